@@ -1,0 +1,48 @@
+//! # kefu-core — who serves whom, decided without I/O
+//!
+//! This crate owns Kefu's routing rules: agents and their statuses and capacity, skill groups and
+//! their strategies, the queues where conversations wait, offers that time out, overflow between
+//! groups, wrap-up, and the service-level arithmetic supervisors read. It must not touch the
+//! network, the disk, the clock or an async runtime: time comes in as an argument ([`Millis`]),
+//! randomness from a seeded generator, and every decision goes out as an [`Output`] carrying its
+//! reason.
+//!
+//! The shape follows str0m's sans-IO model:
+//!
+//! ```
+//! use kefu_core::{Router, RouterConfig, Input, Output, Millis};
+//! let mut router = Router::new(RouterConfig::default());
+//! let now = Millis(1_000);
+//! router.handle_input(now, Input::Tick).unwrap();
+//! loop {
+//!     match router.poll_output() {
+//!         Output::Timeout(_next_tick) => break,
+//!         _decision => { /* persist, then announce */ }
+//!     }
+//! }
+//! ```
+//!
+//! The adapter (kefu-server) persists each decision before announcing it and rebuilds the router
+//! from the database after a restart (conversations keep their arrival time and so their place).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod agent;
+mod engine;
+mod group;
+mod hours;
+mod pick;
+mod queries;
+mod router;
+mod stats;
+mod types;
+
+pub use agent::{AgentStatus, AwayReason};
+pub use group::{GroupConfig, Strategy};
+pub use hours::{format_minute, parse_minute, BusinessHours, DayHours, HoursError};
+pub use router::{
+    AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router,
+    RouterConfig, StatusReason, Waiting, WithdrawReason,
+};
+pub use stats::{ContactRecord, ServiceStats};
+pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};
