@@ -1,1 +1,30 @@
-fn main(){}
+//! `kefu`: parse the command line, set up logging, run.
+
+use anyhow::Context;
+use clap::Parser;
+use kefu_server::config::{Cli, Command};
+use kefu_server::{Application, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            let filter = EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+            if args.log_json {
+                tracing_subscriber::fmt().with_env_filter(filter).json().init();
+            } else {
+                tracing_subscriber::fmt().with_env_filter(filter).init();
+            }
+            let config = Config::resolve(&args)?;
+            let app = Application::build(config).await?;
+            println!("Kefu is listening on http://{}  (workspace: /app/, demo page: /demo)", app.addr());
+            app.run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("kefu stopped with an error")
+        }
+    }
+}

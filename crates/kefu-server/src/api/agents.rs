@@ -1,0 +1,164 @@
+//! `/api/v1/agents`: the live list, one's own status, and admin management of staff.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, put};
+use axum::{Json, Router};
+use kefu_core::{AgentId, AgentStatus, AwayReason};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::agents::build;
+use crate::auth::{check_password_rules, hash_password, Role, Staff};
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routing::Op;
+use crate::state::AppState;
+use crate::views::{AgentView, Slots};
+use kefu_store::NewUser;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/agents", get(list).post(create))
+        .route("/api/v1/agents/me", get(me))
+        .route("/api/v1/agents/me/status", put(set_status))
+        .route("/api/v1/agents/{id}", patch(update))
+}
+
+/// Live views of the given agents (all when `only` is None).
+pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<AgentView>> {
+    let users = state.store.users().await?;
+    let members = state.store.members().await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).filter(|id| only.is_none_or(|o| o == *id)).collect();
+    let snaps = state.routing.query(move |r, _| ids.iter().map(|&id| (id, r.agent(AgentId(id)))).collect::<Vec<_>>()).await?;
+    Ok(users
+        .iter()
+        .filter(|u| only.is_none_or(|o| o == u.id))
+        .map(|u| build(u, &members, snaps.iter().find(|(id, _)| *id == u.id).and_then(|(_, s)| s.as_ref())))
+        .collect())
+}
+
+async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+    let mut agents = agent_views(&state, None).await?;
+    if staff.role < Role::Admin {
+        agents.retain(|a| a.enabled);
+    }
+    Ok(Json(json!({ "agents": agents })))
+}
+
+async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentView>> {
+    if !staff.is_user() {
+        return Err(ApiError::Forbidden("API keys are not agents".into()));
+    }
+    agent_views(&state, Some(staff.id)).await?.pop().map(Json).ok_or_else(|| ApiError::not_found("agent"))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StatusBody {
+    /// ready | away | offline
+    status: String,
+    reason: Option<String>,
+}
+
+async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<StatusBody>) -> ApiResult<Json<AgentView>> {
+    if !staff.is_user() {
+        return Err(ApiError::Forbidden("API keys are not agents".into()));
+    }
+    let status = match body.status.as_str() {
+        "ready" => AgentStatus::Ready,
+        "offline" => AgentStatus::Offline,
+        "away" => {
+            let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("other");
+            if reason.chars().count() > 64 {
+                return Err(ApiError::invalid("reason: at most 64 characters"));
+            }
+            AgentStatus::Away(AwayReason::Other(reason.to_string()))
+        }
+        other => return Err(ApiError::invalid(format!("status: {other:?} is not one of ready, away, offline"))),
+    };
+    state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
+    me(State(state), staff).await
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CreateAgent {
+    email: String,
+    name: String,
+    password: String,
+    role: Role,
+    capacity: Option<Slots>,
+}
+
+fn check_capacity(c: &Slots) -> ApiResult<()> {
+    if !(0..=50).contains(&c.chat) || !(0..=5).contains(&c.call) {
+        return Err(ApiError::invalid("capacity: chat 0 to 50, call 0 to 5"));
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> ApiResult<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(ApiError::invalid("name: 1 to 64 characters"));
+    }
+    Ok(name)
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<CreateAgent>) -> ApiResult<(StatusCode, Json<AgentView>)> {
+    staff.require(Role::Admin)?;
+    let email = body.email.trim();
+    if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
+        return Err(ApiError::invalid("email: not an email address"));
+    }
+    check_password_rules(&body.password)?;
+    let capacity = body.capacity.unwrap_or(Slots { chat: 5, call: 1 });
+    check_capacity(&capacity)?;
+    let hash = hash_password(&body.password).map_err(ApiError::Internal)?;
+    let id = state
+        .store
+        .create_user(
+            NewUser { email, name: check_name(&body.name)?, role: body.role.as_str(), password_hash: &hash, capacity_chat: capacity.chat, capacity_call: capacity.call },
+            now_ms(),
+        )
+        .await?;
+    state.routing.run(Op::AgentChanged { agent: id }).await?;
+    let view = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct UpdateAgent {
+    name: Option<String>,
+    role: Option<Role>,
+    password: Option<String>,
+    capacity: Option<Slots>,
+    enabled: Option<bool>,
+}
+
+async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<UpdateAgent>) -> ApiResult<Json<AgentView>> {
+    staff.require(Role::Admin)?;
+    if staff.id == id && (body.enabled == Some(false) || body.role.is_some_and(|r| r < Role::Admin)) {
+        return Err(ApiError::Conflict("you cannot disable or demote yourself".into()));
+    }
+    let name = body.name.as_deref().map(check_name).transpose()?;
+    if let Some(c) = &body.capacity {
+        check_capacity(c)?;
+    }
+    let hash = match &body.password {
+        Some(p) => {
+            check_password_rules(p)?;
+            Some(hash_password(p).map_err(ApiError::Internal)?)
+        }
+        None => None,
+    };
+    state
+        .store
+        .update_user(id, name, body.role.map(|r| r.as_str()), hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled)
+        .await
+        .map_err(|_| ApiError::not_found("agent"))?;
+    if hash.is_some() || body.enabled == Some(false) {
+        state.store.revoke_user_sessions(id, now_ms()).await?;
+    }
+    state.routing.run(Op::AgentChanged { agent: id }).await?;
+    agent_views(&state, Some(id)).await?.pop().map(Json).ok_or_else(|| ApiError::not_found("agent"))
+}

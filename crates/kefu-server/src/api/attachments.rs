@@ -1,0 +1,108 @@
+//! Images and files in a conversation: size-limited, type checked from the bytes, stored under
+//! the data dir with their SHA-256.
+
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::clock::now_ms;
+use crate::conversations::access::{can_write, load_visible};
+use crate::conversations::messages::{send, Outgoing};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::MessageView;
+use kefu_store::AttachmentRow;
+
+/// Largest upload.
+pub const MAX_UPLOAD: usize = 10 * 1024 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/attachments", post(upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + 64 * 1024)))
+        .route("/api/v1/attachments/{id}", get(download))
+}
+
+/// The allowed types, recognised from content: (mime, message kind).
+fn classify(bytes: &[u8], name: &str) -> Option<(&'static str, &'static str)> {
+    if let Some(t) = infer::get(bytes) {
+        return match t.mime_type() {
+            "image/png" => Some(("image/png", "image")),
+            "image/jpeg" => Some(("image/jpeg", "image")),
+            "image/gif" => Some(("image/gif", "image")),
+            "image/webp" => Some(("image/webp", "image")),
+            "application/pdf" => Some(("application/pdf", "file")),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Some((
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "file",
+            )),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                Some(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "file"))
+            }
+            _ => None,
+        };
+    }
+    // Plain text has no magic number: accept valid UTF-8 named .txt.
+    (name.to_lowercase().ends_with(".txt") && std::str::from_utf8(bytes).is_ok()).then_some(("text/plain; charset=utf-8", "file"))
+}
+
+async fn upload(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, mut form: Multipart) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    let c = load_visible(&state.store, &caller, id).await?;
+    if !can_write(&caller, &c) {
+        return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
+    }
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest("bad_request", format!("multipart: {e}")))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("file").chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect::<String>();
+            let bytes = field.bytes().await.map_err(|_| ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)))?;
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| ApiError::invalid("file: a multipart field named file is required"))?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("file: empty"));
+    }
+    if bytes.len() > MAX_UPLOAD {
+        return Err(ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)));
+    }
+    let (mime, kind) = classify(&bytes, &name).ok_or_else(|| {
+        ApiError::UnsupportedMedia("file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into())
+    })?;
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let rel = format!("uploads/{}/{}", id, sha);
+    let path = state.config.data_dir.join(&rel);
+    tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
+    tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let now = now_ms();
+    let row = AttachmentRow { id: 0, conversation_id: id, name: name.clone(), mime: mime.into(), size: bytes.len() as i64, sha256: sha, path: rel };
+    let mut tx = state.store.begin().await?;
+    let attachment_id = tx.insert_attachment(&row, now).await?;
+    tx.commit().await?;
+    let (view, _) = send(&state, &caller, &c, Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: None }).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn download(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+    let a = state.store.attachment(id).await.map_err(|_| ApiError::not_found("attachment"))?;
+    load_visible(&state.store, &caller, a.conversation_id).await.map_err(|_| ApiError::not_found("attachment"))?;
+    let bytes = tokio::fs::read(state.config.data_dir.join(&a.path)).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let disposition = if a.mime.starts_with("image/") { "inline" } else { "attachment" };
+    Response::builder()
+        .header(header::CONTENT_TYPE, &a.mime)
+        .header(header::CONTENT_DISPOSITION, format!("{disposition}; filename*=UTF-8''{}", urlencode(&a.name)))
+        .header("x-content-type-options", "nosniff")
+        .header(header::CACHE_CONTROL, "private, max-age=86400")
+        .body(Body::from(bytes))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

@@ -1,0 +1,59 @@
+//! Staff login and logout.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+use crate::auth::{new_token, request_token, token_hash, verify_password, Staff};
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use crate::views::UserView;
+use kefu_store::TokenOwner;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/me", get(me))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Json<Value>> {
+    state.limits.login(addr.ip())?;
+    let bad = || ApiError::Unauthorized("wrong email or password".into());
+    let user = state.store.user_by_email(body.email.trim()).await?.ok_or_else(bad)?;
+    if !user.enabled || !verify_password(&body.password, &user.password_hash) {
+        return Err(bad());
+    }
+    let token = new_token("s_");
+    let now = now_ms();
+    let expires = now + i64::from(state.config.session_hours) * 3_600_000;
+    state.store.create_session(&token_hash(&token), TokenOwner::User(user.id), now, expires).await?;
+    tracing::info!(user = user.id, "staff login");
+    Ok(Json(json!({ "token": token, "user": UserView::from(&user) })))
+}
+
+async fn logout(State(state): State<AppState>, _staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
+    if let Some(token) = request_token(&parts) {
+        state.store.revoke_session(&token_hash(&token), now_ms()).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<UserView>> {
+    if !staff.is_user() {
+        return Err(ApiError::Forbidden("API keys have no user".into()));
+    }
+    Ok(Json(UserView::from(&state.store.user(staff.id).await?)))
+}

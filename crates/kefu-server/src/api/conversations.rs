@@ -1,0 +1,355 @@
+//! `/api/v1/conversations`: start, read, write, and the agent's actions on a conversation.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{Caller, Role, Staff, VisitorCaller};
+use crate::clock::now_ms;
+use crate::conversations::access::{can_write, load_visible};
+use crate::conversations::messages::{mark_read, send, Outgoing, MAX_TEXT_CHARS};
+use crate::conversations::{announce, build_view, updated};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::realtime::frame;
+use crate::routing::Op;
+use crate::state::AppState;
+use crate::views::{ConversationView, MessageView, QueueView};
+use kefu_core::ConversationId;
+use kefu_store::NewConversation;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations", post(create).get(list))
+        .route("/api/v1/conversations/{id}", get(one))
+        .route("/api/v1/conversations/{id}/messages", get(messages).post(post_message))
+        .route("/api/v1/conversations/{id}/read", post(read))
+        .route("/api/v1/conversations/{id}/typing", post(typing))
+        .route("/api/v1/conversations/{id}/csat", post(csat))
+        .route("/api/v1/conversations/{id}/leave", post(leave))
+        .route("/api/v1/conversations/{id}/accept", post(accept))
+        .route("/api/v1/conversations/{id}/decline", post(decline))
+        .route("/api/v1/conversations/{id}/transfer", post(transfer))
+        .route("/api/v1/conversations/{id}/close", post(close))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CreateConversation {
+    business_type_id: Option<i64>,
+    topic: Option<String>,
+    name: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    leave_message: bool,
+}
+
+/// The view for this caller: unread count for agents, queue position for waiting ones.
+pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ConversationView> {
+    let c = state.store.conversation(id).await.map_err(|_| ApiError::not_found("conversation"))?;
+    let mut v = build_view(&state.store, &c).await?;
+    if matches!(caller, Caller::Staff(_)) {
+        v.unread = state.store.unread_for_agent(id, c.agent_read_seq).await?;
+    }
+    if c.status == "queued" {
+        v.queue = state
+            .routing
+            .query(move |r, _| r.queue_info(ConversationId(id)))
+            .await?
+            .map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
+    }
+    if let Some(m) = state.store.last_message(id).await? {
+        v.last_message = Some(MessageView::build(&m, None));
+    }
+    Ok(v)
+}
+
+async fn create(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, ApiJson(body): ApiJson<CreateConversation>) -> ApiResult<(StatusCode, Json<ConversationView>)> {
+    let caller = Caller::Visitor(visitor);
+    if let Some(open) = state.store.open_conversation(visitor).await? {
+        return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
+    }
+    let text = body.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    if text.is_some_and(|m| m.chars().count() > MAX_TEXT_CHARS) {
+        return Err(ApiError::invalid(format!("message: at most {MAX_TEXT_CHARS} characters")));
+    }
+    if body.leave_message && text.is_none() {
+        return Err(ApiError::invalid("message: required when leaving a message"));
+    }
+    let topic = body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if topic.is_some_and(|t| t.chars().count() > 200) {
+        return Err(ApiError::invalid("topic: at most 200 characters"));
+    }
+    let types = state.store.business_types().await?;
+    let business_type = match body.business_type_id {
+        Some(id) => Some(types.iter().find(|t| t.id == id).ok_or_else(|| ApiError::invalid(format!("business_type_id: no business type {id}")))?),
+        None => types.first(),
+    };
+    let group_id = match business_type {
+        Some(t) => t.group_id,
+        None => state.store.groups().await?.first().map(|g| g.id).ok_or_else(|| ApiError::Conflict("no skill group is configured yet".into()))?,
+    };
+    let v = state.store.visitor(visitor).await?;
+    if let Some(name) = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && v.external_id.is_none()) {
+        if name.chars().count() > 64 {
+            return Err(ApiError::invalid("name: at most 64 characters"));
+        }
+        state.store.rename_visitor(visitor, name).await?;
+    }
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    let id = tx
+        .insert_conversation(
+            &NewConversation {
+                visitor_id: visitor,
+                group_id,
+                business_type_id: business_type.map(|t| t.id),
+                channel: "web",
+                priority: v.vip_level,
+                min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
+                topic: topic.or(business_type.map(|t| t.name.as_str())),
+                left_message: body.leave_message,
+            },
+            now,
+        )
+        .await?;
+    let created = updated(&mut tx, &state.store, id, Some("conversation.created"), now).await?;
+    let view = crate::conversations::view_in(&mut tx, &state.store, id).await?;
+    tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
+    tx.commit().await?;
+    state.metrics.conversations_created.inc();
+    announce(&state, vec![created], &[]).await;
+    if let Some(text) = text {
+        let c = state.store.conversation(id).await?;
+        send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: None }).await?;
+    }
+    state.routing.run(Op::Enqueue { conversation: id }).await?;
+    Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?)))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    #[serde(default)]
+    mine: bool,
+}
+
+async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+    if let Some(s) = &q.status {
+        if !matches!(s.as_str(), "queued" | "offered" | "assigned" | "closed") {
+            return Err(ApiError::invalid("status: one of queued, offered, assigned, closed"));
+        }
+    }
+    let rows = match &caller {
+        Caller::Visitor(v) => state.store.visitor_conversations(*v).await?,
+        Caller::Staff(s) => {
+            let only_mine = q.mine || (s.role < Role::Supervisor && s.is_user());
+            state.store.conversations_by_status(q.status.as_deref(), only_mine.then_some(s.id)).await?
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for c in rows.iter().take(200) {
+        out.push(view_for(&state, &caller, c.id).await?);
+    }
+    Ok(Json(json!({ "conversations": out })))
+}
+
+async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+    load_visible(&state.store, &caller, id).await?;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}
+
+#[derive(Deserialize)]
+struct AfterSeq {
+    #[serde(default)]
+    after_seq: i64,
+}
+
+async fn messages(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, Query(q): Query<AfterSeq>) -> ApiResult<Json<Value>> {
+    let c = load_visible(&state.store, &caller, id).await?;
+    let rows = state.store.messages_after(id, q.after_seq.max(0)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for m in &rows {
+        let a = match m.attachment_id {
+            Some(a) => Some(state.store.attachment(a).await?),
+            None => None,
+        };
+        out.push(MessageView::build(m, a.as_ref()));
+    }
+    Ok(Json(json!({ "messages": out, "last_seq": c.last_seq })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PostMessage {
+    body: String,
+    client_id: Option<String>,
+}
+
+async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<PostMessage>) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    let c = load_visible(&state.store, &caller, id).await?;
+    if let Caller::Staff(s) = &caller {
+        s.require_write()?;
+    }
+    if !can_write(&caller, &c) {
+        return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()));
+    }
+    let text = body.body.trim();
+    if text.is_empty() {
+        return Err(ApiError::invalid("body: must not be empty"));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(ApiError::invalid(format!("body: at most {MAX_TEXT_CHARS} characters")));
+    }
+    let (view, created) = send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ReadBody {
+    seq: i64,
+}
+
+async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<ReadBody>) -> ApiResult<StatusCode> {
+    let c = load_visible(&state.store, &caller, id).await?;
+    if can_write(&caller, &c) || matches!(caller, Caller::Visitor(_)) {
+        mark_read(&state, &caller, &c, body.seq).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TypingBody {
+    typing: bool,
+}
+
+async fn typing(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<TypingBody>) -> ApiResult<StatusCode> {
+    let c = load_visible(&state.store, &caller, id).await?;
+    if !can_write(&caller, &c) {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let who = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
+    let f = frame("typing", Some(id), None, &json!({ "who": who, "typing": body.typing }));
+    match caller {
+        Caller::Visitor(_) => {
+            if let Some(a) = c.agent_id {
+                state.hub.to_user(a, &f);
+            }
+        }
+        Caller::Staff(_) => state.hub.to_visitor(c.visitor_id, &f),
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CsatBody {
+    score: i64,
+    comment: Option<String>,
+}
+
+async fn csat(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<CsatBody>) -> ApiResult<Json<ConversationView>> {
+    let caller = Caller::Visitor(visitor);
+    let c = load_visible(&state.store, &caller, id).await?;
+    if !(1..=5).contains(&body.score) {
+        return Err(ApiError::invalid("score: must be 1 to 5"));
+    }
+    let comment = body.comment.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if comment.is_some_and(|t| t.chars().count() > 1000) {
+        return Err(ApiError::invalid("comment: at most 1000 characters"));
+    }
+    if c.status != "closed" {
+        return Err(ApiError::Conflict("the survey opens when the conversation is closed".into()));
+    }
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    if !tx.set_csat(id, body.score, comment).await? {
+        return Err(ApiError::Conflict("the survey was already answered".into()));
+    }
+    let event = updated(&mut tx, &state.store, id, None, now).await?;
+    tx.commit().await?;
+    announce(&state, vec![event], &[]).await;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}
+
+async fn leave(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+    let caller = Caller::Visitor(visitor);
+    load_visible(&state.store, &caller, id).await?;
+    state.routing.run(Op::Abandon { conversation: id }).await?;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}
+
+fn human_agent(staff: &Staff) -> ApiResult<i64> {
+    if !staff.is_user() {
+        return Err(ApiError::Forbidden("only agents can do this, not API keys".into()));
+    }
+    Ok(staff.id)
+}
+
+async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+    let agent = human_agent(&staff)?;
+    let caller = Caller::Staff(staff);
+    load_visible(&state.store, &caller, id).await?;
+    state.routing.run(Op::Accept { conversation: id, agent }).await?;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}
+
+async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    let agent = human_agent(&staff)?;
+    load_visible(&state.store, &Caller::Staff(staff), id).await?;
+    state.routing.run(Op::Decline { conversation: id, agent }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TransferBody {
+    agent_id: Option<i64>,
+    group_id: Option<i64>,
+    note: Option<String>,
+}
+
+async fn transfer(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<TransferBody>) -> ApiResult<Json<ConversationView>> {
+    let by = human_agent(&staff)?;
+    let caller = Caller::Staff(staff);
+    let c = load_visible(&state.store, &caller, id).await?;
+    if c.agent_id != Some(by) || c.status != "assigned" {
+        return Err(ApiError::Forbidden("only the agent serving the conversation can transfer it".into()));
+    }
+    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 1000) {
+        return Err(ApiError::invalid("note: at most 1000 characters"));
+    }
+    let op = match (body.agent_id, body.group_id) {
+        (Some(agent), None) => {
+            if agent == by {
+                return Err(ApiError::invalid("agent_id: cannot transfer to yourself"));
+            }
+            Op::TransferToAgent { conversation: id, agent, by, note }
+        }
+        (None, Some(group)) => Op::TransferToGroup { conversation: id, group, by, note },
+        _ => return Err(ApiError::invalid("give exactly one of agent_id or group_id")),
+    };
+    state.routing.run(op).await?;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CloseBody {
+    wrap_up_code: String,
+    note: Option<String>,
+}
+
+async fn close(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<CloseBody>) -> ApiResult<Json<ConversationView>> {
+    let by = human_agent(&staff)?;
+    let caller = Caller::Staff(staff);
+    load_visible(&state.store, &caller, id).await?;
+    let codes = state.store.wrap_up_codes().await?;
+    if !codes.iter().any(|c| c.code == body.wrap_up_code) {
+        return Err(ApiError::invalid(format!("wrap_up_code: {:?} is not a configured wrap-up code", body.wrap_up_code)));
+    }
+    let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        return Err(ApiError::invalid("note: at most 2000 characters"));
+    }
+    state.routing.run(Op::Close { conversation: id, by, code: body.wrap_up_code, note }).await?;
+    Ok(Json(view_for(&state, &caller, id).await?))
+}

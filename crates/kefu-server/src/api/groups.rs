@@ -1,0 +1,264 @@
+//! `/api/v1/groups` and `/api/v1/business-types`: skill groups with their routing settings and
+//! members, and the business types that map a visitor's choice to a group.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, put};
+use axum::{Json, Router};
+use kefu_core::{GroupId, Millis};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::{Role, Staff};
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routing::{group_config, Op};
+use crate::state::AppState;
+use crate::views::{BusinessHoursView, GroupMember, GroupView};
+use kefu_store::{BusinessTypeRow, GroupRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/groups", get(list).post(create))
+        .route("/api/v1/groups/{id}", patch(update).delete(remove))
+        .route("/api/v1/groups/{id}/members", put(set_members))
+        .route("/api/v1/business-types", get(list_types).post(create_type))
+        .route("/api/v1/business-types/{id}", patch(update_type).delete(remove_type))
+}
+
+/// Whether visitors of this group can chat now: inside business hours and someone logged in.
+pub async fn is_open(state: &AppState, g: &GroupRow, now: i64) -> ApiResult<bool> {
+    let config = group_config(g).map_err(ApiError::Validation)?;
+    if config.business_hours.as_ref().is_some_and(|h| !h.is_open(Millis(now))) {
+        return Ok(false);
+    }
+    let id = g.id;
+    let snap = state.routing.query(move |r, now| r.group(GroupId(id), now)).await?;
+    Ok(snap.is_some_and(|s| s.agents_logged_in > 0))
+}
+
+async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
+    let members = state.store.members().await?;
+    Ok(state
+        .store
+        .groups()
+        .await?
+        .iter()
+        .map(|g| {
+            let mine = members.iter().filter(|m| m.group_id == g.id).map(|m| GroupMember { agent_id: m.agent_id, skill_level: m.skill_level });
+            GroupView::build(g, mine.collect())
+        })
+        .collect())
+}
+
+async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "groups": views(&state).await? })))
+}
+
+
+#[derive(Deserialize, utoipa::ToSchema, Default)]
+pub struct GroupBody {
+    name: Option<String>,
+    strategy: Option<String>,
+    fallback_strategy: Option<String>,
+    returning_by: Option<String>,
+    returning_window_secs: Option<i64>,
+    offer_timeout_secs: Option<i64>,
+    max_missed_offers: Option<i64>,
+    overflow_after_secs: Option<Option<i64>>,
+    overflow_group_id: Option<Option<i64>>,
+    wrap_up_secs: Option<i64>,
+    business_hours: Option<Option<BusinessHoursView>>,
+    crm_url_template: Option<Option<String>>,
+}
+
+fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
+    if let Some(n) = b.name {
+        let n = n.trim().to_string();
+        if n.is_empty() || n.chars().count() > 64 {
+            return Err(ApiError::invalid("name: 1 to 64 characters"));
+        }
+        g.name = n;
+    }
+    if let Some(s) = b.strategy {
+        g.strategy = s;
+    }
+    if let Some(s) = b.fallback_strategy {
+        g.fallback_strategy = s;
+    }
+    if let Some(r) = b.returning_by {
+        if r != "last" && r != "most" {
+            return Err(ApiError::invalid("returning_by: last or most"));
+        }
+        g.returning_by = r;
+    }
+    let range = |v: i64, field: &str, max: i64| if (0..=max).contains(&v) { Ok(v) } else { Err(ApiError::invalid(format!("{field}: 0 to {max}"))) };
+    if let Some(v) = b.returning_window_secs {
+        g.hold_secs = range(v, "returning_window_secs", 3600)?;
+    }
+    if let Some(v) = b.offer_timeout_secs {
+        g.offer_timeout_secs = range(v, "offer_timeout_secs", 600)?.max(5);
+    }
+    if let Some(v) = b.max_missed_offers {
+        g.max_missed_offers = range(v, "max_missed_offers", 100)?;
+    }
+    if let Some(v) = b.overflow_after_secs {
+        g.overflow_after_secs = v.map(|v| range(v, "overflow_after_secs", 86_400)).transpose()?;
+    }
+    if let Some(v) = b.overflow_group_id {
+        g.overflow_group_id = v;
+    }
+    if let Some(v) = b.wrap_up_secs {
+        g.wrap_up_secs = range(v, "wrap_up_secs", 3600)?;
+    }
+    if let Some(h) = b.business_hours {
+        g.business_hours = h.map(|h| serde_json::to_string(&h).unwrap_or_default());
+    }
+    if let Some(t) = b.crm_url_template {
+        if let Some(t) = &t {
+            if !(t.starts_with("https://") || t.starts_with("http://") || t.starts_with('/')) || t.len() > 1000 {
+                return Err(ApiError::invalid("crm_url_template: an http(s) URL, e.g. https://crm.example/customer?id={external_id}"));
+            }
+        }
+        g.crm_url_template = t;
+    }
+    group_config(g).map_err(ApiError::Validation)?;
+    Ok(())
+}
+
+async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<GroupBody>) -> ApiResult<(StatusCode, Json<GroupView>)> {
+    staff.require(Role::Admin)?;
+    let mut g = GroupRow {
+        id: 0,
+        name: String::new(),
+        strategy: "load_balance".into(),
+        fallback_strategy: "load_balance".into(),
+        returning_by: "last".into(),
+        hold_secs: 30,
+        offer_timeout_secs: 30,
+        max_missed_offers: 2,
+        overflow_after_secs: None,
+        overflow_group_id: None,
+        wrap_up_secs: 0,
+        business_hours: None,
+        crm_url_template: None,
+    };
+    if body.name.is_none() {
+        return Err(ApiError::invalid("name: required"));
+    }
+    apply(&mut g, body)?;
+    let id = state.store.save_group(&g, now_ms()).await?;
+    if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
+        let _ = state.store.delete_group(id).await;
+        return Err(e);
+    }
+    let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<GroupBody>) -> ApiResult<Json<GroupView>> {
+    staff.require(Role::Admin)?;
+    let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
+    let before = g.clone();
+    apply(&mut g, body)?;
+    state.store.save_group(&g, now_ms()).await?;
+    if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
+        state.store.save_group(&before, now_ms()).await?;
+        return Err(e);
+    }
+    let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    Ok(Json(v))
+}
+
+async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    staff.require(Role::Admin)?;
+    state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
+    state.routing.run(Op::RemoveGroup { group: id }).await?;
+    state.store.delete_group(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MemberBody {
+    agent_id: i64,
+    skill_level: i64,
+}
+
+async fn set_members(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<Vec<MemberBody>>) -> ApiResult<Json<GroupView>> {
+    staff.require(Role::Admin)?;
+    state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
+    if body.iter().any(|m| !(1..=5).contains(&m.skill_level)) {
+        return Err(ApiError::invalid("skill_level: 1 to 5"));
+    }
+    let before: Vec<i64> = state.store.members().await?.iter().filter(|m| m.group_id == id).map(|m| m.agent_id).collect();
+    let pairs: Vec<(i64, i64)> = body.iter().map(|m| (m.agent_id, m.skill_level)).collect();
+    state.store.set_members(id, &pairs).await?;
+    let mut touched: Vec<i64> = before.into_iter().chain(pairs.iter().map(|p| p.0)).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for agent in touched {
+        state.routing.run(Op::AgentChanged { agent }).await?;
+    }
+    let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    Ok(Json(v))
+}
+
+async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
+    let types: Vec<Value> = state
+        .store
+        .business_types()
+        .await?
+        .iter()
+        .map(|t| json!({ "id": t.id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
+        .collect();
+    Ok(Json(json!({ "business_types": types })))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TypeBody {
+    name: Option<String>,
+    group_id: Option<i64>,
+    min_skill_level: Option<i64>,
+}
+
+async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> ApiResult<Value> {
+    if let Some(n) = b.name {
+        t.name = n.trim().to_string();
+    }
+    if t.name.is_empty() || t.name.chars().count() > 64 {
+        return Err(ApiError::invalid("name: 1 to 64 characters"));
+    }
+    if let Some(g) = b.group_id {
+        state.store.group(g).await.map_err(|_| ApiError::invalid(format!("group_id: no skill group {g}")))?;
+        t.group_id = g;
+    }
+    if let Some(l) = b.min_skill_level {
+        if !(1..=5).contains(&l) {
+            return Err(ApiError::invalid("min_skill_level: 1 to 5"));
+        }
+        t.min_skill_level = l;
+    }
+    let id = state.store.save_business_type(&t).await?;
+    Ok(json!({ "id": id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
+}
+
+async fn create_type(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<TypeBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+    staff.require(Role::Admin)?;
+    if body.group_id.is_none() {
+        return Err(ApiError::invalid("group_id: required"));
+    }
+    let t = BusinessTypeRow { id: 0, name: String::new(), group_id: 0, min_skill_level: 1 };
+    Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
+}
+
+async fn update_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<TypeBody>) -> ApiResult<Json<Value>> {
+    staff.require(Role::Admin)?;
+    let t = state.store.business_types().await?.into_iter().find(|t| t.id == id).ok_or_else(|| ApiError::not_found("business type"))?;
+    Ok(Json(save_type(&state, t, body).await?))
+}
+
+async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    staff.require(Role::Admin)?;
+    state.store.delete_business_type(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,89 @@
+//! The HTTP surface: each area's `router()`, merged here, plus health, metrics, OpenAPI, and the
+//! layers that make every failure a JSON error.
+
+pub mod admin;
+pub mod agents;
+pub mod attachments;
+pub mod auth;
+pub mod conversations;
+pub mod groups;
+pub mod openapi;
+pub mod stats;
+pub mod visitors;
+pub mod web;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::trace::TraceLayer;
+
+use crate::error::error_body;
+use crate::metrics::render;
+use crate::state::AppState;
+
+/// Largest JSON body.
+const MAX_JSON: usize = 1024 * 1024;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(auth::router())
+        .merge(agents::router())
+        .merge(visitors::router())
+        .merge(conversations::router())
+        .merge(groups::router())
+        .merge(admin::router())
+        .merge(stats::router())
+        .merge(openapi::router())
+        .route("/api/v1/ws", get(crate::realtime::ws::upgrade))
+        .layer(DefaultBodyLimit::max(MAX_JSON))
+        .merge(attachments::router())
+        .merge(web::router())
+        .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .layer(middleware::from_fn(json_errors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.store.ping().await {
+        Json(json!({ "status": "ready" })).into_response()
+    } else {
+        error_body(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database does not answer")
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let groups = stats::group_figures(&state).await.map(|g| g.into_iter().map(|(_, f, _)| f).collect::<Vec<_>>()).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], render(&state.metrics, &groups)).into_response()
+}
+
+/// Errors produced outside our handlers (405, 413 from layers, axum's own rejections) get the
+/// JSON error shape too.
+async fn json_errors(req: Request<Body>, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let detail = axum::body::to_bytes(res.into_body(), 4096).await.ok().and_then(|b| String::from_utf8(b.to_vec()).ok()).unwrap_or_default();
+    let (code, fallback) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this route does not take that method"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "unsupported content type"),
+        StatusCode::NOT_FOUND => ("not_found", "not found"),
+        s if s.is_server_error() => ("internal", "internal error"),
+        _ => ("bad_request", "the request could not be understood"),
+    };
+    let message = if detail.trim().is_empty() || status.is_server_error() { fallback.to_string() } else { detail.trim().to_string() };
+    error_body(status, code, &message)
+}

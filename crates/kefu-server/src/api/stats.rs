@@ -1,0 +1,66 @@
+//! `/api/v1/stats/live`: the supervisor's floor view: queues, agents, today's service level.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats};
+use serde_json::{json, Value};
+
+use crate::api::agents::agent_views;
+use crate::auth::{Role, Staff};
+use crate::clock::now_ms;
+use crate::error::ApiResult;
+use crate::metrics::GroupFigures;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/stats/live", get(live))
+}
+
+/// Live figures per group (shared with `/metrics`).
+pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures, u32)>> {
+    let groups = state.store.groups().await?;
+    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let snaps = state.routing.query(move |r, now| ids.iter().map(|&id| r.group(GroupId(id), now)).collect::<Vec<_>>()).await?;
+    Ok(groups
+        .iter()
+        .zip(snaps)
+        .map(|(g, s)| {
+            let s = s.unwrap_or(kefu_core::GroupSnapshot { waiting: 0, longest_wait_secs: 0, agents_ready: 0, agents_logged_in: 0 });
+            (g.id, GroupFigures { name: g.name.clone(), waiting: s.waiting, longest_wait_secs: s.longest_wait_secs, agents_ready: s.agents_ready }, s.agents_logged_in)
+        })
+        .collect())
+}
+
+async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+    staff.require(Role::Supervisor)?;
+    let now = now_ms();
+    // "Today" is the last 24 hours until a per-tenant time zone exists.
+    let since = now - 86_400_000;
+    let records: Vec<ContactRecord> = state
+        .store
+        .contacts_since(since)
+        .await?
+        .iter()
+        .map(|c| ContactRecord {
+            queued_at: Millis(c.queued_at),
+            answered_at: c.assigned_at.map(Millis),
+            ended_at: c.closed_at.map(Millis),
+            abandoned: c.abandoned,
+            csat: c.csat_score.map(|s| s.clamp(1, 5) as u8),
+        })
+        .collect();
+    let target = state.config.service_level_target_secs;
+    let today = ServiceStats::compute(&records, target);
+    let groups: Vec<Value> = group_figures(&state)
+        .await?
+        .into_iter()
+        .map(|(id, f, logged_in)| {
+            json!({ "id": id, "name": f.name, "waiting": f.waiting, "longest_wait_secs": f.longest_wait_secs,
+                    "agents_ready": f.agents_ready, "agents_logged_in": logged_in })
+        })
+        .collect();
+    let mut today = serde_json::to_value(&today).unwrap_or_default();
+    today["service_level_target_secs"] = json!(target);
+    Ok(Json(json!({ "groups": groups, "agents": agent_views(&state, None).await?, "today": today })))
+}

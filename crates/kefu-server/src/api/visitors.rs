@@ -1,0 +1,135 @@
+//! Visitors: anonymous, or known customers through an identity token the business system signs
+//! (HMAC-SHA256 JWT). Also the public widget configuration.
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jsonwebtoken::{decode, errors::ErrorKind, Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+
+use crate::auth::{new_token, token_hash, Role, Staff, VisitorCaller};
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use crate::views::VisitorView;
+use kefu_store::TokenOwner;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/visitors", post(create))
+        .route("/api/v1/visitors/me", get(me))
+        .route("/api/v1/visitors/{id}/conversations", get(history))
+        .route("/api/v1/widget/config", get(widget_config))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CreateVisitor {
+    name: Option<String>,
+    locale: Option<String>,
+    identity_token: Option<String>,
+}
+
+/// Claims of an identity token.
+#[derive(Deserialize)]
+struct Identity {
+    sub: String,
+    name: Option<String>,
+    #[serde(default)]
+    vip: i64,
+    #[serde(default)]
+    attrs: Map<String, Value>,
+    /// Email of the customer's account manager (designated agent).
+    agent: Option<String>,
+}
+
+const VISITOR_TOKEN_DAYS: i64 = 180;
+
+async fn create(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, ApiJson(body): ApiJson<CreateVisitor>) -> ApiResult<Json<Value>> {
+    state.limits.visitor(addr.ip())?;
+    let now = now_ms();
+    let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
+    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > 64) {
+        return Err(ApiError::invalid("name: at most 64 characters"));
+    }
+    let visitor = match &body.identity_token {
+        Some(token) => {
+            let id = verify_identity(&state.widget_secret, token)?;
+            if id.sub.is_empty() || id.sub.len() > 128 {
+                return Err(ApiError::BadRequest("invalid_identity_token", "identity token: sub must be 1 to 128 characters".into()));
+            }
+            let designated = match &id.agent {
+                Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
+                None => None,
+            };
+            let name = id.name.as_deref().or(name).unwrap_or(&id.sub).to_string();
+            let attrs = Value::Object(id.attrs).to_string();
+            if attrs.len() > 8192 {
+                return Err(ApiError::BadRequest("invalid_identity_token", "identity token: attrs larger than 8 KiB".into()));
+            }
+            state.store.upsert_customer(&id.sub, &name, id.vip.clamp(0, 9), &attrs, designated, locale, now).await?
+        }
+        None => {
+            let fallback = format!("访客{}", now % 100_000);
+            state.store.create_visitor(name.unwrap_or(&fallback), locale, now).await?
+        }
+    };
+    let token = new_token("v_");
+    state.store.create_session(&token_hash(&token), TokenOwner::Visitor(visitor.id), now, now + VISITOR_TOKEN_DAYS * 86_400_000).await?;
+    Ok(Json(json!({ "token": token, "visitor": VisitorView::from(&visitor) })))
+}
+
+fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
+        .map(|d| d.claims)
+        .map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into()),
+            ErrorKind::InvalidSignature => ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into()),
+            _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
+        })
+}
+
+async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {
+    Ok(Json(VisitorView::from(&state.store.visitor(id).await?)))
+}
+
+/// Earlier conversations of a customer, for the agent's customer panel.
+async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+    if staff.role < Role::Supervisor && staff.is_user() {
+        // An agent sees the history of customers they serve or were offered.
+        let serving = state.store.conversations_by_status(None, Some(staff.id)).await?;
+        if !serving.iter().any(|c| c.visitor_id == id) {
+            return Err(ApiError::not_found("visitor"));
+        }
+    }
+    let rows = state.store.visitor_conversations(id).await?;
+    let mut out = vec![];
+    for c in &rows {
+        out.push(crate::conversations::build_view(&state.store, c).await?);
+    }
+    Ok(Json(json!({ "conversations": out })))
+}
+
+async fn widget_config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let now = now_ms();
+    let types = state.store.business_types().await?;
+    let groups = state.store.groups().await?;
+    let mut out = vec![];
+    for t in &types {
+        let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
+        let open = crate::api::groups::is_open(&state, g, now).await?;
+        out.push(json!({ "id": t.id, "name": t.name, "open": open }));
+    }
+    Ok(Json(json!({
+        "pre_chat_form": { "fields": [
+            { "name": "name", "label": { "zh-CN": "您的称呼", "en": "Your name" }, "required": false, "kind": "text" },
+            { "name": "business_type_id", "label": { "zh-CN": "咨询业务", "en": "Topic" }, "required": true, "kind": "select" }
+        ]},
+        "business_types": out,
+        "welcome": { "zh-CN": "您好，欢迎咨询！", "en": "Hello! How can we help?" },
+    })))
+}

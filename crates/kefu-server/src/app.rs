@@ -1,0 +1,89 @@
+//! Start-up: open the database, seed, rebuild the router, bind, serve until shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::auth::hash_password;
+use crate::clock::now_ms;
+use crate::config::Config;
+use crate::metrics::MetricsInner;
+use crate::realtime::Hub;
+use crate::state::{AppState, Limits};
+use kefu_store::{NewUser, Store};
+
+/// A built, bound application.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Open everything and bind the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("failed to create data dir {}", config.data_dir.display()))?;
+        let store = Store::open(&config.data_dir.join("kefu.db")).await.context("failed to open the database")?;
+        first_admin(&store, &config).await?;
+        if config.demo {
+            crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
+        }
+        let widget_secret = match store.setting("widget_secret").await? {
+            Some(s) => s,
+            None => {
+                let s = crate::auth::new_token("");
+                store.set_setting("widget_secret", &s).await?;
+                s
+            }
+        };
+        let hub = Hub::default();
+        let metrics = Arc::new(MetricsInner::default());
+        let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random()).await.context("failed to rebuild the router")?;
+        tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
+        let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
+        let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
+        let state = AppState { store, config: Arc::new(config), routing, hub, metrics, limits, widget_secret: Arc::new(widget_secret) };
+        Ok(Application { listener, state })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The state (tests read the widget secret from it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serve until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let app = crate::api::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")
+    }
+}
+
+/// Without users, create the admin from `KEFU_ADMIN_EMAIL`/`KEFU_ADMIN_PASSWORD`, or print a
+/// generated one-time password.
+async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if store.user_count().await? > 0 || config.demo {
+        return Ok(());
+    }
+    let email = config.admin_email.clone().unwrap_or_else(|| "admin@kefu.local".into());
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (crate::auth::new_token("")[..16].to_string(), true),
+    };
+    let hash = hash_password(&password)?;
+    store
+        .create_user(NewUser { email: &email, name: "Admin", role: "admin", password_hash: &hash, capacity_chat: 5, capacity_call: 1 }, now_ms())
+        .await?;
+    if generated {
+        // Printed once to the terminal, never logged: change it after the first login.
+        println!("Created the first admin: {email} / one-time password: {password}");
+    } else {
+        tracing::info!(%email, "created the first admin");
+    }
+    Ok(())
+}

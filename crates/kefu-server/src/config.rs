@@ -1,0 +1,114 @@
+//! Settings: defaults, then a TOML file, then `KEFU_*` environment variables, then flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+/// `kefu`: video customer service in one binary.
+#[derive(Parser, Debug)]
+#[command(name = "kefu", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+}
+
+/// Flags of `kefu serve` (each also read from `KEFU_*`).
+#[derive(Args, Debug, Default, Clone)]
+pub struct ServeArgs {
+    /// TOML config file.
+    #[arg(long, env = "KEFU_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where the database and uploads live [default: ./kefu-data].
+    #[arg(long, env = "KEFU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KEFU_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Seed the demo organisation (once).
+    #[arg(long, env = "KEFU_DEMO")]
+    pub demo: bool,
+    /// Log as JSON lines.
+    #[arg(long, env = "KEFU_LOG_JSON")]
+    pub log_json: bool,
+}
+
+/// The TOML file's shape (every key optional).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub demo: Option<bool>,
+    pub service_level_target_secs: Option<u32>,
+    pub login_attempts_per_minute: Option<u32>,
+    pub visitors_per_minute: Option<u32>,
+    pub session_hours: Option<u32>,
+}
+
+/// Resolved settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    /// Service level target ("80 % in 20 s" has 20 here).
+    pub service_level_target_secs: u32,
+    /// Per client IP.
+    pub login_attempts_per_minute: u32,
+    /// Per client IP.
+    pub visitors_per_minute: u32,
+    /// Staff session lifetime.
+    pub session_hours: u32,
+    /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+}
+
+impl Config {
+    /// Merge the layers.
+    pub fn resolve(args: &ServeArgs) -> anyhow::Result<Config> {
+        let file: FileConfig = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("failed to read config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("failed to parse config file {}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        Ok(Config {
+            data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data")),
+            listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
+            demo: args.demo || file.demo.unwrap_or(false),
+            service_level_target_secs: file.service_level_target_secs.unwrap_or(20),
+            login_attempts_per_minute: file.login_attempts_per_minute.unwrap_or(10),
+            visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
+            session_hours: file.session_hours.unwrap_or(12),
+            admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
+            admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
+        })
+    }
+
+    /// Settings for tests: a data dir, port 0, generous limits.
+    pub fn for_tests(data_dir: PathBuf) -> Config {
+        Config {
+            data_dir,
+            listen: "127.0.0.1:0".parse().expect("valid literal"),
+            demo: false,
+            service_level_target_secs: 20,
+            login_attempts_per_minute: 1000,
+            visitors_per_minute: 1000,
+            session_hours: 12,
+            admin_email: None,
+            admin_password: None,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Who may see a conversation: its own visitor; the agent who holds it, is offered it, or served
+//! it before; supervisors and admins. Everyone else gets "not found", never a hint it exists.
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use kefu_store::{ConversationRow, Store};
+
+/// Whether the caller may read the conversation.
+pub async fn can_see(store: &Store, caller: &Caller, c: &ConversationRow) -> ApiResult<bool> {
+    Ok(match caller {
+        Caller::Visitor(v) => c.visitor_id == *v,
+        Caller::Staff(s) if s.role >= Role::Supervisor => true,
+        Caller::Staff(s) => {
+            c.agent_id == Some(s.id) || c.offered_agent_id == Some(s.id) || store.agent_served(c.id, s.id).await?
+        }
+    })
+}
+
+/// Load a conversation the caller may read, or answer 404.
+pub async fn load_visible(store: &Store, caller: &Caller, id: i64) -> ApiResult<ConversationRow> {
+    let c = store.conversation(id).await.map_err(|_| ApiError::not_found("conversation"))?;
+    if !can_see(store, caller, &c).await? {
+        return Err(ApiError::not_found("conversation"));
+    }
+    Ok(c)
+}
+
+/// Whether the caller may write into the conversation now (send, type, close): its visitor, or
+/// the agent holding it. Supervisors read but do not write into others' chats.
+pub fn can_write(caller: &Caller, c: &ConversationRow) -> bool {
+    match caller {
+        Caller::Visitor(v) => c.visitor_id == *v,
+        Caller::Staff(s) => c.agent_id == Some(s.id) && c.status == "assigned",
+    }
+}

@@ -1,0 +1,98 @@
+//! Sending a message: stored (with its event and webhook rows) before it is delivered, and
+//! idempotent per sender `client_id`, so a retried request never doubles a message.
+
+use serde_json::json;
+
+use crate::auth::Caller;
+use crate::clock::now_ms;
+use crate::conversations::{announce, Pending};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::MessageView;
+use kefu_store::{ConversationRow, NewMessage};
+
+/// Longest text message, in characters.
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+/// What is being sent.
+pub struct Outgoing<'a> {
+    pub kind: &'a str,
+    pub body: &'a str,
+    pub attachment_id: Option<i64>,
+    pub client_id: Option<&'a str>,
+}
+
+/// Store and deliver a message from `caller` into `conv`.
+pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
+    if conv.status == "closed" {
+        return Err(ApiError::Conflict("the conversation is closed".into()));
+    }
+    if let Some(cid) = out.client_id {
+        if cid.is_empty() || cid.len() > 64 {
+            return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
+        }
+    }
+    let (sender, sender_id, sender_name) = match caller {
+        Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
+        Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
+    };
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    if let Some(cid) = out.client_id {
+        if let Some(existing) = tx.message_by_client_id(conv.id, sender, cid).await? {
+            let attachment = match existing.attachment_id {
+                Some(a) => Some(state.store.attachment(a).await?),
+                None => None,
+            };
+            return Ok((MessageView::build(&existing, attachment.as_ref()), false));
+        }
+    }
+    let seq = tx.next_seq(conv.id).await?;
+    let row = tx
+        .insert_message(
+            &NewMessage {
+                conversation_id: conv.id,
+                sender,
+                sender_id: Some(sender_id),
+                sender_name: Some(&sender_name),
+                kind: out.kind,
+                body: out.body,
+                attachment_id: out.attachment_id,
+                client_id: out.client_id,
+            },
+            seq,
+            now,
+        )
+        .await?;
+    let attachment = match out.attachment_id {
+        Some(a) => Some(state.store.attachment(a).await?),
+        None => None,
+    };
+    let view = MessageView::build(&row, attachment.as_ref());
+    let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+    tx.insert_event(conv.id, seq, "message.created", &data, now).await?;
+    tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
+    tx.commit().await?;
+    state.metrics.messages.inc();
+    announce(state, vec![Pending { conversation: conv.id, seq, kind: "message.created", data }], &[]).await;
+    if sender == "agent" {
+        // The agent has read everything up to their own reply.
+        mark_read(state, caller, conv, seq).await?;
+    }
+    Ok((view, true))
+}
+
+/// Move the caller's read marker and tell the other side.
+pub async fn mark_read(state: &AppState, caller: &Caller, conv: &ConversationRow, seq: i64) -> ApiResult<()> {
+    let by_visitor = matches!(caller, Caller::Visitor(_));
+    let now = now_ms();
+    let mut tx = state.store.begin().await?;
+    let Some(upto) = tx.mark_read(conv.id, by_visitor, seq).await? else {
+        return Ok(());
+    };
+    let data = json!({ "reader": if by_visitor { "visitor" } else { "agent" }, "seq": upto });
+    let event_seq = tx.append_event(conv.id, "message.read", &data, now).await?;
+    tx.commit().await?;
+    announce(state, vec![Pending { conversation: conv.id, seq: event_seq, kind: "message.read", data }], &[]).await;
+    Ok(())
+}

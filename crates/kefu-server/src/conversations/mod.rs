@@ -1,0 +1,94 @@
+//! Conversation services shared by the routes and the routing task: building views, writing an
+//! event with its outbox rows in one transaction, then announcing it to the right sockets.
+
+pub mod access;
+pub mod messages;
+
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiResult};
+use crate::realtime::{frame, Hub};
+use crate::state::AppState;
+use crate::views::{ConversationView, MessageView};
+use kefu_store::{ConversationRow, Store, Tx};
+
+/// The viewer-independent view of a conversation, read inside a transaction.
+pub async fn view_in(tx: &mut Tx, store: &Store, id: i64) -> ApiResult<ConversationView> {
+    let c = tx.conversation(id).await?;
+    build_view(store, &c).await
+}
+
+/// The viewer-independent view of a conversation.
+pub async fn view(store: &Store, id: i64) -> ApiResult<ConversationView> {
+    let c = store.conversation(id).await.map_err(|_| ApiError::not_found("conversation"))?;
+    build_view(store, &c).await
+}
+
+/// Build a view from a row.
+pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<ConversationView> {
+    let visitor = store.visitor(c.visitor_id).await?;
+    let agent_name = match c.agent_id {
+        Some(a) => Some(store.user(a).await?.name),
+        None => None,
+    };
+    Ok(ConversationView::build(c, &visitor, agent_name))
+}
+
+/// A conversation event ready to announce after commit.
+pub struct Pending {
+    conversation: i64,
+    seq: i64,
+    kind: &'static str,
+    data: Value,
+}
+
+/// Append `conversation.updated` carrying the conversation as it now is, plus the webhook.
+pub async fn updated(tx: &mut Tx, store: &Store, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
+    let v = view_in(tx, store, id).await?;
+    let data = serde_json::to_value(&v).map_err(|e| ApiError::Internal(e.into()))?;
+    let seq = tx.append_event(id, "conversation.updated", &data, now).await?;
+    if let Some(event) = webhook {
+        tx.enqueue_webhooks(event, &json!({ "event": event, "conversation": data }), now).await?;
+    }
+    Ok(Pending { conversation: id, seq, kind: "conversation.updated", data })
+}
+
+/// Insert a system message (an event line in the chat, e.g. "transferred") with its event.
+pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, now: i64) -> ApiResult<Pending> {
+    let seq = tx.next_seq(id).await?;
+    let m = kefu_store::NewMessage {
+        conversation_id: id,
+        sender: "system",
+        sender_id: None,
+        sender_name: name,
+        kind: "event",
+        body: code,
+        attachment_id: None,
+        client_id: None,
+    };
+    let row = tx.insert_message(&m, seq, now).await?;
+    let data = serde_json::to_value(MessageView::build(&row, None)).map_err(|e| ApiError::Internal(e.into()))?;
+    tx.insert_event(id, seq, "message.created", &data, now).await?;
+    Ok(Pending { conversation: id, seq, kind: "message.created", data })
+}
+
+/// Send committed events to the conversation's visitor, its agent and any `also` agents.
+pub async fn announce(state: &AppState, events: Vec<Pending>, also: &[i64]) {
+    announce_with(&state.store, &state.hub, events, also).await
+}
+
+/// Same as `announce`, from parts (the routing task has no `AppState`).
+pub async fn announce_with(store: &Store, hub: &Hub, events: Vec<Pending>, also: &[i64]) {
+    let Some(first) = events.first() else { return };
+    let Ok(c) = store.conversation(first.conversation).await else { return };
+    for e in &events {
+        let f = frame(e.kind, Some(e.conversation), Some(e.seq), &e.data);
+        hub.to_visitor(c.visitor_id, &f);
+        let mut agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
+        agents.sort_unstable();
+        agents.dedup();
+        for a in agents {
+            hub.to_user(a, &f);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Talking to integrators' systems: webhook delivery from the outbox.
+
+pub mod webhooks;

@@ -1,0 +1,25 @@
+//! # kefu-server — the `kefu` binary's library
+//!
+//! The adapters around the pure core: the HTTP/WebSocket API (`api`, `realtime`), the routing
+//! task that owns the router (`routing`), conversation services (`conversations`), webhooks
+//! (`integrations`), start-up (`app`, `config`) and the embedded UIs. `main.rs` stays thin.
+#![forbid(unsafe_code)]
+
+pub mod agents;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod conversations;
+pub mod demo;
+pub mod error;
+pub mod integrations;
+pub mod metrics;
+pub mod realtime;
+pub mod routing;
+pub mod state;
+pub mod views;
+
+pub use app::Application;
+pub use config::Config;

@@ -1,0 +1,78 @@
+//! Prometheus metrics (`/metrics`), all named `kefu_*`. A small registry per application instance
+//! (not a process-global recorder), so tests can run several servers in one process.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+/// A counter or gauge.
+#[derive(Default, Debug)]
+pub struct Value(AtomicI64);
+
+impl Value {
+    /// Add one.
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+    /// Take one.
+    pub fn dec(&self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+    /// Read.
+    pub fn get(&self) -> i64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Every metric the server keeps itself; queue figures are read live from the router.
+#[derive(Default, Debug)]
+pub struct MetricsInner {
+    pub ws_connections: Value,
+    pub messages: Value,
+    pub offers: Value,
+    pub assignments: Value,
+    pub abandoned: Value,
+    pub conversations_created: Value,
+    pub webhook_deliveries: Value,
+    pub webhook_failures: Value,
+}
+
+/// Shared handle.
+pub type Metrics = Arc<MetricsInner>;
+
+/// Per-group live figures.
+pub struct GroupFigures {
+    pub name: String,
+    pub waiting: u32,
+    pub longest_wait_secs: u32,
+    pub agents_ready: u32,
+}
+
+/// Render the Prometheus text format.
+pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
+    let mut out = String::new();
+    let mut one = |name: &str, kind: &str, help: &str, v: i64| {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
+    };
+    one("kefu_websocket_connections", "gauge", "Open WebSocket connections.", m.ws_connections.get());
+    one("kefu_messages_total", "counter", "Messages stored and delivered.", m.messages.get());
+    one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
+    one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());
+    one("kefu_assignments_total", "counter", "Offers accepted.", m.assignments.get());
+    one("kefu_abandoned_total", "counter", "Conversations given up while waiting.", m.abandoned.get());
+    one("kefu_webhook_deliveries_total", "counter", "Webhook deliveries that succeeded.", m.webhook_deliveries.get());
+    one("kefu_webhook_failures_total", "counter", "Webhook attempts that failed.", m.webhook_failures.get());
+    let labelled: [(&str, &str, fn(&GroupFigures) -> u32); 3] = [
+        ("kefu_queue_waiting", "Conversations waiting in a skill group.", |g| g.waiting),
+        ("kefu_queue_longest_wait_seconds", "Longest current wait in a skill group.", |g| g.longest_wait_secs),
+        ("kefu_agents_ready", "Ready agents in a skill group.", |g| g.agents_ready),
+    ];
+    for (name, help, get) in labelled {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for g in groups {
+            let label = g.name.replace('\\', "\\\\").replace('"', "\\\"");
+            let _ = writeln!(out, "{name}{{group=\"{label}\"}} {}", get(g));
+        }
+    }
+    out
+}

@@ -1,0 +1,7 @@
+//! Realtime delivery: the hub that fans events out to connected sockets, and the WebSocket
+//! endpoint with resume-from-sequence. It never decides anything; it only delivers.
+
+mod hub;
+pub mod ws;
+
+pub use hub::{frame, Hub, Who};

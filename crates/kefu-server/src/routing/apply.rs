@@ -1,0 +1,122 @@
+//! Applying the router's decisions: each is written (with its reason in the routing log) before
+//! it is announced. A failed write is logged; the database stays the truth for the next restart.
+
+use std::collections::BTreeSet;
+
+use kefu_core::{AgentStatus, GroupId, Output};
+use serde_json::json;
+
+use crate::clock::{now_ms, rfc3339};
+use crate::conversations::{announce_with, build_view, system_message, updated, Pending};
+use crate::error::ApiResult;
+use crate::realtime::frame;
+use crate::routing::load::status_text;
+use crate::routing::Engine;
+
+impl Engine {
+    /// Apply every pending output of the router.
+    pub(crate) async fn drain(&mut self) {
+        let mut changed: BTreeSet<GroupId> = BTreeSet::new();
+        loop {
+            let out = self.router.poll_output();
+            if let Output::Timeout(at) = out {
+                self.next_tick = at;
+                break;
+            }
+            if let Output::QueueChanged { group } = out {
+                changed.insert(group);
+                continue;
+            }
+            if let Err(e) = self.apply(&out).await {
+                tracing::error!(output = ?out, error = ?e, "could not apply a routing decision");
+            }
+        }
+        for group in changed {
+            self.announce_positions(group);
+        }
+    }
+
+    async fn apply(&mut self, out: &Output) -> ApiResult<()> {
+        let now = now_ms();
+        match out {
+            Output::Offered { conversation, agent, group, expires_at, reason } => {
+                let mut tx = self.store.begin().await?;
+                tx.set_offered(conversation.0, agent.0, expires_at.0).await?;
+                tx.log_routing("offered", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": reason }), now).await?;
+                tx.commit().await?;
+                let c = self.store.conversation(conversation.0).await?;
+                let view = build_view(&self.store, &c).await?;
+                let data = json!({ "conversation": view, "expires_at": rfc3339(expires_at.0), "reason": reason });
+                self.hub.to_user(agent.0, &frame("offer.created", Some(conversation.0), None, &data));
+                self.metrics.offers.inc();
+            }
+            Output::Assigned { conversation, agent, group } => {
+                let name = self.store.user(agent.0).await?.name;
+                let mut tx = self.store.begin().await?;
+                tx.set_assigned(conversation.0, agent.0, now).await?;
+                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), now).await?];
+                events.push(updated(&mut tx, &self.store, conversation.0, Some("conversation.assigned"), now).await?);
+                tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
+                tx.commit().await?;
+                announce_with(&self.store, &self.hub, events, &[]).await;
+                self.metrics.assignments.inc();
+                self.announce_agent(agent.0).await;
+            }
+            Output::OfferWithdrawn { conversation, agent, reason } => {
+                let mut tx = self.store.begin().await?;
+                let c = tx.conversation(conversation.0).await?;
+                if c.status == "offered" {
+                    tx.set_queued(conversation.0, c.group_id).await?;
+                }
+                tx.log_routing("offer_withdrawn", Some(conversation.0), Some(agent.0), Some(c.group_id), &json!({ "reason": reason }), now).await?;
+                tx.commit().await?;
+                self.hub.to_user(agent.0, &frame("offer.revoked", Some(conversation.0), None, &json!({ "reason": reason })));
+                self.announce_agent(agent.0).await;
+            }
+            Output::Overflowed { conversation, from, to } => {
+                let mut tx = self.store.begin().await?;
+                tx.set_queued(conversation.0, to.0).await?;
+                let event = updated(&mut tx, &self.store, conversation.0, None, now).await?;
+                tx.log_routing("overflowed", Some(conversation.0), None, Some(to.0), &json!({ "from": from.0, "to": to.0 }), now).await?;
+                tx.commit().await?;
+                announce_with(&self.store, &self.hub, vec![event], &[]).await;
+            }
+            Output::AgentStatusChanged { agent, status, reason } => {
+                self.save_status(agent.0, status).await;
+                let mut tx = self.store.begin().await?;
+                tx.log_routing("agent_status", None, Some(agent.0), None, &json!({ "status": status_text(status).0, "reason": reason }), now).await?;
+                tx.commit().await?;
+            }
+            Output::QueueChanged { .. } | Output::Timeout(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Store an agent's status and announce it to the agent and supervisors.
+    pub(crate) async fn save_status(&mut self, agent: i64, status: &AgentStatus) {
+        let (text, reason, until) = status_text(status);
+        if let Err(e) = self.store.set_user_status(agent, text, reason.as_deref(), until).await {
+            tracing::error!(agent, error = ?e, "could not store an agent status");
+        }
+        self.announce_agent(agent).await;
+    }
+
+    /// Send the agent's live view to them and to supervisors.
+    pub(crate) async fn announce_agent(&self, agent: i64) {
+        let Ok(view) = crate::agents::agent_view(&self.store, &self.router, agent).await else { return };
+        let f = frame("agent.status", None, None, &serde_json::to_value(view).unwrap_or_default());
+        self.hub.to_user(agent, &f);
+        self.hub.to_supervisors(&f);
+    }
+
+    /// Tell waiting visitors where they stand now.
+    fn announce_positions(&self, group: GroupId) {
+        for (conversation, info) in self.router.queue_positions(group) {
+            let data = json!({ "position": info.position, "estimated_wait_secs": info.estimated_wait_secs });
+            let f = frame("queue.position", Some(conversation.0), None, &data);
+            if let Some(visitor) = self.waiting_visitor(conversation.0) {
+                self.hub.to_visitor(visitor, &f);
+            }
+        }
+    }
+}

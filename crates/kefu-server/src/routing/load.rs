@@ -1,0 +1,151 @@
+//! Between stored rows and the core's types, and the restore after a restart: groups, agents
+//! and every open conversation go back into the router with their original arrival time.
+
+use kefu_core::{
+    AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input,
+    Media, Millis, Priority, SkillLevel, Strategy, Waiting,
+};
+
+use crate::clock::now_ms;
+use crate::routing::Engine;
+use crate::views::BusinessHoursView;
+use kefu_store::{GroupRow, UserRow};
+
+/// Parse a strategy name.
+pub fn parse_strategy(s: &str) -> Option<Strategy> {
+    serde_json::from_value(serde_json::Value::String(s.into())).ok()
+}
+
+/// The core's view of a stored group.
+pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
+    let strategy = parse_strategy(&g.strategy).ok_or_else(|| format!("strategy: unknown value {:?}", g.strategy))?;
+    let fallback = parse_strategy(&g.fallback_strategy).ok_or_else(|| format!("fallback_strategy: unknown value {:?}", g.fallback_strategy))?;
+    if fallback.names_agent() {
+        return Err("fallback_strategy: must not itself name an agent (use load_balance, round_robin, random or skill_level)".into());
+    }
+    let business_hours = match &g.business_hours {
+        None => None,
+        Some(text) => {
+            let view: BusinessHoursView = serde_json::from_str(text).map_err(|e| format!("business_hours: {e}"))?;
+            let days = view
+                .days
+                .iter()
+                .map(|d| DayHours::parse(d.weekday, &d.open, &d.close))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("business_hours: {e}"))?;
+            let hours = BusinessHours { utc_offset_minutes: view.utc_offset_minutes, days };
+            hours.validate().map_err(|e| format!("business_hours: {e}"))?;
+            Some(hours)
+        }
+    };
+    let secs = |v: i64, field: &str| u32::try_from(v).map_err(|_| format!("{field}: must be between 0 and {}", u32::MAX));
+    Ok(GroupConfig {
+        strategy,
+        fallback,
+        hold_secs: secs(g.hold_secs, "returning_window_secs")?,
+        offer_timeout_secs: secs(g.offer_timeout_secs, "offer_timeout_secs")?.max(5),
+        max_missed_offers: secs(g.max_missed_offers, "max_missed_offers")?,
+        overflow_after_secs: g.overflow_after_secs.map(|v| secs(v, "overflow_after_secs")).transpose()?,
+        overflow_to: g.overflow_group_id.map(GroupId),
+        wrap_up_secs: secs(g.wrap_up_secs, "wrap_up_secs")?,
+        business_hours,
+    })
+}
+
+/// Stored status text to the core's status.
+pub fn parse_status(status: &str, away_reason: Option<&str>, wrap_up_until: Option<i64>) -> AgentStatus {
+    match status {
+        "ready" => AgentStatus::Ready,
+        "away" => AgentStatus::Away(match away_reason {
+            Some("missed_offers") => AwayReason::MissedOffers,
+            other => AwayReason::Other(other.unwrap_or("").to_string()),
+        }),
+        "wrap_up" => AgentStatus::WrapUp { until: Millis(wrap_up_until.unwrap_or(0)) },
+        _ => AgentStatus::Offline,
+    }
+}
+
+/// The core's status to (status, away_reason, wrap_up_until) columns.
+pub fn status_text(status: &AgentStatus) -> (&'static str, Option<String>, Option<i64>) {
+    match status {
+        AgentStatus::Offline => ("offline", None, None),
+        AgentStatus::Ready => ("ready", None, None),
+        AgentStatus::Away(AwayReason::MissedOffers) => ("away", Some("missed_offers".into()), None),
+        AgentStatus::Away(AwayReason::Other(r)) => ("away", Some(r.clone()), None),
+        AgentStatus::WrapUp { until } => ("wrap_up", None, Some(until.0)),
+    }
+}
+
+/// The AgentUpdated input for a stored user.
+pub fn agent_input(u: &UserRow, memberships: Vec<(GroupId, SkillLevel)>) -> Input {
+    let cap = |v: i64| u16::try_from(v.clamp(0, 1000)).unwrap_or(0);
+    Input::AgentUpdated {
+        agent: AgentId(u.id),
+        capacity: Capacity { chat: cap(u.capacity_chat), call: cap(u.capacity_call) },
+        groups: if u.enabled { memberships } else { vec![] },
+    }
+}
+
+/// Rebuild the router from the database.
+pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
+    let now = Millis(now_ms());
+    let groups = engine.store.groups().await?;
+    // Groups first without overflow (targets may come later), then with it.
+    for g in &groups {
+        let mut config = group_config(g).map_err(|e| anyhow::anyhow!("group {}: {e}", g.id))?;
+        config.overflow_to = None;
+        config.overflow_after_secs = None;
+        engine.router.handle_input(now, Input::GroupUpdated { group: GroupId(g.id), config })?;
+    }
+    for g in &groups {
+        let config = group_config(g).map_err(|e| anyhow::anyhow!("group {}: {e}", g.id))?;
+        engine.router.handle_input(now, Input::GroupUpdated { group: GroupId(g.id), config })?;
+    }
+    let members = engine.store.members().await?;
+    for u in engine.store.users().await? {
+        let mine = members
+            .iter()
+            .filter(|m| m.agent_id == u.id)
+            .filter_map(|m| Some((GroupId(m.group_id), SkillLevel::parse(m.skill_level)?)))
+            .collect();
+        engine.router.handle_input(now, agent_input(&u, mine))?;
+    }
+    for c in engine.store.routable_conversations().await? {
+        let media = if c.media == "call" { Media::Call } else { Media::Chat };
+        match (c.status.as_str(), c.agent_id) {
+            ("assigned", Some(agent)) => {
+                let input = Input::ConversationAssigned { conversation: ConversationId(c.id), group: GroupId(c.group_id), media, agent: AgentId(agent) };
+                if let Err(e) = engine.router.handle_input(now, input) {
+                    tracing::error!(conversation = c.id, error = %e, "could not restore an assigned conversation");
+                }
+            }
+            _ => {
+                // Offers do not survive a restart: the conversation waits again, in its old place.
+                let mut tx = engine.store.begin().await?;
+                tx.set_queued(c.id, c.group_id).await?;
+                tx.commit().await?;
+                engine.visitors.insert(c.id, c.visitor_id);
+                let named = engine.named_agent(c.visitor_id, c.group_id).await;
+                let input = Input::ConversationQueued(Waiting {
+                    conversation: ConversationId(c.id),
+                    group: GroupId(c.group_id),
+                    media,
+                    priority: Priority(c.priority.clamp(0, 9) as u8),
+                    queued_at: Millis(c.queued_at),
+                    min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
+                    named_agent: named,
+                });
+                if let Err(e) = engine.router.handle_input(now, input) {
+                    tracing::error!(conversation = c.id, error = %e, "could not restore a queued conversation");
+                }
+            }
+        }
+    }
+    // Statuses last, so the first dispatch sees every conversation in line.
+    for u in engine.store.users().await? {
+        let status = parse_status(&u.status, u.away_reason.as_deref(), u.wrap_up_until);
+        engine.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(u.id), status })?;
+    }
+    engine.drain().await;
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Operations the routes ask of the routing task. Each is checked by the router first; what it
+//! changes is then written, and only then announced.
+
+use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Media, Millis, Priority, SkillLevel, Waiting};
+use serde_json::json;
+
+use crate::clock::now_ms;
+use crate::conversations::{announce_with, system_message, updated};
+use crate::error::{ApiError, ApiResult};
+use crate::routing::load::{agent_input, group_config};
+use crate::routing::Engine;
+
+/// What the routing task can be asked to do.
+#[derive(Debug)]
+pub enum Op {
+    /// A stored, queued conversation enters its group's line.
+    Enqueue { conversation: i64 },
+    /// The agent accepts an offer.
+    Accept { conversation: i64, agent: i64 },
+    /// The agent declines an offer.
+    Decline { conversation: i64, agent: i64 },
+    /// Move to another group's line, with a note for the next agent.
+    TransferToGroup { conversation: i64, group: i64, by: i64, note: Option<String> },
+    /// Offer to one agent, with a note.
+    TransferToAgent { conversation: i64, agent: i64, by: i64, note: Option<String> },
+    /// The agent closes it with a wrap-up code.
+    Close { conversation: i64, by: i64, code: String, note: Option<String> },
+    /// The visitor gave up while waiting.
+    Abandon { conversation: i64 },
+    /// An agent sets their status.
+    SetStatus { agent: i64, status: AgentStatus },
+    /// An agent's capacity, memberships or enabled flag changed in the database.
+    AgentChanged { agent: i64 },
+    /// A group's settings changed in the database.
+    GroupChanged { group: i64 },
+    /// A group is about to be deleted: refused while the router holds conversations in it.
+    RemoveGroup { group: i64 },
+}
+
+impl Engine {
+    /// Feed one input to the router and apply what it decides.
+    pub(crate) async fn input(&mut self, input: Input) -> ApiResult<()> {
+        self.router.handle_input(Millis(now_ms()), input)?;
+        self.drain().await;
+        Ok(())
+    }
+
+    pub(crate) async fn run(&mut self, op: Op) -> ApiResult<()> {
+        let now = Millis(now_ms());
+        match op {
+            Op::Enqueue { conversation } => {
+                let c = self.store.conversation(conversation).await?;
+                self.visitors.insert(c.id, c.visitor_id);
+                let named = match self.store.visitor(c.visitor_id).await?.designated_agent_id {
+                    Some(manager) if self.group_strategy(c.group_id).await == Some("designated") => Some(AgentId(manager)),
+                    _ => self.named_agent(c.visitor_id, c.group_id).await,
+                };
+                self.input(Input::ConversationQueued(Waiting {
+                    conversation: ConversationId(c.id),
+                    group: GroupId(c.group_id),
+                    media: Media::Chat,
+                    priority: Priority(c.priority.clamp(0, 9) as u8),
+                    queued_at: Millis(c.queued_at),
+                    min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
+                    named_agent: named,
+                }))
+                .await
+            }
+            Op::Accept { conversation, agent } => {
+                self.input(Input::OfferAccepted { conversation: ConversationId(conversation), agent: AgentId(agent) }).await
+            }
+            Op::Decline { conversation, agent } => {
+                self.input(Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) }).await
+            }
+            Op::TransferToGroup { conversation, group, by, note } => {
+                self.router.handle_input(now, Input::TransferToGroup { conversation: ConversationId(conversation), group: GroupId(group) })?;
+                let group_name = self.store.group(group).await?.name;
+                self.record_transfer(conversation, by, &json!({ "to_group": group, "to_group_name": group_name, "note": note }), Some(group)).await?;
+                self.drain().await;
+                Ok(())
+            }
+            Op::TransferToAgent { conversation, agent, by, note } => {
+                self.router.handle_input(now, Input::TransferToAgent { conversation: ConversationId(conversation), agent: AgentId(agent) })?;
+                let agent_name = self.store.user(agent).await?.name;
+                self.record_transfer(conversation, by, &json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note }), None).await?;
+                self.drain().await;
+                Ok(())
+            }
+            Op::Close { conversation, by, code, note } => {
+                if self.router.holder(ConversationId(conversation)) != Some(AgentId(by)) {
+                    return Err(ApiError::Conflict("only the agent serving the conversation can close it".into()));
+                }
+                self.finish(conversation, false, Some(&code), note.as_deref(), Some(by)).await
+            }
+            Op::Abandon { conversation } => {
+                if self.router.holder(ConversationId(conversation)).is_some() {
+                    let c = self.store.conversation(conversation).await?;
+                    if c.status == "assigned" {
+                        return Err(ApiError::Conflict("an agent is serving this conversation; the agent closes it".into()));
+                    }
+                }
+                self.finish(conversation, true, None, None, None).await
+            }
+            Op::SetStatus { agent, status } => {
+                self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
+                self.save_status(agent, &status).await;
+                self.drain().await;
+                Ok(())
+            }
+            Op::AgentChanged { agent } => {
+                let u = self.store.user(agent).await?;
+                let members = self.store.members().await?;
+                let mine = members
+                    .iter()
+                    .filter(|m| m.agent_id == agent)
+                    .filter_map(|m| Some((GroupId(m.group_id), SkillLevel::parse(m.skill_level)?)))
+                    .collect();
+                self.router.handle_input(now, agent_input(&u, mine))?;
+                if !u.enabled {
+                    self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: AgentStatus::Offline })?;
+                    self.save_status(agent, &AgentStatus::Offline).await;
+                }
+                self.drain().await;
+                Ok(())
+            }
+            Op::GroupChanged { group } => {
+                let g = self.store.group(group).await?;
+                let config = group_config(&g).map_err(ApiError::Validation)?;
+                self.input(Input::GroupUpdated { group: GroupId(group), config }).await
+            }
+            Op::RemoveGroup { group } => {
+                if !self.router.waiting_in(GroupId(group)).is_empty() {
+                    return Err(ApiError::Conflict("the group still has waiting conversations".into()));
+                }
+                match self.router.handle_input(now, Input::GroupRemoved { group: GroupId(group) }) {
+                    Ok(()) | Err(kefu_core::CoreError::UnknownGroup(_)) => Ok(()),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    async fn group_strategy(&self, group: i64) -> Option<&'static str> {
+        let g = self.store.group(group).await.ok()?;
+        match g.strategy.as_str() {
+            "designated" => Some("designated"),
+            "returning_customer" => Some("returning_customer"),
+            _ => None,
+        }
+    }
+
+    /// The earlier agent a returning customer should wait for, per the group's setting.
+    pub(crate) async fn named_agent(&self, visitor: i64, group: i64) -> Option<AgentId> {
+        let g = self.store.group(group).await.ok()?;
+        if g.strategy == "designated" {
+            return self.store.visitor(visitor).await.ok()?.designated_agent_id.map(AgentId);
+        }
+        if g.strategy != "returning_customer" {
+            return None;
+        }
+        let found = if g.returning_by == "most" {
+            self.store.most_served_agent(visitor, group).await
+        } else {
+            self.store.last_agent(visitor, group).await
+        };
+        found.ok().flatten().map(AgentId)
+    }
+
+    async fn record_transfer(&mut self, conversation: i64, by: i64, detail: &serde_json::Value, to_group: Option<i64>) -> ApiResult<()> {
+        let now = now_ms();
+        let by_name = self.store.user(by).await?.name;
+        let mut tx = self.store.begin().await?;
+        let c = tx.conversation(conversation).await?;
+        tx.set_queued(conversation, to_group.unwrap_or(c.group_id)).await?;
+        let mut events = vec![system_message(&mut tx, conversation, "transferred", Some(&by_name), now).await?];
+        events.push(updated(&mut tx, &self.store, conversation, Some("conversation.transferred"), now).await?);
+        tx.log_routing("transferred", Some(conversation), Some(by), to_group, detail, now).await?;
+        tx.commit().await?;
+        announce_with(&self.store, &self.hub, events, &[by]).await;
+        Ok(())
+    }
+
+    /// Close (by an agent) or abandon (by the visitor): write, then tell the router.
+    async fn finish(&mut self, conversation: i64, abandoned: bool, code: Option<&str>, note: Option<&str>, by: Option<i64>) -> ApiResult<()> {
+        let now = now_ms();
+        let c = self.store.conversation(conversation).await?;
+        if c.status == "closed" {
+            return Err(ApiError::Conflict("the conversation is already closed".into()));
+        }
+        let offered_to = c.offered_agent_id;
+        let mut tx = self.store.begin().await?;
+        tx.set_closed(conversation, now, abandoned, code, note).await?;
+        let by_name = match by {
+            Some(a) => Some(self.store.user(a).await?.name),
+            None => None,
+        };
+        let code_text = if abandoned { "abandoned" } else { "closed" };
+        let mut events = vec![system_message(&mut tx, conversation, code_text, by_name.as_deref(), now).await?];
+        events.push(updated(&mut tx, &self.store, conversation, Some("conversation.closed"), now).await?);
+        tx.log_routing(code_text, Some(conversation), by, Some(c.group_id), &json!({ "wrap_up_code": code }), now).await?;
+        tx.commit().await?;
+        self.visitors.remove(&conversation);
+        if self.router.contains(ConversationId(conversation)) {
+            self.router.handle_input(Millis(now), Input::ConversationEnded { conversation: ConversationId(conversation) })?;
+        }
+        announce_with(&self.store, &self.hub, events, &offered_to.into_iter().collect::<Vec<_>>()).await;
+        if abandoned {
+            self.metrics.abandoned.inc();
+        }
+        self.drain().await;
+        Ok(())
+    }
+}

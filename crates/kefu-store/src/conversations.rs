@@ -1,0 +1,574 @@
+//! Conversations, their messages and their sequenced event log.
+//!
+//! A change to a conversation and the event announcing it are written in one transaction
+//! ([`Tx`]), together with the webhook outbox rows: nothing is announced that is not stored,
+//! and nothing stored goes unannounced after a restart.
+
+use sqlx::{Sqlite, Transaction};
+
+use crate::{conflict, Result, Store, StoreError};
+
+/// A conversation as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ConversationRow {
+    /// Id.
+    pub id: i64,
+    /// Visitor.
+    pub visitor_id: i64,
+    /// Current group.
+    pub group_id: i64,
+    /// Chosen business type.
+    pub business_type_id: Option<i64>,
+    /// web | h5 | api.
+    pub channel: String,
+    /// chat | call.
+    pub media: String,
+    /// queued | offered | assigned | closed.
+    pub status: String,
+    /// Serving agent.
+    pub agent_id: Option<i64>,
+    /// Agent with a pending offer.
+    pub offered_agent_id: Option<i64>,
+    /// When the pending offer expires.
+    pub offer_expires_at: Option<i64>,
+    /// 0 normal, 1..9 VIP.
+    pub priority: i64,
+    /// Minimum skill level.
+    pub min_skill_level: i64,
+    /// Topic from the pre-chat form.
+    pub topic: Option<String>,
+    /// Started as a left message (留言).
+    pub left_message: bool,
+    /// Created.
+    pub created_at: i64,
+    /// First queued: the place in line.
+    pub queued_at: i64,
+    /// Accepted.
+    pub assigned_at: Option<i64>,
+    /// Closed or abandoned.
+    pub closed_at: Option<i64>,
+    /// Visitor left before being served.
+    pub abandoned: bool,
+    /// Wrap-up code.
+    pub wrap_up_code: Option<String>,
+    /// Wrap-up note.
+    pub wrap_up_note: Option<String>,
+    /// CSAT 1..5.
+    pub csat_score: Option<i64>,
+    /// CSAT comment.
+    pub csat_comment: Option<String>,
+    /// Last event sequence number.
+    pub last_seq: i64,
+    /// Visitor has read up to.
+    pub visitor_read_seq: i64,
+    /// Agent has read up to.
+    pub agent_read_seq: i64,
+}
+
+/// A message as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    /// Id.
+    pub id: i64,
+    /// Conversation.
+    pub conversation_id: i64,
+    /// Event sequence number of its `message.created`.
+    pub seq: i64,
+    /// visitor | agent | system.
+    pub sender: String,
+    /// User or visitor id.
+    pub sender_id: Option<i64>,
+    /// Display name at the time.
+    pub sender_name: Option<String>,
+    /// text | image | file | event.
+    pub kind: String,
+    /// Text, or an event code for kind = event.
+    pub body: String,
+    /// Attachment.
+    pub attachment_id: Option<i64>,
+    /// The sender's idempotency key.
+    pub client_id: Option<String>,
+    /// Created.
+    pub created_at: i64,
+}
+
+/// An uploaded file.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AttachmentRow {
+    /// Id.
+    pub id: i64,
+    /// Conversation.
+    pub conversation_id: i64,
+    /// Original name.
+    pub name: String,
+    /// Checked MIME type.
+    pub mime: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the content.
+    pub sha256: String,
+    /// Path relative to the uploads dir.
+    pub path: String,
+}
+
+/// A stored event of a conversation's log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    /// Conversation.
+    pub conversation_id: i64,
+    /// Sequence number.
+    pub seq: i64,
+    /// Event type.
+    pub r#type: String,
+    /// JSON data.
+    pub data: String,
+}
+
+/// A new conversation.
+#[derive(Debug, Clone)]
+pub struct NewConversation<'a> {
+    /// Visitor.
+    pub visitor_id: i64,
+    /// Group.
+    pub group_id: i64,
+    /// Business type.
+    pub business_type_id: Option<i64>,
+    /// Channel.
+    pub channel: &'a str,
+    /// Priority.
+    pub priority: i64,
+    /// Minimum skill.
+    pub min_skill_level: i64,
+    /// Topic.
+    pub topic: Option<&'a str>,
+    /// Left message.
+    pub left_message: bool,
+}
+
+/// A new message.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    /// Conversation.
+    pub conversation_id: i64,
+    /// visitor | agent | system.
+    pub sender: &'a str,
+    /// Sender id.
+    pub sender_id: Option<i64>,
+    /// Sender display name.
+    pub sender_name: Option<&'a str>,
+    /// Kind.
+    pub kind: &'a str,
+    /// Body.
+    pub body: &'a str,
+    /// Attachment.
+    pub attachment_id: Option<i64>,
+    /// Idempotency key.
+    pub client_id: Option<&'a str>,
+}
+
+/// Timings for service-level figures.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    /// Queued.
+    pub queued_at: i64,
+    /// Answered.
+    pub assigned_at: Option<i64>,
+    /// Ended.
+    pub closed_at: Option<i64>,
+    /// Abandoned.
+    pub abandoned: bool,
+    /// CSAT.
+    pub csat_score: Option<i64>,
+}
+
+const CONV_COLUMNS: &str = "id, visitor_id, group_id, business_type_id, channel, media, status, agent_id, offered_agent_id,
+  offer_expires_at, priority, min_skill_level, topic, left_message, created_at, queued_at, assigned_at, closed_at, abandoned,
+  wrap_up_code, wrap_up_note, csat_score, csat_comment, last_seq, visitor_read_seq, agent_read_seq";
+const MSG_COLUMNS: &str = "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, created_at";
+
+/// A write transaction over conversations.
+pub struct Tx(Transaction<'static, Sqlite>);
+
+impl Store {
+    /// Start a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx(self.pool.begin().await?))
+    }
+
+    /// One conversation.
+    pub async fn conversation(&self, id: i64) -> Result<ConversationRow> {
+        sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A visitor's conversations, newest first.
+    pub async fn visitor_conversations(&self, visitor_id: i64) -> Result<Vec<ConversationRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = ? ORDER BY id DESC LIMIT 200"))
+            .bind(visitor_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The visitor's conversation that is not closed, if any.
+    pub async fn open_conversation(&self, visitor_id: i64) -> Result<Option<ConversationRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(visitor_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Conversations with a status, optionally only those an agent holds or is offered.
+    pub async fn conversations_by_status(&self, status: Option<&str>, agent_id: Option<i64>) -> Result<Vec<ConversationRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONV_COLUMNS} FROM conversations
+             WHERE (?1 IS NULL OR status = ?1)
+               AND (?2 IS NULL OR agent_id = ?2 OR (status = 'offered' AND offered_agent_id = ?2))
+             ORDER BY id DESC LIMIT 500"
+        ))
+        .bind(status)
+        .bind(agent_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Conversations the router must know after a restart, in line order.
+    pub async fn routable_conversations(&self) -> Result<Vec<ConversationRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {CONV_COLUMNS} FROM conversations WHERE status <> 'closed' ORDER BY priority DESC, queued_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The agent who last served this visitor in this group.
+    pub async fn last_agent(&self, visitor_id: i64, group_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT agent_id FROM conversations WHERE visitor_id = ? AND group_id = ? AND agent_id IS NOT NULL
+             ORDER BY COALESCE(closed_at, assigned_at) DESC LIMIT 1",
+        )
+        .bind(visitor_id)
+        .bind(group_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    /// The agent who served this visitor most often in this group.
+    pub async fn most_served_agent(&self, visitor_id: i64, group_id: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT agent_id FROM conversations WHERE visitor_id = ? AND group_id = ? AND agent_id IS NOT NULL
+             GROUP BY agent_id ORDER BY COUNT(*) DESC, MAX(COALESCE(closed_at, assigned_at)) DESC LIMIT 1",
+        )
+        .bind(visitor_id)
+        .bind(group_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    /// Whether an agent ever served (or was offered and holds) this conversation.
+    pub async fn agent_served(&self, conversation_id: i64, agent_id: i64) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_agents WHERE conversation_id = ? AND agent_id = ?")
+            .bind(conversation_id)
+            .bind(agent_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Messages after a sequence number.
+    pub async fn messages_after(&self, conversation_id: i64, after_seq: i64) -> Result<Vec<MessageRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT 1000"))
+            .bind(conversation_id)
+            .bind(after_seq)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The last message (for previews).
+    pub async fn last_message(&self, conversation_id: i64) -> Result<Option<MessageRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1"))
+            .bind(conversation_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Messages from the visitor after the agent's read marker.
+    pub async fn unread_for_agent(&self, conversation_id: i64, agent_read_seq: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender = 'visitor'")
+            .bind(conversation_id)
+            .bind(agent_read_seq)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Events after a sequence number (what a reconnecting client missed).
+    pub async fn events_after(&self, conversation_id: i64, after_seq: i64) -> Result<Vec<EventRow>> {
+        Ok(sqlx::query_as(
+            "SELECT conversation_id, seq, type, data FROM conversation_events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT 5000",
+        )
+        .bind(conversation_id)
+        .bind(after_seq)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// An attachment.
+    pub async fn attachment(&self, id: i64) -> Result<AttachmentRow> {
+        sqlx::query_as("SELECT id, conversation_id, name, mime, size, sha256, path FROM attachments WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Timings of conversations queued since `since` (for service-level figures).
+    pub async fn contacts_since(&self, since: i64) -> Result<Vec<ContactRow>> {
+        Ok(sqlx::query_as(
+            "SELECT queued_at, assigned_at, closed_at, abandoned, csat_score FROM conversations WHERE queued_at >= ? AND left_message = 0",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+impl Tx {
+    /// Commit.
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.0.commit().await?)
+    }
+
+    /// Insert a queued conversation.
+    pub async fn insert_conversation(&mut self, c: &NewConversation<'_>, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO conversations (visitor_id, group_id, business_type_id, channel, status, priority, min_skill_level, topic,
+               left_message, created_at, queued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(c.visitor_id)
+        .bind(c.group_id)
+        .bind(c.business_type_id)
+        .bind(c.channel)
+        .bind(c.priority)
+        .bind(c.min_skill_level)
+        .bind(c.topic)
+        .bind(c.left_message)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *self.0)
+        .await?)
+    }
+
+    /// Re-read a conversation inside the transaction.
+    pub async fn conversation(&mut self, id: i64) -> Result<ConversationRow> {
+        sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *self.0)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Back in line (after a withdrawn offer or a transfer to a group).
+    pub async fn set_queued(&mut self, id: i64, group_id: i64) -> Result<()> {
+        sqlx::query("UPDATE conversations SET status = 'queued', group_id = ?, agent_id = NULL, offered_agent_id = NULL, offer_expires_at = NULL WHERE id = ? AND status <> 'closed'")
+            .bind(group_id)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// Offered to an agent.
+    pub async fn set_offered(&mut self, id: i64, agent_id: i64, expires_at: i64) -> Result<()> {
+        sqlx::query("UPDATE conversations SET status = 'offered', offered_agent_id = ?, offer_expires_at = ?, agent_id = NULL WHERE id = ? AND status <> 'closed'")
+            .bind(agent_id)
+            .bind(expires_at)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// Accepted by an agent.
+    pub async fn set_assigned(&mut self, id: i64, agent_id: i64, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE conversations SET status = 'assigned', agent_id = ?, offered_agent_id = NULL, offer_expires_at = NULL,
+               assigned_at = COALESCE(assigned_at, ?), agent_read_seq = 0 WHERE id = ?",
+        )
+        .bind(agent_id)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.0)
+        .await?;
+        sqlx::query("INSERT INTO conversation_agents (conversation_id, agent_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(agent_id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// Closed by an agent (with wrap-up) or abandoned by the visitor.
+    pub async fn set_closed(&mut self, id: i64, now: i64, abandoned: bool, code: Option<&str>, note: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "UPDATE conversations SET status = 'closed', closed_at = ?, abandoned = ?, wrap_up_code = ?, wrap_up_note = ?,
+               offered_agent_id = NULL, offer_expires_at = NULL WHERE id = ?",
+        )
+        .bind(now)
+        .bind(abandoned)
+        .bind(code)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *self.0)
+        .await?;
+        Ok(())
+    }
+
+    /// Record the satisfaction survey; false if already given.
+    pub async fn set_csat(&mut self, id: i64, score: i64, comment: Option<&str>) -> Result<bool> {
+        let done = sqlx::query("UPDATE conversations SET csat_score = ?, csat_comment = ? WHERE id = ? AND csat_score IS NULL AND status = 'closed'")
+            .bind(score)
+            .bind(comment)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Move a read marker forward (never back); returns the new value if it moved.
+    pub async fn mark_read(&mut self, id: i64, by_visitor: bool, seq: i64) -> Result<Option<i64>> {
+        let column = if by_visitor { "visitor_read_seq" } else { "agent_read_seq" };
+        let moved: Option<i64> = sqlx::query_scalar(&format!(
+            "UPDATE conversations SET {column} = MIN(?, last_seq) WHERE id = ? AND {column} < MIN(?, last_seq) RETURNING {column}"
+        ))
+        .bind(seq)
+        .bind(id)
+        .bind(seq)
+        .fetch_optional(&mut *self.0)
+        .await?;
+        Ok(moved)
+    }
+
+    /// Append an event to the conversation's log; returns its sequence number.
+    pub async fn append_event(&mut self, conversation_id: i64, r#type: &str, data: &serde_json::Value, now: i64) -> Result<i64> {
+        let seq = self.next_seq(conversation_id).await?;
+        self.insert_event(conversation_id, seq, r#type, data, now).await?;
+        Ok(seq)
+    }
+
+    /// Take the next sequence number of a conversation.
+    pub async fn next_seq(&mut self, conversation_id: i64) -> Result<i64> {
+        sqlx::query_scalar("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
+            .bind(conversation_id)
+            .fetch_optional(&mut *self.0)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Write an event with a sequence number taken by `next_seq`.
+    pub async fn insert_event(&mut self, conversation_id: i64, seq: i64, r#type: &str, data: &serde_json::Value, now: i64) -> Result<()> {
+        sqlx::query("INSERT INTO conversation_events (conversation_id, seq, type, data, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(r#type)
+            .bind(data.to_string())
+            .bind(now)
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+
+    /// The message a sender already sent with this client id (a retried request).
+    pub async fn message_by_client_id(&mut self, conversation_id: i64, sender: &str, client_id: &str) -> Result<Option<MessageRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND sender = ? AND client_id = ?"))
+            .bind(conversation_id)
+            .bind(sender)
+            .bind(client_id)
+            .fetch_optional(&mut *self.0)
+            .await?)
+    }
+
+    /// Insert a message with a sequence number taken by `next_seq`.
+    pub async fn insert_message(&mut self, m: &NewMessage<'_>, seq: i64, now: i64) -> Result<MessageRow> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(m.conversation_id)
+        .bind(seq)
+        .bind(m.sender)
+        .bind(m.sender_id)
+        .bind(m.sender_name)
+        .bind(m.kind)
+        .bind(m.body)
+        .bind(m.attachment_id)
+        .bind(m.client_id)
+        .bind(now)
+        .fetch_one(&mut *self.0)
+        .await
+        .map_err(conflict)?;
+        Ok(MessageRow {
+            id,
+            conversation_id: m.conversation_id,
+            seq,
+            sender: m.sender.into(),
+            sender_id: m.sender_id,
+            sender_name: m.sender_name.map(Into::into),
+            kind: m.kind.into(),
+            body: m.body.into(),
+            attachment_id: m.attachment_id,
+            client_id: m.client_id.map(Into::into),
+            created_at: now,
+        })
+    }
+
+    /// Record an uploaded file.
+    pub async fn insert_attachment(&mut self, a: &AttachmentRow, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO attachments (conversation_id, name, mime, size, sha256, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(a.conversation_id)
+        .bind(&a.name)
+        .bind(&a.mime)
+        .bind(a.size)
+        .bind(&a.sha256)
+        .bind(&a.path)
+        .bind(now)
+        .fetch_one(&mut *self.0)
+        .await?)
+    }
+
+    /// Queue a webhook delivery for every active webhook subscribed to `event`; returns how many.
+    pub async fn enqueue_webhooks(&mut self, event: &str, payload: &serde_json::Value, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
+             SELECT w.id, ?1, ?2, ?3, ?3 FROM webhooks w
+             WHERE w.active = 1 AND EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value = ?1 OR e.value = '*')",
+        )
+        .bind(event)
+        .bind(payload.to_string())
+        .bind(now)
+        .execute(&mut *self.0)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Record a routing decision with its reason.
+    pub async fn log_routing(&mut self, kind: &str, conversation_id: Option<i64>, agent_id: Option<i64>, group_id: Option<i64>, detail: &serde_json::Value, now: i64) -> Result<()> {
+        sqlx::query("INSERT INTO routing_log (at, kind, conversation_id, agent_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(now)
+            .bind(kind)
+            .bind(conversation_id)
+            .bind(agent_id)
+            .bind(group_id)
+            .bind(detail.to_string())
+            .execute(&mut *self.0)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,472 @@
+//! Who and what: staff users, visitors, skill groups and members, business types, wrap-up codes.
+
+use crate::{conflict, Result, Store, StoreError};
+
+/// A staff user (agent, supervisor, admin).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    /// Id.
+    pub id: i64,
+    /// Login.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// agent | supervisor | admin.
+    pub role: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Chat slots.
+    pub capacity_chat: i64,
+    /// Call slots.
+    pub capacity_call: i64,
+    /// offline | ready | away | wrap_up (as last set).
+    pub status: String,
+    /// Why away.
+    pub away_reason: Option<String>,
+    /// End of wrap-up.
+    pub wrap_up_until: Option<i64>,
+    /// Disabled users cannot log in and get nothing routed.
+    pub enabled: bool,
+}
+
+/// Fields of a new user.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    /// Login.
+    pub email: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Role.
+    pub role: &'a str,
+    /// argon2id PHC string.
+    pub password_hash: &'a str,
+    /// Chat slots.
+    pub capacity_chat: i64,
+    /// Call slots.
+    pub capacity_call: i64,
+}
+
+/// A visitor (访客) or known customer (客户).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VisitorRow {
+    /// Id.
+    pub id: i64,
+    /// The business system's customer id, for known customers.
+    pub external_id: Option<String>,
+    /// Name.
+    pub name: String,
+    /// 0 = normal, 1..9 = VIP level.
+    pub vip_level: i64,
+    /// JSON object of attributes from the identity token.
+    pub attributes: String,
+    /// Account manager.
+    pub designated_agent_id: Option<i64>,
+    /// Preferred locale.
+    pub locale: Option<String>,
+}
+
+/// A skill group.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Strategy (snake_case).
+    pub strategy: String,
+    /// Fallback strategy.
+    pub fallback_strategy: String,
+    /// `last` or `most`: which earlier agent a returning customer is held for.
+    pub returning_by: String,
+    /// Hold for the named agent.
+    pub hold_secs: i64,
+    /// Offer timeout.
+    pub offer_timeout_secs: i64,
+    /// Missed offers before away.
+    pub max_missed_offers: i64,
+    /// Overflow after.
+    pub overflow_after_secs: Option<i64>,
+    /// Overflow target.
+    pub overflow_group_id: Option<i64>,
+    /// Wrap-up time.
+    pub wrap_up_secs: i64,
+    /// JSON BusinessHours, or NULL for always open.
+    pub business_hours: Option<String>,
+    /// CRM iframe template.
+    pub crm_url_template: Option<String>,
+}
+
+/// One membership.
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct MemberRow {
+    /// Group.
+    pub group_id: i64,
+    /// Agent.
+    pub agent_id: i64,
+    /// 1..=5.
+    pub skill_level: i64,
+}
+
+/// A business type (业务类型) chosen in the pre-chat form.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BusinessTypeRow {
+    /// Id.
+    pub id: i64,
+    /// Name shown to visitors.
+    pub name: String,
+    /// Where it routes.
+    pub group_id: i64,
+    /// Minimum agent skill.
+    pub min_skill_level: i64,
+}
+
+/// A wrap-up code (服务小结).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WrapUpCodeRow {
+    /// Id.
+    pub id: i64,
+    /// Short code.
+    pub code: String,
+    /// Label.
+    pub label: String,
+}
+
+const USER_COLUMNS: &str = "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled";
+const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template";
+const VISITOR_COLUMNS: &str = "id, external_id, name, vip_level, attributes, designated_agent_id, locale";
+
+impl Store {
+    // ---- users ----
+
+    /// Create a staff user.
+    pub async fn create_user(&self, u: NewUser<'_>, now: i64) -> Result<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO users (email, name, role, password_hash, capacity_chat, capacity_call, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(u.email)
+        .bind(u.name)
+        .bind(u.role)
+        .bind(u.password_hash)
+        .bind(u.capacity_chat)
+        .bind(u.capacity_call)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict)
+    }
+
+    /// A user by id.
+    pub async fn user(&self, id: i64) -> Result<UserRow> {
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A user by login (case-insensitive).
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower(?)"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// All users.
+    pub async fn users(&self) -> Result<Vec<UserRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&self.pool).await?)
+    }
+
+    /// How many users exist (first start creates the admin when zero).
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+
+    /// Update profile fields; `None` leaves a field as it is.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_user(
+        &self,
+        id: i64,
+        name: Option<&str>,
+        role: Option<&str>,
+        password_hash: Option<&str>,
+        capacity: Option<(i64, i64)>,
+        enabled: Option<bool>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), password_hash = COALESCE(?, password_hash),
+             capacity_chat = COALESCE(?, capacity_chat), capacity_call = COALESCE(?, capacity_call), enabled = COALESCE(?, enabled)
+             WHERE id = ?",
+        )
+        .bind(name)
+        .bind(role)
+        .bind(password_hash)
+        .bind(capacity.map(|c| c.0))
+        .bind(capacity.map(|c| c.1))
+        .bind(enabled)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Record an agent's status (the routing task is the only caller).
+    pub async fn set_user_status(&self, id: i64, status: &str, away_reason: Option<&str>, wrap_up_until: Option<i64>) -> Result<()> {
+        sqlx::query("UPDATE users SET status = ?, away_reason = ?, wrap_up_until = ? WHERE id = ?")
+            .bind(status)
+            .bind(away_reason)
+            .bind(wrap_up_until)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- visitors ----
+
+    /// Create an anonymous visitor.
+    pub async fn create_visitor(&self, name: &str, locale: Option<&str>, now: i64) -> Result<VisitorRow> {
+        let id: i64 = sqlx::query_scalar("INSERT INTO visitors (name, locale, created_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(name)
+            .bind(locale)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        self.visitor(id).await
+    }
+
+    /// Create or update the known customer with this external id.
+    pub async fn upsert_customer(
+        &self,
+        external_id: &str,
+        name: &str,
+        vip_level: i64,
+        attributes: &str,
+        designated_agent_id: Option<i64>,
+        locale: Option<&str>,
+        now: i64,
+    ) -> Result<VisitorRow> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO visitors (external_id, name, vip_level, attributes, designated_agent_id, locale, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, vip_level = excluded.vip_level,
+               attributes = excluded.attributes, designated_agent_id = excluded.designated_agent_id,
+               locale = COALESCE(excluded.locale, visitors.locale)
+             RETURNING id",
+        )
+        .bind(external_id)
+        .bind(name)
+        .bind(vip_level)
+        .bind(attributes)
+        .bind(designated_agent_id)
+        .bind(locale)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        self.visitor(id).await
+    }
+
+    /// A visitor by id.
+    pub async fn visitor(&self, id: i64) -> Result<VisitorRow> {
+        sqlx::query_as(&format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    // ---- groups ----
+
+    /// All groups.
+    pub async fn groups(&self) -> Result<Vec<GroupRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM skill_groups ORDER BY id")).fetch_all(&self.pool).await?)
+    }
+
+    /// One group.
+    pub async fn group(&self, id: i64) -> Result<GroupRow> {
+        sqlx::query_as(&format!("SELECT {GROUP_COLUMNS} FROM skill_groups WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Insert (id = 0) or update a group; returns its id.
+    pub async fn save_group(&self, g: &GroupRow, now: i64) -> Result<i64> {
+        if g.id == 0 {
+            return sqlx::query_scalar(
+                "INSERT INTO skill_groups (name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs,
+                   max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(&g.name)
+            .bind(&g.strategy)
+            .bind(&g.fallback_strategy)
+            .bind(&g.returning_by)
+            .bind(g.hold_secs)
+            .bind(g.offer_timeout_secs)
+            .bind(g.max_missed_offers)
+            .bind(g.overflow_after_secs)
+            .bind(g.overflow_group_id)
+            .bind(g.wrap_up_secs)
+            .bind(&g.business_hours)
+            .bind(&g.crm_url_template)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(conflict);
+        }
+        let done = sqlx::query(
+            "UPDATE skill_groups SET name = ?, strategy = ?, fallback_strategy = ?, returning_by = ?, hold_secs = ?,
+               offer_timeout_secs = ?, max_missed_offers = ?, overflow_after_secs = ?, overflow_group_id = ?, wrap_up_secs = ?,
+               business_hours = ?, crm_url_template = ? WHERE id = ?",
+        )
+        .bind(&g.name)
+        .bind(&g.strategy)
+        .bind(&g.fallback_strategy)
+        .bind(&g.returning_by)
+        .bind(g.hold_secs)
+        .bind(g.offer_timeout_secs)
+        .bind(g.max_missed_offers)
+        .bind(g.overflow_after_secs)
+        .bind(g.overflow_group_id)
+        .bind(g.wrap_up_secs)
+        .bind(&g.business_hours)
+        .bind(&g.crm_url_template)
+        .bind(g.id)
+        .execute(&self.pool)
+        .await
+        .map_err(conflict)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(g.id)
+    }
+
+    /// Delete a group (the caller checked it is unused by the router).
+    pub async fn delete_group(&self, id: i64) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM conversations WHERE group_id = ?1) + (SELECT COUNT(*) FROM business_types WHERE group_id = ?1)
+               + (SELECT COUNT(*) FROM skill_groups WHERE overflow_group_id = ?1)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict("the group has conversations, business types or overflow from other groups".into()));
+        }
+        sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM skill_groups WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// All memberships.
+    pub async fn members(&self) -> Result<Vec<MemberRow>> {
+        Ok(sqlx::query_as("SELECT group_id, agent_id, skill_level FROM group_members ORDER BY group_id, agent_id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Replace a group's members.
+    pub async fn set_members(&self, group_id: i64, members: &[(i64, i64)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(group_id).execute(&mut *tx).await?;
+        for &(agent, level) in members {
+            sqlx::query("INSERT INTO group_members (group_id, agent_id, skill_level) VALUES (?, ?, ?)")
+                .bind(group_id)
+                .bind(agent)
+                .bind(level)
+                .execute(&mut *tx)
+                .await
+                .map_err(conflict)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- business types and wrap-up codes ----
+
+    /// All business types.
+    pub async fn business_types(&self) -> Result<Vec<BusinessTypeRow>> {
+        Ok(sqlx::query_as("SELECT id, name, group_id, min_skill_level FROM business_types ORDER BY id").fetch_all(&self.pool).await?)
+    }
+
+    /// Insert (id = 0) or update a business type.
+    pub async fn save_business_type(&self, b: &BusinessTypeRow) -> Result<i64> {
+        if b.id == 0 {
+            return sqlx::query_scalar("INSERT INTO business_types (name, group_id, min_skill_level) VALUES (?, ?, ?) RETURNING id")
+                .bind(&b.name)
+                .bind(b.group_id)
+                .bind(b.min_skill_level)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict);
+        }
+        let done = sqlx::query("UPDATE business_types SET name = ?, group_id = ?, min_skill_level = ? WHERE id = ?")
+            .bind(&b.name)
+            .bind(b.group_id)
+            .bind(b.min_skill_level)
+            .bind(b.id)
+            .execute(&self.pool)
+            .await
+            .map_err(conflict)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(b.id)
+    }
+
+    /// Delete a business type.
+    pub async fn delete_business_type(&self, id: i64) -> Result<()> {
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE business_type_id = ?").bind(id).fetch_one(&self.pool).await?;
+        if used > 0 {
+            return Err(StoreError::Conflict("conversations refer to this business type".into()));
+        }
+        let done = sqlx::query("DELETE FROM business_types WHERE id = ?").bind(id).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// All wrap-up codes.
+    pub async fn wrap_up_codes(&self) -> Result<Vec<WrapUpCodeRow>> {
+        Ok(sqlx::query_as("SELECT id, code, label FROM wrap_up_codes ORDER BY id").fetch_all(&self.pool).await?)
+    }
+
+    /// Add a wrap-up code.
+    pub async fn create_wrap_up_code(&self, code: &str, label: &str) -> Result<i64> {
+        sqlx::query_scalar("INSERT INTO wrap_up_codes (code, label) VALUES (?, ?) RETURNING id")
+            .bind(code)
+            .bind(label)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(conflict)
+    }
+
+    /// Remove a wrap-up code.
+    pub async fn delete_wrap_up_code(&self, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM wrap_up_codes WHERE id = ?").bind(id).execute(&self.pool).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Set an anonymous visitor's name (from the pre-chat form).
+    pub async fn rename_visitor(&self, id: i64, name: &str) -> Result<()> {
+        sqlx::query("UPDATE visitors SET name = ? WHERE id = ? AND external_id IS NULL").bind(name).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! Bearer tokens of staff and visitors, and API keys. Only SHA-256 hashes are stored.
+
+use crate::{conflict, Result, Store};
+
+/// Who a token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOwner {
+    /// A staff user.
+    User(i64),
+    /// A visitor.
+    Visitor(i64),
+}
+
+/// An integrator's key.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    /// Id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// First characters of the key, to recognise it in lists.
+    pub prefix: String,
+    /// JSON array of scopes.
+    pub scopes: String,
+    /// Created.
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Record a new token (by hash).
+    pub async fn create_session(&self, token_hash: &str, owner: TokenOwner, now: i64, expires_at: i64) -> Result<()> {
+        let (user, visitor) = match owner {
+            TokenOwner::User(id) => (Some(id), None),
+            TokenOwner::Visitor(id) => (None, Some(id)),
+        };
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, visitor_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user)
+            .bind(visitor)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await
+            .map_err(conflict)?;
+        Ok(())
+    }
+
+    /// The owner of a live token.
+    pub async fn session_owner(&self, token_hash: &str, now: i64) -> Result<Option<TokenOwner>> {
+        let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT s.user_id, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND (u.id IS NULL OR u.enabled = 1)",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|(u, v)| u.map(TokenOwner::User).or(v.map(TokenOwner::Visitor))))
+    }
+
+    /// Revoke one token.
+    pub async fn revoke_session(&self, token_hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ?").bind(now).bind(token_hash).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Revoke every token of a user (password change, disabling).
+    pub async fn revoke_user_sessions(&self, user_id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Store a new API key (by hash).
+    pub async fn create_api_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &str, now: i64) -> Result<ApiKeyRow> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(name)
+        .bind(prefix)
+        .bind(key_hash)
+        .bind(scopes)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(conflict)?;
+        Ok(ApiKeyRow { id, name: name.into(), prefix: prefix.into(), scopes: scopes.into(), created_at: now })
+    }
+
+    /// Live API keys.
+    pub async fn api_keys(&self) -> Result<Vec<ApiKeyRow>> {
+        Ok(sqlx::query_as("SELECT id, name, prefix, scopes, created_at FROM api_keys WHERE revoked_at IS NULL ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The key with this hash, if live.
+    pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRow>> {
+        Ok(sqlx::query_as("SELECT id, name, prefix, scopes, created_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL")
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Revoke a key; false if there was none.
+    pub async fn revoke_api_key(&self, id: i64, now: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
