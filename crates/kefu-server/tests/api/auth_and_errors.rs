@@ -1,0 +1,154 @@
+//! Every failure is a JSON error naming the problem; roles are checked on every route.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn operational_endpoints_answer() {
+    let app = spawn_app().await;
+    assert_eq!(app.call("GET", "/healthz", None, None).await.0, 200);
+    assert_eq!(app.call("GET", "/readyz", None, None).await.0, 200);
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    for name in ["kefu_websocket_connections", "kefu_queue_waiting{group=", "kefu_assignments_total", "kefu_queue_longest_wait_seconds"] {
+        assert!(metrics.contains(name), "{name} missing from /metrics");
+    }
+    let (s, doc) = app.call("GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(s, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["components"]["schemas"]["ConversationView"].is_object());
+}
+
+#[tokio::test]
+async fn malformed_input_gets_a_clear_json_error() {
+    let app = spawn_app().await;
+    let raw = |method: &str, path: &str, ctype: &str, body: &'static str| {
+        app.http.request(method.parse().unwrap(), app.url(path)).header("content-type", ctype).body(body).send()
+    };
+    let r = raw("POST", "/api/v1/auth/login", "application/json", "{not json").await.unwrap();
+    assert_eq!(r.status(), 400);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "invalid_json");
+
+    let r = raw("POST", "/api/v1/auth/login", "application/json", r#"{"email": "x@y"}"#).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert!(e["error"]["message"].as_str().unwrap().contains("password"), "{e}");
+
+    let r = raw("POST", "/api/v1/auth/login", "text/plain", "hello").await.unwrap();
+    assert_eq!(r.status(), 415);
+
+    let (s, e) = app.call("GET", "/api/v1/nothing-here", None, None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (404, Some("not_found")));
+    let (s, e) = app.call("DELETE", "/api/v1/auth/login", None, None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (405, Some("method_not_allowed")));
+    let (s, e) = app.call("GET", "/api/v1/conversations/abc", Some(&app.visitor("x").await), None).await;
+    assert_eq!(s, 400, "{e}");
+    assert!(e["error"]["message"].is_string());
+
+    let big = "x".repeat(2 * 1024 * 1024);
+    let v = app.visitor("y").await;
+    let r = app.http.post(app.url("/api/v1/conversations")).bearer_auth(&v).header("content-type", "application/json").body(format!(r#"{{"message":"{big}"}}"#)).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn tokens_and_roles_are_checked() {
+    let app = spawn_app().await;
+    let (s, e) = app.call("GET", "/api/v1/agents", None, None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (401, Some("unauthorized")));
+    let (s, _) = app.call("GET", "/api/v1/agents", Some("s_forged"), None).await;
+    assert_eq!(s, 401);
+    let (s, _) = app.call("POST", "/api/v1/auth/login", None, Some(json!({ "email": "agent1@demo.kefu", "password": "wrong" }))).await;
+    assert_eq!(s, 401);
+
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    let (s, _) = app.call("POST", "/api/v1/agents", Some(&agent), Some(json!({ "email": "n@x.y", "name": "N", "password": "password1", "role": "agent" }))).await;
+    assert_eq!(s, 403);
+    let (s, _) = app.call("GET", "/api/v1/stats/live", Some(&agent), None).await;
+    assert_eq!(s, 403);
+    let (s, _) = app.call("GET", "/api/v1/webhooks", Some(&agent), None).await;
+    assert_eq!(s, 403);
+    // A visitor token is not a staff token.
+    let v = app.visitor("v").await;
+    let (s, _) = app.call("GET", "/api/v1/agents", Some(&v), None).await;
+    assert_eq!(s, 403);
+
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, created) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "new@demo.kefu", "name": "新坐席", "password": "password1", "role": "agent", "capacity": { "chat": 3, "call": 1 } }))).await;
+    assert_eq!(s, 201, "{created}");
+    let (s, e) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "new@demo.kefu", "name": "dup", "password": "password1", "role": "agent" }))).await;
+    assert_eq!(s, 409, "{e}");
+    let (s, _) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "short@demo.kefu", "name": "x", "password": "123", "role": "agent" }))).await;
+    assert_eq!(s, 422);
+
+    // Logout revokes the token.
+    let (s, _) = app.call("POST", "/api/v1/auth/logout", Some(&agent), None).await;
+    assert_eq!(s, 204);
+    let (s, _) = app.call("GET", "/api/v1/auth/me", Some(&agent), None).await;
+    assert_eq!(s, 401);
+
+    // API keys with scopes.
+    let (s, k) = app.call("POST", "/api/v1/api-keys", Some(&admin), Some(json!({ "name": "crm", "scopes": ["conversations:read"] }))).await;
+    assert_eq!(s, 201, "{k}");
+    let key = k["key"].as_str().unwrap();
+    let (s, _) = app.call("GET", "/api/v1/conversations?status=queued", Some(key), None).await;
+    assert_eq!(s, 200);
+    let (s, _) = app.call("POST", "/api/v1/agents", Some(key), Some(json!({ "email": "k@x.y", "name": "k", "password": "password1", "role": "agent" }))).await;
+    assert_eq!(s, 403);
+    let id = k["api_key"]["id"].as_i64().unwrap();
+    assert_eq!(app.call("DELETE", &format!("/api/v1/api-keys/{id}"), Some(&admin), None).await.0, 204);
+    assert_eq!(app.call("GET", "/api/v1/conversations", Some(key), None).await.0, 401);
+}
+
+#[tokio::test]
+async fn login_is_rate_limited_per_address() {
+    let dir = crate::helpers::tempdir::Dir::new();
+    let mut config = kefu_server::Config::for_tests(dir.0.clone());
+    config.demo = true;
+    config.login_attempts_per_minute = 3;
+    let app = kefu_server::Application::build(config).await.unwrap();
+    let base = format!("http://{}", app.addr());
+    tokio::spawn(app.run(std::future::pending()));
+    let http = reqwest::Client::new();
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({ "email": "a@b.c", "password": "wrongwrong" })).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![401, 401, 401, 429, 429]);
+}
+
+#[tokio::test]
+async fn admin_configures_groups_and_business_hours() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, e) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "VIP", "strategy": "teleport" }))).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("strategy"));
+    // Closed all week: the widget offers to leave a message.
+    let (s, g) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "Night", "strategy": "round_robin", "business_hours": { "utc_offset_minutes": 480, "days": [] } }))).await;
+    assert_eq!(s, 201, "{g}");
+    let gid = g["id"].as_i64().unwrap();
+    let (s, t) = app.call("POST", "/api/v1/business-types", Some(&admin), Some(json!({ "name": "夜间业务", "group_id": gid }))).await;
+    assert_eq!(s, 201, "{t}");
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    let night = cfg["business_types"].as_array().unwrap().iter().find(|b| b["name"] == "夜间业务").unwrap().clone();
+    assert_eq!(night["open"], false);
+    // Leaving a message creates a queued conversation for the next shift.
+    let v = app.visitor("Late").await;
+    let (s, c) = app.call("POST", "/api/v1/conversations", Some(&v), Some(json!({ "business_type_id": night["id"], "leave_message": true, "message": "请明天回电" }))).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!((c["status"].as_str(), c["left_message"].as_bool()), (Some("queued"), Some(true)));
+    let (s, e) = app.call("PATCH", &format!("/api/v1/groups/{gid}"), Some(&admin), Some(json!({ "business_hours": { "utc_offset_minutes": 480, "days": [{ "weekday": 9, "open": "09:00", "close": "18:00" }] } }))).await;
+    assert_eq!(s, 422, "{e}");
+    let (s, g) = app.call("PUT", &format!("/api/v1/groups/{gid}/members"), Some(&admin), Some(json!([{ "agent_id": 3, "skill_level": 5 }]))).await;
+    assert_eq!(s, 200, "{g}");
+    assert_eq!(g["members"][0]["agent_id"], 3);
+    // The night shift agent logs in and gets the left message.
+    let agent = app.ready_agent(1).await;
+    let (_, offered) = app.call("GET", "/api/v1/conversations?status=offered&mine=true", Some(&agent), None).await;
+    assert!(offered["conversations"].as_array().unwrap().iter().any(|x| x["id"] == c["id"]));
+}

@@ -1,0 +1,49 @@
+//! Known customers through an identity token signed by the business system (HMAC JWT).
+
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+fn sign(secret: &str, claims: serde_json::Value) -> String {
+    encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+fn in_an_hour() -> i64 {
+    (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600) as i64
+}
+
+#[tokio::test]
+async fn a_signed_customer_is_recognised_on_any_device_and_vip_goes_first() {
+    let app = spawn_app().await;
+    let token = sign(&app.widget_secret, json!({ "sub": "C-1001", "name": "王先生", "vip": 3, "attrs": { "tier": "钻石卡" }, "exp": in_an_hour(), "agent": "agent2@demo.kefu" }));
+    let (s, v) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": token }))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["visitor"]["external_id"], "C-1001");
+    assert_eq!(v["visitor"]["vip_level"], 3);
+    assert_eq!(v["visitor"]["attributes"]["tier"], "钻石卡");
+    assert_eq!(v["visitor"]["designated_agent_id"], 4);
+    // Same customer from another device: same visitor.
+    let (_, again) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": token }))).await;
+    assert_eq!(again["visitor"]["id"], v["visitor"]["id"]);
+
+    let normal = app.visitor("普通").await;
+    app.start(&normal, "先来的").await;
+    let vip = v["token"].as_str().unwrap();
+    let c = app.start(vip, "VIP 后来的").await;
+    assert_eq!(c["priority"], 3);
+    assert_eq!(c["queue"]["position"], 1, "VIP goes before the earlier normal customer");
+}
+
+#[tokio::test]
+async fn bad_identity_tokens_are_refused_clearly() {
+    let app = spawn_app().await;
+    let forged = sign("not-the-secret", json!({ "sub": "C-1", "exp": in_an_hour() }));
+    let (s, e) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": forged }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_identity_token")), "{e}");
+    let expired = sign(&app.widget_secret, json!({ "sub": "C-1", "exp": 1_000_000 }));
+    let (s, e) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": expired }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("identity_token_expired")), "{e}");
+    let (s, e) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": "garbage" }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_identity_token")), "{e}");
+}

@@ -1,0 +1,86 @@
+//! Kill the real binary with SIGKILL while conversations wait: after a restart each one is still
+//! queued, in the same order, with its waiting time, and no message or webhook is lost.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{tempdir, TestApp};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(dir: &std::path::Path, port: u16) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kefu starts");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("kefu did not become ready");
+}
+
+#[tokio::test]
+async fn sigkill_loses_no_place_in_line_message_or_webhook() {
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let mut child = start(&dir.0, port).await;
+    let app = TestApp { base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new(), widget_secret: String::new(), data_dir: tempdir::Dir::new() };
+
+    // A webhook whose receiver is down: deliveries stay pending in the outbox.
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let hook_port = free_port();
+    let (s, w) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": format!("http://127.0.0.1:{hook_port}/hook"), "events": ["message.created"] }))).await;
+    assert_eq!(s, 201);
+    let hook = w["webhook"]["id"].as_i64().unwrap();
+
+    let mut waiting = vec![];
+    for name in ["first", "second", "third"] {
+        let v = app.visitor(name).await;
+        let c = app.start(&v, &format!("{name} message")).await;
+        waiting.push((v, c));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let mut child = start(&dir.0, port).await;
+    for (i, (visitor, before)) in waiting.iter().enumerate() {
+        let id = before["id"].as_i64().unwrap();
+        let (s, after) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(visitor), None).await;
+        assert_eq!(s, 200, "the visitor's token survives the restart");
+        assert_eq!(after["status"], "queued");
+        assert_eq!(after["queue"]["position"], i as i64 + 1, "same order after restart");
+        assert_eq!(after["queued_at"], before["queued_at"], "waiting time intact");
+        let (_, msgs) = app.call("GET", &format!("/api/v1/conversations/{id}/messages"), Some(visitor), None).await;
+        assert!(msgs["messages"].as_array().unwrap().iter().any(|m| m["body"].as_str().unwrap().ends_with("message")));
+    }
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, stats) = app.call("GET", "/api/v1/stats/live", Some(&sup), None).await;
+    assert!(stats["groups"][0]["longest_wait_secs"].as_i64().unwrap() >= 1, "{stats}");
+
+    // The three message.created deliveries are still in the outbox, none lost.
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (_, log) = app.call("GET", &format!("/api/v1/webhooks/{hook}/deliveries"), Some(&admin), None).await;
+    let deliveries = log["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 3, "{log}");
+    assert!(deliveries.iter().all(|d| d["status"] == "pending"));
+
+    // And an agent going ready after the restart gets the first in line.
+    let agent = app.ready_agent(1).await;
+    let (_, offered) = app.call("GET", "/api/v1/conversations?status=offered&mine=true", Some(&agent), None).await;
+    assert_eq!(offered["conversations"].as_array().unwrap().last().unwrap()["id"], waiting[0].1["id"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,74 @@
+//! Webhooks: signed with HMAC-SHA256, retried after a failure, logged for the admin.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+use crate::helpers::spawn_app;
+
+type Seen = Arc<Mutex<Vec<(String, String, Bytes)>>>;
+
+/// A receiver on 127.0.0.1 that fails its first request, then records and accepts.
+async fn receiver() -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let calls = Arc::new(Mutex::new(0));
+    let s = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let (s, calls) = (s.clone(), calls.clone());
+            async move {
+                let mut n = calls.lock().unwrap();
+                *n += 1;
+                if *n == 1 {
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let h = |k: &str| headers.get(k).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+                s.lock().unwrap().push((h("x-kefu-event"), h("x-kefu-signature"), body));
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn conversation_events_are_delivered_signed_and_retried() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (url, seen) = receiver().await;
+    let (s, w) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["conversation.created"] }))).await;
+    assert_eq!(s, 201, "{w}");
+    let secret = w["secret"].as_str().unwrap().to_string();
+    let (s, e) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["conversation.exploded"] }))).await;
+    assert_eq!(s, 422, "{e}");
+
+    let v = app.visitor("Hook").await;
+    app.start(&v, "hello").await;
+    // First attempt fails (500); the retry comes after the first backoff step (5 s).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while seen.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (event, signature, body) = seen.lock().unwrap().first().cloned().expect("delivered after a retry");
+    assert_eq!(event, "conversation.created");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&body);
+    assert_eq!(signature, format!("sha256={}", hex::encode(mac.finalize().into_bytes())));
+    let payload: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(payload["conversation"]["visitor"]["name"], "Hook");
+
+    let id = w["webhook"]["id"].as_i64().unwrap();
+    let (_, log) = app.call("GET", &format!("/api/v1/webhooks/{id}/deliveries"), Some(&admin), None).await;
+    let d = &log["deliveries"][0];
+    assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("delivered"), Some(2)), "{log}");
+}
