@@ -1,0 +1,104 @@
+// HTTP calls of the visitor widget. Same origin as the frame; the visitor token is a Bearer token.
+// Failures become ApiError carrying the server's `error.code`, so views can translate them.
+
+import type { Conversation, CreateConversation, Message, Visitor, WidgetConfig } from './types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** `error.code` from the server, or `network` when the request did not get an answer. */
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const BASE = '/api/v1';
+
+export class Api {
+  token: string | null = null;
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(BASE + path, { method, headers, body: payload });
+    } catch (e) {
+      throw new ApiError(0, 'network', String(e));
+    }
+    if (res.status === 204) return undefined as T;
+    const data: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      throw new ApiError(
+        res.status,
+        typeof err?.code === 'string' ? err.code : `http_${res.status}`,
+        typeof err?.message === 'string' ? err.message : res.statusText,
+      );
+    }
+    return data as T;
+  }
+
+  widgetConfig() {
+    return this.#request<WidgetConfig>('GET', '/widget/config');
+  }
+  createVisitor(body: { name?: string; locale?: string; identity_token?: string }) {
+    return this.#request<{ token: string; visitor: Visitor }>('POST', '/visitors', body);
+  }
+  me() {
+    return this.#request<Visitor>('GET', '/visitors/me');
+  }
+  conversations() {
+    return this.#request<{ conversations: Conversation[] }>('GET', '/conversations');
+  }
+  conversation(id: number) {
+    return this.#request<Conversation>('GET', `/conversations/${id}`);
+  }
+  createConversation(body: CreateConversation) {
+    return this.#request<Conversation>('POST', '/conversations', body);
+  }
+  messages(id: number, afterSeq = 0) {
+    return this.#request<{ messages: Message[]; last_seq: number }>('GET', `/conversations/${id}/messages?after_seq=${afterSeq}`);
+  }
+  sendMessage(id: number, body: string, clientId: string) {
+    return this.#request<Message>('POST', `/conversations/${id}/messages`, { body, client_id: clientId });
+  }
+  upload(id: number, file: File) {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return this.#request<Message>('POST', `/conversations/${id}/attachments`, form);
+  }
+  read(id: number, seq: number) {
+    return this.#request<void>('POST', `/conversations/${id}/read`, { seq });
+  }
+  typing(id: number, typing: boolean) {
+    return this.#request<void>('POST', `/conversations/${id}/typing`, { typing });
+  }
+  csat(id: number, score: number, comment: string) {
+    return this.#request<Conversation>('POST', `/conversations/${id}/csat`, comment ? { score, comment } : { score });
+  }
+  leaveQueue(id: number) {
+    return this.#request<Conversation>('POST', `/conversations/${id}/leave`);
+  }
+
+  /** An attachment's bytes (it needs the Bearer token, so no plain <img src>). */
+  async attachment(url: string): Promise<Blob> {
+    if (!url.startsWith('/api/v1/attachments/')) throw new ApiError(0, 'bad_request', `unexpected attachment url ${url}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: this.token ? { Authorization: `Bearer ${this.token}` } : {} });
+    } catch (e) {
+      throw new ApiError(0, 'network', String(e));
+    }
+    if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, res.statusText);
+    return res.blob();
+  }
+}

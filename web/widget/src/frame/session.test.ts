@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { jwtSubject, visitorMatches } from './session';
+import type { Visitor } from './types';
+
+const b64url = (s: string) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(s)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const jwt = (claims: object) => `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(JSON.stringify(claims))}.sig`;
+
+const visitor = (external_id: string | null): Visitor => ({
+  id: 1,
+  name: '张三',
+  external_id,
+  vip_level: 0,
+  attributes: {},
+  designated_agent_id: null,
+});
+
+describe('identity tokens', () => {
+  it('reads the subject without verifying', () => {
+    expect(jwtSubject(jwt({ sub: 'cust-42', name: '张三', exp: 1 }))).toBe('cust-42');
+    expect(jwtSubject(jwt({ sub: 42 }))).toBe('42');
+    expect(jwtSubject(jwt({ name: '无 sub' }))).toBeNull();
+    expect(jwtSubject('not-a-jwt')).toBeNull();
+    expect(jwtSubject('a.!!!.c')).toBeNull();
+  });
+
+  it('keeps the stored visitor only for the same customer', () => {
+    expect(visitorMatches(visitor('cust-42'), jwt({ sub: 'cust-42' }))).toBe(true);
+    expect(visitorMatches(visitor('cust-42'), jwt({ sub: 'cust-43' }))).toBe(false);
+    expect(visitorMatches(visitor(null), jwt({ sub: 'cust-42' }))).toBe(false);
+    expect(visitorMatches(visitor(null), null)).toBe(true);
+  });
+});

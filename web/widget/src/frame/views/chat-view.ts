@@ -1,0 +1,104 @@
+// The live conversation screen: status line (queue position / agent), connection banner, message
+// log, typing indicator, and the composer, which gives way to the closed view at the end.
+
+import type { Translate } from '../../i18n';
+import type { Locale } from '../../i18n/locale';
+import type { AttachmentCache } from '../attachments';
+import { h } from '../dom';
+import { queueText } from '../format';
+import type { ChatItem } from '../message-store';
+import type { Conversation } from '../types';
+import { closedView } from './csat';
+import { Composer } from './composer';
+import { MessageList } from './message-list';
+
+export interface ChatViewOptions {
+  t: Translate;
+  locale: Locale;
+  attachments: AttachmentCache;
+  onSend: (body: string) => void;
+  onRetry: (clientId: string) => void;
+  onFile: (file: File) => void;
+  onInput: () => void;
+  onLeaveQueue: () => void;
+  onCsat: (score: number, comment: string) => Promise<void>;
+  onNewConversation: () => void;
+}
+
+export interface ChatViewState {
+  conversation: Conversation;
+  items: ChatItem[];
+  agentReadSeq: number;
+  agentName: string | null;
+  agentTyping: boolean;
+  connected: boolean;
+}
+
+export class ChatView {
+  readonly el: HTMLElement;
+  readonly list: MessageList;
+  readonly composer: Composer;
+  readonly #opts: ChatViewOptions;
+  readonly #status = h('div', { class: 'chat__status', role: 'status' });
+  readonly #banner = h('div', { class: 'banner', role: 'alert', hidden: true });
+  readonly #typing = h('div', { class: 'typing', 'data-testid': 'typing-indicator', hidden: true });
+  readonly #footer = h('div', { class: 'chat__footer' });
+  #statusSig = '';
+  /** Which footer is shown: undefined = none yet, null = composer, else the closed view's key. */
+  #closedFor: string | null | undefined = undefined;
+
+  constructor(opts: ChatViewOptions) {
+    this.#opts = opts;
+    this.list = new MessageList({ t: opts.t, locale: opts.locale, attachments: opts.attachments, onRetry: opts.onRetry });
+    this.composer = new Composer({ t: opts.t, onSend: opts.onSend, onFile: opts.onFile, onInput: opts.onInput });
+    this.#typing.textContent = opts.t('agentTyping');
+    this.#banner.textContent = opts.t('reconnecting');
+    this.el = h('section', { class: 'chat' }, this.#status, this.#banner, this.list.el, this.#typing, this.#footer);
+  }
+
+  update(s: ChatViewState, scrollToEnd = false): void {
+    this.#renderStatus(s);
+    this.#banner.hidden = s.connected || s.conversation.status === 'closed';
+    this.#typing.hidden = !s.agentTyping || s.conversation.status === 'closed';
+    this.list.update(s.items, s.agentReadSeq, scrollToEnd);
+    this.#renderFooter(s.conversation);
+  }
+
+  #renderStatus(s: ChatViewState): void {
+    const { t } = this.#opts;
+    const c = s.conversation;
+    const sig = JSON.stringify([c.status, c.queue, s.agentName]);
+    if (sig === this.#statusSig) return;
+    this.#statusSig = sig;
+    const parts: Node[] = [];
+    if (c.status === 'queued') {
+      parts.push(
+        c.queue
+          ? h('span', { 'data-testid': 'queue-position', 'data-position': c.queue.position }, queueText(t, c.queue))
+          : h('span', { 'data-testid': 'queue-position' }, t('queueWaiting')),
+        h('button', { type: 'button', class: 'link-btn', 'data-testid': 'queue-leave', onclick: this.#opts.onLeaveQueue }, t('queueLeave')),
+      );
+    } else if (c.status === 'offered') {
+      parts.push(h('span', null, t('offered')));
+    } else if (c.status === 'assigned') {
+      const text = s.agentName ? t('agentNamed', { name: s.agentName }) : t('agentJoined');
+      parts.push(h('span', { 'data-testid': 'agent-name' }, text));
+    }
+    this.#status.replaceChildren(...parts);
+    this.#status.hidden = parts.length === 0;
+  }
+
+  #renderFooter(c: Conversation): void {
+    // The closed view is built once per conversation (it holds the survey's own state).
+    const key = c.status === 'closed' ? `${c.id}:${c.csat ? 'rated' : 'open'}` : null;
+    if (key === this.#closedFor) return;
+    if (key === null) {
+      this.#footer.replaceChildren(this.composer.el);
+    } else if (!this.#closedFor || !this.#footer.querySelector('[data-testid="csat-thanks"]')) {
+      this.#footer.replaceChildren(
+        closedView({ t: this.#opts.t, conversation: c, onSubmit: this.#opts.onCsat, onNewConversation: this.#opts.onNewConversation }),
+      );
+    }
+    this.#closedFor = key;
+  }
+}

@@ -1,0 +1,125 @@
+// The message log (role="log"): keyed DOM nodes, rebuilt only when an item changes, so an
+// optimistic message turning into the server copy or gaining "已读" does not redraw the list.
+
+import type { Translate } from '../../i18n';
+import type { Locale } from '../../i18n/locale';
+import type { AttachmentCache } from '../attachments';
+import { h, icon, linkify } from '../dom';
+import { fileSize, messageTime } from '../format';
+import type { ChatItem } from '../message-store';
+
+export interface MessageListOptions {
+  t: Translate;
+  locale: Locale;
+  attachments: AttachmentCache;
+  /** Re-send a failed optimistic message; absent in read-only history. */
+  onRetry?: (clientId: string) => void;
+}
+
+export class MessageList {
+  readonly el: HTMLElement;
+  readonly #opts: MessageListOptions;
+  readonly #nodes = new Map<string, { sig: string; el: HTMLElement }>();
+
+  constructor(opts: MessageListOptions) {
+    this.#opts = opts;
+    this.el = h('div', {
+      class: 'messages',
+      role: 'log',
+      'aria-live': 'polite',
+      'aria-label': opts.t('messagesLabel'),
+      'data-testid': 'message-list',
+      tabindex: 0,
+    });
+  }
+
+  /** Shows `items`; own messages up to `agentReadSeq` are marked read. */
+  update(items: ChatItem[], agentReadSeq: number, forceScroll = false): void {
+    const el = this.el;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    const seen = new Set<string>();
+    let prev: Element | null = null;
+    for (const item of items) {
+      seen.add(item.key);
+      const read = item.sender === 'visitor' && item.seq !== null && item.seq <= agentReadSeq;
+      const sig = `${item.id}|${item.state}|${read}|${item.body}|${item.sender_name}|${item.attachment?.id}`;
+      let node = this.#nodes.get(item.key);
+      if (!node || node.sig !== sig) {
+        const fresh = { sig, el: this.#render(item, read) };
+        if (node) node.el.replaceWith(fresh.el);
+        node = fresh;
+        this.#nodes.set(item.key, node);
+      }
+      const want: Element | null = prev ? prev.nextElementSibling : el.firstElementChild;
+      if (want !== node.el) {
+        if (prev) prev.after(node.el);
+        else el.prepend(node.el);
+      }
+      prev = node.el;
+    }
+    for (const [key, node] of this.#nodes) {
+      if (!seen.has(key)) {
+        node.el.remove();
+        this.#nodes.delete(key);
+      }
+    }
+    if (atBottom || forceScroll) this.scrollToEnd();
+  }
+
+  scrollToEnd(): void {
+    this.el.scrollTop = this.el.scrollHeight;
+  }
+
+  #render(m: ChatItem, read: boolean): HTMLElement {
+    const { t, locale } = this.#opts;
+    const sender = m.kind === 'event' ? 'system' : m.sender;
+    const root = h('div', { class: `msg msg--${sender}`, 'data-testid': 'message', 'data-sender': sender, 'data-state': m.state });
+    if (sender === 'system') {
+      root.append(h('p', { class: 'msg__event' }, m.body));
+      return root;
+    }
+    const who = sender === 'agent' ? m.sender_name || t('senderAgent') : t('senderYou');
+    root.append(
+      h('div', { class: 'msg__meta' }, h('span', { class: 'msg__who' }, who), ' ', h('time', { datetime: m.created_at }, messageTime(m.created_at, locale))),
+      h('div', { class: 'msg__bubble' }, ...this.#content(m)),
+    );
+    if (sender === 'visitor') {
+      if (m.state === 'sending') root.append(h('div', { class: 'msg__status' }, t('sending')));
+      else if (m.state === 'failed' && m.client_id && this.#opts.onRetry) {
+        const cid = m.client_id;
+        root.append(h('button', { type: 'button', class: 'msg__status msg__retry', onclick: () => this.#opts.onRetry?.(cid) }, t('sendFailed')));
+      } else if (read) root.append(h('div', { class: 'msg__status msg__read', 'data-testid': 'message-read' }, t('read')));
+    }
+    return root;
+  }
+
+  #content(m: ChatItem): Node[] {
+    const a = m.attachment;
+    if (m.kind === 'image' && a) {
+      const img = h('img', { alt: this.#opts.t('image', { name: a.name }), 'data-testid': 'message-image', class: 'msg__img' });
+      const link = h('a', { target: '_blank', rel: 'noopener' }, img);
+      this.#opts.attachments.objectUrl(a.url).then(
+        (url) => {
+          img.src = url;
+          link.href = url;
+        },
+        () => img.classList.add('msg__img--broken'),
+      );
+      return [link];
+    }
+    if (m.kind === 'file' && a) {
+      const label = this.#opts.t('download', { name: a.name, size: fileSize(a.size) });
+      const btn = h('button', { type: 'button', class: 'msg__file', 'data-testid': 'message-file' }, icon('file'), h('span', null, label));
+      btn.addEventListener('click', () => {
+        this.#opts.attachments.objectUrl(a.url).then((url) => {
+          const link = h('a', { href: url, download: a.name });
+          document.body.append(link);
+          link.click();
+          link.remove();
+        }, () => btn.classList.add('msg__file--broken'));
+      });
+      return [btn];
+    }
+    return linkify(m.body);
+  }
+}

@@ -1,0 +1,113 @@
+// The pre-chat form built from GET /widget/config: the configured fields plus the business type
+// picker. A business type outside service hours turns "start" into "leave a message".
+
+import type { Translate } from '../../i18n';
+import type { Locale } from '../../i18n/locale';
+import { h } from '../dom';
+import { businessTypeField, missingRequired, type PreChatInput } from '../prechat';
+import type { BusinessTypeOption, PreChatField, WidgetConfig } from '../types';
+
+export interface PreChatFormOptions {
+  t: Translate;
+  locale: Locale;
+  config: WidgetConfig;
+  /** Prefill for the name field (a known customer). */
+  name: string | null;
+  /** The visitor submitted with an open business type (or none): start the chat. Rejects with a translated message. */
+  onStart: (input: PreChatInput) => Promise<void>;
+  /** The chosen business type is closed: show the leave-message form. */
+  onLeaveMessage: (input: PreChatInput) => void;
+}
+
+export function preChatForm(o: PreChatFormOptions): HTMLElement {
+  const { t, locale, config } = o;
+  const types = config.business_types;
+  const pickerField = businessTypeField(config.pre_chat_form.fields);
+  const inputs = new Map<string, HTMLInputElement>();
+  const rows: HTMLElement[] = [];
+  let select: HTMLSelectElement | null = null;
+
+  const pickerRow = (label: string, required: boolean) => {
+    select = h('select', { id: 'prechat-business-type', class: 'field__input', required, 'data-testid': 'prechat-business-type' });
+    for (const bt of types) select.append(h('option', { value: bt.id }, bt.name));
+    return field('prechat-business-type', label, required, select);
+  };
+
+  for (const f of config.pre_chat_form.fields) {
+    if (f === pickerField) {
+      if (types.length) rows.push(pickerRow(f.label[locale] || t('businessType'), f.required));
+      continue;
+    }
+    const id = `prechat-${f.name}`;
+    const input = h('input', {
+      id,
+      class: 'field__input',
+      type: 'text',
+      name: f.name,
+      required: f.required,
+      maxlength: 200,
+      autocomplete: f.name === 'name' ? 'name' : f.name === 'phone' ? 'tel' : f.name === 'email' ? 'email' : 'off',
+      'data-testid': id,
+    });
+    if (f.name === 'name' && o.name) input.value = o.name;
+    inputs.set(f.name, input);
+    rows.push(field(id, labelOf(f, locale), f.required, input));
+  }
+  if (!pickerField && types.length) rows.push(pickerRow(t('businessType'), true));
+
+  const chosen = (): BusinessTypeOption | undefined => {
+    const s = select as HTMLSelectElement | null;
+    return s ? types.find((b) => String(b.id) === s.value) : undefined;
+  };
+  const hint = h('p', { class: 'hint', 'data-testid': 'business-type-closed', hidden: true }, t('businessTypeClosed'));
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'prechat-error' });
+  const start = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'prechat-start' });
+  const refresh = () => {
+    const closed = chosen()?.open === false;
+    hint.hidden = !closed;
+    start.textContent = closed ? t('goLeaveMessage') : t('start');
+  };
+  (select as HTMLSelectElement | null)?.addEventListener('change', refresh);
+  refresh();
+
+  const form = h('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true }, h('h2', { class: 'section-title' }, t('prechatTitle')), ...rows, hint, error, start);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const values: Record<string, string> = {};
+    for (const [name, input] of inputs) values[name] = input.value;
+    const bt = chosen();
+    const input: PreChatInput = { fields: config.pre_chat_form.fields, values, businessTypeId: bt?.id ?? null, locale };
+    const missing = missingRequired(input);
+    if (missing) {
+      error.textContent = t('fieldRequired', { field: labelOf(missing, locale) });
+      inputs.get(missing.name)?.focus();
+      return;
+    }
+    error.textContent = '';
+    if (bt && !bt.open) {
+      o.onLeaveMessage(input);
+      return;
+    }
+    start.disabled = true;
+    try {
+      await o.onStart(input);
+    } catch (err) {
+      error.textContent = err instanceof Error ? err.message : String(err);
+      start.disabled = false;
+    }
+  });
+  return form;
+}
+
+function labelOf(f: PreChatField, locale: Locale): string {
+  return f.label[locale] || f.name;
+}
+
+export function field(id: string, label: string, required: boolean, control: HTMLElement): HTMLElement {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { class: 'field__label', for: id }, label, required ? h('span', { class: 'field__req', 'aria-hidden': 'true' }, ' *') : null),
+    control,
+  );
+}
