@@ -33,7 +33,7 @@ pub(crate) fn pick(
     debug_assert!(!candidates.is_empty());
     match strategy {
         Strategy::RoundRobin => {
-            let after = rr_last.map(|last| candidates.iter().find(|c| c.agent > last)).flatten();
+            let after = rr_last.and_then(|last| candidates.iter().find(|c| c.agent > last));
             after.unwrap_or(&candidates[0]).agent
         }
         Strategy::Random => candidates[rng.gen_range(0..candidates.len())].agent,

@@ -93,7 +93,7 @@ impl SkillLevel {
 
     /// Parse a level, refusing anything outside 1..=5.
     pub fn parse(level: i64) -> Option<SkillLevel> {
-        (1..=5).contains(&level).then(|| SkillLevel(level as u8))
+        (1..=5).contains(&level).then_some(SkillLevel(level as u8))
     }
     /// The level as a number.
     pub fn get(self) -> u8 {

@@ -13,10 +13,15 @@
 //! - no conversation is lost: every queued, unended conversation is in exactly one line (its own
 //!   group's) or held by the agent the outputs say;
 //! - first come, first served: a conversation offered by strategy never skipped an earlier one
-//!   (priority, then arrival) that the same agent may serve;
+//!   (priority, then arrival; in any group, since dispatch orders all lines together) that the
+//!   same agent may serve; named-agent and transfer offers are the documented exceptions;
 //! - dispatch is maximal: no waiting conversation is left while a ready agent with a free slot
 //!   may serve it — also at any moment between ticks, so the router must ask to be woken
 //!   whenever a hold or an exclusion ends.
+//!
+//! Core bugs found this way are at the end of the file as ignored tests, each the shortest input
+//! sequence that shows it; the `KNOWN_BUG_*` constants keep the random tests away from exactly
+//! those cases until they are fixed.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -974,7 +979,7 @@ fn run_op(w: &mut World, op: &Op, n_agents: usize) {
 proptest! {
     // No failure persistence: integration tests have no lib.rs beside them, and a failure prints
     // its full input sequence anyway.
-    #![proptest_config(ProptestConfig { cases: 2048, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 30000, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// Every rule in the module header, after every input of a random sequence.
     #[test]

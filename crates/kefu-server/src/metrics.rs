@@ -62,7 +62,8 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     one("kefu_abandoned_total", "counter", "Conversations given up while waiting.", m.abandoned.get());
     one("kefu_webhook_deliveries_total", "counter", "Webhook deliveries that succeeded.", m.webhook_deliveries.get());
     one("kefu_webhook_failures_total", "counter", "Webhook attempts that failed.", m.webhook_failures.get());
-    let labelled: [(&str, &str, fn(&GroupFigures) -> u32); 3] = [
+    type Gauge = (&'static str, &'static str, fn(&GroupFigures) -> u32);
+    let labelled: [Gauge; 3] = [
         ("kefu_queue_waiting", "Conversations waiting in a skill group.", |g| g.waiting),
         ("kefu_queue_longest_wait_seconds", "Longest current wait in a skill group.", |g| g.longest_wait_secs),
         ("kefu_agents_ready", "Ready agents in a skill group.", |g| g.agents_ready),

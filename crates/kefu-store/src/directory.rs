@@ -65,6 +65,23 @@ pub struct VisitorRow {
     pub locale: Option<String>,
 }
 
+/// A known customer as the business system's identity token describes them.
+#[derive(Debug, Clone, Copy)]
+pub struct KnownCustomer<'a> {
+    /// The business system's customer id.
+    pub external_id: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// 0 = normal, 1..9 = VIP level.
+    pub vip_level: i64,
+    /// JSON object.
+    pub attributes: &'a str,
+    /// Account manager.
+    pub designated_agent_id: Option<i64>,
+    /// Preferred locale.
+    pub locale: Option<&'a str>,
+}
+
 /// A skill group.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GroupRow {
@@ -240,16 +257,8 @@ impl Store {
     }
 
     /// Create or update the known customer with this external id.
-    pub async fn upsert_customer(
-        &self,
-        external_id: &str,
-        name: &str,
-        vip_level: i64,
-        attributes: &str,
-        designated_agent_id: Option<i64>,
-        locale: Option<&str>,
-        now: i64,
-    ) -> Result<VisitorRow> {
+    pub async fn upsert_customer(&self, c: &KnownCustomer<'_>, now: i64) -> Result<VisitorRow> {
+        let KnownCustomer { external_id, name, vip_level, attributes, designated_agent_id, locale } = *c;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO visitors (external_id, name, vip_level, attributes, designated_agent_id, locale, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)

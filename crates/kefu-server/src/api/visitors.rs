@@ -14,7 +14,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::VisitorView;
-use kefu_store::TokenOwner;
+use kefu_store::{KnownCustomer, TokenOwner};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,7 +69,15 @@ async fn create(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<So
             if attrs.len() > 8192 {
                 return Err(ApiError::BadRequest("invalid_identity_token", "identity token: attrs larger than 8 KiB".into()));
             }
-            state.store.upsert_customer(&id.sub, &name, id.vip.clamp(0, 9), &attrs, designated, locale, now).await?
+            let customer = KnownCustomer {
+                external_id: &id.sub,
+                name: &name,
+                vip_level: id.vip.clamp(0, 9),
+                attributes: &attrs,
+                designated_agent_id: designated,
+                locale,
+            };
+            state.store.upsert_customer(&customer, now).await?
         }
         None => {
             let fallback = format!("访客{}", now % 100_000);

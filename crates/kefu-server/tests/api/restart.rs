@@ -13,7 +13,7 @@ fn free_port() -> u16 {
 }
 
 async fn start(dir: &std::path::Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
         .stdout(Stdio::null())
@@ -27,6 +27,8 @@ async fn start(dir: &std::path::Path, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("kefu did not become ready");
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit, property and integration tests; front-end unit tests;
+# browser tests in Debian's Chromium against the real server. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+step "front-end: install, type-check, unit tests, build"
+scripts/build-web.sh
+(cd web && npm test)
+
+step "rust: fmt, clippy, tests (core unit + property, server integration)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo build -p kefu-server
+cargo test --workspace
+
+step "browser tests (Playwright driving /usr/bin/chromium)"
+(cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx playwright test)
