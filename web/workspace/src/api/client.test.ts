@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, configureClient, http, request } from './client';
+
+function respond(status: number, body?: unknown) {
+  return vi.fn().mockImplementation(
+    async () =>
+      new Response(body === undefined ? null : JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+  );
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  configureClient({ token: () => null, unauthorized: () => {} });
+});
+
+describe('api client', () => {
+  it('sends the Bearer token and JSON, and builds the query string', async () => {
+    const fetch = respond(200, { conversations: [] });
+    vi.stubGlobal('fetch', fetch);
+    configureClient({ token: () => 'tok', unauthorized: () => {} });
+    await http.get('/conversations', { status: 'assigned', mine: 'true', skip: undefined });
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(url).toBe('/api/v1/conversations?status=assigned&mine=true');
+    expect(init.headers.Authorization).toBe('Bearer tok');
+
+    await http.post('/conversations/1/read', { seq: 3 });
+    const [, post] = fetch.mock.calls[1]!;
+    expect(post.method).toBe('POST');
+    expect(post.headers['Content-Type']).toBe('application/json');
+    expect(post.body).toBe('{"seq":3}');
+  });
+
+  it("surfaces the server's error.message and code", async () => {
+    vi.stubGlobal('fetch', respond(422, { error: { code: 'validation', message: 'wrap_up_code: unknown code' } }));
+    const err = await request('POST', '/conversations/1/close', { body: {} }).catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 422, code: 'validation', message: 'wrap_up_code: unknown code' });
+  });
+
+  it('reports a 401 so the app can return to the login screen (but not for a failed login)', async () => {
+    const unauthorized = vi.fn();
+    configureClient({ token: () => 'tok', unauthorized });
+    vi.stubGlobal('fetch', respond(401, { error: { code: 'unauthorized', message: 'token revoked' } }));
+    await expect(http.get('/auth/me')).rejects.toMatchObject({ status: 401 });
+    expect(unauthorized).toHaveBeenCalledOnce();
+    await expect(http.post('/auth/login', {})).rejects.toMatchObject({ status: 401 });
+    expect(unauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('resolves undefined for 204', async () => {
+    vi.stubGlobal('fetch', respond(204));
+    await expect(http.post('/conversations/1/typing', { typing: true })).resolves.toBeUndefined();
+  });
+
+  it('keeps the status text when the body is not JSON, and names network failures', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' })));
+    await expect(http.get('/stats/live')).rejects.toMatchObject({ status: 502, message: 'Bad Gateway' });
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')));
+    await expect(http.get('/stats/live')).rejects.toMatchObject({ status: 0, code: 'network' });
+  });
+});

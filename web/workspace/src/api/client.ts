@@ -1,0 +1,110 @@
+// The one fetch wrapper: adds the Bearer token, speaks JSON, and turns every non-2xx answer into
+// an ApiError carrying the server's `error.code` and `error.message`. Only stores import the API.
+
+import type { ErrorBody } from './types';
+
+export const API_BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  /** multipart upload; sent as-is (the browser sets the boundary). */
+  form?: FormData;
+  signal?: AbortSignal;
+}
+
+let tokenSource: () => string | null = () => null;
+let onUnauthorized: () => void = () => {};
+
+/** Wired once by the session store, which owns the token. */
+export function configureClient(opts: { token: () => string | null; unauthorized: () => void }): void {
+  tokenSource = opts.token;
+  onUnauthorized = opts.unauthorized;
+}
+
+export function authHeaders(): Record<string, string> {
+  const token = tokenSource();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+function url(path: string, query?: Query): string {
+  const full = path.startsWith('/api/') ? path : API_BASE + path;
+  if (!query) return full;
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${full}?${s}` : full;
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let code = 'http_' + res.status;
+  let message = res.statusText || `HTTP ${res.status}`;
+  try {
+    const body = (await res.json()) as Partial<ErrorBody>;
+    if (body.error?.message) message = body.error.message;
+    if (body.error?.code) code = body.error.code;
+  } catch {
+    // Not JSON (a proxy's error page): keep the status text.
+  }
+  return new ApiError(res.status, code, message);
+}
+
+/** Sends a request; resolves the parsed JSON body (undefined for 204). */
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url(path, opts.query), { method, headers, body, signal: opts.signal });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+  }
+  if (!res.ok) {
+    const err = await toError(res);
+    // A failed login is also a 401 but must stay on the login form with its message.
+    if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Downloads a protected resource (attachments) as a Blob. */
+export async function requestBlob(path: string): Promise<Blob> {
+  const res = await fetch(url(path), { headers: authHeaders() });
+  if (!res.ok) {
+    const err = await toError(res);
+    if (res.status === 401) onUnauthorized();
+    throw err;
+  }
+  return res.blob();
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
+  post: <T>(path: string, body?: unknown) => request<T>('POST', path, { body }),
+  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, { body }),
+  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body }),
+  del: <T = void>(path: string) => request<T>('DELETE', path),
+  upload: <T>(path: string, form: FormData) => request<T>('POST', path, { form }),
+};

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
+import { AWAY_REASONS } from '../stores/agentStatus';
+import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
+
+type Tree = { [k: string]: string | Tree };
+
+const files = import.meta.glob<Tree>('../locales/*/*.json', { eager: true, import: 'default' });
+const sources = import.meta.glob<string>(['../**/*.vue', '../**/*.ts', '!../**/*.test.ts'], {
+  eager: true,
+  query: '?raw',
+  import: 'default',
+});
+
+function bundle(locale: string): Tree {
+  const out: Tree = {};
+  for (const [path, tree] of Object.entries(files)) {
+    const m = /locales\/([^/]+)\/([^/]+)\.json$/.exec(path)!;
+    if (m[1] === locale) out[m[2]!] = tree;
+  }
+  return out;
+}
+
+function flatten(tree: Tree, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'string' ? [prefix + k] : flatten(v, `${prefix}${k}.`),
+  );
+}
+
+const en = new Set(flatten(bundle('en')));
+const zh = new Set(flatten(bundle('zh-CN')));
+
+describe('locales', () => {
+  it('zh-CN and en have exactly the same keys', () => {
+    expect([...zh].filter((k) => !en.has(k))).toEqual([]);
+    expect([...en].filter((k) => !zh.has(k))).toEqual([]);
+  });
+
+  it('every key the code names exists', () => {
+    const used = new Set<string>();
+    const patterns = [
+      /\bt\(\s*'([a-z][A-Za-z]*\.[A-Za-z0-9_.]+)'/g,
+      /(?:descriptionKey|label|title):\s*'((?:common|agent|auth|supervisor|admin)\.[A-Za-z0-9_.]+)'/g,
+    ];
+    for (const src of Object.values(sources)) {
+      for (const re of patterns) for (const m of src.matchAll(re)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(100);
+    expect([...used].filter((k) => !en.has(k))).toEqual([]);
+  });
+
+  it('covers every value of the families built at run time', () => {
+    const need = [
+      ...['offline', 'ready', 'away', 'busy', 'wrap_up'].map((s) => `common.status.${s}`),
+      ...AWAY_REASONS.map((r) => `common.awayReasons.${r}`),
+      ...['agent', 'supervisor', 'admin'].map((r) => `common.roles.${r}`),
+      ...['idle', 'connecting', 'open', 'closed'].map((s) => `common.connection.${s}`),
+      ...STRATEGIES.map((s) => `admin.strategies.${s}`),
+      ...WEBHOOK_EVENTS.map((e) => `admin.webhookEvents.${e.replace('.', '_')}`),
+      ...['conversations_read', 'conversations_write', 'admin'].map((s) => `admin.scopes.${s}`),
+      ...['pending', 'delivered', 'failed'].map((s) => `admin.deliveryStatus.${s}`),
+      ...[1, 2, 3, 4, 5, 6, 7].map((d) => `admin.hours.weekdays.${d}`),
+      ...['visitor', 'agent', 'system'].map((s) => `agent.sender.${s}`),
+      ...['web', 'h5', 'api'].map((c) => `agent.channel.${c}`),
+      ...['queued', 'offered', 'assigned', 'closed'].map((s) => `agent.conversationStatus.${s}`),
+    ];
+    expect(need.filter((k) => !en.has(k) || !zh.has(k))).toEqual([]);
+  });
+
+  it('uses the contact-center glossary in Chinese', () => {
+    const zhTree = bundle('zh-CN') as { common: { status: Record<string, string> }; supervisor: { kpi: Record<string, string> } };
+    expect(zhTree.common.status).toMatchObject({ ready: '空闲', away: '小休', wrap_up: '话后整理', busy: '忙碌', offline: '离线' });
+    expect(zhTree.supervisor.kpi).toMatchObject({ serviceLevel: '服务水平', abandonment: '放弃率', asa: '平均应答时长' });
+  });
+});
+
+describe('messages', () => {
+  it('render literal braces and interpolations in both languages', async () => {
+    for (const locale of ['en', 'zh-CN'] as const) {
+      await setLocale(locale);
+      await loadFeatures(['admin', 'agent']);
+      expect(i18n.global.t('admin.groups.crmHint')).toContain('{external_id}');
+      expect(i18n.global.t('agent.offer.expiresIn', { secs: 12 })).toContain('12');
+    }
+    await setLocale('en');
+  });
+});
+
+describe('detectLocale', () => {
+  it('prefers Chinese for any zh browser language, else English', () => {
+    expect(detectLocale(['zh-CN', 'en'], null)).toBe('zh-CN');
+    expect(detectLocale(['zh-TW'], null)).toBe('zh-CN');
+    expect(detectLocale(['en-US', 'zh-CN'], null)).toBe('en');
+    expect(detectLocale(['fr-FR', 'de'], null)).toBe('en');
+    expect(detectLocale(['fr-FR', 'zh'], null)).toBe('zh-CN');
+    expect(detectLocale([], null)).toBe('en');
+  });
+
+  it('a stored choice wins', () => {
+    expect(detectLocale(['zh-CN'], 'en')).toBe('en');
+    expect(detectLocale(['en'], 'zh-CN')).toBe('zh-CN');
+    expect(detectLocale(['en'], 'xx')).toBe('en');
+  });
+});

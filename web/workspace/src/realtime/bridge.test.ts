@@ -1,0 +1,265 @@
+import type { KefuSocketOptions, ServerEvent } from '@kefu/realtime';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { conversationsApi } from '../api/conversations';
+import { useAgentStatusStore } from '../stores/agentStatus';
+import { useConnectionStore } from '../stores/connection';
+import { useConversationsStore } from '../stores/conversations';
+import { useOffersStore } from '../stores/offers';
+import { useSessionStore } from '../stores/session';
+import { agent, conversation, message } from '../stores/testing';
+import { createBridge, socketUrl, type Bridge } from './bridge';
+import { reportSnapshot } from './snapshots';
+
+vi.mock('../api/conversations', () => ({
+  conversationsApi: {
+    list: vi.fn(),
+    get: vi.fn(),
+    messages: vi.fn(),
+    read: vi.fn(),
+    typing: vi.fn(),
+  },
+}));
+
+const api = vi.mocked(conversationsApi);
+
+class FakeSocket {
+  sent: unknown[] = [];
+  resumes: Record<string, number>[] = [];
+  connected = false;
+  constructor(readonly opts: KefuSocketOptions) {}
+  connect() {
+    this.connected = true;
+  }
+  close() {
+    this.connected = false;
+  }
+  send(obj: unknown) {
+    this.sent.push(obj);
+    return true;
+  }
+  resume() {
+    this.resumes.push(this.opts.cursors());
+    return true;
+  }
+  /** What KefuSocket does on (re)connect. */
+  open() {
+    this.opts.onStatus?.('open');
+    this.resume();
+  }
+  emit(ev: ServerEvent) {
+    this.opts.onEvent(ev);
+  }
+}
+
+let socket: FakeSocket;
+let bridge: Bridge;
+
+function start(): Bridge {
+  bridge = createBridge({
+    token: 't',
+    url: 'ws://127.0.0.1/api/v1/ws?token=t',
+    gapTimeoutMs: 1000,
+    createSocket: (opts) => (socket = new FakeSocket(opts)),
+  });
+  bridge.start();
+  return bridge;
+}
+
+const created = (conversationId: number, seq: number, over = {}) => ({
+  type: 'message.created',
+  conversation_id: conversationId,
+  seq,
+  data: message({ id: 1000 + seq, conversation_id: conversationId, seq, ...over }),
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.resetAllMocks();
+  setActivePinia(createPinia());
+  useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent' };
+  api.get.mockImplementation(() => new Promise(() => {}));
+  api.read.mockResolvedValue(undefined);
+});
+
+afterEach(() => {
+  bridge?.stop();
+  vi.useRealTimers();
+});
+
+describe('bridge cursors', () => {
+  it('starts a conversation at its REST snapshot and advances with each applied event', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    expect(bridge.cursors()).toEqual({ '1': 4 });
+
+    socket.emit(created(1, 5));
+    socket.emit(created(1, 6));
+    expect(bridge.cursors()).toEqual({ '1': 6 });
+    expect(store.messagesOf(1).map((m) => m.seq)).toEqual([5, 6]);
+  });
+
+  it('drops events already covered by the snapshot or already applied', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    socket.emit(created(1, 3));
+    socket.emit(created(1, 5));
+    socket.emit(created(1, 5));
+    expect(store.messagesOf(1).map((m) => m.seq)).toEqual([5]);
+    expect(store.byId.get(1)!.unread).toBe(1);
+  });
+
+  it('buffers past a gap, applies in order once it fills, and asks to resume if it does not', () => {
+    start();
+    socket.open();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 1 }));
+    socket.emit(created(1, 3));
+    expect(store.messagesOf(1)).toHaveLength(0);
+
+    vi.advanceTimersByTime(1000);
+    expect(socket.resumes.at(-1)).toEqual({ '1': 1 });
+
+    socket.emit(created(1, 2));
+    expect(store.messagesOf(1).map((m) => m.seq)).toEqual([2, 3]);
+    expect(bridge.cursors()).toEqual({ '1': 3 });
+  });
+
+  it('sends the current cursors when the socket (re)connects', () => {
+    start();
+    reportSnapshot(1, 7);
+    reportSnapshot(2, 3);
+    socket.open();
+    expect(socket.resumes[0]).toEqual({ '1': 7, '2': 3 });
+  });
+
+  it('hands over snapshots reported before it started', () => {
+    reportSnapshot(9, 12);
+    start();
+    expect(bridge.cursors()).toMatchObject({ '9': 12 });
+  });
+
+  it('fetches a conversation first heard of on the socket', () => {
+    start();
+    socket.emit(created(42, 1));
+    expect(api.get).toHaveBeenCalledWith(42);
+  });
+});
+
+describe('bridge routing', () => {
+  it('routes offers, revocations and typing to the stores', () => {
+    start();
+    const offers = useOffersStore();
+    const store = useConversationsStore();
+    socket.emit({
+      type: 'offer.created',
+      data: { conversation: conversation({ id: 3, status: 'offered', agent_id: null, last_seq: 2 }), expires_at: '2026-11-21T10:00:30Z' },
+    });
+    expect(offers.current?.conversation.id).toBe(3);
+    expect(offers.current?.expires_at).toBe('2026-11-21T10:00:30Z');
+    expect(bridge.cursors()).toMatchObject({ '3': 2 });
+
+    socket.emit({ type: 'typing', conversation_id: 3, data: { who: 'visitor', typing: true } });
+    expect(store.thread(3).visitorTyping).toBe(true);
+
+    socket.emit({ type: 'offer.revoked', conversation_id: 3, data: { reason: 'timeout' } });
+    expect(offers.offers).toHaveLength(0);
+  });
+
+  it('removes an offer once the conversation is assigned elsewhere', () => {
+    start();
+    const offers = useOffersStore();
+    offers.add(conversation({ id: 3, status: 'offered', agent_id: null, last_seq: 2 }), null);
+    socket.emit({ type: 'conversation.updated', conversation_id: 3, seq: 3, data: conversation({ id: 3, agent_id: 6, last_seq: 3 }) });
+    expect(offers.offers).toHaveLength(0);
+  });
+
+  it('applies agent.status about me to my status', () => {
+    start();
+    const status = useAgentStatusStore();
+    status.me = agent({ id: 5, status: 'ready' });
+    socket.emit({ type: 'agent.status', data: agent({ id: 5, status: 'wrap_up', wrap_up_until: '2026-11-21T10:01:00Z' }) });
+    socket.emit({ type: 'agent.status', data: agent({ id: 6, status: 'away' }) });
+    expect(status.status).toBe('wrap_up');
+  });
+
+  it('reflects the connection state and reloads lists after a reconnect', () => {
+    api.list.mockResolvedValue([]);
+    start();
+    const connection = useConnectionStore();
+    expect(connection.state).toBe('connecting');
+    socket.open();
+    expect(connection.state).toBe('open');
+    expect(api.list).not.toHaveBeenCalled();
+    socket.opts.onStatus?.('closed');
+    socket.open();
+    expect(connection.reconnects).toBe(1);
+    expect(api.list).toHaveBeenCalledWith('assigned', true);
+    expect(api.list).toHaveBeenCalledWith('offered', true);
+  });
+});
+
+describe('socketUrl', () => {
+  it('uses wss on https and encodes the token', () => {
+    expect(socketUrl('a b', { protocol: 'https:', host: 'kefu.example' })).toBe('wss://kefu.example/api/v1/ws?token=a%20b');
+    expect(socketUrl('t', { protocol: 'http:', host: '127.0.0.1:18082' })).toBe('ws://127.0.0.1:18082/api/v1/ws?token=t');
+  });
+});
+
+describe('bridge: order independence', () => {
+  /** A small deterministic PRNG so a failure can be replayed. */
+  function rng(seed: number) {
+    return () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+  }
+
+  function log(): ServerEvent[] {
+    const evs: ServerEvent[] = [];
+    for (let seq = 1; seq <= 12; seq++) {
+      if (seq % 5 === 0) {
+        evs.push({ type: 'message.read', conversation_id: 1, seq, data: { reader: 'visitor', seq: seq - 1 } });
+      } else if (seq % 4 === 0) {
+        evs.push({ type: 'conversation.updated', conversation_id: 1, seq, data: conversation({ id: 1, last_seq: seq, topic: `t${seq}` }) });
+      } else {
+        evs.push(created(1, seq, { sender: seq % 3 === 0 ? 'agent' : 'visitor', body: `m${seq}` }));
+      }
+    }
+    return evs;
+  }
+
+  function finalState(events: ServerEvent[]) {
+    setActivePinia(createPinia());
+    useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent' };
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 0 }));
+    for (const ev of events) socket.emit(ev);
+    const state = {
+      messages: store.messagesOf(1).map((m) => [m.seq, m.body]),
+      topic: store.byId.get(1)!.topic,
+      unread: store.byId.get(1)!.unread,
+      visitorRead: store.thread(1).visitorReadSeq,
+      cursors: bridge.cursors(),
+    };
+    bridge.stop();
+    return state;
+  }
+
+  it('any shuffled, duplicated delivery yields the same state as the ordered one', () => {
+    const ordered = finalState(log());
+    expect(ordered.messages).toHaveLength(7);
+    for (let seed = 1; seed <= 25; seed++) {
+      const rand = rng(seed);
+      const events = log().flatMap((e) => (rand() < 0.3 ? [e, e] : [e]));
+      for (let i = events.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [events[i], events[j]] = [events[j]!, events[i]!];
+      }
+      expect(finalState(events)).toEqual(ordered);
+    }
+  });
+});

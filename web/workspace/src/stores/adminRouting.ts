@@ -1,0 +1,78 @@
+//! Admin: routing configuration — skill groups with their members, business types, wrap-up codes.
+
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { catalogApi } from '../api/catalog';
+import type { BusinessType, Group, GroupInput, GroupMember, Id, WrapUpCode } from '../api/types';
+
+export const useAdminRoutingStore = defineStore('adminRouting', () => {
+  const groups = ref<Group[]>([]);
+  const businessTypes = ref<BusinessType[]>([]);
+  const wrapUpCodes = ref<WrapUpCode[]>([]);
+  const loading = ref(false);
+
+  async function loadAll(): Promise<void> {
+    loading.value = true;
+    try {
+      const [g, b, w] = await Promise.all([catalogApi.groups(), catalogApi.businessTypes(), catalogApi.wrapUpCodes()]);
+      groups.value = g;
+      businessTypes.value = b;
+      wrapUpCodes.value = w;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function loadGroups(): Promise<void> {
+    groups.value = await catalogApi.groups();
+  }
+
+  /** Creates or updates a group, then sets its members (a separate call in the API). */
+  async function saveGroup(id: Id | null, input: GroupInput, members: GroupMember[]): Promise<void> {
+    const saved = id === null ? await catalogApi.createGroup(input) : await catalogApi.updateGroup(id, input);
+    await catalogApi.setMembers(saved.id, members);
+    await loadGroups();
+  }
+
+  async function deleteGroup(id: Id): Promise<void> {
+    await catalogApi.deleteGroup(id);
+    groups.value = groups.value.filter((g) => g.id !== id);
+  }
+
+  async function saveBusinessType(id: Id | null, input: Omit<BusinessType, 'id'>): Promise<void> {
+    const saved =
+      id === null ? await catalogApi.createBusinessType(input) : await catalogApi.updateBusinessType(id, input);
+    const i = businessTypes.value.findIndex((b) => b.id === saved.id);
+    if (i >= 0) businessTypes.value[i] = saved;
+    else businessTypes.value.push(saved);
+  }
+
+  async function deleteBusinessType(id: Id): Promise<void> {
+    await catalogApi.deleteBusinessType(id);
+    businessTypes.value = businessTypes.value.filter((b) => b.id !== id);
+  }
+
+  async function createWrapUpCode(input: Omit<WrapUpCode, 'id'>): Promise<void> {
+    wrapUpCodes.value.push(await catalogApi.createWrapUpCode(input));
+  }
+
+  async function deleteWrapUpCode(id: Id): Promise<void> {
+    await catalogApi.deleteWrapUpCode(id);
+    wrapUpCodes.value = wrapUpCodes.value.filter((w) => w.id !== id);
+  }
+
+  return {
+    groups,
+    businessTypes,
+    wrapUpCodes,
+    loading,
+    loadAll,
+    loadGroups,
+    saveGroup,
+    deleteGroup,
+    saveBusinessType,
+    deleteBusinessType,
+    createWrapUpCode,
+    deleteWrapUpCode,
+  };
+});

@@ -1,0 +1,60 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { conversationsApi } from '../api/conversations';
+import { ApiError } from '../api/client';
+import { useConversationsStore } from './conversations';
+import { useOffersStore } from './offers';
+import { useSessionStore } from './session';
+import { conversation } from './testing';
+
+vi.mock('../api/conversations', () => ({
+  conversationsApi: { list: vi.fn(), accept: vi.fn(), decline: vi.fn(), messages: vi.fn(), read: vi.fn() },
+}));
+const api = vi.mocked(conversationsApi);
+
+beforeEach(() => {
+  vi.resetAllMocks();
+  setActivePinia(createPinia());
+  useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent' };
+  api.messages.mockResolvedValue({ messages: [], last_seq: 0 });
+  api.read.mockResolvedValue(undefined);
+});
+
+describe('offers store', () => {
+  it('loads pending offers on start, without a known deadline', async () => {
+    api.list.mockResolvedValue([conversation({ id: 3, status: 'offered', agent_id: null })]);
+    const offers = useOffersStore();
+    await offers.loadPending();
+    expect(api.list).toHaveBeenCalledWith('offered', true);
+    expect(offers.current).toMatchObject({ conversation: { id: 3 }, expires_at: null });
+    expect(offers.arrivals).toBe(1);
+  });
+
+  it('a repeated offer does not ring twice but keeps the known deadline', () => {
+    const offers = useOffersStore();
+    offers.add(conversation({ id: 3, status: 'offered' }), '2026-11-21T10:00:30Z');
+    offers.add(conversation({ id: 3, status: 'offered' }), null);
+    expect(offers.offers).toHaveLength(1);
+    expect(offers.arrivals).toBe(1);
+    expect(offers.current?.expires_at).toBe('2026-11-21T10:00:30Z');
+  });
+
+  it('accepting moves the conversation into my list and opens it', async () => {
+    const offers = useOffersStore();
+    const conversations = useConversationsStore();
+    offers.add(conversation({ id: 3, status: 'offered', agent_id: null }), null);
+    api.accept.mockResolvedValue(conversation({ id: 3, status: 'assigned', agent_id: 5, last_seq: 4 }));
+    await offers.accept(3);
+    expect(offers.offers).toHaveLength(0);
+    expect(conversations.active.map((c) => c.id)).toEqual([3]);
+    expect(conversations.activeId).toBe(3);
+  });
+
+  it('a lapsed offer disappears even when accepting fails', async () => {
+    const offers = useOffersStore();
+    offers.add(conversation({ id: 3, status: 'offered' }), null);
+    api.accept.mockRejectedValue(new ApiError(409, 'conflict', 'offer expired'));
+    await expect(offers.accept(3)).rejects.toThrow('offer expired');
+    expect(offers.offers).toHaveLength(0);
+  });
+});

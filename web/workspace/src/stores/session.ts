@@ -1,0 +1,94 @@
+//! The signed-in staff user and their token (localStorage `kefu.token`). Owns the API client's
+//! token and what happens on a 401: forget the token and go back to the login screen.
+
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import { authApi } from '../api/auth';
+import { configureClient } from '../api/client';
+import type { Role, User } from '../api/types';
+
+export const TOKEN_KEY = 'kefu.token';
+
+const RANK: Record<Role, number> = { agent: 1, supervisor: 2, admin: 3 };
+
+/** Roles are ordered: each can do what the lower ones can. */
+export function roleAtLeast(role: Role | undefined, min: Role): boolean {
+  return role !== undefined && RANK[role] >= RANK[min];
+}
+
+function readToken(): string | null {
+  try {
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeToken(token: string | null): void {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage disabled (private mode): the session lasts as long as the page.
+  }
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const token = ref<string | null>(readToken());
+  const user = ref<User | null>(null);
+  /** Bumped on every 401 so the app shell can navigate to the login screen. */
+  const expired = ref(0);
+
+  configureClient({
+    token: () => token.value,
+    unauthorized: () => {
+      if (!token.value) return;
+      clear();
+      expired.value++;
+    },
+  });
+
+  const isAuthenticated = computed(() => token.value !== null && user.value !== null);
+  const role = computed(() => user.value?.role);
+
+  function clear(): void {
+    token.value = null;
+    user.value = null;
+    writeToken(null);
+  }
+
+  async function login(email: string, password: string): Promise<User> {
+    const res = await authApi.login(email, password);
+    token.value = res.token;
+    user.value = res.user;
+    writeToken(res.token);
+    return res.user;
+  }
+
+  /** Restores the user behind a stored token; false when there is none or it was revoked. */
+  async function restore(): Promise<boolean> {
+    if (user.value) return true;
+    if (!token.value) return false;
+    try {
+      user.value = await authApi.me();
+      return true;
+    } catch {
+      clear();
+      return false;
+    }
+  }
+
+  async function logout(): Promise<void> {
+    try {
+      if (token.value) await authApi.logout();
+    } catch {
+      // The token is dropped locally whatever the server says.
+    } finally {
+      clear();
+    }
+  }
+
+  const can = (min: Role) => roleAtLeast(user.value?.role, min);
+
+  return { token, user, expired, isAuthenticated, role, login, restore, logout, clear, can };
+});
