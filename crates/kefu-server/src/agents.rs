@@ -10,11 +10,8 @@ use kefu_store::{MemberRow, Store, UserRow};
 
 /// Combine a stored user, their memberships and the router's snapshot.
 pub fn build(u: &UserRow, members: &[MemberRow], snap: Option<&AgentSnapshot>) -> AgentView {
-    let groups = members
-        .iter()
-        .filter(|m| m.agent_id == u.id)
-        .map(|m| Membership { group_id: m.group_id, skill_level: m.skill_level })
-        .collect();
+    let groups =
+        members.iter().filter(|m| m.agent_id == u.id).map(|m| Membership { group_id: m.group_id, skill_level: m.skill_level }).collect();
     let (status, away_reason, wrap_up_until, load) = match snap {
         Some(s) => {
             let (text, reason, until) = status_text(&s.status);

@@ -39,7 +39,9 @@ impl Application {
         };
         let hub = Hub::default();
         let metrics = Arc::new(MetricsInner::default());
-        let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random()).await.context("failed to rebuild the router")?;
+        let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random())
+            .await
+            .context("failed to rebuild the router")?;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
@@ -77,7 +79,10 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
     };
     let hash = hash_password(&password)?;
     store
-        .create_user(NewUser { email: &email, name: "Admin", role: "admin", password_hash: &hash, capacity_chat: 5, capacity_call: 1 }, now_ms())
+        .create_user(
+            NewUser { email: &email, name: "Admin", role: "admin", password_hash: &hash, capacity_chat: 5, capacity_call: 1 },
+            now_ms(),
+        )
         .await?;
     if generated {
         // Printed once to the terminal, never logged: change it after the first login.

@@ -42,14 +42,21 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         business_hours: None,
         crm_url_template: crm.map(Into::into),
     };
-    let cards = store.save_group(&group("信用卡服务 Card services", "load_balance", "load_balance", Some("/demo/crm?id={external_id}")), now).await?;
-    let loans = store.save_group(&group("贷款咨询 Loans", "returning_customer", "round_robin", Some("/demo/crm?id={external_id}")), now).await?;
+    let cards = store
+        .save_group(&group("信用卡服务 Card services", "load_balance", "load_balance", Some("/demo/crm?id={external_id}")), now)
+        .await?;
+    let loans =
+        store.save_group(&group("贷款咨询 Loans", "returning_customer", "round_robin", Some("/demo/crm?id={external_id}")), now).await?;
     // agent1, agent2 in cards; agent2 (level 3), agent3, agent4 in loans; the supervisor can step in.
     store.set_members(cards, &[(ids[2], 4), (ids[3], 2), (ids[1], 5)]).await?;
     store.set_members(loans, &[(ids[3], 3), (ids[4], 4), (ids[5], 2)]).await?;
-    store.save_business_type(&BusinessTypeRow { id: 0, name: "信用卡业务 Credit cards".into(), group_id: cards, min_skill_level: 1 }).await?;
+    store
+        .save_business_type(&BusinessTypeRow { id: 0, name: "信用卡业务 Credit cards".into(), group_id: cards, min_skill_level: 1 })
+        .await?;
     store.save_business_type(&BusinessTypeRow { id: 0, name: "贷款咨询 Loans".into(), group_id: loans, min_skill_level: 1 }).await?;
-    for (code, label) in [("resolved", "已解决 Resolved"), ("follow_up", "需跟进 Follow-up"), ("complaint", "投诉 Complaint"), ("other", "其他 Other")] {
+    for (code, label) in
+        [("resolved", "已解决 Resolved"), ("follow_up", "需跟进 Follow-up"), ("complaint", "投诉 Complaint"), ("other", "其他 Other")]
+    {
         store.create_wrap_up_code(code, label).await?;
     }
     store.set_setting("demo_seeded", &json!({ "at": now }).to_string()).await?;

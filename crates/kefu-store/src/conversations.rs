@@ -431,12 +431,14 @@ impl Tx {
 
     /// Record the satisfaction survey; false if already given.
     pub async fn set_csat(&mut self, id: i64, score: i64, comment: Option<&str>) -> Result<bool> {
-        let done = sqlx::query("UPDATE conversations SET csat_score = ?, csat_comment = ? WHERE id = ? AND csat_score IS NULL AND status = 'closed'")
-            .bind(score)
-            .bind(comment)
-            .bind(id)
-            .execute(&mut *self.0)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE conversations SET csat_score = ?, csat_comment = ? WHERE id = ? AND csat_score IS NULL AND status = 'closed'",
+        )
+        .bind(score)
+        .bind(comment)
+        .bind(id)
+        .execute(&mut *self.0)
+        .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -559,7 +561,15 @@ impl Tx {
     }
 
     /// Record a routing decision with its reason.
-    pub async fn log_routing(&mut self, kind: &str, conversation_id: Option<i64>, agent_id: Option<i64>, group_id: Option<i64>, detail: &serde_json::Value, now: i64) -> Result<()> {
+    pub async fn log_routing(
+        &mut self,
+        kind: &str,
+        conversation_id: Option<i64>,
+        agent_id: Option<i64>,
+        group_id: Option<i64>,
+        detail: &serde_json::Value,
+        now: i64,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO routing_log (at, kind, conversation_id, agent_id, group_id, detail) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(now)
             .bind(kind)

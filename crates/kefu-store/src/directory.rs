@@ -148,7 +148,8 @@ pub struct WrapUpCodeRow {
     pub label: String,
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled";
+const USER_COLUMNS: &str =
+    "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled";
 const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template";
 const VISITOR_COLUMNS: &str = "id, external_id, name, vip_level, attributes, designated_agent_id, locale";
 
@@ -436,7 +437,8 @@ impl Store {
 
     /// Delete a business type.
     pub async fn delete_business_type(&self, id: i64) -> Result<()> {
-        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE business_type_id = ?").bind(id).fetch_one(&self.pool).await?;
+        let used: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE business_type_id = ?").bind(id).fetch_one(&self.pool).await?;
         if used > 0 {
             return Err(StoreError::Conflict("conversations refer to this business type".into()));
         }

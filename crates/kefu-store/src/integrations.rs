@@ -44,7 +44,8 @@ pub struct DeliveryRow {
     pub created_at: i64,
 }
 
-const DELIVERY_COLUMNS: &str = "id, webhook_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error, created_at";
+const DELIVERY_COLUMNS: &str =
+    "id, webhook_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error, created_at";
 
 impl Store {
     /// All webhooks.
@@ -74,13 +75,15 @@ impl Store {
 
     /// Change a webhook.
     pub async fn update_webhook(&self, id: i64, url: Option<&str>, events: Option<&str>, active: Option<bool>) -> Result<()> {
-        let done = sqlx::query("UPDATE webhooks SET url = COALESCE(?, url), events = COALESCE(?, events), active = COALESCE(?, active) WHERE id = ?")
-            .bind(url)
-            .bind(events)
-            .bind(active)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE webhooks SET url = COALESCE(?, url), events = COALESCE(?, events), active = COALESCE(?, active) WHERE id = ?",
+        )
+        .bind(url)
+        .bind(events)
+        .bind(active)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -120,9 +123,7 @@ impl Store {
 
     /// The earliest pending attempt time, to sleep until.
     pub async fn next_delivery_at(&self) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'").fetch_one(&self.pool).await?)
     }
 
     /// Record an attempt's outcome.

@@ -76,17 +76,16 @@ impl Store {
 
     /// Store a new API key (by hash).
     pub async fn create_api_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &str, now: i64) -> Result<ApiKeyRow> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(name)
-        .bind(prefix)
-        .bind(key_hash)
-        .bind(scopes)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(conflict)?;
+        let id: i64 =
+            sqlx::query_scalar("INSERT INTO api_keys (name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
+                .bind(name)
+                .bind(prefix)
+                .bind(key_hash)
+                .bind(scopes)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(conflict)?;
         Ok(ApiKeyRow { id, name: name.into(), prefix: prefix.into(), scopes: scopes.into(), created_at: now })
     }
 

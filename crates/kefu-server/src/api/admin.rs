@@ -26,7 +26,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn codes(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
-    let codes: Vec<Value> = state.store.wrap_up_codes().await?.iter().map(|c| json!({ "id": c.id, "code": c.code, "label": c.label })).collect();
+    let codes: Vec<Value> =
+        state.store.wrap_up_codes().await?.iter().map(|c| json!({ "id": c.id, "code": c.code, "label": c.label })).collect();
     Ok(Json(json!({ "codes": codes })))
 }
 
@@ -82,7 +83,10 @@ async fn create_key(State(state): State<AppState>, staff: Staff, ApiJson(b): Api
         return Err(ApiError::invalid(format!("scopes: one or more of {}", SCOPES.join(", "))));
     }
     let key = new_token("kefu_");
-    let row = state.store.create_api_key(name, &key[..12], &token_hash(&key), &serde_json::to_string(&b.scopes).unwrap_or_default(), now_ms()).await?;
+    let row = state
+        .store
+        .create_api_key(name, &key[..12], &token_hash(&key), &serde_json::to_string(&b.scopes).unwrap_or_default(), now_ms())
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({ "api_key": key_json(&row), "key": key }))))
 }
 
@@ -126,7 +130,11 @@ pub struct WebhookBody {
     active: Option<bool>,
 }
 
-async fn create_webhook(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<WebhookBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create_webhook(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(b): ApiJson<WebhookBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     staff.require(Role::Admin)?;
     let url = b.url.as_deref().ok_or_else(|| ApiError::invalid("url: required"))?;
     let events = b.events.as_deref().ok_or_else(|| ApiError::invalid("events: required"))?;
@@ -137,7 +145,12 @@ async fn create_webhook(State(state): State<AppState>, staff: Staff, ApiJson(b):
     Ok((StatusCode::CREATED, Json(json!({ "webhook": webhook_json(&hook), "secret": secret }))))
 }
 
-async fn update_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(b): ApiJson<WebhookBody>) -> ApiResult<Json<Value>> {
+async fn update_webhook(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<WebhookBody>,
+) -> ApiResult<Json<Value>> {
     staff.require(Role::Admin)?;
     check_webhook(b.url.as_deref(), b.events.as_deref())?;
     let events = b.events.map(|e| serde_json::to_string(&e).unwrap_or_default());

@@ -104,7 +104,11 @@ fn check_name(name: &str) -> ApiResult<&str> {
     Ok(name)
 }
 
-async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<CreateAgent>) -> ApiResult<(StatusCode, Json<AgentView>)> {
+async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(body): ApiJson<CreateAgent>,
+) -> ApiResult<(StatusCode, Json<AgentView>)> {
     staff.require(Role::Admin)?;
     let email = body.email.trim();
     if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
@@ -117,7 +121,14 @@ async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJ
     let id = state
         .store
         .create_user(
-            NewUser { email, name: check_name(&body.name)?, role: body.role.as_str(), password_hash: &hash, capacity_chat: capacity.chat, capacity_call: capacity.call },
+            NewUser {
+                email,
+                name: check_name(&body.name)?,
+                role: body.role.as_str(),
+                password_hash: &hash,
+                capacity_chat: capacity.chat,
+                capacity_call: capacity.call,
+            },
             now_ms(),
         )
         .await?;
@@ -135,7 +146,12 @@ pub struct UpdateAgent {
     enabled: Option<bool>,
 }
 
-async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<UpdateAgent>) -> ApiResult<Json<AgentView>> {
+async fn update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UpdateAgent>,
+) -> ApiResult<Json<AgentView>> {
     staff.require(Role::Admin)?;
     if staff.id == id && (body.enabled == Some(false) || body.role.is_some_and(|r| r < Role::Admin)) {
         return Err(ApiError::Conflict("you cannot disable or demote yourself".into()));

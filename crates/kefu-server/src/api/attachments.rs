@@ -36,10 +36,9 @@ fn classify(bytes: &[u8], name: &str) -> Option<(&'static str, &'static str)> {
             "image/gif" => Some(("image/gif", "image")),
             "image/webp" => Some(("image/webp", "image")),
             "application/pdf" => Some(("application/pdf", "file")),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Some((
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "file",
-            )),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+                Some(("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "file"))
+            }
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
                 Some(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "file"))
             }
@@ -50,7 +49,12 @@ fn classify(bytes: &[u8], name: &str) -> Option<(&'static str, &'static str)> {
     (name.to_lowercase().ends_with(".txt") && std::str::from_utf8(bytes).is_ok()).then_some(("text/plain; charset=utf-8", "file"))
 }
 
-async fn upload(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, mut form: Multipart) -> ApiResult<(StatusCode, Json<MessageView>)> {
+async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let c = load_visible(&state.store, &caller, id).await?;
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
@@ -58,8 +62,17 @@ async fn upload(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest("bad_request", format!("multipart: {e}")))? {
         if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("file").chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)))?;
+            let name = field
+                .file_name()
+                .unwrap_or("file")
+                .chars()
+                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                .take(120)
+                .collect::<String>();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)))?;
             file = Some((name, bytes));
         }
     }
@@ -71,7 +84,9 @@ async fn upload(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
         return Err(ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)));
     }
     let (mime, kind) = classify(&bytes, &name).ok_or_else(|| {
-        ApiError::UnsupportedMedia("file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into())
+        ApiError::UnsupportedMedia(
+            "file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into(),
+        )
     })?;
     let sha = hex::encode(Sha256::digest(&bytes));
     let rel = format!("uploads/{}/{}", id, sha);
@@ -79,7 +94,15 @@ async fn upload(State(state): State<AppState>, caller: Caller, Path(id): Path<i6
     tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
     tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
-    let row = AttachmentRow { id: 0, conversation_id: id, name: name.clone(), mime: mime.into(), size: bytes.len() as i64, sha256: sha, path: rel };
+    let row = AttachmentRow {
+        id: 0,
+        conversation_id: id,
+        name: name.clone(),
+        mime: mime.into(),
+        size: bytes.len() as i64,
+        sha256: sha,
+        path: rel,
+    };
     let mut tx = state.store.begin().await?;
     let attachment_id = tx.insert_attachment(&row, now).await?;
     tx.commit().await?;

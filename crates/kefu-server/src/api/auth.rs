@@ -17,10 +17,7 @@ use crate::views::UserView;
 use kefu_store::TokenOwner;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/auth/logout", post(logout))
-        .route("/api/v1/auth/me", get(me))
+    Router::new().route("/api/v1/auth/login", post(login)).route("/api/v1/auth/logout", post(logout)).route("/api/v1/auth/me", get(me))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -29,7 +26,11 @@ pub struct LoginBody {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Json<Value>> {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Json<Value>> {
     state.limits.login(addr.ip())?;
     let bad = || ApiError::Unauthorized("wrong email or password".into());
     let user = state.store.user_by_email(body.email.trim()).await?.ok_or_else(bad)?;

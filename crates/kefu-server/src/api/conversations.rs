@@ -65,7 +65,11 @@ pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<C
     Ok(v)
 }
 
-async fn create(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, ApiJson(body): ApiJson<CreateConversation>) -> ApiResult<(StatusCode, Json<ConversationView>)> {
+async fn create(
+    State(state): State<AppState>,
+    VisitorCaller(visitor): VisitorCaller,
+    ApiJson(body): ApiJson<CreateConversation>,
+) -> ApiResult<(StatusCode, Json<ConversationView>)> {
     let caller = Caller::Visitor(visitor);
     if let Some(open) = state.store.open_conversation(visitor).await? {
         return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
@@ -83,12 +87,20 @@ async fn create(State(state): State<AppState>, VisitorCaller(visitor): VisitorCa
     }
     let types = state.store.business_types().await?;
     let business_type = match body.business_type_id {
-        Some(id) => Some(types.iter().find(|t| t.id == id).ok_or_else(|| ApiError::invalid(format!("business_type_id: no business type {id}")))?),
+        Some(id) => {
+            Some(types.iter().find(|t| t.id == id).ok_or_else(|| ApiError::invalid(format!("business_type_id: no business type {id}")))?)
+        }
         None => types.first(),
     };
     let group_id = match business_type {
         Some(t) => t.group_id,
-        None => state.store.groups().await?.first().map(|g| g.id).ok_or_else(|| ApiError::Conflict("no skill group is configured yet".into()))?,
+        None => state
+            .store
+            .groups()
+            .await?
+            .first()
+            .map(|g| g.id)
+            .ok_or_else(|| ApiError::Conflict("no skill group is configured yet".into()))?,
     };
     let v = state.store.visitor(visitor).await?;
     if let Some(name) = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && v.external_id.is_none()) {
@@ -186,7 +198,12 @@ pub struct PostMessage {
     client_id: Option<String>,
 }
 
-async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<PostMessage>) -> ApiResult<(StatusCode, Json<MessageView>)> {
+async fn post_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PostMessage>,
+) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let c = load_visible(&state.store, &caller, id).await?;
     if let Caller::Staff(s) = &caller {
         s.require_write()?;
@@ -201,7 +218,8 @@ async fn post_message(State(state): State<AppState>, caller: Caller, Path(id): P
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(ApiError::invalid(format!("body: at most {MAX_TEXT_CHARS} characters")));
     }
-    let (view, created) = send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;
+    let (view, created) =
+        send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
 }
 
@@ -210,7 +228,12 @@ pub struct ReadBody {
     seq: i64,
 }
 
-async fn read(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<ReadBody>) -> ApiResult<StatusCode> {
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReadBody>,
+) -> ApiResult<StatusCode> {
     let c = load_visible(&state.store, &caller, id).await?;
     if can_write(&caller, &c) || matches!(caller, Caller::Visitor(_)) {
         mark_read(&state, &caller, &c, body.seq).await?;
@@ -223,7 +246,12 @@ pub struct TypingBody {
     typing: bool,
 }
 
-async fn typing(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, ApiJson(body): ApiJson<TypingBody>) -> ApiResult<StatusCode> {
+async fn typing(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TypingBody>,
+) -> ApiResult<StatusCode> {
     let c = load_visible(&state.store, &caller, id).await?;
     if !can_write(&caller, &c) {
         return Ok(StatusCode::NO_CONTENT);
@@ -247,7 +275,12 @@ pub struct CsatBody {
     comment: Option<String>,
 }
 
-async fn csat(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<CsatBody>) -> ApiResult<Json<ConversationView>> {
+async fn csat(
+    State(state): State<AppState>,
+    VisitorCaller(visitor): VisitorCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CsatBody>,
+) -> ApiResult<Json<ConversationView>> {
     let caller = Caller::Visitor(visitor);
     let c = load_visible(&state.store, &caller, id).await?;
     if !(1..=5).contains(&body.score) {
@@ -271,7 +304,11 @@ async fn csat(State(state): State<AppState>, VisitorCaller(visitor): VisitorCall
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-async fn leave(State(state): State<AppState>, VisitorCaller(visitor): VisitorCaller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+async fn leave(
+    State(state): State<AppState>,
+    VisitorCaller(visitor): VisitorCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ConversationView>> {
     let caller = Caller::Visitor(visitor);
     load_visible(&state.store, &caller, id).await?;
     state.routing.run(Op::Abandon { conversation: id }).await?;
@@ -307,7 +344,12 @@ pub struct TransferBody {
     note: Option<String>,
 }
 
-async fn transfer(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<TransferBody>) -> ApiResult<Json<ConversationView>> {
+async fn transfer(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TransferBody>,
+) -> ApiResult<Json<ConversationView>> {
     let by = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
     let c = load_visible(&state.store, &caller, id).await?;
@@ -338,7 +380,12 @@ pub struct CloseBody {
     note: Option<String>,
 }
 
-async fn close(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<CloseBody>) -> ApiResult<Json<ConversationView>> {
+async fn close(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CloseBody>,
+) -> ApiResult<Json<ConversationView>> {
     let by = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
     load_visible(&state.store, &caller, id).await?;

@@ -45,7 +45,8 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .await?
         .iter()
         .map(|g| {
-            let mine = members.iter().filter(|m| m.group_id == g.id).map(|m| GroupMember { agent_id: m.agent_id, skill_level: m.skill_level });
+            let mine =
+                members.iter().filter(|m| m.group_id == g.id).map(|m| GroupMember { agent_id: m.agent_id, skill_level: m.skill_level });
             GroupView::build(g, mine.collect())
         })
         .collect())
@@ -54,7 +55,6 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
 async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "groups": views(&state).await? })))
 }
-
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct GroupBody {
@@ -92,7 +92,8 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
         }
         g.returning_by = r;
     }
-    let range = |v: i64, field: &str, max: i64| if (0..=max).contains(&v) { Ok(v) } else { Err(ApiError::invalid(format!("{field}: 0 to {max}"))) };
+    let range =
+        |v: i64, field: &str, max: i64| if (0..=max).contains(&v) { Ok(v) } else { Err(ApiError::invalid(format!("{field}: 0 to {max}"))) };
     if let Some(v) = b.returning_window_secs {
         g.hold_secs = range(v, "returning_window_secs", 3600)?;
     }
@@ -126,7 +127,11 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<GroupBody>) -> ApiResult<(StatusCode, Json<GroupView>)> {
+async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(body): ApiJson<GroupBody>,
+) -> ApiResult<(StatusCode, Json<GroupView>)> {
     staff.require(Role::Admin)?;
     let mut g = GroupRow {
         id: 0,
@@ -156,7 +161,12 @@ async fn create(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJ
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-async fn update(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<GroupBody>) -> ApiResult<Json<GroupView>> {
+async fn update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<GroupBody>,
+) -> ApiResult<Json<GroupView>> {
     staff.require(Role::Admin)?;
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
@@ -184,7 +194,12 @@ pub struct MemberBody {
     skill_level: i64,
 }
 
-async fn set_members(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<Vec<MemberBody>>) -> ApiResult<Json<GroupView>> {
+async fn set_members(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Vec<MemberBody>>,
+) -> ApiResult<Json<GroupView>> {
     staff.require(Role::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     if body.iter().any(|m| !(1..=5).contains(&m.skill_level)) {
@@ -242,7 +257,11 @@ async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> Api
     Ok(json!({ "id": id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
 }
 
-async fn create_type(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<TypeBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create_type(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(body): ApiJson<TypeBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     staff.require(Role::Admin)?;
     if body.group_id.is_none() {
         return Err(ApiError::invalid("group_id: required"));
@@ -251,7 +270,12 @@ async fn create_type(State(state): State<AppState>, staff: Staff, ApiJson(body):
     Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
 }
 
-async fn update_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<TypeBody>) -> ApiResult<Json<Value>> {
+async fn update_type(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TypeBody>,
+) -> ApiResult<Json<Value>> {
     staff.require(Role::Admin)?;
     let t = state.store.business_types().await?.into_iter().find(|t| t.id == id).ok_or_else(|| ApiError::not_found("business type"))?;
     Ok(Json(save_type(&state, t, body).await?))

@@ -75,7 +75,8 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }
-    let detail = axum::body::to_bytes(res.into_body(), 4096).await.ok().and_then(|b| String::from_utf8(b.to_vec()).ok()).unwrap_or_default();
+    let detail =
+        axum::body::to_bytes(res.into_body(), 4096).await.ok().and_then(|b| String::from_utf8(b.to_vec()).ok()).unwrap_or_default();
     let (code, fallback) = match status {
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this route does not take that method"),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),

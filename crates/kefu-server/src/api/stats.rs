@@ -27,7 +27,16 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
         .zip(snaps)
         .map(|(g, s)| {
             let s = s.unwrap_or(kefu_core::GroupSnapshot { waiting: 0, longest_wait_secs: 0, agents_ready: 0, agents_logged_in: 0 });
-            (g.id, GroupFigures { name: g.name.clone(), waiting: s.waiting, longest_wait_secs: s.longest_wait_secs, agents_ready: s.agents_ready }, s.agents_logged_in)
+            (
+                g.id,
+                GroupFigures {
+                    name: g.name.clone(),
+                    waiting: s.waiting,
+                    longest_wait_secs: s.longest_wait_secs,
+                    agents_ready: s.agents_ready,
+                },
+                s.agents_logged_in,
+            )
         })
         .collect())
 }

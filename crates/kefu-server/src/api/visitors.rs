@@ -46,7 +46,11 @@ struct Identity {
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
 
-async fn create(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<SocketAddr>, ApiJson(body): ApiJson<CreateVisitor>) -> ApiResult<Json<Value>> {
+async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<CreateVisitor>,
+) -> ApiResult<Json<Value>> {
     state.limits.visitor(addr.ip())?;
     let now = now_ms();
     let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
@@ -92,13 +96,15 @@ async fn create(State(state): State<AppState>, ConnectInfo(addr): ConnectInfo<So
 fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
-    decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .map(|d| d.claims)
-        .map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into()),
-            ErrorKind::InvalidSignature => ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into()),
-            _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
-        })
+    decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map(|d| d.claims).map_err(|e| match e.kind() {
+        ErrorKind::ExpiredSignature => {
+            ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
+        }
+        ErrorKind::InvalidSignature => {
+            ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
+        }
+        _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
+    })
 }
 
 async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {

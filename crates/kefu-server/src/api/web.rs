@@ -54,14 +54,22 @@ fn widget_file(path: &str) -> Response {
 }
 
 fn not_built(what: &str) -> Response {
-    error_body(StatusCode::NOT_FOUND, "not_found", &format!("the {what} UI was not built into this binary; run `npm run build` in web/ and rebuild"))
+    error_body(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("the {what} UI was not built into this binary; run `npm run build` in web/ and rebuild"),
+    )
 }
 
 fn respond(path: &str, bytes: Vec<u8>) -> Response {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
     (
-        [(header::CONTENT_TYPE, mime.as_ref().to_string()), (header::CACHE_CONTROL, cache.to_string()), (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string())],
+        [
+            (header::CONTENT_TYPE, mime.as_ref().to_string()),
+            (header::CACHE_CONTROL, cache.to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
         Body::from(bytes),
     )
         .into_response()

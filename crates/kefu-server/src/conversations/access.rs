@@ -10,9 +10,7 @@ pub async fn can_see(store: &Store, caller: &Caller, c: &ConversationRow) -> Api
     Ok(match caller {
         Caller::Visitor(v) => c.visitor_id == *v,
         Caller::Staff(s) if s.role >= Role::Supervisor => true,
-        Caller::Staff(s) => {
-            c.agent_id == Some(s.id) || c.offered_agent_id == Some(s.id) || store.agent_served(c.id, s.id).await?
-        }
+        Caller::Staff(s) => c.agent_id == Some(s.id) || c.offered_agent_id == Some(s.id) || store.agent_served(c.id, s.id).await?,
     })
 }
 

@@ -23,7 +23,9 @@ pub struct WsQuery {
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientFrame {
-    Resume { cursors: HashMap<String, i64> },
+    Resume {
+        cursors: HashMap<String, i64>,
+    },
     Ping,
     /// Acknowledged but unused yet.
     #[serde(other)]

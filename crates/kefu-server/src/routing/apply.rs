@@ -68,7 +68,8 @@ impl Engine {
                 if c.status == "offered" {
                     tx.set_queued(conversation.0, c.group_id).await?;
                 }
-                tx.log_routing("offer_withdrawn", Some(conversation.0), Some(agent.0), Some(c.group_id), &json!({ "reason": reason }), now).await?;
+                tx.log_routing("offer_withdrawn", Some(conversation.0), Some(agent.0), Some(c.group_id), &json!({ "reason": reason }), now)
+                    .await?;
                 tx.commit().await?;
                 self.hub.to_user(agent.0, &frame("offer.revoked", Some(conversation.0), None, &json!({ "reason": reason })));
                 self.announce_agent(agent.0).await;
@@ -84,7 +85,15 @@ impl Engine {
             Output::AgentStatusChanged { agent, status, reason } => {
                 self.save_status(agent.0, status).await;
                 let mut tx = self.store.begin().await?;
-                tx.log_routing("agent_status", None, Some(agent.0), None, &json!({ "status": status_text(status).0, "reason": reason }), now).await?;
+                tx.log_routing(
+                    "agent_status",
+                    None,
+                    Some(agent.0),
+                    None,
+                    &json!({ "status": status_text(status).0, "reason": reason }),
+                    now,
+                )
+                .await?;
                 tx.commit().await?;
             }
             Output::QueueChanged { .. } | Output::Timeout(_) => {}

@@ -2,8 +2,8 @@
 //! and every open conversation go back into the router with their original arrival time.
 
 use kefu_core::{
-    AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input,
-    Media, Millis, Priority, SkillLevel, Strategy, Waiting,
+    AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input, Media, Millis,
+    Priority, SkillLevel, Strategy, Waiting,
 };
 
 use crate::clock::now_ms;
@@ -19,7 +19,8 @@ pub fn parse_strategy(s: &str) -> Option<Strategy> {
 /// The core's view of a stored group.
 pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
     let strategy = parse_strategy(&g.strategy).ok_or_else(|| format!("strategy: unknown value {:?}", g.strategy))?;
-    let fallback = parse_strategy(&g.fallback_strategy).ok_or_else(|| format!("fallback_strategy: unknown value {:?}", g.fallback_strategy))?;
+    let fallback =
+        parse_strategy(&g.fallback_strategy).ok_or_else(|| format!("fallback_strategy: unknown value {:?}", g.fallback_strategy))?;
     if fallback.names_agent() {
         return Err("fallback_strategy: must not itself name an agent (use load_balance, round_robin, random or skill_level)".into());
     }
@@ -114,7 +115,12 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         let media = if c.media == "call" { Media::Call } else { Media::Chat };
         match (c.status.as_str(), c.agent_id) {
             ("assigned", Some(agent)) => {
-                let input = Input::ConversationAssigned { conversation: ConversationId(c.id), group: GroupId(c.group_id), media, agent: AgentId(agent) };
+                let input = Input::ConversationAssigned {
+                    conversation: ConversationId(c.id),
+                    group: GroupId(c.group_id),
+                    media,
+                    agent: AgentId(agent),
+                };
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore an assigned conversation");
                 }

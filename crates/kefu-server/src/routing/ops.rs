@@ -73,16 +73,25 @@ impl Engine {
                 self.input(Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) }).await
             }
             Op::TransferToGroup { conversation, group, by, note } => {
-                self.router.handle_input(now, Input::TransferToGroup { conversation: ConversationId(conversation), group: GroupId(group) })?;
+                self.router
+                    .handle_input(now, Input::TransferToGroup { conversation: ConversationId(conversation), group: GroupId(group) })?;
                 let group_name = self.store.group(group).await?.name;
-                self.record_transfer(conversation, by, &json!({ "to_group": group, "to_group_name": group_name, "note": note }), Some(group)).await?;
+                self.record_transfer(
+                    conversation,
+                    by,
+                    &json!({ "to_group": group, "to_group_name": group_name, "note": note }),
+                    Some(group),
+                )
+                .await?;
                 self.drain().await;
                 Ok(())
             }
             Op::TransferToAgent { conversation, agent, by, note } => {
-                self.router.handle_input(now, Input::TransferToAgent { conversation: ConversationId(conversation), agent: AgentId(agent) })?;
+                self.router
+                    .handle_input(now, Input::TransferToAgent { conversation: ConversationId(conversation), agent: AgentId(agent) })?;
                 let agent_name = self.store.user(agent).await?.name;
-                self.record_transfer(conversation, by, &json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note }), None).await?;
+                self.record_transfer(conversation, by, &json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note }), None)
+                    .await?;
                 self.drain().await;
                 Ok(())
             }
@@ -181,7 +190,14 @@ impl Engine {
     }
 
     /// Close (by an agent) or abandon (by the visitor): write, then tell the router.
-    async fn finish(&mut self, conversation: i64, abandoned: bool, code: Option<&str>, note: Option<&str>, by: Option<i64>) -> ApiResult<()> {
+    async fn finish(
+        &mut self,
+        conversation: i64,
+        abandoned: bool,
+        code: Option<&str>,
+        note: Option<&str>,
+        by: Option<i64>,
+    ) -> ApiResult<()> {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
         if c.status == "closed" {

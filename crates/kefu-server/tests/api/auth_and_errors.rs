@@ -48,7 +48,15 @@ async fn malformed_input_gets_a_clear_json_error() {
 
     let big = "x".repeat(2 * 1024 * 1024);
     let v = app.visitor("y").await;
-    let r = app.http.post(app.url("/api/v1/conversations")).bearer_auth(&v).header("content-type", "application/json").body(format!(r#"{{"message":"{big}"}}"#)).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/conversations"))
+        .bearer_auth(&v)
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"message":"{big}"}}"#))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
     let e: serde_json::Value = r.json().await.unwrap();
     assert_eq!(e["error"]["code"], "payload_too_large");
@@ -65,7 +73,14 @@ async fn tokens_and_roles_are_checked() {
     assert_eq!(s, 401);
 
     let agent = app.login("agent1@demo.kefu", "demo-agent").await;
-    let (s, _) = app.call("POST", "/api/v1/agents", Some(&agent), Some(json!({ "email": "n@x.y", "name": "N", "password": "password1", "role": "agent" }))).await;
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/v1/agents",
+            Some(&agent),
+            Some(json!({ "email": "n@x.y", "name": "N", "password": "password1", "role": "agent" })),
+        )
+        .await;
     assert_eq!(s, 403);
     let (s, _) = app.call("GET", "/api/v1/stats/live", Some(&agent), None).await;
     assert_eq!(s, 403);
@@ -79,9 +94,23 @@ async fn tokens_and_roles_are_checked() {
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, created) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "new@demo.kefu", "name": "新坐席", "password": "password1", "role": "agent", "capacity": { "chat": 3, "call": 1 } }))).await;
     assert_eq!(s, 201, "{created}");
-    let (s, e) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "new@demo.kefu", "name": "dup", "password": "password1", "role": "agent" }))).await;
+    let (s, e) = app
+        .call(
+            "POST",
+            "/api/v1/agents",
+            Some(&admin),
+            Some(json!({ "email": "new@demo.kefu", "name": "dup", "password": "password1", "role": "agent" })),
+        )
+        .await;
     assert_eq!(s, 409, "{e}");
-    let (s, _) = app.call("POST", "/api/v1/agents", Some(&admin), Some(json!({ "email": "short@demo.kefu", "name": "x", "password": "123", "role": "agent" }))).await;
+    let (s, _) = app
+        .call(
+            "POST",
+            "/api/v1/agents",
+            Some(&admin),
+            Some(json!({ "email": "short@demo.kefu", "name": "x", "password": "123", "role": "agent" })),
+        )
+        .await;
     assert_eq!(s, 422);
 
     // Logout revokes the token.
@@ -96,7 +125,9 @@ async fn tokens_and_roles_are_checked() {
     let key = k["key"].as_str().unwrap();
     let (s, _) = app.call("GET", "/api/v1/conversations?status=queued", Some(key), None).await;
     assert_eq!(s, 200);
-    let (s, _) = app.call("POST", "/api/v1/agents", Some(key), Some(json!({ "email": "k@x.y", "name": "k", "password": "password1", "role": "agent" }))).await;
+    let (s, _) = app
+        .call("POST", "/api/v1/agents", Some(key), Some(json!({ "email": "k@x.y", "name": "k", "password": "password1", "role": "agent" })))
+        .await;
     assert_eq!(s, 403);
     let id = k["api_key"]["id"].as_i64().unwrap();
     assert_eq!(app.call("DELETE", &format!("/api/v1/api-keys/{id}"), Some(&admin), None).await.0, 204);
@@ -115,7 +146,12 @@ async fn login_is_rate_limited_per_address() {
     let http = reqwest::Client::new();
     let mut statuses = vec![];
     for _ in 0..5 {
-        let r = http.post(format!("{base}/api/v1/auth/login")).json(&json!({ "email": "a@b.c", "password": "wrongwrong" })).send().await.unwrap();
+        let r = http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "email": "a@b.c", "password": "wrongwrong" }))
+            .send()
+            .await
+            .unwrap();
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, vec![401, 401, 401, 429, 429]);
@@ -129,7 +165,14 @@ async fn admin_configures_groups_and_business_hours() {
     assert_eq!(s, 422, "{e}");
     assert!(e["error"]["message"].as_str().unwrap().contains("strategy"));
     // Closed all week: the widget offers to leave a message.
-    let (s, g) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "Night", "strategy": "round_robin", "business_hours": { "utc_offset_minutes": 480, "days": [] } }))).await;
+    let (s, g) = app
+        .call(
+            "POST",
+            "/api/v1/groups",
+            Some(&admin),
+            Some(json!({ "name": "Night", "strategy": "round_robin", "business_hours": { "utc_offset_minutes": 480, "days": [] } })),
+        )
+        .await;
     assert_eq!(s, 201, "{g}");
     let gid = g["id"].as_i64().unwrap();
     let (s, t) = app.call("POST", "/api/v1/business-types", Some(&admin), Some(json!({ "name": "夜间业务", "group_id": gid }))).await;
@@ -139,12 +182,27 @@ async fn admin_configures_groups_and_business_hours() {
     assert_eq!(night["open"], false);
     // Leaving a message creates a queued conversation for the next shift.
     let v = app.visitor("Late").await;
-    let (s, c) = app.call("POST", "/api/v1/conversations", Some(&v), Some(json!({ "business_type_id": night["id"], "leave_message": true, "message": "请明天回电" }))).await;
+    let (s, c) = app
+        .call(
+            "POST",
+            "/api/v1/conversations",
+            Some(&v),
+            Some(json!({ "business_type_id": night["id"], "leave_message": true, "message": "请明天回电" })),
+        )
+        .await;
     assert_eq!(s, 201, "{c}");
     assert_eq!((c["status"].as_str(), c["left_message"].as_bool()), (Some("queued"), Some(true)));
-    let (s, e) = app.call("PATCH", &format!("/api/v1/groups/{gid}"), Some(&admin), Some(json!({ "business_hours": { "utc_offset_minutes": 480, "days": [{ "weekday": 9, "open": "09:00", "close": "18:00" }] } }))).await;
+    let (s, e) = app
+        .call(
+            "PATCH",
+            &format!("/api/v1/groups/{gid}"),
+            Some(&admin),
+            Some(json!({ "business_hours": { "utc_offset_minutes": 480, "days": [{ "weekday": 9, "open": "09:00", "close": "18:00" }] } })),
+        )
+        .await;
     assert_eq!(s, 422, "{e}");
-    let (s, g) = app.call("PUT", &format!("/api/v1/groups/{gid}/members"), Some(&admin), Some(json!([{ "agent_id": 3, "skill_level": 5 }]))).await;
+    let (s, g) =
+        app.call("PUT", &format!("/api/v1/groups/{gid}/members"), Some(&admin), Some(json!([{ "agent_id": 3, "skill_level": 5 }]))).await;
     assert_eq!(s, 200, "{g}");
     assert_eq!(g["members"][0]["agent_id"], 3);
     // The night shift agent logs in and gets the left message.

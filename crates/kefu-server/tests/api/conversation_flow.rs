@@ -35,14 +35,28 @@ async fn visitor_and_agent_chat_end_to_end() {
     assert_eq!(sorted, (1..=*sorted.last().unwrap()).collect::<Vec<_>>(), "every seq from 1, no gap: {seqs:?}");
 
     // Agent replies; the visitor sees it live with the next sequence number.
-    let (s, m) = app.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), Some(json!({ "body": "您好，我来帮您", "client_id": "a-1" }))).await;
+    let (s, m) = app
+        .call(
+            "POST",
+            &format!("/api/v1/conversations/{id}/messages"),
+            Some(&agent),
+            Some(json!({ "body": "您好，我来帮您", "client_id": "a-1" })),
+        )
+        .await;
     assert_eq!(s, 201, "{m}");
     let live = visitor_ws.wait_for("message.created").await;
     assert_eq!(live["data"]["body"], "您好，我来帮您");
     assert_eq!(live["seq"], m["seq"]);
 
     // A retried send with the same client_id does not double the message.
-    let (s, again) = app.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), Some(json!({ "body": "您好，我来帮您", "client_id": "a-1" }))).await;
+    let (s, again) = app
+        .call(
+            "POST",
+            &format!("/api/v1/conversations/{id}/messages"),
+            Some(&agent),
+            Some(json!({ "body": "您好，我来帮您", "client_id": "a-1" })),
+        )
+        .await;
     assert_eq!(s, 200);
     assert_eq!(again["id"], m["id"]);
 
@@ -62,7 +76,8 @@ async fn visitor_and_agent_chat_end_to_end() {
     let mut visitor_ws = app.ws(&visitor).await;
     visitor_ws.send(json!({ "type": "resume", "cursors": { id.to_string(): last_seen } })).await;
     let missed: Vec<_> = visitor_ws.drain(400).await.into_iter().filter(|e| e["seq"].is_i64()).collect();
-    let bodies: Vec<_> = missed.iter().filter(|e| e["type"] == "message.created").map(|e| e["data"]["body"].as_str().unwrap().to_string()).collect();
+    let bodies: Vec<_> =
+        missed.iter().filter(|e| e["type"] == "message.created").map(|e| e["data"]["body"].as_str().unwrap().to_string()).collect();
     assert_eq!(bodies, vec!["第一条", "第二条"]);
     assert!(missed.iter().all(|e| e["seq"].as_i64().unwrap() > last_seen));
 
@@ -77,7 +92,9 @@ async fn visitor_and_agent_chat_end_to_end() {
     // Transfer to the loans group with a note; agent 3 gets it with the history.
     let agent3 = app.ready_agent(3).await;
     let mut agent3_ws = app.ws(&agent3).await;
-    let (s, t) = app.call("POST", &format!("/api/v1/conversations/{id}/transfer"), Some(&agent), Some(json!({ "group_id": 2, "note": "客户想办贷款" }))).await;
+    let (s, t) = app
+        .call("POST", &format!("/api/v1/conversations/{id}/transfer"), Some(&agent), Some(json!({ "group_id": 2, "note": "客户想办贷款" })))
+        .await;
     assert_eq!(s, 200, "{t}");
     let offer = agent3_ws.wait_for("offer.created").await;
     assert_eq!(offer["conversation_id"], id);
@@ -91,9 +108,17 @@ async fn visitor_and_agent_chat_end_to_end() {
     assert_eq!(s, 403);
 
     // Close needs a configured wrap-up code.
-    let (s, e) = app.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent3), Some(json!({ "wrap_up_code": "nope" }))).await;
+    let (s, e) =
+        app.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent3), Some(json!({ "wrap_up_code": "nope" }))).await;
     assert_eq!(s, 422, "{e}");
-    let (s, closed) = app.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent3), Some(json!({ "wrap_up_code": "resolved", "note": "已办理" }))).await;
+    let (s, closed) = app
+        .call(
+            "POST",
+            &format!("/api/v1/conversations/{id}/close"),
+            Some(&agent3),
+            Some(json!({ "wrap_up_code": "resolved", "note": "已办理" })),
+        )
+        .await;
     assert_eq!(s, 200, "{closed}");
     assert_eq!(closed["status"], "closed");
     let update = visitor_ws.wait_until("conversation.updated", |e| e["data"]["status"] == "closed").await;
@@ -102,7 +127,8 @@ async fn visitor_and_agent_chat_end_to_end() {
     // CSAT: once, 1..5, only by the visitor.
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/csat"), Some(&visitor), Some(json!({ "score": 6 }))).await;
     assert_eq!(s, 422);
-    let (s, c) = app.call("POST", &format!("/api/v1/conversations/{id}/csat"), Some(&visitor), Some(json!({ "score": 5, "comment": "很好" }))).await;
+    let (s, c) =
+        app.call("POST", &format!("/api/v1/conversations/{id}/csat"), Some(&visitor), Some(json!({ "score": 5, "comment": "很好" }))).await;
     assert_eq!(s, 200, "{c}");
     assert_eq!(c["csat"]["score"], 5);
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/csat"), Some(&visitor), Some(json!({ "score": 1 }))).await;
@@ -182,9 +208,9 @@ async fn attachments_are_checked_from_their_bytes() {
     app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&agent), None).await;
     // A 1x1 PNG.
     let png: Vec<u8> = vec![
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15,
-        0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45,
-        0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F,
+        0x15, 0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0,
+        0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ];
     let upload = |bytes: Vec<u8>, name: &'static str| {
         let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));

@@ -34,7 +34,8 @@ pub mod tempdir {
     fn rand_suffix() -> u64 {
         use std::sync::atomic::{AtomicU64, Ordering};
         static N: AtomicU64 = AtomicU64::new(0);
-        N.fetch_add(1, Ordering::Relaxed) * 1_000_003 + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64
+        N.fetch_add(1, Ordering::Relaxed) * 1_000_003
+            + std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64
     }
 }
 
@@ -91,7 +92,8 @@ impl TestApp {
 
     /// A visitor starts a conversation on business type 1 (card services).
     pub async fn start(&self, visitor: &str, text: &str) -> Value {
-        let (s, v) = self.call("POST", "/api/v1/conversations", Some(visitor), Some(json!({ "business_type_id": 1, "message": text }))).await;
+        let (s, v) =
+            self.call("POST", "/api/v1/conversations", Some(visitor), Some(json!({ "business_type_id": 1, "message": text }))).await;
         assert_eq!(s, 201, "{v}");
         v
     }
@@ -117,7 +119,11 @@ impl Socket {
 
     pub async fn next_event(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.expect("an event within 10 s").expect("socket open").unwrap();
+            let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
+                .await
+                .expect("an event within 10 s")
+                .expect("socket open")
+                .unwrap();
             if let Message::Text(t) = msg {
                 return serde_json::from_str(&t).unwrap();
             }

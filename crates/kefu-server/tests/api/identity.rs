@@ -16,7 +16,10 @@ fn in_an_hour() -> i64 {
 #[tokio::test]
 async fn a_signed_customer_is_recognised_on_any_device_and_vip_goes_first() {
     let app = spawn_app().await;
-    let token = sign(&app.widget_secret, json!({ "sub": "C-1001", "name": "王先生", "vip": 3, "attrs": { "tier": "钻石卡" }, "exp": in_an_hour(), "agent": "agent2@demo.kefu" }));
+    let token = sign(
+        &app.widget_secret,
+        json!({ "sub": "C-1001", "name": "王先生", "vip": 3, "attrs": { "tier": "钻石卡" }, "exp": in_an_hour(), "agent": "agent2@demo.kefu" }),
+    );
     let (s, v) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": token }))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["visitor"]["external_id"], "C-1001");

@@ -37,12 +37,24 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp { base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new(), widget_secret: String::new(), data_dir: tempdir::Dir::new() };
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+    };
 
     // A webhook whose receiver is down: deliveries stay pending in the outbox.
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let hook_port = free_port();
-    let (s, w) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": format!("http://127.0.0.1:{hook_port}/hook"), "events": ["message.created"] }))).await;
+    let (s, w) = app
+        .call(
+            "POST",
+            "/api/v1/webhooks",
+            Some(&admin),
+            Some(json!({ "url": format!("http://127.0.0.1:{hook_port}/hook"), "events": ["message.created"] })),
+        )
+        .await;
     assert_eq!(s, 201);
     let hook = w["webhook"]["id"].as_i64().unwrap();
 

@@ -1,0 +1,42 @@
+// Starts the real kefu binary with demo data on a random free port and a fresh data dir,
+// for the whole browser test run; stops it afterwards.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export default async function globalSetup() {
+  const bin = process.env.KEFU_BIN ?? resolve(import.meta.dirname, '../target/debug/kefu');
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, KEFU_LOG: process.env.KEFU_LOG ?? 'warn' },
+  });
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.env.KEFU_E2E_URL = url;
+  return async () => {
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,80 @@
+// The spine through the real UI: a visitor on /demo chats with an agent in the workspace,
+// is transferred to another skill group, the conversation is closed with a wrap-up code,
+// and the visitor rates it.
+import { expect, test } from '@playwright/test';
+import { agentReady, base, person } from './helpers';
+
+test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
+  const agent1 = await person(browser, 'en-US');
+  await agentReady(agent1.page, 'agent1@demo.kefu');
+
+  // The customer opens the widget on the demo page (Chinese browser).
+  const visitor = await person(browser, 'zh-CN');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('王小明');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await frame.getByTestId('prechat-start').click();
+  await frame.getByTestId('composer-input').fill('我的信用卡被锁了');
+  await frame.getByTestId('composer-input').press('Enter');
+  await expect(frame.getByTestId('message').filter({ hasText: '我的信用卡被锁了' })).toBeVisible();
+
+  // Agent 1 is offered it and accepts.
+  const offer = agent1.page.getByTestId('offer-dialog');
+  await expect(offer).toBeVisible();
+  await expect(offer).toContainText('王小明');
+  await agent1.page.getByTestId('offer-accept').click();
+  await agent1.page.getByTestId('conversation-item').first().click();
+  await expect(agent1.page.getByTestId('message').filter({ hasText: '我的信用卡被锁了' })).toBeVisible();
+
+  // They chat both ways.
+  await agent1.page.getByTestId('composer-input').fill('您好，我来帮您解锁');
+  await agent1.page.getByTestId('composer-send').click();
+  await expect(frame.getByTestId('message').filter({ hasText: '您好，我来帮您解锁' })).toBeVisible();
+  await frame.getByTestId('composer-input').fill('谢谢，另外我想问贷款');
+  await frame.getByTestId('composer-send').click();
+  await expect(agent1.page.getByTestId('message').filter({ hasText: '另外我想问贷款' })).toBeVisible();
+
+  // Transfer to the loans group with a note; agent 3 takes it and sees the history.
+  const agent3 = await person(browser, 'zh-CN');
+  await agentReady(agent3.page, 'agent3@demo.kefu');
+  await agent1.page.getByTestId('transfer-button').click();
+  const dialog = agent1.page.getByTestId('transfer-dialog');
+  await dialog.getByTestId('transfer-mode-group').click();
+  await dialog.getByTestId('transfer-target').selectOption({ label: '贷款咨询 Loans' });
+  await dialog.getByTestId('transfer-note').locator('textarea').or(dialog.locator('textarea[data-testid=transfer-note]')).first().fill('客户想咨询贷款');
+  await dialog.getByTestId('transfer-submit').click();
+
+  await expect(agent3.page.getByTestId('offer-dialog')).toBeVisible();
+  await agent3.page.getByTestId('offer-accept').click();
+  await agent3.page.getByTestId('conversation-item').first().click();
+  await expect(agent3.page.getByTestId('message').filter({ hasText: '我的信用卡被锁了' })).toBeVisible();
+  await expect(agent3.page.getByTestId('customer-panel')).toContainText('王小明');
+
+  // Agent 3 answers and closes with a wrap-up code.
+  await agent3.page.getByTestId('composer-input').fill('贷款的问题我来解答');
+  await agent3.page.getByTestId('composer-send').click();
+  await expect(frame.getByTestId('message').filter({ hasText: '贷款的问题我来解答' })).toBeVisible();
+  await agent3.page.getByTestId('close-button').click();
+  const close = agent3.page.getByTestId('close-dialog');
+  await close.getByTestId('close-wrap-up-code').selectOption('resolved');
+  await close.getByTestId('close-submit').click();
+
+  // The visitor sees the end and rates it.
+  await expect(frame.getByTestId('conversation-closed')).toBeVisible();
+  await frame.getByTestId('csat-score-5').click();
+  await frame.getByTestId('csat-comment').fill('非常满意');
+  await frame.getByTestId('csat-submit').click();
+  await expect(frame.getByTestId('csat-thanks')).toBeVisible();
+
+  // The rating is stored: the supervisor's figures show it.
+  const login = await fetch(`${base()}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'supervisor@demo.kefu', password: 'demo-supervisor' }),
+  }).then((r) => r.json());
+  const stats = await fetch(`${base()}/api/v1/stats/live`, { headers: { authorization: `Bearer ${login.token}` } }).then((r) => r.json());
+  expect(stats.today.csat_average).toBe(5);
+  expect(stats.today.answered).toBeGreaterThanOrEqual(1);
+});
