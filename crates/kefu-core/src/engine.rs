@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use rand::{rngs::SmallRng, SeedableRng};
 
 use crate::agent::{AgentState, AgentStatus, AwayReason};
-use crate::group::GroupConfig;
+use crate::group::{GroupConfig, Strategy};
 use crate::pick::{pick, Candidate};
 use crate::router::*;
 use crate::types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, SkillLevel};
@@ -69,9 +69,7 @@ impl Router {
 
     /// The next decision, or `Timeout` when there is none.
     pub fn poll_output(&mut self) -> Output {
-        self.outputs
-            .pop_front()
-            .unwrap_or_else(|| Output::Timeout(self.timers.first().map(|&(at, _)| at)))
+        self.outputs.pop_front().unwrap_or_else(|| Output::Timeout(self.timers.first().map(|&(at, _)| at)))
     }
 
     // ---- configuration -------------------------------------------------------------------
@@ -82,6 +80,13 @@ impl Router {
         }
         if config.overflow_after_secs.is_some() != config.overflow_to.is_some() {
             return Err(CoreError::InvalidConfig("overflow needs both a time and a target group".into()));
+        }
+        if config.overflow_after_secs == Some(0) {
+            // Zero would let two groups pass a conversation back and forth forever.
+            return Err(CoreError::InvalidConfig("overflow_after_secs must be at least 1".into()));
+        }
+        if let Some(to) = config.overflow_to.filter(|to| !self.groups.contains_key(to)) {
+            return Err(CoreError::InvalidConfig(format!("overflow target group {} does not exist", to.0)));
         }
         if let Some(hours) = &config.business_hours {
             hours.validate().map_err(|e| CoreError::InvalidConfig(e.to_string()))?;
@@ -94,8 +99,10 @@ impl Router {
             available: Default::default(),
             rr_last: None,
             avg_handle_ms: avg,
+            dirty: true,
         });
         group.config = config;
+        group.dirty = true;
         self.changed_groups.insert(id);
         Ok(())
     }
@@ -104,7 +111,8 @@ impl Router {
         if !self.groups.contains_key(&id) {
             return Err(CoreError::UnknownGroup(id));
         }
-        if self.convs.values().any(|c| c.group == id) {
+        let overflow_source = self.groups.values().any(|g| g.config.overflow_to == Some(id));
+        if overflow_source || self.convs.values().any(|c| c.group == id) {
             return Err(CoreError::GroupInUse(id));
         }
         let group = self.groups.remove(&id).expect("checked above");
@@ -116,13 +124,7 @@ impl Router {
         Ok(())
     }
 
-    fn update_agent(
-        &mut self,
-        now: Millis,
-        id: AgentId,
-        capacity: Capacity,
-        groups: Vec<(GroupId, SkillLevel)>,
-    ) -> Result<(), CoreError> {
+    fn update_agent(&mut self, now: Millis, id: AgentId, capacity: Capacity, groups: Vec<(GroupId, SkillLevel)>) -> Result<(), CoreError> {
         if let Some((g, _)) = groups.iter().find(|(g, _)| !self.groups.contains_key(g)) {
             return Err(CoreError::UnknownGroup(*g));
         }
@@ -140,13 +142,17 @@ impl Router {
         agent.groups = groups.iter().copied().collect();
         for g in old {
             let group = self.groups.get_mut(&g).expect("memberships name existing groups");
+            // A hold for this agent may stop applying there.
+            group.dirty = true;
             group.members.remove(&id);
             for set in &mut group.available {
                 set.remove(&id);
             }
         }
         for (g, level) in groups {
-            self.groups.get_mut(&g).expect("checked above").members.insert(id, level);
+            let group = self.groups.get_mut(&g).expect("checked above");
+            group.members.insert(id, level);
+            group.dirty = true;
         }
         self.refresh_availability(id);
         Ok(())
@@ -159,6 +165,7 @@ impl Router {
         }
         for g in agent.groups.keys() {
             let group = self.groups.get_mut(g).expect("memberships name existing groups");
+            group.dirty = true;
             group.members.remove(&id);
             for set in &mut group.available {
                 set.remove(&id);
@@ -181,6 +188,11 @@ impl Router {
         }
         let leaving = !matches!(status, AgentStatus::Ready | AgentStatus::WrapUp { .. });
         agent.status = status;
+        // A hold for this agent may start or stop applying in their groups.
+        for g in agent.groups.keys() {
+            self.groups.get_mut(g).expect("memberships name existing groups").dirty = true;
+        }
+        let agent = self.agents.get_mut(&id).expect("checked above");
         let offers: Vec<ConversationId> = if leaving { agent.offers.iter().copied().collect() } else { vec![] };
         for c in offers {
             self.withdraw(now, c, WithdrawReason::AgentUnavailable);
@@ -218,14 +230,7 @@ impl Router {
         Ok(())
     }
 
-    fn restore_assigned(
-        &mut self,
-        now: Millis,
-        id: ConversationId,
-        group: GroupId,
-        media: Media,
-        agent: AgentId,
-    ) -> Result<(), CoreError> {
+    fn restore_assigned(&mut self, now: Millis, id: ConversationId, group: GroupId, media: Media, agent: AgentId) -> Result<(), CoreError> {
         if self.convs.contains_key(&id) {
             return Err(CoreError::DuplicateConversation(id));
         }
@@ -281,14 +286,23 @@ impl Router {
     fn put_in_line(&mut self, now: Millis, id: ConversationId) {
         let conv = self.convs.get_mut(&id).expect("caller knows it exists");
         conv.phase = Phase::Waiting;
-        if conv.overflow_at.is_some_and(|at| at <= now) {
+        let (due, group) = (conv.overflow_at.is_some_and(|at| at <= now), conv.group);
+        if due && self.overflow_target(group).is_some() {
             self.overflow(now, id);
             return;
         }
+        let conv = &self.convs[&id];
         let key = conv.key(id);
         let (group, media) = (conv.group, conv.media);
-        self.groups.get_mut(&group).expect("conversations name existing groups").queues[media.index()].insert(key);
+        let g = self.groups.get_mut(&group).expect("conversations name existing groups");
+        g.queues[media.index()].insert(key);
+        g.dirty = true;
         self.changed_groups.insert(group);
+    }
+
+    /// Where a group's long waiters go, if that group exists.
+    fn overflow_target(&self, group: GroupId) -> Option<GroupId> {
+        self.groups.get(&group)?.config.overflow_to.filter(|to| self.groups.contains_key(to))
     }
 
     fn take_out_of_line(&mut self, id: ConversationId) {
@@ -301,11 +315,10 @@ impl Router {
         }
     }
 
+    /// Move a waiting conversation to its group's overflow target (the caller checked there is one).
     fn overflow(&mut self, now: Millis, id: ConversationId) {
         let from = self.convs[&id].group;
-        let Some(to) = self.groups[&from].config.overflow_to.filter(|to| self.groups.contains_key(to)) else {
-            return;
-        };
+        let Some(to) = self.overflow_target(from) else { return };
         self.take_out_of_line(id);
         self.enter_group(id, to, now);
         self.outputs.push_back(Output::Overflowed { conversation: id, from, to });
@@ -341,18 +354,27 @@ impl Router {
         let conv = self.convs.get_mut(&id).expect("caller checked");
         let Phase::Offered { agent, expires_at } = conv.phase else { return };
         self.timers.remove(&(expires_at, Timer::OfferExpiry(id)));
-        if matches!(reason, WithdrawReason::Declined | WithdrawReason::Expired) {
-            let until = now.plus_secs(self.config.reoffer_after_secs);
-            conv.excluded.retain(|&(a, until)| a != agent && until > now);
-            conv.excluded.push((agent, until));
-            self.timers.insert((until, Timer::Recheck));
-        }
         let media = conv.media;
+        if matches!(reason, WithdrawReason::Declined | WithdrawReason::Expired) {
+            self.exclude(now, id, agent);
+        }
         self.release(agent, id, media);
         self.outputs.push_back(Output::OfferWithdrawn { conversation: id, agent, reason });
         if reason != WithdrawReason::Ended {
             self.put_in_line(now, id);
         }
+    }
+
+    /// Keep `agent` from being offered `id` again for a while; a hold for that agent ends.
+    fn exclude(&mut self, now: Millis, id: ConversationId, agent: AgentId) {
+        let until = now.plus_secs(self.config.reoffer_after_secs);
+        let conv = self.convs.get_mut(&id).expect("caller checked");
+        conv.excluded.retain(|&(a, end)| a != agent && end > now);
+        conv.excluded.push((agent, until));
+        if conv.named_agent == Some(agent) {
+            conv.hold_until = None;
+        }
+        self.timers.insert((until, Timer::Recheck));
     }
 
     /// Free the agent's slot held by `id`.
@@ -398,7 +420,7 @@ impl Router {
         conv.assigned_at = None;
         if let Some(agent) = previous {
             // The agent who passed it on should not get it straight back.
-            conv.excluded.push((agent, now.plus_secs(self.config.reoffer_after_secs)));
+            self.exclude(now, id, agent);
         }
         self.enter_group(id, group, now);
         self.put_in_line(now, id);
@@ -415,10 +437,10 @@ impl Router {
         let previous = self.detach(now, id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.assigned_at = None;
-        if let Some(agent) = previous {
-            conv.excluded.push((agent, now.plus_secs(self.config.reoffer_after_secs)));
-        }
         let group = conv.group;
+        if let Some(agent) = previous {
+            self.exclude(now, id, agent);
+        }
         self.make_offer(now, id, group, target, OfferReason::Transfer);
         Ok(())
     }
@@ -464,19 +486,15 @@ impl Router {
             self.timers.pop_first();
             match timer {
                 Timer::OfferExpiry(id) => self.expire_offer(now, id),
-                Timer::Recheck => {}
+                Timer::Recheck => self.groups.values_mut().for_each(|g| g.dirty = true),
                 Timer::Overflow(id) => {
-                    let due = self.convs.get(&id).is_some_and(|c| {
-                        c.phase == Phase::Waiting && c.overflow_at.is_some_and(|t| t <= now)
-                    });
+                    let due = self.convs.get(&id).is_some_and(|c| c.phase == Phase::Waiting && c.overflow_at.is_some_and(|t| t <= now));
                     if due {
                         self.overflow(now, id);
                     }
                 }
                 Timer::WrapUpEnd(agent) => {
-                    let due = self.agents.get(&agent).is_some_and(|a| {
-                        matches!(a.status, AgentStatus::WrapUp { until } if until <= now)
-                    });
+                    let due = self.agents.get(&agent).is_some_and(|a| matches!(a.status, AgentStatus::WrapUp { until } if until <= now));
                     if due {
                         self.set_status(now, agent, AgentStatus::Ready).expect("agent exists");
                         self.outputs.push_back(Output::AgentStatusChanged {
@@ -511,7 +529,7 @@ impl Router {
             let group = self.groups.get_mut(g).expect("memberships name existing groups");
             for media in Media::ALL {
                 if agent.available_for(media) {
-                    group.available[media.index()].insert(id);
+                    group.dirty |= group.available[media.index()].insert(id);
                 } else {
                     group.available[media.index()].remove(&id);
                 }
@@ -522,7 +540,7 @@ impl Router {
     fn dispatch(&mut self, now: Millis) {
         loop {
             let mut best: Option<(QueueKey, GroupId, Pick)> = None;
-            for (&gid, group) in &self.groups {
+            for (&gid, group) in self.groups.iter().filter(|(_, g)| g.dirty) {
                 for media in Media::ALL {
                     let bound = best.as_ref().map(|b| b.0);
                     if let Some((key, choice)) = self.first_servable(group, media, now, bound) {
@@ -530,18 +548,22 @@ impl Router {
                     }
                 }
             }
-            let Some((key, gid, choice)) = best else { break };
-            let (agent, reason) = match choice {
-                Pick::Named(agent) => {
-                    (agent, OfferReason::NamedAgent(self.groups[&gid].config.strategy))
+            let Some((key, gid, choice)) = best else {
+                // Every dirty group was scanned to its end and holds nothing servable now.
+                for g in self.groups.values_mut() {
+                    g.dirty = false;
                 }
+                break;
+            };
+            let (agent, reason) = match choice {
+                Pick::Named(agent) => (agent, OfferReason::NamedAgent(self.groups[&gid].config.strategy)),
                 Pick::Among(candidates) => {
                     let group = &self.groups[&gid];
-                    let strategy = if group.config.strategy.names_agent() {
-                        group.config.fallback
-                    } else {
-                        group.config.strategy
-                    };
+                    let mut strategy = if group.config.strategy.names_agent() { group.config.fallback } else { group.config.strategy };
+                    if strategy.names_agent() {
+                        // A naming fallback has no one to name: it balances the load, and says so.
+                        strategy = Strategy::LoadBalance;
+                    }
                     let agent = pick(strategy, &candidates, group.rr_last, &mut self.rng);
                     (agent, OfferReason::Strategy(strategy))
                 }
@@ -564,9 +586,8 @@ impl Router {
                 return None;
             }
             let conv = &self.convs[&key.2];
-            let may_serve = |agent: AgentId| {
-                group.members.get(&agent).is_some_and(|&level| level >= conv.min_skill) && !conv.excludes(agent, now)
-            };
+            let may_serve =
+                |agent: AgentId| group.members.get(&agent).is_some_and(|&level| level >= conv.min_skill) && !conv.excludes(agent, now);
             if let Some(named) = self.active_hold_for(key.2, now) {
                 if available.contains(&named) && may_serve(named) {
                     return Some((key, Pick::Named(named)));

@@ -109,9 +109,7 @@ impl BusinessHours {
         // 1970-01-01 was a Thursday (ISO weekday 4).
         let weekday = ((day + 3).rem_euclid(7) + 1) as u8;
         let minute = (local.rem_euclid(DAY_MS) / MINUTE_MS) as u16;
-        self.days
-            .iter()
-            .any(|d| d.weekday == weekday && d.open_minute <= minute && minute < d.close_minute)
+        self.days.iter().any(|d| d.weekday == weekday && d.open_minute <= minute && minute < d.close_minute)
     }
 }
 
@@ -120,10 +118,7 @@ mod tests {
     use super::*;
 
     fn weekdays_9_to_18_china() -> BusinessHours {
-        BusinessHours {
-            utc_offset_minutes: 480,
-            days: (1..=5).map(|d| DayHours::parse(d, "09:00", "18:00").unwrap()).collect(),
-        }
+        BusinessHours { utc_offset_minutes: 480, days: (1..=5).map(|d| DayHours::parse(d, "09:00", "18:00").unwrap()).collect() }
     }
 
     #[test]

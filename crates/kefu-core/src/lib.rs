@@ -41,8 +41,8 @@ pub use agent::{AgentStatus, AwayReason};
 pub use group::{GroupConfig, Strategy};
 pub use hours::{format_minute, parse_minute, BusinessHours, DayHours, HoursError};
 pub use router::{
-    AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router,
-    RouterConfig, StatusReason, Waiting, WithdrawReason,
+    AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router, RouterConfig, StatusReason, Waiting,
+    WithdrawReason,
 };
 pub use stats::{ContactRecord, ServiceStats};
 pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};

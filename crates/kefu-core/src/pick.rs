@@ -24,12 +24,7 @@ impl Candidate {
 
 /// Pick one of `candidates` (non-empty, in ascending agent id order).
 /// `rr_last` is the group's round-robin cursor.
-pub(crate) fn pick(
-    strategy: Strategy,
-    candidates: &[Candidate],
-    rr_last: Option<AgentId>,
-    rng: &mut impl Rng,
-) -> AgentId {
+pub(crate) fn pick(strategy: Strategy, candidates: &[Candidate], rr_last: Option<AgentId>, rng: &mut impl Rng) -> AgentId {
     debug_assert!(!candidates.is_empty());
     match strategy {
         Strategy::RoundRobin => {
@@ -39,9 +34,7 @@ pub(crate) fn pick(
         Strategy::Random => candidates[rng.gen_range(0..candidates.len())].agent,
         Strategy::SkillLevel => best_by(candidates, |c| (c.skill, balance_key(c))),
         // Naming strategies reach here only as a fallback: balance the load.
-        Strategy::LoadBalance | Strategy::ReturningCustomer | Strategy::Designated => {
-            best_by(candidates, balance_key)
-        }
+        Strategy::LoadBalance | Strategy::ReturningCustomer | Strategy::Designated => best_by(candidates, balance_key),
     }
 }
 
@@ -61,12 +54,7 @@ mod tests {
     use rand::{rngs::SmallRng, SeedableRng};
 
     fn cand(id: i64, idle_rate: u64, last: i64, skill: u8) -> Candidate {
-        Candidate {
-            agent: AgentId(id),
-            idle_rate,
-            last_offered_at: Millis(last),
-            skill: SkillLevel::parse(i64::from(skill)).unwrap(),
-        }
+        Candidate { agent: AgentId(id), idle_rate, last_offered_at: Millis(last), skill: SkillLevel::parse(i64::from(skill)).unwrap() }
     }
 
     #[test]

@@ -22,23 +22,29 @@ impl Router {
         Media::ALL
             .iter()
             .flat_map(|&media| {
-                g.queues[media.index()]
-                    .iter()
-                    .enumerate()
-                    .map(move |(i, key)| (key.2, self.info_at(group, media, i as u32 + 1)))
+                let staffed = self.staffed(group, media);
+                g.queues[media.index()].iter().enumerate().map(move |(i, key)| (key.2, self.estimate(group, staffed, i as u32 + 1)))
             })
             .collect()
     }
 
     fn info_at(&self, group: GroupId, media: Media, position: u32) -> QueueInfo {
-        let g = &self.groups[&group];
-        let staffed: u64 = g
+        self.estimate(group, self.staffed(group, media), position)
+    }
+
+    /// Slots of logged-in members for this media.
+    fn staffed(&self, group: GroupId, media: Media) -> u64 {
+        self.groups[&group]
             .members
             .keys()
             .filter_map(|a| self.agents.get(a))
             .filter(|a| a.status.is_logged_in())
             .map(|a| u64::from(a.capacity.of(media)))
-            .sum();
+            .sum()
+    }
+
+    fn estimate(&self, group: GroupId, staffed: u64, position: u32) -> QueueInfo {
+        let g = &self.groups[&group];
         let estimated_wait_secs = (staffed > 0).then(|| {
             let ms = f64::from(position) * g.avg_handle_ms / staffed as f64;
             (ms / 1000.0).round().min(f64::from(u32::MAX)) as u32
@@ -94,10 +100,7 @@ impl Router {
 
     /// Conversations waiting in a group, in line order.
     pub fn waiting_in(&self, group: GroupId) -> Vec<ConversationId> {
-        self.groups
-            .get(&group)
-            .map(|g| g.queues.iter().flat_map(|q| q.iter().map(|k| k.2)).collect())
-            .unwrap_or_default()
+        self.groups.get(&group).map(|g| g.queues.iter().flat_map(|q| q.iter().map(|k| k.2)).collect()).unwrap_or_default()
     }
 
     /// The agent a conversation is offered or assigned to.

@@ -365,6 +365,11 @@ pub(crate) struct Group {
     pub(crate) rr_last: Option<AgentId>,
     /// Moving average of handle time, for wait estimates.
     pub(crate) avg_handle_ms: f64,
+    /// Something changed that may make a waiting conversation servable (a conversation or a
+    /// free agent arrived, settings or membership changed, a hold or exclusion ended). Dispatch
+    /// scans only dirty groups, so an agent who can serve nobody does not cost every input a
+    /// walk of the whole line.
+    pub(crate) dirty: bool,
 }
 
 /// The routing engine. See the crate documentation for the calling pattern.

@@ -94,7 +94,13 @@ mod tests {
     #[test]
     fn service_level_counts_answers_within_target_over_finished() {
         let mut records = vec![answered(5, 100), answered(15, 200), answered(40, 300)];
-        records.push(ContactRecord { abandoned: true, answered_at: None, ended_at: Some(Millis(9000)), queued_at: Millis(0), csat: Some(1) });
+        records.push(ContactRecord {
+            abandoned: true,
+            answered_at: None,
+            ended_at: Some(Millis(9000)),
+            queued_at: Millis(0),
+            csat: Some(1),
+        });
         records.push(ContactRecord { abandoned: false, answered_at: None, ended_at: None, queued_at: Millis(0), csat: None });
         let s = ServiceStats::compute(&records, 20);
         assert_eq!((s.offered, s.answered, s.abandoned), (5, 3, 1));

@@ -88,13 +88,13 @@ struct World {
 /// a transferring agent from getting the conversation straight back ends without a timer, so the
 /// router never asks to be woken for it. While this is `true`, the "between ticks" maximality
 /// check forgives exactly that case (and nothing else). Set to `false` once the core is fixed.
-const KNOWN_BUG_TRANSFER_EXCLUSION_HAS_NO_TIMER: bool = true;
+const KNOWN_BUG_TRANSFER_EXCLUSION_HAS_NO_TIMER: bool = false;
 
 /// KNOWN CORE BUG (see `core_bug_overflow_without_a_target_loses_the_conversation`): a
 /// conversation whose overflow time has passed, put back in line when its group no longer
 /// overflows (or overflows into a missing group), is in no line at all. While this is `true`,
 /// group edits never take overflow away from a group that has it. Set to `false` once fixed.
-const KNOWN_BUG_OVERFLOW_WITHOUT_TARGET_LOSES_CONVERSATION: bool = true;
+const KNOWN_BUG_OVERFLOW_WITHOUT_TARGET_LOSES_CONVERSATION: bool = false;
 
 impl World {
     fn new(config: RouterConfig) -> World {
@@ -629,6 +629,10 @@ fn group_config(g: &GroupSpec, index: usize, n_groups: usize) -> GroupConfig {
 fn build(seed: u64, groups: &[GroupSpec], agents: &[AgentSpec]) -> World {
     let mut w = World::new(RouterConfig { seed, ..RouterConfig::default() });
     let n = groups.len();
+    // Overflow targets must exist: create every group plainly first, as the server's restore does.
+    for i in 0..n {
+        w.must(Input::GroupUpdated { group: GroupId(i as i64 + 1), config: GroupConfig::default() });
+    }
     for (i, g) in groups.iter().enumerate() {
         w.must(Input::GroupUpdated { group: GroupId(i as i64 + 1), config: group_config(g, i, n) });
     }
@@ -852,8 +856,8 @@ impl Day {
         };
         let w = &mut day.w;
         w.must(Input::GroupUpdated {
-            group: SALES,
-            config: GroupConfig { overflow_after_secs: Some(120), overflow_to: Some(TECH), offer_timeout_secs: 20, ..Default::default() },
+            group: TECH,
+            config: GroupConfig { strategy: Strategy::SkillLevel, wrap_up_secs: 10, max_missed_offers: 3, ..Default::default() },
         });
         w.must(Input::GroupUpdated {
             group: VIP,
@@ -865,8 +869,8 @@ impl Day {
             },
         });
         w.must(Input::GroupUpdated {
-            group: TECH,
-            config: GroupConfig { strategy: Strategy::SkillLevel, wrap_up_secs: 10, max_missed_offers: 3, ..Default::default() },
+            group: SALES,
+            config: GroupConfig { overflow_after_secs: Some(120), overflow_to: Some(TECH), offer_timeout_secs: 20, ..Default::default() },
         });
         for &a in &day.agents {
             let mut groups = vec![];
@@ -1041,11 +1045,7 @@ fn eight_simulated_hours_keep_every_rule_and_serve_everyone() {
     eprintln!("8 simulated hours: {arrived} visitors, {served} served, {abandoned_unserved} gave up, {offers} offers, {steps} steps");
 }
 
-// ---- known core bugs, each as the shortest input sequence that shows it ----------------------
-//
-// Ignored so `cargo test` stays green until the core is fixed; run them with
-// `cargo test -p kefu-core --test invariants -- --ignored`. Each fails today. When one passes,
-// remove its `#[ignore]` and set the matching `KNOWN_BUG_*` constant above to `false`.
+// ---- regressions: core bugs the random tests found, each as its shortest input sequence -------
 
 /// Feed one input and drain; returns the outputs and the wake-up the router asked for.
 fn feed(r: &mut Router, now: Millis, input: Input) -> (Vec<Output>, Option<Millis>) {
@@ -1082,8 +1082,7 @@ fn ready_agent(r: &mut Router, now: Millis, agent: i64, chats: u16, groups: &[i6
 /// router answers `Timeout(None)` and a driver that ticks when asked never offers it again,
 /// although the agent is ready, has free slots and may serve it from t = 120 s.
 #[test]
-#[ignore = "KNOWN CORE BUG: transfer exclusions end without a timer"]
-fn core_bug_transfer_exclusion_end_has_no_timer() {
+fn regression_transfer_exclusion_end_has_no_timer() {
     let mut r = Router::new(RouterConfig::default()); // reoffer_after_secs = 120
     let t = T0;
     feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: GroupConfig::default() });
@@ -1104,8 +1103,7 @@ fn core_bug_transfer_exclusion_end_has_no_timer() {
 /// conversation 10 to agent 2, who declines a minute later. Agent 1 may serve it again at
 /// t = 120 s, but the only wake-up is agent 2's re-offer time, t = 180 s.
 #[test]
-#[ignore = "KNOWN CORE BUG: transfer exclusions end without a timer"]
-fn core_bug_transfer_to_agent_exclusion_end_has_no_timer() {
+fn regression_transfer_to_agent_exclusion_end_has_no_timer() {
     let mut r = Router::new(RouterConfig::default());
     let t = T0;
     feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: GroupConfig { offer_timeout_secs: 300, ..Default::default() } });
@@ -1130,13 +1128,12 @@ fn core_bug_transfer_to_agent_exclusion_end_has_no_timer() {
 /// names a group that does not exist (accepted by `GroupUpdated`) or was removed (`GroupRemoved`
 /// does not check overflow targets) — see the second half.
 #[test]
-#[ignore = "KNOWN CORE BUG: overflow with no target drops the conversation from every line"]
-fn core_bug_overflow_without_a_target_loses_the_conversation() {
+fn regression_overflow_without_a_target_loses_the_conversation() {
     let mut r = Router::new(RouterConfig::default());
     let t = T0;
     let overflowing = GroupConfig { overflow_after_secs: Some(10), overflow_to: Some(GroupId(2)), ..Default::default() };
-    feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: overflowing });
     feed(&mut r, t, Input::GroupUpdated { group: GroupId(2), config: GroupConfig::default() });
+    feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: overflowing });
     feed(&mut r, t, chat(10, 1, t));
     feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: GroupConfig::default() }); // no overflow any more
     feed(&mut r, t.plus_secs(20), Input::Tick);
@@ -1147,46 +1144,22 @@ fn core_bug_overflow_without_a_target_loses_the_conversation() {
     assert_eq!(r.holder(ConversationId(10)), None);
     assert_eq!(r.waiting_in(GroupId(1)), vec![ConversationId(10)], "declined: conversation 10 must wait in group 1 again");
 
-    // Overflow into a group that was never created; a restored conversation already past it.
+    // Overflow into a group that does not exist is refused, and an overflow target cannot be removed.
     let mut r = Router::new(RouterConfig::default());
     let dangling = GroupConfig { overflow_after_secs: Some(60), overflow_to: Some(GroupId(9)), ..Default::default() };
-    feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: dangling });
-    feed(&mut r, t, chat(11, 1, Millis(t.0 - 120_000)));
-    assert_eq!(r.waiting_in(GroupId(1)), vec![ConversationId(11)], "restored conversation 11 must be in a line");
+    assert!(matches!(r.handle_input(t, Input::GroupUpdated { group: GroupId(1), config: dangling }), Err(CoreError::InvalidConfig(_))));
+    feed(&mut r, t, Input::GroupUpdated { group: GroupId(2), config: GroupConfig::default() });
+    let to_two = GroupConfig { overflow_after_secs: Some(60), overflow_to: Some(GroupId(2)), ..Default::default() };
+    feed(&mut r, t, Input::GroupUpdated { group: GroupId(1), config: to_two });
+    assert_eq!(r.handle_input(t, Input::GroupRemoved { group: GroupId(2) }), Err(CoreError::GroupInUse(GroupId(2))));
 }
 
-/// Two groups overflowing into each other after 0 s: `put_in_line` -> `overflow` ->
-/// `put_in_line` ... recurses until the stack overflows and the process aborts (not a panic:
-/// the server dies). Either refuse the settings (`InvalidConfig`) or stop the loop. The scenario
-/// runs in a child process so the abort cannot take the test binary down.
+/// Two groups overflowing into each other after 0 s used to recurse `put_in_line` -> `overflow`
+/// until the stack overflowed and the process aborted. A zero-second overflow is now refused.
 #[test]
-#[ignore = "KNOWN CORE BUG: a zero-second overflow cycle overflows the stack"]
-fn core_bug_zero_second_overflow_cycle_overflows_the_stack() {
-    let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "zero_second_overflow_cycle_child", "--ignored", "--test-threads=1"])
-        .env(CYCLE_CHILD, "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("child test runs");
-    assert!(status.success(), "enqueueing into a zero-second overflow cycle killed the process: {status}");
-}
-
-const CYCLE_CHILD: &str = "KEFU_CORE_OVERFLOW_CYCLE_CHILD";
-
-#[test]
-#[ignore = "only meaningful as the child of core_bug_zero_second_overflow_cycle_overflows_the_stack"]
-fn zero_second_overflow_cycle_child() {
-    if std::env::var_os(CYCLE_CHILD).is_none() {
-        return;
-    }
+fn regression_zero_second_overflow_is_refused() {
     let mut r = Router::new(RouterConfig::default());
-    let to = |g: i64| GroupConfig { overflow_after_secs: Some(0), overflow_to: Some(GroupId(g)), ..Default::default() };
-    for (g, target) in [(1, 2), (2, 1)] {
-        if let Err(CoreError::InvalidConfig(_)) = r.handle_input(T0, Input::GroupUpdated { group: GroupId(g), config: to(target) }) {
-            return; // refusing the cycle is a fix
-        }
-    }
-    feed(&mut r, T0, chat(10, 1, T0));
-    assert!(r.contains(ConversationId(10)));
+    feed(&mut r, T0, Input::GroupUpdated { group: GroupId(2), config: GroupConfig::default() });
+    let zero = GroupConfig { overflow_after_secs: Some(0), overflow_to: Some(GroupId(2)), ..Default::default() };
+    assert!(matches!(r.handle_input(T0, Input::GroupUpdated { group: GroupId(1), config: zero }), Err(CoreError::InvalidConfig(_))));
 }

@@ -11,7 +11,11 @@ fn first_come_first_served_within_a_group() {
     s.queue(10, 1);
     s.advance(1);
     s.queue(11, 1);
-    let out = s.input(Input::AgentUpdated { agent: AgentId(1), capacity: Capacity { chat: 1, call: 0 }, groups: vec![(GroupId(1), SkillLevel::MIN)] });
+    let out = s.input(Input::AgentUpdated {
+        agent: AgentId(1),
+        capacity: Capacity { chat: 1, call: 0 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
     assert!(offers(&out).is_empty(), "offline agents get nothing");
     let out = s.input(Input::AgentStatusSet { agent: AgentId(1), status: AgentStatus::Ready });
     assert_eq!(offers(&out), vec![(10, 1)]);
@@ -124,7 +128,10 @@ fn skill_level_prefers_the_expert_and_respects_minimum() {
 #[test]
 fn returning_customer_waits_for_their_agent_then_falls_back() {
     let mut s = Sim::new();
-    s.group_with(1, GroupConfig { strategy: Strategy::ReturningCustomer, fallback: Strategy::RoundRobin, hold_secs: 30, ..Default::default() });
+    s.group_with(
+        1,
+        GroupConfig { strategy: Strategy::ReturningCustomer, fallback: Strategy::RoundRobin, hold_secs: 30, ..Default::default() },
+    );
     s.agent(1, 1, &[1]);
     s.agent(2, 1, &[1]);
     s.queue(10, 1);
@@ -137,7 +144,10 @@ fn returning_customer_waits_for_their_agent_then_falls_back() {
     // Hold expires after 30 s: fallback to whoever is free (agent 2).
     let out = s.advance(31);
     assert_eq!(offers(&out), vec![(11, 2)]);
-    assert!(matches!(out.iter().find(|o| matches!(o, Output::Offered { .. })), Some(Output::Offered { reason: OfferReason::Strategy(Strategy::RoundRobin), .. })));
+    assert!(matches!(
+        out.iter().find(|o| matches!(o, Output::Offered { .. })),
+        Some(Output::Offered { reason: OfferReason::Strategy(Strategy::RoundRobin), .. })
+    ));
 }
 
 #[test]
@@ -156,7 +166,11 @@ fn designated_agent_offline_means_immediate_fallback() {
     let mut s = Sim::new();
     s.group(1, Strategy::Designated);
     s.agent(1, 2, &[1]);
-    s.input(Input::AgentUpdated { agent: AgentId(2), capacity: Capacity { chat: 2, call: 1 }, groups: vec![(GroupId(1), SkillLevel::MIN)] });
+    s.input(Input::AgentUpdated {
+        agent: AgentId(2),
+        capacity: Capacity { chat: 2, call: 1 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
     let out = s.queue_with(10, 1, 0, Some(2));
     assert_eq!(offers(&out), vec![(10, 1)]);
 }
@@ -196,8 +210,8 @@ fn declined_conversation_goes_to_someone_else_not_back() {
 #[test]
 fn overflow_moves_long_waiters_to_another_group_keeping_their_place() {
     let mut s = Sim::new();
-    s.group_with(1, GroupConfig { overflow_after_secs: Some(60), overflow_to: Some(GroupId(2)), ..Default::default() });
     s.group(2, Strategy::LoadBalance);
+    s.group_with(1, GroupConfig { overflow_after_secs: Some(60), overflow_to: Some(GroupId(2)), ..Default::default() });
     s.queue(10, 1);
     s.advance(10);
     s.queue(11, 2);
@@ -277,7 +291,11 @@ fn estimated_wait_follows_staffing() {
     s.group(1, Strategy::LoadBalance);
     s.queue(10, 1);
     assert_eq!(s.router.queue_info(ConversationId(10)).unwrap().estimated_wait_secs, None, "nobody logged in");
-    s.input(Input::AgentUpdated { agent: AgentId(1), capacity: Capacity { chat: 2, call: 1 }, groups: vec![(GroupId(1), SkillLevel::MIN)] });
+    s.input(Input::AgentUpdated {
+        agent: AgentId(1),
+        capacity: Capacity { chat: 2, call: 1 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
     s.input(Input::AgentStatusSet { agent: AgentId(1), status: AgentStatus::Away(AwayReason::Other("meeting".into())) });
     // One logged-in agent with 2 chat slots, 180 s default handle time: position 1 -> 90 s.
     assert_eq!(s.router.queue_info(ConversationId(10)).unwrap().estimated_wait_secs, Some(90));
@@ -287,11 +305,23 @@ fn estimated_wait_follows_staffing() {
 fn restored_conversations_keep_their_place_and_load() {
     let mut s = Sim::new();
     s.group(1, Strategy::LoadBalance);
-    s.input(Input::AgentUpdated { agent: AgentId(1), capacity: Capacity { chat: 1, call: 1 }, groups: vec![(GroupId(1), SkillLevel::MIN)] });
+    s.input(Input::AgentUpdated {
+        agent: AgentId(1),
+        capacity: Capacity { chat: 1, call: 1 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
     s.input(Input::ConversationAssigned { conversation: ConversationId(5), group: GroupId(1), media: Media::Chat, agent: AgentId(1) });
     let early = Millis(s.now.0 - 120_000);
     for (c, at) in [(11, Millis(s.now.0 - 60_000)), (10, early)] {
-        s.input(Input::ConversationQueued(Waiting { conversation: ConversationId(c), group: GroupId(1), media: Media::Chat, priority: Priority(0), queued_at: at, min_skill: SkillLevel::MIN, named_agent: None }));
+        s.input(Input::ConversationQueued(Waiting {
+            conversation: ConversationId(c),
+            group: GroupId(1),
+            media: Media::Chat,
+            priority: Priority(0),
+            queued_at: at,
+            min_skill: SkillLevel::MIN,
+            named_agent: None,
+        }));
     }
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(11)]);
     assert_eq!(s.router.group(GroupId(1), s.now).unwrap().longest_wait_secs, 120);
@@ -305,11 +335,33 @@ fn restored_conversations_keep_their_place_and_load() {
 fn bad_input_is_refused_and_changes_nothing() {
     let mut s = Sim::new();
     s.group(1, Strategy::LoadBalance);
-    assert_eq!(s.try_input(Input::OfferAccepted { conversation: ConversationId(1), agent: AgentId(1) }), Err(CoreError::UnknownConversation(ConversationId(1))));
+    assert_eq!(
+        s.try_input(Input::OfferAccepted { conversation: ConversationId(1), agent: AgentId(1) }),
+        Err(CoreError::UnknownConversation(ConversationId(1)))
+    );
     s.queue(10, 1);
-    assert_eq!(s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(1) }), Err(CoreError::NotOffered(ConversationId(10), AgentId(1))));
-    assert!(matches!(s.try_input(Input::GroupUpdated { group: GroupId(1), config: GroupConfig { overflow_to: Some(GroupId(1)), overflow_after_secs: Some(5), ..Default::default() } }), Err(CoreError::InvalidConfig(_))));
+    assert_eq!(
+        s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(1) }),
+        Err(CoreError::NotOffered(ConversationId(10), AgentId(1)))
+    );
+    assert!(matches!(
+        s.try_input(Input::GroupUpdated {
+            group: GroupId(1),
+            config: GroupConfig { overflow_to: Some(GroupId(1)), overflow_after_secs: Some(5), ..Default::default() }
+        }),
+        Err(CoreError::InvalidConfig(_))
+    ));
     assert_eq!(s.try_input(Input::GroupRemoved { group: GroupId(1) }), Err(CoreError::GroupInUse(GroupId(1))));
-    assert!(s.try_input(Input::ConversationQueued(Waiting { conversation: ConversationId(10), group: GroupId(1), media: Media::Chat, priority: Priority(0), queued_at: s.now, min_skill: SkillLevel::MIN, named_agent: None })).is_err());
+    assert!(s
+        .try_input(Input::ConversationQueued(Waiting {
+            conversation: ConversationId(10),
+            group: GroupId(1),
+            media: Media::Chat,
+            priority: Priority(0),
+            queued_at: s.now,
+            min_skill: SkillLevel::MIN,
+            named_agent: None
+        }))
+        .is_err());
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10)]);
 }
