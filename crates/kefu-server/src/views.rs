@@ -104,6 +104,9 @@ pub struct ConversationView {
     pub group_id: i64,
     pub agent_id: Option<i64>,
     pub agent_name: Option<String>,
+    /// The agent a pending offer is for, and when it expires.
+    pub offered_agent_id: Option<i64>,
+    pub offer_expires_at: Option<String>,
     pub visitor: VisitorView,
     pub topic: Option<String>,
     pub business_type_id: Option<i64>,
@@ -136,6 +139,8 @@ impl ConversationView {
             group_id: c.group_id,
             agent_id: c.agent_id,
             agent_name,
+            offered_agent_id: c.offered_agent_id,
+            offer_expires_at: c.offer_expires_at.map(rfc3339),
             visitor: visitor.into(),
             topic: c.topic.clone(),
             business_type_id: c.business_type_id,
@@ -191,6 +196,9 @@ pub struct MessageView {
     pub body: String,
     pub attachment: Option<AttachmentView>,
     pub client_id: Option<String>,
+    /// Details of a system event (kind = event): for `transferred` {by, to_group_name | to_agent_name, note}.
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<Value>,
     pub created_at: String,
 }
 
@@ -208,6 +216,7 @@ impl MessageView {
             body: m.body.clone(),
             attachment: attachment.map(Into::into),
             client_id: m.client_id.clone(),
+            data: m.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
             created_at: rfc3339(m.created_at),
         }
     }

@@ -88,6 +88,8 @@ pub struct MessageRow {
     pub attachment_id: Option<i64>,
     /// The sender's idempotency key.
     pub client_id: Option<String>,
+    /// JSON details of a system event (e.g. a transfer's note and target).
+    pub data: Option<String>,
     /// Created.
     pub created_at: i64,
 }
@@ -164,6 +166,8 @@ pub struct NewMessage<'a> {
     pub attachment_id: Option<i64>,
     /// Idempotency key.
     pub client_id: Option<&'a str>,
+    /// JSON details of a system event.
+    pub data: Option<&'a str>,
 }
 
 /// Timings for service-level figures.
@@ -184,7 +188,8 @@ pub struct ContactRow {
 const CONV_COLUMNS: &str = "id, visitor_id, group_id, business_type_id, channel, media, status, agent_id, offered_agent_id,
   offer_expires_at, priority, min_skill_level, topic, left_message, created_at, queued_at, assigned_at, closed_at, abandoned,
   wrap_up_code, wrap_up_note, csat_score, csat_comment, last_seq, visitor_read_seq, agent_read_seq";
-const MSG_COLUMNS: &str = "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, created_at";
+const MSG_COLUMNS: &str =
+    "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at";
 
 /// A write transaction over conversations.
 pub struct Tx(Transaction<'static, Sqlite>);
@@ -498,8 +503,8 @@ impl Tx {
     /// Insert a message with a sequence number taken by `next_seq`.
     pub async fn insert_message(&mut self, m: &NewMessage<'_>, seq: i64, now: i64) -> Result<MessageRow> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO messages (conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(m.conversation_id)
         .bind(seq)
@@ -510,6 +515,7 @@ impl Tx {
         .bind(m.body)
         .bind(m.attachment_id)
         .bind(m.client_id)
+        .bind(m.data)
         .bind(now)
         .fetch_one(&mut *self.0)
         .await
@@ -525,6 +531,7 @@ impl Tx {
             body: m.body.into(),
             attachment_id: m.attachment_id,
             client_id: m.client_id.map(Into::into),
+            data: m.data.map(Into::into),
             created_at: now,
         })
     }

@@ -35,8 +35,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conversations/{id}/close", post(close))
 }
 
+/// The customer an integrator starts a conversation for.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CustomerRef {
+    external_id: String,
+    name: Option<String>,
+    #[serde(default)]
+    vip_level: i64,
+    #[schema(value_type = Option<Object>)]
+    attributes: Option<Value>,
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateConversation {
+    /// web | h5 | app (visitors); conversations started with an API key are `api`.
+    channel: Option<String>,
+    /// Required when an integrator (API key) starts the conversation.
+    customer: Option<CustomerRef>,
     business_type_id: Option<i64>,
     topic: Option<String>,
     name: Option<String>,
@@ -65,11 +80,53 @@ pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<C
     Ok(v)
 }
 
+/// Who the conversation is for, and on which channel.
+async fn starter(state: &AppState, caller: &Caller, body: &CreateConversation) -> ApiResult<(i64, &'static str)> {
+    match caller {
+        Caller::Visitor(v) => {
+            let channel = match body.channel.as_deref().unwrap_or("web") {
+                "web" => "web",
+                "h5" => "h5",
+                "app" => "app",
+                other => return Err(ApiError::invalid(format!("channel: {other:?} is not one of web, h5, app"))),
+            };
+            Ok((*v, channel))
+        }
+        Caller::Staff(s) => {
+            s.require_write()?;
+            if s.is_user() && s.role < Role::Supervisor {
+                return Err(ApiError::Forbidden("agents do not start conversations; visitors and integrators do".into()));
+            }
+            let c =
+                body.customer.as_ref().ok_or_else(|| ApiError::invalid("customer: required when an integrator starts a conversation"))?;
+            let external_id = c.external_id.trim();
+            if external_id.is_empty() || external_id.len() > 128 {
+                return Err(ApiError::invalid("customer.external_id: 1 to 128 characters"));
+            }
+            let attributes = c.attributes.clone().unwrap_or(json!({}));
+            if !attributes.is_object() || attributes.to_string().len() > 8192 {
+                return Err(ApiError::invalid("customer.attributes: an object of at most 8 KiB"));
+            }
+            let name = c.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(external_id);
+            let customer = kefu_store::KnownCustomer {
+                external_id,
+                name,
+                vip_level: c.vip_level.clamp(0, 9),
+                attributes: &attributes.to_string(),
+                designated_agent_id: None,
+                locale: None,
+            };
+            Ok((state.store.upsert_customer(&customer, now_ms()).await?.id, "api"))
+        }
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
-    VisitorCaller(visitor): VisitorCaller,
+    starter_caller: Caller,
     ApiJson(body): ApiJson<CreateConversation>,
 ) -> ApiResult<(StatusCode, Json<ConversationView>)> {
+    let (visitor, channel) = starter(&state, &starter_caller, &body).await?;
     let caller = Caller::Visitor(visitor);
     if let Some(open) = state.store.open_conversation(visitor).await? {
         return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
@@ -117,7 +174,7 @@ async fn create(
                 visitor_id: visitor,
                 group_id,
                 business_type_id: business_type.map(|t| t.id),
-                channel: "web",
+                channel,
                 priority: v.vip_level,
                 min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
                 topic: topic.or(business_type.map(|t| t.name.as_str())),

@@ -29,6 +29,7 @@ use crate::views;
         crate::api::auth::LoginBody,
         crate::api::visitors::CreateVisitor,
         crate::api::conversations::CreateConversation,
+        crate::api::conversations::CustomerRef,
         crate::api::conversations::PostMessage,
         crate::api::conversations::ReadBody,
         crate::api::conversations::TypingBody,

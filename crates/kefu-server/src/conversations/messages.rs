@@ -59,6 +59,7 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
                 body: out.body,
                 attachment_id: out.attachment_id,
                 client_id: out.client_id,
+                data: None,
             },
             seq,
             now,

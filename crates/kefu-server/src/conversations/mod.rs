@@ -53,8 +53,10 @@ pub async fn updated(tx: &mut Tx, store: &Store, id: i64, webhook: Option<&str>,
     Ok(Pending { conversation: id, seq, kind: "conversation.updated", data })
 }
 
-/// Insert a system message (an event line in the chat, e.g. "transferred") with its event.
-pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, now: i64) -> ApiResult<Pending> {
+/// Insert a system message (an event line in the chat: `assigned`, `transferred`, `closed`,
+/// `abandoned`; clients translate the code) with its event.
+pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, data: Option<&Value>, now: i64) -> ApiResult<Pending> {
+    let data_text = data.map(Value::to_string);
     let seq = tx.next_seq(id).await?;
     let m = kefu_store::NewMessage {
         conversation_id: id,
@@ -65,6 +67,7 @@ pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>
         body: code,
         attachment_id: None,
         client_id: None,
+        data: data_text.as_deref(),
     };
     let row = tx.insert_message(&m, seq, now).await?;
     let data = serde_json::to_value(MessageView::build(&row, None)).map_err(|e| ApiError::Internal(e.into()))?;

@@ -54,7 +54,7 @@ impl Engine {
                 let name = self.store.user(agent.0).await?.name;
                 let mut tx = self.store.begin().await?;
                 tx.set_assigned(conversation.0, agent.0, now).await?;
-                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), now).await?];
+                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), None, now).await?];
                 events.push(updated(&mut tx, &self.store, conversation.0, Some("conversation.assigned"), now).await?);
                 tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
                 tx.commit().await?;

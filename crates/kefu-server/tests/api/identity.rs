@@ -50,3 +50,21 @@ async fn bad_identity_tokens_are_refused_clearly() {
     let (s, e) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": "garbage" }))).await;
     assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_identity_token")), "{e}");
 }
+
+#[tokio::test]
+async fn an_integrator_starts_a_conversation_for_a_known_customer() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (_, k) =
+        app.call("POST", "/api/v1/api-keys", Some(&admin), Some(json!({ "name": "app", "scopes": ["conversations:write"] }))).await;
+    let key = k["key"].as_str().unwrap();
+    let (s, e) = app.call("POST", "/api/v1/conversations", Some(key), Some(json!({ "message": "hi" }))).await;
+    assert_eq!(s, 422, "{e}");
+    let body = json!({ "customer": { "external_id": "C-77", "name": "李女士", "vip_level": 1 }, "business_type_id": 2, "message": "来自 App 的咨询" });
+    let (s, c) = app.call("POST", "/api/v1/conversations", Some(key), Some(body)).await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!((c["channel"].as_str(), c["visitor"]["external_id"].as_str(), c["priority"].as_i64()), (Some("api"), Some("C-77"), Some(1)));
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    let (s, _) = app.call("POST", "/api/v1/conversations", Some(&agent), Some(json!({ "customer": { "external_id": "C-1" } }))).await;
+    assert_eq!(s, 403, "agents do not start conversations");
+}

@@ -136,6 +136,7 @@ CREATE TABLE messages (
     body             TEXT NOT NULL,
     attachment_id    INTEGER REFERENCES attachments(id),
     client_id        TEXT,
+    data             TEXT,
     created_at       INTEGER NOT NULL,
     UNIQUE (conversation_id, seq),
     UNIQUE (conversation_id, sender, client_id)
