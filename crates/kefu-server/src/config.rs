@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Print the OpenAPI document (the committed copy is docs/openapi.json).
+    Openapi,
 }
 
 /// Flags of `kefu serve` (each also read from `KEFU_*`).

@@ -10,6 +10,10 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Openapi => {
+            println!("{}", kefu_server::api::openapi::document());
+            Ok(())
+        }
         Command::Serve(args) => {
             let filter = EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
             if args.log_json {

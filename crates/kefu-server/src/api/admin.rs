@@ -25,7 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
 }
 
-async fn codes(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "{codes: [{id, code, label}]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn codes(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
     let codes: Vec<Value> =
         state.store.wrap_up_codes().await?.iter().map(|c| json!({ "id": c.id, "code": c.code, "label": c.label })).collect();
     Ok(Json(json!({ "codes": codes })))
@@ -37,7 +38,12 @@ pub struct CodeBody {
     label: String,
 }
 
-async fn create_code(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<CodeBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+#[utoipa::path(post, path = "/api/v1/wrap-up-codes", tag = "admin", request_body = CodeBody, responses((status = 201, description = "created (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_code(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     staff.require(Role::Admin)?;
     let (code, label) = (b.code.trim(), b.label.trim());
     if code.is_empty() || code.len() > 32 || label.is_empty() || label.chars().count() > 64 {
@@ -47,7 +53,8 @@ async fn create_code(State(state): State<AppState>, staff: Staff, ApiJson(b): Ap
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "code": code, "label": label }))))
 }
 
-async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require(Role::Admin)?;
     state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
     Ok(StatusCode::NO_CONTENT)
@@ -60,7 +67,8 @@ fn key_json(k: &ApiKeyRow) -> Value {
     json!({ "id": k.id, "name": k.name, "prefix": k.prefix, "scopes": scopes, "created_at": rfc3339(k.created_at) })
 }
 
-async fn keys(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "{api_keys: [...]} (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn keys(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
     staff.require(Role::Admin)?;
     let keys: Vec<Value> = state.store.api_keys().await?.iter().map(key_json).collect();
     Ok(Json(json!({ "api_keys": keys })))
@@ -72,7 +80,8 @@ pub struct KeyBody {
     scopes: Vec<String>,
 }
 
-async fn create_key(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<KeyBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "admin", request_body = KeyBody, responses((status = 201, description = "{api_key, key}: the key is shown once (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_key(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<KeyBody>) -> ApiResult<(StatusCode, Json<Value>)> {
     staff.require(Role::Admin)?;
     staff.require_write()?;
     let name = b.name.trim();
@@ -90,7 +99,8 @@ async fn create_key(State(state): State<AppState>, staff: Staff, ApiJson(b): Api
     Ok((StatusCode::CREATED, Json(json!({ "api_key": key_json(&row), "key": key }))))
 }
 
-async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "revoked (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require(Role::Admin)?;
     if !state.store.revoke_api_key(id, now_ms()).await? {
         return Err(ApiError::not_found("API key"));
@@ -117,7 +127,8 @@ fn check_webhook(url: Option<&str>, events: Option<&[String]>) -> ApiResult<()> 
     Ok(())
 }
 
-async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", responses((status = 200, description = "{webhooks: [...]} (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
     staff.require(Role::Admin)?;
     let hooks: Vec<Value> = state.store.webhooks().await?.iter().map(webhook_json).collect();
     Ok(Json(json!({ "webhooks": hooks })))
@@ -130,7 +141,8 @@ pub struct WebhookBody {
     active: Option<bool>,
 }
 
-async fn create_webhook(
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "admin", request_body = WebhookBody, responses((status = 201, description = "{webhook, secret}: the secret is shown once (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_webhook(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(b): ApiJson<WebhookBody>,
@@ -145,7 +157,8 @@ async fn create_webhook(
     Ok((StatusCode::CREATED, Json(json!({ "webhook": webhook_json(&hook), "secret": secret }))))
 }
 
-async fn update_webhook(
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), request_body = WebhookBody, responses((status = 200, description = "updated (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn update_webhook(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -158,13 +171,15 @@ async fn update_webhook(
     Ok(Json(webhook_json(&state.store.webhook(id).await?)))
 }
 
-async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require(Role::Admin)?;
     state.store.delete_webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn deliveries(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "{deliveries: [...]} (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn deliveries(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     staff.require(Role::Admin)?;
     state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
     let rows: Vec<Value> = state

@@ -38,7 +38,8 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
         .collect())
 }
 
-async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "{agents: [AgentView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
     let mut agents = agent_views(&state, None).await?;
     if staff.role < Role::Admin {
         agents.retain(|a| a.enabled);
@@ -46,7 +47,8 @@ async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Val
     Ok(Json(json!({ "agents": agents })))
 }
 
-async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentView>> {
+#[utoipa::path(get, path = "/api/v1/agents/me", tag = "agents", responses((status = 200, description = "the caller as an agent", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
@@ -60,7 +62,8 @@ pub struct StatusBody {
     reason: Option<String>,
 }
 
-async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<StatusBody>) -> ApiResult<Json<AgentView>> {
+#[utoipa::path(put, path = "/api/v1/agents/me/status", tag = "agents", request_body = StatusBody, responses((status = 200, description = "status set", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<StatusBody>) -> ApiResult<Json<AgentView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
@@ -104,7 +107,8 @@ fn check_name(name: &str) -> ApiResult<&str> {
     Ok(name)
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = CreateAgent, responses((status = 201, description = "created (admin)", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(body): ApiJson<CreateAgent>,
@@ -146,7 +150,8 @@ pub struct UpdateAgent {
     enabled: Option<bool>,
 }
 
-async fn update(
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i64, Path, description = "id")), request_body = UpdateAgent, responses((status = 200, description = "updated (admin)", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn update(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,

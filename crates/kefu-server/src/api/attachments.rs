@@ -49,7 +49,8 @@ fn classify(bytes: &[u8], name: &str) -> Option<(&'static str, &'static str)> {
     (name.to_lowercase().ends_with(".txt") && std::str::from_utf8(bytes).is_ok()).then_some(("text/plain; charset=utf-8", "file"))
 }
 
-async fn upload(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 201, description = "stored as an image or file message (multipart field `file`)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -110,7 +111,8 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn download(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the file"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn download(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
     let a = state.store.attachment(id).await.map_err(|_| ApiError::not_found("attachment"))?;
     load_visible(&state.store, &caller, a.conversation_id).await.map_err(|_| ApiError::not_found("attachment"))?;
     let bytes = tokio::fs::read(state.config.data_dir.join(&a.path)).await.map_err(|e| ApiError::Internal(e.into()))?;

@@ -26,7 +26,8 @@ pub struct LoginBody {
     password: String,
 }
 
-async fn login(
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "a session token and the user"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
@@ -45,14 +46,16 @@ async fn login(
     Ok(Json(json!({ "token": token, "user": UserView::from(&user) })))
 }
 
-async fn logout(State(state): State<AppState>, _staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn logout(State(state): State<AppState>, _staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
     if let Some(token) = request_token(&parts) {
         state.store.revoke_session(&token_hash(&token), now_ms()).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<UserView>> {
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "the caller", body = crate::views::UserView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<UserView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys have no user".into()));
     }

@@ -121,7 +121,8 @@ async fn starter(state: &AppState, caller: &Caller, body: &CreateConversation) -
     }
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = CreateConversation, responses((status = 201, description = "queued (200 with the open one if the visitor has one)", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
     State(state): State<AppState>,
     starter_caller: Caller,
     ApiJson(body): ApiJson<CreateConversation>,
@@ -197,14 +198,17 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?)))
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// queued | offered | assigned | closed
     status: Option<String>,
+    /// Only those the calling agent holds or is offered.
     #[serde(default)]
     mine: bool,
 }
 
-async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "{conversations: [ConversationView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
     if let Some(s) = &q.status {
         if !matches!(s.as_str(), "queued" | "offered" | "assigned" | "closed") {
             return Err(ApiError::invalid("status: one of queued, offered, assigned, closed"));
@@ -224,18 +228,26 @@ async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<Lis
     Ok(Json(json!({ "conversations": out })))
 }
 
-async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
     load_visible(&state.store, &caller, id).await?;
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-#[derive(Deserialize)]
-struct AfterSeq {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AfterSeq {
+    /// Only messages with a greater sequence number.
     #[serde(default)]
     after_seq: i64,
 }
 
-async fn messages(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>, Query(q): Query<AfterSeq>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id"), AfterSeq), responses((status = 200, description = "{messages: [MessageView], last_seq}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn messages(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<AfterSeq>,
+) -> ApiResult<Json<Value>> {
     let c = load_visible(&state.store, &caller, id).await?;
     let rows = state.store.messages_after(id, q.after_seq.max(0)).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -255,7 +267,8 @@ pub struct PostMessage {
     client_id: Option<String>,
 }
 
-async fn post_message(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = PostMessage, responses((status = 201, description = "stored and delivered (200 for a retried client_id)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -285,7 +298,8 @@ pub struct ReadBody {
     seq: i64,
 }
 
-async fn read(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = ReadBody, responses((status = 204, description = "read marker moved"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -303,7 +317,8 @@ pub struct TypingBody {
     typing: bool,
 }
 
-async fn typing(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TypingBody, responses((status = 204, description = "relayed"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn typing(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
@@ -332,7 +347,8 @@ pub struct CsatBody {
     comment: Option<String>,
 }
 
-async fn csat(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/csat", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CsatBody, responses((status = 200, description = "survey recorded", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn csat(
     State(state): State<AppState>,
     VisitorCaller(visitor): VisitorCaller,
     Path(id): Path<i64>,
@@ -361,7 +377,8 @@ async fn csat(
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-async fn leave(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/leave", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the visitor left the line", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn leave(
     State(state): State<AppState>,
     VisitorCaller(visitor): VisitorCaller,
     Path(id): Path<i64>,
@@ -379,7 +396,8 @@ fn human_agent(staff: &Staff) -> ApiResult<i64> {
     Ok(staff.id)
 }
 
-async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/accept", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "accepted", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
     let agent = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
     load_visible(&state.store, &caller, id).await?;
@@ -387,7 +405,8 @@ async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/decline", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "declined"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let agent = human_agent(&staff)?;
     load_visible(&state.store, &Caller::Staff(staff), id).await?;
     state.routing.run(Op::Decline { conversation: id, agent }).await?;
@@ -401,7 +420,8 @@ pub struct TransferBody {
     note: Option<String>,
 }
 
-async fn transfer(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TransferBody, responses((status = 200, description = "transferred", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn transfer(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -437,7 +457,8 @@ pub struct CloseBody {
     note: Option<String>,
 }
 
-async fn close(
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/close", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CloseBody, responses((status = 200, description = "closed", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn close(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,

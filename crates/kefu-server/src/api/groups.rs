@@ -52,7 +52,8 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .collect())
 }
 
-async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "{groups: [GroupView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
     Ok(Json(json!({ "groups": views(&state).await? })))
 }
 
@@ -127,7 +128,8 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/groups", tag = "groups", request_body = GroupBody, responses((status = 201, description = "created (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(body): ApiJson<GroupBody>,
@@ -161,7 +163,8 @@ async fn create(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-async fn update(
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = GroupBody, responses((status = 200, description = "updated (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn update(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -180,7 +183,8 @@ async fn update(
     Ok(Json(v))
 }
 
-async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require(Role::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     state.routing.run(Op::RemoveGroup { group: id }).await?;
@@ -194,7 +198,8 @@ pub struct MemberBody {
     skill_level: i64,
 }
 
-async fn set_members(
+#[utoipa::path(put, path = "/api/v1/groups/{id}/members", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = Vec<MemberBody>, responses((status = 200, description = "members replaced (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn set_members(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -218,7 +223,8 @@ async fn set_members(
     Ok(Json(v))
 }
 
-async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "{business_types: [...]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
     let types: Vec<Value> = state
         .store
         .business_types()
@@ -257,7 +263,8 @@ async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> Api
     Ok(json!({ "id": id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
 }
 
-async fn create_type(
+#[utoipa::path(post, path = "/api/v1/business-types", tag = "groups", request_body = TypeBody, responses((status = 201, description = "created (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn create_type(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(body): ApiJson<TypeBody>,
@@ -270,7 +277,8 @@ async fn create_type(
     Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
 }
 
-async fn update_type(
+#[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn update_type(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
@@ -281,7 +289,8 @@ async fn update_type(
     Ok(Json(save_type(&state, t, body).await?))
 }
 
-async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require(Role::Admin)?;
     state.store.delete_business_type(id).await?;
     Ok(StatusCode::NO_CONTENT)

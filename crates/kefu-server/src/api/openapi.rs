@@ -1,53 +1,120 @@
-//! `/api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the types in the code.
+//! `/api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the handlers' annotations
+//! and the types in the code. `kefu openapi` prints it; `docs/openapi.json` is the committed copy.
 
 use axum::routing::get;
 use axum::{Json, Router};
-use utoipa::OpenApi;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::state::AppState;
 use crate::views;
 
+/// Every failure: `{"error": {"code", "message"}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The error's stable code and a message that names the problem.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`
+    pub code: String,
+    pub message: String,
+}
+
+/// A WebSocket frame from the server (`/api/v1/ws?token=`). Conversation events
+/// (`message.created`, `conversation.updated`, `message.read`) carry `seq`, a per-conversation
+/// sequence number; ephemeral ones (`typing`, `queue.position`, `offer.created`, `offer.revoked`,
+/// `agent.status`, `hello`, `pong`) do not. Clients send `{"type":"resume","cursors":{"<id>":seq}}`
+/// and `{"type":"ping"}`.
+#[derive(Serialize, ToSchema)]
+pub struct WsEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub conversation_id: Option<i64>,
+    pub seq: Option<i64>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kefu API", description = "Video customer service: conversations, routing, agents. See docs/api.md."),
+    info(title = "Kefu API", description = "Video customer service: conversations, routing, agents. Overview in docs/api.md."),
+    modifiers(&BearerAuth),
+    paths(
+        crate::api::auth::login,
+        crate::api::auth::logout,
+        crate::api::auth::me,
+        crate::api::agents::list,
+        crate::api::agents::create,
+        crate::api::agents::me,
+        crate::api::agents::set_status,
+        crate::api::agents::update,
+        crate::api::visitors::create,
+        crate::api::visitors::me,
+        crate::api::visitors::history,
+        crate::api::visitors::widget_config,
+        crate::api::conversations::create,
+        crate::api::conversations::list,
+        crate::api::conversations::one,
+        crate::api::conversations::messages,
+        crate::api::conversations::post_message,
+        crate::api::conversations::read,
+        crate::api::conversations::typing,
+        crate::api::conversations::csat,
+        crate::api::conversations::leave,
+        crate::api::conversations::accept,
+        crate::api::conversations::decline,
+        crate::api::conversations::transfer,
+        crate::api::conversations::close,
+        crate::api::attachments::upload,
+        crate::api::attachments::download,
+        crate::api::groups::list,
+        crate::api::groups::create,
+        crate::api::groups::update,
+        crate::api::groups::remove,
+        crate::api::groups::set_members,
+        crate::api::groups::list_types,
+        crate::api::groups::create_type,
+        crate::api::groups::update_type,
+        crate::api::groups::remove_type,
+        crate::api::admin::codes,
+        crate::api::admin::create_code,
+        crate::api::admin::delete_code,
+        crate::api::admin::keys,
+        crate::api::admin::create_key,
+        crate::api::admin::revoke_key,
+        crate::api::admin::webhooks,
+        crate::api::admin::create_webhook,
+        crate::api::admin::update_webhook,
+        crate::api::admin::delete_webhook,
+        crate::api::admin::deliveries,
+        crate::api::stats::live
+    ),
     components(schemas(
-        views::UserView,
-        views::AgentView,
-        views::Slots,
-        views::Membership,
-        views::VisitorView,
-        views::ConversationView,
-        views::CsatView,
-        views::QueueView,
-        views::MessageView,
-        views::AttachmentView,
-        views::GroupView,
-        views::GroupMember,
-        views::BusinessHoursView,
-        views::DayHoursView,
-        crate::auth::Role,
-        crate::api::auth::LoginBody,
-        crate::api::visitors::CreateVisitor,
-        crate::api::conversations::CreateConversation,
-        crate::api::conversations::CustomerRef,
-        crate::api::conversations::PostMessage,
-        crate::api::conversations::ReadBody,
-        crate::api::conversations::TypingBody,
-        crate::api::conversations::CsatBody,
-        crate::api::conversations::TransferBody,
-        crate::api::conversations::CloseBody,
-        crate::api::agents::StatusBody,
-        crate::api::agents::CreateAgent,
-        crate::api::agents::UpdateAgent,
-        crate::api::groups::GroupBody,
-        crate::api::groups::MemberBody,
-        crate::api::groups::TypeBody,
-        crate::api::admin::CodeBody,
-        crate::api::admin::KeyBody,
-        crate::api::admin::WebhookBody,
+        ErrorBody, ErrorDetail, WsEvent,
+        views::UserView, views::AgentView, views::Slots, views::Membership, views::VisitorView, views::ConversationView,
+        views::CsatView, views::QueueView, views::MessageView, views::AttachmentView, views::GroupView, views::GroupMember,
+        views::BusinessHoursView, views::DayHoursView, crate::auth::Role,
     ))
 )]
 pub struct ApiDoc;
+
+/// The document as pretty JSON.
+pub fn document() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))

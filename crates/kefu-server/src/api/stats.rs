@@ -41,7 +41,8 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
         .collect())
 }
 
-async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
     staff.require(Role::Supervisor)?;
     let now = now_ms();
     // "Today" is the last 24 hours until a per-tenant time zone exists.

@@ -46,7 +46,8 @@ struct Identity {
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
 
-async fn create(
+#[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = CreateVisitor, responses((status = 200, description = "{token, visitor}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<CreateVisitor>,
@@ -107,12 +108,14 @@ fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
     })
 }
 
-async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {
+#[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {
     Ok(Json(VisitorView::from(&state.store.visitor(id).await?)))
 }
 
 /// Earlier conversations of a customer, for the agent's customer panel.
-async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "{conversations: [ConversationView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     if staff.role < Role::Supervisor && staff.is_user() {
         // An agent sees the history of customers they serve or were offered.
         let serving = state.store.conversations_by_status(None, Some(staff.id)).await?;
@@ -128,7 +131,8 @@ async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64
     Ok(Json(json!({ "conversations": out })))
 }
 
-async fn widget_config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/widget/config", tag = "visitors", responses((status = 200, description = "pre-chat form, business types with open flags, welcome text"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+pub async fn widget_config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let now = now_ms();
     let types = state.store.business_types().await?;
     let groups = state.store.groups().await?;

@@ -210,3 +210,15 @@ async fn admin_configures_groups_and_business_hours() {
     let (_, offered) = app.call("GET", "/api/v1/conversations?status=offered&mine=true", Some(&agent), None).await;
     assert!(offered["conversations"].as_array().unwrap().iter().any(|x| x["id"] == c["id"]));
 }
+
+#[test]
+fn the_committed_openapi_document_is_current() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json")).unwrap_or_default();
+    let current = kefu_server::api::openapi::document();
+    assert!(
+        committed.trim() == current.trim(),
+        "docs/openapi.json is stale: run `cargo run -p kefu-server -- openapi > docs/openapi.json`"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&current).unwrap();
+    assert!(doc["paths"].as_object().unwrap().len() >= 35, "every route is documented");
+}
