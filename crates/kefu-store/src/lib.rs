@@ -105,3 +105,18 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Settings whose key starts with `prefix`.
+    pub async fn settings_with_prefix(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT key, value FROM settings WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key")
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Delete a setting; false if there was none.
+    pub async fn delete_setting(&self, key: &str) -> Result<bool> {
+        Ok(sqlx::query("DELETE FROM settings WHERE key = ?").bind(key).execute(&self.pool).await?.rows_affected() > 0)
+    }
+}

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod stats;
 pub mod visitors;
 pub mod web;
+pub mod widgets;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
@@ -39,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(groups::router())
         .merge(admin::router())
         .merge(stats::router())
+        .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))
         .layer(DefaultBodyLimit::max(MAX_JSON))

@@ -64,8 +64,7 @@ impl Modify for BearerAuth {
         crate::api::visitors::create,
         crate::api::visitors::me,
         crate::api::visitors::history,
-        crate::api::visitors::widget_config,
-        crate::api::conversations::create,
+                crate::api::conversations::create,
         crate::api::conversations::list,
         crate::api::conversations::one,
         crate::api::conversations::messages,
@@ -100,13 +99,18 @@ impl Modify for BearerAuth {
         crate::api::admin::update_webhook,
         crate::api::admin::delete_webhook,
         crate::api::admin::deliveries,
-        crate::api::stats::live
+        crate::api::stats::live,
+        crate::api::widgets::config,
+        crate::api::widgets::list,
+        crate::api::widgets::save,
+        crate::api::widgets::remove
     ),
     components(schemas(
         ErrorBody, ErrorDetail, WsEvent,
         views::UserView, views::AgentView, views::Slots, views::Membership, views::VisitorView, views::ConversationView,
         views::CsatView, views::QueueView, views::MessageView, views::AttachmentView, views::GroupView, views::GroupMember,
         views::BusinessHoursView, views::DayHoursView, crate::auth::Role,
+        crate::api::widgets::WidgetSettings, crate::api::widgets::FormField,
     ))
 )]
 pub struct ApiDoc;

@@ -21,7 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/visitors", post(create))
         .route("/api/v1/visitors/me", get(me))
         .route("/api/v1/visitors/{id}/conversations", get(history))
-        .route("/api/v1/widget/config", get(widget_config))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -129,25 +128,4 @@ pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path
         out.push(crate::conversations::build_view(&state.store, c).await?);
     }
     Ok(Json(json!({ "conversations": out })))
-}
-
-#[utoipa::path(get, path = "/api/v1/widget/config", tag = "visitors", responses((status = 200, description = "pre-chat form, business types with open flags, welcome text"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
-pub async fn widget_config(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let now = now_ms();
-    let types = state.store.business_types().await?;
-    let groups = state.store.groups().await?;
-    let mut out = vec![];
-    for t in &types {
-        let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
-        let open = crate::api::groups::is_open(&state, g, now).await?;
-        out.push(json!({ "id": t.id, "name": t.name, "open": open }));
-    }
-    Ok(Json(json!({
-        "pre_chat_form": { "fields": [
-            { "name": "name", "label": { "zh-CN": "您的称呼", "en": "Your name" }, "required": false, "kind": "text" },
-            { "name": "business_type_id", "label": { "zh-CN": "咨询业务", "en": "Topic" }, "required": true, "kind": "select" }
-        ]},
-        "business_types": out,
-        "welcome": { "zh-CN": "您好，欢迎咨询！", "en": "Hello! How can we help?" },
-    })))
 }

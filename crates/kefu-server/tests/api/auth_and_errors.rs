@@ -222,3 +222,34 @@ fn the_committed_openapi_document_is_current() {
     let doc: serde_json::Value = serde_json::from_str(&current).unwrap();
     assert!(doc["paths"].as_object().unwrap().len() >= 35, "every route is documented");
 }
+
+#[tokio::test]
+async fn each_widget_has_its_own_pre_chat_form() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (_, default) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!(default["business_types"].as_array().unwrap().len(), 2);
+    let form = json!({
+        "fields": [
+            { "name": "name", "label": { "zh-CN": "姓名", "en": "Name" }, "required": true, "kind": "text" },
+            { "name": "phone", "label": { "zh-CN": "手机号", "en": "Phone" }, "required": false, "kind": "text" },
+            { "name": "business_type_id", "label": { "zh-CN": "业务", "en": "Service" }, "required": true, "kind": "select" }
+        ],
+        "welcome": { "zh-CN": "欢迎使用手机银行客服", "en": "Welcome to mobile banking support" },
+        "business_type_ids": [2]
+    });
+    let (s, saved) = app.call("PUT", "/api/v1/widgets/app", Some(&admin), Some(form.clone())).await;
+    assert_eq!(s, 200, "{saved}");
+    let (_, app_cfg) = app.call("GET", "/api/v1/widget/config?widget=app", None, None).await;
+    assert_eq!(app_cfg["pre_chat_form"]["fields"][1]["name"], "phone");
+    assert_eq!(app_cfg["business_types"].as_array().unwrap().len(), 1, "only the loans business type");
+    assert_eq!(app_cfg["welcome"]["en"], "Welcome to mobile banking support");
+    let (s, _) = app.call("GET", "/api/v1/widget/config?widget=nope", None, None).await;
+    assert_eq!(s, 404);
+    let mut bad = form.clone();
+    bad["fields"][1]["kind"] = json!("select");
+    let (s, e) = app.call("PUT", "/api/v1/widgets/app", Some(&admin), Some(bad)).await;
+    assert_eq!(s, 422, "{e}");
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    assert_eq!(app.call("PUT", "/api/v1/widgets/app", Some(&agent), Some(form)).await.0, 403);
+}

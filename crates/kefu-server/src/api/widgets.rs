@@ -1,0 +1,181 @@
+//! Widget settings (per widget name, e.g. one per website or app): the pre-chat form, the
+//! welcome text and which business types it offers. Public read for the widget; admin write.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::auth::{Role, Staff};
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/widget/config", get(config))
+        .route("/api/v1/widgets", get(list))
+        .route("/api/v1/widgets/{name}", put(save).delete(remove))
+}
+
+/// One pre-chat form field.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FormField {
+    /// `name`, `topic` and `business_type_id` fill the conversation; other fields go into the
+    /// opening message as "label: value" lines.
+    pub name: String,
+    /// Label per locale (`zh-CN`, `en`).
+    pub label: BTreeMap<String, String>,
+    pub required: bool,
+    /// text | textarea | select (select = the business type picker)
+    pub kind: String,
+}
+
+/// A widget's settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WidgetSettings {
+    pub fields: Vec<FormField>,
+    /// Welcome text per locale.
+    pub welcome: BTreeMap<String, String>,
+    /// Business types this widget offers (all when empty).
+    #[serde(default)]
+    pub business_type_ids: Vec<i64>,
+}
+
+fn defaults() -> WidgetSettings {
+    let label = |zh: &str, en: &str| BTreeMap::from([("zh-CN".to_string(), zh.to_string()), ("en".to_string(), en.to_string())]);
+    WidgetSettings {
+        fields: vec![
+            FormField { name: "name".into(), label: label("您的称呼", "Your name"), required: false, kind: "text".into() },
+            FormField { name: "business_type_id".into(), label: label("咨询业务", "Topic"), required: true, kind: "select".into() },
+        ],
+        welcome: label("您好，欢迎咨询！", "Hello! How can we help?"),
+        business_type_ids: vec![],
+    }
+}
+
+fn check_name(name: &str) -> ApiResult<()> {
+    let ok =
+        !name.is_empty() && name.len() <= 32 && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("name: 1 to 32 characters of a-z, 0-9, - and _"))
+    }
+}
+
+fn validate(w: &WidgetSettings) -> ApiResult<()> {
+    if w.fields.len() > 10 {
+        return Err(ApiError::invalid("fields: at most 10"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, f) in w.fields.iter().enumerate() {
+        check_name(&f.name).map_err(|_| ApiError::invalid(format!("fields[{i}].name: 1 to 32 characters of a-z, 0-9, - and _")))?;
+        if !seen.insert(&f.name) {
+            return Err(ApiError::invalid(format!("fields[{i}].name: {:?} appears twice", f.name)));
+        }
+        if !matches!(f.kind.as_str(), "text" | "textarea" | "select") {
+            return Err(ApiError::invalid(format!("fields[{i}].kind: one of text, textarea, select")));
+        }
+        if f.kind == "select" && f.name != "business_type_id" {
+            return Err(ApiError::invalid(format!("fields[{i}]: only business_type_id can be a select")));
+        }
+        if f.label.is_empty() || f.label.values().any(|l| l.trim().is_empty() || l.chars().count() > 64) {
+            return Err(ApiError::invalid(format!("fields[{i}].label: 1 to 64 characters per locale")));
+        }
+    }
+    if w.welcome.values().any(|t| t.chars().count() > 500) {
+        return Err(ApiError::invalid("welcome: at most 500 characters per locale"));
+    }
+    Ok(())
+}
+
+async fn load(state: &AppState, name: &str) -> ApiResult<Option<WidgetSettings>> {
+    Ok(match state.store.setting(&format!("widget:{name}")).await? {
+        Some(text) => Some(serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.into()))?),
+        None => None,
+    })
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct WidgetQuery {
+    /// Which widget (`data-widget` on the loader); `default` when absent.
+    widget: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/widget/config", tag = "widgets", params(WidgetQuery),
+    responses((status = 200, description = "pre_chat_form, business_types with open flags, welcome"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<Json<Value>> {
+    let name = q.widget.as_deref().unwrap_or("default");
+    check_name(name)?;
+    let settings = match load(&state, name).await? {
+        Some(s) => s,
+        None if name == "default" => defaults(),
+        None => return Err(ApiError::not_found("widget")),
+    };
+    let now = now_ms();
+    let groups = state.store.groups().await?;
+    let mut types = vec![];
+    for t in state.store.business_types().await? {
+        if !settings.business_type_ids.is_empty() && !settings.business_type_ids.contains(&t.id) {
+            continue;
+        }
+        let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
+        let open = crate::api::groups::is_open(&state, g, now).await?;
+        types.push(json!({ "id": t.id, "name": t.name, "open": open }));
+    }
+    Ok(Json(json!({ "pre_chat_form": { "fields": settings.fields }, "business_types": types, "welcome": settings.welcome })))
+}
+
+#[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets",
+    responses((status = 200, description = "{widgets: {name: WidgetSettings}} (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+    staff.require(Role::Admin)?;
+    let mut out = serde_json::Map::new();
+    out.insert("default".into(), serde_json::to_value(load(&state, "default").await?.unwrap_or_else(defaults)).unwrap_or_default());
+    for (key, value) in state.store.settings_with_prefix("widget:").await? {
+        let name = key.trim_start_matches("widget:").to_string();
+        out.insert(name, serde_json::from_str(&value).unwrap_or(Value::Null));
+    }
+    Ok(Json(json!({ "widgets": out })))
+}
+
+#[utoipa::path(put, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
+    request_body = WidgetSettings,
+    responses((status = 200, description = "saved (admin)", body = WidgetSettings), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn save(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<WidgetSettings>,
+) -> ApiResult<Json<WidgetSettings>> {
+    staff.require(Role::Admin)?;
+    check_name(&name)?;
+    validate(&body)?;
+    let known: Vec<i64> = state.store.business_types().await?.iter().map(|t| t.id).collect();
+    if let Some(bad) = body.business_type_ids.iter().find(|id| !known.contains(id)) {
+        return Err(ApiError::invalid(format!("business_type_ids: no business type {bad}")));
+    }
+    let text = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.into()))?;
+    state.store.set_setting(&format!("widget:{name}"), &text).await?;
+    Ok(Json(body))
+}
+
+#[utoipa::path(delete, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
+    responses((status = 204, description = "deleted; `default` returns to the built-in form (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Path<String>) -> ApiResult<StatusCode> {
+    staff.require(Role::Admin)?;
+    check_name(&name)?;
+    if !state.store.delete_setting(&format!("widget:{name}")).await? && name != "default" {
+        return Err(ApiError::not_found("widget"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
