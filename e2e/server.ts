@@ -18,7 +18,8 @@ function freePort(): Promise<number> {
 }
 
 export default async function globalSetup() {
-  const bin = process.env.KEFU_BIN ?? resolve(import.meta.dirname, '../target/debug/kefu');
+  const target = process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, '../target');
+  const bin = process.env.KEFU_BIN ?? resolve(target, 'debug/kefu');
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
