@@ -55,6 +55,7 @@ pub struct FileConfig {
     pub login_attempts_per_minute: Option<u32>,
     pub visitors_per_minute: Option<u32>,
     pub session_hours: Option<u32>,
+    pub agent_disconnect_grace_secs: Option<u32>,
 }
 
 /// Resolved settings.
@@ -71,6 +72,8 @@ pub struct Config {
     pub visitors_per_minute: u32,
     /// Staff session lifetime.
     pub session_hours: u32,
+    /// A ready agent without a workspace connection this long is set away.
+    pub agent_disconnect_grace_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -94,6 +97,7 @@ impl Config {
             login_attempts_per_minute: file.login_attempts_per_minute.unwrap_or(10),
             visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
             session_hours: file.session_hours.unwrap_or(12),
+            agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -109,6 +113,7 @@ impl Config {
             login_attempts_per_minute: 1000,
             visitors_per_minute: 1000,
             session_hours: 12,
+            agent_disconnect_grace_secs: 60,
             admin_email: None,
             admin_password: None,
         }

@@ -83,6 +83,11 @@ impl Hub {
         self.inner.lock().expect("hub lock poisoned").by_visitor.get(&visitor).is_some_and(|s| !s.is_empty())
     }
 
+    /// Whether a staff user has an open connection.
+    pub fn user_online(&self, user: i64) -> bool {
+        self.inner.lock().expect("hub lock poisoned").by_user.get(&user).is_some_and(|s| !s.is_empty())
+    }
+
     /// Send to every connection of a user.
     pub fn to_user(&self, user: i64, frame: &Arc<str>) {
         self.send(|inner| inner.by_user.get(&user).cloned().unwrap_or_default(), frame);

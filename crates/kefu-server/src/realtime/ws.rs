@@ -13,6 +13,7 @@ use crate::auth::{resolve, Caller, Role};
 use crate::conversations::access::can_see;
 use crate::error::ApiError;
 use crate::realtime::{frame, Who};
+use crate::routing::Op;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -72,6 +73,18 @@ async fn session(state: AppState, caller: Caller, who: Who, socket: WebSocket) {
     state.hub.unregister(conn);
     state.metrics.ws_connections.dec();
     writer.abort();
+    if let Who::User { id, .. } = who {
+        // An agent whose workspace is gone (tab closed, laptop asleep) must not keep getting
+        // offers: after a grace period for reloads and flaky networks, a ready agent goes away.
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
+            if !state.hub.user_online(id) {
+                if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
+                    tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
+                }
+            }
+        });
+    }
 }
 
 /// Replay every stored event after each cursor, in order.

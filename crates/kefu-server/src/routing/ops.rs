@@ -29,6 +29,8 @@ pub enum Op {
     Abandon { conversation: i64 },
     /// An agent sets their status.
     SetStatus { agent: i64, status: AgentStatus },
+    /// The agent's last workspace connection closed a while ago: a ready agent goes away.
+    AgentDisconnected { agent: i64 },
     /// An agent's capacity, memberships or enabled flag changed in the database.
     AgentChanged { agent: i64 },
     /// A group's settings changed in the database.
@@ -111,6 +113,18 @@ impl Engine {
                 self.finish(conversation, true, None, None, None).await
             }
             Op::SetStatus { agent, status } => {
+                self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
+                self.save_status(agent, &status).await;
+                self.drain().await;
+                Ok(())
+            }
+            Op::AgentDisconnected { agent } => {
+                let ready =
+                    self.router.agent(AgentId(agent)).is_some_and(|a| matches!(a.status, AgentStatus::Ready | AgentStatus::WrapUp { .. }));
+                if !ready {
+                    return Ok(());
+                }
+                let status = AgentStatus::Away(kefu_core::AwayReason::Other("disconnected".into()));
                 self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
                 self.save_status(agent, &status).await;
                 self.drain().await;
