@@ -6,6 +6,7 @@ import type { Translate } from '../i18n';
 import type { Locale } from '../i18n/locale';
 import { Api } from './api';
 import { AttachmentCache } from './attachments';
+import { deviceChannel, type VisitorChannel } from './channel';
 import { ChatSession } from './chat';
 import { h } from './dom';
 import type { HostChannel } from './embed';
@@ -33,6 +34,8 @@ export class App {
   readonly #channel: HostChannel;
   readonly #api = new Api();
   readonly #attachments = new AttachmentCache(this.#api);
+  /** web or h5, sent with every new conversation so agents know what the customer is using. */
+  readonly #device: VisitorChannel = deviceChannel();
   readonly #main: HTMLElement;
   readonly #notice: HTMLElement;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -131,7 +134,7 @@ export class App {
   async #startChat(input: PreChatInput): Promise<void> {
     let conv: Conversation;
     try {
-      conv = await this.#api.createConversation(conversationRequest(input));
+      conv = await this.#api.createConversation({ ...conversationRequest(input), channel: this.#device });
     } catch (e) {
       throw new Error(errorText(this.#t, e));
     }
@@ -145,7 +148,7 @@ export class App {
         t: this.#t,
         onSubmit: async (text) => {
           try {
-            await this.#api.createConversation(conversationRequest(input, text));
+            await this.#api.createConversation({ ...conversationRequest(input, text), channel: this.#device });
           } catch (e) {
             throw new Error(errorText(this.#t, e));
           }

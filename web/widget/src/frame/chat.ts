@@ -77,7 +77,7 @@ export class ChatSession {
   async load(): Promise<number> {
     const [page, conv] = await Promise.all([this.#deps.api.messages(this.id), this.#deps.api.conversation(this.id)]);
     for (const m of page.messages) this.#messages.upsert(m);
-    this.conversation = conv;
+    this.#setConversation(conv);
     this.#render(true);
     this.markRead();
     return page.last_seq;
@@ -94,7 +94,7 @@ export class ChatSession {
         break;
       }
       case 'conversation.updated':
-        this.conversation = ev.data as Conversation;
+        this.#setConversation(ev.data as Conversation);
         this.#render();
         break;
       case 'message.read': {
@@ -179,6 +179,16 @@ export class ChatSession {
     }
   }
 
+  /** Takes a fresh copy of the conversation; the server's read mark covers other devices too. */
+  #setConversation(conv: Conversation): void {
+    this.conversation = conv;
+    const read = conv.agent_read_seq;
+    if (typeof read === 'number' && read > this.#agentRead) {
+      this.#agentRead = read;
+      storage.set(this.#readKey, String(read));
+    }
+  }
+
   dispose(): void {
     clearTimeout(this.#offlineTimer);
     clearTimeout(this.#agentTypingTimer);
@@ -232,7 +242,7 @@ export class ChatSession {
 
   async #leaveQueue(): Promise<void> {
     try {
-      this.conversation = await this.#deps.api.leaveQueue(this.id);
+      this.#setConversation(await this.#deps.api.leaveQueue(this.id));
       this.#render();
     } catch (e) {
       this.#deps.notify(errorText(this.#deps.t, e));
@@ -241,7 +251,7 @@ export class ChatSession {
 
   async #csat(score: number, comment: string): Promise<void> {
     try {
-      this.conversation = await this.#deps.api.csat(this.id, score, comment);
+      this.#setConversation(await this.#deps.api.csat(this.id, score, comment));
     } catch (e) {
       throw new Error(errorText(this.#deps.t, e));
     }
@@ -249,11 +259,11 @@ export class ChatSession {
   }
 
   /**
-   * The serving agent's name, from their latest message: Conversation carries only agent_id.
-   * Messages are matched on sender_id so that a transfer does not keep showing the previous agent.
+   * The serving agent's name: `agent_name` of the conversation; for an older server, the name on
+   * the agent's latest message (matched on sender_id, so a transfer does not keep the previous one).
    */
   #agentName(): string | null {
-    return this.#messages.agentName(this.conversation.agent_id);
+    return this.conversation.agent_name || this.#messages.agentName(this.conversation.agent_id);
   }
 
   #render(scrollToEnd = false): void {

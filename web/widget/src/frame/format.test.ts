@@ -16,6 +16,13 @@ describe('queueText', () => {
     expect(queueText(en, { position: 1, estimated_wait_secs: 20 })).toBe('You are next, about 1 min');
   });
 
+  it('promises no wait time when the server has no estimate', () => {
+    expect(queueText(zh, { position: 3, estimated_wait_secs: null })).toBe('您前面还有 2 位');
+    expect(queueText(en, { position: 3, estimated_wait_secs: null })).toBe('2 ahead of you');
+    expect(queueText(zh, { position: 1, estimated_wait_secs: null })).toBe('您是下一位');
+    expect(queueText(en, { position: 1, estimated_wait_secs: null })).toBe('You are next');
+  });
+
   it('copes with odd positions from the server', () => {
     expect(queueText(en, { position: 0, estimated_wait_secs: 60 })).toBe('You are next, about 1 min');
   });

@@ -4,10 +4,17 @@ import type { Translate } from '../i18n';
 import type { Locale } from '../i18n/locale';
 import type { QueueInfo } from './types';
 
-/** "您前面还有 N 位，预计等待 M 分钟". `position` 1 is the next to be served, so N = position - 1. */
+/**
+ * "您前面还有 N 位，预计等待 M 分钟". `position` 1 is the next to be served, so N = position - 1.
+ * Without an estimate from the server (null) no wait time is promised.
+ */
 export function queueText(t: Translate, q: QueueInfo): string {
-  const m = Math.max(1, Math.ceil(q.estimated_wait_secs / 60));
   const ahead = Math.max(0, Math.floor(q.position) - 1);
+  const secs = q.estimated_wait_secs;
+  if (secs === null || secs === undefined || !Number.isFinite(secs)) {
+    return ahead === 0 ? t('queueNextNoEta') : t('queueAheadNoEta', { n: ahead });
+  }
+  const m = Math.max(1, Math.ceil(secs / 60));
   return ahead === 0 ? t('queueNext', { m }) : t('queueAhead', { n: ahead, m });
 }
 

@@ -16,6 +16,7 @@ function msg(seq: number, over: Partial<Message> = {}): Message {
     body: `m${seq}`,
     attachment: null,
     client_id: null,
+    data: null,
     created_at: '2026-11-21T10:00:00Z',
     ...over,
   };

@@ -17,6 +17,8 @@ export interface ChatItem {
   body: string;
   attachment: Attachment | null;
   client_id: string | null;
+  /** Details of a system event (kind = event). */
+  data: Message['data'];
   created_at: string;
   state: DeliveryState;
 }
@@ -97,6 +99,7 @@ export class MessageStore {
       body: m.body,
       attachment: m.attachment,
       client_id: m.client_id,
+      data: m.data ?? null,
       created_at: m.created_at,
       state: 'sent',
     }));
@@ -111,6 +114,7 @@ export class MessageStore {
         body: p.body,
         attachment: null,
         client_id: p.client_id,
+        data: null,
         created_at: p.created_at,
         state: p.state,
       });

@@ -1,6 +1,6 @@
 // The parts of the Kefu API (docs/api.md, v1) the visitor widget uses. Hand-written until the
-// server's OpenAPI document is committed and @kefu/api generates them; keep the field names
-// identical to docs/api.md so the switch is mechanical.
+// server's OpenAPI document is committed and @kefu/api generates them; field names checked against
+// the server's /api/v1/openapi.json (ConversationView, MessageView, QueueView, CreateConversation).
 
 export type ConversationStatus = 'queued' | 'offered' | 'assigned' | 'closed';
 export type Sender = 'visitor' | 'agent' | 'system';
@@ -17,27 +17,45 @@ export interface Visitor {
 export interface QueueInfo {
   /** 1 = next to be served. */
   position: number;
-  estimated_wait_secs: number;
+  /** null while the server has no estimate (e.g. nobody of the group is serving yet). */
+  estimated_wait_secs: number | null;
 }
+
+/** web = desktop browser, h5 = phone/tablet browser, app = native app SDK, api = an integrator. */
+export type Channel = 'web' | 'h5' | 'app' | 'api';
 
 export interface Conversation {
   id: number;
   status: ConversationStatus;
-  channel: 'web' | 'h5' | 'api';
+  channel: Channel;
   group_id: number;
   agent_id: number | null;
+  /** The serving agent's display name (null until assigned). */
+  agent_name: string | null;
+  /** The agent a pending offer is for, and when it lapses (RFC 3339); null unless offered. */
+  offered_agent_id: number | null;
+  offer_expires_at: string | null;
   visitor: Visitor;
   topic: string | null;
   business_type_id: number | null;
   priority: number;
   left_message: boolean;
+  /** The visitor gave up while queued. */
+  abandoned: boolean;
   created_at: string;
   queued_at: string;
   assigned_at: string | null;
   closed_at: string | null;
+  wrap_up_code: string | null;
+  wrap_up_note: string | null;
   csat: { score: number; comment: string | null } | null;
   last_seq: number;
+  unread: number;
+  /** Highest seq the visitor / an agent has read. */
+  visitor_read_seq: number;
+  agent_read_seq: number;
   queue: QueueInfo | null;
+  last_message: Message | null;
 }
 
 export interface Attachment {
@@ -47,6 +65,22 @@ export interface Attachment {
   size: number;
   /** Relative: /api/v1/attachments/{id}; needs the Bearer token. */
   url: string;
+}
+
+/** System event codes carried in the body of `kind: "event"` messages. */
+export type EventCode = 'assigned' | 'transferred' | 'closed' | 'abandoned';
+
+/**
+ * Details of a system event. `transferred`: {to_group, to_group_name, note} or
+ * {to_agent, to_agent_name, note}. The note is internal (for the next agent): never shown here.
+ */
+export interface EventData {
+  to_group?: number;
+  to_group_name?: string;
+  to_agent?: number;
+  to_agent_name?: string;
+  note?: string | null;
+  [key: string]: unknown;
 }
 
 export interface Message {
@@ -60,6 +94,8 @@ export interface Message {
   body: string;
   attachment: Attachment | null;
   client_id: string | null;
+  /** Details of a system event (kind = event), else null. */
+  data: EventData | null;
   created_at: string;
 }
 
@@ -86,6 +122,8 @@ export interface WidgetConfig {
 }
 
 export interface CreateConversation {
+  /** Visitors send web or h5 (app is for native SDKs); the server defaults to web. */
+  channel?: 'web' | 'h5' | 'app';
   business_type_id?: number;
   topic?: string;
   name?: string;

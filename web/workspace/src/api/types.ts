@@ -1,4 +1,6 @@
-// The server's JSON shapes, hand-mirrored from docs/api.md.
+// The server's JSON shapes, hand-mirrored from docs/api.md and checked field by field against the
+// schemas of the running server's /api/v1/openapi.json (AgentView, ConversationView, MessageView,
+// GroupView, QueueView ...).
 // TO BE REPLACED by types generated from /api/v1/openapi.json (openapi-typescript) once the
 // server commits its OpenAPI document; keep field names exactly as the server spells them.
 
@@ -88,11 +90,16 @@ export interface GroupMember {
   skill_level: number;
 }
 
+/** Which earlier agent a returning customer waits for: the last one, or the one who served most. */
+export type ReturningBy = 'last' | 'most';
+export const RETURNING_BY: readonly ReturningBy[] = ['last', 'most'];
+
 export interface Group {
   id: Id;
   name: string;
   strategy: Strategy;
   fallback_strategy: Strategy;
+  returning_by: ReturningBy;
   returning_window_secs: number;
   offer_timeout_secs: number;
   max_missed_offers: number;
@@ -129,21 +136,34 @@ export interface Csat {
 }
 
 export interface QueueInfo {
+  /** 1 = next. */
   position: number;
-  estimated_wait_secs: number;
+  /** null while the server has no estimate. */
+  estimated_wait_secs: number | null;
 }
+
+/** web = desktop browser, h5 = mobile browser, app = native app, api = started by an integrator. */
+export type Channel = 'web' | 'h5' | 'app' | 'api';
+export const CHANNELS: readonly Channel[] = ['web', 'h5', 'app', 'api'];
 
 export interface Conversation {
   id: Id;
   status: ConversationStatus;
-  channel: 'web' | 'h5' | 'api';
+  channel: Channel;
   group_id: Id;
   agent_id: Id | null;
+  /** The assigned agent's display name. */
+  agent_name: string | null;
+  /** The agent a pending offer is for, and when it lapses; null unless offered. */
+  offered_agent_id: Id | null;
+  offer_expires_at: Time | null;
   visitor: Visitor;
   topic: string | null;
   business_type_id: Id | null;
   priority: number;
   left_message: boolean;
+  /** The visitor left the queue before being served. */
+  abandoned: boolean;
   created_at: Time;
   queued_at: Time;
   assigned_at: Time | null;
@@ -154,7 +174,12 @@ export interface Conversation {
   last_seq: number;
   /** Unread messages for the asking agent. */
   unread: number;
+  /** Highest seq the visitor has read / an agent has read. */
+  visitor_read_seq: number;
+  agent_read_seq: number;
   queue: QueueInfo | null;
+  /** The newest message (filled in some lists; null otherwise). */
+  last_message: Message | null;
 }
 
 export type Sender = 'visitor' | 'agent' | 'system';
@@ -169,6 +194,22 @@ export interface Attachment {
   url: string;
 }
 
+/** Codes of system events (`kind: "event"`, code in `body`). */
+export type EventCode = 'assigned' | 'transferred' | 'closed' | 'abandoned';
+
+/**
+ * `data` of a system event. transferred: {to_group, to_group_name, note} or
+ * {to_agent, to_agent_name, note}; the note is for staff only.
+ */
+export interface EventData {
+  to_group?: Id;
+  to_group_name?: string;
+  to_agent?: Id;
+  to_agent_name?: string;
+  note?: string | null;
+  [key: string]: unknown;
+}
+
 export interface Message {
   id: Id;
   conversation_id: Id;
@@ -180,6 +221,8 @@ export interface Message {
   body: string;
   attachment: Attachment | null;
   client_id: string | null;
+  /** Details of a system event (kind = event), else null. */
+  data: EventData | null;
   created_at: Time;
 }
 

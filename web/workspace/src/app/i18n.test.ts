@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
+import { CHANNELS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
 import { AWAY_REASONS } from '../stores/agentStatus';
 import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
 
@@ -61,7 +61,9 @@ describe('locales', () => {
       ...['pending', 'delivered', 'failed'].map((s) => `admin.deliveryStatus.${s}`),
       ...[1, 2, 3, 4, 5, 6, 7].map((d) => `admin.hours.weekdays.${d}`),
       ...['visitor', 'agent', 'system'].map((s) => `agent.sender.${s}`),
-      ...['web', 'h5', 'api'].map((c) => `agent.channel.${c}`),
+      ...CHANNELS.map((c) => `agent.channel.${c}`),
+      ...RETURNING_BY.map((r) => `admin.returningBy.${r}`),
+      ...['assigned', 'transferred', 'closed', 'abandoned'].map((e) => `agent.event.${e}`),
       ...['queued', 'offered', 'assigned', 'closed'].map((s) => `agent.conversationStatus.${s}`),
     ];
     expect(need.filter((k) => !en.has(k) || !zh.has(k))).toEqual([]);

@@ -160,6 +160,16 @@ describe('conversations store: state', () => {
     expect(store.thread(1).visitorReadSeq).toBe(4);
   });
 
+  it('takes the read marks a loaded conversation carries (so "read" survives a reload)', () => {
+    const store = setup();
+    store.upsertConversation(conversation({ id: 1, visitor_read_seq: 6, agent_read_seq: 5, last_seq: 7 }));
+    expect(store.thread(1).visitorReadSeq).toBe(6);
+    expect(store.thread(1).agentReadSeq).toBe(5);
+    // An older copy never lowers them.
+    store.applyConversationUpdated(conversation({ id: 1, visitor_read_seq: 2, agent_read_seq: 0, last_seq: 8 }), 8);
+    expect(store.thread(1).visitorReadSeq).toBe(6);
+  });
+
   it('moves to the next conversation when the shown one is closed', async () => {
     const store = setup();
     api.messages.mockResolvedValue({ messages: [], last_seq: 0 });

@@ -92,6 +92,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     const unread = opts.takeUnread || !existing ? c.unread : existing.unread;
     const lastSeq = Math.max(c.last_seq, existing?.last_seq ?? 0);
     byId.value.set(c.id, { ...c, unread, last_seq: lastSeq });
+    // Read marks travel with the conversation, so "已读" survives a reload (they only grow).
+    if (c.visitor_read_seq > 0 || c.agent_read_seq > 0) {
+      const t = thread(c.id);
+      t.visitorReadSeq = Math.max(t.visitorReadSeq, c.visitor_read_seq ?? 0);
+      t.agentReadSeq = Math.max(t.agentReadSeq, c.agent_read_seq ?? 0);
+    }
     if (opts.track !== false) reportSnapshot(c.id, c.last_seq);
     return byId.value.get(c.id)!;
   }
@@ -177,6 +183,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       sender_name: session.user?.name ?? null,
       created_at: new Date().toISOString(),
       attachment: null,
+      data: null,
       id: 0,
       seq: 0,
     };

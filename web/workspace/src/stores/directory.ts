@@ -14,6 +14,9 @@ export const useDirectoryStore = defineStore('directory', () => {
 
   const group = (id: Id | null | undefined) => groups.value.find((g) => g.id === id);
   const agent = (id: Id | null | undefined) => agents.value.find((a) => a.id === id);
+  /** A wrap-up code's label ("已解决 Resolved"); the code itself when unknown (since deleted). */
+  const wrapUpLabel = (code: string | null | undefined) =>
+    code ? (wrapUpCodes.value.find((w) => w.code === code)?.label ?? code) : '';
 
   async function loadGroups(): Promise<void> {
     groups.value = await catalogApi.groups();
@@ -39,5 +42,5 @@ export const useDirectoryStore = defineStore('directory', () => {
     wrapUpCodes.value = [];
   }
 
-  return { groups, agents, wrapUpCodes, group, agent, loadGroups, loadAgents, loadWrapUpCodes, applyAgent, reset };
+  return { groups, agents, wrapUpCodes, group, agent, wrapUpLabel, loadGroups, loadAgents, loadWrapUpCodes, applyAgent, reset };
 });

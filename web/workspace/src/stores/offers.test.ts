@@ -21,13 +21,28 @@ beforeEach(() => {
 });
 
 describe('offers store', () => {
-  it('loads pending offers on start, without a known deadline', async () => {
-    api.list.mockResolvedValue([conversation({ id: 3, status: 'offered', agent_id: null })]);
+  it('loads pending offers on start, with their deadline from the conversation', async () => {
+    api.list.mockResolvedValue([
+      conversation({ id: 3, status: 'offered', agent_id: null, offered_agent_id: 5, offer_expires_at: '2026-11-21T10:00:30Z' }),
+    ]);
     const offers = useOffersStore();
     await offers.loadPending();
     expect(api.list).toHaveBeenCalledWith('offered', true);
-    expect(offers.current).toMatchObject({ conversation: { id: 3 }, expires_at: null });
+    expect(offers.current).toMatchObject({ conversation: { id: 3 }, expires_at: '2026-11-21T10:00:30Z' });
     expect(offers.arrivals).toBe(1);
+  });
+
+  it('skips a listed offer that is for another agent', async () => {
+    api.list.mockResolvedValue([conversation({ id: 4, status: 'offered', agent_id: null, offered_agent_id: 9 })]);
+    const offers = useOffersStore();
+    await offers.loadPending();
+    expect(offers.offers).toHaveLength(0);
+  });
+
+  it('an offer event without a deadline falls back to the conversation\'s', () => {
+    const offers = useOffersStore();
+    offers.add(conversation({ id: 3, status: 'offered', offer_expires_at: '2026-11-21T10:00:45Z' }), null);
+    expect(offers.current?.expires_at).toBe('2026-11-21T10:00:45Z');
   });
 
   it('a repeated offer does not ring twice but keeps the known deadline', () => {

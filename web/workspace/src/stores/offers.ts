@@ -1,16 +1,18 @@
 //! Conversations offered to me and waiting for accept/decline. An offer comes from an
-//! `offer.created` event (with its deadline) or, on page load, from the REST list of offered
-//! conversations (deadline unknown). Accepting moves the conversation into my active list.
+//! `offer.created` event or, on page load, from the REST list of offered conversations; both say
+//! when it lapses (`expires_at`, the conversation's `offer_expires_at`). Accepting moves the
+//! conversation into my active list.
 
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { conversationsApi } from '../api/conversations';
 import type { Conversation, Id } from '../api/types';
 import { useConversationsStore } from './conversations';
+import { useSessionStore } from './session';
 
 export interface Offer {
   conversation: Conversation;
-  /** RFC 3339; null when loaded over REST, which does not say when the offer lapses. */
+  /** RFC 3339; null only if the server did not say when the offer lapses. */
   expires_at: string | null;
   received_at: number;
 }
@@ -27,9 +29,10 @@ export const useOffersStore = defineStore('offers', () => {
     const conversations = useConversationsStore();
     conversations.upsertConversation(conversation, { takeUnread: true });
     const i = offers.value.findIndex((o) => o.conversation.id === conversation.id);
-    const offer: Offer = { conversation, expires_at: expiresAt, received_at: Date.now() };
+    const deadline = expiresAt ?? conversation.offer_expires_at ?? null;
+    const offer: Offer = { conversation, expires_at: deadline, received_at: Date.now() };
     if (i >= 0) {
-      offers.value[i] = { ...offer, expires_at: expiresAt ?? offers.value[i]!.expires_at };
+      offers.value[i] = { ...offer, expires_at: deadline ?? offers.value[i]!.expires_at };
       return;
     }
     offers.value.push(offer);
@@ -42,7 +45,12 @@ export const useOffersStore = defineStore('offers', () => {
 
   async function loadPending(): Promise<void> {
     const list = await conversationsApi.list('offered', true);
-    for (const c of list) add(c, null);
+    const me = useSessionStore().user?.id;
+    for (const c of list) {
+      // mine=true already means "offered to me"; a copy saying otherwise is not my offer.
+      if (c.offered_agent_id != null && me !== undefined && c.offered_agent_id !== me) continue;
+      add(c, c.offer_expires_at ?? null);
+    }
   }
 
   async function accept(id: Id): Promise<void> {

@@ -14,6 +14,7 @@ function msg(over: Partial<Message>): Message {
     body: 'hi',
     attachment: null,
     client_id: null,
+    data: null,
     created_at: '2026-11-21T10:00:00Z',
     ...over,
   };

@@ -57,25 +57,31 @@ export class ChatView {
   }
 
   update(s: ChatViewState, scrollToEnd = false): void {
-    this.#renderStatus(s);
+    const atBottom = this.list.atBottom();
+    const statusChanged = this.#renderStatus(s);
+    const footerChanged = this.#renderFooter(s.conversation);
     this.#banner.hidden = s.connected || s.conversation.status === 'closed';
     this.#typing.hidden = !s.agentTyping || s.conversation.status === 'closed';
     this.list.update(s.items, s.agentReadSeq, scrollToEnd);
-    this.#renderFooter(s.conversation);
+    // The status line or the footer changed height (e.g. the closed view replaced the composer):
+    // the list got shorter, so keep its last lines in sight if they were.
+    if ((statusChanged || footerChanged) && atBottom) this.list.scrollToEnd();
   }
 
-  #renderStatus(s: ChatViewState): void {
+  /** Returns whether the status line changed. */
+  #renderStatus(s: ChatViewState): boolean {
     const { t } = this.#opts;
     const c = s.conversation;
     const sig = JSON.stringify([c.status, c.queue, s.agentName]);
-    if (sig === this.#statusSig) return;
+    if (sig === this.#statusSig) return false;
     this.#statusSig = sig;
     const parts: Node[] = [];
     if (c.status === 'queued') {
       parts.push(
         c.queue
           ? h('span', { 'data-testid': 'queue-position', 'data-position': c.queue.position }, queueText(t, c.queue))
-          : h('span', { 'data-testid': 'queue-position' }, t('queueWaiting')),
+          : // Back in line after a transfer (it was assigned before): say so rather than "排队".
+            h('span', { 'data-testid': 'queue-position' }, c.assigned_at ? t('eventTransferred') : t('queueWaiting')),
         h('button', { type: 'button', class: 'link-btn', 'data-testid': 'queue-leave', onclick: this.#opts.onLeaveQueue }, t('queueLeave')),
       );
     } else if (c.status === 'offered') {
@@ -86,12 +92,14 @@ export class ChatView {
     }
     this.#status.replaceChildren(...parts);
     this.#status.hidden = parts.length === 0;
+    return true;
   }
 
-  #renderFooter(c: Conversation): void {
+  /** Returns whether the footer changed. */
+  #renderFooter(c: Conversation): boolean {
     // The closed view is built once per conversation (it holds the survey's own state).
     const key = c.status === 'closed' ? `${c.id}:${c.csat ? 'rated' : 'open'}` : null;
-    if (key === this.#closedFor) return;
+    if (key === this.#closedFor) return false;
     if (key === null) {
       this.#footer.replaceChildren(this.composer.el);
     } else if (!this.#closedFor || !this.#footer.querySelector('[data-testid="csat-thanks"]')) {
@@ -100,5 +108,6 @@ export class ChatView {
       );
     }
     this.#closedFor = key;
+    return true;
   }
 }

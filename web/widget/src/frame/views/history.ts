@@ -21,7 +21,7 @@ export function historyList(t: Translate, locale: Locale, conversations: Convers
   if (!conversations.length) return null;
   const items = conversations.map((c) => {
     const date = dateOnly(c.created_at, locale);
-    const status = c.left_message ? t('leftMessage') : t(STATUS[c.status]);
+    const status = c.left_message ? t('leftMessage') : c.abandoned ? t('statusAbandoned') : t(STATUS[c.status]);
     return h(
       'li',
       null,

@@ -5,6 +5,7 @@ import type { Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
 import type { AttachmentCache } from '../attachments';
 import { h, icon, linkify } from '../dom';
+import { eventText } from '../events';
 import { fileSize, messageTime } from '../format';
 import type { ChatItem } from '../message-store';
 
@@ -34,9 +35,15 @@ export class MessageList {
   }
 
   /** Shows `items`; own messages up to `agentReadSeq` are marked read. */
+  /** Whether the newest lines are in view (then new ones keep it scrolled to the end). */
+  atBottom(): boolean {
+    const el = this.el;
+    return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  }
+
   update(items: ChatItem[], agentReadSeq: number, forceScroll = false): void {
     const el = this.el;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    const atBottom = this.atBottom();
     const seen = new Set<string>();
     let prev: Element | null = null;
     for (const item of items) {
@@ -75,7 +82,10 @@ export class MessageList {
     const sender = m.kind === 'event' ? 'system' : m.sender;
     const root = h('div', { class: `msg msg--${sender}`, 'data-testid': 'message', 'data-sender': sender, 'data-state': m.state });
     if (sender === 'system') {
-      root.append(h('p', { class: 'msg__event' }, m.body));
+      // Centred line: "客服 李娜 为您服务", "正在为您转接…", "会话已结束" (the code translated).
+      root.append(
+        h('p', { class: 'msg__event', 'data-testid': 'system-line', 'data-event': m.body }, eventText(t, m), ' ', h('time', { class: 'msg__event-time', datetime: m.created_at }, messageTime(m.created_at, locale))),
+      );
       return root;
     }
     const who = sender === 'agent' ? m.sender_name || t('senderAgent') : t('senderYou');

@@ -79,3 +79,31 @@ describe('accessibility: message list', () => {
     expect(items[2]!.find('[data-testid="message-unread"]').text()).toBe('Unread');
   });
 });
+
+describe('system event lines', () => {
+  it('render as centred, translated lines, still counted as messages of the system', () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const ev = (over: Partial<ThreadMessage>): ThreadMessage => ({
+      ...message({ sender: 'system', kind: 'event', sender_id: null, ...over }),
+      state: 'sent',
+      key: 'm' + over.id,
+    });
+    const wrapper = mount(MessageList, {
+      props: {
+        conversationId: 1,
+        visitorReadSeq: 0,
+        messages: [
+          ev({ id: 1, seq: 1, body: 'assigned', sender_name: 'Li Na' }),
+          ev({ id: 2, seq: 2, body: 'transferred', sender_name: 'Zhang Wei', data: { to_group: 2, to_group_name: 'Loans', note: 'wants a loan' } }),
+        ],
+      },
+      global: { plugins: [pinia, i18n] },
+    });
+    const items = wrapper.findAll('[data-testid="message"]');
+    expect(items.map((i) => i.attributes('data-sender'))).toEqual(['system', 'system']);
+    const lines = wrapper.findAll('[data-testid="system-line"]');
+    expect(lines.map((l) => l.text())).toEqual(['Li Na joined', 'Zhang Wei transferred to Loans: wants a loan']);
+    expect(lines.map((l) => l.attributes('data-event'))).toEqual(['assigned', 'transferred']);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { translator } from '../i18n';
+import { eventText } from './events';
+import type { Message } from './types';
+
+const zh = translator('zh-CN');
+const en = translator('en');
+const ev = (body: string, sender_name: string | null = null, data: Message['data'] = null) => ({ body, sender_name, data });
+
+describe('eventText (visitor side)', () => {
+  it('names the agent who joined', () => {
+    expect(eventText(zh, ev('assigned', '李娜'))).toBe('客服 李娜 为您服务');
+    expect(eventText(en, ev('assigned', 'Li Na'))).toBe('Li Na joined');
+  });
+
+  it('copes with an assignment without a name', () => {
+    expect(eventText(zh, ev('assigned', null))).toBe('客服已接入');
+    expect(eventText(en, ev('assigned', '  '))).toBe('An agent joined');
+  });
+
+  it('announces a transfer without the internal note or the target', () => {
+    const t = ev('transferred', '张伟', { to_group: 2, to_group_name: '贷款咨询 Loans', note: '客户想咨询贷款' });
+    expect(eventText(zh, t)).toBe('正在为您转接…');
+    expect(eventText(en, t)).toBe('Transferring you to another agent…');
+    for (const text of [eventText(zh, t), eventText(en, t)]) {
+      expect(text).not.toContain('客户想咨询贷款');
+      expect(text).not.toContain('张伟');
+    }
+  });
+
+  it('translates closed and abandoned', () => {
+    expect(eventText(zh, ev('closed', '李娜'))).toBe('会话已结束');
+    expect(eventText(en, ev('closed', 'Li Na'))).toBe('The conversation has ended');
+    expect(eventText(zh, ev('abandoned'))).toBe('您已取消排队');
+    expect(eventText(en, ev('abandoned'))).toBe('You left the queue');
+  });
+
+  it('shows an unknown code as it came (a newer server)', () => {
+    expect(eventText(zh, ev('video_started'))).toBe('video_started');
+  });
+});

@@ -1,0 +1,47 @@
+//! System event lines (messages of kind "event") as staff read them. The server sends a code in
+//! `body` and who/what in `sender_name` / `data`; these lines translate them. Unlike the visitor's
+//! widget, agents see the transfer target and note: that is how the reason travels with a transfer.
+
+import type { EventData, Message } from '../../api/types';
+
+/** vue-i18n's `t` (or any function with its shape). */
+export type Translate = (key: string, named: Record<string, unknown>) => string;
+
+type EventMessage = Pick<Message, 'kind' | 'sender' | 'body' | 'sender_name' | 'data'>;
+
+export function isSystemEvent(m: Pick<Message, 'kind' | 'sender'>): boolean {
+  return m.kind === 'event' || m.sender === 'system';
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/** "坐席 李娜 已接入", "张伟 转接至 贷款咨询 Loans：客户想咨询贷款", "访客已离开排队". */
+export function eventLine(t: Translate, m: EventMessage): string {
+  const name = text(m.sender_name);
+  const data: EventData = m.data ?? {};
+  switch (m.body) {
+    case 'assigned':
+      return name ? t('agent.event.assigned', { name }) : t('agent.event.assignedAnon', {});
+    case 'transferred': {
+      const target = text(data.to_group_name) || text(data.to_agent_name);
+      const line = target
+        ? name
+          ? t('agent.event.transferred', { name, target })
+          : t('agent.event.transferredAnon', { target })
+        : name
+          ? t('agent.event.transferredNoTarget', { name })
+          : t('agent.event.transferredBare', {});
+      const note = text(data.note);
+      return note ? t('agent.event.withNote', { line, note }) : line;
+    }
+    case 'closed':
+      return name ? t('agent.event.closed', { name }) : t('agent.event.closedAnon', {});
+    case 'abandoned':
+      return t('agent.event.abandoned', {});
+    default:
+      // A code this build does not know (a newer server), or a plain system text.
+      return m.body;
+  }
+}
