@@ -196,7 +196,8 @@ pub struct MessageView {
     pub body: String,
     pub attachment: Option<AttachmentView>,
     pub client_id: Option<String>,
-    /// Details of a system event (kind = event): for `transferred` {by, to_group_name | to_agent_name, note}.
+    /// Details of a system event (kind = event): for `transferred` {to_group, to_group_name | to_agent, to_agent_name, note};
+    /// visitors get only the target's name, never the internal note.
     #[schema(value_type = Option<Object>)]
     pub data: Option<Value>,
     pub created_at: String,

@@ -286,6 +286,18 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Whether the agent holds or is offered an open conversation of this visitor now.
+    pub async fn agent_serves_visitor(&self, agent_id: i64, visitor_id: i64) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE visitor_id = ? AND status <> 'closed' AND (agent_id = ?2 OR offered_agent_id = ?2)",
+        )
+        .bind(visitor_id)
+        .bind(agent_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// Messages after a sequence number.
     pub async fn messages_after(&self, conversation_id: i64, after_seq: i64) -> Result<Vec<MessageRow>> {
         Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT 1000"))

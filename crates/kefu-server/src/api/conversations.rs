@@ -75,7 +75,11 @@ pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<C
             .map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
     }
     if let Some(m) = state.store.last_message(id).await? {
-        v.last_message = Some(MessageView::build(&m, None));
+        let mut last = MessageView::build(&m, None);
+        if matches!(caller, Caller::Visitor(_)) && last.kind == "event" {
+            last.data.iter_mut().for_each(crate::conversations::redact_event_data);
+        }
+        v.last_message = Some(last);
     }
     Ok(v)
 }
@@ -257,6 +261,10 @@ pub async fn messages(
             None => None,
         };
         out.push(MessageView::build(m, a.as_ref()));
+    }
+    let mut out = serde_json::to_value(out).map_err(|e| ApiError::Internal(e.into()))?;
+    if matches!(caller, Caller::Visitor(_)) {
+        out.as_array_mut().into_iter().flatten().for_each(crate::conversations::redact_message);
     }
     Ok(Json(json!({ "messages": out, "last_seq": c.last_seq })))
 }

@@ -1,5 +1,6 @@
 //! Who may see a conversation: its own visitor; the agent who holds it, is offered it, or served
-//! it before; supervisors and admins. Everyone else gets "not found", never a hint it exists.
+//! it before, and an agent serving the same customer now (their earlier conversations are the
+//! context of this one); supervisors and admins. Everyone else gets "not found", never a hint.
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
@@ -10,7 +11,12 @@ pub async fn can_see(store: &Store, caller: &Caller, c: &ConversationRow) -> Api
     Ok(match caller {
         Caller::Visitor(v) => c.visitor_id == *v,
         Caller::Staff(s) if s.role >= Role::Supervisor => true,
-        Caller::Staff(s) => c.agent_id == Some(s.id) || c.offered_agent_id == Some(s.id) || store.agent_served(c.id, s.id).await?,
+        Caller::Staff(s) => {
+            c.agent_id == Some(s.id)
+                || c.offered_agent_id == Some(s.id)
+                || store.agent_served(c.id, s.id).await?
+                || store.agent_serves_visitor(s.id, c.visitor_id).await?
+        }
     })
 }
 

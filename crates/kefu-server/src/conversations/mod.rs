@@ -75,6 +75,30 @@ pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>
     Ok(Pending { conversation: id, seq, kind: "message.created", data })
 }
 
+/// Remove what only staff may read from an event or message before a visitor gets it: the
+/// internal note and target of a transfer.
+pub fn redact_for_visitor(kind: &str, data: &mut Value) {
+    if kind == "message.created" {
+        redact_message(data);
+    }
+}
+
+/// Same, for one message object.
+pub fn redact_message(message: &mut Value) {
+    if message["kind"] == "event" {
+        if let Some(d) = message.get_mut("data") {
+            redact_event_data(d);
+        }
+    }
+}
+
+/// Keep only what a visitor may see of a system event's details.
+pub fn redact_event_data(data: &mut Value) {
+    if let Some(d) = data.as_object_mut() {
+        d.retain(|k, _| k == "to_group_name" || k == "to_agent_name");
+    }
+}
+
 /// Send committed events to the conversation's visitor, its agent and any `also` agents.
 pub async fn announce(state: &AppState, events: Vec<Pending>, also: &[i64]) {
     announce_with(&state.store, &state.hub, events, also).await
@@ -86,7 +110,9 @@ pub async fn announce_with(store: &Store, hub: &Hub, events: Vec<Pending>, also:
     let Ok(c) = store.conversation(first.conversation).await else { return };
     for e in &events {
         let f = frame(e.kind, Some(e.conversation), Some(e.seq), &e.data);
-        hub.to_visitor(c.visitor_id, &f);
+        let mut for_visitor = e.data.clone();
+        redact_for_visitor(e.kind, &mut for_visitor);
+        hub.to_visitor(c.visitor_id, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
         let mut agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
         agents.sort_unstable();
         agents.dedup();

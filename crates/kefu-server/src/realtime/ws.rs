@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use crate::auth::{resolve, Caller, Role};
 use crate::conversations::access::can_see;
+use crate::conversations::redact_for_visitor;
 use crate::error::ApiError;
 use crate::realtime::{frame, Who};
 use crate::routing::Op;
@@ -98,7 +99,10 @@ async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<S
         match state.store.events_after(id, after.max(0)).await {
             Ok(events) => {
                 for e in events {
-                    let data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+                    let mut data: Value = serde_json::from_str(&e.data).unwrap_or(Value::Null);
+                    if matches!(caller, Caller::Visitor(_)) {
+                        redact_for_visitor(&e.r#type, &mut data);
+                    }
                     state.hub.to_conn(conn, &frame(&e.r#type, Some(id), Some(e.seq), &data));
                 }
             }

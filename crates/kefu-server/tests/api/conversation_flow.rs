@@ -103,6 +103,12 @@ async fn visitor_and_agent_chat_end_to_end() {
     let (_, history) = app.call("GET", &format!("/api/v1/conversations/{id}/messages"), Some(&agent3), None).await;
     let texts: Vec<_> = history["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap().to_string()).collect();
     assert!(texts.contains(&"我的信用卡被锁了".to_string()) && texts.contains(&"transferred".to_string()), "{texts:?}");
+    // The note travels to the next agent, never to the visitor.
+    let note_of =
+        |v: &serde_json::Value| v["messages"].as_array().unwrap().iter().find(|m| m["body"] == "transferred").unwrap()["data"].clone();
+    assert_eq!(note_of(&history)["note"], "客户想办贷款");
+    let (_, visitor_view) = app.call("GET", &format!("/api/v1/conversations/{id}/messages"), Some(&visitor), None).await;
+    assert_eq!(note_of(&visitor_view), json!({ "to_group_name": "贷款咨询 Loans" }));
     // The first agent may no longer write into it.
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), Some(json!({ "body": "还在吗" }))).await;
     assert_eq!(s, 403);
@@ -250,4 +256,29 @@ async fn an_agent_whose_workspace_is_gone_stops_getting_offers() {
     tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
     let (_, me) = app.call("GET", "/api/v1/agents/me", Some(&agent), None).await;
     assert_eq!((me["status"].as_str(), me["away_reason"].as_str()), (Some("away"), Some("disconnected")), "{me}");
+}
+
+#[tokio::test]
+async fn the_serving_agent_reads_the_customers_earlier_conversations() {
+    let app = spawn_app().await;
+    let a1 = app.ready_agent(1).await;
+    let v = app.visitor("回头客").await;
+    let first = app.start(&v, "第一次来").await["id"].as_i64().unwrap();
+    app.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&a1), None).await;
+    app.call("POST", &format!("/api/v1/conversations/{first}/close"), Some(&a1), Some(json!({ "wrap_up_code": "resolved" }))).await;
+    app.call("PUT", "/api/v1/agents/me/status", Some(&a1), Some(json!({ "status": "offline" }))).await;
+
+    let a2 = app.ready_agent(2).await;
+    let (s, _) = app.call("GET", &format!("/api/v1/conversations/{first}/messages"), Some(&a2), None).await;
+    assert_eq!(s, 404, "not before serving this customer");
+    let second = app.start(&v, "又来了").await["id"].as_i64().unwrap();
+    let (s, acc) = app.call("POST", &format!("/api/v1/conversations/{second}/accept"), Some(&a2), None).await;
+    assert_eq!(s, 200, "{acc}");
+    let visitor_id =
+        app.call("GET", &format!("/api/v1/conversations/{second}"), Some(&a2), None).await.1["visitor"]["id"].as_i64().unwrap();
+    let (_, history) = app.call("GET", &format!("/api/v1/visitors/{visitor_id}/conversations"), Some(&a2), None).await;
+    assert_eq!(history["conversations"].as_array().unwrap().len(), 2);
+    let (s, msgs) = app.call("GET", &format!("/api/v1/conversations/{first}/messages"), Some(&a2), None).await;
+    assert_eq!(s, 200, "{msgs}");
+    assert!(msgs["messages"].as_array().unwrap().iter().any(|m| m["body"] == "第一次来"));
 }
