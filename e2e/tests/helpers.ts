@@ -16,10 +16,36 @@ export async function person(browser: Browser, locale: string): Promise<{ contex
 /** Log in to the workspace and set the status to ready. */
 export async function agentReady(page: Page, email: string, password = 'demo-agent') {
   await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').locator('input').or(page.locator('input[data-testid=login-email]')).first().fill(email);
-  await page.getByTestId('login-password').locator('input').or(page.locator('input[data-testid=login-password]')).first().fill(password);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('status-switch').click();
   await page.getByTestId('status-ready').click();
   await expect(page.getByTestId('status-switch')).toHaveAttribute('data-status', 'ready');
 }
+
+/** A tiny REST client for setting up and checking what the UI did. */
+export const api = {
+  async call(method: string, path: string, token?: string, body?: unknown) {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = res.status === 204 ? null : await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  },
+  async login(email: string, password: string): Promise<string> {
+    return (await this.call('POST', '/api/v1/auth/login', undefined, { email, password })).token;
+  },
+  async visitor(name: string): Promise<string> {
+    return (await this.call('POST', '/api/v1/visitors', undefined, { name })).token;
+  },
+  get(token: string, path: string) {
+    return this.call('GET', path, token);
+  },
+  post(token: string, path: string, body: unknown) {
+    return this.call('POST', path, token, body);
+  },
+};

@@ -25,7 +25,7 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   await expect(offer).toBeVisible();
   await expect(offer).toContainText('王小明');
   await agent1.page.getByTestId('offer-accept').click();
-  await agent1.page.getByTestId('conversation-item').first().click();
+  await agent1.page.getByTestId('conversation-item').filter({ hasText: '王小明' }).click();
   await expect(agent1.page.getByTestId('message').filter({ hasText: '我的信用卡被锁了' })).toBeVisible();
 
   // They chat both ways.
@@ -48,7 +48,7 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
 
   await expect(agent3.page.getByTestId('offer-dialog')).toBeVisible();
   await agent3.page.getByTestId('offer-accept').click();
-  await agent3.page.getByTestId('conversation-item').first().click();
+  await agent3.page.getByTestId('conversation-item').filter({ hasText: '王小明' }).click();
   await expect(agent3.page.getByTestId('message').filter({ hasText: '我的信用卡被锁了' })).toBeVisible();
   await expect(agent3.page.getByTestId('customer-panel')).toContainText('王小明');
 

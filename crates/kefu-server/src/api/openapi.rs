@@ -103,7 +103,8 @@ impl Modify for BearerAuth {
         crate::api::widgets::config,
         crate::api::widgets::list,
         crate::api::widgets::save,
-        crate::api::widgets::remove
+        crate::api::widgets::remove,
+        crate::api::widgets::identity_secret
     ),
     components(schemas(
         ErrorBody, ErrorDetail, WsEvent,

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/widget/config", get(config))
         .route("/api/v1/widgets", get(list))
+        .route("/api/v1/widgets/identity-secret", get(identity_secret))
         .route("/api/v1/widgets/{name}", put(save).delete(remove))
 }
 
@@ -178,4 +179,14 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Pat
         return Err(ApiError::not_found("widget"));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/widgets/identity-secret", tag = "widgets",
+    responses((status = 200, description = "{secret}: the HMAC-SHA256 key business systems sign visitor identity tokens with (admin)"),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+    staff.require(Role::Admin)?;
+    staff.require_write()?;
+    Ok(Json(json!({ "secret": state.widget_secret.as_str() })))
 }

@@ -1,0 +1,68 @@
+// The supervisor's floor view and the admin's staff management, through the real UI; and a
+// visitor outside business hours leaving a message (留言) that queues for the next shift.
+import { expect, test } from '@playwright/test';
+import { api, base, person } from './helpers';
+
+async function login(page: import('@playwright/test').Page, email: string, password: string) {
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+}
+
+test('the supervisor watches the queues and the day', async ({ browser }) => {
+  // Someone waits in line before the supervisor looks.
+  const visitor = await api.visitor('排队的客户');
+  const waiting = await api.post(visitor, '/api/v1/conversations', { business_type_id: 2, message: '等待中' });
+  const sup = await person(browser, 'zh-CN');
+  await login(sup.page, 'supervisor@demo.kefu', 'demo-supervisor');
+  await sup.page.goto(`${base()}/app/supervisor`);
+  const queues = sup.page.getByTestId('supervisor-queues');
+  await expect(queues).toContainText('贷款咨询 Loans');
+  await expect(sup.page.getByTestId('stat-service-level')).toBeVisible();
+  await expect(sup.page.getByTestId('supervisor-agents')).toContainText('李娜');
+  await api.post(visitor, `/api/v1/conversations/${waiting.id}/leave`, {});
+});
+
+test('the admin adds an agent who can then log in', async ({ browser }) => {
+  const admin = await person(browser, 'en-US');
+  await login(admin.page, 'admin@demo.kefu', 'demo-admin');
+  await admin.page.goto(`${base()}/app/admin/agents`);
+  await admin.page.getByTestId('agent-create').click();
+  await admin.page.getByTestId('agent-form-email').fill('new.agent@demo.kefu');
+  await admin.page.getByTestId('agent-form-name').fill('新坐席 New');
+  await admin.page.getByTestId('agent-form-password').fill('new-agent-pw');
+  await admin.page.getByTestId('agent-form-role').selectOption('agent');
+  await admin.page.getByTestId('agent-form-submit').click();
+  await expect(admin.page.getByTestId('admin-agents-table')).toContainText('new.agent@demo.kefu');
+
+  const fresh = await person(browser, 'en-US');
+  await login(fresh.page, 'new.agent@demo.kefu', 'new-agent-pw');
+  await expect(fresh.page.getByTestId('status-switch')).toBeVisible();
+});
+
+test('outside business hours the visitor leaves a message that waits for the next shift', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const group = await api.post(admin, '/api/v1/groups', {
+    name: '夜间 Night',
+    strategy: 'round_robin',
+    business_hours: { utc_offset_minutes: 480, days: [] },
+  });
+  await api.post(admin, '/api/v1/business-types', { name: '夜间业务 Night service', group_id: group.id });
+
+  const visitor = await person(browser, 'zh-CN');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '夜间业务 Night service' });
+  await frame.getByTestId('prechat-start').click();
+  await expect(frame.getByTestId('leave-message-form')).toBeVisible();
+  await frame.getByTestId('leave-message-text').fill('请明天上午给我回电话');
+  await frame.getByTestId('leave-message-submit').click();
+  await expect(frame.getByTestId('leave-message-done')).toBeVisible();
+
+  const queued = await api.get(admin, '/api/v1/conversations?status=queued');
+  const left = queued.conversations.find((c: { left_message: boolean; group_id: number }) => c.left_message && c.group_id === group.id);
+  expect(left).toBeTruthy();
+});
