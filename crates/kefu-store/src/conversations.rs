@@ -191,13 +191,20 @@ const CONV_COLUMNS: &str = "id, visitor_id, group_id, business_type_id, channel,
 const MSG_COLUMNS: &str =
     "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at";
 
-/// A write transaction over conversations.
-pub struct Tx(Transaction<'static, Sqlite>);
+/// A write transaction over conversations (holding the store's write gate until it ends).
+pub struct Tx {
+    tx: Transaction<'static, Sqlite>,
+    /// Released when the transaction ends (commit or drop).
+    _gate: tokio::sync::OwnedMutexGuard<()>,
+}
 
 impl Store {
-    /// Start a write transaction.
+    /// Start a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front (waiting
+    /// up to the busy timeout), so a transaction that reads before it writes never fails with
+    /// "database is locked" when another writer got in between.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(self.pool.begin().await?))
+        let (gate, tx) = self.write().await?;
+        Ok(Tx { tx, _gate: gate })
     }
 
     /// One conversation.
@@ -358,7 +365,7 @@ impl Store {
 impl Tx {
     /// Commit.
     pub async fn commit(self) -> Result<()> {
-        Ok(self.0.commit().await?)
+        Ok(self.tx.commit().await?)
     }
 
     /// Insert a queued conversation.
@@ -377,7 +384,7 @@ impl Tx {
         .bind(c.left_message)
         .bind(now)
         .bind(now)
-        .fetch_one(&mut *self.0)
+        .fetch_one(&mut *self.tx)
         .await?)
     }
 
@@ -385,9 +392,23 @@ impl Tx {
     pub async fn conversation(&mut self, id: i64) -> Result<ConversationRow> {
         sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = ?"))
             .bind(id)
-            .fetch_optional(&mut *self.0)
+            .fetch_optional(&mut *self.tx)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// A visitor, read inside the transaction.
+    pub async fn visitor(&mut self, id: i64) -> Result<crate::VisitorRow> {
+        sqlx::query_as("SELECT id, external_id, name, vip_level, attributes, designated_agent_id, locale FROM visitors WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A user's display name, read inside the transaction.
+    pub async fn user_name(&mut self, id: i64) -> Result<String> {
+        sqlx::query_scalar("SELECT name FROM users WHERE id = ?").bind(id).fetch_optional(&mut *self.tx).await?.ok_or(StoreError::NotFound)
     }
 
     /// Back in line (after a withdrawn offer or a transfer to a group).
@@ -395,7 +416,7 @@ impl Tx {
         sqlx::query("UPDATE conversations SET status = 'queued', group_id = ?, agent_id = NULL, offered_agent_id = NULL, offer_expires_at = NULL WHERE id = ? AND status <> 'closed'")
             .bind(group_id)
             .bind(id)
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -406,7 +427,7 @@ impl Tx {
             .bind(agent_id)
             .bind(expires_at)
             .bind(id)
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -420,12 +441,12 @@ impl Tx {
         .bind(agent_id)
         .bind(now)
         .bind(id)
-        .execute(&mut *self.0)
+        .execute(&mut *self.tx)
         .await?;
         sqlx::query("INSERT INTO conversation_agents (conversation_id, agent_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(agent_id)
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -441,7 +462,7 @@ impl Tx {
         .bind(code)
         .bind(note)
         .bind(id)
-        .execute(&mut *self.0)
+        .execute(&mut *self.tx)
         .await?;
         Ok(())
     }
@@ -454,7 +475,7 @@ impl Tx {
         .bind(score)
         .bind(comment)
         .bind(id)
-        .execute(&mut *self.0)
+        .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -468,7 +489,7 @@ impl Tx {
         .bind(seq)
         .bind(id)
         .bind(seq)
-        .fetch_optional(&mut *self.0)
+        .fetch_optional(&mut *self.tx)
         .await?;
         Ok(moved)
     }
@@ -484,7 +505,7 @@ impl Tx {
     pub async fn next_seq(&mut self, conversation_id: i64) -> Result<i64> {
         sqlx::query_scalar("UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
             .bind(conversation_id)
-            .fetch_optional(&mut *self.0)
+            .fetch_optional(&mut *self.tx)
             .await?
             .ok_or(StoreError::NotFound)
     }
@@ -497,7 +518,7 @@ impl Tx {
             .bind(r#type)
             .bind(data.to_string())
             .bind(now)
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }
@@ -508,7 +529,7 @@ impl Tx {
             .bind(conversation_id)
             .bind(sender)
             .bind(client_id)
-            .fetch_optional(&mut *self.0)
+            .fetch_optional(&mut *self.tx)
             .await?)
     }
 
@@ -529,7 +550,7 @@ impl Tx {
         .bind(m.client_id)
         .bind(m.data)
         .bind(now)
-        .fetch_one(&mut *self.0)
+        .fetch_one(&mut *self.tx)
         .await
         .map_err(conflict)?;
         Ok(MessageRow {
@@ -560,7 +581,7 @@ impl Tx {
         .bind(&a.sha256)
         .bind(&a.path)
         .bind(now)
-        .fetch_one(&mut *self.0)
+        .fetch_one(&mut *self.tx)
         .await?)
     }
 
@@ -574,7 +595,7 @@ impl Tx {
         .bind(event)
         .bind(payload.to_string())
         .bind(now)
-        .execute(&mut *self.0)
+        .execute(&mut *self.tx)
         .await?;
         Ok(done.rows_affected())
     }
@@ -596,7 +617,7 @@ impl Tx {
             .bind(agent_id)
             .bind(group_id)
             .bind(detail.to_string())
-            .execute(&mut *self.0)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }

@@ -359,7 +359,7 @@ impl Store {
 
     /// Delete a group (the caller checked it is unused by the router).
     pub async fn delete_group(&self, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let (_gate, mut tx) = self.write().await?;
         let used: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM conversations WHERE group_id = ?1) + (SELECT COUNT(*) FROM business_types WHERE group_id = ?1)
                + (SELECT COUNT(*) FROM skill_groups WHERE overflow_group_id = ?1)",
@@ -388,7 +388,7 @@ impl Store {
 
     /// Replace a group's members.
     pub async fn set_members(&self, group_id: i64, members: &[(i64, i64)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let (_gate, mut tx) = self.write().await?;
         sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(group_id).execute(&mut *tx).await?;
         for &(agent, level) in members {
             sqlx::query("INSERT INTO group_members (group_id, agent_id, skill_level) VALUES (?, ?, ?)")

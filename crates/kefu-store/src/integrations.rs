@@ -92,7 +92,7 @@ impl Store {
 
     /// Delete a webhook and its deliveries.
     pub async fn delete_webhook(&self, id: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let (_gate, mut tx) = self.write().await?;
         sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = ?").bind(id).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM webhooks WHERE id = ?").bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {

@@ -54,6 +54,10 @@ pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// SQLite has one writer at a time. Write transactions queue here, in the process, before
+    /// they take a pooled connection: waiting writers then hold no connection, so the writer
+    /// that has the lock can always read what it needs, and nobody sees "database is locked".
+    write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -67,9 +71,9 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new().max_connections(16).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, write_gate: Default::default() })
     }
 
     /// An in-memory database, for tests.
@@ -77,7 +81,13 @@ impl Store {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, write_gate: Default::default() })
+    }
+
+    /// Open a raw write transaction behind the write gate (see `write_gate`).
+    pub(crate) async fn write(&self) -> Result<(tokio::sync::OwnedMutexGuard<()>, sqlx::Transaction<'static, sqlx::Sqlite>)> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        Ok((gate, self.pool.begin_with("BEGIN IMMEDIATE").await?))
     }
 
     /// The pool, for health checks.

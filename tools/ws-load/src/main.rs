@@ -72,10 +72,11 @@ async fn main() -> Result<()> {
             .arg("--data-dir")
             .arg(dir.join("data"))
             .env("KEFU_LOG", "warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::from(std::fs::File::create(dir.join("kefu.log"))?))
             .spawn()
             .with_context(|| format!("failed to start {}", args.kefu))?,
     );
+    println!("server log: {}", dir.join("kefu.log").display());
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     wait_ready(&http, &base_url).await?;
 

@@ -188,8 +188,8 @@ pub async fn create(
             now,
         )
         .await?;
-    let created = updated(&mut tx, &state.store, id, Some("conversation.created"), now).await?;
-    let view = crate::conversations::view_in(&mut tx, &state.store, id).await?;
+    let created = updated(&mut tx, id, Some("conversation.created"), now).await?;
+    let view = crate::conversations::view_in(&mut tx, id).await?;
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
     tx.commit().await?;
     state.metrics.conversations_created.inc();
@@ -379,7 +379,7 @@ pub async fn csat(
     if !tx.set_csat(id, body.score, comment).await? {
         return Err(ApiError::Conflict("the survey was already answered".into()));
     }
-    let event = updated(&mut tx, &state.store, id, None, now).await?;
+    let event = updated(&mut tx, id, None, now).await?;
     tx.commit().await?;
     announce(&state, vec![event], &[]).await;
     Ok(Json(view_for(&state, &caller, id).await?))

@@ -12,10 +12,16 @@ use crate::state::AppState;
 use crate::views::{ConversationView, MessageView};
 use kefu_store::{ConversationRow, Store, Tx};
 
-/// The viewer-independent view of a conversation, read inside a transaction.
-pub async fn view_in(tx: &mut Tx, store: &Store, id: i64) -> ApiResult<ConversationView> {
+/// The viewer-independent view of a conversation, read inside a transaction (never through the
+/// pool: the writer must not wait for a connection while it holds the write lock).
+pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
     let c = tx.conversation(id).await?;
-    build_view(store, &c).await
+    let visitor = tx.visitor(c.visitor_id).await?;
+    let agent_name = match c.agent_id {
+        Some(a) => Some(tx.user_name(a).await?),
+        None => None,
+    };
+    Ok(ConversationView::build(&c, &visitor, agent_name))
 }
 
 /// The viewer-independent view of a conversation.
@@ -43,8 +49,8 @@ pub struct Pending {
 }
 
 /// Append `conversation.updated` carrying the conversation as it now is, plus the webhook.
-pub async fn updated(tx: &mut Tx, store: &Store, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
-    let v = view_in(tx, store, id).await?;
+pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
+    let v = view_in(tx, id).await?;
     let data = serde_json::to_value(&v).map_err(|e| ApiError::Internal(e.into()))?;
     let seq = tx.append_event(id, "conversation.updated", &data, now).await?;
     if let Some(event) = webhook {

@@ -55,7 +55,7 @@ impl Engine {
                 let mut tx = self.store.begin().await?;
                 tx.set_assigned(conversation.0, agent.0, now).await?;
                 let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), None, now).await?];
-                events.push(updated(&mut tx, &self.store, conversation.0, Some("conversation.assigned"), now).await?);
+                events.push(updated(&mut tx, conversation.0, Some("conversation.assigned"), now).await?);
                 tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
                 tx.commit().await?;
                 announce_with(&self.store, &self.hub, events, &[]).await;
@@ -77,7 +77,7 @@ impl Engine {
             Output::Overflowed { conversation, from, to } => {
                 let mut tx = self.store.begin().await?;
                 tx.set_queued(conversation.0, to.0).await?;
-                let event = updated(&mut tx, &self.store, conversation.0, None, now).await?;
+                let event = updated(&mut tx, conversation.0, None, now).await?;
                 tx.log_routing("overflowed", Some(conversation.0), None, Some(to.0), &json!({ "from": from.0, "to": to.0 }), now).await?;
                 tx.commit().await?;
                 announce_with(&self.store, &self.hub, vec![event], &[]).await;

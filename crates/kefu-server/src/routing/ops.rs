@@ -196,7 +196,7 @@ impl Engine {
         let c = tx.conversation(conversation).await?;
         tx.set_queued(conversation, to_group.unwrap_or(c.group_id)).await?;
         let mut events = vec![system_message(&mut tx, conversation, "transferred", Some(&by_name), Some(detail), now).await?];
-        events.push(updated(&mut tx, &self.store, conversation, Some("conversation.transferred"), now).await?);
+        events.push(updated(&mut tx, conversation, Some("conversation.transferred"), now).await?);
         tx.log_routing("transferred", Some(conversation), Some(by), to_group, detail, now).await?;
         tx.commit().await?;
         announce_with(&self.store, &self.hub, events, &[by]).await;
@@ -226,7 +226,7 @@ impl Engine {
         };
         let code_text = if abandoned { "abandoned" } else { "closed" };
         let mut events = vec![system_message(&mut tx, conversation, code_text, by_name.as_deref(), None, now).await?];
-        events.push(updated(&mut tx, &self.store, conversation, Some("conversation.closed"), now).await?);
+        events.push(updated(&mut tx, conversation, Some("conversation.closed"), now).await?);
         tx.log_routing(code_text, Some(conversation), by, Some(c.group_id), &json!({ "wrap_up_code": code }), now).await?;
         tx.commit().await?;
         self.visitors.remove(&conversation);
