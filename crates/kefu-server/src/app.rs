@@ -46,6 +46,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
         let state = AppState { store, config: Arc::new(config), routing, hub, metrics, limits, widget_secret: Arc::new(widget_secret) };
+        tokio::spawn(away_if_not_back(state.clone()));
         Ok(Application { listener, state })
     }
 
@@ -91,4 +92,18 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
         tracing::info!(%email, "created the first admin");
     }
     Ok(())
+}
+
+/// After a restart, agents stored as ready have no workspace connection yet. Those who do not
+/// reconnect within the grace period are set away, as they would be after a disconnect.
+async fn away_if_not_back(state: AppState) {
+    tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
+    let Ok(users) = state.store.users().await else { return };
+    for u in users.iter().filter(|u| matches!(u.status.as_str(), "ready" | "wrap_up")) {
+        if !state.hub.user_online(u.id) {
+            if let Err(e) = state.routing.run(crate::routing::Op::AgentDisconnected { agent: u.id }).await {
+                tracing::warn!(agent = u.id, error = ?e, "could not mark an absent agent away");
+            }
+        }
+    }
 }

@@ -24,11 +24,26 @@ async fn main() -> anyhow::Result<()> {
             let config = Config::resolve(&args)?;
             let app = Application::build(config).await?;
             println!("Kefu is listening on http://{}  (workspace: /app/, demo page: /demo)", app.addr());
-            app.run(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("kefu stopped with an error")
+            app.run(shutdown_signal()).await.context("kefu stopped with an error")
         }
+    }
+}
+
+/// Ctrl-C or SIGTERM (what service managers send) stop the server gracefully.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
     }
 }

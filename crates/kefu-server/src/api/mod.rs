@@ -51,7 +51,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(middleware::from_fn(json_errors))
-        .layer(TraceLayer::new_for_http())
+        // The span records the path, never the query: WebSocket and attachment URLs carry tokens.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| tracing::info_span!("request", method = %req.method(), path = %req.uri().path())),
+        )
         .with_state(state)
 }
 
