@@ -1,6 +1,6 @@
 //! Who and what: staff users, visitors, skill groups and members, business types, wrap-up codes.
 
-use crate::{conflict, Result, Store, StoreError};
+use crate::{conflict, touched, Result, Store, StoreError};
 
 /// A staff user (agent, supervisor, admin).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -226,9 +226,7 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         Ok(())
     }
 
@@ -307,12 +305,23 @@ impl Store {
 
     /// Insert (id = 0) or update a group; returns its id.
     pub async fn save_group(&self, g: &GroupRow, now: i64) -> Result<i64> {
-        if g.id == 0 {
-            return sqlx::query_scalar(
+        // Both statements take the same twelve fields; the last value is created_at or the id.
+        let (sql, last) = if g.id == 0 {
+            (
                 "INSERT INTO skill_groups (name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs,
                    max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, created_at)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                now,
             )
+        } else {
+            (
+                "UPDATE skill_groups SET name = ?, strategy = ?, fallback_strategy = ?, returning_by = ?, hold_secs = ?,
+                   offer_timeout_secs = ?, max_missed_offers = ?, overflow_after_secs = ?, overflow_group_id = ?, wrap_up_secs = ?,
+                   business_hours = ?, crm_url_template = ? WHERE id = ? RETURNING id",
+                g.id,
+            )
+        };
+        sqlx::query_scalar(sql)
             .bind(&g.name)
             .bind(&g.strategy)
             .bind(&g.fallback_strategy)
@@ -325,36 +334,11 @@ impl Store {
             .bind(g.wrap_up_secs)
             .bind(&g.business_hours)
             .bind(&g.crm_url_template)
-            .bind(now)
-            .fetch_one(&self.pool)
+            .bind(last)
+            .fetch_optional(&self.pool)
             .await
-            .map_err(conflict);
-        }
-        let done = sqlx::query(
-            "UPDATE skill_groups SET name = ?, strategy = ?, fallback_strategy = ?, returning_by = ?, hold_secs = ?,
-               offer_timeout_secs = ?, max_missed_offers = ?, overflow_after_secs = ?, overflow_group_id = ?, wrap_up_secs = ?,
-               business_hours = ?, crm_url_template = ? WHERE id = ?",
-        )
-        .bind(&g.name)
-        .bind(&g.strategy)
-        .bind(&g.fallback_strategy)
-        .bind(&g.returning_by)
-        .bind(g.hold_secs)
-        .bind(g.offer_timeout_secs)
-        .bind(g.max_missed_offers)
-        .bind(g.overflow_after_secs)
-        .bind(g.overflow_group_id)
-        .bind(g.wrap_up_secs)
-        .bind(&g.business_hours)
-        .bind(&g.crm_url_template)
-        .bind(g.id)
-        .execute(&self.pool)
-        .await
-        .map_err(conflict)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(g.id)
+            .map_err(conflict)?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Delete a group (the caller checked it is unused by the router).
@@ -372,9 +356,7 @@ impl Store {
         }
         sqlx::query("DELETE FROM group_members WHERE group_id = ?").bind(id).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM skill_groups WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         tx.commit().await?;
         Ok(())
     }
@@ -412,27 +394,16 @@ impl Store {
 
     /// Insert (id = 0) or update a business type.
     pub async fn save_business_type(&self, b: &BusinessTypeRow) -> Result<i64> {
-        if b.id == 0 {
-            return sqlx::query_scalar("INSERT INTO business_types (name, group_id, min_skill_level) VALUES (?, ?, ?) RETURNING id")
-                .bind(&b.name)
-                .bind(b.group_id)
-                .bind(b.min_skill_level)
-                .fetch_one(&self.pool)
-                .await
-                .map_err(conflict);
+        let sql = if b.id == 0 {
+            "INSERT INTO business_types (name, group_id, min_skill_level) VALUES (?, ?, ?) RETURNING id"
+        } else {
+            "UPDATE business_types SET name = ?, group_id = ?, min_skill_level = ? WHERE id = ? RETURNING id"
+        };
+        let mut q = sqlx::query_scalar(sql).bind(&b.name).bind(b.group_id).bind(b.min_skill_level);
+        if b.id != 0 {
+            q = q.bind(b.id);
         }
-        let done = sqlx::query("UPDATE business_types SET name = ?, group_id = ?, min_skill_level = ? WHERE id = ?")
-            .bind(&b.name)
-            .bind(b.group_id)
-            .bind(b.min_skill_level)
-            .bind(b.id)
-            .execute(&self.pool)
-            .await
-            .map_err(conflict)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(b.id)
+        q.fetch_optional(&self.pool).await.map_err(conflict)?.ok_or(StoreError::NotFound)
     }
 
     /// Delete a business type.
@@ -443,9 +414,7 @@ impl Store {
             return Err(StoreError::Conflict("conversations refer to this business type".into()));
         }
         let done = sqlx::query("DELETE FROM business_types WHERE id = ?").bind(id).execute(&self.pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         Ok(())
     }
 
@@ -467,9 +436,7 @@ impl Store {
     /// Remove a wrap-up code.
     pub async fn delete_wrap_up_code(&self, id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM wrap_up_codes WHERE id = ?").bind(id).execute(&self.pool).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! Webhook subscriptions and their delivery outbox.
 
-use crate::{Result, Store, StoreError};
+use crate::{touched, Result, Store, StoreError};
 
 /// A webhook subscription.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -84,9 +84,7 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         Ok(())
     }
 
@@ -95,9 +93,7 @@ impl Store {
         let (_gate, mut tx) = self.write().await?;
         sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = ?").bind(id).execute(&mut *tx).await?;
         let done = sqlx::query("DELETE FROM webhooks WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        touched(&done)?;
         tx.commit().await?;
         Ok(())
     }

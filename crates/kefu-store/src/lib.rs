@@ -50,6 +50,14 @@ pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// `NotFound` when a statement touched no row.
+pub(crate) fn touched(done: &sqlx::sqlite::SqliteQueryResult) -> Result<()> {
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// The connection pool and every query.
 #[derive(Clone, Debug)]
 pub struct Store {
