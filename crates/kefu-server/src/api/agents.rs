@@ -6,7 +6,6 @@ use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use kefu_core::{AgentId, AgentStatus, AwayReason};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::agents::build;
 use crate::auth::{check_password_rules, hash_password, Role, Staff};
@@ -14,7 +13,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{AgentView, Slots};
+use crate::views::{AgentList, AgentView, Slots};
 use kefu_store::NewUser;
 
 pub fn router() -> Router<AppState> {
@@ -38,13 +37,13 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "{agents: [AgentView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "every agent (admins also see disabled ones)", body = AgentList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentList>> {
     let mut agents = agent_views(&state, None).await?;
     if staff.role < Role::Admin {
         agents.retain(|a| a.enabled);
     }
-    Ok(Json(json!({ "agents": agents })))
+    Ok(Json(AgentList { agents }))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/me", tag = "agents", responses((status = 200, description = "the caller as an agent", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
@@ -57,8 +56,9 @@ pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<A
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct StatusBody {
-    /// ready | away | offline
+    #[schema(value_type = crate::views::SettableStatus)]
     status: String,
+    /// Why the agent is away (at most 64 characters); only with `away`.
     reason: Option<String>,
 }
 
@@ -85,10 +85,14 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateAgent {
+    /// Login; unique.
     email: String,
+    /// Display name, 1 to 64 characters.
     name: String,
+    /// 8 characters to 256 bytes.
     password: String,
     role: Role,
+    /// Conversations the agent serves at once; chat 0 to 50, call 0 to 5 (default chat 5, call 1).
     capacity: Option<Slots>,
 }
 
@@ -143,10 +147,15 @@ pub async fn create(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UpdateAgent {
+    /// Display name, 1 to 64 characters.
     name: Option<String>,
+    /// An admin cannot demote themself.
     role: Option<Role>,
+    /// A new password ends the agent's sessions.
     password: Option<String>,
+    /// chat 0 to 50, call 0 to 5.
     capacity: Option<Slots>,
+    /// false = cannot log in (sessions end); an admin cannot disable themself.
     enabled: Option<bool>,
 }
 

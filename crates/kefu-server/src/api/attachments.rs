@@ -49,7 +49,17 @@ fn classify(bytes: &[u8], name: &str) -> Option<(&'static str, &'static str)> {
     (name.to_lowercase().ends_with(".txt") && std::str::from_utf8(bytes).is_ok()).then_some(("text/plain; charset=utf-8", "file"))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 201, description = "stored as an image or file message (multipart field `file`)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+/// The multipart form of an upload (documentation only: the handler reads the fields itself).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// png, jpeg, gif or webp (an image message), or pdf, docx, xlsx or txt (a file message); at
+    /// most 10 MiB; the type is recognised from the content.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    file: Vec<u8>,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id")), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -111,7 +121,7 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the file"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the file, with the Content-Type recognised at upload", content_type = "application/octet-stream", body = String), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn download(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
     let a = state.store.attachment(id).await.map_err(|_| ApiError::not_found("attachment"))?;
     load_visible(&state.store, &caller, a.conversation_id).await.map_err(|_| ApiError::not_found("attachment"))?;

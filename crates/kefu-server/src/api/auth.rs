@@ -6,14 +6,13 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::net::SocketAddr;
 
 use crate::auth::{new_token, request_token, token_hash, verify_password, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::views::UserView;
+use crate::views::{LoginResponse, UserView};
 use kefu_store::TokenOwner;
 
 pub fn router() -> Router<AppState> {
@@ -22,16 +21,17 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
+    /// The staff user's email address.
     email: String,
     password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "a session token and the user"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "a session token and the user", body = LoginResponse), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<LoginBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LoginResponse>> {
     state.limits.login(addr.ip())?;
     let bad = || ApiError::Unauthorized("wrong email or password".into());
     let user = state.store.user_by_email(body.email.trim()).await?.ok_or_else(bad)?;
@@ -43,7 +43,7 @@ pub async fn login(
     let expires = now + i64::from(state.config.session_hours) * 3_600_000;
     state.store.create_session(&token_hash(&token), TokenOwner::User(user.id), now, expires).await?;
     tracing::info!(user = user.id, "staff login");
-    Ok(Json(json!({ "token": token, "user": UserView::from(&user) })))
+    Ok(Json(LoginResponse { token, user: UserView::from(&user) }))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]

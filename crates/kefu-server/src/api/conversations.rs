@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::realtime::frame;
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{ConversationView, MessageView, QueueView};
+use crate::views::{ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
 use kefu_core::ConversationId;
 use kefu_store::NewConversation;
 
@@ -38,24 +38,34 @@ pub fn router() -> Router<AppState> {
 /// The customer an integrator starts a conversation for.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CustomerRef {
+    /// The business system's customer id, 1 to 128 characters: the same id is the same customer.
     external_id: String,
+    /// Display name (the external id when absent).
     name: Option<String>,
+    /// 0 = normal, 1 to 9 = VIP level (served first).
     #[serde(default)]
     vip_level: i64,
-    #[schema(value_type = Option<Object>)]
+    /// Anything the agent should see about the customer: an object of at most 8 KiB.
+    #[schema(value_type = Option<HashMap<String, Value>>)]
     attributes: Option<Value>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateConversation {
-    /// web | h5 | app (visitors); conversations started with an API key are `api`.
+    /// Visitors' channel (default `web`); conversations started with an API key are `api`.
+    #[schema(value_type = Option<crate::views::VisitorChannel>)]
     channel: Option<String>,
     /// Required when an integrator (API key) starts the conversation.
     customer: Option<CustomerRef>,
+    /// Which business type (and so which group) serves it; the first one when absent.
     business_type_id: Option<i64>,
+    /// What it is about, at most 200 characters (the business type's name when absent).
     topic: Option<String>,
+    /// Renames an anonymous visitor (at most 64 characters).
     name: Option<String>,
+    /// The opening message.
     message: Option<String>,
+    /// Leave a message (留言) outside business hours; needs `message`.
     #[serde(default)]
     leave_message: bool,
 }
@@ -75,11 +85,8 @@ pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<C
             .map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
     }
     if let Some(m) = state.store.last_message(id).await? {
-        let mut last = MessageView::build(&m, None);
-        if matches!(caller, Caller::Visitor(_)) && last.kind == "event" {
-            last.data.iter_mut().for_each(crate::conversations::redact_event_data);
-        }
-        v.last_message = Some(last);
+        let last = MessageView::build(&m, None);
+        v.last_message = Some(if matches!(caller, Caller::Visitor(_)) { last.redacted_for_visitor() } else { last });
     }
     Ok(v)
 }
@@ -204,15 +211,16 @@ pub async fn create(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
-    /// queued | offered | assigned | closed
+    /// Only conversations in this status.
+    #[param(value_type = Option<crate::views::ConversationStatus>)]
     status: Option<String>,
     /// Only those the calling agent holds or is offered.
     #[serde(default)]
     mine: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "{conversations: [ConversationView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<ConversationList>> {
     if let Some(s) = &q.status {
         if !matches!(s.as_str(), "queued" | "offered" | "assigned" | "closed") {
             return Err(ApiError::invalid("status: one of queued, offered, assigned, closed"));
@@ -225,11 +233,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
             state.store.conversations_by_status(q.status.as_deref(), only_mine.then_some(s.id)).await?
         }
     };
-    let mut out = Vec::with_capacity(rows.len());
+    let mut conversations = Vec::with_capacity(rows.len().min(200));
     for c in rows.iter().take(200) {
-        out.push(view_for(&state, &caller, c.id).await?);
+        conversations.push(view_for(&state, &caller, c.id).await?);
     }
-    Ok(Json(json!({ "conversations": out })))
+    Ok(Json(ConversationList { conversations }))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
@@ -245,33 +253,32 @@ pub struct AfterSeq {
     after_seq: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id"), AfterSeq), responses((status = 200, description = "{messages: [MessageView], last_seq}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id"), AfterSeq), responses((status = 200, description = "messages after `after_seq`, in order", body = MessagePage), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn messages(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     Query(q): Query<AfterSeq>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessagePage>> {
     let c = load_visible(&state.store, &caller, id).await?;
     let rows = state.store.messages_after(id, q.after_seq.max(0)).await?;
-    let mut out = Vec::with_capacity(rows.len());
+    let mut messages = Vec::with_capacity(rows.len());
     for m in &rows {
         let a = match m.attachment_id {
             Some(a) => Some(state.store.attachment(a).await?),
             None => None,
         };
-        out.push(MessageView::build(m, a.as_ref()));
+        let view = MessageView::build(m, a.as_ref());
+        messages.push(if matches!(caller, Caller::Visitor(_)) { view.redacted_for_visitor() } else { view });
     }
-    let mut out = serde_json::to_value(out).map_err(|e| ApiError::Internal(e.into()))?;
-    if matches!(caller, Caller::Visitor(_)) {
-        out.as_array_mut().into_iter().flatten().for_each(crate::conversations::redact_message);
-    }
-    Ok(Json(json!({ "messages": out, "last_seq": c.last_seq })))
+    Ok(Json(MessagePage { messages, last_seq: c.last_seq }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PostMessage {
+    /// The text, 1 to 5000 characters.
     body: String,
+    /// The sender's own id for this message: echoed back, and a retry with the same id stores nothing new.
     client_id: Option<String>,
 }
 
@@ -303,6 +310,7 @@ pub async fn post_message(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ReadBody {
+    /// Everything up to this sequence number has been read.
     seq: i64,
 }
 
@@ -322,6 +330,7 @@ pub async fn read(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TypingBody {
+    /// Started (true) or stopped (false) typing.
     typing: bool,
 }
 
@@ -337,7 +346,8 @@ pub async fn typing(
         return Ok(StatusCode::NO_CONTENT);
     }
     let who = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
-    let f = frame("typing", Some(id), None, &json!({ "who": who, "typing": body.typing }));
+    let data = serde_json::to_value(Typing { who, typing: body.typing }).map_err(|e| ApiError::Internal(e.into()))?;
+    let f = frame("typing", Some(id), None, &data);
     match caller {
         Caller::Visitor(_) => {
             if let Some(a) = c.agent_id {
@@ -351,7 +361,9 @@ pub async fn typing(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CsatBody {
+    /// 1 to 5.
     score: i64,
+    /// At most 1000 characters.
     comment: Option<String>,
 }
 
@@ -423,8 +435,11 @@ pub async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TransferBody {
+    /// To this agent (exactly one of `agent_id` and `group_id`).
     agent_id: Option<i64>,
+    /// To the line of this group.
     group_id: Option<i64>,
+    /// For the next agent, at most 1000 characters; the visitor never sees it.
     note: Option<String>,
 }
 
@@ -461,7 +476,9 @@ pub async fn transfer(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CloseBody {
+    /// One of the configured wrap-up codes (`GET /api/v1/wrap-up-codes`).
     wrap_up_code: String,
+    /// At most 2000 characters.
     note: Option<String>,
 }
 

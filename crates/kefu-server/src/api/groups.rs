@@ -7,14 +7,13 @@ use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use kefu_core::{GroupId, Millis};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
-use crate::views::{BusinessHoursView, GroupMember, GroupView};
+use crate::views::{BusinessHoursView, BusinessTypeList, BusinessTypeView, GroupList, GroupMember, GroupView};
 use kefu_store::{BusinessTypeRow, GroupRow};
 
 pub fn router() -> Router<AppState> {
@@ -52,24 +51,39 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "{groups: [GroupView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "groups": views(&state).await? })))
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "every skill group with its members", body = GroupList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<GroupList>> {
+    Ok(Json(GroupList { groups: views(&state).await? }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
 pub struct GroupBody {
+    /// 1 to 64 characters; required to create.
     name: Option<String>,
+    /// Default `load_balance`.
+    #[schema(value_type = Option<crate::views::Strategy>)]
     strategy: Option<String>,
+    /// Used when `strategy` names no available agent; must not itself name an agent.
+    #[schema(value_type = Option<crate::views::Strategy>)]
     fallback_strategy: Option<String>,
+    /// Default `last`.
+    #[schema(value_type = Option<crate::views::ReturningBy>)]
     returning_by: Option<String>,
+    /// 0 to 3600 (default 30).
     returning_window_secs: Option<i64>,
+    /// 0 to 600, raised to at least 5 (default 30).
     offer_timeout_secs: Option<i64>,
+    /// 0 to 100, 0 = never set away (default 2).
     max_missed_offers: Option<i64>,
+    /// 0 to 86400; null = no overflow.
     overflow_after_secs: Option<Option<i64>>,
+    /// The group overflow goes to; null = none.
     overflow_group_id: Option<Option<i64>>,
+    /// 0 to 3600 (default 0).
     wrap_up_secs: Option<i64>,
+    /// null = always open.
     business_hours: Option<Option<BusinessHoursView>>,
+    /// An http(s) URL (or a path) with `{external_id}`; null = no CRM panel.
     crm_url_template: Option<Option<String>>,
 }
 
@@ -128,6 +142,14 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
     Ok(())
 }
 
+/// The overflow target must be a group: the database refuses others, which would be a 500.
+async fn check_overflow_target(state: &AppState, b: &GroupBody) -> ApiResult<()> {
+    if let Some(Some(target)) = b.overflow_group_id {
+        state.store.group(target).await.map_err(|_| ApiError::invalid(format!("overflow_group_id: no skill group {target}")))?;
+    }
+    Ok(())
+}
+
 #[utoipa::path(post, path = "/api/v1/groups", tag = "groups", request_body = GroupBody, responses((status = 201, description = "created (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -153,6 +175,7 @@ pub async fn create(
     if body.name.is_none() {
         return Err(ApiError::invalid("name: required"));
     }
+    check_overflow_target(&state, &body).await?;
     apply(&mut g, body)?;
     let id = state.store.save_group(&g, now_ms()).await?;
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
@@ -173,6 +196,7 @@ pub async fn update(
     staff.require(Role::Admin)?;
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
+    check_overflow_target(&state, &body).await?;
     apply(&mut g, body)?;
     state.store.save_group(&g, now_ms()).await?;
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
@@ -195,6 +219,7 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
     agent_id: i64,
+    /// 1 to 5.
     skill_level: i64,
 }
 
@@ -210,6 +235,10 @@ pub async fn set_members(
     if body.iter().any(|m| !(1..=5).contains(&m.skill_level)) {
         return Err(ApiError::invalid("skill_level: 1 to 5"));
     }
+    let users = state.store.users().await?;
+    if let Some(m) = body.iter().find(|m| !users.iter().any(|u| u.id == m.agent_id)) {
+        return Err(ApiError::invalid(format!("agent_id: no agent {}", m.agent_id)));
+    }
     let before: Vec<i64> = state.store.members().await?.iter().filter(|m| m.group_id == id).map(|m| m.agent_id).collect();
     let pairs: Vec<(i64, i64)> = body.iter().map(|m| (m.agent_id, m.skill_level)).collect();
     state.store.set_members(id, &pairs).await?;
@@ -223,26 +252,23 @@ pub async fn set_members(
     Ok(Json(v))
 }
 
-#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "{business_types: [...]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<Value>> {
-    let types: Vec<Value> = state
-        .store
-        .business_types()
-        .await?
-        .iter()
-        .map(|t| json!({ "id": t.id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
-        .collect();
-    Ok(Json(json!({ "business_types": types })))
+#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "every business type", body = BusinessTypeList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<BusinessTypeList>> {
+    let business_types = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
+    Ok(Json(BusinessTypeList { business_types }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TypeBody {
+    /// Shown to visitors, 1 to 64 characters.
     name: Option<String>,
+    /// The group that serves it; required to create.
     group_id: Option<i64>,
+    /// 1 to 5 (default 1).
     min_skill_level: Option<i64>,
 }
 
-async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> ApiResult<Value> {
+async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> ApiResult<BusinessTypeView> {
     if let Some(n) = b.name {
         t.name = n.trim().to_string();
     }
@@ -259,16 +285,16 @@ async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> Api
         }
         t.min_skill_level = l;
     }
-    let id = state.store.save_business_type(&t).await?;
-    Ok(json!({ "id": id, "name": t.name, "group_id": t.group_id, "min_skill_level": t.min_skill_level }))
+    t.id = state.store.save_business_type(&t).await?;
+    Ok(BusinessTypeView::from(&t))
 }
 
-#[utoipa::path(post, path = "/api/v1/business-types", tag = "groups", request_body = TypeBody, responses((status = 201, description = "created (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/business-types", tag = "groups", request_body = TypeBody, responses((status = 201, description = "created (admin)", body = BusinessTypeView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn create_type(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(body): ApiJson<TypeBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<BusinessTypeView>)> {
     staff.require(Role::Admin)?;
     if body.group_id.is_none() {
         return Err(ApiError::invalid("group_id: required"));
@@ -277,13 +303,13 @@ pub async fn create_type(
     Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)", body = BusinessTypeView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn update_type(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TypeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<BusinessTypeView>> {
     staff.require(Role::Admin)?;
     let t = state.store.business_types().await?.into_iter().find(|t| t.id == id).ok_or_else(|| ApiError::not_found("business type"))?;
     Ok(Json(save_type(&state, t, body).await?))

@@ -11,32 +11,18 @@ use crate::state::AppState;
 use crate::views;
 
 /// Every failure: `{"error": {"code", "message"}}`.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// The error's stable code and a message that names the problem.
-#[derive(Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`
     pub code: String,
+    /// Human readable; names the field or the problem.
     pub message: String,
-}
-
-/// A WebSocket frame from the server (`/api/v1/ws?token=`). Conversation events
-/// (`message.created`, `conversation.updated`, `message.read`) carry `seq`, a per-conversation
-/// sequence number; ephemeral ones (`typing`, `queue.position`, `offer.created`, `offer.revoked`,
-/// `agent.status`, `hello`, `pong`) do not. Clients send `{"type":"resume","cursors":{"<id>":seq}}`
-/// and `{"type":"ping"}`.
-#[derive(Serialize, ToSchema)]
-pub struct WsEvent {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub conversation_id: Option<i64>,
-    pub seq: Option<i64>,
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
 }
 
 struct BearerAuth;
@@ -48,10 +34,31 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Handlers of different areas share names (`list`, `create`, `me`), and utoipa takes the
+/// operation id from the function name; client generators need them unique, so each becomes
+/// `<tag>_<handler>`, e.g. `conversations_list`.
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                if let Some(id) = &mut op.operation_id {
+                    if !tag.is_empty() && !id.starts_with(&format!("{tag}_")) {
+                        *id = format!("{tag}_{id}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kefu API", description = "Video customer service: conversations, routing, agents. Overview in docs/api.md."),
-    modifiers(&BearerAuth),
+    info(title = "Kefu API", description = "Video customer service: conversations, routing, agents. Overview in docs/api.md. The WebSocket `/api/v1/ws?token=` sends `WsEvent` frames and reads `WsClientFrame`s."),
+    modifiers(&BearerAuth, &UniqueOperationIds),
     paths(
         crate::api::auth::login,
         crate::api::auth::logout,
@@ -64,7 +71,7 @@ impl Modify for BearerAuth {
         crate::api::visitors::create,
         crate::api::visitors::me,
         crate::api::visitors::history,
-                crate::api::conversations::create,
+        crate::api::conversations::create,
         crate::api::conversations::list,
         crate::api::conversations::one,
         crate::api::conversations::messages,
@@ -106,12 +113,12 @@ impl Modify for BearerAuth {
         crate::api::widgets::remove,
         crate::api::widgets::identity_secret
     ),
+    // Types reached from a path are collected on their own; these are the ones no path names:
+    // the WebSocket frames and their payloads.
     components(schemas(
-        ErrorBody, ErrorDetail, WsEvent,
-        views::UserView, views::AgentView, views::Slots, views::Membership, views::VisitorView, views::ConversationView,
-        views::CsatView, views::QueueView, views::MessageView, views::AttachmentView, views::GroupView, views::GroupMember,
-        views::BusinessHoursView, views::DayHoursView, crate::auth::Role,
-        crate::api::widgets::WidgetSettings, crate::api::widgets::FormField,
+        ErrorBody, ErrorDetail,
+        views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
+        views::OfferRevoked, views::Hello, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
     ))
 )]
 pub struct ApiDoc;

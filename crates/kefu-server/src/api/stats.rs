@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats};
-use serde_json::{json, Value};
 
 use crate::api::agents::agent_views;
 use crate::auth::{Role, Staff};
@@ -12,6 +11,7 @@ use crate::clock::now_ms;
 use crate::error::ApiResult;
 use crate::metrics::GroupFigures;
 use crate::state::AppState;
+use crate::views::{GroupLive, LiveStats, TodayStats};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/stats/live", get(live))
@@ -41,8 +41,8 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)", body = LiveStats), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<LiveStats>> {
     staff.require(Role::Supervisor)?;
     let now = now_ms();
     // "Today" is the last 24 hours until a per-tenant time zone exists.
@@ -61,16 +61,18 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
         })
         .collect();
     let target = state.config.service_level_target_secs;
-    let today = ServiceStats::compute(&records, target);
-    let groups: Vec<Value> = group_figures(&state)
+    let today = TodayStats::build(&ServiceStats::compute(&records, target), target);
+    let groups = group_figures(&state)
         .await?
         .into_iter()
-        .map(|(id, f, logged_in)| {
-            json!({ "id": id, "name": f.name, "waiting": f.waiting, "longest_wait_secs": f.longest_wait_secs,
-                    "agents_ready": f.agents_ready, "agents_logged_in": logged_in })
+        .map(|(id, f, agents_logged_in)| GroupLive {
+            id,
+            name: f.name,
+            waiting: f.waiting,
+            longest_wait_secs: f.longest_wait_secs,
+            agents_ready: f.agents_ready,
+            agents_logged_in,
         })
         .collect();
-    let mut today = serde_json::to_value(&today).unwrap_or_default();
-    today["service_level_target_secs"] = json!(target);
-    Ok(Json(json!({ "groups": groups, "agents": agent_views(&state, None).await?, "today": today })))
+    Ok(Json(LiveStats { groups, agents: agent_views(&state, None).await?, today }))
 }

@@ -6,14 +6,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use jsonwebtoken::{decode, errors::ErrorKind, Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::net::SocketAddr;
 
 use crate::auth::{new_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::views::VisitorView;
+use crate::views::{ConversationList, VisitorSession, VisitorView};
 use kefu_store::{KnownCustomer, TokenOwner};
 
 pub fn router() -> Router<AppState> {
@@ -25,8 +25,13 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateVisitor {
+    /// What the visitor calls themself (at most 64 characters); a generated name otherwise.
     name: Option<String>,
+    /// `zh-CN` or `en`; other values are ignored.
     locale: Option<String>,
+    /// An HMAC-SHA256 JWT signed by the business system with the widget secret (claims `sub` =
+    /// external id, `name`, `vip` 0 to 9, `attrs`, `agent` = account manager's email, `exp`): the
+    /// visitor is then the known customer with that external id, on any device.
     identity_token: Option<String>,
 }
 
@@ -45,12 +50,12 @@ struct Identity {
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
 
-#[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = CreateVisitor, responses((status = 200, description = "{token, visitor}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = CreateVisitor, responses((status = 200, description = "a visitor token and the visitor", body = VisitorSession), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<CreateVisitor>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VisitorSession>> {
     state.limits.visitor(addr.ip())?;
     let now = now_ms();
     let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
@@ -90,7 +95,7 @@ pub async fn create(
     };
     let token = new_token("v_");
     state.store.create_session(&token_hash(&token), TokenOwner::Visitor(visitor.id), now, now + VISITOR_TOKEN_DAYS * 86_400_000).await?;
-    Ok(Json(json!({ "token": token, "visitor": VisitorView::from(&visitor) })))
+    Ok(Json(VisitorSession { token, visitor: VisitorView::from(&visitor) }))
 }
 
 fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
@@ -113,8 +118,8 @@ pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller)
 }
 
 /// Earlier conversations of a customer, for the agent's customer panel.
-#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "{conversations: [ConversationView]}"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the customer's conversations, newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationList>> {
     if staff.role < Role::Supervisor && staff.is_user() {
         // An agent sees the history of customers they serve or were offered.
         let serving = state.store.conversations_by_status(None, Some(staff.id)).await?;
@@ -123,9 +128,9 @@ pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path
         }
     }
     let rows = state.store.visitor_conversations(id).await?;
-    let mut out = vec![];
+    let mut conversations = vec![];
     for c in &rows {
-        out.push(crate::conversations::build_view(&state.store, c).await?);
+        conversations.push(crate::conversations::build_view(&state.store, c).await?);
     }
-    Ok(Json(json!({ "conversations": out })))
+    Ok(Json(ConversationList { conversations }))
 }

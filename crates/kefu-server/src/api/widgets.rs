@@ -7,14 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
-use utoipa::ToSchema;
+use serde::Deserialize;
 
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
+use crate::views::{BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList, WidgetSettings};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,30 +21,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widgets", get(list))
         .route("/api/v1/widgets/identity-secret", get(identity_secret))
         .route("/api/v1/widgets/{name}", put(save).delete(remove))
-}
-
-/// One pre-chat form field.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct FormField {
-    /// `name`, `topic` and `business_type_id` fill the conversation; other fields go into the
-    /// opening message as "label: value" lines.
-    pub name: String,
-    /// Label per locale (`zh-CN`, `en`).
-    pub label: BTreeMap<String, String>,
-    pub required: bool,
-    /// text | textarea | select (select = the business type picker)
-    pub kind: String,
-}
-
-/// A widget's settings.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct WidgetSettings {
-    pub fields: Vec<FormField>,
-    /// Welcome text per locale.
-    pub welcome: BTreeMap<String, String>,
-    /// Business types this widget offers (all when empty).
-    #[serde(default)]
-    pub business_type_ids: Vec<i64>,
 }
 
 fn defaults() -> WidgetSettings {
@@ -110,8 +85,8 @@ pub struct WidgetQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/widget/config", tag = "widgets", params(WidgetQuery),
-    responses((status = 200, description = "pre_chat_form, business_types with open flags, welcome"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
-pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<Json<Value>> {
+    responses((status = 200, description = "the pre-chat form, the business types with their open flags, the welcome text", body = WidgetConfig), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<Json<WidgetConfig>> {
     let name = q.widget.as_deref().unwrap_or("default");
     check_name(name)?;
     let settings = match load(&state, name).await? {
@@ -128,23 +103,28 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
         }
         let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
         let open = crate::api::groups::is_open(&state, g, now).await?;
-        types.push(json!({ "id": t.id, "name": t.name, "open": open }));
+        types.push(BusinessTypeOption { id: t.id, name: t.name, open });
     }
-    Ok(Json(json!({ "pre_chat_form": { "fields": settings.fields }, "business_types": types, "welcome": settings.welcome })))
+    Ok(Json(WidgetConfig { pre_chat_form: PreChatForm { fields: settings.fields }, business_types: types, welcome: settings.welcome }))
 }
 
 #[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets",
-    responses((status = 200, description = "{widgets: {name: WidgetSettings}} (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "every widget's settings by name (admin)", body = WidgetList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WidgetList>> {
     staff.require(Role::Admin)?;
-    let mut out = serde_json::Map::new();
-    out.insert("default".into(), serde_json::to_value(load(&state, "default").await?.unwrap_or_else(defaults)).unwrap_or_default());
+    let mut widgets = BTreeMap::new();
+    widgets.insert("default".to_string(), load(&state, "default").await?.unwrap_or_else(defaults));
     for (key, value) in state.store.settings_with_prefix("widget:").await? {
         let name = key.trim_start_matches("widget:").to_string();
-        out.insert(name, serde_json::from_str(&value).unwrap_or(Value::Null));
+        match serde_json::from_str(&value) {
+            Ok(settings) => {
+                widgets.insert(name, settings);
+            }
+            Err(e) => tracing::warn!(widget = %name, error = %e, "stored widget settings are unreadable; left out of the list"),
+        }
     }
-    Ok(Json(json!({ "widgets": out })))
+    Ok(Json(WidgetList { widgets }))
 }
 
 #[utoipa::path(put, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
@@ -182,11 +162,11 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Pat
 }
 
 #[utoipa::path(get, path = "/api/v1/widgets/identity-secret", tag = "widgets",
-    responses((status = 200, description = "{secret}: the HMAC-SHA256 key business systems sign visitor identity tokens with (admin)"),
+    responses((status = 200, description = "the HMAC-SHA256 key business systems sign visitor identity tokens with (admin)", body = IdentitySecret),
         (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Value>> {
+pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
     staff.require(Role::Admin)?;
     staff.require_write()?;
-    Ok(Json(json!({ "secret": state.widget_secret.as_str() })))
+    Ok(Json(IdentitySecret { secret: state.widget_secret.to_string() }))
 }

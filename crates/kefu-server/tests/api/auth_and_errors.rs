@@ -223,6 +223,53 @@ fn the_committed_openapi_document_is_current() {
     assert!(doc["paths"].as_object().unwrap().len() >= 35, "every route is documented");
 }
 
+#[test]
+fn every_answer_and_payload_is_typed() {
+    let doc: serde_json::Value = serde_json::from_str(&kefu_server::api::openapi::document()).unwrap();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            for (status, answer) in op["responses"].as_object().unwrap() {
+                if status == "204" {
+                    continue;
+                }
+                let content = answer["content"].as_object();
+                assert!(content.is_some_and(|c| !c.is_empty()), "{method} {path} {status}: the answer names no body type");
+                if let Some(json) = content.and_then(|c| c.get("application/json")) {
+                    assert!(json["schema"]["$ref"].is_string(), "{method} {path} {status}: the JSON body is not a named schema");
+                }
+            }
+        }
+    }
+    let mut ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|ops| ops.as_object().unwrap().values().map(|op| op["operationId"].as_str().unwrap_or("")))
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids must be unique (client generators key on them)");
+    // A bare `{"type": "object"}` says nothing: each object lists its properties or its values.
+    fn walk(at: &str, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                let bare = o.get("type").is_some_and(|t| t == "object")
+                    && !o.contains_key("properties")
+                    && !o.contains_key("additionalProperties");
+                assert!(!bare || at == "Hello", "{at}: an untyped object");
+                o.iter().for_each(|(k, x)| walk(if at.is_empty() { k } else { at }, x));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(at, x)),
+            _ => {}
+        }
+    }
+    walk("", &doc["components"]["schemas"]);
+    for event in ["WsEvent", "WsClientFrame", "OfferCreated", "Typing", "MessageRead", "OfferRevoked", "QueueView"] {
+        assert!(doc["components"]["schemas"][event].is_object(), "{event} is missing");
+    }
+}
+
 #[tokio::test]
 async fn each_widget_has_its_own_pre_chat_form() {
     let app = spawn_app().await;

@@ -1,7 +1,18 @@
 // HTTP calls of the visitor widget. Same origin as the frame; the visitor token is a Bearer token.
 // Failures become ApiError carrying the server's `error.code`, so views can translate them.
 
-import type { Conversation, CreateConversation, Message, Visitor, WidgetConfig } from './types';
+import type * as Wire from '@kefu/api';
+import type {
+  Conversation,
+  ConversationList,
+  CreateConversation,
+  CreateVisitor,
+  Message,
+  MessagePage,
+  Visitor,
+  VisitorSession,
+  WidgetConfig,
+} from './types';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -50,14 +61,14 @@ export class Api {
   widgetConfig() {
     return this.#request<WidgetConfig>('GET', '/widget/config');
   }
-  createVisitor(body: { name?: string; locale?: string; identity_token?: string }) {
-    return this.#request<{ token: string; visitor: Visitor }>('POST', '/visitors', body);
+  createVisitor(body: CreateVisitor) {
+    return this.#request<VisitorSession>('POST', '/visitors', body);
   }
   me() {
     return this.#request<Visitor>('GET', '/visitors/me');
   }
   conversations() {
-    return this.#request<{ conversations: Conversation[] }>('GET', '/conversations');
+    return this.#request<ConversationList>('GET', '/conversations');
   }
   conversation(id: number) {
     return this.#request<Conversation>('GET', `/conversations/${id}`);
@@ -66,10 +77,10 @@ export class Api {
     return this.#request<Conversation>('POST', '/conversations', body);
   }
   messages(id: number, afterSeq = 0) {
-    return this.#request<{ messages: Message[]; last_seq: number }>('GET', `/conversations/${id}/messages?after_seq=${afterSeq}`);
+    return this.#request<MessagePage>('GET', `/conversations/${id}/messages?after_seq=${afterSeq}`);
   }
   sendMessage(id: number, body: string, clientId: string) {
-    return this.#request<Message>('POST', `/conversations/${id}/messages`, { body, client_id: clientId });
+    return this.#request<Message>('POST', `/conversations/${id}/messages`, { body, client_id: clientId } satisfies Wire.PostMessage);
   }
   upload(id: number, file: File) {
     const form = new FormData();
@@ -77,13 +88,17 @@ export class Api {
     return this.#request<Message>('POST', `/conversations/${id}/attachments`, form);
   }
   read(id: number, seq: number) {
-    return this.#request<void>('POST', `/conversations/${id}/read`, { seq });
+    return this.#request<void>('POST', `/conversations/${id}/read`, { seq } satisfies Wire.ReadBody);
   }
   typing(id: number, typing: boolean) {
-    return this.#request<void>('POST', `/conversations/${id}/typing`, { typing });
+    return this.#request<void>('POST', `/conversations/${id}/typing`, { typing } satisfies Wire.TypingBody);
   }
   csat(id: number, score: number, comment: string) {
-    return this.#request<Conversation>('POST', `/conversations/${id}/csat`, comment ? { score, comment } : { score });
+    return this.#request<Conversation>(
+      'POST',
+      `/conversations/${id}/csat`,
+      (comment ? { score, comment } : { score }) satisfies Wire.CsatBody,
+    );
   }
   leaveQueue(id: number) {
     return this.#request<Conversation>('POST', `/conversations/${id}/leave`);

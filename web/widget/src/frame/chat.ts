@@ -10,7 +10,7 @@ import type { AttachmentCache } from './attachments';
 import { errorText } from './errors';
 import { MessageStore, newClientId } from './message-store';
 import { store as storage } from './session';
-import type { Conversation, Message, QueueInfo } from './types';
+import type { Conversation, WsEvent } from './types';
 import { ChatView } from './views/chat-view';
 import { MAX_UPLOAD_BYTES } from './views/composer';
 
@@ -84,9 +84,10 @@ export class ChatSession {
   }
 
   apply(ev: SequencedEvent): void {
-    switch (ev.type) {
+    const e = ev as WsEvent; // the socket's JSON, as the server documents it: `data` typed by `type`
+    switch (e.type) {
       case 'message.created': {
-        const m = ev.data as Message;
+        const m = e.data;
         this.#messages.upsert(m);
         if (m.sender === 'agent') this.#setAgentTyping(false);
         this.#render(m.sender === 'visitor');
@@ -94,11 +95,11 @@ export class ChatSession {
         break;
       }
       case 'conversation.updated':
-        this.#setConversation(ev.data as Conversation);
+        this.#setConversation(e.data);
         this.#render();
         break;
       case 'message.read': {
-        const d = ev.data as { reader: string; seq: number };
+        const d = e.data;
         if (d.reader === 'agent' && d.seq > this.#agentRead) {
           this.#agentRead = d.seq;
           storage.set(this.#readKey, String(d.seq));
@@ -111,9 +112,10 @@ export class ChatSession {
 
   /** Events without seq that concern this conversation. */
   ephemeral(ev: ServerEvent): void {
-    if (ev.type === 'typing' && ev.data?.who === 'agent') this.#setAgentTyping(Boolean(ev.data.typing));
-    else if (ev.type === 'queue.position' && this.conversation.status === 'queued') {
-      const q = ev.data as QueueInfo;
+    const e = ev as WsEvent;
+    if (e.type === 'typing' && e.data?.who === 'agent') this.#setAgentTyping(Boolean(e.data.typing));
+    else if (e.type === 'queue.position' && this.conversation.status === 'queued') {
+      const q = e.data;
       this.conversation = { ...this.conversation, queue: { position: q.position, estimated_wait_secs: q.estimated_wait_secs } };
       this.#render();
     }

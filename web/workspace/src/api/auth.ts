@@ -1,14 +1,13 @@
 // Staff authentication endpoints.
+import type * as Api from '@kefu/api';
 import { http } from './client';
 import type { User } from './types';
 
-export interface LoginResult {
-  token: string;
-  user: User;
-}
+export type LoginResult = Api.LoginResponse;
 
 export const authApi = {
-  login: (email: string, password: string) => http.post<LoginResult>('/auth/login', { email, password }),
+  login: (email: string, password: string) =>
+    http.post<LoginResult>('/auth/login', { email, password } satisfies Api.LoginBody),
   logout: () => http.post<void>('/auth/logout'),
   me: () => http.get<User>('/auth/me'),
 };

@@ -1,22 +1,24 @@
 // Routing configuration: skill groups, business types and wrap-up codes.
+import type * as Api from '@kefu/api';
 import { http } from './client';
 import type { BusinessType, Group, GroupInput, GroupMember, Id, WrapUpCode } from './types';
 
 export const catalogApi = {
-  groups: () => http.get<{ groups: Group[] }>('/groups').then((r) => r.groups),
-  createGroup: (body: GroupInput) => http.post<Group>('/groups', body),
-  updateGroup: (id: Id, patch: Partial<GroupInput>) => http.patch<Group>(`/groups/${id}`, patch),
+  groups: () => http.get<Api.GroupList>('/groups').then((r) => r.groups),
+  createGroup: (body: GroupInput) => http.post<Group>('/groups', body satisfies Api.GroupBody),
+  updateGroup: (id: Id, patch: Partial<GroupInput>) => http.patch<Group>(`/groups/${id}`, patch satisfies Api.GroupBody),
   deleteGroup: (id: Id) => http.del(`/groups/${id}`),
-  setMembers: (id: Id, members: GroupMember[]) => http.put<unknown>(`/groups/${id}/members`, members),
+  setMembers: (id: Id, members: GroupMember[]) =>
+    http.put<Group>(`/groups/${id}/members`, members satisfies Api.MemberBody[]),
 
-  businessTypes: () =>
-    http.get<{ business_types: BusinessType[] }>('/business-types').then((r) => r.business_types),
-  createBusinessType: (body: Omit<BusinessType, 'id'>) => http.post<BusinessType>('/business-types', body),
+  businessTypes: () => http.get<Api.BusinessTypeList>('/business-types').then((r) => r.business_types),
+  createBusinessType: (body: Omit<BusinessType, 'id'>) =>
+    http.post<BusinessType>('/business-types', body satisfies Api.TypeBody),
   updateBusinessType: (id: Id, patch: Partial<Omit<BusinessType, 'id'>>) =>
-    http.patch<BusinessType>(`/business-types/${id}`, patch),
+    http.patch<BusinessType>(`/business-types/${id}`, patch satisfies Api.TypeBody),
   deleteBusinessType: (id: Id) => http.del(`/business-types/${id}`),
 
-  wrapUpCodes: () => http.get<{ codes: WrapUpCode[] }>('/wrap-up-codes').then((r) => r.codes),
-  createWrapUpCode: (body: Omit<WrapUpCode, 'id'>) => http.post<WrapUpCode>('/wrap-up-codes', body),
+  wrapUpCodes: () => http.get<Api.WrapUpCodeList>('/wrap-up-codes').then((r) => r.codes),
+  createWrapUpCode: (body: Omit<WrapUpCode, 'id'>) => http.post<WrapUpCode>('/wrap-up-codes', body satisfies Api.CodeBody),
   deleteWrapUpCode: (id: Id) => http.del(`/wrap-up-codes/${id}`),
 };

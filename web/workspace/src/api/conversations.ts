@@ -1,35 +1,36 @@
 // Conversations and their messages, as seen by staff.
+import type * as Api from '@kefu/api';
 import { http } from './client';
 import type { Conversation, ConversationStatus, Id, Message, MessagesPage } from './types';
 
-export interface TransferTarget {
-  agent_id?: Id;
-  group_id?: Id;
-  note?: string;
-}
+export type TransferTarget = Api.TransferBody;
 
 export const conversationsApi = {
   list: (status: ConversationStatus, mine = true) =>
     http
-      .get<{ conversations: Conversation[] }>('/conversations', { status, mine: mine ? 'true' : undefined })
+      .get<Api.ConversationList>('/conversations', { status, mine: mine ? 'true' : undefined })
       .then((r) => r.conversations),
   get: (id: Id) => http.get<Conversation>(`/conversations/${id}`),
   messages: (id: Id, afterSeq = 0) =>
     http.get<MessagesPage>(`/conversations/${id}/messages`, { after_seq: afterSeq }),
   send: (id: Id, body: string, clientId: string) =>
-    http.post<Message>(`/conversations/${id}/messages`, { body, client_id: clientId }),
+    http.post<Message>(`/conversations/${id}/messages`, { body, client_id: clientId } satisfies Api.PostMessage),
   upload: (id: Id, file: File) => {
     const form = new FormData();
     form.append('file', file, file.name);
     return http.upload<Message>(`/conversations/${id}/attachments`, form);
   },
-  read: (id: Id, seq: number) => http.post<void>(`/conversations/${id}/read`, { seq }),
-  typing: (id: Id, typing: boolean) => http.post<void>(`/conversations/${id}/typing`, { typing }),
+  read: (id: Id, seq: number) => http.post<void>(`/conversations/${id}/read`, { seq } satisfies Api.ReadBody),
+  typing: (id: Id, typing: boolean) =>
+    http.post<void>(`/conversations/${id}/typing`, { typing } satisfies Api.TypingBody),
   accept: (id: Id) => http.post<Conversation>(`/conversations/${id}/accept`),
   decline: (id: Id) => http.post<void>(`/conversations/${id}/decline`),
   transfer: (id: Id, target: TransferTarget) => http.post<Conversation>(`/conversations/${id}/transfer`, target),
   close: (id: Id, wrapUpCode: string, note?: string) =>
-    http.post<Conversation>(`/conversations/${id}/close`, note ? { wrap_up_code: wrapUpCode, note } : { wrap_up_code: wrapUpCode }),
+    http.post<Conversation>(
+      `/conversations/${id}/close`,
+      (note ? { wrap_up_code: wrapUpCode, note } : { wrap_up_code: wrapUpCode }) satisfies Api.CloseBody,
+    ),
   ofVisitor: (visitorId: Id) =>
-    http.get<{ conversations: Conversation[] }>(`/visitors/${visitorId}/conversations`).then((r) => r.conversations),
+    http.get<Api.ConversationList>(`/visitors/${visitorId}/conversations`).then((r) => r.conversations),
 };

@@ -1,7 +1,9 @@
 // Integrations an admin manages: API keys and outgoing webhooks.
+import type * as Api from '@kefu/api';
 import { http } from './client';
-import type { ApiKey, ApiKeyScope, Id, Webhook, WebhookDelivery, WebhookEvent } from './types';
+import type { ApiKeyScope, Id, Webhook, WebhookEvent } from './types';
 
+/** What the webhook form edits. */
 export interface WebhookInput {
   url: string;
   events: WebhookEvent[];
@@ -9,15 +11,15 @@ export interface WebhookInput {
 }
 
 export const integrationsApi = {
-  apiKeys: () => http.get<{ api_keys: ApiKey[] }>('/api-keys').then((r) => r.api_keys),
+  apiKeys: () => http.get<Api.ApiKeyList>('/api-keys').then((r) => r.api_keys),
   createApiKey: (name: string, scopes: ApiKeyScope[]) =>
-    http.post<{ api_key: ApiKey; key: string }>('/api-keys', { name, scopes }),
+    http.post<Api.ApiKeyCreated>('/api-keys', { name, scopes } satisfies Api.KeyBody),
   revokeApiKey: (id: Id) => http.del(`/api-keys/${id}`),
 
-  webhooks: () => http.get<{ webhooks: Webhook[] }>('/webhooks').then((r) => r.webhooks),
-  createWebhook: (body: WebhookInput) => http.post<{ webhook: Webhook; secret: string }>('/webhooks', body),
-  updateWebhook: (id: Id, patch: Partial<WebhookInput>) => http.patch<Webhook>(`/webhooks/${id}`, patch),
+  webhooks: () => http.get<Api.WebhookList>('/webhooks').then((r) => r.webhooks),
+  createWebhook: (body: WebhookInput) => http.post<Api.WebhookCreated>('/webhooks', body satisfies Api.WebhookBody),
+  updateWebhook: (id: Id, patch: Partial<WebhookInput>) =>
+    http.patch<Webhook>(`/webhooks/${id}`, patch satisfies Api.WebhookBody),
   deleteWebhook: (id: Id) => http.del(`/webhooks/${id}`),
-  deliveries: (id: Id) =>
-    http.get<{ deliveries: WebhookDelivery[] }>(`/webhooks/${id}/deliveries`).then((r) => r.deliveries),
+  deliveries: (id: Id) => http.get<Api.DeliveryList>(`/webhooks/${id}/deliveries`).then((r) => r.deliveries),
 };

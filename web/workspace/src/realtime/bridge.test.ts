@@ -164,7 +164,7 @@ describe('bridge routing', () => {
     socket.emit({ type: 'typing', conversation_id: 3, data: { who: 'visitor', typing: true } });
     expect(store.thread(3).visitorTyping).toBe(true);
 
-    socket.emit({ type: 'offer.revoked', conversation_id: 3, data: { reason: 'timeout' } });
+    socket.emit({ type: 'offer.revoked', conversation_id: 3, data: { reason: 'expired' } });
     expect(offers.offers).toHaveLength(0);
   });
 

@@ -11,14 +11,7 @@ import {
   type ServerEvent,
   type SocketStatus,
 } from '@kefu/realtime';
-import type {
-  Agent,
-  Conversation,
-  Message,
-  MessageReadData,
-  OfferCreatedData,
-  TypingData,
-} from '../api/types';
+import type { WsEvent } from '@kefu/api';
 import { useAgentStatusStore } from '../stores/agentStatus';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
@@ -75,20 +68,24 @@ export function createBridge(opts: BridgeOptions): Bridge {
     gapTimeoutMs: opts.gapTimeoutMs,
   });
 
+  /**
+   * A frame as the server documents it (the WsEvent union of the OpenAPI document): `data` is
+   * typed by `type`. The one place the socket's JSON is trusted to match the document.
+   */
+  const typed = (ev: ServerEvent) => ev as WsEvent;
+
   function applySequenced(ev: SequencedEvent): void {
-    const id = ev.conversation_id;
-    switch (ev.type) {
+    const e = typed(ev);
+    switch (e.type) {
       case 'message.created':
-        conversations.applyMessageCreated(ev.data as Message, ev.seq);
+        conversations.applyMessageCreated(e.data, e.seq);
         break;
-      case 'conversation.updated': {
-        const c = ev.data as Conversation;
-        conversations.applyConversationUpdated(c, ev.seq);
-        if (c.status !== 'offered') offers.remove(id);
+      case 'conversation.updated':
+        conversations.applyConversationUpdated(e.data, e.seq);
+        if (e.data.status !== 'offered') offers.remove(e.conversation_id);
         break;
-      }
       case 'message.read':
-        conversations.applyMessageRead(id, ev.data as MessageReadData);
+        conversations.applyMessageRead(e.conversation_id, e.data);
         break;
       default:
         // A newer server may send event types this build does not know; they are skipped.
@@ -97,28 +94,22 @@ export function createBridge(opts: BridgeOptions): Bridge {
   }
 
   function applyEphemeral(ev: ServerEvent): void {
-    switch (ev.type) {
+    const e = typed(ev);
+    switch (e.type) {
       case 'typing':
-        if (typeof ev.conversation_id === 'number') conversations.applyTyping(ev.conversation_id, ev.data as TypingData);
+        conversations.applyTyping(e.conversation_id, e.data);
         break;
-      case 'offer.created': {
-        const d = ev.data as OfferCreatedData;
-        offers.add(d.conversation, d.expires_at ?? null);
+      case 'offer.created':
+        offers.add(e.data.conversation, e.data.expires_at ?? null);
         break;
-      }
-      case 'offer.revoked': {
-        const id = ev.conversation_id ?? (ev.data as { conversation_id?: number } | null)?.conversation_id;
-        if (typeof id === 'number') offers.remove(id);
-        else if (offers.offers.length === 1) offers.remove(offers.offers[0]!.conversation.id);
+      case 'offer.revoked':
+        offers.remove(e.conversation_id);
         break;
-      }
-      case 'agent.status': {
-        const a = ev.data as Agent;
-        agentStatus.apply(a);
-        directory.applyAgent(a);
-        supervisor.applyAgent(a);
+      case 'agent.status':
+        agentStatus.apply(e.data);
+        directory.applyAgent(e.data);
+        supervisor.applyAgent(e.data);
         break;
-      }
       default:
         // hello, pong, queue.position (visitors only): nothing to do here.
         break;

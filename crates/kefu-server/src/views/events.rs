@@ -1,0 +1,139 @@
+//! WebSocket frames (`/api/v1/ws?token=`) and their payloads. The frames are written by the
+//! realtime hub as `{type, conversation_id?, seq?, data}`; `WsEvent` is that envelope as one
+//! tagged union, so clients get a typed `data` per `type`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{AgentView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, Strategy};
+use crate::api::openapi::ErrorDetail;
+
+/// `typing`: the other side started or stopped typing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Typing {
+    #[schema(value_type = Party)]
+    pub who: &'static str,
+    pub typing: bool,
+}
+
+/// `message.read`: one side has read up to `seq`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageRead {
+    #[schema(value_type = Party)]
+    pub reader: String,
+    pub seq: i64,
+}
+
+/// How the router chose the agent: `{kind: "strategy" | "named_agent", strategy}` or
+/// `{kind: "transfer"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfferReason {
+    pub kind: OfferReasonKind,
+    /// The strategy that chose (absent for transfers).
+    pub strategy: Option<Strategy>,
+}
+
+/// `offer.created`: a conversation is offered to the receiving agent until `expires_at`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfferCreated {
+    pub conversation: ConversationView,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    pub reason: OfferReason,
+}
+
+/// `offer.revoked`: the offer to the receiving agent is gone.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfferRevoked {
+    pub reason: OfferRevokedReason,
+}
+
+/// `hello`: the empty object sent right after connecting.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Hello {}
+
+/// A frame from the server on `/api/v1/ws?token=`: `{type, conversation_id?, seq?, data}`.
+///
+/// Conversation events (`message.created` data = MessageView, `conversation.updated` data =
+/// ConversationView, `message.read` data = MessageRead) carry `seq`, the conversation's event
+/// sequence number (1, 2, 3 ...): clients apply `seq == applied + 1`, drop `seq <= applied` and
+/// re-send `resume` on a gap. Ephemeral events carry no `seq`: `typing` (Typing),
+/// `queue.position` (QueueView), `offer.created` (OfferCreated), `offer.revoked` (OfferRevoked),
+/// `agent.status` (AgentView), `hello` (`{}`), `pong` (null) and `error` (ErrorDetail, for a
+/// client frame the server could not read). Clients send `WsClientFrame`s.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "type")]
+pub enum WsEvent {
+    #[serde(rename = "message.created")]
+    MessageCreated { conversation_id: i64, seq: i64, data: MessageView },
+    #[serde(rename = "conversation.updated")]
+    ConversationUpdated { conversation_id: i64, seq: i64, data: ConversationView },
+    #[serde(rename = "message.read")]
+    MessageRead { conversation_id: i64, seq: i64, data: MessageRead },
+    #[serde(rename = "typing")]
+    Typing { conversation_id: i64, data: Typing },
+    #[serde(rename = "queue.position")]
+    QueuePosition { conversation_id: i64, data: QueueView },
+    #[serde(rename = "offer.created")]
+    OfferCreated { conversation_id: i64, data: OfferCreated },
+    #[serde(rename = "offer.revoked")]
+    OfferRevoked { conversation_id: i64, data: OfferRevoked },
+    #[serde(rename = "agent.status")]
+    AgentStatus { data: AgentView },
+    #[serde(rename = "hello")]
+    Hello { data: Hello },
+    #[serde(rename = "pong")]
+    Pong {
+        #[schema(schema_with = null)]
+        data: (),
+    },
+    #[serde(rename = "error")]
+    Error { data: ErrorDetail },
+}
+
+/// The schema of JSON `null`.
+fn null() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Null).build()
+}
+
+/// A frame from the client: `resume` asks for every event of the listed conversations after
+/// the given seq (conversation id as a string key -> last applied seq), then the stream goes on;
+/// `ping` is answered by `pong`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WsClientFrame {
+    Resume { cursors: BTreeMap<String, i64> },
+    Ping,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::realtime::frame;
+    use serde_json::{json, Value};
+
+    fn sent(kind: &str, conversation: Option<i64>, seq: Option<i64>, data: &Value) -> Value {
+        serde_json::from_str(&frame(kind, conversation, seq, data)).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_union_is_the_envelope_the_hub_sends() {
+        let typing = Typing { who: "agent", typing: true };
+        let ours = serde_json::to_value(WsEvent::Typing { conversation_id: 7, data: typing.clone() }).unwrap_or_default();
+        assert_eq!(ours, sent("typing", Some(7), None, &serde_json::to_value(&typing).unwrap_or_default()));
+        let read = MessageRead { reader: "visitor".into(), seq: 4 };
+        let ours = serde_json::to_value(WsEvent::MessageRead { conversation_id: 7, seq: 9, data: read }).unwrap_or_default();
+        assert_eq!(ours, sent("message.read", Some(7), Some(9), &json!({ "reader": "visitor", "seq": 4 })));
+        assert_eq!(serde_json::to_value(WsEvent::Hello { data: Hello {} }).unwrap_or_default(), sent("hello", None, None, &json!({})));
+        assert_eq!(serde_json::to_value(WsEvent::Pong { data: () }).unwrap_or_default(), sent("pong", None, None, &Value::Null));
+    }
+
+    #[test]
+    fn client_frames_read_as_documented() {
+        let resume: Result<WsClientFrame, _> = serde_json::from_value(json!({ "type": "resume", "cursors": { "3": 12 } }));
+        assert!(matches!(resume, Ok(WsClientFrame::Resume { cursors }) if cursors.get("3") == Some(&12)));
+        assert!(matches!(serde_json::from_value(json!({ "type": "ping" })), Ok(WsClientFrame::Ping)));
+    }
+}

@@ -1,0 +1,121 @@
+//! Skill groups with their routing settings, and business types.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ReturningBy, Strategy};
+use kefu_store::{BusinessTypeRow, GroupRow};
+
+/// One weekday's opening window.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DayHoursView {
+    /// 1 = Monday .. 7 = Sunday
+    pub weekday: u8,
+    /// "09:00", local to `utc_offset_minutes`
+    pub open: String,
+    /// "18:00"
+    pub close: String,
+}
+
+/// Weekly schedule.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BusinessHoursView {
+    /// The local time zone, e.g. 480 for UTC+8.
+    pub utc_offset_minutes: i32,
+    /// Open days; a day not listed is closed.
+    pub days: Vec<DayHoursView>,
+}
+
+/// A skill group.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = Strategy)]
+    pub strategy: String,
+    /// Used when `strategy` names no available agent; never itself a naming strategy.
+    #[schema(value_type = Strategy)]
+    pub fallback_strategy: String,
+    /// Which earlier agent a returning customer waits for.
+    #[schema(value_type = ReturningBy)]
+    pub returning_by: String,
+    /// How long a conversation waits for a named agent (returning customer, designated).
+    pub returning_window_secs: i64,
+    /// How long an agent has to accept an offer.
+    pub offer_timeout_secs: i64,
+    /// Offers in a row an agent may let time out before being set away (0 = never).
+    pub max_missed_offers: i64,
+    /// Waiting longer than this moves the conversation to `overflow_group_id`.
+    #[schema(required = true)]
+    pub overflow_after_secs: Option<i64>,
+    #[schema(required = true)]
+    pub overflow_group_id: Option<i64>,
+    /// 话后整理 time after an agent closes a conversation of this group (0 = none).
+    pub wrap_up_secs: i64,
+    /// null = always open.
+    #[schema(required = true)]
+    pub business_hours: Option<BusinessHoursView>,
+    /// The customer panel's CRM page, e.g. "https://crm.example/customer?id={external_id}".
+    #[schema(required = true)]
+    pub crm_url_template: Option<String>,
+    pub members: Vec<GroupMember>,
+}
+
+/// A member of a group.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct GroupMember {
+    pub agent_id: i64,
+    /// 1 to 5.
+    pub skill_level: i64,
+}
+
+impl GroupView {
+    /// Build from the row and its members.
+    pub fn build(g: &GroupRow, members: Vec<GroupMember>) -> GroupView {
+        GroupView {
+            id: g.id,
+            name: g.name.clone(),
+            strategy: g.strategy.clone(),
+            fallback_strategy: g.fallback_strategy.clone(),
+            returning_by: g.returning_by.clone(),
+            returning_window_secs: g.hold_secs,
+            offer_timeout_secs: g.offer_timeout_secs,
+            max_missed_offers: g.max_missed_offers,
+            overflow_after_secs: g.overflow_after_secs,
+            overflow_group_id: g.overflow_group_id,
+            wrap_up_secs: g.wrap_up_secs,
+            business_hours: g.business_hours.as_deref().and_then(|h| serde_json::from_str(h).ok()),
+            crm_url_template: g.crm_url_template.clone(),
+            members,
+        }
+    }
+}
+
+/// `GET /api/v1/groups`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupList {
+    pub groups: Vec<GroupView>,
+}
+
+/// A business type: what a visitor picks, mapped to the group that serves it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BusinessTypeView {
+    pub id: i64,
+    /// Shown to visitors.
+    pub name: String,
+    pub group_id: i64,
+    /// Only agents with at least this skill level in the group are offered these conversations.
+    pub min_skill_level: i64,
+}
+
+impl From<&BusinessTypeRow> for BusinessTypeView {
+    fn from(t: &BusinessTypeRow) -> Self {
+        BusinessTypeView { id: t.id, name: t.name.clone(), group_id: t.group_id, min_skill_level: t.min_skill_level }
+    }
+}
+
+/// `GET /api/v1/business-types`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BusinessTypeList {
+    pub business_types: Vec<BusinessTypeView>,
+}

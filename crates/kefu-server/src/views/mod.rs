@@ -1,0 +1,22 @@
+//! The JSON shapes of the API (docs/api.md): every response body and WebSocket payload is a type
+//! here, built from stored rows, so the OpenAPI document (and the TypeScript generated from it in
+//! `web/packages/api`) says exactly what goes on the wire. Views only shape data: they load
+//! nothing and decide nothing.
+
+mod admin;
+mod conversations;
+mod events;
+mod groups;
+mod people;
+mod stats;
+mod vocab;
+mod widgets;
+
+pub use admin::*;
+pub use conversations::*;
+pub use events::*;
+pub use groups::*;
+pub use people::*;
+pub use stats::*;
+pub use vocab::*;
+pub use widgets::*;

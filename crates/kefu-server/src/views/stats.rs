@@ -1,0 +1,85 @@
+//! The supervisor's live floor view.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AgentView;
+use kefu_core::ServiceStats;
+
+/// One group's queue and staffing now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupLive {
+    pub id: i64,
+    pub name: String,
+    /// Conversations in line.
+    pub waiting: u32,
+    /// How long the first in line has waited.
+    pub longest_wait_secs: u32,
+    /// Members who are ready.
+    pub agents_ready: u32,
+    /// Members logged in (any status but offline).
+    pub agents_logged_in: u32,
+}
+
+/// The last 24 hours' service figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TodayStats {
+    /// Conversations that entered a queue.
+    pub offered: u64,
+    /// Of those, accepted by an agent.
+    pub answered: u64,
+    /// Of those, given up by the visitor while waiting.
+    pub abandoned: u64,
+    /// 0..1: answered within the target ÷ (answered + abandoned); 1 when nothing finished waiting.
+    pub service_level: f64,
+    /// The service-level target (answer within this many seconds).
+    pub service_level_target_secs: u32,
+    /// Average speed of answer (平均应答时长).
+    pub asa_secs: f64,
+    /// 0..1: abandoned ÷ (answered + abandoned).
+    pub abandonment_rate: f64,
+    /// Average handle time (平均处理时长): answered to closed.
+    pub aht_secs: f64,
+    /// Mean CSAT score, null when none was given.
+    #[schema(required = true)]
+    pub csat_average: Option<f64>,
+}
+
+impl TodayStats {
+    /// The core's figures plus the target they were computed against.
+    pub fn build(s: &ServiceStats, target_secs: u32) -> TodayStats {
+        TodayStats {
+            offered: s.offered,
+            answered: s.answered,
+            abandoned: s.abandoned,
+            service_level: s.service_level,
+            service_level_target_secs: target_secs,
+            asa_secs: s.asa_secs,
+            abandonment_rate: s.abandonment_rate,
+            aht_secs: s.aht_secs,
+            csat_average: s.csat_average,
+        }
+    }
+}
+
+/// `GET /api/v1/stats/live`: queues, agents and today's service level.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveStats {
+    pub groups: Vec<GroupLive>,
+    pub agents: Vec<AgentView>,
+    pub today: TodayStats,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_carries_every_figure_the_core_computes() {
+        let core = serde_json::to_value(ServiceStats::default()).unwrap_or_default();
+        let ours = serde_json::to_value(TodayStats::build(&ServiceStats::default(), 20)).unwrap_or_default();
+        for key in core.as_object().into_iter().flat_map(|o| o.keys()) {
+            assert!(ours.get(key).is_some(), "TodayStats lacks {key}");
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The closed sets of words the API speaks (statuses, channels, strategies, scopes ...).
+//!
+//! The views keep these as `String`: the values come from stored rows and from modules that build
+//! views themselves (`crate::agents`, the routing task). These enums give the OpenAPI document, and
+//! so the generated TypeScript, the exact values, through `#[schema(value_type = ...)]` on the
+//! fields. Tests below tie them to the code that produces the words, so the two cannot drift.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where a conversation is: waiting in line, offered to one agent, served, or over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    Queued,
+    Offered,
+    Assigned,
+    Closed,
+}
+
+/// Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
+/// app, `api` = started by an integrator with an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    H5,
+    App,
+    Api,
+}
+
+/// The channels a visitor may start a conversation on (`api` is for API keys only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitorChannel {
+    Web,
+    H5,
+    App,
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sender {
+    Visitor,
+    Agent,
+    System,
+}
+
+/// What a message is: text, an uploaded image or file, or a system event line (its code in `body`:
+/// `assigned`, `transferred`, `closed`, `abandoned`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Text,
+    Image,
+    File,
+    Event,
+}
+
+/// One side of a conversation (who is typing, who read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Visitor,
+    Agent,
+}
+
+/// An agent's live status. `busy` = ready but at full capacity; `wrap_up` = after-conversation
+/// work, until `wrap_up_until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Offline,
+    Ready,
+    Away,
+    Busy,
+    WrapUp,
+}
+
+/// The statuses an agent may ask for; `busy` and `wrap_up` are set by the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettableStatus {
+    Ready,
+    Away,
+    Offline,
+}
+
+/// How a group picks among the agents who could serve the next conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// 熟客优先: the agent who served this customer before, held for a window, then the fallback.
+    ReturningCustomer,
+    /// 负载均衡: highest idle rate, ties by longest idle.
+    LoadBalance,
+    /// In turn.
+    RoundRobin,
+    /// 随机分配.
+    Random,
+    /// 指定客服: the customer's account manager, held for a window, then the fallback.
+    Designated,
+    /// Highest skill level first, ties by load balance.
+    SkillLevel,
+}
+
+/// Which earlier agent a returning customer waits for: the last one, or the one who served most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturningBy {
+    Last,
+    Most,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum ApiKeyScope {
+    #[serde(rename = "conversations:read")]
+    ConversationsRead,
+    #[serde(rename = "conversations:write")]
+    ConversationsWrite,
+    #[serde(rename = "admin")]
+    Admin,
+}
+
+/// An event a webhook subscribes to; `*` = all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum WebhookEvent {
+    #[serde(rename = "conversation.created")]
+    ConversationCreated,
+    #[serde(rename = "conversation.queued")]
+    ConversationQueued,
+    #[serde(rename = "conversation.assigned")]
+    ConversationAssigned,
+    #[serde(rename = "conversation.transferred")]
+    ConversationTransferred,
+    #[serde(rename = "conversation.closed")]
+    ConversationClosed,
+    #[serde(rename = "message.created")]
+    MessageCreated,
+    #[serde(rename = "*")]
+    All,
+}
+
+/// Where a webhook delivery stands; `failed` after the last retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+/// A pre-chat form field's input: `select` is the business type picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Textarea,
+    Select,
+}
+
+/// Why an offer ended without being accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferRevokedReason {
+    /// The agent declined.
+    Declined,
+    /// The agent did not answer in time.
+    Expired,
+    /// The agent went away or offline.
+    AgentUnavailable,
+    /// The conversation ended (the visitor left).
+    Ended,
+    /// The conversation was transferred elsewhere meanwhile.
+    Transferred,
+}
+
+/// How the router chose the agent for an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferReasonKind {
+    /// The group's (or fallback) strategy chose among agents who could serve the head of the line.
+    Strategy,
+    /// The conversation was held for this agent (returning customer or designated agent).
+    NamedAgent,
+    /// Another agent transferred it to this agent.
+    Transfer,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+
+    fn word<T: Serialize>(v: T) -> String {
+        serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    fn parses<T: DeserializeOwned>(word: &str) -> bool {
+        serde_json::from_value::<T>(json!(word)).is_ok()
+    }
+
+    #[test]
+    fn webhook_events_are_the_ones_the_dispatcher_sends() {
+        for e in crate::integrations::webhooks::EVENTS {
+            assert!(parses::<WebhookEvent>(e), "{e} is missing from WebhookEvent");
+        }
+        assert_eq!(word(WebhookEvent::All), "*");
+    }
+
+    #[test]
+    fn strategies_are_the_cores() {
+        for s in [
+            Strategy::ReturningCustomer,
+            Strategy::LoadBalance,
+            Strategy::RoundRobin,
+            Strategy::Random,
+            Strategy::Designated,
+            Strategy::SkillLevel,
+        ] {
+            assert!(parses::<kefu_core::Strategy>(&word(s)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn offer_words_are_the_cores() {
+        use kefu_core::{OfferReason, WithdrawReason};
+        for r in [
+            WithdrawReason::Declined,
+            WithdrawReason::Expired,
+            WithdrawReason::AgentUnavailable,
+            WithdrawReason::Ended,
+            WithdrawReason::Transferred,
+        ] {
+            assert!(parses::<OfferRevokedReason>(&word(r)), "{r:?}");
+        }
+        for r in [
+            OfferReason::Strategy(kefu_core::Strategy::LoadBalance),
+            OfferReason::NamedAgent(kefu_core::Strategy::Designated),
+            OfferReason::Transfer,
+        ] {
+            let v = serde_json::to_value(r).unwrap_or_default();
+            assert!(serde_json::from_value::<crate::views::OfferReason>(v.clone()).is_ok(), "{v}");
+        }
+    }
+
+    #[test]
+    fn agent_statuses_are_the_routing_words() {
+        use kefu_core::{AgentStatus as Core, AwayReason, Millis};
+        for s in [Core::Offline, Core::Ready, Core::Away(AwayReason::MissedOffers), Core::WrapUp { until: Millis(0) }] {
+            let (text, _, _) = crate::routing::status_text(&s);
+            assert!(parses::<AgentStatus>(text), "{text}");
+        }
+        assert!(parses::<AgentStatus>("busy"));
+    }
+}

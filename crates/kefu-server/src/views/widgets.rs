@@ -1,0 +1,72 @@
+//! Widget settings (per widget name) and the public configuration the widget reads.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::FieldKind;
+
+/// One pre-chat form field.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FormField {
+    /// `name`, `topic` and `business_type_id` fill the conversation; other fields go into the
+    /// opening message as "label: value" lines.
+    pub name: String,
+    /// Label per locale (`zh-CN`, `en`).
+    pub label: BTreeMap<String, String>,
+    pub required: bool,
+    /// `select` = the business type picker (only for `business_type_id`).
+    #[schema(value_type = FieldKind)]
+    pub kind: String,
+}
+
+/// A widget's settings.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WidgetSettings {
+    /// The pre-chat form, at most 10 fields.
+    pub fields: Vec<FormField>,
+    /// Welcome text per locale (`zh-CN`, `en`).
+    pub welcome: BTreeMap<String, String>,
+    /// Business types this widget offers (all when empty).
+    #[serde(default)]
+    pub business_type_ids: Vec<i64>,
+}
+
+/// The pre-chat form.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PreChatForm {
+    pub fields: Vec<FormField>,
+}
+
+/// A business type as the widget offers it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BusinessTypeOption {
+    pub id: i64,
+    pub name: String,
+    /// False outside the group's business hours or when nobody of the group is logged in: the
+    /// widget then offers to leave a message (留言).
+    pub open: bool,
+}
+
+/// `GET /api/v1/widget/config`: what the widget shows before a conversation starts.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WidgetConfig {
+    pub pre_chat_form: PreChatForm,
+    pub business_types: Vec<BusinessTypeOption>,
+    /// Welcome text per locale (`zh-CN`, `en`).
+    pub welcome: BTreeMap<String, String>,
+}
+
+/// `GET /api/v1/widgets`: every widget's settings by name (`default` always present).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WidgetList {
+    pub widgets: BTreeMap<String, WidgetSettings>,
+}
+
+/// `GET /api/v1/widgets/identity-secret`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentitySecret {
+    /// The HMAC-SHA256 key business systems sign visitor identity tokens with.
+    pub secret: String,
+}

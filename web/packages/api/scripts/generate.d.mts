@@ -1,0 +1,4 @@
+export const SPEC: URL;
+export const OUTPUT: URL;
+export function generate(): Promise<string>;
+export function isCurrent(): Promise<boolean>;
