@@ -45,7 +45,15 @@ impl Application {
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
-        let state = AppState { store, config: Arc::new(config), routing, hub, metrics, limits, widget_secret: Arc::new(widget_secret) };
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+            routing,
+            hub,
+            metrics,
+            limits,
+            widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
+        };
         tokio::spawn(away_if_not_back(state.clone()));
         Ok(Application { listener, state })
     }

@@ -44,6 +44,13 @@ pub struct AppState {
     pub hub: Hub,
     pub metrics: Metrics,
     pub limits: Arc<Limits>,
-    /// HMAC key of visitor identity tokens (kept in the settings table).
-    pub widget_secret: Arc<String>,
+    /// HMAC key of visitor identity tokens (kept in the settings table; admins can rotate it).
+    pub widget_secret: Arc<std::sync::RwLock<String>>,
+}
+
+impl AppState {
+    /// The current identity-token secret.
+    pub fn identity_secret(&self) -> String {
+        self.widget_secret.read().map(|s| s.clone()).unwrap_or_default()
+    }
 }

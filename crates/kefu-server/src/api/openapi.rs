@@ -111,7 +111,8 @@ impl Modify for UniqueOperationIds {
         crate::api::widgets::list,
         crate::api::widgets::save,
         crate::api::widgets::remove,
-        crate::api::widgets::identity_secret
+        crate::api::widgets::identity_secret,
+        crate::api::widgets::rotate_identity_secret
     ),
     // Types reached from a path are collected on their own; these are the ones no path names:
     // the WebSocket frames and their payloads.

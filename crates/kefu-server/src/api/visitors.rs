@@ -65,7 +65,7 @@ pub async fn create(
     }
     let visitor = match &body.identity_token {
         Some(token) => {
-            let id = verify_identity(&state.widget_secret, token)?;
+            let id = verify_identity(&state.identity_secret(), token)?;
             if id.sub.is_empty() || id.sub.len() > 128 {
                 return Err(ApiError::BadRequest("invalid_identity_token", "identity token: sub must be 1 to 128 characters".into()));
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widget/config", get(config))
         .route("/api/v1/widgets", get(list))
         .route("/api/v1/widgets/identity-secret", get(identity_secret))
+        .route("/api/v1/widgets/identity-secret/rotate", post(rotate_identity_secret))
         .route("/api/v1/widgets/{name}", put(save).delete(remove))
 }
 
@@ -168,5 +169,21 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Pat
 pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
     staff.require(Role::Admin)?;
     staff.require_write()?;
-    Ok(Json(IdentitySecret { secret: state.widget_secret.to_string() }))
+    Ok(Json(IdentitySecret { secret: state.identity_secret() }))
+}
+
+#[utoipa::path(post, path = "/api/v1/widgets/identity-secret/rotate", tag = "widgets",
+    responses((status = 200, description = "a new secret; tokens signed with the old one are refused from now on (admin)", body = IdentitySecret),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn rotate_identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
+    staff.require(Role::Admin)?;
+    staff.require_write()?;
+    let secret = crate::auth::new_token("");
+    state.store.set_setting("widget_secret", &secret).await?;
+    if let Ok(mut current) = state.widget_secret.write() {
+        *current = secret.clone();
+    }
+    tracing::info!("identity-token secret rotated");
+    Ok(Json(IdentitySecret { secret }))
 }

@@ -10,12 +10,14 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use crate::auth::{resolve, Caller, Role};
+use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::can_see;
 use crate::conversations::redact_for_visitor;
 use crate::error::ApiError;
 use crate::realtime::{frame, Who};
 use crate::routing::Op;
 use crate::state::AppState;
+use crate::views::Hello;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -50,7 +52,8 @@ async fn session(state: AppState, caller: Caller, who: Who, socket: WebSocket) {
     let (conn, mut outbox) = state.hub.register(who);
     state.metrics.ws_connections.inc();
     let (mut sink, mut stream) = socket.split();
-    let hello = frame("hello", None, None, &json!({}));
+    let hello = Hello { server_time: rfc3339(now_ms()) };
+    let hello = frame("hello", None, None, &serde_json::to_value(hello).unwrap_or_default());
     let writer = tokio::spawn(async move {
         if sink.send(Message::Text(hello.as_ref().into())).await.is_err() {
             return;

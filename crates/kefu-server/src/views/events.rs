@@ -50,9 +50,13 @@ pub struct OfferRevoked {
     pub reason: OfferRevokedReason,
 }
 
-/// `hello`: the empty object sent right after connecting.
+/// `hello`: sent right after connecting.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Hello {}
+pub struct Hello {
+    /// The server's clock, so clients can correct offer countdowns for their own clock's skew.
+    #[schema(format = DateTime)]
+    pub server_time: String,
+}
 
 /// A frame from the server on `/api/v1/ws?token=`: `{type, conversation_id?, seq?, data}`.
 ///
@@ -126,7 +130,11 @@ mod tests {
         let read = MessageRead { reader: "visitor".into(), seq: 4 };
         let ours = serde_json::to_value(WsEvent::MessageRead { conversation_id: 7, seq: 9, data: read }).unwrap_or_default();
         assert_eq!(ours, sent("message.read", Some(7), Some(9), &json!({ "reader": "visitor", "seq": 4 })));
-        assert_eq!(serde_json::to_value(WsEvent::Hello { data: Hello {} }).unwrap_or_default(), sent("hello", None, None, &json!({})));
+        let hello = Hello { server_time: "2026-11-21T10:00:00Z".into() };
+        assert_eq!(
+            serde_json::to_value(WsEvent::Hello { data: hello }).unwrap_or_default(),
+            sent("hello", None, None, &json!({ "server_time": "2026-11-21T10:00:00Z" }))
+        );
         assert_eq!(serde_json::to_value(WsEvent::Pong { data: () }).unwrap_or_default(), sent("pong", None, None, &Value::Null));
     }
 

@@ -46,7 +46,7 @@ pub async fn spawn_app() -> TestApp {
     config.demo = true;
     let app = Application::build(config).await.expect("app builds");
     let base = format!("http://{}", app.addr());
-    let widget_secret = app.state().widget_secret.to_string();
+    let widget_secret = app.state().identity_secret();
     tokio::spawn(app.run(std::future::pending()));
     TestApp { base, http: reqwest::Client::new(), widget_secret, data_dir: dir }
 }

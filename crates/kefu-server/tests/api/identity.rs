@@ -68,3 +68,24 @@ async fn an_integrator_starts_a_conversation_for_a_known_customer() {
     let (s, _) = app.call("POST", "/api/v1/conversations", Some(&agent), Some(json!({ "customer": { "external_id": "C-1" } }))).await;
     assert_eq!(s, 403, "agents do not start conversations");
 }
+
+#[tokio::test]
+async fn rotating_the_secret_refuses_tokens_signed_with_the_old_one() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, old) = app.call("GET", "/api/v1/widgets/identity-secret", Some(&admin), None).await;
+    assert_eq!(s, 200);
+    let old = old["secret"].as_str().unwrap().to_string();
+    assert_eq!(old, app.widget_secret);
+    let (s, new) = app.call("POST", "/api/v1/widgets/identity-secret/rotate", Some(&admin), None).await;
+    assert_eq!(s, 200, "{new}");
+    let new = new["secret"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    let claims = json!({ "sub": "C-9", "exp": in_an_hour() });
+    let (s, e) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": sign(&old, claims.clone()) }))).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (400, Some("invalid_identity_token")));
+    let (s, _) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": sign(&new, claims) }))).await;
+    assert_eq!(s, 200);
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    assert_eq!(app.call("POST", "/api/v1/widgets/identity-secret/rotate", Some(&agent), None).await.0, 403);
+}

@@ -597,6 +597,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/widgets/identity-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["widgets_rotate_identity_secret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/widgets/{name}": {
         parameters: {
             query?: never;
@@ -1144,8 +1160,14 @@ export interface components {
              */
             wrap_up_secs: number;
         };
-        /** @description `hello`: the empty object sent right after connecting. */
-        Hello: Record<string, never>;
+        /** @description `hello`: sent right after connecting. */
+        Hello: {
+            /**
+             * Format: date-time
+             * @description The server's clock, so clients can correct offer countdowns for their own clock's skew.
+             */
+            server_time: string;
+        };
         /** @description `GET /api/v1/widgets/identity-secret`. */
         IdentitySecret: {
             /** @description The HMAC-SHA256 key business systems sign visitor identity tokens with. */
@@ -3247,6 +3269,35 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description the HMAC-SHA256 key business systems sign visitor identity tokens with (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySecret"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    widgets_rotate_identity_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a new secret; tokens signed with the old one are refused from now on (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
