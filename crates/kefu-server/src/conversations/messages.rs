@@ -8,7 +8,7 @@ use crate::clock::now_ms;
 use crate::conversations::{announce, Pending};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::MessageView;
+use crate::views::{MessageRead, MessageView};
 use kefu_store::{ConversationRow, NewMessage};
 
 /// Longest text message, in characters.
@@ -91,7 +91,8 @@ pub async fn mark_read(state: &AppState, caller: &Caller, conv: &ConversationRow
     let Some(upto) = tx.mark_read(conv.id, by_visitor, seq).await? else {
         return Ok(());
     };
-    let data = json!({ "reader": if by_visitor { "visitor" } else { "agent" }, "seq": upto });
+    let reader = if by_visitor { "visitor" } else { "agent" };
+    let data = serde_json::to_value(MessageRead { reader: reader.into(), seq: upto }).map_err(|e| ApiError::Internal(e.into()))?;
     let event_seq = tx.append_event(conv.id, "message.read", &data, now).await?;
     tx.commit().await?;
     announce(state, vec![Pending { conversation: conv.id, seq: event_seq, kind: "message.read", data }], &[]).await;

@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::realtime::frame;
 use crate::routing::load::status_text;
 use crate::routing::Engine;
+use crate::views::{OfferCreated, OfferRevoked, QueueView};
 
 impl Engine {
     /// Apply every pending output of the router.
@@ -46,7 +47,8 @@ impl Engine {
                 tx.commit().await?;
                 let c = self.store.conversation(conversation.0).await?;
                 let view = build_view(&self.store, &c).await?;
-                let data = json!({ "conversation": view, "expires_at": rfc3339(expires_at.0), "reason": reason });
+                let offer = OfferCreated { conversation: view, expires_at: rfc3339(expires_at.0), reason: (*reason).into() };
+                let data = serde_json::to_value(offer).unwrap_or_default();
                 self.hub.to_user(agent.0, &frame("offer.created", Some(conversation.0), None, &data));
                 self.metrics.offers.inc();
             }
@@ -71,7 +73,8 @@ impl Engine {
                 tx.log_routing("offer_withdrawn", Some(conversation.0), Some(agent.0), Some(c.group_id), &json!({ "reason": reason }), now)
                     .await?;
                 tx.commit().await?;
-                self.hub.to_user(agent.0, &frame("offer.revoked", Some(conversation.0), None, &json!({ "reason": reason })));
+                let revoked = serde_json::to_value(OfferRevoked { reason: (*reason).into() }).unwrap_or_default();
+                self.hub.to_user(agent.0, &frame("offer.revoked", Some(conversation.0), None, &revoked));
                 self.announce_agent(agent.0).await;
             }
             Output::Overflowed { conversation, from, to } => {
@@ -121,7 +124,8 @@ impl Engine {
     /// Tell waiting visitors where they stand now.
     fn announce_positions(&self, group: GroupId) {
         for (conversation, info) in self.router.queue_positions(group) {
-            let data = json!({ "position": info.position, "estimated_wait_secs": info.estimated_wait_secs });
+            let data = serde_json::to_value(QueueView { position: info.position, estimated_wait_secs: info.estimated_wait_secs })
+                .unwrap_or_default();
             let f = frame("queue.position", Some(conversation.0), None, &data);
             if let Some(visitor) = self.waiting_visitor(conversation.0) {
                 self.hub.to_visitor(visitor, &f);
