@@ -87,14 +87,16 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
         None => (crate::auth::new_token("")[..16].to_string(), true),
     };
     let hash = hash_password(&password)?;
-    store
+    let id = store
         .create_user(
             NewUser { email: &email, name: "Admin", role: "admin", password_hash: &hash, capacity_chat: 5, capacity_call: 1 },
             now_ms(),
         )
         .await?;
+    // A printed password is one-time: the admin sets their own at first login.
+    store.set_password(id, &hash, generated).await?;
     if generated {
-        // Printed once to the terminal, never logged: change it after the first login.
+        // Printed once to the terminal, never logged; it must be changed at the first login.
         println!("Created the first admin: {email} / one-time password: {password}");
     } else {
         tracing::info!(%email, "created the first admin");

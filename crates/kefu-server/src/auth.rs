@@ -139,8 +139,9 @@ fn url_token(query: &str) -> Option<String> {
     query.split('&').find_map(|pair| pair.strip_prefix("token=").map(|t| t.to_string()))
 }
 
-/// Resolve a token to its caller.
-pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+/// Resolve a token to its caller. A user whose password is one-time may only reach the
+/// routes that change it (`path_allowed_before_password_change`).
+pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_password_change: bool) -> Result<Caller, ApiError> {
     let hash = token_hash(token);
     if token.starts_with("kefu_") {
         let key = state.store.api_key_by_hash(&hash).await?.ok_or_else(|| ApiError::Unauthorized("invalid or revoked API key".into()))?;
@@ -153,6 +154,11 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> 
     match state.store.session_owner(&hash, now_ms()).await? {
         Some(TokenOwner::User(id)) => {
             let user = state.store.user(id).await?;
+            if user.must_change_password && !path_allowed_before_password_change {
+                return Err(ApiError::Forbidden(
+                    "password_change_required: set your own password first (PUT /api/v1/auth/password)".into(),
+                ));
+            }
             let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad role in db")))?;
             Ok(Caller::Staff(Staff { id, role, read_only: false, api_key: None }))
         }
@@ -161,11 +167,19 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> 
     }
 }
 
+/// Resolve a token for a route that is not about the caller's own password.
+pub async fn resolve(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    resolve_for(state, token, false).await
+}
+
+/// Routes a user with a one-time password may still call.
+const PASSWORD_CHANGE_ROUTES: [&str; 3] = ["/api/v1/auth/password", "/api/v1/auth/me", "/api/v1/auth/logout"];
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".into()))?;
-        resolve(state, &token).await
+        resolve_for(state, &token, PASSWORD_CHANGE_ROUTES.contains(&parts.uri.path())).await
     }
 }
 

@@ -27,6 +27,8 @@ pub struct UserRow {
     pub wrap_up_until: Option<i64>,
     /// Disabled users cannot log in and get nothing routed.
     pub enabled: bool,
+    /// Set for a generated one-time password: nothing but changing it is allowed.
+    pub must_change_password: bool,
 }
 
 /// Fields of a new user.
@@ -149,7 +151,8 @@ pub struct WrapUpCodeRow {
 }
 
 const USER_COLUMNS: &str =
-    "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled";
+    "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
+    must_change_password";
 const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template";
 const VISITOR_COLUMNS: &str = "id, external_id, name, vip_level, attributes, designated_agent_id, locale";
 
@@ -228,6 +231,17 @@ impl Store {
         .await?;
         touched(&done)?;
         Ok(())
+    }
+
+    /// Set a user's password; `must_change` marks it one-time.
+    pub async fn set_password(&self, id: i64, password_hash: &str, must_change: bool) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(must_change)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        touched(&done)
     }
 
     /// Record an agent's status (the routing task is the only caller).

@@ -74,6 +74,17 @@ impl Store {
         Ok(())
     }
 
+    /// Revoke every token of a user but one (the session that changed the password).
+    pub async fn revoke_other_sessions(&self, user_id: i64, keep_hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash <> ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .bind(keep_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Store a new API key (by hash).
     pub async fn create_api_key(&self, name: &str, prefix: &str, key_hash: &str, scopes: &str, now: i64) -> Result<ApiKeyRow> {
         let id: i64 =

@@ -3,12 +3,12 @@
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use crate::auth::{new_token, request_token, token_hash, verify_password, Staff};
+use crate::auth::{check_password_rules, hash_password, new_token, request_token, token_hash, verify_password, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
@@ -16,7 +16,11 @@ use crate::views::{LoginResponse, UserView};
 use kefu_store::TokenOwner;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/auth/login", post(login)).route("/api/v1/auth/logout", post(logout)).route("/api/v1/auth/me", get(me))
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/auth/me", get(me))
+        .route("/api/v1/auth/password", put(change_password))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -60,4 +64,42 @@ pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<U
         return Err(ApiError::Forbidden("API keys have no user".into()));
     }
     Ok(Json(UserView::from(&state.store.user(staff.id).await?)))
+}
+
+/// `PUT /api/v1/auth/password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordBody {
+    /// The password in use now.
+    current_password: String,
+    /// At least 8 characters, and not the current one.
+    new_password: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordBody,
+    responses((status = 204, description = "changed; the user's other sessions are revoked"),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    staff: Staff,
+    parts: Parts,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> ApiResult<StatusCode> {
+    if !staff.is_user() {
+        return Err(ApiError::Forbidden("API keys have no password".into()));
+    }
+    let user = state.store.user(staff.id).await?;
+    if !verify_password(&body.current_password, &user.password_hash) {
+        return Err(ApiError::invalid("current_password: does not match"));
+    }
+    check_password_rules(&body.new_password)?;
+    if body.new_password == body.current_password {
+        return Err(ApiError::invalid("new_password: must differ from the current one"));
+    }
+    let hash = hash_password(&body.new_password).map_err(ApiError::Internal)?;
+    state.store.set_password(staff.id, &hash, false).await?;
+    // Other sessions (perhaps someone who knew the old password) end; this one stays.
+    let keep = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
+    state.store.revoke_other_sessions(staff.id, &keep, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

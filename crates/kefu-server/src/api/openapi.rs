@@ -63,6 +63,7 @@ impl Modify for UniqueOperationIds {
         crate::api::auth::login,
         crate::api::auth::logout,
         crate::api::auth::me,
+        crate::api::auth::change_password,
         crate::api::agents::list,
         crate::api::agents::create,
         crate::api::agents::me,

@@ -15,11 +15,20 @@ pub struct UserView {
     pub name: String,
     #[schema(value_type = crate::auth::Role)]
     pub role: String,
+    /// The password is a generated one-time password: the user must set their own
+    /// (`PUT /api/v1/auth/password`) before anything else is allowed.
+    pub must_change_password: bool,
 }
 
 impl From<&UserRow> for UserView {
     fn from(u: &UserRow) -> Self {
-        UserView { id: u.id, email: u.email.clone(), name: u.name.clone(), role: u.role.clone() }
+        UserView {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            must_change_password: u.must_change_password,
+        }
     }
 }
 

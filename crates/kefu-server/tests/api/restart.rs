@@ -98,3 +98,59 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn the_first_start_prints_a_one_time_admin_password() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir.0)
+        .env_remove("KEFU_ADMIN_EMAIL")
+        .env_remove("KEFU_ADMIN_PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kefu starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let password = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("one-time password: ").nth(1).map(str::to_string))
+        .expect("the password is printed");
+    std::thread::spawn(move || lines.for_each(drop));
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+    };
+    for _ in 0..100 {
+        if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (s, login) = app.call("POST", "/api/v1/auth/login", None, Some(json!({ "email": "admin@kefu.local", "password": password }))).await;
+    assert_eq!(s, 200, "{login}");
+    assert_eq!(login["user"]["must_change_password"], true);
+    let token = login["token"].as_str().unwrap().to_string();
+    let (s, e) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
+    assert_eq!(s, 403, "nothing before the password is changed: {e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("password_change_required"));
+    let (s, e) = app
+        .call("PUT", "/api/v1/auth/password", Some(&token), Some(json!({ "current_password": "wrong", "new_password": "a-new-password" })))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, _) = app
+        .call("PUT", "/api/v1/auth/password", Some(&token), Some(json!({ "current_password": password, "new_password": "a-new-password" })))
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
+    assert_eq!(s, 200, "the session that changed the password goes on");
+    let (s, _) = app.call("POST", "/api/v1/auth/login", None, Some(json!({ "email": "admin@kefu.local", "password": password }))).await;
+    assert_eq!(s, 401, "the one-time password is gone");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

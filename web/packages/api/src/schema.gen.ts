@@ -164,6 +164,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["auth_change_password"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/business-types": {
         parameters: {
             query?: never;
@@ -1299,6 +1315,13 @@ export interface components {
          * @enum {string}
          */
         Party: "visitor" | "agent";
+        /** @description `PUT /api/v1/auth/password`. */
+        PasswordBody: {
+            /** @description The password in use now. */
+            current_password: string;
+            /** @description At least 8 characters, and not the current one. */
+            new_password: string;
+        };
         PostMessage: {
             /** @description The text, 1 to 5000 characters. */
             body: string;
@@ -1475,6 +1498,11 @@ export interface components {
             email: string;
             /** Format: int64 */
             id: number;
+            /**
+             * @description The password is a generated one-time password: the user must set their own
+             *     (`PUT /api/v1/auth/password`) before anything else is allowed.
+             */
+            must_change_password: boolean;
             name: string;
             role: components["schemas"]["Role"];
         };
@@ -1738,6 +1766,7 @@ export type OfferReasonKind = components['schemas']['OfferReasonKind'];
 export type OfferRevoked = components['schemas']['OfferRevoked'];
 export type OfferRevokedReason = components['schemas']['OfferRevokedReason'];
 export type Party = components['schemas']['Party'];
+export type PasswordBody = components['schemas']['PasswordBody'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
 export type QueueView = components['schemas']['QueueView'];
@@ -2135,6 +2164,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserView"];
                 };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    auth_change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordBody"];
+            };
+        };
+        responses: {
+            /** @description changed; the user's other sessions are revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description JSON error naming the problem */
             "4XX": {

@@ -77,7 +77,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   vi.resetAllMocks();
   setActivePinia(createPinia());
-  useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent' };
+  useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent', must_change_password: false };
   api.get.mockImplementation(() => new Promise(() => {}));
   api.read.mockResolvedValue(undefined);
 });
@@ -233,7 +233,7 @@ describe('bridge: order independence', () => {
 
   function finalState(events: ServerEvent[]) {
     setActivePinia(createPinia());
-    useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent' };
+    useSessionStore().user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent', must_change_password: false };
     start();
     const store = useConversationsStore();
     store.upsertConversation(conversation({ id: 1, last_seq: 0 }));

@@ -24,7 +24,7 @@ const api = vi.mocked(conversationsApi);
 function setup() {
   setActivePinia(createPinia());
   const session = useSessionStore();
-  session.user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent' };
+  session.user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent', must_change_password: false };
   const store = useConversationsStore();
   return store;
 }

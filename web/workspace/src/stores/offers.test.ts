@@ -15,7 +15,7 @@ const api = vi.mocked(conversationsApi);
 beforeEach(() => {
   vi.resetAllMocks();
   setActivePinia(createPinia());
-  useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent' };
+  useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent', must_change_password: false };
   api.messages.mockResolvedValue({ messages: [], last_seq: 0 });
   api.read.mockResolvedValue(undefined);
 });

@@ -22,7 +22,7 @@ describe('session store', () => {
   });
 
   it('keeps the token in localStorage kefu.token and drops it on logout', async () => {
-    api.login.mockResolvedValue({ token: 'tok-1', user: { id: 1, email: 'a@x', name: 'A', role: 'agent' } });
+    api.login.mockResolvedValue({ token: 'tok-1', user: { id: 1, email: 'a@x', name: 'A', role: 'agent', must_change_password: false } });
     api.logout.mockResolvedValue(undefined);
     const s = useSessionStore();
     await s.login('a@x', 'pw');
@@ -35,7 +35,7 @@ describe('session store', () => {
 
   it('restores the user from a stored token, and forgets a revoked one', async () => {
     localStorage.setItem(TOKEN_KEY, 'tok-2');
-    api.me.mockResolvedValueOnce({ id: 2, email: 'b@x', name: 'B', role: 'admin' });
+    api.me.mockResolvedValueOnce({ id: 2, email: 'b@x', name: 'B', role: 'admin', must_change_password: false });
     const s = useSessionStore();
     expect(await s.restore()).toBe(true);
     expect(s.can('supervisor')).toBe(true);

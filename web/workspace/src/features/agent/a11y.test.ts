@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   setActivePinia(createPinia());
-  useSessionStore().user = { id: 5, email: 'a@x', name: 'Agent', role: 'agent' };
+  useSessionStore().user = { id: 5, email: 'a@x', name: 'Agent', role: 'agent', must_change_password: false };
   document.body.innerHTML = '';
 });
 
