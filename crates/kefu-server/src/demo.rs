@@ -28,19 +28,10 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         ids.push(store.create_user(NewUser { email, name, role, password_hash: &hash, capacity_chat: 5, capacity_call: 1 }, now).await?);
     }
     let group = |name: &str, strategy: &str, fallback: &str, crm: Option<&str>| GroupRow {
-        id: 0,
-        name: name.into(),
         strategy: strategy.into(),
         fallback_strategy: fallback.into(),
-        returning_by: "last".into(),
-        hold_secs: 30,
-        offer_timeout_secs: 30,
-        max_missed_offers: 2,
-        overflow_after_secs: None,
-        overflow_group_id: None,
-        wrap_up_secs: 0,
-        business_hours: None,
         crm_url_template: crm.map(Into::into),
+        ..GroupRow::new(name)
     };
     let cards = store
         .save_group(&group("信用卡服务 Card services", "load_balance", "load_balance", Some("/demo/crm?id={external_id}")), now)

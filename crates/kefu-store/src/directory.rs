@@ -115,6 +115,28 @@ pub struct GroupRow {
     pub crm_url_template: Option<String>,
 }
 
+impl GroupRow {
+    /// A new (unsaved) group with the default routing settings: load balance, 30 s offers and
+    /// hold, away after 2 missed offers, no overflow, no wrap-up, always open.
+    pub fn new(name: &str) -> GroupRow {
+        GroupRow {
+            id: 0,
+            name: name.into(),
+            strategy: "load_balance".into(),
+            fallback_strategy: "load_balance".into(),
+            returning_by: "last".into(),
+            hold_secs: 30,
+            offer_timeout_secs: 30,
+            max_missed_offers: 2,
+            overflow_after_secs: None,
+            overflow_group_id: None,
+            wrap_up_secs: 0,
+            business_hours: None,
+            crm_url_template: None,
+        }
+    }
+}
+
 /// One membership.
 #[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct MemberRow {

@@ -157,21 +157,7 @@ pub async fn create(
     ApiJson(body): ApiJson<GroupBody>,
 ) -> ApiResult<(StatusCode, Json<GroupView>)> {
     staff.require(Role::Admin)?;
-    let mut g = GroupRow {
-        id: 0,
-        name: String::new(),
-        strategy: "load_balance".into(),
-        fallback_strategy: "load_balance".into(),
-        returning_by: "last".into(),
-        hold_secs: 30,
-        offer_timeout_secs: 30,
-        max_missed_offers: 2,
-        overflow_after_secs: None,
-        overflow_group_id: None,
-        wrap_up_secs: 0,
-        business_hours: None,
-        crm_url_template: None,
-    };
+    let mut g = GroupRow::new("");
     if body.name.is_none() {
         return Err(ApiError::invalid("name: required"));
     }

@@ -136,14 +136,8 @@ async fn tokens_and_roles_are_checked() {
 
 #[tokio::test]
 async fn login_is_rate_limited_per_address() {
-    let dir = crate::helpers::tempdir::Dir::new();
-    let mut config = kefu_server::Config::for_tests(dir.0.clone());
-    config.demo = true;
-    config.login_attempts_per_minute = 3;
-    let app = kefu_server::Application::build(config).await.unwrap();
-    let base = format!("http://{}", app.addr());
-    tokio::spawn(app.run(std::future::pending()));
-    let http = reqwest::Client::new();
+    let app = crate::helpers::spawn_app_with(|c| c.login_attempts_per_minute = 3).await;
+    let (base, http) = (app.base.clone(), app.http.clone());
     let mut statuses = vec![];
     for _ in 0..5 {
         let r = http

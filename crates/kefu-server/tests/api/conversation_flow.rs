@@ -242,14 +242,7 @@ async fn attachments_are_checked_from_their_bytes() {
 
 #[tokio::test]
 async fn an_agent_whose_workspace_is_gone_stops_getting_offers() {
-    let dir = crate::helpers::tempdir::Dir::new();
-    let mut config = kefu_server::Config::for_tests(dir.0.clone());
-    config.demo = true;
-    config.agent_disconnect_grace_secs = 1;
-    let app = kefu_server::Application::build(config).await.unwrap();
-    let base = format!("http://{}", app.addr());
-    tokio::spawn(app.run(std::future::pending()));
-    let app = crate::helpers::TestApp { base, http: reqwest::Client::new(), widget_secret: String::new(), data_dir: dir };
+    let app = crate::helpers::spawn_app_with(|c| c.agent_disconnect_grace_secs = 1).await;
     let agent = app.ready_agent(1).await;
     let ws = app.ws(&agent).await;
     drop(ws);

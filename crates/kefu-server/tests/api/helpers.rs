@@ -41,9 +41,15 @@ pub mod tempdir {
 
 /// Start the server with the demo organisation.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Start the server with the demo organisation and settings changed by `tweak`.
+pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempdir::Dir::new();
     let mut config = Config::for_tests(dir.0.clone());
     config.demo = true;
+    tweak(&mut config);
     let app = Application::build(config).await.expect("app builds");
     let base = format!("http://{}", app.addr());
     let widget_secret = app.state().identity_secret();
