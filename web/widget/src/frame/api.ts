@@ -58,8 +58,9 @@ export class Api {
     return data as T;
   }
 
-  widgetConfig() {
-    return this.#request<WidgetConfig>('GET', '/widget/config');
+  /** The settings of one widget (`data-widget`); 404 when no widget has that name. */
+  widgetConfig(widget: string) {
+    return this.#request<WidgetConfig>('GET', `/widget/config?widget=${encodeURIComponent(widget)}`);
   }
   createVisitor(body: CreateVisitor) {
     return this.#request<VisitorSession>('POST', '/visitors', body);

@@ -10,7 +10,7 @@ import { deviceChannel, type VisitorChannel } from './channel';
 import { ChatSession } from './chat';
 import { h } from './dom';
 import type { HostChannel } from './embed';
-import { errorText, isIdentityError } from './errors';
+import { errorText, isPermanentError, widgetConfigError } from './errors';
 import { conversationRequest, type PreChatInput } from './prechat';
 import { ensureVisitor, forgetVisitor, store as storage, visitorMatches } from './session';
 import type { Conversation, Visitor, WidgetConfig } from './types';
@@ -32,6 +32,8 @@ export class App {
   readonly #t: Translate;
   readonly #locale: Locale;
   readonly #channel: HostChannel;
+  /** Which widget's pre-chat form, welcome text and business types (`data-widget`). */
+  readonly #widget: string;
   readonly #api = new Api();
   readonly #attachments = new AttachmentCache(this.#api);
   /** web or h5, sent with every new conversation so agents know what the customer is using. */
@@ -50,10 +52,11 @@ export class App {
   /** Bumped on every (re)boot so that answers to a previous visitor's requests are ignored. */
   #epoch = 0;
 
-  constructor(root: HTMLElement, t: Translate, locale: Locale, channel: HostChannel) {
+  constructor(root: HTMLElement, t: Translate, locale: Locale, channel: HostChannel, widget: string) {
     this.#t = t;
     this.#locale = locale;
     this.#channel = channel;
+    this.#widget = widget;
     document.documentElement.lang = locale;
     document.title = t('title');
     root.classList.toggle('embedded', channel.embedded);
@@ -87,7 +90,10 @@ export class App {
     this.#show(h('p', { class: 'loading', role: 'status' }, this.#t('loading')));
     try {
       const visitor = await ensureVisitor(this.#api, this.#identity, this.#locale);
-      const [config, list] = await Promise.all([this.#api.widgetConfig(), this.#api.conversations()]);
+      const [config, list] = await Promise.all([
+        this.#api.widgetConfig(this.#widget).catch((e: unknown) => Promise.reject(widgetConfigError(e, this.#widget))),
+        this.#api.conversations(),
+      ]);
       if (epoch !== this.#epoch) return;
       this.#visitor = visitor;
       this.#config = config;
@@ -287,15 +293,15 @@ export class App {
   }
 
   #fatal(e: unknown): void {
-    const identity = isIdentityError(e);
+    const permanent = isPermanentError(e);
     this.#teardown();
     this.#show(
       h(
         'div',
         { class: 'error', role: 'alert', 'data-testid': 'widget-error', 'data-code': (e as { code?: string }).code ?? 'internal' },
         h('p', null, errorText(this.#t, e)),
-        // A rejected identity token is fixed by the host site, not by trying again.
-        identity ? null : h('button', { type: 'button', class: 'btn', onclick: () => void this.#boot() }, this.#t('retry')),
+        // A rejected identity token or an unknown widget is fixed by the host site, not by trying again.
+        permanent ? null : h('button', { type: 'button', class: 'btn', onclick: () => void this.#boot() }, this.#t('retry')),
       ),
     );
   }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { translator } from '../i18n';
 import { ApiError } from './api';
-import { errorText, isIdentityError } from './errors';
+import { errorText, isIdentityError, isPermanentError, widgetConfigError } from './errors';
 import { httpOrigin } from './embed';
 
 describe('errorText', () => {
@@ -18,6 +18,25 @@ describe('errorText', () => {
     expect(errorText(t, new ApiError(0, 'network', 'x'))).toBe(t('errorNetwork'));
     expect(errorText(t, new ApiError(500, 'internal', 'stack trace'))).toBe(t('errorGeneric'));
     expect(errorText(t, new TypeError('boom'))).toBe(t('errorGeneric'));
+  });
+});
+
+describe('widgetConfigError', () => {
+  const t = translator('en');
+  it('turns an unknown or malformed widget name into a permanent, explained error', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    for (const status of [404, 422]) {
+      const e = widgetConfigError(new ApiError(status, status === 404 ? 'not_found' : 'validation', 'widget not found'), 'shop');
+      expect(e).toMatchObject({ code: 'widget_unknown', status });
+      expect(isPermanentError(e)).toBe(true);
+      expect(errorText(t, e)).toBe(t('errorWidgetUnknown'));
+    }
+    expect(log.mock.calls[0]?.[0]).toContain('"shop"');
+  });
+  it('leaves other failures retryable', () => {
+    const net = new ApiError(0, 'network', 'offline');
+    expect(widgetConfigError(net, 'shop')).toBe(net);
+    expect(isPermanentError(net)).toBe(false);
   });
 });
 

@@ -38,6 +38,19 @@ describe('pre-chat form', () => {
     });
   });
 
+  it('treats textarea fields like text fields (topic fills the topic, others go to the message)', () => {
+    const areas: PreChatField[] = [
+      { name: 'topic', label: { 'zh-CN': '问题描述', en: 'Question' }, required: true, kind: 'textarea' },
+      { name: 'detail', label: { 'zh-CN': '补充说明', en: 'Details' }, required: false, kind: 'textarea' },
+    ];
+    const req = { fields: areas, businessTypeId: null, locale: 'en' as const };
+    expect(conversationRequest({ ...req, values: { topic: '卡片\n挂失', detail: ' 第一行\n第二行 ' } })).toEqual({
+      topic: '卡片\n挂失',
+      message: 'Details: 第一行\n第二行',
+    });
+    expect(missingRequired({ ...req, values: { topic: ' \n ' } })?.name).toBe('topic');
+  });
+
   it('finds the first missing required text field (the business type select is not typed in)', () => {
     expect(missingRequired(input({ name: '' }))?.name).toBe('name');
     expect(missingRequired(input({ name: '张三' }))).toBeUndefined();

@@ -18,6 +18,7 @@ export const frame = {
   errorIdentityExpired: 'Your sign-in has expired. Please refresh the page and try again.',
   errorNetwork: 'Cannot reach customer service. Check your connection and try again.',
   errorGeneric: 'Something went wrong. Please try again.',
+  errorWidgetUnknown: 'Online customer service is not available on this page yet.',
   errorRateLimited: 'Too many requests. Please wait a moment and try again.',
   errorFileTooLarge: 'Files can be at most 10 MB.',
   errorFileType: 'This file type is not supported. Send an image, PDF, TXT, DOCX or XLSX file.',

@@ -18,6 +18,7 @@ export const frame: typeof en.frame = {
   errorIdentityExpired: '登录状态已过期，请刷新页面后重试。',
   errorNetwork: '无法连接客服服务，请检查网络后重试。',
   errorGeneric: '操作失败，请重试。',
+  errorWidgetUnknown: '本页面暂未开通在线客服。',
   errorRateLimited: '操作太频繁，请稍后再试。',
   errorFileTooLarge: '文件不能超过 10 MB。',
   errorFileType: '不支持该文件类型，请发送图片、PDF、TXT、DOCX 或 XLSX 文件。',

@@ -1,5 +1,6 @@
 // Entry of loader.js (IIFE). Usage on a customer's site:
-//   <script src="https://KEFU_HOST/widget/loader.js" data-locale="zh-CN" data-identity-token="..." async></script>
+//   <script src="https://KEFU_HOST/widget/loader.js" data-widget="default" data-locale="zh-CN"
+//           data-identity-token="..." async></script>
 // Exposes window.KefuWidget = { open(), close(), setIdentity(token) }, usable at once: calls made
 // before the page body exists are replayed when the widget mounts.
 

@@ -1,12 +1,15 @@
 // Reads the loader's own <script> tag: where the widget lives and how the host configured it.
 
 import { browserLanguages, chooseLocale, type Locale } from '../i18n/locale';
+import { widgetName } from '../shared/widget-name';
 
 export interface LoaderConfig {
   /** Origin of the Kefu server that served loader.js; the frame is loaded from there. */
   widgetOrigin: string;
   locale: Locale;
   identityToken: string | null;
+  /** Which widget's settings (pre-chat form, welcome text, business types): `data-widget`. */
+  widget: string;
 }
 
 /** The origin of an absolute or page-relative script URL, or null when it is not http(s). */
@@ -33,5 +36,6 @@ export function readConfig(script: HTMLScriptElement, pageUrl: string): LoaderCo
     widgetOrigin,
     locale: chooseLocale(script.dataset.locale, browserLanguages()),
     identityToken: script.dataset.identityToken || null,
+    widget: widgetName(script.dataset.widget),
   };
 }

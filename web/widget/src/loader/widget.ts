@@ -53,7 +53,7 @@ export function mountWidget(cfg: LoaderConfig, doc: Document): KefuWidgetApi {
 
   const createFrame = () => {
     const f = doc.createElement('iframe');
-    const q = new URLSearchParams({ embed: '1', locale: cfg.locale, host: location.origin });
+    const q = new URLSearchParams({ embed: '1', locale: cfg.locale, host: location.origin, widget: cfg.widget });
     f.src = `${cfg.widgetOrigin}/widget/frame.html?${q}`;
     f.title = s.frameTitle;
     f.allow = 'camera; microphone; autoplay; display-capture';

@@ -89,6 +89,13 @@ export const WEBHOOK_EVENTS = [
 export type Webhook = Api.WebhookView;
 export type WebhookDelivery = Api.DeliveryView;
 
+/** A visitor widget's settings (one per website or app): pre-chat form, welcome text, business types. */
+export type WidgetSettings = Api.WidgetSettings;
+export type WidgetField = Api.FormField;
+/** text = one-line input, textarea = multi-line, select = the business type picker. */
+export type FieldKind = Api.FieldKind;
+export const FIELD_KINDS = ['text', 'textarea', 'select'] as const satisfies readonly FieldKind[];
+
 /** Body of every 4xx/5xx answer. */
 export type ErrorBody = Api.ErrorBody;
 
@@ -109,4 +116,5 @@ export type PickerListsAreComplete = [
   Expect<Covers<Channel, typeof CHANNELS>>,
   Expect<Covers<ApiKeyScope, typeof API_KEY_SCOPES>>,
   Expect<Covers<WebhookEvent, typeof WEBHOOK_EVENTS>>,
+  Expect<Covers<FieldKind, typeof FIELD_KINDS>>,
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
+import { CHANNELS, FIELD_KINDS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
 import { AWAY_REASONS } from '../stores/agentStatus';
 import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
 
@@ -63,6 +63,7 @@ describe('locales', () => {
       ...['visitor', 'agent', 'system'].map((s) => `agent.sender.${s}`),
       ...CHANNELS.map((c) => `agent.channel.${c}`),
       ...RETURNING_BY.map((r) => `admin.returningBy.${r}`),
+      ...FIELD_KINDS.map((k) => `admin.widgets.fieldKinds.${k}`),
       ...['assigned', 'transferred', 'closed', 'abandoned'].map((e) => `agent.event.${e}`),
       ...['queued', 'offered', 'assigned', 'closed'].map((s) => `agent.conversationStatus.${s}`),
     ];

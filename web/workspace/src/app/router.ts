@@ -59,6 +59,7 @@ const routes: RouteRecordRaw[] = [
             name: 'admin-wrap-up-codes',
             component: () => import('../features/admin/WrapUpCodesAdmin.vue'),
           },
+          { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
           { path: 'api-keys', name: 'admin-api-keys', component: () => import('../features/admin/ApiKeysAdmin.vue') },
           { path: 'webhooks', name: 'admin-webhooks', component: () => import('../features/admin/WebhooksAdmin.vue') },
         ],

@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { conversationsApi } from '../api/conversations';
 import { useAgentStatusStore } from '../stores/agentStatus';
+import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useOffersStore } from '../stores/offers';
@@ -174,6 +175,17 @@ describe('bridge routing', () => {
     offers.add(conversation({ id: 3, status: 'offered', agent_id: null, last_seq: 2 }), null);
     socket.emit({ type: 'conversation.updated', conversation_id: 3, seq: 3, data: conversation({ id: 3, agent_id: 6, last_seq: 3 }) });
     expect(offers.offers).toHaveLength(0);
+  });
+
+  it('measures the clock offset from every hello (server_time)', () => {
+    vi.setSystemTime(Date.parse('2026-11-21T10:00:00Z') - 90_000);
+    start();
+    socket.emit({ type: 'hello', data: { server_time: '2026-11-21T10:00:00Z' } });
+    expect(useClockStore().serverOffsetMs).toBe(90_000);
+    // A reconnect later: the local clock was corrected meanwhile.
+    vi.setSystemTime(Date.parse('2026-11-21T10:10:00Z'));
+    socket.emit({ type: 'hello', data: { server_time: '2026-11-21T10:10:00.250Z' } });
+    expect(useClockStore().serverOffsetMs).toBe(250);
   });
 
   it('applies agent.status about me to my status', () => {

@@ -13,6 +13,7 @@ import {
 } from '@kefu/realtime';
 import type { WsEvent } from '@kefu/api';
 import { useAgentStatusStore } from '../stores/agentStatus';
+import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useDirectoryStore } from '../stores/directory';
@@ -57,6 +58,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const directory = useDirectoryStore();
   const supervisor = useSupervisorStore();
   const connection = useConnectionStore();
+  const clock = useClockStore();
 
   let everOpen = false;
   let socket: SocketLike | null = null;
@@ -110,8 +112,12 @@ export function createBridge(opts: BridgeOptions): Bridge {
         directory.applyAgent(e.data);
         supervisor.applyAgent(e.data);
         break;
+      case 'hello':
+        // On every (re)connect: how far this machine's clock is from the server's.
+        clock.sync(e.data?.server_time);
+        break;
       default:
-        // hello, pong, queue.position (visitors only): nothing to do here.
+        // pong, queue.position (visitors only): nothing to do here.
         break;
     }
   }

@@ -1,5 +1,7 @@
-// The pre-chat form built from GET /widget/config: the configured fields plus the business type
-// picker. A business type outside service hours turns "start" into "leave a message".
+// The pre-chat form built from GET /widget/config: the configured fields (kind text: a one-line
+// input, textarea: a multi-line <textarea>, select: the business type picker) plus the business
+// type picker when no field asks for it. A business type outside service hours turns "start" into
+// "leave a message".
 
 import type { Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
@@ -23,7 +25,7 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
   const { t, locale, config } = o;
   const types = config.business_types;
   const pickerField = businessTypeField(config.pre_chat_form.fields);
-  const inputs = new Map<string, HTMLInputElement>();
+  const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   const rows: HTMLElement[] = [];
   let select: HTMLSelectElement | null = null;
 
@@ -39,16 +41,7 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
       continue;
     }
     const id = `prechat-${f.name}`;
-    const input = h('input', {
-      id,
-      class: 'field__input',
-      type: 'text',
-      name: f.name,
-      required: f.required,
-      maxlength: 200,
-      autocomplete: f.name === 'name' ? 'name' : f.name === 'phone' ? 'tel' : f.name === 'email' ? 'email' : 'off',
-      'data-testid': id,
-    });
+    const input = textControl(f, id);
     if (f.name === 'name' && o.name) input.value = o.name;
     inputs.set(f.name, input);
     rows.push(field(id, labelOf(f, locale), f.required, input));
@@ -97,6 +90,24 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
     }
   });
   return form;
+}
+
+/** Limits match the server's: a topic holds 200 characters, the opening message far more. */
+const MAX_LINE = 200;
+const MAX_TEXT = 1000;
+
+/** The control of a text or textarea field (the business type select is built apart). */
+export function textControl(f: PreChatField, id: string): HTMLInputElement | HTMLTextAreaElement {
+  const common = { id, class: 'field__input', name: f.name, required: f.required, 'data-testid': id };
+  if (f.kind === 'textarea') {
+    return h('textarea', { ...common, rows: 3, maxlength: f.name === 'topic' ? MAX_LINE : MAX_TEXT });
+  }
+  return h('input', {
+    ...common,
+    type: 'text',
+    maxlength: MAX_LINE,
+    autocomplete: f.name === 'name' ? 'name' : f.name === 'phone' ? 'tel' : f.name === 'email' ? 'email' : 'off',
+  });
 }
 
 function labelOf(f: PreChatField, locale: Locale): string {

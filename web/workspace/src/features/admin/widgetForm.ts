@@ -1,0 +1,77 @@
+//! The widget form's model: what the dialog edits, and the WidgetSettings it sends. Labels and
+//! welcome text are kept per locale as the server has them (a locale the UI does not edit stays);
+//! blank ones are left out when saving.
+
+import type { FieldKind, WidgetField, WidgetSettings } from '../../api/types';
+
+/** The server's limit on pre-chat fields. */
+export const MAX_FIELDS = 10;
+/** The only field that may be a select: the business type picker. */
+export const BUSINESS_TYPE_FIELD = 'business_type_id';
+/** The locales the form edits, in this order. */
+export const EDITED_LOCALES = ['zh-CN', 'en'] as const;
+
+/** A field row; `key` only keeps Vue's list stable while rows move. */
+export interface FieldRow extends WidgetField {
+  key: number;
+}
+
+export interface WidgetForm {
+  name: string;
+  fields: FieldRow[];
+  welcome: Record<string, string>;
+  businessTypeIds: number[];
+}
+
+let nextKey = 1;
+
+/** Widget and field names as the server accepts them: 1 to 32 of a-z, 0-9, - and _. */
+export function isWidgetName(name: string): boolean {
+  return /^[a-z0-9_-]{1,32}$/.test(name);
+}
+
+export function fieldRow(f: WidgetField): FieldRow {
+  return { ...f, label: { ...f.label }, key: nextKey++ };
+}
+
+export function newField(kind: FieldKind = 'text'): FieldRow {
+  return fieldRow({ name: kind === 'select' ? BUSINESS_TYPE_FIELD : '', label: {}, required: false, kind });
+}
+
+/** The form for a widget's settings (or, for a new widget, a copy of `from`). */
+export function formFromSettings(name: string, s: WidgetSettings | null | undefined): WidgetForm {
+  return {
+    name,
+    fields: (s?.fields ?? []).map(fieldRow),
+    welcome: { ...(s?.welcome ?? {}) },
+    businessTypeIds: [...(s?.business_type_ids ?? [])],
+  };
+}
+
+function localized(m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [locale, text] of Object.entries(m)) if (text?.trim()) out[locale] = text.trim();
+  return out;
+}
+
+export function settingsFromForm(f: WidgetForm): WidgetSettings {
+  return {
+    fields: f.fields.map((r) => ({ name: r.name.trim(), label: localized(r.label), required: r.required, kind: r.kind })),
+    welcome: localized(f.welcome),
+    business_type_ids: [...f.businessTypeIds],
+  };
+}
+
+/** Moves row `i` by `by` (-1 up, +1 down) when there is room. */
+export function moveField(rows: FieldRow[], i: number, by: -1 | 1): FieldRow[] {
+  const j = i + by;
+  if (i < 0 || j < 0 || i >= rows.length || j >= rows.length) return rows;
+  const out = [...rows];
+  [out[i], out[j]] = [out[j]!, out[i]!];
+  return out;
+}
+
+/** A label in the UI's locale, else any, else the field name. */
+export function labelIn(label: Record<string, string>, locale: string, fallback: string): string {
+  return label[locale] || Object.values(label).find((l) => l.trim()) || fallback;
+}
