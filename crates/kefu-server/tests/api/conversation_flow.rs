@@ -275,3 +275,35 @@ async fn the_serving_agent_reads_the_customers_earlier_conversations() {
     assert_eq!(s, 200, "{msgs}");
     assert!(msgs["messages"].as_array().unwrap().iter().any(|m| m["body"] == "第一次来"));
 }
+
+#[tokio::test]
+async fn transfer_to_an_agent_is_an_offer_with_the_note() {
+    let app = spawn_app().await;
+    let a1 = app.ready_agent(1).await;
+    let v = app.visitor("转接客户").await;
+    let id = app.start(&v, "请帮我转给专员").await["id"].as_i64().unwrap();
+    app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&a1), None).await;
+    // Agent 2 is not ready: refused with a reason, nothing changes.
+    let (s, e) = app.call("POST", &format!("/api/v1/conversations/{id}/transfer"), Some(&a1), Some(json!({ "agent_id": 4 }))).await;
+    assert_eq!(s, 409, "{e}");
+    let a2 = app.ready_agent(2).await;
+    let mut a2_ws = app.ws(&a2).await;
+    let (s, _) = app
+        .call("POST", &format!("/api/v1/conversations/{id}/transfer"), Some(&a1), Some(json!({ "agent_id": 4, "note": "VIP 专员跟进" })))
+        .await;
+    assert_eq!(s, 200);
+    let offer = a2_ws.wait_until("offer.created", |e| e["conversation_id"] == id).await;
+    assert_eq!(offer["data"]["reason"]["kind"], "transfer");
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&a2), None).await;
+    assert_eq!(s, 200);
+    let (_, msgs) = app.call("GET", &format!("/api/v1/conversations/{id}/messages"), Some(&a2), None).await;
+    let transferred = msgs["messages"].as_array().unwrap().iter().find(|m| m["body"] == "transferred").unwrap().clone();
+    assert_eq!(
+        (transferred["data"]["note"].as_str(), transferred["data"]["to_agent_name"].as_str()),
+        (Some("VIP 专员跟进"), Some("张伟 Zhang Wei"))
+    );
+    assert!(msgs["messages"].as_array().unwrap().iter().any(|m| m["body"] == "请帮我转给专员"));
+    // Agent 1 let go of it: their load is free again.
+    let (_, me) = app.call("GET", "/api/v1/agents/me", Some(&a1), None).await;
+    assert_eq!(me["load"]["chat"], 0);
+}
