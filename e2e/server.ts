@@ -1,7 +1,7 @@
 // Starts the real kefu binary with demo data on a random free port and a fresh data dir,
 // for the whole browser test run; stops it afterwards.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +23,10 @@ export default async function globalSetup() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  // Every browser context logs in from 127.0.0.1: the per-address limits would throttle the run.
+  const config = join(dataDir, 'kefu.toml');
+  writeFileSync(config, 'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\n');
+  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', config], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, KEFU_LOG: process.env.KEFU_LOG ?? 'warn' },
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, configureClient, http, request } from './client';
+import { ApiError, configureClient, http, isPasswordChangeRequired, request } from './client';
 
 function respond(status: number, body?: unknown) {
   return vi.fn().mockImplementation(
@@ -48,6 +48,32 @@ describe('api client', () => {
     expect(unauthorized).toHaveBeenCalledOnce();
     await expect(http.post('/auth/login', {})).rejects.toMatchObject({ status: 401 });
     expect(unauthorized).toHaveBeenCalledOnce();
+  });
+
+  it('reports a 403 password_change_required (only that 403) so the app can open the password screen', async () => {
+    const unauthorized = vi.fn();
+    const passwordChangeRequired = vi.fn();
+    configureClient({ token: () => 'tok', unauthorized, passwordChangeRequired });
+    vi.stubGlobal('fetch', respond(403, { error: { code: 'forbidden', message: 'password_change_required: set your own password first' } }));
+    const err = await http.get('/agents').catch((e) => e);
+    expect(isPasswordChangeRequired(err)).toBe(true);
+    expect(passwordChangeRequired).toHaveBeenCalledOnce();
+    vi.stubGlobal('fetch', respond(403, { error: { code: 'forbidden', message: 'admins only' } }));
+    const other = await http.get('/agents').catch((e) => e);
+    expect(isPasswordChangeRequired(other)).toBe(false);
+    expect(passwordChangeRequired).toHaveBeenCalledOnce();
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('sends the password change as PUT /auth/password', async () => {
+    const fetch = respond(204);
+    vi.stubGlobal('fetch', fetch);
+    const { authApi } = await import('./auth');
+    await expect(authApi.changePassword('old-password', 'new-password')).resolves.toBeUndefined();
+    const [url, init] = fetch.mock.calls[0]!;
+    expect(url).toBe('/api/v1/auth/password');
+    expect(init.method).toBe('PUT');
+    expect(JSON.parse(init.body)).toEqual({ current_password: 'old-password', new_password: 'new-password' });
   });
 
   it('resolves undefined for 204', async () => {

@@ -1,5 +1,8 @@
 // The one fetch wrapper: adds the Bearer token, speaks JSON, and turns every non-2xx answer into
 // an ApiError carrying the server's `error.code` and `error.message`. Only stores import the API.
+// Two answers concern the whole app rather than the caller: a 401 (the session ended) and a 403
+// `password_change_required` (a one-time password must be replaced first); both are reported to
+// the session store through the hooks set by `configureClient`.
 
 import type { ErrorBody } from './types';
 
@@ -26,13 +29,34 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Prefix of a 403's message while the user still has a one-time password. */
+export const PASSWORD_CHANGE_REQUIRED = 'password_change_required';
+
+/** A 403 saying the user must set their own password before doing anything else. */
+export function isPasswordChangeRequired(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 403 && e.message.startsWith(PASSWORD_CHANGE_REQUIRED);
+}
+
 let tokenSource: () => string | null = () => null;
 let onUnauthorized: () => void = () => {};
+let onPasswordChangeRequired: () => void = () => {};
 
 /** Wired once by the session store, which owns the token. */
-export function configureClient(opts: { token: () => string | null; unauthorized: () => void }): void {
+export function configureClient(opts: {
+  token: () => string | null;
+  unauthorized: () => void;
+  passwordChangeRequired?: () => void;
+}): void {
   tokenSource = opts.token;
   onUnauthorized = opts.unauthorized;
+  onPasswordChangeRequired = opts.passwordChangeRequired ?? (() => {});
+}
+
+/** Tells the session store about the answers that concern the whole app. */
+function notify(path: string, err: ApiError): void {
+  // A failed login is also a 401 but must stay on the login form with its message.
+  if (err.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
+  else if (isPasswordChangeRequired(err)) onPasswordChangeRequired();
 }
 
 export function authHeaders(): Record<string, string> {
@@ -80,8 +104,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (!res.ok) {
     const err = await toError(res);
-    // A failed login is also a 401 but must stay on the login form with its message.
-    if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthorized();
+    notify(path, err);
     throw err;
   }
   if (res.status === 204) return undefined as T;
@@ -94,7 +117,7 @@ export async function requestBlob(path: string): Promise<Blob> {
   const res = await fetch(url(path), { headers: authHeaders() });
   if (!res.ok) {
     const err = await toError(res);
-    if (res.status === 401) onUnauthorized();
+    notify(path, err);
     throw err;
   }
   return res.blob();

@@ -1,5 +1,6 @@
 //! Shows failures to the user: the server's own `error.message`, with a clear prefix for missing
-//! permissions (403) and for network trouble.
+//! permissions (403) and for network trouble. A 401 and a 403 `password_change_required` move the
+//! user to another screen (login, password), so they get no toast.
 
 import { ElMessage, ElMessageBox } from 'element-plus';
 // Services are not templates, so the component resolver does not bring their CSS: import it here
@@ -10,13 +11,14 @@ import 'element-plus/theme-chalk/el-message-box.css';
 import 'element-plus/theme-chalk/el-overlay.css';
 import 'element-plus/theme-chalk/el-button.css';
 import 'element-plus/theme-chalk/el-input.css';
-import { ApiError } from '../api/client';
+import { ApiError, isPasswordChangeRequired } from '../api/client';
 import { i18n } from './i18n';
 
 const t = (key: string, args?: Record<string, unknown>) => i18n.global.t(key, args ?? {});
 
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
+    if (isPasswordChangeRequired(e)) return t('common.password.required');
     if (e.status === 403) return `${t('common.errors.forbidden')} ${e.message}`;
     if (e.status === 0) return t('common.errors.network');
     return e.message;
@@ -26,8 +28,10 @@ export function errorText(e: unknown): string {
 }
 
 export function reportError(e: unknown): void {
-  // A 401 already sends the user to the login screen; no toast on top of it.
+  // A 401 already sends the user to the login screen, a password_change_required 403 to the
+  // password screen; no toast on top of them.
   if (e instanceof ApiError && e.status === 401) return;
+  if (isPasswordChangeRequired(e)) return;
   ElMessage({ type: 'error', message: errorText(e), showClose: true, grouping: true });
 }
 

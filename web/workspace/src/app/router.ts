@@ -1,8 +1,16 @@
 //! Routes under /app/. Each route names the i18n feature it needs and the lowest role allowed;
 //! the guard restores the session from the stored token, sends strangers to the login screen and
-//! under-privileged users to a 403 page.
+//! under-privileged users to a 403 page. A user with a one-time password is kept on the password
+//! screen (/app/password) until they have set their own.
 
-import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw } from 'vue-router';
+import {
+  createRouter,
+  createWebHistory,
+  type LocationQuery,
+  type RouteLocationRaw,
+  type RouteRecordRaw,
+  type RouterHistory,
+} from 'vue-router';
 import type { Role } from '../api/types';
 import { useSessionStore } from '../stores/session';
 import { loadFeatures, type Feature } from './i18n';
@@ -23,6 +31,13 @@ const routes: RouteRecordRaw[] = [
     name: 'login',
     component: () => import('../features/auth/LoginView.vue'),
     meta: { public: true, feature: 'auth', title: 'auth.title' },
+  },
+  {
+    // Full page, outside the shell: the shell's socket and snapshots are refused until it is done.
+    path: '/password',
+    name: 'password',
+    component: () => import('../features/auth/PasswordView.vue'),
+    meta: { feature: 'auth', title: 'common.password.title' },
   },
   {
     path: '/',
@@ -87,8 +102,24 @@ export function homeFor(role: Role | undefined): RouteLocationRaw {
   return { name: 'agent' };
 }
 
-export function createAppRouter() {
-  const router = createRouter({ history: createWebHistory('/app/'), routes });
+/** The `redirect` query when it is a path inside the app; never an absolute URL from the query. */
+export function safeRedirect(query: LocationQuery): string | null {
+  const r = query.redirect;
+  return typeof r === 'string' && r.startsWith('/') && !r.startsWith('//') ? r : null;
+}
+
+/** Where the user goes next: the `redirect` they were headed for, else their start page. */
+export function nextFor(query: LocationQuery, role: Role | undefined): RouteLocationRaw {
+  return safeRedirect(query) ?? homeFor(role);
+}
+
+/** The password screen, remembering where the user was going (unless it was the start page). */
+function passwordScreen(fullPath: string): RouteLocationRaw {
+  return { name: 'password', query: fullPath === '/' || fullPath.startsWith('/password') ? {} : { redirect: fullPath } };
+}
+
+export function createAppRouter(history: RouterHistory = createWebHistory('/app/')) {
+  const router = createRouter({ history, routes });
 
   router.beforeEach(async (to) => {
     const features = new Set<Feature>(['common']);
@@ -97,12 +128,16 @@ export function createAppRouter() {
 
     const session = useSessionStore();
     if (to.meta.public) {
-      if (to.name === 'login' && (await session.restore())) return homeFor(session.role);
+      if (to.name === 'login' && (await session.restore())) {
+        return session.mustChangePassword ? passwordScreen('/') : homeFor(session.role);
+      }
       return true;
     }
     if (!(await session.restore())) {
       return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
     }
+    if (to.name === 'password') return true;
+    if (session.mustChangePassword) return passwordScreen(to.fullPath);
     for (const r of to.matched) {
       if (r.meta.minRole && !session.can(r.meta.minRole)) {
         return { name: 'forbidden', query: { from: to.fullPath } };

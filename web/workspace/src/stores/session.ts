@@ -1,5 +1,7 @@
 //! The signed-in staff user and their token (localStorage `kefu.token`). Owns the API client's
-//! token and what happens on a 401: forget the token and go back to the login screen.
+//! token and what happens on a 401: forget the token and go back to the login screen. A user
+//! with a one-time password (`must_change_password`) may do nothing but set their own; a 403
+//! `password_change_required` from any call marks the user so and signals the app shell.
 
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
@@ -38,6 +40,8 @@ export const useSessionStore = defineStore('session', () => {
   const user = ref<User | null>(null);
   /** Bumped on every 401 so the app shell can navigate to the login screen. */
   const expired = ref(0);
+  /** Bumped on every 403 `password_change_required` so the app shell can open the password screen. */
+  const passwordRequired = ref(0);
 
   configureClient({
     token: () => token.value,
@@ -46,10 +50,17 @@ export const useSessionStore = defineStore('session', () => {
       clear();
       expired.value++;
     },
+    passwordChangeRequired: () => {
+      if (!user.value) return;
+      user.value = { ...user.value, must_change_password: true };
+      passwordRequired.value++;
+    },
   });
 
   const isAuthenticated = computed(() => token.value !== null && user.value !== null);
   const role = computed(() => user.value?.role);
+  /** The user signed in with a one-time password and must set their own before anything else. */
+  const mustChangePassword = computed(() => user.value?.must_change_password === true);
 
   function clear(): void {
     token.value = null;
@@ -78,6 +89,14 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Sets a new password (this session stays, the others end), then reloads the user. */
+  async function changePassword(current: string, next: string): Promise<User> {
+    await authApi.changePassword(current, next);
+    const me = await authApi.me();
+    user.value = me;
+    return me;
+  }
+
   async function logout(): Promise<void> {
     try {
       if (token.value) await authApi.logout();
@@ -90,5 +109,19 @@ export const useSessionStore = defineStore('session', () => {
 
   const can = (min: Role) => roleAtLeast(user.value?.role, min);
 
-  return { token, user, expired, isAuthenticated, role, login, restore, logout, clear, can };
+  return {
+    token,
+    user,
+    expired,
+    passwordRequired,
+    isAuthenticated,
+    role,
+    mustChangePassword,
+    login,
+    restore,
+    changePassword,
+    logout,
+    clear,
+    can,
+  };
 });
