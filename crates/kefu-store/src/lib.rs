@@ -11,11 +11,13 @@ mod conversations;
 mod directory;
 mod integrations;
 mod sessions;
+mod tx;
 
 pub use conversations::*;
 pub use directory::*;
 pub use integrations::*;
 pub use sessions::*;
+pub use tx::Tx;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
