@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::auth::{Caller, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
-use crate::conversations::messages::{mark_read, send, Outgoing, MAX_TEXT_CHARS};
+use crate::conversations::messages::{insert, mark_read, send, Outgoing, MAX_TEXT_CHARS};
 use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::realtime::frame;
@@ -195,16 +195,24 @@ pub async fn create(
             now,
         )
         .await?;
-    let created = updated(&mut tx, id, Some("conversation.created"), now).await?;
+    let mut events = vec![updated(&mut tx, id, Some("conversation.created"), now).await?];
     let view = crate::conversations::view_in(&mut tx, id).await?;
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
+    // The opening message commits with the conversation: a request killed halfway loses neither.
+    if let Some(text) = text {
+        let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
+        let name = match &body.name {
+            Some(n) if !n.trim().is_empty() && v.external_id.is_none() => n.trim().to_string(),
+            _ => v.name.clone(),
+        };
+        events.push(insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, now).await?.1);
+    }
     tx.commit().await?;
     state.metrics.conversations_created.inc();
-    announce(&state, vec![created], &[]).await;
-    if let Some(text) = text {
-        let c = state.store.conversation(id).await?;
-        send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: None }).await?;
+    if text.is_some() {
+        state.metrics.messages.inc();
     }
+    announce(&state, events, &[]).await;
     state.routing.run(Op::Enqueue { conversation: id }).await?;
     Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?)))
 }

@@ -9,7 +9,7 @@ use crate::conversations::{announce, Pending};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{MessageRead, MessageView};
-use kefu_store::{ConversationRow, NewMessage};
+use kefu_store::{ConversationRow, NewMessage, Tx};
 
 /// Longest text message, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
@@ -47,14 +47,36 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
             return Ok((MessageView::build(&existing, attachment.as_ref()), false));
         }
     }
-    let seq = tx.next_seq(conv.id).await?;
+    let (view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, now).await?;
+    tx.commit().await?;
+    state.metrics.messages.inc();
+    let seq = view.seq;
+    announce(state, vec![event], &[]).await;
+    if sender == "agent" {
+        // The agent has read everything up to their own reply.
+        mark_read(state, caller, conv, seq).await?;
+    }
+    Ok((view, true))
+}
+
+/// Write a message, its `message.created` event and webhook rows inside `tx` (the caller
+/// commits, then announces the returned event). `sender` is (visitor|agent, id, display name).
+pub async fn insert(
+    tx: &mut Tx,
+    state: &AppState,
+    conversation: i64,
+    sender: (&str, i64, &str),
+    out: &Outgoing<'_>,
+    now: i64,
+) -> ApiResult<(MessageView, Pending)> {
+    let seq = tx.next_seq(conversation).await?;
     let row = tx
         .insert_message(
             &NewMessage {
-                conversation_id: conv.id,
-                sender,
-                sender_id: Some(sender_id),
-                sender_name: Some(&sender_name),
+                conversation_id: conversation,
+                sender: sender.0,
+                sender_id: Some(sender.1),
+                sender_name: Some(sender.2),
                 kind: out.kind,
                 body: out.body,
                 attachment_id: out.attachment_id,
@@ -71,16 +93,9 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
     };
     let view = MessageView::build(&row, attachment.as_ref());
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
-    tx.insert_event(conv.id, seq, "message.created", &data, now).await?;
+    tx.insert_event(conversation, seq, "message.created", &data, now).await?;
     tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
-    tx.commit().await?;
-    state.metrics.messages.inc();
-    announce(state, vec![Pending { conversation: conv.id, seq, kind: "message.created", data }], &[]).await;
-    if sender == "agent" {
-        // The agent has read everything up to their own reply.
-        mark_read(state, caller, conv, seq).await?;
-    }
-    Ok((view, true))
+    Ok((view, Pending { conversation, seq, kind: "message.created", data }))
 }
 
 /// Move the caller's read marker and tell the other side.
