@@ -1,6 +1,7 @@
 //! Webhook delivery: rows written to the outbox in the same transaction as the change are POSTed
 //! with an HMAC-SHA256 signature, retried with backoff, and survive restarts (they are rows).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -8,7 +9,8 @@ use sha2::Sha256;
 
 use crate::clock::now_ms;
 use crate::metrics::Metrics;
-use kefu_store::Store;
+
+use kefu_store::{DeliveryRow, Store, WebhookRow};
 
 /// Events a webhook can subscribe to.
 pub const EVENTS: [&str; 6] = [
@@ -52,43 +54,56 @@ pub async fn run(store: Store, metrics: Metrics) {
 }
 
 async fn deliver_due(store: &Store, client: &reqwest::Client, metrics: &Metrics) -> anyhow::Result<usize> {
-    let due = store.due_deliveries(now_ms(), 50).await?;
+    let due = store.due_deliveries(now_ms(), 200).await?;
+    // One slow or dead endpoint must not hold up the others: webhooks are served side by side,
+    // each one's deliveries in order.
+    let mut by_webhook: BTreeMap<i64, Vec<&DeliveryRow>> = BTreeMap::new();
     for d in &due {
-        let hook = match store.webhook(d.webhook_id).await {
-            Ok(h) => h,
-            Err(_) => continue,
-        };
-        let result = client
-            .post(&hook.url)
-            .header("content-type", "application/json")
-            .header("x-kefu-event", &d.event)
-            .header("x-kefu-delivery", d.id.to_string())
-            .header("x-kefu-signature", signature(&hook.secret, d.payload.as_bytes()))
-            .body(d.payload.clone())
-            .send()
-            .await;
-        let now = now_ms();
-        let (ok, code, error) = match result {
-            Ok(resp) => {
-                let code = i64::from(resp.status().as_u16());
-                (resp.status().is_success(), Some(code), (!resp.status().is_success()).then(|| format!("HTTP {code}")))
-            }
-            Err(e) => (false, None, Some(e.to_string())),
-        };
-        if ok {
-            metrics.webhook_deliveries.inc();
-            store.record_attempt(d.id, "delivered", code, None, now, now).await?;
-        } else {
-            metrics.webhook_failures.inc();
-            let attempt = d.attempts as usize;
-            let (status, next) = match BACKOFF_SECS.get(attempt) {
-                Some(delay) => ("pending", now + delay * 1000),
-                None => ("failed", now),
-            };
-            store.record_attempt(d.id, status, code, error.as_deref(), next, now).await?;
-        }
+        by_webhook.entry(d.webhook_id).or_default().push(d);
     }
+    let results = futures::future::join_all(by_webhook.into_iter().map(|(webhook, deliveries)| async move {
+        let Ok(hook) = store.webhook(webhook).await else { return Ok(()) };
+        for d in deliveries {
+            deliver(store, client, metrics, &hook, d).await?;
+        }
+        anyhow::Ok(())
+    }))
+    .await;
+    results.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     Ok(due.len())
+}
+
+/// One attempt, and its outcome recorded (delivered, retry later, or failed for good).
+async fn deliver(store: &Store, client: &reqwest::Client, metrics: &Metrics, hook: &WebhookRow, d: &DeliveryRow) -> anyhow::Result<()> {
+    let result = client
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("x-kefu-event", &d.event)
+        .header("x-kefu-delivery", d.id.to_string())
+        .header("x-kefu-signature", signature(&hook.secret, d.payload.as_bytes()))
+        .body(d.payload.clone())
+        .send()
+        .await;
+    let now = now_ms();
+    let (ok, code, error) = match result {
+        Ok(resp) => {
+            let code = i64::from(resp.status().as_u16());
+            (resp.status().is_success(), Some(code), (!resp.status().is_success()).then(|| format!("HTTP {code}")))
+        }
+        Err(e) => (false, None, Some(e.to_string())),
+    };
+    if ok {
+        metrics.webhook_deliveries.inc();
+        store.record_attempt(d.id, "delivered", code, None, now, now).await?;
+    } else {
+        metrics.webhook_failures.inc();
+        let (status, next) = match BACKOFF_SECS.get(d.attempts as usize) {
+            Some(delay) => ("pending", now + delay * 1000),
+            None => ("failed", now),
+        };
+        store.record_attempt(d.id, status, code, error.as_deref(), next, now).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
