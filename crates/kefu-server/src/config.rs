@@ -56,6 +56,7 @@ pub struct FileConfig {
     pub visitors_per_minute: Option<u32>,
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
+    pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 /// Resolved settings.
@@ -74,6 +75,9 @@ pub struct Config {
     pub session_hours: u32,
     /// A ready agent without a workspace connection this long is set away.
     pub agent_disconnect_grace_secs: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
+    /// the client's address, not the proxy's).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -98,6 +102,7 @@ impl Config {
             visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
+            trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -114,6 +119,7 @@ impl Config {
             visitors_per_minute: 1000,
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
+            trusted_proxies: vec![],
             admin_email: None,
             admin_password: None,
         }

@@ -2,6 +2,7 @@
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -11,7 +12,7 @@ use std::net::SocketAddr;
 use crate::auth::{check_password_rules, hash_password, new_token, request_token, token_hash, verify_password, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::AppState;
+use crate::state::{client_ip, AppState};
 use crate::views::{LoginResponse, UserView};
 use kefu_store::TokenOwner;
 
@@ -34,9 +35,10 @@ pub struct LoginBody {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Json<LoginResponse>> {
-    state.limits.login(addr.ip())?;
+    state.limits.login(client_ip(addr.ip(), &headers, &state.config.trusted_proxies))?;
     let bad = || ApiError::Unauthorized("wrong email or password".into());
     let user = state.store.user_by_email(body.email.trim()).await?.ok_or_else(bad)?;
     if !user.enabled || !verify_password(&body.password, &user.password_hash) {

@@ -2,6 +2,7 @@
 //! (HMAC-SHA256 JWT). Also the public widget configuration.
 
 use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jsonwebtoken::{decode, errors::ErrorKind, Algorithm, DecodingKey, Validation};
@@ -12,7 +13,7 @@ use std::net::SocketAddr;
 use crate::auth::{new_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::AppState;
+use crate::state::{client_ip, AppState};
 use crate::views::{ConversationList, VisitorSession, VisitorView};
 use kefu_store::{KnownCustomer, TokenOwner};
 
@@ -54,9 +55,10 @@ const VISITOR_TOKEN_DAYS: i64 = 180;
 pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<CreateVisitor>,
 ) -> ApiResult<Json<VisitorSession>> {
-    state.limits.visitor(addr.ip())?;
+    state.limits.visitor(client_ip(addr.ip(), &headers, &state.config.trusted_proxies))?;
     let now = now_ms();
     let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
     let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
