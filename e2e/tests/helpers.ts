@@ -49,3 +49,13 @@ export const api = {
     return this.call('POST', path, token, body);
   },
 };
+
+/** Close what the agent still holds and log them out, so the next test starts from a quiet floor. */
+export async function leaveFloor(email: string, password = 'demo-agent') {
+  const token = await api.login(email, password);
+  const mine = await api.get(token, '/api/v1/conversations?status=assigned&mine=true');
+  for (const c of mine.conversations) {
+    await api.post(token, `/api/v1/conversations/${c.id}/close`, { wrap_up_code: 'resolved' });
+  }
+  await api.call('PUT', '/api/v1/agents/me/status', token, { status: 'offline' });
+}

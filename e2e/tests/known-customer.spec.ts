@@ -2,7 +2,7 @@
 // their VIP level, attributes and the CRM page in the customer panel.
 import { createHmac } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { agentReady, api, base, person } from './helpers';
+import { agentReady, api, base, leaveFloor, person } from './helpers';
 
 function signIdentity(secret: string, claims: Record<string, unknown>): string {
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -44,12 +44,7 @@ test('a VIP customer with an identity token, seen by the agent with the CRM ifra
   const crm = agent.page.frameLocator('[data-testid=crm-iframe]');
   await expect(crm.getByTestId('crm-customer-id')).toHaveText('C-2024');
 
-  // Leave the floor clean for the next test: the agent closes it.
-  const agentToken = await api.login('agent1@demo.kefu', 'demo-agent');
-  const mine = await api.get(agentToken, '/api/v1/conversations?status=assigned&mine=true');
-  for (const c of mine.conversations) {
-    await api.post(agentToken, `/api/v1/conversations/${c.id}/close`, { wrap_up_code: 'resolved' });
-  }
+  await leaveFloor('agent1@demo.kefu');
 });
 
 test('an invalid identity token is refused with a clear message', async ({ browser }) => {
