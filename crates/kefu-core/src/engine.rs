@@ -387,7 +387,7 @@ impl Router {
     }
 
     /// Take a conversation away from whoever has it, so it can go somewhere else.
-    fn detach(&mut self, now: Millis, id: ConversationId) -> Result<Option<AgentId>, CoreError> {
+    fn detach(&mut self, id: ConversationId) -> Result<Option<AgentId>, CoreError> {
         let conv = self.convs.get(&id).ok_or(CoreError::UnknownConversation(id))?;
         Ok(match conv.phase {
             Phase::Waiting => {
@@ -404,7 +404,6 @@ impl Router {
             Phase::Assigned { agent } => {
                 let media = conv.media;
                 self.release(agent, id, media);
-                let _ = now;
                 Some(agent)
             }
         })
@@ -414,7 +413,7 @@ impl Router {
         if !self.groups.contains_key(&group) {
             return Err(CoreError::UnknownGroup(group));
         }
-        let previous = self.detach(now, id)?;
+        let previous = self.detach(id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.named_agent = None;
         conv.assigned_at = None;
@@ -434,7 +433,7 @@ impl Router {
         if already_theirs || !a.available_for(conv.media) {
             return Err(CoreError::AgentUnavailable(target));
         }
-        let previous = self.detach(now, id)?;
+        let previous = self.detach(id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.assigned_at = None;
         let group = conv.group;

@@ -66,11 +66,6 @@ pub fn parse_minute(text: &str) -> Result<u16, HoursError> {
     Ok(h * 60 + m)
 }
 
-/// Format minutes after midnight as `HH:MM`.
-pub fn format_minute(minute: u16) -> String {
-    format!("{:02}:{:02}", minute / 60, minute % 60)
-}
-
 impl DayHours {
     /// Build a window from `HH:MM` strings, checking every part.
     pub fn parse(weekday: u8, open: &str, close: &str) -> Result<DayHours, HoursError> {
@@ -144,6 +139,5 @@ mod tests {
         assert_eq!(parse_minute("24:00"), Ok(1440));
         assert_eq!(DayHours::parse(8, "09:00", "10:00"), Err(HoursError::BadWeekday(8)));
         assert_eq!(DayHours::parse(1, "10:00", "09:00"), Err(HoursError::EmptyWindow(1)));
-        assert_eq!(format_minute(545), "09:05");
     }
 }

@@ -39,7 +39,7 @@ mod types;
 
 pub use agent::{AgentStatus, AwayReason};
 pub use group::{GroupConfig, Strategy};
-pub use hours::{format_minute, parse_minute, BusinessHours, DayHours, HoursError};
+pub use hours::{parse_minute, BusinessHours, DayHours, HoursError};
 pub use router::{
     AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router, RouterConfig, StatusReason, Waiting,
     WithdrawReason,

@@ -86,23 +86,10 @@ impl Store {
         Ok(Store { pool, write_gate: Default::default() })
     }
 
-    /// An in-memory database, for tests.
-    pub async fn memory() -> Result<Store> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool, write_gate: Default::default() })
-    }
-
     /// Open a raw write transaction behind the write gate (see `write_gate`).
     pub(crate) async fn write(&self) -> Result<(tokio::sync::OwnedMutexGuard<()>, sqlx::Transaction<'static, sqlx::Sqlite>)> {
         let gate = self.write_gate.clone().lock_owned().await;
         Ok((gate, self.pool.begin_with("BEGIN IMMEDIATE").await?))
-    }
-
-    /// The pool, for health checks.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
     }
 
     /// Whether the database answers.

@@ -24,12 +24,6 @@ pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
     Ok(ConversationView::build(&c, &visitor, agent_name))
 }
 
-/// The viewer-independent view of a conversation.
-pub async fn view(store: &Store, id: i64) -> ApiResult<ConversationView> {
-    let c = store.conversation(id).await.map_err(|_| ApiError::not_found("conversation"))?;
-    build_view(store, &c).await
-}
-
 /// Build a view from a row.
 pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<ConversationView> {
     let visitor = store.visitor(c.visitor_id).await?;

@@ -78,11 +78,6 @@ impl Hub {
         self.inner.lock().expect("hub lock poisoned").conns.len()
     }
 
-    /// Whether a visitor has an open connection.
-    pub fn visitor_online(&self, visitor: i64) -> bool {
-        self.inner.lock().expect("hub lock poisoned").by_visitor.get(&visitor).is_some_and(|s| !s.is_empty())
-    }
-
     /// Whether a staff user has an open connection.
     pub fn user_online(&self, user: i64) -> bool {
         self.inner.lock().expect("hub lock poisoned").by_user.get(&user).is_some_and(|s| !s.is_empty())

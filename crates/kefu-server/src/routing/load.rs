@@ -9,7 +9,7 @@ use kefu_core::{
 use crate::clock::now_ms;
 use crate::routing::Engine;
 use crate::views::BusinessHoursView;
-use kefu_store::{GroupRow, UserRow};
+use kefu_store::{ConversationRow, GroupRow, UserRow};
 
 /// Parse a strategy name.
 pub fn parse_strategy(s: &str) -> Option<Strategy> {
@@ -103,16 +103,17 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         engine.router.handle_input(now, Input::GroupUpdated { group: GroupId(g.id), config })?;
     }
     let members = engine.store.members().await?;
-    for u in engine.store.users().await? {
+    let users = engine.store.users().await?;
+    for u in &users {
         let mine = members
             .iter()
             .filter(|m| m.agent_id == u.id)
             .filter_map(|m| Some((GroupId(m.group_id), SkillLevel::parse(m.skill_level)?)))
             .collect();
-        engine.router.handle_input(now, agent_input(&u, mine))?;
+        engine.router.handle_input(now, agent_input(u, mine))?;
     }
     for c in engine.store.routable_conversations().await? {
-        let media = if c.media == "call" { Media::Call } else { Media::Chat };
+        let media = media_of(&c.media);
         match (c.status.as_str(), c.agent_id) {
             ("assigned", Some(agent)) => {
                 let input = Input::ConversationAssigned {
@@ -130,17 +131,7 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
                 let mut tx = engine.store.begin().await?;
                 tx.set_queued(c.id, c.group_id).await?;
                 tx.commit().await?;
-                engine.visitors.insert(c.id, c.visitor_id);
-                let named = engine.named_agent(c.visitor_id, c.group_id).await;
-                let input = Input::ConversationQueued(Waiting {
-                    conversation: ConversationId(c.id),
-                    group: GroupId(c.group_id),
-                    media,
-                    priority: Priority(c.priority.clamp(0, 9) as u8),
-                    queued_at: Millis(c.queued_at),
-                    min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
-                    named_agent: named,
-                });
+                let input = engine.queued_input(&c).await;
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore a queued conversation");
                 }
@@ -148,10 +139,36 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         }
     }
     // Statuses last, so the first dispatch sees every conversation in line.
-    for u in engine.store.users().await? {
+    for u in &users {
         let status = parse_status(&u.status, u.away_reason.as_deref(), u.wrap_up_until);
         engine.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(u.id), status })?;
     }
     engine.drain().await;
     Ok(())
+}
+
+impl Engine {
+    /// The `ConversationQueued` input for a stored conversation (new, or restored with its
+    /// original arrival time), naming the agent a returning or designated customer waits for.
+    pub(crate) async fn queued_input(&mut self, c: &ConversationRow) -> Input {
+        self.visitors.insert(c.id, c.visitor_id);
+        Input::ConversationQueued(Waiting {
+            conversation: ConversationId(c.id),
+            group: GroupId(c.group_id),
+            media: media_of(&c.media),
+            priority: Priority(c.priority.clamp(0, 9) as u8),
+            queued_at: Millis(c.queued_at),
+            min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
+            named_agent: self.named_agent(c.visitor_id, c.group_id).await,
+        })
+    }
+}
+
+/// The stored media column as the core's media.
+fn media_of(stored: &str) -> Media {
+    if stored == "call" {
+        Media::Call
+    } else {
+        Media::Chat
+    }
 }

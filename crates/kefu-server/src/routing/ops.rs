@@ -1,7 +1,7 @@
 //! Operations the routes ask of the routing task. Each is checked by the router first; what it
 //! changes is then written, and only then announced.
 
-use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Media, Millis, Priority, SkillLevel, Waiting};
+use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Millis, SkillLevel};
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -52,21 +52,8 @@ impl Engine {
         match op {
             Op::Enqueue { conversation } => {
                 let c = self.store.conversation(conversation).await?;
-                self.visitors.insert(c.id, c.visitor_id);
-                let named = match self.store.visitor(c.visitor_id).await?.designated_agent_id {
-                    Some(manager) if self.group_strategy(c.group_id).await == Some("designated") => Some(AgentId(manager)),
-                    _ => self.named_agent(c.visitor_id, c.group_id).await,
-                };
-                self.input(Input::ConversationQueued(Waiting {
-                    conversation: ConversationId(c.id),
-                    group: GroupId(c.group_id),
-                    media: Media::Chat,
-                    priority: Priority(c.priority.clamp(0, 9) as u8),
-                    queued_at: Millis(c.queued_at),
-                    min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
-                    named_agent: named,
-                }))
-                .await
+                let input = self.queued_input(&c).await;
+                self.input(input).await
             }
             Op::Accept { conversation, agent } => {
                 self.input(Input::OfferAccepted { conversation: ConversationId(conversation), agent: AgentId(agent) }).await
@@ -160,15 +147,6 @@ impl Engine {
                     Err(e) => Err(e.into()),
                 }
             }
-        }
-    }
-
-    async fn group_strategy(&self, group: i64) -> Option<&'static str> {
-        let g = self.store.group(group).await.ok()?;
-        match g.strategy.as_str() {
-            "designated" => Some("designated"),
-            "returning_customer" => Some("returning_customer"),
-            _ => None,
         }
     }
 
