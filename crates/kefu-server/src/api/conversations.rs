@@ -18,7 +18,7 @@ use crate::routing::Op;
 use crate::state::AppState;
 use crate::views::{ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
 use kefu_core::ConversationId;
-use kefu_store::NewConversation;
+use kefu_store::{ConversationRow, NewConversation};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -73,7 +73,13 @@ pub struct CreateConversation {
 /// The view for this caller: unread count for agents, queue position for waiting ones.
 pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ConversationView> {
     let c = state.store.conversation(id).await.map_err(|_| ApiError::not_found("conversation"))?;
-    let mut v = build_view(&state.store, &c).await?;
+    view_of(state, caller, &c).await
+}
+
+/// The same for a row already read (lists read their rows in one query).
+async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiResult<ConversationView> {
+    let id = c.id;
+    let mut v = build_view(&state.store, c).await?;
     if matches!(caller, Caller::Staff(_)) {
         v.unread = state.store.unread_for_agent(id, c.agent_read_seq).await?;
     }
@@ -243,7 +249,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
     };
     let mut conversations = Vec::with_capacity(rows.len().min(200));
     for c in rows.iter().take(200) {
-        conversations.push(view_for(&state, &caller, c.id).await?);
+        conversations.push(view_of(&state, &caller, c).await?);
     }
     Ok(Json(ConversationList { conversations }))
 }

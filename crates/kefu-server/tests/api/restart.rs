@@ -91,10 +91,13 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
     assert_eq!(deliveries.len(), 3, "{log}");
     assert!(deliveries.iter().all(|d| d["status"] == "pending"));
 
-    // And an agent going ready after the restart gets the first in line.
+    // And an agent with one free slot, going ready after the restart, gets the first in line.
+    let (s, _) = app.call("PATCH", "/api/v1/agents/3", Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
+    assert_eq!(s, 200);
     let agent = app.ready_agent(1).await;
     let (_, offered) = app.call("GET", "/api/v1/conversations?status=offered&mine=true", Some(&agent), None).await;
-    assert_eq!(offered["conversations"].as_array().unwrap().last().unwrap()["id"], waiting[0].1["id"]);
+    let offered: Vec<_> = offered["conversations"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+    assert_eq!(offered, vec![waiting[0].1["id"].clone()]);
     child.kill().unwrap();
     child.wait().unwrap();
 }
