@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod realtime;
 pub mod routing;
 pub mod state;
+pub mod text;
 pub mod views;
 
 pub use app::Application;

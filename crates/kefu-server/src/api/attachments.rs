@@ -73,13 +73,7 @@ pub async fn upload(
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest("bad_request", format!("multipart: {e}")))? {
         if field.name() == Some("file") {
-            let name = field
-                .file_name()
-                .unwrap_or("file")
-                .chars()
-                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-                .take(120)
-                .collect::<String>();
+            let name = field.file_name().unwrap_or("file").chars().take(1000).collect::<String>();
             let bytes = field
                 .bytes()
                 .await
@@ -99,6 +93,8 @@ pub async fn upload(
             "file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into(),
         )
     })?;
+    // Shown as what it is: no reordering or invisible characters, the real extension.
+    let name = crate::text::file_name(&name, mime);
     let sha = hex::encode(Sha256::digest(&bytes));
     let rel = format!("uploads/{}/{}", id, sha);
     let path = state.config.data_dir.join(&rel);

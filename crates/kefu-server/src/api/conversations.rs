@@ -11,11 +11,13 @@ use crate::auth::{Caller, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{insert, mark_read, send, Outgoing, MAX_TEXT_CHARS};
+use crate::conversations::redact::{redacted, Payload};
 use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::realtime::frame;
 use crate::routing::Op;
 use crate::state::AppState;
+use crate::text::{clean_line, clean_message};
 use crate::views::{ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
 use kefu_core::ConversationId;
 use kefu_store::{ConversationRow, NewConversation};
@@ -91,10 +93,9 @@ async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiR
             .map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
     }
     if let Some(m) = state.store.last_message(id).await? {
-        let last = MessageView::build(&m, None);
-        v.last_message = Some(if matches!(caller, Caller::Visitor(_)) { last.redacted_for_visitor() } else { last });
+        v.last_message = Some(MessageView::build(&m, None));
     }
-    Ok(v)
+    Ok(if matches!(caller, Caller::Visitor(_)) { redacted(Payload::Conversation, v) } else { v })
 }
 
 /// Who the conversation is for, and on which channel.
@@ -149,14 +150,16 @@ pub async fn create(
     if let Some(open) = state.store.open_conversation(visitor).await? {
         return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
     }
-    let text = body.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let message = body.message.as_deref().map(clean_message);
+    let text = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
     if text.is_some_and(|m| m.chars().count() > MAX_TEXT_CHARS) {
         return Err(ApiError::invalid(format!("message: at most {MAX_TEXT_CHARS} characters")));
     }
     if body.leave_message && text.is_none() {
         return Err(ApiError::invalid("message: required when leaving a message"));
     }
-    let topic = body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let topic = body.topic.as_deref().map(clean_line);
+    let topic = topic.as_deref().filter(|t| !t.is_empty());
     if topic.is_some_and(|t| t.chars().count() > 200) {
         return Err(ApiError::invalid("topic: at most 200 characters"));
     }
@@ -178,7 +181,8 @@ pub async fn create(
             .ok_or_else(|| ApiError::Conflict("no skill group is configured yet".into()))?,
     };
     let v = state.store.visitor(visitor).await?;
-    if let Some(name) = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && v.external_id.is_none()) {
+    let new_name = body.name.as_deref().map(clean_line).filter(|n| !n.is_empty() && v.external_id.is_none());
+    if let Some(name) = &new_name {
         if name.chars().count() > 64 {
             return Err(ApiError::invalid("name: at most 64 characters"));
         }
@@ -207,10 +211,7 @@ pub async fn create(
     // The opening message commits with the conversation: a request killed halfway loses neither.
     if let Some(text) = text {
         let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
-        let name = match &body.name {
-            Some(n) if !n.trim().is_empty() && v.external_id.is_none() => n.trim().to_string(),
-            _ => v.name.clone(),
-        };
+        let name = new_name.clone().unwrap_or_else(|| v.name.clone());
         events.push(insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, now).await?.1);
     }
     tx.commit().await?;
@@ -283,7 +284,7 @@ pub async fn messages(
             None => None,
         };
         let view = MessageView::build(m, a.as_ref());
-        messages.push(if matches!(caller, Caller::Visitor(_)) { view.redacted_for_visitor() } else { view });
+        messages.push(if matches!(caller, Caller::Visitor(_)) { redacted(Payload::Message, view) } else { view });
     }
     Ok(Json(MessagePage { messages, last_seq: c.last_seq }))
 }
@@ -310,7 +311,8 @@ pub async fn post_message(
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()));
     }
-    let text = body.body.trim();
+    let cleaned = clean_message(&body.body);
+    let text = cleaned.trim();
     if text.is_empty() {
         return Err(ApiError::invalid("body: must not be empty"));
     }

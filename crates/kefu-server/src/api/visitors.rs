@@ -12,8 +12,10 @@ use std::net::SocketAddr;
 
 use crate::auth::{new_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
+use crate::conversations::redact::{redacted, Payload};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::{client_ip, AppState};
+use crate::text::clean_line;
 use crate::views::{ConversationList, VisitorSession, VisitorView};
 use kefu_store::{KnownCustomer, TokenOwner};
 
@@ -61,7 +63,8 @@ pub async fn create(
     state.limits.visitor(client_ip(addr.ip(), &headers, &state.config.trusted_proxies))?;
     let now = now_ms();
     let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
-    let name = body.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let name = body.name.as_deref().map(clean_line);
+    let name = name.as_deref().filter(|n| !n.is_empty());
     if name.is_some_and(|n| n.chars().count() > 64) {
         return Err(ApiError::invalid("name: at most 64 characters"));
     }
@@ -75,7 +78,8 @@ pub async fn create(
                 Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
                 None => None,
             };
-            let name = id.name.as_deref().or(name).unwrap_or(&id.sub).to_string();
+            let name =
+                id.name.as_deref().map(clean_line).filter(|n| !n.is_empty()).or(name.map(str::to_string)).unwrap_or(clean_line(&id.sub));
             let attrs = Value::Object(id.attrs).to_string();
             if attrs.len() > 8192 {
                 return Err(ApiError::BadRequest("invalid_identity_token", "identity token: attrs larger than 8 KiB".into()));
@@ -97,7 +101,7 @@ pub async fn create(
     };
     let token = new_token("v_");
     state.store.create_session(&token_hash(&token), TokenOwner::Visitor(visitor.id), now, now + VISITOR_TOKEN_DAYS * 86_400_000).await?;
-    Ok(Json(VisitorSession { token, visitor: VisitorView::from(&visitor) }))
+    Ok(Json(VisitorSession { token, visitor: redacted(Payload::Visitor, VisitorView::from(&visitor)) }))
 }
 
 fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
@@ -116,7 +120,7 @@ fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
 
 #[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {
-    Ok(Json(VisitorView::from(&state.store.visitor(id).await?)))
+    Ok(Json(redacted(Payload::Visitor, VisitorView::from(&state.store.visitor(id).await?))))
 }
 
 /// Earlier conversations of a customer, for the agent's customer panel.

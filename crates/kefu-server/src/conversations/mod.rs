@@ -3,6 +3,9 @@
 
 pub mod access;
 pub mod messages;
+pub mod redact;
+
+pub use redact::redact_for_visitor;
 
 use serde_json::{json, Value};
 
@@ -73,30 +76,6 @@ pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>
     let data = serde_json::to_value(MessageView::build(&row, None)).map_err(|e| ApiError::Internal(e.into()))?;
     tx.insert_event(id, seq, "message.created", &data, now).await?;
     Ok(Pending { conversation: id, seq, kind: "message.created", data })
-}
-
-/// Remove what only staff may read from an event or message before a visitor gets it: the
-/// internal note and target of a transfer.
-pub fn redact_for_visitor(kind: &str, data: &mut Value) {
-    if kind == "message.created" {
-        redact_message(data);
-    }
-}
-
-/// Same, for one message object.
-pub fn redact_message(message: &mut Value) {
-    if message["kind"] == "event" {
-        if let Some(d) = message.get_mut("data") {
-            redact_event_data(d);
-        }
-    }
-}
-
-/// Keep only what a visitor may see of a system event's details.
-pub fn redact_event_data(data: &mut Value) {
-    if let Some(d) = data.as_object_mut() {
-        d.retain(|k, _| k == "to_group_name" || k == "to_agent_name");
-    }
 }
 
 /// Send committed events to the conversation's visitor, its agent and any `also` agents.

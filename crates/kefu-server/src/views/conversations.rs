@@ -9,7 +9,7 @@ use crate::clock::rfc3339;
 use kefu_store::{AttachmentRow, ConversationRow, MessageRow, VisitorRow};
 
 /// Satisfaction survey answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CsatView {
     /// 1 to 5.
     pub score: i64,
@@ -18,7 +18,7 @@ pub struct CsatView {
 }
 
 /// Place in line (also the data of the `queue.position` WebSocket event).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 pub struct QueueView {
     /// 1 = next.
     pub position: u32,
@@ -28,7 +28,7 @@ pub struct QueueView {
 }
 
 /// A conversation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ConversationView {
     pub id: i64,
     #[schema(value_type = ConversationStatus)]
@@ -42,7 +42,7 @@ pub struct ConversationView {
     /// The serving agent's display name.
     #[schema(required = true)]
     pub agent_name: Option<String>,
-    /// The agent a pending offer is for (null unless offered).
+    /// The agent a pending offer is for (null unless offered; staff only, null for visitors).
     #[schema(required = true)]
     pub offered_agent_id: Option<i64>,
     /// When the pending offer lapses.
@@ -67,8 +67,10 @@ pub struct ConversationView {
     pub assigned_at: Option<String>,
     #[schema(required = true, format = DateTime)]
     pub closed_at: Option<String>,
+    /// Staff only (null for visitors).
     #[schema(required = true)]
     pub wrap_up_code: Option<String>,
+    /// Staff only (null for visitors).
     #[schema(required = true)]
     pub wrap_up_note: Option<String>,
     #[schema(required = true)]
@@ -125,7 +127,7 @@ impl ConversationView {
 }
 
 /// A file attached to a message.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentView {
     pub id: i64,
     /// The uploaded file name.
@@ -158,7 +160,7 @@ pub struct EventData {
 }
 
 /// A chat message.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MessageView {
     pub id: i64,
     pub conversation_id: i64,
@@ -205,14 +207,6 @@ impl MessageView {
             data: m.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
             created_at: rfc3339(m.created_at),
         }
-    }
-
-    /// What a visitor may see: an event line keeps only the target's name (never the note).
-    pub fn redacted_for_visitor(mut self) -> MessageView {
-        if self.kind == "event" {
-            self.data.iter_mut().for_each(crate::conversations::redact_event_data);
-        }
-        self
     }
 }
 

@@ -72,7 +72,7 @@ pub struct AgentView {
 }
 
 /// A visitor or known customer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct VisitorView {
     pub id: i64,
     pub name: String,
@@ -81,10 +81,11 @@ pub struct VisitorView {
     pub external_id: Option<String>,
     /// 0 = normal, 1 to 9 = VIP level.
     pub vip_level: i64,
-    /// What the business system said about the customer (identity token `attrs`).
+    /// What the business system said about the customer (identity token `attrs`); staff only
+    /// (empty for visitors).
     #[schema(value_type = HashMap<String, Value>)]
     pub attributes: Value,
-    /// The customer's account manager, if any.
+    /// The customer's account manager, if any (staff only: null for visitors).
     #[schema(required = true)]
     pub designated_agent_id: Option<i64>,
 }

@@ -128,7 +128,7 @@ async fn visitor_and_agent_chat_end_to_end() {
     assert_eq!(s, 200, "{closed}");
     assert_eq!(closed["status"], "closed");
     let update = visitor_ws.wait_until("conversation.updated", |e| e["data"]["status"] == "closed").await;
-    assert_eq!(update["data"]["wrap_up_code"], "resolved");
+    assert_eq!(update["data"]["wrap_up_code"], serde_json::Value::Null, "the wrap-up is staff-only");
 
     // CSAT: once, 1..5, only by the visitor.
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/csat"), Some(&visitor), Some(json!({ "score": 6 }))).await;

@@ -24,8 +24,9 @@ async fn a_signed_customer_is_recognised_on_any_device_and_vip_goes_first() {
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["visitor"]["external_id"], "C-1001");
     assert_eq!(v["visitor"]["vip_level"], 3);
-    assert_eq!(v["visitor"]["attributes"]["tier"], "钻石卡");
-    assert_eq!(v["visitor"]["designated_agent_id"], 4);
+    // What the business system said is for staff: the visitor's own copy leaves it out.
+    assert_eq!(v["visitor"]["attributes"], json!({}));
+    assert_eq!(v["visitor"]["designated_agent_id"], serde_json::Value::Null);
     // Same customer from another device: same visitor.
     let (_, again) = app.call("POST", "/api/v1/visitors", None, Some(json!({ "identity_token": token }))).await;
     assert_eq!(again["visitor"]["id"], v["visitor"]["id"]);
@@ -36,6 +37,10 @@ async fn a_signed_customer_is_recognised_on_any_device_and_vip_goes_first() {
     let c = app.start(vip, "VIP 后来的").await;
     assert_eq!(c["priority"], 3);
     assert_eq!(c["queue"]["position"], 1, "VIP goes before the earlier normal customer");
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, staff_view) = app.call("GET", &format!("/api/v1/conversations/{}", c["id"]), Some(&sup), None).await;
+    assert_eq!(staff_view["visitor"]["attributes"]["tier"], "钻石卡");
+    assert_eq!(staff_view["visitor"]["designated_agent_id"], 4);
 }
 
 #[tokio::test]

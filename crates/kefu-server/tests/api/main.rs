@@ -5,6 +5,8 @@ mod helpers;
 
 mod auth_and_errors;
 mod conversation_flow;
+mod deceptive_text;
 mod identity;
+mod redaction;
 mod restart;
 mod webhooks;

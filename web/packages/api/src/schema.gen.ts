@@ -866,7 +866,7 @@ export interface components {
             offer_expires_at: string | null;
             /**
              * Format: int64
-             * @description The agent a pending offer is for (null unless offered).
+             * @description The agent a pending offer is for (null unless offered; staff only, null for visitors).
              */
             offered_agent_id: number | null;
             /**
@@ -890,7 +890,9 @@ export interface components {
              * @description Highest seq the visitor has read.
              */
             visitor_read_seq: number;
+            /** @description Staff only (null for visitors). */
             wrap_up_code: string | null;
+            /** @description Staff only (null for visitors). */
             wrap_up_note: string | null;
         };
         CreateAgent: {
@@ -1519,13 +1521,16 @@ export interface components {
         };
         /** @description A visitor or known customer. */
         VisitorView: {
-            /** @description What the business system said about the customer (identity token `attrs`). */
+            /**
+             * @description What the business system said about the customer (identity token `attrs`); staff only
+             *     (empty for visitors).
+             */
             attributes: {
                 [key: string]: unknown;
             };
             /**
              * Format: int64
-             * @description The customer's account manager, if any.
+             * @description The customer's account manager, if any (staff only: null for visitors).
              */
             designated_agent_id: number | null;
             /** @description The business system's customer id (from an identity token or an integrator); null for anonymous visitors. */
