@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::auth::hash_password;
 use crate::clock::now_ms;
 use crate::config::Config;
+use crate::integrations::outbound::Outbound;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
 use crate::state::{AppState, Limits};
@@ -42,7 +43,8 @@ impl Application {
         let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
-        tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
+        let outbound = Outbound::new(&config.outbound_allow)?;
+        tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
         let state = AppState {
@@ -52,6 +54,7 @@ impl Application {
             hub,
             metrics,
             limits,
+            outbound,
             widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
         };
         tokio::spawn(away_if_not_back(state.clone()));

@@ -6,5 +6,6 @@ mod helpers;
 mod auth_and_errors;
 mod conversation_flow;
 mod identity;
+mod outbound;
 mod restart;
 mod webhooks;
