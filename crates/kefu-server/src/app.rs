@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::auth::hash_password;
 use crate::clock::now_ms;
 use crate::config::Config;
+use crate::integrations::outbound::Outbound;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
 use crate::state::{AppState, Limits};
@@ -23,6 +24,8 @@ pub struct Application {
 impl Application {
     /// Open everything and bind the listener (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Application> {
+        // A malformed allowance stops the start before anything is opened.
+        let outbound = Outbound::new(&config.outbound_allow)?;
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("failed to create data dir {}", config.data_dir.display()))?;
         let store = Store::open(&config.data_dir.join("kefu.db")).await.context("failed to open the database")?;
         first_admin(&store, &config).await?;
@@ -42,7 +45,7 @@ impl Application {
         let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
-        tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
+        tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
         let state = AppState {
@@ -52,6 +55,7 @@ impl Application {
             hub,
             metrics,
             limits,
+            outbound,
             widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
         };
         tokio::spawn(away_if_not_back(state.clone()));

@@ -57,6 +57,7 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub outbound_allow: Option<Vec<String>>,
 }
 
 /// Resolved settings.
@@ -78,6 +79,10 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Non-public targets webhooks (and every later outbound call) may reach, for on-premises
+    /// systems: host names, `*.suffix` names, addresses, CIDR networks. Everything else
+    /// non-public is refused.
+    pub outbound_allow: Vec<String>,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -103,6 +108,7 @@ impl Config {
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
+            outbound_allow: file.outbound_allow.unwrap_or_default(),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -120,6 +126,7 @@ impl Config {
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
             trusted_proxies: vec![],
+            outbound_allow: vec![],
             admin_email: None,
             admin_password: None,
         }

@@ -8,6 +8,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::integrations::outbound::Outbound;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use crate::routing::Routing;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub hub: Hub,
     pub metrics: Metrics,
     pub limits: Arc<Limits>,
+    /// The one client for calls out (webhooks), with the operator's target policy.
+    pub outbound: Outbound,
     /// HMAC key of visitor identity tokens (kept in the settings table; admins can rotate it).
     pub widget_secret: Arc<std::sync::RwLock<String>>,
 }

@@ -113,16 +113,16 @@ pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): P
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn check_webhook(url: Option<&str>, events: Option<&[String]>) -> ApiResult<()> {
-    if let Some(url) = url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2000 {
-            return Err(ApiError::invalid("url: an http(s) URL"));
-        }
-    }
+/// Events must be known; a URL must be http(s) and reach a public address (or one the operator
+/// allows) — checked here for early feedback, and again at every delivery.
+async fn check_webhook(state: &AppState, url: Option<&str>, events: Option<&[String]>) -> ApiResult<()> {
     if let Some(events) = events {
         if events.is_empty() || events.iter().any(|e| e != "*" && !EVENTS.contains(&e.as_str())) {
             return Err(ApiError::invalid(format!("events: one or more of {}, or *", EVENTS.join(", "))));
         }
+    }
+    if let Some(url) = url {
+        state.outbound.check_target(url).await.map_err(|refusal| ApiError::invalid(format!("url: {refusal}")))?;
     }
     Ok(())
 }
@@ -136,7 +136,8 @@ pub async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct WebhookBody {
-    /// An http(s) URL the events are POSTed to; required to create.
+    /// An http(s) URL the events are POSTed to; required to create. Its host must be a public
+    /// address (or resolve to one) unless the operator allows it (`outbound_allow`).
     url: Option<String>,
     /// One or more event names, or `*` for all; required to create.
     #[schema(value_type = Option<Vec<crate::views::WebhookEvent>>)]
@@ -154,7 +155,8 @@ pub async fn create_webhook(
     staff.require(Role::Admin)?;
     let url = b.url.as_deref().ok_or_else(|| ApiError::invalid("url: required"))?;
     let events = b.events.as_deref().ok_or_else(|| ApiError::invalid("events: required"))?;
-    check_webhook(Some(url), Some(events))?;
+    check_webhook(&state, Some(url), Some(events)).await?;
+    let url = url.trim();
     let secret = new_token("whsec_");
     let id = state.store.create_webhook(url, &serde_json::to_string(events).unwrap_or_default(), &secret, now_ms()).await?;
     let hook = state.store.webhook(id).await?;
@@ -169,9 +171,13 @@ pub async fn update_webhook(
     ApiJson(b): ApiJson<WebhookBody>,
 ) -> ApiResult<Json<WebhookView>> {
     staff.require(Role::Admin)?;
-    check_webhook(b.url.as_deref(), b.events.as_deref())?;
+    check_webhook(&state, b.url.as_deref(), b.events.as_deref()).await?;
     let events = b.events.map(|e| serde_json::to_string(&e).unwrap_or_default());
-    state.store.update_webhook(id, b.url.as_deref(), events.as_deref(), b.active).await.map_err(|_| ApiError::not_found("webhook"))?;
+    state
+        .store
+        .update_webhook(id, b.url.as_deref().map(str::trim), events.as_deref(), b.active)
+        .await
+        .map_err(|_| ApiError::not_found("webhook"))?;
     Ok(Json(WebhookView::from(&state.store.webhook(id).await?)))
 }
 

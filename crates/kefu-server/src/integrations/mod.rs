@@ -1,3 +1,4 @@
-//! Talking to integrators' systems: webhook delivery from the outbox.
+//! Talking to integrators' systems: the guarded outbound HTTP client, webhook delivery from the outbox.
 
+pub mod outbound;
 pub mod webhooks;

@@ -119,7 +119,8 @@ pub struct DeliveryView {
     /// The receiver's last HTTP status.
     #[schema(required = true)]
     pub last_status_code: Option<i64>,
-    /// Why the last attempt failed.
+    /// Why the last attempt failed, as a summary: `HTTP 500`, `timeout`, `connection refused`,
+    /// `DNS lookup failed`, `refused: private address` (never the receiver's body or error text).
     #[schema(required = true)]
     pub last_error: Option<String>,
     #[schema(format = DateTime)]

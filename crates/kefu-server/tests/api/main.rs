@@ -7,6 +7,7 @@ mod auth_and_errors;
 mod conversation_flow;
 mod deceptive_text;
 mod identity;
+mod outbound;
 mod redaction;
 mod restart;
 mod webhooks;

@@ -1,4 +1,4 @@
-//! Webhooks: signed with HMAC-SHA256, retried after a failure, logged for the admin.
+//! Webhooks: signed with a timestamped HMAC-SHA256, retried after a failure, logged for the admin.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
-use crate::helpers::spawn_app;
+use crate::helpers::spawn_app_with;
 
 type Seen = Arc<Mutex<Vec<(String, String, Bytes)>>>;
 
@@ -43,7 +43,8 @@ async fn receiver() -> (String, Seen) {
 
 #[tokio::test]
 async fn conversation_events_are_delivered_signed_and_retried() {
-    let app = spawn_app().await;
+    // The receiver is on loopback, which only the operator's allowance opens.
+    let app = spawn_app_with(|c| c.outbound_allow = vec!["127.0.0.1".into()]).await;
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (url, seen) = receiver().await;
     let (s, w) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["conversation.created"] }))).await;
@@ -61,9 +62,14 @@ async fn conversation_events_are_delivered_signed_and_retried() {
     }
     let (event, signature, body) = seen.lock().unwrap().first().cloned().expect("delivered after a retry");
     assert_eq!(event, "conversation.created");
+    // `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, verified as a receiver would.
+    let (t, v1) = signature.strip_prefix("t=").and_then(|s| s.split_once(",v1=")).expect("t=…,v1=…");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!((now - t.parse::<i64>().unwrap()).abs() < 60, "the timestamp is the time of sending: {signature}");
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
     mac.update(&body);
-    assert_eq!(signature, format!("sha256={}", hex::encode(mac.finalize().into_bytes())));
+    assert_eq!(v1, hex::encode(mac.finalize().into_bytes()));
     let payload: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(payload["conversation"]["visitor"]["name"], "Hook");
 
@@ -71,4 +77,5 @@ async fn conversation_events_are_delivered_signed_and_retried() {
     let (_, log) = app.call("GET", &format!("/api/v1/webhooks/{id}/deliveries"), Some(&admin), None).await;
     let d = &log["deliveries"][0];
     assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("delivered"), Some(2)), "{log}");
+    assert_eq!(d["last_status_code"], 200, "{log}");
 }

@@ -999,7 +999,10 @@ export interface components {
             event: string;
             /** Format: int64 */
             id: number;
-            /** @description Why the last attempt failed. */
+            /**
+             * @description Why the last attempt failed, as a summary: `HTTP 500`, `timeout`, `connection refused`,
+             *     `DNS lookup failed`, `refused: private address` (never the receiver's body or error text).
+             */
             last_error: string | null;
             /**
              * Format: int64
@@ -1549,7 +1552,10 @@ export interface components {
             active?: boolean | null;
             /** @description One or more event names, or `*` for all; required to create. */
             events?: components["schemas"]["WebhookEvent"][] | null;
-            /** @description An http(s) URL the events are POSTed to; required to create. */
+            /**
+             * @description An http(s) URL the events are POSTed to; required to create. Its host must be a public
+             *     address (or resolve to one) unless the operator allows it (`outbound_allow`).
+             */
             url?: string | null;
         };
         /** @description `POST /api/v1/webhooks`. */
