@@ -57,6 +57,7 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub identity_token_max_hours: Option<u32>,
 }
 
 /// Resolved settings.
@@ -78,6 +79,9 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Longest lifetime of a visitor identity token (`exp - iat` and `exp - now`); longer ones
+    /// are refused.
+    pub identity_token_max_hours: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -103,6 +107,7 @@ impl Config {
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
+            identity_token_max_hours: file.identity_token_max_hours.unwrap_or(24),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -120,6 +125,7 @@ impl Config {
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
             trusted_proxies: vec![],
+            identity_token_max_hours: 24,
             admin_email: None,
             admin_password: None,
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
+use crate::conversations::links::AttachmentLinks;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// HMAC key of visitor identity tokens (kept in the settings table; admins can rotate it).
     pub widget_secret: Arc<std::sync::RwLock<String>>,
+    /// Signs and checks short-lived attachment links.
+    pub links: AttachmentLinks,
 }
 
 impl AppState {
