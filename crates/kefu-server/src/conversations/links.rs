@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn urls_stay_the_same_for_a_few_minutes_so_browsers_cache_them() {
         let links = AttachmentLinks::new("secret");
-        let start = 1_700_000_100_000;
+        let start = 1_700_000_101_000; // just past a step boundary
         assert_eq!(links.url(7, start), links.url(7, start + 60_000));
     }
 

@@ -3,8 +3,11 @@
 
 mod helpers;
 
+mod api_keys;
+mod attachment_links;
 mod auth_and_errors;
 mod conversation_flow;
 mod identity;
+mod identity_limits;
 mod restart;
 mod webhooks;
