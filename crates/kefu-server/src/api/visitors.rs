@@ -113,27 +113,13 @@ fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) 
     validation.set_required_spec_claims(&["exp", "sub"]);
     validation.leeway = IDENTITY_LEEWAY_SECS;
     validation.validate_nbf = true;
-    let id = decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map(|d| d.claims).map_err(|e| match e
-        .kind()
-    {
-        ErrorKind::ExpiredSignature => {
-            ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
-        }
-        ErrorKind::ImmatureSignature => ApiError::BadRequest(
-            "invalid_identity_token",
-            "identity token: nbf is in the future (check the business system's clock)".into(),
-        ),
-        ErrorKind::InvalidSignature => {
-            ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
-        }
-        _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
-    })?;
+    let id = decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map_err(decode_error)?.claims;
     let bad = |msg: String| ApiError::BadRequest("invalid_identity_token", format!("identity token: {msg}"));
     // A long-lived token copied out of a page would let anyone be that customer until it expires.
     let leeway = IDENTITY_LEEWAY_SECS as i64;
     let too_long = id.exp - now > max_lifetime_secs + leeway || id.iat.is_some_and(|iat| id.exp - iat > max_lifetime_secs);
     if too_long {
-        return Err(bad(format!("exp: the token may live at most {} s (exp - iat, and exp - now)", max_lifetime_secs)));
+        return Err(bad(format!("exp: the token may live at most {max_lifetime_secs} s (exp - iat, and exp - now)")));
     }
     if id.sub.is_empty() || id.sub.chars().count() > 128 {
         return Err(bad("sub: must be 1 to 128 characters".into()));
@@ -146,6 +132,22 @@ fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) 
         return Err(bad("agent: an email of at most 254 characters".into()));
     }
     Ok(id)
+}
+
+fn decode_error(e: jsonwebtoken::errors::Error) -> ApiError {
+    match e.kind() {
+        ErrorKind::ExpiredSignature => {
+            ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
+        }
+        ErrorKind::ImmatureSignature => ApiError::BadRequest(
+            "invalid_identity_token",
+            "identity token: nbf is in the future (check the business system's clock)".into(),
+        ),
+        ErrorKind::InvalidSignature => {
+            ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
+        }
+        _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
