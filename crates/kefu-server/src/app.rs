@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use crate::auth::hash_password;
 use crate::clock::now_ms;
 use crate::config::Config;
+use crate::conversations::links::AttachmentLinks;
 use crate::integrations::outbound::Outbound;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
@@ -32,17 +33,11 @@ impl Application {
         if config.demo {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
         }
-        let widget_secret = match store.setting("widget_secret").await? {
-            Some(s) => s,
-            None => {
-                let s = crate::auth::new_token("");
-                store.set_setting("widget_secret", &s).await?;
-                s
-            }
-        };
+        let widget_secret = secret_setting(&store, "widget_secret").await?;
+        let links = AttachmentLinks::new(&secret_setting(&store, "attachment_link_secret").await?);
         let hub = Hub::default();
         let metrics = Arc::new(MetricsInner::default());
-        let routing = crate::routing::start(store.clone(), hub.clone(), metrics.clone(), rand::random())
+        let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
@@ -57,6 +52,7 @@ impl Application {
             limits,
             outbound,
             widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
+            links,
         };
         tokio::spawn(away_if_not_back(state.clone()));
         Ok(Application { listener, state })
@@ -77,6 +73,16 @@ impl Application {
         let app = crate::api::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")
     }
+}
+
+/// A random secret kept in the settings table, made on first start.
+async fn secret_setting(store: &Store, key: &str) -> anyhow::Result<String> {
+    if let Some(s) = store.setting(key).await? {
+        return Ok(s);
+    }
+    let s = crate::auth::new_token("");
+    store.set_setting(key, &s).await?;
+    Ok(s)
 }
 
 /// Without users, create the admin from `KEFU_ADMIN_EMAIL`/`KEFU_ADMIN_PASSWORD`, or print a

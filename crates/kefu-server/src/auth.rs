@@ -1,5 +1,5 @@
 //! Who is calling: password hashing (argon2id), opaque tokens (only hashes stored), API keys,
-//! and the extractors every route uses to check roles.
+//! and the extractors every route uses to check what the caller may do (scopes).
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::views::ApiKeyScope as Scope;
 use kefu_store::TokenOwner;
 
 /// Staff roles, ordered: each can do what the lower ones can.
@@ -45,40 +46,84 @@ impl Role {
             Role::Admin => "admin",
         }
     }
+    /// What a human user with this role may do: the same routes as before scopes existed
+    /// (agents read and write their own conversations and see colleagues for transfers;
+    /// supervisors also watch the floor; admins do everything).
+    pub fn scopes(self) -> Vec<Scope> {
+        use Scope::*;
+        match self {
+            Role::Agent => vec![ConversationsRead, ConversationsWrite, AgentsRead],
+            Role::Supervisor => vec![ConversationsRead, ConversationsWrite, AgentsRead, StatsRead],
+            Role::Admin => vec![ConversationsRead, ConversationsWrite, AgentsRead, StatsRead, Admin],
+        }
+    }
 }
 
-/// A staff member or an integrator's key acting with a role.
+impl Scope {
+    /// The scopes an API key stored with `granted` holds: `admin` implies every other one,
+    /// `conversations:write` implies `conversations:read` (keys created before the finer scopes
+    /// existed keep what they could do with conversations).
+    pub fn expand(granted: &[Scope]) -> Vec<Scope> {
+        if granted.contains(&Scope::Admin) {
+            return Role::Admin.scopes();
+        }
+        let mut all = granted.to_vec();
+        if all.contains(&Scope::ConversationsWrite) && !all.contains(&Scope::ConversationsRead) {
+            all.push(Scope::ConversationsRead);
+        }
+        all
+    }
+    /// The wire form (`conversations:read` ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ConversationsRead => "conversations:read",
+            Scope::ConversationsWrite => "conversations:write",
+            Scope::StatsRead => "stats:read",
+            Scope::AgentsRead => "agents:read",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+/// A staff member or an integrator's key.
 #[derive(Debug, Clone)]
 pub struct Staff {
     /// User id (0 for an API key).
     pub id: i64,
-    /// Effective role.
+    /// Effective role: a user's own; for a key, admin with the `admin` scope, else supervisor
+    /// (which conversations it may see once a route has let it in by scope).
     pub role: Role,
-    /// An API key that may only read.
-    pub read_only: bool,
+    /// What this caller may do: implied by a user's role, granted to a key.
+    pub scopes: Vec<Scope>,
     /// Set for API keys.
     pub api_key: Option<i64>,
 }
 
 impl Staff {
-    /// Refuse unless the role is at least `min`.
-    pub fn require(&self, min: Role) -> Result<(), ApiError> {
-        if self.role >= min {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!("this needs the {} role", min.as_str())))
+    /// Refuse unless the caller holds `scope`. Every staff route names the one it needs.
+    pub fn require_scope(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.scopes.contains(&scope) {
+            return Ok(());
         }
-    }
-    /// Refuse read-only API keys.
-    pub fn require_write(&self) -> Result<(), ApiError> {
-        if self.read_only {
-            return Err(ApiError::Forbidden("this API key has only the conversations:read scope".into()));
-        }
-        Ok(())
+        Err(ApiError::Forbidden(match (self.is_user(), scope) {
+            (true, Scope::Admin) => "this needs the admin role".into(),
+            (true, _) => "this needs the supervisor role".into(),
+            (false, _) => format!("this API key lacks the {} scope", scope.as_str()),
+        }))
     }
     /// Whether this caller is a human agent (not an API key).
     pub fn is_user(&self) -> bool {
         self.api_key.is_none()
+    }
+}
+
+impl Caller {
+    /// Refuse staff without `scope`; visitors pass (routes limit them to their own conversations).
+    pub fn require_scope(&self, scope: Scope) -> Result<(), ApiError> {
+        match self {
+            Caller::Staff(s) => s.require_scope(scope),
+            Caller::Visitor(_) => Ok(()),
+        }
     }
 }
 
@@ -125,18 +170,16 @@ pub fn check_password_rules(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
-        return value.strip_prefix("Bearer ").map(|t| t.trim().to_string());
-    }
-    // Browsers cannot set headers on WebSocket upgrades or <img src>: accept ?token=.
-    let query = parts.uri.query()?;
-    url_token(query)
+/// The token of an `Authorization: Bearer` header. Tokens in the URL (`?token=`) end up in
+/// proxy logs and browser history: only the WebSocket upgrade takes one (browsers cannot set
+/// headers there), and attachments use short-lived signed links instead.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }
 
-fn url_token(query: &str) -> Option<String> {
-    query.split('&').find_map(|pair| pair.strip_prefix("token=").map(|t| t.to_string()))
+fn has_url_token(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("token=")))
 }
 
 /// Resolve a token to its caller. A user whose password is one-time may only reach the
@@ -145,11 +188,10 @@ pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_pass
     let hash = token_hash(token);
     if token.starts_with("kefu_") {
         let key = state.store.api_key_by_hash(&hash).await?.ok_or_else(|| ApiError::Unauthorized("invalid or revoked API key".into()))?;
-        let scopes: Vec<String> = serde_json::from_str(&key.scopes).unwrap_or_default();
-        let has = |s: &str| scopes.iter().any(|x| x == s);
-        let role = if has("admin") { Role::Admin } else { Role::Supervisor };
-        let read_only = !has("admin") && !has("conversations:write");
-        return Ok(Caller::Staff(Staff { id: 0, role, read_only, api_key: Some(key.id) }));
+        let granted: Vec<Scope> = serde_json::from_str(&key.scopes).unwrap_or_default();
+        let scopes = Scope::expand(&granted);
+        let role = if scopes.contains(&Scope::Admin) { Role::Admin } else { Role::Supervisor };
+        return Ok(Caller::Staff(Staff { id: 0, role, scopes, api_key: Some(key.id) }));
     }
     match state.store.session_owner(&hash, now_ms()).await? {
         Some(TokenOwner::User(id)) => {
@@ -160,7 +202,7 @@ pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_pass
                 ));
             }
             let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad role in db")))?;
-            Ok(Caller::Staff(Staff { id, role, read_only: false, api_key: None }))
+            Ok(Caller::Staff(Staff { id, role, scopes: role.scopes(), api_key: None }))
         }
         Some(TokenOwner::Visitor(id)) => Ok(Caller::Visitor(id)),
         None => Err(ApiError::Unauthorized("invalid, expired or revoked token".into())),
@@ -178,7 +220,13 @@ const PASSWORD_CHANGE_ROUTES: [&str; 3] = ["/api/v1/auth/password", "/api/v1/aut
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".into()))?;
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::Unauthorized(if has_url_token(parts.uri.query()) {
+                "a token in the URL (?token=) is accepted only on the WebSocket upgrade; send Authorization: Bearer <token>".into()
+            } else {
+                "missing Authorization: Bearer token".into()
+            })
+        })?;
         resolve_for(state, &token, PASSWORD_CHANGE_ROUTES.contains(&parts.uri.path())).await
     }
 }
@@ -208,7 +256,7 @@ impl FromRequestParts<AppState> for VisitorCaller {
 
 /// The raw token of the request (for logout).
 pub fn request_token(parts: &Parts) -> Option<String> {
-    bearer(parts)
+    bearer(&parts.headers)
 }
 
 #[cfg(test)]
@@ -229,6 +277,20 @@ mod tests {
         let (a, b) = (new_token("v_"), new_token("v_"));
         assert_ne!(a, b);
         assert_eq!(token_hash(&a).len(), 64);
-        assert_eq!(url_token("a=1&token=abc&b=2").as_deref(), Some("abc"));
+        assert!(has_url_token(Some("a=1&token=abc&b=2")));
+        assert!(!has_url_token(Some("a_token=1")));
+    }
+
+    #[test]
+    fn old_keys_keep_what_they_could_do_with_conversations() {
+        use Scope::*;
+        let stored: Vec<Scope> = serde_json::from_str(r#"["conversations:write"]"#).unwrap();
+        assert_eq!(Scope::expand(&stored), vec![ConversationsWrite, ConversationsRead]);
+        assert_eq!(Scope::expand(&[Admin]), Role::Admin.scopes());
+        assert_eq!(Scope::expand(&[StatsRead]), vec![StatsRead]);
+        for s in Role::Admin.scopes() {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str(), "as_str matches the wire form");
+        }
+        assert!(!Role::Agent.scopes().contains(&StatsRead), "agents do not watch the floor");
     }
 }

@@ -58,6 +58,7 @@ pub struct FileConfig {
     pub agent_disconnect_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     pub outbound_allow: Option<Vec<String>>,
+    pub identity_token_max_hours: Option<u32>,
 }
 
 /// Resolved settings.
@@ -83,6 +84,9 @@ pub struct Config {
     /// systems: host names, `*.suffix` names, addresses, CIDR networks. Everything else
     /// non-public is refused.
     pub outbound_allow: Vec<String>,
+    /// Longest lifetime of a visitor identity token (`exp - iat` and `exp - now`); longer ones
+    /// are refused.
+    pub identity_token_max_hours: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -109,6 +113,7 @@ impl Config {
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             outbound_allow: file.outbound_allow.unwrap_or_default(),
+            identity_token_max_hours: file.identity_token_max_hours.unwrap_or(24),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -127,6 +132,7 @@ impl Config {
             agent_disconnect_grace_secs: 60,
             trusted_proxies: vec![],
             outbound_allow: vec![],
+            identity_token_max_hours: 24,
             admin_email: None,
             admin_password: None,
         }

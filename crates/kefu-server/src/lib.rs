@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod conversations;
+pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod integrations;

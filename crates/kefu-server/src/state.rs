@@ -7,6 +7,7 @@ use std::sync::Arc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
+use crate::conversations::links::AttachmentLinks;
 use crate::error::ApiError;
 use crate::integrations::outbound::Outbound;
 use crate::metrics::Metrics;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub outbound: Outbound,
     /// HMAC key of visitor identity tokens (kept in the settings table; admins can rotate it).
     pub widget_secret: Arc<std::sync::RwLock<String>>,
+    /// Signs and checks short-lived attachment links.
+    pub links: AttachmentLinks,
 }
 
 impl AppState {

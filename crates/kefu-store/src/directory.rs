@@ -226,7 +226,9 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
     }
 
-    /// Update profile fields; `None` leaves a field as it is.
+    /// Update profile fields; `None` leaves a field as it is. Demoting or disabling the last
+    /// enabled admin is refused with `Conflict`: the check and the write are one statement, so
+    /// two admins demoting each other at once cannot leave the organisation without one.
     #[allow(clippy::too_many_arguments)]
     pub async fn update_user(
         &self,
@@ -238,9 +240,12 @@ impl Store {
         enabled: Option<bool>,
     ) -> Result<()> {
         let done = sqlx::query(
-            "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role), password_hash = COALESCE(?, password_hash),
-             capacity_chat = COALESCE(?, capacity_chat), capacity_call = COALESCE(?, capacity_call), enabled = COALESCE(?, enabled)
-             WHERE id = ?",
+            "UPDATE users SET name = COALESCE(?1, name), role = COALESCE(?2, role), password_hash = COALESCE(?3, password_hash),
+             capacity_chat = COALESCE(?4, capacity_chat), capacity_call = COALESCE(?5, capacity_call), enabled = COALESCE(?6, enabled)
+             WHERE id = ?7
+               AND NOT (role = 'admin' AND enabled = 1
+                        AND (COALESCE(?2, role) <> 'admin' OR COALESCE(?6, enabled) = 0)
+                        AND (SELECT COUNT(*) FROM users WHERE role = 'admin' AND enabled = 1) <= 1)",
         )
         .bind(name)
         .bind(role)
@@ -251,7 +256,10 @@ impl Store {
         .bind(id)
         .execute(&self.pool)
         .await?;
-        touched(&done)?;
+        if done.rows_affected() == 0 {
+            self.user(id).await?;
+            return Err(StoreError::Conflict("the last enabled admin cannot be demoted or disabled".into()));
+        }
         Ok(())
     }
 

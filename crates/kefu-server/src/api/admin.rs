@@ -6,14 +6,14 @@ use axum::routing::{delete, get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::auth::{new_token, token_hash, Role, Staff};
+use crate::auth::{new_token, token_hash, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::integrations::webhooks::EVENTS;
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyCreated, ApiKeyList, ApiKeyView, DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView, WrapUpCodeList,
-    WrapUpCodeView,
+    ApiKeyCreated, ApiKeyList, ApiKeyScope as Scope, ApiKeyView, DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView,
+    WrapUpCodeList, WrapUpCodeView,
 };
 
 pub fn router() -> Router<AppState> {
@@ -28,7 +28,8 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code", body = WrapUpCodeList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn codes(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
+pub async fn codes(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
     let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
     Ok(Json(WrapUpCodeList { codes }))
 }
@@ -47,7 +48,7 @@ pub async fn create_code(
     staff: Staff,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<(StatusCode, Json<WrapUpCodeView>)> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let (code, label) = (b.code.trim(), b.label.trim());
     if code.is_empty() || code.len() > 32 || label.is_empty() || label.chars().count() > 64 {
         return Err(ApiError::invalid("code: 1 to 32 characters; label: 1 to 64 characters"));
@@ -58,16 +59,14 @@ pub async fn create_code(
 
 #[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-const SCOPES: [&str; 3] = ["conversations:read", "conversations:write", "admin"];
-
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "the API keys not revoked (admin)", body = ApiKeyList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn keys(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ApiKeyList>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let api_keys = state.store.api_keys().await?.iter().map(ApiKeyView::from).collect();
     Ok(Json(ApiKeyList { api_keys }))
 }
@@ -77,8 +76,7 @@ pub struct KeyBody {
     /// What the key is for, 1 to 64 characters.
     name: String,
     /// One or more.
-    #[schema(value_type = Vec<crate::views::ApiKeyScope>)]
-    scopes: Vec<String>,
+    scopes: Vec<Scope>,
 }
 
 #[utoipa::path(post, path = "/api/v1/api-keys", tag = "admin", request_body = KeyBody, responses((status = 201, description = "the key, shown this once (admin)", body = ApiKeyCreated), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
@@ -87,14 +85,13 @@ pub async fn create_key(
     staff: Staff,
     ApiJson(b): ApiJson<KeyBody>,
 ) -> ApiResult<(StatusCode, Json<ApiKeyCreated>)> {
-    staff.require(Role::Admin)?;
-    staff.require_write()?;
+    staff.require_scope(Scope::Admin)?;
     let name = b.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(ApiError::invalid("name: 1 to 64 characters"));
     }
-    if b.scopes.is_empty() || b.scopes.iter().any(|s| !SCOPES.contains(&s.as_str())) {
-        return Err(ApiError::invalid(format!("scopes: one or more of {}", SCOPES.join(", "))));
+    if b.scopes.is_empty() {
+        return Err(ApiError::invalid("scopes: one or more of conversations:read, conversations:write, stats:read, agents:read, admin"));
     }
     let key = new_token("kefu_");
     let row = state
@@ -106,7 +103,7 @@ pub async fn create_key(
 
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "revoked (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     if !state.store.revoke_api_key(id, now_ms()).await? {
         return Err(ApiError::not_found("API key"));
     }
@@ -129,7 +126,7 @@ async fn check_webhook(state: &AppState, url: Option<&str>, events: Option<&[Str
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", responses((status = 200, description = "every webhook (admin)", body = WebhookList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WebhookList>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let webhooks = state.store.webhooks().await?.iter().map(WebhookView::from).collect();
     Ok(Json(WebhookList { webhooks }))
 }
@@ -152,7 +149,7 @@ pub async fn create_webhook(
     staff: Staff,
     ApiJson(b): ApiJson<WebhookBody>,
 ) -> ApiResult<(StatusCode, Json<WebhookCreated>)> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let url = b.url.as_deref().ok_or_else(|| ApiError::invalid("url: required"))?;
     let events = b.events.as_deref().ok_or_else(|| ApiError::invalid("events: required"))?;
     check_webhook(&state, Some(url), Some(events)).await?;
@@ -170,7 +167,7 @@ pub async fn update_webhook(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<WebhookBody>,
 ) -> ApiResult<Json<WebhookView>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     check_webhook(&state, b.url.as_deref(), b.events.as_deref()).await?;
     let events = b.events.map(|e| serde_json::to_string(&e).unwrap_or_default());
     state
@@ -183,14 +180,14 @@ pub async fn update_webhook(
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.delete_webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the webhook's deliveries, newest first (admin)", body = DeliveryList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn deliveries(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<DeliveryList>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
     let deliveries = state.store.deliveries(id).await?.iter().map(DeliveryView::from).collect();
     Ok(Json(DeliveryList { deliveries }))

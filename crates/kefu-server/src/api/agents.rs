@@ -13,8 +13,8 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{AgentList, AgentView, Slots};
-use kefu_store::NewUser;
+use crate::views::{AgentList, AgentView, ApiKeyScope as Scope, Slots};
+use kefu_store::{NewUser, StoreError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,6 +39,7 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
 
 #[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "every agent (admins also see disabled ones)", body = AgentList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentList>> {
+    staff.require_scope(Scope::AgentsRead)?;
     let mut agents = agent_views(&state, None).await?;
     if staff.role < Role::Admin {
         agents.retain(|a| a.enabled);
@@ -117,7 +118,7 @@ pub async fn create(
     staff: Staff,
     ApiJson(body): ApiJson<CreateAgent>,
 ) -> ApiResult<(StatusCode, Json<AgentView>)> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let email = body.email.trim();
     if !email.contains('@') || email.len() > 254 || email.contains(char::is_whitespace) {
         return Err(ApiError::invalid("email: not an email address"));
@@ -149,13 +150,14 @@ pub async fn create(
 pub struct UpdateAgent {
     /// Display name, 1 to 64 characters.
     name: Option<String>,
-    /// An admin cannot demote themself.
+    /// An admin cannot demote themself, and nobody can demote the last enabled admin.
     role: Option<Role>,
     /// A new password ends the agent's sessions.
     password: Option<String>,
     /// chat 0 to 50, call 0 to 5.
     capacity: Option<Slots>,
-    /// false = cannot log in (sessions end); an admin cannot disable themself.
+    /// false = cannot log in (sessions end); an admin cannot disable themself, and nobody can
+    /// disable the last enabled admin.
     enabled: Option<bool>,
 }
 
@@ -166,7 +168,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<UpdateAgent>,
 ) -> ApiResult<Json<AgentView>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     if staff.id == id && (body.enabled == Some(false) || body.role.is_some_and(|r| r < Role::Admin)) {
         return Err(ApiError::Conflict("you cannot disable or demote yourself".into()));
     }
@@ -185,7 +187,10 @@ pub async fn update(
         .store
         .update_user(id, name, body.role.map(|r| r.as_str()), hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled)
         .await
-        .map_err(|_| ApiError::not_found("agent"))?;
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::not_found("agent"),
+            other => other.into(),
+        })?;
     if hash.is_some() || body.enabled == Some(false) {
         state.store.revoke_user_sessions(id, now_ms()).await?;
     }

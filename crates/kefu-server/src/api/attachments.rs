@@ -2,20 +2,21 @@
 //! the data dir with their SHA-256.
 
 use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::Caller;
+use crate::auth::{bearer, resolve, Caller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{send, Outgoing};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::MessageView;
+use crate::views::{ApiKeyScope, MessageView};
 use kefu_store::AttachmentRow;
 
 /// Largest upload.
@@ -117,10 +118,43 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the file, with the Content-Type recognised at upload", content_type = "application/octet-stream", body = String), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn download(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+/// The query of a signed link, as message payloads hand it out (`url`).
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SignedLink {
+    /// Unix seconds after which the link no longer works.
+    exp: Option<i64>,
+    /// Hex HMAC-SHA256 of the attachment id and `exp`, made by the server.
+    sig: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id"), SignedLink), responses((status = 200, description = "the file, with the Content-Type recognised at upload; with the Bearer token, or without one through the signed link a message's `attachment.url` gives (valid about 10 minutes)", content_type = "application/octet-stream", body = String), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = []), ()))]
+pub async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(link): Query<SignedLink>,
+) -> ApiResult<Response> {
+    // Who may fetch is settled before the attachment is looked up: strangers learn nothing.
+    let caller = match (bearer(&headers), link.exp, link.sig.as_deref()) {
+        (Some(token), _, _) => {
+            let caller = resolve(&state, &token).await?;
+            caller.require_scope(ApiKeyScope::ConversationsRead)?;
+            Some(caller)
+        }
+        (None, Some(exp), Some(sig)) => {
+            state.links.verify(id, exp, sig, now_ms())?;
+            None
+        }
+        _ => {
+            return Err(ApiError::Unauthorized(
+                "send Authorization: Bearer <token>, or use the signed link of the message's attachment.url".into(),
+            ))
+        }
+    };
     let a = state.store.attachment(id).await.map_err(|_| ApiError::not_found("attachment"))?;
-    load_visible(&state.store, &caller, a.conversation_id).await.map_err(|_| ApiError::not_found("attachment"))?;
+    if let Some(caller) = &caller {
+        load_visible(&state.store, caller, a.conversation_id).await.map_err(|_| ApiError::not_found("attachment"))?;
+    }
     let bytes = tokio::fs::read(state.config.data_dir.join(&a.path)).await.map_err(|e| ApiError::Internal(e.into()))?;
     let disposition = if a.mime.starts_with("image/") { "inline" } else { "attachment" };
     Response::builder()

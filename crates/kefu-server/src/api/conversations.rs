@@ -18,7 +18,7 @@ use crate::realtime::frame;
 use crate::routing::Op;
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
-use crate::views::{ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
+use crate::views::{ApiKeyScope as Scope, ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
 use kefu_core::ConversationId;
 use kefu_store::{ConversationRow, NewConversation};
 
@@ -42,12 +42,13 @@ pub fn router() -> Router<AppState> {
 pub struct CustomerRef {
     /// The business system's customer id, 1 to 128 characters: the same id is the same customer.
     external_id: String,
-    /// Display name (the external id when absent).
+    /// Display name, at most 64 characters (the external id when absent).
     name: Option<String>,
     /// 0 = normal, 1 to 9 = VIP level (served first).
     #[serde(default)]
     vip_level: i64,
-    /// Anything the agent should see about the customer: an object of at most 8 KiB.
+    /// Anything the agent should see about the customer: an object of at most 50 keys of at most
+    /// 64 characters, text values of at most 1024 characters, 8 KiB in all.
     #[schema(value_type = Option<HashMap<String, Value>>)]
     attributes: Option<Value>,
 }
@@ -111,7 +112,7 @@ async fn starter(state: &AppState, caller: &Caller, body: &CreateConversation) -
             Ok((*v, channel))
         }
         Caller::Staff(s) => {
-            s.require_write()?;
+            s.require_scope(Scope::ConversationsWrite)?;
             if s.is_user() && s.role < Role::Supervisor {
                 return Err(ApiError::Forbidden("agents do not start conversations; visitors and integrators do".into()));
             }
@@ -122,10 +123,15 @@ async fn starter(state: &AppState, caller: &Caller, body: &CreateConversation) -
                 return Err(ApiError::invalid("customer.external_id: 1 to 128 characters"));
             }
             let attributes = c.attributes.clone().unwrap_or(json!({}));
-            if !attributes.is_object() || attributes.to_string().len() > 8192 {
-                return Err(ApiError::invalid("customer.attributes: an object of at most 8 KiB"));
+            let Some(attrs) = attributes.as_object() else {
+                return Err(ApiError::invalid("customer.attributes: an object"));
+            };
+            crate::customers::check_attributes("customer.attributes", attrs).map_err(ApiError::invalid)?;
+            let given = c.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+            if let Some(name) = given {
+                crate::customers::check_name("customer.name", name).map_err(ApiError::invalid)?;
             }
-            let name = c.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(external_id);
+            let name = given.unwrap_or(external_id);
             let customer = kefu_store::KnownCustomer {
                 external_id,
                 name,
@@ -236,6 +242,7 @@ pub struct ListQuery {
 
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<ConversationList>> {
+    caller.require_scope(Scope::ConversationsRead)?;
     if let Some(s) = &q.status {
         if !matches!(s.as_str(), "queued" | "offered" | "assigned" | "closed") {
             return Err(ApiError::invalid("status: one of queued, offered, assigned, closed"));
@@ -257,6 +264,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
+    caller.require_scope(Scope::ConversationsRead)?;
     load_visible(&state.store, &caller, id).await?;
     Ok(Json(view_for(&state, &caller, id).await?))
 }
@@ -275,15 +283,17 @@ pub async fn messages(
     Path(id): Path<i64>,
     Query(q): Query<AfterSeq>,
 ) -> ApiResult<Json<MessagePage>> {
+    caller.require_scope(Scope::ConversationsRead)?;
     let c = load_visible(&state.store, &caller, id).await?;
     let rows = state.store.messages_after(id, q.after_seq.max(0)).await?;
+    let now = now_ms();
     let mut messages = Vec::with_capacity(rows.len());
     for m in &rows {
         let a = match m.attachment_id {
             Some(a) => Some(state.store.attachment(a).await?),
             None => None,
         };
-        let view = MessageView::build(m, a.as_ref());
+        let view = state.links.sign_message(MessageView::build(m, a.as_ref()), now);
         messages.push(if matches!(caller, Caller::Visitor(_)) { redacted(Payload::Message, view) } else { view });
     }
     Ok(Json(MessagePage { messages, last_seq: c.last_seq }))
@@ -304,10 +314,8 @@ pub async fn post_message(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PostMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
+    caller.require_scope(Scope::ConversationsWrite)?;
     let c = load_visible(&state.store, &caller, id).await?;
-    if let Caller::Staff(s) = &caller {
-        s.require_write()?;
-    }
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()));
     }
@@ -337,6 +345,7 @@ pub async fn read(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReadBody>,
 ) -> ApiResult<StatusCode> {
+    caller.require_scope(Scope::ConversationsRead)?;
     let c = load_visible(&state.store, &caller, id).await?;
     if can_write(&caller, &c) || matches!(caller, Caller::Visitor(_)) {
         mark_read(&state, &caller, &c, body.seq).await?;
@@ -357,6 +366,7 @@ pub async fn typing(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TypingBody>,
 ) -> ApiResult<StatusCode> {
+    caller.require_scope(Scope::ConversationsWrite)?;
     let c = load_visible(&state.store, &caller, id).await?;
     if !can_write(&caller, &c) {
         return Ok(StatusCode::NO_CONTENT);

@@ -8,12 +8,12 @@ use axum::{Json, Router};
 use kefu_core::{GroupId, Millis};
 use serde::Deserialize;
 
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
-use crate::views::{BusinessHoursView, BusinessTypeList, BusinessTypeView, GroupList, GroupMember, GroupView};
+use crate::views::{ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, GroupList, GroupMember, GroupView};
 use kefu_store::{BusinessTypeRow, GroupRow};
 
 pub fn router() -> Router<AppState> {
@@ -52,7 +52,8 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "every skill group with its members", body = GroupList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<GroupList>> {
+pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<GroupList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
     Ok(Json(GroupList { groups: views(&state).await? }))
 }
 
@@ -156,7 +157,7 @@ pub async fn create(
     staff: Staff,
     ApiJson(body): ApiJson<GroupBody>,
 ) -> ApiResult<(StatusCode, Json<GroupView>)> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let mut g = GroupRow::new("");
     if body.name.is_none() {
         return Err(ApiError::invalid("name: required"));
@@ -179,7 +180,7 @@ pub async fn update(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<GroupBody>,
 ) -> ApiResult<Json<GroupView>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
     check_overflow_target(&state, &body).await?;
@@ -195,7 +196,7 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     state.routing.run(Op::RemoveGroup { group: id }).await?;
     state.store.delete_group(id).await?;
@@ -216,7 +217,7 @@ pub async fn set_members(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<Vec<MemberBody>>,
 ) -> ApiResult<Json<GroupView>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     if body.iter().any(|m| !(1..=5).contains(&m.skill_level)) {
         return Err(ApiError::invalid("skill_level: 1 to 5"));
@@ -239,7 +240,8 @@ pub async fn set_members(
 }
 
 #[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "every business type", body = BusinessTypeList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn list_types(State(state): State<AppState>, _staff: Staff) -> ApiResult<Json<BusinessTypeList>> {
+pub async fn list_types(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<BusinessTypeList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
     let business_types = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
     Ok(Json(BusinessTypeList { business_types }))
 }
@@ -281,7 +283,7 @@ pub async fn create_type(
     staff: Staff,
     ApiJson(body): ApiJson<TypeBody>,
 ) -> ApiResult<(StatusCode, Json<BusinessTypeView>)> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     if body.group_id.is_none() {
         return Err(ApiError::invalid("group_id: required"));
     }
@@ -296,14 +298,14 @@ pub async fn update_type(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<TypeBody>,
 ) -> ApiResult<Json<BusinessTypeView>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let t = state.store.business_types().await?.into_iter().find(|t| t.id == id).ok_or_else(|| ApiError::not_found("business type"))?;
     Ok(Json(save_type(&state, t, body).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     state.store.delete_business_type(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -51,7 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(middleware::from_fn(json_errors))
-        // The span records the path, never the query: WebSocket and attachment URLs carry tokens.
+        // The span records the path, never the query: WebSocket URLs carry tokens, attachment links signatures.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| tracing::info_span!("request", method = %req.method(), path = %req.uri().path())),

@@ -6,12 +6,12 @@ use axum::{Json, Router};
 use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats};
 
 use crate::api::agents::agent_views;
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::ApiResult;
 use crate::metrics::GroupFigures;
 use crate::state::AppState;
-use crate::views::{GroupLive, LiveStats, TodayStats};
+use crate::views::{ApiKeyScope as Scope, GroupLive, LiveStats, TodayStats};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/stats/live", get(live))
@@ -43,7 +43,7 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
 
 #[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)", body = LiveStats), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<LiveStats>> {
-    staff.require(Role::Supervisor)?;
+    staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
     // "Today" is the last 24 hours until a per-tenant time zone exists.
     let since = now - 86_400_000;

@@ -33,8 +33,11 @@ pub struct CreateVisitor {
     /// `zh-CN` or `en`; other values are ignored.
     locale: Option<String>,
     /// An HMAC-SHA256 JWT signed by the business system with the widget secret (claims `sub` =
-    /// external id, `name`, `vip` 0 to 9, `attrs`, `agent` = account manager's email, `exp`): the
-    /// visitor is then the known customer with that external id, on any device.
+    /// external id (1 to 128 characters), `name` (at most 64 characters), `vip` 0 to 9, `attrs`
+    /// (at most 50 keys of 64 characters, text values of at most 1024 characters, 8 KiB in all),
+    /// `agent` = account manager's email, `exp`, optional `iat` and `nbf`): the visitor is then the
+    /// known customer with that external id, on any device. Clocks may differ by 5 seconds; a token
+    /// may live at most `identity_token_max_hours` (default 24 h).
     identity_token: Option<String>,
 }
 
@@ -49,7 +52,15 @@ struct Identity {
     attrs: Map<String, Value>,
     /// Email of the customer's account manager (designated agent).
     agent: Option<String>,
+    /// Expiry, Unix seconds (required; checked by the decoder).
+    exp: i64,
+    /// Issued at, Unix seconds.
+    iat: Option<i64>,
 }
+
+/// How far the business system's clock may be from ours. Seconds, not the decoder's default
+/// minute: an identity token is meant to be minted for the page that uses it.
+const IDENTITY_LEEWAY_SECS: u64 = 5;
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
 
@@ -70,10 +81,8 @@ pub async fn create(
     }
     let visitor = match &body.identity_token {
         Some(token) => {
-            let id = verify_identity(&state.identity_secret(), token)?;
-            if id.sub.is_empty() || id.sub.len() > 128 {
-                return Err(ApiError::BadRequest("invalid_identity_token", "identity token: sub must be 1 to 128 characters".into()));
-            }
+            let max_lifetime_secs = i64::from(state.config.identity_token_max_hours) * 3600;
+            let id = verify_identity(&state.identity_secret(), token, max_lifetime_secs, now / 1000)?;
             let designated = match &id.agent {
                 Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
                 None => None,
@@ -81,9 +90,6 @@ pub async fn create(
             let name =
                 id.name.as_deref().map(clean_line).filter(|n| !n.is_empty()).or(name.map(str::to_string)).unwrap_or(clean_line(&id.sub));
             let attrs = Value::Object(id.attrs).to_string();
-            if attrs.len() > 8192 {
-                return Err(ApiError::BadRequest("invalid_identity_token", "identity token: attrs larger than 8 KiB".into()));
-            }
             let customer = KnownCustomer {
                 external_id: &id.sub,
                 name: &name,
@@ -104,18 +110,48 @@ pub async fn create(
     Ok(Json(VisitorSession { token, visitor: redacted(Payload::Visitor, VisitorView::from(&visitor)) }))
 }
 
-fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
+/// Decode and check an identity token at `now` (Unix seconds): signature, `exp` and `nbf` with a
+/// few seconds' leeway, a lifetime of at most `max_lifetime_secs`, and the claims' sizes.
+fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) -> ApiResult<Identity> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
-    decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map(|d| d.claims).map_err(|e| match e.kind() {
+    validation.leeway = IDENTITY_LEEWAY_SECS;
+    validation.validate_nbf = true;
+    let id = decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map_err(decode_error)?.claims;
+    let bad = |msg: String| ApiError::BadRequest("invalid_identity_token", format!("identity token: {msg}"));
+    // A long-lived token copied out of a page would let anyone be that customer until it expires.
+    let leeway = IDENTITY_LEEWAY_SECS as i64;
+    let too_long = id.exp - now > max_lifetime_secs + leeway || id.iat.is_some_and(|iat| id.exp - iat > max_lifetime_secs);
+    if too_long {
+        return Err(bad(format!("exp: the token may live at most {max_lifetime_secs} s (exp - iat, and exp - now)")));
+    }
+    if id.sub.is_empty() || id.sub.chars().count() > 128 {
+        return Err(bad("sub: must be 1 to 128 characters".into()));
+    }
+    if let Some(name) = &id.name {
+        crate::customers::check_name("name", name).map_err(bad)?;
+    }
+    crate::customers::check_attributes("attrs", &id.attrs).map_err(bad)?;
+    if id.agent.as_ref().is_some_and(|a| a.len() > 254) {
+        return Err(bad("agent: an email of at most 254 characters".into()));
+    }
+    Ok(id)
+}
+
+fn decode_error(e: jsonwebtoken::errors::Error) -> ApiError {
+    match e.kind() {
         ErrorKind::ExpiredSignature => {
             ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
         }
+        ErrorKind::ImmatureSignature => ApiError::BadRequest(
+            "invalid_identity_token",
+            "identity token: nbf is in the future (check the business system's clock)".into(),
+        ),
         ErrorKind::InvalidSignature => {
             ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
         }
         _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
-    })
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
@@ -126,6 +162,7 @@ pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller)
 /// Earlier conversations of a customer, for the agent's customer panel.
 #[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the customer's conversations, newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationList>> {
+    staff.require_scope(crate::views::ApiKeyScope::ConversationsRead)?;
     if staff.role < Role::Supervisor && staff.is_user() {
         // An agent sees the history of customers they serve or were offered.
         let serving = state.store.conversations_by_status(None, Some(staff.id)).await?;

@@ -9,11 +9,13 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
-use crate::auth::{Role, Staff};
+use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::views::{BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList, WidgetSettings};
+use crate::views::{
+    ApiKeyScope as Scope, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList, WidgetSettings,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,7 +115,7 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
     responses((status = 200, description = "every widget's settings by name (admin)", body = WidgetList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WidgetList>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     let mut widgets = BTreeMap::new();
     widgets.insert("default".to_string(), load(&state, "default").await?.unwrap_or_else(defaults));
     for (key, value) in state.store.settings_with_prefix("widget:").await? {
@@ -138,7 +140,7 @@ pub async fn save(
     Path(name): Path<String>,
     ApiJson(body): ApiJson<WidgetSettings>,
 ) -> ApiResult<Json<WidgetSettings>> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     check_name(&name)?;
     validate(&body)?;
     let known: Vec<i64> = state.store.business_types().await?.iter().map(|t| t.id).collect();
@@ -154,7 +156,7 @@ pub async fn save(
     responses((status = 204, description = "deleted; `default` returns to the built-in form (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Path<String>) -> ApiResult<StatusCode> {
-    staff.require(Role::Admin)?;
+    staff.require_scope(Scope::Admin)?;
     check_name(&name)?;
     if !state.store.delete_setting(&format!("widget:{name}")).await? && name != "default" {
         return Err(ApiError::not_found("widget"));
@@ -167,8 +169,7 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Pat
         (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
-    staff.require(Role::Admin)?;
-    staff.require_write()?;
+    staff.require_scope(Scope::Admin)?;
     Ok(Json(IdentitySecret { secret: state.identity_secret() }))
 }
 
@@ -177,8 +178,7 @@ pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> Api
         (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn rotate_identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
-    staff.require(Role::Admin)?;
-    staff.require_write()?;
+    staff.require_scope(Scope::Admin)?;
     let secret = crate::auth::new_token("");
     state.store.set_setting("widget_secret", &secret).await?;
     if let Ok(mut current) = state.widget_secret.write() {

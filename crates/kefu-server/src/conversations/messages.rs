@@ -22,7 +22,8 @@ pub struct Outgoing<'a> {
     pub client_id: Option<&'a str>,
 }
 
-/// Store and deliver a message from `caller` into `conv`.
+/// Store and deliver a message from `caller` into `conv`; the view returned (its attachment link
+/// signed) is the caller's REST answer.
 pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
     if conv.status == "closed" {
         return Err(ApiError::Conflict("the conversation is closed".into()));
@@ -44,7 +45,7 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
                 Some(a) => Some(state.store.attachment(a).await?),
                 None => None,
             };
-            return Ok((MessageView::build(&existing, attachment.as_ref()), false));
+            return Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now), false));
         }
     }
     let (view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, now).await?;
@@ -56,7 +57,7 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
         // The agent has read everything up to their own reply.
         mark_read(state, caller, conv, seq).await?;
     }
-    Ok((view, true))
+    Ok((state.links.sign_message(view, now_ms()), true))
 }
 
 /// Write a message, its `message.created` event and webhook rows inside `tx` (the caller

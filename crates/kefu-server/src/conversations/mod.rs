@@ -2,6 +2,7 @@
 //! event with its outbox rows in one transaction, then announcing it to the right sockets.
 
 pub mod access;
+pub mod links;
 pub mod messages;
 pub mod redact;
 
@@ -9,6 +10,8 @@ pub use redact::redact_for_visitor;
 
 use serde_json::{json, Value};
 
+use crate::clock::now_ms;
+use crate::conversations::links::AttachmentLinks;
 use crate::error::{ApiError, ApiResult};
 use crate::realtime::{frame, Hub};
 use crate::state::AppState;
@@ -80,16 +83,19 @@ pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>
 
 /// Send committed events to the conversation's visitor, its agent and any `also` agents.
 pub async fn announce(state: &AppState, events: Vec<Pending>, also: &[i64]) {
-    announce_with(&state.store, &state.hub, events, also).await
+    announce_with(&state.store, &state.hub, &state.links, events, also).await
 }
 
-/// Same as `announce`, from parts (the routing task has no `AppState`).
-pub async fn announce_with(store: &Store, hub: &Hub, events: Vec<Pending>, also: &[i64]) {
+/// Same as `announce`, from parts (the routing task has no `AppState`). Attachment URLs are
+/// signed here, as the frames leave: the stored events keep the bare path.
+pub async fn announce_with(store: &Store, hub: &Hub, links: &AttachmentLinks, events: Vec<Pending>, also: &[i64]) {
     let Some(first) = events.first() else { return };
     let Ok(c) = store.conversation(first.conversation).await else { return };
     for e in &events {
-        let f = frame(e.kind, Some(e.conversation), Some(e.seq), &e.data);
-        let mut for_visitor = e.data.clone();
+        let mut data = e.data.clone();
+        links.sign_in(&mut data, now_ms());
+        let f = frame(e.kind, Some(e.conversation), Some(e.seq), &data);
+        let mut for_visitor = data.clone();
         redact_for_visitor(e.kind, &mut for_visitor);
         hub.to_visitor(c.visitor_id, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
         let mut agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();

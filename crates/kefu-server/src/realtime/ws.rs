@@ -106,6 +106,7 @@ async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<S
                     if matches!(caller, Caller::Visitor(_)) {
                         redact_for_visitor(&e.r#type, &mut data);
                     }
+                    state.links.sign_in(&mut data, now_ms());
                     state.hub.to_conn(conn, &frame(&e.r#type, Some(id), Some(e.seq), &data));
                 }
             }

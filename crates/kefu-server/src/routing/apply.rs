@@ -60,7 +60,7 @@ impl Engine {
                 events.push(updated(&mut tx, conversation.0, Some("conversation.assigned"), now).await?);
                 tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
                 tx.commit().await?;
-                announce_with(&self.store, &self.hub, events, &[]).await;
+                announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
                 self.metrics.assignments.inc();
                 self.announce_agent(agent.0).await;
             }
@@ -83,7 +83,7 @@ impl Engine {
                 let event = updated(&mut tx, conversation.0, None, now).await?;
                 tx.log_routing("overflowed", Some(conversation.0), None, Some(to.0), &json!({ "from": from.0, "to": to.0 }), now).await?;
                 tx.commit().await?;
-                announce_with(&self.store, &self.hub, vec![event], &[]).await;
+                announce_with(&self.store, &self.hub, &self.links, vec![event], &[]).await;
             }
             Output::AgentStatusChanged { agent, status, reason } => {
                 self.save_status(agent.0, status).await;

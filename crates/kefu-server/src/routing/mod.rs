@@ -15,6 +15,7 @@ use kefu_core::{Millis, Router, RouterConfig};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::now_ms;
+use crate::conversations::links::AttachmentLinks;
 use crate::error::{ApiError, ApiResult};
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
@@ -61,6 +62,8 @@ pub(crate) struct Engine {
     pub router: Router,
     pub store: Store,
     pub hub: Hub,
+    /// Signs attachment URLs in the frames the task announces.
+    pub links: AttachmentLinks,
     pub metrics: Metrics,
     pub next_tick: Option<Millis>,
     /// Visitor of each routed conversation, to send queue positions without a query.
@@ -74,9 +77,9 @@ impl Engine {
 }
 
 /// Rebuild the router from the database and start the task.
-pub async fn start(store: Store, hub: Hub, metrics: Metrics, seed: u64) -> anyhow::Result<Routing> {
+pub async fn start(store: Store, hub: Hub, links: AttachmentLinks, metrics: Metrics, seed: u64) -> anyhow::Result<Routing> {
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
-    let mut engine = Engine { router, store, hub, metrics, next_tick: None, visitors: Default::default() };
+    let mut engine = Engine { router, store, hub, links, metrics, next_tick: None, visitors: Default::default() };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     tokio::spawn(async move {

@@ -177,7 +177,7 @@ impl Engine {
         events.push(updated(&mut tx, conversation, Some("conversation.transferred"), now).await?);
         tx.log_routing("transferred", Some(conversation), Some(by), to_group, detail, now).await?;
         tx.commit().await?;
-        announce_with(&self.store, &self.hub, events, &[by]).await;
+        announce_with(&self.store, &self.hub, &self.links, events, &[by]).await;
         Ok(())
     }
 
@@ -211,7 +211,7 @@ impl Engine {
         if self.router.contains(ConversationId(conversation)) {
             self.router.handle_input(Millis(now), Input::ConversationEnded { conversation: ConversationId(conversation) })?;
         }
-        announce_with(&self.store, &self.hub, events, &offered_to.into_iter().collect::<Vec<_>>()).await;
+        announce_with(&self.store, &self.hub, &self.links, events, &offered_to.into_iter().collect::<Vec<_>>()).await;
         if abandoned {
             self.metrics.abandoned.inc();
         }

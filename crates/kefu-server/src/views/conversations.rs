@@ -136,7 +136,10 @@ pub struct AttachmentView {
     pub mime: String,
     /// Bytes.
     pub size: i64,
-    /// Relative URL (`/api/v1/attachments/{id}`); send the Bearer token (or `?token=`).
+    /// Relative URL. In REST answers and WebSocket frames it is a signed link
+    /// (`/api/v1/attachments/{id}?exp=…&sig=…`) that works without a token for about 10 minutes
+    /// (usable in `<img src>`); in webhook payloads it is the bare path, fetched with the Bearer
+    /// token.
     pub url: String,
 }
 

@@ -113,13 +113,21 @@ pub enum ReturningBy {
     Most,
 }
 
-/// What an API key may do.
+/// What an API key may do. `conversations:read`: conversations, their messages and attachments,
+/// customers' history, groups, business types and wrap-up codes; `conversations:write`: also
+/// start conversations and post into them (implies read); `stats:read`: the live floor figures;
+/// `agents:read`: the staff list (with emails); `admin`: everything, including settings and keys.
+/// Staff users hold the scopes of their role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub enum ApiKeyScope {
     #[serde(rename = "conversations:read")]
     ConversationsRead,
     #[serde(rename = "conversations:write")]
     ConversationsWrite,
+    #[serde(rename = "stats:read")]
+    StatsRead,
+    #[serde(rename = "agents:read")]
+    AgentsRead,
     #[serde(rename = "admin")]
     Admin,
 }

@@ -3,10 +3,13 @@
 
 mod helpers;
 
+mod api_keys;
+mod attachment_links;
 mod auth_and_errors;
 mod conversation_flow;
 mod deceptive_text;
 mod identity;
+mod identity_limits;
 mod outbound;
 mod redaction;
 mod restart;

@@ -724,10 +724,14 @@ export interface components {
             api_keys: components["schemas"]["ApiKeyView"][];
         };
         /**
-         * @description What an API key may do.
+         * @description What an API key may do. `conversations:read`: conversations, their messages and attachments,
+         *     customers' history, groups, business types and wrap-up codes; `conversations:write`: also
+         *     start conversations and post into them (implies read); `stats:read`: the live floor figures;
+         *     `agents:read`: the staff list (with emails); `admin`: everything, including settings and keys.
+         *     Staff users hold the scopes of their role.
          * @enum {string}
          */
-        ApiKeyScope: "conversations:read" | "conversations:write" | "admin";
+        ApiKeyScope: "conversations:read" | "conversations:write" | "stats:read" | "agents:read" | "admin";
         /** @description An integrator's API key (the key itself is shown only once, when created). */
         ApiKeyView: {
             /** Format: date-time */
@@ -752,7 +756,12 @@ export interface components {
              * @description Bytes.
              */
             size: number;
-            /** @description Relative URL (`/api/v1/attachments/{id}`); send the Bearer token (or `?token=`). */
+            /**
+             * @description Relative URL. In REST answers and WebSocket frames it is a signed link
+             *     (`/api/v1/attachments/{id}?exp=…&sig=…`) that works without a token for about 10 minutes
+             *     (usable in `<img src>`); in webhook payloads it is the bare path, fetched with the Bearer
+             *     token.
+             */
             url: string;
         };
         /** @description Weekly schedule. */
@@ -925,8 +934,11 @@ export interface components {
         CreateVisitor: {
             /**
              * @description An HMAC-SHA256 JWT signed by the business system with the widget secret (claims `sub` =
-             *     external id, `name`, `vip` 0 to 9, `attrs`, `agent` = account manager's email, `exp`): the
-             *     visitor is then the known customer with that external id, on any device.
+             *     external id (1 to 128 characters), `name` (at most 64 characters), `vip` 0 to 9, `attrs`
+             *     (at most 50 keys of 64 characters, text values of at most 1024 characters, 8 KiB in all),
+             *     `agent` = account manager's email, `exp`, optional `iat` and `nbf`): the visitor is then the
+             *     known customer with that external id, on any device. Clocks may differ by 5 seconds; a token
+             *     may live at most `identity_token_max_hours` (default 24 h).
              */
             identity_token?: string | null;
             /** @description `zh-CN` or `en`; other values are ignored. */
@@ -954,13 +966,16 @@ export interface components {
         };
         /** @description The customer an integrator starts a conversation for. */
         CustomerRef: {
-            /** @description Anything the agent should see about the customer: an object of at most 8 KiB. */
+            /**
+             * @description Anything the agent should see about the customer: an object of at most 50 keys of at most
+             *     64 characters, text values of at most 1024 characters, 8 KiB in all.
+             */
             attributes?: {
                 [key: string]: unknown;
             } | null;
             /** @description The business system's customer id, 1 to 128 characters: the same id is the same customer. */
             external_id: string;
-            /** @description Display name (the external id when absent). */
+            /** @description Display name, at most 64 characters (the external id when absent). */
             name?: string | null;
             /**
              * Format: int64
@@ -1481,7 +1496,10 @@ export interface components {
         };
         UpdateAgent: {
             capacity?: null | components["schemas"]["Slots"];
-            /** @description false = cannot log in (sessions end); an admin cannot disable themself. */
+            /**
+             * @description false = cannot log in (sessions end); an admin cannot disable themself, and nobody can
+             *     disable the last enabled admin.
+             */
             enabled?: boolean | null;
             /** @description Display name, 1 to 64 characters. */
             name?: string | null;
@@ -2068,7 +2086,12 @@ export interface operations {
     };
     attachments_download: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Unix seconds after which the link no longer works. */
+                exp?: number | null;
+                /** @description Hex HMAC-SHA256 of the attachment id and `exp`, made by the server. */
+                sig?: string | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -2078,7 +2101,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the file, with the Content-Type recognised at upload */
+            /** @description the file, with the Content-Type recognised at upload; with the Bearer token, or without one through the signed link a message's `attachment.url` gives (valid about 10 minutes) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -105,7 +105,10 @@ export class Api {
     return this.#request<Conversation>('POST', `/conversations/${id}/leave`);
   }
 
-  /** An attachment's bytes (it needs the Bearer token, so no plain <img src>). */
+  /**
+   * An attachment's bytes, fetched with the Bearer token: the signed link in `url` works without
+   * it but only for about 10 minutes, and a chat stays open far longer.
+   */
   async attachment(url: string): Promise<Blob> {
     if (!url.startsWith('/api/v1/attachments/')) throw new ApiError(0, 'bad_request', `unexpected attachment url ${url}`);
     let res: Response;

@@ -1,4 +1,5 @@
-// Attachments need the visitor's Bearer token, so the frame fetches them and shows blob URLs.
+// The frame fetches attachments with the visitor's Bearer token and shows blob URLs: the signed
+// links in messages expire after about 10 minutes, long before an open chat does.
 // One fetch per attachment; the URLs are revoked when the view that used them goes away.
 
 import type { Api } from './api';

@@ -73,7 +73,13 @@ export type TodayStats = Api.TodayStats;
 export type LiveStats = Api.LiveStats;
 
 export type ApiKeyScope = Api.ApiKeyScope;
-export const API_KEY_SCOPES = ['conversations:read', 'conversations:write', 'admin'] as const satisfies readonly ApiKeyScope[];
+export const API_KEY_SCOPES = [
+  'conversations:read',
+  'conversations:write',
+  'stats:read',
+  'agents:read',
+  'admin',
+] as const satisfies readonly ApiKeyScope[];
 export type ApiKey = Api.ApiKeyView;
 
 /** The events a webhook can subscribe to one by one (the server also accepts `*` = all). */

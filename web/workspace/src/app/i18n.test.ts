@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, FIELD_KINDS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
+import { API_KEY_SCOPES, CHANNELS, FIELD_KINDS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
 import { AWAY_REASONS } from '../stores/agentStatus';
 import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
 
@@ -57,7 +57,7 @@ describe('locales', () => {
       ...['idle', 'connecting', 'open', 'closed'].map((s) => `common.connection.${s}`),
       ...STRATEGIES.map((s) => `admin.strategies.${s}`),
       ...WEBHOOK_EVENTS.map((e) => `admin.webhookEvents.${e.replace('.', '_')}`),
-      ...['conversations_read', 'conversations_write', 'admin'].map((s) => `admin.scopes.${s}`),
+      ...API_KEY_SCOPES.map((s) => `admin.scopes.${s.replace(':', '_')}`),
       ...['pending', 'delivered', 'failed'].map((s) => `admin.deliveryStatus.${s}`),
       ...[1, 2, 3, 4, 5, 6, 7].map((d) => `admin.hours.weekdays.${d}`),
       ...['visitor', 'agent', 'system'].map((s) => `agent.sender.${s}`),

@@ -1,5 +1,6 @@
-//! Attachment bytes need the Bearer token, so they are fetched here and shown through blob URLs
-//! (one per attachment, revoked on logout).
+//! Attachment bytes are fetched here with the Bearer token and shown through blob URLs (one per
+//! attachment, revoked on logout): the signed links in messages work without a token but expire
+//! after about 10 minutes, and the workspace stays open for a whole shift.
 
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
