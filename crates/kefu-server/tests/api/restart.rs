@@ -13,9 +13,14 @@ fn free_port() -> u16 {
 }
 
 async fn start(dir: &std::path::Path, port: u16) -> Child {
+    // The test's webhook receiver listens on loopback, which only an operator's allowance reaches.
+    let config = dir.join("kefu.toml");
+    std::fs::write(&config, "outbound_allow = [\"127.0.0.1\"]\n").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
+        .arg("--config")
+        .arg(&config)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
