@@ -57,6 +57,9 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub hsts: Option<bool>,
+    pub metrics_token: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Resolved settings.
@@ -78,6 +81,15 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Send `Strict-Transport-Security` on every answer: set it when kefu is reached only over
+    /// HTTPS through a proxy that does not send `X-Forwarded-Proto`. Without it, HSTS goes only on
+    /// answers to requests a trusted proxy marks `X-Forwarded-Proto: https`.
+    pub hsts: bool,
+    /// Bearer token that `/metrics` requires (`KEFU_METRICS_TOKEN`). Without it and without
+    /// `metrics_listen`, the main listener answers `/metrics` with 404.
+    pub metrics_token: Option<String>,
+    /// A second listener (a private interface, say) that serves only `/metrics`.
+    pub metrics_listen: Option<SocketAddr>,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -103,6 +115,9 @@ impl Config {
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
+            hsts: file.hsts.unwrap_or(false),
+            metrics_token: std::env::var("KEFU_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty()),
+            metrics_listen: file.metrics_listen,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -120,6 +135,9 @@ impl Config {
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
             trusted_proxies: vec![],
+            hsts: false,
+            metrics_token: None,
+            metrics_listen: None,
             admin_email: None,
             admin_password: None,
         }

@@ -34,6 +34,12 @@ pub struct CreateVisitor {
     /// external id, `name`, `vip` 0 to 9, `attrs`, `agent` = account manager's email, `exp`): the
     /// visitor is then the known customer with that external id, on any device.
     identity_token: Option<String>,
+    /// The widget in use (`data-widget`; `default` when absent). When it lists allowed origins, an
+    /// identity token must name one of them in `aud`.
+    widget: Option<String>,
+    /// The origin of the page the widget is embedded in (the loader tells the frame); the
+    /// identity token's `aud` must name it when the widget lists allowed origins.
+    origin: Option<String>,
 }
 
 /// Claims of an identity token.
@@ -47,6 +53,43 @@ struct Identity {
     attrs: Map<String, Value>,
     /// Email of the customer's account manager (designated agent).
     agent: Option<String>,
+    /// The page origins the token was issued for (a string or an array), checked against the
+    /// widget's allowed origins by `bind_to_origins`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    aud: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Aud::deserialize(d)? {
+        Aud::One(a) => vec![a],
+        Aud::Many(a) => a,
+    })
+}
+
+/// A widget that lists allowed origins takes only identity tokens issued for one of them: `aud`
+/// names the page origin, which is listed, and is the origin the frame says it is embedded in. A
+/// token leaked from one site then cannot sign its customer in through another site's widget.
+fn bind_to_origins(id: &Identity, allowed: &[String], embedded_in: Option<&str>) -> ApiResult<()> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let refused = |why: &str| Err(ApiError::BadRequest("invalid_identity_token", format!("the identity token is not bound to this widget: {why}")));
+    if id.aud.is_empty() {
+        return refused("it needs an aud claim naming the page origin, one of the widget's allowed origins");
+    }
+    let bound = |o: &str| id.aud.iter().any(|a| a == o) && allowed.iter().any(|a| a == o);
+    match embedded_in {
+        Some(origin) if !bound(origin) => refused("its aud claim does not name the origin of the page the widget is on"),
+        Some(_) => Ok(()),
+        None if id.aud.iter().any(|a| bound(a)) => Ok(()),
+        None => refused("its aud claim names none of the widget's allowed origins"),
+    }
 }
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
@@ -68,6 +111,7 @@ pub async fn create(
     let visitor = match &body.identity_token {
         Some(token) => {
             let id = verify_identity(&state.identity_secret(), token)?;
+            bind_to_origins(&id, &widget_origins(&state, body.widget.as_deref()).await?, body.origin.as_deref())?;
             if id.sub.is_empty() || id.sub.len() > 128 {
                 return Err(ApiError::BadRequest("invalid_identity_token", "identity token: sub must be 1 to 128 characters".into()));
             }
@@ -103,6 +147,8 @@ pub async fn create(
 fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
+    // `aud` names page origins, which only the widget knows: `bind_to_origins` checks it.
+    validation.validate_aud = false;
     decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map(|d| d.claims).map_err(|e| match e.kind() {
         ErrorKind::ExpiredSignature => {
             ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
@@ -112,6 +158,15 @@ fn verify_identity(secret: &str, token: &str) -> ApiResult<Identity> {
         }
         _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
     })
+}
+
+async fn widget_origins(state: &AppState, widget: Option<&str>) -> ApiResult<Vec<String>> {
+    let name = widget.unwrap_or("default");
+    match crate::api::widgets::load(state, name).await? {
+        Some(w) => Ok(w.allowed_origins),
+        None if name == "default" => Ok(vec![]),
+        None => Err(ApiError::invalid("widget: no widget with this name")),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]

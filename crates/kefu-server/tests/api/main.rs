@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth_and_errors;
 mod conversation_flow;
+mod exposure;
 mod identity;
 mod restart;
 mod webhooks;
