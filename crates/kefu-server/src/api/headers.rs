@@ -22,7 +22,8 @@ pub const DEMO_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 
 
 /// The demo CRM page lives in the workspace's customer-panel iframe (same origin); its markup
 /// carries inline styles and nothing else.
-pub const DEMO_CRM_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
+pub const DEMO_CRM_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
 /// HSTS for a year. No `includeSubDomains`: the operator's other hosts are not ours to pin.
 const HSTS: &str = "max-age=31536000";

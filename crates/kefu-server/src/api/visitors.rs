@@ -79,7 +79,8 @@ fn bind_to_origins(id: &Identity, allowed: &[String], embedded_in: Option<&str>)
     if allowed.is_empty() {
         return Ok(());
     }
-    let refused = |why: &str| Err(ApiError::BadRequest("invalid_identity_token", format!("the identity token is not bound to this widget: {why}")));
+    let refused =
+        |why: &str| Err(ApiError::BadRequest("invalid_identity_token", format!("the identity token is not bound to this widget: {why}")));
     if id.aud.is_empty() {
         return refused("it needs an aud claim naming the page origin, one of the widget's allowed origins");
     }

@@ -96,10 +96,12 @@ fn is_origin(o: &str) -> bool {
         (v6.parse::<std::net::Ipv6Addr>().is_ok() && !v6.chars().any(|c| c.is_ascii_uppercase()), tail)
     } else {
         let (host, tail) = rest.split_at(rest.find(':').unwrap_or(rest.len()));
-        let label_ok = |l: &str| !l.is_empty() && !l.starts_with('-') && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let label_ok =
+            |l: &str| !l.is_empty() && !l.starts_with('-') && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         (host.len() <= 253 && host.split('.').all(label_ok), tail)
     };
-    let port_ok = port.is_empty() || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && !p.starts_with('0') && p.parse::<u16>().is_ok());
+    let port_ok =
+        port.is_empty() || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && !p.starts_with('0') && p.parse::<u16>().is_ok());
     o.len() <= 200 && host_ok && port_ok
 }
 
@@ -234,7 +236,9 @@ mod tests {
 
     #[test]
     fn origins_are_exact() {
-        for ok in ["https://shop.example", "http://127.0.0.1:8081", "https://a-b.shop.example:8443", "http://[::1]:9000", "http://localhost"] {
+        for ok in
+            ["https://shop.example", "http://127.0.0.1:8081", "https://a-b.shop.example:8443", "http://[::1]:9000", "http://localhost"]
+        {
             assert!(is_origin(ok), "{ok}");
         }
         for bad in [

@@ -16,7 +16,9 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
 
 /// The directives of a CSP, by name.
 fn directive(csp: &str, name: &str) -> Option<String> {
-    csp.split(';').map(str::trim).find_map(|d| d.strip_prefix(name).filter(|rest| rest.starts_with(' ')).map(|rest| rest.trim().to_string()))
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix(name).filter(|rest| rest.starts_with(' ')).map(|rest| rest.trim().to_string()))
 }
 
 async fn get(app: &TestApp, path: &str) -> (u16, HeaderMap, String) {
@@ -71,7 +73,9 @@ async fn pages_and_answers_carry_security_headers() {
 
     // A skill group's CRM on another host becomes a frame source of the workspace.
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, v) = app.call("PATCH", "/api/v1/groups/1", Some(&admin), Some(json!({ "crm_url_template": "https://crm.example:8443/c?id={external_id}" }))).await;
+    let (s, v) = app
+        .call("PATCH", "/api/v1/groups/1", Some(&admin), Some(json!({ "crm_url_template": "https://crm.example:8443/c?id={external_id}" })))
+        .await;
     assert_eq!(s, 200, "{v}");
     let (_, h, _) = get(&app, "/app/").await;
     assert_eq!(directive(header(&h, "content-security-policy"), "frame-src").as_deref(), Some("'self' https://crm.example:8443"));
@@ -157,7 +161,8 @@ async fn identity_tokens_are_bound_to_the_widgets_origins() {
     let (s, v) = visit(token(json!("https://shop.example")), Some("shop"), Some("https://shop.example")).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["visitor"]["external_id"], "C-7");
-    let (s, v) = visit(token(json!(["https://other.example", "https://m.shop.example"])), Some("shop"), Some("https://m.shop.example")).await;
+    let (s, v) =
+        visit(token(json!(["https://other.example", "https://m.shop.example"])), Some("shop"), Some("https://m.shop.example")).await;
     assert_eq!(s, 200, "{v}");
     let (s, v) = visit(token(json!("https://shop.example")), Some("shop"), None).await;
     assert_eq!(s, 200, "{v}");
