@@ -13,12 +13,15 @@ use crate::conversations::links::AttachmentLinks;
 use crate::integrations::outbound::Outbound;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
+use crate::serve::serve;
 use crate::state::{AppState, Limits};
 use kefu_store::{NewUser, Store};
 
 /// A built, bound application.
 pub struct Application {
     listener: TcpListener,
+    /// `metrics_listen`: serves only `/metrics`.
+    metrics_listener: Option<TcpListener>,
     state: AppState,
 }
 
@@ -42,6 +45,10 @@ impl Application {
             .context("failed to rebuild the router")?;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
+        let metrics_listener = match config.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("failed to listen on {addr} (metrics_listen)"))?),
+            None => None,
+        };
         let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
         let state = AppState {
             store,
@@ -55,12 +62,17 @@ impl Application {
             links,
         };
         tokio::spawn(away_if_not_back(state.clone()));
-        Ok(Application { listener, state })
+        Ok(Application { listener, metrics_listener, state })
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The bound `metrics_listen` address, if any.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().map(|l| l.local_addr().expect("a bound listener has an address"))
     }
 
     /// The state (tests read the widget secret from it).
@@ -70,8 +82,22 @@ impl Application {
 
     /// Serve until `shutdown` resolves.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let app = crate::api::app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await.context("server failed")
+        // One shutdown signal for both listeners.
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        });
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        };
+        let metrics = self.metrics_listener.map(|l| serve(l, crate::api::metrics_app(self.state.clone()), stopped(stop_rx.clone())));
+        let main = serve(self.listener, crate::api::app(self.state), stopped(stop_rx));
+        match metrics {
+            Some(metrics) => tokio::join!(main, metrics).0,
+            None => main.await,
+        };
+        Ok(())
     }
 }
 

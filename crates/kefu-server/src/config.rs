@@ -59,6 +59,9 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     pub outbound_allow: Option<Vec<String>>,
     pub identity_token_max_hours: Option<u32>,
+    pub hsts: Option<bool>,
+    pub metrics_token: Option<String>,
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Resolved settings.
@@ -87,6 +90,15 @@ pub struct Config {
     /// Longest lifetime of a visitor identity token (`exp - iat` and `exp - now`); longer ones
     /// are refused.
     pub identity_token_max_hours: u32,
+    /// Send `Strict-Transport-Security` on every answer: set it when kefu is reached only over
+    /// HTTPS through a proxy that does not send `X-Forwarded-Proto`. Without it, HSTS goes only on
+    /// answers to requests a trusted proxy marks `X-Forwarded-Proto: https`.
+    pub hsts: bool,
+    /// Bearer token that `/metrics` requires (`KEFU_METRICS_TOKEN`). Without it and without
+    /// `metrics_listen`, the main listener answers `/metrics` with 404.
+    pub metrics_token: Option<String>,
+    /// A second listener (a private interface, say) that serves only `/metrics`.
+    pub metrics_listen: Option<SocketAddr>,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -114,6 +126,9 @@ impl Config {
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             outbound_allow: file.outbound_allow.unwrap_or_default(),
             identity_token_max_hours: file.identity_token_max_hours.unwrap_or(24),
+            hsts: file.hsts.unwrap_or(false),
+            metrics_token: std::env::var("KEFU_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty()),
+            metrics_listen: file.metrics_listen,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -133,6 +148,9 @@ impl Config {
             trusted_proxies: vec![],
             outbound_allow: vec![],
             identity_token_max_hours: 24,
+            hsts: false,
+            metrics_token: None,
+            metrics_listen: None,
             admin_email: None,
             admin_password: None,
         }

@@ -2,7 +2,7 @@
 //!
 //! The adapters around the pure core: the HTTP/WebSocket API (`api`, `realtime`), the routing
 //! task that owns the router (`routing`), conversation services (`conversations`), webhooks
-//! (`integrations`), start-up (`app`, `config`) and the embedded UIs. `main.rs` stays thin.
+//! (`integrations`), start-up (`app`, `config`, `serve`) and the embedded UIs. `main.rs` stays thin.
 #![forbid(unsafe_code)]
 
 pub mod agents;
@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod metrics;
 pub mod realtime;
 pub mod routing;
+pub mod serve;
 pub mod state;
 pub mod text;
 pub mod views;

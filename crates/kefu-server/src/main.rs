@@ -24,6 +24,9 @@ async fn main() -> anyhow::Result<()> {
             let config = Config::resolve(&args)?;
             let app = Application::build(config).await?;
             println!("Kefu is listening on http://{}  (workspace: /app/, demo page: /demo)", app.addr());
+            if let Some(addr) = app.metrics_addr() {
+                println!("Metrics: http://{addr}/metrics");
+            }
             app.run(shutdown_signal()).await.context("kefu stopped with an error")
         }
     }

@@ -72,13 +72,10 @@ pub async fn upload(
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
     }
     let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest("bad_request", format!("multipart: {e}")))? {
+    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("file").chars().take(1000).collect::<String>();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)))?;
+            let bytes = field.bytes().await.map_err(multipart_error)?;
             file = Some((name, bytes));
         }
     }
@@ -116,6 +113,16 @@ pub async fn upload(
     tx.commit().await?;
     let (view, _) = send(&state, &caller, &c, Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: None }).await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Only the body limit is "too large"; a body that ends early or breaks the multipart framing is
+/// the client's malformed request (axum calls a failed read a 500, which it is not).
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024))
+    } else {
+        ApiError::BadRequest("malformed_multipart", format!("multipart body incomplete or malformed: {}", e.body_text()))
+    }
 }
 
 /// The query of a signed link, as message payloads hand it out (`url`).

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod auth;
 pub mod conversations;
 pub mod groups;
+pub mod headers;
 pub mod openapi;
 pub mod stats;
 pub mod visitors;
@@ -15,7 +16,7 @@ pub mod widgets;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +24,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
-use crate::error::error_body;
+use crate::error::{error_body, ApiError};
 use crate::metrics::render;
 use crate::state::AppState;
 
@@ -48,14 +49,27 @@ pub fn app(state: AppState) -> Router {
         .merge(web::router())
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(metrics_on_main))
         .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "no such route") })
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(crate::serve::refuse_oversized_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
         // The span records the path, never the query: WebSocket URLs carry tokens, attachment links signatures.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| tracing::info_span!("request", method = %req.method(), path = %req.uri().path())),
         )
+        .with_state(state)
+}
+
+/// The `metrics_listen` listener: `/metrics` only.
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics_on_own_listener))
+        .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "this listener serves only /metrics") })
+        .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(crate::serve::refuse_oversized_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
         .with_state(state)
 }
 
@@ -67,7 +81,40 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// On the main listener the figures are for whoever holds `metrics_token`; without a token they
+/// are not served there at all (only on `metrics_listen`, if set).
+async fn metrics_on_main(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match &state.config.metrics_token {
+        Some(token) => metrics_with_token(state.clone(), &headers, token).await,
+        None => error_body(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "/metrics is not served here: set metrics_token (then send it as a Bearer token) or metrics_listen",
+        ),
+    }
+}
+
+/// The separate listener is reachable only where the operator bound it; the token, when set, is
+/// still required.
+async fn metrics_on_own_listener(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match state.config.metrics_token.clone() {
+        Some(token) => metrics_with_token(state, &headers, &token).await,
+        None => metrics(state).await,
+    }
+}
+
+async fn metrics_with_token(state: AppState, headers: &HeaderMap, token: &str) -> Response {
+    let sent = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+    // Comparing digests, not the strings, keeps the time taken independent of how much matched.
+    let digest = |t: &str| crate::auth::token_hash(t);
+    if sent.is_some_and(|s| digest(s) == digest(token)) {
+        metrics(state).await
+    } else {
+        ApiError::Unauthorized("/metrics needs Authorization: Bearer <metrics_token>".into()).into_response()
+    }
+}
+
+async fn metrics(state: AppState) -> Response {
     let groups = stats::group_figures(&state).await.map(|g| g.into_iter().map(|(_, f, _)| f).collect::<Vec<_>>()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], render(&state.metrics, &groups)).into_response()
 }

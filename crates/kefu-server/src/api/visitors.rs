@@ -39,6 +39,12 @@ pub struct CreateVisitor {
     /// known customer with that external id, on any device. Clocks may differ by 5 seconds; a token
     /// may live at most `identity_token_max_hours` (default 24 h).
     identity_token: Option<String>,
+    /// The widget in use (`data-widget`; `default` when absent). When it lists allowed origins, an
+    /// identity token must name one of them in `aud`.
+    widget: Option<String>,
+    /// The origin of the page the widget is embedded in (the loader tells the frame); the
+    /// identity token's `aud` must name it when the widget lists allowed origins.
+    origin: Option<String>,
 }
 
 /// Claims of an identity token.
@@ -56,6 +62,44 @@ struct Identity {
     exp: i64,
     /// Issued at, Unix seconds.
     iat: Option<i64>,
+    /// The page origins the token was issued for (a string or an array), checked against the
+    /// widget's allowed origins by `bind_to_origins`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    aud: Vec<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Aud::deserialize(d)? {
+        Aud::One(a) => vec![a],
+        Aud::Many(a) => a,
+    })
+}
+
+/// A widget that lists allowed origins takes only identity tokens issued for one of them: `aud`
+/// names the page origin, which is listed, and is the origin the frame says it is embedded in. A
+/// token leaked from one site then cannot sign its customer in through another site's widget.
+fn bind_to_origins(id: &Identity, allowed: &[String], embedded_in: Option<&str>) -> ApiResult<()> {
+    if allowed.is_empty() {
+        return Ok(());
+    }
+    let refused =
+        |why: &str| Err(ApiError::BadRequest("invalid_identity_token", format!("the identity token is not bound to this widget: {why}")));
+    if id.aud.is_empty() {
+        return refused("it needs an aud claim naming the page origin, one of the widget's allowed origins");
+    }
+    let bound = |o: &str| id.aud.iter().any(|a| a == o) && allowed.iter().any(|a| a == o);
+    match embedded_in {
+        Some(origin) if !bound(origin) => refused("its aud claim does not name the origin of the page the widget is on"),
+        Some(_) => Ok(()),
+        None if id.aud.iter().any(|a| bound(a)) => Ok(()),
+        None => refused("its aud claim names none of the widget's allowed origins"),
+    }
 }
 
 /// How far the business system's clock may be from ours. Seconds, not the decoder's default
@@ -83,6 +127,7 @@ pub async fn create(
         Some(token) => {
             let max_lifetime_secs = i64::from(state.config.identity_token_max_hours) * 3600;
             let id = verify_identity(&state.identity_secret(), token, max_lifetime_secs, now / 1000)?;
+            bind_to_origins(&id, &widget_origins(&state, body.widget.as_deref()).await?, body.origin.as_deref())?;
             let designated = match &id.agent {
                 Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
                 None => None,
@@ -115,6 +160,8 @@ pub async fn create(
 fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) -> ApiResult<Identity> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_required_spec_claims(&["exp", "sub"]);
+    // `aud` names page origins, which only the widget knows: `bind_to_origins` checks it.
+    validation.validate_aud = false;
     validation.leeway = IDENTITY_LEEWAY_SECS;
     validation.validate_nbf = true;
     let id = decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map_err(decode_error)?.claims;
@@ -151,6 +198,15 @@ fn decode_error(e: jsonwebtoken::errors::Error) -> ApiError {
             ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
         }
         _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
+    }
+}
+
+async fn widget_origins(state: &AppState, widget: Option<&str>) -> ApiResult<Vec<String>> {
+    let name = widget.unwrap_or("default");
+    match crate::api::widgets::load(state, name).await? {
+        Some(w) => Ok(w.allowed_origins),
+        None if name == "default" => Ok(vec![]),
+        None => Err(ApiError::invalid("widget: no widget with this name")),
     }
 }
 

@@ -35,6 +35,7 @@ fn defaults() -> WidgetSettings {
         ],
         welcome: label("您好，欢迎咨询！", "Hello! How can we help?"),
         business_type_ids: vec![],
+        allowed_origins: vec![],
     }
 }
 
@@ -71,10 +72,51 @@ fn validate(w: &WidgetSettings) -> ApiResult<()> {
     if w.welcome.values().any(|t| t.chars().count() > 500) {
         return Err(ApiError::invalid("welcome: at most 500 characters per locale"));
     }
+    if w.allowed_origins.len() > MAX_ORIGINS {
+        return Err(ApiError::invalid(format!("allowed_origins: at most {MAX_ORIGINS}")));
+    }
+    for (i, o) in w.allowed_origins.iter().enumerate() {
+        if !is_origin(o) {
+            return Err(ApiError::invalid(format!(
+                "allowed_origins[{i}]: {o:?} is not an origin; write scheme, host and port only, e.g. https://shop.example or http://127.0.0.1:8081"
+            )));
+        }
+    }
     Ok(())
 }
 
-async fn load(state: &AppState, name: &str) -> ApiResult<Option<WidgetSettings>> {
+/// Most origins one widget lists.
+const MAX_ORIGINS: usize = 20;
+
+/// An exact, lower-case http(s) origin as a browser writes it (`Origin` header, `location.origin`):
+/// no path, no trailing slash, no wildcard. It also becomes a CSP source and a JWT audience, so
+/// nothing else is let through.
+fn is_origin(o: &str) -> bool {
+    let Some(rest) = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")) else { return false };
+    let (host_ok, port) = if let Some(bracketed) = rest.strip_prefix('[') {
+        let Some((v6, tail)) = bracketed.split_once(']') else { return false };
+        (v6.parse::<std::net::Ipv6Addr>().is_ok() && !v6.chars().any(|c| c.is_ascii_uppercase()), tail)
+    } else {
+        let (host, tail) = rest.split_at(rest.find(':').unwrap_or(rest.len()));
+        let label_ok =
+            |l: &str| !l.is_empty() && !l.starts_with('-') && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        (host.len() <= 253 && host.split('.').all(label_ok), tail)
+    };
+    let port_ok =
+        port.is_empty() || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && !p.starts_with('0') && p.parse::<u16>().is_ok());
+    o.len() <= 200 && host_ok && port_ok
+}
+
+/// The origins a widget lists (none for a widget nobody configured or a name it cannot have).
+pub async fn allowed_origins(state: &AppState, name: &str) -> ApiResult<Vec<String>> {
+    if check_name(name).is_err() {
+        return Ok(vec![]);
+    }
+    Ok(load(state, name).await?.map(|w| w.allowed_origins).unwrap_or_default())
+}
+
+/// A widget's stored settings (None when nobody saved any under this name).
+pub async fn load(state: &AppState, name: &str) -> ApiResult<Option<WidgetSettings>> {
     Ok(match state.store.setting(&format!("widget:{name}")).await? {
         Some(text) => Some(serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.into()))?),
         None => None,
@@ -186,4 +228,34 @@ pub async fn rotate_identity_secret(State(state): State<AppState>, staff: Staff)
     }
     tracing::info!("identity-token secret rotated");
     Ok(Json(IdentitySecret { secret }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_origin;
+
+    #[test]
+    fn origins_are_exact() {
+        for ok in
+            ["https://shop.example", "http://127.0.0.1:8081", "https://a-b.shop.example:8443", "http://[::1]:9000", "http://localhost"]
+        {
+            assert!(is_origin(ok), "{ok}");
+        }
+        for bad in [
+            "https://shop.example/",
+            "https://Shop.example",
+            "shop.example",
+            "https://*.shop.example",
+            "https://shop.example:0",
+            "https://shop.example:99999",
+            "https://shop.example:",
+            "ftp://shop.example",
+            "https://shop.example; script-src *",
+            "https://",
+            "https://a..b",
+            "http://[::1",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
+        }
+    }
 }

@@ -31,6 +31,11 @@ pub struct WidgetSettings {
     /// Business types this widget offers (all when empty).
     #[serde(default)]
     pub business_type_ids: Vec<i64>,
+    /// Origins of the sites that embed this widget (`https://shop.example`, at most 20). Only they
+    /// (and this server's own pages) may frame the chat, and identity tokens used with the widget
+    /// must name one of them in `aud`. Empty: only this server's own pages (the demo) may frame it.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
 }
 
 /// The pre-chat form.

@@ -2,14 +2,14 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn operational_endpoints_answer() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.metrics_token = Some("scrape".into())).await;
     assert_eq!(app.call("GET", "/healthz", None, None).await.0, 200);
     assert_eq!(app.call("GET", "/readyz", None, None).await.0, 200);
-    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app.http.get(app.url("/metrics")).bearer_auth("scrape").send().await.unwrap().text().await.unwrap();
     for name in ["kefu_websocket_connections", "kefu_queue_waiting{group=", "kefu_assignments_total", "kefu_queue_longest_wait_seconds"] {
         assert!(metrics.contains(name), "{name} missing from /metrics");
     }

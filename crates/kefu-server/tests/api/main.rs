@@ -8,6 +8,7 @@ mod attachment_links;
 mod auth_and_errors;
 mod conversation_flow;
 mod deceptive_text;
+mod exposure;
 mod identity;
 mod identity_limits;
 mod outbound;

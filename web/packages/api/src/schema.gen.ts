@@ -945,6 +945,16 @@ export interface components {
             locale?: string | null;
             /** @description What the visitor calls themself (at most 64 characters); a generated name otherwise. */
             name?: string | null;
+            /**
+             * @description The origin of the page the widget is embedded in (the loader tells the frame); the
+             *     identity token's `aud` must name it when the widget lists allowed origins.
+             */
+            origin?: string | null;
+            /**
+             * @description The widget in use (`data-widget`; `default` when absent). When it lists allowed origins, an
+             *     identity token must name one of them in `aud`.
+             */
+            widget?: string | null;
         };
         CsatBody: {
             /** @description At most 1000 characters. */
@@ -1619,6 +1629,12 @@ export interface components {
         };
         /** @description A widget's settings. */
         WidgetSettings: {
+            /**
+             * @description Origins of the sites that embed this widget (`https://shop.example`, at most 20). Only they
+             *     (and this server's own pages) may frame the chat, and identity tokens used with the widget
+             *     must name one of them in `aud`. Empty: only this server's own pages (the demo) may frame it.
+             */
+            allowed_origins?: string[];
             /** @description Business types this widget offers (all when empty). */
             business_type_ids?: number[];
             /** @description The pre-chat form, at most 10 fields. */

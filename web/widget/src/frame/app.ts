@@ -89,7 +89,10 @@ export class App {
     this.#teardown();
     this.#show(h('p', { class: 'loading', role: 'status' }, this.#t('loading')));
     try {
-      const visitor = await ensureVisitor(this.#api, this.#identity, this.#locale);
+      const visitor = await ensureVisitor(this.#api, this.#identity, this.#locale, {
+        widget: this.#widget,
+        hostOrigin: this.#channel.hostOrigin,
+      });
       const [config, list] = await Promise.all([
         this.#api.widgetConfig(this.#widget).catch((e: unknown) => Promise.reject(widgetConfigError(e, this.#widget))),
         this.#api.conversations(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jwtSubject, visitorMatches } from './session';
+import type { Api } from './api';
+import { createVisitor, jwtSubject, visitorMatches } from './session';
 import type { Visitor } from './types';
 
 const b64url = (s: string) =>
@@ -32,5 +33,32 @@ describe('identity tokens', () => {
     expect(visitorMatches(visitor('cust-42'), jwt({ sub: 'cust-43' }))).toBe(false);
     expect(visitorMatches(visitor(null), jwt({ sub: 'cust-42' }))).toBe(false);
     expect(visitorMatches(visitor(null), null)).toBe(true);
+  });
+});
+
+describe('creating a visitor', () => {
+  const recorder = () => {
+    const bodies: unknown[] = [];
+    const api = {
+      token: null as string | null,
+      createVisitor: async (body: unknown) => {
+        bodies.push(body);
+        return { token: 'v_1', visitor: visitor(null) };
+      },
+    };
+    return { api: api as unknown as Api, bodies };
+  };
+  const placement = { widget: 'shop', hostOrigin: 'https://shop.example' };
+
+  it('sends the widget and the host page origin with an identity token, which binds it to them', async () => {
+    const { api, bodies } = recorder();
+    await createVisitor(api, 'jwt', 'en', placement);
+    expect(bodies).toEqual([{ locale: 'en', identity_token: 'jwt', widget: 'shop', origin: 'https://shop.example' }]);
+  });
+
+  it('an anonymous visitor sends neither', async () => {
+    const { api, bodies } = recorder();
+    await createVisitor(api, null, 'zh-CN', placement);
+    expect(bodies).toEqual([{ locale: 'zh-CN' }]);
   });
 });

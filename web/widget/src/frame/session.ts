@@ -59,10 +59,20 @@ export function visitorMatches(v: Visitor, identityToken: string | null): boolea
 }
 
 /**
+ * Where the frame runs: its widget (`data-widget`) and the origin of the host page (null when not
+ * embedded by the loader). A widget that lists allowed origins takes only identity tokens whose
+ * `aud` names the host page's origin, so both go along with a token.
+ */
+export interface Placement {
+  widget: string;
+  hostOrigin: string | null;
+}
+
+/**
  * Returns the current visitor, creating one when there is no usable stored token or when the host
  * identifies a different customer. Errors (including `invalid_identity_token`) propagate.
  */
-export async function ensureVisitor(api: Api, identityToken: string | null, locale: string): Promise<Visitor> {
+export async function ensureVisitor(api: Api, identityToken: string | null, locale: string, placement: Placement): Promise<Visitor> {
   const stored = store.get(TOKEN_KEY);
   if (stored) {
     api.token = stored;
@@ -74,12 +84,16 @@ export async function ensureVisitor(api: Api, identityToken: string | null, loca
       if (!(e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404))) throw e;
     }
   }
-  return createVisitor(api, identityToken, locale);
+  return createVisitor(api, identityToken, locale, placement);
 }
 
-export async function createVisitor(api: Api, identityToken: string | null, locale: string): Promise<Visitor> {
+export async function createVisitor(api: Api, identityToken: string | null, locale: string, placement: Placement): Promise<Visitor> {
   api.token = null;
-  const res = await api.createVisitor(identityToken ? { locale, identity_token: identityToken } : { locale });
+  const res = await api.createVisitor(
+    identityToken
+      ? { locale, identity_token: identityToken, widget: placement.widget, origin: placement.hostOrigin }
+      : { locale },
+  );
   store.set(TOKEN_KEY, res.token);
   api.token = res.token;
   return res.visitor;

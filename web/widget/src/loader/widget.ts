@@ -16,13 +16,31 @@ export interface KefuWidgetApi {
   setIdentity(token: string | null): void;
 }
 
+/**
+ * Styles the shadow root with a constructed stylesheet, which a host page's Content-Security-Policy
+ * does not restrict (a <style> element would need `style-src 'unsafe-inline'` there). Returns the
+ * <style> markup to use instead on browsers without constructable stylesheets.
+ */
+function adoptStyles(root: ShadowRoot): string {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [sheet];
+    return '';
+  } catch {
+    return `<style>${css}</style>`;
+  }
+}
+
 export function mountWidget(cfg: LoaderConfig, doc: Document): KefuWidgetApi {
   const s = cfg.locale === 'zh-CN' ? zh.loader : en.loader;
   const host = doc.createElement('div');
   host.setAttribute('data-kefu-widget', '');
   const root = host.attachShadow({ mode: 'open' });
+  const inlineStyle = adoptStyles(root);
   root.innerHTML =
-    `<style>${css}</style><div class="w">` +
+    inlineStyle +
+    `<div class="w">` +
     `<div class="panel" role="dialog" hidden><button class="close" type="button" data-testid="kefu-close">${closeIcon('')}</button></div>` +
     `<button class="launcher" type="button" data-testid="kefu-launcher" aria-expanded="false">${bubbleIcon}${closeIcon('x')}<span class="badge" hidden></span></button>` +
     `</div>`;

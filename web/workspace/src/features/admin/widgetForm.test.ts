@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WidgetSettings } from '../../api/types';
-import { formFromSettings, isWidgetName, labelIn, moveField, newField, settingsFromForm } from './widgetForm';
+import { formFromSettings, isWidgetName, labelIn, moveField, newField, originsFromText, settingsFromForm } from './widgetForm';
 
 const settings: WidgetSettings = {
   fields: [
@@ -9,6 +9,7 @@ const settings: WidgetSettings = {
   ],
   welcome: { 'zh-CN': '您好', en: 'Hello' },
   business_type_ids: [2],
+  allowed_origins: ['https://shop.example', 'http://127.0.0.1:8081'],
 };
 
 describe('widget form model', () => {
@@ -32,7 +33,7 @@ describe('widget form model', () => {
     form.businessTypeIds.push(3);
     expect(settings.fields[0]!.label['zh-CN']).toBe('您的称呼');
     expect(settings.business_type_ids).toEqual([2]);
-    expect(formFromSettings('', undefined)).toMatchObject({ fields: [], welcome: {}, businessTypeIds: [] });
+    expect(formFromSettings('', undefined)).toMatchObject({ fields: [], welcome: {}, businessTypeIds: [], allowedOrigins: '' });
   });
 
   it('a new select field is the business type picker; rows have distinct keys and move', () => {
@@ -51,5 +52,15 @@ describe('widget form model', () => {
     expect(labelIn({ 'zh-CN': '姓名', en: 'Name' }, 'en', 'name')).toBe('Name');
     expect(labelIn({ 'zh-CN': '姓名' }, 'en', 'name')).toBe('姓名');
     expect(labelIn({}, 'en', 'name')).toBe('name');
+  });
+
+  it('reads allowed origins one per line, without blanks, repeats or trailing slashes', () => {
+    expect(originsFromText(' https://shop.example/\n\nhttps://m.shop.example, https://shop.example \n')).toEqual([
+      'https://shop.example',
+      'https://m.shop.example',
+    ]);
+    expect(originsFromText('')).toEqual([]);
+    const form = formFromSettings('shop', settings);
+    expect(form.allowedOrigins).toBe('https://shop.example\nhttp://127.0.0.1:8081');
   });
 });

@@ -21,6 +21,8 @@ export interface WidgetForm {
   fields: FieldRow[];
   welcome: Record<string, string>;
   businessTypeIds: number[];
+  /** The allowed origins, one per line as the admin types them. */
+  allowedOrigins: string;
 }
 
 let nextKey = 1;
@@ -45,7 +47,21 @@ export function formFromSettings(name: string, s: WidgetSettings | null | undefi
     fields: (s?.fields ?? []).map(fieldRow),
     welcome: { ...(s?.welcome ?? {}) },
     businessTypeIds: [...(s?.business_type_ids ?? [])],
+    allowedOrigins: (s?.allowed_origins ?? []).join('\n'),
   };
+}
+
+/**
+ * The origins typed one per line (or separated by spaces or commas), blanks and repeats left out.
+ * A trailing slash is dropped, since a browser's origin never has one; the server checks the rest.
+ */
+export function originsFromText(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/[\s,]+/)) {
+    const o = raw.trim().replace(/\/+$/, '');
+    if (o && !out.includes(o)) out.push(o);
+  }
+  return out;
 }
 
 function localized(m: Record<string, string>): Record<string, string> {
@@ -59,6 +75,7 @@ export function settingsFromForm(f: WidgetForm): WidgetSettings {
     fields: f.fields.map((r) => ({ name: r.name.trim(), label: localized(r.label), required: r.required, kind: r.kind })),
     welcome: localized(f.welcome),
     business_type_ids: [...f.businessTypeIds],
+    allowed_origins: originsFromText(f.allowedOrigins),
   };
 }
 
