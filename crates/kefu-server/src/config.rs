@@ -57,6 +57,7 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub ws_connections_per_token: Option<u32>,
 }
 
 /// Resolved settings.
@@ -78,6 +79,8 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Open WebSockets allowed per token (a workspace needs one per tab); more get 429.
+    pub ws_connections_per_token: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -103,6 +106,7 @@ impl Config {
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
+            ws_connections_per_token: file.ws_connections_per_token.unwrap_or(5).max(1),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -120,6 +124,7 @@ impl Config {
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
             trusted_proxies: vec![],
+            ws_connections_per_token: 5,
             admin_email: None,
             admin_password: None,
         }

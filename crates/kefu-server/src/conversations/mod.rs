@@ -54,7 +54,7 @@ pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> A
 }
 
 /// Insert a system message (an event line in the chat: `assigned`, `transferred`, `closed`,
-/// `abandoned`; clients translate the code) with its event.
+/// `abandoned`, `requeued`, `blocked`; clients translate the code) with its event.
 pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, data: Option<&Value>, now: i64) -> ApiResult<Pending> {
     let data_text = data.map(Value::to_string);
     let seq = tx.next_seq(id).await?;
@@ -95,7 +95,7 @@ pub fn redact_message(message: &mut Value) {
 /// Keep only what a visitor may see of a system event's details.
 pub fn redact_event_data(data: &mut Value) {
     if let Some(d) = data.as_object_mut() {
-        d.retain(|k, _| k == "to_group_name" || k == "to_agent_name");
+        d.retain(|k, _| k == "to_group_name" || k == "to_agent_name" || k == "reason");
     }
 }
 
