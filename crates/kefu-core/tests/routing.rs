@@ -391,7 +391,11 @@ fn a_disabled_agents_conversations_go_back_to_the_front_of_the_line() {
     assert_eq!(s.router.queue_info(ConversationId(10)).map(|q| q.position), Some(1));
 
     // The next free agent is offered it first; once accepted it is an ordinary conversation.
-    s.input(Input::AgentUpdated { agent: AgentId(2), capacity: Capacity { chat: 1, call: 1 }, groups: vec![(GroupId(1), SkillLevel::MIN)] });
+    s.input(Input::AgentUpdated {
+        agent: AgentId(2),
+        capacity: Capacity { chat: 1, call: 1 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
     let out = s.input(Input::AgentStatusSet { agent: AgentId(2), status: AgentStatus::Ready });
     assert_eq!(offers(&out), vec![(10, 2)]);
     s.accept(10, 2);
@@ -407,7 +411,9 @@ fn disabling_an_agent_withdraws_their_offers_without_moving_them_forward() {
     s.now = Millis(s.now.0 + 1_000);
     s.queue(11, 1);
     let out = s.input(Input::AgentDisabled { agent: AgentId(1) });
-    assert!(out.iter().any(|o| matches!(o, Output::OfferWithdrawn { conversation: ConversationId(10), reason: WithdrawReason::AgentUnavailable, .. })));
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::OfferWithdrawn { conversation: ConversationId(10), reason: WithdrawReason::AgentUnavailable, .. })));
     assert!(!out.iter().any(|o| matches!(o, Output::Requeued { .. })));
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(11)]);
     assert_eq!(s.try_input(Input::AgentDisabled { agent: AgentId(9) }), Err(CoreError::UnknownAgent(AgentId(9))));

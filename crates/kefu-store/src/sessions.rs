@@ -26,6 +26,9 @@ pub struct ApiKeyRow {
     pub created_at: i64,
 }
 
+/// revoked_at, expires_at, the user's enabled flag, the visitor's blocked_at.
+type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
+
 impl Store {
     /// Record a new token (by hash).
     pub async fn create_session(&self, token_hash: &str, owner: TokenOwner, now: i64, expires_at: i64) -> Result<()> {
@@ -68,7 +71,7 @@ impl Store {
     /// Why a token no longer works, or None while it does: `revoked`, `expired`, `disabled`
     /// (its user was disabled) or `blocked` (its visitor was blocked).
     pub async fn session_end_reason(&self, token_hash: &str, now: i64) -> Result<Option<&'static str>> {
-        let row: Option<(Option<i64>, i64, Option<bool>, Option<i64>)> = sqlx::query_as(
+        let row: Option<SessionLiveness> = sqlx::query_as(
             "SELECT s.revoked_at, s.expires_at, u.enabled, v.blocked_at FROM sessions s LEFT JOIN users u ON u.id = s.user_id
              LEFT JOIN visitors v ON v.id = s.visitor_id WHERE s.token_hash = ?",
         )

@@ -74,10 +74,12 @@ impl Tx {
 
     /// Taken back from an agent who can no longer serve it: waiting again, at the front of the line.
     pub async fn set_returned(&mut self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE conversations SET status = 'queued', agent_id = NULL, returned_to_queue = 1 WHERE id = ? AND status = 'assigned'")
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE conversations SET status = 'queued', agent_id = NULL, returned_to_queue = 1 WHERE id = ? AND status = 'assigned'",
+        )
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
         Ok(())
     }
 

@@ -14,8 +14,8 @@ use std::net::SocketAddr;
 use crate::auth::{new_token, request_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::{client_ip, AppState};
 use crate::routing::Op;
+use crate::state::{client_ip, AppState};
 use crate::views::{ConversationList, SessionEndReason, VisitorSession, VisitorView};
 use kefu_store::{KnownCustomer, TokenOwner};
 
@@ -176,7 +176,12 @@ pub struct BlockBody {
     responses((status = 200, description = "blocked (supervisor): the open conversation is closed with the reason, every token of the visitor revoked and their WebSockets closed; a known customer cannot start again until unblocked", body = VisitorView),
         (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn block(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>, ApiJson(body): ApiJson<BlockBody>) -> ApiResult<Json<VisitorView>> {
+pub async fn block(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BlockBody>,
+) -> ApiResult<Json<VisitorView>> {
     staff.require(Role::Supervisor)?;
     staff.require_write()?;
     let reason = body.reason.trim();

@@ -7,4 +7,5 @@ mod auth_and_errors;
 mod conversation_flow;
 mod identity;
 mod restart;
+mod sessions;
 mod webhooks;
