@@ -2,7 +2,7 @@
 // with the same token, disabled by an admin), the open workspace goes to the login screen within
 // a second and says why; the unsent draft is still in the composer after signing in again.
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, api, leaveFloor, person } from './helpers';
+import { agentReady, api, base, leaveFloor, person } from './helpers';
 
 async function signIn(page: Page, email: string, password = 'demo-agent') {
   await page.getByTestId('login-email').fill(email);
@@ -46,5 +46,28 @@ test('a revoked session goes to the login screen at once and keeps the draft', a
   await api.call('PATCH', `/api/v1/agents/${me.id}`, admin, { enabled: true });
   await api.post(visitor, `/api/v1/conversations/${conv.id}/leave`, {});
   await leaveFloor('agent1@demo.kefu');
+  await context.close();
+});
+
+test('a supervisor blocks an abusive visitor from the conversation', async ({ browser }) => {
+  const { context, page } = await person(browser, 'zh-CN');
+  await agentReady(page, 'supervisor@demo.kefu', 'demo-supervisor');
+  await page.goto(`${base()}/app/`);
+  const visitor = await api.visitor('捣乱者');
+  await api.post(visitor, '/api/v1/conversations', { business_type_id: 1, message: '骂人的话' });
+  await page.getByTestId('offer-accept').click();
+  await page.getByTestId('conversation-item').filter({ hasText: '捣乱者' }).click();
+
+  await page.getByTestId('block-button').click();
+  const dialog = page.getByTestId('block-dialog');
+  await expect(dialog).toContainText('拉黑');
+  await dialog.getByTestId('block-reason').fill('辱骂坐席');
+  await dialog.getByTestId('block-submit').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('conversation-item').filter({ hasText: '捣乱者' })).toHaveCount(0);
+  // The visitor's token no longer works.
+  await expect(api.get(visitor, '/api/v1/visitors/me')).rejects.toThrow(/401/);
+
+  await leaveFloor('supervisor@demo.kefu', 'demo-supervisor');
   await context.close();
 });
