@@ -84,6 +84,7 @@ impl City {
             queued_at,
             min_skill: SkillLevel::parse(MIN_SKILL).expect("1..=5"),
             named_agent: None,
+            front: false,
         })
     }
 

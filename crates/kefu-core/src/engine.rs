@@ -45,6 +45,7 @@ impl Router {
             Input::GroupRemoved { group } => self.remove_group(group)?,
             Input::AgentUpdated { agent, capacity, groups } => self.update_agent(now, agent, capacity, groups)?,
             Input::AgentRemoved { agent } => self.remove_agent(agent)?,
+            Input::AgentDisabled { agent } => self.disable_agent(now, agent)?,
             Input::AgentStatusSet { agent, status } => self.set_status(now, agent, status)?,
             Input::ConversationQueued(w) => self.enqueue(now, w)?,
             Input::ConversationAssigned { conversation, group, media, agent } => {
@@ -175,6 +176,27 @@ impl Router {
         Ok(())
     }
 
+    /// The agent goes offline (their offers wait again in their usual place) and every
+    /// conversation in service with them goes back to the front of its group's line.
+    fn disable_agent(&mut self, now: Millis, id: AgentId) -> Result<(), CoreError> {
+        self.set_status(now, id, AgentStatus::Offline)?;
+        let held: Vec<ConversationId> =
+            self.convs.iter().filter(|(_, c)| c.phase == Phase::Assigned { agent: id }).map(|(&c, _)| c).collect();
+        for c in held {
+            let conv = self.convs.get_mut(&c).expect("listed above");
+            let (group, media) = (conv.group, conv.media);
+            conv.front = true;
+            conv.named_agent = None;
+            conv.assigned_at = None;
+            self.release(id, c, media);
+            self.outputs.push_back(Output::Requeued { conversation: c, agent: id, group });
+            // Its overflow clock starts again: it was answered, so its old wait does not count.
+            self.enter_group(c, group, now);
+            self.put_in_line(now, c);
+        }
+        Ok(())
+    }
+
     fn set_status(&mut self, now: Millis, id: AgentId, status: AgentStatus) -> Result<(), CoreError> {
         let agent = self.agents.get_mut(&id).ok_or(CoreError::UnknownAgent(id))?;
         if !agent.status.is_logged_in() && status.is_logged_in() {
@@ -217,6 +239,7 @@ impl Router {
             queued_at: w.queued_at,
             min_skill: w.min_skill,
             named_agent: w.named_agent,
+            front: w.front,
             hold_until: None,
             overflow_at: None,
             phase: Phase::Waiting,
@@ -248,6 +271,7 @@ impl Router {
                 queued_at: now,
                 min_skill: SkillLevel::MIN,
                 named_agent: None,
+                front: false,
                 hold_until: None,
                 overflow_at: None,
                 phase: Phase::Assigned { agent },
@@ -341,6 +365,7 @@ impl Router {
         }
         conv.phase = Phase::Assigned { agent };
         conv.assigned_at = Some(now);
+        conv.front = false;
         let group = conv.group;
         let a = self.agents.get_mut(&agent).expect("offers go to known agents");
         a.offers.remove(&id);
@@ -568,8 +593,8 @@ impl Router {
                 }
             };
             self.groups.get_mut(&gid).expect("found above").rr_last = Some(agent);
-            self.take_out_of_line(key.2);
-            self.make_offer(now, key.2, gid, agent, reason);
+            self.take_out_of_line(key.3);
+            self.make_offer(now, key.3, gid, agent, reason);
         }
     }
 
@@ -584,10 +609,10 @@ impl Router {
             if bound.is_some_and(|b| key >= b) {
                 return None;
             }
-            let conv = &self.convs[&key.2];
+            let conv = &self.convs[&key.3];
             let may_serve =
                 |agent: AgentId| group.members.get(&agent).is_some_and(|&level| level >= conv.min_skill) && !conv.excludes(agent, now);
-            if let Some(named) = self.active_hold_for(key.2, now) {
+            if let Some(named) = self.active_hold_for(key.3, now) {
                 if available.contains(&named) && may_serve(named) {
                     return Some((key, Pick::Named(named)));
                 }

@@ -23,7 +23,7 @@ impl Router {
             .iter()
             .flat_map(|&media| {
                 let staffed = self.staffed(group, media);
-                g.queues[media.index()].iter().enumerate().map(move |(i, key)| (key.2, self.estimate(group, staffed, i as u32 + 1)))
+                g.queues[media.index()].iter().enumerate().map(move |(i, key)| (key.3, self.estimate(group, staffed, i as u32 + 1)))
             })
             .collect()
     }
@@ -64,7 +64,7 @@ impl Router {
     pub fn group(&self, id: GroupId, now: Millis) -> Option<GroupSnapshot> {
         let g = self.groups.get(&id)?;
         let waiting = g.queues.iter().map(|q| q.len() as u32).sum();
-        let oldest = g.queues.iter().flat_map(|q| q.iter().map(|k| k.1)).min();
+        let oldest = g.queues.iter().flat_map(|q| q.iter().map(|k| k.2)).min();
         let members = g.members.keys().filter_map(|a| self.agents.get(a));
         let (mut ready, mut logged_in) = (0, 0);
         for a in members {
@@ -100,7 +100,7 @@ impl Router {
 
     /// Conversations waiting in a group, in line order.
     pub fn waiting_in(&self, group: GroupId) -> Vec<ConversationId> {
-        self.groups.get(&group).map(|g| g.queues.iter().flat_map(|q| q.iter().map(|k| k.2)).collect()).unwrap_or_default()
+        self.groups.get(&group).map(|g| g.queues.iter().flat_map(|q| q.iter().map(|k| k.3)).collect()).unwrap_or_default()
     }
 
     /// The agent a conversation is offered or assigned to.

@@ -45,6 +45,9 @@ pub struct Waiting {
     pub min_skill: SkillLevel,
     /// The agent a `returning_customer` or `designated` group should hold it for.
     pub named_agent: Option<AgentId>,
+    /// Goes ahead of everyone else in its group's line: it was in service with an agent who can
+    /// no longer serve (disabled), so the customer has already waited their turn.
+    pub front: bool,
 }
 
 /// Everything that can happen to the router.
@@ -73,6 +76,13 @@ pub enum Input {
     },
     /// An agent was disabled; refused while they hold conversations.
     AgentRemoved {
+        /// The agent.
+        agent: AgentId,
+    },
+    /// An agent can no longer serve (their account was disabled): their offers are withdrawn,
+    /// each conversation in service with them goes back to the front of its group's line
+    /// ([`Output::Requeued`]) instead of staying stranded, and they go offline.
+    AgentDisabled {
         /// The agent.
         agent: AgentId,
     },
@@ -208,6 +218,15 @@ pub enum Output {
         /// Why.
         reason: WithdrawReason,
     },
+    /// Taken back from an agent who can no longer serve it: waiting again, at the front of the line.
+    Requeued {
+        /// Which conversation.
+        conversation: ConversationId,
+        /// The agent who had it.
+        agent: AgentId,
+        /// The group whose line it is in.
+        group: GroupId,
+    },
     /// Waited too long: moved to another group's queue.
     Overflowed {
         /// Which conversation.
@@ -311,7 +330,8 @@ pub struct GroupSnapshot {
     pub agents_logged_in: u32,
 }
 
-pub(crate) type QueueKey = (Reverse<Priority>, Millis, ConversationId);
+/// Line order: conversations sent back to the front first, then priority, then arrival.
+pub(crate) type QueueKey = (Reverse<bool>, Reverse<Priority>, Millis, ConversationId);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Timer {
@@ -337,6 +357,8 @@ pub(crate) struct Conv {
     pub(crate) queued_at: Millis,
     pub(crate) min_skill: SkillLevel,
     pub(crate) named_agent: Option<AgentId>,
+    /// Ahead of the rest of the line (see [`Waiting::front`]) until an agent accepts it.
+    pub(crate) front: bool,
     /// Until when the conversation waits only for `named_agent`.
     pub(crate) hold_until: Option<Millis>,
     pub(crate) overflow_at: Option<Millis>,
@@ -348,7 +370,7 @@ pub(crate) struct Conv {
 
 impl Conv {
     pub(crate) fn key(&self, id: ConversationId) -> QueueKey {
-        (Reverse(self.priority), self.queued_at, id)
+        (Reverse(self.front), Reverse(self.priority), self.queued_at, id)
     }
     pub(crate) fn excludes(&self, agent: AgentId, now: Millis) -> bool {
         self.excluded.iter().any(|&(a, until)| a == agent && until > now)

@@ -110,6 +110,7 @@ fn skill_level_prefers_the_expert_and_respects_minimum() {
         queued_at: now,
         min_skill: SkillLevel::parse(3).unwrap(),
         named_agent: None,
+        front: false,
     }));
     assert_eq!(offers(&out), vec![(11, 2)]);
     s.input(Input::AgentStatusSet { agent: AgentId(2), status: AgentStatus::Away(AwayReason::Other("meal".into())) });
@@ -121,6 +122,7 @@ fn skill_level_prefers_the_expert_and_respects_minimum() {
         queued_at: now,
         min_skill: SkillLevel::parse(3).unwrap(),
         named_agent: None,
+        front: false,
     }));
     assert!(offers(&out).is_empty(), "agent 1 (level 2) may not take a level-3 conversation");
 }
@@ -321,6 +323,7 @@ fn restored_conversations_keep_their_place_and_load() {
             queued_at: at,
             min_skill: SkillLevel::MIN,
             named_agent: None,
+            front: false,
         }));
     }
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(11)]);
@@ -360,8 +363,58 @@ fn bad_input_is_refused_and_changes_nothing() {
             priority: Priority(0),
             queued_at: s.now,
             min_skill: SkillLevel::MIN,
-            named_agent: None
+            named_agent: None,
+            front: false
         }))
         .is_err());
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10)]);
+}
+
+#[test]
+fn a_disabled_agents_conversations_go_back_to_the_front_of_the_line() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.agent(1, 1, &[1]);
+    assert_eq!(offers(&s.queue(10, 1)), vec![(10, 1)]);
+    s.accept(10, 1);
+    // Later arrivals, one a VIP, wait behind a full agent.
+    s.now = Millis(s.now.0 + 5_000);
+    s.queue(11, 1);
+    s.queue_with(12, 1, 5, None);
+    s.now = Millis(s.now.0 + 5_000);
+
+    let out = s.input(Input::AgentDisabled { agent: AgentId(1) });
+    assert!(out.contains(&Output::Requeued { conversation: ConversationId(10), agent: AgentId(1), group: GroupId(1) }), "{out:?}");
+    assert_eq!(s.router.agent(AgentId(1)).map(|a| (a.status, a.load.chat)), Some((AgentStatus::Offline, 0)));
+    assert_eq!(s.router.holder(ConversationId(10)), None);
+    assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(12), ConversationId(11)]);
+    assert_eq!(s.router.queue_info(ConversationId(10)).map(|q| q.position), Some(1));
+
+    // The next free agent is offered it first; once accepted it is an ordinary conversation.
+    s.input(Input::AgentUpdated {
+        agent: AgentId(2),
+        capacity: Capacity { chat: 1, call: 1 },
+        groups: vec![(GroupId(1), SkillLevel::MIN)],
+    });
+    let out = s.input(Input::AgentStatusSet { agent: AgentId(2), status: AgentStatus::Ready });
+    assert_eq!(offers(&out), vec![(10, 2)]);
+    s.accept(10, 2);
+    assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(12), ConversationId(11)]);
+}
+
+#[test]
+fn disabling_an_agent_withdraws_their_offers_without_moving_them_forward() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.agent(1, 1, &[1]);
+    s.queue(10, 1);
+    s.now = Millis(s.now.0 + 1_000);
+    s.queue(11, 1);
+    let out = s.input(Input::AgentDisabled { agent: AgentId(1) });
+    assert!(out
+        .iter()
+        .any(|o| matches!(o, Output::OfferWithdrawn { conversation: ConversationId(10), reason: WithdrawReason::AgentUnavailable, .. })));
+    assert!(!out.iter().any(|o| matches!(o, Output::Requeued { .. })));
+    assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(11)]);
+    assert_eq!(s.try_input(Input::AgentDisabled { agent: AgentId(9) }), Err(CoreError::UnknownAgent(AgentId(9))));
 }

@@ -62,6 +62,7 @@ pub struct FileConfig {
     pub hsts: Option<bool>,
     pub metrics_token: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
+    pub ws_connections_per_token: Option<u32>,
 }
 
 /// Resolved settings.
@@ -99,6 +100,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// A second listener (a private interface, say) that serves only `/metrics`.
     pub metrics_listen: Option<SocketAddr>,
+    /// Open WebSockets allowed per token (a workspace needs one per tab); more get 429.
+    pub ws_connections_per_token: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -129,6 +132,7 @@ impl Config {
             hsts: file.hsts.unwrap_or(false),
             metrics_token: std::env::var("KEFU_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             metrics_listen: file.metrics_listen,
+            ws_connections_per_token: file.ws_connections_per_token.unwrap_or(5).max(1),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -151,6 +155,7 @@ impl Config {
             hsts: false,
             metrics_token: None,
             metrics_listen: None,
+            ws_connections_per_token: 5,
             admin_email: None,
             admin_password: None,
         }

@@ -61,6 +61,8 @@ pub struct ConversationRow {
     pub visitor_read_seq: i64,
     /// Agent has read up to.
     pub agent_read_seq: i64,
+    /// Taken back from a disabled agent: waits at the front of its line until accepted.
+    pub returned_to_queue: bool,
 }
 
 /// A message as stored.
@@ -185,7 +187,7 @@ pub struct ContactRow {
 
 pub(crate) const CONV_COLUMNS: &str = "id, visitor_id, group_id, business_type_id, channel, media, status, agent_id, offered_agent_id,
   offer_expires_at, priority, min_skill_level, topic, left_message, created_at, queued_at, assigned_at, closed_at, abandoned,
-  wrap_up_code, wrap_up_note, csat_score, csat_comment, last_seq, visitor_read_seq, agent_read_seq";
+  wrap_up_code, wrap_up_note, csat_score, csat_comment, last_seq, visitor_read_seq, agent_read_seq, returned_to_queue";
 pub(crate) const MSG_COLUMNS: &str =
     "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at";
 

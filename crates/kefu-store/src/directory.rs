@@ -65,6 +65,10 @@ pub struct VisitorRow {
     pub designated_agent_id: Option<i64>,
     /// Preferred locale.
     pub locale: Option<String>,
+    /// When a supervisor blocked the visitor (their tokens stop working); None if not blocked.
+    pub blocked_at: Option<i64>,
+    /// Why, as the supervisor wrote it.
+    pub blocked_reason: Option<String>,
 }
 
 /// A known customer as the business system's identity token describes them.
@@ -176,7 +180,8 @@ const USER_COLUMNS: &str =
     "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
     must_change_password";
 const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template";
-const VISITOR_COLUMNS: &str = "id, external_id, name, vip_level, attributes, designated_agent_id, locale";
+pub(crate) const VISITOR_COLUMNS: &str =
+    "id, external_id, name, vip_level, attributes, designated_agent_id, locale, blocked_at, blocked_reason";
 
 impl Store {
     // ---- users ----
@@ -320,6 +325,33 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         self.visitor(id).await
+    }
+
+    /// Block a visitor (`Some((reason, by, now))`) or unblock them (`None`); NotFound if no such visitor.
+    pub async fn set_visitor_blocked(&self, id: i64, block: Option<(&str, Option<i64>, i64)>) -> Result<VisitorRow> {
+        let (reason, by, at) = match block {
+            Some((reason, by, at)) => (Some(reason), by, Some(at)),
+            None => (None, None, None),
+        };
+        let done = sqlx::query("UPDATE visitors SET blocked_at = ?, blocked_reason = ?, blocked_by = ? WHERE id = ?")
+            .bind(at)
+            .bind(reason)
+            .bind(by)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        crate::touched(&done)?;
+        self.visitor(id).await
+    }
+
+    /// The reason a known customer is blocked, if they are.
+    pub async fn customer_block(&self, external_id: &str) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT blocked_reason FROM visitors WHERE external_id = ? AND blocked_at IS NOT NULL")
+                .bind(external_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(r,)| r.unwrap_or_default()))
     }
 
     /// A visitor by id.

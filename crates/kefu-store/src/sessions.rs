@@ -26,6 +26,9 @@ pub struct ApiKeyRow {
     pub created_at: i64,
 }
 
+/// revoked_at, expires_at, the user's enabled flag, the visitor's blocked_at.
+type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
+
 impl Store {
     /// Record a new token (by hash).
     pub async fn create_session(&self, token_hash: &str, owner: TokenOwner, now: i64, expires_at: i64) -> Result<()> {
@@ -49,13 +52,59 @@ impl Store {
     pub async fn session_owner(&self, token_hash: &str, now: i64) -> Result<Option<TokenOwner>> {
         let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
             "SELECT s.user_id, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND (u.id IS NULL OR u.enabled = 1)",
+             LEFT JOIN visitors v ON v.id = s.visitor_id
+             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND (u.id IS NULL OR u.enabled = 1)
+               AND (v.id IS NULL OR v.blocked_at IS NULL)",
         )
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.and_then(|(u, v)| u.map(TokenOwner::User).or(v.map(TokenOwner::Visitor))))
+    }
+
+    /// When a token expires (None if there is no such token).
+    pub async fn session_expires_at(&self, token_hash: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT expires_at FROM sessions WHERE token_hash = ?").bind(token_hash).fetch_optional(&self.pool).await?)
+    }
+
+    /// Why a token no longer works, or None while it does: `revoked`, `expired`, `disabled`
+    /// (its user was disabled) or `blocked` (its visitor was blocked).
+    pub async fn session_end_reason(&self, token_hash: &str, now: i64) -> Result<Option<&'static str>> {
+        let row: Option<SessionLiveness> = sqlx::query_as(
+            "SELECT s.revoked_at, s.expires_at, u.enabled, v.blocked_at FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+             LEFT JOIN visitors v ON v.id = s.visitor_id WHERE s.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => Some("revoked"),
+            Some((_, _, Some(false), _)) => Some("disabled"),
+            Some((_, _, _, Some(_))) => Some("blocked"),
+            Some((Some(_), _, _, _)) => Some("revoked"),
+            Some((None, expires_at, _, _)) if expires_at <= now => Some("expired"),
+            Some(_) => None,
+        })
+    }
+
+    /// Revoke every token of a visitor (blocking).
+    pub async fn revoke_visitor_sessions(&self, visitor_id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE visitor_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(visitor_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How many tokens of a visitor still work (a known customer may be on several devices).
+    pub async fn live_visitor_sessions(&self, visitor_id: i64, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE visitor_id = ? AND revoked_at IS NULL AND expires_at > ?")
+            .bind(visitor_id)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Revoke one token.

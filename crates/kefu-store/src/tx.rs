@@ -50,7 +50,7 @@ impl Tx {
 
     /// A visitor, read inside the transaction.
     pub async fn visitor(&mut self, id: i64) -> Result<crate::VisitorRow> {
-        sqlx::query_as("SELECT id, external_id, name, vip_level, attributes, designated_agent_id, locale FROM visitors WHERE id = ?")
+        sqlx::query_as(&format!("SELECT {} FROM visitors WHERE id = ?", crate::directory::VISITOR_COLUMNS))
             .bind(id)
             .fetch_optional(&mut *self.tx)
             .await?
@@ -72,6 +72,17 @@ impl Tx {
         Ok(())
     }
 
+    /// Taken back from an agent who can no longer serve it: waiting again, at the front of the line.
+    pub async fn set_returned(&mut self, id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE conversations SET status = 'queued', agent_id = NULL, returned_to_queue = 1 WHERE id = ? AND status = 'assigned'",
+        )
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
     /// Offered to an agent.
     pub async fn set_offered(&mut self, id: i64, agent_id: i64, expires_at: i64) -> Result<()> {
         sqlx::query("UPDATE conversations SET status = 'offered', offered_agent_id = ?, offer_expires_at = ?, agent_id = NULL WHERE id = ? AND status <> 'closed'")
@@ -87,7 +98,7 @@ impl Tx {
     pub async fn set_assigned(&mut self, id: i64, agent_id: i64, now: i64) -> Result<()> {
         sqlx::query(
             "UPDATE conversations SET status = 'assigned', agent_id = ?, offered_agent_id = NULL, offer_expires_at = NULL,
-               assigned_at = COALESCE(assigned_at, ?), agent_read_seq = 0 WHERE id = ?",
+               assigned_at = COALESCE(assigned_at, ?), agent_read_seq = 0, returned_to_queue = 0 WHERE id = ?",
         )
         .bind(agent_id)
         .bind(now)

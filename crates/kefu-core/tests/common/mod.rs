@@ -75,6 +75,7 @@ impl Sim {
             queued_at: now,
             min_skill: SkillLevel::MIN,
             named_agent: named.map(AgentId),
+            front: false,
         }))
     }
 

@@ -25,6 +25,7 @@ pub(crate) fn chat(conversation: i64, group: i64, queued_at: Millis) -> Input {
         queued_at,
         min_skill: SkillLevel::MIN,
         named_agent: None,
+        front: false,
     })
 }
 

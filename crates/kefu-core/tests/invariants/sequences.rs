@@ -66,6 +66,8 @@ pub(crate) enum Op {
     },
     /// Refused unless the agent holds nothing.
     RemoveAgent(usize),
+    /// An admin disables the agent: what they hold goes back to the front of the line.
+    DisableAgent(usize),
     /// A restart restores an accepted conversation onto an agent with a free slot.
     Restore {
         agent: usize,
@@ -129,6 +131,7 @@ pub(crate) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         1 => (0usize..8, 0u16..=4, memberships()).prop_map(|(agent, chats, groups)| Op::Reconfigure { agent, chats, groups }),
         1 => (0usize..3, group_spec()).prop_map(|(group, spec)| Op::Regroup { group, spec }),
         1 => (0usize..8).prop_map(Op::RemoveAgent),
+        1 => (0usize..8).prop_map(Op::DisableAgent),
         1 => (0usize..8, 0usize..3).prop_map(|(agent, group)| Op::Restore { agent, group }),
     ]
 }
@@ -279,6 +282,14 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 Err(CoreError::AgentInUse(_)) if load > 0 => {}
                 Err(CoreError::UnknownAgent(_)) if !w.capacity.contains_key(&a) => {}
                 other => w.fail(format!("removing {a:?} with load {load} gave {other:?}")),
+            }
+        }
+        Op::DisableAgent(agent) => {
+            let a = agent_at(agent);
+            match w.apply(Input::AgentDisabled { agent: a }) {
+                Ok(_) if w.load_of(a) == 0 => {}
+                Err(CoreError::UnknownAgent(_)) if !w.capacity.contains_key(&a) => {}
+                other => w.fail(format!("disabling {a:?} gave {other:?} and left load {}", w.load_of(a))),
             }
         }
         Op::Restore { agent, group } => {

@@ -21,14 +21,17 @@ pub(crate) struct Live {
     pub(crate) queued_at: Millis,
     pub(crate) named: Option<AgentId>,
     pub(crate) holder: Option<(AgentId, Hold)>,
+    /// Taken back from a disabled agent and not accepted since: ahead of the whole line.
+    pub(crate) front: bool,
 }
 
-pub(crate) type LineKey = (Reverse<Priority>, Millis, ConversationId);
+pub(crate) type LineKey = (Reverse<bool>, Reverse<Priority>, Millis, ConversationId);
 
 impl Live {
-    /// The line order the router promises: priority first, then arrival, then id.
+    /// The line order the router promises: conversations sent back to the front, then
+    /// priority, then arrival, then id.
     pub(crate) fn key(&self, id: ConversationId) -> LineKey {
-        (Reverse(self.priority), self.queued_at, id)
+        (Reverse(self.front), Reverse(self.priority), self.queued_at, id)
     }
 }
 
@@ -103,7 +106,14 @@ impl World {
         // What the input itself did, before its consequences.
         match &input {
             Input::ConversationQueued(w) => {
-                let live = Live { group: w.group, priority: w.priority, queued_at: w.queued_at, named: w.named_agent, holder: None };
+                let live = Live {
+                    group: w.group,
+                    priority: w.priority,
+                    queued_at: w.queued_at,
+                    named: w.named_agent,
+                    holder: None,
+                    front: w.front,
+                };
                 self.convs.insert(w.conversation, live);
             }
             Input::TransferToGroup { conversation, group } => {
@@ -136,9 +146,19 @@ impl World {
                 self.capacity.remove(agent);
                 self.status.remove(agent);
             }
+            Input::AgentDisabled { agent } => {
+                self.status.insert(*agent, AgentStatus::Offline);
+            }
             &Input::ConversationAssigned { conversation, group, agent, .. } => {
                 // A restored conversation counts as assigned, priority 0, in line from now.
-                let live = Live { group, priority: Priority(0), queued_at: self.now, named: None, holder: Some((agent, Hold::Assigned)) };
+                let live = Live {
+                    group,
+                    priority: Priority(0),
+                    queued_at: self.now,
+                    named: None,
+                    holder: Some((agent, Hold::Assigned)),
+                    front: false,
+                };
                 self.convs.insert(conversation, live);
                 self.served.insert(conversation);
             }
@@ -193,7 +213,9 @@ impl World {
                 if was != Some((a, Hold::Offered)) {
                     self.fail(format!("{c:?} assigned to {a:?} but was {was:?}"))
                 }
-                self.convs.get_mut(&c).expect("held above").holder = Some((a, Hold::Assigned));
+                let live = self.convs.get_mut(&c).expect("held above");
+                live.holder = Some((a, Hold::Assigned));
+                live.front = false;
                 self.served.insert(c);
             }
             Output::OfferWithdrawn { conversation: c, agent: a, reason } => {
@@ -211,12 +233,23 @@ impl World {
                     WithdrawReason::AgentUnavailable => match input {
                         Input::Tick => true,
                         Input::AgentStatusSet { agent, status } => *agent == a && !matches!(status, AgentStatus::Ready),
+                        Input::AgentDisabled { agent } => *agent == a,
                         _ => false,
                     },
                 };
                 if !fits {
                     self.fail(format!("{c:?} withdrawn from {a:?} as {reason:?} after input {input:?}"))
                 }
+            }
+            Output::Requeued { conversation: c, agent: a, group } => {
+                let Some(live) = self.convs.get_mut(&c) else { self.fail(format!("requeued {c:?}, which is not live")) };
+                if *input != (Input::AgentDisabled { agent: a }) || live.holder != Some((a, Hold::Assigned)) || live.group != group {
+                    let was = (live.holder, live.group);
+                    self.fail(format!("{c:?} requeued from {a:?} in {group:?} after {input:?}, but it was {was:?}"))
+                }
+                live.holder = None;
+                live.named = None;
+                live.front = true;
             }
             Output::Overflowed { conversation: c, from, to } => {
                 let Some(live) = self.convs.get(&c) else { self.fail(format!("overflowed {c:?}, which is not live")) };
@@ -378,6 +411,7 @@ impl World {
             queued_at,
             min_skill: SkillLevel::parse(i64::from(min_skill)).expect("1..=5"),
             named_agent: named,
+            front: false,
         };
         if let Err(e) = self.apply(Input::ConversationQueued(w)) {
             self.fail(format!("enqueue refused: {e:?}"))

@@ -13,7 +13,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{AgentList, AgentView, ApiKeyScope as Scope, Slots};
+use crate::views::{AgentList, AgentView, ApiKeyScope as Scope, SessionEndReason, Slots};
 use kefu_store::{NewUser, StoreError};
 
 pub fn router() -> Router<AppState> {
@@ -150,14 +150,15 @@ pub async fn create(
 pub struct UpdateAgent {
     /// Display name, 1 to 64 characters.
     name: Option<String>,
-    /// An admin cannot demote themself, and nobody can demote the last enabled admin.
+    /// An admin cannot demote themself, and nobody can demote the last enabled admin. A new role
+    /// ends the user's sessions (they sign in again).
     role: Option<Role>,
     /// A new password ends the agent's sessions.
     password: Option<String>,
     /// chat 0 to 50, call 0 to 5.
     capacity: Option<Slots>,
-    /// false = cannot log in (sessions end); an admin cannot disable themself, and nobody can
-    /// disable the last enabled admin.
+    /// false = cannot log in (sessions end; conversations in service go back to the front of
+    /// the queue); an admin cannot disable themself, and nobody can disable the last enabled admin.
     enabled: Option<bool>,
 }
 
@@ -176,6 +177,7 @@ pub async fn update(
     if let Some(c) = &body.capacity {
         check_capacity(c)?;
     }
+    let before = state.store.user(id).await.map_err(|_| ApiError::not_found("agent"))?;
     let hash = match &body.password {
         Some(p) => {
             check_password_rules(p)?;
@@ -191,9 +193,21 @@ pub async fn update(
             StoreError::NotFound => ApiError::not_found("agent"),
             other => other.into(),
         })?;
-    if hash.is_some() || body.enabled == Some(false) {
+    // Each of these ends the user's sessions everywhere at once, open sockets included.
+    let ended = if body.enabled == Some(false) && before.enabled {
+        Some(SessionEndReason::Disabled)
+    } else if hash.is_some() {
+        Some(SessionEndReason::PasswordChanged)
+    } else if body.role.is_some_and(|r| r.as_str() != before.role) {
+        Some(SessionEndReason::RoleChanged)
+    } else {
+        None
+    };
+    if let Some(reason) = ended {
         state.store.revoke_user_sessions(id, now_ms()).await?;
+        state.hub.close_user(id, None, reason);
     }
+    // A disabled agent goes offline and their conversations go back to the front of the line.
     state.routing.run(Op::AgentChanged { agent: id }).await?;
     agent_views(&state, Some(id)).await?.pop().map(Json).ok_or_else(|| ApiError::not_found("agent"))
 }

@@ -13,7 +13,7 @@ use crate::auth::{check_password_rules, hash_password, new_token, request_token,
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::{client_ip, AppState};
-use crate::views::{LoginResponse, UserView};
+use crate::views::{LoginResponse, SessionEndReason, UserView};
 use kefu_store::TokenOwner;
 
 pub fn router() -> Router<AppState> {
@@ -52,10 +52,12 @@ pub async fn login(
     Ok(Json(LoginResponse { token, user: UserView::from(&user) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked; the token's WebSockets get `session.ended` and close"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, _staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
     if let Some(token) = request_token(&parts) {
-        state.store.revoke_session(&token_hash(&token), now_ms()).await?;
+        let hash = token_hash(&token);
+        state.store.revoke_session(&hash, now_ms()).await?;
+        state.hub.close_session(&hash, SessionEndReason::LoggedOut);
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -78,7 +80,7 @@ pub struct PasswordBody {
 }
 
 #[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordBody,
-    responses((status = 204, description = "changed; the user's other sessions are revoked"),
+    responses((status = 204, description = "changed; the user's other sessions are revoked and their WebSockets closed"),
         (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn change_password(
@@ -103,5 +105,6 @@ pub async fn change_password(
     // Other sessions (perhaps someone who knew the old password) end; this one stays.
     let keep = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
     state.store.revoke_other_sessions(staff.id, &keep, now_ms()).await?;
+    state.hub.close_user(staff.id, Some(&keep), SessionEndReason::PasswordChanged);
     Ok(StatusCode::NO_CONTENT)
 }

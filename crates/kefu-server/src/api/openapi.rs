@@ -72,6 +72,9 @@ impl Modify for UniqueOperationIds {
         crate::api::visitors::create,
         crate::api::visitors::me,
         crate::api::visitors::history,
+        crate::api::visitors::logout,
+        crate::api::visitors::block,
+        crate::api::visitors::unblock,
         crate::api::conversations::create,
         crate::api::conversations::list,
         crate::api::conversations::one,
@@ -120,7 +123,7 @@ impl Modify for UniqueOperationIds {
     components(schemas(
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
-        views::OfferRevoked, views::Hello, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
+        views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
     ))
 )]
 pub struct ApiDoc;

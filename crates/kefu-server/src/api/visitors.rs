@@ -1,8 +1,9 @@
 //! Visitors: anonymous, or known customers through an identity token the business system signs
-//! (HMAC-SHA256 JWT). Also the public widget configuration.
+//! (HMAC-SHA256 JWT); ending a visitor's own session; blocking an abusive visitor.
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jsonwebtoken::{decode, errors::ErrorKind, Algorithm, DecodingKey, Validation};
@@ -10,19 +11,22 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::net::SocketAddr;
 
-use crate::auth::{new_token, token_hash, Role, Staff, VisitorCaller};
+use crate::auth::{new_token, request_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::redact::{redacted, Payload};
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routing::Op;
 use crate::state::{client_ip, AppState};
 use crate::text::clean_line;
-use crate::views::{ConversationList, VisitorSession, VisitorView};
+use crate::views::{ApiKeyScope as Scope, ConversationList, SessionEndReason, VisitorSession, VisitorView};
 use kefu_store::{KnownCustomer, TokenOwner};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/visitors", post(create))
         .route("/api/v1/visitors/me", get(me))
+        .route("/api/v1/visitors/me/logout", post(logout))
+        .route("/api/v1/visitors/{id}/block", post(block).delete(unblock))
         .route("/api/v1/visitors/{id}/conversations", get(history))
 }
 
@@ -128,6 +132,9 @@ pub async fn create(
             let max_lifetime_secs = i64::from(state.config.identity_token_max_hours) * 3600;
             let id = verify_identity(&state.identity_secret(), token, max_lifetime_secs, now / 1000)?;
             bind_to_origins(&id, &widget_origins(&state, body.widget.as_deref()).await?, body.origin.as_deref())?;
+            if state.store.customer_block(&id.sub).await?.is_some() {
+                return Err(ApiError::Forbidden("visitor_blocked: this customer is blocked; a supervisor can unblock them".into()));
+            }
             let designated = match &id.agent {
                 Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
                 None => None,
@@ -232,4 +239,79 @@ pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path
         conversations.push(crate::conversations::build_view(&state.store, c).await?);
     }
     Ok(Json(ConversationList { conversations }))
+}
+
+#[utoipa::path(post, path = "/api/v1/visitors/me/logout", tag = "visitors",
+    responses((status = 204, description = "the token is revoked and its WebSockets closed; a conversation still waiting for an agent is abandoned unless the visitor has another live session"),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCaller, parts: Parts) -> ApiResult<StatusCode> {
+    let now = now_ms();
+    let hash = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
+    state.store.revoke_session(&hash, now).await?;
+    if state.store.live_visitor_sessions(id, now).await? == 0 {
+        // Nobody is left to answer the agent: give up the place in line. A conversation already
+        // with an agent stays for the agent to close.
+        if let Some(c) = state.store.open_conversation(id).await?.filter(|c| c.status != "assigned") {
+            if let Err(e) = state.routing.run(Op::Abandon { conversation: c.id }).await {
+                tracing::warn!(conversation = c.id, error = ?e, "could not abandon a logged-out visitor's conversation");
+            }
+        }
+    }
+    state.hub.close_session(&hash, SessionEndReason::LoggedOut);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/visitors/{id}/block`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct BlockBody {
+    /// Why, 1 to 200 characters; shown to staff and, in the closing line, to the visitor.
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/visitors/{id}/block", tag = "visitors", params(("id" = i64, Path, description = "id")), request_body = BlockBody,
+    responses((status = 200, description = "blocked (supervisor): the open conversation is closed with the reason, every token of the visitor revoked and their WebSockets closed; a known customer cannot start again until unblocked", body = VisitorView),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn block(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BlockBody>,
+) -> ApiResult<Json<VisitorView>> {
+    require_supervisor(&staff)?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(ApiError::invalid("reason: 1 to 200 characters"));
+    }
+    let now = now_ms();
+    let by = staff.is_user().then_some(staff.id);
+    let visitor = state.store.set_visitor_blocked(id, Some((reason, by, now))).await.map_err(|_| ApiError::not_found("visitor"))?;
+    // The visitor still sees the closing line with the reason, then their sockets end.
+    if let Some(c) = state.store.open_conversation(id).await? {
+        state.routing.run(Op::CloseBlocked { conversation: c.id, by, reason: reason.to_string() }).await?;
+    }
+    state.store.revoke_visitor_sessions(id, now).await?;
+    state.hub.close_visitor(id, SessionEndReason::Blocked);
+    tracing::info!(visitor = id, by = ?by, "visitor blocked");
+    Ok(Json(VisitorView::from(&visitor)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/visitors/{id}/block", tag = "visitors", params(("id" = i64, Path, description = "id")),
+    responses((status = 200, description = "unblocked (supervisor): a known customer may start again with a new identity token; revoked tokens stay revoked", body = VisitorView),
+        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn unblock(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<VisitorView>> {
+    require_supervisor(&staff)?;
+    let visitor = state.store.set_visitor_blocked(id, None).await.map_err(|_| ApiError::not_found("visitor"))?;
+    Ok(Json(VisitorView::from(&visitor)))
+}
+
+/// Blocking is a supervisor's decision: a user needs that role, a key `conversations:write`.
+fn require_supervisor(staff: &Staff) -> ApiResult<()> {
+    staff.require_scope(Scope::ConversationsWrite)?;
+    if staff.is_user() && staff.role < Role::Supervisor {
+        return Err(ApiError::Forbidden("this needs the supervisor role".into()));
+    }
+    Ok(())
 }

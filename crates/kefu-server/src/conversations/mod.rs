@@ -60,7 +60,7 @@ pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> A
 }
 
 /// Insert a system message (an event line in the chat: `assigned`, `transferred`, `closed`,
-/// `abandoned`; clients translate the code) with its event.
+/// `abandoned`, `requeued`, `blocked`; clients translate the code) with its event.
 pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, data: Option<&Value>, now: i64) -> ApiResult<Pending> {
     let data_text = data.map(Value::to_string);
     let seq = tx.next_seq(id).await?;

@@ -5,8 +5,8 @@
 //! Staff-only, never sent to a visitor:
 //! - a conversation's wrap-up code and note (话后整理) and whom a pending offer is for;
 //! - what the business system said about the customer (`attributes`) and their account manager;
-//! - on system event lines, everything but the target's name (the transfer note is for the next
-//!   agent).
+//! - on system event lines, everything but the target's name and a block's reason (the transfer
+//!   note is for the next agent).
 //!
 //! A new staff-only field is added here, and the test in `tests/api/redaction.rs` walks every
 //! visitor-visible payload for it.
@@ -16,8 +16,9 @@ use serde_json::{json, Value};
 
 /// Fields of a conversation that only staff read (set to null for visitors).
 const CONVERSATION_INTERNAL: [&str; 3] = ["wrap_up_code", "wrap_up_note", "offered_agent_id"];
-/// Details of a system event line a visitor may read.
-const EVENT_DATA_VISIBLE: [&str; 2] = ["to_group_name", "to_agent_name"];
+/// Details of a system event line a visitor may read (where a transfer went; why the
+/// conversation was closed when a supervisor blocked the visitor).
+const EVENT_DATA_VISIBLE: [&str; 3] = ["to_group_name", "to_agent_name", "reason"];
 
 /// The kinds of payload the rule knows; events name theirs by the frame type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

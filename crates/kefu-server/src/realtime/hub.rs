@@ -1,11 +1,16 @@
-//! Connected clients by who they are. Each connection has a bounded outbox: a client too slow
-//! to drain it is disconnected and resumes from its last sequence number on reconnect.
+//! Connected clients by who they are and which session (token) they use. Each connection has a
+//! bounded outbox: a client too slow to drain it is disconnected and resumes from its last
+//! sequence number on reconnect. When a session ends (logout, revocation, disabling, blocking,
+//! expiry) its connections end at once: no frame after that, then a last `session.ended`.
+//! Every index entry goes when its last connection does, so memory follows open sockets.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
+
+use crate::views::SessionEndReason;
 
 /// Who holds a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,12 +23,45 @@ pub enum Who {
 
 const OUTBOX: usize = 1024;
 
+struct Conn {
+    who: Who,
+    /// Hash of the token the connection was opened with.
+    session: Arc<str>,
+    outbox: mpsc::Sender<Arc<str>>,
+    /// Set once, when the session ends; the socket task then says why and closes.
+    ended: watch::Sender<Option<SessionEndReason>>,
+}
+
 #[derive(Default)]
 struct Inner {
     next_id: u64,
-    conns: HashMap<u64, (Who, mpsc::Sender<Arc<str>>)>,
+    conns: HashMap<u64, Conn>,
     by_user: HashMap<i64, HashSet<u64>>,
     by_visitor: HashMap<i64, HashSet<u64>>,
+    by_session: HashMap<Arc<str>, HashSet<u64>>,
+}
+
+/// Drop `conn` from a keyed index, and the key with it when it was the last one.
+fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<u64>>, key: &K, conn: u64) {
+    if let Some(set) = index.get_mut(key) {
+        set.remove(&conn);
+        if set.is_empty() {
+            index.remove(key);
+        }
+    }
+}
+
+impl Inner {
+    /// Forget a connection everywhere. Dropping its outbox sender ends its socket task.
+    fn remove(&mut self, id: u64) -> Option<Conn> {
+        let conn = self.conns.remove(&id)?;
+        match conn.who {
+            Who::User { id: user, .. } => unindex(&mut self.by_user, &user, id),
+            Who::Visitor(v) => unindex(&mut self.by_visitor, &v, id),
+        }
+        unindex(&mut self.by_session, &conn.session, id);
+        Some(conn)
+    }
 }
 
 /// The fan-out hub. Cheap to clone.
@@ -44,33 +82,56 @@ pub fn frame(kind: &str, conversation_id: Option<i64>, seq: Option<i64>, data: &
     Arc::from(f.to_string())
 }
 
+/// A registered connection: what the socket task reads, and a guard that unregisters on drop
+/// (also when an upgrade never completes).
+pub struct Registration {
+    pub id: u64,
+    pub outbox: mpsc::Receiver<Arc<str>>,
+    pub ended: watch::Receiver<Option<SessionEndReason>>,
+    pub guard: ConnGuard,
+}
+
+/// Unregisters its connection when dropped.
+pub struct ConnGuard {
+    hub: Hub,
+    id: u64,
+}
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        self.hub.unregister(self.id);
+    }
+}
+
+/// The session already has as many connections as allowed.
+#[derive(Debug)]
+pub struct TooManyConnections;
+
 impl Hub {
-    /// Register a connection; returns its id and the receiving end of its outbox.
-    pub fn register(&self, who: Who) -> (u64, mpsc::Receiver<Arc<str>>) {
-        let (tx, rx) = mpsc::channel(OUTBOX);
+    /// Register a connection of `who` opened with the token whose hash is `session`, unless that
+    /// token already has `limit` open connections.
+    pub fn register(&self, who: Who, session: &str, limit: usize) -> Result<Registration, TooManyConnections> {
         let mut inner = self.inner.lock().expect("hub lock poisoned");
+        if inner.by_session.get(session).is_some_and(|s| s.len() >= limit) {
+            return Err(TooManyConnections);
+        }
+        let (tx, rx) = mpsc::channel(OUTBOX);
+        let (ended_tx, ended_rx) = watch::channel(None);
         inner.next_id += 1;
         let id = inner.next_id;
-        inner.conns.insert(id, (who, tx));
+        let session: Arc<str> = Arc::from(session);
+        inner.by_session.entry(session.clone()).or_default().insert(id);
         match who {
             Who::User { id: user, .. } => inner.by_user.entry(user).or_default().insert(id),
             Who::Visitor(v) => inner.by_visitor.entry(v).or_default().insert(id),
         };
-        (id, rx)
+        inner.conns.insert(id, Conn { who, session, outbox: tx, ended: ended_tx });
+        Ok(Registration { id, outbox: rx, ended: ended_rx, guard: ConnGuard { hub: self.clone(), id } })
     }
 
-    /// Forget a connection.
+    /// Forget a connection (no-op when it is already gone).
     pub fn unregister(&self, conn: u64) {
-        let mut inner = self.inner.lock().expect("hub lock poisoned");
-        if let Some((who, _)) = inner.conns.remove(&conn) {
-            let index = match who {
-                Who::User { id, .. } => inner.by_user.get_mut(&id),
-                Who::Visitor(v) => inner.by_visitor.get_mut(&v),
-            };
-            if let Some(set) = index {
-                set.remove(&conn);
-            }
-        }
+        self.inner.lock().expect("hub lock poisoned").remove(conn);
     }
 
     /// Number of open connections.
@@ -78,9 +139,15 @@ impl Hub {
         self.inner.lock().expect("hub lock poisoned").conns.len()
     }
 
+    /// Sizes of the indexes (users, visitors, sessions), to check they shrink with the sockets.
+    pub fn index_sizes(&self) -> (usize, usize, usize) {
+        let inner = self.inner.lock().expect("hub lock poisoned");
+        (inner.by_user.len(), inner.by_visitor.len(), inner.by_session.len())
+    }
+
     /// Whether a staff user has an open connection.
     pub fn user_online(&self, user: i64) -> bool {
-        self.inner.lock().expect("hub lock poisoned").by_user.get(&user).is_some_and(|s| !s.is_empty())
+        self.inner.lock().expect("hub lock poisoned").by_user.contains_key(&user)
     }
 
     /// Send to every connection of a user.
@@ -101,28 +168,128 @@ impl Hub {
     /// Send to every supervisor and admin.
     pub fn to_supervisors(&self, frame: &Arc<str>) {
         self.send(
-            |inner| {
-                inner.conns.iter().filter(|(_, (who, _))| matches!(who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect()
-            },
+            |inner| inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect(),
             frame,
         );
+    }
+
+    /// End every connection opened with this token.
+    pub fn close_session(&self, session: &str, reason: SessionEndReason) -> usize {
+        self.close(|inner| inner.by_session.get(session).cloned().unwrap_or_default(), reason)
+    }
+
+    /// End every connection of a user, except those opened with `keep` (a token hash).
+    pub fn close_user(&self, user: i64, keep: Option<&str>, reason: SessionEndReason) -> usize {
+        self.close(
+            |inner| {
+                let mine = inner.by_user.get(&user).cloned().unwrap_or_default();
+                mine.into_iter().filter(|id| keep.is_none_or(|k| inner.conns.get(id).is_none_or(|c| &*c.session != k))).collect()
+            },
+            reason,
+        )
+    }
+
+    /// End every connection of a visitor.
+    pub fn close_visitor(&self, visitor: i64, reason: SessionEndReason) -> usize {
+        self.close(|inner| inner.by_visitor.get(&visitor).cloned().unwrap_or_default(), reason)
+    }
+
+    /// End one connection.
+    pub fn close_conn(&self, conn: u64, reason: SessionEndReason) -> usize {
+        self.close(|_| HashSet::from([conn]), reason)
+    }
+
+    /// Remove the connections first, so nothing more is delivered to them, then tell each
+    /// socket task why: it sends `session.ended` and closes.
+    fn close(&self, targets: impl FnOnce(&Inner) -> HashSet<u64>, reason: SessionEndReason) -> usize {
+        let mut inner = self.inner.lock().expect("hub lock poisoned");
+        let mut closed = 0;
+        for id in targets(&inner) {
+            if let Some(conn) = inner.remove(id) {
+                conn.ended.send_replace(Some(reason));
+                closed += 1;
+            }
+        }
+        closed
     }
 
     fn send(&self, targets: impl FnOnce(&Inner) -> HashSet<u64>, frame: &Arc<str>) {
         let mut inner = self.inner.lock().expect("hub lock poisoned");
         let mut slow = vec![];
         for id in targets(&inner) {
-            if let Some((_, tx)) = inner.conns.get(&id) {
-                if tx.try_send(frame.clone()).is_err() {
+            if let Some(conn) = inner.conns.get(&id) {
+                if conn.outbox.try_send(frame.clone()).is_err() {
                     slow.push(id);
                 }
             }
         }
-        // Dropping the sender closes the socket task; the client resumes from its cursor.
+        // Dropping the sender closes the socket task; the client resumes from its cursor. The
+        // connection leaves every index now, so the user no longer counts as online through it.
         for id in slow {
-            if let Some((who, _)) = inner.conns.remove(&id) {
-                tracing::warn!(?who, "dropping a connection that does not keep up");
+            if let Some(conn) = inner.remove(id) {
+                tracing::warn!(who = ?conn.who, "dropping a connection that does not keep up");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AGENT: Who = Who::User { id: 7, supervisor: false };
+
+    #[test]
+    fn indexes_are_emptied_when_the_last_connection_goes() {
+        let hub = Hub::default();
+        let a = hub.register(AGENT, "s1", 5).unwrap();
+        let b = hub.register(Who::Visitor(3), "v1", 5).unwrap();
+        assert_eq!(hub.index_sizes(), (1, 1, 2));
+        drop(a.guard);
+        drop(b.guard);
+        assert_eq!(hub.index_sizes(), (0, 0, 0));
+        assert!(!hub.user_online(7));
+        assert_eq!(hub.connections(), 0);
+    }
+
+    #[test]
+    fn a_slow_connection_leaves_every_index() {
+        let hub = Hub::default();
+        let reg = hub.register(AGENT, "s1", 5).unwrap();
+        let f = frame("pong", None, None, &Value::Null);
+        for _ in 0..=OUTBOX {
+            hub.to_user(7, &f);
+        }
+        assert!(!hub.user_online(7), "dropped for being slow, so not online through it");
+        assert_eq!(hub.index_sizes(), (0, 0, 0));
+        assert_eq!(*reg.ended.borrow(), None, "dropped, not ended: the client may come back");
+    }
+
+    #[test]
+    fn tokens_have_a_connection_cap() {
+        let hub = Hub::default();
+        let regs: Vec<_> = (0..2).map(|_| hub.register(AGENT, "s1", 2).unwrap()).collect();
+        assert!(hub.register(AGENT, "s1", 2).is_err());
+        assert!(hub.register(AGENT, "s2", 2).is_ok(), "the cap is per token");
+        drop(regs);
+        assert!(hub.register(AGENT, "s1", 2).is_ok(), "closing frees a place");
+    }
+
+    #[test]
+    fn closing_ends_only_the_chosen_connections() {
+        let hub = Hub::default();
+        let here = hub.register(AGENT, "keep", 5).unwrap();
+        let there = hub.register(AGENT, "other", 5).unwrap();
+        let visitor = hub.register(Who::Visitor(3), "v1", 5).unwrap();
+        assert_eq!(hub.close_user(7, Some("keep"), SessionEndReason::PasswordChanged), 1);
+        assert_eq!(*there.ended.borrow(), Some(SessionEndReason::PasswordChanged));
+        assert_eq!(*here.ended.borrow(), None);
+        assert!(hub.user_online(7));
+        assert_eq!(hub.close_session("keep", SessionEndReason::LoggedOut), 1);
+        assert_eq!(*here.ended.borrow(), Some(SessionEndReason::LoggedOut));
+        assert!(!hub.user_online(7));
+        assert_eq!(hub.close_visitor(3, SessionEndReason::Blocked), 1);
+        assert_eq!(*visitor.ended.borrow(), Some(SessionEndReason::Blocked));
+        assert_eq!(hub.index_sizes(), (0, 0, 0));
     }
 }

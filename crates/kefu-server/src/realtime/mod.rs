@@ -4,4 +4,4 @@
 mod hub;
 pub mod ws;
 
-pub use hub::{frame, Hub, Who};
+pub use hub::{frame, ConnGuard, Hub, Registration, TooManyConnections, Who};

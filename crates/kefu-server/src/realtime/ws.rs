@@ -1,23 +1,35 @@
 //! `GET /api/v1/ws?token=…`: one socket per client. Client frames: `resume` with per-conversation
 //! cursors (the server replays stored events after each cursor, then streams live ones) and `ping`.
+//! A socket lives no longer than its session: when the token is revoked, its owner disabled or
+//! blocked, or its lifetime is over, the last frame is `session.ended` and the socket closes
+//! with code 4401. API keys cannot open sockets at all (they use webhooks).
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::time::Duration;
 
-use crate::auth::{resolve, Caller, Role};
+use crate::auth::{resolve, token_hash, Caller, Role};
 use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::can_see;
 use crate::conversations::redact_for_visitor;
 use crate::error::ApiError;
-use crate::realtime::{frame, Who};
+use crate::realtime::{frame, Registration, Who};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::Hello;
+use crate::views::{Hello, SessionEndReason, SessionEnded};
+
+/// Close code of a socket whose session ended (4000-4999 are the application's; 4401 echoes 401).
+pub const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
+
+/// How long a client told "too many connections" should wait before trying again.
+const RETRY_AFTER_SECS: u64 = 5;
 
 #[derive(Deserialize)]
 pub struct WsQuery {
@@ -36,7 +48,7 @@ enum ClientFrame {
     Unknown,
 }
 
-/// Upgrade after checking the token.
+/// Upgrade after checking the token, and unless it already has its share of open sockets.
 pub async fn upgrade(State(state): State<AppState>, Query(q): Query<WsQuery>, ws: WebSocketUpgrade) -> Result<Response, ApiError> {
     let token = q.token.ok_or_else(|| ApiError::Unauthorized("missing ?token=".into()))?;
     let caller = resolve(&state, &token).await?;
@@ -45,36 +57,97 @@ pub async fn upgrade(State(state): State<AppState>, Query(q): Query<WsQuery>, ws
         Caller::Staff(s) if s.is_user() => Who::User { id: s.id, supervisor: s.role >= Role::Supervisor },
         Caller::Staff(_) => return Err(ApiError::Forbidden("API keys use webhooks, not the WebSocket".into())),
     };
-    Ok(ws.max_message_size(64 * 1024).on_upgrade(move |socket| session(state, caller, who, socket)))
+    let hash = token_hash(&token);
+    let expires_at = state.store.session_expires_at(&hash).await?.unwrap_or(0);
+    let limit = state.config.ws_connections_per_token as usize;
+    // Registered before the upgrade so the cap holds under concurrent upgrades; the guard inside
+    // unregisters if the handshake never completes.
+    let Ok(reg) = state.hub.register(who, &hash, limit) else {
+        return Ok(too_many_connections(limit));
+    };
+    Ok(ws.max_message_size(64 * 1024).on_upgrade(move |socket| session(state, caller, who, hash, expires_at, reg, socket)))
 }
 
-async fn session(state: AppState, caller: Caller, who: Who, socket: WebSocket) {
-    let (conn, mut outbox) = state.hub.register(who);
+/// 429 with the usual error body, plus when to try again.
+fn too_many_connections(limit: usize) -> Response {
+    let body = json!({ "error": {
+        "code": "too_many_connections",
+        "message": format!("this token already has {limit} open WebSockets; close one first"),
+        "retry_after": RETRY_AFTER_SECS,
+    }});
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())], Json(body)).into_response()
+}
+
+async fn session(state: AppState, caller: Caller, who: Who, hash: String, expires_at: i64, reg: Registration, socket: WebSocket) {
+    let Registration { id: conn, mut outbox, mut ended, guard } = reg;
     state.metrics.ws_connections.inc();
     let (mut sink, mut stream) = socket.split();
     let hello = Hello { server_time: rfc3339(now_ms()) };
     let hello = frame("hello", None, None, &serde_json::to_value(hello).unwrap_or_default());
-    let writer = tokio::spawn(async move {
+    let mut writer = tokio::spawn(async move {
         if sink.send(Message::Text(hello.as_ref().into())).await.is_err() {
             return;
         }
-        while let Some(f) = outbox.recv().await {
-            if sink.send(Message::Text(f.as_ref().into())).await.is_err() {
-                break;
+        let reason = loop {
+            tokio::select! {
+                // The end comes before anything still queued: a closed session gets no more.
+                biased;
+                _ = ended.changed() => break *ended.borrow(),
+                f = outbox.recv() => match f {
+                    Some(f) => {
+                        if sink.send(Message::Text(f.as_ref().into())).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => break *ended.borrow(),
+                },
             }
+        };
+        if let Some(reason) = reason {
+            let last = frame("session.ended", None, None, &serde_json::to_value(SessionEnded { reason }).unwrap_or_default());
+            let _ = sink.send(Message::Text(last.as_ref().into())).await;
+            let close = CloseFrame { code: SESSION_ENDED_CLOSE_CODE, reason: reason.as_str().into() };
+            let _ = sink.send(Message::Close(Some(close))).await;
         }
         let _ = sink.close().await;
     });
-    while let Some(Ok(msg)) = stream.next().await {
-        let Message::Text(text) = msg else { continue };
-        match serde_json::from_str::<ClientFrame>(&text) {
-            Ok(ClientFrame::Resume { cursors }) => resume(&state, &caller, conn, cursors).await,
-            Ok(ClientFrame::Ping) => state.hub.to_conn(conn, &frame("pong", None, None, &Value::Null)),
-            Ok(ClientFrame::Unknown) => {}
-            Err(e) => state.hub.to_conn(conn, &frame("error", None, None, &json!({"code": "bad_frame", "message": e.to_string()}))),
+    // The token may have been revoked between the check before the upgrade and the registration.
+    if let Ok(Some(word)) = state.store.session_end_reason(&hash, now_ms()).await {
+        state.hub.close_conn(conn, SessionEndReason::parse(word));
+    }
+    let expiry = tokio::time::sleep(Duration::from_millis(u64::try_from(expires_at - now_ms()).unwrap_or(0)));
+    tokio::pin!(expiry);
+    loop {
+        tokio::select! {
+            msg = stream.next() => {
+                let Some(Ok(msg)) = msg else { break };
+                let Message::Text(text) = msg else { continue };
+                match serde_json::from_str::<ClientFrame>(&text) {
+                    Ok(ClientFrame::Resume { cursors }) => {
+                        // History is replayed only to a session that still works.
+                        match state.store.session_end_reason(&hash, now_ms()).await {
+                            Ok(None) => resume(&state, &caller, conn, cursors).await,
+                            Ok(Some(word)) => {
+                                state.hub.close_conn(conn, SessionEndReason::parse(word));
+                            }
+                            Err(e) => tracing::error!(error = ?e, "could not check a session before resuming"),
+                        }
+                    }
+                    Ok(ClientFrame::Ping) => state.hub.to_conn(conn, &frame("pong", None, None, &Value::Null)),
+                    Ok(ClientFrame::Unknown) => {}
+                    Err(e) => state.hub.to_conn(conn, &frame("error", None, None, &json!({"code": "bad_frame", "message": e.to_string()}))),
+                }
+            }
+            () = &mut expiry => {
+                state.hub.close_conn(conn, SessionEndReason::Expired);
+                // Sleep forever: the writer ends now and so does this loop.
+                expiry.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(86_400 * 365));
+            }
+            // The writer is done: the session ended, the client was too slow, or the line broke.
+            _ = &mut writer => break,
         }
     }
-    state.hub.unregister(conn);
+    drop(guard);
     state.metrics.ws_connections.dec();
     writer.abort();
     if let Who::User { id, .. } = who {

@@ -77,6 +77,20 @@ impl Engine {
                 self.hub.to_user(agent.0, &frame("offer.revoked", Some(conversation.0), None, &revoked));
                 self.announce_agent(agent.0).await;
             }
+            Output::Requeued { conversation, agent, group } => {
+                let name = self.store.user(agent.0).await?.name;
+                let mut tx = self.store.begin().await?;
+                tx.set_returned(conversation.0).await?;
+                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "requeued", Some(&name), None, now).await?];
+                events.push(updated(&mut tx, conversation.0, None, now).await?);
+                tx.log_routing("requeued", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": "agent_disabled" }), now)
+                    .await?;
+                tx.commit().await?;
+                let c = self.store.conversation(conversation.0).await?;
+                // Its visitor hears queue positions again.
+                self.visitors.insert(conversation.0, c.visitor_id);
+                announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
+            }
             Output::Overflowed { conversation, from, to } => {
                 let mut tx = self.store.begin().await?;
                 tx.set_queued(conversation.0, to.0).await?;

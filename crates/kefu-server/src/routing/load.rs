@@ -143,6 +143,10 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         let status = parse_status(&u.status, u.away_reason.as_deref(), u.wrap_up_until);
         engine.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(u.id), status })?;
     }
+    // Conversations stranded with an agent disabled before this was handled go back in line.
+    for u in users.iter().filter(|u| !u.enabled) {
+        engine.router.handle_input(now, Input::AgentDisabled { agent: AgentId(u.id) })?;
+    }
     engine.drain().await;
     Ok(())
 }
@@ -160,6 +164,7 @@ impl Engine {
             queued_at: Millis(c.queued_at),
             min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
             named_agent: self.named_agent(c.visitor_id, c.group_id).await,
+            front: c.returned_to_queue,
         })
     }
 }

@@ -27,6 +27,9 @@ pub enum Op {
     Close { conversation: i64, by: i64, code: String, note: Option<String> },
     /// The visitor gave up while waiting.
     Abandon { conversation: i64 },
+    /// A supervisor (`by`; None for an API key) blocked the visitor: the conversation closes
+    /// whoever holds it, with a system line carrying the reason.
+    CloseBlocked { conversation: i64, by: Option<i64>, reason: String },
     /// An agent sets their status.
     SetStatus { agent: i64, status: AgentStatus },
     /// The agent's last workspace connection closed a while ago: a ready agent goes away.
@@ -88,7 +91,7 @@ impl Engine {
                 if self.router.holder(ConversationId(conversation)) != Some(AgentId(by)) {
                     return Err(ApiError::Conflict("only the agent serving the conversation can close it".into()));
                 }
-                self.finish(conversation, false, Some(&code), note.as_deref(), Some(by)).await
+                self.finish(conversation, Ending::Closed { code: &code, note: note.as_deref() }, Some(by)).await
             }
             Op::Abandon { conversation } => {
                 if self.router.holder(ConversationId(conversation)).is_some() {
@@ -97,8 +100,9 @@ impl Engine {
                         return Err(ApiError::Conflict("an agent is serving this conversation; the agent closes it".into()));
                     }
                 }
-                self.finish(conversation, true, None, None, None).await
+                self.finish(conversation, Ending::Abandoned, None).await
             }
+            Op::CloseBlocked { conversation, by, reason } => self.finish(conversation, Ending::Blocked { reason: &reason }, by).await,
             Op::SetStatus { agent, status } => {
                 self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
                 self.save_status(agent, &status).await;
@@ -127,7 +131,8 @@ impl Engine {
                     .collect();
                 self.router.handle_input(now, agent_input(&u, mine))?;
                 if !u.enabled {
-                    self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: AgentStatus::Offline })?;
+                    // What they were serving goes back to the front of the line (Output::Requeued).
+                    self.router.handle_input(now, Input::AgentDisabled { agent: AgentId(agent) })?;
                     self.save_status(agent, &AgentStatus::Offline).await;
                 }
                 self.drain().await;
@@ -181,31 +186,29 @@ impl Engine {
         Ok(())
     }
 
-    /// Close (by an agent) or abandon (by the visitor): write, then tell the router.
-    async fn finish(
-        &mut self,
-        conversation: i64,
-        abandoned: bool,
-        code: Option<&str>,
-        note: Option<&str>,
-        by: Option<i64>,
-    ) -> ApiResult<()> {
+    /// Close (by an agent or a block) or abandon (by the visitor): write, then tell the router.
+    async fn finish(&mut self, conversation: i64, how: Ending<'_>, by: Option<i64>) -> ApiResult<()> {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
         if c.status == "closed" {
             return Err(ApiError::Conflict("the conversation is already closed".into()));
         }
         let offered_to = c.offered_agent_id;
-        let mut tx = self.store.begin().await?;
-        tx.set_closed(conversation, now, abandoned, code, note).await?;
+        let (abandoned, code, note, code_text, detail) = match how {
+            Ending::Closed { code, note } => (false, Some(code), note, "closed", None),
+            Ending::Abandoned => (true, None, None, "abandoned", None),
+            Ending::Blocked { reason } => (false, None, None, "blocked", Some(json!({ "reason": reason }))),
+        };
         let by_name = match by {
             Some(a) => Some(self.store.user(a).await?.name),
             None => None,
         };
-        let code_text = if abandoned { "abandoned" } else { "closed" };
-        let mut events = vec![system_message(&mut tx, conversation, code_text, by_name.as_deref(), None, now).await?];
+        let mut tx = self.store.begin().await?;
+        tx.set_closed(conversation, now, abandoned, code, note).await?;
+        let mut events = vec![system_message(&mut tx, conversation, code_text, by_name.as_deref(), detail.as_ref(), now).await?];
         events.push(updated(&mut tx, conversation, Some("conversation.closed"), now).await?);
-        tx.log_routing(code_text, Some(conversation), by, Some(c.group_id), &json!({ "wrap_up_code": code }), now).await?;
+        let log = detail.unwrap_or_else(|| json!({ "wrap_up_code": code }));
+        tx.log_routing(code_text, Some(conversation), by, Some(c.group_id), &log, now).await?;
         tx.commit().await?;
         self.visitors.remove(&conversation);
         if self.router.contains(ConversationId(conversation)) {
@@ -218,4 +221,14 @@ impl Engine {
         self.drain().await;
         Ok(())
     }
+}
+
+/// How a conversation ends.
+enum Ending<'a> {
+    /// By its agent, with a wrap-up code.
+    Closed { code: &'a str, note: Option<&'a str> },
+    /// By the visitor, while waiting.
+    Abandoned,
+    /// By a supervisor blocking the visitor.
+    Blocked { reason: &'a str },
 }

@@ -160,6 +160,8 @@ pub struct EventData {
     pub to_agent_name: Option<String>,
     /// For the next agent; staff only.
     pub note: Option<String>,
+    /// `blocked`: why a supervisor blocked the visitor (the visitor sees it too).
+    pub reason: Option<String>,
 }
 
 /// A chat message.

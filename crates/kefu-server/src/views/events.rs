@@ -95,6 +95,57 @@ pub struct Hello {
     pub server_time: String,
 }
 
+/// Why a session ended (`session.ended`, and the WebSocket close reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEndReason {
+    /// The user or visitor logged out with this token.
+    LoggedOut,
+    /// The token was revoked or is unknown.
+    Revoked,
+    /// An admin disabled the user.
+    Disabled,
+    /// The password changed (by the user from another session, or by an admin).
+    PasswordChanged,
+    /// An admin changed the user's role: sign in again to get it.
+    RoleChanged,
+    /// The token's lifetime is over.
+    Expired,
+    /// A supervisor blocked the visitor.
+    Blocked,
+}
+
+impl SessionEndReason {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionEndReason::LoggedOut => "logged_out",
+            SessionEndReason::Revoked => "revoked",
+            SessionEndReason::Disabled => "disabled",
+            SessionEndReason::PasswordChanged => "password_changed",
+            SessionEndReason::RoleChanged => "role_changed",
+            SessionEndReason::Expired => "expired",
+            SessionEndReason::Blocked => "blocked",
+        }
+    }
+    /// From the store's word for a dead token.
+    pub fn parse(word: &str) -> SessionEndReason {
+        match word {
+            "expired" => SessionEndReason::Expired,
+            "disabled" => SessionEndReason::Disabled,
+            "blocked" => SessionEndReason::Blocked,
+            _ => SessionEndReason::Revoked,
+        }
+    }
+}
+
+/// `session.ended`: the last frame of a connection whose session is over; the server then closes
+/// the socket (code 4401, the reason as close reason). Do not reconnect with the same token.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionEnded {
+    pub reason: SessionEndReason,
+}
+
 /// A frame from the server on `/api/v1/ws?token=`: `{type, conversation_id?, seq?, data}`.
 ///
 /// Conversation events (`message.created` data = MessageView, `conversation.updated` data =
@@ -102,8 +153,9 @@ pub struct Hello {
 /// sequence number (1, 2, 3 ...): clients apply `seq == applied + 1`, drop `seq <= applied` and
 /// re-send `resume` on a gap. Ephemeral events carry no `seq`: `typing` (Typing),
 /// `queue.position` (QueueView), `offer.created` (OfferCreated), `offer.revoked` (OfferRevoked),
-/// `agent.status` (AgentView), `hello` (`{}`), `pong` (null) and `error` (ErrorDetail, for a
-/// client frame the server could not read). Clients send `WsClientFrame`s.
+/// `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
+/// client frame the server could not read) and `session.ended` (SessionEnded, the last frame
+/// before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -132,6 +184,8 @@ pub enum WsEvent {
     },
     #[serde(rename = "error")]
     Error { data: ErrorDetail },
+    #[serde(rename = "session.ended")]
+    SessionEnded { data: SessionEnded },
 }
 
 /// The schema of JSON `null`.
@@ -173,6 +227,11 @@ mod tests {
             sent("hello", None, None, &json!({ "server_time": "2026-11-21T10:00:00Z" }))
         );
         assert_eq!(serde_json::to_value(WsEvent::Pong { data: () }).unwrap_or_default(), sent("pong", None, None, &Value::Null));
+        let ended = SessionEnded { reason: SessionEndReason::PasswordChanged };
+        assert_eq!(
+            serde_json::to_value(WsEvent::SessionEnded { data: ended }).unwrap_or_default(),
+            sent("session.ended", None, None, &json!({ "reason": SessionEndReason::PasswordChanged.as_str() }))
+        );
     }
 
     #[test]

@@ -88,6 +88,12 @@ pub struct VisitorView {
     /// The customer's account manager, if any (staff only: null for visitors).
     #[schema(required = true)]
     pub designated_agent_id: Option<i64>,
+    /// A supervisor blocked the visitor: their tokens stop working and a known customer cannot
+    /// start again until unblocked.
+    pub blocked: bool,
+    /// Why they were blocked; null when not blocked.
+    #[schema(required = true)]
+    pub blocked_reason: Option<String>,
 }
 
 impl From<&VisitorRow> for VisitorView {
@@ -99,6 +105,8 @@ impl From<&VisitorRow> for VisitorView {
             vip_level: v.vip_level,
             attributes: serde_json::from_str(&v.attributes).unwrap_or(Value::Object(Default::default())),
             designated_agent_id: v.designated_agent_id,
+            blocked: v.blocked_at.is_some(),
+            blocked_reason: v.blocked_at.and(v.blocked_reason.clone()),
         }
     }
 }

@@ -48,7 +48,8 @@ pub enum Sender {
 }
 
 /// What a message is: text, an uploaded image or file, or a system event line (its code in `body`:
-/// `assigned`, `transferred`, `closed`, `abandoned`).
+/// `assigned`, `transferred`, `closed`, `abandoned`, `requeued` (its agent was disabled; back at
+/// the front of the line), `blocked` (a supervisor blocked the visitor; `data.reason`)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {

@@ -14,4 +14,5 @@ mod identity_limits;
 mod outbound;
 mod redaction;
 mod restart;
+mod sessions;
 mod webhooks;

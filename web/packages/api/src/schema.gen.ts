@@ -500,6 +500,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/visitors/me/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["visitors_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visitors/{id}/block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["visitors_block"];
+        delete: operations["visitors_unblock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/visitors/{id}/conversations": {
         parameters: {
             query?: never;
@@ -763,6 +795,11 @@ export interface components {
              *     token.
              */
             url: string;
+        };
+        /** @description `POST /api/v1/visitors/{id}/block`. */
+        BlockBody: {
+            /** @description Why, 1 to 200 characters; shown to staff and, in the closing line, to the visitor. */
+            reason: string;
         };
         /** @description Weekly schedule. */
         BusinessHoursView: {
@@ -1057,6 +1094,8 @@ export interface components {
         EventData: {
             /** @description For the next agent; staff only. */
             note?: string | null;
+            /** @description `blocked`: why a supervisor blocked the visitor (the visitor sees it too). */
+            reason?: string | null;
             /** Format: int64 */
             to_agent?: number | null;
             to_agent_name?: string | null;
@@ -1263,7 +1302,8 @@ export interface components {
         };
         /**
          * @description What a message is: text, an uploaded image or file, or a system event line (its code in `body`:
-         *     `assigned`, `transferred`, `closed`, `abandoned`).
+         *     `assigned`, `transferred`, `closed`, `abandoned`, `requeued` (its agent was disabled; back at
+         *     the front of the line), `blocked` (a supervisor blocked the visitor; `data.reason`)).
          * @enum {string}
          */
         MessageKind: "text" | "image" | "file" | "event";
@@ -1398,6 +1438,18 @@ export interface components {
          */
         Sender: "visitor" | "agent" | "system";
         /**
+         * @description Why a session ended (`session.ended`, and the WebSocket close reason).
+         * @enum {string}
+         */
+        SessionEndReason: "logged_out" | "revoked" | "disabled" | "password_changed" | "role_changed" | "expired" | "blocked";
+        /**
+         * @description `session.ended`: the last frame of a connection whose session is over; the server then closes
+         *     the socket (code 4401, the reason as close reason). Do not reconnect with the same token.
+         */
+        SessionEnded: {
+            reason: components["schemas"]["SessionEndReason"];
+        };
+        /**
          * @description The statuses an agent may ask for; `busy` and `wrap_up` are set by the server.
          * @enum {string}
          */
@@ -1507,8 +1559,8 @@ export interface components {
         UpdateAgent: {
             capacity?: null | components["schemas"]["Slots"];
             /**
-             * @description false = cannot log in (sessions end); an admin cannot disable themself, and nobody can
-             *     disable the last enabled admin.
+             * @description false = cannot log in (sessions end; conversations in service go back to the front of
+             *     the queue); an admin cannot disable themself, and nobody can disable the last enabled admin.
              */
             enabled?: boolean | null;
             /** @description Display name, 1 to 64 characters. */
@@ -1559,6 +1611,13 @@ export interface components {
             attributes: {
                 [key: string]: unknown;
             };
+            /**
+             * @description A supervisor blocked the visitor: their tokens stop working and a known customer cannot
+             *     start again until unblocked.
+             */
+            blocked: boolean;
+            /** @description Why they were blocked; null when not blocked. */
+            blocked_reason: string | null;
             /**
              * Format: int64
              * @description The customer's account manager, if any (staff only: null for visitors).
@@ -1680,8 +1739,9 @@ export interface components {
          *     sequence number (1, 2, 3 ...): clients apply `seq == applied + 1`, drop `seq <= applied` and
          *     re-send `resume` on a gap. Ephemeral events carry no `seq`: `typing` (Typing),
          *     `queue.position` (QueueView), `offer.created` (OfferCreated), `offer.revoked` (OfferRevoked),
-         *     `agent.status` (AgentView), `hello` (`{}`), `pong` (null) and `error` (ErrorDetail, for a
-         *     client frame the server could not read). Clients send `WsClientFrame`s.
+         *     `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
+         *     client frame the server could not read) and `session.ended` (SessionEnded, the last frame
+         *     before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
          */
         WsEvent: {
             /** Format: int64 */
@@ -1747,6 +1807,10 @@ export interface components {
             data: components["schemas"]["ErrorDetail"];
             /** @enum {string} */
             type: "error";
+        } | {
+            data: components["schemas"]["SessionEnded"];
+            /** @enum {string} */
+            type: "session.ended";
         };
     };
     responses: never;
@@ -1763,6 +1827,7 @@ export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyScope = components['schemas']['ApiKeyScope'];
 export type ApiKeyView = components['schemas']['ApiKeyView'];
 export type AttachmentView = components['schemas']['AttachmentView'];
+export type BlockBody = components['schemas']['BlockBody'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
 export type BusinessTypeOption = components['schemas']['BusinessTypeOption'];
@@ -1819,6 +1884,8 @@ export type ReadBody = components['schemas']['ReadBody'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
 export type Sender = components['schemas']['Sender'];
+export type SessionEndReason = components['schemas']['SessionEndReason'];
+export type SessionEnded = components['schemas']['SessionEnded'];
 export type SettableStatus = components['schemas']['SettableStatus'];
 export type Slots = components['schemas']['Slots'];
 export type StatusBody = components['schemas']['StatusBody'];
@@ -2179,7 +2246,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description revoked */
+            /** @description revoked; the token's WebSockets get `session.ended` and close */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2239,7 +2306,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description changed; the user's other sessions are revoked */
+            /** @description changed; the user's other sessions are revoked and their WebSockets closed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3097,6 +3164,101 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description the calling visitor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visitors_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the token is revoked and its WebSockets closed; a conversation still waiting for an agent is abandoned unless the visitor has another live session */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visitors_block: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlockBody"];
+            };
+        };
+        responses: {
+            /** @description blocked (supervisor): the open conversation is closed with the reason, every token of the visitor revoked and their WebSockets closed; a known customer cannot start again until unblocked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitorView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    visitors_unblock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description unblocked (supervisor): a known customer may start again with a new identity token; revoked tokens stay revoked */
             200: {
                 headers: {
                     [name: string]: unknown;

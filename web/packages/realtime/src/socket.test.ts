@@ -15,7 +15,7 @@ class FakeWebSocket {
   onopen: (() => void) | null = null;
   onmessage: ((m: { data: unknown }) => void) | null = null;
   onerror: (() => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
 
   readonly url: string;
   constructor(url: string) {
@@ -36,9 +36,9 @@ class FakeWebSocket {
   serverSend(obj: unknown) {
     this.onmessage?.({ data: JSON.stringify(obj) });
   }
-  serverClose() {
+  serverClose(code = 1006, reason = '') {
     this.readyState = FakeWebSocket.CLOSED;
-    this.onclose?.();
+    this.onclose?.({ code, reason });
   }
 }
 
@@ -47,13 +47,15 @@ const last = () => FakeWebSocket.all[FakeWebSocket.all.length - 1]!;
 function setup(cursors: Record<string, number> = { '7': 3 }) {
   const events: ServerEvent[] = [];
   const statuses: SocketStatus[] = [];
+  const ended: string[] = [];
   const socket = new KefuSocket({
     url: 'ws://127.0.0.1/api/v1/ws?token=t',
     onEvent: (e) => events.push(e),
     onStatus: (s) => statuses.push(s),
     cursors: () => cursors,
+    onSessionEnded: (reason) => ended.push(reason),
   });
-  return { socket, events, statuses };
+  return { socket, events, statuses, ended };
 }
 
 beforeEach(() => {
@@ -67,6 +69,32 @@ afterEach(() => {
 });
 
 describe('KefuSocket', () => {
+  it('stops for good when the server ends the session, and says why once', () => {
+    const { socket, events, ended, statuses } = setup();
+    socket.connect();
+    last().serverOpen();
+    last().serverSend({ type: 'session.ended', data: { reason: 'disabled' } });
+    last().serverClose(4401, 'disabled');
+    expect(ended).toEqual(['disabled']);
+    expect(events).toEqual([]);
+    expect(statuses[statuses.length - 1]).toBe('closed');
+    vi.advanceTimersByTime(120_000);
+    expect(FakeWebSocket.all).toHaveLength(1);
+  });
+
+  it('treats a 4401 close without the frame as the end of the session too', () => {
+    const { socket, ended } = setup();
+    socket.connect();
+    last().serverOpen();
+    last().serverClose(4401, 'logged_out');
+    expect(ended).toEqual(['logged_out']);
+    vi.advanceTimersByTime(120_000);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    socket.connect();
+    expect(FakeWebSocket.all).toHaveLength(2);
+    socket.close();
+  });
+
   it('sends resume with the current cursors as soon as it opens', () => {
     const { socket, statuses } = setup();
     socket.connect();

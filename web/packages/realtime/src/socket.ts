@@ -1,11 +1,16 @@
 // The one WebSocket to the Kefu server: connects, resumes every conversation from the caller's
 // cursors on each (re)connect, keeps the line alive with pings and reconnects with backoff.
-// It knows nothing of conversations' contents; ordering is the Sequencer's job.
+// It knows nothing of conversations' contents; ordering is the Sequencer's job. When the server
+// says the session is over (`session.ended`, close code 4401) it stops for good: reconnecting
+// with a dead token would only be refused.
 
 import { backoffDelay } from './backoff';
 import type { Cursors, ServerEvent, SocketStatus } from './types';
 
 export const PING_INTERVAL_MS = 25_000;
+
+/** Close code of a socket whose session ended (logout, revocation, disabling, blocking, expiry). */
+export const SESSION_ENDED_CLOSE_CODE = 4401;
 
 export interface KefuSocketOptions {
   /** Absolute ws(s) URL including `?token=`. */
@@ -14,6 +19,11 @@ export interface KefuSocketOptions {
   onStatus?: (s: SocketStatus) => void;
   /** Read on every (re)connect: the last applied seq of each conversation to resume. */
   cursors: () => Cursors;
+  /**
+   * The session is over (`logged_out`, `revoked`, `disabled`, `password_changed`, `role_changed`,
+   * `expired`, `blocked`): called once; the socket is closed and will not reconnect.
+   */
+  onSessionEnded?: (reason: string) => void;
 }
 
 export class KefuSocket {
@@ -90,11 +100,26 @@ export class KefuSocket {
     ws.onmessage = (msg: MessageEvent) => {
       this.#heardSincePing = true;
       const ev = parseFrame(msg.data);
-      if (ev && ev.type !== 'pong') this.#opts.onEvent(ev);
+      if (!ev || ev.type === 'pong') return;
+      if (ev.type === 'session.ended') {
+        this.#ended(typeof ev.data?.reason === 'string' ? ev.data.reason : 'revoked');
+        return;
+      }
+      this.#opts.onEvent(ev);
     };
     // An error is always followed by close; reconnecting happens there.
     ws.onerror = () => {};
-    ws.onclose = () => this.#lost();
+    ws.onclose = (e: CloseEvent) => {
+      if (e.code === SESSION_ENDED_CLOSE_CODE) this.#ended(e.reason || 'revoked');
+      else this.#lost();
+    };
+  }
+
+  /** The server ended the session: close without reconnecting, and say why once. */
+  #ended(reason: string): void {
+    if (this.#stopped) return;
+    this.close();
+    this.#opts.onSessionEnded?.(reason);
   }
 
   /** The connection is gone (closed by the server, the network, or found silent). */

@@ -28,6 +28,12 @@ describe('eventText (visitor side)', () => {
     }
   });
 
+  it('translates a requeue and a block, with its reason', () => {
+    expect(eventText(en, ev('requeued', 'Li Na'))).toContain('first in line');
+    expect(eventText(zh, ev('blocked', '王班长', { reason: '辱骂坐席' }))).toBe('本次会话已被客服结束：辱骂坐席');
+    expect(eventText(en, ev('blocked'))).toBe('This conversation was ended by customer service');
+  });
+
   it('translates closed and abandoned', () => {
     expect(eventText(zh, ev('closed', '李娜'))).toBe('会话已结束');
     expect(eventText(en, ev('closed', 'Li Na'))).toBe('The conversation has ended');

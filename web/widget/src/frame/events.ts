@@ -18,6 +18,12 @@ export function eventText(t: Translate, m: EventMessage): string {
       return t('eventClosed');
     case 'abandoned':
       return t('eventAbandoned');
+    case 'requeued':
+      return t('eventRequeued');
+    case 'blocked': {
+      const reason = m.data?.reason?.trim();
+      return reason ? t('eventBlockedReason', { reason }) : t('eventBlocked');
+    }
     default:
       // A code this build does not know (a newer server): better its text than nothing.
       return m.body;

@@ -17,6 +17,8 @@ const visitor = (external_id: string | null): Visitor => ({
   vip_level: 0,
   attributes: {},
   designated_agent_id: null,
+  blocked: false,
+  blocked_reason: null,
 });
 
 describe('identity tokens', () => {

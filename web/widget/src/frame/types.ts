@@ -21,7 +21,7 @@ export type ConversationList = Api.ConversationList;
 export type Attachment = Api.AttachmentView;
 
 /** System event codes carried in the body of `kind: "event"` messages. */
-export type EventCode = 'assigned' | 'transferred' | 'closed' | 'abandoned';
+export type EventCode = 'assigned' | 'transferred' | 'closed' | 'abandoned' | 'requeued' | 'blocked';
 
 /** Details of a system event. The transfer note is internal: the server never sends it here. */
 export type EventData = Api.EventData;

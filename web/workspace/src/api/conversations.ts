@@ -31,6 +31,9 @@ export const conversationsApi = {
       `/conversations/${id}/close`,
       (note ? { wrap_up_code: wrapUpCode, note } : { wrap_up_code: wrapUpCode }) satisfies Api.CloseBody,
     ),
+  /** Supervisor: block an abusive visitor (closes their conversation, ends their sessions). */
+  blockVisitor: (visitorId: Id, reason: string) =>
+    http.post<Api.VisitorView>(`/visitors/${visitorId}/block`, { reason } satisfies Api.BlockBody),
   ofVisitor: (visitorId: Id) =>
     http.get<Api.ConversationList>(`/visitors/${visitorId}/conversations`).then((r) => r.conversations),
 };

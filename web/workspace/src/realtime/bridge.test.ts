@@ -275,3 +275,17 @@ describe('bridge: order independence', () => {
     }
   });
 });
+
+describe('bridge and the end of a session', () => {
+  it('signs the user out with the server’s reason when the socket says the session ended', () => {
+    start();
+    const session = useSessionStore();
+    session.token = 'tok';
+    session.user = { id: 5, email: 'a@x', name: '坐席一', role: 'agent', must_change_password: false };
+    const before = session.expired;
+    socket.opts.onSessionEnded?.('disabled');
+    expect(session.token).toBeNull();
+    expect(session.endedReason).toBe('disabled');
+    expect(session.expired).toBe(before + 1);
+  });
+});

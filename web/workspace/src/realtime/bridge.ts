@@ -18,6 +18,7 @@ import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useDirectoryStore } from '../stores/directory';
 import { useOffersStore } from '../stores/offers';
+import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
 import { setSnapshotSink } from './snapshots';
 
@@ -59,6 +60,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const supervisor = useSupervisorStore();
   const connection = useConnectionStore();
   const clock = useClockStore();
+  const session = useSessionStore();
 
   let everOpen = false;
   let socket: SocketLike | null = null;
@@ -150,6 +152,9 @@ export function createBridge(opts: BridgeOptions): Bridge {
       onEvent: handle,
       onStatus,
       cursors: streams.cursors,
+      // Logged out elsewhere, disabled, password or role changed, expired: the shell goes to
+      // the login screen at once (drafts are kept by the drafts store).
+      onSessionEnded: (reason) => session.ended(reason),
     };
     socket = opts.createSocket ? opts.createSocket(socketOpts) : new KefuSocket(socketOpts);
     connection.state = 'connecting';

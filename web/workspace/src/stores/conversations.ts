@@ -279,6 +279,16 @@ export const useConversationsStore = defineStore('conversations', () => {
     afterLeaving(id);
   }
 
+  /** Blocks the conversation's visitor (supervisor): the server closes the conversation. */
+  async function blockVisitor(id: Id, reason: string): Promise<void> {
+    const c = byId.value.get(id);
+    if (!c) return;
+    stopTyping(id);
+    await conversationsApi.blockVisitor(c.visitor.id, reason);
+    await refreshConversation(id);
+    afterLeaving(id);
+  }
+
   /** When the shown conversation leaves my list, show the next one. */
   function afterLeaving(id: Id): void {
     if (activeId.value !== id) return;
@@ -373,6 +383,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     stopTyping,
     transfer,
     close,
+    blockVisitor,
     applyMessageCreated,
     applyConversationUpdated,
     applyMessageRead,

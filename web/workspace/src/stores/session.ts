@@ -1,5 +1,6 @@
 //! The signed-in staff user and their token (localStorage `kefu.token`). Owns the API client's
-//! token and what happens on a 401: forget the token and go back to the login screen. A user
+//! token and what happens on a 401 or a `session.ended` from the socket: forget the token and go
+//! back to the login screen, saying why. A user
 //! with a one-time password (`must_change_password`) may do nothing but set their own; a 403
 //! `password_change_required` from any call marks the user so and signals the app shell.
 
@@ -38,18 +39,16 @@ function writeToken(token: string | null): void {
 export const useSessionStore = defineStore('session', () => {
   const token = ref<string | null>(readToken());
   const user = ref<User | null>(null);
-  /** Bumped on every 401 so the app shell can navigate to the login screen. */
+  /** Bumped on every 401 or ended session so the app shell can navigate to the login screen. */
   const expired = ref(0);
+  /** Why the server ended the session (`disabled`, `logged_out`, ...); null for a plain 401. */
+  const endedReason = ref<string | null>(null);
   /** Bumped on every 403 `password_change_required` so the app shell can open the password screen. */
   const passwordRequired = ref(0);
 
   configureClient({
     token: () => token.value,
-    unauthorized: () => {
-      if (!token.value) return;
-      clear();
-      expired.value++;
-    },
+    unauthorized: () => ended(null),
     passwordChangeRequired: () => {
       if (!user.value) return;
       user.value = { ...user.value, must_change_password: true };
@@ -61,6 +60,14 @@ export const useSessionStore = defineStore('session', () => {
   const role = computed(() => user.value?.role);
   /** The user signed in with a one-time password and must set their own before anything else. */
   const mustChangePassword = computed(() => user.value?.must_change_password === true);
+
+  /** The session is over (a 401, or the server said so on the socket): back to the login screen. */
+  function ended(reason: string | null): void {
+    if (!token.value) return;
+    clear();
+    endedReason.value = reason;
+    expired.value++;
+  }
 
   function clear(): void {
     token.value = null;
@@ -113,6 +120,8 @@ export const useSessionStore = defineStore('session', () => {
     token,
     user,
     expired,
+    endedReason,
+    ended,
     passwordRequired,
     isAuthenticated,
     role,

@@ -3,7 +3,17 @@
 import type { Agent, Conversation, Message, Visitor } from '../api/types';
 
 export function visitor(over: Partial<Visitor> = {}): Visitor {
-  return { id: 100, name: '王小明', external_id: null, vip_level: 0, attributes: {}, designated_agent_id: null, ...over };
+  return {
+    id: 100,
+    name: '王小明',
+    external_id: null,
+    vip_level: 0,
+    attributes: {},
+    designated_agent_id: null,
+    blocked: false,
+    blocked_reason: null,
+    ...over,
+  };
 }
 
 export function conversation(over: Partial<Conversation> = {}): Conversation {

@@ -40,6 +40,13 @@ export function eventLine(t: Translate, m: EventMessage): string {
       return name ? t('agent.event.closed', { name }) : t('agent.event.closedAnon', {});
     case 'abandoned':
       return t('agent.event.abandoned', {});
+    case 'requeued':
+      return name ? t('agent.event.requeued', { name }) : t('agent.event.requeuedAnon', {});
+    case 'blocked': {
+      const reason = text(data.reason);
+      const line = name ? t('agent.event.blocked', { name }) : t('agent.event.blockedAnon', {});
+      return reason ? t('agent.event.withNote', { line, note: reason }) : line;
+    }
     default:
       // A code this build does not know (a newer server), or a plain system text.
       return m.body;
