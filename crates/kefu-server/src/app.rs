@@ -11,7 +11,8 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
-use crate::state::{AppState, Limits};
+use crate::limits::Limits;
+use crate::state::AppState;
 use kefu_store::{NewUser, Store};
 
 /// A built, bound application.
@@ -44,7 +45,10 @@ impl Application {
             .context("failed to rebuild the router")?;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
-        let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
+        let limits = Arc::new(Limits::new(&config));
+        tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
+        // The stand-in hash for unknown emails is made now, not by the first login that needs it.
+        crate::auth::dummy_hash();
         let state = AppState {
             store,
             config: Arc::new(config),

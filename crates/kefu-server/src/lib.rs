@@ -15,6 +15,7 @@ pub mod conversations;
 pub mod demo;
 pub mod error;
 pub mod integrations;
+pub mod limits;
 pub mod metrics;
 pub mod realtime;
 pub mod routing;

@@ -70,6 +70,10 @@ pub async fn upload(
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
     }
+    if let Caller::Visitor(v) = &caller {
+        // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
+        state.limits.visitor_upload(*v)?;
+    }
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadRequest("bad_request", format!("multipart: {e}")))? {
         if field.name() == Some("file") {
@@ -99,6 +103,9 @@ pub async fn upload(
             "file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into(),
         )
     })?;
+    if matches!(caller, Caller::Visitor(_)) {
+        visitor_quotas(&state, id, bytes.len() as u64).await?;
+    }
     let sha = hex::encode(Sha256::digest(&bytes));
     let rel = format!("uploads/{}/{}", id, sha);
     let path = state.config.data_dir.join(&rel);
@@ -119,6 +126,26 @@ pub async fn upload(
     tx.commit().await?;
     let (view, _) = send(&state, &caller, &c, Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: None }).await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// What a visitor may still store: files and bytes per conversation, and the organisation's disk
+/// quota (staff uploads are not held to these; they count towards the quota all the same).
+async fn visitor_quotas(state: &AppState, conversation: i64, size: u64) -> ApiResult<()> {
+    let config = &state.config;
+    let (count, bytes) = state.store.visitor_uploads(conversation).await?;
+    if u64::try_from(count).unwrap_or(0) >= u64::from(config.uploads_per_conversation) {
+        return Err(ApiError::QuotaExceeded(format!("file: at most {} files per conversation", config.uploads_per_conversation)));
+    }
+    if u64::try_from(bytes).unwrap_or(0).saturating_add(size) > config.upload_bytes_per_conversation {
+        return Err(ApiError::QuotaExceeded(format!(
+            "file: at most {} MiB of files per conversation",
+            config.upload_bytes_per_conversation / 1024 / 1024
+        )));
+    }
+    if u64::try_from(state.store.upload_bytes().await?).unwrap_or(0).saturating_add(size) > config.upload_quota_bytes {
+        return Err(ApiError::QuotaExceeded("file: the organisation's storage for uploads is full".into()));
+    }
+    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the file, with the Content-Type recognised at upload", content_type = "application/octet-stream", body = String), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
