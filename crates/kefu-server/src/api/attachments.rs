@@ -103,12 +103,14 @@ pub async fn upload(
             "file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into(),
         )
     })?;
-    if matches!(caller, Caller::Visitor(_)) {
-        visitor_quotas(&state, id, bytes.len() as u64).await?;
-    }
     let sha = hex::encode(Sha256::digest(&bytes));
     let rel = format!("uploads/{}/{}", id, sha);
     let path = state.config.data_dir.join(&rel);
+    if matches!(caller, Caller::Visitor(_)) {
+        // The same file sent again into the same conversation is stored once: no more disk.
+        let new_bytes = if tokio::fs::try_exists(&path).await.unwrap_or(false) { 0 } else { bytes.len() as u64 };
+        visitor_quotas(&state, id, bytes.len() as u64, new_bytes).await?;
+    }
     tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
     tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
@@ -130,7 +132,7 @@ pub async fn upload(
 
 /// What a visitor may still store: files and bytes per conversation, and the organisation's disk
 /// quota (staff uploads are not held to these; they count towards the quota all the same).
-async fn visitor_quotas(state: &AppState, conversation: i64, size: u64) -> ApiResult<()> {
+async fn visitor_quotas(state: &AppState, conversation: i64, size: u64, new_bytes: u64) -> ApiResult<()> {
     let config = &state.config;
     let (count, bytes) = state.store.visitor_uploads(conversation).await?;
     if u64::try_from(count).unwrap_or(0) >= u64::from(config.uploads_per_conversation) {
@@ -142,7 +144,7 @@ async fn visitor_quotas(state: &AppState, conversation: i64, size: u64) -> ApiRe
             config.upload_bytes_per_conversation / 1024 / 1024
         )));
     }
-    if u64::try_from(state.store.upload_bytes().await?).unwrap_or(0).saturating_add(size) > config.upload_quota_bytes {
+    if u64::try_from(state.store.upload_bytes().await?).unwrap_or(0).saturating_add(new_bytes) > config.upload_quota_bytes {
         return Err(ApiError::QuotaExceeded("file: the organisation's storage for uploads is full".into()));
     }
     Ok(())

@@ -6,5 +6,6 @@ mod helpers;
 mod auth_and_errors;
 mod conversation_flow;
 mod identity;
+mod limits;
 mod restart;
 mod webhooks;
