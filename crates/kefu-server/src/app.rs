@@ -9,9 +9,9 @@ use tokio::net::TcpListener;
 use crate::auth::hash_password;
 use crate::clock::now_ms;
 use crate::config::Config;
+use crate::limits::Limits;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
-use crate::limits::Limits;
 use crate::state::AppState;
 use kefu_store::{NewUser, Store};
 

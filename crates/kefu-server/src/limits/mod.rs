@@ -86,9 +86,7 @@ impl Limits {
 }
 
 fn take<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K, what: &'static str) -> Result<(), ApiError> {
-    limiter
-        .check_key(key)
-        .map_err(|not_until| ApiError::RateLimited { what, retry_after: not_until.wait_time_from(limiter.clock().now()) })
+    limiter.check_key(key).map_err(|not_until| ApiError::RateLimited { what, retry_after: not_until.wait_time_from(limiter.clock().now()) })
 }
 
 /// Prune the limits every minute for as long as the process runs.

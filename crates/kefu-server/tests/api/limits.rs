@@ -130,7 +130,8 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Opti
 async fn upload(app: &TestApp, token: &str, id: i64, bytes: Vec<u8>) -> (u16, Option<String>, Value) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name("note.txt");
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = app.http.post(app.url(&format!("/api/v1/conversations/{id}/attachments"))).bearer_auth(token).multipart(form).send().await.unwrap();
+    let r =
+        app.http.post(app.url(&format!("/api/v1/conversations/{id}/attachments"))).bearer_auth(token).multipart(form).send().await.unwrap();
     let status = r.status().as_u16();
     let retry = r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
     (status, retry, r.json().await.unwrap_or(Value::Null))
