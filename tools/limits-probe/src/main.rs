@@ -117,7 +117,11 @@ async fn flood(http: &reqwest::Client, base: &str, args: &Args) -> Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let (a, l, o) = (accepted.load(Ordering::Relaxed), limited.load(Ordering::Relaxed), other.load(Ordering::Relaxed));
     println!("flood: one visitor, {} requests in flight, {secs:.1} s", args.in_flight);
-    println!("  attempted {:.0} messages/s; stored {a} ({:.1}/s), refused 429: {l}, other: {o}", (a + l + o) as f64 / secs, a as f64 / secs);
+    println!(
+        "  attempted {:.0} messages/s; stored {a} ({:.1}/s), refused 429: {l}, other: {o}",
+        (a + l + o) as f64 / secs,
+        a as f64 / secs
+    );
     println!("  stored in the first second: {}", first_second.load(Ordering::Relaxed));
     Ok(())
 }
