@@ -11,10 +11,11 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::conversations::links::AttachmentLinks;
 use crate::integrations::outbound::Outbound;
+use crate::limits::Limits;
 use crate::metrics::MetricsInner;
 use crate::realtime::Hub;
 use crate::serve::serve;
-use crate::state::{AppState, Limits};
+use crate::state::AppState;
 use kefu_store::{NewUser, Store};
 
 /// A built, bound application.
@@ -49,7 +50,10 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("failed to listen on {addr} (metrics_listen)"))?),
             None => None,
         };
-        let limits = Arc::new(Limits::new(config.login_attempts_per_minute, config.visitors_per_minute));
+        let limits = Arc::new(Limits::new(&config));
+        tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
+        // The stand-in hash for unknown emails is made now, not by the first login that needs it.
+        crate::auth::dummy_hash();
         let state = AppState {
             store,
             config: Arc::new(config),

@@ -147,6 +147,34 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// An argon2id hash of nothing anyone knows, made once with the same parameters as real ones: a
+/// login for an unknown email (or a disabled user) verifies against it, so it takes as long as
+/// one for a known email and the timing does not tell who has an account.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        // Hashing a random password cannot fail with the default parameters; were it to, the
+        // empty string verifies nothing (quickly, but still correctly).
+        hash_password(&new_token("")).unwrap_or_default()
+    });
+    &DUMMY
+}
+
+/// A turn to check a password: one per core at a time. Each check takes ~19 MiB and tens of
+/// milliseconds, so a flood of logins queues here instead of exhausting memory or starving every
+/// other request.
+pub async fn password_turn() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    static TURNS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+    });
+    // The semaphore is never closed, so `None` does not happen.
+    TURNS.acquire().await.ok()
+}
+
+/// `verify_password` off the async threads (call it holding a `password_turn`).
+pub async fn verify_password_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
 /// A new random token: 32 bytes, URL-safe base64, with a prefix saying what it is.
 pub fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
@@ -270,6 +298,8 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+        assert!(dummy_hash().starts_with("$argon2id$"), "same algorithm and parameters as real hashes");
+        assert_eq!(PasswordHash::new(dummy_hash()).unwrap().params, PasswordHash::new(&h).unwrap().params);
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct ServeArgs {
     pub log_json: bool,
 }
 
+const MIB: u64 = 1024 * 1024;
+
 /// The TOML file's shape (every key optional).
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +65,14 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub ws_connections_per_token: Option<u32>,
+    pub account_login_failures_before_delay: Option<u32>,
+    pub account_login_failures_per_hour: Option<u32>,
+    pub visitor_messages_per_10s: Option<u32>,
+    pub visitor_typing_per_second: Option<u32>,
+    pub visitor_uploads_per_minute: Option<u32>,
+    pub uploads_per_conversation: Option<u32>,
+    pub upload_bytes_per_conversation: Option<u64>,
+    pub upload_quota_bytes: Option<u64>,
 }
 
 /// Resolved settings.
@@ -73,7 +83,8 @@ pub struct Config {
     pub demo: bool,
     /// Service level target ("80 % in 20 s" has 20 here).
     pub service_level_target_secs: u32,
-    /// Per client IP.
+    /// Failed logins per client IP and minute (successful ones are free: a call center behind
+    /// one NAT logs hundreds of agents in at shift start).
     pub login_attempts_per_minute: u32,
     /// Per client IP.
     pub visitors_per_minute: u32,
@@ -102,6 +113,23 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Open WebSockets allowed per token (a workspace needs one per tab); more get 429.
     pub ws_connections_per_token: u32,
+    /// Failed logins of one account within 15 minutes before each further attempt must wait
+    /// (5 s, then doubling up to 15 min), whichever address it comes from.
+    pub account_login_failures_before_delay: u32,
+    /// Failed logins of one account within an hour; then it waits until the oldest is an hour old.
+    pub account_login_failures_per_hour: u32,
+    /// Messages a visitor may send in a burst, refilled over 10 seconds.
+    pub visitor_messages_per_10s: u32,
+    /// Typing events a visitor may send per second (bursts of twice that).
+    pub visitor_typing_per_second: u32,
+    /// Files a visitor may upload per minute.
+    pub visitor_uploads_per_minute: u32,
+    /// Files a visitor may upload into one conversation.
+    pub uploads_per_conversation: u32,
+    /// Bytes a visitor may upload into one conversation.
+    pub upload_bytes_per_conversation: u64,
+    /// Disk space all uploads may take; past it visitors can no longer upload (staff still can).
+    pub upload_quota_bytes: u64,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -133,6 +161,14 @@ impl Config {
             metrics_token: std::env::var("KEFU_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             metrics_listen: file.metrics_listen,
             ws_connections_per_token: file.ws_connections_per_token.unwrap_or(5).max(1),
+            account_login_failures_before_delay: file.account_login_failures_before_delay.unwrap_or(10),
+            account_login_failures_per_hour: file.account_login_failures_per_hour.unwrap_or(100),
+            visitor_messages_per_10s: file.visitor_messages_per_10s.unwrap_or(20),
+            visitor_typing_per_second: file.visitor_typing_per_second.unwrap_or(1),
+            visitor_uploads_per_minute: file.visitor_uploads_per_minute.unwrap_or(10),
+            uploads_per_conversation: file.uploads_per_conversation.unwrap_or(20),
+            upload_bytes_per_conversation: file.upload_bytes_per_conversation.unwrap_or(50 * MIB),
+            upload_quota_bytes: file.upload_quota_bytes.unwrap_or(10 * 1024 * MIB),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -156,6 +192,14 @@ impl Config {
             metrics_token: None,
             metrics_listen: None,
             ws_connections_per_token: 5,
+            account_login_failures_before_delay: 10,
+            account_login_failures_per_hour: 100,
+            visitor_messages_per_10s: 1000,
+            visitor_typing_per_second: 1000,
+            visitor_uploads_per_minute: 1000,
+            uploads_per_conversation: 1000,
+            upload_bytes_per_conversation: 1024 * MIB,
+            upload_quota_bytes: 1024 * 1024 * MIB,
             admin_email: None,
             admin_password: None,
         }

@@ -3,11 +3,12 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
 use serde_json::json;
+use std::time::Duration;
 
 use kefu_store::StoreError;
 
@@ -32,9 +33,12 @@ pub enum ApiError {
     /// The state does not allow it.
     #[error("{0}")]
     Conflict(String),
-    /// Slow down.
-    #[error("too many requests; try again in a minute")]
-    RateLimited,
+    /// Slow down: `what` names the limit, the client may try again after `retry_after`.
+    #[error("too many {what}; try again in {} s", retry_secs(*.retry_after))]
+    RateLimited { what: &'static str, retry_after: Duration },
+    /// A quota that does not refill with time (uploads per conversation, disk space).
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// Too big.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -64,7 +68,8 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::QuotaExceeded(_) => (StatusCode::FORBIDDEN, "quota_exceeded"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -83,8 +88,20 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(cause) = &self {
             tracing::error!(error = ?cause, "request failed");
         }
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            // The same figure twice: the header for HTTP clients and proxies, the field for code
+            // that only reads the JSON body.
+            let secs = retry_secs(*retry_after);
+            let body = json!({ "error": { "code": code, "message": self.to_string(), "retry_after": secs } });
+            return (status, [(header::RETRY_AFTER, secs.to_string())], Json(body)).into_response();
+        }
         error_body(status, code, &self.to_string())
     }
+}
+
+/// Whole seconds to wait, rounded up and at least one (`Retry-After: 0` would invite a hot loop).
+fn retry_secs(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl From<StoreError> for ApiError {

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod integrations;
+pub mod limits;
 pub mod metrics;
 pub mod realtime;
 pub mod routing;

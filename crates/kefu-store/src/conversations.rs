@@ -344,6 +344,25 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
+    /// How many files the visitor sent into a conversation, and their bytes.
+    pub async fn visitor_uploads(&self, conversation_id: i64) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(a.size), 0) FROM messages m JOIN attachments a ON a.id = m.attachment_id
+             WHERE m.conversation_id = ? AND m.sender = 'visitor'",
+        )
+        .bind(conversation_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Bytes the uploads take on disk: a file is stored once per conversation and content, however
+    /// often it was sent.
+    pub async fn upload_bytes(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT path, size FROM attachments)")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Timings of conversations queued since `since` (for service-level figures).
     pub async fn contacts_since(&self, since: i64) -> Result<Vec<ContactRow>> {
         Ok(sqlx::query_as(

@@ -71,6 +71,10 @@ pub async fn upload(
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
     }
+    if let Caller::Visitor(v) = &caller {
+        // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
+        state.limits.visitor_upload(*v)?;
+    }
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         if field.name() == Some("file") {
@@ -96,6 +100,11 @@ pub async fn upload(
     let sha = hex::encode(Sha256::digest(&bytes));
     let rel = format!("uploads/{}/{}", id, sha);
     let path = state.config.data_dir.join(&rel);
+    if matches!(caller, Caller::Visitor(_)) {
+        // The same file sent again into the same conversation is stored once: no more disk.
+        let new_bytes = if tokio::fs::try_exists(&path).await.unwrap_or(false) { 0 } else { bytes.len() as u64 };
+        visitor_quotas(&state, id, bytes.len() as u64, new_bytes).await?;
+    }
     tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
     tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
@@ -113,6 +122,26 @@ pub async fn upload(
     tx.commit().await?;
     let (view, _) = send(&state, &caller, &c, Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: None }).await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// What a visitor may still store: files and bytes per conversation, and the organisation's disk
+/// quota (staff uploads are not held to these; they count towards the quota all the same).
+async fn visitor_quotas(state: &AppState, conversation: i64, size: u64, new_bytes: u64) -> ApiResult<()> {
+    let config = &state.config;
+    let (count, bytes) = state.store.visitor_uploads(conversation).await?;
+    if u64::try_from(count).unwrap_or(0) >= u64::from(config.uploads_per_conversation) {
+        return Err(ApiError::QuotaExceeded(format!("file: at most {} files per conversation", config.uploads_per_conversation)));
+    }
+    if u64::try_from(bytes).unwrap_or(0).saturating_add(size) > config.upload_bytes_per_conversation {
+        return Err(ApiError::QuotaExceeded(format!(
+            "file: at most {} MiB of files per conversation",
+            config.upload_bytes_per_conversation / 1024 / 1024
+        )));
+    }
+    if u64::try_from(state.store.upload_bytes().await?).unwrap_or(0).saturating_add(new_bytes) > config.upload_quota_bytes {
+        return Err(ApiError::QuotaExceeded("file: the organisation's storage for uploads is full".into()));
+    }
+    Ok(())
 }
 
 /// Only the body limit is "too large"; a body that ends early or breaks the multipart framing is

@@ -9,9 +9,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use crate::auth::{check_password_rules, hash_password, new_token, request_token, token_hash, verify_password, Staff};
+use crate::auth::{
+    check_password_rules, dummy_hash, hash_password, new_token, password_turn, request_token, token_hash, verify_password,
+    verify_password_blocking, Staff,
+};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::limits::account_key;
 use crate::state::{client_ip, AppState};
 use crate::views::{LoginResponse, SessionEndReason, UserView};
 use kefu_store::TokenOwner;
@@ -38,12 +42,31 @@ pub async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Json<LoginResponse>> {
-    state.limits.login(client_ip(addr.ip(), &headers, &state.config.trusted_proxies))?;
+    let ip = client_ip(addr.ip(), &headers, &state.config.trusted_proxies);
+    let account = account_key(&body.email);
+    // Refuse a throttled attempt before it queues for a turn, and again once it has one: the
+    // attempts ahead of it may have failed meanwhile.
+    state.limits.login.check(ip, &account)?;
+    let turn = password_turn().await;
+    state.limits.login.begin(ip, &account)?;
     let bad = || ApiError::Unauthorized("wrong email or password".into());
-    let user = state.store.user_by_email(body.email.trim()).await?.ok_or_else(bad)?;
-    if !user.enabled || !verify_password(&body.password, &user.password_hash) {
-        return Err(bad());
-    }
+    let user = state.store.user_by_email(body.email.trim()).await?;
+    // Unknown emails and disabled users are checked against the stand-in hash: every wrong
+    // login costs one argon2 verification, so the timing tells nothing.
+    let hash = match &user {
+        Some(u) if u.enabled => u.password_hash.clone(),
+        _ => dummy_hash().to_string(),
+    };
+    let verified = verify_password_blocking(body.password, hash).await;
+    drop(turn);
+    let user = match user {
+        Some(u) if u.enabled && verified => u,
+        _ => {
+            state.limits.login.failed(ip);
+            return Err(bad());
+        }
+    };
+    state.limits.login.succeeded(&account);
     let token = new_token("s_");
     let now = now_ms();
     let expires = now + i64::from(state.config.session_hours) * 3_600_000;

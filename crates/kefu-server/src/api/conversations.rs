@@ -164,6 +164,9 @@ pub async fn create(
     if body.leave_message && text.is_none() {
         return Err(ApiError::invalid("message: required when leaving a message"));
     }
+    if let (Some(_), Caller::Visitor(v)) = (text, &starter_caller) {
+        state.limits.visitor_message(*v)?;
+    }
     let topic = body.topic.as_deref().map(clean_line);
     let topic = topic.as_deref().filter(|t| !t.is_empty());
     if topic.is_some_and(|t| t.chars().count() > 200) {
@@ -370,6 +373,9 @@ pub async fn typing(
     let c = load_visible(&state.store, &caller, id).await?;
     if !can_write(&caller, &c) {
         return Ok(StatusCode::NO_CONTENT);
+    }
+    if let Caller::Visitor(v) = &caller {
+        state.limits.visitor_typing(*v)?;
     }
     let who = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
     let data = serde_json::to_value(Typing { who, typing: body.typing }).map_err(|e| ApiError::Internal(e.into()))?;

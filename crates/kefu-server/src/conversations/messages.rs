@@ -48,6 +48,10 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
             return Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now), false));
         }
     }
+    // After the retry check: a retried message costs nothing. Files are counted by the upload.
+    if let (Caller::Visitor(v), None) = (caller, out.attachment_id) {
+        state.limits.visitor_message(*v)?;
+    }
     let (view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, now).await?;
     tx.commit().await?;
     state.metrics.messages.inc();

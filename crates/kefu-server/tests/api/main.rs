@@ -11,6 +11,7 @@ mod deceptive_text;
 mod exposure;
 mod identity;
 mod identity_limits;
+mod limits;
 mod outbound;
 mod redaction;
 mod restart;

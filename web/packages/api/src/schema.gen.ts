@@ -1075,16 +1075,24 @@ export interface components {
             next_attempt_at: string;
             status: components["schemas"]["DeliveryStatus"];
         };
-        /** @description Every failure: `{"error": {"code", "message"}}`. */
+        /** @description Every failure: `{"error": {"code", "message"}}` (and `retry_after` when rate limited). */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
         /** @description The error's stable code and a message that names the problem. */
         ErrorDetail: {
-            /** @description e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited` */
+            /**
+             * @description e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`,
+             *     `quota_exceeded`
+             */
             code: string;
             /** @description Human readable; names the field or the problem. */
             message: string;
+            /**
+             * Format: int64
+             * @description With `rate_limited` only: seconds to wait before trying again (also the `Retry-After` header).
+             */
+            retry_after?: number | null;
         };
         /**
          * @description Details of a system event message (`kind: "event"`). `transferred` names the target, a group

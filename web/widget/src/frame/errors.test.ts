@@ -14,6 +14,7 @@ describe('errorText', () => {
   });
   it('maps upload and network errors, and never shows a raw server message', () => {
     expect(errorText(t, new ApiError(413, 'payload_too_large', 'x'))).toBe(t('errorFileTooLarge'));
+    expect(errorText(t, new ApiError(403, 'quota_exceeded', 'x'))).toBe(t('errorFileQuota'));
     expect(errorText(t, new ApiError(415, 'unsupported_media_type', 'x'))).toBe(t('errorFileType'));
     expect(errorText(t, new ApiError(0, 'network', 'x'))).toBe(t('errorNetwork'));
     expect(errorText(t, new ApiError(500, 'internal', 'stack trace'))).toBe(t('errorGeneric'));

@@ -9,6 +9,7 @@ const BY_CODE: Record<string, FrameKey> = {
   identity_token_expired: 'errorIdentityExpired',
   rate_limited: 'errorRateLimited',
   payload_too_large: 'errorFileTooLarge',
+  quota_exceeded: 'errorFileQuota',
   unsupported_media_type: 'errorFileType',
   widget_unknown: 'errorWidgetUnknown',
 };

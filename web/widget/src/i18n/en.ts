@@ -21,6 +21,7 @@ export const frame = {
   errorWidgetUnknown: 'Online customer service is not available on this page yet.',
   errorRateLimited: 'Too many requests. Please wait a moment and try again.',
   errorFileTooLarge: 'Files can be at most 10 MB.',
+  errorFileQuota: 'No more files can be sent in this conversation.',
   errorFileType: 'This file type is not supported. Send an image, PDF, TXT, DOCX or XLSX file.',
   historyTitle: 'Earlier conversations ({n})',
   historyOpen: 'View conversation of {date}',

@@ -21,6 +21,7 @@ export const frame: typeof en.frame = {
   errorWidgetUnknown: '本页面暂未开通在线客服。',
   errorRateLimited: '操作太频繁，请稍后再试。',
   errorFileTooLarge: '文件不能超过 10 MB。',
+  errorFileQuota: '本次会话无法再发送文件。',
   errorFileType: '不支持该文件类型，请发送图片、PDF、TXT、DOCX 或 XLSX 文件。',
   historyTitle: '历史会话（{n}）',
   historyOpen: '查看 {date} 的会话',

@@ -1,0 +1,183 @@
+//! Measures the abuse limits against a `kefu` it starts on 127.0.0.1 with a fresh data dir and the
+//! default limits: how many messages per second one visitor gets through when it pushes as fast
+//! as it can, and how much server memory (VmRSS) each idle visitor WebSocket takes and gives back.
+//!
+//! `cargo run --release -p limits-probe -- --kefu target/release/kefu --sockets 1000`
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::connect_async;
+
+#[derive(Parser, Debug)]
+struct Args {
+    /// The kefu binary to start.
+    #[arg(long, default_value = "target/release/kefu")]
+    kefu: String,
+    /// How long the visitor floods.
+    #[arg(long, default_value_t = 20)]
+    flood_secs: u64,
+    /// Requests the flooding visitor keeps in flight.
+    #[arg(long, default_value_t = 8)]
+    in_flight: usize,
+    /// Idle visitor WebSockets to open.
+    #[arg(long, default_value_t = 1000)]
+    sockets: usize,
+    /// Port for the server.
+    #[arg(long, default_value_t = 18_778)]
+    port: u16,
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("kefu-probe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    // Default limits, except visitor creation per address: every socket here comes from 127.0.0.1.
+    let config = dir.join("kefu.toml");
+    std::fs::write(&config, "visitors_per_minute = 1000000\n")?;
+    let base = format!("http://127.0.0.1:{}", args.port);
+    let server = Server(
+        Command::new(&args.kefu)
+            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{}", args.port), "--config"])
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .env("KEFU_LOG", "warn")
+            .stdout(Stdio::from(std::fs::File::create(dir.join("kefu.log"))?))
+            .spawn()
+            .with_context(|| format!("failed to start {}", args.kefu))?,
+    );
+    let pid = server.0.id();
+    let http = reqwest::Client::new();
+    wait_ready(&http, &base).await?;
+
+    flood(&http, &base, &args).await?;
+    idle_sockets(&http, &base, pid, args.sockets).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// One visitor with one conversation pushes messages as fast as it can.
+async fn flood(http: &reqwest::Client, base: &str, args: &Args) -> Result<()> {
+    let token = visitor(http, base, "flood").await?;
+    let (s, c) = call(http, base, "/api/v1/conversations", &token, json!({ "business_type_id": 1 })).await?;
+    if s != 201 {
+        bail!("starting a conversation: {c}");
+    }
+    let path = format!("/api/v1/conversations/{}/messages", c["id"]);
+    let (accepted, limited, other) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let first_second = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let until = start + Duration::from_secs(args.flood_secs);
+    let workers: Vec<_> = (0..args.in_flight)
+        .map(|w| {
+            let (http, base, token, path) = (http.clone(), base.to_string(), token.clone(), path.clone());
+            let (accepted, limited, other, first_second) = (accepted.clone(), limited.clone(), other.clone(), first_second.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while Instant::now() < until {
+                    n += 1;
+                    let body = json!({ "body": format!("flood {w}-{n}") });
+                    match call(&http, &base, &path, &token, body).await {
+                        Ok((201, _)) => {
+                            accepted.fetch_add(1, Ordering::Relaxed);
+                            if start.elapsed() < Duration::from_secs(1) {
+                                first_second.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                        Ok((429, _)) => {
+                            limited.fetch_add(1, Ordering::Relaxed);
+                        }
+                        _ => {
+                            other.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await?;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let (a, l, o) = (accepted.load(Ordering::Relaxed), limited.load(Ordering::Relaxed), other.load(Ordering::Relaxed));
+    println!("flood: one visitor, {} requests in flight, {secs:.1} s", args.in_flight);
+    println!(
+        "  attempted {:.0} messages/s; stored {a} ({:.1}/s), refused 429: {l}, other: {o}",
+        (a + l + o) as f64 / secs,
+        a as f64 / secs
+    );
+    println!("  stored in the first second: {}", first_second.load(Ordering::Relaxed));
+    Ok(())
+}
+
+/// Open `n` idle visitor sockets and read the server's VmRSS before, with them, and after.
+async fn idle_sockets(http: &reqwest::Client, base: &str, pid: u32, n: usize) -> Result<()> {
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        tokens.push(visitor(http, base, &format!("idle {i}")).await?);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid)?;
+    let ws_base = base.replace("http://", "ws://");
+    let mut sockets = Vec::with_capacity(n);
+    for t in &tokens {
+        let (mut ws, _) = connect_async(format!("{ws_base}/api/v1/ws?token={t}")).await?;
+        // The hello frame: the server has registered the socket.
+        ws.next().await.context("no hello")??;
+        sockets.push(ws);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let open = rss_kib(pid)?;
+    drop(sockets);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(pid)?;
+    println!("idle sockets: {n} visitor WebSockets");
+    println!(
+        "  VmRSS before {before} KiB, with them open {open} KiB, after closing {after} KiB: {:.1} KiB per idle socket",
+        (open as f64 - before as f64) / n as f64
+    );
+    Ok(())
+}
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS")?;
+    line.split_whitespace().nth(1).context("no figure")?.parse().context("not a number")
+}
+
+async fn wait_ready(http: &reqwest::Client, base: &str) -> Result<()> {
+    for _ in 0..200 {
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("kefu did not become ready")
+}
+
+async fn visitor(http: &reqwest::Client, base: &str, name: &str) -> Result<String> {
+    let v: Value = http.post(format!("{base}/api/v1/visitors")).json(&json!({ "name": name })).send().await?.json().await?;
+    v["token"].as_str().map(str::to_string).with_context(|| format!("no visitor token: {v}"))
+}
+
+async fn call(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Result<(u16, Value)> {
+    let resp = http.post(format!("{base}{path}")).bearer_auth(token).json(&body).send().await?;
+    let status = resp.status().as_u16();
+    Ok((status, resp.json().await.unwrap_or(Value::Null)))
+}
