@@ -1,0 +1,1 @@
+//! The pure room state machine (to come).
