@@ -53,9 +53,15 @@
 
 mod api;
 mod config;
+mod demux;
 mod driver;
+mod forward;
 mod ids;
+mod peer;
 pub mod room;
+mod sfu;
+#[cfg(test)]
+mod sfu_tests;
 
 pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats};
 pub use config::MediaConfig;
