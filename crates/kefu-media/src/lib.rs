@@ -41,6 +41,13 @@
 //!
 //! So the client never rolls back, and the server never has two exchanges at once.
 //!
+//! **Order when relaying.** A `join`/`renegotiate` reply is given before any later
+//! [`MediaEvent::Offer`] for that participant is emitted, and the media server waits 200 ms
+//! after a client offer before offering itself. The server must still send the client its
+//! answer before relaying a later `Offer` to it (one task per participant writing to its
+//! WebSocket keeps that order); otherwise the client would see the offer while its own is out
+//! and ignore it (rule 4), and nothing would re-send it.
+//!
 //! # Transport
 //!
 //! One UDP port ([`MediaConfig::udp_bind`]), host candidates for the configured addresses plus
