@@ -1,0 +1,219 @@
+//! The typed surface the server talks to: a cloneable handle taking commands, a stream of
+//! events, and the errors commands answer. No str0m type crosses this wall.
+
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
+
+/// An SDP offer made by a client, with what only the client knows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOffer {
+    /// The offer's SDP text, as `RTCPeerConnection.localDescription.sdp`.
+    pub sdp: String,
+    /// The `mid`s of the video transceivers that send a screen share. The SDP cannot say it (a
+    /// browser neither lets a page choose msids nor mark content); video not listed here is a
+    /// camera. The client knows the mids after `setLocalDescription(offer)`.
+    pub screen_mids: Vec<String>,
+}
+
+impl ClientOffer {
+    /// An offer whose video, if any, is all camera.
+    pub fn new(sdp: impl Into<String>) -> Self {
+        ClientOffer { sdp: sdp.into(), screen_mids: Vec::new() }
+    }
+}
+
+/// What the media server tells the server. Read them from [`MediaEvents`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum MediaEvent {
+    /// ICE and DTLS are up: media can flow.
+    ParticipantConnected {
+        /// Its room.
+        room: RoomId,
+        /// Who.
+        participant: ParticipantId,
+    },
+    /// The participant is gone (its tracks are unpublished, its subscribers renegotiated).
+    /// Sent once per participant that joined, whatever the reason, including after `leave`.
+    ParticipantLeft {
+        /// Its room.
+        room: RoomId,
+        /// Who.
+        participant: ParticipantId,
+        /// Why.
+        reason: LeaveReason,
+    },
+    /// The participant sends a track the room forwards to the others.
+    TrackPublished {
+        /// Its room.
+        room: RoomId,
+        /// The publisher.
+        participant: ParticipantId,
+        /// The track.
+        track: TrackId,
+        /// What it carries.
+        kind: TrackKind,
+    },
+    /// A published track ended (its transceiver stopped, or its publisher left).
+    TrackUnpublished {
+        /// Its room.
+        room: RoomId,
+        /// The publisher.
+        participant: ParticipantId,
+        /// The track.
+        track: TrackId,
+    },
+    /// The server must send this SDP offer to the participant (over the WebSocket) and return
+    /// the client's answer with [`MediaHandle::answer`]. Made to add or remove forwarded
+    /// tracks. Superseded (and the answer then refused) if the client offers meanwhile.
+    Offer {
+        /// To whom.
+        participant: ParticipantId,
+        /// The offer's SDP text.
+        sdp: String,
+    },
+    /// Periodic figures about one participant's connection.
+    Stats(ParticipantStats),
+    /// The room is closed (after `close_room`, once every participant has left).
+    RoomClosed {
+        /// Which.
+        room: RoomId,
+    },
+}
+
+/// One participant's connection figures, from str0m's stats and bandwidth estimate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParticipantStats {
+    /// Its room.
+    pub room: RoomId,
+    /// Who.
+    pub participant: ParticipantId,
+    /// Bits per second received from the participant (all its published tracks).
+    pub ingress_bps: u64,
+    /// Bits per second sent to the participant (all forwarded tracks).
+    pub egress_bps: u64,
+    /// Fraction (0..=1) of the participant's packets lost on the way to us, if known.
+    pub ingress_loss: Option<f32>,
+    /// Fraction (0..=1) of our packets the participant reports lost, if known.
+    pub egress_loss: Option<f32>,
+    /// Round-trip time to the participant, if measured.
+    pub rtt: Option<Duration>,
+    /// The bandwidth estimate towards the participant, if the estimator has one.
+    pub estimate_bps: Option<u64>,
+}
+
+/// Why a command was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MediaError {
+    /// No open room with this id.
+    #[error("no such room")]
+    UnknownRoom,
+    /// `open_room` for a room already open.
+    #[error("the room is already open")]
+    RoomExists,
+    /// No participant with this id.
+    #[error("no such participant")]
+    UnknownParticipant,
+    /// `join` with a participant id already in use.
+    #[error("the participant has already joined")]
+    ParticipantExists,
+    /// The SDP could not be parsed or negotiated; the text says why (no secret in it).
+    #[error("bad SDP: {0}")]
+    BadSdp(String),
+    /// `answer` while the server has no offer out to that participant (it was superseded by a
+    /// client offer, or already answered).
+    #[error("no offer is waiting for an answer")]
+    NoPendingOffer,
+    /// The media server has stopped.
+    #[error("the media server has stopped")]
+    Stopped,
+}
+
+/// A command to the media thread. Replies travel on oneshots.
+#[derive(Debug)]
+pub(crate) enum Command {
+    OpenRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
+    CloseRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
+    Join { room: RoomId, participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
+    Renegotiate { participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
+    Answer { participant: ParticipantId, sdp: String, reply: oneshot::Sender<Result<(), MediaError>> },
+    Leave { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
+    RequestKeyframe { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
+    Shutdown,
+}
+
+/// The server's handle on the media server. Cheap to clone; every method is a message to the
+/// media thread and waits for its reply.
+#[derive(Clone, Debug)]
+pub struct MediaHandle {
+    pub(crate) commands: mpsc::UnboundedSender<Command>,
+}
+
+impl MediaHandle {
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, MediaError>>) -> Command) -> Result<T, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(make(reply)).map_err(|_| MediaError::Stopped)?;
+        answer.await.map_err(|_| MediaError::Stopped)?
+    }
+
+    /// Open a room so participants can join it.
+    pub async fn open_room(&self, room: RoomId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::OpenRoom { room, reply }).await
+    }
+
+    /// Close a room: every participant leaves ([`LeaveReason::Hangup`]), then
+    /// [`MediaEvent::RoomClosed`].
+    pub async fn close_room(&self, room: RoomId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::CloseRoom { room, reply }).await
+    }
+
+    /// A participant joins `room` with its first offer; the answer's SDP is returned. The
+    /// tracks of those already in the room follow in a server [`MediaEvent::Offer`] once this
+    /// participant is connected.
+    pub async fn join(&self, room: RoomId, participant: ParticipantId, offer: ClientOffer) -> Result<String, MediaError> {
+        self.ask(|reply| Command::Join { room, participant, offer, reply }).await
+    }
+
+    /// A later offer from the client (it starts or stops sharing its screen, mutes a track...);
+    /// the answer's SDP is returned. Supersedes any server offer the client has not answered.
+    pub async fn renegotiate(&self, participant: ParticipantId, offer: ClientOffer) -> Result<String, MediaError> {
+        self.ask(|reply| Command::Renegotiate { participant, offer, reply }).await
+    }
+
+    /// The client's answer to the last [`MediaEvent::Offer`] sent to it.
+    pub async fn answer(&self, participant: ParticipantId, sdp: String) -> Result<(), MediaError> {
+        self.ask(|reply| Command::Answer { participant, sdp, reply }).await
+    }
+
+    /// The participant leaves its room ([`MediaEvent::ParticipantLeft`] with
+    /// [`LeaveReason::Hangup`] follows).
+    pub async fn leave(&self, participant: ParticipantId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::Leave { participant, reply }).await
+    }
+
+    /// Ask the participant for a keyframe on each video track it publishes (for example when a
+    /// recording starts).
+    pub async fn request_keyframe(&self, participant: ParticipantId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::RequestKeyframe { participant, reply }).await
+    }
+}
+
+/// The events of one media server, in the order they happened.
+#[derive(Debug)]
+pub struct MediaEvents {
+    pub(crate) events: mpsc::UnboundedReceiver<MediaEvent>,
+}
+
+impl MediaEvents {
+    /// The next event; `None` once the media server has stopped.
+    pub async fn recv(&mut self) -> Option<MediaEvent> {
+        self.events.recv().await
+    }
+
+    /// The next event if one is waiting, without waiting.
+    pub fn try_recv(&mut self) -> Option<MediaEvent> {
+        self.events.try_recv().ok()
+    }
+}

@@ -1,0 +1,203 @@
+//! The media thread: owns the UDP socket and every participant's str0m `Rtc`, feeds them
+//! datagrams, commands and time, and carries out the room's decisions.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Once;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use str0m::Candidate;
+use tokio::sync::mpsc;
+
+use crate::api::{Command, MediaEvent, MediaEvents, MediaHandle};
+use crate::config::MediaConfig;
+use crate::ids::LeaveReason;
+use crate::peer::PeerSetup;
+use crate::room::RoomConfig;
+use crate::sfu::Sfu;
+
+/// A running media server: one thread, one UDP socket. Dropping it stops the thread.
+#[derive(Debug)]
+pub struct MediaServer {
+    handle: MediaHandle,
+    local_addr: SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MediaServer {
+    /// Bind the UDP socket and start the media thread. Fails if the socket cannot be bound.
+    /// Events arrive on the returned [`MediaEvents`]; the server must keep reading them.
+    pub fn start(config: MediaConfig) -> io::Result<(MediaServer, MediaEvents)> {
+        install_crypto();
+        let socket = UdpSocket::bind(config.udp_bind)?;
+        let local_addr = socket.local_addr()?;
+        let setup = peer_setup(&config, local_addr)?;
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, events) = mpsc::unbounded_channel();
+        let thread =
+            std::thread::Builder::new().name("kefu-media".into()).spawn(move || run(config, setup, socket, command_rx, event_tx))?;
+        let server = MediaServer { handle: MediaHandle { commands }, local_addr, thread: Some(thread) };
+        Ok((server, MediaEvents { events }))
+    }
+
+    /// A handle to send commands; clone it freely.
+    pub fn handle(&self) -> MediaHandle {
+        self.handle.clone()
+    }
+
+    /// The address the UDP socket is bound to (the port chosen when configured with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stop the media thread and wait for it. Every participant is dropped.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let _ = self.handle.commands.send(Command::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("the media thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for MediaServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// What every connection advertises and the address str0m sees datagrams arrive on.
+fn peer_setup(config: &MediaConfig, local_addr: SocketAddr) -> io::Result<PeerSetup> {
+    let invalid = |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidInput, e.to_string());
+    let mut ips = config.host_ips.clone();
+    if ips.is_empty() {
+        if local_addr.ip().is_unspecified() {
+            return Err(invalid(&"media: binding 0.0.0.0 needs host_ips to advertise"));
+        }
+        ips.push(local_addr.ip());
+    }
+    // str0m matches a datagram to a candidate by its destination. Without IP_PKTINFO we cannot
+    // tell which local address a datagram hit, so a socket bound to 0.0.0.0 is taken to receive
+    // on the first advertised address.
+    let base = if local_addr.ip().is_unspecified() { SocketAddr::new(ips[0], local_addr.port()) } else { local_addr };
+    let mut candidates = Vec::new();
+    for ip in &ips {
+        let addr = SocketAddr::new(*ip, local_addr.port());
+        candidates.push(Candidate::host(addr, "udp").map_err(|e| invalid(&e))?);
+    }
+    if let Some(public) = config.public_ip {
+        let addr = SocketAddr::new(public, local_addr.port());
+        candidates.push(Candidate::server_reflexive(addr, base, "udp").map_err(|e| invalid(&e))?);
+    }
+    Ok(PeerSetup { local_addr: base, candidates, stats_interval: config.stats_interval })
+}
+
+fn run(
+    config: MediaConfig,
+    setup: PeerSetup,
+    socket: UdpSocket,
+    commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+) {
+    // One thread, one current-thread runtime: the socket, the commands and the timer are awaited
+    // together, and the media work never competes with the API's tasks for tokio's workers.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!(error = %e, "media: cannot start the runtime");
+            return;
+        }
+    };
+    runtime.block_on(serve(config, setup, socket, commands, events));
+}
+
+async fn serve(
+    config: MediaConfig,
+    setup: PeerSetup,
+    socket: UdpSocket,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+) {
+    let socket = match socket.set_nonblocking(true).and_then(|()| tokio::net::UdpSocket::from_std(socket)) {
+        Ok(socket) => socket,
+        Err(e) => {
+            tracing::error!(error = %e, "media: cannot use the UDP socket");
+            return;
+        }
+    };
+    let mut sfu = Sfu::new(setup, RoomConfig { connect_timeout: config.connect_timeout });
+    // Larger than any datagram WebRTC sends (str0m keeps under the MTU).
+    let mut buf = vec![0u8; 2048];
+    loop {
+        for t in sfu.take_transmits() {
+            if let Err(e) = socket.send_to(&t.contents, t.destination).await {
+                tracing::debug!(error = %e, "media: send failed");
+            }
+        }
+        while let Some(event) = sfu.poll_event() {
+            // The server dropped its receiver: it is shutting down; keep serving until told.
+            let _ = events.send(event);
+        }
+        let deadline = sfu.poll_timeout().unwrap_or_else(|| Instant::now() + IDLE_TICK);
+        tokio::select! {
+            received = socket.recv_from(&mut buf) => match received {
+                Ok((n, source)) => {
+                    if config.loopback_only && !source.ip().is_loopback() {
+                        continue;
+                    }
+                    sfu.handle_datagram(Instant::now(), source, &buf[..n]);
+                }
+                // Linux reports an earlier send's ICMP "port unreachable" here; nothing to do.
+                Err(e) => tracing::debug!(error = %e, "media: receive failed"),
+            },
+            command = commands.recv() => match command {
+                None | Some(Command::Shutdown) => break,
+                Some(command) => dispatch(&mut sfu, Instant::now(), command),
+            },
+            () = tokio::time::sleep_until(deadline.into()) => sfu.handle_timeout(Instant::now()),
+        }
+    }
+}
+
+/// With nothing scheduled, the loop still wakes this often (nothing depends on it).
+const IDLE_TICK: Duration = Duration::from_secs(1);
+
+fn dispatch(sfu: &mut Sfu, now: Instant, command: Command) {
+    // A dropped reply means the caller gave up waiting; the command still took effect.
+    match command {
+        Command::OpenRoom { room, reply } => {
+            let _ = reply.send(sfu.open_room(room));
+        }
+        Command::CloseRoom { room, reply } => {
+            let _ = reply.send(sfu.close_room(now, room));
+        }
+        Command::Join { room, participant, offer, reply } => {
+            let _ = reply.send(sfu.join(now, room, participant, &offer));
+        }
+        Command::Renegotiate { participant, offer, reply } => {
+            let _ = reply.send(sfu.renegotiate(now, participant, &offer));
+        }
+        Command::Answer { participant, sdp, reply } => {
+            let _ = reply.send(sfu.answer(now, participant, &sdp));
+        }
+        Command::Leave { participant, reply } => {
+            let _ = reply.send(sfu.leave(now, participant, LeaveReason::Hangup));
+        }
+        Command::RequestKeyframe { participant, reply } => {
+            let _ = reply.send(sfu.request_keyframe(now, participant));
+        }
+        Command::Shutdown => {}
+    }
+}
+
+/// str0m needs a process-wide crypto provider; installing it again is a no-op.
+pub(crate) fn install_crypto() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| str0m::crypto::from_feature_flags().install_process_default());
+}

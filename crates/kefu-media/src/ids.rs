@@ -1,0 +1,66 @@
+//! The media crate's vocabulary: ids the server maps to its calls, track kinds, leave reasons.
+
+use std::fmt;
+
+/// A room: one call. The server maps it to its conversation/call; the media crate only
+/// compares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoomId(pub i64);
+
+/// A participant: one WebRTC connection (one browser tab in one call). Unique across the whole
+/// media server, not only within its room, because commands such as `leave` and `answer` name
+/// the participant alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParticipantId(pub u64);
+
+/// A published track, unique within the media server. Given by the media crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TrackId(pub u64);
+
+impl fmt::Display for RoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "room {}", self.0)
+    }
+}
+
+impl fmt::Display for ParticipantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "participant {}", self.0)
+    }
+}
+
+impl fmt::Display for TrackId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "track {}", self.0)
+    }
+}
+
+/// What a published track carries. Camera and screen are both video; they differ in what a
+/// subscriber wants (a screen share is kept sharp, a camera may drop resolution first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrackKind {
+    /// A microphone (Opus).
+    Audio,
+    /// A camera (VP8 or H.264).
+    Camera,
+    /// A shared screen or window (VP8 or H.264).
+    Screen,
+}
+
+impl TrackKind {
+    /// Whether this kind is video (camera or screen).
+    pub fn is_video(self) -> bool {
+        !matches!(self, TrackKind::Audio)
+    }
+}
+
+/// Why a participant left its room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LeaveReason {
+    /// The server asked (`leave`, `close_room`) or the peer closed DTLS.
+    Hangup,
+    /// The peer stopped answering (ICE disconnected and did not come back, or never connected).
+    Timeout,
+    /// The connection broke: a DTLS/SRTP or negotiation error.
+    Failed,
+}

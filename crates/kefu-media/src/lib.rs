@@ -1,0 +1,76 @@
+//! Kefu's media server: an SFU inside the `kefu` process, on [str0m](https://docs.rs/str0m).
+//!
+//! It owns rooms, their participants (one WebRTC connection each), the tracks they publish
+//! (audio, camera, screen) and the forwarding of RTP from each publisher to each subscriber. It
+//! imports neither the store nor the server: the server's `calls/` area does signalling over the
+//! WebSocket, TURN credentials and room lifecycle, and talks to this crate only through
+//! [`MediaHandle`] (commands) and [`MediaEvents`] (events). No str0m type crosses that wall.
+//!
+//! # Shape
+//!
+//! - [`room`] is the pure core: who is in a room, what they publish, who receives what, and
+//!   the forwarding decisions as data. No I/O, no clock (time is an argument), no str0m.
+//! - The driver is one media thread owning one UDP socket and every participant's str0m `Rtc`
+//!   (in RTP mode: packets are forwarded, never re-packetised). Each datagram reaches its
+//!   participant through a map (by remote address once known, by the STUN username's ufrag
+//!   before), never by asking every participant in turn.
+//!
+//! # Signalling: who offers when
+//!
+//! The server relays SDP between the client (over the WebSocket) and this crate; it never edits
+//! it. The rules avoid glare (both sides offering at once) without rollback in the browser:
+//!
+//! 1. **The client makes the first offer.** It adds a `sendrecv` transceiver per track it
+//!    publishes (audio, camera; `recvonly` if it only watches), creates the offer, calls
+//!    `setLocalDescription`, and sends it with the mids of any screen-share transceivers
+//!    ([`ClientOffer`]). The server calls [`MediaHandle::join`] and sends back the answer.
+//! 2. **The server offers only to add or remove forwarded tracks** (another participant
+//!    publishes or leaves): it emits [`MediaEvent::Offer`]. The media server has at most one
+//!    offer out per participant, and makes one only when that participant is connected and has
+//!    no exchange in flight; changes that arrive meanwhile are folded into the next offer. The
+//!    client applies the offer (`setRemoteDescription`, `createAnswer`, `setLocalDescription`)
+//!    and the server returns its answer with [`MediaHandle::answer`].
+//! 3. **The client may offer again** (start/stop screen share) with
+//!    [`MediaHandle::renegotiate`], but only when its `signalingState` is `stable`. The server
+//!    is the polite side: if its own offer is still out, the client's offer wins — the server's
+//!    offer is dropped (a late answer to it gets [`MediaError::NoPendingOffer`], which the
+//!    server can ignore) and its changes are offered again after the client's exchange.
+//! 4. **The client ignores a server offer that arrives while its own offer is out**
+//!    (`signalingState` is `have-local-offer`): by rule 3 the server has dropped it and will
+//!    offer again.
+//!
+//! So the client never rolls back, and the server never has two exchanges at once.
+//!
+//! **Order when relaying.** A `join`/`renegotiate` reply is given before any later
+//! [`MediaEvent::Offer`] for that participant is emitted, and the media server waits 200 ms
+//! after a client offer before offering itself. The server must still send the client its
+//! answer before relaying a later `Offer` to it (one task per participant writing to its
+//! WebSocket keeps that order); otherwise the client would see the offer while its own is out
+//! and ignore it (rule 4), and nothing would re-send it.
+//!
+//! # Transport
+//!
+//! One UDP port ([`MediaConfig::udp_bind`]), host candidates for the configured addresses plus
+//! [`MediaConfig::public_ip`] for a 1:1 NAT. The server is ICE-lite (it answers checks, the
+//! browser nominates), DTLS-SRTP only. Codecs: Opus (in-band FEC, DTX), VP8, H.264 constrained
+//! baseline packetization-mode 1. TCP candidates, simulcast layer allocation and bandwidth-based
+//! pausing are not there yet.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api;
+mod config;
+mod demux;
+mod driver;
+mod forward;
+mod ids;
+mod peer;
+pub mod room;
+mod sfu;
+#[cfg(test)]
+mod sfu_tests;
+
+pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats};
+pub use config::MediaConfig;
+pub use driver::MediaServer;
+pub use ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};

@@ -1,0 +1,278 @@
+//! One participant's connection: its str0m `Rtc` (RTP mode, ICE-lite), the tracks it publishes
+//! and receives by mid, and the server side of its offer/answer exchanges.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::{Codec, PayloadParams};
+use str0m::media::{Direction, MediaKind, Mid, Pt};
+use str0m::{Candidate, Event, IceCreds, Output, Rtc};
+
+use crate::api::{ClientOffer, MediaError};
+use crate::forward::{Forwarder, VideoCodec};
+use crate::ids::{ParticipantId, RoomId, TrackId, TrackKind};
+
+/// After a client's offer, the server waits this long before its own next offer, so that the
+/// answer reaches the client first even if the server relays answers and events on different
+/// tasks (see the crate doc's signalling rules).
+pub(crate) const OFFER_SETTLE: Duration = Duration::from_millis(200);
+
+/// A datagram to send.
+#[derive(Debug)]
+pub(crate) struct Transmit {
+    pub destination: SocketAddr,
+    pub contents: Vec<u8>,
+}
+
+/// A change to what the participant receives, waiting for a server offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Add(TrackId, TrackKind),
+    Remove(TrackId),
+}
+
+/// A track forwarded to this participant, negotiated.
+#[derive(Debug)]
+pub(crate) struct Sending {
+    pub mid: Mid,
+    pub forwarder: Forwarder,
+    /// Publisher's payload type -> ours, learnt on the first packet of each.
+    pub pt_map: HashMap<Pt, Option<Pt>>,
+}
+
+#[derive(Debug)]
+struct PendingOffer {
+    offer: SdpPendingOffer,
+    changes: Vec<Change>,
+    added: Vec<(TrackId, Mid)>,
+}
+
+/// One participant.
+#[derive(Debug)]
+pub(crate) struct Peer {
+    pub id: ParticipantId,
+    pub room: RoomId,
+    pub rtc: Rtc,
+    pub local_ufrag: String,
+    pub connected: bool,
+    /// When the `Rtc` next wants `Input::Timeout`, as its last drain said.
+    pub next_timeout: Instant,
+    screen_mids: HashSet<String>,
+    /// Incoming (published) media by mid.
+    pub published: HashMap<Mid, TrackId>,
+    /// Outgoing (forwarded) tracks, negotiated.
+    pub sending: HashMap<TrackId, Sending>,
+    /// Outgoing mid -> track, for the subscriber's keyframe requests.
+    pub sending_by_mid: HashMap<Mid, TrackId>,
+    wanted: Vec<Change>,
+    pending: Option<PendingOffer>,
+    offer_not_before: Instant,
+    /// Cumulative (bytes received, bytes sent, when) of the last stats, for rates.
+    pub last_stats: Option<(u64, u64, Instant)>,
+}
+
+/// How every connection is built.
+#[derive(Clone, Debug)]
+pub(crate) struct PeerSetup {
+    /// Local address fed to str0m as each datagram's destination.
+    pub local_addr: SocketAddr,
+    pub candidates: Vec<Candidate>,
+    pub stats_interval: Option<Duration>,
+}
+
+impl Peer {
+    /// A connection answering the client's first offer. Returns it and the answer's SDP.
+    pub(crate) fn accept(
+        now: Instant,
+        id: ParticipantId,
+        room: RoomId,
+        setup: &PeerSetup,
+        offer: &ClientOffer,
+    ) -> Result<(Peer, String), MediaError> {
+        let creds = IceCreds::new();
+        let local_ufrag = creds.ufrag.clone();
+        let mut config = Rtc::builder()
+            .set_rtp_mode(true)
+            .set_ice_lite(true)
+            .set_local_ice_credentials(creds)
+            .set_stats_interval(setup.stats_interval)
+            .enable_bwe(Some(str0m::bwe::Bitrate::kbps(300)))
+            .clear_codecs();
+        let codecs = config.codec_config();
+        codecs.enable_opus(true, false);
+        codecs.enable_vp8(true);
+        // Constrained baseline, packetization-mode 1: what phones' hardware encoders speak.
+        codecs.add_h264(108.into(), Some(109.into()), true, 0x42e01f);
+        let mut rtc = config.build(now);
+        for candidate in &setup.candidates {
+            rtc.add_local_candidate(candidate.clone());
+        }
+        let mut peer = Peer {
+            id,
+            room,
+            rtc,
+            local_ufrag,
+            connected: false,
+            next_timeout: now,
+            screen_mids: HashSet::new(),
+            published: HashMap::new(),
+            sending: HashMap::new(),
+            sending_by_mid: HashMap::new(),
+            wanted: Vec::new(),
+            pending: None,
+            offer_not_before: now,
+            last_stats: None,
+        };
+        let answer = peer.accept_offer(now, offer)?;
+        Ok((peer, answer))
+    }
+
+    /// Answer a client offer; a server offer still out is dropped and its changes offered
+    /// again later (the server is the polite side).
+    pub(crate) fn accept_offer(&mut self, now: Instant, offer: &ClientOffer) -> Result<String, MediaError> {
+        let sdp = SdpOffer::from_sdp_string(&offer.sdp).map_err(|e| bad_sdp(&e))?;
+        if let Some(dropped) = self.pending.take() {
+            let mut changes = dropped.changes;
+            changes.append(&mut self.wanted);
+            self.wanted = changes;
+        }
+        self.screen_mids = offer.screen_mids.iter().cloned().collect();
+        let answer = self.rtc.sdp_api().accept_offer(sdp).map_err(|e| bad_sdp(&e))?;
+        self.offer_not_before = now + OFFER_SETTLE;
+        Ok(answer.to_sdp_string())
+    }
+
+    /// The kind of an incoming video/audio mid.
+    pub(crate) fn track_kind(&self, mid: Mid, kind: MediaKind) -> TrackKind {
+        match kind {
+            MediaKind::Audio => TrackKind::Audio,
+            MediaKind::Video if self.screen_mids.contains(&mid.to_string()) => TrackKind::Screen,
+            MediaKind::Video => TrackKind::Camera,
+        }
+    }
+
+    /// Queue a forwarded track to add to this connection.
+    pub(crate) fn want_add(&mut self, track: TrackId, kind: TrackKind) {
+        self.wanted.push(Change::Add(track, kind));
+    }
+
+    /// Queue a forwarded track to remove. One not yet offered is simply forgotten.
+    pub(crate) fn want_remove(&mut self, track: TrackId) {
+        let before = self.wanted.len();
+        self.wanted.retain(|c| !matches!(c, Change::Add(t, _) if *t == track));
+        if self.wanted.len() == before {
+            self.wanted.push(Change::Remove(track));
+        }
+    }
+
+    /// The server's next offer, if one is due: connected, nothing in flight, something to change,
+    /// and not right after a client offer.
+    pub(crate) fn make_offer(&mut self, now: Instant) -> Option<String> {
+        if !self.connected || self.pending.is_some() || self.wanted.is_empty() {
+            return None;
+        }
+        if now < self.offer_not_before {
+            return None;
+        }
+        let changes = std::mem::take(&mut self.wanted);
+        let mut api = self.rtc.sdp_api();
+        let mut added = Vec::new();
+        for change in &changes {
+            match *change {
+                Change::Add(track, kind) => {
+                    let media_kind = if kind.is_video() { MediaKind::Video } else { MediaKind::Audio };
+                    // One stream per publisher's track; the ids only need to be unique.
+                    let stream = format!("kefu-{}", track.0);
+                    let mid = api.add_media(media_kind, Direction::SendOnly, Some(stream.clone()), Some(stream), None);
+                    added.push((track, mid));
+                }
+                Change::Remove(track) => {
+                    if let Some(sending) = self.sending.get(&track) {
+                        api.stop_media(sending.mid);
+                    }
+                }
+            }
+        }
+        let (offer, pending) = api.apply()?;
+        self.pending = Some(PendingOffer { offer: pending, changes, added });
+        Some(offer.to_sdp_string())
+    }
+
+    /// When a server offer could next be made (for the driver's timer).
+    pub(crate) fn offer_due(&self) -> Option<Instant> {
+        (self.connected && self.pending.is_none() && !self.wanted.is_empty()).then_some(self.offer_not_before)
+    }
+
+    /// The client's answer to the server's offer. Returns the tracks now forwarded.
+    pub(crate) fn accept_answer(&mut self, sdp: &str, start_seq: impl Fn(TrackId) -> u16) -> Result<Vec<TrackId>, MediaError> {
+        let answer = SdpAnswer::from_sdp_string(sdp).map_err(|e| bad_sdp(&e))?;
+        let pending = self.pending.take().ok_or(MediaError::NoPendingOffer)?;
+        self.rtc.sdp_api().accept_answer(pending.offer, answer).map_err(|e| bad_sdp(&e))?;
+        for change in &pending.changes {
+            if let Change::Remove(track) = change {
+                if let Some(gone) = self.sending.remove(track) {
+                    self.sending_by_mid.remove(&gone.mid);
+                }
+            }
+        }
+        let mut ready = Vec::new();
+        for (track, mid) in pending.added {
+            let video = pending.changes.iter().any(|c| matches!(c, Change::Add(t, k) if *t == track && k.is_video()));
+            let forwarder = Forwarder::new(video, start_seq(track));
+            self.sending.insert(track, Sending { mid, forwarder, pt_map: HashMap::new() });
+            self.sending_by_mid.insert(mid, track);
+            ready.push(track);
+        }
+        Ok(ready)
+    }
+
+    /// Drain the `Rtc` after a mutation, as str0m requires: datagrams to `transmits`, events to
+    /// `events`. Returns false if the connection failed.
+    pub(crate) fn drain(&mut self, transmits: &mut Vec<Transmit>, events: &mut Vec<Event>) -> bool {
+        loop {
+            match self.rtc.poll_output() {
+                Ok(Output::Timeout(at)) => {
+                    self.next_timeout = at;
+                    return true;
+                }
+                Ok(Output::Transmit(t)) => transmits.push(Transmit { destination: t.destination, contents: t.contents.to_vec() }),
+                Ok(Output::Event(e)) => events.push(e),
+                Err(e) => {
+                    tracing::warn!(participant = self.id.0, error = %e, "media connection failed");
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Our payload type for a publisher's payload parameters, among what this connection
+    /// negotiated for `mid`.
+    pub(crate) fn matching_pt(&self, mid: Mid, theirs: &PayloadParams) -> Option<Pt> {
+        let media = self.rtc.media(mid)?;
+        let want = theirs.spec();
+        let ours = self.rtc.codec_config().find(|p| {
+            let spec = p.spec();
+            media.remote_pts().contains(&p.pt())
+                && spec.codec == want.codec
+                && (want.codec != Codec::H264
+                    || (spec.format.profile_level_id == want.format.profile_level_id
+                        && spec.format.packetization_mode == want.format.packetization_mode))
+        })?;
+        Some(ours.pt())
+    }
+}
+
+/// The video codec behind a payload type of this connection.
+pub(crate) fn video_codec(params: &PayloadParams) -> VideoCodec {
+    match params.spec().codec {
+        Codec::Vp8 => VideoCodec::Vp8,
+        Codec::H264 => VideoCodec::H264,
+        _ => VideoCodec::Other,
+    }
+}
+
+fn bad_sdp(e: &dyn std::fmt::Display) -> MediaError {
+    MediaError::BadSdp(e.to_string())
+}

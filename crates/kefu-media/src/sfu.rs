@@ -1,0 +1,376 @@
+//! The SFU without I/O: rooms, every participant's `Rtc`, the datagram routing table, and the
+//! forwarding of RTP between them. Time is an argument; datagrams come in as bytes and go out as
+//! [`Transmit`]s. The driver (one thread, one socket) and the in-process tests both drive it.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use str0m::media::KeyframeRequestKind;
+use str0m::net::{Protocol, Receive};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
+use str0m::stats::PeerStats;
+use str0m::{Event, IceConnectionState, Input};
+
+use crate::api::{ClientOffer, MediaError, MediaEvent, ParticipantStats};
+use crate::demux::Demux;
+use crate::forward::starts_keyframe;
+use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
+use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
+use crate::room::{self, Room, RoomConfig};
+
+/// The whole media state of one media thread.
+#[derive(Debug)]
+pub(crate) struct Sfu {
+    setup: PeerSetup,
+    room_config: RoomConfig,
+    rooms: HashMap<RoomId, Room>,
+    peers: HashMap<ParticipantId, Peer>,
+    demux: Demux,
+    next_track: u64,
+    transmits: Vec<Transmit>,
+    events: VecDeque<MediaEvent>,
+    /// str0m events drained from a participant's `Rtc`, handled after the drain so that handling
+    /// one (forwarding to another `Rtc`) never interleaves with draining another.
+    work: VecDeque<(ParticipantId, Event)>,
+    /// Participants whose connection failed during a drain.
+    failed: Vec<(ParticipantId, LeaveReason)>,
+}
+
+impl Sfu {
+    pub(crate) fn new(setup: PeerSetup, room_config: RoomConfig) -> Self {
+        Sfu {
+            setup,
+            room_config,
+            rooms: HashMap::new(),
+            peers: HashMap::new(),
+            demux: Demux::default(),
+            next_track: 1,
+            transmits: Vec::new(),
+            events: VecDeque::new(),
+            work: VecDeque::new(),
+            failed: Vec::new(),
+        }
+    }
+
+    pub(crate) fn open_room(&mut self, room: RoomId) -> Result<(), MediaError> {
+        if self.rooms.contains_key(&room) {
+            return Err(MediaError::RoomExists);
+        }
+        self.rooms.insert(room, Room::new(room, self.room_config));
+        Ok(())
+    }
+
+    pub(crate) fn close_room(&mut self, now: Instant, room: RoomId) -> Result<(), MediaError> {
+        self.room_input(now, room, room::Input::Close)?;
+        self.process(now);
+        Ok(())
+    }
+
+    pub(crate) fn join(
+        &mut self,
+        now: Instant,
+        room: RoomId,
+        participant: ParticipantId,
+        offer: &ClientOffer,
+    ) -> Result<String, MediaError> {
+        match self.rooms.get(&room) {
+            Some(r) if !r.is_closed() => {}
+            _ => return Err(MediaError::UnknownRoom),
+        }
+        if self.peers.contains_key(&participant) {
+            return Err(MediaError::ParticipantExists);
+        }
+        let (peer, answer) = Peer::accept(now, participant, room, &self.setup, offer)?;
+        self.demux.add(participant, peer.local_ufrag.clone());
+        self.peers.insert(participant, peer);
+        self.room_input(now, room, room::Input::Join { participant })?;
+        self.drain(participant);
+        self.process(now);
+        Ok(answer)
+    }
+
+    pub(crate) fn renegotiate(&mut self, now: Instant, participant: ParticipantId, offer: &ClientOffer) -> Result<String, MediaError> {
+        let peer = self.peers.get_mut(&participant).ok_or(MediaError::UnknownParticipant)?;
+        let answer = peer.accept_offer(now, offer);
+        self.drain(participant);
+        self.process(now);
+        answer
+    }
+
+    pub(crate) fn answer(&mut self, now: Instant, participant: ParticipantId, sdp: &str) -> Result<(), MediaError> {
+        let peer = self.peers.get_mut(&participant).ok_or(MediaError::UnknownParticipant)?;
+        let room = peer.room;
+        // Where each subscriber's renumbered stream starts: low, so its SRTP rollover counter is 0.
+        let ready = peer.accept_answer(sdp, |track| 1000 + (track.0 % 20_000) as u16);
+        self.drain(participant);
+        for track in ready.as_deref().unwrap_or_default() {
+            let input = room::Input::SubscriptionReady { subscriber: participant, track: *track };
+            self.room_input(now, room, input)?;
+        }
+        // A change queued while this offer was out can be offered now.
+        self.try_offer(now, participant);
+        self.process(now);
+        ready.map(drop)
+    }
+
+    pub(crate) fn leave(&mut self, now: Instant, participant: ParticipantId, reason: LeaveReason) -> Result<(), MediaError> {
+        let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
+        self.room_input(now, room, room::Input::Leave { participant, reason })?;
+        self.process(now);
+        Ok(())
+    }
+
+    pub(crate) fn request_keyframe(&mut self, now: Instant, participant: ParticipantId) -> Result<(), MediaError> {
+        let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
+        self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
+        self.process(now);
+        Ok(())
+    }
+
+    /// A datagram arrived on the socket.
+    pub(crate) fn handle_datagram(&mut self, now: Instant, source: SocketAddr, contents: &[u8]) {
+        let Some(participant) = self.demux.route(source, contents) else { return };
+        let Some(peer) = self.peers.get_mut(&participant) else { return };
+        let Ok(contents) = contents.try_into() else { return };
+        let receive = Receive { proto: Protocol::Udp, source, destination: self.setup.local_addr, contents };
+        if let Err(e) = peer.rtc.handle_input(Input::Receive(now, receive)) {
+            tracing::debug!(participant = participant.0, error = %e, "datagram refused");
+        }
+        self.drain(participant);
+        self.process(now);
+    }
+
+    /// Time passed: every `Rtc`, room and offer that is due.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        let due: Vec<ParticipantId> = self.peers.values().filter(|p| p.next_timeout <= now).map(|p| p.id).collect();
+        for participant in due {
+            if let Some(peer) = self.peers.get_mut(&participant) {
+                if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
+                    tracing::debug!(participant = participant.0, error = %e, "timeout refused");
+                }
+                self.drain(participant);
+            }
+        }
+        let offers: Vec<ParticipantId> = self.peers.values().filter(|p| p.offer_due().is_some_and(|at| at <= now)).map(|p| p.id).collect();
+        for participant in offers {
+            self.try_offer(now, participant);
+        }
+        let rooms: Vec<RoomId> = self.rooms.values().filter(|r| r.poll_timeout().is_some_and(|at| at <= now)).map(|r| r.id()).collect();
+        for room in rooms {
+            let _ = self.room_input(now, room, room::Input::Tick);
+        }
+        self.process(now);
+    }
+
+    /// When [`Sfu::handle_timeout`] is next due, if anything waits.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        let peers = self.peers.values().flat_map(|p| [Some(p.next_timeout), p.offer_due()]);
+        let rooms = self.rooms.values().map(Room::poll_timeout);
+        peers.chain(rooms).flatten().min()
+    }
+
+    /// The datagrams to send, in order.
+    pub(crate) fn take_transmits(&mut self) -> Vec<Transmit> {
+        std::mem::take(&mut self.transmits)
+    }
+
+    /// The next event for the server.
+    pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
+        self.events.pop_front()
+    }
+
+    /// Drain a participant's `Rtc` after a mutation (str0m's single-mutation rule).
+    fn drain(&mut self, participant: ParticipantId) {
+        let Some(peer) = self.peers.get_mut(&participant) else { return };
+        let mut events = Vec::new();
+        let ok = peer.drain(&mut self.transmits, &mut events);
+        self.work.extend(events.into_iter().map(|e| (participant, e)));
+        if !ok {
+            self.failed.push((participant, LeaveReason::Failed));
+        }
+    }
+
+    /// Handle the drained str0m events until none is left.
+    fn process(&mut self, now: Instant) {
+        loop {
+            if let Some((participant, event)) = self.work.pop_front() {
+                self.on_event(now, participant, event);
+            } else if let Some((participant, reason)) = self.failed.pop() {
+                let _ = self.leave(now, participant, reason);
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn on_event(&mut self, now: Instant, participant: ParticipantId, event: Event) {
+        let Some(peer) = self.peers.get_mut(&participant) else { return };
+        let room = peer.room;
+        match event {
+            Event::Connected => {
+                peer.connected = true;
+                let _ = self.room_input(now, room, room::Input::Connected { participant });
+                self.try_offer(now, participant);
+            }
+            Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                self.failed.push((participant, LeaveReason::Timeout));
+            }
+            Event::Closed => self.failed.push((participant, LeaveReason::Hangup)),
+            Event::MediaAdded(added) if added.direction.is_receiving() => {
+                let kind = peer.track_kind(added.mid, added.kind);
+                let track = TrackId(self.next_track);
+                self.next_track += 1;
+                peer.published.insert(added.mid, track);
+                let _ = self.room_input(now, room, room::Input::Publish { participant, track, kind });
+            }
+            Event::MediaChanged(changed) if !changed.direction.is_receiving() => {
+                if let Some(track) = peer.published.remove(&changed.mid) {
+                    let _ = self.room_input(now, room, room::Input::Unpublish { track });
+                }
+            }
+            Event::RtpPacket(packet) => self.forward(now, participant, packet),
+            Event::KeyframeRequest(request) => {
+                if let Some(track) = peer.sending_by_mid.get(&request.mid).copied() {
+                    let input = room::Input::KeyframeWanted { subscriber: participant, track };
+                    let _ = self.room_input(now, room, input);
+                }
+            }
+            Event::PeerStats(stats) => {
+                let figures = participant_stats(peer, &stats);
+                self.events.push_back(MediaEvent::Stats(figures));
+            }
+            _ => {}
+        }
+    }
+
+    /// Fan one incoming packet out to the room's decision: each ready subscriber, renumbered.
+    fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
+        let _ = now;
+        let Some(peer) = self.peers.get_mut(&publisher) else { return };
+        let Some(mid) = peer.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| s.mid()) else {
+            return;
+        };
+        let Some(track) = peer.published.get(&mid).copied() else { return };
+        let pt = packet.header.payload_type;
+        let Some(params) = peer.rtc.codec_config().find(|p| p.pt() == pt).cloned() else { return };
+        let Some(room) = self.rooms.get(&peer.room) else { return };
+        let Some((_, kind)) = room.track(track) else { return };
+        let video = kind.is_video();
+        let keyframe = video && starts_keyframe(video_codec(&params), &packet.payload);
+        let targets: Vec<ParticipantId> = room.forward_targets(track).collect();
+        let ext = ExtensionValues {
+            audio_level: packet.header.ext_vals.audio_level,
+            voice_activity: packet.header.ext_vals.voice_activity,
+            video_orientation: packet.header.ext_vals.video_orientation,
+            ..Default::default()
+        };
+        for subscriber in targets {
+            let Some(peer) = self.peers.get_mut(&subscriber) else { continue };
+            let Some(mid) = peer.sending.get(&track).map(|s| s.mid) else { continue };
+            let out_pt = match peer.sending.get(&track).and_then(|s| s.pt_map.get(&pt)) {
+                Some(cached) => *cached,
+                None => {
+                    let found = peer.matching_pt(mid, &params);
+                    if let Some(sending) = peer.sending.get_mut(&track) {
+                        sending.pt_map.insert(pt, found);
+                    }
+                    found
+                }
+            };
+            // The subscriber negotiated no codec the publisher sends: nothing to forward.
+            let Some(out_pt) = out_pt else { continue };
+            let Some(sending) = peer.sending.get_mut(&track) else { continue };
+            let Some(out) = sending.forwarder.forward(*packet.seq_no, keyframe) else { continue };
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(mid, None) else { continue };
+            let write = RtpWrite::new(out_pt, out.seq_no.into(), packet.header.timestamp, packet.timestamp, packet.payload.clone())
+                .marker(packet.header.marker)
+                .ext_vals(ext.clone())
+                // Video is kept for retransmission on the subscriber's NACK; late audio is useless.
+                .nackable(video);
+            stream.write_rtp(write);
+            self.drain(subscriber);
+        }
+    }
+
+    fn try_offer(&mut self, now: Instant, participant: ParticipantId) {
+        let Some(peer) = self.peers.get_mut(&participant) else { return };
+        if let Some(sdp) = peer.make_offer(now) {
+            self.drain(participant);
+            self.events.push_back(MediaEvent::Offer { participant, sdp });
+        }
+    }
+
+    /// Feed the room and carry out its decisions.
+    fn room_input(&mut self, now: Instant, room: RoomId, input: room::Input) -> Result<(), MediaError> {
+        let r = self.rooms.get_mut(&room).ok_or(MediaError::UnknownRoom)?;
+        r.handle_input(now, input);
+        while let Some(output) = self.rooms.get_mut(&room).and_then(Room::poll_output) {
+            self.apply(now, output);
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, now: Instant, output: room::Output) {
+        match output {
+            room::Output::Subscribe { subscriber, track, kind } => {
+                if let Some(peer) = self.peers.get_mut(&subscriber) {
+                    peer.want_add(track, kind);
+                    self.try_offer(now, subscriber);
+                }
+            }
+            room::Output::Unsubscribe { subscriber, track } => {
+                if let Some(peer) = self.peers.get_mut(&subscriber) {
+                    peer.want_remove(track);
+                    self.try_offer(now, subscriber);
+                }
+            }
+            room::Output::RequestKeyframe { publisher, track } => {
+                let Some(peer) = self.peers.get_mut(&publisher) else { return };
+                let mids = peer.published.iter().filter(|(_, t)| **t == track).map(|(m, _)| *m);
+                let Some(mid) = mids.last() else { return };
+                if let Some(stream) = peer.rtc.direct_api().stream_rx_by_mid(mid, None) {
+                    stream.request_keyframe(KeyframeRequestKind::Pli);
+                }
+                self.drain(publisher);
+            }
+            room::Output::Release { participant } => {
+                self.demux.remove(participant);
+                if let Some(mut peer) = self.peers.remove(&participant) {
+                    peer.rtc.disconnect();
+                }
+                self.work.retain(|(p, _)| *p != participant);
+                self.failed.retain(|(p, _)| *p != participant);
+            }
+            room::Output::Announce(event) => {
+                if let MediaEvent::RoomClosed { room } = event {
+                    self.rooms.remove(&room);
+                }
+                self.events.push_back(event);
+            }
+        }
+    }
+}
+
+fn participant_stats(peer: &mut Peer, stats: &PeerStats) -> ParticipantStats {
+    let (ingress_bps, egress_bps) = match peer.last_stats {
+        Some((rx, tx, at)) if stats.timestamp > at => {
+            let secs = (stats.timestamp - at).as_secs_f64();
+            let rate = |now: u64, then: u64| (now.saturating_sub(then) as f64 * 8.0 / secs) as u64;
+            (rate(stats.bytes_rx, rx), rate(stats.bytes_tx, tx))
+        }
+        _ => (0, 0),
+    };
+    peer.last_stats = Some((stats.bytes_rx, stats.bytes_tx, stats.timestamp));
+    ParticipantStats {
+        room: peer.room,
+        participant: peer.id,
+        ingress_bps,
+        egress_bps,
+        ingress_loss: stats.ingress_loss_fraction,
+        egress_loss: stats.egress_loss_fraction,
+        rtt: stats.rtt,
+        estimate_bps: stats.bwe_tx.map(|b| b.as_u64()),
+    }
+}
