@@ -4,7 +4,6 @@
 //!
 //! `cargo run --release -p ws-load -- --kefu target/release/kefu --visitors 1000`
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,7 @@ use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::{connect_async, tungstenite::Message};
+use ws_load::{call, login, Server};
 
 #[derive(Parser, Debug, Clone)]
 struct Args {
@@ -36,14 +36,6 @@ struct Args {
     port: u16,
 }
 
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[derive(Default)]
 struct Samples {
     to_agent: Vec<u64>,
@@ -60,25 +52,10 @@ fn micros(base: Instant) -> u64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let dir = std::env::temp_dir().join(format!("kefu-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let config = dir.join("kefu.toml");
-    std::fs::write(&config, "visitors_per_minute = 1000000\nlogin_attempts_per_minute = 1000000\n")?;
-    let base_url = format!("http://127.0.0.1:{}", args.port);
-    let _server = Server(
-        Command::new(&args.kefu)
-            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{}", args.port), "--config"])
-            .arg(&config)
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .env("KEFU_LOG", "warn")
-            .stdout(Stdio::from(std::fs::File::create(dir.join("kefu.log"))?))
-            .spawn()
-            .with_context(|| format!("failed to start {}", args.kefu))?,
-    );
-    println!("server log: {}", dir.join("kefu.log").display());
+    let server =
+        Server::start(&args.kefu, args.port, "load", "visitors_per_minute = 1000000\nlogin_attempts_per_minute = 1000000\n").await?;
+    let base_url = server.base.clone();
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    wait_ready(&http, &base_url).await?;
 
     let agents = args.visitors.div_ceil(args.chats_per_agent);
     println!("setting up {agents} agents with {} chats each, {} visitors", args.chats_per_agent, args.visitors);
@@ -140,42 +117,6 @@ fn report(label: &str, samples: &[u64]) {
     v.sort_unstable();
     let p = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize] as f64 / 1000.0;
     println!("{label}: n={} p50={:.1} ms p90={:.1} ms p99={:.1} ms max={:.1} ms", v.len(), p(0.5), p(0.9), p(0.99), p(1.0));
-}
-
-async fn wait_ready(http: &reqwest::Client, base: &str) -> Result<()> {
-    for _ in 0..200 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("kefu did not become ready")
-}
-
-async fn call(
-    http: &reqwest::Client,
-    base: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Result<(u16, Value)> {
-    let mut req = http.request(method.parse()?, format!("{base}{path}"));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await?;
-    let status = resp.status().as_u16();
-    let text = resp.text().await?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-}
-
-async fn login(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Result<String> {
-    let (_, v) = call(http, base, "POST", "/api/v1/auth/login", None, Some(json!({ "email": email, "password": password }))).await?;
-    v["token"].as_str().map(str::to_string).context("login failed")
 }
 
 fn stamp(body: &str) -> Option<u64> {

@@ -2,9 +2,8 @@
 //! default limits: how many messages per second one visitor gets through when it pushes as fast
 //! as it can, and how much server memory (VmRSS) each idle visitor WebSocket takes and gives back.
 //!
-//! `cargo run --release -p limits-probe -- --kefu target/release/kefu --sockets 1000`
+//! `cargo run --release -p ws-load --bin limits-probe -- --kefu target/release/kefu --sockets 1000`
 
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,8 +11,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use futures::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio_tungstenite::connect_async;
+use ws_load::{call, visitor, Server};
 
 #[derive(Parser, Debug)]
 struct Args {
@@ -34,48 +34,23 @@ struct Args {
     port: u16,
 }
 
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let dir = std::env::temp_dir().join(format!("kefu-probe-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
     // Default limits, except visitor creation per address: every socket here comes from 127.0.0.1.
-    let config = dir.join("kefu.toml");
-    std::fs::write(&config, "visitors_per_minute = 1000000\n")?;
-    let base = format!("http://127.0.0.1:{}", args.port);
-    let server = Server(
-        Command::new(&args.kefu)
-            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{}", args.port), "--config"])
-            .arg(&config)
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .env("KEFU_LOG", "warn")
-            .stdout(Stdio::from(std::fs::File::create(dir.join("kefu.log"))?))
-            .spawn()
-            .with_context(|| format!("failed to start {}", args.kefu))?,
-    );
-    let pid = server.0.id();
+    let server = Server::start(&args.kefu, args.port, "probe", "visitors_per_minute = 1000000\n").await?;
+    let (base, pid) = (server.base.clone(), server.pid());
     let http = reqwest::Client::new();
-    wait_ready(&http, &base).await?;
 
     flood(&http, &base, &args).await?;
     idle_sockets(&http, &base, pid, args.sockets).await?;
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 
 /// One visitor with one conversation pushes messages as fast as it can.
 async fn flood(http: &reqwest::Client, base: &str, args: &Args) -> Result<()> {
     let token = visitor(http, base, "flood").await?;
-    let (s, c) = call(http, base, "/api/v1/conversations", &token, json!({ "business_type_id": 1 })).await?;
+    let (s, c) = call(http, base, "POST", "/api/v1/conversations", Some(&token), Some(json!({ "business_type_id": 1 }))).await?;
     if s != 201 {
         bail!("starting a conversation: {c}");
     }
@@ -93,7 +68,7 @@ async fn flood(http: &reqwest::Client, base: &str, args: &Args) -> Result<()> {
                 while Instant::now() < until {
                     n += 1;
                     let body = json!({ "body": format!("flood {w}-{n}") });
-                    match call(&http, &base, &path, &token, body).await {
+                    match call(&http, &base, "POST", &path, Some(&token), Some(body)).await {
                         Ok((201, _)) => {
                             accepted.fetch_add(1, Ordering::Relaxed);
                             if start.elapsed() < Duration::from_secs(1) {
@@ -159,25 +134,4 @@ fn rss_kib(pid: u32) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).context("no VmRSS")?;
     line.split_whitespace().nth(1).context("no figure")?.parse().context("not a number")
-}
-
-async fn wait_ready(http: &reqwest::Client, base: &str) -> Result<()> {
-    for _ in 0..200 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("kefu did not become ready")
-}
-
-async fn visitor(http: &reqwest::Client, base: &str, name: &str) -> Result<String> {
-    let v: Value = http.post(format!("{base}/api/v1/visitors")).json(&json!({ "name": name })).send().await?.json().await?;
-    v["token"].as_str().map(str::to_string).with_context(|| format!("no visitor token: {v}"))
-}
-
-async fn call(http: &reqwest::Client, base: &str, path: &str, token: &str, body: Value) -> Result<(u16, Value)> {
-    let resp = http.post(format!("{base}{path}")).bearer_auth(token).json(&body).send().await?;
-    let status = resp.status().as_u16();
-    Ok((status, resp.json().await.unwrap_or(Value::Null)))
 }
