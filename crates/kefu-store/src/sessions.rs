@@ -98,10 +98,15 @@ impl Store {
         Ok(())
     }
 
-    /// How many tokens of a visitor still work (a known customer may be on several devices).
-    pub async fn live_visitor_sessions(&self, visitor_id: i64, now: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE visitor_id = ? AND revoked_at IS NULL AND expires_at > ?")
-            .bind(visitor_id)
+    /// How many tokens of a visitor or user still work (a known customer may be on several
+    /// devices; an agent may be signed in on a second computer).
+    pub async fn live_sessions(&self, owner: TokenOwner, now: i64) -> Result<i64> {
+        let (column, id) = match owner {
+            TokenOwner::User(id) => ("user_id", id),
+            TokenOwner::Visitor(id) => ("visitor_id", id),
+        };
+        Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM sessions WHERE {column} = ? AND revoked_at IS NULL AND expires_at > ?"))
+            .bind(id)
             .bind(now)
             .fetch_one(&self.pool)
             .await?)

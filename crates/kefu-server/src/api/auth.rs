@@ -16,8 +16,10 @@ use crate::auth::{
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::limits::account_key;
+use crate::routing::Op;
 use crate::state::{client_ip, AppState};
 use crate::views::{LoginResponse, SessionEndReason, UserView};
+use kefu_core::AgentStatus;
 use kefu_store::TokenOwner;
 
 pub fn router() -> Router<AppState> {
@@ -76,11 +78,16 @@ pub async fn login(
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked; the token's WebSockets get `session.ended` and close"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
-pub async fn logout(State(state): State<AppState>, _staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
+pub async fn logout(State(state): State<AppState>, staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
     if let Some(token) = request_token(&parts) {
         let hash = token_hash(&token);
-        state.store.revoke_session(&hash, now_ms()).await?;
+        let now = now_ms();
+        state.store.revoke_session(&hash, now).await?;
         state.hub.close_session(&hash, SessionEndReason::LoggedOut);
+        // Signed out everywhere: no more offers now, not after the disconnect grace period.
+        if staff.is_user() && state.store.live_sessions(TokenOwner::User(staff.id), now).await? == 0 {
+            state.routing.run(Op::SetStatus { agent: staff.id, status: AgentStatus::Offline }).await?;
+        }
     }
     Ok(StatusCode::NO_CONTENT)
 }

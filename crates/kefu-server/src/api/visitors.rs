@@ -249,7 +249,7 @@ pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCal
     let now = now_ms();
     let hash = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
     state.store.revoke_session(&hash, now).await?;
-    if state.store.live_visitor_sessions(id, now).await? == 0 {
+    if state.store.live_sessions(TokenOwner::Visitor(id), now).await? == 0 {
         // Nobody is left to answer the agent: give up the place in line. A conversation already
         // with an agent stays for the agent to close.
         if let Some(c) = state.store.open_conversation(id).await?.filter(|c| c.status != "assigned") {

@@ -77,8 +77,15 @@ async fn a_logged_out_agents_socket_closes_at_once_and_cannot_come_back() {
     assert_eq!(s, 204);
     assert_eq!(ended_within_a_second(&mut ws).await, "logged_out");
     // The customer's next words reach no one through the old token.
-    app.call("POST", &format!("/api/v1/conversations/{conv}/messages"), Some(&visitor), Some(json!({ "text": "还在吗" }))).await;
+    let (s, _) =
+        app.call("POST", &format!("/api/v1/conversations/{conv}/messages"), Some(&visitor), Some(json!({ "body": "还在吗" }))).await;
+    assert_eq!(s, 201);
     assert_eq!(ws_refused(&app, &agent).await, 401, "no new socket, so no resume");
+    // Signed out everywhere: offline at once, so no new offer waits for them.
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, agents) = app.call("GET", "/api/v1/agents", Some(&sup), None).await;
+    let me = agents["agents"].as_array().unwrap().iter().find(|a| a["email"] == "agent1@demo.kefu").unwrap().clone();
+    assert_eq!(me["status"], "offline", "{me}");
 }
 
 #[tokio::test]
