@@ -10,8 +10,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 use crate::auth::{
-    check_password_rules, dummy_hash, hash_password, new_token, password_turn, request_token, token_hash, verify_password,
-    verify_password_blocking, Staff,
+    check_password_rules, dummy_hash, hash_password, new_token, password_turn, request_token, token_hash, verify_password_blocking, Staff,
 };
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -115,6 +114,8 @@ pub struct PasswordBody {
     security(("bearer" = [])))]
 pub async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     staff: Staff,
     parts: Parts,
     ApiJson(body): ApiJson<PasswordBody>,
@@ -123,9 +124,20 @@ pub async fn change_password(
         return Err(ApiError::Forbidden("API keys have no password".into()));
     }
     let user = state.store.user(staff.id).await?;
-    if !verify_password(&body.current_password, &user.password_hash) {
+    // `current_password` is a password guess like a login's (a borrowed or stolen session could
+    // try them): the same per-address and per-account throttle, the same single argon2 turn.
+    let ip = client_ip(addr.ip(), &headers, &state.config.trusted_proxies);
+    let account = account_key(&user.email);
+    state.limits.login.check(ip, &account)?;
+    let turn = password_turn().await;
+    state.limits.login.begin(ip, &account)?;
+    let verified = verify_password_blocking(body.current_password.clone(), user.password_hash.clone()).await;
+    drop(turn);
+    if !verified {
+        state.limits.login.failed(ip);
         return Err(ApiError::invalid("current_password: does not match"));
     }
+    state.limits.login.succeeded(&account);
     check_password_rules(&body.new_password)?;
     if body.new_password == body.current_password {
         return Err(ApiError::invalid("new_password: must differ from the current one"));

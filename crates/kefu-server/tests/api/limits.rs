@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// A login as if through the trusted proxy on 127.0.0.1 for the client at `client`.
 async fn login_from(app: &TestApp, client: Option<&str>, email: &str, password: &str) -> (u16, Option<String>, Value) {
@@ -257,4 +257,27 @@ async fn the_organisation_disk_quota_stops_visitor_uploads() {
     assert_eq!(stored_files(&app, second), 0);
     // Staff still can.
     assert_eq!(upload(&app, &agent, id, vec![b'c'; 3000]).await.0, 201);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_a_login() {
+    let app = spawn_app().await;
+    let token = app.login("agent3@demo.kefu", "demo-agent").await;
+    let change = |current: &str| {
+        app.http
+            .put(app.url("/api/v1/auth/password"))
+            .bearer_auth(&token)
+            .json(&json!({ "current_password": current, "new_password": "a-new-long-password" }))
+            .send()
+    };
+    for i in 0..10 {
+        let r = change(&format!("guess-{i}")).await.unwrap();
+        assert_eq!(r.status(), 422, "guess {i}");
+    }
+    // A stolen session cannot keep guessing; the account's logins wait too.
+    let r = change("demo-agent").await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+    let (s, _, _) = login_from(&app, None, "agent3@demo.kefu", "demo-agent").await;
+    assert_eq!(s, 429);
 }
