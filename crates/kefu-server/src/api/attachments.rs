@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{bearer, resolve, Caller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
-use crate::conversations::messages::{send, Outgoing};
+use crate::conversations::messages::{retried, send, Outgoing};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope, MessageView};
@@ -60,16 +60,33 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id")), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+/// The query of an upload.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct UploadQuery {
+    /// The sender's own id for this upload (1 to 64 characters): echoed back, and a retry with
+    /// the same id stores nothing new and answers 200 with the message already made.
+    client_id: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id"), UploadQuery), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`); 200 with the earlier message for a retried client_id", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
+    Query(retry): Query<UploadQuery>,
     mut form: Multipart,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     let c = load_visible(&state.store, &caller, id).await?;
     if !can_write(&caller, &c) {
         return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can send files".into()));
+    }
+    // A retried upload answers with the message it already made, before the body is read: no
+    // second file, attachment row or message, and no upload counted twice.
+    let mut tx = state.store.begin().await?;
+    let existing = retried(&mut tx, &state, &caller, id, retry.client_id.as_deref()).await?;
+    drop(tx);
+    if let Some(message) = existing {
+        return Ok((StatusCode::OK, Json(message)));
     }
     if let Caller::Visitor(v) = &caller {
         // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
@@ -120,7 +137,8 @@ pub async fn upload(
     let mut tx = state.store.begin().await?;
     let attachment_id = tx.insert_attachment(&row, now).await?;
     tx.commit().await?;
-    let (view, _) = send(&state, &caller, &c, Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: None }).await?;
+    let out = Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: retry.client_id.as_deref() };
+    let (view, _) = send(&state, &caller, &c, out).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

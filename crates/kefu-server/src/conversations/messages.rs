@@ -28,25 +28,14 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
     if conv.status == "closed" {
         return Err(ApiError::Conflict("the conversation is closed".into()));
     }
-    if let Some(cid) = out.client_id {
-        if cid.is_empty() || cid.len() > 64 {
-            return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
-        }
-    }
     let (sender, sender_id, sender_name) = match caller {
         Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
         Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
     };
     let now = now_ms();
     let mut tx = state.store.begin().await?;
-    if let Some(cid) = out.client_id {
-        if let Some(existing) = tx.message_by_client_id(conv.id, sender, cid).await? {
-            let attachment = match existing.attachment_id {
-                Some(a) => Some(state.store.attachment(a).await?),
-                None => None,
-            };
-            return Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now), false));
-        }
+    if let Some(existing) = retried(&mut tx, state, caller, conv.id, out.client_id).await? {
+        return Ok((existing, false));
     }
     // After the retry check: a retried message costs nothing. Files are counted by the upload.
     if let (Caller::Visitor(v), None) = (caller, out.attachment_id) {
@@ -62,6 +51,28 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
         mark_read(state, caller, conv, seq).await?;
     }
     Ok((state.links.sign_message(view, now_ms()), true))
+}
+
+/// The message this sender already stored under `client_id` (a retried request), as the REST
+/// answer; `None` without a client id or when it is new. A client id is 1 to 64 characters.
+pub async fn retried(
+    tx: &mut Tx,
+    state: &AppState,
+    caller: &Caller,
+    conversation: i64,
+    client_id: Option<&str>,
+) -> ApiResult<Option<MessageView>> {
+    let Some(cid) = client_id else { return Ok(None) };
+    if cid.is_empty() || cid.len() > 64 {
+        return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
+    }
+    let sender = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
+    let Some(existing) = tx.message_by_client_id(conversation, sender, cid).await? else { return Ok(None) };
+    let attachment = match existing.attachment_id {
+        Some(a) => Some(state.store.attachment(a).await?),
+        None => None,
+    };
+    Ok(Some(state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now_ms())))
 }
 
 /// Write a message, its `message.created` event and webhook rows inside `tx` (the caller

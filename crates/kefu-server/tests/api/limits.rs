@@ -281,3 +281,32 @@ async fn guessing_the_current_password_is_throttled_like_a_login() {
     let (s, _, _) = login_from(&app, None, "agent3@demo.kefu", "demo-agent").await;
     assert_eq!(s, 429);
 }
+
+#[tokio::test]
+async fn a_retried_upload_is_stored_once() {
+    let app = spawn_app().await;
+    let agent = app.ready_agent(1).await;
+    let visitor = app.visitor("重传").await;
+    let id = app.start(&visitor, "发个文件").await["id"].as_i64().unwrap();
+    app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&agent), None).await;
+    let upload = || {
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(pdf).file_name("单据.pdf"));
+        app.http
+            .post(app.url(&format!("/api/v1/conversations/{id}/attachments?client_id=up-1")))
+            .bearer_auth(&visitor)
+            .multipart(form)
+            .send()
+    };
+    let first = upload().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    // The answer was lost on the way back; the widget sends the same upload again.
+    let again = upload().await.unwrap();
+    assert_eq!(again.status(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!((again["id"].clone(), again["attachment"]["id"].clone()), (first["id"].clone(), first["attachment"]["id"].clone()));
+    let (_, msgs) = app.call("GET", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), None).await;
+    let files = msgs["messages"].as_array().unwrap().iter().filter(|m| m["kind"] == "file").count();
+    assert_eq!(files, 1, "one file message: {msgs}");
+}

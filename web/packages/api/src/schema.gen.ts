@@ -2593,7 +2593,13 @@ export interface operations {
     };
     attachments_upload: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description The sender's own id for this upload (1 to 64 characters): echoed back, and a retry with
+                 *     the same id stores nothing new and answers 200 with the message already made.
+                 */
+                client_id?: string | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -2607,7 +2613,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description stored as an image or file message (multipart field `file`) */
+            /** @description stored as an image or file message (multipart field `file`); 200 with the earlier message for a retried client_id */
             201: {
                 headers: {
                     [name: string]: unknown;
