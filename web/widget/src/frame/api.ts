@@ -68,6 +68,10 @@ export class Api {
   me() {
     return this.#request<Visitor>('GET', '/visitors/me');
   }
+  /** Ends this visitor token on the server: it stops working and its sockets close. */
+  logout() {
+    return this.#request<void>('POST', '/visitors/me/logout');
+  }
   conversations() {
     return this.#request<ConversationList>('GET', '/conversations');
   }

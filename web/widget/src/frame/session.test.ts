@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from './api';
-import { createVisitor, jwtSubject, visitorMatches } from './session';
+import { createVisitor, forgetVisitor, jwtSubject, visitorMatches } from './session';
 import type { Visitor } from './types';
 
 const b64url = (s: string) =>
@@ -62,5 +62,27 @@ describe('creating a visitor', () => {
     const { api, bodies } = recorder();
     await createVisitor(api, null, 'zh-CN', placement);
     expect(bodies).toEqual([{ locale: 'zh-CN' }]);
+  });
+});
+
+describe('forgetting the visitor', () => {
+  it('ends the token on the server, then forgets it here', async () => {
+    const ended: (string | null)[] = [];
+    const api = {
+      token: 'v_old' as string | null,
+      logout(this: { token: string | null }) {
+        ended.push(this.token);
+        return Promise.resolve();
+      },
+    };
+    forgetVisitor(api as unknown as Api);
+    expect(ended).toEqual(['v_old']);
+    expect(api.token).toBeNull();
+  });
+
+  it('forgets it here even when the server cannot be reached', () => {
+    const api = { token: 'v_old' as string | null, logout: () => Promise.reject(new Error('offline')) };
+    forgetVisitor(api as unknown as Api);
+    expect(api.token).toBeNull();
   });
 });

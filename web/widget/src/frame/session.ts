@@ -99,8 +99,15 @@ export async function createVisitor(api: Api, identityToken: string | null, loca
   return res.visitor;
 }
 
-/** Forgets the stored visitor (the host signed its customer out). */
+/**
+ * Forgets the stored visitor (the host signed its customer out, or another customer signed in):
+ * the token is ended on the server too, so a copy of it left in this browser opens nothing.
+ */
 export function forgetVisitor(api: Api): void {
+  if (api.token) {
+    // Best effort: a token the server cannot end now (offline) is forgotten here all the same.
+    api.logout().catch(() => undefined);
+  }
   store.remove(TOKEN_KEY);
   store.remove('kefu.prechat.name');
   api.token = null;
