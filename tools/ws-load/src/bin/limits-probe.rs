@@ -101,7 +101,8 @@ async fn flood(http: &reqwest::Client, base: &str, args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Open `n` idle visitor sockets and read the server's VmRSS before, with them, and after.
+/// Open `n` idle visitor sockets and read the server's VmRSS before, with them, and after; then
+/// a second round: memory freed by the first is reused (no growth), not leaked.
 async fn idle_sockets(http: &reqwest::Client, base: &str, pid: u32, n: usize) -> Result<()> {
     let mut tokens = Vec::with_capacity(n);
     for i in 0..n {
@@ -109,9 +110,22 @@ async fn idle_sockets(http: &reqwest::Client, base: &str, pid: u32, n: usize) ->
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = rss_kib(pid)?;
+    println!("idle sockets: {n} visitor WebSockets, opened and closed twice");
+    for round in 1..=2 {
+        let (open, after) = open_and_close(base, pid, &tokens).await?;
+        println!(
+            "  round {round}: VmRSS before {before} KiB, with them open {open} KiB ({:.1} KiB per idle socket), after closing {after} KiB",
+            (open as f64 - before as f64) / n as f64
+        );
+    }
+    Ok(())
+}
+
+/// VmRSS with every token's socket open, and after they all closed.
+async fn open_and_close(base: &str, pid: u32, tokens: &[String]) -> Result<(u64, u64)> {
     let ws_base = base.replace("http://", "ws://");
-    let mut sockets = Vec::with_capacity(n);
-    for t in &tokens {
+    let mut sockets = Vec::with_capacity(tokens.len());
+    for t in tokens {
         let (mut ws, _) = connect_async(format!("{ws_base}/api/v1/ws?token={t}")).await?;
         // The hello frame: the server has registered the socket.
         ws.next().await.context("no hello")??;
@@ -121,13 +135,7 @@ async fn idle_sockets(http: &reqwest::Client, base: &str, pid: u32, n: usize) ->
     let open = rss_kib(pid)?;
     drop(sockets);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = rss_kib(pid)?;
-    println!("idle sockets: {n} visitor WebSockets");
-    println!(
-        "  VmRSS before {before} KiB, with them open {open} KiB, after closing {after} KiB: {:.1} KiB per idle socket",
-        (open as f64 - before as f64) / n as f64
-    );
-    Ok(())
+    Ok((open, rss_kib(pid)?))
 }
 
 fn rss_kib(pid: u32) -> Result<u64> {
