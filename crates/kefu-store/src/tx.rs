@@ -19,7 +19,8 @@ impl Tx {
         Ok(self.tx.commit().await?)
     }
 
-    /// Insert a queued conversation.
+    /// Insert a queued conversation. `Conflict` when the visitor already has one that is not
+    /// closed (`conversations_one_open_per_visitor`).
     pub async fn insert_conversation(&mut self, c: &NewConversation<'_>, now: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO conversations (visitor_id, group_id, business_type_id, channel, status, priority, min_skill_level, topic,
@@ -36,7 +37,8 @@ impl Tx {
         .bind(now)
         .bind(now)
         .fetch_one(&mut *self.tx)
-        .await?)
+        .await
+        .map_err(crate::conflict)?)
     }
 
     /// Re-read a conversation inside the transaction.

@@ -199,7 +199,7 @@ pub async fn create(
     }
     let now = now_ms();
     let mut tx = state.store.begin().await?;
-    let id = tx
+    let inserted = tx
         .insert_conversation(
             &NewConversation {
                 visitor_id: visitor,
@@ -213,7 +213,21 @@ pub async fn create(
             },
             now,
         )
-        .await?;
+        .await;
+    let id = match inserted {
+        Ok(id) => id,
+        // A second tab of the same visitor won the race: both get that one conversation.
+        Err(kefu_store::StoreError::Conflict(_)) => {
+            drop(tx);
+            let open = state
+                .store
+                .open_conversation(visitor)
+                .await?
+                .ok_or_else(|| ApiError::Conflict("the conversation was closed meanwhile; start again".into()))?;
+            return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut events = vec![updated(&mut tx, id, Some("conversation.created"), now).await?];
     let view = crate::conversations::view_in(&mut tx, id).await?;
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;

@@ -307,3 +307,22 @@ async fn transfer_to_an_agent_is_an_offer_with_the_note() {
     let (_, me) = app.call("GET", "/api/v1/agents/me", Some(&a1), None).await;
     assert_eq!(me["load"]["chat"], 0);
 }
+
+#[tokio::test]
+async fn two_tabs_of_one_visitor_starting_at_once_share_one_conversation() {
+    let app = spawn_app().await;
+    let visitor = app.visitor("两个标签页").await;
+    let starts = (0..8).map(|i| {
+        app.call("POST", "/api/v1/conversations", Some(&visitor), Some(json!({ "business_type_id": 1, "message": format!("tab {i}") })))
+    });
+    let answers = futures::future::join_all(starts).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    let ids: std::collections::BTreeSet<i64> = answers
+        .iter()
+        .map(|(s, v)| {
+            assert!(*s == 201 || *s == 200, "{s}: {v}");
+            v["id"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!((created, ids.len()), (1, 1), "one conversation, created once: {answers:?}");
+}
