@@ -22,7 +22,7 @@ impl Tx {
     /// Insert a queued conversation. `Conflict` when the visitor already has one that is not
     /// closed (`conversations_one_open_per_visitor`).
     pub async fn insert_conversation(&mut self, c: &NewConversation<'_>, now: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
+        sqlx::query_scalar(
             "INSERT INTO conversations (visitor_id, group_id, business_type_id, channel, status, priority, min_skill_level, topic,
                left_message, created_at, queued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -38,7 +38,7 @@ impl Tx {
         .bind(now)
         .fetch_one(&mut *self.tx)
         .await
-        .map_err(crate::conflict)?)
+        .map_err(crate::conflict)
     }
 
     /// Re-read a conversation inside the transaction.
