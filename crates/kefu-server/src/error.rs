@@ -7,8 +7,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use serde::Serialize;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 use kefu_store::StoreError;
 
@@ -77,9 +78,35 @@ impl ApiError {
     }
 }
 
-/// The JSON error body every failure uses.
+/// Every failure: `{"error": {"code", "message"}}` (and `retry_after` when rate limited).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The error's stable code and a message that names the problem.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`,
+    /// `quota_exceeded`
+    pub code: String,
+    /// Human readable; names the field or the problem.
+    pub message: String,
+    /// With `rate_limited` only: seconds to wait before trying again (also the `Retry-After` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+/// Every route's failure answers, declared once for the OpenAPI document: a handler's
+/// `responses(...)` lists its successes and then `ApiErrors`.
+#[derive(utoipa::IntoResponses)]
+#[response(status = "4XX", description = "JSON error naming the problem")]
+pub struct ApiErrors(#[allow(dead_code)] /* read by the derive only */ ErrorBody);
+
+/// The JSON error body every failure uses (the `ErrorBody` schema).
 pub fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({ "error": { "code": code, "message": message } }))).into_response()
+    let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message: message.to_string(), retry_after: None } };
+    (status, Json(body)).into_response()
 }
 
 impl IntoResponse for ApiError {
@@ -92,7 +119,7 @@ impl IntoResponse for ApiError {
             // The same figure twice: the header for HTTP clients and proxies, the field for code
             // that only reads the JSON body.
             let secs = retry_secs(*retry_after);
-            let body = json!({ "error": { "code": code, "message": self.to_string(), "retry_after": secs } });
+            let body = ErrorBody { error: ErrorDetail { code: code.to_string(), message: self.to_string(), retry_after: Some(secs) } };
             return (status, [(header::RETRY_AFTER, secs.to_string())], Json(body)).into_response();
         }
         error_body(status, code, &self.to_string())

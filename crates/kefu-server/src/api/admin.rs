@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
 }
 
-#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code", body = WrapUpCodeList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn codes(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
@@ -42,7 +42,7 @@ pub struct CodeBody {
     label: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/wrap-up-codes", tag = "admin", request_body = CodeBody, responses((status = 201, description = "created (admin)", body = WrapUpCodeView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/wrap-up-codes", tag = "admin", request_body = CodeBody, responses((status = 201, description = "created (admin)", body = WrapUpCodeView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create_code(
     State(state): State<AppState>,
     staff: Staff,
@@ -57,14 +57,14 @@ pub async fn create_code(
     Ok((StatusCode::CREATED, Json(WrapUpCodeView { id, code: code.to_string(), label: label.to_string() })))
 }
 
-#[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "the API keys not revoked (admin)", body = ApiKeyList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "the API keys not revoked (admin)", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn keys(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ApiKeyList>> {
     staff.require_scope(Scope::Admin)?;
     let api_keys = state.store.api_keys().await?.iter().map(ApiKeyView::from).collect();
@@ -79,7 +79,7 @@ pub struct KeyBody {
     scopes: Vec<Scope>,
 }
 
-#[utoipa::path(post, path = "/api/v1/api-keys", tag = "admin", request_body = KeyBody, responses((status = 201, description = "the key, shown this once (admin)", body = ApiKeyCreated), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "admin", request_body = KeyBody, responses((status = 201, description = "the key, shown this once (admin)", body = ApiKeyCreated), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create_key(
     State(state): State<AppState>,
     staff: Staff,
@@ -101,7 +101,7 @@ pub async fn create_key(
     Ok((StatusCode::CREATED, Json(ApiKeyCreated { api_key: ApiKeyView::from(&row), key })))
 }
 
-#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "revoked (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "revoked (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     if !state.store.revoke_api_key(id, now_ms()).await? {
@@ -124,7 +124,7 @@ async fn check_webhook(state: &AppState, url: Option<&str>, events: Option<&[Str
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", responses((status = 200, description = "every webhook (admin)", body = WebhookList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", responses((status = 200, description = "every webhook (admin)", body = WebhookList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WebhookList>> {
     staff.require_scope(Scope::Admin)?;
     let webhooks = state.store.webhooks().await?.iter().map(WebhookView::from).collect();
@@ -143,7 +143,7 @@ pub struct WebhookBody {
     active: Option<bool>,
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "admin", request_body = WebhookBody, responses((status = 201, description = "the webhook and its signing secret, shown this once (admin)", body = WebhookCreated), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "admin", request_body = WebhookBody, responses((status = 201, description = "the webhook and its signing secret, shown this once (admin)", body = WebhookCreated), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create_webhook(
     State(state): State<AppState>,
     staff: Staff,
@@ -160,7 +160,7 @@ pub async fn create_webhook(
     Ok((StatusCode::CREATED, Json(WebhookCreated { webhook: WebhookView::from(&hook), secret })))
 }
 
-#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), request_body = WebhookBody, responses((status = 200, description = "updated (admin)", body = WebhookView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), request_body = WebhookBody, responses((status = 200, description = "updated (admin)", body = WebhookView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn update_webhook(
     State(state): State<AppState>,
     staff: Staff,
@@ -178,14 +178,14 @@ pub async fn update_webhook(
     Ok(Json(WebhookView::from(&state.store.webhook(id).await?)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     state.store.delete_webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the webhook's deliveries, newest first (admin)", body = DeliveryList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the webhook's deliveries, newest first (admin)", body = DeliveryList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn deliveries(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<DeliveryList>> {
     staff.require_scope(Scope::Admin)?;
     state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;

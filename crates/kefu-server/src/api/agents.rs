@@ -37,7 +37,7 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "every agent (admins also see disabled ones)", body = AgentList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "every agent (admins also see disabled ones)", body = AgentList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentList>> {
     staff.require_scope(Scope::AgentsRead)?;
     let mut agents = agent_views(&state, None).await?;
@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
     Ok(Json(AgentList { agents }))
 }
 
-#[utoipa::path(get, path = "/api/v1/agents/me", tag = "agents", responses((status = 200, description = "the caller as an agent", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/agents/me", tag = "agents", responses((status = 200, description = "the caller as an agent", body = AgentView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
@@ -63,7 +63,7 @@ pub struct StatusBody {
     reason: Option<String>,
 }
 
-#[utoipa::path(put, path = "/api/v1/agents/me/status", tag = "agents", request_body = StatusBody, responses((status = 200, description = "status set", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/agents/me/status", tag = "agents", request_body = StatusBody, responses((status = 200, description = "status set", body = AgentView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(body): ApiJson<StatusBody>) -> ApiResult<Json<AgentView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
@@ -112,7 +112,7 @@ fn check_name(name: &str) -> ApiResult<&str> {
     Ok(name)
 }
 
-#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = CreateAgent, responses((status = 201, description = "created (admin)", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/agents", tag = "agents", request_body = CreateAgent, responses((status = 201, description = "created (admin)", body = AgentView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     staff: Staff,
@@ -162,7 +162,7 @@ pub struct UpdateAgent {
     enabled: Option<bool>,
 }
 
-#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i64, Path, description = "id")), request_body = UpdateAgent, responses((status = 200, description = "updated (admin)", body = AgentView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i64, Path, description = "id")), request_body = UpdateAgent, responses((status = 200, description = "updated (admin)", body = AgentView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     staff: Staff,

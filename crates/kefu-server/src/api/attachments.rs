@@ -68,7 +68,7 @@ pub struct UploadQuery {
     client_id: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id"), UploadQuery), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`); 200 with the earlier message for a retried client_id", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id"), UploadQuery), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`); 200 with the earlier message for a retried client_id", body = MessageView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
@@ -181,7 +181,7 @@ pub struct SignedLink {
     sig: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id"), SignedLink), responses((status = 200, description = "the file, with the Content-Type recognised at upload; with the Bearer token, or without one through the signed link a message's `attachment.url` gives (valid about 10 minutes)", content_type = "application/octet-stream", body = String), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = []), ()))]
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments", params(("id" = i64, Path, description = "id"), SignedLink), responses((status = 200, description = "the file, with the Content-Type recognised at upload; with the Bearer token, or without one through the signed link a message's `attachment.url` gives (valid about 10 minutes)", content_type = "application/octet-stream", body = String), crate::error::ApiErrors), security(("bearer" = []), ()))]
 pub async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -36,7 +36,7 @@ pub struct LoginBody {
     password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "a session token and the user", body = LoginResponse), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "a session token and the user", body = LoginResponse), crate::error::ApiErrors))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -76,7 +76,7 @@ pub async fn login(
     Ok(Json(LoginResponse { token, user: UserView::from(&user) }))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked; the token's WebSockets get `session.ended` and close"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "revoked; the token's WebSockets get `session.ended` and close"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, staff: Staff, parts: Parts) -> ApiResult<StatusCode> {
     if let Some(token) = request_token(&parts) {
         let hash = token_hash(&token);
@@ -91,7 +91,7 @@ pub async fn logout(State(state): State<AppState>, staff: Staff, parts: Parts) -
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "the caller", body = crate::views::UserView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "the caller", body = crate::views::UserView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<UserView>> {
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys have no user".into()));
@@ -110,7 +110,7 @@ pub struct PasswordBody {
 
 #[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordBody,
     responses((status = 204, description = "changed; the user's other sessions are revoked and their WebSockets closed"),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn change_password(
     State(state): State<AppState>,

@@ -145,7 +145,7 @@ async fn starter(state: &AppState, caller: &Caller, body: &CreateConversation) -
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = CreateConversation, responses((status = 201, description = "queued (200 with the open one if the visitor has one)", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "conversations", request_body = CreateConversation, responses((status = 201, description = "queued (200 with the open one if the visitor has one)", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     starter_caller: Caller,
@@ -257,7 +257,7 @@ pub struct ListQuery {
     mine: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<ConversationList>> {
     caller.require_scope(Scope::ConversationsRead)?;
     if let Some(s) = &q.status {
@@ -279,7 +279,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
     Ok(Json(ConversationList { conversations }))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
     caller.require_scope(Scope::ConversationsRead)?;
     load_visible(&state.store, &caller, id).await?;
@@ -293,7 +293,7 @@ pub struct AfterSeq {
     after_seq: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id"), AfterSeq), responses((status = 200, description = "messages after `after_seq`, in order", body = MessagePage), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id"), AfterSeq), responses((status = 200, description = "messages after `after_seq`, in order", body = MessagePage), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn messages(
     State(state): State<AppState>,
     caller: Caller,
@@ -324,7 +324,7 @@ pub struct PostMessage {
     client_id: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = PostMessage, responses((status = 201, description = "stored and delivered (200 for a retried client_id)", body = MessageView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = PostMessage, responses((status = 201, description = "stored and delivered (200 for a retried client_id)", body = MessageView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn post_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -355,7 +355,7 @@ pub struct ReadBody {
     seq: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = ReadBody, responses((status = 204, description = "read marker moved"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/read", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = ReadBody, responses((status = 204, description = "read marker moved"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -376,7 +376,7 @@ pub struct TypingBody {
     typing: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TypingBody, responses((status = 204, description = "relayed"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/typing", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TypingBody, responses((status = 204, description = "relayed"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn typing(
     State(state): State<AppState>,
     caller: Caller,
@@ -413,7 +413,7 @@ pub struct CsatBody {
     comment: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/csat", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CsatBody, responses((status = 200, description = "survey recorded", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/csat", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CsatBody, responses((status = 200, description = "survey recorded", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn csat(
     State(state): State<AppState>,
     VisitorCaller(visitor): VisitorCaller,
@@ -443,7 +443,7 @@ pub async fn csat(
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/leave", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the visitor left the line", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/leave", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the visitor left the line", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn leave(
     State(state): State<AppState>,
     VisitorCaller(visitor): VisitorCaller,
@@ -462,7 +462,7 @@ fn human_agent(staff: &Staff) -> ApiResult<i64> {
     Ok(staff.id)
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/accept", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "accepted", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/accept", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "accepted", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
     let agent = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
@@ -471,7 +471,7 @@ pub async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/decline", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "declined"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/decline", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "declined"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let agent = human_agent(&staff)?;
     load_visible(&state.store, &Caller::Staff(staff), id).await?;
@@ -489,7 +489,7 @@ pub struct TransferBody {
     note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TransferBody, responses((status = 200, description = "transferred", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/transfer", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = TransferBody, responses((status = 200, description = "transferred", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn transfer(
     State(state): State<AppState>,
     staff: Staff,
@@ -528,7 +528,7 @@ pub struct CloseBody {
     note: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/conversations/{id}/close", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CloseBody, responses((status = 200, description = "closed", body = ConversationView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/close", tag = "conversations", params(("id" = i64, Path, description = "id")), request_body = CloseBody, responses((status = 200, description = "closed", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn close(
     State(state): State<AppState>,
     staff: Staff,

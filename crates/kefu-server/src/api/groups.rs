@@ -51,7 +51,7 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "every skill group with its members", body = GroupList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "every skill group with its members", body = GroupList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<GroupList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     Ok(Json(GroupList { groups: views(&state).await? }))
@@ -151,7 +151,7 @@ async fn check_overflow_target(state: &AppState, b: &GroupBody) -> ApiResult<()>
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/v1/groups", tag = "groups", request_body = GroupBody, responses((status = 201, description = "created (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/groups", tag = "groups", request_body = GroupBody, responses((status = 201, description = "created (admin)", body = GroupView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     staff: Staff,
@@ -173,7 +173,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = GroupBody, responses((status = 200, description = "updated (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = GroupBody, responses((status = 200, description = "updated (admin)", body = GroupView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     staff: Staff,
@@ -194,7 +194,7 @@ pub async fn update(
     Ok(Json(v))
 }
 
-#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
@@ -210,7 +210,7 @@ pub struct MemberBody {
     skill_level: i64,
 }
 
-#[utoipa::path(put, path = "/api/v1/groups/{id}/members", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = Vec<MemberBody>, responses((status = 200, description = "members replaced (admin)", body = GroupView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/v1/groups/{id}/members", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = Vec<MemberBody>, responses((status = 200, description = "members replaced (admin)", body = GroupView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn set_members(
     State(state): State<AppState>,
     staff: Staff,
@@ -239,7 +239,7 @@ pub async fn set_members(
     Ok(Json(v))
 }
 
-#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "every business type", body = BusinessTypeList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "every business type", body = BusinessTypeList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list_types(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<BusinessTypeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     let business_types = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
@@ -277,7 +277,7 @@ async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> Api
     Ok(BusinessTypeView::from(&t))
 }
 
-#[utoipa::path(post, path = "/api/v1/business-types", tag = "groups", request_body = TypeBody, responses((status = 201, description = "created (admin)", body = BusinessTypeView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/business-types", tag = "groups", request_body = TypeBody, responses((status = 201, description = "created (admin)", body = BusinessTypeView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn create_type(
     State(state): State<AppState>,
     staff: Staff,
@@ -291,7 +291,7 @@ pub async fn create_type(
     Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
 }
 
-#[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)", body = BusinessTypeView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)", body = BusinessTypeView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn update_type(
     State(state): State<AppState>,
     staff: Staff,
@@ -303,7 +303,7 @@ pub async fn update_type(
     Ok(Json(save_type(&state, t, body).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(delete, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     state.store.delete_business_type(id).await?;

@@ -3,31 +3,12 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
+use crate::error::{ErrorBody, ErrorDetail};
 use crate::state::AppState;
 use crate::views;
-
-/// Every failure: `{"error": {"code", "message"}}` (and `retry_after` when rate limited).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-/// The error's stable code and a message that names the problem.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`,
-    /// `quota_exceeded`
-    pub code: String,
-    /// Human readable; names the field or the problem.
-    pub message: String,
-    /// With `rate_limited` only: seconds to wait before trying again (also the `Retry-After` header).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
-}
 
 struct BearerAuth;
 

@@ -41,7 +41,7 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)", body = LiveStats), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/stats/live", tag = "stats", responses((status = 200, description = "queues, agents and today's service level (supervisor)", body = LiveStats), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<LiveStats>> {
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();

@@ -112,7 +112,7 @@ const IDENTITY_LEEWAY_SECS: u64 = 5;
 
 const VISITOR_TOKEN_DAYS: i64 = 180;
 
-#[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = CreateVisitor, responses((status = 200, description = "a visitor token and the visitor", body = VisitorSession), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/visitors", tag = "visitors", request_body = CreateVisitor, responses((status = 200, description = "a visitor token and the visitor", body = VisitorSession), crate::error::ApiErrors))]
 pub async fn create(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -217,13 +217,13 @@ async fn widget_origins(state: &AppState, widget: Option<&str>) -> ApiResult<Vec
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/visitors/me", tag = "visitors", responses((status = 200, description = "the calling visitor", body = VisitorView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller) -> ApiResult<Json<VisitorView>> {
     Ok(Json(redacted(Payload::Visitor, VisitorView::from(&state.store.visitor(id).await?))))
 }
 
 /// Earlier conversations of a customer, for the agent's customer panel.
-#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the customer's conversations, newest first", body = ConversationList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the customer's conversations, newest first", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationList>> {
     staff.require_scope(crate::views::ApiKeyScope::ConversationsRead)?;
     if staff.role < Role::Supervisor && staff.is_user() {
@@ -243,7 +243,7 @@ pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path
 
 #[utoipa::path(post, path = "/api/v1/visitors/me/logout", tag = "visitors",
     responses((status = 204, description = "the token is revoked and its WebSockets closed; a conversation still waiting for an agent is abandoned unless the visitor has another live session"),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCaller, parts: Parts) -> ApiResult<StatusCode> {
     let now = now_ms();
@@ -271,7 +271,7 @@ pub struct BlockBody {
 
 #[utoipa::path(post, path = "/api/v1/visitors/{id}/block", tag = "visitors", params(("id" = i64, Path, description = "id")), request_body = BlockBody,
     responses((status = 200, description = "blocked (supervisor): the open conversation is closed with the reason, every token of the visitor revoked and their WebSockets closed; a known customer cannot start again until unblocked", body = VisitorView),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn block(
     State(state): State<AppState>,
@@ -299,7 +299,7 @@ pub async fn block(
 
 #[utoipa::path(delete, path = "/api/v1/visitors/{id}/block", tag = "visitors", params(("id" = i64, Path, description = "id")),
     responses((status = 200, description = "unblocked (supervisor): a known customer may start again with a new identity token; revoked tokens stay revoked", body = VisitorView),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn unblock(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<VisitorView>> {
     require_supervisor(&staff)?;

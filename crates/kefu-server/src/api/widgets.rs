@@ -130,7 +130,7 @@ pub struct WidgetQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/widget/config", tag = "widgets", params(WidgetQuery),
-    responses((status = 200, description = "the pre-chat form, the business types with their open flags, the welcome text", body = WidgetConfig), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)))]
+    responses((status = 200, description = "the pre-chat form, the business types with their open flags, the welcome text", body = WidgetConfig), crate::error::ApiErrors))]
 pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<Json<WidgetConfig>> {
     let name = q.widget.as_deref().unwrap_or("default");
     check_name(name)?;
@@ -154,7 +154,7 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
 }
 
 #[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets",
-    responses((status = 200, description = "every widget's settings by name (admin)", body = WidgetList), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "every widget's settings by name (admin)", body = WidgetList), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WidgetList>> {
     staff.require_scope(Scope::Admin)?;
@@ -174,7 +174,7 @@ pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
 
 #[utoipa::path(put, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
     request_body = WidgetSettings,
-    responses((status = 200, description = "saved (admin)", body = WidgetSettings), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    responses((status = 200, description = "saved (admin)", body = WidgetSettings), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn save(
     State(state): State<AppState>,
@@ -195,7 +195,7 @@ pub async fn save(
 }
 
 #[utoipa::path(delete, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
-    responses((status = 204, description = "deleted; `default` returns to the built-in form (admin)"), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+    responses((status = 204, description = "deleted; `default` returns to the built-in form (admin)"), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Path<String>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
@@ -208,7 +208,7 @@ pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Pat
 
 #[utoipa::path(get, path = "/api/v1/widgets/identity-secret", tag = "widgets",
     responses((status = 200, description = "the HMAC-SHA256 key business systems sign visitor identity tokens with (admin)", body = IdentitySecret),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
     staff.require_scope(Scope::Admin)?;
@@ -217,7 +217,7 @@ pub async fn identity_secret(State(state): State<AppState>, staff: Staff) -> Api
 
 #[utoipa::path(post, path = "/api/v1/widgets/identity-secret/rotate", tag = "widgets",
     responses((status = 200, description = "a new secret; tokens signed with the old one are refused from now on (admin)", body = IdentitySecret),
-        (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)),
+        crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn rotate_identity_secret(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<IdentitySecret>> {
     staff.require_scope(Scope::Admin)?;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{AgentView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, Strategy};
-use crate::api::openapi::ErrorDetail;
+use crate::error::ErrorDetail;
 
 /// `typing`: the other side started or stopped typing.
 #[derive(Debug, Clone, Serialize, ToSchema)]
