@@ -277,3 +277,43 @@ async fn a_call_running_when_the_process_died_ends_as_server_restart() {
     let text = resp.text().await.unwrap();
     assert!(text.contains("call_ended"), "the timeline says so: {text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_reach_webhooks_and_a_disabled_agents_call_ends() {
+    let app = spawn_app_with(|c| c.outbound_allow = vec!["127.0.0.1".into()]).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    // A receiver on loopback that accepts everything.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let hook = axum::Router::new().route("/hook", axum::routing::post(|| async { axum::http::StatusCode::OK }));
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    let (s, w) =
+        app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["call.started", "call.ended"] }))).await;
+    assert_eq!(s, 201, "{w}");
+    let hook_id = w["webhook"]["id"].as_i64().unwrap();
+
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Hooked").await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+
+    // The agent is disabled mid-call: the conversation goes back in line and its call ends.
+    let (_, me) = app.call("GET", "/api/v1/auth/me", Some(&agent), None).await;
+    let agent_id = me["id"].as_i64().or(me["user"]["id"].as_i64()).expect("the agent's id");
+    let (s, v) = app.call("PATCH", &format!("/api/v1/agents/{agent_id}"), Some(&admin), Some(json!({ "enabled": false }))).await;
+    assert_eq!(s, 200, "{v}");
+    let ended = call_event(&mut visitor_ws, call, "ended").await;
+    assert_eq!(ended["data"]["end_reason"], "failed");
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, log) = app.call("GET", &format!("/api/v1/webhooks/{hook_id}/deliveries"), Some(&admin), None).await;
+        let mut events: Vec<&str> = log["deliveries"].as_array().unwrap().iter().filter_map(|d| d["event"].as_str()).collect();
+        events.sort_unstable();
+        if events == ["call.ended", "call.started"] {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "call webhooks not queued: {log}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
