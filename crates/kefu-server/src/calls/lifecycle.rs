@@ -47,6 +47,10 @@ impl Engine {
             }
         }
         self.drain().await;
+        if let Some(agent) = c.agent_id {
+            // Their call load changed: the workspace and supervisors see it.
+            self.announce_agent(agent).await;
+        }
         Ok(())
     }
 
@@ -90,5 +94,8 @@ impl Engine {
         }
         self.calls.close(call);
         crate::calls::refresh_metric(&self.store, &self.metrics).await;
+        if let Some(agent) = self.store.conversation(conversation).await.ok().and_then(|c| c.agent_id) {
+            self.announce_agent(agent).await;
+        }
     }
 }

@@ -99,6 +99,12 @@ async fn a_call_from_a_chat_carries_media_both_ways_and_hangup_ends_it_for_both(
     let agent_peer = join(&mut agent_ws, call).await;
     until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
 
+    // The visitor shares a screen: a client offer mid-call is answered on its socket.
+    let (offer, mid) = visitor_peer.share_screen();
+    visitor_ws.send(json!({ "type": "call.renegotiate", "call_id": call, "sdp": offer, "screen_mids": [mid] })).await;
+    let reply = visitor_ws.wait_until("call.answer", |e| e["call_id"] == call).await;
+    visitor_peer.answered(reply["data"]["sdp"].as_str().unwrap());
+
     let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["end_reason"], "hangup");
@@ -125,6 +131,8 @@ async fn an_agent_in_a_call_takes_no_second_call_but_still_gets_chats() {
     let (v1, c1) = served_chat(&app, &agent, "One").await;
     let (v2, c2) = served_chat(&app, &agent, "Two").await;
     let call = active_call(&app, &v1, &agent, c1).await;
+    let status = agent_ws.wait_until("agent.status", |e| e["data"]["load"]["call"] == 1).await;
+    assert_eq!(status["data"]["load"]["chat"], 2, "the call slot is on top of the chat slots: {status}");
 
     let (s, v) = start_call(&app, &v2, c2).await;
     assert_eq!(s, 409, "one call at a time: {v}");

@@ -34,10 +34,20 @@ pub struct Offering {
     pub sdp: String,
 }
 
+/// What the test asks of a running peer's thread; each gets one SDP (or empty) reply.
+enum Ask {
+    /// Apply a server offer, reply with the answer.
+    Apply(String),
+    /// Offer a new send-only video transceiver (a screen share), reply with the offer.
+    Offer,
+    /// Apply the answer to our last offer.
+    Answered(String),
+}
+
 /// A running peer.
 pub struct Peer {
-    offers: mpsc::Sender<String>,
-    answers: mpsc::Receiver<String>,
+    asks: mpsc::Sender<Ask>,
+    replies: mpsc::Receiver<String>,
     pub counters: Arc<Counters>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -61,8 +71,8 @@ impl Offering {
     pub fn answered(mut self, answer: &str) -> Peer {
         let answer = SdpAnswer::from_sdp_string(answer).expect("a valid answer");
         self.rtc.sdp_api().accept_answer(self.pending, answer).expect("answer accepted");
-        let (offers, offers_rx) = mpsc::channel();
-        let (answers_tx, answers) = mpsc::channel();
+        let (asks, asks_rx) = mpsc::channel();
+        let (replies_tx, replies) = mpsc::channel();
         let counters = Arc::new(Counters::default());
         let stop = Arc::new(AtomicBool::new(false));
         let state = State {
@@ -75,16 +85,29 @@ impl Offering {
             keyframe_due: true,
         };
         let flag = stop.clone();
-        let thread = std::thread::spawn(move || state.run(offers_rx, answers_tx, flag));
-        Peer { offers, answers, counters, stop, thread: Some(thread) }
+        let thread = std::thread::spawn(move || state.run(asks_rx, replies_tx, flag));
+        Peer { asks, replies, counters, stop, thread: Some(thread) }
     }
 }
 
 impl Peer {
     /// Apply a server offer; the answer's SDP comes back.
     pub fn answer(&self, offer: &str) -> String {
-        self.offers.send(offer.to_string()).expect("peer running");
-        self.answers.recv_timeout(Duration::from_secs(5)).expect("the peer answers")
+        self.ask(Ask::Apply(offer.to_string()))
+    }
+    /// Start a screen share: the new offer's SDP and the new transceiver's mid.
+    pub fn share_screen(&self) -> (String, String) {
+        let reply = self.ask(Ask::Offer);
+        let (mid, sdp) = reply.split_once('\n').expect("mid then SDP");
+        (sdp.to_string(), mid.to_string())
+    }
+    /// Apply the server's answer to our last offer.
+    pub fn answered(&self, answer: &str) {
+        self.ask(Ask::Answered(answer.to_string()));
+    }
+    fn ask(&self, ask: Ask) -> String {
+        self.asks.send(ask).expect("peer running");
+        self.replies.recv_timeout(Duration::from_secs(5)).expect("the peer replies")
     }
     pub fn audio(&self) -> usize {
         self.counters.audio.load(Ordering::Relaxed)
@@ -114,18 +137,36 @@ struct State {
 }
 
 impl State {
-    fn run(mut self, offers: mpsc::Receiver<String>, answers: mpsc::Sender<String>, stop: Arc<AtomicBool>) {
+    fn run(mut self, asks: mpsc::Receiver<Ask>, replies: mpsc::Sender<String>, stop: Arc<AtomicBool>) {
+        let mut pending = None;
         self.socket.set_read_timeout(Some(Duration::from_millis(2))).expect("a read timeout");
         let mut next_media = Instant::now();
         let mut tick: u64 = 0;
         let mut buf = vec![0u8; 2048];
         while !stop.load(Ordering::Relaxed) {
             self.drain();
-            if let Ok(sdp) = offers.try_recv() {
-                let offer = SdpOffer::from_sdp_string(&sdp).expect("a valid server offer");
-                let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
+            if let Ok(ask) = asks.try_recv() {
+                let reply = match ask {
+                    Ask::Apply(sdp) => {
+                        let offer = SdpOffer::from_sdp_string(&sdp).expect("a valid server offer");
+                        self.rtc.sdp_api().accept_offer(offer).expect("offer accepted").to_sdp_string()
+                    }
+                    Ask::Offer => {
+                        let mut api = self.rtc.sdp_api();
+                        let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+                        let (offer, p) = api.apply().expect("an offer");
+                        pending = Some(p);
+                        format!("{mid}\n{}", offer.to_sdp_string())
+                    }
+                    Ask::Answered(sdp) => {
+                        let answer = SdpAnswer::from_sdp_string(&sdp).expect("a valid answer");
+                        let p = pending.take().expect("an offer out");
+                        self.rtc.sdp_api().accept_answer(p, answer).expect("answer accepted");
+                        String::new()
+                    }
+                };
                 self.drain();
-                let _ = answers.send(answer.to_sdp_string());
+                let _ = replies.send(reply);
             }
             let now = Instant::now();
             if now >= next_media && self.rtc.is_connected() {
