@@ -76,6 +76,7 @@ pub struct FileConfig {
     pub media_udp: Option<SocketAddr>,
     pub media_host_ips: Option<Vec<std::net::IpAddr>>,
     pub media_public_ip: Option<std::net::IpAddr>,
+    pub media_loopback_only: Option<bool>,
     pub call_ring_secs: Option<u32>,
 }
 
@@ -141,7 +142,8 @@ pub struct Config {
     pub media_host_ips: Vec<std::net::IpAddr>,
     /// The public address of a 1:1 NAT in front of `media_udp` (a cloud VM's elastic IP).
     pub media_public_ip: Option<std::net::IpAddr>,
-    /// Drop media datagrams that do not come from a loopback address (tests only).
+    /// Drop media datagrams that do not come from a loopback address (browser tests on one
+    /// machine: Chromium probes from every interface it has).
     pub media_loopback_only: bool,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
@@ -184,10 +186,13 @@ impl Config {
             uploads_per_conversation: file.uploads_per_conversation.unwrap_or(20),
             upload_bytes_per_conversation: file.upload_bytes_per_conversation.unwrap_or(50 * MIB),
             upload_quota_bytes: file.upload_quota_bytes.unwrap_or(10 * 1024 * MIB),
-            media_udp: file.media_udp.unwrap_or_else(|| "127.0.0.1:50000".parse().expect("valid literal")),
+            media_udp: match std::env::var("KEFU_MEDIA_UDP") {
+                Ok(v) => v.parse().with_context(|| format!("KEFU_MEDIA_UDP: not an address:port: {v}"))?,
+                Err(_) => file.media_udp.unwrap_or_else(|| "127.0.0.1:50000".parse().expect("valid literal")),
+            },
             media_host_ips: file.media_host_ips.unwrap_or_default(),
             media_public_ip: file.media_public_ip,
-            media_loopback_only: false,
+            media_loopback_only: file.media_loopback_only.unwrap_or(false),
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
