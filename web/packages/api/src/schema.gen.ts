@@ -1823,7 +1823,7 @@ export interface components {
          * @description An event a webhook subscribes to; `*` = all of them.
          * @enum {string}
          */
-        WebhookEvent: "conversation.created" | "conversation.queued" | "conversation.assigned" | "conversation.transferred" | "conversation.closed" | "message.created" | "*";
+        WebhookEvent: "conversation.created" | "conversation.queued" | "conversation.assigned" | "conversation.transferred" | "conversation.closed" | "message.created" | "call.started" | "call.ended" | "*";
         /** @description `GET /api/v1/webhooks`. */
         WebhookList: {
             webhooks: components["schemas"]["WebhookView"][];
