@@ -74,7 +74,10 @@ impl Engine {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
         let Some(row) = tx.end_call(call, reason, only_if, now).await? else {
-            return Err(ApiError::Conflict("the call has already ended".into()));
+            return Err(ApiError::Conflict(match only_if {
+                Some(status) => format!("the call is no longer {status}"),
+                None => "the call has already ended".into(),
+            }));
         };
         let events = record(&mut tx, &row, now).await?;
         tx.commit().await?;
