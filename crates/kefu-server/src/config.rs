@@ -145,6 +145,9 @@ pub struct Config {
     /// Drop media datagrams that do not come from a loopback address (browser tests on one
     /// machine: Chromium probes from every interface it has).
     pub media_loopback_only: bool,
+    /// A participant whose media has not connected this long after joining is dropped, which
+    /// ends its call `failed` (not a file setting: 30 s; tests shorten it).
+    pub media_connect_timeout_secs: u32,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
@@ -193,6 +196,7 @@ impl Config {
             media_host_ips: file.media_host_ips.unwrap_or_default(),
             media_public_ip: file.media_public_ip,
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
+            media_connect_timeout_secs: 30,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
@@ -229,6 +233,7 @@ impl Config {
             media_host_ips: vec![],
             media_public_ip: None,
             media_loopback_only: true,
+            media_connect_timeout_secs: 30,
             call_ring_secs: 45,
             admin_email: None,
             admin_password: None,

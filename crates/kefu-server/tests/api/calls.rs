@@ -325,3 +325,21 @@ async fn calls_reach_webhooks_and_a_disabled_agents_call_ends() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_whose_media_never_connects_ends_the_call() {
+    let app = spawn_app_with(|c| c.media_connect_timeout_secs = 1).await;
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Silent").await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    let mut ws = app.ws(&visitor).await;
+    // Joins over the WebSocket, but no packet ever comes (the network went away): the socket
+    // stays open, so only the media side can tell.
+    let offering = media_peer::offer();
+    ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp })).await;
+    ws.wait_until("call.answer", |e| e["call_id"] == call).await;
+    let ended = call_event(&mut ws, call, "ended").await;
+    assert_eq!(ended["data"]["end_reason"], "failed");
+    let (s, v) = start_call(&app, &agent, conv).await;
+    assert_eq!(s, 201, "the agent's call slot is free again: {v}");
+}
