@@ -22,6 +22,11 @@
 //! }
 //! ```
 //!
+//! Capacity is per media. A conversation queued for a call waits for an agent with a free call
+//! slot; a chat in service may start a call ([`Input::CallStarted`]) only when its agent has a
+//! free call slot, held on top of the chat slot until [`Input::CallEnded`]: an agent takes one
+//! call at a time while keeping their chats.
+//!
 //! The adapter (kefu-server) persists each decision before announcing it and rebuilds the router
 //! from the database after a restart (conversations keep their arrival time and so their place).
 #![forbid(unsafe_code)]

@@ -148,6 +148,12 @@ pub enum WebhookEvent {
     ConversationClosed,
     #[serde(rename = "message.created")]
     MessageCreated,
+    /// A call was answered (payload `{event, call: CallView}`).
+    #[serde(rename = "call.started")]
+    CallStarted,
+    /// A call ended, with its end reason.
+    #[serde(rename = "call.ended")]
+    CallEnded,
     #[serde(rename = "*")]
     All,
 }

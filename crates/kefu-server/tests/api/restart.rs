@@ -21,6 +21,8 @@ async fn start(dir: &std::path::Path, port: u16) -> Child {
         .arg(dir)
         .arg("--config")
         .arg(&config)
+        // Tests run side by side: each server takes a free media port, not the default one.
+        .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -117,6 +119,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
         .arg(&dir.0)
         .env_remove("KEFU_ADMIN_EMAIL")
         .env_remove("KEFU_ADMIN_PASSWORD")
+        .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

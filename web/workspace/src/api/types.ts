@@ -91,6 +91,8 @@ export const WEBHOOK_EVENTS = [
   'conversation.transferred',
   'conversation.closed',
   'message.created',
+  'call.started',
+  'call.ended',
 ] as const satisfies readonly WebhookEvent[];
 export type Webhook = Api.WebhookView;
 export type WebhookDelivery = Api.DeliveryView;
