@@ -12,7 +12,9 @@ import {
   type SocketStatus,
 } from '@kefu/realtime';
 import type { WsEvent } from '@kefu/api';
+import type { CallView } from '../api/types';
 import { useAgentStatusStore } from '../stores/agentStatus';
+import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
@@ -61,6 +63,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const connection = useConnectionStore();
   const clock = useClockStore();
   const session = useSessionStore();
+  const calls = useCallsStore();
 
   let everOpen = false;
   let socket: SocketLike | null = null;
@@ -79,6 +82,10 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const typed = (ev: ServerEvent) => ev as WsEvent;
 
   function applySequenced(ev: SequencedEvent): void {
+    if (ev.type === 'call.updated') {
+      calls.apply(ev.data as CallView);
+      return;
+    }
     const e = typed(ev);
     switch (e.type) {
       case 'message.created':
@@ -87,6 +94,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
       case 'conversation.updated':
         conversations.applyConversationUpdated(e.data, e.seq);
         if (e.data.status !== 'offered') offers.remove(e.conversation_id);
+        if (e.data.status !== 'assigned') calls.conversationGone(e.conversation_id);
         break;
       case 'message.read':
         conversations.applyMessageRead(e.conversation_id, e.data);
@@ -98,6 +106,11 @@ export function createBridge(opts: BridgeOptions): Bridge {
   }
 
   function applyEphemeral(ev: ServerEvent): void {
+    if (ev.type === 'call.answer' || ev.type === 'call.offer' || ev.type === 'call.error') {
+      // Media signalling of the call I am in (no seq: it is not part of the conversation's log).
+      calls.signal(ev);
+      return;
+    }
     const e = typed(ev);
     switch (e.type) {
       case 'typing':
@@ -157,12 +170,15 @@ export function createBridge(opts: BridgeOptions): Bridge {
       onSessionEnded: (reason) => session.ended(reason),
     };
     socket = opts.createSocket ? opts.createSocket(socketOpts) : new KefuSocket(socketOpts);
+    calls.setSender((frame) => socket?.send(frame) ?? false);
     connection.state = 'connecting';
     socket.connect();
   }
 
   function stop(): void {
     setSnapshotSink(null);
+    calls.setSender(null);
+    calls.reset();
     socket?.close();
     socket = null;
     streams.dispose();

@@ -1,0 +1,12 @@
+// Calls of a conversation (video service, or a call started from a chat), as seen by staff.
+import { http } from './client';
+import type { CallMedia, CallView, Id, IceServers } from './types';
+
+export const callsApi = {
+  start: (conversationId: Id, media: CallMedia) => http.post<CallView>(`/conversations/${conversationId}/calls`, { media }),
+  get: (id: Id) => http.get<CallView>(`/calls/${id}`),
+  accept: (id: Id) => http.post<CallView>(`/calls/${id}/accept`),
+  decline: (id: Id) => http.post<CallView>(`/calls/${id}/decline`),
+  hangup: (id: Id) => http.post<CallView>(`/calls/${id}/hangup`),
+  iceServers: (id: Id) => http.get<IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers),
+};
