@@ -142,8 +142,8 @@ describe('CallController (widget)', () => {
       (o: { call: { id: number } }) =>
         new Promise((r) => {
           release = () => {
-            const s = { callId: o.call.id, frames: [] as unknown[], el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() {} };
-            chunk.screens.push(s as never);
+            const s = { callId: o.call.id, stream: undefined as unknown, ended: false, frames: [] as unknown[], el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() {} };
+            chunk.screens.push(s);
             r(s);
           };
         }),
