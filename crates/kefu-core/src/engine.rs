@@ -58,6 +58,8 @@ impl Router {
             }
             Input::TransferToGroup { conversation, group } => self.transfer_to_group(now, conversation, group)?,
             Input::TransferToAgent { conversation, agent } => self.transfer_to_agent(now, conversation, agent)?,
+            Input::CallStarted { conversation } => self.start_call(conversation)?,
+            Input::CallEnded { conversation } => self.end_call(conversation)?,
             Input::ConversationEnded { conversation } => self.end(now, conversation)?,
             Input::Tick => self.fire_timers(now),
         }
@@ -184,10 +186,15 @@ impl Router {
             self.convs.iter().filter(|(_, c)| c.phase == Phase::Assigned { agent: id }).map(|(&c, _)| c).collect();
         for c in held {
             let conv = self.convs.get_mut(&c).expect("listed above");
-            let (group, media) = (conv.group, conv.media);
+            let (group, media, call) = (conv.group, conv.media, conv.call);
             conv.front = true;
             conv.named_agent = None;
             conv.assigned_at = None;
+            // Its call (if any) cannot go on without its agent: the adapter ends it.
+            conv.call = false;
+            if call && media == Media::Chat {
+                self.release(id, c, Media::Call);
+            }
             self.release(id, c, media);
             self.outputs.push_back(Output::Requeued { conversation: c, agent: id, group });
             // Its overflow clock starts again: it was answered, so its old wait does not count.
@@ -245,6 +252,7 @@ impl Router {
             phase: Phase::Waiting,
             excluded: Vec::new(),
             assigned_at: None,
+            call: false,
         };
         self.convs.insert(w.conversation, conv);
         // A restored conversation entered its group when it was queued; a new one now.
@@ -277,6 +285,8 @@ impl Router {
                 phase: Phase::Assigned { agent },
                 excluded: Vec::new(),
                 assigned_at: Some(now),
+                // A conversation restored as a call holds its call slot as its media slot.
+                call: media == Media::Call,
             },
         );
         self.refresh_availability(agent);
@@ -366,6 +376,8 @@ impl Router {
         conv.phase = Phase::Assigned { agent };
         conv.assigned_at = Some(now);
         conv.front = false;
+        // Taking a call offer is answering the call.
+        conv.call = conv.media == Media::Call;
         let group = conv.group;
         let a = self.agents.get_mut(&agent).expect("offers go to known agents");
         a.offers.remove(&id);
@@ -438,6 +450,7 @@ impl Router {
         if !self.groups.contains_key(&group) {
             return Err(CoreError::UnknownGroup(group));
         }
+        self.check_no_call(id)?;
         let previous = self.detach(id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.named_agent = None;
@@ -452,6 +465,7 @@ impl Router {
     }
 
     fn transfer_to_agent(&mut self, now: Millis, id: ConversationId, target: AgentId) -> Result<(), CoreError> {
+        self.check_no_call(id)?;
         let conv = self.convs.get(&id).ok_or(CoreError::UnknownConversation(id))?;
         let a = self.agents.get(&target).ok_or(CoreError::UnknownAgent(target))?;
         let already_theirs = matches!(conv.phase, Phase::Assigned { agent } | Phase::Offered { agent, .. } if agent == target);
@@ -476,6 +490,9 @@ impl Router {
             Phase::Offered { .. } => self.withdraw(now, id, WithdrawReason::Ended),
             Phase::Assigned { agent } => {
                 let (group, media, assigned_at) = (conv.group, conv.media, conv.assigned_at);
+                if conv.call && media == Media::Chat {
+                    self.release(agent, id, Media::Call);
+                }
                 self.release(agent, id, media);
                 if let Some(g) = self.groups.get_mut(&group) {
                     if let Some(start) = assigned_at {
@@ -497,6 +514,54 @@ impl Router {
             }
         }
         self.convs.remove(&id);
+        Ok(())
+    }
+
+    // ---- calls ---------------------------------------------------------------------------
+
+    fn check_no_call(&self, id: ConversationId) -> Result<(), CoreError> {
+        match self.convs.get(&id) {
+            None => Err(CoreError::UnknownConversation(id)),
+            Some(c) if c.call => Err(CoreError::CallOpen(id)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn start_call(&mut self, id: ConversationId) -> Result<(), CoreError> {
+        self.check_no_call(id)?;
+        let conv = &self.convs[&id];
+        let Phase::Assigned { agent } = conv.phase else { return Err(CoreError::NotAssigned(id)) };
+        if conv.media == Media::Chat {
+            let a = self.agents.get_mut(&agent).ok_or(CoreError::UnknownAgent(agent))?;
+            if a.free(Media::Call) == 0 {
+                return Err(CoreError::AgentUnavailable(agent));
+            }
+            a.load[Media::Call.index()] += 1;
+            self.refresh_availability(agent);
+        }
+        self.convs.get_mut(&id).expect("checked above").call = true;
+        Ok(())
+    }
+
+    fn end_call(&mut self, id: ConversationId) -> Result<(), CoreError> {
+        let conv = self.convs.get_mut(&id).ok_or(CoreError::UnknownConversation(id))?;
+        if !conv.call {
+            return Err(CoreError::NoCall(id));
+        }
+        conv.call = false;
+        let (media, phase) = (conv.media, conv.phase);
+        let Phase::Assigned { agent } = phase else { return Ok(()) };
+        let Some(a) = self.agents.get_mut(&agent) else { return Ok(()) };
+        if media == Media::Call {
+            // It came in as a call and goes on as a chat, if a chat slot is free.
+            if a.free(Media::Chat) == 0 {
+                return Ok(());
+            }
+            a.load[Media::Chat.index()] += 1;
+            self.convs.get_mut(&id).expect("found above").media = Media::Chat;
+        }
+        a.load[Media::Call.index()] = a.load[Media::Call.index()].saturating_sub(1);
+        self.refresh_availability(agent);
         Ok(())
     }
 

@@ -111,6 +111,16 @@ impl Router {
         }
     }
 
+    /// Whether a call is open on the conversation (it holds a call slot of its agent).
+    pub fn call_open(&self, conversation: ConversationId) -> bool {
+        self.convs.get(&conversation).is_some_and(|c| c.call)
+    }
+
+    /// The media whose slot the conversation holds or waits for.
+    pub fn media_of(&self, conversation: ConversationId) -> Option<Media> {
+        self.convs.get(&conversation).map(|c| c.media)
+    }
+
     /// Whether the conversation is known to the router (waiting, offered or assigned).
     pub fn contains(&self, conversation: ConversationId) -> bool {
         self.convs.contains_key(&conversation)

@@ -134,6 +134,22 @@ pub enum Input {
         /// The target agent.
         agent: AgentId,
     },
+    /// A call starts on an accepted conversation (either side started it from the chat). A
+    /// chat needs a free call slot of its agent, held on top of its chat slot until
+    /// [`Input::CallEnded`]; a conversation that came in as a call already holds one. Refused with
+    /// [`CoreError::AgentUnavailable`] when the agent has no free call slot, and
+    /// [`CoreError::CallOpen`] when a call is already open on it.
+    CallStarted {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
+    /// The conversation's call ended (hang-up, decline, timeout, failure): its call slot is
+    /// freed. A conversation that came in as a call goes on as a chat, taking a chat slot if
+    /// the agent has one free (else it keeps its call slot until it is closed).
+    CallEnded {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
     /// Closed by an agent, or abandoned by the visitor while waiting.
     ConversationEnded {
         /// Which conversation.
@@ -275,6 +291,12 @@ pub enum CoreError {
     AgentInUse(AgentId),
     /// Settings that cannot work, with the reason.
     InvalidConfig(String),
+    /// A call is open on the conversation: no second call, and no transfer until it ends.
+    CallOpen(ConversationId),
+    /// No call is open on the conversation.
+    NoCall(ConversationId),
+    /// The conversation is not in service with an agent (a call needs one).
+    NotAssigned(ConversationId),
 }
 
 impl std::fmt::Display for CoreError {
@@ -289,6 +311,9 @@ impl std::fmt::Display for CoreError {
             CoreError::GroupInUse(g) => write!(f, "skill group {} still has conversations", g.0),
             CoreError::AgentInUse(a) => write!(f, "agent {} still holds conversations", a.0),
             CoreError::InvalidConfig(why) => write!(f, "invalid routing settings: {why}"),
+            CoreError::CallOpen(c) => write!(f, "conversation {} already has a call open", c.0),
+            CoreError::NoCall(c) => write!(f, "conversation {} has no call open", c.0),
+            CoreError::NotAssigned(c) => write!(f, "conversation {} is not in service with an agent", c.0),
         }
     }
 }
@@ -366,6 +391,9 @@ pub(crate) struct Conv {
     /// Agents who declined or missed it, and until when they are not offered it again.
     pub(crate) excluded: Vec<(AgentId, Millis)>,
     pub(crate) assigned_at: Option<Millis>,
+    /// A call is open on it. Slots held while offered or assigned: one of `media`, plus a call
+    /// slot when a chat has a call open.
+    pub(crate) call: bool,
 }
 
 impl Conv {

@@ -21,6 +21,8 @@ use kefu_store::{NewUser, Store};
 /// A built, bound application.
 pub struct Application {
     listener: TcpListener,
+    /// The SFU's thread and UDP socket; stopped when the application stops.
+    media: kefu_media::MediaServer,
     /// `metrics_listen`: serves only `/metrics`.
     metrics_listener: Option<TcpListener>,
     state: AppState,
@@ -41,9 +43,18 @@ impl Application {
         let links = AttachmentLinks::new(&secret_setting(&store, "attachment_link_secret").await?);
         let hub = Hub::default();
         let metrics = Arc::new(MetricsInner::default());
-        let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), rand::random())
+        let ended = crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?;
+        if ended > 0 {
+            tracing::warn!(calls = ended, "calls running when the server stopped were ended (server_restart)");
+        }
+        let (media, media_events) = kefu_media::MediaServer::start(media_config(&config))
+            .with_context(|| format!("failed to start the media server on UDP {} (media_udp)", config.media_udp))?;
+        let calls = crate::calls::CallMedia::new(media.handle());
+        let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
+        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone()));
+        crate::calls::refresh_metric(&store, &metrics).await;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
         let metrics_listener = match config.metrics_listen {
@@ -64,9 +75,10 @@ impl Application {
             outbound,
             widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
             links,
+            calls,
         };
         tokio::spawn(away_if_not_back(state.clone()));
-        Ok(Application { listener, metrics_listener, state })
+        Ok(Application { listener, media, metrics_listener, state })
     }
 
     /// The bound address.
@@ -77,6 +89,11 @@ impl Application {
     /// The bound `metrics_listen` address, if any.
     pub fn metrics_addr(&self) -> Option<SocketAddr> {
         self.metrics_listener.as_ref().map(|l| l.local_addr().expect("a bound listener has an address"))
+    }
+
+    /// The UDP address calls' media goes to.
+    pub fn media_addr(&self) -> SocketAddr {
+        self.media.local_addr()
     }
 
     /// The state (tests read the widget secret from it).
@@ -101,8 +118,20 @@ impl Application {
             Some(metrics) => tokio::join!(main, metrics).0,
             None => main.await,
         };
+        // Joins the media thread: blocking, so off the async workers.
+        let media = self.media;
+        let _ = tokio::task::spawn_blocking(move || media.shutdown()).await;
         Ok(())
     }
+}
+
+/// The media server's settings from ours.
+fn media_config(config: &Config) -> kefu_media::MediaConfig {
+    let mut media = kefu_media::MediaConfig::new(config.media_udp);
+    media.host_ips = config.media_host_ips.clone();
+    media.public_ip = config.media_public_ip;
+    media.loopback_only = config.media_loopback_only;
+    media
 }
 
 /// A random secret kept in the settings table, made on first start.

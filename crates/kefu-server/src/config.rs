@@ -73,6 +73,10 @@ pub struct FileConfig {
     pub uploads_per_conversation: Option<u32>,
     pub upload_bytes_per_conversation: Option<u64>,
     pub upload_quota_bytes: Option<u64>,
+    pub media_udp: Option<SocketAddr>,
+    pub media_host_ips: Option<Vec<std::net::IpAddr>>,
+    pub media_public_ip: Option<std::net::IpAddr>,
+    pub call_ring_secs: Option<u32>,
 }
 
 /// Resolved settings.
@@ -130,6 +134,17 @@ pub struct Config {
     pub upload_bytes_per_conversation: u64,
     /// Disk space all uploads may take; past it visitors can no longer upload (staff still can).
     pub upload_quota_bytes: u64,
+    /// The one UDP socket of all calls' media (WebRTC). Port 0 picks a free port.
+    pub media_udp: SocketAddr,
+    /// Addresses browsers are told to send media to (host candidates), with `media_udp`'s port.
+    /// Empty: `media_udp`'s own address, which then must not be `0.0.0.0`.
+    pub media_host_ips: Vec<std::net::IpAddr>,
+    /// The public address of a 1:1 NAT in front of `media_udp` (a cloud VM's elastic IP).
+    pub media_public_ip: Option<std::net::IpAddr>,
+    /// Drop media datagrams that do not come from a loopback address (tests only).
+    pub media_loopback_only: bool,
+    /// A ringing call not answered this long ends as `missed`.
+    pub call_ring_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -169,6 +184,11 @@ impl Config {
             uploads_per_conversation: file.uploads_per_conversation.unwrap_or(20),
             upload_bytes_per_conversation: file.upload_bytes_per_conversation.unwrap_or(50 * MIB),
             upload_quota_bytes: file.upload_quota_bytes.unwrap_or(10 * 1024 * MIB),
+            media_udp: file.media_udp.unwrap_or_else(|| "127.0.0.1:50000".parse().expect("valid literal")),
+            media_host_ips: file.media_host_ips.unwrap_or_default(),
+            media_public_ip: file.media_public_ip,
+            media_loopback_only: false,
+            call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -200,6 +220,11 @@ impl Config {
             uploads_per_conversation: 1000,
             upload_bytes_per_conversation: 1024 * MIB,
             upload_quota_bytes: 1024 * 1024 * MIB,
+            media_udp: "127.0.0.1:0".parse().expect("valid literal"),
+            media_host_ips: vec![],
+            media_public_ip: None,
+            media_loopback_only: true,
+            call_ring_secs: 45,
             admin_email: None,
             admin_password: None,
         }

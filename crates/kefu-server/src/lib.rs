@@ -9,6 +9,7 @@ pub mod agents;
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod calls;
 pub mod clock;
 pub mod config;
 pub mod conversations;

@@ -18,6 +18,10 @@ impl Value {
     pub fn dec(&self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
     }
+    /// Set (a gauge read from elsewhere).
+    pub fn set(&self, v: i64) {
+        self.0.store(v, Ordering::Relaxed);
+    }
     /// Read.
     pub fn get(&self) -> i64 {
         self.0.load(Ordering::Relaxed)
@@ -35,6 +39,7 @@ pub struct MetricsInner {
     pub conversations_created: Value,
     pub webhook_deliveries: Value,
     pub webhook_failures: Value,
+    pub calls_active: Value,
 }
 
 /// Shared handle.
@@ -62,6 +67,7 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     one("kefu_abandoned_total", "counter", "Conversations given up while waiting.", m.abandoned.get());
     one("kefu_webhook_deliveries_total", "counter", "Webhook deliveries that succeeded.", m.webhook_deliveries.get());
     one("kefu_webhook_failures_total", "counter", "Webhook attempts that failed.", m.webhook_failures.get());
+    one("kefu_calls_active", "gauge", "Calls answered and not ended.", m.calls_active.get());
     type Gauge = (&'static str, &'static str, fn(&GroupFigures) -> u32);
     let labelled: [Gauge; 3] = [
         ("kefu_queue_waiting", "Conversations waiting in a skill group.", |g| g.waiting),

@@ -27,6 +27,8 @@ pub struct AppState {
     pub widget_secret: Arc<std::sync::RwLock<String>>,
     /// Signs and checks short-lived attachment links.
     pub links: AttachmentLinks,
+    /// The media server's handle and who is in which call.
+    pub calls: crate::calls::CallMedia,
 }
 
 impl AppState {

@@ -19,7 +19,7 @@ pub struct ConversationRow {
     pub business_type_id: Option<i64>,
     /// web | h5 | api.
     pub channel: String,
-    /// chat | call.
+    /// chat | video | voice (what it was started for).
     pub media: String,
     /// queued | offered | assigned | closed.
     pub status: String,
@@ -145,6 +145,8 @@ pub struct NewConversation<'a> {
     pub topic: Option<&'a str>,
     /// Left message.
     pub left_message: bool,
+    /// chat, or video | voice for a conversation queued straight for a call.
+    pub media: &'a str,
 }
 
 /// A new message.

@@ -7,12 +7,14 @@
 //! PostgreSQL backend can share them.
 #![forbid(unsafe_code)]
 
+mod calls;
 mod conversations;
 mod directory;
 mod integrations;
 mod sessions;
 mod tx;
 
+pub use calls::*;
 pub use conversations::*;
 pub use directory::*;
 pub use integrations::*;

@@ -23,7 +23,7 @@ impl Tx {
     pub async fn insert_conversation(&mut self, c: &NewConversation<'_>, now: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO conversations (visitor_id, group_id, business_type_id, channel, status, priority, min_skill_level, topic,
-               left_message, created_at, queued_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) RETURNING id",
+               left_message, created_at, queued_at, media) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(c.visitor_id)
         .bind(c.group_id)
@@ -35,6 +35,7 @@ impl Tx {
         .bind(c.left_message)
         .bind(now)
         .bind(now)
+        .bind(c.media)
         .fetch_one(&mut *self.tx)
         .await?)
     }

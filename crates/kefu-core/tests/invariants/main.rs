@@ -8,8 +8,8 @@
 //!
 //! - a conversation is offered to or held by at most one agent, and only an `OfferWithdrawn` or
 //!   a transfer moves it on;
-//! - each agent's load equals the offers and conversations it was given, and stays within
-//!   capacity;
+//! - each agent's load equals the offers and conversations it was given, per media (a chat
+//!   with a call open holds a call slot as well), and stays within its chat and call capacity;
 //! - no conversation is lost: every queued, unended conversation is in exactly one line (its own
 //!   group's) or held by the agent the outputs say;
 //! - first come, first served: a conversation offered by strategy never skipped an earlier one

@@ -41,8 +41,14 @@ pub(crate) enum Op {
         min_skill: u8,
         named: Option<usize>,
         waited_secs: u32,
+        /// Queued straight for a call (the widget's video service) instead of a chat.
+        call: bool,
     },
     Accept(usize),
+    /// Either side starts a call on a conversation in service (refused without a call slot).
+    StartCall(usize),
+    /// The call of a conversation ends.
+    EndCall(usize),
     Decline(usize),
     TransferToGroup {
         conv: usize,
@@ -119,8 +125,18 @@ pub(crate) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
             prop_oneof![3 => Just(1u8), 1 => 2u8..=4],
             prop::option::weighted(0.3, 0usize..8),
             prop_oneof![4 => Just(0u32), 1 => 1u32..300],
+            prop::bool::weighted(0.25),
         )
-            .prop_map(|(group, priority, min_skill, named, waited_secs)| Op::Enqueue { group, priority, min_skill, named, waited_secs }),
+            .prop_map(|(group, priority, min_skill, named, waited_secs, call)| Op::Enqueue {
+                group,
+                priority,
+                min_skill,
+                named,
+                waited_secs,
+                call
+            }),
+        2 => any::<u16>().prop_map(|i| Op::StartCall(i.into())),
+        2 => any::<u16>().prop_map(|i| Op::EndCall(i.into())),
         3 => any::<u16>().prop_map(|i| Op::Accept(i.into())),
         1 => any::<u16>().prop_map(|i| Op::Decline(i.into())),
         1 => (any::<u16>(), 0usize..3).prop_map(|(i, group)| Op::TransferToGroup { conv: i.into(), group }),
@@ -208,10 +224,27 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 }
             }
         }
-        Op::Enqueue { group, priority, min_skill, named, waited_secs } => {
+        Op::Enqueue { group, priority, min_skill, named, waited_secs, call } => {
             let g = group_at(w, group);
             let queued_at = Millis(w.now.0 - i64::from(waited_secs) * 1000);
-            w.queue_at(g, priority, min_skill, named.map(agent_at), queued_at);
+            let media = if call { Media::Call } else { Media::Chat };
+            w.queue_media_at(g, media, priority, min_skill, named.map(agent_at), queued_at);
+        }
+        Op::StartCall(i) => {
+            let Some(c) = pick(w.live_ids(|l| matches!(l.holder, Some((_, Hold::Assigned)))), i) else { return };
+            let live = w.convs[&c].clone();
+            let agent = live.holder.expect("assigned").0;
+            match w.apply(Input::CallStarted { conversation: c }) {
+                Ok(_) => {}
+                Err(CoreError::CallOpen(_)) if live.call => {}
+                Err(CoreError::AgentUnavailable(a))
+                    if a == agent && live.media == Media::Chat && w.model_load(a).call >= w.capacity[&a].call => {}
+                Err(e) => w.fail(format!("call on {c:?} ({live:?}) refused with {e:?}")),
+            }
+        }
+        Op::EndCall(i) => {
+            let Some(c) = pick(w.live_ids(|l| l.call), i) else { return };
+            w.must(Input::CallEnded { conversation: c });
         }
         Op::Accept(i) | Op::Decline(i) => {
             let offered = w.live_ids(|l| matches!(l.holder, Some((_, Hold::Offered))));
@@ -229,6 +262,12 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 return;
             };
             let g = group_at(w, group);
+            if w.convs[&c].call {
+                if w.apply(Input::TransferToGroup { conversation: c, group: g }) != Err(CoreError::CallOpen(c)) {
+                    w.fail(format!("transfer of {c:?} during its call was not refused as CallOpen"))
+                }
+                return;
+            }
             w.must(Input::TransferToGroup { conversation: c, group: g });
         }
         Op::TransferToAgent { conv, agent } => {
@@ -236,6 +275,13 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 return;
             };
             let target = agent_at(agent);
+            let (media, call) = (w.convs[&c].media, w.convs[&c].call);
+            if call {
+                if w.apply(Input::TransferToAgent { conversation: c, agent: target }) != Err(CoreError::CallOpen(c)) {
+                    w.fail(format!("transfer of {c:?} during its call was not refused as CallOpen"))
+                }
+                return;
+            }
             if let Err(e) = w.apply(Input::TransferToAgent { conversation: c, agent: target }) {
                 let Some(snap) = w.router.agent(target) else {
                     if e != CoreError::UnknownAgent(target) || w.capacity.contains_key(&target) {
@@ -243,7 +289,7 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                     }
                     return;
                 };
-                let could = snap.status == AgentStatus::Ready && snap.load.chat < snap.capacity.chat;
+                let could = snap.status == AgentStatus::Ready && snap.load.of(media) < snap.capacity.of(media);
                 let theirs = w.convs[&c].holder.map(|h| h.0) == Some(target);
                 if e != CoreError::AgentUnavailable(target) || (could && !theirs) {
                     w.fail(format!("transfer of {c:?} to {target:?} refused with {e:?} though it could take it"))
@@ -276,7 +322,7 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
         }
         Op::RemoveAgent(agent) => {
             let a = agent_at(agent);
-            let load = w.load_of(a);
+            let load = w.total_load(a);
             match w.apply(Input::AgentRemoved { agent: a }) {
                 Ok(_) if load == 0 => {}
                 Err(CoreError::AgentInUse(_)) if load > 0 => {}
@@ -287,9 +333,9 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
         Op::DisableAgent(agent) => {
             let a = agent_at(agent);
             match w.apply(Input::AgentDisabled { agent: a }) {
-                Ok(_) if w.load_of(a) == 0 => {}
+                Ok(_) if w.total_load(a) == 0 => {}
                 Err(CoreError::UnknownAgent(_)) if !w.capacity.contains_key(&a) => {}
-                other => w.fail(format!("disabling {a:?} gave {other:?} and left load {}", w.load_of(a))),
+                other => w.fail(format!("disabling {a:?} gave {other:?} and left load {}", w.total_load(a))),
             }
         }
         Op::Restore { agent, group } => {

@@ -23,6 +23,10 @@ pub(crate) struct Live {
     pub(crate) holder: Option<(AgentId, Hold)>,
     /// Taken back from a disabled agent and not accepted since: ahead of the whole line.
     pub(crate) front: bool,
+    /// The slot it waits for or holds.
+    pub(crate) media: Media,
+    /// A call is open on it: a chat then holds a call slot as well.
+    pub(crate) call: bool,
 }
 
 pub(crate) type LineKey = (Reverse<bool>, Reverse<Priority>, Millis, ConversationId);
@@ -42,7 +46,7 @@ pub(crate) struct World {
     /// The last `Output::Timeout`: when the router asked to be ticked.
     pub(crate) next_wake: Option<Millis>,
     pub(crate) groups: Vec<GroupId>,
-    pub(crate) capacity: BTreeMap<AgentId, u16>,
+    pub(crate) capacity: BTreeMap<AgentId, Capacity>,
     pub(crate) status: BTreeMap<AgentId, AgentStatus>,
     pub(crate) convs: BTreeMap<ConversationId, Live>,
     /// Conversations that were ever assigned.
@@ -113,6 +117,8 @@ impl World {
                     named: w.named_agent,
                     holder: None,
                     front: w.front,
+                    media: w.media,
+                    call: false,
                 };
                 self.convs.insert(w.conversation, live);
             }
@@ -121,6 +127,9 @@ impl World {
                     self.fail(format!("transfer of unknown {conversation:?} accepted"))
                 };
                 // Taken from its agent without an output; an offer is withdrawn by an output.
+                if live.call {
+                    self.fail(format!("transfer of {conversation:?} accepted while its call is open"))
+                }
                 if let Some((_, Hold::Assigned)) = live.holder {
                     live.holder = None;
                 }
@@ -131,12 +140,15 @@ impl World {
                 let Some(live) = self.convs.get_mut(conversation) else {
                     self.fail(format!("transfer of unknown {conversation:?} accepted"))
                 };
+                if live.call {
+                    self.fail(format!("transfer of {conversation:?} accepted while its call is open"))
+                }
                 if let Some((_, Hold::Assigned)) = live.holder {
                     live.holder = None;
                 }
             }
             Input::AgentUpdated { agent, capacity, .. } => {
-                self.capacity.insert(*agent, capacity.chat);
+                self.capacity.insert(*agent, *capacity);
                 self.status.entry(*agent).or_insert(AgentStatus::Offline);
             }
             Input::AgentStatusSet { agent, status } => {
@@ -149,7 +161,7 @@ impl World {
             Input::AgentDisabled { agent } => {
                 self.status.insert(*agent, AgentStatus::Offline);
             }
-            &Input::ConversationAssigned { conversation, group, agent, .. } => {
+            &Input::ConversationAssigned { conversation, group, agent, media } => {
                 // A restored conversation counts as assigned, priority 0, in line from now.
                 let live = Live {
                     group,
@@ -158,11 +170,44 @@ impl World {
                     named: None,
                     holder: Some((agent, Hold::Assigned)),
                     front: false,
+                    media,
+                    call: media == Media::Call,
                 };
                 self.convs.insert(conversation, live);
                 self.served.insert(conversation);
             }
             Input::GroupUpdated { group, .. } if !self.groups.contains(group) => self.groups.push(*group),
+            Input::CallStarted { conversation } => {
+                let Some(live) = self.convs.get(conversation) else { self.fail(format!("call on unknown {conversation:?} accepted")) };
+                let Some((agent, Hold::Assigned)) = live.holder else {
+                    self.fail(format!("call on {conversation:?} accepted while it is {:?}", live.holder))
+                };
+                if live.call {
+                    self.fail(format!("a second call on {conversation:?} accepted"))
+                }
+                let needs_slot = live.media == Media::Chat;
+                let calls = self.model_load(agent).call;
+                if needs_slot && calls >= self.capacity[&agent].call {
+                    self.fail(format!("call on {conversation:?} accepted though {agent:?} has {calls} calls"))
+                }
+                self.convs.get_mut(conversation).expect("live above").call = true;
+            }
+            Input::CallEnded { conversation } => {
+                let Some(live) = self.convs.get(conversation) else { self.fail(format!("end of a call on unknown {conversation:?}")) };
+                if !live.call {
+                    self.fail(format!("end of a call on {conversation:?} accepted, but it had none"))
+                }
+                // A call-service conversation goes on as a chat when its agent has a chat slot.
+                let converts = match live.holder {
+                    Some((a, Hold::Assigned)) if live.media == Media::Call => self.model_load(a).chat < self.capacity[&a].chat,
+                    _ => false,
+                };
+                let live = self.convs.get_mut(conversation).expect("live above");
+                live.call = false;
+                if converts {
+                    live.media = Media::Chat;
+                }
+            }
             _ => {}
         }
 
@@ -216,6 +261,7 @@ impl World {
                 let live = self.convs.get_mut(&c).expect("held above");
                 live.holder = Some((a, Hold::Assigned));
                 live.front = false;
+                live.call = live.media == Media::Call;
                 self.served.insert(c);
             }
             Output::OfferWithdrawn { conversation: c, agent: a, reason } => {
@@ -250,6 +296,7 @@ impl World {
                 live.holder = None;
                 live.named = None;
                 live.front = true;
+                live.call = false;
             }
             Output::Overflowed { conversation: c, from, to } => {
                 let Some(live) = self.convs.get(&c) else { self.fail(format!("overflowed {c:?}, which is not live")) };
@@ -311,21 +358,16 @@ impl World {
             self.fail(format!("{c:?} waits in a line but was never queued or already ended"))
         }
 
-        // Load is exactly what was offered and assigned, within capacity.
-        let mut load: BTreeMap<AgentId, u16> = BTreeMap::new();
-        for live in self.convs.values() {
-            if let Some((a, _)) = live.holder {
-                *load.entry(a).or_default() += 1;
-            }
-        }
+        // Load is exactly what was offered and assigned, within capacity, per media: no agent is
+        // ever over their chat or their call capacity.
         for (&a, &cap) in &self.capacity {
             let Some(snap) = self.router.agent(a) else { self.fail(format!("{a:?} unknown to the router")) };
-            let mine = load.get(&a).copied().unwrap_or(0);
-            if snap.load.chat != mine {
-                self.fail(format!("{a:?}: router load {} but {mine} conversations offered/assigned by the outputs", snap.load.chat))
+            let mine = self.model_load(a);
+            if snap.load != mine {
+                self.fail(format!("{a:?}: router load {:?} but {mine:?} offered/assigned by the outputs", snap.load))
             }
-            if mine > cap {
-                self.fail(format!("{a:?} over capacity: {mine} > {cap}"))
+            if mine.chat > cap.chat || mine.call > cap.call {
+                self.fail(format!("{a:?} over capacity: {mine:?} > {cap:?}"))
             }
             if snap.status != self.status[&a] {
                 self.fail(format!("{a:?}: router status {:?}, outputs and inputs say {:?}", snap.status, self.status[&a]))
@@ -334,12 +376,13 @@ impl World {
 
         // First come, first served: a strategy offer skips no earlier conversation the agent could take.
         for &(c, x) in strategy_offers {
-            let Some(kc) = self.convs.get(&c).map(|l| l.key(c)) else {
+            let Some((kc, media)) = self.convs.get(&c).map(|l| (l.key(c), l.media)) else {
                 continue;
             };
             for (&earlier, &g) in &lines {
                 let live = &self.convs[&earlier];
-                if live.key(earlier) < kc && self.router.may_serve(earlier, x, now) {
+                // Lines are per media: the agent had a free slot of this media, maybe not another.
+                if live.media == media && live.key(earlier) < kc && self.router.may_serve(earlier, x, now) {
                     self.fail(format!(
                         "FCFS: {c:?} (priority {:?}, queued {}s) offered to {x:?} by strategy while {earlier:?} in {g:?} \
                          (priority {:?}, queued {}s) is earlier in line and {x:?} may serve it",
@@ -357,17 +400,13 @@ impl World {
 
     /// No waiting conversation that a ready agent with a free slot may serve.
     pub(crate) fn check_maximal(&self, lines: &BTreeMap<ConversationId, GroupId>, when: &str) {
-        let free: Vec<AgentId> = self
-            .capacity
-            .keys()
-            .copied()
-            .filter(|&a| {
-                let s = self.router.agent(a).expect("checked known");
-                s.status == AgentStatus::Ready && s.load.chat < s.capacity.chat
-            })
-            .collect();
+        let free = |a: AgentId, media: Media| {
+            let s = self.router.agent(a).expect("checked known");
+            s.status == AgentStatus::Ready && s.load.of(media) < s.capacity.of(media)
+        };
         for (&c, &g) in lines {
-            if let Some(a) = free.iter().find(|&&a| self.router.may_serve(c, a, self.now)) {
+            let media = self.convs.get(&c).map_or(Media::Chat, |l| l.media);
+            if let Some(a) = self.capacity.keys().find(|&&a| free(a, media) && self.router.may_serve(c, a, self.now)) {
                 self.fail(format!(
                     "IDLE WORK {when}: {c:?} waits in {g:?} while {a:?} is ready with a free slot and may serve it \
                      (router asked to be woken at {:?})",
@@ -401,12 +440,24 @@ impl World {
         named: Option<AgentId>,
         queued_at: Millis,
     ) -> ConversationId {
+        self.queue_media_at(group, Media::Chat, priority, min_skill, named, queued_at)
+    }
+
+    pub(crate) fn queue_media_at(
+        &mut self,
+        group: GroupId,
+        media: Media,
+        priority: u8,
+        min_skill: u8,
+        named: Option<AgentId>,
+        queued_at: Millis,
+    ) -> ConversationId {
         let c = ConversationId(self.next_conv);
         self.next_conv += 1;
         let w = Waiting {
             conversation: c,
             group,
-            media: Media::Chat,
+            media,
             priority: Priority(priority),
             queued_at,
             min_skill: SkillLevel::parse(i64::from(min_skill)).expect("1..=5"),
@@ -428,6 +479,27 @@ impl World {
 
     pub(crate) fn load_of(&self, a: AgentId) -> u16 {
         self.router.agent(a).map_or(0, |s| s.load.chat)
+    }
+
+    /// Chat and call slots the router says the agent holds.
+    pub(crate) fn total_load(&self, a: AgentId) -> u16 {
+        self.router.agent(a).map_or(0, |s| s.load.chat + s.load.call)
+    }
+
+    /// Slots the outputs and inputs say the agent holds: one of each offered or assigned
+    /// conversation's media, plus a call slot for a chat with a call open.
+    pub(crate) fn model_load(&self, a: AgentId) -> Capacity {
+        let mut load = Capacity::default();
+        for live in self.convs.values().filter(|l| l.holder.is_some_and(|h| h.0 == a)) {
+            match live.media {
+                Media::Chat => load.chat += 1,
+                Media::Call => load.call += 1,
+            }
+            if live.call && live.media == Media::Chat {
+                load.call += 1;
+            }
+        }
+        load
     }
 
     pub(crate) fn live_ids(&self, filter: impl Fn(&Live) -> bool) -> Vec<ConversationId> {

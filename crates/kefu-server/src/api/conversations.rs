@@ -71,6 +71,10 @@ pub struct CreateConversation {
     /// Leave a message (留言) outside business hours; needs `message`.
     #[serde(default)]
     leave_message: bool,
+    /// `video` or `voice`: the widget's video service, queued straight for a call (routed to
+    /// an agent with a free call slot; accepting the offer answers the call). Default `chat`.
+    #[schema(value_type = Option<crate::views::ConversationMedia>)]
+    media: Option<crate::views::ConversationMedia>,
 }
 
 /// The view for this caller: unread count for agents, queue position for waiting ones.
@@ -197,6 +201,14 @@ pub async fn create(
         }
         state.store.rename_visitor(visitor, name).await?;
     }
+    let media = match body.media.unwrap_or(crate::views::ConversationMedia::Chat) {
+        crate::views::ConversationMedia::Chat => "chat",
+        crate::views::ConversationMedia::Video => "video",
+        crate::views::ConversationMedia::Voice => "voice",
+    };
+    if media != "chat" && body.leave_message {
+        return Err(ApiError::invalid("media: a left message is a chat"));
+    }
     let now = now_ms();
     let mut tx = state.store.begin().await?;
     let id = tx
@@ -210,6 +222,7 @@ pub async fn create(
                 min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
                 topic: topic.or(business_type.map(|t| t.name.as_str())),
                 left_message: body.leave_message,
+                media,
             },
             now,
         )

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod agents;
 pub mod attachments;
 pub mod auth;
+pub mod calls;
 pub mod conversations;
 pub mod groups;
 pub mod headers;
@@ -38,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(agents::router())
         .merge(visitors::router())
         .merge(conversations::router())
+        .merge(calls::router())
         .merge(groups::router())
         .merge(admin::router())
         .merge(stats::router())

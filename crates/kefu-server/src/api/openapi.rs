@@ -92,6 +92,12 @@ impl Modify for UniqueOperationIds {
         crate::api::conversations::decline,
         crate::api::conversations::transfer,
         crate::api::conversations::close,
+        crate::api::calls::start,
+        crate::api::calls::one,
+        crate::api::calls::accept,
+        crate::api::calls::decline,
+        crate::api::calls::hangup,
+        crate::api::calls::ice_servers,
         crate::api::attachments::upload,
         crate::api::attachments::download,
         crate::api::groups::list,
@@ -128,6 +134,7 @@ impl Modify for UniqueOperationIds {
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
+        views::CallView, views::CallSdp,
     ))
 )]
 pub struct ApiDoc;

@@ -59,6 +59,12 @@ pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> A
     Ok(Pending { conversation: id, seq, kind: "conversation.updated", data })
 }
 
+/// Append any other conversation event (`call.updated` ...) with its data.
+pub async fn event(tx: &mut Tx, id: i64, kind: &'static str, data: Value, now: i64) -> ApiResult<Pending> {
+    let seq = tx.append_event(id, kind, &data, now).await?;
+    Ok(Pending { conversation: id, seq, kind, data })
+}
+
 /// Insert a system message (an event line in the chat: `assigned`, `transferred`, `closed`,
 /// `abandoned`, `requeued`, `blocked`; clients translate the code) with its event.
 pub async fn system_message(tx: &mut Tx, id: i64, code: &str, name: Option<&str>, data: Option<&Value>, now: i64) -> ApiResult<Pending> {

@@ -17,8 +17,9 @@ use serde_json::{json, Value};
 /// Fields of a conversation that only staff read (set to null for visitors).
 const CONVERSATION_INTERNAL: [&str; 3] = ["wrap_up_code", "wrap_up_note", "offered_agent_id"];
 /// Details of a system event line a visitor may read (where a transfer went; why the
-/// conversation was closed when a supervisor blocked the visitor).
-const EVENT_DATA_VISIBLE: [&str; 3] = ["to_group_name", "to_agent_name", "reason"];
+/// conversation was closed when a supervisor blocked the visitor; a call's media, length and
+/// end reason).
+const EVENT_DATA_VISIBLE: [&str; 6] = ["to_group_name", "to_agent_name", "reason", "media", "duration_secs", "end_reason"];
 
 /// The kinds of payload the rule knows; events name theirs by the frame type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,13 +15,15 @@ use crate::metrics::Metrics;
 use kefu_store::{DeliveryRow, Store, WebhookRow};
 
 /// Events a webhook can subscribe to.
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 8] = [
     "conversation.created",
     "conversation.queued",
     "conversation.assigned",
     "conversation.transferred",
     "conversation.closed",
     "message.created",
+    "call.started",
+    "call.ended",
 ];
 
 /// Retry delays after each failed attempt; after the last one the delivery is marked failed.

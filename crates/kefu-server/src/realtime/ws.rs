@@ -1,5 +1,6 @@
 //! `GET /api/v1/ws?token=…`: one socket per client. Client frames: `resume` with per-conversation
-//! cursors (the server replays stored events after each cursor, then streams live ones) and `ping`.
+//! cursors (the server replays stored events after each cursor, then streams live ones), `ping`,
+//! and the call signalling frames (`call.join` ...), handed to `calls::signal`.
 //! A socket lives no longer than its session: when the token is revoked, its owner disabled or
 //! blocked, or its lifetime is over, the last frame is `session.ended` and the socket closes
 //! with code 4401. API keys cannot open sockets at all (they use webhooks).
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::auth::{resolve, token_hash, Caller, Role};
+use crate::calls::signal::{self, AnswerFrame, CallFrame, LeaveFrame, OfferFrame};
 use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::can_see;
 use crate::conversations::redact_for_visitor;
@@ -43,6 +45,15 @@ enum ClientFrame {
         cursors: HashMap<String, i64>,
     },
     Ping,
+    /// Call signalling, handed to `calls::signal` (this handler never touches a room).
+    #[serde(rename = "call.join")]
+    CallJoin(OfferFrame),
+    #[serde(rename = "call.renegotiate")]
+    CallRenegotiate(OfferFrame),
+    #[serde(rename = "call.answer")]
+    CallAnswer(AnswerFrame),
+    #[serde(rename = "call.leave")]
+    CallLeave(LeaveFrame),
     /// Acknowledged but unused yet.
     #[serde(other)]
     Unknown,
@@ -140,6 +151,10 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
                         }
                     }
                     Ok(ClientFrame::Ping) => state.hub.to_conn(conn, &frame("pong", None, None, &Value::Null)),
+                    Ok(ClientFrame::CallJoin(f)) => signal::handle(&state, &caller, conn, CallFrame::Join(f)).await,
+                    Ok(ClientFrame::CallRenegotiate(f)) => signal::handle(&state, &caller, conn, CallFrame::Renegotiate(f)).await,
+                    Ok(ClientFrame::CallAnswer(f)) => signal::handle(&state, &caller, conn, CallFrame::Answer(f)).await,
+                    Ok(ClientFrame::CallLeave(f)) => signal::handle(&state, &caller, conn, CallFrame::Leave(f)).await,
                     Ok(ClientFrame::Unknown) => {}
                     Err(e) => state.hub.to_conn(conn, &frame("error", None, None, &json!({"code": "bad_frame", "message": e.to_string()}))),
                 }
@@ -156,6 +171,7 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
     drop(guard);
     state.metrics.ws_connections.dec();
     writer.abort();
+    signal::socket_closed(&state, conn).await;
     if let Who::User { id, .. } = who {
         // An agent whose workspace is gone (tab closed, laptop asleep) must not keep getting
         // offers: after a grace period for reloads and flaky networks, a ready agent goes away.

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use kefu_core::{AgentStatus, GroupId, Output};
 use serde_json::json;
 
+use crate::calls::record::{end_open_call, record};
 use crate::clock::{now_ms, rfc3339};
 use crate::conversations::{announce_with, build_view, system_message, updated, Pending};
 use crate::error::ApiResult;
@@ -13,6 +14,7 @@ use crate::realtime::frame;
 use crate::routing::load::status_text;
 use crate::routing::Engine;
 use crate::views::{OfferCreated, OfferRevoked, QueueView};
+use kefu_store::NewCall;
 
 impl Engine {
     /// Apply every pending output of the router.
@@ -58,9 +60,18 @@ impl Engine {
                 tx.set_assigned(conversation.0, agent.0, now).await?;
                 let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), None, now).await?];
                 events.push(updated(&mut tx, conversation.0, Some("conversation.assigned"), now).await?);
+                // A conversation queued for a call: taking the offer answers it (the router
+                // holds the call slot from the offer on).
+                let media = tx.conversation(conversation.0).await?.media;
+                if media == "video" || media == "voice" {
+                    let new = NewCall { conversation_id: conversation.0, media: &media, started_by: "visitor", answered: true };
+                    let call = tx.insert_call(&new, now).await?;
+                    events.extend(record(&mut tx, &call, now).await?);
+                }
                 tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
                 tx.commit().await?;
                 announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
+                crate::calls::refresh_metric(&self.store, &self.metrics).await;
                 self.metrics.assignments.inc();
                 self.announce_agent(agent.0).await;
             }
@@ -80,8 +91,11 @@ impl Engine {
             Output::Requeued { conversation, agent, group } => {
                 let name = self.store.user(agent.0).await?.name;
                 let mut tx = self.store.begin().await?;
+                // Its call cannot go on without the agent (the router already freed the slot).
+                let call = end_open_call(&mut tx, conversation.0, "failed", now).await?;
+                let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));
                 tx.set_returned(conversation.0).await?;
-                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "requeued", Some(&name), None, now).await?];
+                events.push(system_message(&mut tx, conversation.0, "requeued", Some(&name), None, now).await?);
                 events.push(updated(&mut tx, conversation.0, None, now).await?);
                 tx.log_routing("requeued", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": "agent_disabled" }), now)
                     .await?;
@@ -89,6 +103,10 @@ impl Engine {
                 let c = self.store.conversation(conversation.0).await?;
                 // Its visitor hears queue positions again.
                 self.visitors.insert(conversation.0, c.visitor_id);
+                if let Some(call) = ended_call {
+                    self.calls.close(call);
+                    crate::calls::refresh_metric(&self.store, &self.metrics).await;
+                }
                 announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
             }
             Output::Overflowed { conversation, from, to } => {

@@ -113,13 +113,14 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         engine.router.handle_input(now, agent_input(u, mine))?;
     }
     for c in engine.store.routable_conversations().await? {
-        let media = media_of(&c.media);
         match (c.status.as_str(), c.agent_id) {
             ("assigned", Some(agent)) => {
                 let input = Input::ConversationAssigned {
                     conversation: ConversationId(c.id),
                     group: GroupId(c.group_id),
-                    media,
+                    // Calls were ended at start-up (`calls::end_interrupted`): what an agent
+                    // holds now is a chat, whatever it started as.
+                    media: Media::Chat,
                     agent: AgentId(agent),
                 };
                 if let Err(e) = engine.router.handle_input(now, input) {
@@ -169,9 +170,10 @@ impl Engine {
     }
 }
 
-/// The stored media column as the core's media.
+/// The stored media column as the core's media: a conversation queued for a call (the video
+/// service) waits for a call slot.
 fn media_of(stored: &str) -> Media {
-    if stored == "call" {
+    if matches!(stored, "video" | "voice") {
         Media::Call
     } else {
         Media::Chat

@@ -65,6 +65,8 @@ pub(crate) struct Engine {
     /// Signs attachment URLs in the frames the task announces.
     pub links: AttachmentLinks,
     pub metrics: Metrics,
+    /// Rooms of calls that end here (conversation closed, agent disabled, hang-up ...).
+    pub calls: crate::calls::CallMedia,
     pub next_tick: Option<Millis>,
     /// Visitor of each routed conversation, to send queue positions without a query.
     pub visitors: std::collections::HashMap<i64, i64>,
@@ -77,9 +79,16 @@ impl Engine {
 }
 
 /// Rebuild the router from the database and start the task.
-pub async fn start(store: Store, hub: Hub, links: AttachmentLinks, metrics: Metrics, seed: u64) -> anyhow::Result<Routing> {
+pub async fn start(
+    store: Store,
+    hub: Hub,
+    links: AttachmentLinks,
+    metrics: Metrics,
+    calls: crate::calls::CallMedia,
+    seed: u64,
+) -> anyhow::Result<Routing> {
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
-    let mut engine = Engine { router, store, hub, links, metrics, next_tick: None, visitors: Default::default() };
+    let mut engine = Engine { router, store, hub, links, metrics, calls, next_tick: None, visitors: Default::default() };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     tokio::spawn(async move {

@@ -40,6 +40,13 @@ pub enum Op {
     GroupChanged { group: i64 },
     /// A group is about to be deleted: refused while the router holds conversations in it.
     RemoveGroup { group: i64 },
+    /// Start a ringing call (`media`: video | voice; `started_by`: visitor | agent): refused
+    /// unless the agent has a free call slot.
+    StartCall { conversation: i64, media: &'static str, started_by: &'static str },
+    /// The other side answers a ringing call.
+    AnswerCall { call: i64 },
+    /// End a call (only from status `only_if` when given); frees the agent's call slot.
+    EndCall { call: i64, reason: &'static str, only_if: Option<&'static str> },
 }
 
 impl Engine {
@@ -152,6 +159,9 @@ impl Engine {
                     Err(e) => Err(e.into()),
                 }
             }
+            Op::StartCall { conversation, media, started_by } => self.start_call(conversation, media, started_by).await,
+            Op::AnswerCall { call } => self.answer_call(call).await,
+            Op::EndCall { call, reason, only_if } => self.end_call(call, reason, only_if).await,
         }
     }
 
@@ -204,8 +214,11 @@ impl Engine {
             None => None,
         };
         let mut tx = self.store.begin().await?;
+        // Its call ends with it (and first, so the timeline reads in order).
+        let call = crate::calls::record::end_open_call(&mut tx, conversation, "conversation_closed", now).await?;
+        let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));
         tx.set_closed(conversation, now, abandoned, code, note).await?;
-        let mut events = vec![system_message(&mut tx, conversation, code_text, by_name.as_deref(), detail.as_ref(), now).await?];
+        events.push(system_message(&mut tx, conversation, code_text, by_name.as_deref(), detail.as_ref(), now).await?);
         events.push(updated(&mut tx, conversation, Some("conversation.closed"), now).await?);
         let log = detail.unwrap_or_else(|| json!({ "wrap_up_code": code }));
         tx.log_routing(code_text, Some(conversation), by, Some(c.group_id), &log, now).await?;
@@ -213,6 +226,10 @@ impl Engine {
         self.visitors.remove(&conversation);
         if self.router.contains(ConversationId(conversation)) {
             self.router.handle_input(Millis(now), Input::ConversationEnded { conversation: ConversationId(conversation) })?;
+        }
+        if let Some(call) = ended_call {
+            // The router freed the call slot with the conversation; the room still has to go.
+            self.call_ended(call, conversation).await;
         }
         announce_with(&self.store, &self.hub, &self.links, events, &offered_to.into_iter().collect::<Vec<_>>()).await;
         if abandoned {

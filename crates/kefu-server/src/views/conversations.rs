@@ -35,6 +35,9 @@ pub struct ConversationView {
     pub status: String,
     #[schema(value_type = Channel)]
     pub channel: String,
+    /// `chat`, or `video` / `voice` for a conversation started by the widget's video service.
+    #[schema(value_type = super::ConversationMedia)]
+    pub media: String,
     pub group_id: i64,
     /// The serving agent (null until assigned, and again after a transfer until accepted).
     #[schema(required = true)]
@@ -98,6 +101,7 @@ impl ConversationView {
             id: c.id,
             status: c.status.clone(),
             channel: c.channel.clone(),
+            media: c.media.clone(),
             group_id: c.group_id,
             agent_id: c.agent_id,
             agent_name,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AgentView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, Strategy};
+use super::{AgentView, CallSdp, CallView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, Strategy};
 use crate::api::openapi::ErrorDetail;
 
 /// `typing`: the other side started or stopped typing.
@@ -156,6 +156,12 @@ pub struct SessionEnded {
 /// `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
 /// client frame the server could not read) and `session.ended` (SessionEnded, the last frame
 /// before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
+///
+/// Calls: `call.updated` (CallView) is a conversation event with a seq. Media signalling frames
+/// go only to the socket that joined the call and carry `call_id` instead of a conversation:
+/// `call.answer` (the answer to its `call.join` / `call.renegotiate`), `call.offer` (a server
+/// offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
+/// active ...).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -186,6 +192,14 @@ pub enum WsEvent {
     Error { data: ErrorDetail },
     #[serde(rename = "session.ended")]
     SessionEnded { data: SessionEnded },
+    #[serde(rename = "call.updated")]
+    CallUpdated { conversation_id: i64, seq: i64, data: CallView },
+    #[serde(rename = "call.answer")]
+    CallAnswer { call_id: i64, data: CallSdp },
+    #[serde(rename = "call.offer")]
+    CallOffer { call_id: i64, data: CallSdp },
+    #[serde(rename = "call.error")]
+    CallError { call_id: i64, data: ErrorDetail },
 }
 
 /// The schema of JSON `null`.
@@ -196,11 +210,37 @@ fn null() -> utoipa::openapi::Object {
 /// A frame from the client: `resume` asks for every event of the listed conversations after
 /// the given seq (conversation id as a string key -> last applied seq), then the stream goes on;
 /// `ping` is answered by `pong`.
+///
+/// Calls (after the call is `active`): `call.join` joins this socket to the call's media with
+/// the client's first SDP offer (`screen_mids`: the mids of screen-share transceivers) and is
+/// answered by `call.answer`; `call.renegotiate` is a later client offer (only in signalling
+/// state `stable`); `call.answer` answers a server `call.offer`; `call.leave` leaves media (the
+/// REST hang-up ends the call).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type")]
 pub enum WsClientFrame {
+    #[serde(rename = "resume")]
     Resume { cursors: BTreeMap<String, i64> },
+    #[serde(rename = "ping")]
     Ping,
+    #[serde(rename = "call.join")]
+    CallJoin {
+        call_id: i64,
+        sdp: String,
+        #[serde(default)]
+        screen_mids: Vec<String>,
+    },
+    #[serde(rename = "call.renegotiate")]
+    CallRenegotiate {
+        call_id: i64,
+        sdp: String,
+        #[serde(default)]
+        screen_mids: Vec<String>,
+    },
+    #[serde(rename = "call.answer")]
+    CallAnswer { call_id: i64, sdp: String },
+    #[serde(rename = "call.leave")]
+    CallLeave { call_id: i64 },
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! nothing and decide nothing.
 
 mod admin;
+mod calls;
 mod conversations;
 mod events;
 mod groups;
@@ -13,6 +14,7 @@ mod vocab;
 mod widgets;
 
 pub use admin::*;
+pub use calls::*;
 pub use conversations::*;
 pub use events::*;
 pub use groups::*;

@@ -1,0 +1,116 @@
+//! Calls over REST: start one from a chat, accept or decline it, hang up, read it, and the ICE
+//! servers for the browser's `RTCPeerConnection`. Media signalling is on the WebSocket.
+
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::auth::Caller;
+use crate::conversations::access::load_visible;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routing::{Op, Routing};
+use crate::state::AppState;
+use crate::views::ApiKeyScope as Scope;
+use crate::views::{CallView, IceServers, StartCall};
+use kefu_store::{CallRow, ConversationRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/calls", post(start))
+        .route("/api/v1/calls/{id}", get(one))
+        .route("/api/v1/calls/{id}/accept", post(accept))
+        .route("/api/v1/calls/{id}/decline", post(decline))
+        .route("/api/v1/calls/{id}/hangup", post(hangup))
+        .route("/api/v1/calls/{id}/ice-servers", get(ice_servers))
+}
+
+/// The caller's side of the conversation: its visitor, or the agent serving it.
+fn side(caller: &Caller, c: &ConversationRow) -> ApiResult<&'static str> {
+    match caller {
+        Caller::Visitor(v) if c.visitor_id == *v => Ok("visitor"),
+        Caller::Staff(s) if s.is_user() && c.agent_id == Some(s.id) => Ok("agent"),
+        _ => Err(ApiError::Forbidden("only the conversation's visitor and the agent serving it take part in its calls".into())),
+    }
+}
+
+/// A call and its conversation, if the caller may see the conversation.
+async fn load(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(CallRow, ConversationRow)> {
+    caller.require_scope(Scope::ConversationsRead)?;
+    let call = state.store.call(id).await.map_err(|_| ApiError::not_found("call"))?;
+    let c = load_visible(&state.store, caller, call.conversation_id).await.map_err(|_| ApiError::not_found("call"))?;
+    Ok((call, c))
+}
+
+async fn view(state: &AppState, id: i64) -> ApiResult<Json<CallView>> {
+    Ok(Json(CallView::from(&state.store.call(id).await?)))
+}
+
+/// End the call as `missed` if it is still ringing when the time is up.
+fn ring_timeout(routing: Routing, call: i64, secs: u32) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(secs.into())).await;
+        let _ = routing.run(Op::EndCall { call, reason: "missed", only_if: Some("ringing") }).await;
+    });
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/calls", tag = "calls", params(("id" = i64, Path, description = "conversation id")), request_body = StartCall, responses((status = 201, description = "ringing until the other side accepts (45 s, then `missed`)", body = CallView), (status = "4XX", description = "JSON error naming the problem; 409 when a call is open or the agent is already in a call", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<StartCall>,
+) -> ApiResult<(StatusCode, Json<CallView>)> {
+    caller.require_scope(Scope::ConversationsRead)?;
+    let c = load_visible(&state.store, &caller, id).await?;
+    let started_by = side(&caller, &c)?;
+    state.routing.run(Op::StartCall { conversation: id, media: body.media.as_str(), started_by }).await?;
+    let call = state.store.calls_of(id).await?.pop().ok_or_else(|| ApiError::not_found("call"))?;
+    ring_timeout(state.routing.clone(), call.id, state.config.call_ring_secs);
+    Ok((StatusCode::CREATED, Json(CallView::from(&call))))
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the call", body = CallView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
+    let (call, _) = load(&state, &caller, id).await?;
+    Ok(Json(CallView::from(&call)))
+}
+
+/// The side that did not start a ringing call answers it.
+async fn answering_side(state: &AppState, caller: &Caller, id: i64) -> ApiResult<()> {
+    let (call, c) = load(state, caller, id).await?;
+    if side(caller, &c)? == call.started_by {
+        return Err(ApiError::Conflict("the other side answers the call".into()));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/accept", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "active: both sides join media with `call.join`", body = CallView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
+    answering_side(&state, &caller, id).await?;
+    state.routing.run(Op::AnswerCall { call: id }).await?;
+    view(&state, id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/decline", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "ended (declined)", body = CallView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn decline(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
+    answering_side(&state, &caller, id).await?;
+    state.routing.run(Op::EndCall { call: id, reason: "declined", only_if: Some("ringing") }).await?;
+    view(&state, id).await
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/hangup", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "ended (hangup) for both sides", body = CallView), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn hangup(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
+    let (_, c) = load(&state, &caller, id).await?;
+    side(&caller, &c)?;
+    state.routing.run(Op::EndCall { call: id, reason: "hangup", only_if: None }).await?;
+    view(&state, id).await
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/ice-servers", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "STUN/TURN servers for this call (empty until TURN is configured)", body = IceServers), (status = "4XX", description = "JSON error naming the problem", body = crate::api::openapi::ErrorBody)), security(("bearer" = [])))]
+pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<IceServers>> {
+    load(&state, &caller, id).await?;
+    Ok(Json(IceServers { ice_servers: vec![] }))
+}

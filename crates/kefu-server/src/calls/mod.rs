@@ -1,0 +1,125 @@
+//! Calls in the product: a video or voice call of a conversation, from ringing to ended, and
+//! its media signalling. The routing task decides and records call changes (a call holds a call
+//! slot of the agent, see `lifecycle`); `signal` relays SDP between the WebSocket and the media
+//! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
+
+pub mod lifecycle;
+pub mod record;
+pub mod signal;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kefu_media::{MediaError, MediaHandle, ParticipantId, RoomId};
+
+use crate::clock::now_ms;
+use crate::conversations::Pending;
+use crate::metrics::Metrics;
+use kefu_store::Store;
+
+/// Who a media participant is: one socket in one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Part {
+    call: i64,
+    conn: u64,
+}
+
+/// The server's side of the media server: its handle and who is in which room. Cheap to clone.
+#[derive(Clone)]
+pub struct CallMedia {
+    handle: MediaHandle,
+    parts: Arc<Mutex<HashMap<ParticipantId, Part>>>,
+    next: Arc<AtomicU64>,
+}
+
+/// A call's room: the call id, so a restart or a log line maps one to the other.
+fn room(call: i64) -> RoomId {
+    RoomId(call)
+}
+
+impl CallMedia {
+    /// Wrap a running media server's handle.
+    pub fn new(handle: MediaHandle) -> CallMedia {
+        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)) }
+    }
+
+    fn parts(&self) -> std::sync::MutexGuard<'_, HashMap<ParticipantId, Part>> {
+        self.parts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A new participant id for `conn` in `call`, registered before it joins so that events
+    /// about it find their socket.
+    fn register(&self, call: i64, conn: u64) -> ParticipantId {
+        let id = ParticipantId(self.next.fetch_add(1, Ordering::Relaxed));
+        self.parts().insert(id, Part { call, conn });
+        id
+    }
+
+    fn unregister(&self, id: ParticipantId) -> Option<Part> {
+        self.parts().remove(&id)
+    }
+
+    fn part(&self, id: ParticipantId) -> Option<Part> {
+        self.parts().get(&id).copied()
+    }
+
+    /// This socket's participant in `call`.
+    fn participant(&self, conn: u64, call: i64) -> Option<ParticipantId> {
+        self.parts().iter().find(|(_, p)| p.conn == conn && p.call == call).map(|(&id, _)| id)
+    }
+
+    /// Every participant of a socket, with its call.
+    fn of_conn(&self, conn: u64) -> Vec<(ParticipantId, i64)> {
+        self.parts().iter().filter(|(_, p)| p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+    }
+
+    /// How many participants a call has.
+    fn in_call(&self, call: i64) -> usize {
+        self.parts().values().filter(|p| p.call == call).count()
+    }
+
+    /// Open the call's room unless it is open already.
+    async fn open(&self, call: i64) -> Result<(), MediaError> {
+        match self.handle.open_room(room(call)).await {
+            Ok(()) | Err(MediaError::RoomExists) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Close the call's room (its participants leave; their `ParticipantLeft` events follow).
+    /// Does not wait: the caller may hold the routing task.
+    pub fn close(&self, call: i64) {
+        let handle = self.handle.clone();
+        tokio::spawn(async move {
+            match handle.close_room(room(call)).await {
+                Ok(()) | Err(MediaError::UnknownRoom) => {}
+                Err(e) => tracing::warn!(call, error = %e, "could not close a call's room"),
+            }
+        });
+    }
+}
+
+/// Set `kefu_calls_active` from the database (the truth, also after a restart).
+pub async fn refresh_metric(store: &Store, metrics: &Metrics) {
+    match store.active_call_count().await {
+        Ok(n) => metrics.calls_active.set(n),
+        Err(e) => tracing::warn!(error = ?e, "could not count active calls"),
+    }
+}
+
+/// At start-up: calls left ringing or active by a process that died end as `server_restart`
+/// (with their events and webhooks), before the router is rebuilt without their call slots.
+pub async fn end_interrupted(store: &Store) -> anyhow::Result<usize> {
+    let open = store.open_calls().await?;
+    for call in &open {
+        let now = now_ms();
+        let mut tx = store.begin().await?;
+        if let Some(ended) = tx.end_call(call.id, "server_restart", None, now).await? {
+            // Nobody is connected yet: the events are announced by resume, not now.
+            let _events: Vec<Pending> = record::record(&mut tx, &ended, now).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(open.len())
+}

@@ -1,0 +1,40 @@
+//! Writing a call change: the `call.updated` event, the system line in the chat and the webhook
+//! rows, inside the caller's transaction so they commit with the change itself.
+
+use serde_json::json;
+
+use crate::conversations::{event, system_message, Pending};
+use crate::error::{ApiError, ApiResult};
+use crate::views::CallView;
+use kefu_store::{CallRow, Tx};
+
+/// Record `call` as it now is: always `call.updated`; when it becomes active the line
+/// `call_started` and the webhook `call.started`; when it ends `call_ended` and `call.ended`.
+pub async fn record(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<Vec<Pending>> {
+    let view = CallView::from(call);
+    let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
+    let mut events = vec![event(tx, call.conversation_id, "call.updated", data.clone(), now).await?];
+    match call.status.as_str() {
+        "active" => {
+            let line = json!({ "media": call.media });
+            events.push(system_message(tx, call.conversation_id, "call_started", None, Some(&line), now).await?);
+            tx.enqueue_webhooks("call.started", &json!({ "event": "call.started", "call": data }), now).await?;
+        }
+        "ended" => {
+            let duration = call.answered_at.map(|at| (call.ended_at.unwrap_or(now) - at).max(0) / 1000);
+            let line = json!({ "media": call.media, "duration_secs": duration, "end_reason": call.end_reason });
+            events.push(system_message(tx, call.conversation_id, "call_ended", None, Some(&line), now).await?);
+            tx.enqueue_webhooks("call.ended", &json!({ "event": "call.ended", "call": data }), now).await?;
+        }
+        _ => {}
+    }
+    Ok(events)
+}
+
+/// End the conversation's open call (if any) inside `tx`, with its events.
+pub async fn end_open_call(tx: &mut Tx, conversation: i64, reason: &str, now: i64) -> ApiResult<Option<(CallRow, Vec<Pending>)>> {
+    let Some(open) = tx.open_call(conversation).await? else { return Ok(None) };
+    let Some(ended) = tx.end_call(open.id, reason, None, now).await? else { return Ok(None) };
+    let events = record(tx, &ended, now).await?;
+    Ok(Some((ended, events)))
+}

@@ -1,0 +1,185 @@
+//! Media signalling over the WebSocket: `call.join` / `call.renegotiate` / `call.answer` /
+//! `call.leave` from a socket become media server commands, and the media server's events
+//! become `call.offer` frames to that socket or ended calls. Replies go through the socket's
+//! one outbox, so a join's answer always reaches the client before any later offer.
+
+use std::sync::Arc;
+
+use kefu_media::{ClientOffer, LeaveReason, MediaError, MediaEvent, MediaEvents, ParticipantId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Caller;
+use crate::calls::{room, CallMedia};
+use crate::realtime::Hub;
+use crate::routing::{Op, Routing};
+use crate::state::AppState;
+
+/// `call.join` / `call.renegotiate`: a client offer.
+#[derive(Debug, Deserialize)]
+pub struct OfferFrame {
+    pub call_id: i64,
+    pub sdp: String,
+    #[serde(default)]
+    pub screen_mids: Vec<String>,
+}
+
+/// `call.answer`: the client's answer to a server offer.
+#[derive(Debug, Deserialize)]
+pub struct AnswerFrame {
+    pub call_id: i64,
+    pub sdp: String,
+}
+
+/// `call.leave`.
+#[derive(Debug, Deserialize)]
+pub struct LeaveFrame {
+    pub call_id: i64,
+}
+
+/// A call frame from a client (see `WsClientFrame`).
+#[derive(Debug)]
+pub enum CallFrame {
+    Join(OfferFrame),
+    Renegotiate(OfferFrame),
+    Answer(AnswerFrame),
+    Leave(LeaveFrame),
+}
+
+/// `{type, call_id, data}`: a signalling frame for one socket.
+fn call_frame(kind: &str, call_id: i64, data: Value) -> Arc<str> {
+    json!({ "type": kind, "call_id": call_id, "data": data }).to_string().into()
+}
+
+/// Why a call frame was refused.
+struct Refusal {
+    code: &'static str,
+    message: String,
+}
+
+fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal { code, message: message.into() }
+}
+
+impl From<MediaError> for Refusal {
+    fn from(e: MediaError) -> Self {
+        let code = match e {
+            MediaError::BadSdp(_) => "bad_sdp",
+            MediaError::UnknownParticipant | MediaError::UnknownRoom => "not_joined",
+            MediaError::ParticipantExists => "already_joined",
+            MediaError::NoPendingOffer => "no_pending_offer",
+            MediaError::RoomExists | MediaError::Stopped => "media_unavailable",
+        };
+        refuse(code, e.to_string())
+    }
+}
+
+/// Handle one call frame of socket `conn`; any refusal goes back as `call.error`.
+pub async fn handle(state: &AppState, caller: &Caller, conn: u64, frame: CallFrame) {
+    let media = &state.calls;
+    let (call_id, result) = match frame {
+        CallFrame::Join(OfferFrame { call_id, sdp, screen_mids }) => {
+            (call_id, join(state, caller, conn, call_id, ClientOffer { sdp, screen_mids }).await)
+        }
+        CallFrame::Renegotiate(OfferFrame { call_id, sdp, screen_mids }) => {
+            let result = async {
+                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
+                let answer = media.handle.renegotiate(p, ClientOffer { sdp, screen_mids }).await?;
+                Ok(Some(answer))
+            };
+            (call_id, result.await)
+        }
+        CallFrame::Answer(AnswerFrame { call_id, sdp }) => {
+            let result = async {
+                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
+                match media.handle.answer(p, sdp).await {
+                    // The offer was superseded by the client's own (rule 3): nothing to do.
+                    Ok(()) | Err(MediaError::NoPendingOffer) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            };
+            (call_id, result.await)
+        }
+        CallFrame::Leave(LeaveFrame { call_id }) => {
+            let result = async {
+                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
+                media.handle.leave(p).await?;
+                Ok(None)
+            };
+            (call_id, result.await)
+        }
+    };
+    match result {
+        Ok(Some(sdp)) => state.hub.to_conn(conn, &call_frame("call.answer", call_id, json!({ "sdp": sdp }))),
+        Ok(None) => {}
+        Err(r) => state.hub.to_conn(conn, &call_frame("call.error", call_id, json!({ "code": r.code, "message": r.message }))),
+    }
+}
+
+/// Join this socket to an active call the caller is a party to; returns the answer's SDP.
+async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer: ClientOffer) -> Result<Option<String>, Refusal> {
+    let not_in_call = || refuse("not_in_call", "no such call, or you are not in it");
+    let call = state.store.call(call_id).await.map_err(|_| not_in_call())?;
+    let c = state.store.conversation(call.conversation_id).await.map_err(|_| not_in_call())?;
+    let party = match caller {
+        Caller::Visitor(v) => c.visitor_id == *v,
+        Caller::Staff(s) => s.is_user() && c.agent_id == Some(s.id),
+    };
+    if !party {
+        return Err(not_in_call());
+    }
+    if call.status != "active" {
+        return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status)));
+    }
+    let media = &state.calls;
+    if media.participant(conn, call_id).is_some() {
+        return Err(refuse("already_joined", "this socket is already in the call"));
+    }
+    media.open(call_id).await?;
+    let p = media.register(call_id, conn);
+    match media.handle.join(room(call_id), p, offer).await {
+        Ok(answer) => Ok(Some(answer)),
+        Err(e) => {
+            media.unregister(p);
+            Err(e.into())
+        }
+    }
+}
+
+/// The socket closed: its participants vanish without hanging up, so their calls end `failed`
+/// (the other side is told, the agent's call slot is freed).
+pub async fn socket_closed(state: &AppState, conn: u64) {
+    for (p, call) in state.calls.of_conn(conn) {
+        let _ = state.calls.handle.leave(p).await;
+        end_failed(&state.routing, call).await;
+    }
+}
+
+async fn end_failed(routing: &Routing, call: i64) {
+    // Refused when the call already ended (hung up, closed): nothing left to do then.
+    let _ = routing.run(Op::EndCall { call, reason: "failed", only_if: Some("active") }).await;
+}
+
+/// Consume the media server's events for as long as it runs.
+pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing) {
+    while let Some(event) = events.recv().await {
+        match event {
+            MediaEvent::Offer { participant, sdp } => {
+                if let Some(part) = media.part(participant) {
+                    hub.to_conn(part.conn, &call_frame("call.offer", part.call, json!({ "sdp": sdp })));
+                }
+            }
+            MediaEvent::ParticipantLeft { participant, reason, .. } => left(&media, &routing, participant, reason).await,
+            _ => {}
+        }
+    }
+}
+
+/// A participant is gone: a broken connection ends its call, and so does the last one leaving.
+async fn left(media: &CallMedia, routing: &Routing, participant: ParticipantId, reason: LeaveReason) {
+    let Some(part) = media.unregister(participant) else { return };
+    if reason != LeaveReason::Hangup || media.in_call(part.call) == 0 {
+        tracing::info!(call = part.call, ?reason, "a call participant left");
+        end_failed(routing, part.call).await;
+    }
+}

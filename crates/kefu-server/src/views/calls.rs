@@ -1,0 +1,144 @@
+//! Calls: the call of a conversation, its vocabulary, the REST bodies and the signalling frames.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::clock::rfc3339;
+use kefu_store::CallRow;
+
+/// What a call carries: `video` (camera and microphone) or `voice` (microphone only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallMedia {
+    Video,
+    Voice,
+}
+
+impl CallMedia {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallMedia::Video => "video",
+            CallMedia::Voice => "voice",
+        }
+    }
+}
+
+/// What a conversation is for: `chat`, or a call queued straight from the widget's video service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationMedia {
+    Chat,
+    Video,
+    Voice,
+}
+
+/// `ringing` (started, the other side has not answered), `active` (answered: join media), `ended`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    Ringing,
+    Active,
+    Ended,
+}
+
+/// Which side started the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallSide {
+    Visitor,
+    Agent,
+}
+
+/// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
+/// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallEndReason {
+    Hangup,
+    Declined,
+    Missed,
+    Failed,
+    ConversationClosed,
+    ServerRestart,
+}
+
+impl CallEndReason {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallEndReason::Hangup => "hangup",
+            CallEndReason::Declined => "declined",
+            CallEndReason::Missed => "missed",
+            CallEndReason::Failed => "failed",
+            CallEndReason::ConversationClosed => "conversation_closed",
+            CallEndReason::ServerRestart => "server_restart",
+        }
+    }
+}
+
+/// A call of a conversation (also the data of the `call.updated` conversation event).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallView {
+    pub id: i64,
+    pub conversation_id: i64,
+    #[schema(value_type = CallMedia)]
+    pub media: String,
+    #[schema(value_type = CallStatus)]
+    pub status: String,
+    #[schema(value_type = CallSide)]
+    pub started_by: String,
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    #[schema(required = true, format = DateTime)]
+    pub answered_at: Option<String>,
+    #[schema(required = true, format = DateTime)]
+    pub ended_at: Option<String>,
+    #[schema(required = true, value_type = Option<CallEndReason>)]
+    pub end_reason: Option<String>,
+}
+
+impl From<&CallRow> for CallView {
+    fn from(c: &CallRow) -> Self {
+        CallView {
+            id: c.id,
+            conversation_id: c.conversation_id,
+            media: c.media.clone(),
+            status: c.status.clone(),
+            started_by: c.started_by.clone(),
+            started_at: rfc3339(c.started_at),
+            answered_at: c.answered_at.map(rfc3339),
+            ended_at: c.ended_at.map(rfc3339),
+            end_reason: c.end_reason.clone(),
+        }
+    }
+}
+
+/// `POST /api/v1/conversations/{id}/calls`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartCall {
+    pub media: CallMedia,
+}
+
+/// One ICE server for `RTCPeerConnection({ iceServers })`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IceServer {
+    pub urls: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+}
+
+/// `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IceServers {
+    pub ice_servers: Vec<IceServer>,
+}
+
+/// SDP text in `call.answer` and `call.offer` frames.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallSdp {
+    pub sdp: String,
+}

@@ -1,0 +1,185 @@
+//! A WebRTC client peer for the call tests: str0m on its own 127.0.0.1 UDP socket and thread,
+//! sending Opus-like audio and VP8-like video once connected and counting what it receives.
+//! Its SDP travels over the test's WebSocket like a browser's would.
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::format::Codec;
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc};
+
+/// What the peer's thread counts.
+#[derive(Default)]
+pub struct Counters {
+    pub audio: AtomicUsize,
+    pub video: AtomicUsize,
+}
+
+/// A peer that made its first offer and waits for the answer.
+pub struct Offering {
+    rtc: Rtc,
+    socket: UdpSocket,
+    addr: SocketAddr,
+    audio: Mid,
+    video: Mid,
+    pending: SdpPendingOffer,
+    /// The offer's SDP, for `call.join`.
+    pub sdp: String,
+}
+
+/// A running peer.
+pub struct Peer {
+    offers: mpsc::Sender<String>,
+    answers: mpsc::Receiver<String>,
+    pub counters: Arc<Counters>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Make the first offer: one audio and one video transceiver, both send and receive.
+pub fn offer() -> Offering {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("a loopback port");
+    let addr = socket.local_addr().expect("bound");
+    let mut rtc = Rtc::builder().build(Instant::now());
+    rtc.add_local_candidate(Candidate::host(addr, "udp").expect("loopback host candidate"));
+    let mut api = rtc.sdp_api();
+    let audio = api.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+    let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
+    let (offer, pending) = api.apply().expect("an offer");
+    Offering { rtc, socket, addr, audio, video, pending, sdp: offer.to_sdp_string() }
+}
+
+impl Offering {
+    /// Apply the server's answer and start the peer's thread.
+    pub fn answered(mut self, answer: &str) -> Peer {
+        let answer = SdpAnswer::from_sdp_string(answer).expect("a valid answer");
+        self.rtc.sdp_api().accept_answer(self.pending, answer).expect("answer accepted");
+        let (offers, offers_rx) = mpsc::channel();
+        let (answers_tx, answers) = mpsc::channel();
+        let counters = Arc::new(Counters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let state = State {
+            rtc: self.rtc,
+            socket: self.socket,
+            addr: self.addr,
+            audio: self.audio,
+            video: self.video,
+            counters: counters.clone(),
+            keyframe_due: true,
+        };
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || state.run(offers_rx, answers_tx, flag));
+        Peer { offers, answers, counters, stop, thread: Some(thread) }
+    }
+}
+
+impl Peer {
+    /// Apply a server offer; the answer's SDP comes back.
+    pub fn answer(&self, offer: &str) -> String {
+        self.offers.send(offer.to_string()).expect("peer running");
+        self.answers.recv_timeout(Duration::from_secs(5)).expect("the peer answers")
+    }
+    pub fn audio(&self) -> usize {
+        self.counters.audio.load(Ordering::Relaxed)
+    }
+    pub fn video(&self) -> usize {
+        self.counters.video.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct State {
+    rtc: Rtc,
+    socket: UdpSocket,
+    addr: SocketAddr,
+    audio: Mid,
+    video: Mid,
+    counters: Arc<Counters>,
+    keyframe_due: bool,
+}
+
+impl State {
+    fn run(mut self, offers: mpsc::Receiver<String>, answers: mpsc::Sender<String>, stop: Arc<AtomicBool>) {
+        self.socket.set_read_timeout(Some(Duration::from_millis(2))).expect("a read timeout");
+        let mut next_media = Instant::now();
+        let mut tick: u64 = 0;
+        let mut buf = vec![0u8; 2048];
+        while !stop.load(Ordering::Relaxed) {
+            self.drain();
+            if let Ok(sdp) = offers.try_recv() {
+                let offer = SdpOffer::from_sdp_string(&sdp).expect("a valid server offer");
+                let answer = self.rtc.sdp_api().accept_offer(offer).expect("offer accepted");
+                self.drain();
+                let _ = answers.send(answer.to_sdp_string());
+            }
+            let now = Instant::now();
+            if now >= next_media && self.rtc.is_connected() {
+                next_media += Duration::from_millis(20);
+                tick += 1;
+                self.send_media(tick, now);
+                self.drain();
+            }
+            let input = match self.socket.recv_from(&mut buf) {
+                Ok((n, source)) => Input::Receive(
+                    Instant::now(),
+                    Receive { proto: Protocol::Udp, source, destination: self.addr, contents: buf[..n].try_into().expect("a datagram") },
+                ),
+                Err(_) => Input::Timeout(Instant::now()),
+            };
+            let _ = self.rtc.handle_input(input);
+        }
+    }
+
+    fn drain(&mut self) {
+        loop {
+            let Ok(out) = self.rtc.poll_output() else { return };
+            match out {
+                Output::Timeout(_) => return,
+                Output::Transmit(t) => {
+                    let _ = self.socket.send_to(&t.contents, t.destination);
+                }
+                Output::Event(Event::MediaData(data)) => {
+                    let c = if data.params.spec().codec == Codec::Opus { &self.counters.audio } else { &self.counters.video };
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                Output::Event(Event::KeyframeRequest(_)) => self.keyframe_due = true,
+                Output::Event(_) => {}
+            }
+        }
+    }
+
+    fn send_media(&mut self, tick: u64, now: Instant) {
+        if let Some(writer) = self.rtc.writer(self.audio) {
+            let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt());
+            if let Some(pt) = pt {
+                let _ = writer.write(pt, now, MediaTime::new(tick * 960, Frequency::FORTY_EIGHT_KHZ), vec![0xfc; 60]);
+            }
+        }
+        self.drain();
+        if tick.is_multiple_of(2) {
+            let first = if self.keyframe_due { 0x00 } else { 0x01 };
+            self.keyframe_due = false;
+            if let Some(writer) = self.rtc.writer(self.video) {
+                let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt());
+                if let Some(pt) = pt {
+                    let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), vec![first; 1000]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Calls: one row per video or voice call of a conversation. Changes are written inside a
+//! [`Tx`] together with the conversation event announcing them and their webhook rows.
+
+use crate::{conflict, Result, Store, StoreError, Tx};
+
+/// A call as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CallRow {
+    /// Id.
+    pub id: i64,
+    /// Its conversation.
+    pub conversation_id: i64,
+    /// video | voice.
+    pub media: String,
+    /// ringing | active | ended.
+    pub status: String,
+    /// visitor | agent.
+    pub started_by: String,
+    /// Created (ringing, or active at once for a call-service conversation).
+    pub started_at: i64,
+    /// Accepted.
+    pub answered_at: Option<i64>,
+    /// Ended.
+    pub ended_at: Option<i64>,
+    /// hangup | declined | missed | failed | conversation_closed | server_restart.
+    pub end_reason: Option<String>,
+}
+
+const CALL_COLUMNS: &str = "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason";
+
+/// A call to insert.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCall<'a> {
+    /// Its conversation.
+    pub conversation_id: i64,
+    /// video | voice.
+    pub media: &'a str,
+    /// visitor | agent.
+    pub started_by: &'a str,
+    /// Answered at once (a call-service conversation accepted by its agent): `active`, not `ringing`.
+    pub answered: bool,
+}
+
+impl Store {
+    /// A call by id.
+    pub async fn call(&self, id: i64) -> Result<CallRow> {
+        sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Calls that are not ended (ringing or active), oldest first.
+    pub async fn open_calls(&self) -> Result<Vec<CallRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE status <> 'ended' ORDER BY id")).fetch_all(&self.pool).await?)
+    }
+
+    /// How many calls are active (answered, not ended).
+    pub async fn active_call_count(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE status = 'active'").fetch_one(&self.pool).await?)
+    }
+
+    /// The calls of a conversation, oldest first.
+    pub async fn calls_of(&self, conversation_id: i64) -> Result<Vec<CallRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE conversation_id = ? ORDER BY id"))
+            .bind(conversation_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+impl Tx {
+    /// Insert a call; `Conflict` when the conversation already has one that is not ended.
+    pub async fn insert_call(&mut self, c: &NewCall<'_>, now: i64) -> Result<CallRow> {
+        let (status, answered_at) = if c.answered { ("active", Some(now)) } else { ("ringing", None) };
+        sqlx::query_as(&format!(
+            "INSERT INTO calls (conversation_id, media, status, started_by, started_at, answered_at) VALUES (?, ?, ?, ?, ?, ?)
+             RETURNING {CALL_COLUMNS}"
+        ))
+        .bind(c.conversation_id)
+        .bind(c.media)
+        .bind(status)
+        .bind(c.started_by)
+        .bind(now)
+        .bind(answered_at)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(conflict)
+    }
+
+    /// A call, read inside the transaction.
+    pub async fn call(&mut self, id: i64) -> Result<CallRow> {
+        sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The conversation's call that is not ended, if any.
+    pub async fn open_call(&mut self, conversation_id: i64) -> Result<Option<CallRow>> {
+        Ok(sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE conversation_id = ? AND status <> 'ended'"))
+            .bind(conversation_id)
+            .fetch_optional(&mut *self.tx)
+            .await?)
+    }
+
+    /// A ringing call is answered; `None` if it was not ringing (already answered or ended).
+    pub async fn answer_call(&mut self, id: i64, now: i64) -> Result<Option<CallRow>> {
+        Ok(sqlx::query_as(&format!(
+            "UPDATE calls SET status = 'active', answered_at = ? WHERE id = ? AND status = 'ringing' RETURNING {CALL_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// End a call that is not ended yet (with `only_if` set: only if it is in that status);
+    /// `None` if nothing changed.
+    pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<&str>, now: i64) -> Result<Option<CallRow>> {
+        Ok(sqlx::query_as(&format!(
+            "UPDATE calls SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status <> 'ended'
+               AND (? IS NULL OR status = ?) RETURNING {CALL_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(reason)
+        .bind(id)
+        .bind(only_if)
+        .bind(only_if)
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+}
