@@ -212,6 +212,86 @@ export interface paths {
         patch: operations["groups_update_type"];
         trace?: never;
     };
+    "/api/v1/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_hangup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/ice-servers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_ice_servers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -270,6 +350,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["attachments_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -841,6 +937,48 @@ export interface components {
             name: string;
         };
         /**
+         * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
+         *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`.
+         * @enum {string}
+         */
+        CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
+        /**
+         * @description What a call carries: `video` (camera and microphone) or `voice` (microphone only).
+         * @enum {string}
+         */
+        CallMedia: "video" | "voice";
+        /** @description SDP text in `call.answer` and `call.offer` frames. */
+        CallSdp: {
+            sdp: string;
+        };
+        /**
+         * @description Which side started the call.
+         * @enum {string}
+         */
+        CallSide: "visitor" | "agent";
+        /**
+         * @description `ringing` (started, the other side has not answered), `active` (answered: join media), `ended`.
+         * @enum {string}
+         */
+        CallStatus: "ringing" | "active" | "ended";
+        /** @description A call of a conversation (also the data of the `call.updated` conversation event). */
+        CallView: {
+            /** Format: date-time */
+            answered_at: string | null;
+            /** Format: int64 */
+            conversation_id: number;
+            end_reason: null | components["schemas"]["CallEndReason"];
+            /** Format: date-time */
+            ended_at: string | null;
+            /** Format: int64 */
+            id: number;
+            media: components["schemas"]["CallMedia"];
+            /** Format: date-time */
+            started_at: string;
+            started_by: components["schemas"]["CallSide"];
+            status: components["schemas"]["CallStatus"];
+        };
+        /**
          * @description Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
          *     app, `api` = started by an integrator with an API key.
          * @enum {string}
@@ -862,6 +1000,11 @@ export interface components {
         ConversationList: {
             conversations: components["schemas"]["ConversationView"][];
         };
+        /**
+         * @description What a conversation is for: `chat`, or a call queued straight from the widget's video service.
+         * @enum {string}
+         */
+        ConversationMedia: "chat" | "video" | "voice";
         /**
          * @description Where a conversation is: waiting in line, offered to one agent, served, or over.
          * @enum {string}
@@ -905,6 +1048,8 @@ export interface components {
             last_seq: number;
             /** @description Left outside business hours (留言), for an agent to answer later. */
             left_message: boolean;
+            /** @description `chat`, or `video` / `voice` for a conversation started by the widget's video service. */
+            media: components["schemas"]["ConversationMedia"];
             /**
              * Format: date-time
              * @description When the pending offer lapses.
@@ -961,6 +1106,7 @@ export interface components {
             customer?: null | components["schemas"]["CustomerRef"];
             /** @description Leave a message (留言) outside business hours; needs `message`. */
             leave_message?: boolean;
+            media?: null | components["schemas"]["ConversationMedia"];
             /** @description The opening message. */
             message?: string | null;
             /** @description Renames an anonymous visitor (at most 64 characters). */
@@ -1261,6 +1407,16 @@ export interface components {
              */
             server_time: string;
         };
+        /** @description One ICE server for `RTCPeerConnection({ iceServers })`. */
+        IceServer: {
+            credential?: string | null;
+            urls: string[];
+            username?: string | null;
+        };
+        /** @description `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured). */
+        IceServers: {
+            ice_servers: components["schemas"]["IceServer"][];
+        };
         /** @description `GET /api/v1/widgets/identity-secret`. */
         IdentitySecret: {
             /** @description The HMAC-SHA256 key business systems sign visitor identity tokens with. */
@@ -1468,6 +1624,10 @@ export interface components {
             call: number;
             /** Format: int64 */
             chat: number;
+        };
+        /** @description `POST /api/v1/conversations/{id}/calls`. */
+        StartCall: {
+            media: components["schemas"]["CallMedia"];
         };
         StatusBody: {
             /** @description Why the agent is away (at most 64 characters); only with `away`. */
@@ -1728,6 +1888,12 @@ export interface components {
          * @description A frame from the client: `resume` asks for every event of the listed conversations after
          *     the given seq (conversation id as a string key -> last applied seq), then the stream goes on;
          *     `ping` is answered by `pong`.
+         *
+         *     Calls (after the call is `active`): `call.join` joins this socket to the call's media with
+         *     the client's first SDP offer (`screen_mids`: the mids of screen-share transceivers) and is
+         *     answered by `call.answer`; `call.renegotiate` is a later client offer (only in signalling
+         *     state `stable`); `call.answer` answers a server `call.offer`; `call.leave` leaves media (the
+         *     REST hang-up ends the call).
          */
         WsClientFrame: {
             cursors: {
@@ -1738,6 +1904,31 @@ export interface components {
         } | {
             /** @enum {string} */
             type: "ping";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            screen_mids?: string[];
+            sdp: string;
+            /** @enum {string} */
+            type: "call.join";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            screen_mids?: string[];
+            sdp: string;
+            /** @enum {string} */
+            type: "call.renegotiate";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            sdp: string;
+            /** @enum {string} */
+            type: "call.answer";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            /** @enum {string} */
+            type: "call.leave";
         };
         /**
          * @description A frame from the server on `/api/v1/ws?token=`: `{type, conversation_id?, seq?, data}`.
@@ -1750,6 +1941,12 @@ export interface components {
          *     `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
          *     client frame the server could not read) and `session.ended` (SessionEnded, the last frame
          *     before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
+         *
+         *     Calls: `call.updated` (CallView) is a conversation event with a seq. Media signalling frames
+         *     go only to the socket that joined the call and carry `call_id` instead of a conversation:
+         *     `call.answer` (the answer to its `call.join` / `call.renegotiate`), `call.offer` (a server
+         *     offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
+         *     active ...).
          */
         WsEvent: {
             /** Format: int64 */
@@ -1819,6 +2016,32 @@ export interface components {
             data: components["schemas"]["SessionEnded"];
             /** @enum {string} */
             type: "session.ended";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["CallView"];
+            /** Format: int64 */
+            seq: number;
+            /** @enum {string} */
+            type: "call.updated";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["CallSdp"];
+            /** @enum {string} */
+            type: "call.answer";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["CallSdp"];
+            /** @enum {string} */
+            type: "call.offer";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["ErrorDetail"];
+            /** @enum {string} */
+            type: "call.error";
         };
     };
     responses: never;
@@ -1840,10 +2063,17 @@ export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
 export type BusinessTypeOption = components['schemas']['BusinessTypeOption'];
 export type BusinessTypeView = components['schemas']['BusinessTypeView'];
+export type CallEndReason = components['schemas']['CallEndReason'];
+export type CallMedia = components['schemas']['CallMedia'];
+export type CallSdp = components['schemas']['CallSdp'];
+export type CallSide = components['schemas']['CallSide'];
+export type CallStatus = components['schemas']['CallStatus'];
+export type CallView = components['schemas']['CallView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type CodeBody = components['schemas']['CodeBody'];
 export type ConversationList = components['schemas']['ConversationList'];
+export type ConversationMedia = components['schemas']['ConversationMedia'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
 export type ConversationView = components['schemas']['ConversationView'];
 export type CreateAgent = components['schemas']['CreateAgent'];
@@ -1867,6 +2097,8 @@ export type GroupLive = components['schemas']['GroupLive'];
 export type GroupMember = components['schemas']['GroupMember'];
 export type GroupView = components['schemas']['GroupView'];
 export type Hello = components['schemas']['Hello'];
+export type IceServer = components['schemas']['IceServer'];
+export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
 export type KeyBody = components['schemas']['KeyBody'];
 export type LiveStats = components['schemas']['LiveStats'];
@@ -1896,6 +2128,7 @@ export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
 export type SettableStatus = components['schemas']['SettableStatus'];
 export type Slots = components['schemas']['Slots'];
+export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
 export type Strategy = components['schemas']['Strategy'];
 export type TodayStats = components['schemas']['TodayStats'];
@@ -2460,6 +2693,166 @@ export interface operations {
             };
         };
     };
+    calls_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the call */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description active: both sides join media with `call.join` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ended (declined) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_hangup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ended (hangup) for both sides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_ice_servers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description STUN/TURN servers for this call (empty until TURN is configured) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conversations_list: {
         parameters: {
             query?: {
@@ -2617,6 +3010,42 @@ export interface operations {
                 };
             };
             /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartCall"];
+            };
+        };
+        responses: {
+            /** @description ringing until the other side accepts (45 s, then `missed`) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem; 409 when a call is open or the agent is already in a call */
             "4XX": {
                 headers: {
                     [name: string]: unknown;

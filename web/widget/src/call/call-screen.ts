@@ -45,7 +45,13 @@ export class CallScreen {
     const stream = o.stream ?? (await openLocalMedia(o.call.media));
     let ice: RTCIceServer[] = [];
     try {
-      ice = (await o.api.iceServers(o.call.id)).ice_servers;
+      ice = (await o.api.iceServers(o.call.id)).ice_servers.map((s) => {
+        // RTCIceServer takes no nulls.
+        const out: RTCIceServer = { urls: s.urls };
+        if (s.username) out.username = s.username;
+        if (s.credential) out.credential = s.credential;
+        return out;
+      });
     } catch {
       // Without TURN the host candidates still work on an open network; try anyway.
     }

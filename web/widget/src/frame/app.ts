@@ -161,7 +161,7 @@ export class App {
     const stream = await checkDevices(this.#t, 'video');
     let conv: Conversation;
     try {
-      const body: CreateConversation & { media: 'video' } = { ...conversationRequest(input), channel: this.#device, media: 'video' };
+      const body: CreateConversation = { ...conversationRequest(input), channel: this.#device, media: 'video' };
       conv = await this.#api.createConversation(body);
     } catch (e) {
       for (const track of stream.getTracks()) track.stop();

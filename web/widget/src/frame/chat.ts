@@ -11,7 +11,7 @@ import { CallController } from './calls';
 import { errorText } from './errors';
 import { MessageStore, newClientId } from './message-store';
 import { store as storage } from './session';
-import type { CallView, Conversation, WsEvent } from './types';
+import type { Conversation, WsEvent } from './types';
 import { ChatView } from './views/chat-view';
 import { MAX_UPLOAD_BYTES } from './views/composer';
 
@@ -91,12 +91,11 @@ export class ChatSession {
   }
 
   apply(ev: SequencedEvent): void {
-    if (ev.type === 'call.updated') {
-      this.calls.apply(ev.data as CallView);
-      return;
-    }
     const e = ev as WsEvent; // the socket's JSON, as the server documents it: `data` typed by `type`
     switch (e.type) {
+      case 'call.updated':
+        this.calls.apply(e.data);
+        break;
       case 'message.created': {
         const m = e.data;
         this.#messages.upsert(m);

@@ -41,22 +41,7 @@ export type WsEvent = Api.WsEvent;
 export type CreateConversation = Api.CreateConversation;
 
 /** Audio and video, or audio only. */
-export type CallMedia = 'video' | 'voice';
-/**
- * A call of a conversation (the calls contract's CallView). Written here until the server's
- * OpenAPI document carries it; then it becomes an alias like the rest.
- */
-export interface CallView {
-  id: number;
-  conversation_id: number;
-  media: CallMedia;
-  status: 'ringing' | 'active' | 'ended';
-  started_by: 'visitor' | 'agent';
-  started_at: string;
-  answered_at?: string | null;
-  ended_at?: string | null;
-  end_reason?: 'hangup' | 'declined' | 'missed' | 'failed' | 'conversation_closed' | 'server_restart' | null;
-}
-export interface IceServers {
-  ice_servers: RTCIceServer[];
-}
+export type CallMedia = Api.CallMedia;
+/** A call of a conversation; also the data of the `call.updated` event. */
+export type CallView = Api.CallView;
+export type IceServers = Api.IceServers;

@@ -57,25 +57,10 @@ export const CHANNELS = ['web', 'h5', 'app', 'api'] as const satisfies readonly 
 export type Conversation = Api.ConversationView;
 
 /** Audio and video, or audio only. */
-export type CallMedia = 'video' | 'voice';
-/**
- * A call of a conversation (the calls contract). Written here until the server's OpenAPI document
- * carries it; then it becomes an alias like the rest.
- */
-export interface CallView {
-  id: Id;
-  conversation_id: Id;
-  media: CallMedia;
-  status: 'ringing' | 'active' | 'ended';
-  started_by: 'visitor' | 'agent';
-  started_at: Time;
-  answered_at?: Time | null;
-  ended_at?: Time | null;
-  end_reason?: 'hangup' | 'declined' | 'missed' | 'failed' | 'conversation_closed' | 'server_restart' | null;
-}
-export interface IceServers {
-  ice_servers: RTCIceServer[];
-}
+export type CallMedia = Api.CallMedia;
+/** A call of a conversation; also the data of the `call.updated` event. */
+export type CallView = Api.CallView;
+export type IceServer = Api.IceServer;
 
 export type Sender = Api.Sender;
 export type MessageKind = Api.MessageKind;

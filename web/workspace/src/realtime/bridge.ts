@@ -12,7 +12,6 @@ import {
   type SocketStatus,
 } from '@kefu/realtime';
 import type { WsEvent } from '@kefu/api';
-import type { CallView } from '../api/types';
 import { useAgentStatusStore } from '../stores/agentStatus';
 import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
@@ -82,12 +81,11 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const typed = (ev: ServerEvent) => ev as WsEvent;
 
   function applySequenced(ev: SequencedEvent): void {
-    if (ev.type === 'call.updated') {
-      calls.apply(ev.data as CallView);
-      return;
-    }
     const e = typed(ev);
     switch (e.type) {
+      case 'call.updated':
+        calls.apply(e.data);
+        break;
       case 'message.created':
         conversations.applyMessageCreated(e.data, e.seq);
         break;
@@ -106,13 +104,14 @@ export function createBridge(opts: BridgeOptions): Bridge {
   }
 
   function applyEphemeral(ev: ServerEvent): void {
-    if (ev.type === 'call.answer' || ev.type === 'call.offer' || ev.type === 'call.error') {
-      // Media signalling of the call I am in (no seq: it is not part of the conversation's log).
-      calls.signal(ev);
-      return;
-    }
     const e = typed(ev);
     switch (e.type) {
+      case 'call.answer':
+      case 'call.offer':
+      case 'call.error':
+        // Media signalling of the call I am in (no seq: not part of the conversation's log).
+        calls.signal(e);
+        break;
       case 'typing':
         conversations.applyTyping(e.conversation_id, e.data);
         break;

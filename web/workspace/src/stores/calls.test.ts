@@ -82,6 +82,9 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   status: 'ringing',
   started_by: 'visitor',
   started_at: '2026-11-30T20:00:00Z',
+  answered_at: null,
+  ended_at: null,
+  end_reason: null,
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));

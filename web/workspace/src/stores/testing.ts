@@ -21,6 +21,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     id: 1,
     status: 'assigned',
     channel: 'web',
+    media: 'chat',
     group_id: 1,
     agent_id: 5,
     agent_name: '坐席一',
