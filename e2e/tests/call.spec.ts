@@ -107,3 +107,83 @@ test('video service: the visitor and the agent see and hear each other, and the 
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('from a chat: the agent calls, the visitor answers in the prompt, and the visitor hangs up', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const agent = await withTestHooks(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+
+  const visitor = await withTestHooks(browser, 'zh-CN');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('先聊天的客户');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await frame.getByTestId('prechat-start').click();
+  await frame.getByTestId('composer-input').fill('可以视频吗？');
+  await frame.getByTestId('composer-send').click();
+  await agent.page.getByTestId('offer-accept').click();
+  await agent.page.getByTestId('conversation-item').filter({ hasText: '先聊天的客户' }).click();
+  await expect(agent.page.getByTestId('message').filter({ hasText: '可以视频吗？' })).toBeVisible();
+
+  // The agent starts a video call; the visitor is asked, with the focus on 接听.
+  await agent.page.getByTestId('call-start').click();
+  await expect(agent.page.getByTestId('call-ringing')).toContainText('正在呼叫客户');
+  const prompt = frame.getByTestId('call-incoming');
+  await expect(prompt).toHaveAttribute('role', 'alertdialog');
+  await expect(prompt).toContainText('客服邀请您进行视频通话');
+  await expect(frame.getByTestId('call-accept')).toBeFocused();
+  await frame.getByTestId('call-accept').click();
+
+  await expect(agent.page.getByTestId('call-panel')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await expect(frame.getByTestId('call-view')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  for (const where of [agent.page, widgetFrame]) {
+    await expect.poll(async () => (await mediaStats(where)).framesDecoded, { timeout: 30_000 }).toBeGreaterThan(10);
+  }
+
+  // Mute is the track's enabled flag, shown as a pressed button with its label.
+  await frame.getByTestId('call-mute').click();
+  await expect(frame.getByTestId('call-mute')).toHaveAttribute('aria-pressed', 'true');
+  await expect(frame.getByTestId('call-mute')).toHaveText('取消静音');
+
+  // The visitor hangs up: both back to the chat, the timeline has the call's lines.
+  await frame.getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await expect(agent.page.getByTestId('call-panel')).toBeHidden();
+  await expect(agent.page.locator('[data-testid=system-line][data-event=call_started]')).toBeVisible();
+  await expect(agent.page.locator('[data-testid=system-line][data-event=call_ended]')).toContainText('视频通话结束');
+  await expect(frame.getByTestId('call-start')).toBeVisible();
+  await expect(agent.page.getByTestId('call-start')).toBeVisible();
+  const token = await api.login('agent1@demo.kefu', 'demo-agent');
+  await expect.poll(async () => (await api.get(token, '/api/v1/agents/me')).load.call).toBe(0);
+
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});
+
+test('a refused camera is said before the visitor waits in line', async ({ browser }) => {
+  // Someone is serving, so the form offers chat and video service (not "leave a message").
+  const agent = await withTestHooks(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent2@demo.kefu');
+  const visitor = await withTestHooks(browser, 'zh-CN');
+  // The browser (or the visitor) refuses camera and microphone.
+  await visitor.context.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('没有授权的客户');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await frame.getByTestId('video-service').click();
+  await expect(frame.getByTestId('prechat-error')).toContainText('摄像头和麦克风的访问权限被拒绝');
+  // Nothing was queued: the form is still there, and the visitor can still start a text chat.
+  await expect(frame.getByTestId('prechat-start')).toBeEnabled();
+  await expect(frame.getByTestId('composer-input')).toHaveCount(0);
+  await expect(agent.page.getByTestId('offer-dialog')).toHaveCount(0);
+  await leaveFloor('agent2@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

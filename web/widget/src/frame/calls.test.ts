@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { translator } from '../i18n';
-import type { Api } from './api';
+import { ApiError, type Api } from './api';
 import { CallController, deviceText } from './calls';
 import type { CallView, Conversation } from './types';
 
@@ -128,6 +128,17 @@ describe('CallController (widget)', () => {
     ctl.apply(call({ started_by: 'visitor', status: 'active' }));
     await flush();
     expect(chunk.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('says the agent cannot take a call now when the server answers 409', async () => {
+    controller();
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    api.startCall.mockRejectedValue(new ApiError(409, 'conflict', 'the agent is already in a call'));
+    byTestId('call-start')!.click();
+    await flush();
+    await flush();
+    expect(notices).toEqual([t('callBusy')]);
+    expect(byTestId('call-start')).not.toBeNull();
   });
 
   it('joins at once when the video-service call arrives active, with the stream the entry opened', async () => {

@@ -6,7 +6,7 @@
 import type { CallServerFrame, DeviceProblem } from '@kefu/realtime/call';
 import type { Translate } from '../i18n';
 import type { Locale } from '../i18n/locale';
-import type { Api } from './api';
+import { ApiError, type Api } from './api';
 import { h } from './dom';
 import { errorText } from './errors';
 import type { CallMedia, CallView, Conversation } from './types';
@@ -134,7 +134,8 @@ export class CallController {
         this.apply(await api.startCall(this.#conversation.id, 'video'));
       } catch (e) {
         this.#dropStream();
-        throw new Error(errorText(t, e));
+        // 409: the agent is in another call (one at a time) or a call is already open.
+        throw new Error(e instanceof ApiError && e.status === 409 ? t('callBusy') : errorText(t, e));
       }
     }).catch((e: unknown) => notify(e instanceof Error ? e.message : String(e)));
   }

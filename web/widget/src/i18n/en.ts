@@ -98,6 +98,7 @@ export const frame = {
   callRinging: 'Calling customer service…',
   callCancel: 'Cancel',
   callChecking: 'Checking your camera and microphone…',
+  callBusy: 'Customer service cannot take a video call right now. Please try again later, or keep chatting here.',
   callStartFailed: 'The call could not start. Please try again.',
   callEndedNotice: 'The call has ended. You can keep chatting here.',
   deviceNoCamera: 'No camera was found. Connect a camera and try again, or keep chatting by text.',

@@ -98,6 +98,7 @@ export const frame: typeof en.frame = {
   callRinging: '正在呼叫客服…',
   callCancel: '取消',
   callChecking: '正在检测摄像头和麦克风…',
+  callBusy: '客服暂时无法接听视频通话，请稍后再试，或继续在此文字咨询。',
   callStartFailed: '通话未能接通，请重试。',
   callEndedNotice: '通话已结束，您可以继续在此文字咨询。',
   deviceNoCamera: '未检测到摄像头。请连接摄像头后重试，或继续文字咨询。',
