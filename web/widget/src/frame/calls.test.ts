@@ -170,4 +170,13 @@ describe('CallController (widget)', () => {
     await flush();
     expect(chunk.screens[0]!.frames).toEqual([{ type: 'call.answer', call_id: 7, data: { sdp: 'a' } }]);
   });
+
+  it("takes the open call from the conversation's snapshot, and never goes back to an ended one", async () => {
+    const ctl = controller();
+    ctl.setConversation({ ...conv(), call: call() } as Conversation);
+    expect(byTestId('call-incoming')).not.toBeNull();
+    ctl.apply(call({ status: 'ended', end_reason: 'missed' }));
+    ctl.setConversation({ ...conv(), call: call() } as Conversation);
+    expect(byTestId('call-incoming')).toBeNull();
+  });
 });

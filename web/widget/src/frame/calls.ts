@@ -60,6 +60,9 @@ export async function checkDevices(t: Translate, media: CallMedia): Promise<Medi
   }
 }
 
+/** A call's status only moves forward: ringing -> active -> ended. */
+const RANK: Record<CallView['status'], number> = { ringing: 0, active: 1, ended: 2 };
+
 export interface CallDeps {
   api: Api;
   t: Translate;
@@ -82,6 +85,8 @@ export class CallController {
   /** Signalling frames that arrived while the screen was being built. */
   #early: CallServerFrame[] = [];
   #busy = false;
+  /** The last call that ended: a stale copy of it must not ring or join again. */
+  #endedId: number | null = null;
   #sig = '';
   #disposed = false;
 
@@ -95,9 +100,12 @@ export class CallController {
     this.#stream = stream;
   }
 
+  /** A fresh copy of the conversation; its open call (`call`, when the server sends it) too. */
   setConversation(c: Conversation): void {
     this.#conversation = c;
     if (c.status === 'closed') this.#release();
+    const open = (c as { call?: CallView | null }).call;
+    if (open) this.apply(open);
     this.#render();
   }
 
@@ -105,6 +113,8 @@ export class CallController {
   apply(call: CallView): void {
     if (call.conversation_id !== this.#conversation.id) return;
     if (this.#call && call.id < this.#call.id) return; // an older call's late news
+    if (call.id === this.#endedId || (this.#call?.id === call.id && RANK[call.status] < RANK[this.#call.status])) return; // stale
+    if (call.status === 'ended') this.#endedId = call.id;
     this.#call = call.status === 'ended' ? null : call;
     if (call.status === 'ended') {
       if (this.#joining === call.id || this.#screen?.callId === call.id) this.#release();

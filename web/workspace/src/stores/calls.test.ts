@@ -168,4 +168,32 @@ describe('calls store', () => {
     calls.apply(call({ id: 9, status: 'ended' }));
     expect(calls.callOf(1)?.id).toBe(12);
   });
+
+  it('never goes back: a stale copy of the same call is ignored', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'ended', end_reason: 'missed' }));
+    calls.apply(call({ status: 'ringing' }));
+    expect(calls.callOf(1)?.status).toBe('ended');
+    expect(calls.incoming).toEqual([]);
+  });
+
+  it('takes the open call from a conversation snapshot, so a cursor moved past its event loses nothing', async () => {
+    const calls = useCallsStore();
+    const withCall = { ...conversation({ id: 1, agent_id: 5, last_seq: 9 }), call: call({ status: 'active' }) };
+    useConversationsStore().upsertConversation(withCall);
+    await flush();
+    expect(calls.mine?.callId).toBe(9);
+  });
+
+  it('joins a call that was active before its conversation became mine', async () => {
+    const calls = useCallsStore();
+    const conversations = useConversationsStore();
+    conversations.upsertConversation(conversation({ id: 3, status: 'offered', agent_id: null, last_seq: 2 }));
+    calls.apply(call({ id: 11, conversation_id: 3, status: 'active' }));
+    await flush();
+    expect(sessions).toHaveLength(0);
+    conversations.upsertConversation(conversation({ id: 3, status: 'assigned', agent_id: 5, last_seq: 3 }));
+    await flush();
+    expect(calls.mine?.callId).toBe(11);
+  });
 });

@@ -16,7 +16,7 @@ import {
   type CallServerFrame,
 } from '@kefu/realtime/call';
 import { callsApi } from '../api/calls';
-import type { CallMedia, CallView, Id } from '../api/types';
+import type { CallMedia, CallView, Conversation, Id } from '../api/types';
 import { useConversationsStore } from './conversations';
 import { useSessionStore } from './session';
 
@@ -31,6 +31,9 @@ export interface MyCall {
 }
 
 type Sender = (frame: unknown) => boolean;
+
+/** A call's status only moves forward: ringing -> active -> ended. */
+const RANK: Record<CallView['status'], number> = { ringing: 0, active: 1, ended: 2 };
 
 export const useCallsStore = defineStore('calls', () => {
   /** The latest call of each conversation (ended ones too: the pane shows it is over). */
@@ -77,12 +80,27 @@ export const useCallsStore = defineStore('calls', () => {
   function apply(call: CallView): void {
     const known = byConversation.value.get(call.conversation_id);
     if (known && call.id < known.id) return; // an older call's late news
+    if (known && call.id === known.id && RANK[call.status] < RANK[known.status]) return; // a stale copy
     byConversation.value.set(call.conversation_id, call);
     if (call.status === 'ended') {
       dismissed.value.delete(call.id);
       if (mine.value?.callId === call.id || joining === call.id) release();
     } else if (call.status === 'active' && mine.value?.callId !== call.id && joining !== call.id && isMyConversation(call.conversation_id)) {
       void join(call).catch(() => {});
+    }
+  }
+
+  /**
+   * A fresh copy of a conversation (REST snapshot or event): its open call, when the server sends
+   * it (`call`), and a call that became mine only now (the conversation was assigned after the
+   * call's event arrived) is joined.
+   */
+  function noteConversation(c: Conversation): void {
+    const open = (c as { call?: CallView | null }).call;
+    if (open) apply(open);
+    const known = byConversation.value.get(c.id);
+    if (known?.status === 'active' && mine.value?.callId !== known.id && joining !== known.id && isMyConversation(c.id)) {
+      void join(known).catch(() => {});
     }
   }
 
@@ -247,6 +265,7 @@ export const useCallsStore = defineStore('calls', () => {
     callOf,
     setSender,
     apply,
+    noteConversation,
     signal,
     start,
     accept,
