@@ -2,6 +2,30 @@ import { defineConfig } from '@playwright/test';
 
 // Debian's Chromium, never a downloaded browser. Flags from shared/notes/webrtc-testing.md:
 // keep Chromium off the network and give it fake media devices.
+
+// Playwright 1.65's own --disable-features list plus WebRtcHideLocalIpsWithMdns (no multicast
+// joins for mDNS host names). Chromium honours only the last --disable-features flag, and user
+// args come after Playwright's, so this one must repeat Playwright's list.
+const disabledFeatures = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+  'WebRtcHideLocalIpsWithMdns',
+];
+
 export default defineConfig({
   testDir: './tests',
   timeout: 90_000,
@@ -28,6 +52,9 @@ export default defineConfig({
         '--use-fake-device-for-media-stream',
         '--use-fake-ui-for-media-stream',
         '--allow-loopback-in-peer-connection',
+        // The remote <video> plays (sound included) without a click in each test page.
+        '--autoplay-policy=no-user-gesture-required',
+        `--disable-features=${disabledFeatures.join(',')}`,
       ],
     },
   },

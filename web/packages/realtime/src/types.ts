@@ -6,6 +6,8 @@ export type ServerEvent = {
   type: string;
   conversation_id?: number;
   seq?: number;
+  /** Call signalling frames (`call.answer`, `call.offer`, `call.error`) name their call. */
+  call_id?: number;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   data: any;
 };

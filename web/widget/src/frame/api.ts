@@ -3,6 +3,8 @@
 
 import type * as Wire from '@kefu/api';
 import type {
+  CallMedia,
+  CallView,
   Conversation,
   ConversationList,
   CreateConversation,
@@ -10,6 +12,7 @@ import type {
   Message,
   MessagePage,
   Visitor,
+  IceServers,
   VisitorSession,
   WidgetConfig,
 } from './types';
@@ -107,6 +110,23 @@ export class Api {
   }
   leaveQueue(id: number) {
     return this.#request<Conversation>('POST', `/conversations/${id}/leave`);
+  }
+
+  // Calls (the visitor starts one from a chat, or accepts/declines the agent's, either side hangs up).
+  startCall(conversationId: number, media: CallMedia) {
+    return this.#request<CallView>('POST', `/conversations/${conversationId}/calls`, { media });
+  }
+  acceptCall(id: number) {
+    return this.#request<CallView>('POST', `/calls/${id}/accept`);
+  }
+  declineCall(id: number) {
+    return this.#request<CallView>('POST', `/calls/${id}/decline`);
+  }
+  hangupCall(id: number) {
+    return this.#request<CallView>('POST', `/calls/${id}/hangup`);
+  }
+  iceServers(id: number) {
+    return this.#request<IceServers>('GET', `/calls/${id}/ice-servers`);
   }
 
   /**

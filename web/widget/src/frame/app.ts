@@ -7,13 +7,14 @@ import type { Locale } from '../i18n/locale';
 import { Api } from './api';
 import { AttachmentCache } from './attachments';
 import { deviceChannel, type VisitorChannel } from './channel';
+import { checkDevices } from './calls';
 import { ChatSession } from './chat';
 import { h } from './dom';
 import type { HostChannel } from './embed';
 import { errorText, isPermanentError, widgetConfigError } from './errors';
 import { conversationRequest, type PreChatInput } from './prechat';
 import { ensureVisitor, forgetVisitor, store as storage, visitorMatches } from './session';
-import type { Conversation, Visitor, WidgetConfig } from './types';
+import type { Conversation, CreateConversation, Visitor, WidgetConfig } from './types';
 import { historyList, historyView } from './views/history';
 import { leaveMessageForm } from './views/leave-message';
 import { preChatForm } from './views/prechat-form';
@@ -126,6 +127,7 @@ export class App {
           config,
           name: this.#visitor?.external_id ? this.#visitor.name : storage.get(NAME_KEY),
           onStart: (input) => this.#startChat(input),
+          onStartVideo: (input) => this.#startVideo(input),
           onLeaveMessage: (input) => this.#leaveMessage(input, conversations),
         }),
       ),
@@ -149,6 +151,24 @@ export class App {
     }
     rememberName(input);
     await this.#openChat(conv);
+  }
+
+  /**
+   * "Video service": the pre-call check first (a missing camera or a refused permission is said
+   * before the visitor waits in line), then a conversation queued straight for a video call.
+   */
+  async #startVideo(input: PreChatInput): Promise<void> {
+    const stream = await checkDevices(this.#t, 'video');
+    let conv: Conversation;
+    try {
+      const body: CreateConversation = { ...conversationRequest(input), channel: this.#device, media: 'video' };
+      conv = await this.#api.createConversation(body);
+    } catch (e) {
+      for (const track of stream.getTracks()) track.stop();
+      throw new Error(errorText(this.#t, e));
+    }
+    rememberName(input);
+    await this.#openChat(conv, stream);
   }
 
   #leaveMessage(input: PreChatInput, conversations: Conversation[]): void {
@@ -179,7 +199,7 @@ export class App {
     }
   }
 
-  async #openChat(conv: Conversation): Promise<void> {
+  async #openChat(conv: Conversation, callStream?: MediaStream): Promise<void> {
     const chat = new ChatSession(conv, {
       api: this.#api,
       t: this.#t,
@@ -192,9 +212,11 @@ export class App {
         void this.#refreshHome();
       },
       notify: (text) => this.#notify(text),
+      send: (frame) => this.#socket?.send(frame) ?? false,
     });
     this.#closeChat();
     this.#chat = chat;
+    if (callStream) chat.calls.adoptStream(callStream);
     this.#show(chat.view.el);
     const streams = this.#ensureSocket();
     chat.setConnected(this.#socket?.status === 'open');

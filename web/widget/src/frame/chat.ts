@@ -7,6 +7,7 @@ import type { Translate } from '../i18n';
 import type { Locale } from '../i18n/locale';
 import type { Api } from './api';
 import type { AttachmentCache } from './attachments';
+import { CallController } from './calls';
 import { errorText } from './errors';
 import { MessageStore, newClientId } from './message-store';
 import { store as storage } from './session';
@@ -24,6 +25,8 @@ export interface ChatDeps {
   onUnread: (count: number) => void;
   onNewConversation: () => void;
   notify: (text: string) => void;
+  /** Sends a frame on the socket (call signalling); false when it is down. */
+  send: (frame: unknown) => boolean;
 }
 
 /** How often "typing: true" is repeated while the visitor keeps typing, and when it lapses. */
@@ -36,6 +39,8 @@ const OFFLINE_GRACE_MS = 3_000;
 export class ChatSession {
   conversation: Conversation;
   readonly view: ChatView;
+  /** The call strip: start / incoming / ringing / the call screen. */
+  readonly calls: CallController;
   readonly #deps: ChatDeps;
   readonly #messages = new MessageStore();
   /** Highest seq the agent has read (message.read from the agent); remembered per device. */
@@ -55,6 +60,7 @@ export class ChatSession {
     this.conversation = conversation;
     this.#deps = deps;
     this.#agentRead = Number(storage.get(this.#readKey)) || 0;
+    this.calls = new CallController(conversation, { api: deps.api, t: deps.t, locale: deps.locale, send: deps.send, notify: deps.notify });
     this.view = new ChatView({
       t: deps.t,
       locale: deps.locale,
@@ -66,6 +72,7 @@ export class ChatSession {
       onLeaveQueue: () => void this.#leaveQueue(),
       onCsat: (score, comment) => this.#csat(score, comment),
       onNewConversation: deps.onNewConversation,
+      callStrip: this.calls.el,
     });
   }
 
@@ -86,6 +93,9 @@ export class ChatSession {
   apply(ev: SequencedEvent): void {
     const e = ev as WsEvent; // the socket's JSON, as the server documents it: `data` typed by `type`
     switch (e.type) {
+      case 'call.updated':
+        this.calls.apply(e.data);
+        break;
       case 'message.created': {
         const m = e.data;
         this.#messages.upsert(m);
@@ -112,6 +122,10 @@ export class ChatSession {
 
   /** Events without seq that concern this conversation. */
   ephemeral(ev: ServerEvent): void {
+    if (ev.type.startsWith('call.')) {
+      this.calls.signal(ev);
+      return;
+    }
     const e = ev as WsEvent;
     if (e.type === 'typing' && e.data?.who === 'agent') this.#setAgentTyping(Boolean(e.data.typing));
     else if (e.type === 'queue.position' && this.conversation.status === 'queued') {
@@ -184,6 +198,7 @@ export class ChatSession {
   /** Takes a fresh copy of the conversation; the server's read mark covers other devices too. */
   #setConversation(conv: Conversation): void {
     this.conversation = conv;
+    this.calls.setConversation(conv);
     const read = conv.agent_read_seq;
     if (typeof read === 'number' && read > this.#agentRead) {
       this.#agentRead = read;
@@ -192,6 +207,7 @@ export class ChatSession {
   }
 
   dispose(): void {
+    this.calls.dispose();
     clearTimeout(this.#offlineTimer);
     clearTimeout(this.#agentTypingTimer);
     clearTimeout(this.#typingIdleTimer);

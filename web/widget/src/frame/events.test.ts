@@ -44,4 +44,14 @@ describe('eventText (visitor side)', () => {
   it('shows an unknown code as it came (a newer server)', () => {
     expect(eventText(zh, ev('video_started'))).toBe('video_started');
   });
+
+  it('reads the call lines: started, ended with its length, missed, declined', () => {
+    const call = (body: string, data: Record<string, unknown>) => ev(body, null, data as Message['data']);
+    expect(eventText(zh, call('call_started', { media: 'video' }))).toBe('视频通话开始');
+    expect(eventText(en, call('call_started', { media: 'voice' }))).toBe('Voice call started');
+    expect(eventText(zh, call('call_ended', { media: 'video', duration_secs: 185, end_reason: 'hangup' }))).toBe('视频通话结束，时长 3 分 05 秒');
+    expect(eventText(en, call('call_ended', { media: 'video', duration_secs: 42 }))).toBe('Video call ended, 42 s');
+    expect(eventText(zh, call('call_ended', { media: 'video', end_reason: 'missed' }))).toBe('视频通话未接通');
+    expect(eventText(en, call('call_ended', { media: 'video', end_reason: 'declined' }))).toBe('Video call declined');
+  });
 });

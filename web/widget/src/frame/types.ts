@@ -39,3 +39,9 @@ export type CreateVisitor = Api.CreateVisitor;
 /** A server WebSocket frame; `data` is typed by `type`. */
 export type WsEvent = Api.WsEvent;
 export type CreateConversation = Api.CreateConversation;
+
+/** Audio and video, or audio only. */
+export type CallMedia = Api.CallMedia;
+/** A call of a conversation; also the data of the `call.updated` event. */
+export type CallView = Api.CallView;
+export type IceServers = Api.IceServers;

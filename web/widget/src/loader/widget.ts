@@ -74,7 +74,7 @@ export function mountWidget(cfg: LoaderConfig, doc: Document): KefuWidgetApi {
     const q = new URLSearchParams({ embed: '1', locale: cfg.locale, host: location.origin, widget: cfg.widget });
     f.src = `${cfg.widgetOrigin}/widget/frame.html?${q}`;
     f.title = s.frameTitle;
-    f.allow = 'camera; microphone; autoplay; display-capture';
+    f.allow = 'camera; microphone; autoplay; display-capture; fullscreen';
     f.setAttribute('data-testid', 'kefu-frame');
     panel.insertBefore(f, closeBtn);
     return f;

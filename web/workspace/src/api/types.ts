@@ -56,6 +56,12 @@ export const CHANNELS = ['web', 'h5', 'app', 'api'] as const satisfies readonly 
 
 export type Conversation = Api.ConversationView;
 
+/** Audio and video, or audio only. */
+export type CallMedia = Api.CallMedia;
+/** A call of a conversation; also the data of the `call.updated` event. */
+export type CallView = Api.CallView;
+export type IceServer = Api.IceServer;
+
 export type Sender = Api.Sender;
 export type MessageKind = Api.MessageKind;
 export type Attachment = Api.AttachmentView;

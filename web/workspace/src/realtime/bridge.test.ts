@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { conversationsApi } from '../api/conversations';
 import { useAgentStatusStore } from '../stores/agentStatus';
+import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
@@ -86,6 +87,22 @@ beforeEach(() => {
 afterEach(() => {
   bridge?.stop();
   vi.useRealTimers();
+});
+
+describe('bridge: calls', () => {
+  it('routes call.updated in its conversation order to the calls store, and call.* signalling too', () => {
+    start();
+    const calls = useCallsStore();
+    const signal = vi.spyOn(calls, 'signal');
+    useConversationsStore().upsertConversation(conversation({ id: 1, last_seq: 4, agent_id: 7 }));
+    const view = { id: 3, conversation_id: 1, media: 'video', status: 'ringing', started_by: 'visitor', started_at: '2026-11-30T20:00:00Z' };
+    socket.emit({ type: 'call.updated', conversation_id: 1, seq: 6, data: { ...view, status: 'ended' } });
+    expect(calls.callOf(1)).toBeUndefined(); // waits for seq 5
+    socket.emit({ type: 'call.updated', conversation_id: 1, seq: 5, data: view });
+    expect(calls.callOf(1)?.status).toBe('ended');
+    socket.emit({ type: 'call.offer', call_id: 3, data: { sdp: 'v=0' } });
+    expect(signal).toHaveBeenCalledWith(expect.objectContaining({ type: 'call.offer', call_id: 3 }));
+  });
 });
 
 describe('bridge cursors', () => {

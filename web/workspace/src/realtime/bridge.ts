@@ -13,6 +13,7 @@ import {
 } from '@kefu/realtime';
 import type { WsEvent } from '@kefu/api';
 import { useAgentStatusStore } from '../stores/agentStatus';
+import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
@@ -61,6 +62,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const connection = useConnectionStore();
   const clock = useClockStore();
   const session = useSessionStore();
+  const calls = useCallsStore();
 
   let everOpen = false;
   let socket: SocketLike | null = null;
@@ -81,12 +83,16 @@ export function createBridge(opts: BridgeOptions): Bridge {
   function applySequenced(ev: SequencedEvent): void {
     const e = typed(ev);
     switch (e.type) {
+      case 'call.updated':
+        calls.apply(e.data);
+        break;
       case 'message.created':
         conversations.applyMessageCreated(e.data, e.seq);
         break;
       case 'conversation.updated':
         conversations.applyConversationUpdated(e.data, e.seq);
         if (e.data.status !== 'offered') offers.remove(e.conversation_id);
+        if (e.data.status !== 'assigned') calls.conversationGone(e.conversation_id);
         break;
       case 'message.read':
         conversations.applyMessageRead(e.conversation_id, e.data);
@@ -100,6 +106,12 @@ export function createBridge(opts: BridgeOptions): Bridge {
   function applyEphemeral(ev: ServerEvent): void {
     const e = typed(ev);
     switch (e.type) {
+      case 'call.answer':
+      case 'call.offer':
+      case 'call.error':
+        // Media signalling of the call I am in (no seq: not part of the conversation's log).
+        calls.signal(e);
+        break;
       case 'typing':
         conversations.applyTyping(e.conversation_id, e.data);
         break;
@@ -157,12 +169,15 @@ export function createBridge(opts: BridgeOptions): Bridge {
       onSessionEnded: (reason) => session.ended(reason),
     };
     socket = opts.createSocket ? opts.createSocket(socketOpts) : new KefuSocket(socketOpts);
+    calls.setSender((frame) => socket?.send(frame) ?? false);
     connection.state = 'connecting';
     socket.connect();
   }
 
   function stop(): void {
     setSnapshotSink(null);
+    calls.setSender(null);
+    calls.reset();
     socket?.close();
     socket = null;
     streams.dispose();

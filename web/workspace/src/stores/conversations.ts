@@ -7,6 +7,7 @@ import { computed, ref } from 'vue';
 import { conversationsApi, type TransferTarget } from '../api/conversations';
 import type { Conversation, Id, Message, MessageReadData, TypingData } from '../api/types';
 import { reportSnapshot } from '../realtime/snapshots';
+import { useCallsStore } from './calls';
 import { useSessionStore } from './session';
 import {
   addPending,
@@ -99,6 +100,8 @@ export const useConversationsStore = defineStore('conversations', () => {
       t.agentReadSeq = Math.max(t.agentReadSeq, c.agent_read_seq ?? 0);
     }
     if (opts.track !== false) reportSnapshot(c.id, c.last_seq);
+    // The snapshot may cover call events the socket has not delivered yet: take its call too.
+    useCallsStore().noteConversation(c);
     return byId.value.get(c.id)!;
   }
 

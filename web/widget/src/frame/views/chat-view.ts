@@ -23,6 +23,8 @@ export interface ChatViewOptions {
   onLeaveQueue: () => void;
   onCsat: (score: number, comment: string) => Promise<void>;
   onNewConversation: () => void;
+  /** The call strip (button, prompts, call screen), shown above the messages: chat goes on below. */
+  callStrip: HTMLElement;
 }
 
 export interface ChatViewState {
@@ -53,7 +55,7 @@ export class ChatView {
     this.composer = new Composer({ t: opts.t, onSend: opts.onSend, onFile: opts.onFile, onInput: opts.onInput });
     this.#typing.textContent = opts.t('agentTyping');
     this.#banner.textContent = opts.t('reconnecting');
-    this.el = h('section', { class: 'chat' }, this.#status, this.#banner, this.list.el, this.#typing, this.#footer);
+    this.el = h('section', { class: 'chat' }, this.#status, this.#banner, opts.callStrip, this.list.el, this.#typing, this.#footer);
   }
 
   update(s: ChatViewState, scrollToEnd = false): void {

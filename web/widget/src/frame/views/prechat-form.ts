@@ -17,6 +17,8 @@ export interface PreChatFormOptions {
   name: string | null;
   /** The visitor submitted with an open business type (or none): start the chat. Rejects with a translated message. */
   onStart: (input: PreChatInput) => Promise<void>;
+  /** "Video service": the same form, but the conversation is queued straight for a video call. */
+  onStartVideo?: (input: PreChatInput) => Promise<void>;
   /** The chosen business type is closed: show the leave-message form. */
   onLeaveMessage: (input: PreChatInput) => void;
 }
@@ -55,17 +57,23 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
   const hint = h('p', { class: 'hint', 'data-testid': 'business-type-closed', hidden: true }, t('businessTypeClosed'));
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'prechat-error' });
   const start = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'prechat-start' });
+  // A second submit button: which one was pressed travels as the submit event's submitter.
+  const video = o.onStartVideo
+    ? h('button', { type: 'submit', class: 'btn btn--video', title: t('videoServiceHint'), 'data-testid': 'video-service' }, t('videoService'))
+    : null;
   const refresh = () => {
     const closed = chosen()?.open === false;
     hint.hidden = !closed;
     start.textContent = closed ? t('goLeaveMessage') : t('start');
+    if (video) video.hidden = closed;
   };
   (select as HTMLSelectElement | null)?.addEventListener('change', refresh);
   refresh();
 
-  const form = h('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true }, h('h2', { class: 'section-title' }, t('prechatTitle')), ...rows, hint, error, start);
+  const form = h('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true }, h('h2', { class: 'section-title' }, t('prechatTitle')), ...rows, hint, error, start, video);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    const wantsVideo = video !== null && (e as SubmitEvent).submitter === video;
     const values: Record<string, string> = {};
     for (const [name, input] of inputs) values[name] = input.value;
     const bt = chosen();
@@ -82,11 +90,13 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
       return;
     }
     start.disabled = true;
+    if (video) video.disabled = true;
     try {
-      await o.onStart(input);
+      await (wantsVideo && o.onStartVideo ? o.onStartVideo(input) : o.onStart(input));
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : String(err);
       start.disabled = false;
+      if (video) video.disabled = false;
     }
   });
   return form;

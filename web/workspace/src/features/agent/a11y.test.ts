@@ -11,6 +11,9 @@ import { conversation, message, visitor } from '../../stores/testing';
 import type { ThreadMessage } from '../../stores/thread';
 import MessageList from './MessageList.vue';
 import OfferDialog from './OfferDialog.vue';
+import IncomingCallDialog from './IncomingCallDialog.vue';
+import { useCallsStore } from '../../stores/calls';
+import { useConversationsStore } from '../../stores/conversations';
 
 vi.mock('./offerAlert', () => ({ beep: vi.fn(), notify: vi.fn(), prepareOnFirstClick: vi.fn() }));
 
@@ -45,6 +48,27 @@ describe('accessibility: offer dialog', () => {
     expect(dialog.querySelector('[data-testid="offer-vip"]')?.textContent).toContain('VIP 2');
     expect(dialog.querySelector('[data-testid="offer-topic"]')?.textContent).toContain('Refund');
     expect(dialog.querySelector('[data-testid="offer-countdown"]')?.textContent).toMatch(/\d+ s/);
+    wrapper.unmount();
+  });
+});
+
+describe('accessibility: incoming call', () => {
+  it('is an alertdialog with focus on Accept that names the customer', async () => {
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    useSessionStore().user = { id: 5, email: 'a@x', name: 'Agent', role: 'agent', must_change_password: false };
+    useConversationsStore().upsertConversation(conversation({ id: 4, agent_id: 5, visitor: visitor({ name: 'Han Mei' }) }));
+    const wrapper = mount(IncomingCallDialog, { global: { plugins: [pinia, i18n] }, attachTo: document.body });
+    useCallsStore().apply({ id: 8, conversation_id: 4, media: 'video', status: 'ringing', started_by: 'visitor', started_at: '2026-11-30T20:00:00Z', answered_at: null, ended_at: null, end_reason: null });
+    await nextTick();
+    await nextTick();
+
+    const dialog = document.querySelector('[data-testid="incoming-call-dialog"]') as HTMLElement;
+    expect(dialog.getAttribute('role')).toBe('alertdialog');
+    expect(dialog.getAttribute('aria-modal')).toBe('true');
+    expect(document.getElementById(dialog.getAttribute('aria-labelledby')!)?.textContent).toContain('Incoming video call');
+    expect(document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent).toContain('Han Mei');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('incoming-call-accept');
     wrapper.unmount();
   });
 });

@@ -26,6 +26,16 @@ function ev(body: string, sender_name: string | null = null, data: Message['data
 }
 
 describe('eventLine (staff side)', () => {
+  it('reads the call lines: started, ended with its length, not answered, declined', () => {
+    const call = (body: string, data: Record<string, unknown>) => ev(body, null, data as Message['data']);
+    expect(eventLine(zh.t, call('call_started', { media: 'video' }))).toBe('视频通话开始');
+    expect(eventLine(en.t, call('call_started', { media: 'voice' }))).toBe('Voice call started');
+    expect(eventLine(zh.t, call('call_ended', { media: 'video', duration_secs: 185, end_reason: 'hangup' }))).toBe('视频通话结束，时长 3 分 05 秒');
+    expect(eventLine(en.t, call('call_ended', { media: 'video', duration_secs: 7 }))).toBe('Video call ended, 7 s');
+    expect(eventLine(zh.t, call('call_ended', { media: 'video', end_reason: 'missed' }))).toBe('视频通话未接通');
+    expect(eventLine(en.t, call('call_ended', { media: 'video', end_reason: 'declined' }))).toBe('Video call declined');
+  });
+
   it('names the agent who joined', () => {
     expect(eventLine(zh.t, ev('assigned', '李娜'))).toBe('坐席 李娜 已接入');
     expect(eventLine(en.t, ev('assigned', 'Li Na'))).toBe('Li Na joined');

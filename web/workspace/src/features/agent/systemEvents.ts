@@ -47,8 +47,42 @@ export function eventLine(t: Translate, m: EventMessage): string {
       const line = name ? t('agent.event.blocked', { name }) : t('agent.event.blockedAnon', {});
       return reason ? t('agent.event.withNote', { line, note: reason }) : line;
     }
+    case 'call_started':
+      return t('agent.event.callStarted', { media: mediaWord(t, m.data) });
+    case 'call_ended': {
+      const media = mediaWord(t, m.data);
+      const d = callData(m.data);
+      if (d.end_reason === 'missed') return t('agent.event.callMissed', { media });
+      if (d.end_reason === 'declined') return t('agent.event.callDeclined', { media });
+      return typeof d.duration_secs === 'number'
+        ? t('agent.event.callEnded', { media, duration: callDuration(t, d.duration_secs) })
+        : t('agent.event.callEndedShort', { media });
+    }
     default:
       // A code this build does not know (a newer server), or a plain system text.
       return m.body;
   }
+}
+
+/** `data` of the call lines (`call_started` / `call_ended`): media, and at the end how long and why. */
+interface CallLineData {
+  media?: unknown;
+  duration_secs?: unknown;
+  end_reason?: unknown;
+}
+
+function callData(data: unknown): CallLineData {
+  return typeof data === 'object' && data !== null ? (data as CallLineData) : {};
+}
+
+function mediaWord(t: Translate, data: unknown): string {
+  return callData(data).media === 'voice' ? t('agent.event.callVoice', {}) : t('agent.event.callVideo', {});
+}
+
+/** "3 分 05 秒" / "3 min 05 s"; under a minute only seconds. */
+export function callDuration(t: Translate, secs: number): string {
+  const total = Math.max(0, Math.round(secs));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return m ? t('agent.event.durationMinSec', { m, s: String(s).padStart(2, '0') }) : t('agent.event.durationSec', { s });
 }

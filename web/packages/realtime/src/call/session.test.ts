@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import { CallSession, type CallClientFrame, type PeerLike } from './session';
+import { deviceProblem, mediaConstraints, openLocalMedia, DeviceError } from './devices';
+
+/** A fake RTCPeerConnection: follows the signalling states of the spec and records every step. */
+class FakePeer implements PeerLike {
+  signalingState: RTCSignalingState = 'stable';
+  iceGatheringState: RTCIceGatheringState = 'complete';
+  connectionState: RTCPeerConnectionState = 'new';
+  localDescription: RTCSessionDescriptionInit | null = null;
+  remote: RTCSessionDescriptionInit | null = null;
+  transceivers: { what: string; direction?: string }[] = [];
+  log: string[] = [];
+  closed = false;
+  #offers = 0;
+  #listeners = new Map<string, ((ev: never) => void)[]>();
+
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): unknown {
+    this.transceivers.push({ what: typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind, direction: init?.direction });
+    return {};
+  }
+  async createOffer(): Promise<RTCSessionDescriptionInit> {
+    return { type: 'offer', sdp: `client-offer-${++this.#offers}` };
+  }
+  async createAnswer(): Promise<RTCSessionDescriptionInit> {
+    if (this.signalingState !== 'have-remote-offer') throw new Error('createAnswer in ' + this.signalingState);
+    return { type: 'answer', sdp: `client-answer-to-${this.remote?.sdp}` };
+  }
+  async setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void> {
+    if (!d) throw new Error('implicit descriptions are not faked');
+    if (d.type === 'offer') {
+      if (this.signalingState !== 'stable') throw new Error('local offer in ' + this.signalingState);
+      this.signalingState = 'have-local-offer';
+    } else {
+      if (this.signalingState !== 'have-remote-offer') throw new Error('local answer in ' + this.signalingState);
+      this.signalingState = 'stable';
+    }
+    this.localDescription = d;
+    this.log.push(`local ${d.type} ${d.sdp}`);
+  }
+  async setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
+    if (d.type === 'offer') {
+      if (this.signalingState !== 'stable') throw new Error('remote offer in ' + this.signalingState); // glare
+      this.signalingState = 'have-remote-offer';
+    } else {
+      if (this.signalingState !== 'have-local-offer') throw new Error('remote answer in ' + this.signalingState);
+      this.signalingState = 'stable';
+    }
+    this.remote = d;
+    this.log.push(`remote ${d.type} ${d.sdp}`);
+  }
+  async getStats(): Promise<RTCStatsReport> {
+    return new Map() as unknown as RTCStatsReport;
+  }
+  close(): void {
+    this.closed = true;
+    this.signalingState = 'closed';
+  }
+  addEventListener(type: string, listener: (ev: never) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+  emit(type: string, ev: unknown = {}): void {
+    for (const l of this.#listeners.get(type) ?? []) (l as (e: unknown) => void)(ev);
+  }
+}
+
+/** A fake socket: what the session sent, and whether it is up. */
+function setup(opts: { up?: boolean } = {}) {
+  const peer = new FakePeer();
+  const sent: CallClientFrame[] = [];
+  const errors: string[] = [];
+  const states: string[] = [];
+  const tracks: string[] = [];
+  const session = new CallSession({
+    callId: 7,
+    send: (f) => {
+      if (opts.up === false) return false;
+      sent.push(f);
+      return true;
+    },
+    createPeer: () => peer,
+    onError: (code) => errors.push(code),
+    onState: (s) => states.push(s),
+    onTrack: (t) => tracks.push(t.kind),
+  });
+  return { peer, sent, errors, states, tracks, session };
+}
+
+const track = (kind: string) => ({ kind }) as MediaStreamTrack;
+const answer = (sdp: string) => ({ type: 'call.answer', call_id: 7, data: { sdp } });
+const offer = (sdp: string) => ({ type: 'call.offer', call_id: 7, data: { sdp } });
+
+describe('CallSession', () => {
+  it('joins with a sendrecv transceiver per local track and recvonly for the rest, then applies the answer', async () => {
+    const { peer, sent, session, states } = setup();
+    await session.join([track('audio'), track('video')], ['video']);
+    expect(peer.transceivers).toEqual([
+      { what: 'audio', direction: 'sendrecv' },
+      { what: 'video', direction: 'sendrecv' },
+      { what: 'video', direction: 'recvonly' },
+    ]);
+    expect(sent).toEqual([{ type: 'call.join', call_id: 7, sdp: 'client-offer-1', screen_mids: [] }]);
+    expect(session.offerOut).toBe(true);
+    await session.handle(answer('server-answer-1'));
+    expect(peer.signalingState).toBe('stable');
+    expect(session.offerOut).toBe(false);
+    expect(states).toEqual(['joining', 'connecting']);
+    peer.connectionState = 'connected';
+    peer.emit('connectionstatechange');
+    expect(session.state).toBe('connected');
+  });
+
+  it('answers a server offer when stable', async () => {
+    const { sent, session } = setup();
+    await session.join([track('audio')]);
+    await session.handle(answer('a1'));
+    await session.handle(offer('server-offer-1'));
+    expect(sent.at(-1)).toEqual({ type: 'call.answer', call_id: 7, sdp: 'client-answer-to-server-offer-1' });
+  });
+
+  it('queues a server offer that arrives while its own offer is out and applies it right after the answer', async () => {
+    const { peer, sent, session, errors } = setup();
+    await session.join([track('audio')]);
+    await session.handle(offer('early-offer'));
+    // Not applied (that would be glare), not answered yet, not dropped.
+    expect(peer.log).toEqual(['local offer client-offer-1']);
+    expect(sent).toHaveLength(1);
+    await session.handle(answer('a1'));
+    expect(peer.log).toEqual([
+      'local offer client-offer-1',
+      'remote answer a1',
+      'remote offer early-offer',
+      'local answer client-answer-to-early-offer',
+    ]);
+    expect(sent.at(-1)).toEqual({ type: 'call.answer', call_id: 7, sdp: 'client-answer-to-early-offer' });
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps only the newest of several queued server offers', async () => {
+    const { sent, session } = setup();
+    await session.join([track('audio')]);
+    await session.handle(offer('o1'));
+    await session.handle(offer('o2'));
+    await session.handle(answer('a1'));
+    expect(sent.filter((f) => f.type === 'call.answer').map((f) => (f as { sdp: string }).sdp)).toEqual(['client-answer-to-o2']);
+  });
+
+  it('queues an offer that arrives while the join is still being prepared', async () => {
+    const { peer, session, errors } = setup();
+    const joining = session.join([track('audio')]);
+    const early = session.handle(offer('o1')); // before createOffer has resolved
+    await Promise.all([joining, early]);
+    expect(peer.signalingState).toBe('have-local-offer');
+    await session.handle(answer('a1'));
+    expect(peer.log.at(-1)).toBe('local answer client-answer-to-o1');
+    expect(errors).toEqual([]);
+  });
+
+  it('renegotiates only when stable: a request during an exchange waits for it', async () => {
+    const { sent, session } = setup();
+    await session.join([track('audio')]);
+    await session.renegotiate(); // our join is out: must wait
+    expect(sent.map((f) => f.type)).toEqual(['call.join']);
+    await session.handle(answer('a1'));
+    expect(sent.map((f) => f.type)).toEqual(['call.join', 'call.renegotiate']);
+    expect(sent[1]).toEqual({ type: 'call.renegotiate', call_id: 7, sdp: 'client-offer-2', screen_mids: [] });
+    await session.handle(answer('a2'));
+    expect(session.offerOut).toBe(false);
+  });
+
+  it('applies a queued server offer before its own pending renegotiation', async () => {
+    const { sent, session, errors } = setup();
+    await session.join([track('audio')]);
+    await session.renegotiate();
+    await session.handle(offer('o1'));
+    await session.handle(answer('a1'));
+    expect(sent.map((f) => f.type)).toEqual(['call.join', 'call.answer', 'call.renegotiate']);
+    expect(errors).toEqual([]);
+  });
+
+  it('ignores frames of other calls and stray answers', async () => {
+    const { peer, session, sent } = setup();
+    await session.join([track('audio')]);
+    await session.handle({ type: 'call.answer', call_id: 8, data: { sdp: 'x' } });
+    expect(peer.signalingState).toBe('have-local-offer');
+    await session.handle(answer('a1'));
+    await session.handle(answer('a1-again'));
+    expect(peer.log.filter((l) => l.startsWith('remote answer'))).toEqual(['remote answer a1']);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('reports call.error and a down socket', async () => {
+    const down = setup({ up: false });
+    await down.session.join([track('audio')]);
+    expect(down.errors).toEqual(['webrtc']);
+    expect(down.session.offerOut).toBe(false);
+    const { session, errors } = setup();
+    await session.handle({ type: 'call.error', call_id: 7, data: { code: 'call_not_active', message: 'no' } });
+    expect(errors).toEqual(['call_not_active']);
+  });
+
+  it('leaves once: call.leave, the connection closed, later frames ignored', async () => {
+    const { peer, sent, session } = setup();
+    await session.join([track('audio')]);
+    session.leave();
+    session.leave();
+    expect(sent.map((f) => f.type)).toEqual(['call.join', 'call.leave']);
+    expect(peer.closed).toBe(true);
+    await session.handle(answer('a1'));
+    expect(peer.log).toEqual(['local offer client-offer-1']);
+    expect(session.state).toBe('left');
+  });
+
+  it('passes remote tracks on', () => {
+    const { peer, tracks } = setup();
+    peer.emit('track', { track: track('video') });
+    expect(tracks).toEqual(['video']);
+  });
+});
+
+describe('devices', () => {
+  it('asks for echo cancellation, noise suppression and auto gain explicitly', () => {
+    expect(mediaConstraints('video')).toEqual({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      video: { width: { ideal: 1280 }, height: { ideal: 720 } },
+    });
+    expect(mediaConstraints('voice').video).toBe(false);
+  });
+
+  it('names the problem behind a getUserMedia failure', () => {
+    expect(deviceProblem('NotAllowedError', 'video')).toBe('denied');
+    expect(deviceProblem('NotFoundError', 'video', { camera: false, microphone: true })).toBe('no_camera');
+    expect(deviceProblem('NotFoundError', 'video', { camera: true, microphone: false })).toBe('no_microphone');
+    expect(deviceProblem('NotFoundError', 'voice')).toBe('no_microphone');
+    expect(deviceProblem('NotReadableError', 'video')).toBe('in_use');
+    expect(deviceProblem('Weird', 'video')).toBe('failed');
+  });
+
+  it('checks the devices before asking for them', async () => {
+    const devices = (kinds: MediaDeviceKind[], gum: () => Promise<MediaStream>) =>
+      ({
+        enumerateDevices: async () => kinds.map((kind) => ({ kind }) as MediaDeviceInfo),
+        getUserMedia: gum,
+      }) as unknown as MediaDevices;
+    const stream = {} as MediaStream;
+    await expect(openLocalMedia('video', devices(['audioinput'], async () => stream))).rejects.toMatchObject({ problem: 'no_camera' });
+    await expect(openLocalMedia('video', devices([], async () => stream))).rejects.toMatchObject({ problem: 'no_microphone' });
+    await expect(openLocalMedia('voice', devices(['audioinput'], async () => stream))).resolves.toBe(stream);
+    const refused = Object.assign(new Error('no'), { name: 'NotAllowedError' });
+    await expect(openLocalMedia('video', devices(['audioinput', 'videoinput'], () => Promise.reject(refused)))).rejects.toBeInstanceOf(DeviceError);
+    await expect(openLocalMedia('video', devices(['audioinput', 'videoinput'], () => Promise.reject(refused)))).rejects.toMatchObject({ problem: 'denied' });
+    await expect(openLocalMedia('video', undefined)).rejects.toMatchObject({ problem: 'unsupported' });
+  });
+});

@@ -1,0 +1,237 @@
+// One side of a call's media: an RTCPeerConnection to Kefu's SFU and the signalling of
+// docs/calls (coord calls-protocol): the client offers first (`call.join`), the server answers;
+// the server may later offer (`call.offer`) and the client answers (`call.answer`); the client may
+// offer again (`call.renegotiate`) only when its signalling state is stable. An offer from the
+// server that arrives while the client's own offer is out is queued and applied right after the
+// answer, never dropped. No framework, no DOM: the peer connection is injected, so the state
+// machine is tested with a fake.
+
+/** The part of RTCPeerConnection a CallSession uses (a real one satisfies it). */
+export interface PeerLike {
+  readonly signalingState: RTCSignalingState;
+  readonly iceGatheringState: RTCIceGatheringState;
+  readonly connectionState: RTCPeerConnectionState;
+  readonly localDescription: RTCSessionDescription | RTCSessionDescriptionInit | null;
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): unknown;
+  createOffer(): Promise<RTCSessionDescriptionInit>;
+  createAnswer(): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void>;
+  getStats(): Promise<RTCStatsReport>;
+  close(): void;
+  addEventListener(type: string, listener: (ev: never) => void): void;
+}
+
+/** Client -> server frames of the contract. */
+export type CallClientFrame =
+  | { type: 'call.join'; call_id: number; sdp: string; screen_mids: string[] }
+  | { type: 'call.renegotiate'; call_id: number; sdp: string; screen_mids: string[] }
+  | { type: 'call.answer'; call_id: number; sdp: string }
+  | { type: 'call.leave'; call_id: number };
+
+/** Server -> client frames (ephemeral, no seq). */
+export interface CallServerFrame {
+  type: string;
+  call_id?: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  data?: any;
+}
+
+/** Where the media stands, for the UI. */
+export type CallMediaState = 'idle' | 'joining' | 'connecting' | 'connected' | 'failed' | 'left';
+
+export interface CallSessionOptions {
+  callId: number;
+  /** Sends one frame on the WebSocket; false when the socket is down. */
+  send: (frame: CallClientFrame) => boolean;
+  /** Builds the peer connection (a real RTCPeerConnection by default). */
+  createPeer?: (config: RTCConfiguration) => PeerLike;
+  iceServers?: RTCIceServer[];
+  /** A remote track arrived (after an answer or a server offer). */
+  onTrack?: (track: MediaStreamTrack) => void;
+  onState?: (state: CallMediaState) => void;
+  /** A `call.error` from the server or a local WebRTC failure. */
+  onError?: (code: string, message: string) => void;
+  /** How long the first offer waits for ICE candidates to be gathered (no trickle in the contract). */
+  gatherTimeoutMs?: number;
+}
+
+/** What the call receives besides what it sends: the other side's audio and video. */
+export type ReceiveKind = 'audio' | 'video';
+
+const DEFAULT_GATHER_TIMEOUT_MS = 2_000;
+
+export class CallSession {
+  readonly callId: number;
+  readonly peer: PeerLike;
+  readonly #opts: CallSessionOptions;
+  #state: CallMediaState = 'idle';
+  /** Our offer (join or renegotiate) is out and its answer has not been applied yet. */
+  #offerOut = false;
+  /** The latest server offer that arrived while ours was out; applied right after our answer. */
+  #queuedOffer: string | null = null;
+  /** A renegotiation asked for while not stable; made as soon as the state allows. */
+  #renegotiateWanted = false;
+  /** Every signalling step runs in this chain, one at a time, in arrival order. */
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(opts: CallSessionOptions) {
+    this.#opts = opts;
+    this.callId = opts.callId;
+    const config: RTCConfiguration = { iceServers: opts.iceServers ?? [], bundlePolicy: 'max-bundle' };
+    this.peer = (opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(config);
+    this.peer.addEventListener('track', ((ev: RTCTrackEvent) => opts.onTrack?.(ev.track)) as (ev: never) => void);
+    this.peer.addEventListener('connectionstatechange', (() => this.#onConnectionState()) as (ev: never) => void);
+  }
+
+  get state(): CallMediaState {
+    return this.#state;
+  }
+
+  /** Whether our offer is out (exposed for tests and diagnostics). */
+  get offerOut(): boolean {
+    return this.#offerOut;
+  }
+
+  /**
+   * Publishes the local tracks (sendrecv) plus recvonly transceivers for the kinds we only
+   * receive, makes the first offer and sends `call.join`.
+   */
+  join(local: MediaStreamTrack[], receive: ReceiveKind[] = []): Promise<void> {
+    if (this.#state !== 'idle') return Promise.resolve();
+    this.#setState('joining');
+    for (const track of local) this.peer.addTransceiver(track, { direction: 'sendrecv' });
+    for (const kind of receive) this.peer.addTransceiver(kind, { direction: 'recvonly' });
+    return this.#run(async () => {
+      await this.#offer('call.join', true);
+    });
+  }
+
+  /** Offers again (e.g. after adding a track); waits for a stable state if an exchange is going on. */
+  renegotiate(): Promise<void> {
+    this.#renegotiateWanted = true;
+    return this.#run(() => this.#maybeRenegotiate());
+  }
+
+  /** Feeds one server frame; frames for other calls are ignored. Returns once it is applied. */
+  handle(frame: CallServerFrame): Promise<void> {
+    if (frame.call_id !== this.callId || this.#closed) return Promise.resolve();
+    switch (frame.type) {
+      case 'call.answer': {
+        const sdp = frame.data?.sdp;
+        if (typeof sdp !== 'string') return Promise.resolve();
+        return this.#run(() => this.#applyAnswer(sdp));
+      }
+      case 'call.offer': {
+        const sdp = frame.data?.sdp;
+        if (typeof sdp !== 'string') return Promise.resolve();
+        // Decided in the chain, after every earlier step: our offer may go out just before this.
+        return this.#run(async () => {
+          if (this.#offerOut) {
+            // Rule 4 made robust: keep it (only the newest matters) and apply it after our answer.
+            this.#queuedOffer = sdp;
+            return;
+          }
+          await this.#applyOffer(sdp);
+        });
+      }
+      case 'call.error': {
+        const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';
+        const message = typeof frame.data?.message === 'string' ? frame.data.message : code;
+        this.#opts.onError?.(code, message);
+        return Promise.resolve();
+      }
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
+  leave(): void {
+    if (this.#closed) return;
+    this.#opts.send({ type: 'call.leave', call_id: this.callId });
+    this.peer.close();
+    this.#setState('left');
+  }
+
+  get #closed(): boolean {
+    return this.#state === 'left';
+  }
+
+  #run(step: () => Promise<void>): Promise<void> {
+    const next = this.#chain.then(async () => {
+      if (this.#closed) return;
+      try {
+        await step();
+      } catch (e) {
+        this.#opts.onError?.('webrtc', e instanceof Error ? e.message : String(e));
+      }
+    });
+    this.#chain = next;
+    return next;
+  }
+
+  async #offer(type: 'call.join' | 'call.renegotiate', waitForCandidates: boolean): Promise<void> {
+    const offer = await this.peer.createOffer();
+    await this.peer.setLocalDescription(offer);
+    if (waitForCandidates) await this.#gathered();
+    const sdp = this.peer.localDescription?.sdp ?? offer.sdp ?? '';
+    this.#offerOut = true;
+    if (!this.#opts.send({ type, call_id: this.callId, sdp, screen_mids: [] })) {
+      this.#offerOut = false;
+      throw new Error('the connection to the server is down');
+    }
+  }
+
+  async #applyAnswer(sdp: string): Promise<void> {
+    if (!this.#offerOut || this.peer.signalingState !== 'have-local-offer') return; // late or stray
+    await this.peer.setRemoteDescription({ type: 'answer', sdp });
+    this.#offerOut = false;
+    if (this.#state === 'joining') this.#setState('connecting');
+    const queued = this.#queuedOffer;
+    this.#queuedOffer = null;
+    if (queued !== null) await this.#applyOffer(queued);
+    await this.#maybeRenegotiate();
+  }
+
+  async #applyOffer(sdp: string): Promise<void> {
+    await this.peer.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await this.peer.createAnswer();
+    await this.peer.setLocalDescription(answer);
+    this.#opts.send({ type: 'call.answer', call_id: this.callId, sdp: this.peer.localDescription?.sdp ?? answer.sdp ?? '' });
+  }
+
+  async #maybeRenegotiate(): Promise<void> {
+    if (!this.#renegotiateWanted || this.#offerOut || this.peer.signalingState !== 'stable') return;
+    if (this.#state === 'idle' || this.#state === 'joining') return; // the join carries everything
+    this.#renegotiateWanted = false;
+    await this.#offer('call.renegotiate', false);
+  }
+
+  /** Resolves when ICE gathering is complete, or after the timeout (the offer goes out anyway). */
+  #gathered(): Promise<void> {
+    if (this.peer.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.#opts.gatherTimeoutMs ?? DEFAULT_GATHER_TIMEOUT_MS);
+      this.peer.addEventListener('icegatheringstatechange', (() => {
+        if (this.peer.iceGatheringState === 'complete') {
+          clearTimeout(timer);
+          resolve();
+        }
+      }) as (ev: never) => void);
+    });
+  }
+
+  #onConnectionState(): void {
+    if (this.#closed) return;
+    const s = this.peer.connectionState;
+    if (s === 'connected') this.#setState('connected');
+    else if (s === 'failed') this.#setState('failed');
+  }
+
+  #setState(s: CallMediaState): void {
+    if (s === this.#state) return;
+    this.#state = s;
+    this.#opts.onState?.(s);
+  }
+}

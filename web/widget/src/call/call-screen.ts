@@ -1,0 +1,197 @@
+// The call chunk (loaded with import() only when a call starts): the visitor's call screen —
+// the agent's video large, the own preview small, mute / camera off / full screen / hang up —
+// over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
+
+import { CallSession, exposeCallForTests, openLocalMedia, stopStream, type CallMediaState, type CallServerFrame } from '@kefu/realtime/call';
+import { format, type Locale } from '../i18n/locale';
+import { call as en } from '../i18n/call-en';
+import { call as zh } from '../i18n/call-zh-CN';
+import type { Api } from '../frame/api';
+import { h } from '../frame/dom';
+import type { CallView } from '../frame/types';
+import './call.css';
+
+export { DeviceError, openLocalMedia, stopStream } from '@kefu/realtime/call';
+
+type CallKey = keyof typeof en;
+
+export interface CallScreenOptions {
+  call: CallView;
+  locale: Locale;
+  api: Api;
+  /** The socket's send (false when it is down). */
+  send: (frame: unknown) => boolean;
+  /** Opened by the pre-call check already; otherwise opened here (and may throw a DeviceError). */
+  stream?: MediaStream;
+  /** The visitor pressed hang up. */
+  onHangup: () => void;
+}
+
+export class CallScreen {
+  readonly el: HTMLElement;
+  readonly #session: CallSession;
+  readonly #stream: MediaStream;
+  readonly #remote = new MediaStream();
+  readonly #t: (k: CallKey, p?: Record<string, string | number>) => string;
+  readonly #status: HTMLElement;
+  readonly #remoteVideo: HTMLVideoElement;
+  readonly #mute: HTMLButtonElement;
+  readonly #camera: HTMLButtonElement | null;
+  readonly #full: HTMLButtonElement;
+  readonly #answeredAt: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  static async start(o: CallScreenOptions): Promise<CallScreen> {
+    const stream = o.stream ?? (await openLocalMedia(o.call.media));
+    let ice: RTCIceServer[] = [];
+    try {
+      ice = (await o.api.iceServers(o.call.id)).ice_servers.map((s) => {
+        // RTCIceServer takes no nulls.
+        const out: RTCIceServer = { urls: s.urls };
+        if (s.username) out.username = s.username;
+        if (s.credential) out.credential = s.credential;
+        return out;
+      });
+    } catch {
+      // Without TURN the host candidates still work on an open network; try anyway.
+    }
+    const screen = new CallScreen(o, stream, ice);
+    await screen.#join();
+    return screen;
+  }
+
+  private constructor(o: CallScreenOptions, stream: MediaStream, ice: RTCIceServer[]) {
+    const cat = o.locale === 'zh-CN' ? zh : en;
+    this.#t = (k, p) => format(cat[k], p);
+    const t = this.#t;
+    this.#stream = stream;
+    this.#answeredAt = Date.parse(o.call.answered_at ?? '') || Date.now();
+    this.#session = new CallSession({
+      callId: o.call.id,
+      send: o.send,
+      iceServers: ice,
+      onTrack: (track) => this.#addRemote(track),
+      onState: (s) => this.#setState(s),
+      onError: (code, message) => console.warn('call', o.call.id, code, message),
+    });
+    exposeCallForTests(this.#session);
+
+    const video = o.call.media === 'video';
+    this.#remoteVideo = h('video', { class: 'call__remote', autoplay: true, playsinline: true, 'aria-label': t('remoteVideo'), 'data-testid': 'call-remote-video' });
+    this.#remoteVideo.srcObject = this.#remote;
+    const local = h('video', { class: 'call__local', autoplay: true, playsinline: true, 'aria-label': t('localVideo'), 'data-testid': 'call-local-video' });
+    local.muted = true; // never hear oneself
+    local.srcObject = stream;
+    local.hidden = !video;
+    this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
+    this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
+    this.#camera = video ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
+    this.#full.hidden = !document.fullscreenEnabled;
+    const hangup = h('button', { type: 'button', class: 'call__btn call__btn--hangup', 'data-testid': 'call-hangup' }, t('hangup'));
+    hangup.addEventListener('click', () => o.onHangup());
+    this.el = h(
+      'section',
+      { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
+      h('div', { class: 'call__stage' }, this.#remoteVideo, local),
+      this.#status,
+      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#full, hangup),
+    );
+    document.addEventListener('fullscreenchange', this.#onFullscreen);
+    this.#setState('idle');
+  }
+
+  /** A `call.answer` / `call.offer` / `call.error` frame from the socket. */
+  signal(frame: CallServerFrame): void {
+    void this.#session.handle(frame);
+  }
+
+  get callId(): number {
+    return this.#session.callId;
+  }
+
+  /** Leaves the media and lets go of the camera and microphone. Idempotent. */
+  end(): void {
+    clearInterval(this.#timer);
+    document.removeEventListener('fullscreenchange', this.#onFullscreen);
+    if (document.fullscreenElement === this.el) void document.exitFullscreen().catch(() => {});
+    this.#session.leave();
+    exposeCallForTests(null);
+    stopStream(this.#stream);
+    this.#remoteVideo.srcObject = null;
+  }
+
+  async #join(): Promise<void> {
+    const tracks = this.#stream.getTracks();
+    // Receive the agent's audio and video even if we send only audio (voice, or a missing camera).
+    const receive: ('audio' | 'video')[] = [];
+    if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
+    if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+    await this.#session.join(tracks, receive);
+  }
+
+  #addRemote(track: MediaStreamTrack): void {
+    for (const old of this.#remote.getTracks().filter((t) => t.kind === track.kind)) this.#remote.removeTrack(old);
+    this.#remote.addTrack(track);
+    void this.#remoteVideo.play().catch(() => {});
+  }
+
+  #setState(s: CallMediaState): void {
+    this.el.dataset.state = s;
+    clearInterval(this.#timer);
+    if (s === 'connected') {
+      this.#tick();
+      this.#timer = setInterval(() => this.#tick(), 1000);
+    } else {
+      this.#status.textContent = s === 'failed' ? this.#t('failed') : this.#t('connecting');
+    }
+  }
+
+  #tick(): void {
+    const secs = Math.max(0, Math.floor((Date.now() - this.#answeredAt) / 1000));
+    const time = `${String(Math.floor(secs / 60)).padStart(2, '0')}:${String(secs % 60).padStart(2, '0')}`;
+    this.#status.textContent = this.#t('inProgress', { time });
+  }
+
+  #toggle(testid: string, label: string, onClick: () => void): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'call__btn', 'aria-pressed': 'false', 'data-testid': testid }, label);
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  #muted(): boolean {
+    return this.#stream.getAudioTracks().every((t) => !t.enabled);
+  }
+
+  #setMuted(muted: boolean): void {
+    for (const t of this.#stream.getAudioTracks()) t.enabled = !muted;
+    this.#mute.setAttribute('aria-pressed', String(muted));
+    this.#mute.textContent = muted ? this.#t('unmute') : this.#t('mute');
+  }
+
+  #cameraOff(): boolean {
+    return this.#stream.getVideoTracks().every((t) => !t.enabled);
+  }
+
+  #setCameraOff(off: boolean): void {
+    for (const t of this.#stream.getVideoTracks()) t.enabled = !off;
+    if (!this.#camera) return;
+    this.#camera.setAttribute('aria-pressed', String(off));
+    this.#camera.textContent = off ? this.#t('cameraOn') : this.#t('cameraOff');
+  }
+
+  async #toggleFullscreen(): Promise<void> {
+    try {
+      if (document.fullscreenElement) await document.exitFullscreen();
+      else await this.el.requestFullscreen();
+    } catch {
+      // Refused (e.g. the embedding page did not allow it): the call goes on in the panel.
+    }
+  }
+
+  readonly #onFullscreen = (): void => {
+    const on = document.fullscreenElement === this.el;
+    this.#full.setAttribute('aria-pressed', String(on));
+    this.#full.textContent = on ? this.#t('exitFullscreen') : this.#t('fullscreen');
+  };
+}

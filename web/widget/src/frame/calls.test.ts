@@ -1,0 +1,182 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { translator } from '../i18n';
+import { ApiError, type Api } from './api';
+import { CallController, deviceText } from './calls';
+import type { CallView, Conversation } from './types';
+
+/** The call chunk, replaced: what the controller asks of it is recorded. */
+const chunk = vi.hoisted(() => {
+  class DeviceError extends Error {
+    constructor(readonly problem: string) {
+      super(problem);
+    }
+  }
+  const screens: { callId: number; stream: unknown; frames: unknown[]; ended: boolean; el: HTMLElement }[] = [];
+  return {
+    DeviceError,
+    screens,
+    openLocalMedia: vi.fn(),
+    start: vi.fn(async (o: { call: { id: number }; stream?: unknown }) => {
+      const s = { callId: o.call.id, stream: o.stream, frames: [] as unknown[], ended: false, el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() { s.ended = true; } };
+      s.el.dataset.testid = 'call-view';
+      screens.push(s);
+      return s;
+    }),
+  };
+});
+vi.mock('../call/call-screen', () => ({
+  DeviceError: chunk.DeviceError,
+  openLocalMedia: chunk.openLocalMedia,
+  CallScreen: { start: chunk.start },
+}));
+
+const t = translator('zh-CN');
+const conv = (over: Partial<Conversation> = {}) => ({ id: 1, status: 'assigned', ...over }) as Conversation;
+const call = (over: Partial<CallView> = {}): CallView => ({
+  id: 7,
+  conversation_id: 1,
+  media: 'video',
+  status: 'ringing',
+  started_by: 'agent',
+  started_at: '2026-11-30T20:00:00Z',
+  answered_at: null,
+  ended_at: null,
+  end_reason: null,
+  ...over,
+});
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const stream = () => ({ getTracks: () => [{ stop: vi.fn() }] }) as unknown as MediaStream;
+
+let api: { startCall: ReturnType<typeof vi.fn>; acceptCall: ReturnType<typeof vi.fn>; declineCall: ReturnType<typeof vi.fn>; hangupCall: ReturnType<typeof vi.fn> };
+let notices: string[];
+function controller(c = conv()) {
+  notices = [];
+  const ctl = new CallController(c, { api: api as unknown as Api, t, locale: 'zh-CN', send: () => true, notify: (s) => notices.push(s) });
+  document.body.replaceChildren(ctl.el);
+  ctl.setConversation(c);
+  return ctl;
+}
+const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+beforeEach(() => {
+  chunk.screens.length = 0;
+  chunk.openLocalMedia.mockReset();
+  chunk.start.mockClear();
+  api = { startCall: vi.fn(), acceptCall: vi.fn(), declineCall: vi.fn(), hangupCall: vi.fn() };
+});
+
+describe('CallController (widget)', () => {
+  it('offers a video call button only while an agent serves the chat', () => {
+    const ctl = controller(conv({ status: 'queued' }));
+    expect(byTestId('call-start')).toBeNull();
+    ctl.setConversation(conv({ status: 'assigned' }));
+    expect(byTestId('call-start')?.textContent).toBe('视频通话');
+  });
+
+  it("shows the agent's call as an alertdialog with focus on Answer, then joins with the checked devices", async () => {
+    const ctl = controller();
+    ctl.apply(call());
+    const prompt = byTestId('call-incoming')!;
+    expect(prompt.getAttribute('role')).toBe('alertdialog');
+    expect(document.getElementById(prompt.getAttribute('aria-labelledby')!)?.textContent).toBe('客服邀请您进行视频通话');
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('call-accept');
+    expect(byTestId('call-accept')?.textContent).toBe('接听');
+
+    const s = stream();
+    chunk.openLocalMedia.mockResolvedValue(s);
+    api.acceptCall.mockResolvedValue(call({ status: 'active' }));
+    byTestId('call-accept')!.click();
+    await flush();
+    await flush();
+    expect(chunk.openLocalMedia).toHaveBeenCalledWith('video');
+    expect(chunk.start).toHaveBeenCalledTimes(1);
+    expect(chunk.screens[0]!.stream).toBe(s);
+    expect(byTestId('call-view')).not.toBeNull();
+
+    // Signalling reaches the screen; the end of the call removes it.
+    ctl.signal({ type: 'call.offer', call_id: 7, data: { sdp: 'x' } });
+    expect(chunk.screens[0]!.frames).toHaveLength(1);
+    ctl.apply(call({ status: 'ended', end_reason: 'hangup' }));
+    expect(chunk.screens[0]!.ended).toBe(true);
+    expect(byTestId('call-view')).toBeNull();
+    expect(byTestId('call-start')).not.toBeNull();
+  });
+
+  it('says clearly when the camera is missing or refused, and does not answer', async () => {
+    const ctl = controller();
+    ctl.apply(call());
+    chunk.openLocalMedia.mockRejectedValue(new chunk.DeviceError('denied'));
+    byTestId('call-accept')!.click();
+    await flush();
+    await flush();
+    expect(notices).toEqual([deviceText(t, 'denied')]);
+    expect(notices[0]).toContain('权限被拒绝');
+    expect(api.acceptCall).not.toHaveBeenCalled();
+    expect(byTestId('call-incoming')).not.toBeNull();
+  });
+
+  it('starts a call from the chat: device check, then POST, then "calling…" until the agent answers', async () => {
+    const ctl = controller();
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    api.startCall.mockResolvedValue(call({ started_by: 'visitor' }));
+    byTestId('call-start')!.click();
+    await flush();
+    await flush();
+    expect(api.startCall).toHaveBeenCalledWith(1, 'video');
+    expect(byTestId('call-ringing')?.textContent).toContain('正在呼叫客服');
+    ctl.apply(call({ started_by: 'visitor', status: 'active' }));
+    await flush();
+    expect(chunk.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('says the agent cannot take a call now when the server answers 409', async () => {
+    controller();
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    api.startCall.mockRejectedValue(new ApiError(409, 'conflict', 'the agent is already in a call'));
+    byTestId('call-start')!.click();
+    await flush();
+    await flush();
+    expect(notices).toEqual([t('callBusy')]);
+    expect(byTestId('call-start')).not.toBeNull();
+  });
+
+  it('joins at once when the video-service call arrives active, with the stream the entry opened', async () => {
+    const ctl = controller(conv({ status: 'offered' }));
+    const s = stream();
+    ctl.adoptStream(s);
+    ctl.apply(call({ started_by: 'visitor', status: 'active' }));
+    await flush();
+    expect(chunk.screens[0]?.stream).toBe(s);
+  });
+
+  it('queues signalling that arrives while the screen is being built', async () => {
+    let release: (v: unknown) => void = () => {};
+    chunk.start.mockImplementationOnce(
+      (o: { call: { id: number } }) =>
+        new Promise((r) => {
+          release = () => {
+            const s = { callId: o.call.id, stream: undefined as unknown, ended: false, frames: [] as unknown[], el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() {} };
+            chunk.screens.push(s);
+            r(s);
+          };
+        }),
+    );
+    const ctl = controller();
+    ctl.apply(call({ status: 'active' }));
+    await flush();
+    ctl.signal({ type: 'call.answer', call_id: 7, data: { sdp: 'a' } });
+    release(null);
+    await flush();
+    expect(chunk.screens[0]!.frames).toEqual([{ type: 'call.answer', call_id: 7, data: { sdp: 'a' } }]);
+  });
+
+  it("takes the open call from the conversation's snapshot, and never goes back to an ended one", async () => {
+    const ctl = controller();
+    ctl.setConversation({ ...conv(), call: call() } as Conversation);
+    expect(byTestId('call-incoming')).not.toBeNull();
+    ctl.apply(call({ status: 'ended', end_reason: 'missed' }));
+    ctl.setConversation({ ...conv(), call: call() } as Conversation);
+    expect(byTestId('call-incoming')).toBeNull();
+  });
+});

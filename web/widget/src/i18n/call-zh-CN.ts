@@ -1,0 +1,19 @@
+// 通话界面的简体中文文案（只打包进通话分块）。
+
+import type { call as en } from './call-en';
+
+export const call: typeof en = {
+  region: '视频通话',
+  connecting: '正在连接…',
+  inProgress: '通话中 {time}',
+  failed: '连接已断开，请挂断后重试。',
+  remoteVideo: '客服画面',
+  localVideo: '我的画面',
+  mute: '静音',
+  unmute: '取消静音',
+  cameraOff: '关闭摄像头',
+  cameraOn: '打开摄像头',
+  fullscreen: '全屏',
+  exitFullscreen: '退出全屏',
+  hangup: '挂断',
+};

@@ -1,0 +1,21 @@
+// Calls of a conversation (video service, or a call started from a chat), as seen by staff.
+import { http } from './client';
+import type * as Api from '@kefu/api';
+import type { CallMedia, CallView, Id } from './types';
+
+export const callsApi = {
+  start: (conversationId: Id, media: CallMedia) => http.post<CallView>(`/conversations/${conversationId}/calls`, { media }),
+  get: (id: Id) => http.get<CallView>(`/calls/${id}`),
+  accept: (id: Id) => http.post<CallView>(`/calls/${id}/accept`),
+  decline: (id: Id) => http.post<CallView>(`/calls/${id}/decline`),
+  hangup: (id: Id) => http.post<CallView>(`/calls/${id}/hangup`),
+  iceServers: (id: Id) => http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers.map(toRtc)),
+};
+
+/** The server's ICE server as RTCPeerConnection takes it (no null fields). */
+function toRtc(s: Api.IceServer): RTCIceServer {
+  const out: RTCIceServer = { urls: s.urls };
+  if (s.username) out.username = s.username;
+  if (s.credential) out.credential = s.credential;
+  return out;
+}

@@ -1,0 +1,279 @@
+//! Calls in my conversations and the one I am in. Calls arrive as `call.updated` conversation
+//! events (routed here by the bridge, in order) and REST answers; the media (a CallSession of
+//! @kefu/realtime/call: one RTCPeerConnection to the SFU) is joined as soon as a call of my
+//! conversation turns active — after I accept a ringing call, or at once when I take the offer of
+//! a "video service" conversation. Components read this store and call its actions; the socket is
+//! reached only through the sender the bridge sets.
+
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, shallowRef } from 'vue';
+import {
+  CallSession,
+  exposeCallForTests,
+  openLocalMedia,
+  stopStream,
+  type CallMediaState,
+  type CallServerFrame,
+} from '@kefu/realtime/call';
+import { callsApi } from '../api/calls';
+import type { CallMedia, CallView, Conversation, Id } from '../api/types';
+import { useConversationsStore } from './conversations';
+import { useSessionStore } from './session';
+
+/** The call I am in: its media state and my controls. */
+export interface MyCall {
+  callId: Id;
+  conversationId: Id;
+  media: CallMedia;
+  state: CallMediaState;
+  muted: boolean;
+  cameraOff: boolean;
+}
+
+type Sender = (frame: unknown) => boolean;
+
+/** A call's status only moves forward: ringing -> active -> ended. */
+const RANK: Record<CallView['status'], number> = { ringing: 0, active: 1, ended: 2 };
+
+export const useCallsStore = defineStore('calls', () => {
+  /** The latest call of each conversation (ended ones too: the pane shows it is over). */
+  const byConversation = ref(new Map<Id, CallView>());
+  const mine = ref<MyCall | null>(null);
+  const localStream = shallowRef<MediaStream | null>(null);
+  const remoteStream = shallowRef<MediaStream | null>(null);
+  /** A call being started, accepted, declined or hung up (buttons wait). */
+  const busy = ref(false);
+  /** Calls I declined here: their prompt goes away before the server's event. */
+  const dismissed = ref(new Set<Id>());
+
+  let session: CallSession | null = null;
+  let sender: Sender = () => false;
+  /** Frames that arrived before the session existed (only for the call being joined). */
+  let early: CallServerFrame[] = [];
+  let joining: Id | null = null;
+
+  const conversations = useConversationsStore();
+  const me = computed(() => useSessionStore().user?.id ?? null);
+
+  function isMyConversation(id: Id): boolean {
+    const c = conversations.byId.get(id);
+    return !!c && c.status === 'assigned' && c.agent_id === me.value;
+  }
+
+  /** Ringing calls the visitor started in my conversations, oldest first: the incoming-call dialog. */
+  const incoming = computed(() =>
+    [...byConversation.value.values()]
+      .filter((c) => c.status === 'ringing' && c.started_by === 'visitor' && !dismissed.value.has(c.id) && isMyConversation(c.conversation_id))
+      .sort((a, b) => a.started_at.localeCompare(b.started_at) || a.id - b.id),
+  );
+
+  function callOf(conversationId: Id): CallView | undefined {
+    return byConversation.value.get(conversationId);
+  }
+
+  /** Set by the bridge (the only module that holds the socket); null when it stops. */
+  function setSender(s: Sender | null): void {
+    sender = s ?? (() => false);
+  }
+
+  /** A `call.updated` event or a REST answer. */
+  function apply(call: CallView): void {
+    const known = byConversation.value.get(call.conversation_id);
+    if (known && call.id < known.id) return; // an older call's late news
+    if (known && call.id === known.id && RANK[call.status] < RANK[known.status]) return; // a stale copy
+    byConversation.value.set(call.conversation_id, call);
+    if (call.status === 'ended') {
+      dismissed.value.delete(call.id);
+      if (mine.value?.callId === call.id || joining === call.id) release();
+    } else if (call.status === 'active' && mine.value?.callId !== call.id && joining !== call.id && isMyConversation(call.conversation_id)) {
+      void join(call).catch(() => {});
+    }
+  }
+
+  /**
+   * A fresh copy of a conversation (REST snapshot or event): its open call, when the server sends
+   * it (`call`), and a call that became mine only now (the conversation was assigned after the
+   * call's event arrived) is joined.
+   */
+  function noteConversation(c: Conversation): void {
+    const open = (c as { call?: CallView | null }).call;
+    if (open) apply(open);
+    const known = byConversation.value.get(c.id);
+    if (known?.status === 'active' && mine.value?.callId !== known.id && joining !== known.id && isMyConversation(c.id)) {
+      void join(known).catch(() => {});
+    }
+  }
+
+  /** `call.answer` / `call.offer` / `call.error` from the socket. */
+  function signal(frame: CallServerFrame): void {
+    if (session) void session.handle(frame);
+    else if (joining !== null && frame.call_id === joining) early.push(frame);
+  }
+
+  /** Opens camera and microphone (the pre-call check); rejects with a DeviceError. */
+  async function ensureMedia(media: CallMedia): Promise<MediaStream> {
+    if (localStream.value) return localStream.value;
+    const stream = markRaw(await openLocalMedia(media));
+    localStream.value = stream;
+    return stream;
+  }
+
+  /** Starts a call from the chat; the visitor accepts (or not). */
+  async function start(conversationId: Id, media: CallMedia = 'video'): Promise<void> {
+    busy.value = true;
+    try {
+      await ensureMedia(media);
+      apply(await callsApi.start(conversationId, media));
+    } catch (e) {
+      if (!mine.value && joining === null) dropLocal();
+      throw e;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function accept(callId: Id): Promise<void> {
+    const call = [...byConversation.value.values()].find((c) => c.id === callId);
+    busy.value = true;
+    try {
+      await ensureMedia(call?.media ?? 'video');
+      apply(await callsApi.accept(callId));
+    } catch (e) {
+      if (!mine.value && joining === null) dropLocal();
+      throw e;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function decline(callId: Id): Promise<void> {
+    dismissed.value.add(callId);
+    busy.value = true;
+    try {
+      apply(await callsApi.decline(callId));
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  /** Ends the call of a conversation (mine, or a ringing one I started). */
+  async function hangup(callId: Id): Promise<void> {
+    busy.value = true;
+    try {
+      apply(await callsApi.hangup(callId));
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function join(call: CallView): Promise<void> {
+    joining = call.id;
+    early = [];
+    try {
+      const stream = await ensureMedia(call.media);
+      let iceServers: RTCIceServer[] = [];
+      try {
+        iceServers = await callsApi.iceServers(call.id);
+      } catch {
+        // No TURN list: host candidates may still do.
+      }
+      if (joining !== call.id) return; // ended meanwhile
+      const remote = markRaw(new MediaStream());
+      remoteStream.value = remote;
+      mine.value = { callId: call.id, conversationId: call.conversation_id, media: call.media, state: 'idle', muted: false, cameraOff: false };
+      const s = markRaw(
+        new CallSession({
+          callId: call.id,
+          send: (f) => sender(f),
+          iceServers,
+          onTrack: (track) => {
+            for (const old of remote.getTracks().filter((x) => x.kind === track.kind)) remote.removeTrack(old);
+            remote.addTrack(track);
+            // A new object so that watchers (the <video> srcObject) see the change.
+            remoteStream.value = markRaw(new MediaStream(remote.getTracks()));
+          },
+          onState: (state) => {
+            if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
+          },
+          onError: (code, message) => console.warn('call', call.id, code, message),
+        }),
+      );
+      session = s;
+      exposeCallForTests(s);
+      const tracks = stream.getTracks();
+      const receive: ('audio' | 'video')[] = [];
+      if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
+      if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+      const joined = s.join(tracks, receive);
+      for (const f of early.splice(0)) void s.handle(f);
+      await joined;
+    } catch (e) {
+      // No camera/microphone or no permission: the visitor must not wait in an empty call.
+      if (joining === call.id) {
+        release();
+        void callsApi.hangup(call.id).then(apply, () => {});
+      }
+      throw e;
+    }
+  }
+
+  function release(): void {
+    joining = null;
+    early = [];
+    session?.leave();
+    session = null;
+    exposeCallForTests(null);
+    mine.value = null;
+    remoteStream.value = null;
+    dropLocal();
+  }
+
+  function dropLocal(): void {
+    stopStream(localStream.value);
+    localStream.value = null;
+  }
+
+  function setMuted(muted: boolean): void {
+    for (const t of localStream.value?.getAudioTracks() ?? []) t.enabled = !muted;
+    if (mine.value) mine.value = { ...mine.value, muted };
+  }
+
+  function setCameraOff(off: boolean): void {
+    for (const t of localStream.value?.getVideoTracks() ?? []) t.enabled = !off;
+    if (mine.value) mine.value = { ...mine.value, cameraOff: off };
+  }
+
+  /** The conversation left my desk (closed, transferred): its call's media goes with it. */
+  function conversationGone(conversationId: Id): void {
+    if (mine.value?.conversationId === conversationId) release();
+  }
+
+  function reset(): void {
+    release();
+    byConversation.value = new Map();
+    dismissed.value = new Set();
+    busy.value = false;
+  }
+
+  return {
+    byConversation,
+    mine,
+    localStream,
+    remoteStream,
+    busy,
+    incoming,
+    callOf,
+    setSender,
+    apply,
+    noteConversation,
+    signal,
+    start,
+    accept,
+    decline,
+    hangup,
+    setMuted,
+    setCameraOff,
+    conversationGone,
+    reset,
+  };
+});
