@@ -25,8 +25,12 @@ export default async function globalSetup() {
   const url = `http://127.0.0.1:${port}`;
   // Every browser context logs in from 127.0.0.1: the per-address limits would throttle the run.
   const config = join(dataDir, 'kefu.toml');
-  // Call media on a free loopback UDP port: browsers get only a 127.0.0.1 host candidate.
-  writeFileSync(config, 'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\nmedia_udp = "127.0.0.1:0"\n');
+  // Call media on a free loopback UDP port: browsers get only a 127.0.0.1 host candidate, and the
+  // server ignores ICE checks from the browser's other interfaces (shared/notes/webrtc-testing.md).
+  writeFileSync(
+    config,
+    'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\nmedia_udp = "127.0.0.1:0"\nmedia_loopback_only = true\n',
+  );
   const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', config], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, KEFU_LOG: process.env.KEFU_LOG ?? 'warn' },
