@@ -27,6 +27,9 @@ pub struct CallRow {
 }
 
 const CALL_COLUMNS: &str = "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason";
+/// A conversation's call that is not ended (at most one: the `calls_one_open` index).
+const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason
+     FROM calls WHERE conversation_id = ? AND status <> 'ended'";
 
 /// A call to insert.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +52,11 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The conversation's call that is not ended, if any.
+    pub async fn open_call(&self, conversation_id: i64) -> Result<Option<CallRow>> {
+        Ok(sqlx::query_as(OPEN_CALL).bind(conversation_id).fetch_optional(&self.pool).await?)
     }
 
     /// Calls that are not ended (ringing or active), oldest first.
@@ -100,10 +108,7 @@ impl Tx {
 
     /// The conversation's call that is not ended, if any.
     pub async fn open_call(&mut self, conversation_id: i64) -> Result<Option<CallRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE conversation_id = ? AND status <> 'ended'"))
-            .bind(conversation_id)
-            .fetch_optional(&mut *self.tx)
-            .await?)
+        Ok(sqlx::query_as(OPEN_CALL).bind(conversation_id).fetch_optional(&mut *self.tx).await?)
     }
 
     /// A ringing call is answered; `None` if it was not ringing (already answered or ended).

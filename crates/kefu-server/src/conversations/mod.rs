@@ -27,7 +27,8 @@ pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
         Some(a) => Some(tx.user_name(a).await?),
         None => None,
     };
-    Ok(ConversationView::build(&c, &visitor, agent_name))
+    let call = tx.open_call(id).await?;
+    Ok(ConversationView::build(&c, &visitor, agent_name, call.as_ref()))
 }
 
 /// Build a view from a row.
@@ -37,7 +38,8 @@ pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<Convers
         Some(a) => Some(store.user(a).await?.name),
         None => None,
     };
-    Ok(ConversationView::build(c, &visitor, agent_name))
+    let call = store.open_call(c.id).await?;
+    Ok(ConversationView::build(c, &visitor, agent_name, call.as_ref()))
 }
 
 /// A conversation event ready to announce after commit.

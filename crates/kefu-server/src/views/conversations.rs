@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::{Channel, ConversationStatus, MessageKind, Sender, VisitorView};
 use crate::clock::rfc3339;
-use kefu_store::{AttachmentRow, ConversationRow, MessageRow, VisitorRow};
+use kefu_store::{AttachmentRow, CallRow, ConversationRow, MessageRow, VisitorRow};
 
 /// Satisfaction survey answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -92,11 +92,15 @@ pub struct ConversationView {
     /// The newest message (filled in by the REST API; null in WebSocket events).
     #[schema(required = true)]
     pub last_message: Option<MessageView>,
+    /// The conversation's open call (ringing or active), null when none: a snapshot carries it,
+    /// so a client whose cursor moves past a `call.updated` still knows the call.
+    #[schema(required = true)]
+    pub call: Option<super::CallView>,
 }
 
 impl ConversationView {
     /// The viewer-independent view (what conversation events carry).
-    pub fn build(c: &ConversationRow, visitor: &VisitorRow, agent_name: Option<String>) -> ConversationView {
+    pub fn build(c: &ConversationRow, visitor: &VisitorRow, agent_name: Option<String>, call: Option<&CallRow>) -> ConversationView {
         ConversationView {
             id: c.id,
             status: c.status.clone(),
@@ -126,6 +130,7 @@ impl ConversationView {
             agent_read_seq: c.agent_read_seq,
             queue: None,
             last_message: None,
+            call: call.map(Into::into),
         }
     }
 }

@@ -259,9 +259,15 @@ async fn an_unanswered_call_ends_as_missed_and_a_declined_one_as_declined() {
 
     let (_, call) = start_call(&app, &agent, conv).await;
     let call = call["id"].as_i64().unwrap();
+    // A snapshot of the conversation carries its open call (a client whose cursor moved past
+    // the `call.updated` still knows it rings), and no call once it ended.
+    let (_, snapshot) = app.call("GET", &format!("/api/v1/conversations/{conv}"), Some(&visitor), None).await;
+    assert_eq!((snapshot["call"]["id"].as_i64(), snapshot["call"]["status"].as_str()), (Some(call), Some("ringing")), "{snapshot}");
     let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/decline"), Some(&visitor), None).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["end_reason"], "declined");
+    let (_, snapshot) = app.call("GET", &format!("/api/v1/conversations/{conv}"), Some(&agent), None).await;
+    assert_eq!(snapshot["call"], Value::Null, "{snapshot}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1030,6 +1030,7 @@ export interface components {
             assigned_at: string | null;
             /** Format: int64 */
             business_type_id: number | null;
+            call: null | components["schemas"]["CallView"];
             channel: components["schemas"]["Channel"];
             /** Format: date-time */
             closed_at: string | null;

@@ -100,12 +100,11 @@ export class CallController {
     this.#stream = stream;
   }
 
-  /** A fresh copy of the conversation; its open call (`call`, when the server sends it) too. */
+  /** A fresh copy of the conversation; its open call (`call`) too. */
   setConversation(c: Conversation): void {
     this.#conversation = c;
     if (c.status === 'closed') this.#release();
-    const open = (c as { call?: CallView | null }).call;
-    if (open) this.apply(open);
+    if (c.call) this.apply(c.call);
     this.#render();
   }
 

@@ -91,13 +91,12 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   /**
-   * A fresh copy of a conversation (REST snapshot or event): its open call, when the server sends
-   * it (`call`), and a call that became mine only now (the conversation was assigned after the
+   * A fresh copy of a conversation (REST snapshot or event): its open call (`call`), and a call
+   * that became mine only now (the conversation was assigned after the
    * call's event arrived) is joined.
    */
   function noteConversation(c: Conversation): void {
-    const open = (c as { call?: CallView | null }).call;
-    if (open) apply(open);
+    if (c.call) apply(c.call);
     const known = byConversation.value.get(c.id);
     if (known?.status === 'active' && mine.value?.callId !== known.id && joining !== known.id && isMyConversation(c.id)) {
       void join(known).catch(() => {});

@@ -22,6 +22,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     status: 'assigned',
     channel: 'web',
     media: 'chat',
+    call: null,
     group_id: 1,
     agent_id: 5,
     agent_name: '坐席一',
