@@ -130,7 +130,8 @@ impl City {
             for _ in 0..CHATS {
                 let conversation = ConversationId(city.next_conversation);
                 city.next_conversation += 1;
-                city.apply(Input::ConversationAssigned { conversation, group: home, media: Media::Chat, agent });
+                let assigned_at = city.now;
+                city.apply(Input::ConversationAssigned { conversation, group: home, media: Media::Chat, agent, assigned_at });
                 city.held[(a - 1) as usize].push_back(conversation);
             }
             assert!(city.apply(Input::AgentStatusSet { agent, status: AgentStatus::Ready }).is_none());

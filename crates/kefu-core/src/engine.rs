@@ -48,8 +48,8 @@ impl Router {
             Input::AgentDisabled { agent } => self.disable_agent(now, agent)?,
             Input::AgentStatusSet { agent, status } => self.set_status(now, agent, status)?,
             Input::ConversationQueued(w) => self.enqueue(now, w)?,
-            Input::ConversationAssigned { conversation, group, media, agent } => {
-                self.restore_assigned(now, conversation, group, media, agent)?
+            Input::ConversationAssigned { conversation, group, media, agent, assigned_at } => {
+                self.restore_assigned(conversation, group, media, agent, assigned_at)?
             }
             Input::OfferAccepted { conversation, agent } => self.accept(now, conversation, agent)?,
             Input::OfferDeclined { conversation, agent } => {
@@ -261,7 +261,14 @@ impl Router {
         Ok(())
     }
 
-    fn restore_assigned(&mut self, now: Millis, id: ConversationId, group: GroupId, media: Media, agent: AgentId) -> Result<(), CoreError> {
+    fn restore_assigned(
+        &mut self,
+        id: ConversationId,
+        group: GroupId,
+        media: Media,
+        agent: AgentId,
+        assigned_at: Millis,
+    ) -> Result<(), CoreError> {
         if self.convs.contains_key(&id) {
             return Err(CoreError::DuplicateConversation(id));
         }
@@ -276,7 +283,7 @@ impl Router {
                 group,
                 media,
                 priority: Default::default(),
-                queued_at: now,
+                queued_at: assigned_at,
                 min_skill: SkillLevel::MIN,
                 named_agent: None,
                 front: false,
@@ -284,7 +291,7 @@ impl Router {
                 overflow_at: None,
                 phase: Phase::Assigned { agent },
                 excluded: Vec::new(),
-                assigned_at: Some(now),
+                assigned_at: Some(assigned_at),
                 // A conversation restored as a call holds its call slot as its media slot.
                 call: media == Media::Call,
             },

@@ -105,6 +105,8 @@ pub enum Input {
         media: Media,
         /// Its agent.
         agent: AgentId,
+        /// When the agent took it (before the restart): handle time counts from here.
+        assigned_at: Millis,
     },
     /// The agent accepted an offer.
     OfferAccepted {

@@ -312,7 +312,13 @@ fn restored_conversations_keep_their_place_and_load() {
         capacity: Capacity { chat: 1, call: 1 },
         groups: vec![(GroupId(1), SkillLevel::MIN)],
     });
-    s.input(Input::ConversationAssigned { conversation: ConversationId(5), group: GroupId(1), media: Media::Chat, agent: AgentId(1) });
+    s.input(Input::ConversationAssigned {
+        conversation: ConversationId(5),
+        group: GroupId(1),
+        media: Media::Chat,
+        agent: AgentId(1),
+        assigned_at: s.now,
+    });
     let early = Millis(s.now.0 - 120_000);
     for (c, at) in [(11, Millis(s.now.0 - 60_000)), (10, early)] {
         s.input(Input::ConversationQueued(Waiting {
@@ -417,4 +423,37 @@ fn disabling_an_agent_withdraws_their_offers_without_moving_them_forward() {
     assert!(!out.iter().any(|o| matches!(o, Output::Requeued { .. })));
     assert_eq!(s.router.waiting_in(GroupId(1)), vec![ConversationId(10), ConversationId(11)]);
     assert_eq!(s.try_input(Input::AgentDisabled { agent: AgentId(9) }), Err(CoreError::UnknownAgent(AgentId(9))));
+}
+
+#[test]
+fn a_conversation_restored_after_a_restart_counts_its_handle_time_from_the_real_start() {
+    // Two identical days, except when the restored conversation was really taken.
+    let estimate_after_restore = |taken_secs_ago: i64| {
+        let mut s = Sim::new();
+        s.group(1, Strategy::LoadBalance);
+        s.agent(1, 1, &[1]);
+        s.input(Input::ConversationAssigned {
+            conversation: ConversationId(5),
+            group: GroupId(1),
+            media: Media::Chat,
+            agent: AgentId(1),
+            assigned_at: Millis(s.now.0 - taken_secs_ago * 1000),
+        });
+        s.input(Input::ConversationEnded { conversation: ConversationId(5) });
+        s.input(Input::AgentStatusSet { agent: AgentId(1), status: AgentStatus::Away(AwayReason::Other("lunch".into())) });
+        s.input(Input::ConversationQueued(Waiting {
+            conversation: ConversationId(6),
+            group: GroupId(1),
+            media: Media::Chat,
+            priority: Priority(0),
+            queued_at: s.now,
+            min_skill: SkillLevel::MIN,
+            named_agent: None,
+            front: false,
+        }));
+        s.router.queue_info(ConversationId(6)).unwrap().estimated_wait_secs.unwrap()
+    };
+    // Served for 20 minutes across the restart: the group's handle time grows, the estimate
+    // with it; counted from the restart it would shrink towards nothing.
+    assert!(estimate_after_restore(1200) > estimate_after_restore(0), "{} vs {}", estimate_after_restore(1200), estimate_after_restore(0));
 }

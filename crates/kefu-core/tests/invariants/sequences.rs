@@ -345,7 +345,7 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 let c = ConversationId(w.next_conv);
                 w.next_conv += 1;
                 let g = group_at(w, group);
-                w.must(Input::ConversationAssigned { conversation: c, group: g, media: Media::Chat, agent: a });
+                w.must(Input::ConversationAssigned { conversation: c, group: g, media: Media::Chat, agent: a, assigned_at: w.now });
             }
         }
     }

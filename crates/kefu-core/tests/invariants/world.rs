@@ -161,7 +161,7 @@ impl World {
             Input::AgentDisabled { agent } => {
                 self.status.insert(*agent, AgentStatus::Offline);
             }
-            &Input::ConversationAssigned { conversation, group, agent, media } => {
+            &Input::ConversationAssigned { conversation, group, agent, media, .. } => {
                 // A restored conversation counts as assigned, priority 0, in line from now.
                 let live = Live {
                     group,

@@ -122,6 +122,9 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
                     // holds now is a chat, whatever it started as.
                     media: Media::Chat,
                     agent: AgentId(agent),
+                    // The real start, so the handle time of a conversation served across a
+                    // restart is not cut short.
+                    assigned_at: Millis(c.assigned_at.unwrap_or(now.0)),
                 };
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore an assigned conversation");
