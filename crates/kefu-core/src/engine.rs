@@ -453,11 +453,31 @@ impl Router {
         })
     }
 
-    fn transfer_to_group(&mut self, now: Millis, id: ConversationId, group: GroupId) -> Result<(), CoreError> {
+    /// Whether `Input::TransferToGroup` would be taken now, without taking it: the server writes
+    /// the transfer first and changes the router after, so a failed write leaves both as they
+    /// were. The transfer itself checks the same.
+    pub fn check_transfer_to_group(&self, id: ConversationId, group: GroupId) -> Result<(), CoreError> {
         if !self.groups.contains_key(&group) {
             return Err(CoreError::UnknownGroup(group));
         }
+        self.check_no_call(id)
+    }
+
+    /// Whether `Input::TransferToAgent` would be taken now, without taking it: no open call, and
+    /// the agent exists, does not already have it, and has room for its media.
+    pub fn check_transfer_to_agent(&self, id: ConversationId, target: AgentId) -> Result<(), CoreError> {
         self.check_no_call(id)?;
+        let conv = self.convs.get(&id).ok_or(CoreError::UnknownConversation(id))?;
+        let a = self.agents.get(&target).ok_or(CoreError::UnknownAgent(target))?;
+        let already_theirs = matches!(conv.phase, Phase::Assigned { agent } | Phase::Offered { agent, .. } if agent == target);
+        if already_theirs || !a.available_for(conv.media) {
+            return Err(CoreError::AgentUnavailable(target));
+        }
+        Ok(())
+    }
+
+    fn transfer_to_group(&mut self, now: Millis, id: ConversationId, group: GroupId) -> Result<(), CoreError> {
+        self.check_transfer_to_group(id, group)?;
         let previous = self.detach(id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.named_agent = None;
@@ -472,13 +492,7 @@ impl Router {
     }
 
     fn transfer_to_agent(&mut self, now: Millis, id: ConversationId, target: AgentId) -> Result<(), CoreError> {
-        self.check_no_call(id)?;
-        let conv = self.convs.get(&id).ok_or(CoreError::UnknownConversation(id))?;
-        let a = self.agents.get(&target).ok_or(CoreError::UnknownAgent(target))?;
-        let already_theirs = matches!(conv.phase, Phase::Assigned { agent } | Phase::Offered { agent, .. } if agent == target);
-        if already_theirs || !a.available_for(conv.media) {
-            return Err(CoreError::AgentUnavailable(target));
-        }
+        self.check_transfer_to_agent(id, target)?;
         let previous = self.detach(id)?;
         let conv = self.convs.get_mut(&id).expect("detach checked");
         conv.assigned_at = None;

@@ -277,6 +277,27 @@ fn transfer_to_agent_is_an_offer_to_that_agent() {
 }
 
 #[test]
+fn a_transfer_can_be_checked_without_being_made() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.group(2, Strategy::LoadBalance);
+    s.agent(1, 2, &[1]);
+    s.agent(2, 1, &[2]);
+    s.queue(10, 1);
+    s.accept(10, 1);
+    let c = ConversationId(10);
+    // Answers as the transfer itself would, and changes nothing.
+    assert_eq!(s.router.check_transfer_to_group(c, GroupId(9)), Err(CoreError::UnknownGroup(GroupId(9))));
+    assert_eq!(s.router.check_transfer_to_agent(c, AgentId(9)), Err(CoreError::UnknownAgent(AgentId(9))));
+    assert_eq!(s.router.check_transfer_to_agent(c, AgentId(1)), Err(CoreError::AgentUnavailable(AgentId(1))));
+    assert_eq!(s.router.check_transfer_to_group(c, GroupId(2)), Ok(()));
+    assert_eq!(s.router.check_transfer_to_agent(c, AgentId(2)), Ok(()));
+    assert_eq!(s.router.holder(c), Some(AgentId(1)), "a check moves nothing");
+    assert_eq!(s.router.agent(AgentId(1)).unwrap().load.chat, 1);
+    assert!(s.try_input(Input::TransferToAgent { conversation: c, agent: AgentId(2) }).is_ok());
+}
+
+#[test]
 fn abandoned_while_waiting_leaves_the_line() {
     let mut s = Sim::new();
     s.group(1, Strategy::LoadBalance);

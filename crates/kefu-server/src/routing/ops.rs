@@ -71,28 +71,23 @@ impl Engine {
             Op::Decline { conversation, agent } => {
                 self.input(Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) }).await
             }
+            // A transfer is checked with the router, written, and only then made in the router:
+            // a failed write leaves the router and the database agreeing.
             Op::TransferToGroup { conversation, group, by, note } => {
-                self.router
-                    .handle_input(now, Input::TransferToGroup { conversation: ConversationId(conversation), group: GroupId(group) })?;
+                let (id, to) = (ConversationId(conversation), GroupId(group));
+                self.router.check_transfer_to_group(id, to)?;
                 let group_name = self.store.group(group).await?.name;
-                self.record_transfer(
-                    conversation,
-                    by,
-                    &json!({ "to_group": group, "to_group_name": group_name, "note": note }),
-                    Some(group),
-                )
-                .await?;
-                self.drain().await;
-                Ok(())
+                let detail = json!({ "to_group": group, "to_group_name": group_name, "note": note });
+                self.record_transfer(conversation, by, &detail, Some(group)).await?;
+                self.apply_recorded(now, Input::TransferToGroup { conversation: id, group: to }).await
             }
             Op::TransferToAgent { conversation, agent, by, note } => {
-                self.router
-                    .handle_input(now, Input::TransferToAgent { conversation: ConversationId(conversation), agent: AgentId(agent) })?;
+                let (id, to) = (ConversationId(conversation), AgentId(agent));
+                self.router.check_transfer_to_agent(id, to)?;
                 let agent_name = self.store.user(agent).await?.name;
-                self.record_transfer(conversation, by, &json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note }), None)
-                    .await?;
-                self.drain().await;
-                Ok(())
+                let detail = json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note });
+                self.record_transfer(conversation, by, &detail, None).await?;
+                self.apply_recorded(now, Input::TransferToAgent { conversation: id, agent: to }).await
             }
             Op::Close { conversation, by, code, note } => {
                 if self.router.holder(ConversationId(conversation)) != Some(AgentId(by)) {
@@ -180,6 +175,18 @@ impl Engine {
             self.store.last_agent(visitor, group).await
         };
         found.ok().flatten().map(AgentId)
+    }
+
+    /// Make a change the database already holds in the router too. The router was asked first,
+    /// and nothing else reached it in between (this task is its only user), so a refusal here
+    /// is a broken rule: logged loudly, and the database stays the truth a restart rebuilds.
+    async fn apply_recorded(&mut self, now: Millis, input: Input) -> ApiResult<()> {
+        if let Err(e) = self.router.handle_input(now, input) {
+            tracing::error!(error = %e, "the router refused a change it had accepted a moment before");
+            return Err(ApiError::Internal(anyhow::anyhow!("router refused a checked change: {e}")));
+        }
+        self.drain().await;
+        Ok(())
     }
 
     async fn record_transfer(&mut self, conversation: i64, by: i64, detail: &serde_json::Value, to_group: Option<i64>) -> ApiResult<()> {
