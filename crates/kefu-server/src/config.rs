@@ -278,3 +278,40 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_toml(toml: &str) -> anyhow::Result<Config> {
+        let dir = std::env::temp_dir().join(format!("kefu-config-{}-{}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("kefu.toml");
+        std::fs::write(&path, toml)?;
+        let config = Config::resolve(&ServeArgs { config: Some(path), ..Default::default() });
+        let _ = std::fs::remove_dir_all(&dir);
+        config
+    }
+
+    #[test]
+    fn turn_credentials_live_an_hour_at_most_and_the_secret_stays_out_of_debug_output() {
+        let c =
+            resolve_toml("turn_urls = [\"turn:127.0.0.1:3478?transport=udp\"]\nturn_secret = \"s3cret-value\"\nturn_ttl_secs = 86400\n")
+                .unwrap();
+        assert_eq!(c.turn_ttl_secs, 3600);
+        assert_eq!(c.turn_urls, ["turn:127.0.0.1:3478?transport=udp"]);
+        assert!(!format!("{c:?}").contains("s3cret-value"));
+        assert_eq!(resolve_toml("").unwrap().turn_ttl_secs, 3600);
+    }
+
+    #[test]
+    fn turn_urls_need_a_secret_and_the_turn_scheme() {
+        if std::env::var("KEFU_TURN_SECRET").is_ok() {
+            return; // the environment supplies the secret: nothing to refuse
+        }
+        let e = resolve_toml("turn_urls = [\"turn:127.0.0.1:3478\"]\n").unwrap_err();
+        assert!(e.to_string().contains("turn_secret"), "{e}");
+        let e = resolve_toml("turn_urls = [\"http://turn.example.com\"]\nturn_secret = \"s\"\n").unwrap_err();
+        assert!(e.to_string().contains("not a turn: or turns: URL"), "{e}");
+    }
+}
