@@ -66,11 +66,15 @@ export async function startCoturn(): Promise<Coturn> {
     ].join('\n'),
   );
   const child: ChildProcess = spawn('turnserver', ['-c', conf], { stdio: 'ignore' });
+  let spawnError: Error | null = null;
+  child.on('error', (e) => (spawnError = e));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  for (let i = 0; i < 100 && !/UDP listener opened on/.test(log()); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 100 && !spawnError && !/UDP listener opened on/.test(log()); i++) await new Promise((r) => setTimeout(r, 100));
   if (!/UDP listener opened on/.test(log())) {
     child.kill('SIGTERM');
-    throw new Error(`coturn did not start:\n${log()}`);
+    const why = spawnError ? `${spawnError} (install Debian's coturn: scripts/test-all.sh does)` : log();
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`coturn did not start: ${why}`);
   }
   return {
     url: `turn:127.0.0.1:${port}?transport=udp`,
