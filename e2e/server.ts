@@ -1,12 +1,13 @@
 // Starts the real kefu binary with demo data on a random free port and a fresh data dir,
-// for the whole browser test run; stops it afterwards.
+// for the whole browser test run; stops it afterwards. `startKefu` also serves a spec that needs a
+// kefu of its own with extra settings (call-turn.spec.ts), leaving the shared one untouched.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
@@ -17,7 +18,13 @@ function freePort(): Promise<number> {
   });
 }
 
-export default async function globalSetup() {
+export interface Kefu {
+  url: string;
+  stop: () => void;
+}
+
+/** A kefu with demo data, a fresh data dir and `extraToml` appended to the test settings. */
+export async function startKefu(extraToml = ''): Promise<Kefu> {
   const target = process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, '../target');
   const bin = process.env.KEFU_BIN ?? resolve(target, 'debug/kefu');
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
@@ -29,7 +36,7 @@ export default async function globalSetup() {
   // server ignores ICE checks from the browser's other interfaces (shared/notes/webrtc-testing.md).
   writeFileSync(
     config,
-    'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\nmedia_udp = "127.0.0.1:0"\nmedia_loopback_only = true\n',
+    'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\nmedia_udp = "127.0.0.1:0"\nmedia_loopback_only = true\n' + extraToml,
   );
   const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', config], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -43,9 +50,17 @@ export default async function globalSetup() {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  process.env.KEFU_E2E_URL = url;
-  return async () => {
-    child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+export default async function globalSetup() {
+  const kefu = await startKefu();
+  process.env.KEFU_E2E_URL = kefu.url;
+  return async () => kefu.stop();
 }

@@ -8,10 +8,17 @@ export CARGO_TERM_COLOR=never
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
-if ! command -v chromium >/dev/null 2>&1; then
+# chromium for the browser tests; coturn (turnserver) for the call-through-TURN test.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+  # The package may start a system-wide coturn on every interface; the test starts its own.
+  case "$missing" in *coturn*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true; fi ;; esac
 fi
 
 step "front-end: install, type-check, unit tests, build"

@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::calls::turn::{TurnSecret, MAX_TTL_SECS};
+
 /// `kefu`: video customer service in one binary.
 #[derive(Parser, Debug)]
 #[command(name = "kefu", version, about)]
@@ -78,6 +80,9 @@ pub struct FileConfig {
     pub media_public_ip: Option<std::net::IpAddr>,
     pub media_loopback_only: Option<bool>,
     pub call_ring_secs: Option<u32>,
+    pub turn_urls: Option<Vec<String>>,
+    pub turn_secret: Option<String>,
+    pub turn_ttl_secs: Option<u32>,
 }
 
 /// Resolved settings.
@@ -150,9 +155,35 @@ pub struct Config {
     pub media_connect_timeout_secs: u32,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
+    /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
+    /// `turns:host:5349?transport=tcp`. Empty: no TURN (browsers reach the media socket directly).
+    pub turn_urls: Vec<String>,
+    /// coturn's `static-auth-secret` (`KEFU_TURN_SECRET`); required with `turn_urls`.
+    pub turn_secret: Option<crate::calls::turn::TurnSecret>,
+    /// Lifetime of a TURN credential, at most 3600 s.
+    pub turn_ttl_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+}
+
+/// `turn_urls`, each a `turn:` or `turns:` URL (a typo would only show as calls that never connect).
+fn turn_urls(urls: Vec<String>) -> anyhow::Result<Vec<String>> {
+    for url in &urls {
+        if !(url.starts_with("turn:") || url.starts_with("turns:")) {
+            anyhow::bail!("turn_urls: {url:?} is not a turn: or turns: URL");
+        }
+    }
+    Ok(urls)
+}
+
+/// The TURN secret from `KEFU_TURN_SECRET` or the file; TURN URLs without it are a mistake.
+fn turn_secret(file: Option<String>, urls: &[String]) -> anyhow::Result<Option<TurnSecret>> {
+    let secret = std::env::var("KEFU_TURN_SECRET").ok().or(file).filter(|s| !s.trim().is_empty());
+    if secret.is_none() && !urls.is_empty() {
+        anyhow::bail!("turn_urls is set but turn_secret (or KEFU_TURN_SECRET) is not: coturn's static-auth-secret is needed");
+    }
+    Ok(secret.map(TurnSecret::new))
 }
 
 impl Config {
@@ -165,6 +196,7 @@ impl Config {
             }
             None => FileConfig::default(),
         };
+        let turn_urls = turn_urls(file.turn_urls.unwrap_or_default())?;
         Ok(Config {
             data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data")),
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
@@ -198,6 +230,9 @@ impl Config {
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
             media_connect_timeout_secs: 30,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
+            turn_secret: turn_secret(file.turn_secret, &turn_urls)?,
+            turn_urls,
+            turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -235,8 +270,48 @@ impl Config {
             media_loopback_only: true,
             media_connect_timeout_secs: 30,
             call_ring_secs: 45,
+            turn_urls: vec![],
+            turn_secret: None,
+            turn_ttl_secs: MAX_TTL_SECS,
             admin_email: None,
             admin_password: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_toml(toml: &str) -> anyhow::Result<Config> {
+        let dir = std::env::temp_dir().join(format!("kefu-config-{}-{}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("kefu.toml");
+        std::fs::write(&path, toml)?;
+        let config = Config::resolve(&ServeArgs { config: Some(path), ..Default::default() });
+        let _ = std::fs::remove_dir_all(&dir);
+        config
+    }
+
+    #[test]
+    fn turn_credentials_live_an_hour_at_most_and_the_secret_stays_out_of_debug_output() {
+        let c =
+            resolve_toml("turn_urls = [\"turn:127.0.0.1:3478?transport=udp\"]\nturn_secret = \"s3cret-value\"\nturn_ttl_secs = 86400\n")
+                .unwrap();
+        assert_eq!(c.turn_ttl_secs, 3600);
+        assert_eq!(c.turn_urls, ["turn:127.0.0.1:3478?transport=udp"]);
+        assert!(!format!("{c:?}").contains("s3cret-value"));
+        assert_eq!(resolve_toml("").unwrap().turn_ttl_secs, 3600);
+    }
+
+    #[test]
+    fn turn_urls_need_a_secret_and_the_turn_scheme() {
+        if std::env::var("KEFU_TURN_SECRET").is_ok() {
+            return; // the environment supplies the secret: nothing to refuse
+        }
+        let e = resolve_toml("turn_urls = [\"turn:127.0.0.1:3478\"]\n").unwrap_err();
+        assert!(e.to_string().contains("turn_secret"), "{e}");
+        let e = resolve_toml("turn_urls = [\"http://turn.example.com\"]\nturn_secret = \"s\"\n").unwrap_err();
+        assert!(e.to_string().contains("not a turn: or turns: URL"), "{e}");
     }
 }

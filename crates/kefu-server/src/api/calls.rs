@@ -9,6 +9,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::auth::Caller;
+use crate::calls::turn;
+use crate::clock::now_ms;
 use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{Op, Routing};
@@ -109,8 +111,19 @@ pub async fn hangup(State(state): State<AppState>, caller: Caller, Path(id): Pat
     view(&state, id).await
 }
 
-#[utoipa::path(get, path = "/api/v1/calls/{id}/ice-servers", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "STUN/TURN servers for this call (empty until TURN is configured)", body = IceServers), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/calls/{id}/ice-servers", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "TURN servers with a credential of this caller valid for at most an hour (TURN REST scheme: username `<expiry>:user-<id>` or `<expiry>:visitor-<id>`, credential base64(HMAC-SHA1(secret, username))); empty without TURN configured. 404 for anyone but the call's visitor and agent", body = IceServers), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<IceServers>> {
-    load(&state, &caller, id).await?;
-    Ok(Json(IceServers { ice_servers: vec![] }))
+    let (_, c) = load(&state, &caller, id).await?;
+    // A relay credential is for the call's two parties only: a supervisor who may read the
+    // conversation learns nothing here, not even that the call exists.
+    side(&caller, &c).map_err(|_| ApiError::not_found("call"))?;
+    let who = match &caller {
+        Caller::Visitor(v) => format!("visitor-{v}"),
+        Caller::Staff(s) => format!("user-{}", s.id),
+    };
+    let config = &state.config;
+    let now_secs = now_ms() / 1000;
+    Ok(Json(IceServers {
+        ice_servers: turn::ice_servers(&config.turn_urls, config.turn_secret.as_ref(), config.turn_ttl_secs, &who, now_secs),
+    }))
 }

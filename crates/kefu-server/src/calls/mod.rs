@@ -6,6 +6,7 @@
 pub mod lifecycle;
 pub mod record;
 pub mod signal;
+pub mod turn;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

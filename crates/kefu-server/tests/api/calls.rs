@@ -349,3 +349,58 @@ async fn a_participant_whose_media_never_connects_ends_the_call() {
     let (s, v) = start_call(&app, &agent, conv).await;
     assert_eq!(s, 201, "the agent's call slot is free again: {v}");
 }
+
+/// `base64(HMAC-SHA1(secret, username))`, computed here apart from the server's code.
+fn turn_password(secret: &str, username: &str) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(username.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ice_servers_hand_each_party_a_short_lived_turn_credential_and_nobody_else_any() {
+    let urls = ["turn:turn.example.com:3478?transport=udp", "turns:turn.example.com:5349?transport=tcp"];
+    let app = spawn_app_with(|c| {
+        c.turn_urls = urls.iter().map(|u| u.to_string()).collect();
+        c.turn_secret = Some(kefu_server::calls::turn::TurnSecret::new("coturn-shared-secret".into()));
+        c.turn_ttl_secs = 600;
+    })
+    .await;
+    let agent = app.ready_agent(1).await;
+    let (visitor, conversation) = served_chat(&app, &agent, "Behind a NAT").await;
+    let call = active_call(&app, &visitor, &agent, conversation).await;
+    let (_, me) = app.call("GET", "/api/v1/visitors/me", Some(&visitor), None).await;
+    let (_, agent_me) = app.call("GET", "/api/v1/agents/me", Some(&agent), None).await;
+
+    let path = format!("/api/v1/calls/{call}/ice-servers");
+    for (token, who) in [(&visitor, format!("visitor-{}", me["id"])), (&agent, format!("user-{}", agent_me["id"]))] {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let (s, v) = app.call("GET", &path, Some(token), None).await;
+        assert_eq!(s, 200, "{v}");
+        let servers = v["ice_servers"].as_array().unwrap();
+        assert_eq!(servers.len(), 1, "{v}");
+        assert_eq!(servers[0]["urls"], json!(urls));
+        let username = servers[0]["username"].as_str().unwrap();
+        let (expiry, name) = username.split_once(':').unwrap();
+        assert_eq!(name, who, "{v}");
+        let expiry: i64 = expiry.parse().unwrap();
+        assert!((now + 598..=now + 602).contains(&expiry), "expires in turn_ttl_secs: {expiry} vs now {now}");
+        assert_eq!(servers[0]["credential"], turn_password("coturn-shared-secret", username));
+    }
+
+    // Not a party of the call: the supervisor (who may read the conversation), another agent, a
+    // stranger visitor. None learns the call exists.
+    let supervisor = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let other_agent = app.login("agent2@demo.kefu", "demo-agent").await;
+    let stranger = app.visitor("Stranger").await;
+    for token in [&supervisor, &other_agent, &stranger] {
+        let (s, v) = app.call("GET", &path, Some(token), None).await;
+        assert_eq!(s, 404, "{v}");
+        assert_eq!(v["error"]["code"], "not_found", "{v}");
+        assert!(!v.to_string().contains("credential"), "{v}");
+    }
+    let (s, _) = app.call("GET", &path, None, None).await;
+    assert_eq!(s, 401);
+}

@@ -2834,7 +2834,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description STUN/TURN servers for this call (empty until TURN is configured) */
+            /** @description TURN servers with a credential of this caller valid for at most an hour (TURN REST scheme: username `<expiry>:user-<id>` or `<expiry>:visitor-<id>`, credential base64(HMAC-SHA1(secret, username))); empty without TURN configured. 404 for anyone but the call's visitor and agent */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -91,6 +91,29 @@ const answer = (sdp: string) => ({ type: 'call.answer', call_id: 7, data: { sdp 
 const offer = (sdp: string) => ({ type: 'call.offer', call_id: 7, data: { sdp } });
 
 describe('CallSession', () => {
+  it('uses every ICE candidate type unless a browser test asks for relay only', () => {
+    const configs: RTCConfiguration[] = [];
+    const make = () =>
+      new CallSession({
+        callId: 1,
+        send: () => true,
+        iceServers: [{ urls: ['turn:127.0.0.1:3478'], username: '1:visitor-1', credential: 'c' }],
+        createPeer: (c) => {
+          configs.push(c);
+          return new FakePeer();
+        },
+      });
+    const w = globalThis as unknown as { __KEFU_TEST_HOOKS__?: unknown };
+    make();
+    w.__KEFU_TEST_HOOKS__ = true;
+    make();
+    w.__KEFU_TEST_HOOKS__ = { relayOnly: true };
+    make();
+    delete w.__KEFU_TEST_HOOKS__;
+    expect(configs.map((c) => c.iceTransportPolicy)).toEqual(['all', 'all', 'relay']);
+    expect(configs[0].iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478'], username: '1:visitor-1', credential: 'c' }]);
+  });
+
   it('joins with a sendrecv transceiver per local track and recvonly for the rest, then applies the answer', async () => {
     const { peer, sent, session, states } = setup();
     await session.join([track('audio'), track('video')], ['video']);

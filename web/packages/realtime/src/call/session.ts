@@ -6,6 +6,8 @@
 // answer, never dropped. No framework, no DOM: the peer connection is injected, so the state
 // machine is tested with a fake.
 
+import { relayOnlyForTests } from './testing';
+
 /** The part of RTCPeerConnection a CallSession uses (a real one satisfies it). */
 export interface PeerLike {
   readonly signalingState: RTCSignalingState;
@@ -47,6 +49,8 @@ export interface CallSessionOptions {
   /** Builds the peer connection (a real RTCPeerConnection by default). */
   createPeer?: (config: RTCConfiguration) => PeerLike;
   iceServers?: RTCIceServer[];
+  /** Only TURN relay candidates (default: only when a browser test asks, see testing.ts). */
+  relayOnly?: boolean;
   /** A remote track arrived (after an answer or a server offer). */
   onTrack?: (track: MediaStreamTrack) => void;
   onState?: (state: CallMediaState) => void;
@@ -78,7 +82,11 @@ export class CallSession {
   constructor(opts: CallSessionOptions) {
     this.#opts = opts;
     this.callId = opts.callId;
-    const config: RTCConfiguration = { iceServers: opts.iceServers ?? [], bundlePolicy: 'max-bundle' };
+    const config: RTCConfiguration = {
+      iceServers: opts.iceServers ?? [],
+      bundlePolicy: 'max-bundle',
+      iceTransportPolicy: (opts.relayOnly ?? relayOnlyForTests()) ? 'relay' : 'all',
+    };
     this.peer = (opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(config);
     this.peer.addEventListener('track', ((ev: RTCTrackEvent) => opts.onTrack?.(ev.track)) as (ev: never) => void);
     this.peer.addEventListener('connectionstatechange', (() => this.#onConnectionState()) as (ev: never) => void);

@@ -1,0 +1,126 @@
+// A video call that works only through TURN: this spec starts its own coturn on 127.0.0.1 (TURN
+// REST credentials from a shared secret) and its own kefu whose `turn_urls`/`turn_secret` point
+// at it (the shared e2e kefu, used by every other spec, stays without TURN). Both pages are forced
+// to `iceTransportPolicy: 'relay'` (test hook `{ relayOnly: true }`), so the only way media can
+// flow is browser -> coturn relay -> kefu's SFU. getStats() proves it on both sides: the selected
+// candidate pair's local candidate is a relay candidate, and the other's video is decoding.
+// coturn's own log shows the allocations, made with the credentials kefu handed out.
+import { expect, test, type Browser, type Frame, type Page } from '@playwright/test';
+import { startCoturn, type Coturn } from '../coturn';
+import { startKefu, type Kefu } from '../server';
+import { agentReady, api, base, leaveFloor } from './helpers';
+
+let coturn: Coturn;
+let kefu: Kefu;
+let sharedUrl: string | undefined;
+
+test.beforeAll(async () => {
+  coturn = await startCoturn();
+  kefu = await startKefu(`turn_urls = ["${coturn.url}"]\nturn_secret = "${coturn.secret}"\nturn_ttl_secs = 600\n`);
+  // helpers' base() and api read KEFU_E2E_URL: point them at this spec's kefu until it ends.
+  sharedUrl = process.env.KEFU_E2E_URL;
+  process.env.KEFU_E2E_URL = kefu.url;
+});
+
+test.afterAll(() => {
+  process.env.KEFU_E2E_URL = sharedUrl;
+  kefu?.stop();
+  coturn?.stop();
+});
+
+interface RelayStats {
+  connection: string;
+  localType: string;
+  remoteType: string;
+  remoteAddress: string;
+  framesDecoded: number;
+}
+
+/** The selected candidate pair's types and the inbound video frames decoded so far. */
+async function relayStats(where: Page | Frame): Promise<RelayStats> {
+  return where.evaluate(async () => {
+    const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
+    if (!call) return { connection: 'none', localType: '', remoteType: '', remoteAddress: '', framesDecoded: -1 };
+    const report = await call.peer.getStats();
+    let localType = '';
+    let remoteType = '';
+    let remoteAddress = '';
+    let framesDecoded = 0;
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        const pair = report.get(s.selectedCandidatePairId);
+        const local = pair && report.get(pair.localCandidateId);
+        const remote = pair && report.get(pair.remoteCandidateId);
+        localType = local?.candidateType ?? '';
+        remoteType = remote?.candidateType ?? '';
+        remoteAddress = remote?.address ?? '';
+      }
+    });
+    return { connection: call.peer.connectionState, localType, remoteType, remoteAddress, framesDecoded };
+  });
+}
+
+/** Media through the relay: a relay pair selected, and the other's video decoding steadily. */
+async function expectRelayedVideo(side: string, where: Page | Frame) {
+  await expect.poll(async () => (await relayStats(where)).framesDecoded, { message: `${side}: first video frames`, timeout: 30_000 }).toBeGreaterThan(0);
+  const before = await relayStats(where);
+  await new Promise((r) => setTimeout(r, 5_000));
+  const after = await relayStats(where);
+  console.log(
+    `${side}: ${after.framesDecoded - before.framesDecoded} frames decoded in 5 s over ${after.localType} -> ${after.remoteType} ${after.remoteAddress}, ${after.connection}`,
+  );
+  expect(after.connection, side).toBe('connected');
+  expect(after.localType, `${side}: the selected pair's local candidate`).toBe('relay');
+  expect(after.framesDecoded - before.framesDecoded, `${side}: frames decoded in 5 s`).toBeGreaterThan(20);
+}
+
+async function relayOnly(browser: Browser, locale: string) {
+  const context = await browser.newContext({ locale });
+  await context.addInitScript(() => {
+    (window as unknown as { __KEFU_TEST_HOOKS__: unknown }).__KEFU_TEST_HOOKS__ = { relayOnly: true };
+  });
+  return { context, page: await context.newPage() };
+}
+
+test('video service through TURN only: both sides relay through coturn and see each other', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const agent = await relayOnly(browser, 'en-US');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+
+  const visitor = await relayOnly(browser, 'zh-CN');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('隔着防火墙的客户');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await frame.getByTestId('video-service').click();
+  await agent.page.getByTestId('offer-accept').click();
+
+  const panel = agent.page.getByTestId('call-panel');
+  const callView = frame.getByTestId('call-view');
+  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await expect(callView).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+
+  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  await expectRelayedVideo('agent', agent.page);
+  await expectRelayedVideo('visitor', widgetFrame);
+
+  // coturn allocated relays for both, with the usernames kefu made (`<expiry>:user-<id>` for the
+  // agent, `<expiry>:visitor-<id>` for the visitor), and relayed to the SFU on loopback.
+  const log = coturn.log();
+  const allocations = log.split('\n').filter((l) => /ALLOCATE processed, success/.test(l));
+  console.log(`coturn: ${allocations.length} successful allocations`);
+  expect(allocations.some((l) => /user <\d+:user-\d+>/.test(l)), 'an allocation for the agent').toBe(true);
+  expect(allocations.some((l) => /user <\d+:visitor-\d+>/.test(l)), 'an allocation for the visitor').toBe(true);
+  expect(log).toMatch(/CREATE_PERMISSION processed, success|CHANNEL_BIND processed, success/);
+
+  await panel.getByTestId('call-hangup').click();
+  await expect(panel).toBeHidden();
+  await expect(callView).toBeHidden();
+  const token = await api.login('agent1@demo.kefu', 'demo-agent');
+  await expect.poll(async () => (await api.get(token, '/api/v1/agents/me')).load.call).toBe(0);
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});
