@@ -150,6 +150,9 @@ pub struct Config {
     pub media_connect_timeout_secs: u32,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
+    /// An agent's snapshot request is answerable by the visitor's upload this long (not a file
+    /// setting: 60 s; tests shorten it).
+    pub snapshot_request_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -198,6 +201,7 @@ impl Config {
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
             media_connect_timeout_secs: 30,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
+            snapshot_request_secs: 60,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -235,6 +239,7 @@ impl Config {
             media_loopback_only: true,
             media_connect_timeout_secs: 30,
             call_ring_secs: 45,
+            snapshot_request_secs: 60,
             admin_email: None,
             admin_password: None,
         }
