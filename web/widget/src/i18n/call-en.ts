@@ -15,4 +15,6 @@ export const call = {
   fullscreen: 'Full screen',
   exitFullscreen: 'Exit full screen',
   hangup: 'Hang up',
+  snapshotTaken: 'The agent took a snapshot',
+  snapshotFailed: 'The agent asked for a snapshot, but it could not be taken',
 };

@@ -16,4 +16,6 @@ export const call: typeof en = {
   fullscreen: '全屏',
   exitFullscreen: '退出全屏',
   hangup: '挂断',
+  snapshotTaken: '坐席已抓拍',
+  snapshotFailed: '坐席请求抓拍，但未能拍摄',
 };
