@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { answerSnapshot, captureStill, type PhotoTakerCtor } from './snapshot';
 
 /** A camera track whose settings say 1280x720. */
-const track = (settings: MediaTrackSettings = { width: 1280, height: 720 }, readyState = 'live') =>
-  ({ kind: 'video', readyState, getSettings: () => settings }) as unknown as MediaStreamTrack;
+const track = (settings: MediaTrackSettings = { width: 1280, height: 720 }, readyState = 'live', enabled = true) =>
+  ({ kind: 'video', readyState, enabled, getSettings: () => settings }) as unknown as MediaStreamTrack;
 const jpeg = (label: string) => new Blob([label], { type: 'image/jpeg' });
 
 describe('captureStill', () => {
@@ -69,5 +69,16 @@ describe('answerSnapshot', () => {
     expect(upload).not.toHaveBeenCalled();
     expect(await answerSnapshot('r2', { ...deps, track: () => track() })).toBe(false);
     expect(notices).toEqual(['snapshotFailed', 'snapshotFailed', 'snapshotFailed']);
+  });
+
+  it('takes nothing while the visitor has the camera off', async () => {
+    const notices: string[] = [];
+    const still = vi.fn(async () => jpeg('x'));
+    const upload = vi.fn(async () => ({}));
+    const ok = await answerSnapshot('r3', { track: () => track(undefined, 'live', false), still, upload, notify: (k) => notices.push(k) });
+    expect(ok).toBe(false);
+    expect(still).not.toHaveBeenCalled();
+    expect(upload).not.toHaveBeenCalled();
+    expect(notices).toEqual(['snapshotCameraOff']);
   });
 });

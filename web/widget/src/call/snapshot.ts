@@ -63,13 +63,18 @@ export interface SnapshotDeps {
   /** Uploads the still as the answer to `requestId`. */
   upload: (file: File, requestId: string) => Promise<unknown>;
   /** Shows a short notice on the call screen. */
-  notify: (key: 'snapshotTaken' | 'snapshotFailed') => void;
+  notify: (key: 'snapshotTaken' | 'snapshotFailed' | 'snapshotCameraOff') => void;
   still?: (track: MediaStreamTrack) => Promise<Blob>;
 }
 
 /** Answers one snapshot request: capture, upload, tell the visitor. */
 export async function answerSnapshot(requestId: string, deps: SnapshotDeps): Promise<boolean> {
   const track = deps.track();
+  if (track && !track.enabled) {
+    // The visitor turned the camera off: the device could still take a photo, but must not.
+    deps.notify('snapshotCameraOff');
+    return false;
+  }
   try {
     if (!track || track.readyState === 'ended') throw new Error('no camera');
     const blob = await (deps.still ?? captureStill)(track);
