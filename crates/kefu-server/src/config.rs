@@ -162,6 +162,9 @@ pub struct Config {
     pub turn_secret: Option<crate::calls::turn::TurnSecret>,
     /// Lifetime of a TURN credential, at most 3600 s.
     pub turn_ttl_secs: u32,
+    /// An agent's snapshot request is answerable by the visitor's upload this long (not a file
+    /// setting: 60 s; tests shorten it).
+    pub snapshot_request_secs: u32,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -233,6 +236,7 @@ impl Config {
             turn_secret: turn_secret(file.turn_secret, &turn_urls)?,
             turn_urls,
             turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
+            snapshot_request_secs: 60,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -273,6 +277,7 @@ impl Config {
             turn_urls: vec![],
             turn_secret: None,
             turn_ttl_secs: MAX_TTL_SECS,
+            snapshot_request_secs: 60,
             admin_email: None,
             admin_password: None,
         }

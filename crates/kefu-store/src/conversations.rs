@@ -111,6 +111,12 @@ pub struct AttachmentRow {
     pub sha256: String,
     /// Path relative to the uploads dir.
     pub path: String,
+    /// The call whose agent asked for this still (a snapshot), else None.
+    pub snapshot_call_id: Option<i64>,
+    /// Pixel width read from the image (snapshots), else None.
+    pub width: Option<i64>,
+    /// Pixel height read from the image (snapshots), else None.
+    pub height: Option<i64>,
 }
 
 /// A stored event of a conversation's log.
@@ -339,11 +345,13 @@ impl Store {
 
     /// An attachment.
     pub async fn attachment(&self, id: i64) -> Result<AttachmentRow> {
-        sqlx::query_as("SELECT id, conversation_id, name, mime, size, sha256, path FROM attachments WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)
+        sqlx::query_as(
+            "SELECT id, conversation_id, name, mime, size, sha256, path, snapshot_call_id, width, height FROM attachments WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)
     }
 
     /// How many files the visitor sent into a conversation, and their bytes.

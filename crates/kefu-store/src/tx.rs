@@ -237,7 +237,8 @@ impl Tx {
     /// Record an uploaded file.
     pub async fn insert_attachment(&mut self, a: &AttachmentRow, now: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO attachments (conversation_id, name, mime, size, sha256, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO attachments (conversation_id, name, mime, size, sha256, path, created_at, snapshot_call_id, width, height)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(a.conversation_id)
         .bind(&a.name)
@@ -246,6 +247,9 @@ impl Tx {
         .bind(&a.sha256)
         .bind(&a.path)
         .bind(now)
+        .bind(a.snapshot_call_id)
+        .bind(a.width)
+        .bind(a.height)
         .fetch_one(&mut *self.tx)
         .await?)
     }

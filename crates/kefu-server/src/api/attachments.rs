@@ -66,6 +66,11 @@ pub struct UploadQuery {
     /// The sender's own id for this upload (1 to 64 characters): echoed back, and a retry with
     /// the same id stores nothing new and answers 200 with the message already made.
     client_id: Option<String>,
+    /// The request id of a `call.snapshot_requested` frame this upload answers (visitor only, a
+    /// PNG or JPEG, within 60 s of the agent's request, once): the message is a call snapshot
+    /// with its capture size read from the image. Send a client_id too, so a retry is not
+    /// refused as an answered request.
+    snapshot: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/attachments", tag = "attachments", params(("id" = i64, Path, description = "id"), UploadQuery), request_body(content = UploadForm, content_type = "multipart/form-data"), responses((status = 201, description = "stored as an image or file message (multipart field `file`); 200 with the earlier message for a retried client_id", body = MessageView), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -87,6 +92,13 @@ pub async fn upload(
     drop(tx);
     if let Some(message) = existing {
         return Ok((StatusCode::OK, Json(message)));
+    }
+    if let Some(request) = retry.snapshot.as_deref() {
+        if !matches!(caller, Caller::Visitor(_)) {
+            return Err(ApiError::Forbidden("snapshot: only the visitor's device answers a snapshot request".into()));
+        }
+        // Refused before the body is read: no open request, no upload.
+        state.calls.snapshots.check(request, id, now_ms())?;
     }
     if let Caller::Visitor(v) = &caller {
         // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
@@ -112,6 +124,14 @@ pub async fn upload(
             "file: only png, jpeg, gif, webp images and pdf, docx, xlsx, txt files are accepted (checked from the content)".into(),
         )
     })?;
+    let size = match retry.snapshot {
+        Some(_) => Some(
+            crate::calls::snapshots::dimensions(&bytes)
+                .filter(|_| kind == "image")
+                .ok_or_else(|| ApiError::UnsupportedMedia("snapshot: the still must be a PNG or JPEG image".into()))?,
+        ),
+        None => None,
+    };
     // Shown as what it is: no reordering or invisible characters, the real extension.
     let name = crate::text::file_name(&name, mime);
     let sha = hex::encode(Sha256::digest(&bytes));
@@ -125,6 +145,12 @@ pub async fn upload(
     tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
     tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
+    // Answered now, once: a second upload for the same request is refused (a retry with the same
+    // client_id was answered above with the message already made).
+    let snapshot_call_id = match retry.snapshot.as_deref() {
+        Some(request) => Some(state.calls.snapshots.take(request, id, now)?),
+        None => None,
+    };
     let row = AttachmentRow {
         id: 0,
         conversation_id: id,
@@ -133,6 +159,9 @@ pub async fn upload(
         size: bytes.len() as i64,
         sha256: sha,
         path: rel,
+        snapshot_call_id,
+        width: size.map(|(w, _)| i64::from(w)),
+        height: size.map(|(_, h)| i64::from(h)),
     };
     let mut tx = state.store.begin().await?;
     let attachment_id = tx.insert_attachment(&row, now).await?;

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{Op, Routing};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
-use crate::views::{CallView, IceServers, StartCall};
+use crate::views::{CallView, IceServers, SnapshotRequested, StartCall};
 use kefu_store::{CallRow, ConversationRow};
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{id}/decline", post(decline))
         .route("/api/v1/calls/{id}/hangup", post(hangup))
         .route("/api/v1/calls/{id}/ice-servers", get(ice_servers))
+        .route("/api/v1/calls/{id}/snapshots", post(snapshot))
 }
 
 /// The caller's side of the conversation: its visitor, or the agent serving it.
@@ -126,4 +127,27 @@ pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id)
     Ok(Json(IceServers {
         ice_servers: turn::ice_servers(&config.turn_urls, config.turn_secret.as_ref(), config.turn_ttl_secs, &who, now_secs),
     }))
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/snapshots", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 202, description = "asked: the visitor's device gets `call.snapshot_requested` and uploads a full-resolution still of its own camera to the conversation's attachments with `?snapshot=<request_id>` within 60 s; it arrives as an image message whose attachment has `snapshot` (call, width, height) and `sha256`", body = SnapshotRequested), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn snapshot(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<SnapshotRequested>)> {
+    let (call, c) = load(&state, &caller, id).await?;
+    if side(&caller, &c)? != "agent" {
+        return Err(ApiError::Forbidden("only the agent serving the conversation asks for a snapshot".into()));
+    }
+    if call.status != "active" || call.media != "video" {
+        return Err(ApiError::Conflict("a snapshot needs an active video call".into()));
+    }
+    let ttl = i64::from(state.config.snapshot_request_secs) * 1000;
+    let request_id = state.calls.snapshots.request(call.id, c.id, now_ms(), ttl);
+    let data = serde_json::json!({ "request_id": request_id });
+    // Ephemeral, like the signalling frames: a device that is not connected now cannot answer.
+    let frame: std::sync::Arc<str> =
+        serde_json::json!({ "type": "call.snapshot_requested", "call_id": call.id, "data": data }).to_string().into();
+    state.hub.to_visitor(c.visitor_id, &frame);
+    Ok((StatusCode::ACCEPTED, Json(SnapshotRequested { request_id })))
 }

@@ -79,6 +79,7 @@ impl Modify for UniqueOperationIds {
         crate::api::calls::decline,
         crate::api::calls::hangup,
         crate::api::calls::ice_servers,
+        crate::api::calls::snapshot,
         crate::api::attachments::upload,
         crate::api::attachments::download,
         crate::api::groups::list,
@@ -115,7 +116,7 @@ impl Modify for UniqueOperationIds {
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
-        views::CallView, views::CallSdp,
+        views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView,
     ))
 )]
 pub struct ApiDoc;

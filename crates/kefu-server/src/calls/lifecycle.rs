@@ -96,6 +96,7 @@ impl Engine {
             Err(e) => tracing::error!(call, error = %e, "the router refused a call's end"),
         }
         self.calls.close(call);
+        self.calls.snapshots.forget_call(call);
         crate::calls::refresh_metric(&self.store, &self.metrics).await;
         if let Some(agent) = self.store.conversation(conversation).await.ok().and_then(|c| c.agent_id) {
             self.announce_agent(agent).await;

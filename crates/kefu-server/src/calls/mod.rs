@@ -6,6 +6,7 @@
 pub mod lifecycle;
 pub mod record;
 pub mod signal;
+pub mod snapshots;
 pub mod turn;
 
 use std::collections::HashMap;
@@ -32,6 +33,8 @@ pub struct CallMedia {
     handle: MediaHandle,
     parts: Arc<Mutex<HashMap<ParticipantId, Part>>>,
     next: Arc<AtomicU64>,
+    /// The agents' open snapshot requests.
+    pub snapshots: snapshots::SnapshotRequests,
 }
 
 /// A call's room: the call id, so a restart or a log line maps one to the other.
@@ -42,7 +45,7 @@ fn room(call: i64) -> RoomId {
 impl CallMedia {
     /// Wrap a running media server's handle.
     pub fn new(handle: MediaHandle) -> CallMedia {
-        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)) }
+        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), snapshots: Default::default() }
     }
 
     fn parts(&self) -> std::sync::MutexGuard<'_, HashMap<ParticipantId, Part>> {

@@ -142,3 +142,21 @@ pub struct IceServers {
 pub struct CallSdp {
     pub sdp: String,
 }
+
+/// What makes an attachment a call snapshot: the call whose agent asked for it and the size the
+/// visitor's camera captured it at (read from the image, not claimed by the client).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotView {
+    pub call_id: i64,
+    /// Pixels.
+    pub width: i64,
+    /// Pixels.
+    pub height: i64,
+}
+
+/// `POST /api/v1/calls/{id}/snapshots`: the request the visitor's device answers with an upload
+/// (`?snapshot=<request_id>`) within the request's lifetime.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotRequested {
+    pub request_id: String,
+}

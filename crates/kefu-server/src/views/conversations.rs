@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::{Channel, ConversationStatus, MessageKind, Sender, VisitorView};
+use super::{Channel, ConversationStatus, MessageKind, Sender, SnapshotView, VisitorView};
 use crate::clock::rfc3339;
 use kefu_store::{AttachmentRow, CallRow, ConversationRow, MessageRow, VisitorRow};
 
@@ -150,11 +150,29 @@ pub struct AttachmentView {
     /// (usable in `<img src>`); in webhook payloads it is the bare path, fetched with the Bearer
     /// token.
     pub url: String,
+    /// Hex SHA-256 of the content, so both sides can tell the file is the one sent.
+    pub sha256: String,
+    /// Set when the file is a call snapshot: a still the visitor's device took from its own
+    /// camera at the agent's request (its time is the message's `created_at`); else null.
+    #[schema(required = true)]
+    pub snapshot: Option<SnapshotView>,
 }
 
 impl From<&AttachmentRow> for AttachmentView {
     fn from(a: &AttachmentRow) -> Self {
-        AttachmentView { id: a.id, name: a.name.clone(), mime: a.mime.clone(), size: a.size, url: format!("/api/v1/attachments/{}", a.id) }
+        let snapshot = match (a.snapshot_call_id, a.width, a.height) {
+            (Some(call_id), Some(width), Some(height)) => Some(SnapshotView { call_id, width, height }),
+            _ => None,
+        };
+        AttachmentView {
+            id: a.id,
+            name: a.name.clone(),
+            mime: a.mime.clone(),
+            size: a.size,
+            url: format!("/api/v1/attachments/{}", a.id),
+            sha256: a.sha256.clone(),
+            snapshot,
+        }
     }
 }
 

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AgentView, CallSdp, CallView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, Strategy};
+use super::{
+    AgentView, CallSdp, CallView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, SnapshotRequested,
+    Strategy,
+};
 use crate::error::ErrorDetail;
 
 /// `typing`: the other side started or stopped typing.
@@ -161,7 +164,8 @@ pub struct SessionEnded {
 /// go only to the socket that joined the call and carry `call_id` instead of a conversation:
 /// `call.answer` (the answer to its `call.join` / `call.renegotiate`), `call.offer` (a server
 /// offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
-/// active ...).
+/// active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
+/// device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -200,6 +204,8 @@ pub enum WsEvent {
     CallOffer { call_id: i64, data: CallSdp },
     #[serde(rename = "call.error")]
     CallError { call_id: i64, data: ErrorDetail },
+    #[serde(rename = "call.snapshot_requested")]
+    CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
 }
 
 /// The schema of JSON `null`.

@@ -18,4 +18,5 @@ mod outbound;
 mod redaction;
 mod restart;
 mod sessions;
+mod snapshots;
 mod webhooks;

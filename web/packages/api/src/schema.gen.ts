@@ -292,6 +292,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -879,11 +895,14 @@ export interface components {
             mime: string;
             /** @description The uploaded file name. */
             name: string;
+            /** @description Hex SHA-256 of the content, so both sides can tell the file is the one sent. */
+            sha256: string;
             /**
              * Format: int64
              * @description Bytes.
              */
             size: number;
+            snapshot: null | components["schemas"]["SnapshotView"];
             /**
              * @description Relative URL. In REST answers and WebSocket frames it is a signed link
              *     (`/api/v1/attachments/{id}?exp=…&sig=…`) that works without a token for about 10 minutes
@@ -1626,6 +1645,31 @@ export interface components {
             /** Format: int64 */
             chat: number;
         };
+        /**
+         * @description `POST /api/v1/calls/{id}/snapshots`: the request the visitor's device answers with an upload
+         *     (`?snapshot=<request_id>`) within the request's lifetime.
+         */
+        SnapshotRequested: {
+            request_id: string;
+        };
+        /**
+         * @description What makes an attachment a call snapshot: the call whose agent asked for it and the size the
+         *     visitor's camera captured it at (read from the image, not claimed by the client).
+         */
+        SnapshotView: {
+            /** Format: int64 */
+            call_id: number;
+            /**
+             * Format: int64
+             * @description Pixels.
+             */
+            height: number;
+            /**
+             * Format: int64
+             * @description Pixels.
+             */
+            width: number;
+        };
         /** @description `POST /api/v1/conversations/{id}/calls`. */
         StartCall: {
             media: components["schemas"]["CallMedia"];
@@ -1947,7 +1991,8 @@ export interface components {
          *     go only to the socket that joined the call and carry `call_id` instead of a conversation:
          *     `call.answer` (the answer to its `call.join` / `call.renegotiate`), `call.offer` (a server
          *     offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
-         *     active ...).
+         *     active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
+         *     device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
          */
         WsEvent: {
             /** Format: int64 */
@@ -2043,6 +2088,12 @@ export interface components {
             data: components["schemas"]["ErrorDetail"];
             /** @enum {string} */
             type: "call.error";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["SnapshotRequested"];
+            /** @enum {string} */
+            type: "call.snapshot_requested";
         };
     };
     responses: never;
@@ -2129,6 +2180,8 @@ export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
 export type SettableStatus = components['schemas']['SettableStatus'];
 export type Slots = components['schemas']['Slots'];
+export type SnapshotRequested = components['schemas']['SnapshotRequested'];
+export type SnapshotView = components['schemas']['SnapshotView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
 export type Strategy = components['schemas']['Strategy'];
@@ -2854,6 +2907,38 @@ export interface operations {
             };
         };
     };
+    calls_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description asked: the visitor's device gets `call.snapshot_requested` and uploads a full-resolution still of its own camera to the conversation's attachments with `?snapshot=<request_id>` within 60 s; it arrives as an image message whose attachment has `snapshot` (call, width, height) and `sha256` */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotRequested"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conversations_list: {
         parameters: {
             query?: {
@@ -2993,6 +3078,13 @@ export interface operations {
                  *     the same id stores nothing new and answers 200 with the message already made.
                  */
                 client_id?: string | null;
+                /**
+                 * @description The request id of a `call.snapshot_requested` frame this upload answers (visitor only, a
+                 *     PNG or JPEG, within 60 s of the agent's request, once): the message is a call snapshot
+                 *     with its capture size read from the image. Send a client_id too, so a retry is not
+                 *     refused as an answered request.
+                 */
+                snapshot?: string | null;
             };
             header?: never;
             path: {

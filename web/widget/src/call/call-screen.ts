@@ -9,6 +9,7 @@ import { call as zh } from '../i18n/call-zh-CN';
 import type { Api } from '../frame/api';
 import { h } from '../frame/dom';
 import type { CallView } from '../frame/types';
+import { answerSnapshot } from './snapshot';
 import './call.css';
 
 export { DeviceError, openLocalMedia, stopStream } from '@kefu/realtime/call';
@@ -39,6 +40,10 @@ export class CallScreen {
   readonly #camera: HTMLButtonElement | null;
   readonly #full: HTMLButtonElement;
   readonly #answeredAt: number;
+  readonly #notice: HTMLElement;
+  readonly #api: Api;
+  readonly #call: CallView;
+  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   static async start(o: CallScreenOptions): Promise<CallScreen> {
@@ -65,6 +70,8 @@ export class CallScreen {
     this.#t = (k, p) => format(cat[k], p);
     const t = this.#t;
     this.#stream = stream;
+    this.#api = o.api;
+    this.#call = o.call;
     this.#answeredAt = Date.parse(o.call.answered_at ?? '') || Date.now();
     this.#session = new CallSession({
       callId: o.call.id,
@@ -84,6 +91,7 @@ export class CallScreen {
     local.srcObject = stream;
     local.hidden = !video;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
+    this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
     this.#camera = video ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
@@ -95,6 +103,7 @@ export class CallScreen {
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
       h('div', { class: 'call__stage' }, this.#remoteVideo, local),
       this.#status,
+      this.#notice,
       h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
@@ -103,7 +112,26 @@ export class CallScreen {
 
   /** A `call.answer` / `call.offer` / `call.error` frame from the socket. */
   signal(frame: CallServerFrame): void {
+    if (frame.type === 'call.snapshot_requested') {
+      const request = frame.data?.request_id;
+      if (frame.call_id === this.callId && typeof request === 'string') void this.#snapshot(request);
+      return;
+    }
     void this.#session.handle(frame);
+  }
+
+  /** The agent asked for a still: from the own camera at full resolution, not the sent stream. */
+  #snapshot(requestId: string): Promise<boolean> {
+    return answerSnapshot(requestId, {
+      track: () => this.#stream.getVideoTracks()[0] ?? null,
+      upload: (file, id) => this.#api.upload(this.#call.conversation_id, file, id),
+      notify: (key) => {
+        this.#notice.textContent = this.#t(key);
+        this.#notice.hidden = false;
+        clearTimeout(this.#noticeTimer);
+        this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
+      },
+    });
   }
 
   get callId(): number {
@@ -113,6 +141,7 @@ export class CallScreen {
   /** Leaves the media and lets go of the camera and microphone. Idempotent. */
   end(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#noticeTimer);
     document.removeEventListener('fullscreenchange', this.#onFullscreen);
     if (document.fullscreenElement === this.el) void document.exitFullscreen().catch(() => {});
     this.#session.leave();

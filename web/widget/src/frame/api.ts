@@ -90,10 +90,12 @@ export class Api {
   sendMessage(id: number, body: string, clientId: string) {
     return this.#request<Message>('POST', `/conversations/${id}/messages`, { body, client_id: clientId } satisfies Wire.PostMessage);
   }
-  upload(id: number, file: File) {
+  /** `snapshot`: the request id of the agent's `call.snapshot_requested` this still answers. */
+  upload(id: number, file: File, snapshot?: string) {
     const form = new FormData();
     form.append('file', file, file.name);
-    return this.#request<Message>('POST', `/conversations/${id}/attachments`, form);
+    const query = snapshot ? `?client_id=snap-${encodeURIComponent(snapshot)}&snapshot=${encodeURIComponent(snapshot)}` : '';
+    return this.#request<Message>('POST', `/conversations/${id}/attachments${query}`, form);
   }
   read(id: number, seq: number) {
     return this.#request<void>('POST', `/conversations/${id}/read`, { seq } satisfies Wire.ReadBody);

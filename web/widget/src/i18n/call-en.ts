@@ -15,4 +15,7 @@ export const call = {
   fullscreen: 'Full screen',
   exitFullscreen: 'Exit full screen',
   hangup: 'Hang up',
+  snapshotTaken: 'The agent took a snapshot',
+  snapshotCameraOff: 'The agent asked for a snapshot; none was taken because your camera is off',
+  snapshotFailed: 'The agent asked for a snapshot, but it could not be taken',
 };

@@ -16,4 +16,7 @@ export const call: typeof en = {
   fullscreen: '全屏',
   exitFullscreen: '退出全屏',
   hangup: '挂断',
+  snapshotTaken: '坐席已抓拍',
+  snapshotCameraOff: '坐席请求抓拍；您的摄像头已关闭，未拍摄',
+  snapshotFailed: '坐席请求抓拍，但未能拍摄',
 };

@@ -74,6 +74,7 @@ export const frame = {
   senderAgent: 'Agent',
   senderYou: 'You',
   image: 'Image {name}',
+  snapshot: 'Snapshot {width}×{height} · SHA-256 {hash}',
   download: 'Download {name} ({size})',
   closed: 'This conversation has ended.',
   csatQuestion: 'How satisfied are you with our service?',

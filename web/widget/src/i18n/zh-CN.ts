@@ -74,6 +74,7 @@ export const frame: typeof en.frame = {
   senderAgent: '客服',
   senderYou: '我',
   image: '图片 {name}',
+  snapshot: '抓拍 {width}×{height} · SHA-256 {hash}',
   download: '下载 {name}（{size}）',
   closed: '本次会话已结束。',
   csatQuestion: '请对本次服务进行满意度评价',

@@ -88,6 +88,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'message.created':
         conversations.applyMessageCreated(e.data, e.seq);
+        if (e.data.attachment?.snapshot) calls.snapshotArrived(e.data.attachment.snapshot.call_id);
         break;
       case 'conversation.updated':
         conversations.applyConversationUpdated(e.data, e.seq);

@@ -8,7 +8,7 @@ import { useSessionStore } from './session';
 import { conversation } from './testing';
 
 vi.mock('../api/calls', () => ({
-  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), get: vi.fn() },
+  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), get: vi.fn(), snapshot: vi.fn() },
 }));
 
 /** Stands in for CallSession: records what the store asks of it. */
@@ -195,5 +195,42 @@ describe('calls store', () => {
     conversations.upsertConversation(conversation({ id: 3, status: 'assigned', agent_id: 5, last_seq: 3 }));
     await flush();
     expect(calls.mine?.callId).toBe(11);
+  });
+
+  it('capture asks the server for a snapshot of my call and waits until it arrives', async () => {
+    const calls = useCallsStore();
+    await calls.snapshot();
+    expect(api.snapshot).not.toHaveBeenCalled(); // not in a call
+    calls.apply(call({ status: 'active' }));
+    await flush();
+    api.snapshot.mockResolvedValue({ request_id: 'r1' });
+    await calls.snapshot();
+    expect(api.snapshot).toHaveBeenCalledWith(9);
+    expect(calls.snapshotPending).toBe('r1');
+    await calls.snapshot();
+    expect(api.snapshot).toHaveBeenCalledTimes(1); // one at a time
+    calls.snapshotArrived(8); // another call's snapshot
+    expect(calls.snapshotPending).toBe('r1');
+    calls.snapshotArrived(9);
+    expect(calls.snapshotPending).toBeNull();
+  });
+
+  it('a snapshot that never comes frees the button after the request expires, and so does the end of the call', async () => {
+    vi.useFakeTimers();
+    try {
+      const calls = useCallsStore();
+      calls.apply(call({ status: 'active' }));
+      await vi.advanceTimersByTimeAsync(0);
+      api.snapshot.mockResolvedValue({ request_id: 'r2' });
+      await calls.snapshot();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls.snapshotPending).toBeNull();
+      await calls.snapshot();
+      expect(calls.snapshotPending).toBe('r2');
+      calls.apply(call({ status: 'ended', end_reason: 'hangup' }));
+      expect(calls.snapshotPending).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

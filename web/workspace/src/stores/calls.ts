@@ -43,6 +43,9 @@ export const useCallsStore = defineStore('calls', () => {
   const remoteStream = shallowRef<MediaStream | null>(null);
   /** A call being started, accepted, declined or hung up (buttons wait). */
   const busy = ref(false);
+  /** A snapshot asked for and not yet arrived (the capture button waits; the request id). */
+  const snapshotPending = ref<string | null>(null);
+  let snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   /** Calls I declined here: their prompt goes away before the server's event. */
   const dismissed = ref(new Set<Id>());
 
@@ -216,7 +219,32 @@ export const useCallsStore = defineStore('calls', () => {
     }
   }
 
+  /**
+   * Asks the customer's device for a snapshot of my call: a still of their own camera at full
+   * resolution (not the video I receive), which arrives as an image message in the chat.
+   */
+  async function snapshot(): Promise<void> {
+    const m = mine.value;
+    if (!m || snapshotPending.value) return;
+    const { request_id } = await callsApi.snapshot(m.callId);
+    snapshotPending.value = request_id;
+    clearTimeout(snapshotTimer);
+    // The server forgets a request after 60 s: the button is free again by then at the latest.
+    snapshotTimer = setTimeout(() => {
+      if (snapshotPending.value === request_id) snapshotPending.value = null;
+    }, 60_000);
+  }
+
+  /** A snapshot message arrived: the one asked for in my call, the button is free again. */
+  function snapshotArrived(callId: Id): void {
+    if (mine.value?.callId !== callId) return;
+    snapshotPending.value = null;
+    clearTimeout(snapshotTimer);
+  }
+
   function release(): void {
+    snapshotPending.value = null;
+    clearTimeout(snapshotTimer);
     joining = null;
     early = [];
     session?.leave();
@@ -260,6 +288,7 @@ export const useCallsStore = defineStore('calls', () => {
     localStream,
     remoteStream,
     busy,
+    snapshotPending,
     incoming,
     callOf,
     setSender,
@@ -272,6 +301,8 @@ export const useCallsStore = defineStore('calls', () => {
     hangup,
     setMuted,
     setCameraOff,
+    snapshot,
+    snapshotArrived,
     conversationGone,
     reset,
   };

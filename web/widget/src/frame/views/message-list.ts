@@ -115,7 +115,11 @@ export class MessageList {
         },
         () => img.classList.add('msg__img--broken'),
       );
-      return [link];
+      const snap = a.snapshot;
+      if (!snap) return [link];
+      // A call snapshot: labelled, with its capture size and a short hash (the full one on hover).
+      const label = this.#opts.t('snapshot', { width: snap.width, height: snap.height, hash: a.sha256.slice(0, 12) });
+      return [link, h('p', { class: 'msg__snapshot', 'data-testid': 'message-snapshot', title: a.sha256 }, label)];
     }
     if (m.kind === 'file' && a) {
       const label = this.#opts.t('download', { name: a.name, size: fileSize(a.size) });
