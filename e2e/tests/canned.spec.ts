@@ -70,6 +70,12 @@ test('en: an agent adds a personal response on the page, then picks it with the 
   await expect(field('body')).toHaveValue('Dear {{customer.name}}, refunds take 3 working days. {{order.no}}');
   await agent.page.getByTestId('canned-mine-form-submit').click();
   await expect(agent.page.getByTestId('canned-mine-table')).toContainText('/refund');
+  // The same shortcut twice in one library is refused while typing, in the user's language.
+  await agent.page.getByTestId('canned-mine-create').click();
+  await field('shortcut').fill('/refund');
+  await expect(agent.page.getByText('This library already has this shortcut')).toBeVisible();
+  await expect(agent.page.getByTestId('canned-mine-form-submit')).toBeDisabled();
+  await agent.page.keyboard.press('Escape');
 
   await agent.page.getByTestId('nav-workspace').click();
   const visitor = await person(browser, 'en-US');
