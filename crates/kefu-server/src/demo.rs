@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::auth::hash_password;
 use crate::clock::now_ms;
-use kefu_store::{BusinessTypeRow, GroupRow, NewUser, Store};
+use kefu_store::{BusinessTypeRow, CannedFields, GroupRow, NewUser, Store};
 
 /// (email, name, role, password)
 pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
@@ -16,8 +16,19 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
     ("agent4@demo.kefu", "陈静 Chen Jing", "agent", "demo-agent"),
 ];
 
+/// The team's canned responses (快捷回复): (category, shortcut, title, body), in zh-CN and en.
+pub const DEMO_CANNED: [(&str, &str, &str, &str); 6] = [
+    ("问候 Greetings", "问候", "问候语", "{{customer.name}}您好，我是客服{{agent.name}}，很高兴为您服务，请问有什么可以帮您？"),
+    ("问候 Greetings", "greet", "Greeting", "Hello {{customer.name}}, this is {{agent.name}}. How can I help you today?"),
+    ("处理中 In progress", "稍等", "请稍等", "请您稍等，我正在为您查询，马上回复您。"),
+    ("处理中 In progress", "wait", "Please wait", "Please wait a moment while I look into this for you."),
+    ("结束 Closing", "结束语", "结束语", "感谢您的咨询，如还有其他问题欢迎随时联系我们，祝您生活愉快！"),
+    ("结束 Closing", "bye", "Closing", "Thank you for contacting us, {{customer.name}}. Have a nice day!"),
+];
+
 /// Seed unless already seeded.
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
+    seed_canned(store).await?;
     if store.setting("demo_seeded").await?.is_some() {
         return Ok(());
     }
@@ -52,5 +63,19 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     }
     store.set_setting("demo_seeded", &json!({ "at": now }).to_string()).await?;
     tracing::info!("seeded the demo organisation");
+    Ok(())
+}
+
+/// The demo team's canned responses, once, with their own marker: demo databases seeded before
+/// canned responses existed get them too.
+async fn seed_canned(store: &Store) -> anyhow::Result<()> {
+    if store.setting("demo_canned_seeded").await?.is_some() {
+        return Ok(());
+    }
+    let now = now_ms();
+    for (category, shortcut, title, body) in DEMO_CANNED {
+        store.create_canned_response(None, &CannedFields { category, shortcut, title, body }, now).await?;
+    }
+    store.set_setting("demo_canned_seeded", &json!({ "at": now }).to_string()).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod calls;
+mod canned;
 mod conversations;
 mod directory;
 mod integrations;
@@ -15,6 +16,7 @@ mod sessions;
 mod tx;
 
 pub use calls::*;
+pub use canned::*;
 pub use conversations::*;
 pub use directory::*;
 pub use integrations::*;

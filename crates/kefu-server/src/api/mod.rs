@@ -6,6 +6,7 @@ pub mod agents;
 pub mod attachments;
 pub mod auth;
 pub mod calls;
+pub mod canned;
 pub mod conversations;
 pub mod groups;
 pub mod headers;
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calls::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(canned::router())
         .merge(stats::router())
         .merge(widgets::router())
         .merge(openapi::router())

@@ -5,6 +5,7 @@
 
 mod admin;
 mod calls;
+mod canned;
 mod conversations;
 mod events;
 mod groups;
@@ -15,6 +16,7 @@ mod widgets;
 
 pub use admin::*;
 pub use calls::*;
+pub use canned::*;
 pub use conversations::*;
 pub use events::*;
 pub use groups::*;

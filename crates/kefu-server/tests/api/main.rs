@@ -7,6 +7,7 @@ mod api_keys;
 mod attachment_links;
 mod auth_and_errors;
 mod calls;
+mod canned;
 mod conversation_flow;
 mod deceptive_text;
 mod exposure;

@@ -308,6 +308,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/canned-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["canned_list"];
+        put?: never;
+        post: operations["canned_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/canned-responses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["canned_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["canned_update"];
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -996,6 +1028,49 @@ export interface components {
             started_at: string;
             started_by: components["schemas"]["CallSide"];
             status: components["schemas"]["CallStatus"];
+        };
+        CannedBody: {
+            /**
+             * @description 1 to 2000 characters; may hold `{{customer.name}}` and the other variables (docs/api.md).
+             *     Required to create.
+             */
+            body?: string | null;
+            /** @description Up to 32 characters; empty for none. */
+            category?: string | null;
+            /**
+             * @description Typed after `/`: 1 to 32 characters, no spaces or `/`; unique within its library.
+             *     Required to create.
+             */
+            shortcut?: string | null;
+            /** @description Create in the team library (needs admin); only read when creating. */
+            team?: boolean;
+            /** @description 1 to 64 characters. Required to create. */
+            title?: string | null;
+        };
+        /** @description `GET /api/v1/canned-responses`. */
+        CannedResponseList: {
+            /** @description Team ones first, then the caller's; each by category and shortcut. */
+            canned_responses: components["schemas"]["CannedResponseView"][];
+        };
+        /**
+         * @description A canned response: the agent types `/` plus its shortcut in the composer to insert the body.
+         *     `{{variables}}` in the body are expanded by the client at insertion (docs/api.md lists them).
+         */
+        CannedResponseView: {
+            body: string;
+            /** @description "" when uncategorised. */
+            category: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            /** @description e.g. `greet` or `问候`: unique within its library. */
+            shortcut: string;
+            /** @description true: the team library (admins manage it); false: the caller's own. */
+            team: boolean;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * @description Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
@@ -2121,6 +2196,9 @@ export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];
 export type CallStatus = components['schemas']['CallStatus'];
 export type CallView = components['schemas']['CallView'];
+export type CannedBody = components['schemas']['CannedBody'];
+export type CannedResponseList = components['schemas']['CannedResponseList'];
+export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type CodeBody = components['schemas']['CodeBody'];
@@ -2926,6 +3004,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SnapshotRequested"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    canned_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words to find in the shortcut, title or body (case-insensitive substring, so `问候` finds
+                 *     `您好，问候语`); a leading `/` is ignored.
+                 */
+                q?: string | null;
+                /** @description Only this category. */
+                category?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the team library and the caller's own (API keys: the team library) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponseList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    canned_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedBody"];
+            };
+        };
+        responses: {
+            /** @description created: personal (staff users), or team with `team: true` (admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponseView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    canned_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted (own personal ones; team ones by admins) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    canned_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CannedBody"];
+            };
+        };
+        responses: {
+            /** @description updated (own personal ones; team ones by admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CannedResponseView"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -132,3 +132,13 @@ export type PickerListsAreComplete = [
   Expect<Covers<WebhookEvent, typeof WEBHOOK_EVENTS>>,
   Expect<Covers<FieldKind, typeof FIELD_KINDS>>,
 ];
+
+/** A canned response (快捷回复), personal or the team's. */
+export type CannedResponse = Api.CannedResponseView;
+/** What the library editor writes. */
+export interface CannedInput {
+  category: string;
+  shortcut: string;
+  title: string;
+  body: string;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_SCOPES, CHANNELS, FIELD_KINDS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
 import { AWAY_REASONS } from '../stores/agentStatus';
+import { CANNED_VARIABLES } from '../features/canned/variables';
 import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
 
 type Tree = { [k: string]: string | Tree };
@@ -58,6 +59,7 @@ describe('locales', () => {
       ...STRATEGIES.map((s) => `admin.strategies.${s}`),
       ...WEBHOOK_EVENTS.map((e) => `admin.webhookEvents.${e.replace('.', '_')}`),
       ...API_KEY_SCOPES.map((s) => `admin.scopes.${s.replace(':', '_')}`),
+      ...CANNED_VARIABLES.map((v) => `agent.canned.variable.${v.replace('.', '_')}`),
       ...['pending', 'delivered', 'failed'].map((s) => `admin.deliveryStatus.${s}`),
       ...[1, 2, 3, 4, 5, 6, 7].map((d) => `admin.hours.weekdays.${d}`),
       ...['visitor', 'agent', 'system'].map((s) => `agent.sender.${s}`),

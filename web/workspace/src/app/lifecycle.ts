@@ -4,6 +4,7 @@
 import { startRealtime, stopRealtime } from '../realtime/bridge';
 import { useAgentStatusStore } from '../stores/agentStatus';
 import { useAttachmentsStore } from '../stores/attachments';
+import { useCannedStore } from '../stores/canned';
 import { useConversationsStore } from '../stores/conversations';
 import { useCustomersStore } from '../stores/customers';
 import { useDirectoryStore } from '../stores/directory';
@@ -36,6 +37,7 @@ export function endSession(): void {
   useCustomersStore().reset();
   useSupervisorStore().reset();
   useAttachmentsStore().reset();
+  useCannedStore().reset();
 }
 
 export async function signOut(): Promise<void> {

@@ -51,6 +51,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'common.nav.workspace' },
       },
       {
+        path: 'canned',
+        name: 'canned',
+        component: () => import('../features/canned/CannedPage.vue'),
+        meta: { title: 'common.nav.canned' },
+      },
+      {
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
@@ -73,6 +79,11 @@ const routes: RouteRecordRaw[] = [
             path: 'wrap-up-codes',
             name: 'admin-wrap-up-codes',
             component: () => import('../features/admin/WrapUpCodesAdmin.vue'),
+          },
+          {
+            path: 'canned-responses',
+            name: 'admin-canned-responses',
+            component: () => import('../features/admin/CannedResponsesAdmin.vue'),
           },
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
           { path: 'api-keys', name: 'admin-api-keys', component: () => import('../features/admin/ApiKeysAdmin.vue') },
