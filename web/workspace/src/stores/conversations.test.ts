@@ -83,6 +83,21 @@ describe('conversations store: optimistic send', () => {
     expect(store.messagesOf(1)).toMatchObject([{ id: 52, state: 'sent' }]);
   });
 
+  it('uploads a file with the client id of its placeholder, which the server copy replaces', async () => {
+    const store = setup();
+    store.upsertConversation(conversation({ id: 1 }));
+    const file = new File(['png'], 'shot.png', { type: 'image/png' });
+    let clientId = '';
+    api.upload.mockImplementationOnce(async (_id, _f, cid) => {
+      clientId = cid!;
+      expect(store.messagesOf(1)).toMatchObject([{ kind: 'image', state: 'sending', client_id: cid }]);
+      return message({ id: 60, seq: 2, sender: 'agent', kind: 'image', body: 'shot.png', client_id: cid! });
+    });
+    await store.sendFile(1, file);
+    expect(clientId).not.toBe('');
+    expect(store.messagesOf(1)).toMatchObject([{ id: 60, state: 'sent' }]);
+  });
+
   it('takes a failed message back into the composer, ahead of what was typed since', async () => {
     sessionStorage.clear();
     const store = setup();

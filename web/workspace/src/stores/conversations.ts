@@ -241,7 +241,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       client_id: clientId,
     });
     try {
-      const m = await conversationsApi.upload(id, file);
+      const m = await conversationsApi.upload(id, file, clientId);
       t.pending.delete(clientId);
       applyOwnMessage(m);
     } catch (e) {
