@@ -315,6 +315,16 @@ impl Store {
             .await?)
     }
 
+    /// The customer's first message (what the offer shows the agent), if they wrote one.
+    pub async fn first_visitor_message(&self, conversation_id: i64) -> Result<Option<MessageRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND sender = 'visitor' AND kind <> 'event' ORDER BY seq LIMIT 1"
+        ))
+        .bind(conversation_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// The last message (for previews).
     pub async fn last_message(&self, conversation_id: i64) -> Result<Option<MessageRow>> {
         Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1"))

@@ -100,6 +100,9 @@ async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiR
     if let Some(m) = state.store.last_message(id).await? {
         v.last_message = Some(MessageView::build(&m, None));
     }
+    if matches!(caller, Caller::Staff(_)) {
+        v.first_message = state.store.first_visitor_message(id).await?.map(|m| MessageView::build(&m, None));
+    }
     Ok(if matches!(caller, Caller::Visitor(_)) { redacted(Payload::Conversation, v) } else { v })
 }
 

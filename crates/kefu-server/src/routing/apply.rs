@@ -13,7 +13,7 @@ use crate::error::ApiResult;
 use crate::realtime::frame;
 use crate::routing::load::status_text;
 use crate::routing::Engine;
-use crate::views::{OfferCreated, OfferRevoked, QueueView};
+use crate::views::{MessageView, OfferCreated, OfferRevoked, QueueView};
 use kefu_store::NewCall;
 
 impl Engine {
@@ -48,7 +48,9 @@ impl Engine {
                 tx.log_routing("offered", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": reason }), now).await?;
                 tx.commit().await?;
                 let c = self.store.conversation(conversation.0).await?;
-                let view = build_view(&self.store, &c).await?;
+                let mut view = build_view(&self.store, &c).await?;
+                // The agent decides on the offer by what the customer asked.
+                view.first_message = self.store.first_visitor_message(c.id).await?.map(|m| MessageView::build(&m, None));
                 let offer = OfferCreated { conversation: view, expires_at: rfc3339(expires_at.0), reason: (*reason).into() };
                 let data = serde_json::to_value(offer).unwrap_or_default();
                 self.hub.to_user(agent.0, &frame("offer.created", Some(conversation.0), None, &data));

@@ -92,6 +92,10 @@ pub struct ConversationView {
     /// The newest message (filled in by the REST API; null in WebSocket events).
     #[schema(required = true)]
     pub last_message: Option<MessageView>,
+    /// The customer's first message (staff only; filled in by the REST API and in
+    /// `offer.created`, null in other WebSocket events and for visitors).
+    #[schema(required = true)]
+    pub first_message: Option<MessageView>,
     /// The conversation's open call (ringing or active), null when none: a snapshot carries it,
     /// so a client whose cursor moves past a `call.updated` still knows the call.
     #[schema(required = true)]
@@ -130,6 +134,7 @@ impl ConversationView {
             agent_read_seq: c.agent_read_seq,
             queue: None,
             last_message: None,
+            first_message: None,
             call: call.map(Into::into),
         }
     }

@@ -1131,6 +1131,7 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             csat: null | components["schemas"]["CsatView"];
+            first_message: null | components["schemas"]["MessageView"];
             /** Format: int64 */
             group_id: number;
             /** Format: int64 */

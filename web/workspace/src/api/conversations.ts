@@ -15,10 +15,12 @@ export const conversationsApi = {
     http.get<MessagesPage>(`/conversations/${id}/messages`, { after_seq: afterSeq }),
   send: (id: Id, body: string, clientId: string) =>
     http.post<Message>(`/conversations/${id}/messages`, { body, client_id: clientId } satisfies Api.PostMessage),
-  upload: (id: Id, file: File) => {
+  /** `clientId` makes a retried upload safe: the server answers the first copy again. */
+  upload: (id: Id, file: File, clientId?: string) => {
     const form = new FormData();
     form.append('file', file, file.name);
-    return http.upload<Message>(`/conversations/${id}/attachments`, form);
+    const query = clientId ? `?client_id=${encodeURIComponent(clientId)}` : '';
+    return http.upload<Message>(`/conversations/${id}/attachments${query}`, form);
   },
   read: (id: Id, seq: number) => http.post<void>(`/conversations/${id}/read`, { seq } satisfies Api.ReadBody),
   typing: (id: Id, typing: boolean) =>

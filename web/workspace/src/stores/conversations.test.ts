@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { conversationsApi } from '../api/conversations';
 import { useConversationsStore } from './conversations';
+import { useDraftsStore } from './drafts';
 import { useSessionStore } from './session';
 import { conversation, message } from './testing';
 
@@ -80,6 +81,48 @@ describe('conversations store: optimistic send', () => {
     await store.retry(1, failed!.client_id!);
     expect(api.send.mock.calls[1]![2]).toBe(failed!.client_id);
     expect(store.messagesOf(1)).toMatchObject([{ id: 52, state: 'sent' }]);
+  });
+
+  it('uploads a file with the client id of its placeholder, which the server copy replaces', async () => {
+    const store = setup();
+    store.upsertConversation(conversation({ id: 1 }));
+    const file = new File(['png'], 'shot.png', { type: 'image/png' });
+    let clientId = '';
+    api.upload.mockImplementationOnce(async (_id, _f, cid) => {
+      clientId = cid!;
+      expect(store.messagesOf(1)).toMatchObject([{ kind: 'image', state: 'sending', client_id: cid }]);
+      return message({ id: 60, seq: 2, sender: 'agent', kind: 'image', body: 'shot.png', client_id: cid! });
+    });
+    await store.sendFile(1, file);
+    expect(clientId).not.toBe('');
+    expect(store.messagesOf(1)).toMatchObject([{ id: 60, state: 'sent' }]);
+  });
+
+  it('takes a failed message back into the composer, ahead of what was typed since', async () => {
+    sessionStorage.clear();
+    const store = setup();
+    store.upsertConversation(conversation({ id: 1 }));
+    api.send.mockRejectedValueOnce(new Error('offline'));
+    await expect(store.sendText(1, '您的卡已解锁')).rejects.toThrow('offline');
+    const drafts = useDraftsStore();
+    drafts.set(1, '还有别的问题吗');
+    const [failed] = store.messagesOf(1);
+    store.editFailed(1, failed!.client_id!);
+    expect(store.messagesOf(1)).toHaveLength(0);
+    expect(drafts.get(1)).toBe('您的卡已解锁\n还有别的问题吗');
+    expect(drafts.restored).toMatchObject({ conversation: 1 });
+  });
+
+  it('does not take back a message that is still sending', () => {
+    sessionStorage.clear();
+    const store = setup();
+    store.upsertConversation(conversation({ id: 1 }));
+    api.send.mockReturnValueOnce(new Promise(() => {}));
+    void store.sendText(1, 'hi');
+    const [sending] = store.messagesOf(1);
+    store.editFailed(1, sending!.client_id!);
+    expect(store.messagesOf(1)).toHaveLength(1);
+    expect(useDraftsStore().get(1)).toBe('');
   });
 });
 

@@ -8,6 +8,7 @@ import { conversationsApi, type TransferTarget } from '../api/conversations';
 import type { Conversation, Id, Message, MessageReadData, TypingData } from '../api/types';
 import { reportSnapshot } from '../realtime/snapshots';
 import { useCallsStore } from './calls';
+import { useDraftsStore } from './drafts';
 import { useSessionStore } from './session';
 import {
   addPending,
@@ -222,6 +223,14 @@ export const useConversationsStore = defineStore('conversations', () => {
     threads.value.get(id)?.pending.delete(clientId);
   }
 
+  /** Takes a failed message back into the composer to edit (a new send, with a new client id). */
+  function editFailed(id: Id, clientId: string): void {
+    const p = threads.value.get(id)?.pending.get(clientId);
+    if (!p || p.state !== 'failed') return;
+    discard(id, clientId);
+    useDraftsStore().restore(id, p.body);
+  }
+
   async function sendFile(id: Id, file: File): Promise<void> {
     const clientId = newClientId();
     const t = thread(id);
@@ -232,7 +241,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       client_id: clientId,
     });
     try {
-      const m = await conversationsApi.upload(id, file);
+      const m = await conversationsApi.upload(id, file, clientId);
       t.pending.delete(clientId);
       applyOwnMessage(m);
     } catch (e) {
@@ -381,6 +390,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     sendText,
     retry,
     discard,
+    editFailed,
     sendFile,
     noteTyping,
     stopTyping,

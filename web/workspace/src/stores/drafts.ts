@@ -5,6 +5,7 @@
 //! closing forgets it.
 
 import { defineStore } from 'pinia';
+import { ref } from 'vue';
 import type { Id } from '../api/types';
 import { useSessionStore } from './session';
 
@@ -56,5 +57,16 @@ export const useDraftsStore = defineStore('drafts', () => {
     set(conversation, '');
   }
 
-  return { get, set, clear };
+  /**
+   * Text that was not sent comes back to the composer: ahead of whatever the agent typed since,
+   * so nothing is lost. `restored` tells an open composer to reload the draft.
+   */
+  const restored = ref<{ conversation: Id; n: number } | null>(null);
+  function restore(conversation: Id, text: string): void {
+    const now = get(conversation);
+    set(conversation, now.trim() ? `${text}\n${now}` : text);
+    restored.value = { conversation, n: (restored.value?.n ?? 0) + 1 };
+  }
+
+  return { get, set, clear, restore, restored };
 });

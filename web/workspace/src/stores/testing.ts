@@ -47,6 +47,7 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     agent_read_seq: 0,
     queue: null,
     last_message: null,
+    first_message: null,
     ...over,
   };
 }

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { charCount, lengthState, MAX_TEXT_CHARS } from './messageLength';
+
+describe('message length', () => {
+  it('counts code points after trimming, as the server does', () => {
+    expect(charCount('  你好  ')).toBe(2);
+    expect(charCount('👍😀')).toBe(2);
+  });
+
+  it('has no counter far from the limit', () => {
+    expect(lengthState('hello')).toMatchObject({ showCounter: false, over: false });
+  });
+
+  it('shows the counter near the limit and blocks only over it', () => {
+    expect(lengthState('字'.repeat(4500))).toMatchObject({ showCounter: true, over: false, left: 500 });
+    expect(lengthState('字'.repeat(MAX_TEXT_CHARS))).toMatchObject({ over: false, left: 0 });
+    expect(lengthState('字'.repeat(MAX_TEXT_CHARS + 3))).toMatchObject({ over: true, left: -3 });
+  });
+});
