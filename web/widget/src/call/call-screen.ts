@@ -1,5 +1,7 @@
 // The call chunk (loaded with import() only when a call starts): the visitor's call screen —
-// the agent's video large, the own preview small, mute / camera off / full screen / hang up —
+// the agent's video large, the own preview small, mute / camera off / share screen (desktop
+// browsers: hidden where getDisplayMedia is missing, e.g. phones) / full screen / hang up; a
+// screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
 import { CallSession, exposeCallForTests, openLocalMedia, stopStream, type CallMediaState, type CallServerFrame } from '@kefu/realtime/call';
@@ -36,6 +38,8 @@ export class CallScreen {
   readonly #t: (k: CallKey, p?: Record<string, string | number>) => string;
   readonly #status: HTMLElement;
   readonly #remoteVideo: HTMLVideoElement;
+  readonly #screenVideo: HTMLVideoElement;
+  readonly #share: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #camera: HTMLButtonElement | null;
   readonly #full: HTMLButtonElement;
@@ -77,7 +81,9 @@ export class CallScreen {
       callId: o.call.id,
       send: o.send,
       iceServers: ice,
-      onTrack: (track) => this.#addRemote(track),
+      onTrack: (track, source) => (source === 'screen' ? this.#showScreen(track) : this.#addRemote(track)),
+      onTrackEnded: (track) => this.#removeRemote(track),
+      onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
       onError: (code, message) => console.warn('call', o.call.id, code, message),
     });
@@ -86,6 +92,8 @@ export class CallScreen {
     const video = o.call.media === 'video';
     this.#remoteVideo = h('video', { class: 'call__remote', autoplay: true, playsinline: true, 'aria-label': t('remoteVideo'), 'data-testid': 'call-remote-video' });
     this.#remoteVideo.srcObject = this.#remote;
+    this.#screenVideo = h('video', { class: 'call__screen', autoplay: true, playsinline: true, hidden: true, 'aria-label': t('remoteScreen'), 'data-testid': 'call-remote-screen' });
+    this.#screenVideo.muted = true;
     const local = h('video', { class: 'call__local', autoplay: true, playsinline: true, 'aria-label': t('localVideo'), 'data-testid': 'call-local-video' });
     local.muted = true; // never hear oneself
     local.srcObject = stream;
@@ -94,6 +102,8 @@ export class CallScreen {
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
     this.#camera = video ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
+    this.#share.hidden = !video || typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
     this.#full.hidden = !document.fullscreenEnabled;
     const hangup = h('button', { type: 'button', class: 'call__btn call__btn--hangup', 'data-testid': 'call-hangup' }, t('hangup'));
@@ -101,10 +111,10 @@ export class CallScreen {
     this.el = h(
       'section',
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
-      h('div', { class: 'call__stage' }, this.#remoteVideo, local),
+      h('div', { class: 'call__stage' }, this.#screenVideo, this.#remoteVideo, local),
       this.#status,
       this.#notice,
-      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#full, hangup),
+      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
     this.#setState('idle');
@@ -148,6 +158,7 @@ export class CallScreen {
     exposeCallForTests(null);
     stopStream(this.#stream);
     this.#remoteVideo.srcObject = null;
+    this.#screenVideo.srcObject = null;
   }
 
   async #join(): Promise<void> {
@@ -163,6 +174,48 @@ export class CallScreen {
     for (const old of this.#remote.getTracks().filter((t) => t.kind === track.kind)) this.#remote.removeTrack(old);
     this.#remote.addTrack(track);
     void this.#remoteVideo.play().catch(() => {});
+  }
+
+  /** The agent shares a screen: it takes the stage, the agent's camera goes small. */
+  #showScreen(track: MediaStreamTrack): void {
+    this.#screenVideo.srcObject = new MediaStream([track]);
+    this.#screenVideo.hidden = false;
+    this.el.classList.add('call--screen');
+    void this.#screenVideo.play().catch(() => {});
+  }
+
+  #removeRemote(track: MediaStreamTrack): void {
+    const screen = this.#screenVideo.srcObject as MediaStream | null;
+    if (screen?.getTracks().includes(track)) {
+      this.#screenVideo.srcObject = null;
+      this.#screenVideo.hidden = true;
+      this.el.classList.remove('call--screen');
+    } else if (this.#remote.getTracks().includes(track)) {
+      this.#remote.removeTrack(track);
+    }
+  }
+
+  async #toggleShare(): Promise<void> {
+    if (this.#session.sharing) {
+      await this.#session.stopScreen();
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      return; // the visitor closed the browser's picker: nothing to share
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    track.contentHint = 'detail';
+    this.#setSharing(true);
+    await this.#session.shareScreen(track);
+  }
+
+  #setSharing(on: boolean): void {
+    this.#share.setAttribute('aria-pressed', String(on));
+    this.#share.textContent = on ? this.#t('stopShare') : this.#t('shareScreen');
   }
 
   #setState(s: CallMediaState): void {
