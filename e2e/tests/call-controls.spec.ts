@@ -133,3 +133,43 @@ test('screen share: the agent shares, the visitor sees the screen large and deco
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('voice call from a chat: audio flows both ways, no video is sent, names instead of video', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const { agent, visitor, frame } = await servedChat(browser, '语音客户');
+  // Both UIs offer 语音通话 next to 视频通话; the visitor calls by voice.
+  await expect(agent.page.getByTestId('call-start-voice')).toHaveText('语音通话');
+  await expect(frame.getByTestId('call-start')).toHaveText('视频通话');
+  await frame.getByTestId('call-start-voice').click();
+  const incoming = agent.page.getByTestId('incoming-call-dialog');
+  await expect(incoming).toContainText('语音来电');
+  await incoming.getByTestId('incoming-call-accept').click();
+  await connected(agent.page, frame);
+  await expect(agent.page.getByTestId('call-panel')).toHaveAttribute('data-media', 'voice');
+
+  // Avatars and names instead of video; no camera control, no screen share in a voice call.
+  await expect(agent.page.getByTestId('call-voice')).toContainText('语音客户');
+  await expect(frame.getByTestId('call-voice')).toContainText('语音通话');
+  await expect(frame.getByTestId('call-camera')).toHaveCount(0);
+  await expect(agent.page.getByTestId('call-screen-share')).toHaveCount(0);
+
+  const widget = await widgetFrameOf(visitor.page);
+  for (const [side, where] of [['agent', agent.page], ['visitor', widget]] as const) {
+    await expect.poll(async () => (await inbound(where)).audioEnergy, { message: `${side} hears the other`, timeout: 30_000 }).toBeGreaterThan(0);
+  }
+  await new Promise((r) => setTimeout(r, 3_000));
+  for (const [side, where] of [['agent', agent.page], ['visitor', widget]] as const) {
+    const s = await inbound(where);
+    console.log(`${side}: audio energy ${s.audioEnergy.toFixed(4)}, video senders ${s.videoSenders}, video frames sent ${s.framesSent}, inbound video ${JSON.stringify(s.video)}`);
+    expect(s.videoSenders, `${side} sends no video track`).toBe(0);
+    expect(s.framesSent, `${side} sent no video frames`).toBe(0);
+    expect(Object.values(s.video).reduce((a, b) => a + b, 0), `${side} decodes no video`).toBe(0);
+  }
+
+  await frame.getByTestId('call-hangup').click();
+  await expect(agent.page.getByTestId('call-panel')).toBeHidden();
+  await expect(agent.page.locator('[data-testid=system-line][data-event=call_ended]')).toContainText('语音通话');
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

@@ -26,6 +26,8 @@ export interface CallScreenOptions {
   send: (frame: unknown) => boolean;
   /** Opened by the pre-call check already; otherwise opened here (and may throw a DeviceError). */
   stream?: MediaStream;
+  /** The serving agent's name (shown in a voice call instead of video). */
+  peerName?: string | null;
   /** The visitor pressed hang up. */
   onHangup: () => void;
 }
@@ -111,7 +113,7 @@ export class CallScreen {
     this.el = h(
       'section',
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
-      h('div', { class: 'call__stage' }, this.#screenVideo, this.#remoteVideo, local),
+      h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#remoteVideo, local),
       this.#status,
       this.#notice,
       h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
@@ -163,10 +165,11 @@ export class CallScreen {
 
   async #join(): Promise<void> {
     const tracks = this.#stream.getTracks();
-    // Receive the agent's audio and video even if we send only audio (voice, or a missing camera).
+    // Receive the agent's audio, and video even if we send none (a missing camera); a voice
+    // call has no video either way.
     const receive: ('audio' | 'video')[] = [];
     if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
-    if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+    if (this.#call.media === 'video' && !tracks.some((t) => t.kind === 'video')) receive.push('video');
     await this.#session.join(tracks, receive);
   }
 
@@ -174,6 +177,18 @@ export class CallScreen {
     for (const old of this.#remote.getTracks().filter((t) => t.kind === track.kind)) this.#remote.removeTrack(old);
     this.#remote.addTrack(track);
     void this.#remoteVideo.play().catch(() => {});
+  }
+
+  /** A voice call shows who is on the line instead of video: an avatar and the agent's name. */
+  #voiceCard(name: string): HTMLElement {
+    const initial = [...name.trim()][0]?.toUpperCase() ?? '?';
+    return h(
+      'div',
+      { class: 'call__voice', 'data-testid': 'call-voice' },
+      h('span', { class: 'call__avatar', 'aria-hidden': 'true' }, initial),
+      h('span', { class: 'call__name' }, name),
+      h('span', { class: 'call__label' }, this.#t('voiceCall')),
+    );
   }
 
   /** The agent shares a screen: it takes the stage, the agent's camera goes small. */

@@ -134,13 +134,13 @@ export class CallController {
     this.#release();
   }
 
-  async #start(): Promise<void> {
+  async #start(media: CallMedia): Promise<void> {
     const { api, t, notify } = this.#deps;
     await this.#step(async () => {
-      const stream = await checkDevices(t, 'video');
+      const stream = await checkDevices(t, media);
       this.#stream = stream;
       try {
-        this.apply(await api.startCall(this.#conversation.id, 'video'));
+        this.apply(await api.startCall(this.#conversation.id, media));
       } catch (e) {
         this.#dropStream();
         // 409: the agent is in another call (one at a time) or a call is already open.
@@ -190,7 +190,15 @@ export class CallController {
     this.#stream = null;
     try {
       const mod = await loadCallChunk();
-      const screen = await mod.CallScreen.start({ call, locale, api, send, stream: stream ?? undefined, onHangup: () => this.#hangup(call) });
+      const screen = await mod.CallScreen.start({
+        call,
+        locale,
+        api,
+        send,
+        stream: stream ?? undefined,
+        peerName: this.#conversation.agent_name,
+        onHangup: () => this.#hangup(call),
+      });
       if (this.#disposed || this.#joining !== call.id) {
         screen.end();
         return;
@@ -245,7 +253,9 @@ export class CallController {
         h('div', { class: 'call-strip__prompt', 'data-testid': 'call-ringing' }, h('p', { class: 'call-strip__line', role: 'status' }, t('callRinging')), btn('call-cancel', t('callCancel'), () => this.#hangup(c))),
       );
     } else if (this.#conversation.status === 'assigned' && !this.#stream) {
-      this.el.replaceChildren(btn('call-start', t('videoCall'), () => void this.#start()));
+      this.el.replaceChildren(
+        h('div', { class: 'call-strip__actions call-strip__start' }, btn('call-start-voice', t('voiceCall'), () => void this.#start('voice')), btn('call-start', t('videoCall'), () => void this.#start('video'))),
+      );
     } else {
       this.el.replaceChildren();
     }

@@ -15,6 +15,8 @@ export const call = {
   fullscreen: 'Full screen',
   exitFullscreen: 'Exit full screen',
   hangup: 'Hang up',
+  voiceCall: 'Voice call',
+  agent: 'Customer service',
   shareScreen: 'Share screen',
   stopShare: 'Stop sharing',
   remoteScreen: "Agent's screen",

@@ -16,6 +16,8 @@ export const call: typeof en = {
   fullscreen: '全屏',
   exitFullscreen: '退出全屏',
   hangup: '挂断',
+  voiceCall: '语音通话',
+  agent: '客服',
   shareScreen: '共享屏幕',
   stopShare: '停止共享',
   remoteScreen: '坐席的屏幕',

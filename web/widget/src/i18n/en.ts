@@ -90,6 +90,7 @@ export const frame = {
   videoService: 'Video service',
   videoServiceHint: 'Talk face to face with an agent (camera and microphone needed)',
   videoCall: 'Video call',
+  voiceCall: 'Voice call',
   callVideo: 'Video call',
   callVoice: 'Voice call',
   callIncomingVideo: 'Customer service is inviting you to a video call',

@@ -90,6 +90,7 @@ export const frame: typeof en.frame = {
   videoService: '视频客服',
   videoServiceHint: '与客服面对面沟通（需要摄像头和麦克风）',
   videoCall: '视频通话',
+  voiceCall: '语音通话',
   callVideo: '视频通话',
   callVoice: '语音通话',
   callIncomingVideo: '客服邀请您进行视频通话',

@@ -224,7 +224,8 @@ export const useCallsStore = defineStore('calls', () => {
       const tracks = stream.getTracks();
       const receive: ('audio' | 'video')[] = [];
       if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
-      if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+      // A voice call neither sends nor receives video.
+      if (call.media === 'video' && !tracks.some((t) => t.kind === 'video')) receive.push('video');
       const joined = s.join(tracks, receive);
       for (const f of early.splice(0)) void s.handle(f);
       await joined;
