@@ -173,3 +173,36 @@ test('voice call from a chat: audio flows both ways, no video is sent, names ins
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('one-way video: the visitor answers with 仅看坐席, sees the agent and sends no picture', async ({ browser }) => {
+  test.setTimeout(150_000);
+  const { agent, visitor, frame } = await servedChat(browser, '仅观看客户');
+  await agent.page.getByTestId('call-start').click();
+  await expect(frame.getByTestId('call-accept-oneway')).toHaveText('仅看坐席');
+  await frame.getByTestId('call-accept-oneway').click();
+  await connected(agent.page, frame);
+  // No own preview and no camera button for the visitor; the agent is told the camera is off.
+  await expect(frame.getByTestId('call-local-video')).toBeHidden();
+  await expect(frame.getByTestId('call-camera')).toHaveCount(0);
+  await expect(agent.page.getByTestId('call-customer-camera-off')).toContainText('仅观看客户');
+
+  const widget = await widgetFrameOf(visitor.page);
+  await expect.poll(() => framesOf(widget, 'call-remote-video'), { message: 'visitor decodes the agent', timeout: 30_000 }).toBeGreaterThan(0);
+  const before = await framesOf(widget, 'call-remote-video');
+  await new Promise((r) => setTimeout(r, 4_000));
+  const after = await framesOf(widget, 'call-remote-video');
+  const v = await inbound(widget);
+  const a = await inbound(agent.page);
+  console.log(`visitor: agent frames ${before} -> ${after} in 4 s, video senders ${v.videoSenders}, frames sent ${v.framesSent}; agent: inbound video ${JSON.stringify(a.video)}, audio energy ${a.audioEnergy.toFixed(4)}`);
+  expect(after - before, 'the visitor decodes the agent in 4 s').toBeGreaterThan(10);
+  expect(v.videoSenders, 'the visitor sends no video track').toBe(0);
+  expect(v.framesSent, 'the visitor sent no video frames').toBe(0);
+  expect(Object.values(a.video).reduce((x, y) => x + y, 0), 'the agent decodes no video from the visitor').toBe(0);
+  expect(a.audioEnergy, 'the agent hears the visitor').toBeGreaterThan(0);
+
+  await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

@@ -99,11 +99,13 @@ export class CallScreen {
     const local = h('video', { class: 'call__local', autoplay: true, playsinline: true, 'aria-label': t('localVideo'), 'data-testid': 'call-local-video' });
     local.muted = true; // never hear oneself
     local.srcObject = stream;
-    local.hidden = !video;
+    // One-way video (camera off for me): no own camera, so no preview and no camera button.
+    const ownCamera = stream.getVideoTracks().length > 0;
+    local.hidden = !video || !ownCamera;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
-    this.#camera = video ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#camera = video && ownCamera ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
     this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
     this.#share.hidden = !video || typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());

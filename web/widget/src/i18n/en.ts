@@ -96,6 +96,8 @@ export const frame = {
   callIncomingVideo: 'Customer service is inviting you to a video call',
   callIncomingVoice: 'Customer service is inviting you to a voice call',
   callAccept: 'Answer',
+  callAcceptOneWay: 'Camera off for me',
+  callAcceptOneWayHint: 'Answer and see the agent without turning on your camera',
   callDecline: 'Decline',
   callRinging: 'Calling customer service…',
   callCancel: 'Cancel',

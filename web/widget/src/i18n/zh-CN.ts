@@ -96,6 +96,8 @@ export const frame: typeof en.frame = {
   callIncomingVideo: '客服邀请您进行视频通话',
   callIncomingVoice: '客服邀请您进行语音通话',
   callAccept: '接听',
+  callAcceptOneWay: '仅看坐席',
+  callAcceptOneWayHint: '接听并观看坐席画面，不开启自己的摄像头',
   callDecline: '拒绝',
   callRinging: '正在呼叫客服…',
   callCancel: '取消',

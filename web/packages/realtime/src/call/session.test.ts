@@ -270,9 +270,12 @@ describe('CallSession', () => {
     expect(session.state).toBe('left');
   });
 
-  it('passes remote tracks on', () => {
+  it('passes on the tracks the SFU forwards, not the silent receive side of our own transceivers', () => {
     const { peer, tracks } = setup();
-    peer.emit('track', { track: track('video') });
+    peer.emit('track', { track: track('video'), streams: [] });
+    peer.emit('track', { track: track('video'), streams: [{ id: 'a1b2', addEventListener() {} }] });
+    expect(tracks).toEqual([]);
+    peer.emit('track', { track: track('video'), streams: [{ id: 'kefu-camera-4', addEventListener() {} }] });
     expect(tracks).toEqual(['video']);
   });
 

@@ -304,6 +304,10 @@ export class CallSession {
 
   #onTrack(ev: RTCTrackEvent): void {
     const track = ev.track;
+    // Only what the SFU forwards (it names each stream `kefu-*`). The browser also fires `track`
+    // for the receive side of our own sendrecv transceivers, on which the SFU never sends: such a
+    // silent track would pass for the other side's camera when they send none (one-way video).
+    if (!(ev.streams ?? []).some((s) => s.id.startsWith('kefu-'))) return;
     this.#remote.add(track);
     track.addEventListener?.('ended', () => this.#remoteEnded(track));
     for (const stream of ev.streams ?? []) {
