@@ -206,3 +206,33 @@ test('one-way video: the visitor answers with 仅看坐席, sees the agent and s
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('voice service: the widget entry queues a voice call; the agent takes it and both hear each other', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const agent = await withTestHooks(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+  const visitor = await withTestHooks(browser, 'en-US');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('Voice customer');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await expect(frame.getByTestId('voice-service')).toHaveText('Voice service');
+  await frame.getByTestId('voice-service').click();
+
+  await expect(agent.page.getByTestId('offer-voice-service')).toContainText('语音客服');
+  await agent.page.getByTestId('offer-accept').click();
+  await connected(agent.page, frame);
+  await expect(agent.page.getByTestId('call-panel')).toHaveAttribute('data-media', 'voice');
+  await expect(frame.getByTestId('call-voice')).toContainText('Voice call');
+  const widget = await widgetFrameOf(visitor.page);
+  for (const [side, where] of [['agent', agent.page], ['visitor', widget]] as const) {
+    await expect.poll(async () => (await inbound(where)).audioEnergy, { message: `${side} hears the other`, timeout: 30_000 }).toBeGreaterThan(0);
+    expect((await inbound(where)).videoSenders, `${side} sends no video`).toBe(0);
+  }
+  await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

@@ -89,6 +89,8 @@ export const frame = {
   newConversation: 'Start a new conversation',
   videoService: 'Video service',
   videoServiceHint: 'Talk face to face with an agent (camera and microphone needed)',
+  voiceService: 'Voice service',
+  voiceServiceHint: 'Talk to an agent by voice (microphone needed)',
   videoCall: 'Video call',
   voiceCall: 'Voice call',
   callVideo: 'Video call',

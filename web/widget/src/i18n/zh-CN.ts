@@ -89,6 +89,8 @@ export const frame: typeof en.frame = {
   newConversation: '发起新会话',
   videoService: '视频客服',
   videoServiceHint: '与客服面对面沟通（需要摄像头和麦克风）',
+  voiceService: '语音客服',
+  voiceServiceHint: '与客服语音沟通（需要麦克风）',
   videoCall: '视频通话',
   voiceCall: '语音通话',
   callVideo: '视频通话',
