@@ -183,8 +183,14 @@ impl Peer {
             match *change {
                 Change::Add(track, kind) => {
                     let media_kind = if kind.is_video() { MediaKind::Video } else { MediaKind::Audio };
-                    // One stream per publisher's track; the ids only need to be unique.
-                    let stream = format!("kefu-{}", track.0);
+                    // One stream per publisher's track. The id names the kind (the only place a
+                    // subscriber can learn it): the browser shows a `kefu-screen-*` track large.
+                    let label = match kind {
+                        TrackKind::Audio => "audio",
+                        TrackKind::Camera => "camera",
+                        TrackKind::Screen => "screen",
+                    };
+                    let stream = format!("kefu-{label}-{}", track.0);
                     let mid = api.add_media(media_kind, Direction::SendOnly, Some(stream.clone()), Some(stream), None);
                     added.push((track, mid));
                 }

@@ -298,6 +298,11 @@ fn media_published_by_one_reaches_the_other_and_a_new_subscriber_triggers_a_keyf
 
     let offers_to_b = world.events.iter().filter(|e| matches!(e, MediaEvent::Offer { participant: ParticipantId(2), .. })).count();
     assert!(offers_to_b >= 1, "B is offered A's tracks");
+    // The stream ids name the kind, so a browser can tell a shared screen from a camera.
+    let offered = |needle: &str| {
+        world.events.iter().any(|e| matches!(e, MediaEvent::Offer { participant: ParticipantId(2), sdp } if sdp.contains(needle)))
+    };
+    assert!(offered("kefu-camera-") && offered("kefu-audio-"), "B's offer names A's camera and audio streams");
     let a = &world.clients[0];
     let b = &world.clients[1];
     assert!(a.keyframe_requests > requests_before, "B's arrival asks A for a keyframe");

@@ -1,5 +1,7 @@
 // The call chunk (loaded with import() only when a call starts): the visitor's call screen —
-// the agent's video large, the own preview small, mute / camera off / full screen / hang up —
+// the agent's video large, the own preview small, mute / camera off / share screen (desktop
+// browsers: hidden where getDisplayMedia is missing, e.g. phones) / full screen / hang up; a
+// screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
 import { CallSession, exposeCallForTests, openLocalMedia, stopStream, type CallMediaState, type CallServerFrame } from '@kefu/realtime/call';
@@ -24,6 +26,8 @@ export interface CallScreenOptions {
   send: (frame: unknown) => boolean;
   /** Opened by the pre-call check already; otherwise opened here (and may throw a DeviceError). */
   stream?: MediaStream;
+  /** The serving agent's name (shown in a voice call instead of video). */
+  peerName?: string | null;
   /** The visitor pressed hang up. */
   onHangup: () => void;
 }
@@ -36,6 +40,8 @@ export class CallScreen {
   readonly #t: (k: CallKey, p?: Record<string, string | number>) => string;
   readonly #status: HTMLElement;
   readonly #remoteVideo: HTMLVideoElement;
+  readonly #screenVideo: HTMLVideoElement;
+  readonly #share: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #camera: HTMLButtonElement | null;
   readonly #full: HTMLButtonElement;
@@ -77,7 +83,9 @@ export class CallScreen {
       callId: o.call.id,
       send: o.send,
       iceServers: ice,
-      onTrack: (track) => this.#addRemote(track),
+      onTrack: (track, source) => (source === 'screen' ? this.#showScreen(track) : this.#addRemote(track)),
+      onTrackEnded: (track) => this.#removeRemote(track),
+      onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
       onError: (code, message) => console.warn('call', o.call.id, code, message),
     });
@@ -86,14 +94,20 @@ export class CallScreen {
     const video = o.call.media === 'video';
     this.#remoteVideo = h('video', { class: 'call__remote', autoplay: true, playsinline: true, 'aria-label': t('remoteVideo'), 'data-testid': 'call-remote-video' });
     this.#remoteVideo.srcObject = this.#remote;
+    this.#screenVideo = h('video', { class: 'call__screen', autoplay: true, playsinline: true, hidden: true, 'aria-label': t('remoteScreen'), 'data-testid': 'call-remote-screen' });
+    this.#screenVideo.muted = true;
     const local = h('video', { class: 'call__local', autoplay: true, playsinline: true, 'aria-label': t('localVideo'), 'data-testid': 'call-local-video' });
     local.muted = true; // never hear oneself
     local.srcObject = stream;
-    local.hidden = !video;
+    // One-way video (camera off for me): no own camera, so no preview and no camera button.
+    const ownCamera = stream.getVideoTracks().length > 0;
+    local.hidden = !video || !ownCamera;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
-    this.#camera = video ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#camera = video && ownCamera ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
+    this.#share.hidden = !video || typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
     this.#full.hidden = !document.fullscreenEnabled;
     const hangup = h('button', { type: 'button', class: 'call__btn call__btn--hangup', 'data-testid': 'call-hangup' }, t('hangup'));
@@ -101,10 +115,10 @@ export class CallScreen {
     this.el = h(
       'section',
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
-      h('div', { class: 'call__stage' }, this.#remoteVideo, local),
+      h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#remoteVideo, local),
       this.#status,
       this.#notice,
-      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#full, hangup),
+      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
     this.#setState('idle');
@@ -148,14 +162,16 @@ export class CallScreen {
     exposeCallForTests(null);
     stopStream(this.#stream);
     this.#remoteVideo.srcObject = null;
+    this.#screenVideo.srcObject = null;
   }
 
   async #join(): Promise<void> {
     const tracks = this.#stream.getTracks();
-    // Receive the agent's audio and video even if we send only audio (voice, or a missing camera).
+    // Receive the agent's audio, and video even if we send none (a missing camera); a voice
+    // call has no video either way.
     const receive: ('audio' | 'video')[] = [];
     if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
-    if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+    if (this.#call.media === 'video' && !tracks.some((t) => t.kind === 'video')) receive.push('video');
     await this.#session.join(tracks, receive);
   }
 
@@ -163,6 +179,60 @@ export class CallScreen {
     for (const old of this.#remote.getTracks().filter((t) => t.kind === track.kind)) this.#remote.removeTrack(old);
     this.#remote.addTrack(track);
     void this.#remoteVideo.play().catch(() => {});
+  }
+
+  /** A voice call shows who is on the line instead of video: an avatar and the agent's name. */
+  #voiceCard(name: string): HTMLElement {
+    const initial = [...name.trim()][0]?.toUpperCase() ?? '?';
+    return h(
+      'div',
+      { class: 'call__voice', 'data-testid': 'call-voice' },
+      h('span', { class: 'call__avatar', 'aria-hidden': 'true' }, initial),
+      h('span', { class: 'call__name' }, name),
+      h('span', { class: 'call__label' }, this.#t('voiceCall')),
+    );
+  }
+
+  /** The agent shares a screen: it takes the stage, the agent's camera goes small. */
+  #showScreen(track: MediaStreamTrack): void {
+    this.#screenVideo.srcObject = new MediaStream([track]);
+    this.#screenVideo.hidden = false;
+    this.el.classList.add('call--screen');
+    void this.#screenVideo.play().catch(() => {});
+  }
+
+  #removeRemote(track: MediaStreamTrack): void {
+    const screen = this.#screenVideo.srcObject as MediaStream | null;
+    if (screen?.getTracks().includes(track)) {
+      this.#screenVideo.srcObject = null;
+      this.#screenVideo.hidden = true;
+      this.el.classList.remove('call--screen');
+    } else if (this.#remote.getTracks().includes(track)) {
+      this.#remote.removeTrack(track);
+    }
+  }
+
+  async #toggleShare(): Promise<void> {
+    if (this.#session.sharing) {
+      await this.#session.stopScreen();
+      return;
+    }
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      return; // the visitor closed the browser's picker: nothing to share
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    track.contentHint = 'detail';
+    this.#setSharing(true);
+    await this.#session.shareScreen(track);
+  }
+
+  #setSharing(on: boolean): void {
+    this.#share.setAttribute('aria-pressed', String(on));
+    this.#share.textContent = on ? this.#t('stopShare') : this.#t('shareScreen');
   }
 
   #setState(s: CallMediaState): void {

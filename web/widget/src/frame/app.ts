@@ -14,7 +14,7 @@ import type { HostChannel } from './embed';
 import { errorText, isPermanentError, widgetConfigError } from './errors';
 import { conversationRequest, type PreChatInput } from './prechat';
 import { ensureVisitor, forgetVisitor, store as storage, visitorMatches } from './session';
-import type { Conversation, CreateConversation, Visitor, WidgetConfig } from './types';
+import type { CallMedia, Conversation, CreateConversation, Visitor, WidgetConfig } from './types';
 import { historyList, historyView } from './views/history';
 import { leaveMessageForm } from './views/leave-message';
 import { preChatForm } from './views/prechat-form';
@@ -127,7 +127,7 @@ export class App {
           config,
           name: this.#visitor?.external_id ? this.#visitor.name : storage.get(NAME_KEY),
           onStart: (input) => this.#startChat(input),
-          onStartVideo: (input) => this.#startVideo(input),
+          onStartVideo: (input, media) => this.#startVideo(input, media),
           onLeaveMessage: (input) => this.#leaveMessage(input, conversations),
         }),
       ),
@@ -157,11 +157,11 @@ export class App {
    * "Video service": the pre-call check first (a missing camera or a refused permission is said
    * before the visitor waits in line), then a conversation queued straight for a video call.
    */
-  async #startVideo(input: PreChatInput): Promise<void> {
-    const stream = await checkDevices(this.#t, 'video');
+  async #startVideo(input: PreChatInput, media: CallMedia = 'video'): Promise<void> {
+    const stream = await checkDevices(this.#t, media);
     let conv: Conversation;
     try {
-      const body: CreateConversation = { ...conversationRequest(input), channel: this.#device, media: 'video' };
+      const body: CreateConversation = { ...conversationRequest(input), channel: this.#device, media };
       conv = await this.#api.createConversation(body);
     } catch (e) {
       for (const track of stream.getTracks()) track.stop();

@@ -103,6 +103,24 @@ describe('CallController (widget)', () => {
     expect(byTestId('call-start')).not.toBeNull();
   });
 
+  it('answers a video call with the camera off for me: only the microphone is opened (one-way video)', async () => {
+    const ctl = controller();
+    ctl.apply(call());
+    expect(byTestId('call-accept-oneway')?.textContent).toBe('仅看坐席');
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    api.acceptCall.mockResolvedValue(call({ status: 'active' }));
+    byTestId('call-accept-oneway')!.click();
+    await flush();
+    await flush();
+    expect(chunk.openLocalMedia).toHaveBeenCalledWith('voice');
+    expect(api.acceptCall).toHaveBeenCalledWith(7);
+    expect(chunk.start).toHaveBeenCalledTimes(1);
+    ctl.dispose();
+    // A voice call has nothing to keep off.
+    controller().apply(call({ id: 8, media: 'voice' }));
+    expect(byTestId('call-accept-oneway')).toBeNull();
+  });
+
   it('says clearly when the camera is missing or refused, and does not answer', async () => {
     const ctl = controller();
     ctl.apply(call());

@@ -1,5 +1,6 @@
 // The call strip of a live chat (main chunk, kept small): the "video call" button, the outgoing
-// "calling…" line, the incoming-call prompt (an alertdialog with focus on Answer) and, once the
+// "calling…" line, the incoming-call prompt (an alertdialog with focus on Answer; for a video call
+// also "camera off for me": one-way video, the visitor sees the agent and sends only audio) and, once the
 // call is active, the call screen from the call chunk, which is loaded with import() only then
 // (or when the pre-call device check runs). Follows the conversation's `call.updated` events.
 
@@ -134,13 +135,13 @@ export class CallController {
     this.#release();
   }
 
-  async #start(): Promise<void> {
+  async #start(media: CallMedia): Promise<void> {
     const { api, t, notify } = this.#deps;
     await this.#step(async () => {
-      const stream = await checkDevices(t, 'video');
+      const stream = await checkDevices(t, media);
       this.#stream = stream;
       try {
-        this.apply(await api.startCall(this.#conversation.id, 'video'));
+        this.apply(await api.startCall(this.#conversation.id, media));
       } catch (e) {
         this.#dropStream();
         // 409: the agent is in another call (one at a time) or a call is already open.
@@ -149,10 +150,14 @@ export class CallController {
     }).catch((e: unknown) => notify(e instanceof Error ? e.message : String(e)));
   }
 
-  async #accept(call: CallView): Promise<void> {
+  /**
+   * Answers. `oneWay`: the visitor keeps their camera off — only the microphone is opened, so the
+   * call screen receives the agent's video on a recvonly transceiver and sends none.
+   */
+  async #accept(call: CallView, oneWay = false): Promise<void> {
     const { api, t, notify } = this.#deps;
     await this.#step(async () => {
-      this.#stream ??= await checkDevices(t, call.media);
+      this.#stream ??= await checkDevices(t, oneWay ? 'voice' : call.media);
       try {
         this.apply(await api.acceptCall(call.id));
       } catch (e) {
@@ -190,7 +195,15 @@ export class CallController {
     this.#stream = null;
     try {
       const mod = await loadCallChunk();
-      const screen = await mod.CallScreen.start({ call, locale, api, send, stream: stream ?? undefined, onHangup: () => this.#hangup(call) });
+      const screen = await mod.CallScreen.start({
+        call,
+        locale,
+        api,
+        send,
+        stream: stream ?? undefined,
+        peerName: this.#conversation.agent_name,
+        onHangup: () => this.#hangup(call),
+      });
       if (this.#disposed || this.#joining !== call.id) {
         screen.end();
         return;
@@ -236,8 +249,15 @@ export class CallController {
     } else if (c?.status === 'ringing' && c.started_by === 'agent') {
       const title = h('p', { id: 'call-incoming-title', class: 'call-strip__line' }, c.media === 'voice' ? t('callIncomingVoice') : t('callIncomingVideo'));
       const accept = btn('call-accept', t('callAccept'), () => void this.#accept(c), true);
+      const oneWay = c.media === 'video' ? btn('call-accept-oneway', t('callAcceptOneWay'), () => void this.#accept(c, true)) : null;
+      if (oneWay) oneWay.title = t('callAcceptOneWayHint');
       this.el.replaceChildren(
-        h('div', { class: 'call-strip__prompt', role: 'alertdialog', 'aria-modal': 'false', 'aria-labelledby': 'call-incoming-title', 'data-testid': 'call-incoming' }, title, h('div', { class: 'call-strip__actions' }, accept, btn('call-decline', t('callDecline'), () => this.#decline(c)))),
+        h(
+          'div',
+          { class: 'call-strip__prompt', role: 'alertdialog', 'aria-modal': 'false', 'aria-labelledby': 'call-incoming-title', 'data-testid': 'call-incoming' },
+          title,
+          h('div', { class: 'call-strip__actions' }, accept, oneWay, btn('call-decline', t('callDecline'), () => this.#decline(c))),
+        ),
       );
       if (!this.#busy) accept.focus();
     } else if (c?.status === 'ringing') {
@@ -245,7 +265,9 @@ export class CallController {
         h('div', { class: 'call-strip__prompt', 'data-testid': 'call-ringing' }, h('p', { class: 'call-strip__line', role: 'status' }, t('callRinging')), btn('call-cancel', t('callCancel'), () => this.#hangup(c))),
       );
     } else if (this.#conversation.status === 'assigned' && !this.#stream) {
-      this.el.replaceChildren(btn('call-start', t('videoCall'), () => void this.#start()));
+      this.el.replaceChildren(
+        h('div', { class: 'call-strip__actions call-strip__start' }, btn('call-start-voice', t('voiceCall'), () => void this.#start('voice')), btn('call-start', t('videoCall'), () => void this.#start('video'))),
+      );
     } else {
       this.el.replaceChildren();
     }

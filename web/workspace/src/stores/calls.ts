@@ -28,6 +28,8 @@ export interface MyCall {
   state: CallMediaState;
   muted: boolean;
   cameraOff: boolean;
+  /** My screen is being shared. */
+  sharing: boolean;
 }
 
 type Sender = (frame: unknown) => boolean;
@@ -41,6 +43,8 @@ export const useCallsStore = defineStore('calls', () => {
   const mine = ref<MyCall | null>(null);
   const localStream = shallowRef<MediaStream | null>(null);
   const remoteStream = shallowRef<MediaStream | null>(null);
+  /** The customer's shared screen (shown large, their camera small), null when none. */
+  const remoteScreen = shallowRef<MediaStream | null>(null);
   /** A call being started, accepted, declined or hung up (buttons wait). */
   const busy = ref(false);
   /** A snapshot asked for and not yet arrived (the capture button waits; the request id). */
@@ -182,17 +186,32 @@ export const useCallsStore = defineStore('calls', () => {
       if (joining !== call.id) return; // ended meanwhile
       const remote = markRaw(new MediaStream());
       remoteStream.value = remote;
-      mine.value = { callId: call.id, conversationId: call.conversation_id, media: call.media, state: 'idle', muted: false, cameraOff: false };
+      mine.value = { callId: call.id, conversationId: call.conversation_id, media: call.media, state: 'idle', muted: false, cameraOff: false, sharing: false };
       const s = markRaw(
         new CallSession({
           callId: call.id,
           send: (f) => sender(f),
           iceServers,
-          onTrack: (track) => {
+          onTrack: (track, source) => {
+            if (source === 'screen') {
+              remoteScreen.value = markRaw(new MediaStream([track]));
+              return;
+            }
             for (const old of remote.getTracks().filter((x) => x.kind === track.kind)) remote.removeTrack(old);
             remote.addTrack(track);
             // A new object so that watchers (the <video> srcObject) see the change.
             remoteStream.value = markRaw(new MediaStream(remote.getTracks()));
+          },
+          onTrackEnded: (track) => {
+            if (remoteScreen.value?.getTracks().includes(track)) {
+              remoteScreen.value = null;
+            } else if (remote.getTracks().includes(track)) {
+              remote.removeTrack(track);
+              remoteStream.value = markRaw(new MediaStream(remote.getTracks()));
+            }
+          },
+          onScreenEnded: () => {
+            if (mine.value?.callId === call.id) mine.value = { ...mine.value, sharing: false };
           },
           onState: (state) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
@@ -205,7 +224,8 @@ export const useCallsStore = defineStore('calls', () => {
       const tracks = stream.getTracks();
       const receive: ('audio' | 'video')[] = [];
       if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
-      if (!tracks.some((t) => t.kind === 'video')) receive.push('video');
+      // A voice call neither sends nor receives video.
+      if (call.media === 'video' && !tracks.some((t) => t.kind === 'video')) receive.push('video');
       const joined = s.join(tracks, receive);
       for (const f of early.splice(0)) void s.handle(f);
       await joined;
@@ -242,6 +262,29 @@ export const useCallsStore = defineStore('calls', () => {
     clearTimeout(snapshotTimer);
   }
 
+  /** Shares my screen (the browser asks which one); rejects when refused or unsupported. */
+  async function shareScreen(): Promise<void> {
+    const m = mine.value;
+    if (!m || !session || session.sharing) return;
+    const md = navigator.mediaDevices;
+    if (!md?.getDisplayMedia) throw new Error('getDisplayMedia is not available');
+    const stream = await md.getDisplayMedia({ video: true, audio: false });
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    if (!session || mine.value?.callId !== m.callId) {
+      track.stop(); // the call ended while the browser was asking
+      return;
+    }
+    // Text and slides stay sharp rather than smooth.
+    if ('contentHint' in track) track.contentHint = 'detail';
+    mine.value = { ...mine.value, sharing: true };
+    await session.shareScreen(track);
+  }
+
+  async function stopScreen(): Promise<void> {
+    await session?.stopScreen();
+  }
+
   function release(): void {
     snapshotPending.value = null;
     clearTimeout(snapshotTimer);
@@ -252,6 +295,7 @@ export const useCallsStore = defineStore('calls', () => {
     exposeCallForTests(null);
     mine.value = null;
     remoteStream.value = null;
+    remoteScreen.value = null;
     dropLocal();
   }
 
@@ -287,6 +331,7 @@ export const useCallsStore = defineStore('calls', () => {
     mine,
     localStream,
     remoteStream,
+    remoteScreen,
     busy,
     snapshotPending,
     incoming,
@@ -301,6 +346,8 @@ export const useCallsStore = defineStore('calls', () => {
     hangup,
     setMuted,
     setCameraOff,
+    shareScreen,
+    stopScreen,
     snapshot,
     snapshotArrived,
     conversationGone,

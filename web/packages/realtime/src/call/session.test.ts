@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallSession, type CallClientFrame, type PeerLike } from './session';
+import { CallSession, trackSource, type CallClientFrame, type PeerLike, type TransceiverLike } from './session';
 import { deviceProblem, mediaConstraints, openLocalMedia, DeviceError } from './devices';
 
 /** A fake RTCPeerConnection: follows the signalling states of the spec and records every step. */
@@ -10,14 +10,18 @@ class FakePeer implements PeerLike {
   localDescription: RTCSessionDescriptionInit | null = null;
   remote: RTCSessionDescriptionInit | null = null;
   transceivers: { what: string; direction?: string }[] = [];
+  /** The transceivers handed out; mids are given at the next setLocalDescription, as browsers do. */
+  made: FakeTransceiver[] = [];
   log: string[] = [];
   closed = false;
   #offers = 0;
   #listeners = new Map<string, ((ev: never) => void)[]>();
 
-  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): unknown {
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): TransceiverLike {
     this.transceivers.push({ what: typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind, direction: init?.direction });
-    return {};
+    const t = new FakeTransceiver(init?.direction ?? 'sendrecv', typeof trackOrKind === 'string' ? null : trackOrKind);
+    this.made.push(t);
+    return t;
   }
   async createOffer(): Promise<RTCSessionDescriptionInit> {
     return { type: 'offer', sdp: `client-offer-${++this.#offers}` };
@@ -36,6 +40,7 @@ class FakePeer implements PeerLike {
       this.signalingState = 'stable';
     }
     this.localDescription = d;
+    this.made.forEach((t, i) => (t.mid ??= String(i)));
     this.log.push(`local ${d.type} ${d.sdp}`);
   }
   async setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
@@ -64,6 +69,35 @@ class FakePeer implements PeerLike {
   }
 }
 
+class FakeTransceiver implements TransceiverLike {
+  mid: string | null = null;
+  constructor(
+    public direction: RTCRtpTransceiverDirection,
+    public track: MediaStreamTrack | null,
+  ) {}
+  readonly sender = {
+    replaceTrack: async (t: MediaStreamTrack | null) => {
+      this.track = t;
+    },
+  };
+}
+
+/** A fake screen track: stop() and the browser's own "stop sharing" (an `ended` event). */
+class FakeTrack extends EventTarget {
+  readyState: MediaStreamTrackState = 'live';
+  constructor(readonly kind: string) {
+    super();
+  }
+  stop(): void {
+    this.readyState = 'ended';
+  }
+  /** The browser's "stop sharing" bar: the track ends and says so. */
+  endByBrowser(): void {
+    this.readyState = 'ended';
+    this.dispatchEvent(new Event('ended'));
+  }
+}
+
 /** A fake socket: what the session sent, and whether it is up. */
 function setup(opts: { up?: boolean } = {}) {
   const peer = new FakePeer();
@@ -81,7 +115,9 @@ function setup(opts: { up?: boolean } = {}) {
     createPeer: () => peer,
     onError: (code) => errors.push(code),
     onState: (s) => states.push(s),
-    onTrack: (t) => tracks.push(t.kind),
+    onTrack: (t, source) => tracks.push(source === 'screen' ? 'screen' : t.kind),
+    onTrackEnded: (t) => tracks.push(`ended ${t.kind}`),
+    onScreenEnded: () => tracks.push('own screen ended'),
   });
   return { peer, sent, errors, states, tracks, session };
 }
@@ -111,7 +147,7 @@ describe('CallSession', () => {
     make();
     delete w.__KEFU_TEST_HOOKS__;
     expect(configs.map((c) => c.iceTransportPolicy)).toEqual(['all', 'all', 'relay']);
-    expect(configs[0].iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478'], username: '1:visitor-1', credential: 'c' }]);
+    expect(configs[0]!.iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478'], username: '1:visitor-1', credential: 'c' }]);
   });
 
   it('joins with a sendrecv transceiver per local track and recvonly for the rest, then applies the answer', async () => {
@@ -234,10 +270,81 @@ describe('CallSession', () => {
     expect(session.state).toBe('left');
   });
 
-  it('passes remote tracks on', () => {
+  it('passes on the tracks the SFU forwards, not the silent receive side of our own transceivers', () => {
     const { peer, tracks } = setup();
-    peer.emit('track', { track: track('video') });
+    peer.emit('track', { track: track('video'), streams: [] });
+    peer.emit('track', { track: track('video'), streams: [{ id: 'a1b2', addEventListener() {} }] });
+    expect(tracks).toEqual([]);
+    peer.emit('track', { track: track('video'), streams: [{ id: 'kefu-camera-4', addEventListener() {} }] });
     expect(tracks).toEqual(['video']);
+  });
+
+  it('shares a screen: a sendonly transceiver whose mid goes out in screen_mids, then stops it', async () => {
+    const { peer, sent, session, tracks } = setup();
+    await session.join([track('audio'), track('video')]);
+    await session.handle(answer('a1'));
+    const screen = new FakeTrack('video') as unknown as MediaStreamTrack;
+    await session.shareScreen(screen);
+    expect(session.sharing).toBe(true);
+    expect(peer.transceivers.at(-1)).toEqual({ what: 'video', direction: 'sendonly' });
+    expect(sent.at(-1)).toEqual({ type: 'call.renegotiate', call_id: 7, sdp: 'client-offer-2', screen_mids: ['2'] });
+    await session.handle(answer('a2'));
+
+    // Stopped here: the m-line goes inactive (the server unpublishes it), the track is stopped.
+    await session.stopScreen();
+    expect(session.sharing).toBe(false);
+    expect(peer.made[2]!.direction).toBe('inactive');
+    expect(peer.made[2]!.track).toBeNull();
+    expect((screen as unknown as FakeTrack).readyState).toBe('ended');
+    expect(sent.at(-1)).toMatchObject({ type: 'call.renegotiate', sdp: 'client-offer-3', screen_mids: ['2'] });
+    expect(tracks).toEqual(['own screen ended']);
+  });
+
+  it("stops sharing when the browser's own stop button ends the screen track", async () => {
+    const { peer, sent, session } = setup();
+    await session.join([track('audio')]);
+    await session.handle(answer('a1'));
+    const screen = new FakeTrack('video');
+    await session.shareScreen(screen as unknown as MediaStreamTrack);
+    await session.handle(answer('a2'));
+    screen.endByBrowser();
+    await session.renegotiate(); // waits for the chain the ended track started
+    expect(session.sharing).toBe(false);
+    expect(peer.made[1]!.direction).toBe('inactive');
+    expect(sent.filter((f) => f.type === 'call.renegotiate')).toHaveLength(2);
+  });
+
+  it('shares a screen asked for while the join is out once its answer is in; a second share gets its own mid', async () => {
+    const { sent, session } = setup();
+    await session.join([track('audio')]);
+    const first = session.shareScreen(new FakeTrack('video') as unknown as MediaStreamTrack);
+    expect(sent.map((f) => f.type)).toEqual(['call.join']);
+    await session.handle(answer('a1'));
+    await first;
+    expect(sent.at(-1)).toMatchObject({ type: 'call.renegotiate', screen_mids: ['1'] });
+    await session.handle(answer('a2'));
+    await session.stopScreen();
+    await session.handle(answer('a3'));
+    await session.shareScreen(new FakeTrack('video') as unknown as MediaStreamTrack);
+    // The stopped m-line stays a screen for the server; the new one is added.
+    expect(sent.at(-1)).toMatchObject({ type: 'call.renegotiate', screen_mids: ['1', '2'] });
+  });
+
+  it("tells a remote screen from a camera by the server's stream id, and reports it ended", async () => {
+    const { peer, session, tracks } = setup();
+    await session.join([track('audio')]);
+    await session.handle(answer('a1'));
+    const stream = new EventTarget() as EventTarget & { id: string };
+    stream.id = 'kefu-screen-9';
+    const remoteScreen = new FakeTrack('video');
+    peer.emit('track', { track: remoteScreen, streams: [stream] });
+    peer.emit('track', { track: track('video'), streams: [{ id: 'kefu-camera-3', addEventListener() {} }] });
+    expect(tracks).toEqual(['screen', 'video']);
+    // The server's offer stops the screen's m-line: the track has ended after it is applied.
+    remoteScreen.stop();
+    await session.handle(offer('server-offer-stop'));
+    expect(tracks).toEqual(['screen', 'video', 'ended video']);
+    expect(trackSource({ kind: 'audio' } as MediaStreamTrack, ['kefu-screen-1'])).toBe('audio');
   });
 });
 

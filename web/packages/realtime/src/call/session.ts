@@ -5,6 +5,12 @@
 // server that arrives while the client's own offer is out is queued and applied right after the
 // answer, never dropped. No framework, no DOM: the peer connection is injected, so the state
 // machine is tested with a fake.
+//
+// Screen share: a `sendonly` transceiver per share, its mid listed in `screen_mids` of the
+// renegotiation (the server forwards it as a Screen track); stopping sets it `inactive` and
+// renegotiates (the server unpublishes it). A fresh transceiver per share: the server learns a
+// screen only when a new m-line appears. Remote tracks come with their source, read from the
+// stream id the server gives them (`kefu-screen-*`, `kefu-camera-*`, `kefu-audio-*`).
 
 import { relayOnlyForTests } from './testing';
 
@@ -14,7 +20,7 @@ export interface PeerLike {
   readonly iceGatheringState: RTCIceGatheringState;
   readonly connectionState: RTCPeerConnectionState;
   readonly localDescription: RTCSessionDescription | RTCSessionDescriptionInit | null;
-  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): unknown;
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): TransceiverLike;
   createOffer(): Promise<RTCSessionDescriptionInit>;
   createAnswer(): Promise<RTCSessionDescriptionInit>;
   setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void>;
@@ -22,6 +28,23 @@ export interface PeerLike {
   getStats(): Promise<RTCStatsReport>;
   close(): void;
   addEventListener(type: string, listener: (ev: never) => void): void;
+}
+
+/** The part of RTCRtpTransceiver a CallSession uses. */
+export interface TransceiverLike {
+  readonly mid: string | null;
+  direction: RTCRtpTransceiverDirection;
+  readonly currentDirection?: RTCRtpTransceiverDirection | null;
+  readonly sender: { replaceTrack(track: MediaStreamTrack | null): Promise<void> };
+}
+
+/** Where a remote track comes from: the other side's microphone, camera or shared screen. */
+export type TrackSource = 'audio' | 'camera' | 'screen';
+
+/** The source of a remote track, from the stream id the server gave it. */
+export function trackSource(track: MediaStreamTrack, streamIds: readonly string[]): TrackSource {
+  if (track.kind === 'audio') return 'audio';
+  return streamIds.some((id) => id.startsWith('kefu-screen-')) ? 'screen' : 'camera';
 }
 
 /** Client -> server frames of the contract. */
@@ -51,8 +74,12 @@ export interface CallSessionOptions {
   iceServers?: RTCIceServer[];
   /** Only TURN relay candidates (default: only when a browser test asks, see testing.ts). */
   relayOnly?: boolean;
-  /** A remote track arrived (after an answer or a server offer). */
-  onTrack?: (track: MediaStreamTrack) => void;
+  /** A remote track arrived (after an answer or a server offer), with its source. */
+  onTrack?: (track: MediaStreamTrack, source: TrackSource) => void;
+  /** A remote track went away (the other side stopped sharing its screen, or left). */
+  onTrackEnded?: (track: MediaStreamTrack) => void;
+  /** Our own screen share ended (stopped here, or by the browser's "stop sharing"). */
+  onScreenEnded?: () => void;
   onState?: (state: CallMediaState) => void;
   /** A `call.error` from the server or a local WebRTC failure. */
   onError?: (code: string, message: string) => void;
@@ -78,6 +105,12 @@ export class CallSession {
   #renegotiateWanted = false;
   /** Every signalling step runs in this chain, one at a time, in arrival order. */
   #chain: Promise<void> = Promise.resolve();
+  /** Every screen-share transceiver made here (stopped ones too: their mids stay screens). */
+  readonly #screens: TransceiverLike[] = [];
+  /** The screen being shared now, if any. */
+  #sharing: { transceiver: TransceiverLike; track: MediaStreamTrack } | null = null;
+  /** Remote tracks reported through onTrack and not yet reported ended. */
+  readonly #remote = new Set<MediaStreamTrack>();
 
   constructor(opts: CallSessionOptions) {
     this.#opts = opts;
@@ -88,7 +121,7 @@ export class CallSession {
       iceTransportPolicy: (opts.relayOnly ?? relayOnlyForTests()) ? 'relay' : 'all',
     };
     this.peer = (opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(config);
-    this.peer.addEventListener('track', ((ev: RTCTrackEvent) => opts.onTrack?.(ev.track)) as (ev: never) => void);
+    this.peer.addEventListener('track', ((ev: RTCTrackEvent) => this.#onTrack(ev)) as (ev: never) => void);
     this.peer.addEventListener('connectionstatechange', (() => this.#onConnectionState()) as (ev: never) => void);
   }
 
@@ -119,6 +152,39 @@ export class CallSession {
   renegotiate(): Promise<void> {
     this.#renegotiateWanted = true;
     return this.#run(() => this.#maybeRenegotiate());
+  }
+
+  /** Whether our screen is being shared. */
+  get sharing(): boolean {
+    return this.#sharing !== null;
+  }
+
+  /**
+   * Shares a screen track (from getDisplayMedia): a new `sendonly` transceiver, announced in
+   * `screen_mids` of the renegotiation. The browser's own "stop sharing" ends it too.
+   */
+  shareScreen(track: MediaStreamTrack): Promise<void> {
+    if (this.#closed || this.#sharing) return Promise.resolve();
+    const transceiver = this.peer.addTransceiver(track, { direction: 'sendonly' });
+    this.#screens.push(transceiver);
+    this.#sharing = { transceiver, track };
+    track.addEventListener?.('ended', () => {
+      if (this.#sharing?.track === track) void this.stopScreen();
+    });
+    return this.renegotiate();
+  }
+
+  /** Stops the screen share: the transceiver goes inactive and the server unpublishes it. */
+  async stopScreen(): Promise<void> {
+    const sharing = this.#sharing;
+    if (!sharing) return;
+    this.#sharing = null;
+    sharing.track.stop();
+    this.#opts.onScreenEnded?.();
+    if (this.#closed) return;
+    sharing.transceiver.direction = 'inactive';
+    await sharing.transceiver.sender.replaceTrack(null).catch(() => {});
+    await this.renegotiate();
   }
 
   /** Feeds one server frame; frames for other calls are ignored. Returns once it is applied. */
@@ -157,6 +223,8 @@ export class CallSession {
   /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
   leave(): void {
     if (this.#closed) return;
+    this.#sharing?.track.stop();
+    this.#sharing = null;
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
     this.peer.close();
     this.#setState('left');
@@ -184,8 +252,10 @@ export class CallSession {
     await this.peer.setLocalDescription(offer);
     if (waitForCandidates) await this.#gathered();
     const sdp = this.peer.localDescription?.sdp ?? offer.sdp ?? '';
+    // Mids are assigned by setLocalDescription; every screen m-line stays a screen.
+    const screen_mids = this.#screens.map((t) => t.mid).filter((m): m is string => m !== null);
     this.#offerOut = true;
-    if (!this.#opts.send({ type, call_id: this.callId, sdp, screen_mids: [] })) {
+    if (!this.#opts.send({ type, call_id: this.callId, sdp, screen_mids })) {
       this.#offerOut = false;
       throw new Error('the connection to the server is down');
     }
@@ -195,6 +265,7 @@ export class CallSession {
     if (!this.#offerOut || this.peer.signalingState !== 'have-local-offer') return; // late or stray
     await this.peer.setRemoteDescription({ type: 'answer', sdp });
     this.#offerOut = false;
+    this.#sweepRemote();
     if (this.#state === 'joining') this.#setState('connecting');
     const queued = this.#queuedOffer;
     this.#queuedOffer = null;
@@ -206,6 +277,7 @@ export class CallSession {
     await this.peer.setRemoteDescription({ type: 'offer', sdp });
     const answer = await this.peer.createAnswer();
     await this.peer.setLocalDescription(answer);
+    this.#sweepRemote();
     this.#opts.send({ type: 'call.answer', call_id: this.callId, sdp: this.peer.localDescription?.sdp ?? answer.sdp ?? '' });
   }
 
@@ -228,6 +300,32 @@ export class CallSession {
         }
       }) as (ev: never) => void);
     });
+  }
+
+  #onTrack(ev: RTCTrackEvent): void {
+    const track = ev.track;
+    // Only what the SFU forwards (it names each stream `kefu-*`). The browser also fires `track`
+    // for the receive side of our own sendrecv transceivers, on which the SFU never sends: such a
+    // silent track would pass for the other side's camera when they send none (one-way video).
+    if (!(ev.streams ?? []).some((s) => s.id.startsWith('kefu-'))) return;
+    this.#remote.add(track);
+    track.addEventListener?.('ended', () => this.#remoteEnded(track));
+    for (const stream of ev.streams ?? []) {
+      stream.addEventListener?.('removetrack', ((e: MediaStreamTrackEvent) => {
+        if (e.track === track) this.#remoteEnded(track);
+      }) as EventListener);
+    }
+    this.#opts.onTrack?.(track, trackSource(track, (ev.streams ?? []).map((s) => s.id)));
+  }
+
+  /** After a remote description: a track whose m-line the server stopped has ended. */
+  #sweepRemote(): void {
+    for (const track of [...this.#remote]) if (track.readyState === 'ended') this.#remoteEnded(track);
+  }
+
+  #remoteEnded(track: MediaStreamTrack): void {
+    if (!this.#remote.delete(track)) return;
+    this.#opts.onTrackEnded?.(track);
   }
 
   #onConnectionState(): void {

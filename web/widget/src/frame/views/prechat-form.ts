@@ -7,7 +7,7 @@ import type { Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
 import { h } from '../dom';
 import { businessTypeField, missingRequired, type PreChatInput } from '../prechat';
-import type { BusinessTypeOption, PreChatField, WidgetConfig } from '../types';
+import type { BusinessTypeOption, CallMedia, PreChatField, WidgetConfig } from '../types';
 
 export interface PreChatFormOptions {
   t: Translate;
@@ -17,8 +17,8 @@ export interface PreChatFormOptions {
   name: string | null;
   /** The visitor submitted with an open business type (or none): start the chat. Rejects with a translated message. */
   onStart: (input: PreChatInput) => Promise<void>;
-  /** "Video service": the same form, but the conversation is queued straight for a video call. */
-  onStartVideo?: (input: PreChatInput) => Promise<void>;
+  /** "Video service" / "voice service": the same form, but the conversation is queued straight for a call. */
+  onStartVideo?: (input: PreChatInput, media: CallMedia) => Promise<void>;
   /** The chosen business type is closed: show the leave-message form. */
   onLeaveMessage: (input: PreChatInput) => void;
 }
@@ -61,19 +61,24 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
   const video = o.onStartVideo
     ? h('button', { type: 'submit', class: 'btn btn--video', title: t('videoServiceHint'), 'data-testid': 'video-service' }, t('videoService'))
     : null;
+  const voice = o.onStartVideo
+    ? h('button', { type: 'submit', class: 'btn btn--video', title: t('voiceServiceHint'), 'data-testid': 'voice-service' }, t('voiceService'))
+    : null;
   const refresh = () => {
     const closed = chosen()?.open === false;
     hint.hidden = !closed;
     start.textContent = closed ? t('goLeaveMessage') : t('start');
     if (video) video.hidden = closed;
+    if (voice) voice.hidden = closed;
   };
   (select as HTMLSelectElement | null)?.addEventListener('change', refresh);
   refresh();
 
-  const form = h('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true }, h('h2', { class: 'section-title' }, t('prechatTitle')), ...rows, hint, error, start, video);
+  const form = h('form', { class: 'prechat', 'data-testid': 'prechat-form', novalidate: true }, h('h2', { class: 'section-title' }, t('prechatTitle')), ...rows, hint, error, start, video, voice);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const wantsVideo = video !== null && (e as SubmitEvent).submitter === video;
+    const submitter = (e as SubmitEvent).submitter;
+    const call: CallMedia | null = video !== null && submitter === video ? 'video' : voice !== null && submitter === voice ? 'voice' : null;
     const values: Record<string, string> = {};
     for (const [name, input] of inputs) values[name] = input.value;
     const bt = chosen();
@@ -91,12 +96,14 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
     }
     start.disabled = true;
     if (video) video.disabled = true;
+    if (voice) voice.disabled = true;
     try {
-      await (wantsVideo && o.onStartVideo ? o.onStartVideo(input) : o.onStart(input));
+      await (call && o.onStartVideo ? o.onStartVideo(input, call) : o.onStart(input));
     } catch (err) {
       error.textContent = err instanceof Error ? err.message : String(err);
       start.disabled = false;
       if (video) video.disabled = false;
+      if (voice) voice.disabled = false;
     }
   });
   return form;
