@@ -66,6 +66,15 @@ pub enum AgentStatusKind {
 }
 
 impl AgentStatusKind {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatusKind::Offline => "offline",
+            AgentStatusKind::Ready => "ready",
+            AgentStatusKind::Away => "away",
+            AgentStatusKind::WrapUp => "wrap_up",
+        }
+    }
     /// The kind of a router status.
     pub fn of(status: &crate::AgentStatus) -> AgentStatusKind {
         match status {
@@ -129,7 +138,9 @@ mod tests {
     fn words_are_the_stored_ones() {
         let words: Vec<String> = ConversationStatus::ALL.iter().map(|s| serde_json::to_string(s).unwrap_or_default()).collect();
         assert_eq!(words, ["\"queued\"", "\"offered\"", "\"assigned\"", "\"closed\""]);
-        assert_eq!(serde_json::to_string(&AgentStatusKind::WrapUp).unwrap_or_default(), "\"wrap_up\"");
+        for k in [AgentStatusKind::Offline, AgentStatusKind::Ready, AgentStatusKind::Away, AgentStatusKind::WrapUp] {
+            assert_eq!(serde_json::to_string(&k).unwrap_or_default(), format!("\"{}\"", k.as_str()));
+        }
         for r in [Role::Agent, Role::Supervisor, Role::Admin] {
             assert_eq!(serde_json::to_string(&r).unwrap_or_default(), format!("\"{}\"", r.as_str()));
         }

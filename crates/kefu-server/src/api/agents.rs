@@ -133,7 +133,7 @@ pub async fn create(
             NewUser {
                 email,
                 name: check_name(&body.name)?,
-                role: body.role.as_str(),
+                role: body.role,
                 password_hash: &hash,
                 capacity_chat: capacity.chat,
                 capacity_call: capacity.call,
@@ -185,20 +185,18 @@ pub async fn update(
         }
         None => None,
     };
-    state
-        .store
-        .update_user(id, name, body.role.map(|r| r.as_str()), hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled)
-        .await
-        .map_err(|e| match e {
+    state.store.update_user(id, name, body.role, hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled).await.map_err(
+        |e| match e {
             StoreError::NotFound => ApiError::not_found("agent"),
             other => other.into(),
-        })?;
+        },
+    )?;
     // Each of these ends the user's sessions everywhere at once, open sockets included.
     let ended = if body.enabled == Some(false) && before.enabled {
         Some(SessionEndReason::Disabled)
     } else if hash.is_some() {
         Some(SessionEndReason::PasswordChanged)
-    } else if body.role.is_some_and(|r| r.as_str() != before.role) {
+    } else if body.role.is_some_and(|r| r != before.role) {
         Some(SessionEndReason::RoleChanged)
     } else {
         None

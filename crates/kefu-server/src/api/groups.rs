@@ -1,6 +1,7 @@
 //! `/api/v1/groups` and `/api/v1/business-types`: skill groups with their routing settings and
 //! members, and the business types that map a visitor's choice to a group.
 
+use crate::views::parse_word;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
@@ -97,10 +98,10 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
         g.name = n;
     }
     if let Some(s) = b.strategy {
-        g.strategy = s;
+        g.strategy = parse_word(&s).ok_or_else(|| ApiError::invalid(format!("strategy: unknown value {s:?}")))?;
     }
     if let Some(s) = b.fallback_strategy {
-        g.fallback_strategy = s;
+        g.fallback_strategy = parse_word(&s).ok_or_else(|| ApiError::invalid(format!("fallback_strategy: unknown value {s:?}")))?;
     }
     if let Some(r) = b.returning_by {
         if r != "last" && r != "most" {

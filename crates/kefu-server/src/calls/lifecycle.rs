@@ -15,7 +15,7 @@ impl Engine {
     /// Start a ringing call on a conversation in service (`started_by`: visitor | agent).
     pub(crate) async fn start_call(&mut self, conversation: i64, media: &str, started_by: &str) -> ApiResult<()> {
         let c = self.store.conversation(conversation).await?;
-        if c.status != "assigned" {
+        if c.status != kefu_core::ConversationStatus::Assigned {
             return Err(ApiError::Conflict("a call needs an agent serving the conversation".into()));
         }
         let id = ConversationId(conversation);
