@@ -52,4 +52,4 @@ pub use router::{
 };
 pub use stats::{ContactRecord, ServiceStats};
 pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};
-pub use vocab::{AgentStatusKind, ConversationStatus, Role};
+pub use vocab::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role};

@@ -86,6 +86,46 @@ impl AgentStatusKind {
     }
 }
 
+/// `ringing` (started, the other side has not answered), `active` (answered: join media), `ended`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CallStatus {
+    /// Started; the other side has not answered.
+    Ringing,
+    /// Answered: join media.
+    Active,
+    /// Over (see its end reason).
+    Ended,
+}
+
+impl CallStatus {
+    /// Every call status.
+    pub const ALL: [CallStatus; 3] = [CallStatus::Ringing, CallStatus::Active, CallStatus::Ended];
+
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Ringing => "ringing",
+            CallStatus::Active => "active",
+            CallStatus::Ended => "ended",
+        }
+    }
+}
+
+/// Which earlier agent a returning customer waits for: the last one, or the one who served most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReturningBy {
+    /// The agent who served the customer last.
+    Last,
+    /// The agent who served the customer most often.
+    Most,
+}
+
 /// Staff roles, ordered: each can do what the lower ones can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +183,10 @@ mod tests {
         }
         for r in [Role::Agent, Role::Supervisor, Role::Admin] {
             assert_eq!(serde_json::to_string(&r).unwrap_or_default(), format!("\"{}\"", r.as_str()));
+        }
+        assert_eq!(serde_json::to_string(&ReturningBy::Most).unwrap_or_default(), "\"most\"");
+        for c in CallStatus::ALL {
+            assert_eq!(serde_json::to_string(&c).unwrap_or_default(), format!("\"{}\"", c.as_str()));
         }
         assert!(Role::Agent < Role::Supervisor && Role::Supervisor < Role::Admin);
     }

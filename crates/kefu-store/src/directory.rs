@@ -1,6 +1,6 @@
 //! Who and what: staff users, visitors, skill groups and members, business types, wrap-up codes.
 
-use kefu_core::{AgentStatusKind, Role, Strategy};
+use kefu_core::{AgentStatusKind, ReturningBy, Role, Strategy};
 
 use crate::{conflict, touched, Result, Store, StoreError};
 
@@ -102,7 +102,7 @@ pub struct GroupRow {
     /// Fallback strategy.
     pub fallback_strategy: Strategy,
     /// `last` or `most`: which earlier agent a returning customer is held for.
-    pub returning_by: String,
+    pub returning_by: ReturningBy,
     /// Hold for the named agent.
     pub hold_secs: i64,
     /// Offer timeout.
@@ -130,7 +130,7 @@ impl GroupRow {
             name: name.into(),
             strategy: Strategy::LoadBalance,
             fallback_strategy: Strategy::LoadBalance,
-            returning_by: "last".into(),
+            returning_by: ReturningBy::Last,
             hold_secs: 30,
             offer_timeout_secs: 30,
             max_missed_offers: 2,
@@ -409,7 +409,7 @@ impl Store {
             .bind(&g.name)
             .bind(g.strategy)
             .bind(g.fallback_strategy)
-            .bind(&g.returning_by)
+            .bind(g.returning_by)
             .bind(g.hold_secs)
             .bind(g.offer_timeout_secs)
             .bind(g.max_missed_offers)

@@ -1,7 +1,7 @@
 //! The core's vocabulary as SQLite stores it: each word round-trips as the TEXT it always was,
 //! and a word the code does not know is a decode error, never a panic.
 
-use kefu_core::{AgentStatusKind, ConversationStatus, Role, Strategy};
+use kefu_core::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role, Strategy};
 use serde::Serialize;
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Decode, Encode, Sqlite, Type};
@@ -48,6 +48,12 @@ async fn every_word_round_trips_as_its_text() {
     for s in Strategy::ALL {
         round_trip(&pool, s).await;
     }
+    for s in CallStatus::ALL {
+        round_trip(&pool, s).await;
+    }
+    for r in [ReturningBy::Last, ReturningBy::Most] {
+        round_trip(&pool, r).await;
+    }
 }
 
 #[tokio::test]
@@ -59,5 +65,7 @@ async fn an_unknown_stored_word_is_an_error() {
     assert!(read(pool.clone()).await.is_err());
     assert!(sqlx::query_scalar::<_, Role>("SELECT word FROM words").fetch_one(&pool).await.is_err());
     assert!(sqlx::query_scalar::<_, Strategy>("SELECT word FROM words").fetch_one(&pool).await.is_err());
+    assert!(sqlx::query_scalar::<_, ReturningBy>("SELECT word FROM words").fetch_one(&pool).await.is_err());
+    assert!(sqlx::query_scalar::<_, CallStatus>("SELECT word FROM words").fetch_one(&pool).await.is_err());
     assert!(sqlx::query_scalar::<_, AgentStatusKind>("SELECT word FROM words").fetch_one(&pool).await.is_err());
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/agents`: the live list, one's own status, and admin management of staff.
 
+use crate::views::{parse_word, SettableStatus};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
@@ -68,17 +69,17 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
-    let status = match body.status.as_str() {
-        "ready" => AgentStatus::Ready,
-        "offline" => AgentStatus::Offline,
-        "away" => {
+    let status = match parse_word::<SettableStatus>(&body.status) {
+        Some(SettableStatus::Ready) => AgentStatus::Ready,
+        Some(SettableStatus::Offline) => AgentStatus::Offline,
+        Some(SettableStatus::Away) => {
             let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("other");
             if reason.chars().count() > 64 {
                 return Err(ApiError::invalid("reason: at most 64 characters"));
             }
             AgentStatus::Away(AwayReason::Other(reason.to_string()))
         }
-        other => return Err(ApiError::invalid(format!("status: {other:?} is not one of ready, away, offline"))),
+        None => return Err(ApiError::invalid(format!("status: {:?} is not one of ready, away, offline", body.status))),
     };
     state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
     me(State(state), staff).await

@@ -104,10 +104,7 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
         g.fallback_strategy = parse_word(&s).ok_or_else(|| ApiError::invalid(format!("fallback_strategy: unknown value {s:?}")))?;
     }
     if let Some(r) = b.returning_by {
-        if r != "last" && r != "most" {
-            return Err(ApiError::invalid("returning_by: last or most"));
-        }
-        g.returning_by = r;
+        g.returning_by = parse_word(&r).ok_or_else(|| ApiError::invalid("returning_by: last or most"))?;
     }
     let range =
         |v: i64, field: &str, max: i64| if (0..=max).contains(&v) { Ok(v) } else { Err(ApiError::invalid(format!("{field}: 0 to {max}"))) };

@@ -2,7 +2,7 @@
 //! changes is then written, and only then announced.
 
 use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Millis, SkillLevel};
-use kefu_core::{ConversationStatus, Strategy};
+use kefu_core::{ConversationStatus, ReturningBy, Strategy};
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -47,7 +47,7 @@ pub enum Op {
     /// The other side answers a ringing call.
     AnswerCall { call: i64 },
     /// End a call (only from status `only_if` when given); frees the agent's call slot.
-    EndCall { call: i64, reason: &'static str, only_if: Option<&'static str> },
+    EndCall { call: i64, reason: &'static str, only_if: Option<kefu_core::CallStatus> },
 }
 
 impl Engine {
@@ -170,7 +170,7 @@ impl Engine {
         if g.strategy != Strategy::ReturningCustomer {
             return None;
         }
-        let found = if g.returning_by == "most" {
+        let found = if g.returning_by == ReturningBy::Most {
             self.store.most_served_agent(visitor, group).await
         } else {
             self.store.last_agent(visitor, group).await
@@ -208,7 +208,7 @@ impl Engine {
     async fn finish(&mut self, conversation: i64, how: Ending<'_>, by: Option<i64>) -> ApiResult<()> {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
-        if c.status == ConversationStatus::Closed {
+        if !c.status.can_become(ConversationStatus::Closed) {
             return Err(ApiError::Conflict("the conversation is already closed".into()));
         }
         let offered_to = c.offered_agent_id;

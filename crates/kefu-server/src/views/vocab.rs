@@ -1,16 +1,18 @@
 //! The closed sets of words the API speaks (statuses, channels, strategies, scopes ...).
 //!
-//! The views keep these as `String`: the values come from stored rows and from modules that build
-//! views themselves (`crate::agents`, the routing task). These enums give the OpenAPI document, and
-//! so the generated TypeScript, the exact values, through `#[schema(value_type = ...)]` on the
-//! fields. Tests below tie them to the code that produces the words, so the two cannot drift.
+//! The words the store and the router share (conversation and call status, strategy, returning-by,
+//! role) are `kefu_core`'s enums, re-exported here: the views hold them typed. The others are
+//! still `String` in the views (the values come from stored rows and from modules that build views
+//! themselves); these enums give the OpenAPI document, and so the generated TypeScript, the exact
+//! values, through `#[schema(value_type = ...)]` on the fields. Tests below tie them to the code
+//! that produces the words, so the two cannot drift.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Conversation status, strategy and role are the core's (`kefu_core`, with its `openapi`
+/// Conversation status, strategy, returning-by and role are the core's (`kefu_core`, with its `openapi`
 /// feature): defined once, stored through `sqlx::Type`, documented from the same enum.
-pub use kefu_core::{ConversationStatus, Role, Strategy};
+pub use kefu_core::{ConversationStatus, ReturningBy, Role, Strategy};
 
 /// Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
 /// app, `api` = started by an integrator with an API key.
@@ -80,14 +82,6 @@ pub enum SettableStatus {
     Ready,
     Away,
     Offline,
-}
-
-/// Which earlier agent a returning customer waits for: the last one, or the one who served most.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReturningBy {
-    Last,
-    Most,
 }
 
 /// What an API key may do. `conversations:read`: conversations, their messages and attachments,
