@@ -8,6 +8,8 @@ use crate::types::GroupId;
 /// How a group picks among the agents who could serve the next conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Strategy {
     /// 熟客优先: the agent who served this customer before (the adapter says which: last or
     /// most served), held for a window, then the fallback strategy.

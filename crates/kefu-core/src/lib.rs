@@ -41,6 +41,7 @@ mod queries;
 mod router;
 mod stats;
 mod types;
+mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
 pub use group::{GroupConfig, Strategy};
@@ -51,3 +52,4 @@ pub use router::{
 };
 pub use stats::{ContactRecord, ServiceStats};
 pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};
+pub use vocab::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role};

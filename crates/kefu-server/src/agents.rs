@@ -15,16 +15,16 @@ pub fn build(u: &UserRow, members: &[MemberRow], snap: Option<&AgentSnapshot>) -
     let (status, away_reason, wrap_up_until, load) = match snap {
         Some(s) => {
             let (text, reason, until) = status_text(&s.status);
-            let text = if s.busy { "busy" } else { text };
+            let text = if s.busy { "busy" } else { text.as_str() };
             (text.to_string(), reason, until, Slots { chat: s.load.chat.into(), call: s.load.call.into() })
         }
-        None => (u.status.clone(), u.away_reason.clone(), u.wrap_up_until, Slots { chat: 0, call: 0 }),
+        None => (u.status.as_str().to_string(), u.away_reason.clone(), u.wrap_up_until, Slots { chat: 0, call: 0 }),
     };
     AgentView {
         id: u.id,
         email: u.email.clone(),
         name: u.name.clone(),
-        role: u.role.clone(),
+        role: u.role.as_str().to_string(),
         status,
         away_reason,
         wrap_up_until: wrap_up_until.map(rfc3339),

@@ -1,5 +1,6 @@
 //! Start-up: open the database, seed, rebuild the router, bind, serve until shutdown.
 
+use kefu_core::AgentStatusKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -159,7 +160,14 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
     let hash = hash_password(&password)?;
     let id = store
         .create_user(
-            NewUser { email: &email, name: "Admin", role: "admin", password_hash: &hash, capacity_chat: 5, capacity_call: 1 },
+            NewUser {
+                email: &email,
+                name: "Admin",
+                role: kefu_core::Role::Admin,
+                password_hash: &hash,
+                capacity_chat: 5,
+                capacity_call: 1,
+            },
             now_ms(),
         )
         .await?;
@@ -179,7 +187,7 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
 async fn away_if_not_back(state: AppState) {
     tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
     let Ok(users) = state.store.users().await else { return };
-    for u in users.iter().filter(|u| matches!(u.status.as_str(), "ready" | "wrap_up")) {
+    for u in users.iter().filter(|u| matches!(u.status, AgentStatusKind::Ready | AgentStatusKind::WrapUp)) {
         if !state.hub.user_online(u.id) {
             if let Err(e) = state.routing.run(crate::routing::Op::AgentDisconnected { agent: u.id }).await {
                 tracing::warn!(agent = u.id, error = ?e, "could not mark an absent agent away");

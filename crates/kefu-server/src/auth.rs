@@ -7,7 +7,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use base64::Engine;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
@@ -16,40 +15,18 @@ use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
 use kefu_store::TokenOwner;
 
-/// Staff roles, ordered: each can do what the lower ones can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 坐席.
-    Agent,
-    /// 班长.
-    Supervisor,
-    /// Administrator.
-    Admin,
+pub use kefu_core::Role;
+
+/// Scopes by role.
+trait RoleScopes {
+    fn scopes(self) -> Vec<Scope>;
 }
 
-impl Role {
-    /// Parse the stored form.
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "agent" => Some(Role::Agent),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Agent => "agent",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
+impl RoleScopes for Role {
     /// What a human user with this role may do: the same routes as before scopes existed
     /// (agents read and write their own conversations and see colleagues for transfers;
     /// supervisors also watch the floor; admins do everything).
-    pub fn scopes(self) -> Vec<Scope> {
+    fn scopes(self) -> Vec<Scope> {
         use Scope::*;
         match self {
             Role::Agent => vec![ConversationsRead, ConversationsWrite, AgentsRead],
@@ -229,7 +206,7 @@ pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_pass
                     "password_change_required: set your own password first (PUT /api/v1/auth/password)".into(),
                 ));
             }
-            let role = Role::parse(&user.role).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("bad role in db")))?;
+            let role = user.role;
             Ok(Caller::Staff(Staff { id, role, scopes: role.scopes(), api_key: None }))
         }
         Some(TokenOwner::Visitor(id)) => Ok(Caller::Visitor(id)),

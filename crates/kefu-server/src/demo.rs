@@ -4,16 +4,17 @@ use serde_json::json;
 
 use crate::auth::hash_password;
 use crate::clock::now_ms;
+use kefu_core::{Role, Strategy};
 use kefu_store::{BusinessTypeRow, CannedFields, GroupRow, NewUser, Store};
 
 /// (email, name, role, password)
-pub const DEMO_USERS: [(&str, &str, &str, &str); 6] = [
-    ("admin@demo.kefu", "管理员 Admin", "admin", "demo-admin"),
-    ("supervisor@demo.kefu", "王班长 Wang", "supervisor", "demo-supervisor"),
-    ("agent1@demo.kefu", "李娜 Li Na", "agent", "demo-agent"),
-    ("agent2@demo.kefu", "张伟 Zhang Wei", "agent", "demo-agent"),
-    ("agent3@demo.kefu", "刘洋 Liu Yang", "agent", "demo-agent"),
-    ("agent4@demo.kefu", "陈静 Chen Jing", "agent", "demo-agent"),
+pub const DEMO_USERS: [(&str, &str, Role, &str); 6] = [
+    ("admin@demo.kefu", "管理员 Admin", Role::Admin, "demo-admin"),
+    ("supervisor@demo.kefu", "王班长 Wang", Role::Supervisor, "demo-supervisor"),
+    ("agent1@demo.kefu", "李娜 Li Na", Role::Agent, "demo-agent"),
+    ("agent2@demo.kefu", "张伟 Zhang Wei", Role::Agent, "demo-agent"),
+    ("agent3@demo.kefu", "刘洋 Liu Yang", Role::Agent, "demo-agent"),
+    ("agent4@demo.kefu", "陈静 Chen Jing", Role::Agent, "demo-agent"),
 ];
 
 /// The team's canned responses (快捷回复): (category, shortcut, title, body), in zh-CN and en.
@@ -38,17 +39,21 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         let hash = hash_password(password)?;
         ids.push(store.create_user(NewUser { email, name, role, password_hash: &hash, capacity_chat: 5, capacity_call: 1 }, now).await?);
     }
-    let group = |name: &str, strategy: &str, fallback: &str, crm: Option<&str>| GroupRow {
-        strategy: strategy.into(),
-        fallback_strategy: fallback.into(),
+    let group = |name: &str, strategy: Strategy, fallback: Strategy, crm: Option<&str>| GroupRow {
+        strategy,
+        fallback_strategy: fallback,
         crm_url_template: crm.map(Into::into),
         ..GroupRow::new(name)
     };
     let cards = store
-        .save_group(&group("信用卡服务 Card services", "load_balance", "load_balance", Some("/demo/crm?id={external_id}")), now)
+        .save_group(
+            &group("信用卡服务 Card services", Strategy::LoadBalance, Strategy::LoadBalance, Some("/demo/crm?id={external_id}")),
+            now,
+        )
         .await?;
-    let loans =
-        store.save_group(&group("贷款咨询 Loans", "returning_customer", "round_robin", Some("/demo/crm?id={external_id}")), now).await?;
+    let loans = store
+        .save_group(&group("贷款咨询 Loans", Strategy::ReturningCustomer, Strategy::RoundRobin, Some("/demo/crm?id={external_id}")), now)
+        .await?;
     // agent1, agent2 in cards; agent2 (level 3), agent3, agent4 in loans; the supervisor can step in.
     store.set_members(cards, &[(ids[2], 4), (ids[3], 2), (ids[1], 5)]).await?;
     store.set_members(loans, &[(ids[3], 3), (ids[4], 4), (ids[5], 2)]).await?;

@@ -1,6 +1,8 @@
 //! Calls: one row per video or voice call of a conversation. Changes are written inside a
 //! [`Tx`] together with the conversation event announcing them and their webhook rows.
 
+use kefu_core::CallStatus;
+
 use crate::{conflict, Result, Store, StoreError, Tx};
 
 /// A call as stored.
@@ -13,7 +15,7 @@ pub struct CallRow {
     /// video | voice.
     pub media: String,
     /// ringing | active | ended.
-    pub status: String,
+    pub status: CallStatus,
     /// visitor | agent.
     pub started_by: String,
     /// Created (ringing, or active at once for a call-service conversation).
@@ -81,7 +83,7 @@ impl Store {
 impl Tx {
     /// Insert a call; `Conflict` when the conversation already has one that is not ended.
     pub async fn insert_call(&mut self, c: &NewCall<'_>, now: i64) -> Result<CallRow> {
-        let (status, answered_at) = if c.answered { ("active", Some(now)) } else { ("ringing", None) };
+        let (status, answered_at) = if c.answered { (CallStatus::Active, Some(now)) } else { (CallStatus::Ringing, None) };
         sqlx::query_as(&format!(
             "INSERT INTO calls (conversation_id, media, status, started_by, started_at, answered_at) VALUES (?, ?, ?, ?, ?, ?)
              RETURNING {CALL_COLUMNS}"
@@ -124,7 +126,7 @@ impl Tx {
 
     /// End a call that is not ended yet (with `only_if` set: only if it is in that status);
     /// `None` if nothing changed.
-    pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<&str>, now: i64) -> Result<Option<CallRow>> {
+    pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<CallStatus>, now: i64) -> Result<Option<CallRow>> {
         Ok(sqlx::query_as(&format!(
             "UPDATE calls SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status <> 'ended'
                AND (? IS NULL OR status = ?) RETURNING {CALL_COLUMNS}"

@@ -22,7 +22,7 @@ pub struct ConversationRow {
     /// chat | video | voice (what it was started for).
     pub media: String,
     /// queued | offered | assigned | closed.
-    pub status: String,
+    pub status: kefu_core::ConversationStatus,
     /// Serving agent.
     pub agent_id: Option<i64>,
     /// Agent with a pending offer.
@@ -236,7 +236,11 @@ impl Store {
     }
 
     /// Conversations with a status, optionally only those an agent holds or is offered.
-    pub async fn conversations_by_status(&self, status: Option<&str>, agent_id: Option<i64>) -> Result<Vec<ConversationRow>> {
+    pub async fn conversations_by_status(
+        &self,
+        status: Option<kefu_core::ConversationStatus>,
+        agent_id: Option<i64>,
+    ) -> Result<Vec<ConversationRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {CONV_COLUMNS} FROM conversations
              WHERE (?1 IS NULL OR status = ?1)

@@ -1,5 +1,7 @@
 //! Who and what: staff users, visitors, skill groups and members, business types, wrap-up codes.
 
+use kefu_core::{AgentStatusKind, ReturningBy, Role, Strategy};
+
 use crate::{conflict, touched, Result, Store, StoreError};
 
 /// A staff user (agent, supervisor, admin).
@@ -12,7 +14,7 @@ pub struct UserRow {
     /// Display name.
     pub name: String,
     /// agent | supervisor | admin.
-    pub role: String,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Chat slots.
@@ -20,7 +22,7 @@ pub struct UserRow {
     /// Call slots.
     pub capacity_call: i64,
     /// offline | ready | away | wrap_up (as last set).
-    pub status: String,
+    pub status: AgentStatusKind,
     /// Why away.
     pub away_reason: Option<String>,
     /// End of wrap-up.
@@ -39,7 +41,7 @@ pub struct NewUser<'a> {
     /// Display name.
     pub name: &'a str,
     /// Role.
-    pub role: &'a str,
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: &'a str,
     /// Chat slots.
@@ -95,12 +97,12 @@ pub struct GroupRow {
     pub id: i64,
     /// Name.
     pub name: String,
-    /// Strategy (snake_case).
-    pub strategy: String,
+    /// Strategy.
+    pub strategy: Strategy,
     /// Fallback strategy.
-    pub fallback_strategy: String,
+    pub fallback_strategy: Strategy,
     /// `last` or `most`: which earlier agent a returning customer is held for.
-    pub returning_by: String,
+    pub returning_by: ReturningBy,
     /// Hold for the named agent.
     pub hold_secs: i64,
     /// Offer timeout.
@@ -126,9 +128,9 @@ impl GroupRow {
         GroupRow {
             id: 0,
             name: name.into(),
-            strategy: "load_balance".into(),
-            fallback_strategy: "load_balance".into(),
-            returning_by: "last".into(),
+            strategy: Strategy::LoadBalance,
+            fallback_strategy: Strategy::LoadBalance,
+            returning_by: ReturningBy::Last,
             hold_secs: 30,
             offer_timeout_secs: 30,
             max_missed_offers: 2,
@@ -239,7 +241,7 @@ impl Store {
         &self,
         id: i64,
         name: Option<&str>,
-        role: Option<&str>,
+        role: Option<Role>,
         password_hash: Option<&str>,
         capacity: Option<(i64, i64)>,
         enabled: Option<bool>,
@@ -280,7 +282,13 @@ impl Store {
     }
 
     /// Record an agent's status (the routing task is the only caller).
-    pub async fn set_user_status(&self, id: i64, status: &str, away_reason: Option<&str>, wrap_up_until: Option<i64>) -> Result<()> {
+    pub async fn set_user_status(
+        &self,
+        id: i64,
+        status: AgentStatusKind,
+        away_reason: Option<&str>,
+        wrap_up_until: Option<i64>,
+    ) -> Result<()> {
         sqlx::query("UPDATE users SET status = ?, away_reason = ?, wrap_up_until = ? WHERE id = ?")
             .bind(status)
             .bind(away_reason)
@@ -399,9 +407,9 @@ impl Store {
         };
         sqlx::query_scalar(sql)
             .bind(&g.name)
-            .bind(&g.strategy)
-            .bind(&g.fallback_strategy)
-            .bind(&g.returning_by)
+            .bind(g.strategy)
+            .bind(g.fallback_strategy)
+            .bind(g.returning_by)
             .bind(g.hold_secs)
             .bind(g.offer_timeout_secs)
             .bind(g.max_missed_offers)

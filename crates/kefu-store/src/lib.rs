@@ -14,6 +14,8 @@ mod directory;
 mod integrations;
 mod sessions;
 mod tx;
+#[cfg(test)]
+mod vocab_tests;
 
 pub use calls::*;
 pub use canned::*;

@@ -1,5 +1,6 @@
 //! `/api/v1/agents`: the live list, one's own status, and admin management of staff.
 
+use crate::views::{parse_word, SettableStatus};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
@@ -68,17 +69,17 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
-    let status = match body.status.as_str() {
-        "ready" => AgentStatus::Ready,
-        "offline" => AgentStatus::Offline,
-        "away" => {
+    let status = match parse_word::<SettableStatus>(&body.status) {
+        Some(SettableStatus::Ready) => AgentStatus::Ready,
+        Some(SettableStatus::Offline) => AgentStatus::Offline,
+        Some(SettableStatus::Away) => {
             let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("other");
             if reason.chars().count() > 64 {
                 return Err(ApiError::invalid("reason: at most 64 characters"));
             }
             AgentStatus::Away(AwayReason::Other(reason.to_string()))
         }
-        other => return Err(ApiError::invalid(format!("status: {other:?} is not one of ready, away, offline"))),
+        None => return Err(ApiError::invalid(format!("status: {:?} is not one of ready, away, offline", body.status))),
     };
     state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
     me(State(state), staff).await
@@ -133,7 +134,7 @@ pub async fn create(
             NewUser {
                 email,
                 name: check_name(&body.name)?,
-                role: body.role.as_str(),
+                role: body.role,
                 password_hash: &hash,
                 capacity_chat: capacity.chat,
                 capacity_call: capacity.call,
@@ -185,20 +186,18 @@ pub async fn update(
         }
         None => None,
     };
-    state
-        .store
-        .update_user(id, name, body.role.map(|r| r.as_str()), hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled)
-        .await
-        .map_err(|e| match e {
+    state.store.update_user(id, name, body.role, hash.as_deref(), body.capacity.map(|c| (c.chat, c.call)), body.enabled).await.map_err(
+        |e| match e {
             StoreError::NotFound => ApiError::not_found("agent"),
             other => other.into(),
-        })?;
+        },
+    )?;
     // Each of these ends the user's sessions everywhere at once, open sockets included.
     let ended = if body.enabled == Some(false) && before.enabled {
         Some(SessionEndReason::Disabled)
     } else if hash.is_some() {
         Some(SessionEndReason::PasswordChanged)
-    } else if body.role.is_some_and(|r| r.as_str() != before.role) {
+    } else if body.role.is_some_and(|r| r != before.role) {
         Some(SessionEndReason::RoleChanged)
     } else {
         None

@@ -1,6 +1,7 @@
 //! Calls over REST: start one from a chat, accept or decline it, hang up, read it, and the ICE
 //! servers for the browser's `RTCPeerConnection`. Media signalling is on the WebSocket.
 
+use kefu_core::CallStatus;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -55,7 +56,7 @@ async fn view(state: &AppState, id: i64) -> ApiResult<Json<CallView>> {
 fn ring_timeout(routing: Routing, call: i64, secs: u32) {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(secs.into())).await;
-        let _ = routing.run(Op::EndCall { call, reason: "missed", only_if: Some("ringing") }).await;
+        let _ = routing.run(Op::EndCall { call, reason: "missed", only_if: Some(CallStatus::Ringing) }).await;
     });
 }
 
@@ -100,7 +101,7 @@ pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Pat
 #[utoipa::path(post, path = "/api/v1/calls/{id}/decline", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "ended (declined)", body = CallView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn decline(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
     answering_side(&state, &caller, id).await?;
-    state.routing.run(Op::EndCall { call: id, reason: "declined", only_if: Some("ringing") }).await?;
+    state.routing.run(Op::EndCall { call: id, reason: "declined", only_if: Some(CallStatus::Ringing) }).await?;
     view(&state, id).await
 }
 
@@ -139,7 +140,7 @@ pub async fn snapshot(
     if side(&caller, &c)? != "agent" {
         return Err(ApiError::Forbidden("only the agent serving the conversation asks for a snapshot".into()));
     }
-    if call.status != "active" || call.media != "video" {
+    if call.status != CallStatus::Active || call.media != "video" {
         return Err(ApiError::Conflict("a snapshot needs an active video call".into()));
     }
     let ttl = i64::from(state.config.snapshot_request_secs) * 1000;

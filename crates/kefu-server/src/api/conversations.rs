@@ -1,9 +1,11 @@
 //! `/api/v1/conversations`: start, read, write, and the agent's actions on a conversation.
 
+use crate::views::parse_word;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kefu_core::ConversationStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -90,7 +92,7 @@ async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiR
     if matches!(caller, Caller::Staff(_)) {
         v.unread = state.store.unread_for_agent(id, c.agent_read_seq).await?;
     }
-    if c.status == "queued" {
+    if c.status == ConversationStatus::Queued {
         v.queue = state
             .routing
             .query(move |r, _| r.queue_info(ConversationId(id)))
@@ -276,16 +278,17 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<ConversationList>> {
     caller.require_scope(Scope::ConversationsRead)?;
-    if let Some(s) = &q.status {
-        if !matches!(s.as_str(), "queued" | "offered" | "assigned" | "closed") {
-            return Err(ApiError::invalid("status: one of queued, offered, assigned, closed"));
+    let status = match &q.status {
+        Some(s) => {
+            Some(parse_word::<ConversationStatus>(s).ok_or_else(|| ApiError::invalid("status: one of queued, offered, assigned, closed"))?)
         }
-    }
+        None => None,
+    };
     let rows = match &caller {
         Caller::Visitor(v) => state.store.visitor_conversations(*v).await?,
         Caller::Staff(s) => {
             let only_mine = q.mine || (s.role < Role::Supervisor && s.is_user());
-            state.store.conversations_by_status(q.status.as_deref(), only_mine.then_some(s.id)).await?
+            state.store.conversations_by_status(status, only_mine.then_some(s.id)).await?
         }
     };
     let mut conversations = Vec::with_capacity(rows.len().min(200));
@@ -445,7 +448,7 @@ pub async fn csat(
     if comment.is_some_and(|t| t.chars().count() > 1000) {
         return Err(ApiError::invalid("comment: at most 1000 characters"));
     }
-    if c.status != "closed" {
+    if c.status != ConversationStatus::Closed {
         return Err(ApiError::Conflict("the survey opens when the conversation is closed".into()));
     }
     let now = now_ms();
@@ -515,7 +518,7 @@ pub async fn transfer(
     let by = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
     let c = load_visible(&state.store, &caller, id).await?;
-    if c.agent_id != Some(by) || c.status != "assigned" {
+    if c.agent_id != Some(by) || c.status != ConversationStatus::Assigned {
         return Err(ApiError::Forbidden("only the agent serving the conversation can transfer it".into()));
     }
     let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());

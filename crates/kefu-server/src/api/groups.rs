@@ -1,6 +1,7 @@
 //! `/api/v1/groups` and `/api/v1/business-types`: skill groups with their routing settings and
 //! members, and the business types that map a visitor's choice to a group.
 
+use crate::views::parse_word;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
@@ -97,16 +98,13 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
         g.name = n;
     }
     if let Some(s) = b.strategy {
-        g.strategy = s;
+        g.strategy = parse_word(&s).ok_or_else(|| ApiError::invalid(format!("strategy: unknown value {s:?}")))?;
     }
     if let Some(s) = b.fallback_strategy {
-        g.fallback_strategy = s;
+        g.fallback_strategy = parse_word(&s).ok_or_else(|| ApiError::invalid(format!("fallback_strategy: unknown value {s:?}")))?;
     }
     if let Some(r) = b.returning_by {
-        if r != "last" && r != "most" {
-            return Err(ApiError::invalid("returning_by: last or most"));
-        }
-        g.returning_by = r;
+        g.returning_by = parse_word(&r).ok_or_else(|| ApiError::invalid("returning_by: last or most"))?;
     }
     let range =
         |v: i64, field: &str, max: i64| if (0..=max).contains(&v) { Ok(v) } else { Err(ApiError::invalid(format!("{field}: 0 to {max}"))) };

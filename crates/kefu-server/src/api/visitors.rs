@@ -252,7 +252,7 @@ pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCal
     if state.store.live_sessions(TokenOwner::Visitor(id), now).await? == 0 {
         // Nobody is left to answer the agent: give up the place in line. A conversation already
         // with an agent stays for the agent to close.
-        if let Some(c) = state.store.open_conversation(id).await?.filter(|c| c.status != "assigned") {
+        if let Some(c) = state.store.open_conversation(id).await?.filter(|c| c.status != kefu_core::ConversationStatus::Assigned) {
             if let Err(e) = state.routing.run(Op::Abandon { conversation: c.id }).await {
                 tracing::warn!(conversation = c.id, error = ?e, "could not abandon a logged-out visitor's conversation");
             }

@@ -2,6 +2,7 @@
 //! router first), answered, ended (freeing the slot). Each change is checked by the router,
 //! written with its events in one transaction, then announced; an ended call's room closes.
 
+use kefu_core::CallStatus;
 use kefu_core::{ConversationId, CoreError, Input, Millis};
 
 use crate::calls::record::record;
@@ -15,7 +16,7 @@ impl Engine {
     /// Start a ringing call on a conversation in service (`started_by`: visitor | agent).
     pub(crate) async fn start_call(&mut self, conversation: i64, media: &str, started_by: &str) -> ApiResult<()> {
         let c = self.store.conversation(conversation).await?;
-        if c.status != "assigned" {
+        if c.status != kefu_core::ConversationStatus::Assigned {
             return Err(ApiError::Conflict("a call needs an agent serving the conversation".into()));
         }
         let id = ConversationId(conversation);
@@ -70,12 +71,12 @@ impl Engine {
 
     /// End a call (`only_if`: only from that status, for the ring timeout). Refused when the
     /// call has already ended (or is no longer in `only_if`).
-    pub(crate) async fn end_call(&mut self, call: i64, reason: &str, only_if: Option<&str>) -> ApiResult<()> {
+    pub(crate) async fn end_call(&mut self, call: i64, reason: &str, only_if: Option<CallStatus>) -> ApiResult<()> {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
         let Some(row) = tx.end_call(call, reason, only_if, now).await? else {
             return Err(ApiError::Conflict(match only_if {
-                Some(status) => format!("the call is no longer {status}"),
+                Some(status) => format!("the call is no longer {}", status.as_str()),
                 None => "the call has already ended".into(),
             }));
         };

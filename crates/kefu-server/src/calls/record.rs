@@ -1,6 +1,7 @@
 //! Writing a call change: the `call.updated` event, the system line in the chat and the webhook
 //! rows, inside the caller's transaction so they commit with the change itself.
 
+use kefu_core::CallStatus;
 use serde_json::json;
 
 use crate::conversations::{event, system_message, Pending};
@@ -14,19 +15,19 @@ pub async fn record(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<Vec<Pend
     let view = CallView::from(call);
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
     let mut events = vec![event(tx, call.conversation_id, "call.updated", data.clone(), now).await?];
-    match call.status.as_str() {
-        "active" => {
+    match call.status {
+        CallStatus::Active => {
             let line = json!({ "media": call.media });
             events.push(system_message(tx, call.conversation_id, "call_started", None, Some(&line), now).await?);
             tx.enqueue_webhooks("call.started", &json!({ "event": "call.started", "call": data }), now).await?;
         }
-        "ended" => {
+        CallStatus::Ended => {
             let duration = call.answered_at.map(|at| (call.ended_at.unwrap_or(now) - at).max(0) / 1000);
             let line = json!({ "media": call.media, "duration_secs": duration, "end_reason": call.end_reason });
             events.push(system_message(tx, call.conversation_id, "call_ended", None, Some(&line), now).await?);
             tx.enqueue_webhooks("call.ended", &json!({ "event": "call.ended", "call": data }), now).await?;
         }
-        _ => {}
+        CallStatus::Ringing => {}
     }
     Ok(events)
 }

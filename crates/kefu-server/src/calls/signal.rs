@@ -3,6 +3,7 @@
 //! become `call.offer` frames to that socket or ended calls. Replies go through the socket's
 //! one outbox, so a join's answer always reaches the client before any later offer.
 
+use kefu_core::CallStatus;
 use std::sync::Arc;
 
 use kefu_media::{ClientOffer, LeaveReason, MediaError, MediaEvent, MediaEvents, ParticipantId};
@@ -128,8 +129,8 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
     if !party {
         return Err(not_in_call());
     }
-    if call.status != "active" {
-        return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status)));
+    if call.status != CallStatus::Active {
+        return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status.as_str())));
     }
     let media = &state.calls;
     if media.participant(conn, call_id).is_some() {
@@ -157,7 +158,7 @@ pub async fn socket_closed(state: &AppState, conn: u64) {
 
 async fn end_failed(routing: &Routing, call: i64) {
     // Refused when the call already ended (hung up, closed): nothing left to do then.
-    let _ = routing.run(Op::EndCall { call, reason: "failed", only_if: Some("active") }).await;
+    let _ = routing.run(Op::EndCall { call, reason: "failed", only_if: Some(CallStatus::Active) }).await;
 }
 
 /// Consume the media server's events for as long as it runs.

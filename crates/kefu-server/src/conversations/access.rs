@@ -34,6 +34,6 @@ pub async fn load_visible(store: &Store, caller: &Caller, id: i64) -> ApiResult<
 pub fn can_write(caller: &Caller, c: &ConversationRow) -> bool {
     match caller {
         Caller::Visitor(v) => c.visitor_id == *v,
-        Caller::Staff(s) => c.agent_id == Some(s.id) && c.status == "assigned",
+        Caller::Staff(s) => c.agent_id == Some(s.id) && c.status == kefu_core::ConversationStatus::Assigned,
     }
 }

@@ -25,7 +25,7 @@ pub struct Outgoing<'a> {
 /// Store and deliver a message from `caller` into `conv`; the view returned (its attachment link
 /// signed) is the caller's REST answer.
 pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
-    if conv.status == "closed" {
+    if conv.status == kefu_core::ConversationStatus::Closed {
         return Err(ApiError::Conflict("the conversation is closed".into()));
     }
     let (sender, sender_id, sender_name) = match caller {

@@ -1,6 +1,7 @@
 //! Applying the router's decisions: each is written (with its reason in the routing log) before
 //! it is announced. A failed write is logged; the database stays the truth for the next restart.
 
+use kefu_core::ConversationStatus;
 use std::collections::BTreeSet;
 
 use kefu_core::{AgentStatus, GroupId, Output};
@@ -80,7 +81,7 @@ impl Engine {
             Output::OfferWithdrawn { conversation, agent, reason } => {
                 let mut tx = self.store.begin().await?;
                 let c = tx.conversation(conversation.0).await?;
-                if c.status == "offered" {
+                if c.status == ConversationStatus::Offered {
                     tx.set_queued(conversation.0, c.group_id).await?;
                 }
                 tx.log_routing("offer_withdrawn", Some(conversation.0), Some(agent.0), Some(c.group_id), &json!({ "reason": reason }), now)

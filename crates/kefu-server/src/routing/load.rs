@@ -3,24 +3,18 @@
 
 use kefu_core::{
     AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input, Media, Millis,
-    Priority, SkillLevel, Strategy, Waiting,
+    Priority, SkillLevel, Waiting,
 };
+use kefu_core::{AgentStatusKind, ConversationStatus};
 
 use crate::clock::now_ms;
 use crate::routing::Engine;
 use crate::views::BusinessHoursView;
 use kefu_store::{ConversationRow, GroupRow, UserRow};
 
-/// Parse a strategy name.
-pub fn parse_strategy(s: &str) -> Option<Strategy> {
-    serde_json::from_value(serde_json::Value::String(s.into())).ok()
-}
-
 /// The core's view of a stored group.
 pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
-    let strategy = parse_strategy(&g.strategy).ok_or_else(|| format!("strategy: unknown value {:?}", g.strategy))?;
-    let fallback =
-        parse_strategy(&g.fallback_strategy).ok_or_else(|| format!("fallback_strategy: unknown value {:?}", g.fallback_strategy))?;
+    let (strategy, fallback) = (g.strategy, g.fallback_strategy);
     if fallback.names_agent() {
         return Err("fallback_strategy: must not itself name an agent (use load_balance, round_robin, random or skill_level)".into());
     }
@@ -54,26 +48,26 @@ pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
 }
 
 /// Stored status text to the core's status.
-pub fn parse_status(status: &str, away_reason: Option<&str>, wrap_up_until: Option<i64>) -> AgentStatus {
+pub fn parse_status(status: AgentStatusKind, away_reason: Option<&str>, wrap_up_until: Option<i64>) -> AgentStatus {
     match status {
-        "ready" => AgentStatus::Ready,
-        "away" => AgentStatus::Away(match away_reason {
+        AgentStatusKind::Ready => AgentStatus::Ready,
+        AgentStatusKind::Away => AgentStatus::Away(match away_reason {
             Some("missed_offers") => AwayReason::MissedOffers,
             other => AwayReason::Other(other.unwrap_or("").to_string()),
         }),
-        "wrap_up" => AgentStatus::WrapUp { until: Millis(wrap_up_until.unwrap_or(0)) },
-        _ => AgentStatus::Offline,
+        AgentStatusKind::WrapUp => AgentStatus::WrapUp { until: Millis(wrap_up_until.unwrap_or(0)) },
+        AgentStatusKind::Offline => AgentStatus::Offline,
     }
 }
 
 /// The core's status to (status, away_reason, wrap_up_until) columns.
-pub fn status_text(status: &AgentStatus) -> (&'static str, Option<String>, Option<i64>) {
+pub fn status_text(status: &AgentStatus) -> (AgentStatusKind, Option<String>, Option<i64>) {
+    let kind = AgentStatusKind::of(status);
     match status {
-        AgentStatus::Offline => ("offline", None, None),
-        AgentStatus::Ready => ("ready", None, None),
-        AgentStatus::Away(AwayReason::MissedOffers) => ("away", Some("missed_offers".into()), None),
-        AgentStatus::Away(AwayReason::Other(r)) => ("away", Some(r.clone()), None),
-        AgentStatus::WrapUp { until } => ("wrap_up", None, Some(until.0)),
+        AgentStatus::Offline | AgentStatus::Ready => (kind, None, None),
+        AgentStatus::Away(AwayReason::MissedOffers) => (kind, Some("missed_offers".into()), None),
+        AgentStatus::Away(AwayReason::Other(r)) => (kind, Some(r.clone()), None),
+        AgentStatus::WrapUp { until } => (kind, None, Some(until.0)),
     }
 }
 
@@ -113,8 +107,8 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
         engine.router.handle_input(now, agent_input(u, mine))?;
     }
     for c in engine.store.routable_conversations().await? {
-        match (c.status.as_str(), c.agent_id) {
-            ("assigned", Some(agent)) => {
+        match (c.status, c.agent_id) {
+            (ConversationStatus::Assigned, Some(agent)) => {
                 let input = Input::ConversationAssigned {
                     conversation: ConversationId(c.id),
                     group: GroupId(c.group_id),
@@ -144,7 +138,7 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
     }
     // Statuses last, so the first dispatch sees every conversation in line.
     for u in &users {
-        let status = parse_status(&u.status, u.away_reason.as_deref(), u.wrap_up_until);
+        let status = parse_status(u.status, u.away_reason.as_deref(), u.wrap_up_until);
         engine.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(u.id), status })?;
     }
     // Conversations stranded with an agent disabled before this was handled go back in line.

@@ -2,6 +2,7 @@
 //! changes is then written, and only then announced.
 
 use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Millis, SkillLevel};
+use kefu_core::{ConversationStatus, ReturningBy, Strategy};
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -46,7 +47,7 @@ pub enum Op {
     /// The other side answers a ringing call.
     AnswerCall { call: i64 },
     /// End a call (only from status `only_if` when given); frees the agent's call slot.
-    EndCall { call: i64, reason: &'static str, only_if: Option<&'static str> },
+    EndCall { call: i64, reason: &'static str, only_if: Option<kefu_core::CallStatus> },
 }
 
 impl Engine {
@@ -98,7 +99,7 @@ impl Engine {
             Op::Abandon { conversation } => {
                 if self.router.holder(ConversationId(conversation)).is_some() {
                     let c = self.store.conversation(conversation).await?;
-                    if c.status == "assigned" {
+                    if c.status == ConversationStatus::Assigned {
                         return Err(ApiError::Conflict("an agent is serving this conversation; the agent closes it".into()));
                     }
                 }
@@ -163,13 +164,13 @@ impl Engine {
     /// The earlier agent a returning customer should wait for, per the group's setting.
     pub(crate) async fn named_agent(&self, visitor: i64, group: i64) -> Option<AgentId> {
         let g = self.store.group(group).await.ok()?;
-        if g.strategy == "designated" {
+        if g.strategy == Strategy::Designated {
             return self.store.visitor(visitor).await.ok()?.designated_agent_id.map(AgentId);
         }
-        if g.strategy != "returning_customer" {
+        if g.strategy != Strategy::ReturningCustomer {
             return None;
         }
-        let found = if g.returning_by == "most" {
+        let found = if g.returning_by == ReturningBy::Most {
             self.store.most_served_agent(visitor, group).await
         } else {
             self.store.last_agent(visitor, group).await
@@ -207,7 +208,7 @@ impl Engine {
     async fn finish(&mut self, conversation: i64, how: Ending<'_>, by: Option<i64>) -> ApiResult<()> {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
-        if c.status == "closed" {
+        if !c.status.can_become(ConversationStatus::Closed) {
             return Err(ApiError::Conflict("the conversation is already closed".into()));
         }
         let offered_to = c.offered_agent_id;

@@ -33,14 +33,8 @@ pub enum ConversationMedia {
     Voice,
 }
 
-/// `ringing` (started, the other side has not answered), `active` (answered: join media), `ended`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CallStatus {
-    Ringing,
-    Active,
-    Ended,
-}
+// Call status is the core's vocabulary (stored through sqlx::Type, documented from the same enum).
+pub use kefu_core::CallStatus;
 
 /// Which side started the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -84,8 +78,7 @@ pub struct CallView {
     pub conversation_id: i64,
     #[schema(value_type = CallMedia)]
     pub media: String,
-    #[schema(value_type = CallStatus)]
-    pub status: String,
+    pub status: CallStatus,
     #[schema(value_type = CallSide)]
     pub started_by: String,
     #[schema(format = DateTime)]
@@ -104,7 +97,7 @@ impl From<&CallRow> for CallView {
             id: c.id,
             conversation_id: c.conversation_id,
             media: c.media.clone(),
-            status: c.status.clone(),
+            status: c.status,
             started_by: c.started_by.clone(),
             started_at: rfc3339(c.started_at),
             answered_at: c.answered_at.map(rfc3339),

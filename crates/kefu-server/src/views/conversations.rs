@@ -31,8 +31,7 @@ pub struct QueueView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ConversationView {
     pub id: i64,
-    #[schema(value_type = ConversationStatus)]
-    pub status: String,
+    pub status: ConversationStatus,
     #[schema(value_type = Channel)]
     pub channel: String,
     /// `chat`, or `video` / `voice` for a conversation started by the widget's video service.
@@ -107,7 +106,7 @@ impl ConversationView {
     pub fn build(c: &ConversationRow, visitor: &VisitorRow, agent_name: Option<String>, call: Option<&CallRow>) -> ConversationView {
         ConversationView {
             id: c.id,
-            status: c.status.clone(),
+            status: c.status,
             channel: c.channel.clone(),
             media: c.media.clone(),
             group_id: c.group_id,

@@ -47,25 +47,11 @@ pub struct OfferCreated {
     pub reason: OfferReason,
 }
 
-impl From<kefu_core::Strategy> for Strategy {
-    fn from(s: kefu_core::Strategy) -> Self {
-        use kefu_core::Strategy as S;
-        match s {
-            S::ReturningCustomer => Strategy::ReturningCustomer,
-            S::LoadBalance => Strategy::LoadBalance,
-            S::RoundRobin => Strategy::RoundRobin,
-            S::Random => Strategy::Random,
-            S::Designated => Strategy::Designated,
-            S::SkillLevel => Strategy::SkillLevel,
-        }
-    }
-}
-
 impl From<kefu_core::OfferReason> for OfferReason {
     fn from(r: kefu_core::OfferReason) -> Self {
         match r {
-            kefu_core::OfferReason::Strategy(s) => OfferReason { kind: OfferReasonKind::Strategy, strategy: Some(s.into()) },
-            kefu_core::OfferReason::NamedAgent(s) => OfferReason { kind: OfferReasonKind::NamedAgent, strategy: Some(s.into()) },
+            kefu_core::OfferReason::Strategy(s) => OfferReason { kind: OfferReasonKind::Strategy, strategy: Some(s) },
+            kefu_core::OfferReason::NamedAgent(s) => OfferReason { kind: OfferReasonKind::NamedAgent, strategy: Some(s) },
             kefu_core::OfferReason::Transfer => OfferReason { kind: OfferReasonKind::Transfer, strategy: None },
         }
     }

@@ -31,14 +31,11 @@ pub struct BusinessHoursView {
 pub struct GroupView {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = Strategy)]
-    pub strategy: String,
+    pub strategy: Strategy,
     /// Used when `strategy` names no available agent; never itself a naming strategy.
-    #[schema(value_type = Strategy)]
-    pub fallback_strategy: String,
+    pub fallback_strategy: Strategy,
     /// Which earlier agent a returning customer waits for.
-    #[schema(value_type = ReturningBy)]
-    pub returning_by: String,
+    pub returning_by: ReturningBy,
     /// How long a conversation waits for a named agent (returning customer, designated).
     pub returning_window_secs: i64,
     /// How long an agent has to accept an offer.
@@ -75,9 +72,9 @@ impl GroupView {
         GroupView {
             id: g.id,
             name: g.name.clone(),
-            strategy: g.strategy.clone(),
-            fallback_strategy: g.fallback_strategy.clone(),
-            returning_by: g.returning_by.clone(),
+            strategy: g.strategy,
+            fallback_strategy: g.fallback_strategy,
+            returning_by: g.returning_by,
             returning_window_secs: g.hold_secs,
             offer_timeout_secs: g.offer_timeout_secs,
             max_missed_offers: g.max_missed_offers,

@@ -26,7 +26,7 @@ impl From<&UserRow> for UserView {
             id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role.as_str().to_string(),
             must_change_password: u.must_change_password,
         }
     }
