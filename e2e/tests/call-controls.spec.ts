@@ -6,15 +6,8 @@
 // The pages start with `window.__KEFU_TEST_HOOKS__ = true`: the call's RTCPeerConnection is then
 // at `window.__kefuCall.peer`, which getStats() is read from.
 import { expect, test, type Browser, type Frame, type FrameLocator, type Page } from '@playwright/test';
-import { agentReady, base, leaveFloor } from './helpers';
+import { agentReady, base, leaveFloor, withTestHooks } from './helpers';
 
-async function withTestHooks(browser: Browser, locale: string) {
-  const context = await browser.newContext({ locale });
-  await context.addInitScript(() => {
-    (window as unknown as { __KEFU_TEST_HOOKS__: boolean }).__KEFU_TEST_HOOKS__ = true;
-  });
-  return { context, page: await context.newPage() };
-}
 
 interface Inbound {
   /** framesDecoded per inbound video track id. */

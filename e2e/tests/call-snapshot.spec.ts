@@ -3,16 +3,9 @@
 // agent receives) and uploads it; the snapshot message appears on both sides with its label,
 // time and hash, and the image's natural size equals the visitor camera's capture settings
 // (Chromium's fake camera, read with getSettings() through the test hook).
-import { expect, test, type Browser, type Frame, type Page } from '@playwright/test';
-import { agentReady, base, leaveFloor } from './helpers';
+import { expect, test, type Frame, type Page } from '@playwright/test';
+import { agentReady, base, leaveFloor, withTestHooks } from './helpers';
 
-async function withTestHooks(browser: Browser, locale: string) {
-  const context = await browser.newContext({ locale });
-  await context.addInitScript(() => {
-    (window as unknown as { __KEFU_TEST_HOOKS__: boolean }).__KEFU_TEST_HOOKS__ = true;
-  });
-  return { context, page: await context.newPage() };
-}
 
 /** The capture size of the camera track this side sends (from the exposed peer connection). */
 async function cameraSettings(where: Page | Frame): Promise<{ width: number; height: number }> {

@@ -5,10 +5,10 @@
 // flow is browser -> coturn relay -> kefu's SFU. getStats() proves it on both sides: the selected
 // candidate pair's local candidate is a relay candidate, and the other's video is decoding.
 // coturn's own log shows the allocations, made with the credentials kefu handed out.
-import { expect, test, type Browser, type Frame, type Page } from '@playwright/test';
+import { expect, test, type Frame, type Page } from '@playwright/test';
 import { startCoturn, type Coturn } from '../coturn';
 import { startKefu, type Kefu } from '../server';
-import { agentReady, api, base, leaveFloor } from './helpers';
+import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
 
 let coturn: Coturn;
 let kefu: Kefu;
@@ -75,20 +75,13 @@ async function expectRelayedVideo(side: string, where: Page | Frame) {
   expect(after.framesDecoded - before.framesDecoded, `${side}: frames decoded in 5 s`).toBeGreaterThan(20);
 }
 
-async function relayOnly(browser: Browser, locale: string) {
-  const context = await browser.newContext({ locale });
-  await context.addInitScript(() => {
-    (window as unknown as { __KEFU_TEST_HOOKS__: unknown }).__KEFU_TEST_HOOKS__ = { relayOnly: true };
-  });
-  return { context, page: await context.newPage() };
-}
 
 test('video service through TURN only: both sides relay through coturn and see each other', async ({ browser }) => {
   test.setTimeout(150_000);
-  const agent = await relayOnly(browser, 'en-US');
+  const agent = await withTestHooks(browser, 'en-US', { relayOnly: true });
   await agentReady(agent.page, 'agent1@demo.kefu');
 
-  const visitor = await relayOnly(browser, 'zh-CN');
+  const visitor = await withTestHooks(browser, 'zh-CN', { relayOnly: true });
   await visitor.page.goto(`${base()}/demo`);
   await visitor.page.getByTestId('kefu-launcher').click();
   const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');

@@ -6,8 +6,8 @@
 //
 // The pages are started with `window.__KEFU_TEST_HOOKS__ = true`, which makes the call code put
 // its RTCPeerConnection at `window.__kefuCall.peer` (nothing is exposed without the flag).
-import { expect, test, type Browser, type Frame, type Page } from '@playwright/test';
-import { agentReady, api, base, leaveFloor } from './helpers';
+import { expect, test, type Frame, type Page } from '@playwright/test';
+import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
 
 interface MediaStats {
   framesDecoded: number;
@@ -44,13 +44,6 @@ async function expectMediaFlows(side: string, where: Page | Frame) {
   expect(after.audioEnergy, `${side}: audio energy`).toBeGreaterThan(0);
 }
 
-async function withTestHooks(browser: Browser, locale: string) {
-  const context = await browser.newContext({ locale });
-  await context.addInitScript(() => {
-    (window as unknown as { __KEFU_TEST_HOOKS__: boolean }).__KEFU_TEST_HOOKS__ = true;
-  });
-  return { context, page: await context.newPage() };
-}
 
 test('video service: the visitor and the agent see and hear each other, and the agent hangs up', async ({ browser }) => {
   test.setTimeout(150_000);

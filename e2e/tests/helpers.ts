@@ -59,3 +59,16 @@ export async function leaveFloor(email: string, password = 'demo-agent') {
   }
   await api.call('PUT', '/api/v1/agents/me/status', token, { status: 'offline' });
 }
+
+/**
+ * A browser context whose pages run with the call code's test hooks: `true` puts the call's
+ * RTCPeerConnection at `window.__kefuCall.peer` for getStats(); `{ relayOnly: true }` also forces
+ * `iceTransportPolicy: 'relay'`. Production pages never set the flag.
+ */
+export async function withTestHooks(browser: Browser, locale: string, hooks: true | { relayOnly: true } = true) {
+  const context = await browser.newContext({ locale });
+  await context.addInitScript((h) => {
+    (window as unknown as { __KEFU_TEST_HOOKS__: unknown }).__KEFU_TEST_HOOKS__ = h;
+  }, hooks);
+  return { context, page: await context.newPage() };
+}
