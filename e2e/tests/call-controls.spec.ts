@@ -6,7 +6,7 @@
 // The pages start with `window.__KEFU_TEST_HOOKS__ = true`: the call's RTCPeerConnection is then
 // at `window.__kefuCall.peer`, which getStats() is read from.
 import { expect, test, type Browser, type Frame, type FrameLocator, type Page } from '@playwright/test';
-import { agentReady, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, leaveFloor, withTestHooks, prechat } from './helpers';
 
 
 interface Inbound {
@@ -50,11 +50,7 @@ async function servedChat(browser: Browser, name: string) {
   const agent = await withTestHooks(browser, 'zh-CN');
   await agentReady(agent.page, 'agent1@demo.kefu');
   const visitor = await withTestHooks(browser, 'zh-CN');
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill(name);
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, name);
   await frame.getByTestId('prechat-start').click();
   await frame.getByTestId('composer-input').fill('你好');
   await frame.getByTestId('composer-send').click();
@@ -205,11 +201,7 @@ test('voice service: the widget entry queues a voice call; the agent takes it an
   const agent = await withTestHooks(browser, 'zh-CN');
   await agentReady(agent.page, 'agent1@demo.kefu');
   const visitor = await withTestHooks(browser, 'en-US');
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('Voice customer');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, 'Voice customer');
   await expect(frame.getByTestId('voice-service')).toHaveText('Voice service');
   await frame.getByTestId('voice-service').click();
 

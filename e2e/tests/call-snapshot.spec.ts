@@ -4,7 +4,7 @@
 // time and hash, and the image's natural size equals the visitor camera's capture settings
 // (Chromium's fake camera, read with getSettings() through the test hook).
 import { expect, test, type Frame, type Page } from '@playwright/test';
-import { agentReady, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, leaveFloor, withTestHooks, prechat } from './helpers';
 
 
 /** The capture size of the camera track this side sends (from the exposed peer connection). */
@@ -28,11 +28,7 @@ test('the agent captures a snapshot: a full-resolution still of the visitor came
   await agentReady(agent.page, 'agent1@demo.kefu');
 
   const visitor = await withTestHooks(browser, 'zh-CN');
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('抓拍客户');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, '抓拍客户');
   await frame.getByTestId('video-service').click();
   await agent.page.getByTestId('offer-accept').click();
 

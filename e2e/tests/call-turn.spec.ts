@@ -8,7 +8,7 @@
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { startCoturn, type Coturn } from '../coturn';
 import { startKefu, type Kefu } from '../server';
-import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, api, base, leaveFloor, withTestHooks, prechat } from './helpers';
 
 let coturn: Coturn;
 let kefu: Kefu;
@@ -82,11 +82,7 @@ test('video service through TURN only: both sides relay through coturn and see e
   await agentReady(agent.page, 'agent1@demo.kefu');
 
   const visitor = await withTestHooks(browser, 'zh-CN', { relayOnly: true });
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('隔着防火墙的客户');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, '隔着防火墙的客户');
   await frame.getByTestId('video-service').click();
   await agent.page.getByTestId('offer-accept').click();
 

@@ -7,7 +7,7 @@
 // The pages are started with `window.__KEFU_TEST_HOOKS__ = true`, which makes the call code put
 // its RTCPeerConnection at `window.__kefuCall.peer` (nothing is exposed without the flag).
 import { expect, test, type Frame, type Page } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, api, leaveFloor, withTestHooks, prechat } from './helpers';
 
 interface MediaStats {
   framesDecoded: number;
@@ -52,11 +52,7 @@ test('video service: the visitor and the agent see and hear each other, and the 
 
   // The customer chooses "video service" in the widget (Chinese browser).
   const visitor = await withTestHooks(browser, 'zh-CN');
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('视频客户');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, '视频客户');
   await expect(frame.getByTestId('video-service')).toHaveText('视频客服');
   await frame.getByTestId('video-service').click();
 
@@ -107,11 +103,7 @@ test('from a chat: the agent calls, the visitor answers in the prompt, and the v
   await agentReady(agent.page, 'agent1@demo.kefu');
 
   const visitor = await withTestHooks(browser, 'zh-CN');
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('先聊天的客户');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, '先聊天的客户');
   await frame.getByTestId('prechat-start').click();
   await frame.getByTestId('composer-input').fill('可以视频吗？');
   await frame.getByTestId('composer-send').click();
@@ -165,11 +157,7 @@ test('a refused camera is said before the visitor waits in line', async ({ brows
   await visitor.context.addInitScript(() => {
     navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
   });
-  await visitor.page.goto(`${base()}/demo`);
-  await visitor.page.getByTestId('kefu-launcher').click();
-  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
-  await frame.getByTestId('prechat-name').fill('没有授权的客户');
-  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  const frame = await prechat(visitor.page, '没有授权的客户');
   await frame.getByTestId('video-service').click();
   await expect(frame.getByTestId('prechat-error')).toContainText('摄像头和麦克风的访问权限被拒绝');
   // Nothing was queued: the form is still there, and the visitor can still start a text chat.

@@ -72,3 +72,14 @@ export async function withTestHooks(browser: Browser, locale: string, hooks: tru
   }, hooks);
   return { context, page: await context.newPage() };
 }
+
+/** A customer on the /demo page opens the widget and fills the pre-chat form (name, card
+ * services); the frame is returned with the start buttons still to press. */
+export async function prechat(page: Page, name: string) {
+  await page.goto(`${base()}/demo`);
+  await page.getByTestId('kefu-launcher').click();
+  const frame = page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill(name);
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  return frame;
+}
