@@ -1799,7 +1799,8 @@ export interface components {
             offered: number;
             /**
              * Format: double
-             * @description 0..1: answered within the target ÷ (answered + abandoned); 1 when nothing finished waiting.
+             * @description 0..1: answered within the target ÷ (answered + abandoned + still waiting past the target);
+             *     1 when nobody has finished waiting or missed the target yet.
              */
             service_level: number;
             /**
@@ -1807,6 +1808,11 @@ export interface components {
              * @description The service-level target (answer within this many seconds).
              */
             service_level_target_secs: number;
+            /**
+             * Format: int64
+             * @description Of those, still waiting now past the target (already missed, counted in service level).
+             */
+            waiting_past_target: number;
         };
         TransferBody: {
             /**
