@@ -121,7 +121,13 @@ mod tests {
 
     #[test]
     fn customers_waiting_past_the_target_count_as_missed_now() {
-        let waiting = |queued_s: i64| ContactRecord { queued_at: Millis(queued_s * 1000), answered_at: None, ended_at: None, abandoned: false, csat: None };
+        let waiting = |queued_s: i64| ContactRecord {
+            queued_at: Millis(queued_s * 1000),
+            answered_at: None,
+            ended_at: None,
+            abandoned: false,
+            csat: None,
+        };
         // Three wait past 20 s, one has waited 5 s, one was answered in time.
         let records = vec![waiting(0), waiting(1), waiting(2), waiting(95), answered(5, 10)];
         let s = ServiceStats::compute(&records, 20, Millis(100_000));

@@ -60,6 +60,7 @@ pub struct FileConfig {
     pub visitors_per_minute: Option<u32>,
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
+    pub visitor_abandon_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     pub outbound_allow: Option<Vec<String>>,
     pub identity_token_max_hours: Option<u32>,
@@ -102,6 +103,8 @@ pub struct Config {
     pub session_hours: u32,
     /// A ready agent without a workspace connection this long is set away.
     pub agent_disconnect_grace_secs: u32,
+    /// A waiting customer whose page has been closed this long leaves the line (abandoned).
+    pub visitor_abandon_grace_secs: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -209,6 +212,7 @@ impl Config {
             visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
+            visitor_abandon_grace_secs: file.visitor_abandon_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             outbound_allow: file.outbound_allow.unwrap_or_default(),
             identity_token_max_hours: file.identity_token_max_hours.unwrap_or(24),
@@ -253,6 +257,7 @@ impl Config {
             visitors_per_minute: 1000,
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
+            visitor_abandon_grace_secs: 60,
             trusted_proxies: vec![],
             outbound_allow: vec![],
             identity_token_max_hours: 24,

@@ -150,6 +150,11 @@ impl Hub {
         self.inner.lock().expect("hub lock poisoned").by_user.contains_key(&user)
     }
 
+    /// Whether a visitor has an open connection.
+    pub fn visitor_online(&self, visitor: i64) -> bool {
+        self.inner.lock().expect("hub lock poisoned").by_visitor.contains_key(&visitor)
+    }
+
     /// Send to every connection of a user.
     pub fn to_user(&self, user: i64, frame: &Arc<str>) {
         self.send(|inner| inner.by_user.get(&user).cloned().unwrap_or_default(), frame);

@@ -11,6 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures::{SinkExt, StreamExt};
+use kefu_core::ConversationStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -172,17 +173,45 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
     state.metrics.ws_connections.dec();
     writer.abort();
     signal::socket_closed(&state, conn).await;
-    if let Who::User { id, .. } = who {
+    match who {
         // An agent whose workspace is gone (tab closed, laptop asleep) must not keep getting
         // offers: after a grace period for reloads and flaky networks, a ready agent goes away.
-        tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
-            if !state.hub.user_online(id) {
-                if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
-                    tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
+        Who::User { id, .. } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
+                if !state.hub.user_online(id) {
+                    if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
+                        tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
+                    }
                 }
-            }
-        });
+            });
+        }
+        Who::Visitor(visitor) => {
+            tokio::spawn(abandon_if_not_back(state, visitor));
+        }
+    }
+}
+
+/// A customer who closed the page while waiting leaves the line when no socket of theirs comes
+/// back within the grace period (a reload or a flaky network comes back in time): the
+/// conversation is abandoned and those behind move up, instead of an agent being offered an
+/// empty chat. Only a waiting (queued or offered) conversation is touched — one being served is
+/// the agent's to close — and only after a socket closed, so API visitors without one are never
+/// affected.
+async fn abandon_if_not_back(state: AppState, visitor: i64) {
+    tokio::time::sleep(Duration::from_secs(state.config.visitor_abandon_grace_secs.into())).await;
+    if state.hub.visitor_online(visitor) {
+        return;
+    }
+    let conversation = match state.store.open_conversation(visitor).await {
+        Ok(Some(c)) if matches!(c.status, ConversationStatus::Queued | ConversationStatus::Offered) => c.id,
+        Ok(_) => return,
+        Err(e) => return tracing::warn!(visitor, error = ?e, "could not look up a departed visitor's conversation"),
+    };
+    match state.routing.run(Op::Abandon { conversation }).await {
+        // Answered meanwhile (the agent closes it) or already over: nothing to do.
+        Ok(()) | Err(ApiError::Conflict(_)) | Err(ApiError::NotFound(_)) => {}
+        Err(e) => tracing::warn!(visitor, conversation, error = ?e, "could not abandon a departed visitor's conversation"),
     }
 }
 
