@@ -14,7 +14,9 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
-use crate::views::{ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, GroupList, GroupMember, GroupView};
+use crate::views::{
+    ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, ClosedReason, GroupList, GroupMember, GroupView,
+};
 use kefu_store::{BusinessTypeRow, GroupRow};
 
 pub fn router() -> Router<AppState> {
@@ -26,15 +28,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/business-types/{id}", patch(update_type).delete(remove_type))
 }
 
-/// Whether visitors of this group can chat now: inside business hours and someone logged in.
-pub async fn is_open(state: &AppState, g: &GroupRow, now: i64) -> ApiResult<bool> {
+/// Whether visitors of this group can chat now (None) or why not: outside business hours, or
+/// nobody of the group logged in.
+pub async fn availability(state: &AppState, g: &GroupRow, now: i64) -> ApiResult<Option<ClosedReason>> {
     let config = group_config(g).map_err(ApiError::Validation)?;
     if config.business_hours.as_ref().is_some_and(|h| !h.is_open(Millis(now))) {
-        return Ok(false);
+        return Ok(Some(ClosedReason::OutsideHours));
     }
     let id = g.id;
     let snap = state.routing.query(move |r, now| r.group(GroupId(id), now)).await?;
-    Ok(snap.is_some_and(|s| s.agents_logged_in > 0))
+    Ok((!snap.is_some_and(|s| s.agents_logged_in > 0)).then_some(ClosedReason::NoAgent))
 }
 
 async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {

@@ -174,6 +174,14 @@ async fn admin_configures_groups_and_business_hours() {
     let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
     let night = cfg["business_types"].as_array().unwrap().iter().find(|b| b["name"] == "夜间业务").unwrap().clone();
     assert_eq!(night["open"], false);
+    assert_eq!(night["closed_reason"], "outside_hours", "{night}");
+    // Card services is within its hours, but nobody is logged in: the widget must say so, not
+    // "outside service hours"; once an agent is in, it is open.
+    let card = |cfg: &serde_json::Value| cfg["business_types"].as_array().unwrap().iter().find(|b| b["id"] == 1).unwrap().clone();
+    assert_eq!(card(&cfg)["closed_reason"], "no_agent", "{cfg}");
+    app.ready_agent(1).await;
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!((card(&cfg)["open"].clone(), card(&cfg)["closed_reason"].clone()), (json!(true), json!(null)), "{cfg}");
     // Leaving a message creates a queued conversation for the next shift.
     let v = app.visitor("Late").await;
     let (s, c) = app

@@ -964,6 +964,7 @@ export interface components {
         };
         /** @description A business type as the widget offers it. */
         BusinessTypeOption: {
+            closed_reason: null | components["schemas"]["ClosedReason"];
             /** Format: int64 */
             id: number;
             name: string;
@@ -1084,6 +1085,11 @@ export interface components {
             /** @description One of the configured wrap-up codes (`GET /api/v1/wrap-up-codes`). */
             wrap_up_code: string;
         };
+        /**
+         * @description Why a business type takes no live conversations now.
+         * @enum {string}
+         */
+        ClosedReason: "outside_hours" | "no_agent";
         CodeBody: {
             /** @description Stored on closed conversations, 1 to 32 characters. */
             code: string;
@@ -2208,6 +2214,7 @@ export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
+export type ClosedReason = components['schemas']['ClosedReason'];
 export type CodeBody = components['schemas']['CodeBody'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];

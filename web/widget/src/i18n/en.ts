@@ -35,6 +35,7 @@ export const frame = {
   prechatTitle: 'Start a conversation',
   businessType: 'How can we help?',
   businessTypeClosed: 'Outside service hours. You can leave a message and we will get back to you.',
+  noAgentAvailable: 'No agent is available right now. Leave a message and we will get back to you.',
   fieldRequired: 'Please fill in “{field}”.',
   start: 'Start chat',
   goLeaveMessage: 'Leave a message',

@@ -35,6 +35,7 @@ export const frame: typeof en.frame = {
   prechatTitle: '开始咨询',
   businessType: '咨询业务',
   businessTypeClosed: '当前不在服务时间，您可以留言，我们会尽快回复。',
+  noAgentAvailable: '当前暂无客服在线，您可以留言，我们会尽快回复。',
   fieldRequired: '请填写“{field}”。',
   start: '开始咨询',
   goLeaveMessage: '去留言',
