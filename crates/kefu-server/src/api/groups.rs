@@ -37,7 +37,8 @@ pub async fn availability(state: &AppState, g: &GroupRow, now: i64) -> ApiResult
     }
     let id = g.id;
     let snap = state.routing.query(move |r, now| r.group(GroupId(id), now)).await?;
-    Ok((!snap.is_some_and(|s| s.agents_logged_in > 0)).then_some(ClosedReason::NoAgent))
+    let staffed = snap.is_some_and(|s| s.agents_logged_in > 0);
+    Ok((!staffed).then_some(ClosedReason::NoAgent))
 }
 
 async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
