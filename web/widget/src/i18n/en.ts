@@ -63,6 +63,7 @@ export const frame = {
   eventBlockedReason: 'This conversation was ended by customer service: {reason}',
   reconnecting: 'Connection lost. Reconnecting…',
   messagesLabel: 'Messages',
+  newMessages: 'New messages ↓',
   agentTyping: 'Agent is typing…',
   composerLabel: 'Type a message',
   composerPlaceholder: 'Type a message…',

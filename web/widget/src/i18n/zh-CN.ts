@@ -63,6 +63,7 @@ export const frame: typeof en.frame = {
   eventBlockedReason: '本次会话已被客服结束：{reason}',
   reconnecting: '网络连接已断开，正在重连…',
   messagesLabel: '消息记录',
+  newMessages: '有新消息 ↓',
   agentTyping: '客服正在输入…',
   composerLabel: '输入消息',
   composerPlaceholder: '请输入消息…',
