@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_SCOPES, CHANNELS, FIELD_KINDS, RETURNING_BY, STRATEGIES, WEBHOOK_EVENTS } from '../api/types';
-import { AWAY_REASONS } from '../stores/agentStatus';
+import { AWAY_REASONS, SYSTEM_AWAY_REASONS } from '../stores/agentStatus';
 import { CANNED_VARIABLES } from '../features/canned/variables';
 import { detectLocale, i18n, loadFeatures, setLocale } from './i18n';
 
@@ -53,7 +53,7 @@ describe('locales', () => {
   it('covers every value of the families built at run time', () => {
     const need = [
       ...['offline', 'ready', 'away', 'busy', 'wrap_up'].map((s) => `common.status.${s}`),
-      ...AWAY_REASONS.map((r) => `common.awayReasons.${r}`),
+      ...[...AWAY_REASONS, ...SYSTEM_AWAY_REASONS].map((r) => `common.awayReasons.${r}`),
       ...['agent', 'supervisor', 'admin'].map((r) => `common.roles.${r}`),
       ...['idle', 'connecting', 'open', 'closed'].map((s) => `common.connection.${s}`),
       ...STRATEGIES.map((s) => `admin.strategies.${s}`),
