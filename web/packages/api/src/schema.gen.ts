@@ -948,15 +948,24 @@ export interface components {
             /** @description Why, 1 to 200 characters; shown to staff and, in the closing line, to the visitor. */
             reason: string;
         };
-        /** @description Weekly schedule. */
+        /** @description Weekly schedule with its holiday calendar. */
         BusinessHoursView: {
             /** @description Open days; a day not listed is closed. */
             days: components["schemas"]["DayHoursView"][];
+            /** @description Local dates closed all day (public holidays). */
+            holidays?: components["schemas"]["HolidayView"][];
+            /** @description Local dates worked although their weekday is closed (调休), with the hours of `as_weekday`. */
+            make_up_days?: components["schemas"]["MakeUpDayView"][];
+            /**
+             * @description IANA time zone, e.g. "Asia/Shanghai" (daylight saving followed where the zone has it).
+             *     When null, `utc_offset_minutes` is used.
+             */
+            time_zone: string | null;
             /**
              * Format: int32
-             * @description The local time zone, e.g. 480 for UTC+8.
+             * @description A fixed offset, e.g. 480 for UTC+8; used only without `time_zone`.
              */
-            utc_offset_minutes: number;
+            utc_offset_minutes?: number;
         };
         /** @description `GET /api/v1/business-types`. */
         BusinessTypeList: {
@@ -1509,6 +1518,13 @@ export interface components {
              */
             server_time: string;
         };
+        /** @description A day closed all day. */
+        HolidayView: {
+            /** @description "2026-10-01" */
+            date: string;
+            /** @description e.g. "国庆节"; shown to admins only. */
+            name?: string;
+        };
         /** @description One ICE server for `RTCPeerConnection({ iceServers })`. */
         IceServer: {
             credential?: string | null;
@@ -1546,6 +1562,18 @@ export interface components {
             /** @description Send as `Authorization: Bearer <token>` (and `?token=` on the WebSocket). */
             token: string;
             user: components["schemas"]["UserView"];
+        };
+        /** @description A make-up working day (调休). */
+        MakeUpDayView: {
+            /**
+             * Format: int32
+             * @description Whose hours apply: 1 = Monday .. 7 = Sunday.
+             */
+            as_weekday: number;
+            /** @description "2026-10-10" */
+            date: string;
+            /** @description e.g. "国庆调休"; shown to admins only. */
+            name?: string;
         };
         MemberBody: {
             /** Format: int64 */
@@ -2241,6 +2269,7 @@ export type GroupLive = components['schemas']['GroupLive'];
 export type GroupMember = components['schemas']['GroupMember'];
 export type GroupView = components['schemas']['GroupView'];
 export type Hello = components['schemas']['Hello'];
+export type HolidayView = components['schemas']['HolidayView'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
@@ -2248,6 +2277,7 @@ export type KeyBody = components['schemas']['KeyBody'];
 export type LiveStats = components['schemas']['LiveStats'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
+export type MakeUpDayView = components['schemas']['MakeUpDayView'];
 export type MemberBody = components['schemas']['MemberBody'];
 export type Membership = components['schemas']['Membership'];
 export type MessageKind = components['schemas']['MessageKind'];
