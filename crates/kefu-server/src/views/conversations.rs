@@ -99,6 +99,9 @@ pub struct ConversationView {
     /// so a client whose cursor moves past a `call.updated` still knows the call.
     #[schema(required = true)]
     pub call: Option<super::CallView>,
+    /// Tags on the conversation (staff only: always empty for visitors).
+    #[serde(default)]
+    pub tags: Vec<super::TagView>,
 }
 
 impl ConversationView {
@@ -135,6 +138,7 @@ impl ConversationView {
             last_message: None,
             first_message: None,
             call: call.map(Into::into),
+            tags: vec![],
         }
     }
 }
