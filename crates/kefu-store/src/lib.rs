@@ -14,6 +14,7 @@ mod conversations;
 mod directory;
 mod integrations;
 mod notes;
+mod replies;
 mod sessions;
 mod tags;
 mod tx;

@@ -1,6 +1,5 @@
-//! Tags (标签): the admin-managed list, tags on conversations and on customers, and the
-//! per-group reply target the workspace colours reply waits against. Who may change which is
-//! the server's decision; this module only stores them.
+//! Tags (标签): the admin-managed list, tags on conversations and on customers. Who may change
+//! which is the server's decision; this module only stores them.
 
 use crate::{conflict, touched, Result, Store, StoreError, Tx};
 
@@ -121,18 +120,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
-    }
-
-    /// Reply targets (seconds) of every group, by group id.
-    pub async fn reply_targets(&self) -> Result<Vec<(i64, i64)>> {
-        Ok(sqlx::query_as("SELECT id, reply_target_secs FROM skill_groups ORDER BY id").fetch_all(&self.pool).await?)
-    }
-
-    /// Set a group's reply target.
-    pub async fn set_reply_target(&self, group_id: i64, secs: i64) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE skill_groups SET reply_target_secs = ? WHERE id = ?").bind(secs).bind(group_id).execute(&self.pool).await?;
-        touched(&done)
     }
 }
 

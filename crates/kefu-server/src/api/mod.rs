@@ -10,6 +10,7 @@ pub mod canned;
 pub mod conversations;
 pub mod groups;
 pub mod headers;
+pub mod history;
 pub mod notes;
 pub mod openapi;
 pub mod stats;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(canned::router())
         .merge(notes::router())
+        .merge(history::router())
         .merge(tags::router())
         .merge(stats::router())
         .merge(widgets::router())

@@ -106,6 +106,7 @@ impl Modify for UniqueOperationIds {
         crate::api::canned::create,
         crate::api::canned::update,
         crate::api::canned::remove,
+        crate::api::history::closed,
         crate::api::notes::list,
         crate::api::notes::create,
         crate::api::notes::notifications,

@@ -31,6 +31,8 @@ pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
     let call = tx.open_call(id).await?;
     let mut v = ConversationView::build(&c, &visitor, agent_name, call.as_ref());
     v.tags = tx.conversation_tags(id).await?.iter().map(Into::into).collect();
+    v.awaiting_reply_since = tx.awaiting_reply_since(id).await?.map(crate::clock::rfc3339);
+    v.reply_target_secs = tx.reply_target(id).await?;
     Ok(v)
 }
 
@@ -44,6 +46,8 @@ pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<Convers
     let call = store.open_call(c.id).await?;
     let mut v = ConversationView::build(c, &visitor, agent_name, call.as_ref());
     v.tags = store.conversation_tags(c.id).await?.iter().map(Into::into).collect();
+    v.awaiting_reply_since = store.awaiting_reply_since(c.id).await?.map(crate::clock::rfc3339);
+    v.reply_target_secs = store.reply_target(c.id).await?;
     Ok(v)
 }
 

@@ -24,3 +24,4 @@ mod sessions;
 mod snapshots;
 mod tags;
 mod webhooks;
+mod workspace_lists;

@@ -36,6 +36,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/me/closed-conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_closed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/me/status": {
         parameters: {
             query?: never;
@@ -1244,6 +1260,13 @@ export interface components {
             /** @description One of the configured wrap-up codes (`GET /api/v1/wrap-up-codes`). */
             wrap_up_code: string;
         };
+        /** @description `GET /api/v1/agents/me/closed-conversations`. */
+        ClosedConversationPage: {
+            /** @description Most recently closed first. */
+            conversations: components["schemas"]["ConversationView"][];
+            /** @description Pass as `before` for the next page; null on the last. */
+            next_before: string | null;
+        };
         CodeBody: {
             /** @description Stored on closed conversations, 1 to 32 characters. */
             code: string;
@@ -1282,6 +1305,12 @@ export interface components {
             agent_read_seq: number;
             /** Format: date-time */
             assigned_at: string | null;
+            /**
+             * Format: date-time
+             * @description Since when the customer has waited for an answer: their oldest message that no agent
+             *     message follows (null when the agent spoke last or the customer wrote nothing).
+             */
+            awaiting_reply_since: string | null;
             /** Format: int64 */
             business_type_id: number | null;
             call: null | components["schemas"]["CallView"];
@@ -1324,6 +1353,12 @@ export interface components {
             queue: null | components["schemas"]["QueueView"];
             /** Format: date-time */
             queued_at: string;
+            /**
+             * Format: int64
+             * @description The group's reply target in seconds: the workspace colours the wait against it
+             *     (amber past half, red past the target).
+             */
+            reply_target_secs?: number;
             status: components["schemas"]["ConversationStatus"];
             /** @description Tags on the conversation (staff only: always empty for visitors). */
             tags?: components["schemas"]["TagView"][];
@@ -1562,6 +1597,11 @@ export interface components {
              * @description The group overflow goes to; null = none.
              */
             overflow_group_id?: number | null;
+            /**
+             * Format: int64
+             * @description 10 to 3600 (default 60): how soon agents should answer a customer's message.
+             */
+            reply_target_secs?: number | null;
             returning_by?: null | components["schemas"]["ReturningBy"];
             /**
              * Format: int64
@@ -1643,6 +1683,12 @@ export interface components {
             overflow_after_secs: number | null;
             /** Format: int64 */
             overflow_group_id: number | null;
+            /**
+             * Format: int64
+             * @description How soon (seconds) agents should answer a customer's message: the workspace colours each
+             *     conversation's reply wait against it (amber past half, red past it).
+             */
+            reply_target_secs: number;
             /** @description Which earlier agent a returning customer waits for. */
             returning_by: components["schemas"]["ReturningBy"];
             /**
@@ -2491,6 +2537,7 @@ export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
+export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type CodeBody = components['schemas']['CodeBody'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
@@ -2666,6 +2713,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_closed: {
+        parameters: {
+            query?: {
+                /** @description The cursor: `next_before` of the previous page (opaque). */
+                before?: string | null;
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's closed conversations (those they served last), most recently closed first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedConversationPage"];
                 };
             };
             /** @description JSON error naming the problem */
