@@ -101,6 +101,7 @@ pub struct ConversationView {
     pub call: Option<super::CallView>,
     /// Tags on the conversation (staff only: always empty for visitors).
     #[serde(default)]
+    #[schema(required = true)]
     pub tags: Vec<super::TagView>,
     /// Since when the customer has waited for an answer: their oldest message that no agent
     /// message follows (null when the agent spoke last or the customer wrote nothing).
@@ -110,6 +111,7 @@ pub struct ConversationView {
     /// The group's reply target in seconds: the workspace colours the wait against it
     /// (amber past half, red past the target).
     #[serde(default)]
+    #[schema(required = true)]
     pub reply_target_secs: i64,
 }
 

@@ -1358,10 +1358,10 @@ export interface components {
              * @description The group's reply target in seconds: the workspace colours the wait against it
              *     (amber past half, red past the target).
              */
-            reply_target_secs?: number;
+            reply_target_secs: number;
             status: components["schemas"]["ConversationStatus"];
             /** @description Tags on the conversation (staff only: always empty for visitors). */
-            tags?: components["schemas"]["TagView"][];
+            tags: components["schemas"]["TagView"][];
             topic: string | null;
             /**
              * Format: int64
