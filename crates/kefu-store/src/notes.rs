@@ -142,7 +142,7 @@ impl Store {
     pub async fn notifications(&self, user: i64, unread_only: bool, before: Option<i64>, limit: i64) -> Result<Vec<NotificationRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {NOTIFICATION_COLUMNS} FROM notifications
-              WHERE user_id = ? AND (? = 0 OR read_at IS NULL) AND (? IS NULL OR id < ?)
+              WHERE user_id = ? AND (NOT ? OR read_at IS NULL) AND (? IS NULL OR id < ?)
               ORDER BY id DESC LIMIT ?"
         ))
         .bind(user)

@@ -25,7 +25,7 @@ const TAG_COLUMNS: &str = "t.id, t.name, t.color, t.disabled, t.created_at, t.up
 impl Store {
     /// Every tag (or only the enabled ones), by name.
     pub async fn tags(&self, include_disabled: bool) -> Result<Vec<TagRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {TAG_COLUMNS} FROM tags t WHERE (? = 1 OR t.disabled = 0) ORDER BY t.name, t.id"))
+        Ok(sqlx::query_as(&format!("SELECT {TAG_COLUMNS} FROM tags t WHERE (? OR t.disabled = 0) ORDER BY t.name, t.id"))
             .bind(include_disabled)
             .fetch_all(&self.pool)
             .await?)

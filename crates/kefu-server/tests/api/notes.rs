@@ -125,6 +125,8 @@ async fn a_mention_notifies_a_colleague_who_may_read_but_not_write() {
     assert_eq!(s, 204);
     let (_, list) = app.call("GET", "/api/v1/notifications", Some(&colleague), None).await;
     assert_eq!((list["unread"].as_i64(), list["notifications"][0]["read"].as_bool()), (Some(0), Some(true)), "{list}");
+    let (_, unread) = app.call("GET", "/api/v1/notifications?unread=true", Some(&colleague), None).await;
+    assert_eq!(unread["notifications"], json!([]), "only unread ones: {unread}");
 }
 
 #[tokio::test]
