@@ -89,7 +89,7 @@ test('zh-CN: a note with @mention notifies the colleague, tags go on, and the vi
   await leaveFloor('agent3@demo.kefu');
 });
 
-test('en: an admin adds, recolours and disables a tag on the Tags page', async ({ browser }) => {
+test('en: an admin adds and disables a tag on the Tags page', async ({ browser }) => {
   const name = `Refund-${Date.now().toString(36)}`;
   const admin = await person(browser, 'en-US');
   await login(admin.page, 'admin@demo.kefu', 'demo-admin');
@@ -111,4 +111,42 @@ test('en: an admin adds, recolours and disables a tag on the Tags page', async (
   const offered = (await api.get(agentToken, '/api/v1/tags')).tags.map((t: { name: string }) => t.name);
   expect(offered).not.toContain(name);
   await admin.context.close();
+});
+
+test('en: the reply wait turns amber then red against the group target, and a closed chat is in the Closed tab', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const agent = await person(browser, 'en-US');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+  const visitor = await api.visitor('Wendy Wait');
+  const c = await api.post(visitor, '/api/v1/conversations', { business_type_id: 1, message: 'Is anyone there?' });
+  // A short target for this group, so the colours change within the test.
+  await api.call('PATCH', `/api/v1/groups/${c.group_id}`, admin, { reply_target_secs: 10 });
+  try {
+    await agent.page.getByTestId('offer-accept').click();
+    const item = agent.page.locator(`[data-testid=conversation-item][data-conversation-id="${c.id}"]`);
+    const wait = item.getByTestId('reply-wait');
+    await expect(wait).toHaveAttribute('data-level', 'warn', { timeout: 12_000 });
+    await expect(wait).toHaveAttribute('data-level', 'late', { timeout: 12_000 });
+    await expect(wait).toHaveAttribute('aria-label', /past the 10 s target/);
+    // Answering ends the wait.
+    await item.click();
+    await agent.page.getByTestId('composer-input').fill('Yes, how can I help?');
+    await agent.page.getByTestId('composer-input').press('Enter');
+    await expect(wait).toHaveCount(0);
+  } finally {
+    await api.call('PATCH', `/api/v1/groups/${c.group_id}`, admin, { reply_target_secs: 60 });
+  }
+
+  await agent.page.getByTestId('close-button').click();
+  await agent.page.getByTestId('close-dialog').getByTestId('close-wrap-up-code').selectOption('resolved');
+  await agent.page.getByTestId('close-dialog').getByTestId('close-submit').click();
+  await agent.page.getByTestId('conversation-tab-closed').click();
+  const closed = agent.page.locator(`[data-testid=closed-item][data-conversation-id="${c.id}"]`);
+  await expect(closed).toContainText('Wendy Wait');
+  await closed.click();
+  const dialog = agent.page.getByTestId('history-dialog');
+  await expect(dialog.getByTestId('message').filter({ hasText: 'Is anyone there?' })).toBeVisible();
+  await expect(dialog.getByTestId('message').filter({ hasText: 'Yes, how can I help?' })).toBeVisible();
+  await agent.context.close();
+  await leaveFloor('agent1@demo.kefu');
 });
