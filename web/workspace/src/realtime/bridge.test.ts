@@ -345,3 +345,16 @@ describe('bridge: staff-only lines', () => {
     expect(store.byId.get(1)!.tags.map((t) => t.name)).toEqual(['投诉']);
   });
 });
+
+describe('bridge: notes of conversations not loaded here', () => {
+  it('are not kept (supervisors hear of every note)', () => {
+    start();
+    const store = useConversationsStore();
+    socket.emit({
+      type: 'note.created',
+      conversation_id: 77,
+      data: { id: 1, conversation_id: 77, after_seq: 0, kind: 'note', author_id: 5, author_name: 'x', body: 'y', mentions: [], tag_id: null, created_at: '2026-11-30T20:00:00Z' },
+    });
+    expect(store.threads.has(77)).toBe(false);
+  });
+});

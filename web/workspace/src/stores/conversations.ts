@@ -386,8 +386,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     }
   }
 
-  /** A `note.created` frame (staff only, no seq): upserted by id, so a resume's replay is a no-op. */
+  /**
+   * A `note.created` frame (staff only, no seq): upserted by id, so a resume's replay is a no-op.
+   * Supervisors hear of every conversation's notes; only those of a conversation loaded here are kept.
+   */
   function applyNote(n: Note): void {
+    if (!byId.value.has(n.conversation_id) && !threads.value.has(n.conversation_id)) return;
     thread(n.conversation_id).notes.set(n.id, n);
   }
 
