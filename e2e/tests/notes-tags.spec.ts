@@ -1,7 +1,8 @@
 // Internal notes, @mentions and tags through the real workspace: an agent writes an internal note
 // mentioning a colleague, who is notified in the header and reads the conversation read-only;
 // the agent tags the conversation and the customer; the visitor's widget never shows the note or
-// the tag. In Chinese; then an admin manages the tag list in English.
+// the tag. A supervisor opens the live chat from 班长监控 and whispers to the agent. In Chinese; then
+// an admin manages the tag list, and the reply wait and the closed list are checked, in English.
 import { expect, test, type Page } from '@playwright/test';
 import { agentReady, api, base, leaveFloor, person, prechat } from './helpers';
 
@@ -59,6 +60,20 @@ test('zh-CN: a note with @mention notifies the colleague, tags go on, and the vi
   await expect(dialog.getByTestId('message').filter({ hasText: '我的卡被锁了' })).toBeVisible();
   await expect(colleague.page.getByTestId('notifications-badge')).not.toContainText('1');
 
+  // The supervisor opens the live chat read-only from 班长监控 and whispers to the agent.
+  const sup = await person(browser, 'zh-CN');
+  await login(sup.page, 'supervisor@demo.kefu', 'demo-supervisor');
+  await sup.page.getByTestId('nav-supervisor').click();
+  await sup.page.getByTestId('supervisor-live').locator('tr', { hasText: '孙女士' }).getByTestId('live-view').click();
+  const supDialog = sup.page.getByTestId('history-dialog');
+  await expect(supDialog.getByTestId('note-line').filter({ hasText: secret })).toBeVisible();
+  await supDialog.getByTestId('note-whisper').click();
+  await supDialog.getByTestId('note-input').fill(`耳语-${suffix} 先安抚客户`);
+  await supDialog.getByTestId('note-send').click();
+  await expect(agent.page.getByTestId('note-line').filter({ hasText: `耳语-${suffix}` })).toHaveAttribute('data-kind', 'whisper');
+  await expect(agent.page.getByTestId('notifications-badge')).toContainText('1');
+  await sup.context.close();
+
   // A tag on the conversation (with its timeline line) and on the customer.
   await agent.page.getByTestId('conversation-tags-add').click();
   await agent.page.locator('.el-select-dropdown__item:visible', { hasText: tagName }).click();
@@ -76,6 +91,7 @@ test('zh-CN: a note with @mention notifies the colleague, tags go on, and the vi
   const widgetText = await frame.locator('body').innerText();
   expect(widgetText).not.toContain(secret);
   expect(widgetText).not.toContain(tagName);
+  expect(widgetText).not.toContain(`耳语-${suffix}`);
   // Not after a reload either (the widget resumes its log from the server).
   await visitor.page.reload();
   await visitor.page.getByTestId('kefu-launcher').click();
