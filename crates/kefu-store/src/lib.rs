@@ -9,10 +9,14 @@
 
 mod calls;
 mod canned;
+mod closed;
 mod conversations;
 mod directory;
 mod integrations;
+mod notes;
+mod replies;
 mod sessions;
+mod tags;
 mod tx;
 #[cfg(test)]
 mod vocab_tests;
@@ -22,7 +26,9 @@ pub use canned::*;
 pub use conversations::*;
 pub use directory::*;
 pub use integrations::*;
+pub use notes::*;
 pub use sessions::*;
+pub use tags::*;
 pub use tx::Tx;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -43,6 +43,7 @@ pub async fn availability(state: &AppState, g: &GroupRow, now: i64) -> ApiResult
 
 async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
     let members = state.store.members().await?;
+    let targets: std::collections::HashMap<i64, i64> = state.store.reply_targets().await?.into_iter().collect();
     Ok(state
         .store
         .groups()
@@ -51,7 +52,9 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .map(|g| {
             let mine =
                 members.iter().filter(|m| m.group_id == g.id).map(|m| GroupMember { agent_id: m.agent_id, skill_level: m.skill_level });
-            GroupView::build(g, mine.collect())
+            let mut v = GroupView::build(g, mine.collect());
+            v.reply_target_secs = targets.get(&g.id).copied().unwrap_or(v.reply_target_secs);
+            v
         })
         .collect())
 }
@@ -91,6 +94,16 @@ pub struct GroupBody {
     business_hours: Option<Option<BusinessHoursView>>,
     /// An http(s) URL (or a path) with `{external_id}`; null = no CRM panel.
     crm_url_template: Option<Option<String>>,
+    /// 10 to 3600 (default 60): how soon agents should answer a customer's message.
+    reply_target_secs: Option<i64>,
+}
+
+/// The reply target asked for, checked.
+fn reply_target(b: &GroupBody) -> ApiResult<Option<i64>> {
+    match b.reply_target_secs {
+        Some(t) if !(10..=3600).contains(&t) => Err(ApiError::invalid("reply_target_secs: 10 to 3600")),
+        t => Ok(t),
+    }
 }
 
 fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
@@ -165,8 +178,12 @@ pub async fn create(
         return Err(ApiError::invalid("name: required"));
     }
     check_overflow_target(&state, &body).await?;
+    let target = reply_target(&body)?;
     apply(&mut g, body)?;
     let id = state.store.save_group(&g, now_ms()).await?;
+    if let Some(t) = target {
+        state.store.set_reply_target(id, t).await?;
+    }
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
         let _ = state.store.delete_group(id).await;
         return Err(e);
@@ -186,8 +203,12 @@ pub async fn update(
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
     check_overflow_target(&state, &body).await?;
+    let target = reply_target(&body)?;
     apply(&mut g, body)?;
     state.store.save_group(&g, now_ms()).await?;
+    if let Some(t) = target {
+        state.store.set_reply_target(id, t).await?;
+    }
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
         state.store.save_group(&before, now_ms()).await?;
         return Err(e);

@@ -10,8 +10,11 @@ pub mod canned;
 pub mod conversations;
 pub mod groups;
 pub mod headers;
+pub mod history;
+pub mod notes;
 pub mod openapi;
 pub mod stats;
+pub mod tags;
 pub mod visitors;
 pub mod web;
 pub mod widgets;
@@ -44,6 +47,9 @@ pub fn app(state: AppState) -> Router {
         .merge(groups::router())
         .merge(admin::router())
         .merge(canned::router())
+        .merge(notes::router())
+        .merge(history::router())
+        .merge(tags::router())
         .merge(stats::router())
         .merge(widgets::router())
         .merge(openapi::router())

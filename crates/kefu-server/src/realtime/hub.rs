@@ -178,6 +178,22 @@ impl Hub {
         );
     }
 
+    /// Send once to every connection of these users and of every supervisor and admin (staff-only
+    /// frames of a conversation: a supervisor who also served it gets one copy, not two).
+    pub fn to_users_and_supervisors(&self, users: &[i64], frame: &Arc<str>) {
+        self.send(
+            |inner| {
+                let mut targets: HashSet<u64> =
+                    inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect();
+                for u in users {
+                    targets.extend(inner.by_user.get(u).into_iter().flatten().copied());
+                }
+                targets
+            },
+            frame,
+        );
+    }
+
     /// End every connection opened with this token.
     pub fn close_session(&self, session: &str, reason: SessionEndReason) -> usize {
         self.close(|inner| inner.by_session.get(session).cloned().unwrap_or_default(), reason)

@@ -26,7 +26,7 @@ use crate::error::ApiError;
 use crate::realtime::{frame, Registration, Who};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{Hello, SessionEndReason, SessionEnded};
+use crate::views::{Hello, NoteView, SessionEndReason, SessionEnded};
 
 /// Close code of a socket whose session ended (4000-4999 are the application's; 4401 echoes 401).
 pub const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
@@ -235,6 +235,19 @@ async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<S
                 }
             }
             Err(e) => tracing::error!(error = ?e, "resume failed"),
+        }
+        if matches!(caller, Caller::Staff(_)) {
+            // Staff-only lines take no seq (conversations::notes): replay those placed at or after
+            // the cursor; the client upserts them by id, so an overlap costs nothing.
+            match state.store.notes_from(id, after.max(0)).await {
+                Ok(notes) => {
+                    for n in &notes {
+                        let data = serde_json::to_value(NoteView::from(n)).unwrap_or_default();
+                        state.hub.to_conn(conn, &frame("note.created", Some(id), None, &data));
+                    }
+                }
+                Err(e) => tracing::error!(error = ?e, "resume of notes failed"),
+            }
         }
     }
 }

@@ -192,6 +192,16 @@ pub enum WsEvent {
     CallError { call_id: i64, data: ErrorDetail },
     #[serde(rename = "call.snapshot_requested")]
     CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
+    /// A staff-only line (internal note, whisper, tag line) of a conversation: staff only, and
+    /// without `seq` (it takes no number of the conversation's sequence; resume replays it).
+    #[serde(rename = "note.created")]
+    NoteCreated { conversation_id: i64, data: super::NoteView },
+    /// The conversation's tags changed (staff only).
+    #[serde(rename = "conversation.tags")]
+    ConversationTags { conversation_id: i64, data: super::TagList },
+    /// The caller was @mentioned or whispered to.
+    #[serde(rename = "notification.created")]
+    NotificationCreated { data: super::NotificationView },
 }
 
 /// The schema of JSON `null`.

@@ -90,6 +90,9 @@ pub struct GroupView {
     #[schema(required = true)]
     pub crm_url_template: Option<String>,
     pub members: Vec<GroupMember>,
+    /// How soon (seconds) agents should answer a customer's message: the workspace colours each
+    /// conversation's reply wait against it (amber past half, red past it).
+    pub reply_target_secs: i64,
 }
 
 /// A member of a group.
@@ -118,6 +121,7 @@ impl GroupView {
             business_hours: g.business_hours.as_deref().and_then(|h| serde_json::from_str(h).ok()),
             crm_url_template: g.crm_url_template.clone(),
             members,
+            reply_target_secs: 60,
         }
     }
 }

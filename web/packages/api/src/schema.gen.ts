@@ -36,6 +36,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/me/closed-conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_closed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/me/status": {
         parameters: {
             query?: never;
@@ -500,6 +516,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notes_list"];
+        put?: never;
+        post: operations["notes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -511,6 +543,38 @@ export interface paths {
         put?: never;
         post: operations["conversations_read"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_conversation_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["tags_tag_conversation"];
+        post?: never;
+        delete: operations["tags_untag_conversation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -596,6 +660,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notes_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notes_read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notes_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/live": {
         parameters: {
             query?: never;
@@ -610,6 +722,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_list"];
+        put?: never;
+        post: operations["tags_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["tags_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["tags_update"];
         trace?: never;
     };
     "/api/v1/visitors": {
@@ -688,6 +832,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visitors/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_visitor_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visitors/{id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["tags_tag_visitor"];
+        post?: never;
+        delete: operations["tags_untag_visitor"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1094,6 +1270,13 @@ export interface components {
             /** @description One of the configured wrap-up codes (`GET /api/v1/wrap-up-codes`). */
             wrap_up_code: string;
         };
+        /** @description `GET /api/v1/agents/me/closed-conversations`. */
+        ClosedConversationPage: {
+            /** @description Most recently closed first. */
+            conversations: components["schemas"]["ConversationView"][];
+            /** @description Pass as `before` for the next page; null on the last. */
+            next_before: string | null;
+        };
         /**
          * @description Why a business type takes no live conversations now.
          * @enum {string}
@@ -1137,6 +1320,12 @@ export interface components {
             agent_read_seq: number;
             /** Format: date-time */
             assigned_at: string | null;
+            /**
+             * Format: date-time
+             * @description Since when the customer has waited for an answer: their oldest message that no agent
+             *     message follows (null when the agent spoke last or the customer wrote nothing).
+             */
+            awaiting_reply_since: string | null;
             /** Format: int64 */
             business_type_id: number | null;
             call: null | components["schemas"]["CallView"];
@@ -1179,7 +1368,15 @@ export interface components {
             queue: null | components["schemas"]["QueueView"];
             /** Format: date-time */
             queued_at: string;
+            /**
+             * Format: int64
+             * @description The group's reply target in seconds: the workspace colours the wait against it
+             *     (amber past half, red past the target).
+             */
+            reply_target_secs: number;
             status: components["schemas"]["ConversationStatus"];
+            /** @description Tags on the conversation (staff only: always empty for visitors). */
+            tags: components["schemas"]["TagView"][];
             topic: string | null;
             /**
              * Format: int64
@@ -1415,6 +1612,11 @@ export interface components {
              * @description The group overflow goes to; null = none.
              */
             overflow_group_id?: number | null;
+            /**
+             * Format: int64
+             * @description 10 to 3600 (default 60): how soon agents should answer a customer's message.
+             */
+            reply_target_secs?: number | null;
             returning_by?: null | components["schemas"]["ReturningBy"];
             /**
              * Format: int64
@@ -1496,6 +1698,12 @@ export interface components {
             overflow_after_secs: number | null;
             /** Format: int64 */
             overflow_group_id: number | null;
+            /**
+             * Format: int64
+             * @description How soon (seconds) agents should answer a customer's message: the workspace colours each
+             *     conversation's reply wait against it (amber past half, red past it).
+             */
+            reply_target_secs: number;
             /** @description Which earlier agent a returning customer waits for. */
             returning_by: components["schemas"]["ReturningBy"];
             /**
@@ -1644,6 +1852,95 @@ export interface components {
              * @description Position in the conversation's event log.
              */
             seq: number;
+        };
+        NoteBody: {
+            /** @description 1 to 2000 characters. `@name` in the text is for people; who is told is `mentions`. */
+            body: string;
+            /** @description Ids of colleagues to notify (at most 20 enabled staff users; the writer is skipped). */
+            mentions?: number[];
+            /** @description A supervisor's whisper (耳语) to the agent serving the conversation, who is notified. */
+            whisper?: boolean;
+        };
+        /**
+         * @description What a staff-only line of a conversation is.
+         * @enum {string}
+         */
+        NoteKind: "note" | "whisper" | "tag_added" | "tag_removed";
+        /** @description `GET /api/v1/conversations/{id}/notes`. */
+        NoteList: {
+            /** @description Oldest first. */
+            notes: components["schemas"]["NoteView"][];
+        };
+        /**
+         * @description A staff-only line of a conversation (also the data of the `note.created` WebSocket frame).
+         *     It takes no number of the conversation's event sequence: it sits in the transcript after
+         *     the message whose `seq` is `after_seq`.
+         */
+        NoteView: {
+            /**
+             * Format: int64
+             * @description The conversation's last event seq when the line was written.
+             */
+            after_seq: number;
+            /** Format: int64 */
+            author_id: number | null;
+            author_name: string;
+            /** @description The note's text (the tag's name on tag lines). */
+            body: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["NoteKind"];
+            /** @description Users the note @mentions (each was notified). */
+            mentions: number[];
+            /**
+             * Format: int64
+             * @description The tag of a tag line.
+             */
+            tag_id: number | null;
+        };
+        /**
+         * @description Why a user is told.
+         * @enum {string}
+         */
+        NotificationKind: "mention" | "whisper";
+        /** @description `GET /api/v1/notifications`. */
+        NotificationList: {
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next page; null on the last.
+             */
+            next_before: number | null;
+            /** @description Newest first. */
+            notifications: components["schemas"]["NotificationView"][];
+            /**
+             * Format: int64
+             * @description All the caller's unread ones (the badge).
+             */
+            unread: number;
+        };
+        /** @description A notification of the caller (also the data of the `notification.created` frame). */
+        NotificationView: {
+            /** @description Who wrote the note. */
+            actor_name: string;
+            /**
+             * Format: int64
+             * @description Opens read-only for a user who does not serve it.
+             */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The start of the note. */
+            excerpt: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["NotificationKind"];
+            /** Format: int64 */
+            note_id: number;
+            read: boolean;
         };
         /** @description `offer.created`: a conversation is offered to the receiving agent until `expires_at`. */
         OfferCreated: {
@@ -1794,6 +2091,28 @@ export interface components {
          * @enum {string}
          */
         Strategy: "returning_customer" | "load_balance" | "round_robin" | "random" | "designated" | "skill_level";
+        TagBody: {
+            /** @description `#rrggbb`. Required to create. */
+            color?: string | null;
+            /** @description Stop offering it for new tagging (it stays where it is used). */
+            disabled?: boolean | null;
+            /** @description 1 to 32 characters, unique. Required to create. */
+            name?: string | null;
+        };
+        /** @description A list of tags (also the data of the `conversation.tags` frame). */
+        TagList: {
+            tags: components["schemas"]["TagView"][];
+        };
+        /** @description A tag (标签). */
+        TagView: {
+            /** @description `#rrggbb`. */
+            color: string;
+            /** @description No longer offered for new tagging; stays where it was used. */
+            disabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
         /** @description The last 24 hours' service figures. */
         TodayStats: {
             /**
@@ -2210,6 +2529,22 @@ export interface components {
             data: components["schemas"]["SnapshotRequested"];
             /** @enum {string} */
             type: "call.snapshot_requested";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["NoteView"];
+            /** @enum {string} */
+            type: "note.created";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["TagList"];
+            /** @enum {string} */
+            type: "conversation.tags";
+        } | {
+            data: components["schemas"]["NotificationView"];
+            /** @enum {string} */
+            type: "notification.created";
         };
     };
     responses: never;
@@ -2242,6 +2577,7 @@ export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
+export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
 export type CodeBody = components['schemas']['CodeBody'];
 export type ConversationList = components['schemas']['ConversationList'];
@@ -2284,6 +2620,13 @@ export type MessageKind = components['schemas']['MessageKind'];
 export type MessagePage = components['schemas']['MessagePage'];
 export type MessageRead = components['schemas']['MessageRead'];
 export type MessageView = components['schemas']['MessageView'];
+export type NoteBody = components['schemas']['NoteBody'];
+export type NoteKind = components['schemas']['NoteKind'];
+export type NoteList = components['schemas']['NoteList'];
+export type NoteView = components['schemas']['NoteView'];
+export type NotificationKind = components['schemas']['NotificationKind'];
+export type NotificationList = components['schemas']['NotificationList'];
+export type NotificationView = components['schemas']['NotificationView'];
 export type OfferCreated = components['schemas']['OfferCreated'];
 export type OfferReason = components['schemas']['OfferReason'];
 export type OfferReasonKind = components['schemas']['OfferReasonKind'];
@@ -2307,6 +2650,9 @@ export type SnapshotView = components['schemas']['SnapshotView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
 export type Strategy = components['schemas']['Strategy'];
+export type TagBody = components['schemas']['TagBody'];
+export type TagList = components['schemas']['TagList'];
+export type TagView = components['schemas']['TagView'];
 export type TodayStats = components['schemas']['TodayStats'];
 export type TransferBody = components['schemas']['TransferBody'];
 export type TypeBody = components['schemas']['TypeBody'];
@@ -2410,6 +2756,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_closed: {
+        parameters: {
+            query?: {
+                /** @description The cursor: `next_before` of the previous page (opaque). */
+                before?: string | null;
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's closed conversations (those they served last), most recently closed first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedConversationPage"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -3618,6 +3998,74 @@ export interface operations {
             };
         };
     };
+    notes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteBody"];
+            };
+        };
+        responses: {
+            /** @description written, delivered to staff following the conversation, mentioned colleagues notified */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conversations_read: {
         parameters: {
             query?: never;
@@ -3640,6 +4088,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_conversation_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_tag_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tagged (idempotent); the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_untag_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description untagged (idempotent); the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {
@@ -3886,6 +4434,99 @@ export interface operations {
             };
         };
     };
+    notes_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread ones. */
+                unread?: boolean;
+                /** @description The cursor: only notifications with a smaller id (`next_before` of the previous page). */
+                before?: number | null;
+                /** @description Page size, 1 to 100 (default 30). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's notifications, newest first, with the unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every notification of the caller marked read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description notification id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description marked read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     stats_live: {
         parameters: {
             query?: never;
@@ -3902,6 +4543,137 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveStats"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_list: {
+        parameters: {
+            query?: {
+                /** @description Include disabled tags (for the admin page). */
+                include_disabled?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tag list, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description created (admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tag id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted everywhere it was used (admin); disabling keeps it on past conversations */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tag id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description updated (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagView"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -4091,6 +4863,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_visitor_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_tag_visitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tagged (idempotent); the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_untag_visitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description untagged (idempotent); the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -142,3 +142,17 @@ export interface CannedInput {
   title: string;
   body: string;
 }
+
+/** A staff-only line of a conversation: an internal note (内部备注), a whisper, a tag line. */
+export type Note = Api.NoteView;
+export type NoteKind = Api.NoteKind;
+/** "You were @mentioned" / "a supervisor whispered to you". */
+export type Notification = Api.NotificationView;
+export type NotificationsPage = Api.NotificationList;
+/** A tag (标签) of the admin-managed list. */
+export type Tag = Api.TagView;
+export interface TagInput {
+  name: string;
+  color: string;
+  disabled: boolean;
+}

@@ -41,7 +41,7 @@ describe('locales', () => {
     const used = new Set<string>();
     const patterns = [
       /\bt\(\s*'([a-z][A-Za-z]*\.[A-Za-z0-9_.]+)'/g,
-      /(?:descriptionKey|label|title):\s*'((?:common|agent|auth|supervisor|admin)\.[A-Za-z0-9_.]+)'/g,
+      /(?:descriptionKey|label|title):\s*'((?:common|agent|auth|supervisor|admin|notes)\.[A-Za-z0-9_.]+)'/g,
     ];
     for (const src of Object.values(sources)) {
       for (const re of patterns) for (const m of src.matchAll(re)) used.add(m[1]!);
@@ -68,6 +68,9 @@ describe('locales', () => {
       ...FIELD_KINDS.map((k) => `admin.widgets.fieldKinds.${k}`),
       ...['assigned', 'transferred', 'closed', 'abandoned'].map((e) => `agent.event.${e}`),
       ...['queued', 'offered', 'assigned', 'closed'].map((s) => `agent.conversationStatus.${s}`),
+      ...['tag_added', 'tag_removed'].map((k) => `notes.tagLine.${k}`),
+      ...['mention', 'whisper'].map((k) => `notes.notifications.${k}`),
+      ...['ok', 'warn', 'late'].map((k) => `notes.replyWait.${k}`),
     ];
     expect(need.filter((k) => !en.has(k) || !zh.has(k))).toEqual([]);
   });
@@ -83,8 +86,10 @@ describe('messages', () => {
   it('render literal braces and interpolations in both languages', async () => {
     for (const locale of ['en', 'zh-CN'] as const) {
       await setLocale(locale);
-      await loadFeatures(['admin', 'agent']);
+      await loadFeatures(['admin', 'agent', 'notes']);
       expect(i18n.global.t('admin.groups.crmHint')).toContain('{external_id}');
+      // `@` starts a linked message in vue-i18n: the mention hint must escape it.
+      expect(i18n.global.t('notes.placeholder')).toContain('@');
       expect(i18n.global.t('agent.offer.expiresIn', { secs: 12 })).toContain('12');
     }
     await setLocale('en');
