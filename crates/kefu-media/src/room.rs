@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use crate::allocator::{self, Budget, Demand, AUDIO_RATE};
 use crate::api::MediaEvent;
+use crate::forward::Layer;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 
 /// Keyframe requests to one publisher's track are sent at most this often: each costs the
@@ -37,6 +39,8 @@ pub enum Input {
         track: TrackId,
         /// What it carries.
         kind: TrackKind,
+        /// How many simulcast layers it has (1 without simulcast).
+        layers: u8,
     },
     /// A published track ended.
     Unpublish {
@@ -73,6 +77,21 @@ pub enum Input {
     },
     /// Close the room: everyone leaves with [`LeaveReason::Hangup`].
     Close,
+    /// The bandwidth estimate towards a subscriber changed (bits per second).
+    Estimate {
+        /// Whose.
+        subscriber: ParticipantId,
+        /// The estimate.
+        bps: u64,
+    },
+    /// The measured bitrate of each layer of a track (bits per second, lowest first); 0 for a
+    /// layer that sent nothing lately (its last known rate is kept).
+    LayerRates {
+        /// Which.
+        track: TrackId,
+        /// Per layer.
+        bps: Vec<u64>,
+    },
     /// Time passed.
     Tick,
 }
@@ -97,12 +116,43 @@ pub enum Output {
         /// What.
         track: TrackId,
     },
-    /// Send a keyframe request (PLI) to the publisher of `track`.
+    /// Send a keyframe request (PLI) to the publisher of `track`, for one of its layers.
     RequestKeyframe {
         /// To whom.
         publisher: ParticipantId,
         /// For which track.
         track: TrackId,
+        /// Which layer.
+        layer: Layer,
+    },
+    /// Forward this layer of `track` to `subscriber` from its next keyframe on; `None`: pause
+    /// the video (its estimate carries not even the lowest layer).
+    SetLayer {
+        /// Who receives.
+        subscriber: ParticipantId,
+        /// What.
+        track: TrackId,
+        /// Which layer.
+        layer: Option<Layer>,
+    },
+    /// Tell the publisher which layers of `track` to send (`active[layer]`): those no
+    /// subscriber needs are paused at the source, saving its uplink and CPU.
+    PublisherLayers {
+        /// To whom.
+        publisher: ParticipantId,
+        /// Which track.
+        track: TrackId,
+        /// Per layer, lowest first.
+        active: Vec<bool>,
+    },
+    /// Set what the estimator towards `subscriber` probes for (bits per second).
+    Probe {
+        /// Whose estimator.
+        subscriber: ParticipantId,
+        /// The rate of one step up: padding fills up to it.
+        minimum: u64,
+        /// Every subscribed track at its top layer.
+        desired: u64,
     },
     /// Drop the participant's connection: it has left the room.
     Release {
@@ -124,12 +174,24 @@ pub struct RoomConfig {
 struct Member {
     joined_at: Instant,
     connected: bool,
+    budget: Budget,
+    /// The last (minimum, desired) probe told to the driver.
+    probe: Option<(u64, u64)>,
 }
 
 #[derive(Debug)]
 struct Track {
     publisher: ParticipantId,
     kind: TrackKind,
+    /// Per layer, lowest first: its bitrate (measured, else nominal) and keyframe throttle.
+    layers: Vec<LayerState>,
+    /// What the publisher was last told to send; `None`: never told (all layers on).
+    active: Option<Vec<bool>>,
+}
+
+#[derive(Debug)]
+struct LayerState {
+    rate: u64,
     last_keyframe_request: Option<Instant>,
     /// A keyframe request held back by [`KEYFRAME_REQUEST_INTERVAL`], sent when it allows.
     keyframe_owed: bool,
@@ -145,6 +207,8 @@ pub struct Room {
     /// (subscriber, track) -> ready. Everyone subscribes to every track of the others once
     /// connected; a subscription forwards only once ready (negotiated).
     subscriptions: BTreeMap<(ParticipantId, TrackId), bool>,
+    /// (subscriber, video track) -> the layer the allocator chose, once ready.
+    layers: BTreeMap<(ParticipantId, TrackId), Option<Layer>>,
     outputs: VecDeque<Output>,
     closed: bool,
 }
@@ -158,6 +222,7 @@ impl Room {
             members: BTreeMap::new(),
             tracks: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            layers: BTreeMap::new(),
             outputs: VecDeque::new(),
             closed: false,
         }
@@ -193,6 +258,11 @@ impl Room {
         self.subscriptions.iter().filter(move |((_, t), ready)| *t == track && **ready).map(|((subscriber, _), _)| *subscriber)
     }
 
+    /// The layer chosen for `subscriber` of video `track`, if any (`Some(None)`: paused).
+    pub fn layer(&self, subscriber: ParticipantId, track: TrackId) -> Option<Option<Layer>> {
+        self.layers.get(&(subscriber, track)).copied()
+    }
+
     /// Feed one input at time `now`, then drain [`Room::poll_output`].
     pub fn handle_input(&mut self, now: Instant, input: Input) {
         if self.closed && !matches!(input, Input::Leave { .. } | Input::Tick) {
@@ -200,31 +270,71 @@ impl Room {
         }
         match input {
             Input::Join { participant } => {
-                self.members.entry(participant).or_insert(Member { joined_at: now, connected: false });
+                self.members.entry(participant).or_insert(Member {
+                    joined_at: now,
+                    connected: false,
+                    budget: Budget::default(),
+                    probe: None,
+                });
             }
             Input::Connected { participant } => self.connected(participant),
-            Input::Publish { participant, track, kind } => self.publish(participant, track, kind),
-            Input::Unpublish { track } => self.unpublish(track),
+            Input::Publish { participant, track, kind, layers } => self.publish(participant, track, kind, layers),
+            Input::Unpublish { track } => {
+                self.unpublish(track);
+                self.allocate(now);
+            }
             Input::SubscriptionReady { subscriber, track } => {
                 if let Some(ready) = self.subscriptions.get_mut(&(subscriber, track)) {
                     *ready = true;
-                    // A new subscriber's decoder needs a keyframe to start.
-                    self.want_keyframe(now, track);
+                    if self.tracks.get(&track).is_some_and(|t| t.kind.is_video()) {
+                        // Its first layer comes from the allocator, which asks for its keyframe
+                        // (a new subscriber's decoder needs one to start).
+                        self.layers.insert((subscriber, track), None);
+                        self.allocate(now);
+                    }
                 }
             }
             Input::KeyframeWanted { subscriber, track } => {
                 if self.subscriptions.get(&(subscriber, track)) == Some(&true) {
-                    self.want_keyframe(now, track);
+                    if let Some(Some(layer)) = self.layers.get(&(subscriber, track)) {
+                        self.want_keyframe(now, track, *layer);
+                    }
                 }
             }
             Input::KeyframesWanted { publisher } => {
-                let video: Vec<TrackId> =
-                    self.tracks.iter().filter(|(_, t)| t.publisher == publisher && t.kind.is_video()).map(|(id, _)| *id).collect();
-                for track in video {
-                    self.want_keyframe(now, track);
+                let video: Vec<(TrackId, usize)> = self
+                    .tracks
+                    .iter()
+                    .filter(|(_, t)| t.publisher == publisher && t.kind.is_video())
+                    .map(|(id, t)| (*id, t.layers.len()))
+                    .collect();
+                for (track, layers) in video {
+                    for layer in 0..layers {
+                        self.want_keyframe(now, track, layer as Layer);
+                    }
                 }
             }
-            Input::Leave { participant, reason } => self.leave(participant, reason),
+            Input::Estimate { subscriber, bps } => {
+                if let Some(member) = self.members.get_mut(&subscriber) {
+                    member.budget.estimate = Some(bps);
+                    self.allocate(now);
+                }
+            }
+            Input::LayerRates { track, bps } => {
+                if let Some(t) = self.tracks.get_mut(&track) {
+                    for (state, rate) in t.layers.iter_mut().zip(bps) {
+                        // A silent layer (paused at the publisher) keeps its last known rate.
+                        if rate > 0 {
+                            state.rate = rate;
+                        }
+                    }
+                    self.allocate(now);
+                }
+            }
+            Input::Leave { participant, reason } => {
+                self.leave(participant, reason);
+                self.allocate(now);
+            }
             Input::Close => {
                 self.closed = true;
                 let everyone: Vec<ParticipantId> = self.members.keys().copied().collect();
@@ -250,8 +360,9 @@ impl Room {
         let keyframes = self
             .tracks
             .values()
-            .filter(|t| t.keyframe_owed)
-            .filter_map(|t| t.last_keyframe_request.map(|at| at + KEYFRAME_REQUEST_INTERVAL));
+            .flat_map(|t| &t.layers)
+            .filter(|l| l.keyframe_owed)
+            .filter_map(|l| l.last_keyframe_request.map(|at| at + KEYFRAME_REQUEST_INTERVAL));
         deadlines.chain(keyframes).min()
     }
 
@@ -269,11 +380,19 @@ impl Room {
         }
     }
 
-    fn publish(&mut self, participant: ParticipantId, track: TrackId, kind: TrackKind) {
+    fn publish(&mut self, participant: ParticipantId, track: TrackId, kind: TrackKind, layers: u8) {
         if !self.members.contains_key(&participant) || self.tracks.contains_key(&track) {
             return;
         }
-        self.tracks.insert(track, Track { publisher: participant, kind, last_keyframe_request: None, keyframe_owed: false });
+        let count = usize::from(layers.max(1));
+        let layers = (0..count)
+            .map(|layer| LayerState {
+                rate: if kind.is_video() { allocator::nominal_rate(count, layer as Layer) } else { AUDIO_RATE },
+                last_keyframe_request: None,
+                keyframe_owed: false,
+            })
+            .collect();
+        self.tracks.insert(track, Track { publisher: participant, kind, layers, active: None });
         self.outputs.push_back(Output::Announce(MediaEvent::TrackPublished { room: self.id, participant, track, kind }));
         let receivers: Vec<ParticipantId> =
             self.members.iter().filter(|(id, m)| **id != participant && m.connected).map(|(id, _)| *id).collect();
@@ -293,6 +412,7 @@ impl Room {
         let subscribers: Vec<ParticipantId> = self.subscriptions.keys().filter(|(_, t)| *t == track).map(|(s, _)| *s).collect();
         for subscriber in subscribers {
             self.subscriptions.remove(&(subscriber, track));
+            self.layers.remove(&(subscriber, track));
             self.outputs.push_back(Output::Unsubscribe { subscriber, track });
         }
         self.outputs.push_back(Output::Announce(MediaEvent::TrackUnpublished { room: self.id, participant: gone.publisher, track }));
@@ -304,6 +424,7 @@ impl Room {
         }
         // What it received goes with its connection: no renegotiation needed.
         self.subscriptions.retain(|(subscriber, _), _| *subscriber != participant);
+        self.layers.retain(|(subscriber, _), _| *subscriber != participant);
         let published: Vec<TrackId> = self.tracks.iter().filter(|(_, t)| t.publisher == participant).map(|(id, _)| *id).collect();
         for track in published {
             self.unpublish(track);
@@ -312,22 +433,89 @@ impl Room {
         self.outputs.push_back(Output::Announce(MediaEvent::ParticipantLeft { room: self.id, participant, reason }));
     }
 
-    fn want_keyframe(&mut self, now: Instant, track: TrackId) {
+    fn want_keyframe(&mut self, now: Instant, track: TrackId, layer: Layer) {
         let Some(t) = self.tracks.get_mut(&track) else { return };
         if !t.kind.is_video() {
             return;
         }
-        t.keyframe_owed = true;
+        let Some(state) = t.layers.get_mut(usize::from(layer)) else { return };
+        state.keyframe_owed = true;
         self.tick(now);
+    }
+
+    /// Choose every subscriber's layers from its estimate; announce what changed: layers,
+    /// probes, and the layers each publisher must send.
+    fn allocate(&mut self, now: Instant) {
+        let subscribers: Vec<ParticipantId> = self.members.keys().copied().collect();
+        for subscriber in subscribers {
+            let mut demands = Vec::new();
+            let mut audio = 0;
+            for ((_, track), ready) in self.subscriptions.range((subscriber, TrackId(0))..=(subscriber, TrackId(u64::MAX))) {
+                let Some(t) = self.tracks.get(track).filter(|_| *ready) else { continue };
+                if !t.kind.is_video() {
+                    audio += t.layers.iter().map(|l| l.rate).sum::<u64>();
+                    continue;
+                }
+                let current = self.layers.get(&(subscriber, *track)).copied().flatten();
+                demands.push(Demand { track: *track, kind: t.kind, rates: t.layers.iter().map(|l| l.rate).collect(), current });
+            }
+            let Some(member) = self.members.get_mut(&subscriber) else { continue };
+            let chosen = member.budget.allocate(now, audio, &demands);
+            let probe = allocator::probe(audio, &demands, &chosen);
+            if !demands.is_empty() && member.probe != Some(probe) {
+                member.probe = Some(probe);
+                self.outputs.push_back(Output::Probe { subscriber, minimum: probe.0, desired: probe.1 });
+            }
+            for (d, layer) in demands.iter().zip(chosen) {
+                if d.current == layer {
+                    continue;
+                }
+                self.layers.insert((subscriber, d.track), layer);
+                self.outputs.push_back(Output::SetLayer { subscriber, track: d.track, layer });
+                if let Some(layer) = layer {
+                    self.want_keyframe(now, d.track, layer);
+                }
+            }
+        }
+        self.pause_unneeded_layers();
+    }
+
+    /// A simulcast track's layers no subscriber receives are paused at the publisher, but its
+    /// lowest stays on: a subscriber falling back to it switches at once. A track nobody
+    /// receives yet keeps what it sends (a subscriber is about to come).
+    fn pause_unneeded_layers(&mut self) {
+        for (id, t) in self.tracks.iter_mut() {
+            if t.layers.len() < 2 {
+                continue;
+            }
+            let mut active = vec![false; t.layers.len()];
+            active[0] = true;
+            let mut receivers = 0;
+            for ((_, track), layer) in &self.layers {
+                if track == id {
+                    receivers += 1;
+                    if let Some(layer) = layer {
+                        active[usize::from(*layer)] = true;
+                    }
+                }
+            }
+            if receivers == 0 || t.active.as_ref() == Some(&active) {
+                continue;
+            }
+            t.active = Some(active.clone());
+            self.outputs.push_back(Output::PublisherLayers { publisher: t.publisher, track: *id, active });
+        }
     }
 
     fn tick(&mut self, now: Instant) {
         for (id, t) in self.tracks.iter_mut() {
-            let allowed = t.last_keyframe_request.is_none_or(|at| now >= at + KEYFRAME_REQUEST_INTERVAL);
-            if t.keyframe_owed && allowed {
-                t.keyframe_owed = false;
-                t.last_keyframe_request = Some(now);
-                self.outputs.push_back(Output::RequestKeyframe { publisher: t.publisher, track: *id });
+            for (layer, state) in t.layers.iter_mut().enumerate() {
+                let allowed = state.last_keyframe_request.is_none_or(|at| now >= at + KEYFRAME_REQUEST_INTERVAL);
+                if state.keyframe_owed && allowed {
+                    state.keyframe_owed = false;
+                    state.last_keyframe_request = Some(now);
+                    self.outputs.push_back(Output::RequestKeyframe { publisher: t.publisher, track: *id, layer: layer as Layer });
+                }
             }
         }
         let late: Vec<ParticipantId> = self
@@ -361,8 +549,10 @@ mod tests {
         std::iter::from_fn(|| room.poll_output()).collect()
     }
 
+    /// The outputs about connections and keyframes (not announcements, nor the allocator's).
     fn commands(outputs: Vec<Output>) -> Vec<Output> {
-        outputs.into_iter().filter(|o| !matches!(o, Output::Announce(_))).collect()
+        let allocation = |o: &Output| matches!(o, Output::SetLayer { .. } | Output::Probe { .. } | Output::PublisherLayers { .. });
+        outputs.into_iter().filter(|o| !matches!(o, Output::Announce(_)) && !allocation(o)).collect()
     }
 
     /// A and B joined and connected; A publishes a microphone and a camera.
@@ -372,8 +562,8 @@ mod tests {
             room.handle_input(t0, Input::Join { participant: p });
             room.handle_input(t0, Input::Connected { participant: p });
         }
-        room.handle_input(t0, Input::Publish { participant: A, track: MIC_A, kind: TrackKind::Audio });
-        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera });
+        room.handle_input(t0, Input::Publish { participant: A, track: MIC_A, kind: TrackKind::Audio, layers: 1 });
+        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera, layers: 1 });
         drain(&mut room);
         room
     }
@@ -389,7 +579,7 @@ mod tests {
         room.handle_input(t0, Input::Connected { participant: B });
         drain(&mut room);
 
-        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera });
+        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera, layers: 1 });
         let out = drain(&mut room);
         assert!(out.contains(&Output::Announce(MediaEvent::TrackPublished {
             room: RoomId(7),
@@ -405,13 +595,82 @@ mod tests {
         assert_eq!(room.forward_targets(CAM_A).collect::<Vec<_>>(), vec![B]);
         assert_eq!(
             commands(drain(&mut room)),
-            vec![Output::RequestKeyframe { publisher: A, track: CAM_A }],
+            vec![Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 0 }],
             "a new subscriber gets a keyframe"
         );
 
         // C connects later and is offered what is already published.
         room.handle_input(t0, Input::Connected { participant: C });
         assert_eq!(commands(drain(&mut room)), vec![Output::Subscribe { subscriber: C, track: CAM_A, kind: TrackKind::Camera }]);
+    }
+
+    /// A and B connected; A publishes a microphone and a three-layer camera, both ready at B.
+    fn a_simulcasts_to_b(t0: Instant) -> Room {
+        let mut room = room();
+        for p in [A, B] {
+            room.handle_input(t0, Input::Join { participant: p });
+            room.handle_input(t0, Input::Connected { participant: p });
+        }
+        room.handle_input(t0, Input::Publish { participant: A, track: MIC_A, kind: TrackKind::Audio, layers: 1 });
+        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera, layers: 3 });
+        room.handle_input(t0, Input::LayerRates { track: CAM_A, bps: vec![150_000, 500_000, 1_500_000] });
+        room.handle_input(t0, Input::SubscriptionReady { subscriber: B, track: MIC_A });
+        room.handle_input(t0, Input::SubscriptionReady { subscriber: B, track: CAM_A });
+        room
+    }
+
+    #[test]
+    fn each_subscriber_gets_the_layer_its_estimate_carries_and_unneeded_layers_pause() {
+        let t0 = Instant::now();
+        let mut room = a_simulcasts_to_b(t0);
+        let out = drain(&mut room);
+        assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(2) }), "no estimate yet: the top");
+        assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 2 }));
+        assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, false, true] }));
+
+        // The estimate towards B falls: the middle layer, its keyframe asked for at once.
+        let t1 = t0 + Duration::from_secs(1);
+        room.handle_input(t1, Input::Estimate { subscriber: B, bps: 700_000 });
+        let out = drain(&mut room);
+        assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(1) }));
+        assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 1 }));
+        assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, true, false] }));
+        assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
+
+        // Not even the lowest fits beside the audio: video pauses, the lowest layer stays on.
+        let t2 = t1 + Duration::from_secs(1);
+        room.handle_input(t2, Input::Estimate { subscriber: B, bps: 150_000 });
+        let out = drain(&mut room);
+        assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: None }));
+        assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, false, false] }));
+        assert_eq!(room.forward_targets(MIC_A).collect::<Vec<_>>(), vec![B], "audio goes on");
+        if let Some(Output::Probe { minimum, .. }) = out.iter().find(|o| matches!(o, Output::Probe { .. })) {
+            assert!(*minimum >= 190_000, "the estimator probes for the lowest layer: {minimum}");
+        }
+
+        // The estimate recovers: held a moment after going down, then back to the top.
+        let t3 = t2 + Duration::from_millis(500);
+        room.handle_input(t3, Input::Estimate { subscriber: B, bps: 3_000_000 });
+        assert!(!drain(&mut room).iter().any(|o| matches!(o, Output::SetLayer { .. })), "held");
+        let t4 = t2 + allocator::UP_HOLD;
+        room.handle_input(t4, Input::Estimate { subscriber: B, bps: 3_000_000 });
+        let out = drain(&mut room);
+        assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(2) }), "{out:?}");
+        assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 2 }));
+    }
+
+    #[test]
+    fn a_silent_layer_keeps_its_last_known_rate() {
+        let t0 = Instant::now();
+        let mut room = a_simulcasts_to_b(t0);
+        room.handle_input(t0, Input::Estimate { subscriber: B, bps: 800_000 });
+        drain(&mut room);
+        assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
+        // The top is paused at the publisher and measures 0; 0 must not make it look free.
+        room.handle_input(t0, Input::LayerRates { track: CAM_A, bps: vec![150_000, 500_000, 0] });
+        let later = t0 + allocator::UP_HOLD;
+        room.handle_input(later, Input::Estimate { subscriber: B, bps: 800_000 });
+        assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
     }
 
     #[test]
@@ -428,7 +687,11 @@ mod tests {
         assert_eq!(room.poll_timeout(), Some(t0 + KEYFRAME_REQUEST_INTERVAL));
 
         room.handle_input(t0 + KEYFRAME_REQUEST_INTERVAL, Input::Tick);
-        assert_eq!(commands(drain(&mut room)), vec![Output::RequestKeyframe { publisher: A, track: CAM_A }], "one request for both");
+        assert_eq!(
+            commands(drain(&mut room)),
+            vec![Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 0 }],
+            "one request for both"
+        );
         assert_eq!(room.poll_timeout(), None);
     }
 
@@ -446,7 +709,7 @@ mod tests {
     fn a_publisher_leaving_unpublishes_and_unsubscribes_its_tracks() {
         let t0 = Instant::now();
         let mut room = a_publishes_to_b(t0);
-        room.handle_input(t0, Input::Publish { participant: B, track: CAM_B, kind: TrackKind::Camera });
+        room.handle_input(t0, Input::Publish { participant: B, track: CAM_B, kind: TrackKind::Camera, layers: 1 });
         drain(&mut room);
 
         room.handle_input(t0, Input::Leave { participant: A, reason: LeaveReason::Hangup });
