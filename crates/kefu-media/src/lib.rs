@@ -84,6 +84,8 @@ mod peer;
 pub mod room;
 mod sfu;
 #[cfg(test)]
+mod sfu_simulcast_tests;
+#[cfg(test)]
 mod sfu_tests;
 
 pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, VideoLayerStats};
