@@ -117,8 +117,8 @@ pub struct ParticipantStats {
     pub estimate_bps: Option<u64>,
     /// The video layer forwarded to the participant (its first video track), if any flows.
     pub forwarded_video: Option<VideoLayerStats>,
-    /// The simulcast layers the participant's camera arrives in (rids, lowest first), those
-    /// that sent anything lately; empty without simulcast.
+    /// The simulcast layers the participant's camera has arrived in (rids, lowest first; some
+    /// may be paused now because nobody receives them); empty without simulcast.
     pub published_rids: Vec<String>,
 }
 

@@ -24,6 +24,8 @@ struct LayerMeter {
     bps: u64,
     fps: f32,
     size: Option<(u16, u16)>,
+    /// Anything ever arrived on this layer (it may be paused at the publisher now).
+    seen: bool,
 }
 
 #[derive(Debug)]
@@ -59,6 +61,7 @@ impl Meters {
     pub(crate) fn record(&mut self, track: TrackId, layer: Layer, payload: usize, end_of_frame: bool, size: Option<(u16, u16)>) {
         let Some(m) = self.tracks.get_mut(&track).and_then(|t| t.layers.get_mut(usize::from(layer))) else { return };
         m.bytes += payload as u64 + PACKET_OVERHEAD;
+        m.seen = true;
         m.frames += u32::from(end_of_frame);
         if size.is_some() {
             m.size = size;
@@ -99,9 +102,10 @@ impl Meters {
         Some(VideoLayerStats { rid: m.rid.clone(), width: m.size.map(|s| s.0), height: m.size.map(|s| s.1), fps: m.fps, bps: m.bps })
     }
 
-    /// The rids of a track that sent anything in the last interval, lowest first.
-    pub(crate) fn active_rids(&self, track: TrackId) -> Vec<String> {
+    /// The rids of a track that have arrived (some may be paused at the publisher now), lowest
+    /// first.
+    pub(crate) fn received_rids(&self, track: TrackId) -> Vec<String> {
         let Some(t) = self.tracks.get(&track) else { return Vec::new() };
-        t.layers.iter().filter(|m| m.bps > 0).filter_map(|m| m.rid.clone()).collect()
+        t.layers.iter().filter(|m| m.seen).filter_map(|m| m.rid.clone()).collect()
     }
 }

@@ -260,7 +260,8 @@ impl Sfu {
                 figures.forwarded_video = forwarded.first().and_then(|(track, layer)| self.meters.layer(*track, *layer));
                 let mut published: Vec<TrackId> = peer.published.values().copied().collect();
                 published.sort_unstable();
-                figures.published_rids = published.iter().map(|t| self.meters.active_rids(*t)).find(|r| !r.is_empty()).unwrap_or_default();
+                figures.published_rids =
+                    published.iter().map(|t| self.meters.received_rids(*t)).find(|r| !r.is_empty()).unwrap_or_default();
                 self.events.push_back(MediaEvent::Stats(figures));
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {

@@ -73,6 +73,16 @@ fn a_constrained_subscriber_gets_the_low_layer_and_climbs_back_when_the_limit_li
     assert_eq!(last.first().map(|(rid, _)| *rid), Some("h"), "{last:?}");
     assert!(world.clients[1].audio_frames > audio_before + 900, "audio went on throughout");
     assert_eq!(wanted(&world.events).map(|a| a.contains(&"h".to_string())), Some(true), "the top layer is wanted again");
+    let last_stats = |who: u64| {
+        world.events.iter().rev().find_map(|e| match e {
+            MediaEvent::Stats(s) if s.participant == ParticipantId(who) => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let b_stats = last_stats(2).expect("stats about B");
+    assert_eq!(b_stats.forwarded_video.and_then(|v| v.rid), Some("h".to_string()), "B's stats name the layer it gets");
+    let a_stats = last_stats(1).expect("stats about A");
+    assert_eq!(a_stats.published_rids, vec!["l", "m", "h"], "A's stats name the layers it sent");
     // The figures, for the report (run with --nocapture).
     println!("after the limit: middle layer at {to_middle:?}, low layer at {down:?}; after the lift: top layer at {up:?}");
 }

@@ -168,6 +168,11 @@ export const useCallsStore = defineStore('calls', () => {
     }
   }
 
+  /** A call's quality timeline, for its record in the conversation. */
+  function quality(callId: Id) {
+    return callsApi.quality(callId);
+  }
+
   /** Ends the call of a conversation (mine, or a ringing one I started). */
   async function hangup(callId: Id): Promise<void> {
     busy.value = true;
@@ -346,6 +351,7 @@ export const useCallsStore = defineStore('calls', () => {
     remoteStream,
     remoteScreen,
     network,
+    quality,
     busy,
     snapshotPending,
     incoming,
