@@ -18,6 +18,12 @@ use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 /// one.
 pub const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 
+/// While a subscriber is below the top layer of a track, its estimator is asked to probe for
+/// more this often. str0m probes when the desired rate rises, not when it is repeated, and an
+/// estimate only grows with traffic: without asking again, a subscriber sending well below its
+/// estimate (its next layer paused at the publisher) would never learn that the next layer fits.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(4);
+
 /// What happens to a room.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
@@ -175,8 +181,9 @@ struct Member {
     joined_at: Instant,
     connected: bool,
     budget: Budget,
-    /// The last (minimum, desired) probe told to the driver.
+    /// The last (minimum, desired) probe told to the driver, and when.
     probe: Option<(u64, u64)>,
+    probed_at: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -192,6 +199,10 @@ struct Track {
 #[derive(Debug)]
 struct LayerState {
     rate: u64,
+    /// Whether the layer arrived in the last measurement (`None`: not measured yet). A layer
+    /// the publisher does not send (paused, or its own congestion control dropped it) is never
+    /// forwarded: a subscriber switched to it would see its video stop.
+    arriving: Option<bool>,
     last_keyframe_request: Option<Instant>,
     /// A keyframe request held back by [`KEYFRAME_REQUEST_INTERVAL`], sent when it allows.
     keyframe_owed: bool,
@@ -207,8 +218,12 @@ pub struct Room {
     /// (subscriber, track) -> ready. Everyone subscribes to every track of the others once
     /// connected; a subscription forwards only once ready (negotiated).
     subscriptions: BTreeMap<(ParticipantId, TrackId), bool>,
-    /// (subscriber, video track) -> the layer the allocator chose, once ready.
+    /// (subscriber, video track) -> the layer forwarded, once ready: the allocator's choice, or
+    /// the best layer below it that arrives.
     layers: BTreeMap<(ParticipantId, TrackId), Option<Layer>>,
+    /// (subscriber, video track) -> the layer the allocator chose (the publisher is asked to
+    /// send it).
+    wanted: BTreeMap<(ParticipantId, TrackId), Option<Layer>>,
     outputs: VecDeque<Output>,
     closed: bool,
 }
@@ -223,6 +238,7 @@ impl Room {
             tracks: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
             layers: BTreeMap::new(),
+            wanted: BTreeMap::new(),
             outputs: VecDeque::new(),
             closed: false,
         }
@@ -275,6 +291,7 @@ impl Room {
                     connected: false,
                     budget: Budget::default(),
                     probe: None,
+                    probed_at: None,
                 });
             }
             Input::Connected { participant } => self.connected(participant),
@@ -323,6 +340,7 @@ impl Room {
             Input::LayerRates { track, bps } => {
                 if let Some(t) = self.tracks.get_mut(&track) {
                     for (state, rate) in t.layers.iter_mut().zip(bps) {
+                        state.arriving = Some(rate > 0);
                         // A silent layer (paused at the publisher) keeps its last known rate.
                         if rate > 0 {
                             state.rate = rate;
@@ -388,6 +406,7 @@ impl Room {
         let layers = (0..count)
             .map(|layer| LayerState {
                 rate: if kind.is_video() { allocator::nominal_rate(count, layer as Layer) } else { AUDIO_RATE },
+                arriving: None,
                 last_keyframe_request: None,
                 keyframe_owed: false,
             })
@@ -413,6 +432,7 @@ impl Room {
         for subscriber in subscribers {
             self.subscriptions.remove(&(subscriber, track));
             self.layers.remove(&(subscriber, track));
+            self.wanted.remove(&(subscriber, track));
             self.outputs.push_back(Output::Unsubscribe { subscriber, track });
         }
         self.outputs.push_back(Output::Announce(MediaEvent::TrackUnpublished { room: self.id, participant: gone.publisher, track }));
@@ -425,6 +445,7 @@ impl Room {
         // What it received goes with its connection: no renegotiation needed.
         self.subscriptions.retain(|(subscriber, _), _| *subscriber != participant);
         self.layers.retain(|(subscriber, _), _| *subscriber != participant);
+        self.wanted.retain(|(subscriber, _), _| *subscriber != participant);
         let published: Vec<TrackId> = self.tracks.iter().filter(|(_, t)| t.publisher == participant).map(|(id, _)| *id).collect();
         for track in published {
             self.unpublish(track);
@@ -456,18 +477,29 @@ impl Room {
                     audio += t.layers.iter().map(|l| l.rate).sum::<u64>();
                     continue;
                 }
-                let current = self.layers.get(&(subscriber, *track)).copied().flatten();
+                let current = self.wanted.get(&(subscriber, *track)).copied().flatten();
                 demands.push(Demand { track: *track, kind: t.kind, rates: t.layers.iter().map(|l| l.rate).collect(), current });
             }
             let Some(member) = self.members.get_mut(&subscriber) else { continue };
             let chosen = member.budget.allocate(now, audio, &demands);
-            let probe = allocator::probe(audio, &demands, &chosen);
-            if !demands.is_empty() && member.probe != Some(probe) {
-                member.probe = Some(probe);
-                self.outputs.push_back(Output::Probe { subscriber, minimum: probe.0, desired: probe.1 });
+            let (minimum, mut desired) = allocator::probe(audio, &demands, &chosen);
+            let below_top = chosen.iter().zip(&demands).any(|(c, d)| c.map_or(0, |l| usize::from(l) + 1) < d.rates.len());
+            let probe_again = below_top && member.probed_at.is_none_or(|at| now >= at + PROBE_INTERVAL);
+            if probe_again && member.probe.is_some_and(|(_, last)| last == desired) {
+                // A rise, however small, is what makes str0m probe again.
+                desired += 1;
             }
-            for (d, layer) in demands.iter().zip(chosen) {
-                if d.current == layer {
+            if !demands.is_empty() && (member.probe != Some((minimum, desired)) || probe_again) {
+                member.probe = Some((minimum, desired));
+                member.probed_at = Some(now);
+                self.outputs.push_back(Output::Probe { subscriber, minimum, desired });
+            }
+            for (d, wanted) in demands.iter().zip(chosen) {
+                self.wanted.insert((subscriber, d.track), wanted);
+                let Some(t) = self.tracks.get(&d.track) else { continue };
+                // The best layer up to the wanted one that the publisher actually sends.
+                let layer = wanted.and_then(|w| (0..=w).rev().find(|l| t.layers[usize::from(*l)].arriving != Some(false)));
+                if self.layers.get(&(subscriber, d.track)) == Some(&layer) {
                     continue;
                 }
                 self.layers.insert((subscriber, d.track), layer);
@@ -491,7 +523,7 @@ impl Room {
             let mut active = vec![false; t.layers.len()];
             active[0] = true;
             let mut receivers = 0;
-            for ((_, track), layer) in &self.layers {
+            for ((_, track), layer) in &self.wanted {
                 if track == id {
                     receivers += 1;
                     if let Some(layer) = layer {
@@ -657,6 +689,56 @@ mod tests {
         let out = drain(&mut room);
         assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(2) }), "{out:?}");
         assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 2 }));
+    }
+
+    #[test]
+    fn a_wanted_layer_the_publisher_does_not_send_yet_is_asked_for_and_the_best_arriving_one_forwarded() {
+        let t0 = Instant::now();
+        let mut room = a_simulcasts_to_b(t0);
+        // Only the low and middle layers arrive (the top is paused, or the publisher's own
+        // congestion control dropped it).
+        room.handle_input(t0, Input::LayerRates { track: CAM_A, bps: vec![150_000, 500_000, 0] });
+        drain(&mut room);
+        room.handle_input(t0, Input::Estimate { subscriber: B, bps: 3_000_000 });
+        let out = drain(&mut room);
+        assert_eq!(room.layer(B, CAM_A), Some(Some(1)), "the top is wanted but B gets the middle: {out:?}");
+        assert!(
+            out.iter().any(|o| matches!(o, Output::PublisherLayers { active, .. } if active == &vec![true, false, true])) || {
+                // Already asked for at the first allocation (no estimate then: the top).
+                room.wanted.get(&(B, CAM_A)) == Some(&Some(2))
+            }
+        );
+        // The top starts arriving: B switches up to it, its keyframe asked for.
+        let t1 = t0 + Duration::from_millis(500);
+        room.handle_input(t1, Input::LayerRates { track: CAM_A, bps: vec![150_000, 500_000, 1_200_000] });
+        let out = drain(&mut room);
+        assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(2) }), "{out:?}");
+        assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 2 }), "{out:?}");
+        // It stops arriving: back to the middle at once, not a frozen picture.
+        let t2 = t1 + Duration::from_millis(500);
+        room.handle_input(t2, Input::LayerRates { track: CAM_A, bps: vec![150_000, 500_000, 0] });
+        assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
+    }
+
+    #[test]
+    fn a_subscriber_below_the_top_keeps_asking_its_estimator_to_probe() {
+        let t0 = Instant::now();
+        let mut room = a_simulcasts_to_b(t0);
+        room.handle_input(t0, Input::Estimate { subscriber: B, bps: 1_000_000 });
+        drain(&mut room);
+        let probes = |out: Vec<Output>| {
+            out.into_iter()
+                .filter_map(|o| match o {
+                    Output::Probe { desired, .. } => Some(desired),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        room.handle_input(t0 + Duration::from_secs(1), Input::Estimate { subscriber: B, bps: 1_000_000 });
+        assert!(probes(drain(&mut room)).is_empty(), "not within the interval");
+        room.handle_input(t0 + PROBE_INTERVAL, Input::Estimate { subscriber: B, bps: 1_000_001 });
+        let again = probes(drain(&mut room));
+        assert_eq!(again.len(), 1, "asked again after the interval");
     }
 
     #[test]
