@@ -98,11 +98,13 @@ impl Budget {
 
 /// What the estimator towards a subscriber should probe for, given what was chosen: the
 /// minimum is the rate of one step up (padding fills the gap, so the estimate can grow to
-/// it), the desired rate every track's top layer. Bits per second.
+/// it), the desired rate every track's top layer with the headroom an up-switch needs.
+/// Bits per second.
 pub fn probe(audio: u64, demands: &[Demand], chosen: &[Option<Layer>]) -> (u64, u64) {
     let rate = |d: &Demand, layer: Option<Layer>| layer.map_or(0, |l| d.rates[usize::from(l)]);
     let sending: u64 = demands.iter().zip(chosen).map(|(d, c)| rate(d, *c)).sum();
-    let desired: u64 = audio + demands.iter().map(|d| d.rates.last().copied().unwrap_or(0)).sum::<u64>();
+    let tops: u64 = demands.iter().map(|d| d.rates.last().copied().unwrap_or(0)).sum();
+    let desired = audio + tops * UP_HEADROOM_PERCENT / 100;
     let step = demands
         .iter()
         .zip(chosen)
