@@ -184,6 +184,9 @@ struct Member {
     /// The last (minimum, desired) probe told to the driver, and when.
     probe: Option<(u64, u64)>,
     probed_at: Option<Instant>,
+    /// Added to the desired rate, one more at each periodic probe: str0m probes when the
+    /// desired rate rises.
+    probe_nudge: u64,
 }
 
 #[derive(Debug)]
@@ -295,6 +298,7 @@ impl Room {
                     budget: Budget::default(),
                     probe: None,
                     probed_at: None,
+                    probe_nudge: 0,
                 });
             }
             Input::Connected { participant } => self.connected(participant),
@@ -487,13 +491,14 @@ impl Room {
             }
             let Some(member) = self.members.get_mut(&subscriber) else { continue };
             let chosen = member.budget.allocate(now, audio, &demands);
-            let (minimum, mut desired) = allocator::probe(audio, &demands, &chosen);
+            let (minimum, desired) = allocator::probe(audio, &demands, &chosen);
             let below_top = chosen.iter().zip(&demands).any(|(c, d)| c.map_or(0, |l| usize::from(l) + 1) < d.rates.len());
             let probe_again = below_top && member.probed_at.is_none_or(|at| now >= at + PROBE_INTERVAL);
-            if probe_again && member.probe.is_some_and(|(_, last)| last == desired) {
+            if probe_again {
                 // A rise, however small, is what makes str0m probe again.
-                desired += 1;
+                member.probe_nudge = (member.probe_nudge + 1) % 1_000;
             }
+            let desired = desired + member.probe_nudge;
             if !demands.is_empty() && (member.probe != Some((minimum, desired)) || probe_again) {
                 member.probe = Some((minimum, desired));
                 member.probed_at = Some(now);
@@ -739,6 +744,9 @@ mod tests {
         room.handle_input(t0 + PROBE_INTERVAL, Input::Estimate { subscriber: B, bps: 1_000_001 });
         let again = probes(drain(&mut room));
         assert_eq!(again.len(), 1, "asked again after the interval");
+        room.handle_input(t0 + PROBE_INTERVAL * 2, Input::Estimate { subscriber: B, bps: 1_000_000 });
+        let third = probes(drain(&mut room));
+        assert!(third.len() == 1 && third[0] > again[0], "each time a rise, which is what makes str0m probe: {again:?} then {third:?}");
     }
 
     #[test]
