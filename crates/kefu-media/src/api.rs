@@ -76,6 +76,19 @@ pub enum MediaEvent {
     },
     /// Periodic figures about one participant's connection.
     Stats(ParticipantStats),
+    /// The server must tell the participant (over the WebSocket) which simulcast layers of the
+    /// track it sends on `mid` are wanted: its page sets `active` on each encoding by rid, and
+    /// stops encoding layers no subscriber receives.
+    LayersWanted {
+        /// The publisher.
+        participant: ParticipantId,
+        /// The publishing transceiver's mid.
+        mid: String,
+        /// The rids to keep sending; the others may pause.
+        active: Vec<String>,
+        /// Every rid of the track, lowest first.
+        rids: Vec<String>,
+    },
     /// The room is closed (after `close_room`, once every participant has left).
     RoomClosed {
         /// Which.
@@ -102,6 +115,26 @@ pub struct ParticipantStats {
     pub rtt: Option<Duration>,
     /// The bandwidth estimate towards the participant, if the estimator has one.
     pub estimate_bps: Option<u64>,
+    /// The video layer forwarded to the participant (its first video track), if any flows.
+    pub forwarded_video: Option<VideoLayerStats>,
+    /// The simulcast layers the participant's camera has arrived in (rids, lowest first; some
+    /// may be paused now because nobody receives them); empty without simulcast.
+    pub published_rids: Vec<String>,
+}
+
+/// One video layer as it arrives from its publisher.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoLayerStats {
+    /// Its rid (`None` without simulcast).
+    pub rid: Option<String>,
+    /// Frame size from its last keyframe (VP8; unknown for H.264).
+    pub width: Option<u16>,
+    /// Frame height.
+    pub height: Option<u16>,
+    /// Frames per second, lately.
+    pub fps: f32,
+    /// Bits per second, lately.
+    pub bps: u64,
 }
 
 /// Why a command was refused.

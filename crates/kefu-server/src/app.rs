@@ -54,7 +54,8 @@ impl Application {
         let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
-        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone()));
+        let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());
+        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone(), quality));
         crate::calls::refresh_metric(&store, &metrics).await;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
@@ -133,6 +134,7 @@ fn media_config(config: &Config) -> kefu_media::MediaConfig {
     media.public_ip = config.media_public_ip;
     media.loopback_only = config.media_loopback_only;
     media.connect_timeout = std::time::Duration::from_secs(config.media_connect_timeout_secs.into());
+    media.stats_interval = Some(std::time::Duration::from_millis(config.media_stats_interval_ms.max(100)));
     media
 }
 

@@ -84,6 +84,7 @@ pub struct FileConfig {
     pub turn_urls: Option<Vec<String>>,
     pub turn_secret: Option<String>,
     pub turn_ttl_secs: Option<u32>,
+    pub video_1080p: Option<bool>,
 }
 
 /// Resolved settings.
@@ -156,6 +157,9 @@ pub struct Config {
     /// A participant whose media has not connected this long after joining is dropped, which
     /// ends its call `failed` (not a file setting: 30 s; tests shorten it).
     pub media_connect_timeout_secs: u32,
+    /// How often each participant's media figures are taken into its call's quality timeline
+    /// (not a file setting: 5 s; tests shorten it).
+    pub media_stats_interval_ms: u64,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
     /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
@@ -165,6 +169,9 @@ pub struct Config {
     pub turn_secret: Option<crate::calls::turn::TurnSecret>,
     /// Lifetime of a TURN credential, at most 3600 s.
     pub turn_ttl_secs: u32,
+    /// Browsers capture the camera at 1920x1080 instead of 1280x720 (the top simulcast layer;
+    /// the others are a half and a quarter of it). Costs the publisher's uplink and CPU.
+    pub video_1080p: bool,
     /// An agent's snapshot request is answerable by the visitor's upload this long (not a file
     /// setting: 60 s; tests shorten it).
     pub snapshot_request_secs: u32,
@@ -236,10 +243,12 @@ impl Config {
             media_public_ip: file.media_public_ip,
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
             media_connect_timeout_secs: 30,
+            media_stats_interval_ms: 5_000,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
             turn_secret: turn_secret(file.turn_secret, &turn_urls)?,
             turn_urls,
             turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
+            video_1080p: file.video_1080p.unwrap_or(false),
             snapshot_request_secs: 60,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
@@ -278,10 +287,12 @@ impl Config {
             media_public_ip: None,
             media_loopback_only: true,
             media_connect_timeout_secs: 30,
+            media_stats_interval_ms: 5_000,
             call_ring_secs: 45,
             turn_urls: vec![],
             turn_secret: None,
             turn_ttl_secs: MAX_TTL_SECS,
+            video_1080p: false,
             snapshot_request_secs: 60,
             admin_email: None,
             admin_password: None,

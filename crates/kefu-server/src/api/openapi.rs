@@ -80,6 +80,7 @@ impl Modify for UniqueOperationIds {
         crate::api::calls::hangup,
         crate::api::calls::ice_servers,
         crate::api::calls::snapshot,
+        crate::api::calls::quality,
         crate::api::attachments::upload,
         crate::api::attachments::download,
         crate::api::groups::list,
@@ -136,7 +137,7 @@ impl Modify for UniqueOperationIds {
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
-        views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView,
+        views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
     ))
 )]

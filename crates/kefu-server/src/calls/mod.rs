@@ -4,6 +4,7 @@
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
 pub mod lifecycle;
+pub mod quality;
 pub mod record;
 pub mod signal;
 pub mod snapshots;
@@ -25,6 +26,8 @@ use kefu_store::Store;
 struct Part {
     call: i64,
     conn: u64,
+    /// visitor | agent: whose connection it is (the quality timeline says so).
+    side: &'static str,
 }
 
 /// The server's side of the media server: its handle and who is in which room. Cheap to clone.
@@ -54,9 +57,9 @@ impl CallMedia {
 
     /// A new participant id for `conn` in `call`, registered before it joins so that events
     /// about it find their socket.
-    fn register(&self, call: i64, conn: u64) -> ParticipantId {
+    fn register(&self, call: i64, conn: u64, side: &'static str) -> ParticipantId {
         let id = ParticipantId(self.next.fetch_add(1, Ordering::Relaxed));
-        self.parts().insert(id, Part { call, conn });
+        self.parts().insert(id, Part { call, conn, side });
         id
     }
 

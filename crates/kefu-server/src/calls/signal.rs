@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
+use crate::calls::quality::Quality;
 use crate::calls::{room, CallMedia};
 use crate::realtime::Hub;
 use crate::routing::{Op, Routing};
@@ -137,7 +138,8 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         return Err(refuse("already_joined", "this socket is already in the call"));
     }
     media.open(call_id).await?;
-    let p = media.register(call_id, conn);
+    let side = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
+    let p = media.register(call_id, conn, side);
     match media.handle.join(room(call_id), p, offer).await {
         Ok(answer) => Ok(Some(answer)),
         Err(e) => {
@@ -162,15 +164,29 @@ async fn end_failed(routing: &Routing, call: i64) {
 }
 
 /// Consume the media server's events for as long as it runs.
-pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing) {
+pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing, mut quality: Quality) {
     while let Some(event) = events.recv().await {
         match event {
+            MediaEvent::Stats(stats) => {
+                if let Some(part) = media.part(stats.participant) {
+                    quality.record(part.call, part.side, &stats).await;
+                }
+            }
             MediaEvent::Offer { participant, sdp } => {
                 if let Some(part) = media.part(participant) {
                     hub.to_conn(part.conn, &call_frame("call.offer", part.call, json!({ "sdp": sdp })));
                 }
             }
-            MediaEvent::ParticipantLeft { participant, reason, .. } => left(&media, &routing, participant, reason).await,
+            MediaEvent::LayersWanted { participant, mid, active, rids } => {
+                if let Some(part) = media.part(participant) {
+                    let data = json!({ "mid": mid, "active": active, "rids": rids });
+                    hub.to_conn(part.conn, &call_frame("call.layers", part.call, data));
+                }
+            }
+            MediaEvent::ParticipantLeft { participant, reason, .. } => {
+                quality.forget(participant);
+                left(&media, &routing, participant, reason).await
+            }
             _ => {}
         }
     }

@@ -6,6 +6,7 @@ mod helpers;
 mod api_keys;
 mod attachment_links;
 mod auth_and_errors;
+mod call_quality;
 mod calls;
 mod canned;
 mod conversation_flow;

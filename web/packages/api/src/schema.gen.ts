@@ -308,6 +308,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/snapshots": {
         parameters: {
             query?: never;
@@ -1180,10 +1196,28 @@ export interface components {
          */
         CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
         /**
+         * @description `call.layers`: which simulcast layers of the camera sent on `mid` are wanted; the page sets
+         *     `active` on each encoding by rid (layers nobody receives pause at the source).
+         */
+        CallLayers: {
+            /** @description The rids to keep sending. */
+            active: string[];
+            /** @description The publishing transceiver's mid. */
+            mid: string;
+            /** @description Every rid of the track, lowest first. */
+            rids: string[];
+        };
+        /**
          * @description What a call carries: `video` (camera and microphone) or `voice` (microphone only).
          * @enum {string}
          */
         CallMedia: "video" | "voice";
+        /** @description `GET /api/v1/calls/{id}/quality`: the call's quality timeline, oldest first. */
+        CallQuality: {
+            /** Format: int64 */
+            call_id: number;
+            samples: components["schemas"]["QualitySample"][];
+        };
         /** @description SDP text in `call.answer` and `call.offer` frames. */
         CallSdp: {
             sdp: string;
@@ -1257,6 +1291,22 @@ export interface components {
             title: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /**
+         * @description The camera capture size: 1280x720, or 1920x1080 where the deployment enables it. Browsers
+         *     publish it in three simulcast layers (rids `l`, `m`, `h`: a quarter, half and full size).
+         */
+        CaptureSize: {
+            /**
+             * Format: int32
+             * @description Pixels.
+             */
+            height: number;
+            /**
+             * Format: int32
+             * @description Pixels.
+             */
+            width: number;
         };
         /**
          * @description Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
@@ -1739,8 +1789,12 @@ export interface components {
             urls: string[];
             username?: string | null;
         };
-        /** @description `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured). */
+        /**
+         * @description `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured), with the camera
+         *     capture size the deployment asks for.
+         */
         IceServers: {
+            capture: components["schemas"]["CaptureSize"];
             ice_servers: components["schemas"]["IceServer"][];
         };
         /** @description `GET /api/v1/widgets/identity-secret`. */
@@ -1992,6 +2046,50 @@ export interface components {
         /** @description The pre-chat form. */
         PreChatForm: {
             fields: components["schemas"]["FormField"][];
+        };
+        /** @description One participant's media figures at one moment (every 5 s while the call runs). */
+        QualitySample: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Bits per second received from this participant.
+             */
+            bitrate_in_bps: number;
+            /**
+             * Format: int64
+             * @description Bits per second sent to this participant.
+             */
+            bitrate_out_bps: number;
+            /**
+             * Format: int64
+             * @description The bandwidth estimate towards this participant.
+             */
+            estimate_bps?: number | null;
+            /**
+             * Format: double
+             * @description Fraction (0..1) of this participant's packets lost on the way to the server.
+             */
+            loss_in?: number | null;
+            /**
+             * Format: double
+             * @description Fraction (0..1) of the server's packets this participant reports lost.
+             */
+            loss_out?: number | null;
+            /** @description The layers this participant's camera arrives in. */
+            published_rids: string[];
+            /** Format: int64 */
+            rtt_ms?: number | null;
+            /** @description visitor | agent: whose connection. */
+            side: components["schemas"]["CallSide"];
+            /** Format: double */
+            video_fps?: number | null;
+            /** Format: int64 */
+            video_height?: number | null;
+            /** @description The simulcast layer of the video forwarded to this participant (`l`, `m`, `h`). */
+            video_rid?: string | null;
+            /** Format: int64 */
+            video_width?: number | null;
         };
         /** @description Place in line (also the data of the `queue.position` WebSocket event). */
         QueueView: {
@@ -2428,6 +2526,8 @@ export interface components {
          *     offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
          *     active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
          *     device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
+         *     `call.layers` (to the publishing socket) says which simulcast layers of its camera anyone
+         *     receives: the page sets `active` on its encodings by rid.
          */
         WsEvent: {
             /** Format: int64 */
@@ -2545,6 +2645,12 @@ export interface components {
             data: components["schemas"]["NotificationView"];
             /** @enum {string} */
             type: "notification.created";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["CallLayers"];
+            /** @enum {string} */
+            type: "call.layers";
         };
     };
     responses: never;
@@ -2567,7 +2673,9 @@ export type BusinessTypeList = components['schemas']['BusinessTypeList'];
 export type BusinessTypeOption = components['schemas']['BusinessTypeOption'];
 export type BusinessTypeView = components['schemas']['BusinessTypeView'];
 export type CallEndReason = components['schemas']['CallEndReason'];
+export type CallLayers = components['schemas']['CallLayers'];
 export type CallMedia = components['schemas']['CallMedia'];
+export type CallQuality = components['schemas']['CallQuality'];
 export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];
 export type CallStatus = components['schemas']['CallStatus'];
@@ -2575,6 +2683,7 @@ export type CallView = components['schemas']['CallView'];
 export type CannedBody = components['schemas']['CannedBody'];
 export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
+export type CaptureSize = components['schemas']['CaptureSize'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
@@ -2636,6 +2745,7 @@ export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
+export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
 export type ReadBody = components['schemas']['ReadBody'];
 export type ReturningBy = components['schemas']['ReturningBy'];
@@ -3396,6 +3506,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_quality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call's quality timeline: every 5 s per participant (visitor, agent) the bitrates, packet loss and round-trip time the media server measured, and the video layer forwarded to that participant (rid, size, frame rate). For staff who may see the conversation (its agent, supervisors); 404 for visitors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallQuality"];
                 };
             };
             /** @description JSON error naming the problem */

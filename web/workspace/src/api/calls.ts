@@ -12,6 +12,11 @@ export const callsApi = {
   /** Asks the visitor's device for a full-resolution still of its camera (202, ephemeral). */
   snapshot: (id: Id) => http.post<Api.SnapshotRequested>(`/calls/${id}/snapshots`),
   iceServers: (id: Id) => http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers.map(toRtc)),
+  /** A call's quality timeline (staff only). */
+  quality: (id: Id) => http.get<Api.CallQuality>(`/calls/${id}/quality`).then((r) => r.samples),
+  /** What joining media needs: the ICE servers and the camera capture size the deployment sets. */
+  media: (id: Id) =>
+    http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => ({ iceServers: r.ice_servers.map(toRtc), capture: r.capture })),
 };
 
 /** The server's ICE server as RTCPeerConnection takes it (no null fields). */

@@ -8,7 +8,7 @@ import { useSessionStore } from './session';
 import { conversation } from './testing';
 
 vi.mock('../api/calls', () => ({
-  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), get: vi.fn(), snapshot: vi.fn() },
+  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), media: vi.fn(), get: vi.fn(), snapshot: vi.fn() },
 }));
 
 /** Stands in for CallSession: records what the store asks of it. */
@@ -49,6 +49,7 @@ vi.mock('@kefu/realtime/call', () => ({
     return new FakeSession(opts);
   }),
   exposeCallForTests: vi.fn(),
+  watchNetwork: vi.fn(() => () => {}),
   openLocalMedia: vi.fn(async () => {
     lastTracks = tracks();
     return {
@@ -97,6 +98,7 @@ beforeEach(() => {
   useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent', must_change_password: false };
   useConversationsStore().upsertConversation(conversation({ id: 1, agent_id: 5, status: 'assigned' }));
   api.iceServers.mockResolvedValue([]);
+  api.media.mockResolvedValue({ iceServers: [], capture: { width: 1280, height: 720 } });
 });
 
 describe('calls store', () => {
