@@ -192,6 +192,15 @@ fn dispatch(sfu: &mut Sfu, now: Instant, command: Command) {
         Command::RequestKeyframe { participant, reply } => {
             let _ = reply.send(sfu.request_keyframe(now, participant));
         }
+        Command::StartRecording { participant, path, video, reply } => {
+            let _ = reply.send(sfu.start_recording(now, participant, path, video));
+        }
+        Command::StopRecording { participant, reply } => {
+            let _ = reply.send(sfu.recorders.stop(participant));
+        }
+        Command::PauseRecording { participant, paused, reply } => {
+            let _ = reply.send(sfu.recorders.pause(participant, paused));
+        }
         Command::Shutdown => {}
     }
 }

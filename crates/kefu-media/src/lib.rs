@@ -55,6 +55,12 @@
 //! browser nominates), DTLS-SRTP only. Codecs: Opus (in-band FEC, DTX), VP8, H.264 constrained
 //! baseline packetization-mode 1. TCP candidates, simulcast layer allocation and bandwidth-based
 //! pausing are not there yet.
+//!
+//! # Recording
+//!
+//! [`MediaHandle::start_recording`] taps a participant's published audio and camera into a WebM
+//! file (see the `recorder` module): a bounded hand-off from the media thread to a writer thread,
+//! so a slow or full disk never stalls forwarding; [`MediaEvent::RecordingEnded`] reports the end.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -65,12 +71,13 @@ mod driver;
 mod forward;
 mod ids;
 mod peer;
+mod recorder;
 pub mod room;
 mod sfu;
 #[cfg(test)]
 mod sfu_tests;
 
-pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats};
+pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded};
 pub use config::MediaConfig;
 pub use driver::MediaServer;
 pub use ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use str0m::media::KeyframeRequestKind;
@@ -17,6 +18,7 @@ use crate::demux::Demux;
 use crate::forward::starts_keyframe;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
 use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
+use crate::recorder::Recorders;
 use crate::room::{self, Room, RoomConfig};
 
 /// The whole media state of one media thread.
@@ -35,6 +37,8 @@ pub(crate) struct Sfu {
     work: VecDeque<(ParticipantId, Event)>,
     /// Participants whose connection failed during a drain.
     failed: Vec<(ParticipantId, LeaveReason)>,
+    /// The recordings running (a tap on `forward`, see `recorder`).
+    pub(crate) recorders: Recorders,
 }
 
 impl Sfu {
@@ -50,7 +54,23 @@ impl Sfu {
             events: VecDeque::new(),
             work: VecDeque::new(),
             failed: Vec::new(),
+            recorders: Recorders::default(),
         }
+    }
+
+    /// Record a participant; its publisher is asked for keyframes so the file starts at once.
+    pub(crate) fn start_recording(
+        &mut self,
+        now: Instant,
+        participant: ParticipantId,
+        path: PathBuf,
+        video: bool,
+    ) -> Result<(), MediaError> {
+        let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
+        self.recorders.start(now, room, participant, path, video)?;
+        self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
+        self.process(now);
+        Ok(())
     }
 
     pub(crate) fn open_room(&mut self, room: RoomId) -> Result<(), MediaError> {
@@ -177,7 +197,7 @@ impl Sfu {
 
     /// The next event for the server.
     pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
-        self.events.pop_front()
+        self.events.pop_front().or_else(|| self.recorders.poll_event())
     }
 
     /// Drain a participant's `Rtc` after a mutation (str0m's single-mutation rule).
@@ -246,7 +266,6 @@ impl Sfu {
 
     /// Fan one incoming packet out to the room's decision: each ready subscriber, renumbered.
     fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
-        let _ = now;
         let Some(peer) = self.peers.get_mut(&publisher) else { return };
         let Some(mid) = peer.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| s.mid()) else {
             return;
@@ -258,6 +277,7 @@ impl Sfu {
         let Some((_, kind)) = room.track(track) else { return };
         let video = kind.is_video();
         let keyframe = video && starts_keyframe(video_codec(&params), &packet.payload);
+        let recording_wants_keyframe = self.recorders.offer(publisher, kind, params.spec().codec, &packet);
         let targets: Vec<ParticipantId> = room.forward_targets(track).collect();
         let ext = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
@@ -291,6 +311,11 @@ impl Sfu {
                 .nackable(video);
             stream.write_rtp(write);
             self.drain(subscriber);
+        }
+        if recording_wants_keyframe {
+            if let Some(room) = self.peers.get(&publisher).map(|p| p.room) {
+                let _ = self.room_input(now, room, room::Input::KeyframesWanted { publisher });
+            }
         }
     }
 
@@ -337,6 +362,7 @@ impl Sfu {
             }
             room::Output::Release { participant } => {
                 self.demux.remove(participant);
+                self.recorders.forget(participant);
                 if let Some(mut peer) = self.peers.remove(&participant) {
                     peer.rtc.disconnect();
                 }

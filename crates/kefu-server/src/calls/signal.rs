@@ -70,6 +70,8 @@ impl From<MediaError> for Refusal {
             MediaError::ParticipantExists => "already_joined",
             MediaError::NoPendingOffer => "no_pending_offer",
             MediaError::RoomExists | MediaError::Stopped => "media_unavailable",
+            // Recording commands do not come from call frames.
+            MediaError::AlreadyRecording | MediaError::NotRecording | MediaError::Recording(_) => "media_unavailable",
         };
         refuse(code, e.to_string())
     }
