@@ -12,6 +12,7 @@ mod canned;
 mod conversations;
 mod directory;
 mod integrations;
+mod recordings;
 mod sessions;
 mod tx;
 #[cfg(test)]
@@ -22,6 +23,7 @@ pub use canned::*;
 pub use conversations::*;
 pub use directory::*;
 pub use integrations::*;
+pub use recordings::*;
 pub use sessions::*;
 pub use tx::Tx;
 

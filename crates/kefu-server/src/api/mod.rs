@@ -11,6 +11,7 @@ pub mod conversations;
 pub mod groups;
 pub mod headers;
 pub mod openapi;
+pub mod recordings;
 pub mod stats;
 pub mod visitors;
 pub mod web;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visitors::router())
         .merge(conversations::router())
         .merge(calls::router())
+        .merge(recordings::router())
         .merge(groups::router())
         .merge(admin::router())
         .merge(canned::router())

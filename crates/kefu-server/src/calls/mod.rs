@@ -5,6 +5,7 @@
 
 pub mod lifecycle;
 pub mod record;
+pub mod recording;
 pub mod signal;
 pub mod snapshots;
 pub mod turn;
@@ -25,6 +26,8 @@ use kefu_store::Store;
 struct Part {
     call: i64,
     conn: u64,
+    /// visitor | agent: whose media (a recording file is named and authorised by it).
+    role: &'static str,
 }
 
 /// The server's side of the media server: its handle and who is in which room. Cheap to clone.
@@ -54,9 +57,9 @@ impl CallMedia {
 
     /// A new participant id for `conn` in `call`, registered before it joins so that events
     /// about it find their socket.
-    fn register(&self, call: i64, conn: u64) -> ParticipantId {
+    fn register(&self, call: i64, conn: u64, role: &'static str) -> ParticipantId {
         let id = ParticipantId(self.next.fetch_add(1, Ordering::Relaxed));
-        self.parts().insert(id, Part { call, conn });
+        self.parts().insert(id, Part { call, conn, role });
         id
     }
 
@@ -76,6 +79,11 @@ impl CallMedia {
     /// Every participant of a socket, with its call.
     fn of_conn(&self, conn: u64) -> Vec<(ParticipantId, i64)> {
         self.parts().iter().filter(|(_, p)| p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+    }
+
+    /// The participants of a call, with their side.
+    fn parts_of_call(&self, call: i64) -> Vec<(ParticipantId, &'static str)> {
+        self.parts().iter().filter(|(_, p)| p.call == call).map(|(&id, p)| (id, p.role)).collect()
     }
 
     /// How many participants a call has.

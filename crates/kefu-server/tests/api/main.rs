@@ -17,6 +17,7 @@ mod limits;
 mod media_peer;
 mod offers;
 mod outbound;
+mod recordings;
 mod redaction;
 mod restart;
 mod sessions;
