@@ -17,6 +17,7 @@ mod limits;
 mod media_peer;
 mod offers;
 mod outbound;
+mod recording_crash;
 mod recordings;
 mod redaction;
 mod restart;
