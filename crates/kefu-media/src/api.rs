@@ -169,16 +169,54 @@ pub enum MediaError {
 /// A command to the media thread. Replies travel on oneshots.
 #[derive(Debug)]
 pub(crate) enum Command {
-    OpenRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
-    CloseRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
-    Join { room: RoomId, participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
-    Renegotiate { participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
-    Answer { participant: ParticipantId, sdp: String, reply: oneshot::Sender<Result<(), MediaError>> },
-    Leave { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
-    RequestKeyframe { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
-    StartRecording { participant: ParticipantId, path: PathBuf, video: bool, reply: oneshot::Sender<Result<(), MediaError>> },
-    StopRecording { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
-    PauseRecording { participant: ParticipantId, paused: bool, reply: oneshot::Sender<Result<(), MediaError>> },
+    OpenRoom {
+        room: RoomId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    CloseRoom {
+        room: RoomId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    Join {
+        room: RoomId,
+        participant: ParticipantId,
+        offer: ClientOffer,
+        reply: oneshot::Sender<Result<String, MediaError>>,
+    },
+    Renegotiate {
+        participant: ParticipantId,
+        offer: ClientOffer,
+        reply: oneshot::Sender<Result<String, MediaError>>,
+    },
+    Answer {
+        participant: ParticipantId,
+        sdp: String,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    Leave {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    RequestKeyframe {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    StartRecording {
+        participant: ParticipantId,
+        path: PathBuf,
+        video: bool,
+        lead: Duration,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    StopRecording {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    PauseRecording {
+        participant: ParticipantId,
+        paused: bool,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
     Shutdown,
 }
 
@@ -238,11 +276,12 @@ impl MediaHandle {
     }
 
     /// Record what `participant` publishes (its microphone, and its camera if `video`) into a
-    /// new WebM file at `path` (the directory must exist). Ends with
-    /// [`MediaEvent::RecordingEnded`] after [`MediaHandle::stop_recording`], when the
-    /// participant leaves, or on a write error.
-    pub async fn start_recording(&self, participant: ParticipantId, path: PathBuf, video: bool) -> Result<(), MediaError> {
-        self.ask(|reply| Command::StartRecording { participant, path, video, reply }).await
+    /// new WebM file at `path` (the directory must exist). The file's time zero is `lead` before
+    /// now: a participant who joins after the call's recording began gets a file on the call's
+    /// timeline, so the files of one call line up. Ends with [`MediaEvent::RecordingEnded`]
+    /// after [`MediaHandle::stop_recording`], when the participant leaves, or on a write error.
+    pub async fn start_recording(&self, participant: ParticipantId, path: PathBuf, video: bool, lead: Duration) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StartRecording { participant, path, video, lead, reply }).await
     }
 
     /// Stop recording `participant`; its file is finished and reported.

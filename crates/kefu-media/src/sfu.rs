@@ -61,13 +61,14 @@ impl Sfu {
     /// Record a participant; its publisher is asked for keyframes so the file starts at once.
     pub(crate) fn start_recording(
         &mut self,
+        zero: Instant,
         now: Instant,
         participant: ParticipantId,
         path: PathBuf,
         video: bool,
     ) -> Result<(), MediaError> {
         let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
-        self.recorders.start(now, room, participant, path, video)?;
+        self.recorders.start(zero, room, participant, path, video)?;
         self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
         self.process(now);
         Ok(())

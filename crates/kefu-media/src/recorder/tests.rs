@@ -166,7 +166,7 @@ fn a_participant_of_a_live_room_is_recorded_paused_and_finished() {
     world.run(Duration::from_secs(2));
     let file = TempFile::new("room");
     let a = ParticipantId(1);
-    world.sfu.start_recording(world.now, a, file.0.clone(), true).expect("recording starts");
+    world.sfu.start_recording(world.now, world.now, a, file.0.clone(), true).expect("recording starts");
     world.run(Duration::from_secs(3));
     world.sfu.recorders.pause(a, true).expect("paused");
     world.run(Duration::from_millis(2500));
@@ -196,7 +196,7 @@ fn a_participant_who_leaves_ends_their_recording() {
     world.join(1);
     world.run(Duration::from_secs(1));
     let file = TempFile::new("leave");
-    world.sfu.start_recording(world.now, ParticipantId(1), file.0.clone(), false).expect("recording starts");
+    world.sfu.start_recording(world.now, world.now, ParticipantId(1), file.0.clone(), false).expect("recording starts");
     world.run(Duration::from_secs(2));
     world.sfu.leave(world.now, ParticipantId(1), crate::LeaveReason::Hangup).expect("leaves");
     let ended = wait_for_end(&mut world, ParticipantId(1));

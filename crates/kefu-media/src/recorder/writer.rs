@@ -103,7 +103,8 @@ pub(crate) struct Writer {
 }
 
 struct State {
-    started: Instant,
+    /// When the writer began (the timeline's zero may lie before it).
+    opened: Instant,
     started_unix_ms: i64,
     timeline: Timeline,
     audio: Stream,
@@ -124,9 +125,10 @@ impl Writer {
     /// finish the file and report.
     pub(crate) fn run(self) {
         let started = self.started;
-        let started_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let behind = Instant::now().saturating_duration_since(started).as_millis() as i64;
+        let started_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0) - behind;
         let mut state = State {
-            started,
+            opened: Instant::now(),
             started_unix_ms,
             timeline: Timeline::new(started),
             audio: Stream::new(48_000),
@@ -280,7 +282,7 @@ impl Writer {
     /// Write the frames older than the interleaving window (all of them at the end).
     fn write_due(&self, state: &mut State, now: Instant, all: bool) -> std::io::Result<()> {
         if state.webm.is_none() {
-            let waited = now.saturating_duration_since(state.started) >= WAIT_FOR_VIDEO;
+            let waited = now.saturating_duration_since(state.opened) >= WAIT_FOR_VIDEO;
             let ready = !self.expect_video || waited || all;
             if !ready || (state.queue.is_empty() && !all) {
                 return Ok(());

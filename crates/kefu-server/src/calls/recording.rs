@@ -139,7 +139,7 @@ async fn start_file(state: &AppState, call: &CallRow, c: &ConversationRow, p: Pa
     };
     let row = state.store.insert_recording(&new, now).await?;
     let video = call.media == "video";
-    let started = match state.calls.handle.start_recording(p, abs, video).await {
+    let started = match state.calls.handle.start_recording(p, abs, video, lead(call, now)).await {
         Ok(()) if paused => state.calls.handle.pause_recording(p, true).await,
         other => other,
     };
@@ -149,6 +149,19 @@ async fn start_file(state: &AppState, call: &CallRow, c: &ConversationRow, p: Pa
         return Err(ApiError::Internal(e.into()));
     }
     Ok(())
+}
+
+/// How far before now a new file's time zero lies: under `always` the call's recording began
+/// when it was answered, and a participant whose media joins later (the widget checks camera
+/// and microphone first) still gets a file on the call's timeline, so both files of a call line
+/// up and each lasts as long as the call. Capped: a file never starts with more than a minute of
+/// nothing. An agent's start (on demand) starts the files at once.
+fn lead(call: &CallRow, now: i64) -> std::time::Duration {
+    let since = match (parse_policy(&call.recording_policy), call.answered_at) {
+        (RecordingPolicy::Always, Some(at)) => now - at,
+        _ => 0,
+    };
+    std::time::Duration::from_millis(since.clamp(0, 60_000) as u64)
 }
 
 /// What finishing a file needs (the media event task has no `AppState`).
