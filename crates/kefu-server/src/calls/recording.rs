@@ -80,7 +80,13 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
     let parts = state.calls.parts_of_call(call_id);
     for (p, role) in parts {
         let done = match action {
-            RecordingAction::Start => start_file(state, &row, &c, p, role).await,
+            RecordingAction::Start => {
+                let started = start_file(state, &row, &c, p, role).await;
+                if started.is_err() {
+                    Finisher::of(state).turn_off(call_id).await?;
+                }
+                started
+            }
             RecordingAction::Stop => state.calls.handle.stop_recording(p).await.map_err(|e| ApiError::Internal(e.into())),
             RecordingAction::Pause | RecordingAction::Resume => {
                 let paused = action == RecordingAction::Pause;
@@ -94,7 +100,8 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
     if matches!(action, RecordingAction::Pause | RecordingAction::Resume) {
         state.store.set_recordings_paused(call_id, action == RecordingAction::Pause).await?;
     }
-    Ok(CallView::from(&row))
+    // Read again: a file that could not start turned the recording off meanwhile.
+    Ok(CallView::from(&state.store.call(call_id).await?))
 }
 
 /// The events of a recording change: `call.updated`, the timeline line, the audit row.
@@ -117,6 +124,10 @@ pub async fn participant_joined(state: AppState, call_id: i64, p: ParticipantId,
     let Ok(c) = state.store.conversation(call.conversation_id).await else { return };
     if let Err(e) = start_file(&state, &call, &c, p, role).await {
         tracing::warn!(call = call_id, participant = p.0, error = %e, "recording: could not start a participant's file");
+        // Nobody may believe the call is recorded when it is not.
+        if let Err(e) = Finisher::of(&state).turn_off(call_id).await {
+            tracing::error!(call = call_id, error = ?e, "recording: could not mark the call unrecorded");
+        }
     }
 }
 
@@ -174,6 +185,16 @@ pub struct Finisher {
 }
 
 impl Finisher {
+    /// The parts of the application state it needs.
+    pub fn of(state: &AppState) -> Finisher {
+        Finisher {
+            store: state.store.clone(),
+            hub: state.hub.clone(),
+            links: state.links.clone(),
+            dir: state.config.recordings_dir.clone(),
+        }
+    }
+
     /// The media server finished a file: size, hash, status; a write error turns the call's
     /// recording off and says so in the timeline.
     pub async fn ended(&self, ended: RecordingEnded) {

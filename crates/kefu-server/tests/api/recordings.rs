@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::calls::{active_call, call_event, join, served_chat, until_media_flows};
-use crate::helpers::{spawn_app, Socket, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Socket, TestApp};
 
 async fn set_policy(app: &TestApp, admin: &str, path: &str, policy: Value) {
     let (s, v) = app.call("PUT", path, Some(admin), Some(json!({ "policy": policy }))).await;
@@ -167,4 +167,29 @@ async fn on_demand_recording_follows_the_agent_and_a_business_type_overrides_its
     assert_eq!(act("resume", agent.clone()).await.0, 409, "nothing to resume");
     let files = finished_recordings(&app, &agent, call, 2).await;
     assert!(files.iter().all(|r| r["status"] == "finished" && r["sha256"].is_string()), "{files:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_that_cannot_be_written_turns_off_and_the_call_goes_on() {
+    // The recordings directory is a file: no recording file can be created (as on a broken or
+    // full disk).
+    let app = spawn_app_with(|c| {
+        c.recordings_dir = c.data_dir.join("not-a-directory");
+        std::fs::write(&c.recordings_dir, b"x").unwrap();
+    })
+    .await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    set_policy(&app, &admin, "/api/v1/groups/1/recording-policy", json!("always")).await;
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Disk").await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    recording_event(&mut visitor_ws, call, "recording").await;
+    let _peer = join(&mut visitor_ws, call).await;
+
+    // The visitor is told it is no longer recorded, staff read why in the timeline.
+    recording_event(&mut visitor_ws, call, "off").await;
+    visitor_ws.wait_until("message.created", |e| e["data"]["body"] == "recording_failed").await;
+    let (_, v) = app.call("GET", &format!("/api/v1/calls/{call}"), Some(&agent), None).await;
+    assert_eq!((v["status"].as_str(), v["recording"].as_str()), (Some("active"), Some("off")), "the call goes on: {v}");
 }
