@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
 
-/** ffprobe's duration (s) and stream kinds of a file. */
-function probe(path: string): { duration: number; kinds: string[] } {
-  const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type', '-of', 'json', path], { encoding: 'utf8' });
-  const json = JSON.parse(out) as { format: { duration: string }; streams: { codec_type: string }[] };
-  return { duration: Number(json.format.duration), kinds: json.streams.map((s) => s.codec_type).sort() };
+/** ffprobe's duration (s), stream kinds and video width of a file. */
+function probe(path: string): { duration: number; kinds: string[]; width: number } {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,width', '-of', 'json', path], { encoding: 'utf8' });
+  const json = JSON.parse(out) as { format: { duration: string }; streams: { codec_type: string; width?: number }[] };
+  const width = json.streams.find((s) => s.codec_type === 'video')?.width ?? 0;
+  return { duration: Number(json.format.duration), kinds: json.streams.map((s) => s.codec_type).sort(), width };
 }
 
 test('an always-recorded video call: the visitor is told, and both files match the call', async ({ browser }) => {
@@ -84,6 +85,25 @@ test('an always-recorded video call: the visitor is told, and both files match t
       expect(kinds, f.role).toEqual(['audio', 'video']);
       expect(Math.abs(duration - callSecs), `${f.role}: ${duration} s vs the call's ${callSecs} s`).toBeLessThan(1);
     }
+    // After the call, one side-by-side MP4 with the watermark, its hash stored.
+    let composed: { status: string; sha256: string; url: string } | null = null;
+    await expect
+      .poll(async () => {
+        composed = await api.get(token, `/api/v1/calls/${callId}/composition`).catch(() => null);
+        return composed?.status;
+      }, { timeout: 90_000 })
+      .toBe('finished');
+    const mp4 = await fetch(`${base()}${composed!.url}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(mp4.status).toBe(200);
+    const mp4Bytes = Buffer.from(await mp4.arrayBuffer());
+    expect(createHash('sha256').update(mp4Bytes).digest('hex')).toBe(composed!.sha256);
+    writeFileSync(join(dir, 'composed.mp4'), mp4Bytes);
+    const c = probe(join(dir, 'composed.mp4'));
+    console.log(`composed: ${mp4Bytes.length} bytes, ${c.duration.toFixed(2)} s, ${c.width} px wide`);
+    expect(c.kinds).toEqual(['audio', 'video']);
+    expect(c.width, 'both sides next to each other').toBe(1280);
+    expect(Math.abs(c.duration - callSecs)).toBeLessThan(1);
+
     // The visitor never gets them.
     const visitorToken = await api.visitor('someone');
     const res = await fetch(`${base()}${files[0]!.url}`, { headers: { authorization: `Bearer ${visitorToken}` } });

@@ -246,3 +246,75 @@ impl Tx {
         .ok_or(StoreError::NotFound)
     }
 }
+
+/// The side-by-side composition of a call's recordings.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CompositionRow {
+    /// Its call.
+    pub call_id: i64,
+    /// The agent who served the call.
+    pub agent_id: Option<i64>,
+    /// Relative to the recordings directory.
+    pub path: String,
+    /// composing | finished | failed.
+    pub status: String,
+    /// Started.
+    pub created_at: i64,
+    /// Done.
+    pub finished_at: Option<i64>,
+    /// File size once finished.
+    pub bytes: Option<i64>,
+    /// Hex SHA-256 once finished.
+    pub sha256: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl Store {
+    /// Claim a call's composition; `false` if it was claimed before (one job per call).
+    pub async fn claim_composition(&self, call_id: i64, agent_id: Option<i64>, path: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO call_compositions (call_id, agent_id, path, status, created_at) VALUES (?, ?, ?, 'composing', ?)
+             ON CONFLICT (call_id) DO NOTHING",
+        )
+        .bind(call_id)
+        .bind(agent_id)
+        .bind(path)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The composition ended: finished (with size and hash) or failed (with why).
+    pub async fn finish_composition(
+        &self,
+        call_id: i64,
+        bytes: Option<i64>,
+        sha256: Option<&str>,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let status = if error.is_some() { "failed" } else { "finished" };
+        sqlx::query("UPDATE call_compositions SET status = ?, finished_at = ?, bytes = ?, sha256 = ?, error = ? WHERE call_id = ?")
+            .bind(status)
+            .bind(now)
+            .bind(bytes)
+            .bind(sha256)
+            .bind(error)
+            .bind(call_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A call's composition, if one was made or is being made.
+    pub async fn composition(&self, call_id: i64) -> Result<Option<CompositionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT call_id, agent_id, path, status, created_at, finished_at, bytes, sha256, error FROM call_compositions WHERE call_id = ?",
+        )
+        .bind(call_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -84,6 +84,8 @@ impl Modify for UniqueOperationIds {
         crate::api::recordings::of_call,
         crate::api::recordings::of_conversation,
         crate::api::recordings::download,
+        crate::api::recordings::composition,
+        crate::api::recordings::composition_file,
         crate::api::recordings::policies,
         crate::api::recordings::set_group_policy,
         crate::api::recordings::set_type_policy,

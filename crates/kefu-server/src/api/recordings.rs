@@ -11,15 +11,15 @@ use axum::{Json, Router};
 use tokio_util::io::ReaderStream;
 
 use crate::auth::Staff;
-use crate::calls::recording::{command, may_fetch};
+use crate::calls::recording::{command, may_fetch, may_fetch_of};
 use crate::clock::now_ms;
 use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
 use crate::views::{
-    parse_policy, BusinessTypeRecordingPolicy, CallView, GroupRecordingPolicy, RecordingCommand, RecordingList, RecordingPolicies,
-    RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
+    parse_policy, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand, RecordingList,
+    RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
 };
 use kefu_store::RecordingRow;
 
@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{id}/recordings", get(of_call))
         .route("/api/v1/conversations/{id}/recordings", get(of_conversation))
         .route("/api/v1/recordings/{id}/file", get(download))
+        .route("/api/v1/calls/{id}/composition", get(composition))
+        .route("/api/v1/calls/{id}/composition/file", get(composition_file))
         .route("/api/v1/recording-policies", get(policies))
         .route("/api/v1/groups/{id}/recording-policy", put(set_group_policy))
         .route("/api/v1/business-types/{id}/recording-policy", put(set_type_policy))
@@ -85,6 +87,40 @@ pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Pat
         .header(header::CONTENT_TYPE, "video/webm")
         .header(header::CONTENT_LENGTH, len)
         .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.webm\"", r.call_id, r.role))
+        .header("x-content-type-options", "nosniff")
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(Body::from_stream(ReaderStream::new(file)))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// A call's composition, if the caller may fetch it.
+async fn visible_composition(state: &AppState, staff: &Staff, call: i64) -> ApiResult<kefu_store::CompositionRow> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    match state.store.composition(call).await? {
+        Some(c) if may_fetch_of(staff, c.agent_id) => Ok(c),
+        _ => Err(ApiError::not_found("composition")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts", body = CompositionView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn composition(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<CompositionView>> {
+    Ok(Json(CompositionView::from(&visible_composition(&state, &staff, id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition/file", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the MP4 (each download is logged)", content_type = "video/mp4"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn composition_file(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
+    let c = visible_composition(&state, &staff, id).await?;
+    if c.status != "finished" {
+        return Err(ApiError::Conflict(format!("composition: the MP4 is {}", c.status)));
+    }
+    let file =
+        tokio::fs::File::open(state.config.recordings_dir.join(&c.path)).await.map_err(|_| ApiError::not_found("composition file"))?;
+    let len = file.metadata().await.map_err(|e| ApiError::Internal(e.into()))?.len();
+    tracing::info!(call = id, user = ?staff.is_user().then_some(staff.id), api_key = ?staff.api_key, "composition downloaded");
+    Response::builder()
+        .header(header::CONTENT_TYPE, "video/mp4")
+        .header(header::CONTENT_LENGTH, len)
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"call-{id}.mp4\""))
         .header("x-content-type-options", "nosniff")
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from_stream(ReaderStream::new(file)))

@@ -3,6 +3,7 @@
 //! slot of the agent, see `lifecycle`); `signal` relays SDP between the WebSocket and the media
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
+pub mod composition;
 pub mod lifecycle;
 pub mod record;
 pub mod recording;

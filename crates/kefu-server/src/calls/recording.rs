@@ -43,7 +43,12 @@ pub async fn on_active(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<(Call
 /// Who may fetch a recording: the agent who served the call, supervisors and admins (and API
 /// keys with conversation access, which act as supervisors). Never visitors.
 pub fn may_fetch(staff: &Staff, r: &RecordingRow) -> bool {
-    matches!(staff.role, Role::Admin | Role::Supervisor) || (staff.is_user() && r.agent_id == Some(staff.id))
+    may_fetch_of(staff, r.agent_id)
+}
+
+/// The same rule for anything made from a call's recordings (its composition).
+pub fn may_fetch_of(staff: &Staff, agent_id: Option<i64>) -> bool {
+    matches!(staff.role, Role::Admin | Role::Supervisor) || (staff.is_user() && agent_id == Some(staff.id))
 }
 
 /// The agent serving the call changes its recording; returns the call as it now is.
@@ -217,6 +222,8 @@ impl Finisher {
                 tracing::error!(call = row.call_id, error = ?e, "recording: could not mark the call unrecorded");
             }
         }
+        // The last file of an ended call: compose both sides (does nothing otherwise).
+        super::composition::maybe_compose(&self.store, &self.dir, row.call_id).await;
     }
 
     async fn turn_off(&self, call_id: i64) -> ApiResult<()> {
@@ -251,7 +258,7 @@ pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usi
 }
 
 /// Hex SHA-256 of a file, read off the async workers; `None` if it cannot be read.
-async fn hash_file(path: PathBuf) -> Option<String> {
+pub(crate) async fn hash_file(path: PathBuf) -> Option<String> {
     let hashed = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
         let mut file = std::fs::File::open(path)?;
         let mut hasher = Sha256::new();

@@ -108,6 +108,42 @@ pub struct RecordingList {
     pub recordings: Vec<RecordingView>,
 }
 
+/// The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompositionView {
+    pub call_id: i64,
+    /// `composing`, `finished` or `failed`.
+    pub status: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(required = true, format = DateTime)]
+    pub finished_at: Option<String>,
+    #[schema(required = true)]
+    pub bytes: Option<i64>,
+    /// Hex SHA-256 of the MP4.
+    #[schema(required = true)]
+    pub sha256: Option<String>,
+    /// `video/mp4`.
+    pub mime: String,
+    /// Where to download it once finished.
+    pub url: String,
+}
+
+impl From<&kefu_store::CompositionRow> for CompositionView {
+    fn from(c: &kefu_store::CompositionRow) -> Self {
+        CompositionView {
+            call_id: c.call_id,
+            status: c.status.clone(),
+            created_at: rfc3339(c.created_at),
+            finished_at: c.finished_at.map(rfc3339),
+            bytes: c.bytes,
+            sha256: c.sha256.clone(),
+            mime: "video/mp4".into(),
+            url: format!("/api/v1/calls/{}/composition/file", c.call_id),
+        }
+    }
+}
+
 /// A skill group's recording policy.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupRecordingPolicy {

@@ -41,3 +41,17 @@ CREATE TABLE recording_downloads (
     at            INTEGER NOT NULL
 );
 CREATE INDEX recording_downloads_recording ON recording_downloads(recording_id);
+
+-- After a recorded video call: one side-by-side MP4 of both files with a burned-in watermark
+-- (time, agent, conversation), made with ffmpeg; its SHA-256 once finished.
+CREATE TABLE call_compositions (
+    call_id      INTEGER PRIMARY KEY REFERENCES calls(id),
+    agent_id     INTEGER REFERENCES users(id),
+    path         TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('composing', 'finished', 'failed')),
+    created_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    bytes        INTEGER,
+    sha256       TEXT,
+    error        TEXT
+);

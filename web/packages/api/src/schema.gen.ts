@@ -260,6 +260,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/composition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/composition/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/decline": {
         parameters: {
             query?: never;
@@ -1211,6 +1243,25 @@ export interface components {
             code: string;
             /** @description Shown to agents, 1 to 64 characters. */
             label: string;
+        };
+        /** @description The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation). */
+        CompositionView: {
+            /** Format: int64 */
+            bytes: number | null;
+            /** Format: int64 */
+            call_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description `video/mp4`. */
+            mime: string;
+            /** @description Hex SHA-256 of the MP4. */
+            sha256: string | null;
+            /** @description `composing`, `finished` or `failed`. */
+            status: string;
+            /** @description Where to download it once finished. */
+            url: string;
         };
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
@@ -2400,6 +2451,7 @@ export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type CodeBody = components['schemas']['CodeBody'];
+export type CompositionView = components['schemas']['CompositionView'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
@@ -3120,6 +3172,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the MP4 (each download is logged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": unknown;
                 };
             };
             /** @description JSON error naming the problem */
