@@ -8,10 +8,12 @@ export CARGO_TERM_COLOR=never
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
-# chromium for the browser tests; coturn (turnserver) for the call-through-TURN test.
+# chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
+# (ffprobe) to read call recordings in the recorder, API and browser tests.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
+command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -192,6 +192,17 @@ fn dispatch(sfu: &mut Sfu, now: Instant, command: Command) {
         Command::RequestKeyframe { participant, reply } => {
             let _ = reply.send(sfu.request_keyframe(now, participant));
         }
+        Command::StartRecording { participant, path, video, lead, reply } => {
+            // The file's time zero; an Instant cannot go before the process's first.
+            let zero = now.checked_sub(lead).unwrap_or(now);
+            let _ = reply.send(sfu.start_recording(zero, now, participant, path, video));
+        }
+        Command::StopRecording { participant, reply } => {
+            let _ = reply.send(sfu.recorders.stop(participant));
+        }
+        Command::PauseRecording { participant, paused, reply } => {
+            let _ = reply.send(sfu.recorders.pause(participant, paused));
+        }
         Command::Shutdown => {}
     }
 }

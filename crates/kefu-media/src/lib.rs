@@ -68,6 +68,12 @@
 //! media server emits [`MediaEvent::LayersWanted`], which the server relays to the publisher
 //! (`call.layers`), whose page sets `active` on its encodings — the browser then stops encoding
 //! them, which RTCP cannot ask for.
+//!
+//! # Recording
+//!
+//! [`MediaHandle::start_recording`] taps a participant's published audio and camera into a WebM
+//! file (see the `recorder` module): a bounded hand-off from the media thread to a writer thread,
+//! so a slow or full disk never stalls forwarding; [`MediaEvent::RecordingEnded`] reports the end.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -81,6 +87,7 @@ mod forward;
 mod ids;
 mod meter;
 mod peer;
+mod recorder;
 pub mod room;
 mod sfu;
 #[cfg(test)]
@@ -88,7 +95,7 @@ mod sfu_simulcast_tests;
 #[cfg(test)]
 mod sfu_tests;
 
-pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, VideoLayerStats};
+pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded, VideoLayerStats};
 pub use config::MediaConfig;
 pub use driver::MediaServer;
 pub use forward::Layer;

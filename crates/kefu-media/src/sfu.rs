@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use str0m::bwe::{Bitrate, BweKind};
@@ -20,6 +21,7 @@ use crate::forward::Incoming;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
 use crate::meter::Meters;
 use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
+use crate::recorder::Recorders;
 use crate::room::{self, Room, RoomConfig};
 
 /// The whole media state of one media thread.
@@ -39,6 +41,8 @@ pub(crate) struct Sfu {
     work: VecDeque<(ParticipantId, Event)>,
     /// Participants whose connection failed during a drain.
     failed: Vec<(ParticipantId, LeaveReason)>,
+    /// The recordings running (a tap on `forward`, see `recorder`).
+    pub(crate) recorders: Recorders,
 }
 
 impl Sfu {
@@ -55,7 +59,24 @@ impl Sfu {
             events: VecDeque::new(),
             work: VecDeque::new(),
             failed: Vec::new(),
+            recorders: Recorders::default(),
         }
+    }
+
+    /// Record a participant; its publisher is asked for keyframes so the file starts at once.
+    pub(crate) fn start_recording(
+        &mut self,
+        zero: Instant,
+        now: Instant,
+        participant: ParticipantId,
+        path: PathBuf,
+        video: bool,
+    ) -> Result<(), MediaError> {
+        let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
+        self.recorders.start(zero, room, participant, path, video)?;
+        self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
+        self.process(now);
+        Ok(())
     }
 
     pub(crate) fn open_room(&mut self, room: RoomId) -> Result<(), MediaError> {
@@ -187,7 +208,7 @@ impl Sfu {
 
     /// The next event for the server.
     pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
-        self.events.pop_front()
+        self.events.pop_front().or_else(|| self.recorders.poll_event())
     }
 
     /// Drain a participant's `Rtc` after a mutation (str0m's single-mutation rule).
@@ -301,6 +322,7 @@ impl Sfu {
             at: now,
             ticks_per_ms: (params.spec().clock_rate.get() / 1000).max(1),
         };
+        let recording_wants_keyframe = self.recorders.offer(publisher, kind, params.spec().codec, &packet);
         let targets: Vec<ParticipantId> = room.forward_targets(track).collect();
         let ext = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
@@ -347,6 +369,11 @@ impl Sfu {
             let Some(stream) = api.stream_tx_by_mid(mid, None) else { continue };
             stream.write_rtp(write);
             self.drain(subscriber);
+        }
+        if recording_wants_keyframe {
+            if let Some(room) = self.peers.get(&publisher).map(|p| p.room) {
+                let _ = self.room_input(now, room, room::Input::KeyframesWanted { publisher });
+            }
         }
     }
 
@@ -411,6 +438,7 @@ impl Sfu {
             }
             room::Output::Release { participant } => {
                 self.demux.remove(participant);
+                self.recorders.forget(participant);
                 if let Some(mut peer) = self.peers.remove(&participant) {
                     peer.rtc.disconnect();
                 }

@@ -45,6 +45,12 @@ impl Application {
         let hub = Hub::default();
         let metrics = Arc::new(MetricsInner::default());
         let ended = crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?;
+        let cut = crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
+            .await
+            .context("failed to finish the recordings of the last run")?;
+        if cut > 0 {
+            tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
+        }
         if ended > 0 {
             tracing::warn!(calls = ended, "calls running when the server stopped were ended (server_restart)");
         }
@@ -55,7 +61,13 @@ impl Application {
             .await
             .context("failed to rebuild the router")?;
         let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());
-        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone(), quality));
+        let finisher = crate::calls::recording::Finisher {
+            store: store.clone(),
+            hub: hub.clone(),
+            links: links.clone(),
+            dir: config.recordings_dir.clone(),
+        };
+        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone(), quality, finisher));
         crate::calls::refresh_metric(&store, &metrics).await;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;

@@ -85,6 +85,7 @@ pub struct FileConfig {
     pub turn_secret: Option<String>,
     pub turn_ttl_secs: Option<u32>,
     pub video_1080p: Option<bool>,
+    pub recordings_dir: Option<PathBuf>,
 }
 
 /// Resolved settings.
@@ -175,6 +176,9 @@ pub struct Config {
     /// An agent's snapshot request is answerable by the visitor's upload this long (not a file
     /// setting: 60 s; tests shorten it).
     pub snapshot_request_secs: u32,
+    /// Where call recordings are written (one WebM file per participant, under `call-<id>/`)
+    /// [default: `<data_dir>/recordings`].
+    pub recordings_dir: PathBuf,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -210,8 +214,8 @@ impl Config {
             None => FileConfig::default(),
         };
         let turn_urls = turn_urls(file.turn_urls.unwrap_or_default())?;
+        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data"));
         Ok(Config {
-            data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data")),
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
             demo: args.demo || file.demo.unwrap_or(false),
             service_level_target_secs: file.service_level_target_secs.unwrap_or(20),
@@ -250,6 +254,8 @@ impl Config {
             turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
             video_1080p: file.video_1080p.unwrap_or(false),
             snapshot_request_secs: 60,
+            recordings_dir: file.recordings_dir.unwrap_or_else(|| data_dir.join("recordings")),
+            data_dir,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -258,7 +264,6 @@ impl Config {
     /// Settings for tests: a data dir, port 0, generous limits.
     pub fn for_tests(data_dir: PathBuf) -> Config {
         Config {
-            data_dir,
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
             service_level_target_secs: 20,
@@ -294,6 +299,8 @@ impl Config {
             turn_ttl_secs: MAX_TTL_SECS,
             video_1080p: false,
             snapshot_request_secs: 60,
+            recordings_dir: data_dir.join("recordings"),
+            data_dir,
             admin_email: None,
             admin_password: None,
         }

@@ -26,12 +26,17 @@ pub struct CallRow {
     pub ended_at: Option<i64>,
     /// hangup | declined | missed | failed | conversation_closed | server_restart.
     pub end_reason: Option<String>,
+    /// always | on_demand | off: fixed when the call became active.
+    pub recording_policy: String,
+    /// off | recording | paused.
+    pub recording: String,
 }
 
-const CALL_COLUMNS: &str = "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason";
+const CALL_COLUMNS: &str =
+    "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording";
 /// A conversation's call that is not ended (at most one: the `calls_one_open` index).
-const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason
-     FROM calls WHERE conversation_id = ? AND status <> 'ended'";
+const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason,
+     recording_policy, recording FROM calls WHERE conversation_id = ? AND status <> 'ended'";
 
 /// A call to insert.
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +133,7 @@ impl Tx {
     /// `None` if nothing changed.
     pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<CallStatus>, now: i64) -> Result<Option<CallRow>> {
         Ok(sqlx::query_as(&format!(
-            "UPDATE calls SET status = 'ended', ended_at = ?, end_reason = ? WHERE id = ? AND status <> 'ended'
+            "UPDATE calls SET status = 'ended', ended_at = ?, end_reason = ?, recording = 'off' WHERE id = ? AND status <> 'ended'
                AND (? IS NULL OR status = ?) RETURNING {CALL_COLUMNS}"
         ))
         .bind(now)

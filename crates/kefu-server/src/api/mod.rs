@@ -13,6 +13,7 @@ pub mod headers;
 pub mod history;
 pub mod notes;
 pub mod openapi;
+pub mod recordings;
 pub mod stats;
 pub mod tags;
 pub mod visitors;
@@ -44,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(visitors::router())
         .merge(conversations::router())
         .merge(calls::router())
+        .merge(recordings::router())
         .merge(groups::router())
         .merge(admin::router())
         .merge(canned::router())

@@ -3,9 +3,11 @@
 //! slot of the agent, see `lifecycle`); `signal` relays SDP between the WebSocket and the media
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
+pub mod composition;
 pub mod lifecycle;
 pub mod quality;
 pub mod record;
+pub mod recording;
 pub mod signal;
 pub mod snapshots;
 pub mod turn;
@@ -26,7 +28,8 @@ use kefu_store::Store;
 struct Part {
     call: i64,
     conn: u64,
-    /// visitor | agent: whose connection it is (the quality timeline says so).
+    /// visitor | agent: whose media (the quality timeline and the recording file say so; a
+    /// recording is authorised by it).
     side: &'static str,
 }
 
@@ -79,6 +82,11 @@ impl CallMedia {
     /// Every participant of a socket, with its call.
     fn of_conn(&self, conn: u64) -> Vec<(ParticipantId, i64)> {
         self.parts().iter().filter(|(_, p)| p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+    }
+
+    /// The participants of a call, with their side.
+    fn parts_of_call(&self, call: i64) -> Vec<(ParticipantId, &'static str)> {
+        self.parts().iter().filter(|(_, p)| p.call == call).map(|(&id, p)| (id, p.side)).collect()
     }
 
     /// How many participants a call has.

@@ -89,6 +89,12 @@ pub struct CallView {
     pub ended_at: Option<String>,
     #[schema(required = true, value_type = Option<CallEndReason>)]
     pub end_reason: Option<String>,
+    /// The policy the call was answered under (its business type's, else its group's).
+    #[schema(value_type = super::RecordingPolicy)]
+    pub recording_policy: String,
+    /// Whether the server records the call now; the visitor is shown a notice unless `off`.
+    #[schema(value_type = super::RecordingState)]
+    pub recording: String,
 }
 
 impl From<&CallRow> for CallView {
@@ -103,6 +109,8 @@ impl From<&CallRow> for CallView {
             answered_at: c.answered_at.map(rfc3339),
             ended_at: c.ended_at.map(rfc3339),
             end_reason: c.end_reason.clone(),
+            recording_policy: c.recording_policy.clone(),
+            recording: c.recording.clone(),
         }
     }
 }

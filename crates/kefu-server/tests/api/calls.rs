@@ -11,7 +11,7 @@ use crate::helpers::{spawn_app, spawn_app_with, Socket, TestApp};
 use crate::media_peer::{self, Peer};
 
 /// agent1 (the only ready agent of the cards group) serves a new chat of a new visitor.
-pub(crate) async fn served_chat(app: &TestApp, agent: &str, name: &str) -> (String, i64) {
+pub async fn served_chat(app: &TestApp, agent: &str, name: &str) -> (String, i64) {
     let visitor = app.visitor(name).await;
     let id = app.start(&visitor, "hello").await["id"].as_i64().unwrap();
     let (s, v) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(agent), None).await;
@@ -24,7 +24,7 @@ async fn start_call(app: &TestApp, token: &str, conversation: i64) -> (u16, Valu
 }
 
 /// The visitor starts a video call and the agent accepts it: the call id.
-pub(crate) async fn active_call(app: &TestApp, visitor: &str, agent: &str, conversation: i64) -> i64 {
+pub async fn active_call(app: &TestApp, visitor: &str, agent: &str, conversation: i64) -> i64 {
     let (s, call) = start_call(app, visitor, conversation).await;
     assert_eq!(s, 201, "{call}");
     assert_eq!(call["status"], "ringing");
@@ -43,12 +43,12 @@ async fn call_status(app: &TestApp, token: &str, call: i64) -> Value {
 }
 
 /// Wait for the `call.updated` event saying the call reached `status`.
-async fn call_event(ws: &mut Socket, call: i64, status: &str) -> Value {
+pub async fn call_event(ws: &mut Socket, call: i64, status: &str) -> Value {
     ws.wait_until("call.updated", |e| e["data"]["id"] == call && e["data"]["status"] == status).await
 }
 
 /// Join a call's media over `ws` with a fresh peer; the server's answer starts it.
-pub(crate) async fn join(ws: &mut Socket, call: i64) -> Peer {
+pub async fn join(ws: &mut Socket, call: i64) -> Peer {
     let offering = media_peer::offer();
     ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
     let answer = ws.wait_until("call.answer", |e| e["call_id"] == call).await;
@@ -56,7 +56,7 @@ pub(crate) async fn join(ws: &mut Socket, call: i64) -> Peer {
 }
 
 /// Relay server offers to the peers until each has received audio and video from the other.
-pub(crate) async fn until_media_flows(sockets: &mut [(&mut Socket, &Peer)], call: i64) {
+pub async fn until_media_flows(sockets: &mut [(&mut Socket, &Peer)], call: i64) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         if sockets.iter().all(|(_, p)| p.audio() > 20 && p.video() > 10) {

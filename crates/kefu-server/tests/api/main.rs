@@ -19,6 +19,8 @@ mod media_peer;
 mod notes;
 mod offers;
 mod outbound;
+mod recording_crash;
+mod recordings;
 mod redaction;
 mod restart;
 mod sessions;

@@ -228,6 +228,22 @@ export interface paths {
         patch: operations["groups_update_type"];
         trace?: never;
     };
+    "/api/v1/business-types/{id}/recording-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["groups_set_type_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}": {
         parameters: {
             query?: never;
@@ -254,6 +270,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["calls_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/composition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/composition/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition_file"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -316,6 +364,38 @@ export interface paths {
             cookie?: never;
         };
         get: operations["calls_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_control"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_of_call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -564,6 +644,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conversations_of_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/tags": {
         parameters: {
             query?: never;
@@ -676,6 +772,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{id}/recording-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["groups_set_group_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -718,6 +830,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["notes_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recording-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["groups_policies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_download"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1175,6 +1319,12 @@ export interface components {
              */
             open: boolean;
         };
+        /** @description A business type's override (`null`: its group's policy applies). */
+        BusinessTypeRecordingPolicy: {
+            /** Format: int64 */
+            business_type_id: number;
+            policy: null | components["schemas"]["RecordingPolicy"];
+        };
         /** @description A business type: what a visitor picks, mapped to the group that serves it. */
         BusinessTypeView: {
             /** Format: int64 */
@@ -1244,6 +1394,10 @@ export interface components {
             /** Format: int64 */
             id: number;
             media: components["schemas"]["CallMedia"];
+            /** @description Whether the server records the call now; the visitor is shown a notice unless `off`. */
+            recording: components["schemas"]["RecordingState"];
+            /** @description The policy the call was answered under (its business type's, else its group's). */
+            recording_policy: components["schemas"]["RecordingPolicy"];
             /** Format: date-time */
             started_at: string;
             started_by: components["schemas"]["CallSide"];
@@ -1337,6 +1491,25 @@ export interface components {
             code: string;
             /** @description Shown to agents, 1 to 64 characters. */
             label: string;
+        };
+        /** @description The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation). */
+        CompositionView: {
+            /** Format: int64 */
+            bytes: number | null;
+            /** Format: int64 */
+            call_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description `video/mp4`. */
+            mime: string;
+            /** @description Hex SHA-256 of the MP4. */
+            sha256: string | null;
+            /** @description `composing`, `finished` or `failed`. */
+            status: string;
+            /** @description Where to download it once finished. */
+            url: string;
         };
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
@@ -1719,6 +1892,12 @@ export interface components {
              * @description 1 to 5.
              */
             skill_level: number;
+        };
+        /** @description A skill group's recording policy. */
+        GroupRecordingPolicy: {
+            /** Format: int64 */
+            group_id: number;
+            policy: components["schemas"]["RecordingPolicy"];
         };
         /** @description A skill group. */
         GroupView: {
@@ -2112,6 +2291,66 @@ export interface components {
             seq: number;
         };
         /**
+         * @description What the agent does to a call's recording (`POST /api/v1/calls/{id}/recording`).
+         * @enum {string}
+         */
+        RecordingAction: "start" | "stop" | "pause" | "resume";
+        /** @description `POST /api/v1/calls/{id}/recording`. */
+        RecordingCommand: {
+            action: components["schemas"]["RecordingAction"];
+        };
+        /** @description `GET /api/v1/calls/{id}/recordings`, `GET /api/v1/conversations/{id}/recordings`. */
+        RecordingList: {
+            recordings: components["schemas"]["RecordingView"][];
+        };
+        /** @description `GET /api/v1/recording-policies`. */
+        RecordingPolicies: {
+            business_types: components["schemas"]["BusinessTypeRecordingPolicy"][];
+            groups: components["schemas"]["GroupRecordingPolicy"][];
+        };
+        /**
+         * @description Whether a skill group's or business type's calls are recorded: `always` (from the moment the
+         *     call is answered; the agent may pause and resume), `on_demand` (the agent starts and stops
+         *     it), `off`.
+         * @enum {string}
+         */
+        RecordingPolicy: "always" | "on_demand" | "off";
+        /**
+         * @description A call's recording right now: `off`, `recording`, or `paused` (silence and black are written).
+         * @enum {string}
+         */
+        RecordingState: "off" | "recording" | "paused";
+        /** @description One participant's recording file of a call. */
+        RecordingView: {
+            /** Format: int64 */
+            bytes: number | null;
+            /** Format: int64 */
+            call_id: number;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            duration_ms: number | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description `video/webm` (Opus audio, VP8 video). */
+            mime: string;
+            /** @description Whose media: `visitor` or `agent`. */
+            role: string;
+            /** @description Hex SHA-256 of the file, computed when it was finished. */
+            sha256: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * @description `recording`, `paused`, `finished`, `failed` (a write error ended it; the file holds what
+             *     was written) or `interrupted` (the server died; the file holds up to its last second).
+             */
+            status: string;
+            /** @description Where to download it (bearer token of staff who may see it). */
+            url: string;
+        };
+        /**
          * @description Which earlier agent a returning customer waits for: the last one, or the one who served most.
          * @enum {string}
          */
@@ -2137,6 +2376,14 @@ export interface components {
          */
         SessionEnded: {
             reason: components["schemas"]["SessionEndReason"];
+        };
+        /** @description `PUT /api/v1/business-types/{id}/recording-policy` (`null` clears the override). */
+        SetBusinessTypeRecordingPolicy: {
+            policy?: null | components["schemas"]["RecordingPolicy"];
+        };
+        /** @description `PUT /api/v1/groups/{id}/recording-policy`. */
+        SetGroupRecordingPolicy: {
+            policy: components["schemas"]["RecordingPolicy"];
         };
         /**
          * @description The statuses an agent may ask for; `busy` and `wrap_up` are set by the server.
@@ -2671,6 +2918,7 @@ export type BlockBody = components['schemas']['BlockBody'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
 export type BusinessTypeOption = components['schemas']['BusinessTypeOption'];
+export type BusinessTypeRecordingPolicy = components['schemas']['BusinessTypeRecordingPolicy'];
 export type BusinessTypeView = components['schemas']['BusinessTypeView'];
 export type CallEndReason = components['schemas']['CallEndReason'];
 export type CallLayers = components['schemas']['CallLayers'];
@@ -2689,6 +2937,7 @@ export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
 export type CodeBody = components['schemas']['CodeBody'];
+export type CompositionView = components['schemas']['CompositionView'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
@@ -2712,6 +2961,7 @@ export type GroupBody = components['schemas']['GroupBody'];
 export type GroupList = components['schemas']['GroupList'];
 export type GroupLive = components['schemas']['GroupLive'];
 export type GroupMember = components['schemas']['GroupMember'];
+export type GroupRecordingPolicy = components['schemas']['GroupRecordingPolicy'];
 export type GroupView = components['schemas']['GroupView'];
 export type Hello = components['schemas']['Hello'];
 export type HolidayView = components['schemas']['HolidayView'];
@@ -2748,11 +2998,20 @@ export type PreChatForm = components['schemas']['PreChatForm'];
 export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
 export type ReadBody = components['schemas']['ReadBody'];
+export type RecordingAction = components['schemas']['RecordingAction'];
+export type RecordingCommand = components['schemas']['RecordingCommand'];
+export type RecordingList = components['schemas']['RecordingList'];
+export type RecordingPolicies = components['schemas']['RecordingPolicies'];
+export type RecordingPolicy = components['schemas']['RecordingPolicy'];
+export type RecordingState = components['schemas']['RecordingState'];
+export type RecordingView = components['schemas']['RecordingView'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
 export type Sender = components['schemas']['Sender'];
 export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
+export type SetBusinessTypeRecordingPolicy = components['schemas']['SetBusinessTypeRecordingPolicy'];
+export type SetGroupRecordingPolicy = components['schemas']['SetGroupRecordingPolicy'];
 export type SettableStatus = components['schemas']['SettableStatus'];
 export type Slots = components['schemas']['Slots'];
 export type SnapshotRequested = components['schemas']['SnapshotRequested'];
@@ -3359,6 +3618,42 @@ export interface operations {
             };
         };
     };
+    groups_set_type_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description business type id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBusinessTypeRecordingPolicy"];
+            };
+        };
+        responses: {
+            /** @description set or cleared (admin); a business type's policy overrides its group's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessTypeRecordingPolicy"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     calls_one: {
         parameters: {
             query?: never;
@@ -3410,6 +3705,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the MP4 (each download is logged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": unknown;
                 };
             };
             /** @description JSON error naming the problem */
@@ -3538,6 +3897,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallQuality"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_control: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingCommand"];
+            };
+        };
+        responses: {
+            /** @description the call with its new recording state (the agent serving it; 409 when the policy or the state does not allow the action) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_of_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingList"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -4242,6 +4669,38 @@ export interface operations {
             };
         };
     };
+    conversations_of_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the recording files of the conversation's calls the caller may fetch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     tags_conversation_tags: {
         parameters: {
             query?: never;
@@ -4576,6 +5035,42 @@ export interface operations {
             };
         };
     };
+    groups_set_group_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description group id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetGroupRecordingPolicy"];
+            };
+        };
+        responses: {
+            /** @description set (admin); calls answered from now on follow it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRecordingPolicy"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     notes_notifications: {
         parameters: {
             query?: {
@@ -4657,6 +5152,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    groups_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every group's recording policy and every business type's override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingPolicies"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description recording id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the WebM file (each download is logged: who, when) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/webm": unknown;
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {

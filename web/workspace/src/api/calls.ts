@@ -9,6 +9,8 @@ export const callsApi = {
   accept: (id: Id) => http.post<CallView>(`/calls/${id}/accept`),
   decline: (id: Id) => http.post<CallView>(`/calls/${id}/decline`),
   hangup: (id: Id) => http.post<CallView>(`/calls/${id}/hangup`),
+  /** Start, stop, pause or resume the server's recording of the call (the serving agent). */
+  recording: (id: Id, action: Api.RecordingAction) => http.post<CallView>(`/calls/${id}/recording`, { action }),
   /** Asks the visitor's device for a full-resolution still of its camera (202, ephemeral). */
   snapshot: (id: Id) => http.post<Api.SnapshotRequested>(`/calls/${id}/snapshots`),
   iceServers: (id: Id) => http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers.map(toRtc)),

@@ -8,7 +8,7 @@ import { useSessionStore } from './session';
 import { conversation } from './testing';
 
 vi.mock('../api/calls', () => ({
-  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), media: vi.fn(), get: vi.fn(), snapshot: vi.fn() },
+  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), media: vi.fn(), get: vi.fn(), snapshot: vi.fn(), recording: vi.fn() },
 }));
 
 /** Stands in for CallSession: records what the store asks of it. */
@@ -86,6 +86,8 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   answered_at: null,
   ended_at: null,
   end_reason: null,
+  recording_policy: 'off',
+  recording: 'off',
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -162,6 +164,17 @@ describe('calls store', () => {
     await calls.hangup(9);
     expect(api.hangup).toHaveBeenCalledWith(9);
     expect(calls.mine).toBeNull();
+  });
+
+  it('pausing the recording of my call keeps the call and shows its new state', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'active', recording_policy: 'always', recording: 'recording' }));
+    await flush();
+    api.recording.mockResolvedValue(call({ status: 'active', recording_policy: 'always', recording: 'paused' }));
+    await calls.recording('pause');
+    expect(api.recording).toHaveBeenCalledWith(9, 'pause');
+    expect(calls.callOf(1)?.recording).toBe('paused');
+    expect(calls.mine?.callId).toBe(9);
   });
 
   it('ignores late news of an older call', () => {

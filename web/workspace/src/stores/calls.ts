@@ -277,6 +277,13 @@ export const useCallsStore = defineStore('calls', () => {
     clearTimeout(snapshotTimer);
   }
 
+  /** Start, stop, pause or resume the recording of my call; the answer is its new state. */
+  async function recording(action: 'start' | 'stop' | 'pause' | 'resume'): Promise<void> {
+    const m = mine.value;
+    if (!m) return;
+    apply(await callsApi.recording(m.callId, action));
+  }
+
   /** Shares my screen (the browser asks which one); rejects when refused or unsupported. */
   async function shareScreen(): Promise<void> {
     const m = mine.value;
@@ -370,6 +377,7 @@ export const useCallsStore = defineStore('calls', () => {
     stopScreen,
     snapshot,
     snapshotArrived,
+    recording,
     conversationGone,
     reset,
   };
