@@ -154,7 +154,9 @@ pub async fn run(seat: Seat) -> Result<()> {
             received = c.socket.recv_from(&mut buf) => {
                 let (n, from) = received?;
                 c.receive(from, &buf[..n]);
-                // Take whatever else is queued without going back to the reactor.
+                // Take whatever else is queued without going back to the reactor. Each input is
+                // drained before the next: in RTP mode str0m holds one received packet at a time.
+                c.drain()?;
                 while let Ok((n, from)) = c.socket.try_recv_from(&mut buf) {
                     c.receive(from, &buf[..n]);
                     c.drain()?;

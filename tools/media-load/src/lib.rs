@@ -59,7 +59,7 @@ impl Default for Options {
             admin_password: "demo-admin".into(),
             calls: 10,
             secs: 10.0,
-            warmup_secs: 2.0,
+            warmup_secs: 5.0,
             join_interval: Duration::from_millis(20),
             client_threads: 2,
             video_kbps: 1000,

@@ -18,8 +18,9 @@ struct Args {
     /// Seconds measured once every participant has media.
     #[arg(long, default_value_t = 10.0)]
     secs: f64,
-    /// Seconds between all media flowing and the measured window.
-    #[arg(long, default_value_t = 2.0)]
+    /// Seconds between all media flowing and the measured window (the server's bandwidth
+    /// estimate starts at 300 kbit/s and holds video back for the first seconds).
+    #[arg(long, default_value_t = 5.0)]
     warmup: f64,
     /// Milliseconds between one call joining media and the next.
     #[arg(long, default_value_t = 20)]
