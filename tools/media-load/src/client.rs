@@ -136,6 +136,12 @@ pub async fn run(seat: Seat) -> Result<()> {
     loop {
         let mut wake = c.drain()?;
         let now = Instant::now();
+        // str0m's timers (ICE keep-alives, RTCP) only run on `Input::Timeout`: feed it whenever
+        // it is due, not only when the sleep below wins the race against a busy socket.
+        if wake <= now {
+            c.rtc.handle_input(Input::Timeout(now))?;
+            continue;
+        }
         if c.connected {
             if now >= next_audio {
                 c.send_audio(now, audio_n, &source);

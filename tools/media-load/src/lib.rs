@@ -88,6 +88,7 @@ struct Snapshot {
     server_cpu: Option<f64>,
     media_cpu: Option<f64>,
     tool_cpu: f64,
+    server_udp_drops: Option<u64>,
     /// recv audio, recv video, recv bytes, expected, sent packets, keyframes, send errors.
     sums: [u64; 7],
 }
@@ -107,6 +108,7 @@ impl Snapshot {
             server_cpu: pid.and_then(|p| procfs::cpu_secs(p).ok()),
             media_cpu: pid.and_then(|p| procfs::thread_cpu_secs(p, "kefu-media")),
             tool_cpu: procfs::cpu_secs(std::process::id()).unwrap_or(0.0),
+            server_udp_drops: pid.and_then(procfs::udp_drops),
             sums,
         }
     }
@@ -211,6 +213,7 @@ pub async fn run(o: &Options) -> Result<Report> {
         send_errors: b.sums[6],
         server_pid: pid,
         server_cpu_secs: b.server_cpu.zip(a.server_cpu).map(|(b, a)| b - a),
+        server_udp_drops: b.server_udp_drops.zip(a.server_udp_drops).map(|(b, a)| b.saturating_sub(a)),
         media_thread_cpu_secs: b.media_cpu.zip(a.media_cpu).map(|(b, a)| b - a),
         rss_idle_mb,
         rss_signalled_mb,

@@ -40,6 +40,29 @@ pub fn rss_mb(pid: u32) -> Result<f64> {
     Ok(kb / 1024.0)
 }
 
+/// Datagrams the kernel dropped because the process's UDP sockets' receive buffers were full
+/// (the `drops` column of /proc/net/udp, summed over the sockets the process holds).
+pub fn udp_drops(pid: u32) -> Option<u64> {
+    let inodes: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .flatten()
+        .filter_map(|fd| fs::read_link(fd.path()).ok())
+        .filter_map(|link| link.to_str()?.strip_prefix("socket:[")?.strip_suffix(']').map(str::to_string))
+        .collect();
+    let mut drops = 0;
+    for table in ["udp", "udp6"] {
+        let Ok(text) = fs::read_to_string(format!("/proc/{pid}/net/{table}")) else { continue };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+            if fields.len() >= 13 && inodes.iter().any(|i| i == fields[9]) {
+                drops += fields[12].parse::<u64>().unwrap_or(0);
+            }
+        }
+    }
+    Some(drops)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +73,7 @@ mod tests {
         assert!(cpu_secs(me).expect("cpu") >= 0.0);
         assert!(rss_mb(me).expect("rss") > 0.1);
         assert!(thread_cpu_secs(me, "no-such-thread-name").is_none());
+        let _socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a socket");
+        assert_eq!(udp_drops(me), Some(0));
     }
 }

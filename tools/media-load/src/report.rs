@@ -41,6 +41,8 @@ pub struct Report {
     pub send_errors: u64,
     pub server_pid: Option<u32>,
     pub server_cpu_secs: Option<f64>,
+    /// Datagrams the kernel dropped at the server's full UDP receive buffers in the window.
+    pub server_udp_drops: Option<u64>,
     /// The `kefu-media` thread's share of it.
     pub media_thread_cpu_secs: Option<f64>,
     pub rss_idle_mb: Option<f64>,
@@ -98,7 +100,7 @@ impl Report {
             "forwarded_bps": self.bps, "sent_pps": self.sent_pps, "loss": self.loss,
             "keyframes_sent": self.keyframes_sent, "send_errors": self.send_errors,
             "server_pid": self.server_pid, "server_cpu_secs": self.server_cpu_secs,
-            "media_thread_cpu_secs": self.media_thread_cpu_secs,
+            "media_thread_cpu_secs": self.media_thread_cpu_secs, "server_udp_drops": self.server_udp_drops,
             "cpu_us_per_forwarded_packet": self.cpu_us_per_packet(), "pps_per_core": self.pps_per_core(),
             "rss_idle_mb": self.rss_idle_mb, "rss_signalled_mb": self.rss_signalled_mb, "rss_media_mb": self.rss_media_mb,
             "mb_per_participant": self.mb_per_participant(), "mb_per_subscribed_stream": self.mb_per_stream(),
@@ -135,6 +137,9 @@ impl Report {
             (Some(pid), Some(cpu)) => {
                 let media = self.media_thread_cpu_secs.map(|m| format!(" (media thread {:.1} %)", m / w * 100.0)).unwrap_or_default();
                 out += &format!("server (pid {pid})\n  CPU            {cpu:>10.2} s  = {:.1} % of a core{media}\n", cpu / w * 100.0);
+                if let Some(drops) = self.server_udp_drops {
+                    out += &format!("  UDP drops      {drops:>10}   (datagrams the kernel dropped at the server's full receive buffer)\n");
+                }
             }
             _ => out += "server: no pid, no CPU or memory figures\n",
         }
