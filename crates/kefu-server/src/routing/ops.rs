@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::conversations::{announce_with, system_message, updated};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode, ErrorParams};
 use crate::routing::load::{agent_input, group_config};
 use crate::routing::Engine;
 
@@ -209,7 +209,7 @@ impl Engine {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
         if !c.status.can_become(ConversationStatus::Closed) {
-            return Err(ApiError::Conflict("the conversation is already closed".into()));
+            return Err(ApiError::coded(ErrorCode::AlreadyClosed, "the conversation is already closed", ErrorParams::default()));
         }
         let offered_to = c.offered_agent_id;
         let (abandoned, code, note, code_text, detail) = match how {
