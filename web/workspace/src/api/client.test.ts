@@ -46,7 +46,7 @@ describe('api client', () => {
     const err = await request('POST', '/conversations/1/messages', { body: {} }).catch((e) => e);
     expect(err).toMatchObject({ code: 'message_too_long', params: { field: 'body', max: 5000 } });
     vi.stubGlobal('fetch', respond(429, { error: { code: 'rate_limited', message: 'too many', retry_after: 9 } }));
-    const slow = await request('POST', '/x').catch((e) => e);
+    const slow = (await request('POST', '/x').catch((e: unknown) => e)) as ApiError;
     expect(slow.params).toEqual({ retry_after: 9 });
   });
 
