@@ -364,10 +364,26 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound("not found".into()),
-            StoreError::Conflict(what) => ApiError::Conflict(conflict_message(&what)),
+            StoreError::Conflict(what) => match conflict_field(&what) {
+                // A duplicate in an admin form: name the field so the UI can say which is taken.
+                Some(field) => ApiError::coded(
+                    ErrorCode::Conflict,
+                    conflict_message(&what),
+                    ErrorParams { field: Some(field.into()), ..Default::default() },
+                ),
+                None => ApiError::Conflict(conflict_message(&what)),
+            },
             other => ApiError::Internal(other.into()),
         }
     }
+}
+
+/// The field a unique constraint is on, for the ones admin forms hit.
+fn conflict_field(constraint: &str) -> Option<&'static str> {
+    [("users.email", "email"), ("skill_groups.name", "name"), ("business_types.name", "name"), ("wrap_up_codes.code", "code")]
+        .into_iter()
+        .find(|(c, _)| constraint.contains(c))
+        .map(|(_, field)| field)
 }
 
 fn conflict_message(constraint: &str) -> String {

@@ -101,4 +101,9 @@ async fn an_admin_form_error_names_its_field() {
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, e) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "" }))).await;
     assert_eq!((s, code(&e), e["error"]["params"]["field"].as_str()), (422, Some("validation"), Some("name")), "{e}");
+    // A duplicate name: still 409 `conflict`, naming the field that is taken.
+    let (s, g) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "重名组" }))).await;
+    assert_eq!(s, 201, "{g}");
+    let (s, e) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": "重名组" }))).await;
+    assert_eq!((s, code(&e), e["error"]["params"]["field"].as_str()), (409, Some("conflict"), Some("name")), "{e}");
 }

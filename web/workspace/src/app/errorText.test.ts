@@ -109,6 +109,7 @@ describe('errorText', () => {
     expect(errorText(err(403, 'quota_exceeded', 'x', { kind: 'files_per_conversation', limit: 20 }))).toContain('20 个文件');
     expect(errorText(err(409, 'agent_unavailable', 'agent 4 is not ready'))).toBe('该坐席当前不能接收转接（未就绪或已满）。');
     expect(errorText(err(422, 'validation', 'name: 1 to 64 characters', { field: 'name' }))).toContain('名称');
+    expect(errorText(err(409, 'conflict', 'a user with this email already exists', { field: 'email' }))).toBe('「邮箱」已被使用，请换一个。');
   });
 
   it('falls back to the generic text for an unnamed field or an unknown code', () => {

@@ -21,6 +21,10 @@ export function translateApiError(e: ApiError): string | null {
     case 'validation':
       if (field) return t('errors.fieldInvalid', { field });
       break;
+    case 'conflict':
+      // A unique name or email already in use.
+      if (field) return t('errors.fieldTaken', { field });
+      break;
     case 'rate_limited':
       if (p.what && has(`errors.rateLimited.${p.what}`)) return t(`errors.rateLimited.${p.what}`, { ...p });
       if (p.retry_after == null) return t('errors.codes.rate_limited', { retry_after: 1 });
