@@ -64,6 +64,27 @@ async fn a_transfer_to_an_agent_who_cannot_take_it_is_agent_unavailable() {
 }
 
 #[tokio::test]
+async fn closing_twice_or_leaving_a_closed_conversation_is_already_closed() {
+    let app = spawn_app().await;
+    let (agent, visitor, id) = served(&app).await;
+    let close = format!("/api/v1/conversations/{id}/close");
+    let (s, e) = app.call("POST", &close, Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = app.call("POST", &close, Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
+    assert_eq!((s, code(&e)), (409, Some("already_closed")), "{e}");
+    let (s, e) = app.call("POST", &format!("/api/v1/conversations/{id}/leave"), Some(&visitor), None).await;
+    assert_eq!((s, code(&e)), (409, Some("already_closed")), "{e}");
+    // Someone else's open conversation is still refused as before, not as "closed".
+    let (_, other_visitor, other) = served(&app).await;
+    let other_agent = app.ready_agent(2).await;
+    let (s, e) = app
+        .call("POST", &format!("/api/v1/conversations/{other}/close"), Some(&other_agent), Some(json!({ "wrap_up_code": "resolved" })))
+        .await;
+    assert!(s >= 400 && code(&e) != Some("already_closed"), "{s} {e}");
+    drop(other_visitor);
+}
+
+#[tokio::test]
 async fn a_file_over_the_limit_is_payload_too_large_with_max_mib() {
     let app = spawn_app().await;
     let (_agent, visitor, id) = served(&app).await;
