@@ -105,7 +105,7 @@ pub fn checked_body(body: &str) -> ApiResult<String> {
         return Err(ApiError::invalid("body: must not be empty"));
     }
     if text.chars().count() > MAX_NOTE_CHARS {
-        return Err(ApiError::invalid(format!("body: at most {MAX_NOTE_CHARS} characters")));
+        return Err(ApiError::message_too_long("body", MAX_NOTE_CHARS));
     }
     Ok(text)
 }

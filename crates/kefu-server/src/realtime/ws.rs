@@ -7,9 +7,7 @@
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use kefu_core::ConversationStatus;
 use serde::Deserialize;
@@ -22,7 +20,7 @@ use crate::calls::signal::{self, AnswerFrame, CallFrame, LeaveFrame, OfferFrame}
 use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::can_see;
 use crate::conversations::redact_for_visitor;
-use crate::error::ApiError;
+use crate::error::{too_many, ApiError, ErrorCode};
 use crate::realtime::{frame, Registration, Who};
 use crate::routing::Op;
 use crate::state::AppState;
@@ -88,12 +86,8 @@ pub async fn upgrade(State(state): State<AppState>, Query(q): Query<WsQuery>, ws
 
 /// 429 with the usual error body, plus when to try again.
 fn too_many_connections(limit: usize) -> Response {
-    let body = json!({ "error": {
-        "code": "too_many_connections",
-        "message": format!("this token already has {limit} open WebSockets; close one first"),
-        "retry_after": RETRY_AFTER_SECS,
-    }});
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())], Json(body)).into_response()
+    let message = format!("this token already has {limit} open WebSockets; close one first");
+    too_many(ErrorCode::TooManyConnections, message, None, RETRY_AFTER_SECS)
 }
 
 async fn session(state: AppState, caller: Caller, who: Who, hash: String, expires_at: i64, reg: Registration, socket: WebSocket) {

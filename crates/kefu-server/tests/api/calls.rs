@@ -140,7 +140,7 @@ async fn an_agent_in_a_call_takes_no_second_call_but_still_gets_chats() {
     let (s, v) = start_call(&app, &v1, c1).await;
     assert_eq!(s, 409, "a second call on the same conversation: {v}");
     let (s, v) = app.call("POST", &format!("/api/v1/conversations/{c1}/transfer"), Some(&agent), Some(json!({ "group_id": 2 }))).await;
-    assert_eq!(s, 409, "no transfer during a call: {v}");
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("call_open")), "no transfer during a call: {v}");
 
     // Chats still come.
     let v3 = app.visitor("Three").await;

@@ -11,6 +11,7 @@ mod calls;
 mod canned;
 mod conversation_flow;
 mod deceptive_text;
+mod error_codes;
 mod exposure;
 mod identity;
 mod identity_limits;

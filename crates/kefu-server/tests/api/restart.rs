@@ -149,6 +149,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
     let token = login["token"].as_str().unwrap().to_string();
     let (s, e) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
     assert_eq!(s, 403, "nothing before the password is changed: {e}");
+    assert_eq!(e["error"]["code"], "password_change_required", "{e}");
     assert!(e["error"]["message"].as_str().unwrap().contains("password_change_required"));
     let (s, e) = app
         .call("PUT", "/api/v1/auth/password", Some(&token), Some(json!({ "current_password": "wrong", "new_password": "a-new-password" })))

@@ -1752,24 +1752,56 @@ export interface components {
             next_attempt_at: string;
             status: components["schemas"]["DeliveryStatus"];
         };
-        /** @description Every failure: `{"error": {"code", "message"}}` (and `retry_after` when rate limited). */
+        /** @description Every failure: `{"error": {"code", "message", "params"?}}` (and `retry_after` when rate limited). */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
-        /** @description The error's stable code and a message that names the problem. */
+        /**
+         * @description Every code an error answer can carry. The UIs translate each one (with `params` as its
+         *     details); their tests walk this list, so a new code without a translation fails `npm test`.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "invalid_json" | "malformed_multipart" | "invalid_identity_token" | "identity_token_expired" | "validation" | "message_too_long" | "unauthorized" | "invalid_credentials" | "forbidden" | "password_change_required" | "visitor_blocked" | "not_found" | "method_not_allowed" | "conflict" | "agent_unavailable" | "not_offered" | "call_open" | "no_call" | "not_assigned" | "group_in_use" | "agent_in_use" | "already_closed" | "rate_limited" | "too_many_connections" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "uri_too_long" | "not_ready" | "internal";
+        /** @description The error's stable code, a message that names the problem, and the details a UI translates with. */
         ErrorDetail: {
-            /**
-             * @description e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`,
-             *     `quota_exceeded`
-             */
-            code: string;
-            /** @description Human readable; names the field or the problem. */
+            /** @description What went wrong; the UIs translate it (with `params`). */
+            code: components["schemas"]["ErrorCode"];
+            /** @description Human readable (English, for API users); names the field or the problem. */
             message: string;
+            params?: null | components["schemas"]["ErrorParams"];
             /**
              * Format: int64
              * @description With `rate_limited` only: seconds to wait before trying again (also the `Retry-After` header).
              */
             retry_after?: number | null;
+        };
+        /** @description The details a UI puts into its translation of the code; only the fields the code uses are set. */
+        ErrorParams: {
+            /** @description `validation`: the field that failed, when the server names one. */
+            field?: string | null;
+            kind?: null | components["schemas"]["QuotaKind"];
+            /**
+             * Format: int64
+             * @description `quota_exceeded`: the quota's size (files, or MiB), when it has one.
+             */
+            limit?: number | null;
+            /**
+             * Format: int64
+             * @description `message_too_long`: most characters allowed.
+             */
+            max?: number | null;
+            /**
+             * Format: int64
+             * @description `payload_too_large` (uploads): largest file in MiB.
+             */
+            max_mib?: number | null;
+            /**
+             * Format: int64
+             * @description `rate_limited`, `too_many_connections`: seconds to wait.
+             */
+            retry_after?: number | null;
+            /** @description `rate_limited`: which limit (`failed_logins`, `messages`, `typing_events`, `uploads`, `new_visitors`). */
+            what?: string | null;
         };
         /**
          * @description Details of a system event message (`kind: "event"`). `transferred` names the target, a group
@@ -2283,6 +2315,11 @@ export interface components {
              */
             position: number;
         };
+        /**
+         * @description Which quota was reached.
+         * @enum {string}
+         */
+        QuotaKind: "files_per_conversation" | "bytes_per_conversation" | "organisation_storage";
         ReadBody: {
             /**
              * Format: int64
@@ -2953,7 +2990,9 @@ export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type DeliveryView = components['schemas']['DeliveryView'];
 export type ErrorBody = components['schemas']['ErrorBody'];
+export type ErrorCode = components['schemas']['ErrorCode'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type ErrorParams = components['schemas']['ErrorParams'];
 export type EventData = components['schemas']['EventData'];
 export type FieldKind = components['schemas']['FieldKind'];
 export type FormField = components['schemas']['FormField'];
@@ -2997,6 +3036,7 @@ export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
 export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
+export type QuotaKind = components['schemas']['QuotaKind'];
 export type ReadBody = components['schemas']['ReadBody'];
 export type RecordingAction = components['schemas']['RecordingAction'];
 export type RecordingCommand = components['schemas']['RecordingCommand'];

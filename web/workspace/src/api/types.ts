@@ -112,6 +112,8 @@ export const FIELD_KINDS = ['text', 'textarea', 'select'] as const satisfies rea
 
 /** Body of every 4xx/5xx answer. */
 export type ErrorBody = Api.ErrorBody;
+export type ErrorCode = Api.ErrorCode;
+export type ErrorParams = Api.ErrorParams;
 
 // --- WebSocket event payloads (Api.WsEvent) ---
 

@@ -134,8 +134,9 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/app/
   const router = createRouter({ history, routes });
 
   router.beforeEach(async (to) => {
-    // `notes` (internal notes, notifications, tags) is used by the shell's header on every page.
-    const features = new Set<Feature>(['common', 'notes']);
+    // `notes` (internal notes, notifications, tags) is used by the shell's header on every page;
+    // `errors` translates the server's error codes wherever a failure is shown.
+    const features = new Set<Feature>(['common', 'errors', 'notes']);
     for (const r of to.matched) if (r.meta.feature) features.add(r.meta.feature);
     await loadFeatures([...features]);
 
