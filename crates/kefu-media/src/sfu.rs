@@ -74,6 +74,14 @@ impl Sfu {
     ) -> Result<(), MediaError> {
         let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
         self.recorders.start(zero, room, participant, path, video)?;
+        // Layers paused because no subscriber wanted them come back on: the recorder takes the
+        // top one (the room asks again for what its subscribers need at its next change).
+        if let Some(peer) = self.peers.get(&participant) {
+            for (mid, rids) in peer.rids.iter().filter(|(_, rids)| rids.len() > 1) {
+                let rids: Vec<String> = rids.iter().map(|r| r.to_string()).collect();
+                self.events.push_back(MediaEvent::LayersWanted { participant, mid: mid.to_string(), active: rids.clone(), rids });
+            }
+        }
         self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
         self.process(now);
         Ok(())
@@ -428,7 +436,10 @@ impl Sfu {
                 let Some(peer) = self.peers.get(&publisher) else { return };
                 let Some(mid) = peer.published.iter().find(|(_, t)| **t == track).map(|(m, _)| *m) else { return };
                 let rids: Vec<String> = peer.rids.get(&mid).into_iter().flatten().map(|r| r.to_string()).collect();
-                let on = rids.iter().zip(&active).filter(|(_, on)| **on).map(|(r, _)| r.clone()).collect();
+                // The recorder is no subscriber of the room, but it keeps the top layer: a
+                // recording must not drop to a thumbnail because the other side's link is weak.
+                let recorded = self.recorders.records(publisher);
+                let on = rids.iter().zip(&active).filter(|(r, on)| **on || (recorded && is_top_layer(r))).map(|(r, _)| r.clone()).collect();
                 self.events.push_back(MediaEvent::LayersWanted { participant: publisher, mid: mid.to_string(), active: on, rids });
             }
             room::Output::Probe { subscriber, minimum, desired } => {
@@ -480,4 +491,9 @@ fn participant_stats(peer: &mut Peer, stats: &PeerStats) -> ParticipantStats {
         forwarded_video: None,
         published_rids: Vec::new(),
     }
+}
+
+/// The full-resolution layer of a simulcast track (Chromium names it `h`; some clients `f`).
+fn is_top_layer(rid: &str) -> bool {
+    matches!(rid, "h" | "f")
 }

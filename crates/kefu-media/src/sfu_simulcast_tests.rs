@@ -96,3 +96,29 @@ fn the_answer_asks_for_opus_with_in_band_fec_and_dtx_and_accepts_three_layers() 
     assert!(opus_fmtp.contains("useinbandfec=1") && opus_fmtp.contains("usedtx=1"), "{opus_fmtp}");
     assert!(answer.contains("a=simulcast:recv l;m;h"), "the three layers are received: {answer}");
 }
+
+#[test]
+fn a_recorded_publisher_keeps_its_top_layer_on_while_its_subscriber_gets_the_low_one() {
+    let mut world = World::new();
+    world.join_with_layers(1, &LAYERS);
+    world.join(2);
+    world.run(Duration::from_secs(10));
+    let dir = std::env::temp_dir().join(format!("kefu-recorded-top-layer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    world.sfu.start_recording(world.now, world.now, ParticipantId(1), dir.join("a.webm"), true).expect("recording starts");
+    world.run(Duration::from_secs(2));
+    let b_addr = world.clients[1].addr;
+    world.link.limit_to = Some((b_addr, 250_000));
+    world.run(Duration::from_secs(16));
+    let limited = received(&world, world.now - Duration::from_secs(3), world.now);
+    assert_eq!(limited.iter().map(|(rid, _)| *rid).collect::<Vec<_>>(), vec!["l"], "B is on the low layer: {limited:?}");
+    let wanted = world.events.iter().rev().find_map(|e| match e {
+        MediaEvent::LayersWanted { participant: ParticipantId(1), active, .. } => Some(active.clone()),
+        _ => None,
+    });
+    let wanted = wanted.expect("A was told which layers to send");
+    assert!(wanted.contains(&"h".to_string()), "the recording keeps A's top layer on: {wanted:?}");
+    assert!(wanted.contains(&"l".to_string()), "and B's: {wanted:?}");
+    drop(world);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -157,6 +157,11 @@ impl Recorders {
         tap.shared.want_keyframe.swap(false, Ordering::Relaxed)
     }
 
+    /// Whether `participant` is being recorded.
+    pub(crate) fn records(&self, participant: ParticipantId) -> bool {
+        self.taps.contains_key(&participant)
+    }
+
     /// The participant left: its recording ends.
     pub(crate) fn forget(&mut self, participant: ParticipantId) {
         self.taps.remove(&participant);
