@@ -1,7 +1,7 @@
 // The supervisor's floor view and the admin's staff management, through the real UI; and a
 // visitor outside business hours leaving a message (留言) that queues for the next shift.
 import { expect, test } from '@playwright/test';
-import { api, base, person } from './helpers';
+import { agentReady, api, base, leaveFloor, person } from './helpers';
 
 async function login(page: import('@playwright/test').Page, email: string, password: string) {
   await page.goto(`${base()}/app/`);
@@ -108,4 +108,29 @@ test('a holiday the admin adds to the calendar closes the group for the day (zh-
   expect(saved.business_hours.holidays).toEqual([{ date: today, name: '测试节日' }]);
 
   await expect(await hint()).toHaveText('当前不在服务时间，您可以留言，我们会尽快回复。');
+});
+
+test('a supervisor sets an agent away for a meeting, saying why, and the agent sees it at once (zh-CN)', async ({ browser }) => {
+  const agent = await person(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent3@demo.kefu');
+  const sup = await person(browser, 'zh-CN');
+  await login(sup.page, 'supervisor@demo.kefu', 'demo-supervisor');
+  await sup.page.goto(`${base()}/app/supervisor`);
+  const me = await api.get(await api.login('agent3@demo.kefu', 'demo-agent'), '/api/v1/agents/me');
+  const mine = sup.page.getByTestId('supervisor-agents').getByRole('row').filter({ hasText: me.name });
+  await expect(mine.getByTestId('agent-status')).toHaveAttribute('data-status', 'ready');
+  await mine.getByTestId('agent-set-status').click();
+  const dialog = sup.page.getByTestId('set-status');
+  await dialog.getByTestId('set-status-away').click();
+  await dialog.getByText('会议').click();
+  await dialog.locator('textarea[data-testid=set-status-note]').or(dialog.getByTestId('set-status-note').locator('textarea')).first().fill('参加质检复盘会');
+  await sup.page.getByTestId('set-status-submit').click();
+  await expect(mine.getByTestId('agent-status')).toHaveAttribute('data-status', 'away');
+  await expect(mine).toContainText('会议');
+  // The agent's own workspace follows at once.
+  await expect(agent.page.getByTestId('status-switch')).toHaveAttribute('data-status', 'away');
+  await expect(agent.page.getByTestId('status-switch')).toContainText('会议');
+  await agent.context.close();
+  await sup.context.close();
+  await leaveFloor('agent3@demo.kefu');
 });

@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/agents", get(list).post(create))
         .route("/api/v1/agents/me", get(me))
         .route("/api/v1/agents/me/status", put(set_status))
+        .route("/api/v1/agents/{id}/status", put(set_status_of))
         .route("/api/v1/agents/{id}", patch(update))
 }
 
@@ -69,7 +70,13 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
-    let status = match parse_word::<SettableStatus>(&body.status) {
+    let status = parse_status(&body)?;
+    state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
+    me(State(state), staff).await
+}
+
+fn parse_status(body: &StatusBody) -> ApiResult<AgentStatus> {
+    Ok(match parse_word::<SettableStatus>(&body.status) {
         Some(SettableStatus::Ready) => AgentStatus::Ready,
         Some(SettableStatus::Offline) => AgentStatus::Offline,
         Some(SettableStatus::Away) => {
@@ -80,9 +87,44 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
             AgentStatus::Away(AwayReason::Other(reason.to_string()))
         }
         None => return Err(ApiError::invalid(format!("status: {:?} is not one of ready, away, offline", body.status))),
-    };
-    state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
-    me(State(state), staff).await
+    })
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StatusOfBody {
+    #[schema(value_type = crate::views::SettableStatus)]
+    status: String,
+    /// The away reason shown to everyone (only with `away`; at most 64 characters).
+    reason: Option<String>,
+    /// Why the supervisor changes it (1 to 200 characters): kept in the audit log.
+    note: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/agents/{id}/status", tag = "agents", params(("id" = i64, Path, description = "agent id")), request_body = StatusOfBody,
+    responses((status = 200, description = "a supervisor set the agent's status (e.g. away for a coaching session); audited", body = AgentView), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn set_status_of(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<StatusOfBody>,
+) -> ApiResult<Json<AgentView>> {
+    // People, not integrations, move a colleague's status: API keys are refused.
+    if !staff.is_user() || staff.role < Role::Supervisor {
+        return Err(ApiError::Forbidden("this needs the supervisor role".into()));
+    }
+    let note = body.note.trim();
+    if note.is_empty() || note.chars().count() > 200 {
+        return Err(ApiError::invalid("note: why the status is changed, 1 to 200 characters"));
+    }
+    let status = parse_status(&StatusBody { status: body.status.clone(), reason: body.reason.clone() })?;
+    state.store.user(id).await.map_err(|_| ApiError::not_found("agent"))?;
+    state.routing.run(Op::SetStatus { agent: id, status }).await?;
+    let mut tx = state.store.begin().await?;
+    let detail = serde_json::json!({ "by": staff.id, "status": body.status, "reason": body.reason, "note": note });
+    tx.log_routing("agent_status_set", None, Some(id), None, &detail, now_ms()).await?;
+    tx.commit().await?;
+    agent_views(&state, Some(id)).await?.pop().map(Json).ok_or_else(|| ApiError::not_found("agent"))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -53,6 +53,7 @@ impl Modify for UniqueOperationIds {
         crate::api::agents::create,
         crate::api::agents::me,
         crate::api::agents::set_status,
+        crate::api::agents::set_status_of,
         crate::api::agents::update,
         crate::api::visitors::create,
         crate::api::visitors::me,

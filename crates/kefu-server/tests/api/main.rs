@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod agent_status;
 mod api_keys;
 mod attachment_links;
 mod auth_and_errors;

@@ -84,6 +84,22 @@ export interface paths {
         patch: operations["agents_update"];
         trace?: never;
     };
+    "/api/v1/agents/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["agents_set_status_of"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -2468,6 +2484,13 @@ export interface components {
             reason?: string | null;
             status: components["schemas"]["SettableStatus"];
         };
+        StatusOfBody: {
+            /** @description Why the supervisor changes it (1 to 200 characters): kept in the audit log. */
+            note: string;
+            /** @description The away reason shown to everyone (only with `away`; at most 64 characters). */
+            reason?: string | null;
+            status: components["schemas"]["SettableStatus"];
+        };
         /**
          * @description How a group picks among the agents who could serve the next conversation.
          * @enum {string}
@@ -3058,6 +3081,7 @@ export type SnapshotRequested = components['schemas']['SnapshotRequested'];
 export type SnapshotView = components['schemas']['SnapshotView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
+export type StatusOfBody = components['schemas']['StatusOfBody'];
 export type Strategy = components['schemas']['Strategy'];
 export type TagBody = components['schemas']['TagBody'];
 export type TagList = components['schemas']['TagList'];
@@ -3262,6 +3286,42 @@ export interface operations {
         };
         responses: {
             /** @description updated (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_set_status_of: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description agent id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StatusOfBody"];
+            };
+        };
+        responses: {
+            /** @description a supervisor set the agent's status (e.g. away for a coaching session); audited */
             200: {
                 headers: {
                     [name: string]: unknown;

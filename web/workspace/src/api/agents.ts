@@ -10,6 +10,9 @@ export const agentsApi = {
   me: () => http.get<Agent>('/agents/me'),
   setStatus: (status: SettableStatus, reason?: string) =>
     http.put<Agent>('/agents/me/status', (reason ? { status, reason } : { status }) satisfies Api.StatusBody),
+  /** A supervisor sets a colleague's status, saying why (audited). */
+  setStatusOf: (id: Id, status: SettableStatus, note: string, reason?: string) =>
+    http.put<Agent>(`/agents/${id}/status`, { status, note, ...(reason ? { reason } : {}) } satisfies Api.StatusOfBody),
   list: () => http.get<Api.AgentList>('/agents').then((r) => r.agents),
   create: (body: AgentCreate) => http.post<Agent>('/agents', body),
   update: (id: Id, patch: AgentPatch) => http.patch<Agent>(`/agents/${id}`, patch),
