@@ -49,6 +49,7 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
         http: reqwest::Client::new(),
         widget_secret: String::new(),
         data_dir: tempdir::Dir::new(),
+        database_url: None,
     };
 
     // A webhook whose receiver is down: deliveries stay pending in the outbox.
@@ -136,6 +137,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
         http: reqwest::Client::new(),
         widget_secret: String::new(),
         data_dir: tempdir::Dir::new(),
+        database_url: None,
     };
     for _ in 0..100 {
         if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
