@@ -26,8 +26,10 @@ fi
 
 step "store contract suite on PostgreSQL (in the background, beside the front-end step)"
 # A throwaway cluster on a Unix socket; the suite also runs on SQLite in `cargo test --workspace`.
+# With it, `kefu migrate-store` moves the demo data from SQLite to PostgreSQL.
 pg_log="$(mktemp)"
-scripts/with-postgres.sh cargo test -p kefu-store --test contract >"$pg_log" 2>&1 &
+scripts/with-postgres.sh sh -c 'cargo test -p kefu-store --test contract && cargo test -p kefu-server --test api migrate_store' \
+  >"$pg_log" 2>&1 &
 pg_pid=$!
 
 step "front-end: install, type-check, unit tests, build"

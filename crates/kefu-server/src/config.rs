@@ -24,6 +24,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI document (the committed copy is docs/openapi.json).
     Openapi,
+    /// Copy a SQLite database into an empty PostgreSQL one and verify counts and checksums
+    /// (stop the server first; the uploads dir stays where it is).
+    MigrateStore(MigrateStoreArgs),
+}
+
+/// Flags of `kefu migrate-store`.
+#[derive(Args, Debug, Clone)]
+pub struct MigrateStoreArgs {
+    /// The SQLite file (`<data dir>/kefu.db`).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The PostgreSQL database (`postgres://user:password@host:5432/kefu`); it must be empty.
+    #[arg(long)]
+    pub to: DatabaseUrl,
 }
 
 /// Flags of `kefu serve` (each also read from `KEFU_*`).

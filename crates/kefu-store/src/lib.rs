@@ -114,7 +114,7 @@ macro_rules! in_write {
 mod calls;
 mod canned;
 mod conversations;
-
+mod copy;
 pub mod dialect;
 mod directory;
 mod integrations;
@@ -128,7 +128,7 @@ mod vocab_tests;
 pub use calls::*;
 pub use canned::*;
 pub use conversations::*;
-
+pub use copy::*;
 pub use directory::*;
 pub use integrations::*;
 pub use sessions::*;

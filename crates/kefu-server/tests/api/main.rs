@@ -15,6 +15,7 @@ mod identity;
 mod identity_limits;
 mod limits;
 mod media_peer;
+mod migrate_store;
 mod offers;
 mod outbound;
 mod redaction;

@@ -5,6 +5,7 @@ mod support;
 
 mod calls;
 mod conversations;
+mod copy;
 mod directory;
 mod outbox;
 mod sessions;

@@ -1,0 +1,116 @@
+//! `migrate-store`: a SQLite database with a row in every table arrives whole in PostgreSQL
+//! (PostgreSQL only: skipped without `KEFU_TEST_POSTGRES_URL`).
+
+use kefu_core::Role;
+use kefu_store::{AttachmentRow, GroupRow, NewCall, NewMessage, NewUser, Store, StoreError, TokenOwner, TABLES};
+use serde_json::json;
+
+use crate::support::conversation;
+
+/// A row in every table, including a pair of groups overflowing into each other.
+async fn fill(store: &Store) {
+    let agent = store
+        .create_user(NewUser { email: "ag@x", name: "张三", role: Role::Agent, password_hash: "h", capacity_chat: 5, capacity_call: 1 }, 1)
+        .await
+        .unwrap();
+    let a = store.save_group(&GroupRow::new("a"), 1).await.unwrap();
+    let b =
+        store.save_group(&GroupRow { overflow_group_id: Some(a), overflow_after_secs: Some(30), ..GroupRow::new("b") }, 1).await.unwrap();
+    let mut ga = store.group(a).await.unwrap();
+    ga.overflow_group_id = Some(b);
+    store.save_group(&ga, 2).await.unwrap();
+    store.set_members(a, &[(agent, 4)]).await.unwrap();
+    store
+        .save_business_type(&kefu_store::BusinessTypeRow { id: 0, name: "billing".into(), group_id: a, min_skill_level: 1 })
+        .await
+        .unwrap();
+    store.create_wrap_up_code("ok", "OK").await.unwrap();
+    let visitor = store.create_visitor("访客 1", Some("zh-CN"), 3).await.unwrap().id;
+    store.create_session("tok", TokenOwner::Visitor(visitor), 3, 99).await.unwrap();
+    store.create_api_key("crm", "kf_1", "kh", "[]", 4).await.unwrap();
+    store.set_setting("widget.color", "#fff").await.unwrap();
+    store
+        .create_canned_response(Some(agent), &kefu_store::CannedFields { category: "", shortcut: "hi", title: "Hi", body: "你好" }, 5)
+        .await
+        .unwrap();
+    store.create_webhook("http://127.0.0.1:9/h", "[\"*\"]", "s", 5).await.unwrap();
+    let id = conversation(store, a, visitor).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_assigned(id, agent, 20).await.unwrap();
+    let call = tx.insert_call(&NewCall { conversation_id: id, media: "video", started_by: "agent", answered: true }, 21).await.unwrap();
+    let still = AttachmentRow {
+        id: 0,
+        conversation_id: id,
+        name: "s.jpg".into(),
+        mime: "image/jpeg".into(),
+        size: 10,
+        sha256: "00".into(),
+        path: "p".into(),
+        snapshot_call_id: Some(call.id),
+        width: Some(640),
+        height: Some(480),
+    };
+    let file = tx.insert_attachment(&still, 22).await.unwrap();
+    let seq = tx.next_seq(id).await.unwrap();
+    let m = NewMessage {
+        conversation_id: id,
+        sender: "visitor",
+        sender_id: Some(visitor),
+        sender_name: Some("访客 1"),
+        kind: "image",
+        body: "line one\nline 'two' \"三\"",
+        attachment_id: Some(file),
+        client_id: Some("c1"),
+        data: None,
+    };
+    tx.insert_message(&m, seq, 23).await.unwrap();
+    tx.insert_event(id, seq, "message.created", &json!({ "n": 1 }), 23).await.unwrap();
+    tx.enqueue_webhooks("conversation.updated", &json!({ "id": id }), 24).await.unwrap();
+    tx.log_routing("offer", Some(id), Some(agent), Some(a), &json!({ "why": "load_balance" }), 25).await.unwrap();
+    tx.set_closed(id, 30, false, Some("ok"), None).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_database_arrives_whole_and_a_full_target_is_refused() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("kefu-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.db");
+    let source = Store::open(&file).await.unwrap();
+    fill(&source).await;
+    let target = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+
+    let copied = kefu_store::copy_sqlite_to_postgres(&file, &target).await.expect("copied and verified");
+    assert_eq!(copied.iter().map(|t| t.table.as_str()).collect::<Vec<_>>(), TABLES);
+    for t in &copied {
+        assert!(t.rows > 0, "the source has a row in {}", t.table);
+    }
+
+    // What the server reads is the same on both sides; new rows continue after the copied ids.
+    let pg = Store::connect(&target).await.unwrap();
+    let (c_src, c_dst) = (source.routable_conversations().await.unwrap(), pg.routable_conversations().await.unwrap());
+    assert_eq!(c_src.len(), c_dst.len());
+    let (old, new) = (source.conversations_by_status(None, None).await.unwrap(), pg.conversations_by_status(None, None).await.unwrap());
+    assert_eq!(format!("{old:?}"), format!("{new:?}"));
+    let (g_src, g_dst) = (source.groups().await.unwrap(), pg.groups().await.unwrap());
+    assert_eq!(format!("{g_src:?}"), format!("{g_dst:?}"), "overflow to each other survives");
+    let id = old[0].id;
+    assert_eq!(format!("{:?}", source.messages_after(id, 0).await.unwrap()), format!("{:?}", pg.messages_after(id, 0).await.unwrap()));
+    let max_user = pg.users().await.unwrap().iter().map(|u| u.id).max().unwrap();
+    let next = pg
+        .create_user(NewUser { email: "new@x", name: "N", role: Role::Agent, password_hash: "h", capacity_chat: 1, capacity_call: 1 }, 9)
+        .await
+        .unwrap();
+    assert!(next > max_user);
+
+    // Never into a database that holds data.
+    match kefu_store::copy_sqlite_to_postgres(&file, &target).await {
+        Err(StoreError::Conflict(m)) => assert!(m.contains("not empty"), "{m}"),
+        other => panic!("a second copy must be refused: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
