@@ -185,14 +185,14 @@ pub enum Backend {
 }
 
 /// The pool of one backend.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
 /// The connection pool and every query.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
     /// SQLite has one writer at a time. Write transactions queue here, in the process, before
@@ -200,6 +200,13 @@ pub struct Store {
     /// that has the lock can always read what it needs, and nobody sees "database is locked".
     /// PostgreSQL does not use it (row locks instead; see the crate doc).
     write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Names the backend only: a pool's connect options hold the database password.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish_non_exhaustive()
+    }
 }
 
 impl Store {

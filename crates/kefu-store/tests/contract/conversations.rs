@@ -134,29 +134,35 @@ async fn a_message_is_stored_once_per_client_id_even_when_retried_at_once() {
         let (group, visitor) = group_and_visitor(&store).await;
         let id = conversation(&store, group, visitor).await;
         // The send path: find the earlier message by client id, else take a number and insert.
-        let send = |client_id: &'static str, body: &'static str| {
+        let send = |client_id: String, body: &'static str| {
             let store = store.clone();
             tokio::spawn(async move {
                 let mut tx = store.begin().await.unwrap();
-                if let Some(m) = tx.message_by_client_id(id, "visitor", client_id).await.unwrap() {
+                if let Some(m) = tx.message_by_client_id(id, "visitor", &client_id).await.unwrap() {
                     return m.id;
                 }
                 let seq = tx.next_seq(id).await.unwrap();
-                let m = tx.insert_message(&text(id, Some(client_id), body), seq, 50).await.unwrap();
+                let m = tx.insert_message(&text(id, Some(&client_id), body), seq, 50).await.unwrap();
                 tx.insert_event(id, seq, "message.created", &json!({ "id": m.id }), 50).await.unwrap();
                 tx.commit().await.unwrap();
                 m.id
             })
         };
-        let ids = futures_join((0..6).map(|_| send("c-1", "hi"))).await;
+        let ids = futures_join((0..8).map(|_| send("c-1".into(), "hi"))).await;
         assert!(ids.iter().all(|&m| m == ids[0]), "every retry answers the first message: {ids:?}");
-        let other = futures_join([send("c-2", "second")].into_iter()).await[0];
+        let other = futures_join([send("c-2".into(), "second")].into_iter()).await[0];
         assert_ne!(other, ids[0]);
         let msgs = store.messages_after(id, 0).await.unwrap();
         assert_eq!(msgs.iter().map(|m| (m.seq, m.body.as_str())).collect::<Vec<_>>(), [(1, "hi"), (2, "second")]);
         assert_eq!(store.unread_for_agent(id, 1).await.unwrap(), 1);
+        // More rounds of retries racing each other, each stored once.
+        for round in 3..8 {
+            let ids = futures_join((0..8).map(|_| send(format!("c-{round}"), "again"))).await;
+            assert!(ids.iter().all(|&m| m == ids[0]), "round {round}: {ids:?}");
+        }
+        assert_eq!(store.messages_after(id, 0).await.unwrap().len(), 7);
         assert_eq!(store.first_visitor_message(id).await.unwrap().map(|m| m.body), Some("hi".into()));
-        assert_eq!(store.last_message(id).await.unwrap().map(|m| m.seq), Some(2));
+        assert_eq!(store.last_message(id).await.unwrap().map(|m| m.seq), Some(7));
 
         // The unique rule itself: the same client id inserted again is a Conflict.
         let mut tx = store.begin().await.unwrap();
@@ -197,6 +203,36 @@ async fn attachments_count_per_conversation_and_on_disk() {
         assert_eq!(store.visitor_uploads(id).await.unwrap(), (2, 2000));
         assert_eq!(store.upload_bytes().await.unwrap(), 1000, "one file on disk for the same content");
         assert_eq!(store.attachment(ids[1]).await.unwrap().width, Some(2));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_decision_on_what_a_transaction_read_is_made_once() {
+    each_backend(|store| async move {
+        let (group, _) = group_and_visitor(&store).await;
+        for round in 0..5 {
+            let visitor = store.create_visitor("v", None, 1).await.unwrap().id;
+            let id = conversation(&store, group, visitor).await;
+            // Two closers (an agent and the visitor leaving) read the conversation, and close it
+            // only if it is still open: exactly one of them closes and announces it.
+            let close = || {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut tx = store.begin().await.unwrap();
+                    if !tx.conversation(id).await.unwrap().status.is_open() {
+                        return false;
+                    }
+                    tx.set_closed(id, 40, false, None, None).await.unwrap();
+                    tx.append_event(id, "conversation.closed", &json!({}), 40).await.unwrap();
+                    tx.commit().await.unwrap();
+                    true
+                })
+            };
+            let closed = futures_join([close(), close(), close()].into_iter()).await;
+            assert_eq!(closed.iter().filter(|c| **c).count(), 1, "round {round}: {closed:?}");
+            assert_eq!(store.events_after(id, 0).await.unwrap().len(), 1, "round {round}");
+        }
     })
     .await;
 }

@@ -17,20 +17,34 @@ async fn users_keep_one_enabled_admin_even_when_two_demote_each_other() {
         assert!(store.create_user(user("A@x", Role::Agent), 1).await.is_ok(), "emails differ by case only in lookups");
         assert!(matches!(store.create_user(user("a@x", Role::Agent), 1).await, Err(StoreError::Conflict(_))));
         assert_eq!(store.user_by_email("B@X").await.unwrap().map(|u| u.id), Some(b));
-        // Both admins demote the other at the same moment: one must stay.
-        let (ra, rb) = tokio::join!(
-            store.update_user(b, None, Some(Role::Agent), None, None, None),
-            store.update_user(a, None, Some(Role::Agent), None, None, None)
-        );
-        assert_eq!(ra.is_ok() as u8 + rb.is_ok() as u8, 1, "{ra:?} {rb:?}");
-        let admins = store.users().await.unwrap().into_iter().filter(|u| u.role == Role::Admin && u.enabled).count();
-        assert_eq!(admins, 1);
+        // Both admins demote (or disable) the other at the same moment: one must stay. Rounds,
+        // because a race shows only sometimes.
+        let (mut a, mut b) = (a, b);
+        for round in 0..6 {
+            let disable = round % 2 == 1;
+            let (ra, rb) = if disable {
+                tokio::join!(
+                    store.update_user(b, None, None, None, None, Some(false)),
+                    store.update_user(a, None, None, None, None, Some(false))
+                )
+            } else {
+                tokio::join!(
+                    store.update_user(b, None, Some(Role::Agent), None, None, None),
+                    store.update_user(a, None, Some(Role::Agent), None, None, None)
+                )
+            };
+            assert_eq!(ra.is_ok() as u8 + rb.is_ok() as u8, 1, "round {round}: {ra:?} {rb:?}");
+            let admins: Vec<i64> =
+                store.users().await.unwrap().into_iter().filter(|u| u.role == Role::Admin && u.enabled).map(|u| u.id).collect();
+            assert_eq!(admins.len(), 1, "round {round}");
+            (a, b) = (admins[0], store.create_user(user(&format!("admin{round}@x"), Role::Admin), 1).await.unwrap());
+        }
         assert!(matches!(store.update_user(999, Some("x"), None, None, None, None).await, Err(StoreError::NotFound)));
         store.set_password(a, "h2", true).await.unwrap();
         store.set_user_status(a, AgentStatusKind::Away, Some("lunch"), None).await.unwrap();
         let u = store.user(a).await.unwrap();
         assert_eq!((u.password_hash.as_str(), u.must_change_password, u.status), ("h2", true, AgentStatusKind::Away));
-        assert_eq!(store.user_count().await.unwrap(), 3);
+        assert_eq!(store.user_count().await.unwrap(), 9);
     })
     .await;
 }

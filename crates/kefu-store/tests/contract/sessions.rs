@@ -57,3 +57,12 @@ async fn api_keys_and_settings() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_store_shows_its_backend_but_never_its_password() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else { return };
+    let url = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+    let store = kefu_store::Store::connect(&url).await.unwrap();
+    let shown = format!("{store:?}");
+    assert!(shown.contains("Postgres") && !shown.contains("search_path") && !shown.contains("kefu@"), "{shown}");
+}
