@@ -74,10 +74,11 @@ struct Column {
 }
 
 /// Copy every table of the SQLite file `from` into the empty PostgreSQL database `to`, and
-/// verify counts and checksums on both sides. `Conflict` when the target holds any row.
+/// verify counts and checksums on both sides. Refused (`StoreError::Copy`) when the target holds any
+/// row. Both databases are migrated to this version first (the SQLite file too: stop the server).
 pub async fn copy_sqlite_to_postgres(from: &Path, to: &str) -> Result<Vec<TableCopy>> {
     if !from.is_file() {
-        return Err(StoreError::Conflict(format!("{} is not a SQLite file", from.display())));
+        return Err(StoreError::Copy(format!("{} is not a SQLite file", from.display())));
     }
     let (Store { pool: Pool::Sqlite(src), .. }, Store { pool: Pool::Postgres(dst), .. }) =
         (Store::open(from).await?, Store::connect(to).await?)
@@ -87,13 +88,13 @@ pub async fn copy_sqlite_to_postgres(from: &Path, to: &str) -> Result<Vec<TableC
     let tables = target_tables(&dst).await?;
     for t in &tables {
         if !TABLES.contains(&t.as_str()) {
-            return Err(StoreError::Conflict(format!("table {t} is not in kefu-store's copy list (copy.rs TABLES)")));
+            return Err(StoreError::Copy(format!("table {t} is not in kefu-store's copy list (copy.rs TABLES)")));
         }
     }
     for t in TABLES {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}")).fetch_one(&dst).await?;
         if n > 0 {
-            return Err(StoreError::Conflict(format!("the target is not empty: {t} has {n} rows")));
+            return Err(StoreError::Copy(format!("the target is not empty: {t} has {n} rows")));
         }
     }
     let mut copied = Vec::new();
@@ -109,7 +110,7 @@ pub async fn copy_sqlite_to_postgres(from: &Path, to: &str) -> Result<Vec<TableC
         let sql = select(&c.table, &columns);
         let (rows, sum) = digest_table(sqlx::query(&sql).fetch(&dst), &columns).await?;
         if rows != c.rows || format!("{sum:032x}") != c.checksum {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Copy(format!(
                 "{}: {} rows copied but {rows} found, checksum {} vs {sum:032x}",
                 c.table, c.rows, c.checksum
             )));
@@ -144,7 +145,7 @@ async fn columns(dst: &PgPool, table: &str) -> Result<Vec<Column>> {
                 "text" | "character varying" => Kind::Text,
                 "double precision" | "real" => Kind::Float,
                 "bytea" => Kind::Bytes,
-                other => return Err(StoreError::Conflict(format!("{table}.{name}: column type {other} cannot be copied yet"))),
+                other => return Err(StoreError::Copy(format!("{table}.{name}: column type {other} cannot be copied yet"))),
             };
             Ok(Column { name, kind })
         })
@@ -248,7 +249,7 @@ async fn copy_table(
     let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
     let id_at = names.iter().position(|n| *n == "id");
     if !late.is_empty() && id_at.is_none() {
-        return Err(StoreError::Conflict(format!("{table} refers to itself but has no id column")));
+        return Err(StoreError::Copy(format!("{table} refers to itself but has no id column")));
     }
     let sql = select(table, columns);
     let mut rows = sqlx::query(&sql).fetch(src);

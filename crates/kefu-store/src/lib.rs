@@ -154,6 +154,10 @@ pub enum StoreError {
     /// Migrations failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// `migrate-store` refused to start (a non-empty target, an unknown table) or found the copy
+    /// different from its source.
+    #[error("{0}")]
+    Copy(String),
 }
 
 /// Result of store calls.

@@ -109,7 +109,7 @@ async fn a_sqlite_database_arrives_whole_and_a_full_target_is_refused() {
 
     // Never into a database that holds data.
     match kefu_store::copy_sqlite_to_postgres(&file, &target).await {
-        Err(StoreError::Conflict(m)) => assert!(m.contains("not empty"), "{m}"),
+        Err(StoreError::Copy(m)) => assert!(m.contains("not empty"), "{m}"),
         other => panic!("a second copy must be refused: {other:?}"),
     }
     let _ = std::fs::remove_dir_all(&dir);
