@@ -114,3 +114,60 @@ async fn a_sqlite_database_arrives_whole_and_a_full_target_is_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every SQLite migration has its PostgreSQL twin, and the two schemas have the same tables and
+/// columns (by name, nullability), all in `migrate-store`'s copy list. A migration merged for
+/// SQLite only fails here on the twin check even without PostgreSQL.
+#[tokio::test]
+async fn both_dialects_have_the_same_migrations_tables_and_columns() {
+    let names = |dir: &str| -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+        let mut v: Vec<String> = std::fs::read_dir(path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"), "each migrations/sqlite/NNNN_x.sql needs migrations/postgres/NNNN_x.sql");
+
+    let dir = std::env::temp_dir().join(format!("kefu-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", dir.join("s.db").display())).await.unwrap();
+    kefu_store::dialect::sqlite::MIGRATOR.run(&sqlite).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(&sqlite)
+    .await
+    .unwrap();
+    let mut listed: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+    listed.sort();
+    assert_eq!(tables, listed, "kefu-store's copy list (copy.rs TABLES) names every table");
+    let mut sqlite_columns = vec![];
+    for t in &tables {
+        let cols: Vec<(String, bool)> =
+            sqlx::query_as(&format!("SELECT name, \"notnull\" = 0 AND pk = 0 FROM pragma_table_info('{t}') ORDER BY name"))
+                .fetch_all(&sqlite)
+                .await
+                .unwrap();
+        sqlite_columns.push((t.clone(), cols));
+    }
+    sqlite.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else { return };
+    let url = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    kefu_store::dialect::postgres::MIGRATOR.run(&pg).await.unwrap();
+    let mut pg_columns = vec![];
+    for t in &tables {
+        let cols: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT column_name::text, is_nullable = 'YES' FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name",
+        )
+        .bind(t)
+        .fetch_all(&pg)
+        .await
+        .unwrap();
+        pg_columns.push((t.clone(), cols));
+    }
+    assert_eq!(sqlite_columns, pg_columns);
+}
