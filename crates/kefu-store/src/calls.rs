@@ -107,10 +107,10 @@ impl Tx {
         })
     }
 
-    /// A call, read inside the transaction.
+    /// A call, read inside the transaction (locked on PostgreSQL until it ends).
     pub async fn call(&mut self, id: i64) -> Result<CallRow> {
         on_tx!(self, |db| {
-            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1"))
+            sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = $1{}", dialect::FOR_UPDATE))
                 .bind(id)
                 .fetch_optional(&mut *db)
                 .await?
@@ -118,9 +118,13 @@ impl Tx {
         })
     }
 
-    /// The conversation's call that is not ended, if any.
+    /// The conversation's call that is not ended, if any (locked on PostgreSQL until the
+    /// transaction ends).
     pub async fn open_call(&mut self, conversation_id: i64) -> Result<Option<CallRow>> {
-        on_tx!(self, |db| Ok(sqlx::query_as(OPEN_CALL).bind(conversation_id).fetch_optional(&mut *db).await?))
+        on_tx!(self, |db| Ok(sqlx::query_as(&format!("{OPEN_CALL}{}", dialect::FOR_UPDATE))
+            .bind(conversation_id)
+            .fetch_optional(&mut *db)
+            .await?))
     }
 
     /// A ringing call is answered; `None` if it was not ringing (already answered or ended).

@@ -9,6 +9,8 @@ pub mod sqlite {
     /// Suffix of a read inside a write transaction whose rows the transaction decides on. The
     /// write gate already serialises writers.
     pub const FOR_UPDATE: &str = "";
+    /// Whether a transaction must lock rows itself before a check-then-write (no: the gate).
+    pub const LOCKS_ROWS: bool = false;
     /// Suffix of the outbox claim's inner select (the gate serialises claimers).
     pub const SKIP_LOCKED: &str = "";
     /// Whether webhook `w` (its `events` a JSON array of names) is subscribed to event `$1`.
@@ -21,6 +23,8 @@ pub mod postgres {
     pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     /// Lock the rows read, until commit: another transaction deciding on them waits.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
+    /// Whether a transaction must lock rows itself before a check-then-write.
+    pub const LOCKS_ROWS: bool = true;
     /// Several nodes claim outbox rows at once: each takes rows nobody else holds.
     pub const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
     /// Whether webhook `w` (its `events` a JSON array of names, stored as TEXT) is subscribed to `$1`.

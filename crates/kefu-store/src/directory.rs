@@ -255,7 +255,7 @@ impl Store {
         enabled: Option<bool>,
     ) -> Result<()> {
         in_write!(self, |conn| {
-            if !dialect::FOR_UPDATE.is_empty() {
+            if dialect::LOCKS_ROWS {
                 sqlx::query(&format!("SELECT id FROM users WHERE role = 'admin' AND enabled = TRUE{}", dialect::FOR_UPDATE))
                     .execute(&mut *conn)
                     .await?;

@@ -231,7 +231,7 @@ impl Tx {
     /// and then finds it, instead of failing on the unique index.
     pub async fn message_by_client_id(&mut self, conversation_id: i64, sender: &str, client_id: &str) -> Result<Option<MessageRow>> {
         on_tx!(self, |db| {
-            if !dialect::FOR_UPDATE.is_empty() {
+            if dialect::LOCKS_ROWS {
                 sqlx::query(&format!("SELECT id FROM conversations WHERE id = $1{}", dialect::FOR_UPDATE))
                     .bind(conversation_id)
                     .execute(&mut *db)
