@@ -125,6 +125,17 @@ impl Store {
     /// real next time. On PostgreSQL the claim skips rows another node is claiming at that
     /// moment (`FOR UPDATE SKIP LOCKED`); on SQLite the write gate serialises claimers.
     pub async fn claim_deliveries(&self, now: i64, limit: i64, lease_until: i64) -> Result<Vec<DeliveryRow>> {
+        // The deliverer asks twice a second; a plain read keeps an idle outbox from taking the
+        // write path (SQLite's one writer) each time.
+        let due: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1"
+        )
+        .bind(now)
+        .fetch_optional(pool)
+        .await?);
+        if due.is_none() {
+            return Ok(vec![]);
+        }
         let mut claimed: Vec<DeliveryRow> = in_write!(self, |conn| {
             Ok(sqlx::query_as(&format!(
                 "UPDATE webhook_deliveries SET next_attempt_at = $3 WHERE id IN (
