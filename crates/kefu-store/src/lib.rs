@@ -20,10 +20,11 @@
 //!   names `dialect::X`; it never spells an engine's own syntax.
 //! - **One execution path, compiled per backend.** [`Store`] holds an enum of the two sqlx pools;
 //!   the `on_pool!`/`on_tx!` macros paste one body into a match arm per backend, with `dialect`
-//!   bound to that backend's module. sqlx stays fully typed and native (no `sqlx::Any`: it
-//!   converts every value into its own type set, which our `sqlx::Type` vocabulary enums and
-//!   SQLite's 0/1 flags do not fit, and it costs a copy per row), and SQLite runs the same
-//!   driver calls as before, at the same speed. A generic `fn<DB: Database>` was the other
+//!   bound to that backend's module. sqlx stays fully typed and native, and SQLite runs the
+//!   same driver calls as before, at the same speed. `sqlx::Any` was rejected: it converts every
+//!   value into its own small type set (a copy per row), `derive(sqlx::Type)` gives the
+//!   vocabulary enums of `kefu-core` no `Any` impl, and a flag SQLite keeps as 0/1 arrives as an
+//!   integer where PostgreSQL's arrives as a boolean. A generic `fn<DB: Database>` was the other
 //!   candidate; its `for<'q>` bounds on every bound type and row type cost more lines than the
 //!   queries.
 //! - **Writes.** Every write — a [`Tx`] of the server, or a single statement of the store —
