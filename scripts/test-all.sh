@@ -8,11 +8,13 @@ export CARGO_TERM_COLOR=never
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
-# chromium for the browser tests; coturn (turnserver) for the call-through-TURN test;
-# postgresql for the store contract suite on PostgreSQL (scripts/with-postgres.sh).
+# chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
+# (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
+# store contract suite on PostgreSQL (scripts/with-postgres.sh).
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
+command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -66,3 +66,46 @@ test('outside business hours the visitor leaves a message that waits for the nex
   const left = queued.conversations.find((c: { left_message: boolean; group_id: number }) => c.left_message && c.group_id === group.id);
   expect(left).toBeTruthy();
 });
+
+test('a holiday the admin adds to the calendar closes the group for the day (zh-CN)', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const allWeek = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, open: '00:00', close: '24:00' }));
+  await api.post(admin, '/api/v1/groups', {
+    name: '节假日测试 Holiday test',
+    strategy: 'round_robin',
+    business_hours: { time_zone: 'Asia/Shanghai', days: allWeek },
+  });
+  const groups = await api.get(admin, '/api/v1/groups');
+  const group = groups.groups.find((g: { name: string }) => g.name === '节假日测试 Holiday test');
+  await api.post(admin, '/api/v1/business-types', { name: '假日业务 Holiday service', group_id: group.id });
+
+  // Open all week, but nobody of the group is logged in: the widget says exactly that.
+  const visitor = await person(browser, 'zh-CN');
+  const hint = async () => {
+    await visitor.page.goto(`${base()}/demo`);
+    await visitor.page.getByTestId('kefu-launcher').click();
+    const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+    await frame.getByTestId('prechat-business-type').selectOption({ label: '假日业务 Holiday service' });
+    return frame.getByTestId('business-type-closed');
+  };
+  await expect(await hint()).toHaveText('当前暂无客服在线，您可以留言，我们会尽快回复。');
+
+  // The admin marks today (in Shanghai) as a holiday in the group's calendar.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const page = (await person(browser, 'zh-CN')).page;
+  await login(page, 'admin@demo.kefu', 'demo-admin');
+  await page.goto(`${base()}/app/admin/groups`);
+  await page.getByRole('row').filter({ hasText: '节假日测试 Holiday test' }).getByTestId('group-edit').click();
+  await expect(page.getByTestId('business-hours-zone')).toContainText('Asia/Shanghai');
+  await page.getByTestId('holiday-add').click();
+  const row = page.getByTestId('holiday-row');
+  await row.locator('input').first().fill(today);
+  await row.locator('input').first().press('Enter');
+  await row.getByTestId('holiday-name').locator('input').or(row.locator('input[data-testid=holiday-name]')).first().fill('测试节日');
+  await page.getByTestId('group-form-submit').click();
+  await expect(page.getByTestId('group-form-submit')).toBeHidden();
+  const saved = (await api.get(admin, '/api/v1/groups')).groups.find((g: { id: number }) => g.id === group.id);
+  expect(saved.business_hours.holidays).toEqual([{ date: today, name: '测试节日' }]);
+
+  await expect(await hint()).toHaveText('当前不在服务时间，您可以留言，我们会尽快回复。');
+});

@@ -1,8 +1,9 @@
 // The spine through the real UI: a visitor on /demo chats with an agent in the workspace,
 // is transferred to another skill group, the conversation is closed with a wrap-up code,
-// and the visitor rates it.
+// and the visitor rates it and downloads the transcript.
+import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { agentReady, base, person } from './helpers';
+import { agentReady, base, leaveFloor, person } from './helpers';
 
 test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   const agent1 = await person(browser, 'en-US');
@@ -68,6 +69,14 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   await frame.getByTestId('csat-submit').click();
   await expect(frame.getByTestId('csat-thanks')).toBeVisible();
 
+  // The customer keeps a copy: what they saw, without the note left for the next agent.
+  const download = visitor.page.waitForEvent('download');
+  await frame.getByTestId('transcript-download').click();
+  const transcript = await readFile(await (await download).path(), 'utf8');
+  expect(transcript).toContain('我: 我的信用卡被锁了');
+  expect(transcript).toContain('贷款的问题我来解答');
+  expect(transcript).not.toContain('客户想咨询贷款');
+
   // The rating is stored: the supervisor's figures show it.
   const login = await fetch(`${base()}/api/v1/auth/login`, {
     method: 'POST',
@@ -82,4 +91,8 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   const stats = await fetch(`${base()}/api/v1/stats/live`, auth).then((r) => r.json());
   expect(stats.today.csat_average).toBeGreaterThan(0);
   expect(stats.today.answered).toBeGreaterThanOrEqual(1);
+
+  // Off the floor, so later specs' offers go to the agents they expect.
+  await leaveFloor('agent1@demo.kefu');
+  await leaveFloor('agent3@demo.kefu');
 });

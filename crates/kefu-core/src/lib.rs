@@ -45,7 +45,7 @@ mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
 pub use group::{GroupConfig, Strategy};
-pub use hours::{parse_minute, BusinessHours, DayHours, HoursError};
+pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};
 pub use router::{
     AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router, RouterConfig, StatusReason, Waiting,
     WithdrawReason,

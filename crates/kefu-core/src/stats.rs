@@ -28,7 +28,10 @@ pub struct ServiceStats {
     pub answered: u64,
     /// Of those, given up by the visitor while waiting.
     pub abandoned: u64,
-    /// Answered within the target ÷ (answered + abandoned); 1.0 when nothing finished waiting.
+    /// Of those, still waiting now, longer than the target: already missed, though not finished.
+    pub waiting_past_target: u64,
+    /// Answered within the target ÷ (answered + abandoned + still waiting past the target); 1.0
+    /// when nobody has finished waiting or missed the target yet.
     pub service_level: f64,
     /// Average speed of answer (平均应答时长), over answered ones.
     pub asa_secs: f64,
@@ -41,8 +44,10 @@ pub struct ServiceStats {
 }
 
 impl ServiceStats {
-    /// Compute the figures; `target_secs` is the service-level target (e.g. 20 s).
-    pub fn compute(records: &[ContactRecord], target_secs: u32) -> ServiceStats {
+    /// Compute the figures at `now`; `target_secs` is the service-level target (e.g. 20 s). A
+    /// customer still waiting past the target counts as missed now: waiting for them to be
+    /// answered or to give up would show 100% while the line is failing.
+    pub fn compute(records: &[ContactRecord], target_secs: u32, now: Millis) -> ServiceStats {
         let target_ms = i64::from(target_secs) * 1000;
         let mut s = ServiceStats { offered: records.len() as u64, ..Default::default() };
         let (mut within, mut wait_ms, mut handle_ms, mut handled) = (0u64, 0i64, 0i64, 0u64);
@@ -61,6 +66,8 @@ impl ServiceStats {
                 }
             } else if r.abandoned {
                 s.abandoned += 1;
+            } else if r.ended_at.is_none() && now.since(r.queued_at) > target_ms {
+                s.waiting_past_target += 1;
             }
             if let Some(score) = r.csat {
                 csat_sum += u64::from(score);
@@ -68,7 +75,8 @@ impl ServiceStats {
             }
         }
         let finished = s.answered + s.abandoned;
-        s.service_level = if finished == 0 { 1.0 } else { within as f64 / finished as f64 };
+        let judged = finished + s.waiting_past_target;
+        s.service_level = if judged == 0 { 1.0 } else { within as f64 / judged as f64 };
         s.abandonment_rate = if finished == 0 { 0.0 } else { s.abandoned as f64 / finished as f64 };
         s.asa_secs = if s.answered == 0 { 0.0 } else { wait_ms as f64 / 1000.0 / s.answered as f64 };
         s.aht_secs = if handled == 0 { 0.0 } else { handle_ms as f64 / 1000.0 / handled as f64 };
@@ -102,7 +110,7 @@ mod tests {
             csat: Some(1),
         });
         records.push(ContactRecord { abandoned: false, answered_at: None, ended_at: None, queued_at: Millis(0), csat: None });
-        let s = ServiceStats::compute(&records, 20);
+        let s = ServiceStats::compute(&records, 20, Millis(10_000));
         assert_eq!((s.offered, s.answered, s.abandoned), (5, 3, 1));
         assert!((s.service_level - 0.5).abs() < 1e-9);
         assert!((s.abandonment_rate - 0.25).abs() < 1e-9);
@@ -112,8 +120,30 @@ mod tests {
     }
 
     #[test]
+    fn customers_waiting_past_the_target_count_as_missed_now() {
+        let waiting = |queued_s: i64| ContactRecord {
+            queued_at: Millis(queued_s * 1000),
+            answered_at: None,
+            ended_at: None,
+            abandoned: false,
+            csat: None,
+        };
+        // Three wait past 20 s, one has waited 5 s, one was answered in time.
+        let records = vec![waiting(0), waiting(1), waiting(2), waiting(95), answered(5, 10)];
+        let s = ServiceStats::compute(&records, 20, Millis(100_000));
+        assert_eq!(s.waiting_past_target, 3);
+        assert!((s.service_level - 0.25).abs() < 1e-9, "{}", s.service_level);
+        // Nobody answered yet, but three are past the target: 0%, not 100%.
+        let s = ServiceStats::compute(&records[..3], 20, Millis(100_000));
+        assert_eq!(s.service_level, 0.0);
+        // Before the target passes, a waiting customer is not yet judged.
+        let s = ServiceStats::compute(&records[..1], 20, Millis(10_000));
+        assert_eq!(s.service_level, 1.0);
+    }
+
+    #[test]
     fn empty_day_is_perfect_not_nan() {
-        let s = ServiceStats::compute(&[], 20);
+        let s = ServiceStats::compute(&[], 20, Millis(0));
         assert_eq!(s.service_level, 1.0);
         assert_eq!(s.abandonment_rate, 0.0);
         assert_eq!(s.csat_average, None);

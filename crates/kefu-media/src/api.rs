@@ -1,6 +1,7 @@
 //! The typed surface the server talks to: a cloneable handle taking commands, a stream of
 //! events, and the errors commands answer. No str0m type crosses this wall.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -76,11 +77,49 @@ pub enum MediaEvent {
     },
     /// Periodic figures about one participant's connection.
     Stats(ParticipantStats),
+    /// The server must tell the participant (over the WebSocket) which simulcast layers of the
+    /// track it sends on `mid` are wanted: its page sets `active` on each encoding by rid, and
+    /// stops encoding layers no subscriber receives.
+    LayersWanted {
+        /// The publisher.
+        participant: ParticipantId,
+        /// The publishing transceiver's mid.
+        mid: String,
+        /// The rids to keep sending; the others may pause.
+        active: Vec<String>,
+        /// Every rid of the track, lowest first.
+        rids: Vec<String>,
+    },
     /// The room is closed (after `close_room`, once every participant has left).
     RoomClosed {
         /// Which.
         room: RoomId,
     },
+    /// A recording's file is finished (stopped, the participant left, the media server
+    /// stopped) or ended early by a write error.
+    RecordingEnded(RecordingEnded),
+}
+
+/// How a recording ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordingEnded {
+    /// Its room.
+    pub room: RoomId,
+    /// Whose recording.
+    pub participant: ParticipantId,
+    /// The file, as given to [`MediaHandle::start_recording`].
+    pub path: PathBuf,
+    /// When its writer started, milliseconds since the Unix epoch.
+    pub started_unix_ms: i64,
+    /// The file's size.
+    pub bytes: u64,
+    /// The length of the media written.
+    pub duration_ms: u64,
+    /// Packets dropped because the writer fell behind (the channel to it was full).
+    pub dropped_packets: u64,
+    /// Why the recording ended early (the file could not be created or written: a full disk);
+    /// `None` when it ended normally and the file is complete (Cues and Duration written).
+    pub error: Option<String>,
 }
 
 /// One participant's connection figures, from str0m's stats and bandwidth estimate.
@@ -102,6 +141,26 @@ pub struct ParticipantStats {
     pub rtt: Option<Duration>,
     /// The bandwidth estimate towards the participant, if the estimator has one.
     pub estimate_bps: Option<u64>,
+    /// The video layer forwarded to the participant (its first video track), if any flows.
+    pub forwarded_video: Option<VideoLayerStats>,
+    /// The simulcast layers the participant's camera has arrived in (rids, lowest first; some
+    /// may be paused now because nobody receives them); empty without simulcast.
+    pub published_rids: Vec<String>,
+}
+
+/// One video layer as it arrives from its publisher.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoLayerStats {
+    /// Its rid (`None` without simulcast).
+    pub rid: Option<String>,
+    /// Frame size from its last keyframe (VP8; unknown for H.264).
+    pub width: Option<u16>,
+    /// Frame height.
+    pub height: Option<u16>,
+    /// Frames per second, lately.
+    pub fps: f32,
+    /// Bits per second, lately.
+    pub bps: u64,
 }
 
 /// Why a command was refused.
@@ -129,18 +188,68 @@ pub enum MediaError {
     /// The media server has stopped.
     #[error("the media server has stopped")]
     Stopped,
+    /// `start_recording` for a participant already being recorded.
+    #[error("the participant is already being recorded")]
+    AlreadyRecording,
+    /// `stop_recording`/`pause_recording` for a participant not being recorded.
+    #[error("the participant is not being recorded")]
+    NotRecording,
+    /// A recording could not be started; the text says why.
+    #[error("recording: {0}")]
+    Recording(String),
 }
 
 /// A command to the media thread. Replies travel on oneshots.
 #[derive(Debug)]
 pub(crate) enum Command {
-    OpenRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
-    CloseRoom { room: RoomId, reply: oneshot::Sender<Result<(), MediaError>> },
-    Join { room: RoomId, participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
-    Renegotiate { participant: ParticipantId, offer: ClientOffer, reply: oneshot::Sender<Result<String, MediaError>> },
-    Answer { participant: ParticipantId, sdp: String, reply: oneshot::Sender<Result<(), MediaError>> },
-    Leave { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
-    RequestKeyframe { participant: ParticipantId, reply: oneshot::Sender<Result<(), MediaError>> },
+    OpenRoom {
+        room: RoomId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    CloseRoom {
+        room: RoomId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    Join {
+        room: RoomId,
+        participant: ParticipantId,
+        offer: ClientOffer,
+        reply: oneshot::Sender<Result<String, MediaError>>,
+    },
+    Renegotiate {
+        participant: ParticipantId,
+        offer: ClientOffer,
+        reply: oneshot::Sender<Result<String, MediaError>>,
+    },
+    Answer {
+        participant: ParticipantId,
+        sdp: String,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    Leave {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    RequestKeyframe {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    StartRecording {
+        participant: ParticipantId,
+        path: PathBuf,
+        video: bool,
+        lead: Duration,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    StopRecording {
+        participant: ParticipantId,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
+    PauseRecording {
+        participant: ParticipantId,
+        paused: bool,
+        reply: oneshot::Sender<Result<(), MediaError>>,
+    },
     Shutdown,
 }
 
@@ -197,6 +306,26 @@ impl MediaHandle {
     /// recording starts).
     pub async fn request_keyframe(&self, participant: ParticipantId) -> Result<(), MediaError> {
         self.ask(|reply| Command::RequestKeyframe { participant, reply }).await
+    }
+
+    /// Record what `participant` publishes (its microphone, and its camera if `video`) into a
+    /// new WebM file at `path` (the directory must exist). The file's time zero is `lead` before
+    /// now: a participant who joins after the call's recording began gets a file on the call's
+    /// timeline, so the files of one call line up. Ends with [`MediaEvent::RecordingEnded`]
+    /// after [`MediaHandle::stop_recording`], when the participant leaves, or on a write error.
+    pub async fn start_recording(&self, participant: ParticipantId, path: PathBuf, video: bool, lead: Duration) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StartRecording { participant, path, video, lead, reply }).await
+    }
+
+    /// Stop recording `participant`; its file is finished and reported.
+    pub async fn stop_recording(&self, participant: ParticipantId) -> Result<(), MediaError> {
+        self.ask(|reply| Command::StopRecording { participant, reply }).await
+    }
+
+    /// Pause (`true`: silence and black are written in place of the media) or resume recording
+    /// `participant`.
+    pub async fn pause_recording(&self, participant: ParticipantId, paused: bool) -> Result<(), MediaError> {
+        self.ask(|reply| Command::PauseRecording { participant, paused, reply }).await
     }
 }
 

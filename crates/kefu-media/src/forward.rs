@@ -1,15 +1,30 @@
-//! Per-subscriber forwarding state of one track: where the subscriber's stream starts (it waits
-//! for a keyframe), and the sequence-number rewriting that keeps its stream gap-free. Pure.
+//! Per-subscriber forwarding state of one track: which simulcast layer the subscriber receives,
+//! switching only at a keyframe of the target layer, and the rewriting (sequence numbers, RTP
+//! timestamps, VP8 picture ids) that makes the layers it receives one continuous stream. Pure.
 
-/// How the subscriber's sequence numbers are derived from the publisher's.
-#[derive(Debug)]
-pub(crate) struct Forwarder {
-    video: bool,
-    /// The publisher's extended sequence number of the first forwarded packet.
-    base: Option<u64>,
-    /// The subscriber's sequence number for `base`. Small, so the subscriber's SRTP rollover
-    /// counter starts at 0 as its receiver assumes, however long the publisher has been sending.
-    start: u64,
+use std::time::Instant;
+
+/// A simulcast layer of a track, 0 the lowest. A track without simulcast has layer 0 only.
+pub type Layer = u8;
+
+/// VP8 picture ids are 15 bits (Chromium always uses the long form).
+const PICTURE_ID_MOD: u16 = 0x8000;
+
+/// One incoming packet, as far as forwarding cares.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Incoming {
+    pub layer: Layer,
+    /// The publisher's extended sequence number on this layer's stream.
+    pub seq_no: u64,
+    pub timestamp: u32,
+    /// The packet starts a keyframe (always true for audio).
+    pub keyframe: bool,
+    pub picture_id: Option<u16>,
+    pub tl0_pic_idx: Option<u8>,
+    /// When it arrived.
+    pub at: Instant,
+    /// RTP clock ticks per millisecond (90 for video).
+    pub ticks_per_ms: u32,
 }
 
 /// What to write to the subscriber for one incoming packet.
@@ -17,140 +32,138 @@ pub(crate) struct Forwarder {
 pub(crate) struct Forwarded {
     /// The subscriber's extended sequence number.
     pub seq_no: u64,
+    pub timestamp: u32,
+    pub picture_id: Option<u16>,
+    pub tl0_pic_idx: Option<u8>,
+    /// This packet starts a new layer (or the stream).
+    pub switched: bool,
+}
+
+/// Where the current layer's numbers map to the subscriber's.
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    layer: Layer,
+    seq_in: u64,
+    seq_out: u64,
+    timestamp_delta: u32,
+    picture_id_delta: u16,
+    tl0_delta: u8,
+}
+
+/// The newest packet written to the subscriber, to continue from on a switch.
+#[derive(Debug, Clone, Copy)]
+struct Last {
+    timestamp: u32,
+    at: Instant,
+    picture_id: Option<u16>,
+    tl0_pic_idx: Option<u8>,
+}
+
+/// The forwarding state of one track towards one subscriber.
+#[derive(Debug)]
+pub(crate) struct Forwarder {
+    video: bool,
+    /// The layer the allocator wants; `None`: video paused for this subscriber.
+    target: Option<Layer>,
+    source: Option<Source>,
+    /// The subscriber's sequence number after the highest one written. Starts small, so the
+    /// subscriber's SRTP rollover counter starts at 0 as its receiver assumes.
+    next_seq: u64,
+    last: Option<Last>,
 }
 
 impl Forwarder {
+    /// Audio forwards its one layer at once; video waits for the allocator's target.
     pub(crate) fn new(video: bool, start: u16) -> Self {
-        Forwarder { video, base: None, start: u64::from(start) }
+        let target = if video { None } else { Some(0) };
+        Forwarder { video, target, source: None, next_seq: u64::from(start), last: None }
     }
 
-    /// The decision for the publisher's packet `seq_no` (extended). `None`: drop it (video before
-    /// the first keyframe, or a late packet from before the subscriber's start).
-    pub(crate) fn forward(&mut self, seq_no: u64, keyframe_start: bool) -> Option<Forwarded> {
-        let base = match self.base {
-            Some(base) => base,
-            None if !self.video || keyframe_start => *self.base.insert(seq_no),
-            None => return None,
+    /// The layer to forward from now on (switched to at its next keyframe); `None` pauses at
+    /// once. Returns whether a keyframe of the target is needed for the switch.
+    pub(crate) fn set_target(&mut self, target: Option<Layer>) -> bool {
+        self.target = target;
+        if target.is_none() {
+            self.source = None;
+        }
+        self.switch_pending()
+    }
+
+    /// The layer being forwarded, if any.
+    pub(crate) fn current(&self) -> Option<Layer> {
+        self.source.map(|s| s.layer)
+    }
+
+    /// The target, if any.
+    #[cfg(test)]
+    pub(crate) fn target(&self) -> Option<Layer> {
+        self.target
+    }
+
+    /// A switch waits for a keyframe of the target layer.
+    pub(crate) fn switch_pending(&self) -> bool {
+        self.target.is_some() && self.current() != self.target
+    }
+
+    /// The decision for one incoming packet. `None`: drop it (another layer, video before the
+    /// target's keyframe, or a late packet from before the current layer's start).
+    pub(crate) fn forward(&mut self, p: &Incoming) -> Option<Forwarded> {
+        let on_current = self.source.is_some_and(|s| s.layer == p.layer);
+        let switched = !on_current && self.target == Some(p.layer) && (p.keyframe || !self.video);
+        if switched {
+            self.source = Some(self.continue_with(p));
+        }
+        let s = self.source.filter(|s| s.layer == p.layer)?;
+        let seq_no = s.seq_out + p.seq_no.checked_sub(s.seq_in)?;
+        let out = Forwarded {
+            seq_no,
+            timestamp: p.timestamp.wrapping_add(s.timestamp_delta),
+            picture_id: p.picture_id.map(|id| id.wrapping_add(s.picture_id_delta) % PICTURE_ID_MOD),
+            tl0_pic_idx: p.tl0_pic_idx.map(|i| i.wrapping_add(s.tl0_delta)),
+            switched,
         };
-        let offset = seq_no.checked_sub(base)?;
-        Some(Forwarded { seq_no: self.start + offset })
-    }
-}
-
-/// Whether an RTP payload is the first packet of a keyframe, for the codecs Kefu forwards.
-/// Unknown codecs count as keyframes so that forwarding is never blocked by a missing parser.
-pub(crate) fn starts_keyframe(codec: VideoCodec, payload: &[u8]) -> bool {
-    match codec {
-        VideoCodec::Vp8 => vp8_starts_keyframe(payload),
-        VideoCodec::H264 => h264_has_keyframe(payload),
-        VideoCodec::Other => true,
-    }
-}
-
-/// The video codecs whose keyframes [`starts_keyframe`] recognises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum VideoCodec {
-    Vp8,
-    H264,
-    Other,
-}
-
-/// RFC 7741: payload descriptor, then the VP8 payload header whose P bit is 0 on a keyframe. Only
-/// the packet that starts partition 0 (S=1, PID=0) carries that header.
-fn vp8_starts_keyframe(payload: &[u8]) -> bool {
-    let Some(&first) = payload.first() else { return false };
-    let start_of_partition = first & 0x10 != 0;
-    let partition = first & 0x07;
-    if !start_of_partition || partition != 0 {
-        return false;
-    }
-    let mut at = 1;
-    if first & 0x80 != 0 {
-        let Some(&ext) = payload.get(at) else { return false };
-        at += 1;
-        if ext & 0x80 != 0 {
-            // PictureID: 7 or 15 bits (M bit).
-            let Some(&pic) = payload.get(at) else { return false };
-            at += if pic & 0x80 != 0 { 2 } else { 1 };
+        if seq_no >= self.next_seq {
+            self.next_seq = seq_no + 1;
+            self.last = Some(Last { timestamp: out.timestamp, at: p.at, picture_id: out.picture_id, tl0_pic_idx: out.tl0_pic_idx });
         }
-        if ext & 0x40 != 0 {
-            at += 1; // TL0PICIDX
-        }
-        if ext & 0x30 != 0 {
-            at += 1; // TID/Y/KEYIDX
-        }
+        Some(out)
     }
-    payload.get(at).is_some_and(|header| header & 0x01 == 0)
-}
 
-/// RFC 6184, packetization mode 1: an IDR slice or SPS, alone, in a STAP-A, or at the start of a
-/// FU-A.
-fn h264_has_keyframe(payload: &[u8]) -> bool {
-    const IDR: u8 = 5;
-    const SPS: u8 = 7;
-    const STAP_A: u8 = 24;
-    const FU_A: u8 = 28;
-    let Some(&first) = payload.first() else { return false };
-    match first & 0x1f {
-        IDR | SPS => true,
-        STAP_A => {
-            let mut rest = &payload[1..];
-            while rest.len() > 2 {
-                let size = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
-                let Some(nal) = rest.get(2..2 + size) else { return false };
-                if nal.first().is_some_and(|n| matches!(n & 0x1f, IDR | SPS)) {
-                    return true;
-                }
-                rest = &rest[2 + size..];
-            }
-            false
+    /// The mapping that makes `p` follow the last packet written, whatever layer it came from.
+    fn continue_with(&self, p: &Incoming) -> Source {
+        let Some(last) = self.last else {
+            return Source {
+                layer: p.layer,
+                seq_in: p.seq_no,
+                seq_out: self.next_seq,
+                timestamp_delta: 0,
+                picture_id_delta: 0,
+                tl0_delta: 0,
+            };
+        };
+        // The layers' RTP clocks have unrelated offsets: continue from the last timestamp by the
+        // time that passed (at least one tick, so the new frame is a new frame).
+        let elapsed_ms = p.at.saturating_duration_since(last.at).as_millis().min(u128::from(u32::MAX / 90)) as u32;
+        let timestamp = last.timestamp.wrapping_add((elapsed_ms * p.ticks_per_ms).max(1));
+        let picture_id_delta = match (last.picture_id, p.picture_id) {
+            (Some(last), Some(now)) => ((last + 1) % PICTURE_ID_MOD).wrapping_sub(now).wrapping_add(PICTURE_ID_MOD) % PICTURE_ID_MOD,
+            _ => 0,
+        };
+        let tl0_delta = match (last.tl0_pic_idx, p.tl0_pic_idx) {
+            (Some(last), Some(now)) => last.wrapping_add(1).wrapping_sub(now),
+            _ => 0,
+        };
+        Source {
+            layer: p.layer,
+            seq_in: p.seq_no,
+            seq_out: self.next_seq,
+            timestamp_delta: timestamp.wrapping_sub(p.timestamp),
+            picture_id_delta,
+            tl0_delta,
         }
-        FU_A => payload.get(1).is_some_and(|fu| fu & 0x80 != 0 && fu & 0x1f == IDR),
-        _ => false,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn video_waits_for_a_keyframe_then_renumbers_from_the_start() {
-        let mut f = Forwarder::new(true, 100);
-        assert_eq!(f.forward(70_000, false), None, "video waits for a keyframe");
-        assert_eq!(f.forward(70_001, true), Some(Forwarded { seq_no: 100 }));
-        assert_eq!(f.forward(70_003, false), Some(Forwarded { seq_no: 102 }), "a loss stays a gap");
-        assert_eq!(f.forward(70_000, false), None, "from before the start");
-    }
-
-    #[test]
-    fn audio_starts_at_once() {
-        let mut f = Forwarder::new(false, 5);
-        assert_eq!(f.forward(9, false), Some(Forwarded { seq_no: 5 }));
-    }
-
-    #[test]
-    fn vp8_keyframes_are_recognised() {
-        // S=1 PID=0, no extension; payload header P=0.
-        assert!(starts_keyframe(VideoCodec::Vp8, &[0x10, 0x00, 0x9d]));
-        // Delta frame (P=1).
-        assert!(!starts_keyframe(VideoCodec::Vp8, &[0x10, 0x01]));
-        // Not the start of the partition.
-        assert!(!starts_keyframe(VideoCodec::Vp8, &[0x00, 0x00]));
-        // X=1, I=1 with a 15-bit picture id, then the header.
-        assert!(starts_keyframe(VideoCodec::Vp8, &[0x90, 0x80, 0x81, 0x23, 0x00]));
-        assert!(!starts_keyframe(VideoCodec::Vp8, &[0x90, 0x80, 0x81, 0x23, 0x01]));
-    }
-
-    #[test]
-    fn h264_keyframes_are_recognised() {
-        assert!(starts_keyframe(VideoCodec::H264, &[0x65, 0x88]));
-        assert!(!starts_keyframe(VideoCodec::H264, &[0x41, 0x9a]));
-        // STAP-A with SPS and PPS.
-        assert!(starts_keyframe(VideoCodec::H264, &[0x78, 0, 2, 0x67, 0x42, 0, 2, 0x68, 0xce]));
-        // FU-A, start of an IDR / middle of an IDR.
-        assert!(starts_keyframe(VideoCodec::H264, &[0x7c, 0x85, 0x88]));
-        assert!(!starts_keyframe(VideoCodec::H264, &[0x7c, 0x05, 0x88]));
-        assert!(!starts_keyframe(VideoCodec::H264, &[]));
-    }
-}
+#[path = "forward_tests.rs"]
+mod tests;

@@ -53,24 +53,50 @@
 //! One UDP port ([`MediaConfig::udp_bind`]), host candidates for the configured addresses plus
 //! [`MediaConfig::public_ip`] for a 1:1 NAT. The server is ICE-lite (it answers checks, the
 //! browser nominates), DTLS-SRTP only. Codecs: Opus (in-band FEC, DTX), VP8, H.264 constrained
-//! baseline packetization-mode 1. TCP candidates, simulcast layer allocation and bandwidth-based
-//! pausing are not there yet.
+//! baseline packetization-mode 1. TCP candidates are not there yet.
+//!
+//! # Simulcast and adaptive quality
+//!
+//! Browsers publish their camera in three simulcast layers (rids `l`, `m`, `h`: a quarter, half
+//! and full resolution). Each subscriber receives one layer of each video track, chosen by the
+//! [`allocator`] from str0m's bandwidth estimate towards it (transport-wide congestion
+//! control): the best that fits, down at once, up with headroom, and no video at all (audio goes
+//! on) while not even the lowest fits — it resumes by itself, since the estimator keeps probing
+//! for the next step. A switch waits for a keyframe of the new layer (asked for with a PLI), and
+//! the subscriber's sequence numbers, RTP timestamps and VP8 picture ids are rewritten so it
+//! sees one continuous stream. Layers no subscriber receives are paused at the source: the
+//! media server emits [`MediaEvent::LayersWanted`], which the server relays to the publisher
+//! (`call.layers`), whose page sets `active` on its encodings — the browser then stops encoding
+//! them, which RTCP cannot ask for.
+//!
+//! # Recording
+//!
+//! [`MediaHandle::start_recording`] taps a participant's published audio and camera into a WebM
+//! file (see the `recorder` module): a bounded hand-off from the media thread to a writer thread,
+//! so a slow or full disk never stalls forwarding; [`MediaEvent::RecordingEnded`] reports the end.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod allocator;
 mod api;
+mod codec;
 mod config;
 mod demux;
 mod driver;
 mod forward;
 mod ids;
+mod meter;
 mod peer;
+mod recorder;
 pub mod room;
 mod sfu;
 #[cfg(test)]
+mod sfu_simulcast_tests;
+#[cfg(test)]
 mod sfu_tests;
 
-pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats};
+pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded, VideoLayerStats};
 pub use config::MediaConfig;
 pub use driver::MediaServer;
+pub use forward::Layer;
 pub use ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};

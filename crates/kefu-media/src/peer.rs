@@ -6,12 +6,13 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
-use str0m::format::{Codec, PayloadParams};
-use str0m::media::{Direction, MediaKind, Mid, Pt};
+use str0m::format::{Codec, FormatParams, PayloadParams};
+use str0m::media::{Direction, Frequency, MediaKind, Mid, Pt, Rid, Rids};
 use str0m::{Candidate, Event, IceCreds, Output, Rtc};
 
 use crate::api::{ClientOffer, MediaError};
-use crate::forward::{Forwarder, VideoCodec};
+use crate::codec::VideoCodec;
+use crate::forward::{Forwarder, Layer};
 use crate::ids::{ParticipantId, RoomId, TrackId, TrackKind};
 
 /// After a client's offer, the server waits this long before its own next offer, so that the
@@ -37,6 +38,7 @@ enum Change {
 #[derive(Debug)]
 pub(crate) struct Sending {
     pub mid: Mid,
+    pub video: bool,
     pub forwarder: Forwarder,
     /// Publisher's payload type -> ours, learnt on the first packet of each.
     pub pt_map: HashMap<Pt, Option<Pt>>,
@@ -62,6 +64,8 @@ pub(crate) struct Peer {
     screen_mids: HashSet<String>,
     /// Incoming (published) media by mid.
     pub published: HashMap<Mid, TrackId>,
+    /// The simulcast rids of each published mid, lowest layer first (empty: no simulcast).
+    pub rids: HashMap<Mid, Vec<Rid>>,
     /// Outgoing (forwarded) tracks, negotiated.
     pub sending: HashMap<TrackId, Sending>,
     /// Outgoing mid -> track, for the subscriber's keyframe requests.
@@ -101,7 +105,10 @@ impl Peer {
             .enable_bwe(Some(str0m::bwe::Bitrate::kbps(300)))
             .clear_codecs();
         let codecs = config.codec_config();
-        codecs.enable_opus(true, false);
+        // Opus with in-band FEC (a lost packet is rebuilt from the next) and DTX (silence costs
+        // next to nothing): what a weak mobile link needs.
+        let opus = FormatParams { min_p_time: Some(10), use_inband_fec: Some(true), use_dtx: Some(true), ..Default::default() };
+        codecs.add_config(111.into(), None, Codec::Opus, Frequency::FORTY_EIGHT_KHZ, Some(2), opus);
         codecs.enable_vp8(true);
         // Constrained baseline, packetization-mode 1: what phones' hardware encoders speak.
         codecs.add_h264(108.into(), Some(109.into()), true, 0x42e01f);
@@ -118,6 +125,7 @@ impl Peer {
             next_timeout: now,
             screen_mids: HashSet::new(),
             published: HashMap::new(),
+            rids: HashMap::new(),
             sending: HashMap::new(),
             sending_by_mid: HashMap::new(),
             wanted: Vec::new(),
@@ -151,6 +159,28 @@ impl Peer {
             MediaKind::Video if self.screen_mids.contains(&mid.to_string()) => TrackKind::Screen,
             MediaKind::Video => TrackKind::Camera,
         }
+    }
+
+    /// The simulcast rids the client sends on `mid`, lowest layer first, learnt from the SDP.
+    pub(crate) fn learn_rids(&mut self, mid: Mid) -> usize {
+        let rids = match self.rtc.media(mid).map(|m| m.rids_rx()) {
+            Some(Rids::Specific(rids)) => layer_order(rids),
+            _ => Vec::new(),
+        };
+        let layers = rids.len().max(1);
+        self.rids.insert(mid, rids);
+        layers
+    }
+
+    /// The layer of an incoming packet on `mid` with `rid`.
+    pub(crate) fn layer_of(&self, mid: Mid, rid: Option<Rid>) -> Layer {
+        let position = rid.and_then(|rid| self.rids.get(&mid)?.iter().position(|r| *r == rid));
+        position.map_or(0, |p| p as Layer)
+    }
+
+    /// The rid of a layer of `mid` (`None` without simulcast).
+    pub(crate) fn rid_of(&self, mid: Mid, layer: Layer) -> Option<Rid> {
+        self.rids.get(&mid)?.get(usize::from(layer)).copied()
     }
 
     /// Queue a forwarded track to add to this connection.
@@ -227,7 +257,7 @@ impl Peer {
         for (track, mid) in pending.added {
             let video = pending.changes.iter().any(|c| matches!(c, Change::Add(t, k) if *t == track && k.is_video()));
             let forwarder = Forwarder::new(video, start_seq(track));
-            self.sending.insert(track, Sending { mid, forwarder, pt_map: HashMap::new() });
+            self.sending.insert(track, Sending { mid, video, forwarder, pt_map: HashMap::new() });
             self.sending_by_mid.insert(mid, track);
             ready.push(track);
         }
@@ -267,6 +297,22 @@ impl Peer {
                         && spec.format.packetization_mode == want.format.packetization_mode))
         })?;
         Some(ours.pt())
+    }
+}
+
+/// Simulcast rids ordered lowest layer first: the usual names (`l`/`m`/`h`, or `q`/`h`/`f`)
+/// by their meaning, anything else in the SDP's order (the order the page listed its
+/// encodings, lowest first in Kefu's clients).
+pub(crate) fn layer_order(rids: &[Rid]) -> Vec<Rid> {
+    let names: Vec<&str> = rids.iter().map(|r| &**r).collect();
+    let scale: &[&str] = if names.contains(&"f") { &["q", "h", "f"] } else { &["l", "m", "h"] };
+    let rank = |r: &Rid| scale.iter().position(|s| *s == &**r);
+    if rids.iter().all(|r| rank(r).is_some()) {
+        let mut ordered = rids.to_vec();
+        ordered.sort_by_key(rank);
+        ordered
+    } else {
+        rids.to_vec()
     }
 }
 

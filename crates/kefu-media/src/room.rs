@@ -8,13 +8,21 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use crate::allocator::{self, Budget, AUDIO_RATE};
 use crate::api::MediaEvent;
+use crate::forward::Layer;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 
 /// Keyframe requests to one publisher's track are sent at most this often: each costs the
 /// publisher a large frame, and several subscribers joining or losing packets at once need only
 /// one.
 pub const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
+
+/// While a subscriber is below the top layer of a track, its estimator is asked to probe for
+/// more this often. str0m probes when the desired rate rises, not when it is repeated, and an
+/// estimate only grows with traffic: without asking again, a subscriber sending well below its
+/// estimate (its next layer paused at the publisher) would never learn that the next layer fits.
+pub const PROBE_INTERVAL: Duration = Duration::from_secs(4);
 
 /// What happens to a room.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +45,8 @@ pub enum Input {
         track: TrackId,
         /// What it carries.
         kind: TrackKind,
+        /// How many simulcast layers it has (1 without simulcast).
+        layers: u8,
     },
     /// A published track ended.
     Unpublish {
@@ -73,6 +83,21 @@ pub enum Input {
     },
     /// Close the room: everyone leaves with [`LeaveReason::Hangup`].
     Close,
+    /// The bandwidth estimate towards a subscriber changed (bits per second).
+    Estimate {
+        /// Whose.
+        subscriber: ParticipantId,
+        /// The estimate.
+        bps: u64,
+    },
+    /// The measured bitrate of each layer of a track (bits per second, lowest first); 0 for a
+    /// layer that sent nothing lately (its last known rate is kept).
+    LayerRates {
+        /// Which.
+        track: TrackId,
+        /// Per layer.
+        bps: Vec<u64>,
+    },
     /// Time passed.
     Tick,
 }
@@ -97,12 +122,43 @@ pub enum Output {
         /// What.
         track: TrackId,
     },
-    /// Send a keyframe request (PLI) to the publisher of `track`.
+    /// Send a keyframe request (PLI) to the publisher of `track`, for one of its layers.
     RequestKeyframe {
         /// To whom.
         publisher: ParticipantId,
         /// For which track.
         track: TrackId,
+        /// Which layer.
+        layer: Layer,
+    },
+    /// Forward this layer of `track` to `subscriber` from its next keyframe on; `None`: pause
+    /// the video (its estimate carries not even the lowest layer).
+    SetLayer {
+        /// Who receives.
+        subscriber: ParticipantId,
+        /// What.
+        track: TrackId,
+        /// Which layer.
+        layer: Option<Layer>,
+    },
+    /// Tell the publisher which layers of `track` to send (`active[layer]`): those no
+    /// subscriber needs are paused at the source, saving its uplink and CPU.
+    PublisherLayers {
+        /// To whom.
+        publisher: ParticipantId,
+        /// Which track.
+        track: TrackId,
+        /// Per layer, lowest first.
+        active: Vec<bool>,
+    },
+    /// Set what the estimator towards `subscriber` probes for (bits per second).
+    Probe {
+        /// Whose estimator.
+        subscriber: ParticipantId,
+        /// The rate of one step up: padding fills up to it.
+        minimum: u64,
+        /// Every subscribed track at its top layer.
+        desired: u64,
     },
     /// Drop the participant's connection: it has left the room.
     Release {
@@ -124,12 +180,35 @@ pub struct RoomConfig {
 struct Member {
     joined_at: Instant,
     connected: bool,
+    budget: Budget,
+    /// The last (minimum, desired) probe told to the driver, and when.
+    probe: Option<(u64, u64)>,
+    probed_at: Option<Instant>,
+    /// Added to the desired rate, one more at each periodic probe: str0m probes when the
+    /// desired rate rises.
+    probe_nudge: u64,
 }
 
 #[derive(Debug)]
 struct Track {
     publisher: ParticipantId,
     kind: TrackKind,
+    /// Per layer, lowest first: its bitrate (measured, else nominal) and keyframe throttle.
+    layers: Vec<LayerState>,
+    /// What the publisher was last told to send; `None`: never told (all layers on).
+    active: Option<Vec<bool>>,
+}
+
+#[derive(Debug)]
+struct LayerState {
+    rate: u64,
+    /// Whether the layer arrived in the last measurement (`None`: not measured yet). A layer
+    /// the publisher does not send (paused, or its own congestion control dropped it) is never
+    /// forwarded: a subscriber switched to it would see its video stop.
+    arriving: Option<bool>,
+    /// The rate was measured at least once (until then it is a nominal guess, and the layer is
+    /// not paused at the publisher: its real rate is worth learning).
+    measured: bool,
     last_keyframe_request: Option<Instant>,
     /// A keyframe request held back by [`KEYFRAME_REQUEST_INTERVAL`], sent when it allows.
     keyframe_owed: bool,
@@ -145,6 +224,12 @@ pub struct Room {
     /// (subscriber, track) -> ready. Everyone subscribes to every track of the others once
     /// connected; a subscription forwards only once ready (negotiated).
     subscriptions: BTreeMap<(ParticipantId, TrackId), bool>,
+    /// (subscriber, video track) -> the layer forwarded, once ready: the allocator's choice, or
+    /// the best layer below it that arrives.
+    layers: BTreeMap<(ParticipantId, TrackId), Option<Layer>>,
+    /// (subscriber, video track) -> the layer the allocator chose (the publisher is asked to
+    /// send it).
+    wanted: BTreeMap<(ParticipantId, TrackId), Option<Layer>>,
     outputs: VecDeque<Output>,
     closed: bool,
 }
@@ -158,6 +243,8 @@ impl Room {
             members: BTreeMap::new(),
             tracks: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            layers: BTreeMap::new(),
+            wanted: BTreeMap::new(),
             outputs: VecDeque::new(),
             closed: false,
         }
@@ -193,6 +280,11 @@ impl Room {
         self.subscriptions.iter().filter(move |((_, t), ready)| *t == track && **ready).map(|((subscriber, _), _)| *subscriber)
     }
 
+    /// The layer chosen for `subscriber` of video `track`, if any (`Some(None)`: paused).
+    pub fn layer(&self, subscriber: ParticipantId, track: TrackId) -> Option<Option<Layer>> {
+        self.layers.get(&(subscriber, track)).copied()
+    }
+
     /// Feed one input at time `now`, then drain [`Room::poll_output`].
     pub fn handle_input(&mut self, now: Instant, input: Input) {
         if self.closed && !matches!(input, Input::Leave { .. } | Input::Tick) {
@@ -200,31 +292,75 @@ impl Room {
         }
         match input {
             Input::Join { participant } => {
-                self.members.entry(participant).or_insert(Member { joined_at: now, connected: false });
+                self.members.entry(participant).or_insert(Member {
+                    joined_at: now,
+                    connected: false,
+                    budget: Budget::default(),
+                    probe: None,
+                    probed_at: None,
+                    probe_nudge: 0,
+                });
             }
             Input::Connected { participant } => self.connected(participant),
-            Input::Publish { participant, track, kind } => self.publish(participant, track, kind),
-            Input::Unpublish { track } => self.unpublish(track),
+            Input::Publish { participant, track, kind, layers } => self.publish(participant, track, kind, layers),
+            Input::Unpublish { track } => {
+                self.unpublish(track);
+                self.allocate(now);
+            }
             Input::SubscriptionReady { subscriber, track } => {
                 if let Some(ready) = self.subscriptions.get_mut(&(subscriber, track)) {
                     *ready = true;
-                    // A new subscriber's decoder needs a keyframe to start.
-                    self.want_keyframe(now, track);
+                    if self.tracks.get(&track).is_some_and(|t| t.kind.is_video()) {
+                        // Its first layer comes from the allocator, which asks for its keyframe
+                        // (a new subscriber's decoder needs one to start).
+                        self.layers.insert((subscriber, track), None);
+                        self.allocate(now);
+                    }
                 }
             }
             Input::KeyframeWanted { subscriber, track } => {
                 if self.subscriptions.get(&(subscriber, track)) == Some(&true) {
-                    self.want_keyframe(now, track);
+                    if let Some(Some(layer)) = self.layers.get(&(subscriber, track)) {
+                        self.want_keyframe(now, track, *layer);
+                    }
                 }
             }
             Input::KeyframesWanted { publisher } => {
-                let video: Vec<TrackId> =
-                    self.tracks.iter().filter(|(_, t)| t.publisher == publisher && t.kind.is_video()).map(|(id, _)| *id).collect();
-                for track in video {
-                    self.want_keyframe(now, track);
+                let video: Vec<(TrackId, usize)> = self
+                    .tracks
+                    .iter()
+                    .filter(|(_, t)| t.publisher == publisher && t.kind.is_video())
+                    .map(|(id, t)| (*id, t.layers.len()))
+                    .collect();
+                for (track, layers) in video {
+                    for layer in 0..layers {
+                        self.want_keyframe(now, track, layer as Layer);
+                    }
                 }
             }
-            Input::Leave { participant, reason } => self.leave(participant, reason),
+            Input::Estimate { subscriber, bps } => {
+                if let Some(member) = self.members.get_mut(&subscriber) {
+                    member.budget.estimate = Some(bps);
+                    self.allocate(now);
+                }
+            }
+            Input::LayerRates { track, bps } => {
+                if let Some(t) = self.tracks.get_mut(&track) {
+                    for (state, rate) in t.layers.iter_mut().zip(bps) {
+                        state.arriving = Some(rate > 0);
+                        // A silent layer (paused at the publisher) keeps its last known rate.
+                        if rate > 0 {
+                            state.measured = true;
+                            state.rate = rate;
+                        }
+                    }
+                    self.allocate(now);
+                }
+            }
+            Input::Leave { participant, reason } => {
+                self.leave(participant, reason);
+                self.allocate(now);
+            }
             Input::Close => {
                 self.closed = true;
                 let everyone: Vec<ParticipantId> = self.members.keys().copied().collect();
@@ -250,8 +386,9 @@ impl Room {
         let keyframes = self
             .tracks
             .values()
-            .filter(|t| t.keyframe_owed)
-            .filter_map(|t| t.last_keyframe_request.map(|at| at + KEYFRAME_REQUEST_INTERVAL));
+            .flat_map(|t| &t.layers)
+            .filter(|l| l.keyframe_owed)
+            .filter_map(|l| l.last_keyframe_request.map(|at| at + KEYFRAME_REQUEST_INTERVAL));
         deadlines.chain(keyframes).min()
     }
 
@@ -269,11 +406,21 @@ impl Room {
         }
     }
 
-    fn publish(&mut self, participant: ParticipantId, track: TrackId, kind: TrackKind) {
+    fn publish(&mut self, participant: ParticipantId, track: TrackId, kind: TrackKind, layers: u8) {
         if !self.members.contains_key(&participant) || self.tracks.contains_key(&track) {
             return;
         }
-        self.tracks.insert(track, Track { publisher: participant, kind, last_keyframe_request: None, keyframe_owed: false });
+        let count = usize::from(layers.max(1));
+        let layers = (0..count)
+            .map(|layer| LayerState {
+                rate: if kind.is_video() { allocator::nominal_rate(count, layer as Layer) } else { AUDIO_RATE },
+                arriving: None,
+                measured: false,
+                last_keyframe_request: None,
+                keyframe_owed: false,
+            })
+            .collect();
+        self.tracks.insert(track, Track { publisher: participant, kind, layers, active: None });
         self.outputs.push_back(Output::Announce(MediaEvent::TrackPublished { room: self.id, participant, track, kind }));
         let receivers: Vec<ParticipantId> =
             self.members.iter().filter(|(id, m)| **id != participant && m.connected).map(|(id, _)| *id).collect();
@@ -293,6 +440,8 @@ impl Room {
         let subscribers: Vec<ParticipantId> = self.subscriptions.keys().filter(|(_, t)| *t == track).map(|(s, _)| *s).collect();
         for subscriber in subscribers {
             self.subscriptions.remove(&(subscriber, track));
+            self.layers.remove(&(subscriber, track));
+            self.wanted.remove(&(subscriber, track));
             self.outputs.push_back(Output::Unsubscribe { subscriber, track });
         }
         self.outputs.push_back(Output::Announce(MediaEvent::TrackUnpublished { room: self.id, participant: gone.publisher, track }));
@@ -304,6 +453,8 @@ impl Room {
         }
         // What it received goes with its connection: no renegotiation needed.
         self.subscriptions.retain(|(subscriber, _), _| *subscriber != participant);
+        self.layers.retain(|(subscriber, _), _| *subscriber != participant);
+        self.wanted.retain(|(subscriber, _), _| *subscriber != participant);
         let published: Vec<TrackId> = self.tracks.iter().filter(|(_, t)| t.publisher == participant).map(|(id, _)| *id).collect();
         for track in published {
             self.unpublish(track);
@@ -312,22 +463,25 @@ impl Room {
         self.outputs.push_back(Output::Announce(MediaEvent::ParticipantLeft { room: self.id, participant, reason }));
     }
 
-    fn want_keyframe(&mut self, now: Instant, track: TrackId) {
+    fn want_keyframe(&mut self, now: Instant, track: TrackId, layer: Layer) {
         let Some(t) = self.tracks.get_mut(&track) else { return };
         if !t.kind.is_video() {
             return;
         }
-        t.keyframe_owed = true;
+        let Some(state) = t.layers.get_mut(usize::from(layer)) else { return };
+        state.keyframe_owed = true;
         self.tick(now);
     }
 
     fn tick(&mut self, now: Instant) {
         for (id, t) in self.tracks.iter_mut() {
-            let allowed = t.last_keyframe_request.is_none_or(|at| now >= at + KEYFRAME_REQUEST_INTERVAL);
-            if t.keyframe_owed && allowed {
-                t.keyframe_owed = false;
-                t.last_keyframe_request = Some(now);
-                self.outputs.push_back(Output::RequestKeyframe { publisher: t.publisher, track: *id });
+            for (layer, state) in t.layers.iter_mut().enumerate() {
+                let allowed = state.last_keyframe_request.is_none_or(|at| now >= at + KEYFRAME_REQUEST_INTERVAL);
+                if state.keyframe_owed && allowed {
+                    state.keyframe_owed = false;
+                    state.last_keyframe_request = Some(now);
+                    self.outputs.push_back(Output::RequestKeyframe { publisher: t.publisher, track: *id, layer: layer as Layer });
+                }
             }
         }
         let late: Vec<ParticipantId> = self
@@ -342,157 +496,8 @@ impl Room {
     }
 }
 
+mod layers;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const A: ParticipantId = ParticipantId(1);
-    const B: ParticipantId = ParticipantId(2);
-    const C: ParticipantId = ParticipantId(3);
-    const MIC_A: TrackId = TrackId(10);
-    const CAM_A: TrackId = TrackId(11);
-    const CAM_B: TrackId = TrackId(20);
-
-    fn room() -> Room {
-        Room::new(RoomId(7), RoomConfig { connect_timeout: Duration::from_secs(10) })
-    }
-
-    fn drain(room: &mut Room) -> Vec<Output> {
-        std::iter::from_fn(|| room.poll_output()).collect()
-    }
-
-    fn commands(outputs: Vec<Output>) -> Vec<Output> {
-        outputs.into_iter().filter(|o| !matches!(o, Output::Announce(_))).collect()
-    }
-
-    /// A and B joined and connected; A publishes a microphone and a camera.
-    fn a_publishes_to_b(t0: Instant) -> Room {
-        let mut room = room();
-        for p in [A, B] {
-            room.handle_input(t0, Input::Join { participant: p });
-            room.handle_input(t0, Input::Connected { participant: p });
-        }
-        room.handle_input(t0, Input::Publish { participant: A, track: MIC_A, kind: TrackKind::Audio });
-        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera });
-        drain(&mut room);
-        room
-    }
-
-    #[test]
-    fn a_published_track_is_offered_to_each_connected_other_and_forwarded_once_ready() {
-        let t0 = Instant::now();
-        let mut room = room();
-        for p in [A, B, C] {
-            room.handle_input(t0, Input::Join { participant: p });
-        }
-        room.handle_input(t0, Input::Connected { participant: A });
-        room.handle_input(t0, Input::Connected { participant: B });
-        drain(&mut room);
-
-        room.handle_input(t0, Input::Publish { participant: A, track: CAM_A, kind: TrackKind::Camera });
-        let out = drain(&mut room);
-        assert!(out.contains(&Output::Announce(MediaEvent::TrackPublished {
-            room: RoomId(7),
-            participant: A,
-            track: CAM_A,
-            kind: TrackKind::Camera
-        })));
-        // Only B: A is the publisher, C is not connected yet.
-        assert_eq!(commands(out), vec![Output::Subscribe { subscriber: B, track: CAM_A, kind: TrackKind::Camera }]);
-        assert_eq!(room.forward_targets(CAM_A).count(), 0, "nothing forwarded before negotiation");
-
-        room.handle_input(t0, Input::SubscriptionReady { subscriber: B, track: CAM_A });
-        assert_eq!(room.forward_targets(CAM_A).collect::<Vec<_>>(), vec![B]);
-        assert_eq!(
-            commands(drain(&mut room)),
-            vec![Output::RequestKeyframe { publisher: A, track: CAM_A }],
-            "a new subscriber gets a keyframe"
-        );
-
-        // C connects later and is offered what is already published.
-        room.handle_input(t0, Input::Connected { participant: C });
-        assert_eq!(commands(drain(&mut room)), vec![Output::Subscribe { subscriber: C, track: CAM_A, kind: TrackKind::Camera }]);
-    }
-
-    #[test]
-    fn keyframe_requests_are_throttled_per_track_and_the_owed_one_follows() {
-        let t0 = Instant::now();
-        let mut room = a_publishes_to_b(t0);
-        room.handle_input(t0, Input::SubscriptionReady { subscriber: B, track: CAM_A });
-        assert_eq!(commands(drain(&mut room)).len(), 1);
-
-        let t1 = t0 + Duration::from_millis(100);
-        room.handle_input(t1, Input::KeyframeWanted { subscriber: B, track: CAM_A });
-        room.handle_input(t1, Input::KeyframeWanted { subscriber: B, track: CAM_A });
-        assert!(drain(&mut room).is_empty(), "held back within the interval");
-        assert_eq!(room.poll_timeout(), Some(t0 + KEYFRAME_REQUEST_INTERVAL));
-
-        room.handle_input(t0 + KEYFRAME_REQUEST_INTERVAL, Input::Tick);
-        assert_eq!(commands(drain(&mut room)), vec![Output::RequestKeyframe { publisher: A, track: CAM_A }], "one request for both");
-        assert_eq!(room.poll_timeout(), None);
-    }
-
-    #[test]
-    fn audio_needs_no_keyframe_and_unready_subscribers_cannot_ask() {
-        let t0 = Instant::now();
-        let mut room = a_publishes_to_b(t0);
-        room.handle_input(t0, Input::SubscriptionReady { subscriber: B, track: MIC_A });
-        room.handle_input(t0, Input::KeyframeWanted { subscriber: B, track: CAM_A });
-        assert!(commands(drain(&mut room)).is_empty());
-        assert_eq!(room.forward_targets(MIC_A).collect::<Vec<_>>(), vec![B]);
-    }
-
-    #[test]
-    fn a_publisher_leaving_unpublishes_and_unsubscribes_its_tracks() {
-        let t0 = Instant::now();
-        let mut room = a_publishes_to_b(t0);
-        room.handle_input(t0, Input::Publish { participant: B, track: CAM_B, kind: TrackKind::Camera });
-        drain(&mut room);
-
-        room.handle_input(t0, Input::Leave { participant: A, reason: LeaveReason::Hangup });
-        let out = drain(&mut room);
-        assert!(out.contains(&Output::Unsubscribe { subscriber: B, track: MIC_A }));
-        assert!(out.contains(&Output::Unsubscribe { subscriber: B, track: CAM_A }));
-        assert!(out.contains(&Output::Release { participant: A }));
-        assert!(out.contains(&Output::Announce(MediaEvent::ParticipantLeft {
-            room: RoomId(7),
-            participant: A,
-            reason: LeaveReason::Hangup
-        })));
-        // A's subscription to B's camera went with A's connection: no renegotiation for it.
-        assert!(!out.iter().any(|o| matches!(o, Output::Unsubscribe { subscriber: A, .. })));
-        assert_eq!(room.track(CAM_A), None);
-        assert_eq!(room.track(CAM_B), Some((B, TrackKind::Camera)));
-    }
-
-    #[test]
-    fn a_participant_that_never_connects_times_out() {
-        let t0 = Instant::now();
-        let mut room = room();
-        room.handle_input(t0, Input::Join { participant: A });
-        assert_eq!(room.poll_timeout(), Some(t0 + Duration::from_secs(10)));
-        room.handle_input(t0 + Duration::from_secs(9), Input::Tick);
-        assert!(drain(&mut room).is_empty());
-        room.handle_input(t0 + Duration::from_secs(10), Input::Tick);
-        let out = drain(&mut room);
-        assert!(out.contains(&Output::Announce(MediaEvent::ParticipantLeft {
-            room: RoomId(7),
-            participant: A,
-            reason: LeaveReason::Timeout
-        })));
-        assert!(!room.contains(A));
-    }
-
-    #[test]
-    fn closing_makes_everyone_leave_and_refuses_newcomers() {
-        let t0 = Instant::now();
-        let mut room = a_publishes_to_b(t0);
-        room.handle_input(t0, Input::Close);
-        let out = drain(&mut room);
-        let left = out.iter().filter(|o| matches!(o, Output::Announce(MediaEvent::ParticipantLeft { .. }))).count();
-        assert_eq!(left, 2);
-        assert_eq!(out.last(), Some(&Output::Announce(MediaEvent::RoomClosed { room: RoomId(7) })));
-        room.handle_input(t0, Input::Join { participant: C });
-        assert!(!room.contains(C));
-    }
-}
+#[path = "room_tests.rs"]
+mod tests;

@@ -4,19 +4,24 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Instant;
 
+use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::KeyframeRequestKind;
 use str0m::net::{Protocol, Receive};
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor};
 use str0m::stats::PeerStats;
 use str0m::{Event, IceConnectionState, Input};
 
 use crate::api::{ClientOffer, MediaError, MediaEvent, ParticipantStats};
+use crate::codec::{keyframe_size, starts_keyframe, VideoCodec};
 use crate::demux::Demux;
-use crate::forward::starts_keyframe;
+use crate::forward::Incoming;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
+use crate::meter::Meters;
 use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
+use crate::recorder::Recorders;
 use crate::room::{self, Room, RoomConfig};
 
 /// The whole media state of one media thread.
@@ -28,6 +33,7 @@ pub(crate) struct Sfu {
     peers: HashMap<ParticipantId, Peer>,
     demux: Demux,
     next_track: u64,
+    meters: Meters,
     transmits: Vec<Transmit>,
     events: VecDeque<MediaEvent>,
     /// str0m events drained from a participant's `Rtc`, handled after the drain so that handling
@@ -35,6 +41,8 @@ pub(crate) struct Sfu {
     work: VecDeque<(ParticipantId, Event)>,
     /// Participants whose connection failed during a drain.
     failed: Vec<(ParticipantId, LeaveReason)>,
+    /// The recordings running (a tap on `forward`, see `recorder`).
+    pub(crate) recorders: Recorders,
 }
 
 impl Sfu {
@@ -46,11 +54,37 @@ impl Sfu {
             peers: HashMap::new(),
             demux: Demux::default(),
             next_track: 1,
+            meters: Meters::default(),
             transmits: Vec::new(),
             events: VecDeque::new(),
             work: VecDeque::new(),
             failed: Vec::new(),
+            recorders: Recorders::default(),
         }
+    }
+
+    /// Record a participant; its publisher is asked for keyframes so the file starts at once.
+    pub(crate) fn start_recording(
+        &mut self,
+        zero: Instant,
+        now: Instant,
+        participant: ParticipantId,
+        path: PathBuf,
+        video: bool,
+    ) -> Result<(), MediaError> {
+        let room = self.peers.get(&participant).ok_or(MediaError::UnknownParticipant)?.room;
+        self.recorders.start(zero, room, participant, path, video)?;
+        // Layers paused because no subscriber wanted them come back on: the recorder takes the
+        // top one (the room asks again for what its subscribers need at its next change).
+        if let Some(peer) = self.peers.get(&participant) {
+            for (mid, rids) in peer.rids.iter().filter(|(_, rids)| rids.len() > 1) {
+                let rids: Vec<String> = rids.iter().map(|r| r.to_string()).collect();
+                self.events.push_back(MediaEvent::LayersWanted { participant, mid: mid.to_string(), active: rids.clone(), rids });
+            }
+        }
+        self.room_input(now, room, room::Input::KeyframesWanted { publisher: participant })?;
+        self.process(now);
+        Ok(())
     }
 
     pub(crate) fn open_room(&mut self, room: RoomId) -> Result<(), MediaError> {
@@ -160,6 +194,11 @@ impl Sfu {
         for room in rooms {
             let _ = self.room_input(now, room, room::Input::Tick);
         }
+        if self.meters.due().is_some_and(|at| at <= now) {
+            for (room, track, bps) in self.meters.measure(now) {
+                let _ = self.room_input(now, room, room::Input::LayerRates { track, bps });
+            }
+        }
         self.process(now);
     }
 
@@ -167,7 +206,7 @@ impl Sfu {
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
         let peers = self.peers.values().flat_map(|p| [Some(p.next_timeout), p.offer_due()]);
         let rooms = self.rooms.values().map(Room::poll_timeout);
-        peers.chain(rooms).flatten().min()
+        peers.chain(rooms).chain([self.meters.due()]).flatten().min()
     }
 
     /// The datagrams to send, in order.
@@ -177,7 +216,7 @@ impl Sfu {
 
     /// The next event for the server.
     pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
-        self.events.pop_front()
+        self.events.pop_front().or_else(|| self.recorders.poll_event())
     }
 
     /// Drain a participant's `Rtc` after a mutation (str0m's single-mutation rule).
@@ -222,7 +261,12 @@ impl Sfu {
                 let track = TrackId(self.next_track);
                 self.next_track += 1;
                 peer.published.insert(added.mid, track);
-                let _ = self.room_input(now, room, room::Input::Publish { participant, track, kind });
+                // A screen share is forwarded as it comes: one layer is enough for it.
+                let layers = peer.learn_rids(added.mid);
+                let rids: Vec<String> = peer.rids.get(&added.mid).into_iter().flatten().map(|r| r.to_string()).collect();
+                self.meters.add(now, room, track, &rids);
+                let layers = u8::try_from(layers).unwrap_or(u8::MAX);
+                let _ = self.room_input(now, room, room::Input::Publish { participant, track, kind, layers });
             }
             Event::MediaChanged(changed) if !changed.direction.is_receiving() => {
                 if let Some(track) = peer.published.remove(&changed.mid) {
@@ -237,27 +281,56 @@ impl Sfu {
                 }
             }
             Event::PeerStats(stats) => {
-                let figures = participant_stats(peer, &stats);
+                let mut figures = participant_stats(peer, &stats);
+                // The first video track it receives, at the layer it receives.
+                let mut forwarded: Vec<(TrackId, u8)> =
+                    peer.sending.iter().filter_map(|(track, s)| s.forwarder.current().filter(|_| s.video).map(|l| (*track, l))).collect();
+                forwarded.sort_unstable();
+                figures.forwarded_video = forwarded.first().and_then(|(track, layer)| self.meters.layer(*track, *layer));
+                let mut published: Vec<TrackId> = peer.published.values().copied().collect();
+                published.sort_unstable();
+                figures.published_rids =
+                    published.iter().map(|t| self.meters.received_rids(*t)).find(|r| !r.is_empty()).unwrap_or_default();
                 self.events.push_back(MediaEvent::Stats(figures));
+            }
+            Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
+                let input = room::Input::Estimate { subscriber: participant, bps: estimate.as_u64() };
+                let _ = self.room_input(now, room, input);
             }
             _ => {}
         }
     }
 
-    /// Fan one incoming packet out to the room's decision: each ready subscriber, renumbered.
+    /// Fan one incoming packet out to the room's decision: each ready subscriber whose layer
+    /// it is, renumbered into that subscriber's one continuous stream.
     fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
-        let _ = now;
         let Some(peer) = self.peers.get_mut(&publisher) else { return };
-        let Some(mid) = peer.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| s.mid()) else {
+        let Some((mid, rid)) = peer.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| (s.mid(), s.rid())) else {
             return;
         };
         let Some(track) = peer.published.get(&mid).copied() else { return };
+        let layer = peer.layer_of(mid, rid);
         let pt = packet.header.payload_type;
         let Some(params) = peer.rtc.codec_config().find(|p| p.pt() == pt).cloned() else { return };
         let Some(room) = self.rooms.get(&peer.room) else { return };
         let Some((_, kind)) = room.track(track) else { return };
         let video = kind.is_video();
-        let keyframe = video && starts_keyframe(video_codec(&params), &packet.payload);
+        let codec = video_codec(&params);
+        let keyframe = video && starts_keyframe(codec, &packet.payload);
+        let size = if keyframe { keyframe_size(codec, &packet.payload) } else { None };
+        self.meters.record(track, layer, packet.payload.len(), packet.header.marker, size);
+        let descriptor = if video && codec == VideoCodec::Vp8 { Vp8Descriptor::parse(&packet.payload).ok() } else { None };
+        let incoming = Incoming {
+            layer,
+            seq_no: *packet.seq_no,
+            timestamp: packet.header.timestamp,
+            keyframe,
+            picture_id: descriptor.and_then(|d| d.picture_id()),
+            tl0_pic_idx: descriptor.and_then(|d| d.tl0_pic_idx()),
+            at: now,
+            ticks_per_ms: (params.spec().clock_rate.get() / 1000).max(1),
+        };
+        let recording_wants_keyframe = self.recorders.offer(publisher, kind, params.spec().codec, &packet);
         let targets: Vec<ParticipantId> = room.forward_targets(track).collect();
         let ext = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
@@ -281,16 +354,34 @@ impl Sfu {
             // The subscriber negotiated no codec the publisher sends: nothing to forward.
             let Some(out_pt) = out_pt else { continue };
             let Some(sending) = peer.sending.get_mut(&track) else { continue };
-            let Some(out) = sending.forwarder.forward(*packet.seq_no, keyframe) else { continue };
-            let mut api = peer.rtc.direct_api();
-            let Some(stream) = api.stream_tx_by_mid(mid, None) else { continue };
-            let write = RtpWrite::new(out_pt, out.seq_no.into(), packet.header.timestamp, packet.timestamp, packet.payload.clone())
+            let Some(out) = sending.forwarder.forward(&incoming) else { continue };
+            let mut write = RtpWrite::new(out_pt, out.seq_no.into(), out.timestamp, packet.timestamp, packet.payload.clone())
                 .marker(packet.header.marker)
                 .ext_vals(ext.clone())
                 // Video is kept for retransmission on the subscriber's NACK; late audio is useless.
                 .nackable(video);
+            if let Some(d) = descriptor {
+                let mut patch = d.patch();
+                if let Some(id) = out.picture_id {
+                    patch = patch.picture_id(id);
+                }
+                if let Some(idx) = out.tl0_pic_idx {
+                    patch = patch.tl0_pic_idx(idx);
+                }
+                // A 7-bit picture id cannot take a 15-bit value: forwarded as it came.
+                if let Ok(patch) = patch.build() {
+                    write = write.vp8_patch(patch);
+                }
+            }
+            let mut api = peer.rtc.direct_api();
+            let Some(stream) = api.stream_tx_by_mid(mid, None) else { continue };
             stream.write_rtp(write);
             self.drain(subscriber);
+        }
+        if recording_wants_keyframe {
+            if let Some(room) = self.peers.get(&publisher).map(|p| p.room) {
+                let _ = self.room_input(now, room, room::Input::KeyframesWanted { publisher });
+            }
         }
     }
 
@@ -326,17 +417,39 @@ impl Sfu {
                     self.try_offer(now, subscriber);
                 }
             }
-            room::Output::RequestKeyframe { publisher, track } => {
+            room::Output::RequestKeyframe { publisher, track, layer } => {
                 let Some(peer) = self.peers.get_mut(&publisher) else { return };
                 let mids = peer.published.iter().filter(|(_, t)| **t == track).map(|(m, _)| *m);
                 let Some(mid) = mids.last() else { return };
-                if let Some(stream) = peer.rtc.direct_api().stream_rx_by_mid(mid, None) {
+                let rid = peer.rid_of(mid, layer);
+                if let Some(stream) = peer.rtc.direct_api().stream_rx_by_mid(mid, rid) {
                     stream.request_keyframe(KeyframeRequestKind::Pli);
                 }
                 self.drain(publisher);
             }
+            room::Output::SetLayer { subscriber, track, layer } => {
+                if let Some(sending) = self.peers.get_mut(&subscriber).and_then(|p| p.sending.get_mut(&track)) {
+                    sending.forwarder.set_target(layer);
+                }
+            }
+            room::Output::PublisherLayers { publisher, track, active } => {
+                let Some(peer) = self.peers.get(&publisher) else { return };
+                let Some(mid) = peer.published.iter().find(|(_, t)| **t == track).map(|(m, _)| *m) else { return };
+                let rids: Vec<String> = peer.rids.get(&mid).into_iter().flatten().map(|r| r.to_string()).collect();
+                // The recorder is no subscriber of the room, but it keeps the top layer: a
+                // recording must not drop to a thumbnail because the other side's link is weak.
+                let recorded = self.recorders.records(publisher);
+                let on = rids.iter().zip(&active).filter(|(r, on)| **on || (recorded && is_top_layer(r))).map(|(r, _)| r.clone()).collect();
+                self.events.push_back(MediaEvent::LayersWanted { participant: publisher, mid: mid.to_string(), active: on, rids });
+            }
+            room::Output::Probe { subscriber, minimum, desired } => {
+                let Some(peer) = self.peers.get_mut(&subscriber) else { return };
+                peer.rtc.bwe().set_bitrate(Bitrate::bps(minimum), Bitrate::bps(desired));
+                self.drain(subscriber);
+            }
             room::Output::Release { participant } => {
                 self.demux.remove(participant);
+                self.recorders.forget(participant);
                 if let Some(mut peer) = self.peers.remove(&participant) {
                     peer.rtc.disconnect();
                 }
@@ -346,6 +459,9 @@ impl Sfu {
             room::Output::Announce(event) => {
                 if let MediaEvent::RoomClosed { room } = event {
                     self.rooms.remove(&room);
+                }
+                if let MediaEvent::TrackUnpublished { track, .. } = event {
+                    self.meters.remove(track);
                 }
                 self.events.push_back(event);
             }
@@ -372,5 +488,12 @@ fn participant_stats(peer: &mut Peer, stats: &PeerStats) -> ParticipantStats {
         egress_loss: stats.egress_loss_fraction,
         rtt: stats.rtt,
         estimate_bps: stats.bwe_tx.map(|b| b.as_u64()),
+        forwarded_video: None,
+        published_rids: Vec::new(),
     }
+}
+
+/// The full-resolution layer of a simulcast track (Chromium names it `h`; some clients `f`).
+fn is_top_layer(rid: &str) -> bool {
+    matches!(rid, "h" | "f")
 }

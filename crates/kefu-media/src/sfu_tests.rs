@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::format::Codec;
-use str0m::media::{Direction, MediaKind, MediaTime, Mid};
+use str0m::media::{Direction, MediaKind, MediaTime, Mid, Rid, Simulcast, SimulcastLayer};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 
@@ -32,17 +32,31 @@ pub(crate) struct Client {
     pub keyframe_requests: usize,
     /// The next camera frame must be a keyframe (first frame, or asked for).
     pub keyframe_due: bool,
+    /// Simulcast layers sent (rid, frame size), lowest first; empty: one plain layer.
+    pub layers: Vec<(&'static str, usize)>,
+    /// Per layer: its next frame must be a keyframe.
+    pub layer_keyframe_due: Vec<bool>,
+    /// Each video frame received: when, and its size (which tells its layer).
+    pub video_log: Vec<(Instant, usize)>,
 }
 
 impl Client {
-    /// A client and its first offer (sendrecv audio and video).
-    pub(crate) fn new(now: Instant, id: u64, port: u16) -> (Client, ClientOffer) {
+    /// A client and its first offer (sendrecv audio and video); its camera is sent in
+    /// simulcast `layers` (rid, frame size), lowest first, or plain when there are none.
+    pub(crate) fn with_layers(now: Instant, id: u64, port: u16, layers: &[(&'static str, usize)]) -> (Client, ClientOffer) {
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut rtc = Rtc::builder().build(now);
         rtc.add_local_candidate(Candidate::host(addr, "udp").expect("loopback is a valid host"));
         let mut api = rtc.sdp_api();
         let audio = api.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
-        let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
+        let simulcast = (!layers.is_empty()).then(|| {
+            let mut simulcast = Simulcast::new();
+            for (rid, _) in layers {
+                simulcast.add_send_layer(SimulcastLayer::new(rid));
+            }
+            simulcast
+        });
+        let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, simulcast);
         let (offer, pending) = api.apply().expect("two m-lines to offer");
         let client = Client {
             id: ParticipantId(id),
@@ -54,6 +68,9 @@ impl Client {
             video_frames: 0,
             keyframe_requests: 0,
             keyframe_due: true,
+            layers: layers.to_vec(),
+            layer_keyframe_due: vec![true; layers.len()],
+            video_log: Vec::new(),
         };
         PENDING.with(|p| p.borrow_mut().push((id, pending)));
         (client, ClientOffer::new(offer.to_sdp_string()))
@@ -87,11 +104,16 @@ impl Client {
                         self.audio_frames += 1;
                     } else {
                         self.video_frames += 1;
+                        self.video_log.push((now, data.data.len()));
                     }
                 }
-                Output::Event(Event::KeyframeRequest(_)) => {
+                Output::Event(Event::KeyframeRequest(request)) => {
                     self.keyframe_requests += 1;
                     self.keyframe_due = true;
+                    let layer = self.layers.iter().position(|(rid, _)| request.rid == Some(Rid::from(*rid)));
+                    if let Some(due) = layer.and_then(|l| self.layer_keyframe_due.get_mut(l)) {
+                        *due = true;
+                    }
                 }
                 Output::Event(_) => {}
             }
@@ -108,7 +130,9 @@ impl Client {
             let time = MediaTime::from_90khz(tick * 1800).rebase(str0m::media::Frequency::FORTY_EIGHT_KHZ);
             let _ = writer.write(pt, wallclock, time, vec![0xfc; 60]);
         }
-        if tick.is_multiple_of(2) {
+        if tick.is_multiple_of(2) && !self.layers.is_empty() {
+            self.send_layers(tick, wallclock);
+        } else if tick.is_multiple_of(2) {
             if let Some(pt) = self.pt(self.video, Codec::Vp8) {
                 // VP8 frame tag: bit 0 is 0 on a keyframe.
                 let first = if self.keyframe_due { 0x00 } else { 0x01 };
@@ -118,6 +142,20 @@ impl Client {
                 if let Some(writer) = self.rtc.writer(self.video) {
                     let _ = writer.write(pt, wallclock, MediaTime::from_90khz(tick * 1800), frame);
                 }
+            }
+        }
+    }
+
+    /// One camera frame on every simulcast layer, each layer's keyframe when due.
+    fn send_layers(&mut self, tick: u64, wallclock: Instant) {
+        let Some(pt) = self.pt(self.video, Codec::Vp8) else { return };
+        for (layer, (rid, size)) in self.layers.clone().into_iter().enumerate() {
+            let first = if self.layer_keyframe_due[layer] { 0x00 } else { 0x01 };
+            self.layer_keyframe_due[layer] = false;
+            let mut frame = vec![first; size];
+            frame[1] = (tick % 251) as u8;
+            if let Some(writer) = self.rtc.writer(self.video) {
+                let _ = writer.rid(Rid::from(rid)).write(pt, wallclock, MediaTime::from_90khz(tick * 1800), frame);
             }
         }
     }
@@ -144,14 +182,37 @@ pub(crate) struct Link {
     pub loss_to: Option<(SocketAddr, u32)>,
     counter: u32,
     pub dropped: u32,
+    /// A bottleneck towards one address (bits per second), as `tbf` makes: datagrams queue
+    /// behind each other, and are dropped when the queue holds more than [`LIMIT_QUEUE`].
+    pub limit_to: Option<(SocketAddr, u64)>,
+    busy_until: Option<Instant>,
 }
+
+/// How much a limited link queues before it drops (as a `tbf` latency).
+pub(crate) const LIMIT_QUEUE: Duration = Duration::from_millis(100);
 
 impl Link {
     pub(crate) fn new(delay: Duration) -> Self {
-        Link { delay, queue: VecDeque::new(), loss_to: None, counter: 0, dropped: 0 }
+        Link { delay, queue: VecDeque::new(), loss_to: None, counter: 0, dropped: 0, limit_to: None, busy_until: None }
     }
 
     fn send(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, bytes: Vec<u8>) {
+        if let Some((addr, bps)) = self.limit_to {
+            if addr == to {
+                let start = self.busy_until.unwrap_or(now).max(now);
+                if start > now + LIMIT_QUEUE {
+                    self.dropped += 1;
+                    return;
+                }
+                let wire = Duration::from_micros((bytes.len() as u64 + 28) * 8 * 1_000_000 / bps);
+                self.busy_until = Some(start + wire);
+                let at = start + wire + self.delay;
+                // Keep the queue ordered by delivery time.
+                let i = self.queue.iter().rposition(|(t, ..)| *t <= at).map_or(0, |i| i + 1);
+                self.queue.insert(i, (at, from, to, bytes));
+                return;
+            }
+        }
         if let Some((addr, every)) = self.loss_to {
             if addr == to {
                 self.counter += 1;
@@ -165,12 +226,17 @@ impl Link {
     }
 
     fn due(&mut self, now: Instant) -> Vec<(SocketAddr, SocketAddr, Vec<u8>)> {
+        // Not only the front: a limited destination's datagrams wait longer than the others'.
         let mut out = Vec::new();
-        while self.queue.front().is_some_and(|(at, ..)| *at <= now) {
-            if let Some((_, from, to, bytes)) = self.queue.pop_front() {
+        let mut waiting = VecDeque::with_capacity(self.queue.len());
+        for (at, from, to, bytes) in self.queue.drain(..) {
+            if at <= now {
                 out.push((from, to, bytes));
+            } else {
+                waiting.push_back((at, from, to, bytes));
             }
         }
+        self.queue = waiting;
         out
     }
 }
@@ -203,7 +269,12 @@ impl World {
 
     /// A client joins with its first offer.
     pub(crate) fn join(&mut self, id: u64) {
-        let (mut client, offer) = Client::new(self.now, id, 40_000 + id as u16);
+        self.join_with_layers(id, &[]);
+    }
+
+    /// A client joins, sending its camera in simulcast `layers` (rid, frame size).
+    pub(crate) fn join_with_layers(&mut self, id: u64, layers: &[(&'static str, usize)]) {
+        let (mut client, offer) = Client::with_layers(self.now, id, 40_000 + id as u16, layers);
         let answer = self.sfu.join(self.now, ROOM, client.id, &offer).expect("join accepted");
         client.accept_answer(&answer);
         client.drain(self.now, &mut self.link, self.server);

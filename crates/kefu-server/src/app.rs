@@ -48,6 +48,12 @@ impl Application {
         let hub = Hub::default();
         let metrics = Arc::new(MetricsInner::default());
         let ended = crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?;
+        let cut = crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
+            .await
+            .context("failed to finish the recordings of the last run")?;
+        if cut > 0 {
+            tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
+        }
         if ended > 0 {
             tracing::warn!(calls = ended, "calls running when the server stopped were ended (server_restart)");
         }
@@ -57,7 +63,14 @@ impl Application {
         let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), rand::random())
             .await
             .context("failed to rebuild the router")?;
-        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone()));
+        let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());
+        let finisher = crate::calls::recording::Finisher {
+            store: store.clone(),
+            hub: hub.clone(),
+            links: links.clone(),
+            dir: config.recordings_dir.clone(),
+        };
+        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone(), quality, finisher));
         crate::calls::refresh_metric(&store, &metrics).await;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;
@@ -136,6 +149,7 @@ fn media_config(config: &Config) -> kefu_media::MediaConfig {
     media.public_ip = config.media_public_ip;
     media.loopback_only = config.media_loopback_only;
     media.connect_timeout = std::time::Duration::from_secs(config.media_connect_timeout_secs.into());
+    media.stats_interval = Some(std::time::Duration::from_millis(config.media_stats_interval_ms.max(100)));
     media
 }
 

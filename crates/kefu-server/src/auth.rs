@@ -10,7 +10,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::clock::now_ms;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode, ErrorParams};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
 use kefu_store::TokenOwner;
@@ -202,8 +202,10 @@ pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_pass
         Some(TokenOwner::User(id)) => {
             let user = state.store.user(id).await?;
             if user.must_change_password && !path_allowed_before_password_change {
-                return Err(ApiError::Forbidden(
-                    "password_change_required: set your own password first (PUT /api/v1/auth/password)".into(),
+                return Err(ApiError::coded(
+                    ErrorCode::PasswordChangeRequired,
+                    "password_change_required: set your own password first (PUT /api/v1/auth/password)",
+                    ErrorParams::default(),
                 ));
             }
             let role = user.role;

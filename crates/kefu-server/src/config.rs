@@ -110,6 +110,7 @@ pub struct FileConfig {
     pub visitors_per_minute: Option<u32>,
     pub session_hours: Option<u32>,
     pub agent_disconnect_grace_secs: Option<u32>,
+    pub visitor_abandon_grace_secs: Option<u32>,
     pub trusted_proxies: Option<Vec<std::net::IpAddr>>,
     pub outbound_allow: Option<Vec<String>>,
     pub identity_token_max_hours: Option<u32>,
@@ -133,6 +134,8 @@ pub struct FileConfig {
     pub turn_urls: Option<Vec<String>>,
     pub turn_secret: Option<String>,
     pub turn_ttl_secs: Option<u32>,
+    pub video_1080p: Option<bool>,
+    pub recordings_dir: Option<PathBuf>,
 }
 
 /// Resolved settings.
@@ -154,6 +157,8 @@ pub struct Config {
     pub session_hours: u32,
     /// A ready agent without a workspace connection this long is set away.
     pub agent_disconnect_grace_secs: u32,
+    /// A waiting customer whose page has been closed this long leaves the line (abandoned).
+    pub visitor_abandon_grace_secs: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (per-address rate limits then key on
     /// the client's address, not the proxy's).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -205,6 +210,9 @@ pub struct Config {
     /// A participant whose media has not connected this long after joining is dropped, which
     /// ends its call `failed` (not a file setting: 30 s; tests shorten it).
     pub media_connect_timeout_secs: u32,
+    /// How often each participant's media figures are taken into its call's quality timeline
+    /// (not a file setting: 5 s; tests shorten it).
+    pub media_stats_interval_ms: u64,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
     /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
@@ -214,9 +222,15 @@ pub struct Config {
     pub turn_secret: Option<crate::calls::turn::TurnSecret>,
     /// Lifetime of a TURN credential, at most 3600 s.
     pub turn_ttl_secs: u32,
+    /// Browsers capture the camera at 1920x1080 instead of 1280x720 (the top simulcast layer;
+    /// the others are a half and a quarter of it). Costs the publisher's uplink and CPU.
+    pub video_1080p: bool,
     /// An agent's snapshot request is answerable by the visitor's upload this long (not a file
     /// setting: 60 s; tests shorten it).
     pub snapshot_request_secs: u32,
+    /// Where call recordings are written (one WebM file per participant, under `call-<id>/`)
+    /// [default: `<data_dir>/recordings`].
+    pub recordings_dir: PathBuf,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -252,8 +266,8 @@ impl Config {
             None => FileConfig::default(),
         };
         let turn_urls = turn_urls(file.turn_urls.unwrap_or_default())?;
+        let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data"));
         Ok(Config {
-            data_dir: args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data")),
             database_url: match args.database_url.clone() {
                 Some(url) => Some(url),
                 None => file.database_url.map(|u| u.parse()).transpose()?,
@@ -266,6 +280,7 @@ impl Config {
             visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
             session_hours: file.session_hours.unwrap_or(12),
             agent_disconnect_grace_secs: file.agent_disconnect_grace_secs.unwrap_or(60),
+            visitor_abandon_grace_secs: file.visitor_abandon_grace_secs.unwrap_or(60),
             trusted_proxies: file.trusted_proxies.unwrap_or_default(),
             outbound_allow: file.outbound_allow.unwrap_or_default(),
             identity_token_max_hours: file.identity_token_max_hours.unwrap_or(24),
@@ -289,11 +304,15 @@ impl Config {
             media_public_ip: file.media_public_ip,
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
             media_connect_timeout_secs: 30,
+            media_stats_interval_ms: 5_000,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
             turn_secret: turn_secret(file.turn_secret, &turn_urls)?,
             turn_urls,
             turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
+            video_1080p: file.video_1080p.unwrap_or(false),
             snapshot_request_secs: 60,
+            recordings_dir: file.recordings_dir.unwrap_or_else(|| data_dir.join("recordings")),
+            data_dir,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
         })
@@ -302,7 +321,6 @@ impl Config {
     /// Settings for tests: a data dir, port 0, generous limits.
     pub fn for_tests(data_dir: PathBuf) -> Config {
         Config {
-            data_dir,
             database_url: None,
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
@@ -311,6 +329,7 @@ impl Config {
             visitors_per_minute: 1000,
             session_hours: 12,
             agent_disconnect_grace_secs: 60,
+            visitor_abandon_grace_secs: 60,
             trusted_proxies: vec![],
             outbound_allow: vec![],
             identity_token_max_hours: 24,
@@ -331,11 +350,15 @@ impl Config {
             media_public_ip: None,
             media_loopback_only: true,
             media_connect_timeout_secs: 30,
+            media_stats_interval_ms: 5_000,
             call_ring_secs: 45,
             turn_urls: vec![],
             turn_secret: None,
             turn_ttl_secs: MAX_TTL_SECS,
+            video_1080p: false,
             snapshot_request_secs: 60,
+            recordings_dir: data_dir.join("recordings"),
+            data_dir,
             admin_email: None,
             admin_password: None,
         }

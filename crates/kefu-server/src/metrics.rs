@@ -40,6 +40,14 @@ pub struct MetricsInner {
     pub webhook_deliveries: Value,
     pub webhook_failures: Value,
     pub calls_active: Value,
+    /// Bits per second the SFU sends to all participants (their latest stats).
+    pub media_forwarded_bps: Value,
+    /// Bits per second the SFU receives from all participants.
+    pub media_received_bps: Value,
+    /// The worst packet loss towards a participant, in parts per million (rendered as a ratio).
+    pub media_loss_ppm: Value,
+    /// Quality readings taken (each stored in a call's timeline).
+    pub media_quality_samples: Value,
 }
 
 /// Shared handle.
@@ -68,6 +76,24 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     one("kefu_webhook_deliveries_total", "counter", "Webhook deliveries that succeeded.", m.webhook_deliveries.get());
     one("kefu_webhook_failures_total", "counter", "Webhook attempts that failed.", m.webhook_failures.get());
     one("kefu_calls_active", "gauge", "Calls answered and not ended.", m.calls_active.get());
+    one(
+        "kefu_media_forwarded_bitrate_bps",
+        "gauge",
+        "Bits per second the SFU forwards to all call participants.",
+        m.media_forwarded_bps.get(),
+    );
+    one(
+        "kefu_media_received_bitrate_bps",
+        "gauge",
+        "Bits per second the SFU receives from all call participants.",
+        m.media_received_bps.get(),
+    );
+    one("kefu_media_quality_samples_total", "counter", "Quality readings stored in calls' timelines.", m.media_quality_samples.get());
+    let loss = m.media_loss_ppm.get() as f64 / 1e6;
+    let _ = writeln!(
+        out,
+        "# HELP kefu_media_packet_loss_ratio Worst packet loss (0..1) towards a call participant, as it reports.\n# TYPE kefu_media_packet_loss_ratio gauge\nkefu_media_packet_loss_ratio {loss}"
+    );
     type Gauge = (&'static str, &'static str, fn(&GroupFigures) -> u32);
     let labelled: [Gauge; 3] = [
         ("kefu_queue_waiting", "Conversations waiting in a skill group.", |g| g.waiting),

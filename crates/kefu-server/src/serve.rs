@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::ServiceExt;
 
-use crate::error::error_body;
+use crate::error::{error_body, ErrorCode};
 
 /// Most header fields in a request (browsers send about twenty).
 pub const MAX_HEADERS: usize = 100;
@@ -43,13 +43,17 @@ pub async fn refuse_oversized_headers(req: Request<Body>, next: Next) -> Respons
     if fields > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
         return error_body(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "headers_too_large",
+            ErrorCode::HeadersTooLarge,
             &format!("request headers: at most {MAX_HEADERS} fields and {} KiB in all", MAX_HEADER_BYTES / 1024),
         );
     }
     let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if target > MAX_URI_BYTES {
-        return error_body(StatusCode::URI_TOO_LONG, "uri_too_long", &format!("request target: at most {} KiB", MAX_URI_BYTES / 1024));
+        return error_body(
+            StatusCode::URI_TOO_LONG,
+            ErrorCode::UriTooLong,
+            &format!("request target: at most {} KiB", MAX_URI_BYTES / 1024),
+        );
     }
     next.run(req).await
 }

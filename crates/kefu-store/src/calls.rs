@@ -26,12 +26,17 @@ pub struct CallRow {
     pub ended_at: Option<i64>,
     /// hangup | declined | missed | failed | conversation_closed | server_restart.
     pub end_reason: Option<String>,
+    /// always | on_demand | off: fixed when the call became active.
+    pub recording_policy: String,
+    /// off | recording | paused.
+    pub recording: String,
 }
 
-const CALL_COLUMNS: &str = "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason";
+const CALL_COLUMNS: &str =
+    "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording";
 /// A conversation's call that is not ended (at most one: the `calls_one_open` index).
-const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason
-     FROM calls WHERE conversation_id = $1 AND status <> 'ended'";
+const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason,
+     recording_policy, recording FROM calls WHERE conversation_id = $1 AND status <> 'ended'";
 
 /// A call to insert.
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +150,7 @@ impl Tx {
     pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<CallStatus>, now: i64) -> Result<Option<CallRow>> {
         on_tx!(self, |db| {
             Ok(sqlx::query_as(&format!(
-                "UPDATE calls SET status = 'ended', ended_at = $1, end_reason = $2 WHERE id = $3 AND status <> 'ended'
+                "UPDATE calls SET status = 'ended', ended_at = $1, end_reason = $2, recording = 'off' WHERE id = $3 AND status <> 'ended'
                AND ($4 IS NULL OR status = $5) RETURNING {CALL_COLUMNS}"
             ))
             .bind(now)

@@ -36,6 +36,15 @@ pub const TABLES: &[&str] = &[
     "webhook_deliveries",
     "settings",
     "canned_responses",
+    "recordings",
+    "recording_downloads",
+    "call_compositions",
+    "call_quality",
+    "conversation_notes",
+    "notifications",
+    "tags",
+    "conversation_tags",
+    "visitor_tags",
 ];
 
 /// What arrived in one table.

@@ -130,13 +130,19 @@ macro_rules! in_write {
 
 mod calls;
 mod canned;
+mod closed;
 mod conversations;
 mod copy;
 pub mod dialect;
 mod directory;
 mod integrations;
+mod notes;
+mod quality;
+mod recordings;
+mod replies;
 mod sessions;
 mod settings;
+mod tags;
 pub mod testing;
 mod tx;
 #[cfg(test)]
@@ -148,7 +154,11 @@ pub use conversations::*;
 pub use copy::*;
 pub use directory::*;
 pub use integrations::*;
+pub use notes::*;
+pub use quality::*;
+pub use recordings::*;
 pub use sessions::*;
+pub use tags::*;
 pub use tx::Tx;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};

@@ -34,7 +34,7 @@ impl Server {
             .spawn()
             .with_context(|| format!("failed to start {kefu}"))?;
         let server = Server { child, base: format!("http://127.0.0.1:{port}"), dir };
-        println!("server log: {}", server.dir.join("kefu.log").display());
+        eprintln!("server log: {}", server.dir.join("kefu.log").display());
         server.wait_ready(&reqwest::Client::new()).await?;
         Ok(server)
     }

@@ -14,7 +14,7 @@ use crate::auth::{bearer, resolve, Caller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{retried, send, Outgoing};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode, QuotaKind};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope, MessageView};
 use kefu_store::AttachmentRow;
@@ -117,7 +117,7 @@ pub async fn upload(
         return Err(ApiError::invalid("file: empty"));
     }
     if bytes.len() > MAX_UPLOAD {
-        return Err(ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024)));
+        return Err(ApiError::file_too_large(MAX_UPLOAD as u64));
     }
     let (mime, kind) = classify(&bytes, &name).ok_or_else(|| {
         ApiError::UnsupportedMedia(
@@ -177,16 +177,19 @@ async fn visitor_quotas(state: &AppState, conversation: i64, size: u64, new_byte
     let config = &state.config;
     let (count, bytes) = state.store.visitor_uploads(conversation).await?;
     if u64::try_from(count).unwrap_or(0) >= u64::from(config.uploads_per_conversation) {
-        return Err(ApiError::QuotaExceeded(format!("file: at most {} files per conversation", config.uploads_per_conversation)));
+        let limit = u64::from(config.uploads_per_conversation);
+        return Err(ApiError::quota(QuotaKind::FilesPerConversation, Some(limit), format!("file: at most {limit} files per conversation")));
     }
     if u64::try_from(bytes).unwrap_or(0).saturating_add(size) > config.upload_bytes_per_conversation {
-        return Err(ApiError::QuotaExceeded(format!(
-            "file: at most {} MiB of files per conversation",
-            config.upload_bytes_per_conversation / 1024 / 1024
-        )));
+        let limit = config.upload_bytes_per_conversation / 1024 / 1024;
+        return Err(ApiError::quota(
+            QuotaKind::BytesPerConversation,
+            Some(limit),
+            format!("file: at most {limit} MiB of files per conversation"),
+        ));
     }
     if u64::try_from(state.store.upload_bytes().await?).unwrap_or(0).saturating_add(new_bytes) > config.upload_quota_bytes {
-        return Err(ApiError::QuotaExceeded("file: the organisation's storage for uploads is full".into()));
+        return Err(ApiError::quota(QuotaKind::OrganisationStorage, None, "file: the organisation's storage for uploads is full"));
     }
     Ok(())
 }
@@ -195,9 +198,9 @@ async fn visitor_quotas(state: &AppState, conversation: i64, size: u64, new_byte
 /// the client's malformed request (axum calls a failed read a 500, which it is not).
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge(format!("file: larger than {} MiB", MAX_UPLOAD / 1024 / 1024))
+        ApiError::file_too_large(MAX_UPLOAD as u64)
     } else {
-        ApiError::BadRequest("malformed_multipart", format!("multipart body incomplete or malformed: {}", e.body_text()))
+        ApiError::BadRequest(ErrorCode::MalformedMultipart, format!("multipart body incomplete or malformed: {}", e.body_text()))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::auth::{
     check_password_rules, dummy_hash, hash_password, new_token, password_turn, request_token, token_hash, verify_password_blocking, Staff,
 };
 use crate::clock::now_ms;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::limits::account_key;
 use crate::routing::Op;
 use crate::state::{client_ip, AppState};
@@ -50,7 +50,7 @@ pub async fn login(
     state.limits.login.check(ip, &account)?;
     let turn = password_turn().await;
     state.limits.login.begin(ip, &account)?;
-    let bad = || ApiError::Unauthorized("wrong email or password".into());
+    let bad = || ApiError::coded(ErrorCode::InvalidCredentials, "wrong email or password", ErrorParams::default());
     let user = state.store.user_by_email(body.email.trim()).await?;
     // Unknown emails and disabled users are checked against the stand-in hash: every wrong
     // login costs one argon2 verification, so the timing tells nothing.

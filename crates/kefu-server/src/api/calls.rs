@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{Op, Routing};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
-use crate::views::{CallView, IceServers, SnapshotRequested, StartCall};
+use crate::views::{CallQuality, CallView, CaptureSize, IceServers, QualitySample, SnapshotRequested, StartCall};
 use kefu_store::{CallRow, ConversationRow};
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{id}/hangup", post(hangup))
         .route("/api/v1/calls/{id}/ice-servers", get(ice_servers))
         .route("/api/v1/calls/{id}/snapshots", post(snapshot))
+        .route("/api/v1/calls/{id}/quality", get(quality))
 }
 
 /// The caller's side of the conversation: its visitor, or the agent serving it.
@@ -82,6 +83,17 @@ pub async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<i
     Ok(Json(CallView::from(&call)))
 }
 
+#[utoipa::path(get, path = "/api/v1/calls/{id}/quality", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "The call's quality timeline: every 5 s per participant (visitor, agent) the bitrates, packet loss and round-trip time the media server measured, and the video layer forwarded to that participant (rid, size, frame rate). For staff who may see the conversation (its agent, supervisors); 404 for visitors", body = CallQuality), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn quality(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallQuality>> {
+    // A visitor sees the call, not the operator's figures about it.
+    if matches!(caller, Caller::Visitor(_)) {
+        return Err(ApiError::not_found("call"));
+    }
+    let (call, _) = load(&state, &caller, id).await?;
+    let rows = state.store.call_quality(call.id).await?;
+    Ok(Json(CallQuality { call_id: call.id, samples: rows.iter().map(QualitySample::from).collect() }))
+}
+
 /// The side that did not start a ringing call answers it.
 async fn answering_side(state: &AppState, caller: &Caller, id: i64) -> ApiResult<()> {
     let (call, c) = load(state, caller, id).await?;
@@ -127,6 +139,7 @@ pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id)
     let now_secs = now_ms() / 1000;
     Ok(Json(IceServers {
         ice_servers: turn::ice_servers(&config.turn_urls, config.turn_secret.as_ref(), config.turn_ttl_secs, &who, now_secs),
+        capture: if config.video_1080p { CaptureSize { width: 1920, height: 1080 } } else { CaptureSize { width: 1280, height: 720 } },
     }))
 }
 

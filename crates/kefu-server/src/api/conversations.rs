@@ -168,7 +168,7 @@ pub async fn create(
     let message = body.message.as_deref().map(clean_message);
     let text = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
     if text.is_some_and(|m| m.chars().count() > MAX_TEXT_CHARS) {
-        return Err(ApiError::invalid(format!("message: at most {MAX_TEXT_CHARS} characters")));
+        return Err(ApiError::message_too_long("message", MAX_TEXT_CHARS));
     }
     if body.leave_message && text.is_none() {
         return Err(ApiError::invalid("message: required when leaving a message"));
@@ -361,7 +361,7 @@ pub async fn post_message(
         return Err(ApiError::invalid("body: must not be empty"));
     }
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(ApiError::invalid(format!("body: at most {MAX_TEXT_CHARS} characters")));
+        return Err(ApiError::message_too_long("body", MAX_TEXT_CHARS));
     }
     let (view, created) =
         send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;

@@ -14,7 +14,9 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
-use crate::views::{ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, GroupList, GroupMember, GroupView};
+use crate::views::{
+    ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, ClosedReason, GroupList, GroupMember, GroupView,
+};
 use kefu_store::{BusinessTypeRow, GroupRow};
 
 pub fn router() -> Router<AppState> {
@@ -26,19 +28,22 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/business-types/{id}", patch(update_type).delete(remove_type))
 }
 
-/// Whether visitors of this group can chat now: inside business hours and someone logged in.
-pub async fn is_open(state: &AppState, g: &GroupRow, now: i64) -> ApiResult<bool> {
+/// Whether visitors of this group can chat now (None) or why not: outside business hours, or
+/// nobody of the group logged in.
+pub async fn availability(state: &AppState, g: &GroupRow, now: i64) -> ApiResult<Option<ClosedReason>> {
     let config = group_config(g).map_err(ApiError::Validation)?;
     if config.business_hours.as_ref().is_some_and(|h| !h.is_open(Millis(now))) {
-        return Ok(false);
+        return Ok(Some(ClosedReason::OutsideHours));
     }
     let id = g.id;
     let snap = state.routing.query(move |r, now| r.group(GroupId(id), now)).await?;
-    Ok(snap.is_some_and(|s| s.agents_logged_in > 0))
+    let staffed = snap.is_some_and(|s| s.agents_logged_in > 0);
+    Ok((!staffed).then_some(ClosedReason::NoAgent))
 }
 
 async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
     let members = state.store.members().await?;
+    let targets: std::collections::HashMap<i64, i64> = state.store.reply_targets().await?.into_iter().collect();
     Ok(state
         .store
         .groups()
@@ -47,7 +52,9 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .map(|g| {
             let mine =
                 members.iter().filter(|m| m.group_id == g.id).map(|m| GroupMember { agent_id: m.agent_id, skill_level: m.skill_level });
-            GroupView::build(g, mine.collect())
+            let mut v = GroupView::build(g, mine.collect());
+            v.reply_target_secs = targets.get(&g.id).copied().unwrap_or(v.reply_target_secs);
+            v
         })
         .collect())
 }
@@ -87,6 +94,16 @@ pub struct GroupBody {
     business_hours: Option<Option<BusinessHoursView>>,
     /// An http(s) URL (or a path) with `{external_id}`; null = no CRM panel.
     crm_url_template: Option<Option<String>>,
+    /// 10 to 3600 (default 60): how soon agents should answer a customer's message.
+    reply_target_secs: Option<i64>,
+}
+
+/// The reply target asked for, checked.
+fn reply_target(b: &GroupBody) -> ApiResult<Option<i64>> {
+    match b.reply_target_secs {
+        Some(t) if !(10..=3600).contains(&t) => Err(ApiError::invalid("reply_target_secs: 10 to 3600")),
+        t => Ok(t),
+    }
 }
 
 fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
@@ -161,8 +178,12 @@ pub async fn create(
         return Err(ApiError::invalid("name: required"));
     }
     check_overflow_target(&state, &body).await?;
+    let target = reply_target(&body)?;
     apply(&mut g, body)?;
     let id = state.store.save_group(&g, now_ms()).await?;
+    if let Some(t) = target {
+        state.store.set_reply_target(id, t).await?;
+    }
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
         let _ = state.store.delete_group(id).await;
         return Err(e);
@@ -182,8 +203,12 @@ pub async fn update(
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
     check_overflow_target(&state, &body).await?;
+    let target = reply_target(&body)?;
     apply(&mut g, body)?;
     state.store.save_group(&g, now_ms()).await?;
+    if let Some(t) = target {
+        state.store.set_reply_target(id, t).await?;
+    }
     if let Err(e) = state.routing.run(Op::GroupChanged { group: id }).await {
         state.store.save_group(&before, now_ms()).await?;
         return Err(e);

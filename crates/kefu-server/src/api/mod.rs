@@ -10,8 +10,12 @@ pub mod canned;
 pub mod conversations;
 pub mod groups;
 pub mod headers;
+pub mod history;
+pub mod notes;
 pub mod openapi;
+pub mod recordings;
 pub mod stats;
+pub mod tags;
 pub mod visitors;
 pub mod web;
 pub mod widgets;
@@ -26,7 +30,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{error_body, ApiError};
+use crate::error::{error_body, ApiError, ErrorCode};
 use crate::metrics::render;
 use crate::state::AppState;
 
@@ -41,9 +45,13 @@ pub fn app(state: AppState) -> Router {
         .merge(visitors::router())
         .merge(conversations::router())
         .merge(calls::router())
+        .merge(recordings::router())
         .merge(groups::router())
         .merge(admin::router())
         .merge(canned::router())
+        .merge(notes::router())
+        .merge(history::router())
+        .merge(tags::router())
         .merge(stats::router())
         .merge(widgets::router())
         .merge(openapi::router())
@@ -54,7 +62,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_on_main))
-        .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        .fallback(|| async { error_body(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route") })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(crate::serve::refuse_oversized_headers))
         .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
@@ -70,7 +78,7 @@ pub fn app(state: AppState) -> Router {
 pub fn metrics_app(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(metrics_on_own_listener))
-        .fallback(|| async { error_body(StatusCode::NOT_FOUND, "not_found", "this listener serves only /metrics") })
+        .fallback(|| async { error_body(StatusCode::NOT_FOUND, ErrorCode::NotFound, "this listener serves only /metrics") })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(crate::serve::refuse_oversized_headers))
         .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
@@ -81,7 +89,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if state.store.ping().await {
         Json(json!({ "status": "ready" })).into_response()
     } else {
-        error_body(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the database does not answer")
+        error_body(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "the database does not answer")
     }
 }
 
@@ -92,7 +100,7 @@ async fn metrics_on_main(State(state): State<AppState>, headers: HeaderMap) -> R
         Some(token) => metrics_with_token(state.clone(), &headers, token).await,
         None => error_body(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "/metrics is not served here: set metrics_token (then send it as a Bearer token) or metrics_listen",
         ),
     }
@@ -135,12 +143,12 @@ async fn json_errors(req: Request<Body>, next: Next) -> Response {
     let detail =
         axum::body::to_bytes(res.into_body(), 4096).await.ok().and_then(|b| String::from_utf8(b.to_vec()).ok()).unwrap_or_default();
     let (code, fallback) = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this route does not take that method"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "unsupported content type"),
-        StatusCode::NOT_FOUND => ("not_found", "not found"),
-        s if s.is_server_error() => ("internal", "internal error"),
-        _ => ("bad_request", "the request could not be understood"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "this route does not take that method"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "request body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, "unsupported content type"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "not found"),
+        s if s.is_server_error() => (ErrorCode::Internal, "internal error"),
+        _ => (ErrorCode::BadRequest, "the request could not be understood"),
     };
     let message = if detail.trim().is_empty() || status.is_server_error() { fallback.to_string() } else { detail.trim().to_string() };
     error_body(status, code, &message)

@@ -61,7 +61,7 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
         })
         .collect();
     let target = state.config.service_level_target_secs;
-    let today = TodayStats::build(&ServiceStats::compute(&records, target), target);
+    let today = TodayStats::build(&ServiceStats::compute(&records, target, Millis(now)), target);
     let groups = group_figures(&state)
         .await?
         .into_iter()

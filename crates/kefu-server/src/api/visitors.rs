@@ -14,7 +14,7 @@ use std::net::SocketAddr;
 use crate::auth::{new_token, request_token, token_hash, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::redact::{redacted, Payload};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::routing::Op;
 use crate::state::{client_ip, AppState};
 use crate::text::clean_line;
@@ -92,8 +92,9 @@ fn bind_to_origins(id: &Identity, allowed: &[String], embedded_in: Option<&str>)
     if allowed.is_empty() {
         return Ok(());
     }
-    let refused =
-        |why: &str| Err(ApiError::BadRequest("invalid_identity_token", format!("the identity token is not bound to this widget: {why}")));
+    let refused = |why: &str| {
+        Err(ApiError::BadRequest(ErrorCode::InvalidIdentityToken, format!("the identity token is not bound to this widget: {why}")))
+    };
     if id.aud.is_empty() {
         return refused("it needs an aud claim naming the page origin, one of the widget's allowed origins");
     }
@@ -133,7 +134,11 @@ pub async fn create(
             let id = verify_identity(&state.identity_secret(), token, max_lifetime_secs, now / 1000)?;
             bind_to_origins(&id, &widget_origins(&state, body.widget.as_deref()).await?, body.origin.as_deref())?;
             if state.store.customer_block(&id.sub).await?.is_some() {
-                return Err(ApiError::Forbidden("visitor_blocked: this customer is blocked; a supervisor can unblock them".into()));
+                return Err(ApiError::coded(
+                    ErrorCode::VisitorBlocked,
+                    "visitor_blocked: this customer is blocked; a supervisor can unblock them",
+                    ErrorParams::default(),
+                ));
             }
             let designated = match &id.agent {
                 Some(email) => state.store.user_by_email(email).await?.map(|u| u.id),
@@ -172,7 +177,7 @@ fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) 
     validation.leeway = IDENTITY_LEEWAY_SECS;
     validation.validate_nbf = true;
     let id = decode::<Identity>(token, &DecodingKey::from_secret(secret.as_bytes()), &validation).map_err(decode_error)?.claims;
-    let bad = |msg: String| ApiError::BadRequest("invalid_identity_token", format!("identity token: {msg}"));
+    let bad = |msg: String| ApiError::BadRequest(ErrorCode::InvalidIdentityToken, format!("identity token: {msg}"));
     // A long-lived token copied out of a page would let anyone be that customer until it expires.
     let leeway = IDENTITY_LEEWAY_SECS as i64;
     let too_long = id.exp - now > max_lifetime_secs + leeway || id.iat.is_some_and(|iat| id.exp - iat > max_lifetime_secs);
@@ -195,16 +200,16 @@ fn verify_identity(secret: &str, token: &str, max_lifetime_secs: i64, now: i64) 
 fn decode_error(e: jsonwebtoken::errors::Error) -> ApiError {
     match e.kind() {
         ErrorKind::ExpiredSignature => {
-            ApiError::BadRequest("identity_token_expired", "the identity token has expired; the page must fetch a new one".into())
+            ApiError::BadRequest(ErrorCode::IdentityTokenExpired, "the identity token has expired; the page must fetch a new one".into())
         }
         ErrorKind::ImmatureSignature => ApiError::BadRequest(
-            "invalid_identity_token",
+            ErrorCode::InvalidIdentityToken,
             "identity token: nbf is in the future (check the business system's clock)".into(),
         ),
         ErrorKind::InvalidSignature => {
-            ApiError::BadRequest("invalid_identity_token", "the identity token's signature does not match the widget secret".into())
+            ApiError::BadRequest(ErrorCode::InvalidIdentityToken, "the identity token's signature does not match the widget secret".into())
         }
-        _ => ApiError::BadRequest("invalid_identity_token", format!("the identity token is not valid: {e}")),
+        _ => ApiError::BadRequest(ErrorCode::InvalidIdentityToken, format!("the identity token is not valid: {e}")),
     }
 }
 

@@ -10,7 +10,7 @@ use axum::Router;
 use rust_embed::RustEmbed;
 
 use crate::api::headers::{frame_source_of, widget_frame_policy, workspace_policy, DEMO_CRM_POLICY, DEMO_POLICY};
-use crate::error::error_body;
+use crate::error::{error_body, ErrorCode};
 use crate::state::AppState;
 
 #[derive(RustEmbed)]
@@ -38,7 +38,7 @@ async fn workspace_file(state: &AppState, path: &str) -> Response {
     match Workspace::get(path) {
         Some(f) if path != "index.html" => respond(path, f.data.into_owned()),
         // The app shell, also for client-side routes; missing assets are 404.
-        _ if path.starts_with("assets/") => error_body(StatusCode::NOT_FOUND, "not_found", "no such file"),
+        _ if path.starts_with("assets/") => error_body(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file"),
         _ => match Workspace::get("index.html") {
             Some(f) => {
                 let policy = workspace_policy(&crm_frame_sources(state).await);
@@ -87,7 +87,7 @@ fn widget_file(path: &str) -> Response {
         Some(f) if path == "demo.html" => with_policy(respond(path, f.data.into_owned()), DEMO_POLICY, Some("SAMEORIGIN")),
         Some(f) => respond(path, f.data.into_owned()),
         None if Widget::get("loader.js").is_none() => not_built("widget"),
-        None => error_body(StatusCode::NOT_FOUND, "not_found", "no such file"),
+        None => error_body(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file"),
     }
 }
 
@@ -111,7 +111,7 @@ fn with_policy(mut res: Response, policy: &str, frame_options: Option<&'static s
 fn not_built(what: &str) -> Response {
     error_body(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         &format!("the {what} UI was not built into this binary; run `npm run build` in web/ and rebuild"),
     )
 }

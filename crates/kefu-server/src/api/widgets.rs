@@ -147,8 +147,8 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
             continue;
         }
         let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
-        let open = crate::api::groups::is_open(&state, g, now).await?;
-        types.push(BusinessTypeOption { id: t.id, name: t.name, open });
+        let closed_reason = crate::api::groups::availability(&state, g, now).await?;
+        types.push(BusinessTypeOption { id: t.id, name: t.name, open: closed_reason.is_none(), closed_reason });
     }
     Ok(Json(WidgetConfig { pre_chat_form: PreChatForm { fields: settings.fields }, business_types: types, welcome: settings.welcome }))
 }

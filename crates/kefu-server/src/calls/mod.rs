@@ -3,8 +3,11 @@
 //! slot of the agent, see `lifecycle`); `signal` relays SDP between the WebSocket and the media
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
+pub mod composition;
 pub mod lifecycle;
+pub mod quality;
 pub mod record;
+pub mod recording;
 pub mod signal;
 pub mod snapshots;
 pub mod turn;
@@ -25,6 +28,9 @@ use kefu_store::Store;
 struct Part {
     call: i64,
     conn: u64,
+    /// visitor | agent: whose media (the quality timeline and the recording file say so; a
+    /// recording is authorised by it).
+    side: &'static str,
 }
 
 /// The server's side of the media server: its handle and who is in which room. Cheap to clone.
@@ -54,9 +60,9 @@ impl CallMedia {
 
     /// A new participant id for `conn` in `call`, registered before it joins so that events
     /// about it find their socket.
-    fn register(&self, call: i64, conn: u64) -> ParticipantId {
+    fn register(&self, call: i64, conn: u64, side: &'static str) -> ParticipantId {
         let id = ParticipantId(self.next.fetch_add(1, Ordering::Relaxed));
-        self.parts().insert(id, Part { call, conn });
+        self.parts().insert(id, Part { call, conn, side });
         id
     }
 
@@ -76,6 +82,11 @@ impl CallMedia {
     /// Every participant of a socket, with its call.
     fn of_conn(&self, conn: u64) -> Vec<(ParticipantId, i64)> {
         self.parts().iter().filter(|(_, p)| p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+    }
+
+    /// The participants of a call, with their side.
+    fn parts_of_call(&self, call: i64) -> Vec<(ParticipantId, &'static str)> {
+        self.parts().iter().filter(|(_, p)| p.call == call).map(|(&id, p)| (id, p.side)).collect()
     }
 
     /// How many participants a call has.

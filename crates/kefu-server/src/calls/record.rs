@@ -12,18 +12,29 @@ use kefu_store::{CallRow, Tx};
 /// Record `call` as it now is: always `call.updated`; when it becomes active the line
 /// `call_started` and the webhook `call.started`; when it ends `call_ended` and `call.ended`.
 pub async fn record(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<Vec<Pending>> {
+    // Becoming active fixes the recording policy (and under `always` starts recording).
+    let (activated, recording_line) = match call.status {
+        CallStatus::Active => {
+            let (row, line) = crate::calls::recording::on_active(tx, call, now).await?;
+            (Some(row), line)
+        }
+        _ => (None, None),
+    };
+    let call = activated.as_ref().unwrap_or(call);
     let view = CallView::from(call);
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
     let mut events = vec![event(tx, call.conversation_id, "call.updated", data.clone(), now).await?];
     match call.status {
         CallStatus::Active => {
-            let line = json!({ "media": call.media });
+            // The call's id lets staff open its record (quality timeline) from the line.
+            let line = json!({ "media": call.media, "call_id": call.id });
             events.push(system_message(tx, call.conversation_id, "call_started", None, Some(&line), now).await?);
+            events.extend(recording_line);
             tx.enqueue_webhooks("call.started", &json!({ "event": "call.started", "call": data }), now).await?;
         }
         CallStatus::Ended => {
             let duration = call.answered_at.map(|at| (call.ended_at.unwrap_or(now) - at).max(0) / 1000);
-            let line = json!({ "media": call.media, "duration_secs": duration, "end_reason": call.end_reason });
+            let line = json!({ "media": call.media, "duration_secs": duration, "end_reason": call.end_reason, "call_id": call.id });
             events.push(system_message(tx, call.conversation_id, "call_ended", None, Some(&line), now).await?);
             tx.enqueue_webhooks("call.ended", &json!({ "event": "call.ended", "call": data }), now).await?;
         }

@@ -11,6 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
+use crate::calls::quality::Quality;
+use crate::calls::recording::Finisher;
 use crate::calls::{room, CallMedia};
 use crate::realtime::Hub;
 use crate::routing::{Op, Routing};
@@ -70,6 +72,8 @@ impl From<MediaError> for Refusal {
             MediaError::ParticipantExists => "already_joined",
             MediaError::NoPendingOffer => "no_pending_offer",
             MediaError::RoomExists | MediaError::Stopped => "media_unavailable",
+            // Recording commands do not come from call frames.
+            MediaError::AlreadyRecording | MediaError::NotRecording | MediaError::Recording(_) => "media_unavailable",
         };
         refuse(code, e.to_string())
     }
@@ -122,9 +126,9 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
     let not_in_call = || refuse("not_in_call", "no such call, or you are not in it");
     let call = state.store.call(call_id).await.map_err(|_| not_in_call())?;
     let c = state.store.conversation(call.conversation_id).await.map_err(|_| not_in_call())?;
-    let party = match caller {
-        Caller::Visitor(v) => c.visitor_id == *v,
-        Caller::Staff(s) => s.is_user() && c.agent_id == Some(s.id),
+    let (party, role) = match caller {
+        Caller::Visitor(v) => (c.visitor_id == *v, "visitor"),
+        Caller::Staff(s) => (s.is_user() && c.agent_id == Some(s.id), "agent"),
     };
     if !party {
         return Err(not_in_call());
@@ -137,9 +141,13 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         return Err(refuse("already_joined", "this socket is already in the call"));
     }
     media.open(call_id).await?;
-    let p = media.register(call_id, conn);
+    let p = media.register(call_id, conn, role);
     match media.handle.join(room(call_id), p, offer).await {
-        Ok(answer) => Ok(Some(answer)),
+        Ok(answer) => {
+            // Not awaited: the answer goes back now; the file starts beside it.
+            tokio::spawn(crate::calls::recording::participant_joined(state.clone(), call_id, p, role));
+            Ok(Some(answer))
+        }
         Err(e) => {
             media.unregister(p);
             Err(e.into())
@@ -162,15 +170,34 @@ async fn end_failed(routing: &Routing, call: i64) {
 }
 
 /// Consume the media server's events for as long as it runs.
-pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing) {
+pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing, mut quality: Quality, finisher: Finisher) {
     while let Some(event) = events.recv().await {
         match event {
+            MediaEvent::Stats(stats) => {
+                if let Some(part) = media.part(stats.participant) {
+                    quality.record(part.call, part.side, &stats).await;
+                }
+            }
             MediaEvent::Offer { participant, sdp } => {
                 if let Some(part) = media.part(participant) {
                     hub.to_conn(part.conn, &call_frame("call.offer", part.call, json!({ "sdp": sdp })));
                 }
             }
-            MediaEvent::ParticipantLeft { participant, reason, .. } => left(&media, &routing, participant, reason).await,
+            MediaEvent::LayersWanted { participant, mid, active, rids } => {
+                if let Some(part) = media.part(participant) {
+                    let data = json!({ "mid": mid, "active": active, "rids": rids });
+                    hub.to_conn(part.conn, &call_frame("call.layers", part.call, data));
+                }
+            }
+            MediaEvent::ParticipantLeft { participant, reason, .. } => {
+                quality.forget(participant);
+                left(&media, &routing, participant, reason).await
+            }
+            // Hashing a file takes a while: the events behind it do not wait.
+            MediaEvent::RecordingEnded(ended) => {
+                let finisher = finisher.clone();
+                tokio::spawn(async move { finisher.ended(ended).await });
+            }
             _ => {}
         }
     }

@@ -1,6 +1,7 @@
 //! Who may see a conversation: its own visitor; the agent who holds it, is offered it, or served
 //! it before, and an agent serving the same customer now (their earlier conversations are the
-//! context of this one); supervisors and admins. Everyone else gets "not found", never a hint.
+//! context of this one); supervisors and admins; a colleague @mentioned in (or whispered to
+//! about) one of its notes, read-only. Everyone else gets "not found", never a hint.
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
@@ -16,6 +17,7 @@ pub async fn can_see(store: &Store, caller: &Caller, c: &ConversationRow) -> Api
                 || c.offered_agent_id == Some(s.id)
                 || store.agent_served(c.id, s.id).await?
                 || store.agent_serves_visitor(s.id, c.visitor_id).await?
+                || store.user_notified_in(c.id, s.id).await?
         }
     })
 }

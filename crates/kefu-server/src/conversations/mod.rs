@@ -4,6 +4,7 @@
 pub mod access;
 pub mod links;
 pub mod messages;
+pub mod notes;
 pub mod redact;
 
 pub use redact::redact_for_visitor;
@@ -28,7 +29,11 @@ pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
         None => None,
     };
     let call = tx.open_call(id).await?;
-    Ok(ConversationView::build(&c, &visitor, agent_name, call.as_ref()))
+    let mut v = ConversationView::build(&c, &visitor, agent_name, call.as_ref());
+    v.tags = tx.conversation_tags(id).await?.iter().map(Into::into).collect();
+    v.awaiting_reply_since = tx.awaiting_reply_since(id).await?.map(crate::clock::rfc3339);
+    v.reply_target_secs = tx.reply_target(id).await?;
+    Ok(v)
 }
 
 /// Build a view from a row.
@@ -39,7 +44,11 @@ pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<Convers
         None => None,
     };
     let call = store.open_call(c.id).await?;
-    Ok(ConversationView::build(c, &visitor, agent_name, call.as_ref()))
+    let mut v = ConversationView::build(c, &visitor, agent_name, call.as_ref());
+    v.tags = store.conversation_tags(c.id).await?.iter().map(Into::into).collect();
+    v.awaiting_reply_since = store.awaiting_reply_since(c.id).await?.map(crate::clock::rfc3339);
+    v.reply_target_secs = store.reply_target(c.id).await?;
+    Ok(v)
 }
 
 /// A conversation event ready to announce after commit.

@@ -6,7 +6,11 @@
 //! - a conversation's wrap-up code and note (话后整理) and whom a pending offer is for;
 //! - what the business system said about the customer (`attributes`) and their account manager;
 //! - on system event lines, everything but the target's name and a block's reason (the transfer
-//!   note is for the next agent).
+//!   note is for the next agent);
+//! - a conversation's tags (标签), emptied;
+//! - internal notes, whispers and the tag timeline (`conversation_notes`): they are not in any
+//!   payload type a visitor receives at all. They take no number of the conversation's event
+//!   sequence (see `conversations::notes`), so a visitor's resume sees neither a gap nor a line.
 //!
 //! A new staff-only field is added here, and the test in `tests/api/redaction.rs` walks every
 //! visitor-visible payload for it.
@@ -16,6 +20,8 @@ use serde_json::{json, Value};
 
 /// Fields of a conversation that only staff read (set to null for visitors).
 const CONVERSATION_INTERNAL: [&str; 3] = ["wrap_up_code", "wrap_up_note", "offered_agent_id"];
+/// Lists of a conversation that only staff read (emptied for visitors: the shape still parses).
+const CONVERSATION_INTERNAL_LISTS: [&str; 1] = ["tags"];
 /// Details of a system event line a visitor may read (where a transfer went; why the
 /// conversation was closed when a supervisor blocked the visitor; a call's media, length and
 /// end reason).
@@ -60,6 +66,11 @@ pub fn redact(payload: Payload, v: &mut Value) {
                     *x = Value::Null;
                 }
             }
+            for f in CONVERSATION_INTERNAL_LISTS {
+                if let Some(x) = o.get_mut(f) {
+                    *x = json!([]);
+                }
+            }
             if let Some(visitor) = o.get_mut("visitor") {
                 redact(Payload::Visitor, visitor);
             }
@@ -102,6 +113,7 @@ mod tests {
     fn conversation_internals_are_nulled_recursively() {
         let mut c = json!({
             "id": 1, "wrap_up_code": "sold", "wrap_up_note": "upsell ok", "offered_agent_id": 3,
+            "tags": [{ "id": 1, "name": "投诉", "color": "#f56c6c", "disabled": false }],
             "visitor": { "name": "Tom", "attributes": { "risk": "high" }, "designated_agent_id": 4 },
             "last_message": { "kind": "event", "data": { "note": "n", "to_group_name": "Loans", "to_group": 2 } }
         });
@@ -109,6 +121,7 @@ mod tests {
         assert_eq!(c["wrap_up_code"], Value::Null);
         assert_eq!(c["wrap_up_note"], Value::Null);
         assert_eq!(c["offered_agent_id"], Value::Null);
+        assert_eq!(c["tags"], json!([]));
         assert_eq!(c["visitor"]["attributes"], json!({}));
         assert_eq!(c["visitor"]["designated_agent_id"], Value::Null);
         assert_eq!(c["visitor"]["name"], "Tom");

@@ -56,7 +56,7 @@ impl LoginThrottle {
         let ip_wait = lock(&self.ips).log(&ip).and_then(|log| ip_wait(log, self.policy, now));
         let account_wait = lock(&self.accounts).log(account).and_then(|log| account_wait(log, self.policy, now));
         match ip_wait.max(account_wait) {
-            Some(retry_after) => Err(ApiError::RateLimited { what: "failed logins", retry_after }),
+            Some(retry_after) => Err(ApiError::RateLimited { what: "failed_logins", retry_after }),
             None => Ok(()),
         }
     }

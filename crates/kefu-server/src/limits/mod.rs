@@ -55,7 +55,7 @@ impl Limits {
 
     /// One visitor creation from `ip`.
     pub fn visitor(&self, ip: IpAddr) -> Result<(), ApiError> {
-        take(&self.visitors, &ip, "new visitors from this address")
+        take(&self.visitors, &ip, "new_visitors")
     }
 
     /// One message from a visitor.
@@ -65,7 +65,7 @@ impl Limits {
 
     /// One typing event from a visitor.
     pub fn visitor_typing(&self, visitor: i64) -> Result<(), ApiError> {
-        take(&self.typing, &visitor, "typing events")
+        take(&self.typing, &visitor, "typing_events")
     }
 
     /// One upload from a visitor.

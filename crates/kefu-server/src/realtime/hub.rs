@@ -150,6 +150,11 @@ impl Hub {
         self.inner.lock().expect("hub lock poisoned").by_user.contains_key(&user)
     }
 
+    /// Whether a visitor has an open connection.
+    pub fn visitor_online(&self, visitor: i64) -> bool {
+        self.inner.lock().expect("hub lock poisoned").by_visitor.contains_key(&visitor)
+    }
+
     /// Send to every connection of a user.
     pub fn to_user(&self, user: i64, frame: &Arc<str>) {
         self.send(|inner| inner.by_user.get(&user).cloned().unwrap_or_default(), frame);
@@ -169,6 +174,22 @@ impl Hub {
     pub fn to_supervisors(&self, frame: &Arc<str>) {
         self.send(
             |inner| inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect(),
+            frame,
+        );
+    }
+
+    /// Send once to every connection of these users and of every supervisor and admin (staff-only
+    /// frames of a conversation: a supervisor who also served it gets one copy, not two).
+    pub fn to_users_and_supervisors(&self, users: &[i64], frame: &Arc<str>) {
+        self.send(
+            |inner| {
+                let mut targets: HashSet<u64> =
+                    inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect();
+                for u in users {
+                    targets.extend(inner.by_user.get(u).into_iter().flatten().copied());
+                }
+                targets
+            },
             frame,
         );
     }

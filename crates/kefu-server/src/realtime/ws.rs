@@ -7,10 +7,9 @@
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use futures::{SinkExt, StreamExt};
+use kefu_core::ConversationStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -21,11 +20,11 @@ use crate::calls::signal::{self, AnswerFrame, CallFrame, LeaveFrame, OfferFrame}
 use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::can_see;
 use crate::conversations::redact_for_visitor;
-use crate::error::ApiError;
+use crate::error::{too_many, ApiError, ErrorCode};
 use crate::realtime::{frame, Registration, Who};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{Hello, SessionEndReason, SessionEnded};
+use crate::views::{Hello, NoteView, SessionEndReason, SessionEnded};
 
 /// Close code of a socket whose session ended (4000-4999 are the application's; 4401 echoes 401).
 pub const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
@@ -87,12 +86,8 @@ pub async fn upgrade(State(state): State<AppState>, Query(q): Query<WsQuery>, ws
 
 /// 429 with the usual error body, plus when to try again.
 fn too_many_connections(limit: usize) -> Response {
-    let body = json!({ "error": {
-        "code": "too_many_connections",
-        "message": format!("this token already has {limit} open WebSockets; close one first"),
-        "retry_after": RETRY_AFTER_SECS,
-    }});
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, RETRY_AFTER_SECS.to_string())], Json(body)).into_response()
+    let message = format!("this token already has {limit} open WebSockets; close one first");
+    too_many(ErrorCode::TooManyConnections, message, None, RETRY_AFTER_SECS)
 }
 
 async fn session(state: AppState, caller: Caller, who: Who, hash: String, expires_at: i64, reg: Registration, socket: WebSocket) {
@@ -172,17 +167,45 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
     state.metrics.ws_connections.dec();
     writer.abort();
     signal::socket_closed(&state, conn).await;
-    if let Who::User { id, .. } = who {
+    match who {
         // An agent whose workspace is gone (tab closed, laptop asleep) must not keep getting
         // offers: after a grace period for reloads and flaky networks, a ready agent goes away.
-        tokio::spawn(async move {
-            tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
-            if !state.hub.user_online(id) {
-                if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
-                    tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
+        Who::User { id, .. } => {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
+                if !state.hub.user_online(id) {
+                    if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
+                        tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
+                    }
                 }
-            }
-        });
+            });
+        }
+        Who::Visitor(visitor) => {
+            tokio::spawn(abandon_if_not_back(state, visitor));
+        }
+    }
+}
+
+/// A customer who closed the page while waiting leaves the line when no socket of theirs comes
+/// back within the grace period (a reload or a flaky network comes back in time): the
+/// conversation is abandoned and those behind move up, instead of an agent being offered an
+/// empty chat. Only a waiting (queued or offered) conversation is touched — one being served is
+/// the agent's to close — and only after a socket closed, so API visitors without one are never
+/// affected.
+async fn abandon_if_not_back(state: AppState, visitor: i64) {
+    tokio::time::sleep(Duration::from_secs(state.config.visitor_abandon_grace_secs.into())).await;
+    if state.hub.visitor_online(visitor) {
+        return;
+    }
+    let conversation = match state.store.open_conversation(visitor).await {
+        Ok(Some(c)) if matches!(c.status, ConversationStatus::Queued | ConversationStatus::Offered) => c.id,
+        Ok(_) => return,
+        Err(e) => return tracing::warn!(visitor, error = ?e, "could not look up a departed visitor's conversation"),
+    };
+    match state.routing.run(Op::Abandon { conversation }).await {
+        // Answered meanwhile (the agent closes it) or already over: nothing to do.
+        Ok(()) | Err(ApiError::Conflict(_)) | Err(ApiError::NotFound(_)) => {}
+        Err(e) => tracing::warn!(visitor, conversation, error = ?e, "could not abandon a departed visitor's conversation"),
     }
 }
 
@@ -206,6 +229,19 @@ async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<S
                 }
             }
             Err(e) => tracing::error!(error = ?e, "resume failed"),
+        }
+        if matches!(caller, Caller::Staff(_)) {
+            // Staff-only lines take no seq (conversations::notes): replay those placed at or after
+            // the cursor; the client upserts them by id, so an overlap costs nothing.
+            match state.store.notes_from(id, after.max(0)).await {
+                Ok(notes) => {
+                    for n in &notes {
+                        let data = serde_json::to_value(NoteView::from(n)).unwrap_or_default();
+                        state.hub.to_conn(conn, &frame("note.created", Some(id), None, &data));
+                    }
+                }
+                Err(e) => tracing::error!(error = ?e, "resume of notes failed"),
+            }
         }
     }
 }

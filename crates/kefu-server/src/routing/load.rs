@@ -2,8 +2,8 @@
 //! and every open conversation go back into the router with their original arrival time.
 
 use kefu_core::{
-    AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input, Media, Millis,
-    Priority, SkillLevel, Waiting,
+    AgentId, AgentStatus, AwayReason, BusinessHours, Capacity, ConversationId, DayHours, GroupConfig, GroupId, Input, MakeUpDay, Media,
+    Millis, Priority, SkillLevel, Waiting, ZoneName,
 };
 use kefu_core::{AgentStatusKind, ConversationStatus};
 
@@ -28,9 +28,7 @@ pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
                 .map(|d| DayHours::parse(d.weekday, &d.open, &d.close))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("business_hours: {e}"))?;
-            let hours = BusinessHours { utc_offset_minutes: view.utc_offset_minutes, days };
-            hours.validate().map_err(|e| format!("business_hours: {e}"))?;
-            Some(hours)
+            Some(business_hours(&view, days).map_err(|e| format!("business_hours: {e}"))?)
         }
     };
     let secs = |v: i64, field: &str| u32::try_from(v).map_err(|_| format!("{field}: must be between 0 and {}", u32::MAX));
@@ -175,4 +173,26 @@ fn media_of(stored: &str) -> Media {
     } else {
         Media::Chat
     }
+}
+
+/// The core's schedule from the stored view (windows already parsed).
+fn business_hours(view: &BusinessHoursView, days: Vec<DayHours>) -> Result<BusinessHours, String> {
+    if view.holidays.len() + view.make_up_days.len() > 1000 {
+        return Err("holidays and make_up_days: at most 1000 dates in all".into());
+    }
+    if view.holidays.iter().map(|h| &h.name).chain(view.make_up_days.iter().map(|m| &m.name)).any(|n| n.chars().count() > 64) {
+        return Err("holidays and make_up_days: a name has at most 64 characters".into());
+    }
+    let date =
+        |text: &str, what: &str| text.parse::<jiff::civil::Date>().map_err(|_| format!("{what}: {text:?} is not a date (YYYY-MM-DD)"));
+    let zone = view.time_zone.as_deref().map(ZoneName::new).transpose().map_err(|e| e.to_string())?;
+    let holidays = view.holidays.iter().map(|h| date(&h.date, "holidays")).collect::<Result<Vec<_>, _>>()?;
+    let make_up_days = view
+        .make_up_days
+        .iter()
+        .map(|m| Ok(MakeUpDay { date: date(&m.date, "make_up_days")?, as_weekday: m.as_weekday }))
+        .collect::<Result<Vec<_>, String>>()?;
+    let hours = BusinessHours { zone, utc_offset_minutes: view.utc_offset_minutes, days, holidays, make_up_days };
+    hours.validate().map_err(|e| e.to_string())?;
+    Ok(hours)
 }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::clock::now_ms;
 use crate::conversations::{announce_with, system_message, updated};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode, ErrorParams};
 use crate::routing::load::{agent_input, group_config};
 use crate::routing::Engine;
 
@@ -92,6 +92,9 @@ impl Engine {
             }
             Op::Close { conversation, by, code, note } => {
                 if self.router.holder(ConversationId(conversation)) != Some(AgentId(by)) {
+                    if self.store.conversation(conversation).await?.status == ConversationStatus::Closed {
+                        return Err(closed());
+                    }
                     return Err(ApiError::Conflict("only the agent serving the conversation can close it".into()));
                 }
                 self.finish(conversation, Ending::Closed { code: &code, note: note.as_deref() }, Some(by)).await
@@ -209,7 +212,7 @@ impl Engine {
         let now = now_ms();
         let c = self.store.conversation(conversation).await?;
         if !c.status.can_become(ConversationStatus::Closed) {
-            return Err(ApiError::Conflict("the conversation is already closed".into()));
+            return Err(closed());
         }
         let offered_to = c.offered_agent_id;
         let (abandoned, code, note, code_text, detail) = match how {
@@ -256,4 +259,9 @@ enum Ending<'a> {
     Abandoned,
     /// By a supervisor blocking the visitor.
     Blocked { reason: &'a str },
+}
+
+/// A second close (or a leave after the close): said as such, so a UI does not show a generic conflict.
+fn closed() -> ApiError {
+    ApiError::coded(ErrorCode::AlreadyClosed, "the conversation is already closed", ErrorParams::default())
 }

@@ -89,6 +89,12 @@ pub struct CallView {
     pub ended_at: Option<String>,
     #[schema(required = true, value_type = Option<CallEndReason>)]
     pub end_reason: Option<String>,
+    /// The policy the call was answered under (its business type's, else its group's).
+    #[schema(value_type = super::RecordingPolicy)]
+    pub recording_policy: String,
+    /// Whether the server records the call now; the visitor is shown a notice unless `off`.
+    #[schema(value_type = super::RecordingState)]
+    pub recording: String,
 }
 
 impl From<&CallRow> for CallView {
@@ -103,6 +109,8 @@ impl From<&CallRow> for CallView {
             answered_at: c.answered_at.map(rfc3339),
             ended_at: c.ended_at.map(rfc3339),
             end_reason: c.end_reason.clone(),
+            recording_policy: c.recording_policy.clone(),
+            recording: c.recording.clone(),
         }
     }
 }
@@ -124,10 +132,34 @@ pub struct IceServer {
     pub credential: Option<String>,
 }
 
-/// `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured).
+/// `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured), with the camera
+/// capture size the deployment asks for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IceServers {
     pub ice_servers: Vec<IceServer>,
+    pub capture: CaptureSize,
+}
+
+/// The camera capture size: 1280x720, or 1920x1080 where the deployment enables it. Browsers
+/// publish it in three simulcast layers (rids `l`, `m`, `h`: a quarter, half and full size).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaptureSize {
+    /// Pixels.
+    pub width: u32,
+    /// Pixels.
+    pub height: u32,
+}
+
+/// `call.layers`: which simulcast layers of the camera sent on `mid` are wanted; the page sets
+/// `active` on each encoding by rid (layers nobody receives pause at the source).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallLayers {
+    /// The publishing transceiver's mid.
+    pub mid: String,
+    /// The rids to keep sending.
+    pub active: Vec<String>,
+    /// Every rid of the track, lowest first.
+    pub rids: Vec<String>,
 }
 
 /// SDP text in `call.answer` and `call.offer` frames.
@@ -152,4 +184,59 @@ pub struct SnapshotView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SnapshotRequested {
     pub request_id: String,
+}
+
+/// `GET /api/v1/calls/{id}/quality`: the call's quality timeline, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallQuality {
+    pub call_id: i64,
+    pub samples: Vec<QualitySample>,
+}
+
+/// One participant's media figures at one moment (every 5 s while the call runs).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct QualitySample {
+    /// visitor | agent: whose connection.
+    #[schema(value_type = CallSide)]
+    pub side: String,
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// Bits per second received from this participant.
+    pub bitrate_in_bps: i64,
+    /// Bits per second sent to this participant.
+    pub bitrate_out_bps: i64,
+    /// Fraction (0..1) of this participant's packets lost on the way to the server.
+    pub loss_in: Option<f64>,
+    /// Fraction (0..1) of the server's packets this participant reports lost.
+    pub loss_out: Option<f64>,
+    pub rtt_ms: Option<i64>,
+    /// The bandwidth estimate towards this participant.
+    pub estimate_bps: Option<i64>,
+    /// The simulcast layer of the video forwarded to this participant (`l`, `m`, `h`).
+    pub video_rid: Option<String>,
+    pub video_width: Option<i64>,
+    pub video_height: Option<i64>,
+    pub video_fps: Option<f64>,
+    /// The layers this participant's camera arrives in.
+    pub published_rids: Vec<String>,
+}
+
+impl From<&kefu_store::CallQualityRow> for QualitySample {
+    fn from(r: &kefu_store::CallQualityRow) -> Self {
+        QualitySample {
+            side: r.side.clone(),
+            at: rfc3339(r.at),
+            bitrate_in_bps: r.bitrate_in_bps,
+            bitrate_out_bps: r.bitrate_out_bps,
+            loss_in: r.loss_in,
+            loss_out: r.loss_out,
+            rtt_ms: r.rtt_ms,
+            estimate_bps: r.estimate_bps,
+            video_rid: r.video_rid.clone(),
+            video_width: r.video_width,
+            video_height: r.video_height,
+            video_fps: r.video_fps,
+            published_rids: r.published_rids.as_deref().map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default(),
+        }
+    }
 }

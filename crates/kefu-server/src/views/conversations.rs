@@ -99,6 +99,20 @@ pub struct ConversationView {
     /// so a client whose cursor moves past a `call.updated` still knows the call.
     #[schema(required = true)]
     pub call: Option<super::CallView>,
+    /// Tags on the conversation (staff only: always empty for visitors).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub tags: Vec<super::TagView>,
+    /// Since when the customer has waited for an answer: their oldest message that no agent
+    /// message follows (null when the agent spoke last or the customer wrote nothing).
+    #[serde(default)]
+    #[schema(required = true, format = DateTime)]
+    pub awaiting_reply_since: Option<String>,
+    /// The group's reply target in seconds: the workspace colours the wait against it
+    /// (amber past half, red past the target).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub reply_target_secs: i64,
 }
 
 impl ConversationView {
@@ -135,6 +149,9 @@ impl ConversationView {
             last_message: None,
             first_message: None,
             call: call.map(Into::into),
+            tags: vec![],
+            awaiting_reply_since: None,
+            reply_target_secs: 60,
         }
     }
 }
@@ -258,4 +275,14 @@ pub struct MessagePage {
     pub messages: Vec<MessageView>,
     /// The conversation's latest event sequence number when the page was read.
     pub last_seq: i64,
+}
+
+/// `GET /api/v1/agents/me/closed-conversations`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClosedConversationPage {
+    /// Most recently closed first.
+    pub conversations: Vec<ConversationView>,
+    /// Pass as `before` for the next page; null on the last.
+    #[schema(required = true)]
+    pub next_before: Option<String>,
 }

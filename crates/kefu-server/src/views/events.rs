@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    AgentView, CallSdp, CallView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView, SnapshotRequested,
-    Strategy,
+    AgentView, CallLayers, CallSdp, CallView, ConversationView, MessageView, OfferReasonKind, OfferRevokedReason, Party, QueueView,
+    SnapshotRequested, Strategy,
 };
 use crate::error::ErrorDetail;
 
@@ -152,6 +152,8 @@ pub struct SessionEnded {
 /// offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
 /// active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
 /// device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
+/// `call.layers` (to the publishing socket) says which simulcast layers of its camera anyone
+/// receives: the page sets `active` on its encodings by rid.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -192,6 +194,18 @@ pub enum WsEvent {
     CallError { call_id: i64, data: ErrorDetail },
     #[serde(rename = "call.snapshot_requested")]
     CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
+    /// A staff-only line (internal note, whisper, tag line) of a conversation: staff only, and
+    /// without `seq` (it takes no number of the conversation's sequence; resume replays it).
+    #[serde(rename = "note.created")]
+    NoteCreated { conversation_id: i64, data: super::NoteView },
+    /// The conversation's tags changed (staff only).
+    #[serde(rename = "conversation.tags")]
+    ConversationTags { conversation_id: i64, data: super::TagList },
+    /// The caller was @mentioned or whispered to.
+    #[serde(rename = "notification.created")]
+    NotificationCreated { data: super::NotificationView },
+    #[serde(rename = "call.layers")]
+    CallLayers { call_id: i64, data: CallLayers },
 }
 
 /// The schema of JSON `null`.

@@ -17,13 +17,47 @@ pub struct DayHoursView {
     pub close: String,
 }
 
-/// Weekly schedule.
+/// Weekly schedule with its holiday calendar.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BusinessHoursView {
-    /// The local time zone, e.g. 480 for UTC+8.
+    /// IANA time zone, e.g. "Asia/Shanghai" (daylight saving followed where the zone has it).
+    /// When null, `utc_offset_minutes` is used.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub time_zone: Option<String>,
+    /// A fixed offset, e.g. 480 for UTC+8; used only without `time_zone`.
+    #[serde(default)]
     pub utc_offset_minutes: i32,
     /// Open days; a day not listed is closed.
     pub days: Vec<DayHoursView>,
+    /// Local dates closed all day (public holidays).
+    #[serde(default)]
+    pub holidays: Vec<HolidayView>,
+    /// Local dates worked although their weekday is closed (调休), with the hours of `as_weekday`.
+    #[serde(default)]
+    pub make_up_days: Vec<MakeUpDayView>,
+}
+
+/// A day closed all day.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HolidayView {
+    /// "2026-10-01"
+    pub date: String,
+    /// e.g. "国庆节"; shown to admins only.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A make-up working day (调休).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MakeUpDayView {
+    /// "2026-10-10"
+    pub date: String,
+    /// Whose hours apply: 1 = Monday .. 7 = Sunday.
+    pub as_weekday: u8,
+    /// e.g. "国庆调休"; shown to admins only.
+    #[serde(default)]
+    pub name: String,
 }
 
 /// A skill group.
@@ -56,6 +90,9 @@ pub struct GroupView {
     #[schema(required = true)]
     pub crm_url_template: Option<String>,
     pub members: Vec<GroupMember>,
+    /// How soon (seconds) agents should answer a customer's message: the workspace colours each
+    /// conversation's reply wait against it (amber past half, red past it).
+    pub reply_target_secs: i64,
 }
 
 /// A member of a group.
@@ -84,6 +121,7 @@ impl GroupView {
             business_hours: g.business_hours.as_deref().and_then(|h| serde_json::from_str(h).ok()),
             crm_url_template: g.crm_url_template.clone(),
             members,
+            reply_target_secs: 60,
         }
     }
 }

@@ -30,7 +30,10 @@ pub struct TodayStats {
     pub answered: u64,
     /// Of those, given up by the visitor while waiting.
     pub abandoned: u64,
-    /// 0..1: answered within the target ÷ (answered + abandoned); 1 when nothing finished waiting.
+    /// Of those, still waiting now past the target (already missed, counted in service level).
+    pub waiting_past_target: u64,
+    /// 0..1: answered within the target ÷ (answered + abandoned + still waiting past the target);
+    /// 1 when nobody has finished waiting or missed the target yet.
     pub service_level: f64,
     /// The service-level target (answer within this many seconds).
     pub service_level_target_secs: u32,
@@ -52,6 +55,7 @@ impl TodayStats {
             offered: s.offered,
             answered: s.answered,
             abandoned: s.abandoned,
+            waiting_past_target: s.waiting_past_target,
             service_level: s.service_level,
             service_level_target_secs: target_secs,
             asa_secs: s.asa_secs,

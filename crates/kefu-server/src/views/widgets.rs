@@ -52,6 +52,20 @@ pub struct BusinessTypeOption {
     /// False outside the group's business hours or when nobody of the group is logged in: the
     /// widget then offers to leave a message (留言).
     pub open: bool,
+    /// Why it is not open (null when open), so the widget can say which: "outside service
+    /// hours" misleads a customer when the hours are on and only nobody is logged in.
+    #[schema(required = true)]
+    pub closed_reason: Option<ClosedReason>,
+}
+
+/// Why a business type takes no live conversations now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedReason {
+    /// Outside the group's business hours (or a holiday).
+    OutsideHours,
+    /// Within the hours, but nobody of the group is logged in.
+    NoAgent,
 }
 
 /// `GET /api/v1/widget/config`: what the widget shows before a conversation starts.

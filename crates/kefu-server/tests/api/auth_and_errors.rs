@@ -174,6 +174,14 @@ async fn admin_configures_groups_and_business_hours() {
     let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
     let night = cfg["business_types"].as_array().unwrap().iter().find(|b| b["name"] == "夜间业务").unwrap().clone();
     assert_eq!(night["open"], false);
+    assert_eq!(night["closed_reason"], "outside_hours", "{night}");
+    // Card services is within its hours, but nobody is logged in: the widget must say so, not
+    // "outside service hours"; once an agent is in, it is open.
+    let card = |cfg: &serde_json::Value| cfg["business_types"].as_array().unwrap().iter().find(|b| b["id"] == 1).unwrap().clone();
+    assert_eq!(card(&cfg)["closed_reason"], "no_agent", "{cfg}");
+    app.ready_agent(1).await;
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!((card(&cfg)["open"].clone(), card(&cfg)["closed_reason"].clone()), (json!(true), json!(null)), "{cfg}");
     // Leaving a message creates a queued conversation for the next shift.
     let v = app.visitor("Late").await;
     let (s, c) = app
@@ -293,4 +301,42 @@ async fn each_widget_has_its_own_pre_chat_form() {
     assert_eq!(s, 422, "{e}");
     let agent = app.login("agent1@demo.kefu", "demo-agent").await;
     assert_eq!(app.call("PUT", "/api/v1/widgets/app", Some(&agent), Some(form)).await.0, 403);
+}
+
+#[tokio::test]
+async fn business_hours_follow_a_named_zone_and_the_holiday_calendar() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let all_week: Vec<_> = (1..=7).map(|d| json!({ "weekday": d, "open": "00:00", "close": "24:00" })).collect();
+    let today = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap().to_datetime(jiff::Timestamp::now()).date();
+    let hours = |holidays: serde_json::Value, make_up: serde_json::Value| json!({ "business_hours": { "time_zone": "Asia/Shanghai", "days": all_week, "holidays": holidays, "make_up_days": make_up } });
+    // Card services (group 1) is open every hour of the week, but today is a holiday in Shanghai.
+    let (s, g) = app
+        .call("PATCH", "/api/v1/groups/1", Some(&admin), Some(hours(json!([{ "date": today.to_string(), "name": "国庆节" }]), json!([]))))
+        .await;
+    assert_eq!(s, 200, "{g}");
+    assert_eq!(g["business_hours"]["time_zone"], "Asia/Shanghai");
+    assert_eq!(g["business_hours"]["holidays"][0]["name"], "国庆节");
+    app.ready_agent(1).await;
+    let card = |cfg: &serde_json::Value| cfg["business_types"].as_array().unwrap().iter().find(|b| b["id"] == 1).unwrap().clone();
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!(card(&cfg)["closed_reason"], "outside_hours", "a holiday closes the group: {cfg}");
+
+    // Without the holiday it is open again.
+    let (s, _) = app.call("PATCH", "/api/v1/groups/1", Some(&admin), Some(hours(json!([]), json!([])))).await;
+    assert_eq!(s, 200);
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!(card(&cfg)["open"], true, "{cfg}");
+
+    // Nonsense is refused by name.
+    for (body, needle) in [
+        (json!({ "business_hours": { "time_zone": "Asia/Beijing", "days": [] } }), "Asia/Beijing"),
+        (hours(json!([{ "date": "2026-13-01" }]), json!([])), "2026-13-01"),
+        (hours(json!([{ "date": "2026-10-01" }]), json!([{ "date": "2026-10-01", "as_weekday": 1 }])), "both a holiday"),
+        (hours(json!([]), json!([{ "date": "2026-10-10", "as_weekday": 8 }])), "weekday 8"),
+    ] {
+        let (s, e) = app.call("PATCH", "/api/v1/groups/1", Some(&admin), Some(body)).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains(needle), "{e}");
+    }
 }

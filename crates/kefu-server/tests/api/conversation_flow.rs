@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn visitor_and_agent_chat_end_to_end() {
@@ -325,4 +325,52 @@ async fn two_tabs_of_one_visitor_starting_at_once_share_one_conversation() {
         })
         .collect();
     assert_eq!((created, ids.len()), (1, 1), "one conversation, created once: {answers:?}");
+}
+
+#[tokio::test]
+async fn service_level_counts_customers_still_waiting_past_the_target_as_missed() {
+    let app = spawn_app_with(|c| c.service_level_target_secs = 1).await;
+    for name in ["A", "B", "C"] {
+        let v = app.visitor(name).await;
+        app.start(&v, "等了很久").await;
+    }
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, before) = app.call("GET", "/api/v1/stats/live", Some(&sup), None).await;
+    assert_eq!(before["today"]["service_level"], 1.0, "nobody past the target yet: {before}");
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    let (s, after) = app.call("GET", "/api/v1/stats/live", Some(&sup), None).await;
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(after["today"]["waiting_past_target"], 3, "{after}");
+    assert_eq!(after["today"]["service_level"], 0.0, "three customers wait past the target: {after}");
+}
+
+#[tokio::test]
+async fn a_customer_who_closed_the_page_leaves_the_line_after_the_grace_period() {
+    let app = spawn_app_with(|c| c.visitor_abandon_grace_secs = 1).await;
+    let (gone, reloads, api_only) = (app.visitor("gone").await, app.visitor("reloads").await, app.visitor("api").await);
+    let first = app.start(&gone, "我先排队").await;
+    let second = app.start(&reloads, "我刷新一下").await;
+    let third = app.start(&api_only, "no socket").await;
+    let (gone_ws, reload_ws) = (app.ws(&gone).await, app.ws(&reloads).await);
+    drop(gone_ws);
+    drop(reload_ws);
+    // The reloading customer is back within the grace period.
+    let _back = app.ws(&reloads).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
+
+    let id = first["id"].as_i64().unwrap();
+    let (_, c) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(&gone), None).await;
+    assert_eq!(c["status"], "closed", "the closed page left the line: {c}");
+    let id = second["id"].as_i64().unwrap();
+    let (_, c) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(&reloads), None).await;
+    assert_eq!(c["status"], "queued", "{c}");
+    assert_eq!(c["queue"]["position"], 1, "moved up: {c}");
+    // A visitor who never opened a socket (API channel) is never taken out of the line.
+    let id = third["id"].as_i64().unwrap();
+    let (_, c) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(&api_only), None).await;
+    assert_eq!(c["status"], "queued", "{c}");
+
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, stats) = app.call("GET", "/api/v1/stats/live", Some(&sup), None).await;
+    assert_eq!(stats["today"]["abandoned"], 1, "{stats}");
 }

@@ -233,6 +233,11 @@ async fn uploads_are_limited_per_conversation_in_count_and_bytes() {
     let (s, _, v) = upload(&app, &visitor, id, b"three".to_vec()).await;
     assert_eq!((s, v["error"]["code"].as_str()), (403, Some("quota_exceeded")), "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("2 files"), "{v}");
+    assert_eq!(
+        (v["error"]["params"]["kind"].as_str(), v["error"]["params"]["limit"].as_u64()),
+        (Some("files_per_conversation"), Some(2)),
+        "{v}"
+    );
     assert_eq!(stored_files(&app, id), 2);
     // The agent may still send files into it.
     assert_eq!(upload(&app, &agent, id, b"from the agent".to_vec()).await.0, 201);
@@ -258,6 +263,7 @@ async fn the_organisation_disk_quota_stops_visitor_uploads() {
     let (s, _, v) = upload(&app, &other, second, vec![b'b'; 3000]).await;
     assert_eq!((s, v["error"]["code"].as_str()), (403, Some("quota_exceeded")), "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("storage"), "{v}");
+    assert_eq!(v["error"]["params"]["kind"], "organisation_storage", "{v}");
     assert_eq!(stored_files(&app, second), 0);
     // Staff still can.
     assert_eq!(upload(&app, &agent, id, vec![b'c'; 3000]).await.0, 201);

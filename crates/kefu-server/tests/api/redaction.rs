@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::helpers::spawn_app;
 
 /// Texts only staff may read; none may appear anywhere in what the visitor gets.
-const SECRETS: [&str; 4] = ["TRANSFER-NOTE-1", "WRAP-NOTE-2", "ATTR-RISK-3", "wrap_code_x"];
+const SECRETS: [&str; 6] = ["TRANSFER-NOTE-1", "WRAP-NOTE-2", "ATTR-RISK-3", "wrap_code_x", "INTERNAL-NOTE-4", "TAG-5"];
 /// Keys that must be null (or empty) wherever they appear in a visitor's payload.
 const INTERNAL_KEYS: [&str; 4] = ["wrap_up_code", "wrap_up_note", "offered_agent_id", "designated_agent_id"];
 
@@ -71,6 +71,15 @@ async fn visitors_never_receive_internal_fields_over_rest_live_or_resume() {
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&a1), None).await;
     assert_eq!(s, 200);
 
+    // An internal note and a tag (with its timeline line): staff only.
+    let (s, e) =
+        app.call("POST", &format!("/api/v1/conversations/{id}/notes"), Some(&a1), Some(json!({ "body": "INTERNAL-NOTE-4" }))).await;
+    assert_eq!(s, 201, "{e}");
+    let (s, tag) = app.call("POST", "/api/v1/tags", Some(&admin), Some(json!({ "name": "TAG-5", "color": "#e6a23c" }))).await;
+    assert_eq!(s, 201, "{tag}");
+    let (s, e) = app.call("PUT", &format!("/api/v1/conversations/{id}/tags/{}", tag["id"]), Some(&a1), None).await;
+    assert_eq!(s, 200, "{e}");
+
     // Transfer with a note to agent 2, who accepts and closes with a wrap-up code and note.
     let a2 = app.ready_agent(2).await;
     let mut a2_ws = app.ws(&a2).await;
@@ -93,6 +102,7 @@ async fn visitors_never_receive_internal_fields_over_rest_live_or_resume() {
     // Staff still read all of it.
     assert_eq!((closed["wrap_up_code"].as_str(), closed["wrap_up_note"].as_str()), (Some("wrap_code_x"), Some("WRAP-NOTE-2")));
     assert_eq!(closed["visitor"]["attributes"]["risk"], "ATTR-RISK-3");
+    assert_eq!(closed["tags"][0]["name"], "TAG-5");
 
     // Live: everything the visitor's socket got while it happened.
     let live = visitor_ws.wait_until("conversation.updated", |e| e["data"]["status"] == "closed").await;

@@ -14,7 +14,7 @@ fn free_port() -> u16 {
 
 /// With `KEFU_TEST_POSTGRES_URL`, the binary runs on a PostgreSQL schema of its own, the same one
 /// after the restart (its URL kept in the data dir).
-async fn database_url(dir: &std::path::Path) -> Option<String> {
+pub async fn database_url(dir: &std::path::Path) -> Option<String> {
     let base = kefu_store::testing::postgres_url_from_env()?;
     let kept = dir.join("database-url");
     if let Ok(url) = std::fs::read_to_string(&kept) {
@@ -172,6 +172,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
     let token = login["token"].as_str().unwrap().to_string();
     let (s, e) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
     assert_eq!(s, 403, "nothing before the password is changed: {e}");
+    assert_eq!(e["error"]["code"], "password_change_required", "{e}");
     assert!(e["error"]["message"].as_str().unwrap().contains("password_change_required"));
     let (s, e) = app
         .call("PUT", "/api/v1/auth/password", Some(&token), Some(json!({ "current_password": "wrong", "new_password": "a-new-password" })))

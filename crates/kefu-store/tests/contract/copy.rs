@@ -2,7 +2,10 @@
 //! (PostgreSQL only: skipped without `KEFU_TEST_POSTGRES_URL`).
 
 use kefu_core::Role;
-use kefu_store::{AttachmentRow, GroupRow, NewCall, NewMessage, NewUser, Store, StoreError, TokenOwner, TABLES};
+use kefu_store::{
+    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, NewCall, NewMessage, NewNote, NewRecording, NewUser, Store, StoreError,
+    TokenOwner, TABLES,
+};
 use serde_json::json;
 
 use crate::support::conversation;
@@ -34,6 +37,8 @@ async fn fill(store: &Store) {
         .await
         .unwrap();
     store.create_webhook("http://127.0.0.1:9/h", "[\"*\"]", "s", 5).await.unwrap();
+    let tag = store.create_tag("vip", "#ff0000", false, 5).await.unwrap();
+    store.add_visitor_tag(visitor, tag, Some(agent), 5).await.unwrap();
     let id = conversation(store, a, visitor).await;
     let mut tx = store.begin().await.unwrap();
     tx.set_assigned(id, agent, 20).await.unwrap();
@@ -67,8 +72,45 @@ async fn fill(store: &Store) {
     tx.insert_event(id, seq, "message.created", &json!({ "n": 1 }), 23).await.unwrap();
     tx.enqueue_webhooks("conversation.updated", &json!({ "id": id }), 24).await.unwrap();
     tx.log_routing("offer", Some(id), Some(agent), Some(a), &json!({ "why": "load_balance" }), 25).await.unwrap();
+    tx.add_conversation_tag(id, tag, Some(agent), 26).await.unwrap();
+    let note = NewNote {
+        conversation_id: id,
+        kind: "note",
+        author_id: Some(agent),
+        author_name: "张三",
+        body: "@张三 看一下",
+        mentions: &[agent],
+        tag_id: None,
+    };
+    let note = tx.insert_note(&note, 27).await.unwrap();
+    tx.insert_notification(agent, "mention", &note, "看一下").await.unwrap();
+    tx.set_call_recording(call.id, "always", "recording").await.unwrap();
     tx.set_closed(id, 30, false, Some("ok"), None).await.unwrap();
     tx.commit().await.unwrap();
+    let file =
+        NewRecording { call_id: call.id, conversation_id: id, role: "agent", agent_id: Some(agent), path: "1/a.webm", status: "recording" };
+    let rec = store.insert_recording(&file, 22).await.unwrap();
+    let done = FinishedRecording { status: "finished", bytes: 1000, duration_ms: Some(5000), sha256: Some("ab"), error: None };
+    store.finish_recording(rec.id, &done, 28).await.unwrap();
+    store.log_recording_download(rec.id, Some(agent), None, 31).await.unwrap();
+    assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29).await.unwrap());
+    let q = CallQualityRow {
+        call_id: call.id,
+        side: "visitor".into(),
+        at: 24,
+        bitrate_in_bps: 800_000,
+        bitrate_out_bps: 700_000,
+        loss_in: Some(0.015),
+        loss_out: None,
+        rtt_ms: Some(40),
+        estimate_bps: Some(1_200_000),
+        video_rid: Some("h".into()),
+        video_width: Some(1280),
+        video_height: Some(720),
+        video_fps: Some(29.97),
+        published_rids: Some("l,m,h".into()),
+    };
+    store.add_call_quality(&q).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -36,6 +36,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/me/closed-conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_closed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/me/status": {
         parameters: {
             query?: never;
@@ -212,6 +228,22 @@ export interface paths {
         patch: operations["groups_update_type"];
         trace?: never;
     };
+    "/api/v1/business-types/{id}/recording-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["groups_set_type_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}": {
         parameters: {
             query?: never;
@@ -238,6 +270,38 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["calls_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/composition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/composition/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_composition_file"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -284,6 +348,54 @@ export interface paths {
             cookie?: never;
         };
         get: operations["calls_ice_servers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_control"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_of_call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -500,6 +612,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notes_list"];
+        put?: never;
+        post: operations["notes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -511,6 +639,54 @@ export interface paths {
         put?: never;
         post: operations["conversations_read"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conversations_of_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_conversation_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["tags_tag_conversation"];
+        post?: never;
+        delete: operations["tags_untag_conversation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -596,6 +772,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups/{id}/recording-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["groups_set_group_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notes_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notes_read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notes_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recording-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["groups_policies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["calls_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/live": {
         parameters: {
             query?: never;
@@ -610,6 +882,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_list"];
+        put?: never;
+        post: operations["tags_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["tags_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["tags_update"];
         trace?: never;
     };
     "/api/v1/visitors": {
@@ -688,6 +992,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visitors/{id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["tags_visitor_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/visitors/{id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["tags_tag_visitor"];
+        post?: never;
+        delete: operations["tags_untag_visitor"];
         options?: never;
         head?: never;
         patch?: never;
@@ -948,15 +1284,24 @@ export interface components {
             /** @description Why, 1 to 200 characters; shown to staff and, in the closing line, to the visitor. */
             reason: string;
         };
-        /** @description Weekly schedule. */
+        /** @description Weekly schedule with its holiday calendar. */
         BusinessHoursView: {
             /** @description Open days; a day not listed is closed. */
             days: components["schemas"]["DayHoursView"][];
+            /** @description Local dates closed all day (public holidays). */
+            holidays?: components["schemas"]["HolidayView"][];
+            /** @description Local dates worked although their weekday is closed (调休), with the hours of `as_weekday`. */
+            make_up_days?: components["schemas"]["MakeUpDayView"][];
+            /**
+             * @description IANA time zone, e.g. "Asia/Shanghai" (daylight saving followed where the zone has it).
+             *     When null, `utc_offset_minutes` is used.
+             */
+            time_zone: string | null;
             /**
              * Format: int32
-             * @description The local time zone, e.g. 480 for UTC+8.
+             * @description A fixed offset, e.g. 480 for UTC+8; used only without `time_zone`.
              */
-            utc_offset_minutes: number;
+            utc_offset_minutes?: number;
         };
         /** @description `GET /api/v1/business-types`. */
         BusinessTypeList: {
@@ -964,6 +1309,7 @@ export interface components {
         };
         /** @description A business type as the widget offers it. */
         BusinessTypeOption: {
+            closed_reason: null | components["schemas"]["ClosedReason"];
             /** Format: int64 */
             id: number;
             name: string;
@@ -972,6 +1318,12 @@ export interface components {
              *     widget then offers to leave a message (留言).
              */
             open: boolean;
+        };
+        /** @description A business type's override (`null`: its group's policy applies). */
+        BusinessTypeRecordingPolicy: {
+            /** Format: int64 */
+            business_type_id: number;
+            policy: null | components["schemas"]["RecordingPolicy"];
         };
         /** @description A business type: what a visitor picks, mapped to the group that serves it. */
         BusinessTypeView: {
@@ -994,10 +1346,28 @@ export interface components {
          */
         CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
         /**
+         * @description `call.layers`: which simulcast layers of the camera sent on `mid` are wanted; the page sets
+         *     `active` on each encoding by rid (layers nobody receives pause at the source).
+         */
+        CallLayers: {
+            /** @description The rids to keep sending. */
+            active: string[];
+            /** @description The publishing transceiver's mid. */
+            mid: string;
+            /** @description Every rid of the track, lowest first. */
+            rids: string[];
+        };
+        /**
          * @description What a call carries: `video` (camera and microphone) or `voice` (microphone only).
          * @enum {string}
          */
         CallMedia: "video" | "voice";
+        /** @description `GET /api/v1/calls/{id}/quality`: the call's quality timeline, oldest first. */
+        CallQuality: {
+            /** Format: int64 */
+            call_id: number;
+            samples: components["schemas"]["QualitySample"][];
+        };
         /** @description SDP text in `call.answer` and `call.offer` frames. */
         CallSdp: {
             sdp: string;
@@ -1024,6 +1394,10 @@ export interface components {
             /** Format: int64 */
             id: number;
             media: components["schemas"]["CallMedia"];
+            /** @description Whether the server records the call now; the visitor is shown a notice unless `off`. */
+            recording: components["schemas"]["RecordingState"];
+            /** @description The policy the call was answered under (its business type's, else its group's). */
+            recording_policy: components["schemas"]["RecordingPolicy"];
             /** Format: date-time */
             started_at: string;
             started_by: components["schemas"]["CallSide"];
@@ -1073,6 +1447,22 @@ export interface components {
             updated_at: string;
         };
         /**
+         * @description The camera capture size: 1280x720, or 1920x1080 where the deployment enables it. Browsers
+         *     publish it in three simulcast layers (rids `l`, `m`, `h`: a quarter, half and full size).
+         */
+        CaptureSize: {
+            /**
+             * Format: int32
+             * @description Pixels.
+             */
+            height: number;
+            /**
+             * Format: int32
+             * @description Pixels.
+             */
+            width: number;
+        };
+        /**
          * @description Where a conversation came from: `web` = desktop browser, `h5` = mobile browser, `app` = native
          *     app, `api` = started by an integrator with an API key.
          * @enum {string}
@@ -1084,11 +1474,42 @@ export interface components {
             /** @description One of the configured wrap-up codes (`GET /api/v1/wrap-up-codes`). */
             wrap_up_code: string;
         };
+        /** @description `GET /api/v1/agents/me/closed-conversations`. */
+        ClosedConversationPage: {
+            /** @description Most recently closed first. */
+            conversations: components["schemas"]["ConversationView"][];
+            /** @description Pass as `before` for the next page; null on the last. */
+            next_before: string | null;
+        };
+        /**
+         * @description Why a business type takes no live conversations now.
+         * @enum {string}
+         */
+        ClosedReason: "outside_hours" | "no_agent";
         CodeBody: {
             /** @description Stored on closed conversations, 1 to 32 characters. */
             code: string;
             /** @description Shown to agents, 1 to 64 characters. */
             label: string;
+        };
+        /** @description The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation). */
+        CompositionView: {
+            /** Format: int64 */
+            bytes: number | null;
+            /** Format: int64 */
+            call_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description `video/mp4`. */
+            mime: string;
+            /** @description Hex SHA-256 of the MP4. */
+            sha256: string | null;
+            /** @description `composing`, `finished` or `failed`. */
+            status: string;
+            /** @description Where to download it once finished. */
+            url: string;
         };
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
@@ -1122,6 +1543,12 @@ export interface components {
             agent_read_seq: number;
             /** Format: date-time */
             assigned_at: string | null;
+            /**
+             * Format: date-time
+             * @description Since when the customer has waited for an answer: their oldest message that no agent
+             *     message follows (null when the agent spoke last or the customer wrote nothing).
+             */
+            awaiting_reply_since: string | null;
             /** Format: int64 */
             business_type_id: number | null;
             call: null | components["schemas"]["CallView"];
@@ -1164,7 +1591,15 @@ export interface components {
             queue: null | components["schemas"]["QueueView"];
             /** Format: date-time */
             queued_at: string;
+            /**
+             * Format: int64
+             * @description The group's reply target in seconds: the workspace colours the wait against it
+             *     (amber past half, red past the target).
+             */
+            reply_target_secs: number;
             status: components["schemas"]["ConversationStatus"];
+            /** @description Tags on the conversation (staff only: always empty for visitors). */
+            tags: components["schemas"]["TagView"][];
             topic: string | null;
             /**
              * Format: int64
@@ -1317,24 +1752,56 @@ export interface components {
             next_attempt_at: string;
             status: components["schemas"]["DeliveryStatus"];
         };
-        /** @description Every failure: `{"error": {"code", "message"}}` (and `retry_after` when rate limited). */
+        /** @description Every failure: `{"error": {"code", "message", "params"?}}` (and `retry_after` when rate limited). */
         ErrorBody: {
             error: components["schemas"]["ErrorDetail"];
         };
-        /** @description The error's stable code and a message that names the problem. */
+        /**
+         * @description Every code an error answer can carry. The UIs translate each one (with `params` as its
+         *     details); their tests walk this list, so a new code without a translation fails `npm test`.
+         * @enum {string}
+         */
+        ErrorCode: "bad_request" | "invalid_json" | "malformed_multipart" | "invalid_identity_token" | "identity_token_expired" | "validation" | "message_too_long" | "unauthorized" | "invalid_credentials" | "forbidden" | "password_change_required" | "visitor_blocked" | "not_found" | "method_not_allowed" | "conflict" | "agent_unavailable" | "not_offered" | "call_open" | "no_call" | "not_assigned" | "group_in_use" | "agent_in_use" | "already_closed" | "rate_limited" | "too_many_connections" | "quota_exceeded" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "uri_too_long" | "not_ready" | "internal";
+        /** @description The error's stable code, a message that names the problem, and the details a UI translates with. */
         ErrorDetail: {
-            /**
-             * @description e.g. `invalid_json`, `validation`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `rate_limited`,
-             *     `quota_exceeded`
-             */
-            code: string;
-            /** @description Human readable; names the field or the problem. */
+            /** @description What went wrong; the UIs translate it (with `params`). */
+            code: components["schemas"]["ErrorCode"];
+            /** @description Human readable (English, for API users); names the field or the problem. */
             message: string;
+            params?: null | components["schemas"]["ErrorParams"];
             /**
              * Format: int64
              * @description With `rate_limited` only: seconds to wait before trying again (also the `Retry-After` header).
              */
             retry_after?: number | null;
+        };
+        /** @description The details a UI puts into its translation of the code; only the fields the code uses are set. */
+        ErrorParams: {
+            /** @description `validation`: the field that failed, when the server names one. */
+            field?: string | null;
+            kind?: null | components["schemas"]["QuotaKind"];
+            /**
+             * Format: int64
+             * @description `quota_exceeded`: the quota's size (files, or MiB), when it has one.
+             */
+            limit?: number | null;
+            /**
+             * Format: int64
+             * @description `message_too_long`: most characters allowed.
+             */
+            max?: number | null;
+            /**
+             * Format: int64
+             * @description `payload_too_large` (uploads): largest file in MiB.
+             */
+            max_mib?: number | null;
+            /**
+             * Format: int64
+             * @description `rate_limited`, `too_many_connections`: seconds to wait.
+             */
+            retry_after?: number | null;
+            /** @description `rate_limited`: which limit (`failed_logins`, `messages`, `typing_events`, `uploads`, `new_visitors`). */
+            what?: string | null;
         };
         /**
          * @description Details of a system event message (`kind: "event"`). `transferred` names the target, a group
@@ -1400,6 +1867,11 @@ export interface components {
              * @description The group overflow goes to; null = none.
              */
             overflow_group_id?: number | null;
+            /**
+             * Format: int64
+             * @description 10 to 3600 (default 60): how soon agents should answer a customer's message.
+             */
+            reply_target_secs?: number | null;
             returning_by?: null | components["schemas"]["ReturningBy"];
             /**
              * Format: int64
@@ -1453,6 +1925,12 @@ export interface components {
              */
             skill_level: number;
         };
+        /** @description A skill group's recording policy. */
+        GroupRecordingPolicy: {
+            /** Format: int64 */
+            group_id: number;
+            policy: components["schemas"]["RecordingPolicy"];
+        };
         /** @description A skill group. */
         GroupView: {
             business_hours: null | components["schemas"]["BusinessHoursView"];
@@ -1481,6 +1959,12 @@ export interface components {
             overflow_after_secs: number | null;
             /** Format: int64 */
             overflow_group_id: number | null;
+            /**
+             * Format: int64
+             * @description How soon (seconds) agents should answer a customer's message: the workspace colours each
+             *     conversation's reply wait against it (amber past half, red past it).
+             */
+            reply_target_secs: number;
             /** @description Which earlier agent a returning customer waits for. */
             returning_by: components["schemas"]["ReturningBy"];
             /**
@@ -1503,14 +1987,25 @@ export interface components {
              */
             server_time: string;
         };
+        /** @description A day closed all day. */
+        HolidayView: {
+            /** @description "2026-10-01" */
+            date: string;
+            /** @description e.g. "国庆节"; shown to admins only. */
+            name?: string;
+        };
         /** @description One ICE server for `RTCPeerConnection({ iceServers })`. */
         IceServer: {
             credential?: string | null;
             urls: string[];
             username?: string | null;
         };
-        /** @description `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured). */
+        /**
+         * @description `GET /api/v1/calls/{id}/ice-servers` (empty until TURN is configured), with the camera
+         *     capture size the deployment asks for.
+         */
         IceServers: {
+            capture: components["schemas"]["CaptureSize"];
             ice_servers: components["schemas"]["IceServer"][];
         };
         /** @description `GET /api/v1/widgets/identity-secret`. */
@@ -1540,6 +2035,18 @@ export interface components {
             /** @description Send as `Authorization: Bearer <token>` (and `?token=` on the WebSocket). */
             token: string;
             user: components["schemas"]["UserView"];
+        };
+        /** @description A make-up working day (调休). */
+        MakeUpDayView: {
+            /**
+             * Format: int32
+             * @description Whose hours apply: 1 = Monday .. 7 = Sunday.
+             */
+            as_weekday: number;
+            /** @description "2026-10-10" */
+            date: string;
+            /** @description e.g. "国庆调休"; shown to admins only. */
+            name?: string;
         };
         MemberBody: {
             /** Format: int64 */
@@ -1611,6 +2118,95 @@ export interface components {
              */
             seq: number;
         };
+        NoteBody: {
+            /** @description 1 to 2000 characters. `@name` in the text is for people; who is told is `mentions`. */
+            body: string;
+            /** @description Ids of colleagues to notify (at most 20 enabled staff users; the writer is skipped). */
+            mentions?: number[];
+            /** @description A supervisor's whisper (耳语) to the agent serving the conversation, who is notified. */
+            whisper?: boolean;
+        };
+        /**
+         * @description What a staff-only line of a conversation is.
+         * @enum {string}
+         */
+        NoteKind: "note" | "whisper" | "tag_added" | "tag_removed";
+        /** @description `GET /api/v1/conversations/{id}/notes`. */
+        NoteList: {
+            /** @description Oldest first. */
+            notes: components["schemas"]["NoteView"][];
+        };
+        /**
+         * @description A staff-only line of a conversation (also the data of the `note.created` WebSocket frame).
+         *     It takes no number of the conversation's event sequence: it sits in the transcript after
+         *     the message whose `seq` is `after_seq`.
+         */
+        NoteView: {
+            /**
+             * Format: int64
+             * @description The conversation's last event seq when the line was written.
+             */
+            after_seq: number;
+            /** Format: int64 */
+            author_id: number | null;
+            author_name: string;
+            /** @description The note's text (the tag's name on tag lines). */
+            body: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["NoteKind"];
+            /** @description Users the note @mentions (each was notified). */
+            mentions: number[];
+            /**
+             * Format: int64
+             * @description The tag of a tag line.
+             */
+            tag_id: number | null;
+        };
+        /**
+         * @description Why a user is told.
+         * @enum {string}
+         */
+        NotificationKind: "mention" | "whisper";
+        /** @description `GET /api/v1/notifications`. */
+        NotificationList: {
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next page; null on the last.
+             */
+            next_before: number | null;
+            /** @description Newest first. */
+            notifications: components["schemas"]["NotificationView"][];
+            /**
+             * Format: int64
+             * @description All the caller's unread ones (the badge).
+             */
+            unread: number;
+        };
+        /** @description A notification of the caller (also the data of the `notification.created` frame). */
+        NotificationView: {
+            /** @description Who wrote the note. */
+            actor_name: string;
+            /**
+             * Format: int64
+             * @description Opens read-only for a user who does not serve it.
+             */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description The start of the note. */
+            excerpt: string;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["NotificationKind"];
+            /** Format: int64 */
+            note_id: number;
+            read: boolean;
+        };
         /** @description `offer.created`: a conversation is offered to the receiving agent until `expires_at`. */
         OfferCreated: {
             conversation: components["schemas"]["ConversationView"];
@@ -1662,6 +2258,50 @@ export interface components {
         PreChatForm: {
             fields: components["schemas"]["FormField"][];
         };
+        /** @description One participant's media figures at one moment (every 5 s while the call runs). */
+        QualitySample: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * Format: int64
+             * @description Bits per second received from this participant.
+             */
+            bitrate_in_bps: number;
+            /**
+             * Format: int64
+             * @description Bits per second sent to this participant.
+             */
+            bitrate_out_bps: number;
+            /**
+             * Format: int64
+             * @description The bandwidth estimate towards this participant.
+             */
+            estimate_bps?: number | null;
+            /**
+             * Format: double
+             * @description Fraction (0..1) of this participant's packets lost on the way to the server.
+             */
+            loss_in?: number | null;
+            /**
+             * Format: double
+             * @description Fraction (0..1) of the server's packets this participant reports lost.
+             */
+            loss_out?: number | null;
+            /** @description The layers this participant's camera arrives in. */
+            published_rids: string[];
+            /** Format: int64 */
+            rtt_ms?: number | null;
+            /** @description visitor | agent: whose connection. */
+            side: components["schemas"]["CallSide"];
+            /** Format: double */
+            video_fps?: number | null;
+            /** Format: int64 */
+            video_height?: number | null;
+            /** @description The simulcast layer of the video forwarded to this participant (`l`, `m`, `h`). */
+            video_rid?: string | null;
+            /** Format: int64 */
+            video_width?: number | null;
+        };
         /** @description Place in line (also the data of the `queue.position` WebSocket event). */
         QueueView: {
             /**
@@ -1675,12 +2315,77 @@ export interface components {
              */
             position: number;
         };
+        /**
+         * @description Which quota was reached.
+         * @enum {string}
+         */
+        QuotaKind: "files_per_conversation" | "bytes_per_conversation" | "organisation_storage";
         ReadBody: {
             /**
              * Format: int64
              * @description Everything up to this sequence number has been read.
              */
             seq: number;
+        };
+        /**
+         * @description What the agent does to a call's recording (`POST /api/v1/calls/{id}/recording`).
+         * @enum {string}
+         */
+        RecordingAction: "start" | "stop" | "pause" | "resume";
+        /** @description `POST /api/v1/calls/{id}/recording`. */
+        RecordingCommand: {
+            action: components["schemas"]["RecordingAction"];
+        };
+        /** @description `GET /api/v1/calls/{id}/recordings`, `GET /api/v1/conversations/{id}/recordings`. */
+        RecordingList: {
+            recordings: components["schemas"]["RecordingView"][];
+        };
+        /** @description `GET /api/v1/recording-policies`. */
+        RecordingPolicies: {
+            business_types: components["schemas"]["BusinessTypeRecordingPolicy"][];
+            groups: components["schemas"]["GroupRecordingPolicy"][];
+        };
+        /**
+         * @description Whether a skill group's or business type's calls are recorded: `always` (from the moment the
+         *     call is answered; the agent may pause and resume), `on_demand` (the agent starts and stops
+         *     it), `off`.
+         * @enum {string}
+         */
+        RecordingPolicy: "always" | "on_demand" | "off";
+        /**
+         * @description A call's recording right now: `off`, `recording`, or `paused` (silence and black are written).
+         * @enum {string}
+         */
+        RecordingState: "off" | "recording" | "paused";
+        /** @description One participant's recording file of a call. */
+        RecordingView: {
+            /** Format: int64 */
+            bytes: number | null;
+            /** Format: int64 */
+            call_id: number;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            duration_ms: number | null;
+            /** Format: date-time */
+            ended_at: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description `video/webm` (Opus audio, VP8 video). */
+            mime: string;
+            /** @description Whose media: `visitor` or `agent`. */
+            role: string;
+            /** @description Hex SHA-256 of the file, computed when it was finished. */
+            sha256: string | null;
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * @description `recording`, `paused`, `finished`, `failed` (a write error ended it; the file holds what
+             *     was written) or `interrupted` (the server died; the file holds up to its last second).
+             */
+            status: string;
+            /** @description Where to download it (bearer token of staff who may see it). */
+            url: string;
         };
         /**
          * @description Which earlier agent a returning customer waits for: the last one, or the one who served most.
@@ -1708,6 +2413,14 @@ export interface components {
          */
         SessionEnded: {
             reason: components["schemas"]["SessionEndReason"];
+        };
+        /** @description `PUT /api/v1/business-types/{id}/recording-policy` (`null` clears the override). */
+        SetBusinessTypeRecordingPolicy: {
+            policy?: null | components["schemas"]["RecordingPolicy"];
+        };
+        /** @description `PUT /api/v1/groups/{id}/recording-policy`. */
+        SetGroupRecordingPolicy: {
+            policy: components["schemas"]["RecordingPolicy"];
         };
         /**
          * @description The statuses an agent may ask for; `busy` and `wrap_up` are set by the server.
@@ -1760,6 +2473,28 @@ export interface components {
          * @enum {string}
          */
         Strategy: "returning_customer" | "load_balance" | "round_robin" | "random" | "designated" | "skill_level";
+        TagBody: {
+            /** @description `#rrggbb`. Required to create. */
+            color?: string | null;
+            /** @description Stop offering it for new tagging (it stays where it is used). */
+            disabled?: boolean | null;
+            /** @description 1 to 32 characters, unique. Required to create. */
+            name?: string | null;
+        };
+        /** @description A list of tags (also the data of the `conversation.tags` frame). */
+        TagList: {
+            tags: components["schemas"]["TagView"][];
+        };
+        /** @description A tag (标签). */
+        TagView: {
+            /** @description `#rrggbb`. */
+            color: string;
+            /** @description No longer offered for new tagging; stays where it was used. */
+            disabled: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
         /** @description The last 24 hours' service figures. */
         TodayStats: {
             /**
@@ -1799,7 +2534,8 @@ export interface components {
             offered: number;
             /**
              * Format: double
-             * @description 0..1: answered within the target ÷ (answered + abandoned); 1 when nothing finished waiting.
+             * @description 0..1: answered within the target ÷ (answered + abandoned + still waiting past the target);
+             *     1 when nobody has finished waiting or missed the target yet.
              */
             service_level: number;
             /**
@@ -1807,6 +2543,11 @@ export interface components {
              * @description The service-level target (answer within this many seconds).
              */
             service_level_target_secs: number;
+            /**
+             * Format: int64
+             * @description Of those, still waiting now past the target (already missed, counted in service level).
+             */
+            waiting_past_target: number;
         };
         TransferBody: {
             /**
@@ -2069,6 +2810,8 @@ export interface components {
          *     offer to answer with `call.answer`) and `call.error` (bad SDP, not in the call, call not
          *     active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
          *     device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
+         *     `call.layers` (to the publishing socket) says which simulcast layers of its camera anyone
+         *     receives: the page sets `active` on its encodings by rid.
          */
         WsEvent: {
             /** Format: int64 */
@@ -2170,6 +2913,28 @@ export interface components {
             data: components["schemas"]["SnapshotRequested"];
             /** @enum {string} */
             type: "call.snapshot_requested";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["NoteView"];
+            /** @enum {string} */
+            type: "note.created";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["TagList"];
+            /** @enum {string} */
+            type: "conversation.tags";
+        } | {
+            data: components["schemas"]["NotificationView"];
+            /** @enum {string} */
+            type: "notification.created";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["CallLayers"];
+            /** @enum {string} */
+            type: "call.layers";
         };
     };
     responses: never;
@@ -2190,9 +2955,12 @@ export type BlockBody = components['schemas']['BlockBody'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
 export type BusinessTypeOption = components['schemas']['BusinessTypeOption'];
+export type BusinessTypeRecordingPolicy = components['schemas']['BusinessTypeRecordingPolicy'];
 export type BusinessTypeView = components['schemas']['BusinessTypeView'];
 export type CallEndReason = components['schemas']['CallEndReason'];
+export type CallLayers = components['schemas']['CallLayers'];
 export type CallMedia = components['schemas']['CallMedia'];
+export type CallQuality = components['schemas']['CallQuality'];
 export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];
 export type CallStatus = components['schemas']['CallStatus'];
@@ -2200,9 +2968,13 @@ export type CallView = components['schemas']['CallView'];
 export type CannedBody = components['schemas']['CannedBody'];
 export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
+export type CaptureSize = components['schemas']['CaptureSize'];
 export type Channel = components['schemas']['Channel'];
 export type CloseBody = components['schemas']['CloseBody'];
+export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
+export type ClosedReason = components['schemas']['ClosedReason'];
 export type CodeBody = components['schemas']['CodeBody'];
+export type CompositionView = components['schemas']['CompositionView'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
@@ -2218,7 +2990,9 @@ export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type DeliveryView = components['schemas']['DeliveryView'];
 export type ErrorBody = components['schemas']['ErrorBody'];
+export type ErrorCode = components['schemas']['ErrorCode'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
+export type ErrorParams = components['schemas']['ErrorParams'];
 export type EventData = components['schemas']['EventData'];
 export type FieldKind = components['schemas']['FieldKind'];
 export type FormField = components['schemas']['FormField'];
@@ -2226,8 +3000,10 @@ export type GroupBody = components['schemas']['GroupBody'];
 export type GroupList = components['schemas']['GroupList'];
 export type GroupLive = components['schemas']['GroupLive'];
 export type GroupMember = components['schemas']['GroupMember'];
+export type GroupRecordingPolicy = components['schemas']['GroupRecordingPolicy'];
 export type GroupView = components['schemas']['GroupView'];
 export type Hello = components['schemas']['Hello'];
+export type HolidayView = components['schemas']['HolidayView'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
@@ -2235,12 +3011,20 @@ export type KeyBody = components['schemas']['KeyBody'];
 export type LiveStats = components['schemas']['LiveStats'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
+export type MakeUpDayView = components['schemas']['MakeUpDayView'];
 export type MemberBody = components['schemas']['MemberBody'];
 export type Membership = components['schemas']['Membership'];
 export type MessageKind = components['schemas']['MessageKind'];
 export type MessagePage = components['schemas']['MessagePage'];
 export type MessageRead = components['schemas']['MessageRead'];
 export type MessageView = components['schemas']['MessageView'];
+export type NoteBody = components['schemas']['NoteBody'];
+export type NoteKind = components['schemas']['NoteKind'];
+export type NoteList = components['schemas']['NoteList'];
+export type NoteView = components['schemas']['NoteView'];
+export type NotificationKind = components['schemas']['NotificationKind'];
+export type NotificationList = components['schemas']['NotificationList'];
+export type NotificationView = components['schemas']['NotificationView'];
 export type OfferCreated = components['schemas']['OfferCreated'];
 export type OfferReason = components['schemas']['OfferReason'];
 export type OfferReasonKind = components['schemas']['OfferReasonKind'];
@@ -2250,13 +3034,24 @@ export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
+export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
+export type QuotaKind = components['schemas']['QuotaKind'];
 export type ReadBody = components['schemas']['ReadBody'];
+export type RecordingAction = components['schemas']['RecordingAction'];
+export type RecordingCommand = components['schemas']['RecordingCommand'];
+export type RecordingList = components['schemas']['RecordingList'];
+export type RecordingPolicies = components['schemas']['RecordingPolicies'];
+export type RecordingPolicy = components['schemas']['RecordingPolicy'];
+export type RecordingState = components['schemas']['RecordingState'];
+export type RecordingView = components['schemas']['RecordingView'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
 export type Sender = components['schemas']['Sender'];
 export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
+export type SetBusinessTypeRecordingPolicy = components['schemas']['SetBusinessTypeRecordingPolicy'];
+export type SetGroupRecordingPolicy = components['schemas']['SetGroupRecordingPolicy'];
 export type SettableStatus = components['schemas']['SettableStatus'];
 export type Slots = components['schemas']['Slots'];
 export type SnapshotRequested = components['schemas']['SnapshotRequested'];
@@ -2264,6 +3059,9 @@ export type SnapshotView = components['schemas']['SnapshotView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
 export type Strategy = components['schemas']['Strategy'];
+export type TagBody = components['schemas']['TagBody'];
+export type TagList = components['schemas']['TagList'];
+export type TagView = components['schemas']['TagView'];
 export type TodayStats = components['schemas']['TodayStats'];
 export type TransferBody = components['schemas']['TransferBody'];
 export type TypeBody = components['schemas']['TypeBody'];
@@ -2367,6 +3165,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agents_closed: {
+        parameters: {
+            query?: {
+                /** @description The cursor: `next_before` of the previous page (opaque). */
+                before?: string | null;
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's closed conversations (those they served last), most recently closed first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedConversationPage"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -2826,6 +3658,42 @@ export interface operations {
             };
         };
     };
+    groups_set_type_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description business type id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBusinessTypeRecordingPolicy"];
+            };
+        };
+        responses: {
+            /** @description set or cleared (admin); a business type's policy overrides its group's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BusinessTypeRecordingPolicy"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     calls_one: {
         parameters: {
             query?: never;
@@ -2877,6 +3745,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompositionView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_composition_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the MP4 (each download is logged) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": unknown;
                 };
             };
             /** @description JSON error naming the problem */
@@ -2973,6 +3905,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_quality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call's quality timeline: every 5 s per participant (visitor, agent) the bitrates, packet loss and round-trip time the media server measured, and the video layer forwarded to that participant (rid, size, frame rate). For staff who may see the conversation (its agent, supervisors); 404 for visitors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallQuality"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_control: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordingCommand"];
+            };
+        };
+        responses: {
+            /** @description the call with its new recording state (the agent serving it; 409 when the policy or the state does not allow the action) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_of_call: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description call id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingList"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -3575,6 +4607,74 @@ export interface operations {
             };
         };
     };
+    notes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteBody"];
+            };
+        };
+        responses: {
+            /** @description written, delivered to staff following the conversation, mentioned colleagues notified */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conversations_read: {
         parameters: {
             query?: never;
@@ -3597,6 +4697,138 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_of_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the recording files of the conversation's calls the caller may fetch */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_conversation_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_tag_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tagged (idempotent); the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_untag_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description untagged (idempotent); the conversation's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {
@@ -3843,6 +5075,196 @@ export interface operations {
             };
         };
     };
+    groups_set_group_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description group id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetGroupRecordingPolicy"];
+            };
+        };
+        responses: {
+            /** @description set (admin); calls answered from now on follow it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupRecordingPolicy"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_notifications: {
+        parameters: {
+            query?: {
+                /** @description Only unread ones. */
+                unread?: boolean;
+                /** @description The cursor: only notifications with a smaller id (`next_before` of the previous page). */
+                before?: number | null;
+                /** @description Page size, 1 to 100 (default 30). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's notifications, newest first, with the unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every notification of the caller marked read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description notification id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description marked read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    groups_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every group's recording policy and every business type's override */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordingPolicies"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description recording id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the WebM file (each download is logged: who, when) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/webm": unknown;
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     stats_live: {
         parameters: {
             query?: never;
@@ -3859,6 +5281,137 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LiveStats"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_list: {
+        parameters: {
+            query?: {
+                /** @description Include disabled tags (for the admin page). */
+                include_disabled?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tag list, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description created (admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tag id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted everywhere it was used (admin); disabling keeps it on past conversations */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description tag id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagBody"];
+            };
+        };
+        responses: {
+            /** @description updated (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagView"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -4048,6 +5601,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_visitor_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_tag_visitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description tagged (idempotent); the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    tags_untag_visitor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description visitor id */
+                id: number;
+                /** @description tag id */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description untagged (idempotent); the customer's tags */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagList"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -4,7 +4,7 @@
 // screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
-import { CallSession, exposeCallForTests, openLocalMedia, stopStream, type CallMediaState, type CallServerFrame } from '@kefu/realtime/call';
+import { CallSession, exposeCallForTests, openLocalMedia, stopStream, watchNetwork, type CallMediaState, type CallServerFrame, type CaptureSize, type NetworkQuality } from '@kefu/realtime/call';
 import { format, type Locale } from '../i18n/locale';
 import { call as en } from '../i18n/call-en';
 import { call as zh } from '../i18n/call-zh-CN';
@@ -51,12 +51,18 @@ export class CallScreen {
   readonly #call: CallView;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** The network-quality indicator (good / fair / poor, in words). */
+  readonly #network: HTMLElement;
+  readonly #stopNetwork: () => void;
 
   static async start(o: CallScreenOptions): Promise<CallScreen> {
     const stream = o.stream ?? (await openLocalMedia(o.call.media));
     let ice: RTCIceServer[] = [];
+    let capture: CaptureSize | undefined;
     try {
-      ice = (await o.api.iceServers(o.call.id)).ice_servers.map((s) => {
+      const servers = await o.api.iceServers(o.call.id);
+      capture = servers.capture;
+      ice = servers.ice_servers.map((s) => {
         // RTCIceServer takes no nulls.
         const out: RTCIceServer = { urls: s.urls };
         if (s.username) out.username = s.username;
@@ -66,12 +72,12 @@ export class CallScreen {
     } catch {
       // Without TURN the host candidates still work on an open network; try anyway.
     }
-    const screen = new CallScreen(o, stream, ice);
+    const screen = new CallScreen(o, stream, ice, capture);
     await screen.#join();
     return screen;
   }
 
-  private constructor(o: CallScreenOptions, stream: MediaStream, ice: RTCIceServer[]) {
+  private constructor(o: CallScreenOptions, stream: MediaStream, ice: RTCIceServer[], capture?: CaptureSize) {
     const cat = o.locale === 'zh-CN' ? zh : en;
     this.#t = (k, p) => format(cat[k], p);
     const t = this.#t;
@@ -83,6 +89,7 @@ export class CallScreen {
       callId: o.call.id,
       send: o.send,
       iceServers: ice,
+      capture,
       onTrack: (track, source) => (source === 'screen' ? this.#showScreen(track) : this.#addRemote(track)),
       onTrackEnded: (track) => this.#removeRemote(track),
       onScreenEnded: () => this.#setSharing(false),
@@ -104,6 +111,8 @@ export class CallScreen {
     local.hidden = !video || !ownCamera;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
+    this.#network = h('p', { class: 'call__network', role: 'status', 'data-testid': 'call-network', hidden: true });
+    this.#stopNetwork = watchNetwork(this.#session.peer, (q) => this.#showNetwork(q));
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
     this.#camera = video && ownCamera ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
     this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
@@ -117,6 +126,7 @@ export class CallScreen {
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
       h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#remoteVideo, local),
       this.#status,
+      this.#network,
       this.#notice,
       h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
     );
@@ -155,6 +165,7 @@ export class CallScreen {
   /** Leaves the media and lets go of the camera and microphone. Idempotent. */
   end(): void {
     clearInterval(this.#timer);
+    this.#stopNetwork();
     clearTimeout(this.#noticeTimer);
     document.removeEventListener('fullscreenchange', this.#onFullscreen);
     if (document.fullscreenElement === this.el) void document.exitFullscreen().catch(() => {});
@@ -228,6 +239,13 @@ export class CallScreen {
     track.contentHint = 'detail';
     this.#setSharing(true);
     await this.#session.shareScreen(track);
+  }
+
+  /** The indicator says the quality in words; the colour only repeats it. */
+  #showNetwork(q: NetworkQuality): void {
+    this.#network.hidden = false;
+    this.#network.dataset.quality = q;
+    this.#network.textContent = this.#t(q === 'good' ? 'networkGood' : q === 'fair' ? 'networkFair' : 'networkPoor');
   }
 
   #setSharing(on: boolean): void {

@@ -1,5 +1,6 @@
 // HTTP calls of the visitor widget. Same origin as the frame; the visitor token is a Bearer token.
-// Failures become ApiError carrying the server's `error.code`, so views can translate them.
+// Failures become ApiError carrying the server's `error.code` and `error.params`, so views can
+// translate them.
 
 import type * as Wire from '@kefu/api';
 import type {
@@ -17,14 +18,19 @@ import type {
   WidgetConfig,
 } from './types';
 
+export type ErrorParams = Wire.ErrorParams;
+
 export class ApiError extends Error {
   readonly status: number;
   /** `error.code` from the server, or `network` when the request did not get an answer. */
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** `error.params`: the figures the visitor's text needs (`max`, `retry_after`, `kind`, ...). */
+  readonly params: ErrorParams;
+  constructor(status: number, code: string, message: string, params: ErrorParams = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.params = params;
   }
 }
 
@@ -51,11 +57,14 @@ export class Api {
     if (res.status === 204) return undefined as T;
     const data: unknown = await res.json().catch(() => null);
     if (!res.ok) {
-      const err = (data as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      const err = (data as { error?: { code?: unknown; message?: unknown; params?: unknown; retry_after?: unknown } } | null)?.error;
+      const params = (typeof err?.params === 'object' && err.params !== null ? err.params : {}) as ErrorParams;
+      if (params.retry_after == null && typeof err?.retry_after === 'number') params.retry_after = err.retry_after;
       throw new ApiError(
         res.status,
         typeof err?.code === 'string' ? err.code : `http_${res.status}`,
         typeof err?.message === 'string' ? err.message : res.statusText,
+        params,
       );
     }
     return data as T;

@@ -43,6 +43,8 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   answered_at: null,
   ended_at: null,
   end_reason: null,
+  recording_policy: 'off',
+  recording: 'off',
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -67,6 +69,23 @@ beforeEach(() => {
 });
 
 describe('CallController (widget)', () => {
+  it('tells the visitor while the call is recorded, and when recording pauses', async () => {
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    const ctl = controller();
+    ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'always', recording: 'recording' }));
+    await flush();
+    const notice = byTestId('call-recording-notice')!;
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toBe('本次通话正在录音录像');
+    expect(notice.getAttribute('role')).toBe('status');
+    const screen = byTestId('call-view');
+    ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'always', recording: 'paused' }));
+    expect(notice.textContent).toBe('录音录像已暂停');
+    expect(byTestId('call-view')).toBe(screen);
+    ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'on_demand', recording: 'off' }));
+    expect(notice.hidden).toBe(true);
+  });
+
   it('offers a video call button only while an agent serves the chat', () => {
     const ctl = controller(conv({ status: 'queued' }));
     expect(byTestId('call-start')).toBeNull();

@@ -235,9 +235,24 @@ export class CallController {
     this.#stream = null;
   }
 
+  /** The visitor is told while the server records the call (kept as one node: the call screen
+   * beside it must not be re-inserted, which would pause its videos). */
+  readonly #recording = h('p', { class: 'call-strip__recording', role: 'status', 'data-testid': 'call-recording-notice', hidden: true });
+
+  #renderRecording(): void {
+    const { t } = this.#deps;
+    const c = this.#call;
+    const state = c?.status === 'active' ? c.recording : 'off';
+    this.#recording.hidden = state === 'off';
+    this.#recording.dataset.state = state ?? 'off';
+    const text = state === 'paused' ? t('callRecordingPaused') : c?.media === 'voice' ? t('callRecordingVoice') : t('callRecording');
+    if (this.#recording.textContent !== text) this.#recording.textContent = text;
+  }
+
   #render(): void {
     const { t } = this.#deps;
     const c = this.#call;
+    this.#renderRecording();
     const sig = JSON.stringify([c?.id, c?.status, this.#conversation.status, this.#busy, Boolean(this.#screen), this.#joining]);
     if (sig === this.#sig) return;
     this.#sig = sig;
@@ -245,7 +260,7 @@ export class CallController {
       h('button', { type: 'button', class: primary ? 'btn btn--primary' : 'btn', 'data-testid': testid, disabled: this.#busy, onclick: onClick }, label);
 
     if (c?.status === 'active') {
-      this.el.replaceChildren(this.#screen ? this.#screen.el : h('p', { class: 'call-strip__line', role: 'status' }, t('callChecking')));
+      this.el.replaceChildren(this.#recording, this.#screen ? this.#screen.el : h('p', { class: 'call-strip__line', role: 'status' }, t('callChecking')));
     } else if (c?.status === 'ringing' && c.started_by === 'agent') {
       const title = h('p', { id: 'call-incoming-title', class: 'call-strip__line' }, c.media === 'voice' ? t('callIncomingVoice') : t('callIncomingVideo'));
       const accept = btn('call-accept', t('callAccept'), () => void this.#accept(c), true);

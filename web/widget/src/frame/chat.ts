@@ -181,7 +181,7 @@ export class ChatSession {
   async upload(file: File): Promise<void> {
     const { t, notify, api } = this.#deps;
     if (file.size > MAX_UPLOAD_BYTES) {
-      notify(t('errorFileTooLarge'));
+      notify(t('errorFileTooLarge', { max_mib: Math.floor(MAX_UPLOAD_BYTES / 1024 / 1024) }));
       return;
     }
     this.view.composer.setStatus(t('uploading', { name: file.name }));

@@ -34,6 +34,15 @@ export function eventText(t: Translate, m: EventMessage): string {
       const secs = callData(m.data).duration_secs;
       return typeof secs === 'number' ? t('eventCallEnded', { media, duration: duration(t, secs) }) : t('eventCallEndedShort', { media });
     }
+    case 'recording_started':
+      return t('eventRecordingStarted');
+    case 'recording_paused':
+      return t('eventRecordingPaused');
+    case 'recording_resumed':
+      return t('eventRecordingResumed');
+    case 'recording_stopped':
+    case 'recording_failed':
+      return t('eventRecordingStopped');
     default:
       // A code this build does not know (a newer server): better its text than nothing.
       return m.body;

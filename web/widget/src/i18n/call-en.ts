@@ -23,4 +23,7 @@ export const call = {
   snapshotTaken: 'The agent took a snapshot',
   snapshotCameraOff: 'The agent asked for a snapshot; none was taken because your camera is off',
   snapshotFailed: 'The agent asked for a snapshot, but it could not be taken',
+  networkGood: 'Network: good',
+  networkFair: 'Network: fair',
+  networkPoor: 'Network: poor — video may be reduced',
 };

@@ -24,4 +24,7 @@ export const call: typeof en = {
   snapshotTaken: '坐席已抓拍',
   snapshotCameraOff: '坐席请求抓拍；您的摄像头已关闭，未拍摄',
   snapshotFailed: '坐席请求抓拍，但未能拍摄',
+  networkGood: '网络良好',
+  networkFair: '网络一般',
+  networkPoor: '网络较差，画质可能降低',
 };

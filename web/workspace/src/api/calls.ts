@@ -9,9 +9,16 @@ export const callsApi = {
   accept: (id: Id) => http.post<CallView>(`/calls/${id}/accept`),
   decline: (id: Id) => http.post<CallView>(`/calls/${id}/decline`),
   hangup: (id: Id) => http.post<CallView>(`/calls/${id}/hangup`),
+  /** Start, stop, pause or resume the server's recording of the call (the serving agent). */
+  recording: (id: Id, action: Api.RecordingAction) => http.post<CallView>(`/calls/${id}/recording`, { action }),
   /** Asks the visitor's device for a full-resolution still of its camera (202, ephemeral). */
   snapshot: (id: Id) => http.post<Api.SnapshotRequested>(`/calls/${id}/snapshots`),
   iceServers: (id: Id) => http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers.map(toRtc)),
+  /** A call's quality timeline (staff only). */
+  quality: (id: Id) => http.get<Api.CallQuality>(`/calls/${id}/quality`).then((r) => r.samples),
+  /** What joining media needs: the ICE servers and the camera capture size the deployment sets. */
+  media: (id: Id) =>
+    http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => ({ iceServers: r.ice_servers.map(toRtc), capture: r.capture })),
 };
 
 /** The server's ICE server as RTCPeerConnection takes it (no null fields). */

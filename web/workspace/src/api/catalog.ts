@@ -11,6 +11,11 @@ export const catalogApi = {
   setMembers: (id: Id, members: GroupMember[]) =>
     http.put<Group>(`/groups/${id}/members`, members satisfies Api.MemberBody[]),
 
+  /** Every group's recording policy and every business type's override (null: its group's). */
+  recordingPolicies: () => http.get<Api.RecordingPolicies>('/recording-policies'),
+  setGroupRecordingPolicy: (id: Id, policy: Api.RecordingPolicy) => http.put<Api.GroupRecordingPolicy>(`/groups/${id}/recording-policy`, { policy }),
+  setBusinessTypeRecordingPolicy: (id: Id, policy: Api.RecordingPolicy | null) =>
+    http.put<Api.BusinessTypeRecordingPolicy>(`/business-types/${id}/recording-policy`, { policy }),
   businessTypes: () => http.get<Api.BusinessTypeList>('/business-types').then((r) => r.business_types),
   createBusinessType: (body: Omit<BusinessType, 'id'>) =>
     http.post<BusinessType>('/business-types', body satisfies Api.TypeBody),

@@ -40,6 +40,16 @@ describe('api client', () => {
     expect(err).toMatchObject({ status: 422, code: 'validation', message: 'wrap_up_code: unknown code' });
   });
 
+  it('keeps the error params the UI translates with (and the older top-level retry_after)', async () => {
+    const body = { error: { code: 'message_too_long', message: 'body: at most 5000 characters', params: { field: 'body', max: 5000 } } };
+    vi.stubGlobal('fetch', respond(422, body));
+    const err = await request('POST', '/conversations/1/messages', { body: {} }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'message_too_long', params: { field: 'body', max: 5000 } });
+    vi.stubGlobal('fetch', respond(429, { error: { code: 'rate_limited', message: 'too many', retry_after: 9 } }));
+    const slow = (await request('POST', '/x').catch((e: unknown) => e)) as ApiError;
+    expect(slow.params).toEqual({ retry_after: 9 });
+  });
+
   it('reports a 401 so the app can return to the login screen (but not for a failed login)', async () => {
     const unauthorized = vi.fn();
     configureClient({ token: () => 'tok', unauthorized });
@@ -63,6 +73,10 @@ describe('api client', () => {
     expect(isPasswordChangeRequired(other)).toBe(false);
     expect(passwordChangeRequired).toHaveBeenCalledOnce();
     expect(unauthorized).not.toHaveBeenCalled();
+    // Today's servers say it in the code.
+    vi.stubGlobal('fetch', respond(403, { error: { code: 'password_change_required', message: 'set your own password first' } }));
+    expect(isPasswordChangeRequired(await http.get('/agents').catch((e) => e))).toBe(true);
+    expect(passwordChangeRequired).toHaveBeenCalledTimes(2);
   });
 
   it('sends the password change as PUT /auth/password', async () => {

@@ -1,10 +1,11 @@
 // The one fetch wrapper: adds the Bearer token, speaks JSON, and turns every non-2xx answer into
-// an ApiError carrying the server's `error.code` and `error.message`. Only stores import the API.
+// an ApiError carrying the server's `error.code`, `error.message` and `error.params` (the details
+// the UIs translate the code with). Only stores import the API.
 // Two answers concern the whole app rather than the caller: a 401 (the session ended) and a 403
 // `password_change_required` (a one-time password must be replaced first); both are reported to
 // the session store through the hooks set by `configureClient`.
 
-import type { ErrorBody } from './types';
+import type { ErrorBody, ErrorParams } from './types';
 
 export const API_BASE = '/api/v1';
 
@@ -13,6 +14,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The code's details (`max`, `retry_after`, `field`, ...); empty when it has none. */
+    readonly params: ErrorParams = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -29,12 +32,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Prefix of a 403's message while the user still has a one-time password. */
+/** The code (and, from older servers, the message prefix) of a 403 while the user still has a one-time password. */
 export const PASSWORD_CHANGE_REQUIRED = 'password_change_required';
 
 /** A 403 saying the user must set their own password before doing anything else. */
 export function isPasswordChangeRequired(e: unknown): boolean {
-  return e instanceof ApiError && e.status === 403 && e.message.startsWith(PASSWORD_CHANGE_REQUIRED);
+  return (
+    e instanceof ApiError &&
+    e.status === 403 &&
+    (e.code === PASSWORD_CHANGE_REQUIRED || e.message.startsWith(PASSWORD_CHANGE_REQUIRED))
+  );
 }
 
 let tokenSource: () => string | null = () => null;
@@ -76,14 +83,18 @@ function url(path: string, query?: Query): string {
 async function toError(res: Response): Promise<ApiError> {
   let code = 'http_' + res.status;
   let message = res.statusText || `HTTP ${res.status}`;
+  let params: ErrorParams = {};
   try {
     const body = (await res.json()) as Partial<ErrorBody>;
     if (body.error?.message) message = body.error.message;
     if (body.error?.code) code = body.error.code;
+    if (body.error?.params) params = body.error.params;
+    // Older answers carried the wait only at the top level.
+    if (body.error?.retry_after != null && params.retry_after == null) params = { ...params, retry_after: body.error.retry_after };
   } catch {
     // Not JSON (a proxy's error page): keep the status text.
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, params);
 }
 
 /** Sends a request; resolves the parsed JSON body (undefined for 204). */

@@ -112,6 +112,8 @@ export const FIELD_KINDS = ['text', 'textarea', 'select'] as const satisfies rea
 
 /** Body of every 4xx/5xx answer. */
 export type ErrorBody = Api.ErrorBody;
+export type ErrorCode = Api.ErrorCode;
+export type ErrorParams = Api.ErrorParams;
 
 // --- WebSocket event payloads (Api.WsEvent) ---
 
@@ -141,4 +143,18 @@ export interface CannedInput {
   shortcut: string;
   title: string;
   body: string;
+}
+
+/** A staff-only line of a conversation: an internal note (内部备注), a whisper, a tag line. */
+export type Note = Api.NoteView;
+export type NoteKind = Api.NoteKind;
+/** "You were @mentioned" / "a supervisor whispered to you". */
+export type Notification = Api.NotificationView;
+export type NotificationsPage = Api.NotificationList;
+/** A tag (标签) of the admin-managed list. */
+export type Tag = Api.TagView;
+export interface TagInput {
+  name: string;
+  color: string;
+  disabled: boolean;
 }

@@ -1,5 +1,5 @@
-//! Shows failures to the user: the server's own `error.message`, with a clear prefix for missing
-//! permissions (403) and for network trouble. A 401 and a 403 `password_change_required` move the
+//! Shows failures to the user: the server's error code translated (errorText.ts), and network
+//! trouble said as such. A 401 and a 403 `password_change_required` move the
 //! user to another screen (login, password), so they get no toast.
 
 import { ElMessage, ElMessageBox } from 'element-plus';
@@ -12,20 +12,12 @@ import 'element-plus/theme-chalk/el-overlay.css';
 import 'element-plus/theme-chalk/el-button.css';
 import 'element-plus/theme-chalk/el-input.css';
 import { ApiError, isPasswordChangeRequired } from '../api/client';
+import { errorText } from './errorText';
 import { i18n } from './i18n';
 
-const t = (key: string, args?: Record<string, unknown>) => i18n.global.t(key, args ?? {});
+export { errorText };
 
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (isPasswordChangeRequired(e)) return t('common.password.required');
-    if (e.status === 403) return `${t('common.errors.forbidden')} ${e.message}`;
-    if (e.status === 0) return t('common.errors.network');
-    return e.message;
-  }
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
+const t = (key: string, args?: Record<string, unknown>) => i18n.global.t(key, args ?? {});
 
 export function reportError(e: unknown): void {
   // A 401 already sends the user to the login screen, a password_change_required 403 to the

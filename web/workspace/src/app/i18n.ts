@@ -11,7 +11,7 @@ import { createI18n } from 'vue-i18n';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof LOCALES)[number];
-export type Feature = 'common' | 'auth' | 'agent' | 'supervisor' | 'admin';
+export type Feature = 'common' | 'errors' | 'auth' | 'agent' | 'supervisor' | 'admin' | 'notes';
 
 const LOCALE_KEY = 'kefu.locale';
 
@@ -54,7 +54,7 @@ export const elementLocale = computed(() => (currentLocale.value === 'zh-CN' ? e
 
 const loaders = import.meta.glob<{ default: Record<string, unknown> }>('../locales/*/*.json');
 const loaded = new Set<string>();
-const wanted = new Set<Feature>(['common']);
+const wanted = new Set<Feature>(['common', 'errors']);
 
 async function load(locale: AppLocale, feature: Feature): Promise<void> {
   const key = `${locale}/${feature}`;

@@ -8,9 +8,11 @@ import { useCannedStore } from '../stores/canned';
 import { useConversationsStore } from '../stores/conversations';
 import { useCustomersStore } from '../stores/customers';
 import { useDirectoryStore } from '../stores/directory';
+import { useNotificationsStore } from '../stores/notifications';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
+import { useTagsStore } from '../stores/tags';
 import { reportError } from './feedback';
 
 export function startSession(): void {
@@ -24,6 +26,8 @@ export function startSession(): void {
     useDirectoryStore().loadGroups(),
     useDirectoryStore().loadAgents(),
     useDirectoryStore().loadWrapUpCodes(),
+    useNotificationsStore().load(),
+    useTagsStore().load(),
   ];
   for (const p of loads) p.catch(reportError);
 }
@@ -38,6 +42,8 @@ export function endSession(): void {
   useSupervisorStore().reset();
   useAttachmentsStore().reset();
   useCannedStore().reset();
+  useNotificationsStore().reset();
+  useTagsStore().reset();
 }
 
 export async function signOut(): Promise<void> {

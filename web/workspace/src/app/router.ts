@@ -85,6 +85,7 @@ const routes: RouteRecordRaw[] = [
             name: 'admin-canned-responses',
             component: () => import('../features/admin/CannedResponsesAdmin.vue'),
           },
+          { path: 'tags', name: 'admin-tags', component: () => import('../features/admin/TagsAdmin.vue') },
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
           { path: 'api-keys', name: 'admin-api-keys', component: () => import('../features/admin/ApiKeysAdmin.vue') },
           { path: 'webhooks', name: 'admin-webhooks', component: () => import('../features/admin/WebhooksAdmin.vue') },
@@ -133,7 +134,9 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/app/
   const router = createRouter({ history, routes });
 
   router.beforeEach(async (to) => {
-    const features = new Set<Feature>(['common']);
+    // `notes` (internal notes, notifications, tags) is used by the shell's header on every page;
+    // `errors` translates the server's error codes wherever a failure is shown.
+    const features = new Set<Feature>(['common', 'errors', 'notes']);
     for (const r of to.matched) if (r.meta.feature) features.add(r.meta.feature);
     await loadFeatures([...features]);
 

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ref } from 'vue';
 import { ApiError } from '../api/client';
 import { reportError, reportSuccess } from './feedback';
+import { loadFeatures, setLocale } from './i18n';
 import { useSubmit } from './useSubmit';
 
 vi.mock('./feedback', () => ({ reportError: vi.fn(), reportSuccess: vi.fn() }));
@@ -20,14 +21,20 @@ describe('useSubmit', () => {
     expect(reportSuccess).toHaveBeenCalledWith('Saved');
   });
 
-  it("shows a 422's server message inline and keeps the dialog open", async () => {
+  it("shows a 422 translated inline (in English with the server's detail) and keeps the dialog open", async () => {
+    await setLocale('en');
+    await loadFeatures(['errors']);
     const open = ref(true);
     const error = ref<string | null>('old');
     const { submit } = useSubmit({ error });
     const ok = await submit(() => Promise.reject(new ApiError(422, 'validation', 'fields[0].name: 1 to 32 characters')), { close: open });
     expect(ok).toBe(false);
-    expect(error.value).toBe('fields[0].name: 1 to 32 characters');
+    expect(error.value).toBe('Some input is not valid. Check it and try again. (fields[0].name: 1 to 32 characters)');
     expect(open.value).toBe(true);
+    await setLocale('zh-CN');
+    await submit(() => Promise.reject(new ApiError(422, 'validation', 'name: 1 to 64 characters', { field: 'name' })));
+    expect(error.value).toBe('「名称」填写有误，请检查后重试。');
+    await setLocale('en');
     expect(reportError).not.toHaveBeenCalled();
   });
 

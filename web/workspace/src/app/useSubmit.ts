@@ -1,10 +1,11 @@
 //! The submit of a dialog or form: one request at a time (`busy` drives the button's spinner),
 //! failures shown to the user, and on success optionally a toast and the dialog closed. With an
-//! `error` ref, a 422 (the server refused a value: its `error.message` names the field) is shown
+//! `error` ref, a 422 (the server refused a value: translated, naming the field when it can) is shown
 //! inline in the form, which stays open to fix it; anything else is a toast.
 
 import { ref, type Ref } from 'vue';
 import { ApiError } from '../api/client';
+import { errorText } from './errorText';
 import { reportError, reportSuccess } from './feedback';
 
 export interface AfterSuccess {
@@ -25,7 +26,7 @@ export function useSubmit(opts: { error?: Ref<string | null> } = {}) {
     try {
       await action();
     } catch (e) {
-      if (opts.error && e instanceof ApiError && e.status === 422) opts.error.value = e.message;
+      if (opts.error && e instanceof ApiError && e.status === 422) opts.error.value = errorText(e);
       else reportError(e);
       return false;
     } finally {

@@ -306,3 +306,55 @@ describe('bridge and the end of a session', () => {
     expect(session.expired).toBe(before + 1);
   });
 });
+
+describe('bridge: staff-only lines', () => {
+  it('applies note.created without touching the cursor, once however often it is replayed', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    const note = {
+      type: 'note.created',
+      conversation_id: 1,
+      data: {
+        id: 9,
+        conversation_id: 1,
+        after_seq: 4,
+        kind: 'note',
+        author_id: 5,
+        author_name: '坐席一',
+        body: '内部',
+        mentions: [],
+        tag_id: null,
+        created_at: '2026-11-30T20:00:00Z',
+      },
+    };
+    socket.emit(note);
+    socket.emit(note);
+    expect(store.notesOf(1).map((n) => n.id)).toEqual([9]);
+    expect(bridge.cursors()).toEqual({ '1': 4 });
+    // The next sequenced event follows on directly: the note took no number.
+    socket.emit(created(1, 5));
+    expect(store.messagesOf(1).map((m) => m.seq)).toEqual([5]);
+  });
+
+  it('applies conversation.tags to the conversation', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    socket.emit({ type: 'conversation.tags', conversation_id: 1, data: { tags: [{ id: 2, name: '投诉', color: '#f56c6c', disabled: false }] } });
+    expect(store.byId.get(1)!.tags.map((t) => t.name)).toEqual(['投诉']);
+  });
+});
+
+describe('bridge: notes of conversations not loaded here', () => {
+  it('are not kept (supervisors hear of every note)', () => {
+    start();
+    const store = useConversationsStore();
+    socket.emit({
+      type: 'note.created',
+      conversation_id: 77,
+      data: { id: 1, conversation_id: 77, after_seq: 0, kind: 'note', author_id: 5, author_name: 'x', body: 'y', mentions: [], tag_id: null, created_at: '2026-11-30T20:00:00Z' },
+    });
+    expect(store.threads.has(77)).toBe(false);
+  });
+});

@@ -19,6 +19,7 @@ import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useDirectoryStore } from '../stores/directory';
 import { useOffersStore } from '../stores/offers';
+import { useNotificationsStore } from '../stores/notifications';
 import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
 import { setSnapshotSink } from './snapshots';
@@ -63,6 +64,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const clock = useClockStore();
   const session = useSessionStore();
   const calls = useCallsStore();
+  const notifications = useNotificationsStore();
 
   let everOpen = false;
   let socket: SocketLike | null = null;
@@ -115,6 +117,17 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'typing':
         conversations.applyTyping(e.conversation_id, e.data);
+        break;
+      case 'note.created':
+        // Staff-only, without seq: it is not part of the conversation's log (see the server's
+        // conversations::notes). Upserted by id, so replays are harmless.
+        conversations.applyNote(e.data);
+        break;
+      case 'conversation.tags':
+        conversations.applyTags(e.conversation_id, e.data.tags);
+        break;
+      case 'notification.created':
+        notifications.apply(e.data);
         break;
       case 'offer.created':
         offers.add(e.data.conversation, e.data.expires_at ?? null);

@@ -3,6 +3,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { catalogApi } from '../api/catalog';
+import type * as Api from '@kefu/api';
 import type { BusinessType, Group, GroupInput, GroupMember, Id, WrapUpCode } from '../api/types';
 
 export const useAdminRoutingStore = defineStore('adminRouting', () => {
@@ -10,6 +11,15 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
   const businessTypes = ref<BusinessType[]>([]);
   const wrapUpCodes = ref<WrapUpCode[]>([]);
   const loading = ref(false);
+  /** Recording policy by group id, and each business type's override (null: its group's). */
+  const groupRecording = ref(new Map<Id, Api.RecordingPolicy>());
+  const typeRecording = ref(new Map<Id, Api.RecordingPolicy | null>());
+
+  async function loadRecordingPolicies(): Promise<void> {
+    const p = await catalogApi.recordingPolicies();
+    groupRecording.value = new Map(p.groups.map((g) => [g.group_id, g.policy]));
+    typeRecording.value = new Map(p.business_types.map((b) => [b.business_type_id, b.policy]));
+  }
 
   async function loadAll(): Promise<void> {
     loading.value = true;
@@ -18,6 +28,7 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
       groups.value = g;
       businessTypes.value = b;
       wrapUpCodes.value = w;
+      await loadRecordingPolicies();
     } finally {
       loading.value = false;
     }
@@ -28,9 +39,13 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
   }
 
   /** Creates or updates a group, then sets its members (a separate call in the API). */
-  async function saveGroup(id: Id | null, input: GroupInput, members: GroupMember[]): Promise<void> {
+  async function saveGroup(id: Id | null, input: GroupInput, members: GroupMember[], recording?: Api.RecordingPolicy): Promise<void> {
     const saved = id === null ? await catalogApi.createGroup(input) : await catalogApi.updateGroup(id, input);
     await catalogApi.setMembers(saved.id, members);
+    if (recording) {
+      await catalogApi.setGroupRecordingPolicy(saved.id, recording);
+      groupRecording.value.set(saved.id, recording);
+    }
     await loadGroups();
   }
 
@@ -39,9 +54,11 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
     groups.value = groups.value.filter((g) => g.id !== id);
   }
 
-  async function saveBusinessType(id: Id | null, input: Omit<BusinessType, 'id'>): Promise<void> {
+  async function saveBusinessType(id: Id | null, input: Omit<BusinessType, 'id'>, recording: Api.RecordingPolicy | null = null): Promise<void> {
     const saved =
       id === null ? await catalogApi.createBusinessType(input) : await catalogApi.updateBusinessType(id, input);
+    await catalogApi.setBusinessTypeRecordingPolicy(saved.id, recording);
+    typeRecording.value.set(saved.id, recording);
     const i = businessTypes.value.findIndex((b) => b.id === saved.id);
     if (i >= 0) businessTypes.value[i] = saved;
     else businessTypes.value.push(saved);
@@ -63,6 +80,9 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
 
   return {
     groups,
+    groupRecording,
+    typeRecording,
+    loadRecordingPolicies,
     businessTypes,
     wrapUpCodes,
     loading,

@@ -9,6 +9,14 @@ import type { Agent, SettableStatus } from '../api/types';
 /** Away reasons offered in the UI; sent as these codes, translated wherever they are shown. */
 export const AWAY_REASONS = ['meal', 'training', 'meeting', 'other'] as const;
 export type AwayReason = (typeof AWAY_REASONS)[number];
+/** Reasons the server sets by itself: too many missed offers, the workspace gone for a while. */
+export const SYSTEM_AWAY_REASONS = ['missed_offers', 'disconnected'] as const;
+
+/** An away reason in words: a known code translated (`t`), free text from an integration as is. */
+export function awayReasonText(t: (key: string) => string, code: string): string {
+  const known: readonly string[] = [...AWAY_REASONS, ...SYSTEM_AWAY_REASONS];
+  return known.includes(code) ? t(`common.awayReasons.${code}`) : code;
+}
 
 export const useAgentStatusStore = defineStore('agentStatus', () => {
   const me = ref<Agent | null>(null);

@@ -8,7 +8,7 @@ import { useSessionStore } from './session';
 import { conversation } from './testing';
 
 vi.mock('../api/calls', () => ({
-  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), get: vi.fn(), snapshot: vi.fn() },
+  callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), media: vi.fn(), get: vi.fn(), snapshot: vi.fn(), recording: vi.fn() },
 }));
 
 /** Stands in for CallSession: records what the store asks of it. */
@@ -49,6 +49,7 @@ vi.mock('@kefu/realtime/call', () => ({
     return new FakeSession(opts);
   }),
   exposeCallForTests: vi.fn(),
+  watchNetwork: vi.fn(() => () => {}),
   openLocalMedia: vi.fn(async () => {
     lastTracks = tracks();
     return {
@@ -85,6 +86,8 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   answered_at: null,
   ended_at: null,
   end_reason: null,
+  recording_policy: 'off',
+  recording: 'off',
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -97,6 +100,7 @@ beforeEach(() => {
   useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent', must_change_password: false };
   useConversationsStore().upsertConversation(conversation({ id: 1, agent_id: 5, status: 'assigned' }));
   api.iceServers.mockResolvedValue([]);
+  api.media.mockResolvedValue({ iceServers: [], capture: { width: 1280, height: 720 } });
 });
 
 describe('calls store', () => {
@@ -160,6 +164,17 @@ describe('calls store', () => {
     await calls.hangup(9);
     expect(api.hangup).toHaveBeenCalledWith(9);
     expect(calls.mine).toBeNull();
+  });
+
+  it('pausing the recording of my call keeps the call and shows its new state', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'active', recording_policy: 'always', recording: 'recording' }));
+    await flush();
+    api.recording.mockResolvedValue(call({ status: 'active', recording_policy: 'always', recording: 'paused' }));
+    await calls.recording('pause');
+    expect(api.recording).toHaveBeenCalledWith(9, 'pause');
+    expect(calls.callOf(1)?.recording).toBe('paused');
+    expect(calls.mine?.callId).toBe(9);
   });
 
   it('ignores late news of an older call', () => {

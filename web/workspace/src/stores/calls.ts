@@ -12,8 +12,11 @@ import {
   exposeCallForTests,
   openLocalMedia,
   stopStream,
+  watchNetwork,
   type CallMediaState,
   type CallServerFrame,
+  type CaptureSize,
+  type NetworkQuality,
 } from '@kefu/realtime/call';
 import { callsApi } from '../api/calls';
 import type { CallMedia, CallView, Conversation, Id } from '../api/types';
@@ -45,6 +48,9 @@ export const useCallsStore = defineStore('calls', () => {
   const remoteStream = shallowRef<MediaStream | null>(null);
   /** The customer's shared screen (shown large, their camera small), null when none. */
   const remoteScreen = shallowRef<MediaStream | null>(null);
+  /** The network-quality indicator of my call (from my browser's getStats), null before a reading. */
+  const network = ref<NetworkQuality | null>(null);
+  let stopNetwork: (() => void) | null = null;
   /** A call being started, accepted, declined or hung up (buttons wait). */
   const busy = ref(false);
   /** A snapshot asked for and not yet arrived (the capture button waits; the request id). */
@@ -162,6 +168,11 @@ export const useCallsStore = defineStore('calls', () => {
     }
   }
 
+  /** A call's quality timeline, for its record in the conversation. */
+  function quality(callId: Id) {
+    return callsApi.quality(callId);
+  }
+
   /** Ends the call of a conversation (mine, or a ringing one I started). */
   async function hangup(callId: Id): Promise<void> {
     busy.value = true;
@@ -178,8 +189,9 @@ export const useCallsStore = defineStore('calls', () => {
     try {
       const stream = await ensureMedia(call.media);
       let iceServers: RTCIceServer[] = [];
+      let capture: CaptureSize | undefined;
       try {
-        iceServers = await callsApi.iceServers(call.id);
+        ({ iceServers, capture } = await callsApi.media(call.id));
       } catch {
         // No TURN list: host candidates may still do.
       }
@@ -192,6 +204,7 @@ export const useCallsStore = defineStore('calls', () => {
           callId: call.id,
           send: (f) => sender(f),
           iceServers,
+          capture,
           onTrack: (track, source) => {
             if (source === 'screen') {
               remoteScreen.value = markRaw(new MediaStream([track]));
@@ -221,6 +234,8 @@ export const useCallsStore = defineStore('calls', () => {
       );
       session = s;
       exposeCallForTests(s);
+      stopNetwork?.();
+      stopNetwork = watchNetwork(s.peer, (q) => (network.value = q));
       const tracks = stream.getTracks();
       const receive: ('audio' | 'video')[] = [];
       if (!tracks.some((t) => t.kind === 'audio')) receive.push('audio');
@@ -262,6 +277,13 @@ export const useCallsStore = defineStore('calls', () => {
     clearTimeout(snapshotTimer);
   }
 
+  /** Start, stop, pause or resume the recording of my call; the answer is its new state. */
+  async function recording(action: 'start' | 'stop' | 'pause' | 'resume'): Promise<void> {
+    const m = mine.value;
+    if (!m) return;
+    apply(await callsApi.recording(m.callId, action));
+  }
+
   /** Shares my screen (the browser asks which one); rejects when refused or unsupported. */
   async function shareScreen(): Promise<void> {
     const m = mine.value;
@@ -292,6 +314,9 @@ export const useCallsStore = defineStore('calls', () => {
     early = [];
     session?.leave();
     session = null;
+    stopNetwork?.();
+    stopNetwork = null;
+    network.value = null;
     exposeCallForTests(null);
     mine.value = null;
     remoteStream.value = null;
@@ -332,6 +357,8 @@ export const useCallsStore = defineStore('calls', () => {
     localStream,
     remoteStream,
     remoteScreen,
+    network,
+    quality,
     busy,
     snapshotPending,
     incoming,
@@ -350,6 +377,7 @@ export const useCallsStore = defineStore('calls', () => {
     stopScreen,
     snapshot,
     snapshotArrived,
+    recording,
     conversationGone,
     reset,
   };

@@ -5,7 +5,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { conversationsApi, type TransferTarget } from '../api/conversations';
-import type { Conversation, Id, Message, MessageReadData, TypingData } from '../api/types';
+import { notesApi } from '../api/notes';
+import type { Conversation, Id, Message, MessageReadData, Note, Tag, TypingData } from '../api/types';
 import { reportSnapshot } from '../realtime/snapshots';
 import { useCallsStore } from './calls';
 import { useDraftsStore } from './drafts';
@@ -128,6 +129,8 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   /** Fetches the whole history; upserts, so it merges with whatever the socket delivered. */
   async function loadMessages(id: Id): Promise<void> {
+    // Staff-only notes load beside the messages; a failure there must not hide the chat.
+    void loadNotes(id).catch(() => {});
     const page = await conversationsApi.messages(id, 0);
     const t = thread(id);
     for (const m of page.messages) upsertMessage(t, m);
@@ -135,6 +138,22 @@ export const useConversationsStore = defineStore('conversations', () => {
     const c = byId.value.get(id);
     // The page saw events the conversation copy did not (it may have closed meanwhile): refresh it.
     if (c && page.last_seq > c.last_seq) void refreshConversation(id).catch(() => {});
+  }
+
+  /** The conversation's staff-only lines (notes, whispers, tag lines), upserted by id. */
+  async function loadNotes(id: Id): Promise<void> {
+    const t = thread(id);
+    for (const n of await notesApi.list(id)) t.notes.set(n.id, n);
+  }
+
+  function notesOf(id: Id): Note[] {
+    const t = threads.value.get(id);
+    return t ? [...t.notes.values()] : [];
+  }
+
+  /** Writes an internal note (or a supervisor's whisper); it shows at once, the socket echo is a no-op. */
+  async function sendNote(id: Id, body: string, mentions: Id[], whisper = false): Promise<void> {
+    applyNote(await notesApi.create(id, body, mentions, whisper));
   }
 
   async function refreshConversation(id: Id, opts: UpsertOptions = {}): Promise<Conversation | undefined> {
@@ -253,6 +272,15 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   function applyOwnMessage(m: Message): void {
     upsertMessage(thread(m.conversation_id), m);
+    noteReplyWait(m);
+  }
+
+  /** The customer's wait for an answer starts at their first unanswered message; a reply ends it. */
+  function noteReplyWait(m: Message): void {
+    const c = byId.value.get(m.conversation_id);
+    if (!c || m.kind === 'event') return;
+    if (m.sender === 'agent') c.awaiting_reply_since = null;
+    else if (m.sender === 'visitor' && !c.awaiting_reply_since) c.awaiting_reply_since = m.created_at;
   }
 
   /** Called on every keystroke in the composer: "typing" at most every 3 s, "stopped" after 4 s idle. */
@@ -315,6 +343,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     const result = upsertMessage(t, m);
     const c = byId.value.get(m.conversation_id);
     if (c && seq > c.last_seq) c.last_seq = seq;
+    if (result === 'added') noteReplyWait(m);
     if (m.sender === 'visitor') {
       t.visitorTyping = false;
       if (result === 'added' && c && m.seq > t.agentReadSeq) {
@@ -355,6 +384,21 @@ export const useConversationsStore = defineStore('conversations', () => {
         }, TYPING_STALE_MS),
       );
     }
+  }
+
+  /**
+   * A `note.created` frame (staff only, no seq): upserted by id, so a resume's replay is a no-op.
+   * Supervisors hear of every conversation's notes; only those of a conversation loaded here are kept.
+   */
+  function applyNote(n: Note): void {
+    if (!byId.value.has(n.conversation_id) && !threads.value.has(n.conversation_id)) return;
+    thread(n.conversation_id).notes.set(n.id, n);
+  }
+
+  /** A `conversation.tags` frame, or a tagging answer. */
+  function applyTags(id: Id, tags: Tag[]): void {
+    const c = byId.value.get(id);
+    if (c) c.tags = tags;
   }
 
   function reset(): void {
@@ -401,6 +445,11 @@ export const useConversationsStore = defineStore('conversations', () => {
     applyConversationUpdated,
     applyMessageRead,
     applyTyping,
+    applyNote,
+    applyTags,
+    loadNotes,
+    notesOf,
+    sendNote,
     reset,
   };
 });

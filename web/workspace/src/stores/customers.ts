@@ -5,6 +5,7 @@ import { ref } from 'vue';
 import { conversationsApi } from '../api/conversations';
 import type { Conversation, Id } from '../api/types';
 import { useConversationsStore } from './conversations';
+import { errorText } from '../app/errorText';
 
 export const useCustomersStore = defineStore('customers', () => {
   const history = ref(new Map<Id, Conversation[]>());
@@ -22,7 +23,7 @@ export const useCustomersStore = defineStore('customers', () => {
         [...list].sort((a, b) => b.created_at.localeCompare(a.created_at)),
       );
     } catch (e) {
-      errors.value.set(visitorId, e instanceof Error ? e.message : String(e));
+      errors.value.set(visitorId, errorText(e));
     } finally {
       loading.value.delete(visitorId);
     }

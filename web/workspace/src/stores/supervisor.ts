@@ -5,6 +5,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { statsApi } from '../api/stats';
 import type { Agent, LiveStats } from '../api/types';
+import { errorText } from '../app/errorText';
 
 export const POLL_INTERVAL_MS = 3_000;
 
@@ -21,7 +22,7 @@ export const useSupervisorStore = defineStore('supervisor', () => {
       updatedAt.value = Date.now();
       error.value = null;
     } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e);
+      error.value = errorText(e);
     }
   }
 

@@ -48,6 +48,9 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     queue: null,
     last_message: null,
     first_message: null,
+    tags: [],
+    awaiting_reply_since: null,
+    reply_target_secs: 60,
     ...over,
   };
 }

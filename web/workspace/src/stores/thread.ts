@@ -2,7 +2,7 @@
 //! replays and the POST answer never duplicate), plus optimistic ones keyed by client_id until the
 //! server's copy, which echoes that client_id, replaces them. Pure data; no I/O.
 
-import type { Message } from '../api/types';
+import type { Message, Note } from '../api/types';
 
 export type DeliveryState = 'sent' | 'sending' | 'failed';
 
@@ -25,6 +25,8 @@ export interface Thread {
   /** Highest message seq an agent has marked read. */
   agentReadSeq: number;
   visitorTyping: boolean;
+  /** Staff-only lines (internal notes, whispers, tag lines) by id; never part of the seq log. */
+  notes: Map<number, Note>;
 }
 
 export function emptyThread(): Thread {
@@ -35,6 +37,7 @@ export function emptyThread(): Thread {
     visitorReadSeq: 0,
     agentReadSeq: 0,
     visitorTyping: false,
+    notes: new Map(),
   };
 }
 
@@ -94,4 +97,31 @@ export function newClientId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
   return 'c' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+}
+
+/** One line of the transcript: a message, or a staff-only note placed after a message's seq. */
+export type TimelineItem = { type: 'message'; key: string; message: ThreadMessage } | { type: 'note'; key: string; note: Note };
+
+/**
+ * Messages with the staff-only notes woven in: a note written when the conversation's last seq
+ * was N sits after the message with seq N and before the next one. Pending messages (not yet
+ * stored) stay last, after every note.
+ */
+export function timeline(messages: ThreadMessage[], notes: Iterable<Note>): TimelineItem[] {
+  const queue = [...notes].sort((a, b) => a.after_seq - b.after_seq || a.id - b.id);
+  const out: TimelineItem[] = [];
+  let i = 0;
+  const flushUpTo = (seq: number) => {
+    while (i < queue.length && queue[i]!.after_seq < seq) {
+      const n = queue[i++]!;
+      out.push({ type: 'note', key: 'n' + n.id, note: n });
+    }
+  };
+  for (const m of messages) {
+    if (m.state === 'sent') flushUpTo(m.seq);
+    else flushUpTo(Number.POSITIVE_INFINITY);
+    out.push({ type: 'message', key: m.key, message: m });
+  }
+  flushUpTo(Number.POSITIVE_INFINITY);
+  return out;
 }

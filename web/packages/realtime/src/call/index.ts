@@ -2,6 +2,7 @@
 // devices. Imported only by the code that runs when a call starts (the widget loads it with
 // import()), so none of it weighs on the chat.
 
-export { CallSession, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike, trackSource } from './session';
+export { CallSession, cameraEncodings, type CaptureSize, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike, trackSource } from './session';
 export { DeviceError, deviceKinds, deviceProblem, mediaConstraints, openLocalMedia, stopStream, type CallMedia, type DeviceProblem } from './devices';
 export { exposeCallForTests } from './testing';
+export { rateNetwork, sampleStats, watchNetwork, type LossCounters, type NetworkQuality, type NetworkSample } from './quality';

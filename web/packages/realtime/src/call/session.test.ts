@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallSession, trackSource, type CallClientFrame, type PeerLike, type TransceiverLike } from './session';
+import { CallSession, cameraEncodings, trackSource, type CallClientFrame, type PeerLike, type TransceiverLike } from './session';
 import { deviceProblem, mediaConstraints, openLocalMedia, DeviceError } from './devices';
 
 /** A fake RTCPeerConnection: follows the signalling states of the spec and records every step. */
@@ -20,6 +20,7 @@ class FakePeer implements PeerLike {
   addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): TransceiverLike {
     this.transceivers.push({ what: typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind, direction: init?.direction });
     const t = new FakeTransceiver(init?.direction ?? 'sendrecv', typeof trackOrKind === 'string' ? null : trackOrKind);
+    t.params = { transactionId: 't', encodings: (init?.sendEncodings ?? []).map((e) => ({ ...e })) } as unknown as RTCRtpSendParameters;
     this.made.push(t);
     return t;
   }
@@ -71,6 +72,7 @@ class FakePeer implements PeerLike {
 
 class FakeTransceiver implements TransceiverLike {
   mid: string | null = null;
+  params = {} as RTCRtpSendParameters;
   constructor(
     public direction: RTCRtpTransceiverDirection,
     public track: MediaStreamTrack | null,
@@ -78,6 +80,10 @@ class FakeTransceiver implements TransceiverLike {
   readonly sender = {
     replaceTrack: async (t: MediaStreamTrack | null) => {
       this.track = t;
+    },
+    getParameters: () => structuredClone(this.params),
+    setParameters: async (p: RTCRtpSendParameters) => {
+      this.params = structuredClone(p);
     },
   };
 }
@@ -167,6 +173,34 @@ describe('CallSession', () => {
     peer.connectionState = 'connected';
     peer.emit('connectionstatechange');
     expect(session.state).toBe('connected');
+  });
+
+  it('publishes the camera in three simulcast layers and turns them on and off as call.layers says', async () => {
+    const { peer, session } = setup();
+    await session.join([track('audio'), track('video')]);
+    const camera = peer.made[1]!;
+    expect(camera.params.encodings.map((e) => [e.rid, e.scaleResolutionDownBy])).toEqual([
+      ['l', 4],
+      ['m', 2],
+      ['h', 1],
+    ]);
+    expect(peer.made[0]!.params.encodings).toEqual([]);
+    expect(session.activeLayers()).toEqual(['l', 'm', 'h']);
+    await session.handle({ type: 'call.layers', call_id: 7, data: { mid: camera.mid, active: ['l'], rids: ['l', 'm', 'h'] } });
+    expect(session.activeLayers()).toEqual(['l']);
+    await session.handle({ type: 'call.layers', call_id: 7, data: { mid: 'no-such-mid', active: [], rids: [] } });
+    await session.handle({ type: 'call.layers', call_id: 7, data: { mid: camera.mid, active: ['l', 'm', 'h'], rids: ['l', 'm', 'h'] } });
+    expect(session.activeLayers()).toEqual(['l', 'm', 'h']);
+  });
+
+  it('asks the camera for the capture size the deployment sets, with a higher top layer for 1080p', async () => {
+    const peer = new FakePeer();
+    const asked: MediaTrackConstraints[] = [];
+    const camera = { kind: 'video', applyConstraints: async (c: MediaTrackConstraints) => void asked.push(c) } as unknown as MediaStreamTrack;
+    const session = new CallSession({ callId: 7, send: () => true, createPeer: () => peer, capture: { width: 1920, height: 1080 } });
+    await session.join([camera]);
+    expect(asked).toEqual([{ width: { ideal: 1920 }, height: { ideal: 1080 } }]);
+    expect(cameraEncodings({ width: 1920, height: 1080 })[2]!.maxBitrate).toBeGreaterThan(cameraEncodings()[2]!.maxBitrate!);
   });
 
   it('answers a server offer when stable', async () => {

@@ -11,6 +11,11 @@
 // renegotiates (the server unpublishes it). A fresh transceiver per share: the server learns a
 // screen only when a new m-line appears. Remote tracks come with their source, read from the
 // stream id the server gives them (`kefu-screen-*`, `kefu-camera-*`, `kefu-audio-*`).
+//
+// Simulcast: the camera is published in three layers (rids l, m, h: a quarter, half and full
+// capture size). The SFU forwards each receiver the layer its bandwidth carries, and tells us with
+// `call.layers` which layers anyone receives: the others are set `active: false` (the browser
+// stops encoding them) until wanted again.
 
 import { relayOnlyForTests } from './testing';
 
@@ -35,7 +40,30 @@ export interface TransceiverLike {
   readonly mid: string | null;
   direction: RTCRtpTransceiverDirection;
   readonly currentDirection?: RTCRtpTransceiverDirection | null;
-  readonly sender: { replaceTrack(track: MediaStreamTrack | null): Promise<void> };
+  readonly sender: {
+    replaceTrack(track: MediaStreamTrack | null): Promise<void>;
+    getParameters?(): RTCRtpSendParameters;
+    setParameters?(p: RTCRtpSendParameters): Promise<void>;
+  };
+}
+
+/** The camera capture size the server asks for (720p, or 1080p where the deployment enables it). */
+export interface CaptureSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The camera's simulcast layers, lowest first: a quarter, half and full capture size, each capped
+ * near the bitrate the SFU's allocator counts on for it.
+ */
+export function cameraEncodings(capture: CaptureSize = { width: 1280, height: 720 }): RTCRtpEncodingParameters[] {
+  const top = capture.height >= 1080 ? 2_500_000 : 1_500_000;
+  return [
+    { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+    { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+    { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: top },
+  ];
 }
 
 /** Where a remote track comes from: the other side's microphone, camera or shared screen. */
@@ -85,6 +113,10 @@ export interface CallSessionOptions {
   onError?: (code: string, message: string) => void;
   /** How long the first offer waits for ICE candidates to be gathered (no trickle in the contract). */
   gatherTimeoutMs?: number;
+  /** The camera capture size (from the ice-servers route); 1280x720 when absent. */
+  capture?: CaptureSize;
+  /** Publish the camera in three simulcast layers (default true). */
+  simulcast?: boolean;
 }
 
 /** What the call receives besides what it sends: the other side's audio and video. */
@@ -111,6 +143,8 @@ export class CallSession {
   #sharing: { transceiver: TransceiverLike; track: MediaStreamTrack } | null = null;
   /** Remote tracks reported through onTrack and not yet reported ended. */
   readonly #remote = new Set<MediaStreamTrack>();
+  /** The camera transceivers, whose simulcast layers `call.layers` turns on and off. */
+  readonly #cameras: TransceiverLike[] = [];
 
   constructor(opts: CallSessionOptions) {
     this.#opts = opts;
@@ -141,7 +175,18 @@ export class CallSession {
   join(local: MediaStreamTrack[], receive: ReceiveKind[] = []): Promise<void> {
     if (this.#state !== 'idle') return Promise.resolve();
     this.#setState('joining');
-    for (const track of local) this.peer.addTransceiver(track, { direction: 'sendrecv' });
+    const capture = this.#opts.capture;
+    for (const track of local) {
+      if (track.kind !== 'video') {
+        this.peer.addTransceiver(track, { direction: 'sendrecv' });
+        continue;
+      }
+      // The deployment's capture size (the pre-call check may have opened the camera at 720p).
+      if (capture) void track.applyConstraints?.({ width: { ideal: capture.width }, height: { ideal: capture.height } }).catch(() => {});
+      const init: RTCRtpTransceiverInit = { direction: 'sendrecv' };
+      if (this.#opts.simulcast ?? true) init.sendEncodings = cameraEncodings(capture);
+      this.#cameras.push(this.peer.addTransceiver(track, init));
+    }
     for (const kind of receive) this.peer.addTransceiver(kind, { direction: 'recvonly' });
     return this.#run(async () => {
       await this.#offer('call.join', true);
@@ -209,6 +254,12 @@ export class CallSession {
           await this.#applyOffer(sdp);
         });
       }
+      case 'call.layers': {
+        const mid = frame.data?.mid;
+        const active = frame.data?.active;
+        if (typeof mid !== 'string' || !Array.isArray(active)) return Promise.resolve();
+        return this.#setLayers(mid, active.filter((r): r is string => typeof r === 'string'));
+      }
       case 'call.error': {
         const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';
         const message = typeof frame.data?.message === 'string' ? frame.data.message : code;
@@ -228,6 +279,35 @@ export class CallSession {
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
     this.peer.close();
     this.#setState('left');
+  }
+
+  /** Turns the camera's simulcast encodings on and off by rid, as the server asked. */
+  async #setLayers(mid: string, active: string[]): Promise<void> {
+    const sender = this.#cameras.find((t) => t.mid === mid)?.sender;
+    if (!sender?.getParameters || !sender.setParameters) return;
+    const params = sender.getParameters();
+    let changed = false;
+    for (const e of params.encodings ?? []) {
+      if (!e.rid) continue;
+      const on = active.includes(e.rid);
+      if (e.active !== on) {
+        e.active = on;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    try {
+      await sender.setParameters(params);
+    } catch (e) {
+      // A renegotiation raced the change: the next `call.layers` sets it again.
+      this.#opts.onError?.('layers', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** The layers the camera is sending now (rids with `active`), for tests and diagnostics. */
+  activeLayers(): string[] {
+    const params = this.#cameras[0]?.sender.getParameters?.();
+    return (params?.encodings ?? []).filter((e) => e.rid && e.active !== false).map((e) => e.rid as string);
   }
 
   get #closed(): boolean {

@@ -8,6 +8,7 @@ import { h } from '../dom';
 import { queueText } from '../format';
 import type { ChatItem } from '../message-store';
 import type { Conversation } from '../types';
+import { downloadTranscript, transcriptText } from '../transcript';
 import { closedView } from './csat';
 import { Composer } from './composer';
 import { MessageList } from './message-list';
@@ -48,6 +49,8 @@ export class ChatView {
   #statusSig = '';
   /** Which footer is shown: undefined = none yet, null = composer, else the closed view's key. */
   #closedFor: string | null | undefined = undefined;
+  /** The messages last shown, for the transcript download. */
+  #items: ChatItem[] = [];
 
   constructor(opts: ChatViewOptions) {
     this.#opts = opts;
@@ -60,6 +63,7 @@ export class ChatView {
 
   update(s: ChatViewState, scrollToEnd = false): void {
     const atBottom = this.list.atBottom();
+    this.#items = s.items;
     const statusChanged = this.#renderStatus(s);
     const footerChanged = this.#renderFooter(s.conversation);
     this.#banner.hidden = s.connected || s.conversation.status === 'closed';
@@ -106,7 +110,13 @@ export class ChatView {
       this.#footer.replaceChildren(this.composer.el);
     } else if (!this.#closedFor || !this.#footer.querySelector('[data-testid="csat-thanks"]')) {
       this.#footer.replaceChildren(
-        closedView({ t: this.#opts.t, conversation: c, onSubmit: this.#opts.onCsat, onNewConversation: this.#opts.onNewConversation }),
+        closedView({
+          t: this.#opts.t,
+          conversation: c,
+          onSubmit: this.#opts.onCsat,
+          onNewConversation: this.#opts.onNewConversation,
+          onDownloadTranscript: () => downloadTranscript(transcriptText(this.#opts.t, this.#opts.locale, c.id, this.#items), c.id),
+        }),
       );
     }
     this.#closedFor = key;

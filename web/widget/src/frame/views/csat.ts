@@ -11,6 +11,8 @@ export interface ClosedViewOptions {
   /** Rejects with an Error whose message is already translated. */
   onSubmit: (score: number, comment: string) => Promise<void>;
   onNewConversation: () => void;
+  /** Save the conversation's messages as a text file. */
+  onDownloadTranscript: () => void;
 }
 
 const SCORES = [1, 2, 3, 4, 5] as const;
@@ -26,6 +28,7 @@ export function closedView(o: ClosedViewOptions): HTMLElement {
     // Only a conversation an agent actually served is rated (not a left message or a queue given up).
     wasServed(o.conversation) ? survey : null,
     h('button', { type: 'button', class: 'btn', 'data-testid': 'new-conversation', onclick: o.onNewConversation }, t('newConversation')),
+    h('button', { type: 'button', class: 'link-btn', 'data-testid': 'transcript-download', onclick: o.onDownloadTranscript }, t('transcriptDownload')),
   );
 }
 

@@ -38,4 +38,51 @@ describe('MessageList', () => {
     expect(list.el.querySelector('[data-testid=message-image]')).not.toBeNull();
     expect(list.el.querySelector('[data-testid=message-snapshot]')).toBeNull();
   });
+
+  // happy-dom does no layout: give the log a size and a scroll position by hand.
+  const layout = (el: HTMLElement, scrollHeight: number) => {
+    Object.defineProperty(el, 'scrollHeight', { configurable: true, get: () => scrollHeight });
+    Object.defineProperty(el, 'clientHeight', { configurable: true, get: () => 300 });
+  };
+  const text = (n: number, sender: 'agent' | 'visitor' = 'agent'): ChatItem => ({
+    ...image(null),
+    key: `m:${n}`,
+    id: n,
+    seq: n,
+    sender,
+    kind: 'text',
+    body: `line ${n}`,
+    attachment: null,
+    client_id: null,
+  });
+
+  it('stays at the bottom when an image loads and makes the list taller', () => {
+    const list = new MessageList({ t: translator('zh-CN'), locale: 'zh-CN', attachments });
+    list.update([text(1), image(null)], 0);
+    layout(list.el, 2000);
+    list.el.querySelector('img')?.dispatchEvent(new Event('load'));
+    expect(list.el.scrollTop).toBe(2000);
+  });
+
+  it('does not pull a customer who scrolled up down: a pill says new messages arrived', () => {
+    const list = new MessageList({ t: translator('zh-CN'), locale: 'zh-CN', attachments });
+    list.update([text(1), text(2)], 0);
+    layout(list.el, 2000);
+    list.el.scrollTop = 100;
+    list.el.dispatchEvent(new Event('scroll'));
+    const pill = list.el.querySelector<HTMLButtonElement>('[data-testid=new-messages]');
+    expect(pill?.hidden).toBe(true);
+    list.update([text(1), text(2), text(3)], 0);
+    expect(list.el.scrollTop).toBe(100);
+    expect(pill?.hidden).toBe(false);
+    expect(pill?.textContent).toBe('有新消息 ↓');
+    // An image loading above does not move them either.
+    list.update([text(1), text(2), text(3), image(null)], 0);
+    list.el.querySelector('img')?.dispatchEvent(new Event('load'));
+    expect(list.el.scrollTop).toBe(100);
+    pill?.click();
+    expect(list.el.scrollTop).toBe(2000);
+    expect(pill?.hidden).toBe(true);
+    expect(list.el.lastElementChild).toBe(pill);
+  });
 });

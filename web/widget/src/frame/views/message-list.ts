@@ -1,5 +1,8 @@
 // The message log (role="log"): keyed DOM nodes, rebuilt only when an item changes, so an
 // optimistic message turning into the server copy or gaining "已读" does not redraw the list.
+// It sticks to the bottom while the customer is there — also when an image loads later and makes
+// the list taller — and, when they have scrolled up to read, a "new messages" pill says that
+// something arrived instead of pulling them down.
 
 import type { Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
@@ -21,6 +24,10 @@ export class MessageList {
   readonly el: HTMLElement;
   readonly #opts: MessageListOptions;
   readonly #nodes = new Map<string, { sig: string; el: HTMLElement }>();
+  /** The "new messages" pill, the log's last child (sticky at the bottom of the view). */
+  readonly #pill: HTMLButtonElement;
+  /** Whether the customer is at the bottom: set by their scrolling, not by content growing. */
+  #stuck = true;
 
   constructor(opts: MessageListOptions) {
     this.#opts = opts;
@@ -32,18 +39,29 @@ export class MessageList {
       'data-testid': 'message-list',
       tabindex: 0,
     });
+    this.#pill = h('button', { type: 'button', class: 'new-messages', 'data-testid': 'new-messages', hidden: true, onclick: () => this.scrollToEnd() }, opts.t('newMessages'));
+    this.el.append(this.#pill);
+    this.el.addEventListener('scroll', () => {
+      this.#stuck = this.#nearEnd();
+      if (this.#stuck) this.#pill.hidden = true;
+    });
   }
 
-  /** Shows `items`; own messages up to `agentReadSeq` are marked read. */
   /** Whether the newest lines are in view (then new ones keep it scrolled to the end). */
   atBottom(): boolean {
+    return this.#stuck;
+  }
+
+  #nearEnd(): boolean {
     const el = this.el;
     return el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   }
 
+  /** Shows `items`; own messages up to `agentReadSeq` are marked read. */
   update(items: ChatItem[], agentReadSeq: number, forceScroll = false): void {
     const el = this.el;
-    const atBottom = this.atBottom();
+    const atBottom = this.#stuck;
+    let arrived = false;
     const seen = new Set<string>();
     let prev: Element | null = null;
     for (const item of items) {
@@ -51,6 +69,7 @@ export class MessageList {
       const read = item.sender === 'visitor' && item.seq !== null && item.seq <= agentReadSeq;
       const sig = `${item.id}|${item.state}|${read}|${item.body}|${item.sender_name}|${item.attachment?.id}`;
       let node = this.#nodes.get(item.key);
+      if (!node && item.sender !== 'visitor') arrived = true;
       if (!node || node.sig !== sig) {
         const fresh = { sig, el: this.#render(item, read) };
         if (node) node.el.replaceWith(fresh.el);
@@ -71,10 +90,13 @@ export class MessageList {
       }
     }
     if (atBottom || forceScroll) this.scrollToEnd();
+    else if (arrived) this.#pill.hidden = false;
   }
 
   scrollToEnd(): void {
     this.el.scrollTop = this.el.scrollHeight;
+    this.#stuck = true;
+    this.#pill.hidden = true;
   }
 
   #render(m: ChatItem, read: boolean): HTMLElement {
@@ -107,6 +129,10 @@ export class MessageList {
     const a = m.attachment;
     if (m.kind === 'image' && a) {
       const img = h('img', { alt: this.#opts.t('image', { name: a.name }), 'data-testid': 'message-image', class: 'msg__img' });
+      // The image makes the list taller when it arrives: stay at the bottom if the customer was.
+      img.addEventListener('load', () => {
+        if (this.#stuck) this.scrollToEnd();
+      });
       const link = h('a', { target: '_blank', rel: 'noopener' }, img);
       this.#opts.attachments.objectUrl(a.url).then(
         (url) => {

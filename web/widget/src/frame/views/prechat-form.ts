@@ -1,7 +1,7 @@
 // The pre-chat form built from GET /widget/config: the configured fields (kind text: a one-line
 // input, textarea: a multi-line <textarea>, select: the business type picker) plus the business
-// type picker when no field asks for it. A business type outside service hours turns "start" into
-// "leave a message".
+// type picker when no field asks for it. A closed business type (outside service hours, or nobody
+// logged in — the hint says which) turns "start" into "leave a message".
 
 import type { Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
@@ -54,7 +54,7 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
     const s = select as HTMLSelectElement | null;
     return s ? types.find((b) => String(b.id) === s.value) : undefined;
   };
-  const hint = h('p', { class: 'hint', 'data-testid': 'business-type-closed', hidden: true }, t('businessTypeClosed'));
+  const hint = h('p', { class: 'hint', 'data-testid': 'business-type-closed', hidden: true });
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'prechat-error' });
   const start = h('button', { type: 'submit', class: 'btn btn--primary', 'data-testid': 'prechat-start' });
   // A second submit button: which one was pressed travels as the submit event's submitter.
@@ -65,8 +65,11 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
     ? h('button', { type: 'submit', class: 'btn btn--video', title: t('voiceServiceHint'), 'data-testid': 'voice-service' }, t('voiceService'))
     : null;
   const refresh = () => {
-    const closed = chosen()?.open === false;
+    const bt = chosen();
+    const closed = bt?.open === false;
     hint.hidden = !closed;
+    // Within the hours with nobody logged in is not "outside service hours": say which it is.
+    hint.textContent = bt?.closed_reason === 'no_agent' ? t('noAgentAvailable') : t('businessTypeClosed');
     start.textContent = closed ? t('goLeaveMessage') : t('start');
     if (video) video.hidden = closed;
     if (voice) voice.hidden = closed;

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { hoursFromRows, invalidRows, offsetChoices, offsetLabel, rowsFromHours } from './businessHours';
+import { calendarClashes, hoursFromRows, invalidRows, rowsFromHours, zoneChoices, zoneFromHours } from './businessHours';
 
 describe('business hours editor model', () => {
-  it('round-trips the API shape', () => {
+  it('round-trips the API shape, with the zone and the calendar', () => {
     const hours = {
-      utc_offset_minutes: 480,
+      time_zone: 'Asia/Shanghai',
+      utc_offset_minutes: 0,
       days: [
         { weekday: 1, open: '09:00', close: '18:00' },
         { weekday: 6, open: '10:00', close: '16:00' },
       ],
+      holidays: [{ date: '2026-10-01', name: '国庆节' }],
+      make_up_days: [{ date: '2026-10-10', as_weekday: 5, name: '国庆调休' }],
     };
     const rows = rowsFromHours(hours);
     expect(rows).toHaveLength(7);
     expect(rows.filter((r) => r.open).map((r) => r.weekday)).toEqual([1, 6]);
-    expect(hoursFromRows(rows, 480)).toEqual(hours);
+    expect(hoursFromRows(rows, zoneFromHours(hours), hours.holidays, hours.make_up_days)).toEqual(hours);
   });
 
   it('suggests Monday to Friday when starting from "always open"', () => {
@@ -27,11 +30,22 @@ describe('business hours editor model', () => {
     expect(invalidRows(rows)).toEqual([1]);
   });
 
-  it('labels offsets', () => {
-    expect(offsetLabel(480)).toBe('UTC+08:00');
-    expect(offsetLabel(-330)).toBe('UTC-05:30');
-    expect(offsetLabel(0)).toBe('UTC+00:00');
-    expect(offsetChoices()).toContain(480);
-    expect(offsetChoices()).toContain(345);
+  it('reads a schedule saved with a bare UTC offset as the zone that means the same', () => {
+    const old = (utc_offset_minutes: number) => ({ time_zone: null, utc_offset_minutes, days: [], holidays: [], make_up_days: [] });
+    expect(zoneFromHours(old(480))).toBe('Asia/Shanghai');
+    expect(zoneFromHours(old(-300))).toBe('Etc/GMT+5');
+    expect(zoneFromHours(old(0))).toBe('Etc/UTC');
+    expect(zoneFromHours(null)).toBe('Asia/Shanghai');
+  });
+
+  it('finds dates listed twice or both closed and worked', () => {
+    expect(calendarClashes([{ date: '2026-10-01', name: '' }], [{ date: '2026-10-01', as_weekday: 1, name: '' }])).toEqual(['2026-10-01']);
+    expect(calendarClashes([{ date: '2026-10-01', name: '' }, { date: '', name: '' }], [])).toEqual([]);
+  });
+
+  it('offers Shanghai first and no zone twice', () => {
+    const zones = zoneChoices();
+    expect(zones[0]).toBe('Asia/Shanghai');
+    expect(new Set(zones).size).toBe(zones.length);
   });
 });

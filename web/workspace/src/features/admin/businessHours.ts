@@ -1,5 +1,6 @@
-//! Editing business hours (服务时间) as seven weekday rows, and converting to and from the API's
-//! `{utc_offset_minutes, days: [{weekday, open, close}]}` (1 = Monday).
+//! Editing business hours (服务时间): seven weekday rows in a named time zone, plus the holiday
+//! calendar (closed dates, and make-up working days — 调休 — with the hours of a weekday), and
+//! converting to and from the API's `{time_zone, days, holidays, make_up_days}` (1 = Monday).
 
 import type { BusinessHours } from '../../api/types';
 
@@ -10,10 +11,23 @@ export interface DayRow {
   to: string;
 }
 
+/** A closed date ("2026-10-01") with its name (国庆节). */
+export interface HolidayRow {
+  date: string;
+  name: string;
+}
+
+/** A worked date that is otherwise closed, with the weekday whose hours apply. */
+export interface MakeUpRow {
+  date: string;
+  as_weekday: number;
+  name: string;
+}
+
 export const DEFAULT_FROM = '09:00';
 export const DEFAULT_TO = '18:00';
-/** China Standard Time, the usual offset for Kefu's users. */
-export const DEFAULT_OFFSET_MINUTES = 480;
+/** China Standard Time, the usual zone for Kefu's users. */
+export const DEFAULT_ZONE = 'Asia/Shanghai';
 
 export function rowsFromHours(hours: BusinessHours | null): DayRow[] {
   return [1, 2, 3, 4, 5, 6, 7].map((weekday) => {
@@ -24,10 +38,26 @@ export function rowsFromHours(hours: BusinessHours | null): DayRow[] {
   });
 }
 
-export function hoursFromRows(rows: DayRow[], utcOffsetMinutes: number): BusinessHours {
+/**
+ * The zone to edit: the stored one, or for a schedule saved with a bare UTC offset the zone
+ * that means the same (UTC+8 is China; other whole hours are `Etc/GMT∓N`, whose sign is inverted).
+ */
+export function zoneFromHours(hours: BusinessHours | null): string {
+  if (hours?.time_zone) return hours.time_zone;
+  const offset = hours?.utc_offset_minutes ?? 480;
+  if (offset === 480) return DEFAULT_ZONE;
+  if (offset === 0) return 'Etc/UTC';
+  if (offset % 60 === 0) return `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset / 60)}`;
+  return DEFAULT_ZONE;
+}
+
+export function hoursFromRows(rows: DayRow[], zone: string, holidays: HolidayRow[] = [], makeUps: MakeUpRow[] = []): BusinessHours {
   return {
-    utc_offset_minutes: utcOffsetMinutes,
+    time_zone: zone,
+    utc_offset_minutes: 0,
     days: rows.filter((r) => r.open).map((r) => ({ weekday: r.weekday, open: r.from, close: r.to })),
+    holidays: holidays.filter((h) => h.date).map((h) => ({ date: h.date, name: h.name.trim() })),
+    make_up_days: makeUps.filter((m) => m.date).map((m) => ({ date: m.date, as_weekday: m.as_weekday, name: m.name.trim() })),
   };
 }
 
@@ -36,17 +66,21 @@ export function invalidRows(rows: DayRow[]): number[] {
   return rows.filter((r) => r.open && !(r.from < r.to)).map((r) => r.weekday);
 }
 
-/** 480 -> "UTC+08:00", -330 -> "UTC-05:30". */
-export function offsetLabel(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+/** Dates listed twice, or both closed and worked: the server refuses them, so the form says so. */
+export function calendarClashes(holidays: HolidayRow[], makeUps: MakeUpRow[]): string[] {
+  const seen = new Set<string>();
+  const clash = new Set<string>();
+  for (const d of [...holidays.map((h) => h.date), ...makeUps.map((m) => m.date)]) {
+    if (!d) continue;
+    if (seen.has(d)) clash.add(d);
+    seen.add(d);
+  }
+  return [...clash].sort();
 }
 
-/** Offsets from UTC-12:00 to UTC+14:00 in 30-minute steps, plus the odd 45-minute zones. */
-export function offsetChoices(): number[] {
-  const out: number[] = [];
-  for (let m = -720; m <= 840; m += 30) out.push(m);
-  out.push(345, 525, 765);
-  return out.sort((a, b) => a - b);
+/** Every IANA zone the browser knows (the server's database has the same names), China first. */
+export function zoneChoices(): string[] {
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const common = [DEFAULT_ZONE, 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'Etc/UTC'];
+  return [...new Set([...common, ...all])];
 }

@@ -49,6 +49,16 @@ export function eventLine(t: Translate, m: EventMessage): string {
     }
     case 'call_started':
       return t('agent.event.callStarted', { media: mediaWord(t, m.data) });
+    case 'recording_started':
+      return t('agent.event.recordingStarted', {});
+    case 'recording_paused':
+      return t('agent.event.recordingPaused', {});
+    case 'recording_resumed':
+      return t('agent.event.recordingResumed', {});
+    case 'recording_stopped':
+      return t('agent.event.recordingStopped', {});
+    case 'recording_failed':
+      return t('agent.event.recordingFailed', {});
     case 'call_ended': {
       const media = mediaWord(t, m.data);
       const d = callData(m.data);

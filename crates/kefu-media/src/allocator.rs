@@ -1,0 +1,124 @@
+//! The per-subscriber layer allocator: which simulcast layer of each video track a subscriber
+//! receives, from its bandwidth estimate and the layers' bitrates. Pure: figures and time in,
+//! choices out; the [`crate::room::Room`] applies them and the forwarder switches at keyframes.
+//!
+//! Rules: the best layer that fits the budget (the estimate less the audio it receives), a
+//! screen share served before cameras; nothing (video paused, audio goes on) when even the
+//! lowest layer does not fit. Down at once; up only with headroom and not right after a
+//! switch down, so a noisy estimate does not make the subscriber flap between layers (each
+//! switch costs a keyframe).
+
+use std::time::{Duration, Instant};
+
+use crate::forward::Layer;
+use crate::ids::{TrackId, TrackKind};
+
+/// An up-switch needs this much room, in percent of the layer's bitrate.
+pub const UP_HEADROOM_PERCENT: u64 = 115;
+
+/// After a switch down (or a pause), no switch up for this long.
+pub const UP_HOLD: Duration = Duration::from_secs(2);
+
+/// What a subscribed audio track is counted for before it is measured.
+pub const AUDIO_RATE: u64 = 40_000;
+
+/// A layer's bitrate before it is measured (it has not arrived yet, or is paused at the
+/// publisher and was never seen): 720p simulcast as Chromium sends it, lowest first.
+pub fn nominal_rate(layers: usize, layer: Layer) -> u64 {
+    const SIMULCAST: [u64; 3] = [150_000, 500_000, 1_500_000];
+    if layers <= 1 {
+        return 800_000;
+    }
+    // The top layer is the last one whatever the count.
+    let from_top = layers - 1 - usize::from(layer);
+    SIMULCAST.get(SIMULCAST.len().saturating_sub(1 + from_top)).copied().unwrap_or(SIMULCAST[0])
+}
+
+/// One video track a subscriber receives.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    /// Which.
+    pub track: TrackId,
+    /// Camera or screen (a screen is served first).
+    pub kind: TrackKind,
+    /// Bits per second of each layer, lowest first (one entry without simulcast).
+    pub rates: Vec<u64>,
+    /// The layer it receives now; `None`: paused or not started.
+    pub current: Option<Layer>,
+}
+
+/// The layer of each demand (in the demands' order) for a subscriber whose budget is `budget`
+/// bits per second (`None`: unknown, no limit).
+///
+/// A chosen layer always fits what is left of the budget. Above the current layer it must fit
+/// with [`UP_HEADROOM_PERCENT`] and `may_go_up` must hold.
+pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<Option<Layer>> {
+    let mut order: Vec<usize> = (0..demands.len()).collect();
+    order.sort_by_key(|&i| (demands[i].kind != TrackKind::Screen, demands[i].track));
+    let mut left = budget;
+    let mut chosen = vec![None; demands.len()];
+    for i in order {
+        let d = &demands[i];
+        let pick = (0..d.rates.len()).rev().find(|&layer| {
+            let rate = d.rates[layer];
+            let fits = left.is_none_or(|left| rate <= left);
+            let up = d.current.is_none_or(|current| layer > usize::from(current));
+            let room_to_go_up = left.is_none_or(|left| rate.saturating_mul(UP_HEADROOM_PERCENT) / 100 <= left);
+            fits && (!up || (may_go_up && room_to_go_up))
+        });
+        if let Some(layer) = pick {
+            left = left.map(|left| left - d.rates[layer]);
+            chosen[i] = Some(layer as Layer);
+        }
+    }
+    chosen
+}
+
+/// One subscriber's budget: its estimate and when it last went down.
+#[derive(Clone, Debug, Default)]
+pub struct Budget {
+    /// The bandwidth estimate towards the subscriber, bits per second; `None` until the
+    /// estimator has one (then no limit applies).
+    pub estimate: Option<u64>,
+    last_down: Option<Instant>,
+}
+
+impl Budget {
+    /// Choose the subscriber's layers at `now`; `audio` is what its audio tracks take.
+    pub fn allocate(&mut self, now: Instant, audio: u64, demands: &[Demand]) -> Vec<Option<Layer>> {
+        let may_go_up = self.last_down.is_none_or(|at| now >= at + UP_HOLD);
+        let budget = self.estimate.map(|e| e.saturating_sub(audio));
+        let chosen = choose(budget, demands, may_go_up);
+        if chosen.iter().zip(demands).any(|(c, d)| *c < d.current) {
+            self.last_down = Some(now);
+        }
+        chosen
+    }
+}
+
+/// What the estimator towards a subscriber should probe for, given what was chosen: the
+/// minimum is the rate of one step up (padding fills the gap, so the estimate can grow to
+/// it), the desired rate every track's top layer with the headroom an up-switch needs.
+/// Bits per second.
+pub fn probe(audio: u64, demands: &[Demand], chosen: &[Option<Layer>]) -> (u64, u64) {
+    let rate = |d: &Demand, layer: Option<Layer>| layer.map_or(0, |l| d.rates[usize::from(l)]);
+    let sending: u64 = demands.iter().zip(chosen).map(|(d, c)| rate(d, *c)).sum();
+    let tops: u64 = demands.iter().map(|d| d.rates.last().copied().unwrap_or(0)).sum();
+    let desired = audio + tops * UP_HEADROOM_PERCENT / 100;
+    let step = demands
+        .iter()
+        .zip(chosen)
+        .filter_map(|(d, c)| {
+            let next = c.map_or(0, |l| l + 1);
+            let up = d.rates.get(usize::from(next))?;
+            Some(up - rate(d, *c).min(*up))
+        })
+        .min()
+        .unwrap_or(0);
+    let minimum = (audio + sending + step * UP_HEADROOM_PERCENT / 100).min(desired);
+    (minimum, desired)
+}
+
+#[cfg(test)]
+#[path = "allocator_tests.rs"]
+mod tests;

@@ -1,0 +1,185 @@
+//! Server-side recording: one WebM file (Opus + VP8) per recorded participant, written from the
+//! RTP the SFU already receives. The media thread only copies each packet's handle into a
+//! bounded channel (`try_send`; a full channel drops the packet and counts it — the media loop
+//! never waits on a disk); a writer thread per recording reorders, depacketises, places frames on
+//! the timeline (RTCP sender reports keep audio and video in sync) and writes the file. It ends
+//! when the recording is stopped or the participant leaves; a write error (a full disk) ends it
+//! early. Either way [`MediaEvent::RecordingEnded`] follows. H.264 and screen shares are not
+//! recorded (a screen share would need its own file; H.264 a Matroska writer).
+
+mod depacketize;
+mod timing;
+mod webm;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use str0m::format::Codec;
+use str0m::rtp::RtpPacket;
+
+use crate::api::{MediaError, MediaEvent};
+use crate::ids::{ParticipantId, RoomId, TrackKind};
+use depacketize::Packet;
+use timing::SenderReport;
+use writer::{Sample, Shared, Writer};
+
+/// Packets a recording may have in flight to its writer (about five seconds of 720p video and
+/// audio): enough for a slow disk's hiccup, bounded so a stuck disk cannot eat the memory.
+const CHANNEL_PACKETS: usize = 2048;
+
+/// The recordings of one media thread, by recorded participant.
+#[derive(Debug)]
+pub(crate) struct Recorders {
+    taps: HashMap<ParticipantId, Tap>,
+    reports_tx: Sender<MediaEvent>,
+    reports: Receiver<MediaEvent>,
+    writers: Vec<JoinHandle<()>>,
+}
+
+/// The media thread's end of one recording.
+#[derive(Debug)]
+struct Tap {
+    samples: SyncSender<Sample>,
+    shared: Arc<Shared>,
+    paused: bool,
+    expect_video: bool,
+}
+
+impl Default for Recorders {
+    fn default() -> Self {
+        let (reports_tx, reports) = mpsc::channel();
+        Recorders { taps: HashMap::new(), reports_tx, reports, writers: Vec::new() }
+    }
+}
+
+impl Recorders {
+    /// Start recording `participant` of `room` into a new file at `path` (video too if
+    /// `expect_video`). The file is created by the writer thread; if that fails,
+    /// [`MediaEvent::RecordingEnded`] says so.
+    pub(crate) fn start(
+        &mut self,
+        now: Instant,
+        room: RoomId,
+        participant: ParticipantId,
+        path: PathBuf,
+        expect_video: bool,
+    ) -> Result<(), MediaError> {
+        if self.taps.contains_key(&participant) {
+            return Err(MediaError::AlreadyRecording);
+        }
+        self.writers.retain(|w| !w.is_finished());
+        let (samples_tx, samples) = mpsc::sync_channel(CHANNEL_PACKETS);
+        let shared = Arc::new(Shared::default());
+        let writer = Writer {
+            started: now,
+            room,
+            participant,
+            path,
+            expect_video,
+            shared: shared.clone(),
+            samples,
+            reports: self.reports_tx.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name(format!("kefu-rec-{}", participant.0))
+            .spawn(move || writer.run())
+            .map_err(|e| MediaError::Recording(format!("cannot start the recording thread: {e}")))?;
+        self.writers.push(thread);
+        self.taps.insert(participant, Tap { samples: samples_tx, shared, paused: false, expect_video });
+        Ok(())
+    }
+
+    /// Stop recording `participant`: the writer finishes the file and reports.
+    pub(crate) fn stop(&mut self, participant: ParticipantId) -> Result<(), MediaError> {
+        self.taps.remove(&participant).map(drop).ok_or(MediaError::NotRecording)
+    }
+
+    /// Pause (silence and black are written) or resume recording `participant`.
+    pub(crate) fn pause(&mut self, participant: ParticipantId, paused: bool) -> Result<(), MediaError> {
+        let tap = self.taps.get_mut(&participant).ok_or(MediaError::NotRecording)?;
+        tap.paused = paused;
+        if !paused {
+            // The picture after the pause must start on a keyframe.
+            tap.shared.want_keyframe.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// A packet `publisher` sent on a track of `kind`: handed to its recording, if any, without
+    /// waiting. Returns true when the recording wants a keyframe from the publisher.
+    pub(crate) fn offer(&mut self, publisher: ParticipantId, kind: TrackKind, codec: Codec, packet: &RtpPacket) -> bool {
+        let Some(tap) = self.taps.get_mut(&publisher) else { return false };
+        let video = match (kind, codec) {
+            (TrackKind::Audio, Codec::Opus) => false,
+            (TrackKind::Camera, Codec::Vp8) if tap.expect_video => true,
+            _ => return false,
+        };
+        let report = packet.last_sender_info.map(|s| SenderReport { ntp: s.ntp_time, rtp_time: s.rtp_time.numer() as u32 });
+        let layer_rank = match packet.header.ext_vals.rid.as_deref() {
+            None | Some("h" | "f") => 0,
+            Some("m") => 1,
+            Some(_) => 2,
+        };
+        let sample = Sample {
+            video,
+            ssrc: *packet.header.ssrc,
+            layer_rank,
+            report,
+            packet: Packet {
+                seq: *packet.seq_no,
+                rtp_time: packet.header.timestamp,
+                marker: packet.header.marker,
+                payload: packet.payload.clone(),
+                arrival: packet.timestamp,
+                paused: tap.paused,
+            },
+        };
+        match tap.samples.try_send(sample) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tap.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            // The writer ended (a write error) and has reported it: stop offering.
+            Err(TrySendError::Disconnected(_)) => {
+                self.taps.remove(&publisher);
+                return false;
+            }
+        }
+        tap.shared.want_keyframe.swap(false, Ordering::Relaxed)
+    }
+
+    /// Whether `participant` is being recorded.
+    pub(crate) fn records(&self, participant: ParticipantId) -> bool {
+        self.taps.contains_key(&participant)
+    }
+
+    /// The participant left: its recording ends.
+    pub(crate) fn forget(&mut self, participant: ParticipantId) {
+        self.taps.remove(&participant);
+    }
+
+    /// A recording's end, reported by its writer.
+    pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
+        self.reports.try_recv().ok()
+    }
+}
+
+impl Drop for Recorders {
+    /// The media server stops: every recording is finished (Cues and Duration written) before
+    /// the media thread ends.
+    fn drop(&mut self) {
+        self.taps.clear();
+        for writer in self.writers.drain(..) {
+            let _ = writer.join();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Where a frame goes on the recording's timeline, in milliseconds from the recording's start.
+//!
+//! Audio and video of one sender run on separate RTP clocks with random offsets; RTCP sender
+//! reports tie each to the sender's one wall clock (NTP). The first packet of the participant
+//! that carries a sender report fixes `delta` = our arrival time − the sender's wall time, once
+//! for all its streams: afterwards a frame's place is its sender wall time + `delta`, the same
+//! for audio and video, which keeps them in sync (lip sync) whatever the network jitter. Before a
+//! stream has seen a report, its frames are placed by the arrival of its first packet plus RTP
+//! time elapsed. A track's times never go backwards (a later report may move the mapping by a
+//! few milliseconds; the frame is then placed 1 ms after the previous one).
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// A sender report: the sender's wall time at an RTP time of the stream.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct SenderReport {
+    pub ntp: SystemTime,
+    pub rtp_time: u32,
+}
+
+/// The timeline of one participant's file.
+#[derive(Debug)]
+pub(crate) struct Timeline {
+    start: Instant,
+    /// Our seconds since `start` minus the sender's wall-clock seconds, once known.
+    delta: Option<f64>,
+}
+
+/// One stream's clock on the timeline.
+#[derive(Debug)]
+pub(crate) struct StreamClock {
+    rate: f64,
+    report: Option<SenderReport>,
+    /// RTP time and our seconds of the stream's first packet (before any report).
+    first: Option<(u32, f64)>,
+    last_ms: Option<i64>,
+}
+
+impl Timeline {
+    pub(crate) fn new(start: Instant) -> Self {
+        Timeline { start, delta: None }
+    }
+
+    fn ours(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.start).as_secs_f64()
+    }
+
+    /// The place of a frame with `rtp_time` that arrived at `arrival`, on `clock`.
+    pub(crate) fn place(&mut self, clock: &mut StreamClock, rtp_time: u32, arrival: Instant) -> i64 {
+        let seconds = match clock.report {
+            Some(report) => {
+                let sender = unix_seconds(report.ntp) + rtp_diff(rtp_time, report.rtp_time) / clock.rate;
+                let delta = *self.delta.get_or_insert(self.ours(arrival) - sender);
+                sender + delta
+            }
+            None => {
+                let (rtp0, at0) = *clock.first.get_or_insert((rtp_time, self.ours(arrival)));
+                at0 + rtp_diff(rtp_time, rtp0) / clock.rate
+            }
+        };
+        let mut ms = (seconds * 1000.0).round() as i64;
+        if let Some(last) = clock.last_ms {
+            ms = ms.max(last + 1);
+        }
+        let ms = ms.max(0);
+        clock.last_ms = Some(ms);
+        ms
+    }
+}
+
+impl StreamClock {
+    /// A clock of `rate` Hz (48 000 for Opus, 90 000 for video).
+    pub(crate) fn new(rate: u32) -> Self {
+        StreamClock { rate: f64::from(rate), report: None, first: None, last_ms: None }
+    }
+
+    /// Another RTP stream takes over (a simulcast layer switch, a new camera): its offset and
+    /// reports are its own; its frames still never go before those already placed.
+    pub(crate) fn restart(&mut self) {
+        self.report = None;
+        self.first = None;
+    }
+
+    /// The stream's latest sender report.
+    pub(crate) fn report(&mut self, report: SenderReport) {
+        self.report = Some(report);
+    }
+}
+
+/// `a - b` in RTP ticks, across a wrap of the 32-bit timestamp.
+fn rtp_diff(a: u32, b: u32) -> f64 {
+    f64::from(a.wrapping_sub(b) as i32)
+}
+
+fn unix_seconds(t: SystemTime) -> f64 {
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn sender_reports_put_audio_and_video_of_one_instant_at_one_place() {
+        let start = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut timeline = Timeline::new(start);
+        let mut audio = StreamClock::new(48_000);
+        let mut video = StreamClock::new(90_000);
+        // Random RTP offsets, one near the wrap.
+        audio.report(SenderReport { ntp: wall, rtp_time: 1_000 });
+        video.report(SenderReport { ntp: wall, rtp_time: u32::MAX - 45_000 });
+        // Audio of wall+1 s arrives at 1.000 s; video of the same instant arrives 80 ms later.
+        let a = timeline.place(&mut audio, 1_000 + 48_000, start + Duration::from_millis(1_000));
+        let v = timeline.place(&mut video, (u32::MAX - 45_000).wrapping_add(90_000), start + Duration::from_millis(1_080));
+        assert_eq!(a, 1_000);
+        assert_eq!(v, 1_000, "video is placed with the audio it was captured with, not by arrival");
+        // Never backwards.
+        assert_eq!(timeline.place(&mut audio, 1_000, start), 1_001);
+    }
+
+    #[test]
+    fn without_a_report_a_stream_runs_from_its_first_arrival() {
+        let start = Instant::now();
+        let mut timeline = Timeline::new(start);
+        let mut video = StreamClock::new(90_000);
+        assert_eq!(timeline.place(&mut video, 500, start + Duration::from_millis(300)), 300);
+        assert_eq!(timeline.place(&mut video, 500 + 9_000, start + Duration::from_millis(450)), 400);
+    }
+}

@@ -1,0 +1,308 @@
+//! The writer thread of one recording: takes the packets the media thread handed over, puts
+//! them in order, joins them into frames, places them on the timeline and writes the WebM file.
+//! All file I/O of a recording happens here, never on the media thread.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::api::{MediaEvent, RecordingEnded};
+use crate::ids::{ParticipantId, RoomId};
+use crate::recorder::depacketize::{Packet, Released, Reorder, Vp8Assembler};
+use crate::recorder::timing::{SenderReport, StreamClock, Timeline};
+use crate::recorder::webm::{Layout, WebmWriter, AUDIO_TRACK, VIDEO_TRACK};
+
+/// A VP8 keyframe of a black 320x180 picture (made once with ffmpeg's libvpx): written while a
+/// recording is paused, so players show black rather than the last picture.
+pub(crate) const BLACK_KEYFRAME: &[u8] = include_bytes!("black-320x180.vp8");
+/// An Opus frame of 20 ms of silence (CELT, TOC 0xF8): replaces the audio while paused.
+pub(crate) const OPUS_SILENCE: [u8; 3] = [0xF8, 0xFF, 0xFE];
+/// Frames are held this long so that audio and video leave in time order.
+const INTERLEAVE_MS: i64 = 300;
+/// A video recording waits this long for the first keyframe (its size goes in the header).
+const WAIT_FOR_VIDEO: Duration = Duration::from_secs(10);
+/// Ask for a keyframe at least this often, so the file has seek points.
+const KEYFRAME_EVERY: Duration = Duration::from_secs(10);
+
+/// One packet from the media thread.
+#[derive(Debug)]
+pub(crate) struct Sample {
+    pub video: bool,
+    pub ssrc: u32,
+    /// Preference among simulcast layers: 0 for the full layer (or no simulcast), higher worse.
+    pub layer_rank: u8,
+    pub packet: Packet,
+    pub report: Option<SenderReport>,
+}
+
+/// What the writer shares with its tap on the media thread.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    /// Packets the tap could not hand over (the channel was full).
+    pub dropped: AtomicU64,
+    /// The writer wants a keyframe; the media thread asks the publisher and clears it.
+    pub want_keyframe: AtomicBool,
+}
+
+/// One stream (audio or video) of the recording.
+struct Stream {
+    ssrc: Option<u32>,
+    rank: u8,
+    last_seen: Option<Instant>,
+    reorder: Reorder,
+    clock: StreamClock,
+}
+
+impl Stream {
+    fn new(rate: u32) -> Self {
+        Stream { ssrc: None, rank: u8::MAX, last_seen: None, reorder: Reorder::default(), clock: StreamClock::new(rate) }
+    }
+
+    /// Whether `sample` belongs to the stream recorded: the first seen, a better simulcast
+    /// layer, or another one once the recorded one went quiet for a second. A switch returns
+    /// `Some(true)`.
+    fn accept(&mut self, sample: &Sample, now: Instant) -> Option<bool> {
+        if self.ssrc == Some(sample.ssrc) {
+            self.last_seen = Some(now);
+            return Some(false);
+        }
+        let quiet = self.last_seen.is_none_or(|at| now.saturating_duration_since(at) > Duration::from_secs(1));
+        if sample.layer_rank < self.rank || quiet {
+            self.ssrc = Some(sample.ssrc);
+            self.rank = sample.layer_rank;
+            self.last_seen = Some(now);
+            self.reorder = Reorder::default();
+            self.clock.restart();
+            return Some(true);
+        }
+        None
+    }
+}
+
+/// A frame placed on the timeline, waiting to be written.
+struct Out {
+    track: u64,
+    at_ms: i64,
+    keyframe: bool,
+    data: Vec<u8>,
+}
+
+pub(crate) struct Writer {
+    /// The recording's time zero, on the media thread's clock (packet arrivals are on it too).
+    pub started: Instant,
+    pub room: RoomId,
+    pub participant: ParticipantId,
+    pub path: PathBuf,
+    pub expect_video: bool,
+    pub shared: Arc<Shared>,
+    pub samples: Receiver<Sample>,
+    pub reports: Sender<MediaEvent>,
+}
+
+struct State {
+    /// When the writer began (the timeline's zero may lie before it).
+    opened: Instant,
+    started_unix_ms: i64,
+    timeline: Timeline,
+    audio: Stream,
+    video: Stream,
+    vp8: Vp8Assembler,
+    need_keyframe: bool,
+    last_keyframe: Option<Instant>,
+    last_request: Option<Instant>,
+    black_at: Option<i64>,
+    file: Option<File>,
+    webm: Option<WebmWriter>,
+    queue: Vec<Out>,
+    newest_ms: i64,
+}
+
+impl Writer {
+    /// Run until the tap is dropped (the recording stopped or the participant left), then
+    /// finish the file and report.
+    pub(crate) fn run(self) {
+        let started = self.started;
+        let behind = Instant::now().saturating_duration_since(started).as_millis() as i64;
+        let started_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0) - behind;
+        let mut state = State {
+            opened: Instant::now(),
+            started_unix_ms,
+            timeline: Timeline::new(started),
+            audio: Stream::new(48_000),
+            video: Stream::new(90_000),
+            vp8: Vp8Assembler::default(),
+            need_keyframe: true,
+            last_keyframe: None,
+            last_request: None,
+            black_at: None,
+            file: None,
+            webm: None,
+            queue: Vec::new(),
+            newest_ms: 0,
+        };
+        let outcome = self.record(&mut state);
+        let bytes = state.webm.as_ref().map(WebmWriter::len).unwrap_or(0);
+        let duration_ms = state.webm.as_ref().map(WebmWriter::duration_ms).unwrap_or(0);
+        let (bytes, error) = match outcome.and_then(|()| state.webm.take().map(WebmWriter::finish).transpose()) {
+            Ok(finished) => (finished.unwrap_or(bytes), None),
+            Err(e) => {
+                tracing::warn!(participant = self.participant.0, error = %e, "recording: write failed, recording ended");
+                (bytes, Some(e.to_string()))
+            }
+        };
+        let ended = RecordingEnded {
+            room: self.room,
+            participant: self.participant,
+            path: self.path.clone(),
+            started_unix_ms,
+            bytes,
+            duration_ms: duration_ms.max(0) as u64,
+            dropped_packets: self.shared.dropped.load(Ordering::Relaxed),
+            error,
+        };
+        // The media server stopped: nobody listens any more.
+        let _ = self.reports.send(MediaEvent::RecordingEnded(ended));
+    }
+
+    fn record(&self, state: &mut State) -> std::io::Result<()> {
+        state.file = Some(File::create(&self.path)?);
+        let mut released = Vec::new();
+        loop {
+            let sample = match self.samples.recv_timeout(Duration::from_millis(50)) {
+                Ok(sample) => Some(sample),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            let now = Instant::now();
+            if let Some(sample) = sample {
+                self.take(state, sample, now, &mut released)?;
+            }
+            for video in [false, true] {
+                let stream = if video { &mut state.video } else { &mut state.audio };
+                stream.reorder.release(now, false, &mut released);
+                self.frames(state, video, &mut released)?;
+            }
+            self.keyframes(state, now);
+            self.write_due(state, now, false)?;
+        }
+        for video in [false, true] {
+            let stream = if video { &mut state.video } else { &mut state.audio };
+            stream.reorder.release(Instant::now(), true, &mut released);
+            self.frames(state, video, &mut released)?;
+        }
+        self.write_due(state, Instant::now(), true)
+    }
+
+    fn take(&self, state: &mut State, sample: Sample, now: Instant, released: &mut Vec<Released>) -> std::io::Result<()> {
+        let stream = if sample.video { &mut state.video } else { &mut state.audio };
+        let Some(switched) = stream.accept(&sample, now) else { return Ok(()) };
+        if switched && sample.video {
+            state.vp8.gap();
+            state.need_keyframe = true;
+        }
+        if let Some(report) = sample.report {
+            stream.clock.report(report);
+        }
+        let video = sample.video;
+        stream.reorder.push(sample.packet);
+        stream.reorder.release(now, false, released);
+        self.frames(state, video, released)
+    }
+
+    /// Turn released packets of one stream into placed frames.
+    fn frames(&self, state: &mut State, video: bool, released: &mut Vec<Released>) -> std::io::Result<()> {
+        for item in released.drain(..) {
+            let packet = match item {
+                Released::Gap => {
+                    if video {
+                        state.vp8.gap();
+                        state.need_keyframe = true;
+                    }
+                    continue;
+                }
+                Released::Packet(packet) => packet,
+            };
+            if !video {
+                let at_ms = state.timeline.place(&mut state.audio.clock, packet.rtp_time, packet.arrival);
+                let data = if packet.paused { OPUS_SILENCE.to_vec() } else { packet.payload.to_vec() };
+                push(state, Out { track: AUDIO_TRACK, at_ms, keyframe: true, data });
+                continue;
+            }
+            let Some(frame) = state.vp8.push(&packet) else { continue };
+            let at_ms = state.timeline.place(&mut state.video.clock, frame.rtp_time, frame.arrival);
+            if frame.paused {
+                // Black once a second (a seek into the pause lands on black too); the picture
+                // after the pause must start from a real keyframe.
+                state.need_keyframe = true;
+                if state.black_at.is_none_or(|at| at_ms - at >= 1000) {
+                    state.black_at = Some(at_ms);
+                    push(state, Out { track: VIDEO_TRACK, at_ms, keyframe: true, data: BLACK_KEYFRAME.to_vec() });
+                }
+                continue;
+            }
+            state.black_at = None;
+            if frame.keyframe {
+                state.need_keyframe = false;
+                state.last_keyframe = Some(frame.arrival);
+                if state.webm.is_none() && self.expect_video {
+                    let size = frame.size.unwrap_or((640, 360));
+                    self.open(state, Some(size))?;
+                }
+            } else if state.need_keyframe {
+                continue;
+            }
+            push(state, Out { track: VIDEO_TRACK, at_ms, keyframe: frame.keyframe, data: frame.data });
+        }
+        Ok(())
+    }
+
+    /// Ask the publisher for a keyframe when one is needed (at most once a second) and every
+    /// [`KEYFRAME_EVERY`].
+    fn keyframes(&self, state: &mut State, now: Instant) {
+        if !self.expect_video || state.video.ssrc.is_none() {
+            return;
+        }
+        let stale = state.last_keyframe.is_none_or(|at| now.saturating_duration_since(at) >= KEYFRAME_EVERY);
+        let recent = state.last_request.is_some_and(|at| now.saturating_duration_since(at) < Duration::from_secs(1));
+        if (state.need_keyframe || stale) && !recent {
+            state.last_request = Some(now);
+            self.shared.want_keyframe.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn open(&self, state: &mut State, video: Option<(u16, u16)>) -> std::io::Result<()> {
+        let Some(file) = state.file.take() else { return Ok(()) };
+        state.webm = Some(WebmWriter::create(file, Layout { video, started_unix_ms: state.started_unix_ms })?);
+        Ok(())
+    }
+
+    /// Write the frames older than the interleaving window (all of them at the end).
+    fn write_due(&self, state: &mut State, now: Instant, all: bool) -> std::io::Result<()> {
+        if state.webm.is_none() {
+            let waited = now.saturating_duration_since(state.opened) >= WAIT_FOR_VIDEO;
+            let ready = !self.expect_video || waited || all;
+            if !ready || (state.queue.is_empty() && !all) {
+                return Ok(());
+            }
+            let video = self.expect_video.then_some((640, 360));
+            self.open(state, video)?;
+        }
+        let Some(webm) = state.webm.as_mut() else { return Ok(()) };
+        let upto = if all { i64::MAX } else { state.newest_ms - INTERLEAVE_MS };
+        let due = state.queue.partition_point(|o| o.at_ms <= upto);
+        for out in state.queue.drain(..due) {
+            webm.write_frame(out.track, out.at_ms, out.keyframe, &out.data)?;
+        }
+        Ok(())
+    }
+}
+
+/// Queue a frame in time order (frames of one stream come in order; the two streams interleave).
+fn push(state: &mut State, out: Out) {
+    state.newest_ms = state.newest_ms.max(out.at_ms);
+    let at = state.queue.partition_point(|o| o.at_ms <= out.at_ms);
+    state.queue.insert(at, out);
+}

@@ -1,0 +1,151 @@
+//! Internal notes (内部备注) of a conversation, @mentions, a supervisor's whisper, and each
+//! user's notifications. Staff only: a visitor's token is refused by the `Staff` extractor, and
+//! nothing here is announced to a visitor (see `conversations::notes` for the sequence rule).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::auth::{Caller, Role, Staff};
+use crate::clock::now_ms;
+use crate::conversations::access::load_visible;
+use crate::conversations::notes::{self, checked_body, Note, Notify, MAX_MENTIONS};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use crate::views::{ApiKeyScope as Scope, NoteKind, NoteList, NoteView, NotificationKind, NotificationList, NotificationView};
+use kefu_core::ConversationStatus;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/conversations/{id}/notes", get(list).post(create))
+        .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/notifications/{id}/read", post(read))
+        .route("/api/v1/notifications/read-all", post(read_all))
+}
+
+/// Notes are people's words: API keys neither read nor write them here.
+fn person(staff: &Staff) -> ApiResult<()> {
+    if staff.is_user() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("internal notes and notifications are for staff users, not API keys".into()))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "notes", params(("id" = i64, Path, description = "conversation id")), responses((status = 200, description = "the conversation's staff-only lines (notes, whispers, tag lines), oldest first", body = NoteList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<NoteList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    person(&staff)?;
+    load_visible(&state.store, &Caller::Staff(staff), id).await?;
+    let rows = state.store.notes_from(id, 0).await?;
+    Ok(Json(NoteList { notes: rows.iter().map(NoteView::from).collect() }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NoteBody {
+    /// 1 to 2000 characters. `@name` in the text is for people; who is told is `mentions`.
+    body: String,
+    /// Ids of colleagues to notify (at most 20 enabled staff users; the writer is skipped).
+    #[serde(default)]
+    mentions: Vec<i64>,
+    /// A supervisor's whisper (耳语) to the agent serving the conversation, who is notified.
+    #[serde(default)]
+    whisper: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "notes", params(("id" = i64, Path, description = "conversation id")), request_body = NoteBody, responses((status = 201, description = "written, delivered to staff following the conversation, mentioned colleagues notified", body = NoteView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NoteBody>,
+) -> ApiResult<(StatusCode, Json<NoteView>)> {
+    staff.require_scope(Scope::ConversationsWrite)?;
+    person(&staff)?;
+    let c = load_visible(&state.store, &Caller::Staff(staff.clone()), id).await?;
+    let body = checked_body(&b.body)?;
+    let mut mentions = b.mentions;
+    mentions.sort_unstable();
+    mentions.dedup();
+    mentions.retain(|u| *u != staff.id);
+    if mentions.len() > MAX_MENTIONS {
+        return Err(ApiError::invalid(format!("mentions: at most {MAX_MENTIONS} people")));
+    }
+    for m in &mentions {
+        match state.store.user(*m).await {
+            Ok(u) if u.enabled => {}
+            _ => return Err(ApiError::invalid(format!("mentions: no enabled colleague has id {m}"))),
+        }
+    }
+    let mut notify: Notify = mentions.iter().map(|u| (*u, NotificationKind::Mention)).collect();
+    let kind = if b.whisper {
+        if staff.role < Role::Supervisor {
+            return Err(ApiError::Forbidden("a whisper needs the supervisor role".into()));
+        }
+        let agent = c.agent_id.filter(|_| c.status == ConversationStatus::Assigned);
+        let Some(agent) = agent else {
+            return Err(ApiError::Conflict("nobody is serving this conversation to whisper to".into()));
+        };
+        // The serving agent is told once, as a whisper, even if also @mentioned.
+        notify.retain(|(u, _)| *u != agent);
+        if agent != staff.id {
+            notify.push((agent, NotificationKind::Whisper));
+        }
+        NoteKind::Whisper
+    } else {
+        NoteKind::Note
+    };
+    let name = state.store.user(staff.id).await?.name;
+    let mut tx = state.store.begin().await?;
+    let note = Note { conversation: id, kind, author: (Some(staff.id), &name), body: &body, mentions: &mentions, tag_id: None };
+    let (row, told) = notes::insert(&mut tx, &note, &notify).await?;
+    tx.commit().await?;
+    notes::deliver(&state, &row, &told).await;
+    Ok((StatusCode::CREATED, Json(NoteView::from(&row))))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct NotificationQuery {
+    /// Only unread ones.
+    #[serde(default)]
+    unread: bool,
+    /// The cursor: only notifications with a smaller id (`next_before` of the previous page).
+    before: Option<i64>,
+    /// Page size, 1 to 100 (default 30).
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notes", params(NotificationQuery), responses((status = 200, description = "the caller's notifications, newest first, with the unread count", body = NotificationList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NotificationQuery>,
+) -> ApiResult<Json<NotificationList>> {
+    person(&staff)?;
+    let limit = q.limit.unwrap_or(30);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit: 1 to 100"));
+    }
+    let rows = state.store.notifications(staff.id, q.unread, q.before, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    let page: Vec<NotificationView> = rows.iter().take(limit as usize).map(NotificationView::from).collect();
+    let next_before = if more { page.last().map(|n| n.id) } else { None };
+    let unread = state.store.unread_notifications(staff.id).await?;
+    Ok(Json(NotificationList { notifications: page, unread, next_before }))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notes", params(("id" = i64, Path, description = "notification id")), responses((status = 204, description = "marked read"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn read(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    person(&staff)?;
+    state.store.read_notification(staff.id, id, now_ms()).await.map_err(|_| ApiError::not_found("notification"))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notes", responses((status = 204, description = "every notification of the caller marked read"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn read_all(State(state): State<AppState>, staff: Staff) -> ApiResult<StatusCode> {
+    person(&staff)?;
+    state.store.read_all_notifications(staff.id, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

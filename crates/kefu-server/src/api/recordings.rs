@@ -1,0 +1,166 @@
+//! Call recordings over REST: the agent's start/stop/pause/resume, the list of a call's or a
+//! conversation's files, their download (authorised by role and logged), and the recording
+//! policy of groups and business types (admins).
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::Response;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use tokio_util::io::ReaderStream;
+
+use crate::auth::Staff;
+use crate::calls::recording::{command, may_fetch, may_fetch_of};
+use crate::clock::now_ms;
+use crate::conversations::access::load_visible;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use crate::views::ApiKeyScope as Scope;
+use crate::views::{
+    parse_policy, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand, RecordingList,
+    RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
+};
+use kefu_store::RecordingRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/calls/{id}/recording", post(control))
+        .route("/api/v1/calls/{id}/recordings", get(of_call))
+        .route("/api/v1/conversations/{id}/recordings", get(of_conversation))
+        .route("/api/v1/recordings/{id}/file", get(download))
+        .route("/api/v1/calls/{id}/composition", get(composition))
+        .route("/api/v1/calls/{id}/composition/file", get(composition_file))
+        .route("/api/v1/recording-policies", get(policies))
+        .route("/api/v1/groups/{id}/recording-policy", put(set_group_policy))
+        .route("/api/v1/business-types/{id}/recording-policy", put(set_type_policy))
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/recording", tag = "calls", params(("id" = i64, Path, description = "call id")), request_body = RecordingCommand, responses((status = 200, description = "the call with its new recording state (the agent serving it; 409 when the policy or the state does not allow the action)", body = CallView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn control(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RecordingCommand>,
+) -> ApiResult<Json<CallView>> {
+    staff.require_scope(Scope::ConversationsWrite)?;
+    Ok(Json(command(&state, &staff, id, body.action).await?))
+}
+
+fn visible(staff: &Staff, rows: Vec<RecordingRow>) -> RecordingList {
+    RecordingList { recordings: rows.iter().filter(|r| may_fetch(staff, r)).map(RecordingView::from).collect() }
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/recordings", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors)", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn of_call(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<RecordingList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    let call = state.store.call(id).await.map_err(|_| ApiError::not_found("call"))?;
+    let caller = crate::auth::Caller::Staff(staff.clone());
+    load_visible(&state.store, &caller, call.conversation_id).await.map_err(|_| ApiError::not_found("call"))?;
+    Ok(Json(visible(&staff, state.store.recordings_of_call(id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/recordings", tag = "conversations", params(("id" = i64, Path, description = "conversation id")), responses((status = 200, description = "the recording files of the conversation's calls the caller may fetch", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn of_conversation(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<RecordingList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    let caller = crate::auth::Caller::Staff(staff.clone());
+    load_visible(&state.store, &caller, id).await?;
+    Ok(Json(visible(&staff, state.store.recordings_of_conversation(id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (each download is logged: who, when)", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    let r = state.store.recording(id).await.map_err(|_| ApiError::not_found("recording"))?;
+    if !may_fetch(&staff, &r) {
+        return Err(ApiError::not_found("recording"));
+    }
+    if matches!(r.status.as_str(), "recording" | "paused") {
+        return Err(ApiError::Conflict("recording: the file is still being written; fetch it once the call has ended".into()));
+    }
+    let file = tokio::fs::File::open(state.config.recordings_dir.join(&r.path)).await.map_err(|_| ApiError::not_found("recording file"))?;
+    let len = file.metadata().await.map_err(|e| ApiError::Internal(e.into()))?.len();
+    let user = staff.is_user().then_some(staff.id);
+    state.store.log_recording_download(r.id, user, staff.api_key, now_ms()).await?;
+    tracing::info!(recording = r.id, user = ?user, api_key = ?staff.api_key, "recording downloaded");
+    Response::builder()
+        .header(header::CONTENT_TYPE, "video/webm")
+        .header(header::CONTENT_LENGTH, len)
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.webm\"", r.call_id, r.role))
+        .header("x-content-type-options", "nosniff")
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(Body::from_stream(ReaderStream::new(file)))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// A call's composition, if the caller may fetch it.
+async fn visible_composition(state: &AppState, staff: &Staff, call: i64) -> ApiResult<kefu_store::CompositionRow> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    match state.store.composition(call).await? {
+        Some(c) if may_fetch_of(staff, c.agent_id) => Ok(c),
+        _ => Err(ApiError::not_found("composition")),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts", body = CompositionView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn composition(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<CompositionView>> {
+    Ok(Json(CompositionView::from(&visible_composition(&state, &staff, id).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition/file", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the MP4 (each download is logged)", content_type = "video/mp4"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn composition_file(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
+    let c = visible_composition(&state, &staff, id).await?;
+    if c.status != "finished" {
+        return Err(ApiError::Conflict(format!("composition: the MP4 is {}", c.status)));
+    }
+    let file =
+        tokio::fs::File::open(state.config.recordings_dir.join(&c.path)).await.map_err(|_| ApiError::not_found("composition file"))?;
+    let len = file.metadata().await.map_err(|e| ApiError::Internal(e.into()))?.len();
+    tracing::info!(call = id, user = ?staff.is_user().then_some(staff.id), api_key = ?staff.api_key, "composition downloaded");
+    Response::builder()
+        .header(header::CONTENT_TYPE, "video/mp4")
+        .header(header::CONTENT_LENGTH, len)
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"call-{id}.mp4\""))
+        .header("x-content-type-options", "nosniff")
+        .header(header::CACHE_CONTROL, "private, no-store")
+        .body(Body::from_stream(ReaderStream::new(file)))
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
+#[utoipa::path(get, path = "/api/v1/recording-policies", tag = "groups", responses((status = 200, description = "every group's recording policy and every business type's override", body = RecordingPolicies), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn policies(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<RecordingPolicies>> {
+    staff.require_scope(Scope::AgentsRead)?;
+    let (groups, types) = state.store.recording_policies().await?;
+    Ok(Json(RecordingPolicies {
+        groups: groups.into_iter().map(|(group_id, p)| GroupRecordingPolicy { group_id, policy: parse_policy(&p) }).collect(),
+        business_types: types
+            .into_iter()
+            .map(|(business_type_id, p)| BusinessTypeRecordingPolicy { business_type_id, policy: p.as_deref().map(parse_policy) })
+            .collect(),
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/groups/{id}/recording-policy", tag = "groups", params(("id" = i64, Path, description = "group id")), request_body = SetGroupRecordingPolicy, responses((status = 200, description = "set (admin); calls answered from now on follow it", body = GroupRecordingPolicy), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn set_group_policy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SetGroupRecordingPolicy>,
+) -> ApiResult<Json<GroupRecordingPolicy>> {
+    staff.require_scope(Scope::Admin)?;
+    state.store.set_group_recording_policy(id, body.policy.as_str()).await.map_err(|_| ApiError::not_found("group"))?;
+    Ok(Json(GroupRecordingPolicy { group_id: id, policy: body.policy }))
+}
+
+#[utoipa::path(put, path = "/api/v1/business-types/{id}/recording-policy", tag = "groups", params(("id" = i64, Path, description = "business type id")), request_body = SetBusinessTypeRecordingPolicy, responses((status = 200, description = "set or cleared (admin); a business type's policy overrides its group's", body = BusinessTypeRecordingPolicy), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn set_type_policy(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<SetBusinessTypeRecordingPolicy>,
+) -> ApiResult<Json<BusinessTypeRecordingPolicy>> {
+    staff.require_scope(Scope::Admin)?;
+    let policy = body.policy.map(|p| p.as_str());
+    state.store.set_business_type_recording_policy(id, policy).await.map_err(|_| ApiError::not_found("business type"))?;
+    Ok(Json(BusinessTypeRecordingPolicy { business_type_id: id, policy: body.policy }))
+}

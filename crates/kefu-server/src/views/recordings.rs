@@ -1,0 +1,190 @@
+//! Call recordings: the policy words, a call's recording state, a recording file's record and
+//! the bodies of the recording routes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::clock::rfc3339;
+use kefu_store::RecordingRow;
+
+/// Whether a skill group's or business type's calls are recorded: `always` (from the moment the
+/// call is answered; the agent may pause and resume), `on_demand` (the agent starts and stops
+/// it), `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingPolicy {
+    Always,
+    OnDemand,
+    Off,
+}
+
+impl RecordingPolicy {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordingPolicy::Always => "always",
+            RecordingPolicy::OnDemand => "on_demand",
+            RecordingPolicy::Off => "off",
+        }
+    }
+}
+
+/// A call's recording right now: `off`, `recording`, or `paused` (silence and black are written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingState {
+    Off,
+    Recording,
+    Paused,
+}
+
+/// What the agent does to a call's recording (`POST /api/v1/calls/{id}/recording`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordingAction {
+    Start,
+    Stop,
+    Pause,
+    Resume,
+}
+
+/// `POST /api/v1/calls/{id}/recording`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordingCommand {
+    pub action: RecordingAction,
+}
+
+/// One participant's recording file of a call.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordingView {
+    pub id: i64,
+    pub call_id: i64,
+    pub conversation_id: i64,
+    /// Whose media: `visitor` or `agent`.
+    pub role: String,
+    /// `recording`, `paused`, `finished`, `failed` (a write error ended it; the file holds what
+    /// was written) or `interrupted` (the server died; the file holds up to its last second).
+    pub status: String,
+    #[schema(format = DateTime)]
+    pub started_at: String,
+    #[schema(required = true, format = DateTime)]
+    pub ended_at: Option<String>,
+    #[schema(required = true)]
+    pub bytes: Option<i64>,
+    #[schema(required = true)]
+    pub duration_ms: Option<i64>,
+    /// Hex SHA-256 of the file, computed when it was finished.
+    #[schema(required = true)]
+    pub sha256: Option<String>,
+    /// `video/webm` (Opus audio, VP8 video).
+    pub mime: String,
+    /// Where to download it (bearer token of staff who may see it).
+    pub url: String,
+}
+
+impl From<&RecordingRow> for RecordingView {
+    fn from(r: &RecordingRow) -> Self {
+        RecordingView {
+            id: r.id,
+            call_id: r.call_id,
+            conversation_id: r.conversation_id,
+            role: r.role.clone(),
+            status: r.status.clone(),
+            started_at: rfc3339(r.started_at),
+            ended_at: r.ended_at.map(rfc3339),
+            bytes: r.bytes,
+            duration_ms: r.duration_ms,
+            sha256: r.sha256.clone(),
+            mime: "video/webm".into(),
+            url: format!("/api/v1/recordings/{}/file", r.id),
+        }
+    }
+}
+
+/// `GET /api/v1/calls/{id}/recordings`, `GET /api/v1/conversations/{id}/recordings`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordingList {
+    pub recordings: Vec<RecordingView>,
+}
+
+/// The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CompositionView {
+    pub call_id: i64,
+    /// `composing`, `finished` or `failed`.
+    pub status: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(required = true, format = DateTime)]
+    pub finished_at: Option<String>,
+    #[schema(required = true)]
+    pub bytes: Option<i64>,
+    /// Hex SHA-256 of the MP4.
+    #[schema(required = true)]
+    pub sha256: Option<String>,
+    /// `video/mp4`.
+    pub mime: String,
+    /// Where to download it once finished.
+    pub url: String,
+}
+
+impl From<&kefu_store::CompositionRow> for CompositionView {
+    fn from(c: &kefu_store::CompositionRow) -> Self {
+        CompositionView {
+            call_id: c.call_id,
+            status: c.status.clone(),
+            created_at: rfc3339(c.created_at),
+            finished_at: c.finished_at.map(rfc3339),
+            bytes: c.bytes,
+            sha256: c.sha256.clone(),
+            mime: "video/mp4".into(),
+            url: format!("/api/v1/calls/{}/composition/file", c.call_id),
+        }
+    }
+}
+
+/// A skill group's recording policy.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupRecordingPolicy {
+    pub group_id: i64,
+    pub policy: RecordingPolicy,
+}
+
+/// A business type's override (`null`: its group's policy applies).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BusinessTypeRecordingPolicy {
+    pub business_type_id: i64,
+    #[schema(required = true)]
+    pub policy: Option<RecordingPolicy>,
+}
+
+/// `GET /api/v1/recording-policies`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordingPolicies {
+    pub groups: Vec<GroupRecordingPolicy>,
+    pub business_types: Vec<BusinessTypeRecordingPolicy>,
+}
+
+/// `PUT /api/v1/groups/{id}/recording-policy`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetGroupRecordingPolicy {
+    pub policy: RecordingPolicy,
+}
+
+/// `PUT /api/v1/business-types/{id}/recording-policy` (`null` clears the override).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetBusinessTypeRecordingPolicy {
+    pub policy: Option<RecordingPolicy>,
+}
+
+/// The stored word as a policy (`off` for anything unknown).
+pub fn parse_policy(word: &str) -> RecordingPolicy {
+    match word {
+        "always" => RecordingPolicy::Always,
+        "on_demand" => RecordingPolicy::OnDemand,
+        _ => RecordingPolicy::Off,
+    }
+}

@@ -1,0 +1,102 @@
+//! SIGKILL the real binary 20 s into a recorded call: after the restart the call is ended
+//! `server_restart`, both participant files are kept as `interrupted` with their hash, and they
+//! play for at least 17 s (the last second or so, still in memory, is lost).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::helpers::{tempdir, TestApp};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(dir: &std::path::Path, port: u16) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kefu"));
+    if let Some(url) = crate::restart::database_url(dir).await {
+        command.env("KEFU_DATABASE_URL", url);
+    }
+    let mut child = command
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(dir)
+        .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kefu starts");
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("kefu did not become ready");
+}
+
+fn ffprobe_duration(bytes: &[u8]) -> f64 {
+    let path = std::env::temp_dir().join(format!("kefu-rec-crash-{}-{}.webm", std::process::id(), bytes.len()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs (apt-get install ffmpeg)");
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_20_s_into_a_recorded_call_leaves_files_that_play_17_s() {
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let mut child = start(&dir.0, port).await;
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+        database_url: None,
+    };
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
+    assert_eq!(s, 200);
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Crash").await;
+    let mut agent_ws = app.ws(&agent).await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let agent_peer = join(&mut agent_ws, call).await;
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    drop((visitor_peer, agent_peer));
+
+    let mut child = start(&dir.0, port).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (_, v) = app.call("GET", &format!("/api/v1/calls/{call}"), Some(&admin), None).await;
+    assert_eq!((v["status"].as_str(), v["end_reason"].as_str()), (Some("ended"), Some("server_restart")), "{v}");
+    let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/recordings"), Some(&admin), None).await;
+    assert_eq!(s, 200);
+    let files = v["recordings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(files.len(), 2, "{v}");
+    for r in &files {
+        assert_eq!(r["status"], "interrupted", "{r}");
+        let resp = app.http.get(app.url(&format!("/api/v1/recordings/{}/file", r["id"]))).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let bytes = resp.bytes().await.unwrap();
+        assert_eq!(r["sha256"].as_str(), Some(hex::encode(Sha256::digest(&bytes)).as_str()), "hashed as found");
+        let duration = ffprobe_duration(&bytes);
+        assert!(duration >= 17.0, "{} plays {duration} s of the 20 s recorded", r["role"]);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

@@ -1,0 +1,61 @@
+// The customer's message list follows the conversation: it stays at the bottom when an image the
+// agent sent loads after it (it used to stop short by the image's height), and a customer who
+// scrolled up to re-read is not pulled down — a "new messages" pill says something arrived.
+import { expect, test, type FrameLocator } from '@playwright/test';
+import { agentReady, leaveFloor, person, prechat } from './helpers';
+
+/** How far the widget's message list is from its end, in pixels. */
+const gap = (frame: FrameLocator) =>
+  frame.getByTestId('message-list').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+test('zh-CN: the widget stays at the bottom after an image, and shows a pill when scrolled up', async ({ browser }) => {
+  const agent = await person(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent2@demo.kefu');
+  const visitor = await person(browser, 'zh-CN');
+  const frame = await prechat(visitor.page, '滚动测试');
+  await frame.getByTestId('prechat-start').click();
+  await frame.getByTestId('composer-input').fill('请发一张图片给我');
+  await frame.getByTestId('composer-input').press('Enter');
+  await agent.page.getByTestId('offer-accept').click();
+  await agent.page.getByTestId('conversation-item').filter({ hasText: '滚动测试' }).click();
+
+  const input = agent.page.getByTestId('composer-input');
+  for (let i = 1; i <= 12; i++) {
+    await input.fill(`第 ${i} 条说明`);
+    await input.press('Enter');
+  }
+  await expect(frame.getByTestId('message').filter({ hasText: '第 12 条说明' })).toBeVisible();
+
+  // A tall image (a screenshot of a long form), pasted by the agent.
+  await input.evaluate(async (el) => {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 300, height: 1400 });
+    const ctx = canvas.getContext('2d');
+    if (ctx) {
+      ctx.fillStyle = '#3a7';
+      ctx.fillRect(0, 0, 300, 1400);
+    }
+    const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
+    const dt = new DataTransfer();
+    if (blob) dt.items.add(new File([blob], 'form.png', { type: 'image/png' }));
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  });
+  const img = frame.getByTestId('message-image');
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalHeight)).toBe(1400);
+  await expect.poll(() => gap(frame)).toBeLessThan(80);
+
+  // Scrolled up to re-read: a new line does not pull the customer down; the pill brings them back.
+  await frame.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: 0 }));
+  await input.fill('还有一个问题');
+  await input.press('Enter');
+  const pill = frame.getByTestId('new-messages');
+  await expect(pill).toHaveText('有新消息 ↓');
+  expect(await frame.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBeLessThan(50);
+  await pill.click();
+  await expect.poll(() => gap(frame)).toBeLessThan(80);
+  await expect(pill).toBeHidden();
+
+  await agent.context.close();
+  await visitor.context.close();
+  await leaveFloor('agent2@demo.kefu');
+});
