@@ -76,13 +76,17 @@ const NOTE_COLUMNS: &str = "id, conversation_id, after_seq, kind, author_id, aut
 const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at, read_at";
 
 impl Tx {
-    /// Write a staff-only line after the conversation's current last event.
+    /// Write a staff-only line after the conversation's current last event. The conversation row
+    /// is locked (PostgreSQL): a message being written meanwhile commits first and the note sits
+    /// after it, as behind SQLite's one writer, so a staff socket resuming after that message
+    /// still gets the note.
     pub async fn insert_note(&mut self, n: &NewNote<'_>, now: i64) -> Result<NoteRow> {
         on_tx!(self, |db| {
             let mentions = serde_json::to_string(n.mentions).unwrap_or_else(|_| "[]".into());
             let sql = format!(
                 "INSERT INTO conversation_notes (conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at)
-                 SELECT id, last_seq, $1, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $8 RETURNING {NOTE_COLUMNS}"
+                 SELECT id, last_seq, $1, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $8{} RETURNING {NOTE_COLUMNS}",
+                dialect::FOR_UPDATE
             );
             sqlx::query_as(&sql)
                 .bind(n.kind)

@@ -3,9 +3,11 @@
 
 mod support;
 
+mod agent_tools;
 mod calls;
 mod conversations;
 mod copy;
 mod directory;
 mod outbox;
+mod recordings;
 mod sessions;
