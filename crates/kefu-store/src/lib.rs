@@ -190,11 +190,26 @@ pub enum StoreError {
 /// Result of store calls.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// Map a unique-constraint violation to `Conflict`, keep the rest.
+/// Map a unique-constraint violation to `Conflict`, keep the rest. The text names the rule the
+/// same way on both engines, SQLite's `UNIQUE constraint failed: table.column` (callers tell
+/// which form field is taken by it).
 pub(crate) fn conflict(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(db.message().to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(match (db.table(), db.constraint()) {
+            // PostgreSQL: "duplicate key value violates unique constraint "skill_groups_name_key"".
+            (Some(table), Some(name)) => unique_rule(table, name),
+            _ => db.message().to_string(),
+        }),
         _ => StoreError::Db(e),
+    }
+}
+
+/// SQLite's wording for a PostgreSQL unique constraint: its default name is `table_column_key`;
+/// another name (a unique index such as `calls_one_open`) is kept in brackets.
+fn unique_rule(table: &str, name: &str) -> String {
+    match name.strip_prefix(table).and_then(|n| n.strip_prefix('_')).and_then(|n| n.strip_suffix("_key")) {
+        Some(columns) => format!("UNIQUE constraint failed: {table}.{columns}"),
+        None => format!("UNIQUE constraint failed: {table} ({name})"),
     }
 }
 
