@@ -39,12 +39,16 @@
 //!     the same client id waits for the first and finds it (no `Conflict`);
 //!   * [`Tx::next_seq`] is `UPDATE … last_seq + 1 RETURNING`, which holds the row lock to commit:
 //!     sequence numbers of one conversation are handed out one transaction after the other;
+//!   * [`Tx::insert_note`] reads the conversation's `last_seq` `FOR UPDATE`: a staff note sits
+//!     after a message whose transaction took the next seq first, as behind SQLite's gate;
 //!   * one open conversation per visitor and one open call per conversation are partial unique
 //!     indexes on both engines (the loser of a race gets `Conflict`);
 //!   * [`Store::update_user`] locks the enabled admins before the "not the last admin" check;
 //!   * the webhook outbox is claimed ([`Store::claim_deliveries`]) with `FOR UPDATE SKIP
 //!     LOCKED` and a lease, so several nodes deliver without taking the same row.
-//! - Constraint violations become [`StoreError::Conflict`] inside the store on both engines.
+//! - Unique violations become [`StoreError::Conflict`] inside the store on both engines, worded
+//!   as SQLite words them (`UNIQUE constraint failed: table.column`): the server names the taken
+//!   form field from that text.
 //!
 //! ## Adding a migration (both dialects)
 //!
