@@ -9,11 +9,13 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
 # chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
-# (ffprobe) to read call recordings in the recorder, API and browser tests.
+# (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
+# store contract suite on PostgreSQL (scripts/with-postgres.sh).
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
 command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
@@ -21,7 +23,15 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
   # The package may start a system-wide coturn on every interface; the test starts its own.
   case "$missing" in *coturn*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true; fi ;; esac
+  case "$missing" in *postgresql*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true; fi ;; esac
 fi
+
+step "store contract suite on PostgreSQL (in the background, beside the front-end step)"
+# A throwaway cluster on a Unix socket; the suite also runs on SQLite in `cargo test --workspace`.
+pg_log="$(mktemp)"
+# (Only kefu-store here: kefu-server embeds the web build, which is not there yet.)
+scripts/with-postgres.sh cargo test -p kefu-store --test contract >"$pg_log" 2>&1 &
+pg_pid=$!
 
 step "front-end: install, type-check, unit tests, build"
 scripts/build-web.sh
@@ -39,6 +49,20 @@ fi
 "$deny_dir/bin/cargo-deny" check licenses bans sources
 cargo build -p kefu-server
 cargo test --workspace
+
+step "store contract suite on PostgreSQL: result"
+pg_status=0
+wait "$pg_pid" || pg_status=$?
+cat "$pg_log"
+rm -f "$pg_log"
+[ "$pg_status" = 0 ] || { echo "the store contract suite failed on PostgreSQL"; exit 1; }
+if [ "${KEFU_API_ON_POSTGRES:-0}" = 1 ]; then
+  step "server api suite on PostgreSQL (KEFU_API_ON_POSTGRES=1)"
+  scripts/with-postgres.sh cargo test -p kefu-server --test api
+else
+  step "kefu migrate-store: the demo pilot moves from SQLite to PostgreSQL"
+  scripts/with-postgres.sh cargo test -p kefu-server --test api migrate_store
+fi
 
 step "browser tests (Playwright driving /usr/bin/chromium)"
 (cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx playwright test)

@@ -35,7 +35,10 @@ impl Application {
         // A malformed allowance stops the start before anything is opened.
         let outbound = Outbound::new(&config.outbound_allow)?;
         std::fs::create_dir_all(&config.data_dir).with_context(|| format!("failed to create data dir {}", config.data_dir.display()))?;
-        let store = Store::open(&config.data_dir.join("kefu.db")).await.context("failed to open the database")?;
+        let store = match &config.database_url {
+            Some(url) => Store::connect(&url.0).await.context("failed to connect to PostgreSQL (database_url)")?,
+            None => Store::open(&config.data_dir.join("kefu.db")).await.context("failed to open the database")?,
+        };
         first_admin(&store, &config).await?;
         if config.demo {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;

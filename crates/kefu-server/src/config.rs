@@ -24,6 +24,20 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the OpenAPI document (the committed copy is docs/openapi.json).
     Openapi,
+    /// Copy a SQLite database into an empty PostgreSQL one and verify counts and checksums
+    /// (stop the server first; the uploads dir stays where it is).
+    MigrateStore(MigrateStoreArgs),
+}
+
+/// Flags of `kefu migrate-store`.
+#[derive(Args, Debug, Clone)]
+pub struct MigrateStoreArgs {
+    /// The SQLite file (`<data dir>/kefu.db`).
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The PostgreSQL database (`postgres://user:password@host:5432/kefu`); it must be empty.
+    #[arg(long)]
+    pub to: DatabaseUrl,
 }
 
 /// Flags of `kefu serve` (each also read from `KEFU_*`).
@@ -35,6 +49,10 @@ pub struct ServeArgs {
     /// Where the database and uploads live [default: ./kefu-data].
     #[arg(long, env = "KEFU_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// PostgreSQL to keep the data in (`postgres://user:password@host:5432/kefu`) instead of the
+    /// SQLite file `kefu.db` in the data dir.
+    #[arg(long, env = "KEFU_DATABASE_URL")]
+    pub database_url: Option<DatabaseUrl>,
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "KEFU_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -48,11 +66,43 @@ pub struct ServeArgs {
 
 const MIB: u64 = 1024 * 1024;
 
+/// A PostgreSQL URL. Its `Debug` hides the password: settings may be logged, secrets never.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<DatabaseUrl> {
+        if !kefu_store::is_postgres_url(s) && !s.trim().is_empty() {
+            anyhow::bail!("database_url must be a postgres:// URL (without it the SQLite file in the data dir is used)");
+        }
+        Ok(DatabaseUrl(s.to_string()))
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // postgres://user:secret@host/db -> postgres://user:***@host/db
+        let shown = match (self.0.find("://"), self.0.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let userinfo = &self.0[scheme + 3..at];
+                match userinfo.find(':') {
+                    Some(colon) => format!("{}{}:***{}", &self.0[..scheme + 3], &userinfo[..colon], &self.0[at..]),
+                    None => self.0.clone(),
+                }
+            }
+            _ => self.0.clone(),
+        };
+        write!(f, "{shown:?}")
+    }
+}
+
 /// The TOML file's shape (every key optional).
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
     pub listen: Option<SocketAddr>,
     pub demo: Option<bool>,
     pub service_level_target_secs: Option<u32>,
@@ -92,6 +142,8 @@ pub struct FileConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// PostgreSQL URL; `None`: the SQLite file `kefu.db` in `data_dir` (the embedded default).
+    pub database_url: Option<DatabaseUrl>,
     pub listen: SocketAddr,
     pub demo: bool,
     /// Service level target ("80 % in 20 s" has 20 here).
@@ -216,6 +268,11 @@ impl Config {
         let turn_urls = turn_urls(file.turn_urls.unwrap_or_default())?;
         let data_dir = args.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("./kefu-data"));
         Ok(Config {
+            database_url: match args.database_url.clone() {
+                Some(url) => Some(url),
+                None => file.database_url.map(|u| u.parse()).transpose()?,
+            }
+            .filter(|u: &DatabaseUrl| !u.0.trim().is_empty()),
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
             demo: args.demo || file.demo.unwrap_or(false),
             service_level_target_secs: file.service_level_target_secs.unwrap_or(20),
@@ -264,6 +321,7 @@ impl Config {
     /// Settings for tests: a data dir, port 0, generous limits.
     pub fn for_tests(data_dir: PathBuf) -> Config {
         Config {
+            database_url: None,
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
             service_level_target_secs: 20,
@@ -330,6 +388,20 @@ mod tests {
         assert_eq!(c.turn_urls, ["turn:127.0.0.1:3478?transport=udp"]);
         assert!(!format!("{c:?}").contains("s3cret-value"));
         assert_eq!(resolve_toml("").unwrap().turn_ttl_secs, 3600);
+    }
+
+    #[test]
+    fn the_database_url_selects_postgres_and_its_password_stays_out_of_debug_output() {
+        if std::env::var("KEFU_DATABASE_URL").is_ok() {
+            return; // the environment chooses the database
+        }
+        assert_eq!(resolve_toml("").unwrap().database_url, None);
+        let c = resolve_toml("database_url = \"postgres://kefu:pw-s3cret@127.0.0.1:5432/kefu\"\n").unwrap();
+        assert_eq!(c.database_url.as_ref().map(|u| u.0.as_str()), Some("postgres://kefu:pw-s3cret@127.0.0.1:5432/kefu"));
+        assert!(!format!("{c:?}").contains("pw-s3cret"));
+        assert!(format!("{c:?}").contains("postgres://kefu:***@127.0.0.1:5432/kefu"));
+        let e = resolve_toml("database_url = \"mysql://x\"\n").unwrap_err();
+        assert!(format!("{e:#}").contains("postgres://"), "{e:#}");
     }
 
     #[test]

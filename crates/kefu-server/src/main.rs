@@ -14,6 +14,17 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", kefu_server::api::openapi::document());
             Ok(())
         }
+        Command::MigrateStore(args) => {
+            let copied = kefu_store::copy_sqlite_to_postgres(&args.from, &args.to.0)
+                .await
+                .with_context(|| format!("migrate-store from {} to {:?} failed", args.from.display(), args.to))?;
+            let total: u64 = copied.iter().map(|t| t.rows).sum();
+            for t in &copied {
+                println!("{:<22} {:>10} rows  checksum {}", t.table, t.rows, t.checksum);
+            }
+            println!("copied {total} rows in {} tables; counts and checksums verified on PostgreSQL", copied.len());
+            Ok(())
+        }
         Command::Serve(args) => {
             let filter = EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
             if args.log_json {

@@ -8,19 +8,21 @@ impl Store {
     /// Closed conversations `agent` served last, newest first, strictly before the cursor
     /// `(closed_at, id)` when given.
     pub async fn agent_closed_conversations(&self, agent: i64, before: Option<(i64, i64)>, limit: i64) -> Result<Vec<ConversationRow>> {
-        let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONV_COLUMNS} FROM conversations
-              WHERE agent_id = ? AND status = 'closed' AND closed_at IS NOT NULL
-                AND (closed_at < ? OR (closed_at = ? AND id < ?))
-              ORDER BY closed_at DESC, id DESC LIMIT ?"
-        ))
-        .bind(agent)
-        .bind(at)
-        .bind(at)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations
+                  WHERE agent_id = $1 AND status = 'closed' AND closed_at IS NOT NULL
+                    AND (closed_at < $2 OR (closed_at = $3 AND id < $4))
+                  ORDER BY closed_at DESC, id DESC LIMIT $5"
+            ))
+            .bind(agent)
+            .bind(at)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }

@@ -4,7 +4,7 @@
 //! ([`Tx`]), together with the webhook outbox rows: nothing is announced that is not stored,
 //! and nothing stored goes unannounced after a restart.
 
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Store, StoreError};
 
 /// A conversation as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -200,39 +200,37 @@ pub(crate) const MSG_COLUMNS: &str =
     "id, conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at";
 
 impl Store {
-    /// Start a write transaction. `BEGIN IMMEDIATE` takes SQLite's write lock up front (waiting
-    /// up to the busy timeout), so a transaction that reads before it writes never fails with
-    /// "database is locked" when another writer got in between.
-    pub async fn begin(&self) -> Result<Tx> {
-        let (gate, tx) = self.write().await?;
-        Ok(Tx { tx, _gate: gate })
-    }
-
     /// One conversation.
     pub async fn conversation(&self, id: i64) -> Result<ConversationRow> {
-        sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)
+        on_pool!(self, |pool| {
+            sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// A visitor's conversations, newest first.
     pub async fn visitor_conversations(&self, visitor_id: i64) -> Result<Vec<ConversationRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = ? ORDER BY id DESC LIMIT 200"))
-            .bind(visitor_id)
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = $1 ORDER BY id DESC LIMIT 200"))
+                .bind(visitor_id)
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// The visitor's conversation that is not closed, if any.
     pub async fn open_conversation(&self, visitor_id: i64) -> Result<Option<ConversationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = ? AND status <> 'closed' ORDER BY id DESC LIMIT 1"
-        ))
-        .bind(visitor_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1"
+            ))
+            .bind(visitor_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// Conversations with a status, optionally only those an agent holds or is offered.
@@ -241,159 +239,193 @@ impl Store {
         status: Option<kefu_core::ConversationStatus>,
         agent_id: Option<i64>,
     ) -> Result<Vec<ConversationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONV_COLUMNS} FROM conversations
-             WHERE (?1 IS NULL OR status = ?1)
-               AND (?2 IS NULL OR agent_id = ?2 OR (status = 'offered' AND offered_agent_id = ?2))
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations
+             WHERE ($1 IS NULL OR status = $1)
+               AND ($2 IS NULL OR agent_id = $2 OR (status = 'offered' AND offered_agent_id = $2))
              ORDER BY id DESC LIMIT 500"
-        ))
-        .bind(status)
-        .bind(agent_id)
-        .fetch_all(&self.pool)
-        .await?)
+            ))
+            .bind(status)
+            .bind(agent_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Conversations the router must know after a restart, in line order.
     pub async fn routable_conversations(&self) -> Result<Vec<ConversationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CONV_COLUMNS} FROM conversations WHERE status <> 'closed' ORDER BY priority DESC, queued_at, id"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations WHERE status <> 'closed' ORDER BY priority DESC, queued_at, id"
+            ))
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// The agent who last served this visitor in this group.
     pub async fn last_agent(&self, visitor_id: i64, group_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT agent_id FROM conversations WHERE visitor_id = ? AND group_id = ? AND agent_id IS NOT NULL
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT agent_id FROM conversations WHERE visitor_id = $1 AND group_id = $2 AND agent_id IS NOT NULL
              ORDER BY COALESCE(closed_at, assigned_at) DESC LIMIT 1",
-        )
-        .bind(visitor_id)
-        .bind(group_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .flatten())
+            )
+            .bind(visitor_id)
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten())
+        })
     }
 
     /// The agent who served this visitor most often in this group.
     pub async fn most_served_agent(&self, visitor_id: i64, group_id: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT agent_id FROM conversations WHERE visitor_id = ? AND group_id = ? AND agent_id IS NOT NULL
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT agent_id FROM conversations WHERE visitor_id = $1 AND group_id = $2 AND agent_id IS NOT NULL
              GROUP BY agent_id ORDER BY COUNT(*) DESC, MAX(COALESCE(closed_at, assigned_at)) DESC LIMIT 1",
-        )
-        .bind(visitor_id)
-        .bind(group_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .flatten())
+            )
+            .bind(visitor_id)
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten())
+        })
     }
 
     /// Whether an agent ever served (or was offered and holds) this conversation.
     pub async fn agent_served(&self, conversation_id: i64, agent_id: i64) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_agents WHERE conversation_id = ? AND agent_id = ?")
-            .bind(conversation_id)
-            .bind(agent_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
+        on_pool!(self, |pool| {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_agents WHERE conversation_id = $1 AND agent_id = $2")
+                .bind(conversation_id)
+                .bind(agent_id)
+                .fetch_one(pool)
+                .await?;
+            Ok(n > 0)
+        })
     }
 
     /// Whether the agent holds or is offered an open conversation of this visitor now.
     pub async fn agent_serves_visitor(&self, agent_id: i64, visitor_id: i64) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM conversations WHERE visitor_id = ? AND status <> 'closed' AND (agent_id = ?2 OR offered_agent_id = ?2)",
+        on_pool!(self, |pool| {
+            let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE visitor_id = $1 AND status <> 'closed' AND (agent_id = $2 OR offered_agent_id = $2)",
         )
         .bind(visitor_id)
         .bind(agent_id)
-        .fetch_one(&self.pool)
+        .fetch_one(pool)
         .await?;
-        Ok(n > 0)
+            Ok(n > 0)
+        })
     }
 
     /// Messages after a sequence number.
     pub async fn messages_after(&self, conversation_id: i64, after_seq: i64) -> Result<Vec<MessageRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT 1000"))
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000"
+            ))
             .bind(conversation_id)
             .bind(after_seq)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?)
+        })
     }
 
     /// The customer's first message (what the offer shows the agent), if they wrote one.
     pub async fn first_visitor_message(&self, conversation_id: i64) -> Result<Option<MessageRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? AND sender = 'visitor' AND kind <> 'event' ORDER BY seq LIMIT 1"
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+            "SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = $1 AND sender = 'visitor' AND kind <> 'event' ORDER BY seq LIMIT 1"
         ))
-        .bind(conversation_id)
-        .fetch_optional(&self.pool)
-        .await?)
+            .bind(conversation_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 
     /// The last message (for previews).
     pub async fn last_message(&self, conversation_id: i64) -> Result<Option<MessageRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1"))
-            .bind(conversation_id)
-            .fetch_optional(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {MSG_COLUMNS} FROM messages WHERE conversation_id = $1 ORDER BY seq DESC LIMIT 1"))
+                .bind(conversation_id)
+                .fetch_optional(pool)
+                .await?)
+        })
     }
 
     /// Messages from the visitor after the agent's read marker.
     pub async fn unread_for_agent(&self, conversation_id: i64, agent_read_seq: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND seq > ? AND sender = 'visitor'")
-            .bind(conversation_id)
-            .bind(agent_read_seq)
-            .fetch_one(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND seq > $2 AND sender = 'visitor'")
+                .bind(conversation_id)
+                .bind(agent_read_seq)
+                .fetch_one(pool)
+                .await?)
+        })
     }
 
     /// Events after a sequence number (what a reconnecting client missed).
     pub async fn events_after(&self, conversation_id: i64, after_seq: i64) -> Result<Vec<EventRow>> {
-        Ok(sqlx::query_as(
-            "SELECT conversation_id, seq, type, data FROM conversation_events WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT 5000",
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+            "SELECT conversation_id, seq, type, data FROM conversation_events WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT 5000",
         )
         .bind(conversation_id)
         .bind(after_seq)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+        })
     }
 
     /// An attachment.
     pub async fn attachment(&self, id: i64) -> Result<AttachmentRow> {
-        sqlx::query_as(
-            "SELECT id, conversation_id, name, mime, size, sha256, path, snapshot_call_id, width, height FROM attachments WHERE id = ?",
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT id, conversation_id, name, mime, size, sha256, path, snapshot_call_id, width, height FROM attachments WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(pool)
         .await?
         .ok_or(StoreError::NotFound)
+        })
     }
 
     /// How many files the visitor sent into a conversation, and their bytes.
     pub async fn visitor_uploads(&self, conversation_id: i64) -> Result<(i64, i64)> {
-        Ok(sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(a.size), 0) FROM messages m JOIN attachments a ON a.id = m.attachment_id
-             WHERE m.conversation_id = ? AND m.sender = 'visitor'",
-        )
-        .bind(conversation_id)
-        .fetch_one(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(a.size), 0) AS BIGINT) FROM messages m JOIN attachments a ON a.id = m.attachment_id
+             WHERE m.conversation_id = $1 AND m.sender = 'visitor'",
+            )
+            .bind(conversation_id)
+            .fetch_one(pool)
+            .await?)
+        })
     }
 
     /// Bytes the uploads take on disk: a file is stored once per conversation and content, however
     /// often it was sent.
     pub async fn upload_bytes(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT path, size FROM attachments)")
-            .fetch_one(&self.pool)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM (SELECT DISTINCT path, size FROM attachments) AS files",
+            )
+            .fetch_one(pool)
             .await?)
+        })
     }
 
     /// Timings of conversations queued since `since` (for service-level figures).
     pub async fn contacts_since(&self, since: i64) -> Result<Vec<ContactRow>> {
-        Ok(sqlx::query_as(
-            "SELECT queued_at, assigned_at, closed_at, abandoned, csat_score FROM conversations WHERE queued_at >= ? AND left_message = 0",
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+            "SELECT queued_at, assigned_at, closed_at, abandoned, csat_score FROM conversations WHERE queued_at >= $1 AND left_message = FALSE",
         )
         .bind(since)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?)
+        })
     }
 }

@@ -50,76 +50,114 @@ const DELIVERY_COLUMNS: &str =
 impl Store {
     /// All webhooks.
     pub async fn webhooks(&self) -> Result<Vec<WebhookRow>> {
-        Ok(sqlx::query_as("SELECT id, url, events, secret, active, created_at FROM webhooks ORDER BY id").fetch_all(&self.pool).await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as("SELECT id, url, events, secret, active, created_at FROM webhooks ORDER BY id").fetch_all(pool).await?)
+        })
     }
 
     /// One webhook.
     pub async fn webhook(&self, id: i64) -> Result<WebhookRow> {
-        sqlx::query_as("SELECT id, url, events, secret, active, created_at FROM webhooks WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)
+        on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, url, events, secret, active, created_at FROM webhooks WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// Create a webhook.
     pub async fn create_webhook(&self, url: &str, events: &str, secret: &str, now: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("INSERT INTO webhooks (url, events, secret, created_at) VALUES (?, ?, ?, ?) RETURNING id")
-            .bind(url)
-            .bind(events)
-            .bind(secret)
-            .bind(now)
-            .fetch_one(&self.pool)
-            .await?)
+        in_write!(self, |conn| {
+            Ok(sqlx::query_scalar("INSERT INTO webhooks (url, events, secret, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+                .bind(url)
+                .bind(events)
+                .bind(secret)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?)
+        })
     }
 
     /// Change a webhook.
     pub async fn update_webhook(&self, id: i64, url: Option<&str>, events: Option<&str>, active: Option<bool>) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE webhooks SET url = COALESCE(?, url), events = COALESCE(?, events), active = COALESCE(?, active) WHERE id = ?",
-        )
-        .bind(url)
-        .bind(events)
-        .bind(active)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        touched(&done)?;
-        Ok(())
+        in_write!(self, |conn| {
+            let done = sqlx::query(
+                "UPDATE webhooks SET url = COALESCE($1, url), events = COALESCE($2, events), active = COALESCE($3, active) WHERE id = $4",
+            )
+            .bind(url)
+            .bind(events)
+            .bind(active)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            touched(done.rows_affected())?;
+            Ok(())
+        })
     }
 
     /// Delete a webhook and its deliveries.
     pub async fn delete_webhook(&self, id: i64) -> Result<()> {
-        let (_gate, mut tx) = self.write().await?;
-        sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = ?").bind(id).execute(&mut *tx).await?;
-        let done = sqlx::query("DELETE FROM webhooks WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        touched(&done)?;
-        tx.commit().await?;
-        Ok(())
+        in_write!(self, |conn| {
+            sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1").bind(id).execute(&mut *conn).await?;
+            let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut *conn).await?;
+            touched(done.rows_affected())?;
+            Ok(())
+        })
     }
 
     /// A webhook's deliveries, newest first.
     pub async fn deliveries(&self, webhook_id: i64) -> Result<Vec<DeliveryRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT 200"))
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT 200"
+            ))
             .bind(webhook_id)
-            .fetch_all(&self.pool)
+            .fetch_all(pool)
             .await?)
+        })
     }
 
-    /// Deliveries due now, oldest first.
-    pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<DeliveryRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?"
-        ))
+    /// Claim up to `limit` deliveries due at `now`, oldest first: each is leased until
+    /// `lease_until` (its `next_attempt_at` moves there), so another claimer — a second node, or
+    /// this one's next round — does not take it while it is being delivered; if the deliverer
+    /// dies, the row is due again when the lease ends. [`Store::record_attempt`] then sets the
+    /// real next time. On PostgreSQL the claim skips rows another node is claiming at that
+    /// moment (`FOR UPDATE SKIP LOCKED`); on SQLite the write gate serialises claimers.
+    pub async fn claim_deliveries(&self, now: i64, limit: i64, lease_until: i64) -> Result<Vec<DeliveryRow>> {
+        // The deliverer asks twice a second; a plain read keeps an idle outbox from taking the
+        // write path (SQLite's one writer) each time.
+        let due: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 LIMIT 1"
+        )
         .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_optional(pool)
+        .await?);
+        if due.is_none() {
+            return Ok(vec![]);
+        }
+        let mut claimed: Vec<DeliveryRow> = in_write!(self, |conn| {
+            Ok(sqlx::query_as(&format!(
+                "UPDATE webhook_deliveries SET next_attempt_at = $3 WHERE id IN (
+                   SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2{})
+                 RETURNING {DELIVERY_COLUMNS}",
+                dialect::SKIP_LOCKED
+            ))
+            .bind(now)
+            .bind(limit)
+            .bind(lease_until)
+            .fetch_all(&mut *conn)
+            .await?)
+        })?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
     }
 
     /// The earliest pending attempt time, to sleep until.
     pub async fn next_delivery_at(&self) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'").fetch_one(&self.pool).await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'").fetch_one(pool).await?)
+        })
     }
 
     /// Record an attempt's outcome.
@@ -132,9 +170,10 @@ impl Store {
         next_attempt_at: i64,
         now: i64,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status_code = ?, last_error = ?, next_attempt_at = ?,
-               delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?",
+        in_write!(self, |conn| {
+            sqlx::query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, last_status_code = $2, last_error = $3, next_attempt_at = $4,
+               delivered_at = CASE WHEN $5 = 'delivered' THEN $6 ELSE delivered_at END WHERE id = $7",
         )
         .bind(status)
         .bind(code)
@@ -143,8 +182,9 @@ impl Store {
         .bind(status)
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await?;
-        Ok(())
+            Ok(())
+        })
     }
 }

@@ -76,111 +76,131 @@ const NOTE_COLUMNS: &str = "id, conversation_id, after_seq, kind, author_id, aut
 const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at, read_at";
 
 impl Tx {
-    /// Write a staff-only line after the conversation's current last event.
+    /// Write a staff-only line after the conversation's current last event. The conversation row
+    /// is locked (PostgreSQL): a message being written meanwhile commits first and the note sits
+    /// after it, as behind SQLite's one writer, so a staff socket resuming after that message
+    /// still gets the note.
     pub async fn insert_note(&mut self, n: &NewNote<'_>, now: i64) -> Result<NoteRow> {
-        let mentions = serde_json::to_string(n.mentions).unwrap_or_else(|_| "[]".into());
-        let sql = format!(
-            "INSERT INTO conversation_notes (conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at)
-             SELECT id, last_seq, ?, ?, ?, ?, ?, ?, ? FROM conversations WHERE id = ? RETURNING {NOTE_COLUMNS}"
-        );
-        sqlx::query_as(&sql)
-            .bind(n.kind)
-            .bind(n.author_id)
-            .bind(n.author_name)
-            .bind(n.body)
-            .bind(mentions)
-            .bind(n.tag_id)
-            .bind(now)
-            .bind(n.conversation_id)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .ok_or(StoreError::NotFound)
+        on_tx!(self, |db| {
+            let mentions = serde_json::to_string(n.mentions).unwrap_or_else(|_| "[]".into());
+            let sql = format!(
+                "INSERT INTO conversation_notes (conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at)
+                 SELECT id, last_seq, $1, $2, $3, $4, $5, $6, $7 FROM conversations WHERE id = $8{} RETURNING {NOTE_COLUMNS}",
+                dialect::FOR_UPDATE
+            );
+            sqlx::query_as(&sql)
+                .bind(n.kind)
+                .bind(n.author_id)
+                .bind(n.author_name)
+                .bind(n.body)
+                .bind(mentions)
+                .bind(n.tag_id)
+                .bind(now)
+                .bind(n.conversation_id)
+                .fetch_optional(&mut *db)
+                .await?
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// Tell `user` about a note.
     pub async fn insert_notification(&mut self, user: i64, kind: &str, note: &NoteRow, excerpt: &str) -> Result<NotificationRow> {
-        let sql = format!(
-            "INSERT INTO notifications (user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {NOTIFICATION_COLUMNS}"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(user)
-            .bind(kind)
-            .bind(note.conversation_id)
-            .bind(note.id)
-            .bind(&note.author_name)
-            .bind(excerpt)
-            .bind(note.created_at)
-            .fetch_one(&mut *self.tx)
-            .await?)
+        on_tx!(self, |db| {
+            let sql = format!(
+                "INSERT INTO notifications (user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {NOTIFICATION_COLUMNS}"
+            );
+            Ok(sqlx::query_as(&sql)
+                .bind(user)
+                .bind(kind)
+                .bind(note.conversation_id)
+                .bind(note.id)
+                .bind(&note.author_name)
+                .bind(excerpt)
+                .bind(note.created_at)
+                .fetch_one(&mut *db)
+                .await?)
+        })
     }
 }
 
 impl Store {
     /// A conversation's staff-only lines placed after `from_seq` or later, oldest first.
     pub async fn notes_from(&self, conversation_id: i64, from_seq: i64) -> Result<Vec<NoteRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {NOTE_COLUMNS} FROM conversation_notes WHERE conversation_id = ? AND after_seq >= ? ORDER BY after_seq, id LIMIT 2000"
-        ))
-        .bind(conversation_id)
-        .bind(from_seq)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {NOTE_COLUMNS} FROM conversation_notes WHERE conversation_id = $1 AND after_seq >= $2 ORDER BY after_seq, id LIMIT 2000"
+            ))
+            .bind(conversation_id)
+            .bind(from_seq)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// Whether `user` was ever notified about this conversation (it opens read-only for them).
     pub async fn user_notified_in(&self, conversation_id: i64, user: i64) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE conversation_id = ? AND user_id = ?")
-            .bind(conversation_id)
-            .bind(user)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
+        on_pool!(self, |pool| {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE conversation_id = $1 AND user_id = $2")
+                .bind(conversation_id)
+                .bind(user)
+                .fetch_one(pool)
+                .await?;
+            Ok(n > 0)
+        })
     }
 
     /// A user's notifications, newest first, with ids below `before` (the cursor) if given.
     pub async fn notifications(&self, user: i64, unread_only: bool, before: Option<i64>, limit: i64) -> Result<Vec<NotificationRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {NOTIFICATION_COLUMNS} FROM notifications
-              WHERE user_id = ? AND (NOT ? OR read_at IS NULL) AND (? IS NULL OR id < ?)
-              ORDER BY id DESC LIMIT ?"
-        ))
-        .bind(user)
-        .bind(unread_only)
-        .bind(before)
-        .bind(before)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {NOTIFICATION_COLUMNS} FROM notifications
+                  WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL) AND ($3 IS NULL OR id < $4)
+                  ORDER BY id DESC LIMIT $5"
+            ))
+            .bind(user)
+            .bind(unread_only)
+            .bind(before)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 
     /// How many of a user's notifications are unread.
     pub async fn unread_notifications(&self, user: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL")
-            .bind(user)
-            .fetch_one(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+                .bind(user)
+                .fetch_one(pool)
+                .await?)
+        })
     }
 
     /// Mark one of the user's notifications read (`NotFound` when it is not theirs).
     pub async fn read_notification(&self, user: i64, id: i64, now: i64) -> Result<()> {
-        let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, ?) WHERE id = ? AND user_id = ?")
-            .bind(now)
-            .bind(id)
-            .bind(user)
-            .execute(&self.pool)
-            .await?;
-        crate::touched(&done)
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3")
+                .bind(now)
+                .bind(id)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+            crate::touched(done.rows_affected())
+        })
     }
 
     /// Mark every notification of the user read; how many were unread.
     pub async fn read_all_notifications(&self, user: i64, now: i64) -> Result<u64> {
-        let done = sqlx::query("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL")
-            .bind(now)
-            .bind(user)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+                .bind(now)
+                .bind(user)
+                .execute(&mut *conn)
+                .await?;
+            Ok(done.rows_affected())
+        })
     }
 }
 
@@ -188,14 +208,16 @@ impl Store {
     /// Staff who follow a conversation's staff-only lines live: whoever holds, is offered or
     /// ever served it, and whoever was notified about it.
     pub async fn note_audience(&self, conversation_id: i64) -> Result<Vec<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT agent_id FROM conversation_agents WHERE conversation_id = ?1
-             UNION SELECT user_id FROM notifications WHERE conversation_id = ?1
-             UNION SELECT agent_id FROM conversations WHERE id = ?1 AND agent_id IS NOT NULL
-             UNION SELECT offered_agent_id FROM conversations WHERE id = ?1 AND offered_agent_id IS NOT NULL",
-        )
-        .bind(conversation_id)
-        .fetch_all(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT agent_id FROM conversation_agents WHERE conversation_id = $1
+                 UNION SELECT user_id FROM notifications WHERE conversation_id = $1
+                 UNION SELECT agent_id FROM conversations WHERE id = $1 AND agent_id IS NOT NULL
+                 UNION SELECT offered_agent_id FROM conversations WHERE id = $1 AND offered_agent_id IS NOT NULL",
+            )
+            .bind(conversation_id)
+            .fetch_all(pool)
+            .await?)
+        })
     }
 }

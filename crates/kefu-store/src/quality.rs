@@ -42,7 +42,10 @@ const COLUMNS: &str = "call_id, side, at, bitrate_in_bps, bitrate_out_bps, loss_
 impl Store {
     /// Append one reading.
     pub async fn add_call_quality(&self, q: &CallQualityRow) -> Result<()> {
-        sqlx::query(&format!("INSERT INTO call_quality ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        in_write!(self, |conn| {
+            sqlx::query(&format!(
+                "INSERT INTO call_quality ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ))
             .bind(q.call_id)
             .bind(&q.side)
             .bind(q.at)
@@ -57,16 +60,19 @@ impl Store {
             .bind(q.video_height)
             .bind(q.video_fps)
             .bind(&q.published_rids)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// A call's timeline, oldest first (both sides interleaved by time).
     pub async fn call_quality(&self, call_id: i64) -> Result<Vec<CallQualityRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM call_quality WHERE call_id = ? ORDER BY at, id"))
-            .bind(call_id)
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM call_quality WHERE call_id = $1 ORDER BY at, id"))
+                .bind(call_id)
+                .fetch_all(pool)
+                .await?)
+        })
     }
 }

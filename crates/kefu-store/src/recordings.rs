@@ -72,178 +72,210 @@ pub struct FinishedRecording<'a> {
 impl Store {
     /// The policy of a conversation's calls: its business type's if set, else its group's.
     pub async fn recording_policy_of(&self, conversation_id: i64) -> Result<String> {
-        sqlx::query_scalar(
-            "SELECT COALESCE(t.recording_policy, g.recording_policy) FROM conversations c
-             JOIN skill_groups g ON g.id = c.group_id LEFT JOIN business_types t ON t.id = c.business_type_id
-             WHERE c.id = ?",
-        )
-        .bind(conversation_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT COALESCE(t.recording_policy, g.recording_policy) FROM conversations c
+                 JOIN skill_groups g ON g.id = c.group_id LEFT JOIN business_types t ON t.id = c.business_type_id
+                 WHERE c.id = $1",
+            )
+            .bind(conversation_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })
     }
 
     /// Every group's policy and every business type's override: (id, policy).
     pub async fn recording_policies(&self) -> Result<(Vec<(i64, String)>, Vec<(i64, Option<String>)>)> {
-        let groups = sqlx::query_as("SELECT id, recording_policy FROM skill_groups ORDER BY id").fetch_all(&self.pool).await?;
-        let types = sqlx::query_as("SELECT id, recording_policy FROM business_types ORDER BY id").fetch_all(&self.pool).await?;
-        Ok((groups, types))
+        on_pool!(self, |pool| {
+            let groups = sqlx::query_as("SELECT id, recording_policy FROM skill_groups ORDER BY id").fetch_all(pool).await?;
+            let types = sqlx::query_as("SELECT id, recording_policy FROM business_types ORDER BY id").fetch_all(pool).await?;
+            Ok((groups, types))
+        })
     }
 
     /// Set a group's policy (always | on_demand | off).
     pub async fn set_group_recording_policy(&self, group_id: i64, policy: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE skill_groups SET recording_policy = ? WHERE id = ?")
-            .bind(policy)
-            .bind(group_id)
-            .execute(&self.pool)
-            .await?;
-        touched(&done)
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE skill_groups SET recording_policy = $1 WHERE id = $2")
+                .bind(policy)
+                .bind(group_id)
+                .execute(&mut *conn)
+                .await?;
+            touched(done.rows_affected())
+        })
     }
 
     /// Set (or with `None` clear) a business type's override.
     pub async fn set_business_type_recording_policy(&self, type_id: i64, policy: Option<&str>) -> Result<()> {
-        let done = sqlx::query("UPDATE business_types SET recording_policy = ? WHERE id = ?")
-            .bind(policy)
-            .bind(type_id)
-            .execute(&self.pool)
-            .await?;
-        touched(&done)
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE business_types SET recording_policy = $1 WHERE id = $2")
+                .bind(policy)
+                .bind(type_id)
+                .execute(&mut *conn)
+                .await?;
+            touched(done.rows_affected())
+        })
     }
 
     /// A recording by id.
     pub async fn recording(&self, id: i64) -> Result<RecordingRow> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)
+        on_pool!(self, |pool| {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// A recording by its relative path.
     pub async fn recording_by_path(&self, path: &str) -> Result<RecordingRow> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE path = ?"))
-            .bind(path)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)
+        on_pool!(self, |pool| {
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE path = $1"))
+                .bind(path)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
+        })
     }
 
     /// The recordings of a call, oldest first.
     pub async fn recordings_of_call(&self, call_id: i64) -> Result<Vec<RecordingRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE call_id = ? ORDER BY id"))
-            .bind(call_id)
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE call_id = $1 ORDER BY id"))
+                .bind(call_id)
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// The recordings of a conversation's calls, oldest first.
     pub async fn recordings_of_conversation(&self, conversation_id: i64) -> Result<Vec<RecordingRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE conversation_id = ? ORDER BY id"))
-            .bind(conversation_id)
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE conversation_id = $1 ORDER BY id"))
+                .bind(conversation_id)
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// Recordings still being written (at start-up: those a dead process left).
     pub async fn open_recordings(&self) -> Result<Vec<RecordingRow>> {
-        Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE status IN ('recording', 'paused') ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM recordings WHERE status IN ('recording', 'paused') ORDER BY id"))
+                .fetch_all(pool)
+                .await?)
+        })
     }
 
     /// Start a recording file's row.
     pub async fn insert_recording(&self, r: &NewRecording<'_>, now: i64) -> Result<RecordingRow> {
-        Ok(sqlx::query_as(&format!(
-            "INSERT INTO recordings (call_id, conversation_id, role, agent_id, path, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-             RETURNING {COLUMNS}"
-        ))
-        .bind(r.call_id)
-        .bind(r.conversation_id)
-        .bind(r.role)
-        .bind(r.agent_id)
-        .bind(r.path)
-        .bind(r.status)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?)
+        in_write!(self, |conn| {
+            Ok(sqlx::query_as(&format!(
+                "INSERT INTO recordings (call_id, conversation_id, role, agent_id, path, status, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 RETURNING {COLUMNS}"
+            ))
+            .bind(r.call_id)
+            .bind(r.conversation_id)
+            .bind(r.role)
+            .bind(r.agent_id)
+            .bind(r.path)
+            .bind(r.status)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?)
+        })
     }
 
     /// Mark the call's open files paused or recording again.
     pub async fn set_recordings_paused(&self, call_id: i64, paused: bool) -> Result<()> {
-        let (to, from) = if paused { ("paused", "recording") } else { ("recording", "paused") };
-        sqlx::query("UPDATE recordings SET status = ? WHERE call_id = ? AND status = ?")
-            .bind(to)
-            .bind(call_id)
-            .bind(from)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        in_write!(self, |conn| {
+            let (to, from) = if paused { ("paused", "recording") } else { ("recording", "paused") };
+            sqlx::query("UPDATE recordings SET status = $1 WHERE call_id = $2 AND status = $3")
+                .bind(to)
+                .bind(call_id)
+                .bind(from)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// A file ended; `None` if it had already (a second report is ignored).
     pub async fn finish_recording(&self, id: i64, f: &FinishedRecording<'_>, now: i64) -> Result<Option<RecordingRow>> {
-        Ok(sqlx::query_as(&format!(
-            "UPDATE recordings SET status = ?, ended_at = ?, bytes = ?, duration_ms = ?, sha256 = ?, error = ?
-             WHERE id = ? AND status IN ('recording', 'paused') RETURNING {COLUMNS}"
-        ))
-        .bind(f.status)
-        .bind(now)
-        .bind(f.bytes)
-        .bind(f.duration_ms)
-        .bind(f.sha256)
-        .bind(f.error)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        in_write!(self, |conn| {
+            Ok(sqlx::query_as(&format!(
+                "UPDATE recordings SET status = $1, ended_at = $2, bytes = $3, duration_ms = $4, sha256 = $5, error = $6
+                 WHERE id = $7 AND status IN ('recording', 'paused') RETURNING {COLUMNS}"
+            ))
+            .bind(f.status)
+            .bind(now)
+            .bind(f.bytes)
+            .bind(f.duration_ms)
+            .bind(f.sha256)
+            .bind(f.error)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?)
+        })
     }
 
     /// Log a download of a recording: by a user, or an API key.
     pub async fn log_recording_download(&self, recording_id: i64, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO recording_downloads (recording_id, user_id, api_key_id, at) VALUES (?, ?, ?, ?)")
-            .bind(recording_id)
-            .bind(user_id)
-            .bind(api_key_id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        in_write!(self, |conn| {
+            sqlx::query("INSERT INTO recording_downloads (recording_id, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)")
+                .bind(recording_id)
+                .bind(user_id)
+                .bind(api_key_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// The downloads of a recording: (user id, API key id, at), oldest first.
     pub async fn recording_downloads(&self, recording_id: i64) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
-        Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM recording_downloads WHERE recording_id = ? ORDER BY id")
-            .bind(recording_id)
-            .fetch_all(&self.pool)
-            .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM recording_downloads WHERE recording_id = $1 ORDER BY id")
+                .bind(recording_id)
+                .fetch_all(pool)
+                .await?)
+        })
     }
 }
 
 impl Tx {
     /// Set a call's recording policy and state; the updated call.
     pub async fn set_call_recording(&mut self, call_id: i64, policy: &str, state: &str) -> Result<crate::CallRow> {
-        sqlx::query_as(
-            "UPDATE calls SET recording_policy = ?, recording = ? WHERE id = ?
-             RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
-        )
-        .bind(policy)
-        .bind(state)
-        .bind(call_id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .ok_or(StoreError::NotFound)
+        on_tx!(self, |db| {
+            sqlx::query_as(
+                "UPDATE calls SET recording_policy = $1, recording = $2 WHERE id = $3
+                 RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
+            )
+            .bind(policy)
+            .bind(state)
+            .bind(call_id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })
     }
 
     /// The policy of a conversation's calls, inside the transaction.
     pub async fn recording_policy_of(&mut self, conversation_id: i64) -> Result<String> {
-        sqlx::query_scalar(
-            "SELECT COALESCE(t.recording_policy, g.recording_policy) FROM conversations c
-             JOIN skill_groups g ON g.id = c.group_id LEFT JOIN business_types t ON t.id = c.business_type_id
-             WHERE c.id = ?",
-        )
-        .bind(conversation_id)
-        .fetch_optional(&mut *self.tx)
-        .await?
-        .ok_or(StoreError::NotFound)
+        on_tx!(self, |db| {
+            sqlx::query_scalar(
+                "SELECT COALESCE(t.recording_policy, g.recording_policy) FROM conversations c
+                 JOIN skill_groups g ON g.id = c.group_id LEFT JOIN business_types t ON t.id = c.business_type_id
+                 WHERE c.id = $1",
+            )
+            .bind(conversation_id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })
     }
 }
 
@@ -273,17 +305,19 @@ pub struct CompositionRow {
 impl Store {
     /// Claim a call's composition; `false` if it was claimed before (one job per call).
     pub async fn claim_composition(&self, call_id: i64, agent_id: Option<i64>, path: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT INTO call_compositions (call_id, agent_id, path, status, created_at) VALUES (?, ?, ?, 'composing', ?)
-             ON CONFLICT (call_id) DO NOTHING",
-        )
-        .bind(call_id)
-        .bind(agent_id)
-        .bind(path)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        in_write!(self, |conn| {
+            let done = sqlx::query(
+                "INSERT INTO call_compositions (call_id, agent_id, path, status, created_at) VALUES ($1, $2, $3, 'composing', $4)
+                 ON CONFLICT (call_id) DO NOTHING",
+            )
+            .bind(call_id)
+            .bind(agent_id)
+            .bind(path)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// The composition ended: finished (with size and hash) or failed (with why).
@@ -295,26 +329,32 @@ impl Store {
         error: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let status = if error.is_some() { "failed" } else { "finished" };
-        sqlx::query("UPDATE call_compositions SET status = ?, finished_at = ?, bytes = ?, sha256 = ?, error = ? WHERE call_id = ?")
+        in_write!(self, |conn| {
+            let status = if error.is_some() { "failed" } else { "finished" };
+            sqlx::query(
+                "UPDATE call_compositions SET status = $1, finished_at = $2, bytes = $3, sha256 = $4, error = $5 WHERE call_id = $6",
+            )
             .bind(status)
             .bind(now)
             .bind(bytes)
             .bind(sha256)
             .bind(error)
             .bind(call_id)
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await?;
-        Ok(())
+            Ok(())
+        })
     }
 
     /// A call's composition, if one was made or is being made.
     pub async fn composition(&self, call_id: i64) -> Result<Option<CompositionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT call_id, agent_id, path, status, created_at, finished_at, bytes, sha256, error FROM call_compositions WHERE call_id = ?",
-        )
-        .bind(call_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT call_id, agent_id, path, status, created_at, finished_at, bytes, sha256, error FROM call_compositions WHERE call_id = $1",
+            )
+            .bind(call_id)
+            .fetch_optional(pool)
+            .await?)
+        })
     }
 }

@@ -26,7 +26,7 @@ where
         + Copy,
 {
     sqlx::query("DELETE FROM words").execute(pool).await.expect("clear");
-    sqlx::query("INSERT INTO words (word) VALUES (?)").bind(value).execute(pool).await.expect("insert");
+    sqlx::query("INSERT INTO words (word) VALUES ($1)").bind(value).execute(pool).await.expect("insert");
     let text: String = sqlx::query_scalar("SELECT word FROM words").fetch_one(pool).await.expect("text");
     assert_eq!(serde_json::to_value(value).expect("word"), serde_json::Value::String(text.clone()), "{value:?} stored as {text}");
     let back: T = sqlx::query_scalar("SELECT word FROM words").fetch_one(pool).await.expect("decode");

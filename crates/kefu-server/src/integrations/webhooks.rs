@@ -27,6 +27,10 @@ pub const EVENTS: [&str; 8] = [
 ];
 
 /// Retry delays after each failed attempt; after the last one the delivery is marked failed.
+/// How long a claimed delivery is held by the node delivering it before another may retry it
+/// (that node died mid-round). A round of one webhook's deliveries, each with its own timeout,
+/// finishes well within it.
+const LEASE_MS: i64 = 5 * 60 * 1000;
 const BACKOFF_SECS: [i64; 8] = [5, 30, 120, 600, 1800, 3600, 7200, 21600];
 
 /// `X-Kefu-Signature` of a body sent at `t` (Unix seconds): `t=<t>,v1=<hex HMAC-SHA256 of
@@ -56,7 +60,7 @@ pub async fn run(store: Store, outbound: Outbound, metrics: Metrics) {
 }
 
 async fn deliver_due(store: &Store, outbound: &Outbound, metrics: &Metrics) -> anyhow::Result<usize> {
-    let due = store.due_deliveries(now_ms(), 200).await?;
+    let due = store.claim_deliveries(now_ms(), 200, now_ms() + LEASE_MS).await?;
     // One slow or dead endpoint must not hold up the others: webhooks are served side by side,
     // each one's deliveries in order.
     let mut by_webhook: BTreeMap<i64, Vec<&DeliveryRow>> = BTreeMap::new();

@@ -65,7 +65,7 @@ async fn a_signed_link_opens_the_attachment_without_a_token_until_it_expires() {
     assert_eq!(open(&app, &tampered).await.0, 401);
     let second = upload(&app, &visitor, id).await["attachment"]["id"].as_i64().unwrap();
     assert_eq!(open(&app, &format!("/api/v1/attachments/{second}?{query}")).await.0, 401, "the signature names one attachment");
-    let store = kefu_store::Store::open(&app.data_dir.0.join("kefu.db")).await.unwrap();
+    let store = app.store().await;
     let secret = store.setting("attachment_link_secret").await.unwrap().unwrap();
     let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     let expired = AttachmentLinks::new(&secret).url(attachment, now_ms - 20 * 60_000);

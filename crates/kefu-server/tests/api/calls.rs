@@ -278,7 +278,7 @@ async fn a_call_running_when_the_process_died_ends_as_server_restart() {
     let call = active_call(&app, &visitor, &agent, conv).await;
 
     // A second process on the same data dir: what a restart after a crash does at start-up.
-    let mut config = kefu_server::Config::for_tests(app.data_dir.0.clone());
+    let mut config = app.config_again();
     config.demo = true;
     let again = kefu_server::Application::build(config).await.expect("rebuilds");
     let base = format!("http://{}", again.addr());

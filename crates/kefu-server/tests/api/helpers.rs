@@ -14,6 +14,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub widget_secret: String,
     pub data_dir: tempdir::Dir,
+    /// The PostgreSQL schema this app runs on (`KEFU_TEST_POSTGRES_URL` set), else None: SQLite.
+    pub database_url: Option<String>,
 }
 
 /// A temporary directory removed on drop (no extra crate needed).
@@ -49,15 +51,37 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempdir::Dir::new();
     let mut config = Config::for_tests(dir.0.clone());
     config.demo = true;
+    // With KEFU_TEST_POSTGRES_URL every app gets an empty schema of its own on that server.
+    let database_url = match kefu_store::testing::postgres_url_from_env() {
+        Some(base) => Some(kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema")),
+        None => None,
+    };
+    config.database_url = database_url.clone().map(kefu_server::config::DatabaseUrl);
     tweak(&mut config);
     let app = Application::build(config).await.expect("app builds");
     let base = format!("http://{}", app.addr());
     let widget_secret = app.state().identity_secret();
     tokio::spawn(app.run(std::future::pending()));
-    TestApp { base, http: reqwest::Client::new(), widget_secret, data_dir: dir }
+    TestApp { base, http: reqwest::Client::new(), widget_secret, data_dir: dir, database_url }
 }
 
 impl TestApp {
+    /// A second handle on the app's database (SQLite file or PostgreSQL schema), for tests that
+    /// write rows the API would refuse.
+    pub async fn store(&self) -> kefu_store::Store {
+        match &self.database_url {
+            Some(url) => kefu_store::Store::connect(url).await.expect("store"),
+            None => kefu_store::Store::open(&self.data_dir.0.join("kefu.db")).await.expect("store"),
+        }
+    }
+
+    /// Settings for a second process on this app's data (a restart).
+    pub fn config_again(&self) -> Config {
+        let mut config = Config::for_tests(self.data_dir.0.clone());
+        config.database_url = self.database_url.clone().map(kefu_server::config::DatabaseUrl);
+        config
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -18,6 +18,7 @@ mod identity;
 mod identity_limits;
 mod limits;
 mod media_peer;
+mod migrate_store;
 mod notes;
 mod offers;
 mod outbound;

@@ -120,7 +120,7 @@ async fn deliveries_to_private_targets_are_refused_even_for_webhooks_stored_befo
     let (port, hits, elsewhere) = receiver(ok).await;
     // Rows from before this check existed (or before the operator narrowed the allowance) are
     // written straight into the database: the API would refuse them.
-    let store = kefu_store::Store::open(&app.data_dir.0.join("kefu.db")).await.unwrap();
+    let store = app.store().await;
     let urls = [
         format!("http://localhost:{port}/hook"),
         format!("http://LocalHost.:{port}/hook"),

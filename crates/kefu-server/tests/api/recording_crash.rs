@@ -16,7 +16,11 @@ fn free_port() -> u16 {
 }
 
 async fn start(dir: &std::path::Path, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kefu"));
+    if let Some(url) = crate::restart::database_url(dir).await {
+        command.env("KEFU_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
         .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
@@ -58,6 +62,7 @@ async fn sigkill_20_s_into_a_recorded_call_leaves_files_that_play_17_s() {
         http: reqwest::Client::new(),
         widget_secret: String::new(),
         data_dir: tempdir::Dir::new(),
+        database_url: None,
     };
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;

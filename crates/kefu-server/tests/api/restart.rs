@@ -12,11 +12,28 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// With `KEFU_TEST_POSTGRES_URL`, the binary runs on a PostgreSQL schema of its own, the same one
+/// after the restart (its URL kept in the data dir).
+pub async fn database_url(dir: &std::path::Path) -> Option<String> {
+    let base = kefu_store::testing::postgres_url_from_env()?;
+    let kept = dir.join("database-url");
+    if let Ok(url) = std::fs::read_to_string(&kept) {
+        return Some(url);
+    }
+    let url = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
+    std::fs::write(&kept, &url).unwrap();
+    Some(url)
+}
+
 async fn start(dir: &std::path::Path, port: u16) -> Child {
     // The test's webhook receiver listens on loopback, which only an operator's allowance reaches.
     let config = dir.join("kefu.toml");
     std::fs::write(&config, "outbound_allow = [\"127.0.0.1\"]\n").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kefu"));
+    if let Some(url) = database_url(dir).await {
+        command.env("KEFU_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(dir)
         .arg("--config")
@@ -49,6 +66,7 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
         http: reqwest::Client::new(),
         widget_secret: String::new(),
         data_dir: tempdir::Dir::new(),
+        database_url: None,
     };
 
     // A webhook whose receiver is down: deliveries stay pending in the outbox.
@@ -114,7 +132,11 @@ async fn the_first_start_prints_a_one_time_admin_password() {
     use std::io::{BufRead, BufReader};
     let dir = tempdir::Dir::new();
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kefu"));
+    if let Some(url) = database_url(&dir.0).await {
+        command.env("KEFU_DATABASE_URL", url);
+    }
+    let mut child = command
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(&dir.0)
         .env_remove("KEFU_ADMIN_EMAIL")
@@ -136,6 +158,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
         http: reqwest::Client::new(),
         widget_secret: String::new(),
         data_dir: tempdir::Dir::new(),
+        database_url: None,
     };
     for _ in 0..100 {
         if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {

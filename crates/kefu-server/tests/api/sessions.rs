@@ -171,9 +171,18 @@ async fn a_socket_cannot_outlive_its_session() {
     let app = spawn_app().await;
     let agent = app.login("agent1@demo.kefu", "demo-agent").await;
     // Shorten the session's life in the database, as if it had been opened 12 hours ago.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.data_dir.0.join("kefu.db").display())).await.unwrap();
     let soon = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 + 700;
-    sqlx::query("UPDATE sessions SET expires_at = ?").bind(soon).execute(&db).await.unwrap();
+    let sql = "UPDATE sessions SET expires_at = $1";
+    match &app.database_url {
+        Some(url) => {
+            let db = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sql).bind(soon).execute(&db).await.unwrap();
+        }
+        None => {
+            let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.data_dir.0.join("kefu.db").display())).await.unwrap();
+            sqlx::query(sql).bind(soon).execute(&db).await.unwrap();
+        }
+    }
     let mut ws = app.ws(&agent).await;
     assert_eq!(ended_within_a_second(&mut ws).await, "expired");
 }

@@ -1,0 +1,215 @@
+//! `migrate-store`: a SQLite database with a row in every table arrives whole in PostgreSQL
+//! (PostgreSQL only: skipped without `KEFU_TEST_POSTGRES_URL`).
+
+use kefu_core::Role;
+use kefu_store::{
+    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, NewCall, NewMessage, NewNote, NewRecording, NewUser, Store, StoreError,
+    TokenOwner, TABLES,
+};
+use serde_json::json;
+
+use crate::support::conversation;
+
+/// A row in every table, including a pair of groups overflowing into each other.
+async fn fill(store: &Store) {
+    let agent = store
+        .create_user(NewUser { email: "ag@x", name: "张三", role: Role::Agent, password_hash: "h", capacity_chat: 5, capacity_call: 1 }, 1)
+        .await
+        .unwrap();
+    let a = store.save_group(&GroupRow::new("a"), 1).await.unwrap();
+    let b =
+        store.save_group(&GroupRow { overflow_group_id: Some(a), overflow_after_secs: Some(30), ..GroupRow::new("b") }, 1).await.unwrap();
+    let mut ga = store.group(a).await.unwrap();
+    ga.overflow_group_id = Some(b);
+    store.save_group(&ga, 2).await.unwrap();
+    store.set_members(a, &[(agent, 4)]).await.unwrap();
+    store
+        .save_business_type(&kefu_store::BusinessTypeRow { id: 0, name: "billing".into(), group_id: a, min_skill_level: 1 })
+        .await
+        .unwrap();
+    store.create_wrap_up_code("ok", "OK").await.unwrap();
+    let visitor = store.create_visitor("访客 1", Some("zh-CN"), 3).await.unwrap().id;
+    store.create_session("tok", TokenOwner::Visitor(visitor), 3, 99).await.unwrap();
+    store.create_api_key("crm", "kf_1", "kh", "[]", 4).await.unwrap();
+    store.set_setting("widget.color", "#fff").await.unwrap();
+    store
+        .create_canned_response(Some(agent), &kefu_store::CannedFields { category: "", shortcut: "hi", title: "Hi", body: "你好" }, 5)
+        .await
+        .unwrap();
+    store.create_webhook("http://127.0.0.1:9/h", "[\"*\"]", "s", 5).await.unwrap();
+    let tag = store.create_tag("vip", "#ff0000", false, 5).await.unwrap();
+    store.add_visitor_tag(visitor, tag, Some(agent), 5).await.unwrap();
+    let id = conversation(store, a, visitor).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_assigned(id, agent, 20).await.unwrap();
+    let call = tx.insert_call(&NewCall { conversation_id: id, media: "video", started_by: "agent", answered: true }, 21).await.unwrap();
+    let still = AttachmentRow {
+        id: 0,
+        conversation_id: id,
+        name: "s.jpg".into(),
+        mime: "image/jpeg".into(),
+        size: 10,
+        sha256: "00".into(),
+        path: "p".into(),
+        snapshot_call_id: Some(call.id),
+        width: Some(640),
+        height: Some(480),
+    };
+    let file = tx.insert_attachment(&still, 22).await.unwrap();
+    let seq = tx.next_seq(id).await.unwrap();
+    let m = NewMessage {
+        conversation_id: id,
+        sender: "visitor",
+        sender_id: Some(visitor),
+        sender_name: Some("访客 1"),
+        kind: "image",
+        body: "line one\nline 'two' \"三\"",
+        attachment_id: Some(file),
+        client_id: Some("c1"),
+        data: None,
+    };
+    tx.insert_message(&m, seq, 23).await.unwrap();
+    tx.insert_event(id, seq, "message.created", &json!({ "n": 1 }), 23).await.unwrap();
+    tx.enqueue_webhooks("conversation.updated", &json!({ "id": id }), 24).await.unwrap();
+    tx.log_routing("offer", Some(id), Some(agent), Some(a), &json!({ "why": "load_balance" }), 25).await.unwrap();
+    tx.add_conversation_tag(id, tag, Some(agent), 26).await.unwrap();
+    let note = NewNote {
+        conversation_id: id,
+        kind: "note",
+        author_id: Some(agent),
+        author_name: "张三",
+        body: "@张三 看一下",
+        mentions: &[agent],
+        tag_id: None,
+    };
+    let note = tx.insert_note(&note, 27).await.unwrap();
+    tx.insert_notification(agent, "mention", &note, "看一下").await.unwrap();
+    tx.set_call_recording(call.id, "always", "recording").await.unwrap();
+    tx.set_closed(id, 30, false, Some("ok"), None).await.unwrap();
+    tx.commit().await.unwrap();
+    let file =
+        NewRecording { call_id: call.id, conversation_id: id, role: "agent", agent_id: Some(agent), path: "1/a.webm", status: "recording" };
+    let rec = store.insert_recording(&file, 22).await.unwrap();
+    let done = FinishedRecording { status: "finished", bytes: 1000, duration_ms: Some(5000), sha256: Some("ab"), error: None };
+    store.finish_recording(rec.id, &done, 28).await.unwrap();
+    store.log_recording_download(rec.id, Some(agent), None, 31).await.unwrap();
+    assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29).await.unwrap());
+    let q = CallQualityRow {
+        call_id: call.id,
+        side: "visitor".into(),
+        at: 24,
+        bitrate_in_bps: 800_000,
+        bitrate_out_bps: 700_000,
+        loss_in: Some(0.015),
+        loss_out: None,
+        rtt_ms: Some(40),
+        estimate_bps: Some(1_200_000),
+        video_rid: Some("h".into()),
+        video_width: Some(1280),
+        video_height: Some(720),
+        video_fps: Some(29.97),
+        published_rids: Some("l,m,h".into()),
+    };
+    store.add_call_quality(&q).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_database_arrives_whole_and_a_full_target_is_refused() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("kefu-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("kefu.db");
+    let source = Store::open(&file).await.unwrap();
+    fill(&source).await;
+    let target = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+
+    let copied = kefu_store::copy_sqlite_to_postgres(&file, &target).await.expect("copied and verified");
+    assert_eq!(copied.iter().map(|t| t.table.as_str()).collect::<Vec<_>>(), TABLES);
+    for t in &copied {
+        assert!(t.rows > 0, "the source has a row in {}", t.table);
+    }
+
+    // What the server reads is the same on both sides; new rows continue after the copied ids.
+    let pg = Store::connect(&target).await.unwrap();
+    let (c_src, c_dst) = (source.routable_conversations().await.unwrap(), pg.routable_conversations().await.unwrap());
+    assert_eq!(c_src.len(), c_dst.len());
+    let (old, new) = (source.conversations_by_status(None, None).await.unwrap(), pg.conversations_by_status(None, None).await.unwrap());
+    assert_eq!(format!("{old:?}"), format!("{new:?}"));
+    let (g_src, g_dst) = (source.groups().await.unwrap(), pg.groups().await.unwrap());
+    assert_eq!(format!("{g_src:?}"), format!("{g_dst:?}"), "overflow to each other survives");
+    let id = old[0].id;
+    assert_eq!(format!("{:?}", source.messages_after(id, 0).await.unwrap()), format!("{:?}", pg.messages_after(id, 0).await.unwrap()));
+    let max_user = pg.users().await.unwrap().iter().map(|u| u.id).max().unwrap();
+    let next = pg
+        .create_user(NewUser { email: "new@x", name: "N", role: Role::Agent, password_hash: "h", capacity_chat: 1, capacity_call: 1 }, 9)
+        .await
+        .unwrap();
+    assert!(next > max_user);
+
+    // Never into a database that holds data.
+    match kefu_store::copy_sqlite_to_postgres(&file, &target).await {
+        Err(StoreError::Copy(m)) => assert!(m.contains("not empty"), "{m}"),
+        other => panic!("a second copy must be refused: {other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every SQLite migration has its PostgreSQL twin, and the two schemas have the same tables and
+/// columns (by name, nullability), all in `migrate-store`'s copy list. A migration merged for
+/// SQLite only fails here on the twin check even without PostgreSQL.
+#[tokio::test]
+async fn both_dialects_have_the_same_migrations_tables_and_columns() {
+    let names = |dir: &str| -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+        let mut v: Vec<String> = std::fs::read_dir(path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"), "each migrations/sqlite/NNNN_x.sql needs migrations/postgres/NNNN_x.sql");
+
+    let dir = std::env::temp_dir().join(format!("kefu-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", dir.join("s.db").display())).await.unwrap();
+    kefu_store::dialect::sqlite::MIGRATOR.run(&sqlite).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(&sqlite)
+    .await
+    .unwrap();
+    let mut listed: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
+    listed.sort();
+    assert_eq!(tables, listed, "kefu-store's copy list (copy.rs TABLES) names every table");
+    let mut sqlite_columns = vec![];
+    for t in &tables {
+        let cols: Vec<(String, bool)> =
+            sqlx::query_as(&format!("SELECT name, \"notnull\" = 0 AND pk = 0 FROM pragma_table_info('{t}') ORDER BY name"))
+                .fetch_all(&sqlite)
+                .await
+                .unwrap();
+        sqlite_columns.push((t.clone(), cols));
+    }
+    sqlite.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else { return };
+    let url = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+    let pg = sqlx::PgPool::connect(&url).await.unwrap();
+    kefu_store::dialect::postgres::MIGRATOR.run(&pg).await.unwrap();
+    let mut pg_columns = vec![];
+    for t in &tables {
+        let cols: Vec<(String, bool)> = sqlx::query_as(
+            "SELECT column_name::text, is_nullable = 'YES' FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name",
+        )
+        .bind(t)
+        .fetch_all(&pg)
+        .await
+        .unwrap();
+        pg_columns.push((t.clone(), cols));
+    }
+    assert_eq!(sqlite_columns, pg_columns);
+}

@@ -1,0 +1,13 @@
+//! The store's contract: one suite of its behaviour, run against SQLite always and against
+//! PostgreSQL when `KEFU_TEST_POSTGRES_URL` is set (`scripts/with-postgres.sh` sets it).
+
+mod support;
+
+mod agent_tools;
+mod calls;
+mod conversations;
+mod copy;
+mod directory;
+mod outbox;
+mod recordings;
+mod sessions;

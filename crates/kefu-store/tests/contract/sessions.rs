@@ -1,0 +1,68 @@
+//! Tokens (by hash), API keys, settings.
+
+use kefu_store::{StoreError, TokenOwner};
+
+use crate::support::{each_backend, group_and_visitor};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tokens_live_until_revoked_expired_or_their_visitor_is_blocked() {
+    each_backend(|store| async move {
+        let (_, visitor) = group_and_visitor(&store).await;
+        let owner = TokenOwner::Visitor(visitor);
+        store.create_session("h1", owner, 0, 1000).await.unwrap();
+        store.create_session("h2", owner, 0, 1000).await.unwrap();
+        assert!(matches!(store.create_session("h1", owner, 0, 1000).await, Err(StoreError::Conflict(_))));
+        assert_eq!(store.session_owner("h1", 10).await.unwrap(), Some(owner));
+        assert_eq!(store.session_owner("h1", 1000).await.unwrap(), None, "expired");
+        assert_eq!(store.session_end_reason("h1", 1000).await.unwrap(), Some("expired"));
+        assert_eq!(store.session_end_reason("h1", 10).await.unwrap(), None);
+        assert_eq!(store.session_expires_at("h1").await.unwrap(), Some(1000));
+        assert_eq!(store.live_sessions(owner, 10).await.unwrap(), 2);
+        store.revoke_session("h2", 20).await.unwrap();
+        assert_eq!(store.session_end_reason("h2", 30).await.unwrap(), Some("revoked"));
+        assert_eq!(store.live_sessions(owner, 30).await.unwrap(), 1);
+        store.set_visitor_blocked(visitor, Some(("spam", None, 40))).await.unwrap();
+        assert_eq!(store.session_owner("h1", 50).await.unwrap(), None);
+        assert_eq!(store.session_end_reason("h1", 50).await.unwrap(), Some("blocked"));
+        let back = store.set_visitor_blocked(visitor, None).await.unwrap();
+        assert_eq!(back.blocked_at, None);
+        store.revoke_visitor_sessions(visitor, 60).await.unwrap();
+        assert_eq!(store.live_sessions(owner, 70).await.unwrap(), 0);
+        assert_eq!(store.session_end_reason("nope", 0).await.unwrap(), Some("revoked"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn api_keys_and_settings() {
+    each_backend(|store| async move {
+        let key = store.create_api_key("crm", "kf_ab", "hash-1", "[\"conversations:read\"]", 5).await.unwrap();
+        assert!(matches!(store.create_api_key("dup", "kf_ab", "hash-1", "[]", 6).await, Err(StoreError::Conflict(_))));
+        assert_eq!(store.api_key_by_hash("hash-1").await.unwrap().map(|k| k.id), Some(key.id));
+        assert_eq!(store.api_keys().await.unwrap().len(), 1);
+        assert!(store.revoke_api_key(key.id, 7).await.unwrap());
+        assert!(!store.revoke_api_key(key.id, 8).await.unwrap());
+        assert!(store.api_key_by_hash("hash-1").await.unwrap().is_none());
+
+        store.set_setting("widget.color", "red").await.unwrap();
+        store.set_setting("widget.color", "blue").await.unwrap();
+        store.set_setting("widget.title", "Hi").await.unwrap();
+        store.set_setting("other", "x").await.unwrap();
+        assert_eq!(store.setting("widget.color").await.unwrap().as_deref(), Some("blue"));
+        let widget = store.settings_with_prefix("widget.").await.unwrap();
+        assert_eq!(widget, [("widget.color".to_string(), "blue".to_string()), ("widget.title".into(), "Hi".into())]);
+        assert!(store.delete_setting("other").await.unwrap());
+        assert!(!store.delete_setting("other").await.unwrap());
+        assert!(store.ping().await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_store_shows_its_backend_but_never_its_password() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else { return };
+    let url = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+    let store = kefu_store::Store::connect(&url).await.unwrap();
+    let shown = format!("{store:?}");
+    assert!(shown.contains("Postgres") && !shown.contains("search_path") && !shown.contains("kefu@"), "{shown}");
+}
