@@ -167,17 +167,6 @@ pub struct BusinessTypeRow {
     pub min_skill_level: i64,
 }
 
-/// A wrap-up code (服务小结).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct WrapUpCodeRow {
-    /// Id.
-    pub id: i64,
-    /// Short code.
-    pub code: String,
-    /// Label.
-    pub label: String,
-}
-
 const USER_COLUMNS: &str =
     "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
     must_change_password";
@@ -498,28 +487,6 @@ impl Store {
             return Err(StoreError::Conflict("conversations refer to this business type".into()));
         }
         let done = sqlx::query("DELETE FROM business_types WHERE id = ?").bind(id).execute(&self.pool).await?;
-        touched(&done)?;
-        Ok(())
-    }
-
-    /// All wrap-up codes.
-    pub async fn wrap_up_codes(&self) -> Result<Vec<WrapUpCodeRow>> {
-        Ok(sqlx::query_as("SELECT id, code, label FROM wrap_up_codes ORDER BY id").fetch_all(&self.pool).await?)
-    }
-
-    /// Add a wrap-up code.
-    pub async fn create_wrap_up_code(&self, code: &str, label: &str) -> Result<i64> {
-        sqlx::query_scalar("INSERT INTO wrap_up_codes (code, label) VALUES (?, ?) RETURNING id")
-            .bind(code)
-            .bind(label)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(conflict)
-    }
-
-    /// Remove a wrap-up code.
-    pub async fn delete_wrap_up_code(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM wrap_up_codes WHERE id = ?").bind(id).execute(&self.pool).await?;
         touched(&done)?;
         Ok(())
     }

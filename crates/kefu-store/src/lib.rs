@@ -20,6 +20,7 @@ mod replies;
 mod sessions;
 mod tags;
 mod tx;
+mod wrap_up;
 #[cfg(test)]
 mod vocab_tests;
 
@@ -34,6 +35,7 @@ pub use recordings::*;
 pub use sessions::*;
 pub use tags::*;
 pub use tx::Tx;
+pub use wrap_up::*;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
