@@ -20,9 +20,9 @@ mod replies;
 mod sessions;
 mod tags;
 mod tx;
-mod wrap_up;
 #[cfg(test)]
 mod vocab_tests;
+mod wrap_up;
 
 pub use calls::*;
 pub use canned::*;

@@ -20,7 +20,9 @@ pub struct WrapUpCodeRow {
 impl Store {
     /// All wrap-up codes, disabled ones included, in the admin's order.
     pub async fn wrap_up_codes(&self) -> Result<Vec<WrapUpCodeRow>> {
-        Ok(sqlx::query_as("SELECT id, code, label, position, disabled FROM wrap_up_codes ORDER BY position, id").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT id, code, label, position, disabled FROM wrap_up_codes ORDER BY position, id")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Add a wrap-up code at the end of the list.

@@ -63,14 +63,23 @@ pub async fn candidates(State(state): State<AppState>, staff: Staff, Path(id): P
                 Ok(()) => None,
                 Err(e) => Some(agent_refusal(&e, theirs, &view.status)),
             };
-            TransferAgent { id: u.id, name: u.name.clone(), status: view.status, capacity: view.capacity, load: view.load, available: reason.is_none(), reason }
+            TransferAgent {
+                id: u.id,
+                name: u.name.clone(),
+                status: view.status,
+                capacity: view.capacity,
+                load: view.load,
+                available: reason.is_none(),
+                reason,
+            }
         })
         .collect();
     let groups = groups
         .iter()
         .zip(group_verdicts)
         .map(|(g, (_, snap, check))| {
-            let reason = check.err().map(|e| if matches!(e, CoreError::CallOpen(_)) { TransferRefusal::CallOpen } else { TransferRefusal::Unknown });
+            let reason =
+                check.err().map(|e| if matches!(e, CoreError::CallOpen(_)) { TransferRefusal::CallOpen } else { TransferRefusal::Unknown });
             TransferGroup {
                 id: g.id,
                 name: g.name.clone(),

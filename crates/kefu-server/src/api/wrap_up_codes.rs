@@ -19,11 +19,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/wrap-up-codes/{id}", patch(update_code).delete(delete_code))
 }
 
-const LIMITS: &str = "code: 1 to 32 characters; label: 1 to 64 characters";
-
 fn check_label(label: &str) -> ApiResult<()> {
     if label.is_empty() || label.chars().count() > 64 {
-        return Err(ApiError::invalid(LIMITS));
+        return Err(ApiError::invalid("label: 1 to 64 characters"));
     }
     Ok(())
 }
@@ -52,7 +50,7 @@ pub async fn create_code(
     staff.require_scope(Scope::Admin)?;
     let (code, label) = (b.code.trim(), b.label.trim());
     if code.is_empty() || code.len() > 32 {
-        return Err(ApiError::invalid(LIMITS));
+        return Err(ApiError::invalid("code: 1 to 32 characters"));
     }
     check_label(label)?;
     let id = state.store.create_wrap_up_code(code, label).await?;
