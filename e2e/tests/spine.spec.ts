@@ -62,7 +62,8 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   await expect(frame.getByTestId('message').filter({ hasText: '贷款的问题我来解答' })).toBeVisible();
   await agent3.page.getByTestId('close-button').click();
   const close = agent3.page.getByTestId('close-dialog');
-  await close.getByTestId('close-wrap-up-code').selectOption('resolved');
+  await close.getByTestId('close-wrap-up-code').click();
+  await agent3.page.locator('.el-select-dropdown__item:visible', { hasText: '已解决 Resolved' }).click();
   await close.getByTestId('close-submit').click();
 
   // The visitor sees the end and rates it.
