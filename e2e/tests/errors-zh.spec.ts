@@ -1,6 +1,7 @@
 // "Every message in the user's language": in the zh-CN workspace, the server's refusals read in
-// Chinese — a wrong password on the login page and a transfer to an agent who is offline — and
-// none of the server's English message shows; in English they read as the UI's own sentences.
+// Chinese — a wrong password on the login page and a transfer to an agent who went offline after
+// the transfer list was shown — and none of the server's English message shows; in English they
+// read as the UI's own sentences.
 import { expect, test, type Browser } from '@playwright/test';
 import { agentReady, api, base, leaveFloor, person } from './helpers';
 
@@ -12,9 +13,9 @@ const CASES = [
     locale: 'zh-CN',
     wrongPassword: '邮箱或密码错误。',
     unavailable: '该坐席当前不能接收转接（未就绪或已满）',
-    agent2: '张伟 Zhang Wei',
+    offline: '离线',
   },
-  { locale: 'en-US', wrongPassword: 'Wrong email or password.', unavailable: 'This agent cannot take a transfer now', agent2: '张伟 Zhang Wei' },
+  { locale: 'en-US', wrongPassword: 'Wrong email or password.', unavailable: 'This agent cannot take a transfer now', offline: 'Offline' },
 ];
 
 for (const c of CASES) {
@@ -37,8 +38,11 @@ async function refusals(browser: Browser, c: (typeof CASES)[number]) {
   await expect(loginError).not.toContainText('wrong email or password');
   if (zh) expect(await loginError.textContent()).not.toMatch(ENGLISH_SENTENCE);
 
-  // A conversation served by agent 1, transferred to agent 2 (张伟), who is offline: 409 agent_unavailable.
+  // A conversation served by agent 1. Agent 2 (张伟) is ready when the transfer list is shown, and
+  // logs out before agent 1 submits: the server refuses (409 agent_unavailable).
   await agentReady(page, 'agent1@demo.kefu');
+  const agent2 = await api.login('agent2@demo.kefu', 'demo-agent');
+  await api.call('PUT', '/api/v1/agents/me/status', agent2, { status: 'ready' });
   const name = `转接被拒 ${c.locale}`;
   const visitor = await api.visitor(name);
   await api.post(visitor, '/api/v1/conversations', { business_type_id: 1, message: '请帮我转人工' });
@@ -47,13 +51,19 @@ async function refusals(browser: Browser, c: (typeof CASES)[number]) {
   await page.getByTestId('transfer-button').click();
   const dialog = page.getByTestId('transfer-dialog');
   await dialog.getByTestId('transfer-mode-agent').click();
-  await dialog.getByTestId('transfer-target').selectOption({ label: c.agent2 });
+  const option = dialog.getByTestId('transfer-option').filter({ hasText: '张伟 Zhang Wei' });
+  await expect(option).toHaveAttribute('data-available', 'true');
+  await option.click();
+  await api.call('PUT', '/api/v1/agents/me/status', agent2, { status: 'offline' });
   await dialog.getByTestId('transfer-submit').click();
   const toast = page.locator('.el-message--error');
   await expect(toast).toContainText(c.unavailable);
   // The server's own sentence ("agent 4 is not ready or has no free capacity") is not shown.
   await expect(toast).not.toContainText('no free capacity');
   if (zh) expect(await toast.textContent()).not.toMatch(ENGLISH_SENTENCE);
+  // The list is fetched again: agent 2 is now greyed, with the reason in the UI's language.
+  await expect(option).toHaveAttribute('data-available', 'false');
+  await expect(option.getByTestId('transfer-option-reason')).toHaveText(c.offline);
 
   await context.close();
   await leaveFloor('agent1@demo.kefu');

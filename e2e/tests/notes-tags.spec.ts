@@ -154,7 +154,8 @@ test('en: the reply wait turns amber then red against the group target, and a cl
   }
 
   await agent.page.getByTestId('close-button').click();
-  await agent.page.getByTestId('close-dialog').getByTestId('close-wrap-up-code').selectOption('resolved');
+  await agent.page.getByTestId('close-dialog').getByTestId('close-wrap-up-code').click();
+  await agent.page.locator('.el-select-dropdown__item:visible', { hasText: '已解决 Resolved' }).click();
   await agent.page.getByTestId('close-dialog').getByTestId('close-submit').click();
   await agent.page.getByTestId('conversation-tab-closed').click();
   const closed = agent.page.locator(`[data-testid=closed-item][data-conversation-id="${c.id}"]`);

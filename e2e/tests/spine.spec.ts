@@ -43,7 +43,10 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   await agent1.page.getByTestId('transfer-button').click();
   const dialog = agent1.page.getByTestId('transfer-dialog');
   await dialog.getByTestId('transfer-mode-group').click();
-  await dialog.getByTestId('transfer-target').selectOption({ label: '贷款咨询 Loans' });
+  // The loans group shows its line and its ready members (agent 3) before it is chosen.
+  const loans = dialog.getByTestId('transfer-option').filter({ hasText: '贷款咨询 Loans' });
+  await expect(loans.getByTestId('transfer-option-counts')).toHaveText(/^Waiting \d+ · Ready [1-9]\d*$/);
+  await loans.click();
   await dialog.getByTestId('transfer-note').locator('textarea').or(dialog.locator('textarea[data-testid=transfer-note]')).first().fill('客户想咨询贷款');
   await dialog.getByTestId('transfer-submit').click();
 
@@ -59,7 +62,8 @@ test('visitor and agents: chat, transfer, close, CSAT', async ({ browser }) => {
   await expect(frame.getByTestId('message').filter({ hasText: '贷款的问题我来解答' })).toBeVisible();
   await agent3.page.getByTestId('close-button').click();
   const close = agent3.page.getByTestId('close-dialog');
-  await close.getByTestId('close-wrap-up-code').selectOption('resolved');
+  await close.getByTestId('close-wrap-up-code').click();
+  await agent3.page.locator('.el-select-dropdown__item:visible', { hasText: '已解决 Resolved' }).click();
   await close.getByTestId('close-submit').click();
 
   // The visitor sees the end and rates it.

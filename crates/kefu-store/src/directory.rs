@@ -167,17 +167,6 @@ pub struct BusinessTypeRow {
     pub min_skill_level: i64,
 }
 
-/// A wrap-up code (服务小结).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct WrapUpCodeRow {
-    /// Id.
-    pub id: i64,
-    /// Short code.
-    pub code: String,
-    /// Label.
-    pub label: String,
-}
-
 const USER_COLUMNS: &str =
     "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
     must_change_password";
@@ -544,32 +533,6 @@ impl Store {
                 return Err(StoreError::Conflict("conversations refer to this business type".into()));
             }
             let done = sqlx::query("DELETE FROM business_types WHERE id = $1").bind(id).execute(&mut *conn).await?;
-            touched(done.rows_affected())?;
-            Ok(())
-        })
-    }
-
-    /// All wrap-up codes.
-    pub async fn wrap_up_codes(&self) -> Result<Vec<WrapUpCodeRow>> {
-        on_pool!(self, |pool| Ok(sqlx::query_as("SELECT id, code, label FROM wrap_up_codes ORDER BY id").fetch_all(pool).await?))
-    }
-
-    /// Add a wrap-up code.
-    pub async fn create_wrap_up_code(&self, code: &str, label: &str) -> Result<i64> {
-        in_write!(self, |conn| {
-            sqlx::query_scalar("INSERT INTO wrap_up_codes (code, label) VALUES ($1, $2) RETURNING id")
-                .bind(code)
-                .bind(label)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(conflict)
-        })
-    }
-
-    /// Remove a wrap-up code.
-    pub async fn delete_wrap_up_code(&self, id: i64) -> Result<()> {
-        in_write!(self, |conn| {
-            let done = sqlx::query("DELETE FROM wrap_up_codes WHERE id = $1").bind(id).execute(&mut *conn).await?;
             touched(done.rows_affected())?;
             Ok(())
         })

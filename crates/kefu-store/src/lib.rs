@@ -151,6 +151,7 @@ pub mod testing;
 mod tx;
 #[cfg(test)]
 mod vocab_tests;
+mod wrap_up;
 
 pub use calls::*;
 pub use canned::*;
@@ -164,6 +165,7 @@ pub use recordings::*;
 pub use sessions::*;
 pub use tags::*;
 pub use tx::Tx;
+pub use wrap_up::*;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};

@@ -1,4 +1,4 @@
-//! Admin-only settings: wrap-up codes, integrators' API keys, webhooks and their delivery log.
+//! Admin-only settings: integrators' API keys, webhooks and their delivery log.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,55 +13,15 @@ use crate::integrations::webhooks::EVENTS;
 use crate::state::AppState;
 use crate::views::{
     ApiKeyCreated, ApiKeyList, ApiKeyScope as Scope, ApiKeyView, DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView,
-    WrapUpCodeList, WrapUpCodeView,
 };
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/wrap-up-codes", get(codes).post(create_code))
-        .route("/api/v1/wrap-up-codes/{id}", delete(delete_code))
         .route("/api/v1/api-keys", get(keys).post(create_key))
         .route("/api/v1/api-keys/{id}", delete(revoke_key))
         .route("/api/v1/webhooks", get(webhooks).post(create_webhook))
         .route("/api/v1/webhooks/{id}", patch(update_webhook).delete(delete_webhook))
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
-}
-
-#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn codes(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
-    staff.require_scope(Scope::ConversationsRead)?;
-    let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
-    Ok(Json(WrapUpCodeList { codes }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct CodeBody {
-    /// Stored on closed conversations, 1 to 32 characters.
-    code: String,
-    /// Shown to agents, 1 to 64 characters.
-    label: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/wrap-up-codes", tag = "admin", request_body = CodeBody, responses((status = 201, description = "created (admin)", body = WrapUpCodeView), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn create_code(
-    State(state): State<AppState>,
-    staff: Staff,
-    ApiJson(b): ApiJson<CodeBody>,
-) -> ApiResult<(StatusCode, Json<WrapUpCodeView>)> {
-    staff.require_scope(Scope::Admin)?;
-    let (code, label) = (b.code.trim(), b.label.trim());
-    if code.is_empty() || code.len() > 32 || label.is_empty() || label.chars().count() > 64 {
-        return Err(ApiError::invalid("code: 1 to 32 characters; label: 1 to 64 characters"));
-    }
-    let id = state.store.create_wrap_up_code(code, label).await?;
-    Ok((StatusCode::CREATED, Json(WrapUpCodeView { id, code: code.to_string(), label: label.to_string() })))
-}
-
-#[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    staff.require_scope(Scope::Admin)?;
-    state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "the API keys not revoked (admin)", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -558,8 +558,9 @@ pub async fn close(
     let caller = Caller::Staff(staff);
     load_visible(&state.store, &caller, id).await?;
     let codes = state.store.wrap_up_codes().await?;
-    if !codes.iter().any(|c| c.code == body.wrap_up_code) {
-        return Err(ApiError::invalid(format!("wrap_up_code: {:?} is not a configured wrap-up code", body.wrap_up_code)));
+    // A disabled code is kept for the conversations closed with it, but no longer chosen.
+    if !codes.iter().any(|c| c.code == body.wrap_up_code && !c.disabled) {
+        return Err(ApiError::invalid(format!("wrap_up_code: {:?} is not an enabled wrap-up code", body.wrap_up_code)));
     }
     let note = body.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {

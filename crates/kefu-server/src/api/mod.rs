@@ -16,9 +16,11 @@ pub mod openapi;
 pub mod recordings;
 pub mod stats;
 pub mod tags;
+pub mod transfer_candidates;
 pub mod visitors;
 pub mod web;
 pub mod widgets;
+pub mod wrap_up_codes;
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
@@ -44,10 +46,12 @@ pub fn app(state: AppState) -> Router {
         .merge(agents::router())
         .merge(visitors::router())
         .merge(conversations::router())
+        .merge(transfer_candidates::router())
         .merge(calls::router())
         .merge(recordings::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(wrap_up_codes::router())
         .merge(canned::router())
         .merge(notes::router())
         .merge(history::router())

@@ -15,15 +15,17 @@ pub struct WrapUpCodeView {
     pub code: String,
     /// Shown to agents.
     pub label: String,
+    /// Not offered when closing; conversations closed with it keep showing it.
+    pub disabled: bool,
 }
 
 impl From<&WrapUpCodeRow> for WrapUpCodeView {
     fn from(c: &WrapUpCodeRow) -> Self {
-        WrapUpCodeView { id: c.id, code: c.code.clone(), label: c.label.clone() }
+        WrapUpCodeView { id: c.id, code: c.code.clone(), label: c.label.clone(), disabled: c.disabled }
     }
 }
 
-/// `GET /api/v1/wrap-up-codes`.
+/// `GET /api/v1/wrap-up-codes`, in the admin's order.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WrapUpCodeList {
     pub codes: Vec<WrapUpCodeView>,

@@ -13,6 +13,7 @@ mod notes;
 mod people;
 mod recordings;
 mod stats;
+mod transfer;
 mod vocab;
 mod widgets;
 
@@ -26,5 +27,6 @@ pub use notes::*;
 pub use people::*;
 pub use recordings::*;
 pub use stats::*;
+pub use transfer::*;
 pub use vocab::*;
 pub use widgets::*;

@@ -29,5 +29,7 @@ mod restart;
 mod sessions;
 mod snapshots;
 mod tags;
+mod transfer_candidates;
 mod webhooks;
 mod workspace_lists;
+mod wrap_up_codes;

@@ -724,6 +724,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/transfer-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conversations_candidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/typing": {
         parameters: {
             query?: never;
@@ -1189,6 +1205,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/wrap-up-codes/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["admin_reorder_codes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/wrap-up-codes/{id}": {
         parameters: {
             query?: never;
@@ -1202,7 +1234,7 @@ export interface paths {
         delete: operations["admin_delete_code"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["admin_update_code"];
         trace?: never;
     };
 }
@@ -1507,6 +1539,20 @@ export interface components {
             code: string;
             /** @description Shown to agents, 1 to 64 characters. */
             label: string;
+        };
+        CodeOrder: {
+            /** @description Every wrap-up code's id exactly once, in the new order. */
+            ids: number[];
+        };
+        /**
+         * @description What to change; absent fields stay. The code itself cannot change: closed conversations
+         *     are stored with it.
+         */
+        CodeUpdate: {
+            /** @description Stop (true) or resume (false) offering the code when closing. */
+            disabled?: boolean | null;
+            /** @description Shown to agents, 1 to 64 characters. */
+            label?: string | null;
         };
         /** @description The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation). */
         CompositionView: {
@@ -2572,6 +2618,18 @@ export interface components {
              */
             waiting_past_target: number;
         };
+        /** @description An agent in the transfer list. */
+        TransferAgent: {
+            /** @description Whether a transfer to this agent would be taken now. */
+            available: boolean;
+            capacity: components["schemas"]["Slots"];
+            /** Format: int64 */
+            id: number;
+            load: components["schemas"]["Slots"];
+            name: string;
+            reason: null | components["schemas"]["TransferRefusal"];
+            status: components["schemas"]["AgentStatus"];
+        };
         TransferBody: {
             /**
              * Format: int64
@@ -2586,6 +2644,34 @@ export interface components {
             /** @description For the next agent, at most 1000 characters; the visitor never sees it. */
             note?: string | null;
         };
+        /** @description `GET /api/v1/conversations/{id}/transfer-candidates`. */
+        TransferCandidates: {
+            agents: components["schemas"]["TransferAgent"][];
+            groups: components["schemas"]["TransferGroup"][];
+        };
+        /** @description A group in the transfer list, with its line and the members ready now. */
+        TransferGroup: {
+            available: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Members whose status is ready.
+             */
+            ready: number;
+            reason: null | components["schemas"]["TransferRefusal"];
+            /**
+             * Format: int64
+             * @description Customers waiting in the group's line.
+             */
+            waiting: number;
+        };
+        /**
+         * @description Why a transfer to this target would be refused now.
+         * @enum {string}
+         */
+        TransferRefusal: "offline" | "away" | "wrap_up" | "full" | "current" | "call_open" | "unknown";
         TypeBody: {
             /**
              * Format: int64
@@ -2756,7 +2842,7 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @description `GET /api/v1/wrap-up-codes`. */
+        /** @description `GET /api/v1/wrap-up-codes`, in the admin's order. */
         WrapUpCodeList: {
             codes: components["schemas"]["WrapUpCodeView"][];
         };
@@ -2764,6 +2850,8 @@ export interface components {
         WrapUpCodeView: {
             /** @description Stored on the conversation. */
             code: string;
+            /** @description Not offered when closing; conversations closed with it keep showing it. */
+            disabled: boolean;
             /** Format: int64 */
             id: number;
             /** @description Shown to agents. */
@@ -2997,6 +3085,8 @@ export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
 export type CodeBody = components['schemas']['CodeBody'];
+export type CodeOrder = components['schemas']['CodeOrder'];
+export type CodeUpdate = components['schemas']['CodeUpdate'];
 export type CompositionView = components['schemas']['CompositionView'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
@@ -3087,7 +3177,11 @@ export type TagBody = components['schemas']['TagBody'];
 export type TagList = components['schemas']['TagList'];
 export type TagView = components['schemas']['TagView'];
 export type TodayStats = components['schemas']['TodayStats'];
+export type TransferAgent = components['schemas']['TransferAgent'];
 export type TransferBody = components['schemas']['TransferBody'];
+export type TransferCandidates = components['schemas']['TransferCandidates'];
+export type TransferGroup = components['schemas']['TransferGroup'];
+export type TransferRefusal = components['schemas']['TransferRefusal'];
 export type TypeBody = components['schemas']['TypeBody'];
 export type Typing = components['schemas']['Typing'];
 export type TypingBody = components['schemas']['TypingBody'];
@@ -4937,6 +5031,38 @@ export interface operations {
             };
         };
     };
+    conversations_candidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description agents and groups, each with whether a transfer to it would be taken now (only the serving agent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferCandidates"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     conversations_typing: {
         parameters: {
             query?: never;
@@ -6128,7 +6254,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description every wrap-up code */
+            /** @description every wrap-up code in order, disabled ones included (check `disabled` before offering one) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6161,13 +6287,46 @@ export interface operations {
             };
         };
         responses: {
-            /** @description created (admin) */
+            /** @description created at the end of the list (admin) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WrapUpCodeView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_reorder_codes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeOrder"];
+            };
+        };
+        responses: {
+            /** @description reordered (admin): the list in its new order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WrapUpCodeList"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -6199,6 +6358,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_update_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeUpdate"];
+            };
+        };
+        responses: {
+            /** @description updated (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WrapUpCodeView"];
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {

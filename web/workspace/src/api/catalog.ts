@@ -24,6 +24,10 @@ export const catalogApi = {
   deleteBusinessType: (id: Id) => http.del(`/business-types/${id}`),
 
   wrapUpCodes: () => http.get<Api.WrapUpCodeList>('/wrap-up-codes').then((r) => r.codes),
-  createWrapUpCode: (body: Omit<WrapUpCode, 'id'>) => http.post<WrapUpCode>('/wrap-up-codes', body satisfies Api.CodeBody),
+  createWrapUpCode: (body: Api.CodeBody) => http.post<WrapUpCode>('/wrap-up-codes', body),
+  updateWrapUpCode: (id: Id, patch: Api.CodeUpdate) => http.patch<WrapUpCode>(`/wrap-up-codes/${id}`, patch),
+  /** Every code's id once, in the new order; answers the list in that order. */
+  reorderWrapUpCodes: (ids: Id[]) =>
+    http.put<Api.WrapUpCodeList>('/wrap-up-codes/order', { ids } satisfies Api.CodeOrder).then((r) => r.codes),
   deleteWrapUpCode: (id: Id) => http.del(`/wrap-up-codes/${id}`),
 };

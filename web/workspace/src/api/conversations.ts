@@ -27,6 +27,8 @@ export const conversationsApi = {
     http.post<void>(`/conversations/${id}/typing`, { typing } satisfies Api.TypingBody),
   accept: (id: Id) => http.post<Conversation>(`/conversations/${id}/accept`),
   decline: (id: Id) => http.post<void>(`/conversations/${id}/decline`),
+  /** Who and which groups could take the conversation now, with the router's reason when not. */
+  transferCandidates: (id: Id) => http.get<Api.TransferCandidates>(`/conversations/${id}/transfer-candidates`),
   transfer: (id: Id, target: TransferTarget) => http.post<Conversation>(`/conversations/${id}/transfer`, target),
   close: (id: Id, wrapUpCode: string, note?: string) =>
     http.post<Conversation>(

@@ -69,8 +69,23 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
     businessTypes.value = businessTypes.value.filter((b) => b.id !== id);
   }
 
-  async function createWrapUpCode(input: Omit<WrapUpCode, 'id'>): Promise<void> {
+  async function createWrapUpCode(input: { code: string; label: string }): Promise<void> {
     wrapUpCodes.value.push(await catalogApi.createWrapUpCode(input));
+  }
+
+  async function updateWrapUpCode(id: Id, patch: { label?: string; disabled?: boolean }): Promise<void> {
+    const updated = await catalogApi.updateWrapUpCode(id, patch);
+    wrapUpCodes.value = wrapUpCodes.value.map((w) => (w.id === id ? updated : w));
+  }
+
+  /** Move a code one place up (-1) or down (+1); the server keeps the order. */
+  async function moveWrapUpCode(id: Id, step: -1 | 1): Promise<void> {
+    const ids = wrapUpCodes.value.map((w) => w.id);
+    const i = ids.indexOf(id);
+    const j = i + step;
+    if (i < 0 || j < 0 || j >= ids.length) return;
+    ids.splice(j, 0, ...ids.splice(i, 1));
+    wrapUpCodes.value = await catalogApi.reorderWrapUpCodes(ids);
   }
 
   async function deleteWrapUpCode(id: Id): Promise<void> {
@@ -93,6 +108,8 @@ export const useAdminRoutingStore = defineStore('adminRouting', () => {
     saveBusinessType,
     deleteBusinessType,
     createWrapUpCode,
+    updateWrapUpCode,
+    moveWrapUpCode,
     deleteWrapUpCode,
   };
 });

@@ -1,0 +1,108 @@
+//! `/api/v1/wrap-up-codes`: the wrap-up codes (服务小结) agents pick when closing; admins add,
+//! relabel, disable, reorder and delete them.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, patch, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::state::AppState;
+use crate::views::{ApiKeyScope as Scope, WrapUpCodeList, WrapUpCodeView};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/wrap-up-codes", get(codes).post(create_code))
+        .route("/api/v1/wrap-up-codes/order", put(reorder_codes))
+        .route("/api/v1/wrap-up-codes/{id}", patch(update_code).delete(delete_code))
+}
+
+fn check_label(label: &str) -> ApiResult<()> {
+    if label.is_empty() || label.chars().count() > 64 {
+        return Err(ApiError::invalid("label: 1 to 64 characters"));
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code in order, disabled ones included (check `disabled` before offering one)", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn codes(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    Ok(Json(WrapUpCodeList { codes }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodeBody {
+    /// Stored on closed conversations, 1 to 32 characters.
+    code: String,
+    /// Shown to agents, 1 to 64 characters.
+    label: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/wrap-up-codes", tag = "admin", request_body = CodeBody, responses((status = 201, description = "created at the end of the list (admin)", body = WrapUpCodeView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn create_code(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(b): ApiJson<CodeBody>,
+) -> ApiResult<(StatusCode, Json<WrapUpCodeView>)> {
+    staff.require_scope(Scope::Admin)?;
+    let (code, label) = (b.code.trim(), b.label.trim());
+    if code.is_empty() || code.len() > 32 {
+        return Err(ApiError::invalid("code: 1 to 32 characters"));
+    }
+    check_label(label)?;
+    let id = state.store.create_wrap_up_code(code, label).await?;
+    Ok((StatusCode::CREATED, Json(WrapUpCodeView { id, code: code.to_string(), label: label.to_string(), disabled: false })))
+}
+
+/// What to change; absent fields stay. The code itself cannot change: closed conversations
+/// are stored with it.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodeUpdate {
+    /// Shown to agents, 1 to 64 characters.
+    label: Option<String>,
+    /// Stop (true) or resume (false) offering the code when closing.
+    disabled: Option<bool>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), request_body = CodeUpdate, responses((status = 200, description = "updated (admin)", body = WrapUpCodeView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn update_code(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<CodeUpdate>,
+) -> ApiResult<Json<WrapUpCodeView>> {
+    staff.require_scope(Scope::Admin)?;
+    let codes = state.store.wrap_up_codes().await?;
+    let old = codes.iter().find(|c| c.id == id).ok_or_else(|| ApiError::not_found("wrap-up code"))?;
+    let label = b.label.as_deref().map(str::trim).unwrap_or(&old.label).to_string();
+    check_label(&label)?;
+    let disabled = b.disabled.unwrap_or(old.disabled);
+    state.store.update_wrap_up_code(id, &label, disabled).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
+    Ok(Json(WrapUpCodeView { id, code: old.code.clone(), label, disabled }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct CodeOrder {
+    /// Every wrap-up code's id exactly once, in the new order.
+    ids: Vec<i64>,
+}
+
+#[utoipa::path(put, path = "/api/v1/wrap-up-codes/order", tag = "admin", request_body = CodeOrder, responses((status = 200, description = "reordered (admin): the list in its new order", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn reorder_codes(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<CodeOrder>) -> ApiResult<Json<WrapUpCodeList>> {
+    staff.require_scope(Scope::Admin)?;
+    if !state.store.reorder_wrap_up_codes(&b.ids).await? {
+        return Err(ApiError::invalid("ids: give every wrap-up code's id exactly once (reload the list and try again)"));
+    }
+    let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    Ok(Json(WrapUpCodeList { codes }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    staff.require_scope(Scope::Admin)?;
+    state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
+    Ok(StatusCode::NO_CONTENT)
+}
