@@ -42,11 +42,11 @@
 //! So the client never rolls back, and the server never has two exchanges at once.
 //!
 //! **Order when relaying.** A `join`/`renegotiate` reply is given before any later
-//! [`MediaEvent::Offer`] for that participant is emitted, and the media server waits 200 ms
-//! after a client offer before offering itself. The server must still send the client its
-//! answer before relaying a later `Offer` to it (one task per participant writing to its
-//! WebSocket keeps that order); otherwise the client would see the offer while its own is out
-//! and ignore it (rule 4), and nothing would re-send it.
+//! [`MediaEvent::Offer`] for that participant is emitted, and the media server offers at once
+//! (it used to wait 200 ms, which delayed every join's first packet). The server relays answers
+//! and offers on different tasks, so a client may see the offer before the answer to its own:
+//! Kefu's client (`@kefu/realtime` CallSession) queues such an offer and applies the newest one
+//! right after the answer, instead of ignoring it as rule 4 allows.
 //!
 //! # Transport
 //!
