@@ -130,6 +130,12 @@ test('a supervisor sets an agent away for a meeting, saying why, and the agent s
   // The agent's own workspace follows at once.
   await expect(agent.page.getByTestId('status-switch')).toHaveAttribute('data-status', 'away');
   await expect(agent.page.getByTestId('status-switch')).toContainText('会议');
+  // Opening the row shows the agent's day and what they serve now.
+  await mine.getByTestId('agent-open-day').click();
+  const day = sup.page.getByTestId('agent-day');
+  await expect(day).toContainText('今日接待');
+  await expect(day.getByTestId('agent-day-answered')).toHaveText(/^\d+$/);
+  await expect(day).toContainText('正在接待');
   await agent.context.close();
   await sup.context.close();
   await leaveFloor('agent3@demo.kefu');

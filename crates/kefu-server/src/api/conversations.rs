@@ -86,7 +86,7 @@ pub async fn view_for(state: &AppState, caller: &Caller, id: i64) -> ApiResult<C
 }
 
 /// The same for a row already read (lists read their rows in one query).
-async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiResult<ConversationView> {
+pub(crate) async fn view_of(state: &AppState, caller: &Caller, c: &ConversationRow) -> ApiResult<ConversationView> {
     let id = c.id;
     let mut v = build_view(&state.store, c).await?;
     if matches!(caller, Caller::Staff(_)) {

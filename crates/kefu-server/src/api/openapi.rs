@@ -137,6 +137,7 @@ impl Modify for UniqueOperationIds {
         crate::api::tags::tag_visitor,
         crate::api::tags::untag_visitor,
         crate::api::stats::live,
+        crate::api::stats::agent_day,
         crate::api::widgets::config,
         crate::api::widgets::list,
         crate::api::widgets::save,

@@ -1,20 +1,21 @@
 //! `/api/v1/stats/live`: the supervisor's floor view: queues, agents, today's service level.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats};
 
 use crate::api::agents::agent_views;
+use crate::auth::Caller;
 use crate::auth::Staff;
 use crate::clock::now_ms;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::metrics::GroupFigures;
 use crate::state::AppState;
-use crate::views::{ApiKeyScope as Scope, GroupLive, LiveStats, TodayStats};
+use crate::views::{AgentDay, ApiKeyScope as Scope, GroupLive, LiveStats, TodayStats};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/stats/live", get(live))
+    Router::new().route("/api/v1/stats/live", get(live)).route("/api/v1/stats/agents/{id}", get(agent_day))
 }
 
 /// Live figures per group (shared with `/metrics`).
@@ -45,23 +46,8 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
 pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<LiveStats>> {
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
-    // "Today" is the last 24 hours until a per-tenant time zone exists.
-    let since = now - 86_400_000;
-    let records: Vec<ContactRecord> = state
-        .store
-        .contacts_since(since)
-        .await?
-        .iter()
-        .map(|c| ContactRecord {
-            queued_at: Millis(c.queued_at),
-            answered_at: c.assigned_at.map(Millis),
-            ended_at: c.closed_at.map(Millis),
-            abandoned: c.abandoned,
-            csat: c.csat_score.map(|s| s.clamp(1, 5) as u8),
-        })
-        .collect();
     let target = state.config.service_level_target_secs;
-    let today = TodayStats::build(&ServiceStats::compute(&records, target, Millis(now)), target);
+    let today = TodayStats::build(&ServiceStats::compute(&today_records(&state, now, None).await?, target, Millis(now)), target);
     let groups = group_figures(&state)
         .await?
         .into_iter()
@@ -75,4 +61,41 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
         })
         .collect();
     Ok(Json(LiveStats { groups, agents: agent_views(&state, None).await?, today }))
+}
+
+/// Today's contacts as the core reads them; only those `agent` served when given.
+async fn today_records(state: &AppState, now: i64, agent: Option<i64>) -> ApiResult<Vec<ContactRecord>> {
+    // "Today" is the last 24 hours until a per-tenant time zone exists.
+    let since = now - 86_400_000;
+    Ok(state
+        .store
+        .contacts_since(since)
+        .await?
+        .iter()
+        .filter(|c| agent.is_none() || c.agent_id == agent)
+        .map(|c| ContactRecord {
+            queued_at: Millis(c.queued_at),
+            answered_at: c.assigned_at.map(Millis),
+            ended_at: c.closed_at.map(Millis),
+            abandoned: c.abandoned,
+            csat: c.csat_score.map(|s| s.clamp(1, 5) as u8),
+        })
+        .collect())
+}
+
+#[utoipa::path(get, path = "/api/v1/stats/agents/{id}", tag = "stats", params(("id" = i64, Path, description = "agent id")),
+    responses((status = 200, description = "one agent's row opened by a supervisor: status, the conversations they serve now, today's figures", body = AgentDay), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn agent_day(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<AgentDay>> {
+    staff.require_scope(Scope::StatsRead)?;
+    let agent = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
+    let now = now_ms();
+    let target = state.config.service_level_target_secs;
+    let today = TodayStats::build(&ServiceStats::compute(&today_records(&state, now, Some(id)).await?, target, Millis(now)), target);
+    let caller = Caller::Staff(staff);
+    let mut conversations = vec![];
+    for c in state.store.conversations_by_status(Some(kefu_core::ConversationStatus::Assigned), Some(id)).await? {
+        conversations.push(crate::api::conversations::view_of(&state, &caller, &c).await?);
+    }
+    Ok(Json(AgentDay { agent, today, conversations }))
 }

@@ -74,6 +74,16 @@ pub struct LiveStats {
     pub today: TodayStats,
 }
 
+/// `GET /api/v1/stats/agents/{id}`: what a supervisor sees on opening an agent's row.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgentDay {
+    pub agent: AgentView,
+    /// The last 24 hours of the conversations this agent served (answered, handle time, CSAT).
+    pub today: TodayStats,
+    /// The conversations the agent serves now.
+    pub conversations: Vec<super::ConversationView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

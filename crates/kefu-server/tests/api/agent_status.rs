@@ -39,3 +39,46 @@ async fn a_supervisor_sets_an_agents_status_with_a_reason_and_the_agent_hears_of
     let (s, _) = app.call("PUT", "/api/v1/agents/99999/status", Some(&sup), Some(body)).await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn a_supervisor_opens_an_agents_row_their_conversations_now_and_their_day() {
+    let app = spawn_app().await;
+    let agent = app.ready_agent(1).await;
+    let (_, me) = app.call("GET", "/api/v1/agents/me", Some(&agent), None).await;
+    let id = me["id"].as_i64().unwrap();
+    let mut ws = app.ws(&agent).await;
+    // One conversation served and closed with a rating, one served now.
+    for (name, close) in [("已结束的客户", true), ("正在接待的客户", false)] {
+        let v = app.visitor(name).await;
+        let c = app.start(&v, "你好").await;
+        let cid = c["id"].as_i64().unwrap();
+        ws.wait_until("offer.created", |f| f["conversation_id"] == cid).await;
+        let (s, a) = app.call("POST", &format!("/api/v1/conversations/{cid}/accept"), Some(&agent), None).await;
+        assert_eq!(s, 200, "{a}");
+        if close {
+            let (s, e) = app
+                .call("POST", &format!("/api/v1/conversations/{cid}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" })))
+                .await;
+            assert_eq!(s, 200, "{e}");
+            let (s, e) = app.call("POST", &format!("/api/v1/conversations/{cid}/csat"), Some(&v), Some(json!({ "score": 4 }))).await;
+            assert_eq!(s, 200, "{e}");
+        }
+    }
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (s, day) = app.call("GET", &format!("/api/v1/stats/agents/{id}"), Some(&sup), None).await;
+    assert_eq!(s, 200, "{day}");
+    assert_eq!(day["agent"]["id"], id);
+    assert_eq!(day["today"]["answered"], 2, "{day}");
+    assert_eq!(day["today"]["csat_average"], 4.0, "{day}");
+    let now: Vec<_> = day["conversations"].as_array().unwrap().iter().map(|c| c["visitor"]["name"].clone()).collect();
+    assert_eq!(now, vec![json!("正在接待的客户")], "{day}");
+    // Another agent's figures do not count theirs; agents may not open a colleague's row.
+    let other = app.login("agent2@demo.kefu", "demo-agent").await;
+    let (_, me2) = app.call("GET", "/api/v1/agents/me", Some(&other), None).await;
+    let (_, day2) = app.call("GET", &format!("/api/v1/stats/agents/{}", me2["id"]), Some(&sup), None).await;
+    assert_eq!(day2["today"]["answered"], 0, "{day2}");
+    let (s, _) = app.call("GET", &format!("/api/v1/stats/agents/{id}"), Some(&other), None).await;
+    assert_eq!(s, 403);
+    let (s, _) = app.call("GET", "/api/v1/stats/agents/99999", Some(&sup), None).await;
+    assert_eq!(s, 404);
+}

@@ -900,6 +900,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stats_agent_day"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/live": {
         parameters: {
             query?: never;
@@ -1241,6 +1257,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `GET /api/v1/stats/agents/{id}`: what a supervisor sees on opening an agent's row. */
+        AgentDay: {
+            agent: components["schemas"]["AgentView"];
+            /** @description The conversations the agent serves now. */
+            conversations: components["schemas"]["ConversationView"][];
+            /** @description The last 24 hours of the conversations this agent served (answered, handle time, CSAT). */
+            today: components["schemas"]["TodayStats"];
+        };
         /** @description `GET /api/v1/agents`. */
         AgentList: {
             agents: components["schemas"]["AgentView"][];
@@ -3054,6 +3078,7 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AgentDay = components['schemas']['AgentDay'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentStatus = components['schemas']['AgentStatus'];
 export type AgentView = components['schemas']['AgentView'];
@@ -5438,6 +5463,38 @@ export interface operations {
                 };
                 content: {
                     "video/webm": unknown;
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_agent_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description agent id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one agent's row opened by a supervisor: status, the conversations they serve now, today's figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDay"];
                 };
             };
             /** @description JSON error naming the problem */
