@@ -70,23 +70,23 @@ pub async fn set_status(State(state): State<AppState>, staff: Staff, ApiJson(bod
     if !staff.is_user() {
         return Err(ApiError::Forbidden("API keys are not agents".into()));
     }
-    let status = parse_status(&body)?;
+    let status = parse_status(&body.status, body.reason.as_deref())?;
     state.routing.run(Op::SetStatus { agent: staff.id, status }).await?;
     me(State(state), staff).await
 }
 
-fn parse_status(body: &StatusBody) -> ApiResult<AgentStatus> {
-    Ok(match parse_word::<SettableStatus>(&body.status) {
+fn parse_status(status: &str, reason: Option<&str>) -> ApiResult<AgentStatus> {
+    Ok(match parse_word::<SettableStatus>(status) {
         Some(SettableStatus::Ready) => AgentStatus::Ready,
         Some(SettableStatus::Offline) => AgentStatus::Offline,
         Some(SettableStatus::Away) => {
-            let reason = body.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("other");
+            let reason = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or("other");
             if reason.chars().count() > 64 {
                 return Err(ApiError::invalid("reason: at most 64 characters"));
             }
             AgentStatus::Away(AwayReason::Other(reason.to_string()))
         }
-        None => return Err(ApiError::invalid(format!("status: {:?} is not one of ready, away, offline", body.status))),
+        None => return Err(ApiError::invalid(format!("status: {status:?} is not one of ready, away, offline"))),
     })
 }
 
@@ -117,7 +117,7 @@ pub async fn set_status_of(
     if note.is_empty() || note.chars().count() > 200 {
         return Err(ApiError::invalid("note: why the status is changed, 1 to 200 characters"));
     }
-    let status = parse_status(&StatusBody { status: body.status.clone(), reason: body.reason.clone() })?;
+    let status = parse_status(&body.status, body.reason.as_deref())?;
     state.store.user(id).await.map_err(|_| ApiError::not_found("agent"))?;
     state.routing.run(Op::SetStatus { agent: id, status }).await?;
     let mut tx = state.store.begin().await?;

@@ -2,7 +2,7 @@
 //! `server_restart`, both participant files are kept as `interrupted` with their hash, and they
 //! play for at least 17 s (the last second or so, still in memory, is lost).
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
@@ -10,35 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::calls::{active_call, join, served_chat, until_media_flows};
 use crate::helpers::{tempdir, TestApp};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn start(dir: &std::path::Path, port: u16) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kefu"));
-    if let Some(url) = crate::restart::database_url(dir).await {
-        command.env("KEFU_DATABASE_URL", url);
-    }
-    let mut child = command
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(dir)
-        .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("kefu starts");
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http.get(format!("http://127.0.0.1:{port}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return child;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("kefu did not become ready");
-}
+use crate::restart::{free_port, start};
 
 fn ffprobe_duration(bytes: &[u8]) -> f64 {
     let path = std::env::temp_dir().join(format!("kefu-rec-crash-{}-{}.webm", std::process::id(), bytes.len()));

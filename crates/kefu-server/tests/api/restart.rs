@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::helpers::{tempdir, TestApp};
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -25,7 +25,9 @@ pub async fn database_url(dir: &std::path::Path) -> Option<String> {
     Some(url)
 }
 
-async fn start(dir: &std::path::Path, port: u16) -> Child {
+/// Start the real `kefu` binary (demo data) on `port` with `dir` as its data dir; returns once
+/// it is ready. Shared by the SIGKILL tests.
+pub async fn start(dir: &std::path::Path, port: u16) -> Child {
     // The test's webhook receiver listens on loopback, which only an operator's allowance reaches.
     let config = dir.join("kefu.toml");
     std::fs::write(&config, "outbound_allow = [\"127.0.0.1\"]\n").unwrap();
