@@ -8,6 +8,7 @@
 pub mod agents;
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod calls;
 pub mod clock;

@@ -48,6 +48,8 @@ pub struct MetricsInner {
     pub media_loss_ppm: Value,
     /// Quality readings taken (each stored in a call's timeline).
     pub media_quality_samples: Value,
+    /// Administrative changes whose audit entry could not be written.
+    pub audit_failures: Value,
 }
 
 /// Shared handle.
@@ -89,6 +91,12 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
         m.media_received_bps.get(),
     );
     one("kefu_media_quality_samples_total", "counter", "Quality readings stored in calls' timelines.", m.media_quality_samples.get());
+    one(
+        "kefu_audit_failures_total",
+        "counter",
+        "Administrative changes whose audit log entry could not be written.",
+        m.audit_failures.get(),
+    );
     let loss = m.media_loss_ppm.get() as f64 / 1e6;
     let _ = writeln!(
         out,

@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "admin_audit",
 ];
 
 /// What arrived in one table.

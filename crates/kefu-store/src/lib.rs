@@ -132,6 +132,7 @@ macro_rules! in_write {
     }};
 }
 
+mod audit;
 mod calls;
 mod canned;
 mod closed;
@@ -153,6 +154,7 @@ mod tx;
 mod vocab_tests;
 mod wrap_up;
 
+pub use audit::*;
 pub use calls::*;
 pub use canned::*;
 pub use conversations::*;

@@ -6,13 +6,15 @@ use axum::routing::{delete, get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::{new_token, token_hash, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::integrations::webhooks::EVENTS;
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyCreated, ApiKeyList, ApiKeyScope as Scope, ApiKeyView, DeliveryList, DeliveryView, WebhookCreated, WebhookList, WebhookView,
+    ApiKeyCreated, ApiKeyList, ApiKeyScope as Scope, ApiKeyView, AuditAction, AuditEntity, DeliveryList, DeliveryView, WebhookCreated,
+    WebhookList, WebhookView,
 };
 
 pub fn router() -> Router<AppState> {
@@ -58,15 +60,21 @@ pub async fn create_key(
         .store
         .create_api_key(name, &key[..12], &token_hash(&key), &serde_json::to_string(&b.scopes).unwrap_or_default(), now_ms())
         .await?;
-    Ok((StatusCode::CREATED, Json(ApiKeyCreated { api_key: ApiKeyView::from(&row), key })))
+    let view = ApiKeyView::from(&row);
+    // The view carries the key's prefix, never the key.
+    record(&state, &staff, Change::new(AuditEntity::ApiKey, row.id, AuditAction::Created, &view.name).after(&view)).await;
+    Ok((StatusCode::CREATED, Json(ApiKeyCreated { api_key: view, key })))
 }
 
 #[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "revoked (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let before = state.store.api_keys().await?.iter().find(|k| k.id == id).map(ApiKeyView::from);
     if !state.store.revoke_api_key(id, now_ms()).await? {
         return Err(ApiError::not_found("API key"));
     }
+    let name = before.as_ref().map(|k| k.name.clone()).unwrap_or_default();
+    record(&state, &staff, Change::new(AuditEntity::ApiKey, id, AuditAction::Deleted, name).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -116,8 +124,10 @@ pub async fn create_webhook(
     let url = url.trim();
     let secret = new_token("whsec_");
     let id = state.store.create_webhook(url, &serde_json::to_string(events).unwrap_or_default(), &secret, now_ms()).await?;
-    let hook = state.store.webhook(id).await?;
-    Ok((StatusCode::CREATED, Json(WebhookCreated { webhook: WebhookView::from(&hook), secret })))
+    let hook = WebhookView::from(&state.store.webhook(id).await?);
+    // The view has no signing secret.
+    record(&state, &staff, Change::new(AuditEntity::Webhook, id, AuditAction::Created, &hook.url).after(&hook)).await;
+    Ok((StatusCode::CREATED, Json(WebhookCreated { webhook: hook, secret })))
 }
 
 #[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), request_body = WebhookBody, responses((status = 200, description = "updated (admin)", body = WebhookView), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -129,19 +139,24 @@ pub async fn update_webhook(
 ) -> ApiResult<Json<WebhookView>> {
     staff.require_scope(Scope::Admin)?;
     check_webhook(&state, b.url.as_deref(), b.events.as_deref()).await?;
+    let before = WebhookView::from(&state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?);
     let events = b.events.map(|e| serde_json::to_string(&e).unwrap_or_default());
     state
         .store
         .update_webhook(id, b.url.as_deref().map(str::trim), events.as_deref(), b.active)
         .await
         .map_err(|_| ApiError::not_found("webhook"))?;
-    Ok(Json(WebhookView::from(&state.store.webhook(id).await?)))
+    let after = WebhookView::from(&state.store.webhook(id).await?);
+    record(&state, &staff, Change::new(AuditEntity::Webhook, id, AuditAction::Updated, &after.url).before(&before).after(&after)).await;
+    Ok(Json(after))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let before = WebhookView::from(&state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?);
     state.store.delete_webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
+    record(&state, &staff, Change::new(AuditEntity::Webhook, id, AuditAction::Deleted, &before.url).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,12 +9,13 @@ use kefu_core::{AgentId, AgentStatus, AwayReason};
 use serde::Deserialize;
 
 use crate::agents::build;
+use crate::audit::{record, Change};
 use crate::auth::{check_password_rules, hash_password, Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::{AgentList, AgentView, ApiKeyScope as Scope, SessionEndReason, Slots};
+use crate::views::{AgentList, AgentView, ApiKeyScope as Scope, AuditAction, AuditEntity, SessionEndReason, Slots};
 use kefu_store::{NewUser, StoreError};
 
 pub fn router() -> Router<AppState> {
@@ -186,6 +187,7 @@ pub async fn create(
         .await?;
     state.routing.run(Op::AgentChanged { agent: id }).await?;
     let view = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
+    record(&state, &staff, Change::new(AuditEntity::Agent, id, AuditAction::Created, &view.name).after(&view)).await;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -221,6 +223,7 @@ pub async fn update(
         check_capacity(c)?;
     }
     let before = state.store.user(id).await.map_err(|_| ApiError::not_found("agent"))?;
+    let before_view = agent_views(&state, Some(id)).await?.pop();
     let hash = match &body.password {
         Some(p) => {
             check_password_rules(p)?;
@@ -250,5 +253,9 @@ pub async fn update(
     }
     // A disabled agent goes offline and their conversations go back to the front of the line.
     state.routing.run(Op::AgentChanged { agent: id }).await?;
-    agent_views(&state, Some(id)).await?.pop().map(Json).ok_or_else(|| ApiError::not_found("agent"))
+    let view = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
+    // The password itself is never logged; that it was reset is.
+    let summary = if hash.is_some() { format!("{} (password reset)", view.name) } else { view.name.clone() };
+    record(&state, &staff, Change::new(AuditEntity::Agent, id, AuditAction::Updated, summary).before(&before_view).after(&view)).await;
+    Ok(Json(view))
 }

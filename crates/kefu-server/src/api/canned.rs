@@ -7,12 +7,13 @@ use axum::routing::{get, patch};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::text::clean_line;
-use crate::views::{ApiKeyScope as Scope, CannedResponseList, CannedResponseView};
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, CannedResponseList, CannedResponseView};
 use kefu_store::{CannedFields, CannedRow, StoreError};
 
 /// Longest body, in characters.
@@ -119,7 +120,17 @@ pub async fn create(
     let f = checked(&need(b.shortcut, "shortcut")?, &need(b.title, "title")?, &need(b.body, "body")?, b.category.as_deref().unwrap_or(""))?;
     let fields = CannedFields { category: &f.category, shortcut: &f.shortcut, title: &f.title, body: &f.body };
     let id = state.store.create_canned_response(owner, &fields, now_ms()).await.map_err(|e| taken(e, &f.shortcut))?;
-    Ok((StatusCode::CREATED, Json(CannedResponseView::from(&state.store.canned_response(id).await?))))
+    let view = CannedResponseView::from(&state.store.canned_response(id).await?);
+    team_change(&state, &staff, Change::new(AuditEntity::CannedResponse, id, AuditAction::Created, &view.title).after(&view), view.team)
+        .await;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The team library is administrative and audited; an agent's own responses are theirs.
+async fn team_change(state: &AppState, staff: &Staff, change: Change, team: bool) {
+    if team {
+        record(state, staff, change).await;
+    }
 }
 
 /// The response if the caller may change it: their own, or a team one for admins. Someone
@@ -152,12 +163,19 @@ pub async fn update(
     )?;
     let fields = CannedFields { category: &f.category, shortcut: &f.shortcut, title: &f.title, body: &f.body };
     state.store.update_canned_response(id, &fields, now_ms()).await.map_err(|e| taken(e, &f.shortcut))?;
-    Ok(Json(CannedResponseView::from(&state.store.canned_response(id).await?)))
+    let view = CannedResponseView::from(&state.store.canned_response(id).await?);
+    let change = Change::new(AuditEntity::CannedResponse, id, AuditAction::Updated, &view.title)
+        .before(&CannedResponseView::from(&row))
+        .after(&view);
+    team_change(&state, &staff, change, view.team).await;
+    Ok(Json(view))
 }
 
 #[utoipa::path(delete, path = "/api/v1/canned-responses/{id}", tag = "canned", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (own personal ones; team ones by admins)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    editable(&state, &staff, id).await?;
+    let before = CannedResponseView::from(&editable(&state, &staff, id).await?);
     state.store.delete_canned_response(id).await.map_err(|_| ApiError::not_found("canned response"))?;
+    let change = Change::new(AuditEntity::CannedResponse, id, AuditAction::Deleted, &before.title).before(&before);
+    team_change(&state, &staff, change, before.team).await;
     Ok(StatusCode::NO_CONTENT)
 }

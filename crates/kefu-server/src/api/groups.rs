@@ -9,13 +9,15 @@ use axum::{Json, Router};
 use kefu_core::{GroupId, Millis};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyScope as Scope, BusinessHoursView, BusinessTypeList, BusinessTypeView, ClosedReason, GroupList, GroupMember, GroupView,
+    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessHoursView, BusinessTypeList, BusinessTypeView, ClosedReason, GroupList,
+    GroupMember, GroupView,
 };
 use kefu_store::{BusinessTypeRow, GroupRow};
 
@@ -189,6 +191,7 @@ pub async fn create(
         return Err(e);
     }
     let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    record(&state, &staff, Change::new(AuditEntity::Group, id, AuditAction::Created, &v.name).after(&v)).await;
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -202,6 +205,7 @@ pub async fn update(
     staff.require_scope(Scope::Admin)?;
     let mut g = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     let before = g.clone();
+    let before_view = views(&state).await?.into_iter().find(|v| v.id == id);
     check_overflow_target(&state, &body).await?;
     let target = reply_target(&body)?;
     apply(&mut g, body)?;
@@ -214,6 +218,7 @@ pub async fn update(
         return Err(e);
     }
     let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    record(&state, &staff, Change::new(AuditEntity::Group, id, AuditAction::Updated, &v.name).before(&before_view).after(&v)).await;
     Ok(Json(v))
 }
 
@@ -221,8 +226,11 @@ pub async fn update(
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
+    let before = views(&state).await?.into_iter().find(|v| v.id == id);
     state.routing.run(Op::RemoveGroup { group: id }).await?;
     state.store.delete_group(id).await?;
+    let name = before.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    record(&state, &staff, Change::new(AuditEntity::Group, id, AuditAction::Deleted, name).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -249,7 +257,9 @@ pub async fn set_members(
     if let Some(m) = body.iter().find(|m| !users.iter().any(|u| u.id == m.agent_id)) {
         return Err(ApiError::invalid(format!("agent_id: no agent {}", m.agent_id)));
     }
-    let before: Vec<i64> = state.store.members().await?.iter().filter(|m| m.group_id == id).map(|m| m.agent_id).collect();
+    let members_before: Vec<(i64, i64)> =
+        state.store.members().await?.iter().filter(|m| m.group_id == id).map(|m| (m.agent_id, m.skill_level)).collect();
+    let before: Vec<i64> = members_before.iter().map(|m| m.0).collect();
     let pairs: Vec<(i64, i64)> = body.iter().map(|m| (m.agent_id, m.skill_level)).collect();
     state.store.set_members(id, &pairs).await?;
     let mut touched: Vec<i64> = before.into_iter().chain(pairs.iter().map(|p| p.0)).collect();
@@ -259,6 +269,9 @@ pub async fn set_members(
         state.routing.run(Op::AgentChanged { agent }).await?;
     }
     let v = views(&state).await?.into_iter().find(|v| v.id == id).ok_or_else(|| ApiError::not_found("group"))?;
+    let after: Vec<(i64, i64)> = pairs;
+    let change = Change::new(AuditEntity::GroupMembers, id, AuditAction::Updated, &v.name).before(&members_before).after(&after);
+    record(&state, &staff, change).await;
     Ok(Json(v))
 }
 
@@ -311,7 +324,9 @@ pub async fn create_type(
         return Err(ApiError::invalid("group_id: required"));
     }
     let t = BusinessTypeRow { id: 0, name: String::new(), group_id: 0, min_skill_level: 1 };
-    Ok((StatusCode::CREATED, Json(save_type(&state, t, body).await?)))
+    let v = save_type(&state, t, body).await?;
+    record(&state, &staff, Change::new(AuditEntity::BusinessType, v.id, AuditAction::Created, &v.name).after(&v)).await;
+    Ok((StatusCode::CREATED, Json(v)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), request_body = TypeBody, responses((status = 200, description = "updated (admin)", body = BusinessTypeView), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -323,12 +338,18 @@ pub async fn update_type(
 ) -> ApiResult<Json<BusinessTypeView>> {
     staff.require_scope(Scope::Admin)?;
     let t = state.store.business_types().await?.into_iter().find(|t| t.id == id).ok_or_else(|| ApiError::not_found("business type"))?;
-    Ok(Json(save_type(&state, t, body).await?))
+    let before = BusinessTypeView::from(&t);
+    let v = save_type(&state, t, body).await?;
+    record(&state, &staff, Change::new(AuditEntity::BusinessType, id, AuditAction::Updated, &v.name).before(&before).after(&v)).await;
+    Ok(Json(v))
 }
 
 #[utoipa::path(delete, path = "/api/v1/business-types/{id}", tag = "groups", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn remove_type(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let before = state.store.business_types().await?.iter().find(|t| t.id == id).map(BusinessTypeView::from);
     state.store.delete_business_type(id).await?;
+    let name = before.as_ref().map(|v| v.name.clone()).unwrap_or_default();
+    record(&state, &staff, Change::new(AuditEntity::BusinessType, id, AuditAction::Deleted, name).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }

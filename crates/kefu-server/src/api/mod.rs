@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agents;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod calls;
 pub mod canned;
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(canned::router())
         .merge(notes::router())
         .merge(history::router())
+        .merge(audit::router())
         .merge(tags::router())
         .merge(stats::router())
         .merge(widgets::router())

@@ -121,6 +121,7 @@ impl Modify for UniqueOperationIds {
         crate::api::canned::update,
         crate::api::canned::remove,
         crate::api::history::closed,
+        crate::api::audit::list,
         crate::api::notes::list,
         crate::api::notes::create,
         crate::api::notes::notifications,
@@ -153,6 +154,7 @@ impl Modify for UniqueOperationIds {
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
+        views::AuditEntity, views::AuditAction,
     ))
 )]
 pub struct ApiDoc;

@@ -10,17 +10,18 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use tokio_util::io::ReaderStream;
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::calls::recording::{command, may_fetch, may_fetch_of};
 use crate::clock::now_ms;
 use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::views::ApiKeyScope as Scope;
 use crate::views::{
     parse_policy, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand, RecordingList,
     RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
 };
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
 use kefu_store::RecordingRow;
 
 pub fn router() -> Router<AppState> {
@@ -148,8 +149,13 @@ pub async fn set_group_policy(
     ApiJson(body): ApiJson<SetGroupRecordingPolicy>,
 ) -> ApiResult<Json<GroupRecordingPolicy>> {
     staff.require_scope(Scope::Admin)?;
+    let before = state.store.recording_policies().await?.0.into_iter().find(|g| g.0 == id).map(|g| g.1);
+    let name = state.store.group(id).await.map(|g| g.name).unwrap_or_default();
     state.store.set_group_recording_policy(id, body.policy.as_str()).await.map_err(|_| ApiError::not_found("group"))?;
-    Ok(Json(GroupRecordingPolicy { group_id: id, policy: body.policy }))
+    let view = GroupRecordingPolicy { group_id: id, policy: body.policy };
+    let change = Change::new(AuditEntity::RecordingPolicy, format!("group:{id}"), AuditAction::Updated, name);
+    record(&state, &staff, change.before(&before).after(&view.policy)).await;
+    Ok(Json(view))
 }
 
 #[utoipa::path(put, path = "/api/v1/business-types/{id}/recording-policy", tag = "groups", params(("id" = i64, Path, description = "business type id")), request_body = SetBusinessTypeRecordingPolicy, responses((status = 200, description = "set or cleared (admin); a business type's policy overrides its group's", body = BusinessTypeRecordingPolicy), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -161,6 +167,10 @@ pub async fn set_type_policy(
 ) -> ApiResult<Json<BusinessTypeRecordingPolicy>> {
     staff.require_scope(Scope::Admin)?;
     let policy = body.policy.map(|p| p.as_str());
+    let before = state.store.recording_policies().await?.1.into_iter().find(|t| t.0 == id).and_then(|t| t.1);
+    let name = state.store.business_types().await?.into_iter().find(|t| t.id == id).map(|t| t.name).unwrap_or_default();
     state.store.set_business_type_recording_policy(id, policy).await.map_err(|_| ApiError::not_found("business type"))?;
+    let change = Change::new(AuditEntity::RecordingPolicy, format!("business_type:{id}"), AuditAction::Updated, name);
+    record(&state, &staff, change.before(&before).after(&body.policy)).await;
     Ok(Json(BusinessTypeRecordingPolicy { business_type_id: id, policy: body.policy }))
 }

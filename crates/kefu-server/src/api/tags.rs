@@ -8,6 +8,7 @@ use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::{Caller, Role, Staff};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
@@ -15,7 +16,7 @@ use crate::conversations::notes::{self, Note};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::text::clean_line;
-use crate::views::{ApiKeyScope as Scope, NoteKind, TagList, TagView};
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, NoteKind, TagList, TagView};
 use kefu_store::{StoreError, TagRow};
 
 const MAX_NAME: usize = 32;
@@ -79,7 +80,9 @@ pub async fn create(State(state): State<AppState>, staff: Staff, ApiJson(b): Api
     let need = |v: Option<String>, name: &str| v.ok_or_else(|| ApiError::invalid(format!("{name}: required")));
     let (name, color) = checked(&need(b.name, "name")?, &need(b.color, "color")?)?;
     let id = state.store.create_tag(&name, &color, b.disabled.unwrap_or(false), now_ms()).await.map_err(|e| taken(e, &name))?;
-    Ok((StatusCode::CREATED, Json(TagView::from(&state.store.tag(id).await?))))
+    let view = TagView::from(&state.store.tag(id).await?);
+    record(&state, &staff, Change::new(AuditEntity::Tag, id, AuditAction::Created, &view.name).after(&view)).await;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn existing(state: &AppState, id: i64) -> ApiResult<TagRow> {
@@ -97,13 +100,18 @@ pub async fn update(
     let t = existing(&state, id).await?;
     let (name, color) = checked(b.name.as_deref().unwrap_or(&t.name), b.color.as_deref().unwrap_or(&t.color))?;
     state.store.update_tag(id, &name, &color, b.disabled.unwrap_or(t.disabled), now_ms()).await.map_err(|e| taken(e, &name))?;
-    Ok(Json(TagView::from(&state.store.tag(id).await?)))
+    let view = TagView::from(&state.store.tag(id).await?);
+    record(&state, &staff, Change::new(AuditEntity::Tag, id, AuditAction::Updated, &view.name).before(&TagView::from(&t)).after(&view))
+        .await;
+    Ok(Json(view))
 }
 
 #[utoipa::path(delete, path = "/api/v1/tags/{id}", tag = "tags", params(("id" = i64, Path, description = "tag id")), responses((status = 204, description = "deleted everywhere it was used (admin); disabling keeps it on past conversations"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let before = TagView::from(&existing(&state, id).await?);
     state.store.delete_tag(id).await.map_err(|_| ApiError::not_found("tag"))?;
+    record(&state, &staff, Change::new(AuditEntity::Tag, id, AuditAction::Deleted, &before.name).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,12 +9,14 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyScope as Scope, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList, WidgetSettings,
+    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList,
+    WidgetSettings,
 };
 
 pub fn router() -> Router<AppState> {
@@ -190,7 +192,10 @@ pub async fn save(
         return Err(ApiError::invalid(format!("business_type_ids: no business type {bad}")));
     }
     let text = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.into()))?;
+    let before = load(&state, &name).await?;
+    let action = if before.is_some() { AuditAction::Updated } else { AuditAction::Created };
     state.store.set_setting(&format!("widget:{name}"), &text).await?;
+    record(&state, &staff, Change::new(AuditEntity::Widget, &name, action, &name).before(&before).after(&body)).await;
     Ok(Json(body))
 }
 
@@ -200,8 +205,12 @@ pub async fn save(
 pub async fn remove(State(state): State<AppState>, staff: Staff, Path(name): Path<String>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
     check_name(&name)?;
+    let before = load(&state, &name).await?;
     if !state.store.delete_setting(&format!("widget:{name}")).await? && name != "default" {
         return Err(ApiError::not_found("widget"));
+    }
+    if before.is_some() {
+        record(&state, &staff, Change::new(AuditEntity::Widget, &name, AuditAction::Deleted, &name).before(&before)).await;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -227,6 +236,8 @@ pub async fn rotate_identity_secret(State(state): State<AppState>, staff: Staff)
         *current = secret.clone();
     }
     tracing::info!("identity-token secret rotated");
+    // Neither secret is logged: only that it changed.
+    record(&state, &staff, Change::new(AuditEntity::IdentitySecret, "widget", AuditAction::Rotated, "identity-token secret")).await;
     Ok(Json(IdentitySecret { secret }))
 }
 

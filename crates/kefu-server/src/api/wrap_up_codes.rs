@@ -7,10 +7,11 @@ use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
-use crate::views::{ApiKeyScope as Scope, WrapUpCodeList, WrapUpCodeView};
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, WrapUpCodeList, WrapUpCodeView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -54,7 +55,9 @@ pub async fn create_code(
     }
     check_label(label)?;
     let id = state.store.create_wrap_up_code(code, label).await?;
-    Ok((StatusCode::CREATED, Json(WrapUpCodeView { id, code: code.to_string(), label: label.to_string(), disabled: false })))
+    let view = WrapUpCodeView { id, code: code.to_string(), label: label.to_string(), disabled: false };
+    record(&state, &staff, Change::new(AuditEntity::WrapUpCode, id, AuditAction::Created, &view.label).after(&view)).await;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// What to change; absent fields stay. The code itself cannot change: closed conversations
@@ -81,7 +84,11 @@ pub async fn update_code(
     check_label(&label)?;
     let disabled = b.disabled.unwrap_or(old.disabled);
     state.store.update_wrap_up_code(id, &label, disabled).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
-    Ok(Json(WrapUpCodeView { id, code: old.code.clone(), label, disabled }))
+    let view = WrapUpCodeView { id, code: old.code.clone(), label, disabled };
+    let change =
+        Change::new(AuditEntity::WrapUpCode, id, AuditAction::Updated, &view.label).before(&WrapUpCodeView::from(old)).after(&view);
+    record(&state, &staff, change).await;
+    Ok(Json(view))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -93,16 +100,22 @@ pub struct CodeOrder {
 #[utoipa::path(put, path = "/api/v1/wrap-up-codes/order", tag = "admin", request_body = CodeOrder, responses((status = 200, description = "reordered (admin): the list in its new order", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn reorder_codes(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<CodeOrder>) -> ApiResult<Json<WrapUpCodeList>> {
     staff.require_scope(Scope::Admin)?;
+    let before: Vec<i64> = state.store.wrap_up_codes().await?.iter().map(|c| c.id).collect();
     if !state.store.reorder_wrap_up_codes(&b.ids).await? {
         return Err(ApiError::invalid("ids: give every wrap-up code's id exactly once (reload the list and try again)"));
     }
     let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    let change = Change::new(AuditEntity::WrapUpCode, "*", AuditAction::Reordered, "order").before(&before).after(&b.ids);
+    record(&state, &staff, change).await;
     Ok(Json(WrapUpCodeList { codes }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn delete_code(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let before = state.store.wrap_up_codes().await?.iter().find(|c| c.id == id).map(WrapUpCodeView::from);
     state.store.delete_wrap_up_code(id).await.map_err(|_| ApiError::not_found("wrap-up code"))?;
+    let label = before.as_ref().map(|c| c.label.clone()).unwrap_or_default();
+    record(&state, &staff, Change::new(AuditEntity::WrapUpCode, id, AuditAction::Deleted, label).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)
 }

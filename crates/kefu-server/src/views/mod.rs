@@ -4,6 +4,7 @@
 //! nothing and decide nothing.
 
 mod admin;
+mod audit;
 mod calls;
 mod canned;
 mod conversations;
@@ -18,6 +19,7 @@ mod vocab;
 mod widgets;
 
 pub use admin::*;
+pub use audit::*;
 pub use calls::*;
 pub use canned::*;
 pub use conversations::*;

@@ -6,6 +6,7 @@ mod helpers;
 mod agent_status;
 mod api_keys;
 mod attachment_links;
+mod audit_log;
 mod auth_and_errors;
 mod call_quality;
 mod calls;

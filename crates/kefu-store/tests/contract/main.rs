@@ -4,6 +4,7 @@
 mod support;
 
 mod agent_tools;
+mod audit;
 mod calls;
 mod conversations;
 mod copy;

@@ -148,6 +148,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["admin_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1350,6 +1366,53 @@ export interface components {
              *     token.
              */
             url: string;
+        };
+        /**
+         * @description What was done to it.
+         * @enum {string}
+         */
+        AuditAction: "created" | "updated" | "deleted" | "reordered" | "rotated";
+        /**
+         * @description What kind of object an administrative change touched.
+         * @enum {string}
+         */
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy";
+        /** @description One administrative change. */
+        AuditEntryView: {
+            /** @description What was done. */
+            action: components["schemas"]["AuditAction"];
+            /**
+             * Format: int64
+             * @description The user who made it; null for an API key.
+             */
+            actor_id?: number | null;
+            /** @description The actor's name at the time. */
+            actor_name: string;
+            /** @description The object after (null when deleted). */
+            after?: Record<string, never> | null;
+            /**
+             * Format: int64
+             * @description The API key that made it.
+             */
+            api_key_id?: number | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The object before, as the API showed it (null when created). */
+            before?: Record<string, never> | null;
+            /** @description Kind of object. */
+            entity: components["schemas"]["AuditEntity"];
+            /** @description Which object: its id (a widget's name). */
+            entity_id: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The object's name or a one-line description. */
+            summary: string;
+        };
+        /** @description A page of the audit log, newest first. */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntryView"][];
+            /** @description Pass as `before` for the next (older) page; null on the last page. */
+            next_before?: string | null;
         };
         /** @description `POST /api/v1/visitors/{id}/block`. */
         BlockBody: {
@@ -3087,6 +3150,10 @@ export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyScope = components['schemas']['ApiKeyScope'];
 export type ApiKeyView = components['schemas']['ApiKeyView'];
 export type AttachmentView = components['schemas']['AttachmentView'];
+export type AuditAction = components['schemas']['AuditAction'];
+export type AuditEntity = components['schemas']['AuditEntity'];
+export type AuditEntryView = components['schemas']['AuditEntryView'];
+export type AuditPage = components['schemas']['AuditPage'];
 export type BlockBody = components['schemas']['BlockBody'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
@@ -3576,6 +3643,52 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_list: {
+        parameters: {
+            query?: {
+                /** @description Text inside the summary (the object's name), the actor's name or the object id. */
+                q?: string | null;
+                /** @description Kind of object. */
+                entity?: null | components["schemas"]["AuditEntity"];
+                /** @description Object id (with `entity`): one object's history. */
+                entity_id?: string | null;
+                /** @description Changes made by this user. */
+                actor_id?: number | null;
+                /** @description From this time (RFC 3339, inclusive). */
+                from?: string | null;
+                /** @description Until this time (RFC 3339, exclusive). */
+                to?: string | null;
+                /** @description `next_before` of the previous page. */
+                before?: string | null;
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description administrative changes, newest first (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -158,3 +158,5 @@ export interface TagInput {
   color: string;
   disabled: boolean;
 }
+export type AuditEntry = Api.AuditEntryView;
+export type AuditEntity = Api.AuditEntity;

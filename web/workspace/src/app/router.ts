@@ -89,6 +89,7 @@ const routes: RouteRecordRaw[] = [
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
           { path: 'api-keys', name: 'admin-api-keys', component: () => import('../features/admin/ApiKeysAdmin.vue') },
           { path: 'webhooks', name: 'admin-webhooks', component: () => import('../features/admin/WebhooksAdmin.vue') },
+          { path: 'audit-log', name: 'admin-audit-log', component: () => import('../features/admin/AuditLogAdmin.vue') },
         ],
       },
       {
