@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -15,8 +16,8 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetConfig, WidgetList,
-    WidgetSettings,
+    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetBranding,
+    WidgetConfig, WidgetList, WidgetSettings,
 };
 
 pub fn router() -> Router<AppState> {
@@ -38,7 +39,32 @@ fn defaults() -> WidgetSettings {
         welcome: label("您好，欢迎咨询！", "Hello! How can we help?"),
         business_type_ids: vec![],
         allowed_origins: vec![],
+        branding: WidgetBranding::default(),
     }
+}
+
+/// Largest logo data URL kept with a widget's settings.
+const MAX_LOGO_CHARS: usize = 100 * 1024;
+
+fn check_branding(b: &WidgetBranding) -> ApiResult<()> {
+    let hex = b.color.len() == 7 && b.color.starts_with('#') && b.color[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if !hex {
+        return Err(ApiError::invalid("branding.color: a colour written #rrggbb"));
+    }
+    if b.title.values().any(|t| t.trim().is_empty() || t.chars().count() > 32) {
+        return Err(ApiError::invalid("branding.title: 1 to 32 characters per locale"));
+    }
+    if let Some(logo) = &b.logo {
+        let kinds = ["png", "jpeg", "webp", "svg+xml"];
+        let typed = kinds.iter().any(|k| logo.starts_with(&format!("data:image/{k};base64,")));
+        if !typed {
+            return Err(ApiError::invalid("branding.logo: a data:image/png, jpeg, webp or svg+xml base64 URL"));
+        }
+        if logo.len() > MAX_LOGO_CHARS {
+            return Err(ApiError::invalid(format!("branding.logo: at most {} KB", MAX_LOGO_CHARS / 1024)));
+        }
+    }
+    Ok(())
 }
 
 fn check_name(name: &str) -> ApiResult<()> {
@@ -71,6 +97,7 @@ fn validate(w: &WidgetSettings) -> ApiResult<()> {
             return Err(ApiError::invalid(format!("fields[{i}].label: 1 to 64 characters per locale")));
         }
     }
+    check_branding(&w.branding)?;
     if w.welcome.values().any(|t| t.chars().count() > 500) {
         return Err(ApiError::invalid("welcome: at most 500 characters per locale"));
     }
@@ -133,7 +160,7 @@ pub struct WidgetQuery {
 
 #[utoipa::path(get, path = "/api/v1/widget/config", tag = "widgets", params(WidgetQuery),
     responses((status = 200, description = "the pre-chat form, the business types with their open flags, the welcome text", body = WidgetConfig), crate::error::ApiErrors))]
-pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<Json<WidgetConfig>> {
+pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>) -> ApiResult<impl IntoResponse> {
     let name = q.widget.as_deref().unwrap_or("default");
     check_name(name)?;
     let settings = match load(&state, name).await? {
@@ -152,7 +179,15 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
         let closed_reason = crate::api::groups::availability(&state, g, now).await?;
         types.push(BusinessTypeOption { id: t.id, name: t.name, open: closed_reason.is_none(), closed_reason });
     }
-    Ok(Json(WidgetConfig { pre_chat_form: PreChatForm { fields: settings.fields }, business_types: types, welcome: settings.welcome }))
+    let config = WidgetConfig {
+        pre_chat_form: PreChatForm { fields: settings.fields },
+        business_types: types,
+        welcome: settings.welcome,
+        branding: settings.branding,
+    };
+    // The loader on the customer's site reads the branding before any frame exists: public data,
+    // read without credentials, so any origin may.
+    Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(config)))
 }
 
 #[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets",

@@ -36,6 +36,40 @@ pub struct WidgetSettings {
     /// must name one of them in `aud`. Empty: only this server's own pages (the demo) may frame it.
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// How the launcher and the chat look on the customer's site.
+    #[serde(default)]
+    pub branding: WidgetBranding,
+}
+
+/// A widget's look: the launcher's colour and corner, the chat header's title and logo.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct WidgetBranding {
+    /// `#rrggbb`: the launcher, the chat header and the customer's buttons.
+    pub color: String,
+    /// The corner of the page the launcher sits in.
+    pub position: LauncherPosition,
+    /// The chat header's title per locale (`zh-CN`, `en`; at most 32 characters); the built-in
+    /// title where absent.
+    pub title: BTreeMap<String, String>,
+    /// A small logo shown in the header: a `data:image/png|jpeg|webp|svg+xml;base64,...` URL of at
+    /// most 100 KB (kept with the settings, so the widget loads nothing from elsewhere).
+    pub logo: Option<String>,
+}
+
+impl Default for WidgetBranding {
+    fn default() -> Self {
+        WidgetBranding { color: "#1f5fbf".into(), position: LauncherPosition::Right, title: BTreeMap::new(), logo: None }
+    }
+}
+
+/// Bottom right (default) or bottom left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LauncherPosition {
+    #[default]
+    Right,
+    Left,
 }
 
 /// The pre-chat form.
@@ -75,6 +109,7 @@ pub struct WidgetConfig {
     pub business_types: Vec<BusinessTypeOption>,
     /// Welcome text per locale (`zh-CN`, `en`).
     pub welcome: BTreeMap<String, String>,
+    pub branding: WidgetBranding,
 }
 
 /// `GET /api/v1/widgets`: every widget's settings by name (`default` always present).

@@ -304,6 +304,43 @@ async fn each_widget_has_its_own_pre_chat_form() {
 }
 
 #[tokio::test]
+async fn a_widgets_branding_reaches_the_loader_on_any_site_and_bad_branding_is_named() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    // Before anything is saved, the built-in look.
+    let res = app.http.get(format!("{}/api/v1/widget/config", app.base)).header("origin", "https://shop.example").send().await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "*", "the loader reads it from the customer's site");
+    let cfg: serde_json::Value = res.json().await.unwrap();
+    assert_eq!((cfg["branding"]["color"].as_str(), cfg["branding"]["position"].as_str()), (Some("#1f5fbf"), Some("right")));
+
+    let (_, list) = app.call("GET", "/api/v1/widgets", Some(&admin), None).await;
+    let mut settings = list["widgets"]["default"].clone();
+    let logo = "data:image/png;base64,iVBORw0KGgo=";
+    settings["branding"] =
+        json!({ "color": "#C0392B", "position": "left", "title": { "zh-CN": "招财银行客服", "en": "Bank support" }, "logo": logo });
+    let (s, saved) = app.call("PUT", "/api/v1/widgets/default", Some(&admin), Some(settings.clone())).await;
+    assert_eq!(s, 200, "{saved}");
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!(cfg["branding"]["position"], "left");
+    assert_eq!(cfg["branding"]["title"]["zh-CN"], "招财银行客服");
+    assert_eq!(cfg["branding"]["logo"], logo);
+
+    for (field, bad) in [
+        ("branding.color", json!({ "color": "red" })),
+        ("branding.title", json!({ "title": { "en": "x".repeat(33) } })),
+        ("branding.logo", json!({ "logo": "javascript:alert(1)" })),
+        ("branding.logo", json!({ "logo": format!("data:image/png;base64,{}", "A".repeat(200_000)) })),
+        ("branding.position", json!({ "position": "top" })),
+    ] {
+        let mut b = settings.clone();
+        b["branding"] = bad;
+        let (s, e) = app.call("PUT", "/api/v1/widgets/default", Some(&admin), Some(b)).await;
+        assert_eq!(s, 422, "{field}: {e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains(field.trim_start_matches("branding.")), "{field}: {e}");
+    }
+}
+
+#[tokio::test]
 async fn business_hours_follow_a_named_zone_and_the_holiday_calendar() {
     let app = spawn_app().await;
     let admin = app.login("admin@demo.kefu", "demo-admin").await;

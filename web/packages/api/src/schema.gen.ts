@@ -2168,6 +2168,11 @@ export interface components {
             /** @description One or more. */
             scopes: components["schemas"]["ApiKeyScope"][];
         };
+        /**
+         * @description Bottom right (default) or bottom left.
+         * @enum {string}
+         */
+        LauncherPosition: "right" | "left";
         /** @description `GET /api/v1/stats/live`: queues, agents and today's service level. */
         LiveStats: {
             agents: components["schemas"]["AgentView"][];
@@ -2897,8 +2902,33 @@ export interface components {
             id: number;
             url: string;
         };
+        /** @description A widget's look: the launcher's colour and corner, the chat header's title and logo. */
+        WidgetBranding: {
+            /**
+             * @description `#rrggbb`: the launcher, the chat header and the customer's buttons.
+             * @default #1f5fbf
+             */
+            color: string;
+            /**
+             * @description A small logo shown in the header: a `data:image/png|jpeg|webp|svg+xml;base64,...` URL of at
+             *     most 100 KB (kept with the settings, so the widget loads nothing from elsewhere).
+             * @default null
+             */
+            logo: string | null;
+            /** @default right */
+            position: components["schemas"]["LauncherPosition"];
+            /**
+             * @description The chat header's title per locale (`zh-CN`, `en`; at most 32 characters); the built-in
+             *     title where absent.
+             * @default {}
+             */
+            title: {
+                [key: string]: string;
+            };
+        };
         /** @description `GET /api/v1/widget/config`: what the widget shows before a conversation starts. */
         WidgetConfig: {
+            branding: components["schemas"]["WidgetBranding"];
             business_types: components["schemas"]["BusinessTypeOption"][];
             pre_chat_form: components["schemas"]["PreChatForm"];
             /** @description Welcome text per locale (`zh-CN`, `en`). */
@@ -2920,6 +2950,8 @@ export interface components {
              *     must name one of them in `aud`. Empty: only this server's own pages (the demo) may frame it.
              */
             allowed_origins?: string[];
+            /** @description How the launcher and the chat look on the customer's site. */
+            branding?: components["schemas"]["WidgetBranding"];
             /** @description Business types this widget offers (all when empty). */
             business_type_ids?: number[];
             /** @description The pre-chat form, at most 10 fields. */
@@ -3213,6 +3245,7 @@ export type IceServer = components['schemas']['IceServer'];
 export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
 export type KeyBody = components['schemas']['KeyBody'];
+export type LauncherPosition = components['schemas']['LauncherPosition'];
 export type LiveStats = components['schemas']['LiveStats'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
@@ -3288,6 +3321,7 @@ export type WebhookCreated = components['schemas']['WebhookCreated'];
 export type WebhookEvent = components['schemas']['WebhookEvent'];
 export type WebhookList = components['schemas']['WebhookList'];
 export type WebhookView = components['schemas']['WebhookView'];
+export type WidgetBranding = components['schemas']['WidgetBranding'];
 export type WidgetConfig = components['schemas']['WidgetConfig'];
 export type WidgetList = components['schemas']['WidgetList'];
 export type WidgetSettings = components['schemas']['WidgetSettings'];

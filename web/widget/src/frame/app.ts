@@ -9,6 +9,7 @@ import { AttachmentCache } from './attachments';
 import { deviceChannel, type VisitorChannel } from './channel';
 import { checkDevices } from './calls';
 import { ChatSession } from './chat';
+import { brandColor, darker, safeLogo } from '../shared/branding';
 import { h } from './dom';
 import type { HostChannel } from './embed';
 import { errorText, isPermanentError, widgetConfigError } from './errors';
@@ -41,6 +42,8 @@ export class App {
   readonly #device: VisitorChannel = deviceChannel();
   readonly #main: HTMLElement;
   readonly #notice: HTMLElement;
+  readonly #title: HTMLElement;
+  readonly #logo: HTMLImageElement;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
 
   #identity: string | null = null;
@@ -63,7 +66,9 @@ export class App {
     root.classList.toggle('embedded', channel.embedded);
     this.#main = h('main', { class: 'main' });
     this.#notice = h('div', { class: 'notice', role: 'alert', 'data-testid': 'widget-notice', hidden: true });
-    root.replaceChildren(h('header', { class: 'header' }, h('h1', { class: 'header__title' }, t('title'))), this.#notice, this.#main);
+    this.#title = h('h1', { class: 'header__title', 'data-testid': 'widget-title' }, t('title'));
+    this.#logo = h('img', { class: 'header__logo', alt: '', hidden: true, 'data-testid': 'widget-logo' });
+    root.replaceChildren(h('header', { class: 'header' }, this.#logo, this.#title), this.#notice, this.#main);
   }
 
   async start(): Promise<void> {
@@ -101,12 +106,29 @@ export class App {
       if (epoch !== this.#epoch) return;
       this.#visitor = visitor;
       this.#config = config;
+      this.#brand(config.branding);
       const active = list.conversations.find((c) => c.status !== 'closed' && !c.left_message);
       if (active) await this.#openChat(active);
       else this.#home(list.conversations);
     } catch (e) {
       if (epoch === this.#epoch) this.#fatal(e);
     }
+  }
+
+  /** The admin's colour, title and logo (built-in ones where unset or unreadable). */
+  #brand(b: WidgetConfig['branding']): void {
+    const color = brandColor(b.color);
+    const style = document.documentElement.style;
+    if (color) {
+      style.setProperty('--brand', color);
+      style.setProperty('--brand-dark', darker(color));
+    }
+    const title = b.title[this.#locale]?.trim();
+    this.#title.textContent = title || this.#t('title');
+    document.title = this.#title.textContent;
+    const logo = safeLogo(b.logo);
+    this.#logo.hidden = !logo;
+    if (logo) this.#logo.src = logo;
   }
 
   #home(conversations: Conversation[]): void {

@@ -5,10 +5,11 @@ export const css = `
 :host{all:initial}
 *{box-sizing:border-box}
 .launcher{position:fixed;right:20px;bottom:calc(20px + env(safe-area-inset-bottom));z-index:2147483000;
-width:56px;height:56px;padding:0;border:0;border-radius:50%;background:#1f5fbf;color:#fff;cursor:pointer;
+width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--brand,#1f5fbf);color:#fff;cursor:pointer;
 display:flex;align-items:center;justify-content:center;box-shadow:0 4px 16px rgba(0,0,0,.25);
 transition:transform .15s}
-.launcher:hover{transform:scale(1.06)}
+.launcher:hover{transform:scale(1.06);background:var(--brand-dark,#174a96)}
+.left .launcher,.left .panel{right:auto;left:20px}
 .launcher:focus-visible,.close:focus-visible{outline:3px solid #9cc3ff;outline-offset:2px}
 .launcher svg{width:28px;height:28px}
 .launcher .x,.open .launcher .bubble{display:none}

@@ -5,6 +5,7 @@
 import { format } from '../i18n/locale';
 import * as en from '../i18n/en';
 import * as zh from '../i18n/zh-CN';
+import { brandColor, darker } from '../shared/branding';
 import { parseFrameMessage, type HostMessage } from '../shared/envelope';
 import type { LoaderConfig } from './script';
 import { bubbleIcon, closeIcon, css } from './styles';
@@ -29,6 +30,28 @@ function adoptStyles(root: ShadowRoot): string {
     return '';
   } catch {
     return `<style>${css}</style>`;
+  }
+}
+
+/**
+ * The launcher in the admin's colour and corner, read from the public widget config. Until it
+ * arrives (or if the host page's CSP blocks the request) the built-in look stays.
+ */
+async function applyBranding(cfg: LoaderConfig, wrap: HTMLElement, launcher: HTMLElement): Promise<void> {
+  try {
+    const res = await fetch(`${cfg.widgetOrigin}/api/v1/widget/config?widget=${encodeURIComponent(cfg.widget)}`, {
+      credentials: 'omit',
+    });
+    if (!res.ok) return;
+    const branding = (await res.json())?.branding;
+    const color = brandColor(branding?.color);
+    if (color) {
+      launcher.style.setProperty('--brand', color);
+      launcher.style.setProperty('--brand-dark', darker(color));
+    }
+    wrap.classList.toggle('left', branding?.position === 'left');
+  } catch {
+    // Offline or blocked: the built-in look is fine.
   }
 }
 
@@ -118,6 +141,7 @@ export function mountWidget(cfg: LoaderConfig, doc: Document): KefuWidgetApi {
   });
 
   (doc.body ?? doc.documentElement).appendChild(host);
+  void applyBranding(cfg, wrap, launcher);
 
   return {
     open,

@@ -160,3 +160,4 @@ export interface TagInput {
 }
 export type AuditEntry = Api.AuditEntryView;
 export type AuditEntity = Api.AuditEntity;
+export type WidgetBranding = Api.WidgetBranding;

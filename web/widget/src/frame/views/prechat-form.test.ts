@@ -8,6 +8,7 @@ const config = (business_types: BusinessTypeOption[]): WidgetConfig => ({
   pre_chat_form: { fields: [] },
   business_types,
   welcome: {},
+  branding: { color: '#1f5fbf', position: 'right', title: {}, logo: null },
 });
 
 const hintFor = (bt: BusinessTypeOption) => {

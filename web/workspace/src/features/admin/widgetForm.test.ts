@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WidgetSettings } from '../../api/types';
-import { formFromSettings, isWidgetName, labelIn, moveField, newField, originsFromText, settingsFromForm } from './widgetForm';
+import { embedSnippet, formFromSettings, isWidgetName, labelIn, moveField, newField, originsFromText, settingsFromForm } from './widgetForm';
 
 const settings: WidgetSettings = {
   fields: [
@@ -10,6 +10,7 @@ const settings: WidgetSettings = {
   welcome: { 'zh-CN': '您好', en: 'Hello' },
   business_type_ids: [2],
   allowed_origins: ['https://shop.example', 'http://127.0.0.1:8081'],
+  branding: { color: '#c0392b', position: 'left', title: { 'zh-CN': '招财银行客服' }, logo: null },
 };
 
 describe('widget form model', () => {
@@ -62,5 +63,18 @@ describe('widget form model', () => {
     expect(originsFromText('')).toEqual([]);
     const form = formFromSettings('shop', settings);
     expect(form.allowedOrigins).toBe('https://shop.example\nhttp://127.0.0.1:8081');
+  });
+});
+
+describe('embed snippet', () => {
+  it('names the widget unless it is the default one', () => {
+    expect(embedSnippet('https://kefu.example', 'default')).toBe('<script src="https://kefu.example/widget/loader.js" async></script>');
+    expect(embedSnippet('https://kefu.example', 'app')).toBe(
+      '<script src="https://kefu.example/widget/loader.js" data-widget="app" async></script>',
+    );
+  });
+  it('gives a widget saved before branding existed the built-in look', () => {
+    const { branding: _, ...old } = settings;
+    expect(formFromSettings('x', old as WidgetSettings).branding).toEqual({ color: '#1f5fbf', position: 'right', title: {}, logo: null });
   });
 });

@@ -2,7 +2,7 @@
 //! welcome text are kept per locale as the server has them (a locale the UI does not edit stays);
 //! blank ones are left out when saving.
 
-import type { FieldKind, WidgetField, WidgetSettings } from '../../api/types';
+import type { FieldKind, WidgetBranding, WidgetField, WidgetSettings } from '../../api/types';
 
 /** The server's limit on pre-chat fields. */
 export const MAX_FIELDS = 10;
@@ -23,7 +23,14 @@ export interface WidgetForm {
   businessTypeIds: number[];
   /** The allowed origins, one per line as the admin types them. */
   allowedOrigins: string;
+  branding: WidgetBranding;
 }
+
+/** The built-in look (the server's defaults). */
+export const DEFAULT_BRANDING: WidgetBranding = { color: '#1f5fbf', position: 'right', title: {}, logo: null };
+
+/** The server's limit on a logo data URL. */
+export const MAX_LOGO_BYTES = 100 * 1024;
 
 let nextKey = 1;
 
@@ -48,6 +55,7 @@ export function formFromSettings(name: string, s: WidgetSettings | null | undefi
     welcome: { ...(s?.welcome ?? {}) },
     businessTypeIds: [...(s?.business_type_ids ?? [])],
     allowedOrigins: (s?.allowed_origins ?? []).join('\n'),
+    branding: { ...DEFAULT_BRANDING, ...(s?.branding ?? {}), title: { ...(s?.branding?.title ?? {}) } },
   };
 }
 
@@ -76,7 +84,14 @@ export function settingsFromForm(f: WidgetForm): WidgetSettings {
     welcome: localized(f.welcome),
     business_type_ids: [...f.businessTypeIds],
     allowed_origins: originsFromText(f.allowedOrigins),
+    branding: { ...f.branding, title: localized(f.branding.title) },
   };
+}
+
+/** The snippet a site pastes before `</body>` to show this widget. */
+export function embedSnippet(serverOrigin: string, name: string): string {
+  const widget = name && name !== 'default' ? ` data-widget="${name}"` : '';
+  return `<script src="${serverOrigin}/widget/loader.js"${widget} async></script>`;
 }
 
 /** Moves row `i` by `by` (-1 up, +1 down) when there is room. */
