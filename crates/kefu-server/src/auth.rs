@@ -152,6 +152,13 @@ pub async fn verify_password_blocking(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false)
 }
 
+/// `hash_password` off the async threads, taking a `password_turn` like a login: an admin creating
+/// hundreds of accounts neither stalls other requests nor outruns the cores.
+pub async fn hash_password_blocking(password: String) -> anyhow::Result<String> {
+    let _turn = password_turn().await;
+    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))?
+}
+
 /// A new random token: 32 bytes, URL-safe base64, with a prefix saying what it is.
 pub fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];

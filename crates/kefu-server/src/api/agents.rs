@@ -1,7 +1,7 @@
 //! `/api/v1/agents`: the live list, one's own status, and admin management of staff.
 
 use crate::views::{parse_word, SettableStatus};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::agents::build;
 use crate::audit::{record, Change};
-use crate::auth::{check_password_rules, hash_password, Role, Staff};
+use crate::auth::{check_password_rules, hash_password_blocking, Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::Op;
@@ -32,22 +32,64 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
     let users = state.store.users().await?;
     let members = state.store.members().await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).filter(|id| only.is_none_or(|o| o == *id)).collect();
-    let snaps = state.routing.query(move |r, _| ids.iter().map(|&id| (id, r.agent(AgentId(id)))).collect::<Vec<_>>()).await?;
+    let snaps: std::collections::HashMap<i64, _> =
+        state.routing.query(move |r, _| ids.iter().map(|&id| (id, r.agent(AgentId(id)))).collect::<Vec<_>>()).await?.into_iter().collect();
     Ok(users
         .iter()
         .filter(|u| only.is_none_or(|o| o == u.id))
-        .map(|u| build(u, &members, snaps.iter().find(|(id, _)| *id == u.id).and_then(|(_, s)| s.as_ref())))
+        .map(|u| build(u, &members, snaps.get(&u.id).and_then(|s| s.as_ref())))
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", responses((status = 200, description = "every agent (admins also see disabled ones)", body = AgentList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AgentList>> {
+/// Which agents to list; every filter narrows. Without `limit`, every matching agent at once.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AgentQuery {
+    /// Text inside the name or email (case-insensitive).
+    q: Option<String>,
+    role: Option<Role>,
+    /// Members of this skill group.
+    group_id: Option<i64>,
+    /// Enabled (true) or disabled (false) accounts; admins only see disabled ones.
+    enabled: Option<bool>,
+    /// `next_after` of the previous page: agents are listed by id, so one created meanwhile lands
+    /// on a later page and no page repeats or skips a row.
+    after: Option<i64>,
+    /// Page size, 1 to 200.
+    limit: Option<i64>,
+}
+
+impl AgentQuery {
+    fn admits(&self, a: &AgentView, text: Option<&str>) -> bool {
+        text.is_none_or(|t| a.name.to_lowercase().contains(t) || a.email.to_lowercase().contains(t))
+            && self.role.is_none_or(|r| a.role == r.as_str())
+            && self.group_id.is_none_or(|g| a.groups.iter().any(|m| m.group_id == g))
+            && self.enabled.is_none_or(|e| a.enabled == e)
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/agents", tag = "agents", params(AgentQuery), responses((status = 200, description = "the agents matching the filters by id (admins also see disabled ones), a page at a time with `limit`", body = AgentList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<AgentQuery>) -> ApiResult<Json<AgentList>> {
     staff.require_scope(Scope::AgentsRead)?;
+    if q.limit.is_some_and(|l| !(1..=200).contains(&l)) {
+        return Err(ApiError::invalid("limit: 1 to 200"));
+    }
+    let text = q.q.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty());
     let mut agents = agent_views(&state, None).await?;
     if staff.role < Role::Admin {
         agents.retain(|a| a.enabled);
     }
-    Ok(Json(AgentList { agents }))
+    agents.sort_by_key(|a| a.id);
+    agents.retain(|a| q.admits(a, text.as_deref()));
+    let total = agents.len() as i64;
+    agents.retain(|a| q.after.is_none_or(|after| a.id > after));
+    let mut next_after = None;
+    if let Some(limit) = q.limit {
+        if agents.len() as i64 > limit {
+            agents.truncate(limit as usize);
+            next_after = agents.last().map(|a| a.id);
+        }
+    }
+    Ok(Json(AgentList { agents, total, next_after }))
 }
 
 #[utoipa::path(get, path = "/api/v1/agents/me", tag = "agents", responses((status = 200, description = "the caller as an agent", body = AgentView), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -170,7 +212,7 @@ pub async fn create(
     check_password_rules(&body.password)?;
     let capacity = body.capacity.unwrap_or(Slots { chat: 5, call: 1 });
     check_capacity(&capacity)?;
-    let hash = hash_password(&body.password).map_err(ApiError::Internal)?;
+    let hash = hash_password_blocking(body.password.clone()).await.map_err(ApiError::Internal)?;
     let id = state
         .store
         .create_user(
@@ -227,7 +269,7 @@ pub async fn update(
     let hash = match &body.password {
         Some(p) => {
             check_password_rules(p)?;
-            Some(hash_password(p).map_err(ApiError::Internal)?)
+            Some(hash_password_blocking(p.clone()).await.map_err(ApiError::Internal)?)
         }
         None => None,
     };

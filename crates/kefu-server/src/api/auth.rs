@@ -10,7 +10,8 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 use crate::auth::{
-    check_password_rules, dummy_hash, hash_password, new_token, password_turn, request_token, token_hash, verify_password_blocking, Staff,
+    check_password_rules, dummy_hash, hash_password_blocking, new_token, password_turn, request_token, token_hash,
+    verify_password_blocking, Staff,
 };
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
@@ -142,7 +143,7 @@ pub async fn change_password(
     if body.new_password == body.current_password {
         return Err(ApiError::invalid("new_password: must differ from the current one"));
     }
-    let hash = hash_password(&body.new_password).map_err(ApiError::Internal)?;
+    let hash = hash_password_blocking(body.new_password.clone()).await.map_err(ApiError::Internal)?;
     state.store.set_password(staff.id, &hash, false).await?;
     // Other sessions (perhaps someone who knew the old password) end; this one stays.
     let keep = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();

@@ -131,4 +131,8 @@ pub struct VisitorSession {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgentList {
     pub agents: Vec<AgentView>,
+    /// How many agents match the filters (all pages).
+    pub total: i64,
+    /// With `limit`: pass as `after` for the next page; null on the last page (and without `limit`).
+    pub next_after: Option<i64>,
 }

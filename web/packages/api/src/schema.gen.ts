@@ -1284,6 +1284,16 @@ export interface components {
         /** @description `GET /api/v1/agents`. */
         AgentList: {
             agents: components["schemas"]["AgentView"][];
+            /**
+             * Format: int64
+             * @description With `limit`: pass as `after` for the next page; null on the last page (and without `limit`).
+             */
+            next_after?: number | null;
+            /**
+             * Format: int64
+             * @description How many agents match the filters (all pages).
+             */
+            total: number;
         };
         /**
          * @description An agent's live status. `busy` = ready but at full capacity; `wrap_up` = after-conversation
@@ -3333,14 +3343,29 @@ export type $defs = Record<string, never>;
 export interface operations {
     agents_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the name or email (case-insensitive). */
+                q?: string | null;
+                role?: null | components["schemas"]["Role"];
+                /** @description Members of this skill group. */
+                group_id?: number | null;
+                /** @description Enabled (true) or disabled (false) accounts; admins only see disabled ones. */
+                enabled?: boolean | null;
+                /**
+                 * @description `next_after` of the previous page: agents are listed by id, so one created meanwhile lands
+                 *     on a later page and no page repeats or skips a row.
+                 */
+                after?: number | null;
+                /** @description Page size, 1 to 200. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every agent (admins also see disabled ones) */
+            /** @description the agents matching the filters by id (admins also see disabled ones), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
