@@ -76,7 +76,7 @@ async fn admins_page_through_agents_with_filters_and_pages_stay_put_under_insert
     let create = |i: usize| {
         let (app, admin) = (&app, admin.clone());
         async move {
-            let name = if i % 2 == 0 { format!("客服小王{i}") } else { format!("Agent {i}") };
+            let name = if i.is_multiple_of(2) { format!("客服小王{i}") } else { format!("Agent {i}") };
             let body = json!({ "email": format!("bulk{i}@demo.kefu"), "name": name, "password": "bulk-agent-1", "role": "agent" });
             let (s, a) = app.call("POST", "/api/v1/agents", Some(&admin), Some(body)).await;
             assert_eq!(s, 201, "{a}");
