@@ -1,7 +1,7 @@
 // The supervisor's floor view and the admin's staff management, through the real UI; and a
 // visitor outside business hours leaving a message (留言) that queues for the next shift.
 import { expect, test } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, person } from './helpers';
+import { agentReady, api, base, leaveFloor, person, pickOption } from './helpers';
 
 async function login(page: import('@playwright/test').Page, email: string, password: string) {
   await page.goto(`${base()}/app/`);
@@ -33,8 +33,11 @@ test('the admin adds an agent who can then log in', async ({ browser }) => {
   await admin.page.getByTestId('agent-form-email').fill('new.agent@demo.kefu');
   await admin.page.getByTestId('agent-form-name').fill('新坐席 New');
   await admin.page.getByTestId('agent-form-password').fill('new-agent-pw');
-  await admin.page.getByTestId('agent-form-role').selectOption('agent');
+  await pickOption(admin.page, 'agent-form-role', 'Agent');
   await admin.page.getByTestId('agent-form-submit').click();
+  // The directory is paged (other specs add accounts): find the new one by its email.
+  await admin.page.getByTestId('agents-search').fill('new.agent@demo.kefu');
+  await admin.page.getByTestId('agents-submit').click();
   await expect(admin.page.getByTestId('admin-agents-table')).toContainText('new.agent@demo.kefu');
 
   const fresh = await person(browser, 'en-US');

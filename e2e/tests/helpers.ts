@@ -83,3 +83,9 @@ export async function prechat(page: Page, name: string) {
   await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
   return frame;
 }
+
+/** Chooses the option labelled `label` in the Element Plus select with test id `testid`. */
+export async function pickOption(page: Page, testid: string, label: string) {
+  await page.getByTestId(testid).click();
+  await page.getByRole('option', { name: label, exact: true }).click();
+}
