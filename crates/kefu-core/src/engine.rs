@@ -58,6 +58,7 @@ impl Router {
             }
             Input::TransferToGroup { conversation, group } => self.transfer_to_group(now, conversation, group)?,
             Input::TransferToAgent { conversation, agent } => self.transfer_to_agent(now, conversation, agent)?,
+            Input::TakeOver { conversation, agent } => self.take_over(now, conversation, agent)?,
             Input::CallStarted { conversation } => self.start_call(conversation)?,
             Input::CallEnded { conversation } => self.end_call(conversation)?,
             Input::ConversationEnded { conversation } => self.end(now, conversation)?,
@@ -410,7 +411,7 @@ impl Router {
     }
 
     /// Keep `agent` from being offered `id` again for a while; a hold for that agent ends.
-    fn exclude(&mut self, now: Millis, id: ConversationId, agent: AgentId) {
+    pub(crate) fn exclude(&mut self, now: Millis, id: ConversationId, agent: AgentId) {
         let until = now.plus_secs(self.config.reoffer_after_secs);
         let conv = self.convs.get_mut(&id).expect("caller checked");
         conv.excluded.retain(|&(a, end)| a != agent && end > now);
@@ -431,7 +432,7 @@ impl Router {
     }
 
     /// Take a conversation away from whoever has it, so it can go somewhere else.
-    fn detach(&mut self, id: ConversationId) -> Result<Option<AgentId>, CoreError> {
+    pub(crate) fn detach(&mut self, id: ConversationId) -> Result<Option<AgentId>, CoreError> {
         let conv = self.convs.get(&id).ok_or(CoreError::UnknownConversation(id))?;
         Ok(match conv.phase {
             Phase::Waiting => {
@@ -540,7 +541,7 @@ impl Router {
 
     // ---- calls ---------------------------------------------------------------------------
 
-    fn check_no_call(&self, id: ConversationId) -> Result<(), CoreError> {
+    pub(crate) fn check_no_call(&self, id: ConversationId) -> Result<(), CoreError> {
         match self.convs.get(&id) {
             None => Err(CoreError::UnknownConversation(id)),
             Some(c) if c.call => Err(CoreError::CallOpen(id)),
@@ -633,7 +634,7 @@ impl Router {
 
     // ---- dispatch ------------------------------------------------------------------------
 
-    fn refresh_availability(&mut self, id: AgentId) {
+    pub(crate) fn refresh_availability(&mut self, id: AgentId) {
         let Some(agent) = self.agents.get(&id) else { return };
         for g in agent.groups.keys() {
             let group = self.groups.get_mut(g).expect("memberships name existing groups");

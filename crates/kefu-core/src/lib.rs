@@ -40,6 +40,7 @@ mod pick;
 mod queries;
 mod router;
 mod stats;
+mod takeover;
 mod types;
 mod vocab;
 

@@ -136,6 +136,14 @@ pub enum Input {
         /// The target agent.
         agent: AgentId,
     },
+    /// A supervisor takes the conversation over (接管) and serves it at once, from whoever held it
+    /// or from the line; see `check_take_over` for when that is refused.
+    TakeOver {
+        /// Which conversation.
+        conversation: ConversationId,
+        /// The supervisor (an agent of the router like any other).
+        agent: AgentId,
+    },
     /// A call starts on an accepted conversation (either side started it from the chat). A
     /// chat needs a free call slot of its agent, held on top of its chat slot until
     /// [`Input::CallEnded`]; a conversation that came in as a call already holds one. Refused with

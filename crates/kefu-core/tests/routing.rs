@@ -478,3 +478,39 @@ fn a_conversation_restored_after_a_restart_counts_its_handle_time_from_the_real_
     // with it; counted from the restart it would shrink towards nothing.
     assert!(estimate_after_restore(1200) > estimate_after_restore(0), "{} vs {}", estimate_after_restore(1200), estimate_after_restore(0));
 }
+
+#[test]
+fn a_supervisor_takes_a_conversation_over_at_once_within_capacity() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.agent(1, 2, &[1]);
+    s.agent(7, 1, &[]);
+    s.queue(10, 1);
+    s.accept(10, 1);
+    let c = ConversationId(10);
+    // Offline supervisors serve nobody; away is fine (watching the floor, no new work).
+    s.input(Input::AgentStatusSet { agent: AgentId(7), status: AgentStatus::Offline });
+    assert_eq!(s.try_input(Input::TakeOver { conversation: c, agent: AgentId(7) }), Err(CoreError::AgentUnavailable(AgentId(7))));
+    s.input(Input::AgentStatusSet { agent: AgentId(7), status: AgentStatus::Away(AwayReason::Other("monitoring".into())) });
+    let out = s.input(Input::TakeOver { conversation: c, agent: AgentId(7) });
+    assert!(out.iter().any(|o| matches!(o, Output::Assigned { agent: AgentId(7), .. })), "no offer to accept");
+    assert_eq!(s.router.holder(c), Some(AgentId(7)));
+    assert_eq!(s.router.agent(AgentId(1)).unwrap().load.chat, 0);
+    assert_eq!(s.router.agent(AgentId(7)).unwrap().load.chat, 1);
+    assert_eq!(s.try_input(Input::TakeOver { conversation: c, agent: AgentId(7) }), Err(CoreError::AgentUnavailable(AgentId(7))));
+    // Full: a second one is refused, so nobody is ever over capacity.
+    s.queue(11, 1);
+    let waiting = ConversationId(11);
+    assert_eq!(s.router.check_take_over(waiting, AgentId(7)), Err(CoreError::AgentUnavailable(AgentId(7))));
+}
+
+#[test]
+fn a_supervisor_takes_a_customer_out_of_the_line() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.agent(7, 1, &[]);
+    s.queue(10, 1);
+    let out = s.input(Input::TakeOver { conversation: ConversationId(10), agent: AgentId(7) });
+    assert!(out.iter().any(|o| matches!(o, Output::Assigned { agent: AgentId(7), .. })));
+    assert_eq!(s.router.holder(ConversationId(10)), Some(AgentId(7)));
+}

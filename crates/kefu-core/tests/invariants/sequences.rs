@@ -58,6 +58,11 @@ pub(crate) enum Op {
         conv: usize,
         agent: usize,
     },
+    /// A supervisor (any agent here) takes a conversation over.
+    TakeOver {
+        conv: usize,
+        agent: usize,
+    },
     End(usize),
     Advance(u32),
     Reconfigure {
@@ -141,6 +146,7 @@ pub(crate) fn op() -> impl proptest::strategy::Strategy<Value = Op> {
         1 => any::<u16>().prop_map(|i| Op::Decline(i.into())),
         1 => (any::<u16>(), 0usize..3).prop_map(|(i, group)| Op::TransferToGroup { conv: i.into(), group }),
         1 => (any::<u16>(), 0usize..8).prop_map(|(i, agent)| Op::TransferToAgent { conv: i.into(), agent }),
+        1 => (any::<u16>(), 0usize..8).prop_map(|(i, agent)| Op::TakeOver { conv: i.into(), agent }),
         2 => any::<u16>().prop_map(|i| Op::End(i.into())),
         2 => (0u32..10).prop_map(Op::Advance),
         1 => (10u32..=90).prop_map(Op::Advance),
@@ -293,6 +299,28 @@ pub(crate) fn run_op(w: &mut World, op: &Op, n_agents: usize) {
                 let theirs = w.convs[&c].holder.map(|h| h.0) == Some(target);
                 if e != CoreError::AgentUnavailable(target) || (could && !theirs) {
                     w.fail(format!("transfer of {c:?} to {target:?} refused with {e:?} though it could take it"))
+                }
+            }
+        }
+        Op::TakeOver { conv, agent } => {
+            let Some(c) = pick(w.live_ids(|_| true), conv) else {
+                return;
+            };
+            let target = agent_at(agent);
+            let (media, call) = (w.convs[&c].media, w.convs[&c].call);
+            match w.apply(Input::TakeOver { conversation: c, agent: target }) {
+                Ok(_) => {
+                    if w.convs[&c].holder != Some((target, Hold::Assigned)) {
+                        w.fail(format!("{c:?} taken over by {target:?} but held by {:?}", w.convs[&c].holder))
+                    }
+                }
+                Err(e) => {
+                    let could =
+                        w.router.agent(target).is_some_and(|a| a.status != AgentStatus::Offline && a.load.of(media) < a.capacity.of(media));
+                    let theirs = w.convs[&c].holder == Some((target, Hold::Assigned));
+                    if !call && could && !theirs {
+                        w.fail(format!("take-over of {c:?} by {target:?} refused with {e:?} though it could take it"))
+                    }
                 }
             }
         }

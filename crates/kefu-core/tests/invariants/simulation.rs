@@ -192,8 +192,10 @@ impl Day {
             Event::PassOn { conversation, agent } => {
                 if holder(w, conversation) == Some((agent, Hold::Assigned)) {
                     let target = self.agents[rng.gen_range(0..self.agents.len())];
-                    let to_agent = rng.gen_bool(0.5) && target != agent;
-                    if !(to_agent && w.apply(Input::TransferToAgent { conversation, agent: target }).is_ok()) {
+                    // Now and then a colleague (a supervisor) takes it over instead of a transfer.
+                    let took = rng.gen_bool(0.2) && target != agent && w.apply(Input::TakeOver { conversation, agent: target }).is_ok();
+                    let to_agent = !took && rng.gen_bool(0.5) && target != agent;
+                    if !took && !(to_agent && w.apply(Input::TransferToAgent { conversation, agent: target }).is_ok()) {
                         let group = [SALES, VIP, TECH][rng.gen_range(0..3)];
                         w.must(Input::TransferToGroup { conversation, group });
                     }

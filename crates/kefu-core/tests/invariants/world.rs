@@ -136,7 +136,7 @@ impl World {
                 live.group = *group;
                 live.named = None;
             }
-            Input::TransferToAgent { conversation, .. } => {
+            Input::TransferToAgent { conversation, .. } | Input::TakeOver { conversation, .. } => {
                 let Some(live) = self.convs.get_mut(conversation) else {
                     self.fail(format!("transfer of unknown {conversation:?} accepted"))
                 };
@@ -251,11 +251,13 @@ impl World {
                 }
             }
             Output::Assigned { conversation: c, agent: a, .. } => {
-                if *input != (Input::OfferAccepted { conversation: c, agent: a }) {
+                // Assigned only by accepting an offer, or by a supervisor's take-over (no offer).
+                let taken_over = *input == (Input::TakeOver { conversation: c, agent: a });
+                if *input != (Input::OfferAccepted { conversation: c, agent: a }) && !taken_over {
                     self.fail(format!("{c:?} assigned to {a:?} without {a:?} accepting it"))
                 }
                 let was = self.convs.get(&c).and_then(|l| l.holder);
-                if was != Some((a, Hold::Offered)) {
+                if was != Some((a, Hold::Offered)) && !(taken_over && was.is_none()) {
                     self.fail(format!("{c:?} assigned to {a:?} but was {was:?}"))
                 }
                 let live = self.convs.get_mut(&c).expect("held above");
@@ -275,7 +277,8 @@ impl World {
                     WithdrawReason::Expired => *input == Input::Tick,
                     WithdrawReason::Ended => *input == Input::ConversationEnded { conversation: c },
                     WithdrawReason::Transferred => matches!(*input,
-                        Input::TransferToGroup { conversation, .. } | Input::TransferToAgent { conversation, .. } if conversation == c),
+                        Input::TransferToGroup { conversation, .. } | Input::TransferToAgent { conversation, .. }
+                            | Input::TakeOver { conversation, .. } if conversation == c),
                     WithdrawReason::AgentUnavailable => match input {
                         Input::Tick => true,
                         Input::AgentStatusSet { agent, status } => *agent == a && !matches!(status, AgentStatus::Ready),

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod recordings;
 pub mod stats;
 pub mod tags;
+pub mod take_over;
 pub mod transfer_candidates;
 pub mod visitors;
 pub mod web;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(history::router())
         .merge(audit::router())
         .merge(tags::router())
+        .merge(take_over::router())
         .merge(stats::router())
         .merge(widgets::router())
         .merge(openapi::router())

@@ -24,6 +24,8 @@ pub enum Op {
     TransferToGroup { conversation: i64, group: i64, by: i64, note: Option<String> },
     /// Offer to one agent, with a note.
     TransferToAgent { conversation: i64, agent: i64, by: i64, note: Option<String> },
+    /// A supervisor (接管) serves it from now on, from whoever held it or from the line.
+    TakeOver { conversation: i64, by: i64 },
     /// The agent closes it with a wrap-up code.
     Close { conversation: i64, by: i64, code: String, note: Option<String> },
     /// The visitor gave up while waiting.
@@ -79,7 +81,7 @@ impl Engine {
                 self.router.check_transfer_to_group(id, to)?;
                 let group_name = self.store.group(group).await?.name;
                 let detail = json!({ "to_group": group, "to_group_name": group_name, "note": note });
-                self.record_transfer(conversation, by, &detail, Some(group)).await?;
+                self.record_transfer(conversation, by, None, &detail, Some(group)).await?;
                 self.apply_recorded(now, Input::TransferToGroup { conversation: id, group: to }).await
             }
             Op::TransferToAgent { conversation, agent, by, note } => {
@@ -87,8 +89,19 @@ impl Engine {
                 self.router.check_transfer_to_agent(id, to)?;
                 let agent_name = self.store.user(agent).await?.name;
                 let detail = json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note });
-                self.record_transfer(conversation, by, &detail, None).await?;
+                self.record_transfer(conversation, by, None, &detail, None).await?;
                 self.apply_recorded(now, Input::TransferToAgent { conversation: id, agent: to }).await
+            }
+            // Written like a transfer to the supervisor (the customer reads who serves them now;
+            // staff read that it was a take-over), then made in the router.
+            Op::TakeOver { conversation, by } => {
+                let (id, to) = (ConversationId(conversation), AgentId(by));
+                self.router.check_take_over(id, to)?;
+                let name = self.store.user(by).await?.name;
+                let detail = json!({ "to_agent": by, "to_agent_name": name, "taken_over": true });
+                let from = self.router.holder(id).map(|a| a.0);
+                self.record_transfer(conversation, by, from, &detail, None).await?;
+                self.apply_recorded(now, Input::TakeOver { conversation: id, agent: to }).await
             }
             Op::Close { conversation, by, code, note } => {
                 if self.router.holder(ConversationId(conversation)) != Some(AgentId(by)) {
@@ -193,7 +206,15 @@ impl Engine {
         Ok(())
     }
 
-    async fn record_transfer(&mut self, conversation: i64, by: i64, detail: &serde_json::Value, to_group: Option<i64>) -> ApiResult<()> {
+    /// `also`: who else hears of it (the agent a take-over takes it from), besides `by`.
+    async fn record_transfer(
+        &mut self,
+        conversation: i64,
+        by: i64,
+        also: Option<i64>,
+        detail: &serde_json::Value,
+        to_group: Option<i64>,
+    ) -> ApiResult<()> {
         let now = now_ms();
         let by_name = self.store.user(by).await?.name;
         let mut tx = self.store.begin().await?;
@@ -203,7 +224,8 @@ impl Engine {
         events.push(updated(&mut tx, conversation, Some("conversation.transferred"), now).await?);
         tx.log_routing("transferred", Some(conversation), Some(by), to_group, detail, now).await?;
         tx.commit().await?;
-        announce_with(&self.store, &self.hub, &self.links, events, &[by]).await;
+        let told: Vec<i64> = std::iter::once(by).chain(also).collect();
+        announce_with(&self.store, &self.hub, &self.links, events, &told).await;
         Ok(())
     }
 

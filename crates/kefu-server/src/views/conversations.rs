@@ -210,6 +210,8 @@ pub struct EventData {
     pub note: Option<String>,
     /// `blocked`: why a supervisor blocked the visitor (the visitor sees it too).
     pub reason: Option<String>,
+    /// `transferred`: true when a supervisor took the conversation over (接管); `to_agent` is them.
+    pub taken_over: Option<bool>,
 }
 
 /// A chat message.

@@ -30,6 +30,7 @@ mod restart;
 mod sessions;
 mod snapshots;
 mod tags;
+mod take_over;
 mod transfer_candidates;
 mod webhooks;
 mod workspace_lists;

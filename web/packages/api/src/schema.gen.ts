@@ -724,6 +724,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/take-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["conversations_take_over"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -1972,6 +1988,8 @@ export interface components {
             note?: string | null;
             /** @description `blocked`: why a supervisor blocked the visitor (the visitor sees it too). */
             reason?: string | null;
+            /** @description `transferred`: true when a supervisor took the conversation over (接管); `to_agent` is them. */
+            taken_over?: boolean | null;
             /** Format: int64 */
             to_agent?: number | null;
             to_agent_name?: string | null;
@@ -5179,6 +5197,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TagList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    conversations_take_over: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller (a supervisor or admin) now serves it, without an offer; 409 agent_unavailable when the caller is offline or has no free slot for its media, or during a call */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
                 };
             };
             /** @description JSON error naming the problem */

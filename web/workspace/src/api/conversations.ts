@@ -26,6 +26,8 @@ export const conversationsApi = {
   typing: (id: Id, typing: boolean) =>
     http.post<void>(`/conversations/${id}/typing`, { typing } satisfies Api.TypingBody),
   accept: (id: Id) => http.post<Conversation>(`/conversations/${id}/accept`),
+  /** 接管 (supervisor): serve it from now on, taken from whoever held it. */
+  takeOver: (id: Id) => http.post<Conversation>(`/conversations/${id}/take-over`),
   decline: (id: Id) => http.post<void>(`/conversations/${id}/decline`),
   /** Who and which groups could take the conversation now, with the router's reason when not. */
   transferCandidates: (id: Id) => http.get<Api.TransferCandidates>(`/conversations/${id}/transfer-candidates`),

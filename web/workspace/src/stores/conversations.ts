@@ -313,6 +313,16 @@ export const useConversationsStore = defineStore('conversations', () => {
     afterLeaving(id);
   }
 
+  /** 接管: I (a supervisor) serve it from now on; it opens in my workspace. */
+  async function takeOver(id: Id): Promise<void> {
+    const c = await conversationsApi.takeOver(id);
+    upsertConversation(c, { takeUnread: true });
+    // Lines written while it was not mine yet (the take-over itself) may have passed the socket
+    // before the conversation was in my list, and a read-only view may have cached an older log.
+    await loadMessages(c.id);
+    await open(c.id);
+  }
+
   async function close(id: Id, wrapUpCode: string, note?: string): Promise<void> {
     stopTyping(id);
     upsertConversation(await conversationsApi.close(id, wrapUpCode, note));
@@ -439,6 +449,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     noteTyping,
     stopTyping,
     transfer,
+    takeOver,
     close,
     blockVisitor,
     applyMessageCreated,

@@ -57,6 +57,7 @@ describe('eventLine (staff side)', () => {
 
   it('copes with a transfer missing its details', () => {
     expect(eventLine(zh.t, ev('transferred', '张伟'))).toBe('张伟 转接了会话');
+    expect(eventLine(zh.t, ev('transferred', '王班长', { to_agent: 2, to_agent_name: '王班长', taken_over: true }))).toBe('王班长 接管了会话');
     expect(eventLine(en.t, ev('transferred'))).toBe('Conversation transferred');
     expect(eventLine(zh.t, ev('transferred', null, { to_group_name: '贷款咨询' }))).toBe('会话已转接至 贷款咨询');
   });

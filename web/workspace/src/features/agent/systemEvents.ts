@@ -25,6 +25,8 @@ export function eventLine(t: Translate, m: EventMessage): string {
     case 'assigned':
       return name ? t('agent.event.assigned', { name }) : t('agent.event.assignedAnon', {});
     case 'transferred': {
+      // 接管: a supervisor took it over (they are both the actor and the target).
+      if (data.taken_over === true && name) return t('agent.event.takenOver', { name });
       const target = text(data.to_group_name) || text(data.to_agent_name);
       const line = target
         ? name
