@@ -195,7 +195,8 @@ impl Day {
                     // Now and then a colleague (a supervisor) takes it over instead of a transfer.
                     let took = rng.gen_bool(0.2) && target != agent && w.apply(Input::TakeOver { conversation, agent: target }).is_ok();
                     let to_agent = !took && rng.gen_bool(0.5) && target != agent;
-                    if !took && !(to_agent && w.apply(Input::TransferToAgent { conversation, agent: target }).is_ok()) {
+                    let passed = took || (to_agent && w.apply(Input::TransferToAgent { conversation, agent: target }).is_ok());
+                    if !passed {
                         let group = [SALES, VIP, TECH][rng.gen_range(0..3)];
                         w.must(Input::TransferToGroup { conversation, group });
                     }
