@@ -45,6 +45,14 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "qa_rules",
+    "qa_reviewers",
+    "qa_results",
+    "qa_hits",
+    "qa_forms",
+    "qa_samples",
+    "qa_reviews",
+    "qa_appeals",
 ];
 
 /// What arrived in one table.
