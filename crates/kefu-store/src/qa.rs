@@ -45,8 +45,8 @@ pub struct QaResultRow {
     pub agent_id: i64,
     /// 0-100.
     pub score: i64,
-    /// Below the flag threshold or a heavy hit.
-    pub flagged: bool,
+    /// A heavy rule hit (the conversation goes to the work queue whatever its score).
+    pub heavy_hit: bool,
     /// When the conversation closed.
     pub closed_at: i64,
     /// When it was scored.
@@ -159,8 +159,8 @@ pub struct QaAgentTotals {
     pub scored: i64,
     /// Sum of their automatic scores.
     pub auto_sum: i64,
-    /// Flagged ones.
-    pub flagged: i64,
+    /// Conversations with a heavy rule hit.
+    pub heavy_hit: i64,
     /// Reviews.
     pub reviewed: i64,
     /// Sum of the reviews' final scores (after appeals).
@@ -196,7 +196,11 @@ impl Store {
     /// One rule.
     pub async fn qa_rule(&self, id: i64) -> Result<QaRuleRow> {
         on_pool!(self, |pool| {
-            sqlx::query_as(&format!("SELECT {RULE} FROM qa_rules WHERE id = $1")).bind(id).fetch_optional(pool).await?.ok_or(StoreError::NotFound)
+            sqlx::query_as(&format!("SELECT {RULE} FROM qa_rules WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
         })
     }
 
@@ -221,17 +225,19 @@ impl Store {
     /// Replace a rule's fields.
     pub async fn update_qa_rule(&self, id: i64, r: &QaRuleFields<'_>, now: i64) -> Result<()> {
         in_write!(self, |conn| {
-            let done = sqlx::query("UPDATE qa_rules SET name = $1, definition = $2, weight = $3, heavy = $4, enabled = $5, updated_at = $6 WHERE id = $7")
-                .bind(r.name)
-                .bind(r.definition)
-                .bind(r.weight)
-                .bind(r.heavy)
-                .bind(r.enabled)
-                .bind(now)
-                .bind(id)
-                .execute(&mut *conn)
-                .await
-                .map_err(conflict)?;
+            let done = sqlx::query(
+                "UPDATE qa_rules SET name = $1, definition = $2, weight = $3, heavy = $4, enabled = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(r.name)
+            .bind(r.definition)
+            .bind(r.weight)
+            .bind(r.heavy)
+            .bind(r.enabled)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(conflict)?;
             touched(done.rows_affected())
         })
     }
@@ -276,28 +282,30 @@ impl Store {
         in_write!(self, |conn| {
             sqlx::query("DELETE FROM qa_hits WHERE conversation_id = $1").bind(r.conversation_id).execute(&mut *conn).await?;
             sqlx::query(
-                "INSERT INTO qa_results (conversation_id, agent_id, score, flagged, closed_at, scored_at) VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO qa_results (conversation_id, agent_id, score, heavy_hit, closed_at, scored_at) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (conversation_id) DO UPDATE SET agent_id = excluded.agent_id, score = excluded.score,
-                 flagged = excluded.flagged, closed_at = excluded.closed_at, scored_at = excluded.scored_at",
+                 heavy_hit = excluded.heavy_hit, closed_at = excluded.closed_at, scored_at = excluded.scored_at",
             )
             .bind(r.conversation_id)
             .bind(r.agent_id)
             .bind(r.score)
-            .bind(r.flagged)
+            .bind(r.heavy_hit)
             .bind(r.closed_at)
             .bind(r.scored_at)
             .execute(&mut *conn)
             .await?;
             for (rule, name, weight, message, detail) in hits {
-                sqlx::query("INSERT INTO qa_hits (conversation_id, rule_id, rule_name, weight, message_id, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(r.conversation_id)
-                    .bind(rule)
-                    .bind(name)
-                    .bind(weight)
-                    .bind(message)
-                    .bind(detail)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO qa_hits (conversation_id, rule_id, rule_name, weight, message_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(r.conversation_id)
+                .bind(rule)
+                .bind(name)
+                .bind(weight)
+                .bind(message)
+                .bind(detail)
+                .execute(&mut *conn)
+                .await?;
             }
             Ok(())
         })
@@ -306,16 +314,18 @@ impl Store {
     /// A conversation's automatic result and hits, if scored.
     pub async fn qa_result(&self, conversation: i64) -> Result<Option<(QaResultRow, Vec<QaHitRow>)>> {
         on_pool!(self, |pool| {
-            let row: Option<QaResultRow> =
-                sqlx::query_as("SELECT conversation_id, agent_id, score, flagged, closed_at, scored_at FROM qa_results WHERE conversation_id = $1")
-                    .bind(conversation)
-                    .fetch_optional(pool)
-                    .await?;
+            let row: Option<QaResultRow> = sqlx::query_as(
+                "SELECT conversation_id, agent_id, score, heavy_hit, closed_at, scored_at FROM qa_results WHERE conversation_id = $1",
+            )
+            .bind(conversation)
+            .fetch_optional(pool)
+            .await?;
             let Some(row) = row else { return Ok(None) };
-            let hits = sqlx::query_as("SELECT rule_id, rule_name, weight, message_id, detail FROM qa_hits WHERE conversation_id = $1 ORDER BY id")
-                .bind(conversation)
-                .fetch_all(pool)
-                .await?;
+            let hits =
+                sqlx::query_as("SELECT rule_id, rule_name, weight, message_id, detail FROM qa_hits WHERE conversation_id = $1 ORDER BY id")
+                    .bind(conversation)
+                    .fetch_all(pool)
+                    .await?;
             Ok(Some((row, hits)))
         })
     }
@@ -324,7 +334,7 @@ impl Store {
     pub async fn qa_results_of(&self, agent: i64, limit: i64) -> Result<Vec<QaResultRow>> {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
-                "SELECT conversation_id, agent_id, score, flagged, closed_at, scored_at FROM qa_results WHERE agent_id = $1 ORDER BY closed_at DESC LIMIT $2",
+                "SELECT conversation_id, agent_id, score, heavy_hit, closed_at, scored_at FROM qa_results WHERE agent_id = $1 ORDER BY closed_at DESC LIMIT $2",
             )
             .bind(agent)
             .bind(limit)
@@ -337,7 +347,7 @@ impl Store {
     pub async fn qa_results_between(&self, from: i64, to: i64) -> Result<Vec<QaResultRow>> {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
-                "SELECT conversation_id, agent_id, score, flagged, closed_at, scored_at FROM qa_results WHERE closed_at >= $1 AND closed_at < $2 ORDER BY conversation_id",
+                "SELECT conversation_id, agent_id, score, heavy_hit, closed_at, scored_at FROM qa_results WHERE closed_at >= $1 AND closed_at < $2 ORDER BY conversation_id",
             )
             .bind(from)
             .bind(to)

@@ -2,7 +2,8 @@
 
 use crate::{conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewRow, QaRuleTotals, Result, Store, StoreError};
 
-const REVIEW: &str = "id, conversation_id, agent_id, reviewer_id, form_id, form_name, items, line_comments, comment, score, fatal, created_at";
+const REVIEW: &str =
+    "id, conversation_id, agent_id, reviewer_id, form_id, form_name, items, line_comments, comment, score, fatal, created_at";
 const APPEAL: &str = "id, review_id, agent_id, reason, status, decided_by, note, new_score, created_at, decided_at";
 
 /// A review to store.
@@ -42,7 +43,11 @@ impl Store {
     /// One form.
     pub async fn qa_form(&self, id: i64) -> Result<QaFormRow> {
         on_pool!(self, |pool| {
-            sqlx::query_as("SELECT id, name, items, enabled FROM qa_forms WHERE id = $1").bind(id).fetch_optional(pool).await?.ok_or(StoreError::NotFound)
+            sqlx::query_as("SELECT id, name, items, enabled FROM qa_forms WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
         })
     }
 
@@ -102,14 +107,21 @@ impl Store {
     /// A review by id.
     pub async fn qa_review(&self, id: i64) -> Result<QaReviewRow> {
         on_pool!(self, |pool| {
-            sqlx::query_as(&format!("SELECT {REVIEW} FROM qa_reviews WHERE id = $1")).bind(id).fetch_optional(pool).await?.ok_or(StoreError::NotFound)
+            sqlx::query_as(&format!("SELECT {REVIEW} FROM qa_reviews WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
         })
     }
 
     /// The review of a conversation, if any.
     pub async fn qa_review_of(&self, conversation: i64) -> Result<Option<QaReviewRow>> {
         on_pool!(self, |pool| {
-            Ok(sqlx::query_as(&format!("SELECT {REVIEW} FROM qa_reviews WHERE conversation_id = $1")).bind(conversation).fetch_optional(pool).await?)
+            Ok(sqlx::query_as(&format!("SELECT {REVIEW} FROM qa_reviews WHERE conversation_id = $1"))
+                .bind(conversation)
+                .fetch_optional(pool)
+                .await?)
         })
     }
 
@@ -127,21 +139,27 @@ impl Store {
     /// File an appeal; a second one on the same review is a `Conflict`.
     pub async fn create_qa_appeal(&self, review: i64, agent: i64, reason: &str, now: i64) -> Result<i64> {
         in_write!(self, |conn| {
-            sqlx::query_scalar("INSERT INTO qa_appeals (review_id, agent_id, reason, status, created_at) VALUES ($1, $2, $3, 'open', $4) RETURNING id")
-                .bind(review)
-                .bind(agent)
-                .bind(reason)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(conflict)
+            sqlx::query_scalar(
+                "INSERT INTO qa_appeals (review_id, agent_id, reason, status, created_at) VALUES ($1, $2, $3, 'open', $4) RETURNING id",
+            )
+            .bind(review)
+            .bind(agent)
+            .bind(reason)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(conflict)
         })
     }
 
     /// An appeal by id.
     pub async fn qa_appeal(&self, id: i64) -> Result<QaAppealRow> {
         on_pool!(self, |pool| {
-            sqlx::query_as(&format!("SELECT {APPEAL} FROM qa_appeals WHERE id = $1")).bind(id).fetch_optional(pool).await?.ok_or(StoreError::NotFound)
+            sqlx::query_as(&format!("SELECT {APPEAL} FROM qa_appeals WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(StoreError::NotFound)
         })
     }
 
@@ -155,16 +173,26 @@ impl Store {
     /// Appeals in a status (or all), oldest first.
     pub async fn qa_appeals(&self, status: Option<&str>, limit: i64) -> Result<Vec<QaAppealRow>> {
         on_pool!(self, |pool| {
-            Ok(sqlx::query_as(&format!("SELECT {APPEAL} FROM qa_appeals WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id LIMIT $2"))
-                .bind(status)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?)
+            Ok(sqlx::query_as(&format!(
+                "SELECT {APPEAL} FROM qa_appeals WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id LIMIT $2"
+            ))
+            .bind(status)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
         })
     }
 
     /// Decide an open appeal; false if it was already decided.
-    pub async fn decide_qa_appeal(&self, id: i64, status: &str, by: i64, note: Option<&str>, new_score: Option<i64>, now: i64) -> Result<bool> {
+    pub async fn decide_qa_appeal(
+        &self,
+        id: i64,
+        status: &str,
+        by: i64,
+        note: Option<&str>,
+        new_score: Option<i64>,
+        now: i64,
+    ) -> Result<bool> {
         in_write!(self, |conn| {
             let done = sqlx::query(
                 "UPDATE qa_appeals SET status = $1, decided_by = $2, note = $3, new_score = $4, decided_at = $5 WHERE id = $6 AND status = 'open'",
@@ -187,7 +215,7 @@ impl Store {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
                 "SELECT r.agent_id, COUNT(*) AS scored, CAST(SUM(r.score) AS BIGINT) AS auto_sum,
-                        CAST(SUM(CASE WHEN r.flagged THEN 1 ELSE 0 END) AS BIGINT) AS flagged,
+                        CAST(SUM(CASE WHEN r.heavy_hit THEN 1 ELSE 0 END) AS BIGINT) AS heavy_hit,
                         COUNT(v.id) AS reviewed,
                         CAST(COALESCE(SUM(CASE WHEN v.id IS NULL THEN 0 ELSE COALESCE(a.new_score, v.score) END), 0) AS BIGINT) AS review_sum
                  FROM qa_results r

@@ -14,8 +14,11 @@
 //! form you mean ("damn " or "stupid") when that matters.
 
 mod checks;
+mod form;
 #[cfg(test)]
 mod tests;
+
+pub use form::{check_form, review_score, FormError, FormItem, ItemMark};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +67,7 @@ pub struct Transcript {
 
 /// What a rule checks, with its parameters. Stored as JSON (`{"kind":"forbidden_words",...}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Check {
     /// An agent message contains one of the words (one hit per message).

@@ -26,7 +26,7 @@ CREATE TABLE qa_results (
     conversation_id  BIGINT PRIMARY KEY REFERENCES conversations (id),
     agent_id         BIGINT NOT NULL REFERENCES users (id),
     score            BIGINT NOT NULL,
-    flagged          BOOLEAN NOT NULL DEFAULT FALSE,
+    heavy_hit        BOOLEAN NOT NULL DEFAULT FALSE,
     closed_at        BIGINT NOT NULL,
     scored_at        BIGINT NOT NULL
 );

@@ -26,7 +26,7 @@ CREATE TABLE qa_results (
     conversation_id  INTEGER PRIMARY KEY REFERENCES conversations (id),
     agent_id         INTEGER NOT NULL REFERENCES users (id),
     score            INTEGER NOT NULL,
-    flagged          INTEGER NOT NULL DEFAULT 0,
+    heavy_hit        INTEGER NOT NULL DEFAULT 0,
     closed_at        INTEGER NOT NULL,
     scored_at        INTEGER NOT NULL
 );
