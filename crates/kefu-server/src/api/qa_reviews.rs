@@ -263,7 +263,8 @@ pub async fn mine(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
         };
         results.push(QaMyResult { conversation_id: r.conversation_id, closed_at: rfc3339(r.closed_at), auto_score: r.score, hits, review });
     }
-    Ok(Json(QaMine { results }))
+    let can_review = is_reviewer(&state, &staff).await?;
+    Ok(Json(QaMine { results, can_review, can_judge: require_appeal_judge(&staff).is_ok() }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

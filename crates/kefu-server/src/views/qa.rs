@@ -302,6 +302,10 @@ pub struct QaMyResult {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaMine {
     pub results: Vec<QaMyResult>,
+    /// The caller may review (the QA reviewer permission, or admin): the pages show the queue.
+    pub can_review: bool,
+    /// The caller decides appeals and reads the report (supervisor or admin).
+    pub can_judge: bool,
 }
 
 /// An agent's line of the QA report.

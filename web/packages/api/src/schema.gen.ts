@@ -2888,6 +2888,10 @@ export interface components {
         };
         /** @description `GET /api/v1/qa/mine`: the caller's own results, newest first. */
         QaMine: {
+            /** @description The caller decides appeals and reads the report (supervisor or admin). */
+            can_judge: boolean;
+            /** @description The caller may review (the QA reviewer permission, or admin): the pages show the queue. */
+            can_review: boolean;
             results: components["schemas"]["QaMyResult"][];
         };
         /** @description One of the agent's own results. */
