@@ -9,5 +9,6 @@ mod conversations;
 mod copy;
 mod directory;
 mod outbox;
+mod qa;
 mod recordings;
 mod sessions;
