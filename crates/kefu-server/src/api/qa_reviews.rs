@@ -60,6 +60,10 @@ pub async fn conversation(State(state): State<AppState>, staff: Staff, Path(id):
         // Not "forbidden": an agent learns nothing about colleagues' conversations.
         return Err(ApiError::not_found("conversation"));
     }
+    // A reviewer who is not a supervisor reads finished work only, not live chats.
+    if c.status != kefu_core::ConversationStatus::Closed && !is_supervisor(&staff) {
+        return Err(ApiError::Conflict("QA opens a conversation once it is closed".into()));
+    }
     let names = names(&state).await?;
     let lines = state
         .store

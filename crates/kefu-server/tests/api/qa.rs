@@ -212,6 +212,13 @@ async fn the_agent_appeals_once_and_a_supervisor_decides() {
     let (_, list) = app.call("GET", "/api/v1/qa/reviewers", Some(&admin), None).await;
     assert_eq!(list["reviewers"][0]["user_id"], reviewer_id, "{list}");
 
+    // A live chat is not a reviewer's to read (supervisors watch the floor anyway).
+    let v = app.visitor("还在聊").await;
+    let live = app.start(&v, "在吗").await["id"].as_i64().unwrap();
+    app.call("POST", &format!("/api/v1/conversations/{live}/accept"), Some(&agent), None).await;
+    let (s, e) = app.call("GET", &format!("/api/v1/qa/conversations/{live}"), Some(&reviewer), None).await;
+    assert_eq!((s, e["error"]["code"].as_str()), (409, Some("conflict")), "{e}");
+
     let rule_body = json!({ "name": "n", "check": { "kind": "wrap_up_missing" }, "weight": 1 });
     let form_body = json!({ "name": "f", "items": [{ "label": "a", "weight": 1 }] });
     let sample_body = json!({ "week_start": "2026-01-05T00:00:00+08:00" });
