@@ -174,3 +174,76 @@ fn checks_round_trip_as_tagged_json() {
     assert_eq!(serde_json::from_str::<Check>(&json).unwrap(), c);
     assert_eq!(serde_json::from_str::<Check>(r#"{"kind":"wrap_up_missing"}"#).unwrap(), Check::WrapUpMissing);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_line() -> impl Strategy<Value = (u8, u16, u8)> {
+        (0u8..3, 0u16..400, 0u8..6)
+    }
+
+    const TEXTS: [&str; 6] = ["您好", "你自己看着办", "我要投诉", "好的", "再见", "STUPID 的"];
+
+    fn transcript(raw: Vec<(u8, u16, u8)>, transfers: u32, csat: Option<u8>, wrap_up: bool) -> Transcript {
+        let mut at = 0i64;
+        let lines = raw
+            .into_iter()
+            .enumerate()
+            .map(|(i, (side, gap, text))| {
+                at += i64::from(gap) * S;
+                let side = [Side::Customer, Side::Agent, Side::System][side as usize];
+                Line { id: i as i64 + 1, side, at, text: TEXTS[text as usize].into() }
+            })
+            .collect();
+        Transcript { lines, assigned_at: Some(0), closed_at: at + 10 * S, transfers, wrap_up: wrap_up.then(|| "ok".into()), csat }
+    }
+
+    fn rules(weights: [u32; 10]) -> Vec<Rule> {
+        let w = |s: &[&str]| words(s);
+        let checks = [
+            Check::ForbiddenWords { words: w(&["看着办", "stupid"]) },
+            Check::Greeting { phrases: w(&["您好"]), within: 1 },
+            Check::Closing { phrases: w(&["再见"]), within: 1 },
+            Check::FirstResponse { limit_secs: 60 },
+            Check::ResponseTime { limit_secs: 90 },
+            Check::LongSilence { limit_secs: 180 },
+            Check::SupervisorRequest { phrases: w(&["投诉"]) },
+            Check::Transfers { max: 1 },
+            Check::WrapUpMissing,
+            Check::LowCsat { at_most: 2 },
+        ];
+        checks
+            .into_iter()
+            .zip(weights)
+            .enumerate()
+            .map(|(i, (check, weight))| Rule { id: i as i64, weight, heavy: i == 0, check })
+            .collect()
+    }
+
+    proptest! {
+        /// Whatever the conversation: the score is 100 minus the weights of the hits, within 0..=100;
+        /// every hit names a rule of the set and, when it names a line, a line of the transcript.
+        #[test]
+        fn the_score_is_what_the_hits_cost(
+            raw in prop::collection::vec(any_line(), 0..30),
+            transfers in 0u32..4,
+            csat in prop::option::of(1u8..=5),
+            wrap_up in any::<bool>(),
+            weights in prop::array::uniform10(0u32..40),
+        ) {
+            let t = transcript(raw, transfers, csat, wrap_up);
+            let set = rules(weights);
+            let out = inspect(&t, &set);
+            let cost: u32 = out.hits.iter().map(|h| set[h.rule as usize].weight).sum();
+            prop_assert_eq!(u32::from(out.score), 100u32.saturating_sub(cost));
+            prop_assert_eq!(out.heavy_hit, out.hits.iter().any(|h| h.rule == 0));
+            for h in &out.hits {
+                if let Some(m) = h.message {
+                    prop_assert!(t.lines.iter().any(|l| l.id == m && l.side != Side::System));
+                }
+            }
+            prop_assert_eq!(inspect(&t, &set), out, "deterministic");
+        }
+    }
+}
