@@ -1,6 +1,8 @@
 //! The starter rule set an admin may add with one click and then tune: common faults of a
 //! Chinese contact centre, with English equivalents. Weights and phrases are examples, not a
 //! standard; they are not seeded by the migration (a copy between databases needs empty tables).
+//! Phrases match inside words too, so short English ones ("hi") are left out: they would match
+//! "this" and "which".
 
 use kefu_core::qa::{Check, FormItem};
 
@@ -12,7 +14,7 @@ fn words(w: &[&str]) -> Vec<String> {
 pub fn rules() -> Vec<(&'static str, Check, u32, bool)> {
     vec![
         ("禁用语", Check::ForbiddenWords { words: words(&["你自己看着办", "不归我管", "笨蛋", "stupid", "shut up"]) }, 20, true),
-        ("问候语", Check::Greeting { phrases: words(&["您好", "你好", "hello", "hi"]), within: 2 }, 10, false),
+        ("问候语", Check::Greeting { phrases: words(&["您好", "你好", "hello", "good morning", "good afternoon"]), within: 2 }, 10, false),
         ("结束语", Check::Closing { phrases: words(&["再见", "感谢", "谢谢", "bye", "thank"]), within: 2 }, 5, false),
         ("首次响应超时", Check::FirstResponse { limit_secs: 60 }, 10, false),
         ("回复超时", Check::ResponseTime { limit_secs: 90 }, 5, false),
