@@ -29,18 +29,22 @@ fn said(t: &Transcript, side: Side) -> impl Iterator<Item = &Line> {
     t.lines.iter().filter(move |l| l.side == side)
 }
 
-/// The first of `phrases` (folded) found in `text`.
-fn find<'p>(text: &str, phrases: &'p [String]) -> Option<&'p str> {
+/// Phrases folded once (for every line they are looked for in), with their written form; empty
+/// ones match nothing and are dropped.
+fn folded(phrases: &[String]) -> Vec<(String, &str)> {
+    phrases.iter().map(|p| (fold(p.trim()), p.trim())).filter(|(f, _)| !f.is_empty()).collect()
+}
+
+/// The first of the folded `phrases` found in `text`, as written.
+fn find<'p>(text: &str, phrases: &[(String, &'p str)]) -> Option<&'p str> {
     let text = fold(text);
-    phrases.iter().map(String::as_str).find(|p| {
-        let p = fold(p.trim());
-        !p.is_empty() && text.contains(&p)
-    })
+    phrases.iter().find(|(f, _)| text.contains(f.as_str())).map(|(_, p)| *p)
 }
 
 /// Each line of `side` containing one of `phrases`: one hit per line, naming the phrase.
 fn lines_with(t: &Transcript, side: Side, phrases: &[String]) -> Found {
-    said(t, side).filter_map(|l| find(&l.text, phrases).map(|p| (Some(l.id), format!("\"{}\"", p.trim())))).collect()
+    let phrases = folded(phrases);
+    said(t, side).filter_map(|l| find(&l.text, &phrases).map(|p| (Some(l.id), format!("\"{p}\"")))).collect()
 }
 
 /// A phrase required among the agent's first (or last) `within` messages. An agent who wrote
@@ -49,7 +53,8 @@ fn required(t: &Transcript, phrases: &[String], within: u32, last: bool) -> Foun
     let agent: Vec<&Line> = said(t, Side::Agent).collect();
     let n = (within.max(1) as usize).min(agent.len());
     let window = if last { &agent[agent.len() - n..] } else { &agent[..n] };
-    if window.iter().any(|l| find(&l.text, phrases).is_some()) {
+    let phrases = folded(phrases);
+    if window.iter().any(|l| find(&l.text, &phrases).is_some()) {
         return vec![];
     }
     let (at, which) = if last { (window.last(), "last") } else { (window.first(), "first") };
