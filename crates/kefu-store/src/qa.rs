@@ -343,6 +343,20 @@ impl Store {
         })
     }
 
+    /// How many hits each of an agent's scored conversations has (conversations without hits
+    /// are absent).
+    pub async fn qa_hit_counts_of(&self, agent: i64) -> Result<Vec<(i64, i64)>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(
+                "SELECT h.conversation_id, COUNT(*) FROM qa_hits h JOIN qa_results r ON r.conversation_id = h.conversation_id
+                 WHERE r.agent_id = $1 GROUP BY h.conversation_id",
+            )
+            .bind(agent)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Results of conversations closed in [from, to), for sampling.
     pub async fn qa_results_between(&self, from: i64, to: i64) -> Result<Vec<QaResultRow>> {
         on_pool!(self, |pool| {

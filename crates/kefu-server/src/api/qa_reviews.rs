@@ -258,9 +258,10 @@ pub async fn mine(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
     let names = names(&state).await?;
     let reviews: HashMap<i64, QaReviewRow> =
         state.store.qa_reviews_of_agent(me, 200).await?.into_iter().map(|r| (r.conversation_id, r)).collect();
+    let hit_counts: HashMap<i64, i64> = state.store.qa_hit_counts_of(me).await?.into_iter().collect();
     let mut results = Vec::new();
     for r in state.store.qa_results_of(me, 200).await? {
-        let hits = state.store.qa_result(r.conversation_id).await?.map_or(0, |(_, h)| h.len() as i64);
+        let hits = hit_counts.get(&r.conversation_id).copied().unwrap_or(0);
         let review = match reviews.get(&r.conversation_id) {
             Some(row) => Some(review_view(&state, row, &names).await?),
             None => None,

@@ -272,6 +272,7 @@ async fn the_agent_appeals_once_and_a_supervisor_decides() {
         (Some(id), Some(60)),
         "{mine}"
     );
+    assert_eq!(mine["results"][0]["hits"].as_u64(), Some(page["auto"]["hits"].as_array().unwrap().len() as u64), "{mine}");
     let (_, theirs) = app.call("GET", "/api/v1/qa/mine", Some(&other), None).await;
     assert_eq!(theirs["results"].as_array().unwrap().len(), 0);
     let (s, _) = app.call("GET", &format!("/api/v1/qa/conversations/{id}"), Some(&agent), None).await;

@@ -73,6 +73,7 @@ async fn results_reviews_appeals_and_the_report() {
         assert_eq!(agents.len(), 1);
         let t = &agents[0];
         assert_eq!((t.scored, t.auto_sum, t.heavy_hit, t.reviewed, t.review_sum), (2, 165, 1, 2, 180), "100 (upheld) + 80");
+        assert_eq!(store.qa_hit_counts_of(agent).await.unwrap(), vec![(one, 1)]);
         let rules = store.qa_rule_totals(0, 2_000).await.unwrap();
         assert_eq!((rules[0].hits, rules[0].conversations), (1, 1));
         assert!(store.qa_agent_totals(2_000, 3_000).await.unwrap().is_empty());
