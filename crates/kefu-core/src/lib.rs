@@ -37,6 +37,7 @@ mod engine;
 mod group;
 mod hours;
 mod pick;
+pub mod qa;
 mod queries;
 mod router;
 mod stats;

@@ -20,6 +20,7 @@ pub mod error;
 pub mod integrations;
 pub mod limits;
 pub mod metrics;
+pub mod qa;
 pub mod realtime;
 pub mod routing;
 pub mod serve;

@@ -46,6 +46,14 @@ pub const TABLES: &[&str] = &[
     "conversation_tags",
     "visitor_tags",
     "admin_audit",
+    "qa_rules",
+    "qa_reviewers",
+    "qa_results",
+    "qa_hits",
+    "qa_forms",
+    "qa_samples",
+    "qa_reviews",
+    "qa_appeals",
 ];
 
 /// What arrived in one table.

@@ -459,6 +459,8 @@ pub async fn csat(
     let event = updated(&mut tx, id, None, now).await?;
     tx.commit().await?;
     announce(&state, vec![event], &[]).await;
+    // The low-CSAT rule sees the answer: check the conversation again (off the request).
+    crate::qa::score_later(state.store.clone(), id);
     Ok(Json(view_for(&state, &caller, id).await?))
 }
 

@@ -14,6 +14,8 @@ pub mod headers;
 pub mod history;
 pub mod notes;
 pub mod openapi;
+pub mod qa;
+pub mod qa_reviews;
 pub mod recordings;
 pub mod stats;
 pub mod tags;
@@ -61,6 +63,8 @@ pub fn app(state: AppState) -> Router {
         .merge(tags::router())
         .merge(take_over::router())
         .merge(stats::router())
+        .merge(qa::router())
+        .merge(qa_reviews::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

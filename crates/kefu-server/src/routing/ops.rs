@@ -265,6 +265,10 @@ impl Engine {
             self.call_ended(call, conversation).await;
         }
         announce_with(&self.store, &self.hub, &self.links, events, &offered_to.into_iter().collect::<Vec<_>>()).await;
+        if c.agent_id.is_some() {
+            // Quality inspection runs on its own task: the routing task never waits for it.
+            crate::qa::score_later(self.store.clone(), conversation);
+        }
         if abandoned {
             self.metrics.abandoned.inc();
         }

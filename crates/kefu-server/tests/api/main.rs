@@ -23,6 +23,7 @@ mod migrate_store;
 mod notes;
 mod offers;
 mod outbound;
+mod qa;
 mod recording_crash;
 mod recordings;
 mod redaction;

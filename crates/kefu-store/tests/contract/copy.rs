@@ -3,8 +3,8 @@
 
 use kefu_core::Role;
 use kefu_store::{
-    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, NewCall, NewMessage, NewNote, NewRecording, NewUser, Store, StoreError,
-    TokenOwner, TABLES,
+    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, NewCall, NewMessage, NewNote, NewQaReview, NewRecording, NewUser,
+    QaResultRow, QaRuleFields, Store, StoreError, TokenOwner, TABLES,
 };
 use serde_json::json;
 
@@ -111,6 +111,26 @@ async fn fill(store: &Store) {
         published_rids: Some("l,m,h".into()),
     };
     store.add_call_quality(&q).await.unwrap();
+    let rule = QaRuleFields { name: "未填小结", definition: r#"{"kind":"wrap_up_missing"}"#, weight: 5, heavy: true, enabled: true };
+    let rule = store.create_qa_rule(&rule, 32).await.unwrap();
+    store.set_qa_reviewer(agent, true, 32).await.unwrap();
+    let result = QaResultRow { conversation_id: id, agent_id: agent, score: 95, heavy_hit: true, closed_at: 30, scored_at: 32 };
+    store.save_qa_result(&result, &[(rule, "未填小结".into(), 5, None, "no wrap-up code".into())]).await.unwrap();
+    let form = store.save_qa_form(None, "表", r#"[{"label":"态度","weight":100,"fatal":false}]"#, true, 32).await.unwrap();
+    store.add_qa_samples(&[(id, agent, "flagged")], 33).await.unwrap();
+    let review = NewQaReview {
+        conversation_id: id,
+        agent_id: agent,
+        reviewer_id: agent,
+        form: (form, "表"),
+        items: "[]",
+        line_comments: "[]",
+        comment: Some("好"),
+        score: 90,
+        fatal: false,
+    };
+    let review = store.create_qa_review(&review, 34).await.unwrap();
+    store.create_qa_appeal(review, agent, "理由", 35).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

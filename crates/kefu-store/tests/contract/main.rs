@@ -10,5 +10,6 @@ mod conversations;
 mod copy;
 mod directory;
 mod outbox;
+mod qa;
 mod recordings;
 mod sessions;

@@ -900,6 +900,278 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_appeals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/appeals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_conversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/conversations/{id}/rescore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_rescore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/conversations/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/forms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_forms"];
+        put?: never;
+        post: operations["qa_create_form"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/forms/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["qa_update_form"];
+        trace?: never;
+    };
+    "/api/v1/qa/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviewers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_reviewers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviewers/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["qa_grant_reviewer"];
+        post?: never;
+        delete: operations["qa_withdraw_reviewer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/reviews/{id}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_appeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_rules"];
+        put?: never;
+        post: operations["qa_create_rule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["qa_delete_rule"];
+        options?: never;
+        head?: never;
+        patch: operations["qa_update_rule"];
+        trace?: never;
+    };
+    "/api/v1/qa/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_sample"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/starter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["qa_add_starter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/recording-policies": {
         parameters: {
             query?: never;
@@ -1629,6 +1901,81 @@ export interface components {
          * @enum {string}
          */
         Channel: "web" | "h5" | "app" | "api";
+        /** @description What a rule checks, with its parameters. Stored as JSON (`{"kind":"forbidden_words",...}`). */
+        Check: {
+            /** @enum {string} */
+            kind: "forbidden_words";
+            /** @description Words or phrases. */
+            words: string[];
+        } | {
+            /** @enum {string} */
+            kind: "greeting";
+            /** @description Accepted greetings. */
+            phrases: string[];
+            /**
+             * Format: int32
+             * @description How many of the agent's first messages may carry it.
+             */
+            within: number;
+        } | {
+            /** @enum {string} */
+            kind: "closing";
+            /** @description Accepted closings. */
+            phrases: string[];
+            /**
+             * Format: int32
+             * @description How many of the agent's last messages may carry it.
+             */
+            within: number;
+        } | {
+            /** @enum {string} */
+            kind: "first_response";
+            /**
+             * Format: int32
+             * @description Seconds.
+             */
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "response_time";
+            /**
+             * Format: int32
+             * @description Seconds.
+             */
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "long_silence";
+            /**
+             * Format: int32
+             * @description Seconds.
+             */
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "supervisor_request";
+            /** @description Phrases such as 投诉, 找你们领导, supervisor. */
+            phrases: string[];
+        } | {
+            /** @enum {string} */
+            kind: "transfers";
+            /**
+             * Format: int32
+             * @description Transfers allowed.
+             */
+            max: number;
+        } | {
+            /** @enum {string} */
+            kind: "wrap_up_missing";
+        } | {
+            /**
+             * Format: int32
+             * @description 1-5.
+             */
+            at_most: number;
+            /** @enum {string} */
+            kind: "low_csat";
+        };
         CloseBody: {
             /** @description At most 2000 characters. */
             note?: string | null;
@@ -2017,6 +2364,18 @@ export interface components {
             name: string;
             required: boolean;
         };
+        /** @description One item of a form. */
+        FormItem: {
+            /** @description A yes/no item: failing it makes the whole review 0. */
+            fatal?: boolean;
+            /** @description What is judged (服务态度 ...). */
+            label: string;
+            /**
+             * Format: int32
+             * @description The most points it gives (0 for a fatal item).
+             */
+            weight: number;
+        };
         GroupBody: {
             business_hours?: null | components["schemas"]["BusinessHoursView"];
             /** @description An http(s) URL (or a path) with `{external_id}`; null = no CRM panel. */
@@ -2189,6 +2548,16 @@ export interface components {
         IdentitySecret: {
             /** @description The HMAC-SHA256 key business systems sign visitor identity tokens with. */
             secret: string;
+        };
+        /** @description A reviewer's mark on one item, in the form's order. */
+        ItemMark: {
+            /** @description For a fatal item: the error was made. */
+            failed?: boolean;
+            /**
+             * Format: int32
+             * @description Points given, 0 to the item's weight (ignored for a fatal item).
+             */
+            score?: number;
         };
         KeyBody: {
             /** @description What the key is for, 1 to 64 characters. */
@@ -2440,6 +2809,369 @@ export interface components {
         PreChatForm: {
             fields: components["schemas"]["FormField"][];
         };
+        /** @description An agent's line of the QA report. */
+        QaAgentLine: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /** Format: double */
+            avg_auto_score: number;
+            /**
+             * Format: double
+             * @description Average final review score; none without reviews.
+             */
+            avg_review_score?: number | null;
+            /**
+             * Format: int64
+             * @description Conversations with a heavy rule hit.
+             */
+            heavy_hits: number;
+            /** Format: int64 */
+            reviewed: number;
+            /**
+             * Format: int64
+             * @description Conversations scored automatically.
+             */
+            scored: number;
+        };
+        QaAppealBody: {
+            /** @description Why the review is wrong, 1 to 1000 characters. */
+            reason: string;
+        };
+        /** @description `GET /api/v1/qa/appeals`. */
+        QaAppealList: {
+            appeals: components["schemas"]["QaAppealView"][];
+        };
+        /** @description An appeal (申诉) of a review. */
+        QaAppealView: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The score an upheld appeal set (none: the review's stands).
+             */
+            new_score?: number | null;
+            /** @description The supervisor's note. */
+            note?: string | null;
+            reason: string;
+            /** Format: int64 */
+            review_id: number;
+            /**
+             * Format: int64
+             * @description The review's score as given.
+             */
+            review_score: number;
+            /** @description open | upheld | rejected. */
+            status: string;
+        };
+        /** @description The automatic result of a closed conversation. */
+        QaAutoView: {
+            /** @description A heavy rule hit. */
+            heavy_hit: boolean;
+            hits: components["schemas"]["QaHitView"][];
+            /**
+             * Format: int64
+             * @description 100 minus the weights of the hits, at least 0.
+             */
+            score: number;
+            /** Format: date-time */
+            scored_at: string;
+        };
+        /** @description `GET /api/v1/qa/conversations/{id}`: everything QA knows about a closed conversation. */
+        QaConversationView: {
+            /** Format: int64 */
+            agent_id?: number | null;
+            agent_name?: string | null;
+            auto?: null | components["schemas"]["QaAutoView"];
+            /** Format: date-time */
+            closed_at?: string | null;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            csat_score?: number | null;
+            lines: components["schemas"]["QaLineView"][];
+            review?: null | components["schemas"]["QaReviewView"];
+            wrap_up_code?: string | null;
+        };
+        QaDecisionBody: {
+            /**
+             * Format: int64
+             * @description Only when upheld: the score that replaces the review's, 0 to 100.
+             */
+            new_score?: number | null;
+            /** @description At most 1000 characters. */
+            note?: string | null;
+            /** @description upheld (the agent is right) or rejected. */
+            outcome: string;
+        };
+        QaFormBody: {
+            /** @description Default true. */
+            enabled?: boolean | null;
+            /**
+             * @description 1 to 30 items; a fatal item weighs 0. Required to create; replaces all items (reviews
+             *     keep the items they were scored with).
+             */
+            items?: components["schemas"]["FormItem"][] | null;
+            /** @description 1 to 40 characters, unique. Required to create. */
+            name?: string | null;
+        };
+        /** @description `GET /api/v1/qa/forms`. */
+        QaFormList: {
+            forms: components["schemas"]["QaFormView"][];
+        };
+        /** @description A scoring form (评分表). */
+        QaFormView: {
+            /** @description Offered to reviewers. */
+            enabled: boolean;
+            /** Format: int64 */
+            id: number;
+            items: components["schemas"]["FormItem"][];
+            name: string;
+        };
+        /** @description A fault the automatic check found. */
+        QaHitView: {
+            /** @description What was found (the word, the wait ...). */
+            detail: string;
+            /**
+             * Format: int64
+             * @description The transcript line (`QaLineView.id`) it marks, if any.
+             */
+            message_id?: number | null;
+            /** Format: int64 */
+            rule_id: number;
+            /** @description The rule's name when it was found. */
+            rule_name: string;
+            /**
+             * Format: int64
+             * @description Points it cost.
+             */
+            weight: number;
+        };
+        /** @description A reviewer's comment on a transcript line. */
+        QaLineComment: {
+            /** @description 1 to 1000 characters. */
+            body: string;
+            /**
+             * Format: int64
+             * @description The line (`QaLineView.id`).
+             */
+            message_id: number;
+        };
+        /** @description A line of the transcript as QA shows it. */
+        QaLineView: {
+            /** Format: date-time */
+            at: string;
+            body: string;
+            /**
+             * Format: int64
+             * @description Message id.
+             */
+            id: number;
+            /** @description text | image | file | event (a system event's body is its code). */
+            kind: string;
+            /** @description visitor | agent | system. */
+            sender: string;
+            sender_name?: string | null;
+        };
+        /** @description `GET /api/v1/qa/mine`: the caller's own results, newest first. */
+        QaMine: {
+            /** @description The caller decides appeals and reads the report (supervisor or admin). */
+            can_judge: boolean;
+            /** @description The caller may review (the QA reviewer permission, or admin): the pages show the queue. */
+            can_review: boolean;
+            results: components["schemas"]["QaMyResult"][];
+        };
+        /** @description One of the agent's own results. */
+        QaMyResult: {
+            /** Format: int64 */
+            auto_score: number;
+            /** Format: date-time */
+            closed_at: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: int64 */
+            hits: number;
+            review?: null | components["schemas"]["QaReviewView"];
+        };
+        /** @description `GET /api/v1/qa/queue`: flagged first, then oldest. */
+        QaQueue: {
+            items: components["schemas"]["QaQueueItem"][];
+        };
+        /** @description A conversation waiting for review. */
+        QaQueueItem: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /** Format: date-time */
+            closed_at: string;
+            /** Format: int64 */
+            conversation_id: number;
+            /** @description random | flagged. */
+            reason: string;
+            /**
+             * Format: int64
+             * @description The automatic score.
+             */
+            score: number;
+        };
+        /** @description `GET /api/v1/qa/report`: conversations closed in [from, to). */
+        QaReport: {
+            agents: components["schemas"]["QaAgentLine"][];
+            /** Format: date-time */
+            from: string;
+            rules: components["schemas"]["QaRuleLine"][];
+            /** Format: date-time */
+            to: string;
+        };
+        QaReviewBody: {
+            /** @description At most 2000 characters. */
+            comment?: string | null;
+            /**
+             * Format: int64
+             * @description An enabled form.
+             */
+            form_id: number;
+            /** @description One mark per item of the form, in its order. */
+            items: components["schemas"]["ItemMark"][];
+            /** @description Comments on lines of this conversation's transcript (at most 100). */
+            line_comments?: components["schemas"]["QaLineComment"][];
+        };
+        /** @description A review of a conversation. */
+        QaReviewView: {
+            /** Format: int64 */
+            agent_id: number;
+            appeal?: null | components["schemas"]["QaAppealView"];
+            comment?: string | null;
+            /** Format: int64 */
+            conversation_id: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description A fatal item failed (the score is 0). */
+            fatal: boolean;
+            /**
+             * Format: int64
+             * @description The score that counts: an upheld appeal's new score, else the review's.
+             */
+            final_score: number;
+            /** Format: int64 */
+            form_id: number;
+            form_name: string;
+            /** Format: int64 */
+            id: number;
+            items: components["schemas"]["QaScoredItem"][];
+            line_comments: components["schemas"]["QaLineComment"][];
+            /** Format: int64 */
+            reviewer_id: number;
+            reviewer_name: string;
+            /**
+             * Format: int64
+             * @description 0-100 as reviewed.
+             */
+            score: number;
+        };
+        /** @description `GET /api/v1/qa/reviewers`. */
+        QaReviewerList: {
+            reviewers: components["schemas"]["QaReviewerView"][];
+        };
+        /** @description A user holding the QA reviewer permission. */
+        QaReviewerView: {
+            email: string;
+            name: string;
+            /** Format: int64 */
+            user_id: number;
+        };
+        QaRuleBody: {
+            check?: null | components["schemas"]["Check"];
+            /** @description Default true. */
+            enabled?: boolean | null;
+            /** @description Any hit flags the conversation for review (default false). */
+            heavy?: boolean | null;
+            /** @description 1 to 40 characters, unique. Required to create. */
+            name?: string | null;
+            /**
+             * Format: int64
+             * @description Points per hit, 0 to 100. Required to create.
+             */
+            weight?: number | null;
+        };
+        /** @description A rule's line of the QA report. */
+        QaRuleLine: {
+            /**
+             * Format: int64
+             * @description Conversations with at least one hit.
+             */
+            conversations: number;
+            /** Format: int64 */
+            hits: number;
+            /** Format: int64 */
+            rule_id: number;
+            rule_name: string;
+        };
+        /** @description `GET /api/v1/qa/rules`. */
+        QaRuleList: {
+            rules: components["schemas"]["QaRuleView"][];
+        };
+        /** @description An automatic rule. */
+        QaRuleView: {
+            /** @description What it checks, with its parameters. */
+            check: components["schemas"]["Check"];
+            enabled: boolean;
+            /** @description Any hit puts the conversation in the reviewers' queue. */
+            heavy: boolean;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Points each hit subtracts from 100.
+             */
+            weight: number;
+        };
+        QaSampleBody: {
+            /**
+             * Format: int64
+             * @description Automatic scores below this are flagged and all queued (default 80); a heavy rule hit
+             *     is flagged whatever the score.
+             */
+            flag_below?: number | null;
+            /**
+             * Format: int32
+             * @description Share of each agent's closed conversations drawn at random, 0 to 100 (default 10); at
+             *     least one per agent when above 0.
+             */
+            percent?: number | null;
+            /** @description The week's first moment (RFC 3339, in the centre's time zone); the week is 7 days from it. */
+            week_start: string;
+        };
+        /** @description `POST /api/v1/qa/samples`: what was added to the queue. */
+        QaSampleResult: {
+            /**
+             * Format: int64
+             * @description Newly queued conversations (already queued ones are not counted).
+             */
+            added: number;
+            /**
+             * Format: int64
+             * @description Flagged (score below the threshold or a heavy hit).
+             */
+            flagged: number;
+            /**
+             * Format: int64
+             * @description Drawn at random.
+             */
+            random: number;
+        };
+        /** @description A scored item of a review: the form's item with the mark given. */
+        QaScoredItem: components["schemas"]["FormItem"] & components["schemas"]["ItemMark"];
         /** @description One participant's media figures at one moment (every 5 s while the call runs). */
         QualitySample: {
             /** Format: date-time */
@@ -3233,6 +3965,7 @@ export type CannedResponseList = components['schemas']['CannedResponseList'];
 export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type CaptureSize = components['schemas']['CaptureSize'];
 export type Channel = components['schemas']['Channel'];
+export type Check = components['schemas']['Check'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
@@ -3261,6 +3994,7 @@ export type ErrorParams = components['schemas']['ErrorParams'];
 export type EventData = components['schemas']['EventData'];
 export type FieldKind = components['schemas']['FieldKind'];
 export type FormField = components['schemas']['FormField'];
+export type FormItem = components['schemas']['FormItem'];
 export type GroupBody = components['schemas']['GroupBody'];
 export type GroupList = components['schemas']['GroupList'];
 export type GroupLive = components['schemas']['GroupLive'];
@@ -3272,6 +4006,7 @@ export type HolidayView = components['schemas']['HolidayView'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
+export type ItemMark = components['schemas']['ItemMark'];
 export type KeyBody = components['schemas']['KeyBody'];
 export type LauncherPosition = components['schemas']['LauncherPosition'];
 export type LiveStats = components['schemas']['LiveStats'];
@@ -3300,6 +4035,35 @@ export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
+export type QaAgentLine = components['schemas']['QaAgentLine'];
+export type QaAppealBody = components['schemas']['QaAppealBody'];
+export type QaAppealList = components['schemas']['QaAppealList'];
+export type QaAppealView = components['schemas']['QaAppealView'];
+export type QaAutoView = components['schemas']['QaAutoView'];
+export type QaConversationView = components['schemas']['QaConversationView'];
+export type QaDecisionBody = components['schemas']['QaDecisionBody'];
+export type QaFormBody = components['schemas']['QaFormBody'];
+export type QaFormList = components['schemas']['QaFormList'];
+export type QaFormView = components['schemas']['QaFormView'];
+export type QaHitView = components['schemas']['QaHitView'];
+export type QaLineComment = components['schemas']['QaLineComment'];
+export type QaLineView = components['schemas']['QaLineView'];
+export type QaMine = components['schemas']['QaMine'];
+export type QaMyResult = components['schemas']['QaMyResult'];
+export type QaQueue = components['schemas']['QaQueue'];
+export type QaQueueItem = components['schemas']['QaQueueItem'];
+export type QaReport = components['schemas']['QaReport'];
+export type QaReviewBody = components['schemas']['QaReviewBody'];
+export type QaReviewView = components['schemas']['QaReviewView'];
+export type QaReviewerList = components['schemas']['QaReviewerList'];
+export type QaReviewerView = components['schemas']['QaReviewerView'];
+export type QaRuleBody = components['schemas']['QaRuleBody'];
+export type QaRuleLine = components['schemas']['QaRuleLine'];
+export type QaRuleList = components['schemas']['QaRuleList'];
+export type QaRuleView = components['schemas']['QaRuleView'];
+export type QaSampleBody = components['schemas']['QaSampleBody'];
+export type QaSampleResult = components['schemas']['QaSampleResult'];
+export type QaScoredItem = components['schemas']['QaScoredItem'];
 export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
 export type QuotaKind = components['schemas']['QuotaKind'];
@@ -5625,6 +6389,679 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_appeals: {
+        parameters: {
+            query?: {
+                /** @description open | upheld | rejected; all when absent. */
+                status?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description appeals, oldest first (supervisors and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaAppealList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description appeal id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaDecisionBody"];
+            };
+        };
+        responses: {
+            /** @description decided (supervisors and admins; once) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaAppealView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description transcript, automatic hits and review: reviewers, supervisors, admins, and the conversation's own agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaConversationView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_rescore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description checked again with today's rules (reviewers and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaAutoView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaReviewBody"];
+            };
+        };
+        responses: {
+            /** @description reviewed (reviewers; once per conversation) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReviewView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_forms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every scoring form (reviewers and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaFormList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_create_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaFormBody"];
+            };
+        };
+        responses: {
+            /** @description created (admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaFormView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_update_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description form id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaFormBody"];
+            };
+        };
+        responses: {
+            /** @description updated (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaFormView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the caller's own automatic results and reviews, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaMine"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_queue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description sampled conversations not reviewed yet, flagged first (reviewers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaQueue"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_report: {
+        parameters: {
+            query: {
+                /** @description Start (RFC 3339), inclusive: conversations closed from then. */
+                from: string;
+                /** @description End (RFC 3339), exclusive; at most 366 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description average scores and hits per agent and per rule (supervisors, reviewers, admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_reviewers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description users holding the QA reviewer permission (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaReviewerList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_grant_reviewer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description user id */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user may review (admin; idempotent) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_withdraw_reviewer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description user id */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the user may no longer review (admin; idempotent) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_appeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description review id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaAppealBody"];
+            };
+        };
+        responses: {
+            /** @description appealed (the reviewed agent; once per review) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaAppealView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every automatic rule (reviewers and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaRuleList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_create_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaRuleBody"];
+            };
+        };
+        responses: {
+            /** @description created (admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaRuleView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_delete_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted (admin); past hits keep its name */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_update_rule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description rule id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaRuleBody"];
+            };
+        };
+        responses: {
+            /** @description updated (admin): enable, disable, re-weigh, change the check */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaRuleView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_sample: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaSampleBody"];
+            };
+        };
+        responses: {
+            /** @description the week's sample added to the work queue (reviewers) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaSampleResult"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_add_starter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the starter rules and a standard form added (admin); names already taken are skipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaRuleList"];
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {

@@ -57,6 +57,25 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'common.nav.canned' },
       },
       {
+        path: 'qa',
+        component: () => import('../features/qa/QaLayout.vue'),
+        meta: { feature: 'qa', title: 'common.nav.qa' },
+        children: [
+          { path: '', redirect: { name: 'qa-mine' } },
+          { path: 'mine', name: 'qa-mine', component: () => import('../features/qa/MyResults.vue') },
+          { path: 'queue', name: 'qa-queue', component: () => import('../features/qa/QueueView.vue') },
+          { path: 'conversations/:id', name: 'qa-conversation', component: () => import('../features/qa/ConversationReview.vue') },
+          { path: 'appeals', name: 'qa-appeals', component: () => import('../features/qa/AppealsView.vue') },
+          { path: 'report', name: 'qa-report', component: () => import('../features/qa/ReportView.vue') },
+          {
+            path: 'settings',
+            name: 'qa-settings',
+            component: () => import('../features/qa/QaSettings.vue'),
+            meta: { minRole: 'admin' },
+          },
+        ],
+      },
+      {
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
