@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "message_terms",
 ];
 
 /// What arrived in one table.

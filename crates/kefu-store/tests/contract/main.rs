@@ -10,4 +10,5 @@ mod copy;
 mod directory;
 mod outbox;
 mod recordings;
+mod search;
 mod sessions;

@@ -1,0 +1,268 @@
+//! Message search (搜索): the term index (`message_terms`, written with each message), its
+//! start-up backfill, and the query that finds conversations by words and filters. Who may see
+//! what is the caller's rule, passed in as [`SearchFilter::viewer`]; this module only applies it.
+
+pub mod snippet;
+pub mod terms;
+
+use crate::{Result, Store, Tx};
+pub use terms::Query;
+
+/// Terms per `INSERT` (three binds each, well under both engines' bind limits).
+const TERMS_PER_INSERT: usize = 200;
+
+/// The settings key of the backfill's progress (see migration 0016).
+const BACKFILL_KEY: &str = "search.backfill_upto";
+
+/// Message kinds that are not searched: system lines carry a code, not words.
+fn searchable(kind: &str) -> bool {
+    kind != "event"
+}
+
+/// What to find. Text and every filter narrow the result (AND).
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    /// Words a message must hold (empty: conversations by the filters alone, no message).
+    pub query: Query,
+    /// Whether to use the exact substring form of the query (see [`Query::fallback`]).
+    pub exact: bool,
+    /// A customer: part of the name or external id (case-insensitive), or the visitor id.
+    pub customer: Option<String>,
+    /// Served (now or before) by this agent.
+    pub agent_id: Option<i64>,
+    /// Carrying this tag.
+    pub tag_id: Option<i64>,
+    /// In this skill group.
+    pub group_id: Option<i64>,
+    /// Created at or after (ms).
+    pub from: Option<i64>,
+    /// Created before (ms).
+    pub to: Option<i64>,
+    /// In this status (`queued`, `offered`, `assigned`, `closed`).
+    pub status: Option<String>,
+    /// `Some(agent)`: only conversations that agent may read (served, holds or is offered, serves
+    /// the same customer now, or was notified in); `None`: all (supervisors, admins).
+    pub viewer: Option<i64>,
+    /// The cursor: only conversations with a smaller id.
+    pub before: Option<i64>,
+    /// Most rows to return.
+    pub limit: i64,
+}
+
+/// A found conversation: newest first by conversation id (fixed at creation, so the order of
+/// pages never changes as messages arrive).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SearchHit {
+    /// The conversation.
+    pub conversation_id: i64,
+    /// Its latest matching message (none for a search by filters alone).
+    pub message_id: Option<i64>,
+    /// How many of its messages match.
+    pub matches: i64,
+}
+
+/// A value bound to a numbered placeholder.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A LIKE pattern for "contains `s`" (its own `%`, `_` and `\` taken literally).
+fn contains_pattern(s: &str) -> String {
+    let mut p = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The statement of a search and its binds, in placeholder order.
+fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
+    let mut binds = Vec::new();
+    let mut arg = |b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    let mut joins = String::new();
+    let mut wheres = vec![format!("c.id < {}", arg(Bind::Int(f.before.unwrap_or(i64::MAX))))];
+    let text = !f.query.is_empty();
+    if text {
+        let list: Vec<String> = f.query.terms.iter().map(|t| arg(Bind::Text(t.clone()))).collect();
+        let n = arg(Bind::Int(f.query.terms.len() as i64));
+        joins.push_str(&format!(
+            " JOIN messages m ON m.conversation_id = c.id AND m.id IN (SELECT t.message_id FROM message_terms t WHERE t.term IN ({}) GROUP BY t.message_id HAVING COUNT(*) = {n})",
+            list.join(", ")
+        ));
+        if f.exact {
+            for run in &f.query.han_runs {
+                joins.push_str(&format!(" AND m.body LIKE {} ESCAPE '\\'", arg(Bind::Text(contains_pattern(run)))));
+            }
+        }
+    }
+    if let Some(customer) = &f.customer {
+        let p = arg(Bind::Text(contains_pattern(&customer.to_lowercase())));
+        let id = arg(Bind::Int(customer.trim().parse().unwrap_or(-1)));
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM visitors v WHERE v.id = c.visitor_id AND (v.id = {id} OR LOWER(v.name) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(v.external_id, '')) LIKE {p} ESCAPE '\\'))"
+        ));
+    }
+    if let Some(a) = f.agent_id {
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM conversation_agents fa WHERE fa.conversation_id = c.id AND fa.agent_id = {})",
+            arg(Bind::Int(a))
+        ));
+    }
+    if let Some(t) = f.tag_id {
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM conversation_tags ft WHERE ft.conversation_id = c.id AND ft.tag_id = {})",
+            arg(Bind::Int(t))
+        ));
+    }
+    if let Some(g) = f.group_id {
+        wheres.push(format!("c.group_id = {}", arg(Bind::Int(g))));
+    }
+    if let Some(from) = f.from {
+        wheres.push(format!("c.created_at >= {}", arg(Bind::Int(from))));
+    }
+    if let Some(to) = f.to {
+        wheres.push(format!("c.created_at < {}", arg(Bind::Int(to))));
+    }
+    if let Some(s) = &f.status {
+        wheres.push(format!("c.status = {}", arg(Bind::Text(s.clone()))));
+    }
+    if let Some(me) = f.viewer {
+        // The same rule as the server's `access::can_see` for an agent, as one condition.
+        let me = arg(Bind::Int(me));
+        wheres.push(format!(
+            "(c.agent_id = {me} OR c.offered_agent_id = {me}
+              OR EXISTS (SELECT 1 FROM conversation_agents va WHERE va.conversation_id = c.id AND va.agent_id = {me})
+              OR EXISTS (SELECT 1 FROM conversations vo WHERE vo.visitor_id = c.visitor_id AND vo.status <> 'closed'
+                           AND (vo.agent_id = {me} OR vo.offered_agent_id = {me}))
+              OR EXISTS (SELECT 1 FROM notifications vn WHERE vn.conversation_id = c.id AND vn.user_id = {me}))"
+        ));
+    }
+    let limit = arg(Bind::Int(f.limit));
+    let select = if text {
+        "c.id AS conversation_id, MAX(m.id) AS message_id, COUNT(m.id) AS matches"
+    } else {
+        "c.id AS conversation_id, CAST(NULL AS BIGINT) AS message_id, CAST(0 AS BIGINT) AS matches"
+    };
+    let sql = format!(
+        "SELECT {select} FROM conversations c{joins} WHERE {} GROUP BY c.id ORDER BY c.id DESC LIMIT {limit}",
+        wheres.join(" AND ")
+    );
+    (sql, binds)
+}
+
+impl Store {
+    /// Conversations matching `f`, newest first (see [`SearchHit`]).
+    pub async fn search_conversations(&self, f: &SearchFilter) -> Result<Vec<SearchHit>> {
+        let (sql, binds) = search_sql(f);
+        on_pool!(self, |pool| {
+            let mut q = sqlx::query_as::<_, SearchHit>(&sql);
+            for b in binds {
+                q = match b {
+                    Bind::Int(i) => q.bind(i),
+                    Bind::Text(s) => q.bind(s),
+                };
+            }
+            Ok(q.fetch_all(pool).await?)
+        })
+    }
+
+    /// Index up to `batch` messages written before migration 0016, newest first; returns how
+    /// many were indexed (0: done). Safe to run again, and on several nodes at once.
+    pub async fn backfill_search_batch(&self, batch: i64) -> Result<u64> {
+        let upto: i64 = self.setting(BACKFILL_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if upto <= 0 {
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let rows: Vec<(i64, i64, String, String)> = on_tx!(tx, |db| {
+            sqlx::query_as("SELECT id, conversation_id, kind, body FROM messages WHERE id <= $1 ORDER BY id DESC LIMIT $2")
+                .bind(upto)
+                .bind(batch)
+                .fetch_all(&mut *db)
+                .await?
+        });
+        for (id, conversation, kind, body) in &rows {
+            if searchable(kind) {
+                tx.index_text(*id, *conversation, body).await?;
+            }
+        }
+        let next = if (rows.len() as i64) < batch { 0 } else { rows.last().map_or(0, |r| r.0 - 1) };
+        on_tx!(tx, |db| {
+            sqlx::query("UPDATE settings SET value = $1 WHERE key = $2")
+                .bind(next.to_string())
+                .bind(BACKFILL_KEY)
+                .execute(&mut *db)
+                .await?;
+        });
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    /// Index every message written before migration 0016 (see [`Store::backfill_search_batch`]);
+    /// returns how many.
+    pub async fn backfill_search(&self) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let n = self.backfill_search_batch(500).await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+}
+
+impl Tx {
+    /// Write the terms of a message that was just inserted (kinds that are searched).
+    pub(crate) async fn index_message(&mut self, message_id: i64, conversation_id: i64, kind: &str, body: &str) -> Result<()> {
+        if searchable(kind) {
+            self.index_text(message_id, conversation_id, body).await?;
+        }
+        Ok(())
+    }
+
+    async fn index_text(&mut self, message_id: i64, conversation_id: i64, body: &str) -> Result<()> {
+        let terms = terms::index_terms(body);
+        for chunk in terms.chunks(TERMS_PER_INSERT) {
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, $2)", i + 3)).collect();
+            let sql = format!(
+                "INSERT INTO message_terms (term, message_id, conversation_id) VALUES {} ON CONFLICT DO NOTHING",
+                values.join(", ")
+            );
+            on_tx!(self, |db| {
+                let mut q = sqlx::query(&sql).bind(message_id).bind(conversation_id);
+                for t in chunk {
+                    q = q.bind(t);
+                }
+                q.execute(&mut *db).await?;
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_bind_order() {
+        let f = SearchFilter { query: Query::parse("分期 refund"), viewer: Some(7), group_id: Some(2), limit: 10, ..Default::default() };
+        let (sql, binds) = search_sql(&f);
+        assert!(sql.contains(&format!("${}", binds.len())));
+        assert!(!sql.contains(&format!("${}", binds.len() + 1)));
+    }
+}
