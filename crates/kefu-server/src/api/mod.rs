@@ -14,6 +14,7 @@ pub mod history;
 pub mod notes;
 pub mod openapi;
 pub mod recordings;
+pub mod search;
 pub mod stats;
 pub mod tags;
 pub mod transfer_candidates;
@@ -55,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(canned::router())
         .merge(notes::router())
         .merge(history::router())
+        .merge(search::router())
         .merge(tags::router())
         .merge(stats::router())
         .merge(widgets::router())

@@ -121,6 +121,7 @@ impl Modify for UniqueOperationIds {
         crate::api::canned::update,
         crate::api::canned::remove,
         crate::api::history::closed,
+        crate::api::search::search,
         crate::api::notes::list,
         crate::api::notes::create,
         crate::api::notes::notifications,

@@ -174,6 +174,17 @@ impl Store {
         })
     }
 
+    /// One message by id (a search hit's, for its excerpt).
+    pub async fn message(&self, id: i64) -> Result<crate::MessageRow> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(&format!("SELECT {} FROM messages WHERE id = $1", crate::conversations::MSG_COLUMNS))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+                .ok_or(crate::StoreError::NotFound)
+        })
+    }
+
     /// Index up to `batch` messages written before migration 0016, newest first; returns how
     /// many were indexed (0: done). Safe to run again, and on several nodes at once.
     pub async fn backfill_search_batch(&self, batch: i64) -> Result<u64> {
