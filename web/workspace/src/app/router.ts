@@ -57,6 +57,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: 'common.nav.canned' },
       },
       {
+        path: 'search',
+        name: 'search',
+        component: () => import('../features/search/SearchPage.vue'),
+        meta: { feature: 'search', title: 'common.nav.search' },
+      },
+      {
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
