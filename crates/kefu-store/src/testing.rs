@@ -30,16 +30,12 @@ pub async fn fresh_postgres_url(base_url: &str) -> Result<String> {
     Ok(format!("{base_url}{sep}options[search_path]={schema}"))
 }
 
-/// Make the store look as it did before migration 0016 for its messages so far: no search terms,
-/// and the backfill's mark at the newest message (what the migration itself sets).
+/// Make the store look as it did right after migration 0016 for its messages so far: no search
+/// terms, and no backfill mark yet.
 pub async fn forget_search_index(store: &crate::Store) -> Result<()> {
     in_write!(store, |db| {
         sqlx::query("DELETE FROM message_terms").execute(&mut *db).await?;
-        sqlx::query(
-            "UPDATE settings SET value = (SELECT CAST(COALESCE(MAX(id), 0) AS TEXT) FROM messages) WHERE key = 'search.backfill_upto'",
-        )
-        .execute(&mut *db)
-        .await?;
+        sqlx::query("DELETE FROM settings WHERE key = 'search.backfill_upto'").execute(&mut *db).await?;
         Ok(())
     })
 }

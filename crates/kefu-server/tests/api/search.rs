@@ -166,3 +166,22 @@ async fn bad_parameters_answer_422_naming_them() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_stored_before_search_existed_are_found_after_a_restart() {
+    let app = spawn_app().await;
+    let (visitor, agent, id) = served(&app).await;
+    say(&app, &visitor, id, "我的积分怎么兑换").await;
+    // As a database from before migration 0016 looks: messages without terms.
+    kefu_store::testing::forget_search_index(&app.store().await).await.unwrap();
+    let q = format!("q={}", enc("积分"));
+    assert_eq!(ids(&search(&app, &agent, &q).await), Vec::<i64>::new());
+
+    // A restart on the same data indexes them before it serves.
+    let again = kefu_server::Application::build(app.config_again()).await.expect("rebuilds");
+    let base = format!("http://{}", again.addr());
+    tokio::spawn(again.run(std::future::pending()));
+    let resp = app.http.get(format!("{base}/api/v1/search/conversations?{q}")).bearer_auth(&agent).send().await.unwrap();
+    let page: Value = resp.json().await.unwrap();
+    assert_eq!(ids(&page), vec![id], "{page}");
+}

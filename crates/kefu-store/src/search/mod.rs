@@ -11,7 +11,8 @@ pub use terms::Query;
 /// Terms per `INSERT` (three binds each, well under both engines' bind limits).
 const TERMS_PER_INSERT: usize = 200;
 
-/// The settings key of the backfill's progress (see migration 0016).
+/// The settings key of the backfill's progress: the highest message id still to index, `0` when
+/// done, absent before the first start after migration 0016.
 const BACKFILL_KEY: &str = "search.backfill_upto";
 
 /// Message kinds that are not searched: system lines carry a code, not words.
@@ -188,11 +189,20 @@ impl Store {
     /// Index up to `batch` messages written before migration 0016, newest first; returns how
     /// many were indexed (0: done). Safe to run again, and on several nodes at once.
     pub async fn backfill_search_batch(&self, batch: i64) -> Result<u64> {
-        let upto: i64 = self.setting(BACKFILL_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(0);
-        if upto <= 0 {
+        if self.setting(BACKFILL_KEY).await?.as_deref() == Some("0") {
             return Ok(0);
         }
         let mut tx = self.begin().await?;
+        // No mark yet: the first start after migration 0016, before this process wrote a message.
+        // Messages another node already indexed are skipped by the insert.
+        let upto: i64 = on_tx!(tx, |db| {
+            let mark: Option<String> =
+                sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(BACKFILL_KEY).fetch_optional(&mut *db).await?;
+            match mark {
+                Some(v) => v.parse().unwrap_or(0),
+                None => sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM messages").fetch_one(&mut *db).await?.unwrap_or(0),
+            }
+        });
         let rows: Vec<(i64, i64, String, String)> = on_tx!(tx, |db| {
             sqlx::query_as("SELECT id, conversation_id, kind, body FROM messages WHERE id <= $1 ORDER BY id DESC LIMIT $2")
                 .bind(upto)
@@ -207,9 +217,9 @@ impl Store {
         }
         let next = if (rows.len() as i64) < batch { 0 } else { rows.last().map_or(0, |r| r.0 - 1) };
         on_tx!(tx, |db| {
-            sqlx::query("UPDATE settings SET value = $1 WHERE key = $2")
-                .bind(next.to_string())
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 .bind(BACKFILL_KEY)
+                .bind(next.to_string())
                 .execute(&mut *db)
                 .await?;
         });
