@@ -7,7 +7,8 @@ CREATE TABLE message_terms (
     term             TEXT NOT NULL,
     message_id       INTEGER NOT NULL REFERENCES messages (id),
     conversation_id  INTEGER NOT NULL REFERENCES conversations (id),
-    PRIMARY KEY (term, message_id)
+    -- A search walks one term's rows in conversation order (newest first) and stops at a page.
+    PRIMARY KEY (term, conversation_id, message_id)
 -- Rows live in the key's b-tree (no rowid table beside it): about half the size.
 ) WITHOUT ROWID;
 

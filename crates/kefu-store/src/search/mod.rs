@@ -88,19 +88,30 @@ fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
         binds.push(b);
         format!("${}", binds.len())
     };
-    let mut joins = String::new();
-    let mut wheres = vec![format!("c.id < {}", arg(Bind::Int(f.before.unwrap_or(i64::MAX))))];
     let text = !f.query.is_empty();
+    // With text, the scan runs along the postings of one term in conversation order (the key
+    // `(term, conversation_id, message_id)`), checks the other terms by key, and stops at the
+    // page's last conversation: its cost follows the page, not how common the words are.
+    // The driving term is the longest (a longer word is rarer; a lone character is common).
+    let (from, key) = if text { ("message_terms t CROSS JOIN conversations c", "t.conversation_id") } else { ("conversations c", "c.id") };
+    let mut wheres = vec![format!("{key} < {}", arg(Bind::Int(f.before.unwrap_or(i64::MAX))))];
     if text {
-        let list: Vec<String> = f.query.terms.iter().map(|t| arg(Bind::Text(t.clone()))).collect();
-        let n = arg(Bind::Int(f.query.terms.len() as i64));
-        joins.push_str(&format!(
-            " JOIN messages m ON m.conversation_id = c.id AND m.id IN (SELECT t.message_id FROM message_terms t WHERE t.term IN ({}) GROUP BY t.message_id HAVING COUNT(*) = {n})",
-            list.join(", ")
-        ));
+        let mut terms = f.query.terms.clone();
+        terms.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+        wheres.push(format!("t.term = {}", arg(Bind::Text(terms[0].clone()))));
+        wheres.push("c.id = t.conversation_id".into());
+        for other in &terms[1..] {
+            wheres.push(format!(
+                "EXISTS (SELECT 1 FROM message_terms o WHERE o.term = {} AND o.conversation_id = t.conversation_id AND o.message_id = t.message_id)",
+                arg(Bind::Text(other.clone()))
+            ));
+        }
         if f.exact {
             for run in &f.query.han_runs {
-                joins.push_str(&format!(" AND m.body LIKE {} ESCAPE '\\'", arg(Bind::Text(contains_pattern(run)))));
+                wheres.push(format!(
+                    "EXISTS (SELECT 1 FROM messages m WHERE m.id = t.message_id AND m.body LIKE {} ESCAPE '\\')",
+                    arg(Bind::Text(contains_pattern(run)))
+                ));
             }
         }
     }
@@ -147,15 +158,19 @@ fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
         ));
     }
     let limit = arg(Bind::Int(f.limit));
-    let select = if text {
-        "c.id AS conversation_id, MAX(m.id) AS message_id, COUNT(m.id) AS matches"
+    let sql = if text {
+        format!(
+            "SELECT t.conversation_id AS conversation_id, MAX(t.message_id) AS message_id, COUNT(*) AS matches FROM {from}
+              WHERE {} GROUP BY t.conversation_id ORDER BY t.conversation_id DESC LIMIT {limit}",
+            wheres.join(" AND ")
+        )
     } else {
-        "c.id AS conversation_id, CAST(NULL AS BIGINT) AS message_id, CAST(0 AS BIGINT) AS matches"
+        format!(
+            "SELECT c.id AS conversation_id, CAST(NULL AS BIGINT) AS message_id, CAST(0 AS BIGINT) AS matches FROM {from}
+              WHERE {} ORDER BY c.id DESC LIMIT {limit}",
+            wheres.join(" AND ")
+        )
     };
-    let sql = format!(
-        "SELECT {select} FROM conversations c{joins} WHERE {} GROUP BY c.id ORDER BY c.id DESC LIMIT {limit}",
-        wheres.join(" AND ")
-    );
     (sql, binds)
 }
 
