@@ -2,6 +2,7 @@
 //! and how long searches take over many messages. Not a test: it prints figures.
 //!
 //!   cargo run --release -p kefu-store --example search_load -- 50000
+//!   scripts/with-postgres.sh cargo run -p kefu-store --example search_load -- 50000   # on PostgreSQL
 //!
 //! The same messages go into two stores, once as searchable text and once as `event` lines
 //! (which are not indexed), so the difference is the index's cost.
@@ -82,8 +83,17 @@ async fn main() {
     let (plain_dir, indexed_dir) = (root.join("plain"), root.join("indexed"));
     std::fs::create_dir_all(&plain_dir).unwrap();
     std::fs::create_dir_all(&indexed_dir).unwrap();
-    let plain = Store::open(&plain_dir.join("kefu.db")).await.unwrap();
-    let indexed = Store::open(&indexed_dir.join("kefu.db")).await.unwrap();
+    let (plain, indexed) = match kefu_store::testing::postgres_url_from_env() {
+        Some(base) => {
+            println!("backend: postgres");
+            let fresh = || kefu_store::testing::fresh_postgres_url(&base);
+            (Store::connect(&fresh().await.unwrap()).await.unwrap(), Store::connect(&fresh().await.unwrap()).await.unwrap())
+        }
+        None => {
+            println!("backend: sqlite");
+            (Store::open(&plain_dir.join("kefu.db")).await.unwrap(), Store::open(&indexed_dir.join("kefu.db")).await.unwrap())
+        }
+    };
     kefu_store::search::terms::index_terms("预热"); // load the dictionary outside the timings
     let t_plain = fill(&plain, messages, "event").await;
     let t_indexed = fill(&indexed, messages, "text").await;
@@ -93,7 +103,9 @@ async fn main() {
         t_plain * 1e3 / messages as f64,
         t_indexed * 1e3 / messages as f64
     );
-    println!("database: {} KiB without, {} KiB with", size(&plain_dir) / 1024, size(&indexed_dir) / 1024);
+    if indexed.backend() == kefu_store::Backend::Sqlite {
+        println!("database: {} KiB without, {} KiB with", size(&plain_dir) / 1024, size(&indexed_dir) / 1024);
+    }
     for q in ["分期", "信用卡 分期", "我", "refund", "年费 账单", "不存在的词"] {
         let f = SearchFilter { query: Query::parse(q), limit: 21, ..Default::default() };
         let runs = 20;
