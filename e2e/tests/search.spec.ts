@@ -52,6 +52,8 @@ test('zh-CN: a word from inside a Chinese sentence finds the chat, highlighted, 
   await (await searchFor(agent.page, '分期', name)).click();
   const dialog = agent.page.getByTestId('history-dialog');
   await expect(dialog.getByTestId('message').filter({ hasText: sentence })).toBeVisible();
+  // It opens at the found message, marked.
+  await expect(dialog.locator('[data-focused="true"]')).toContainText(sentence);
 
   await visitor.context.close();
   await agent.context.close();
