@@ -46,6 +46,7 @@ impl Application {
         if indexed > 0 {
             tracing::info!(messages = indexed, "older messages indexed for search");
         }
+        tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         if config.demo {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
         }
