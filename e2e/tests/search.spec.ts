@@ -2,7 +2,7 @@
 // sentence, the agent searches a word from inside it in the zh-CN workspace, sees the highlighted
 // excerpt and opens the transcript; then the same in English, in any letter case.
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, leaveFloor, person, prechat } from './helpers';
+import { agentReady, api, leaveFloor, person, prechat } from './helpers';
 
 /** A customer starts a chat with `text`; the ready agent accepts it. */
 async function chatWith(agent: Page, visitorPage: Page, name: string, text: string) {
@@ -38,6 +38,7 @@ test('zh-CN: a word from inside a Chinese sentence finds the chat, highlighted, 
   await agent.page.getByTestId('nav-search').click();
   await expect(agent.page.getByTestId('search-page')).toContainText('搜索会话');
   const result = await searchFor(agent.page, '分期', name);
+  const conversationId = Number(await result.getAttribute('data-conversation-id'));
   await expect(result.getByTestId('search-snippet')).toContainText(sentence);
   await expect(result.locator('mark')).toHaveText('分期');
   await expect(result).toContainText('进行中');
@@ -47,6 +48,13 @@ test('zh-CN: a word from inside a Chinese sentence finds the chat, highlighted, 
   await agent.page.getByTestId('search-q').fill('贷款');
   await agent.page.getByTestId('search-run').click();
   await expect(agent.page.getByTestId('search-result').filter({ hasText: name })).toHaveCount(0);
+
+  // A staff note is found too, marked as one (staff search only; the customer never sees it).
+  const token = await api.login('agent1@demo.kefu', 'demo-agent');
+  await api.post(token, `/api/v1/conversations/${conversationId}/notes`, { body: `客户要求加急处理 ${suffix}` });
+  const noted = await searchFor(agent.page, '加急', name);
+  await expect(noted.getByTestId('search-snippet')).toHaveAttribute('data-source', 'note');
+  await expect(noted.getByTestId('search-snippet')).toContainText('内部备注');
 
   // Open the transcript from a result.
   await (await searchFor(agent.page, '分期', name)).click();

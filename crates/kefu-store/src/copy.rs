@@ -46,6 +46,7 @@ pub const TABLES: &[&str] = &[
     "conversation_tags",
     "visitor_tags",
     "message_terms",
+    "note_terms",
 ];
 
 /// What arrived in one table.

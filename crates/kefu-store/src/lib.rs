@@ -163,7 +163,7 @@ pub use integrations::*;
 pub use notes::*;
 pub use quality::*;
 pub use recordings::*;
-pub use search::{SearchFilter, SearchHit};
+pub use search::{SearchFilter, SearchHit, Source as SearchSource};
 pub use sessions::*;
 pub use tags::*;
 pub use tx::Tx;

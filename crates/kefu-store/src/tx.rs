@@ -270,7 +270,7 @@ impl Tx {
             Ok::<_, StoreError>(id)
         })?;
         // Searchable from the moment it exists: its terms commit with it.
-        self.index_message(id, m.conversation_id, m.kind, m.body).await?;
+        self.index(crate::search::Source::Messages, id, m.conversation_id, m.kind, m.body).await?;
         Ok(MessageRow {
             id,
             conversation_id: m.conversation_id,

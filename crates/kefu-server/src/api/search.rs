@@ -1,8 +1,9 @@
 //! Search (搜索): conversations by the words of their messages (Chinese by word, see
 //! `kefu_store::search::terms`) and by customer, agent, tag, group, date and status. Staff only.
 //! An agent finds what `access::can_see` lets them open (the same rule, applied in the query);
-//! supervisors, admins and API keys find every conversation. Only messages are searched: staff
-//! notes are not indexed, so nothing a search returns is more than the transcript shows.
+//! supervisors, admins and API keys find every conversation. Staff notes are searched for staff
+//! users (who read them in the transcript they open), never for API keys; visitors cannot call
+//! this route at all.
 
 use axum::extract::{Query, State};
 use axum::routing::get;
@@ -16,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope as Scope, SearchPage, SearchResult, SearchSnippet};
 use kefu_store::search::{snippet::snippet, Query as Words};
-use kefu_store::SearchFilter;
+use kefu_store::{SearchFilter, SearchSource};
 
 /// Longest query, in characters.
 const MAX_QUERY: usize = 200;
@@ -126,6 +127,7 @@ fn filter_of(q: &SearchQuery) -> ApiResult<SearchFilter> {
     Ok(SearchFilter {
         query: if exact { words.fallback().unwrap_or(words) } else { words },
         exact,
+        source: SearchSource::Messages,
         customer: customer.map(str::to_string),
         agent_id: id_param("agent_id", q.agent_id.as_deref())?,
         tag_id: id_param("tag", q.tag.as_deref())?,
@@ -140,51 +142,108 @@ fn filter_of(q: &SearchQuery) -> ApiResult<SearchFilter> {
 }
 
 #[utoipa::path(get, path = "/api/v1/search/conversations", tag = "search", params(SearchQuery),
-    responses((status = 200, description = "conversations whose messages hold every word of `q` and that pass every filter, newest conversation first, each with the excerpt of its latest matching message; an agent finds only conversations they may open", body = SearchPage), crate::error::ApiErrors),
+    responses((status = 200, description = "conversations one of whose messages (or, for staff users, staff notes) holds every word of `q` and that pass every filter, newest conversation first, each with the excerpt of its latest matching message (else note); an agent finds only conversations they may open", body = SearchPage), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn search(State(state): State<AppState>, staff: Staff, Query(q): Query<SearchQuery>) -> ApiResult<Json<SearchPage>> {
     staff.require_scope(Scope::ConversationsRead)?;
     let mut f = filter_of(&q)?;
     f.viewer = (staff.role < Role::Supervisor).then_some(staff.id);
+    // Notes are for staff users only: API keys cannot read them either (the notes routes).
+    let with_notes = staff.is_user() && !f.query.is_empty();
     let limit = f.limit;
     f.limit = limit + 1;
-    let mut hits = state.store.search_conversations(&f).await?;
+    let mut hits = found(&state, &f, with_notes).await?;
     // The first page of a word search that found nothing asks the exact form (see the store).
     if hits.is_empty() && f.before.is_none() && !f.exact {
         if let Some(exact) = f.query.fallback() {
             f.query = exact;
             f.exact = true;
-            hits = state.store.search_conversations(&f).await?;
+            hits = found(&state, &f, with_notes).await?;
         }
     }
     let more = hits.len() as i64 > limit;
     hits.truncate(limit as usize);
     let form = if f.exact { "x" } else { "w" };
-    let next_cursor = if more { hits.last().map(|h| format!("{form}.{}", h.conversation_id)) } else { None };
+    let next_cursor = if more { hits.last().map(|h| format!("{form}.{}", h.conversation)) } else { None };
     let needles = f.query.needles();
     let caller = Caller::Staff(staff);
     let mut results = Vec::with_capacity(hits.len());
     for h in hits {
-        let c = state.store.conversation(h.conversation_id).await?;
-        let snippet = match h.message_id {
-            Some(id) => {
+        let c = state.store.conversation(h.conversation).await?;
+        let snippet = match (h.message, h.note) {
+            (Some(id), _) => {
                 let m = state.store.message(id).await?;
-                let s = snippet(&m.body, &needles, SNIPPET_WIDTH);
-                Some(SearchSnippet {
-                    message_id: m.id,
-                    seq: m.seq,
-                    sender: m.sender,
-                    sender_name: m.sender_name,
-                    created_at: rfc3339(m.created_at),
-                    text: s.text,
-                    highlights: s.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
-                })
+                Some(excerpt("message", m.id, m.seq, m.sender, m.sender_name, m.created_at, &m.body, &needles))
             }
-            None => None,
+            (None, Some(id)) => {
+                let n = state.store.note(id).await?;
+                Some(excerpt("note", n.id, n.after_seq, "agent".into(), Some(n.author_name), n.created_at, &n.body, &needles))
+            }
+            (None, None) => None,
         };
         results.push(SearchResult { conversation: view_of(&state, &caller, &c).await?, snippet, matches: h.matches });
     }
     Ok(Json(SearchPage { results, next_cursor }))
+}
+
+/// A found conversation, from its messages, its notes or both.
+struct Found {
+    conversation: i64,
+    message: Option<i64>,
+    note: Option<i64>,
+    matches: i64,
+}
+
+/// Conversations matching `f` in messages and (with `with_notes`) in staff notes, newest first,
+/// at most `f.limit`. Each search returns its own first `f.limit`; the first `f.limit` of both
+/// together are among them.
+async fn found(state: &AppState, f: &SearchFilter, with_notes: bool) -> ApiResult<Vec<Found>> {
+    let mut all: std::collections::BTreeMap<std::cmp::Reverse<i64>, Found> = Default::default();
+    for h in state.store.search_conversations(f).await? {
+        all.insert(
+            std::cmp::Reverse(h.conversation_id),
+            Found { conversation: h.conversation_id, message: h.hit_id, note: None, matches: h.matches },
+        );
+    }
+    if with_notes {
+        let notes = SearchFilter { source: SearchSource::Notes, ..f.clone() };
+        for h in state.store.search_conversations(&notes).await? {
+            let e = all.entry(std::cmp::Reverse(h.conversation_id)).or_insert(Found {
+                conversation: h.conversation_id,
+                message: None,
+                note: None,
+                matches: 0,
+            });
+            e.note = h.hit_id;
+            e.matches += h.matches;
+        }
+    }
+    Ok(all.into_values().take(f.limit as usize).collect())
+}
+
+/// The excerpt of a found message or note.
+#[allow(clippy::too_many_arguments)]
+fn excerpt(
+    source: &str,
+    id: i64,
+    seq: i64,
+    sender: String,
+    sender_name: Option<String>,
+    at: i64,
+    body: &str,
+    needles: &[String],
+) -> SearchSnippet {
+    let s = snippet(body, needles, SNIPPET_WIDTH);
+    SearchSnippet {
+        source: source.into(),
+        id,
+        seq,
+        sender,
+        sender_name,
+        created_at: rfc3339(at),
+        text: s.text,
+        highlights: s.highlights.into_iter().map(|(a, b)| [a, b]).collect(),
+    }
 }
 
 #[cfg(test)]

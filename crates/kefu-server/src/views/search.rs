@@ -1,18 +1,21 @@
 //! Search results (`GET /api/v1/search/conversations`): each found conversation with the
-//! excerpt of its latest matching message.
+//! excerpt of its latest matching message or staff note.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::ConversationView;
 
-/// The excerpt of the latest matching message of a found conversation.
+/// The excerpt of the latest matching message (else staff note) of a found conversation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchSnippet {
-    /// The message (its `seq` places it in the transcript).
-    pub message_id: i64,
+    /// `message`, or `note` (a staff note or whisper: staff only, never shown to customers).
+    pub source: String,
+    /// The message's id, or the note's.
+    pub id: i64,
+    /// Places it in the transcript: the message's seq, or the seq a note follows.
     pub seq: i64,
-    /// `visitor` or `agent`.
+    /// `visitor` or `agent` (a note's author is staff: `agent`).
     pub sender: String,
     pub sender_name: Option<String>,
     /// When it was sent (RFC 3339).
@@ -32,7 +35,7 @@ pub struct SearchResult {
     /// Null for a search by filters alone (no text).
     #[schema(required = true)]
     pub snippet: Option<SearchSnippet>,
-    /// How many of its messages match the text (0 without text).
+    /// How many of its messages and notes match the text (0 without text).
     pub matches: i64,
 }
 

@@ -185,3 +185,39 @@ async fn messages_stored_before_search_existed_are_found_after_a_restart() {
     let page: Value = resp.json().await.unwrap();
     assert_eq!(ids(&page), vec![id], "{page}");
 }
+
+#[tokio::test]
+async fn staff_notes_are_found_by_staff_who_may_open_them_and_never_by_api_keys() {
+    let app = spawn_app().await;
+    let (visitor, agent, id) = served(&app).await;
+    say(&app, &visitor, id, "能快点吗").await;
+    let (s, n) =
+        app.call("POST", &format!("/api/v1/conversations/{id}/notes"), Some(&agent), Some(json!({ "body": "客户要求加急处理" }))).await;
+    assert_eq!(s, 201, "{n}");
+    let q = format!("q={}", enc("加急"));
+    let page = search(&app, &agent, &q).await;
+    assert_eq!(ids(&page), vec![id]);
+    let snippet = &page["results"][0]["snippet"];
+    assert_eq!(
+        (snippet["source"].as_str(), snippet["id"].as_i64(), snippet["text"].as_str()),
+        (Some("note"), n["id"].as_i64(), Some("客户要求加急处理"))
+    );
+    // A message and a note both matching: one result, the message as its excerpt.
+    say(&app, &visitor, id, "加急可以吗").await;
+    let page = search(&app, &agent, &q).await;
+    assert_eq!(
+        (ids(&page), page["results"][0]["snippet"]["source"].as_str(), page["results"][0]["matches"].as_i64()),
+        (vec![id], Some("message"), Some(2))
+    );
+
+    let other = app.login("agent2@demo.kefu", "demo-agent").await;
+    assert_eq!(ids(&search(&app, &other, &format!("q={}", enc("加急处理"))).await), Vec::<i64>::new());
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    assert_eq!(ids(&search(&app, &sup, &format!("q={}", enc("加急处理"))).await), vec![id]);
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, k) = app.call("POST", "/api/v1/api-keys", Some(&admin), Some(json!({ "name": "crm", "scopes": ["conversations:read"] }))).await;
+    assert_eq!(s, 201, "{k}");
+    let key = k["key"].as_str().unwrap();
+    assert_eq!(ids(&search(&app, key, &format!("q={}", enc("加急处理"))).await), Vec::<i64>::new(), "notes are not for keys");
+    assert_eq!(ids(&search(&app, key, &format!("q={}", enc("能快点吗"))).await), vec![id], "messages are");
+}

@@ -12,6 +12,15 @@ CREATE TABLE message_terms (
 -- Rows live in the key's b-tree (no rowid table beside it): about half the size.
 ) WITHOUT ROWID;
 
--- Messages written before this migration are indexed at start-up (Store::backfill_search), newest
--- first, in batches, its progress kept in the setting `search.backfill_upto`. Nothing is inserted
--- here: `kefu migrate-store` needs a freshly migrated database to be empty.
+-- Staff notes and whispers, the same way, searched by staff only (never tag timeline lines).
+CREATE TABLE note_terms (
+    term             TEXT NOT NULL,
+    note_id          INTEGER NOT NULL REFERENCES conversation_notes (id),
+    conversation_id  INTEGER NOT NULL REFERENCES conversations (id),
+    PRIMARY KEY (term, conversation_id, note_id)
+) WITHOUT ROWID;
+
+-- Messages and notes written before this migration are indexed at start-up
+-- (Store::backfill_search), newest first, in batches, progress kept in the settings
+-- `search.backfill_upto` and `search.backfill_notes_upto`. Nothing is inserted here:
+-- `kefu migrate-store` needs a freshly migrated database to be empty.

@@ -3,7 +3,7 @@
 
 use kefu_core::Role;
 use kefu_store::search::Query;
-use kefu_store::{NewMessage, NewUser, SearchFilter, Store};
+use kefu_store::{NewMessage, NewNote, NewUser, SearchFilter, SearchSource, Store};
 
 use crate::support::{conversation, each_backend, group_and_visitor};
 
@@ -55,7 +55,7 @@ async fn a_message_is_found_by_a_chinese_word_inside_it_and_by_english_in_any_ca
         assert!(find(&store, "refund 分期").await.is_empty(), "all words must be in one message");
 
         let hits = store.search_conversations(&SearchFilter { query: Query::parse("分期"), limit: 5, ..Default::default() }).await.unwrap();
-        assert_eq!((hits[0].message_id, hits[0].matches), (Some(m), 1));
+        assert_eq!((hits[0].hit_id, hits[0].matches), (Some(m), 1));
     })
     .await;
 }
@@ -111,7 +111,7 @@ async fn filters_viewer_and_cursor_narrow_the_result_newest_first() {
         assert_eq!(all(SearchFilter { tag_id: Some(tag), ..base.clone() }).await, vec![ids[0]]);
         let by_filters = SearchFilter { query: Query::default(), customer: Some("alice".into()), limit: 10, ..Default::default() };
         let hits = store.search_conversations(&by_filters).await.unwrap();
-        assert_eq!((hits.len(), hits[0].message_id), (1, None));
+        assert_eq!((hits.len(), hits[0].hit_id), (1, None));
     })
     .await;
 }
@@ -141,11 +141,39 @@ async fn messages_from_before_the_index_are_backfilled_once() {
         }
         kefu_store::testing::forget_search_index(&store).await.unwrap();
         assert!(find(&store, "发票").await.is_empty());
-        assert_eq!(store.backfill_search_batch(3).await.unwrap(), 3);
+        assert_eq!(store.backfill_search_batch(SearchSource::Messages, 3).await.unwrap(), 3);
         assert_eq!(store.backfill_search().await.unwrap(), 4);
         assert_eq!(store.backfill_search().await.unwrap(), 0, "done: nothing twice");
         let hits = store.search_conversations(&SearchFilter { query: Query::parse("发票"), limit: 5, ..Default::default() }).await.unwrap();
         assert_eq!(hits[0].matches, 7);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn staff_notes_are_searched_apart_from_messages_and_backfilled() {
+    each_backend(|store| async move {
+        let (group, visitor) = group_and_visitor(&store).await;
+        let c = conversation(&store, group, visitor).await;
+        say(&store, c, "text", "我要投诉").await;
+        let mut tx = store.begin().await.unwrap();
+        let note =
+            |kind, body| NewNote { conversation_id: c, kind, author_id: None, author_name: "张三", body, mentions: &[], tag_id: None };
+        let n = tx.insert_note(&note("note", "客户情绪激动，先安抚"), 40).await.unwrap().id;
+        tx.insert_note(&note("tag_added", "情绪"), 41).await.unwrap();
+        tx.commit().await.unwrap();
+        let notes = |q: &str| SearchFilter { query: Query::parse(q), source: SearchSource::Notes, limit: 5, ..Default::default() };
+        let hits = store.search_conversations(&notes("安抚")).await.unwrap();
+        assert_eq!((hits.len(), hits[0].hit_id, hits[0].matches), (1, Some(n), 1));
+        assert_eq!(store.search_conversations(&notes("情绪")).await.unwrap()[0].matches, 1, "tag lines are not searched");
+        assert!(store.search_conversations(&notes("投诉")).await.unwrap().is_empty(), "messages are not notes");
+        assert!(find(&store, "安抚").await.is_empty(), "notes are not messages");
+
+        kefu_store::testing::forget_search_index(&store).await.unwrap();
+        assert!(store.search_conversations(&notes("安抚")).await.unwrap().is_empty());
+        assert_eq!(store.backfill_search().await.unwrap(), 3, "one message, two notes read");
+        assert_eq!(store.search_conversations(&notes("安抚")).await.unwrap().len(), 1);
+        assert_eq!(find(&store, "投诉").await, vec![c]);
     })
     .await;
 }

@@ -2510,12 +2510,12 @@ export interface components {
             conversation: components["schemas"]["ConversationView"];
             /**
              * Format: int64
-             * @description How many of its messages match the text (0 without text).
+             * @description How many of its messages and notes match the text (0 without text).
              */
             matches: number;
             snippet: null | components["schemas"]["SearchSnippet"];
         };
-        /** @description The excerpt of the latest matching message of a found conversation. */
+        /** @description The excerpt of the latest matching message (else staff note) of a found conversation. */
         SearchSnippet: {
             /** @description When it was sent (RFC 3339). */
             created_at: string;
@@ -2526,14 +2526,19 @@ export interface components {
             highlights: number[][];
             /**
              * Format: int64
-             * @description The message (its `seq` places it in the transcript).
+             * @description The message's id, or the note's.
              */
-            message_id: number;
-            /** @description `visitor` or `agent`. */
+            id: number;
+            /** @description `visitor` or `agent` (a note's author is staff: `agent`). */
             sender: string;
             sender_name?: string | null;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Places it in the transcript: the message's seq, or the seq a note follows.
+             */
             seq: number;
+            /** @description `message`, or `note` (a staff note or whisper: staff only, never shown to customers). */
+            source: string;
             /**
              * @description The excerpt: the whole message, or about 80 characters around the first match with "…"
              *     where it was cut.
@@ -5569,7 +5574,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description conversations whose messages hold every word of `q` and that pass every filter, newest conversation first, each with the excerpt of its latest matching message; an agent finds only conversations they may open */
+            /** @description conversations one of whose messages (or, for staff users, staff notes) holds every word of `q` and that pass every filter, newest conversation first, each with the excerpt of its latest matching message (else note); an agent finds only conversations they may open */
             200: {
                 headers: {
                     [name: string]: unknown;
