@@ -40,6 +40,13 @@ impl Application {
             None => Store::open(&config.data_dir.join("kefu.db")).await.context("failed to open the database")?,
         };
         first_admin(&store, &config).await?;
+        // Messages written before search existed (migration 0016) get their terms now, before the
+        // first search can miss them; resumable, and a no-op once done.
+        let indexed = store.backfill_search().await.context("failed to index older messages for search")?;
+        if indexed > 0 {
+            tracing::info!(messages = indexed, "older messages indexed for search");
+        }
+        tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         if config.demo {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
         }

@@ -54,6 +54,8 @@ pub const TABLES: &[&str] = &[
     "qa_samples",
     "qa_reviews",
     "qa_appeals",
+    "message_terms",
+    "note_terms",
 ];
 
 /// What arrived in one table.

@@ -72,7 +72,7 @@ pub struct NotificationRow {
     pub read_at: Option<i64>,
 }
 
-const NOTE_COLUMNS: &str = "id, conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at";
+pub(crate) const NOTE_COLUMNS: &str = "id, conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at";
 const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at, read_at";
 
 impl Tx {
@@ -81,7 +81,7 @@ impl Tx {
     /// after it, as behind SQLite's one writer, so a staff socket resuming after that message
     /// still gets the note.
     pub async fn insert_note(&mut self, n: &NewNote<'_>, now: i64) -> Result<NoteRow> {
-        on_tx!(self, |db| {
+        let row: NoteRow = on_tx!(self, |db| {
             let mentions = serde_json::to_string(n.mentions).unwrap_or_else(|_| "[]".into());
             let sql = format!(
                 "INSERT INTO conversation_notes (conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at)
@@ -100,7 +100,10 @@ impl Tx {
                 .fetch_optional(&mut *db)
                 .await?
                 .ok_or(StoreError::NotFound)
-        })
+        })?;
+        // Searchable by staff from the moment it exists (notes and whispers; not tag lines).
+        self.index(crate::search::Source::Notes, row.id, row.conversation_id, &row.kind, &row.body).await?;
+        Ok(row)
     }
 
     /// Tell `user` about a note.

@@ -29,3 +29,14 @@ pub async fn fresh_postgres_url(base_url: &str) -> Result<String> {
     let sep = if base_url.contains('?') { '&' } else { '?' };
     Ok(format!("{base_url}{sep}options[search_path]={schema}"))
 }
+
+/// Make the store look as it did right after migration 0016 for its messages and notes so far: no
+/// search terms, and no backfill marks yet.
+pub async fn forget_search_index(store: &crate::Store) -> Result<()> {
+    in_write!(store, |db| {
+        sqlx::query("DELETE FROM message_terms").execute(&mut *db).await?;
+        sqlx::query("DELETE FROM note_terms").execute(&mut *db).await?;
+        sqlx::query("DELETE FROM settings WHERE key IN ('search.backfill_upto', 'search.backfill_notes_upto')").execute(&mut *db).await?;
+        Ok(())
+    })
+}

@@ -248,7 +248,7 @@ impl Tx {
 
     /// Insert a message with a sequence number taken by `next_seq`.
     pub async fn insert_message(&mut self, m: &NewMessage<'_>, seq: i64, now: i64) -> Result<MessageRow> {
-        on_tx!(self, |db| {
+        let id: i64 = on_tx!(self, |db| {
             let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, seq, sender, sender_id, sender_name, kind, body, attachment_id, client_id, data, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
@@ -267,20 +267,23 @@ impl Tx {
         .fetch_one(&mut *db)
         .await
         .map_err(conflict)?;
-            Ok(MessageRow {
-                id,
-                conversation_id: m.conversation_id,
-                seq,
-                sender: m.sender.into(),
-                sender_id: m.sender_id,
-                sender_name: m.sender_name.map(Into::into),
-                kind: m.kind.into(),
-                body: m.body.into(),
-                attachment_id: m.attachment_id,
-                client_id: m.client_id.map(Into::into),
-                data: m.data.map(Into::into),
-                created_at: now,
-            })
+            Ok::<_, StoreError>(id)
+        })?;
+        // Searchable from the moment it exists: its terms commit with it.
+        self.index(crate::search::Source::Messages, id, m.conversation_id, m.kind, m.body).await?;
+        Ok(MessageRow {
+            id,
+            conversation_id: m.conversation_id,
+            seq,
+            sender: m.sender.into(),
+            sender_id: m.sender_id,
+            sender_name: m.sender_name.map(Into::into),
+            kind: m.kind.into(),
+            body: m.body.into(),
+            attachment_id: m.attachment_id,
+            client_id: m.client_id.map(Into::into),
+            data: m.data.map(Into::into),
+            created_at: now,
         })
     }
 

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod qa;
 pub mod qa_reviews;
 pub mod recordings;
+pub mod search;
 pub mod stats;
 pub mod tags;
 pub mod take_over;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notes::router())
         .merge(history::router())
         .merge(audit::router())
+        .merge(search::router())
         .merge(tags::router())
         .merge(take_over::router())
         .merge(stats::router())

@@ -123,6 +123,7 @@ impl Modify for UniqueOperationIds {
         crate::api::history::closed,
         crate::api::take_over::take_over,
         crate::api::audit::list,
+        crate::api::search::search,
         crate::api::notes::list,
         crate::api::notes::create,
         crate::api::notes::notifications,

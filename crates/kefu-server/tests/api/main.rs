@@ -28,6 +28,7 @@ mod recording_crash;
 mod recordings;
 mod redaction;
 mod restart;
+mod search;
 mod sessions;
 mod snapshots;
 mod tags;

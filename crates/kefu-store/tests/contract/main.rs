@@ -12,4 +12,5 @@ mod directory;
 mod outbox;
 mod qa;
 mod recordings;
+mod search;
 mod sessions;

@@ -1204,6 +1204,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["search_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/agents/{id}": {
         parameters: {
             query?: never;
@@ -3311,6 +3327,52 @@ export interface components {
          * @enum {string}
          */
         Role: "agent" | "supervisor" | "admin";
+        /** @description A page of results, newest conversation first. */
+        SearchPage: {
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+            results: components["schemas"]["SearchResult"][];
+        };
+        /** @description One found conversation. */
+        SearchResult: {
+            conversation: components["schemas"]["ConversationView"];
+            /**
+             * Format: int64
+             * @description How many of its messages and notes match the text (0 without text).
+             */
+            matches: number;
+            snippet: null | components["schemas"]["SearchSnippet"];
+        };
+        /** @description The excerpt of the latest matching message (else staff note) of a found conversation. */
+        SearchSnippet: {
+            /** @description When it was sent (RFC 3339). */
+            created_at: string;
+            /**
+             * @description What to highlight: `[start, end)` pairs counted in Unicode characters (code points) of
+             *     `text` — slice `Array.from(text)`, not the UTF-16 string.
+             */
+            highlights: number[][];
+            /**
+             * Format: int64
+             * @description The message's id, or the note's.
+             */
+            id: number;
+            /** @description `visitor` or `agent` (a note's author is staff: `agent`). */
+            sender: string;
+            sender_name?: string | null;
+            /**
+             * Format: int64
+             * @description Places it in the transcript: the message's seq, or the seq a note follows.
+             */
+            seq: number;
+            /** @description `message`, or `note` (a staff note or whisper: staff only, never shown to customers). */
+            source: string;
+            /**
+             * @description The excerpt: the whole message, or about 80 characters around the first match with "…"
+             *     where it was cut.
+             */
+            text: string;
+        };
         /**
          * @description Who wrote a message.
          * @enum {string}
@@ -4077,6 +4139,9 @@ export type RecordingState = components['schemas']['RecordingState'];
 export type RecordingView = components['schemas']['RecordingView'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
+export type SearchPage = components['schemas']['SearchPage'];
+export type SearchResult = components['schemas']['SearchResult'];
+export type SearchSnippet = components['schemas']['SearchSnippet'];
 export type Sender = components['schemas']['Sender'];
 export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
@@ -7122,6 +7187,59 @@ export interface operations {
                 };
                 content: {
                     "video/webm": unknown;
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_search: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words to find in messages (Chinese and any other script; all must be in one message).
+                 *     Up to 200 characters. Empty or absent: conversations by the filters alone.
+                 */
+                q?: string | null;
+                /** @description Customer: part of their name or external id, or their visitor id. */
+                customer?: string | null;
+                /** @description Served (now or before) by this agent (user id). */
+                agent_id?: string | null;
+                /** @description Carrying this tag (tag id). */
+                tag?: string | null;
+                /** @description In this skill group (group id). */
+                group_id?: string | null;
+                /** @description Created at or after this time (RFC 3339, e.g. `2026-12-01T00:00:00+08:00`). */
+                from?: string | null;
+                /** @description Created before this time (RFC 3339). */
+                to?: string | null;
+                /** @description `queued`, `offered`, `assigned` or `closed`. */
+                status?: string | null;
+                /** @description `next_cursor` of the previous page (opaque). */
+                cursor?: string | null;
+                /** @description Page size, 1 to 50 (default 20). */
+                limit?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description conversations one of whose messages (or, for staff users, staff notes) holds every word of `q` and that pass every filter, newest conversation first, each with the excerpt of its latest matching message (else note); an agent finds only conversations they may open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -71,6 +71,7 @@ describe('locales', () => {
       ...['tag_added', 'tag_removed'].map((k) => `notes.tagLine.${k}`),
       ...['mention', 'whisper'].map((k) => `notes.notifications.${k}`),
       ...['ok', 'warn', 'late'].map((k) => `notes.replyWait.${k}`),
+      ...['visitor', 'agent', 'note'].map((k) => `search.sender.${k}`),
     ];
     expect(need.filter((k) => !en.has(k) || !zh.has(k))).toEqual([]);
   });

@@ -76,6 +76,12 @@ const routes: RouteRecordRaw[] = [
         ],
       },
       {
+        path: 'search',
+        name: 'search',
+        component: () => import('../features/search/SearchPage.vue'),
+        meta: { feature: 'search', title: 'common.nav.search' },
+      },
+      {
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
