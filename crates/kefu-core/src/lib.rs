@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod agent;
+mod alerts;
 mod engine;
 mod group;
 mod hours;
@@ -44,6 +45,9 @@ mod types;
 mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
+pub use alerts::{
+    level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, SETTLE_MS,
+};
 pub use group::{GroupConfig, Strategy};
 pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};
 pub use router::{
