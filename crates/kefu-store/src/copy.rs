@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "group_alert_thresholds",
+    "floor_alerts",
 ];
 
 /// What arrived in one table.

@@ -8,6 +8,7 @@ mod calls;
 mod conversations;
 mod copy;
 mod directory;
+mod floor_alerts;
 mod outbox;
 mod recordings;
 mod sessions;
