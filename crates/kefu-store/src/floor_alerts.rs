@@ -135,6 +135,15 @@ impl Store {
         })
     }
 
+    /// One alert.
+    pub async fn floor_alert(&self, id: i64) -> Result<FloorAlertRow> {
+        on_pool!(self, |pool| sqlx::query_as(&format!("SELECT {ALERT_COLUMNS} FROM floor_alerts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(crate::StoreError::NotFound))
+    }
+
     /// Alerts still active (after a restart, the evaluator takes them over).
     pub async fn active_floor_alerts(&self) -> Result<Vec<FloorAlertRow>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(&format!("SELECT {ALERT_COLUMNS} FROM floor_alerts WHERE cleared_at IS NULL ORDER BY id"))

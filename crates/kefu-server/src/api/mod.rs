@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod alerts;
 pub mod attachments;
 pub mod auth;
 pub mod calls;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(history::router())
         .merge(tags::router())
         .merge(stats::router())
+        .merge(alerts::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

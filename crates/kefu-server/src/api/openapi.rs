@@ -138,6 +138,11 @@ impl Modify for UniqueOperationIds {
         crate::api::tags::untag_visitor,
         crate::api::stats::live,
         crate::api::stats::agent_day,
+        crate::api::alerts::list_thresholds,
+        crate::api::alerts::set_thresholds,
+        crate::api::alerts::reset_thresholds,
+        crate::api::alerts::today_alerts,
+        crate::api::alerts::floor,
         crate::api::widgets::config,
         crate::api::widgets::list,
         crate::api::widgets::save,
@@ -153,6 +158,7 @@ impl Modify for UniqueOperationIds {
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
+        views::FloorView, views::AlertView,
     ))
 )]
 pub struct ApiDoc;

@@ -1,0 +1,179 @@
+//! Floor alerts and the live floor feed: a task judges each group's figures against its
+//! thresholds (kefu-core's `AlertBook`), records alerts as they are raised and cleared, and
+//! pushes `floor.updated`, `alert.raised` and `alert.cleared` frames. It reads the router and the
+//! store and never writes routing state.
+
+pub mod figures;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_core::{AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, GroupId, Millis, Role};
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::clock::now_ms;
+use crate::error::ApiResult;
+use crate::realtime::frame;
+use crate::state::AppState;
+use crate::views::{AlertView, FloorView};
+use kefu_store::ContactRow;
+
+/// How often the figures are judged without news: the longest wait grows and service level
+/// moves with the clock, not only with events.
+const TICK: Duration = Duration::from_secs(1);
+/// Today's contacts are re-read at most this often unless something happened.
+const CONTACTS_FRESH_MS: i64 = 5_000;
+
+#[derive(Default)]
+struct Inner {
+    changed: Notify,
+}
+
+/// A handle to the floor task. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Floor {
+    inner: Arc<Inner>,
+}
+
+impl Floor {
+    /// Something on the floor changed (a line, an agent's status, thresholds): judge now.
+    pub fn poke(&self) {
+        self.inner.changed.notify_one();
+    }
+}
+
+/// The task's memory between rounds.
+struct Watch {
+    book: AlertBook,
+    /// The stored row of each active alert.
+    rows: HashMap<(i64, AlertMetric), i64>,
+    last: Option<FloorView>,
+    contacts: Vec<ContactRow>,
+    contacts_at: i64,
+}
+
+/// Run the floor task until the process ends.
+pub async fn run(state: AppState) {
+    let mut watch = Watch { book: AlertBook::default(), rows: HashMap::new(), last: None, contacts: vec![], contacts_at: i64::MIN };
+    if let Err(e) = restore(&state, &mut watch).await {
+        tracing::error!(error = ?e, "could not take over the active floor alerts");
+    }
+    let mut poked = true;
+    loop {
+        if let Err(e) = round(&state, &mut watch, poked).await {
+            tracing::error!(error = ?e, "floor round failed");
+        }
+        poked = tokio::select! {
+            _ = state.floor.inner.changed.notified() => true,
+            _ = tokio::time::sleep(TICK) => false,
+        };
+    }
+}
+
+/// Alerts active when the server stopped are taken over: they clear when the line is healthy
+/// rather than being raised a second time.
+async fn restore(state: &AppState, watch: &mut Watch) -> ApiResult<()> {
+    for r in state.store.active_floor_alerts().await? {
+        let (Some(metric), Some(level)) = (AlertMetric::parse(&r.metric), AlertLevel::parse(&r.level)) else { continue };
+        watch.book.restore(GroupId(r.group_id), metric, level, Millis(r.raised_at));
+        watch.rows.insert((r.group_id, metric), r.id);
+    }
+    Ok(())
+}
+
+async fn round(state: &AppState, watch: &mut Watch, poked: bool) -> ApiResult<()> {
+    let now = now_ms();
+    if poked || now - watch.contacts_at >= CONTACTS_FRESH_MS {
+        watch.contacts = figures::today_contacts(state, now).await?;
+        watch.contacts_at = now;
+    }
+    let view = figures::read(state, now, &watch.contacts).await?;
+    if watch.last.as_ref().is_none_or(|last| figures::differs(last, &view)) {
+        state.hub.to_supervisors(&frame("floor.updated", None, None, &serde_json::to_value(&view).unwrap_or_default()));
+    }
+    let mut changes = vec![];
+    for g in &view.groups {
+        let t = kefu_core::Thresholds {
+            waiting: kefu_core::Levels { warning: g.thresholds.waiting_warning, critical: g.thresholds.waiting_critical },
+            longest_wait_secs: kefu_core::Levels {
+                warning: g.thresholds.longest_wait_warning_secs,
+                critical: g.thresholds.longest_wait_critical_secs,
+            },
+            service_level_pct: kefu_core::Levels {
+                warning: g.thresholds.service_level_warning_pct,
+                critical: g.thresholds.service_level_critical_pct,
+            },
+        };
+        let reading = FloorReading { waiting: g.waiting, longest_wait_secs: g.longest_wait_secs, service_level: g.service_level };
+        changes.extend(watch.book.evaluate(GroupId(g.id), &t, &reading, Millis(now)));
+    }
+    // A deleted group's alerts go with it (its rows went with the group).
+    let known: Vec<GroupId> = view.groups.iter().map(|g| GroupId(g.id)).collect();
+    let gone: Vec<GroupId> = watch.book.active().map(|(g, _, _)| g).filter(|g| !known.contains(g)).collect();
+    for g in gone {
+        for m in watch.book.forget(g) {
+            watch.rows.remove(&(g.0, m));
+        }
+    }
+    let names: HashMap<i64, String> = view.groups.iter().map(|g| (g.id, g.name.clone())).collect();
+    for change in changes {
+        if let Err(e) = record(state, watch, &names, change, now).await {
+            tracing::error!(error = ?e, ?change, "could not record a floor alert");
+        }
+    }
+    watch.last = Some(view);
+    Ok(())
+}
+
+/// Store one change, then tell the group's supervisors and the admins.
+async fn record(state: &AppState, watch: &mut Watch, names: &HashMap<i64, String>, change: AlertChange, now: i64) -> ApiResult<()> {
+    let (group, id, kind) = match change {
+        AlertChange::Raised { group, metric, level, value, threshold, new } => {
+            let key = (group.0, metric);
+            let id = match watch.rows.get(&key) {
+                Some(&id) if !new => {
+                    state.store.relevel_floor_alert(id, level.as_str(), value.into(), threshold.into()).await?;
+                    id
+                }
+                _ => state.store.insert_floor_alert(group.0, metric.as_str(), level.as_str(), value.into(), threshold.into(), now).await?,
+            };
+            watch.rows.insert(key, id);
+            (group, id, "alert.raised")
+        }
+        AlertChange::Cleared { group, metric, .. } => {
+            let Some(id) = watch.rows.remove(&(group.0, metric)) else { return Ok(()) };
+            state.store.clear_floor_alert(id, now).await?;
+            (group, id, "alert.cleared")
+        }
+    };
+    let view = AlertView::build(&state.store.floor_alert(id).await?, names.get(&group.0).map_or("", String::as_str));
+    let f = frame(kind, None, None, &serde_json::to_value(&view).unwrap_or(Value::Null));
+    for user in recipients(state, group.0).await? {
+        state.hub.to_user(user, &f);
+    }
+    Ok(())
+}
+
+/// Who hears a group's alerts: admins, and supervisors who are members of the group or of no
+/// group at all (a supervisor placed in no group watches the whole floor).
+async fn recipients(state: &AppState, group: i64) -> ApiResult<Vec<i64>> {
+    let members = state.store.members().await?;
+    Ok(state
+        .store
+        .users()
+        .await?
+        .iter()
+        .filter(|u| u.enabled)
+        .filter(|u| match u.role {
+            Role::Admin => true,
+            Role::Supervisor => {
+                let mine: Vec<i64> = members.iter().filter(|m| m.agent_id == u.id).map(|m| m.group_id).collect();
+                mine.is_empty() || mine.contains(&group)
+            }
+            Role::Agent => false,
+        })
+        .map(|u| u.id)
+        .collect())
+}

@@ -1,0 +1,127 @@
+//! Floor alerts: per-group thresholds (admins write, supervisors read, agents neither), the live
+//! `floor.updated` feed, and alerts raised to supervisors when a line passes its level and
+//! cleared when it drops.
+
+use crate::helpers::{spawn_app, TestApp};
+use serde_json::{json, Value};
+
+fn levels(waiting: (i64, i64)) -> Value {
+    json!({
+        "waiting_warning": waiting.0, "waiting_critical": waiting.1,
+        "longest_wait_warning_secs": 60, "longest_wait_critical_secs": 180,
+        "service_level_warning_pct": 80, "service_level_critical_pct": 60,
+    })
+}
+
+async fn tokens(app: &TestApp) -> (String, String, String) {
+    (
+        app.login("admin@demo.kefu", "demo-admin").await,
+        app.login("supervisor@demo.kefu", "demo-supervisor").await,
+        app.login("agent1@demo.kefu", "demo-agent").await,
+    )
+}
+
+#[tokio::test]
+async fn every_route_checks_the_role() {
+    let app = spawn_app().await;
+    let (admin, sup, agent) = tokens(&app).await;
+    let reads = ["/api/v1/alert-thresholds", "/api/v1/alerts", "/api/v1/stats/floor"];
+    for path in reads {
+        let (s, e) = app.call("GET", path, Some(&agent), None).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (403, Some("forbidden")), "{path}: {e}");
+        let (s, v) = app.call("GET", path, Some(&sup), None).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert_eq!(app.call("GET", path, None, None).await.0, 401, "{path}");
+    }
+    let path = "/api/v1/groups/1/alert-thresholds";
+    for who in [&agent, &sup] {
+        assert_eq!(app.call("PUT", path, Some(who), Some(levels((1, 3)))).await.0, 403);
+        assert_eq!(app.call("DELETE", path, Some(who), None).await.0, 403);
+    }
+    let (s, v) = app.call("PUT", path, Some(&admin), Some(levels((1, 3)))).await;
+    assert_eq!((s, v["waiting_warning"].as_i64(), v["custom"].as_bool()), (200, Some(1), Some(true)), "{v}");
+    let (_, list) = app.call("GET", "/api/v1/alert-thresholds", Some(&sup), None).await;
+    let mine = |list: &Value, id: i64| list["groups"].as_array().unwrap().iter().find(|g| g["group_id"] == id).cloned().unwrap();
+    assert_eq!((mine(&list, 1)["waiting_critical"].as_i64(), mine(&list, 1)["custom"].as_bool()), (Some(3), Some(true)));
+    assert_eq!(mine(&list, 2)["custom"], false, "the other group keeps the defaults");
+    assert_eq!(mine(&list, 2)["waiting_warning"], list["defaults"]["waiting_warning"]);
+    assert_eq!(app.call("DELETE", path, Some(&admin), None).await.0, 204);
+    let (_, list) = app.call("GET", "/api/v1/alert-thresholds", Some(&sup), None).await;
+    assert_eq!(mine(&list, 1)["custom"], false, "reset to the defaults");
+    assert_eq!(app.call("PUT", "/api/v1/groups/999/alert-thresholds", Some(&admin), Some(levels((1, 3)))).await.0, 404);
+    assert_eq!(app.call("DELETE", "/api/v1/groups/999/alert-thresholds", Some(&admin), None).await.0, 404);
+}
+
+#[tokio::test]
+async fn bad_levels_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let (admin, _, _) = tokens(&app).await;
+    let path = "/api/v1/groups/1/alert-thresholds";
+    let mut cases =
+        vec![(levels((5, 2)), "waiting_critical"), (levels((-1, 2)), "waiting_warning"), (levels((1, 20_000)), "waiting_critical")];
+    let mut sl = levels((1, 2));
+    sl["service_level_critical_pct"] = json!(90);
+    cases.push((sl, "service_level_critical_pct"));
+    let mut sl = levels((1, 2));
+    sl["service_level_warning_pct"] = json!(120);
+    cases.push((sl, "service_level_warning_pct"));
+    let mut wait = levels((1, 2));
+    wait["longest_wait_critical_secs"] = json!(10);
+    cases.push((wait, "longest_wait_critical_secs"));
+    for (body, field) in cases {
+        let (s, e) = app.call("PUT", path, Some(&admin), Some(body)).await;
+        assert_eq!((s, e["error"]["code"].as_str()), (422, Some("validation")), "{e}");
+        assert_eq!(e["error"]["params"]["field"], field, "{e}");
+        assert!(e["error"]["message"].as_str().unwrap().contains(field), "{e}");
+    }
+    let (s, e) = app.call("PUT", path, Some(&admin), Some(json!({ "waiting_warning": 1 }))).await;
+    assert_eq!(s, 422, "a missing field: {e}");
+    // Switching a level off (0) is allowed, and then not compared.
+    assert_eq!(app.call("PUT", path, Some(&admin), Some(levels((0, 2)))).await.0, 200);
+}
+
+#[tokio::test]
+async fn an_alert_is_raised_when_the_line_passes_its_level_and_cleared_when_it_drops() {
+    let app = spawn_app().await;
+    let (admin, sup, agent_token) = tokens(&app).await;
+    let mut supervisor = app.ws(&sup).await;
+    let mut agent_ws = app.ws(&agent_token).await;
+    let (s, v) = app.call("PUT", "/api/v1/groups/1/alert-thresholds", Some(&admin), Some(levels((1, 3)))).await;
+    assert_eq!(s, 200, "{v}");
+
+    // Nobody ready: the customer waits in group 1's line.
+    let visitor = app.visitor("排队的客户").await;
+    app.start(&visitor, "有人吗").await;
+    let floor = supervisor
+        .wait_until("floor.updated", |e| e["data"]["groups"].as_array().unwrap().iter().any(|g| g["id"] == 1 && g["waiting"] == 1))
+        .await;
+    let group = floor["data"]["groups"].as_array().unwrap().iter().find(|g| g["id"] == 1).cloned().unwrap();
+    assert!(group["waiting_since"].is_string(), "{group}");
+    assert_eq!(group["thresholds"]["waiting_warning"], 1);
+    let raised = supervisor.wait_for("alert.raised").await;
+    assert_eq!(
+        (raised["data"]["group_id"].as_i64(), raised["data"]["metric"].as_str(), raised["data"]["level"].as_str()),
+        (Some(1), Some("waiting"), Some("warning")),
+        "{raised}"
+    );
+    assert_eq!((raised["data"]["value"].as_i64(), raised["data"]["threshold"].as_i64()), (Some(1), Some(1)));
+    assert!(raised["data"]["cleared_at"].is_null());
+    let (_, today) = app.call("GET", "/api/v1/alerts", Some(&sup), None).await;
+    assert_eq!(today["alerts"][0]["id"], raised["data"]["id"], "{today}");
+    assert!(today["alerts"][0]["cleared_at"].is_null());
+    let (_, floor) = app.call("GET", "/api/v1/stats/floor", Some(&sup), None).await;
+    assert_eq!(floor["groups"][0]["waiting"], 1, "{floor}");
+
+    // An agent takes the line down to 0 (the offer takes it out of the line); after settling the
+    // alert clears.
+    app.call("PUT", "/api/v1/agents/me/status", Some(&agent_token), Some(json!({ "status": "ready" }))).await;
+    let cleared = supervisor.wait_for("alert.cleared").await;
+    assert_eq!(cleared["data"]["id"], raised["data"]["id"]);
+    assert!(cleared["data"]["cleared_at"].is_string(), "{cleared}");
+    let (_, today) = app.call("GET", "/api/v1/alerts", Some(&sup), None).await;
+    assert!(today["alerts"][0]["cleared_at"].is_string(), "recorded as cleared: {today}");
+
+    // Agents hear neither the alerts nor the floor.
+    let seen: Vec<Value> = agent_ws.drain(200).await;
+    assert!(seen.iter().all(|e| !["alert.raised", "alert.cleared", "floor.updated"].contains(&e["type"].as_str().unwrap_or(""))));
+}
