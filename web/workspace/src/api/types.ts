@@ -158,3 +158,13 @@ export interface TagInput {
   color: string;
   disabled: boolean;
 }
+
+// Floor alerts and the wallboard.
+export type FloorView = Api.FloorView;
+export type FloorGroup = Api.FloorGroup;
+export type AlertView = Api.AlertView;
+export type AlertMetric = Api.AlertMetricView;
+export type AlertLevel = Api.AlertLevelView;
+export type Thresholds = Api.ThresholdsView;
+export type ThresholdsList = Api.ThresholdsList;
+export type ThresholdsBody = Api.ThresholdsBody;

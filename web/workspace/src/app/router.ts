@@ -22,6 +22,8 @@ declare module 'vue-router' {
     minRole?: Role;
     /** i18n key of the page title. */
     title?: string;
+    /** Full screen: the shell's header is hidden (the wallboard on a wall display). */
+    bare?: boolean;
   }
 }
 
@@ -63,6 +65,12 @@ const routes: RouteRecordRaw[] = [
         meta: { feature: 'supervisor', minRole: 'supervisor', title: 'common.nav.supervisor' },
       },
       {
+        path: 'wallboard',
+        name: 'wallboard',
+        component: () => import('../features/wallboard/WallboardView.vue'),
+        meta: { feature: 'wallboard', minRole: 'supervisor', title: 'wallboard.title', bare: true },
+      },
+      {
         path: 'admin',
         component: () => import('../features/admin/AdminLayout.vue'),
         meta: { feature: 'admin', minRole: 'admin', title: 'common.nav.admin' },
@@ -84,6 +92,12 @@ const routes: RouteRecordRaw[] = [
             path: 'canned-responses',
             name: 'admin-canned-responses',
             component: () => import('../features/admin/CannedResponsesAdmin.vue'),
+          },
+          {
+            path: 'alert-thresholds',
+            name: 'admin-alert-thresholds',
+            component: () => import('../features/wallboard/AlertThresholdsAdmin.vue'),
+            meta: { feature: 'wallboard' },
           },
           { path: 'tags', name: 'admin-tags', component: () => import('../features/admin/TagsAdmin.vue') },
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
