@@ -122,12 +122,17 @@ pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included (supervisor)", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let names: std::collections::HashMap<i64, String> = state.store.groups().await?.into_iter().map(|g| (g.id, g.name)).collect();
+    let watched = crate::floor::watched_groups(&state, &staff).await?;
     let rows = state.store.floor_alerts_since(now_ms() - figures::TODAY_MS, 500).await?;
-    let alerts = rows.iter().map(|r| AlertView::build(r, names.get(&r.group_id).map_or("", String::as_str))).collect();
+    let alerts = rows
+        .iter()
+        .filter(|r| watched.as_ref().is_none_or(|w| w.contains(&r.group_id)))
+        .map(|r| AlertView::build(r, names.get(&r.group_id).map_or("", String::as_str)))
+        .collect();
     Ok(Json(AlertList { alerts }))
 }
 

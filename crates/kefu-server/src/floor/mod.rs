@@ -165,15 +165,43 @@ async fn recipients(state: &AppState, group: i64) -> ApiResult<Vec<i64>> {
         .users()
         .await?
         .iter()
-        .filter(|u| u.enabled)
-        .filter(|u| match u.role {
-            Role::Admin => true,
-            Role::Supervisor => {
-                let mine: Vec<i64> = members.iter().filter(|m| m.agent_id == u.id).map(|m| m.group_id).collect();
-                mine.is_empty() || mine.contains(&group)
-            }
-            Role::Agent => false,
-        })
+        .filter(|u| u.enabled && watches(u.role, &groups_of(&members, u.id), group))
         .map(|u| u.id)
         .collect())
+}
+
+fn groups_of(members: &[kefu_store::MemberRow], user: i64) -> Vec<i64> {
+    members.iter().filter(|m| m.agent_id == user).map(|m| m.group_id).collect()
+}
+
+/// Whether someone of `role`, member of `groups`, watches `group`'s alerts.
+pub fn watches(role: Role, groups: &[i64], group: i64) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Supervisor => groups.is_empty() || groups.contains(&group),
+        Role::Agent => false,
+    }
+}
+
+/// The groups whose alerts a staff caller sees: None = all (admins, API keys with the scope).
+pub async fn watched_groups(state: &AppState, staff: &crate::auth::Staff) -> ApiResult<Option<Vec<i64>>> {
+    if !staff.is_user() || staff.role == Role::Admin {
+        return Ok(None);
+    }
+    let mine = groups_of(&state.store.members().await?, staff.id);
+    Ok((!mine.is_empty()).then_some(mine))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supervisors_watch_their_groups_and_admins_all() {
+        assert!(watches(Role::Admin, &[2], 1));
+        assert!(watches(Role::Supervisor, &[1, 2], 1));
+        assert!(!watches(Role::Supervisor, &[2], 1), "another group's supervisor");
+        assert!(watches(Role::Supervisor, &[], 1), "a supervisor in no group watches the floor");
+        assert!(!watches(Role::Agent, &[1], 1));
+    }
 }

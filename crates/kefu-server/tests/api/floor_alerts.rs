@@ -125,3 +125,25 @@ async fn an_alert_is_raised_when_the_line_passes_its_level_and_cleared_when_it_d
     let seen: Vec<Value> = agent_ws.drain(200).await;
     assert!(seen.iter().all(|e| !["alert.raised", "alert.cleared", "floor.updated"].contains(&e["type"].as_str().unwrap_or(""))));
 }
+
+#[tokio::test]
+async fn a_supervisor_hears_only_the_alerts_of_their_groups() {
+    let app = spawn_app().await;
+    let (admin, sup, _) = tokens(&app).await;
+    // The demo supervisor is a member of group 1 (cards) only; this alert is group 2's (loans).
+    let mut admin_ws = app.ws(&admin).await;
+    let mut sup_ws = app.ws(&sup).await;
+    app.call("PUT", "/api/v1/groups/2/alert-thresholds", Some(&admin), Some(levels((1, 3)))).await;
+    let visitor = app.visitor("贷款客户").await;
+    let (s, v) = app.call("POST", "/api/v1/conversations", Some(&visitor), Some(json!({ "business_type_id": 2, "message": "贷款" }))).await;
+    assert_eq!(s, 201, "{v}");
+    let raised = admin_ws.wait_for("alert.raised").await;
+    assert_eq!(raised["data"]["group_id"], 2);
+    let seen = sup_ws.drain(500).await;
+    assert!(seen.iter().all(|e| e["type"] != "alert.raised"), "{seen:?}");
+    assert!(seen.iter().any(|e| e["type"] == "floor.updated"), "the floor itself is for every supervisor");
+    let (_, theirs) = app.call("GET", "/api/v1/alerts", Some(&sup), None).await;
+    assert_eq!(theirs["alerts"].as_array().map(Vec::len), Some(0), "{theirs}");
+    let (_, all) = app.call("GET", "/api/v1/alerts", Some(&admin), None).await;
+    assert_eq!(all["alerts"][0]["group_id"], 2, "{all}");
+}

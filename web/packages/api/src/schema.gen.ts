@@ -3758,7 +3758,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included (supervisor) */
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
