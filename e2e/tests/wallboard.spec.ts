@@ -104,6 +104,7 @@ test('an alert fires on the supervisor page when the line passes its threshold, 
     await login(page, 'supervisor@demo.kefu', 'demo-supervisor');
     await page.goto(`${base()}/app/supervisor`);
     await expect(page.getByTestId('alerts-desktop-on')).toBeVisible();
+    await expect(page.getByTestId('alerts-panel')).not.toContainText('wallboard.'); // no raw i18n key
     const banner = page.getByTestId(`alert-banner-${group}-waiting`);
     await expect(banner).toHaveCount(0);
 
@@ -130,6 +131,36 @@ test('an alert fires on the supervisor page when the line passes its threshold, 
   } finally {
     await api.call('DELETE', `/api/v1/groups/${group}/alert-thresholds`, admin);
     await api.call('PUT', `/api/v1/groups/${group}/members`, admin, []);
+    await context.close();
+  }
+});
+
+test('the admin sets a group\'s alert thresholds on the admin page, and a refused level is named (zh-CN)', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const group = (await api.post(admin, '/api/v1/groups', { name: `阈值 Levels ${Date.now() % 100000}`, strategy: 'round_robin' })).id as number;
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1600, height: 900 } });
+  const page = await context.newPage();
+  try {
+    await login(page, 'admin@demo.kefu', 'demo-admin');
+    await page.goto(`${base()}/app/admin`);
+    await page.getByTestId('nav-admin-alert-thresholds').click();
+    const input = (field: string) => page.getByTestId(`threshold-${group}-${field}`).locator('input');
+    await expect(input('waiting_warning')).toHaveValue('5'); // the defaults
+    // Critical below warning: refused, and the message names the field in Chinese.
+    await input('waiting_warning').fill('8');
+    await input('waiting_critical').fill('4');
+    await page.getByTestId(`threshold-save-${group}`).click();
+    await expect(page.getByTestId('thresholds-error')).toContainText('排队数告警阈值');
+    await input('waiting_critical').fill('12');
+    await page.getByTestId(`threshold-save-${group}`).click();
+    await expect(page.getByTestId('thresholds-error')).toHaveCount(0);
+    await expect
+      .poll(async () => (await api.get(admin, '/api/v1/alert-thresholds')).groups.find((g: { group_id: number }) => g.group_id === group))
+      .toMatchObject({ waiting_warning: 8, waiting_critical: 12, custom: true });
+    await page.getByTestId(`threshold-reset-${group}`).click();
+    await expect(input('waiting_warning')).toHaveValue('5');
+  } finally {
+    await api.call('DELETE', `/api/v1/groups/${group}/alert-thresholds`, admin);
     await context.close();
   }
 });

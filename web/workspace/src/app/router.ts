@@ -22,6 +22,8 @@ declare module 'vue-router' {
     minRole?: Role;
     /** i18n key of the page title. */
     title?: string;
+    /** More i18n features the page needs before it renders. */
+    features?: Feature[];
     /** Full screen: the shell's header is hidden (the wallboard on a wall display). */
     bare?: boolean;
   }
@@ -62,7 +64,7 @@ const routes: RouteRecordRaw[] = [
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
-        meta: { feature: 'supervisor', minRole: 'supervisor', title: 'common.nav.supervisor' },
+        meta: { feature: 'supervisor', features: ['wallboard'], minRole: 'supervisor', title: 'common.nav.supervisor' },
       },
       {
         path: 'wallboard',
@@ -151,7 +153,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/app/
     // `notes` (internal notes, notifications, tags) is used by the shell's header on every page;
     // `errors` translates the server's error codes wherever a failure is shown.
     const features = new Set<Feature>(['common', 'errors', 'notes']);
-    for (const r of to.matched) if (r.meta.feature) features.add(r.meta.feature);
+    for (const r of to.matched) {
+      if (r.meta.feature) features.add(r.meta.feature);
+      for (const f of r.meta.features ?? []) features.add(f);
+    }
     await loadFeatures([...features]);
 
     const session = useSessionStore();
