@@ -163,3 +163,41 @@ fn tile_colour_follows_the_levels_without_hysteresis() {
     assert_eq!(level_of(AlertMetric::ServiceLevel, sl, 80), None);
     assert_eq!(level_of(AlertMetric::ServiceLevel, sl, 59), Some(AlertLevel::Critical));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the line does, each group's metric goes through whole episodes: raised as new,
+        /// level changes only while active, cleared only when active; and a line that then stays
+        /// healthy for the settling time leaves no alert behind.
+        #[test]
+        fn alerts_form_episodes_and_a_healthy_line_clears_them(
+            steps in proptest::collection::vec((0u32..8, 0u32..100, 0u32..=100, 1i64..4_000), 1..80)
+        ) {
+            let mut book = AlertBook::default();
+            let mut active = std::collections::BTreeSet::new();
+            let mut now = 0i64;
+            for (waiting, longest, sl, dt) in steps {
+                now += dt;
+                for c in book.evaluate(G, &t(), &r(waiting, longest, f64::from(sl) / 100.0), Millis(now)) {
+                    match c {
+                        AlertChange::Raised { metric, new: true, .. } => prop_assert!(active.insert(metric), "raised twice: {:?}", metric),
+                        AlertChange::Raised { metric, new: false, .. } => prop_assert!(active.contains(&metric)),
+                        AlertChange::Cleared { metric, .. } => prop_assert!(active.remove(&metric)),
+                    }
+                }
+                prop_assert_eq!(book.active().count(), active.len());
+            }
+            for _ in 0..3 {
+                now += SETTLE_MS;
+                for c in book.evaluate(G, &t(), &r(0, 0, 1.0), Millis(now)) {
+                    let settling = matches!(c, AlertChange::Cleared { .. } | AlertChange::Raised { new: false, .. });
+                    prop_assert!(settling, "a healthy line raised {:?}", c);
+                }
+            }
+            prop_assert_eq!(book.active().count(), 0);
+        }
+    }
+}

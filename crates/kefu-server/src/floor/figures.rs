@@ -87,3 +87,33 @@ pub fn differs(a: &FloorView, b: &FloorView) -> bool {
     let key = |v: &FloorView| v.groups.iter().map(|g| FloorGroup { longest_wait_secs: 0, ..g.clone() }).collect::<Vec<_>>();
     key(a) != key(b) || a.service_level_target_secs != b.service_level_target_secs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(waiting: u32, longest: u32) -> FloorView {
+        let g = FloorGroup {
+            id: 1,
+            name: "Cards".into(),
+            waiting,
+            longest_wait_secs: longest,
+            waiting_since: None,
+            agents: StatusCounts::default(),
+            service_level: 1.0,
+            offered: 0,
+            answered: 0,
+            thresholds: ThresholdsView::build(1, &Thresholds::default(), false),
+        };
+        FloorView { groups: vec![g], service_level_target_secs: 20, as_of: "t".into() }
+    }
+
+    #[test]
+    fn a_second_more_of_waiting_is_no_news_but_a_new_customer_is() {
+        assert!(!differs(&view(1, 10), &view(1, 11)), "displays tick the wait themselves");
+        assert!(differs(&view(1, 10), &view(2, 10)));
+        let mut other = view(1, 10);
+        other.groups[0].agents.ready = 1;
+        assert!(differs(&view(1, 10), &other));
+    }
+}
