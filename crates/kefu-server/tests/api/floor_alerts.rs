@@ -2,7 +2,10 @@
 //! `floor.updated` feed, and alerts raised to supervisors when a line passes its level and
 //! cleared when it drops.
 
-use crate::helpers::{spawn_app, TestApp};
+use std::time::Duration;
+
+use crate::helpers::{spawn_app, tempdir, TestApp};
+use crate::restart::{free_port, start};
 use serde_json::{json, Value};
 
 fn levels(waiting: (i64, i64)) -> Value {
@@ -146,4 +149,53 @@ async fn a_supervisor_hears_only_the_alerts_of_their_groups() {
     assert_eq!(theirs["alerts"].as_array().map(Vec::len), Some(0), "{theirs}");
     let (_, all) = app.call("GET", "/api/v1/alerts", Some(&admin), None).await;
     assert_eq!(all["alerts"][0]["group_id"], 2, "{all}");
+}
+
+/// Today's alerts as `who` sees them, once `pred` holds (polled for up to 15 s).
+async fn alerts_when(app: &TestApp, who: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..150 {
+        let (_, v) = app.call("GET", "/api/v1/alerts", Some(who), None).await;
+        let list = v["alerts"].as_array().cloned().unwrap_or_default();
+        if pred(&list) {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("alerts never got there");
+}
+
+#[tokio::test]
+async fn an_alert_active_at_a_crash_is_taken_over_not_raised_again() {
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let mut child = start(&dir.0, port).await;
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+        database_url: None,
+    };
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    app.call("PUT", "/api/v1/groups/1/alert-thresholds", Some(&admin), Some(levels((1, 3)))).await;
+    let visitor = app.visitor("等待中").await;
+    let id = app.start(&visitor, "在吗").await["id"].as_i64().unwrap();
+    let before = alerts_when(&app, &admin, |a| a.len() == 1).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let mut child = start(&dir.0, port).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, after) = app.call("GET", "/api/v1/alerts", Some(&admin), None).await;
+    assert_eq!(after["alerts"].as_array().map(Vec::len), Some(1), "still the one alert: {after}");
+    assert_eq!(after["alerts"][0]["id"], before[0]["id"]);
+    // The line drops after the restart: the same alert clears.
+    app.call("POST", &format!("/api/v1/conversations/{id}/leave"), Some(&visitor), Some(json!({}))).await;
+    let cleared = alerts_when(&app, &admin, |a| a.iter().all(|x| x["metric"] != "waiting" || x["cleared_at"].is_string())).await;
+    let waiting: Vec<&Value> = cleared.iter().filter(|a| a["metric"] == "waiting").collect();
+    assert_eq!(waiting.len(), 1, "{cleared:?}");
+    assert_eq!(waiting[0]["id"], before[0]["id"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
