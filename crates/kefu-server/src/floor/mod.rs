@@ -100,19 +100,8 @@ async fn round(state: &AppState, watch: &mut Watch, poked: bool) -> ApiResult<()
     }
     let mut changes = vec![];
     for g in &view.groups {
-        let t = kefu_core::Thresholds {
-            waiting: kefu_core::Levels { warning: g.thresholds.waiting_warning, critical: g.thresholds.waiting_critical },
-            longest_wait_secs: kefu_core::Levels {
-                warning: g.thresholds.longest_wait_warning_secs,
-                critical: g.thresholds.longest_wait_critical_secs,
-            },
-            service_level_pct: kefu_core::Levels {
-                warning: g.thresholds.service_level_warning_pct,
-                critical: g.thresholds.service_level_critical_pct,
-            },
-        };
         let reading = FloorReading { waiting: g.waiting, longest_wait_secs: g.longest_wait_secs, service_level: g.service_level };
-        changes.extend(watch.book.evaluate(GroupId(g.id), &t, &reading, Millis(now)));
+        changes.extend(watch.book.evaluate(GroupId(g.id), &g.thresholds.levels(), &reading, Millis(now)));
     }
     // A deleted group's alerts go with it (its rows went with the group).
     let known: Vec<GroupId> = view.groups.iter().map(|g| GroupId(g.id)).collect();

@@ -73,6 +73,15 @@ impl ThresholdsView {
             custom,
         }
     }
+
+    /// The levels as the core judges them.
+    pub fn levels(&self) -> Thresholds {
+        Thresholds {
+            waiting: Levels { warning: self.waiting_warning, critical: self.waiting_critical },
+            longest_wait_secs: Levels { warning: self.longest_wait_warning_secs, critical: self.longest_wait_critical_secs },
+            service_level_pct: Levels { warning: self.service_level_warning_pct, critical: self.service_level_critical_pct },
+        }
+    }
 }
 
 /// The core's thresholds of a stored row (values out of range are clamped: the API refused them).
