@@ -153,15 +153,23 @@ pub struct FloorReading {
     pub longest_wait_secs: u32,
     /// Today's service level, 0..=1.
     pub service_level: f64,
+    /// How many contacts today's service level judges (answered, abandoned, waiting past the
+    /// target): below [`MIN_JUDGED`] it is not judged against its levels.
+    pub service_level_judged: u64,
 }
+
+/// Contacts a service level must judge before it can raise an alert: the day's first abandoned
+/// chat would otherwise read as 0% and raise a critical alert on a quiet floor.
+pub const MIN_JUDGED: u64 = 10;
 
 impl FloorReading {
     /// The metric's value in the unit of its thresholds (service level in whole percent,
-    /// rounded down: 79.9% is below an 80% level).
+    /// rounded down: 79.9% is below an 80% level; 100 until it judges [`MIN_JUDGED`] contacts).
     pub fn value(&self, metric: AlertMetric) -> u32 {
         match metric {
             AlertMetric::Waiting => self.waiting,
             AlertMetric::LongestWait => self.longest_wait_secs,
+            AlertMetric::ServiceLevel if self.service_level_judged < MIN_JUDGED => 100,
             AlertMetric::ServiceLevel => (self.service_level.clamp(0.0, 1.0) * 100.0 + 1e-9).floor() as u32,
         }
     }

@@ -11,7 +11,7 @@ fn t() -> Thresholds {
 }
 
 fn r(waiting: u32, longest: u32, sl: f64) -> FloorReading {
-    FloorReading { waiting, longest_wait_secs: longest, service_level: sl }
+    FloorReading { waiting, longest_wait_secs: longest, service_level: sl, service_level_judged: 100 }
 }
 
 fn at(s: i64) -> Millis {
@@ -102,6 +102,15 @@ fn service_level_alerts_below_the_level_and_clears_two_points_above() {
     book.evaluate(G, &t(), &r(0, 0, 0.82), at(31));
     let c = book.evaluate(G, &t(), &r(0, 0, 0.82), at(36));
     assert!(matches!(c[..], [AlertChange::Cleared { metric: AlertMetric::ServiceLevel, value: 82, .. }]));
+}
+
+#[test]
+fn a_service_level_of_a_handful_of_contacts_raises_nothing() {
+    let mut book = AlertBook::default();
+    let few = FloorReading { waiting: 0, longest_wait_secs: 0, service_level: 0.0, service_level_judged: MIN_JUDGED - 1 };
+    assert!(book.evaluate(G, &t(), &few, at(0)).is_empty(), "the day's first abandoned chat is not 0%");
+    let enough = FloorReading { service_level_judged: MIN_JUDGED, ..few };
+    assert_eq!(book.evaluate(G, &t(), &enough, at(1)).len(), 1);
 }
 
 #[test]

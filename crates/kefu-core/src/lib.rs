@@ -46,7 +46,8 @@ mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
 pub use alerts::{
-    level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, SETTLE_MS,
+    level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, MIN_JUDGED,
+    SETTLE_MS,
 };
 pub use group::{GroupConfig, Strategy};
 pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};

@@ -72,13 +72,14 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
                 waiting_since: since.map(|m| rfc3339(m.0)),
                 agents: counts.remove(&g.id).unwrap_or_default(),
                 service_level: stats.service_level,
+                service_level_judged: stats.answered + stats.abandoned + stats.waiting_past_target,
                 offered: stats.offered,
                 answered: stats.answered,
                 thresholds: ThresholdsView::build(g.id, &t, custom),
             }
         })
         .collect();
-    Ok(FloorView { groups: floor, service_level_target_secs: target, as_of: rfc3339(now) })
+    Ok(FloorView { groups: floor, service_level_target_secs: target, service_level_min_judged: kefu_core::MIN_JUDGED, as_of: rfc3339(now) })
 }
 
 /// Whether two readings differ in what a display shows between its own ticks (the longest wait
@@ -101,11 +102,12 @@ mod tests {
             waiting_since: None,
             agents: StatusCounts::default(),
             service_level: 1.0,
+            service_level_judged: 0,
             offered: 0,
             answered: 0,
             thresholds: ThresholdsView::build(1, &Thresholds::default(), false),
         };
-        FloorView { groups: vec![g], service_level_target_secs: 20, as_of: "t".into() }
+        FloorView { groups: vec![g], service_level_target_secs: 20, service_level_min_judged: 10, as_of: "t".into() }
     }
 
     #[test]

@@ -100,7 +100,12 @@ async fn round(state: &AppState, watch: &mut Watch, poked: bool) -> ApiResult<()
     }
     let mut changes = vec![];
     for g in &view.groups {
-        let reading = FloorReading { waiting: g.waiting, longest_wait_secs: g.longest_wait_secs, service_level: g.service_level };
+        let reading = FloorReading {
+            waiting: g.waiting,
+            longest_wait_secs: g.longest_wait_secs,
+            service_level: g.service_level,
+            service_level_judged: g.service_level_judged,
+        };
         changes.extend(watch.book.evaluate(GroupId(g.id), &g.thresholds.levels(), &reading, Millis(now)));
     }
     // A deleted group's alerts go with it (its rows went with the group).

@@ -2043,6 +2043,12 @@ export interface components {
              * @description Today's service level of the group, 0..1 (customers waiting past the target count as missed).
              */
             service_level: number;
+            /**
+             * Format: int64
+             * @description Contacts that service level judges (answered, abandoned, waiting past the target); it is
+             *     coloured and alerted on only from `service_level_min_judged` of them.
+             */
+            service_level_judged: number;
             thresholds: components["schemas"]["ThresholdsView"];
             /**
              * Format: int32
@@ -2060,6 +2066,11 @@ export interface components {
             /** Format: date-time */
             as_of: string;
             groups: components["schemas"]["FloorGroup"][];
+            /**
+             * Format: int64
+             * @description A group's service level is judged against its levels from this many contacts on.
+             */
+            service_level_min_judged: number;
             /**
              * Format: int32
              * @description The service-level target (answer within this many seconds).

@@ -219,7 +219,7 @@ describe('bridge routing', () => {
     start();
     const floor = useFloorStore();
     const raised = vi.spyOn(floor, 'raised').mockResolvedValue();
-    const view = { as_of: '2026-12-01T10:00:00Z', service_level_target_secs: 20, groups: [] };
+    const view = { as_of: '2026-12-01T10:00:00Z', service_level_target_secs: 20, service_level_min_judged: 10, groups: [] };
     socket.emit({ type: 'floor.updated', data: view });
     expect(floor.floor?.as_of).toBe(view.as_of);
     const alert = {

@@ -1,11 +1,10 @@
 //! The floor for supervisors: every group's line, agents and service level (`floor.updated`
 //! frames after a REST snapshot, no polling), and today's alerts (`alert.raised` /
 //! `alert.cleared`). A raised alert also reaches the user outside the page: a browser
-//! notification when allowed (permission is asked on the first click, see offerAlert), else an
-//! in-app notice; the supervisor page's banner shows the active ones either way.
+//! notification when allowed (permission is asked on the first click, see offerAlert). Without
+//! it, the supervisor page's banners and the count on its navigation link say it; no pop-up
+//! covers what the user is doing.
 
-import { ElNotification } from 'element-plus';
-import 'element-plus/theme-chalk/el-notification.css';
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { floorApi } from '../api/floor';
@@ -68,8 +67,6 @@ export const useFloorStore = defineStore('floor', () => {
     const { title, body } = alertText(a);
     if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
       notify(title, body, `kefu-alert-${a.group_id}-${a.metric}`);
-    } else {
-      ElNotification({ type: a.level === 'critical' ? 'error' : 'warning', title, message: body, duration: 8000 });
     }
   }
 

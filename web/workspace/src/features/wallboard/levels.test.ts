@@ -22,6 +22,7 @@ function group(over: Partial<FloorGroup> = {}): FloorGroup {
     waiting_since: null,
     agents: { ready: 1, busy: 0, away: 0, wrap_up: 0, offline: 0 },
     service_level: 1,
+    service_level_judged: 20,
     offered: 0,
     answered: 0,
     thresholds: t,
@@ -47,15 +48,20 @@ describe('wallboard levels', () => {
     const since = Date.parse('2026-12-01T10:00:00Z');
     const g = group({ waiting: 1, waiting_since: '2026-12-01T10:00:00Z', longest_wait_secs: 3 });
     expect(longestWaitSecs(g, since + 10_500)).toBe(10);
-    expect(groupLevels(g, since + 10_000).tile).toBe('ok');
-    expect(groupLevels(g, since + 31_000).longestWait).toBe('warning');
-    expect(groupLevels(g, since + 61_000).tile).toBe('critical');
+    expect(groupLevels(g, since + 10_000, 10).tile).toBe('ok');
+    expect(groupLevels(g, since + 31_000, 10).longestWait).toBe('warning');
+    expect(groupLevels(g, since + 61_000, 10).tile).toBe('critical');
     expect(longestWaitSecs(group(), since)).toBe(0);
   });
 
   it('takes the worst figure for the tile', () => {
     expect(worst('ok', 'warning', 'ok')).toBe('warning');
-    expect(groupLevels(group({ waiting: 2, service_level: 0.5 }), 0).tile).toBe('critical');
+    expect(groupLevels(group({ waiting: 2, service_level: 0.5 }), 0, 10).tile).toBe('critical');
+  });
+
+  it('does not judge a service level over a handful of contacts', () => {
+    expect(groupLevels(group({ service_level: 0, service_level_judged: 1 }), 0, 10).serviceLevel).toBe('ok');
+    expect(groupLevels(group({ service_level: 0, service_level_judged: 10 }), 0, 10).serviceLevel).toBe('critical');
   });
 
   it('writes waits as a clock', () => {

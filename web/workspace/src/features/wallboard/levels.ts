@@ -50,10 +50,14 @@ export interface GroupLevels {
   tile: TileLevel;
 }
 
-export function groupLevels(g: FloorGroup, serverNow: number): GroupLevels {
+/**
+ * `minJudged`: a service level over fewer contacts is not judged (the server's `MIN_JUDGED`,
+ * sent as `service_level_min_judged`): the day's first abandoned chat is not a red tile.
+ */
+export function groupLevels(g: FloorGroup, serverNow: number, minJudged: number): GroupLevels {
   const waiting = waitingLevel(g.waiting, g.thresholds);
   const longestWait = longestWaitLevel(longestWaitSecs(g, serverNow), g.thresholds);
-  const serviceLevel = serviceLevelLevel(g.service_level, g.thresholds);
+  const serviceLevel = g.service_level_judged < minJudged ? 'ok' : serviceLevelLevel(g.service_level, g.thresholds);
   return { waiting, longestWait, serviceLevel, tile: worst(waiting, longestWait, serviceLevel) };
 }
 
