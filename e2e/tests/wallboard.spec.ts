@@ -113,6 +113,7 @@ test('an alert fires on the supervisor page when the line passes its threshold, 
     await expect(banner).toHaveAttribute('data-level', 'warning');
     await expect(banner).toContainText(`Warning — ${name}`);
     await expect(banner).toContainText('1 waiting (alert at 1)');
+    await expect(page.getByTestId('nav-alerts-badge')).toBeVisible(); // counted on the navigation link
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { __notes: { title: string }[] }).__notes.map((n) => n.title)))
       .toContain(`Warning — ${name}`);
