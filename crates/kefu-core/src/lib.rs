@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod agent;
+mod alerts;
 mod engine;
 mod group;
 mod hours;
@@ -46,6 +47,10 @@ mod types;
 mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
+pub use alerts::{
+    level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, MIN_JUDGED,
+    SETTLE_MS,
+};
 pub use group::{GroupConfig, Strategy};
 pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};
 pub use router::{

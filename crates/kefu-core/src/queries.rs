@@ -79,6 +79,12 @@ impl Router {
         })
     }
 
+    /// Since when the first in line of `group` has waited (its first queueing), if anyone waits:
+    /// wall displays tick the longest wait from it between updates.
+    pub fn oldest_waiting_since(&self, group: GroupId) -> Option<Millis> {
+        self.groups.get(&group)?.queues.iter().flat_map(|q| q.iter().map(|k| k.2)).min()
+    }
+
     /// Whether `agent` may be offered `conversation` now (member, skill, not excluded, not held
     /// for someone else), ignoring the agent's status and free capacity.
     pub fn may_serve(&self, conversation: ConversationId, agent: AgentId, now: Millis) -> bool {

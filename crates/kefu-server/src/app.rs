@@ -67,9 +67,11 @@ impl Application {
         let (media, media_events) = kefu_media::MediaServer::start(media_config(&config))
             .with_context(|| format!("failed to start the media server on UDP {} (media_udp)", config.media_udp))?;
         let calls = crate::calls::CallMedia::new(media.handle());
-        let routing = crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), rand::random())
-            .await
-            .context("failed to rebuild the router")?;
+        let floor = crate::floor::Floor::default();
+        let routing =
+            crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), floor.clone(), rand::random())
+                .await
+                .context("failed to rebuild the router")?;
         let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());
         let finisher = crate::calls::recording::Finisher {
             store: store.clone(),
@@ -100,8 +102,10 @@ impl Application {
             widget_secret: Arc::new(std::sync::RwLock::new(widget_secret)),
             links,
             calls,
+            floor,
         };
         tokio::spawn(away_if_not_back(state.clone()));
+        tokio::spawn(crate::floor::run(state.clone()));
         Ok(Application { listener, media, metrics_listener, state })
     }
 

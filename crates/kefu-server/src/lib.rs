@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod floor;
 pub mod integrations;
 pub mod limits;
 pub mod metrics;

@@ -29,6 +29,8 @@ pub struct AppState {
     pub links: AttachmentLinks,
     /// The media server's handle and who is in which call.
     pub calls: crate::calls::CallMedia,
+    /// The floor task: live figures and alerts for supervisors.
+    pub floor: crate::floor::Floor,
 }
 
 impl AppState {

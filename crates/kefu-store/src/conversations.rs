@@ -193,6 +193,8 @@ pub struct ContactRow {
     pub csat_score: Option<i64>,
     /// Who served it (the last agent), if anyone did.
     pub agent_id: Option<i64>,
+    /// The group it is (or was last) queued in.
+    pub group_id: i64,
 }
 
 pub(crate) const CONV_COLUMNS: &str = "id, visitor_id, group_id, business_type_id, channel, media, status, agent_id, offered_agent_id,
@@ -423,7 +425,7 @@ impl Store {
     pub async fn contacts_since(&self, since: i64) -> Result<Vec<ContactRow>> {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
-            "SELECT queued_at, assigned_at, closed_at, abandoned, csat_score, agent_id FROM conversations WHERE queued_at >= $1 AND left_message = FALSE",
+            "SELECT queued_at, assigned_at, closed_at, abandoned, csat_score, agent_id, group_id FROM conversations WHERE queued_at >= $1 AND left_message = FALSE",
         )
         .bind(since)
         .fetch_all(pool)

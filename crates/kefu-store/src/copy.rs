@@ -56,6 +56,8 @@ pub const TABLES: &[&str] = &[
     "qa_appeals",
     "message_terms",
     "note_terms",
+    "group_alert_thresholds",
+    "floor_alerts",
 ];
 
 /// What arrived in one table.

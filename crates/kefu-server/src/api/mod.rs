@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agents;
+pub mod alerts;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stats::router())
         .merge(qa::router())
         .merge(qa_reviews::router())
+        .merge(alerts::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

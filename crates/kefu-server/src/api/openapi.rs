@@ -162,6 +162,11 @@ impl Modify for UniqueOperationIds {
         crate::api::qa_reviews::report,
         crate::api::stats::live,
         crate::api::stats::agent_day,
+        crate::api::alerts::list_thresholds,
+        crate::api::alerts::set_thresholds,
+        crate::api::alerts::reset_thresholds,
+        crate::api::alerts::today_alerts,
+        crate::api::alerts::floor,
         crate::api::widgets::config,
         crate::api::widgets::list,
         crate::api::widgets::save,
@@ -178,6 +183,7 @@ impl Modify for UniqueOperationIds {
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
         views::AuditEntity, views::AuditAction,
+        views::FloorView, views::AlertView,
     ))
 )]
 pub struct ApiDoc;

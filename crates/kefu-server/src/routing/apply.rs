@@ -35,6 +35,9 @@ impl Engine {
                 tracing::error!(output = ?out, error = ?e, "could not apply a routing decision");
             }
         }
+        if !changed.is_empty() {
+            self.floor.poke();
+        }
         for group in changed {
             self.announce_positions(group);
         }
@@ -154,6 +157,7 @@ impl Engine {
         let f = frame("agent.status", None, None, &serde_json::to_value(view).unwrap_or_default());
         self.hub.to_user(agent, &f);
         self.hub.to_supervisors(&f);
+        self.floor.poke();
     }
 
     /// Tell waiting visitors where they stand now.

@@ -67,6 +67,8 @@ pub(crate) struct Engine {
     pub metrics: Metrics,
     /// Rooms of calls that end here (conversation closed, agent disabled, hang-up ...).
     pub calls: crate::calls::CallMedia,
+    /// Told when a line or an agent changes, so floor figures and alerts follow at once.
+    pub floor: crate::floor::Floor,
     pub next_tick: Option<Millis>,
     /// Visitor of each routed conversation, to send queue positions without a query.
     pub visitors: std::collections::HashMap<i64, i64>,
@@ -85,10 +87,11 @@ pub async fn start(
     links: AttachmentLinks,
     metrics: Metrics,
     calls: crate::calls::CallMedia,
+    floor: crate::floor::Floor,
     seed: u64,
 ) -> anyhow::Result<Routing> {
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
-    let mut engine = Engine { router, store, hub, links, metrics, calls, next_tick: None, visitors: Default::default() };
+    let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default() };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     tokio::spawn(async move {

@@ -206,6 +206,16 @@ pub enum WsEvent {
     NotificationCreated { data: super::NotificationView },
     #[serde(rename = "call.layers")]
     CallLayers { call_id: i64, data: CallLayers },
+    /// The floor changed (supervisors and admins): every group's line, agents and service level.
+    #[serde(rename = "floor.updated")]
+    FloorUpdated { data: super::FloorView },
+    /// A group's line crossed an alert level, or an active alert changed level (supervisors of
+    /// the group and admins).
+    #[serde(rename = "alert.raised")]
+    AlertRaised { data: super::AlertView },
+    /// An alert cleared: the line has been healthy again for a few seconds.
+    #[serde(rename = "alert.cleared")]
+    AlertCleared { data: super::AlertView },
 }
 
 /// The schema of JSON `null`.

@@ -15,6 +15,7 @@ mod conversation_flow;
 mod deceptive_text;
 mod error_codes;
 mod exposure;
+mod floor_alerts;
 mod identity;
 mod identity_limits;
 mod limits;

@@ -131,6 +131,20 @@ async fn fill(store: &Store) {
     };
     let review = store.create_qa_review(&review, 34).await.unwrap();
     store.create_qa_appeal(review, agent, "理由", 35).await.unwrap();
+    let levels = kefu_store::ThresholdsRow {
+        group_id: a,
+        waiting_warning: 2,
+        waiting_critical: 4,
+        longest_wait_warning_secs: 30,
+        longest_wait_critical_secs: 90,
+        service_level_warning_pct: 80,
+        service_level_critical_pct: 60,
+        updated_by: Some(agent),
+        updated_at: 9,
+    };
+    store.set_alert_thresholds(&levels).await.unwrap();
+    let alert = store.insert_floor_alert(a, "waiting", "warning", 2, 2, 10).await.unwrap();
+    store.clear_floor_alert(alert, 20).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

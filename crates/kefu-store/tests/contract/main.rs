@@ -9,6 +9,7 @@ mod calls;
 mod conversations;
 mod copy;
 mod directory;
+mod floor_alerts;
 mod outbox;
 mod qa;
 mod recordings;

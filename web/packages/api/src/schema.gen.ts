@@ -100,6 +100,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alert-thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stats_list_thresholds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stats_today_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -820,6 +852,22 @@ export interface paths {
         patch: operations["groups_update"];
         trace?: never;
     };
+    "/api/v1/groups/{id}/alert-thresholds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["admin_set_thresholds"];
+        post?: never;
+        delete: operations["admin_reset_thresholds"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/groups/{id}/members": {
         parameters: {
             query?: never;
@@ -1236,6 +1284,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/floor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stats_floor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/live": {
         parameters: {
             query?: never;
@@ -1626,6 +1690,48 @@ export interface components {
              * @description When wrap-up ends by itself.
              */
             wrap_up_until: string | null;
+        };
+        /**
+         * @description How bad: `warning` or `critical`.
+         * @enum {string}
+         */
+        AlertLevelView: "warning" | "critical";
+        /** @description `GET /api/v1/alerts`: today's alerts, newest first, the active ones included. */
+        AlertList: {
+            alerts: components["schemas"]["AlertView"][];
+        };
+        /**
+         * @description What an alert watches: `waiting` (conversations in line), `longest_wait` (seconds the first
+         *     in line has waited), `service_level` (today's, in percent).
+         * @enum {string}
+         */
+        AlertMetricView: "waiting" | "longest_wait" | "service_level";
+        /** @description A floor alert: raised when a group's line crossed a level, cleared when it is healthy again. */
+        AlertView: {
+            /** Format: date-time */
+            cleared_at: string | null;
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            /** Format: int64 */
+            id: number;
+            /** @description Its level now (or when it cleared). */
+            level: components["schemas"]["AlertLevelView"];
+            metric: components["schemas"]["AlertMetricView"];
+            /** @description The worst level it reached. */
+            peak_level: components["schemas"]["AlertLevelView"];
+            /** Format: date-time */
+            raised_at: string;
+            /**
+             * Format: int32
+             * @description The level's threshold.
+             */
+            threshold: number;
+            /**
+             * Format: int32
+             * @description The value that crossed (count, seconds or percent, as the metric).
+             */
+            value: number;
         };
         /** @description `POST /api/v1/api-keys`. */
         ApiKeyCreated: {
@@ -2365,6 +2471,66 @@ export interface components {
          * @enum {string}
          */
         FieldKind: "text" | "textarea" | "select";
+        /** @description One group on the floor now. */
+        FloorGroup: {
+            agents: components["schemas"]["StatusCounts"];
+            /**
+             * Format: int64
+             * @description Of those, answered.
+             */
+            answered: number;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int32
+             * @description How long the first in line has waited (seconds, when the figures were taken).
+             */
+            longest_wait_secs: number;
+            name: string;
+            /**
+             * Format: int64
+             * @description Conversations that entered the group's line today.
+             */
+            offered: number;
+            /**
+             * Format: double
+             * @description Today's service level of the group, 0..1 (customers waiting past the target count as missed).
+             */
+            service_level: number;
+            /**
+             * Format: int64
+             * @description Contacts that service level judges (answered, abandoned, waiting past the target); it is
+             *     coloured and alerted on only from `service_level_min_judged` of them.
+             */
+            service_level_judged: number;
+            thresholds: components["schemas"]["ThresholdsView"];
+            /**
+             * Format: int32
+             * @description Conversations in line.
+             */
+            waiting: number;
+            /**
+             * Format: date-time
+             * @description Since when the first in line has waited: displays tick the longest wait from it.
+             */
+            waiting_since: string | null;
+        };
+        /** @description `GET /api/v1/stats/floor` and the `floor.updated` frame: every group now. */
+        FloorView: {
+            /** Format: date-time */
+            as_of: string;
+            groups: components["schemas"]["FloorGroup"][];
+            /**
+             * Format: int64
+             * @description A group's service level is judged against its levels from this many contacts on.
+             */
+            service_level_min_judged: number;
+            /**
+             * Format: int32
+             * @description The service-level target (answer within this many seconds).
+             */
+            service_level_target_secs: number;
+        };
         /** @description One pre-chat form field. */
         FormField: {
             /** @description `select` = the business type picker (only for `business_type_id`). */
@@ -3444,6 +3610,34 @@ export interface components {
             reason?: string | null;
             status: components["schemas"]["SettableStatus"];
         };
+        /** @description Agents of a group by status (an agent in several groups counts in each). */
+        StatusCounts: {
+            /**
+             * Format: int32
+             * @description Away (break, meeting, missed offers ...).
+             */
+            away: number;
+            /**
+             * Format: int32
+             * @description Ready but serving as many as they can take.
+             */
+            busy: number;
+            /**
+             * Format: int32
+             * @description Members not logged in.
+             */
+            offline: number;
+            /**
+             * Format: int32
+             * @description Ready with free capacity.
+             */
+            ready: number;
+            /**
+             * Format: int32
+             * @description In wrap-up (话后整理).
+             */
+            wrap_up: number;
+        };
         StatusOfBody: {
             /** @description Why the supervisor changes it (1 to 200 characters): kept in the audit log. */
             note: string;
@@ -3477,6 +3671,61 @@ export interface components {
             /** Format: int64 */
             id: number;
             name: string;
+        };
+        /**
+         * @description A group's levels. Waiting and longest wait alert at or above their level, service level
+         *     below it; critical must be worse than warning. 0 switches a level off.
+         */
+        ThresholdsBody: {
+            /** Format: int64 */
+            longest_wait_critical_secs: number;
+            /**
+             * Format: int64
+             * @description Seconds, 0..=86400.
+             */
+            longest_wait_warning_secs: number;
+            /** Format: int64 */
+            service_level_critical_pct: number;
+            /**
+             * Format: int64
+             * @description Percent, 0..=100.
+             */
+            service_level_warning_pct: number;
+            /** Format: int64 */
+            waiting_critical: number;
+            /**
+             * Format: int64
+             * @description Conversations in line, 0..=10000.
+             */
+            waiting_warning: number;
+        };
+        /** @description `GET /api/v1/alert-thresholds`: every group's thresholds, and the defaults. */
+        ThresholdsList: {
+            /** @description What a group without its own uses (`group_id` 0). */
+            defaults: components["schemas"]["ThresholdsView"];
+            groups: components["schemas"]["ThresholdsView"][];
+        };
+        /**
+         * @description A group's alert thresholds. Waiting and longest wait alert at or above their level; service
+         *     level alerts below its level. A level of 0 is switched off.
+         */
+        ThresholdsView: {
+            /** @description False: the group uses the defaults (no admin has set its own). */
+            custom: boolean;
+            /** Format: int64 */
+            group_id: number;
+            /** Format: int32 */
+            longest_wait_critical_secs: number;
+            /** Format: int32 */
+            longest_wait_warning_secs: number;
+            /** Format: int32 */
+            service_level_critical_pct: number;
+            /** Format: int32 */
+            service_level_warning_pct: number;
+            /** Format: int32 */
+            waiting_critical: number;
+            /** Format: int32 */
+            waiting_warning: number;
         };
         /** @description The last 24 hours' service figures. */
         TodayStats: {
@@ -3987,6 +4236,18 @@ export interface components {
             data: components["schemas"]["CallLayers"];
             /** @enum {string} */
             type: "call.layers";
+        } | {
+            data: components["schemas"]["FloorView"];
+            /** @enum {string} */
+            type: "floor.updated";
+        } | {
+            data: components["schemas"]["AlertView"];
+            /** @enum {string} */
+            type: "alert.raised";
+        } | {
+            data: components["schemas"]["AlertView"];
+            /** @enum {string} */
+            type: "alert.cleared";
         };
     };
     responses: never;
@@ -3999,6 +4260,10 @@ export type AgentDay = components['schemas']['AgentDay'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentStatus = components['schemas']['AgentStatus'];
 export type AgentView = components['schemas']['AgentView'];
+export type AlertLevelView = components['schemas']['AlertLevelView'];
+export type AlertList = components['schemas']['AlertList'];
+export type AlertMetricView = components['schemas']['AlertMetricView'];
+export type AlertView = components['schemas']['AlertView'];
 export type ApiKeyCreated = components['schemas']['ApiKeyCreated'];
 export type ApiKeyList = components['schemas']['ApiKeyList'];
 export type ApiKeyScope = components['schemas']['ApiKeyScope'];
@@ -4055,6 +4320,8 @@ export type ErrorDetail = components['schemas']['ErrorDetail'];
 export type ErrorParams = components['schemas']['ErrorParams'];
 export type EventData = components['schemas']['EventData'];
 export type FieldKind = components['schemas']['FieldKind'];
+export type FloorGroup = components['schemas']['FloorGroup'];
+export type FloorView = components['schemas']['FloorView'];
 export type FormField = components['schemas']['FormField'];
 export type FormItem = components['schemas']['FormItem'];
 export type GroupBody = components['schemas']['GroupBody'];
@@ -4153,11 +4420,15 @@ export type SnapshotRequested = components['schemas']['SnapshotRequested'];
 export type SnapshotView = components['schemas']['SnapshotView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
+export type StatusCounts = components['schemas']['StatusCounts'];
 export type StatusOfBody = components['schemas']['StatusOfBody'];
 export type Strategy = components['schemas']['Strategy'];
 export type TagBody = components['schemas']['TagBody'];
 export type TagList = components['schemas']['TagList'];
 export type TagView = components['schemas']['TagView'];
+export type ThresholdsBody = components['schemas']['ThresholdsBody'];
+export type ThresholdsList = components['schemas']['ThresholdsList'];
+export type ThresholdsView = components['schemas']['ThresholdsView'];
 export type TodayStats = components['schemas']['TodayStats'];
 export type TransferAgent = components['schemas']['TransferAgent'];
 export type TransferBody = components['schemas']['TransferBody'];
@@ -4420,6 +4691,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_list_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every group's alert thresholds (its own or the defaults) and the defaults (supervisor) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdsList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_today_alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertList"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -6301,6 +6630,72 @@ export interface operations {
             };
         };
     };
+    admin_set_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description group id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ThresholdsBody"];
+            };
+        };
+        responses: {
+            /** @description the group's thresholds, now its own (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThresholdsView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    admin_reset_thresholds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description group id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the group uses the defaults again (admin) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     groups_set_members: {
         parameters: {
             query?: never;
@@ -7272,6 +7667,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AgentDay"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_floor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FloorView"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -161,3 +161,13 @@ export interface TagInput {
 export type AuditEntry = Api.AuditEntryView;
 export type AuditEntity = Api.AuditEntity;
 export type WidgetBranding = Api.WidgetBranding;
+
+// Floor alerts and the wallboard.
+export type FloorView = Api.FloorView;
+export type FloorGroup = Api.FloorGroup;
+export type AlertView = Api.AlertView;
+export type AlertMetric = Api.AlertMetricView;
+export type AlertLevel = Api.AlertLevelView;
+export type Thresholds = Api.ThresholdsView;
+export type ThresholdsList = Api.ThresholdsList;
+export type ThresholdsBody = Api.ThresholdsBody;

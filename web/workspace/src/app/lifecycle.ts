@@ -8,6 +8,7 @@ import { useCannedStore } from '../stores/canned';
 import { useConversationsStore } from '../stores/conversations';
 import { useCustomersStore } from '../stores/customers';
 import { useDirectoryStore } from '../stores/directory';
+import { useFloorStore } from '../stores/floor';
 import { useNotificationsStore } from '../stores/notifications';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
@@ -40,6 +41,7 @@ export function endSession(): void {
   useDirectoryStore().reset();
   useCustomersStore().reset();
   useSupervisorStore().reset();
+  useFloorStore().reset();
   useAttachmentsStore().reset();
   useCannedStore().reset();
   useNotificationsStore().reset();

@@ -22,6 +22,10 @@ declare module 'vue-router' {
     minRole?: Role;
     /** i18n key of the page title. */
     title?: string;
+    /** More i18n features the page needs before it renders. */
+    features?: Feature[];
+    /** Full screen: the shell's header is hidden (the wallboard on a wall display). */
+    bare?: boolean;
   }
 }
 
@@ -85,7 +89,13 @@ const routes: RouteRecordRaw[] = [
         path: 'supervisor',
         name: 'supervisor',
         component: () => import('../features/supervisor/SupervisorView.vue'),
-        meta: { feature: 'supervisor', minRole: 'supervisor', title: 'common.nav.supervisor' },
+        meta: { feature: 'supervisor', features: ['wallboard'], minRole: 'supervisor', title: 'common.nav.supervisor' },
+      },
+      {
+        path: 'wallboard',
+        name: 'wallboard',
+        component: () => import('../features/wallboard/WallboardView.vue'),
+        meta: { feature: 'wallboard', minRole: 'supervisor', title: 'wallboard.title', bare: true },
       },
       {
         path: 'admin',
@@ -109,6 +119,12 @@ const routes: RouteRecordRaw[] = [
             path: 'canned-responses',
             name: 'admin-canned-responses',
             component: () => import('../features/admin/CannedResponsesAdmin.vue'),
+          },
+          {
+            path: 'alert-thresholds',
+            name: 'admin-alert-thresholds',
+            component: () => import('../features/wallboard/AlertThresholdsAdmin.vue'),
+            meta: { feature: 'wallboard' },
           },
           { path: 'tags', name: 'admin-tags', component: () => import('../features/admin/TagsAdmin.vue') },
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
@@ -163,7 +179,10 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/app/
     // `notes` (internal notes, notifications, tags) is used by the shell's header on every page;
     // `errors` translates the server's error codes wherever a failure is shown.
     const features = new Set<Feature>(['common', 'errors', 'notes']);
-    for (const r of to.matched) if (r.meta.feature) features.add(r.meta.feature);
+    for (const r of to.matched) {
+      if (r.meta.feature) features.add(r.meta.feature);
+      for (const f of r.meta.features ?? []) features.add(f);
+    }
     await loadFeatures([...features]);
 
     const session = useSessionStore();

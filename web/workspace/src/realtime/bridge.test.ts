@@ -7,6 +7,7 @@ import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
+import { useFloorStore } from '../stores/floor';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
 import { agent, conversation, message } from '../stores/testing';
@@ -212,6 +213,24 @@ describe('bridge routing', () => {
     socket.emit({ type: 'agent.status', data: agent({ id: 5, status: 'wrap_up', wrap_up_until: '2026-11-21T10:01:00Z' }) });
     socket.emit({ type: 'agent.status', data: agent({ id: 6, status: 'away' }) });
     expect(status.status).toBe('wrap_up');
+  });
+
+  it('routes floor and alert frames to the floor store', () => {
+    start();
+    const floor = useFloorStore();
+    const raised = vi.spyOn(floor, 'raised').mockResolvedValue();
+    const view = { as_of: '2026-12-01T10:00:00Z', service_level_target_secs: 20, service_level_min_judged: 10, groups: [] };
+    socket.emit({ type: 'floor.updated', data: view });
+    expect(floor.floor?.as_of).toBe(view.as_of);
+    const alert = {
+      id: 3, group_id: 1, group_name: 'Cards', metric: 'waiting', level: 'warning', peak_level: 'warning',
+      value: 2, threshold: 2, raised_at: '2026-12-01T10:00:00Z', cleared_at: null,
+    };
+    socket.emit({ type: 'alert.raised', data: alert });
+    expect(raised).toHaveBeenCalledWith(alert);
+    socket.emit({ type: 'alert.cleared', data: { ...alert, cleared_at: '2026-12-01T10:01:00Z' } });
+    expect(floor.alerts[0]?.cleared_at).toBe('2026-12-01T10:01:00Z');
+    expect(floor.active).toHaveLength(0);
   });
 
   it('reflects the connection state and reloads lists after a reconnect', () => {

@@ -18,6 +18,7 @@ import { useClockStore } from '../stores/clock';
 import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useDirectoryStore } from '../stores/directory';
+import { useFloorStore } from '../stores/floor';
 import { useOffersStore } from '../stores/offers';
 import { useNotificationsStore } from '../stores/notifications';
 import { useSessionStore } from '../stores/session';
@@ -60,6 +61,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const agentStatus = useAgentStatusStore();
   const directory = useDirectoryStore();
   const supervisor = useSupervisorStore();
+  const floor = useFloorStore();
   const connection = useConnectionStore();
   const clock = useClockStore();
   const session = useSessionStore();
@@ -140,6 +142,15 @@ export function createBridge(opts: BridgeOptions): Bridge {
         directory.applyAgent(e.data);
         supervisor.applyAgent(e.data);
         break;
+      case 'floor.updated':
+        floor.applyFloor(e.data);
+        break;
+      case 'alert.raised':
+        void floor.raised(e.data);
+        break;
+      case 'alert.cleared':
+        floor.applyAlert(e.data);
+        break;
       case 'hello':
         // On every (re)connect: how far this machine's clock is from the server's.
         clock.sync(e.data?.server_time);
@@ -166,6 +177,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
       connection.reconnects++;
       void conversations.loadActive().catch(() => {});
       void offers.loadPending().catch(() => {});
+      // Floor frames sent while we were away are not replayed either.
+      if (floor.floor) void floor.load().catch(() => {});
     }
     everOpen = true;
   }

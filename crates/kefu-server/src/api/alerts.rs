@@ -1,0 +1,145 @@
+//! Floor alerts over HTTP: each group's alert thresholds (admins set them, supervisors read
+//! them), today's alerts, and the floor's figures now (what the wallboard and the alert panel
+//! load before the `floor.updated` / `alert.*` frames take over).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use kefu_core::{Levels, Thresholds};
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::floor::figures;
+use crate::state::AppState;
+use crate::views::{AlertList, AlertView, ApiKeyScope as Scope, FloorView, ThresholdsList, ThresholdsView};
+use kefu_store::ThresholdsRow;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/alert-thresholds", get(list_thresholds))
+        .route("/api/v1/groups/{id}/alert-thresholds", put(set_thresholds).delete(reset_thresholds))
+        .route("/api/v1/alerts", get(today_alerts))
+        .route("/api/v1/stats/floor", get(floor))
+}
+
+#[utoipa::path(get, path = "/api/v1/alert-thresholds", tag = "stats", responses((status = 200, description = "every group's alert thresholds (its own or the defaults) and the defaults (supervisor)", body = ThresholdsList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list_thresholds(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ThresholdsList>> {
+    staff.require_scope(Scope::StatsRead)?;
+    let own = figures::thresholds(&state).await?;
+    let groups = state
+        .store
+        .groups()
+        .await?
+        .iter()
+        .map(|g| {
+            let (t, custom) = own.get(&g.id).copied().unwrap_or_default();
+            ThresholdsView::build(g.id, &t, custom)
+        })
+        .collect();
+    Ok(Json(ThresholdsList { groups, defaults: ThresholdsView::build(0, &Thresholds::default(), false) }))
+}
+
+/// A group's levels. Waiting and longest wait alert at or above their level, service level
+/// below it; critical must be worse than warning. 0 switches a level off.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ThresholdsBody {
+    /// Conversations in line, 0..=10000.
+    waiting_warning: i64,
+    waiting_critical: i64,
+    /// Seconds, 0..=86400.
+    longest_wait_warning_secs: i64,
+    longest_wait_critical_secs: i64,
+    /// Percent, 0..=100.
+    service_level_warning_pct: i64,
+    service_level_critical_pct: i64,
+}
+
+impl ThresholdsBody {
+    fn parse(&self) -> ApiResult<Thresholds> {
+        let field =
+            |name: &str, v: i64| u32::try_from(v).map_err(|_| ApiError::invalid_field(name, format!("{name}: must not be negative")));
+        let t = Thresholds {
+            waiting: Levels {
+                warning: field("waiting_warning", self.waiting_warning)?,
+                critical: field("waiting_critical", self.waiting_critical)?,
+            },
+            longest_wait_secs: Levels {
+                warning: field("longest_wait_warning_secs", self.longest_wait_warning_secs)?,
+                critical: field("longest_wait_critical_secs", self.longest_wait_critical_secs)?,
+            },
+            service_level_pct: Levels {
+                warning: field("service_level_warning_pct", self.service_level_warning_pct)?,
+                critical: field("service_level_critical_pct", self.service_level_critical_pct)?,
+            },
+        };
+        t.validate().map_err(|e| ApiError::invalid_field(e.field, format!("{}: {}", e.field, e.message)))?;
+        Ok(t)
+    }
+}
+
+#[utoipa::path(put, path = "/api/v1/groups/{id}/alert-thresholds", tag = "admin", params(("id" = i64, Path, description = "group id")), request_body = ThresholdsBody,
+    responses((status = 200, description = "the group's thresholds, now its own (admin)", body = ThresholdsView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn set_thresholds(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<ThresholdsBody>,
+) -> ApiResult<Json<ThresholdsView>> {
+    staff.require_scope(Scope::Admin)?;
+    let t = b.parse()?;
+    if !state.store.groups().await?.iter().any(|g| g.id == id) {
+        return Err(ApiError::not_found("group"));
+    }
+    let row = ThresholdsRow {
+        group_id: id,
+        waiting_warning: t.waiting.warning.into(),
+        waiting_critical: t.waiting.critical.into(),
+        longest_wait_warning_secs: t.longest_wait_secs.warning.into(),
+        longest_wait_critical_secs: t.longest_wait_secs.critical.into(),
+        service_level_warning_pct: t.service_level_pct.warning.into(),
+        service_level_critical_pct: t.service_level_pct.critical.into(),
+        updated_by: staff.is_user().then_some(staff.id),
+        updated_at: now_ms(),
+    };
+    state.store.set_alert_thresholds(&row).await?;
+    state.floor.poke();
+    Ok(Json(ThresholdsView::build(id, &t, true)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/groups/{id}/alert-thresholds", tag = "admin", params(("id" = i64, Path, description = "group id")),
+    responses((status = 204, description = "the group uses the defaults again (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    staff.require_scope(Scope::Admin)?;
+    if !state.store.groups().await?.iter().any(|g| g.id == id) {
+        return Err(ApiError::not_found("group"));
+    }
+    // A group already on the defaults is fine: the caller wants the defaults.
+    let _ = state.store.reset_alert_thresholds(id).await;
+    state.floor.poke();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AlertList>> {
+    staff.require_scope(Scope::StatsRead)?;
+    let names: std::collections::HashMap<i64, String> = state.store.groups().await?.into_iter().map(|g| (g.id, g.name)).collect();
+    let watched = crate::floor::watched_groups(&state, &staff).await?;
+    let rows = state.store.floor_alerts_since(now_ms() - figures::TODAY_MS, 500).await?;
+    let alerts = rows
+        .iter()
+        .filter(|r| watched.as_ref().is_none_or(|w| w.contains(&r.group_id)))
+        .map(|r| AlertView::build(r, names.get(&r.group_id).map_or("", String::as_str)))
+        .collect();
+    Ok(Json(AlertList { alerts }))
+}
+
+#[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn floor(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<FloorView>> {
+    staff.require_scope(Scope::StatsRead)?;
+    let now = now_ms();
+    let contacts = figures::today_contacts(&state, now).await?;
+    Ok(Json(figures::read(&state, now, &contacts).await?))
+}
