@@ -11,4 +11,5 @@
 #![deny(missing_docs)]
 
 pub mod erlang;
+pub mod forecast;
 pub mod staffing;
