@@ -12,4 +12,5 @@
 
 pub mod erlang;
 pub mod forecast;
+pub mod schedule;
 pub mod staffing;
