@@ -45,6 +45,9 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "planning_history",
+    "planning_settings",
+    "planning_schedules",
 ];
 
 /// What arrived in one table.
