@@ -19,6 +19,7 @@ pub mod error;
 pub mod integrations;
 pub mod limits;
 pub mod metrics;
+pub mod planning;
 pub mod realtime;
 pub mod routing;
 pub mod serve;

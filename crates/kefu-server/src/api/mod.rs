@@ -13,6 +13,7 @@ pub mod headers;
 pub mod history;
 pub mod notes;
 pub mod openapi;
+pub mod planning;
 pub mod recordings;
 pub mod stats;
 pub mod tags;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(history::router())
         .merge(tags::router())
         .merge(stats::router())
+        .merge(planning::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -17,6 +17,7 @@ mod transfer;
 mod vocab;
 mod widgets;
 
+pub mod planning;
 pub use admin::*;
 pub use calls::*;
 pub use canned::*;

@@ -22,6 +22,7 @@ mod migrate_store;
 mod notes;
 mod offers;
 mod outbound;
+mod planning;
 mod recording_crash;
 mod recordings;
 mod redaction;
