@@ -63,6 +63,12 @@ const routes: RouteRecordRaw[] = [
         meta: { feature: 'supervisor', minRole: 'supervisor', title: 'common.nav.supervisor' },
       },
       {
+        path: 'planning',
+        name: 'planning',
+        component: () => import('../features/planning/PlanningView.vue'),
+        meta: { feature: 'planning', minRole: 'supervisor', title: 'common.nav.planning' },
+      },
+      {
         path: 'admin',
         component: () => import('../features/admin/AdminLayout.vue'),
         meta: { feature: 'admin', minRole: 'admin', title: 'common.nav.admin' },
