@@ -48,8 +48,10 @@ export const usePlanningStore = defineStore('planning', () => {
     if (group.value == null) return;
     loading.value = true;
     try {
-      forecast.value = await planningApi.forecast(group.value, weeks.value);
-      staffing.value = await planningApi.staffing(group.value, weeks.value);
+      // Two independent requests: the server computes them on two cores.
+      const [f, s] = await Promise.all([planningApi.forecast(group.value, weeks.value), planningApi.staffing(group.value, weeks.value)]);
+      forecast.value = f;
+      staffing.value = s;
       empty.value = null;
       schedule.value = await planningApi.latestSchedule(group.value).catch(() => null);
     } catch (e) {
@@ -62,10 +64,9 @@ export const usePlanningStore = defineStore('planning', () => {
     }
   }
 
+  /** Stores the CSV's intervals; the caller refreshes (after telling the user). */
   async function importCsv(csv: string): Promise<number> {
-    const r = await planningApi.importCsv(csv);
-    await refresh();
-    return r.intervals;
+    return (await planningApi.importCsv(csv)).intervals;
   }
 
   async function suggest(template: ContractTemplate): Promise<void> {
