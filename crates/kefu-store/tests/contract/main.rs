@@ -9,5 +9,6 @@ mod conversations;
 mod copy;
 mod directory;
 mod outbox;
+mod planning;
 mod recordings;
 mod sessions;
