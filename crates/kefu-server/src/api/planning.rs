@@ -54,13 +54,14 @@ async fn planned_group(state: &AppState, staff: &Staff, id: i64) -> ApiResult<Gr
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/planning/groups", tag = "planning", responses((status = 200, description = "the groups this caller plans, with their planning settings", body = Vec<PlanningGroup>), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn groups(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<Vec<PlanningGroup>>> {
+#[utoipa::path(get, path = "/api/v1/planning/groups", tag = "planning", responses((status = 200, description = "the groups this caller plans, with their planning settings", body = PlanningGroupList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn groups(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<PlanningGroupList>> {
     let mut out = Vec::new();
     for g in planned_groups(&state, &staff).await? {
         out.push(PlanningGroup { id: g.id, name: g.name, settings: PlanningSettings::of(&planning::settings(&state.store, g.id).await?) });
     }
-    Ok(Json(out))
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(PlanningGroupList { groups: out }))
 }
 
 #[utoipa::path(put, path = "/api/v1/planning/groups/{id}/settings", tag = "planning", request_body = PlanningSettings, responses((status = 200, description = "saved (admin)", body = PlanningSettings), crate::error::ApiErrors), security(("bearer" = [])))]

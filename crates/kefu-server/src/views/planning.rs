@@ -45,6 +45,13 @@ pub struct PlanningGroup {
     pub settings: PlanningSettings,
 }
 
+/// The groups the caller plans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanningGroupList {
+    /// By name.
+    pub groups: Vec<PlanningGroup>,
+}
+
 /// What an import stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportResult {

@@ -41,7 +41,9 @@ async fn post_csv(app: &TestApp, token: &str, csv: String) -> (u16, Value) {
 async fn group_id(app: &TestApp, token: &str, name: &str) -> i64 {
     let (s, groups) = app.call("GET", "/api/v1/planning/groups", Some(token), None).await;
     assert_eq!(s, 200, "{groups}");
-    groups.as_array().unwrap().iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("{name} in {groups}"))["id"].as_i64().unwrap()
+    groups["groups"].as_array().unwrap().iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("{name} in {groups}"))["id"]
+        .as_i64()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -147,7 +149,7 @@ async fn supervisors_plan_their_groups_agents_none_and_bad_lines_are_named() {
     assert_eq!(s, 403);
 
     let (_, groups) = app.call("GET", "/api/v1/planning/groups", Some(&sup), None).await;
-    assert_eq!(groups.as_array().unwrap().len(), 1, "the supervisor belongs to the cards group only: {groups}");
+    assert_eq!(groups["groups"].as_array().unwrap().len(), 1, "the supervisor belongs to the cards group only: {groups}");
     let loans = group_id(&app, &admin, LOANS).await;
     let (s, e) = post_csv(&app, &sup, format!("2026-01-05T09:00:00Z,{LOANS},3\n")).await;
     assert_eq!(s, 403, "{e}");

@@ -2579,6 +2579,11 @@ export interface components {
             /** @description Its settings. */
             settings: components["schemas"]["PlanningSettings"];
         };
+        /** @description The groups the caller plans. */
+        PlanningGroupList: {
+            /** @description By name. */
+            groups: components["schemas"]["PlanningGroup"][];
+        };
         /** @description A group's planning settings (admin-set; defaults 30% shrinkage, 1 contact at a time, 80/20). */
         PlanningSettings: {
             /**
@@ -3589,6 +3594,7 @@ export type OfferRevokedReason = components['schemas']['OfferRevokedReason'];
 export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PlanningGroup = components['schemas']['PlanningGroup'];
+export type PlanningGroupList = components['schemas']['PlanningGroupList'];
 export type PlanningSettings = components['schemas']['PlanningSettings'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
@@ -5855,7 +5861,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanningGroup"][];
+                    "application/json": components["schemas"]["PlanningGroupList"];
                 };
             };
             /** @description JSON error naming the problem */

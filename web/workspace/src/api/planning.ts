@@ -10,7 +10,7 @@ export type ScheduleView = Api.ScheduleView;
 export type ContractBody = Api.ContractBody;
 
 export const planningApi = {
-  groups: () => http.get<PlanningGroup[]>('/planning/groups'),
+  groups: () => http.get<Api.PlanningGroupList>('/planning/groups').then((r) => r.groups),
   importCsv: (csv: string) =>
     request<Api.ImportResult>('POST', '/planning/history/import', { text: { body: csv, type: 'text/csv' } }),
   forecast: (group: Id, weeks: number) => http.get<ForecastView>(`/planning/groups/${group}/forecast`, { weeks }),
