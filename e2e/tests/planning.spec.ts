@@ -2,7 +2,7 @@
 // against the actuals, the staffing curve and, after asking for them, suggested shifts with
 // the coverage curve against the requirement.
 import { expect, test } from '@playwright/test';
-import { base, person } from './helpers';
+import { api, base, person } from './helpers';
 
 /** Three weeks of half hours up to today's midnight (UTC): 12 calls each half hour from 09:00
  *  to 18:00 on weekdays, 240 s handle time. */
@@ -50,4 +50,29 @@ test('the planner imports a CSV and sees the forecast and the suggested shifts',
   const coverage = page.getByTestId('planning-coverage-chart');
   await expect(coverage.locator('svg')).toBeVisible();
   await expect.poll(() => coverage.locator('svg path').count()).toBeGreaterThan(10);
+});
+
+test('the admin changes the shrinkage and the agents to schedule follow', async ({ browser }) => {
+  const token = await api.login('admin@demo.kefu', 'demo-admin');
+  const res = await fetch(`${base()}/api/v1/planning/history/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: historyCsv('信用卡服务 Card services'),
+  });
+  expect(res.status).toBe(200);
+  const { page } = await person(browser, 'en-US');
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill('admin@demo.kefu');
+  await page.getByTestId('login-password').fill('demo-admin');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+  await page.goto(`${base()}/app/planning`);
+  // 12 calls × 240 s per half hour = 1.6 erlangs: 4 agents for 80/20 (4 reach 92.6%).
+  const firstRow = page.getByTestId('planning-staffing-table').locator('tbody tr').first();
+  await expect(firstRow).toContainText('92.6%');
+  await expect(firstRow.locator('td').nth(4)).toHaveText('6'); // ceil(4 / 0.7)
+  await page.getByTestId('planning-settings').click();
+  await page.getByTestId('planning-shrinkage').locator('input').fill('50');
+  await page.getByTestId('planning-settings-save').click();
+  await expect(firstRow.locator('td').nth(4)).toHaveText('8'); // 4 / (1 - 0.5)
 });

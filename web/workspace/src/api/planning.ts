@@ -8,6 +8,7 @@ export type ForecastView = Api.ForecastView;
 export type StaffingView = Api.StaffingView;
 export type ScheduleView = Api.ScheduleView;
 export type ContractBody = Api.ContractBody;
+export type PlanningSettings = Api.PlanningSettings;
 
 export const planningApi = {
   groups: () => http.get<Api.PlanningGroupList>('/planning/groups').then((r) => r.groups),
@@ -17,5 +18,6 @@ export const planningApi = {
   staffing: (group: Id, weeks: number) => http.get<StaffingView>(`/planning/groups/${group}/staffing`, { weeks }),
   schedule: (group: Id, weeks: number, contracts: ContractBody[]) =>
     http.post<ScheduleView>(`/planning/groups/${group}/schedule`, { weeks, contracts } satisfies Api.ScheduleRequest),
+  saveSettings: (group: Id, settings: PlanningSettings) => http.put<PlanningSettings>(`/planning/groups/${group}/settings`, settings),
   latestSchedule: (group: Id) => http.get<ScheduleView>(`/planning/groups/${group}/schedule`),
 };

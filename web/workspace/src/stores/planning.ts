@@ -3,7 +3,15 @@
 
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { planningApi, type ContractBody, type ForecastView, type PlanningGroup, type ScheduleView, type StaffingView } from '../api/planning';
+import {
+  planningApi,
+  type ContractBody,
+  type ForecastView,
+  type PlanningGroup,
+  type PlanningSettings,
+  type ScheduleView,
+  type StaffingView,
+} from '../api/planning';
 import type { Id } from '../api/types';
 
 export interface ContractTemplate {
@@ -74,5 +82,13 @@ export const usePlanningStore = defineStore('planning', () => {
     schedule.value = await planningApi.schedule(group.value, weeks.value, contractsOf(template));
   }
 
-  return { groups, group, weeks, forecast, staffing, schedule, loading, empty, loadGroups, refresh, importCsv, suggest };
+  /** Admin: change the group's settings, then recompute the staffing. */
+  async function saveSettings(settings: PlanningSettings): Promise<void> {
+    if (group.value == null) return;
+    await planningApi.saveSettings(group.value, settings);
+    await loadGroups();
+    staffing.value = await planningApi.staffing(group.value, weeks.value);
+  }
+
+  return { saveSettings, groups, group, weeks, forecast, staffing, schedule, loading, empty, loadGroups, refresh, importCsv, suggest };
 });
