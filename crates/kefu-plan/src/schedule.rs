@@ -85,13 +85,39 @@ struct Plan<'a> {
     days: u32,
     coverage: Vec<u32>,
     shifts: Vec<Shift>,
+    /// Intervals booked per agent and 7-day block (`agent * weeks + week`): contract checks in
+    /// O(1), not a scan of every shift, which the local search would repeat millions of times.
+    load: Vec<u32>,
+    /// Whether the agent works that day (`agent * days + day`).
+    busy: Vec<bool>,
 }
 
 impl<'a> Plan<'a> {
     fn new(required: &'a [u32], h: Horizon, contracts: &'a [Contract]) -> Self {
         let per_day = h.per_day.max(1);
         let days = (required.len() as u32).div_ceil(per_day);
-        Plan { required, h: Horizon { per_day, ..h }, contracts, days, coverage: vec![0; required.len()], shifts: Vec::new() }
+        let weeks = days.div_ceil(7).max(1) as usize;
+        Plan {
+            required,
+            h: Horizon { per_day, ..h },
+            contracts,
+            days,
+            coverage: vec![0; required.len()],
+            shifts: Vec::new(),
+            load: vec![0; contracts.len() * weeks],
+            busy: vec![false; contracts.len() * days as usize],
+        }
+    }
+
+    fn weeks(&self) -> usize {
+        self.days.div_ceil(7).max(1) as usize
+    }
+
+    /// Add (`sign` = 1) or remove (-1) a shift from the agents' bookings.
+    fn book(&mut self, s: Shift, sign: i32) {
+        let w = s.agent * self.weeks() + (s.day / 7) as usize;
+        self.load[w] = (self.load[w] as i64 + sign as i64 * s.len as i64) as u32;
+        self.busy[s.agent * self.days as usize + s.day as usize] = sign > 0;
     }
 
     fn range(&self, day: u32, start: u32, len: u32) -> std::ops::Range<usize> {
@@ -118,8 +144,17 @@ impl<'a> Plan<'a> {
 
     /// Intervals the agent works in the 7-day block holding `day`, leaving out shift `skip`.
     fn week_load(&self, agent: usize, day: u32, skip: Option<usize>) -> u32 {
-        let week = day / 7;
-        self.shifts.iter().enumerate().filter(|(i, s)| Some(*i) != skip && s.agent == agent && s.day / 7 == week).map(|(_, s)| s.len).sum()
+        let booked = self.load[agent * self.weeks() + (day / 7) as usize];
+        match skip.map(|i| self.shifts[i]) {
+            Some(s) if s.agent == agent && s.day / 7 == day / 7 => booked - s.len,
+            _ => booked,
+        }
+    }
+
+    /// Whether the agent already works `day` (leaving out shift `skip`).
+    fn works(&self, agent: usize, day: u32, skip: Option<usize>) -> bool {
+        let busy = self.busy[agent * self.days as usize + day as usize];
+        busy && !skip.map(|i| self.shifts[i]).is_some_and(|s| s.agent == agent && s.day == day)
     }
 
     /// Whether `agent` may work `len` intervals from `start` on `day` (ignoring shift `skip`).
@@ -130,7 +165,7 @@ impl<'a> Plan<'a> {
             && start >= c.earliest_start
             && start + len <= c.latest_end.min(self.h.per_day)
             && !c.days_off.contains(&weekday)
-            && !self.shifts.iter().enumerate().any(|(i, s)| Some(i) != skip && s.agent == agent && s.day == day)
+            && !self.works(agent, day, skip)
             && self.week_load(agent, day, skip) + len <= c.max_intervals_per_week
     }
 
@@ -166,6 +201,7 @@ impl<'a> Plan<'a> {
             match placed {
                 Some(s) => {
                     self.apply(s, 1);
+                    self.book(s, 1);
                     self.shifts.push(s);
                 }
                 None => break,
@@ -198,11 +234,14 @@ impl<'a> Plan<'a> {
                 match best {
                     Some((_, Some(moved))) => {
                         self.apply(moved, 1);
+                        self.book(s, -1);
+                        self.book(moved, 1);
                         self.shifts[i] = moved;
                         changed = true;
                         i += 1;
                     }
                     Some((_, None)) => {
+                        self.book(s, -1);
                         self.shifts.swap_remove(i);
                         changed = true;
                     }
