@@ -87,7 +87,10 @@ mod tests {
     // Reference: the classic worked example (Call Centre Helper, "Erlang C formula made simple"):
     // 100 calls in 30 minutes, AHT 180 s, target 80% answered in 20 s, so A = 10 erlangs.
     // The expected figures below were computed independently with exact rational arithmetic
-    // (Python `fractions`: Erlang B by recursion, then C = N·B / (N − A(1 − B))), then rounded.
+    // (Python `fractions`: Erlang B by recursion, then C = N·B / (N − A(1 − B))), and agree to
+    // the last printed digit with the reference implementation `pyworkforce` 0.5.1 (PyPI, MIT):
+    // `ErlangC(transactions=100, aht=3, asa=20/60, interval=30).waiting_probability(n)`,
+    // `.service_level(n)` and `.required_positions(service_level=0.8)` -> 14 (20 at 30% shrinkage).
     const A: f64 = 10.0;
 
     #[test]
@@ -129,6 +132,15 @@ mod tests {
         // 13 agents reach 79.56%, just short; 14 reach 88.84%.
         assert_eq!(servers_for_service_level(A, 180.0, 0.8, 20.0), 14);
         assert_eq!(servers_for_service_level(A, 180.0, 0.79, 20.0), 13);
+    }
+
+    #[test]
+    fn a_larger_centre_matches_the_reference_implementation() {
+        // pyworkforce 0.5.1: ErlangC(transactions=1000, aht=5, asa=20/60, interval=180)
+        // .required_positions(service_level=0.8) -> 33 positions at SL 0.8218888441473321.
+        let a = traffic(1000.0, 180.0 * 60.0, 300.0);
+        assert_eq!(servers_for_service_level(a, 300.0, 0.8, 20.0), 33);
+        assert!((service_level(a, 33, 300.0, 20.0) - 0.821_888_844_147_332_1).abs() < 1e-12);
     }
 
     #[test]
