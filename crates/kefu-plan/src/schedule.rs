@@ -1,11 +1,17 @@
 //! Shift suggestions: given a requirement per interval over some days and each agent's
-//! contract, choose shifts that minimise under-staffing plus over-staffing (in agent-intervals).
+//! contract, choose shifts that minimise under- and over-staffing.
+//!
+//! **Cost.** Per interval, the shortfall squared plus the surplus ([`cost`]). Squaring the
+//! shortfall spreads a shortage: an interval with nobody where eight are needed is far worse for
+//! the service level than eight intervals each one agent short, which a plain sum would call
+//! equal. Surplus is idle time, linear in agents. The reported `under` and `over` are the plain
+//! agent-interval counts.
 //!
 //! **Heuristic.** (1) Greedy: every (day, start, length) shift is scored by how much it lowers
-//! `under + over` against the current coverage; the best one that some agent may still work is
+//! the cost against the current coverage; the best one that some agent may still work is
 //! given to the eligible agent with the most contracted hours left, until no shift helps.
 //! (2) Local search: each placed shift tries every other start and allowed length on its day,
-//! and removal, keeping the first change that lowers the cost; repeated until a full pass finds
+//! and removal, and takes the best change that lowers the cost; repeated until a full pass finds
 //! nothing (bounded passes). The cost only falls, so it ends; the result is a local optimum,
 //! not a proven minimum — fine for a suggestion the planner then edits.
 //! Contracts are caps: an agent never works more than their weekly hours, on a day off, outside
@@ -78,6 +84,16 @@ pub fn gaps(required: &[u32], coverage: &[u32]) -> (u32, u32) {
     required.iter().zip(coverage).fold((0, 0), |(u, o), (r, c)| (u + r.saturating_sub(*c), o + c.saturating_sub(*r)))
 }
 
+/// The cost the suggestion minimises: per interval, shortfall squared plus surplus.
+pub fn cost(required: &[u32], coverage: &[u32]) -> u64 {
+    required.iter().zip(coverage).map(|(r, c)| interval_cost(i64::from(*r), i64::from(*c)) as u64).sum()
+}
+
+fn interval_cost(required: i64, covered: i64) -> i64 {
+    let short = (required - covered).max(0);
+    short * short + (covered - required).max(0)
+}
+
 struct Plan<'a> {
     required: &'a [u32],
     h: Horizon,
@@ -125,13 +141,12 @@ impl<'a> Plan<'a> {
         from.min(self.required.len())..(from + len as usize).min(self.required.len())
     }
 
-    /// Change in `under + over` from adding (`sign` = 1) or removing (-1) one agent on a range.
+    /// Change in cost from adding (`sign` = 1) or removing (-1) one agent on a range.
     fn delta(&self, range: std::ops::Range<usize>, sign: i32) -> i64 {
         range
             .map(|i| {
-                let (r, c) = (self.required[i] as i64, self.coverage[i] as i64);
-                let after = c + sign as i64;
-                (r - after).abs() - (r - c).abs()
+                let (r, c) = (i64::from(self.required[i]), i64::from(self.coverage[i]));
+                interval_cost(r, c + i64::from(sign)) - interval_cost(r, c)
             })
             .sum()
     }
