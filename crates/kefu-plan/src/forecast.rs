@@ -67,14 +67,28 @@ pub fn forecast(history: &[f64], seasons: Seasons, horizon: usize) -> Forecast {
         return Forecast { method: Method::SeasonalNaive, values: vec![0.0; horizon], backtest: vec![] };
     }
     let holdout = seasons.per_week.min(history.len() / 5);
+    // Rolling origin: with at least five weeks of history, the last two weeks are two folds
+    // (each forecast from what came before it) and a method's score is its pooled wMAPE, so one
+    // odd week does not pick the model alone (Hyndman & Athanasopoulos, FPP 3rd ed., §5.10).
+    let folds = if holdout == seasons.per_week && history.len() >= 5 * seasons.per_week { 2 } else { 1 };
     let mut backtest = Vec::new();
     if holdout > 0 {
-        let (train, test) = history.split_at(history.len() - holdout);
-        for method in candidates(train.len(), seasons) {
-            if let Some(pred) = run(method, train, seasons, holdout) {
-                if let Some(score) = wmape(test, &pred) {
-                    backtest.push((method, score));
+        let first = history.len() - folds * holdout;
+        for method in candidates(first, seasons) {
+            let (mut err, mut total, mut ok) = (0.0, 0.0, true);
+            for fold in 0..folds {
+                let cut = first + fold * holdout;
+                let test = &history[cut..cut + holdout];
+                match run(method, &history[..cut], seasons, holdout) {
+                    Some(pred) => {
+                        err += test.iter().zip(&pred).map(|(a, p)| (a - p).abs()).sum::<f64>();
+                        total += test.iter().sum::<f64>();
+                    }
+                    None => ok = false,
                 }
+            }
+            if ok && total > 0.0 {
+                backtest.push((method, err / total));
             }
         }
     }
