@@ -60,8 +60,9 @@ pub fn wmape(actual: &[f64], predicted: &[f64]) -> Option<f64> {
 }
 
 /// Forecast `horizon` intervals after `history`. The last week (or a fifth of a shorter
-/// history) is held out, every method that can run on the rest forecasts it, and the one
-/// with the lowest wMAPE is refitted on the whole history.
+/// history; the last two weeks as two folds once five weeks exist) is held out, every method
+/// that can run on what precedes it forecasts it, and the one with the lowest wMAPE is refitted
+/// on the whole history.
 pub fn forecast(history: &[f64], seasons: Seasons, horizon: usize) -> Forecast {
     if history.is_empty() || horizon == 0 {
         return Forecast { method: Method::SeasonalNaive, values: vec![0.0; horizon], backtest: vec![] };
