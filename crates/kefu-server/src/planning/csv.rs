@@ -35,7 +35,8 @@ pub fn parse(text: &str) -> Result<Vec<CsvRow>, String> {
         if raw.is_empty() {
             continue;
         }
-        let cells: Vec<&str> = raw.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let owned = split_cells(raw).ok_or_else(|| format!("line {line}: a quoted cell is not closed"))?;
+        let cells: Vec<&str> = owned.iter().map(|c| c.trim()).collect();
         if rows.is_empty() && line_is_header(&cells) {
             continue;
         }
@@ -74,6 +75,25 @@ pub fn parse(text: &str) -> Result<Vec<CsvRow>, String> {
     Ok(rows)
 }
 
+/// Split one line on commas, honouring RFC 4180 quotes (`"Sales, north"`, `""` for a quote).
+fn split_cells(line: &str) -> Option<Vec<String>> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (ch, _) => cell.push(ch),
+        }
+    }
+    cells.push(cell);
+    (!quoted).then_some(cells)
+}
+
 fn line_is_header(cells: &[&str]) -> bool {
     cells.first().is_some_and(|c| parse_time(c).is_none() && c.chars().any(|ch| ch.is_ascii_alphabetic()))
 }
@@ -97,6 +117,13 @@ mod tests {
         assert_eq!(rows[0].start, 1_772_443_800_000);
         assert_eq!((rows[0].group.as_str(), rows[0].offered, rows[0].aht_secs), ("Sales", 12, Some(185.5)));
         assert_eq!((rows[1].line, rows[1].aht_secs), (3, None));
+    }
+
+    #[test]
+    fn quoted_group_names_may_hold_commas() {
+        let rows = parse("2026-03-02T09:30:00Z,\"Sales, north \"\"A\"\"\",4\n").unwrap();
+        assert_eq!(rows[0].group, "Sales, north \"A\"");
+        assert!(parse("2026-03-02T09:30:00Z,\"Sales,4\n").unwrap_err().starts_with("line 1: a quoted cell"));
     }
 
     #[test]
