@@ -68,6 +68,14 @@ impl Store {
         })
     }
 
+    /// The start of the group's latest imported interval.
+    pub async fn latest_history(&self, group_id: i64) -> Result<Option<i64>> {
+        on_pool!(self, |pool| Ok(sqlx::query_scalar("SELECT MAX(interval_start) FROM planning_history WHERE group_id = $1")
+            .bind(group_id)
+            .fetch_one(pool)
+            .await?))
+    }
+
     /// A group's imported intervals from `since` (ms), oldest first.
     pub async fn history(&self, group_id: i64, since: i64) -> Result<Vec<HistoryRow>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(

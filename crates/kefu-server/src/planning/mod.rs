@@ -64,9 +64,11 @@ struct Bucket {
 /// Seam: Kefu's own history is read from the conversations table here. When the event log's
 /// interval read model lands, `own_history` is the one function to point at it.
 pub async fn group_history(store: &Store, group_id: i64, now: i64) -> ApiResult<Option<Series>> {
-    let since = now - (HISTORY_WEEKS + 520) * 7 * 86_400_000;
-    let mut buckets = own_history(store, group_id, now - HISTORY_WEEKS * 7 * 86_400_000).await?;
-    for r in store.history(group_id, since).await? {
+    let window = HISTORY_WEEKS * 7 * 86_400_000;
+    let mut buckets = own_history(store, group_id, now - window).await?;
+    // Imported history may end long ago (an old system's export): read its last 12 weeks.
+    let imported_until = store.latest_history(group_id).await?.unwrap_or(i64::MIN + window);
+    for r in store.history(group_id, imported_until - window).await? {
         buckets.insert(r.interval_start, Bucket { offered: r.offered as f64, aht_given: r.aht_secs, ..Bucket::default() });
     }
     let Some(&last) = buckets.keys().next_back() else {

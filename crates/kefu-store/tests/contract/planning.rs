@@ -15,6 +15,8 @@ async fn history_settings_and_schedules_round_trip() {
         store.import_history(&[row(1_800_000, 7, None)]).await.unwrap();
         assert_eq!(store.history(group, 0).await.unwrap(), vec![row(0, 3, None), row(1_800_000, 7, None)]);
         assert_eq!(store.history(group, 1).await.unwrap().len(), 1);
+        assert_eq!(store.latest_history(group).await.unwrap(), Some(1_800_000));
+        assert_eq!(store.latest_history(group + 1).await.unwrap(), None);
 
         assert_eq!(store.planning_settings(group).await.unwrap(), None);
         let s = PlanningSettingsRow { group_id: group, shrinkage: 0.25, concurrency: 3, service_level: 0.9, within_secs: 30 };
