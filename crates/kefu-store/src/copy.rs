@@ -58,6 +58,9 @@ pub const TABLES: &[&str] = &[
     "note_terms",
     "group_alert_thresholds",
     "floor_alerts",
+    "planning_history",
+    "planning_settings",
+    "planning_schedules",
 ];
 
 /// What arrived in one table.

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod history;
 pub mod notes;
 pub mod openapi;
+pub mod planning;
 pub mod qa;
 pub mod qa_reviews;
 pub mod recordings;
@@ -69,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(qa::router())
         .merge(qa_reviews::router())
         .merge(alerts::router())
+        .merge(planning::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -21,6 +21,7 @@ mod transfer;
 mod vocab;
 mod widgets;
 
+pub mod planning;
 pub use admin::*;
 pub use audit::*;
 pub use calls::*;

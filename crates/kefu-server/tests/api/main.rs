@@ -24,6 +24,7 @@ mod migrate_store;
 mod notes;
 mod offers;
 mod outbound;
+mod planning;
 mod qa;
 mod recording_crash;
 mod recordings;

@@ -11,6 +11,7 @@ mod copy;
 mod directory;
 mod floor_alerts;
 mod outbox;
+mod planning;
 mod qa;
 mod recordings;
 mod search;

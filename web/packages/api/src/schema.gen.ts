@@ -948,6 +948,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/planning/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_groups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/groups/{id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_forecast_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/groups/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_latest_schedule"];
+        put?: never;
+        post: operations["planning_make_schedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/groups/{id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["planning_save_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/groups/{id}/staffing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_staffing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/history/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["planning_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/appeals": {
         parameters: {
             query?: never;
@@ -1641,6 +1737,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A past interval. */
+        ActualPoint: {
+            /**
+             * Format: double
+             * @description Mean handle time, seconds, when anything was handled.
+             */
+            aht_secs?: number | null;
+            /**
+             * Format: double
+             * @description Offered.
+             */
+            offered: number;
+            /**
+             * Format: int64
+             * @description Interval start.
+             */
+            start: number;
+        };
         /** @description `GET /api/v1/stats/agents/{id}`: what a supervisor sees on opening an agent's row. */
         AgentDay: {
             agent: components["schemas"]["AgentView"];
@@ -1833,6 +1947,29 @@ export interface components {
             entries: components["schemas"]["AuditEntryView"][];
             /** @description Pass as `before` for the next (older) page; null on the last page. */
             next_before?: string | null;
+        };
+        /** @description The chosen method's forecast of a past interval (from the history before the held-out week). */
+        BacktestPoint: {
+            /**
+             * Format: double
+             * @description Forecast offered.
+             */
+            offered: number;
+            /**
+             * Format: int64
+             * @description Interval start.
+             */
+            start: number;
+        };
+        /** @description One method's weighted MAPE on the held-out last week. */
+        BacktestScore: {
+            /** @description Method. */
+            method: components["schemas"]["Method"];
+            /**
+             * Format: double
+             * @description sum |error| / sum actual (lower is better).
+             */
+            wmape: number;
         };
         /** @description `POST /api/v1/visitors/{id}/block`. */
         BlockBody: {
@@ -2154,6 +2291,24 @@ export interface components {
             status: string;
             /** @description Where to download it once finished. */
             url: string;
+        };
+        /** @description What one agent may work. */
+        ContractBody: {
+            /** @description Days off, 0 = Monday .. 6 = Sunday. */
+            days_off?: number[];
+            /** @description Earliest start, `HH:MM` (on the half hour). */
+            earliest_start: string;
+            /**
+             * Format: double
+             * @description Most hours a week.
+             */
+            hours_per_week: number;
+            /** @description Latest end, `HH:MM` (`24:00` for midnight). */
+            latest_end: string;
+            /** @description Who (shown on the shifts). */
+            name: string;
+            /** @description Allowed shift lengths, hours (multiples of 0.5). */
+            shift_hours: number[];
         };
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
@@ -2531,6 +2686,54 @@ export interface components {
              */
             service_level_target_secs: number;
         };
+        /** @description A future interval. */
+        ForecastPoint: {
+            /**
+             * Format: double
+             * @description Forecast mean handle time, seconds.
+             */
+            aht_secs: number;
+            /**
+             * Format: double
+             * @description Forecast offered.
+             */
+            offered: number;
+            /**
+             * Format: int64
+             * @description Interval start.
+             */
+            start: number;
+        };
+        /** @description A group's forecast. */
+        ForecastView: {
+            /** @description The last two weeks of history. */
+            actual: components["schemas"]["ActualPoint"][];
+            /** @description Method chosen for handle time. */
+            aht_method: components["schemas"]["Method"];
+            /** @description Every volume method tried, with its score. */
+            backtest: components["schemas"]["BacktestScore"][];
+            /** @description The chosen method's forecast of the last week of history, to compare with `actual`. */
+            backtest_points: components["schemas"]["BacktestPoint"][];
+            /**
+             * Format: int64
+             * @description Group.
+             */
+            group_id: number;
+            /**
+             * Format: int32
+             * @description Interval length.
+             */
+            interval_minutes: number;
+            /** @description The forecast. */
+            points: components["schemas"]["ForecastPoint"][];
+            /**
+             * Format: int64
+             * @description First forecast interval: the one after the group's latest history.
+             */
+            starts_at: number;
+            /** @description Method chosen for volume by the backtest. */
+            volume_method: components["schemas"]["Method"];
+        };
         /** @description One pre-chat form field. */
         FormField: {
             /** @description `select` = the business type picker (only for `business_type_id`). */
@@ -2731,6 +2934,31 @@ export interface components {
             /** @description The HMAC-SHA256 key business systems sign visitor identity tokens with. */
             secret: string;
         };
+        /** @description What an import stored. */
+        ImportResult: {
+            /** @description Per group. */
+            groups: components["schemas"]["ImportedGroup"][];
+            /**
+             * Format: int64
+             * @description Intervals stored (new or replaced).
+             */
+            intervals: number;
+        };
+        /** @description Intervals stored for one group. */
+        ImportedGroup: {
+            /**
+             * Format: int64
+             * @description Group id.
+             */
+            id: number;
+            /**
+             * Format: int64
+             * @description Intervals stored.
+             */
+            intervals: number;
+            /** @description Name. */
+            name: string;
+        };
         /** @description A reviewer's mark on one item, in the form's order. */
         ItemMark: {
             /** @description For a fatal item: the error was made. */
@@ -2851,6 +3079,11 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * @description The forecasting methods the backtest chooses from.
+         * @enum {string}
+         */
+        Method: "seasonal_naive" | "seasonal_mean" | "mstl_ets" | "ets" | "combined";
         NoteBody: {
             /** @description 1 to 2000 characters. `@name` in the text is for people; who is told is `mentions`. */
             body: string;
@@ -2980,6 +3213,46 @@ export interface components {
             current_password: string;
             /** @description At least 8 characters, and not the current one. */
             new_password: string;
+        };
+        /** @description A group the caller plans. */
+        PlanningGroup: {
+            /**
+             * Format: int64
+             * @description Group id.
+             */
+            id: number;
+            /** @description Name. */
+            name: string;
+            /** @description Its settings. */
+            settings: components["schemas"]["PlanningSettings"];
+        };
+        /** @description The groups the caller plans. */
+        PlanningGroupList: {
+            /** @description By name. */
+            groups: components["schemas"]["PlanningGroup"][];
+        };
+        /** @description A group's planning settings (admin-set; defaults 30% shrinkage, 1 contact at a time, 80/20). */
+        PlanningSettings: {
+            /**
+             * Format: int32
+             * @description Contacts an agent serves at once: 1 for calls and video, 2-4 typical for chat.
+             */
+            concurrency: number;
+            /**
+             * Format: double
+             * @description Service-level goal, share answered in time (0.8 = 80%).
+             */
+            service_level: number;
+            /**
+             * Format: double
+             * @description Share of scheduled time lost to breaks, training and absence, 0..0.9.
+             */
+            shrinkage: number;
+            /**
+             * Format: int32
+             * @description The answer-time threshold of the goal, seconds.
+             */
+            within_secs: number;
         };
         PostMessage: {
             /** @description The text, 1 to 5000 characters. */
@@ -3493,6 +3766,57 @@ export interface components {
          * @enum {string}
          */
         Role: "agent" | "supervisor" | "admin";
+        /** @description Ask for shifts over the next `weeks` of the group's forecast. */
+        ScheduleRequest: {
+            /** @description The agents available, with their contracts. */
+            contracts: components["schemas"]["ContractBody"][];
+            /**
+             * Format: int32
+             * @description 1 to 4 (default 1).
+             */
+            weeks?: number | null;
+        };
+        /** @description A saved schedule suggestion with its coverage curve against the requirement. */
+        ScheduleView: {
+            /** @description The contracts it was made from. */
+            contracts: components["schemas"]["ContractBody"][];
+            /** @description Agents on shift per interval. */
+            coverage: number[];
+            /**
+             * Format: int64
+             * @description Group.
+             */
+            group_id: number;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int32
+             * @description Interval length.
+             */
+            interval_minutes: number;
+            /**
+             * Format: int32
+             * @description Agent-intervals above it.
+             */
+            over: number;
+            /** @description Agents to schedule per interval (the staffing's `scheduled`). */
+            required: number[];
+            /** @description The shifts, by start. */
+            shifts: components["schemas"]["ShiftView"][];
+            /**
+             * Format: int64
+             * @description First interval.
+             */
+            starts_at: number;
+            /**
+             * Format: int32
+             * @description Agent-intervals short of the requirement.
+             */
+            under: number;
+        };
         /** @description A page of results, newest conversation first. */
         SearchPage: {
             /** @description Pass as `cursor` for the next page; null on the last. */
@@ -3569,6 +3893,26 @@ export interface components {
          * @enum {string}
          */
         SettableStatus: "ready" | "away" | "offline";
+        /** @description One suggested shift. */
+        ShiftView: {
+            /**
+             * Format: int32
+             * @description Index into `contracts`.
+             */
+            contract: number;
+            /**
+             * Format: int64
+             * @description End, ms.
+             */
+            end: number;
+            /** @description The agent's name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Start, ms.
+             */
+            start: number;
+        };
         /** @description Chat and call counts. */
         Slots: {
             /** Format: int64 */
@@ -3600,6 +3944,76 @@ export interface components {
              * @description Pixels.
              */
             width: number;
+        };
+        /** @description Staffing of one interval. */
+        StaffingPoint: {
+            /**
+             * Format: double
+             * @description Forecast handle time, seconds.
+             */
+            aht_secs: number;
+            /**
+             * Format: double
+             * @description Average speed of answer with `required` agents, seconds.
+             */
+            asa_secs: number;
+            /**
+             * Format: double
+             * @description Offered traffic in erlangs.
+             */
+            erlangs: number;
+            /**
+             * Format: double
+             * @description Occupancy with `required` agents.
+             */
+            occupancy: number;
+            /**
+             * Format: double
+             * @description Forecast offered.
+             */
+            offered: number;
+            /**
+             * Format: int32
+             * @description Agents needed on the floor for the goal.
+             */
+            required: number;
+            /**
+             * Format: int32
+             * @description Agents to schedule (required / (1 - shrinkage), rounded up).
+             */
+            scheduled: number;
+            /**
+             * Format: double
+             * @description Service level `required` agents reach.
+             */
+            service_level: number;
+            /**
+             * Format: int64
+             * @description Interval start.
+             */
+            start: number;
+        };
+        /** @description Agents per interval for a group's forecast. */
+        StaffingView: {
+            /**
+             * Format: int64
+             * @description Group.
+             */
+            group_id: number;
+            /**
+             * Format: int32
+             * @description Interval length.
+             */
+            interval_minutes: number;
+            /** @description Per interval. */
+            points: components["schemas"]["StaffingPoint"][];
+            /** @description The settings used. */
+            settings: components["schemas"]["PlanningSettings"];
+            /**
+             * Format: int64
+             * @description First interval.
+             */
+            starts_at: number;
         };
         /** @description `POST /api/v1/conversations/{id}/calls`. */
         StartCall: {
@@ -4256,6 +4670,7 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type ActualPoint = components['schemas']['ActualPoint'];
 export type AgentDay = components['schemas']['AgentDay'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentStatus = components['schemas']['AgentStatus'];
@@ -4273,6 +4688,8 @@ export type AuditAction = components['schemas']['AuditAction'];
 export type AuditEntity = components['schemas']['AuditEntity'];
 export type AuditEntryView = components['schemas']['AuditEntryView'];
 export type AuditPage = components['schemas']['AuditPage'];
+export type BacktestPoint = components['schemas']['BacktestPoint'];
+export type BacktestScore = components['schemas']['BacktestScore'];
 export type BlockBody = components['schemas']['BlockBody'];
 export type BusinessHoursView = components['schemas']['BusinessHoursView'];
 export type BusinessTypeList = components['schemas']['BusinessTypeList'];
@@ -4300,6 +4717,7 @@ export type CodeBody = components['schemas']['CodeBody'];
 export type CodeOrder = components['schemas']['CodeOrder'];
 export type CodeUpdate = components['schemas']['CodeUpdate'];
 export type CompositionView = components['schemas']['CompositionView'];
+export type ContractBody = components['schemas']['ContractBody'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
@@ -4322,6 +4740,8 @@ export type EventData = components['schemas']['EventData'];
 export type FieldKind = components['schemas']['FieldKind'];
 export type FloorGroup = components['schemas']['FloorGroup'];
 export type FloorView = components['schemas']['FloorView'];
+export type ForecastPoint = components['schemas']['ForecastPoint'];
+export type ForecastView = components['schemas']['ForecastView'];
 export type FormField = components['schemas']['FormField'];
 export type FormItem = components['schemas']['FormItem'];
 export type GroupBody = components['schemas']['GroupBody'];
@@ -4335,6 +4755,8 @@ export type HolidayView = components['schemas']['HolidayView'];
 export type IceServer = components['schemas']['IceServer'];
 export type IceServers = components['schemas']['IceServers'];
 export type IdentitySecret = components['schemas']['IdentitySecret'];
+export type ImportResult = components['schemas']['ImportResult'];
+export type ImportedGroup = components['schemas']['ImportedGroup'];
 export type ItemMark = components['schemas']['ItemMark'];
 export type KeyBody = components['schemas']['KeyBody'];
 export type LauncherPosition = components['schemas']['LauncherPosition'];
@@ -4348,6 +4770,7 @@ export type MessageKind = components['schemas']['MessageKind'];
 export type MessagePage = components['schemas']['MessagePage'];
 export type MessageRead = components['schemas']['MessageRead'];
 export type MessageView = components['schemas']['MessageView'];
+export type Method = components['schemas']['Method'];
 export type NoteBody = components['schemas']['NoteBody'];
 export type NoteKind = components['schemas']['NoteKind'];
 export type NoteList = components['schemas']['NoteList'];
@@ -4362,6 +4785,9 @@ export type OfferRevoked = components['schemas']['OfferRevoked'];
 export type OfferRevokedReason = components['schemas']['OfferRevokedReason'];
 export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
+export type PlanningGroup = components['schemas']['PlanningGroup'];
+export type PlanningGroupList = components['schemas']['PlanningGroupList'];
+export type PlanningSettings = components['schemas']['PlanningSettings'];
 export type PostMessage = components['schemas']['PostMessage'];
 export type PreChatForm = components['schemas']['PreChatForm'];
 export type QaAgentLine = components['schemas']['QaAgentLine'];
@@ -4406,6 +4832,8 @@ export type RecordingState = components['schemas']['RecordingState'];
 export type RecordingView = components['schemas']['RecordingView'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
+export type ScheduleRequest = components['schemas']['ScheduleRequest'];
+export type ScheduleView = components['schemas']['ScheduleView'];
 export type SearchPage = components['schemas']['SearchPage'];
 export type SearchResult = components['schemas']['SearchResult'];
 export type SearchSnippet = components['schemas']['SearchSnippet'];
@@ -4415,9 +4843,12 @@ export type SessionEnded = components['schemas']['SessionEnded'];
 export type SetBusinessTypeRecordingPolicy = components['schemas']['SetBusinessTypeRecordingPolicy'];
 export type SetGroupRecordingPolicy = components['schemas']['SetGroupRecordingPolicy'];
 export type SettableStatus = components['schemas']['SettableStatus'];
+export type ShiftView = components['schemas']['ShiftView'];
 export type Slots = components['schemas']['Slots'];
 export type SnapshotRequested = components['schemas']['SnapshotRequested'];
 export type SnapshotView = components['schemas']['SnapshotView'];
+export type StaffingPoint = components['schemas']['StaffingPoint'];
+export type StaffingView = components['schemas']['StaffingView'];
 export type StartCall = components['schemas']['StartCall'];
 export type StatusBody = components['schemas']['StatusBody'];
 export type StatusCounts = components['schemas']['StatusCounts'];
@@ -6849,6 +7280,238 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_groups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the groups this caller plans, with their planning settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanningGroupList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_forecast_view: {
+        parameters: {
+            query?: {
+                /** @description Weeks ahead, 1 to 4 (default 1). */
+                weeks?: number | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description volume and handle time per 30-minute interval for the weeks after the group's history, with the backtest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_latest_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the group's latest saved suggestion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_make_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description suggested shifts covering the staffing requirement, saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_save_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanningSettings"];
+            };
+        };
+        responses: {
+            /** @description saved (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanningSettings"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_staffing: {
+        parameters: {
+            query?: {
+                /** @description Weeks ahead, 1 to 4 (default 1). */
+                weeks?: number | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description agents required (Erlang C; chat over agents × concurrency) and to schedule (after shrinkage) per interval of the forecast */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffingView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description interval_start,group,offered[,aht]: one row per group and 30-minute interval; group by name or id; aht in seconds */
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description imported (an interval already on file is replaced) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
             };
             /** @description JSON error naming the problem */
             "4XX": {

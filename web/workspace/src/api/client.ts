@@ -29,6 +29,8 @@ export interface RequestOptions {
   body?: unknown;
   /** multipart upload; sent as-is (the browser sets the boundary). */
   form?: FormData;
+  /** a text body with its media type (a CSV import). */
+  text?: { body: string; type: string };
   signal?: AbortSignal;
 }
 
@@ -102,7 +104,10 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
   let body: BodyInit | undefined;
   if (opts.form) body = opts.form;
-  else if (opts.body !== undefined) {
+  else if (opts.text) {
+    headers['Content-Type'] = opts.text.type;
+    body = opts.text.body;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(opts.body);
   }

@@ -98,6 +98,12 @@ const routes: RouteRecordRaw[] = [
         meta: { feature: 'wallboard', minRole: 'supervisor', title: 'wallboard.title', bare: true },
       },
       {
+        path: 'planning',
+        name: 'planning',
+        component: () => import('../features/planning/PlanningView.vue'),
+        meta: { feature: 'planning', minRole: 'supervisor', title: 'common.nav.planning' },
+      },
+      {
         path: 'admin',
         component: () => import('../features/admin/AdminLayout.vue'),
         meta: { feature: 'admin', minRole: 'admin', title: 'common.nav.admin' },

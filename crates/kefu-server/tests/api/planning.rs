@@ -1,0 +1,189 @@
+//! Workforce planning over the API: a planner imports an old system's interval CSV, then reads
+//! the forecast, the staffing (Erlang C after shrinkage) and a shift suggestion; access follows
+//! the groups a supervisor belongs to; bad CSV lines are named.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+
+const CARDS: &str = "信用卡服务 Card services";
+const LOANS: &str = "贷款咨询 Loans";
+
+/// Three weeks (from Monday 5 January 2026, UTC) of a weekday pattern: 20 calls each half hour
+/// from 09:00 to 18:00 with a 180 s handle time, nothing at night or at weekends.
+fn three_weeks_csv(group: &str) -> String {
+    let mut out = String::from("interval_start,group,offered,aht\n");
+    for day in 0..21 {
+        for slot in 0..48 {
+            let weekday = day % 7 < 5;
+            let open = (18..36).contains(&slot);
+            let offered = if weekday && open { 20 } else { 0 };
+            let (d, h, m) = (5 + day, slot / 2, (slot % 2) * 30);
+            out.push_str(&format!("2026-01-{d:02}T{h:02}:{m:02}:00Z,{group},{offered},{}\n", if offered > 0 { "180" } else { "" }));
+        }
+    }
+    out
+}
+
+async fn post_csv(app: &TestApp, token: &str, csv: String) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(app.url("/api/v1/planning/history/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn group_id(app: &TestApp, token: &str, name: &str) -> i64 {
+    let (s, groups) = app.call("GET", "/api/v1/planning/groups", Some(token), None).await;
+    assert_eq!(s, 200, "{groups}");
+    groups["groups"].as_array().unwrap().iter().find(|g| g["name"] == name).unwrap_or_else(|| panic!("{name} in {groups}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn csv_import_then_forecast_then_staffing_then_schedule() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let cards = group_id(&app, &sup, CARDS).await;
+
+    let (s, r) = post_csv(&app, &sup, three_weeks_csv(CARDS)).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["intervals"], 21 * 48);
+    assert_eq!(r["groups"][0]["id"], cards);
+
+    let (s, _) = app
+        .call(
+            "PUT",
+            &format!("/api/v1/planning/groups/{cards}/settings"),
+            Some(&sup),
+            Some(json!({ "shrinkage": 0.25, "concurrency": 1, "service_level": 0.8, "within_secs": 20 })),
+        )
+        .await;
+    assert_eq!(s, 403, "shrinkage is admin-set");
+    let (s, v) = app
+        .call(
+            "PUT",
+            &format!("/api/v1/planning/groups/{cards}/settings"),
+            Some(&admin),
+            Some(json!({ "shrinkage": 0.25, "concurrency": 1, "service_level": 0.8, "within_secs": 20 })),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+
+    // Forecast: the week after the import (Monday 26 January 2026 00:00 UTC), every half hour.
+    let (s, f) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/forecast?weeks=1"), Some(&sup), None).await;
+    assert_eq!(s, 200, "{f}");
+    let monday = 1_769_385_600_000_i64;
+    assert_eq!(f["starts_at"], monday);
+    let points = f["points"].as_array().unwrap();
+    assert_eq!(points.len(), 336);
+    let at = |i: usize| (points[i]["offered"].as_f64().unwrap(), points[i]["aht_secs"].as_f64().unwrap());
+    let (ten, aht) = at(20); // Monday 10:00
+    assert!((ten - 20.0).abs() < 1.0 && (aht - 180.0).abs() < 5.0, "Monday 10:00: {ten} calls, {aht} s");
+    assert!(at(6).0 < 1.0, "Monday 03:00 stays quiet: {}", at(6).0);
+    assert!(at(5 * 48 + 20).0 < 1.0, "Saturday stays quiet");
+    assert!(!f["backtest"].as_array().unwrap().is_empty(), "{}", f["backtest"]);
+    assert_eq!(f["actual"].as_array().unwrap().len(), 2 * 336);
+    // Three weeks of history: the backtest holds out a fifth (201 half hours), not a whole week.
+    let held = f["backtest_points"].as_array().unwrap();
+    assert_eq!(held.len(), 1008 / 5);
+    assert_eq!(held.last().unwrap()["start"], monday - 1_800_000);
+
+    // Staffing: 20 calls × 180 s per 30 min = 2 erlangs; 80/20 needs 4 agents (3 reach 60.2%,
+    // 4 reach 86.1%); 25% shrinkage: ceil(4 / 0.75) = 6 to schedule.
+    let (s, st) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/staffing?weeks=1"), Some(&sup), None).await;
+    assert_eq!(s, 200, "{st}");
+    let p = &st["points"][20];
+    assert!((p["erlangs"].as_f64().unwrap() - 2.0).abs() < 0.15, "{p}");
+    assert_eq!((p["required"].as_u64(), p["scheduled"].as_u64()), (Some(4), Some(6)), "{p}");
+    assert_eq!(st["points"][6]["required"], 0);
+
+    // Schedule: eight agents on 40 hours, 9- or 4-hour shifts between 08:00 and 20:00, weekends off.
+    let contracts: Vec<Value> = (1..=8)
+        .map(|i| json!({ "name": format!("Agent {i}"), "hours_per_week": 40, "shift_hours": [9, 4], "earliest_start": "08:00", "latest_end": "20:00", "days_off": [5, 6] }))
+        .collect();
+    let (s, e) = app.call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&sup), Some(json!({ "contracts": [{ "name": "x", "hours_per_week": 40, "shift_hours": [8], "earliest_start": "8:15", "latest_end": "20:00" }] }))).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("contracts.0.earliest_start"), "{e}");
+    let (s, plan) = app
+        .call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&sup), Some(json!({ "weeks": 1, "contracts": contracts })))
+        .await;
+    assert_eq!(s, 201, "{plan}");
+    let shifts = plan["shifts"].as_array().unwrap();
+    assert!(!shifts.is_empty());
+    for sh in shifts {
+        let (start, end) = (sh["start"].as_i64().unwrap(), sh["end"].as_i64().unwrap());
+        let (day, from, to) = ((start - monday) / 86_400_000, (start - monday) % 86_400_000, (end - monday) % 86_400_000);
+        assert!(day < 5 && from >= 8 * 3_600_000 && (to <= 20 * 3_600_000 && to > from), "{sh}");
+    }
+    let required: Vec<u64> = plan["required"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    let coverage: Vec<u64> = plan["coverage"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!((required.len(), coverage.len()), (336, 336));
+    assert_eq!(required[20], 6);
+    // 6 agents 09:00-18:00 on five days is thirty 9-hour shifts; eight agents may work four
+    // each (36 of their 40 hours): exactly coverable, and covered exactly.
+    assert_eq!((plan["under"].as_u64(), plan["over"].as_u64()), (Some(0), Some(0)), "{}", plan["shifts"]);
+    assert_eq!(required, coverage);
+    let (s, saved) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&sup), None).await;
+    assert_eq!(s, 200);
+    assert_eq!((saved["id"].clone(), saved["shifts"].as_array().unwrap().len()), (plan["id"].clone(), shifts.len()));
+}
+
+#[tokio::test]
+async fn supervisors_plan_their_groups_agents_none_and_bad_lines_are_named() {
+    let app = spawn_app().await;
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+
+    let (s, _) = post_csv(&app, &agent, three_weeks_csv(CARDS)).await;
+    assert_eq!(s, 403);
+    let (s, _) = app.call("GET", "/api/v1/planning/groups", Some(&agent), None).await;
+    assert_eq!(s, 403);
+
+    let (_, groups) = app.call("GET", "/api/v1/planning/groups", Some(&sup), None).await;
+    assert_eq!(groups["groups"].as_array().unwrap().len(), 1, "the supervisor belongs to the cards group only: {groups}");
+    let loans = group_id(&app, &admin, LOANS).await;
+    let (s, e) = post_csv(&app, &sup, format!("2026-01-05T09:00:00Z,{LOANS},3\n")).await;
+    assert_eq!(s, 403, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("line 1"), "{e}");
+    let (s, _) = app.call("GET", &format!("/api/v1/planning/groups/{loans}/forecast"), Some(&sup), None).await;
+    assert_eq!(s, 403);
+
+    for (csv, line, what) in [
+        (format!("interval_start,group,offered\n2026-01-05T09:00:00Z,{CARDS},3\n2026-01-05T09:10:00Z,{CARDS},3\n"), "line 3", "30-minute"),
+        (format!("2026-01-05T09:00:00Z,{CARDS},lots\n"), "line 1", "offered"),
+        ("2026-01-05T09:00:00Z,No such group,3\n".to_string(), "line 1", "no group"),
+        (format!("2026-01-05T09:00:00Z,{CARDS},3,-5\n"), "line 1", "aht"),
+    ] {
+        let (s, e) = post_csv(&app, &admin, csv).await;
+        let msg = e["error"]["message"].as_str().unwrap_or_default().to_string();
+        assert_eq!(s, 422, "{e}");
+        assert!(msg.starts_with(line) && msg.contains(what), "{msg}");
+    }
+    let (s, e) = app.call("GET", &format!("/api/v1/planning/groups/{loans}/forecast"), Some(&admin), None).await;
+    assert_eq!(s, 422, "no history yet: {e}");
+    let (s, _) = app.call("GET", &format!("/api/v1/planning/groups/{loans}/forecast?weeks=9"), Some(&admin), None).await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn own_conversations_are_history_when_nothing_was_imported() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let _agent = app.ready_agent(1).await;
+    let visitor = app.visitor("Planner's customer").await;
+    app.start(&visitor, "hello").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, f) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/forecast"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{f}");
+    let actual = f["actual"].as_array().unwrap();
+    assert_eq!(actual.last().unwrap()["offered"], 1.0, "{actual:?}");
+}

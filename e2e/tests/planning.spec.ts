@@ -1,0 +1,78 @@
+// The planner (班长) imports an old system's interval history as CSV, then sees the forecast
+// against the actuals, the staffing curve and, after asking for them, suggested shifts with
+// the coverage curve against the requirement.
+import { expect, test } from '@playwright/test';
+import { api, base, person } from './helpers';
+
+/** Three weeks of half hours up to today's midnight (UTC): 12 calls each half hour from 09:00
+ *  to 18:00 on weekdays, 240 s handle time. */
+function historyCsv(group: string): string {
+  const end = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const rows = ['interval_start,group,offered,aht'];
+  for (let t = end - 21 * 86_400_000; t < end; t += 1_800_000) {
+    const d = new Date(t);
+    const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
+    const slot = d.getUTCHours() * 2 + d.getUTCMinutes() / 30;
+    const offered = weekday && slot >= 18 && slot < 36 ? 12 : 0;
+    rows.push(`${d.toISOString()},${group},${offered},${offered ? 240 : ''}`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+test('the planner imports a CSV and sees the forecast and the suggested shifts', async ({ browser }) => {
+  const { page } = await person(browser, 'zh-CN');
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill('supervisor@demo.kefu');
+  await page.getByTestId('login-password').fill('demo-supervisor');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+
+  await page.getByTestId('nav-planning').click();
+  await expect(page.getByRole('heading', { name: '话务预测与排班' })).toBeVisible();
+  await page.getByTestId('planning-import-input').setInputFiles({
+    name: 'history.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(historyCsv('信用卡服务 Card services')),
+  });
+  await expect(page.getByText('已导入 1008 个时段')).toBeVisible();
+
+  const forecast = page.getByTestId('planning-forecast-chart');
+  await expect(forecast.locator('svg')).toBeVisible();
+  await expect.poll(() => forecast.locator('svg path').count()).toBeGreaterThan(10);
+  await expect(page.getByTestId('planning-method')).not.toBeEmpty();
+  await expect(page.getByTestId('planning-backtest')).toContainText('上周同时段');
+  await expect(page.getByTestId('planning-staffing-table')).toContainText('09:00');
+
+  await page.getByTestId('planning-suggest').click();
+  const shifts = page.getByTestId('planning-shifts');
+  await expect(shifts).toContainText('坐席 1');
+  await expect(page.getByTestId('planning-gaps')).toContainText('个班次');
+  const coverage = page.getByTestId('planning-coverage-chart');
+  await expect(coverage.locator('svg')).toBeVisible();
+  await expect.poll(() => coverage.locator('svg path').count()).toBeGreaterThan(10);
+});
+
+test('the admin changes the shrinkage and the agents to schedule follow', async ({ browser }) => {
+  const token = await api.login('admin@demo.kefu', 'demo-admin');
+  const res = await fetch(`${base()}/api/v1/planning/history/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: historyCsv('信用卡服务 Card services'),
+  });
+  expect(res.status).toBe(200);
+  const { page } = await person(browser, 'en-US');
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill('admin@demo.kefu');
+  await page.getByTestId('login-password').fill('demo-admin');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+  await page.goto(`${base()}/app/planning`);
+  // 12 calls × 240 s per half hour = 1.6 erlangs: 4 agents for 80/20 (4 reach 92.6%).
+  const firstRow = page.getByTestId('planning-staffing-table').locator('tbody tr').first();
+  await expect(firstRow).toContainText('92.6%');
+  await expect(firstRow.locator('td').nth(4)).toHaveText('6'); // ceil(4 / 0.7)
+  await page.getByTestId('planning-settings').click();
+  await page.getByTestId('planning-shrinkage').locator('input').fill('50');
+  await page.getByTestId('planning-settings-save').click();
+  await expect(firstRow.locator('td').nth(4)).toHaveText('8'); // 4 / (1 - 0.5)
+});

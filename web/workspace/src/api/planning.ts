@@ -1,0 +1,23 @@
+// Workforce planning: history import, forecast, staffing and shift suggestions per group.
+import type * as Api from '@kefu/api';
+import { http, request } from './client';
+import type { Id } from './types';
+
+export type PlanningGroup = Api.PlanningGroup;
+export type ForecastView = Api.ForecastView;
+export type StaffingView = Api.StaffingView;
+export type ScheduleView = Api.ScheduleView;
+export type ContractBody = Api.ContractBody;
+export type PlanningSettings = Api.PlanningSettings;
+
+export const planningApi = {
+  groups: () => http.get<Api.PlanningGroupList>('/planning/groups').then((r) => r.groups),
+  importCsv: (csv: string) =>
+    request<Api.ImportResult>('POST', '/planning/history/import', { text: { body: csv, type: 'text/csv' } }),
+  forecast: (group: Id, weeks: number) => http.get<ForecastView>(`/planning/groups/${group}/forecast`, { weeks }),
+  staffing: (group: Id, weeks: number) => http.get<StaffingView>(`/planning/groups/${group}/staffing`, { weeks }),
+  schedule: (group: Id, weeks: number, contracts: ContractBody[]) =>
+    http.post<ScheduleView>(`/planning/groups/${group}/schedule`, { weeks, contracts } satisfies Api.ScheduleRequest),
+  saveSettings: (group: Id, settings: PlanningSettings) => http.put<PlanningSettings>(`/planning/groups/${group}/settings`, settings),
+  latestSchedule: (group: Id) => http.get<ScheduleView>(`/planning/groups/${group}/schedule`),
+};
