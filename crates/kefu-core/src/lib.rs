@@ -34,6 +34,7 @@
 
 mod agent;
 mod engine;
+mod fact;
 mod group;
 mod hours;
 mod pick;
@@ -44,6 +45,7 @@ mod types;
 mod vocab;
 
 pub use agent::{AgentStatus, AwayReason};
+pub use fact::{CallMedia, ClosedBy, Fact, FactKind, StatusFact};
 pub use group::{GroupConfig, Strategy};
 pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};
 pub use router::{

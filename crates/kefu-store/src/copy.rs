@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "tags",
     "conversation_tags",
     "visitor_tags",
+    "facts",
+    "report_exports",
 ];
 
 /// What arrived in one table.

@@ -14,6 +14,7 @@ mod conversation_flow;
 mod deceptive_text;
 mod error_codes;
 mod exposure;
+mod facts;
 mod identity;
 mod identity_limits;
 mod limits;

@@ -1,0 +1,32 @@
+-- Facts: the append-only log of what happened (kefu-core's `Fact`), written in the transaction of
+-- the change each one records, folded by reports (and later QA and forecasting) into their own
+-- figures. Never updated, never read on the routing path. `data` is the fact as JSON (tagged by
+-- kind); the id columns repeat what the report scans filter on.
+CREATE TABLE facts (
+    id               INTEGER PRIMARY KEY,
+    at               INTEGER NOT NULL,
+    kind             TEXT NOT NULL,
+    conversation_id  INTEGER,
+    agent_id         INTEGER,
+    group_id         INTEGER,
+    data             TEXT NOT NULL
+);
+-- A report is a range scan by time; an agent's status before the range is found by agent.
+CREATE INDEX facts_at ON facts (at);
+CREATE INDEX facts_agent_kind ON facts (agent_id, kind, at);
+CREATE INDEX facts_conversation ON facts (conversation_id);
+
+-- Each group's service-level target (answered within N seconds); NULL: the server's default.
+ALTER TABLE skill_groups ADD COLUMN service_level_target_secs INTEGER;
+
+-- Every report export: who took which figures out, when (the audit of exports).
+CREATE TABLE report_exports (
+    id          INTEGER PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    report      TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    query       TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX report_exports_created ON report_exports (created_at);
