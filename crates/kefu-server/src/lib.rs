@@ -20,6 +20,7 @@ pub mod integrations;
 pub mod limits;
 pub mod metrics;
 pub mod realtime;
+pub mod reports;
 pub mod routing;
 pub mod serve;
 pub mod state;

@@ -128,29 +128,70 @@ impl Store {
         })
     }
 
-    /// Record that `user_id` exported a report (the audit of exports).
-    pub async fn log_export(&self, user_id: i64, report: &str, format: &str, query: &str, rows: i64, now: i64) -> Result<()> {
+    /// Each group's own service-level target (s), None where the server's default applies.
+    pub async fn service_level_targets(&self) -> Result<Vec<(i64, Option<i64>)>> {
+        on_pool!(self, |pool| Ok(sqlx::query_as("SELECT id, service_level_target_secs FROM skill_groups ORDER BY id")
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Set (or, with None, clear) a group's service-level target.
+    pub async fn set_service_level_target(&self, group_id: i64, secs: Option<i64>) -> Result<()> {
         in_write!(self, |conn| {
-            sqlx::query("INSERT INTO report_exports (user_id, report, format, query, rows, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(user_id)
-                .bind(report)
-                .bind(format)
-                .bind(query)
-                .bind(rows)
-                .bind(now)
+            let done = sqlx::query("UPDATE skill_groups SET service_level_target_secs = $1 WHERE id = $2")
+                .bind(secs)
+                .bind(group_id)
                 .execute(&mut *conn)
                 .await?;
+            crate::touched(done.rows_affected())
+        })
+    }
+
+    /// Record that a user (or an API key) exported a report (the audit of exports).
+    pub async fn log_export(&self, e: &ExportRow) -> Result<()> {
+        in_write!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO report_exports (user_id, api_key_id, report, format, query, rows, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.user_id)
+            .bind(e.api_key_id)
+            .bind(&e.report)
+            .bind(&e.format)
+            .bind(&e.query)
+            .bind(e.rows)
+            .bind(e.created_at)
+            .execute(&mut *conn)
+            .await?;
             Ok(())
         })
     }
 
-    /// Report exports, newest first: (user id, report, format, query, rows, when).
-    pub async fn report_exports(&self, limit: i64) -> Result<Vec<(i64, String, String, String, i64, i64)>> {
+    /// Report exports, newest first.
+    pub async fn report_exports(&self, limit: i64) -> Result<Vec<ExportRow>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(
-            "SELECT user_id, report, format, query, rows, created_at FROM report_exports ORDER BY id DESC LIMIT $1"
+            "SELECT user_id, api_key_id, report, format, query, rows, created_at FROM report_exports ORDER BY id DESC LIMIT $1"
         )
         .bind(limit)
         .fetch_all(pool)
         .await?))
     }
+}
+
+/// One report export (the audit of exports).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportRow {
+    /// The user who exported (None for an API key).
+    pub user_id: Option<i64>,
+    /// The API key that exported.
+    pub api_key_id: Option<i64>,
+    /// `conversations` or `agents`.
+    pub report: String,
+    /// `csv` or `xlsx`.
+    pub format: String,
+    /// The query string asked for.
+    pub query: String,
+    /// Rows exported.
+    pub rows: i64,
+    /// When (ms).
+    pub created_at: i64,
 }

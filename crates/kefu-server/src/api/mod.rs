@@ -14,6 +14,7 @@ pub mod history;
 pub mod notes;
 pub mod openapi;
 pub mod recordings;
+pub mod reports;
 pub mod stats;
 pub mod tags;
 pub mod transfer_candidates;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(history::router())
         .merge(tags::router())
         .merge(stats::router())
+        .merge(reports::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -26,6 +26,7 @@ mod outbound;
 mod recording_crash;
 mod recordings;
 mod redaction;
+mod reports;
 mod restart;
 mod sessions;
 mod snapshots;

@@ -22,7 +22,9 @@ ALTER TABLE skill_groups ADD COLUMN service_level_target_secs INTEGER;
 -- Every report export: who took which figures out, when (the audit of exports).
 CREATE TABLE report_exports (
     id          INTEGER PRIMARY KEY,
-    user_id     INTEGER NOT NULL REFERENCES users (id),
+    -- The user who exported, or the API key (one of the two).
+    user_id     INTEGER REFERENCES users (id),
+    api_key_id  INTEGER REFERENCES api_keys (id),
     report      TEXT NOT NULL,
     format      TEXT NOT NULL,
     query       TEXT NOT NULL,
