@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, Criterion};
 use jiff::tz::TimeZone;
 use kefu_core::{AgentId, AgentStatusKind, ClosedBy, ConversationId, Fact, GroupId, StatusFact};
-use kefu_insight::{agent_report, conversation_report, Dimension, Interval, ReportSpec, Timed};
+use kefu_insight::{agent_report, conversation_report, Dimension, Interval, ReportSpec, Timed, AGENT_FACTS, CONVERSATION_FACTS};
 use kefu_store::Store;
 use rand::{rngs::StdRng, Rng, SeedableRng};
 
@@ -50,7 +50,18 @@ fn month() -> Vec<(i64, Fact)> {
         let group = GroupId(rng.gen_range(1..=3));
         let channel = ["web", "h5", "app"][rng.gen_range(0..3)].to_string();
         let customer = rng.gen_range(1..60_000);
-        out.push((t, Fact::Queued { conversation, customer, group, business_type: Some(group.0), channel, vip: rng.gen_bool(0.05), left_message: false }));
+        out.push((
+            t,
+            Fact::Queued {
+                conversation,
+                customer,
+                group,
+                business_type: Some(group.0),
+                channel,
+                vip: rng.gen_bool(0.05),
+                left_message: false,
+            },
+        ));
         let wait = rng.gen_range(0..60_000);
         if rng.gen_bool(0.1) {
             out.push((t + wait, Fact::Abandoned { conversation, group, waited_ms: wait }));
@@ -87,7 +98,7 @@ async fn seeded() -> (Store, usize) {
     let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench.db");
     let facts = month();
     if let Ok(store) = Store::open(&path).await {
-        if store.facts_between(FROM, FROM + DAYS * DAY).await.map(|f| f.len()).ok() == Some(facts.len()) {
+        if store.facts_between(FROM, FROM + DAYS * DAY, &[]).await.map(|f| f.len()).ok() == Some(facts.len()) {
             return (store, facts.len());
         }
     }
@@ -128,7 +139,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("conversations by group per day (read + fold)", |b| {
         b.iter(|| {
-            let rows = rt.block_on(store.facts_between(FROM, FROM + DAYS * DAY + 7 * DAY)).expect("facts");
+            let rows = rt.block_on(store.facts_between(FROM, FROM + DAYS * DAY + 7 * DAY, &CONVERSATION_FACTS)).expect("facts");
             let facts: Vec<Timed> = rows.into_iter().map(|r| Timed { at: r.at, fact: r.fact }).collect();
             let r = conversation_report(&facts, &spec(Interval::Day, Dimension::Group));
             assert_eq!(r.overall.offered, CONVERSATIONS as u64);
@@ -137,7 +148,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("agent states per 30 min (read + fold)", |b| {
         b.iter(|| {
             let mut rows = rt.block_on(store.last_statuses_before(FROM - DAY)).expect("facts");
-            rows.extend(rt.block_on(store.facts_between(FROM - DAY, FROM + DAYS * DAY)).expect("facts"));
+            rows.extend(rt.block_on(store.facts_between(FROM - DAY, FROM + DAYS * DAY, &AGENT_FACTS)).expect("facts"));
             let facts: Vec<Timed> = rows.into_iter().map(|r| Timed { at: r.at, fact: r.fact }).collect();
             agent_report(&facts, &spec(Interval::Min30, Dimension::Agent))
         })

@@ -4,12 +4,28 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::tz::TimeZone;
+use kefu_core::FactKind;
 use serde::{Deserialize, Serialize};
 
 use crate::agents::{segments, AgentFigures};
 use crate::contacts::{contacts, Contact, Timed};
 use crate::figures::ConversationFigures;
 use crate::interval::Interval;
+
+/// The facts [`conversation_report`] folds (offers and calls it does not): a caller reads only these.
+pub const CONVERSATION_FACTS: [FactKind; 7] = [
+    FactKind::Queued,
+    FactKind::Answered,
+    FactKind::Abandoned,
+    FactKind::Transferred,
+    FactKind::Closed,
+    FactKind::AgentStatus,
+    FactKind::Csat,
+];
+
+/// The facts [`agent_report`] folds: statuses, and what starts or ends serving a conversation.
+pub const AGENT_FACTS: [FactKind; 6] =
+    [FactKind::AgentStatus, FactKind::Answered, FactKind::Transferred, FactKind::Requeued, FactKind::Closed, FactKind::Abandoned];
 
 /// What the rows of a conversation report are split by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

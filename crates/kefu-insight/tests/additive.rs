@@ -88,6 +88,16 @@ fn add_rows<F, const N: usize>(r: &Report<F>, key: &Key, sums: impl Fn(&F) -> [i
 }
 
 proptest! {
+    /// A caller that reads only the kinds a report declares gets the same report.
+    #[test]
+    fn the_declared_fact_kinds_are_all_a_report_needs(lives in proptest::collection::vec(life(), 0..40), logins in proptest::collection::vec((1..4i64, 0..40_000i64, 41_000..90_000i64), 0..3)) {
+        let f = facts(&lives, &logins);
+        let only = |kinds: &[kefu_core::FactKind]| f.iter().filter(|t| kinds.contains(&t.fact.kind())).cloned().collect::<Vec<_>>();
+        let s = spec(Interval::Min30, Dimension::Agent);
+        prop_assert_eq!(conversation_report(&only(&kefu_insight::CONVERSATION_FACTS), &s), conversation_report(&f, &s));
+        prop_assert_eq!(agent_report(&only(&kefu_insight::AGENT_FACTS), &s), agent_report(&f, &s));
+    }
+
     #[test]
     fn intervals_add_up_to_the_day(lives in proptest::collection::vec(life(), 0..60), logins in proptest::collection::vec((1..4i64, 0..40_000i64, 41_000..90_000i64), 0..3)) {
         let f = facts(&lives, &logins);

@@ -80,14 +80,22 @@ impl Tx {
 }
 
 impl Store {
-    /// Facts written at `from <= at < to`, in time order (ties in the order written).
-    pub async fn facts_between(&self, from: i64, to: i64) -> Result<Vec<FactRow>> {
+    /// Facts written at `from <= at < to`, in time order (ties in the order written); only those
+    /// of `kinds` unless it is empty (a report reads only what it folds).
+    pub async fn facts_between(&self, from: i64, to: i64, kinds: &[FactKind]) -> Result<Vec<FactRow>> {
+        let only = if kinds.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+            format!(" AND kind IN ({})", marks.join(", "))
+        };
+        let sql = format!("SELECT id, at, data FROM facts WHERE at >= $1 AND at < $2{only} ORDER BY at, id");
         on_pool!(self, |pool| {
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, at, data FROM facts WHERE at >= $1 AND at < $2 ORDER BY at, id")
-                .bind(from)
-                .bind(to)
-                .fetch_all(pool)
-                .await?;
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql).bind(from).bind(to);
+            for k in kinds {
+                q = q.bind(*k);
+            }
+            let rows = q.fetch_all(pool).await?;
             rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
         })
     }

@@ -7,7 +7,7 @@ pub mod export;
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
-use kefu_insight::{Dimension, Interval, Key, ReportSpec, Timed};
+use kefu_insight::{Dimension, Interval, Key, ReportSpec, Timed, AGENT_FACTS, CONVERSATION_FACTS};
 use serde::Deserialize;
 
 use crate::auth::Staff;
@@ -166,7 +166,7 @@ pub async fn conversations(state: &AppState, staff: &Staff, p: &ReportParams) ->
     let spec = spec(state, &a, None).await?;
     // Past the range by the FCR window: a customer who comes back makes a contact unresolved.
     let until = (a.to + spec.fcr_window_ms).min(spec.now + 1);
-    let facts = timed(state.store.facts_between(a.from, until).await?);
+    let facts = timed(state.store.facts_between(a.from, until, &CONVERSATION_FACTS).await?);
     let report = kefu_insight::conversation_report(&facts, &spec);
     let names = names(state, a.by).await?;
     let row = |r: kefu_insight::Row<kefu_insight::ConversationFigures>| ConversationReportRow {
@@ -202,7 +202,7 @@ pub async fn agents(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRes
     // agent's last status (where they stood).
     let lead = a.from - DAY_MS;
     let mut facts = timed(state.store.last_statuses_before(lead).await?);
-    facts.extend(timed(state.store.facts_between(lead, a.to.min(spec.now + 1)).await?));
+    facts.extend(timed(state.store.facts_between(lead, a.to.min(spec.now + 1), &AGENT_FACTS).await?));
     let report = kefu_insight::agent_report(&facts, &spec);
     let names = names(state, Dimension::Agent).await?;
     let row = |r: kefu_insight::Row<kefu_insight::AgentFigures>| AgentReportRow {
