@@ -31,4 +31,6 @@ pub use agents::{segments, AgentFigures, Segment, State};
 pub use contacts::{contacts, Contact, Timed};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
-pub use report::{agent_report, conversation_report, Dimension, Key, Report, ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS};
+pub use report::{
+    agent_report, conversation_report, conversation_report_of, Dimension, Key, Report, ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
+};

@@ -177,15 +177,20 @@ fn assemble<F: Figures>(spec: &ReportSpec, cover: &[(i64, i64)], cells: BTreeMap
 /// The conversation report: contacts that queued in `from..to`. `facts` in time order, reaching
 /// past `to` by the FCR window (to see customers come back) and starting at `from` or before.
 pub fn conversation_report(facts: &[Timed], spec: &ReportSpec) -> Report<ConversationFigures> {
+    conversation_report_of(&contacts(facts, spec.fcr_window_ms), spec)
+}
+
+/// The conversation report of contacts already folded (the server's read model keeps them).
+pub fn conversation_report_of(contacts: &[Contact], spec: &ReportSpec) -> Report<ConversationFigures> {
     let cover = spec.interval.cover(spec.from, spec.to, &spec.zone);
     let mut cells: BTreeMap<(usize, Key), ConversationFigures> = BTreeMap::new();
-    for c in contacts(facts, spec.fcr_window_ms) {
+    for c in contacts {
         if c.queued_at < spec.from || c.queued_at >= spec.to || spec.groups.as_ref().is_some_and(|g| !g.contains(&c.group)) {
             continue;
         }
         let Some(i) = slot(&cover, c.queued_at) else { continue };
         let target = spec.targets.get(&c.group).copied().unwrap_or(spec.default_target_secs);
-        cells.entry((i, key_of(&c, spec.by))).or_default().count(&c, i64::from(target) * 1000, spec.short_abandon_ms);
+        cells.entry((i, key_of(c, spec.by))).or_default().count(c, i64::from(target) * 1000, spec.short_abandon_ms);
     }
     assemble(spec, &cover, cells)
 }

@@ -47,6 +47,7 @@ pub const TABLES: &[&str] = &[
     "visitor_tags",
     "facts",
     "report_exports",
+    "report_contacts",
 ];
 
 /// What arrived in one table.

@@ -35,8 +35,9 @@ impl Tx {
                 .bind(data)
                 .execute(&mut *db)
                 .await?;
-            Ok(())
-        })
+            Ok::<(), crate::StoreError>(())
+        })?;
+        self.project_contact(fact, at).await
     }
 
     /// How many messages the visitor and agents sent in a conversation (for its closing fact).

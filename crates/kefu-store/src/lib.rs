@@ -135,6 +135,7 @@ macro_rules! in_write {
 mod calls;
 mod canned;
 mod closed;
+mod contacts;
 mod conversations;
 mod copy;
 pub mod dialect;
@@ -156,6 +157,7 @@ mod wrap_up;
 
 pub use calls::*;
 pub use canned::*;
+pub use contacts::*;
 pub use conversations::*;
 pub use copy::*;
 pub use directory::*;

@@ -134,3 +134,56 @@ async fn a_killed_server_loses_no_fact() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// The report's read model (kept by each fact's write) says what kefu-insight's fold of the same
+/// facts says: waits, talk, wrap-up, transfers, abandons, CSAT, messages, the customer's return.
+#[tokio::test]
+async fn the_report_read_model_agrees_with_the_fold_of_the_facts() {
+    let app = spawn_app().await;
+    let store = app.store().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, _) = app.call("PATCH", "/api/v1/groups/1", Some(&admin), Some(json!({ "wrap_up_secs": 1 }))).await;
+    assert_eq!(s, 200);
+    let agent = app.ready_agent(1).await;
+    let tom = app.visitor("Tom").await;
+    let first = app.start(&tom, "hi").await["id"].as_i64().unwrap();
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    app.call("POST", &format!("/api/v1/conversations/{first}/messages"), Some(&agent), Some(json!({ "body": "您好" }))).await;
+    let (s, _) =
+        app.call("POST", &format!("/api/v1/conversations/{first}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
+    assert_eq!(s, 200);
+    app.call("POST", &format!("/api/v1/conversations/{first}/csat"), Some(&tom), Some(json!({ "score": 2 }))).await;
+    // Wrap-up ends by itself after a second; then Tom is back, is transferred, and gives up.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let again = app.start(&tom, "me again").await["id"].as_i64().unwrap();
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{again}/accept"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{again}/transfer"), Some(&agent), Some(json!({ "group_id": 2 }))).await;
+    assert_eq!(s, 200);
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{again}/leave"), Some(&tom), None).await;
+    assert_eq!(s, 200);
+
+    let facts: Vec<kefu_insight::Timed> =
+        store.facts_between(0, i64::MAX, &[]).await.unwrap().into_iter().map(|r| kefu_insight::Timed { at: r.at, fact: r.fact }).collect();
+    let window = 7 * 86_400_000;
+    let folded = kefu_insight::contacts(&facts, window);
+    let kept = store.contacts_queued_between(0, i64::MAX).await.unwrap();
+    assert_eq!(kept.len(), 2);
+    for (k, f) in kept.iter().zip(&folded) {
+        assert_eq!(k.conversation_id, f.conversation);
+        let resolved = k.closed_by_agent.then(|| k.returned_at.is_none_or(|back| back > k.ended_at.unwrap() + window));
+        let kept = (
+            (k.customer_id, k.group_id, k.agent_id, k.answered_at, k.ended_at, k.abandoned_after_ms, k.closed_by_agent),
+            (k.talk_ms, k.wrap_ms, k.transfers as u32, k.csat.map(|c| c as u8), k.messages.map(|m| m as u32), resolved),
+        );
+        let fold = (
+            (f.customer, f.group, f.agent, f.answered_at, f.ended_at, f.abandoned_after, f.closed_by_agent),
+            (f.talk_ms, f.wrap_ms, f.transfers, f.csat, f.messages, f.first_contact_resolved),
+        );
+        assert_eq!(kept, fold, "conversation {}", k.conversation_id);
+    }
+    assert!(folded[0].wrap_ms >= 900, "a second of wrap-up: {:?}", folded[0]);
+    assert_eq!(folded[0].first_contact_resolved, Some(false), "Tom came back");
+    assert_eq!((folded[1].transfers, folded[1].abandoned_after.is_some()), (1, true));
+}
