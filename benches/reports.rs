@@ -12,8 +12,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use jiff::tz::TimeZone;
 use kefu_core::{AgentId, AgentStatusKind, ClosedBy, ConversationId, Fact, GroupId, StatusFact};
 use kefu_insight::{
-    agent_report, conversation_report, conversation_report_of, Contact, Dimension, Interval, ReportSpec, Timed, AGENT_FACTS,
-    CONVERSATION_FACTS,
+    agent_report, conversation_report, conversation_report_of_cells, ConversationFigures, Dimension, Interval, Key, ReportSpec, Timed,
+    AGENT_FACTS, CONVERSATION_FACTS,
 };
 use kefu_store::Store;
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -118,32 +118,6 @@ async fn seeded() -> (Store, usize) {
     (store, facts.len())
 }
 
-/// A read-model row as the server maps it (crates/kefu-server/src/reports).
-fn contact(r: kefu_store::ReportContactRow) -> Contact {
-    let resolved = r.closed_by_agent.then(|| r.returned_at.is_none_or(|back| back > r.ended_at.unwrap_or(r.queued_at) + 7 * DAY));
-    Contact {
-        conversation: r.conversation_id,
-        customer: r.customer_id,
-        group: r.group_id,
-        business_type: r.business_type_id,
-        channel: r.channel,
-        agent: r.agent_id,
-        vip: r.vip,
-        left_message: r.left_message,
-        queued_at: r.queued_at,
-        answered_at: r.answered_at,
-        ended_at: r.ended_at,
-        abandoned_after: r.abandoned_after_ms,
-        closed_by_agent: r.closed_by_agent,
-        talk_ms: r.talk_ms,
-        wrap_ms: r.wrap_ms,
-        transfers: r.transfers as u32,
-        csat: r.csat.map(|c| c as u8),
-        messages: r.messages.map(|m| m as u32),
-        first_contact_resolved: resolved,
-    }
-}
-
 fn spec(interval: Interval, by: Dimension) -> ReportSpec {
     ReportSpec {
         from: FROM,
@@ -167,11 +141,24 @@ fn bench(c: &mut Criterion) {
     eprintln!("{n} facts of {CONVERSATIONS} conversations seeded");
     let mut g = c.benchmark_group("month report");
     g.sample_size(10);
-    g.bench_function("conversations by group per day (read model)", |b| {
+    g.bench_function("conversations by group per day (read model, summed per quarter hour)", |b| {
         b.iter(|| {
-            let rows = rt.block_on(store.contacts_queued_between(FROM, FROM + DAYS * DAY)).expect("contacts");
-            let contacts: Vec<Contact> = rows.into_iter().map(contact).collect();
-            let r = conversation_report_of(&contacts, &spec(Interval::Day, Dimension::Group));
+            let rules = kefu_store::SumRules {
+                targets_ms: vec![(1, 20_000), (2, 30_000)],
+                default_target_ms: 20_000,
+                short_abandon_ms: 5_000,
+                fcr_window_ms: 7 * DAY,
+                groups: None,
+            };
+            let sums = rt.block_on(store.contact_sums(FROM, FROM + DAYS * DAY, kefu_store::ContactKey::Group, &rules)).expect("sums");
+            let cells = sums
+                .into_iter()
+                .map(|s| {
+                    let f = ConversationFigures { offered: s.offered as u64, answered: s.answered as u64, ..Default::default() };
+                    (s.slot, Key::Id(s.key_id.unwrap_or(0)), f)
+                })
+                .collect();
+            let r = conversation_report_of_cells(cells, &spec(Interval::Day, Dimension::Group));
             assert_eq!(r.overall.offered, CONVERSATIONS as u64);
         })
     });

@@ -1,12 +1,12 @@
 //! The conversation figures and their definitions. Each row keeps its sums (which add up across
 //! intervals) beside the rates and averages derived from them (which do not).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::contacts::Contact;
 
 /// Conversation figures of one interval and one key (group, business type, channel, agent).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationFigures {
     /// Conversations that entered a line (进线量); left messages are not counted.

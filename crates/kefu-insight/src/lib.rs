@@ -32,5 +32,6 @@ pub use contacts::{contacts, Contact, Timed};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
 pub use report::{
-    agent_report, conversation_report, conversation_report_of, Dimension, Key, Report, ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
+    agent_report, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report, ReportSpec, Row,
+    AGENT_FACTS, CONVERSATION_FACTS,
 };

@@ -183,6 +183,23 @@ async fn the_report_read_model_agrees_with_the_fold_of_the_facts() {
         );
         assert_eq!(kept, fold, "conversation {}", k.conversation_id);
     }
+    // And the report the API serves (summed by the database from the read model) adds up to
+    // the fold's figures.
+    let mut fold = kefu_insight::ConversationFigures::default();
+    for c in &folded {
+        fold.count(c, 20_000, 5_000);
+    }
+    let day = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
+    let (s, r) = app.call("GET", &format!("/api/v1/reports/conversations?from={day}&interval=15m&by=agent"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{r}");
+    let served: kefu_insight::ConversationFigures = serde_json::from_value(r["overall"].clone()).unwrap();
+    let sums = |f: &kefu_insight::ConversationFigures| {
+        [f.offered, f.answered, f.abandoned, f.abandoned_short, f.answered_in_target, f.wait_ms as u64, f.handled, f.talk_ms as u64]
+            .into_iter()
+            .chain([f.wrap_ms as u64, f.transfers, f.resolved_first_contact, f.csat_count, f.csat_sum, f.csat_good, f.messages])
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sums(&served), sums(&fold), "{r}");
     assert!(folded[0].wrap_ms >= 900, "a second of wrap-up: {:?}", folded[0]);
     assert_eq!(folded[0].first_contact_resolved, Some(false), "Tom came back");
     assert_eq!((folded[1].transfers, folded[1].abandoned_after.is_some()), (1, true));
