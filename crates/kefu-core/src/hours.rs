@@ -39,6 +39,11 @@ impl ZoneName {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// The zone itself.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
+    }
 }
 
 impl TryFrom<String> for ZoneName {

@@ -35,6 +35,7 @@
 mod agent;
 mod alerts;
 mod engine;
+mod fact;
 mod group;
 mod hours;
 mod pick;
@@ -51,6 +52,7 @@ pub use alerts::{
     level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, MIN_JUDGED,
     SETTLE_MS,
 };
+pub use fact::{CallMedia, ClosedBy, Fact, FactKind, StatusFact};
 pub use group::{GroupConfig, Strategy};
 pub use hours::{parse_minute, BusinessHours, DayHours, HoursError, MakeUpDay, ZoneName};
 pub use router::{

@@ -97,6 +97,9 @@ impl std::fmt::Debug for DatabaseUrl {
     }
 }
 
+/// Report times and days when `time_zone` is not set: Kefu's first users are in China.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
 /// The TOML file's shape (every key optional).
 #[derive(Deserialize, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +109,9 @@ pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub demo: Option<bool>,
     pub service_level_target_secs: Option<u32>,
+    pub time_zone: Option<String>,
+    pub fcr_window_days: Option<u32>,
+    pub short_abandon_secs: Option<u32>,
     pub login_attempts_per_minute: Option<u32>,
     pub visitors_per_minute: Option<u32>,
     pub session_hours: Option<u32>,
@@ -148,6 +154,15 @@ pub struct Config {
     pub demo: bool,
     /// Service level target ("80 % in 20 s" has 20 here).
     pub service_level_target_secs: u32,
+    /// The organisation's time zone (IANA name): report days, weeks and months start at its
+    /// midnight, and report times are shown in it.
+    pub time_zone: kefu_core::ZoneName,
+    /// First-contact resolution: a customer who comes back within this many days after a close
+    /// was not resolved.
+    pub fcr_window_days: u32,
+    /// A customer who gives up within this many seconds never really waited: left out of the
+    /// service level.
+    pub short_abandon_secs: u32,
     /// Failed logins per client IP and minute (successful ones are free: a call center behind
     /// one NAT logs hundreds of agents in at shift start).
     pub login_attempts_per_minute: u32,
@@ -276,6 +291,10 @@ impl Config {
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
             demo: args.demo || file.demo.unwrap_or(false),
             service_level_target_secs: file.service_level_target_secs.unwrap_or(20),
+            time_zone: kefu_core::ZoneName::new(file.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE))
+                .map_err(|e| anyhow::anyhow!("time_zone: {e}"))?,
+            fcr_window_days: file.fcr_window_days.unwrap_or(7).clamp(1, 90),
+            short_abandon_secs: file.short_abandon_secs.unwrap_or(5).min(120),
             login_attempts_per_minute: file.login_attempts_per_minute.unwrap_or(10),
             visitors_per_minute: file.visitors_per_minute.unwrap_or(30),
             session_hours: file.session_hours.unwrap_or(12),
@@ -325,6 +344,9 @@ impl Config {
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
             service_level_target_secs: 20,
+            time_zone: kefu_core::ZoneName::new(DEFAULT_TIME_ZONE).expect("a known zone"),
+            fcr_window_days: 7,
+            short_abandon_secs: 5,
             login_attempts_per_minute: 1000,
             visitors_per_minute: 1000,
             session_hours: 12,

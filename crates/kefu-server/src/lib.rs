@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod planning;
 pub mod qa;
 pub mod realtime;
+pub mod reports;
 pub mod routing;
 pub mod serve;
 pub mod state;

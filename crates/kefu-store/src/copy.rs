@@ -61,6 +61,9 @@ pub const TABLES: &[&str] = &[
     "planning_history",
     "planning_settings",
     "planning_schedules",
+    "facts",
+    "report_exports",
+    "report_contacts",
 ];
 
 /// What arrived in one table.

@@ -21,7 +21,7 @@ use crate::routing::Op;
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
 use crate::views::{ApiKeyScope as Scope, ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
-use kefu_core::ConversationId;
+use kefu_core::{ConversationId, Fact, GroupId};
 use kefu_store::{ConversationRow, NewConversation};
 
 pub fn router() -> Router<AppState> {
@@ -246,6 +246,16 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    let queued = Fact::Queued {
+        conversation: ConversationId(id),
+        customer: visitor,
+        group: GroupId(group_id),
+        business_type: business_type.map(|t| t.id),
+        channel: channel.to_string(),
+        vip: v.vip_level > 0,
+        left_message: body.leave_message,
+    };
+    tx.record_fact(&queued, now).await?;
     let mut events = vec![updated(&mut tx, id, Some("conversation.created"), now).await?];
     let view = crate::conversations::view_in(&mut tx, id).await?;
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
@@ -456,6 +466,8 @@ pub async fn csat(
     if !tx.set_csat(id, body.score, comment).await? {
         return Err(ApiError::Conflict("the survey was already answered".into()));
     }
+    // The route checked 1..=5 above.
+    tx.record_fact(&Fact::Csat { conversation: ConversationId(id), score: body.score as u8 }, now).await?;
     let event = updated(&mut tx, id, None, now).await?;
     tx.commit().await?;
     announce(&state, vec![event], &[]).await;

@@ -19,6 +19,7 @@ pub mod planning;
 pub mod qa;
 pub mod qa_reviews;
 pub mod recordings;
+pub mod reports;
 pub mod search;
 pub mod stats;
 pub mod tags;
@@ -71,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .merge(qa_reviews::router())
         .merge(alerts::router())
         .merge(planning::router())
+        .merge(reports::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -1,7 +1,7 @@
 //! Writing a call change: the `call.updated` event, the system line in the chat and the webhook
 //! rows, inside the caller's transaction so they commit with the change itself.
 
-use kefu_core::CallStatus;
+use kefu_core::{CallMedia, CallStatus, ConversationId, Fact};
 use serde_json::json;
 
 use crate::conversations::{event, system_message, Pending};
@@ -30,12 +30,21 @@ pub async fn record(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<Vec<Pend
             let line = json!({ "media": call.media, "call_id": call.id });
             events.push(system_message(tx, call.conversation_id, "call_started", None, Some(&line), now).await?);
             events.extend(recording_line);
+            if let Some(media) = CallMedia::parse(&call.media) {
+                tx.record_fact(&Fact::CallStarted { conversation: ConversationId(call.conversation_id), call: call.id, media }, now)
+                    .await?;
+            }
             tx.enqueue_webhooks("call.started", &json!({ "event": "call.started", "call": data }), now).await?;
         }
         CallStatus::Ended => {
             let duration = call.answered_at.map(|at| (call.ended_at.unwrap_or(now) - at).max(0) / 1000);
             let line = json!({ "media": call.media, "duration_secs": duration, "end_reason": call.end_reason, "call_id": call.id });
             events.push(system_message(tx, call.conversation_id, "call_ended", None, Some(&line), now).await?);
+            if let Some(media) = CallMedia::parse(&call.media) {
+                let talk_ms = call.answered_at.map_or(0, |at| (call.ended_at.unwrap_or(now) - at).max(0));
+                let fact = Fact::CallEnded { conversation: ConversationId(call.conversation_id), call: call.id, media, talk_ms };
+                tx.record_fact(&fact, now).await?;
+            }
             tx.enqueue_webhooks("call.ended", &json!({ "event": "call.ended", "call": data }), now).await?;
         }
         CallStatus::Ringing => {}

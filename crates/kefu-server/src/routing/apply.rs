@@ -4,7 +4,7 @@
 use kefu_core::ConversationStatus;
 use std::collections::BTreeSet;
 
-use kefu_core::{AgentStatus, GroupId, Output};
+use kefu_core::{AgentStatus, Fact, GroupId, Output, StatusFact};
 use serde_json::json;
 
 use crate::calls::record::{end_open_call, record};
@@ -49,6 +49,7 @@ impl Engine {
             Output::Offered { conversation, agent, group, expires_at, reason } => {
                 let mut tx = self.store.begin().await?;
                 tx.set_offered(conversation.0, agent.0, expires_at.0).await?;
+                tx.record_fact(&Fact::Offered { conversation: *conversation, agent: *agent, group: *group }, now).await?;
                 tx.log_routing("offered", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": reason }), now).await?;
                 tx.commit().await?;
                 let c = self.store.conversation(conversation.0).await?;
@@ -74,6 +75,7 @@ impl Engine {
                     let call = tx.insert_call(&new, now).await?;
                     events.extend(record(&mut tx, &call, now).await?);
                 }
+                tx.record_fact(&Fact::Answered { conversation: *conversation, agent: *agent, group: *group }, now).await?;
                 tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
                 tx.commit().await?;
                 announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
@@ -101,6 +103,7 @@ impl Engine {
                 let call = end_open_call(&mut tx, conversation.0, "failed", now).await?;
                 let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));
                 tx.set_returned(conversation.0).await?;
+                tx.record_fact(&Fact::Requeued { conversation: *conversation, agent: *agent }, now).await?;
                 events.push(system_message(&mut tx, conversation.0, "requeued", Some(&name), None, now).await?);
                 events.push(updated(&mut tx, conversation.0, None, now).await?);
                 tx.log_routing("requeued", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": "agent_disabled" }), now)
@@ -118,6 +121,7 @@ impl Engine {
             Output::Overflowed { conversation, from, to } => {
                 let mut tx = self.store.begin().await?;
                 tx.set_queued(conversation.0, to.0).await?;
+                tx.record_fact(&Fact::Overflowed { conversation: *conversation, from: *from, to: *to }, now).await?;
                 let event = updated(&mut tx, conversation.0, None, now).await?;
                 tx.log_routing("overflowed", Some(conversation.0), None, Some(to.0), &json!({ "from": from.0, "to": to.0 }), now).await?;
                 tx.commit().await?;
@@ -143,12 +147,26 @@ impl Engine {
     }
 
     /// Store an agent's status and announce it to the agent and supervisors.
+    /// The change and its fact commit together; an unchanged status writes no fact.
     pub(crate) async fn save_status(&mut self, agent: i64, status: &AgentStatus) {
-        let (text, reason, until) = status_text(status);
-        if let Err(e) = self.store.set_user_status(agent, text, reason.as_deref(), until).await {
+        if let Err(e) = self.write_status(agent, status).await {
             tracing::error!(agent, error = ?e, "could not store an agent status");
         }
         self.announce_agent(agent).await;
+    }
+
+    async fn write_status(&mut self, agent: i64, status: &AgentStatus) -> ApiResult<()> {
+        let (text, reason, until) = status_text(status);
+        let now = now_ms();
+        let mut tx = self.store.begin().await?;
+        let (was, was_reason) = tx.set_user_status(agent, text, reason.as_deref(), until).await?;
+        let from = StatusFact { status: was, reason: was_reason };
+        let to = StatusFact::of(status);
+        if from != to {
+            tx.record_fact(&Fact::AgentStatus { agent: kefu_core::AgentId(agent), from, to }, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Send the agent's live view to them and to supervisors.

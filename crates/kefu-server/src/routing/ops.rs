@@ -2,7 +2,7 @@
 //! changes is then written, and only then announced.
 
 use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Millis, SkillLevel};
-use kefu_core::{ConversationStatus, ReturningBy, Strategy};
+use kefu_core::{ClosedBy, ConversationStatus, Fact, ReturningBy, Strategy};
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -81,7 +81,7 @@ impl Engine {
                 self.router.check_transfer_to_group(id, to)?;
                 let group_name = self.store.group(group).await?.name;
                 let detail = json!({ "to_group": group, "to_group_name": group_name, "note": note });
-                self.record_transfer(conversation, by, None, &detail, Some(group)).await?;
+                self.record_transfer(conversation, by, None, &detail, (Some(group), None)).await?;
                 self.apply_recorded(now, Input::TransferToGroup { conversation: id, group: to }).await
             }
             Op::TransferToAgent { conversation, agent, by, note } => {
@@ -89,7 +89,7 @@ impl Engine {
                 self.router.check_transfer_to_agent(id, to)?;
                 let agent_name = self.store.user(agent).await?.name;
                 let detail = json!({ "to_agent": agent, "to_agent_name": agent_name, "note": note });
-                self.record_transfer(conversation, by, None, &detail, None).await?;
+                self.record_transfer(conversation, by, None, &detail, (None, Some(agent))).await?;
                 self.apply_recorded(now, Input::TransferToAgent { conversation: id, agent: to }).await
             }
             // Written like a transfer to the supervisor (the customer reads who serves them now;
@@ -100,7 +100,7 @@ impl Engine {
                 let name = self.store.user(by).await?.name;
                 let detail = json!({ "to_agent": by, "to_agent_name": name, "taken_over": true });
                 let from = self.router.holder(id).map(|a| a.0);
-                self.record_transfer(conversation, by, from, &detail, None).await?;
+                self.record_transfer(conversation, by, from, &detail, (None, Some(by))).await?;
                 self.apply_recorded(now, Input::TakeOver { conversation: id, agent: to }).await
             }
             Op::Close { conversation, by, code, note } => {
@@ -206,20 +206,30 @@ impl Engine {
         Ok(())
     }
 
-    /// `also`: who else hears of it (the agent a take-over takes it from), besides `by`.
+    /// `also`: who else hears of it (the agent a take-over takes it from), besides `by`; `to`: the group,
+    /// or the agent, it goes to.
     async fn record_transfer(
         &mut self,
         conversation: i64,
         by: i64,
         also: Option<i64>,
         detail: &serde_json::Value,
-        to_group: Option<i64>,
+        to: (Option<i64>, Option<i64>),
     ) -> ApiResult<()> {
+        let (to_group, to_agent) = to;
         let now = now_ms();
         let by_name = self.store.user(by).await?.name;
         let mut tx = self.store.begin().await?;
         let c = tx.conversation(conversation).await?;
         tx.set_queued(conversation, to_group.unwrap_or(c.group_id)).await?;
+        let fact = Fact::Transferred {
+            conversation: ConversationId(conversation),
+            // A take-over moves it from the agent it is taken from (`also`), not from its taker.
+            from_agent: AgentId(also.unwrap_or(by)),
+            to_group: to_group.map(GroupId),
+            to_agent: to_agent.map(AgentId),
+        };
+        tx.record_fact(&fact, now).await?;
         let mut events = vec![system_message(&mut tx, conversation, "transferred", Some(&by_name), Some(detail), now).await?];
         events.push(updated(&mut tx, conversation, Some("conversation.transferred"), now).await?);
         tx.log_routing("transferred", Some(conversation), Some(by), to_group, detail, now).await?;
@@ -251,6 +261,25 @@ impl Engine {
         let call = crate::calls::record::end_open_call(&mut tx, conversation, "conversation_closed", now).await?;
         let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));
         tx.set_closed(conversation, now, abandoned, code, note).await?;
+        let fact = if abandoned {
+            Fact::Abandoned {
+                conversation: ConversationId(conversation),
+                group: GroupId(c.group_id),
+                waited_ms: (now - c.queued_at).max(0),
+            }
+        } else {
+            let (visitor_messages, agent_messages) = tx.message_counts(conversation).await?;
+            Fact::Closed {
+                conversation: ConversationId(conversation),
+                group: GroupId(c.group_id),
+                agent: c.agent_id.map(AgentId),
+                by: if code.is_some() { ClosedBy::Agent } else { ClosedBy::Block },
+                wrap_up_code: code.map(str::to_string),
+                visitor_messages,
+                agent_messages,
+            }
+        };
+        tx.record_fact(&fact, now).await?;
         events.push(system_message(&mut tx, conversation, code_text, by_name.as_deref(), detail.as_ref(), now).await?);
         events.push(updated(&mut tx, conversation, Some("conversation.closed"), now).await?);
         let log = detail.unwrap_or_else(|| json!({ "wrap_up_code": code }));

@@ -93,6 +93,9 @@ pub struct GroupView {
     /// How soon (seconds) agents should answer a customer's message: the workspace colours each
     /// conversation's reply wait against it (amber past half, red past it).
     pub reply_target_secs: i64,
+    /// The group's service-level target (s) reports judge it by; null = the server's default.
+    #[schema(required = true)]
+    pub service_level_target_secs: Option<i64>,
 }
 
 /// A member of a group.
@@ -122,6 +125,7 @@ impl GroupView {
             crm_url_template: g.crm_url_template.clone(),
             members,
             reply_target_secs: 60,
+            service_level_target_secs: None,
         }
     }
 }

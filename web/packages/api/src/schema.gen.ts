@@ -1348,6 +1348,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["reports_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["reports_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["reports_exports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search/conversations": {
         parameters: {
             query?: never;
@@ -1763,6 +1827,49 @@ export interface components {
             /** @description The last 24 hours of the conversations this agent served (answered, handle time, CSAT). */
             today: components["schemas"]["TodayStats"];
         };
+        /** @description One agent's time in one interval. */
+        AgentFigures: {
+            /** @description Away time per reason, ms. */
+            away_by_reason: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Away and serving nobody, ms.
+             */
+            away_ms: number;
+            /**
+             * Format: int64
+             * @description Serving at least one conversation, ms.
+             */
+            busy_ms: number;
+            /**
+             * Format: int64
+             * @description Logged in (any status but offline), ms.
+             */
+            logged_in_ms: number;
+            /**
+             * Format: double
+             * @description (busy + wrap-up) ÷ (ready + busy + wrap-up): how much of the time they were available
+             *     they spent working.
+             */
+            occupancy?: number | null;
+            /**
+             * Format: int64
+             * @description Ready and serving nobody, ms.
+             */
+            ready_ms: number;
+            /**
+             * Format: double
+             * @description (busy + wrap-up) ÷ logged in: how much of their logged-in time they spent working.
+             */
+            utilisation?: number | null;
+            /**
+             * Format: int64
+             * @description In wrap-up, ms.
+             */
+            wrap_up_ms: number;
+        };
         /** @description `GET /api/v1/agents`. */
         AgentList: {
             agents: components["schemas"]["AgentView"][];
@@ -1776,6 +1883,25 @@ export interface components {
              * @description How many agents match the filters (all pages).
              */
             total: number;
+        };
+        /** @description `GET /api/v1/reports/agents`: how agents' logged-in time split into states. */
+        AgentReport: {
+            from: string;
+            interval: string;
+            intervals: components["schemas"]["ReportInterval"][];
+            overall: components["schemas"]["AgentFigures"];
+            rows: components["schemas"]["AgentReportRow"][];
+            time_zone: string;
+            to: string;
+            totals: components["schemas"]["AgentReportRow"][];
+        };
+        /** @description A row of the agent state report. */
+        AgentReportRow: {
+            figures: components["schemas"]["AgentFigures"];
+            /** @description The agent. */
+            key: components["schemas"]["ReportKey"];
+            label: string;
+            start: string;
         };
         /**
          * @description An agent's live status. `busy` = ready but at full capacity; `wrap_up` = after-conversation
@@ -2310,6 +2436,140 @@ export interface components {
             /** @description Allowed shift lengths, hours (multiples of 0.5). */
             shift_hours: number[];
         };
+        /** @description Conversation figures of one interval and one key (group, business type, channel, agent). */
+        ConversationFigures: {
+            /**
+             * Format: int64
+             * @description Of those, given up by the customer while waiting (放弃量).
+             */
+            abandoned: number;
+            /**
+             * Format: int64
+             * @description Of the abandoned, those who gave up within the short-abandon limit (5 s): they never
+             *     really waited, so service level leaves them out.
+             */
+            abandoned_short: number;
+            /**
+             * Format: double
+             * @description Average handle time (s) = talk + wrap-up, per handled conversation.
+             */
+            aht_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Of those, accepted by an agent (接通量).
+             */
+            answered: number;
+            /**
+             * Format: int64
+             * @description Answered within their group's service-level target.
+             */
+            answered_in_target: number;
+            /**
+             * Format: double
+             * @description Average speed of answer (s).
+             */
+            asa_secs?: number | null;
+            /**
+             * Format: double
+             * @description Average CSAT score.
+             */
+            csat_average?: number | null;
+            /**
+             * Format: int64
+             * @description CSAT answers.
+             */
+            csat_count: number;
+            /**
+             * Format: int64
+             * @description CSAT answers of 4 or 5.
+             */
+            csat_good: number;
+            /**
+             * Format: double
+             * @description Share of CSAT answers that were 4 or 5.
+             */
+            csat_good_share?: number | null;
+            /**
+             * Format: int64
+             * @description Sum of CSAT scores.
+             */
+            csat_sum: number;
+            /**
+             * Format: double
+             * @description resolved_first_contact ÷ handled.
+             */
+            fcr_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Answered and closed by an agent: AHT's denominator.
+             */
+            handled: number;
+            /**
+             * Format: double
+             * @description Longest wait of anyone answered or abandoned (s).
+             */
+            longest_wait_secs: number;
+            /**
+             * Format: int64
+             * @description Messages of customers and agents in them.
+             */
+            messages: number;
+            /**
+             * Format: double
+             * @description Messages per closed conversation.
+             */
+            messages_per_conversation?: number | null;
+            /**
+             * Format: int64
+             * @description Conversations that entered a line (进线量); left messages are not counted.
+             */
+            offered: number;
+            /**
+             * Format: int64
+             * @description Handled conversations whose customer did not come back within the window.
+             */
+            resolved_first_contact: number;
+            /**
+             * Format: double
+             * @description answered_in_target ÷ (answered + abandoned − abandoned_short); None with nobody judged.
+             */
+            service_level?: number | null;
+            /**
+             * Format: int64
+             * @description Total talk time of the handled (ms): answered to closed.
+             */
+            talk_ms: number;
+            /**
+             * Format: double
+             * @description Average talk part of AHT (s).
+             */
+            talk_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Transfers made.
+             */
+            transfers: number;
+            /**
+             * Format: int64
+             * @description Total wait of the answered (ms): ASA's numerator.
+             */
+            wait_ms: number;
+            /**
+             * Format: int64
+             * @description Closed conversations whose messages were counted.
+             */
+            with_messages: number;
+            /**
+             * Format: int64
+             * @description Total wrap-up time after the handled (ms).
+             */
+            wrap_ms: number;
+            /**
+             * Format: double
+             * @description Average wrap-up part of AHT (s).
+             */
+            wrap_secs?: number | null;
+        };
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
             conversations: components["schemas"]["ConversationView"][];
@@ -2319,6 +2579,35 @@ export interface components {
          * @enum {string}
          */
         ConversationMedia: "chat" | "video" | "voice";
+        /** @description `GET /api/v1/reports/conversations`: conversations counted in the interval they queued in. */
+        ConversationReport: {
+            /** @description `total`, `group`, `business_type`, `channel` or `agent`. */
+            by: string;
+            /** @description First local day (YYYY-MM-DD). */
+            from: string;
+            /** @description `15m`, `30m`, `day`, `week` or `month`. */
+            interval: string;
+            /** @description Every interval of the range (a chart's axis), rows or not. */
+            intervals: components["schemas"]["ReportInterval"][];
+            /** @description Over the range. */
+            overall: components["schemas"]["ConversationFigures"];
+            /** @description Per interval and key, only those with conversations. */
+            rows: components["schemas"]["ConversationReportRow"][];
+            /** @description The organisation's time zone (IANA name) the days and labels are in. */
+            time_zone: string;
+            /** @description Last local day, included. */
+            to: string;
+            /** @description Per key over the range. */
+            totals: components["schemas"]["ConversationReportRow"][];
+        };
+        /** @description A row of the conversation report. */
+        ConversationReportRow: {
+            figures: components["schemas"]["ConversationFigures"];
+            key: components["schemas"]["ReportKey"];
+            label: string;
+            /** @description Interval start (the range start for totals). */
+            start: string;
+        };
         /**
          * @description Where a conversation is: waiting in line, offered to one agent, served, or over.
          * @enum {string}
@@ -2799,6 +3088,12 @@ export interface components {
              * @description 0 to 3600 (default 30).
              */
             returning_window_secs?: number | null;
+            /**
+             * Format: int64
+             * @description 1 to 3600: the service-level target of this group ("80 % in 20 s" has 20 here); null =
+             *     the server's `service_level_target_secs`.
+             */
+            service_level_target_secs?: number | null;
             strategy?: null | components["schemas"]["Strategy"];
             /**
              * Format: int64
@@ -2893,6 +3188,11 @@ export interface components {
              * @description How long a conversation waits for a named agent (returning customer, designated).
              */
             returning_window_secs: number;
+            /**
+             * Format: int64
+             * @description The group's service-level target (s) reports judge it by; null = the server's default.
+             */
+            service_level_target_secs: number | null;
             strategy: components["schemas"]["Strategy"];
             /**
              * Format: int64
@@ -3755,6 +4055,44 @@ export interface components {
             status: string;
             /** @description Where to download it (bearer token of staff who may see it). */
             url: string;
+        };
+        /** @description `GET /api/v1/reports/exports`. */
+        ReportExportList: {
+            exports: components["schemas"]["ReportExportView"][];
+        };
+        /** @description One report export, for the audit. */
+        ReportExportView: {
+            /** Format: int64 */
+            api_key_id: number | null;
+            created_at: string;
+            /** @description `csv` or `xlsx`. */
+            format: string;
+            /** @description The query string of the export. */
+            query: string;
+            /** @description `conversations` or `agents`. */
+            report: string;
+            /** Format: int64 */
+            rows: number;
+            /**
+             * Format: int64
+             * @description The user who exported (null for an API key).
+             */
+            user_id: number | null;
+        };
+        /** @description One interval of the range: its start and its label in the organisation's time zone. */
+        ReportInterval: {
+            /** @description `2026-12-01 08:15` (15m, 30m), `2026-12-01` (day, week: its Monday), `2026-12` (month). */
+            label: string;
+            start: string;
+        };
+        /**
+         * @description What a row is about: a group, business type or agent (id and name), a channel (name only),
+         *     everything (`total`), or nothing (no business type; never answered): id null, name "".
+         */
+        ReportKey: {
+            /** Format: int64 */
+            id: number | null;
+            name: string;
         };
         /**
          * @description Which earlier agent a returning customer waits for: the last one, or the one who served most.
@@ -4672,7 +5010,10 @@ export interface components {
 }
 export type ActualPoint = components['schemas']['ActualPoint'];
 export type AgentDay = components['schemas']['AgentDay'];
+export type AgentFigures = components['schemas']['AgentFigures'];
 export type AgentList = components['schemas']['AgentList'];
+export type AgentReport = components['schemas']['AgentReport'];
+export type AgentReportRow = components['schemas']['AgentReportRow'];
 export type AgentStatus = components['schemas']['AgentStatus'];
 export type AgentView = components['schemas']['AgentView'];
 export type AlertLevelView = components['schemas']['AlertLevelView'];
@@ -4718,8 +5059,11 @@ export type CodeOrder = components['schemas']['CodeOrder'];
 export type CodeUpdate = components['schemas']['CodeUpdate'];
 export type CompositionView = components['schemas']['CompositionView'];
 export type ContractBody = components['schemas']['ContractBody'];
+export type ConversationFigures = components['schemas']['ConversationFigures'];
 export type ConversationList = components['schemas']['ConversationList'];
 export type ConversationMedia = components['schemas']['ConversationMedia'];
+export type ConversationReport = components['schemas']['ConversationReport'];
+export type ConversationReportRow = components['schemas']['ConversationReportRow'];
 export type ConversationStatus = components['schemas']['ConversationStatus'];
 export type ConversationView = components['schemas']['ConversationView'];
 export type CreateAgent = components['schemas']['CreateAgent'];
@@ -4830,6 +5174,10 @@ export type RecordingPolicies = components['schemas']['RecordingPolicies'];
 export type RecordingPolicy = components['schemas']['RecordingPolicy'];
 export type RecordingState = components['schemas']['RecordingState'];
 export type RecordingView = components['schemas']['RecordingView'];
+export type ReportExportList = components['schemas']['ReportExportList'];
+export type ReportExportView = components['schemas']['ReportExportView'];
+export type ReportInterval = components['schemas']['ReportInterval'];
+export type ReportKey = components['schemas']['ReportKey'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
@@ -8245,6 +8593,171 @@ export interface operations {
                 };
                 content: {
                     "video/webm": unknown;
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reports_agents: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD, in the organisation's time zone. */
+                from: string;
+                /** @description Last day, included (default: `from`). */
+                to?: string | null;
+                /**
+                 * @description `15m`, `30m`, `day` (default), `week` or `month`. 15m and 30m cover at most 62 days;
+                 *     any interval at most 366.
+                 */
+                interval?: string | null;
+                /** @description Conversations only: `total` (default), `group`, `business_type`, `channel` or `agent`. */
+                by?: string | null;
+                /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
+                group_ids?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description each agent's logged-in time split into ready, busy, wrap-up and away per reason; occupancy, utilisation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reports_conversations: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD, in the organisation's time zone. */
+                from: string;
+                /** @description Last day, included (default: `from`). */
+                to?: string | null;
+                /**
+                 * @description `15m`, `30m`, `day` (default), `week` or `month`. 15m and 30m cover at most 62 days;
+                 *     any interval at most 366.
+                 */
+                interval?: string | null;
+                /** @description Conversations only: `total` (default), `group`, `business_type`, `channel` or `agent`. */
+                by?: string | null;
+                /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
+                group_ids?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description offered, answered, abandoned, service level, ASA, AHT, FCR, CSAT per interval and key (supervisor: own groups; admin: all) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reports_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the last 200 report exports: who, what, when (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportExportList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reports_export: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD, in the organisation's time zone. */
+                from: string;
+                /** @description Last day, included (default: `from`). */
+                to?: string | null;
+                /**
+                 * @description `15m`, `30m`, `day` (default), `week` or `month`. 15m and 30m cover at most 62 days;
+                 *     any interval at most 366.
+                 */
+                interval?: string | null;
+                /** @description Conversations only: `total` (default), `group`, `business_type`, `channel` or `agent`. */
+                by?: string | null;
+                /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
+                group_ids?: string | null;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string | null;
+                /** @description Header language: `zh-CN` (default) or `en`. */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description `conversations` or `agents` */
+                report: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the report's rows and totals as a CSV (UTF-8 with BOM) or XLSX file; every export is logged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             /** @description JSON error naming the problem */

@@ -104,6 +104,12 @@ const routes: RouteRecordRaw[] = [
         meta: { feature: 'planning', minRole: 'supervisor', title: 'common.nav.planning' },
       },
       {
+        path: 'reports',
+        name: 'reports',
+        component: () => import('../features/reports/ReportsView.vue'),
+        meta: { feature: 'reports', minRole: 'supervisor', title: 'common.nav.reports' },
+      },
+      {
         path: 'admin',
         component: () => import('../features/admin/AdminLayout.vue'),
         meta: { feature: 'admin', minRole: 'admin', title: 'common.nav.admin' },

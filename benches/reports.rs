@@ -1,0 +1,185 @@
+//! The month report over a real SQLite file: 100,000 conversations in 30 days (with their offers,
+//! answers, closes, wrap-ups, transfers, CSAT and agents' logins), then the time to read the month's
+//! facts and fold them into the day-by-group conversation report, and into the agent state report.
+//! Target: under a second (issue 9). The server reads the conversation report's read model
+//! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it. Run: `cargo bench -p kefu-insight --bench reports`.
+//! The seeded file is kept in the target dir and reused while its fact count matches.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use jiff::tz::TimeZone;
+use kefu_core::{AgentId, AgentStatusKind, ClosedBy, ConversationId, Fact, GroupId, StatusFact};
+use kefu_insight::{
+    agent_report, conversation_report, conversation_report_of_cells, ConversationFigures, Dimension, Interval, Key, ReportSpec, Timed,
+    AGENT_FACTS, CONVERSATION_FACTS,
+};
+use kefu_store::Store;
+use rand::{rngs::StdRng, Rng, SeedableRng};
+
+const CONVERSATIONS: i64 = 100_000;
+const AGENTS: i64 = 60;
+/// 2026-11-01T00:00:00+08:00.
+const FROM: i64 = 1_793_462_400_000;
+const DAY: i64 = 86_400_000;
+const DAYS: i64 = 30;
+
+fn status(word: AgentStatusKind, reason: Option<&str>) -> StatusFact {
+    StatusFact { status: word, reason: reason.map(str::to_string) }
+}
+
+/// A month of traffic, in time order.
+fn month() -> Vec<(i64, Fact)> {
+    let mut rng = StdRng::seed_from_u64(9);
+    let mut out = vec![];
+    let (offline, ready, wrap) =
+        (status(AgentStatusKind::Offline, None), status(AgentStatusKind::Ready, None), status(AgentStatusKind::WrapUp, None));
+    for day in 0..DAYS {
+        for a in 1..=AGENTS {
+            let on = FROM + day * DAY + 8 * 3_600_000 + rng.gen_range(0..1_800_000);
+            let agent = AgentId(a);
+            out.push((on, Fact::AgentStatus { agent, from: offline.clone(), to: ready.clone() }));
+            let lunch = on + 4 * 3_600_000;
+            let away = status(AgentStatusKind::Away, Some("lunch"));
+            out.push((lunch, Fact::AgentStatus { agent, from: ready.clone(), to: away.clone() }));
+            out.push((lunch + 3_600_000, Fact::AgentStatus { agent, from: away, to: ready.clone() }));
+            out.push((on + 9 * 3_600_000, Fact::AgentStatus { agent, from: ready.clone(), to: offline.clone() }));
+        }
+    }
+    for i in 1..=CONVERSATIONS {
+        let conversation = ConversationId(i);
+        let day = rng.gen_range(0..DAYS);
+        let t = FROM + day * DAY + 9 * 3_600_000 + rng.gen_range(0..8 * 3_600_000);
+        let group = GroupId(rng.gen_range(1..=3));
+        let channel = ["web", "h5", "app"][rng.gen_range(0..3)].to_string();
+        let customer = rng.gen_range(1..60_000);
+        out.push((
+            t,
+            Fact::Queued {
+                conversation,
+                customer,
+                group,
+                business_type: Some(group.0),
+                channel,
+                vip: rng.gen_bool(0.05),
+                left_message: false,
+            },
+        ));
+        let wait = rng.gen_range(0..60_000);
+        if rng.gen_bool(0.1) {
+            out.push((t + wait, Fact::Abandoned { conversation, group, waited_ms: wait }));
+            continue;
+        }
+        let agent = AgentId(rng.gen_range(1..=AGENTS));
+        out.push((t + wait - 100, Fact::Offered { conversation, agent, group }));
+        out.push((t + wait, Fact::Answered { conversation, agent, group }));
+        let closed = t + wait + rng.gen_range(60_000..900_000);
+        if rng.gen_bool(0.05) {
+            out.push((closed - 30_000, Fact::Transferred { conversation, from_agent: agent, to_group: Some(group), to_agent: None }));
+        }
+        let close = Fact::Closed {
+            conversation,
+            group,
+            agent: Some(agent),
+            by: ClosedBy::Agent,
+            wrap_up_code: Some("resolved".into()),
+            visitor_messages: rng.gen_range(1..10),
+            agent_messages: rng.gen_range(1..10),
+        };
+        out.push((closed, close));
+        out.push((closed, Fact::AgentStatus { agent, from: ready.clone(), to: wrap.clone() }));
+        out.push((closed + 30_000, Fact::AgentStatus { agent, from: wrap.clone(), to: ready.clone() }));
+        if rng.gen_bool(0.3) {
+            out.push((closed + 60_000, Fact::Csat { conversation, score: rng.gen_range(1..=5) }));
+        }
+    }
+    out.sort_by_key(|f| f.0);
+    out
+}
+
+async fn seeded() -> (Store, usize) {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-2.db");
+    let facts = month();
+    if let Ok(store) = Store::open(&path).await {
+        if store.facts_between(FROM, FROM + DAYS * DAY, &[]).await.map(|f| f.len()).ok() == Some(facts.len()) {
+            return (store, facts.len());
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    let store = Store::open(&path).await.expect("a store");
+    for chunk in facts.chunks(50_000) {
+        let mut tx = store.begin().await.expect("a transaction");
+        for (at, fact) in chunk {
+            tx.record_fact(fact, *at).await.expect("a fact");
+        }
+        tx.commit().await.expect("committed");
+    }
+    (store, facts.len())
+}
+
+fn spec(interval: Interval, by: Dimension) -> ReportSpec {
+    ReportSpec {
+        from: FROM,
+        to: FROM + DAYS * DAY,
+        now: FROM + 40 * DAY,
+        interval,
+        by,
+        zone: TimeZone::get("Asia/Shanghai").expect("a zone"),
+        default_target_secs: 20,
+        targets: HashMap::new(),
+        short_abandon_ms: 5_000,
+        fcr_window_ms: 7 * DAY,
+        groups: None,
+        agents: None,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let (store, n) = rt.block_on(seeded());
+    eprintln!("{n} facts of {CONVERSATIONS} conversations seeded");
+    let mut g = c.benchmark_group("month report");
+    g.sample_size(10);
+    g.bench_function("conversations by group per day (read model, summed per quarter hour)", |b| {
+        b.iter(|| {
+            let rules = kefu_store::SumRules {
+                targets_ms: vec![(1, 20_000), (2, 30_000)],
+                default_target_ms: 20_000,
+                short_abandon_ms: 5_000,
+                fcr_window_ms: 7 * DAY,
+                groups: None,
+            };
+            let sums = rt.block_on(store.contact_sums(FROM, FROM + DAYS * DAY, kefu_store::ContactKey::Group, &rules)).expect("sums");
+            let cells = sums
+                .into_iter()
+                .map(|s| {
+                    let f = ConversationFigures { offered: s.offered as u64, answered: s.answered as u64, ..Default::default() };
+                    (s.slot, Key::Id(s.key_id.unwrap_or(0)), f)
+                })
+                .collect();
+            let r = conversation_report_of_cells(cells, &spec(Interval::Day, Dimension::Group));
+            assert_eq!(r.overall.offered, CONVERSATIONS as u64);
+        })
+    });
+    g.bench_function("conversations by group per day (fold of the facts)", |b| {
+        b.iter(|| {
+            let rows = rt.block_on(store.facts_between(FROM, FROM + DAYS * DAY + 7 * DAY, &CONVERSATION_FACTS)).expect("facts");
+            let facts: Vec<Timed> = rows.into_iter().map(|r| Timed { at: r.at, fact: r.fact }).collect();
+            let r = conversation_report(&facts, &spec(Interval::Day, Dimension::Group));
+            assert_eq!(r.overall.offered, CONVERSATIONS as u64);
+        })
+    });
+    g.bench_function("agent states per 30 min (read + fold)", |b| {
+        b.iter(|| {
+            let mut rows = rt.block_on(store.last_statuses_before(FROM - DAY)).expect("facts");
+            rows.extend(rt.block_on(store.facts_between(FROM - DAY, FROM + DAYS * DAY, &AGENT_FACTS)).expect("facts"));
+            let facts: Vec<Timed> = rows.into_iter().map(|r| Timed { at: r.at, fact: r.fact }).collect();
+            agent_report(&facts, &spec(Interval::Min30, Dimension::Agent))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,37 @@
+//! # kefu-insight — figures folded from facts
+//!
+//! The reports an operations manager reads (offered, answered, abandoned, service level, ASA,
+//! AHT, FCR, CSAT, agent states, occupancy) computed from Kefu's fact log (`kefu_core::Fact`).
+//! Pure: no I/O, no clock — the caller loads the facts, passes `now` and the organisation's
+//! time zone, and gets rows back. Nothing here runs on the routing path.
+//!
+//! Definitions (each has a unit test on a hand-built sequence):
+//! - A conversation counts in the interval in which it **queued**, under the group and agent
+//!   that last answered it (or the group where it was abandoned); intervals therefore add up to
+//!   days, days to months.
+//! - **Service level** = answered within the group's target ÷ (answered + abandoned − abandoned
+//!   within the short-abandon limit, 5 s by default).
+//! - **ASA** = wait of the answered ÷ answered; **AHT** = (talk + wrap-up) ÷ handled, talk being
+//!   first answer to close and wrap-up the closing agent's 话后整理 after it.
+//! - **FCR**: a handled conversation is resolved on first contact when the same customer starts
+//!   no new conversation within the window (7 days by default) after its close.
+//! - **Agent states** partition logged-in time into ready (idle), busy (serving), wrap-up and
+//!   away per reason; occupancy = (busy + wrap-up) ÷ (ready + busy + wrap-up), utilisation =
+//!   (busy + wrap-up) ÷ logged in.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod agents;
+mod contacts;
+mod figures;
+mod interval;
+mod report;
+
+pub use agents::{segments, AgentFigures, Segment, State};
+pub use contacts::{contacts, Contact, Timed};
+pub use figures::ConversationFigures;
+pub use interval::Interval;
+pub use report::{
+    agent_report, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report, ReportSpec, Row,
+    AGENT_FACTS, CONVERSATION_FACTS,
+};

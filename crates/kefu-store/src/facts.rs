@@ -1,0 +1,206 @@
+//! The fact log: appended inside the transaction of the change a fact records, read back by time
+//! range for reports. Never updated or deleted here. Also the audit of report exports.
+
+use kefu_core::{AgentStatusKind, Fact, FactKind};
+
+use crate::{Result, Store, StoreError, Tx};
+
+/// A stored fact: when, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactRow {
+    /// Its id (the order facts were written in).
+    pub id: i64,
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// What happened.
+    pub fact: Fact,
+}
+
+fn decode(id: i64, at: i64, data: &str) -> Result<FactRow> {
+    let fact = serde_json::from_str(data).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
+    Ok(FactRow { id, at, fact })
+}
+
+impl Tx {
+    /// Append a fact (commits with the transaction's change, or not at all).
+    pub async fn record_fact(&mut self, fact: &Fact, at: i64) -> Result<()> {
+        let data = serde_json::to_string(fact).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+        on_tx!(self, |db| {
+            sqlx::query("INSERT INTO facts (at, kind, conversation_id, agent_id, group_id, data) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(at)
+                .bind(fact.kind())
+                .bind(fact.conversation().map(|c| c.0))
+                .bind(fact.agent().map(|a| a.0))
+                .bind(fact.group().map(|g| g.0))
+                .bind(data)
+                .execute(&mut *db)
+                .await?;
+            Ok::<(), crate::StoreError>(())
+        })?;
+        self.project_contact(fact, at).await
+    }
+
+    /// How many messages the visitor and agents sent in a conversation (for its closing fact).
+    pub async fn message_counts(&mut self, conversation_id: i64) -> Result<(u32, u32)> {
+        on_tx!(self, |db| {
+            let rows: Vec<(String, i64)> =
+                sqlx::query_as("SELECT sender, COUNT(*) FROM messages WHERE conversation_id = $1 AND sender <> 'system' GROUP BY sender")
+                    .bind(conversation_id)
+                    .fetch_all(&mut *db)
+                    .await?;
+            let count = |who: &str| rows.iter().find(|r| r.0 == who).map_or(0, |r| r.1 as u32);
+            Ok((count("visitor"), count("agent")))
+        })
+    }
+
+    /// Set an agent's stored status; returns what it was (kind and away reason).
+    pub async fn set_user_status(
+        &mut self,
+        id: i64,
+        status: AgentStatusKind,
+        away_reason: Option<&str>,
+        wrap_up_until: Option<i64>,
+    ) -> Result<(AgentStatusKind, Option<String>)> {
+        on_tx!(self, |db| {
+            let before: (AgentStatusKind, Option<String>) =
+                sqlx::query_as(&format!("SELECT status, away_reason FROM users WHERE id = $1{}", dialect::FOR_UPDATE))
+                    .bind(id)
+                    .fetch_optional(&mut *db)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+            sqlx::query("UPDATE users SET status = $1, away_reason = $2, wrap_up_until = $3 WHERE id = $4")
+                .bind(status)
+                .bind(away_reason)
+                .bind(wrap_up_until)
+                .bind(id)
+                .execute(&mut *db)
+                .await?;
+            Ok(before)
+        })
+    }
+}
+
+impl Store {
+    /// Facts written at `from <= at < to`, in time order (ties in the order written); only those
+    /// of `kinds` unless it is empty (a report reads only what it folds).
+    pub async fn facts_between(&self, from: i64, to: i64, kinds: &[FactKind]) -> Result<Vec<FactRow>> {
+        let only = if kinds.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+            format!(" AND kind IN ({})", marks.join(", "))
+        };
+        let sql = format!("SELECT id, at, data FROM facts WHERE at >= $1 AND at < $2{only} ORDER BY at, id");
+        on_pool!(self, |pool| {
+            let mut q = sqlx::query_as::<_, (i64, i64, String)>(&sql).bind(from).bind(to);
+            for k in kinds {
+                q = q.bind(*k);
+            }
+            let rows = q.fetch_all(pool).await?;
+            rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Each agent's last status fact before `before`: where the agent stood when a range starts.
+    pub async fn last_statuses_before(&self, before: i64) -> Result<Vec<FactRow>> {
+        on_pool!(self, |pool| {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT f.id, f.at, f.data FROM facts f
+                 WHERE f.id IN (SELECT MAX(id) FROM facts WHERE kind = $1 AND agent_id IS NOT NULL AND at < $2 GROUP BY agent_id)
+                 ORDER BY f.at, f.id",
+            )
+            .bind(FactKind::AgentStatus)
+            .bind(before)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Every fact about one conversation, in the order written.
+    pub async fn facts_of_conversation(&self, conversation_id: i64) -> Result<Vec<FactRow>> {
+        on_pool!(self, |pool| {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, at, data FROM facts WHERE conversation_id = $1 ORDER BY id")
+                .bind(conversation_id)
+                .fetch_all(pool)
+                .await?;
+            rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Every fact about one agent (status changes, offers, answers ...), in the order written.
+    pub async fn facts_of_agent(&self, agent_id: i64) -> Result<Vec<FactRow>> {
+        on_pool!(self, |pool| {
+            let rows: Vec<(i64, i64, String)> =
+                sqlx::query_as("SELECT id, at, data FROM facts WHERE agent_id = $1 ORDER BY id").bind(agent_id).fetch_all(pool).await?;
+            rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Each group's own service-level target (s), None where the server's default applies.
+    pub async fn service_level_targets(&self) -> Result<Vec<(i64, Option<i64>)>> {
+        on_pool!(self, |pool| Ok(sqlx::query_as("SELECT id, service_level_target_secs FROM skill_groups ORDER BY id")
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Set (or, with None, clear) a group's service-level target.
+    pub async fn set_service_level_target(&self, group_id: i64, secs: Option<i64>) -> Result<()> {
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE skill_groups SET service_level_target_secs = $1 WHERE id = $2")
+                .bind(secs)
+                .bind(group_id)
+                .execute(&mut *conn)
+                .await?;
+            crate::touched(done.rows_affected())
+        })
+    }
+
+    /// Record that a user (or an API key) exported a report (the audit of exports).
+    pub async fn log_export(&self, e: &ExportRow) -> Result<()> {
+        in_write!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO report_exports (user_id, api_key_id, report, format, query, rows, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(e.user_id)
+            .bind(e.api_key_id)
+            .bind(&e.report)
+            .bind(&e.format)
+            .bind(&e.query)
+            .bind(e.rows)
+            .bind(e.created_at)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Report exports, newest first.
+    pub async fn report_exports(&self, limit: i64) -> Result<Vec<ExportRow>> {
+        on_pool!(self, |pool| Ok(sqlx::query_as(
+            "SELECT user_id, api_key_id, report, format, query, rows, created_at FROM report_exports ORDER BY id DESC LIMIT $1"
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+    }
+}
+
+/// One report export (the audit of exports).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportRow {
+    /// The user who exported (None for an API key).
+    pub user_id: Option<i64>,
+    /// The API key that exported.
+    pub api_key_id: Option<i64>,
+    /// `conversations` or `agents`.
+    pub report: String,
+    /// `csv` or `xlsx`.
+    pub format: String,
+    /// The query string asked for.
+    pub query: String,
+    /// Rows exported.
+    pub rows: i64,
+    /// When (ms).
+    pub created_at: i64,
+}
