@@ -145,6 +145,46 @@ async fn fill(store: &Store) {
     store.set_alert_thresholds(&levels).await.unwrap();
     let alert = store.insert_floor_alert(a, "waiting", "warning", 2, 2, 10).await.unwrap();
     store.clear_floor_alert(alert, 20).await.unwrap();
+    let entry = kefu_store::NewAuditEntry {
+        actor_id: Some(agent),
+        api_key_id: None,
+        actor_name: "张三",
+        entity: "group",
+        entity_id: "1",
+        action: "updated",
+        summary: "售前",
+        before: Some(r#"{"name":"a"}"#),
+        after: Some(r#"{"name":"售前"}"#),
+    };
+    store.append_audit(&entry, 21).await.unwrap();
+    let history = kefu_store::HistoryRow { group_id: a, interval_start: 1_800_000, offered: 12, aht_secs: Some(180.5) };
+    store.import_history(&[history]).await.unwrap();
+    let plan = kefu_store::PlanningSettingsRow { group_id: a, shrinkage: 0.3, concurrency: 3, service_level: 0.8, within_secs: 20 };
+    store.save_planning_settings(&plan, 22).await.unwrap();
+    store.save_schedule(a, 0, "{}", Some(agent), 23).await.unwrap();
+    // A fact, which also starts the conversation's row of the report's read model.
+    let queued = kefu_core::Fact::Queued {
+        conversation: kefu_core::ConversationId(id),
+        customer: visitor,
+        group: kefu_core::GroupId(a),
+        business_type: None,
+        channel: "web".into(),
+        vip: false,
+        left_message: false,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.record_fact(&queued, 24).await.unwrap();
+    tx.commit().await.unwrap();
+    let export = kefu_store::ExportRow {
+        user_id: Some(agent),
+        api_key_id: None,
+        report: "conversations".into(),
+        format: "csv".into(),
+        query: "{}".into(),
+        rows: 1,
+        created_at: 25,
+    };
+    store.log_export(&export).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
