@@ -6,7 +6,7 @@
 // specs after this one need some: these tests make only the three attempts the story needs, and
 // the second one goes on in the first one's signed-in page rather than signing in again.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { base, person } from './helpers';
+import { api, base, person } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -19,6 +19,9 @@ test.beforeAll(async ({ browser }) => {
 
 test.afterAll(async () => {
   await context.close();
+  // Later specs sign agent4 in with the demo password: give it back.
+  const token = await api.login('agent4@demo.kefu', 'agent4-own-pw');
+  await api.call('PUT', '/api/v1/auth/password', token, { current_password: 'agent4-own-pw', new_password: 'demo-agent' });
 });
 
 async function signIn(email: string, password: string) {
