@@ -40,6 +40,11 @@ test('zh-CN: the transfer list greys an away agent with the reason and shows eac
   await expect(me.getByTestId('transfer-option-reason')).toHaveText('您正在接待');
   await expect(me.getByTestId('transfer-option-load')).toHaveText(/^接待 [1-5]\/5$/);
 
+  // The open list follows the floor: 刘洋 turns ready and can take it, without a refresh click.
+  await api.call('PUT', '/api/v1/agents/me/status', agent3, { status: 'ready' });
+  await expect(away).toHaveAttribute('data-available', 'true', { timeout: 10_000 });
+  await expect(away.getByTestId('transfer-option-status')).toHaveText('空闲');
+
   // Groups: the line and the members ready now.
   await dialog.getByTestId('transfer-mode-group').click();
   const cards = dialog.getByTestId('transfer-option').filter({ hasText: '信用卡服务 Card services' });
