@@ -1,16 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { api, base, person, pickOption } from './helpers';
+import { api, base, login, person, pickOption } from './helpers';
 
 // The skill group form shows only what applies to the chosen strategy, says what the hold does,
 // and creates a group with its defaults (the hold used to default to a value the server refuses).
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 test('zh-CN: the group form hides the returning-customer options until that strategy is chosen', async ({ browser }) => {
   const name = `熟客组${Date.now().toString(36)}`;

@@ -1,17 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { api, base, person } from './helpers';
+import { api, base, login, person } from './helpers';
 
 // An admin pages through 500 agents: searched by a word of their names, 50 a page, Next to the
 // last page and Previous back, the search kept over a reload. The accounts are disabled at the end
 // so later specs see the floor they expect.
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 /** Runs `f` over `items`, `n` at a time. */
 async function inParallel<T, R>(items: T[], n: number, f: (item: T) => Promise<R>): Promise<R[]> {

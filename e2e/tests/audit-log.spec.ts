@@ -1,17 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { api, base, person } from './helpers';
+import { api, base, login, person } from './helpers';
 
 // 操作日志: an admin changes a tag in the Tags page, then finds the change in the audit log by a
 // Chinese word inside its name, sees who did it and the field before and after; the search
 // survives a reload (it lives in the URL).
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 test('zh-CN: an admin finds a tag rename in the audit log with before and after', async ({ browser }) => {
   const stamp = Date.now().toString(36);

@@ -1,15 +1,7 @@
 // The supervisor's floor view and the admin's staff management, through the real UI; and a
 // visitor outside business hours leaving a message (留言) that queues for the next shift.
 import { expect, test } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, person, pickOption } from './helpers';
-
-async function login(page: import('@playwright/test').Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
+import { agentReady, api, base, leaveFloor, login, person, pickOption } from './helpers';
 
 test('the supervisor watches the queues and the day', async ({ browser }) => {
   // Someone waits in line before the supervisor looks.

@@ -13,6 +13,15 @@ export async function person(browser: Browser, locale: string): Promise<{ contex
   return { context, page };
 }
 
+/** Log in to the workspace (the user menu shows once signed in). */
+export async function login(page: Page, email: string, password = 'demo-agent') {
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+}
+
 /** Log in to the workspace and set the status to ready. */
 export async function agentReady(page: Page, email: string, password = 'demo-agent') {
   await page.goto(`${base()}/app/`);

@@ -4,16 +4,9 @@
 // the tag. A supervisor opens the live chat from 班长监控 and whispers to the agent. In Chinese; then
 // an admin manages the tag list, and the reply wait and the closed list are checked, in English.
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, person, prechat } from './helpers';
+import { agentReady, api, base, leaveFloor, login, person, prechat } from './helpers';
 
 /** Log in without going ready (a colleague who is not taking chats). */
-async function login(page: Page, email: string, password = 'demo-agent') {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 test('zh-CN: a note with @mention notifies the colleague, tags go on, and the visitor sees neither', async ({ browser }) => {
   const suffix = Date.now().toString(36);

@@ -4,16 +4,9 @@
 // the agent sees the result and appeals once; a supervisor upholds the appeal with a new score,
 // which the agent then sees.
 import { expect, test, type Page } from '@playwright/test';
-import { api, base, leaveFloor, person } from './helpers';
+import { api, base, leaveFloor, login, person } from './helpers';
 
 /** Log in without going ready (nobody here takes chats through the page). */
-async function login(page: Page, email: string, password = 'demo-agent') {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 async function until<T>(what: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 100; i++) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startKefu, type Kefu } from '../server';
-import { api, base, person } from './helpers';
+import { api, base, login, person } from './helpers';
 
 // A kefu of this spec's own: the counts are this spec's traffic only.
 let kefu: Kefu;
@@ -36,14 +36,6 @@ async function traffic() {
     await api.post(agent, `/api/v1/conversations/${c.id}/close`, { wrap_up_code: 'resolved' });
     await api.post(visitor, `/api/v1/conversations/${c.id}/csat`, { score: 5 });
   }
-}
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
 }
 
 /** The cells of the table row naming `text`. */

@@ -1,17 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, person, prechat } from './helpers';
+import { agentReady, api, base, leaveFloor, login, person, prechat } from './helpers';
 
 // 接管: a supervisor opens a live chat from 班长监控 and takes it over; it opens in their
 // workspace, the agent's list no longer has it, and the customer reads who serves them now and
 // gets the supervisor's reply.
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 test('zh-CN: a supervisor takes over a live chat and answers the customer', async ({ browser }) => {
   const agent = await person(browser, 'zh-CN');

@@ -2,15 +2,7 @@
 // with the reason and cannot be chosen, groups show their line; an admin reorders, relabels and
 // disables a wrap-up code, and a disabled code is no longer offered when closing.
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, person } from './helpers';
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
+import { agentReady, api, base, leaveFloor, login, person } from './helpers';
 
 test('zh-CN: the transfer list greys an away agent with the reason and shows each group\'s line', async ({ browser }) => {
   const { context, page } = await person(browser, 'zh-CN');

@@ -3,15 +3,7 @@
 // line passes its threshold, cleared when it drops. Each test makes its own group (so other
 // specs' waiting customers do not count) and removes the thresholds it set.
 import { expect, test, type Page } from '@playwright/test';
-import { api, base } from './helpers';
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
+import { api, base, login } from './helpers';
 
 /** A group of its own with a business type that queues into it, and its alert levels: waiting
  * warns at 1 and is critical at 3; longest wait and service level off (this test is about the line). */

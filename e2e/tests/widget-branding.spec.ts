@@ -1,19 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { api, base, person } from './helpers';
+import { api, base, login, person } from './helpers';
 
 // Widget branding (外观): an admin creates a widget, picks a colour, the left corner and a title,
 // and sees them in the live preview; the embed snippet names the widget. A customer's site then
 // shows the launcher in that colour on the left, and the chat header carries the title.
-
-async function login(page: Page, email: string, password: string) {
-  await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('user-menu')).toBeVisible();
-}
 
 const RED = 'rgb(192, 57, 43)';
 

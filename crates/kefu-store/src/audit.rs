@@ -99,7 +99,7 @@ impl Store {
     /// Entries matching `f`, newest first, strictly older than the entry `before_id` when given
     /// (ids only grow, so a page never repeats or skips rows appended meanwhile).
     pub async fn audit_entries(&self, f: &AuditFilter, before_id: Option<i64>, limit: i64) -> Result<Vec<AuditRow>> {
-        let text = f.text.as_ref().map(|t| format!("%{}%", escape_like(&t.to_lowercase())));
+        let text = f.text.as_ref().map(|t| crate::like_contains(&t.to_lowercase()));
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(&format!(
                 "SELECT {AUDIT_COLUMNS} FROM admin_audit
@@ -125,9 +125,4 @@ impl Store {
             .await?)
         })
     }
-}
-
-/// `%`, `_` and `\` in a search text match themselves.
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

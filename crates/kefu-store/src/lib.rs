@@ -235,6 +235,19 @@ fn unique_rule(table: &str, name: &str) -> String {
     }
 }
 
+/// A LIKE pattern (with `ESCAPE '\'`) for "contains `s`" (its own `%`, `_` and `\` taken literally).
+pub(crate) fn like_contains(s: &str) -> String {
+    let mut p = String::from("%");
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// `NotFound` when a statement touched no row (`rows` = its `rows_affected()`).
 pub(crate) fn touched(rows: u64) -> Result<()> {
     if rows == 0 {

@@ -7,6 +7,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::auth::Staff;
+use crate::clock::optional_time_param;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope as Scope, AuditEntity, AuditEntryView, AuditPage};
@@ -36,15 +37,6 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-fn instant(field: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
-    v.map(|s| {
-        s.parse::<jiff::Timestamp>()
-            .map(|t| t.as_millisecond())
-            .map_err(|_| ApiError::invalid(format!("{field}: an RFC 3339 time such as 2026-12-01T08:00:00+08:00")))
-    })
-    .transpose()
-}
-
 #[utoipa::path(get, path = "/api/v1/audit-log", tag = "admin", params(AuditQuery), responses((status = 200, description = "administrative changes, newest first (admin)", body = AuditPage), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<AuditQuery>) -> ApiResult<Json<AuditPage>> {
     staff.require_scope(Scope::Admin)?;
@@ -65,8 +57,8 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<A
         entity: q.entity.map(|e| e.as_str().to_string()),
         entity_id: q.entity_id,
         actor_id: q.actor_id,
-        from: instant("from", q.from.as_deref())?,
-        to: instant("to", q.to.as_deref())?,
+        from: optional_time_param("from", q.from.as_deref())?,
+        to: optional_time_param("to", q.to.as_deref())?,
     };
     let rows = state.store.audit_entries(&filter, before, limit + 1).await?;
     let more = rows.len() as i64 > limit;

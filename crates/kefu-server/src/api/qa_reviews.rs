@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::api::qa::auto_view;
 use crate::auth::Staff;
-use crate::clock::{now_ms, rfc3339};
+use crate::clock::{now_ms, rfc3339, time_param};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::qa::access::{is_reviewer, is_supervisor, require_appeal_judge, require_report_reader, require_reviewer, require_user};
 use crate::state::AppState;
@@ -118,12 +118,6 @@ pub async fn queue(State(state): State<AppState>, staff: Staff) -> ApiResult<Jso
     Ok(Json(QaQueue { items }))
 }
 
-fn parse_time(field: &str, value: &str) -> ApiResult<i64> {
-    let t = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| ApiError::invalid(format!("{field}: a date-time such as 2026-11-30T00:00:00+08:00")))?;
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).map_err(|_| ApiError::invalid(format!("{field}: out of range")))
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct QaSampleBody {
     /// The week's first moment (RFC 3339, in the centre's time zone); the week is 7 days from it.
@@ -139,7 +133,7 @@ pub struct QaSampleBody {
 #[utoipa::path(post, path = "/api/v1/qa/samples", tag = "qa", request_body = QaSampleBody, responses((status = 200, description = "the week's sample added to the work queue (reviewers)", body = QaSampleResult), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn sample(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJson<QaSampleBody>) -> ApiResult<Json<QaSampleResult>> {
     require_reviewer(&state, &staff).await?;
-    let from = parse_time("week_start", &b.week_start)?;
+    let from = time_param("week_start", &b.week_start)?;
     let percent = b.percent.unwrap_or(10);
     if percent > 100 {
         return Err(ApiError::invalid("percent: 0 to 100"));
@@ -374,7 +368,7 @@ pub struct QaReportQuery {
 #[utoipa::path(get, path = "/api/v1/qa/report", tag = "qa", params(QaReportQuery), responses((status = 200, description = "average scores and hits per agent and per rule (supervisors, reviewers, admins)", body = QaReport), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query<QaReportQuery>) -> ApiResult<Json<QaReport>> {
     require_report_reader(&state, &staff).await?;
-    let (from, to) = (parse_time("from", &q.from)?, parse_time("to", &q.to)?);
+    let (from, to) = (time_param("from", &q.from)?, time_param("to", &q.to)?);
     if to <= from || to - from > 366 * DAY {
         return Err(ApiError::invalid("to: after from, and at most 366 days after it"));
     }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::api::conversations::view_of;
 use crate::auth::{Caller, Role, Staff};
-use crate::clock::rfc3339;
+use crate::clock::{optional_time_param, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope as Scope, SearchPage, SearchResult, SearchSnippet};
@@ -76,15 +76,6 @@ fn id_param(name: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
     }
 }
 
-fn time_param(name: &str, v: Option<&str>) -> ApiResult<Option<i64>> {
-    match v.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
-            .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
-            .map_err(|_| ApiError::invalid(format!("{name}: not an RFC 3339 time"))),
-    }
-}
-
 /// The filter a request asks for, checked.
 fn filter_of(q: &SearchQuery) -> ApiResult<SearchFilter> {
     let text = q.q.as_deref().unwrap_or("").trim();
@@ -107,7 +98,7 @@ fn filter_of(q: &SearchQuery) -> ApiResult<SearchFilter> {
         Some(s @ ("queued" | "offered" | "assigned" | "closed")) => Some(s.to_string()),
         Some(_) => return Err(ApiError::invalid("status: queued, offered, assigned or closed")),
     };
-    let (from, to) = (time_param("from", q.from.as_deref())?, time_param("to", q.to.as_deref())?);
+    let (from, to) = (optional_time_param("from", q.from.as_deref())?, optional_time_param("to", q.to.as_deref())?);
     if let (Some(f), Some(t)) = (from, to) {
         if f >= t {
             return Err(ApiError::invalid("to: must be after from"));

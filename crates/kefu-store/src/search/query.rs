@@ -10,19 +10,6 @@ enum Bind {
     Text(String),
 }
 
-/// A LIKE pattern for "contains `s`" (its own `%`, `_` and `\` taken literally).
-fn contains_pattern(s: &str) -> String {
-    let mut p = String::from("%");
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 /// The statement of a search and its binds, in placeholder order.
 fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
     let (terms_table, id_column, rows_table) = (f.source.terms_table(), f.source.id_column(), f.source.rows_table());
@@ -57,13 +44,13 @@ fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
             for run in &f.query.han_runs {
                 wheres.push(format!(
                     "EXISTS (SELECT 1 FROM {rows_table} m WHERE m.id = t.{id_column} AND m.body LIKE {} ESCAPE '\\')",
-                    arg(Bind::Text(contains_pattern(run)))
+                    arg(Bind::Text(crate::like_contains(run)))
                 ));
             }
         }
     }
     if let Some(customer) = &f.customer {
-        let p = arg(Bind::Text(contains_pattern(&customer.to_lowercase())));
+        let p = arg(Bind::Text(crate::like_contains(&customer.to_lowercase())));
         let id = arg(Bind::Int(customer.trim().parse().unwrap_or(-1)));
         wheres.push(format!(
             "EXISTS (SELECT 1 FROM visitors v WHERE v.id = c.visitor_id AND (v.id = {id} OR LOWER(v.name) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(v.external_id, '')) LIKE {p} ESCAPE '\\'))"
@@ -167,7 +154,7 @@ mod tests {
 
     #[test]
     fn like_patterns_take_wildcards_literally() {
-        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(crate::like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
 
     #[test]
