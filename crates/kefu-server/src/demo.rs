@@ -47,7 +47,14 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     };
     let cards = store
         .save_group(
-            &group("信用卡服务 Card services", Strategy::LoadBalance, Strategy::LoadBalance, Some("/demo/crm?id={external_id}")),
+            &GroupRow {
+                welcome: json!({
+                    "zh-CN": "您好，这里是信用卡服务。请说明您的问题，坐席会尽快为您解答。",
+                    "en": "Hello, this is card services. Tell us what you need and an agent will be with you shortly."
+                })
+                .to_string(),
+                ..group("信用卡服务 Card services", Strategy::LoadBalance, Strategy::LoadBalance, Some("/demo/crm?id={external_id}"))
+            },
             now,
         )
         .await?;
@@ -58,9 +65,23 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     store.set_members(cards, &[(ids[2], 4), (ids[3], 2), (ids[1], 5)]).await?;
     store.set_members(loans, &[(ids[3], 3), (ids[4], 4), (ids[5], 2)]).await?;
     store
-        .save_business_type(&BusinessTypeRow { id: 0, name: "信用卡业务 Credit cards".into(), group_id: cards, min_skill_level: 1 })
+        .save_business_type(&BusinessTypeRow {
+            id: 0,
+            name: "信用卡业务 Credit cards".into(),
+            group_id: cards,
+            min_skill_level: 1,
+            names: "{}".into(),
+        })
         .await?;
-    store.save_business_type(&BusinessTypeRow { id: 0, name: "贷款咨询 Loans".into(), group_id: loans, min_skill_level: 1 }).await?;
+    store
+        .save_business_type(&BusinessTypeRow {
+            id: 0,
+            name: "贷款咨询 Loans".into(),
+            group_id: loans,
+            min_skill_level: 1,
+            names: "{}".into(),
+        })
+        .await?;
     for (code, label) in
         [("resolved", "已解决 Resolved"), ("follow_up", "需跟进 Follow-up"), ("complaint", "投诉 Complaint"), ("other", "其他 Other")]
     {

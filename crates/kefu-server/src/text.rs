@@ -72,6 +72,40 @@ pub fn file_name(name: &str, mime: &str) -> String {
     shown
 }
 
+/// The languages the UIs ship in; per-language texts (business-type names, welcome messages) are
+/// keyed by these.
+pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
+
+/// Per-language texts an admin typed, checked: only [`LOCALES`] as keys, each text cleaned with
+/// `clean`, blank ones dropped (that language then falls back), at most `max` characters each.
+/// The error names the field and the locale at fault.
+pub fn localized(
+    field: &str,
+    texts: std::collections::BTreeMap<String, String>,
+    max: usize,
+    clean: fn(&str) -> String,
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (locale, text) in texts {
+        if !LOCALES.contains(&locale.as_str()) {
+            return Err(format!("{field}: unknown language {locale:?}; use {}", LOCALES.join(" or ")));
+        }
+        let text = clean(&text).trim().to_string();
+        if text.chars().count() > max {
+            return Err(format!("{field}.{locale}: at most {max} characters"));
+        }
+        if !text.is_empty() {
+            out.insert(locale, text);
+        }
+    }
+    Ok(out)
+}
+
+/// A stored JSON object of per-language texts; anything unreadable counts as none.
+pub fn stored_localized(json: &str) -> std::collections::BTreeMap<String, String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +145,15 @@ mod tests {
             let f = file_name(&s, "image/png");
             prop_assert!(f.ends_with(".png") && f.chars().count() <= 120);
         }
+    }
+
+    #[test]
+    fn localized_texts_keep_known_languages_and_drop_blanks() {
+        let texts = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let ok = localized("names", texts(&[("zh-CN", " 信用卡 "), ("en", "  ")]), 64, clean_line).unwrap();
+        assert_eq!(ok.into_iter().collect::<Vec<_>>(), vec![("zh-CN".to_string(), "信用卡".to_string())]);
+        assert!(localized("names", texts(&[("fr", "Cartes")]), 64, clean_line).unwrap_err().contains("fr"));
+        assert_eq!(localized("names", texts(&[("en", "abcd")]), 3, clean_line).unwrap_err(), "names.en: at most 3 characters");
+        assert!(stored_localized("not json").is_empty());
     }
 }

@@ -119,6 +119,8 @@ pub struct GroupRow {
     pub business_hours: Option<String>,
     /// CRM iframe template.
     pub crm_url_template: Option<String>,
+    /// JSON object of the welcome message by locale, shown at the top of the customer's chat.
+    pub welcome: String,
 }
 
 impl GroupRow {
@@ -139,6 +141,7 @@ impl GroupRow {
             wrap_up_secs: 0,
             business_hours: None,
             crm_url_template: None,
+            welcome: "{}".into(),
         }
     }
 }
@@ -165,12 +168,14 @@ pub struct BusinessTypeRow {
     pub group_id: i64,
     /// Minimum agent skill.
     pub min_skill_level: i64,
+    /// JSON object of the name by locale; a locale missing here shows `name`.
+    pub names: String,
 }
 
 const USER_COLUMNS: &str =
     "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
     must_change_password";
-const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template";
+const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, welcome";
 pub(crate) const VISITOR_COLUMNS: &str =
     "id, external_id, name, vip_level, attributes, designated_agent_id, locale, blocked_at, blocked_reason";
 
@@ -416,19 +421,19 @@ impl Store {
     /// Insert (id = 0) or update a group; returns its id.
     pub async fn save_group(&self, g: &GroupRow, now: i64) -> Result<i64> {
         in_write!(self, |conn| {
-            // Both statements take the same twelve fields; the last value is created_at or the id.
+            // Both statements take the same thirteen fields; the last value is created_at or the id.
             let (sql, last) = if g.id == 0 {
                 (
                     "INSERT INTO skill_groups (name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs,
-                   max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                   max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, welcome, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                     now,
                 )
             } else {
                 (
                     "UPDATE skill_groups SET name = $1, strategy = $2, fallback_strategy = $3, returning_by = $4, hold_secs = $5,
                    offer_timeout_secs = $6, max_missed_offers = $7, overflow_after_secs = $8, overflow_group_id = $9, wrap_up_secs = $10,
-                   business_hours = $11, crm_url_template = $12 WHERE id = $13 RETURNING id",
+                   business_hours = $11, crm_url_template = $12, welcome = $13 WHERE id = $14 RETURNING id",
                     g.id,
                 )
             };
@@ -445,6 +450,7 @@ impl Store {
                 .bind(g.wrap_up_secs)
                 .bind(&g.business_hours)
                 .bind(&g.crm_url_template)
+                .bind(&g.welcome)
                 .bind(last)
                 .fetch_optional(&mut *conn)
                 .await
@@ -504,7 +510,7 @@ impl Store {
     /// All business types.
     pub async fn business_types(&self) -> Result<Vec<BusinessTypeRow>> {
         on_pool!(self, |pool| {
-            Ok(sqlx::query_as("SELECT id, name, group_id, min_skill_level FROM business_types ORDER BY id").fetch_all(pool).await?)
+            Ok(sqlx::query_as("SELECT id, name, group_id, min_skill_level, names FROM business_types ORDER BY id").fetch_all(pool).await?)
         })
     }
 
@@ -512,11 +518,11 @@ impl Store {
     pub async fn save_business_type(&self, b: &BusinessTypeRow) -> Result<i64> {
         in_write!(self, |conn| {
             let sql = if b.id == 0 {
-                "INSERT INTO business_types (name, group_id, min_skill_level) VALUES ($1, $2, $3) RETURNING id"
+                "INSERT INTO business_types (name, group_id, min_skill_level, names) VALUES ($1, $2, $3, $4) RETURNING id"
             } else {
-                "UPDATE business_types SET name = $1, group_id = $2, min_skill_level = $3 WHERE id = $4 RETURNING id"
+                "UPDATE business_types SET name = $1, group_id = $2, min_skill_level = $3, names = $4 WHERE id = $5 RETURNING id"
             };
-            let mut q = sqlx::query_scalar(sql).bind(&b.name).bind(b.group_id).bind(b.min_skill_level);
+            let mut q = sqlx::query_scalar(sql).bind(&b.name).bind(b.group_id).bind(b.min_skill_level).bind(&b.names);
             if b.id != 0 {
                 q = q.bind(b.id);
             }

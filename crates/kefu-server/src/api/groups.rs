@@ -1,6 +1,8 @@
 //! `/api/v1/groups` and `/api/v1/business-types`: skill groups with their routing settings and
 //! members, and the business types that map a visitor's choice to a group.
 
+use std::collections::BTreeMap;
+
 use crate::views::parse_word;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,6 +17,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{group_config, Op};
 use crate::state::AppState;
+use crate::text::{clean_line, clean_message, localized};
 use crate::views::{
     ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessHoursView, BusinessTypeList, BusinessTypeView, ClosedReason, GroupList,
     GroupMember, GroupView,
@@ -103,6 +106,9 @@ pub struct GroupBody {
     /// 1 to 3600: the service-level target of this group ("80 % in 20 s" has 20 here); null =
     /// the server's `service_level_target_secs`.
     service_level_target_secs: Option<Option<i64>>,
+    /// Welcome message by language (`zh-CN`, `en`; up to 500 characters each, blank = none),
+    /// shown at the top of the customer's chat.
+    welcome: Option<BTreeMap<String, String>>,
 }
 
 /// The service-level target asked for, checked: None = unchanged, Some(None) = the default.
@@ -168,6 +174,10 @@ fn apply(g: &mut GroupRow, b: GroupBody) -> ApiResult<()> {
             }
         }
         g.crm_url_template = t;
+    }
+    if let Some(w) = b.welcome {
+        let w = localized("welcome", w, 500, clean_message).map_err(ApiError::invalid)?;
+        g.welcome = serde_json::to_string(&w).unwrap_or_else(|_| "{}".into());
     }
     group_config(g).map_err(ApiError::Validation)?;
     Ok(())
@@ -311,6 +321,8 @@ pub struct TypeBody {
     group_id: Option<i64>,
     /// 1 to 5 (default 1).
     min_skill_level: Option<i64>,
+    /// The name by language (`zh-CN`, `en`; up to 64 characters each, blank = use `name`).
+    names: Option<BTreeMap<String, String>>,
 }
 
 async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> ApiResult<BusinessTypeView> {
@@ -330,6 +342,10 @@ async fn save_type(state: &AppState, mut t: BusinessTypeRow, b: TypeBody) -> Api
         }
         t.min_skill_level = l;
     }
+    if let Some(names) = b.names {
+        let names = localized("names", names, 64, clean_line).map_err(ApiError::invalid)?;
+        t.names = serde_json::to_string(&names).unwrap_or_else(|_| "{}".into());
+    }
     t.id = state.store.save_business_type(&t).await?;
     Ok(BusinessTypeView::from(&t))
 }
@@ -344,7 +360,7 @@ pub async fn create_type(
     if body.group_id.is_none() {
         return Err(ApiError::invalid("group_id: required"));
     }
-    let t = BusinessTypeRow { id: 0, name: String::new(), group_id: 0, min_skill_level: 1 };
+    let t = BusinessTypeRow { id: 0, name: String::new(), group_id: 0, min_skill_level: 1, names: "{}".into() };
     let v = save_type(&state, t, body).await?;
     record(&state, &staff, Change::new(AuditEntity::BusinessType, v.id, AuditAction::Created, &v.name).after(&v)).await;
     Ok((StatusCode::CREATED, Json(v)))

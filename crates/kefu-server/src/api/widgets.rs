@@ -16,8 +16,8 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, IdentitySecret, PreChatForm, WidgetBranding,
-    WidgetConfig, WidgetList, WidgetSettings,
+    ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, GroupWelcome, IdentitySecret, PreChatForm,
+    WidgetBranding, WidgetConfig, WidgetList, WidgetSettings,
 };
 
 pub fn router() -> Router<AppState> {
@@ -177,13 +177,19 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
         }
         let Some(g) = groups.iter().find(|g| g.id == t.group_id) else { continue };
         let closed_reason = crate::api::groups::availability(&state, g, now).await?;
-        types.push(BusinessTypeOption { id: t.id, name: t.name, open: closed_reason.is_none(), closed_reason });
+        let names = crate::text::stored_localized(&t.names);
+        types.push(BusinessTypeOption { id: t.id, name: t.name, names, open: closed_reason.is_none(), closed_reason });
     }
     let config = WidgetConfig {
         pre_chat_form: PreChatForm { fields: settings.fields },
         business_types: types,
         welcome: settings.welcome,
         branding: settings.branding,
+        group_welcomes: groups
+            .iter()
+            .map(|g| GroupWelcome { group_id: g.id, welcome: crate::text::stored_localized(&g.welcome) })
+            .filter(|g| !g.welcome.is_empty())
+            .collect(),
     };
     // The loader on the customer's site reads the branding before any frame exists: public data,
     // read without credentials, so any origin may.

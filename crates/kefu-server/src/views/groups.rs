@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ReturningBy, Strategy};
+use std::collections::BTreeMap;
+
 use kefu_store::{BusinessTypeRow, GroupRow};
 
 /// One weekday's opening window.
@@ -96,6 +98,8 @@ pub struct GroupView {
     /// The group's service-level target (s) reports judge it by; null = the server's default.
     #[schema(required = true)]
     pub service_level_target_secs: Option<i64>,
+    /// Welcome message by language (`zh-CN`, `en`), shown at the top of the customer's chat.
+    pub welcome: BTreeMap<String, String>,
 }
 
 /// A member of a group.
@@ -126,6 +130,7 @@ impl GroupView {
             members,
             reply_target_secs: 60,
             service_level_target_secs: None,
+            welcome: crate::text::stored_localized(&g.welcome),
         }
     }
 }
@@ -140,8 +145,10 @@ pub struct GroupList {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BusinessTypeView {
     pub id: i64,
-    /// Shown to visitors.
+    /// Shown to visitors whose language has no entry in `names`.
     pub name: String,
+    /// The name by language (`zh-CN`, `en`); a language missing here shows `name`.
+    pub names: BTreeMap<String, String>,
     pub group_id: i64,
     /// Only agents with at least this skill level in the group are offered these conversations.
     pub min_skill_level: i64,
@@ -149,7 +156,13 @@ pub struct BusinessTypeView {
 
 impl From<&BusinessTypeRow> for BusinessTypeView {
     fn from(t: &BusinessTypeRow) -> Self {
-        BusinessTypeView { id: t.id, name: t.name.clone(), group_id: t.group_id, min_skill_level: t.min_skill_level }
+        BusinessTypeView {
+            id: t.id,
+            name: t.name.clone(),
+            names: crate::text::stored_localized(&t.names),
+            group_id: t.group_id,
+            min_skill_level: t.min_skill_level,
+        }
     }
 }
 

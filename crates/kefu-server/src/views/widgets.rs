@@ -82,7 +82,10 @@ pub struct PreChatForm {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BusinessTypeOption {
     pub id: i64,
+    /// Shown where `names` has no entry for the customer's language.
     pub name: String,
+    /// The name by language (`zh-CN`, `en`).
+    pub names: BTreeMap<String, String>,
     /// False outside the group's business hours or when nobody of the group is logged in: the
     /// widget then offers to leave a message (留言).
     pub open: bool,
@@ -110,6 +113,16 @@ pub struct WidgetConfig {
     /// Welcome text per locale (`zh-CN`, `en`).
     pub welcome: BTreeMap<String, String>,
     pub branding: WidgetBranding,
+    /// The welcome message of each skill group that has one: shown at the top of a chat the
+    /// group serves.
+    pub group_welcomes: Vec<GroupWelcome>,
+}
+
+/// A skill group's welcome message by locale.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupWelcome {
+    pub group_id: i64,
+    pub welcome: BTreeMap<String, String>,
 }
 
 /// `GET /api/v1/widgets`: every widget's settings by name (`default` always present).

@@ -20,6 +20,7 @@ mod floor_alerts;
 mod identity;
 mod identity_limits;
 mod limits;
+mod localized_texts;
 mod media_peer;
 mod migrate_store;
 mod notes;

@@ -24,7 +24,13 @@ async fn fill(store: &Store) {
     store.save_group(&ga, 2).await.unwrap();
     store.set_members(a, &[(agent, 4)]).await.unwrap();
     store
-        .save_business_type(&kefu_store::BusinessTypeRow { id: 0, name: "billing".into(), group_id: a, min_skill_level: 1 })
+        .save_business_type(&kefu_store::BusinessTypeRow {
+            id: 0,
+            name: "billing".into(),
+            group_id: a,
+            min_skill_level: 1,
+            names: "{}".into(),
+        })
         .await
         .unwrap();
     store.create_wrap_up_code("ok", "OK").await.unwrap();

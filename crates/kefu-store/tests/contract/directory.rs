@@ -93,7 +93,7 @@ async fn groups_business_types_and_codes_refuse_what_is_in_use() {
         store.set_members(group, &[(agent, 3)]).await.unwrap();
         assert_eq!(store.members().await.unwrap().iter().map(|m| (m.agent_id, m.skill_level)).collect::<Vec<_>>(), [(agent, 3)]);
 
-        let bt = BusinessTypeRow { id: 0, name: "billing".into(), group_id: group, min_skill_level: 2 };
+        let bt = BusinessTypeRow { id: 0, name: "billing".into(), group_id: group, min_skill_level: 2, names: "{}".into() };
         let bt_id = store.save_business_type(&bt).await.unwrap();
         match store.save_business_type(&bt).await {
             Err(StoreError::Conflict(m)) => assert!(m.contains("business_types.name"), "{m}"),

@@ -33,7 +33,7 @@ async fn policies_a_calls_recording_state_and_its_files() {
         assert!(matches!(store.set_group_recording_policy(group + 1000, "off").await, Err(StoreError::NotFound)));
         assert_eq!(store.recording_policy_of(id).await.unwrap(), "always");
         let t = store
-            .save_business_type(&BusinessTypeRow { id: 0, name: "billing".into(), group_id: group, min_skill_level: 1 })
+            .save_business_type(&BusinessTypeRow { id: 0, name: "billing".into(), group_id: group, min_skill_level: 1, names: "{}".into() })
             .await
             .unwrap();
         store.set_business_type_recording_policy(t, Some("on_demand")).await.unwrap();

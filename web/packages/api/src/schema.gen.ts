@@ -2130,7 +2130,12 @@ export interface components {
             closed_reason: null | components["schemas"]["ClosedReason"];
             /** Format: int64 */
             id: number;
+            /** @description Shown where `names` has no entry for the customer's language. */
             name: string;
+            /** @description The name by language (`zh-CN`, `en`). */
+            names: {
+                [key: string]: string;
+            };
             /**
              * @description False outside the group's business hours or when nobody of the group is logged in: the
              *     widget then offers to leave a message (留言).
@@ -2154,8 +2159,12 @@ export interface components {
              * @description Only agents with at least this skill level in the group are offered these conversations.
              */
             min_skill_level: number;
-            /** @description Shown to visitors. */
+            /** @description Shown to visitors whose language has no entry in `names`. */
             name: string;
+            /** @description The name by language (`zh-CN`, `en`); a language missing here shows `name`. */
+            names: {
+                [key: string]: string;
+            };
         };
         /**
          * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
@@ -3096,6 +3105,13 @@ export interface components {
             service_level_target_secs?: number | null;
             strategy?: null | components["schemas"]["Strategy"];
             /**
+             * @description Welcome message by language (`zh-CN`, `en`; up to 500 characters each, blank = none),
+             *     shown at the top of the customer's chat.
+             */
+            welcome?: {
+                [key: string]: string;
+            } | null;
+            /**
              * Format: int64
              * @description 0 to 3600 (default 0).
              */
@@ -3194,11 +3210,23 @@ export interface components {
              */
             service_level_target_secs: number | null;
             strategy: components["schemas"]["Strategy"];
+            /** @description Welcome message by language (`zh-CN`, `en`), shown at the top of the customer's chat. */
+            welcome: {
+                [key: string]: string;
+            };
             /**
              * Format: int64
              * @description 话后整理 time after an agent closes a conversation of this group (0 = none).
              */
             wrap_up_secs: number;
+        };
+        /** @description A skill group's welcome message by locale. */
+        GroupWelcome: {
+            /** Format: int64 */
+            group_id: number;
+            welcome: {
+                [key: string]: string;
+            };
         };
         /** @description `hello`: sent right after connecting. */
         Hello: {
@@ -4600,6 +4628,10 @@ export interface components {
             min_skill_level?: number | null;
             /** @description Shown to visitors, 1 to 64 characters. */
             name?: string | null;
+            /** @description The name by language (`zh-CN`, `en`; up to 64 characters each, blank = use `name`). */
+            names?: {
+                [key: string]: string;
+            } | null;
         };
         /** @description `typing`: the other side started or stopped typing. */
         Typing: {
@@ -4753,6 +4785,11 @@ export interface components {
         WidgetConfig: {
             branding: components["schemas"]["WidgetBranding"];
             business_types: components["schemas"]["BusinessTypeOption"][];
+            /**
+             * @description The welcome message of each skill group that has one: shown at the top of a chat the
+             *     group serves.
+             */
+            group_welcomes: components["schemas"]["GroupWelcome"][];
             pre_chat_form: components["schemas"]["PreChatForm"];
             /** @description Welcome text per locale (`zh-CN`, `en`). */
             welcome: {
@@ -5094,6 +5131,7 @@ export type GroupLive = components['schemas']['GroupLive'];
 export type GroupMember = components['schemas']['GroupMember'];
 export type GroupRecordingPolicy = components['schemas']['GroupRecordingPolicy'];
 export type GroupView = components['schemas']['GroupView'];
+export type GroupWelcome = components['schemas']['GroupWelcome'];
 export type Hello = components['schemas']['Hello'];
 export type HolidayView = components['schemas']['HolidayView'];
 export type IceServer = components['schemas']['IceServer'];

@@ -235,6 +235,7 @@ export class App {
       },
       notify: (text) => this.#notify(text),
       send: (frame) => this.#socket?.send(frame) ?? false,
+      welcome: this.#config?.group_welcomes.find((g) => g.group_id === conv.group_id)?.welcome[this.#locale],
     });
     this.#closeChat();
     this.#chat = chat;

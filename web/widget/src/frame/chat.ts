@@ -27,6 +27,8 @@ export interface ChatDeps {
   notify: (text: string) => void;
   /** Sends a frame on the socket (call signalling); false when it is down. */
   send: (frame: unknown) => boolean;
+  /** The skill group's welcome message in the visitor's language, if it has one. */
+  welcome?: string;
 }
 
 /** How often "typing: true" is repeated while the visitor keeps typing, and when it lapses. */
@@ -73,6 +75,7 @@ export class ChatSession {
       onCsat: (score, comment) => this.#csat(score, comment),
       onNewConversation: deps.onNewConversation,
       callStrip: this.calls.el,
+      welcome: deps.welcome,
     });
   }
 

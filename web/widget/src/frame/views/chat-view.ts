@@ -26,6 +26,8 @@ export interface ChatViewOptions {
   onNewConversation: () => void;
   /** The call strip (button, prompts, call screen), shown above the messages: chat goes on below. */
   callStrip: HTMLElement;
+  /** The skill group's welcome message, shown at the top of the chat. */
+  welcome?: string;
 }
 
 export interface ChatViewState {
@@ -54,7 +56,7 @@ export class ChatView {
 
   constructor(opts: ChatViewOptions) {
     this.#opts = opts;
-    this.list = new MessageList({ t: opts.t, locale: opts.locale, attachments: opts.attachments, onRetry: opts.onRetry });
+    this.list = new MessageList({ t: opts.t, locale: opts.locale, attachments: opts.attachments, onRetry: opts.onRetry, welcome: opts.welcome });
     this.composer = new Composer({ t: opts.t, onSend: opts.onSend, onFile: opts.onFile, onInput: opts.onInput });
     this.#typing.textContent = opts.t('agentTyping');
     this.#banner.textContent = opts.t('reconnecting');

@@ -85,4 +85,15 @@ describe('MessageList', () => {
     expect(pill?.hidden).toBe(true);
     expect(list.el.lastElementChild).toBe(pill);
   });
+
+  it("keeps the group's welcome message above every message as messages arrive", () => {
+    const list = new MessageList({ t: translator('en'), locale: 'en', attachments, welcome: 'Hello, this is card services.' });
+    const text = (id: number): ChatItem => ({ ...image(null), key: `m:${id}`, id, seq: id, kind: 'text', body: `line ${id}`, attachment: null });
+    list.update([text(1)], 0);
+    list.update([text(1), text(2)], 0);
+    const first = list.el.firstElementChild as HTMLElement;
+    expect(first.dataset.testid).toBe('group-welcome');
+    expect(first.textContent).toBe('Hello, this is card services.');
+    expect(first.nextElementSibling?.textContent).toContain('line 1');
+  });
 });

@@ -18,6 +18,8 @@ export interface MessageListOptions {
   attachments: AttachmentCache;
   /** Re-send a failed optimistic message; absent in read-only history. */
   onRetry?: (clientId: string) => void;
+  /** The skill group's welcome message, shown above the first message. */
+  welcome?: string;
 }
 
 export class MessageList {
@@ -28,6 +30,8 @@ export class MessageList {
   readonly #pill: HTMLButtonElement;
   /** Whether the customer is at the bottom: set by their scrolling, not by content growing. */
   #stuck = true;
+  /** The welcome line above the messages, if the group has one. */
+  readonly #lead: HTMLElement | null;
 
   constructor(opts: MessageListOptions) {
     this.#opts = opts;
@@ -40,6 +44,8 @@ export class MessageList {
       tabindex: 0,
     });
     this.#pill = h('button', { type: 'button', class: 'new-messages', 'data-testid': 'new-messages', hidden: true, onclick: () => this.scrollToEnd() }, opts.t('newMessages'));
+    this.#lead = opts.welcome ? h('p', { class: 'welcome group-welcome', 'data-testid': 'group-welcome' }, opts.welcome) : null;
+    if (this.#lead) this.el.append(this.#lead);
     this.el.append(this.#pill);
     this.el.addEventListener('scroll', () => {
       this.#stuck = this.#nearEnd();
@@ -63,7 +69,7 @@ export class MessageList {
     const atBottom = this.#stuck;
     let arrived = false;
     const seen = new Set<string>();
-    let prev: Element | null = null;
+    let prev: Element | null = this.#lead;
     for (const item of items) {
       seen.add(item.key);
       const read = item.sender === 'visitor' && item.seq !== null && item.seq <= agentReadSeq;

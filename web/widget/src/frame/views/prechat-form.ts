@@ -33,7 +33,7 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
 
   const pickerRow = (label: string, required: boolean) => {
     select = h('select', { id: 'prechat-business-type', class: 'field__input', required, 'data-testid': 'prechat-business-type' });
-    for (const bt of types) select.append(h('option', { value: bt.id }, bt.name));
+    for (const bt of types) select.append(h('option', { value: bt.id }, bt.names[locale] || bt.name));
     return field('prechat-business-type', label, required, select);
   };
 

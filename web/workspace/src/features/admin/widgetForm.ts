@@ -107,3 +107,12 @@ export function moveField(rows: FieldRow[], i: number, by: -1 | 1): FieldRow[] {
 export function labelIn(label: Record<string, string>, locale: string, fallback: string): string {
   return label[locale] || Object.values(label).find((l) => l.trim()) || fallback;
 }
+
+/** Per-language texts as the API takes them: trimmed, blank ones left out. */
+export function localizedInput(texts: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(texts)
+      .map(([loc, text]) => [loc, text.trim()])
+      .filter(([, text]) => text),
+  );
+}
