@@ -4,7 +4,7 @@
 // screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
-import { CallSession, exposeCallForTests, openLocalMedia, stopStream, watchNetwork, type CallMediaState, type CallServerFrame, type CaptureSize, type NetworkQuality } from '@kefu/realtime/call';
+import { CallSession, callErrorKind, exposeCallForTests, openLocalMedia, stopStream, watchNetwork, type CallMediaState, type CallServerFrame, type CaptureSize, type NetworkQuality } from '@kefu/realtime/call';
 import { format, type Locale } from '../i18n/locale';
 import { call as en } from '../i18n/call-en';
 import { call as zh } from '../i18n/call-zh-CN';
@@ -17,6 +17,9 @@ import './call.css';
 export { DeviceError, openLocalMedia, stopStream } from '@kefu/realtime/call';
 
 type CallKey = keyof typeof en;
+
+/** What the visitor reads for each kind of `call.error`. */
+const ERROR_KEYS = { setup: 'errorSetup', ended: 'errorEnded', unavailable: 'errorUnavailable', other: 'errorOther' } as const;
 
 export interface CallScreenOptions {
   call: CallView;
@@ -94,7 +97,10 @@ export class CallScreen {
       onTrackEnded: (track) => this.#removeRemote(track),
       onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
-      onError: (code, message) => console.warn('call', o.call.id, code, message),
+      onError: (code, message) => {
+        console.warn('call', o.call.id, code, message);
+        this.#showNotice(ERROR_KEYS[callErrorKind(code)]);
+      },
     });
     exposeCallForTests(this.#session);
 
@@ -149,13 +155,16 @@ export class CallScreen {
     return answerSnapshot(requestId, {
       track: () => this.#stream.getVideoTracks()[0] ?? null,
       upload: (file, id) => this.#api.upload(this.#call.conversation_id, file, id),
-      notify: (key) => {
-        this.#notice.textContent = this.#t(key);
-        this.#notice.hidden = false;
-        clearTimeout(this.#noticeTimer);
-        this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
-      },
+      notify: (key) => this.#showNotice(key),
     });
+  }
+
+  /** A line under the picture for a few seconds (snapshot taken, a signalling refusal …). */
+  #showNotice(key: CallKey): void {
+    this.#notice.textContent = this.#t(key);
+    this.#notice.hidden = false;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
   }
 
   get callId(): number {

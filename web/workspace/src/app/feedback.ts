@@ -27,6 +27,11 @@ export function reportError(e: unknown): void {
   ElMessage({ type: 'error', message: errorText(e), showClose: true, grouping: true });
 }
 
+/** A problem the user should know of that is not a failed request (e.g. a call refusal). */
+export function reportWarning(message: string): void {
+  ElMessage({ type: 'warning', message, showClose: true, grouping: true });
+}
+
 export function reportSuccess(message: string): void {
   ElMessage({ type: 'success', message });
 }

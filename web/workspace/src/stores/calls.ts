@@ -9,6 +9,7 @@ import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef } from 'vue';
 import {
   CallSession,
+  callErrorKind,
   exposeCallForTests,
   openLocalMedia,
   stopStream,
@@ -19,6 +20,8 @@ import {
   type NetworkQuality,
 } from '@kefu/realtime/call';
 import { callsApi } from '../api/calls';
+import { reportWarning } from '../app/feedback';
+import { i18n } from '../app/i18n';
 import type { CallMedia, CallView, Conversation, Id } from '../api/types';
 import { useConversationsStore } from './conversations';
 import { useSessionStore } from './session';
@@ -229,7 +232,10 @@ export const useCallsStore = defineStore('calls', () => {
           onState: (state) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
           },
-          onError: (code, message) => console.warn('call', call.id, code, message),
+          onError: (code, message) => {
+            console.warn('call', call.id, code, message);
+            reportWarning(i18n.global.t(`agent.call.errors.${callErrorKind(code)}`));
+          },
         }),
       );
       session = s;
