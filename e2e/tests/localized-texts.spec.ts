@@ -28,10 +28,13 @@ test('an English business-type name set by the admin, and the group welcome at t
     await frame.getByTestId('prechat-name').fill('Ann');
     await frame.getByTestId('prechat-business-type').selectOption({ label: 'Credit cards' });
     await frame.getByTestId('prechat-start').click();
+    // The agent takes it, so leaving the floor at the end closes it (no one left in line).
+    await agent.page.getByTestId('offer-accept').click();
     await expect(frame.getByTestId('group-welcome')).toHaveText(/this is card services/);
     await frame.getByTestId('composer-input').fill('My card was declined');
     await frame.getByTestId('composer-input').press('Enter');
     await expect(frame.getByTestId('message-list')).toContainText('My card was declined');
+    await expect(frame.getByTestId('agent-name')).toBeVisible();
     // The welcome stays above the customer's first message.
     const firstIsWelcome = await frame
       .getByTestId('message-list')
@@ -47,7 +50,9 @@ test('an English business-type name set by the admin, and the group welcome at t
     // No Chinese entry: the plain name shows.
     await zhFrame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
     await zhFrame.getByTestId('prechat-start').click();
+    await agent.page.getByTestId('offer-accept').click();
     await expect(zhFrame.getByTestId('group-welcome')).toHaveText(/这里是信用卡服务/);
+    await expect(zhFrame.getByTestId('agent-name')).toBeVisible();
     await zh.context.close();
   } finally {
     await api.call('PATCH', '/api/v1/business-types/1', adminToken, { names: {} });

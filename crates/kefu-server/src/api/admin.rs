@@ -1,6 +1,7 @@
 //! Admin-only settings: integrators' API keys, webhooks and their delivery log.
 
-use axum::extract::{Path, State};
+use crate::api::paging::ListQuery;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch};
 use axum::{Json, Router};
@@ -26,11 +27,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
 }
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", responses((status = 200, description = "the API keys not revoked (admin)", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn keys(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ApiKeyList>> {
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", params(ListQuery), responses((status = 200, description = "the API keys not revoked (admin); `q`: in the name; a page at a time with `limit`", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn keys(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<ApiKeyList>> {
     staff.require_scope(Scope::Admin)?;
-    let api_keys = state.store.api_keys().await?.iter().map(ApiKeyView::from).collect();
-    Ok(Json(ApiKeyList { api_keys }))
+    let all = state.store.api_keys().await?.iter().map(ApiKeyView::from).collect();
+    let page = q.page(all, |k| k.id, |k| vec![k.name.as_str()])?;
+    Ok(Json(ApiKeyList { api_keys: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,11 +94,12 @@ async fn check_webhook(state: &AppState, url: Option<&str>, events: Option<&[Str
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", responses((status = 200, description = "every webhook (admin)", body = WebhookList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn webhooks(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WebhookList>> {
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", params(ListQuery), responses((status = 200, description = "the webhooks (admin); `q`: in the URL; a page at a time with `limit`", body = WebhookList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn webhooks(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<WebhookList>> {
     staff.require_scope(Scope::Admin)?;
-    let webhooks = state.store.webhooks().await?.iter().map(WebhookView::from).collect();
-    Ok(Json(WebhookList { webhooks }))
+    let all = state.store.webhooks().await?.iter().map(WebhookView::from).collect();
+    let page = q.page(all, |w| w.id, |w| vec![w.url.as_str()])?;
+    Ok(Json(WebhookList { webhooks: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,6 +1,7 @@
 //! Canned responses (快捷回复): every user's personal library and the team library that admins
 //! manage. Bodies are stored as written; `{{variables}}` are expanded by the client.
 
+use crate::api::paging::ListQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch};
@@ -35,6 +36,10 @@ pub struct CannedQuery {
     q: Option<String>,
     /// Only this category.
     category: Option<String>,
+    /// `next_after` of the previous page.
+    after: Option<i64>,
+    /// Page size, 1 to 200; without it, every matching response at once.
+    limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/canned-responses", tag = "canned", params(CannedQuery), responses((status = 200, description = "the team library and the caller's own (API keys: the team library)", body = CannedResponseList), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -45,8 +50,9 @@ pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<C
     // SQLite's ASCII-only lower() lacks.
     let needle = q.q.as_deref().map(|s| s.trim().trim_start_matches('/').to_lowercase()).unwrap_or_default();
     let hit = |c: &&CannedRow| needle.is_empty() || [&c.shortcut, &c.title, &c.body].iter().any(|f| f.to_lowercase().contains(&needle));
-    let canned_responses = rows.iter().filter(hit).map(CannedResponseView::from).collect();
-    Ok(Json(CannedResponseList { canned_responses }))
+    let all = rows.iter().filter(hit).map(CannedResponseView::from).collect();
+    let page = ListQuery { q: None, after: q.after, limit: q.limit }.page(all, |c| c.id, |_| vec![])?;
+    Ok(Json(CannedResponseList { canned_responses: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

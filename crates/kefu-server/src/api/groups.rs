@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 
 use crate::views::parse_word;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
 use kefu_core::{GroupId, Millis};
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
 use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
@@ -66,10 +67,11 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", responses((status = 200, description = "every skill group with its members", body = GroupList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<GroupList>> {
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(ListQuery), responses((status = 200, description = "the skill groups with their members, by id (`q`: in the name), a page at a time with `limit`", body = GroupList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<GroupList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    Ok(Json(GroupList { groups: views(&state).await? }))
+    let page = q.page(views(&state).await?, |g| g.id, |g| vec![g.name.as_str()])?;
+    Ok(Json(GroupList { groups: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema, Default)]
@@ -306,11 +308,12 @@ pub async fn set_members(
     Ok(Json(v))
 }
 
-#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", responses((status = 200, description = "every business type", body = BusinessTypeList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list_types(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<BusinessTypeList>> {
+#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", params(ListQuery), responses((status = 200, description = "the business types by id (`q`: in any of their names), a page at a time with `limit`", body = BusinessTypeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list_types(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<BusinessTypeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let business_types = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
-    Ok(Json(BusinessTypeList { business_types }))
+    let all = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
+    let page = q.page(all, |t| t.id, |t| std::iter::once(t.name.as_str()).chain(t.names.values().map(String::as_str)).collect())?;
+    Ok(Json(BusinessTypeList { business_types: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -15,6 +15,7 @@ pub mod headers;
 pub mod history;
 pub mod notes;
 pub mod openapi;
+pub mod paging;
 pub mod planning;
 pub mod qa;
 pub mod qa_reviews;

@@ -2,6 +2,7 @@
 //! each time one is put on or taken off) and tags on a customer. Staff only; visitors see none
 //! (a conversation's `tags` is emptied for them by the redaction rule).
 
+use crate::api::paging::ListQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
@@ -36,12 +37,20 @@ pub struct TagQuery {
     /// Include disabled tags (for the admin page).
     #[serde(default)]
     include_disabled: bool,
+    /// Text inside the tag's name, any case.
+    q: Option<String>,
+    /// `next_after` of the previous page.
+    after: Option<i64>,
+    /// Page size, 1 to 200; without it, every matching tag at once.
+    limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/tags", tag = "tags", params(TagQuery), responses((status = 200, description = "the tag list, by name", body = TagList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<TagQuery>) -> ApiResult<Json<TagList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    Ok(Json(TagList::of(&state.store.tags(q.include_disabled).await?)))
+    let TagList { tags, .. } = TagList::of(&state.store.tags(q.include_disabled).await?);
+    let page = ListQuery { q: q.q, after: q.after, limit: q.limit }.page(tags, |t| t.id, |t| vec![t.name.as_str()])?;
+    Ok(Json(TagList { tags: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,7 +1,8 @@
 //! `/api/v1/wrap-up-codes`: the wrap-up codes (服务小结) agents pick when closing; admins add,
 //! relabel, disable, reorder and delete them.
 
-use axum::extract::{Path, State};
+use crate::api::paging::ListQuery;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
@@ -27,11 +28,12 @@ fn check_label(label: &str) -> ApiResult<()> {
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", responses((status = 200, description = "every wrap-up code in order, disabled ones included (check `disabled` before offering one)", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn codes(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WrapUpCodeList>> {
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", params(ListQuery), responses((status = 200, description = "the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; a page at a time with `limit`", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn codes(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<WrapUpCodeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
-    Ok(Json(WrapUpCodeList { codes }))
+    let all = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    let page = q.page(all, |c| c.id, |c| vec![c.code.as_str(), c.label.as_str()])?;
+    Ok(Json(WrapUpCodeList { codes: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -104,10 +106,10 @@ pub async fn reorder_codes(State(state): State<AppState>, staff: Staff, ApiJson(
     if !state.store.reorder_wrap_up_codes(&b.ids).await? {
         return Err(ApiError::invalid("ids: give every wrap-up code's id exactly once (reload the list and try again)"));
     }
-    let codes = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    let codes: Vec<_> = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
     let change = Change::new(AuditEntity::WrapUpCode, "*", AuditAction::Reordered, "order").before(&before).after(&b.ids);
     record(&state, &staff, change).await;
-    Ok(Json(WrapUpCodeList { codes }))
+    Ok(Json(WrapUpCodeList { total: codes.len() as i64, codes, next_after: None }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/wrap-up-codes/{id}", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "deleted (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -29,6 +29,11 @@ impl From<&WrapUpCodeRow> for WrapUpCodeView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WrapUpCodeList {
     pub codes: Vec<WrapUpCodeView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// An integrator's API key (the key itself is shown only once, when created).
@@ -60,6 +65,11 @@ impl From<&ApiKeyRow> for ApiKeyView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiKeyList {
     pub api_keys: Vec<ApiKeyView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// `POST /api/v1/api-keys`.
@@ -99,6 +109,11 @@ impl From<&WebhookRow> for WebhookView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WebhookList {
     pub webhooks: Vec<WebhookView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// `POST /api/v1/webhooks`.

@@ -45,4 +45,9 @@ impl From<&CannedRow> for CannedResponseView {
 pub struct CannedResponseList {
     /// Team ones first, then the caller's; each by category and shortcut.
     pub canned_responses: Vec<CannedResponseView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

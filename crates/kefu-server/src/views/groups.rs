@@ -139,6 +139,11 @@ impl GroupView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupList {
     pub groups: Vec<GroupView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// A business type: what a visitor picks, mapped to the group that serves it.
@@ -170,4 +175,9 @@ impl From<&BusinessTypeRow> for BusinessTypeView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BusinessTypeList {
     pub business_types: Vec<BusinessTypeView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

@@ -164,11 +164,16 @@ impl From<&TagRow> for TagView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TagList {
     pub tags: Vec<TagView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 impl TagList {
     /// From rows.
     pub fn of(rows: &[TagRow]) -> TagList {
-        TagList { tags: rows.iter().map(TagView::from).collect() }
+        TagList { tags: rows.iter().map(TagView::from).collect(), total: rows.len() as i64, next_after: None }
     }
 }

@@ -1982,6 +1982,16 @@ export interface components {
         /** @description `GET /api/v1/api-keys`. */
         ApiKeyList: {
             api_keys: components["schemas"]["ApiKeyView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description What an API key may do. `conversations:read`: conversations, their messages and attachments,
@@ -2124,6 +2134,16 @@ export interface components {
         /** @description `GET /api/v1/business-types`. */
         BusinessTypeList: {
             business_types: components["schemas"]["BusinessTypeView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A business type as the widget offers it. */
         BusinessTypeOption: {
@@ -2252,6 +2272,16 @@ export interface components {
         CannedResponseList: {
             /** @description Team ones first, then the caller's; each by category and shortcut. */
             canned_responses: components["schemas"]["CannedResponseView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A canned response: the agent types `/` plus its shortcut in the composer to insert the body.
@@ -3120,6 +3150,16 @@ export interface components {
         /** @description `GET /api/v1/groups`. */
         GroupList: {
             groups: components["schemas"]["GroupView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description One group's queue and staffing now. */
         GroupLive: {
@@ -4440,7 +4480,17 @@ export interface components {
         };
         /** @description A list of tags (also the data of the `conversation.tags` frame). */
         TagList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             tags: components["schemas"]["TagView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A tag (标签). */
         TagView: {
@@ -4744,6 +4794,16 @@ export interface components {
         WebhookEvent: "conversation.created" | "conversation.queued" | "conversation.assigned" | "conversation.transferred" | "conversation.closed" | "message.created" | "call.started" | "call.ended" | "*";
         /** @description `GET /api/v1/webhooks`. */
         WebhookList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
             webhooks: components["schemas"]["WebhookView"][];
         };
         /** @description An outgoing webhook. */
@@ -4824,6 +4884,16 @@ export interface components {
         /** @description `GET /api/v1/wrap-up-codes`, in the admin's order. */
         WrapUpCodeList: {
             codes: components["schemas"]["WrapUpCodeView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A wrap-up code (服务小结) an agent picks when closing a conversation. */
         WrapUpCodeView: {
@@ -5581,14 +5651,21 @@ export interface operations {
     };
     admin_keys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description the API keys not revoked (admin) */
+            /** @description the API keys not revoked (admin); `q`: in the name; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5876,14 +5953,21 @@ export interface operations {
     };
     groups_list_types: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every business type */
+            /** @description the business types by id (`q`: in any of their names), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6404,6 +6488,10 @@ export interface operations {
                 q?: string | null;
                 /** @description Only this category. */
                 category?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching response at once. */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -7321,14 +7409,21 @@ export interface operations {
     };
     groups_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every skill group with its members */
+            /** @description the skill groups with their members, by id (`q`: in the name), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8957,6 +9052,12 @@ export interface operations {
             query?: {
                 /** @description Include disabled tags (for the admin page). */
                 include_disabled?: boolean;
+                /** @description Text inside the tag's name, any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching tag at once. */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -9374,14 +9475,21 @@ export interface operations {
     };
     admin_webhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every webhook (admin) */
+            /** @description the webhooks (admin); `q`: in the URL; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9719,14 +9827,21 @@ export interface operations {
     };
     admin_codes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every wrap-up code in order, disabled ones included (check `disabled` before offering one) */
+            /** @description the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,96 @@
+//! One way to page the admin catalogs (groups, business types, tags, canned responses, wrap-up
+//! codes, API keys, webhooks): `q` finds text, `after` is the id of the last row already shown
+//! and `limit` the page size. Each list keeps its own order (by id, name or position); a page
+//! starts right after the `after` row in that order, so rows created meanwhile never make a page
+//! repeat or skip one. Catalogs are small (tens to hundreds of rows) and read whole from the
+//! store; the matching here folds case for every script, which SQLite's `lower()` does not.
+
+use serde::Deserialize;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The paging and text-search parameters every catalog list takes.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Text inside the row's name (and the other fields the list names), any case.
+    pub q: Option<String>,
+    /// `next_after` of the previous page.
+    pub after: Option<i64>,
+    /// Page size, 1 to 200; without it, every matching row at once.
+    pub limit: Option<i64>,
+}
+
+/// One page of a list, with what the next request needs.
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; None on the last page.
+    pub next_after: Option<i64>,
+}
+
+impl ListQuery {
+    /// The page of `rows` (in their list order) that this query asks for. `id` names a row;
+    /// `text` gives the fields `q` is looked for in.
+    pub fn page<T>(&self, rows: Vec<T>, id: impl Fn(&T) -> i64, text: impl Fn(&T) -> Vec<&str>) -> ApiResult<Page<T>> {
+        if self.limit.is_some_and(|l| !(1..=200).contains(&l)) {
+            return Err(ApiError::invalid("limit: 1 to 200"));
+        }
+        let needle = self.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+        let mut rows: Vec<T> = match &needle {
+            Some(n) => rows.into_iter().filter(|r| text(r).iter().any(|f| f.to_lowercase().contains(n.as_str()))).collect(),
+            None => rows,
+        };
+        let total = rows.len() as i64;
+        if let Some(after) = self.after {
+            let at = rows
+                .iter()
+                .position(|r| id(r) == after)
+                .ok_or_else(|| ApiError::invalid(format!("after: row {after} is not in this list any more; start again without after")))?;
+            rows.drain(..=at);
+        }
+        let mut next_after = None;
+        if let Some(limit) = self.limit {
+            if rows.len() as i64 > limit {
+                rows.truncate(limit as usize);
+                next_after = rows.last().map(&id);
+            }
+        }
+        Ok(Page { rows, total, next_after })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<(i64, &'static str)> {
+        vec![(3, "Billing"), (1, "账单 Cards"), (7, "Loans"), (2, "cards abroad")]
+    }
+
+    fn page(q: ListQuery) -> ApiResult<Page<(i64, &'static str)>> {
+        q.page(names(), |r| r.0, |r| vec![r.1])
+    }
+
+    #[test]
+    fn pages_follow_the_list_order_and_end_with_no_cursor() {
+        let first = page(ListQuery { limit: Some(2), ..Default::default() }).unwrap();
+        assert_eq!((first.rows.iter().map(|r| r.0).collect::<Vec<_>>(), first.total, first.next_after), (vec![3, 1], 4, Some(1)));
+        let second = page(ListQuery { limit: Some(2), after: first.next_after, ..Default::default() }).unwrap();
+        assert_eq!((second.rows.iter().map(|r| r.0).collect::<Vec<_>>(), second.next_after), (vec![7, 2], None));
+        assert_eq!(page(ListQuery::default()).unwrap().rows.len(), 4, "without limit, every row");
+    }
+
+    #[test]
+    fn text_matches_any_case_and_counts_only_matches() {
+        let hit = page(ListQuery { q: Some(" CARDS ".into()), ..Default::default() }).unwrap();
+        assert_eq!((hit.rows.iter().map(|r| r.0).collect::<Vec<_>>(), hit.total), (vec![1, 2], 2));
+    }
+
+    #[test]
+    fn a_bad_limit_or_a_vanished_cursor_is_refused() {
+        assert!(page(ListQuery { limit: Some(0), ..Default::default() }).is_err());
+        assert!(page(ListQuery { limit: Some(201), ..Default::default() }).is_err());
+        assert!(page(ListQuery { after: Some(99), ..Default::default() }).is_err());
+    }
+}
