@@ -101,6 +101,15 @@ impl Store {
             .ok_or(crate::StoreError::NotFound))
     }
 
+    /// A message's text (what an alert quotes).
+    pub async fn message_body(&self, id: i64) -> Result<String> {
+        on_pool!(self, |pool| sqlx::query_scalar("SELECT body FROM messages WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(crate::StoreError::NotFound))
+    }
+
     /// Alerts still active, oldest first.
     pub async fn active_sentiment_alerts(&self) -> Result<Vec<SentimentAlertRow>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(&format!(
