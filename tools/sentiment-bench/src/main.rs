@@ -124,6 +124,14 @@ fn eval() -> Result<()> {
         t.print(&format!("en  VADER ground truth: {set}"));
     }
     all.print("en  VADER ground truth: all four");
+    // Cost per message, chat-sized: the first 80 characters of each held-out review and tweet.
+    let mut texts: Vec<String> = split(&pos).1.iter().chain(split(&neg).1.iter()).map(|s| s.chars().take(80).collect()).collect();
+    texts
+        .extend(read_lines(&data().join("en/tweets_GroundTruth.txt"))?.iter().filter_map(|l| l.splitn(3, '\t').nth(2).map(str::to_string)));
+    let started = std::time::Instant::now();
+    let sum: f64 = texts.iter().map(|t| scorer.score(t).score).sum();
+    let per = started.elapsed().as_secs_f64() * 1e6 / texts.len() as f64;
+    println!("scoring cost: {per:.1} µs per message over {} messages (checksum {sum:.1})", texts.len());
     Ok(())
 }
 
