@@ -132,6 +132,13 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_message_loses_its_sentiment_score() {
+        let mut m = json!({ "kind": "text", "body": "太差了", "sentiment": { "lang": "zh", "score": -0.8 } });
+        redact_for_visitor("message.created", &mut m);
+        assert_eq!(m, json!({ "kind": "text", "body": "太差了" }));
+    }
+
+    #[test]
     fn other_events_and_plain_messages_pass_unchanged() {
         let mut typing = json!({ "who": "agent", "typing": true });
         redact_for_visitor("typing", &mut typing);
