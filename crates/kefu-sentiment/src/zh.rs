@@ -19,9 +19,16 @@ const WEIGHTS: &str = include_str!("../data/zh_weights.tsv");
 /// word ("慢") stays near -0.2.
 const SCALE: f64 = 6.0;
 
+/// jieba with its dictionary: loaded here, or one the process already holds (its dictionary
+/// costs tens of MB; the server shares the search index's).
+enum Segmenter {
+    Own(Box<Jieba>),
+    Shared(&'static Jieba),
+}
+
 /// The Chinese scorer: the segmenter and the weight table.
 pub struct Chinese {
-    jieba: Jieba,
+    jieba: Segmenter,
     weights: HashMap<String, f64>,
 }
 
@@ -31,14 +38,26 @@ impl Chinese {
         Chinese::with_weights(parse(WEIGHTS))
     }
 
+    /// The embedded table over a segmenter the process already holds.
+    pub fn with_jieba(jieba: &'static Jieba) -> Chinese {
+        Chinese { jieba: Segmenter::Shared(jieba), weights: parse(WEIGHTS) }
+    }
+
     /// A scorer over another table (the bench evaluates a freshly trained one).
     pub fn with_weights(weights: HashMap<String, f64>) -> Chinese {
-        Chinese { jieba: Jieba::new(), weights }
+        Chinese { jieba: Segmenter::Own(Box::new(Jieba::new())), weights }
+    }
+
+    fn jieba(&self) -> &Jieba {
+        match &self.jieba {
+            Segmenter::Own(j) => j,
+            Segmenter::Shared(j) => j,
+        }
     }
 
     /// The words of `text` that carry meaning: jieba's cut, without punctuation and spaces.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba.cut(text, true).into_iter().map(|t| t.word).filter(|w| w.chars().any(|c| is_han(c) || c.is_alphanumeric())).collect()
+        self.jieba().cut(text, true).into_iter().map(|t| t.word).filter(|w| w.chars().any(|c| is_han(c) || c.is_alphanumeric())).collect()
     }
 
     /// The summed log-odds of the known words (> 0 leans positive).

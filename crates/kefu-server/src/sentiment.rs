@@ -19,8 +19,9 @@ use crate::realtime::frame;
 use crate::state::AppState;
 use crate::views::SentimentAlertView;
 
-/// Both languages' lexicons and jieba's dictionary, loaded once per process.
-static SCORER: LazyLock<Scorer> = LazyLock::new(Scorer::new);
+/// Both languages' lexicons, loaded once per process; Chinese is cut by the search index's jieba
+/// (one copy of its dictionary in memory).
+static SCORER: LazyLock<Scorer> = LazyLock::new(|| Scorer::with_jieba(kefu_store::search::terms::segmenter()));
 
 /// How often alerts of conversations that ended are cleared.
 const SWEEP: Duration = Duration::from_secs(2);
