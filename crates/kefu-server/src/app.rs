@@ -47,6 +47,7 @@ impl Application {
             tracing::info!(messages = indexed, "older messages indexed for search");
         }
         tokio::task::spawn_blocking(kefu_store::search::terms::warm);
+        tokio::task::spawn_blocking(crate::sentiment::warm);
         if config.demo {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
         }
@@ -103,9 +104,11 @@ impl Application {
             links,
             calls,
             floor,
+            moods: Default::default(),
         };
         tokio::spawn(away_if_not_back(state.clone()));
         tokio::spawn(crate::floor::run(state.clone()));
+        tokio::spawn(crate::sentiment::run(state.clone()));
         Ok(Application { listener, media, metrics_listener, state })
     }
 

@@ -26,6 +26,7 @@ pub mod qa;
 pub mod realtime;
 pub mod reports;
 pub mod routing;
+pub mod sentiment;
 pub mod serve;
 pub mod state;
 pub mod text;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub calls: crate::calls::CallMedia,
     /// The floor task: live figures and alerts for supervisors.
     pub floor: crate::floor::Floor,
+    /// Customers' moods and their active sentiment alerts.
+    pub moods: crate::sentiment::Moods,
 }
 
 impl AppState {

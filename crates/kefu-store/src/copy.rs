@@ -64,6 +64,8 @@ pub const TABLES: &[&str] = &[
     "facts",
     "report_exports",
     "report_contacts",
+    "message_sentiments",
+    "sentiment_alerts",
 ];
 
 /// What arrived in one table.

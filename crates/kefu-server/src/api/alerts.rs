@@ -14,7 +14,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::floor::figures;
 use crate::state::AppState;
-use crate::views::{AlertList, AlertView, ApiKeyScope as Scope, FloorView, ThresholdsList, ThresholdsView};
+use crate::views::{AlertList, AlertView, ApiKeyScope as Scope, FloorView, SentimentAlertList, ThresholdsList, ThresholdsView};
 use kefu_store::ThresholdsRow;
 
 pub fn router() -> Router<AppState> {
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/alert-thresholds", get(list_thresholds))
         .route("/api/v1/groups/{id}/alert-thresholds", put(set_thresholds).delete(reset_thresholds))
         .route("/api/v1/alerts", get(today_alerts))
+        .route("/api/v1/sentiment-alerts", get(sentiment_alerts))
         .route("/api/v1/stats/floor", get(floor))
 }
 
@@ -134,6 +135,20 @@ pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiRes
         .map(|r| AlertView::build(r, names.get(&r.group_id).map_or("", String::as_str)))
         .collect();
     Ok(Json(AlertList { alerts }))
+}
+
+#[utoipa::path(get, path = "/api/v1/sentiment-alerts", tag = "stats", responses((status = 200, description = "customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (all when in none), admins all", body = SentimentAlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<SentimentAlertList>> {
+    staff.require_scope(Scope::StatsRead)?;
+    let watched = crate::floor::watched_groups(&state, &staff).await?;
+    let mut alerts = vec![];
+    for r in state.store.active_sentiment_alerts().await? {
+        let v = crate::sentiment::view(&state, &r).await?;
+        if watched.as_ref().is_none_or(|w| w.contains(&v.group_id)) {
+            alerts.push(v);
+        }
+    }
+    Ok(Json(SentimentAlertList { alerts }))
 }
 
 #[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]

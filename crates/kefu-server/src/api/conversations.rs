@@ -20,7 +20,9 @@ use crate::realtime::frame;
 use crate::routing::Op;
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
-use crate::views::{ApiKeyScope as Scope, ConversationList, ConversationView, MessagePage, MessageView, QueueView, Typing};
+use crate::views::{
+    ApiKeyScope as Scope, ConversationList, ConversationView, MessagePage, MessageSentimentView, MessageView, QueueView, Typing,
+};
 use kefu_core::{ConversationId, Fact, GroupId};
 use kefu_store::{ConversationRow, NewConversation};
 
@@ -215,6 +217,8 @@ pub async fn create(
         return Err(ApiError::invalid("media: a left message is a chat"));
     }
     let now = now_ms();
+    // The opening message's sentiment, scored before the write lock is taken.
+    let opening = text.and_then(|t| crate::sentiment::score("visitor", "text", t));
     let mut tx = state.store.begin().await?;
     let inserted = tx
         .insert_conversation(
@@ -260,12 +264,18 @@ pub async fn create(
     let view = crate::conversations::view_in(&mut tx, id).await?;
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
     // The opening message commits with the conversation: a request killed halfway loses neither.
+    let mut opening_message = None;
     if let Some(text) = text {
         let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
         let name = new_name.clone().unwrap_or_else(|| v.name.clone());
-        events.push(insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, now).await?.1);
+        let (message, event) = insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, opening, now).await?;
+        opening_message = Some(message.id);
+        events.push(event);
     }
     tx.commit().await?;
+    if let (Some(message), Some(s)) = (opening_message, opening) {
+        crate::sentiment::observe(&state, id, message, s.score).await;
+    }
     state.metrics.conversations_created.inc();
     if text.is_some() {
         state.metrics.messages.inc();
@@ -333,14 +343,21 @@ pub async fn messages(
     let c = load_visible(&state.store, &caller, id).await?;
     let rows = state.store.messages_after(id, q.after_seq.max(0)).await?;
     let now = now_ms();
+    let staff = !matches!(caller, Caller::Visitor(_));
+    let scores: std::collections::HashMap<i64, MessageSentimentView> = if staff {
+        state.store.message_sentiments(id).await?.iter().map(|s| (s.message_id, MessageSentimentView::build(s))).collect()
+    } else {
+        Default::default()
+    };
     let mut messages = Vec::with_capacity(rows.len());
     for m in &rows {
         let a = match m.attachment_id {
             Some(a) => Some(state.store.attachment(a).await?),
             None => None,
         };
-        let view = state.links.sign_message(MessageView::build(m, a.as_ref()), now);
-        messages.push(if matches!(caller, Caller::Visitor(_)) { redacted(Payload::Message, view) } else { view });
+        let mut view = state.links.sign_message(MessageView::build(m, a.as_ref()), now);
+        view.sentiment = scores.get(&m.id).copied();
+        messages.push(if staff { view } else { redacted(Payload::Message, view) });
     }
     Ok(Json(MessagePage { messages, last_seq: c.last_seq }))
 }

@@ -166,6 +166,7 @@ impl Modify for UniqueOperationIds {
         crate::api::alerts::set_thresholds,
         crate::api::alerts::reset_thresholds,
         crate::api::alerts::today_alerts,
+        crate::api::alerts::sentiment_alerts,
         crate::api::alerts::floor,
         crate::api::planning::groups,
         crate::api::planning::save_settings,
@@ -194,7 +195,7 @@ impl Modify for UniqueOperationIds {
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
         views::AuditEntity, views::AuditAction,
-        views::FloorView, views::AlertView,
+        views::FloorView, views::AlertView, views::SentimentAlertView, views::MessageSentimentView,
     ))
 )]
 pub struct ApiDoc;

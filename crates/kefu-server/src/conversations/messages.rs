@@ -8,8 +8,8 @@ use crate::clock::now_ms;
 use crate::conversations::{announce, Pending};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::{MessageRead, MessageView};
-use kefu_store::{ConversationRow, NewMessage, Tx};
+use crate::views::{MessageRead, MessageSentimentView, MessageView};
+use kefu_store::{ConversationRow, MessageSentimentRow, NewMessage, Tx};
 
 /// Longest text message, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
@@ -32,6 +32,8 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
         Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
         Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
     };
+    // Scored before the transaction opens: the write lock never waits for the lexicons.
+    let sentiment = crate::sentiment::score(sender, out.kind, out.body);
     let now = now_ms();
     let mut tx = state.store.begin().await?;
     if let Some(existing) = retried(&mut tx, state, caller, conv.id, out.client_id).await? {
@@ -41,14 +43,21 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
     if let (Caller::Visitor(v), None) = (caller, out.attachment_id) {
         state.limits.visitor_message(*v)?;
     }
-    let (view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, now).await?;
+    let (mut view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, sentiment, now).await?;
     tx.commit().await?;
+    if let Some(s) = sentiment {
+        crate::sentiment::observe(state, conv.id, view.id, s.score).await;
+    }
     state.metrics.messages.inc();
     let seq = view.seq;
     announce(state, vec![event], &[]).await;
     if sender == "agent" {
         // The agent has read everything up to their own reply.
         mark_read(state, caller, conv, seq).await?;
+    }
+    if sender == "visitor" {
+        // The customer's own answer never carries their sentiment score (staff only).
+        view.sentiment = None;
     }
     Ok((state.links.sign_message(view, now_ms()), true))
 }
@@ -83,6 +92,7 @@ pub async fn insert(
     conversation: i64,
     sender: (&str, i64, &str),
     out: &Outgoing<'_>,
+    sentiment: Option<kefu_sentiment::Sentiment>,
     now: i64,
 ) -> ApiResult<(MessageView, Pending)> {
     let seq = tx.next_seq(conversation).await?;
@@ -107,7 +117,14 @@ pub async fn insert(
         Some(a) => Some(state.store.attachment(a).await?),
         None => None,
     };
-    let view = MessageView::build(&row, attachment.as_ref());
+    let mut view = MessageView::build(&row, attachment.as_ref());
+    if let Some(s) = sentiment {
+        let v = MessageSentimentView::new(s);
+        let lang = kefu_sentiment::Lang::as_str(s.lang).to_string();
+        tx.insert_message_sentiment(&MessageSentimentRow { message_id: row.id, conversation_id: conversation, lang, score: v.score })
+            .await?;
+        view.sentiment = Some(v);
+    }
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
     tx.insert_event(conversation, seq, "message.created", &data, now).await?;
     tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;

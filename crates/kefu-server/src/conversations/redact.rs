@@ -8,6 +8,7 @@
 //! - on system event lines, everything but the target's name and a block's reason (the transfer
 //!   note is for the next agent);
 //! - a conversation's tags (标签), emptied;
+//! - a customer message's sentiment score (情绪), removed;
 //! - internal notes, whispers and the tag timeline (`conversation_notes`): they are not in any
 //!   payload type a visitor receives at all. They take no number of the conversation's event
 //!   sequence (see `conversations::notes`), so a visitor's resume sees neither a gap nor a line.
@@ -79,6 +80,8 @@ pub fn redact(payload: Payload, v: &mut Value) {
             }
         }
         Payload::Message => {
+            // The customer's sentiment score is for staff.
+            o.remove("sentiment");
             if o.get("kind").and_then(Value::as_str) == Some("event") {
                 if let Some(d) = o.get_mut("data").and_then(Value::as_object_mut) {
                     d.retain(|k, _| EVENT_DATA_VISIBLE.contains(&k.as_str()));
@@ -126,6 +129,13 @@ mod tests {
         assert_eq!(c["visitor"]["designated_agent_id"], Value::Null);
         assert_eq!(c["visitor"]["name"], "Tom");
         assert_eq!(c["last_message"]["data"], json!({ "to_group_name": "Loans" }));
+    }
+
+    #[test]
+    fn a_customer_message_loses_its_sentiment_score() {
+        let mut m = json!({ "kind": "text", "body": "太差了", "sentiment": { "lang": "zh", "score": -0.8 } });
+        redact_for_visitor("message.created", &mut m);
+        assert_eq!(m, json!({ "kind": "text", "body": "太差了" }));
     }
 
     #[test]

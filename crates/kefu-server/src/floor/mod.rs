@@ -157,7 +157,7 @@ async fn record(state: &AppState, watch: &mut Watch, names: &HashMap<i64, String
 
 /// Who hears a group's alerts: admins, and supervisors who are members of the group or of no
 /// group at all (a supervisor placed in no group watches the whole floor).
-async fn recipients(state: &AppState, group: i64) -> ApiResult<Vec<i64>> {
+pub async fn recipients(state: &AppState, group: i64) -> ApiResult<Vec<i64>> {
     let members = state.store.members().await?;
     Ok(state
         .store

@@ -243,6 +243,9 @@ pub struct MessageView {
     pub data: Option<Value>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// A customer text message's sentiment; staff only (absent for visitors and other lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<super::MessageSentimentView>,
 }
 
 impl MessageView {
@@ -261,6 +264,7 @@ impl MessageView {
             client_id: m.client_id.clone(),
             data: m.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
             created_at: rfc3339(m.created_at),
+            sentiment: None,
         }
     }
 }

@@ -216,6 +216,12 @@ pub enum WsEvent {
     /// An alert cleared: the line has been healthy again for a few seconds.
     #[serde(rename = "alert.cleared")]
     AlertCleared { data: super::AlertView },
+    /// A customer turned strongly negative (supervisors of the conversation's group and admins).
+    #[serde(rename = "sentiment.raised")]
+    SentimentRaised { data: super::SentimentAlertView },
+    /// That customer recovered, or the conversation ended.
+    #[serde(rename = "sentiment.cleared")]
+    SentimentCleared { data: super::SentimentAlertView },
 }
 
 /// The schema of JSON `null`.

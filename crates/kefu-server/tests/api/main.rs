@@ -35,6 +35,7 @@ mod redaction;
 mod reports;
 mod restart;
 mod search;
+mod sentiment;
 mod sessions;
 mod snapshots;
 mod tags;

@@ -9,7 +9,7 @@ use crate::helpers::spawn_app;
 /// Texts only staff may read; none may appear anywhere in what the visitor gets.
 const SECRETS: [&str; 6] = ["TRANSFER-NOTE-1", "WRAP-NOTE-2", "ATTR-RISK-3", "wrap_code_x", "INTERNAL-NOTE-4", "TAG-5"];
 /// Keys that must be null (or empty) wherever they appear in a visitor's payload.
-const INTERNAL_KEYS: [&str; 4] = ["wrap_up_code", "wrap_up_note", "offered_agent_id", "designated_agent_id"];
+const INTERNAL_KEYS: [&str; 5] = ["wrap_up_code", "wrap_up_note", "offered_agent_id", "designated_agent_id", "sentiment"];
 
 /// Every leak in `v`, with its JSON path.
 fn leaks(v: &Value, path: &str, out: &mut Vec<String>) {

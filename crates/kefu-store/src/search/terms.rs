@@ -19,6 +19,12 @@ use jieba_rs::Jieba;
 /// The segmenter with its built-in dictionary, loaded once (about 5 MB of words).
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
+/// The segmenter, for other Chinese text work in the process (message sentiment), so its
+/// dictionary is held once.
+pub fn segmenter() -> &'static Jieba {
+    &JIEBA
+}
+
 /// Load the dictionary now (about a third of a second), so the first message written after a
 /// start does not pay for it inside its transaction.
 pub fn warm() {

@@ -3,8 +3,8 @@
 
 use kefu_core::Role;
 use kefu_store::{
-    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, NewCall, NewMessage, NewNote, NewQaReview, NewRecording, NewUser,
-    QaResultRow, QaRuleFields, Store, StoreError, TokenOwner, TABLES,
+    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, MessageSentimentRow, NewCall, NewMessage, NewNote, NewQaReview,
+    NewRecording, NewUser, QaResultRow, QaRuleFields, Store, StoreError, TokenOwner, TABLES,
 };
 use serde_json::json;
 
@@ -74,7 +74,9 @@ async fn fill(store: &Store) {
         client_id: Some("c1"),
         data: None,
     };
-    tx.insert_message(&m, seq, 23).await.unwrap();
+    let message = tx.insert_message(&m, seq, 23).await.unwrap();
+    let sentiment = MessageSentimentRow { message_id: message.id, conversation_id: id, lang: "zh".into(), score: -0.75 };
+    tx.insert_message_sentiment(&sentiment).await.unwrap();
     tx.insert_event(id, seq, "message.created", &json!({ "n": 1 }), 23).await.unwrap();
     tx.enqueue_webhooks("conversation.updated", &json!({ "id": id }), 24).await.unwrap();
     tx.log_routing("offer", Some(id), Some(agent), Some(a), &json!({ "why": "load_balance" }), 25).await.unwrap();
@@ -93,6 +95,8 @@ async fn fill(store: &Store) {
     tx.set_call_recording(call.id, "always", "recording").await.unwrap();
     tx.set_closed(id, 30, false, Some("ok"), None).await.unwrap();
     tx.commit().await.unwrap();
+    let mood = store.insert_sentiment_alert(id, message.id, -0.75, -0.75, 24).await.unwrap();
+    store.clear_sentiment_alert(mood, 31).await.unwrap();
     let file =
         NewRecording { call_id: call.id, conversation_id: id, role: "agent", agent_id: Some(agent), path: "1/a.webm", status: "recording" };
     let rec = store.insert_recording(&file, 22).await.unwrap();

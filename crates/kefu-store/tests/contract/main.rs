@@ -15,4 +15,5 @@ mod planning;
 mod qa;
 mod recordings;
 mod search;
+mod sentiment;
 mod sessions;

@@ -1428,6 +1428,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sentiment-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["stats_sentiment_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/agents/{id}": {
         parameters: {
             query?: never;
@@ -3418,6 +3434,15 @@ export interface components {
             /** Format: int64 */
             seq: number;
         };
+        /**
+         * @description A customer text message's sentiment (staff only): `score` from -1 (angry) to 1 (pleased),
+         *     scored in the language detected for that message (`zh` or `en`).
+         */
+        MessageSentimentView: {
+            lang: components["schemas"]["SentimentLang"];
+            /** Format: double */
+            score: number;
+        };
         /** @description A chat message. */
         MessageView: {
             attachment: null | components["schemas"]["AttachmentView"];
@@ -3441,6 +3466,7 @@ export interface components {
             sender_id: number | null;
             /** @description Display name; on event lines, the agent the event is about (assigned, who transferred). */
             sender_name: string | null;
+            sentiment?: null | components["schemas"]["MessageSentimentView"];
             /**
              * Format: int64
              * @description Position in the conversation's event log.
@@ -4274,6 +4300,48 @@ export interface components {
          * @enum {string}
          */
         Sender: "visitor" | "agent" | "system";
+        /** @description `GET /api/v1/sentiment-alerts`: the active alerts, oldest first. */
+        SentimentAlertList: {
+            alerts: components["schemas"]["SentimentAlertView"][];
+        };
+        /**
+         * @description A customer who turned strongly negative (`sentiment.raised`), or recovered or whose
+         *     conversation ended (`sentiment.cleared`, with `cleared_at`). Supervisors of the
+         *     conversation's group (all when in none) and admins get it.
+         */
+        SentimentAlertView: {
+            /** @description The agent serving the conversation; null while it waits in line. */
+            agent_name: string | null;
+            /** Format: date-time */
+            cleared_at: string | null;
+            /** Format: int64 */
+            conversation_id: number;
+            /** @description The message that raised the alert (at most 120 characters). */
+            excerpt: string;
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            raised_at: string;
+            /**
+             * Format: double
+             * @description That message's score.
+             */
+            score: number;
+            /**
+             * Format: double
+             * @description The conversation's weighted trend then (the latest messages count most).
+             */
+            trend: number;
+            visitor_name: string;
+        };
+        /**
+         * @description The language a message was scored in.
+         * @enum {string}
+         */
+        SentimentLang: "zh" | "en";
         /**
          * @description Why a session ended (`session.ended`, and the WebSocket close reason).
          * @enum {string}
@@ -5107,6 +5175,14 @@ export interface components {
             data: components["schemas"]["AlertView"];
             /** @enum {string} */
             type: "alert.cleared";
+        } | {
+            data: components["schemas"]["SentimentAlertView"];
+            /** @enum {string} */
+            type: "sentiment.raised";
+        } | {
+            data: components["schemas"]["SentimentAlertView"];
+            /** @enum {string} */
+            type: "sentiment.cleared";
         };
     };
     responses: never;
@@ -5221,6 +5297,7 @@ export type Membership = components['schemas']['Membership'];
 export type MessageKind = components['schemas']['MessageKind'];
 export type MessagePage = components['schemas']['MessagePage'];
 export type MessageRead = components['schemas']['MessageRead'];
+export type MessageSentimentView = components['schemas']['MessageSentimentView'];
 export type MessageView = components['schemas']['MessageView'];
 export type Method = components['schemas']['Method'];
 export type NoteBody = components['schemas']['NoteBody'];
@@ -5294,6 +5371,9 @@ export type SearchPage = components['schemas']['SearchPage'];
 export type SearchResult = components['schemas']['SearchResult'];
 export type SearchSnippet = components['schemas']['SearchSnippet'];
 export type Sender = components['schemas']['Sender'];
+export type SentimentAlertList = components['schemas']['SentimentAlertList'];
+export type SentimentAlertView = components['schemas']['SentimentAlertView'];
+export type SentimentLang = components['schemas']['SentimentLang'];
 export type SessionEndReason = components['schemas']['SessionEndReason'];
 export type SessionEnded = components['schemas']['SessionEnded'];
 export type SetBusinessTypeRecordingPolicy = components['schemas']['SetBusinessTypeRecordingPolicy'];
@@ -8944,6 +9024,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stats_sentiment_alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (all when in none), admins all */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentimentAlertList"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -166,6 +166,8 @@ export type WidgetBranding = Api.WidgetBranding;
 export type FloorView = Api.FloorView;
 export type FloorGroup = Api.FloorGroup;
 export type AlertView = Api.AlertView;
+/** A customer who turned strongly negative (`sentiment.raised` / `sentiment.cleared`). */
+export type SentimentAlert = Api.SentimentAlertView;
 export type AlertMetric = Api.AlertMetricView;
 export type AlertLevel = Api.AlertLevelView;
 export type Thresholds = Api.ThresholdsView;

@@ -9,6 +9,7 @@ import { useConversationsStore } from '../stores/conversations';
 import { useCustomersStore } from '../stores/customers';
 import { useDirectoryStore } from '../stores/directory';
 import { useFloorStore } from '../stores/floor';
+import { useMoodsStore } from '../stores/moods';
 import { useNotificationsStore } from '../stores/notifications';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
@@ -42,6 +43,7 @@ export function endSession(): void {
   useCustomersStore().reset();
   useSupervisorStore().reset();
   useFloorStore().reset();
+  useMoodsStore().reset();
   useAttachmentsStore().reset();
   useCannedStore().reset();
   useNotificationsStore().reset();

@@ -19,6 +19,7 @@ import { useConnectionStore } from '../stores/connection';
 import { useConversationsStore } from '../stores/conversations';
 import { useDirectoryStore } from '../stores/directory';
 import { useFloorStore } from '../stores/floor';
+import { useMoodsStore } from '../stores/moods';
 import { useOffersStore } from '../stores/offers';
 import { useNotificationsStore } from '../stores/notifications';
 import { useSessionStore } from '../stores/session';
@@ -62,6 +63,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
   const directory = useDirectoryStore();
   const supervisor = useSupervisorStore();
   const floor = useFloorStore();
+  const moods = useMoodsStore();
   const connection = useConnectionStore();
   const clock = useClockStore();
   const session = useSessionStore();
@@ -150,6 +152,12 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'alert.cleared':
         floor.applyAlert(e.data);
+        break;
+      case 'sentiment.raised':
+        void moods.raised(e.data);
+        break;
+      case 'sentiment.cleared':
+        moods.cleared(e.data);
         break;
       case 'hello':
         // On every (re)connect: how far this machine's clock is from the server's.
