@@ -5,13 +5,15 @@
 mod apply;
 mod load;
 mod ops;
+mod query;
 
 pub use load::{group_config, parse_status, status_text};
 pub use ops::Op;
+pub use query::{AgentVerdict, Answer, GroupLine, GroupVerdict, Query, Refusal};
 
 use std::time::Duration;
 
-use kefu_core::{Millis, Router, RouterConfig};
+use kefu_core::{AgentSnapshot, Millis, QueueInfo, Router, RouterConfig};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::now_ms;
@@ -21,11 +23,9 @@ use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use kefu_store::Store;
 
-type Query = Box<dyn FnOnce(&Router, Millis) + Send>;
-
 enum Command {
     Op(Op, oneshot::Sender<ApiResult<()>>),
-    Query(Query),
+    Query(Query, oneshot::Sender<Answer>),
 }
 
 /// A handle to the routing task. Cheap to clone.
@@ -43,14 +43,53 @@ impl Routing {
     }
 
     /// Read something from the router.
-    pub async fn query<T: Send + 'static>(&self, f: impl FnOnce(&Router, Millis) -> T + Send + 'static) -> ApiResult<T> {
+    pub async fn query(&self, q: Query) -> ApiResult<Answer> {
         let (reply, rx) = oneshot::channel();
-        let q: Query = Box::new(move |router, now| {
-            let _ = reply.send(f(router, now));
-        });
-        self.tx.send(Command::Query(q)).await.map_err(|_| gone())?;
+        self.tx.send(Command::Query(q, reply)).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())
     }
+
+    /// The lines of these groups, in the order asked.
+    pub async fn groups(&self, ids: Vec<i64>) -> ApiResult<Vec<GroupLine>> {
+        match self.query(Query::Groups { ids }).await? {
+            Answer::Groups(lines) => Ok(lines),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// These agents as the router sees them, in the order asked.
+    pub async fn agents(&self, ids: Vec<i64>) -> ApiResult<Vec<Option<AgentSnapshot>>> {
+        match self.query(Query::Agents { ids }).await? {
+            Answer::Agents(agents) => Ok(agents),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Where a waiting conversation stands (None once it is not waiting).
+    pub async fn queue_info(&self, conversation: i64) -> ApiResult<Option<QueueInfo>> {
+        match self.query(Query::QueueInfo { conversation }).await? {
+            Answer::QueueInfo(info) => Ok(info),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Whether the conversation could go to each agent and group now, from one moment.
+    pub async fn transfer_verdicts(
+        &self,
+        conversation: i64,
+        agents: Vec<i64>,
+        groups: Vec<i64>,
+    ) -> ApiResult<(Vec<AgentVerdict>, Vec<GroupVerdict>)> {
+        match self.query(Query::TransferVerdicts { conversation, agents, groups }).await? {
+            Answer::TransferVerdicts { agents, groups } => Ok((agents, groups)),
+            other => Err(mismatch(&other)),
+        }
+    }
+}
+
+/// The owner answered a different query: a bug (or two versions of Kefu in one cluster).
+fn mismatch(answer: &Answer) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the router answered another query: {answer:?}"))
 }
 
 fn gone() -> ApiError {
@@ -106,7 +145,9 @@ pub async fn start(
                         let result = engine.run(op).await;
                         let _ = reply.send(result);
                     }
-                    Some(Command::Query(q)) => q(&engine.router, Millis(now_ms())),
+                    Some(Command::Query(q, reply)) => {
+                        let _ = reply.send(q.answer(&engine.router, Millis(now_ms())));
+                    }
                     None => break,
                 },
                 _ = tokio::time::sleep(sleep) => {
