@@ -3,6 +3,7 @@
 //! then announces it. One task, no locks around the core (DESIGN.md §1).
 
 mod apply;
+mod cluster;
 mod load;
 mod ops;
 mod query;
@@ -23,29 +24,64 @@ use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use kefu_store::Store;
 
-enum Command {
+pub(crate) enum Command {
     Op(Op, oneshot::Sender<ApiResult<()>>),
     Query(Query, oneshot::Sender<Answer>),
 }
 
-/// A handle to the routing task. Cheap to clone.
+/// A handle to the routing task, wherever it runs. Cheap to clone.
 #[derive(Clone)]
 pub struct Routing {
-    tx: mpsc::Sender<Command>,
+    owner: Owner,
+}
+
+/// Where the router is.
+#[derive(Clone)]
+enum Owner {
+    /// In this process (one node).
+    Local(mpsc::Sender<Command>),
+    /// On whichever node holds the routing lease (`nats_url`): this one, or another by NATS.
+    Cluster(cluster::Remote),
 }
 
 impl Routing {
     /// Run an operation; resolves when it is decided, stored and announced.
     pub async fn run(&self, op: Op) -> ApiResult<()> {
+        let tx = match &self.owner {
+            Owner::Local(tx) => tx.clone(),
+            Owner::Cluster(remote) => match remote.local() {
+                Some(tx) => tx,
+                None => {
+                    return match remote.ask(&cluster::Request::Op(op)).await? {
+                        cluster::Response::Done => Ok(()),
+                        cluster::Response::Failed(e) => Err(e.into()),
+                        cluster::Response::Answer(a) => Err(mismatch(&a)),
+                    }
+                }
+            },
+        };
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Op(op, reply)).await.map_err(|_| gone())?;
+        tx.send(Command::Op(op, reply)).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())?
     }
 
     /// Read something from the router.
     pub async fn query(&self, q: Query) -> ApiResult<Answer> {
+        let tx = match &self.owner {
+            Owner::Local(tx) => tx.clone(),
+            Owner::Cluster(remote) => match remote.local() {
+                Some(tx) => tx,
+                None => {
+                    return match remote.ask(&cluster::Request::Query(q)).await? {
+                        cluster::Response::Answer(a) => Ok(a),
+                        cluster::Response::Failed(e) => Err(e.into()),
+                        cluster::Response::Done => Err(ApiError::Internal(anyhow::anyhow!("the router answered a query as an op"))),
+                    }
+                }
+            },
+        };
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Query(q, reply)).await.map_err(|_| gone())?;
+        tx.send(Command::Query(q, reply)).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())
     }
 
@@ -119,7 +155,19 @@ impl Engine {
     }
 }
 
-/// Rebuild the router from the database and start the task.
+/// What a routing task is made from (kept to rebuild it when this node takes the lease).
+#[derive(Clone)]
+pub(crate) struct EngineParts {
+    pub store: Store,
+    pub hub: Hub,
+    pub links: AttachmentLinks,
+    pub metrics: Metrics,
+    pub calls: crate::calls::CallMedia,
+    pub floor: crate::floor::Floor,
+    pub seed: u64,
+}
+
+/// Rebuild the router from the database and start the task here (one node).
 pub async fn start(
     store: Store,
     hub: Hub,
@@ -129,11 +177,37 @@ pub async fn start(
     floor: crate::floor::Floor,
     seed: u64,
 ) -> anyhow::Result<Routing> {
+    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+    let (tx, _task) = spawn_engine(parts).await?;
+    Ok(Routing { owner: Owner::Local(tx) })
+}
+
+/// Route through whichever node holds the routing lease on this PostgreSQL database, competing
+/// for it (several nodes, `nats_url`).
+#[allow(clippy::too_many_arguments)]
+pub fn start_clustered(
+    database_url: String,
+    client: async_nats::Client,
+    store: Store,
+    hub: Hub,
+    links: AttachmentLinks,
+    metrics: Metrics,
+    calls: crate::calls::CallMedia,
+    floor: crate::floor::Floor,
+    seed: u64,
+) -> Routing {
+    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+    Routing { owner: Owner::Cluster(cluster::start(database_url, client, parts)) }
+}
+
+/// Rebuild the router from the database and spawn the task that owns it.
+pub(crate) async fn spawn_engine(parts: EngineParts) -> anyhow::Result<(mpsc::Sender<Command>, tokio::task::JoinHandle<()>)> {
+    let EngineParts { store, hub, links, metrics, calls, floor, seed } = parts;
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
     let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default() };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         loop {
             let sleep = match engine.next_tick {
                 Some(at) => Duration::from_millis(at.0.saturating_sub(now_ms()).max(0) as u64),
@@ -158,5 +232,5 @@ pub async fn start(
             }
         }
     });
-    Ok(Routing { tx })
+    Ok((tx, task))
 }

@@ -11,6 +11,7 @@ mod auth_and_errors;
 mod call_quality;
 mod calls;
 mod canned;
+mod cluster;
 mod conversation_flow;
 mod deceptive_text;
 mod error_codes;
