@@ -436,6 +436,13 @@ mod tests {
     }
 
     #[test]
+    fn nats_url_comes_from_the_file_and_a_blank_one_means_a_lone_node() {
+        assert_eq!(resolve_toml("").unwrap().nats_url, None);
+        assert_eq!(resolve_toml("nats_url = \"nats://127.0.0.1:4222\"\n").unwrap().nats_url.as_deref(), Some("nats://127.0.0.1:4222"));
+        assert_eq!(resolve_toml("nats_url = \" \"\n").unwrap().nats_url, None);
+    }
+
+    #[test]
     fn turn_urls_need_a_secret_and_the_turn_scheme() {
         if std::env::var("KEFU_TURN_SECRET").is_ok() {
             return; // the environment supplies the secret: nothing to refuse

@@ -383,6 +383,23 @@ mod tests {
     }
 
     #[test]
+    fn a_topic_reaches_its_sockets_once() {
+        let hub = Hub::default();
+        let agent = hub.register(AGENT, "a", 5).unwrap();
+        let sup = hub.register(Who::User { id: 9, supervisor: true }, "s", 5).unwrap();
+        let visitor = hub.register(Who::Visitor(3), "v", 5).unwrap();
+        let f = frame("note.created", Some(1), None, &Value::Null);
+        // The supervisor also served it: one copy, not two.
+        hub.publish(Topic::Staff(vec![7, 9]), &f);
+        hub.publish(Topic::Visitor(3), &f);
+        assert_eq!((agent.outbox.len(), sup.outbox.len(), visitor.outbox.len()), (1, 1, 1));
+        hub.publish(Topic::Supervisors, &f);
+        hub.publish(Topic::User(7), &f);
+        assert_eq!((agent.outbox.len(), sup.outbox.len(), visitor.outbox.len()), (2, 2, 1));
+        assert_eq!(Topic::Visitor(3).subject(), "kefu.deliver.visitor.3");
+    }
+
+    #[test]
     fn tokens_have_a_connection_cap() {
         let hub = Hub::default();
         let regs: Vec<_> = (0..2).map(|_| hub.register(AGENT, "s1", 2).unwrap()).collect();

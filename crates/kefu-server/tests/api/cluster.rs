@@ -115,7 +115,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     };
     let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
     let nats_port = free_port();
-    let _nats = Proc(
+    let nats_proc = Proc(
         Command::new(nats_bin)
             .args(["-a", "127.0.0.1", "-p", &nats_port.to_string()])
             .stdout(Stdio::null())
@@ -228,4 +228,26 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(replay, stored.iter().map(|e| e.seq).collect::<Vec<_>>(), "exactly what was missed");
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
+
+    // 5. Without NATS a node is not ready (its events would reach no other node).
+    drop(nats_proc);
+    let mut unready = false;
+    for _ in 0..100 {
+        if na.http.get(na.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
+            unready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(unready, "/readyz still ready 10 s after NATS went away");
+}
+
+/// A cluster shares one PostgreSQL database: NATS with the embedded SQLite file is refused at start.
+#[tokio::test]
+async fn nats_without_postgres_is_refused() {
+    let dir = tempdir::Dir::new();
+    let mut config = kefu_server::Config::for_tests(dir.0.clone());
+    config.nats_url = Some("nats://127.0.0.1:1".into());
+    let Err(e) = kefu_server::Application::build(config).await else { panic!("a node on SQLite joined a cluster") };
+    assert!(format!("{e:#}").contains("nats_url needs database_url"), "{e:#}");
 }
