@@ -10,12 +10,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 # chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
 # (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
-# store contract suite on PostgreSQL (scripts/with-postgres.sh).
+# store contract suite on PostgreSQL (scripts/with-postgres.sh); nats-server for the cluster test.
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
 command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
@@ -23,6 +24,7 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
   # The package may start a system-wide coturn on every interface; the test starts its own.
   case "$missing" in *coturn*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true; fi ;; esac
+  case "$missing" in *nats-server*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nats-server >/dev/null 2>&1 || true; fi ;; esac
   case "$missing" in *postgresql*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true; fi ;; esac
 fi
 
@@ -60,8 +62,9 @@ if [ "${KEFU_API_ON_POSTGRES:-0}" = 1 ]; then
   step "server api suite on PostgreSQL (KEFU_API_ON_POSTGRES=1)"
   scripts/with-postgres.sh cargo test -p kefu-server --test api
 else
-  step "kefu migrate-store: the demo pilot moves from SQLite to PostgreSQL"
-  scripts/with-postgres.sh cargo test -p kefu-server --test api migrate_store
+  step "kefu migrate-store (the demo pilot moves to PostgreSQL); 3 nodes on NATS + PostgreSQL"
+  # One throwaway cluster for both; the cluster test's nodes are real binaries on loopback.
+  scripts/with-postgres.sh cargo test -p kefu-server --test api -- migrate_store cluster
 fi
 
 step "browser tests (Playwright driving /usr/bin/chromium)"

@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rand::rngs::SmallRng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentState, AgentStatus};
 use crate::group::{GroupConfig, Strategy};
@@ -331,7 +331,7 @@ impl std::fmt::Display for CoreError {
 impl std::error::Error for CoreError {}
 
 /// Where a waiting conversation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueInfo {
     /// 1 = next in line.
     pub position: u32,
@@ -340,7 +340,7 @@ pub struct QueueInfo {
 }
 
 /// An agent as the router sees it, for status displays.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentSnapshot {
     /// Declared or router-set status.
     pub status: AgentStatus,
@@ -353,7 +353,7 @@ pub struct AgentSnapshot {
 }
 
 /// A group's line, for the supervisor view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupSnapshot {
     /// Conversations waiting (not offered).
     pub waiting: u32,

@@ -53,9 +53,23 @@ impl Application {
         }
         let widget_secret = secret_setting(&store, "widget_secret").await?;
         let links = AttachmentLinks::new(&secret_setting(&store, "attachment_link_secret").await?);
-        let hub = Hub::default();
+        let hub = match &config.nats_url {
+            Some(url) => {
+                if config.database_url.is_none() {
+                    anyhow::bail!("nats_url needs database_url: the nodes of a cluster share one PostgreSQL database");
+                }
+                Hub::clustered(crate::realtime::Bus::connect(url).await?).await.context("failed to listen on NATS")?
+            }
+            None => Hub::default(),
+        };
         let metrics = Arc::new(MetricsInner::default());
-        let ended = crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?;
+        // A room lives on one node; in a cluster the others' calls are live, so only a lone node
+        // may end every call it finds open (a dead node's calls: the seam left for calls).
+        let ended = if config.nats_url.is_none() {
+            crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?
+        } else {
+            0
+        };
         let cut = crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
             .await
             .context("failed to finish the recordings of the last run")?;
@@ -69,10 +83,33 @@ impl Application {
             .with_context(|| format!("failed to start the media server on UDP {} (media_udp)", config.media_udp))?;
         let calls = crate::calls::CallMedia::new(media.handle());
         let floor = crate::floor::Floor::default();
-        let routing =
-            crate::routing::start(store.clone(), hub.clone(), links.clone(), metrics.clone(), calls.clone(), floor.clone(), rand::random())
+        let routing = match (hub.bus(), &config.database_url) {
+            (Some(bus), Some(url)) => crate::routing::start_clustered(
+                url.0.clone(),
+                bus.client().clone(),
+                store.clone(),
+                hub.clone(),
+                links.clone(),
+                metrics.clone(),
+                calls.clone(),
+                floor.clone(),
+                rand::random(),
+            ),
+            _ => {
+                metrics.routing_owner.set(1);
+                crate::routing::start(
+                    store.clone(),
+                    hub.clone(),
+                    links.clone(),
+                    metrics.clone(),
+                    calls.clone(),
+                    floor.clone(),
+                    rand::random(),
+                )
                 .await
-                .context("failed to rebuild the router")?;
+                .context("failed to rebuild the router")?
+            }
+        };
         let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());
         let finisher = crate::calls::recording::Finisher {
             store: store.clone(),
@@ -219,7 +256,7 @@ async fn away_if_not_back(state: AppState) {
     tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
     let Ok(users) = state.store.users().await else { return };
     for u in users.iter().filter(|u| matches!(u.status, AgentStatusKind::Ready | AgentStatusKind::WrapUp)) {
-        if !state.hub.user_online(u.id) {
+        if !state.hub.user_present(u.id).await {
             if let Err(e) = state.routing.run(crate::routing::Op::AgentDisconnected { agent: u.id }).await {
                 tracing::warn!(agent = u.id, error = ?e, "could not mark an absent agent away");
             }

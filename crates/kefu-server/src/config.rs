@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// SQLite file `kefu.db` in the data dir.
     #[arg(long, env = "KEFU_DATABASE_URL")]
     pub database_url: Option<DatabaseUrl>,
+    /// NATS server (`nats://127.0.0.1:4222`) linking several nodes on one PostgreSQL database:
+    /// realtime events, presence and routing go through it. Without it the node runs alone.
+    #[arg(long, env = "KEFU_NATS_URL")]
+    pub nats_url: Option<String>,
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "KEFU_LISTEN")]
     pub listen: Option<SocketAddr>,
@@ -106,6 +110,7 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub nats_url: Option<String>,
     pub listen: Option<SocketAddr>,
     pub demo: Option<bool>,
     pub service_level_target_secs: Option<u32>,
@@ -150,6 +155,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// PostgreSQL URL; `None`: the SQLite file `kefu.db` in `data_dir` (the embedded default).
     pub database_url: Option<DatabaseUrl>,
+    /// NATS of a cluster (several nodes on one PostgreSQL); `None`: this node runs alone.
+    pub nats_url: Option<String>,
     pub listen: SocketAddr,
     pub demo: bool,
     /// Service level target ("80 % in 20 s" has 20 here).
@@ -288,6 +295,7 @@ impl Config {
                 None => file.database_url.map(|u| u.parse()).transpose()?,
             }
             .filter(|u: &DatabaseUrl| !u.0.trim().is_empty()),
+            nats_url: args.nats_url.clone().or(file.nats_url).filter(|u| !u.trim().is_empty()),
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
             demo: args.demo || file.demo.unwrap_or(false),
             service_level_target_secs: file.service_level_target_secs.unwrap_or(20),
@@ -341,6 +349,7 @@ impl Config {
     pub fn for_tests(data_dir: PathBuf) -> Config {
         Config {
             database_url: None,
+            nats_url: None,
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
             service_level_target_secs: 20,
@@ -424,6 +433,13 @@ mod tests {
         assert!(format!("{c:?}").contains("postgres://kefu:***@127.0.0.1:5432/kefu"));
         let e = resolve_toml("database_url = \"mysql://x\"\n").unwrap_err();
         assert!(format!("{e:#}").contains("postgres://"), "{e:#}");
+    }
+
+    #[test]
+    fn nats_url_comes_from_the_file_and_a_blank_one_means_a_lone_node() {
+        assert_eq!(resolve_toml("").unwrap().nats_url, None);
+        assert_eq!(resolve_toml("nats_url = \"nats://127.0.0.1:4222\"\n").unwrap().nats_url.as_deref(), Some("nats://127.0.0.1:4222"));
+        assert_eq!(resolve_toml("nats_url = \" \"\n").unwrap().nats_url, None);
     }
 
     #[test]

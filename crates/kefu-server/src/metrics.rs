@@ -32,6 +32,8 @@ impl Value {
 #[derive(Default, Debug)]
 pub struct MetricsInner {
     pub ws_connections: Value,
+    /// 1 while this node owns the router (always on a single node; the lease holder in a cluster).
+    pub routing_owner: Value,
     pub messages: Value,
     pub offers: Value,
     pub assignments: Value,
@@ -70,6 +72,7 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
     };
     one("kefu_websocket_connections", "gauge", "Open WebSocket connections.", m.ws_connections.get());
+    one("kefu_routing_owner", "gauge", "1 while this node owns routing (holds the routing lease).", m.routing_owner.get());
     one("kefu_messages_total", "counter", "Messages stored and delivered.", m.messages.get());
     one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
     one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());

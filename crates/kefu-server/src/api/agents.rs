@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
-use kefu_core::{AgentId, AgentStatus, AwayReason};
+use kefu_core::{AgentStatus, AwayReason};
 use serde::Deserialize;
 
 use crate::agents::build;
@@ -32,8 +32,7 @@ pub async fn agent_views(state: &AppState, only: Option<i64>) -> ApiResult<Vec<A
     let users = state.store.users().await?;
     let members = state.store.members().await?;
     let ids: Vec<i64> = users.iter().map(|u| u.id).filter(|id| only.is_none_or(|o| o == *id)).collect();
-    let snaps: std::collections::HashMap<i64, _> =
-        state.routing.query(move |r, _| ids.iter().map(|&id| (id, r.agent(AgentId(id)))).collect::<Vec<_>>()).await?.into_iter().collect();
+    let snaps: std::collections::HashMap<i64, _> = ids.clone().into_iter().zip(state.routing.agents(ids).await?).collect();
     Ok(users
         .iter()
         .filter(|u| only.is_none_or(|o| o == u.id))

@@ -57,7 +57,7 @@ async fn view(state: &AppState, id: i64) -> ApiResult<Json<CallView>> {
 fn ring_timeout(routing: Routing, call: i64, secs: u32) {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(secs.into())).await;
-        let _ = routing.run(Op::EndCall { call, reason: "missed", only_if: Some(CallStatus::Ringing) }).await;
+        let _ = routing.run(Op::EndCall { call, reason: "missed".into(), only_if: Some(CallStatus::Ringing) }).await;
     });
 }
 
@@ -71,7 +71,7 @@ pub async fn start(
     caller.require_scope(Scope::ConversationsRead)?;
     let c = load_visible(&state.store, &caller, id).await?;
     let started_by = side(&caller, &c)?;
-    state.routing.run(Op::StartCall { conversation: id, media: body.media.as_str(), started_by }).await?;
+    state.routing.run(Op::StartCall { conversation: id, media: body.media.as_str().into(), started_by: started_by.into() }).await?;
     let call = state.store.calls_of(id).await?.pop().ok_or_else(|| ApiError::not_found("call"))?;
     ring_timeout(state.routing.clone(), call.id, state.config.call_ring_secs);
     Ok((StatusCode::CREATED, Json(CallView::from(&call))))
@@ -113,7 +113,7 @@ pub async fn accept(State(state): State<AppState>, caller: Caller, Path(id): Pat
 #[utoipa::path(post, path = "/api/v1/calls/{id}/decline", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "ended (declined)", body = CallView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn decline(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
     answering_side(&state, &caller, id).await?;
-    state.routing.run(Op::EndCall { call: id, reason: "declined", only_if: Some(CallStatus::Ringing) }).await?;
+    state.routing.run(Op::EndCall { call: id, reason: "declined".into(), only_if: Some(CallStatus::Ringing) }).await?;
     view(&state, id).await
 }
 
@@ -121,7 +121,7 @@ pub async fn decline(State(state): State<AppState>, caller: Caller, Path(id): Pa
 pub async fn hangup(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<CallView>> {
     let (_, c) = load(&state, &caller, id).await?;
     side(&caller, &c)?;
-    state.routing.run(Op::EndCall { call: id, reason: "hangup", only_if: None }).await?;
+    state.routing.run(Op::EndCall { call: id, reason: "hangup".into(), only_if: None }).await?;
     view(&state, id).await
 }
 

@@ -95,11 +95,8 @@ pub(crate) async fn view_of(state: &AppState, caller: &Caller, c: &ConversationR
         v.unread = state.store.unread_for_agent(id, c.agent_read_seq).await?;
     }
     if c.status == ConversationStatus::Queued {
-        v.queue = state
-            .routing
-            .query(move |r, _| r.queue_info(ConversationId(id)))
-            .await?
-            .map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
+        v.queue =
+            state.routing.queue_info(id).await?.map(|q| QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
     }
     if let Some(m) = state.store.last_message(id).await? {
         v.last_message = Some(MessageView::build(&m, None));

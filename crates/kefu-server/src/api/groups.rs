@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, put};
 use axum::{Json, Router};
-use kefu_core::{GroupId, Millis};
+use kefu_core::Millis;
 use serde::Deserialize;
 
 use crate::api::paging::ListQuery;
@@ -41,9 +41,8 @@ pub async fn availability(state: &AppState, g: &GroupRow, now: i64) -> ApiResult
     if config.business_hours.as_ref().is_some_and(|h| !h.is_open(Millis(now))) {
         return Ok(Some(ClosedReason::OutsideHours));
     }
-    let id = g.id;
-    let snap = state.routing.query(move |r, now| r.group(GroupId(id), now)).await?;
-    let staffed = snap.is_some_and(|s| s.agents_logged_in > 0);
+    let line = state.routing.groups(vec![g.id]).await?.pop();
+    let staffed = line.and_then(|l| l.snapshot).is_some_and(|s| s.agents_logged_in > 0);
     Ok((!staffed).then_some(ClosedReason::NoAgent))
 }
 

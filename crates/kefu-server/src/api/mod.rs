@@ -107,11 +107,13 @@ pub fn metrics_app(state: AppState) -> Router {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    if state.store.ping().await {
-        Json(json!({ "status": "ready" })).into_response()
-    } else {
-        error_body(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "the database does not answer")
+    if !state.store.ping().await {
+        return error_body(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "the database does not answer");
     }
+    if state.hub.bus().is_some_and(|bus| !bus.connected()) {
+        return error_body(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::NotReady, "NATS does not answer (nats_url)");
+    }
+    Json(json!({ "status": "ready" })).into_response()
 }
 
 /// On the main listener the figures are for whoever holds `metrics_token`; without a token they

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats};
+use kefu_core::{ContactRecord, Millis, ServiceStats};
 
 use crate::api::agents::agent_views;
 use crate::auth::Caller;
@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures, u32)>> {
     let groups = state.store.groups().await?;
     let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-    let snaps = state.routing.query(move |r, now| ids.iter().map(|&id| r.group(GroupId(id), now)).collect::<Vec<_>>()).await?;
+    let snaps = state.routing.groups(ids).await?.into_iter().map(|line| line.snapshot);
     Ok(groups
         .iter()
         .zip(snaps)

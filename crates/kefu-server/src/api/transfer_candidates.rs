@@ -5,12 +5,12 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use kefu_core::{AgentId, AgentSnapshot, ConversationId, CoreError, GroupId, GroupSnapshot};
 
 use crate::agents::build;
 use crate::auth::{Caller, Staff};
 use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiResult};
+use crate::routing::Refusal;
 use crate::state::AppState;
 use crate::views::{TransferAgent, TransferCandidates, TransferGroup, TransferRefusal};
 use kefu_core::ConversationStatus;
@@ -18,11 +18,6 @@ use kefu_core::ConversationStatus;
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/conversations/{id}/transfer-candidates", get(candidates))
 }
-
-/// What the routing task answers for one agent: snapshot, the transfer check, and whether the
-/// conversation is already theirs.
-type AgentVerdict = (i64, Option<AgentSnapshot>, Result<(), CoreError>, bool);
-type GroupVerdict = (i64, Option<GroupSnapshot>, Result<(), CoreError>);
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/transfer-candidates", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "agents and groups, each with whether a transfer to it would be taken now (only the serving agent)", body = TransferCandidates), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn candidates(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<TransferCandidates>> {
@@ -40,29 +35,13 @@ pub async fn candidates(State(state): State<AppState>, staff: Staff, Path(id): P
     let agent_ids: Vec<i64> = users.iter().map(|u| u.id).collect();
     let group_ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
     // One query, so each verdict and the status shown beside it come from the same moment.
-    let conv = ConversationId(id);
-    let (agents, group_verdicts) = state
-        .routing
-        .query(move |r, now| {
-            let holder = r.holder(conv);
-            let agents: Vec<AgentVerdict> = agent_ids
-                .iter()
-                .map(|&a| (a, r.agent(AgentId(a)), r.check_transfer_to_agent(conv, AgentId(a)), holder == Some(AgentId(a))))
-                .collect();
-            let groups: Vec<GroupVerdict> =
-                group_ids.iter().map(|&g| (g, r.group(GroupId(g), now), r.check_transfer_to_group(conv, GroupId(g)))).collect();
-            (agents, groups)
-        })
-        .await?;
+    let (agents, group_verdicts) = state.routing.transfer_verdicts(id, agent_ids, group_ids).await?;
     let agents = users
         .iter()
         .zip(agents)
-        .map(|(u, (_, snap, check, theirs))| {
-            let view = build(u, &members, snap.as_ref());
-            let reason = match check {
-                Ok(()) => None,
-                Err(e) => Some(agent_refusal(&e, theirs, &view.status)),
-            };
+        .map(|(u, verdict)| {
+            let view = build(u, &members, verdict.snapshot.as_ref());
+            let reason = verdict.refusal.map(|e| agent_refusal(e, verdict.holds_it, &view.status));
             TransferAgent {
                 id: u.id,
                 name: u.name.clone(),
@@ -77,9 +56,9 @@ pub async fn candidates(State(state): State<AppState>, staff: Staff, Path(id): P
     let groups = groups
         .iter()
         .zip(group_verdicts)
-        .map(|(g, (_, snap, check))| {
-            let reason =
-                check.err().map(|e| if matches!(e, CoreError::CallOpen(_)) { TransferRefusal::CallOpen } else { TransferRefusal::Unknown });
+        .map(|(g, verdict)| {
+            let snap = verdict.snapshot;
+            let reason = verdict.refusal.map(|e| if e == Refusal::CallOpen { TransferRefusal::CallOpen } else { TransferRefusal::Unknown });
             TransferGroup {
                 id: g.id,
                 name: g.name.clone(),
@@ -94,12 +73,12 @@ pub async fn candidates(State(state): State<AppState>, staff: Staff, Path(id): P
 }
 
 /// Why the router refused: the check says only "unavailable", the status says which kind.
-fn agent_refusal(e: &CoreError, theirs: bool, status: &str) -> TransferRefusal {
+fn agent_refusal(e: Refusal, theirs: bool, status: &str) -> TransferRefusal {
     match e {
-        CoreError::CallOpen(_) => TransferRefusal::CallOpen,
-        CoreError::UnknownAgent(_) => TransferRefusal::Offline,
-        CoreError::AgentUnavailable(_) if theirs => TransferRefusal::Current,
-        CoreError::AgentUnavailable(_) => match status {
+        Refusal::CallOpen => TransferRefusal::CallOpen,
+        Refusal::UnknownAgent => TransferRefusal::Offline,
+        Refusal::AgentUnavailable if theirs => TransferRefusal::Current,
+        Refusal::AgentUnavailable => match status {
             "offline" => TransferRefusal::Offline,
             "away" => TransferRefusal::Away,
             "wrap_up" => TransferRefusal::WrapUp,
@@ -116,12 +95,12 @@ mod tests {
 
     #[test]
     fn refusal_names_the_kind_of_unavailable() {
-        let un = CoreError::AgentUnavailable(AgentId(2));
-        assert_eq!(agent_refusal(&un, true, "ready"), TransferRefusal::Current);
-        assert_eq!(agent_refusal(&un, false, "away"), TransferRefusal::Away);
-        assert_eq!(agent_refusal(&un, false, "busy"), TransferRefusal::Full);
-        assert_eq!(agent_refusal(&un, false, "wrap_up"), TransferRefusal::WrapUp);
-        assert_eq!(agent_refusal(&CoreError::UnknownAgent(AgentId(2)), false, "offline"), TransferRefusal::Offline);
-        assert_eq!(agent_refusal(&CoreError::CallOpen(ConversationId(1)), false, "ready"), TransferRefusal::CallOpen);
+        let un = Refusal::AgentUnavailable;
+        assert_eq!(agent_refusal(un, true, "ready"), TransferRefusal::Current);
+        assert_eq!(agent_refusal(un, false, "away"), TransferRefusal::Away);
+        assert_eq!(agent_refusal(un, false, "busy"), TransferRefusal::Full);
+        assert_eq!(agent_refusal(un, false, "wrap_up"), TransferRefusal::WrapUp);
+        assert_eq!(agent_refusal(Refusal::UnknownAgent, false, "offline"), TransferRefusal::Offline);
+        assert_eq!(agent_refusal(Refusal::CallOpen, false, "ready"), TransferRefusal::CallOpen);
     }
 }

@@ -2,12 +2,12 @@
 //! The list is the contract with the UIs' locale files: renaming a code breaks their translations.
 
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Every code an error answer can carry. The UIs translate each one (with `params` as its
 /// details); their tests walk this list, so a new code without a translation fails `npm test`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Malformed request.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kefu_core::{ContactRecord, GroupId, Millis, ServiceStats, Thresholds};
+use kefu_core::{ContactRecord, Millis, ServiceStats, Thresholds};
 use kefu_store::ContactRow;
 
 use crate::api::agents::agent_views;
@@ -30,10 +30,7 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
     let groups = state.store.groups().await?;
     let own = thresholds(state).await?;
     let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-    let lines = state
-        .routing
-        .query(move |r, now| ids.iter().map(|&id| (r.group(GroupId(id), now), r.oldest_waiting_since(GroupId(id)))).collect::<Vec<_>>())
-        .await?;
+    let lines: Vec<_> = state.routing.groups(ids).await?.into_iter().map(|l| (l.snapshot, l.oldest_waiting_since)).collect();
     let mut counts: HashMap<i64, StatusCounts> = HashMap::new();
     for a in agent_views(state, None).await?.iter().filter(|a| a.enabled) {
         for m in &a.groups {

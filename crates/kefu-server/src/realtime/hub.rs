@@ -3,14 +3,44 @@
 //! sequence number on reconnect. When a session ends (logout, revocation, disabling, blocking,
 //! expiry) its connections end at once: no frame after that, then a last `session.ended`.
 //! Every index entry goes when its last connection does, so memory follows open sockets.
+//! Frames are published to a [`Topic`]; with a NATS bus (several nodes) every node's hub delivers
+//! them to its own sockets, without one the hub delivers them itself.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
+use crate::realtime::bus::{Bus, CloseTarget};
 use crate::views::SessionEndReason;
+
+/// Who a frame is for; each node delivers it to the matching sockets it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Topic {
+    /// Every connection of a staff user.
+    User(i64),
+    /// Every connection of a visitor.
+    Visitor(i64),
+    /// Every supervisor and admin.
+    Supervisors,
+    /// A conversation's staff: these users and every supervisor, one copy each.
+    Staff(Vec<i64>),
+}
+
+impl Topic {
+    /// The NATS subject (`kefu.deliver.<topic>`), so a node may later subscribe per topic.
+    pub fn subject(&self) -> String {
+        match self {
+            Topic::User(id) => format!("kefu.deliver.user.{id}"),
+            Topic::Visitor(id) => format!("kefu.deliver.visitor.{id}"),
+            Topic::Supervisors => "kefu.deliver.supervisors".into(),
+            Topic::Staff(_) => "kefu.deliver.staff".into(),
+        }
+    }
+}
 
 /// Who holds a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +82,10 @@ fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<u64>>, key: &
 }
 
 impl Inner {
+    fn supervisors(&self) -> HashSet<u64> {
+        self.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect()
+    }
+
     /// Forget a connection everywhere. Dropping its outbox sender ends its socket task.
     fn remove(&mut self, id: u64) -> Option<Conn> {
         let conn = self.conns.remove(&id)?;
@@ -68,6 +102,8 @@ impl Inner {
 #[derive(Clone, Default)]
 pub struct Hub {
     inner: Arc<Mutex<Inner>>,
+    /// Other nodes, when there are (`nats_url`): frames go through NATS, this node included.
+    bus: Option<Bus>,
 }
 
 /// A server->client frame: `{type, conversation_id?, seq?, data}`.
@@ -108,6 +144,56 @@ impl Drop for ConnGuard {
 pub struct TooManyConnections;
 
 impl Hub {
+    /// A hub whose frames reach every node through `bus`; starts delivering what it hears.
+    pub async fn clustered(bus: Bus) -> anyhow::Result<Hub> {
+        let hub = Hub { inner: Arc::default(), bus: Some(bus.clone()) };
+        bus.serve(hub.clone()).await?;
+        Ok(hub)
+    }
+
+    /// The NATS bus, when clustered.
+    pub fn bus(&self) -> Option<&Bus> {
+        self.bus.as_ref()
+    }
+
+    /// Send a frame to a topic's sockets, on every node.
+    pub fn publish(&self, topic: Topic, frame: &Arc<str>) {
+        match &self.bus {
+            // Delivered here too when NATS hands it back, in publishing order.
+            Some(bus) => bus.deliver(topic, frame),
+            None => self.deliver_local(&topic, frame),
+        }
+    }
+
+    /// Deliver to this node's sockets of a topic.
+    pub(crate) fn deliver_local(&self, topic: &Topic, frame: &Arc<str>) {
+        match topic {
+            Topic::User(user) => self.send(|inner| inner.by_user.get(user).cloned().unwrap_or_default(), frame),
+            Topic::Visitor(visitor) => self.send(|inner| inner.by_visitor.get(visitor).cloned().unwrap_or_default(), frame),
+            Topic::Supervisors => self.send(|inner| inner.supervisors(), frame),
+            Topic::Staff(users) => self.send(
+                |inner| {
+                    let mut targets = inner.supervisors();
+                    for u in users {
+                        targets.extend(inner.by_user.get(u).into_iter().flatten().copied());
+                    }
+                    targets
+                },
+                frame,
+            ),
+        }
+    }
+
+    /// Whether a staff user has an open connection on any node.
+    pub async fn user_present(&self, user: i64) -> bool {
+        self.user_online(user) || matches!(&self.bus, Some(bus) if bus.anyone_has("user", user).await)
+    }
+
+    /// Whether a visitor has an open connection on any node.
+    pub async fn visitor_present(&self, visitor: i64) -> bool {
+        self.visitor_online(visitor) || matches!(&self.bus, Some(bus) if bus.anyone_has("visitor", visitor).await)
+    }
+
     /// Register a connection of `who` opened with the token whose hash is `session`, unless that
     /// token already has `limit` open connections.
     pub fn register(&self, who: Who, session: &str, limit: usize) -> Result<Registration, TooManyConnections> {
@@ -145,74 +231,84 @@ impl Hub {
         (inner.by_user.len(), inner.by_visitor.len(), inner.by_session.len())
     }
 
-    /// Whether a staff user has an open connection.
+    /// Whether a staff user has an open connection on this node.
     pub fn user_online(&self, user: i64) -> bool {
         self.inner.lock().expect("hub lock poisoned").by_user.contains_key(&user)
     }
 
-    /// Whether a visitor has an open connection.
+    /// Whether a visitor has an open connection on this node.
     pub fn visitor_online(&self, visitor: i64) -> bool {
         self.inner.lock().expect("hub lock poisoned").by_visitor.contains_key(&visitor)
     }
 
     /// Send to every connection of a user.
     pub fn to_user(&self, user: i64, frame: &Arc<str>) {
-        self.send(|inner| inner.by_user.get(&user).cloned().unwrap_or_default(), frame);
+        self.publish(Topic::User(user), frame);
     }
 
     /// Send to every connection of a visitor.
     pub fn to_visitor(&self, visitor: i64, frame: &Arc<str>) {
-        self.send(|inner| inner.by_visitor.get(&visitor).cloned().unwrap_or_default(), frame);
+        self.publish(Topic::Visitor(visitor), frame);
     }
 
-    /// Send to one connection.
+    /// Send to one connection (of this node: replies to what the socket asked).
     pub fn to_conn(&self, conn: u64, frame: &Arc<str>) {
         self.send(|_| HashSet::from([conn]), frame);
     }
 
     /// Send to every supervisor and admin.
     pub fn to_supervisors(&self, frame: &Arc<str>) {
-        self.send(
-            |inner| inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect(),
-            frame,
-        );
+        self.publish(Topic::Supervisors, frame);
     }
 
     /// Send once to every connection of these users and of every supervisor and admin (staff-only
     /// frames of a conversation: a supervisor who also served it gets one copy, not two).
     pub fn to_users_and_supervisors(&self, users: &[i64], frame: &Arc<str>) {
-        self.send(
-            |inner| {
-                let mut targets: HashSet<u64> =
-                    inner.conns.iter().filter(|(_, c)| matches!(c.who, Who::User { supervisor: true, .. })).map(|(id, _)| *id).collect();
-                for u in users {
-                    targets.extend(inner.by_user.get(u).into_iter().flatten().copied());
-                }
-                targets
-            },
-            frame,
-        );
+        self.publish(Topic::Staff(users.to_vec()), frame);
+    }
+
+    /// End connections here at once, and on the other nodes through the bus. Returns how many
+    /// ended on this node.
+    fn close_everywhere(&self, target: CloseTarget, reason: SessionEndReason) -> usize {
+        let here = self.close_local(&target, reason);
+        if let Some(bus) = &self.bus {
+            bus.close(target, reason);
+        }
+        here
+    }
+
+    /// End this node's connections of a target (a no-op for those already gone).
+    pub(crate) fn close_local(&self, target: &CloseTarget, reason: SessionEndReason) -> usize {
+        match target {
+            CloseTarget::Session(session) => {
+                self.close(|inner| inner.by_session.get(session.as_str()).cloned().unwrap_or_default(), reason)
+            }
+            CloseTarget::User { id, keep } => self.close(
+                |inner| {
+                    let mine = inner.by_user.get(id).cloned().unwrap_or_default();
+                    mine.into_iter()
+                        .filter(|c| keep.as_deref().is_none_or(|k| inner.conns.get(c).is_none_or(|c| &*c.session != k)))
+                        .collect()
+                },
+                reason,
+            ),
+            CloseTarget::Visitor(v) => self.close(|inner| inner.by_visitor.get(v).cloned().unwrap_or_default(), reason),
+        }
     }
 
     /// End every connection opened with this token.
     pub fn close_session(&self, session: &str, reason: SessionEndReason) -> usize {
-        self.close(|inner| inner.by_session.get(session).cloned().unwrap_or_default(), reason)
+        self.close_everywhere(CloseTarget::Session(session.to_string()), reason)
     }
 
     /// End every connection of a user, except those opened with `keep` (a token hash).
     pub fn close_user(&self, user: i64, keep: Option<&str>, reason: SessionEndReason) -> usize {
-        self.close(
-            |inner| {
-                let mine = inner.by_user.get(&user).cloned().unwrap_or_default();
-                mine.into_iter().filter(|id| keep.is_none_or(|k| inner.conns.get(id).is_none_or(|c| &*c.session != k))).collect()
-            },
-            reason,
-        )
+        self.close_everywhere(CloseTarget::User { id: user, keep: keep.map(str::to_string) }, reason)
     }
 
     /// End every connection of a visitor.
     pub fn close_visitor(&self, visitor: i64, reason: SessionEndReason) -> usize {
-        self.close(|inner| inner.by_visitor.get(&visitor).cloned().unwrap_or_default(), reason)
+        self.close_everywhere(CloseTarget::Visitor(visitor), reason)
     }
 
     /// End one connection.
@@ -284,6 +380,23 @@ mod tests {
         assert!(!hub.user_online(7), "dropped for being slow, so not online through it");
         assert_eq!(hub.index_sizes(), (0, 0, 0));
         assert_eq!(*reg.ended.borrow(), None, "dropped, not ended: the client may come back");
+    }
+
+    #[test]
+    fn a_topic_reaches_its_sockets_once() {
+        let hub = Hub::default();
+        let agent = hub.register(AGENT, "a", 5).unwrap();
+        let sup = hub.register(Who::User { id: 9, supervisor: true }, "s", 5).unwrap();
+        let visitor = hub.register(Who::Visitor(3), "v", 5).unwrap();
+        let f = frame("note.created", Some(1), None, &Value::Null);
+        // The supervisor also served it: one copy, not two.
+        hub.publish(Topic::Staff(vec![7, 9]), &f);
+        hub.publish(Topic::Visitor(3), &f);
+        assert_eq!((agent.outbox.len(), sup.outbox.len(), visitor.outbox.len()), (1, 1, 1));
+        hub.publish(Topic::Supervisors, &f);
+        hub.publish(Topic::User(7), &f);
+        assert_eq!((agent.outbox.len(), sup.outbox.len(), visitor.outbox.len()), (2, 2, 1));
+        assert_eq!(Topic::Visitor(3).subject(), "kefu.deliver.visitor.3");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Realtime delivery: the hub that fans events out to connected sockets, and the WebSocket
 //! endpoint with resume-from-sequence. It never decides anything; it only delivers.
 
+mod bus;
 mod hub;
 pub mod ws;
 
-pub use hub::{frame, ConnGuard, Hub, Registration, TooManyConnections, Who};
+pub use bus::Bus;
+pub use hub::{frame, ConnGuard, Hub, Registration, TooManyConnections, Topic, Who};

@@ -173,7 +173,8 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
         Who::User { id, .. } => {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
-                if !state.hub.user_online(id) {
+                // Connected to any node counts (cluster-wide presence).
+                if !state.hub.user_present(id).await {
                     if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
                         tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
                     }
@@ -194,7 +195,7 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
 /// affected.
 async fn abandon_if_not_back(state: AppState, visitor: i64) {
     tokio::time::sleep(Duration::from_secs(state.config.visitor_abandon_grace_secs.into())).await;
-    if state.hub.visitor_online(visitor) {
+    if state.hub.visitor_present(visitor).await {
         return;
     }
     let conversation = match state.store.open_conversation(visitor).await {

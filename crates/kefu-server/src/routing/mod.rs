@@ -3,15 +3,18 @@
 //! then announces it. One task, no locks around the core (DESIGN.md §1).
 
 mod apply;
+mod cluster;
 mod load;
 mod ops;
+mod query;
 
 pub use load::{group_config, parse_status, status_text};
 pub use ops::Op;
+pub use query::{AgentVerdict, Answer, GroupLine, GroupVerdict, Query, Refusal};
 
 use std::time::Duration;
 
-use kefu_core::{Millis, Router, RouterConfig};
+use kefu_core::{AgentSnapshot, Millis, QueueInfo, Router, RouterConfig};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::now_ms;
@@ -21,36 +24,108 @@ use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use kefu_store::Store;
 
-type Query = Box<dyn FnOnce(&Router, Millis) + Send>;
-
-enum Command {
+pub(crate) enum Command {
     Op(Op, oneshot::Sender<ApiResult<()>>),
-    Query(Query),
+    Query(Query, oneshot::Sender<Answer>),
 }
 
-/// A handle to the routing task. Cheap to clone.
+/// A handle to the routing task, wherever it runs. Cheap to clone.
 #[derive(Clone)]
 pub struct Routing {
-    tx: mpsc::Sender<Command>,
+    owner: Owner,
+}
+
+/// Where the router is.
+#[derive(Clone)]
+enum Owner {
+    /// In this process (one node).
+    Local(mpsc::Sender<Command>),
+    /// On whichever node holds the routing lease (`nats_url`): this one, or another by NATS.
+    Cluster(cluster::Remote),
 }
 
 impl Routing {
     /// Run an operation; resolves when it is decided, stored and announced.
     pub async fn run(&self, op: Op) -> ApiResult<()> {
+        let tx = match &self.owner {
+            Owner::Local(tx) => tx.clone(),
+            Owner::Cluster(remote) => match remote.local() {
+                Some(tx) => tx,
+                None => {
+                    return match remote.ask(&cluster::Request::Op(op)).await? {
+                        cluster::Response::Done => Ok(()),
+                        cluster::Response::Failed(e) => Err(e.into()),
+                        cluster::Response::Answer(a) => Err(mismatch(&a)),
+                    }
+                }
+            },
+        };
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command::Op(op, reply)).await.map_err(|_| gone())?;
+        tx.send(Command::Op(op, reply)).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())?
     }
 
     /// Read something from the router.
-    pub async fn query<T: Send + 'static>(&self, f: impl FnOnce(&Router, Millis) -> T + Send + 'static) -> ApiResult<T> {
+    pub async fn query(&self, q: Query) -> ApiResult<Answer> {
+        let tx = match &self.owner {
+            Owner::Local(tx) => tx.clone(),
+            Owner::Cluster(remote) => match remote.local() {
+                Some(tx) => tx,
+                None => {
+                    return match remote.ask(&cluster::Request::Query(q)).await? {
+                        cluster::Response::Answer(a) => Ok(a),
+                        cluster::Response::Failed(e) => Err(e.into()),
+                        cluster::Response::Done => Err(ApiError::Internal(anyhow::anyhow!("the router answered a query as an op"))),
+                    }
+                }
+            },
+        };
         let (reply, rx) = oneshot::channel();
-        let q: Query = Box::new(move |router, now| {
-            let _ = reply.send(f(router, now));
-        });
-        self.tx.send(Command::Query(q)).await.map_err(|_| gone())?;
+        tx.send(Command::Query(q, reply)).await.map_err(|_| gone())?;
         rx.await.map_err(|_| gone())
     }
+
+    /// The lines of these groups, in the order asked.
+    pub async fn groups(&self, ids: Vec<i64>) -> ApiResult<Vec<GroupLine>> {
+        match self.query(Query::Groups { ids }).await? {
+            Answer::Groups(lines) => Ok(lines),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// These agents as the router sees them, in the order asked.
+    pub async fn agents(&self, ids: Vec<i64>) -> ApiResult<Vec<Option<AgentSnapshot>>> {
+        match self.query(Query::Agents { ids }).await? {
+            Answer::Agents(agents) => Ok(agents),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Where a waiting conversation stands (None once it is not waiting).
+    pub async fn queue_info(&self, conversation: i64) -> ApiResult<Option<QueueInfo>> {
+        match self.query(Query::QueueInfo { conversation }).await? {
+            Answer::QueueInfo(info) => Ok(info),
+            other => Err(mismatch(&other)),
+        }
+    }
+
+    /// Whether the conversation could go to each agent and group now, from one moment.
+    pub async fn transfer_verdicts(
+        &self,
+        conversation: i64,
+        agents: Vec<i64>,
+        groups: Vec<i64>,
+    ) -> ApiResult<(Vec<AgentVerdict>, Vec<GroupVerdict>)> {
+        match self.query(Query::TransferVerdicts { conversation, agents, groups }).await? {
+            Answer::TransferVerdicts { agents, groups } => Ok((agents, groups)),
+            other => Err(mismatch(&other)),
+        }
+    }
+}
+
+/// The owner answered a different query: a bug (or two versions of Kefu in one cluster).
+fn mismatch(answer: &Answer) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("the router answered another query: {answer:?}"))
 }
 
 fn gone() -> ApiError {
@@ -80,7 +155,19 @@ impl Engine {
     }
 }
 
-/// Rebuild the router from the database and start the task.
+/// What a routing task is made from (kept to rebuild it when this node takes the lease).
+#[derive(Clone)]
+pub(crate) struct EngineParts {
+    pub store: Store,
+    pub hub: Hub,
+    pub links: AttachmentLinks,
+    pub metrics: Metrics,
+    pub calls: crate::calls::CallMedia,
+    pub floor: crate::floor::Floor,
+    pub seed: u64,
+}
+
+/// Rebuild the router from the database and start the task here (one node).
 pub async fn start(
     store: Store,
     hub: Hub,
@@ -90,11 +177,37 @@ pub async fn start(
     floor: crate::floor::Floor,
     seed: u64,
 ) -> anyhow::Result<Routing> {
+    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+    let (tx, _task) = spawn_engine(parts).await?;
+    Ok(Routing { owner: Owner::Local(tx) })
+}
+
+/// Route through whichever node holds the routing lease on this PostgreSQL database, competing
+/// for it (several nodes, `nats_url`).
+#[allow(clippy::too_many_arguments)]
+pub fn start_clustered(
+    database_url: String,
+    client: async_nats::Client,
+    store: Store,
+    hub: Hub,
+    links: AttachmentLinks,
+    metrics: Metrics,
+    calls: crate::calls::CallMedia,
+    floor: crate::floor::Floor,
+    seed: u64,
+) -> Routing {
+    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+    Routing { owner: Owner::Cluster(cluster::start(database_url, client, parts)) }
+}
+
+/// Rebuild the router from the database and spawn the task that owns it.
+pub(crate) async fn spawn_engine(parts: EngineParts) -> anyhow::Result<(mpsc::Sender<Command>, tokio::task::JoinHandle<()>)> {
+    let EngineParts { store, hub, links, metrics, calls, floor, seed } = parts;
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
     let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default() };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         loop {
             let sleep = match engine.next_tick {
                 Some(at) => Duration::from_millis(at.0.saturating_sub(now_ms()).max(0) as u64),
@@ -106,7 +219,9 @@ pub async fn start(
                         let result = engine.run(op).await;
                         let _ = reply.send(result);
                     }
-                    Some(Command::Query(q)) => q(&engine.router, Millis(now_ms())),
+                    Some(Command::Query(q, reply)) => {
+                        let _ = reply.send(q.answer(&engine.router, Millis(now_ms())));
+                    }
                     None => break,
                 },
                 _ = tokio::time::sleep(sleep) => {
@@ -117,5 +232,5 @@ pub async fn start(
             }
         }
     });
-    Ok(Routing { tx })
+    Ok((tx, task))
 }

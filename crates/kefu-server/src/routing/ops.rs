@@ -3,6 +3,7 @@
 
 use kefu_core::{AgentId, AgentStatus, ConversationId, GroupId, Input, Millis, SkillLevel};
 use kefu_core::{ClosedBy, ConversationStatus, Fact, ReturningBy, Strategy};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::clock::now_ms;
@@ -11,8 +12,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode, ErrorParams};
 use crate::routing::load::{agent_input, group_config};
 use crate::routing::Engine;
 
-/// What the routing task can be asked to do.
-#[derive(Debug)]
+/// What the routing task can be asked to do (plain data: it may travel to the owner node).
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Op {
     /// A stored, queued conversation enters its group's line.
     Enqueue { conversation: i64 },
@@ -45,11 +46,11 @@ pub enum Op {
     RemoveGroup { group: i64 },
     /// Start a ringing call (`media`: video | voice; `started_by`: visitor | agent): refused
     /// unless the agent has a free call slot.
-    StartCall { conversation: i64, media: &'static str, started_by: &'static str },
+    StartCall { conversation: i64, media: String, started_by: String },
     /// The other side answers a ringing call.
     AnswerCall { call: i64 },
     /// End a call (only from status `only_if` when given); frees the agent's call slot.
-    EndCall { call: i64, reason: &'static str, only_if: Option<kefu_core::CallStatus> },
+    EndCall { call: i64, reason: String, only_if: Option<kefu_core::CallStatus> },
 }
 
 impl Engine {
@@ -171,9 +172,9 @@ impl Engine {
                     Err(e) => Err(e.into()),
                 }
             }
-            Op::StartCall { conversation, media, started_by } => self.start_call(conversation, media, started_by).await,
+            Op::StartCall { conversation, media, started_by } => self.start_call(conversation, &media, &started_by).await,
             Op::AnswerCall { call } => self.answer_call(call).await,
-            Op::EndCall { call, reason, only_if } => self.end_call(call, reason, only_if).await,
+            Op::EndCall { call, reason, only_if } => self.end_call(call, &reason, only_if).await,
         }
     }
 

@@ -12,6 +12,7 @@ mod call_quality;
 mod calls;
 mod canned;
 mod catalog_paging;
+mod cluster;
 mod conversation_flow;
 mod deceptive_text;
 mod error_codes;

@@ -1,0 +1,168 @@
+//! The hub's link to other nodes over NATS (`--nats-url`): frames are published on `kefu.<topic>`
+//! subjects and every node's hub delivers what it hears to its own sockets; session ends travel
+//! the same way; presence is asked of every node (request/reply). Without NATS none of this runs
+//! and the hub delivers locally. Owns no socket and decides nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::realtime::hub::{Hub, Topic};
+use crate::views::SessionEndReason;
+
+/// How long a presence question waits for a node that holds the socket. Nodes without it stay
+/// silent, so "offline" costs this long; it is asked only after a grace period of seconds.
+const PRESENCE_WAIT: Duration = Duration::from_millis(400);
+
+/// What travels on `kefu.deliver.*` and `kefu.close.*`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum Envelope {
+    /// A frame for the sockets of a topic.
+    Deliver { topic: Topic, frame: String },
+    /// End these connections (logout, revocation, blocking ...) wherever they are.
+    Close { target: CloseTarget, reason: SessionEndReason },
+}
+
+/// Which connections a close ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CloseTarget {
+    Session(String),
+    User { id: i64, keep: Option<String> },
+    Visitor(i64),
+}
+
+impl CloseTarget {
+    fn subject(&self) -> &'static str {
+        match self {
+            CloseTarget::Session(_) => "kefu.close.session",
+            CloseTarget::User { .. } => "kefu.close.user",
+            CloseTarget::Visitor(_) => "kefu.close.visitor",
+        }
+    }
+}
+
+/// A connection to NATS. Cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    /// One queue to one publishing task, so frames leave in the order they were handed over
+    /// (a task per publish would reorder a conversation's events).
+    outbox: mpsc::UnboundedSender<(String, String)>,
+}
+
+impl Bus {
+    /// Connect; fails when the server cannot be reached at start (later losses are retried by
+    /// the client and shown by `/readyz`).
+    pub async fn connect(url: &str) -> anyhow::Result<Bus> {
+        let client = async_nats::ConnectOptions::new()
+            .name("kefu")
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .with_context(|| format!("failed to connect to NATS at {url} (nats_url)"))?;
+        // `retry_on_initial_connect` returns at once: wait (bounded) for the first connection.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while client.connection_state() != async_nats::connection::State::Connected {
+            if tokio::time::Instant::now() > deadline {
+                anyhow::bail!("failed to connect to NATS at {url} (nats_url) within 10 s");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (outbox, mut rx) = mpsc::unbounded_channel::<(String, String)>();
+        let publisher = client.clone();
+        tokio::spawn(async move {
+            while let Some((subject, payload)) = rx.recv().await {
+                if let Err(e) = publisher.publish(subject, payload.into()).await {
+                    tracing::warn!(error = %e, "could not publish to NATS");
+                }
+            }
+        });
+        Ok(Bus { client, outbox })
+    }
+
+    /// The client, for the other cluster parts (routing requests, lease).
+    pub fn client(&self) -> &async_nats::Client {
+        &self.client
+    }
+
+    /// Whether the connection to NATS is up now.
+    pub fn connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
+    pub(crate) fn deliver(&self, topic: Topic, frame: &Arc<str>) {
+        let subject = topic.subject();
+        self.send(subject, &Envelope::Deliver { topic, frame: frame.to_string() });
+    }
+
+    pub(crate) fn close(&self, target: CloseTarget, reason: SessionEndReason) {
+        self.send(target.subject().to_string(), &Envelope::Close { target, reason });
+    }
+
+    fn send(&self, subject: String, envelope: &Envelope) {
+        match serde_json::to_string(envelope) {
+            Ok(payload) => {
+                let _ = self.outbox.send((subject, payload));
+            }
+            Err(e) => tracing::error!(error = %e, "could not encode a frame for NATS"),
+        }
+    }
+
+    /// Whether any node holds a socket of this user (`user`) or visitor (`visitor`).
+    pub(crate) async fn anyone_has(&self, kind: &str, id: i64) -> bool {
+        let ask = self.client.request(format!("kefu.presence.{kind}.{id}"), "".into());
+        matches!(tokio::time::timeout(PRESENCE_WAIT, ask).await, Ok(Ok(_)))
+    }
+
+    /// Deliver what other nodes (and this one) publish to this node's sockets, and answer
+    /// presence questions for them. Runs for the life of the process.
+    pub(crate) async fn serve(self, hub: Hub) -> anyhow::Result<()> {
+        let mut frames = self.client.subscribe("kefu.deliver.>").await.context("subscribe kefu.deliver")?;
+        let mut closes = self.client.subscribe("kefu.close.>").await.context("subscribe kefu.close")?;
+        let mut presence = self.client.subscribe("kefu.presence.>").await.context("subscribe kefu.presence")?;
+        let h = hub.clone();
+        tokio::spawn(async move {
+            while let Some(m) = frames.next().await {
+                match serde_json::from_slice::<Envelope>(&m.payload) {
+                    Ok(Envelope::Deliver { topic, frame }) => h.deliver_local(&topic, &Arc::from(frame)),
+                    Ok(other) => tracing::warn!(?other, "a close on the frame subject"),
+                    Err(e) => tracing::warn!(error = %e, "an unreadable frame from NATS"),
+                }
+            }
+        });
+        let h = hub.clone();
+        tokio::spawn(async move {
+            while let Some(m) = closes.next().await {
+                if let Ok(Envelope::Close { target, reason }) = serde_json::from_slice::<Envelope>(&m.payload) {
+                    h.close_local(&target, reason);
+                }
+            }
+        });
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            while let Some(m) = presence.next().await {
+                let mut parts = m.subject.as_str().rsplitn(3, '.');
+                let (Some(id), Some(kind), Some(reply)) = (parts.next().and_then(|i| i.parse::<i64>().ok()), parts.next(), m.reply) else {
+                    continue;
+                };
+                let here = match kind {
+                    "user" => hub.user_online(id),
+                    "visitor" => hub.visitor_online(id),
+                    _ => false,
+                };
+                // Only a node that has the socket answers; the first answer settles it.
+                if here {
+                    let _ = client.publish(reply, "1".into()).await;
+                }
+            }
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,225 @@
+//! Routing across nodes (`nats_url`): exactly one node owns the router, the one holding a
+//! PostgreSQL advisory lock on a dedicated connection (the lease). The owner runs the routing
+//! task and answers `kefu.routing` requests; the other nodes send their `Op`s and `Query`s there
+//! (NATS request/reply). When the owner dies its connection closes, PostgreSQL frees the lock,
+//! and another node takes it and rebuilds the router from the database, as a restart does.
+//!
+//! Why an advisory lock rather than a NATS KV entry with a TTL: the lock lives exactly as long as
+//! the owner's database connection, so a dead owner frees it at once (no TTL to wait out), and
+//! the database that holds the truth is the one that says who may write routing decisions.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use sqlx::{Connection, PgConnection};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::error::{ApiError, ApiResult, ErrorCode, ErrorParams};
+use crate::routing::{Answer, Command, EngineParts, Op, Query};
+
+/// The subject the owner answers on.
+const SUBJECT: &str = "kefu.routing";
+/// The advisory lock's key ("kefu" + routing, any constant the operator's other apps do not use).
+const LEASE_KEY: i64 = 0x6b65_6675_0001;
+/// How often a node without the lease tries to take it, and the owner checks it still holds it.
+const LEASE_EVERY: Duration = Duration::from_millis(500);
+/// How long a request waits for an answer once an owner received it.
+const ANSWER_WAIT: Duration = Duration::from_secs(10);
+/// How long a request keeps trying while no node owns the router (a failover).
+const OWNER_WAIT: Duration = Duration::from_secs(15);
+
+/// What a node asks the owner.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum Request {
+    Op(Op),
+    Query(Query),
+}
+
+/// The owner's answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum Response {
+    Done,
+    Answer(Answer),
+    Failed(WireError),
+}
+
+/// An `ApiError` on the wire: its code and message (the cause of an internal error stays in
+/// the owner's log).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct WireError {
+    code: ErrorCode,
+    message: String,
+}
+
+impl From<ApiError> for WireError {
+    fn from(e: ApiError) -> WireError {
+        if let ApiError::Internal(cause) = &e {
+            tracing::error!(error = ?cause, "a routing request from another node failed");
+        }
+        WireError { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<WireError> for ApiError {
+    fn from(w: WireError) -> ApiError {
+        match w.code {
+            ErrorCode::Validation => ApiError::Validation(w.message),
+            ErrorCode::Forbidden => ApiError::Forbidden(w.message),
+            ErrorCode::NotFound => ApiError::NotFound(w.message),
+            ErrorCode::Conflict => ApiError::Conflict(w.message),
+            ErrorCode::Internal => ApiError::Internal(anyhow::anyhow!("the routing owner failed: {}", w.message)),
+            code => ApiError::coded(code, w.message, ErrorParams::default()),
+        }
+    }
+}
+
+/// A node's way to the router: its own routing task while it holds the lease, else the owner.
+#[derive(Clone)]
+pub(crate) struct Remote {
+    client: async_nats::Client,
+    local: watch::Receiver<Option<mpsc::Sender<Command>>>,
+}
+
+impl Remote {
+    /// The local task's channel, while this node owns the router.
+    pub(crate) fn local(&self) -> Option<mpsc::Sender<Command>> {
+        self.local.borrow().clone()
+    }
+
+    /// Ask the owner, waiting through a failover (no owner yet) but not past `OWNER_WAIT`.
+    pub(crate) async fn ask(&self, request: &Request) -> ApiResult<Response> {
+        let payload = serde_json::to_vec(request).map_err(|e| ApiError::Internal(e.into()))?;
+        let deadline = tokio::time::Instant::now() + OWNER_WAIT;
+        loop {
+            let asked = tokio::time::timeout(ANSWER_WAIT, self.client.request(SUBJECT, payload.clone().into())).await;
+            match asked {
+                Ok(Ok(msg)) => return serde_json::from_slice(&msg.payload).map_err(|e| ApiError::Internal(e.into())),
+                // Nobody owns the router this instant: wait for the next owner.
+                Ok(Err(e)) if e.kind() == async_nats::RequestErrorKind::NoResponders && tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Ok(Err(e)) => return Err(ApiError::Internal(anyhow::anyhow!("routing owner unreachable: {e}"))),
+                // The owner took it and went quiet (it may have died): whether it was done is not known.
+                Err(_) => return Err(ApiError::Internal(anyhow::anyhow!("the routing owner did not answer in time"))),
+            }
+        }
+    }
+}
+
+/// Start competing for the lease; the returned handle routes through whoever holds it.
+pub(crate) fn start(database_url: String, client: async_nats::Client, parts: EngineParts) -> Remote {
+    let (owned_tx, owned_rx) = watch::channel(None);
+    tokio::spawn(hold_lease(database_url, client.clone(), parts, owned_tx));
+    Remote { client, local: owned_rx }
+}
+
+async fn hold_lease(url: String, client: async_nats::Client, parts: EngineParts, owned: watch::Sender<Option<mpsc::Sender<Command>>>) {
+    loop {
+        match own_while_held(&url, &client, &parts, &owned).await {
+            Ok(()) => {}
+            Err(e) => tracing::warn!(error = ?e, "routing lease"),
+        }
+        owned.send_replace(None);
+        parts.metrics.routing_owner.set(0);
+        tokio::time::sleep(LEASE_EVERY).await;
+    }
+}
+
+/// Take the lease (waiting for it), run the router while the lock connection lives.
+async fn own_while_held(
+    url: &str,
+    client: &async_nats::Client,
+    parts: &EngineParts,
+    owned: &watch::Sender<Option<mpsc::Sender<Command>>>,
+) -> anyhow::Result<()> {
+    let mut lock = PgConnection::connect(url).await.context("lease connection")?;
+    loop {
+        let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(LEASE_KEY).fetch_one(&mut lock).await?;
+        if taken {
+            break;
+        }
+        tokio::time::sleep(LEASE_EVERY).await;
+    }
+    let started = std::time::Instant::now();
+    let (tx, task) = crate::routing::spawn_engine(parts.clone()).await.context("failed to rebuild the router")?;
+    let mut requests = client.subscribe(SUBJECT).await.context("subscribe kefu.routing")?;
+    owned.send_replace(Some(tx.clone()));
+    parts.metrics.routing_owner.set(1);
+    tracing::info!(rebuilt_ms = started.elapsed().as_millis() as u64, "this node owns routing now");
+    let mut check = tokio::time::interval(LEASE_EVERY);
+    let result = loop {
+        tokio::select! {
+            m = requests.next() => {
+                let Some(m) = m else { break Err(anyhow::anyhow!("the kefu.routing subscription ended")) };
+                let (tx, client) = (tx.clone(), client.clone());
+                tokio::spawn(async move {
+                    let Some(reply) = m.reply else { return };
+                    let response = match serde_json::from_slice::<Request>(&m.payload) {
+                        Ok(request) => answer(&tx, request).await,
+                        Err(e) => Response::Failed(ApiError::Internal(e.into()).into()),
+                    };
+                    if let Ok(body) = serde_json::to_vec(&response) {
+                        let _ = client.publish(reply, body.into()).await;
+                    }
+                });
+            }
+            _ = check.tick() => {
+                // The lock lives with this connection: if it broke, another node may hold it now.
+                if let Err(e) = sqlx::query("SELECT 1").execute(&mut lock).await {
+                    break Err(anyhow::anyhow!("lost the lease connection: {e}"));
+                }
+            }
+        }
+    };
+    owned.send_replace(None);
+    drop(requests);
+    task.abort();
+    tracing::error!("this node no longer owns routing");
+    result
+}
+
+/// Hand a request to the local routing task.
+async fn answer(tx: &mpsc::Sender<Command>, request: Request) -> Response {
+    match request {
+        Request::Op(op) => {
+            let (reply, rx) = oneshot::channel();
+            if tx.send(Command::Op(op, reply)).await.is_err() {
+                return Response::Failed(ApiError::Internal(anyhow::anyhow!("the routing task has stopped")).into());
+            }
+            match rx.await {
+                Ok(Ok(())) => Response::Done,
+                Ok(Err(e)) => Response::Failed(e.into()),
+                Err(_) => Response::Failed(ApiError::Internal(anyhow::anyhow!("the routing task has stopped")).into()),
+            }
+        }
+        Request::Query(q) => {
+            let (reply, rx) = oneshot::channel();
+            if tx.send(Command::Query(q, reply)).await.is_err() {
+                return Response::Failed(ApiError::Internal(anyhow::anyhow!("the routing task has stopped")).into());
+            }
+            match rx.await {
+                Ok(a) => Response::Answer(a),
+                Err(_) => Response::Failed(ApiError::Internal(anyhow::anyhow!("the routing task has stopped")).into()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_keep_their_code_across_nodes() {
+        let e: ApiError = WireError::from(ApiError::Conflict("taken".into())).into();
+        assert!(matches!(e, ApiError::Conflict(ref m) if m == "taken"));
+        let closed = ApiError::coded(ErrorCode::AlreadyClosed, "closed", ErrorParams::default());
+        let e: ApiError = WireError::from(closed).into();
+        assert_eq!(e.code(), ErrorCode::AlreadyClosed);
+        let op = Request::Op(Op::EndCall { call: 3, reason: "hangup".into(), only_if: None });
+        let back: Request = serde_json::from_str(&serde_json::to_string(&op).unwrap()).unwrap();
+        assert!(matches!(back, Request::Op(Op::EndCall { call: 3, .. })));
+    }
+}

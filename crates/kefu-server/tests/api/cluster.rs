@@ -1,0 +1,253 @@
+//! Three real `kefu` binaries on one PostgreSQL and one `nats-server`, all on loopback: visitors
+//! and agents spread over the nodes chat and are routed; then the routing owner is SIGKILLed
+//! while conversations wait, and another node routes them in the same order with their waiting
+//! time, and a client resumes on a surviving node with exactly what it missed.
+//! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::helpers::{tempdir, Socket, TestApp};
+use crate::restart::free_port;
+
+const METRICS_TOKEN: &str = "cluster-test-metrics";
+
+/// A child process killed when the test ends, however it ends.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Node {
+    proc: Proc,
+    app: TestApp,
+    _dir: tempdir::Dir,
+}
+
+fn nats_server() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).chain(["/usr/sbin".into(), "/usr/bin".into()]).map(|d| d.join("nats-server")).find(|p| p.is_file())
+}
+
+async fn start_node(db: &str, nats: &str) -> Node {
+    let dir = tempdir::Dir::new();
+    let port = free_port();
+    let config = dir.0.join("kefu.toml");
+    // Long graces: a socket closed by the kill must not change who is away in the middle of the check.
+    std::fs::write(
+        &config,
+        format!("metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n"),
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir.0)
+        .arg("--config")
+        .arg(&config)
+        .env("KEFU_DATABASE_URL", db)
+        .env("KEFU_NATS_URL", nats)
+        .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
+        .env_remove("KEFU_METRICS_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("kefu starts");
+    let proc = Proc(child);
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+        database_url: Some(db.to_string()),
+    };
+    for _ in 0..150 {
+        if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return Node { proc, app, _dir: dir };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("a kefu node did not become ready");
+}
+
+/// Whether this node says it owns routing (`kefu_routing_owner 1` on /metrics).
+async fn owns_routing(app: &TestApp) -> bool {
+    let Ok(r) = app.http.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await else { return false };
+    r.text().await.unwrap_or_default().lines().any(|l| l.trim() == "kefu_routing_owner 1")
+}
+
+/// The one node that owns routing, once exactly one does.
+async fn the_owner(nodes: &[&Node]) -> usize {
+    for _ in 0..200 {
+        let mut owners = vec![];
+        for (i, n) in nodes.iter().enumerate() {
+            if owns_routing(&n.app).await {
+                owners.push(i);
+            }
+        }
+        if owners.len() == 1 {
+            return owners[0];
+        }
+        assert!(owners.len() < 2, "two nodes own routing at once: {owners:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no node took the routing lease");
+}
+
+fn of(e: &Value, id: i64) -> bool {
+    e["conversation_id"] == id
+}
+
+#[tokio::test]
+async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set (run under scripts/with-postgres.sh)");
+        return;
+    };
+    let Some(nats_bin) = nats_server() else {
+        eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
+        return;
+    };
+    let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
+    let nats_port = free_port();
+    let nats_proc = Proc(
+        Command::new(nats_bin)
+            .args(["-a", "127.0.0.1", "-p", &nats_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts"),
+    );
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", nats_port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let nats = format!("nats://127.0.0.1:{nats_port}");
+    // One after the other: the first seeds the demo organisation.
+    let mut nodes = vec![];
+    for _ in 0..3 {
+        nodes.push(start_node(&db, &nats).await);
+    }
+    let owner = the_owner(&nodes.iter().collect::<Vec<_>>()).await;
+    // The two others, so every step below crosses nodes.
+    let (a, b) = ((owner + 1) % 3, (owner + 2) % 3);
+    let (na, nb, no) = (&nodes[a].app, &nodes[b].app, &nodes[owner].app);
+
+    // 1. Chat across nodes: the agent's socket on A, the visitor's on B, requests on every node.
+    let agent = nb.ready_agent(1).await;
+    let mut agent_ws = na.ws(&agent).await;
+    let visitor = no.visitor("Wang").await;
+    let mut visitor_ws = nb.ws(&visitor).await;
+    let id = na.start(&visitor, "你好, 卡片问题").await["id"].as_i64().unwrap();
+    let offer = agent_ws.wait_until("offer.created", |e| of(e, id)).await;
+    assert_eq!(offer["data"]["conversation"]["id"], id);
+    let (s, v) = nb.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&agent), None).await;
+    assert_eq!(s, 200, "accepted through a node that does not own routing: {v}");
+    let (s, _) = no.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), Some(json!({ "body": "您好" }))).await;
+    assert_eq!(s, 201);
+    let got = visitor_ws.wait_until("message.created", |e| of(e, id) && e["data"]["body"] == "您好").await;
+    assert!(got["seq"].as_i64().unwrap() > 0);
+    let (s, _) = na.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&visitor), Some(json!({ "body": "谢谢" }))).await;
+    assert_eq!(s, 201);
+    agent_ws.wait_until("message.created", |e| of(e, id) && e["data"]["body"] == "谢谢").await;
+    let (s, _) =
+        na.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
+    assert_eq!(s, 200);
+
+    // 2. A line forms while the agent is away (one chat at a time), spread over the nodes.
+    let admin = na.login("admin@demo.kefu", "demo-admin").await;
+    let (s, v) = nb.call("PATCH", "/api/v1/agents/3", Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = na.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "away", "reason": "break" }))).await;
+    assert_eq!(s, 200, "{v}");
+    let mut waiting: Vec<(String, Value)> = vec![];
+    for i in 0..20 {
+        let node = &nodes[i % 3].app;
+        let v = node.visitor(&format!("customer {i}")).await;
+        let c = node.start(&v, &format!("question {i}")).await;
+        waiting.push((v, c));
+        tokio::time::sleep(Duration::from_millis(15)).await;
+    }
+    let first = waiting[0].1["id"].as_i64().unwrap();
+    // The first customer's socket is on the node about to die; it has seen everything so far.
+    let mut first_ws = no.ws(&waiting[0].0).await;
+    first_ws.send(json!({ "type": "resume", "cursors": { first.to_string(): 0 } })).await;
+    let seen = first_ws.drain(500).await.iter().filter_map(|e| e["seq"].as_i64()).max().expect("the history is replayed");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+
+    // 3. SIGKILL the routing owner; the agent (socket on A) goes ready through B.
+    let Node { proc: mut killed, .. } = nodes.remove(owner);
+    let index = |x: usize| if x > owner { x - 1 } else { x };
+    let (a, b) = (index(a), index(b));
+    let (na, nb) = (&nodes[a].app, &nodes[b].app);
+    killed.0.kill().unwrap();
+    let killed_at = Instant::now();
+    killed.0.wait().unwrap();
+    let (s, v) = nb.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
+    assert_eq!(s, 200, "a routing op waits for the next owner: {v}");
+    let offer = agent_ws.wait_for("offer.created").await;
+    let failover = killed_at.elapsed();
+    eprintln!("failover: owner SIGKILL -> first offer on the new owner: {} ms", failover.as_millis());
+    assert!(failover < Duration::from_secs(10), "routing went on after {failover:?}");
+    assert_eq!(offer["conversation_id"], first, "the first in line is offered first");
+    let survivors: Vec<&Node> = nodes.iter().collect();
+    the_owner(&survivors).await;
+
+    // Everyone else keeps their place and their waiting time.
+    let (s, _) = na.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    for (i, (v, before)) in waiting.iter().enumerate().skip(1) {
+        let cid = before["id"].as_i64().unwrap();
+        let (s, after) = nodes[i % 2].app.call("GET", &format!("/api/v1/conversations/{cid}"), Some(v), None).await;
+        assert_eq!(s, 200);
+        assert_eq!(after["status"], "queued", "{after}");
+        assert_eq!(after["queue"]["position"], i as i64, "same order after the failover: {after}");
+        assert_eq!(after["queued_at"], before["queued_at"], "waiting time intact");
+    }
+    // One offer for the first conversation, on the new owner; none twice.
+    let store = kefu_store::Store::connect(&db).await.unwrap();
+    let offers = store.facts_of_conversation(first).await.unwrap().iter().filter(|f| f.fact.kind() == kefu_core::FactKind::Offered).count();
+    assert_eq!(offers, 1);
+
+    // 4. The first customer's socket died with its node: on a survivor it resumes from what it
+    // had seen and gets exactly what it missed, in order.
+    let (s, _) =
+        nb.call("POST", &format!("/api/v1/conversations/{first}/messages"), Some(&agent), Some(json!({ "body": "after failover" }))).await;
+    assert_eq!(s, 201);
+    let mut back: Socket = na.ws(&waiting[0].0).await;
+    back.send(json!({ "type": "resume", "cursors": { first.to_string(): seen } })).await;
+    let replay: Vec<i64> = back.drain(700).await.iter().filter(|e| of(e, first)).filter_map(|e| e["seq"].as_i64()).collect();
+    let stored = store.events_after(first, seen).await.unwrap();
+    assert_eq!(replay, stored.iter().map(|e| e.seq).collect::<Vec<_>>(), "exactly what was missed");
+    assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
+    assert!(stored.iter().any(|e| e.data.contains("after failover")));
+
+    // 5. Without NATS a node is not ready (its events would reach no other node).
+    drop(nats_proc);
+    let mut unready = false;
+    for _ in 0..100 {
+        if na.http.get(na.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
+            unready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(unready, "/readyz still ready 10 s after NATS went away");
+}
+
+/// A cluster shares one PostgreSQL database: NATS with the embedded SQLite file is refused at start.
+#[tokio::test]
+async fn nats_without_postgres_is_refused() {
+    let dir = tempdir::Dir::new();
+    let mut config = kefu_server::Config::for_tests(dir.0.clone());
+    config.nats_url = Some("nats://127.0.0.1:1".into());
+    let Err(e) = kefu_server::Application::build(config).await else { panic!("a node on SQLite joined a cluster") };
+    assert!(format!("{e:#}").contains("nats_url needs database_url"), "{e:#}");
+}
