@@ -64,6 +64,7 @@ pub const TABLES: &[&str] = &[
     "facts",
     "report_exports",
     "report_contacts",
+    "maturity_answers",
 ];
 
 /// What arrived in one table.
