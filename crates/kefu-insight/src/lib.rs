@@ -37,7 +37,9 @@ pub use agents::{segments, AgentFigures, Segment, State};
 pub use contacts::{contacts, Contact, Timed};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
-pub use maturity::{assess, Check, DimensionScore, Evidence, Level, MaturityDimension, Question, Source, MAX_ANSWER, QUESTIONS};
+pub use maturity::{
+    assess, CheckSource, DimensionScore, Evidence, MaturityCheck, MaturityDimension, MaturityLevel, MaturityQuestion, MAX_ANSWER, QUESTIONS,
+};
 pub use reasons::{reason_report, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact};
 pub use report::{
     agent_report, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report, ReportSpec, Row,

@@ -32,7 +32,7 @@ pub enum MaturityDimension {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Level {
+pub enum MaturityLevel {
     /// 服务驱动: answering what comes in.
     ServiceDriven = 1,
     /// 流程驱动: measured, routed and managed by process.
@@ -43,13 +43,13 @@ pub enum Level {
     ExperienceDriven = 4,
 }
 
-impl Level {
-    fn from_number(n: u8) -> Level {
+impl MaturityLevel {
+    fn from_number(n: u8) -> MaturityLevel {
         match n {
-            0 | 1 => Level::ServiceDriven,
-            2 => Level::ProcessDriven,
-            3 => Level::CustomerDriven,
-            _ => Level::ExperienceDriven,
+            0 | 1 => MaturityLevel::ServiceDriven,
+            2 => MaturityLevel::ProcessDriven,
+            3 => MaturityLevel::CustomerDriven,
+            _ => MaturityLevel::ExperienceDriven,
         }
     }
 }
@@ -58,7 +58,7 @@ impl Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Question {
+pub enum MaturityQuestion {
     /// A customer gets the same answer and their history follows them on every channel.
     ChannelConsistent,
     /// Channels are designed from customer journeys; moving between them needs no repeating.
@@ -78,15 +78,15 @@ pub enum Question {
 }
 
 /// Every question, with the dimension it belongs to, in the order the page asks them.
-pub const QUESTIONS: [(Question, MaturityDimension); 8] = [
-    (Question::ChannelConsistent, MaturityDimension::ChannelManagement),
-    (Question::ChannelJourney, MaturityDimension::ChannelManagement),
-    (Question::CxFollowUp, MaturityDimension::CustomerExperience),
-    (Question::CxOwned, MaturityDimension::CustomerExperience),
-    (Question::ProcessDocumented, MaturityDimension::ProcessReengineering),
-    (Question::ProcessFromReasons, MaturityDimension::ProcessReengineering),
-    (Question::DataShared, MaturityDimension::DataInsight),
-    (Question::DataDrivesBusiness, MaturityDimension::DataInsight),
+pub const QUESTIONS: [(MaturityQuestion, MaturityDimension); 8] = [
+    (MaturityQuestion::ChannelConsistent, MaturityDimension::ChannelManagement),
+    (MaturityQuestion::ChannelJourney, MaturityDimension::ChannelManagement),
+    (MaturityQuestion::CxFollowUp, MaturityDimension::CustomerExperience),
+    (MaturityQuestion::CxOwned, MaturityDimension::CustomerExperience),
+    (MaturityQuestion::ProcessDocumented, MaturityDimension::ProcessReengineering),
+    (MaturityQuestion::ProcessFromReasons, MaturityDimension::ProcessReengineering),
+    (MaturityQuestion::DataShared, MaturityDimension::DataInsight),
+    (MaturityQuestion::DataDrivesBusiness, MaturityDimension::DataInsight),
 ];
 
 /// The highest answer.
@@ -142,7 +142,7 @@ pub struct Evidence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Source {
+pub enum CheckSource {
     /// Kefu's own figures.
     Data,
     /// The self-assessment questionnaire.
@@ -152,13 +152,13 @@ pub enum Source {
 /// One requirement of a level, and how it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Check {
+pub struct MaturityCheck {
     /// What is checked (`video_share`, `csat_average`, a question …): the page words it.
     pub key: String,
     /// The level (2-4) it belongs to.
     pub level: u8,
     /// Figures or questionnaire.
-    pub source: Source,
+    pub source: CheckSource,
     /// The value seen (a share as 0-1; an answer 0-3); null when nothing could be measured.
     #[cfg_attr(feature = "openapi", schema(required = true))]
     pub value: Option<f64>,
@@ -175,15 +175,15 @@ pub struct DimensionScore {
     /// The dimension.
     pub dimension: MaturityDimension,
     /// The level it stands on.
-    pub level: Level,
+    pub level: MaturityLevel,
     /// The level as a number, 1-4.
     pub level_number: u8,
-    /// Level plus the share of the next level's checks passed (1.0-4.0): the radar's value.
+    /// MaturityLevel plus the share of the next level's checks passed (1.0-4.0): the radar's value.
     pub score: f64,
     /// Every check of levels 2-4, with the values seen: the evidence.
-    pub checks: Vec<Check>,
+    pub checks: Vec<MaturityCheck>,
     /// The failing checks of the next level: what would move it up (empty at the top).
-    pub next: Vec<Check>,
+    pub next: Vec<MaturityCheck>,
 }
 
 fn ratio(num: u64, den: u64) -> Option<f64> {
@@ -191,28 +191,28 @@ fn ratio(num: u64, den: u64) -> Option<f64> {
 }
 
 struct Ladder<'a> {
-    checks: Vec<Check>,
-    answers: &'a BTreeMap<Question, u8>,
+    checks: Vec<MaturityCheck>,
+    answers: &'a BTreeMap<MaturityQuestion, u8>,
 }
 
 impl Ladder<'_> {
     fn data(&mut self, level: u8, key: &str, value: Option<f64>, target: f64) {
         // A small tolerance so a share computed as 5/100 passes a 0.05 target.
         let passed = value.is_some_and(|v| v + 1e-9 >= target);
-        self.checks.push(Check { key: key.into(), level, source: Source::Data, value, target, passed });
+        self.checks.push(MaturityCheck { key: key.into(), level, source: CheckSource::Data, value, target, passed });
     }
 
     fn count(&mut self, level: u8, key: &str, value: u64, target: u64) {
         self.data(level, key, Some(value as f64), target as f64);
     }
 
-    fn asked(&mut self, level: u8, q: Question) {
+    fn asked(&mut self, level: u8, q: MaturityQuestion) {
         let value = self.answers.get(&q).map(|a| f64::from(*a));
         let key = serde_key(q);
-        self.checks.push(Check {
+        self.checks.push(MaturityCheck {
             key,
             level,
-            source: Source::Questionnaire,
+            source: CheckSource::Questionnaire,
             value,
             target: ANSWER_PASSES,
             passed: value.is_some_and(|v| v >= ANSWER_PASSES),
@@ -221,7 +221,7 @@ impl Ladder<'_> {
 }
 
 /// The snake_case wire name of a question (as serde renames it), without a JSON dependency.
-fn serde_key(q: Question) -> String {
+fn serde_key(q: MaturityQuestion) -> String {
     let mut out = String::new();
     for (i, ch) in format!("{q:?}").chars().enumerate() {
         if ch.is_ascii_uppercase() && i > 0 {
@@ -232,7 +232,7 @@ fn serde_key(q: Question) -> String {
     out
 }
 
-fn checks(dimension: MaturityDimension, e: &Evidence, answers: &BTreeMap<Question, u8>) -> Vec<Check> {
+fn checks(dimension: MaturityDimension, e: &Evidence, answers: &BTreeMap<MaturityQuestion, u8>) -> Vec<MaturityCheck> {
     let mut l = Ladder { checks: vec![], answers };
     let video_share = ratio(e.video_conversations, e.conversations);
     let tag_coverage = ratio(e.tagged, e.conversations);
@@ -244,62 +244,69 @@ fn checks(dimension: MaturityDimension, e: &Evidence, answers: &BTreeMap<Questio
             l.count(2, "channels_in_use", e.channels_in_use.into(), 2);
             l.count(3, "channels_in_use", e.channels_in_use.into(), 3);
             l.data(3, "video_share", video_share, 0.05);
-            l.asked(3, Question::ChannelConsistent);
+            l.asked(3, MaturityQuestion::ChannelConsistent);
             l.data(4, "video_share", video_share, 0.20);
             l.data(4, "service_level", e.service_level, 0.80);
-            l.asked(4, Question::ChannelJourney);
+            l.asked(4, MaturityQuestion::ChannelJourney);
         }
         MaturityDimension::CustomerExperience => {
             l.data(2, "csat_response_rate", ratio(e.csat_count, e.handled), 0.10);
             l.data(2, "service_level", e.service_level, 0.60);
             l.data(3, "csat_average", e.csat_average, 4.0);
             l.data(3, "fcr_rate", e.fcr_rate, 0.70);
-            l.asked(3, Question::CxFollowUp);
+            l.asked(3, MaturityQuestion::CxFollowUp);
             l.data(4, "csat_average", e.csat_average, 4.5);
             // The trend: this window's average against the one before; not falling passes.
             l.data(4, "csat_trend", e.csat_average.zip(e.csat_previous).map(|(now, before)| now - before), 0.0);
             l.data(4, "fcr_rate", e.fcr_rate, 0.85);
-            l.asked(4, Question::CxOwned);
+            l.asked(4, MaturityQuestion::CxOwned);
         }
         MaturityDimension::ProcessReengineering => {
             l.count(2, "business_types", e.business_types.into(), 1);
-            l.asked(2, Question::ProcessDocumented);
+            l.asked(2, MaturityQuestion::ProcessDocumented);
             l.data(3, "qa_share", qa_share, 0.50);
             l.count(3, "alert_levels", e.alert_levels.into(), 1);
             l.count(3, "forecast_groups", e.forecast_groups.into(), 1);
             l.count(4, "schedules", e.schedules.into(), 1);
             l.data(4, "qa_reviewed_share", reviewed_share, 0.02);
-            l.asked(4, Question::ProcessFromReasons);
+            l.asked(4, MaturityQuestion::ProcessFromReasons);
         }
         MaturityDimension::DataInsight => {
             l.count(2, "exports", e.exports.into(), 1);
             l.data(2, "tag_coverage", tag_coverage, 0.10);
             l.data(3, "tag_coverage", tag_coverage, 0.50);
             l.count(3, "integrations", u64::from(e.webhooks) + u64::from(e.api_keys), 1);
-            l.asked(3, Question::DataShared);
+            l.asked(3, MaturityQuestion::DataShared);
             l.count(4, "webhooks", e.webhooks.into(), 1);
             l.count(4, "api_keys", e.api_keys.into(), 1);
-            l.asked(4, Question::DataDrivesBusiness);
+            l.asked(4, MaturityQuestion::DataDrivesBusiness);
         }
     }
     l.checks
 }
 
 /// Score one dimension from its checks.
-fn score(dimension: MaturityDimension, checks: Vec<Check>) -> DimensionScore {
+fn score(dimension: MaturityDimension, checks: Vec<MaturityCheck>) -> DimensionScore {
     let mut level = 1u8;
     while level < 4 && checks.iter().filter(|c| c.level == level + 1).all(|c| c.passed) {
         level += 1;
     }
-    let next: Vec<Check> = checks.iter().filter(|c| c.level == level + 1 && !c.passed).cloned().collect();
+    let next: Vec<MaturityCheck> = checks.iter().filter(|c| c.level == level + 1 && !c.passed).cloned().collect();
     let of_next = checks.iter().filter(|c| c.level == level + 1).count();
     let fraction = if of_next == 0 { 0.0 } else { (of_next - next.len()) as f64 / of_next as f64 };
-    DimensionScore { dimension, level: Level::from_number(level), level_number: level, score: f64::from(level) + fraction, checks, next }
+    DimensionScore {
+        dimension,
+        level: MaturityLevel::from_number(level),
+        level_number: level,
+        score: f64::from(level) + fraction,
+        checks,
+        next,
+    }
 }
 
 /// Assess the four dimensions from the figures and the questionnaire's answers (0-3 each; a
 /// missing answer fails its check).
-pub fn assess(e: &Evidence, answers: &BTreeMap<Question, u8>) -> Vec<DimensionScore> {
+pub fn assess(e: &Evidence, answers: &BTreeMap<MaturityQuestion, u8>) -> Vec<DimensionScore> {
     [
         MaturityDimension::ChannelManagement,
         MaturityDimension::CustomerExperience,
@@ -315,7 +322,7 @@ pub fn assess(e: &Evidence, answers: &BTreeMap<Question, u8>) -> Vec<DimensionSc
 mod tests {
     use super::*;
 
-    fn all_answered(value: u8) -> BTreeMap<Question, u8> {
+    fn all_answered(value: u8) -> BTreeMap<MaturityQuestion, u8> {
         QUESTIONS.iter().map(|(q, _)| (*q, value)).collect()
     }
 
@@ -354,7 +361,7 @@ mod tests {
         let r = assess(&Evidence::default(), &BTreeMap::new());
         assert_eq!(r.len(), 4);
         for s in &r {
-            assert_eq!((s.level, s.level_number), (Level::ServiceDriven, 1), "{s:?}");
+            assert_eq!((s.level, s.level_number), (MaturityLevel::ServiceDriven, 1), "{s:?}");
             assert!(s.score >= 1.0 && s.score < 2.0);
             assert!(!s.next.is_empty() && s.next.iter().all(|c| c.level == 2));
         }
@@ -367,7 +374,7 @@ mod tests {
     fn everything_in_place_is_experience_driven_everywhere() {
         let r = assess(&excellent(), &all_answered(3));
         for s in &r {
-            assert_eq!((s.level, s.score), (Level::ExperienceDriven, 4.0), "{s:?}");
+            assert_eq!((s.level, s.score), (MaturityLevel::ExperienceDriven, 4.0), "{s:?}");
             assert!(s.next.is_empty());
         }
     }
@@ -376,15 +383,15 @@ mod tests {
     fn the_questionnaire_holds_a_level_the_data_alone_cannot_give() {
         let without = assess(&excellent(), &BTreeMap::new());
         // Process re-engineering needs its written processes answer at level 2 already.
-        assert_eq!(of(&without, MaturityDimension::ProcessReengineering).level, Level::ServiceDriven);
-        assert_eq!(of(&without, MaturityDimension::ChannelManagement).level, Level::ProcessDriven);
+        assert_eq!(of(&without, MaturityDimension::ProcessReengineering).level, MaturityLevel::ServiceDriven);
+        assert_eq!(of(&without, MaturityDimension::ChannelManagement).level, MaturityLevel::ProcessDriven);
         let partly = assess(&excellent(), &all_answered(1));
-        assert_eq!(of(&partly, MaturityDimension::ChannelManagement).level, Level::ProcessDriven, "1 = partly does not pass");
+        assert_eq!(of(&partly, MaturityDimension::ChannelManagement).level, MaturityLevel::ProcessDriven, "1 = partly does not pass");
         let mostly = assess(&excellent(), &all_answered(2));
-        assert_eq!(of(&mostly, MaturityDimension::ChannelManagement).level, Level::ExperienceDriven, "2 = mostly passes");
+        assert_eq!(of(&mostly, MaturityDimension::ChannelManagement).level, MaturityLevel::ExperienceDriven, "2 = mostly passes");
         let next = &of(&without, MaturityDimension::ChannelManagement).next;
         assert_eq!(next.len(), 1);
-        assert_eq!((next[0].key.as_str(), next[0].source), ("channel_consistent", Source::Questionnaire));
+        assert_eq!((next[0].key.as_str(), next[0].source), ("channel_consistent", CheckSource::Questionnaire));
     }
 
     #[test]
@@ -394,13 +401,13 @@ mod tests {
         e.video_conversations = 5; // exactly 5 %: level 3 reached, level 4 (20 %) not
         let s = assess(&e, &answers);
         let ch = of(&s, MaturityDimension::ChannelManagement);
-        assert_eq!(ch.level, Level::CustomerDriven);
+        assert_eq!(ch.level, MaturityLevel::CustomerDriven);
         assert_eq!(ch.next.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["video_share"]);
         assert!((ch.score - (3.0 + 2.0 / 3.0)).abs() < 1e-9, "two of level 4's three checks pass: {}", ch.score);
         e.video_conversations = 4; // 4 %: below level 3
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::ChannelManagement).level, Level::ProcessDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::ChannelManagement).level, MaturityLevel::ProcessDriven);
         e.video_conversations = 20; // exactly 20 %: the top
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::ChannelManagement).level, Level::ExperienceDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::ChannelManagement).level, MaturityLevel::ExperienceDriven);
     }
 
     #[test]
@@ -410,10 +417,10 @@ mod tests {
         e.service_level = Some(0.59);
         let s = assess(&e, &all_answered(3));
         let cx = of(&s, MaturityDimension::CustomerExperience);
-        assert_eq!(cx.level, Level::ServiceDriven);
+        assert_eq!(cx.level, MaturityLevel::ServiceDriven);
         assert_eq!(cx.next.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["service_level"]);
         e.service_level = Some(0.60);
-        assert_eq!(of(&assess(&e, &all_answered(3)), MaturityDimension::CustomerExperience).level, Level::ExperienceDriven);
+        assert_eq!(of(&assess(&e, &all_answered(3)), MaturityDimension::CustomerExperience).level, MaturityLevel::ExperienceDriven);
     }
 
     #[test]
@@ -421,31 +428,31 @@ mod tests {
         let mut e = excellent();
         e.csat_previous = Some(4.8);
         let cx = assess(&e, &all_answered(3)).into_iter().find(|s| s.dimension == MaturityDimension::CustomerExperience).unwrap();
-        assert_eq!(cx.level, Level::CustomerDriven);
+        assert_eq!(cx.level, MaturityLevel::CustomerDriven);
         let trend = cx.next.iter().find(|c| c.key == "csat_trend").unwrap();
         assert!((trend.value.unwrap() + 0.1).abs() < 1e-9);
         e.csat_previous = None; // no earlier answers: the trend cannot be shown
         let cx = assess(&e, &all_answered(3)).into_iter().find(|s| s.dimension == MaturityDimension::CustomerExperience).unwrap();
-        assert_eq!(cx.level, Level::CustomerDriven);
+        assert_eq!(cx.level, MaturityLevel::CustomerDriven);
     }
 
     #[test]
     fn data_insight_climbs_with_tags_and_integrations() {
         let answers = all_answered(3);
         let mut e = Evidence { conversations: 100, exports: 1, tagged: 10, ..Evidence::default() };
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, Level::ProcessDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, MaturityLevel::ProcessDriven);
         e.tagged = 50;
         e.api_keys = 1;
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, Level::CustomerDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, MaturityLevel::CustomerDriven);
         e.webhooks = 1;
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, Level::ExperienceDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, MaturityLevel::ExperienceDriven);
         e.tagged = 9;
-        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, Level::ServiceDriven);
+        assert_eq!(of(&assess(&e, &answers), MaturityDimension::DataInsight).level, MaturityLevel::ServiceDriven);
     }
 
     #[test]
     fn question_keys_are_their_wire_names() {
-        assert_eq!(serde_key(Question::DataDrivesBusiness), "data_drives_business");
-        assert_eq!(serde_key(Question::CxOwned), "cx_owned");
+        assert_eq!(serde_key(MaturityQuestion::DataDrivesBusiness), "data_drives_business");
+        assert_eq!(serde_key(MaturityQuestion::CxOwned), "cx_owned");
     }
 }

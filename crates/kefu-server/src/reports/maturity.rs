@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use kefu_insight::{ConversationFigures, Dimension, Evidence, Question, QUESTIONS};
+use kefu_insight::{ConversationFigures, Dimension, Evidence, MaturityQuestion, QUESTIONS};
 
 use crate::clock::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
@@ -15,7 +15,7 @@ use crate::views::{MaturityAssessment, MaturityQuestionView};
 
 const WINDOW_MS: i64 = 30 * 86_400_000;
 
-fn question(word: &str) -> Option<Question> {
+fn question(word: &str) -> Option<MaturityQuestion> {
     serde_json::from_value(serde_json::Value::String(word.into())).ok()
 }
 
@@ -39,7 +39,7 @@ async fn figures(state: &AppState, from: i64, to: i64) -> ApiResult<Conversation
 }
 
 /// The stored answers, by question (unknown stored words are left out).
-async fn answers(state: &AppState) -> ApiResult<BTreeMap<Question, u8>> {
+async fn answers(state: &AppState) -> ApiResult<BTreeMap<MaturityQuestion, u8>> {
     Ok(state.store.maturity_answers().await?.into_iter().filter_map(|(q, a)| Some((question(&q)?, u8::try_from(a).ok()?))).collect())
 }
 
@@ -85,7 +85,7 @@ pub async fn assessment(state: &AppState) -> ApiResult<MaturityAssessment> {
     })
 }
 
-/// Check and save answers: every key a question, every answer 0-3; nothing saved otherwise.
+/// MaturityCheck and save answers: every key a question, every answer 0-3; nothing saved otherwise.
 pub async fn save_answers(state: &AppState, by: Option<i64>, given: &BTreeMap<String, i64>) -> ApiResult<()> {
     if given.is_empty() {
         return Err(ApiError::invalid("answers: at least one answer"));

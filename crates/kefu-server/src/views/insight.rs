@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kefu_insight::{DimensionScore, MaturityDimension, Question};
+use kefu_insight::{DimensionScore, MaturityDimension, MaturityQuestion};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -71,7 +71,7 @@ pub struct ReasonReport {
 /// A question of the self-assessment and its answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MaturityQuestionView {
-    pub question: Question,
+    pub question: MaturityQuestion,
     pub dimension: MaturityDimension,
     /// 0 not at all, 1 partly, 2 mostly, 3 fully; null when not answered yet.
     #[schema(required = true)]
@@ -91,6 +91,6 @@ pub struct MaturityAssessment {
 /// `PUT /api/v1/maturity/answers`: answers to save (others keep theirs).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct MaturityAnswers {
-    /// Question → 0-3.
+    /// MaturityQuestion → 0-3.
     pub answers: BTreeMap<String, i64>,
 }

@@ -2334,30 +2334,86 @@ export interface components {
          * @enum {string}
          */
         Channel: "web" | "h5" | "app" | "api";
-        /** @description One requirement of a level, and how it stands. */
+        /** @description What a rule checks, with its parameters. Stored as JSON (`{"kind":"forbidden_words",...}`). */
         Check: {
-            /** @description What is checked (`video_share`, `csat_average`, a question …): the page words it. */
-            key: string;
+            /** @enum {string} */
+            kind: "forbidden_words";
+            /** @description Words or phrases. */
+            words: string[];
+        } | {
+            /** @enum {string} */
+            kind: "greeting";
+            /** @description Accepted greetings. */
+            phrases: string[];
             /**
              * Format: int32
-             * @description The level (2-4) it belongs to.
+             * @description How many of the agent's first messages may carry it.
              */
-            level: number;
-            /** @description value >= target. */
-            passed: boolean;
-            /** @description Figures or questionnaire. */
-            source: components["schemas"]["Source"];
+            within: number;
+        } | {
+            /** @enum {string} */
+            kind: "closing";
+            /** @description Accepted closings. */
+            phrases: string[];
             /**
-             * Format: double
-             * @description The least value that passes.
+             * Format: int32
+             * @description How many of the agent's last messages may carry it.
              */
-            target: number;
+            within: number;
+        } | {
+            /** @enum {string} */
+            kind: "first_response";
             /**
-             * Format: double
-             * @description The value seen (a share as 0-1; an answer 0-3); null when nothing could be measured.
+             * Format: int32
+             * @description Seconds.
              */
-            value: number | null;
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "response_time";
+            /**
+             * Format: int32
+             * @description Seconds.
+             */
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "long_silence";
+            /**
+             * Format: int32
+             * @description Seconds.
+             */
+            limit_secs: number;
+        } | {
+            /** @enum {string} */
+            kind: "supervisor_request";
+            /** @description Phrases such as 投诉, 找你们领导, supervisor. */
+            phrases: string[];
+        } | {
+            /** @enum {string} */
+            kind: "transfers";
+            /**
+             * Format: int32
+             * @description Transfers allowed.
+             */
+            max: number;
+        } | {
+            /** @enum {string} */
+            kind: "wrap_up_missing";
+        } | {
+            /**
+             * Format: int32
+             * @description 1-5.
+             */
+            at_most: number;
+            /** @enum {string} */
+            kind: "low_csat";
         };
+        /**
+         * @description Where a check's value comes from.
+         * @enum {string}
+         */
+        CheckSource: "data" | "questionnaire";
         CloseBody: {
             /** @description At most 2000 characters. */
             note?: string | null;
@@ -2840,21 +2896,21 @@ export interface components {
         /** @description One dimension's assessment. */
         DimensionScore: {
             /** @description Every check of levels 2-4, with the values seen: the evidence. */
-            checks: components["schemas"]["Check"][];
+            checks: components["schemas"]["MaturityCheck"][];
             /** @description The dimension. */
             dimension: components["schemas"]["MaturityDimension"];
             /** @description The level it stands on. */
-            level: components["schemas"]["Level"];
+            level: components["schemas"]["MaturityLevel"];
             /**
              * Format: int32
              * @description The level as a number, 1-4.
              */
             level_number: number;
             /** @description The failing checks of the next level: what would move it up (empty at the top). */
-            next: components["schemas"]["Check"][];
+            next: components["schemas"]["MaturityCheck"][];
             /**
              * Format: double
-             * @description Level plus the share of the next level's checks passed (1.0-4.0): the radar's value.
+             * @description MaturityLevel plus the share of the next level's checks passed (1.0-4.0): the radar's value.
              */
             score: number;
         };
@@ -3298,11 +3354,6 @@ export interface components {
          * @enum {string}
          */
         LauncherPosition: "right" | "left";
-        /**
-         * @description A level of the model, lowest first.
-         * @enum {string}
-         */
-        Level: "service_driven" | "process_driven" | "customer_driven" | "experience_driven";
         /** @description `GET /api/v1/stats/live`: queues, agents and today's service level. */
         LiveStats: {
             agents: components["schemas"]["AgentView"][];
@@ -3334,7 +3385,7 @@ export interface components {
         };
         /** @description `PUT /api/v1/maturity/answers`: answers to save (others keep theirs). */
         MaturityAnswers: {
-            /** @description Question → 0-3. */
+            /** @description MaturityQuestion → 0-3. */
             answers: {
                 [key: string]: number;
             };
@@ -3347,11 +3398,45 @@ export interface components {
             window_from: string;
             window_to: string;
         };
+        /** @description One requirement of a level, and how it stands. */
+        MaturityCheck: {
+            /** @description What is checked (`video_share`, `csat_average`, a question …): the page words it. */
+            key: string;
+            /**
+             * Format: int32
+             * @description The level (2-4) it belongs to.
+             */
+            level: number;
+            /** @description value >= target. */
+            passed: boolean;
+            /** @description Figures or questionnaire. */
+            source: components["schemas"]["CheckSource"];
+            /**
+             * Format: double
+             * @description The least value that passes.
+             */
+            target: number;
+            /**
+             * Format: double
+             * @description The value seen (a share as 0-1; an answer 0-3); null when nothing could be measured.
+             */
+            value: number | null;
+        };
         /**
          * @description A dimension of the model.
          * @enum {string}
          */
         MaturityDimension: "channel_management" | "customer_experience" | "process_reengineering" | "data_insight";
+        /**
+         * @description A level of the model, lowest first.
+         * @enum {string}
+         */
+        MaturityLevel: "service_driven" | "process_driven" | "customer_driven" | "experience_driven";
+        /**
+         * @description A question of the self-assessment, answered 0 (not at all) to 3 (fully); 2 or more passes.
+         * @enum {string}
+         */
+        MaturityQuestion: "channel_consistent" | "channel_journey" | "cx_follow_up" | "cx_owned" | "process_documented" | "process_from_reasons" | "data_shared" | "data_drives_business";
         /** @description A question of the self-assessment and its answer. */
         MaturityQuestionView: {
             /**
@@ -3360,7 +3445,7 @@ export interface components {
              */
             answer: number | null;
             dimension: components["schemas"]["MaturityDimension"];
-            question: components["schemas"]["Question"];
+            question: components["schemas"]["MaturityQuestion"];
         };
         MemberBody: {
             /** Format: int64 */
@@ -4024,11 +4109,6 @@ export interface components {
             /** Format: int64 */
             video_width?: number | null;
         };
-        /**
-         * @description A question of the self-assessment, answered 0 (not at all) to 3 (fully); 2 or more passes.
-         * @enum {string}
-         */
-        Question: "channel_consistent" | "channel_journey" | "cx_follow_up" | "cx_owned" | "process_documented" | "process_from_reasons" | "data_shared" | "data_drives_business";
         /** @description Place in line (also the data of the `queue.position` WebSocket event). */
         QueueView: {
             /**
@@ -4419,11 +4499,6 @@ export interface components {
              */
             width: number;
         };
-        /**
-         * @description Where a check's value comes from.
-         * @enum {string}
-         */
-        Source: "data" | "questionnaire";
         /** @description Staffing of one interval. */
         StaffingPoint: {
             /**
@@ -5192,6 +5267,7 @@ export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type CaptureSize = components['schemas']['CaptureSize'];
 export type Channel = components['schemas']['Channel'];
 export type Check = components['schemas']['Check'];
+export type CheckSource = components['schemas']['CheckSource'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
@@ -5246,14 +5322,16 @@ export type ImportedGroup = components['schemas']['ImportedGroup'];
 export type ItemMark = components['schemas']['ItemMark'];
 export type KeyBody = components['schemas']['KeyBody'];
 export type LauncherPosition = components['schemas']['LauncherPosition'];
-export type Level = components['schemas']['Level'];
 export type LiveStats = components['schemas']['LiveStats'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
 export type MakeUpDayView = components['schemas']['MakeUpDayView'];
 export type MaturityAnswers = components['schemas']['MaturityAnswers'];
 export type MaturityAssessment = components['schemas']['MaturityAssessment'];
+export type MaturityCheck = components['schemas']['MaturityCheck'];
 export type MaturityDimension = components['schemas']['MaturityDimension'];
+export type MaturityLevel = components['schemas']['MaturityLevel'];
+export type MaturityQuestion = components['schemas']['MaturityQuestion'];
 export type MaturityQuestionView = components['schemas']['MaturityQuestionView'];
 export type MemberBody = components['schemas']['MemberBody'];
 export type Membership = components['schemas']['Membership'];
@@ -5311,7 +5389,6 @@ export type QaSampleBody = components['schemas']['QaSampleBody'];
 export type QaSampleResult = components['schemas']['QaSampleResult'];
 export type QaScoredItem = components['schemas']['QaScoredItem'];
 export type QualitySample = components['schemas']['QualitySample'];
-export type Question = components['schemas']['Question'];
 export type QueueView = components['schemas']['QueueView'];
 export type QuotaKind = components['schemas']['QuotaKind'];
 export type ReadBody = components['schemas']['ReadBody'];
@@ -5346,7 +5423,6 @@ export type ShiftView = components['schemas']['ShiftView'];
 export type Slots = components['schemas']['Slots'];
 export type SnapshotRequested = components['schemas']['SnapshotRequested'];
 export type SnapshotView = components['schemas']['SnapshotView'];
-export type Source = components['schemas']['Source'];
 export type StaffingPoint = components['schemas']['StaffingPoint'];
 export type StaffingView = components['schemas']['StaffingView'];
 export type StartCall = components['schemas']['StartCall'];
