@@ -35,6 +35,7 @@ mod redaction;
 mod reports;
 mod restart;
 mod search;
+mod seeded_day;
 mod sessions;
 mod snapshots;
 mod tags;
