@@ -8,6 +8,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
 
+/// A served conversation's tags and its CSAT (score, comment), if rated.
+type Served<'a> = (&'a [i64], Option<(i64, &'a str)>);
+
 fn today() -> String {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date().to_string()
 }
@@ -43,7 +46,7 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
 
     // Six served and closed by 李娜: tags and CSAT (5, 4, 2 with comments; the rest unrated).
     let li = app.ready_agent(1).await;
-    let plan: [(&[i64], Option<(i64, &str)>); 6] = [
+    let plan: [Served; 6] = [
         (&[refund], Some((5, "很快"))),
         (&[refund, bill], Some((4, "还行"))),
         (&[bill], Some((2, "账单说不清楚"))),
