@@ -5,11 +5,12 @@ use axum::extract::State;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::error::{ApiJson, ApiResult};
 use crate::reports::maturity;
 use crate::state::AppState;
-use crate::views::{ApiKeyScope as Scope, MaturityAnswers, MaturityAssessment};
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, MaturityAnswers, MaturityAssessment};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/maturity", get(assessment)).route("/api/v1/maturity/answers", put(answer))
@@ -36,6 +37,11 @@ pub async fn answer(
         // An integration reads the assessment; only people (or an admin key) answer for the organisation.
         staff.require_scope(Scope::Admin)?;
     }
+    let before = maturity::answers(&state).await?;
     maturity::save_answers(&state, staff.is_user().then_some(staff.id), &body.answers).await?;
+    let after = maturity::answers(&state).await?;
+    // The organisation's self-assessment is an administrative statement: it goes in the 操作日志.
+    let change = Change::new(AuditEntity::MaturityAnswers, "organisation", AuditAction::Updated, "maturity questionnaire");
+    record(&state, &staff, change.before(&before).after(&after)).await;
     Ok(Json(maturity::assessment(&state).await?))
 }

@@ -39,7 +39,7 @@ async fn figures(state: &AppState, from: i64, to: i64) -> ApiResult<Conversation
 }
 
 /// The stored answers, by question (unknown stored words are left out).
-async fn answers(state: &AppState) -> ApiResult<BTreeMap<MaturityQuestion, u8>> {
+pub async fn answers(state: &AppState) -> ApiResult<BTreeMap<MaturityQuestion, u8>> {
     Ok(state.store.maturity_answers().await?.into_iter().filter_map(|(q, a)| Some((question(&q)?, u8::try_from(a).ok()?))).collect())
 }
 

@@ -45,6 +45,13 @@ async fn the_questionnaire_moves_a_dimension_and_bad_answers_are_refused() {
     assert_eq!(s, 200);
     assert_eq!(dimension(&again, "process_reengineering")["level_number"], 2);
 
+    // The answer is in the audit log, before and after.
+    let (s, log) = app.call("GET", "/api/v1/audit-log", Some(&admin), None).await;
+    assert_eq!(s, 200, "{log}");
+    let entry = &log["entries"][0];
+    assert_eq!((entry["entity"].as_str(), entry["action"].as_str()), (Some("maturity_answers"), Some("updated")), "{entry}");
+    assert_eq!(entry["after"]["process_documented"], 3, "{entry}");
+
     // Bad input: an unknown question, an answer out of range, nothing at all, not JSON. None saved.
     for (body, word) in [
         (json!({ "answers": { "nonsense": 1, "cx_owned": 3 } }), "nonsense"),
