@@ -149,6 +149,8 @@ fn bench(c: &mut Criterion) {
                 short_abandon_ms: 5_000,
                 fcr_window_ms: 7 * DAY,
                 groups: None,
+                business_types: None,
+                channels: None,
             };
             let sums = rt.block_on(store.contact_sums(FROM, FROM + DAYS * DAY, kefu_store::ContactKey::Group, &rules)).expect("sums");
             let cells = sums

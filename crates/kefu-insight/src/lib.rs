@@ -18,6 +18,10 @@
 //! - **Agent states** partition logged-in time into ready (idle), busy (serving), wrap-up and
 //!   away per reason; occupancy = (busy + wrap-up) ÷ (ready + busy + wrap-up), utilisation =
 //!   (busy + wrap-up) ÷ logged in.
+//! - **Contact reasons** ([`reason_report`]): conversations per tag, shares of the tagged ones,
+//!   the CSAT and comments of each tag's conversations.
+//! - **Maturity** ([`assess`]): the four dimensions of the 2022 video customer service report's
+//!   model scored on a ladder of checks over Kefu's figures and a short questionnaire.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -25,12 +29,18 @@ mod agents;
 mod contacts;
 mod figures;
 mod interval;
+mod maturity;
+mod reasons;
 mod report;
 
 pub use agents::{segments, AgentFigures, Segment, State};
 pub use contacts::{contacts, Contact, Timed};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
+pub use maturity::{
+    assess, CheckSource, DimensionScore, Evidence, MaturityCheck, MaturityDimension, MaturityLevel, MaturityQuestion, MAX_ANSWER, QUESTIONS,
+};
+pub use reasons::{reason_report, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact};
 pub use report::{
     agent_report, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report, ReportSpec, Row,
     AGENT_FACTS, CONVERSATION_FACTS,

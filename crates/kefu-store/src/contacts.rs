@@ -207,8 +207,31 @@ pub struct SumRules {
     pub short_abandon_ms: i64,
     /// A return within this (ms) after a close means not resolved on first contact.
     pub fcr_window_ms: i64,
-    /// Only these groups; None: all.
+    /// Only these groups, business types and channels; None: all.
     pub groups: Option<Vec<i64>>,
+    #[allow(missing_docs)]
+    pub business_types: Option<Vec<i64>>,
+    #[allow(missing_docs)]
+    pub channels: Option<Vec<String>>,
+}
+
+/// The ` AND …` of a filter on `report_contacts` (`prefix` names its alias): ids are integers
+/// spelled in; channel words are quoted as SQL strings (a quote doubled), so nothing from the
+/// caller runs as SQL. An empty list matches nothing.
+pub(crate) fn contact_filter(prefix: &str, groups: Option<&[i64]>, business_types: Option<&[i64]>, channels: Option<&[String]>) -> String {
+    let ids = |column: &str, list: Option<&[i64]>| match list {
+        Some([]) => " AND FALSE".to_string(),
+        Some(l) => format!(" AND {prefix}{column} IN ({})", l.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    };
+    let words = match channels {
+        Some([]) => " AND FALSE".to_string(),
+        Some(l) => {
+            format!(" AND {prefix}channel IN ({})", l.iter().map(|w| format!("'{}'", w.replace('\'', "''"))).collect::<Vec<_>>().join(", "))
+        }
+        None => String::new(),
+    };
+    ids("group_id", groups) + &ids("business_type_id", business_types) + &words
 }
 
 /// The sums of the conversations that queued in one quarter hour, for one key (kefu-insight's
@@ -261,11 +284,7 @@ impl Store {
             let arms: Vec<String> = rules.targets_ms.iter().map(|(g, t)| format!("WHEN {g} THEN {t}")).collect();
             format!("CASE group_id {} ELSE {} END", arms.join(" "), rules.default_target_ms)
         };
-        let groups = match &rules.groups {
-            Some(g) if g.is_empty() => " AND FALSE".to_string(),
-            Some(g) => format!(" AND group_id IN ({})", g.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
-            None => String::new(),
-        };
+        let groups = contact_filter("", rules.groups.as_deref(), rules.business_types.as_deref(), rules.channels.as_deref());
         let sql = format!(
             "SELECT (queued_at / {SLOT_MS}) * {SLOT_MS} AS slot, {key_id} AS key_id, {key_word} AS key_word,
                COUNT(*),

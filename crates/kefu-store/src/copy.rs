@@ -66,6 +66,7 @@ pub const TABLES: &[&str] = &[
     "report_contacts",
     "message_sentiments",
     "sentiment_alerts",
+    "maturity_answers",
 ];
 
 /// What arrived in one table.

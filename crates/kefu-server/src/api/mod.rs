@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod groups;
 pub mod headers;
 pub mod history;
+pub mod maturity;
 pub mod notes;
 pub mod openapi;
 pub mod paging;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(alerts::router())
         .merge(planning::router())
         .merge(reports::router())
+        .merge(maturity::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

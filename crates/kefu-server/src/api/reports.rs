@@ -11,15 +11,16 @@ use serde::Deserialize;
 use crate::auth::Staff;
 use crate::clock::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::reports::export::{agent_table, conversation_table, csv, xlsx};
+use crate::reports::export::{agent_table, conversation_table, csv, reason_table, xlsx};
 use crate::reports::{self, ReportParams};
 use crate::state::AppState;
-use crate::views::{AgentReport, ApiKeyScope as Scope, ConversationReport, ReportExportList, ReportExportView};
+use crate::views::{AgentReport, ApiKeyScope as Scope, ConversationReport, ReasonReport, ReportExportList, ReportExportView};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports/conversations", get(conversations))
         .route("/api/v1/reports/agents", get(agents))
+        .route("/api/v1/reports/reasons", get(reasons))
         .route("/api/v1/reports/{report}/export", get(export))
         .route("/api/v1/reports/exports", get(exports))
 }
@@ -44,6 +45,14 @@ pub async fn agents(State(state): State<AppState>, staff: Staff, Query(p): Query
     Ok(Json(reports::agents(&state, &staff, &p).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/reports/reasons", tag = "reports", params(ReportParams),
+    responses((status = 200, description = "contact reasons: conversations per tag with share, trend per interval, CSAT average and the customers' comments newest first (supervisor: own groups; admin: all)", body = ReasonReport), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn reasons(State(state): State<AppState>, staff: Staff, Query(p): Query<ReportParams>) -> ApiResult<Json<ReasonReport>> {
+    staff.require_scope(Scope::StatsRead)?;
+    Ok(Json(reports::reasons::reasons(&state, &staff, &p).await?))
+}
+
 /// The export's form and language.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ExportParams {
@@ -54,7 +63,7 @@ pub struct ExportParams {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/{report}/export", tag = "reports",
-    params(("report" = String, Path, description = "`conversations` or `agents`"), ReportParams, ExportParams),
+    params(("report" = String, Path, description = "`conversations`, `agents` or `reasons`"), ReportParams, ExportParams),
     responses((status = 200, description = "the report's rows and totals as a CSV (UTF-8 with BOM) or XLSX file; every export is logged", content_type = "application/octet-stream", body = Vec<u8>), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn export(
@@ -84,6 +93,10 @@ pub async fn export(
         "agents" => {
             let r = reports::agents(&state, &staff, &p).await?;
             (agent_table(&r, zh), format!("{}_{}", r.from, r.to))
+        }
+        "reasons" => {
+            let r = reports::reasons::reasons(&state, &staff, &p).await?;
+            (reason_table(&r, zh), format!("{}_{}", r.from, r.to))
         }
         _ => return Err(ApiError::not_found("report")),
     };

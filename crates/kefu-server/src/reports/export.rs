@@ -4,7 +4,7 @@
 use kefu_insight::{AgentFigures, ConversationFigures, Dimension, Interval};
 
 use crate::error::{ApiError, ApiResult};
-use crate::views::{AgentReport, ConversationReport};
+use crate::views::{AgentReport, ConversationReport, ReasonReport};
 
 /// The wire word of an interval.
 pub fn interval_word(i: Interval) -> &'static str {
@@ -147,6 +147,49 @@ pub fn agent_table(r: &AgentReport, zh: bool) -> Table {
         let mut cells = vec![Cell::Text(label), Cell::Text(row.key.name.clone())];
         cells.extend(agent_cells(&row.figures, &reasons));
         rows.push(cells);
+    }
+    Table { headers, rows }
+}
+
+/// The contact reasons report: conversations per interval and tag, then a total per tag with its
+/// share, CSAT and comment count (the comments themselves are read on the page).
+pub fn reason_table(r: &ReasonReport, zh: bool) -> Table {
+    let headers = headers(
+        zh,
+        &[
+            ("时段", "Interval"),
+            ("咨询原因", "Reason"),
+            ("会话数", "Conversations"),
+            ("占比 %", "Share %"),
+            ("满意度均分", "CSAT average"),
+            ("满意(4-5) %", "CSAT 4-5 %"),
+            ("评价数", "CSAT answers"),
+            ("评价留言数", "Comments"),
+        ],
+    );
+    let mut rows = vec![];
+    for (i, interval) in r.intervals.iter().enumerate() {
+        for reason in &r.reasons {
+            let n = reason.trend.get(i).copied().unwrap_or(0);
+            if n > 0 {
+                let mut cells = vec![Cell::Text(interval.label.clone()), Cell::Text(reason.name.clone()), Cell::Number(n as f64)];
+                cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]);
+                rows.push(cells);
+            }
+        }
+    }
+    let total = if zh { "合计" } else { "Total" };
+    for reason in &r.reasons {
+        rows.push(vec![
+            Cell::Text(total.into()),
+            Cell::Text(reason.name.clone()),
+            Cell::Number(reason.conversations as f64),
+            pct(reason.share),
+            num(reason.csat_average),
+            pct(reason.csat_good_share),
+            Cell::Number(reason.csat_count as f64),
+            Cell::Number(reason.comment_count as f64),
+        ]);
     }
     Table { headers, rows }
 }

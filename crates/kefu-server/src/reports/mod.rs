@@ -3,6 +3,8 @@
 //! (or waits for) the routing path.
 
 pub mod export;
+pub mod maturity;
+pub mod reasons;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -33,17 +35,51 @@ pub struct ReportParams {
     pub by: Option<String>,
     /// Only these groups, comma-separated ids (default: every group the caller may see).
     pub group_ids: Option<String>,
+    /// Conversation and reasons reports: only these business types, comma-separated ids.
+    pub business_type_ids: Option<String>,
+    /// Conversation and reasons reports: only these channels, comma-separated (`web`, `h5`,
+    /// `app`, `api`).
+    pub channels: Option<String>,
 }
 
 /// A checked report query.
-struct Asked {
-    from_day: Date,
-    to_day: Date,
-    from: i64,
-    to: i64,
-    interval: Interval,
-    by: Dimension,
-    groups: Option<BTreeSet<i64>>,
+pub(crate) struct Asked {
+    pub from_day: Date,
+    pub to_day: Date,
+    pub from: i64,
+    pub to: i64,
+    pub interval: Interval,
+    pub by: Dimension,
+    pub groups: Option<BTreeSet<i64>>,
+    pub business_types: Option<Vec<i64>>,
+    pub channels: Option<Vec<String>>,
+}
+
+/// The channels a conversation can come by.
+const CHANNELS: [&str; 4] = ["web", "h5", "app", "api"];
+
+/// A comma-separated list of ids (None when absent or blank).
+fn id_list(field: &str, text: Option<&str>) -> ApiResult<Option<Vec<i64>>> {
+    let Some(list) = text.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    list.split(',')
+        .map(|id| id.trim().parse().map_err(|_| ApiError::invalid(format!("{field}: {id:?} is not an id"))))
+        .collect::<ApiResult<Vec<i64>>>()
+        .map(Some)
+}
+
+fn channel_list(text: Option<&str>) -> ApiResult<Option<Vec<String>>> {
+    let Some(list) = text.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    list.split(',')
+        .map(|c| {
+            let c = c.trim();
+            if CHANNELS.contains(&c) {
+                Ok(c.to_string())
+            } else {
+                Err(ApiError::invalid(format!("channels: {c:?} is not one of {}", CHANNELS.join(", "))))
+            }
+        })
+        .collect::<ApiResult<Vec<String>>>()
+        .map(Some)
 }
 
 fn word<T: for<'de> Deserialize<'de>>(field: &str, value: &str, allowed: &str) -> ApiResult<T> {
@@ -73,7 +109,7 @@ async fn visible(state: &AppState, staff: &Staff) -> ApiResult<(Option<BTreeSet<
     Ok((Some(groups), Some(agents)))
 }
 
-async fn asked(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiResult<Asked> {
+pub(crate) async fn asked(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiResult<Asked> {
     let from_day = day("from", &p.from)?;
     let to_day = match &p.to {
         Some(t) => day("to", t)?,
@@ -111,7 +147,9 @@ async fn asked(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiResult<A
         }
         _ => mine,
     };
-    Ok(Asked { from_day, to_day, from, to, interval, by, groups })
+    let business_types = id_list("business_type_ids", p.business_type_ids.as_deref())?;
+    let channels = channel_list(p.channels.as_deref())?;
+    Ok(Asked { from_day, to_day, from, to, interval, by, groups, business_types, channels })
 }
 
 async fn spec(state: &AppState, a: &Asked, agents: Option<BTreeSet<i64>>) -> ApiResult<ReportSpec> {
@@ -144,7 +182,7 @@ fn contact_key(by: Dimension) -> kefu_store::ContactKey {
 }
 
 /// A quarter hour's sums from the database as the figures hold them.
-fn cell(s: kefu_store::ContactSums, by: Dimension) -> (i64, Key, ConversationFigures) {
+pub(crate) fn cell(s: kefu_store::ContactSums, by: Dimension) -> (i64, Key, ConversationFigures) {
     let key = match (by, s.key_id, s.key_word) {
         (Dimension::Total, _, _) => Key::All,
         (_, Some(id), _) => Key::Id(id),
@@ -198,7 +236,7 @@ fn key(k: &Key, names: &HashMap<i64, String>) -> ReportKey {
     }
 }
 
-fn intervals(list: &[(i64, String)]) -> Vec<ReportInterval> {
+pub(crate) fn intervals(list: &[(i64, String)]) -> Vec<ReportInterval> {
     list.iter().map(|(s, l)| ReportInterval { start: rfc3339(*s), label: l.clone() }).collect()
 }
 
@@ -214,6 +252,8 @@ pub async fn conversations(state: &AppState, staff: &Staff, p: &ReportParams) ->
         short_abandon_ms: spec.short_abandon_ms,
         fcr_window_ms: spec.fcr_window_ms,
         groups: spec.groups.as_ref().map(|g| g.iter().copied().collect()),
+        business_types: a.business_types.clone(),
+        channels: a.channels.clone(),
     };
     let sums = state.store.contact_sums(a.from, a.to, contact_key(a.by), &rules).await?;
     let cells = sums.into_iter().map(|s| cell(s, a.by)).collect();

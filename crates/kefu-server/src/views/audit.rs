@@ -38,6 +38,7 @@ words! {
         Widget = "widget",
         IdentitySecret = "identity_secret",
         RecordingPolicy = "recording_policy",
+        MaturityAnswers = "maturity_answers",
     }
 }
 

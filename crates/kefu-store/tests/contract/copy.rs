@@ -195,6 +195,7 @@ async fn fill(store: &Store) {
         created_at: 25,
     };
     store.log_export(&export).await.unwrap();
+    store.save_maturity_answers(&[("channel_consistent".into(), 2)], Some(agent), 26).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ mod conversations;
 mod copy;
 mod directory;
 mod floor_alerts;
+mod insight_reads;
 mod outbox;
 mod planning;
 mod qa;

@@ -900,6 +900,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/maturity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["maturity_assessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maturity/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["maturity_answer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1388,6 +1420,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["reports_exports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["reports_reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2062,7 +2110,7 @@ export interface components {
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -2416,6 +2464,11 @@ export interface components {
             /** @enum {string} */
             kind: "low_csat";
         };
+        /**
+         * @description Where a check's value comes from.
+         * @enum {string}
+         */
+        CheckSource: "data" | "questionnaire";
         CloseBody: {
             /** @description At most 2000 characters. */
             note?: string | null;
@@ -2894,6 +2947,27 @@ export interface components {
             /** Format: date-time */
             next_attempt_at: string;
             status: components["schemas"]["DeliveryStatus"];
+        };
+        /** @description One dimension's assessment. */
+        DimensionScore: {
+            /** @description Every check of levels 2-4, with the values seen: the evidence. */
+            checks: components["schemas"]["MaturityCheck"][];
+            /** @description The dimension. */
+            dimension: components["schemas"]["MaturityDimension"];
+            /** @description The level it stands on. */
+            level: components["schemas"]["MaturityLevel"];
+            /**
+             * Format: int32
+             * @description The level as a number, 1-4.
+             */
+            level_number: number;
+            /** @description The failing checks of the next level: what would move it up (empty at the top). */
+            next: components["schemas"]["MaturityCheck"][];
+            /**
+             * Format: double
+             * @description MaturityLevel plus the share of the next level's checks passed (1.0-4.0): the radar's value.
+             */
+            score: number;
         };
         /** @description Every failure: `{"error": {"code", "message", "params"?}}` (and `retry_after` when rate limited). */
         ErrorBody: {
@@ -3392,6 +3466,70 @@ export interface components {
             date: string;
             /** @description e.g. "国庆调休"; shown to admins only. */
             name?: string;
+        };
+        /** @description `PUT /api/v1/maturity/answers`: answers to save (others keep theirs). */
+        MaturityAnswers: {
+            /** @description MaturityQuestion → 0-3. */
+            answers: {
+                [key: string]: number;
+            };
+        };
+        /** @description `GET /api/v1/maturity`: the four dimensions scored, with their evidence and next steps. */
+        MaturityAssessment: {
+            dimensions: components["schemas"]["DimensionScore"][];
+            questions: components["schemas"]["MaturityQuestionView"][];
+            /** @description The window of conversations the figures come from (RFC 3339): the last 30 days. */
+            window_from: string;
+            window_to: string;
+        };
+        /** @description One requirement of a level, and how it stands. */
+        MaturityCheck: {
+            /** @description What is checked (`video_share`, `csat_average`, a question …): the page words it. */
+            key: string;
+            /**
+             * Format: int32
+             * @description The level (2-4) it belongs to.
+             */
+            level: number;
+            /** @description value >= target. */
+            passed: boolean;
+            /** @description Figures or questionnaire. */
+            source: components["schemas"]["CheckSource"];
+            /**
+             * Format: double
+             * @description The least value that passes.
+             */
+            target: number;
+            /**
+             * Format: double
+             * @description The value seen (a share as 0-1; an answer 0-3); null when nothing could be measured.
+             */
+            value: number | null;
+        };
+        /**
+         * @description A dimension of the model.
+         * @enum {string}
+         */
+        MaturityDimension: "channel_management" | "customer_experience" | "process_reengineering" | "data_insight";
+        /**
+         * @description A level of the model, lowest first.
+         * @enum {string}
+         */
+        MaturityLevel: "service_driven" | "process_driven" | "customer_driven" | "experience_driven";
+        /**
+         * @description A question of the self-assessment, answered 0 (not at all) to 3 (fully); 2 or more passes.
+         * @enum {string}
+         */
+        MaturityQuestion: "channel_consistent" | "channel_journey" | "cx_follow_up" | "cx_owned" | "process_documented" | "process_from_reasons" | "data_shared" | "data_drives_business";
+        /** @description A question of the self-assessment and its answer. */
+        MaturityQuestionView: {
+            /**
+             * Format: int32
+             * @description 0 not at all, 1 partly, 2 mostly, 3 fully; null when not answered yet.
+             */
+            answer: number | null;
+            dimension: components["schemas"]["MaturityDimension"];
+            question: components["schemas"]["MaturityQuestion"];
         };
         MemberBody: {
             /** Format: int64 */
@@ -4089,6 +4227,84 @@ export interface components {
              * @description Everything up to this sequence number has been read.
              */
             seq: number;
+        };
+        /** @description A customer's CSAT comment on a conversation with the tag. */
+        ReasonCommentView: {
+            /** @description When the conversation ended (RFC 3339). */
+            at: string | null;
+            comment: string;
+            /**
+             * Format: int64
+             * @description The conversation (open it to read the transcript).
+             */
+            conversation_id: number;
+            /**
+             * Format: int32
+             * @description Its CSAT score (1-5).
+             */
+            score: number | null;
+        };
+        /** @description `GET /api/v1/reports/reasons`: conversations that queued in the range, per tag. */
+        ReasonReport: {
+            /**
+             * Format: int64
+             * @description Conversations in the range under the filters, tagged or not.
+             */
+            conversations: number;
+            /**
+             * Format: double
+             * @description tagged ÷ conversations.
+             */
+            coverage: number | null;
+            from: string;
+            /** @description `15m`, `30m`, `day`, `week` or `month`. */
+            interval: string;
+            intervals: components["schemas"]["ReportInterval"][];
+            /** @description Most conversations first. */
+            reasons: components["schemas"]["ReasonView"][];
+            /**
+             * Format: int64
+             * @description Of those, with at least one tag.
+             */
+            tagged: number;
+            time_zone: string;
+            to: string;
+        };
+        /** @description One contact reason (tag) over the range. */
+        ReasonView: {
+            /** @description `#rrggbb`. */
+            color: string;
+            /**
+             * Format: int64
+             * @description Comments in all; `comments` holds the newest 50.
+             */
+            comment_count: number;
+            comments: components["schemas"]["ReasonCommentView"][];
+            /**
+             * Format: int64
+             * @description Conversations carrying the tag.
+             */
+            conversations: number;
+            /** Format: double */
+            csat_average: number | null;
+            /**
+             * Format: int64
+             * @description CSAT answers of those conversations, their average and share of 4-5.
+             */
+            csat_count: number;
+            /** Format: double */
+            csat_good_share: number | null;
+            name: string;
+            /**
+             * Format: double
+             * @description conversations ÷ tagged conversations (0-1; several tags on one conversation make the
+             *     shares add up to more than 1).
+             */
+            share: number | null;
+            /** Format: int64 */
+            tag_id: number;
+            /** @description Conversations carrying the tag per interval of `intervals`. */
+            trend: number[];
         };
         /**
          * @description What the agent does to a call's recording (`POST /api/v1/calls/{id}/recording`).
@@ -5234,6 +5450,7 @@ export type CannedResponseView = components['schemas']['CannedResponseView'];
 export type CaptureSize = components['schemas']['CaptureSize'];
 export type Channel = components['schemas']['Channel'];
 export type Check = components['schemas']['Check'];
+export type CheckSource = components['schemas']['CheckSource'];
 export type CloseBody = components['schemas']['CloseBody'];
 export type ClosedConversationPage = components['schemas']['ClosedConversationPage'];
 export type ClosedReason = components['schemas']['ClosedReason'];
@@ -5259,6 +5476,7 @@ export type DayHoursView = components['schemas']['DayHoursView'];
 export type DeliveryList = components['schemas']['DeliveryList'];
 export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type DeliveryView = components['schemas']['DeliveryView'];
+export type DimensionScore = components['schemas']['DimensionScore'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type ErrorDetail = components['schemas']['ErrorDetail'];
@@ -5292,6 +5510,13 @@ export type LiveStats = components['schemas']['LiveStats'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
 export type MakeUpDayView = components['schemas']['MakeUpDayView'];
+export type MaturityAnswers = components['schemas']['MaturityAnswers'];
+export type MaturityAssessment = components['schemas']['MaturityAssessment'];
+export type MaturityCheck = components['schemas']['MaturityCheck'];
+export type MaturityDimension = components['schemas']['MaturityDimension'];
+export type MaturityLevel = components['schemas']['MaturityLevel'];
+export type MaturityQuestion = components['schemas']['MaturityQuestion'];
+export type MaturityQuestionView = components['schemas']['MaturityQuestionView'];
 export type MemberBody = components['schemas']['MemberBody'];
 export type Membership = components['schemas']['Membership'];
 export type MessageKind = components['schemas']['MessageKind'];
@@ -5352,6 +5577,9 @@ export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
 export type QuotaKind = components['schemas']['QuotaKind'];
 export type ReadBody = components['schemas']['ReadBody'];
+export type ReasonCommentView = components['schemas']['ReasonCommentView'];
+export type ReasonReport = components['schemas']['ReasonReport'];
+export type ReasonView = components['schemas']['ReasonView'];
 export type RecordingAction = components['schemas']['RecordingAction'];
 export type RecordingCommand = components['schemas']['RecordingCommand'];
 export type RecordingList = components['schemas']['RecordingList'];
@@ -7760,6 +7988,68 @@ export interface operations {
             };
         };
     };
+    maturity_assessment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description channel management, customer experience, process re-engineering and data insight scored 1-4 from the last 30 days' figures, configuration and the questionnaire; each with its checks (the evidence) and the failing checks of the next level */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaturityAssessment"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    maturity_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MaturityAnswers"];
+            };
+        };
+        responses: {
+            /** @description saved (each answer replaces that question's earlier one); the assessment with them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaturityAssessment"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     notes_notifications: {
         parameters: {
             query?: {
@@ -8835,6 +9125,13 @@ export interface operations {
                 by?: string | null;
                 /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
                 group_ids?: string | null;
+                /** @description Conversation and reasons reports: only these business types, comma-separated ids. */
+                business_type_ids?: string | null;
+                /**
+                 * @description Conversation and reasons reports: only these channels, comma-separated (`web`, `h5`,
+                 *     `app`, `api`).
+                 */
+                channels?: string | null;
             };
             header?: never;
             path?: never;
@@ -8878,6 +9175,13 @@ export interface operations {
                 by?: string | null;
                 /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
                 group_ids?: string | null;
+                /** @description Conversation and reasons reports: only these business types, comma-separated ids. */
+                business_type_ids?: string | null;
+                /**
+                 * @description Conversation and reasons reports: only these channels, comma-separated (`web`, `h5`,
+                 *     `app`, `api`).
+                 */
+                channels?: string | null;
             };
             header?: never;
             path?: never;
@@ -8934,6 +9238,56 @@ export interface operations {
             };
         };
     };
+    reports_reasons: {
+        parameters: {
+            query: {
+                /** @description First day, YYYY-MM-DD, in the organisation's time zone. */
+                from: string;
+                /** @description Last day, included (default: `from`). */
+                to?: string | null;
+                /**
+                 * @description `15m`, `30m`, `day` (default), `week` or `month`. 15m and 30m cover at most 62 days;
+                 *     any interval at most 366.
+                 */
+                interval?: string | null;
+                /** @description Conversations only: `total` (default), `group`, `business_type`, `channel` or `agent`. */
+                by?: string | null;
+                /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
+                group_ids?: string | null;
+                /** @description Conversation and reasons reports: only these business types, comma-separated ids. */
+                business_type_ids?: string | null;
+                /**
+                 * @description Conversation and reasons reports: only these channels, comma-separated (`web`, `h5`,
+                 *     `app`, `api`).
+                 */
+                channels?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description contact reasons: conversations per tag with share, trend per interval, CSAT average and the customers' comments newest first (supervisor: own groups; admin: all) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     reports_export: {
         parameters: {
             query: {
@@ -8950,6 +9304,13 @@ export interface operations {
                 by?: string | null;
                 /** @description Only these groups, comma-separated ids (default: every group the caller may see). */
                 group_ids?: string | null;
+                /** @description Conversation and reasons reports: only these business types, comma-separated ids. */
+                business_type_ids?: string | null;
+                /**
+                 * @description Conversation and reasons reports: only these channels, comma-separated (`web`, `h5`,
+                 *     `app`, `api`).
+                 */
+                channels?: string | null;
                 /** @description `csv` (default) or `xlsx`. */
                 format?: string | null;
                 /** @description Header language: `zh-CN` (default) or `en`. */
@@ -8957,7 +9318,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description `conversations` or `agents` */
+                /** @description `conversations`, `agents` or `reasons` */
                 report: string;
             };
             cookie?: never;

@@ -11,7 +11,7 @@ import { createI18n } from 'vue-i18n';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type AppLocale = (typeof LOCALES)[number];
-export type Feature = 'common' | 'errors' | 'auth' | 'agent' | 'supervisor' | 'admin' | 'notes' | 'qa' | 'search' | 'wallboard' | 'planning' | 'reports';
+export type Feature = 'common' | 'errors' | 'auth' | 'agent' | 'supervisor' | 'admin' | 'notes' | 'qa' | 'search' | 'wallboard' | 'planning' | 'reports' | 'maturity';
 
 const LOCALE_KEY = 'kefu.locale';
 

@@ -110,6 +110,12 @@ const routes: RouteRecordRaw[] = [
         meta: { feature: 'reports', minRole: 'supervisor', title: 'common.nav.reports' },
       },
       {
+        path: 'maturity',
+        name: 'maturity',
+        component: () => import('../features/maturity/MaturityView.vue'),
+        meta: { feature: 'maturity', minRole: 'supervisor', title: 'common.nav.maturity' },
+      },
+      {
         path: 'admin',
         component: () => import('../features/admin/AdminLayout.vue'),
         meta: { feature: 'admin', minRole: 'admin', title: 'common.nav.admin' },

@@ -4,8 +4,9 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { catalogApi } from '../api/catalog';
-import { reportsApi, type AgentReport, type ConversationReport } from '../api/reports';
-import type { Group } from '../api/types';
+import { conversationsApi } from '../api/conversations';
+import { reportsApi, type AgentReport, type ConversationReport, type ReasonReport } from '../api/reports';
+import type { BusinessType, Conversation, Group } from '../api/types';
 import { errorText } from '../app/errorText';
 import { apiQuery, type Filters } from '../features/reports/filters';
 import { useSessionStore } from './session';
@@ -16,6 +17,9 @@ export const useReportsStore = defineStore('reports', () => {
   /** Per key (group, channel, ...) over the range. */
   const byKey = ref<ConversationReport | null>(null);
   const agents = ref<AgentReport | null>(null);
+  /** Contact reasons (tags) over the range. */
+  const reasons = ref<ReasonReport | null>(null);
+  const businessTypes = ref<BusinessType[]>([]);
   /** The groups the user may filter by: an admin's all, a supervisor's own. */
   const groups = ref<Group[]>([]);
   const loading = ref(false);
@@ -27,6 +31,7 @@ export const useReportsStore = defineStore('reports', () => {
     const all = await catalogApi.groups();
     const me = session.user?.id;
     groups.value = session.can('admin') ? all : all.filter((g) => g.members.some((m) => m.agent_id === me));
+    businessTypes.value = await catalogApi.businessTypes();
   }
 
   async function load(f: Filters): Promise<void> {
@@ -36,6 +41,9 @@ export const useReportsStore = defineStore('reports', () => {
       if (f.tab === 'agents') {
         const a = await reportsApi.agents(apiQuery(f));
         if (mine === generation) agents.value = a;
+      } else if (f.tab === 'reasons') {
+        const r = await reportsApi.reasons(apiQuery(f));
+        if (mine === generation) reasons.value = r;
       } else {
         const [t, k] = await Promise.all([reportsApi.conversations(apiQuery(f, 'total')), reportsApi.conversations(apiQuery(f))]);
         if (mine === generation) {
@@ -49,6 +57,11 @@ export const useReportsStore = defineStore('reports', () => {
     } finally {
       if (mine === generation) loading.value = false;
     }
+  }
+
+  /** A conversation a reason's comment links to (read-only view). */
+  function conversation(id: number): Promise<Conversation> {
+    return conversationsApi.get(id);
   }
 
   /** Downloads the tab's report as CSV or XLSX, headers in the UI's language. */
@@ -70,5 +83,5 @@ export const useReportsStore = defineStore('reports', () => {
     }
   }
 
-  return { overTime, byKey, agents, groups, loading, error, loadGroups, load, download };
+  return { overTime, byKey, agents, reasons, groups, businessTypes, loading, error, loadGroups, load, download, conversation };
 });

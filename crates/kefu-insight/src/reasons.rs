@@ -1,0 +1,261 @@
+//! Contact reasons (咨询原因): conversations counted per tag — how many, what share of the tagged
+//! ones, the trend per interval, and the CSAT scores and comments of each tag's conversations,
+//! newest first. The loop from the customer's words back to the business.
+//!
+//! A conversation counts under every tag it carries, in the interval in which it queued (as in
+//! the conversation report). Shares are of the *tagged* conversations, so with several tags on
+//! one conversation they add up to more than 100%; `coverage` says how many conversations were
+//! tagged at all.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::interval::Interval;
+
+/// One tag on one conversation, with what the report needs of the conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedContact {
+    /// The conversation.
+    pub conversation: i64,
+    /// The tag.
+    pub tag: i64,
+    /// When the conversation queued (the interval it counts in).
+    pub queued_at: i64,
+    /// When it ended (closed or abandoned): the order of comments, newest first.
+    pub ended_at: Option<i64>,
+    /// The customer's CSAT score (1-5), if given.
+    pub csat: Option<u8>,
+    /// The customer's CSAT comment, if any.
+    pub comment: Option<String>,
+}
+
+/// What to compute.
+#[derive(Debug, Clone)]
+pub struct ReasonSpec {
+    /// Range start (ms, inclusive).
+    pub from: i64,
+    /// Range end (ms, exclusive).
+    pub to: i64,
+    /// Trend interval.
+    pub interval: Interval,
+    /// The organisation's time zone.
+    pub zone: TimeZone,
+    /// At most this many comments per tag (the newest).
+    pub comments_per_tag: usize,
+}
+
+/// A customer's comment on a conversation with the tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonComment {
+    /// The conversation (a link for the reader).
+    pub conversation: i64,
+    /// Its CSAT score.
+    pub score: Option<u8>,
+    /// The comment.
+    pub comment: String,
+    /// When the conversation ended (ms).
+    pub at: Option<i64>,
+}
+
+/// One tag's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonFigures {
+    /// The tag.
+    pub tag: i64,
+    /// Conversations carrying it.
+    pub conversations: u64,
+    /// conversations ÷ tagged conversations of the range.
+    pub share: Option<f64>,
+    /// Per interval of [`ReasonReport::intervals`], conversations carrying it.
+    pub trend: Vec<u64>,
+    /// CSAT answers of its conversations.
+    pub csat_count: u64,
+    /// Their average.
+    pub csat_average: Option<f64>,
+    /// Share of them that were 4 or 5.
+    pub csat_good_share: Option<f64>,
+    /// Comments in all (the list below may be cut).
+    pub comment_count: u64,
+    /// The newest comments.
+    pub comments: Vec<ReasonComment>,
+}
+
+/// The contact reasons report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonReport {
+    /// Interval starts and labels (the trend's axis).
+    pub intervals: Vec<(i64, String)>,
+    /// Conversations queued in the range (tagged or not), as the caller counted them.
+    pub conversations: u64,
+    /// Of those, carrying at least one tag.
+    pub tagged: u64,
+    /// tagged ÷ conversations.
+    pub coverage: Option<f64>,
+    /// Per tag, most conversations first (ties by tag id).
+    pub reasons: Vec<ReasonFigures>,
+}
+
+fn ratio(num: u64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+#[derive(Default)]
+struct Sums {
+    conversations: BTreeSet<i64>,
+    trend: Vec<u64>,
+    csat_count: u64,
+    csat_sum: u64,
+    csat_good: u64,
+    comments: Vec<ReasonComment>,
+}
+
+/// Fold tagged contacts into the report. `conversations`: all conversations of the range under
+/// the same filters (the coverage's denominator). Contacts outside `from..to` are left out; a
+/// tag listed twice on one conversation counts once.
+pub fn reason_report(tagged: &[TaggedContact], conversations: u64, spec: &ReasonSpec) -> ReasonReport {
+    let cover = spec.interval.cover(spec.from, spec.to, &spec.zone);
+    let mut per_tag: BTreeMap<i64, Sums> = BTreeMap::new();
+    let mut any: BTreeSet<i64> = BTreeSet::new();
+    for t in tagged {
+        if t.queued_at < spec.from || t.queued_at >= spec.to {
+            continue;
+        }
+        let sums = per_tag.entry(t.tag).or_insert_with(|| Sums { trend: vec![0; cover.len()], ..Sums::default() });
+        if !sums.conversations.insert(t.conversation) {
+            continue;
+        }
+        any.insert(t.conversation);
+        let i = cover.partition_point(|&(start, _)| start <= t.queued_at).saturating_sub(1);
+        if let Some(n) = sums.trend.get_mut(i) {
+            *n += 1;
+        }
+        if let Some(score) = t.csat {
+            sums.csat_count += 1;
+            sums.csat_sum += u64::from(score);
+            sums.csat_good += u64::from(score >= 4);
+        }
+        if let Some(comment) = t.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            sums.comments.push(ReasonComment { conversation: t.conversation, score: t.csat, comment: comment.to_string(), at: t.ended_at });
+        }
+    }
+    let tagged_count = any.len() as u64;
+    let mut reasons: Vec<ReasonFigures> = per_tag
+        .into_iter()
+        .map(|(tag, mut s)| {
+            // Newest first; a conversation without an end (still open) is the newest of all.
+            s.comments.sort_by(|a, b| b.at.unwrap_or(i64::MAX).cmp(&a.at.unwrap_or(i64::MAX)).then(b.conversation.cmp(&a.conversation)));
+            let comment_count = s.comments.len() as u64;
+            s.comments.truncate(spec.comments_per_tag);
+            let n = s.conversations.len() as u64;
+            ReasonFigures {
+                tag,
+                conversations: n,
+                share: ratio(n, tagged_count),
+                trend: s.trend,
+                csat_count: s.csat_count,
+                csat_average: (s.csat_count > 0).then(|| s.csat_sum as f64 / s.csat_count as f64),
+                csat_good_share: ratio(s.csat_good, s.csat_count),
+                comment_count,
+                comments: s.comments,
+            }
+        })
+        .collect();
+    reasons.sort_by(|a, b| b.conversations.cmp(&a.conversations).then(a.tag.cmp(&b.tag)));
+    let label = |start: i64| spec.interval.label(start, &spec.zone);
+    ReasonReport {
+        intervals: cover.iter().map(|&(s, _)| (s, label(s))).collect(),
+        // The caller's count may lag the tagged rows by a write; never report coverage above 1.
+        conversations: conversations.max(tagged_count),
+        tagged: tagged_count,
+        coverage: ratio(tagged_count, conversations.max(tagged_count)),
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+    const DAY: i64 = 24 * H;
+    // 2026-12-01 00:00 in Shanghai.
+    const START: i64 = 1_796_054_400_000;
+
+    fn spec(days: i64) -> ReasonSpec {
+        ReasonSpec {
+            from: START,
+            to: START + days * DAY,
+            interval: Interval::Day,
+            zone: TimeZone::get("Asia/Shanghai").unwrap(),
+            comments_per_tag: 2,
+        }
+    }
+
+    fn t(conversation: i64, tag: i64, queued_at: i64, csat: Option<u8>, comment: Option<&str>) -> TaggedContact {
+        TaggedContact { conversation, tag, queued_at, ended_at: Some(queued_at + H), csat, comment: comment.map(str::to_string) }
+    }
+
+    #[test]
+    fn tags_are_ranked_with_shares_of_the_tagged_and_coverage_of_all() {
+        let rows = [
+            t(1, 10, START + H, Some(5), None),
+            t(2, 10, START + 2 * H, Some(2), Some("太慢了")),
+            t(2, 20, START + 2 * H, Some(2), Some("太慢了")),
+            t(3, 20, START + DAY + H, None, None),
+            t(4, 20, START + DAY + 2 * H, Some(4), Some("  ")),
+        ];
+        let r = reason_report(&rows, 8, &spec(2));
+        assert_eq!((r.conversations, r.tagged, r.coverage), (8, 4, Some(0.5)));
+        assert_eq!(r.intervals.len(), 2);
+        assert_eq!(r.intervals[0].1, "2026-12-01");
+        let top = &r.reasons[0];
+        assert_eq!((top.tag, top.conversations, top.share), (20, 3, Some(0.75)));
+        assert_eq!(top.trend, vec![1, 2]);
+        assert_eq!((top.csat_count, top.csat_average, top.csat_good_share), (2, Some(3.0), Some(0.5)));
+        assert_eq!(top.comment_count, 1, "a blank comment is no comment");
+        let second = &r.reasons[1];
+        assert_eq!((second.tag, second.conversations, second.share), (10, 2, Some(0.5)));
+        assert_eq!(second.trend, vec![2, 0]);
+        assert_eq!(second.csat_average, Some(3.5));
+        // A conversation with two tags counts under both: shares add up to more than 1.
+        assert!(r.reasons.iter().filter_map(|x| x.share).sum::<f64>() > 1.0);
+    }
+
+    #[test]
+    fn comments_come_newest_first_and_are_cut_to_the_limit() {
+        let rows = [
+            t(1, 10, START + H, Some(1), Some("old")),
+            t(2, 10, START + 3 * H, Some(5), Some("newest")),
+            t(3, 10, START + 2 * H, Some(3), Some("middle")),
+        ];
+        let r = reason_report(&rows, 3, &spec(1));
+        let c = &r.reasons[0];
+        assert_eq!(c.comment_count, 3);
+        let texts: Vec<&str> = c.comments.iter().map(|x| x.comment.as_str()).collect();
+        assert_eq!(texts, ["newest", "middle"]);
+        assert_eq!(c.comments[0].conversation, 2);
+        assert_eq!(c.comments[0].score, Some(5));
+    }
+
+    #[test]
+    fn outside_the_range_and_repeated_rows_do_not_count() {
+        let rows = [t(1, 10, START - 1, None, None), t(2, 10, START + H, None, None), t(2, 10, START + H, None, None)];
+        let r = reason_report(&rows, 0, &spec(1));
+        assert_eq!(r.reasons[0].conversations, 1);
+        assert_eq!((r.conversations, r.tagged, r.coverage), (1, 1, Some(1.0)), "coverage never above 1");
+        let empty = reason_report(&[], 0, &spec(1));
+        assert_eq!((empty.coverage, empty.reasons.len()), (None, 0));
+    }
+
+    #[test]
+    fn trend_days_add_up_to_the_tags_total() {
+        let rows: Vec<TaggedContact> = (0..50).map(|i| t(i, 10 + i % 3, START + i * 7 * H, None, None)).collect();
+        let r = reason_report(&rows, 50, &spec(30));
+        for reason in &r.reasons {
+            assert_eq!(reason.trend.iter().sum::<u64>(), reason.conversations);
+        }
+        assert_eq!(r.reasons.iter().map(|x| x.conversations).sum::<u64>(), 50);
+    }
+}

@@ -1,0 +1,89 @@
+//! The contact reasons report (咨询原因): conversations per tag over a range, with their trend,
+//! CSAT and the customers' comments. Tags are read from `conversation_tags` when the report is
+//! asked, not from facts: a tag is a label agents may correct after the conversation, and the
+//! report wants the label conversations carry now (a replay of tag facts would arrive at the
+//! same rows, later). Nothing here is on the routing path.
+
+use kefu_insight::{ReasonSpec, TaggedContact};
+
+use crate::auth::Staff;
+use crate::clock::rfc3339;
+use crate::error::ApiResult;
+use crate::reports::{asked, export, intervals, ReportParams};
+use crate::state::AppState;
+use crate::views::{ReasonCommentView, ReasonReport, ReasonView};
+
+/// Comments shown per tag (the newest); the count says how many there are in all.
+const COMMENTS_PER_TAG: usize = 50;
+
+/// The contact reasons report the caller asked for (their groups, or those asked).
+pub async fn reasons(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiResult<ReasonReport> {
+    let a = asked(state, staff, p).await?;
+    let filter = kefu_store::ContactFilter {
+        groups: a.groups.as_ref().map(|g| g.iter().copied().collect()),
+        business_types: a.business_types.clone(),
+        channels: a.channels.clone(),
+    };
+    let rows = state.store.tagged_contacts(a.from, a.to, &filter).await?;
+    let all = state.store.contact_count(a.from, a.to, &filter).await?;
+    let tagged: Vec<TaggedContact> = rows
+        .into_iter()
+        .map(|r| TaggedContact {
+            conversation: r.conversation_id,
+            tag: r.tag_id,
+            queued_at: r.queued_at,
+            ended_at: r.ended_at,
+            csat: r.csat.and_then(|s| u8::try_from(s).ok()),
+            comment: r.csat_comment,
+        })
+        .collect();
+    let spec = ReasonSpec {
+        from: a.from,
+        to: a.to,
+        interval: a.interval,
+        zone: state.config.time_zone.zone().clone(),
+        comments_per_tag: COMMENTS_PER_TAG,
+    };
+    let report = kefu_insight::reason_report(&tagged, u64::try_from(all).unwrap_or(0), &spec);
+    let tags: std::collections::HashMap<i64, kefu_store::TagRow> = state.store.tags(true).await?.into_iter().map(|t| (t.id, t)).collect();
+    let reasons = report
+        .reasons
+        .into_iter()
+        .map(|r| {
+            let tag = tags.get(&r.tag);
+            ReasonView {
+                tag_id: r.tag,
+                name: tag.map_or_else(|| format!("#{}", r.tag), |t| t.name.clone()),
+                color: tag.map_or_else(|| "#909399".to_string(), |t| t.color.clone()),
+                conversations: r.conversations,
+                share: r.share,
+                trend: r.trend,
+                csat_count: r.csat_count,
+                csat_average: r.csat_average,
+                csat_good_share: r.csat_good_share,
+                comment_count: r.comment_count,
+                comments: r
+                    .comments
+                    .into_iter()
+                    .map(|c| ReasonCommentView {
+                        conversation_id: c.conversation,
+                        score: c.score,
+                        comment: c.comment,
+                        at: c.at.map(rfc3339),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(ReasonReport {
+        from: a.from_day.to_string(),
+        to: a.to_day.to_string(),
+        time_zone: state.config.time_zone.name().to_string(),
+        interval: export::interval_word(a.interval).into(),
+        intervals: intervals(&report.intervals),
+        conversations: report.conversations,
+        tagged: report.tagged,
+        coverage: report.coverage,
+        reasons,
+    })
+}
