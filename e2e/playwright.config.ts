@@ -49,7 +49,8 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-        '--use-fake-device-for-media-stream',
+        // Two fake cameras, as a phone has (front and back): the widget offers to switch.
+        '--use-fake-device-for-media-stream=device-count=2',
         '--use-fake-ui-for-media-stream',
         '--allow-loopback-in-peer-connection',
         // The remote <video> plays (sound included) without a click in each test page.

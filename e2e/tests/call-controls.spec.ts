@@ -221,3 +221,33 @@ test('voice service: the widget entry queues a voice call; the agent takes it an
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('camera switch: a visitor with two cameras switches to the other, and the agent keeps seeing a picture', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const { agent, visitor, frame } = await servedChat(browser, '切换摄像头客户');
+  await agent.page.getByTestId('call-start').click();
+  await frame.getByTestId('call-accept').click();
+  await connected(agent.page, frame);
+  const widget = await widgetFrameOf(visitor.page);
+  const sentCamera = () =>
+    widget.evaluate(() => {
+      const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
+      return call?.peer.getSenders().find((s) => s.track?.kind === 'video' && s.track.readyState === 'live')?.track?.label ?? '';
+    });
+  const before = await sentCamera();
+  const flip = frame.getByTestId('call-switch-camera');
+  await expect(flip).toHaveText('切换摄像头');
+  await flip.click();
+  await expect.poll(sentCamera, { message: 'the other camera is sent' }).not.toBe(before);
+  expect(await sentCamera()).toMatch(/fake_device_/);
+  // The agent's picture goes on with the new camera, without a renegotiation or a new track.
+  const frames = () => framesOf(agent.page, 'call-remote-video');
+  const start = await frames();
+  await expect.poll(frames, { message: 'the agent keeps decoding', timeout: 20_000 }).toBeGreaterThan(start + 20);
+  await expect(agent.page.getByTestId('call-panel')).toHaveAttribute('data-state', 'connected');
+  await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

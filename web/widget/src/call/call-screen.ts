@@ -4,7 +4,22 @@
 // screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
-import { CallSession, exposeCallForTests, openLocalMedia, stopStream, watchNetwork, type CallMediaState, type CallServerFrame, type CaptureSize, type NetworkQuality } from '@kefu/realtime/call';
+import {
+  CallSession,
+  cameraCount,
+  cameraIds,
+  nextCameraId,
+  exposeCallForTests,
+  openCamera,
+  openLocalMedia,
+  stopStream,
+  watchNetwork,
+  type CallMediaState,
+  type CallServerFrame,
+  type CaptureSize,
+  type Facing,
+  type NetworkQuality,
+} from '@kefu/realtime/call';
 import { format, type Locale } from '../i18n/locale';
 import { call as en } from '../i18n/call-en';
 import { call as zh } from '../i18n/call-zh-CN';
@@ -44,6 +59,11 @@ export class CallScreen {
   readonly #share: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #camera: HTMLButtonElement | null;
+  /** Front/back camera switch: shown only where the device has more than one camera (phones). */
+  readonly #flip: HTMLButtonElement;
+  readonly #local: HTMLVideoElement;
+  readonly #capture: CaptureSize | undefined;
+  #facing: Facing = 'user';
   readonly #full: HTMLButtonElement;
   readonly #answeredAt: number;
   readonly #notice: HTMLElement;
@@ -82,6 +102,7 @@ export class CallScreen {
     this.#t = (k, p) => format(cat[k], p);
     const t = this.#t;
     this.#stream = stream;
+    this.#capture = capture;
     this.#api = o.api;
     this.#call = o.call;
     this.#answeredAt = Date.parse(o.call.answered_at ?? '') || Date.now();
@@ -109,12 +130,16 @@ export class CallScreen {
     // One-way video (camera off for me): no own camera, so no preview and no camera button.
     const ownCamera = stream.getVideoTracks().length > 0;
     local.hidden = !video || !ownCamera;
+    this.#local = local;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#network = h('p', { class: 'call__network', role: 'status', 'data-testid': 'call-network', hidden: true });
     this.#stopNetwork = watchNetwork(this.#session.peer, (q) => this.#showNetwork(q));
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
     this.#camera = video && ownCamera ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#flip = h('button', { type: 'button', class: 'call__btn', 'data-testid': 'call-switch-camera', hidden: true }, t('switchCamera'));
+    this.#flip.addEventListener('click', () => void this.#switchCamera());
+    if (video && ownCamera) void cameraCount().then((n) => (this.#flip.hidden = n < 2));
     this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
     this.#share.hidden = !video || typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
@@ -128,7 +153,7 @@ export class CallScreen {
       this.#status,
       this.#network,
       this.#notice,
-      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
+      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#flip, this.#share, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
     this.#setState('idle');
@@ -144,17 +169,69 @@ export class CallScreen {
     void this.#session.handle(frame);
   }
 
+  /**
+   * Front <-> back camera (to show a document or the product to the agent): the other camera's
+   * track replaces the published one without renegotiating; snapshots then come from it too.
+   */
+  async #switchCamera(): Promise<void> {
+    const next: Facing = this.#facing === 'user' ? 'environment' : 'user';
+    const old = this.#stream.getVideoTracks()[0];
+    this.#flip.disabled = true;
+    try {
+      // The next camera by id where the browser names them (after permission it does), else by
+      // facing: phones list front and back as two devices, laptops with two cameras too.
+      const nextId = nextCameraId(await cameraIds(), old?.getSettings?.().deviceId);
+      const choice = nextId ? { deviceId: nextId } : { facing: next };
+      let track: MediaStreamTrack;
+      try {
+        track = await openCamera(choice, this.#capture);
+      } catch {
+        // Some phones open one camera at a time: let go of the old one, then try again.
+        old?.stop();
+        track = await openCamera(choice, this.#capture);
+      }
+      track.enabled = old ? old.enabled : true;
+      await this.#session.replaceCamera(track);
+      if (old) {
+        this.#stream.removeTrack(old);
+        old.stop();
+      }
+      this.#stream.addTrack(track);
+      // The preview shows the new camera (a <video> does not follow tracks added to its stream).
+      this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
+      this.#facing = next;
+      // Only the front camera's preview is a mirror.
+      this.#local.classList.toggle('call__local--unmirrored', next === 'environment');
+    } catch {
+      this.#notify('switchCameraFailed');
+      // The old camera was let go: take it back so the customer is not left without a picture.
+      if (old && !this.#stream.getVideoTracks().some((t) => t.readyState === 'live')) {
+        const back = await openCamera({ facing: this.#facing }, this.#capture).catch(() => null);
+        if (back) {
+          back.enabled = old.enabled;
+          await this.#session.replaceCamera(back).catch(() => {});
+          this.#stream.removeTrack(old);
+          this.#stream.addTrack(back);
+        }
+      }
+    } finally {
+      this.#flip.disabled = false;
+    }
+  }
+
+  #notify(key: CallKey): void {
+    this.#notice.textContent = this.#t(key);
+    this.#notice.hidden = false;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
+  }
+
   /** The agent asked for a still: from the own camera at full resolution, not the sent stream. */
   #snapshot(requestId: string): Promise<boolean> {
     return answerSnapshot(requestId, {
       track: () => this.#stream.getVideoTracks()[0] ?? null,
       upload: (file, id) => this.#api.upload(this.#call.conversation_id, file, id),
-      notify: (key) => {
-        this.#notice.textContent = this.#t(key);
-        this.#notice.hidden = false;
-        clearTimeout(this.#noticeTimer);
-        this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
-      },
+      notify: (key) => this.#notify(key),
     });
   }
 

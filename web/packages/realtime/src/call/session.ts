@@ -281,6 +281,17 @@ export class CallSession {
     this.#setState('left');
   }
 
+  /**
+   * Sends `track` in place of the published camera (a phone's front/back switch): the same
+   * transceiver and simulcast layers, so nothing is renegotiated and the other side's picture
+   * just changes. The caller stops the old track.
+   */
+  async replaceCamera(track: MediaStreamTrack): Promise<void> {
+    const camera = this.#cameras[0];
+    if (!camera) throw new Error('no camera is published in this call');
+    await camera.sender.replaceTrack(track);
+  }
+
   /** Turns the camera's simulcast encodings on and off by rid, as the server asked. */
   async #setLayers(mid: string, active: string[]): Promise<void> {
     const sender = this.#cameras.find((t) => t.mid === mid)?.sender;
