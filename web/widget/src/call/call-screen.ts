@@ -16,6 +16,7 @@ import {
   watchNetwork,
   type CallMediaState,
   type CallServerFrame,
+  type CameraChoice,
   type CaptureSize,
   type Facing,
   type NetworkQuality,
@@ -172,50 +173,73 @@ export class CallScreen {
   /**
    * Front <-> back camera (to show a document or the product to the agent): the other camera's
    * track replaces the published one without renegotiating; snapshots then come from it too.
+   * A camera whose frames never reach the encoder (a depth or infrared one in the device list)
+   * is skipped for the next; when none works, the customer keeps the camera they had.
    */
   async #switchCamera(): Promise<void> {
     const next: Facing = this.#facing === 'user' ? 'environment' : 'user';
     const old = this.#stream.getVideoTracks()[0];
+    const oldId = old?.getSettings?.().deviceId;
     this.#flip.disabled = true;
     try {
-      // The next camera by id where the browser names them (after permission it does), else by
+      // The next cameras by id where the browser names them (after permission it does), else by
       // facing: phones list front and back as two devices, laptops with two cameras too.
-      const nextId = nextCameraId(await cameraIds(), old?.getSettings?.().deviceId);
-      const choice = nextId ? { deviceId: nextId } : { facing: next };
-      let track: MediaStreamTrack;
-      try {
-        track = await openCamera(choice, this.#capture);
-      } catch {
-        // Some phones open one camera at a time: let go of the old one, then try again.
-        old?.stop();
-        track = await openCamera(choice, this.#capture);
+      const ids = await cameraIds();
+      const choices: CameraChoice[] = [];
+      for (let at = oldId; ; ) {
+        const id = nextCameraId(ids, at);
+        if (!id || id === oldId || choices.some((c) => 'deviceId' in c && c.deviceId === id)) break;
+        choices.push({ deviceId: id });
+        at = id;
       }
-      track.enabled = old ? old.enabled : true;
-      await this.#session.replaceCamera(track);
-      if (old) {
-        this.#stream.removeTrack(old);
-        old.stop();
+      if (!choices.length) choices.push({ facing: next });
+      for (const choice of choices) {
+        const track = await this.#openOther(choice, old);
+        if (!track) continue;
+        track.enabled = old ? old.enabled : true;
+        if (!(await this.#session.replaceCamera(track))) {
+          track.stop();
+          continue;
+        }
+        if (old) {
+          this.#stream.removeTrack(old);
+          old.stop();
+        }
+        this.#stream.addTrack(track);
+        // The preview shows the new camera (a <video> does not follow tracks added to its stream).
+        this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
+        const facing = track.getSettings?.().facingMode;
+        this.#facing = facing === 'user' || facing === 'environment' ? facing : next;
+        // Only the front camera's preview is a mirror.
+        this.#local.classList.toggle('call__local--unmirrored', this.#facing === 'environment');
+        return;
       }
-      this.#stream.addTrack(track);
-      // The preview shows the new camera (a <video> does not follow tracks added to its stream).
-      this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
-      this.#facing = next;
-      // Only the front camera's preview is a mirror.
-      this.#local.classList.toggle('call__local--unmirrored', next === 'environment');
+      throw new Error('no other camera sends a picture');
     } catch {
       this.#notify('switchCameraFailed');
       // The old camera was let go: take it back so the customer is not left without a picture.
-      if (old && !this.#stream.getVideoTracks().some((t) => t.readyState === 'live')) {
-        const back = await openCamera({ facing: this.#facing }, this.#capture).catch(() => null);
+      if (old && old.readyState !== 'live') {
+        const back = await openCamera(oldId ? { deviceId: oldId } : { facing: this.#facing }, this.#capture).catch(() => null);
         if (back) {
           back.enabled = old.enabled;
-          await this.#session.replaceCamera(back).catch(() => {});
+          await this.#session.replaceCamera(back, 0).catch(() => {});
           this.#stream.removeTrack(old);
           this.#stream.addTrack(back);
+          this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
         }
       }
     } finally {
       this.#flip.disabled = false;
+    }
+  }
+
+  /** Opens another camera; some phones open one camera at a time, so the old one is let go then. */
+  async #openOther(choice: CameraChoice, old: MediaStreamTrack | undefined): Promise<MediaStreamTrack | null> {
+    try {
+      return await openCamera(choice, this.#capture);
+    } catch {
+      old?.stop();
+      return openCamera(choice, this.#capture).catch(() => null);
     }
   }
 

@@ -208,6 +208,36 @@ describe('CallSession', () => {
     await expect(voice.session.replaceCamera(back)).rejects.toThrow('no camera');
   });
 
+  it('keeps the previous camera when the new one gives the encoder no frames (a depth or infrared camera)', async () => {
+    const { peer, session } = setup();
+    const cameraTrack = () => ({ kind: 'video', enabled: true, readyState: 'live' }) as MediaStreamTrack;
+    const front = cameraTrack();
+    await session.join([track('audio'), front]);
+    await session.handle(answer('server-answer-1'));
+    const camera = peer.made[1]!;
+    // The encoder counts frames only while a track that gives some is sent.
+    let encoded = 0;
+    const giving = new Set<unknown>([front]);
+    const timer = setInterval(() => giving.has(camera.track) && (encoded += 1), 5);
+    Object.assign(camera.sender, {
+      track: undefined,
+      getStats: async () => new Map([['o', { type: 'outbound-rtp', framesEncoded: encoded }]]) as unknown as RTCStatsReport,
+    });
+    Object.defineProperty(camera.sender, 'track', { get: () => camera.track });
+    try {
+      const depth = cameraTrack();
+      expect(await session.replaceCamera(depth, 200, 10)).toBe(false);
+      expect(camera.track).toBe(front);
+      const back = cameraTrack();
+      giving.add(back);
+      expect(await session.replaceCamera(back, 200, 10)).toBe(true);
+      expect(camera.track).toBe(back);
+      expect(peer.made).toHaveLength(2);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+
   it('asks the camera for the capture size the deployment sets, with a higher top layer for 1080p', async () => {
     const peer = new FakePeer();
     const asked: MediaTrackConstraints[] = [];
