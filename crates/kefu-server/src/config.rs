@@ -433,6 +433,14 @@ mod tests {
     }
 
     #[test]
+    fn the_retransmission_cache_is_a_second_by_default_and_kept_within_bounds() {
+        assert_eq!(resolve_toml("").unwrap().media_rtx_cache_ms, 1_000);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 500\n").unwrap().media_rtx_cache_ms, 500);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 0\n").unwrap().media_rtx_cache_ms, 100);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 3600000\n").unwrap().media_rtx_cache_ms, 10_000);
+    }
+
+    #[test]
     fn turn_urls_need_a_secret_and_the_turn_scheme() {
         if std::env::var("KEFU_TURN_SECRET").is_ok() {
             return; // the environment supplies the secret: nothing to refuse
