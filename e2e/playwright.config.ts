@@ -49,7 +49,10 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-        '--use-fake-device-for-media-stream',
+        // Several fake cameras, as a phone has (front and back): the widget offers to switch.
+        // Chromium's fake devices differ by pixel format: 0 is I420, 1 an emulated depth camera
+        // (Y16, which WebRTC never encodes: a switch to it must be skipped), 2 MJPEG.
+        '--use-fake-device-for-media-stream=device-count=3',
         '--use-fake-ui-for-media-stream',
         '--allow-loopback-in-peer-connection',
         // The remote <video> plays (sound included) without a click in each test page.

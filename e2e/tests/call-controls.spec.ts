@@ -221,3 +221,41 @@ test('voice service: the widget entry queues a voice call; the agent takes it an
   await agent.context.close();
   await visitor.context.close();
 });
+
+test('camera switch: a visitor with several cameras switches to another, skipping one that gives no picture, and the agent keeps decoding', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const { agent, visitor, frame } = await servedChat(browser, '切换摄像头客户');
+  await agent.page.getByTestId('call-start').click();
+  await frame.getByTestId('call-accept').click();
+  await connected(agent.page, frame);
+  const widget = await widgetFrameOf(visitor.page);
+  const sentCamera = () =>
+    widget.evaluate(() => {
+      const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
+      return call?.peer.getSenders().find((s) => s.track?.kind === 'video' && s.track.readyState === 'live')?.track?.label ?? '';
+    });
+  const frames = () => framesOf(agent.page, 'call-remote-video');
+  // Before the switch the agent decodes the visitor's first camera.
+  await expect.poll(frames, { message: 'the agent decodes before the switch', timeout: 30_000 }).toBeGreaterThan(0);
+  const first = await frames();
+  await expect.poll(frames, { message: 'the agent keeps decoding before the switch', timeout: 20_000 }).toBeGreaterThan(first + 20);
+  const before = await sentCamera();
+  expect(before).toBe('fake_device_0');
+  const flip = frame.getByTestId('call-switch-camera');
+  await expect(flip).toHaveText('切换摄像头');
+  await flip.click();
+  // Chromium's second fake camera is an emulated depth camera (16-bit frames WebRTC never
+  // encodes): sending it would freeze the agent's picture, so the widget moves on to the third.
+  await expect.poll(sentCamera, { message: 'another camera that gives a picture is sent', timeout: 15_000 }).toBe('fake_device_2');
+  await expect(flip).toBeEnabled();
+  await expect(frame.getByTestId('call-notice')).toBeHidden();
+  // The agent's picture goes on with the new camera, without a renegotiation or a new track.
+  const start = await frames();
+  await expect.poll(frames, { message: 'the agent keeps decoding after the switch', timeout: 20_000 }).toBeGreaterThan(start + 20);
+  await expect(agent.page.getByTestId('call-panel')).toHaveAttribute('data-state', 'connected');
+  await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});

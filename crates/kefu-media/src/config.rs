@@ -3,6 +3,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+/// The default of [`MediaConfig::rtx_cache`]: a NACK answered later than this rarely helps.
+pub const DEFAULT_RTX_CACHE: Duration = Duration::from_secs(1);
+
 /// Settings for [`crate::MediaServer::start`].
 #[derive(Clone, Debug)]
 pub struct MediaConfig {
@@ -24,6 +27,10 @@ pub struct MediaConfig {
     /// A participant whose ICE has not connected this long after `join` is dropped with
     /// [`crate::LeaveReason::Timeout`].
     pub connect_timeout: Duration,
+    /// How long each forwarded video stream keeps its sent packets to answer NACKs (str0m's
+    /// default is 3 s; most of the memory per subscribed stream). Loss older than this is
+    /// repaired by a keyframe instead.
+    pub rtx_cache: Duration,
 }
 
 impl MediaConfig {
@@ -37,6 +44,7 @@ impl MediaConfig {
             loopback_only: false,
             stats_interval: Some(Duration::from_secs(5)),
             connect_timeout: Duration::from_secs(30),
+            rtx_cache: DEFAULT_RTX_CACHE,
         }
     }
 

@@ -16,6 +16,7 @@ use crate::ids::LeaveReason;
 use crate::peer::PeerSetup;
 use crate::room::RoomConfig;
 use crate::sfu::Sfu;
+use crate::udp::MediaSocket;
 
 /// A running media server: one thread, one UDP socket. Dropping it stops the thread.
 #[derive(Debug)]
@@ -95,7 +96,11 @@ fn peer_setup(config: &MediaConfig, local_addr: SocketAddr) -> io::Result<PeerSe
         let addr = SocketAddr::new(public, local_addr.port());
         candidates.push(Candidate::server_reflexive(addr, base, "udp").map_err(|e| invalid(&e))?);
     }
-    Ok(PeerSetup { local_addr: base, candidates, stats_interval: config.stats_interval })
+    let dtls_cert = str0m::crypto::from_feature_flags().dtls_provider.generate_certificate();
+    if dtls_cert.is_none() {
+        tracing::warn!("media: no shared DTLS certificate; each connection generates its own");
+    }
+    Ok(PeerSetup { local_addr: base, candidates, stats_interval: config.stats_interval, dtls_cert, rtx_cache: config.rtx_cache })
 }
 
 fn run(
@@ -124,7 +129,7 @@ async fn serve(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<MediaEvent>,
 ) {
-    let socket = match socket.set_nonblocking(true).and_then(|()| tokio::net::UdpSocket::from_std(socket)) {
+    let mut socket = match MediaSocket::new(socket) {
         Ok(socket) => socket,
         Err(e) => {
             tracing::error!(error = %e, "media: cannot use the UDP socket");
@@ -132,29 +137,42 @@ async fn serve(
         }
     };
     let mut sfu = Sfu::new(setup, RoomConfig { connect_timeout: config.connect_timeout });
-    // Larger than any datagram WebRTC sends (str0m keeps under the MTU).
-    let mut buf = vec![0u8; 2048];
     loop {
-        for t in sfu.take_transmits() {
-            if let Err(e) = socket.send_to(&t.contents, t.destination).await {
-                tracing::debug!(error = %e, "media: send failed");
-            }
-        }
+        let transmits = sfu.take_transmits();
+        socket.send_all(&transmits).await;
+        sfu.recycle_transmits(transmits);
         while let Some(event) = sfu.poll_event() {
             // The server dropped its receiver: it is shutting down; keep serving until told.
             let _ = events.send(event);
         }
         let deadline = sfu.poll_timeout().unwrap_or_else(|| Instant::now() + IDLE_TICK);
         tokio::select! {
-            received = socket.recv_from(&mut buf) => match received {
-                Ok((n, source)) => {
-                    if config.loopback_only && !source.ip().is_loopback() {
-                        continue;
-                    }
-                    sfu.handle_datagram(Instant::now(), source, &buf[..n]);
+            readable = socket.readable() => {
+                if let Err(e) = readable {
+                    tracing::debug!(error = %e, "media: socket not readable");
+                    continue;
                 }
-                // Linux reports an earlier send's ICMP "port unreachable" here; nothing to do.
-                Err(e) => tracing::debug!(error = %e, "media: receive failed"),
+                // A few batches per wake-up, then what they caused is sent.
+                for _ in 0..RECV_BATCHES {
+                    let now = Instant::now();
+                    let read = socket.try_recv_batch(|source, datagram| {
+                        if !config.loopback_only || source.ip().is_loopback() {
+                            sfu.handle_datagram(now, source, datagram);
+                        }
+                    });
+                    match read {
+                        Ok(0) => break,
+                        Ok(_) => {}
+                        // Linux reports an earlier send's ICMP "port unreachable" here.
+                        Err(e) => tracing::debug!(error = %e, "media: receive failed"),
+                    }
+                }
+                // Under a steady stream of datagrams the timer branch may lose the race: what is
+                // due (pacing, feedback, keep-alives) is handled here too.
+                let now = Instant::now();
+                if sfu.poll_timeout().is_some_and(|at| at <= now) {
+                    sfu.handle_timeout(now);
+                }
             },
             command = commands.recv() => match command {
                 None | Some(Command::Shutdown) => break,
@@ -164,6 +182,10 @@ async fn serve(
         }
     }
 }
+
+/// Receive batches read per wake-up of the media loop before the transmits they caused go out
+/// (each batch is up to `quinn_udp::BATCH_SIZE` datagrams).
+const RECV_BATCHES: usize = 4;
 
 /// The media socket's receive buffer. Every participant's datagrams arrive on this one socket:
 /// at 100 calls (~17,000 datagrams/s) the kernel's default ~208 KiB holds ~10 ms, and any longer

@@ -81,6 +81,7 @@ pub mod allocator;
 mod api;
 mod codec;
 mod config;
+mod deadlines;
 mod demux;
 mod driver;
 mod forward;
@@ -94,6 +95,7 @@ mod sfu;
 mod sfu_simulcast_tests;
 #[cfg(test)]
 mod sfu_tests;
+mod udp;
 
 pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded, VideoLayerStats};
 pub use config::MediaConfig;

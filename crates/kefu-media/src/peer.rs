@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
+use str0m::config::DtlsCert;
 use str0m::format::{Codec, FormatParams, PayloadParams};
 use str0m::media::{Direction, Frequency, MediaKind, Mid, Pt, Rid, Rids};
 use str0m::{Candidate, Event, IceCreds, Output, Rtc};
@@ -77,6 +78,7 @@ pub(crate) struct Peer {
     offer_not_before: Instant,
     /// Cumulative (bytes received, bytes sent, when) of the last stats, for rates.
     pub last_stats: Option<(u64, u64, Instant)>,
+    rtx_cache: Duration,
 }
 
 /// How every connection is built.
@@ -86,6 +88,11 @@ pub(crate) struct PeerSetup {
     pub local_addr: SocketAddr,
     pub candidates: Vec<Candidate>,
     pub stats_interval: Option<Duration>,
+    /// One DTLS certificate for every connection (as Janus and mediasoup do): generating a key
+    /// pair per join cost CPU and memory; the fingerprint in each answer is the same.
+    pub dtls_cert: Option<DtlsCert>,
+    /// How long a forwarded video stream keeps its sent packets for the subscriber's NACKs.
+    pub rtx_cache: Duration,
 }
 
 impl Peer {
@@ -106,6 +113,9 @@ impl Peer {
             .set_stats_interval(setup.stats_interval)
             .enable_bwe(Some(str0m::bwe::Bitrate::kbps(300)))
             .clear_codecs();
+        if let Some(cert) = &setup.dtls_cert {
+            config = config.set_dtls_cert(cert.clone());
+        }
         let codecs = config.codec_config();
         // Opus with in-band FEC (a lost packet is rebuilt from the next) and DTX (silence costs
         // next to nothing): what a weak mobile link needs.
@@ -134,6 +144,7 @@ impl Peer {
             pending: None,
             offer_not_before: now,
             last_stats: None,
+            rtx_cache: setup.rtx_cache,
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))
@@ -259,11 +270,28 @@ impl Peer {
         for (track, mid) in pending.added {
             let video = pending.changes.iter().any(|c| matches!(c, Change::Add(t, k) if *t == track && k.is_video()));
             let forwarder = Forwarder::new(video, start_seq(track));
+            if video {
+                self.limit_rtx_cache(mid);
+            }
             self.sending.insert(track, Sending { mid, video, forwarder, pt_map: HashMap::new() });
             self.sending_by_mid.insert(mid, track);
             ready.push(track);
         }
         Ok(ready)
+    }
+
+    /// str0m keeps 3 s (up to 2,000 packets) of every sent stream for retransmission: most of a
+    /// subscriber's memory. A NACK answered later than about a second is useless to a real-time
+    /// receiver (its jitter buffer has moved on; it asks for a keyframe instead), so the cache
+    /// keeps [`PeerSetup::rtx_cache`], and at most 500 packets per second of it (a keyframe burst
+    /// of a 1080p layer fits).
+    fn limit_rtx_cache(&mut self, mid: Mid) {
+        let age = self.rtx_cache;
+        let packets = ((age.as_millis() / 2) as usize).max(50);
+        let mut api = self.rtc.direct_api();
+        if let Some(stream) = api.stream_tx_by_mid(mid, None) {
+            stream.set_rtx_cache(packets, age, Some(0.15));
+        }
     }
 
     /// Drain the `Rtc` after a mutation, as str0m requires: datagrams to `transmits`, events to
@@ -275,7 +303,8 @@ impl Peer {
                     self.next_timeout = at;
                     return true;
                 }
-                Ok(Output::Transmit(t)) => transmits.push(Transmit { destination: t.destination, contents: t.contents.to_vec() }),
+                // str0m hands over its buffer: moved, not copied.
+                Ok(Output::Transmit(t)) => transmits.push(Transmit { destination: t.destination, contents: t.contents.into() }),
                 Ok(Output::Event(e)) => events.push(e),
                 Err(e) => {
                     tracing::warn!(participant = self.id.0, error = %e, "media connection failed");

@@ -16,6 +16,7 @@ use str0m::{Event, IceConnectionState, Input};
 
 use crate::api::{ClientOffer, MediaError, MediaEvent, ParticipantStats};
 use crate::codec::{keyframe_size, starts_keyframe, VideoCodec};
+use crate::deadlines::Deadlines;
 use crate::demux::Demux;
 use crate::forward::Incoming;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
@@ -32,6 +33,10 @@ pub(crate) struct Sfu {
     rooms: HashMap<RoomId, Room>,
     peers: HashMap<ParticipantId, Peer>,
     demux: Demux,
+    /// When each participant's `Rtc` (or its next server offer) and each room is due: the
+    /// media loop looks at the earliest, not at everyone, per datagram.
+    peer_deadlines: Deadlines<ParticipantId>,
+    room_deadlines: Deadlines<RoomId>,
     next_track: u64,
     meters: Meters,
     transmits: Vec<Transmit>,
@@ -53,6 +58,8 @@ impl Sfu {
             rooms: HashMap::new(),
             peers: HashMap::new(),
             demux: Demux::default(),
+            peer_deadlines: Deadlines::default(),
+            room_deadlines: Deadlines::default(),
             next_track: 1,
             meters: Meters::default(),
             transmits: Vec::new(),
@@ -177,22 +184,26 @@ impl Sfu {
 
     /// Time passed: every `Rtc`, room and offer that is due.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
-        let due: Vec<ParticipantId> = self.peers.values().filter(|p| p.next_timeout <= now).map(|p| p.id).collect();
-        for participant in due {
-            if let Some(peer) = self.peers.get_mut(&participant) {
+        for participant in self.peer_deadlines.due(now) {
+            let Some(peer) = self.peers.get_mut(&participant) else {
+                self.peer_deadlines.set(participant, None);
+                continue;
+            };
+            if peer.next_timeout <= now {
                 if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
                     tracing::debug!(participant = participant.0, error = %e, "timeout refused");
                 }
                 self.drain(participant);
             }
+            if self.peers.get(&participant).and_then(Peer::offer_due).is_some_and(|at| at <= now) {
+                self.try_offer(now, participant);
+            }
+            self.touch(participant);
         }
-        let offers: Vec<ParticipantId> = self.peers.values().filter(|p| p.offer_due().is_some_and(|at| at <= now)).map(|p| p.id).collect();
-        for participant in offers {
-            self.try_offer(now, participant);
-        }
-        let rooms: Vec<RoomId> = self.rooms.values().filter(|r| r.poll_timeout().is_some_and(|at| at <= now)).map(|r| r.id()).collect();
-        for room in rooms {
-            let _ = self.room_input(now, room, room::Input::Tick);
+        for room in self.room_deadlines.due(now) {
+            if self.room_input(now, room, room::Input::Tick).is_err() {
+                self.room_deadlines.set(room, None);
+            }
         }
         if self.meters.due().is_some_and(|at| at <= now) {
             for (room, track, bps) in self.meters.measure(now) {
@@ -204,14 +215,26 @@ impl Sfu {
 
     /// When [`Sfu::handle_timeout`] is next due, if anything waits.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        let peers = self.peers.values().flat_map(|p| [Some(p.next_timeout), p.offer_due()]);
-        let rooms = self.rooms.values().map(Room::poll_timeout);
-        peers.chain(rooms).chain([self.meters.due()]).flatten().min()
+        [self.peer_deadlines.first(), self.room_deadlines.first(), self.meters.due()].into_iter().flatten().min()
+    }
+
+    /// Files the participant's next deadline: its `Rtc`'s timeout or its next server offer.
+    fn touch(&mut self, participant: ParticipantId) {
+        let at = self.peers.get(&participant).map(|p| p.offer_due().map_or(p.next_timeout, |offer| offer.min(p.next_timeout)));
+        self.peer_deadlines.set(participant, at);
     }
 
     /// The datagrams to send, in order.
     pub(crate) fn take_transmits(&mut self) -> Vec<Transmit> {
         std::mem::take(&mut self.transmits)
+    }
+
+    /// Hands back the vector [`Sfu::take_transmits`] gave, sent: its capacity is reused.
+    pub(crate) fn recycle_transmits(&mut self, mut sent: Vec<Transmit>) {
+        if self.transmits.is_empty() {
+            sent.clear();
+            self.transmits = sent;
+        }
     }
 
     /// The next event for the server.
@@ -225,6 +248,7 @@ impl Sfu {
         let mut events = Vec::new();
         let ok = peer.drain(&mut self.transmits, &mut events);
         self.work.extend(events.into_iter().map(|e| (participant, e)));
+        self.touch(participant);
         if !ok {
             self.failed.push((participant, LeaveReason::Failed));
         }
@@ -303,7 +327,7 @@ impl Sfu {
 
     /// Fan one incoming packet out to the room's decision: each ready subscriber whose layer
     /// it is, renumbered into that subscriber's one continuous stream.
-    fn forward(&mut self, now: Instant, publisher: ParticipantId, packet: RtpPacket) {
+    fn forward(&mut self, now: Instant, publisher: ParticipantId, mut packet: RtpPacket) {
         let Some(peer) = self.peers.get_mut(&publisher) else { return };
         let Some((mid, rid)) = peer.rtc.direct_api().stream_rx(&packet.header.ssrc).map(|s| (s.mid(), s.rid())) else {
             return;
@@ -332,13 +356,17 @@ impl Sfu {
         };
         let recording_wants_keyframe = self.recorders.offer(publisher, kind, params.spec().codec, &packet);
         let targets: Vec<ParticipantId> = room.forward_targets(track).collect();
+        // The payload is copied for every subscriber but the last, which takes it (in a 1:1 call
+        // the only one: no copy at all).
+        let mut payload = std::mem::take(&mut packet.payload);
+        let last = targets.len().saturating_sub(1);
         let ext = ExtensionValues {
             audio_level: packet.header.ext_vals.audio_level,
             voice_activity: packet.header.ext_vals.voice_activity,
             video_orientation: packet.header.ext_vals.video_orientation,
             ..Default::default()
         };
-        for subscriber in targets {
+        for (i, subscriber) in targets.into_iter().enumerate() {
             let Some(peer) = self.peers.get_mut(&subscriber) else { continue };
             let Some(mid) = peer.sending.get(&track).map(|s| s.mid) else { continue };
             let out_pt = match peer.sending.get(&track).and_then(|s| s.pt_map.get(&pt)) {
@@ -355,7 +383,8 @@ impl Sfu {
             let Some(out_pt) = out_pt else { continue };
             let Some(sending) = peer.sending.get_mut(&track) else { continue };
             let Some(out) = sending.forwarder.forward(&incoming) else { continue };
-            let mut write = RtpWrite::new(out_pt, out.seq_no.into(), out.timestamp, packet.timestamp, packet.payload.clone())
+            let payload = if i == last { std::mem::take(&mut payload) } else { payload.clone() };
+            let mut write = RtpWrite::new(out_pt, out.seq_no.into(), out.timestamp, packet.timestamp, payload)
                 .marker(packet.header.marker)
                 .ext_vals(ext.clone())
                 // Video is kept for retransmission on the subscriber's NACK; late audio is useless.
@@ -391,6 +420,8 @@ impl Sfu {
             self.drain(participant);
             self.events.push_back(MediaEvent::Offer { participant, sdp });
         }
+        // What it wants changed (or an offer went out): its offer deadline moved.
+        self.touch(participant);
     }
 
     /// Feed the room and carry out its decisions.
@@ -400,6 +431,8 @@ impl Sfu {
         while let Some(output) = self.rooms.get_mut(&room).and_then(Room::poll_output) {
             self.apply(now, output);
         }
+        let due = self.rooms.get(&room).and_then(Room::poll_timeout);
+        self.room_deadlines.set(room, due);
         Ok(())
     }
 
@@ -449,6 +482,7 @@ impl Sfu {
             }
             room::Output::Release { participant } => {
                 self.demux.remove(participant);
+                self.peer_deadlines.set(participant, None);
                 self.recorders.forget(participant);
                 if let Some(mut peer) = self.peers.remove(&participant) {
                     peer.rtc.disconnect();

@@ -261,6 +261,8 @@ impl World {
             local_addr: server,
             candidates: vec![Candidate::host(server, "udp").expect("loopback is a valid host")],
             stats_interval: Some(Duration::from_secs(1)),
+            dtls_cert: None,
+            rtx_cache: crate::config::DEFAULT_RTX_CACHE,
         };
         let mut sfu = Sfu::new(setup, RoomConfig { connect_timeout: Duration::from_secs(10) });
         sfu.open_room(ROOM).expect("a new room");

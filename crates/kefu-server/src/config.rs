@@ -141,6 +141,7 @@ pub struct FileConfig {
     pub media_host_ips: Option<Vec<std::net::IpAddr>>,
     pub media_public_ip: Option<std::net::IpAddr>,
     pub media_loopback_only: Option<bool>,
+    pub media_rtx_cache_ms: Option<u32>,
     pub call_ring_secs: Option<u32>,
     pub turn_urls: Option<Vec<String>>,
     pub turn_secret: Option<String>,
@@ -229,6 +230,9 @@ pub struct Config {
     /// Drop media datagrams that do not come from a loopback address (browser tests on one
     /// machine: Chromium probes from every interface it has).
     pub media_loopback_only: bool,
+    /// How long each forwarded video stream keeps its sent packets for the receiver's
+    /// retransmission requests (NACK), in ms. Most of the media memory per stream.
+    pub media_rtx_cache_ms: u32,
     /// A participant whose media has not connected this long after joining is dropped, which
     /// ends its call `failed` (not a file setting: 30 s; tests shorten it).
     pub media_connect_timeout_secs: u32,
@@ -330,6 +334,7 @@ impl Config {
             media_host_ips: file.media_host_ips.unwrap_or_default(),
             media_public_ip: file.media_public_ip,
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
+            media_rtx_cache_ms: file.media_rtx_cache_ms.unwrap_or(1_000).clamp(100, 10_000),
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
@@ -380,6 +385,7 @@ impl Config {
             media_host_ips: vec![],
             media_public_ip: None,
             media_loopback_only: true,
+            media_rtx_cache_ms: 1_000,
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: 45,
@@ -440,6 +446,14 @@ mod tests {
         assert_eq!(resolve_toml("").unwrap().nats_url, None);
         assert_eq!(resolve_toml("nats_url = \"nats://127.0.0.1:4222\"\n").unwrap().nats_url.as_deref(), Some("nats://127.0.0.1:4222"));
         assert_eq!(resolve_toml("nats_url = \" \"\n").unwrap().nats_url, None);
+    }
+
+    #[test]
+    fn the_retransmission_cache_is_a_second_by_default_and_kept_within_bounds() {
+        assert_eq!(resolve_toml("").unwrap().media_rtx_cache_ms, 1_000);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 500\n").unwrap().media_rtx_cache_ms, 500);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 0\n").unwrap().media_rtx_cache_ms, 100);
+        assert_eq!(resolve_toml("media_rtx_cache_ms = 3600000\n").unwrap().media_rtx_cache_ms, 10_000);
     }
 
     #[test]

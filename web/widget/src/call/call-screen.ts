@@ -4,7 +4,24 @@
 // screen the agent shares is shown large, the agent's camera small —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
-import { CallSession, callErrorKind, exposeCallForTests, openLocalMedia, stopStream, watchNetwork, type CallMediaState, type CallServerFrame, type CaptureSize, type NetworkQuality } from '@kefu/realtime/call';
+import {
+  CallSession,
+  callErrorKind,
+  cameraCount,
+  cameraIds,
+  nextCameraId,
+  exposeCallForTests,
+  openCamera,
+  openLocalMedia,
+  stopStream,
+  watchNetwork,
+  type CallMediaState,
+  type CallServerFrame,
+  type CameraChoice,
+  type CaptureSize,
+  type Facing,
+  type NetworkQuality,
+} from '@kefu/realtime/call';
 import { format, type Locale } from '../i18n/locale';
 import { call as en } from '../i18n/call-en';
 import { call as zh } from '../i18n/call-zh-CN';
@@ -47,6 +64,11 @@ export class CallScreen {
   readonly #share: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #camera: HTMLButtonElement | null;
+  /** Front/back camera switch: shown only where the device has more than one camera (phones). */
+  readonly #flip: HTMLButtonElement;
+  readonly #local: HTMLVideoElement;
+  readonly #capture: CaptureSize | undefined;
+  #facing: Facing = 'user';
   readonly #full: HTMLButtonElement;
   readonly #answeredAt: number;
   readonly #notice: HTMLElement;
@@ -85,6 +107,7 @@ export class CallScreen {
     this.#t = (k, p) => format(cat[k], p);
     const t = this.#t;
     this.#stream = stream;
+    this.#capture = capture;
     this.#api = o.api;
     this.#call = o.call;
     this.#answeredAt = Date.parse(o.call.answered_at ?? '') || Date.now();
@@ -99,7 +122,7 @@ export class CallScreen {
       onState: (s) => this.#setState(s),
       onError: (code, message) => {
         console.warn('call', o.call.id, code, message);
-        this.#showNotice(ERROR_KEYS[callErrorKind(code)]);
+        this.#notify(ERROR_KEYS[callErrorKind(code)]);
       },
     });
     exposeCallForTests(this.#session);
@@ -115,12 +138,16 @@ export class CallScreen {
     // One-way video (camera off for me): no own camera, so no preview and no camera button.
     const ownCamera = stream.getVideoTracks().length > 0;
     local.hidden = !video || !ownCamera;
+    this.#local = local;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
     this.#network = h('p', { class: 'call__network', role: 'status', 'data-testid': 'call-network', hidden: true });
     this.#stopNetwork = watchNetwork(this.#session.peer, (q) => this.#showNetwork(q));
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
     this.#camera = video && ownCamera ? this.#toggle('call-camera', t('cameraOff'), () => this.#setCameraOff(!this.#cameraOff())) : null;
+    this.#flip = h('button', { type: 'button', class: 'call__btn', 'data-testid': 'call-switch-camera', hidden: true }, t('switchCamera'));
+    this.#flip.addEventListener('click', () => void this.#switchCamera());
+    if (video && ownCamera) void cameraCount().then((n) => (this.#flip.hidden = n < 2));
     this.#share = this.#toggle('call-screen-share', t('shareScreen'), () => void this.#toggleShare());
     this.#share.hidden = !video || typeof navigator.mediaDevices?.getDisplayMedia !== 'function';
     this.#full = this.#toggle('call-fullscreen', t('fullscreen'), () => void this.#toggleFullscreen());
@@ -134,7 +161,7 @@ export class CallScreen {
       this.#status,
       this.#network,
       this.#notice,
-      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#share, this.#full, hangup),
+      h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#flip, this.#share, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
     this.#setState('idle');
@@ -150,21 +177,95 @@ export class CallScreen {
     void this.#session.handle(frame);
   }
 
+  /**
+   * Front <-> back camera (to show a document or the product to the agent): the other camera's
+   * track replaces the published one without renegotiating; snapshots then come from it too.
+   * A camera whose frames never reach the encoder (a depth or infrared one in the device list)
+   * is skipped for the next; when none works, the customer keeps the camera they had.
+   */
+  async #switchCamera(): Promise<void> {
+    const next: Facing = this.#facing === 'user' ? 'environment' : 'user';
+    const old = this.#stream.getVideoTracks()[0];
+    const oldId = old?.getSettings?.().deviceId;
+    this.#flip.disabled = true;
+    try {
+      // The next cameras by id where the browser names them (after permission it does), else by
+      // facing: phones list front and back as two devices, laptops with two cameras too.
+      const ids = await cameraIds();
+      const choices: CameraChoice[] = [];
+      for (let at = oldId; ; ) {
+        const id = nextCameraId(ids, at);
+        if (!id || id === oldId || choices.some((c) => 'deviceId' in c && c.deviceId === id)) break;
+        choices.push({ deviceId: id });
+        at = id;
+      }
+      if (!choices.length) choices.push({ facing: next });
+      for (const choice of choices) {
+        const track = await this.#openOther(choice, old);
+        if (!track) continue;
+        track.enabled = old ? old.enabled : true;
+        if (!(await this.#session.replaceCamera(track))) {
+          track.stop();
+          continue;
+        }
+        if (old) {
+          this.#stream.removeTrack(old);
+          old.stop();
+        }
+        this.#stream.addTrack(track);
+        // The preview shows the new camera (a <video> does not follow tracks added to its stream).
+        this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
+        const facing = track.getSettings?.().facingMode;
+        this.#facing = facing === 'user' || facing === 'environment' ? facing : next;
+        // Only the front camera's preview is a mirror.
+        this.#local.classList.toggle('call__local--unmirrored', this.#facing === 'environment');
+        return;
+      }
+      throw new Error('no other camera sends a picture');
+    } catch {
+      this.#notify('switchCameraFailed');
+      // The old camera was let go: take it back so the customer is not left without a picture.
+      if (old && old.readyState !== 'live') {
+        const back = await openCamera(oldId ? { deviceId: oldId } : { facing: this.#facing }, this.#capture).catch(() => null);
+        if (back) {
+          back.enabled = old.enabled;
+          await this.#session.replaceCamera(back, 0).catch(() => {});
+          this.#stream.removeTrack(old);
+          this.#stream.addTrack(back);
+          this.#local.srcObject = new MediaStream(this.#stream.getVideoTracks());
+        }
+      }
+    } finally {
+      this.#flip.disabled = false;
+    }
+  }
+
+  /** Opens another camera; some phones open one camera at a time, so the old one is let go then. */
+  async #openOther(choice: CameraChoice, old: MediaStreamTrack | undefined): Promise<MediaStreamTrack | null> {
+    try {
+      return await openCamera(choice, this.#capture);
+    } catch {
+      old?.stop();
+      return openCamera(choice, this.#capture).catch(() => null);
+    }
+  }
+
+  /** A line under the picture for a few seconds (snapshot taken, camera switch failed, a
+   * signalling refusal …). */
+  #notify(key: CallKey): void {
+    this.#notice.textContent = this.#t(key);
+    this.#notice.hidden = false;
+    clearTimeout(this.#noticeTimer);
+    this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
+  }
+
   /** The agent asked for a still: from the own camera at full resolution, not the sent stream. */
   #snapshot(requestId: string): Promise<boolean> {
     return answerSnapshot(requestId, {
       track: () => this.#stream.getVideoTracks()[0] ?? null,
       upload: (file, id) => this.#api.upload(this.#call.conversation_id, file, id),
-      notify: (key) => this.#showNotice(key),
+      notify: (key) => this.#notify(key),
     });
-  }
-
-  /** A line under the picture for a few seconds (snapshot taken, a signalling refusal …). */
-  #showNotice(key: CallKey): void {
-    this.#notice.textContent = this.#t(key);
-    this.#notice.hidden = false;
-    clearTimeout(this.#noticeTimer);
-    this.#noticeTimer = setTimeout(() => (this.#notice.hidden = true), 5000);
   }
 
   get callId(): number {

@@ -16,6 +16,8 @@ export const call = {
   unmute: 'Unmute',
   cameraOff: 'Turn camera off',
   cameraOn: 'Turn camera on',
+  switchCamera: 'Switch camera',
+  switchCameraFailed: 'Could not switch the camera: check that the other camera is available.',
   fullscreen: 'Full screen',
   exitFullscreen: 'Exit full screen',
   hangup: 'Hang up',

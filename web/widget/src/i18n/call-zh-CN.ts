@@ -17,6 +17,8 @@ export const call: typeof en = {
   unmute: '取消静音',
   cameraOff: '关闭摄像头',
   cameraOn: '打开摄像头',
+  switchCamera: '切换摄像头',
+  switchCameraFailed: '无法切换摄像头，请检查另一个摄像头是否可用。',
   fullscreen: '全屏',
   exitFullscreen: '退出全屏',
   hangup: '挂断',

@@ -83,6 +83,60 @@ export async function openLocalMedia(media: CallMedia, md: MediaDevices | undefi
   }
 }
 
+/** Which way a phone camera looks: at the customer (front) or at what they show (back). */
+export type Facing = 'user' | 'environment';
+
+/** How many cameras the page can see (a phone has two: front and back). */
+export async function cameraCount(md: Pick<MediaDevices, 'enumerateDevices'> | undefined = globalThis.navigator?.mediaDevices): Promise<number> {
+  try {
+    return (await md?.enumerateDevices())?.filter((d) => d.kind === 'videoinput').length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Which camera to open: a device by id (cycling through the cameras), or a facing (phones). */
+export type CameraChoice = { deviceId: string } | { facing: Facing };
+
+/** The camera after `current` in the device list (wrapping), or null when there is no other. */
+export function nextCameraId(cameraIds: string[], current: string | undefined): string | null {
+  const ids = cameraIds.filter(Boolean);
+  if (ids.length < 2) return null;
+  const at = current ? ids.indexOf(current) : -1;
+  return ids[(at + 1) % ids.length] ?? null;
+}
+
+/** The ids of the cameras the page can see (empty strings before permission). */
+export async function cameraIds(md: Pick<MediaDevices, 'enumerateDevices'> | undefined = globalThis.navigator?.mediaDevices): Promise<string[]> {
+  try {
+    return (await md?.enumerateDevices())?.filter((d) => d.kind === 'videoinput').map((d) => d.deviceId) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Opens another camera at the call's capture size, for a front/back switch. Resolves its video
+ * track (the caller stops it) or rejects with a DeviceError.
+ */
+export async function openCamera(
+  choice: CameraChoice,
+  capture: { width: number; height: number } = { width: 1280, height: 720 },
+  md: Pick<MediaDevices, 'getUserMedia'> | undefined = globalThis.navigator?.mediaDevices,
+): Promise<MediaStreamTrack> {
+  if (!md?.getUserMedia) throw new DeviceError('unsupported', 'getUserMedia is not available');
+  const which = 'deviceId' in choice ? { deviceId: { exact: choice.deviceId } } : { facingMode: { ideal: choice.facing } };
+  let stream: MediaStream;
+  try {
+    stream = await md.getUserMedia({ video: { ...which, width: { ideal: capture.width }, height: { ideal: capture.height } } });
+  } catch (e) {
+    throw new DeviceError(deviceProblem(e instanceof Error ? e.name : '', 'video', { camera: true, microphone: true }), e instanceof Error ? e.message : String(e));
+  }
+  const track = stream.getVideoTracks()[0];
+  if (!track) throw new DeviceError('no_camera', 'no camera');
+  return track;
+}
+
 /** Stops every track (the camera light goes off). */
 export function stopStream(stream: MediaStream | null | undefined): void {
   for (const t of stream?.getTracks() ?? []) t.stop();

@@ -3,7 +3,22 @@
 // import()), so none of it weighs on the chat.
 
 export { CallSession, cameraEncodings, type CaptureSize, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike, trackSource } from './session';
-export { DeviceError, deviceKinds, deviceProblem, mediaConstraints, openLocalMedia, stopStream, type CallMedia, type DeviceProblem } from './devices';
+export {
+  cameraCount,
+  cameraIds,
+  DeviceError,
+  deviceKinds,
+  deviceProblem,
+  mediaConstraints,
+  nextCameraId,
+  openCamera,
+  openLocalMedia,
+  stopStream,
+  type CallMedia,
+  type CameraChoice,
+  type DeviceProblem,
+  type Facing,
+} from './devices';
 export { callErrorKind, type CallErrorKind } from './errors';
 export { exposeCallForTests } from './testing';
 export { rateNetwork, sampleStats, watchNetwork, type LossCounters, type NetworkQuality, type NetworkSample } from './quality';

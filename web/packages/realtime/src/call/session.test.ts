@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallSession, cameraEncodings, trackSource, type CallClientFrame, type PeerLike, type TransceiverLike } from './session';
-import { deviceProblem, mediaConstraints, openLocalMedia, DeviceError } from './devices';
+import { cameraCount, deviceProblem, mediaConstraints, nextCameraId, openCamera, openLocalMedia, DeviceError } from './devices';
 
 /** A fake RTCPeerConnection: follows the signalling states of the spec and records every step. */
 class FakePeer implements PeerLike {
@@ -191,6 +191,51 @@ describe('CallSession', () => {
     await session.handle({ type: 'call.layers', call_id: 7, data: { mid: 'no-such-mid', active: [], rids: [] } });
     await session.handle({ type: 'call.layers', call_id: 7, data: { mid: camera.mid, active: ['l', 'm', 'h'], rids: ['l', 'm', 'h'] } });
     expect(session.activeLayers()).toEqual(['l', 'm', 'h']);
+  });
+
+  it("switches a phone's camera by replacing the published track: same transceiver, layers and no renegotiation", async () => {
+    const { peer, sent, session } = setup();
+    await session.join([track('audio'), track('video')]);
+    await session.handle(answer('server-answer-1'));
+    const back = track('video');
+    await session.replaceCamera(back);
+    expect(peer.made[1]!.track).toBe(back);
+    expect(peer.made).toHaveLength(2);
+    expect(sent).toHaveLength(1);
+    expect(session.activeLayers()).toEqual(['l', 'm', 'h']);
+    const voice = setup();
+    await voice.session.join([track('audio')]);
+    await expect(voice.session.replaceCamera(back)).rejects.toThrow('no camera');
+  });
+
+  it('keeps the previous camera when the new one gives the encoder no frames (a depth or infrared camera)', async () => {
+    const { peer, session } = setup();
+    const cameraTrack = () => ({ kind: 'video', enabled: true, readyState: 'live' }) as MediaStreamTrack;
+    const front = cameraTrack();
+    await session.join([track('audio'), front]);
+    await session.handle(answer('server-answer-1'));
+    const camera = peer.made[1]!;
+    // The encoder counts frames only while a track that gives some is sent.
+    let encoded = 0;
+    const giving = new Set<unknown>([front]);
+    const timer = setInterval(() => giving.has(camera.track) && (encoded += 1), 5);
+    Object.assign(camera.sender, {
+      track: undefined,
+      getStats: async () => new Map([['o', { type: 'outbound-rtp', framesEncoded: encoded }]]) as unknown as RTCStatsReport,
+    });
+    Object.defineProperty(camera.sender, 'track', { get: () => camera.track });
+    try {
+      const depth = cameraTrack();
+      expect(await session.replaceCamera(depth, 200, 10)).toBe(false);
+      expect(camera.track).toBe(front);
+      const back = cameraTrack();
+      giving.add(back);
+      expect(await session.replaceCamera(back, 200, 10)).toBe(true);
+      expect(camera.track).toBe(back);
+      expect(peer.made).toHaveLength(2);
+    } finally {
+      clearInterval(timer);
+    }
   });
 
   it('asks the camera for the capture size the deployment sets, with a higher top layer for 1080p', async () => {
@@ -414,5 +459,32 @@ describe('devices', () => {
     await expect(openLocalMedia('video', devices(['audioinput', 'videoinput'], () => Promise.reject(refused)))).rejects.toBeInstanceOf(DeviceError);
     await expect(openLocalMedia('video', devices(['audioinput', 'videoinput'], () => Promise.reject(refused)))).rejects.toMatchObject({ problem: 'denied' });
     await expect(openLocalMedia('video', undefined)).rejects.toMatchObject({ problem: 'unsupported' });
+  });
+
+  it('opens the camera facing the other way at the capture size, and counts the cameras', async () => {
+    const asked: MediaStreamConstraints[] = [];
+    const back = { kind: 'video' } as MediaStreamTrack;
+    const md = {
+      enumerateDevices: async () => (['videoinput', 'videoinput', 'audioinput'] as MediaDeviceKind[]).map((kind) => ({ kind }) as MediaDeviceInfo),
+      getUserMedia: async (c: MediaStreamConstraints) => {
+        asked.push(c);
+        return { getVideoTracks: () => [back] } as unknown as MediaStream;
+      },
+    } as unknown as MediaDevices;
+    await expect(openCamera({ facing: 'environment' }, { width: 1920, height: 1080 }, md)).resolves.toBe(back);
+    expect(asked[0]).toEqual({ video: { facingMode: { ideal: 'environment' }, width: { ideal: 1920 }, height: { ideal: 1080 } } });
+    await openCamera({ deviceId: 'cam-b' }, undefined, md);
+    expect(asked[1]).toEqual({ video: { deviceId: { exact: 'cam-b' }, width: { ideal: 1280 }, height: { ideal: 720 } } });
+    expect(await cameraCount(md)).toBe(2);
+    const refused = { getUserMedia: () => Promise.reject(Object.assign(new Error('busy'), { name: 'NotReadableError' })) } as unknown as MediaDevices;
+    await expect(openCamera({ facing: 'user' }, undefined, refused)).rejects.toMatchObject({ problem: 'in_use' });
+  });
+
+  it('cycles to the next camera, and knows when there is no other', () => {
+    expect(nextCameraId(['front', 'back'], 'front')).toBe('back');
+    expect(nextCameraId(['front', 'back'], 'back')).toBe('front');
+    expect(nextCameraId(['front', 'back'], undefined)).toBe('front');
+    expect(nextCameraId(['front'], 'front')).toBeNull();
+    expect(nextCameraId(['', ''], undefined)).toBeNull();
   });
 });

@@ -41,7 +41,10 @@ export interface TransceiverLike {
   direction: RTCRtpTransceiverDirection;
   readonly currentDirection?: RTCRtpTransceiverDirection | null;
   readonly sender: {
+    readonly track?: MediaStreamTrack | null;
     replaceTrack(track: MediaStreamTrack | null): Promise<void>;
+    /** The sender's own stats (outbound-rtp per layer): tells whether its encoder gets frames. */
+    getStats?(): Promise<RTCStatsReport>;
     getParameters?(): RTCRtpSendParameters;
     setParameters?(p: RTCRtpSendParameters): Promise<void>;
   };
@@ -281,6 +284,34 @@ export class CallSession {
     this.#setState('left');
   }
 
+  /**
+   * Sends `track` in place of the published camera (a phone's front/back switch): the same
+   * transceiver and simulcast layers, so nothing is renegotiated and the other side's picture
+   * just changes. Make before break: the new track is sent only once its frames reach the
+   * encoder within `confirmMs`; otherwise the previous track is put back and this resolves false.
+   * (A device list can hold cameras whose frames WebRTC never encodes — a depth or infrared
+   * camera, such as Chromium's second fake device — and switching to one would freeze the other
+   * side's picture.) The caller stops the track it no longer sends.
+   */
+  async replaceCamera(track: MediaStreamTrack, confirmMs = 2_000, pollMs = 100): Promise<boolean> {
+    const camera = this.#cameras[0];
+    if (!camera) throw new Error('no camera is published in this call');
+    const sender = camera.sender;
+    const previous = sender.track ?? null;
+    // A disabled track sends black frames only now and then: nothing to confirm in time.
+    const confirm = sender.getStats && track.enabled && confirmMs > 0;
+    await sender.replaceTrack(track);
+    if (!confirm) return true;
+    const start = await framesEncoded(sender);
+    for (let waited = 0; waited < confirmMs; waited += pollMs) {
+      await new Promise((r) => setTimeout(r, pollMs));
+      // One frame may still have been in the pipeline from the previous track: wait for two.
+      if ((await framesEncoded(sender)) >= start + 2) return true;
+    }
+    await sender.replaceTrack(previous?.readyState === 'live' ? previous : null).catch(() => {});
+    return false;
+  }
+
   /** Turns the camera's simulcast encodings on and off by rid, as the server asked. */
   async #setLayers(mid: string, active: string[]): Promise<void> {
     const sender = this.#cameras.find((t) => t.mid === mid)?.sender;
@@ -420,4 +451,13 @@ export class CallSession {
     this.#state = s;
     this.#opts.onState?.(s);
   }
+}
+
+/** Frames the sender's encoder produced so far, over all its simulcast layers. */
+async function framesEncoded(sender: Pick<TransceiverLike['sender'], 'getStats'>): Promise<number> {
+  let frames = 0;
+  (await sender.getStats?.())?.forEach((s: { type?: string; framesEncoded?: number }) => {
+    if (s.type === 'outbound-rtp') frames += s.framesEncoded ?? 0;
+  });
+  return frames;
 }
