@@ -83,31 +83,20 @@ impl Application {
             .with_context(|| format!("failed to start the media server on UDP {} (media_udp)", config.media_udp))?;
         let calls = crate::calls::CallMedia::new(media.handle());
         let floor = crate::floor::Floor::default();
+        let parts = crate::routing::EngineParts {
+            store: store.clone(),
+            hub: hub.clone(),
+            links: links.clone(),
+            metrics: metrics.clone(),
+            calls: calls.clone(),
+            floor: floor.clone(),
+            seed: rand::random(),
+        };
         let routing = match (hub.bus(), &config.database_url) {
-            (Some(bus), Some(url)) => crate::routing::start_clustered(
-                url.0.clone(),
-                bus.client().clone(),
-                store.clone(),
-                hub.clone(),
-                links.clone(),
-                metrics.clone(),
-                calls.clone(),
-                floor.clone(),
-                rand::random(),
-            ),
+            (Some(bus), Some(url)) => crate::routing::start_clustered(url.0.clone(), bus.client().clone(), parts),
             _ => {
                 metrics.routing_owner.set(1);
-                crate::routing::start(
-                    store.clone(),
-                    hub.clone(),
-                    links.clone(),
-                    metrics.clone(),
-                    calls.clone(),
-                    floor.clone(),
-                    rand::random(),
-                )
-                .await
-                .context("failed to rebuild the router")?
+                crate::routing::start(parts).await.context("failed to rebuild the router")?
             }
         };
         let quality = crate::calls::quality::Quality::new(store.clone(), metrics.clone());

@@ -157,7 +157,7 @@ impl Engine {
 
 /// What a routing task is made from (kept to rebuild it when this node takes the lease).
 #[derive(Clone)]
-pub(crate) struct EngineParts {
+pub struct EngineParts {
     pub store: Store,
     pub hub: Hub,
     pub links: AttachmentLinks,
@@ -168,35 +168,14 @@ pub(crate) struct EngineParts {
 }
 
 /// Rebuild the router from the database and start the task here (one node).
-pub async fn start(
-    store: Store,
-    hub: Hub,
-    links: AttachmentLinks,
-    metrics: Metrics,
-    calls: crate::calls::CallMedia,
-    floor: crate::floor::Floor,
-    seed: u64,
-) -> anyhow::Result<Routing> {
-    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+pub async fn start(parts: EngineParts) -> anyhow::Result<Routing> {
     let (tx, _task) = spawn_engine(parts).await?;
     Ok(Routing { owner: Owner::Local(tx) })
 }
 
 /// Route through whichever node holds the routing lease on this PostgreSQL database, competing
 /// for it (several nodes, `nats_url`).
-#[allow(clippy::too_many_arguments)]
-pub fn start_clustered(
-    database_url: String,
-    client: async_nats::Client,
-    store: Store,
-    hub: Hub,
-    links: AttachmentLinks,
-    metrics: Metrics,
-    calls: crate::calls::CallMedia,
-    floor: crate::floor::Floor,
-    seed: u64,
-) -> Routing {
-    let parts = EngineParts { store, hub, links, metrics, calls, floor, seed };
+pub fn start_clustered(database_url: String, client: async_nats::Client, parts: EngineParts) -> Routing {
     Routing { owner: Owner::Cluster(cluster::start(database_url, client, parts)) }
 }
 
