@@ -254,6 +254,9 @@ pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCal
     let now = now_ms();
     let hash = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
     state.store.revoke_session(&hash, now).await?;
+    // Say why at once: a socket that finds its session revoked on its own check (while the
+    // abandon below waits its turn) would say "revoked" instead of "logged out".
+    state.hub.close_session(&hash, SessionEndReason::LoggedOut);
     if state.store.live_sessions(TokenOwner::Visitor(id), now).await? == 0 {
         // Nobody is left to answer the agent: give up the place in line. A conversation already
         // with an agent stays for the agent to close.
@@ -263,7 +266,6 @@ pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCal
             }
         }
     }
-    state.hub.close_session(&hash, SessionEndReason::LoggedOut);
     Ok(StatusCode::NO_CONTENT)
 }
 
