@@ -33,6 +33,8 @@ impl Value {
 pub struct MetricsInner {
     pub ws_connections: Value,
     pub messages: Value,
+    /// Transactions that stored messages (group commit: one holds many messages under load).
+    pub message_batches: Value,
     pub offers: Value,
     pub assignments: Value,
     pub abandoned: Value,
@@ -71,6 +73,12 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     };
     one("kefu_websocket_connections", "gauge", "Open WebSocket connections.", m.ws_connections.get());
     one("kefu_messages_total", "counter", "Messages stored and delivered.", m.messages.get());
+    one(
+        "kefu_message_transactions_total",
+        "counter",
+        "Transactions that stored sent messages (group commit: many messages share one under load).",
+        m.message_batches.get(),
+    );
     one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
     one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());
     one("kefu_assignments_total", "counter", "Offers accepted.", m.assignments.get());

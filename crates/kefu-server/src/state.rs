@@ -31,6 +31,8 @@ pub struct AppState {
     pub calls: crate::calls::CallMedia,
     /// The floor task: live figures and alerts for supervisors.
     pub floor: crate::floor::Floor,
+    /// Stores messages, many to a transaction (group commit).
+    pub messages: crate::conversations::batch::MessageWriter,
 }
 
 impl AppState {

@@ -287,6 +287,20 @@ impl Tx {
         })
     }
 
+    /// An attachment, read inside the transaction (a writer holding SQLite's write lock must not
+    /// wait for a pooled connection behind the readers).
+    pub async fn attachment(&mut self, id: i64) -> Result<AttachmentRow> {
+        on_tx!(self, |db| {
+            sqlx::query_as(
+                "SELECT id, conversation_id, name, mime, size, sha256, path, snapshot_call_id, width, height FROM attachments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })
+    }
+
     /// Record an uploaded file.
     pub async fn insert_attachment(&mut self, a: &AttachmentRow, now: i64) -> Result<i64> {
         on_tx!(self, |db| {

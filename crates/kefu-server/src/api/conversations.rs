@@ -263,7 +263,7 @@ pub async fn create(
     if let Some(text) = text {
         let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
         let name = new_name.clone().unwrap_or_else(|| v.name.clone());
-        events.push(insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, now).await?.1);
+        events.push(insert(&mut tx, id, ("visitor", visitor, &name), &out, now).await?.1);
     }
     tx.commit().await?;
     state.metrics.conversations_created.inc();

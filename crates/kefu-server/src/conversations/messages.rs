@@ -5,11 +5,12 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::clock::now_ms;
-use crate::conversations::{announce, Pending};
+use crate::conversations::batch::{NewMessage, Written};
+use crate::conversations::{announce, announce_to, Pending};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{MessageRead, MessageView};
-use kefu_store::{ConversationRow, NewMessage, Tx};
+use kefu_store::{ConversationRow, Tx};
 
 /// Longest text message, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
@@ -23,34 +24,53 @@ pub struct Outgoing<'a> {
 }
 
 /// Store and deliver a message from `caller` into `conv`; the view returned (its attachment link
-/// signed) is the caller's REST answer.
+/// signed) is the caller's REST answer, and whether it is new (false: a retried `client_id`).
+/// The message goes through the group-commit writer ([`crate::conversations::batch`]): it is
+/// announced, and answered, only once its transaction committed.
 pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
     if conv.status == kefu_core::ConversationStatus::Closed {
         return Err(ApiError::Conflict("the conversation is closed".into()));
+    }
+    if let Some(cid) = out.client_id {
+        check_client_id(cid)?;
     }
     let (sender, sender_id, sender_name) = match caller {
         Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
         Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
     };
-    let now = now_ms();
-    let mut tx = state.store.begin().await?;
-    if let Some(existing) = retried(&mut tx, state, caller, conv.id, out.client_id).await? {
-        return Ok((existing, false));
+    let msg = NewMessage {
+        conversation: conv.id,
+        sender,
+        sender_id,
+        sender_name,
+        kind: out.kind.into(),
+        body: out.body.into(),
+        attachment_id: out.attachment_id,
+        client_id: out.client_id.map(Into::into),
+        now: now_ms(),
+    };
+    match state.messages.write(msg).await? {
+        Written::Retried(existing) => {
+            let attachment = match existing.attachment_id {
+                Some(a) => Some(state.store.attachment(a).await?),
+                None => None,
+            };
+            Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now_ms()), false))
+        }
+        Written::New { view, conversation, events } => {
+            state.metrics.messages.inc();
+            announce_to(&state.hub, &state.links, &conversation, events, &[]);
+            Ok((state.links.sign_message(view, now_ms()), true))
+        }
     }
-    // After the retry check: a retried message costs nothing. Files are counted by the upload.
-    if let (Caller::Visitor(v), None) = (caller, out.attachment_id) {
-        state.limits.visitor_message(*v)?;
+}
+
+/// A client id is 1 to 64 characters.
+fn check_client_id(cid: &str) -> ApiResult<()> {
+    if cid.is_empty() || cid.len() > 64 {
+        return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
     }
-    let (view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, now).await?;
-    tx.commit().await?;
-    state.metrics.messages.inc();
-    let seq = view.seq;
-    announce(state, vec![event], &[]).await;
-    if sender == "agent" {
-        // The agent has read everything up to their own reply.
-        mark_read(state, caller, conv, seq).await?;
-    }
-    Ok((state.links.sign_message(view, now_ms()), true))
+    Ok(())
 }
 
 /// The message this sender already stored under `client_id` (a retried request), as the REST
@@ -63,9 +83,7 @@ pub async fn retried(
     client_id: Option<&str>,
 ) -> ApiResult<Option<MessageView>> {
     let Some(cid) = client_id else { return Ok(None) };
-    if cid.is_empty() || cid.len() > 64 {
-        return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
-    }
+    check_client_id(cid)?;
     let sender = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
     let Some(existing) = tx.message_by_client_id(conversation, sender, cid).await? else { return Ok(None) };
     let attachment = match existing.attachment_id {
@@ -79,7 +97,6 @@ pub async fn retried(
 /// commits, then announces the returned event). `sender` is (visitor|agent, id, display name).
 pub async fn insert(
     tx: &mut Tx,
-    state: &AppState,
     conversation: i64,
     sender: (&str, i64, &str),
     out: &Outgoing<'_>,
@@ -88,7 +105,7 @@ pub async fn insert(
     let seq = tx.next_seq(conversation).await?;
     let row = tx
         .insert_message(
-            &NewMessage {
+            &kefu_store::NewMessage {
                 conversation_id: conversation,
                 sender: sender.0,
                 sender_id: Some(sender.1),
@@ -104,7 +121,7 @@ pub async fn insert(
         )
         .await?;
     let attachment = match out.attachment_id {
-        Some(a) => Some(state.store.attachment(a).await?),
+        Some(a) => Some(tx.attachment(a).await?),
         None => None,
     };
     let view = MessageView::build(&row, attachment.as_ref());
