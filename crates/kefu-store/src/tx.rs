@@ -323,6 +323,20 @@ impl Tx {
         })
     }
 
+    /// Whether any active webhook is subscribed to `event` (a batch of messages asks once, and
+    /// skips `enqueue_webhooks` per message when none is).
+    pub async fn webhooks_want(&mut self, event: &str) -> Result<bool> {
+        on_tx!(self, |db| {
+            Ok(sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.active = TRUE AND {})",
+                dialect::WEBHOOK_WANTS_EVENT
+            ))
+            .bind(event)
+            .fetch_one(&mut *db)
+            .await?)
+        })
+    }
+
     /// Queue a webhook delivery for every active webhook subscribed to `event`; returns how many.
     pub async fn enqueue_webhooks(&mut self, event: &str, payload: &serde_json::Value, now: i64) -> Result<u64> {
         on_tx!(self, |db| {

@@ -16,17 +16,19 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::conversations::messages::{insert, Outgoing};
+use crate::conversations::messages::{insert_with, Outgoing};
 use crate::conversations::Pending;
 use crate::error::{ApiError, ApiResult};
 use crate::limits::Limits;
 use crate::metrics::Metrics;
 use crate::views::{MessageRead, MessageView};
 use kefu_core::ConversationStatus;
-use kefu_store::{ConversationRow, MessageRow, Store, StoreError, Tx};
+use kefu_store::{Backend, ConversationRow, MessageRow, Store, StoreError, Tx};
 
 /// Most messages in one transaction: bounds how long one commit keeps the others waiting.
 const MAX_BATCH: usize = 128;
+/// Writer tasks on PostgreSQL (of the pool's 16 connections).
+const POSTGRES_WRITERS: usize = 4;
 /// Sends waiting for the writer before new ones wait to be queued (back pressure).
 const QUEUE: usize = 8192;
 
@@ -63,10 +65,12 @@ struct Job {
 /// The handle routes send messages through. Cheap to clone.
 #[derive(Clone)]
 pub struct MessageWriter {
-    queue: mpsc::Sender<Job>,
+    /// One queue per writer task; a conversation always goes to the same one (its order kept).
+    queues: Arc<[mpsc::Sender<Job>]>,
 }
 
-/// What the writer task needs.
+/// What a writer task needs.
+#[derive(Clone)]
 pub struct Writer {
     pub store: Store,
     pub limits: Arc<Limits>,
@@ -74,18 +78,30 @@ pub struct Writer {
 }
 
 impl MessageWriter {
-    /// Start the writer task (it ends when every handle is dropped).
+    /// Start the writer tasks (they end when every handle is dropped). SQLite has one writer at
+    /// a time anyway: one task. PostgreSQL commits side by side: a few tasks, each with its own
+    /// conversations (disjoint row locks), so the round trips of one batch overlap another's.
     pub fn start(writer: Writer) -> MessageWriter {
-        let (queue, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(run(writer, rx));
-        MessageWriter { queue }
+        let tasks = match writer.store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_WRITERS,
+        };
+        let queues = (0..tasks)
+            .map(|_| {
+                let (queue, rx) = mpsc::channel(QUEUE);
+                tokio::spawn(run(writer.clone(), rx));
+                queue
+            })
+            .collect();
+        MessageWriter { queues }
     }
 
     /// Store `msg`; returns once its transaction committed (or it was refused).
     pub async fn write(&self, msg: NewMessage) -> ApiResult<Written> {
         let (done, answer) = oneshot::channel();
         let stopped = || ApiError::Internal(anyhow::anyhow!("the message writer stopped"));
-        self.queue.send(Job { msg, charged: false, done }).await.map_err(|_| stopped())?;
+        let queue = &self.queues[msg.conversation.rem_euclid(self.queues.len() as i64) as usize];
+        queue.send(Job { msg, charged: false, done }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -122,9 +138,10 @@ async fn write_batch(w: &Writer, mut jobs: Vec<Job>) {
 /// All jobs in one transaction. `Err` when a write failed (nothing of the batch committed).
 async fn together(w: &Writer, jobs: &mut [Job]) -> ApiResult<Vec<ApiResult<Written>>> {
     let mut tx = w.store.begin().await?;
+    let webhooks = tx.webhooks_want("message.created").await?;
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs.iter_mut() {
-        results.push(one(&mut tx, w, job).await?);
+        results.push(one(&mut tx, w, job, webhooks).await?);
     }
     tx.commit().await?;
     w.metrics.message_batches.inc();
@@ -134,7 +151,7 @@ async fn together(w: &Writer, jobs: &mut [Job]) -> ApiResult<Vec<ApiResult<Writt
 /// One job in its own transaction.
 async fn alone(w: &Writer, job: &mut Job) -> ApiResult<Written> {
     let mut tx = w.store.begin().await?;
-    let written = one(&mut tx, w, job).await??;
+    let written = one(&mut tx, w, job, true).await??;
     tx.commit().await?;
     w.metrics.message_batches.inc();
     Ok(written)
@@ -142,7 +159,7 @@ async fn alone(w: &Writer, job: &mut Job) -> ApiResult<Written> {
 
 /// Write one message inside `tx`. The outer error is a failed write (the transaction is spoilt);
 /// the inner one a refusal made before anything was written (the transaction goes on).
-async fn one(tx: &mut Tx, w: &Writer, job: &mut Job) -> ApiResult<ApiResult<Written>> {
+async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResult<ApiResult<Written>> {
     let m = &job.msg;
     // Locks the row on PostgreSQL; the status is the one this transaction decides on.
     let conversation = match tx.conversation(m.conversation).await {
@@ -167,7 +184,7 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job) -> ApiResult<ApiResult<Writ
         }
     }
     let out = Outgoing { kind: &m.kind, body: &m.body, attachment_id: m.attachment_id, client_id: m.client_id.as_deref() };
-    let (view, created) = insert(tx, m.conversation, (m.sender, m.sender_id, &m.sender_name), &out, m.now).await?;
+    let (view, created) = insert_with(tx, m.conversation, (m.sender, m.sender_id, &m.sender_name), &out, m.now, webhooks).await?;
     let mut events = vec![created];
     if m.sender == "agent" {
         // The agent has read everything up to their own reply (same commit as the reply).

@@ -102,6 +102,19 @@ pub async fn insert(
     out: &Outgoing<'_>,
     now: i64,
 ) -> ApiResult<(MessageView, Pending)> {
+    insert_with(tx, conversation, sender, out, now, true).await
+}
+
+/// `insert`, with the webhook rows only when `webhooks` (false: the caller knows no webhook
+/// wants `message.created` in this transaction).
+pub async fn insert_with(
+    tx: &mut Tx,
+    conversation: i64,
+    sender: (&str, i64, &str),
+    out: &Outgoing<'_>,
+    now: i64,
+    webhooks: bool,
+) -> ApiResult<(MessageView, Pending)> {
     let seq = tx.next_seq(conversation).await?;
     let row = tx
         .insert_message(
@@ -127,7 +140,9 @@ pub async fn insert(
     let view = MessageView::build(&row, attachment.as_ref());
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
     tx.insert_event(conversation, seq, "message.created", &data, now).await?;
-    tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
+    if webhooks {
+        tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
+    }
     Ok((view, Pending { conversation, seq, kind: "message.created", data }))
 }
 
