@@ -52,7 +52,7 @@ pub enum Written {
     Retried(MessageRow),
     /// Stored now: its view, the conversation as the transaction saw it (who to tell), and the
     /// committed events to announce (the message, then the agent's read marker).
-    New { view: MessageView, conversation: ConversationRow, events: Vec<Pending> },
+    New { view: MessageView, conversation: Box<ConversationRow>, events: Vec<Pending> },
 }
 
 struct Job {
@@ -194,5 +194,5 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResul
             events.push(Pending { conversation: m.conversation, seq, kind: "message.read", data });
         }
     }
-    Ok(Ok(Written::New { view, conversation, events }))
+    Ok(Ok(Written::New { view, conversation: Box::new(conversation), events }))
 }
