@@ -118,6 +118,11 @@ impl Application {
         tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
         // The stand-in hash for unknown emails is made now, not by the first login that needs it.
         crate::auth::dummy_hash();
+        let messages = crate::conversations::batch::MessageWriter::start(crate::conversations::batch::Writer {
+            store: store.clone(),
+            limits: limits.clone(),
+            metrics: metrics.clone(),
+        });
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -131,6 +136,7 @@ impl Application {
             calls,
             floor,
             moods: Default::default(),
+            messages,
         };
         tokio::spawn(away_if_not_back(state.clone()));
         tokio::spawn(crate::floor::run(state.clone()));

@@ -35,6 +35,8 @@ pub struct MetricsInner {
     /// 1 while this node owns the router (always on a single node; the lease holder in a cluster).
     pub routing_owner: Value,
     pub messages: Value,
+    /// Transactions that stored messages (group commit: one holds many messages under load).
+    pub message_batches: Value,
     pub offers: Value,
     pub assignments: Value,
     pub abandoned: Value,
@@ -74,6 +76,12 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     one("kefu_websocket_connections", "gauge", "Open WebSocket connections.", m.ws_connections.get());
     one("kefu_routing_owner", "gauge", "1 while this node owns routing (holds the routing lease).", m.routing_owner.get());
     one("kefu_messages_total", "counter", "Messages stored and delivered.", m.messages.get());
+    one(
+        "kefu_message_transactions_total",
+        "counter",
+        "Transactions that stored sent messages (group commit: many messages share one under load).",
+        m.message_batches.get(),
+    );
     one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
     one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());
     one("kefu_assignments_total", "counter", "Offers accepted.", m.assignments.get());

@@ -33,6 +33,8 @@ pub struct AppState {
     pub floor: crate::floor::Floor,
     /// Customers' moods and their active sentiment alerts.
     pub moods: crate::sentiment::Moods,
+    /// Stores messages, many to a transaction (group commit).
+    pub messages: crate::conversations::batch::MessageWriter,
 }
 
 impl AppState {

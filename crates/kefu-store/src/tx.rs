@@ -287,6 +287,20 @@ impl Tx {
         })
     }
 
+    /// An attachment, read inside the transaction (a writer holding SQLite's write lock must not
+    /// wait for a pooled connection behind the readers).
+    pub async fn attachment(&mut self, id: i64) -> Result<AttachmentRow> {
+        on_tx!(self, |db| {
+            sqlx::query_as(
+                "SELECT id, conversation_id, name, mime, size, sha256, path, snapshot_call_id, width, height FROM attachments WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })
+    }
+
     /// Record an uploaded file.
     pub async fn insert_attachment(&mut self, a: &AttachmentRow, now: i64) -> Result<i64> {
         on_tx!(self, |db| {
@@ -304,6 +318,20 @@ impl Tx {
             .bind(a.snapshot_call_id)
             .bind(a.width)
             .bind(a.height)
+            .fetch_one(&mut *db)
+            .await?)
+        })
+    }
+
+    /// Whether any active webhook is subscribed to `event` (a batch of messages asks once, and
+    /// skips `enqueue_webhooks` per message when none is).
+    pub async fn webhooks_want(&mut self, event: &str) -> Result<bool> {
+        on_tx!(self, |db| {
+            Ok(sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM webhooks w WHERE w.active = TRUE AND {})",
+                dialect::WEBHOOK_WANTS_EVENT
+            ))
+            .bind(event)
             .fetch_one(&mut *db)
             .await?)
         })

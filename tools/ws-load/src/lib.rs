@@ -20,11 +20,21 @@ impl Server {
     /// Start `kefu` with the demo organisation; `config` is the TOML the tool needs (raised
     /// per-address limits: every client of a load tool comes from 127.0.0.1).
     pub async fn start(kefu: &str, port: u16, tool: &str, config: &str) -> Result<Server> {
+        Server::start_on(kefu, port, tool, config, None).await
+    }
+
+    /// Same, on the PostgreSQL database at `database_url` when given (`KEFU_DATABASE_URL`; with
+    /// `scripts/with-postgres.sh` that is `$KEFU_TEST_POSTGRES_URL`), else the SQLite file.
+    pub async fn start_on(kefu: &str, port: u16, tool: &str, config: &str, database_url: Option<&str>) -> Result<Server> {
         let dir = std::env::temp_dir().join(format!("kefu-{tool}-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let config_file = dir.join("kefu.toml");
         std::fs::write(&config_file, config)?;
-        let child = Command::new(kefu)
+        let mut command = Command::new(kefu);
+        if let Some(url) = database_url {
+            command.env("KEFU_DATABASE_URL", url);
+        }
+        let child = command
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--config"])
             .arg(&config_file)
             .arg("--data-dir")

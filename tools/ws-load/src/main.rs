@@ -3,6 +3,13 @@
 //! delivery latency percentiles (REST send -> the other side's WebSocket).
 //!
 //! `cargo run --release -p ws-load -- --kefu target/release/kefu --visitors 1000`
+//!
+//! Also reported: conversations created per second over REST (every visitor starts one at once),
+//! messages per second during the chat phase (each visitor sends one per `--pause-ms` and gets an
+//! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all), and with
+//! `--line-first` offers per second when the agents go ready in front of the whole line.
+//! `--database-url postgres://…` runs the server on PostgreSQL (under `scripts/with-postgres.sh`:
+//! `--database-url "$KEFU_TEST_POSTGRES_URL"`).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,6 +41,12 @@ struct Args {
     /// Port for the server.
     #[arg(long, default_value_t = 18_777)]
     port: u16,
+    /// Run the server on this PostgreSQL database (default: its SQLite file).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Every visitor queues first; then all agents go ready at once (measures offers per second).
+    #[arg(long)]
+    line_first: bool,
 }
 
 #[derive(Default)]
@@ -41,6 +54,19 @@ struct Samples {
     to_agent: Vec<u64>,
     to_visitor: Vec<u64>,
     errors: usize,
+    /// When each conversation was created and assigned (µs since t0).
+    created: Vec<u64>,
+    assigned: Vec<u64>,
+    /// When the first and the last message arrived (µs since t0).
+    first_message: Option<u64>,
+    last_message: u64,
+}
+
+impl Samples {
+    fn arrived(&mut self, now: u64) {
+        self.first_message.get_or_insert(now);
+        self.last_message = now;
+    }
 }
 
 type Shared = Arc<Mutex<Samples>>;
@@ -52,8 +78,9 @@ fn micros(base: Instant) -> u64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let server =
-        Server::start(&args.kefu, args.port, "load", "visitors_per_minute = 1000000\nlogin_attempts_per_minute = 1000000\n").await?;
+    let config = "visitors_per_minute = 1000000\nlogin_attempts_per_minute = 1000000\nvisitor_messages_per_10s = 1000000\n";
+    let server = Server::start_on(&args.kefu, args.port, "load", config, args.database_url.as_deref()).await?;
+    println!("database: {}", if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" });
     let base_url = server.base.clone();
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
 
@@ -83,14 +110,37 @@ async fn main() -> Result<()> {
     let t0 = Instant::now();
     let samples: Shared = Arc::default();
     let mut tasks = vec![];
+    let mut tokens = vec![];
     for i in 0..agents {
         let token = login(&http, &base_url, &format!("load{i}@load.kefu"), "load-agent-pw").await?;
-        call(&http, &base_url, "PUT", "/api/v1/agents/me/status", Some(&token), Some(json!({ "status": "ready" }))).await?;
-        tasks.push(tokio::spawn(agent(http.clone(), base_url.clone(), token, t0, samples.clone())));
+        tasks.push(tokio::spawn(agent(http.clone(), base_url.clone(), token.clone(), t0, samples.clone())));
+        tokens.push(token);
+    }
+    let go_ready = |tokens: Vec<String>| {
+        let (http, base_url) = (http.clone(), base_url.clone());
+        async move {
+            let ready = tokens
+                .iter()
+                .map(|t| call(&http, &base_url, "PUT", "/api/v1/agents/me/status", Some(t), Some(json!({ "status": "ready" }))));
+            futures::future::join_all(ready).await
+        }
+    };
+    if !args.line_first {
+        go_ready(tokens.clone()).await;
     }
     let setup = Instant::now();
     let visitors: Vec<_> =
         (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), base_url.clone(), i, args.clone(), t0, samples.clone()))).collect();
+    let mut ready_at = None;
+    if args.line_first {
+        // The whole line waits (a visitor that failed to start is reported at the end).
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while samples.lock().unwrap().created.len() < args.visitors && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        ready_at = Some(micros(t0));
+        go_ready(tokens.clone()).await;
+    }
     for v in visitors {
         if let Ok(Err(e)) = v.await {
             eprintln!("visitor failed: {e:#}");
@@ -102,6 +152,19 @@ async fn main() -> Result<()> {
     println!("connections: {} visitors + {agents} agents; run {:.1} s; errors {}", args.visitors, elapsed.as_secs_f64(), s.errors);
     report("visitor -> agent", &s.to_agent);
     report("agent -> visitor", &s.to_visitor);
+    let span = |v: &[u64], from: Option<u64>| {
+        let (lo, hi) = (from.or(v.iter().min().copied()).unwrap_or(0), v.iter().max().copied().unwrap_or(0));
+        (v.len(), hi.saturating_sub(lo) as f64 / 1e6)
+    };
+    let (n, secs) = span(&s.created, None);
+    println!("conversations created: {n} in {secs:.2} s = {:.0}/s (REST, all visitors at once)", n as f64 / secs.max(1e-6));
+    if let Some(ready_at) = ready_at {
+        let (n, secs) = span(&s.assigned, Some(ready_at));
+        println!("offers accepted after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s", n as f64 / secs.max(1e-6));
+    }
+    let messages = s.to_agent.len() + s.to_visitor.len();
+    let secs = s.last_message.saturating_sub(s.first_message.unwrap_or(0)) as f64 / 1e6;
+    println!("messages delivered: {messages} in {secs:.1} s = {:.0}/s", messages as f64 / secs.max(1e-6));
     for t in tasks {
         t.abort();
     }
@@ -139,7 +202,11 @@ async fn agent(http: reqwest::Client, base: String, token: String, t0: Instant, 
             }
             Some("message.created") if e["data"]["sender"] == "visitor" => {
                 if let Some(sent) = e["data"]["body"].as_str().and_then(stamp) {
-                    samples.lock().unwrap().to_agent.push(micros(t0).saturating_sub(sent));
+                    let now = micros(t0);
+                    let mut s = samples.lock().unwrap();
+                    s.to_agent.push(now.saturating_sub(sent));
+                    s.arrived(now);
+                    drop(s);
                     let (http, base, token) = (http.clone(), base.clone(), token.clone());
                     tokio::spawn(async move {
                         let body = json!({ "body": format!("load:{}", micros(t0)) });
@@ -164,6 +231,7 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
         bail!("starting a conversation: {c}");
     }
     let id = c["id"].as_i64().context("no conversation id")?;
+    samples.lock().unwrap().created.push(micros(t0));
     tx.send(Message::Text(json!({ "type": "resume", "cursors": { id.to_string(): 0 } }).to_string().into())).await?;
     let deadline = Duration::from_secs(120);
     // Wait until assigned.
@@ -171,6 +239,7 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
         while let Some(Ok(Message::Text(text))) = rx.next().await {
             let e: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             if e["type"] == "conversation.updated" && e["data"]["status"] == "assigned" {
+                samples.lock().unwrap().assigned.push(micros(t0));
                 return;
             }
         }
@@ -185,7 +254,10 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
                 let e: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
                 if e["type"] == "message.created" && e["data"]["sender"] == "agent" {
                     if let Some(sent) = e["data"]["body"].as_str().and_then(stamp) {
-                        samples.lock().unwrap().to_visitor.push(micros(t0).saturating_sub(sent));
+                        let now = micros(t0);
+                        let mut s = samples.lock().unwrap();
+                        s.to_visitor.push(now.saturating_sub(sent));
+                        s.arrived(now);
                         return;
                     }
                 }

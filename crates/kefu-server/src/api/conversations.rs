@@ -265,7 +265,7 @@ pub async fn create(
     if let Some(text) = text {
         let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
         let name = new_name.clone().unwrap_or_else(|| v.name.clone());
-        let (message, event) = insert(&mut tx, &state, id, ("visitor", visitor, &name), &out, opening, now).await?;
+        let (message, event) = insert(&mut tx, id, ("visitor", visitor, &name), &out, opening, now).await?;
         opening_message = Some(message.id);
         events.push(event);
     }

@@ -5,11 +5,12 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::clock::now_ms;
-use crate::conversations::{announce, Pending};
+use crate::conversations::batch::{NewMessage, Written};
+use crate::conversations::{announce, announce_to, Pending};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{MessageRead, MessageSentimentView, MessageView};
-use kefu_store::{ConversationRow, MessageSentimentRow, NewMessage, Tx};
+use kefu_store::{ConversationRow, MessageSentimentRow, Tx};
 
 /// Longest text message, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
@@ -23,43 +24,63 @@ pub struct Outgoing<'a> {
 }
 
 /// Store and deliver a message from `caller` into `conv`; the view returned (its attachment link
-/// signed) is the caller's REST answer.
+/// signed) is the caller's REST answer, and whether it is new (false: a retried `client_id`).
+/// The message goes through the group-commit writer ([`crate::conversations::batch`]): it is
+/// announced, and answered, only once its transaction committed.
 pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
     if conv.status == kefu_core::ConversationStatus::Closed {
         return Err(ApiError::Conflict("the conversation is closed".into()));
+    }
+    if let Some(cid) = out.client_id {
+        check_client_id(cid)?;
     }
     let (sender, sender_id, sender_name) = match caller {
         Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
         Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
     };
-    // Scored before the transaction opens: the write lock never waits for the lexicons.
+    // Scored before the message is queued for writing: the writer never waits for the lexicons.
     let sentiment = crate::sentiment::score(sender, out.kind, out.body);
-    let now = now_ms();
-    let mut tx = state.store.begin().await?;
-    if let Some(existing) = retried(&mut tx, state, caller, conv.id, out.client_id).await? {
-        return Ok((existing, false));
+    let msg = NewMessage {
+        conversation: conv.id,
+        sender,
+        sender_id,
+        sender_name,
+        kind: out.kind.into(),
+        body: out.body.into(),
+        attachment_id: out.attachment_id,
+        client_id: out.client_id.map(Into::into),
+        sentiment,
+        now: now_ms(),
+    };
+    match state.messages.write(msg).await? {
+        Written::Retried(existing) => {
+            let attachment = match existing.attachment_id {
+                Some(a) => Some(state.store.attachment(a).await?),
+                None => None,
+            };
+            Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now_ms()), false))
+        }
+        Written::New { mut view, conversation, events } => {
+            if let Some(s) = sentiment {
+                crate::sentiment::observe(state, conv.id, view.id, s.score).await;
+            }
+            state.metrics.messages.inc();
+            announce_to(&state.hub, &state.links, &conversation, events, &[]);
+            if sender == "visitor" {
+                // The customer's own answer never carries their sentiment score (staff only).
+                view.sentiment = None;
+            }
+            Ok((state.links.sign_message(view, now_ms()), true))
+        }
     }
-    // After the retry check: a retried message costs nothing. Files are counted by the upload.
-    if let (Caller::Visitor(v), None) = (caller, out.attachment_id) {
-        state.limits.visitor_message(*v)?;
+}
+
+/// A client id is 1 to 64 characters.
+fn check_client_id(cid: &str) -> ApiResult<()> {
+    if cid.is_empty() || cid.len() > 64 {
+        return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
     }
-    let (mut view, event) = insert(&mut tx, state, conv.id, (sender, sender_id, &sender_name), &out, sentiment, now).await?;
-    tx.commit().await?;
-    if let Some(s) = sentiment {
-        crate::sentiment::observe(state, conv.id, view.id, s.score).await;
-    }
-    state.metrics.messages.inc();
-    let seq = view.seq;
-    announce(state, vec![event], &[]).await;
-    if sender == "agent" {
-        // The agent has read everything up to their own reply.
-        mark_read(state, caller, conv, seq).await?;
-    }
-    if sender == "visitor" {
-        // The customer's own answer never carries their sentiment score (staff only).
-        view.sentiment = None;
-    }
-    Ok((state.links.sign_message(view, now_ms()), true))
+    Ok(())
 }
 
 /// The message this sender already stored under `client_id` (a retried request), as the REST
@@ -72,9 +93,7 @@ pub async fn retried(
     client_id: Option<&str>,
 ) -> ApiResult<Option<MessageView>> {
     let Some(cid) = client_id else { return Ok(None) };
-    if cid.is_empty() || cid.len() > 64 {
-        return Err(ApiError::invalid("client_id: must be 1 to 64 characters"));
-    }
+    check_client_id(cid)?;
     let sender = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
     let Some(existing) = tx.message_by_client_id(conversation, sender, cid).await? else { return Ok(None) };
     let attachment = match existing.attachment_id {
@@ -88,17 +107,30 @@ pub async fn retried(
 /// commits, then announces the returned event). `sender` is (visitor|agent, id, display name).
 pub async fn insert(
     tx: &mut Tx,
-    state: &AppState,
     conversation: i64,
     sender: (&str, i64, &str),
     out: &Outgoing<'_>,
     sentiment: Option<kefu_sentiment::Sentiment>,
     now: i64,
 ) -> ApiResult<(MessageView, Pending)> {
+    insert_with(tx, conversation, sender, out, sentiment, now, true).await
+}
+
+/// `insert`, with the webhook rows only when `webhooks` (false: the caller knows no webhook
+/// wants `message.created` in this transaction).
+pub async fn insert_with(
+    tx: &mut Tx,
+    conversation: i64,
+    sender: (&str, i64, &str),
+    out: &Outgoing<'_>,
+    sentiment: Option<kefu_sentiment::Sentiment>,
+    now: i64,
+    webhooks: bool,
+) -> ApiResult<(MessageView, Pending)> {
     let seq = tx.next_seq(conversation).await?;
     let row = tx
         .insert_message(
-            &NewMessage {
+            &kefu_store::NewMessage {
                 conversation_id: conversation,
                 sender: sender.0,
                 sender_id: Some(sender.1),
@@ -114,7 +146,7 @@ pub async fn insert(
         )
         .await?;
     let attachment = match out.attachment_id {
-        Some(a) => Some(state.store.attachment(a).await?),
+        Some(a) => Some(tx.attachment(a).await?),
         None => None,
     };
     let mut view = MessageView::build(&row, attachment.as_ref());
@@ -127,7 +159,9 @@ pub async fn insert(
     }
     let data = serde_json::to_value(&view).map_err(|e| ApiError::Internal(e.into()))?;
     tx.insert_event(conversation, seq, "message.created", &data, now).await?;
-    tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
+    if webhooks {
+        tx.enqueue_webhooks("message.created", &json!({ "event": "message.created", "message": data }), now).await?;
+    }
     Ok((view, Pending { conversation, seq, kind: "message.created", data }))
 }
 

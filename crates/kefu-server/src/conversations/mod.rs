@@ -2,6 +2,7 @@
 //! event with its outbox rows in one transaction, then announcing it to the right sockets.
 
 pub mod access;
+pub mod batch;
 pub mod links;
 pub mod messages;
 pub mod notes;
@@ -108,6 +109,12 @@ pub async fn announce(state: &AppState, events: Vec<Pending>, also: &[i64]) {
 pub async fn announce_with(store: &Store, hub: &Hub, links: &AttachmentLinks, events: Vec<Pending>, also: &[i64]) {
     let Some(first) = events.first() else { return };
     let Ok(c) = store.conversation(first.conversation).await else { return };
+    announce_to(hub, links, &c, events, also);
+}
+
+/// Same as `announce_with`, to the people of `c` as already read (the message writer read it in
+/// the transaction that stored the events).
+pub fn announce_to(hub: &Hub, links: &AttachmentLinks, c: &ConversationRow, events: Vec<Pending>, also: &[i64]) {
     for e in &events {
         let mut data = e.data.clone();
         links.sign_in(&mut data, now_ms());

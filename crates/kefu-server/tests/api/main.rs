@@ -19,6 +19,7 @@ mod error_codes;
 mod exposure;
 mod facts;
 mod floor_alerts;
+mod group_commit;
 mod identity;
 mod identity_limits;
 mod limits;
