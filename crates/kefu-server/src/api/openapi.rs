@@ -126,6 +126,7 @@ impl Modify for UniqueOperationIds {
         crate::api::search::search,
         crate::api::notes::list,
         crate::api::notes::create,
+        crate::api::notes::edit,
         crate::api::notes::notifications,
         crate::api::notes::read,
         crate::api::notes::read_all,

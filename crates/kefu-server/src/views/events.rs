@@ -198,6 +198,9 @@ pub enum WsEvent {
     /// without `seq` (it takes no number of the conversation's sequence; resume replays it).
     #[serde(rename = "note.created")]
     NoteCreated { conversation_id: i64, data: super::NoteView },
+    /// Its author edited an internal note (staff only): replace it by id.
+    #[serde(rename = "note.updated")]
+    NoteUpdated { conversation_id: i64, data: super::NoteView },
     /// The conversation's tags changed (staff only).
     #[serde(rename = "conversation.tags")]
     ConversationTags { conversation_id: i64, data: super::TagList },

@@ -63,6 +63,9 @@ pub struct NoteView {
     pub tag_id: Option<i64>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// When its author last edited it (null if never): the workspace shows "(edited)".
+    #[schema(required = true, format = DateTime)]
+    pub edited_at: Option<String>,
 }
 
 impl From<&NoteRow> for NoteView {
@@ -78,6 +81,7 @@ impl From<&NoteRow> for NoteView {
             mentions: serde_json::from_str(&n.mentions).unwrap_or_default(),
             tag_id: n.tag_id,
             created_at: rfc3339(n.created_at),
+            edited_at: n.edited_at.map(rfc3339),
         }
     }
 }

@@ -345,6 +345,7 @@ describe('bridge: staff-only lines', () => {
         mentions: [],
         tag_id: null,
         created_at: '2026-11-30T20:00:00Z',
+        edited_at: null,
       },
     };
     socket.emit(note);
@@ -354,6 +355,29 @@ describe('bridge: staff-only lines', () => {
     // The next sequenced event follows on directly: the note took no number.
     socket.emit(created(1, 5));
     expect(store.messagesOf(1).map((m) => m.seq)).toEqual([5]);
+  });
+
+  it('replaces an edited note in place on note.updated', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    const data = {
+      id: 9,
+      conversation_id: 1,
+      after_seq: 4,
+      kind: 'note',
+      author_id: 5,
+      author_name: '坐席一',
+      body: '内部',
+      mentions: [],
+      tag_id: null,
+      created_at: '2026-11-30T20:00:00Z',
+      edited_at: null,
+    };
+    socket.emit({ type: 'note.created', conversation_id: 1, data });
+    socket.emit({ type: 'note.updated', conversation_id: 1, data: { ...data, body: '改过的', edited_at: '2026-11-30T20:01:00Z' } });
+    expect(store.notesOf(1).map((n) => [n.id, n.body, n.edited_at])).toEqual([[9, '改过的', '2026-11-30T20:01:00Z']]);
+    expect(bridge.cursors()).toEqual({ '1': 4 });
   });
 
   it('applies conversation.tags to the conversation', () => {

@@ -123,8 +123,10 @@ export function createBridge(opts: BridgeOptions): Bridge {
         conversations.applyTyping(e.conversation_id, e.data);
         break;
       case 'note.created':
+      case 'note.updated':
         // Staff-only, without seq: it is not part of the conversation's log (see the server's
-        // conversations::notes). Upserted by id, so replays are harmless.
+        // conversations::notes). Upserted by id, so replays are harmless and an edit replaces
+        // the note in place.
         conversations.applyNote(e.data);
         break;
       case 'conversation.tags':
