@@ -39,7 +39,7 @@ test('zh-CN: the author edits their note in place and a watching supervisor sees
 
   // The author edits: in place, marked 已编辑, and the supervisor's view follows live.
   await line.getByTestId('note-edit').click();
-  const input = line.getByTestId('note-edit-input').locator('textarea');
+  const input = line.getByTestId('note-edit-input');
   await input.fill(`改正-${suffix} 发票抬头需更换`);
   await line.getByTestId('note-edit-save').click();
   const edited = agent.page.getByTestId('note-line').filter({ hasText: `改正-${suffix}` });

@@ -15,7 +15,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::realtime::frame;
 use crate::state::AppState;
-use crate::views::{NoteKind, NoteView, NotificationKind, NotificationView, TagList};
+use crate::views::{NoteKind, NoteView, NotificationKind, NotificationView, TagList, VisitorTags};
 use kefu_store::{NewNote, NoteRow, Tx};
 
 /// Longest note, in characters.
@@ -112,6 +112,15 @@ pub async fn tags_changed(state: &AppState, conversation: i64, tags: &TagList) {
     let Ok(data) = serde_json::to_value(tags) else { return };
     let f = frame("conversation.tags", Some(conversation), None, &data);
     to_staff(state, conversation, None, &f).await;
+}
+
+/// Tell the staff of a customer's open conversation (and supervisors) that the customer's tags
+/// changed, so a colleague's customer panel follows without a reload.
+pub async fn visitor_tags_changed(state: &AppState, tags: &VisitorTags) {
+    let Ok(Some(open)) = state.store.open_conversation(tags.visitor_id).await else { return };
+    let Ok(data) = serde_json::to_value(tags) else { return };
+    let f = frame("visitor.tags", Some(open.id), None, &data);
+    to_staff(state, open.id, None, &f).await;
 }
 
 /// One frame to every supervisor and to the staff following the conversation.

@@ -204,6 +204,10 @@ pub enum WsEvent {
     /// The conversation's tags changed (staff only).
     #[serde(rename = "conversation.tags")]
     ConversationTags { conversation_id: i64, data: super::TagList },
+    /// The customer's tags changed (staff only): sent to the staff of the customer's open
+    /// conversation, whose customer panel shows them.
+    #[serde(rename = "visitor.tags")]
+    VisitorTags { conversation_id: i64, data: super::VisitorTags },
     /// The caller was @mentioned or whispered to.
     #[serde(rename = "notification.created")]
     NotificationCreated { data: super::NotificationView },

@@ -175,6 +175,13 @@ pub struct TagList {
     pub next_after: Option<i64>,
 }
 
+/// A customer's tags after a colleague changed them (the data of the `visitor.tags` frame).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitorTags {
+    pub visitor_id: i64,
+    pub tags: Vec<TagView>,
+}
+
 impl TagList {
     /// From rows.
     pub fn of(rows: &[TagRow]) -> TagList {

@@ -46,6 +46,7 @@ mod snapshots;
 mod tags;
 mod take_over;
 mod transfer_candidates;
+mod visitor_tags_live;
 mod webhooks;
 mod workspace_lists;
 mod wrap_up_codes;

@@ -5056,6 +5056,12 @@ export interface components {
             token: string;
             visitor: components["schemas"]["VisitorView"];
         };
+        /** @description A customer's tags after a colleague changed them (the data of the `visitor.tags` frame). */
+        VisitorTags: {
+            tags: components["schemas"]["TagView"][];
+            /** Format: int64 */
+            visitor_id: number;
+        };
         /** @description A visitor or known customer. */
         VisitorView: {
             /**
@@ -5410,6 +5416,12 @@ export interface components {
             /** @enum {string} */
             type: "conversation.tags";
         } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["VisitorTags"];
+            /** @enum {string} */
+            type: "visitor.tags";
+        } | {
             data: components["schemas"]["NotificationView"];
             /** @enum {string} */
             type: "notification.created";
@@ -5679,6 +5691,7 @@ export type UploadForm = components['schemas']['UploadForm'];
 export type UserView = components['schemas']['UserView'];
 export type VisitorChannel = components['schemas']['VisitorChannel'];
 export type VisitorSession = components['schemas']['VisitorSession'];
+export type VisitorTags = components['schemas']['VisitorTags'];
 export type VisitorView = components['schemas']['VisitorView'];
 export type WebhookBody = components['schemas']['WebhookBody'];
 export type WebhookCreated = components['schemas']['WebhookCreated'];

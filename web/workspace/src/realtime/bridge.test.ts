@@ -10,6 +10,7 @@ import { useConversationsStore } from '../stores/conversations';
 import { useFloorStore } from '../stores/floor';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
+import { useTagsStore } from '../stores/tags';
 import { agent, conversation, message } from '../stores/testing';
 import { createBridge, socketUrl, type Bridge } from './bridge';
 import { reportSnapshot } from './snapshots';
@@ -386,6 +387,21 @@ describe('bridge: staff-only lines', () => {
     store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
     socket.emit({ type: 'conversation.tags', conversation_id: 1, data: { tags: [{ id: 2, name: '投诉', color: '#f56c6c', disabled: false }] } });
     expect(store.byId.get(1)!.tags.map((t) => t.name)).toEqual(['投诉']);
+  });
+});
+
+describe('bridge: customer tags', () => {
+  it('applies visitor.tags to a customer whose tags are loaded, and ignores others', () => {
+    start();
+    const tags = useTagsStore();
+    tags.ofVisitor.set(3, []);
+    const tag = { id: 2, name: '老客户', color: '#409eff', disabled: false };
+    socket.emit({ type: 'visitor.tags', conversation_id: 1, data: { visitor_id: 3, tags: [tag] } });
+    socket.emit({ type: 'visitor.tags', conversation_id: 8, data: { visitor_id: 4, tags: [tag] } });
+    expect(tags.ofVisitor.get(3)!.map((t) => t.name)).toEqual(['老客户']);
+    expect(tags.ofVisitor.has(4)).toBe(false);
+    socket.emit({ type: 'visitor.tags', conversation_id: 1, data: { visitor_id: 3, tags: [] } });
+    expect(tags.ofVisitor.get(3)).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import { useOffersStore } from '../stores/offers';
 import { useNotificationsStore } from '../stores/notifications';
 import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
+import { useTagsStore } from '../stores/tags';
 import { setSnapshotSink } from './snapshots';
 
 /** What the bridge needs of a socket; KefuSocket in the app, a fake in tests. */
@@ -131,6 +132,10 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'conversation.tags':
         conversations.applyTags(e.conversation_id, e.data.tags);
+        break;
+      case 'visitor.tags':
+        // A colleague changed the customer's tags: the customer panel follows.
+        useTagsStore().applyVisitorTags(e.data.visitor_id, e.data.tags);
         break;
       case 'notification.created':
         notifications.apply(e.data);
