@@ -28,6 +28,8 @@ pub struct NoteRow {
     pub tag_id: Option<i64>,
     /// Written (ms).
     pub created_at: i64,
+    /// Last edited by its author (ms), None if never.
+    pub edited_at: Option<i64>,
 }
 
 /// A new staff-only line.
@@ -72,7 +74,8 @@ pub struct NotificationRow {
     pub read_at: Option<i64>,
 }
 
-pub(crate) const NOTE_COLUMNS: &str = "id, conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at";
+pub(crate) const NOTE_COLUMNS: &str =
+    "id, conversation_id, after_seq, kind, author_id, author_name, body, mentions, tag_id, created_at, edited_at";
 const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, conversation_id, note_id, actor_name, excerpt, created_at, read_at";
 
 impl Tx {
@@ -102,6 +105,30 @@ impl Tx {
                 .ok_or(StoreError::NotFound)
         })?;
         // Searchable by staff from the moment it exists (notes and whispers; not tag lines).
+        self.index(crate::search::Source::Notes, row.id, row.conversation_id, &row.kind, &row.body).await?;
+        Ok(row)
+    }
+
+    /// Replace a note's text and mentions (its author's edit), re-index its words; `NotFound` if
+    /// there is no such note.
+    pub async fn update_note(&mut self, id: i64, body: &str, mentions: &[i64], now: i64) -> Result<NoteRow> {
+        let row: NoteRow = on_tx!(self, |db| {
+            let mentions = serde_json::to_string(mentions).unwrap_or_else(|_| "[]".into());
+            sqlx::query_as(&format!(
+                "UPDATE conversation_notes SET body = $1, mentions = $2, edited_at = $3 WHERE id = $4 RETURNING {NOTE_COLUMNS}"
+            ))
+            .bind(body)
+            .bind(mentions)
+            .bind(now)
+            .bind(id)
+            .fetch_optional(&mut *db)
+            .await?
+            .ok_or(StoreError::NotFound)
+        })?;
+        // The old words must stop finding it: drop them, then index the new text.
+        on_tx!(self, |db| {
+            sqlx::query("DELETE FROM note_terms WHERE note_id = $1").bind(id).execute(&mut *db).await?;
+        });
         self.index(crate::search::Source::Notes, row.id, row.conversation_id, &row.kind, &row.body).await?;
         Ok(row)
     }
@@ -138,6 +165,13 @@ impl Store {
             .bind(from_seq)
             .fetch_all(pool)
             .await?)
+        })
+    }
+
+    /// Users already notified about a note (so an edit tells only newly mentioned people).
+    pub async fn note_notified(&self, note_id: i64) -> Result<Vec<i64>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar("SELECT DISTINCT user_id FROM notifications WHERE note_id = $1").bind(note_id).fetch_all(pool).await?)
         })
     }
 

@@ -4,14 +4,14 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
 use crate::auth::{Caller, Role, Staff};
 use crate::clock::now_ms;
 use crate::conversations::access::load_visible;
-use crate::conversations::notes::{self, checked_body, Note, Notify, MAX_MENTIONS};
+use crate::conversations::notes::{self, checked_body, checked_mentions, Note, Notify};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{ApiKeyScope as Scope, NoteKind, NoteList, NoteView, NotificationKind, NotificationList, NotificationView};
@@ -20,6 +20,7 @@ use kefu_core::ConversationStatus;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/conversations/{id}/notes", get(list).post(create))
+        .route("/api/v1/conversations/{id}/notes/{note_id}", patch(edit))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/notifications/{id}/read", post(read))
         .route("/api/v1/notifications/read-all", post(read_all))
@@ -66,19 +67,7 @@ pub async fn create(
     person(&staff)?;
     let c = load_visible(&state.store, &Caller::Staff(staff.clone()), id).await?;
     let body = checked_body(&b.body)?;
-    let mut mentions = b.mentions;
-    mentions.sort_unstable();
-    mentions.dedup();
-    mentions.retain(|u| *u != staff.id);
-    if mentions.len() > MAX_MENTIONS {
-        return Err(ApiError::invalid(format!("mentions: at most {MAX_MENTIONS} people")));
-    }
-    for m in &mentions {
-        match state.store.user(*m).await {
-            Ok(u) if u.enabled => {}
-            _ => return Err(ApiError::invalid(format!("mentions: no enabled colleague has id {m}"))),
-        }
-    }
+    let mentions = checked_mentions(&state, staff.id, b.mentions).await?;
     let mut notify: Notify = mentions.iter().map(|u| (*u, NotificationKind::Mention)).collect();
     let kind = if b.whisper {
         if staff.role < Role::Supervisor {
@@ -104,6 +93,50 @@ pub async fn create(
     tx.commit().await?;
     notes::deliver(&state, &row, &told).await;
     Ok((StatusCode::CREATED, Json(NoteView::from(&row))))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NoteEdit {
+    /// The new text, 1 to 2000 characters.
+    body: String,
+    /// Colleagues the text now @mentions (at most 20 enabled staff users; the writer is
+    /// skipped). Only those not yet notified about this note are notified.
+    #[serde(default)]
+    mentions: Vec<i64>,
+}
+
+/// Only internal notes are edited, by their author. A whisper stays as the agent was told it
+/// (they were notified of that text), and tag lines are the timeline's record.
+#[utoipa::path(patch, path = "/api/v1/conversations/{id}/notes/{note_id}", tag = "notes", params(("id" = i64, Path, description = "conversation id"), ("note_id" = i64, Path, description = "note id")), request_body = NoteEdit, responses((status = 200, description = "edited (`edited_at` set), sent to staff following the conversation as `note.updated`, newly mentioned colleagues notified", body = NoteView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn edit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, note_id)): Path<(i64, i64)>,
+    ApiJson(b): ApiJson<NoteEdit>,
+) -> ApiResult<Json<NoteView>> {
+    staff.require_scope(Scope::ConversationsWrite)?;
+    person(&staff)?;
+    load_visible(&state.store, &Caller::Staff(staff.clone()), id).await?;
+    let old = match state.store.note(note_id).await {
+        Ok(n) if n.conversation_id == id => n,
+        _ => return Err(ApiError::not_found("note")),
+    };
+    if old.author_id != Some(staff.id) {
+        return Err(ApiError::Forbidden("only its author may edit a note".into()));
+    }
+    if old.kind != NoteKind::Note.as_str() {
+        return Err(ApiError::Forbidden("only internal notes can be edited (not whispers or tag lines)".into()));
+    }
+    let body = checked_body(&b.body)?;
+    let mentions = checked_mentions(&state, staff.id, b.mentions).await?;
+    let already = state.store.note_notified(note_id).await?;
+    let fresh: Vec<i64> = mentions.iter().copied().filter(|u| !already.contains(u)).collect();
+    let mut tx = state.store.begin().await?;
+    let row = tx.update_note(note_id, &body, &mentions, now_ms()).await?;
+    let told = notes::notify_mentions(&mut tx, &row, &fresh).await?;
+    tx.commit().await?;
+    notes::deliver_update(&state, &row, &told).await;
+    Ok(Json(NoteView::from(&row)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -126,6 +126,7 @@ impl Modify for UniqueOperationIds {
         crate::api::search::search,
         crate::api::notes::list,
         crate::api::notes::create,
+        crate::api::notes::edit,
         crate::api::notes::notifications,
         crate::api::notes::read,
         crate::api::notes::read_all,
@@ -196,7 +197,7 @@ impl Modify for UniqueOperationIds {
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
         views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
-        views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView,
+        views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView, views::VisitorTags,
         views::AuditEntity, views::AuditAction,
         views::FloorView, views::AlertView, views::SentimentAlertView, views::MessageSentimentView,
     ))

@@ -17,7 +17,7 @@ use crate::conversations::notes::{self, Note};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::text::clean_line;
-use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, NoteKind, TagList, TagView};
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity, NoteKind, TagList, TagView, VisitorTags};
 use kefu_store::{StoreError, TagRow};
 
 const MAX_NAME: usize = 32;
@@ -228,7 +228,10 @@ async fn retag_visitor(state: &AppState, staff: &Staff, id: i64, tag_id: i64, ad
     } else {
         state.store.remove_visitor_tag(id, tag_id).await?;
     }
-    Ok(Json(TagList::of(&state.store.visitor_tags(id).await?)))
+    let list = TagList::of(&state.store.visitor_tags(id).await?);
+    let live = VisitorTags { visitor_id: id, tags: list.tags.clone() };
+    notes::visitor_tags_changed(state, &live).await;
+    Ok(Json(list))
 }
 
 #[utoipa::path(put, path = "/api/v1/visitors/{id}/tags/{tag_id}", tag = "tags", params(("id" = i64, Path, description = "visitor id"), ("tag_id" = i64, Path, description = "tag id")), responses((status = 200, description = "tagged (idempotent); the customer's tags", body = TagList), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -15,7 +15,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::realtime::frame;
 use crate::state::AppState;
-use crate::views::{NoteKind, NoteView, NotificationKind, NotificationView, TagList};
+use crate::views::{NoteKind, NoteView, NotificationKind, NotificationView, TagList, VisitorTags};
 use kefu_store::{NewNote, NoteRow, Tx};
 
 /// Longest note, in characters.
@@ -84,6 +84,29 @@ pub async fn deliver(state: &AppState, note: &NoteRow, told: &Told) {
     }
 }
 
+/// Send an edited note to the staff who follow the conversation (`note.updated`), and a
+/// notification to each newly mentioned colleague.
+pub async fn deliver_update(state: &AppState, note: &NoteRow, told: &Told) {
+    let Ok(data) = serde_json::to_value(NoteView::from(note)) else { return };
+    let f = frame("note.updated", Some(note.conversation_id), None, &data);
+    to_staff(state, note.conversation_id, note.author_id, &f).await;
+    for (user, n) in told {
+        if let Ok(data) = serde_json::to_value(n) {
+            state.hub.to_user(*user, &frame("notification.created", None, None, &data));
+        }
+    }
+}
+
+/// Write a mention notification of an edited note to each of `users`, inside `tx`.
+pub async fn notify_mentions(tx: &mut Tx, note: &NoteRow, users: &[i64]) -> ApiResult<Told> {
+    let excerpt: String = note.body.chars().take(EXCERPT_CHARS).collect();
+    let mut told = Vec::with_capacity(users.len());
+    for user in users {
+        told.push((*user, NotificationView::from(&tx.insert_notification(*user, "mention", note, &excerpt).await?)));
+    }
+    Ok(told)
+}
+
 /// Tell the conversation's staff that its tags changed.
 pub async fn tags_changed(state: &AppState, conversation: i64, tags: &TagList) {
     let Ok(data) = serde_json::to_value(tags) else { return };
@@ -91,11 +114,38 @@ pub async fn tags_changed(state: &AppState, conversation: i64, tags: &TagList) {
     to_staff(state, conversation, None, &f).await;
 }
 
+/// Tell the staff of a customer's open conversation (and supervisors) that the customer's tags
+/// changed, so a colleague's customer panel follows without a reload.
+pub async fn visitor_tags_changed(state: &AppState, tags: &VisitorTags) {
+    let Ok(Some(open)) = state.store.open_conversation(tags.visitor_id).await else { return };
+    let Ok(data) = serde_json::to_value(tags) else { return };
+    let f = frame("visitor.tags", Some(open.id), None, &data);
+    to_staff(state, open.id, None, &f).await;
+}
+
 /// One frame to every supervisor and to the staff following the conversation.
 async fn to_staff(state: &AppState, conversation: i64, author: Option<i64>, f: &Arc<str>) {
     let mut users = state.store.note_audience(conversation).await.unwrap_or_default();
     users.extend(author);
     state.hub.to_users_and_supervisors(&users, f);
+}
+
+/// Check a note's @mentions: sorted, deduplicated, without the writer, at most
+/// [`MAX_MENTIONS`], each an enabled staff user.
+pub async fn checked_mentions(state: &AppState, writer: i64, mut mentions: Vec<i64>) -> ApiResult<Vec<i64>> {
+    mentions.sort_unstable();
+    mentions.dedup();
+    mentions.retain(|u| *u != writer);
+    if mentions.len() > MAX_MENTIONS {
+        return Err(ApiError::invalid(format!("mentions: at most {MAX_MENTIONS} people")));
+    }
+    for m in &mentions {
+        match state.store.user(*m).await {
+            Ok(u) if u.enabled => {}
+            _ => return Err(ApiError::invalid(format!("mentions: no enabled colleague has id {m}"))),
+        }
+    }
+    Ok(mentions)
 }
 
 /// Check a note's text: trimmed, 1 to [`MAX_NOTE_CHARS`] characters.

@@ -198,9 +198,16 @@ pub enum WsEvent {
     /// without `seq` (it takes no number of the conversation's sequence; resume replays it).
     #[serde(rename = "note.created")]
     NoteCreated { conversation_id: i64, data: super::NoteView },
+    /// Its author edited an internal note (staff only): replace it by id.
+    #[serde(rename = "note.updated")]
+    NoteUpdated { conversation_id: i64, data: super::NoteView },
     /// The conversation's tags changed (staff only).
     #[serde(rename = "conversation.tags")]
     ConversationTags { conversation_id: i64, data: super::TagList },
+    /// The customer's tags changed (staff only): sent to the staff of the customer's open
+    /// conversation, whose customer panel shows them.
+    #[serde(rename = "visitor.tags")]
+    VisitorTags { conversation_id: i64, data: super::VisitorTags },
     /// The caller was @mentioned or whispered to.
     #[serde(rename = "notification.created")]
     NotificationCreated { data: super::NotificationView },

@@ -63,6 +63,9 @@ pub struct NoteView {
     pub tag_id: Option<i64>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// When its author last edited it (null if never): the workspace shows "(edited)".
+    #[schema(required = true, format = DateTime)]
+    pub edited_at: Option<String>,
 }
 
 impl From<&NoteRow> for NoteView {
@@ -78,6 +81,7 @@ impl From<&NoteRow> for NoteView {
             mentions: serde_json::from_str(&n.mentions).unwrap_or_default(),
             tag_id: n.tag_id,
             created_at: rfc3339(n.created_at),
+            edited_at: n.edited_at.map(rfc3339),
         }
     }
 }
@@ -169,6 +173,13 @@ pub struct TagList {
     /// `after` for the next page; null on the last page (and when no `limit` was given).
     #[schema(required = true)]
     pub next_after: Option<i64>,
+}
+
+/// A customer's tags after a colleague changed them (the data of the `visitor.tags` frame).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitorTags {
+    pub visitor_id: i64,
+    pub tags: Vec<TagView>,
 }
 
 impl TagList {

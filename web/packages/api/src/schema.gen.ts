@@ -692,6 +692,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{id}/notes/{note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Only internal notes are edited, by their author. A whisper stays as the agent was told it
+         *     (they were notified of that text), and tag lines are the timeline's record.
+         */
+        patch: operations["notes_edit"];
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -3624,6 +3644,15 @@ export interface components {
             /** @description A supervisor's whisper (耳语) to the agent serving the conversation, who is notified. */
             whisper?: boolean;
         };
+        NoteEdit: {
+            /** @description The new text, 1 to 2000 characters. */
+            body: string;
+            /**
+             * @description Colleagues the text now @mentions (at most 20 enabled staff users; the writer is
+             *     skipped). Only those not yet notified about this note are notified.
+             */
+            mentions?: number[];
+        };
         /**
          * @description What a staff-only line of a conversation is.
          * @enum {string}
@@ -3654,6 +3683,11 @@ export interface components {
             conversation_id: number;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: date-time
+             * @description When its author last edited it (null if never): the workspace shows "(edited)".
+             */
+            edited_at: string | null;
             /** Format: int64 */
             id: number;
             kind: components["schemas"]["NoteKind"];
@@ -5022,6 +5056,12 @@ export interface components {
             token: string;
             visitor: components["schemas"]["VisitorView"];
         };
+        /** @description A customer's tags after a colleague changed them (the data of the `visitor.tags` frame). */
+        VisitorTags: {
+            tags: components["schemas"]["TagView"][];
+            /** Format: int64 */
+            visitor_id: number;
+        };
         /** @description A visitor or known customer. */
         VisitorView: {
             /**
@@ -5366,9 +5406,21 @@ export interface components {
         } | {
             /** Format: int64 */
             conversation_id: number;
+            data: components["schemas"]["NoteView"];
+            /** @enum {string} */
+            type: "note.updated";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
             data: components["schemas"]["TagList"];
             /** @enum {string} */
             type: "conversation.tags";
+        } | {
+            /** Format: int64 */
+            conversation_id: number;
+            data: components["schemas"]["VisitorTags"];
+            /** @enum {string} */
+            type: "visitor.tags";
         } | {
             data: components["schemas"]["NotificationView"];
             /** @enum {string} */
@@ -5526,6 +5578,7 @@ export type MessageSentimentView = components['schemas']['MessageSentimentView']
 export type MessageView = components['schemas']['MessageView'];
 export type Method = components['schemas']['Method'];
 export type NoteBody = components['schemas']['NoteBody'];
+export type NoteEdit = components['schemas']['NoteEdit'];
 export type NoteKind = components['schemas']['NoteKind'];
 export type NoteList = components['schemas']['NoteList'];
 export type NoteView = components['schemas']['NoteView'];
@@ -5638,6 +5691,7 @@ export type UploadForm = components['schemas']['UploadForm'];
 export type UserView = components['schemas']['UserView'];
 export type VisitorChannel = components['schemas']['VisitorChannel'];
 export type VisitorSession = components['schemas']['VisitorSession'];
+export type VisitorTags = components['schemas']['VisitorTags'];
 export type VisitorView = components['schemas']['VisitorView'];
 export type WebhookBody = components['schemas']['WebhookBody'];
 export type WebhookCreated = components['schemas']['WebhookCreated'];
@@ -7397,6 +7451,44 @@ export interface operations {
         responses: {
             /** @description written, delivered to staff following the conversation, mentioned colleagues notified */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    notes_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description conversation id */
+                id: number;
+                /** @description note id */
+                note_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteEdit"];
+            };
+        };
+        responses: {
+            /** @description edited (`edited_at` set), sent to staff following the conversation as `note.updated`, newly mentioned colleagues notified */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

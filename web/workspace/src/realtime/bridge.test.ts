@@ -10,6 +10,7 @@ import { useConversationsStore } from '../stores/conversations';
 import { useFloorStore } from '../stores/floor';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
+import { useTagsStore } from '../stores/tags';
 import { agent, conversation, message } from '../stores/testing';
 import { createBridge, socketUrl, type Bridge } from './bridge';
 import { reportSnapshot } from './snapshots';
@@ -345,6 +346,7 @@ describe('bridge: staff-only lines', () => {
         mentions: [],
         tag_id: null,
         created_at: '2026-11-30T20:00:00Z',
+        edited_at: null,
       },
     };
     socket.emit(note);
@@ -356,12 +358,50 @@ describe('bridge: staff-only lines', () => {
     expect(store.messagesOf(1).map((m) => m.seq)).toEqual([5]);
   });
 
+  it('replaces an edited note in place on note.updated', () => {
+    start();
+    const store = useConversationsStore();
+    store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
+    const data = {
+      id: 9,
+      conversation_id: 1,
+      after_seq: 4,
+      kind: 'note',
+      author_id: 5,
+      author_name: '坐席一',
+      body: '内部',
+      mentions: [],
+      tag_id: null,
+      created_at: '2026-11-30T20:00:00Z',
+      edited_at: null,
+    };
+    socket.emit({ type: 'note.created', conversation_id: 1, data });
+    socket.emit({ type: 'note.updated', conversation_id: 1, data: { ...data, body: '改过的', edited_at: '2026-11-30T20:01:00Z' } });
+    expect(store.notesOf(1).map((n) => [n.id, n.body, n.edited_at])).toEqual([[9, '改过的', '2026-11-30T20:01:00Z']]);
+    expect(bridge.cursors()).toEqual({ '1': 4 });
+  });
+
   it('applies conversation.tags to the conversation', () => {
     start();
     const store = useConversationsStore();
     store.upsertConversation(conversation({ id: 1, last_seq: 4 }));
     socket.emit({ type: 'conversation.tags', conversation_id: 1, data: { tags: [{ id: 2, name: '投诉', color: '#f56c6c', disabled: false }] } });
     expect(store.byId.get(1)!.tags.map((t) => t.name)).toEqual(['投诉']);
+  });
+});
+
+describe('bridge: customer tags', () => {
+  it('applies visitor.tags to a customer whose tags are loaded, and ignores others', () => {
+    start();
+    const tags = useTagsStore();
+    tags.ofVisitor.set(3, []);
+    const tag = { id: 2, name: '老客户', color: '#409eff', disabled: false };
+    socket.emit({ type: 'visitor.tags', conversation_id: 1, data: { visitor_id: 3, tags: [tag] } });
+    socket.emit({ type: 'visitor.tags', conversation_id: 8, data: { visitor_id: 4, tags: [tag] } });
+    expect(tags.ofVisitor.get(3)!.map((t) => t.name)).toEqual(['老客户']);
+    expect(tags.ofVisitor.has(4)).toBe(false);
+    socket.emit({ type: 'visitor.tags', conversation_id: 1, data: { visitor_id: 3, tags: [] } });
+    expect(tags.ofVisitor.get(3)).toEqual([]);
   });
 });
 

@@ -24,6 +24,7 @@ import { useOffersStore } from '../stores/offers';
 import { useNotificationsStore } from '../stores/notifications';
 import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
+import { useTagsStore } from '../stores/tags';
 import { setSnapshotSink } from './snapshots';
 
 /** What the bridge needs of a socket; KefuSocket in the app, a fake in tests. */
@@ -123,12 +124,18 @@ export function createBridge(opts: BridgeOptions): Bridge {
         conversations.applyTyping(e.conversation_id, e.data);
         break;
       case 'note.created':
+      case 'note.updated':
         // Staff-only, without seq: it is not part of the conversation's log (see the server's
-        // conversations::notes). Upserted by id, so replays are harmless.
+        // conversations::notes). Upserted by id, so replays are harmless and an edit replaces
+        // the note in place.
         conversations.applyNote(e.data);
         break;
       case 'conversation.tags':
         conversations.applyTags(e.conversation_id, e.data.tags);
+        break;
+      case 'visitor.tags':
+        // A colleague changed the customer's tags: the customer panel follows.
+        useTagsStore().applyVisitorTags(e.data.visitor_id, e.data.tags);
         break;
       case 'notification.created':
         notifications.apply(e.data);

@@ -156,6 +156,11 @@ export const useConversationsStore = defineStore('conversations', () => {
     applyNote(await notesApi.create(id, body, mentions, whisper));
   }
 
+  /** The author edits their internal note; it changes in place (the `note.updated` echo is a no-op). */
+  async function editNote(id: Id, noteId: Id, body: string, mentions: Id[]): Promise<void> {
+    applyNote(await notesApi.edit(id, noteId, body, mentions));
+  }
+
   async function refreshConversation(id: Id, opts: UpsertOptions = {}): Promise<Conversation | undefined> {
     const c = await conversationsApi.get(id);
     return upsertConversation(c, opts);
@@ -397,7 +402,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   /**
-   * A `note.created` frame (staff only, no seq): upserted by id, so a resume's replay is a no-op.
+   * A `note.created` or `note.updated` frame (staff only, no seq): upserted by id, so a resume's replay is a no-op.
    * Supervisors hear of every conversation's notes; only those of a conversation loaded here are kept.
    */
   function applyNote(n: Note): void {
@@ -461,6 +466,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     loadNotes,
     notesOf,
     sendNote,
+    editNote,
     reset,
   };
 });

@@ -53,10 +53,18 @@ export const useTagsStore = defineStore('tags', () => {
     ofVisitor.value.set(visitor, on ? await tagsApi.tagVisitor(visitor, tag) : await tagsApi.untagVisitor(visitor, tag));
   }
 
+  /**
+   * A `visitor.tags` frame: a colleague changed the customer's tags. Kept only for customers
+   * whose panel loaded their tags here (supervisors hear of every change); others load on open.
+   */
+  function applyVisitorTags(visitor: Id, tags: Tag[]): void {
+    if (ofVisitor.value.has(visitor)) ofVisitor.value.set(visitor, tags);
+  }
+
   function reset(): void {
     all.value = [];
     ofVisitor.value.clear();
   }
 
-  return { all, enabled, loading, ofVisitor, load, create, update, remove, tagConversation, loadVisitor, tagVisitor, reset };
+  return { all, enabled, loading, ofVisitor, load, create, update, remove, tagConversation, loadVisitor, tagVisitor, applyVisitorTags, reset };
 });

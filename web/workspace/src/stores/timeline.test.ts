@@ -15,6 +15,7 @@ const note = (id: number, after_seq: number): Note => ({
   mentions: [],
   tag_id: null,
   created_at: '2026-11-21T10:00:00Z',
+  edited_at: null,
 });
 
 describe('timeline', () => {
