@@ -2,7 +2,7 @@
 // changes in place with "(已编辑)", and a supervisor watching the live chat sees the edit at once
 // (a `note.updated` frame) without an Edit action of their own.
 import { expect, test } from '@playwright/test';
-import { agentReady, login, person, prechat } from './helpers';
+import { agentReady, leaveFloor, login, person, prechat } from './helpers';
 
 test('zh-CN: the author edits their note in place and a watching supervisor sees it live', async ({ browser }) => {
   const suffix = Date.now().toString(36);
@@ -51,4 +51,6 @@ test('zh-CN: the author edits their note in place and a watching supervisor sees
   await sup.context.close();
   await visitor.context.close();
   await agent.context.close();
+  // Close what agent1 holds, so the next spec's agent1 starts with an empty list.
+  await leaveFloor('agent1@demo.kefu');
 });
