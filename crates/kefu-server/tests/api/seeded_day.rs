@@ -144,4 +144,13 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
     // it under the group that last answered it: the same place here).
     assert_eq!((c["offered"].as_i64(), c["answered"].as_i64()), (Some(9), Some(6)), "{c}");
     assert_eq!((l["offered"].as_i64(), l["answered"].as_i64()), (Some(1), Some(1)), "{l}");
+    // One definition of service level: the live line leaves out the two quick abandons and judges
+    // each group by its own target, as the report does (it showed 0.75 while the report said 1.0).
+    assert_eq!(c["service_level"], cards["service_level"], "wallboard {c} vs report {cards}");
+    assert_eq!(l["service_level"], loans["service_level"], "wallboard {l} vs report {loans}");
+    assert_eq!(c["service_level_judged"], 6, "six answered; the two quick abandons are out: {c}");
+    // The supervisor page's day figure, over both lines, says the same as the report's overall.
+    let live = ok(&app, "GET", "/api/v1/stats/live", &admin, None).await;
+    assert_eq!(live["today"]["service_level"], all["service_level"], "{}", live["today"]);
+    assert_eq!((live["today"]["abandoned"].as_i64(), live["today"]["abandoned_short"].as_i64()), (Some(2), Some(2)));
 }
