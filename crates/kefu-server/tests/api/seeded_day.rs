@@ -127,7 +127,7 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
     assert!(by_name(&states["totals"], "Liu Yang")["figures"]["logged_in_ms"].as_i64().unwrap() > 0);
 
     // The wallboard: one waiting in cards, 李娜 away, 刘洋 ready in loans; today's counts per line.
-    let floor = ok(&app, "GET", "/api/v1/stats/floor", &sup, None).await;
+    let floor = ok(&app, "GET", "/api/v1/stats/floor", &admin, None).await;
     let group = |name: &str| {
         floor["groups"]
             .as_array()

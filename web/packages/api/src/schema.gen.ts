@@ -9479,7 +9479,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
+            /** @description the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
             200: {
                 headers: {
                     [name: string]: unknown;
