@@ -11,7 +11,9 @@ test('the supervisor watches the queues and the day', async ({ browser }) => {
   await login(sup.page, 'supervisor@demo.kefu', 'demo-supervisor');
   await sup.page.goto(`${base()}/app/supervisor`);
   const queues = sup.page.getByTestId('supervisor-queues');
-  await expect(queues).toContainText('贷款咨询 Loans');
+  // A supervisor sees their own groups' lines (the demo supervisor: cards), not the loans line.
+  await expect(queues).toContainText('信用卡服务 Card services');
+  await expect(queues).not.toContainText('贷款咨询 Loans');
   await expect(sup.page.getByTestId('stat-service-level')).toBeVisible();
   await expect(sup.page.getByTestId('supervisor-agents')).toContainText('李娜');
   await api.post(visitor, `/api/v1/conversations/${waiting.id}/leave`, {});

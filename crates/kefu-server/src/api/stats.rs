@@ -49,11 +49,15 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
     let rules = sl_rules(&state).await?;
-    let today =
-        TodayStats::build(&ServiceStats::compute(&today_records(&state, now, None).await?, &rules, Millis(now)), rules.default_target_secs);
+    // A supervisor sees the groups they watch (their own; all when in none), as on the wallboard.
+    let mine = crate::floor::watched_groups(&state, &staff).await?;
+    let shown = |group: i64| mine.as_ref().is_none_or(|m| m.contains(&group));
+    let records: Vec<ContactRecord> = today_records(&state, now, None).await?.into_iter().filter(|r| shown(r.group)).collect();
+    let today = TodayStats::build(&ServiceStats::compute(&records, &rules, Millis(now)), rules.default_target_secs);
     let groups = group_figures(&state)
         .await?
         .into_iter()
+        .filter(|(id, _, _)| shown(*id))
         .map(|(id, f, agents_logged_in)| GroupLive {
             id,
             name: f.name,
@@ -63,7 +67,9 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
             agents_logged_in,
         })
         .collect();
-    Ok(Json(LiveStats { groups, agents: agent_views(&state, None).await?, today }))
+    let agents =
+        agent_views(&state, None).await?.into_iter().filter(|a| mine.is_none() || a.groups.iter().any(|m| shown(m.group_id))).collect();
+    Ok(Json(LiveStats { groups, agents, today }))
 }
 
 /// Today's contacts as the core reads them; only those `agent` served when given.

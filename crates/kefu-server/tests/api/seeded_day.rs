@@ -153,4 +153,17 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
     let live = ok(&app, "GET", "/api/v1/stats/live", &admin, None).await;
     assert_eq!(live["today"]["service_level"], all["service_level"], "{}", live["today"]);
     assert_eq!((live["today"]["abandoned"].as_i64(), live["today"]["abandoned_short"].as_i64()), (Some(2), Some(2)));
+    // The supervisor (cards only) sees the cards line, its agents and its day; the admin all.
+    let names =
+        |v: &Value, key: &str| v[key].as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(names(&live, "groups").iter().any(|n| n.contains("Loans")), "{live}");
+    let mine = ok(&app, "GET", "/api/v1/stats/live", &sup, None).await;
+    let groups = names(&mine, "groups");
+    assert!(!groups.is_empty() && groups.iter().all(|n| n.contains("Card")), "{groups:?}");
+    assert_eq!((mine["today"]["offered"].as_i64(), live["today"]["offered"].as_i64()), (Some(9), Some(10)));
+    assert_eq!(mine["today"]["service_level"], cards["service_level"]);
+    let agents = names(&mine, "agents");
+    assert!(agents.iter().any(|n| n.contains("Li Na")) && !agents.iter().any(|n| n.contains("Liu Yang")), "{agents:?}");
+    let sup_floor = ok(&app, "GET", "/api/v1/stats/floor", &sup, None).await;
+    assert_eq!(names(&sup_floor, "groups"), groups, "the wallboard shows the supervisor the same lines");
 }
