@@ -31,6 +31,10 @@ test('the wallboard updates live when a visitor queues, and the tile turns to th
   const admin = await api.login('admin@demo.kefu', 'demo-admin');
   const name = `大屏测试 Wall ${Date.now() % 100000}`;
   const { group, type } = await watchedGroup(admin, name);
+  // A supervisor's wallboard shows their own groups: the supervisor joins this one.
+  const supervisor = await api.login('supervisor@demo.kefu', 'demo-supervisor');
+  const me = await api.get(supervisor, '/api/v1/agents/me');
+  await api.call('PUT', `/api/v1/groups/${group}/members`, admin, [{ agent_id: me.id, skill_level: 1 }]);
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1920, height: 1080 } });
   const page = await context.newPage();
   try {
@@ -62,6 +66,7 @@ test('the wallboard updates live when a visitor queues, and the tile turns to th
     await expect(tile).toHaveAttribute('data-level', 'ok');
   } finally {
     await api.call('DELETE', `/api/v1/groups/${group}/alert-thresholds`, admin);
+    await api.call('PUT', `/api/v1/groups/${group}/members`, admin, []);
     await context.close();
   }
 });

@@ -59,6 +59,6 @@ pub use router::{
     AgentSnapshot, CoreError, GroupSnapshot, Input, OfferReason, Output, QueueInfo, Router, RouterConfig, StatusReason, Waiting,
     WithdrawReason,
 };
-pub use stats::{ContactRecord, ServiceStats};
+pub use stats::{service_level, ContactRecord, ServiceStats, SlRule, SlRules, Verdict, Wait};
 pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};
 pub use vocab::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role};

@@ -1,6 +1,7 @@
 //! The conversation figures and their definitions. Each row keeps its sums (which add up across
 //! intervals) beside the rates and averages derived from them (which do not).
 
+use kefu_core::{service_level, SlRule, Verdict, Wait};
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::Contact;
@@ -69,8 +70,10 @@ fn ratio(num: f64, den: u64) -> Option<f64> {
 }
 
 impl ConversationFigures {
-    /// Count one contact, with its group's target (ms) and the short-abandon limit (ms).
+    /// Count one contact, with its group's target (ms) and the short-abandon limit (ms). Service
+    /// level judges it by kefu-core's rule, the one the live floor uses too.
     pub fn count(&mut self, c: &Contact, target_ms: i64, short_abandon_ms: i64) {
+        let rule = SlRule { target_ms, short_abandon_ms };
         if c.left_message {
             return;
         }
@@ -79,11 +82,11 @@ impl ConversationFigures {
             let wait = (answered - c.queued_at).max(0);
             self.answered += 1;
             self.wait_ms += wait;
-            self.answered_in_target += u64::from(wait <= target_ms);
+            self.answered_in_target += u64::from(rule.judge(Wait::Answered(wait)) == Verdict::InTarget);
             self.longest_wait_secs = self.longest_wait_secs.max(wait as f64 / 1000.0);
         } else if let Some(waited) = c.abandoned_after {
             self.abandoned += 1;
-            self.abandoned_short += u64::from(waited < short_abandon_ms);
+            self.abandoned_short += u64::from(rule.judge(Wait::Abandoned(waited)) == Verdict::NotJudged);
             self.longest_wait_secs = self.longest_wait_secs.max(waited as f64 / 1000.0);
         }
         if c.closed_by_agent {
@@ -128,7 +131,7 @@ impl ConversationFigures {
     /// Derive the rates and averages from the sums.
     pub fn finish(&mut self) {
         let judged = (self.answered + self.abandoned).saturating_sub(self.abandoned_short);
-        self.service_level = ratio(self.answered_in_target as f64, judged);
+        self.service_level = service_level(self.answered_in_target, judged);
         self.asa_secs = ratio(self.wait_ms as f64 / 1000.0, self.answered);
         self.talk_secs = ratio(self.talk_ms as f64 / 1000.0, self.handled);
         self.wrap_secs = ratio(self.wrap_ms as f64 / 1000.0, self.handled);

@@ -151,10 +151,15 @@ pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> Ap
     Ok(Json(SentimentAlertList { alerts }))
 }
 
-#[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn floor(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<FloorView>> {
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
     let contacts = figures::today_contacts(&state, now).await?;
-    Ok(Json(figures::read(&state, now, &contacts).await?))
+    let mut view = figures::read(&state, now, &contacts).await?;
+    // A supervisor sees the groups they watch (their own; all when in none), admins all.
+    if let Some(mine) = crate::floor::watched_groups(&state, &staff).await? {
+        view.groups.retain(|g| mine.contains(&g.id));
+    }
+    Ok(Json(view))
 }

@@ -5,6 +5,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kefu_core::{ContactRecord, Millis, ServiceStats};
 
+use crate::floor::figures::{record_of, sl_rules};
+
 use crate::api::agents::agent_views;
 use crate::auth::Caller;
 use crate::auth::Staff;
@@ -46,11 +48,16 @@ pub async fn group_figures(state: &AppState) -> ApiResult<Vec<(i64, GroupFigures
 pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<LiveStats>> {
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
-    let target = state.config.service_level_target_secs;
-    let today = TodayStats::build(&ServiceStats::compute(&today_records(&state, now, None).await?, target, Millis(now)), target);
+    let rules = sl_rules(&state).await?;
+    // A supervisor sees the groups they watch (their own; all when in none), as on the wallboard.
+    let mine = crate::floor::watched_groups(&state, &staff).await?;
+    let shown = |group: i64| mine.as_ref().is_none_or(|m| m.contains(&group));
+    let records: Vec<ContactRecord> = today_records(&state, now, None).await?.into_iter().filter(|r| shown(r.group)).collect();
+    let today = TodayStats::build(&ServiceStats::compute(&records, &rules, Millis(now)), rules.default_target_secs);
     let groups = group_figures(&state)
         .await?
         .into_iter()
+        .filter(|(id, _, _)| shown(*id))
         .map(|(id, f, agents_logged_in)| GroupLive {
             id,
             name: f.name,
@@ -60,27 +67,16 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
             agents_logged_in,
         })
         .collect();
-    Ok(Json(LiveStats { groups, agents: agent_views(&state, None).await?, today }))
+    let agents =
+        agent_views(&state, None).await?.into_iter().filter(|a| mine.is_none() || a.groups.iter().any(|m| shown(m.group_id))).collect();
+    Ok(Json(LiveStats { groups, agents, today }))
 }
 
 /// Today's contacts as the core reads them; only those `agent` served when given.
 async fn today_records(state: &AppState, now: i64, agent: Option<i64>) -> ApiResult<Vec<ContactRecord>> {
     // "Today" is the last 24 hours until a per-tenant time zone exists.
     let since = now - 86_400_000;
-    Ok(state
-        .store
-        .contacts_since(since)
-        .await?
-        .iter()
-        .filter(|c| agent.is_none() || c.agent_id == agent)
-        .map(|c| ContactRecord {
-            queued_at: Millis(c.queued_at),
-            answered_at: c.assigned_at.map(Millis),
-            ended_at: c.closed_at.map(Millis),
-            abandoned: c.abandoned,
-            csat: c.csat_score.map(|s| s.clamp(1, 5) as u8),
-        })
-        .collect())
+    Ok(state.store.contacts_since(since).await?.iter().filter(|c| agent.is_none() || c.agent_id == agent).map(record_of).collect())
 }
 
 #[utoipa::path(get, path = "/api/v1/stats/agents/{id}", tag = "stats", params(("id" = i64, Path, description = "agent id")),
@@ -90,8 +86,11 @@ pub async fn agent_day(State(state): State<AppState>, staff: Staff, Path(id): Pa
     staff.require_scope(Scope::StatsRead)?;
     let agent = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
     let now = now_ms();
-    let target = state.config.service_level_target_secs;
-    let today = TodayStats::build(&ServiceStats::compute(&today_records(&state, now, Some(id)).await?, target, Millis(now)), target);
+    let rules = sl_rules(&state).await?;
+    let today = TodayStats::build(
+        &ServiceStats::compute(&today_records(&state, now, Some(id)).await?, &rules, Millis(now)),
+        rules.default_target_secs,
+    );
     let caller = Caller::Staff(staff);
     let mut conversations = vec![];
     for c in state.store.conversations_by_status(Some(kefu_core::ConversationStatus::Assigned), Some(id)).await? {

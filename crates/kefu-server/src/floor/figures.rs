@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use kefu_core::{ContactRecord, Millis, ServiceStats, Thresholds};
+use kefu_core::{ContactRecord, Millis, ServiceStats, SlRules, Thresholds};
 use kefu_store::ContactRow;
 
 use crate::api::agents::agent_views;
@@ -18,6 +18,29 @@ pub const TODAY_MS: i64 = 86_400_000;
 /// Each group's thresholds: its own, else the defaults (with whether they are its own).
 pub async fn thresholds(state: &AppState) -> ApiResult<HashMap<i64, (Thresholds, bool)>> {
     Ok(state.store.alert_thresholds().await?.iter().map(|r| (r.group_id, (thresholds_of(r), true))).collect())
+}
+
+/// How service level judges each group's contacts, as the reports do: the group's own target
+/// (else the server's) and the short-abandon limit.
+pub async fn sl_rules(state: &AppState) -> ApiResult<SlRules> {
+    let targets = state.store.service_level_targets().await?.into_iter().filter_map(|(g, t)| Some((g, u32::try_from(t?).ok()?))).collect();
+    Ok(SlRules {
+        default_target_secs: state.config.service_level_target_secs,
+        targets,
+        short_abandon_ms: i64::from(state.config.short_abandon_secs) * 1000,
+    })
+}
+
+/// A contact row as the core's service-level arithmetic reads it.
+pub fn record_of(c: &ContactRow) -> ContactRecord {
+    ContactRecord {
+        group: c.group_id,
+        queued_at: Millis(c.queued_at),
+        answered_at: c.assigned_at.map(Millis),
+        ended_at: c.closed_at.map(Millis),
+        abandoned: c.abandoned,
+        csat: c.csat_score.map(|s| s.clamp(1, 5) as u8),
+    }
 }
 
 /// Today's contacts (queued since 24 hours ago).
@@ -44,22 +67,17 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
             }
         }
     }
-    let target = state.config.service_level_target_secs;
+    let rules = sl_rules(state).await?;
+    let target = rules.default_target_secs;
     let mut by_group: HashMap<i64, Vec<ContactRecord>> = HashMap::new();
     for c in contacts {
-        by_group.entry(c.group_id).or_default().push(ContactRecord {
-            queued_at: Millis(c.queued_at),
-            answered_at: c.assigned_at.map(Millis),
-            ended_at: c.closed_at.map(Millis),
-            abandoned: c.abandoned,
-            csat: None,
-        });
+        by_group.entry(c.group_id).or_default().push(record_of(c));
     }
     let floor = groups
         .iter()
         .zip(lines)
         .map(|(g, (snap, since))| {
-            let stats = ServiceStats::compute(by_group.get(&g.id).map_or(&[][..], |v| &v[..]), target, Millis(now));
+            let stats = ServiceStats::compute(by_group.get(&g.id).map_or(&[][..], |v| &v[..]), &rules, Millis(now));
             let (t, custom) = own.get(&g.id).copied().unwrap_or_default();
             FloorGroup {
                 id: g.id,
@@ -69,7 +87,7 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
                 waiting_since: since.map(|m| rfc3339(m.0)),
                 agents: counts.remove(&g.id).unwrap_or_default(),
                 service_level: stats.service_level,
-                service_level_judged: stats.answered + stats.abandoned + stats.waiting_past_target,
+                service_level_judged: stats.service_level_judged,
                 offered: stats.offered,
                 answered: stats.answered,
                 thresholds: ThresholdsView::build(g.id, &t, custom),

@@ -96,7 +96,12 @@ async fn round(state: &AppState, watch: &mut Watch, poked: bool) -> ApiResult<()
     }
     let view = figures::read(state, now, &watch.contacts).await?;
     if watch.last.as_ref().is_none_or(|last| figures::differs(last, &view)) {
-        state.hub.to_supervisors(&frame("floor.updated", None, None, &serde_json::to_value(&view).unwrap_or_default()));
+        // Each watcher gets the groups they watch, as `GET /api/v1/stats/floor` answers them.
+        let members = state.store.members().await?;
+        for u in state.store.users().await?.iter().filter(|u| u.enabled && u.role != Role::Agent) {
+            let mine = scoped(&view, u.role, &groups_of(&members, u.id));
+            state.hub.to_user(u.id, &frame("floor.updated", None, None, &serde_json::to_value(&mine).unwrap_or_default()));
+        }
     }
     let mut changes = vec![];
     for g in &view.groups {
@@ -180,6 +185,11 @@ pub fn watches(role: Role, groups: &[i64], group: i64) -> bool {
         Role::Supervisor => groups.is_empty() || groups.contains(&group),
         Role::Agent => false,
     }
+}
+
+/// The floor as someone of `role`, member of `groups`, sees it: the groups they watch.
+pub fn scoped(view: &FloorView, role: Role, groups: &[i64]) -> FloorView {
+    FloorView { groups: view.groups.iter().filter(|g| watches(role, groups, g.id)).cloned().collect(), ..view.clone() }
 }
 
 /// The groups whose alerts a staff caller sees: None = all (admins, API keys with the scope).

@@ -30,12 +30,17 @@ pub struct TodayStats {
     pub answered: u64,
     /// Of those, given up by the visitor while waiting.
     pub abandoned: u64,
+    /// Of the abandoned, those who gave up within the short-abandon limit (left out of service level).
+    pub abandoned_short: u64,
     /// Of those, still waiting now past the target (already missed, counted in service level).
     pub waiting_past_target: u64,
-    /// 0..1: answered within the target ÷ (answered + abandoned + still waiting past the target);
-    /// 1 when nobody has finished waiting or missed the target yet.
+    /// Contacts service level judged: answered + abandoned − short abandons + still waiting past
+    /// the target.
+    pub service_level_judged: u64,
+    /// 0..1: answered within the target ÷ judged, each contact against its group's target (as the
+    /// reports); 1 when nobody has been judged yet.
     pub service_level: f64,
-    /// The service-level target (answer within this many seconds).
+    /// The server's service-level target (groups may have their own).
     pub service_level_target_secs: u32,
     /// Average speed of answer (平均应答时长).
     pub asa_secs: f64,
@@ -55,7 +60,9 @@ impl TodayStats {
             offered: s.offered,
             answered: s.answered,
             abandoned: s.abandoned,
+            abandoned_short: s.abandoned_short,
             waiting_past_target: s.waiting_past_target,
+            service_level_judged: s.service_level_judged,
             service_level: s.service_level,
             service_level_target_secs: target_secs,
             asa_secs: s.asa_secs,

@@ -144,7 +144,17 @@ async fn a_supervisor_hears_only_the_alerts_of_their_groups() {
     assert_eq!(raised["data"]["group_id"], 2);
     let seen = sup_ws.drain(500).await;
     assert!(seen.iter().all(|e| e["type"] != "alert.raised"), "{seen:?}");
-    assert!(seen.iter().any(|e| e["type"] == "floor.updated"), "the floor itself is for every supervisor");
+    // The floor too: the supervisor's frames and snapshot carry their own line only, the admin's all.
+    let ids = |groups: &Value| groups.as_array().unwrap().iter().map(|g| g["id"].as_i64().unwrap()).collect::<Vec<_>>();
+    let floors: Vec<&Value> = seen.iter().filter(|e| e["type"] == "floor.updated").collect();
+    assert!(!floors.is_empty(), "{seen:?}");
+    assert!(floors.iter().all(|e| ids(&e["data"]["groups"]) == [1]), "{floors:?}");
+    let admin_floor = admin_ws.wait_until("floor.updated", |e| ids(&e["data"]["groups"]).contains(&2)).await;
+    assert!(ids(&admin_floor["data"]["groups"]).contains(&1));
+    let (_, snapshot) = app.call("GET", "/api/v1/stats/floor", Some(&sup), None).await;
+    assert_eq!(ids(&snapshot["groups"]), [1], "{snapshot}");
+    let (_, snapshot) = app.call("GET", "/api/v1/stats/floor", Some(&admin), None).await;
+    assert!(ids(&snapshot["groups"]).contains(&2), "{snapshot}");
     let (_, theirs) = app.call("GET", "/api/v1/alerts", Some(&sup), None).await;
     assert_eq!(theirs["alerts"].as_array().map(Vec::len), Some(0), "{theirs}");
     let (_, all) = app.call("GET", "/api/v1/alerts", Some(&admin), None).await;

@@ -221,3 +221,29 @@ async fn staff_notes_are_found_by_staff_who_may_open_them_and_never_by_api_keys(
     assert_eq!(ids(&search(&app, key, &format!("q={}", enc("加急处理"))).await), Vec::<i64>::new(), "notes are not for keys");
     assert_eq!(ids(&search(&app, key, &format!("q={}", enc("能快点吗"))).await), vec![id], "messages are");
 }
+
+#[tokio::test]
+async fn a_supervisor_finds_only_their_groups_conversations_and_an_admin_all() {
+    let app = spawn_app().await;
+    // The demo supervisor is a member of group 1 (cards) only; business type 2 queues to loans.
+    let mut made = vec![];
+    for business_type in [1, 2] {
+        let v = app.visitor("客户").await;
+        let (s, c) = app
+            .call(
+                "POST",
+                "/api/v1/conversations",
+                Some(&v),
+                Some(json!({ "business_type_id": business_type, "message": "额度调整怎么办" })),
+            )
+            .await;
+        assert_eq!(s, 201, "{c}");
+        made.push(c["id"].as_i64().unwrap());
+    }
+    let q = format!("q={}", enc("额度"));
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    assert_eq!(ids(&search(&app, &sup, &q).await), vec![made[0]], "loans is not the supervisor's group");
+    assert_eq!(ids(&search(&app, &sup, &format!("{q}&group_id=2")).await), Vec::<i64>::new(), "group_id cannot widen it");
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    assert_eq!(ids(&search(&app, &admin, &q).await), vec![made[1], made[0]], "newest first");
+}

@@ -86,6 +86,8 @@ pub struct SearchFilter {
     /// `Some(agent)`: only conversations that agent may read (served, holds or is offered, serves
     /// the same customer now, or was notified in); `None`: all (supervisors, admins).
     pub viewer: Option<i64>,
+    /// `Some(groups)`: only conversations in these skill groups (a supervisor's own); `None`: all.
+    pub groups: Option<Vec<i64>>,
     /// The cursor: only conversations with a smaller id.
     pub before: Option<i64>,
     /// Most rows to return.

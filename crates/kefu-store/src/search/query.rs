@@ -71,6 +71,11 @@ fn search_sql(f: &SearchFilter) -> (String, Vec<Bind>) {
     if let Some(g) = f.group_id {
         wheres.push(format!("c.group_id = {}", arg(Bind::Int(g))));
     }
+    if let Some(groups) = &f.groups {
+        // Integers spelled in: nothing from the caller runs as SQL. None of them matches nothing.
+        let list: Vec<String> = groups.iter().map(i64::to_string).collect();
+        wheres.push(if list.is_empty() { "1 = 0".into() } else { format!("c.group_id IN ({})", list.join(", ")) });
+    }
     if let Some(from) = f.from {
         wheres.push(format!("c.created_at >= {}", arg(Bind::Int(from))));
     }

@@ -4883,6 +4883,11 @@ export interface components {
              */
             abandoned: number;
             /**
+             * Format: int64
+             * @description Of the abandoned, those who gave up within the short-abandon limit (left out of service level).
+             */
+            abandoned_short: number;
+            /**
              * Format: double
              * @description 0..1: abandoned ÷ (answered + abandoned).
              */
@@ -4914,13 +4919,19 @@ export interface components {
             offered: number;
             /**
              * Format: double
-             * @description 0..1: answered within the target ÷ (answered + abandoned + still waiting past the target);
-             *     1 when nobody has finished waiting or missed the target yet.
+             * @description 0..1: answered within the target ÷ judged, each contact against its group's target (as the
+             *     reports); 1 when nobody has been judged yet.
              */
             service_level: number;
             /**
+             * Format: int64
+             * @description Contacts service level judged: answered + abandoned − short abandons + still waiting past
+             *     the target.
+             */
+            service_level_judged: number;
+            /**
              * Format: int32
-             * @description The service-level target (answer within this many seconds).
+             * @description The server's service-level target (groups may have their own).
              */
             service_level_target_secs: number;
             /**
@@ -9560,7 +9571,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description every group now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
+            /** @description the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
             200: {
                 headers: {
                     [name: string]: unknown;

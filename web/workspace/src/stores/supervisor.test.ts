@@ -8,7 +8,7 @@ vi.mock('../api/stats', () => ({ statsApi: { live: vi.fn() } }));
 const api = vi.mocked(statsApi);
 
 const today = {
-  offered: 10, answered: 9, abandoned: 1, waiting_past_target: 0, service_level: 0.8, service_level_target_secs: 20,
+  offered: 10, answered: 9, abandoned: 1, abandoned_short: 0, waiting_past_target: 0, service_level_judged: 10, service_level: 0.8, service_level_target_secs: 20,
   asa_secs: 12, abandonment_rate: 0.1, aht_secs: 200, csat_average: 4.5,
 };
 
