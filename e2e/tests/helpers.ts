@@ -1,4 +1,5 @@
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { startKefu, type Kefu } from '../server';
 
 export const base = () => {
   const url = process.env.KEFU_E2E_URL;
@@ -97,4 +98,22 @@ export async function prechat(page: Page, name: string) {
 export async function pickOption(page: Page, testid: string, label: string) {
   await page.getByTestId(testid).click();
   await page.getByRole('option', { name: label, exact: true }).click();
+}
+
+/**
+ * Gives the specs of this file a kefu of their own (its own database, optional extra TOML), so
+ * their figures count only their own traffic; `base()` and `api` point at it meanwhile.
+ */
+export function ownKefu(extraToml?: () => string | Promise<string>) {
+  let kefu: Kefu | undefined;
+  let sharedUrl: string | undefined;
+  test.beforeAll(async () => {
+    kefu = await startKefu(extraToml ? await extraToml() : undefined);
+    sharedUrl = process.env.KEFU_E2E_URL;
+    process.env.KEFU_E2E_URL = kefu.url;
+  });
+  test.afterAll(() => {
+    process.env.KEFU_E2E_URL = sharedUrl;
+    kefu?.stop();
+  });
 }

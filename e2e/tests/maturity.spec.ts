@@ -2,23 +2,10 @@
 // the four dimensions and each dimension's level; answering the questionnaire ("processes are
 // written down": fully) lifts process re-engineering from service-driven to process-driven.
 import { expect, test } from '@playwright/test';
-import { startKefu, type Kefu } from '../server';
-import { login, person } from './helpers';
+import { login, ownKefu, person } from './helpers';
 
 // A kefu of this spec's own: the answers are saved for the organisation.
-let kefu: Kefu;
-let sharedUrl: string | undefined;
-
-test.beforeAll(async () => {
-  kefu = await startKefu();
-  sharedUrl = process.env.KEFU_E2E_URL;
-  process.env.KEFU_E2E_URL = kefu.url;
-});
-
-test.afterAll(() => {
-  process.env.KEFU_E2E_URL = sharedUrl;
-  kefu?.stop();
-});
+ownKefu();
 
 test('the maturity page shows the radar, and an answer moves a dimension up', async ({ browser }) => {
   const sup = await person(browser, 'zh-CN');

@@ -3,23 +3,10 @@
 // CSAT, reads a tag's comments newest first, opens the conversation behind one, and exports a CSV.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { startKefu, type Kefu } from '../server';
-import { api, login, person } from './helpers';
+import { api, login, ownKefu, person } from './helpers';
 
 // A kefu of this spec's own: the counts are this spec's traffic only.
-let kefu: Kefu;
-let sharedUrl: string | undefined;
-
-test.beforeAll(async () => {
-  kefu = await startKefu();
-  sharedUrl = process.env.KEFU_E2E_URL;
-  process.env.KEFU_E2E_URL = kefu.url;
-});
-
-test.afterAll(() => {
-  process.env.KEFU_E2E_URL = sharedUrl;
-  kefu?.stop();
-});
+ownKefu();
 
 /** Three conversations served by 李娜: two tagged 退款 (one also 登录问题), rated with comments. */
 async function traffic() {

@@ -3,23 +3,10 @@
 // so a reload keeps it), and exports a CSV whose rows carry the same counts.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { startKefu, type Kefu } from '../server';
-import { api, base, login, person } from './helpers';
+import { api, base, login, ownKefu, person } from './helpers';
 
 // A kefu of this spec's own: the counts are this spec's traffic only.
-let kefu: Kefu;
-let sharedUrl: string | undefined;
-
-test.beforeAll(async () => {
-  kefu = await startKefu();
-  sharedUrl = process.env.KEFU_E2E_URL;
-  process.env.KEFU_E2E_URL = kefu.url;
-});
-
-test.afterAll(() => {
-  process.env.KEFU_E2E_URL = sharedUrl;
-  kefu?.stop();
-});
+ownKefu();
 
 /** Three customers of card services: one gives up at once, two are served and closed by 李娜. */
 async function traffic() {
