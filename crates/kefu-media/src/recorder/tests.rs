@@ -59,7 +59,11 @@ fn write(path: &Path, video: bool, start: Instant, samples: Vec<Sample>) -> Reco
     };
     let thread = std::thread::spawn(move || writer.run());
     for sample in samples {
-        tx.send(sample).expect("the writer runs");
+        // A writer that could not open its file has already ended (its report says why), and
+        // dropped the receiver: a refused send is then expected, not a failure.
+        if tx.send(sample).is_err() {
+            break;
+        }
     }
     drop(tx);
     thread.join().expect("the writer does not panic");
