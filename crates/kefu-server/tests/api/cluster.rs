@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::helpers::{tempdir, Socket, TestApp};
-use crate::restart::free_port;
+use crate::restart::{app_at, free_port};
 
 const METRICS_TOKEN: &str = "cluster-test-metrics";
 
@@ -59,13 +59,7 @@ async fn start_node(db: &str, nats: &str) -> Node {
         .spawn()
         .expect("kefu starts");
     let proc = Proc(child);
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: Some(db.to_string()),
-    };
+    let app = app_at(port, Some(db));
     for _ in 0..150 {
         if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
             return Node { proc, app, _dir: dir };

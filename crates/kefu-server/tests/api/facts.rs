@@ -4,8 +4,8 @@
 use kefu_core::{AgentStatusKind, ClosedBy, Fact, FactKind};
 use serde_json::json;
 
-use crate::helpers::{spawn_app, tempdir, TestApp};
-use crate::restart::{database_url, free_port, start};
+use crate::helpers::{spawn_app, tempdir};
+use crate::restart::{app_at, database_url, free_port, start};
 
 fn kinds(rows: &[kefu_store::FactRow]) -> Vec<FactKind> {
     rows.iter().map(|r| r.fact.kind()).collect()
@@ -97,13 +97,7 @@ async fn a_killed_server_loses_no_fact() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
     let agent = app.ready_agent(1).await;
     let mut ids = vec![];
     for name in ["a", "b", "c"] {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::helpers::{spawn_app, tempdir, TestApp};
-use crate::restart::{free_port, start};
+use crate::restart::{app_at, free_port, start};
 use serde_json::{json, Value};
 
 fn levels(waiting: (i64, i64)) -> Value {
@@ -179,13 +179,7 @@ async fn an_alert_active_at_a_crash_is_taken_over_not_raised_again() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     app.call("PUT", "/api/v1/groups/1/alert-thresholds", Some(&admin), Some(levels((1, 3)))).await;
     let visitor = app.visitor("等待中").await;

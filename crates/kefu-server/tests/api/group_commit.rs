@@ -6,7 +6,7 @@ use futures::future::join_all;
 use serde_json::json;
 
 use crate::helpers::{spawn_app_with, tempdir, TestApp};
-use crate::restart::{database_url, free_port, start};
+use crate::restart::{app_at, database_url, free_port, start};
 
 /// A visitor in a conversation accepted by agent 1: (visitor token, agent token, conversation).
 async fn chatting(app: &TestApp, agent: &str, name: &str) -> (String, i64) {
@@ -119,13 +119,7 @@ async fn a_killed_server_loses_no_acknowledged_message() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
     let agent = app.ready_agent(1).await;
     let mut chats = vec![];
     for name in ["a", "b", "c", "d"] {

@@ -9,8 +9,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::calls::{active_call, join, served_chat, until_media_flows};
-use crate::helpers::{tempdir, TestApp};
-use crate::restart::{free_port, start};
+use crate::helpers::tempdir;
+use crate::restart::{app_at, free_port, start};
 
 fn ffprobe_duration(bytes: &[u8]) -> f64 {
     let path = std::env::temp_dir().join(format!("kefu-rec-crash-{}-{}.webm", std::process::id(), bytes.len()));
@@ -29,13 +29,7 @@ async fn sigkill_20_s_into_a_recorded_call_leaves_files_that_play_17_s() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
     assert_eq!(s, 200);

@@ -8,6 +8,18 @@ use serde_json::json;
 
 use crate::helpers::{tempdir, TestApp};
 
+/// A client of a `kefu` binary this test started on `port` (its data directory is the binary's
+/// own; `database_url` when it runs on PostgreSQL).
+pub fn app_at(port: u16, database_url: Option<&str>) -> TestApp {
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: tempdir::Dir::new(),
+        database_url: database_url.map(str::to_string),
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -63,13 +75,7 @@ async fn sigkill_loses_no_place_in_line_message_or_webhook() {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let mut child = start(&dir.0, port).await;
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
 
     // A webhook whose receiver is down: deliveries stay pending in the outbox.
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
@@ -155,13 +161,7 @@ async fn the_first_start_prints_a_one_time_admin_password() {
         .find_map(|l| l.split("one-time password: ").nth(1).map(str::to_string))
         .expect("the password is printed");
     std::thread::spawn(move || lines.for_each(drop));
-    let app = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::new(),
-        widget_secret: String::new(),
-        data_dir: tempdir::Dir::new(),
-        database_url: None,
-    };
+    let app = app_at(port, None);
     for _ in 0..100 {
         if app.http.get(app.url("/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
             break;
