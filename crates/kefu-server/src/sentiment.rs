@@ -25,6 +25,10 @@ static SCORER: LazyLock<Scorer> = LazyLock::new(|| Scorer::with_jieba(kefu_store
 
 /// How often alerts of conversations that ended are cleared.
 const SWEEP: Duration = Duration::from_secs(2);
+/// A mood with no alert and no customer message for this long is forgotten, so the book holds
+/// the conversations customers are writing in, not every conversation since the start (a
+/// customer who writes again after that starts a fresh trend).
+const QUIET_MS: i64 = 30 * 60 * 1000;
 
 /// Load the scorer now (a fraction of a second), so the first customer message after a start
 /// does not wait for it.
@@ -49,6 +53,20 @@ struct Inner {
     book: MoodBook,
     /// The active alert of each conversation.
     alerts: HashMap<i64, i64>,
+    /// When each conversation in the book last had a scored message.
+    seen: HashMap<i64, i64>,
+}
+
+impl Inner {
+    /// Forget the moods without an alert that have been quiet since `before`.
+    fn forget_quiet(&mut self, before: i64) {
+        let quiet: Vec<i64> =
+            self.seen.iter().filter(|(c, at)| **at < before && !self.alerts.contains_key(*c)).map(|(c, _)| *c).collect();
+        for conversation in quiet {
+            self.seen.remove(&conversation);
+            self.book.forget(conversation);
+        }
+    }
 }
 
 impl Moods {
@@ -62,7 +80,10 @@ impl Moods {
 /// A scored customer message was committed: move the conversation's mood, and raise or clear
 /// its alert. Errors are logged: the message itself is already delivered.
 pub async fn observe(state: &AppState, conversation: i64, message_id: i64, score: f64) {
-    let change = state.moods.with(|m| m.book.observe(conversation, score));
+    let change = state.moods.with(|m| {
+        m.seen.insert(conversation, now_ms());
+        m.book.observe(conversation, score)
+    });
     let result = match change {
         Some(MoodChange::Raised { trend, .. }) => raise(state, conversation, message_id, score, trend).await,
         Some(MoodChange::Cleared { .. }) => clear(state, conversation).await,
@@ -122,6 +143,7 @@ pub async fn run(state: AppState) {
     }
     loop {
         tokio::time::sleep(SWEEP).await;
+        state.moods.with(|m| m.forget_quiet(now_ms() - QUIET_MS));
         let active: Vec<i64> = state.moods.with(|m| m.alerts.keys().copied().collect());
         for conversation in active {
             let ended = match state.store.conversation(conversation).await {
@@ -130,11 +152,34 @@ pub async fn run(state: AppState) {
                 Err(_) => false,
             };
             if ended {
-                state.moods.with(|m| m.book.forget(conversation));
+                state.moods.with(|m| {
+                    m.book.forget(conversation);
+                    m.seen.remove(&conversation);
+                });
                 if let Err(e) = clear(&state, conversation).await {
                     tracing::error!(error = ?e, conversation, "could not clear a sentiment alert");
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_moods_without_an_alert_are_forgotten_and_alerted_ones_kept() {
+        let mut inner = Inner::default();
+        for (conversation, at) in [(1, 1_000), (2, 1_000), (3, 9_000)] {
+            inner.book.observe(conversation, -0.9);
+            inner.seen.insert(conversation, at);
+        }
+        inner.alerts.insert(2, 77);
+        inner.forget_quiet(5_000);
+        assert!(inner.book.mood(1).is_none(), "quiet and not alerted: forgotten");
+        assert!(inner.book.mood(2).is_some(), "an active alert keeps its mood");
+        assert!(inner.book.mood(3).is_some(), "written in recently: kept");
+        assert_eq!(inner.seen.len(), 2);
     }
 }
