@@ -230,6 +230,20 @@ describe('calls store', () => {
     expect(calls.snapshotPending).toBeNull();
   });
 
+  it('a snapshot that arrives before the request is answered frees the button all the same', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'active' }));
+    await flush();
+    let answer: (v: { request_id: string }) => void = () => {};
+    api.snapshot.mockReturnValue(new Promise((r) => (answer = r)));
+    const asked = calls.snapshot();
+    expect(calls.snapshotPending).not.toBeNull(); // busy from the click
+    calls.snapshotArrived(9); // the customer's device was quicker than the REST answer
+    answer({ request_id: 'r3' });
+    await asked;
+    expect(calls.snapshotPending).toBeNull();
+  });
+
   it('a snapshot that never comes frees the button after the request expires, and so does the end of the call', async () => {
     vi.useFakeTimers();
     try {

@@ -43,6 +43,9 @@ type Sender = (frame: unknown) => boolean;
 /** A call's status only moves forward: ringing -> active -> ended. */
 const RANK: Record<CallView['status'], number> = { ringing: 0, active: 1, ended: 2 };
 
+/** `snapshotPending` while the snapshot request itself is on its way. */
+const ASKING = 'asking';
+
 export const useCallsStore = defineStore('calls', () => {
   /** The latest call of each conversation (ended ones too: the pane shows it is over). */
   const byConversation = ref(new Map<Id, CallView>());
@@ -267,7 +270,17 @@ export const useCallsStore = defineStore('calls', () => {
   async function snapshot(): Promise<void> {
     const m = mine.value;
     if (!m || snapshotPending.value) return;
-    const { request_id } = await callsApi.snapshot(m.callId);
+    // Pending from the click: the customer's device may answer (the image message arrives on
+    // the socket) before this request's own answer does, and must free the button even then.
+    snapshotPending.value = ASKING;
+    let request_id: string;
+    try {
+      ({ request_id } = await callsApi.snapshot(m.callId));
+    } catch (e) {
+      snapshotPending.value = null;
+      throw e;
+    }
+    if (snapshotPending.value !== ASKING) return; // it already arrived
     snapshotPending.value = request_id;
     clearTimeout(snapshotTimer);
     // The server forgets a request after 60 s: the button is free again by then at the latest.
