@@ -60,8 +60,7 @@ struct Inner {
 impl Inner {
     /// Forget the moods without an alert that have been quiet since `before`.
     fn forget_quiet(&mut self, before: i64) {
-        let quiet: Vec<i64> =
-            self.seen.iter().filter(|(c, at)| **at < before && !self.alerts.contains_key(*c)).map(|(c, _)| *c).collect();
+        let quiet: Vec<i64> = self.seen.iter().filter(|(c, at)| **at < before && !self.alerts.contains_key(*c)).map(|(c, _)| *c).collect();
         for conversation in quiet {
             self.seen.remove(&conversation);
             self.book.forget(conversation);
