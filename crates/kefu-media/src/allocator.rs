@@ -6,7 +6,8 @@
 //! screen share served before cameras; nothing (video paused, audio goes on) when even the
 //! lowest layer does not fit. Down at once; up only with headroom and not right after a
 //! switch down, so a noisy estimate does not make the subscriber flap between layers (each
-//! switch costs a keyframe).
+//! switch costs a keyframe). Video that flows keeps its lowest layer while the budget nearly
+//! carries it ([`KEEP_LOWEST_PERCENT`]), rather than pausing at once.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,13 @@ pub const UP_HEADROOM_PERCENT: u64 = 115;
 
 /// After a switch down (or a pause), no switch up for this long.
 pub const UP_HOLD: Duration = Duration::from_secs(2);
+
+/// Video that flows keeps its lowest layer while the budget holds this share of the layer's
+/// rate, in percent; below it the video pauses. An estimate hovers around what is sent, and a
+/// pause costs a freeze and a keyframe to resume: without this margin a subscriber whose link
+/// just about carries the lowest layer (300 kbit/s with 5% loss) flapped between it and a pause,
+/// and decoded ~6 frames per second instead of the layer's ~25.
+pub const KEEP_LOWEST_PERCENT: u64 = 70;
 
 /// What a subscribed audio track is counted for before it is measured.
 pub const AUDIO_RATE: u64 = 40_000;
@@ -50,8 +58,9 @@ pub struct Demand {
 /// The layer of each demand (in the demands' order) for a subscriber whose budget is `budget`
 /// bits per second (`None`: unknown, no limit).
 ///
-/// A chosen layer always fits what is left of the budget. Above the current layer it must fit
-/// with [`UP_HEADROOM_PERCENT`] and `may_go_up` must hold.
+/// A chosen layer fits what is left of the budget, except the lowest layer of a track that
+/// already flows, kept while [`KEEP_LOWEST_PERCENT`] of it fits. Above the current layer it must
+/// fit with [`UP_HEADROOM_PERCENT`] and `may_go_up` must hold.
 pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<Option<Layer>> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
     order.sort_by_key(|&i| (demands[i].kind != TrackKind::Screen, demands[i].track));
@@ -66,8 +75,13 @@ pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<O
             let room_to_go_up = left.is_none_or(|left| rate.saturating_mul(UP_HEADROOM_PERCENT) / 100 <= left);
             fits && (!up || (may_go_up && room_to_go_up))
         });
-        if let Some(layer) = pick {
-            left = left.map(|left| left - d.rates[layer]);
+        let keep_lowest = || {
+            let lowest = *d.rates.first()?;
+            let nearly = left.is_none_or(|left| lowest.saturating_mul(KEEP_LOWEST_PERCENT) / 100 <= left);
+            (d.current.is_some() && nearly).then_some(0)
+        };
+        if let Some(layer) = pick.or_else(keep_lowest) {
+            left = left.map(|left| left.saturating_sub(d.rates[layer]));
             chosen[i] = Some(layer as Layer);
         }
     }

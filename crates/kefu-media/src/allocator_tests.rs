@@ -33,6 +33,17 @@ fn down_at_once_up_only_with_headroom_and_when_allowed() {
 }
 
 #[test]
+fn flowing_video_keeps_its_lowest_layer_while_the_budget_nearly_carries_it() {
+    // 120 kbit/s is 80% of the lowest layer: the video goes on rather than pausing.
+    assert_eq!(choose(Some(120_000), &[camera(1, Some(0))], true), vec![Some(0)]);
+    assert_eq!(choose(Some(120_000), &[camera(1, Some(2))], true), vec![Some(0)], "down from the top to the lowest, not to a pause");
+    assert_eq!(choose(Some(100_000), &[camera(1, Some(0))], true), vec![None], "under 70%: paused");
+    assert_eq!(choose(Some(120_000), &[camera(1, None)], true), vec![None], "paused video resumes only when the layer fits");
+    // What is kept counts in full: a second camera gets nothing.
+    assert_eq!(choose(Some(120_000), &[camera(1, Some(0)), camera(2, Some(0))], true), vec![Some(0), None]);
+}
+
+#[test]
 fn a_screen_share_is_served_before_a_camera() {
     let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_000_000], current: Some(0) };
     let chosen = choose(Some(1_300_000), &[camera(1, Some(0)), screen], true);
@@ -84,8 +95,9 @@ fn demand() -> impl Strategy<Value = Demand> {
 }
 
 proptest! {
-    /// The chosen layers never take more than the budget, and nothing better fits: each layer
-    /// above a chosen one is too big for what is left, or is an up-switch not allowed.
+    /// The chosen layers never take more than the budget (a kept lowest layer of flowing video
+    /// counted at its [`KEEP_LOWEST_PERCENT`]), and nothing better fits: each layer above a
+    /// chosen one is too big for what is left, or is an up-switch not allowed.
     #[test]
     fn never_over_the_budget_and_nothing_better_fits(
         budget in 0..5_000_000u64,
@@ -94,7 +106,11 @@ proptest! {
     ) {
         let chosen = choose(Some(budget), &demands, may_go_up);
         prop_assert_eq!(chosen.len(), demands.len());
-        let total: u64 = demands.iter().zip(&chosen).map(|(d, c)| c.map_or(0, |l| d.rates[l as usize])).sum();
+        let cost = |d: &Demand, l: Layer| {
+            let rate = d.rates[l as usize];
+            if l == 0 && d.current.is_some() { rate * KEEP_LOWEST_PERCENT / 100 } else { rate }
+        };
+        let total: u64 = demands.iter().zip(&chosen).map(|(d, c)| c.map_or(0, |l| cost(d, l))).sum();
         prop_assert!(total <= budget, "{} over {}", total, budget);
         // With one track the left budget is the whole budget: check maximality exactly.
         if let [d] = demands.as_slice() {

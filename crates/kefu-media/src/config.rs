@@ -17,7 +17,7 @@ pub struct MediaConfig {
     /// reach `0.0.0.0`.
     pub host_ips: Vec<IpAddr>,
     /// The public address of a 1:1 NAT (a cloud VM's elastic IP) in front of `udp_bind`:
-    /// advertised as one more candidate with the same port.
+    /// advertised as one more host candidate with the same port (ICE-lite has no other kind).
     pub public_ip: Option<IpAddr>,
     /// Drop datagrams whose source is not a loopback address. For tests and local development:
     /// browsers probe from every interface they have (see notes/webrtc-testing.md).

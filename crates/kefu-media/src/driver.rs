@@ -92,9 +92,15 @@ fn peer_setup(config: &MediaConfig, local_addr: SocketAddr) -> io::Result<PeerSe
         let addr = SocketAddr::new(*ip, local_addr.port());
         candidates.push(Candidate::host(addr, "udp").map_err(|e| invalid(&e))?);
     }
+    // The 1:1 NAT's address is advertised as one more host candidate: the server is ICE-lite,
+    // and str0m's ICE-lite agent drops every candidate that is not a host (a server-reflexive
+    // one never reached the browser, so `public_ip` did nothing). Checks through the NAT arrive
+    // addressed to `base`, whose candidate answers them.
     if let Some(public) = config.public_ip {
         let addr = SocketAddr::new(public, local_addr.port());
-        candidates.push(Candidate::server_reflexive(addr, base, "udp").map_err(|e| invalid(&e))?);
+        if !candidates.iter().any(|c| c.addr() == addr) {
+            candidates.push(Candidate::host(addr, "udp").map_err(|e| invalid(&e))?);
+        }
     }
     let dtls_cert = str0m::crypto::from_feature_flags().dtls_provider.generate_certificate();
     if dtls_cert.is_none() {
@@ -254,6 +260,23 @@ pub(crate) fn install_crypto() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_ip_of_a_nat_is_in_the_answer() {
+        install_crypto();
+        let mut config = MediaConfig::loopback();
+        config.public_ip = Some("203.0.113.7".parse().expect("literal"));
+        let setup = peer_setup(&config, "127.0.0.1:40000".parse().expect("literal")).expect("a valid setup");
+        let mut sfu = Sfu::new(setup, RoomConfig { connect_timeout: Duration::from_secs(10) });
+        let room = crate::ids::RoomId(1);
+        sfu.open_room(room).expect("a new room");
+        let now = Instant::now();
+        let (client, offer) = crate::sfu_tests::Client::with_layers(now, 1, 40001, &[]);
+        let answer = sfu.join(now, room, client.id, &offer).expect("join accepted");
+        let candidates: Vec<&str> = answer.lines().filter(|l| l.starts_with("a=candidate")).collect();
+        assert!(candidates.iter().any(|l| l.contains("203.0.113.7 40000 typ host")), "{candidates:?}");
+        assert!(candidates.iter().any(|l| l.contains("127.0.0.1 40000 typ host")), "{candidates:?}");
+    }
 
     #[test]
     fn the_media_socket_gets_a_large_receive_buffer() {

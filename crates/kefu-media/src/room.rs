@@ -24,6 +24,15 @@ pub const KEYFRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(500);
 /// estimate (its next layer paused at the publisher) would never learn that the next layer fits.
 pub const PROBE_INTERVAL: Duration = Duration::from_secs(4);
 
+/// A layer's rate for the allocator from the one it had and a new measurement (over
+/// [`crate::meter`]'s half-second interval): a moving average over ~2 s. One interval with a
+/// keyframe (asked for on every switch and after losses) measures two or three times the
+/// layer's usual rate; taken as it came, it switched subscribers down or paused their video,
+/// which asked for another keyframe.
+fn smoothed_rate(previous: u64, measured: u64) -> u64 {
+    previous.saturating_mul(3).saturating_add(measured) / 4
+}
+
 /// What happens to a room.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
@@ -350,8 +359,8 @@ impl Room {
                         state.arriving = Some(rate > 0);
                         // A silent layer (paused at the publisher) keeps its last known rate.
                         if rate > 0 {
+                            state.rate = if state.measured { smoothed_rate(state.rate, rate) } else { rate };
                             state.measured = true;
-                            state.rate = rate;
                         }
                     }
                     self.allocate(now);

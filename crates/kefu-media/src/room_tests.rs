@@ -107,7 +107,7 @@ fn each_subscriber_gets_the_layer_its_estimate_carries_and_unneeded_layers_pause
 
     // Not even the lowest fits beside the audio: video pauses, the lowest layer stays on.
     let t2 = t1 + Duration::from_secs(1);
-    room.handle_input(t2, Input::Estimate { subscriber: B, bps: 150_000 });
+    room.handle_input(t2, Input::Estimate { subscriber: B, bps: 120_000 });
     let out = drain(&mut room);
     assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: None }));
     assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, false, false] }));
@@ -125,6 +125,26 @@ fn each_subscriber_gets_the_layer_its_estimate_carries_and_unneeded_layers_pause
     let out = drain(&mut room);
     assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: Some(2) }), "{out:?}");
     assert!(out.contains(&Output::RequestKeyframe { publisher: A, track: CAM_A, layer: 2 }));
+}
+
+#[test]
+fn a_keyframes_burst_on_a_layer_does_not_switch_the_subscriber_down() {
+    let t0 = Instant::now();
+    let mut room = a_simulcasts_to_b(t0);
+    room.handle_input(t0, Input::Estimate { subscriber: B, bps: 700_000 });
+    drain(&mut room);
+    assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
+    // One half second with a keyframe on the middle layer measures 800 kbit/s: more than B's
+    // budget, but not what the layer costs over time.
+    let t1 = t0 + Duration::from_millis(500);
+    room.handle_input(t1, Input::LayerRates { track: CAM_A, bps: vec![150_000, 800_000, 1_500_000] });
+    drain(&mut room);
+    assert_eq!(room.layer(B, CAM_A), Some(Some(1)), "still the middle layer");
+    // A layer that really costs more is followed: down after a few intervals.
+    for i in 2..6 {
+        room.handle_input(t0 + Duration::from_millis(500 * i), Input::LayerRates { track: CAM_A, bps: vec![150_000, 900_000, 1_500_000] });
+    }
+    assert_eq!(room.layer(B, CAM_A), Some(Some(0)), "down once the layer's rate stays high");
 }
 
 #[test]
