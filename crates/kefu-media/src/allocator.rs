@@ -6,8 +6,8 @@
 //! screen share served before cameras; nothing (video paused, audio goes on) when even the
 //! lowest layer does not fit. Down at once; up only with headroom and not right after a
 //! switch down, so a noisy estimate does not make the subscriber flap between layers (each
-//! switch costs a keyframe). Video that flows keeps its lowest layer while the budget nearly
-//! carries it ([`KEEP_LOWEST_PERCENT`]), rather than pausing at once.
+//! switch costs a keyframe). Video that flows pauses only when the budget stays well short of
+//! its lowest layer ([`KEEP_LOWEST_PERCENT`], [`PAUSE_AFTER`]), not on every dip of the estimate.
 
 use std::time::{Duration, Instant};
 
@@ -21,11 +21,17 @@ pub const UP_HEADROOM_PERCENT: u64 = 115;
 pub const UP_HOLD: Duration = Duration::from_secs(2);
 
 /// Video that flows keeps its lowest layer while the budget holds this share of the layer's
-/// rate, in percent; below it the video pauses. An estimate hovers around what is sent, and a
-/// pause costs a freeze and a keyframe to resume: without this margin a subscriber whose link
-/// just about carries the lowest layer (300 kbit/s with 5% loss) flapped between it and a pause,
-/// and decoded ~6 frames per second instead of the layer's ~25.
-pub const KEEP_LOWEST_PERCENT: u64 = 70;
+/// rate, in percent; below it for [`PAUSE_AFTER`], the video pauses. The estimate swings around
+/// what is sent, by a third and more on a lossy link, and a pause costs a freeze and a keyframe
+/// to resume; while paused, only audio and probes measure the link, so the estimate climbs back
+/// slowly. Pausing as soon as the lowest layer did not fit, a subscriber whose link carries it
+/// (300 kbit/s, 5% loss, 100 ms) flapped between it and a pause and decoded ~6 frames per second
+/// instead of the layer's ~25 (e2e/tests/call-weak-network.spec.ts).
+pub const KEEP_LOWEST_PERCENT: u64 = 50;
+
+/// How long the budget must stay short of [`KEEP_LOWEST_PERCENT`] of flowing video's lowest
+/// layer before the video pauses.
+pub const PAUSE_AFTER: Duration = Duration::from_secs(2);
 
 /// What a subscribed audio track is counted for before it is measured.
 pub const AUDIO_RATE: u64 = 40_000;
@@ -59,9 +65,10 @@ pub struct Demand {
 /// bits per second (`None`: unknown, no limit).
 ///
 /// A chosen layer fits what is left of the budget, except the lowest layer of a track that
-/// already flows, kept while [`KEEP_LOWEST_PERCENT`] of it fits. Above the current layer it must
-/// fit with [`UP_HEADROOM_PERCENT`] and `may_go_up` must hold.
-pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<Option<Layer>> {
+/// already flows: kept while [`KEEP_LOWEST_PERCENT`] of it fits, and whatever the budget unless
+/// `may_pause`. Above the current layer it must fit with [`UP_HEADROOM_PERCENT`] and `may_go_up`
+/// must hold.
+pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool, may_pause: bool) -> Vec<Option<Layer>> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
     order.sort_by_key(|&i| (demands[i].kind != TrackKind::Screen, demands[i].track));
     let mut left = budget;
@@ -78,7 +85,7 @@ pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<O
         let keep_lowest = || {
             let lowest = *d.rates.first()?;
             let nearly = left.is_none_or(|left| lowest.saturating_mul(KEEP_LOWEST_PERCENT) / 100 <= left);
-            (d.current.is_some() && nearly).then_some(0)
+            (d.current.is_some() && (nearly || !may_pause)).then_some(0)
         };
         if let Some(layer) = pick.or_else(keep_lowest) {
             left = left.map(|left| left.saturating_sub(d.rates[layer]));
@@ -88,13 +95,15 @@ pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool) -> Vec<O
     chosen
 }
 
-/// One subscriber's budget: its estimate and when it last went down.
+/// One subscriber's budget: its estimate, when it last went down, and since when it has been
+/// too short for video that flows.
 #[derive(Clone, Debug, Default)]
 pub struct Budget {
     /// The bandwidth estimate towards the subscriber, bits per second; `None` until the
     /// estimator has one (then no limit applies).
     pub estimate: Option<u64>,
     last_down: Option<Instant>,
+    short_since: Option<Instant>,
 }
 
 impl Budget {
@@ -102,7 +111,13 @@ impl Budget {
     pub fn allocate(&mut self, now: Instant, audio: u64, demands: &[Demand]) -> Vec<Option<Layer>> {
         let may_go_up = self.last_down.is_none_or(|at| now >= at + UP_HOLD);
         let budget = self.estimate.map(|e| e.saturating_sub(audio));
-        let chosen = choose(budget, demands, may_go_up);
+        let mut chosen = choose(budget, demands, may_go_up, true);
+        let pauses = chosen.iter().zip(demands).any(|(c, d)| c.is_none() && d.current.is_some());
+        if !pauses {
+            self.short_since = None;
+        } else if now < *self.short_since.get_or_insert(now) + PAUSE_AFTER {
+            chosen = choose(budget, demands, may_go_up, false);
+        }
         if chosen.iter().zip(demands).any(|(c, d)| *c < d.current) {
             self.last_down = Some(now);
         }

@@ -14,42 +14,61 @@ fn camera(track: u64, current: Option<Layer>) -> Demand {
 
 #[test]
 fn the_best_layer_the_budget_carries_and_a_pause_when_none_does() {
-    assert_eq!(choose(Some(2_000_000), &[camera(1, None)], true), vec![Some(2)]);
-    assert_eq!(choose(Some(700_000), &[camera(1, None)], true), vec![Some(1)]);
-    assert_eq!(choose(Some(200_000), &[camera(1, None)], true), vec![Some(0)]);
-    assert_eq!(choose(Some(100_000), &[camera(1, Some(0))], true), vec![None], "paused: not even the lowest fits");
-    assert_eq!(choose(None, &[camera(1, None)], true), vec![Some(2)], "no estimate: no limit");
+    assert_eq!(choose(Some(2_000_000), &[camera(1, None)], true, true), vec![Some(2)]);
+    assert_eq!(choose(Some(700_000), &[camera(1, None)], true, true), vec![Some(1)]);
+    assert_eq!(choose(Some(200_000), &[camera(1, None)], true, true), vec![Some(0)]);
+    assert_eq!(choose(Some(60_000), &[camera(1, Some(0))], true, true), vec![None], "paused: not even the lowest fits");
+    assert_eq!(choose(None, &[camera(1, None)], true, true), vec![Some(2)], "no estimate: no limit");
 }
 
 #[test]
 fn down_at_once_up_only_with_headroom_and_when_allowed() {
-    assert_eq!(choose(Some(1_400_000), &[camera(1, Some(2))], true), vec![Some(1)], "down at once");
+    assert_eq!(choose(Some(1_400_000), &[camera(1, Some(2))], true, true), vec![Some(1)], "down at once");
     // 1.5 Mbit/s fits 1.6 Mbit/s but not with 15% headroom: stay.
-    assert_eq!(choose(Some(1_600_000), &[camera(1, Some(1))], true), vec![Some(1)]);
-    assert_eq!(choose(Some(1_800_000), &[camera(1, Some(1))], true), vec![Some(2)]);
-    assert_eq!(choose(Some(1_800_000), &[camera(1, Some(1))], false), vec![Some(1)], "held");
+    assert_eq!(choose(Some(1_600_000), &[camera(1, Some(1))], true, true), vec![Some(1)]);
+    assert_eq!(choose(Some(1_800_000), &[camera(1, Some(1))], true, true), vec![Some(2)]);
+    assert_eq!(choose(Some(1_800_000), &[camera(1, Some(1))], false, true), vec![Some(1)], "held");
     // Staying needs no headroom.
-    assert_eq!(choose(Some(1_500_000), &[camera(1, Some(2))], true), vec![Some(2)]);
+    assert_eq!(choose(Some(1_500_000), &[camera(1, Some(2))], true, true), vec![Some(2)]);
 }
 
 #[test]
 fn flowing_video_keeps_its_lowest_layer_while_the_budget_nearly_carries_it() {
-    // 120 kbit/s is 80% of the lowest layer: the video goes on rather than pausing.
-    assert_eq!(choose(Some(120_000), &[camera(1, Some(0))], true), vec![Some(0)]);
-    assert_eq!(choose(Some(120_000), &[camera(1, Some(2))], true), vec![Some(0)], "down from the top to the lowest, not to a pause");
-    assert_eq!(choose(Some(100_000), &[camera(1, Some(0))], true), vec![None], "under 70%: paused");
-    assert_eq!(choose(Some(120_000), &[camera(1, None)], true), vec![None], "paused video resumes only when the layer fits");
+    // 80 kbit/s is over half the lowest layer: the video goes on rather than pausing.
+    assert_eq!(choose(Some(80_000), &[camera(1, Some(0))], true, true), vec![Some(0)]);
+    assert_eq!(choose(Some(80_000), &[camera(1, Some(2))], true, true), vec![Some(0)], "down from the top to the lowest, not to a pause");
+    assert_eq!(choose(Some(70_000), &[camera(1, Some(0))], true, true), vec![None], "under half: paused");
+    assert_eq!(choose(Some(70_000), &[camera(1, Some(0))], true, false), vec![Some(0)], "unless not allowed to pause");
+    assert_eq!(choose(Some(120_000), &[camera(1, None)], true, true), vec![None], "paused video resumes only when the layer fits");
     // What is kept counts in full: a second camera gets nothing.
-    assert_eq!(choose(Some(120_000), &[camera(1, Some(0)), camera(2, Some(0))], true), vec![Some(0), None]);
+    assert_eq!(choose(Some(120_000), &[camera(1, Some(0)), camera(2, Some(0))], true, true), vec![Some(0), None]);
+}
+
+#[test]
+fn video_pauses_only_when_the_budget_stays_short() {
+    let t0 = Instant::now();
+    let mut budget = Budget { estimate: Some(1_000_000), ..Budget::default() };
+    let flowing = [camera(1, Some(0))];
+    assert_eq!(budget.allocate(t0, 40_000, &flowing), vec![Some(1)]);
+    // A dip: the lowest layer stays until the shortage has lasted PAUSE_AFTER.
+    budget.estimate = Some(60_000);
+    assert_eq!(budget.allocate(t0 + Duration::from_millis(100), 40_000, &flowing), vec![Some(0)]);
+    budget.estimate = Some(300_000);
+    assert_eq!(budget.allocate(t0 + Duration::from_millis(1_500), 40_000, &flowing), vec![Some(0)], "back up: the shortage is over");
+    budget.estimate = Some(60_000);
+    let dip = t0 + Duration::from_millis(1_600);
+    assert_eq!(budget.allocate(dip, 40_000, &flowing), vec![Some(0)]);
+    assert_eq!(budget.allocate(dip + PAUSE_AFTER - Duration::from_millis(1), 40_000, &flowing), vec![Some(0)]);
+    assert_eq!(budget.allocate(dip + PAUSE_AFTER, 40_000, &flowing), vec![None], "short for PAUSE_AFTER: paused");
 }
 
 #[test]
 fn a_screen_share_is_served_before_a_camera() {
     let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_000_000], current: Some(0) };
-    let chosen = choose(Some(1_300_000), &[camera(1, Some(0)), screen], true);
+    let chosen = choose(Some(1_300_000), &[camera(1, Some(0)), screen], true, true);
     assert_eq!(chosen, vec![Some(0), Some(0)]);
-    let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_200_000], current: Some(0) };
-    assert_eq!(choose(Some(1_300_000), &[camera(1, Some(0)), screen], true), vec![None, Some(0)]);
+    let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_250_000], current: Some(0) };
+    assert_eq!(choose(Some(1_300_000), &[camera(1, Some(0)), screen], true, true), vec![None, Some(0)]);
 }
 
 #[test]
@@ -104,7 +123,7 @@ proptest! {
         demands in prop::collection::vec(demand(), 1..4),
         may_go_up in prop::bool::ANY,
     ) {
-        let chosen = choose(Some(budget), &demands, may_go_up);
+        let chosen = choose(Some(budget), &demands, may_go_up, true);
         prop_assert_eq!(chosen.len(), demands.len());
         let cost = |d: &Demand, l: Layer| {
             let rate = d.rates[l as usize];

@@ -106,11 +106,16 @@ fn each_subscriber_gets_the_layer_its_estimate_carries_and_unneeded_layers_pause
     assert_eq!(room.layer(B, CAM_A), Some(Some(1)));
 
     // Not even the lowest fits beside the audio: video pauses, the lowest layer stays on.
+    // (After a while: a dip alone does not pause.)
     let t2 = t1 + Duration::from_secs(1);
-    room.handle_input(t2, Input::Estimate { subscriber: B, bps: 120_000 });
+    room.handle_input(t2, Input::Estimate { subscriber: B, bps: 100_000 });
+    assert_eq!(room.layer(B, CAM_A), Some(Some(0)), "a dip: the lowest layer");
+    let out = drain(&mut room);
+    assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, false, false] }));
+    let t2 = t2 + allocator::PAUSE_AFTER;
+    room.handle_input(t2, Input::Estimate { subscriber: B, bps: 100_000 });
     let out = drain(&mut room);
     assert!(out.contains(&Output::SetLayer { subscriber: B, track: CAM_A, layer: None }));
-    assert!(out.contains(&Output::PublisherLayers { publisher: A, track: CAM_A, active: vec![true, false, false] }));
     assert_eq!(room.forward_targets(MIC_A).collect::<Vec<_>>(), vec![B], "audio goes on");
     if let Some(Output::Probe { minimum, .. }) = out.iter().find(|o| matches!(o, Output::Probe { .. })) {
         assert!(*minimum >= 190_000, "the estimator probes for the lowest layer: {minimum}");

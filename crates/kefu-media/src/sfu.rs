@@ -318,6 +318,7 @@ impl Sfu {
                 self.events.push_back(MediaEvent::Stats(figures));
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
+                tracing::trace!(participant = participant.0, bps = estimate.as_u64(), "media: estimate");
                 let input = room::Input::Estimate { subscriber: participant, bps: estimate.as_u64() };
                 let _ = self.room_input(now, room, input);
             }
@@ -461,6 +462,7 @@ impl Sfu {
                 self.drain(publisher);
             }
             room::Output::SetLayer { subscriber, track, layer } => {
+                tracing::debug!(subscriber = subscriber.0, track = track.0, ?layer, "media: layer chosen");
                 if let Some(sending) = self.peers.get_mut(&subscriber).and_then(|p| p.sending.get_mut(&track)) {
                     sending.forwarder.set_target(layer);
                 }
@@ -476,6 +478,7 @@ impl Sfu {
                 self.events.push_back(MediaEvent::LayersWanted { participant: publisher, mid: mid.to_string(), active: on, rids });
             }
             room::Output::Probe { subscriber, minimum, desired } => {
+                tracing::debug!(subscriber = subscriber.0, minimum, desired, "media: probe");
                 let Some(peer) = self.peers.get_mut(&subscriber) else { return };
                 peer.rtc.bwe().set_bitrate(Bitrate::bps(minimum), Bitrate::bps(desired));
                 self.drain(subscriber);
