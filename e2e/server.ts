@@ -7,11 +7,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, host, () => {
       const { port } = s.address() as { port: number };
       s.close(() => ok(port));
     });
@@ -23,22 +23,29 @@ export interface Kefu {
   stop: () => void;
 }
 
+/** Where a kefu of a spec's own listens, when not on loopback (call-weak-network.spec.ts). */
+export interface KefuAddress {
+  /** The address the HTTP server listens on (default 127.0.0.1). */
+  host?: string;
+  /** The media settings instead of the loopback ones (`media_udp = …` and the rest, TOML). */
+  mediaToml?: string;
+}
+
 /** A kefu with demo data, a fresh data dir and `extraToml` appended to the test settings. */
-export async function startKefu(extraToml = ''): Promise<Kefu> {
+export async function startKefu(extraToml = '', address: KefuAddress = {}): Promise<Kefu> {
   const target = process.env.CARGO_TARGET_DIR ?? resolve(import.meta.dirname, '../target');
   const bin = process.env.KEFU_BIN ?? resolve(target, 'debug/kefu');
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const host = address.host ?? '127.0.0.1';
+  const port = await freePort(host);
+  const url = `http://${host}:${port}`;
   // Every browser context logs in from 127.0.0.1: the per-address limits would throttle the run.
   const config = join(dataDir, 'kefu.toml');
   // Call media on a free loopback UDP port: browsers get only a 127.0.0.1 host candidate, and the
   // server ignores ICE checks from the browser's other interfaces (shared/notes/webrtc-testing.md).
-  writeFileSync(
-    config,
-    'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\nmedia_udp = "127.0.0.1:0"\nmedia_loopback_only = true\n' + extraToml,
-  );
-  const child = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--config', config], {
+  const media = address.mediaToml ?? 'media_udp = "127.0.0.1:0"\nmedia_loopback_only = true\n';
+  writeFileSync(config, 'login_attempts_per_minute = 1000\nvisitors_per_minute = 1000\n' + media + extraToml);
+  const child = spawn(bin, ['serve', '--demo', '--listen', `${host}:${port}`, '--data-dir', dataDir, '--config', config], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, KEFU_LOG: process.env.KEFU_LOG ?? 'warn' },
   });
