@@ -10,13 +10,15 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 # chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
 # (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
-# store contract suite on PostgreSQL (scripts/with-postgres.sh); nats-server for the cluster test.
+# store contract suite on PostgreSQL (scripts/with-postgres.sh); nats-server for the cluster test;
+# nftables (nft) for the weak-network call test's packet loss (iproute2's ip/tc are there).
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
 command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+[ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing="$missing nftables"
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
