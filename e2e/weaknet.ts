@@ -26,6 +26,10 @@ export interface WeakNet {
   visitorIp: string;
   /** A Chromium that runs in the visitor's namespace (Playwright's executablePath). */
   chromium: string;
+  /** A Chromium in a namespace of the agent's, joined to this side by a pair of its own (not
+   * shaped): interfaces that come and go on this side (other work on the machine) make a browser
+   * here abort its requests with ERR_NETWORK_CHANGED. */
+  agentChromium: string;
   /** Starts the relay from hostIp:port to 127.0.0.1:port, `delayMs` each way. */
   relay: (port: number, delayMs: number) => Promise<void>;
   /** Limits and loses (with `mediaPort`'s datagrams), or lifts both with `null`. */
@@ -41,7 +45,7 @@ const NS_PREFIX = 'kefu-wn-';
 /** Namespaces left by runs whose process is gone (a killed runner cannot clean up). */
 function removeStale() {
   for (const line of run('ip', ['netns', 'list']).split('\n')) {
-    const m = line.match(/^(kefu-wn-(\d+))\b/);
+    const m = line.match(/^(kefu-wn-(\d+)(?:-agent)?)(?:\s|$)/);
     if (!m) continue;
     try {
       process.kill(Number(m[2]), 0);
@@ -55,15 +59,20 @@ export async function createWeakNet(): Promise<WeakNet> {
   removeStale();
   // Names and addresses from our pid: two runs at once do not meet.
   const ns = `${NS_PREFIX}${process.pid}`;
+  const agentNs = `${ns}-agent`;
   const hostDev = `kwn${process.pid}h`;
   const visitorDev = `kwn${process.pid}v`;
+  const agentHostDev = `kwn${process.pid}a`;
+  const agentDev = `kwn${process.pid}b`;
   const octet = 20 + (process.pid % 200);
   const hostIp = `10.213.${octet}.1`;
   const visitorIp = `10.213.${octet}.2`;
+  const agentHostIp = `10.214.${octet}.1`;
   const dir = mkdtempSync(join(tmpdir(), 'kefu-weaknet-'));
   let relay: ChildProcess | undefined;
 
   run('ip', ['netns', 'add', ns]);
+  run('ip', ['netns', 'add', agentNs]);
   try {
     run('ip', ['link', 'add', hostDev, 'type', 'veth', 'peer', 'name', visitorDev, 'netns', ns]);
     run('ip', ['addr', 'add', `${hostIp}/30`, 'dev', hostDev]);
@@ -71,23 +80,36 @@ export async function createWeakNet(): Promise<WeakNet> {
     run('ip', ['-n', ns, 'addr', 'add', `${visitorIp}/30`, 'dev', visitorDev]);
     run('ip', ['-n', ns, 'link', 'set', visitorDev, 'up']);
     run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    // The agent reaches hostIp through its own pair (this side delivers to its own address).
+    run('ip', ['link', 'add', agentHostDev, 'type', 'veth', 'peer', 'name', agentDev, 'netns', agentNs]);
+    run('ip', ['addr', 'add', `${agentHostIp}/30`, 'dev', agentHostDev]);
+    run('ip', ['link', 'set', agentHostDev, 'up']);
+    run('ip', ['-n', agentNs, 'addr', 'add', `10.214.${octet}.2/30`, 'dev', agentDev]);
+    run('ip', ['-n', agentNs, 'link', 'set', agentDev, 'up']);
+    run('ip', ['-n', agentNs, 'link', 'set', 'lo', 'up']);
+    run('ip', ['-n', agentNs, 'route', 'add', 'default', 'via', agentHostIp]);
   } catch (e) {
     run('ip', ['netns', 'delete', ns]);
+    run('ip', ['netns', 'delete', agentNs]);
     throw e;
   }
 
-  const chromium = join(dir, 'chromium-in-ns');
   const real = process.env.CHROMIUM ?? '/usr/bin/chromium';
-  // Playwright talks to the browser over inherited pipes (fds 3 and 4): `ip netns exec` keeps them.
-  writeFileSync(chromium, `#!/bin/sh\nexec ip netns exec ${ns} ${real} "$@"\n`);
-  chmodSync(chromium, 0o755);
+  const wrapper = (name: string, namespace: string) => {
+    const path = join(dir, name);
+    // Playwright talks to the browser over inherited pipes (fds 3 and 4): `ip netns exec` keeps them.
+    writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${namespace} ${real} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  };
 
   const tbf = (rateKbit: number) => ['root', 'tbf', 'rate', `${rateKbit}kbit`, 'burst', '4kb', 'latency', '150ms'];
   return {
     ns,
     hostIp,
     visitorIp,
-    chromium,
+    chromium: wrapper('chromium-visitor', ns),
+    agentChromium: wrapper('chromium-agent', agentNs),
     relay: (port, delayMs) =>
       new Promise((ok, fail) => {
         const script = resolve(import.meta.dirname, 'udp-delay-relay.mjs');
@@ -114,11 +136,13 @@ export async function createWeakNet(): Promise<WeakNet> {
     },
     stop: () => {
       relay?.kill('SIGTERM');
-      // Deleting the namespace deletes the veth pair (both ends) and its nftables table.
-      try {
-        run('ip', ['netns', 'delete', ns]);
-      } catch {
-        /* already gone */
+      // Deleting a namespace deletes its veth pair (both ends) and its nftables table.
+      for (const name of [ns, agentNs]) {
+        try {
+          run('ip', ['netns', 'delete', name]);
+        } catch {
+          /* already gone */
+        }
       }
       rmSync(dir, { recursive: true, force: true });
     },

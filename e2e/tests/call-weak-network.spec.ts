@@ -1,6 +1,7 @@
 // A video call over a weak network. The visitor's browser runs in a network namespace of this
 // spec's own, behind a veth pair (e2e/weaknet.ts); kefu (a kefu of this spec's own, so the shaping
-// never touches the shared one), the agent's browser and a delay relay stay on this side. kefu's
+// never touches the shared one) and a delay relay stay on this side, the agent's browser in a
+// namespace of its own behind an unshaped pair. kefu's
 // media socket is on 127.0.0.1 and advertises the pair's address as its 1:1 NAT address
 // (`media_public_ip`), where the relay holds each datagram 50 ms each way (100 ms round trip)
 // before passing it on.
@@ -109,7 +110,7 @@ test('weak network: the layer drops, video and audio go on, and quality climbs b
   const args = (launchOptions.args ?? [])
     .filter((a) => !a.startsWith('--host-resolver-rules='))
     .concat([`--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE ${weak.hostIp}`, `--unsafely-treat-insecure-origin-as-secure=${origin}`]);
-  const agentBrowser = await chromium.launch({ ...launchOptions, args });
+  const agentBrowser = await chromium.launch({ ...launchOptions, args, executablePath: weak.agentChromium });
   browsers.push(agentBrowser);
   const visitorBrowser = await chromium.launch({ ...launchOptions, args, executablePath: weak.chromium });
   browsers.push(visitorBrowser);
