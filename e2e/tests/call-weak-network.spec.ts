@@ -102,7 +102,7 @@ test.afterAll(async () => {
 });
 
 test('weak network: the layer drops, video and audio go on, and quality climbs back', async ({ launchOptions }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const weak = net!;
   const origin = new URL(kefu!.url).origin;
   // The pages come from the pair's address, not loopback: getUserMedia needs it taken as secure,
