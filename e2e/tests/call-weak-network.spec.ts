@@ -1,15 +1,14 @@
 // A video call over a weak network. The visitor's browser runs in a network namespace of this
 // spec's own, behind a veth pair (e2e/weaknet.ts); kefu (a kefu of this spec's own, so the shaping
 // never touches the shared one) and a delay relay stay on this side, the agent's browser in a
-// namespace of its own behind an unshaped pair. kefu's
-// media socket is on 127.0.0.1 and advertises the pair's address as its 1:1 NAT address
-// (`media_public_ip`), where the relay holds each datagram 50 ms each way (100 ms round trip)
-// before passing it on.
+// namespace of its own behind an unshaped pair. kefu's media socket is on 127.0.0.1 and
+// advertises the pair's address as its 1:1 NAT address (`media_public_ip`), where the relay holds
+// each datagram 50 ms each way (100 ms round trip) before passing it on.
 //
 // First the link is unlimited and the visitor is forwarded a high layer of the agent's simulcast
 // camera. Then `tbf` limits it to 300 kbit/s each way and nftables drops 5% of the media towards
 // the visitor: the SFU's estimate falls, the visitor is forwarded the lowest layer (the quality
-// timeline's `video_rid` and the decoded width say so), frames go on being decoded at >= 10 fps,
+// timeline's `video_rid` and the decoded width say so), frames go on being decoded (>= 10 fps),
 // audio goes on (samples keep arriving, little of them concealed) and the call stays up. When the
 // limits lift, a higher layer comes back. getStats() on the visitor's page (in the widget frame)
 // gives the figures.
@@ -152,7 +151,7 @@ test('weak network: the layer drops, video and audio go on, and quality climbs b
             const out: Record<string, unknown> = {};
             (await call?.peer.getStats())?.forEach((x: Record<string, unknown>) => {
               if (x.type === 'inbound-rtp' && x.kind === 'video')
-                for (const k of ['packetsReceived', 'packetsLost', 'nackCount', 'pliCount', 'firCount', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'freezeCount', 'frameWidth', 'jitterBufferDelay', 'jitterBufferEmittedCount']) out[k] = x[k];
+                for (const k of ['packetsReceived', 'packetsLost', 'retransmittedPacketsReceived', 'nackCount', 'pliCount', 'firCount', 'framesDecoded', 'keyFramesDecoded', 'framesDropped', 'freezeCount', 'frameWidth', 'jitterBufferDelay', 'jitterBufferEmittedCount']) out[k] = x[k];
             });
             return out;
           });
@@ -203,11 +202,14 @@ test('weak network: the layer drops, video and audio go on, and quality climbs b
   await expect.poll(fps2s, { message: 'video flows on the weak network (>= 10 fps over 2 s)', timeout: 30_000, intervals: [0] }).toBeGreaterThanOrEqual(10);
   console.log(`shaped: steady ${Date.now() - t3} ms after the drop to the lowest layer`);
 
-  // Over 10 s of the weak network: frames keep being decoded, audio keeps arriving.
+  // Over 20 s of the weak network: frames keep being decoded, audio keeps arriving. (The
+  // estimate on this link swings between ~120 and ~300 kbit/s: now and then the video stops a few
+  // seconds — paused when the estimate stays under half the lowest layer for 2 s, or frozen until
+  // Chromium asks for a keyframe when a loss was not repaired. 20 s measure the link, not one dip.)
   const before = await seen(widget);
   const agentBefore = await seen(agent.mainFrame());
   const w0 = Date.now();
-  await new Promise((r) => setTimeout(r, 10_000));
+  await new Promise((r) => setTimeout(r, 20_000));
   const after = await seen(widget);
   const agentAfter = await seen(agent.mainFrame());
   const secs = (Date.now() - w0) / 1000;
