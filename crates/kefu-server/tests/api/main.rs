@@ -48,6 +48,7 @@ mod tags;
 mod take_over;
 mod transfer_candidates;
 mod visitor_tags_live;
+mod waiting_list;
 mod webhooks;
 mod workspace_lists;
 mod wrap_up_codes;

@@ -3293,6 +3293,11 @@ export interface components {
             name: string;
             /**
              * Format: int32
+             * @description The group's service-level target (s): the waiting list colours each wait against it.
+             */
+            service_level_target_secs: number;
+            /**
+             * Format: int32
              * @description Conversations in line.
              */
             waiting: number;
@@ -3463,6 +3468,11 @@ export interface components {
             agents: components["schemas"]["AgentView"][];
             groups: components["schemas"]["GroupLive"][];
             today: components["schemas"]["TodayStats"];
+            /**
+             * @description The customers waiting now (queued or being offered) in the groups shown, longest waiting
+             *     first, each with the customer, VIP level, group, `queued_at` and first message.
+             */
+            waiting: components["schemas"]["ConversationView"][];
         };
         LoginBody: {
             /** @description The staff user's email address. */

@@ -153,6 +153,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'floor.updated':
         floor.applyFloor(e.data);
+        // The line moved: the supervisor's waiting list follows at once, not at the next poll.
+        supervisor.floorChanged();
         break;
       case 'alert.raised':
         void floor.raised(e.data);
