@@ -23,6 +23,7 @@ mod group_commit;
 mod identity;
 mod identity_limits;
 mod limits;
+mod list_paging;
 mod localized_texts;
 mod maturity;
 mod media_peer;

@@ -1663,7 +1663,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Earlier conversations of a customer, for the agent's customer panel. */
         get: operations["visitors_history"];
         put?: never;
         post?: never;
@@ -2701,6 +2700,11 @@ export interface components {
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
             conversations: components["schemas"]["ConversationView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
         };
         /**
          * @description What a conversation is for: `chat`, or a call queued straight from the widget's video service.
@@ -2938,6 +2942,16 @@ export interface components {
         /** @description `GET /api/v1/webhooks/{id}/deliveries`. */
         DeliveryList: {
             deliveries: components["schemas"]["DeliveryView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Deliveries of the webhook on every page together.
+             */
+            total: number;
         };
         /**
          * @description Where a webhook delivery stands; `failed` after the last retry.
@@ -7008,6 +7022,10 @@ export interface operations {
                 status?: null | components["schemas"]["ConversationStatus"];
                 /** @description Only those the calling agent holds or is offered. */
                 mine?: boolean;
+                /** @description `next_after` of the previous page (pages go newest first, by id). */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 200). */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -7015,7 +7033,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the caller's conversations (at most 200), newest first */
+            /** @description the caller's conversations, newest first, a page at a time (`after`, `limit`; 200 by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9926,7 +9944,12 @@ export interface operations {
     };
     visitors_history: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -9936,7 +9959,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the customer's conversations, newest first */
+            /** @description the customer's conversations, newest first, a page at a time (`after`, `limit`; 50 by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10193,7 +10216,12 @@ export interface operations {
     };
     admin_deliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -10203,7 +10231,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the webhook's deliveries, newest first (admin) */
+            /** @description the webhook's deliveries, newest first, a page at a time (`after`, `limit`; 50 by default) (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
