@@ -2,13 +2,14 @@
 //! them), today's alerts, and the floor's figures now (what the wallboard and the alert panel
 //! load before the `floor.updated` / `alert.*` frames take over).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use kefu_core::{Levels, Thresholds};
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
 use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
@@ -29,21 +30,25 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/stats/floor", get(floor))
 }
 
-#[utoipa::path(get, path = "/api/v1/alert-thresholds", tag = "stats", responses((status = 200, description = "every group's alert thresholds (its own or the defaults) and the defaults (supervisor)", body = ThresholdsList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list_thresholds(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ThresholdsList>> {
+#[utoipa::path(get, path = "/api/v1/alert-thresholds", tag = "stats", params(ListQuery), responses((status = 200, description = "each group's alert thresholds (its own or the defaults), in group order, paged like the catalogs (`q` finds the group's name), and the defaults (supervisor)", body = ThresholdsList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list_thresholds(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<ThresholdsList>> {
     staff.require_scope(Scope::StatsRead)?;
     let own = figures::thresholds(&state).await?;
-    let groups = state
-        .store
-        .groups()
-        .await?
+    let page = q.page(state.store.groups().await?, |g| g.id, |g| vec![g.name.as_str()])?;
+    let groups = page
+        .rows
         .iter()
         .map(|g| {
             let (t, custom) = own.get(&g.id).copied().unwrap_or_default();
             ThresholdsView::build(g.id, &t, custom)
         })
         .collect();
-    Ok(Json(ThresholdsList { groups, defaults: ThresholdsView::build(0, &Thresholds::default(), false) }))
+    Ok(Json(ThresholdsList {
+        groups,
+        defaults: ThresholdsView::build(0, &Thresholds::default(), false),
+        total: page.total,
+        next_after: page.next_after,
+    }))
 }
 
 /// A group's levels. Waiting and longest wait alert at or above their level, service level

@@ -1,6 +1,7 @@
-//! The long lists page by cursor, newest first, in the store: conversations, a customer's
-//! conversations and a webhook's deliveries. Walking the pages returns every row once; rows
-//! created meanwhile never make a later page repeat a row; a bad limit is a 422.
+//! The remaining lists page by cursor: conversations, a customer's conversations, a webhook's
+//! deliveries and the export log newest first by id in the store; alert thresholds and a
+//! conversation's notes in their own order, as the catalogs. Walking the pages returns every row
+//! once; rows created meanwhile never make a later page repeat a row; a bad limit is a 422.
 
 use serde_json::{json, Value};
 
@@ -97,5 +98,81 @@ async fn conversations_customer_history_and_deliveries_page_newest_first_stably(
         let (s, e): (u16, Value) = app.call("GET", url, Some(&admin), None).await;
         assert_eq!(s, 422, "{url}: {e}");
         assert!(e["error"]["message"].as_str().unwrap().contains("limit"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn exports_alert_thresholds_and_notes_page_too() {
+    let app = spawn_app_with(|_| {}).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+
+    // The export log: newest first, by id; an export made while paging does not repeat a row.
+    let day = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date().to_string();
+    let export = async || {
+        let url = app.url(&format!("/api/v1/reports/agents/export?from={day}&format=csv"));
+        assert_eq!(app.http.get(url).bearer_auth(&admin).send().await.unwrap().status(), 200);
+    };
+    for _ in 0..5 {
+        export().await;
+    }
+    let ids = walk(&app, &admin, "/api/v1/reports/exports", "exports", async || export().await).await;
+    assert_eq!(ids.len(), 5, "{ids:?}");
+    assert!(newest_first(&ids));
+
+    // Alert thresholds: one row per group, paged in group order, found by the group's name.
+    for name in ["夜班 Night", "周末 Weekend", "外呼 Outbound"] {
+        let (s, _) = app.call("POST", "/api/v1/groups", Some(&admin), Some(json!({ "name": name }))).await;
+        assert_eq!(s, 201);
+    }
+    let (_, groups) = app.call("GET", "/api/v1/groups", Some(&admin), None).await;
+    let group_ids: Vec<i64> = groups["groups"].as_array().unwrap().iter().map(|g| g["id"].as_i64().unwrap()).collect();
+    let rows = walk_key(&app, &admin, "/api/v1/alert-thresholds", "groups", "group_id").await;
+    assert_eq!(rows, group_ids, "every group once, in the groups' order");
+    let (_, found) = app.call("GET", "/api/v1/alert-thresholds?q=weekend", Some(&admin), None).await;
+    assert_eq!((found["total"].as_i64(), found["groups"].as_array().map(Vec::len)), (Some(1), Some(1)), "{found}");
+    assert_eq!(found["defaults"]["group_id"], 0);
+
+    // A conversation's notes: oldest first, a page at a time.
+    let visitor = app.visitor("备注客户").await;
+    let agent = app.ready_agent(1).await;
+    let c = app.start(&visitor, "你好").await;
+    let id = c["id"].as_i64().unwrap();
+    let mut accepted = 0;
+    for _ in 0..50 {
+        let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&agent), None).await;
+        if s == 200 {
+            accepted = s;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(accepted, 200);
+    let mut written = vec![];
+    for i in 0..5 {
+        let (s, n) = app
+            .call("POST", &format!("/api/v1/conversations/{id}/notes"), Some(&agent), Some(json!({ "body": format!("备注 {i}") })))
+            .await;
+        assert_eq!(s, 201, "{n}");
+        written.push(n["id"].as_i64().unwrap());
+    }
+    let notes = walk(&app, &agent, &format!("/api/v1/conversations/{id}/notes"), "notes", async || {}).await;
+    assert_eq!(notes, written, "oldest first, each once");
+}
+
+/// Like `walk`, naming the rows by another key.
+async fn walk_key(app: &TestApp, token: &str, path: &str, key: &str, id: &str) -> Vec<i64> {
+    let (mut ids, mut after) = (vec![], None::<i64>);
+    loop {
+        let url = match after {
+            Some(a) => format!("{path}?limit=2&after={a}"),
+            None => format!("{path}?limit=2"),
+        };
+        let (s, page) = app.call("GET", &url, Some(token), None).await;
+        assert_eq!(s, 200, "{url}: {page}");
+        ids.extend(page[key].as_array().unwrap().iter().map(|r| r[id].as_i64().unwrap()));
+        match page["next_after"].as_i64() {
+            Some(a) => after = Some(a),
+            None => return ids,
+        }
     }
 }

@@ -3684,8 +3684,18 @@ export interface components {
         NoteKind: "note" | "whisper" | "tag_added" | "tag_removed";
         /** @description `GET /api/v1/conversations/{id}/notes`. */
         NoteList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
             /** @description Oldest first. */
             notes: components["schemas"]["NoteView"][];
+            /**
+             * Format: int64
+             * @description Notes matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A staff-only line of a conversation (also the data of the `note.created` WebSocket frame).
@@ -4427,6 +4437,11 @@ export interface components {
         /** @description `GET /api/v1/reports/exports`. */
         ReportExportList: {
             exports: components["schemas"]["ReportExportView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
         };
         /** @description One report export, for the audit. */
         ReportExportView: {
@@ -4435,6 +4450,8 @@ export interface components {
             created_at: string;
             /** @description `csv` or `xlsx`. */
             format: string;
+            /** Format: int64 */
+            id: number;
             /** @description The query string of the export. */
             query: string;
             /** @description `conversations` or `agents`. */
@@ -4876,6 +4893,16 @@ export interface components {
             /** @description What a group without its own uses (`group_id` 0). */
             defaults: components["schemas"]["ThresholdsView"];
             groups: components["schemas"]["ThresholdsView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Groups matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A group's alert thresholds. Waiting and longest wait alert at or above their level; service
@@ -5990,14 +6017,21 @@ export interface operations {
     };
     stats_list_thresholds: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every group's alert thresholds (its own or the defaults) and the defaults (supervisor) */
+            /** @description each group's alert thresholds (its own or the defaults), in group order, paged like the catalogs (`q` finds the group's name), and the defaults (supervisor) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7442,7 +7476,14 @@ export interface operations {
     };
     notes_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description conversation id */
@@ -7452,7 +7493,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first */
+            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first, paged like the catalogs (`after` = a note id; `q` finds text) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9342,14 +9383,19 @@ export interface operations {
     };
     reports_exports: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 200). */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description the last 200 report exports: who, what, when (admin) */
+            /** @description report exports, newest first, a page at a time (`after`, `limit`; 200 by default): who, what, when (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
