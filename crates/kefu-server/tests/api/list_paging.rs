@@ -1,7 +1,8 @@
 //! The remaining lists page by cursor: conversations, a customer's conversations, a webhook's
-//! deliveries and the export log newest first by id in the store; alert thresholds and a
-//! conversation's notes in their own order, as the catalogs. Walking the pages returns every row
-//! once; rows created meanwhile never make a later page repeat a row; a bad limit is a 422.
+//! deliveries and the export log newest first by id in the store; alert thresholds, recording
+//! policies (by group) and a conversation's notes in their own order, as the catalogs. Walking
+//! the pages returns every row once; rows created meanwhile never make a later page repeat a
+//! row; a bad limit is a 422.
 
 use serde_json::{json, Value};
 
@@ -102,7 +103,7 @@ async fn conversations_customer_history_and_deliveries_page_newest_first_stably(
 }
 
 #[tokio::test]
-async fn exports_alert_thresholds_and_notes_page_too() {
+async fn exports_alert_thresholds_recording_policies_and_notes_page_too() {
     let app = spawn_app_with(|_| {}).await;
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
 
@@ -131,6 +132,12 @@ async fn exports_alert_thresholds_and_notes_page_too() {
     let (_, found) = app.call("GET", "/api/v1/alert-thresholds?q=weekend", Some(&admin), None).await;
     assert_eq!((found["total"].as_i64(), found["groups"].as_array().map(Vec::len)), (Some(1), Some(1)), "{found}");
     assert_eq!(found["defaults"]["group_id"], 0);
+    // Recording policies page by group too, each business type with its group.
+    let rows = walk_key(&app, &admin, "/api/v1/recording-policies", "groups", "group_id").await;
+    assert_eq!(rows, group_ids);
+    let (_, first) = app.call("GET", "/api/v1/recording-policies?limit=1", Some(&admin), None).await;
+    let types: Vec<i64> = first["business_types"].as_array().unwrap().iter().map(|t| t["business_type_id"].as_i64().unwrap()).collect();
+    assert_eq!(types, vec![1], "the cards group's business type only: {first}");
 
     // A conversation's notes: oldest first, a page at a time.
     let visitor = app.visitor("备注客户").await;

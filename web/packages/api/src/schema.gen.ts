@@ -4389,8 +4389,20 @@ export interface components {
         };
         /** @description `GET /api/v1/recording-policies`. */
         RecordingPolicies: {
+            /** @description The business types of those groups. */
             business_types: components["schemas"]["BusinessTypeRecordingPolicy"][];
+            /** @description The groups of this page, in the groups' order. */
             groups: components["schemas"]["GroupRecordingPolicy"][];
+            /**
+             * Format: int64
+             * @description `after` (a group id) for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Groups matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description Whether a skill group's or business type's calls are recorded: `always` (from the moment the
@@ -9222,14 +9234,21 @@ export interface operations {
     };
     groups_policies: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every group's recording policy and every business type's override */
+            /** @description each group's recording policy and the overrides of its business types, paged by group like the catalogs (`q` finds the group's name; without `limit`, every group) */
             200: {
                 headers: {
                     [name: string]: unknown;
