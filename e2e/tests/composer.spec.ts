@@ -123,3 +123,56 @@ test('zh-CN: the agent sees the rating and comment the customer gave last time',
   await agent.context.close();
   await leaveFloor('agent1@demo.kefu');
 });
+
+test('zh-CN widget: the customer picks an emoji at the caret, and a counter blocks an over-long message without losing it', async ({ browser }) => {
+  const agent = await person(browser, 'zh-CN');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+  const visitor = await person(browser, 'zh-CN');
+  await visitor.page.goto(`${base()}/demo`);
+  await visitor.page.getByTestId('kefu-launcher').click();
+  const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
+  await frame.getByTestId('prechat-name').fill('表情客户');
+  await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
+  await frame.getByTestId('prechat-start').click();
+  await agent.page.getByTestId('offer-accept').click();
+  await agent.page.getByTestId('conversation-item').filter({ hasText: '表情客户' }).click();
+
+  // The emoji goes in where the caret is, from the keyboard too (Enter on a grid cell).
+  const input = frame.getByTestId('composer-input');
+  await input.fill('谢谢！');
+  await input.press('End');
+  await input.press('ArrowLeft');
+  await frame.getByTestId('composer-emoji').click();
+  await expect(frame.getByTestId('emoji-panel')).toBeVisible();
+  await frame.getByTestId('emoji-option').filter({ hasText: '🙏' }).click();
+  await expect(frame.getByTestId('emoji-panel')).toBeHidden();
+  await expect(input).toHaveValue('谢谢🙏！');
+  await input.press('Enter');
+  await expect(agent.page.getByTestId('message').filter({ hasText: '谢谢🙏！' })).toBeVisible();
+  await frame.getByTestId('composer-emoji').focus();
+  await frame.getByTestId('composer-emoji').press('Enter');
+  await frame.getByTestId('emoji-option').first().press('ArrowRight');
+  await frame.getByTestId('emoji-option').nth(1).press('Enter');
+  await expect(input).toHaveValue('😄');
+  await input.fill('');
+
+  // Near the limit a counter shows; over it the send is refused, the counter is red and the text stays.
+  await input.fill('好'.repeat(4600));
+  await expect(frame.getByTestId('composer-counter')).toHaveText('4600 / 5000');
+  await input.fill('好'.repeat(5003));
+  await expect(frame.getByTestId('composer-counter')).toContainText('超出 3 个字');
+  await expect(frame.getByTestId('composer-counter')).toHaveClass(/composer__counter--over/);
+  await input.press('Enter');
+  await expect(frame.getByTestId('composer-send')).toHaveAttribute('aria-disabled', 'true');
+  await frame.getByTestId('composer-send').click({ force: true });
+  await expect(input).toHaveValue('好'.repeat(5003));
+  await input.fill('好'.repeat(5000));
+  await input.press('Enter');
+  await expect(input).toHaveValue('');
+  await expect(agent.page.getByTestId('message').filter({ hasText: '好'.repeat(50) })).toBeVisible();
+  await expect(frame.getByTestId('composer-counter')).toBeHidden();
+
+  await visitor.context.close();
+  await agent.context.close();
+  await leaveFloor('agent1@demo.kefu');
+});

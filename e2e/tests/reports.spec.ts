@@ -73,3 +73,21 @@ test('the supervisor reads the day in charts and tables, reloads, and exports a 
   expect(log.exports[0]).toMatchObject({ report: 'conversations', format: 'csv' });
   expect(log.exports[0].query).toContain('interval=15m');
 });
+
+test('the agent state report names away reasons in words (zh-CN)', async ({ browser }) => {
+  const agent = await api.login('agent1@demo.kefu', 'demo-agent');
+  for (const reason of ['meal', 'missed_offers']) {
+    await api.call('PUT', '/api/v1/agents/me/status', agent, { status: 'away', reason });
+    await new Promise((r) => setTimeout(r, 1100));
+  }
+  await api.call('PUT', '/api/v1/agents/me/status', agent, { status: 'offline' });
+  const sup = await person(browser, 'zh-CN');
+  await login(sup.page, 'supervisor@demo.kefu', 'demo-supervisor');
+  await sup.page.goto(`${base()}/app/reports?tab=agents`);
+  const cells = row(sup.page, 'reports-agent-table', '李娜');
+  await expect(cells.nth(6)).toContainText('用餐');
+  await expect(cells.nth(6)).toContainText('多次未接');
+  await expect(cells.nth(6)).not.toContainText('meal');
+  await expect(cells.nth(6)).not.toContainText('missed_offers');
+  await sup.context.close();
+});

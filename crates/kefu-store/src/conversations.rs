@@ -225,6 +225,21 @@ impl Store {
         })
     }
 
+    /// One page of a visitor's conversations, newest first: older than `before` (an id; None =
+    /// from the newest), at most `limit`.
+    pub async fn visitor_conversations_page(&self, visitor_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<ConversationRow>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations WHERE visitor_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+            ))
+            .bind(visitor_id)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// The visitor's conversation that is not closed, if any.
     pub async fn open_conversation(&self, visitor_id: i64) -> Result<Option<ConversationRow>> {
         on_pool!(self, |pool| {
@@ -252,6 +267,33 @@ impl Store {
             ))
             .bind(status)
             .bind(agent_id)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// One page of conversations, newest first: those older than `before` (an id; None = from
+    /// the newest), at most `limit`. Paging by id keeps pages stable while conversations start:
+    /// a new one has a greater id and never shifts a later page.
+    pub async fn conversations_page(
+        &self,
+        status: Option<kefu_core::ConversationStatus>,
+        agent_id: Option<i64>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<ConversationRow>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {CONV_COLUMNS} FROM conversations
+             WHERE ($1 IS NULL OR status = $1)
+               AND ($2 IS NULL OR agent_id = $2 OR (status = 'offered' AND offered_agent_id = $2))
+               AND ($3 IS NULL OR id < $3)
+             ORDER BY id DESC LIMIT $4"
+            ))
+            .bind(status)
+            .bind(agent_id)
+            .bind(before)
+            .bind(limit)
             .fetch_all(pool)
             .await?)
         })

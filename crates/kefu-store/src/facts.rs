@@ -175,15 +175,26 @@ impl Store {
         })
     }
 
-    /// Report exports, newest first.
-    pub async fn report_exports(&self, limit: i64) -> Result<Vec<ExportRow>> {
+    /// A page of report exports, newest first: older than `before` (an id; None = from the
+    /// newest), at most `limit`.
+    pub async fn report_exports_page(&self, before: Option<i64>, limit: i64) -> Result<Vec<ExportEntry>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(
-            "SELECT user_id, api_key_id, report, format, query, rows, created_at FROM report_exports ORDER BY id DESC LIMIT $1"
+            "SELECT id, user_id, api_key_id, report, format, query, rows, created_at FROM report_exports
+             WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2"
         )
+        .bind(before)
         .bind(limit)
         .fetch_all(pool)
         .await?))
     }
+}
+
+/// A logged export with its id (the cursor of the export log's pages).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ExportEntry {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub export: ExportRow,
 }
 
 /// One report export (the audit of exports).

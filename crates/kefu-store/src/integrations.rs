@@ -118,6 +118,29 @@ impl Store {
         })
     }
 
+    /// One page of a webhook's deliveries, newest first: older than `before` (an id; None = from
+    /// the newest), at most `limit`; new deliveries never shift a later page.
+    pub async fn deliveries_page(&self, webhook_id: i64, before: Option<i64>, limit: i64) -> Result<Vec<DeliveryRow>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+            ))
+            .bind(webhook_id)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// How many deliveries a webhook has.
+    pub async fn delivery_count(&self, webhook_id: i64) -> Result<i64> {
+        on_pool!(self, |pool| Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $1")
+            .bind(webhook_id)
+            .fetch_one(pool)
+            .await?))
+    }
+
     /// Claim up to `limit` deliveries due at `now`, oldest first: each is leased until
     /// `lease_until` (its `next_attempt_at` moves there), so another claimer — a second node, or
     /// this one's next round — does not take it while it is being delivered; if the deliverer

@@ -163,10 +163,27 @@ pub async fn delete_webhook(State(state): State<AppState>, staff: Staff, Path(id
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the webhook's deliveries, newest first (admin)", body = DeliveryList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn deliveries(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<DeliveryList>> {
+/// Paging of a webhook's deliveries: newest first, by id.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DeliveryPage {
+    /// `next_after` of the previous page.
+    after: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "admin", params(("id" = i64, Path, description = "id"), DeliveryPage), responses((status = 200, description = "the webhook's deliveries, newest first, a page at a time (`after`, `limit`; 50 by default) (admin)", body = DeliveryList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn deliveries(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DeliveryPage>,
+) -> ApiResult<Json<DeliveryList>> {
     staff.require_scope(Scope::Admin)?;
     state.store.webhook(id).await.map_err(|_| ApiError::not_found("webhook"))?;
-    let deliveries = state.store.deliveries(id).await?.iter().map(DeliveryView::from).collect();
-    Ok(Json(DeliveryList { deliveries }))
+    let limit = crate::api::paging::limit_of(q.limit, 50)?;
+    let rows = state.store.deliveries_page(id, q.after, limit + 1).await?;
+    let (rows, next_after) = crate::api::paging::split_page(rows, limit, |d| d.id);
+    let total = state.store.delivery_count(id).await?;
+    Ok(Json(DeliveryList { deliveries: rows.iter().map(DeliveryView::from).collect(), total, next_after }))
 }

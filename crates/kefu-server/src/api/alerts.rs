@@ -2,19 +2,23 @@
 //! them), today's alerts, and the floor's figures now (what the wallboard and the alert panel
 //! load before the `floor.updated` / `alert.*` frames take over).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use kefu_core::{Levels, Thresholds};
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::floor::figures;
 use crate::state::AppState;
-use crate::views::{AlertList, AlertView, ApiKeyScope as Scope, FloorView, SentimentAlertList, ThresholdsList, ThresholdsView};
+use crate::views::{
+    AlertList, AlertView, ApiKeyScope as Scope, AuditAction, AuditEntity, FloorView, SentimentAlertList, ThresholdsList, ThresholdsView,
+};
 use kefu_store::ThresholdsRow;
 
 pub fn router() -> Router<AppState> {
@@ -26,21 +30,25 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/stats/floor", get(floor))
 }
 
-#[utoipa::path(get, path = "/api/v1/alert-thresholds", tag = "stats", responses((status = 200, description = "every group's alert thresholds (its own or the defaults) and the defaults (supervisor)", body = ThresholdsList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list_thresholds(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ThresholdsList>> {
+#[utoipa::path(get, path = "/api/v1/alert-thresholds", tag = "stats", params(ListQuery), responses((status = 200, description = "each group's alert thresholds (its own or the defaults), in group order, paged like the catalogs (`q` finds the group's name), and the defaults (supervisor)", body = ThresholdsList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list_thresholds(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<ThresholdsList>> {
     staff.require_scope(Scope::StatsRead)?;
     let own = figures::thresholds(&state).await?;
-    let groups = state
-        .store
-        .groups()
-        .await?
+    let page = q.page(state.store.groups().await?, |g| g.id, |g| vec![g.name.as_str()])?;
+    let groups = page
+        .rows
         .iter()
         .map(|g| {
             let (t, custom) = own.get(&g.id).copied().unwrap_or_default();
             ThresholdsView::build(g.id, &t, custom)
         })
         .collect();
-    Ok(Json(ThresholdsList { groups, defaults: ThresholdsView::build(0, &Thresholds::default(), false) }))
+    Ok(Json(ThresholdsList {
+        groups,
+        defaults: ThresholdsView::build(0, &Thresholds::default(), false),
+        total: page.total,
+        next_after: page.next_after,
+    }))
 }
 
 /// A group's levels. Waiting and longest wait alert at or above their level, service level
@@ -91,9 +99,8 @@ pub async fn set_thresholds(
 ) -> ApiResult<Json<ThresholdsView>> {
     staff.require_scope(Scope::Admin)?;
     let t = b.parse()?;
-    if !state.store.groups().await?.iter().any(|g| g.id == id) {
-        return Err(ApiError::not_found("group"));
-    }
+    let group = group_name(&state, id).await?;
+    let before = thresholds_of(&state, id).await?;
     let row = ThresholdsRow {
         group_id: id,
         waiting_warning: t.waiting.warning.into(),
@@ -107,19 +114,36 @@ pub async fn set_thresholds(
     };
     state.store.set_alert_thresholds(&row).await?;
     state.floor.poke();
-    Ok(Json(ThresholdsView::build(id, &t, true)))
+    let after = ThresholdsView::build(id, &t, true);
+    record(&state, &staff, Change::new(AuditEntity::AlertThresholds, id, AuditAction::Updated, group).before(&before).after(&after)).await;
+    Ok(Json(after))
+}
+
+/// The group's name, or 404.
+async fn group_name(state: &AppState, id: i64) -> ApiResult<String> {
+    state.store.groups().await?.into_iter().find(|g| g.id == id).map(|g| g.name).ok_or_else(|| ApiError::not_found("group"))
+}
+
+/// The thresholds `group` is judged by now (its own or the defaults), as the API shows them.
+async fn thresholds_of(state: &AppState, group: i64) -> ApiResult<ThresholdsView> {
+    let (t, custom) = figures::thresholds(state).await?.get(&group).copied().unwrap_or_default();
+    Ok(ThresholdsView::build(group, &t, custom))
 }
 
 #[utoipa::path(delete, path = "/api/v1/groups/{id}/alert-thresholds", tag = "admin", params(("id" = i64, Path, description = "group id")),
     responses((status = 204, description = "the group uses the defaults again (admin)"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
-    if !state.store.groups().await?.iter().any(|g| g.id == id) {
-        return Err(ApiError::not_found("group"));
-    }
-    // A group already on the defaults is fine: the caller wants the defaults.
+    let group = group_name(&state, id).await?;
+    let before = thresholds_of(&state, id).await?;
+    // A group already on the defaults is fine: the caller wants the defaults (and nothing changed).
     let _ = state.store.reset_alert_thresholds(id).await;
     state.floor.poke();
+    if before.custom {
+        let after = thresholds_of(&state, id).await?;
+        record(&state, &staff, Change::new(AuditEntity::AlertThresholds, id, AuditAction::Deleted, group).before(&before).after(&after))
+            .await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

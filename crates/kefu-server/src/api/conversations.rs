@@ -290,9 +290,13 @@ pub struct ListQuery {
     /// Only those the calling agent holds or is offered.
     #[serde(default)]
     mine: bool,
+    /// `next_after` of the previous page (pages go newest first, by id).
+    after: Option<i64>,
+    /// Page size, 1 to 200 (default 200).
+    limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations (at most 200), newest first", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, description = "the caller's conversations, newest first, a page at a time (`after`, `limit`; 200 by default)", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<ConversationList>> {
     caller.require_scope(Scope::ConversationsRead)?;
     let status = match &q.status {
@@ -301,18 +305,20 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
         }
         None => None,
     };
+    let limit = crate::api::paging::limit_of(q.limit, 200)?;
     let rows = match &caller {
-        Caller::Visitor(v) => state.store.visitor_conversations(*v).await?,
+        Caller::Visitor(v) => state.store.visitor_conversations_page(*v, q.after, limit + 1).await?,
         Caller::Staff(s) => {
             let only_mine = q.mine || (s.role < Role::Supervisor && s.is_user());
-            state.store.conversations_by_status(status, only_mine.then_some(s.id)).await?
+            state.store.conversations_page(status, only_mine.then_some(s.id), q.after, limit + 1).await?
         }
     };
-    let mut conversations = Vec::with_capacity(rows.len().min(200));
-    for c in rows.iter().take(200) {
+    let (rows, next_after) = crate::api::paging::split_page(rows, limit, |c| c.id);
+    let mut conversations = Vec::with_capacity(rows.len());
+    for c in &rows {
         conversations.push(view_of(&state, &caller, c).await?);
     }
-    Ok(Json(ConversationList { conversations }))
+    Ok(Json(ConversationList { conversations, next_after }))
 }
 
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the conversation", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -35,13 +35,19 @@ fn person(staff: &Staff) -> ApiResult<()> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "notes", params(("id" = i64, Path, description = "conversation id")), responses((status = 200, description = "the conversation's staff-only lines (notes, whispers, tag lines), oldest first", body = NoteList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<NoteList>> {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/notes", tag = "notes", params(("id" = i64, Path, description = "conversation id"), crate::api::paging::ListQuery), responses((status = 200, description = "the conversation's staff-only lines (notes, whispers, tag lines), oldest first, paged like the catalogs (`after` = a note id; `q` finds text)", body = NoteList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::api::paging::ListQuery>,
+) -> ApiResult<Json<NoteList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     person(&staff)?;
     load_visible(&state.store, &Caller::Staff(staff), id).await?;
-    let rows = state.store.notes_from(id, 0).await?;
-    Ok(Json(NoteList { notes: rows.iter().map(NoteView::from).collect() }))
+    // A conversation's notes are few (the store reads at most 2000): paged in their own order.
+    let page = q.page(state.store.notes_from(id, 0).await?, |n| n.id, |n| vec![n.body.as_str()])?;
+    Ok(Json(NoteList { notes: page.rows.iter().map(NoteView::from).collect(), total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -1,5 +1,5 @@
 //! One way to page the admin catalogs (groups, business types, tags, canned responses, wrap-up
-//! codes, API keys, webhooks): `q` finds text, `after` is the id of the last row already shown
+//! codes, API keys, webhooks, a customer's conversations): `q` finds text, `after` is the id of the last row already shown
 //! and `limit` the page size. Each list keeps its own order (by id, name or position); a page
 //! starts right after the `after` row in that order, so rows created meanwhile never make a page
 //! repeat or skip one. Catalogs are small (tens to hundreds of rows) and read whole from the
@@ -60,6 +60,28 @@ impl ListQuery {
     }
 }
 
+/// The long, growing lists (conversations, webhook deliveries) page newest first by id in the
+/// store, not in memory: `after` is the id of the last row shown, and the next page holds the
+/// older rows. A row created meanwhile has a greater id, so it never shifts a later page.
+pub fn limit_of(limit: Option<i64>, default: i64) -> ApiResult<i64> {
+    match limit {
+        Some(l) if !(1..=200).contains(&l) => Err(ApiError::invalid("limit: 1 to 200")),
+        Some(l) => Ok(l),
+        None => Ok(default),
+    }
+}
+
+/// Of `limit + 1` rows read newest first, the page and the cursor of the next one (None when
+/// this is the last page).
+pub fn split_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> (Vec<T>, Option<i64>) {
+    if rows.len() as i64 <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit as usize);
+    let next = rows.last().map(&id);
+    (rows, next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +107,14 @@ mod tests {
     fn text_matches_any_case_and_counts_only_matches() {
         let hit = page(ListQuery { q: Some(" CARDS ".into()), ..Default::default() }).unwrap();
         assert_eq!((hit.rows.iter().map(|r| r.0).collect::<Vec<_>>(), hit.total), (vec![1, 2], 2));
+    }
+
+    #[test]
+    fn a_store_page_of_limit_plus_one_rows_says_where_the_next_starts() {
+        assert_eq!(split_page(vec![9, 8, 7], 2, |r| *r), (vec![9, 8], Some(8)));
+        assert_eq!(split_page(vec![9, 8], 2, |r| *r), (vec![9, 8], None));
+        assert!(limit_of(Some(0), 50).is_err() && limit_of(Some(201), 50).is_err());
+        assert_eq!(limit_of(None, 50).unwrap(), 50);
     }
 
     #[test]

@@ -12,13 +12,14 @@ use kefu_plan::staffing::{staff_interval, IntervalLoad, Target};
 use kefu_store::{GroupRow, HistoryRow, PlanningSettingsRow};
 use serde::Deserialize;
 
+use crate::audit::{record, Change};
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::planning::{self, csv, Series, INTERVAL_MS, SEASONS};
 use crate::state::AppState;
 use crate::views::planning::*;
-use crate::views::ApiKeyScope as Scope;
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
 
 /// A CSV of a year of half hours for a few groups fits; the JSON limit (1 MiB) would not.
 const MAX_CSV: usize = 16 * 1024 * 1024;
@@ -72,7 +73,7 @@ pub async fn save_settings(
     ApiJson(b): ApiJson<PlanningSettings>,
 ) -> ApiResult<Json<PlanningSettings>> {
     staff.require_scope(Scope::Admin)?;
-    state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
+    let group = state.store.group(id).await.map_err(|_| ApiError::not_found("group"))?;
     if !(0.0..=0.9).contains(&b.shrinkage) {
         return Err(ApiError::invalid("shrinkage: a share from 0 to 0.9"));
     }
@@ -92,8 +93,12 @@ pub async fn save_settings(
         service_level: b.service_level,
         within_secs: i64::from(b.within_secs),
     };
+    let before = PlanningSettings::of(&planning::settings(&state.store, id).await?);
     state.store.save_planning_settings(&row, now_ms()).await?;
-    Ok(Json(PlanningSettings::of(&row)))
+    let after = PlanningSettings::of(&row);
+    record(&state, &staff, Change::new(AuditEntity::PlanningSettings, id, AuditAction::Updated, group.name).before(&before).after(&after))
+        .await;
+    Ok(Json(after))
 }
 
 #[utoipa::path(post, path = "/api/v1/planning/history/import", tag = "planning", request_body(content = String, content_type = "text/csv", description = "interval_start,group,offered[,aht]: one row per group and 30-minute interval; group by name or id; aht in seconds"), responses((status = 200, description = "imported (an interval already on file is replaced)", body = ImportResult), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -128,16 +128,31 @@ pub async fn composition_file(State(state): State<AppState>, staff: Staff, Path(
         .map_err(|e| ApiError::Internal(e.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/recording-policies", tag = "groups", responses((status = 200, description = "every group's recording policy and every business type's override", body = RecordingPolicies), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn policies(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<RecordingPolicies>> {
+#[utoipa::path(get, path = "/api/v1/recording-policies", tag = "groups", params(crate::api::paging::ListQuery), responses((status = 200, description = "each group's recording policy and the overrides of its business types, paged by group like the catalogs (`q` finds the group's name; without `limit`, every group)", body = RecordingPolicies), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn policies(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Query(q): axum::extract::Query<crate::api::paging::ListQuery>,
+) -> ApiResult<Json<RecordingPolicies>> {
     staff.require_scope(Scope::AgentsRead)?;
-    let (groups, types) = state.store.recording_policies().await?;
+    let (policies, types) = state.store.recording_policies().await?;
+    let page = q.page(state.store.groups().await?, |g| g.id, |g| vec![g.name.as_str()])?;
+    let shown: Vec<i64> = page.rows.iter().map(|g| g.id).collect();
+    // A business type goes with its group's page.
+    let type_group: std::collections::HashMap<i64, i64> = state.store.business_types().await?.iter().map(|t| (t.id, t.group_id)).collect();
     Ok(Json(RecordingPolicies {
-        groups: groups.into_iter().map(|(group_id, p)| GroupRecordingPolicy { group_id, policy: parse_policy(&p) }).collect(),
+        groups: policies
+            .into_iter()
+            .filter(|(g, _)| shown.contains(g))
+            .map(|(group_id, p)| GroupRecordingPolicy { group_id, policy: parse_policy(&p) })
+            .collect(),
         business_types: types
             .into_iter()
+            .filter(|(t, _)| type_group.get(t).is_some_and(|g| shown.contains(g)))
             .map(|(business_type_id, p)| BusinessTypeRecordingPolicy { business_type_id, policy: p.as_deref().map(parse_policy) })
             .collect(),
+        total: page.total,
+        next_after: page.next_after,
     }))
 }
 

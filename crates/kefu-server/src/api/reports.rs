@@ -122,17 +122,26 @@ pub async fn export(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/reports/exports", tag = "reports",
-    responses((status = 200, description = "the last 200 report exports: who, what, when (admin)", body = ReportExportList), crate::error::ApiErrors),
+/// Paging of the export log: newest first, by id.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExportPage {
+    /// `next_after` of the previous page.
+    after: Option<i64>,
+    /// Page size, 1 to 200 (default 200).
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/exports", tag = "reports", params(ExportPage),
+    responses((status = 200, description = "report exports, newest first, a page at a time (`after`, `limit`; 200 by default): who, what, when (admin)", body = ReportExportList), crate::error::ApiErrors),
     security(("bearer" = [])))]
-pub async fn exports(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<ReportExportList>> {
+pub async fn exports(State(state): State<AppState>, staff: Staff, Query(q): Query<ExportPage>) -> ApiResult<Json<ReportExportList>> {
     staff.require_scope(Scope::Admin)?;
-    let exports = state
-        .store
-        .report_exports(200)
-        .await?
+    let limit = crate::api::paging::limit_of(q.limit, 200)?;
+    let (rows, next_after) = crate::api::paging::split_page(state.store.report_exports_page(q.after, limit + 1).await?, limit, |e| e.id);
+    let exports = rows
         .into_iter()
-        .map(|e| ReportExportView {
+        .map(|kefu_store::ExportEntry { id, export: e }| ReportExportView {
+            id,
             user_id: e.user_id,
             api_key_id: e.api_key_id,
             report: e.report,
@@ -142,5 +151,5 @@ pub async fn exports(State(state): State<AppState>, staff: Staff) -> ApiResult<J
             created_at: rfc3339(e.created_at),
         })
         .collect();
-    Ok(Json(ReportExportList { exports }))
+    Ok(Json(ReportExportList { exports, next_after }))
 }

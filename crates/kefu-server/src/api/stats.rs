@@ -65,11 +65,28 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
             longest_wait_secs: f.longest_wait_secs,
             agents_ready: f.agents_ready,
             agents_logged_in,
+            service_level_target_secs: rules.target_secs(id),
         })
         .collect();
     let agents =
         agent_views(&state, None).await?.into_iter().filter(|a| mine.is_none() || a.groups.iter().any(|m| shown(m.group_id))).collect();
-    Ok(Json(LiveStats { groups, agents, today }))
+    let waiting = waiting_list(&state, &staff, &shown).await?;
+    Ok(Json(LiveStats { groups, agents, today, waiting }))
+}
+
+/// The waiting list: who waits in the groups shown, since when, longest waiting first.
+async fn waiting_list(state: &AppState, staff: &Staff, shown: &impl Fn(i64) -> bool) -> ApiResult<Vec<crate::views::ConversationView>> {
+    use kefu_core::ConversationStatus::{Offered, Queued};
+    let mut rows = state.store.conversations_by_status(Some(Queued), None).await?;
+    rows.extend(state.store.conversations_by_status(Some(Offered), None).await?);
+    rows.retain(|c| shown(c.group_id));
+    rows.sort_by_key(|c| (c.queued_at, c.id));
+    let caller = Caller::Staff(staff.clone());
+    let mut out = Vec::with_capacity(rows.len());
+    for c in &rows {
+        out.push(crate::api::conversations::view_of(state, &caller, c).await?);
+    }
+    Ok(out)
 }
 
 /// Today's contacts as the core reads them; only those `agent` served when given.

@@ -228,8 +228,22 @@ pub async fn me(State(state): State<AppState>, VisitorCaller(id): VisitorCaller)
 }
 
 /// Earlier conversations of a customer, for the agent's customer panel.
-#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "the customer's conversations, newest first", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationList>> {
+/// Paging of a customer's conversations: newest first, by id.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HistoryPage {
+    /// `next_after` of the previous page.
+    after: Option<i64>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/visitors/{id}/conversations", tag = "visitors", params(("id" = i64, Path, description = "id"), HistoryPage), responses((status = 200, description = "the customer's conversations, newest first, a page at a time (`after`, `limit`; 50 by default)", body = ConversationList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn history(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<HistoryPage>,
+) -> ApiResult<Json<ConversationList>> {
     staff.require_scope(crate::views::ApiKeyScope::ConversationsRead)?;
     if staff.role < Role::Supervisor && staff.is_user() {
         // An agent sees the history of customers they serve or were offered.
@@ -238,12 +252,14 @@ pub async fn history(State(state): State<AppState>, staff: Staff, Path(id): Path
             return Err(ApiError::not_found("visitor"));
         }
     }
-    let rows = state.store.visitor_conversations(id).await?;
+    let limit = crate::api::paging::limit_of(q.limit, 50)?;
+    let rows = state.store.visitor_conversations_page(id, q.after, limit + 1).await?;
+    let (rows, next_after) = crate::api::paging::split_page(rows, limit, |c| c.id);
     let mut conversations = vec![];
     for c in &rows {
         conversations.push(crate::conversations::build_view(&state.store, c).await?);
     }
-    Ok(Json(ConversationList { conversations }))
+    Ok(Json(ConversationList { conversations, next_after }))
 }
 
 #[utoipa::path(post, path = "/api/v1/visitors/me/logout", tag = "visitors",

@@ -139,7 +139,7 @@ pub fn agent_table(r: &AgentReport, zh: bool) -> Table {
         ],
     );
     let away = if zh { "小休" } else { "Away" };
-    headers.extend(reasons.iter().map(|r| format!("{away}: {} s", if r.is_empty() { "-" } else { r })));
+    headers.extend(reasons.iter().map(|r| format!("{away}: {} s", away_reason_words(r, zh))));
     headers.extend(self::headers(zh, &[("占用率 %", "Occupancy %"), ("利用率 %", "Utilisation %")]));
     let total = if zh { "合计" } else { "Total" };
     let mut rows = vec![];
@@ -149,6 +149,26 @@ pub fn agent_table(r: &AgentReport, zh: bool) -> Table {
         rows.push(cells);
     }
     Table { headers, rows }
+}
+
+/// An away reason in the export's language, as the workspace says it (`common.awayReasons`): the
+/// agent's choices and the router's own reasons; free text from an integration as it was given.
+pub fn away_reason_words(code: &str, zh: bool) -> &str {
+    let words = match code {
+        "" => ("-", "-"),
+        "meal" => ("用餐", "Meal"),
+        "training" => ("培训", "Training"),
+        "meeting" => ("会议", "Meeting"),
+        "other" => ("其他", "Other"),
+        "missed_offers" => ("多次未接", "Missed offers"),
+        "disconnected" => ("连接断开", "Disconnected"),
+        free => return free,
+    };
+    if zh {
+        words.0
+    } else {
+        words.1
+    }
 }
 
 /// The contact reasons report: conversations per interval and tag, then a total per tag with its
@@ -260,6 +280,16 @@ mod tests {
         };
         let text = String::from_utf8(csv(&t)).unwrap();
         assert_eq!(text, "\u{feff}a,b\r\n\"x, \"\"y\"\"\",2.5\r\n'=1+1,\r\n");
+    }
+
+    #[test]
+    fn away_reasons_are_words_in_the_export_language() {
+        assert_eq!(away_reason_words("missed_offers", true), "多次未接");
+        assert_eq!(away_reason_words("missed_offers", false), "Missed offers");
+        assert_eq!(away_reason_words("meal", true), "用餐");
+        assert_eq!(away_reason_words("disconnected", false), "Disconnected");
+        assert_eq!(away_reason_words("", true), "-");
+        assert_eq!(away_reason_words("培训课 A", false), "培训课 A", "free text stays as given");
     }
 
     #[test]

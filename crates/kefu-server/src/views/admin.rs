@@ -165,4 +165,9 @@ impl From<&DeliveryRow> for DeliveryView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeliveryList {
     pub deliveries: Vec<DeliveryView>,
+    /// Deliveries of the webhook on every page together.
+    pub total: i64,
+    /// `after` for the next (older) page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

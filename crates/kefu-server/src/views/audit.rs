@@ -39,6 +39,8 @@ words! {
         IdentitySecret = "identity_secret",
         RecordingPolicy = "recording_policy",
         MaturityAnswers = "maturity_answers",
+        AlertThresholds = "alert_thresholds",
+        PlanningSettings = "planning_settings",
     }
 }
 

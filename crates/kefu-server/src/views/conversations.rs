@@ -273,6 +273,9 @@ impl MessageView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConversationList {
     pub conversations: Vec<ConversationView>,
+    /// `after` for the next (older) page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// `GET /api/v1/conversations/{id}/messages`: messages after a sequence number.

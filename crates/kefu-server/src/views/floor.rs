@@ -100,6 +100,11 @@ pub struct ThresholdsList {
     pub groups: Vec<ThresholdsView>,
     /// What a group without its own uses (`group_id` 0).
     pub defaults: ThresholdsView,
+    /// Groups matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// Agents of a group by status (an agent in several groups counts in each).

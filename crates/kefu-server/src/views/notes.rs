@@ -91,6 +91,11 @@ impl From<&NoteRow> for NoteView {
 pub struct NoteList {
     /// Oldest first.
     pub notes: Vec<NoteView>,
+    /// Notes matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// Why a user is told.

@@ -162,8 +162,15 @@ pub struct BusinessTypeRecordingPolicy {
 /// `GET /api/v1/recording-policies`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RecordingPolicies {
+    /// The groups of this page, in the groups' order.
     pub groups: Vec<GroupRecordingPolicy>,
+    /// The business types of those groups.
     pub business_types: Vec<BusinessTypeRecordingPolicy>,
+    /// Groups matching `q` on every page together.
+    pub total: i64,
+    /// `after` (a group id) for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// `PUT /api/v1/groups/{id}/recording-policy`.

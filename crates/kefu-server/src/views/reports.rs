@@ -80,6 +80,7 @@ pub struct AgentReport {
 /// One report export, for the audit.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportExportView {
+    pub id: i64,
     /// The user who exported (null for an API key).
     #[schema(required = true)]
     pub user_id: Option<i64>,
@@ -99,4 +100,7 @@ pub struct ReportExportView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ReportExportList {
     pub exports: Vec<ReportExportView>,
+    /// `after` for the next (older) page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

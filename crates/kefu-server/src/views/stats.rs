@@ -19,6 +19,8 @@ pub struct GroupLive {
     pub agents_ready: u32,
     /// Members logged in (any status but offline).
     pub agents_logged_in: u32,
+    /// The group's service-level target (s): the waiting list colours each wait against it.
+    pub service_level_target_secs: u32,
 }
 
 /// The last 24 hours' service figures.
@@ -79,6 +81,9 @@ pub struct LiveStats {
     pub groups: Vec<GroupLive>,
     pub agents: Vec<AgentView>,
     pub today: TodayStats,
+    /// The customers waiting now (queued or being offered) in the groups shown, longest waiting
+    /// first, each with the customer, VIP level, group, `queued_at` and first message.
+    pub waiting: Vec<super::ConversationView>,
 }
 
 /// `GET /api/v1/stats/agents/{id}`: what a supervisor sees on opening an agent's row.

@@ -95,3 +95,47 @@ async fn only_admins_read_the_audit_log_and_bad_filters_are_named() {
         assert!(e["error"]["message"].as_str().unwrap().contains(field), "{query}: {e}");
     }
 }
+
+#[tokio::test]
+async fn alert_thresholds_and_planning_settings_changes_are_logged_with_before_and_after() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let levels = json!({
+        "waiting_warning": 3, "waiting_critical": 6,
+        "longest_wait_warning_secs": 60, "longest_wait_critical_secs": 120,
+        "service_level_warning_pct": 80, "service_level_critical_pct": 60
+    });
+    let (s, v) = app.call("PUT", "/api/v1/groups/1/alert-thresholds", Some(&admin), Some(levels)).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = app.call("DELETE", "/api/v1/groups/1/alert-thresholds", Some(&admin), None).await;
+    assert_eq!(s, 204);
+    // Back on the defaults already: nothing changed, nothing logged.
+    let (s, _) = app.call("DELETE", "/api/v1/groups/1/alert-thresholds", Some(&admin), None).await;
+    assert_eq!(s, 204);
+    let settings = json!({ "shrinkage": 0.35, "concurrency": 3, "service_level": 0.9, "within_secs": 15 });
+    let (s, v) = app.call("PUT", "/api/v1/planning/groups/2/settings", Some(&admin), Some(settings)).await;
+    assert_eq!(s, 200, "{v}");
+
+    let all = entries(&app, &admin, "").await;
+    let kinds: Vec<(&str, &str, &str)> =
+        all.iter().map(|e| (e["entity"].as_str().unwrap(), e["action"].as_str().unwrap(), e["entity_id"].as_str().unwrap())).collect();
+    assert_eq!(
+        kinds,
+        [("planning_settings", "updated", "2"), ("alert_thresholds", "deleted", "1"), ("alert_thresholds", "updated", "1")],
+        "newest first: {all:?}"
+    );
+    let set = &all[2];
+    assert_eq!((set["before"]["custom"].as_bool(), set["after"]["custom"].as_bool()), (Some(false), Some(true)), "{set}");
+    assert_eq!(set["after"]["waiting_warning"], 3, "{set}");
+    assert!(set["summary"].as_str().unwrap().contains("Card services"), "{set}");
+    assert_eq!(all[1]["before"]["waiting_warning"], 3);
+    assert_eq!(all[1]["after"]["custom"], false);
+    let plan = &all[0];
+    assert_eq!(plan["after"]["concurrency"], 3, "{plan}");
+    assert_eq!(plan["before"]["concurrency"], 1, "the default before: {plan}");
+    assert!(plan["summary"].as_str().unwrap().contains("Loans"), "{plan}");
+
+    // The log can be filtered by the new kinds.
+    let only = entries(&app, &admin, "?entity=alert_thresholds").await;
+    assert_eq!(only.len(), 2, "{only:?}");
+}

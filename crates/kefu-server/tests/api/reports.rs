@@ -127,3 +127,26 @@ async fn exports_carry_the_rows_and_are_logged() {
     let (s, _) = app.call("GET", "/api/v1/reports/exports", Some(&sup), None).await;
     assert_eq!(s, 403, "the log is the admin's");
 }
+
+#[tokio::test]
+async fn the_agent_state_export_names_away_reasons_in_words_of_its_language() {
+    let app = spawn_app().await;
+    let agent = app.ready_agent(1).await;
+    for reason in ["meal", "training"] {
+        let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "away", "reason": reason }))).await;
+        assert_eq!(s, 200, "{v}");
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "offline" }))).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let day = today();
+    for (locale, words) in [("en", ["Away: Meal s", "Away: Training s"]), ("zh-CN", ["小休: 用餐 s", "小休: 培训 s"])] {
+        let url = app.url(&format!("/api/v1/reports/agents/export?from={day}&format=csv&locale={locale}"));
+        let text = app.http.get(url).bearer_auth(&admin).send().await.unwrap().text().await.unwrap();
+        let header = text.trim_start_matches('\u{feff}').lines().next().unwrap_or_default().to_string();
+        for w in words {
+            assert!(header.contains(w), "{locale}: {header}");
+        }
+        assert!(!header.contains("meal"), "{header}");
+    }
+}

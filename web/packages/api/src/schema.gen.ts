@@ -1663,7 +1663,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Earlier conversations of a customer, for the agent's customer panel. */
         get: operations["visitors_history"];
         put?: never;
         post?: never;
@@ -2130,7 +2129,7 @@ export interface components {
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -2701,6 +2700,11 @@ export interface components {
         /** @description `GET /api/v1/conversations` and a customer's earlier conversations. */
         ConversationList: {
             conversations: components["schemas"]["ConversationView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
         };
         /**
          * @description What a conversation is for: `chat`, or a call queued straight from the widget's video service.
@@ -2938,6 +2942,16 @@ export interface components {
         /** @description `GET /api/v1/webhooks/{id}/deliveries`. */
         DeliveryList: {
             deliveries: components["schemas"]["DeliveryView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Deliveries of the webhook on every page together.
+             */
+            total: number;
         };
         /**
          * @description Where a webhook delivery stands; `failed` after the last retry.
@@ -3293,6 +3307,11 @@ export interface components {
             name: string;
             /**
              * Format: int32
+             * @description The group's service-level target (s): the waiting list colours each wait against it.
+             */
+            service_level_target_secs: number;
+            /**
+             * Format: int32
              * @description Conversations in line.
              */
             waiting: number;
@@ -3463,6 +3482,11 @@ export interface components {
             agents: components["schemas"]["AgentView"][];
             groups: components["schemas"]["GroupLive"][];
             today: components["schemas"]["TodayStats"];
+            /**
+             * @description The customers waiting now (queued or being offered) in the groups shown, longest waiting
+             *     first, each with the customer, VIP level, group, `queued_at` and first message.
+             */
+            waiting: components["schemas"]["ConversationView"][];
         };
         LoginBody: {
             /** @description The staff user's email address. */
@@ -3660,8 +3684,18 @@ export interface components {
         NoteKind: "note" | "whisper" | "tag_added" | "tag_removed";
         /** @description `GET /api/v1/conversations/{id}/notes`. */
         NoteList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
             /** @description Oldest first. */
             notes: components["schemas"]["NoteView"][];
+            /**
+             * Format: int64
+             * @description Notes matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A staff-only line of a conversation (also the data of the `note.created` WebSocket frame).
@@ -4355,8 +4389,20 @@ export interface components {
         };
         /** @description `GET /api/v1/recording-policies`. */
         RecordingPolicies: {
+            /** @description The business types of those groups. */
             business_types: components["schemas"]["BusinessTypeRecordingPolicy"][];
+            /** @description The groups of this page, in the groups' order. */
             groups: components["schemas"]["GroupRecordingPolicy"][];
+            /**
+             * Format: int64
+             * @description `after` (a group id) for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Groups matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description Whether a skill group's or business type's calls are recorded: `always` (from the moment the
@@ -4403,6 +4449,11 @@ export interface components {
         /** @description `GET /api/v1/reports/exports`. */
         ReportExportList: {
             exports: components["schemas"]["ReportExportView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next (older) page; null on the last page.
+             */
+            next_after: number | null;
         };
         /** @description One report export, for the audit. */
         ReportExportView: {
@@ -4411,6 +4462,8 @@ export interface components {
             created_at: string;
             /** @description `csv` or `xlsx`. */
             format: string;
+            /** Format: int64 */
+            id: number;
             /** @description The query string of the export. */
             query: string;
             /** @description `conversations` or `agents`. */
@@ -4852,6 +4905,16 @@ export interface components {
             /** @description What a group without its own uses (`group_id` 0). */
             defaults: components["schemas"]["ThresholdsView"];
             groups: components["schemas"]["ThresholdsView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Groups matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A group's alert thresholds. Waiting and longest wait alert at or above their level; service
@@ -5966,14 +6029,21 @@ export interface operations {
     };
     stats_list_thresholds: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every group's alert thresholds (its own or the defaults) and the defaults (supervisor) */
+            /** @description each group's alert thresholds (its own or the defaults), in group order, paged like the catalogs (`q` finds the group's name), and the defaults (supervisor) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6998,6 +7068,10 @@ export interface operations {
                 status?: null | components["schemas"]["ConversationStatus"];
                 /** @description Only those the calling agent holds or is offered. */
                 mine?: boolean;
+                /** @description `next_after` of the previous page (pages go newest first, by id). */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 200). */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -7005,7 +7079,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the caller's conversations (at most 200), newest first */
+            /** @description the caller's conversations, newest first, a page at a time (`after`, `limit`; 200 by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7414,7 +7488,14 @@ export interface operations {
     };
     notes_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description conversation id */
@@ -7424,7 +7505,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first */
+            /** @description the conversation's staff-only lines (notes, whispers, tag lines), oldest first, paged like the catalogs (`after` = a note id; `q` finds text) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9153,14 +9234,21 @@ export interface operations {
     };
     groups_policies: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every group's recording policy and every business type's override */
+            /** @description each group's recording policy and the overrides of its business types, paged by group like the catalogs (`q` finds the group's name; without `limit`, every group) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9314,14 +9402,19 @@ export interface operations {
     };
     reports_exports: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 200). */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description the last 200 report exports: who, what, when (admin) */
+            /** @description report exports, newest first, a page at a time (`after`, `limit`; 200 by default): who, what, when (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9916,7 +10009,12 @@ export interface operations {
     };
     visitors_history: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -9926,7 +10024,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the customer's conversations, newest first */
+            /** @description the customer's conversations, newest first, a page at a time (`after`, `limit`; 50 by default) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10183,7 +10281,12 @@ export interface operations {
     };
     admin_deliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description id */
@@ -10193,7 +10296,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the webhook's deliveries, newest first (admin) */
+            /** @description the webhook's deliveries, newest first, a page at a time (`after`, `limit`; 50 by default) (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -77,6 +77,8 @@ export const frame = {
   composerLabel: 'Type a message',
   composerPlaceholder: 'Type a message…',
   send: 'Send',
+  emoji: 'Emoji',
+  tooLong: '{count} / {max}: {n} characters over the limit; shorten the message to send it',
   attach: 'Send an image or file',
   uploading: 'Uploading {name}…',
   sending: 'Sending…',

@@ -64,3 +64,20 @@ describe('format', () => {
     expect(format('plain')).toBe('plain');
   });
 });
+
+describe('reasons the widget says in words', () => {
+  it('every ClosedReason in docs/openapi.json has a text in zh-CN and en', async () => {
+    const { CLOSED_REASON_TEXT } = await import('../frame/views/prechat-form');
+    // The server's document, read as text (this package has no Node types).
+    const raw = import.meta.glob<string>('../../../../docs/openapi.json', { eager: true, query: '?raw', import: 'default' });
+    const doc = JSON.parse(Object.values(raw)[0] ?? '{}');
+    const reasons: string[] = doc.components.schemas.ClosedReason.enum;
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const r of reasons) {
+      const key = (CLOSED_REASON_TEXT as Record<string, keyof typeof en.frame>)[r];
+      expect(key, `ClosedReason ${r}`).toBeTruthy();
+      expect(en.frame[key!], `en ${key}`).toBeTruthy();
+      expect(zh.frame[key!], `zh-CN ${key}`).toBeTruthy();
+    }
+  });
+});

@@ -77,6 +77,8 @@ export const frame: typeof en.frame = {
   composerLabel: '输入消息',
   composerPlaceholder: '请输入消息…',
   send: '发送',
+  emoji: '表情',
+  tooLong: '{count} / {max}：超出 {n} 个字，请删减后再发送',
   attach: '发送图片或文件',
   uploading: '正在上传 {name}…',
   sending: '发送中…',

@@ -6,10 +6,19 @@ import type { Conversation, ConversationStatus, Id, Message, MessagesPage } from
 export type TransferTarget = Api.TransferBody;
 
 export const conversationsApi = {
-  list: (status: ConversationStatus, mine = true) =>
-    http
-      .get<Api.ConversationList>('/conversations', { status, mine: mine ? 'true' : undefined })
-      .then((r) => r.conversations),
+  /** Every conversation in `status` (the server pages 200 at a time, newest first). */
+  list: async (status: ConversationStatus, mine = true) => {
+    const out: Conversation[] = [];
+    let after: number | undefined;
+    // A safety stop: 25 pages are 5000 conversations, more than any live floor holds.
+    for (let page = 0; page < 25; page++) {
+      const r = await http.get<Api.ConversationList>('/conversations', { status, mine: mine ? 'true' : undefined, after });
+      out.push(...r.conversations);
+      if (r.next_after == null) break;
+      after = r.next_after;
+    }
+    return out;
+  },
   get: (id: Id) => http.get<Conversation>(`/conversations/${id}`),
   messages: (id: Id, afterSeq = 0) =>
     http.get<MessagesPage>(`/conversations/${id}/messages`, { after_seq: afterSeq }),

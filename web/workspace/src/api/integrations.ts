@@ -21,5 +21,6 @@ export const integrationsApi = {
   updateWebhook: (id: Id, patch: Partial<WebhookInput>) =>
     http.patch<Webhook>(`/webhooks/${id}`, patch satisfies Api.WebhookBody),
   deleteWebhook: (id: Id) => http.del(`/webhooks/${id}`),
-  deliveries: (id: Id) => http.get<Api.DeliveryList>(`/webhooks/${id}/deliveries`).then((r) => r.deliveries),
+  /** A page of a webhook's deliveries, newest first; `after` = the previous page's `next_after`. */
+  deliveries: (id: Id, after?: number) => http.get<Api.DeliveryList>(`/webhooks/${id}/deliveries`, { after }),
 };

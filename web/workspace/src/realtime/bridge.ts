@@ -144,7 +144,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
         offers.add(e.data.conversation, e.data.expires_at ?? null);
         break;
       case 'offer.revoked':
-        offers.remove(e.conversation_id);
+        offers.revoked(e.conversation_id, e.data.reason);
         break;
       case 'agent.status':
         agentStatus.apply(e.data);
@@ -153,6 +153,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
         break;
       case 'floor.updated':
         floor.applyFloor(e.data);
+        // The line moved: the supervisor's waiting list follows at once, not at the next poll.
+        supervisor.floorChanged();
         break;
       case 'alert.raised':
         void floor.raised(e.data);

@@ -10,6 +10,8 @@ export const useAdminIntegrationsStore = defineStore('adminIntegrations', () => 
   const apiKeys = ref<ApiKey[]>([]);
   const webhooks = ref<Webhook[]>([]);
   const deliveries = ref(new Map<Id, WebhookDelivery[]>());
+  /** Where each webhook's delivery log stands: how many in all, and the next (older) page. */
+  const deliveryPages = ref(new Map<Id, { total: number; next_after: number | null }>());
   const loading = ref(false);
 
   async function loadApiKeys(): Promise<void> {
@@ -61,14 +63,21 @@ export const useAdminIntegrationsStore = defineStore('adminIntegrations', () => 
     deliveries.value.delete(id);
   }
 
-  async function loadDeliveries(id: Id): Promise<void> {
-    deliveries.value.set(id, await integrationsApi.deliveries(id));
+  /** The newest page of a webhook's deliveries (again); `older` appends the next page. */
+  async function loadDeliveries(id: Id, older = false): Promise<void> {
+    const cursor = older ? deliveryPages.value.get(id)?.next_after : undefined;
+    if (older && cursor == null) return;
+    const page = await integrationsApi.deliveries(id, cursor ?? undefined);
+    const shown = older ? (deliveries.value.get(id) ?? []) : [];
+    deliveries.value.set(id, [...shown, ...page.deliveries]);
+    deliveryPages.value.set(id, { total: page.total, next_after: page.next_after });
   }
 
   return {
     apiKeys,
     webhooks,
     deliveries,
+    deliveryPages,
     loading,
     loadApiKeys,
     createApiKey,

@@ -4,9 +4,12 @@ import { conversationsApi } from '../api/conversations';
 import { ApiError } from '../api/client';
 import { useConversationsStore } from './conversations';
 import { useOffersStore } from './offers';
+import { reportWarning } from '../app/feedback';
+import { loadFeatures, setLocale } from '../app/i18n';
 import { useSessionStore } from './session';
 import { conversation } from './testing';
 
+vi.mock('../app/feedback', () => ({ reportWarning: vi.fn() }));
 vi.mock('../api/conversations', () => ({
   conversationsApi: { list: vi.fn(), accept: vi.fn(), decline: vi.fn(), messages: vi.fn(), read: vi.fn() },
 }));
@@ -71,5 +74,20 @@ describe('offers store', () => {
     api.accept.mockRejectedValue(new ApiError(409, 'conflict', 'offer expired'));
     await expect(offers.accept(3)).rejects.toThrow('offer expired');
     expect(offers.offers).toHaveLength(0);
+  });
+
+  it('says in words why an offer on screen was withdrawn, but not when I declined it', async () => {
+    await setLocale('zh-CN');
+    await loadFeatures(['agent']);
+    const offers = useOffersStore();
+    offers.add(conversation({ id: 7, status: 'offered', agent_id: null }), null);
+    offers.revoked(7, 'declined');
+    expect(reportWarning).not.toHaveBeenCalled();
+    offers.add(conversation({ id: 8, status: 'offered', agent_id: null }), null);
+    offers.revoked(8, 'ended');
+    expect(offers.offers).toHaveLength(0);
+    expect(reportWarning).toHaveBeenCalledWith('会话邀请已撤回：客户已离开');
+    offers.revoked(9, 'expired');
+    expect(reportWarning).toHaveBeenCalledTimes(1);
   });
 });

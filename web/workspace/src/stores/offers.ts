@@ -6,6 +6,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { conversationsApi } from '../api/conversations';
+import { reportWarning } from '../app/feedback';
+import { i18n } from '../app/i18n';
 import type { Conversation, Id } from '../api/types';
 import { useConversationsStore } from './conversations';
 import { useSessionStore } from './session';
@@ -41,6 +43,18 @@ export const useOffersStore = defineStore('offers', () => {
 
   function remove(id: Id): void {
     offers.value = offers.value.filter((o) => o.conversation.id !== id);
+  }
+
+  /**
+   * `offer.revoked`: the offer is gone. If it was on my screen and I did not decline it myself,
+   * say why in words (lapsed, the customer left, it went elsewhere).
+   */
+  function revoked(id: Id, reason: string): void {
+    const had = offers.value.some((o) => o.conversation.id === id);
+    remove(id);
+    if (had && reason !== 'declined' && i18n.global.te(`agent.offerRevoked.${reason}`)) {
+      reportWarning(i18n.global.t(`agent.offerRevoked.${reason}`));
+    }
   }
 
   async function loadPending(): Promise<void> {
@@ -89,5 +103,5 @@ export const useOffersStore = defineStore('offers', () => {
     offers.value = [];
   }
 
-  return { offers, busy, arrivals, current, add, remove, loadPending, accept, decline, expire, reset };
+  return { offers, busy, arrivals, current, add, remove, revoked, loadPending, accept, decline, expire, reset };
 });

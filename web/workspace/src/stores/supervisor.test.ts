@@ -16,7 +16,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   vi.resetAllMocks();
   setActivePinia(createPinia());
-  api.live.mockResolvedValue({ groups: [], agents: [agent({ id: 6, status: 'ready' })], today });
+  api.live.mockResolvedValue({ groups: [], agents: [agent({ id: 6, status: 'ready' })], today, waiting: [] });
 });
 
 afterEach(() => vi.useRealTimers());
@@ -52,5 +52,26 @@ describe('supervisor store', () => {
     await s.refresh();
     expect(s.error).toBe('server busy');
     expect(s.stats?.today.service_level).toBe(0.8);
+  });
+
+  it('a floor change re-reads the figures at once, one request at a time, only while watched', async () => {
+    const s = useSupervisorStore();
+    s.floorChanged();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.live).not.toHaveBeenCalled();
+    s.startPolling();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.live).toHaveBeenCalledTimes(1);
+    let release: () => void = () => {};
+    api.live.mockImplementationOnce(() => new Promise((r) => (release = () => r({ groups: [], agents: [], today, waiting: [] }))));
+    s.floorChanged();
+    s.floorChanged();
+    s.floorChanged();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.live).toHaveBeenCalledTimes(2);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.live).toHaveBeenCalledTimes(3);
+    s.stopPolling();
   });
 });

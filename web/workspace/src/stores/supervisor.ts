@@ -1,5 +1,6 @@
-//! Live floor statistics for supervisors: polled every 3 s while the view is open, with agents'
-//! rows refreshed in between by `agent.status` events.
+//! Live floor statistics for supervisors: polled every 3 s while the view is open, refreshed at
+//! once (coalesced) when a `floor.updated` frame says the line moved, with agents' rows refreshed
+//! in between by `agent.status` events.
 
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -15,6 +16,9 @@ export const useSupervisorStore = defineStore('supervisor', () => {
   const updatedAt = ref<number | null>(null);
   let timer: ReturnType<typeof setInterval> | null = null;
   let watchers = 0;
+  /** A refresh in flight, and whether news came while it was. */
+  let inFlight: Promise<void> | null = null;
+  let again = false;
 
   async function refresh(): Promise<void> {
     try {
@@ -41,6 +45,25 @@ export const useSupervisorStore = defineStore('supervisor', () => {
     timer = null;
   }
 
+  /**
+   * The floor moved (a `floor.updated` frame): re-read now while the view is open, one request
+   * at a time, with one more after it if news came meanwhile.
+   */
+  function floorChanged(): void {
+    if (timer === null) return;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = refresh().finally(() => {
+      inFlight = null;
+      if (again) {
+        again = false;
+        floorChanged();
+      }
+    });
+  }
+
   function applyAgent(a: Agent): void {
     if (!stats.value) return;
     const i = stats.value.agents.findIndex((x) => x.id === a.id);
@@ -53,5 +76,5 @@ export const useSupervisorStore = defineStore('supervisor', () => {
     error.value = null;
   }
 
-  return { stats, error, updatedAt, refresh, startPolling, stopPolling, applyAgent, reset };
+  return { stats, error, updatedAt, refresh, startPolling, stopPolling, floorChanged, applyAgent, reset };
 });

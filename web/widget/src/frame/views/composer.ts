@@ -1,9 +1,12 @@
 // The visitor's input: textarea (Enter sends, Shift+Enter new line, Enter during IME composition
-// ignored), send button and file picker.
+// ignored), emoji button, send button and file picker; a length counter near the limit, and no
+// send over it (the text stays, the counter turns red).
 
 import type { Translate } from '../../i18n';
 import { h, icon } from '../dom';
 import { composerKeyAction } from '../keys';
+import { lengthState, MAX_TEXT_CHARS } from '../message-length';
+import { emojiPicker, insertAt } from './emoji-picker';
 
 export interface ComposerOptions {
   t: Translate;
@@ -11,6 +14,8 @@ export interface ComposerOptions {
   onFile: (file: File) => void;
   /** The visitor is typing (called on every input; the caller throttles). */
   onInput: () => void;
+  /** The server's message length limit (5000 when the widget is not told). */
+  maxChars?: number;
 }
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -20,15 +25,18 @@ export class Composer {
   readonly #input: HTMLTextAreaElement;
   readonly #file: HTMLInputElement;
   readonly #status: HTMLElement;
+  readonly #counter: HTMLElement;
+  readonly #send: HTMLButtonElement;
+  readonly #max: number;
   readonly #opts: ComposerOptions;
 
   constructor(opts: ComposerOptions) {
     const { t } = opts;
     this.#opts = opts;
+    this.#max = opts.maxChars ?? MAX_TEXT_CHARS;
     this.#input = h('textarea', {
       class: 'composer__input',
       rows: 1,
-      maxlength: 5000,
       'aria-label': t('composerLabel'),
       placeholder: t('composerPlaceholder'),
       'data-testid': 'composer-input',
@@ -44,7 +52,10 @@ export class Composer {
     this.#status = h('div', { class: 'composer__status', role: 'status' });
     const attach = h('label', { class: 'icon-btn', title: t('attach') }, this.#file, icon('clip'));
     const send = h('button', { type: 'button', class: 'icon-btn icon-btn--primary', 'aria-label': t('send'), title: t('send'), 'data-testid': 'composer-send' }, icon('send'));
-    this.el = h('div', { class: 'composer' }, this.#status, h('div', { class: 'composer__row' }, attach, this.#input, send));
+    this.#send = send;
+    this.#counter = h('div', { class: 'composer__counter', 'aria-live': 'polite', 'data-testid': 'composer-counter', hidden: true });
+    const emoji = emojiPicker(t, (e) => this.#insert(e));
+    this.el = h('div', { class: 'composer' }, this.#status, h('div', { class: 'composer__row' }, attach, emoji, this.#input, send), this.#counter);
 
     this.#input.addEventListener('keydown', (e) => {
       if (composerKeyAction(e) === 'send') {
@@ -54,6 +65,7 @@ export class Composer {
     });
     this.#input.addEventListener('input', () => {
       this.#autosize();
+      this.#count();
       if (this.#input.value.trim()) opts.onInput();
     });
     send.addEventListener('click', () => this.#submit());
@@ -73,11 +85,35 @@ export class Composer {
     this.#status.textContent = text ?? '';
   }
 
+  /** The emoji (or any text) at the caret, replacing the selection; the caret follows it. */
+  #insert(text: string): void {
+    const el = this.#input;
+    const next = insertAt(el.value, el.selectionStart ?? el.value.length, el.selectionEnd ?? el.value.length, text);
+    el.value = next.text;
+    this.focus();
+    el.setSelectionRange(next.caret, next.caret);
+    el.dispatchEvent(new Event('input'));
+  }
+
+  /** "4600 / 5000" from 90% of the limit; red, said in words and send blocked when over. */
+  #count(): void {
+    const { t } = this.#opts;
+    const s = lengthState(this.#input.value, this.#max);
+    this.#counter.hidden = !s.showCounter;
+    this.#counter.classList.toggle('composer__counter--over', s.over);
+    this.#counter.textContent = s.over
+      ? t('tooLong', { count: s.count, max: this.#max, n: s.count - this.#max })
+      : `${s.count} / ${this.#max}`;
+    this.#send.setAttribute('aria-disabled', String(s.over));
+    this.#input.setAttribute('aria-invalid', String(s.over));
+  }
+
   #submit(): void {
     const body = this.#input.value.trim();
-    if (!body) return;
+    if (!body || lengthState(body, this.#max).over) return;
     this.#input.value = '';
     this.#autosize();
+    this.#count();
     this.#opts.onSend(body);
     this.focus();
   }

@@ -3,11 +3,18 @@
 // type picker when no field asks for it. A closed business type (outside service hours, or nobody
 // logged in — the hint says which) turns "start" into "leave a message".
 
-import type { Translate } from '../../i18n';
+import type { FrameKey, Translate } from '../../i18n';
 import type { Locale } from '../../i18n/locale';
 import { h } from '../dom';
 import { businessTypeField, missingRequired, type PreChatInput } from '../prechat';
 import type { BusinessTypeOption, CallMedia, PreChatField, WidgetConfig } from '../types';
+
+/** Why a business type is closed, in words (every `ClosedReason` the server documents). */
+export const CLOSED_REASON_TEXT: Record<NonNullable<BusinessTypeOption['closed_reason']>, FrameKey> = {
+  outside_hours: 'businessTypeClosed',
+  // Within the hours with nobody logged in is not "outside service hours": say which it is.
+  no_agent: 'noAgentAvailable',
+};
 
 export interface PreChatFormOptions {
   t: Translate;
@@ -68,8 +75,7 @@ export function preChatForm(o: PreChatFormOptions): HTMLElement {
     const bt = chosen();
     const closed = bt?.open === false;
     hint.hidden = !closed;
-    // Within the hours with nobody logged in is not "outside service hours": say which it is.
-    hint.textContent = bt?.closed_reason === 'no_agent' ? t('noAgentAvailable') : t('businessTypeClosed');
+    hint.textContent = t(CLOSED_REASON_TEXT[bt?.closed_reason ?? 'outside_hours']);
     start.textContent = closed ? t('goLeaveMessage') : t('start');
     if (video) video.hidden = closed;
     if (voice) voice.hidden = closed;

@@ -34,6 +34,9 @@ describe('eventLine (staff side)', () => {
     expect(eventLine(en.t, call('call_ended', { media: 'video', duration_secs: 7 }))).toBe('Video call ended, 7 s');
     expect(eventLine(zh.t, call('call_ended', { media: 'video', end_reason: 'missed' }))).toBe('视频通话未接通');
     expect(eventLine(en.t, call('call_ended', { media: 'video', end_reason: 'declined' }))).toBe('Video call declined');
+    // Cut off: the reason in words, never the code.
+    expect(eventLine(zh.t, call('call_ended', { media: 'video', duration_secs: 40, end_reason: 'failed' }))).toBe('视频通话结束：连接失败');
+    expect(eventLine(en.t, call('call_ended', { media: 'voice', end_reason: 'server_restart' }))).toBe('Voice call ended: the service restarted');
   });
 
   it('names the agent who joined', () => {

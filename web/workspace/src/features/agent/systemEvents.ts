@@ -66,6 +66,10 @@ export function eventLine(t: Translate, m: EventMessage): string {
       const d = callData(m.data);
       if (d.end_reason === 'missed') return t('agent.event.callMissed', { media });
       if (d.end_reason === 'declined') return t('agent.event.callDeclined', { media });
+      // A call cut off (network, restart, the chat closed) says why, not just "ended".
+      if (d.end_reason === 'failed' || d.end_reason === 'server_restart' || d.end_reason === 'conversation_closed') {
+        return t('agent.event.callEndedWhy', { media, reason: t(`agent.callEndReason.${d.end_reason}`, {}) });
+      }
       return typeof d.duration_secs === 'number'
         ? t('agent.event.callEnded', { media, duration: callDuration(t, d.duration_secs) })
         : t('agent.event.callEndedShort', { media });
