@@ -83,6 +83,7 @@ mod codec;
 mod config;
 mod deadlines;
 mod demux;
+mod directory;
 mod driver;
 mod forward;
 mod ids;
@@ -95,10 +96,12 @@ mod sfu;
 mod sfu_simulcast_tests;
 #[cfg(test)]
 mod sfu_tests;
+mod tcp;
 mod udp;
+mod worker;
 
 pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded, VideoLayerStats};
-pub use config::MediaConfig;
+pub use config::{default_threads, MediaConfig};
 pub use driver::MediaServer;
 pub use forward::Layer;
 pub use ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
