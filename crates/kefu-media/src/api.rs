@@ -2,10 +2,12 @@
 //! events, and the errors commands answer. No str0m type crosses this wall.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::directory::Directory;
 use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 
 /// An SDP offer made by a client, with what only the client knows.
@@ -251,61 +253,97 @@ pub(crate) enum Command {
         reply: oneshot::Sender<Result<(), MediaError>>,
     },
     Shutdown,
+    /// A TCP connection whose first frame (a STUN request) names one of this worker's
+    /// participants; `rest` is what followed that frame.
+    Tcp {
+        stream: std::net::TcpStream,
+        remote: std::net::SocketAddr,
+        first: Vec<u8>,
+        rest: Vec<u8>,
+    },
 }
 
 /// The server's handle on the media server. Cheap to clone; every method is a message to the
-/// media thread and waits for its reply.
+/// media thread that owns the room or participant, and waits for its reply.
 #[derive(Clone, Debug)]
 pub struct MediaHandle {
-    pub(crate) commands: mpsc::UnboundedSender<Command>,
+    workers: Arc<[mpsc::UnboundedSender<Command>]>,
+    directory: Arc<Directory>,
 }
 
 impl MediaHandle {
-    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, MediaError>>) -> Command) -> Result<T, MediaError> {
+    pub(crate) fn new(workers: Vec<mpsc::UnboundedSender<Command>>, directory: Arc<Directory>) -> Self {
+        MediaHandle { workers: workers.into(), directory }
+    }
+
+    /// Tell every worker to stop.
+    pub(crate) fn shutdown(&self) {
+        for worker in self.workers.iter() {
+            let _ = worker.send(Command::Shutdown);
+        }
+    }
+
+    async fn ask<T>(&self, worker: usize, make: impl FnOnce(oneshot::Sender<Result<T, MediaError>>) -> Command) -> Result<T, MediaError> {
         let (reply, answer) = oneshot::channel();
-        self.commands.send(make(reply)).map_err(|_| MediaError::Stopped)?;
+        self.workers.get(worker).ok_or(MediaError::Stopped)?.send(make(reply)).map_err(|_| MediaError::Stopped)?;
         answer.await.map_err(|_| MediaError::Stopped)?
+    }
+
+    fn room_worker(&self, room: RoomId) -> Result<usize, MediaError> {
+        self.directory.room(room).ok_or(MediaError::UnknownRoom)
+    }
+
+    fn participant_worker(&self, participant: ParticipantId) -> Result<usize, MediaError> {
+        self.directory.participant(participant).ok_or(MediaError::UnknownParticipant)
     }
 
     /// Open a room so participants can join it.
     pub async fn open_room(&self, room: RoomId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::OpenRoom { room, reply }).await
+        self.ask(self.directory.place_room(room), |reply| Command::OpenRoom { room, reply }).await
     }
 
     /// Close a room: every participant leaves ([`LeaveReason::Hangup`]), then
     /// [`MediaEvent::RoomClosed`].
     pub async fn close_room(&self, room: RoomId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::CloseRoom { room, reply }).await
+        self.ask(self.room_worker(room)?, |reply| Command::CloseRoom { room, reply }).await
     }
 
     /// A participant joins `room` with its first offer; the answer's SDP is returned. The
     /// tracks of those already in the room follow in a server [`MediaEvent::Offer`] once this
     /// participant is connected.
     pub async fn join(&self, room: RoomId, participant: ParticipantId, offer: ClientOffer) -> Result<String, MediaError> {
-        self.ask(|reply| Command::Join { room, participant, offer, reply }).await
+        let worker = self.room_worker(room)?;
+        if !self.directory.claim_participant(participant, worker) {
+            return Err(MediaError::ParticipantExists);
+        }
+        let joined = self.ask(worker, |reply| Command::Join { room, participant, offer, reply }).await;
+        if joined.is_err() {
+            self.directory.forget_participant(participant);
+        }
+        joined
     }
 
     /// A later offer from the client (it starts or stops sharing its screen, mutes a track...);
     /// the answer's SDP is returned. Supersedes any server offer the client has not answered.
     pub async fn renegotiate(&self, participant: ParticipantId, offer: ClientOffer) -> Result<String, MediaError> {
-        self.ask(|reply| Command::Renegotiate { participant, offer, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::Renegotiate { participant, offer, reply }).await
     }
 
     /// The client's answer to the last [`MediaEvent::Offer`] sent to it.
     pub async fn answer(&self, participant: ParticipantId, sdp: String) -> Result<(), MediaError> {
-        self.ask(|reply| Command::Answer { participant, sdp, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::Answer { participant, sdp, reply }).await
     }
 
     /// The participant leaves its room ([`MediaEvent::ParticipantLeft`] with
     /// [`LeaveReason::Hangup`] follows).
     pub async fn leave(&self, participant: ParticipantId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::Leave { participant, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::Leave { participant, reply }).await
     }
 
     /// Ask the participant for a keyframe on each video track it publishes (for example when a
     /// recording starts).
     pub async fn request_keyframe(&self, participant: ParticipantId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::RequestKeyframe { participant, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::RequestKeyframe { participant, reply }).await
     }
 
     /// Record what `participant` publishes (its microphone, and its camera if `video`) into a
@@ -314,18 +352,18 @@ impl MediaHandle {
     /// timeline, so the files of one call line up. Ends with [`MediaEvent::RecordingEnded`]
     /// after [`MediaHandle::stop_recording`], when the participant leaves, or on a write error.
     pub async fn start_recording(&self, participant: ParticipantId, path: PathBuf, video: bool, lead: Duration) -> Result<(), MediaError> {
-        self.ask(|reply| Command::StartRecording { participant, path, video, lead, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::StartRecording { participant, path, video, lead, reply }).await
     }
 
     /// Stop recording `participant`; its file is finished and reported.
     pub async fn stop_recording(&self, participant: ParticipantId) -> Result<(), MediaError> {
-        self.ask(|reply| Command::StopRecording { participant, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::StopRecording { participant, reply }).await
     }
 
     /// Pause (`true`: silence and black are written in place of the media) or resume recording
     /// `participant`.
     pub async fn pause_recording(&self, participant: ParticipantId, paused: bool) -> Result<(), MediaError> {
-        self.ask(|reply| Command::PauseRecording { participant, paused, reply }).await
+        self.ask(self.participant_worker(participant)?, |reply| Command::PauseRecording { participant, paused, reply }).await
     }
 }
 

@@ -31,11 +31,18 @@ pub struct MediaConfig {
     /// default is 3 s; most of the memory per subscribed stream). Loss older than this is
     /// repaired by a keyframe instead.
     pub rtx_cache: Duration,
+    /// Media worker threads. Each owns whole rooms (a room's forwarding stays on one thread) and
+    /// one socket of the UDP port's `SO_REUSEPORT` group; at least 1.
+    pub threads: usize,
+    /// Also accept ICE over TCP (RFC 6544, passive host candidates) on the port number of
+    /// `udp_bind`, for networks that block UDP. Media over TCP suffers from its retransmissions
+    /// and head-of-line blocking: a fallback, not a peer of UDP (browsers prefer UDP pairs).
+    pub tcp: bool,
 }
 
 impl MediaConfig {
     /// A configuration for `udp_bind` with the defaults: no public IP, every source accepted,
-    /// stats every 5 s, 30 s to connect.
+    /// stats every 5 s, 30 s to connect, one media thread per core.
     pub fn new(udp_bind: SocketAddr) -> Self {
         MediaConfig {
             udp_bind,
@@ -45,6 +52,8 @@ impl MediaConfig {
             stats_interval: Some(Duration::from_secs(5)),
             connect_timeout: Duration::from_secs(30),
             rtx_cache: DEFAULT_RTX_CACHE,
+            threads: default_threads(),
+            tcp: false,
         }
     }
 
@@ -54,4 +63,9 @@ impl MediaConfig {
         config.loopback_only = true;
         config
     }
+}
+
+/// One media worker per available core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -41,7 +41,7 @@ impl Demux {
 }
 
 /// The local (first) part of the USERNAME attribute of a STUN message, `local:remote`.
-fn stun_local_ufrag(datagram: &[u8]) -> Option<&str> {
+pub(crate) fn stun_local_ufrag(datagram: &[u8]) -> Option<&str> {
     const MAGIC_COOKIE: [u8; 4] = [0x21, 0x12, 0xa4, 0x42];
     const USERNAME: u16 = 0x0006;
     // RFC 7983: STUN starts with 0 or 1 in its first byte; RTP/RTCP 128..=191, DTLS 20..=63.
@@ -66,10 +66,10 @@ fn stun_local_ufrag(datagram: &[u8]) -> Option<&str> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn binding_request(username: &str) -> Vec<u8> {
+    pub(crate) fn binding_request(username: &str) -> Vec<u8> {
         let mut attr = vec![0x00, 0x06];
         attr.extend_from_slice(&(username.len() as u16).to_be_bytes());
         attr.extend_from_slice(username.as_bytes());

@@ -1,44 +1,101 @@
-//! The media thread: owns the UDP socket and every participant's str0m `Rtc`, feeds them
-//! datagrams, commands and time, and carries out the room's decisions.
+//! The media server: binds the media port, starts the worker threads (see `worker`) and stops
+//! them. Each worker owns whole rooms and one socket of the port's `SO_REUSEPORT` group.
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
+use socket2::{Domain, Protocol, Socket, Type};
+use str0m::net::TcpType;
 use str0m::Candidate;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-use crate::api::{Command, MediaEvent, MediaEvents, MediaHandle};
+use crate::api::{MediaEvents, MediaHandle};
 use crate::config::MediaConfig;
-use crate::ids::LeaveReason;
+use crate::directory::Directory;
 use crate::peer::PeerSetup;
 use crate::room::RoomConfig;
 use crate::sfu::Sfu;
-use crate::udp::MediaSocket;
+use crate::tcp;
+use crate::worker::{Worker, HANDOFF_BATCHES};
 
-/// A running media server: one thread, one UDP socket. Dropping it stops the thread.
+/// A running media server: [`MediaConfig::threads`] worker threads on one UDP port. Dropping it
+/// stops them.
 #[derive(Debug)]
 pub struct MediaServer {
     handle: MediaHandle,
     local_addr: SocketAddr,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
+    /// Stops the TCP listener's thread, if there is one.
+    stop_tcp: Option<watch::Sender<bool>>,
 }
 
 impl MediaServer {
-    /// Bind the UDP socket and start the media thread. Fails if the socket cannot be bound.
+    /// Bind the UDP port and start the media threads. Fails if the port cannot be bound.
     /// Events arrive on the returned [`MediaEvents`]; the server must keep reading them.
     pub fn start(config: MediaConfig) -> io::Result<(MediaServer, MediaEvents)> {
         install_crypto();
-        let socket = bind(config.udp_bind)?;
-        let local_addr = socket.local_addr()?;
+        let workers = config.threads.max(1);
+        let sockets = bind_group(config.udp_bind, workers)?;
+        let local_addr = sockets[0].local_addr()?;
+        // ICE over TCP listens on the same port number as UDP (another protocol, another port space).
+        let tcp_listener = if config.tcp {
+            let listener = std::net::TcpListener::bind(SocketAddr::new(config.udp_bind.ip(), local_addr.port()))?;
+            listener.set_nonblocking(true)?;
+            Some(listener)
+        } else {
+            None
+        };
         let setup = peer_setup(&config, local_addr)?;
-        let (commands, command_rx) = mpsc::unbounded_channel();
+        let directory = Arc::new(Directory::new(workers));
         let (event_tx, events) = mpsc::unbounded_channel();
-        let thread =
-            std::thread::Builder::new().name("kefu-media".into()).spawn(move || run(config, setup, socket, command_rx, event_tx))?;
-        let server = MediaServer { handle: MediaHandle { commands }, local_addr, thread: Some(thread) };
+        let (handoff_txs, handoff_rxs): (Vec<_>, Vec<_>) = (0..workers).map(|_| mpsc::channel(HANDOFF_BATCHES)).unzip();
+        let mut commands = Vec::with_capacity(workers);
+        let mut threads = Vec::with_capacity(workers);
+        for (me, (socket, handoffs)) in sockets.into_iter().zip(handoff_rxs).enumerate() {
+            let (command_tx, command_rx) = mpsc::unbounded_channel();
+            commands.push(command_tx);
+            let worker = Worker {
+                me,
+                sfu: Sfu::new(setup.clone(), RoomConfig { connect_timeout: config.connect_timeout }).with_track_ids(me, workers),
+                socket,
+                loopback_only: config.loopback_only,
+                commands: command_rx,
+                handoffs,
+                peers: handoff_txs.clone(),
+                directory: directory.clone(),
+                events: event_tx.clone(),
+            };
+            let name = if workers == 1 { "kefu-media".to_owned() } else { format!("kefu-media-{me}") };
+            match std::thread::Builder::new().name(name).spawn(move || worker.run()) {
+                Ok(thread) => threads.push(thread),
+                Err(e) => {
+                    let mut started = MediaServer { handle: MediaHandle::new(commands, directory), local_addr, threads, stop_tcp: None };
+                    started.stop();
+                    return Err(e);
+                }
+            }
+        }
+        let mut server = MediaServer { handle: MediaHandle::new(commands.clone(), directory.clone()), local_addr, threads, stop_tcp: None };
+        if let Some(listener) = tcp_listener {
+            let (stop, stopped) = watch::channel(false);
+            let loopback_only = config.loopback_only;
+            let run = move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                match runtime {
+                    Ok(runtime) => runtime.block_on(async move {
+                        match tokio::net::TcpListener::from_std(listener) {
+                            Ok(listener) => tcp::listen(listener, directory, commands, loopback_only, stopped).await,
+                            Err(e) => tracing::error!(error = %e, "media: cannot use the TCP listener"),
+                        }
+                    }),
+                    Err(e) => tracing::error!(error = %e, "media: cannot start the TCP runtime"),
+                }
+            };
+            server.threads.push(std::thread::Builder::new().name("kefu-media-tcp".into()).spawn(run)?);
+            server.stop_tcp = Some(stop);
+        }
         Ok((server, MediaEvents { events }))
     }
 
@@ -47,21 +104,24 @@ impl MediaServer {
         self.handle.clone()
     }
 
-    /// The address the UDP socket is bound to (the port chosen when configured with port 0).
+    /// The address the UDP port is bound to (the port chosen when configured with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
-    /// Stop the media thread and wait for it. Every participant is dropped.
+    /// Stop the media threads and wait for them. Every participant is dropped.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
-        let _ = self.handle.commands.send(Command::Shutdown);
-        if let Some(thread) = self.thread.take() {
+        self.handle.shutdown();
+        if let Some(stop) = self.stop_tcp.take() {
+            let _ = stop.send(true);
+        }
+        for thread in self.threads.drain(..) {
             if thread.join().is_err() {
-                tracing::error!("the media thread panicked");
+                tracing::error!("a media thread panicked");
             }
         }
     }
@@ -102,96 +162,26 @@ fn peer_setup(config: &MediaConfig, local_addr: SocketAddr) -> io::Result<PeerSe
             candidates.push(Candidate::host(addr, "udp").map_err(|e| invalid(&e))?);
         }
     }
+    if config.tcp {
+        // Passive: the browser connects (its candidates are active). Same addresses and port
+        // number as UDP; str0m tells the two apart by the protocol of each `Receive`.
+        for ip in &ips {
+            let addr = SocketAddr::new(*ip, local_addr.port());
+            let tcp = Candidate::builder().tcp().host(addr).tcptype(TcpType::Passive).build();
+            candidates.push(tcp.map_err(|e| invalid(&e))?);
+        }
+        if let Some(public) = config.public_ip {
+            let addr = SocketAddr::new(public, local_addr.port());
+            let tcp = Candidate::builder().tcp().server_reflexive(addr, base).tcptype(TcpType::Passive).build();
+            candidates.push(tcp.map_err(|e| invalid(&e))?);
+        }
+    }
     let dtls_cert = str0m::crypto::from_feature_flags().dtls_provider.generate_certificate();
     if dtls_cert.is_none() {
         tracing::warn!("media: no shared DTLS certificate; each connection generates its own");
     }
     Ok(PeerSetup { local_addr: base, candidates, stats_interval: config.stats_interval, dtls_cert, rtx_cache: config.rtx_cache })
 }
-
-fn run(
-    config: MediaConfig,
-    setup: PeerSetup,
-    socket: UdpSocket,
-    commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<MediaEvent>,
-) {
-    // One thread, one current-thread runtime: the socket, the commands and the timer are awaited
-    // together, and the media work never competes with the API's tasks for tokio's workers.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            tracing::error!(error = %e, "media: cannot start the runtime");
-            return;
-        }
-    };
-    runtime.block_on(serve(config, setup, socket, commands, events));
-}
-
-async fn serve(
-    config: MediaConfig,
-    setup: PeerSetup,
-    socket: UdpSocket,
-    mut commands: mpsc::UnboundedReceiver<Command>,
-    events: mpsc::UnboundedSender<MediaEvent>,
-) {
-    let mut socket = match MediaSocket::new(socket) {
-        Ok(socket) => socket,
-        Err(e) => {
-            tracing::error!(error = %e, "media: cannot use the UDP socket");
-            return;
-        }
-    };
-    let mut sfu = Sfu::new(setup, RoomConfig { connect_timeout: config.connect_timeout });
-    loop {
-        let transmits = sfu.take_transmits();
-        socket.send_all(&transmits).await;
-        sfu.recycle_transmits(transmits);
-        while let Some(event) = sfu.poll_event() {
-            // The server dropped its receiver: it is shutting down; keep serving until told.
-            let _ = events.send(event);
-        }
-        let deadline = sfu.poll_timeout().unwrap_or_else(|| Instant::now() + IDLE_TICK);
-        tokio::select! {
-            readable = socket.readable() => {
-                if let Err(e) = readable {
-                    tracing::debug!(error = %e, "media: socket not readable");
-                    continue;
-                }
-                // A few batches per wake-up, then what they caused is sent.
-                for _ in 0..RECV_BATCHES {
-                    let now = Instant::now();
-                    let read = socket.try_recv_batch(|source, datagram| {
-                        if !config.loopback_only || source.ip().is_loopback() {
-                            sfu.handle_datagram(now, source, datagram);
-                        }
-                    });
-                    match read {
-                        Ok(0) => break,
-                        Ok(_) => {}
-                        // Linux reports an earlier send's ICMP "port unreachable" here.
-                        Err(e) => tracing::debug!(error = %e, "media: receive failed"),
-                    }
-                }
-                // Under a steady stream of datagrams the timer branch may lose the race: what is
-                // due (pacing, feedback, keep-alives) is handled here too.
-                let now = Instant::now();
-                if sfu.poll_timeout().is_some_and(|at| at <= now) {
-                    sfu.handle_timeout(now);
-                }
-            },
-            command = commands.recv() => match command {
-                None | Some(Command::Shutdown) => break,
-                Some(command) => dispatch(&mut sfu, Instant::now(), command),
-            },
-            () = tokio::time::sleep_until(deadline.into()) => sfu.handle_timeout(Instant::now()),
-        }
-    }
-}
-
-/// Receive batches read per wake-up of the media loop before the transmits they caused go out
-/// (each batch is up to `quinn_udp::BATCH_SIZE` datagrams).
-const RECV_BATCHES: usize = 4;
 
 /// The media socket's receive buffer. Every participant's datagrams arrive on this one socket:
 /// at 100 calls (~17,000 datagrams/s) the kernel's default ~208 KiB holds ~10 ms, and any longer
@@ -200,55 +190,29 @@ const RECV_BATCHES: usize = 4;
 /// `net.core.rmem_max`.
 const RECV_BUFFER: usize = 8 * 1024 * 1024;
 
-/// With nothing scheduled, the loop still wakes this often (nothing depends on it).
-const IDLE_TICK: Duration = Duration::from_secs(1);
-
-fn dispatch(sfu: &mut Sfu, now: Instant, command: Command) {
-    // A dropped reply means the caller gave up waiting; the command still took effect.
-    match command {
-        Command::OpenRoom { room, reply } => {
-            let _ = reply.send(sfu.open_room(room));
-        }
-        Command::CloseRoom { room, reply } => {
-            let _ = reply.send(sfu.close_room(now, room));
-        }
-        Command::Join { room, participant, offer, reply } => {
-            let _ = reply.send(sfu.join(now, room, participant, &offer));
-        }
-        Command::Renegotiate { participant, offer, reply } => {
-            let _ = reply.send(sfu.renegotiate(now, participant, &offer));
-        }
-        Command::Answer { participant, sdp, reply } => {
-            let _ = reply.send(sfu.answer(now, participant, &sdp));
-        }
-        Command::Leave { participant, reply } => {
-            let _ = reply.send(sfu.leave(now, participant, LeaveReason::Hangup));
-        }
-        Command::RequestKeyframe { participant, reply } => {
-            let _ = reply.send(sfu.request_keyframe(now, participant));
-        }
-        Command::StartRecording { participant, path, video, lead, reply } => {
-            // The file's time zero; an Instant cannot go before the process's first.
-            let zero = now.checked_sub(lead).unwrap_or(now);
-            let _ = reply.send(sfu.start_recording(zero, now, participant, path, video));
-        }
-        Command::StopRecording { participant, reply } => {
-            let _ = reply.send(sfu.recorders.stop(participant));
-        }
-        Command::PauseRecording { participant, paused, reply } => {
-            let _ = reply.send(sfu.recorders.pause(participant, paused));
-        }
-        Command::Shutdown => {}
+/// Bind `workers` sockets on one address and port, each with a receive buffer of
+/// [`RECV_BUFFER`] (as far as the kernel allows). More than one form an `SO_REUSEPORT` group: the
+/// kernel spreads source addresses over them by a hash, the same source always to the same
+/// socket. A plain bind first checks the port is free, so that a second server on the same port
+/// fails instead of silently sharing it (a reuse-port group admits any socket of the same user).
+fn bind_group(addr: SocketAddr, workers: usize) -> io::Result<Vec<UdpSocket>> {
+    if workers <= 1 {
+        return Ok(vec![bind(addr, false)?]);
     }
+    let addr = UdpSocket::bind(addr)?.local_addr()?;
+    (0..workers).map(|_| bind(addr, true)).collect()
 }
 
-/// Bind the media socket with a receive buffer of [`RECV_BUFFER`] (as far as the kernel allows).
-fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
-    let socket = UdpSocket::bind(addr)?;
-    if let Err(e) = socket2::SockRef::from(&socket).set_recv_buffer_size(RECV_BUFFER) {
+fn bind(addr: SocketAddr, reuse_port: bool) -> io::Result<UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
+    if let Err(e) = socket.set_recv_buffer_size(RECV_BUFFER) {
         tracing::warn!(error = %e, "media: cannot enlarge the UDP receive buffer");
     }
-    Ok(socket)
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
 }
 
 /// str0m needs a process-wide crypto provider; installing it again is a no-op.
@@ -280,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_media_socket_gets_a_large_receive_buffer() {
-        let socket = bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("binds");
+        let socket = bind(SocketAddr::from(([127, 0, 0, 1], 0)), false).expect("binds");
         let size = socket2::SockRef::from(&socket).recv_buffer_size().expect("readable");
         // Linux caps the request at net.core.rmem_max (and reports twice what it keeps).
         let max = std::fs::read_to_string("/proc/sys/net/core/rmem_max").ok().and_then(|v| v.trim().parse().ok());

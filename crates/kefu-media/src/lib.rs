@@ -10,10 +10,13 @@
 //!
 //! - [`room`] is the pure core: who is in a room, what they publish, who receives what, and
 //!   the forwarding decisions as data. No I/O, no clock (time is an argument), no str0m.
-//! - The driver is one media thread owning one UDP socket and every participant's str0m `Rtc`
-//!   (in RTP mode: packets are forwarded, never re-packetised). Each datagram reaches its
-//!   participant through a map (by remote address once known, by the STUN username's ufrag
-//!   before), never by asking every participant in turn.
+//! - The driver runs [`MediaConfig::threads`] media worker threads. Each owns whole rooms (a
+//!   room is placed on the worker with the fewest open rooms; all its participants' str0m `Rtc`s,
+//!   in RTP mode, live there, so forwarding never crosses threads) and one socket of the media
+//!   port's `SO_REUSEPORT` group. Each datagram reaches its participant through maps (by remote
+//!   address once known, by the STUN username's ufrag before), never by asking every participant
+//!   in turn; one the kernel steered to another worker's socket is handed to the owner in
+//!   batches.
 //!
 //! # Signalling: who offers when
 //!
@@ -51,9 +54,11 @@
 //! # Transport
 //!
 //! One UDP port ([`MediaConfig::udp_bind`]), host candidates for the configured addresses plus
-//! [`MediaConfig::public_ip`] for a 1:1 NAT. The server is ICE-lite (it answers checks, the
+//! [`MediaConfig::public_ip`] for a 1:1 NAT. With [`MediaConfig::tcp`], ICE over TCP too: a
+//! listener on the same port number, passive TCP candidates next to the UDP ones, RFC 4571
+//! framing, for networks that block UDP. The server is ICE-lite (it answers checks, the
 //! browser nominates), DTLS-SRTP only. Codecs: Opus (in-band FEC, DTX), VP8, H.264 constrained
-//! baseline packetization-mode 1. TCP candidates are not there yet.
+//! baseline packetization-mode 1.
 //!
 //! # Simulcast and adaptive quality
 //!
@@ -83,6 +88,7 @@ mod codec;
 mod config;
 mod deadlines;
 mod demux;
+mod directory;
 mod driver;
 mod forward;
 mod ids;
@@ -95,10 +101,12 @@ mod sfu;
 mod sfu_simulcast_tests;
 #[cfg(test)]
 mod sfu_tests;
+mod tcp;
 mod udp;
+mod worker;
 
 pub use api::{ClientOffer, MediaError, MediaEvent, MediaEvents, MediaHandle, ParticipantStats, RecordingEnded, VideoLayerStats};
-pub use config::MediaConfig;
+pub use config::{default_threads, MediaConfig};
 pub use driver::MediaServer;
 pub use forward::Layer;
 pub use ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};

@@ -9,6 +9,7 @@ use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::config::DtlsCert;
 use str0m::format::{Codec, FormatParams, PayloadParams};
 use str0m::media::{Direction, Frequency, MediaKind, Mid, Pt, Rid, Rids};
+use str0m::net::Protocol;
 use str0m::{Candidate, Event, IceCreds, Output, Rtc};
 
 use crate::api::{ClientOffer, MediaError};
@@ -26,6 +27,8 @@ pub(crate) const OFFER_SETTLE: Duration = Duration::from_millis(0);
 /// A datagram to send.
 #[derive(Debug)]
 pub(crate) struct Transmit {
+    /// Over a TCP connection (RFC 4571 framing) rather than the UDP socket.
+    pub tcp: bool,
     pub destination: SocketAddr,
     pub contents: Vec<u8>,
 }
@@ -304,7 +307,9 @@ impl Peer {
                     return true;
                 }
                 // str0m hands over its buffer: moved, not copied.
-                Ok(Output::Transmit(t)) => transmits.push(Transmit { destination: t.destination, contents: t.contents.into() }),
+                Ok(Output::Transmit(t)) => {
+                    transmits.push(Transmit { tcp: t.proto == Protocol::Tcp, destination: t.destination, contents: t.contents.into() })
+                }
                 Ok(Output::Event(e)) => events.push(e),
                 Err(e) => {
                     tracing::warn!(participant = self.id.0, error = %e, "media connection failed");

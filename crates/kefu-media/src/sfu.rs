@@ -38,6 +38,9 @@ pub(crate) struct Sfu {
     peer_deadlines: Deadlines<ParticipantId>,
     room_deadlines: Deadlines<RoomId>,
     next_track: u64,
+    /// Track ids go up by this much: each worker takes its own residue, so ids stay unique
+    /// across the media server.
+    track_step: u64,
     meters: Meters,
     transmits: Vec<Transmit>,
     events: VecDeque<MediaEvent>,
@@ -61,6 +64,7 @@ impl Sfu {
             peer_deadlines: Deadlines::default(),
             room_deadlines: Deadlines::default(),
             next_track: 1,
+            track_step: 1,
             meters: Meters::default(),
             transmits: Vec::new(),
             events: VecDeque::new(),
@@ -68,6 +72,18 @@ impl Sfu {
             failed: Vec::new(),
             recorders: Recorders::default(),
         }
+    }
+
+    /// Worker `worker` of `workers`: its track ids are `worker + 1`, then every `workers`th.
+    pub(crate) fn with_track_ids(mut self, worker: usize, workers: usize) -> Self {
+        self.next_track = worker as u64 + 1;
+        self.track_step = workers.max(1) as u64;
+        self
+    }
+
+    /// The ufrag a participant's STUN requests name (see `directory`).
+    pub(crate) fn local_ufrag(&self, participant: ParticipantId) -> Option<&str> {
+        self.peers.get(&participant).map(|p| p.local_ufrag.as_str())
     }
 
     /// Record a participant; its publisher is asked for keyframes so the file starts at once.
@@ -169,12 +185,13 @@ impl Sfu {
         Ok(())
     }
 
-    /// A datagram arrived on the socket.
-    pub(crate) fn handle_datagram(&mut self, now: Instant, source: SocketAddr, contents: &[u8]) {
+    /// A datagram arrived on the UDP socket, or a frame on a TCP connection (`tcp`).
+    pub(crate) fn handle_datagram(&mut self, now: Instant, tcp: bool, source: SocketAddr, contents: &[u8]) {
         let Some(participant) = self.demux.route(source, contents) else { return };
         let Some(peer) = self.peers.get_mut(&participant) else { return };
         let Ok(contents) = contents.try_into() else { return };
-        let receive = Receive { proto: Protocol::Udp, source, destination: self.setup.local_addr, contents };
+        let proto = if tcp { Protocol::Tcp } else { Protocol::Udp };
+        let receive = Receive { proto, source, destination: self.setup.local_addr, contents };
         if let Err(e) = peer.rtc.handle_input(Input::Receive(now, receive)) {
             tracing::debug!(participant = participant.0, error = %e, "datagram refused");
         }
@@ -283,7 +300,7 @@ impl Sfu {
             Event::MediaAdded(added) if added.direction.is_receiving() => {
                 let kind = peer.track_kind(added.mid, added.kind);
                 let track = TrackId(self.next_track);
-                self.next_track += 1;
+                self.next_track += self.track_step;
                 peer.published.insert(added.mid, track);
                 // A screen share is forwarded as it comes: one layer is enough for it.
                 let layers = peer.learn_rids(added.mid);

@@ -319,7 +319,7 @@ impl World {
             let now = self.now;
             for (from, to, bytes) in self.link.due(now) {
                 if to == self.server {
-                    self.sfu.handle_datagram(now, from, &bytes);
+                    self.sfu.handle_datagram(now, false, from, &bytes);
                 } else if let Some(client) = self.clients.iter_mut().find(|c| c.addr == to) {
                     let receive = Receive {
                         proto: Protocol::Udp,

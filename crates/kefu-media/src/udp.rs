@@ -71,12 +71,16 @@ impl MediaSocket {
         Ok(datagrams)
     }
 
-    /// Sends the transmits in order: each run of same-sized datagrams to one destination in
+    /// Sends the UDP transmits (TCP ones are skipped) in order: each run of same-sized datagrams to one destination in
     /// one GSO write. A failed send is logged and dropped (RTP and ICE recover from loss).
     pub(crate) async fn send_all(&mut self, transmits: &[Transmit]) {
         let max_segments = self.state.max_gso_segments().max(1);
         let mut at = 0;
         while at < transmits.len() {
+            if transmits[at].tcp {
+                at += 1;
+                continue;
+            }
             let end = run_end(transmits, at, max_segments);
             let first = &transmits[at];
             let segments = end - at;
@@ -126,7 +130,7 @@ fn run_end(transmits: &[Transmit], at: usize, max_segments: usize) -> usize {
     let mut end = at + 1;
     while end < transmits.len() && end - at < max_segments && (end - at + 1) * size <= GSO_MAX_BYTES {
         let next = &transmits[end];
-        if next.destination != first.destination || next.contents.len() > size || next.contents.is_empty() {
+        if next.tcp || next.destination != first.destination || next.contents.len() > size || next.contents.is_empty() {
             break;
         }
         end += 1;
@@ -142,7 +146,7 @@ mod tests {
     use super::*;
 
     fn t(port: u16, len: usize) -> Transmit {
-        Transmit { destination: SocketAddr::from(([127, 0, 0, 1], port)), contents: vec![len as u8; len] }
+        Transmit { tcp: false, destination: SocketAddr::from(([127, 0, 0, 1], port)), contents: vec![len as u8; len] }
     }
 
     #[test]
@@ -169,7 +173,7 @@ mod tests {
             let len = if i % 10 == 9 { 300 } else { 1000 };
             let mut contents = vec![i; len];
             contents[0] = i;
-            sent.push(Transmit { destination: b_addr, contents });
+            sent.push(Transmit { tcp: false, destination: b_addr, contents });
         }
         a.send_all(&sent).await;
         let mut got: Vec<(SocketAddr, Vec<u8>)> = Vec::new();

@@ -195,6 +195,8 @@ fn media_config(config: &Config) -> kefu_media::MediaConfig {
     media.public_ip = config.media_public_ip;
     media.loopback_only = config.media_loopback_only;
     media.rtx_cache = std::time::Duration::from_millis(config.media_rtx_cache_ms.into());
+    media.threads = config.media_threads;
+    media.tcp = config.media_tcp;
     media.connect_timeout = std::time::Duration::from_secs(config.media_connect_timeout_secs.into());
     media.stats_interval = Some(std::time::Duration::from_millis(config.media_stats_interval_ms.max(100)));
     media

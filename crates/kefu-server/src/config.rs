@@ -142,6 +142,8 @@ pub struct FileConfig {
     pub media_public_ip: Option<std::net::IpAddr>,
     pub media_loopback_only: Option<bool>,
     pub media_rtx_cache_ms: Option<u32>,
+    pub media_threads: Option<usize>,
+    pub media_tcp: Option<bool>,
     pub call_ring_secs: Option<u32>,
     pub turn_urls: Option<Vec<String>>,
     pub turn_secret: Option<String>,
@@ -233,6 +235,11 @@ pub struct Config {
     /// How long each forwarded video stream keeps its sent packets for the receiver's
     /// retransmission requests (NACK), in ms. Most of the media memory per stream.
     pub media_rtx_cache_ms: u32,
+    /// Media worker threads, each owning whole calls (default: one per core, at least 1).
+    pub media_threads: usize,
+    /// Also accept ICE over TCP on `media_udp`'s port number (passive TCP candidates), for
+    /// networks that block UDP.
+    pub media_tcp: bool,
     /// A participant whose media has not connected this long after joining is dropped, which
     /// ends its call `failed` (not a file setting: 30 s; tests shorten it).
     pub media_connect_timeout_secs: u32,
@@ -335,6 +342,8 @@ impl Config {
             media_public_ip: file.media_public_ip,
             media_loopback_only: file.media_loopback_only.unwrap_or(false),
             media_rtx_cache_ms: file.media_rtx_cache_ms.unwrap_or(1_000).clamp(100, 10_000),
+            media_threads: file.media_threads.unwrap_or_else(kefu_media::default_threads).clamp(1, 256),
+            media_tcp: file.media_tcp.unwrap_or(false),
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
@@ -386,6 +395,8 @@ impl Config {
             media_public_ip: None,
             media_loopback_only: true,
             media_rtx_cache_ms: 1_000,
+            media_threads: 2,
+            media_tcp: false,
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: 45,

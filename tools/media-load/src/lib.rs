@@ -45,6 +45,10 @@ pub struct Options {
     pub join_interval: Duration,
     /// The client runtime's worker threads (reported only; the caller builds the runtime).
     pub client_threads: usize,
+    /// The started server's `media_threads` (`None`: its default, one per core).
+    pub media_threads: Option<usize>,
+    /// More lines for the started server's kefu.toml (e.g. `media_rtx_cache_ms = 500`).
+    pub server_config: String,
     pub video_kbps: u32,
     pub fps: u32,
 }
@@ -62,6 +66,8 @@ impl Default for Options {
             warmup_secs: 5.0,
             join_interval: Duration::from_millis(20),
             client_threads: 2,
+            media_threads: None,
+            server_config: String::new(),
             video_kbps: 1000,
             fps: 30,
         }
@@ -122,7 +128,10 @@ fn free_port() -> Result<u16> {
 pub async fn run(o: &Options) -> Result<Report> {
     let own = match &o.url {
         Some(_) => None,
-        None => Some(Server::start(&o.kefu, free_port()?, "media-load", SERVER_CONFIG).await?),
+        None => {
+            let threads = o.media_threads.map(|n| format!("media_threads = {n}\n")).unwrap_or_default();
+            Some(Server::start(&o.kefu, free_port()?, "media-load", &format!("{SERVER_CONFIG}{threads}{}\n", o.server_config)).await?)
+        }
     };
     let base = o.url.clone().or_else(|| own.as_ref().map(|s| s.base.clone())).context("no server")?;
     let pid = own.as_ref().map(Server::pid).or(o.server_pid);

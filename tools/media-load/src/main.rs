@@ -41,6 +41,12 @@ struct Args {
     /// Worker threads of the tool's clients.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// The started server's media worker threads (`media_threads`; default: one per core).
+    #[arg(long)]
+    media_threads: Option<usize>,
+    /// More lines for the started server's kefu.toml, e.g. "media_rtx_cache_ms = 500".
+    #[arg(long, default_value = "")]
+    server_config: String,
     /// Each publisher's video bitrate.
     #[arg(long, default_value_t = 1000)]
     video_kbps: u32,
@@ -65,6 +71,8 @@ fn main() -> Result<()> {
         warmup_secs: args.warmup,
         join_interval: Duration::from_millis(args.join_interval_ms),
         client_threads: args.threads,
+        media_threads: args.media_threads,
+        server_config: args.server_config,
         video_kbps: args.video_kbps,
         fps: args.fps,
     };

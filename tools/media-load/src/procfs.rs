@@ -19,17 +19,21 @@ pub fn cpu_secs(pid: u32) -> Result<f64> {
     Ok(ticks as f64 / TICKS_PER_SEC)
 }
 
-/// CPU seconds of the process's thread named `name` (nanosecond precision), if it has one.
-pub fn thread_cpu_secs(pid: u32, name: &str) -> Option<f64> {
+/// CPU seconds of the process's threads whose name starts with `prefix` (nanosecond precision),
+/// summed; `None` if it has none (the media workers are `kefu-media`, or `kefu-media-N`).
+pub fn thread_cpu_secs(pid: u32, prefix: &str) -> Option<f64> {
+    let mut total = None;
     for task in fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
         let path = task.path();
-        if fs::read_to_string(path.join("comm")).is_ok_and(|c| c.trim() == name) {
-            let schedstat = fs::read_to_string(path.join("schedstat")).ok()?;
-            let ns: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
-            return Some(ns as f64 / 1e9);
+        if fs::read_to_string(path.join("comm")).is_ok_and(|c| c.trim().starts_with(prefix)) {
+            let Some(ns) = fs::read_to_string(path.join("schedstat")).ok().and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            *total.get_or_insert(0.0) += ns as f64 / 1e9;
         }
     }
-    None
+    total
 }
 
 /// Resident memory in MB (MiB).
