@@ -185,6 +185,7 @@ impl Modify for UniqueOperationIds {
         crate::api::reports::exports,
         crate::api::widgets::config,
         crate::api::widgets::list,
+        crate::api::widgets::one,
         crate::api::widgets::save,
         crate::api::widgets::remove,
         crate::api::widgets::identity_secret,

@@ -1824,7 +1824,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["widgets_one"];
         put: operations["widgets_save"];
         post?: never;
         delete: operations["widgets_remove"];
@@ -5191,11 +5191,21 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @description `GET /api/v1/widgets`: every widget's settings by name (`default` always present). */
+        /** @description One widget in the admin list. */
+        WidgetEntry: {
+            name: string;
+            settings: components["schemas"]["WidgetSettings"];
+        };
+        /** @description `GET /api/v1/widgets`: a page of the widgets, `default` (always present) first, then by name. */
         WidgetList: {
-            widgets: {
-                [key: string]: components["schemas"]["WidgetSettings"];
-            };
+            /** @description `after` for the next page (a widget's name); null on the last page. */
+            next_after?: string | null;
+            /**
+             * Format: int64
+             * @description Widgets matching `q` on every page together.
+             */
+            total: number;
+            widgets: components["schemas"]["WidgetEntry"][];
         };
         /** @description A widget's settings. */
         WidgetSettings: {
@@ -5711,6 +5721,7 @@ export type WebhookList = components['schemas']['WebhookList'];
 export type WebhookView = components['schemas']['WebhookView'];
 export type WidgetBranding = components['schemas']['WidgetBranding'];
 export type WidgetConfig = components['schemas']['WidgetConfig'];
+export type WidgetEntry = components['schemas']['WidgetEntry'];
 export type WidgetList = components['schemas']['WidgetList'];
 export type WidgetSettings = components['schemas']['WidgetSettings'];
 export type WrapUpCodeList = components['schemas']['WrapUpCodeList'];
@@ -6861,6 +6872,8 @@ export interface operations {
                 q?: string | null;
                 /** @description Only this category. */
                 category?: string | null;
+                /** @description Only one library: `team` or `mine` (the caller's personal one); both without it. */
+                library?: string | null;
                 /** @description `next_after` of the previous page. */
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching response at once. */
@@ -10247,14 +10260,21 @@ export interface operations {
     };
     widgets_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page: the name of the last row shown. */
+                after?: string | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every widget's settings by name (admin) */
+            /** @description a page of the widgets, `default` first, then by name; `q` finds text in the name, welcome texts and allowed origins (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10319,6 +10339,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IdentitySecret"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    widgets_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description widget name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one widget's settings; `default` is always there (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSettings"];
                 };
             };
             /** @description JSON error naming the problem */
