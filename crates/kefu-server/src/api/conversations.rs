@@ -305,7 +305,14 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
         Caller::Visitor(v) => state.store.visitor_conversations(*v).await?,
         Caller::Staff(s) => {
             let only_mine = q.mine || (s.role < Role::Supervisor && s.is_user());
-            state.store.conversations_by_status(status, only_mine.then_some(s.id)).await?
+            let rows = state.store.conversations_by_status(status, only_mine.then_some(s.id)).await?;
+            // A supervisor lists the groups they oversee (and what they hold themselves).
+            match crate::oversight::overseen(&state, s).await? {
+                Some(mine) if s.role == Role::Supervisor => {
+                    rows.into_iter().filter(|c| mine.contains(&c.group_id) || c.agent_id == Some(s.id)).collect()
+                }
+                _ => rows,
+            }
         }
     };
     let mut conversations = Vec::with_capacity(rows.len().min(200));

@@ -31,6 +31,7 @@ mod note_edits;
 mod notes;
 mod offers;
 mod outbound;
+mod oversight;
 mod planning;
 mod qa;
 mod reasons;

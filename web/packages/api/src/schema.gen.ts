@@ -4557,7 +4557,7 @@ export interface components {
         /**
          * @description A customer who turned strongly negative (`sentiment.raised`), or recovered or whose
          *     conversation ended (`sentiment.cleared`, with `cleared_at`). Supervisors of the
-         *     conversation's group (all when in none) and admins get it.
+         *     conversation's group and admins get it.
          */
         SentimentAlertView: {
             /** @description The agent serving the conversation; null while it waits in line. */
@@ -6013,7 +6013,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all */
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9523,7 +9523,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (all when in none), admins all */
+            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9584,7 +9584,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
+            /** @description the groups the caller watches (a supervisor: their own, none when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
             200: {
                 headers: {
                     [name: string]: unknown;
