@@ -3096,6 +3096,12 @@ export interface components {
              *     coloured and alerted on only from `service_level_min_judged` of them.
              */
             service_level_judged: number;
+            /**
+             * Format: int32
+             * @description The group's service-level target (answer within this many seconds): its own, else the
+             *     server's default. A display judges the group's wait against it.
+             */
+            service_level_target_secs: number;
             thresholds: components["schemas"]["ThresholdsView"];
             /**
              * Format: int32
@@ -3112,17 +3118,13 @@ export interface components {
         FloorView: {
             /** Format: date-time */
             as_of: string;
+            /** @description Each with its own service-level target. */
             groups: components["schemas"]["FloorGroup"][];
             /**
              * Format: int64
              * @description A group's service level is judged against its levels from this many contacts on.
              */
             service_level_min_judged: number;
-            /**
-             * Format: int32
-             * @description The service-level target (answer within this many seconds).
-             */
-            service_level_target_secs: number;
         };
         /** @description A future interval. */
         ForecastPoint: {
