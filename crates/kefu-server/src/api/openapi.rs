@@ -181,6 +181,8 @@ impl Modify for UniqueOperationIds {
         crate::api::reports::reasons,
         crate::api::maturity::assessment,
         crate::api::maturity::answer,
+        crate::api::settings::show,
+        crate::api::settings::save,
         crate::api::reports::export,
         crate::api::reports::exports,
         crate::api::widgets::config,

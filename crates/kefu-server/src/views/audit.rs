@@ -39,6 +39,7 @@ words! {
         IdentitySecret = "identity_secret",
         RecordingPolicy = "recording_policy",
         MaturityAnswers = "maturity_answers",
+        OrgSettings = "org_settings",
     }
 }
 

@@ -30,6 +30,7 @@ mod migrate_store;
 mod note_edits;
 mod notes;
 mod offers;
+mod org_settings;
 mod outbound;
 mod oversight;
 mod planning;

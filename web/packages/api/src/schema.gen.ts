@@ -1512,6 +1512,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["settings_show"];
+        put: operations["settings_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/agents/{id}": {
         parameters: {
             query?: never;
@@ -2130,7 +2146,7 @@ export interface components {
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "org_settings";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -3770,6 +3786,31 @@ export interface components {
          * @enum {string}
          */
         OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred";
+        /** @description The organisation's settings. */
+        OrgSettings: {
+            /**
+             * Format: double
+             * @description A customer's latest message or trend at or below this (-1 to below 0) raises a sentiment
+             *     alert (default -0.5).
+             */
+            sentiment_alert_at: number;
+            /**
+             * Format: double
+             * @description An alerted customer's trend at or above this (above `sentiment_alert_at`, at most 1) clears
+             *     it (default -0.1).
+             */
+            sentiment_clear_at: number;
+            /** @description IANA name, e.g. `Asia/Shanghai`: days, weeks and months of reports start at its midnight. */
+            time_zone: string;
+        };
+        /** @description The fields to change; those left out keep their value. */
+        OrgSettingsBody: {
+            /** Format: double */
+            sentiment_alert_at?: number | null;
+            /** Format: double */
+            sentiment_clear_at?: number | null;
+            time_zone?: string | null;
+        };
         /**
          * @description One side of a conversation (who is typing, who read).
          * @enum {string}
@@ -5613,6 +5654,8 @@ export type OfferReason = components['schemas']['OfferReason'];
 export type OfferReasonKind = components['schemas']['OfferReasonKind'];
 export type OfferRevoked = components['schemas']['OfferRevoked'];
 export type OfferRevokedReason = components['schemas']['OfferRevokedReason'];
+export type OrgSettings = components['schemas']['OrgSettings'];
+export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PlanningGroup = components['schemas']['PlanningGroup'];
@@ -9532,6 +9575,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SentimentAlertList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the organisation's time zone and sentiment alert thresholds (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrgSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description saved and in force at once (admin; audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
                 };
             };
             /** @description JSON error naming the problem */
