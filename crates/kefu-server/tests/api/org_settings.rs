@@ -1,14 +1,10 @@
 //! The organisation's settings (`/api/v1/settings`): admins set the reports' time zone and the
 //! sentiment alert thresholds, checked (422 naming the field), audited, and in force at once.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{spawn_app, Socket};
-
-/// The sentiment frames among what arrives within `ms`.
-async fn moods(ws: &mut Socket, ms: u64) -> Vec<Value> {
-    ws.drain(ms).await.into_iter().filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("sentiment."))).collect()
-}
+use crate::helpers::spawn_app;
+use crate::sentiment::moods;
 
 #[tokio::test]
 async fn admins_set_the_sentiment_thresholds_and_they_apply_to_the_next_message() {
