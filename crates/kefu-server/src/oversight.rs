@@ -19,6 +19,12 @@ pub async fn overseen(state: &AppState, staff: &Staff) -> ApiResult<Option<BTree
     Ok(Some(member_groups(&state.store, staff.id).await?))
 }
 
+/// The agents `staff` oversees (members of their groups): None = all.
+pub async fn overseen_agents(state: &AppState, staff: &Staff) -> ApiResult<Option<BTreeSet<i64>>> {
+    let Some(mine) = overseen(state, staff).await? else { return Ok(None) };
+    Ok(Some(state.store.members().await?.iter().filter(|m| mine.contains(&m.group_id)).map(|m| m.agent_id).collect()))
+}
+
 /// The groups `user` is a member of.
 pub async fn member_groups(store: &Store, user: i64) -> ApiResult<BTreeSet<i64>> {
     Ok(store.members().await?.iter().filter(|m| m.agent_id == user).map(|m| m.group_id).collect())

@@ -388,11 +388,14 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
     }
     let names = names(&state).await?;
     let avg = |sum: i64, n: i64| if n == 0 { 0.0 } else { (sum as f64 / n as f64 * 10.0).round() / 10.0 };
+    // A supervisor who is not a reviewer reads the agents of the groups they oversee.
+    let shown = if is_reviewer(&state, &staff).await? { None } else { crate::oversight::overseen_agents(&state, &staff).await? };
     let agents = state
         .store
         .qa_agent_totals(from, to)
         .await?
         .into_iter()
+        .filter(|t| shown.as_ref().is_none_or(|s| s.contains(&t.agent_id)))
         .map(|t| QaAgentLine {
             agent_id: t.agent_id,
             agent_name: name_of(&names, t.agent_id),

@@ -79,6 +79,16 @@ async fn a_supervisor_is_refused_another_groups_conversations_agents_and_qa() {
     let (s, e) = app.call("POST", &decide, Some(&sup), Some(json!({ "outcome": "upheld" }))).await;
     refused(s, &e, "skill group");
     assert_eq!(app.call("POST", &decide, Some(&admin), Some(json!({ "outcome": "upheld" }))).await.0, 200);
+    // The QA report's agent lines: card services' agents only.
+    let now = jiff::Timestamp::now();
+    let day = jiff::SignedDuration::from_hours(24);
+    let span = format!("from={}&to={}", now - day, now + day);
+    for (who, sees_liu) in [(&admin, true), (&sup, false)] {
+        let (s, report) = app.call("GET", &format!("/api/v1/qa/report?{span}"), Some(who), None).await;
+        assert_eq!(s, 200, "{report}");
+        let has = report["agents"].as_array().unwrap().iter().any(|a| a["agent_id"] == liu);
+        assert_eq!(has, sees_liu, "{report}");
+    }
 }
 
 #[tokio::test]
@@ -103,4 +113,10 @@ async fn a_supervisor_in_no_group_oversees_nothing_and_is_told_why() {
     let liu = user_id(&app, &admin, "agent3@demo.kefu").await;
     let (s, e) = app.call("GET", &format!("/api/v1/stats/agents/{liu}"), Some(&lone), None).await;
     refused(s, &e, "no skill group");
+    // Search finds nothing either (the admin finds the conversation by its first words).
+    let search = "/api/v1/search/conversations?q=%E8%B4%B7%E6%AC%BE"; // 贷款
+    let (s, found) = app.call("GET", search, Some(&lone), None).await;
+    assert_eq!((s, found["results"].as_array().map(Vec::len)), (200, Some(0)), "{found}");
+    let (_, all) = app.call("GET", search, Some(&admin), None).await;
+    assert!(!all["results"].as_array().unwrap().is_empty(), "{all}");
 }
