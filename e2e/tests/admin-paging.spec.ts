@@ -53,3 +53,35 @@ test('zh-CN: an admin pages through 500 agents, searched by name, and the search
     await inParallel(ids, 8, (id) => api.call('PATCH', `/api/v1/agents/${id}`, token, { enabled: false }));
   }
 });
+
+test('en: the widgets table pages 52 widgets from the server and finds one by name', async ({ browser }) => {
+  const stamp = Date.now().toString(36);
+  const token = await api.login('admin@demo.kefu', 'demo-admin');
+  const template = await api.get(token, '/api/v1/widgets/default');
+  const names = Array.from({ length: 52 }, (_, i) => `pg-${stamp}-${String(i + 1).padStart(2, '0')}`);
+  try {
+    await inParallel(names, 8, (name) => api.call('PUT', `/api/v1/widgets/${name}`, token, template));
+    const admin = await person(browser, 'en-US');
+    await login(admin.page, 'admin@demo.kefu', 'demo-admin');
+    await admin.page.goto(`${base()}/app/admin/widgets`);
+    await admin.page.getByTestId('widget-search').fill(`pg-${stamp}`);
+    const rows = admin.page.getByTestId('admin-widgets-table').locator('tbody tr.el-table__row');
+    await expect(admin.page.getByTestId('widget-page')).toHaveText('Page 1 · 52 in all');
+    await expect(rows).toHaveCount(50);
+    await expect(rows.first().getByTestId('widget-name')).toHaveText(names[0]!);
+    await admin.page.getByTestId('widget-next').click();
+    await expect(admin.page.getByTestId('widget-page')).toHaveText('Page 2 · 52 in all');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.last().getByTestId('widget-name')).toHaveText(names[51]!);
+    // The editor opens a widget of the second page with its own settings.
+    await rows.last().getByTestId('widget-edit').click();
+    await expect(admin.page.getByTestId('widget-form-name')).toHaveValue(names[51]!);
+    await admin.page.keyboard.press('Escape');
+    await admin.page.getByTestId('widget-search').fill(`pg-${stamp}-07`);
+    await expect(admin.page.getByTestId('widget-page')).toHaveText('Page 1 · 1 in all');
+    await expect(rows).toHaveCount(1);
+    await admin.context.close();
+  } finally {
+    await inParallel(names, 8, (name) => api.call('DELETE', `/api/v1/widgets/${name}`, token));
+  }
+});

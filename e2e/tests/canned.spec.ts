@@ -1,9 +1,10 @@
 // 快捷回复 through the real UI: an agent types `/` plus a shortcut in the composer, picks a
 // canned response, gets its text with the customer's name filled in, edits nothing, and the
 // visitor receives it. In Chinese with the team library, and in English with a personal response
-// the agent first adds on the 快捷回复 page.
+// the agent first adds on the 快捷回复 page. The library page shows the server's pages: one
+// library, one category, searched on the server.
 import { expect, test, type Page } from '@playwright/test';
-import { agentReady, base, leaveFloor, person } from './helpers';
+import { agentReady, api, base, leaveFloor, login, person, pickOption } from './helpers';
 
 /** A visitor on /demo starts a chat on card services; the agent accepts it and opens it. */
 async function serve(agent: Page, visitorPage: Page, name: string, first: string) {
@@ -95,4 +96,44 @@ test('en: an agent adds a personal response on the page, then picks it with the 
   await agent.context.close();
   await visitor.context.close();
   await leaveFloor('agent1@demo.kefu');
+});
+
+test('zh-CN: the library page pages a category of 55 personal responses from the server and searches them', async ({ browser }) => {
+  const stamp = Date.now().toString(36);
+  const category = `分页${stamp}`;
+  const token = await api.login('agent3@demo.kefu', 'demo-agent');
+  const ids: number[] = [];
+  try {
+    for (let i = 1; i <= 55; i++) {
+      const n = String(i).padStart(2, '0');
+      const body = { shortcut: `pg${stamp}${n}`, title: `分页回复 ${n}`, body: `第 ${n} 条`, category };
+      ids.push((await api.post(token, '/api/v1/canned-responses', body)).id);
+    }
+    const agent = await person(browser, 'zh-CN');
+    await login(agent.page, 'agent3@demo.kefu');
+    await agent.page.getByTestId('nav-canned').click();
+    await pickOption(agent.page, 'canned-mine-category', category);
+    const rows = agent.page.getByTestId('canned-mine-table').locator('tbody tr.el-table__row');
+    await expect(agent.page.getByTestId('canned-mine-page')).toHaveText('第 1 页 · 共 55 条');
+    await expect(rows).toHaveCount(50);
+    await expect(rows.first()).toContainText(`/pg${stamp}01`);
+    await agent.page.getByTestId('canned-mine-next').click();
+    await expect(agent.page.getByTestId('canned-mine-page')).toHaveText('第 2 页 · 共 55 条');
+    await expect(rows).toHaveCount(5);
+    await expect(rows.last()).toContainText(`/pg${stamp}55`);
+    await expect(agent.page.getByTestId('canned-mine-next')).toBeDisabled();
+    // The search box asks the server, inside the chosen category, from page 1.
+    await agent.page.getByTestId('canned-mine-search').fill('分页回复 07');
+    await expect(agent.page.getByTestId('canned-mine-page')).toHaveText('第 1 页 · 共 1 条');
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText(`/pg${stamp}07`);
+    // The team library's tab pages only the team's responses.
+    await agent.page.getByRole('tab', { name: '团队快捷回复' }).click();
+    await expect(agent.page.getByTestId('canned-team-table')).toContainText('/问候');
+    await expect(agent.page.getByTestId('canned-team-table')).not.toContainText(`/pg${stamp}`);
+    await agent.context.close();
+  } finally {
+    for (const id of ids) await api.call('DELETE', `/api/v1/canned-responses/${id}`, token);
+    await leaveFloor('agent3@demo.kefu');
+  }
 });

@@ -79,7 +79,13 @@ test('zh-CN: a reviewer scores a conversation, the agent appeals, the supervisor
   await expect(agent.page.getByTestId('qa-appeal-status')).toHaveText('待处理');
   await expect(agent.page.getByTestId('qa-appeal-open')).toHaveCount(0);
 
-  // The supervisor upholds it with a new score.
+  // The supervisor upholds it with a new score. A supervisor decides the appeals of the groups
+  // they lead: the demo supervisor (card services) joins loans for this, and leaves it after.
+  const supId = (await api.get(await api.login('supervisor@demo.kefu', 'demo-supervisor'), '/api/v1/agents/me')).id;
+  type Member = { agent_id: number; skill_level: number };
+  const loans = (await api.get(admin, '/api/v1/groups')).groups.find((g: { name: string }) => g.name.includes('Loans'));
+  const members: Member[] = loans.members.map((m: Member) => ({ agent_id: m.agent_id, skill_level: m.skill_level }));
+  await api.call('PUT', `/api/v1/groups/${loans.id}/members`, admin, [...members, { agent_id: supId, skill_level: 1 }]);
   const supervisor = await person(browser, 'zh-CN');
   await login(supervisor.page, 'supervisor@demo.kefu', 'demo-supervisor');
   const supToken = await api.login('supervisor@demo.kefu', 'demo-supervisor');
@@ -96,6 +102,7 @@ test('zh-CN: a reviewer scores a conversation, the agent appeals, the supervisor
   await expect(agent.page.getByTestId('qa-final-score')).toHaveText('95');
   await expect(agent.page.getByTestId('qa-appeal-status')).toHaveText('申诉成立');
 
+  await api.call('PUT', `/api/v1/groups/${loans.id}/members`, admin, members);
   await api.call('DELETE', `/api/v1/qa/reviewers/${reviewerId}`, admin);
   for (const p of [reviewer, agent, supervisor]) await p.context.close();
 });

@@ -162,3 +162,33 @@ test('the admin sets a group\'s alert thresholds on the admin page, and a refuse
     await context.close();
   }
 });
+
+test('each tile shows its group’s own service-level target and turns amber once a customer waits past it (en)', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const name = `Target wall ${Date.now() % 100000}`;
+  const { group, type } = await watchedGroup(admin, name);
+  // Only the target can colour this tile: the line's own levels are out of reach of one customer.
+  await api.call('PUT', `/api/v1/groups/${group}/alert-thresholds`, admin, {
+    waiting_warning: 5,
+    waiting_critical: 9,
+    longest_wait_warning_secs: 0,
+    longest_wait_critical_secs: 0,
+    service_level_warning_pct: 0,
+    service_level_critical_pct: 0,
+  });
+  await api.call('PATCH', `/api/v1/groups/${group}`, admin, { service_level_target_secs: 2 });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  const queued = await queueVisitor(type);
+  try {
+    await login(page, 'admin@demo.kefu', 'demo-admin');
+    await page.goto(`${base()}/app/wallboard`);
+    await expect(page.getByTestId(`wallboard-target-${group}`)).toHaveText('Target: answered within 2 s');
+    await expect(page.getByTestId('wallboard-target-1')).toHaveText('Target: answered within 20 s');
+    await expect(page.getByTestId(`wallboard-tile-${group}`)).toHaveAttribute('data-level', 'warning', { timeout: 10_000 });
+  } finally {
+    await api.post(queued.visitor, `/api/v1/conversations/${queued.id}/leave`, {});
+    await api.call('DELETE', `/api/v1/groups/${group}/alert-thresholds`, admin);
+    await context.close();
+  }
+});

@@ -33,7 +33,7 @@ test('zh-CN: an admin brands a widget with a live preview, and the customer sees
   await expect(dialog).toBeHidden();
 
   const token = await api.login('admin@demo.kefu', 'demo-admin');
-  const saved = (await api.get(token, '/api/v1/widgets')).widgets[name];
+  const saved = await api.get(token, `/api/v1/widgets/${name}`);
   expect(saved.branding).toMatchObject({ color: '#c0392b', position: 'left', title: { 'zh-CN': '招财银行视频客服' } });
 
   // A customer's site on another origin (a page server this test starts on loopback) pastes the snippet.

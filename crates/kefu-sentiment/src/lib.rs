@@ -20,7 +20,7 @@ pub mod mood;
 pub mod zh;
 
 pub use lang::{detect, Lang};
-pub use mood::{MoodBook, MoodChange};
+pub use mood::{MoodBook, MoodChange, Thresholds};
 
 /// A message's sentiment.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,8 +1,8 @@
 //! A customer's mood over a conversation, and when it is worth a supervisor's attention: each
 //! scored customer message moves the conversation's trend (an exponentially weighted average,
 //! so the latest messages count most), an alert is raised once when the latest message or the
-//! trend falls to [`RAISE_AT`] and cleared only when it has recovered to [`CLEAR_AT`] — one alert per episode,
-//! however many angry messages follow.
+//! trend falls to the raise level ([`RAISE_AT`] by default) and cleared only when it has recovered
+//! to the clear level ([`CLEAR_AT`]) — one alert per episode, however many angry messages follow.
 
 use std::collections::HashMap;
 
@@ -44,13 +44,58 @@ pub enum MoodChange {
     },
 }
 
+/// When an alert is raised and cleared: an organisation's setting, [`RAISE_AT`] and
+/// [`CLEAR_AT`] unless an admin chose others.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    raise_at: f64,
+    clear_at: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { raise_at: RAISE_AT, clear_at: CLEAR_AT }
+    }
+}
+
+impl Thresholds {
+    /// Checked: `raise_at` in -1..0 (a negative mood), `clear_at` above it and at most 1 (the gap
+    /// keeps an alert from flapping). The error names the field.
+    pub fn new(raise_at: f64, clear_at: f64) -> Result<Thresholds, String> {
+        if !(raise_at.is_finite() && (-1.0..0.0).contains(&raise_at)) {
+            return Err("sentiment_alert_at: from -1 up to (not including) 0".into());
+        }
+        if !(clear_at.is_finite() && clear_at <= 1.0) || clear_at <= raise_at {
+            return Err(format!("sentiment_clear_at: above sentiment_alert_at ({raise_at}) and at most 1"));
+        }
+        Ok(Thresholds { raise_at, clear_at })
+    }
+
+    /// The score at or below which an alert is raised.
+    pub fn raise_at(&self) -> f64 {
+        self.raise_at
+    }
+
+    /// The trend at or above which an alert clears.
+    pub fn clear_at(&self) -> f64 {
+        self.clear_at
+    }
+}
+
 /// The mood of every open conversation.
 #[derive(Debug, Default, Clone)]
 pub struct MoodBook {
     moods: HashMap<i64, Mood>,
+    thresholds: Thresholds,
 }
 
 impl MoodBook {
+    /// From now on, raise and clear at these (moods already alerted keep their alert until
+    /// they recover past the new clear level).
+    pub fn set_thresholds(&mut self, t: Thresholds) {
+        self.thresholds = t;
+    }
+
     /// A customer message of `conversation` scored `score`; returns what changed, if anything.
     pub fn observe(&mut self, conversation: i64, score: f64) -> Option<MoodChange> {
         let score = if score.is_finite() { score.clamp(-1.0, 1.0) } else { 0.0 };
@@ -60,10 +105,11 @@ impl MoodBook {
         }
         m.messages += 1;
         let trend = m.trend;
-        if !m.alerted && (trend <= RAISE_AT || score <= RAISE_AT) {
+        let Thresholds { raise_at, clear_at } = self.thresholds;
+        if !m.alerted && (trend <= raise_at || score <= raise_at) {
             m.alerted = true;
             Some(MoodChange::Raised { conversation, trend })
-        } else if m.alerted && trend >= CLEAR_AT && score > RAISE_AT {
+        } else if m.alerted && trend >= clear_at && score > raise_at {
             m.alerted = false;
             Some(MoodChange::Cleared { conversation, trend })
         } else {

@@ -111,3 +111,16 @@ proptest! {
         prop_assert!((-1.0..=1.0).contains(&s.score));
     }
 }
+
+#[test]
+fn an_organisations_thresholds_move_when_alerts_rise_and_clear() {
+    let mut book = MoodBook::default();
+    book.set_thresholds(Thresholds::new(-0.25, 0.2).unwrap());
+    assert!(matches!(book.observe(3, -0.3), Some(MoodChange::Raised { .. })), "-0.3 alerts at -0.25");
+    assert_eq!(book.observe(3, 0.1), None, "trend -0.06: not yet at the clear level 0.2");
+    assert!(matches!(book.observe(3, 0.9), Some(MoodChange::Cleared { .. })));
+    assert!(Thresholds::new(-0.5, -0.5).is_err(), "clear must be above alert");
+    assert!(Thresholds::new(0.1, 0.5).is_err(), "alert is a negative mood");
+    assert!(Thresholds::new(-0.5, 1.5).is_err());
+    assert!(Thresholds::new(f64::NAN, 0.0).is_err());
+}

@@ -52,6 +52,7 @@ impl Application {
             crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
         }
         let widget_secret = secret_setting(&store, "widget_secret").await?;
+        let org = crate::org::Org::load(&store, config.time_zone.clone()).await.context("failed to read the organisation's settings")?;
         let links = AttachmentLinks::new(&secret_setting(&store, "attachment_link_secret").await?);
         let hub = match &config.nats_url {
             Some(url) => {
@@ -136,6 +137,7 @@ impl Application {
             calls,
             floor,
             moods: Default::default(),
+            org,
             messages,
         };
         tokio::spawn(away_if_not_back(state.clone()));

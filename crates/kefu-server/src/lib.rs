@@ -21,6 +21,8 @@ pub mod floor;
 pub mod integrations;
 pub mod limits;
 pub mod metrics;
+pub mod org;
+pub mod oversight;
 pub mod planning;
 pub mod qa;
 pub mod realtime;

@@ -79,8 +79,10 @@ impl Moods {
 /// A scored customer message was committed: move the conversation's mood, and raise or clear
 /// its alert. Errors are logged: the message itself is already delivered.
 pub async fn observe(state: &AppState, conversation: i64, message_id: i64, score: f64) {
+    let thresholds = state.org.get().sentiment;
     let change = state.moods.with(|m| {
         m.seen.insert(conversation, now_ms());
+        m.book.set_thresholds(thresholds);
         m.book.observe(conversation, score)
     });
     let result = match change {

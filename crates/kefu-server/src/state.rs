@@ -33,6 +33,8 @@ pub struct AppState {
     pub floor: crate::floor::Floor,
     /// Customers' moods and their active sentiment alerts.
     pub moods: crate::sentiment::Moods,
+    /// The organisation's settings admins change at run time (time zone, sentiment thresholds).
+    pub org: crate::org::Org,
     /// Stores messages, many to a transaction (group commit).
     pub messages: crate::conversations::batch::MessageWriter,
 }

@@ -168,6 +168,21 @@ impl Store {
         })
     }
 
+    /// Notes placed before `before_seq` that were edited since written: a staff resume replays them
+    /// as `note.updated`, since `notes_from` only brings the ones placed at or after its cursor.
+    pub async fn edited_notes_before(&self, conversation_id: i64, before_seq: i64) -> Result<Vec<NoteRow>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {NOTE_COLUMNS} FROM conversation_notes
+                  WHERE conversation_id = $1 AND after_seq < $2 AND edited_at IS NOT NULL ORDER BY after_seq, id LIMIT 2000"
+            ))
+            .bind(conversation_id)
+            .bind(before_seq)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Users already notified about a note (so an edit tells only newly mentioned people).
     pub async fn note_notified(&self, note_id: i64) -> Result<Vec<i64>> {
         on_pool!(self, |pool| {

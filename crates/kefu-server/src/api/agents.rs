@@ -161,6 +161,7 @@ pub async fn set_status_of(
     }
     let status = parse_status(&body.status, body.reason.as_deref())?;
     state.store.user(id).await.map_err(|_| ApiError::not_found("agent"))?;
+    crate::oversight::require_agent(&state, &staff, id).await?;
     state.routing.run(Op::SetStatus { agent: id, status }).await?;
     let mut tx = state.store.begin().await?;
     let detail = serde_json::json!({ "by": staff.id, "status": body.status, "reason": body.reason, "note": note });

@@ -147,7 +147,7 @@ pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (none when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let names: std::collections::HashMap<i64, String> = state.store.groups().await?.into_iter().map(|g| (g.id, g.name)).collect();
@@ -161,7 +161,7 @@ pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiRes
     Ok(Json(AlertList { alerts }))
 }
 
-#[utoipa::path(get, path = "/api/v1/sentiment-alerts", tag = "stats", responses((status = 200, description = "customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (all when in none), admins all", body = SentimentAlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/sentiment-alerts", tag = "stats", responses((status = 200, description = "customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all", body = SentimentAlertList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<SentimentAlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let watched = crate::floor::watched_groups(&state, &staff).await?;
@@ -175,13 +175,13 @@ pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> Ap
     Ok(Json(SentimentAlertList { alerts }))
 }
 
-#[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "the groups the caller watches (a supervisor: their own, none when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn floor(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<FloorView>> {
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
     let contacts = figures::today_contacts(&state, now).await?;
     let mut view = figures::read(&state, now, &contacts).await?;
-    // A supervisor sees the groups they watch (their own; all when in none), admins all.
+    // A supervisor sees the groups they watch (their own; none when in none: crate::oversight), admins all.
     if let Some(mine) = crate::floor::watched_groups(&state, &staff).await? {
         view.groups.retain(|g| mine.contains(&g.id));
     }

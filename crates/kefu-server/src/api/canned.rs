@@ -36,6 +36,8 @@ pub struct CannedQuery {
     q: Option<String>,
     /// Only this category.
     category: Option<String>,
+    /// Only one library: `team` or `mine` (the caller's personal one); both without it.
+    library: Option<String>,
     /// `next_after` of the previous page.
     after: Option<i64>,
     /// Page size, 1 to 200; without it, every matching response at once.
@@ -45,11 +47,21 @@ pub struct CannedQuery {
 #[utoipa::path(get, path = "/api/v1/canned-responses", tag = "canned", params(CannedQuery), responses((status = 200, description = "the team library and the caller's own (API keys: the team library)", body = CannedResponseList), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<CannedQuery>) -> ApiResult<Json<CannedResponseList>> {
     staff.require_scope(Scope::ConversationsRead)?;
+    let team = match q.library.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some("team") => Some(true),
+        Some("mine") => Some(false),
+        Some(other) => return Err(ApiError::invalid(format!("library: team or mine, not {other:?}"))),
+    };
     let rows = state.store.canned_responses(staff.id, q.category.as_deref().map(str::trim)).await?;
     // Libraries are small (tens to hundreds): matching here gives Unicode case folding that
     // SQLite's ASCII-only lower() lacks.
     let needle = q.q.as_deref().map(|s| s.trim().trim_start_matches('/').to_lowercase()).unwrap_or_default();
-    let hit = |c: &&CannedRow| needle.is_empty() || [&c.shortcut, &c.title, &c.body].iter().any(|f| f.to_lowercase().contains(&needle));
+    // An API key reads the team library only (the store is asked as user 0), so its "mine" is empty.
+    let in_library = |c: &CannedRow| team.is_none_or(|t| t == c.owner_user_id.is_none());
+    let hit = |c: &&CannedRow| {
+        in_library(c) && (needle.is_empty() || [&c.shortcut, &c.title, &c.body].iter().any(|f| f.to_lowercase().contains(&needle)))
+    };
     let all = rows.iter().filter(hit).map(CannedResponseView::from).collect();
     let page = ListQuery { q: None, after: q.after, limit: q.limit }.page(all, |c| c.id, |_| vec![])?;
     Ok(Json(CannedResponseList { canned_responses: page.rows, total: page.total, next_after: page.next_after }))

@@ -313,7 +313,16 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query
             state.store.conversations_page(status, only_mine.then_some(s.id), q.after, limit + 1).await?
         }
     };
-    let (rows, next_after) = crate::api::paging::split_page(rows, limit, |c| c.id);
+    let (mut rows, next_after) = crate::api::paging::split_page(rows, limit, |c| c.id);
+    // A supervisor lists the groups they oversee (and what they hold themselves). The page is cut
+    // before this filter, so the cursor stays right; a page may hold fewer rows than `limit`.
+    if let Caller::Staff(s) = &caller {
+        if s.role == Role::Supervisor {
+            if let Some(mine) = crate::oversight::overseen(&state, s).await? {
+                rows.retain(|c| mine.contains(&c.group_id) || c.agent_id == Some(s.id));
+            }
+        }
+    }
     let mut conversations = Vec::with_capacity(rows.len());
     for c in &rows {
         conversations.push(view_of(&state, &caller, c).await?);

@@ -23,6 +23,7 @@ pub mod qa_reviews;
 pub mod recordings;
 pub mod reports;
 pub mod search;
+pub mod settings;
 pub mod stats;
 pub mod tags;
 pub mod take_over;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(planning::router())
         .merge(reports::router())
         .merge(maturity::router())
+        .merge(settings::router())
         .merge(widgets::router())
         .merge(openapi::router())
         .route("/api/v1/ws", get(crate::realtime::ws::upgrade))

@@ -1,5 +1,5 @@
 //! One way to page the admin catalogs (groups, business types, tags, canned responses, wrap-up
-//! codes, API keys, webhooks, a customer's conversations): `q` finds text, `after` is the id of the last row already shown
+//! codes, API keys, webhooks, a customer's conversations; widgets by name): `q` finds text, `after` is the id of the last row already shown
 //! and `limit` the page size. Each list keeps its own order (by id, name or position); a page
 //! starts right after the `after` row in that order, so rows created meanwhile never make a page
 //! repeat or skip one. Catalogs are small (tens to hundreds of rows) and read whole from the
@@ -20,43 +20,31 @@ pub struct ListQuery {
     pub limit: Option<i64>,
 }
 
+/// The paging parameters of a list whose rows are named, not numbered (widgets).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct NamedListQuery {
+    /// Text inside the row's name (and the other fields the list names), any case.
+    pub q: Option<String>,
+    /// `next_after` of the previous page: the name of the last row shown.
+    pub after: Option<String>,
+    /// Page size, 1 to 200; without it, every matching row at once.
+    pub limit: Option<i64>,
+}
+
 /// One page of a list, with what the next request needs.
-pub struct Page<T> {
+pub struct Page<T, K = i64> {
     pub rows: Vec<T>,
     /// Rows matching `q` on every page together.
     pub total: i64,
     /// `after` for the next page; None on the last page.
-    pub next_after: Option<i64>,
+    pub next_after: Option<K>,
 }
 
 impl ListQuery {
     /// The page of `rows` (in their list order) that this query asks for. `id` names a row;
     /// `text` gives the fields `q` is looked for in.
     pub fn page<T>(&self, rows: Vec<T>, id: impl Fn(&T) -> i64, text: impl Fn(&T) -> Vec<&str>) -> ApiResult<Page<T>> {
-        if self.limit.is_some_and(|l| !(1..=200).contains(&l)) {
-            return Err(ApiError::invalid("limit: 1 to 200"));
-        }
-        let needle = self.q.as_deref().map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-        let mut rows: Vec<T> = match &needle {
-            Some(n) => rows.into_iter().filter(|r| text(r).iter().any(|f| f.to_lowercase().contains(n.as_str()))).collect(),
-            None => rows,
-        };
-        let total = rows.len() as i64;
-        if let Some(after) = self.after {
-            let at = rows
-                .iter()
-                .position(|r| id(r) == after)
-                .ok_or_else(|| ApiError::invalid(format!("after: row {after} is not in this list any more; start again without after")))?;
-            rows.drain(..=at);
-        }
-        let mut next_after = None;
-        if let Some(limit) = self.limit {
-            if rows.len() as i64 > limit {
-                rows.truncate(limit as usize);
-                next_after = rows.last().map(&id);
-            }
-        }
-        Ok(Page { rows, total, next_after })
+        page_of(rows, self.q.as_deref(), self.after, self.limit, id, text)
     }
 }
 
@@ -80,6 +68,47 @@ pub fn split_page<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> (V
     rows.truncate(limit as usize);
     let next = rows.last().map(&id);
     (rows, next)
+}
+
+impl NamedListQuery {
+    /// As [`ListQuery::page`], the cursor being a row's name.
+    pub fn page<T>(&self, rows: Vec<T>, name: impl Fn(&T) -> String, text: impl Fn(&T) -> Vec<&str>) -> ApiResult<Page<T, String>> {
+        page_of(rows, self.q.as_deref(), self.after.clone(), self.limit, name, text)
+    }
+}
+
+fn page_of<T, K: PartialEq + std::fmt::Display>(
+    rows: Vec<T>,
+    q: Option<&str>,
+    after: Option<K>,
+    limit: Option<i64>,
+    id: impl Fn(&T) -> K,
+    text: impl Fn(&T) -> Vec<&str>,
+) -> ApiResult<Page<T, K>> {
+    if limit.is_some_and(|l| !(1..=200).contains(&l)) {
+        return Err(ApiError::invalid("limit: 1 to 200"));
+    }
+    let needle = q.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    let mut rows: Vec<T> = match &needle {
+        Some(n) => rows.into_iter().filter(|r| text(r).iter().any(|f| f.to_lowercase().contains(n.as_str()))).collect(),
+        None => rows,
+    };
+    let total = rows.len() as i64;
+    if let Some(after) = after {
+        let at = rows
+            .iter()
+            .position(|r| id(r) == after)
+            .ok_or_else(|| ApiError::invalid(format!("after: row {after} is not in this list any more; start again without after")))?;
+        rows.drain(..=at);
+    }
+    let mut next_after = None;
+    if let Some(limit) = limit {
+        if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            next_after = rows.last().map(&id);
+        }
+    }
+    Ok(Page { rows, total, next_after })
 }
 
 #[cfg(test)]

@@ -60,6 +60,10 @@ pub async fn conversation(State(state): State<AppState>, staff: Staff, Path(id):
         // Not "forbidden": an agent learns nothing about colleagues' conversations.
         return Err(ApiError::not_found("conversation"));
     }
+    // A supervisor reads the reviews of the groups they oversee (reviewers are given the work).
+    if !own && !is_reviewer(&state, &staff).await? {
+        crate::oversight::require_group(&state, &staff, c.group_id, &format!("conversation {id}")).await?;
+    }
     // A reviewer who is not a supervisor reads finished work only, not live chats.
     if c.status != kefu_core::ConversationStatus::Closed && !is_supervisor(&staff) {
         return Err(ApiError::Conflict("QA opens a conversation once it is closed".into()));
@@ -309,9 +313,16 @@ pub async fn appeals(State(state): State<AppState>, staff: Staff, Query(q): Quer
         return Err(ApiError::invalid("status: open, upheld or rejected"));
     }
     let names = names(&state).await?;
+    let mine = crate::oversight::overseen(&state, &staff).await?;
     let mut appeals = Vec::new();
     for a in state.store.qa_appeals(q.status.as_deref(), 500).await? {
         let review = state.store.qa_review(a.review_id).await?;
+        // A supervisor decides the appeals of the groups they oversee.
+        if let Some(mine) = &mine {
+            if !mine.contains(&state.store.conversation(review.conversation_id).await?.group_id) {
+                continue;
+            }
+        }
         appeals.push(QaAppealView::of(&a, &review, name_of(&names, a.agent_id)));
     }
     Ok(Json(QaAppealList { appeals }))
@@ -336,6 +347,9 @@ pub async fn decide(
 ) -> ApiResult<Json<QaAppealView>> {
     require_appeal_judge(&staff)?;
     let a = state.store.qa_appeal(id).await.map_err(|_| ApiError::not_found("appeal"))?;
+    let appealed = state.store.qa_review(a.review_id).await?;
+    let group = state.store.conversation(appealed.conversation_id).await?.group_id;
+    crate::oversight::require_group(&state, &staff, group, &format!("the conversation of appeal {id}")).await?;
     if !["upheld", "rejected"].contains(&b.outcome.as_str()) {
         return Err(ApiError::invalid("outcome: upheld or rejected"));
     }
@@ -374,11 +388,14 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
     }
     let names = names(&state).await?;
     let avg = |sum: i64, n: i64| if n == 0 { 0.0 } else { (sum as f64 / n as f64 * 10.0).round() / 10.0 };
+    // A supervisor who is not a reviewer reads the agents of the groups they oversee.
+    let shown = if is_reviewer(&state, &staff).await? { None } else { crate::oversight::overseen_agents(&state, &staff).await? };
     let agents = state
         .store
         .qa_agent_totals(from, to)
         .await?
         .into_iter()
+        .filter(|t| shown.as_ref().is_none_or(|s| s.contains(&t.agent_id)))
         .map(|t| QaAgentLine {
             agent_id: t.agent_id,
             agent_name: name_of(&names, t.agent_id),

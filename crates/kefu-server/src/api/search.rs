@@ -1,7 +1,7 @@
 //! Search (搜索): conversations by the words of their messages (Chinese by word, see
 //! `kefu_store::search::terms`) and by customer, agent, tag, group, date and status. Staff only.
 //! An agent finds what `access::can_see` lets them open (the same rule, applied in the query);
-//! supervisors those of their groups (all when in none), admins and API keys every conversation. Staff notes are searched for staff
+//! supervisors those of their groups (none when in none), admins and API keys every conversation. Staff notes are searched for staff
 //! users (who read them in the transcript they open), never for API keys; visitors cannot call
 //! this route at all.
 
@@ -140,7 +140,7 @@ pub async fn search(State(state): State<AppState>, staff: Staff, Query(q): Query
     staff.require_scope(Scope::ConversationsRead)?;
     let mut f = filter_of(&q)?;
     f.viewer = (staff.role < Role::Supervisor).then_some(staff.id);
-    // A supervisor finds the conversations of the groups they watch (their own; all when in none),
+    // A supervisor finds the conversations of the groups they watch (their own; none when in none: crate::oversight),
     // as on the wallboard; admins and API keys all.
     if staff.role == Role::Supervisor {
         f.groups = crate::floor::watched_groups(&state, &staff).await?;

@@ -49,7 +49,7 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
     staff.require_scope(Scope::StatsRead)?;
     let now = now_ms();
     let rules = sl_rules(&state).await?;
-    // A supervisor sees the groups they watch (their own; all when in none), as on the wallboard.
+    // A supervisor sees the groups they watch (their own; none when in none: crate::oversight), as on the wallboard.
     let mine = crate::floor::watched_groups(&state, &staff).await?;
     let shown = |group: i64| mine.as_ref().is_none_or(|m| m.contains(&group));
     let records: Vec<ContactRecord> = today_records(&state, now, None).await?.into_iter().filter(|r| shown(r.group)).collect();
@@ -102,6 +102,7 @@ async fn today_records(state: &AppState, now: i64, agent: Option<i64>) -> ApiRes
 pub async fn agent_day(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<AgentDay>> {
     staff.require_scope(Scope::StatsRead)?;
     let agent = agent_views(&state, Some(id)).await?.pop().ok_or_else(|| ApiError::not_found("agent"))?;
+    crate::oversight::require_agent(&state, &staff, id).await?;
     let now = now_ms();
     let rules = sl_rules(&state).await?;
     let today = TodayStats::build(

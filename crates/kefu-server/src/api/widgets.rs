@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::api::paging::NamedListQuery;
 use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
@@ -17,7 +18,7 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
     ApiKeyScope as Scope, AuditAction, AuditEntity, BusinessTypeOption, FormField, GroupWelcome, IdentitySecret, PreChatForm,
-    WidgetBranding, WidgetConfig, WidgetList, WidgetSettings,
+    WidgetBranding, WidgetConfig, WidgetEntry, WidgetList, WidgetSettings,
 };
 
 pub fn router() -> Router<AppState> {
@@ -26,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/widgets", get(list))
         .route("/api/v1/widgets/identity-secret", get(identity_secret))
         .route("/api/v1/widgets/identity-secret/rotate", post(rotate_identity_secret))
-        .route("/api/v1/widgets/{name}", put(save).delete(remove))
+        .route("/api/v1/widgets/{name}", get(one).put(save).delete(remove))
 }
 
 fn defaults() -> WidgetSettings {
@@ -196,23 +197,47 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
     Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], Json(config)))
 }
 
-#[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets",
-    responses((status = 200, description = "every widget's settings by name (admin)", body = WidgetList), crate::error::ApiErrors),
+#[utoipa::path(get, path = "/api/v1/widgets", tag = "widgets", params(NamedListQuery),
+    responses((status = 200, description = "a page of the widgets, `default` first, then by name; `q` finds text in the name, welcome texts and allowed origins (admin)", body = WidgetList), crate::error::ApiErrors),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WidgetList>> {
+pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<NamedListQuery>) -> ApiResult<Json<WidgetList>> {
     staff.require_scope(Scope::Admin)?;
-    let mut widgets = BTreeMap::new();
-    widgets.insert("default".to_string(), load(&state, "default").await?.unwrap_or_else(defaults));
+    let mut widgets = vec![WidgetEntry { name: "default".into(), settings: load(&state, "default").await?.unwrap_or_else(defaults) }];
+    // The settings keys come sorted by name.
     for (key, value) in state.store.settings_with_prefix("widget:").await? {
         let name = key.trim_start_matches("widget:").to_string();
+        if name == "default" {
+            continue;
+        }
         match serde_json::from_str(&value) {
-            Ok(settings) => {
-                widgets.insert(name, settings);
-            }
+            Ok(settings) => widgets.push(WidgetEntry { name, settings }),
             Err(e) => tracing::warn!(widget = %name, error = %e, "stored widget settings are unreadable; left out of the list"),
         }
     }
-    Ok(Json(WidgetList { widgets }))
+    let page = q.page(widgets, |w| w.name.clone(), widget_text)?;
+    Ok(Json(WidgetList { widgets: page.rows, total: page.total, next_after: page.next_after }))
+}
+
+/// Where `q` looks in a widget: its name, welcome texts and allowed origins.
+fn widget_text(w: &WidgetEntry) -> Vec<&str> {
+    let s = &w.settings;
+    std::iter::once(w.name.as_str())
+        .chain(s.welcome.values().map(String::as_str))
+        .chain(s.allowed_origins.iter().map(String::as_str))
+        .collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),
+    responses((status = 200, description = "one widget's settings; `default` is always there (admin)", body = WidgetSettings), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn one(State(state): State<AppState>, staff: Staff, Path(name): Path<String>) -> ApiResult<Json<WidgetSettings>> {
+    staff.require_scope(Scope::Admin)?;
+    check_name(&name)?;
+    match load(&state, &name).await? {
+        Some(s) => Ok(Json(s)),
+        None if name == "default" => Ok(Json(defaults())),
+        None => Err(ApiError::not_found("widget")),
+    }
 }
 
 #[utoipa::path(put, path = "/api/v1/widgets/{name}", tag = "widgets", params(("name" = String, Path, description = "widget name")),

@@ -68,7 +68,6 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
         }
     }
     let rules = sl_rules(state).await?;
-    let target = rules.default_target_secs;
     let mut by_group: HashMap<i64, Vec<ContactRecord>> = HashMap::new();
     for c in contacts {
         by_group.entry(c.group_id).or_default().push(record_of(c));
@@ -87,6 +86,7 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
                 waiting_since: since.map(|m| rfc3339(m.0)),
                 agents: counts.remove(&g.id).unwrap_or_default(),
                 service_level: stats.service_level,
+                service_level_target_secs: rules.target_secs(g.id),
                 service_level_judged: stats.service_level_judged,
                 offered: stats.offered,
                 answered: stats.answered,
@@ -94,14 +94,14 @@ pub async fn read(state: &AppState, now: i64, contacts: &[ContactRow]) -> ApiRes
             }
         })
         .collect();
-    Ok(FloorView { groups: floor, service_level_target_secs: target, service_level_min_judged: kefu_core::MIN_JUDGED, as_of: rfc3339(now) })
+    Ok(FloorView { groups: floor, service_level_min_judged: kefu_core::MIN_JUDGED, as_of: rfc3339(now) })
 }
 
 /// Whether two readings differ in what a display shows between its own ticks (the longest wait
 /// ticks on the display from `waiting_since`, so a second more of it is no news).
 pub fn differs(a: &FloorView, b: &FloorView) -> bool {
     let key = |v: &FloorView| v.groups.iter().map(|g| FloorGroup { longest_wait_secs: 0, ..g.clone() }).collect::<Vec<_>>();
-    key(a) != key(b) || a.service_level_target_secs != b.service_level_target_secs
+    key(a) != key(b)
 }
 
 #[cfg(test)]
@@ -117,12 +117,13 @@ mod tests {
             waiting_since: None,
             agents: StatusCounts::default(),
             service_level: 1.0,
+            service_level_target_secs: 20,
             service_level_judged: 0,
             offered: 0,
             answered: 0,
             thresholds: ThresholdsView::build(1, &Thresholds::default(), false),
         };
-        FloorView { groups: vec![g], service_level_target_secs: 20, service_level_min_judged: 10, as_of: "t".into() }
+        FloorView { groups: vec![g], service_level_min_judged: 10, as_of: "t".into() }
     }
 
     #[test]

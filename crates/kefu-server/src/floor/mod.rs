@@ -160,8 +160,8 @@ async fn record(state: &AppState, watch: &mut Watch, names: &HashMap<i64, String
     Ok(())
 }
 
-/// Who hears a group's alerts: admins, and supervisors who are members of the group or of no
-/// group at all (a supervisor placed in no group watches the whole floor).
+/// Who hears a group's alerts: admins, and supervisors who are members of the group (one placed
+/// in no group watches nothing: crate::oversight).
 pub async fn recipients(state: &AppState, group: i64) -> ApiResult<Vec<i64>> {
     let members = state.store.members().await?;
     Ok(state
@@ -182,7 +182,8 @@ fn groups_of(members: &[kefu_store::MemberRow], user: i64) -> Vec<i64> {
 pub fn watches(role: Role, groups: &[i64], group: i64) -> bool {
     match role {
         Role::Admin => true,
-        Role::Supervisor => groups.is_empty() || groups.contains(&group),
+        // In no group: nothing (crate::oversight).
+        Role::Supervisor => groups.contains(&group),
         Role::Agent => false,
     }
 }
@@ -192,13 +193,10 @@ pub fn scoped(view: &FloorView, role: Role, groups: &[i64]) -> FloorView {
     FloorView { groups: view.groups.iter().filter(|g| watches(role, groups, g.id)).cloned().collect(), ..view.clone() }
 }
 
-/// The groups whose alerts a staff caller sees: None = all (admins, API keys with the scope).
+/// The groups whose floor and alerts a staff caller sees: None = all (admins, API keys with the
+/// scope); a supervisor their own, none when in none (crate::oversight).
 pub async fn watched_groups(state: &AppState, staff: &crate::auth::Staff) -> ApiResult<Option<Vec<i64>>> {
-    if !staff.is_user() || staff.role == Role::Admin {
-        return Ok(None);
-    }
-    let mine = groups_of(&state.store.members().await?, staff.id);
-    Ok((!mine.is_empty()).then_some(mine))
+    Ok(crate::oversight::overseen(state, staff).await?.map(|g| g.into_iter().collect()))
 }
 
 #[cfg(test)]
@@ -210,7 +208,7 @@ mod tests {
         assert!(watches(Role::Admin, &[2], 1));
         assert!(watches(Role::Supervisor, &[1, 2], 1));
         assert!(!watches(Role::Supervisor, &[2], 1), "another group's supervisor");
-        assert!(watches(Role::Supervisor, &[], 1), "a supervisor in no group watches the floor");
+        assert!(!watches(Role::Supervisor, &[], 1), "a supervisor in no group watches nothing");
         assert!(!watches(Role::Agent, &[1], 1));
     }
 }

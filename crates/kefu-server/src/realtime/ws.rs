@@ -210,6 +210,19 @@ async fn abandon_if_not_back(state: AppState, visitor: i64) {
     }
 }
 
+/// Send stored notes to one staff connection as unsequenced `kind` frames.
+fn replay_notes(state: &AppState, conn: u64, id: i64, kind: &str, notes: Result<Vec<kefu_store::NoteRow>, kefu_store::StoreError>) {
+    match notes {
+        Ok(notes) => {
+            for n in &notes {
+                let data = serde_json::to_value(NoteView::from(n)).unwrap_or_default();
+                state.hub.to_conn(conn, &frame(kind, Some(id), None, &data));
+            }
+        }
+        Err(e) => tracing::error!(error = ?e, kind, "resume of notes failed"),
+    }
+}
+
 /// Replay every stored event after each cursor, in order.
 async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<String, i64>) {
     for (id, after) in cursors.into_iter().take(500) {
@@ -233,16 +246,11 @@ async fn resume(state: &AppState, caller: &Caller, conn: u64, cursors: HashMap<S
         }
         if matches!(caller, Caller::Staff(_)) {
             // Staff-only lines take no seq (conversations::notes): replay those placed at or after
-            // the cursor; the client upserts them by id, so an overlap costs nothing.
-            match state.store.notes_from(id, after.max(0)).await {
-                Ok(notes) => {
-                    for n in &notes {
-                        let data = serde_json::to_value(NoteView::from(n)).unwrap_or_default();
-                        state.hub.to_conn(conn, &frame("note.created", Some(id), None, &data));
-                    }
-                }
-                Err(e) => tracing::error!(error = ?e, "resume of notes failed"),
-            }
+            // the cursor; the client upserts them by id, so an overlap costs nothing. An edit does
+            // not move its note: one placed before the cursor but edited while the client was away
+            // comes as `note.updated` (an edit seen already costs nothing either).
+            replay_notes(state, conn, id, "note.created", state.store.notes_from(id, after.max(0)).await);
+            replay_notes(state, conn, id, "note.updated", state.store.edited_notes_before(id, after.max(0)).await);
         }
     }
 }

@@ -92,7 +92,7 @@ fn day(field: &str, text: &str) -> ApiResult<Date> {
 }
 
 fn midnight(d: Date, state: &AppState) -> ApiResult<i64> {
-    d.to_zoned_datetime(state.config.time_zone.zone().clone())
+    d.to_zoned_datetime(state.org.time_zone().zone().clone())
         .map(|z| z.timestamp().as_millisecond())
         .map_err(|_| ApiError::invalid(format!("{d}: no such day in the organisation's time zone")))
 }
@@ -161,7 +161,7 @@ async fn spec(state: &AppState, a: &Asked, agents: Option<BTreeSet<i64>>) -> Api
         now: now_ms(),
         interval: a.interval,
         by: a.by,
-        zone: state.config.time_zone.zone().clone(),
+        zone: state.org.time_zone().zone().clone(),
         default_target_secs: state.config.service_level_target_secs,
         targets,
         short_abandon_ms: i64::from(state.config.short_abandon_secs) * 1000,
@@ -268,7 +268,7 @@ pub async fn conversations(state: &AppState, staff: &Staff, p: &ReportParams) ->
     Ok(ConversationReport {
         from: a.from_day.to_string(),
         to: a.to_day.to_string(),
-        time_zone: state.config.time_zone.name().to_string(),
+        time_zone: state.org.time_zone().name().to_string(),
         interval: export::interval_word(a.interval).into(),
         by: export::by_word(a.by).into(),
         intervals: intervals(&report.intervals),
@@ -304,7 +304,7 @@ pub async fn agents(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRes
     Ok(AgentReport {
         from: a.from_day.to_string(),
         to: a.to_day.to_string(),
-        time_zone: state.config.time_zone.name().to_string(),
+        time_zone: state.org.time_zone().name().to_string(),
         interval: export::interval_word(a.interval).into(),
         intervals: intervals(&report.intervals),
         rows: report.rows.into_iter().map(row).collect(),

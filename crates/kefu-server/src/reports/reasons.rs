@@ -41,7 +41,7 @@ pub async fn reasons(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRe
         from: a.from,
         to: a.to,
         interval: a.interval,
-        zone: state.config.time_zone.zone().clone(),
+        zone: state.org.time_zone().zone().clone(),
         comments_per_tag: COMMENTS_PER_TAG,
     };
     let report = kefu_insight::reason_report(&tagged, u64::try_from(all).unwrap_or(0), &spec);
@@ -78,7 +78,7 @@ pub async fn reasons(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRe
     Ok(ReasonReport {
         from: a.from_day.to_string(),
         to: a.to_day.to_string(),
-        time_zone: state.config.time_zone.name().to_string(),
+        time_zone: state.org.time_zone().name().to_string(),
         interval: export::interval_word(a.interval).into(),
         intervals: intervals(&report.intervals),
         conversations: report.conversations,

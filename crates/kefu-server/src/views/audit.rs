@@ -41,6 +41,7 @@ words! {
         MaturityAnswers = "maturity_answers",
         AlertThresholds = "alert_thresholds",
         PlanningSettings = "planning_settings",
+        OrgSettings = "org_settings",
     }
 }
 

@@ -137,6 +137,9 @@ pub struct FloorGroup {
     pub agents: StatusCounts,
     /// Today's service level of the group, 0..1 (customers waiting past the target count as missed).
     pub service_level: f64,
+    /// The group's service-level target (answer within this many seconds): its own, else the
+    /// server's default. A display judges the group's wait against it.
+    pub service_level_target_secs: u32,
     /// Contacts that service level judges (answered, abandoned, waiting past the target); it is
     /// coloured and alerted on only from `service_level_min_judged` of them.
     pub service_level_judged: u64,
@@ -150,9 +153,8 @@ pub struct FloorGroup {
 /// `GET /api/v1/stats/floor` and the `floor.updated` frame: every group now.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct FloorView {
+    /// Each with its own service-level target.
     pub groups: Vec<FloorGroup>,
-    /// The service-level target (answer within this many seconds).
-    pub service_level_target_secs: u32,
     /// A group's service level is judged against its levels from this many contacts on.
     pub service_level_min_judged: u64,
     #[schema(format = DateTime)]

@@ -41,7 +41,7 @@ impl MessageSentimentView {
 
 /// A customer who turned strongly negative (`sentiment.raised`), or recovered or whose
 /// conversation ended (`sentiment.cleared`, with `cleared_at`). Supervisors of the
-/// conversation's group (all when in none) and admins get it.
+/// conversation's group and admins get it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SentimentAlertView {
     pub id: i64,

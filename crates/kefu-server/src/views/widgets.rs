@@ -125,10 +125,21 @@ pub struct GroupWelcome {
     pub welcome: BTreeMap<String, String>,
 }
 
-/// `GET /api/v1/widgets`: every widget's settings by name (`default` always present).
+/// One widget in the admin list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WidgetEntry {
+    pub name: String,
+    pub settings: WidgetSettings,
+}
+
+/// `GET /api/v1/widgets`: a page of the widgets, `default` (always present) first, then by name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WidgetList {
-    pub widgets: BTreeMap<String, WidgetSettings>,
+    pub widgets: Vec<WidgetEntry>,
+    /// Widgets matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page (a widget's name); null on the last page.
+    pub next_after: Option<String>,
 }
 
 /// `GET /api/v1/widgets/identity-secret`.

@@ -314,7 +314,8 @@ async fn a_widgets_branding_reaches_the_loader_on_any_site_and_bad_branding_is_n
     assert_eq!((cfg["branding"]["color"].as_str(), cfg["branding"]["position"].as_str()), (Some("#1f5fbf"), Some("right")));
 
     let (_, list) = app.call("GET", "/api/v1/widgets", Some(&admin), None).await;
-    let mut settings = list["widgets"]["default"].clone();
+    assert_eq!(list["widgets"][0]["name"], "default", "{list}");
+    let mut settings = list["widgets"][0]["settings"].clone();
     let logo = "data:image/png;base64,iVBORw0KGgo=";
     settings["branding"] =
         json!({ "color": "#C0392B", "position": "left", "title": { "zh-CN": "招财银行客服", "en": "Bank support" }, "logo": logo });

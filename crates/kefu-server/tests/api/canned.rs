@@ -144,3 +144,29 @@ async fn canned_validation_errors_name_the_field() {
     let (s, e) = app.call("PATCH", &format!("{LIST}/{}", v["id"]), Some(&a1), Some(json!({ "body": "" }))).await;
     assert_eq!(s, 422, "{e}");
 }
+
+#[tokio::test]
+async fn canned_library_filter_pages_one_library_with_category_and_search() {
+    let app = spawn_app().await;
+    let a1 = app.login("agent1@demo.kefu", "demo-agent").await;
+    for i in 0..5 {
+        let body = json!({ "shortcut": format!("p{i}"), "title": format!("分页 {i}"), "body": "正文", "category": if i < 3 { "甲" } else { "乙" } });
+        assert_eq!(app.call("POST", LIST, Some(&a1), Some(body)).await.0, 201);
+    }
+    let mine = shortcuts(&app, &a1, "?library=mine").await;
+    assert_eq!(mine, ["p3", "p4", "p0", "p1", "p2"], "no team response among mine (by category 乙 < 甲, then shortcut)");
+    let team = shortcuts(&app, &a1, "?library=team").await;
+    assert!(team.contains(&"greet".to_string()) && !team.iter().any(|s| s.starts_with('p')), "{team:?}");
+    // One category of one library, two a page, walked by cursor.
+    let (s, first) = app.call("GET", &format!("{LIST}?library=mine&category=%E7%94%B2&limit=2"), Some(&a1), None).await;
+    assert_eq!(s, 200, "{first}");
+    assert_eq!((first["total"].as_i64(), first["canned_responses"].as_array().unwrap().len()), (Some(3), 2));
+    let after = first["next_after"].as_i64().expect("a next page");
+    let (_, second) = app.call("GET", &format!("{LIST}?library=mine&category=%E7%94%B2&limit=2&after={after}"), Some(&a1), None).await;
+    assert_eq!(second["canned_responses"][0]["shortcut"], "p2");
+    assert!(second["next_after"].is_null(), "{second}");
+    assert_eq!(shortcuts(&app, &a1, "?library=mine&q=%E5%88%86%E9%A1%B5%204").await, ["p4"], "search inside one library");
+    let (s, e) = app.call("GET", &format!("{LIST}?library=others"), Some(&a1), None).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("library:"), "{e}");
+}

@@ -98,3 +98,43 @@ async fn text_narrows_the_lists_and_bad_parameters_are_named() {
     let (s, _) = app.call("GET", "/api/v1/groups?limit=abc", Some(&admin), None).await;
     assert_eq!(s, 400);
 }
+
+#[tokio::test]
+async fn widgets_page_by_name_default_first_and_text_finds_them() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (_, default) = app.call("GET", "/api/v1/widgets/default", Some(&admin), None).await;
+    for name in ["shop", "app", "partner-b", "partner-a"] {
+        let mut w = default.clone();
+        w["welcome"] = json!({ "zh-CN": format!("欢迎光临 {name}") });
+        let (s, v) = app.call("PUT", &format!("/api/v1/widgets/{name}"), Some(&admin), Some(w)).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (mut names, mut after, mut total) = (vec![], None::<String>, None);
+    loop {
+        let url = match &after {
+            Some(a) => format!("/api/v1/widgets?limit=2&after={a}"),
+            None => "/api/v1/widgets?limit=2".to_string(),
+        };
+        let (s, page) = app.call("GET", &url, Some(&admin), None).await;
+        assert_eq!(s, 200, "{url}: {page}");
+        assert!(page["widgets"].as_array().unwrap().len() <= 2, "{page}");
+        total.get_or_insert(page["total"].as_i64().unwrap());
+        names.extend(page["widgets"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_string()));
+        match page["next_after"].as_str() {
+            Some(a) => after = Some(a.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(names, ["default", "app", "partner-a", "partner-b", "shop"]);
+    assert_eq!(total, Some(5));
+    let (_, hit) = app.call("GET", "/api/v1/widgets?q=PARTNER", Some(&admin), None).await;
+    assert_eq!(hit["total"], 2, "{hit}");
+    assert_eq!(hit["widgets"][1]["settings"]["welcome"]["zh-CN"], "欢迎光临 partner-b");
+    let (s, e) = app.call("GET", "/api/v1/widgets?after=gone", Some(&admin), None).await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(app.call("GET", "/api/v1/widgets/nope", Some(&admin), None).await.0, 404);
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    assert_eq!(app.call("GET", "/api/v1/widgets", Some(&agent), None).await.0, 403);
+    assert_eq!(app.call("GET", "/api/v1/widgets/shop", Some(&agent), None).await.0, 403);
+}

@@ -98,8 +98,8 @@ async fn the_widget_frame_is_framed_only_by_its_widgets_origins() {
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, v) = save_widget(&app, &admin, "shop", json!(["https://shop.example", "http://127.0.0.1:9000"])).await;
     assert_eq!(s, 200, "{v}");
-    let (_, list) = app.call("GET", "/api/v1/widgets", Some(&admin), None).await;
-    assert_eq!(list["widgets"]["shop"]["allowed_origins"], json!(["https://shop.example", "http://127.0.0.1:9000"]));
+    let (_, shop) = app.call("GET", "/api/v1/widgets/shop", Some(&admin), None).await;
+    assert_eq!(shop["allowed_origins"], json!(["https://shop.example", "http://127.0.0.1:9000"]));
 
     let ancestors = |h: &HeaderMap| directive(header(h, "content-security-policy"), "frame-ancestors").unwrap_or_default();
     let (s, h, _) = get(&app, "/widget/frame.html?embed=1&widget=shop&locale=en").await;

@@ -203,3 +203,16 @@ async fn an_alert_active_at_a_crash_is_taken_over_not_raised_again() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn the_floor_reports_each_groups_own_service_level_target() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, g) = app.call("PATCH", "/api/v1/groups/2", Some(&admin), Some(json!({ "service_level_target_secs": 45 }))).await;
+    assert_eq!(s, 200, "{g}");
+    let (s, floor) = app.call("GET", "/api/v1/stats/floor", Some(&admin), None).await;
+    assert_eq!(s, 200, "{floor}");
+    let target = |id: i64| floor["groups"].as_array().unwrap().iter().find(|g| g["id"] == id).unwrap()["service_level_target_secs"].clone();
+    assert_eq!((target(1), target(2)), (json!(20), json!(45)), "cards keeps the server's default, loans has its own: {floor}");
+    assert!(floor.get("service_level_target_secs").is_none(), "no single server-wide target any more: {floor}");
+}

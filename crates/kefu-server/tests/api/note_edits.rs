@@ -78,3 +78,36 @@ async fn the_author_edits_a_note_others_are_refused_and_new_mentions_are_told_on
     let (s, e) = app.call("PATCH", &format!("{notes}/{}", w["id"]), Some(&sup), Some(json!({ "body": "改" }))).await;
     assert_eq!(s, 403, "{e}");
 }
+
+#[tokio::test]
+async fn an_edit_made_while_a_staff_client_was_away_comes_back_on_resume() {
+    let app = spawn_app().await;
+    let (visitor, agent, id) = served(&app).await;
+    let notes = format!("/api/v1/conversations/{id}/notes");
+    let (s, note) = app.call("POST", &notes, Some(&agent), Some(json!({ "body": "客户要求退款" }))).await;
+    assert_eq!(s, 201, "{note}");
+    // A message after the note: a client that saw it resumes from a cursor past the note's place.
+    let (s, m) = app.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(&agent), Some(json!({ "body": "请稍等" }))).await;
+    assert_eq!(s, 201, "{m}");
+    let cursor = m["seq"].as_i64().unwrap();
+    assert!(note["after_seq"].as_i64().unwrap() < cursor);
+
+    // The supervisor's client is away while the author edits.
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (s, e) =
+        app.call("PATCH", &format!("{notes}/{}", note["id"]), Some(&agent), Some(json!({ "body": "客户要求退款，已转财务" }))).await;
+    assert_eq!(s, 200, "{e}");
+
+    let mut sup_ws = app.ws(&sup).await;
+    sup_ws.send(json!({ "type": "resume", "cursors": { id.to_string(): cursor } })).await;
+    let replayed = sup_ws.wait_until("note.updated", |e| e["conversation_id"] == id).await;
+    assert_eq!((replayed["data"]["id"].clone(), replayed["data"]["body"].as_str()), (note["id"].clone(), Some("客户要求退款，已转财务")));
+    assert!(replayed["data"]["edited_at"].is_string() && replayed.get("seq").is_none(), "{replayed}");
+
+    // The visitor's resume still carries nothing of it.
+    let mut visitor_ws = app.ws(&visitor).await;
+    visitor_ws.send(json!({ "type": "resume", "cursors": { id.to_string(): 0 } })).await;
+    for f in visitor_ws.drain(400).await {
+        assert!(!f.to_string().contains("财务") && f["type"] != "note.updated", "the visitor sees the note: {f}");
+    }
+}

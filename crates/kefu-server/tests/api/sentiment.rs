@@ -15,7 +15,7 @@ async fn say(app: &TestApp, token: &str, conversation: i64, body: &str) -> Value
 }
 
 /// The sentiment frames among what arrives within `ms`.
-async fn moods(ws: &mut Socket, ms: u64) -> Vec<Value> {
+pub async fn moods(ws: &mut Socket, ms: u64) -> Vec<Value> {
     ws.drain(ms).await.into_iter().filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("sentiment."))).collect()
 }
 

@@ -1512,6 +1512,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["settings_show"];
+        put: operations["settings_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/agents/{id}": {
         parameters: {
             query?: never;
@@ -1823,7 +1839,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["widgets_one"];
         put: operations["widgets_save"];
         post?: never;
         delete: operations["widgets_remove"];
@@ -2129,7 +2145,7 @@ export interface components {
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings" | "org_settings";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -3110,6 +3126,12 @@ export interface components {
              *     coloured and alerted on only from `service_level_min_judged` of them.
              */
             service_level_judged: number;
+            /**
+             * Format: int32
+             * @description The group's service-level target (answer within this many seconds): its own, else the
+             *     server's default. A display judges the group's wait against it.
+             */
+            service_level_target_secs: number;
             thresholds: components["schemas"]["ThresholdsView"];
             /**
              * Format: int32
@@ -3126,17 +3148,13 @@ export interface components {
         FloorView: {
             /** Format: date-time */
             as_of: string;
+            /** @description Each with its own service-level target. */
             groups: components["schemas"]["FloorGroup"][];
             /**
              * Format: int64
              * @description A group's service level is judged against its levels from this many contacts on.
              */
             service_level_min_judged: number;
-            /**
-             * Format: int32
-             * @description The service-level target (answer within this many seconds).
-             */
-            service_level_target_secs: number;
         };
         /** @description A future interval. */
         ForecastPoint: {
@@ -3802,6 +3820,31 @@ export interface components {
          * @enum {string}
          */
         OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred";
+        /** @description The organisation's settings. */
+        OrgSettings: {
+            /**
+             * Format: double
+             * @description A customer's latest message or trend at or below this (-1 to below 0) raises a sentiment
+             *     alert (default -0.5).
+             */
+            sentiment_alert_at: number;
+            /**
+             * Format: double
+             * @description An alerted customer's trend at or above this (above `sentiment_alert_at`, at most 1) clears
+             *     it (default -0.1).
+             */
+            sentiment_clear_at: number;
+            /** @description IANA name, e.g. `Asia/Shanghai`: days, weeks and months of reports start at its midnight. */
+            time_zone: string;
+        };
+        /** @description The fields to change; those left out keep their value. */
+        OrgSettingsBody: {
+            /** Format: double */
+            sentiment_alert_at?: number | null;
+            /** Format: double */
+            sentiment_clear_at?: number | null;
+            time_zone?: string | null;
+        };
         /**
          * @description One side of a conversation (who is typing, who read).
          * @enum {string}
@@ -4610,7 +4653,7 @@ export interface components {
         /**
          * @description A customer who turned strongly negative (`sentiment.raised`), or recovered or whose
          *     conversation ended (`sentiment.cleared`, with `cleared_at`). Supervisors of the
-         *     conversation's group (all when in none) and admins get it.
+         *     conversation's group and admins get it.
          */
         SentimentAlertView: {
             /** @description The agent serving the conversation; null while it waits in line. */
@@ -5254,11 +5297,21 @@ export interface components {
                 [key: string]: string;
             };
         };
-        /** @description `GET /api/v1/widgets`: every widget's settings by name (`default` always present). */
+        /** @description One widget in the admin list. */
+        WidgetEntry: {
+            name: string;
+            settings: components["schemas"]["WidgetSettings"];
+        };
+        /** @description `GET /api/v1/widgets`: a page of the widgets, `default` (always present) first, then by name. */
         WidgetList: {
-            widgets: {
-                [key: string]: components["schemas"]["WidgetSettings"];
-            };
+            /** @description `after` for the next page (a widget's name); null on the last page. */
+            next_after?: string | null;
+            /**
+             * Format: int64
+             * @description Widgets matching `q` on every page together.
+             */
+            total: number;
+            widgets: components["schemas"]["WidgetEntry"][];
         };
         /** @description A widget's settings. */
         WidgetSettings: {
@@ -5664,6 +5717,8 @@ export type OfferReason = components['schemas']['OfferReason'];
 export type OfferReasonKind = components['schemas']['OfferReasonKind'];
 export type OfferRevoked = components['schemas']['OfferRevoked'];
 export type OfferRevokedReason = components['schemas']['OfferRevokedReason'];
+export type OrgSettings = components['schemas']['OrgSettings'];
+export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PlanningGroup = components['schemas']['PlanningGroup'];
@@ -5774,6 +5829,7 @@ export type WebhookList = components['schemas']['WebhookList'];
 export type WebhookView = components['schemas']['WebhookView'];
 export type WidgetBranding = components['schemas']['WidgetBranding'];
 export type WidgetConfig = components['schemas']['WidgetConfig'];
+export type WidgetEntry = components['schemas']['WidgetEntry'];
 export type WidgetList = components['schemas']['WidgetList'];
 export type WidgetSettings = components['schemas']['WidgetSettings'];
 export type WrapUpCodeList = components['schemas']['WrapUpCodeList'];
@@ -6072,7 +6128,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (all when in none), admins all */
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6931,6 +6987,8 @@ export interface operations {
                 q?: string | null;
                 /** @description Only this category. */
                 category?: string | null;
+                /** @description Only one library: `team` or `mine` (the caller's personal one); both without it. */
+                library?: string | null;
                 /** @description `next_after` of the previous page. */
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching response at once. */
@@ -9603,13 +9661,75 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (all when in none), admins all */
+            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SentimentAlertList"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the organisation's time zone and sentiment alert thresholds (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrgSettingsBody"];
+            };
+        };
+        responses: {
+            /** @description saved and in force at once (admin; audited) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -9664,7 +9784,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the groups the caller watches (a supervisor: their own, all when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
+            /** @description the groups the caller watches (a supervisor: their own, none when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10350,14 +10470,21 @@ export interface operations {
     };
     widgets_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page: the name of the last row shown. */
+                after?: string | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description every widget's settings by name (admin) */
+            /** @description a page of the widgets, `default` first, then by name; `q` finds text in the name, welcome texts and allowed origins (admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10422,6 +10549,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IdentitySecret"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    widgets_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description widget name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one widget's settings; `default` is always there (admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WidgetSettings"];
                 };
             };
             /** @description JSON error naming the problem */

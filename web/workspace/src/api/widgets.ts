@@ -1,13 +1,16 @@
 // Visitor widgets an admin configures (per widget name: pre-chat form, welcome text, business
 // types) and the identity-token secret business systems sign visitor identities with.
 import type * as Api from '@kefu/api';
+import { catalogPages, type CatalogSource } from './catalogPages';
 import { http } from './client';
 import type { WidgetSettings } from './types';
 
 const path = (name: string) => `/widgets/${encodeURIComponent(name)}`;
 
 export const widgetsApi = {
-  list: () => http.get<Api.WidgetList>('/widgets').then((r) => r.widgets),
+  /** Pages of the widgets, `default` first, then by name; the cursor is a widget's name. */
+  pages: catalogPages<Api.WidgetEntry>('/widgets', 'widgets') as CatalogSource<Api.WidgetEntry>,
+  get: (name: string) => http.get<WidgetSettings>(path(name)),
   save: (name: string, settings: WidgetSettings) => http.put<WidgetSettings>(path(name), settings satisfies Api.WidgetSettings),
   /** Deleting `default` puts the built-in form back. */
   remove: (name: string) => http.del(path(name)),

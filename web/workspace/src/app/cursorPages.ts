@@ -4,24 +4,27 @@
 
 import { computed, ref, shallowRef, type Ref } from 'vue';
 
-export interface CursorPage<T> {
+/** A row's id, or its name in lists of named rows (widgets). */
+export type Cursor = number | string;
+
+export interface CursorPage<T, C extends Cursor = Cursor> {
   rows: T[];
   /** Cursor of the next page; null on the last one. */
-  next: number | null;
+  next: C | null;
   /** Rows on every page together. */
   total: number;
 }
 
-export function useCursorPages<T>(fetch: (after: number | undefined) => Promise<CursorPage<T>>) {
+export function useCursorPages<T, C extends Cursor = number>(fetch: (after: C | undefined) => Promise<CursorPage<T, C>>) {
   const rows = shallowRef<T[]>([]) as Ref<T[]>;
   const total = ref(0);
   const loading = ref(false);
   /** cursors[i] opens page i + 1 (undefined: the first page). */
-  const cursors = ref<(number | undefined)[]>([undefined]);
-  const next = ref<number | null>(null);
+  const cursors = ref<(C | undefined)[]>([undefined]) as Ref<(C | undefined)[]>;
+  const next = ref<C | null>(null) as Ref<C | null>;
   const page = computed(() => cursors.value.length);
 
-  async function show(at: (number | undefined)[]): Promise<void> {
+  async function show(at: (C | undefined)[]): Promise<void> {
     loading.value = true;
     try {
       const p = await fetch(at[at.length - 1]);

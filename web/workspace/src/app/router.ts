@@ -145,6 +145,7 @@ const routes: RouteRecordRaw[] = [
             meta: { feature: 'wallboard' },
           },
           { path: 'tags', name: 'admin-tags', component: () => import('../features/admin/TagsAdmin.vue') },
+          { path: 'settings', name: 'admin-settings', component: () => import('../features/admin/OrgSettingsAdmin.vue') },
           { path: 'widgets', name: 'admin-widgets', component: () => import('../features/admin/WidgetsAdmin.vue') },
           { path: 'api-keys', name: 'admin-api-keys', component: () => import('../features/admin/ApiKeysAdmin.vue') },
           { path: 'webhooks', name: 'admin-webhooks', component: () => import('../features/admin/WebhooksAdmin.vue') },

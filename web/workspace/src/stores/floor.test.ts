@@ -24,11 +24,10 @@ function alert(id: number, over: Partial<AlertView> = {}): AlertView {
 
 const view = (asOf: string, waiting: number): FloorView => ({
   as_of: asOf,
-  service_level_target_secs: 20,
   service_level_min_judged: 10,
   groups: [
     {
-      id: 1, name: 'Cards', waiting, longest_wait_secs: 0, waiting_since: null, service_level: 1, service_level_judged: 0, offered: 0, answered: 0,
+      id: 1, name: 'Cards', waiting, longest_wait_secs: 0, waiting_since: null, service_level: 1, service_level_target_secs: 20, service_level_judged: 0, offered: 0, answered: 0,
       agents: { ready: 0, busy: 0, away: 0, wrap_up: 0, offline: 0 },
       thresholds: {
         group_id: 1, custom: false, waiting_warning: 5, waiting_critical: 10, longest_wait_warning_secs: 60,

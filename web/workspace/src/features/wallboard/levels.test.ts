@@ -22,6 +22,7 @@ function group(over: Partial<FloorGroup> = {}): FloorGroup {
     waiting_since: null,
     agents: { ready: 1, busy: 0, away: 0, wrap_up: 0, offline: 0 },
     service_level: 1,
+    service_level_target_secs: 20,
     service_level_judged: 20,
     offered: 0,
     answered: 0,
@@ -68,5 +69,17 @@ describe('wallboard levels', () => {
     expect(clockText(5)).toBe('0:05');
     expect(clockText(65)).toBe('1:05');
     expect(clockText(3723)).toBe('1:02:03');
+  });
+
+  it('judges the wait against each group its own service-level target', () => {
+    const off = { ...t, longest_wait_warning_secs: 0, longest_wait_critical_secs: 0 };
+    const since = Date.parse('2026-11-30T08:00:00Z');
+    const waiting = { waiting: 1, waiting_since: new Date(since).toISOString(), thresholds: off };
+    const fast = group({ ...waiting, service_level_target_secs: 20 });
+    const slow = group({ ...waiting, id: 2, service_level_target_secs: 60 });
+    expect(groupLevels(fast, since + 25_000, 10).longestWait).toBe('warning');
+    expect(groupLevels(slow, since + 25_000, 10).longestWait).toBe('ok');
+    expect(groupLevels(slow, since + 61_000, 10).tile).toBe('warning');
+    expect(groupLevels({ ...fast, waiting: 0, waiting_since: null }, since + 25_000, 10).tile).toBe('ok');
   });
 });

@@ -1,7 +1,8 @@
 //! How a wallboard tile is coloured: each figure against its group's thresholds, the same rule
 //! as the server's (kefu-core `level_of`): waiting and longest wait at or above a level, service
 //! level below it; a level of 0 is off. Pure, so the longest wait can be re-judged every second
-//! as it ticks on the display.
+//! as it ticks on the display. A customer waiting past the group's own service-level target
+//! already counts as missed, so the longest wait is at least a warning from then on.
 
 import type { AlertLevel, FloorGroup, Thresholds } from '../../api/types';
 
@@ -56,7 +57,9 @@ export interface GroupLevels {
  */
 export function groupLevels(g: FloorGroup, serverNow: number, minJudged: number): GroupLevels {
   const waiting = waitingLevel(g.waiting, g.thresholds);
-  const longestWait = longestWaitLevel(longestWaitSecs(g, serverNow), g.thresholds);
+  const waited = longestWaitSecs(g, serverNow);
+  const pastTarget: TileLevel = g.waiting > 0 && g.service_level_target_secs > 0 && waited > g.service_level_target_secs ? 'warning' : 'ok';
+  const longestWait = worst(longestWaitLevel(waited, g.thresholds), pastTarget);
   const serviceLevel = g.service_level_judged < minJudged ? 'ok' : serviceLevelLevel(g.service_level, g.thresholds);
   return { waiting, longestWait, serviceLevel, tile: worst(waiting, longestWait, serviceLevel) };
 }
