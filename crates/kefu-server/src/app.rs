@@ -114,7 +114,11 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("failed to listen on {addr} (metrics_listen)"))?),
             None => None,
         };
-        let limits = Arc::new(Limits::new(&config));
+        // A cluster shares its counters (else N nodes would allow N times each limit).
+        let limits = Arc::new(match &config.nats_url {
+            Some(_) => Limits::shared(&config, store.clone()),
+            None => Limits::new(&config),
+        });
         tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
         // The stand-in hash for unknown emails is made now, not by the first login that needs it.
         crate::auth::dummy_hash();

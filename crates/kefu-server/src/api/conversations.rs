@@ -173,7 +173,7 @@ pub async fn create(
         return Err(ApiError::invalid("message: required when leaving a message"));
     }
     if let (Some(_), Caller::Visitor(v)) = (text, &starter_caller) {
-        state.limits.visitor_message(*v)?;
+        state.limits.visitor_message(*v).await?;
     }
     let topic = body.topic.as_deref().map(clean_line);
     let topic = topic.as_deref().filter(|t| !t.is_empty());
@@ -432,7 +432,7 @@ pub async fn typing(
         return Ok(StatusCode::NO_CONTENT);
     }
     if let Caller::Visitor(v) = &caller {
-        state.limits.visitor_typing(*v)?;
+        state.limits.visitor_typing(*v).await?;
     }
     let who = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
     let data = serde_json::to_value(Typing { who, typing: body.typing }).map_err(|e| ApiError::Internal(e.into()))?;

@@ -1,7 +1,8 @@
 //! Three real `kefu` binaries on one PostgreSQL and one `nats-server`, all on loopback: visitors
 //! and agents spread over the nodes chat and are routed; then the routing owner is SIGKILLed
 //! while conversations wait, and another node routes them in the same order with their waiting
-//! time, and a client resumes on a surviving node with exactly what it missed.
+//! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
+//! for the cluster as a whole (new visitors from one address).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -13,6 +14,8 @@ use crate::helpers::{tempdir, Socket, TestApp};
 use crate::restart::{app_at, free_port};
 
 const METRICS_TOKEN: &str = "cluster-test-metrics";
+/// New visitors per address per minute, for the whole cluster.
+const VISITORS_PER_MINUTE: usize = 30;
 
 /// A child process killed when the test ends, however it ends.
 struct Proc(Child);
@@ -42,7 +45,10 @@ async fn start_node(db: &str, nats: &str) -> Node {
     // Long graces: a socket closed by the kill must not change who is away in the middle of the check.
     std::fs::write(
         &config,
-        format!("metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n"),
+        format!(
+            "metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n\
+             visitors_per_minute = {VISITORS_PER_MINUTE}\ntrusted_proxies = [\"127.0.0.1\"]\n"
+        ),
     )
     .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
@@ -91,6 +97,46 @@ async fn the_owner(nodes: &[&Node]) -> usize {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no node took the routing lease");
+}
+
+/// New visitors from one address (forwarded by the trusted proxy), round robin over the nodes
+/// until every node refuses: the cluster lets the configured total through, not one per node.
+async fn visitors_limited_across_nodes(nodes: &[Node]) {
+    // Counters are per minute: start early in one, so the whole burst counts in a single window.
+    let into_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 60_000;
+    if into_minute > 50_000 {
+        tokio::time::sleep(Duration::from_millis((60_100 - into_minute) as u64)).await;
+    }
+    let (mut accepted, mut refused_by) = (0, std::collections::BTreeSet::new());
+    let started = Instant::now();
+    for i in 0..VISITORS_PER_MINUTE * 3 {
+        let app = &nodes[i % nodes.len()].app;
+        let r = app
+            .http
+            .post(app.url("/api/v1/visitors"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&json!({ "name": format!("burst {i}") }))
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            200 => accepted += 1,
+            429 => {
+                refused_by.insert(i % nodes.len());
+                let body: Value = r.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            }
+            s => panic!("visitor creation answered {s}"),
+        }
+    }
+    eprintln!(
+        "shared limit: {accepted} of {} new visitors accepted over {} nodes in {} ms",
+        VISITORS_PER_MINUTE * 3,
+        nodes.len(),
+        started.elapsed().as_millis()
+    );
+    assert_eq!(accepted, VISITORS_PER_MINUTE, "the cluster's total, not {VISITORS_PER_MINUTE} per node");
+    assert_eq!(refused_by.len(), nodes.len(), "every node refuses once the total is reached");
 }
 
 fn of(e: &Value, id: i64) -> bool {
@@ -154,6 +200,8 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let (s, _) =
         na.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
     assert_eq!(s, 200);
+
+    visitors_limited_across_nodes(&nodes).await;
 
     // 2. A line forms while the agent is away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
