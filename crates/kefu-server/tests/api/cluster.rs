@@ -16,6 +16,9 @@ use crate::restart::{app_at, free_port};
 const METRICS_TOKEN: &str = "cluster-test-metrics";
 /// New visitors per address per minute, for the whole cluster.
 const VISITORS_PER_MINUTE: usize = 30;
+/// The demo's agent1 and agent2 (both in card services).
+const AGENT1: i64 = 3;
+const AGENT2: i64 = 4;
 
 /// A child process killed when the test ends, however it ends.
 struct Proc(Child);
@@ -203,10 +206,13 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
 
     visitors_limited_across_nodes(&nodes).await;
 
-    // 2. A line forms while the agent is away (one chat at a time), spread over the nodes.
+    // 2. A line forms while the agents are away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
-    let (s, v) = nb.call("PATCH", "/api/v1/agents/3", Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
-    assert_eq!(s, 200, "{v}");
+    for id in [AGENT1, AGENT2] {
+        let (s, v) =
+            nb.call("PATCH", &format!("/api/v1/agents/{id}"), Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
+        assert_eq!(s, 200, "{v}");
+    }
     let (s, v) = na.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "away", "reason": "break" }))).await;
     assert_eq!(s, 200, "{v}");
     let mut waiting: Vec<(String, Value)> = vec![];
@@ -222,9 +228,20 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let mut first_ws = no.ws(&waiting[0].0).await;
     first_ws.send(json!({ "type": "resume", "cursors": { first.to_string(): 0 } })).await;
     let seen = first_ws.drain(500).await.iter().filter_map(|e| e["seq"].as_i64()).max().expect("the history is replayed");
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // Two offers are open when the owner dies: agent 2 (socket on B) is offered the first in
+    // line, then agent 1 (socket on A) the second.
+    let second = waiting[1].1["id"].as_i64().unwrap();
+    let agent2 = na.login("agent2@demo.kefu", "demo-agent").await;
+    let mut agent2_ws = nb.ws(&agent2).await;
+    for (token, ws, offered) in [(&agent2, &mut agent2_ws, first), (&agent, &mut agent_ws, second)] {
+        let (s, v) = na.call("PUT", "/api/v1/agents/me/status", Some(token), Some(json!({ "status": "ready" }))).await;
+        assert_eq!(s, 200, "{v}");
+        ws.wait_until("offer.created", |e| of(e, offered)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // 3. SIGKILL the routing owner; the agent (socket on A) goes ready through B.
+    // 3. SIGKILL the routing owner. The new owner rebuilds the line from the database: both
+    // offers are withdrawn and made again in order of the agents' ids (agent 1 gets the first).
     let Node { proc: mut killed, .. } = nodes.remove(owner);
     let index = |x: usize| if x > owner { x - 1 } else { x };
     let (a, b) = (index(a), index(b));
@@ -232,31 +249,57 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     killed.0.kill().unwrap();
     let killed_at = Instant::now();
     killed.0.wait().unwrap();
-    let (s, v) = nb.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
-    assert_eq!(s, 200, "a routing op waits for the next owner: {v}");
-    let offer = agent_ws.wait_for("offer.created").await;
+    // Agent 2 accepts the offer on their screen: the op waits for the next owner, which has
+    // withdrawn it; a clear 409, not the conversation.
+    let (s, v) = nb.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent2), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("not_offered")), "a stale offer cannot be accepted: {v}");
+    let mut revoked = None;
+    let offer = loop {
+        let e = agent_ws.next_event().await;
+        if e["type"] == "offer.revoked" && of(&e, second) {
+            revoked = Some(e);
+        } else if e["type"] == "offer.created" && of(&e, first) {
+            break e;
+        }
+    };
     let failover = killed_at.elapsed();
+    assert_eq!(revoked.expect("agent 1's old offer is withdrawn first")["data"]["reason"], "rerouted");
     eprintln!("failover: owner SIGKILL -> first offer on the new owner: {} ms", failover.as_millis());
     assert!(failover < Duration::from_secs(10), "routing went on after {failover:?}");
     assert_eq!(offer["conversation_id"], first, "the first in line is offered first");
     let survivors: Vec<&Node> = nodes.iter().collect();
     the_owner(&survivors).await;
+    // Agent 2's old offer left their screen before the next one came.
+    let revoked = agent2_ws.wait_until("offer.revoked", |e| of(e, first)).await;
+    assert_eq!(revoked["data"]["reason"], "rerouted", "{revoked}");
+    agent2_ws.wait_until("offer.created", |e| of(e, second)).await;
+    let (s, v) = na.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent2), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("not_offered")), "still stale once rerouted: {v}");
 
     // Everyone else keeps their place and their waiting time.
     let (s, _) = na.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent), None).await;
     assert_eq!(s, 200);
-    for (i, (v, before)) in waiting.iter().enumerate().skip(1) {
+    for (i, (v, before)) in waiting.iter().enumerate().skip(2) {
         let cid = before["id"].as_i64().unwrap();
         let (s, after) = nodes[i % 2].app.call("GET", &format!("/api/v1/conversations/{cid}"), Some(v), None).await;
         assert_eq!(s, 200);
         assert_eq!(after["status"], "queued", "{after}");
-        assert_eq!(after["queue"]["position"], i as i64, "same order after the failover: {after}");
+        assert_eq!(after["queue"]["position"], i as i64 - 1, "same order after the failover: {after}");
         assert_eq!(after["queued_at"], before["queued_at"], "waiting time intact");
     }
-    // One offer for the first conversation, on the new owner; none twice.
+    // The first conversation: offered to agent 2 before, to agent 1 after; nobody twice.
     let store = kefu_store::Store::connect(&db).await.unwrap();
-    let offers = store.facts_of_conversation(first).await.unwrap().iter().filter(|f| f.fact.kind() == kefu_core::FactKind::Offered).count();
-    assert_eq!(offers, 1);
+    let offered_to: Vec<i64> = store
+        .facts_of_conversation(first)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|f| match &f.fact {
+            kefu_core::Fact::Offered { agent, .. } => Some(agent.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offered_to, [AGENT2, AGENT1]);
 
     // 4. The first customer's socket died with its node: on a survivor it resumes from what it
     // had seen and gets exactly what it missed, in order.

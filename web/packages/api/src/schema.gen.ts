@@ -3767,7 +3767,7 @@ export interface components {
          * @description Why an offer ended without being accepted.
          * @enum {string}
          */
-        OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred";
+        OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred" | "rerouted";
         /**
          * @description One side of a conversation (who is typing, who read).
          * @enum {string}
