@@ -133,6 +133,7 @@ macro_rules! in_write {
 }
 
 mod audit;
+mod call_homes;
 mod calls;
 mod canned;
 mod closed;

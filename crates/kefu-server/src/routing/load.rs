@@ -106,14 +106,16 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
             .collect();
         engine.router.handle_input(now, agent_input(u, mine))?;
     }
+    // In a cluster calls outlive a failover of routing (a lone node ended its own at start-up):
+    // their agents' call slots are taken again.
+    let calls: std::collections::HashSet<i64> = engine.store.open_calls().await?.iter().map(|c| c.conversation_id).collect();
     for c in engine.store.routable_conversations().await? {
         match (c.status, c.agent_id) {
             (ConversationStatus::Assigned, Some(agent)) => {
                 let input = Input::ConversationAssigned {
                     conversation: ConversationId(c.id),
                     group: GroupId(c.group_id),
-                    // Calls were ended at start-up (`calls::end_interrupted`): what an agent
-                    // holds now is a chat, whatever it started as.
+                    // A chat, whatever it started as: an open call takes its slot below.
                     media: Media::Chat,
                     agent: AgentId(agent),
                     // The real start, so the handle time of a conversation served across a
@@ -122,6 +124,10 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
                 };
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore an assigned conversation");
+                } else if calls.contains(&c.id) {
+                    if let Err(e) = engine.router.handle_input(now, Input::CallStarted { conversation: ConversationId(c.id) }) {
+                        tracing::error!(conversation = c.id, error = %e, "could not restore a call's slot");
+                    }
                 }
             }
             _ => {

@@ -2,7 +2,9 @@
 //! and agents spread over the nodes chat and are routed; then the routing owner is SIGKILLed
 //! while conversations wait, and another node routes them in the same order with their waiting
 //! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
-//! for the cluster as a whole (new visitors from one address).
+//! for the cluster as a whole (new visitors from one address). A call across two nodes carries
+//! media, survives the owner's death, and is ended by a survivor when its home dies
+//! (`cluster_calls`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -205,6 +207,9 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(s, 200);
 
     visitors_limited_across_nodes(&nodes).await;
+    let store = kefu_store::Store::connect(&db).await.unwrap();
+    // A video call: the visitor on A (the call's home: it joins first), the agent on B.
+    let mut cross = crate::cluster_calls::start(na, nb, &store).await;
 
     // 2. A line forms while the agents are away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
@@ -269,6 +274,8 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(offer["conversation_id"], first, "the first in line is offered first");
     let survivors: Vec<&Node> = nodes.iter().collect();
     the_owner(&survivors).await;
+    // The call goes on: the node that died was not its home.
+    cross.still_flowing(nb).await;
     // Agent 2's old offer left their screen before the next one came.
     let revoked = agent2_ws.wait_until("offer.revoked", |e| of(e, first)).await;
     assert_eq!(revoked["data"]["reason"], "rerouted", "{revoked}");
@@ -288,7 +295,6 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
         assert_eq!(after["queued_at"], before["queued_at"], "waiting time intact");
     }
     // The first conversation: offered to agent 2 before, to agent 1 after; nobody twice.
-    let store = kefu_store::Store::connect(&db).await.unwrap();
     let offered_to: Vec<i64> = store
         .facts_of_conversation(first)
         .await
@@ -314,11 +320,19 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
 
-    // 5. Without NATS a node is not ready (its events would reach no other node).
+    // 5. SIGKILL the call's home (A): a survivor ends the call and frees the agent's call slot.
+    let Node { proc: mut home, .. } = nodes.remove(a);
+    home.0.kill().unwrap();
+    let killed_at = Instant::now();
+    home.0.wait().unwrap();
+    let last = &nodes[0].app;
+    cross.ended_by_a_survivor(last, killed_at).await;
+
+    // 6. Without NATS a node is not ready (its events would reach no other node).
     drop(nats_proc);
     let mut unready = false;
     for _ in 0..100 {
-        if na.http.get(na.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
+        if last.http.get(last.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
             unready = true;
             break;
         }

@@ -18,3 +18,9 @@ CREATE TABLE login_failures (
     n BIGINT NOT NULL,
     PRIMARY KEY (key, at)
 );
+
+-- Calls across nodes: the node whose SFU holds the call's room (its id, a random number each
+-- node draws at start and holds a PostgreSQL advisory lock on while it lives) and that SFU's
+-- media address. Both NULL until a socket joins the call's media.
+ALTER TABLE calls ADD COLUMN home_node BIGINT;
+ALTER TABLE calls ADD COLUMN media_addr TEXT;

@@ -2272,7 +2272,8 @@ export interface components {
         };
         /**
          * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
-         *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`.
+         *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
+         *     (the server stopped; in a cluster, the node holding the call's media, and a survivor ended it).
          * @enum {string}
          */
         CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
