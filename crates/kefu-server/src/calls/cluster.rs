@@ -44,10 +44,37 @@ pub struct CallCluster {
 /// Signalling forwarded to a call's home.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) enum MediaRequest {
-    Join { call: i64, node: i64, conn: u64, side: String, sdp: String, screen_mids: Vec<String> },
-    Renegotiate { call: i64, node: i64, conn: u64, sdp: String, screen_mids: Vec<String> },
-    Answer { call: i64, node: i64, conn: u64, sdp: String },
-    Leave { call: i64, node: i64, conn: u64 },
+    Join {
+        call: i64,
+        node: i64,
+        conn: u64,
+        side: String,
+        sdp: String,
+        screen_mids: Vec<String>,
+    },
+    Renegotiate {
+        call: i64,
+        node: i64,
+        conn: u64,
+        sdp: String,
+        screen_mids: Vec<String>,
+    },
+    Answer {
+        call: i64,
+        node: i64,
+        conn: u64,
+        sdp: String,
+    },
+    Leave {
+        call: i64,
+        node: i64,
+        conn: u64,
+    },
+    /// A recording change made on another node: the files of this room follow.
+    Recording {
+        call: i64,
+        action: crate::views::RecordingAction,
+    },
 }
 
 /// The home's answer: an SDP to hand the socket, nothing, or a refusal (`call.error`).

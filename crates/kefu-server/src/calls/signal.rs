@@ -143,6 +143,10 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
             Some(p) => apply(media, p, SignalOp::Leave).await,
             None => Err(not_joined()),
         },
+        MediaRequest::Recording { call, action } => match crate::calls::recording::files_follow_here(state, call, action).await {
+            Ok(()) => Ok(None),
+            Err(e) => Err(refuse("media_unavailable", e.to_string())),
+        },
     };
     match result {
         Ok(sdp) => MediaReply::Sdp(sdp),

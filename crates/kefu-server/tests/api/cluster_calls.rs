@@ -12,6 +12,9 @@ use crate::calls::{call_event, until_media_flows};
 use crate::helpers::{Socket, TestApp};
 use crate::media_peer::{self, Peer};
 
+/// The demo's loans group (agent3 serves it alone in the test).
+const LOANS: i64 = 2;
+
 /// A running call across two nodes.
 pub struct CrossCall {
     pub call: i64,
@@ -57,6 +60,8 @@ pub async fn start(home: &TestApp, agent_node: &TestApp, store: &kefu_store::Sto
     agent_ws.wait_until("offer.created", |e| e["conversation_id"] == conversation).await;
     let (s, v) = agent_node.call("POST", &format!("/api/v1/conversations/{conversation}/accept"), Some(&agent), None).await;
     assert_eq!(s, 200, "{v}");
+    // Recorded on demand (the policy is fixed when the call becomes active).
+    store.set_group_recording_policy(LOANS, "on_demand").await.unwrap();
     let call = ring_and_answer(home, agent_node, &visitor, &agent, conversation).await;
 
     let (visitor_peer, visitor_answer) = join(&mut visitor_ws, call).await;
@@ -65,6 +70,13 @@ pub async fn start(home: &TestApp, agent_node: &TestApp, store: &kefu_store::Sto
     assert!(candidates(&visitor_answer).contains(&media_addr), "the home's address {media_addr}: {visitor_answer}");
     assert_eq!(candidates(&agent_answer), candidates(&visitor_answer), "the agent on another node gets the home's media address");
     until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+
+    // The agent starts recording through their node: the files start on the home, both sides.
+    let body = json!({ "action": "start" });
+    let (s, v) = agent_node.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(&agent), Some(body)).await;
+    assert_eq!((s, v["recording"].as_str()), (200, Some("recording")), "{v}");
+    let files = store.recordings_of_call(call).await.unwrap();
+    assert_eq!(files.len(), 2, "a file per side on the call's home: {files:?}");
     CrossCall { call, conversation, visitor, agent, visitor_ws, agent_ws, visitor_peer, agent_peer }
 }
 
