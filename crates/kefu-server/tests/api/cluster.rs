@@ -144,6 +144,53 @@ async fn visitors_limited_across_nodes(nodes: &[Node]) {
     assert_eq!(refused_by.len(), nodes.len(), "every node refuses once the total is reached");
 }
 
+/// The owner stalls (SIGSTOP) and its lease connection is cut meanwhile, so PostgreSQL frees
+/// the lock while the owner still believes it holds it: no other node routes before the old
+/// owner, running again, has had the time to notice; at no moment do two nodes own routing.
+async fn no_two_owners_when_the_lease_connection_breaks(nodes: &[&Node], db: &str) {
+    use sqlx::Connection;
+    let owner = the_owner(nodes).await;
+    let pid = nodes[owner].proc.0.id().to_string();
+    let signal = |sig: &str| assert!(Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    signal("-STOP");
+    let mut pg = sqlx::PgConnection::connect(db).await.unwrap();
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kefu-routing-lease'
+            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+    )
+    .fetch_all(&mut pg)
+    .await
+    .unwrap();
+    assert_eq!(cut.len(), 1, "the owner's lease connection");
+    let cut_at = Instant::now();
+    // While it stalls, and for as long after as it may take to notice, nobody else routes.
+    let others: Vec<&Node> = nodes.iter().enumerate().filter(|(i, _)| *i != owner).map(|(_, n)| *n).collect();
+    while cut_at.elapsed() < Duration::from_millis(900) {
+        for n in &others {
+            // /metrics asks the router: while the stalled owner has it, no answer comes.
+            let asked = n.app.http.get(n.app.url("/metrics")).bearer_auth(METRICS_TOKEN).timeout(Duration::from_millis(200)).send().await;
+            let Ok(text) = asked else { continue };
+            let owns = text.text().await.unwrap_or_default().lines().any(|l| l.trim() == "kefu_routing_owner 1");
+            assert!(!owns, "another node routes {} ms after the cut, the owner stalled", cut_at.elapsed().as_millis());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal("-CONT");
+    let mut back = None;
+    while cut_at.elapsed() < Duration::from_secs(6) {
+        let mut owners = 0;
+        for n in nodes {
+            owners += usize::from(owns_routing(&n.app).await);
+        }
+        assert!(owners < 2, "two nodes own routing {} ms after the lease connection broke", cut_at.elapsed().as_millis());
+        if owners == 1 && back.is_none() && cut_at.elapsed() > Duration::from_secs(1) {
+            back = Some(cut_at.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("owner stalled, lease connection cut -> an owner again after {} ms", back.expect("an owner again").as_millis());
+}
+
 fn of(e: &Value, id: i64) -> bool {
     e["conversation_id"] == id
 }
@@ -319,6 +366,8 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(replay, stored.iter().map(|e| e.seq).collect::<Vec<_>>(), "exactly what was missed");
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
+
+    no_two_owners_when_the_lease_connection_breaks(&nodes.iter().collect::<Vec<_>>(), &db).await;
 
     // 5. SIGKILL the call's home (A): a survivor ends the call and frees the agent's call slot.
     let Node { proc: mut home, .. } = nodes.remove(a);
