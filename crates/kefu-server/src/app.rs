@@ -71,9 +71,15 @@ impl Application {
         } else {
             0
         };
-        let cut = crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
-            .await
-            .context("failed to finish the recordings of the last run")?;
+        // Likewise the recording files: in a cluster, other nodes are writing theirs now (a dead
+        // node's are finished by the survivor that ends its calls).
+        let cut = if config.nats_url.is_none() {
+            crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
+                .await
+                .context("failed to finish the recordings of the last run")?
+        } else {
+            0
+        };
         if cut > 0 {
             tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
         }

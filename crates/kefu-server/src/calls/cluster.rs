@@ -248,6 +248,11 @@ async fn reap_dead_homes(state: AppState, cluster: Arc<CallCluster>, url: String
                 tracing::warn!(call, home, "the node holding a call's media is gone: the call ends");
                 // Refused when another survivor ended it first: nothing left to do then.
                 let _ = state.routing.run(Op::EndCall { call, reason: "server_restart".into(), only_if: None }).await;
+                // Nobody is writing its files any more.
+                if let Err(e) = crate::calls::recording::finish_interrupted_of_call(&state.store, &state.config.recordings_dir, call).await
+                {
+                    tracing::warn!(call, error = ?e, "could not finish a dead node's recordings");
+                }
             }
         }
     }

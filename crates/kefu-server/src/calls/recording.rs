@@ -271,8 +271,19 @@ impl Finisher {
 /// At start-up: files a dead process was writing are kept as they are (they play up to their
 /// last written cluster), hashed and marked `interrupted`.
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
-    let open = store.open_recordings().await?;
-    for r in &open {
+    finish_as_interrupted(store, dir, &store.open_recordings().await?).await
+}
+
+/// The files of a call whose node died (cluster): kept as interrupted; their size and hash are
+/// read if `dir` is storage this node shares with the dead one.
+pub async fn finish_interrupted_of_call(store: &Store, dir: &Path, call: i64) -> anyhow::Result<usize> {
+    let open: Vec<RecordingRow> =
+        store.recordings_of_call(call).await?.into_iter().filter(|r| matches!(r.status.as_str(), "recording" | "paused")).collect();
+    finish_as_interrupted(store, dir, &open).await
+}
+
+async fn finish_as_interrupted(store: &Store, dir: &Path, open: &[RecordingRow]) -> anyhow::Result<usize> {
+    for r in open {
         let path = dir.join(&r.path);
         let bytes = tokio::fs::metadata(&path).await.map(|m| m.len() as i64).unwrap_or(0);
         let sha = hash_file(path).await;

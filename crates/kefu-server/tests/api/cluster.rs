@@ -375,7 +375,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let killed_at = Instant::now();
     home.0.wait().unwrap();
     let last = &nodes[0].app;
-    cross.ended_by_a_survivor(last, killed_at).await;
+    cross.ended_by_a_survivor(last, killed_at, &store).await;
 
     // 6. Without NATS a node is not ready (its events would reach no other node).
     drop(nats_proc);

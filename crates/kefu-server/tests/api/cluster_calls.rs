@@ -114,7 +114,7 @@ impl CrossCall {
 
     /// The call's home was killed at `killed_at`: a survivor ends the call and the agent can
     /// take another call at once.
-    pub async fn ended_by_a_survivor(mut self, survivor: &TestApp, killed_at: Instant) {
+    pub async fn ended_by_a_survivor(mut self, survivor: &TestApp, killed_at: Instant, store: &kefu_store::Store) {
         let ended = call_event(&mut self.agent_ws, self.call, "ended").await;
         let after = killed_at.elapsed();
         eprintln!("call home SIGKILL -> call ended by a survivor: {} ms", after.as_millis());
@@ -122,6 +122,16 @@ impl CrossCall {
         assert!(after < Duration::from_secs(10), "the call ended {after:?} after its node died");
         let (s, v): (u16, Value) = survivor.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
         assert_eq!((s, v["status"].as_str()), (200, Some("ended")), "{v}");
+        // Its recording files are kept as interrupted (nobody writes them any more).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let files = store.recordings_of_call(self.call).await.unwrap();
+            if files.iter().all(|f| f.status == "interrupted") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the dead node's files stay open: {files:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         // The agent's call slot is free: a new call on the same conversation rings and is answered.
         ring_and_answer(survivor, survivor, &self.visitor, &self.agent, self.conversation).await;
     }
