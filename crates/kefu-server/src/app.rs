@@ -65,15 +65,22 @@ impl Application {
         };
         let metrics = Arc::new(MetricsInner::default());
         // A room lives on one node; in a cluster the others' calls are live, so only a lone node
-        // may end every call it finds open (a dead node's calls: the seam left for calls).
+        // may end every call it finds open (a dead node's calls are ended by a survivor that
+        // finds its liveness lock free: `calls::cluster`).
         let ended = if config.nats_url.is_none() {
             crate::calls::end_interrupted(&store).await.context("failed to end the calls of the last run")?
         } else {
             0
         };
-        let cut = crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
-            .await
-            .context("failed to finish the recordings of the last run")?;
+        // Likewise the recording files: in a cluster, other nodes are writing theirs now (a dead
+        // node's are finished by the survivor that ends its calls).
+        let cut = if config.nats_url.is_none() {
+            crate::calls::recording::finish_interrupted(&store, &config.recordings_dir)
+                .await
+                .context("failed to finish the recordings of the last run")?
+        } else {
+            0
+        };
         if cut > 0 {
             tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
         }
@@ -82,7 +89,19 @@ impl Application {
         }
         let (media, media_events) = kefu_media::MediaServer::start(media_config(&config))
             .with_context(|| format!("failed to start the media server on UDP {} (media_udp)", config.media_udp))?;
-        let calls = crate::calls::CallMedia::new(media.handle());
+        let mut calls = crate::calls::CallMedia::new(media.handle());
+        let call_cluster = match (hub.bus(), &config.database_url) {
+            (Some(bus), Some(url)) => {
+                let addr = media.local_addr();
+                let addr = config.media_public_ip.map_or(addr, |ip| std::net::SocketAddr::new(ip, addr.port()));
+                let cluster = crate::calls::cluster::CallCluster::start(&url.0, bus.client().clone(), addr.to_string())
+                    .await
+                    .context("failed to join the cluster's call plane")?;
+                calls = calls.clustered(cluster.clone());
+                Some((cluster, url.0.clone()))
+            }
+            _ => None,
+        };
         let floor = crate::floor::Floor::default();
         let parts = crate::routing::EngineParts {
             store: store.clone(),
@@ -115,7 +134,11 @@ impl Application {
             Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("failed to listen on {addr} (metrics_listen)"))?),
             None => None,
         };
-        let limits = Arc::new(Limits::new(&config));
+        // A cluster shares its counters (else N nodes would allow N times each limit).
+        let limits = Arc::new(match &config.nats_url {
+            Some(_) => Limits::shared(&config, store.clone()),
+            None => Limits::new(&config),
+        });
         tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
         // The stand-in hash for unknown emails is made now, not by the first login that needs it.
         crate::auth::dummy_hash();
@@ -140,6 +163,9 @@ impl Application {
             org,
             messages,
         };
+        if let Some((cluster, url)) = call_cluster {
+            crate::calls::cluster::run(state.clone(), cluster, url).await.context("failed to listen for calls on NATS")?;
+        }
         tokio::spawn(away_if_not_back(state.clone()));
         tokio::spawn(crate::floor::run(state.clone()));
         tokio::spawn(crate::sentiment::run(state.clone()));

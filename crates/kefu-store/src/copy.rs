@@ -67,6 +67,8 @@ pub const TABLES: &[&str] = &[
     "message_sentiments",
     "sentiment_alerts",
     "maturity_answers",
+    "rate_windows",
+    "login_failures",
 ];
 
 /// What arrived in one table.

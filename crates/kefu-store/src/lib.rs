@@ -133,6 +133,7 @@ macro_rules! in_write {
 }
 
 mod audit;
+mod call_homes;
 mod calls;
 mod canned;
 mod closed;
@@ -150,6 +151,7 @@ mod planning;
 mod qa;
 mod qa_review;
 mod quality;
+mod rate;
 mod reasons;
 mod recordings;
 mod replies;
@@ -180,6 +182,7 @@ pub use planning::*;
 pub use qa::*;
 pub use qa_review::*;
 pub use quality::*;
+pub use rate::*;
 pub use reasons::*;
 pub use recordings::*;
 pub use search::{SearchFilter, SearchHit, Source as SearchSource};

@@ -102,7 +102,7 @@ pub async fn upload(
     }
     if let Caller::Visitor(v) = &caller {
         // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
-        state.limits.visitor_upload(*v)?;
+        state.limits.visitor_upload(*v).await?;
     }
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {

@@ -48,9 +48,9 @@ pub async fn login(
     let account = account_key(&body.email);
     // Refuse a throttled attempt before it queues for a turn, and again once it has one: the
     // attempts ahead of it may have failed meanwhile.
-    state.limits.login.check(ip, &account)?;
+    state.limits.login.check(ip, &account).await?;
     let turn = password_turn().await;
-    state.limits.login.begin(ip, &account)?;
+    state.limits.login.begin(ip, &account).await?;
     let bad = || ApiError::coded(ErrorCode::InvalidCredentials, "wrong email or password", ErrorParams::default());
     let user = state.store.user_by_email(body.email.trim()).await?;
     // Unknown emails and disabled users are checked against the stand-in hash: every wrong
@@ -64,11 +64,11 @@ pub async fn login(
     let user = match user {
         Some(u) if u.enabled && verified => u,
         _ => {
-            state.limits.login.failed(ip);
+            state.limits.login.failed(ip).await;
             return Err(bad());
         }
     };
-    state.limits.login.succeeded(&account);
+    state.limits.login.succeeded(&account).await;
     let token = new_token("s_");
     let now = now_ms();
     let expires = now + i64::from(state.config.session_hours) * 3_600_000;
@@ -129,16 +129,16 @@ pub async fn change_password(
     // try them): the same per-address and per-account throttle, the same single argon2 turn.
     let ip = client_ip(addr.ip(), &headers, &state.config.trusted_proxies);
     let account = account_key(&user.email);
-    state.limits.login.check(ip, &account)?;
+    state.limits.login.check(ip, &account).await?;
     let turn = password_turn().await;
-    state.limits.login.begin(ip, &account)?;
+    state.limits.login.begin(ip, &account).await?;
     let verified = verify_password_blocking(body.current_password.clone(), user.password_hash.clone()).await;
     drop(turn);
     if !verified {
-        state.limits.login.failed(ip);
+        state.limits.login.failed(ip).await;
         return Err(ApiError::invalid("current_password: does not match"));
     }
-    state.limits.login.succeeded(&account);
+    state.limits.login.succeeded(&account).await;
     check_password_rules(&body.new_password)?;
     if body.new_password == body.current_password {
         return Err(ApiError::invalid("new_password: must differ from the current one"));

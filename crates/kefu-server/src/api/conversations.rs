@@ -15,7 +15,7 @@ use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{insert, mark_read, send, Outgoing, MAX_TEXT_CHARS};
 use crate::conversations::redact::{redacted, Payload};
 use crate::conversations::{announce, build_view, updated};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::realtime::frame;
 use crate::routing::Op;
 use crate::state::AppState;
@@ -173,7 +173,7 @@ pub async fn create(
         return Err(ApiError::invalid("message: required when leaving a message"));
     }
     if let (Some(_), Caller::Visitor(v)) = (text, &starter_caller) {
-        state.limits.visitor_message(*v)?;
+        state.limits.visitor_message(*v).await?;
     }
     let topic = body.topic.as_deref().map(clean_line);
     let topic = topic.as_deref().filter(|t| !t.is_empty());
@@ -447,7 +447,7 @@ pub async fn typing(
         return Ok(StatusCode::NO_CONTENT);
     }
     if let Caller::Visitor(v) = &caller {
-        state.limits.visitor_typing(*v)?;
+        state.limits.visitor_typing(*v).await?;
     }
     let who = if matches!(caller, Caller::Visitor(_)) { "visitor" } else { "agent" };
     let data = serde_json::to_value(Typing { who, typing: body.typing }).map_err(|e| ApiError::Internal(e.into()))?;
@@ -524,11 +524,33 @@ fn human_agent(staff: &Staff) -> ApiResult<i64> {
     Ok(staff.id)
 }
 
+/// The conversation an agent answers an offer of. An agent whose offer was withdrawn and the
+/// conversation offered to someone else no longer sees it, but was shown it: they get
+/// `not_offered` (409), which says what happened, rather than "not found".
+async fn load_offer(state: &AppState, caller: &Caller, agent: i64, id: i64) -> ApiResult<()> {
+    match load_visible(&state.store, caller, id).await {
+        Ok(_) => Ok(()),
+        Err(ApiError::NotFound(what)) => {
+            let facts = state.store.facts_of_conversation(id).await?;
+            if facts.iter().any(|f| matches!(f.fact, Fact::Offered { agent: a, .. } if a.0 == agent)) {
+                Err(ApiError::coded(
+                    ErrorCode::NotOffered,
+                    "the offer was withdrawn: the conversation is no longer offered to you",
+                    ErrorParams::default(),
+                ))
+            } else {
+                Err(ApiError::NotFound(what))
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/accept", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 200, description = "accepted", body = ConversationView), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ConversationView>> {
     let agent = human_agent(&staff)?;
     let caller = Caller::Staff(staff);
-    load_visible(&state.store, &caller, id).await?;
+    load_offer(&state, &caller, agent, id).await?;
     state.routing.run(Op::Accept { conversation: id, agent }).await?;
     Ok(Json(view_for(&state, &caller, id).await?))
 }
@@ -536,7 +558,7 @@ pub async fn accept(State(state): State<AppState>, staff: Staff, Path(id): Path<
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/decline", tag = "conversations", params(("id" = i64, Path, description = "id")), responses((status = 204, description = "declined"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn decline(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     let agent = human_agent(&staff)?;
-    load_visible(&state.store, &Caller::Staff(staff), id).await?;
+    load_offer(&state, &Caller::Staff(staff), agent, id).await?;
     state.routing.run(Op::Decline { conversation: id, agent }).await?;
     Ok(StatusCode::NO_CONTENT)
 }

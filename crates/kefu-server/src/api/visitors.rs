@@ -120,7 +120,7 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(body): ApiJson<CreateVisitor>,
 ) -> ApiResult<Json<VisitorSession>> {
-    state.limits.visitor(client_ip(addr.ip(), &headers, &state.config.trusted_proxies))?;
+    state.limits.visitor(client_ip(addr.ip(), &headers, &state.config.trusted_proxies)).await?;
     let now = now_ms();
     let locale = body.locale.as_deref().filter(|l| matches!(*l, "zh-CN" | "en"));
     let name = body.name.as_deref().map(clean_line);

@@ -3,6 +3,7 @@
 //! slot of the agent, see `lifecycle`); `signal` relays SDP between the WebSocket and the media
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
+pub mod cluster;
 pub mod composition;
 pub mod lifecycle;
 pub mod quality;
@@ -31,6 +32,8 @@ struct Part {
     /// visitor | agent: whose media (the quality timeline and the recording file say so; a
     /// recording is authorised by it).
     side: &'static str,
+    /// The node holding the socket when it is not this one (the call's signalling came by NATS).
+    node: Option<i64>,
 }
 
 /// The server's side of the media server: its handle and who is in which room. Cheap to clone.
@@ -41,6 +44,8 @@ pub struct CallMedia {
     next: Arc<AtomicU64>,
     /// The agents' open snapshot requests.
     pub snapshots: snapshots::SnapshotRequests,
+    /// In a cluster: where other nodes' rooms are, and how to reach them.
+    pub cluster: Option<Arc<cluster::CallCluster>>,
 }
 
 /// A call's room: the call id, so a restart or a log line maps one to the other.
@@ -51,7 +56,12 @@ fn room(call: i64) -> RoomId {
 impl CallMedia {
     /// Wrap a running media server's handle.
     pub fn new(handle: MediaHandle) -> CallMedia {
-        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), snapshots: Default::default() }
+        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), snapshots: Default::default(), cluster: None }
+    }
+
+    /// The same, one node of a cluster.
+    pub fn clustered(self, cluster: Arc<cluster::CallCluster>) -> CallMedia {
+        CallMedia { cluster: Some(cluster), ..self }
     }
 
     fn parts(&self) -> std::sync::MutexGuard<'_, HashMap<ParticipantId, Part>> {
@@ -60,9 +70,9 @@ impl CallMedia {
 
     /// A new participant id for `conn` in `call`, registered before it joins so that events
     /// about it find their socket.
-    fn register(&self, call: i64, conn: u64, side: &'static str) -> ParticipantId {
+    fn register(&self, call: i64, conn: u64, side: &'static str, node: Option<i64>) -> ParticipantId {
         let id = ParticipantId(self.next.fetch_add(1, Ordering::Relaxed));
-        self.parts().insert(id, Part { call, conn, side });
+        self.parts().insert(id, Part { call, conn, side, node });
         id
     }
 
@@ -74,14 +84,27 @@ impl CallMedia {
         self.parts().get(&id).copied()
     }
 
-    /// This socket's participant in `call`.
+    /// This node's socket's participant in `call`.
     fn participant(&self, conn: u64, call: i64) -> Option<ParticipantId> {
-        self.parts().iter().find(|(_, p)| p.conn == conn && p.call == call).map(|(&id, _)| id)
+        self.remote_participant(None, conn, call)
     }
 
-    /// Every participant of a socket, with its call.
+    /// The participant in `call` of socket `conn` of `node` (None: this node).
+    fn remote_participant(&self, node: Option<i64>, conn: u64, call: i64) -> Option<ParticipantId> {
+        self.parts().iter().find(|(_, p)| p.node == node && p.conn == conn && p.call == call).map(|(&id, _)| id)
+    }
+
+    /// Every participant of a socket of this node, with its call.
     fn of_conn(&self, conn: u64) -> Vec<(ParticipantId, i64)> {
-        self.parts().iter().filter(|(_, p)| p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+        self.parts().iter().filter(|(_, p)| p.node.is_none() && p.conn == conn).map(|(&id, p)| (id, p.call)).collect()
+    }
+
+    /// Hand a frame to a participant's socket, on this node or the one holding it.
+    fn to_socket(&self, hub: &crate::realtime::Hub, part: Part, frame: &Arc<str>) {
+        match (part.node, &self.cluster) {
+            (Some(node), Some(cluster)) => cluster.to_socket(node, part.conn, frame),
+            _ => hub.to_conn(part.conn, frame),
+        }
     }
 
     /// The participants of a call, with their side.
@@ -102,9 +125,17 @@ impl CallMedia {
         }
     }
 
-    /// Close the call's room (its participants leave; their `ParticipantLeft` events follow).
-    /// Does not wait: the caller may hold the routing task.
+    /// Close the call's room (its participants leave; their `ParticipantLeft` events follow),
+    /// on whichever node it is. Does not wait: the caller may hold the routing task.
     pub fn close(&self, call: i64) {
+        self.close_here(call);
+        if let Some(cluster) = &self.cluster {
+            cluster.close_everywhere(call);
+        }
+    }
+
+    /// Close the call's room if this node has it.
+    pub(crate) fn close_here(&self, call: i64) {
         let handle = self.handle.clone();
         tokio::spawn(async move {
             match handle.close_room(room(call)).await {

@@ -16,6 +16,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Role, Staff};
+use crate::calls::cluster::{MediaReply, MediaRequest};
 use crate::clock::now_ms;
 use crate::conversations::links::AttachmentLinks;
 use crate::conversations::{announce_with, event, system_message, Pending};
@@ -81,7 +82,36 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
     let events = changed(&mut tx, &row, &c, code, Some(staff), now).await?;
     tx.commit().await?;
     announce_with(&state.store, &state.hub, &state.links, events, &[]).await;
+    files_follow(state, call_id, action).await?;
+    if matches!(action, RecordingAction::Pause | RecordingAction::Resume) {
+        state.store.set_recordings_paused(call_id, action == RecordingAction::Pause).await?;
+    }
+    // Read again: a file that could not start turned the recording off meanwhile.
+    Ok(CallView::from(&state.store.call(call_id).await?))
+}
 
+/// The participants' files follow a recording change, on the node that holds the call's room
+/// (in a cluster, perhaps another one: asked over NATS).
+async fn files_follow(state: &AppState, call_id: i64, action: RecordingAction) -> ApiResult<()> {
+    if let Some(cluster) = &state.calls.cluster {
+        if let Some((home, _)) = state.store.call_home(call_id).await? {
+            if home != cluster.node {
+                return match cluster.ask(home, &MediaRequest::Recording { call: call_id, action }).await {
+                    MediaReply::Sdp(_) => Ok(()),
+                    MediaReply::Refused { message, .. } => {
+                        Err(ApiError::Internal(anyhow::anyhow!("recording on the call's node: {message}")))
+                    }
+                };
+            }
+        }
+    }
+    files_follow_here(state, call_id, action).await
+}
+
+/// `files_follow` for the participants in this node's room of the call.
+pub(crate) async fn files_follow_here(state: &AppState, call_id: i64, action: RecordingAction) -> ApiResult<()> {
+    let row = state.store.call(call_id).await?;
+    let c = state.store.conversation(row.conversation_id).await?;
     let parts = state.calls.parts_of_call(call_id);
     for (p, role) in parts {
         let done = match action {
@@ -102,11 +132,7 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
             tracing::warn!(call = call_id, participant = p.0, error = %e, "recording: a participant's file did not follow");
         }
     }
-    if matches!(action, RecordingAction::Pause | RecordingAction::Resume) {
-        state.store.set_recordings_paused(call_id, action == RecordingAction::Pause).await?;
-    }
-    // Read again: a file that could not start turned the recording off meanwhile.
-    Ok(CallView::from(&state.store.call(call_id).await?))
+    Ok(())
 }
 
 /// The events of a recording change: `call.updated`, the timeline line, the audit row.
@@ -245,8 +271,19 @@ impl Finisher {
 /// At start-up: files a dead process was writing are kept as they are (they play up to their
 /// last written cluster), hashed and marked `interrupted`.
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
-    let open = store.open_recordings().await?;
-    for r in &open {
+    finish_as_interrupted(store, dir, &store.open_recordings().await?).await
+}
+
+/// The files of a call whose node died (cluster): kept as interrupted; their size and hash are
+/// read if `dir` is storage this node shares with the dead one.
+pub async fn finish_interrupted_of_call(store: &Store, dir: &Path, call: i64) -> anyhow::Result<usize> {
+    let open: Vec<RecordingRow> =
+        store.recordings_of_call(call).await?.into_iter().filter(|r| matches!(r.status.as_str(), "recording" | "paused")).collect();
+    finish_as_interrupted(store, dir, &open).await
+}
+
+async fn finish_as_interrupted(store: &Store, dir: &Path, open: &[RecordingRow]) -> anyhow::Result<usize> {
+    for r in open {
         let path = dir.join(&r.path);
         let bytes = tokio::fs::metadata(&path).await.map(|m| m.len() as i64).unwrap_or(0);
         let sha = hash_file(path).await;

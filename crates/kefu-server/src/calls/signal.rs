@@ -1,7 +1,9 @@
 //! Media signalling over the WebSocket: `call.join` / `call.renegotiate` / `call.answer` /
 //! `call.leave` from a socket become media server commands, and the media server's events
 //! become `call.offer` frames to that socket or ended calls. Replies go through the socket's
-//! one outbox, so a join's answer always reaches the client before any later offer.
+//! one outbox, so a join's answer always reaches the client before any later offer. In a
+//! cluster a call's room lives on its home node: a socket elsewhere has its signalling carried
+//! there (`calls::cluster`), and `at_home` runs it.
 
 use kefu_core::CallStatus;
 use std::sync::Arc;
@@ -11,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
+use crate::calls::cluster::{MediaReply, MediaRequest};
 use crate::calls::quality::Quality;
 use crate::calls::recording::Finisher;
 use crate::calls::{room, CallMedia};
@@ -56,12 +59,99 @@ fn call_frame(kind: &str, call_id: i64, data: Value) -> Arc<str> {
 
 /// Why a call frame was refused.
 struct Refusal {
-    code: &'static str,
+    code: String,
     message: String,
 }
 
-fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal { code, message: message.into() }
+fn refuse(code: &str, message: impl Into<String>) -> Refusal {
+    Refusal { code: code.into(), message: message.into() }
+}
+
+fn not_joined() -> Refusal {
+    refuse("not_joined", "this socket has not joined the call")
+}
+
+/// What a joined socket asks of its participant.
+enum SignalOp {
+    Renegotiate(ClientOffer),
+    Answer(String),
+    Leave,
+}
+
+/// Run a joined participant's signalling on this node's media server.
+async fn apply(media: &CallMedia, p: ParticipantId, op: SignalOp) -> Result<Option<String>, Refusal> {
+    match op {
+        SignalOp::Renegotiate(offer) => Ok(Some(media.handle.renegotiate(p, offer).await?)),
+        SignalOp::Answer(sdp) => match media.handle.answer(p, sdp).await {
+            // The offer was superseded by the client's own (rule 3): nothing to do.
+            Ok(()) | Err(MediaError::NoPendingOffer) => Ok(None),
+            Err(e) => Err(e.into()),
+        },
+        SignalOp::Leave => {
+            media.handle.leave(p).await?;
+            Ok(None)
+        }
+    }
+}
+
+/// A joined socket's signalling: here if its participant is here, else at the call's home.
+async fn signal(state: &AppState, conn: u64, call: i64, op: SignalOp) -> Result<Option<String>, Refusal> {
+    let media = &state.calls;
+    if let Some(p) = media.participant(conn, call) {
+        return apply(media, p, op).await;
+    }
+    let Some(cluster) = &media.cluster else { return Err(not_joined()) };
+    let Some(home) = cluster.home_of(conn, call) else { return Err(not_joined()) };
+    let node = cluster.node;
+    let leaving = matches!(op, SignalOp::Leave);
+    let request = match op {
+        SignalOp::Renegotiate(o) => MediaRequest::Renegotiate { call, node, conn, sdp: o.sdp, screen_mids: o.screen_mids },
+        SignalOp::Answer(sdp) => MediaRequest::Answer { call, node, conn, sdp },
+        SignalOp::Leave => MediaRequest::Leave { call, node, conn },
+    };
+    let reply = cluster.ask(home, &request).await;
+    if leaving {
+        cluster.forget(conn, call);
+    }
+    match reply {
+        MediaReply::Sdp(sdp) => Ok(sdp),
+        MediaReply::Refused { code, message } => Err(Refusal { code, message }),
+    }
+}
+
+/// Signalling that another node forwarded for a room this node is home to.
+pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaReply {
+    let media = &state.calls;
+    let result = match request {
+        MediaRequest::Join { call, node, conn, side, sdp, screen_mids } => {
+            let side = if side == "visitor" { "visitor" } else { "agent" };
+            if media.remote_participant(Some(node), conn, call).is_some() {
+                Err(refuse("already_joined", "this socket is already in the call"))
+            } else {
+                join_here(state, call, conn, side, Some(node), ClientOffer { sdp, screen_mids }).await
+            }
+        }
+        MediaRequest::Renegotiate { call, node, conn, sdp, screen_mids } => match media.remote_participant(Some(node), conn, call) {
+            Some(p) => apply(media, p, SignalOp::Renegotiate(ClientOffer { sdp, screen_mids })).await,
+            None => Err(not_joined()),
+        },
+        MediaRequest::Answer { call, node, conn, sdp } => match media.remote_participant(Some(node), conn, call) {
+            Some(p) => apply(media, p, SignalOp::Answer(sdp)).await,
+            None => Err(not_joined()),
+        },
+        MediaRequest::Leave { call, node, conn } => match media.remote_participant(Some(node), conn, call) {
+            Some(p) => apply(media, p, SignalOp::Leave).await,
+            None => Err(not_joined()),
+        },
+        MediaRequest::Recording { call, action } => match crate::calls::recording::files_follow_here(state, call, action).await {
+            Ok(()) => Ok(None),
+            Err(e) => Err(refuse("media_unavailable", e.to_string())),
+        },
+    };
+    match result {
+        Ok(sdp) => MediaReply::Sdp(sdp),
+        Err(r) => MediaReply::Refused { code: r.code, message: r.message },
+    }
 }
 
 impl From<MediaError> for Refusal {
@@ -81,38 +171,15 @@ impl From<MediaError> for Refusal {
 
 /// Handle one call frame of socket `conn`; any refusal goes back as `call.error`.
 pub async fn handle(state: &AppState, caller: &Caller, conn: u64, frame: CallFrame) {
-    let media = &state.calls;
     let (call_id, result) = match frame {
         CallFrame::Join(OfferFrame { call_id, sdp, screen_mids }) => {
             (call_id, join(state, caller, conn, call_id, ClientOffer { sdp, screen_mids }).await)
         }
         CallFrame::Renegotiate(OfferFrame { call_id, sdp, screen_mids }) => {
-            let result = async {
-                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
-                let answer = media.handle.renegotiate(p, ClientOffer { sdp, screen_mids }).await?;
-                Ok(Some(answer))
-            };
-            (call_id, result.await)
+            (call_id, signal(state, conn, call_id, SignalOp::Renegotiate(ClientOffer { sdp, screen_mids })).await)
         }
-        CallFrame::Answer(AnswerFrame { call_id, sdp }) => {
-            let result = async {
-                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
-                match media.handle.answer(p, sdp).await {
-                    // The offer was superseded by the client's own (rule 3): nothing to do.
-                    Ok(()) | Err(MediaError::NoPendingOffer) => Ok(None),
-                    Err(e) => Err(e.into()),
-                }
-            };
-            (call_id, result.await)
-        }
-        CallFrame::Leave(LeaveFrame { call_id }) => {
-            let result = async {
-                let p = media.participant(conn, call_id).ok_or_else(|| refuse("not_joined", "this socket has not joined the call"))?;
-                media.handle.leave(p).await?;
-                Ok(None)
-            };
-            (call_id, result.await)
-        }
+        CallFrame::Answer(AnswerFrame { call_id, sdp }) => (call_id, signal(state, conn, call_id, SignalOp::Answer(sdp)).await),
+        CallFrame::Leave(LeaveFrame { call_id }) => (call_id, signal(state, conn, call_id, SignalOp::Leave).await),
     };
     match result {
         Ok(Some(sdp)) => state.hub.to_conn(conn, &call_frame("call.answer", call_id, json!({ "sdp": sdp }))),
@@ -140,8 +207,40 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
     if media.participant(conn, call_id).is_some() {
         return Err(refuse("already_joined", "this socket is already in the call"));
     }
+    if let Some(cluster) = &media.cluster {
+        // The first node to join a call is its home; a socket elsewhere joins the room there.
+        let unavailable = |_| refuse("media_unavailable", "could not find the call's media node");
+        let (home, _) = state.store.claim_call_home(call_id, cluster.node, &cluster.media_addr).await.map_err(unavailable)?;
+        if home != cluster.node {
+            if cluster.home_of(conn, call_id).is_some() {
+                return Err(refuse("already_joined", "this socket is already in the call"));
+            }
+            let (node, side) = (cluster.node, role.to_string());
+            let request = MediaRequest::Join { call: call_id, node, conn, side, sdp: offer.sdp, screen_mids: offer.screen_mids };
+            return match cluster.ask(home, &request).await {
+                MediaReply::Sdp(answer) => {
+                    cluster.joined_remotely(conn, call_id, home);
+                    Ok(answer)
+                }
+                MediaReply::Refused { code, message } => Err(Refusal { code, message }),
+            };
+        }
+    }
+    join_here(state, call_id, conn, role, None, offer).await
+}
+
+/// Join a socket (of this node, or of `node`) to the call's room on this node.
+async fn join_here(
+    state: &AppState,
+    call_id: i64,
+    conn: u64,
+    role: &'static str,
+    node: Option<i64>,
+    offer: ClientOffer,
+) -> Result<Option<String>, Refusal> {
+    let media = &state.calls;
     media.open(call_id).await?;
-    let p = media.register(call_id, conn, role);
+    let p = media.register(call_id, conn, role, node);
     match media.handle.join(room(call_id), p, offer).await {
         Ok(answer) => {
             // Not awaited: the answer goes back now; the file starts beside it.
@@ -162,6 +261,13 @@ pub async fn socket_closed(state: &AppState, conn: u64) {
         let _ = state.calls.handle.leave(p).await;
         end_failed(&state.routing, call).await;
     }
+    if let Some(cluster) = &state.calls.cluster {
+        for (call, home) in cluster.remote_of_conn(conn) {
+            let _ = cluster.ask(home, &MediaRequest::Leave { call, node: cluster.node, conn }).await;
+            cluster.forget(conn, call);
+            end_failed(&state.routing, call).await;
+        }
+    }
 }
 
 async fn end_failed(routing: &Routing, call: i64) {
@@ -180,13 +286,13 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
             }
             MediaEvent::Offer { participant, sdp } => {
                 if let Some(part) = media.part(participant) {
-                    hub.to_conn(part.conn, &call_frame("call.offer", part.call, json!({ "sdp": sdp })));
+                    media.to_socket(&hub, part, &call_frame("call.offer", part.call, json!({ "sdp": sdp })));
                 }
             }
             MediaEvent::LayersWanted { participant, mid, active, rids } => {
                 if let Some(part) = media.part(participant) {
                     let data = json!({ "mid": mid, "active": active, "rids": rids });
-                    hub.to_conn(part.conn, &call_frame("call.layers", part.call, data));
+                    media.to_socket(&hub, part, &call_frame("call.layers", part.call, data));
                 }
             }
             MediaEvent::ParticipantLeft { participant, reason, .. } => {

@@ -181,7 +181,7 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResul
     // After the retry check: a retried message costs nothing. Files are counted by the upload.
     if m.sender == "visitor" && m.attachment_id.is_none() && !job.charged {
         job.charged = true;
-        if let Err(e) = w.limits.visitor_message(m.sender_id) {
+        if let Err(e) = w.limits.visitor_message(m.sender_id).await {
             return Ok(Err(e));
         }
     }

@@ -1,6 +1,8 @@
 //! Login throttling: failed attempts per client address and per account. Successful logins cost
 //! nothing, so one NAT can log a whole shift in; an account under attack slows down whichever
-//! addresses the guesses come from. In memory: several nodes need a shared store (issue 7).
+//! addresses the guesses come from. In memory on one node; in a cluster (`shared`) the failure
+//! logs are rows of `login_failures` in PostgreSQL, read by every node (a login already costs an
+//! argon2 verification: a few queries more do not show).
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -8,7 +10,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::clock::now_ms;
 use crate::error::ApiError;
+use kefu_store::Store;
 
 const MINUTE: Duration = Duration::from_secs(60);
 const QUARTER: Duration = Duration::from_secs(15 * 60);
@@ -37,6 +41,8 @@ pub struct LoginThrottle {
     policy: LoginPolicy,
     ips: Mutex<Failures<IpAddr>>,
     accounts: Mutex<Failures<String>>,
+    /// The cluster's shared logs, instead of the two above.
+    shared: Option<Store>,
 }
 
 /// The account key of an email: what `user_by_email` matches, so `A@x.com ` and `a@x.com` share
@@ -47,14 +53,29 @@ pub fn account_key(email: &str) -> String {
 
 impl LoginThrottle {
     pub fn new(policy: LoginPolicy) -> LoginThrottle {
-        LoginThrottle { policy, ips: Mutex::new(Failures::default()), accounts: Mutex::new(Failures::default()) }
+        LoginThrottle { policy, ips: Mutex::new(Failures::default()), accounts: Mutex::new(Failures::default()), shared: None }
+    }
+
+    /// The logs every node of a cluster reads and writes.
+    pub fn shared(policy: LoginPolicy, store: Store) -> LoginThrottle {
+        LoginThrottle { shared: Some(store), ..LoginThrottle::new(policy) }
     }
 
     /// Refuse while the address or the account has to wait.
-    pub fn check(&self, ip: IpAddr, account: &str) -> Result<(), ApiError> {
+    pub async fn check(&self, ip: IpAddr, account: &str) -> Result<(), ApiError> {
         let now = Instant::now();
-        let ip_wait = lock(&self.ips).log(&ip).and_then(|log| ip_wait(log, self.policy, now));
-        let account_wait = lock(&self.accounts).log(account).and_then(|log| account_wait(log, self.policy, now));
+        let (ip_wait, account_wait) = match &self.shared {
+            None => (
+                lock(&self.ips).log(&ip).and_then(|log| ip_wait(log, self.policy, now)),
+                lock(&self.accounts).log(account).and_then(|log| account_wait(log, self.policy, now)),
+            ),
+            Some(store) => {
+                let ms = now_ms();
+                let ips = shared_log(store, &ip_key(ip), ms, now, MINUTE).await?;
+                let accounts = shared_log(store, &account_row(account), ms, now, HOUR).await?;
+                (ip_wait(&ips, self.policy, now), account_wait(&accounts, self.policy, now))
+            }
+        };
         match ip_wait.max(account_wait) {
             Some(retry_after) => Err(ApiError::RateLimited { what: "failed_logins", retry_after }),
             None => Ok(()),
@@ -63,30 +84,69 @@ impl LoginThrottle {
 
     /// `check`, then count the attempt as a failure of the account until `succeeded` says
     /// otherwise: concurrent guesses cannot all slip through before the first one fails.
-    pub fn begin(&self, ip: IpAddr, account: &str) -> Result<(), ApiError> {
-        self.check(ip, account)?;
-        let keep = self.policy.account_per_hour.max(1) as usize;
-        lock(&self.accounts).push(account.to_string(), Instant::now(), keep, HOUR);
+    pub async fn begin(&self, ip: IpAddr, account: &str) -> Result<(), ApiError> {
+        self.check(ip, account).await?;
+        match &self.shared {
+            None => {
+                let keep = self.policy.account_per_hour.max(1) as usize;
+                lock(&self.accounts).push(account.to_string(), Instant::now(), keep, HOUR);
+            }
+            Some(store) => store.add_login_failure(&account_row(account), now_ms()).await?,
+        }
         Ok(())
     }
 
     /// The password was wrong: the address pays too.
-    pub fn failed(&self, ip: IpAddr) {
-        let keep = self.policy.ip_per_minute.max(1) as usize;
-        lock(&self.ips).push(ip, Instant::now(), keep, MINUTE);
+    pub async fn failed(&self, ip: IpAddr) {
+        match &self.shared {
+            None => {
+                let keep = self.policy.ip_per_minute.max(1) as usize;
+                lock(&self.ips).push(ip, Instant::now(), keep, MINUTE);
+            }
+            Some(store) => {
+                if let Err(e) = store.add_login_failure(&ip_key(ip), now_ms()).await {
+                    tracing::warn!(error = %e, "could not count a failed login");
+                }
+            }
+        }
     }
 
     /// The right password: the account's failures are forgotten.
-    pub fn succeeded(&self, account: &str) {
-        lock(&self.accounts).logs.remove(account);
+    pub async fn succeeded(&self, account: &str) {
+        match &self.shared {
+            None => {
+                lock(&self.accounts).logs.remove(account);
+            }
+            Some(store) => {
+                if let Err(e) = store.clear_login_failures(&account_row(account)).await {
+                    tracing::warn!(error = %e, "could not clear an account's failed logins");
+                }
+            }
+        }
     }
 
-    /// Drop logs with nothing left in their window (called every minute).
+    /// Drop logs with nothing left in their window (called every minute; the shared rows are
+    /// pruned with the other shared counters).
     pub fn prune(&self) {
         let now = Instant::now();
         lock(&self.ips).prune(now, MINUTE);
         lock(&self.accounts).prune(now, HOUR);
     }
+}
+
+fn ip_key(ip: IpAddr) -> String {
+    format!("ip:{ip}")
+}
+
+fn account_row(account: &str) -> String {
+    format!("account:{account}")
+}
+
+/// A shared log as the in-memory one: failure times of the last `window`, oldest first.
+async fn shared_log(store: &Store, key: &str, now_ms: i64, now: Instant, window: Duration) -> Result<VecDeque<Instant>, ApiError> {
+    let since = now_ms - window.as_millis() as i64;
+    let times = store.login_failures(key, since).await?;
+    Ok(times.into_iter().filter_map(|at| now.checked_sub(Duration::from_millis(now_ms.saturating_sub(at).max(0) as u64))).collect())
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -202,20 +262,20 @@ mod tests {
         assert_eq!(account_wait(&log_at(now, &ago[1..]), POLICY, now), None);
     }
 
-    #[test]
-    fn addresses_count_failures_per_minute_and_successes_reset_accounts() {
+    #[tokio::test]
+    async fn addresses_count_failures_per_minute_and_successes_reset_accounts() {
         let t = LoginThrottle::new(LoginPolicy { ip_per_minute: 2, ..POLICY });
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..2 {
-            t.begin(ip, "a@x.y").unwrap();
-            t.failed(ip);
+            t.begin(ip, "a@x.y").await.unwrap();
+            t.failed(ip).await;
         }
-        let err = t.check(ip, "b@x.y").unwrap_err();
+        let err = t.check(ip, "b@x.y").await.unwrap_err();
         assert!(matches!(err, ApiError::RateLimited { retry_after, .. } if retry_after <= MINUTE));
         // Another address may still try the account; its success clears the account's log.
         let other: IpAddr = "192.0.2.2".parse().unwrap();
-        t.begin(other, "a@x.y").unwrap();
-        t.succeeded("a@x.y");
+        t.begin(other, "a@x.y").await.unwrap();
+        t.succeeded("a@x.y").await;
         assert!(lock(&t.accounts).log("a@x.y").is_none());
         assert_eq!(account_key("  Ann@Example.COM "), "ann@example.com");
     }

@@ -1,8 +1,10 @@
 //! Rate limits on what anyone can reach: logins (`login`), visitor creation per address, and what
 //! one visitor may push into a conversation (messages, typing, uploads). Staff are never limited
-//! here. Everything is in memory: several nodes need a shared store (issue 7).
+//! here. In memory on one node (governor); in a cluster (`nats_url`) each limit is also a counter
+//! every node shares in PostgreSQL (`shared`), so N nodes allow the configured total.
 
 pub mod login;
+pub mod shared;
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -14,7 +16,9 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
 use crate::error::ApiError;
+use kefu_store::Store;
 pub use login::{account_key, LoginPolicy, LoginThrottle};
+use shared::SharedWindow;
 
 /// All limits of one process.
 pub struct Limits {
@@ -24,7 +28,21 @@ pub struct Limits {
     messages: DefaultKeyedRateLimiter<i64>,
     typing: DefaultKeyedRateLimiter<i64>,
     uploads: DefaultKeyedRateLimiter<i64>,
+    /// In a cluster, the counters all nodes share. The node's own limiters above stay in front:
+    /// they refuse a flood without a database round trip, and still hold if PostgreSQL is away.
+    shared: Option<Shared>,
 }
+
+struct Shared {
+    store: Store,
+    visitors: SharedWindow,
+    messages: SharedWindow,
+    typing: SharedWindow,
+    uploads: SharedWindow,
+}
+
+/// The longest period of a shared window: older counters are pruned.
+const LONGEST_PERIOD: Duration = Duration::from_secs(60);
 
 fn nonzero(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
@@ -50,27 +68,67 @@ impl Limits {
             // A "started" and a "stopped" often come close together: bursts of twice the rate.
             typing: RateLimiter::keyed(Quota::per_second(typing).allow_burst(nonzero(typing.get().saturating_mul(2)))),
             uploads: RateLimiter::keyed(quota(config.visitor_uploads_per_minute, Duration::from_secs(60))),
+            shared: None,
+        }
+    }
+
+    /// The limits of a node of a cluster: the same, counted across all nodes in `store`.
+    pub fn shared(config: &Config, store: Store) -> Limits {
+        let window = |bucket, what, n, secs| SharedWindow::new(store.clone(), bucket, what, n, Duration::from_secs(secs));
+        let policy = LoginPolicy {
+            ip_per_minute: config.login_attempts_per_minute,
+            account_before_delay: config.account_login_failures_before_delay,
+            account_per_hour: config.account_login_failures_per_hour,
+        };
+        Limits {
+            login: LoginThrottle::shared(policy, store.clone()),
+            shared: Some(Shared {
+                visitors: window("visitors", "new_visitors", config.visitors_per_minute, 60),
+                messages: window("messages", "messages", config.visitor_messages_per_10s, 10),
+                // Twice the rate over two seconds: the burst of a "started" and a "stopped".
+                typing: window("typing", "typing_events", config.visitor_typing_per_second.saturating_mul(2), 2),
+                uploads: window("uploads", "uploads", config.visitor_uploads_per_minute, 60),
+                store,
+            }),
+            ..Limits::new(config)
         }
     }
 
     /// One visitor creation from `ip`.
-    pub fn visitor(&self, ip: IpAddr) -> Result<(), ApiError> {
-        take(&self.visitors, &ip, "new_visitors")
+    pub async fn visitor(&self, ip: IpAddr) -> Result<(), ApiError> {
+        take(&self.visitors, &ip, "new_visitors")?;
+        match &self.shared {
+            Some(s) => s.visitors.take(&ip.to_string()).await,
+            None => Ok(()),
+        }
     }
 
-    /// One message from a visitor.
-    pub fn visitor_message(&self, visitor: i64) -> Result<(), ApiError> {
-        take(&self.messages, &visitor, "messages")
+    /// One message from a visitor. In a cluster this may ask PostgreSQL on its own connection:
+    /// never call it holding the SQLite write gate (a cluster runs on PostgreSQL only).
+    pub async fn visitor_message(&self, visitor: i64) -> Result<(), ApiError> {
+        take(&self.messages, &visitor, "messages")?;
+        match &self.shared {
+            Some(s) => s.messages.take(&visitor.to_string()).await,
+            None => Ok(()),
+        }
     }
 
     /// One typing event from a visitor.
-    pub fn visitor_typing(&self, visitor: i64) -> Result<(), ApiError> {
-        take(&self.typing, &visitor, "typing_events")
+    pub async fn visitor_typing(&self, visitor: i64) -> Result<(), ApiError> {
+        take(&self.typing, &visitor, "typing_events")?;
+        match &self.shared {
+            Some(s) => s.typing.take(&visitor.to_string()).await,
+            None => Ok(()),
+        }
     }
 
     /// One upload from a visitor.
-    pub fn visitor_upload(&self, visitor: i64) -> Result<(), ApiError> {
-        take(&self.uploads, &visitor, "uploads")
+    pub async fn visitor_upload(&self, visitor: i64) -> Result<(), ApiError> {
+        take(&self.uploads, &visitor, "uploads")?;
+        match &self.shared {
+            Some(s) => s.uploads.take(&visitor.to_string()).await,
+            None => Ok(()),
+        }
     }
 
     /// Forget keys whose allowance is full again, and give the memory back (called every minute).
@@ -82,6 +140,24 @@ impl Limits {
         }
         self.visitors.retain_recent();
         self.visitors.shrink_to_fit();
+        if let Some(s) = &self.shared {
+            for w in [&s.visitors, &s.messages, &s.typing, &s.uploads] {
+                w.prune();
+            }
+        }
+    }
+
+    /// Drop the shared counters nothing reads any more (every node does it; deleting twice is
+    /// harmless).
+    async fn prune_shared(&self) {
+        if let Some(s) = &self.shared {
+            let now = crate::clock::now_ms();
+            let windows_before = now - 3 * LONGEST_PERIOD.as_millis() as i64;
+            let failures_before = now - 2 * 3_600_000;
+            if let Err(e) = s.store.prune_rates(windows_before, failures_before).await {
+                tracing::warn!(error = %e, "could not prune the shared rate limits");
+            }
+        }
     }
 }
 
@@ -95,6 +171,7 @@ pub async fn prune_every_minute(limits: std::sync::Arc<Limits>) {
     loop {
         tick.tick().await;
         limits.prune();
+        limits.prune_shared().await;
     }
 }
 
@@ -102,17 +179,17 @@ pub async fn prune_every_minute(limits: std::sync::Arc<Limits>) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn visitors_get_their_burst_then_wait() {
+    #[tokio::test]
+    async fn visitors_get_their_burst_then_wait() {
         let mut config = Config::for_tests(std::env::temp_dir());
         config.visitor_messages_per_10s = 3;
         let limits = Limits::new(&config);
         for _ in 0..3 {
-            limits.visitor_message(7).unwrap();
+            limits.visitor_message(7).await.unwrap();
         }
-        let err = limits.visitor_message(7).unwrap_err();
+        let err = limits.visitor_message(7).await.unwrap_err();
         assert!(matches!(err, ApiError::RateLimited { retry_after, .. } if retry_after <= Duration::from_secs(4)), "{err:?}");
         // Someone else's allowance is their own.
-        limits.visitor_message(8).unwrap();
+        limits.visitor_message(8).await.unwrap();
     }
 }

@@ -7,6 +7,12 @@
 //! Why an advisory lock rather than a NATS KV entry with a TTL: the lock lives exactly as long as
 //! the owner's database connection, so a dead owner frees it at once (no TTL to wait out), and
 //! the database that holds the truth is the one that says who may write routing decisions.
+//!
+//! No two owners at once, even when only the owner's lock connection breaks (the process lives
+//! on): the owner checks that connection every `CHECK_EVERY`, each check bounded by
+//! `CHECK_TIMEOUT`, and stops routing at the first failure; a node that takes the lock waits
+//! `TAKEOVER_GRACE` (longer than the two together, twice) before it routes, so the old owner has
+//! stopped by then.
 
 use std::time::Duration;
 
@@ -23,8 +29,17 @@ use crate::routing::{Answer, Command, EngineParts, Op, Query};
 const SUBJECT: &str = "kefu.routing";
 /// The advisory lock's key ("kefu" + routing, any constant the operator's other apps do not use).
 const LEASE_KEY: i64 = 0x6b65_6675_0001;
-/// How often a node without the lease tries to take it, and the owner checks it still holds it.
+/// How often a node without the lease tries to take it.
 const LEASE_EVERY: Duration = Duration::from_millis(500);
+/// How often the owner checks its lock connection, and how long a check may take (generous: a
+/// check that times out on a busy database hands routing over for nothing).
+const CHECK_EVERY: Duration = Duration::from_millis(250);
+const CHECK_TIMEOUT: Duration = Duration::from_millis(750);
+/// How long a node that took the lock waits before routing: twice the longest a failed owner
+/// takes to notice, so it has stopped by then. Failover takes this much longer.
+const TAKEOVER_GRACE: Duration = Duration::from_secs(2);
+/// The lease connection's name in `pg_stat_activity` (operators, and the cluster test, find it).
+const LEASE_APP_NAME: &str = "kefu-routing-lease";
 /// How long a request waits for an answer once an owner received it.
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
 /// How long a request keeps trying while no node owns the router (a failover).
@@ -134,7 +149,8 @@ async fn own_while_held(
     parts: &EngineParts,
     owned: &watch::Sender<Option<mpsc::Sender<Command>>>,
 ) -> anyhow::Result<()> {
-    let mut lock = PgConnection::connect(url).await.context("lease connection")?;
+    let options = url.parse::<sqlx::postgres::PgConnectOptions>().context("database_url")?.application_name(LEASE_APP_NAME);
+    let mut lock = PgConnection::connect_with(&options).await.context("lease connection")?;
     loop {
         let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(LEASE_KEY).fetch_one(&mut lock).await?;
         if taken {
@@ -142,13 +158,18 @@ async fn own_while_held(
         }
         tokio::time::sleep(LEASE_EVERY).await;
     }
+    // The owner before may not have noticed yet that it lost the lock (see the module doc).
+    tokio::time::sleep(TAKEOVER_GRACE).await;
+    if let Err(e) = held(&mut lock).await {
+        anyhow::bail!("lost the lease connection while waiting to route: {e}");
+    }
     let started = std::time::Instant::now();
     let (tx, task) = crate::routing::spawn_engine(parts.clone()).await.context("failed to rebuild the router")?;
     let mut requests = client.subscribe(SUBJECT).await.context("subscribe kefu.routing")?;
     owned.send_replace(Some(tx.clone()));
     parts.metrics.routing_owner.set(1);
     tracing::info!(rebuilt_ms = started.elapsed().as_millis() as u64, "this node owns routing now");
-    let mut check = tokio::time::interval(LEASE_EVERY);
+    let mut check = tokio::time::interval(CHECK_EVERY);
     let result = loop {
         tokio::select! {
             m = requests.next() => {
@@ -166,18 +187,28 @@ async fn own_while_held(
                 });
             }
             _ = check.tick() => {
-                // The lock lives with this connection: if it broke, another node may hold it now.
-                if let Err(e) = sqlx::query("SELECT 1").execute(&mut lock).await {
+                // The lock lives with this connection: if it broke, another node may hold it soon.
+                if let Err(e) = held(&mut lock).await {
                     break Err(anyhow::anyhow!("lost the lease connection: {e}"));
                 }
             }
         }
     };
     owned.send_replace(None);
+    parts.metrics.routing_owner.set(0);
     drop(requests);
     task.abort();
     tracing::error!("this node no longer owns routing");
     result
+}
+
+/// Whether the lock connection still answers, within `CHECK_TIMEOUT`.
+async fn held(lock: &mut PgConnection) -> anyhow::Result<()> {
+    match tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(lock)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => Err(anyhow::anyhow!("no answer within {CHECK_TIMEOUT:?}")),
+    }
 }
 
 /// Hand a request to the local routing task.

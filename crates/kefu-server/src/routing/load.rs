@@ -8,9 +8,11 @@ use kefu_core::{
 use kefu_core::{AgentStatusKind, ConversationStatus};
 
 use crate::clock::now_ms;
+use crate::realtime::frame;
 use crate::routing::Engine;
-use crate::views::BusinessHoursView;
+use crate::views::{BusinessHoursView, OfferRevoked, OfferRevokedReason};
 use kefu_store::{ConversationRow, GroupRow, UserRow};
+use serde_json::json;
 
 /// The core's view of a stored group.
 pub fn group_config(g: &GroupRow) -> Result<GroupConfig, String> {
@@ -104,14 +106,16 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
             .collect();
         engine.router.handle_input(now, agent_input(u, mine))?;
     }
+    // In a cluster calls outlive a failover of routing (a lone node ended its own at start-up):
+    // their agents' call slots are taken again.
+    let calls: std::collections::HashSet<i64> = engine.store.open_calls().await?.iter().map(|c| c.conversation_id).collect();
     for c in engine.store.routable_conversations().await? {
         match (c.status, c.agent_id) {
             (ConversationStatus::Assigned, Some(agent)) => {
                 let input = Input::ConversationAssigned {
                     conversation: ConversationId(c.id),
                     group: GroupId(c.group_id),
-                    // Calls were ended at start-up (`calls::end_interrupted`): what an agent
-                    // holds now is a chat, whatever it started as.
+                    // A chat, whatever it started as: an open call takes its slot below.
                     media: Media::Chat,
                     agent: AgentId(agent),
                     // The real start, so the handle time of a conversation served across a
@@ -120,13 +124,29 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
                 };
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore an assigned conversation");
+                } else if calls.contains(&c.id) {
+                    if let Err(e) = engine.router.handle_input(now, Input::CallStarted { conversation: ConversationId(c.id) }) {
+                        tracing::error!(conversation = c.id, error = %e, "could not restore a call's slot");
+                    }
                 }
             }
             _ => {
                 // Offers do not survive a restart: the conversation waits again, in its old place.
                 let mut tx = engine.store.begin().await?;
                 tx.set_queued(c.id, c.group_id).await?;
+                let offered_to = c.offered_agent_id.filter(|_| c.status == ConversationStatus::Offered);
+                if let Some(agent) = offered_to {
+                    let why = json!({ "reason": OfferRevokedReason::Rerouted });
+                    tx.log_routing("offer_withdrawn", Some(c.id), Some(agent), Some(c.group_id), &why, now.0).await?;
+                }
                 tx.commit().await?;
+                // In a cluster the agent's socket may be on a node that lives on: the old offer
+                // leaves their screen before the rebuilt router offers anything (perhaps the
+                // same conversation again, perhaps to someone else).
+                if let Some(agent) = offered_to {
+                    let revoked = serde_json::to_value(OfferRevoked { reason: OfferRevokedReason::Rerouted }).unwrap_or_default();
+                    engine.hub.to_user(agent, &frame("offer.revoked", Some(c.id), None, &revoked));
+                }
                 let input = engine.queued_input(&c).await;
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore a queued conversation");

@@ -45,7 +45,8 @@ pub enum CallSide {
 }
 
 /// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
-/// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`.
+/// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
+/// (the server stopped; in a cluster, the node holding the call's media, and a survivor ended it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallEndReason {

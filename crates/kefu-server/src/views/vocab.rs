@@ -160,6 +160,9 @@ pub enum OfferRevokedReason {
     Ended,
     /// The conversation was transferred elsewhere meanwhile.
     Transferred,
+    /// The router was rebuilt (another node took over routing, or the server restarted) and
+    /// put the conversation back in its place in line; it may be offered again, to anyone.
+    Rerouted,
 }
 
 /// How the router chose the agent for an offer.

@@ -1,7 +1,10 @@
 //! Three real `kefu` binaries on one PostgreSQL and one `nats-server`, all on loopback: visitors
 //! and agents spread over the nodes chat and are routed; then the routing owner is SIGKILLed
 //! while conversations wait, and another node routes them in the same order with their waiting
-//! time, and a client resumes on a surviving node with exactly what it missed.
+//! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
+//! for the cluster as a whole (new visitors from one address). A call across two nodes carries
+//! media, survives the owner's death, and is ended by a survivor when its home dies
+//! (`cluster_calls`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -13,6 +16,11 @@ use crate::helpers::{tempdir, Socket, TestApp};
 use crate::restart::{app_at, free_port};
 
 const METRICS_TOKEN: &str = "cluster-test-metrics";
+/// New visitors per address per minute, for the whole cluster.
+const VISITORS_PER_MINUTE: usize = 30;
+/// The demo's agent1 and agent2 (both in card services).
+const AGENT1: i64 = 3;
+const AGENT2: i64 = 4;
 
 /// A child process killed when the test ends, however it ends.
 struct Proc(Child);
@@ -42,7 +50,10 @@ async fn start_node(db: &str, nats: &str) -> Node {
     // Long graces: a socket closed by the kill must not change who is away in the middle of the check.
     std::fs::write(
         &config,
-        format!("metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n"),
+        format!(
+            "metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n\
+             visitors_per_minute = {VISITORS_PER_MINUTE}\ntrusted_proxies = [\"127.0.0.1\"]\n"
+        ),
     )
     .unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
@@ -91,6 +102,93 @@ async fn the_owner(nodes: &[&Node]) -> usize {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no node took the routing lease");
+}
+
+/// New visitors from one address (forwarded by the trusted proxy), round robin over the nodes
+/// until every node refuses: the cluster lets the configured total through, not one per node.
+async fn visitors_limited_across_nodes(nodes: &[Node]) {
+    // Counters are per minute: start early in one, so the whole burst counts in a single window.
+    let into_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 60_000;
+    if into_minute > 50_000 {
+        tokio::time::sleep(Duration::from_millis((60_100 - into_minute) as u64)).await;
+    }
+    let (mut accepted, mut refused_by) = (0, std::collections::BTreeSet::new());
+    let started = Instant::now();
+    for i in 0..VISITORS_PER_MINUTE * 3 {
+        let app = &nodes[i % nodes.len()].app;
+        let r = app
+            .http
+            .post(app.url("/api/v1/visitors"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .json(&json!({ "name": format!("burst {i}") }))
+            .send()
+            .await
+            .unwrap();
+        match r.status().as_u16() {
+            200 => accepted += 1,
+            429 => {
+                refused_by.insert(i % nodes.len());
+                let body: Value = r.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "rate_limited", "{body}");
+            }
+            s => panic!("visitor creation answered {s}"),
+        }
+    }
+    eprintln!(
+        "shared limit: {accepted} of {} new visitors accepted over {} nodes in {} ms",
+        VISITORS_PER_MINUTE * 3,
+        nodes.len(),
+        started.elapsed().as_millis()
+    );
+    assert_eq!(accepted, VISITORS_PER_MINUTE, "the cluster's total, not {VISITORS_PER_MINUTE} per node");
+    assert_eq!(refused_by.len(), nodes.len(), "every node refuses once the total is reached");
+}
+
+/// The owner stalls (SIGSTOP) and its lease connection is cut meanwhile, so PostgreSQL frees
+/// the lock while the owner still believes it holds it: no other node routes before the old
+/// owner, running again, has had the time to notice; at no moment do two nodes own routing.
+async fn no_two_owners_when_the_lease_connection_breaks(nodes: &[&Node], db: &str) {
+    use sqlx::Connection;
+    let owner = the_owner(nodes).await;
+    let pid = nodes[owner].proc.0.id().to_string();
+    let signal = |sig: &str| assert!(Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    signal("-STOP");
+    let mut pg = sqlx::PgConnection::connect(db).await.unwrap();
+    let cut: Vec<(bool,)> = sqlx::query_as(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kefu-routing-lease'
+            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+    )
+    .fetch_all(&mut pg)
+    .await
+    .unwrap();
+    assert_eq!(cut.len(), 1, "the owner's lease connection");
+    let cut_at = Instant::now();
+    // While it stalls, and for as long after as it may take to notice, nobody else routes.
+    let others: Vec<&Node> = nodes.iter().enumerate().filter(|(i, _)| *i != owner).map(|(_, n)| *n).collect();
+    while cut_at.elapsed() < Duration::from_millis(900) {
+        for n in &others {
+            // /metrics asks the router: while the stalled owner has it, no answer comes.
+            let asked = n.app.http.get(n.app.url("/metrics")).bearer_auth(METRICS_TOKEN).timeout(Duration::from_millis(200)).send().await;
+            let Ok(text) = asked else { continue };
+            let owns = text.text().await.unwrap_or_default().lines().any(|l| l.trim() == "kefu_routing_owner 1");
+            assert!(!owns, "another node routes {} ms after the cut, the owner stalled", cut_at.elapsed().as_millis());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal("-CONT");
+    let mut back = None;
+    while cut_at.elapsed() < Duration::from_secs(6) {
+        let mut owners = 0;
+        for n in nodes {
+            owners += usize::from(owns_routing(&n.app).await);
+        }
+        assert!(owners < 2, "two nodes own routing {} ms after the lease connection broke", cut_at.elapsed().as_millis());
+        if owners == 1 && back.is_none() && cut_at.elapsed() > Duration::from_secs(1) {
+            back = Some(cut_at.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("owner stalled, lease connection cut -> an owner again after {} ms", back.expect("an owner again").as_millis());
 }
 
 fn of(e: &Value, id: i64) -> bool {
@@ -155,10 +253,18 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
         na.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
     assert_eq!(s, 200);
 
-    // 2. A line forms while the agent is away (one chat at a time), spread over the nodes.
+    visitors_limited_across_nodes(&nodes).await;
+    let store = kefu_store::Store::connect(&db).await.unwrap();
+    // A video call: the visitor on A (the call's home: it joins first), the agent on B.
+    let mut cross = crate::cluster_calls::start(na, nb, &store).await;
+
+    // 2. A line forms while the agents are away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
-    let (s, v) = nb.call("PATCH", "/api/v1/agents/3", Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
-    assert_eq!(s, 200, "{v}");
+    for id in [AGENT1, AGENT2] {
+        let (s, v) =
+            nb.call("PATCH", &format!("/api/v1/agents/{id}"), Some(&admin), Some(json!({ "capacity": { "chat": 1, "call": 1 } }))).await;
+        assert_eq!(s, 200, "{v}");
+    }
     let (s, v) = na.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "away", "reason": "break" }))).await;
     assert_eq!(s, 200, "{v}");
     let mut waiting: Vec<(String, Value)> = vec![];
@@ -174,9 +280,20 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let mut first_ws = no.ws(&waiting[0].0).await;
     first_ws.send(json!({ "type": "resume", "cursors": { first.to_string(): 0 } })).await;
     let seen = first_ws.drain(500).await.iter().filter_map(|e| e["seq"].as_i64()).max().expect("the history is replayed");
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    // Two offers are open when the owner dies: agent 2 (socket on B) is offered the first in
+    // line, then agent 1 (socket on A) the second.
+    let second = waiting[1].1["id"].as_i64().unwrap();
+    let agent2 = na.login("agent2@demo.kefu", "demo-agent").await;
+    let mut agent2_ws = nb.ws(&agent2).await;
+    for (token, ws, offered) in [(&agent2, &mut agent2_ws, first), (&agent, &mut agent_ws, second)] {
+        let (s, v) = na.call("PUT", "/api/v1/agents/me/status", Some(token), Some(json!({ "status": "ready" }))).await;
+        assert_eq!(s, 200, "{v}");
+        ws.wait_until("offer.created", |e| of(e, offered)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
-    // 3. SIGKILL the routing owner; the agent (socket on A) goes ready through B.
+    // 3. SIGKILL the routing owner. The new owner rebuilds the line from the database: both
+    // offers are withdrawn and made again in order of the agents' ids (agent 1 gets the first).
     let Node { proc: mut killed, .. } = nodes.remove(owner);
     let index = |x: usize| if x > owner { x - 1 } else { x };
     let (a, b) = (index(a), index(b));
@@ -184,31 +301,58 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     killed.0.kill().unwrap();
     let killed_at = Instant::now();
     killed.0.wait().unwrap();
-    let (s, v) = nb.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
-    assert_eq!(s, 200, "a routing op waits for the next owner: {v}");
-    let offer = agent_ws.wait_for("offer.created").await;
+    // Agent 2 accepts the offer on their screen: the op waits for the next owner, which has
+    // withdrawn it; a clear 409, not the conversation.
+    let (s, v) = nb.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent2), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("not_offered")), "a stale offer cannot be accepted: {v}");
+    let mut revoked = None;
+    let offer = loop {
+        let e = agent_ws.next_event().await;
+        if e["type"] == "offer.revoked" && of(&e, second) {
+            revoked = Some(e);
+        } else if e["type"] == "offer.created" && of(&e, first) {
+            break e;
+        }
+    };
     let failover = killed_at.elapsed();
+    assert_eq!(revoked.expect("agent 1's old offer is withdrawn first")["data"]["reason"], "rerouted");
     eprintln!("failover: owner SIGKILL -> first offer on the new owner: {} ms", failover.as_millis());
     assert!(failover < Duration::from_secs(10), "routing went on after {failover:?}");
     assert_eq!(offer["conversation_id"], first, "the first in line is offered first");
     let survivors: Vec<&Node> = nodes.iter().collect();
     the_owner(&survivors).await;
+    // The call goes on: the node that died was not its home.
+    cross.still_flowing(nb).await;
+    // Agent 2's old offer left their screen before the next one came.
+    let revoked = agent2_ws.wait_until("offer.revoked", |e| of(e, first)).await;
+    assert_eq!(revoked["data"]["reason"], "rerouted", "{revoked}");
+    agent2_ws.wait_until("offer.created", |e| of(e, second)).await;
+    let (s, v) = na.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent2), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("not_offered")), "still stale once rerouted: {v}");
 
     // Everyone else keeps their place and their waiting time.
     let (s, _) = na.call("POST", &format!("/api/v1/conversations/{first}/accept"), Some(&agent), None).await;
     assert_eq!(s, 200);
-    for (i, (v, before)) in waiting.iter().enumerate().skip(1) {
+    for (i, (v, before)) in waiting.iter().enumerate().skip(2) {
         let cid = before["id"].as_i64().unwrap();
         let (s, after) = nodes[i % 2].app.call("GET", &format!("/api/v1/conversations/{cid}"), Some(v), None).await;
         assert_eq!(s, 200);
         assert_eq!(after["status"], "queued", "{after}");
-        assert_eq!(after["queue"]["position"], i as i64, "same order after the failover: {after}");
+        assert_eq!(after["queue"]["position"], i as i64 - 1, "same order after the failover: {after}");
         assert_eq!(after["queued_at"], before["queued_at"], "waiting time intact");
     }
-    // One offer for the first conversation, on the new owner; none twice.
-    let store = kefu_store::Store::connect(&db).await.unwrap();
-    let offers = store.facts_of_conversation(first).await.unwrap().iter().filter(|f| f.fact.kind() == kefu_core::FactKind::Offered).count();
-    assert_eq!(offers, 1);
+    // The first conversation: offered to agent 2 before, to agent 1 after; nobody twice.
+    let offered_to: Vec<i64> = store
+        .facts_of_conversation(first)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|f| match &f.fact {
+            kefu_core::Fact::Offered { agent, .. } => Some(agent.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offered_to, [AGENT2, AGENT1]);
 
     // 4. The first customer's socket died with its node: on a survivor it resumes from what it
     // had seen and gets exactly what it missed, in order.
@@ -223,11 +367,21 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
 
-    // 5. Without NATS a node is not ready (its events would reach no other node).
+    no_two_owners_when_the_lease_connection_breaks(&nodes.iter().collect::<Vec<_>>(), &db).await;
+
+    // 5. SIGKILL the call's home (A): a survivor ends the call and frees the agent's call slot.
+    let Node { proc: mut home, .. } = nodes.remove(a);
+    home.0.kill().unwrap();
+    let killed_at = Instant::now();
+    home.0.wait().unwrap();
+    let last = &nodes[0].app;
+    cross.ended_by_a_survivor(last, killed_at, &store).await;
+
+    // 6. Without NATS a node is not ready (its events would reach no other node).
     drop(nats_proc);
     let mut unready = false;
     for _ in 0..100 {
-        if na.http.get(na.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
+        if last.http.get(last.url("/readyz")).send().await.is_ok_and(|r| r.status() == 503) {
             unready = true;
             break;
         }

@@ -202,8 +202,11 @@ async fn declined_offers_go_to_the_next_agent() {
     let id = app.start(&v, "hi").await["id"].as_i64().unwrap();
     let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/decline"), Some(&a1), None).await;
     assert_eq!(s, 204);
-    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&a1), None).await;
-    assert_eq!(s, 404, "no longer offered to agent 1, who now cannot see it");
+    // Agent 1 no longer sees it, but was shown it: the answer says the offer is gone.
+    let (s, v) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(&a1), None).await;
+    assert_eq!((s, v["error"]["code"].as_str()), (409, Some("not_offered")), "{v}");
+    let (s, _) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(&a1), None).await;
+    assert_eq!(s, 404, "reading it is still refused");
     let a2 = app.ready_agent(2).await;
     let (_, offered) = app.call("GET", "/api/v1/conversations?status=offered&mine=true", Some(&a2), None).await;
     assert_eq!(offered["conversations"][0]["id"], id);

@@ -66,3 +66,30 @@ async fn a_store_shows_its_backend_but_never_its_password() {
     let shown = format!("{store:?}");
     assert!(shown.contains("Postgres") && !shown.contains("search_path") && !shown.contains("kefu@"), "{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shared_rate_counters_add_up_give_back_and_prune() {
+    each_backend(|store| async move {
+        let a = store.take_rate("visitors", "203.0.113.9", 60_000, 0, 5).await.unwrap();
+        assert_eq!((a.current, a.previous), (5, 0));
+        store.take_rate("visitors", "203.0.113.9", 0, -60_000, 7).await.unwrap();
+        let b = store.take_rate("visitors", "203.0.113.9", 60_000, 0, 3).await.unwrap();
+        assert_eq!((b.current, b.previous), (8, 7), "both nodes' takes, and the window before");
+        store.give_back_rate("visitors", "203.0.113.9", 60_000, 2).await.unwrap();
+        assert_eq!(store.take_rate("visitors", "203.0.113.9", 60_000, 0, 1).await.unwrap().current, 7);
+        assert_eq!(store.take_rate("messages", "203.0.113.9", 60_000, 0, 1).await.unwrap().current, 1, "one counter per limit");
+
+        for at in [100, 100, 200] {
+            store.add_login_failure("account:a@x.y", at).await.unwrap();
+        }
+        assert_eq!(store.login_failures("account:a@x.y", 0).await.unwrap(), [100, 100, 200]);
+        assert_eq!(store.login_failures("account:a@x.y", 150).await.unwrap(), [200]);
+        store.clear_login_failures("account:a@x.y").await.unwrap();
+        assert!(store.login_failures("account:a@x.y", 0).await.unwrap().is_empty());
+
+        store.add_login_failure("ip:203.0.113.9", 100).await.unwrap();
+        assert_eq!(store.prune_rates(60_000, 1000).await.unwrap(), 2, "the older window and the failure");
+        assert_eq!(store.login_failures("ip:203.0.113.9", 0).await.unwrap(), Vec::<i64>::new());
+    })
+    .await;
+}

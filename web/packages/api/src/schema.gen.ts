@@ -2287,7 +2287,8 @@ export interface components {
         };
         /**
          * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
-         *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`.
+         *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
+         *     (the server stopped; in a cluster, the node holding the call's media, and a survivor ended it).
          * @enum {string}
          */
         CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
@@ -3819,7 +3820,7 @@ export interface components {
          * @description Why an offer ended without being accepted.
          * @enum {string}
          */
-        OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred";
+        OfferRevokedReason: "declined" | "expired" | "agent_unavailable" | "ended" | "transferred" | "rerouted";
         /** @description The organisation's settings. */
         OrgSettings: {
             /**

@@ -1,0 +1,138 @@
+//! The calls part of the cluster test (`cluster.rs` runs it on its nodes): a call whose visitor
+//! is on one node and whose agent is on another has one room, on the node that joined first; the
+//! other side's signalling reaches it through NATS and its answer carries that node's media
+//! address; media flows both ways, keeps flowing while an unrelated node dies, and when the
+//! call's home dies a survivor ends the call (`server_restart`, as a restart ends its own) and frees the agent's call slot.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::calls::{call_event, until_media_flows};
+use crate::helpers::{Socket, TestApp};
+use crate::media_peer::{self, Peer};
+
+/// The demo's loans group (agent3 serves it alone in the test).
+const LOANS: i64 = 2;
+
+/// A running call across two nodes.
+pub struct CrossCall {
+    pub call: i64,
+    conversation: i64,
+    visitor: String,
+    agent: String,
+    visitor_ws: Socket,
+    pub agent_ws: Socket,
+    visitor_peer: Peer,
+    agent_peer: Peer,
+}
+
+/// Join a call's media over `ws`: the peer and the server's answer.
+async fn join(ws: &mut Socket, call: i64) -> (Peer, String) {
+    let offering = media_peer::offer();
+    ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
+    let answer = ws.wait_until("call.answer", |e| e["call_id"] == call).await;
+    let sdp = answer["data"]["sdp"].as_str().unwrap().to_string();
+    (offering.answered(&sdp), sdp)
+}
+
+/// The SFU address in an answer's host candidates.
+fn candidates(sdp: &str) -> Vec<String> {
+    sdp.lines()
+        .filter(|l| l.starts_with("a=candidate"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some(format!("{}:{}", f.get(4)?, f.get(5)?))
+        })
+        .collect()
+}
+
+/// agent3 (loans) on `agent_node`, a visitor on `home`: a video call, the visitor joining first.
+pub async fn start(home: &TestApp, agent_node: &TestApp, store: &kefu_store::Store) -> CrossCall {
+    let agent = agent_node.ready_agent(3).await;
+    let mut agent_ws = agent_node.ws(&agent).await;
+    let visitor = home.visitor("Zhao").await;
+    let mut visitor_ws = home.ws(&visitor).await;
+    let body = json!({ "business_type_id": 2, "message": "视频办理贷款" });
+    let (s, c) = home.call("POST", "/api/v1/conversations", Some(&visitor), Some(body)).await;
+    assert_eq!(s, 201, "{c}");
+    let conversation = c["id"].as_i64().unwrap();
+    agent_ws.wait_until("offer.created", |e| e["conversation_id"] == conversation).await;
+    let (s, v) = agent_node.call("POST", &format!("/api/v1/conversations/{conversation}/accept"), Some(&agent), None).await;
+    assert_eq!(s, 200, "{v}");
+    // Recorded on demand (the policy is fixed when the call becomes active).
+    store.set_group_recording_policy(LOANS, "on_demand").await.unwrap();
+    let call = ring_and_answer(home, agent_node, &visitor, &agent, conversation).await;
+
+    let (visitor_peer, visitor_answer) = join(&mut visitor_ws, call).await;
+    let (agent_peer, agent_answer) = join(&mut agent_ws, call).await;
+    let (_, media_addr) = store.call_home(call).await.unwrap().expect("the call has a home");
+    assert!(candidates(&visitor_answer).contains(&media_addr), "the home's address {media_addr}: {visitor_answer}");
+    assert_eq!(candidates(&agent_answer), candidates(&visitor_answer), "the agent on another node gets the home's media address");
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+
+    // The agent starts recording through their node: the files start on the home, both sides.
+    let body = json!({ "action": "start" });
+    let (s, v) = agent_node.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(&agent), Some(body)).await;
+    assert_eq!((s, v["recording"].as_str()), (200, Some("recording")), "{v}");
+    let files = store.recordings_of_call(call).await.unwrap();
+    assert_eq!(files.len(), 2, "a file per side on the call's home: {files:?}");
+    CrossCall { call, conversation, visitor, agent, visitor_ws, agent_ws, visitor_peer, agent_peer }
+}
+
+/// The visitor rings (through `a`), the agent answers (through `b`): the active call's id.
+async fn ring_and_answer(a: &TestApp, b: &TestApp, visitor: &str, agent: &str, conversation: i64) -> i64 {
+    let (s, call) =
+        a.call("POST", &format!("/api/v1/conversations/{conversation}/calls"), Some(visitor), Some(json!({ "media": "video" }))).await;
+    assert_eq!(s, 201, "{call}");
+    let id = call["id"].as_i64().unwrap();
+    let (s, call) = b.call("POST", &format!("/api/v1/calls/{id}/accept"), Some(agent), None).await;
+    assert_eq!(s, 200, "{call}");
+    id
+}
+
+impl CrossCall {
+    /// Media goes on arriving at both peers, and the call is still active.
+    pub async fn still_flowing(&mut self, app: &TestApp) {
+        let (a, v) = (self.agent_peer.audio(), self.visitor_peer.audio());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.agent_peer.audio() < a + 20 || self.visitor_peer.audio() < v + 20 {
+            assert!(Instant::now() < deadline, "media stopped: agent {a}, visitor {v}");
+            for (ws, peer) in [(&mut self.visitor_ws, &self.visitor_peer), (&mut self.agent_ws, &self.agent_peer)] {
+                for e in ws.drain(50).await {
+                    if e["type"] == "call.offer" && e["call_id"] == self.call {
+                        let answer = peer.answer(e["data"]["sdp"].as_str().unwrap());
+                        ws.send(json!({ "type": "call.answer", "call_id": self.call, "sdp": answer })).await;
+                    }
+                    assert_ne!(e["type"], "call.error", "{e}");
+                }
+            }
+        }
+        let (s, v) = app.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("active")), "{v}");
+    }
+
+    /// The call's home was killed at `killed_at`: a survivor ends the call and the agent can
+    /// take another call at once.
+    pub async fn ended_by_a_survivor(mut self, survivor: &TestApp, killed_at: Instant, store: &kefu_store::Store) {
+        let ended = call_event(&mut self.agent_ws, self.call, "ended").await;
+        let after = killed_at.elapsed();
+        eprintln!("call home SIGKILL -> call ended by a survivor: {} ms", after.as_millis());
+        assert_eq!(ended["data"]["end_reason"], "server_restart", "{ended}");
+        assert!(after < Duration::from_secs(10), "the call ended {after:?} after its node died");
+        let (s, v): (u16, Value) = survivor.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("ended")), "{v}");
+        // Its recording files are kept as interrupted (nobody writes them any more).
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let files = store.recordings_of_call(self.call).await.unwrap();
+            if files.iter().all(|f| f.status == "interrupted") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the dead node's files stay open: {files:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The agent's call slot is free: a new call on the same conversation rings and is answered.
+        ring_and_answer(survivor, survivor, &self.visitor, &self.agent, self.conversation).await;
+    }
+}
