@@ -153,9 +153,12 @@ async fn start_file(state: &AppState, call: &CallRow, c: &ConversationRow, p: Pa
         path: &rel,
         status: if paused { "paused" } else { "recording" },
     };
-    let row = state.store.insert_recording(&new, now).await?;
+    // Its start is the file's time zero, which lies `lead` before now: what lines the files (and
+    // the chat's messages) up on the call's timeline.
+    let lead = lead(call, now);
+    let row = state.store.insert_recording(&new, now - lead.as_millis() as i64).await?;
     let video = call.media == "video";
-    let started = match state.calls.handle.start_recording(p, abs, video, lead(call, now)).await {
+    let started = match state.calls.handle.start_recording(p, abs, video, lead).await {
         Ok(()) if paused => state.calls.handle.pause_recording(p, true).await,
         other => other,
     };

@@ -125,8 +125,15 @@ pub struct CompositionView {
     pub sha256: Option<String>,
     /// `video/mp4`.
     pub mime: String,
-    /// Where to download it once finished.
+    /// Where to download it once finished (Bearer token).
     pub url: String,
+    /// When the MP4's first frame was recorded (where the chat's messages fall on its timeline).
+    #[schema(required = true, format = DateTime)]
+    pub starts_at: Option<String>,
+    /// Once finished: `url` signed for the caller, for a `<video src>` (valid about 10 minutes;
+    /// fetch the composition again for a fresh one). Its use is logged as the caller's download.
+    #[schema(required = true)]
+    pub play_url: Option<String>,
 }
 
 impl From<&kefu_store::CompositionRow> for CompositionView {
@@ -140,6 +147,8 @@ impl From<&kefu_store::CompositionRow> for CompositionView {
             sha256: c.sha256.clone(),
             mime: "video/mp4".into(),
             url: format!("/api/v1/calls/{}/composition/file", c.call_id),
+            starts_at: None,
+            play_url: None,
         }
     }
 }

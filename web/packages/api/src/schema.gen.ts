@@ -2539,11 +2539,21 @@ export interface components {
             finished_at: string | null;
             /** @description `video/mp4`. */
             mime: string;
+            /**
+             * @description Once finished: `url` signed for the caller, for a `<video src>` (valid about 10 minutes;
+             *     fetch the composition again for a fresh one). Its use is logged as the caller's download.
+             */
+            play_url: string | null;
             /** @description Hex SHA-256 of the MP4. */
             sha256: string | null;
+            /**
+             * Format: date-time
+             * @description When the MP4's first frame was recorded (where the chat's messages fall on its timeline).
+             */
+            starts_at: string | null;
             /** @description `composing`, `finished` or `failed`. */
             status: string;
-            /** @description Where to download it once finished. */
+            /** @description Where to download it once finished (Bearer token). */
             url: string;
         };
         /** @description What one agent may work. */
@@ -6593,7 +6603,14 @@ export interface operations {
     };
     calls_composition_file: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Who the link was handed to (`u<id>`, `k<id>`). */
+                by?: string | null;
+                /** @description Unix seconds after which the link no longer works. */
+                exp?: number | null;
+                /** @description Hex HMAC-SHA256 of the call, `by` and `exp`, made by the server. */
+                sig?: string | null;
+            };
             header?: never;
             path: {
                 /** @description call id */
@@ -6603,7 +6620,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the MP4 (each download is logged) */
+            /** @description the MP4, with the Bearer token or through the composition's `play_url` (valid about 10 minutes); byte ranges are served (206) so players can seek; each download is logged */
             200: {
                 headers: {
                     [name: string]: unknown;
