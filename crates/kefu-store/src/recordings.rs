@@ -357,4 +357,28 @@ impl Store {
             .await?)
         })
     }
+
+    /// Log a download (or a playback) of a call's composition: by a user, or an API key.
+    pub async fn log_composition_download(&self, call_id: i64, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
+        in_write!(self, |conn| {
+            sqlx::query("INSERT INTO composition_downloads (call_id, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)")
+                .bind(call_id)
+                .bind(user_id)
+                .bind(api_key_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The downloads of a call's composition: (user id, API key id, at), oldest first.
+    pub async fn composition_downloads(&self, call_id: i64) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM composition_downloads WHERE call_id = $1 ORDER BY id")
+                .bind(call_id)
+                .fetch_all(pool)
+                .await?)
+        })
+    }
 }

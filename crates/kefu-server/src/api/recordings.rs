@@ -184,7 +184,12 @@ pub async fn composition_file(
     }
     let path = state.config.recordings_dir.join(&c.path);
     let len = tokio::fs::metadata(&path).await.map_err(|_| ApiError::not_found("composition file"))?.len();
-    tracing::info!(call = id, user = ?user, api_key = ?api_key, "composition downloaded");
+    // Logged once per download or playback: a player's seeks (ranges from later bytes) are part
+    // of the playback its first request (from byte 0) already logged.
+    if ranged::reads_from_start(&headers, len) {
+        state.store.log_composition_download(id, user, api_key, now_ms()).await?;
+        tracing::info!(call = id, user = ?user, api_key = ?api_key, "composition downloaded");
+    }
     ranged::serve(&path, len, &headers, "video/mp4", &format!("attachment; filename=\"call-{id}.mp4\"")).await
 }
 

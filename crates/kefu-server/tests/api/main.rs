@@ -13,6 +13,7 @@ mod calls;
 mod canned;
 mod catalog_paging;
 mod cluster;
+mod compositions;
 mod conversation_flow;
 mod deceptive_text;
 mod error_codes;

@@ -74,6 +74,9 @@ async fn policies_a_calls_recording_state_and_its_files() {
         store.finish_composition(call.id, Some(9), Some("cd"), None, 52).await.unwrap();
         let c = store.composition(call.id).await.unwrap().unwrap();
         assert_eq!((c.status.as_str(), c.finished_at, c.bytes), ("finished", Some(52), Some(9)));
+        store.log_composition_download(call.id, Some(7), None, 53).await.unwrap();
+        store.log_composition_download(call.id, None, Some(3), 54).await.unwrap();
+        assert_eq!(store.composition_downloads(call.id).await.unwrap(), [(Some(7), None, 53), (None, Some(3), 54)]);
 
         let mut tx = store.begin().await.unwrap();
         let ended = tx.end_call(call.id, "hangup", None, 60).await.unwrap().unwrap();
