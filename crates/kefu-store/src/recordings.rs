@@ -263,6 +263,23 @@ impl Tx {
         })
     }
 
+    /// Move an active call's recording from `from` to `to`; `None` if the call is no longer
+    /// active or its recording is no longer `from` (another command changed it first). The check
+    /// is the update's own condition, so two commands at once cannot both pass it.
+    pub async fn transition_call_recording(&mut self, call_id: i64, from: &str, to: &str) -> Result<Option<crate::CallRow>> {
+        on_tx!(self, |db| {
+            Ok(sqlx::query_as(
+                "UPDATE calls SET recording = $1 WHERE id = $2 AND status = 'active' AND recording = $3
+                 RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
+            )
+            .bind(to)
+            .bind(call_id)
+            .bind(from)
+            .fetch_optional(&mut *db)
+            .await?)
+        })
+    }
+
     /// The policy of a conversation's calls, inside the transaction.
     pub async fn recording_policy_of(&mut self, conversation_id: i64) -> Result<String> {
         on_tx!(self, |db| {

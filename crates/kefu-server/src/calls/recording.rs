@@ -77,7 +77,13 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
     };
     let now = now_ms();
     let mut tx = state.store.begin().await?;
-    let row = tx.set_call_recording(call_id, &call.recording_policy, to).await?;
+    // The state read above chose the move; the write makes it only from that state, so of two
+    // commands at once exactly one passes (the other's call has moved on under it).
+    let Some(row) = tx.transition_call_recording(call_id, &call.recording, to).await? else {
+        return Err(ApiError::Conflict(
+            "recording: the call's recording changed meanwhile (another command came first, or the call ended); read the call again".into(),
+        ));
+    };
     let events = changed(&mut tx, &row, &c, code, Some(staff), now).await?;
     tx.commit().await?;
     announce_with(&state.store, &state.hub, &state.links, events, &[]).await;
