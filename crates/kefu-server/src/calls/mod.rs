@@ -4,6 +4,7 @@
 //! server (kefu-media) and turns media failures into ended calls. Only this area touches rooms.
 
 pub mod composition;
+pub mod composition_graph;
 pub mod lifecycle;
 pub mod quality;
 pub mod record;

@@ -252,7 +252,7 @@ impl Finisher {
 }
 
 /// At start-up: files a dead process was writing are kept as they are (they play up to their
-/// last written cluster), hashed and marked `interrupted`.
+/// last written cluster), hashed and marked `interrupted`, and their calls composed.
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
     let open = store.open_recordings().await?;
     for r in &open {
@@ -262,6 +262,15 @@ pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usi
         let f =
             FinishedRecording { status: "interrupted", bytes, duration_ms: None, sha256: sha.as_deref(), error: Some("server_restart") };
         store.finish_recording(r.id, &f, now_ms()).await?;
+    }
+    // Their calls ended with the process: compose them now, in the background (start-up does
+    // not wait for ffmpeg), as a call that ended normally would have been.
+    let mut calls: Vec<i64> = open.iter().map(|r| r.call_id).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    for call in calls {
+        let (store, dir) = (store.clone(), dir.to_path_buf());
+        tokio::spawn(async move { super::composition::maybe_compose(&store, &dir, call).await });
     }
     Ok(open.len())
 }

@@ -98,3 +98,69 @@ async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_
     assert_eq!(who, [(Some(agent_id), None), (Some(supervisor_id), None)], "{log:?}");
     assert!(log.iter().all(|(_, _, at)| *at > 0));
 }
+
+/// ffprobe's format duration (s) and stream kinds of an MP4 held in memory.
+pub fn probe_mp4(bytes: &[u8], name: &str) -> (f64, Vec<String>) {
+    let path = std::env::temp_dir().join(format!("kefu-composed-{}-{name}.mp4", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "default=nw=1"])
+        .arg(&path)
+        .output()
+        .expect("ffprobe runs (apt-get install ffmpeg)");
+    let _ = std::fs::remove_file(&path);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let duration = text.lines().find_map(|l| l.strip_prefix("duration=")).and_then(|d| d.parse().ok()).unwrap_or(0.0);
+    let mut kinds: Vec<String> = text.lines().filter_map(|l| l.strip_prefix("codec_type=")).map(str::to_owned).collect();
+    kinds.sort();
+    (duration, kinds)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_stopped_and_started_again_is_composed_whole_with_the_gap_kept() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "on_demand" }))).await;
+    assert_eq!(s, 200);
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Twice").await;
+    let mut agent_ws = app.ws(&agent).await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let agent_peer = join(&mut agent_ws, call).await;
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let act = |action: &'static str| {
+        let (app, agent) = (&app, &agent);
+        async move {
+            let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(agent), Some(json!({ "action": action }))).await;
+            assert_eq!(s, 200, "{action}: {v}");
+        }
+    };
+    // Recorded 2 s, not for 2 s, recorded 2 s more: two files a side, a gap between them.
+    act("start").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    act("stop").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    act("start").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    drop((visitor_peer, agent_peer));
+
+    let view = finished_composition(&app, &agent, call).await;
+    let files = app.store().await.recordings_of_call(call).await.unwrap();
+    assert_eq!(files.len(), 4, "{files:?}");
+    assert!(files.iter().all(|r| r.status == "finished"), "{files:?}");
+    let start = files.iter().map(|r| r.started_at).min().unwrap();
+    let end = files.iter().map(|r| r.started_at + r.duration_ms.unwrap()).max().unwrap();
+    let span = (end - start) as f64 / 1000.0;
+
+    let resp = app.http.get(app.url(view["url"].as_str().unwrap())).bearer_auth(&agent).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (duration, kinds) = probe_mp4(&resp.bytes().await.unwrap(), "twice");
+    assert_eq!(kinds, ["audio", "video"]);
+    println!("composed {duration:.2} s from files spanning {span:.2} s");
+    assert!(span > 5.0, "{span}");
+    assert!((duration - span).abs() < 0.5, "every file on the timeline, the gap kept: {duration} s for files spanning {span} s");
+}
