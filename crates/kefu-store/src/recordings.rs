@@ -188,6 +188,14 @@ impl Store {
         })
     }
 
+    /// The file of a recording lies elsewhere than first named (H.264 went to a `.mkv`).
+    pub async fn set_recording_path(&self, id: i64, path: &str) -> Result<()> {
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE recordings SET path = $1 WHERE id = $2").bind(path).bind(id).execute(&mut *conn).await?;
+            touched(done.rows_affected())
+        })
+    }
+
     /// Mark the call's open files paused or recording again.
     pub async fn set_recordings_paused(&self, call_id: i64, paused: bool) -> Result<()> {
         in_write!(self, |conn| {

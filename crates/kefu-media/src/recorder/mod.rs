@@ -4,10 +4,12 @@
 //! never waits on a disk); a writer thread per recording reorders, depacketises, places frames on
 //! the timeline (RTCP sender reports keep audio and video in sync) and writes the file. It ends
 //! when the recording is stopped or the participant leaves; a write error (a full disk) ends it
-//! early. Either way [`MediaEvent::RecordingEnded`] follows. H.264 and screen shares are not
-//! recorded (a screen share would need its own file; H.264 a Matroska writer).
+//! early. Either way [`MediaEvent::RecordingEnded`] follows. A participant publishing H.264 is
+//! written to Matroska instead (the file takes the `.mkv` extension; [`RecordingEnded::file`]
+//! names it). Screen shares are not recorded (a screen share would need its own file).
 
 mod depacketize;
+mod h264;
 mod timing;
 mod webm;
 mod writer;
@@ -118,9 +120,10 @@ impl Recorders {
     /// waiting. Returns true when the recording wants a keyframe from the publisher.
     pub(crate) fn offer(&mut self, publisher: ParticipantId, kind: TrackKind, codec: Codec, packet: &RtpPacket) -> bool {
         let Some(tap) = self.taps.get_mut(&publisher) else { return false };
-        let video = match (kind, codec) {
-            (TrackKind::Audio, Codec::Opus) => false,
-            (TrackKind::Camera, Codec::Vp8) if tap.expect_video => true,
+        let (video, h264) = match (kind, codec) {
+            (TrackKind::Audio, Codec::Opus) => (false, false),
+            (TrackKind::Camera, Codec::Vp8) if tap.expect_video => (true, false),
+            (TrackKind::Camera, Codec::H264) if tap.expect_video => (true, true),
             _ => return false,
         };
         let report = packet.last_sender_info.map(|s| SenderReport { ntp: s.ntp_time, rtp_time: s.rtp_time.numer() as u32 });
@@ -131,6 +134,7 @@ impl Recorders {
         };
         let sample = Sample {
             video,
+            h264,
             ssrc: *packet.header.ssrc,
             layer_rank,
             report,

@@ -19,9 +19,10 @@ use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    parse_policy, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand, RecordingList,
-    RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
+    parse_policy, recording_mime, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand,
+    RecordingList, RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
 };
+
 use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
 use kefu_store::{CompositionRow, RecordingRow};
 use serde::Deserialize;
@@ -71,7 +72,7 @@ pub async fn of_conversation(State(state): State<AppState>, staff: Staff, Path(i
     Ok(Json(visible(&staff, state.store.recordings_of_conversation(id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (each download is logged: who, when)", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (Matroska when the participant sent H.264; see `mime`); each download is logged: who, when", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
     staff.require_scope(Scope::ConversationsRead)?;
     let r = state.store.recording(id).await.map_err(|_| ApiError::not_found("recording"))?;
@@ -86,10 +87,12 @@ pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Pat
     let user = staff.is_user().then_some(staff.id);
     state.store.log_recording_download(r.id, user, staff.api_key, now_ms()).await?;
     tracing::info!(recording = r.id, user = ?user, api_key = ?staff.api_key, "recording downloaded");
+    let mime = recording_mime(&r.path);
+    let ext = if mime == "video/webm" { "webm" } else { "mkv" };
     Response::builder()
-        .header(header::CONTENT_TYPE, "video/webm")
+        .header(header::CONTENT_TYPE, mime)
         .header(header::CONTENT_LENGTH, len)
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.webm\"", r.call_id, r.role))
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.{ext}\"", r.call_id, r.role))
         .header("x-content-type-options", "nosniff")
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from_stream(ReaderStream::new(file)))

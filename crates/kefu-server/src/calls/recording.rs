@@ -214,7 +214,15 @@ impl Finisher {
     pub async fn ended(&self, ended: RecordingEnded) {
         let Ok(rel) = ended.path.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) else { return };
         let Ok(row) = self.store.recording_by_path(&rel).await else { return };
-        let sha = hash_file(ended.path.clone()).await;
+        // H.264 was written to Matroska under another name: the row follows the file.
+        if ended.file != ended.path {
+            if let Ok(file) = ended.file.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) {
+                if let Err(e) = self.store.set_recording_path(row.id, &file).await {
+                    tracing::error!(recording = row.id, error = ?e, "recording: could not store the file's new name");
+                }
+            }
+        }
+        let sha = hash_file(ended.file.clone()).await;
         let status = if ended.error.is_some() { "failed" } else { "finished" };
         let error = ended.error.as_deref().map(|_| "write_failed");
         let duration = i64::try_from(ended.duration_ms).ok();
@@ -256,7 +264,15 @@ impl Finisher {
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
     let open = store.open_recordings().await?;
     for r in &open {
-        let path = dir.join(&r.path);
+        let mut path = dir.join(&r.path);
+        // An H.264 file was renamed to `.mkv` when it was opened; the row still has the first name.
+        let mkv = path.with_extension("mkv");
+        if !path.exists() && mkv.exists() {
+            if let Ok(rel) = mkv.strip_prefix(dir) {
+                store.set_recording_path(r.id, &rel.to_string_lossy()).await?;
+                path = mkv;
+            }
+        }
         let bytes = tokio::fs::metadata(&path).await.map(|m| m.len() as i64).unwrap_or(0);
         let sha = hash_file(path).await;
         let f =

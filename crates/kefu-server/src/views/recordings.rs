@@ -77,7 +77,8 @@ pub struct RecordingView {
     /// Hex SHA-256 of the file, computed when it was finished.
     #[schema(required = true)]
     pub sha256: Option<String>,
-    /// `video/webm` (Opus audio, VP8 video).
+    /// `video/webm` (Opus audio, VP8 video), or `video/x-matroska` (Opus audio, H.264 video:
+    /// the participant's browser sent H.264).
     pub mime: String,
     /// Where to download it (bearer token of staff who may see it).
     pub url: String,
@@ -96,9 +97,18 @@ impl From<&RecordingRow> for RecordingView {
             bytes: r.bytes,
             duration_ms: r.duration_ms,
             sha256: r.sha256.clone(),
-            mime: "video/webm".into(),
+            mime: recording_mime(&r.path).into(),
             url: format!("/api/v1/recordings/{}/file", r.id),
         }
+    }
+}
+
+/// A recording file's type, by the name the recorder gave it: Matroska for H.264, else WebM.
+pub fn recording_mime(path: &str) -> &'static str {
+    if path.ends_with(".mkv") {
+        "video/x-matroska"
+    } else {
+        "video/webm"
     }
 }
 

@@ -36,6 +36,7 @@ mod planning;
 mod qa;
 mod reasons;
 mod recording_crash;
+mod recording_h264;
 mod recording_race;
 mod recordings;
 mod redaction;

@@ -4394,7 +4394,10 @@ export interface components {
             ended_at: string | null;
             /** Format: int64 */
             id: number;
-            /** @description `video/webm` (Opus audio, VP8 video). */
+            /**
+             * @description `video/webm` (Opus audio, VP8 video), or `video/x-matroska` (Opus audio, H.264 video:
+             *     the participant's browser sent H.264).
+             */
             mime: string;
             /** @description Whose media: `visitor` or `agent`. */
             role: string;
@@ -9209,7 +9212,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the WebM file (each download is logged: who, when) */
+            /** @description the WebM file (Matroska when the participant sent H.264; see `mime`); each download is logged: who, when */
             200: {
                 headers: {
                     [name: string]: unknown;
