@@ -371,6 +371,16 @@ impl Store {
         })
     }
 
+    /// Forget the compositions claimed but never finished (the process died while ffmpeg ran),
+    /// so they can be claimed and made again; their calls.
+    pub async fn release_unfinished_compositions(&self) -> Result<Vec<i64>> {
+        in_write!(self, |conn| {
+            Ok(sqlx::query_scalar("DELETE FROM call_compositions WHERE status = 'composing' RETURNING call_id")
+                .fetch_all(&mut *conn)
+                .await?)
+        })
+    }
+
     /// A call's composition, if one was made or is being made.
     pub async fn composition(&self, call_id: i64) -> Result<Option<CompositionRow>> {
         on_pool!(self, |pool| {

@@ -18,6 +18,17 @@ use kefu_store::{RecordingRow, Store};
 /// The composition's name within the call's directory.
 const NAME: &str = "composed.mp4";
 
+/// At start-up (a lone node: in a cluster another node may be composing): compositions a dead
+/// process was making are made again, in the background.
+pub async fn resume_unfinished(store: &Store, dir: &Path) -> anyhow::Result<usize> {
+    let calls = store.release_unfinished_compositions().await?;
+    for &call in &calls {
+        let (store, dir) = (store.clone(), dir.to_path_buf());
+        tokio::spawn(async move { maybe_compose(&store, &dir, call).await });
+    }
+    Ok(calls.len())
+}
+
 /// Compose the call if it has ended and none of its files is still being written.
 pub async fn maybe_compose(store: &Store, dir: &Path, call_id: i64) {
     if let Err(e) = compose(store, dir, call_id).await {

@@ -164,3 +164,45 @@ async fn a_recording_stopped_and_started_again_is_composed_whole_with_the_gap_ke
     assert!(span > 5.0, "{span}");
     assert!((duration - span).abs() < 0.5, "every file on the timeline, the gap kept: {duration} s for files spanning {span} s");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_composition_cut_off_by_a_restart_is_made_again_at_the_next_start() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
+    assert_eq!(s, 200);
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Cut").await;
+    let mut agent_ws = app.ws(&agent).await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    // A job that began and never finished (its process died while ffmpeg ran): claimed first,
+    // so the call's own job finds it taken.
+    let agent_id = me(&app, &agent).await;
+    assert!(app.store().await.claim_composition(call, Some(agent_id), &format!("call-{call}/composed.mp4"), 1).await.unwrap());
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let agent_peer = join(&mut agent_ws, call).await;
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    drop((visitor_peer, agent_peer));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, v) = app.call("GET", &format!("/api/v1/calls/{call}/composition"), Some(&agent), None).await;
+    assert_eq!(v["status"], "composing", "stuck: {v}");
+
+    // The next start makes it again.
+    let again = kefu_server::Application::build(app.config_again()).await.expect("rebuilds");
+    let base = format!("http://{}", again.addr());
+    tokio::spawn(again.run(std::future::pending()));
+    let mut view = Value::Null;
+    for _ in 0..600 {
+        let resp = app.http.get(format!("{base}/api/v1/calls/{call}/composition")).bearer_auth(&agent).send().await.unwrap();
+        view = resp.json().await.unwrap();
+        if view["status"] == "finished" || view["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(view["status"], "finished", "{view}");
+    assert!(view["sha256"].is_string(), "{view}");
+}
