@@ -19,8 +19,8 @@ use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    parse_policy, recording_mime, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand,
-    RecordingList, RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
+    is_screen_file, parse_policy, recording_mime, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy,
+    RecordingCommand, RecordingList, RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
 };
 
 use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
@@ -126,7 +126,8 @@ pub async fn composition(State(state): State<AppState>, staff: Staff, Path(id): 
     let c = visible_composition(&state, &staff, id).await?;
     // The MP4's first frame is the earliest file's time zero (files start on the call's timeline).
     let files = state.store.recordings_of_call(id).await?;
-    let starts_at = files.iter().filter(|r| matches!(r.status.as_str(), "finished" | "interrupted")).map(|r| r.started_at).min();
+    let composed = |r: &&RecordingRow| matches!(r.status.as_str(), "finished" | "interrupted") && !is_screen_file(&r.path);
+    let starts_at = files.iter().filter(composed).map(|r| r.started_at).min();
     let mut view = CompositionView::from(&c);
     view.starts_at = starts_at.map(rfc3339);
     if c.status == "finished" {

@@ -46,7 +46,9 @@ async fn compose(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<()> 
         return Ok(());
     }
     let usable = |role: &str| -> Vec<&RecordingRow> {
-        files.iter().filter(|r| r.role == role && matches!(r.status.as_str(), "finished" | "interrupted")).collect()
+        // Each side's camera files; a shared screen has its own file, not part of the picture.
+        let camera = |r: &&RecordingRow| !crate::views::is_screen_file(&r.path);
+        files.iter().filter(|r| r.role == role && matches!(r.status.as_str(), "finished" | "interrupted")).filter(camera).collect()
     };
     let (agent, visitor) = (usable("agent"), usable("visitor"));
     let (Some(first_agent), false) = (agent.first(), visitor.is_empty()) else { return Ok(()) };

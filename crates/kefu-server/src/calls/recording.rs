@@ -213,7 +213,13 @@ impl Finisher {
     /// recording off and says so in the timeline.
     pub async fn ended(&self, ended: RecordingEnded) {
         let Ok(rel) = ended.path.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) else { return };
-        let Ok(row) = self.store.recording_by_path(&rel).await else { return };
+        let row = match self.store.recording_by_path(&rel).await {
+            Ok(row) => row,
+            Err(_) => match self.screen_row(&rel, ended.started_unix_ms).await {
+                Some(row) => row,
+                None => return,
+            },
+        };
         // H.264 was written to Matroska under another name: the row follows the file.
         if ended.file != ended.path {
             if let Ok(file) = ended.file.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) {
@@ -243,6 +249,31 @@ impl Finisher {
         super::composition::maybe_compose(&self.store, &self.dir, row.call_id).await;
     }
 
+    /// A shared screen's file (the media server started it when the share began): its row,
+    /// made now after its camera file's (same call, side and agent).
+    async fn screen_row(&self, rel: &str, started_ms: i64) -> Option<RecordingRow> {
+        let stem = rel.strip_suffix("-screen.webm")?;
+        let camera = match self.store.recording_by_path(&format!("{stem}.webm")).await {
+            Ok(row) => row,
+            Err(_) => self.store.recording_by_path(&format!("{stem}.mkv")).await.ok()?,
+        };
+        let new = NewRecording {
+            call_id: camera.call_id,
+            conversation_id: camera.conversation_id,
+            role: &camera.role,
+            agent_id: camera.agent_id,
+            path: rel,
+            status: "recording",
+        };
+        match self.store.insert_recording(&new, started_ms).await {
+            Ok(row) => Some(row),
+            Err(e) => {
+                tracing::error!(path = rel, error = ?e, "recording: could not store a screen's file");
+                None
+            }
+        }
+    }
+
     async fn turn_off(&self, call_id: i64) -> ApiResult<()> {
         let call = self.store.call(call_id).await?;
         if call.status != CallStatus::Active || call.recording == "off" {
@@ -264,6 +295,7 @@ impl Finisher {
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
     let open = store.open_recordings().await?;
     for r in &open {
+        screen_interrupted(store, dir, r).await?;
         let mut path = dir.join(&r.path);
         // An H.264 file was renamed to `.mkv` when it was opened; the row still has the first name.
         let mkv = path.with_extension("mkv");
@@ -289,6 +321,38 @@ pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usi
         tokio::spawn(async move { super::composition::maybe_compose(&store, &dir, call).await });
     }
     Ok(open.len())
+}
+
+/// A screen shared during a recording the process died in: its file (no row was made yet, as
+/// rows of screens are made when they end) gets one, kept as `interrupted` like its camera's.
+async fn screen_interrupted(store: &Store, dir: &Path, camera: &RecordingRow) -> anyhow::Result<()> {
+    let Some(stem) = camera.path.strip_suffix(".webm").or_else(|| camera.path.strip_suffix(".mkv")) else { return Ok(()) };
+    for rel in [format!("{stem}-screen.webm"), format!("{stem}-screen.mkv")] {
+        let path = dir.join(&rel);
+        let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
+        if store.recording_by_path(&rel).await.is_ok() {
+            continue;
+        }
+        let new = NewRecording {
+            call_id: camera.call_id,
+            conversation_id: camera.conversation_id,
+            role: &camera.role,
+            agent_id: camera.agent_id,
+            path: &rel,
+            status: "recording",
+        };
+        let row = store.insert_recording(&new, camera.started_at).await?;
+        let sha = hash_file(path).await;
+        let f = FinishedRecording {
+            status: "interrupted",
+            bytes: meta.len() as i64,
+            duration_ms: None,
+            sha256: sha.as_deref(),
+            error: Some("server_restart"),
+        };
+        store.finish_recording(row.id, &f, now_ms()).await?;
+    }
+    Ok(())
 }
 
 /// Hex SHA-256 of a file, read off the async workers; `None` if it cannot be read.

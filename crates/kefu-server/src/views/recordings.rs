@@ -63,6 +63,9 @@ pub struct RecordingView {
     pub conversation_id: i64,
     /// Whose media: `visitor` or `agent`.
     pub role: String,
+    /// `camera` (the participant's sound and camera) or `screen` (the screen they shared, a
+    /// file of its own; not part of the composition).
+    pub kind: String,
     /// `recording`, `paused`, `finished`, `failed` (a write error ended it; the file holds what
     /// was written) or `interrupted` (the server died; the file holds up to its last second).
     pub status: String,
@@ -91,6 +94,7 @@ impl From<&RecordingRow> for RecordingView {
             call_id: r.call_id,
             conversation_id: r.conversation_id,
             role: r.role.clone(),
+            kind: if is_screen_file(&r.path) { "screen" } else { "camera" }.into(),
             status: r.status.clone(),
             started_at: rfc3339(r.started_at),
             ended_at: r.ended_at.map(rfc3339),
@@ -101,6 +105,11 @@ impl From<&RecordingRow> for RecordingView {
             url: format!("/api/v1/recordings/{}/file", r.id),
         }
     }
+}
+
+/// Whether a recording file is a shared screen's (the recorder names it `<camera>-screen.webm`).
+pub fn is_screen_file(path: &str) -> bool {
+    path.ends_with("-screen.webm") || path.ends_with("-screen.mkv")
 }
 
 /// A recording file's type, by the name the recorder gave it: Matroska for H.264, else WebM.

@@ -38,6 +38,7 @@ mod reasons;
 mod recording_crash;
 mod recording_h264;
 mod recording_race;
+mod recording_screen;
 mod recordings;
 mod redaction;
 mod reports;

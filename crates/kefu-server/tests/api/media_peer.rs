@@ -96,6 +96,7 @@ impl Offering {
             counters: counters.clone(),
             keyframe_due: true,
             h264: self.h264,
+            screen: None,
         };
         let flag = stop.clone();
         let thread = std::thread::spawn(move || state.run(asks_rx, replies_tx, flag));
@@ -148,11 +149,14 @@ struct State {
     counters: Arc<Counters>,
     keyframe_due: bool,
     h264: Option<Arc<Vec<Vec<u8>>>>,
+    /// The shared screen's transceiver, once its offer was answered.
+    screen: Option<Mid>,
 }
 
 impl State {
     fn run(mut self, asks: mpsc::Receiver<Ask>, replies: mpsc::Sender<String>, stop: Arc<AtomicBool>) {
         let mut pending = None;
+        let mut pending_screen = None;
         self.socket.set_read_timeout(Some(Duration::from_millis(2))).expect("a read timeout");
         let mut next_media = Instant::now();
         let mut tick: u64 = 0;
@@ -170,12 +174,15 @@ impl State {
                         let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
                         let (offer, p) = api.apply().expect("an offer");
                         pending = Some(p);
+                        pending_screen = Some(mid);
                         format!("{mid}\n{}", offer.to_sdp_string())
                     }
                     Ask::Answered(sdp) => {
                         let answer = SdpAnswer::from_sdp_string(&sdp).expect("a valid answer");
                         let p = pending.take().expect("an offer out");
                         self.rtc.sdp_api().accept_answer(p, answer).expect("answer accepted");
+                        // The screen is sent from now on, like the camera.
+                        self.screen = pending_screen.take();
                         String::new()
                     }
                 };
@@ -239,11 +246,14 @@ impl State {
         if tick.is_multiple_of(2) {
             let first = if self.keyframe_due { 0x00 } else { 0x01 };
             self.keyframe_due = false;
-            if let Some(writer) = self.rtc.writer(self.video) {
-                let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt());
-                if let Some(pt) = pt {
-                    let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), vec![first; 1000]);
+            for mid in [Some(self.video), self.screen].into_iter().flatten() {
+                if let Some(writer) = self.rtc.writer(mid) {
+                    let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt());
+                    if let Some(pt) = pt {
+                        let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), vec![first; 1000]);
+                    }
                 }
+                self.drain();
             }
         }
     }

@@ -4395,6 +4395,11 @@ export interface components {
             /** Format: int64 */
             id: number;
             /**
+             * @description `camera` (the participant's sound and camera) or `screen` (the screen they shared, a
+             *     file of its own; not part of the composition).
+             */
+            kind: string;
+            /**
              * @description `video/webm` (Opus audio, VP8 video), or `video/x-matroska` (Opus audio, H.264 video:
              *     the participant's browser sent H.264).
              */
