@@ -46,6 +46,10 @@ test('a recorded call plays back in the history with its chat at the right times
     await expect
       .poll(async () => (await api.get(token, `/api/v1/calls/${callId}/composition`).catch(() => null))?.status, { timeout: 90_000 })
       .toBe('finished');
+    const ended = await api.get(token, `/api/v1/calls/${callId}`);
+    const callSecs = (Date.parse(ended.ended_at) - Date.parse(ended.answered_at)) / 1000;
+    const files = (await api.get(token, `/api/v1/calls/${callId}/recordings`)).recordings as { role: string; duration_ms: number; started_at: string }[];
+    console.log(`call ${callSecs} s; files ${files.map((f) => `${f.role} ${f.duration_ms} ms from ${f.started_at}`).join(', ')}`);
     await api.post(token, `/api/v1/conversations/${conv}/close`, { wrap_up_code: 'resolved' });
 
     // The history: the closed conversation, its call line offers the recording.
