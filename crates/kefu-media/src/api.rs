@@ -111,6 +111,9 @@ pub struct RecordingEnded {
     pub participant: ParticipantId,
     /// The file, as given to [`MediaHandle::start_recording`].
     pub path: PathBuf,
+    /// The file actually written: `path`, or `path` with the extension `mkv` when the video was
+    /// H.264 (Matroska; WebM holds only VP8).
+    pub file: PathBuf,
     /// When its writer started, milliseconds since the Unix epoch.
     pub started_unix_ms: i64,
     /// The file's size.

@@ -84,6 +84,14 @@ impl Application {
         if cut > 0 {
             tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
         }
+        if config.nats_url.is_none() {
+            let redo = crate::calls::composition::resume_unfinished(&store, &config.recordings_dir)
+                .await
+                .context("failed to resume the compositions of the last run")?;
+            if redo > 0 {
+                tracing::warn!(calls = redo, "compositions cut off when the server stopped are made again");
+            }
+        }
         if ended > 0 {
             tracing::warn!(calls = ended, "calls running when the server stopped were ended (server_restart)");
         }

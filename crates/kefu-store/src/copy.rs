@@ -39,6 +39,7 @@ pub const TABLES: &[&str] = &[
     "recordings",
     "recording_downloads",
     "call_compositions",
+    "composition_downloads",
     "call_quality",
     "conversation_notes",
     "notifications",

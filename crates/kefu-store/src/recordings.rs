@@ -188,6 +188,14 @@ impl Store {
         })
     }
 
+    /// The file of a recording lies elsewhere than first named (H.264 went to a `.mkv`).
+    pub async fn set_recording_path(&self, id: i64, path: &str) -> Result<()> {
+        in_write!(self, |conn| {
+            let done = sqlx::query("UPDATE recordings SET path = $1 WHERE id = $2").bind(path).bind(id).execute(&mut *conn).await?;
+            touched(done.rows_affected())
+        })
+    }
+
     /// Mark the call's open files paused or recording again.
     pub async fn set_recordings_paused(&self, call_id: i64, paused: bool) -> Result<()> {
         in_write!(self, |conn| {
@@ -260,6 +268,23 @@ impl Tx {
             .fetch_optional(&mut *db)
             .await?
             .ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// Move an active call's recording from `from` to `to`; `None` if the call is no longer
+    /// active or its recording is no longer `from` (another command changed it first). The check
+    /// is the update's own condition, so two commands at once cannot both pass it.
+    pub async fn transition_call_recording(&mut self, call_id: i64, from: &str, to: &str) -> Result<Option<crate::CallRow>> {
+        on_tx!(self, |db| {
+            Ok(sqlx::query_as(
+                "UPDATE calls SET recording = $1 WHERE id = $2 AND status = 'active' AND recording = $3
+                 RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
+            )
+            .bind(to)
+            .bind(call_id)
+            .bind(from)
+            .fetch_optional(&mut *db)
+            .await?)
         })
     }
 
@@ -346,6 +371,16 @@ impl Store {
         })
     }
 
+    /// Forget the compositions claimed but never finished (the process died while ffmpeg ran),
+    /// so they can be claimed and made again; their calls.
+    pub async fn release_unfinished_compositions(&self) -> Result<Vec<i64>> {
+        in_write!(self, |conn| {
+            Ok(sqlx::query_scalar("DELETE FROM call_compositions WHERE status = 'composing' RETURNING call_id")
+                .fetch_all(&mut *conn)
+                .await?)
+        })
+    }
+
     /// A call's composition, if one was made or is being made.
     pub async fn composition(&self, call_id: i64) -> Result<Option<CompositionRow>> {
         on_pool!(self, |pool| {
@@ -355,6 +390,30 @@ impl Store {
             .bind(call_id)
             .fetch_optional(pool)
             .await?)
+        })
+    }
+
+    /// Log a download (or a playback) of a call's composition: by a user, or an API key.
+    pub async fn log_composition_download(&self, call_id: i64, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
+        in_write!(self, |conn| {
+            sqlx::query("INSERT INTO composition_downloads (call_id, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)")
+                .bind(call_id)
+                .bind(user_id)
+                .bind(api_key_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// The downloads of a call's composition: (user id, API key id, at), oldest first.
+    pub async fn composition_downloads(&self, call_id: i64) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM composition_downloads WHERE call_id = $1 ORDER BY id")
+                .bind(call_id)
+                .fetch_all(pool)
+                .await?)
         })
     }
 }

@@ -4,10 +4,14 @@
 //! never waits on a disk); a writer thread per recording reorders, depacketises, places frames on
 //! the timeline (RTCP sender reports keep audio and video in sync) and writes the file. It ends
 //! when the recording is stopped or the participant leaves; a write error (a full disk) ends it
-//! early. Either way [`MediaEvent::RecordingEnded`] follows. H.264 and screen shares are not
-//! recorded (a screen share would need its own file; H.264 a Matroska writer).
+//! early. Either way [`MediaEvent::RecordingEnded`] follows. A participant publishing H.264 is
+//! written to Matroska instead (the file takes the `.mkv` extension; [`RecordingEnded::file`]
+//! names it). A screen the participant shares is recorded into a file of its own next to the
+//! camera's (`<name>-screen.webm`, see [`screen_path`]), from its first packet to the end of the
+//! recording; its end is reported like the camera file's.
 
 mod depacketize;
+mod h264;
 mod timing;
 mod webm;
 mod writer;
@@ -52,6 +56,25 @@ struct Tap {
     shared: Arc<Shared>,
     paused: bool,
     expect_video: bool,
+    room: RoomId,
+    /// The camera file's path (the screen file is named after it).
+    path: PathBuf,
+    /// The shared screen's own writer, once a screen packet came.
+    screen: Option<Link>,
+}
+
+/// The media thread's end of a screen recording.
+#[derive(Debug)]
+struct Link {
+    samples: SyncSender<Sample>,
+    shared: Arc<Shared>,
+}
+
+/// Where a recording's shared screen goes: `call-1/visitor-5-123.webm` ->
+/// `call-1/visitor-5-123-screen.webm`.
+pub(crate) fn screen_path(camera: &std::path::Path) -> PathBuf {
+    let stem = camera.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    camera.with_file_name(format!("{stem}-screen.webm"))
 }
 
 impl Default for Recorders {
@@ -77,24 +100,9 @@ impl Recorders {
             return Err(MediaError::AlreadyRecording);
         }
         self.writers.retain(|w| !w.is_finished());
-        let (samples_tx, samples) = mpsc::sync_channel(CHANNEL_PACKETS);
-        let shared = Arc::new(Shared::default());
-        let writer = Writer {
-            started: now,
-            room,
-            participant,
-            path,
-            expect_video,
-            shared: shared.clone(),
-            samples,
-            reports: self.reports_tx.clone(),
-        };
-        let thread = std::thread::Builder::new()
-            .name(format!("kefu-rec-{}", participant.0))
-            .spawn(move || writer.run())
-            .map_err(|e| MediaError::Recording(format!("cannot start the recording thread: {e}")))?;
-        self.writers.push(thread);
-        self.taps.insert(participant, Tap { samples: samples_tx, shared, paused: false, expect_video });
+        let link = spawn(&self.reports_tx, &mut self.writers, now, room, participant, path.clone(), expect_video)?;
+        self.taps
+            .insert(participant, Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None });
         Ok(())
     }
 
@@ -110,6 +118,9 @@ impl Recorders {
         if !paused {
             // The picture after the pause must start on a keyframe.
             tap.shared.want_keyframe.store(true, Ordering::Relaxed);
+            if let Some(screen) = &tap.screen {
+                screen.shared.want_keyframe.store(true, Ordering::Relaxed);
+            }
         }
         Ok(())
     }
@@ -118,11 +129,24 @@ impl Recorders {
     /// waiting. Returns true when the recording wants a keyframe from the publisher.
     pub(crate) fn offer(&mut self, publisher: ParticipantId, kind: TrackKind, codec: Codec, packet: &RtpPacket) -> bool {
         let Some(tap) = self.taps.get_mut(&publisher) else { return false };
-        let video = match (kind, codec) {
-            (TrackKind::Audio, Codec::Opus) => false,
-            (TrackKind::Camera, Codec::Vp8) if tap.expect_video => true,
+        let (video, h264) = match (kind, codec) {
+            (TrackKind::Audio, Codec::Opus) => (false, false),
+            (TrackKind::Camera | TrackKind::Screen, Codec::Vp8) if tap.expect_video => (true, false),
+            (TrackKind::Camera | TrackKind::Screen, Codec::H264) if tap.expect_video => (true, true),
             _ => return false,
         };
+        let screen = kind == TrackKind::Screen;
+        if screen && tap.screen.is_none() {
+            // The share began: its file starts now (its time zero is its first packet).
+            let path = screen_path(&tap.path);
+            match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true) {
+                Ok(link) => tap.screen = Some(link),
+                Err(e) => {
+                    tracing::warn!(participant = publisher.0, error = %e, "recording: could not start the screen's file");
+                    return false;
+                }
+            }
+        }
         let report = packet.last_sender_info.map(|s| SenderReport { ntp: s.ntp_time, rtp_time: s.rtp_time.numer() as u32 });
         let layer_rank = match packet.header.ext_vals.rid.as_deref() {
             None | Some("h" | "f") => 0,
@@ -131,6 +155,7 @@ impl Recorders {
         };
         let sample = Sample {
             video,
+            h264,
             ssrc: *packet.header.ssrc,
             layer_rank,
             report,
@@ -143,18 +168,24 @@ impl Recorders {
                 paused: tap.paused,
             },
         };
-        match tap.samples.try_send(sample) {
+        let (samples, shared) = match (&tap.screen, screen) {
+            (Some(link), true) => (&link.samples, &link.shared),
+            _ => (&tap.samples, &tap.shared),
+        };
+        match samples.try_send(sample) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                tap.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                shared.dropped.fetch_add(1, Ordering::Relaxed);
             }
+            // The screen's writer ended (a write error) and has reported it: the camera goes on.
+            Err(TrySendError::Disconnected(_)) if screen => return false,
             // The writer ended (a write error) and has reported it: stop offering.
             Err(TrySendError::Disconnected(_)) => {
                 self.taps.remove(&publisher);
                 return false;
             }
         }
-        tap.shared.want_keyframe.swap(false, Ordering::Relaxed)
+        shared.want_keyframe.swap(false, Ordering::Relaxed)
     }
 
     /// Whether `participant` is being recorded.
@@ -171,6 +202,27 @@ impl Recorders {
     pub(crate) fn poll_event(&mut self) -> Option<MediaEvent> {
         self.reports.try_recv().ok()
     }
+}
+
+/// Start a writer thread for the file at `path`; the media thread's end of it.
+fn spawn(
+    reports: &Sender<MediaEvent>,
+    writers: &mut Vec<JoinHandle<()>>,
+    now: Instant,
+    room: RoomId,
+    participant: ParticipantId,
+    path: PathBuf,
+    expect_video: bool,
+) -> Result<Link, MediaError> {
+    let (samples_tx, samples) = mpsc::sync_channel(CHANNEL_PACKETS);
+    let shared = Arc::new(Shared::default());
+    let writer = Writer { started: now, room, participant, path, expect_video, shared: shared.clone(), samples, reports: reports.clone() };
+    let thread = std::thread::Builder::new()
+        .name(format!("kefu-rec-{}", participant.0))
+        .spawn(move || writer.run())
+        .map_err(|e| MediaError::Recording(format!("cannot start the recording thread: {e}")))?;
+    writers.push(thread);
+    Ok(Link { samples: samples_tx, shared })
 }
 
 impl Drop for Recorders {

@@ -88,13 +88,13 @@ fn media(seconds: u64, start: Instant) -> Vec<Sample> {
         let rtp = audio_rtp0.wrapping_add((ms * 48) as u32);
         let packet = Packet { seq: ms / 20, rtp_time: rtp, marker: true, payload: OPUS_SILENCE.into(), arrival: at, paused: false };
         let report = Some(SenderReport { ntp: wall, rtp_time: audio_rtp0 });
-        samples.push(Sample { video: false, ssrc: 1, layer_rank: 0, packet, report });
+        samples.push(Sample { video: false, h264: false, ssrc: 1, layer_rank: 0, packet, report });
         if ms % 40 == 0 {
             let rtp = video_rtp0.wrapping_add((ms * 90) as u32);
             let arrival = at + Duration::from_millis(40);
             let packet = Packet { seq: 1000 + ms / 40, rtp_time: rtp, marker: true, payload: vp8.clone(), arrival, paused: false };
             let report = Some(SenderReport { ntp: wall, rtp_time: video_rtp0 });
-            samples.push(Sample { video: true, ssrc: 2, layer_rank: 0, packet, report });
+            samples.push(Sample { video: true, h264: false, ssrc: 2, layer_rank: 0, packet, report });
         }
     }
     samples
@@ -215,7 +215,7 @@ fn a_file_cut_off_mid_call_still_plays_to_its_last_cluster() {
     use crate::recorder::webm::{Layout, WebmWriter, AUDIO_TRACK, VIDEO_TRACK};
     let file = TempFile::new("cut");
     let out = std::fs::File::create(&file.0).expect("a temporary file");
-    let mut webm = WebmWriter::create(out, Layout { video: Some((320, 180)), started_unix_ms: 0 }).expect("header");
+    let mut webm = WebmWriter::create(out, Layout { video: Some((320, 180)), started_unix_ms: 0, avc: None }).expect("header");
     for ms in (0..3_500).step_by(20) {
         webm.write_frame(AUDIO_TRACK, ms, true, &OPUS_SILENCE).expect("written");
         if ms % 40 == 0 {
@@ -228,4 +228,113 @@ fn a_file_cut_off_mid_call_still_plays_to_its_last_cluster() {
     let (duration, kinds) = ffprobe(&file.0);
     assert_eq!(kinds.len(), 2);
     assert!((2.9..=3.1).contains(&duration), "the Duration rewritten after each cluster: {duration}");
+}
+
+/// `seconds` of real H.264 as a browser's RTP would bring it (x264, 320x240 constrained
+/// baseline, a keyframe a second with its SPS and PPS in front): single NAL units and FU-A
+/// fragments, the marker on each picture's last packet; with the Opus audio of [`media`].
+fn h264_media(seconds: u64, start: Instant) -> Vec<Sample> {
+    let raw = TempFile(std::env::temp_dir().join(format!("kefu-rec-{}-src.h264", std::process::id())));
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", &seconds.to_string()])
+        .args(["-pix_fmt", "yuv420p", "-c:v", "libx264", "-profile:v", "baseline", "-threads", "1", "-g", "25"])
+        .args(["-x264-params", "repeat-headers=1", "-f", "h264"])
+        .arg(&raw.0)
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stream = std::fs::read(&raw.0).expect("the H.264 stream");
+    // Annex B: NAL units after 00 00 01 start codes (a 4-byte code leaves a 0 at the end).
+    let mut starts = Vec::new();
+    for i in 0..stream.len().saturating_sub(3) {
+        if stream[i..i + 3] == [0, 0, 1] {
+            starts.push(i + 3);
+        }
+    }
+    let nals: Vec<&[u8]> = starts
+        .iter()
+        .enumerate()
+        .map(|(n, &s)| {
+            let end = starts.get(n + 1).map_or(stream.len(), |&next| next - 3);
+            let nal = &stream[s..end];
+            nal.strip_suffix(&[0]).unwrap_or(nal)
+        })
+        .collect();
+    // One slice a picture: a picture ends with its slice (types 1 and 5).
+    let mut pictures: Vec<Vec<&[u8]>> = vec![Vec::new()];
+    for nal in nals {
+        pictures.last_mut().unwrap().push(nal);
+        if matches!(nal[0] & 0x1f, 1 | 5) {
+            pictures.push(Vec::new());
+        }
+    }
+    pictures.retain(|p| !p.is_empty());
+    let wall = SystemTime::now();
+    let video_rtp0 = 4_000_000_000u32;
+    let mut samples: Vec<(Instant, Sample)> =
+        media(seconds, start).into_iter().filter(|s| !s.video).map(|s| (s.packet.arrival, s)).collect();
+    let mut seq = 5000;
+    for (i, picture) in pictures.iter().enumerate() {
+        let rtp_time = video_rtp0.wrapping_add(i as u32 * 3600);
+        let arrival = start + Duration::from_millis(i as u64 * 40 + 40);
+        let mut payloads: Vec<Vec<u8>> = Vec::new();
+        for nal in picture {
+            if nal.len() <= 1000 {
+                payloads.push(nal.to_vec());
+                continue;
+            }
+            let chunks: Vec<&[u8]> = nal[1..].chunks(1000).collect();
+            for (c, chunk) in chunks.iter().enumerate() {
+                let (first, last) = (c == 0, c == chunks.len() - 1);
+                let fu = (nal[0] & 0x1f) | if first { 0x80 } else { 0 } | if last { 0x40 } else { 0 };
+                let mut p = vec![(nal[0] & 0xe0) | 28, fu];
+                p.extend_from_slice(chunk);
+                payloads.push(p);
+            }
+        }
+        let count = payloads.len();
+        for (n, payload) in payloads.into_iter().enumerate() {
+            seq += 1;
+            let packet = Packet { seq, rtp_time, marker: n == count - 1, payload: payload.into(), arrival, paused: false };
+            let report = Some(SenderReport { ntp: wall, rtp_time: video_rtp0 });
+            samples.push((arrival, Sample { video: true, h264: true, ssrc: 3, layer_rank: 0, packet, report }));
+        }
+    }
+    samples.sort_by_key(|(at, _)| *at);
+    samples.into_iter().map(|(_, s)| s).collect()
+}
+
+#[test]
+fn h264_video_is_written_to_matroska_that_ffprobe_reads_and_ffmpeg_decodes() {
+    let file = TempFile::new("h264");
+    let mkv = TempFile(file.0.with_extension("mkv"));
+    let start = Instant::now();
+    let ended = write(&file.0, true, start, h264_media(4, start));
+    assert_eq!(ended.error, None);
+    assert_eq!(ended.path, file.0, "the path asked for");
+    assert_eq!(ended.file, mkv.0, "the file written is Matroska, named so");
+    assert!(!file.0.exists() && mkv.0.exists());
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "format=duration,format_name:stream=codec_name,width,height", "-of", "default=nw=1"])
+        .arg(&mkv.0)
+        .output()
+        .expect("ffprobe runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("codec_name=h264") && text.contains("codec_name=opus"), "{text}");
+    assert!(text.contains("width=320") && text.contains("height=240"), "the size from the SPS: {text}");
+    let duration: f64 = text.lines().find_map(|l| l.strip_prefix("duration=")).and_then(|d| d.parse().ok()).unwrap_or(0.0);
+    assert!((duration - 4.0).abs() < 0.2, "duration {duration}");
+    let bytes = std::fs::read(&mkv.0).expect("the file");
+    assert!(bytes.windows(8).any(|w| w == b"matroska"), "DocType matroska");
+    // Every picture decodes, and a seek to 2 s works (Cues).
+    let out =
+        Command::new("ffmpeg").args(["-v", "error", "-ss", "2", "-i"]).arg(&mkv.0).args(["-f", "null", "-"]).output().expect("ffmpeg runs");
+    assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    let frames = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"])
+        .arg(&mkv.0)
+        .output()
+        .expect("ffprobe runs");
+    let decoded: u32 = String::from_utf8_lossy(&frames.stdout).trim().parse().unwrap_or(0);
+    assert!(decoded >= 95, "about 100 pictures decoded: {decoded}");
 }

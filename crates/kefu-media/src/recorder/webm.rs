@@ -63,12 +63,15 @@ mod id {
 }
 
 /// What the file holds, fixed when its header is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
     /// The video track's size as its first keyframe said; `None`: audio only.
     pub video: Option<(u16, u16)>,
     /// Wall-clock start of the recording, milliseconds since the Unix epoch (DateUTC).
     pub started_unix_ms: i64,
+    /// The video is H.264 with this `avcC` record: the file is Matroska (`V_MPEG4/ISO/AVC`),
+    /// not WebM (VP8).
+    pub avc: Option<Vec<u8>>,
 }
 
 /// A WebM file being written.
@@ -102,13 +105,14 @@ struct Cluster {
 impl WebmWriter {
     /// Write the EBML header, a Segment of unknown size, a reserved SeekHead, Info and Tracks.
     pub(crate) fn create(mut file: File, layout: Layout) -> io::Result<WebmWriter> {
+        let doc_type: &[u8] = if layout.avc.is_some() { b"matroska" } else { b"webm" };
         let mut head = Vec::new();
         let mut ebml = Vec::new();
         uint(&mut ebml, 0x4286, 1);
         uint(&mut ebml, 0x42F7, 1);
         uint(&mut ebml, 0x42F2, 4);
         uint(&mut ebml, 0x42F3, 8);
-        bytes(&mut ebml, 0x4282, b"webm");
+        bytes(&mut ebml, 0x4282, doc_type);
         uint(&mut ebml, 0x4287, 4);
         uint(&mut ebml, 0x4285, 2);
         bytes(&mut head, id::EBML, &ebml);
@@ -159,7 +163,13 @@ impl WebmWriter {
             uint(&mut video, id::TRACK_UID, VIDEO_TRACK);
             uint(&mut video, id::TRACK_TYPE, 1);
             uint(&mut video, id::FLAG_LACING, 0);
-            bytes(&mut video, id::CODEC_ID, b"V_VP8");
+            match &layout.avc {
+                Some(avc) => {
+                    bytes(&mut video, id::CODEC_ID, b"V_MPEG4/ISO/AVC");
+                    bytes(&mut video, id::CODEC_PRIVATE, avc);
+                }
+                None => bytes(&mut video, id::CODEC_ID, b"V_VP8"),
+            }
             let mut settings = Vec::new();
             uint(&mut settings, id::PIXEL_WIDTH, u64::from(width));
             uint(&mut settings, id::PIXEL_HEIGHT, u64::from(height));

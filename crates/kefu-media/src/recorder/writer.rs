@@ -12,6 +12,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::api::{MediaEvent, RecordingEnded};
 use crate::ids::{ParticipantId, RoomId};
 use crate::recorder::depacketize::{Packet, Released, Reorder, Vp8Assembler};
+use crate::recorder::h264::H264Assembler;
 use crate::recorder::timing::{SenderReport, StreamClock, Timeline};
 use crate::recorder::webm::{Layout, WebmWriter, AUDIO_TRACK, VIDEO_TRACK};
 
@@ -31,6 +32,8 @@ const KEYFRAME_EVERY: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub(crate) struct Sample {
     pub video: bool,
+    /// The video is H.264 (else VP8).
+    pub h264: bool,
     pub ssrc: u32,
     /// Preference among simulcast layers: 0 for the full layer (or no simulcast), higher worse.
     pub layer_rank: u8,
@@ -110,6 +113,13 @@ struct State {
     audio: Stream,
     video: Stream,
     vp8: Vp8Assembler,
+    h264: H264Assembler,
+    /// The video seen is H.264: the file becomes Matroska when it is opened.
+    is_h264: bool,
+    /// The file was opened with an H.264 track (else H.264 frames have nowhere to go).
+    avc_open: bool,
+    /// Where the file is (renamed to `.mkv` for H.264).
+    written: PathBuf,
     need_keyframe: bool,
     last_keyframe: Option<Instant>,
     last_request: Option<Instant>,
@@ -134,6 +144,10 @@ impl Writer {
             audio: Stream::new(48_000),
             video: Stream::new(90_000),
             vp8: Vp8Assembler::default(),
+            h264: H264Assembler::default(),
+            is_h264: false,
+            avc_open: false,
+            written: self.path.clone(),
             need_keyframe: true,
             last_keyframe: None,
             last_request: None,
@@ -157,6 +171,7 @@ impl Writer {
             room: self.room,
             participant: self.participant,
             path: self.path.clone(),
+            file: state.written.clone(),
             started_unix_ms,
             bytes,
             duration_ms: duration_ms.max(0) as u64,
@@ -201,6 +216,8 @@ impl Writer {
         let Some(switched) = stream.accept(&sample, now) else { return Ok(()) };
         if switched && sample.video {
             state.vp8.gap();
+            state.h264.gap();
+            state.is_h264 = sample.h264;
             state.need_keyframe = true;
         }
         if let Some(report) = sample.report {
@@ -219,6 +236,7 @@ impl Writer {
                 Released::Gap => {
                     if video {
                         state.vp8.gap();
+                        state.h264.gap();
                         state.need_keyframe = true;
                     }
                     continue;
@@ -231,8 +249,15 @@ impl Writer {
                 push(state, Out { track: AUDIO_TRACK, at_ms, keyframe: true, data });
                 continue;
             }
-            let Some(frame) = state.vp8.push(&packet) else { continue };
+            let assembled = if state.is_h264 { state.h264.push(&packet) } else { state.vp8.push(&packet) };
+            let Some(frame) = assembled else { continue };
             let at_ms = state.timeline.place(&mut state.video.clock, frame.rtp_time, frame.arrival);
+            if frame.paused && state.is_h264 {
+                // No black H.264 picture to write (its parameter sets must match the stream's):
+                // the paused frames are left out, and the picture resumes from a keyframe.
+                state.need_keyframe = true;
+                continue;
+            }
             if frame.paused {
                 // Black once a second (a seek into the pause lands on black too); the picture
                 // after the pause must start from a real keyframe.
@@ -245,13 +270,24 @@ impl Writer {
             }
             state.black_at = None;
             if frame.keyframe {
-                state.need_keyframe = false;
-                state.last_keyframe = Some(frame.arrival);
                 if state.webm.is_none() && self.expect_video {
                     let size = frame.size.unwrap_or((640, 360));
-                    self.open(state, Some(size))?;
+                    if state.is_h264 {
+                        // The track needs the parameter sets: wait for a keyframe that has them.
+                        let Some(avc) = state.h264.avc_config() else { continue };
+                        self.open_h264(state, size, avc)?;
+                    } else {
+                        self.open(state, Some(size))?;
+                    }
                 }
+                state.need_keyframe = false;
+                state.last_keyframe = Some(frame.arrival);
             } else if state.need_keyframe {
+                continue;
+            }
+            if state.is_h264 != state.avc_open {
+                // The file's video track is of the other codec (the publisher switched, or
+                // H.264 arrived after the file was opened without it): nowhere to put it.
                 continue;
             }
             push(state, Out { track: VIDEO_TRACK, at_ms, keyframe: frame.keyframe, data: frame.data });
@@ -275,7 +311,19 @@ impl Writer {
 
     fn open(&self, state: &mut State, video: Option<(u16, u16)>) -> std::io::Result<()> {
         let Some(file) = state.file.take() else { return Ok(()) };
-        state.webm = Some(WebmWriter::create(file, Layout { video, started_unix_ms: state.started_unix_ms })?);
+        state.webm = Some(WebmWriter::create(file, Layout { video, started_unix_ms: state.started_unix_ms, avc: None })?);
+        Ok(())
+    }
+
+    /// Open the file as Matroska with an H.264 track, under the `.mkv` name.
+    fn open_h264(&self, state: &mut State, size: (u16, u16), avc: Vec<u8>) -> std::io::Result<()> {
+        let Some(file) = state.file.take() else { return Ok(()) };
+        let mkv = self.path.with_extension("mkv");
+        std::fs::rename(&self.path, &mkv)?;
+        state.written = mkv;
+        let layout = Layout { video: Some(size), started_unix_ms: state.started_unix_ms, avc: Some(avc) };
+        state.webm = Some(WebmWriter::create(file, layout)?);
+        state.avc_open = true;
         Ok(())
     }
 
@@ -287,7 +335,9 @@ impl Writer {
             if !ready || (state.queue.is_empty() && !all) {
                 return Ok(());
             }
-            let video = self.expect_video.then_some((640, 360));
+            // No keyframe came: VP8's usual size as a placeholder (H.264 needs its parameter
+            // sets, so without them the file holds the sound only).
+            let video = (self.expect_video && !state.is_h264).then_some((640, 360));
             self.open(state, video)?;
         }
         let Some(webm) = state.webm.as_mut() else { return Ok(()) };

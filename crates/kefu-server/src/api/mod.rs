@@ -20,6 +20,7 @@ pub mod paging;
 pub mod planning;
 pub mod qa;
 pub mod qa_reviews;
+pub mod ranged;
 pub mod recordings;
 pub mod reports;
 pub mod search;

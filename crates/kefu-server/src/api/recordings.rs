@@ -3,26 +3,29 @@
 //! policy of groups and business types (admins).
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use tokio_util::io::ReaderStream;
 
+use crate::api::ranged;
 use crate::audit::{record, Change};
-use crate::auth::Staff;
+use crate::auth::{bearer, resolve, Caller, Staff};
 use crate::calls::recording::{command, may_fetch, may_fetch_of};
-use crate::clock::now_ms;
+use crate::clock::{now_ms, rfc3339};
 use crate::conversations::access::load_visible;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::state::AppState;
 use crate::views::{
-    parse_policy, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy, RecordingCommand, RecordingList,
-    RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
+    is_screen_file, parse_policy, recording_mime, BusinessTypeRecordingPolicy, CallView, CompositionView, GroupRecordingPolicy,
+    RecordingCommand, RecordingList, RecordingPolicies, RecordingView, SetBusinessTypeRecordingPolicy, SetGroupRecordingPolicy,
 };
+
 use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
-use kefu_store::RecordingRow;
+use kefu_store::{CompositionRow, RecordingRow};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,7 +72,7 @@ pub async fn of_conversation(State(state): State<AppState>, staff: Staff, Path(i
     Ok(Json(visible(&staff, state.store.recordings_of_conversation(id).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (each download is logged: who, when)", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (Matroska when the participant sent H.264; see `mime`); each download is logged: who, when", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
     staff.require_scope(Scope::ConversationsRead)?;
     let r = state.store.recording(id).await.map_err(|_| ApiError::not_found("recording"))?;
@@ -84,10 +87,12 @@ pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Pat
     let user = staff.is_user().then_some(staff.id);
     state.store.log_recording_download(r.id, user, staff.api_key, now_ms()).await?;
     tracing::info!(recording = r.id, user = ?user, api_key = ?staff.api_key, "recording downloaded");
+    let mime = recording_mime(&r.path);
+    let ext = if mime == "video/webm" { "webm" } else { "mkv" };
     Response::builder()
-        .header(header::CONTENT_TYPE, "video/webm")
+        .header(header::CONTENT_TYPE, mime)
         .header(header::CONTENT_LENGTH, len)
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.webm\"", r.call_id, r.role))
+        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"recording-{}-{}.{ext}\"", r.call_id, r.role))
         .header("x-content-type-options", "nosniff")
         .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from_stream(ReaderStream::new(file)))
@@ -95,7 +100,7 @@ pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Pat
 }
 
 /// A call's composition, if the caller may fetch it.
-async fn visible_composition(state: &AppState, staff: &Staff, call: i64) -> ApiResult<kefu_store::CompositionRow> {
+async fn visible_composition(state: &AppState, staff: &Staff, call: i64) -> ApiResult<CompositionRow> {
     staff.require_scope(Scope::ConversationsRead)?;
     match state.store.composition(call).await? {
         Some(c) if may_fetch_of(staff, c.agent_id) => Ok(c),
@@ -103,29 +108,93 @@ async fn visible_composition(state: &AppState, staff: &Staff, call: i64) -> ApiR
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/calls/{id}/composition", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts", body = CompositionView), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn composition(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<CompositionView>> {
-    Ok(Json(CompositionView::from(&visible_composition(&state, &staff, id).await?)))
+/// Who a playback link was signed for: `u<id>` a user, `k<id>` an API key.
+fn signer(staff: &Staff) -> String {
+    match staff.api_key {
+        Some(key) => format!("k{key}"),
+        None => format!("u{}", staff.id),
+    }
 }
 
-#[utoipa::path(get, path = "/api/v1/calls/{id}/composition/file", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the MP4 (each download is logged)", content_type = "video/mp4"), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn composition_file(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Response> {
+/// What a playback link signs: the call and who it was handed to (so its use is logged as theirs).
+fn play_subject(call: i64, by: &str) -> String {
+    format!("composition:{call}:{by}")
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the side-by-side MP4 made after the call (same readers as its recordings); 404 until the job starts", body = CompositionView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn composition(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<CompositionView>> {
     let c = visible_composition(&state, &staff, id).await?;
+    // The MP4's first frame is the earliest file's time zero (files start on the call's timeline).
+    let files = state.store.recordings_of_call(id).await?;
+    let composed = |r: &&RecordingRow| matches!(r.status.as_str(), "finished" | "interrupted") && !is_screen_file(&r.path);
+    let starts_at = files.iter().filter(composed).map(|r| r.started_at).min();
+    let mut view = CompositionView::from(&c);
+    view.starts_at = starts_at.map(rfc3339);
+    if c.status == "finished" {
+        let by = signer(&staff);
+        let query = state.links.signed_query(&play_subject(id, &by), now_ms());
+        view.play_url = Some(format!("{}?by={by}&{query}", view.url));
+    }
+    Ok(Json(view))
+}
+
+/// The query of a composition's playback link (`play_url`): for a `<video src>`, which cannot
+/// send the Bearer token.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PlayLink {
+    /// Who the link was handed to (`u<id>`, `k<id>`).
+    by: Option<String>,
+    /// Unix seconds after which the link no longer works.
+    exp: Option<i64>,
+    /// Hex HMAC-SHA256 of the call, `by` and `exp`, made by the server.
+    sig: Option<String>,
+}
+
+/// Who fetches a composition's file: a user, or an API key.
+type Fetcher = (Option<i64>, Option<i64>);
+
+/// A composition file request's composition and who asks: by Bearer token (checked by role, as
+/// the composition route), or by a playback link (checked by signature: it was handed to staff
+/// who could fetch it, and names them).
+async fn authorised_file(state: &AppState, headers: &HeaderMap, call: i64, link: &PlayLink) -> ApiResult<(CompositionRow, Fetcher)> {
+    if let Some(token) = bearer(headers) {
+        let Caller::Staff(staff) = resolve(state, &token).await? else {
+            return Err(ApiError::Forbidden("this needs a staff account".into()));
+        };
+        let c = visible_composition(state, &staff, call).await?;
+        return Ok((c, (staff.is_user().then_some(staff.id), staff.api_key)));
+    }
+    let (Some(by), Some(exp), Some(sig)) = (link.by.as_deref(), link.exp, link.sig.as_deref()) else {
+        return Err(ApiError::Unauthorized("send Authorization: Bearer <token>, or use the composition's play_url".into()));
+    };
+    state.links.verify_subject(&play_subject(call, by), exp, sig, now_ms())?;
+    // Signed here, so well formed; a malformed one would not have verified.
+    let id = by.get(1..).and_then(|n| n.parse::<i64>().ok());
+    let fetcher = if by.starts_with('k') { (None, id) } else { (id, None) };
+    let c = state.store.composition(call).await?.ok_or_else(|| ApiError::not_found("composition"))?;
+    Ok((c, fetcher))
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}/composition/file", tag = "calls", params(("id" = i64, Path, description = "call id"), PlayLink), responses((status = 200, description = "the MP4, with the Bearer token or through the composition's `play_url` (valid about 10 minutes); byte ranges are served (206) so players can seek; each download is logged", content_type = "video/mp4"), crate::error::ApiErrors), security(("bearer" = []), ()))]
+pub async fn composition_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(link): Query<PlayLink>,
+) -> ApiResult<Response> {
+    let (c, (user, api_key)) = authorised_file(&state, &headers, id, &link).await?;
     if c.status != "finished" {
         return Err(ApiError::Conflict(format!("composition: the MP4 is {}", c.status)));
     }
-    let file =
-        tokio::fs::File::open(state.config.recordings_dir.join(&c.path)).await.map_err(|_| ApiError::not_found("composition file"))?;
-    let len = file.metadata().await.map_err(|e| ApiError::Internal(e.into()))?.len();
-    tracing::info!(call = id, user = ?staff.is_user().then_some(staff.id), api_key = ?staff.api_key, "composition downloaded");
-    Response::builder()
-        .header(header::CONTENT_TYPE, "video/mp4")
-        .header(header::CONTENT_LENGTH, len)
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"call-{id}.mp4\""))
-        .header("x-content-type-options", "nosniff")
-        .header(header::CACHE_CONTROL, "private, no-store")
-        .body(Body::from_stream(ReaderStream::new(file)))
-        .map_err(|e| ApiError::Internal(e.into()))
+    let path = state.config.recordings_dir.join(&c.path);
+    let len = tokio::fs::metadata(&path).await.map_err(|_| ApiError::not_found("composition file"))?.len();
+    // Logged once per download or playback: a player's seeks (ranges from later bytes) are part
+    // of the playback its first request (from byte 0) already logged.
+    if ranged::reads_from_start(&headers, len) {
+        state.store.log_composition_download(id, user, api_key, now_ms()).await?;
+        tracing::info!(call = id, user = ?user, api_key = ?api_key, "composition downloaded");
+    }
+    ranged::serve(&path, len, &headers, "video/mp4", &format!("attachment; filename=\"call-{id}.mp4\"")).await
 }
 
 #[utoipa::path(get, path = "/api/v1/recording-policies", tag = "groups", params(crate::api::paging::ListQuery), responses((status = 200, description = "each group's recording policy and the overrides of its business types, paged by group like the catalogs (`q` finds the group's name; without `limit`, every group)", body = RecordingPolicies), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod composition;
+pub mod composition_graph;
 pub mod lifecycle;
 pub mod quality;
 pub mod record;

@@ -78,7 +78,13 @@ pub async fn command(state: &AppState, staff: &Staff, call_id: i64, action: Reco
     };
     let now = now_ms();
     let mut tx = state.store.begin().await?;
-    let row = tx.set_call_recording(call_id, &call.recording_policy, to).await?;
+    // The state read above chose the move; the write makes it only from that state, so of two
+    // commands at once exactly one passes (the other's call has moved on under it).
+    let Some(row) = tx.transition_call_recording(call_id, &call.recording, to).await? else {
+        return Err(ApiError::Conflict(
+            "recording: the call's recording changed meanwhile (another command came first, or the call ended); read the call again".into(),
+        ));
+    };
     let events = changed(&mut tx, &row, &c, code, Some(staff), now).await?;
     tx.commit().await?;
     announce_with(&state.store, &state.hub, &state.links, events, &[]).await;
@@ -179,9 +185,12 @@ async fn start_file(state: &AppState, call: &CallRow, c: &ConversationRow, p: Pa
         path: &rel,
         status: if paused { "paused" } else { "recording" },
     };
-    let row = state.store.insert_recording(&new, now).await?;
+    // Its start is the file's time zero, which lies `lead` before now: what lines the files (and
+    // the chat's messages) up on the call's timeline.
+    let lead = lead(call, now);
+    let row = state.store.insert_recording(&new, now - lead.as_millis() as i64).await?;
     let video = call.media == "video";
-    let started = match state.calls.handle.start_recording(p, abs, video, lead(call, now)).await {
+    let started = match state.calls.handle.start_recording(p, abs, video, lead).await {
         Ok(()) if paused => state.calls.handle.pause_recording(p, true).await,
         other => other,
     };
@@ -230,8 +239,22 @@ impl Finisher {
     /// recording off and says so in the timeline.
     pub async fn ended(&self, ended: RecordingEnded) {
         let Ok(rel) = ended.path.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) else { return };
-        let Ok(row) = self.store.recording_by_path(&rel).await else { return };
-        let sha = hash_file(ended.path.clone()).await;
+        let row = match self.store.recording_by_path(&rel).await {
+            Ok(row) => row,
+            Err(_) => match self.screen_row(&rel, ended.started_unix_ms).await {
+                Some(row) => row,
+                None => return,
+            },
+        };
+        // H.264 was written to Matroska under another name: the row follows the file.
+        if ended.file != ended.path {
+            if let Ok(file) = ended.file.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) {
+                if let Err(e) = self.store.set_recording_path(row.id, &file).await {
+                    tracing::error!(recording = row.id, error = ?e, "recording: could not store the file's new name");
+                }
+            }
+        }
+        let sha = hash_file(ended.file.clone()).await;
         let status = if ended.error.is_some() { "failed" } else { "finished" };
         let error = ended.error.as_deref().map(|_| "write_failed");
         let duration = i64::try_from(ended.duration_ms).ok();
@@ -252,6 +275,31 @@ impl Finisher {
         super::composition::maybe_compose(&self.store, &self.dir, row.call_id).await;
     }
 
+    /// A shared screen's file (the media server started it when the share began): its row,
+    /// made now after its camera file's (same call, side and agent).
+    async fn screen_row(&self, rel: &str, started_ms: i64) -> Option<RecordingRow> {
+        let stem = rel.strip_suffix("-screen.webm")?;
+        let camera = match self.store.recording_by_path(&format!("{stem}.webm")).await {
+            Ok(row) => row,
+            Err(_) => self.store.recording_by_path(&format!("{stem}.mkv")).await.ok()?,
+        };
+        let new = NewRecording {
+            call_id: camera.call_id,
+            conversation_id: camera.conversation_id,
+            role: &camera.role,
+            agent_id: camera.agent_id,
+            path: rel,
+            status: "recording",
+        };
+        match self.store.insert_recording(&new, started_ms).await {
+            Ok(row) => Some(row),
+            Err(e) => {
+                tracing::error!(path = rel, error = ?e, "recording: could not store a screen's file");
+                None
+            }
+        }
+    }
+
     async fn turn_off(&self, call_id: i64) -> ApiResult<()> {
         let call = self.store.call(call_id).await?;
         if call.status != CallStatus::Active || call.recording == "off" {
@@ -269,7 +317,7 @@ impl Finisher {
 }
 
 /// At start-up: files a dead process was writing are kept as they are (they play up to their
-/// last written cluster), hashed and marked `interrupted`.
+/// last written cluster), hashed and marked `interrupted`, and their calls composed.
 pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usize> {
     finish_as_interrupted(store, dir, &store.open_recordings().await?).await
 }
@@ -284,14 +332,64 @@ pub async fn finish_interrupted_of_call(store: &Store, dir: &Path, call: i64) ->
 
 async fn finish_as_interrupted(store: &Store, dir: &Path, open: &[RecordingRow]) -> anyhow::Result<usize> {
     for r in open {
-        let path = dir.join(&r.path);
+        screen_interrupted(store, dir, r).await?;
+        let mut path = dir.join(&r.path);
+        // An H.264 file was renamed to `.mkv` when it was opened; the row still has the first name.
+        let mkv = path.with_extension("mkv");
+        if !path.exists() && mkv.exists() {
+            if let Ok(rel) = mkv.strip_prefix(dir) {
+                store.set_recording_path(r.id, &rel.to_string_lossy()).await?;
+                path = mkv;
+            }
+        }
         let bytes = tokio::fs::metadata(&path).await.map(|m| m.len() as i64).unwrap_or(0);
         let sha = hash_file(path).await;
         let f =
             FinishedRecording { status: "interrupted", bytes, duration_ms: None, sha256: sha.as_deref(), error: Some("server_restart") };
         store.finish_recording(r.id, &f, now_ms()).await?;
     }
+    // Their calls ended with the process: compose them now, in the background (start-up does
+    // not wait for ffmpeg), as a call that ended normally would have been.
+    let mut calls: Vec<i64> = open.iter().map(|r| r.call_id).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    for call in calls {
+        let (store, dir) = (store.clone(), dir.to_path_buf());
+        tokio::spawn(async move { super::composition::maybe_compose(&store, &dir, call).await });
+    }
     Ok(open.len())
+}
+
+/// A screen shared during a recording the process died in: its file (no row was made yet, as
+/// rows of screens are made when they end) gets one, kept as `interrupted` like its camera's.
+async fn screen_interrupted(store: &Store, dir: &Path, camera: &RecordingRow) -> anyhow::Result<()> {
+    let Some(stem) = camera.path.strip_suffix(".webm").or_else(|| camera.path.strip_suffix(".mkv")) else { return Ok(()) };
+    for rel in [format!("{stem}-screen.webm"), format!("{stem}-screen.mkv")] {
+        let path = dir.join(&rel);
+        let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
+        if store.recording_by_path(&rel).await.is_ok() {
+            continue;
+        }
+        let new = NewRecording {
+            call_id: camera.call_id,
+            conversation_id: camera.conversation_id,
+            role: &camera.role,
+            agent_id: camera.agent_id,
+            path: &rel,
+            status: "recording",
+        };
+        let row = store.insert_recording(&new, camera.started_at).await?;
+        let sha = hash_file(path).await;
+        let f = FinishedRecording {
+            status: "interrupted",
+            bytes: meta.len() as i64,
+            duration_ms: None,
+            sha256: sha.as_deref(),
+            error: Some("server_restart"),
+        };
+        store.finish_recording(row.id, &f, now_ms()).await?;
+    }
+    Ok(())
 }
 
 /// Hex SHA-256 of a file, read off the async workers; `None` if it cannot be read.

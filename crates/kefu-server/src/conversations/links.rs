@@ -34,28 +34,40 @@ impl AttachmentLinks {
         AttachmentLinks { key: Arc::from(secret.as_bytes()) }
     }
 
-    fn mac(&self, id: i64, exp: i64) -> Hmac<Sha256> {
+    /// An attachment's subject is its bare id; other subjects (a composition's playback link)
+    /// are words with a prefix, so no signature of one is ever valid for another.
+    fn mac(&self, subject: &str, exp: i64) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes keys of any length");
-        mac.update(format!("{id}.{exp}").as_bytes());
+        mac.update(format!("{subject}.{exp}").as_bytes());
         mac
+    }
+
+    /// `exp=<unix s>&sig=<hex>` for `subject`, valid 10 to 15 minutes from `now_ms`.
+    pub fn signed_query(&self, subject: &str, now_ms: i64) -> String {
+        let earliest = now_ms.max(0) / 1000 + VALID_SECS;
+        let exp = (earliest + STEP_SECS - 1) / STEP_SECS * STEP_SECS;
+        let sig = hex::encode(self.mac(subject, exp).finalize().into_bytes());
+        format!("exp={exp}&sig={sig}")
     }
 
     /// The signed URL of attachment `id`, valid 10 to 15 minutes from `now_ms`.
     pub fn url(&self, id: i64, now_ms: i64) -> String {
-        let earliest = now_ms.max(0) / 1000 + VALID_SECS;
-        let exp = (earliest + STEP_SECS - 1) / STEP_SECS * STEP_SECS;
-        let sig = hex::encode(self.mac(id, exp).finalize().into_bytes());
-        format!("{PREFIX}{id}?exp={exp}&sig={sig}")
+        format!("{PREFIX}{id}?{}", self.signed_query(&id.to_string(), now_ms))
     }
 
     /// Accept a link to attachment `id` only if it was signed here for that id and has not expired.
     pub fn verify(&self, id: i64, exp: i64, sig: &str, now_ms: i64) -> Result<(), ApiError> {
+        self.verify_subject(&id.to_string(), exp, sig, now_ms)
+    }
+
+    /// Accept a signed query only if it was made here for `subject` and has not expired.
+    pub fn verify_subject(&self, subject: &str, exp: i64, sig: &str, now_ms: i64) -> Result<(), ApiError> {
         let sig = hex::decode(sig).map_err(|_| invalid())?;
         // verify_slice compares in constant time.
-        self.mac(id, exp).verify_slice(&sig).map_err(|_| invalid())?;
+        self.mac(subject, exp).verify_slice(&sig).map_err(|_| invalid())?;
         if now_ms / 1000 > exp {
             return Err(ApiError::Unauthorized(
-                "this attachment link has expired; reload the conversation for a fresh one, or send Authorization: Bearer".into(),
+                "this link has expired; fetch the item again for a fresh one, or send Authorization: Bearer".into(),
             ));
         }
         Ok(())
@@ -87,7 +99,7 @@ impl AttachmentLinks {
 }
 
 fn invalid() -> ApiError {
-    ApiError::Unauthorized("this attachment link is not valid (wrong signature or attachment)".into())
+    ApiError::Unauthorized("this link is not valid (wrong signature, or signed for something else)".into())
 }
 
 #[cfg(test)]

@@ -63,6 +63,9 @@ pub struct RecordingView {
     pub conversation_id: i64,
     /// Whose media: `visitor` or `agent`.
     pub role: String,
+    /// `camera` (the participant's sound and camera) or `screen` (the screen they shared, a
+    /// file of its own; not part of the composition).
+    pub kind: String,
     /// `recording`, `paused`, `finished`, `failed` (a write error ended it; the file holds what
     /// was written) or `interrupted` (the server died; the file holds up to its last second).
     pub status: String,
@@ -77,7 +80,8 @@ pub struct RecordingView {
     /// Hex SHA-256 of the file, computed when it was finished.
     #[schema(required = true)]
     pub sha256: Option<String>,
-    /// `video/webm` (Opus audio, VP8 video).
+    /// `video/webm` (Opus audio, VP8 video), or `video/x-matroska` (Opus audio, H.264 video:
+    /// the participant's browser sent H.264).
     pub mime: String,
     /// Where to download it (bearer token of staff who may see it).
     pub url: String,
@@ -90,15 +94,30 @@ impl From<&RecordingRow> for RecordingView {
             call_id: r.call_id,
             conversation_id: r.conversation_id,
             role: r.role.clone(),
+            kind: if is_screen_file(&r.path) { "screen" } else { "camera" }.into(),
             status: r.status.clone(),
             started_at: rfc3339(r.started_at),
             ended_at: r.ended_at.map(rfc3339),
             bytes: r.bytes,
             duration_ms: r.duration_ms,
             sha256: r.sha256.clone(),
-            mime: "video/webm".into(),
+            mime: recording_mime(&r.path).into(),
             url: format!("/api/v1/recordings/{}/file", r.id),
         }
+    }
+}
+
+/// Whether a recording file is a shared screen's (the recorder names it `<camera>-screen.webm`).
+pub fn is_screen_file(path: &str) -> bool {
+    path.ends_with("-screen.webm") || path.ends_with("-screen.mkv")
+}
+
+/// A recording file's type, by the name the recorder gave it: Matroska for H.264, else WebM.
+pub fn recording_mime(path: &str) -> &'static str {
+    if path.ends_with(".mkv") {
+        "video/x-matroska"
+    } else {
+        "video/webm"
     }
 }
 
@@ -125,8 +144,15 @@ pub struct CompositionView {
     pub sha256: Option<String>,
     /// `video/mp4`.
     pub mime: String,
-    /// Where to download it once finished.
+    /// Where to download it once finished (Bearer token).
     pub url: String,
+    /// When the MP4's first frame was recorded (where the chat's messages fall on its timeline).
+    #[schema(required = true, format = DateTime)]
+    pub starts_at: Option<String>,
+    /// Once finished: `url` signed for the caller, for a `<video src>` (valid about 10 minutes;
+    /// fetch the composition again for a fresh one). Its use is logged as the caller's download.
+    #[schema(required = true)]
+    pub play_url: Option<String>,
 }
 
 impl From<&kefu_store::CompositionRow> for CompositionView {
@@ -140,6 +166,8 @@ impl From<&kefu_store::CompositionRow> for CompositionView {
             sha256: c.sha256.clone(),
             mime: "video/mp4".into(),
             url: format!("/api/v1/calls/{}/composition/file", c.call_id),
+            starts_at: None,
+            play_url: None,
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct Offering {
     pending: SdpPendingOffer,
     /// The offer's SDP, for `call.join`.
     pub sdp: String,
+    /// Real H.264 pictures (Annex B) to send in a loop instead of VP8-like frames.
+    h264: Option<Arc<Vec<Vec<u8>>>>,
 }
 
 /// What the test asks of a running peer's thread; each gets one SDP (or empty) reply.
@@ -55,15 +57,25 @@ pub struct Peer {
 
 /// Make the first offer: one audio and one video transceiver, both send and receive.
 pub fn offer() -> Offering {
+    offer_with(Rtc::builder().build(Instant::now()), None)
+}
+
+/// The first offer of a peer that speaks only Opus and H.264, and sends `pictures` (each an
+/// Annex B access unit, 25 a second) in a loop as its video.
+pub fn offer_h264(pictures: Arc<Vec<Vec<u8>>>) -> Offering {
+    let rtc = Rtc::builder().clear_codecs().enable_opus(true, false).enable_h264(true).build(Instant::now());
+    offer_with(rtc, Some(pictures))
+}
+
+fn offer_with(mut rtc: Rtc, h264: Option<Arc<Vec<Vec<u8>>>>) -> Offering {
     let socket = UdpSocket::bind("127.0.0.1:0").expect("a loopback port");
     let addr = socket.local_addr().expect("bound");
-    let mut rtc = Rtc::builder().build(Instant::now());
     rtc.add_local_candidate(Candidate::host(addr, "udp").expect("loopback host candidate"));
     let mut api = rtc.sdp_api();
     let audio = api.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
     let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
     let (offer, pending) = api.apply().expect("an offer");
-    Offering { rtc, socket, addr, audio, video, pending, sdp: offer.to_sdp_string() }
+    Offering { rtc, socket, addr, audio, video, pending, sdp: offer.to_sdp_string(), h264 }
 }
 
 impl Offering {
@@ -83,6 +95,8 @@ impl Offering {
             video: self.video,
             counters: counters.clone(),
             keyframe_due: true,
+            h264: self.h264,
+            screen: None,
         };
         let flag = stop.clone();
         let thread = std::thread::spawn(move || state.run(asks_rx, replies_tx, flag));
@@ -134,11 +148,15 @@ struct State {
     video: Mid,
     counters: Arc<Counters>,
     keyframe_due: bool,
+    h264: Option<Arc<Vec<Vec<u8>>>>,
+    /// The shared screen's transceiver, once its offer was answered.
+    screen: Option<Mid>,
 }
 
 impl State {
     fn run(mut self, asks: mpsc::Receiver<Ask>, replies: mpsc::Sender<String>, stop: Arc<AtomicBool>) {
         let mut pending = None;
+        let mut pending_screen = None;
         self.socket.set_read_timeout(Some(Duration::from_millis(2))).expect("a read timeout");
         let mut next_media = Instant::now();
         let mut tick: u64 = 0;
@@ -156,12 +174,15 @@ impl State {
                         let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
                         let (offer, p) = api.apply().expect("an offer");
                         pending = Some(p);
+                        pending_screen = Some(mid);
                         format!("{mid}\n{}", offer.to_sdp_string())
                     }
                     Ask::Answered(sdp) => {
                         let answer = SdpAnswer::from_sdp_string(&sdp).expect("a valid answer");
                         let p = pending.take().expect("an offer out");
                         self.rtc.sdp_api().accept_answer(p, answer).expect("answer accepted");
+                        // The screen is sent from now on, like the camera.
+                        self.screen = pending_screen.take();
                         String::new()
                     }
                 };
@@ -212,14 +233,27 @@ impl State {
             }
         }
         self.drain();
+        if let (Some(pictures), true) = (&self.h264, tick.is_multiple_of(2)) {
+            let picture = pictures[(tick / 2) as usize % pictures.len()].clone();
+            if let Some(writer) = self.rtc.writer(self.video) {
+                let pt = writer.payload_params().find(|p| p.spec().codec == Codec::H264).map(|p| p.pt());
+                if let Some(pt) = pt {
+                    let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), picture);
+                }
+            }
+            return;
+        }
         if tick.is_multiple_of(2) {
             let first = if self.keyframe_due { 0x00 } else { 0x01 };
             self.keyframe_due = false;
-            if let Some(writer) = self.rtc.writer(self.video) {
-                let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt());
-                if let Some(pt) = pt {
-                    let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), vec![first; 1000]);
+            for mid in [Some(self.video), self.screen].into_iter().flatten() {
+                if let Some(writer) = self.rtc.writer(mid) {
+                    let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Vp8).map(|p| p.pt());
+                    if let Some(pt) = pt {
+                        let _ = writer.write(pt, now, MediaTime::from_90khz(tick * 1800), vec![first; 1000]);
+                    }
                 }
+                self.drain();
             }
         }
     }

@@ -1,6 +1,7 @@
 //! SIGKILL the real binary 20 s into a recorded call: after the restart the call is ended
 //! `server_restart`, both participant files are kept as `interrupted` with their hash, and they
-//! play for at least 17 s (the last second or so, still in memory, is lost).
+//! play for at least 17 s (the last second or so, still in memory, is lost); they are composed
+//! into the call's MP4 as well.
 
 use std::process::Command;
 use std::time::Duration;
@@ -63,6 +64,23 @@ async fn sigkill_20_s_into_a_recorded_call_leaves_files_that_play_17_s() {
         let duration = ffprobe_duration(&bytes);
         assert!(duration >= 17.0, "{} plays {duration} s of the 20 s recorded", r["role"]);
     }
+
+    // The interrupted files are composed too, as far as they go.
+    let mut composed = serde_json::Value::Null;
+    for _ in 0..600 {
+        let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/composition"), Some(&admin), None).await;
+        if s == 200 && v["status"] != "composing" {
+            composed = v;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(composed["status"], "finished", "{composed}");
+    let resp = app.http.get(app.url(composed["url"].as_str().unwrap())).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (duration, kinds) = crate::compositions::probe_mp4(&resp.bytes().await.unwrap(), "crash");
+    assert_eq!(kinds, ["audio", "video"]);
+    assert!(duration >= 17.0, "the composition plays {duration} s of the 20 s recorded");
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -104,6 +104,7 @@ async fn fill(store: &Store) {
     store.finish_recording(rec.id, &done, 28).await.unwrap();
     store.log_recording_download(rec.id, Some(agent), None, 31).await.unwrap();
     assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29).await.unwrap());
+    store.log_composition_download(call.id, Some(agent), None, 32).await.unwrap();
     let q = CallQualityRow {
         call_id: call.id,
         side: "visitor".into(),

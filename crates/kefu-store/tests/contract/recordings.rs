@@ -69,11 +69,17 @@ async fn policies_a_calls_recording_state_and_its_files() {
         store.log_recording_download(r.id, None, Some(3), 41).await.unwrap();
         assert_eq!(store.recording_downloads(r.id).await.unwrap(), [(Some(7), None, 40), (None, Some(3), 41)]);
 
-        assert!(store.claim_composition(call.id, None, "1/c.mp4", 50).await.unwrap());
+        assert!(store.claim_composition(call.id, None, "1/c.mp4", 49).await.unwrap());
+        assert_eq!(store.release_unfinished_compositions().await.unwrap(), [call.id], "a job cut off is released");
+        assert!(store.claim_composition(call.id, None, "1/c.mp4", 50).await.unwrap(), "and can be claimed again");
         assert!(!store.claim_composition(call.id, None, "1/c.mp4", 51).await.unwrap(), "one job per call");
         store.finish_composition(call.id, Some(9), Some("cd"), None, 52).await.unwrap();
         let c = store.composition(call.id).await.unwrap().unwrap();
         assert_eq!((c.status.as_str(), c.finished_at, c.bytes), ("finished", Some(52), Some(9)));
+        assert!(store.release_unfinished_compositions().await.unwrap().is_empty(), "a finished one stays");
+        store.log_composition_download(call.id, Some(7), None, 53).await.unwrap();
+        store.log_composition_download(call.id, None, Some(3), 54).await.unwrap();
+        assert_eq!(store.composition_downloads(call.id).await.unwrap(), [(Some(7), None, 53), (None, Some(3), 54)]);
 
         let mut tx = store.begin().await.unwrap();
         let ended = tx.end_call(call.id, "hangup", None, 60).await.unwrap().unwrap();

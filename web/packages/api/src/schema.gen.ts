@@ -2555,11 +2555,21 @@ export interface components {
             finished_at: string | null;
             /** @description `video/mp4`. */
             mime: string;
+            /**
+             * @description Once finished: `url` signed for the caller, for a `<video src>` (valid about 10 minutes;
+             *     fetch the composition again for a fresh one). Its use is logged as the caller's download.
+             */
+            play_url: string | null;
             /** @description Hex SHA-256 of the MP4. */
             sha256: string | null;
+            /**
+             * Format: date-time
+             * @description When the MP4's first frame was recorded (where the chat's messages fall on its timeline).
+             */
+            starts_at: string | null;
             /** @description `composing`, `finished` or `failed`. */
             status: string;
-            /** @description Where to download it once finished. */
+            /** @description Where to download it once finished (Bearer token). */
             url: string;
         };
         /** @description What one agent may work. */
@@ -4474,7 +4484,15 @@ export interface components {
             ended_at: string | null;
             /** Format: int64 */
             id: number;
-            /** @description `video/webm` (Opus audio, VP8 video). */
+            /**
+             * @description `camera` (the participant's sound and camera) or `screen` (the screen they shared, a
+             *     file of its own; not part of the composition).
+             */
+            kind: string;
+            /**
+             * @description `video/webm` (Opus audio, VP8 video), or `video/x-matroska` (Opus audio, H.264 video:
+             *     the participant's browser sent H.264).
+             */
             mime: string;
             /** @description Whose media: `visitor` or `agent`. */
             role: string;
@@ -6720,7 +6738,14 @@ export interface operations {
     };
     calls_composition_file: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Who the link was handed to (`u<id>`, `k<id>`). */
+                by?: string | null;
+                /** @description Unix seconds after which the link no longer works. */
+                exp?: number | null;
+                /** @description Hex HMAC-SHA256 of the call, `by` and `exp`, made by the server. */
+                sig?: string | null;
+            };
             header?: never;
             path: {
                 /** @description call id */
@@ -6730,7 +6755,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the MP4 (each download is logged) */
+            /** @description the MP4, with the Bearer token or through the composition's `play_url` (valid about 10 minutes); byte ranges are served (206) so players can seek; each download is logged */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9339,7 +9364,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the WebM file (each download is logged: who, when) */
+            /** @description the WebM file (Matroska when the participant sent H.264; see `mime`); each download is logged: who, when */
             200: {
                 headers: {
                     [name: string]: unknown;

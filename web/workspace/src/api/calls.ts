@@ -14,6 +14,11 @@ export const callsApi = {
   /** Asks the visitor's device for a full-resolution still of its camera (202, ephemeral). */
   snapshot: (id: Id) => http.post<Api.SnapshotRequested>(`/calls/${id}/snapshots`),
   iceServers: (id: Id) => http.get<Api.IceServers>(`/calls/${id}/ice-servers`).then((r) => r.ice_servers.map(toRtc)),
+  /** The side-by-side MP4 of a recorded call (404 until its job starts), with a signed `play_url`. */
+  composition: (id: Id) => http.get<Api.CompositionView>(`/calls/${id}/composition`),
+  /** The recording files of a conversation's calls that I may fetch. */
+  recordingsOf: (conversationId: Id) =>
+    http.get<Api.RecordingList>(`/conversations/${conversationId}/recordings`).then((r) => r.recordings),
   /** A call's quality timeline (staff only). */
   quality: (id: Id) => http.get<Api.CallQuality>(`/calls/${id}/quality`).then((r) => r.samples),
   /** What joining media needs: the ICE servers and the camera capture size the deployment sets. */

@@ -12,6 +12,7 @@ import { useFloorStore } from '../stores/floor';
 import { useMoodsStore } from '../stores/moods';
 import { useNotificationsStore } from '../stores/notifications';
 import { useOffersStore } from '../stores/offers';
+import { useRecordingsStore } from '../stores/recordings';
 import { useSessionStore } from '../stores/session';
 import { useSupervisorStore } from '../stores/supervisor';
 import { useTagsStore } from '../stores/tags';
@@ -46,6 +47,7 @@ export function endSession(): void {
   useMoodsStore().reset();
   useAttachmentsStore().reset();
   useCannedStore().reset();
+  useRecordingsStore().reset();
   useNotificationsStore().reset();
   useTagsStore().reset();
 }

@@ -1,0 +1,79 @@
+//! A screen shared during a recorded call is recorded as a file of its own, next to the
+//! sharer's camera file (kind `screen`), from the moment the share began; the composition stays
+//! the two cameras side by side.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::helpers::spawn_app;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_screen_is_recorded_as_its_own_file() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
+    assert_eq!(s, 200);
+    let agent = app.ready_agent(1).await;
+    let (visitor, conv) = served_chat(&app, &agent, "Screen").await;
+    let mut agent_ws = app.ws(&agent).await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(&app, &visitor, &agent, conv).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let agent_peer = join(&mut agent_ws, call).await;
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    // The visitor shares a screen for about 3 s.
+    let (offer, mid) = visitor_peer.share_screen();
+    visitor_ws.send(json!({ "type": "call.renegotiate", "call_id": call, "sdp": offer, "screen_mids": [mid] })).await;
+    let reply = visitor_ws.wait_until("call.answer", |e| e["call_id"] == call).await;
+    visitor_peer.answered(reply["data"]["sdp"].as_str().unwrap());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while tokio::time::Instant::now() < deadline {
+        // The agent's page takes the server's offer of the new track.
+        for e in agent_ws.drain(50).await {
+            if e["type"] == "call.offer" {
+                let answer = agent_peer.answer(e["data"]["sdp"].as_str().unwrap());
+                agent_ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": answer })).await;
+            }
+        }
+    }
+    let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    drop((visitor_peer, agent_peer));
+
+    let mut files: Vec<Value> = Vec::new();
+    for _ in 0..100 {
+        let (_, v) = app.call("GET", &format!("/api/v1/calls/{call}/recordings"), Some(&agent), None).await;
+        files = v["recordings"].as_array().cloned().unwrap_or_default();
+        if files.len() == 3 && files.iter().all(|r| r["status"] == "finished") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut kinds: Vec<(String, String)> =
+        files.iter().map(|r| (r["role"].as_str().unwrap().to_owned(), r["kind"].as_str().unwrap().to_owned())).collect();
+    kinds.sort();
+    let want = [("agent", "camera"), ("visitor", "camera"), ("visitor", "screen")].map(|(a, b)| (a.to_owned(), b.to_owned()));
+    assert_eq!(kinds, want, "{files:?}");
+    let screen = files.iter().find(|r| r["kind"] == "screen").unwrap();
+    assert_eq!(screen["status"], "finished", "{screen}");
+    let resp = app.http.get(app.url(screen["url"].as_str().unwrap())).bearer_auth(&agent).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(screen["bytes"].as_i64(), Some(bytes.len() as i64));
+    let path = std::env::temp_dir().join(format!("kefu-screen-api-{}.webm", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let packets: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    println!("the screen's file: {} bytes, {packets} video packets", bytes.len());
+    assert!(packets >= 40, "about 3 s of the screen at 25 fps: {packets}");
+}
