@@ -94,6 +94,9 @@ test('a holiday the admin adds to the calendar closes the group for the day (zh-
   await page.goto(`${base()}/app/admin/groups`);
   await page.getByRole('row').filter({ hasText: '节假日测试 Holiday test' }).getByTestId('group-edit').click();
   await expect(page.getByTestId('business-hours-zone')).toContainText('Asia/Shanghai');
+  // The hours are Element Plus selects by the quarter hour; "until midnight" shows as 24:00.
+  await expect(page.getByTestId('business-hours-to-1')).toContainText('24:00');
+  await pickOption(page, 'business-hours-from-1', '08:00');
   await page.getByTestId('holiday-add').click();
   const row = page.getByTestId('holiday-row');
   await row.locator('input').first().fill(today);
@@ -103,6 +106,8 @@ test('a holiday the admin adds to the calendar closes the group for the day (zh-
   await expect(page.getByTestId('group-form-submit')).toBeHidden();
   const saved = (await api.get(admin, '/api/v1/groups')).groups.find((g: { id: number }) => g.id === group.id);
   expect(saved.business_hours.holidays).toEqual([{ date: today, name: '测试节日' }]);
+  expect(saved.business_hours.days.find((d: { weekday: number }) => d.weekday === 1)).toEqual({ weekday: 1, open: '08:00', close: '24:00' });
+  expect(saved.business_hours.days.find((d: { weekday: number }) => d.weekday === 2)).toEqual({ weekday: 2, open: '00:00', close: '24:00' });
 
   await expect(await hint()).toHaveText('当前不在服务时间，您可以留言，我们会尽快回复。');
 });

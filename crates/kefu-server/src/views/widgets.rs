@@ -116,6 +116,9 @@ pub struct WidgetConfig {
     /// The welcome message of each skill group that has one: shown at the top of a chat the
     /// group serves.
     pub group_welcomes: Vec<GroupWelcome>,
+    /// The most characters (Unicode code points after trimming) a message text may have: the
+    /// composer counts against it, so it never lets the customer type what the server refuses.
+    pub max_message_chars: usize,
 }
 
 /// A skill group's welcome message by locale.

@@ -54,6 +54,20 @@ async fn an_over_long_message_is_message_too_long_with_its_max() {
 }
 
 #[tokio::test]
+async fn the_widget_config_tells_the_message_limit_the_server_enforces() {
+    let app = spawn_app().await;
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    let max = cfg["max_message_chars"].as_u64().unwrap_or_else(|| panic!("no max_message_chars: {cfg}")) as usize;
+    let (_, visitor, id) = served(&app).await;
+    let path = format!("/api/v1/conversations/{id}/messages");
+    // The composer counts against this figure: one more is refused with it, exactly it is sent.
+    let (s, e) = app.call("POST", &path, Some(&visitor), Some(json!({ "body": "字".repeat(max + 1) }))).await;
+    assert_eq!((s, code(&e), e["error"]["params"]["max"].as_u64()), (422, Some("message_too_long"), Some(max as u64)), "{e}");
+    let (s, e) = app.call("POST", &path, Some(&visitor), Some(json!({ "body": "字".repeat(max) }))).await;
+    assert_eq!(s, 201, "{e}");
+}
+
+#[tokio::test]
 async fn a_transfer_to_an_agent_who_cannot_take_it_is_agent_unavailable() {
     let app = spawn_app().await;
     let (agent, _visitor, id) = served(&app).await;

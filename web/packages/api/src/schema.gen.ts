@@ -5310,6 +5310,11 @@ export interface components {
              *     group serves.
              */
             group_welcomes: components["schemas"]["GroupWelcome"][];
+            /**
+             * @description The most characters (Unicode code points after trimming) a message text may have: the
+             *     composer counts against it, so it never lets the customer type what the server refuses.
+             */
+            max_message_chars: number;
             pre_chat_form: components["schemas"]["PreChatForm"];
             /** @description Welcome text per locale (`zh-CN`, `en`). */
             welcome: {

@@ -236,6 +236,7 @@ export class App {
       notify: (text) => this.#notify(text),
       send: (frame) => this.#socket?.send(frame) ?? false,
       welcome: this.#config?.group_welcomes.find((g) => g.group_id === conv.group_id)?.welcome[this.#locale],
+      maxChars: this.#config?.max_message_chars,
     });
     this.#closeChat();
     this.#chat = chat;

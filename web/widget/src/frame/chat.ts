@@ -29,6 +29,8 @@ export interface ChatDeps {
   send: (frame: unknown) => boolean;
   /** The skill group's welcome message in the visitor's language, if it has one. */
   welcome?: string;
+  /** The server's message length limit (GET /widget/config); the composer counts against it. */
+  maxChars?: number;
 }
 
 /** How often "typing: true" is repeated while the visitor keeps typing, and when it lapses. */
@@ -76,6 +78,7 @@ export class ChatSession {
       onNewConversation: deps.onNewConversation,
       callStrip: this.calls.el,
       welcome: deps.welcome,
+      maxChars: deps.maxChars,
     });
   }
 

@@ -49,6 +49,7 @@ export const conversationsApi = {
   /** Supervisor: block an abusive visitor (closes their conversation, ends their sessions). */
   blockVisitor: (visitorId: Id, reason: string) =>
     http.post<Api.VisitorView>(`/visitors/${visitorId}/block`, { reason } satisfies Api.BlockBody),
-  ofVisitor: (visitorId: Id) =>
-    http.get<Api.ConversationList>(`/visitors/${visitorId}/conversations`).then((r) => r.conversations),
+  /** A page of the customer's conversations, newest first; `after` = the previous page's `next_after`. */
+  ofVisitor: (visitorId: Id, after?: number) =>
+    http.get<Api.ConversationList>(`/visitors/${visitorId}/conversations`, { after }),
 };

@@ -28,6 +28,8 @@ export interface ChatViewOptions {
   callStrip: HTMLElement;
   /** The skill group's welcome message, shown at the top of the chat. */
   welcome?: string;
+  /** The server's message length limit; the composer's own default when absent. */
+  maxChars?: number;
 }
 
 export interface ChatViewState {
@@ -57,7 +59,7 @@ export class ChatView {
   constructor(opts: ChatViewOptions) {
     this.#opts = opts;
     this.list = new MessageList({ t: opts.t, locale: opts.locale, attachments: opts.attachments, onRetry: opts.onRetry, welcome: opts.welcome });
-    this.composer = new Composer({ t: opts.t, onSend: opts.onSend, onFile: opts.onFile, onInput: opts.onInput });
+    this.composer = new Composer({ t: opts.t, onSend: opts.onSend, onFile: opts.onFile, onInput: opts.onInput, maxChars: opts.maxChars });
     this.#typing.textContent = opts.t('agentTyping');
     this.#banner.textContent = opts.t('reconnecting');
     this.el = h('section', { class: 'chat' }, this.#status, this.#banner, opts.callStrip, this.list.el, this.#typing, this.#footer);

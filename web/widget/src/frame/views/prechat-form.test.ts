@@ -10,6 +10,7 @@ const config = (business_types: BusinessTypeOption[]): WidgetConfig => ({
   welcome: {},
   branding: { color: '#1f5fbf', position: 'right', title: {}, logo: null },
   group_welcomes: [],
+  max_message_chars: 5000,
 });
 
 const hintFor = (bt: BusinessTypeOption) => {

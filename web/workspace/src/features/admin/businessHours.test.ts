@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarClashes, hoursFromRows, invalidRows, rowsFromHours, zoneChoices, zoneFromHours } from './businessHours';
+import { calendarClashes, hoursFromRows, invalidRows, rowsFromHours, timeChoices, zoneChoices, zoneFromHours } from './businessHours';
 
 describe('business hours editor model', () => {
   it('round-trips the API shape, with the zone and the calendar', () => {
@@ -47,5 +47,15 @@ describe('business hours editor model', () => {
     const zones = zoneChoices();
     expect(zones[0]).toBe('Asia/Shanghai');
     expect(new Set(zones).size).toBe(zones.length);
+  });
+
+  it('offers every quarter hour, a close until midnight (24:00), and keeps an off-grid stored time', () => {
+    const opens = timeChoices('opens');
+    expect([opens[0], opens[1], opens.at(-1), opens.length]).toEqual(['00:00', '00:15', '23:45', 96]);
+    const closes = timeChoices('closes');
+    expect([closes[0], closes.at(-1), closes.length]).toEqual(['00:15', '24:00', 96]);
+    const odd = timeChoices('opens', '09:10');
+    expect(odd.slice(odd.indexOf('09:00'), odd.indexOf('09:00') + 3)).toEqual(['09:00', '09:10', '09:15']);
+    expect(timeChoices('closes', '18:00')).toEqual(closes);
   });
 });

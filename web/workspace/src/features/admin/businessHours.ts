@@ -61,6 +61,22 @@ export function hoursFromRows(rows: DayRow[], zone: string, holidays: HolidayRow
   };
 }
 
+/**
+ * The times a day's opening (00:00 to 23:45) or closing (00:15 to 24:00) can be set to, every
+ * quarter hour. Not el-time-select: it formats through dayjs, which turns 24:00 ("until
+ * midnight", as the server accepts it) into 00:00. A stored time off the grid is kept as a choice.
+ */
+export function timeChoices(kind: 'opens' | 'closes', current?: string): string[] {
+  const first = kind === 'opens' ? 0 : 15;
+  const last = kind === 'opens' ? 24 * 60 - 15 : 24 * 60;
+  const times: string[] = [];
+  for (let m = first; m <= last; m += 15) {
+    times.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+  }
+  if (current && /^\d\d:\d\d$/.test(current) && !times.includes(current)) times.push(current);
+  return times.sort();
+}
+
 /** Rows whose closing time is not after the opening time (shown as errors in the editor). */
 export function invalidRows(rows: DayRow[]): number[] {
   return rows.filter((r) => r.open && !(r.from < r.to)).map((r) => r.weekday);
