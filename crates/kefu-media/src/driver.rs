@@ -224,6 +224,7 @@ pub(crate) fn install_crypto() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
 
     #[test]
     fn the_public_ip_of_a_nat_is_in_the_answer() {
