@@ -149,6 +149,7 @@ mod notes;
 mod planning;
 mod qa;
 mod qa_review;
+mod qa_weeks;
 mod quality;
 mod reasons;
 mod recordings;

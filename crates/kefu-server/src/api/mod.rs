@@ -20,6 +20,7 @@ pub mod paging;
 pub mod planning;
 pub mod qa;
 pub mod qa_reviews;
+pub mod qa_sampling;
 pub mod recordings;
 pub mod reports;
 pub mod search;
@@ -72,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stats::router())
         .merge(qa::router())
         .merge(qa_reviews::router())
+        .merge(qa_sampling::router())
         .merge(alerts::router())
         .merge(planning::router())
         .merge(reports::router())

@@ -1352,6 +1352,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/sampling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_get_sampling"];
+        put: operations["qa_put_sampling"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/starter": {
         parameters: {
             query?: never;
@@ -4191,6 +4207,23 @@ export interface components {
              */
             random: number;
         };
+        /** @description The weekly sample's setting (admins write it on the QA settings page). */
+        QaSampling: {
+            /** @description Draw every week. Off until an admin turns it on. */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Automatic scores below this are flagged and all queued, 0 to 100; a heavy rule hit is
+             *     flagged whatever the score.
+             */
+            flag_below: number;
+            /**
+             * Format: int32
+             * @description Share of each agent's scored conversations of the week drawn at random, 0 to 100,
+             *     rounded up per agent.
+             */
+            percent: number;
+        };
         /** @description A scored item of a review: the form's item with the mark given. */
         QaScoredItem: components["schemas"]["FormItem"] & components["schemas"]["ItemMark"];
         /** @description One participant's media figures at one moment (every 5 s while the call runs). */
@@ -5636,6 +5669,7 @@ export type QaRuleList = components['schemas']['QaRuleList'];
 export type QaRuleView = components['schemas']['QaRuleView'];
 export type QaSampleBody = components['schemas']['QaSampleBody'];
 export type QaSampleResult = components['schemas']['QaSampleResult'];
+export type QaSampling = components['schemas']['QaSampling'];
 export type QaScoredItem = components['schemas']['QaScoredItem'];
 export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
@@ -9109,6 +9143,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaSampleResult"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_get_sampling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the weekly automatic sample's setting (reviewers and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaSampling"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_put_sampling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaSampling"];
+            };
+        };
+        responses: {
+            /** @description set (admin); each ISO week of the organisation's time zone is drawn once, an hour after it ends */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaSampling"];
                 };
             };
             /** @description JSON error naming the problem */
