@@ -5,12 +5,13 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::qa::access::require_reviewer;
 use crate::qa::sampling::{self, QaSampling};
 use crate::state::AppState;
-use crate::views::ApiKeyScope as Scope;
+use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/qa/sampling", get(get_sampling).put(put_sampling))
@@ -31,6 +32,11 @@ pub async fn put_sampling(State(state): State<AppState>, staff: Staff, ApiJson(b
     if !(0..=100).contains(&b.flag_below) {
         return Err(ApiError::invalid("flag_below: 0 to 100"));
     }
+    let before = sampling::setting(&state.store).await?;
     sampling::set_setting(&state.store, &b).await?;
+    if before != b {
+        let change = Change::new(AuditEntity::QaSampling, "weekly", AuditAction::Updated, "weekly sample").before(&before).after(&b);
+        record(&state, &staff, change).await;
+    }
     Ok(Json(b))
 }

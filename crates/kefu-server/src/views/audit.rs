@@ -39,6 +39,10 @@ words! {
         IdentitySecret = "identity_secret",
         RecordingPolicy = "recording_policy",
         MaturityAnswers = "maturity_answers",
+        QaRule = "qa_rule",
+        QaForm = "qa_form",
+        QaReviewer = "qa_reviewer",
+        QaSampling = "qa_sampling",
     }
 }
 

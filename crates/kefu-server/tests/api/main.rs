@@ -33,6 +33,7 @@ mod offers;
 mod outbound;
 mod planning;
 mod qa;
+mod qa_audit;
 mod qa_sampling;
 mod reasons;
 mod recording_crash;
