@@ -2,12 +2,13 @@
 //! reviewer permission (admins grant it), the starter set, and re-running a conversation's
 //! automatic check (reviewers).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
 use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
@@ -35,10 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/qa/conversations/{id}/rescore", post(rescore))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/rules", tag = "qa", responses((status = 200, description = "every automatic rule (reviewers and admins)", body = QaRuleList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn rules(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaRuleList>> {
+#[utoipa::path(get, path = "/api/v1/qa/rules", tag = "qa", params(ListQuery), responses((status = 200, description = "every automatic rule (reviewers and admins)", body = QaRuleList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn rules(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaRuleList>> {
     require_reviewer(&state, &staff).await?;
-    Ok(Json(QaRuleList { rules: state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect() }))
+    let rules: Vec<QaRuleView> = state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect();
+    let page = q.page(rules, |r| r.id, |r| vec![r.name.as_str()])?;
+    Ok(Json(QaRuleList { rules: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -200,13 +203,16 @@ pub async fn add_starter(State(state): State<AppState>, staff: Staff) -> ApiResu
         Err(StoreError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    Ok(Json(QaRuleList { rules: state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect() }))
+    let rules: Vec<QaRuleView> = state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect();
+    Ok(Json(QaRuleList { total: rules.len() as i64, rules, next_after: None }))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/forms", tag = "qa", responses((status = 200, description = "every scoring form (reviewers and admins)", body = QaFormList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn forms(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaFormList>> {
+#[utoipa::path(get, path = "/api/v1/qa/forms", tag = "qa", params(ListQuery), responses((status = 200, description = "every scoring form (reviewers and admins)", body = QaFormList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn forms(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaFormList>> {
     require_reviewer(&state, &staff).await?;
-    Ok(Json(QaFormList { forms: state.store.qa_forms(false).await?.iter().map(QaFormView::from).collect() }))
+    let forms: Vec<QaFormView> = state.store.qa_forms(false).await?.iter().map(QaFormView::from).collect();
+    let page = q.page(forms, |f| f.id, |f| vec![f.name.as_str()])?;
+    Ok(Json(QaFormList { forms: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -267,8 +273,8 @@ pub async fn update_form(
     Ok(view)
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/reviewers", tag = "qa", responses((status = 200, description = "users holding the QA reviewer permission (admin)", body = QaReviewerList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn reviewers(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaReviewerList>> {
+#[utoipa::path(get, path = "/api/v1/qa/reviewers", tag = "qa", params(ListQuery), responses((status = 200, description = "users holding the QA reviewer permission (admin)", body = QaReviewerList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn reviewers(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaReviewerList>> {
     staff.require_scope(Scope::Admin)?;
     let ids = state.store.qa_reviewers().await?;
     let users = state.store.users().await?;
@@ -277,7 +283,8 @@ pub async fn reviewers(State(state): State<AppState>, staff: Staff) -> ApiResult
         .filter(|u| ids.contains(&u.id))
         .map(|u| QaReviewerView { user_id: u.id, name: u.name.clone(), email: u.email.clone() })
         .collect();
-    Ok(Json(QaReviewerList { reviewers }))
+    let page = q.page(reviewers, |r| r.user_id, |r| vec![r.name.as_str(), r.email.as_str()])?;
+    Ok(Json(QaReviewerList { reviewers: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 async fn set_reviewer(state: &AppState, staff: &Staff, user: i64, reviewer: bool) -> ApiResult<StatusCode> {

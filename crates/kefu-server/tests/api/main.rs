@@ -34,6 +34,7 @@ mod outbound;
 mod planning;
 mod qa;
 mod qa_audit;
+mod qa_paging;
 mod qa_sampling;
 mod reasons;
 mod recording_crash;

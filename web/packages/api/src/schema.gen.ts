@@ -3878,6 +3878,16 @@ export interface components {
         /** @description `GET /api/v1/qa/appeals`. */
         QaAppealList: {
             appeals: components["schemas"]["QaAppealView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description An appeal (申诉) of a review. */
         QaAppealView: {
@@ -3964,6 +3974,16 @@ export interface components {
         /** @description `GET /api/v1/qa/forms`. */
         QaFormList: {
             forms: components["schemas"]["QaFormView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A scoring form (评分表). */
         QaFormView: {
@@ -4025,7 +4045,17 @@ export interface components {
             can_judge: boolean;
             /** @description The caller may review (the QA reviewer permission, or admin): the pages show the queue. */
             can_review: boolean;
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             results: components["schemas"]["QaMyResult"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description One of the agent's own results. */
         QaMyResult: {
@@ -4042,6 +4072,16 @@ export interface components {
         /** @description `GET /api/v1/qa/queue`: flagged first, then oldest. */
         QaQueue: {
             items: components["schemas"]["QaQueueItem"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A conversation waiting for review. */
         QaQueueItem: {
@@ -4117,7 +4157,17 @@ export interface components {
         };
         /** @description `GET /api/v1/qa/reviewers`. */
         QaReviewerList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             reviewers: components["schemas"]["QaReviewerView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A user holding the QA reviewer permission. */
         QaReviewerView: {
@@ -4155,7 +4205,17 @@ export interface components {
         };
         /** @description `GET /api/v1/qa/rules`. */
         QaRuleList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             rules: components["schemas"]["QaRuleView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description An automatic rule. */
         QaRuleView: {
@@ -8517,6 +8577,12 @@ export interface operations {
             query?: {
                 /** @description open | upheld | rejected; all when absent. */
                 status?: string | null;
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -8682,7 +8748,14 @@ export interface operations {
     };
     qa_forms: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8780,7 +8853,14 @@ export interface operations {
     };
     qa_mine: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8809,7 +8889,14 @@ export interface operations {
     };
     qa_queue: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8872,7 +8959,14 @@ export interface operations {
     };
     qa_reviewers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8997,7 +9091,14 @@ export interface operations {
     };
     qa_rules: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
