@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rand::seq::SliceRandom;
 use serde::Deserialize;
 
 use crate::api::paging::ListQuery;
@@ -22,7 +21,7 @@ use crate::views::{
     QaAgentLine, QaAppealList, QaAppealView, QaConversationView, QaLineComment, QaLineView, QaMine, QaMyResult, QaQueue, QaQueueItem,
     QaReport, QaReviewView, QaRuleLine, QaSampleResult, QaScoredItem,
 };
-use kefu_core::qa::{review_score, FormItem, ItemMark};
+use kefu_core::qa::{draw_sample, review_score, FormItem, ItemMark, SampleReason, Scored};
 use kefu_store::{NewQaReview, QaReviewRow, StoreError};
 
 const DAY: i64 = 86_400_000;
@@ -145,27 +144,15 @@ pub async fn sample(State(state): State<AppState>, staff: Staff, ApiJson(b): Api
     }
     let flag_below = b.flag_below.unwrap_or(80);
     let results = state.store.qa_results_between(from, from + 7 * DAY).await?;
-    let mut picked: Vec<(i64, i64, &str)> = Vec::new();
-    let mut by_agent: HashMap<i64, Vec<i64>> = HashMap::new();
-    for r in &results {
-        if r.heavy_hit || r.score < flag_below {
-            picked.push((r.conversation_id, r.agent_id, "flagged"));
-        } else {
-            by_agent.entry(r.agent_id).or_default().push(r.conversation_id);
-        }
-    }
-    let flagged = picked.len() as u64;
-    {
-        // The generator is not `Send`: it lives only in this block, before the next await.
-        let mut rng = rand::thread_rng();
-        for (agent, mut ids) in by_agent {
-            // N% of all the agent's conversations that week (flagged ones count), drawn from the rest.
-            let total = ids.len() + picked.iter().filter(|p| p.1 == agent).count();
-            let want = (total * percent as usize).div_ceil(100).min(ids.len());
-            ids.shuffle(&mut rng);
-            picked.extend(ids.into_iter().take(want).map(|id| (id, agent, "random")));
-        }
-    }
+    let scored: Vec<Scored> = results
+        .iter()
+        .map(|r| Scored { conversation: r.conversation_id, agent: r.agent_id, score: r.score, heavy_hit: r.heavy_hit })
+        .collect();
+    // The weekly automatic sample's choice, seeded by the week's start: drawing the same week
+    // again picks the same conversations.
+    let drawn = draw_sample(&scored, percent, flag_below, from as u64);
+    let picked: Vec<(i64, i64, &str)> = drawn.iter().map(|p| (p.conversation, p.agent, p.reason.as_str())).collect();
+    let flagged = drawn.iter().filter(|p| p.reason == SampleReason::Flagged).count() as u64;
     let random = picked.len() as u64 - flagged;
     let added = state.store.add_qa_samples(&picked, now_ms()).await?;
     Ok(Json(QaSampleResult { added, random, flagged }))
