@@ -106,3 +106,24 @@ test('zh-CN: a reviewer scores a conversation, the agent appeals, the supervisor
   await api.call('DELETE', `/api/v1/qa/reviewers/${reviewerId}`, admin);
   for (const p of [reviewer, agent, supervisor]) await p.context.close();
 });
+
+test('zh-CN: an admin turns the weekly automatic sample on in the QA settings', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const p = await person(browser, 'zh-CN');
+  await login(p.page, 'admin@demo.kefu', 'demo-admin');
+  await p.page.getByTestId('nav-qa').click();
+  await p.page.getByTestId('nav-qa-settings').click();
+  await p.page.getByRole('tab', { name: '每周自动抽检' }).click();
+  await p.page.getByTestId('qa-sampling-enabled').click();
+  await p.page.getByTestId('qa-sampling-percent').locator('input').fill('25');
+  await p.page.getByTestId('qa-sampling-save').click();
+  await expect(p.page.getByText('已保存')).toBeVisible();
+  expect(await api.get(admin, '/api/v1/qa/sampling')).toEqual({ enabled: true, percent: 25, flag_below: 80 });
+
+  // After a reload the page shows what is stored.
+  await p.page.reload();
+  await p.page.getByRole('tab', { name: '每周自动抽检' }).click();
+  await expect(p.page.getByTestId('qa-sampling-percent').locator('input')).toHaveValue('25');
+  await api.call('PUT', '/api/v1/qa/sampling', admin, { enabled: false, percent: 10, flag_below: 80 });
+  await p.context.close();
+});

@@ -175,6 +175,7 @@ impl Application {
             crate::calls::cluster::run(state.clone(), cluster, url).await.context("failed to listen for calls on NATS")?;
         }
         tokio::spawn(away_if_not_back(state.clone()));
+        tokio::spawn(crate::qa::sampling::run(state.store.clone(), state.config.time_zone.clone()));
         tokio::spawn(crate::floor::run(state.clone()));
         tokio::spawn(crate::sentiment::run(state.clone()));
         Ok(Application { listener, media, metrics_listener, state })

@@ -1,8 +1,9 @@
 //! The audit log of administrative changes (操作日志): every admin write (agents, groups and their
 //! members, business types, wrap-up codes, tags, team canned responses, webhooks, API keys,
-//! widgets, recording policies, alert thresholds, planning settings) appends who did it, when,
-//! and the object before and after as the API shows it — views, which carry no secret (no
-//! password, token or signing secret).
+//! widgets, recording policies, alert thresholds, planning settings, organisation settings, QA
+//! rules, forms, reviewers and the weekly sample) appends who did it, when, and the object before
+//! and after as the API shows it — views, which carry no secret (no password, token or signing
+//! secret).
 //!
 //! The entry is appended right after the change is written, in its own transaction: a process
 //! killed between the two loses that one entry (a window of one local write). A failed append is

@@ -53,6 +53,7 @@ pub const TABLES: &[&str] = &[
     "qa_hits",
     "qa_forms",
     "qa_samples",
+    "qa_sample_weeks",
     "qa_reviews",
     "qa_appeals",
     "message_terms",

@@ -150,6 +150,7 @@ mod notes;
 mod planning;
 mod qa;
 mod qa_review;
+mod qa_weeks;
 mod quality;
 mod rate;
 mod reasons;

@@ -15,10 +15,14 @@
 
 mod checks;
 mod form;
+mod sample;
+#[cfg(test)]
+mod sample_tests;
 #[cfg(test)]
 mod tests;
 
 pub use form::{check_form, review_score, FormError, FormItem, ItemMark};
+pub use sample::{draw_sample, week_before, IsoWeek, SampleReason, Sampled, Scored};
 
 use serde::{Deserialize, Serialize};
 

@@ -20,6 +20,7 @@ pub mod paging;
 pub mod planning;
 pub mod qa;
 pub mod qa_reviews;
+pub mod qa_sampling;
 pub mod ranged;
 pub mod recordings;
 pub mod reports;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .merge(stats::router())
         .merge(qa::router())
         .merge(qa_reviews::router())
+        .merge(qa_sampling::router())
         .merge(alerts::router())
         .merge(planning::router())
         .merge(reports::router())

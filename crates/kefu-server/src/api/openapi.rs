@@ -161,6 +161,8 @@ impl Modify for UniqueOperationIds {
         crate::api::qa_reviews::appeals,
         crate::api::qa_reviews::decide,
         crate::api::qa_reviews::report,
+        crate::api::qa_sampling::get_sampling,
+        crate::api::qa_sampling::put_sampling,
         crate::api::stats::live,
         crate::api::stats::agent_day,
         crate::api::alerts::list_thresholds,

@@ -1,5 +1,6 @@
 //! One way to page the admin catalogs (groups, business types, tags, canned responses, wrap-up
-//! codes, API keys, webhooks, a customer's conversations; widgets by name): `q` finds text, `after` is the id of the last row already shown
+//! codes, API keys, webhooks, a customer's conversations; widgets by name) and the QA lists (rules,
+//! forms, reviewers, queue, my results, appeals): `q` finds text, `after` is the id of the last row already shown
 //! and `limit` the page size. Each list keeps its own order (by id, name or position); a page
 //! starts right after the `after` row in that order, so rows created meanwhile never make a page
 //! repeat or skip one. Catalogs are small (tens to hundreds of rows) and read whole from the

@@ -2,12 +2,14 @@
 //! reviewer permission (admins grant it), the starter set, and re-running a conversation's
 //! automatic check (reviewers).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
+use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -16,7 +18,8 @@ use crate::qa::{self, starter, NotScored};
 use crate::state::AppState;
 use crate::text::clean_line;
 use crate::views::{
-    ApiKeyScope as Scope, QaAutoView, QaFormList, QaFormView, QaHitView, QaReviewerList, QaReviewerView, QaRuleList, QaRuleView,
+    ApiKeyScope as Scope, AuditAction, AuditEntity, QaAutoView, QaFormList, QaFormView, QaHitView, QaReviewerList, QaReviewerView,
+    QaRuleList, QaRuleView,
 };
 use kefu_core::qa::{check_form, Check, FormItem};
 use kefu_store::{QaRuleFields, StoreError};
@@ -33,10 +36,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/qa/conversations/{id}/rescore", post(rescore))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/rules", tag = "qa", responses((status = 200, description = "every automatic rule (reviewers and admins)", body = QaRuleList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn rules(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaRuleList>> {
+#[utoipa::path(get, path = "/api/v1/qa/rules", tag = "qa", params(ListQuery), responses((status = 200, description = "every automatic rule (reviewers and admins)", body = QaRuleList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn rules(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaRuleList>> {
     require_reviewer(&state, &staff).await?;
-    Ok(Json(QaRuleList { rules: state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect() }))
+    let rules: Vec<QaRuleView> = state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect();
+    let page = q.page(rules, |r| r.id, |r| vec![r.name.as_str()])?;
+    Ok(Json(QaRuleList { rules: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -114,7 +119,9 @@ pub async fn create_rule(
     let fields =
         QaRuleFields { name: &name, definition: &definition, weight, heavy: b.heavy.unwrap_or(false), enabled: b.enabled.unwrap_or(true) };
     let id = state.store.create_qa_rule(&fields, now_ms()).await.map_err(|e| taken(e, "rule", &name))?;
-    rule_view(&state, id).await.map(|v| (StatusCode::CREATED, v))
+    let view = rule_view(&state, id).await?;
+    record(&state, &staff, Change::new(AuditEntity::QaRule, id, AuditAction::Created, &view.name).after(&*view)).await;
+    Ok((StatusCode::CREATED, view))
 }
 
 async fn rule_view(state: &AppState, id: i64) -> ApiResult<Json<QaRuleView>> {
@@ -146,13 +153,26 @@ pub async fn update_rule(
         enabled: b.enabled.unwrap_or(row.enabled),
     };
     state.store.update_qa_rule(id, &fields, now_ms()).await.map_err(|e| taken(e, "rule", &name))?;
-    rule_view(&state, id).await
+    let view = rule_view(&state, id).await?;
+    let change = Change::new(AuditEntity::QaRule, id, AuditAction::Updated, &view.name).after(&*view);
+    record(&state, &staff, audited_before(change, &row)).await;
+    Ok(view)
+}
+
+/// A rule as it was, for the audit log: its view, or the stored row when unreadable.
+fn audited_before(change: Change, row: &kefu_store::QaRuleRow) -> Change {
+    match QaRuleView::of(row) {
+        Some(v) => change.before(&v),
+        None => change.before(&serde_json::json!({ "name": row.name, "definition": row.definition, "weight": row.weight })),
+    }
 }
 
 #[utoipa::path(delete, path = "/api/v1/qa/rules/{id}", tag = "qa", params(("id" = i64, Path, description = "rule id")), responses((status = 204, description = "deleted (admin); past hits keep its name"), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn delete_rule(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
+    let row = state.store.qa_rule(id).await.map_err(|_| ApiError::not_found("rule"))?;
     state.store.delete_qa_rule(id).await.map_err(|_| ApiError::not_found("rule"))?;
+    record(&state, &staff, audited_before(Change::new(AuditEntity::QaRule, id, AuditAction::Deleted, &row.name), &row)).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,23 +184,35 @@ pub async fn add_starter(State(state): State<AppState>, staff: Staff) -> ApiResu
         let definition = serde_json::to_string(&check).map_err(|e| ApiError::Internal(e.into()))?;
         let fields = QaRuleFields { name, definition: &definition, weight: i64::from(weight), heavy, enabled: true };
         match state.store.create_qa_rule(&fields, now).await {
-            Ok(_) | Err(StoreError::Conflict(_)) => {}
+            Ok(id) => {
+                if let Ok(view) = rule_view(&state, id).await {
+                    record(&state, &staff, Change::new(AuditEntity::QaRule, id, AuditAction::Created, name).after(&*view)).await;
+                }
+            }
+            Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }
     let (name, items) = starter::form();
     let items = serde_json::to_string(&items).map_err(|e| ApiError::Internal(e.into()))?;
     match state.store.save_qa_form(None, name, &items, true, now).await {
-        Ok(_) | Err(StoreError::Conflict(_)) => {}
+        Ok(id) => {
+            let view = QaFormView::from(&state.store.qa_form(id).await?);
+            record(&state, &staff, Change::new(AuditEntity::QaForm, id, AuditAction::Created, name).after(&view)).await;
+        }
+        Err(StoreError::Conflict(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    Ok(Json(QaRuleList { rules: state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect() }))
+    let rules: Vec<QaRuleView> = state.store.qa_rules(false).await?.iter().filter_map(QaRuleView::of).collect();
+    Ok(Json(QaRuleList { total: rules.len() as i64, rules, next_after: None }))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/forms", tag = "qa", responses((status = 200, description = "every scoring form (reviewers and admins)", body = QaFormList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn forms(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaFormList>> {
+#[utoipa::path(get, path = "/api/v1/qa/forms", tag = "qa", params(ListQuery), responses((status = 200, description = "every scoring form (reviewers and admins)", body = QaFormList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn forms(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaFormList>> {
     require_reviewer(&state, &staff).await?;
-    Ok(Json(QaFormList { forms: state.store.qa_forms(false).await?.iter().map(QaFormView::from).collect() }))
+    let forms: Vec<QaFormView> = state.store.qa_forms(false).await?.iter().map(QaFormView::from).collect();
+    let page = q.page(forms, |f| f.id, |f| vec![f.name.as_str()])?;
+    Ok(Json(QaFormList { forms: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -215,7 +247,9 @@ pub async fn create_form(
     staff.require_scope(Scope::Admin)?;
     let name = b.name.ok_or_else(|| ApiError::invalid("name: required"))?;
     let items = b.items.ok_or_else(|| ApiError::invalid("items: required"))?;
-    Ok((StatusCode::CREATED, save_form(&state, None, &name, &items, b.enabled.unwrap_or(true)).await?))
+    let view = save_form(&state, None, &name, &items, b.enabled.unwrap_or(true)).await?;
+    record(&state, &staff, Change::new(AuditEntity::QaForm, view.id, AuditAction::Created, &view.name).after(&*view)).await;
+    Ok((StatusCode::CREATED, view))
 }
 
 #[utoipa::path(patch, path = "/api/v1/qa/forms/{id}", tag = "qa", params(("id" = i64, Path, description = "form id")), request_body = QaFormBody, responses((status = 200, description = "updated (admin)", body = QaFormView), crate::error::ApiErrors), security(("bearer" = [])))]
@@ -227,18 +261,20 @@ pub async fn update_form(
 ) -> ApiResult<Json<QaFormView>> {
     staff.require_scope(Scope::Admin)?;
     let old = QaFormView::from(&state.store.qa_form(id).await.map_err(|_| ApiError::not_found("form"))?);
-    save_form(
+    let view = save_form(
         &state,
         Some(id),
         b.name.as_deref().unwrap_or(&old.name),
         b.items.as_deref().unwrap_or(&old.items),
         b.enabled.unwrap_or(old.enabled),
     )
-    .await
+    .await?;
+    record(&state, &staff, Change::new(AuditEntity::QaForm, id, AuditAction::Updated, &view.name).before(&old).after(&*view)).await;
+    Ok(view)
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/reviewers", tag = "qa", responses((status = 200, description = "users holding the QA reviewer permission (admin)", body = QaReviewerList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn reviewers(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaReviewerList>> {
+#[utoipa::path(get, path = "/api/v1/qa/reviewers", tag = "qa", params(ListQuery), responses((status = 200, description = "users holding the QA reviewer permission (admin)", body = QaReviewerList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn reviewers(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<QaReviewerList>> {
     staff.require_scope(Scope::Admin)?;
     let ids = state.store.qa_reviewers().await?;
     let users = state.store.users().await?;
@@ -247,13 +283,22 @@ pub async fn reviewers(State(state): State<AppState>, staff: Staff) -> ApiResult
         .filter(|u| ids.contains(&u.id))
         .map(|u| QaReviewerView { user_id: u.id, name: u.name.clone(), email: u.email.clone() })
         .collect();
-    Ok(Json(QaReviewerList { reviewers }))
+    let page = q.page(reviewers, |r| r.user_id, |r| vec![r.name.as_str(), r.email.as_str()])?;
+    Ok(Json(QaReviewerList { reviewers: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 async fn set_reviewer(state: &AppState, staff: &Staff, user: i64, reviewer: bool) -> ApiResult<StatusCode> {
     staff.require_scope(Scope::Admin)?;
-    state.store.user(user).await.map_err(|_| ApiError::not_found("user"))?;
+    let u = state.store.user(user).await.map_err(|_| ApiError::not_found("user"))?;
+    let was = state.store.is_qa_reviewer(user).await?;
     state.store.set_qa_reviewer(user, reviewer, now_ms()).await?;
+    // Granting twice (or withdrawing what was not granted) changes nothing and logs nothing.
+    if was != reviewer {
+        let view = QaReviewerView { user_id: u.id, name: u.name.clone(), email: u.email.clone() };
+        let change =
+            Change::new(AuditEntity::QaReviewer, user, if reviewer { AuditAction::Created } else { AuditAction::Deleted }, &u.name);
+        record(state, staff, if reviewer { change.after(&view) } else { change.before(&view) }).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

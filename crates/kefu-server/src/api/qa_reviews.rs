@@ -8,9 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rand::seq::SliceRandom;
 use serde::Deserialize;
 
+use crate::api::paging::ListQuery;
 use crate::api::qa::auto_view;
 use crate::auth::Staff;
 use crate::clock::{now_ms, rfc3339, time_param};
@@ -21,10 +21,13 @@ use crate::views::{
     QaAgentLine, QaAppealList, QaAppealView, QaConversationView, QaLineComment, QaLineView, QaMine, QaMyResult, QaQueue, QaQueueItem,
     QaReport, QaReviewView, QaRuleLine, QaSampleResult, QaScoredItem,
 };
-use kefu_core::qa::{review_score, FormItem, ItemMark};
+use kefu_core::qa::{draw_sample, review_score, FormItem, ItemMark, SampleReason, Scored};
 use kefu_store::{NewQaReview, QaReviewRow, StoreError};
 
 const DAY: i64 = 86_400_000;
+/// The most rows a work list (queue, my results, appeals) reads before paging: a week's
+/// sample or a year of one agent's results fits many times over.
+const WORK_LIST_ROWS: i64 = 5000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,13 +104,13 @@ pub async fn conversation(State(state): State<AppState>, staff: Staff, Path(id):
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/queue", tag = "qa", responses((status = 200, description = "sampled conversations not reviewed yet, flagged first (reviewers)", body = QaQueue), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn queue(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaQueue>> {
+#[utoipa::path(get, path = "/api/v1/qa/queue", tag = "qa", params(ListQuery), responses((status = 200, description = "sampled conversations not reviewed yet, flagged first (reviewers)", body = QaQueue), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn queue(State(state): State<AppState>, staff: Staff, Query(page): Query<ListQuery>) -> ApiResult<Json<QaQueue>> {
     require_reviewer(&state, &staff).await?;
     let names = names(&state).await?;
-    let items = state
+    let items: Vec<QaQueueItem> = state
         .store
-        .qa_queue(200)
+        .qa_queue(WORK_LIST_ROWS)
         .await?
         .into_iter()
         .map(|s| QaQueueItem {
@@ -119,7 +122,8 @@ pub async fn queue(State(state): State<AppState>, staff: Staff) -> ApiResult<Jso
             closed_at: rfc3339(s.closed_at),
         })
         .collect();
-    Ok(Json(QaQueue { items }))
+    let page = page.page(items, |i| i.conversation_id, |i| vec![i.agent_name.as_str()])?;
+    Ok(Json(QaQueue { items: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -144,27 +148,15 @@ pub async fn sample(State(state): State<AppState>, staff: Staff, ApiJson(b): Api
     }
     let flag_below = b.flag_below.unwrap_or(80);
     let results = state.store.qa_results_between(from, from + 7 * DAY).await?;
-    let mut picked: Vec<(i64, i64, &str)> = Vec::new();
-    let mut by_agent: HashMap<i64, Vec<i64>> = HashMap::new();
-    for r in &results {
-        if r.heavy_hit || r.score < flag_below {
-            picked.push((r.conversation_id, r.agent_id, "flagged"));
-        } else {
-            by_agent.entry(r.agent_id).or_default().push(r.conversation_id);
-        }
-    }
-    let flagged = picked.len() as u64;
-    {
-        // The generator is not `Send`: it lives only in this block, before the next await.
-        let mut rng = rand::thread_rng();
-        for (agent, mut ids) in by_agent {
-            // N% of all the agent's conversations that week (flagged ones count), drawn from the rest.
-            let total = ids.len() + picked.iter().filter(|p| p.1 == agent).count();
-            let want = (total * percent as usize).div_ceil(100).min(ids.len());
-            ids.shuffle(&mut rng);
-            picked.extend(ids.into_iter().take(want).map(|id| (id, agent, "random")));
-        }
-    }
+    let scored: Vec<Scored> = results
+        .iter()
+        .map(|r| Scored { conversation: r.conversation_id, agent: r.agent_id, score: r.score, heavy_hit: r.heavy_hit })
+        .collect();
+    // The weekly automatic sample's choice, seeded by the week's start: drawing the same week
+    // again picks the same conversations.
+    let drawn = draw_sample(&scored, percent, flag_below, from as u64);
+    let picked: Vec<(i64, i64, &str)> = drawn.iter().map(|p| (p.conversation, p.agent, p.reason.as_str())).collect();
+    let flagged = drawn.iter().filter(|p| p.reason == SampleReason::Flagged).count() as u64;
     let random = picked.len() as u64 - flagged;
     let added = state.store.add_qa_samples(&picked, now_ms()).await?;
     Ok(Json(QaSampleResult { added, random, flagged }))
@@ -250,24 +242,37 @@ fn to_json<T: serde::Serialize>(v: &T) -> ApiResult<String> {
     serde_json::to_string(v).map_err(|e| ApiError::Internal(e.into()))
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/mine", tag = "qa", responses((status = 200, description = "the caller's own automatic results and reviews, newest first", body = QaMine), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn mine(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<QaMine>> {
+#[utoipa::path(get, path = "/api/v1/qa/mine", tag = "qa", params(ListQuery), responses((status = 200, description = "the caller's own automatic results and reviews, newest first", body = QaMine), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn mine(State(state): State<AppState>, staff: Staff, Query(page): Query<ListQuery>) -> ApiResult<Json<QaMine>> {
     let me = require_user(&staff)?;
     let names = names(&state).await?;
     let reviews: HashMap<i64, QaReviewRow> =
-        state.store.qa_reviews_of_agent(me, 200).await?.into_iter().map(|r| (r.conversation_id, r)).collect();
+        state.store.qa_reviews_of_agent(me, WORK_LIST_ROWS).await?.into_iter().map(|r| (r.conversation_id, r)).collect();
     let hit_counts: HashMap<i64, i64> = state.store.qa_hit_counts_of(me).await?.into_iter().collect();
     let mut results = Vec::new();
-    for r in state.store.qa_results_of(me, 200).await? {
+    // `q` looks in the review's form name and comment.
+    let rows = state.store.qa_results_of(me, WORK_LIST_ROWS).await?.into_iter().map(|r| (reviews.get(&r.conversation_id), r)).collect();
+    let page = page.page(
+        rows,
+        |(_, r)| r.conversation_id,
+        |(v, _)| v.map(|v| vec![v.form_name.as_str(), v.comment.as_deref().unwrap_or("")]).unwrap_or_default(),
+    )?;
+    for (review, r) in page.rows {
         let hits = hit_counts.get(&r.conversation_id).copied().unwrap_or(0);
-        let review = match reviews.get(&r.conversation_id) {
+        let review = match review {
             Some(row) => Some(review_view(&state, row, &names).await?),
             None => None,
         };
         results.push(QaMyResult { conversation_id: r.conversation_id, closed_at: rfc3339(r.closed_at), auto_score: r.score, hits, review });
     }
     let can_review = is_reviewer(&state, &staff).await?;
-    Ok(Json(QaMine { results, can_review, can_judge: require_appeal_judge(&staff).is_ok() }))
+    Ok(Json(QaMine {
+        results,
+        total: page.total,
+        next_after: page.next_after,
+        can_review,
+        can_judge: require_appeal_judge(&staff).is_ok(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -306,8 +311,13 @@ pub struct QaAppealQuery {
     status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/qa/appeals", tag = "qa", params(QaAppealQuery), responses((status = 200, description = "appeals, oldest first (supervisors and admins)", body = QaAppealList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn appeals(State(state): State<AppState>, staff: Staff, Query(q): Query<QaAppealQuery>) -> ApiResult<Json<QaAppealList>> {
+#[utoipa::path(get, path = "/api/v1/qa/appeals", tag = "qa", params(QaAppealQuery, ListQuery), responses((status = 200, description = "appeals, oldest first (supervisors and admins)", body = QaAppealList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn appeals(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<QaAppealQuery>,
+    Query(page): Query<ListQuery>,
+) -> ApiResult<Json<QaAppealList>> {
     require_appeal_judge(&staff)?;
     if q.status.as_deref().is_some_and(|s| !["open", "upheld", "rejected"].contains(&s)) {
         return Err(ApiError::invalid("status: open, upheld or rejected"));
@@ -315,7 +325,7 @@ pub async fn appeals(State(state): State<AppState>, staff: Staff, Query(q): Quer
     let names = names(&state).await?;
     let mine = crate::oversight::overseen(&state, &staff).await?;
     let mut appeals = Vec::new();
-    for a in state.store.qa_appeals(q.status.as_deref(), 500).await? {
+    for a in state.store.qa_appeals(q.status.as_deref(), WORK_LIST_ROWS).await? {
         let review = state.store.qa_review(a.review_id).await?;
         // A supervisor decides the appeals of the groups they oversee.
         if let Some(mine) = &mine {
@@ -325,7 +335,8 @@ pub async fn appeals(State(state): State<AppState>, staff: Staff, Query(q): Quer
         }
         appeals.push(QaAppealView::of(&a, &review, name_of(&names, a.agent_id)));
     }
-    Ok(Json(QaAppealList { appeals }))
+    let page = page.page(appeals, |a| a.id, |a| vec![a.agent_name.as_str(), a.reason.as_str()])?;
+    Ok(Json(QaAppealList { appeals: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

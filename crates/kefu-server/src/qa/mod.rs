@@ -3,6 +3,7 @@
 //! The rules themselves live in `kefu_core::qa`; this module loads, calls and stores.
 
 pub mod access;
+pub mod sampling;
 pub mod starter;
 
 use kefu_core::qa::{inspect, Check, Line, Rule, Side, Transcript};

@@ -42,6 +42,10 @@ words! {
         AlertThresholds = "alert_thresholds",
         PlanningSettings = "planning_settings",
         OrgSettings = "org_settings",
+        QaRule = "qa_rule",
+        QaForm = "qa_form",
+        QaReviewer = "qa_reviewer",
+        QaSampling = "qa_sampling",
     }
 }
 

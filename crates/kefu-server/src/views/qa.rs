@@ -34,6 +34,11 @@ impl QaRuleView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaRuleList {
     pub rules: Vec<QaRuleView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// A scoring form (评分表).
@@ -56,6 +61,11 @@ impl From<&QaFormRow> for QaFormView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaFormList {
     pub forms: Vec<QaFormView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// A user holding the QA reviewer permission.
@@ -70,6 +80,11 @@ pub struct QaReviewerView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaReviewerList {
     pub reviewers: Vec<QaReviewerView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// A fault the automatic check found.
@@ -189,6 +204,11 @@ impl QaAppealView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaAppealList {
     pub appeals: Vec<QaAppealView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// A review of a conversation.
@@ -273,6 +293,11 @@ pub struct QaQueueItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaQueue {
     pub items: Vec<QaQueueItem>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// `POST /api/v1/qa/samples`: what was added to the queue.
@@ -302,6 +327,11 @@ pub struct QaMyResult {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QaMine {
     pub results: Vec<QaMyResult>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page (and when no `limit` was given).
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
     /// The caller may review (the QA reviewer permission, or admin): the pages show the queue.
     pub can_review: bool,
     /// The caller decides appeals and reads the report (supervisor or admin).

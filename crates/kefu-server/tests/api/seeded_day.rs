@@ -1,8 +1,8 @@
 //! A seeded day of traffic over the API (issue 9, "How it is checked"): two quick abandons, six
 //! conversations served by 李娜 (tagged, some rated with comments), one transferred to the loans
 //! line and served there by 刘洋, and one still waiting when 李娜 steps away. The conversation
-//! report, the contact reasons report, the agent state report and the wallboard then show the
-//! numbers the definitions give.
+//! report, the contact reasons report, the agent state report, the wallboard and the automatic
+//! QA scores (the starter rules in force) then show the numbers the definitions give.
 
 use serde_json::{json, Value};
 
@@ -36,6 +36,8 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
     let refund =
         ok(&app, "POST", "/api/v1/tags", &admin, Some(json!({ "name": "退款", "color": "#e6a23c" }))).await["id"].as_i64().unwrap();
     let bill = ok(&app, "POST", "/api/v1/tags", &admin, Some(json!({ "name": "账单", "color": "#409eff" }))).await["id"].as_i64().unwrap();
+    // The QA starter rules are in force for every conversation of the day.
+    ok(&app, "POST", "/api/v1/qa/starter", &admin, None).await;
 
     // Two customers give up at once, before anyone is ready: short abandons.
     for name in ["走了甲", "走了乙"] {
@@ -54,9 +56,11 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
         (&[], None),
         (&[], None),
     ];
+    let mut served = Vec::new();
     for (tags, rating) in plan {
         let v = app.visitor("客户").await;
         let id = app.start(&v, "你好").await["id"].as_i64().unwrap();
+        served.push(id);
         ok(&app, "POST", &format!("/api/v1/conversations/{id}/accept"), &li, None).await;
         ok(&app, "POST", &format!("/api/v1/conversations/{id}/messages"), &li, Some(json!({ "body": "您好" }))).await;
         for t in tags {
@@ -166,4 +170,56 @@ async fn a_seeded_day_gives_the_expected_reports_and_wallboard() {
     assert!(agents.iter().any(|n| n.contains("Li Na")) && !agents.iter().any(|n| n.contains("Liu Yang")), "{agents:?}");
     let sup_floor = ok(&app, "GET", "/api/v1/stats/floor", &sup, None).await;
     assert_eq!(names(&sup_floor, "groups"), groups, "the wallboard shows the supervisor the same lines");
+
+    // QA, by hand from the starter rules (100 minus each hit's weight). 李娜's six: greeted
+    // (您好), quick, wrapped up, but no closing phrase in her last messages: 100 - 5 = 95; the one
+    // rated 2 also hits 差评 (15, heavy): 80. 刘洋's transferred one: he wrote nothing, so no
+    // greeting (10), no closing (5) and no first reply (10): 75; one transfer is within the limit.
+    // The two abandons (no agent) and the one still waiting (open) are not scored.
+    let from = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24)).to_string();
+    let to = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24)).to_string();
+    let path = format!("/api/v1/qa/report?from={}&to={}", from.replace('+', "%2B"), to.replace('+', "%2B"));
+    let mut report = Value::Null;
+    for _ in 0..100 {
+        // Scores are written by a task after each close and again after each survey answer.
+        report = ok(&app, "GET", &path, &admin, None).await;
+        let agents = &report["agents"];
+        let done = agents.as_array().unwrap().len() == 2
+            && by_agent_name(agents, "Li Na")["heavy_hits"] == 1
+            && by_agent_name(agents, "Liu Yang")["scored"] == 1;
+        if done {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let line = |name: &str| {
+        let a = by_agent_name(&report["agents"], name);
+        (a["scored"].as_i64().unwrap(), a["avg_auto_score"].as_f64().unwrap(), a["heavy_hits"].as_i64().unwrap())
+    };
+    assert_eq!(line("Li Na"), (6, 92.5, 1), "(5 × 95 + 80) / 6: {report}");
+    assert_eq!(line("Liu Yang"), (1, 75.0, 0), "{report}");
+    let mut hits: Vec<(&str, i64, i64)> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rule_name"].as_str().unwrap(), r["hits"].as_i64().unwrap(), r["conversations"].as_i64().unwrap()))
+        .collect();
+    hits.sort();
+    assert_eq!(hits, [("差评", 1, 1), ("结束语", 7, 7), ("问候语", 1, 1), ("首次响应超时", 1, 1)], "{report}");
+    let scores: Vec<i64> = {
+        let mut v = Vec::new();
+        for id in served.iter().chain([&moved]) {
+            v.push(ok(&app, "GET", &format!("/api/v1/qa/conversations/{id}"), &admin, None).await["auto"]["score"].as_i64().unwrap());
+        }
+        v
+    };
+    assert_eq!(scores, [95, 95, 80, 95, 95, 95, 75], "in the order served");
+}
+
+fn by_agent_name<'a>(rows: &'a Value, name_part: &str) -> &'a Value {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["agent_name"].as_str().unwrap_or("").contains(name_part))
+        .unwrap_or_else(|| panic!("{name_part} in {rows}"))
 }

@@ -1352,6 +1352,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/sampling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_get_sampling"];
+        put: operations["qa_put_sampling"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/starter": {
         parameters: {
             query?: never;
@@ -2145,7 +2161,7 @@ export interface components {
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings" | "org_settings";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings" | "org_settings" | "qa_rule" | "qa_form" | "qa_reviewer" | "qa_sampling";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -3950,6 +3966,16 @@ export interface components {
         /** @description `GET /api/v1/qa/appeals`. */
         QaAppealList: {
             appeals: components["schemas"]["QaAppealView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description An appeal (申诉) of a review. */
         QaAppealView: {
@@ -4036,6 +4062,16 @@ export interface components {
         /** @description `GET /api/v1/qa/forms`. */
         QaFormList: {
             forms: components["schemas"]["QaFormView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A scoring form (评分表). */
         QaFormView: {
@@ -4097,7 +4133,17 @@ export interface components {
             can_judge: boolean;
             /** @description The caller may review (the QA reviewer permission, or admin): the pages show the queue. */
             can_review: boolean;
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             results: components["schemas"]["QaMyResult"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description One of the agent's own results. */
         QaMyResult: {
@@ -4114,6 +4160,16 @@ export interface components {
         /** @description `GET /api/v1/qa/queue`: flagged first, then oldest. */
         QaQueue: {
             items: components["schemas"]["QaQueueItem"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A conversation waiting for review. */
         QaQueueItem: {
@@ -4189,7 +4245,17 @@ export interface components {
         };
         /** @description `GET /api/v1/qa/reviewers`. */
         QaReviewerList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             reviewers: components["schemas"]["QaReviewerView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A user holding the QA reviewer permission. */
         QaReviewerView: {
@@ -4227,7 +4293,17 @@ export interface components {
         };
         /** @description `GET /api/v1/qa/rules`. */
         QaRuleList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page (and when no `limit` was given).
+             */
+            next_after: number | null;
             rules: components["schemas"]["QaRuleView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description An automatic rule. */
         QaRuleView: {
@@ -4278,6 +4354,23 @@ export interface components {
              * @description Drawn at random.
              */
             random: number;
+        };
+        /** @description The weekly sample's setting (admins write it on the QA settings page). */
+        QaSampling: {
+            /** @description Draw every week. Off until an admin turns it on. */
+            enabled: boolean;
+            /**
+             * Format: int64
+             * @description Automatic scores below this are flagged and all queued, 0 to 100; a heavy rule hit is
+             *     flagged whatever the score.
+             */
+            flag_below: number;
+            /**
+             * Format: int32
+             * @description Share of each agent's scored conversations of the week drawn at random, 0 to 100,
+             *     rounded up per agent.
+             */
+            percent: number;
         };
         /** @description A scored item of a review: the form's item with the mark given. */
         QaScoredItem: components["schemas"]["FormItem"] & components["schemas"]["ItemMark"];
@@ -5778,6 +5871,7 @@ export type QaRuleList = components['schemas']['QaRuleList'];
 export type QaRuleView = components['schemas']['QaRuleView'];
 export type QaSampleBody = components['schemas']['QaSampleBody'];
 export type QaSampleResult = components['schemas']['QaSampleResult'];
+export type QaSampling = components['schemas']['QaSampling'];
 export type QaScoredItem = components['schemas']['QaScoredItem'];
 export type QualitySample = components['schemas']['QualitySample'];
 export type QueueView = components['schemas']['QueueView'];
@@ -8653,6 +8747,12 @@ export interface operations {
             query?: {
                 /** @description open | upheld | rejected; all when absent. */
                 status?: string | null;
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
             };
             header?: never;
             path?: never;
@@ -8818,7 +8918,14 @@ export interface operations {
     };
     qa_forms: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8916,7 +9023,14 @@ export interface operations {
     };
     qa_mine: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8945,7 +9059,14 @@ export interface operations {
     };
     qa_queue: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9008,7 +9129,14 @@ export interface operations {
     };
     qa_reviewers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9133,7 +9261,14 @@ export interface operations {
     };
     qa_rules: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9279,6 +9414,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaSampleResult"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_get_sampling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the weekly automatic sample's setting (reviewers and admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaSampling"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_put_sampling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QaSampling"];
+            };
+        };
+        responses: {
+            /** @description set (admin); each ISO week of the organisation's time zone is drawn once, an hour after it ends */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QaSampling"];
                 };
             };
             /** @description JSON error naming the problem */

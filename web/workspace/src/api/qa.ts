@@ -28,4 +28,6 @@ export const qaApi = {
   reviewers: () => http.get<Api.QaReviewerList>('/qa/reviewers').then((r) => r.reviewers),
   grantReviewer: (user: Id) => http.put<void>(`/qa/reviewers/${user}`),
   withdrawReviewer: (user: Id) => http.del(`/qa/reviewers/${user}`),
+  sampling: () => http.get<Api.QaSampling>('/qa/sampling'),
+  setSampling: (body: Api.QaSampling) => http.put<Api.QaSampling>('/qa/sampling', body),
 };

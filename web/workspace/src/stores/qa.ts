@@ -121,9 +121,19 @@ export const useQaStore = defineStore('qa', () => {
     await loadReviewers();
   }
 
+  /** The weekly automatic sample's setting (admins). */
+  async function loadSampling(): Promise<Api.QaSampling> {
+    return qaApi.sampling();
+  }
+
+  async function saveSampling(s: Api.QaSampling): Promise<Api.QaSampling> {
+    return qaApi.setSampling(s);
+  }
+
   return {
     mine, canReview, canJudge, queue, current, forms, rules, appeals, report, reviewers, loading,
     loadMine, loadQueue, sample, open, rescore, submitReview, appeal, loadAppeals, decide, loadReport,
     loadForms, saveForm, loadRules, saveRule, removeRule, addStarter, loadReviewers, setReviewer,
+    loadSampling, saveSampling,
   };
 });
