@@ -199,6 +199,7 @@ async fn fill(store: &Store) {
     store.save_maturity_answers(&[("channel_consistent".into(), 2)], Some(agent), 26).await.unwrap();
     store.take_rate("visitors", "203.0.113.9", 60_000, 0, 3).await.unwrap();
     store.add_login_failure("account:a@x.y", 27).await.unwrap();
+    store.draw_qa_week("2025-W10", 10, &[], 28).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
