@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::calls::{active_call, flowing_call, served_chat, FlowingCall};
 use crate::helpers::spawn_app_with;
 
 fn metric(text: &str, name: &str) -> Option<f64> {
@@ -21,13 +21,15 @@ async fn a_calls_quality_timeline_is_kept_per_participant_and_shown_to_staff_onl
     })
     .await;
     let agent = app.ready_agent(1).await;
-    let (visitor, conv) = served_chat(&app, &agent, "Zhao").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let mut visitor_ws = app.ws(&visitor).await;
-    let call = active_call(&app, &visitor, &agent, conv).await;
-    let visitor_peer = join(&mut visitor_ws, call).await;
-    let agent_peer = join(&mut agent_ws, call).await;
-    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let FlowingCall {
+        visitor,
+        conversation: _conv,
+        call,
+        visitor_ws: _visitor_ws,
+        agent_ws: _agent_ws,
+        visitor_peer: _visitor_peer,
+        agent_peer: _agent_peer,
+    } = flowing_call(&app, &agent, "Zhao").await;
 
     // Both sides' readings arrive, each with traffic both ways.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

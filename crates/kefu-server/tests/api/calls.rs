@@ -75,6 +75,37 @@ pub async fn until_media_flows(sockets: &mut [(&mut Socket, &Peer)], call: i64) 
     }
 }
 
+/// A served chat of a new visitor turned into a video call both sides joined, media flowing both
+/// ways: where the recording, composition and quality tests start.
+pub struct FlowingCall {
+    pub visitor: String,
+    pub conversation: i64,
+    pub call: i64,
+    pub visitor_ws: Socket,
+    pub agent_ws: Socket,
+    pub visitor_peer: Peer,
+    pub agent_peer: Peer,
+}
+
+pub async fn flowing_call(app: &TestApp, agent: &str, name: &str) -> FlowingCall {
+    let (visitor, conversation) = served_chat(app, agent, name).await;
+    let mut agent_ws = app.ws(agent).await;
+    let mut visitor_ws = app.ws(&visitor).await;
+    let call = active_call(app, &visitor, agent, conversation).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let agent_peer = join(&mut agent_ws, call).await;
+    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    FlowingCall { visitor, conversation, call, visitor_ws, agent_ws, visitor_peer, agent_peer }
+}
+
+/// The admin sets the cards group's recording policy; the admin's token.
+pub async fn cards_recording(app: &TestApp, policy: &str) -> String {
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (s, v) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": policy }))).await;
+    assert_eq!(s, 200, "{v}");
+    admin
+}
+
 async fn calls_active(app: &TestApp) -> String {
     let resp = app.http.get(app.url("/metrics")).bearer_auth("scrape").send().await.unwrap();
     let text = resp.text().await.unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::calls::{active_call, cards_recording, flowing_call, join, served_chat, until_media_flows, FlowingCall};
 use crate::helpers::{spawn_app, TestApp};
 
 /// Poll until the call's composition has finished; its view as `token` sees it.
@@ -45,17 +45,10 @@ async fn fetch(app: &TestApp, path: &str, token: Option<&str>, range: Option<&st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_is_logged() {
     let app = spawn_app().await;
-    let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
-    assert_eq!(s, 200);
+    cards_recording(&app, "always").await;
     let agent = app.ready_agent(1).await;
-    let (visitor, conv) = served_chat(&app, &agent, "Composed").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let mut visitor_ws = app.ws(&visitor).await;
-    let call = active_call(&app, &visitor, &agent, conv).await;
-    let visitor_peer = join(&mut visitor_ws, call).await;
-    let agent_peer = join(&mut agent_ws, call).await;
-    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let FlowingCall { visitor, conversation: _conv, call, visitor_ws: _visitor_ws, agent_ws: _agent_ws, visitor_peer, agent_peer } =
+        flowing_call(&app, &agent, "Composed").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200);
@@ -119,17 +112,17 @@ pub fn probe_mp4(bytes: &[u8], name: &str) -> (f64, Vec<String>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_stopped_and_started_again_is_composed_whole_with_the_gap_kept() {
     let app = spawn_app().await;
-    let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "on_demand" }))).await;
-    assert_eq!(s, 200);
+    cards_recording(&app, "on_demand").await;
     let agent = app.ready_agent(1).await;
-    let (visitor, conv) = served_chat(&app, &agent, "Twice").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let mut visitor_ws = app.ws(&visitor).await;
-    let call = active_call(&app, &visitor, &agent, conv).await;
-    let visitor_peer = join(&mut visitor_ws, call).await;
-    let agent_peer = join(&mut agent_ws, call).await;
-    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let FlowingCall {
+        visitor: _visitor,
+        conversation: _conv,
+        call,
+        visitor_ws: _visitor_ws,
+        agent_ws: _agent_ws,
+        visitor_peer,
+        agent_peer,
+    } = flowing_call(&app, &agent, "Twice").await;
     let act = |action: &'static str| {
         let (app, agent) = (&app, &agent);
         async move {
@@ -168,9 +161,7 @@ async fn a_recording_stopped_and_started_again_is_composed_whole_with_the_gap_ke
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_composition_cut_off_by_a_restart_is_made_again_at_the_next_start() {
     let app = spawn_app().await;
-    let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
-    assert_eq!(s, 200);
+    cards_recording(&app, "always").await;
     let agent = app.ready_agent(1).await;
     let (visitor, conv) = served_chat(&app, &agent, "Cut").await;
     let mut agent_ws = app.ws(&agent).await;

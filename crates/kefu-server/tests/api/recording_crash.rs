@@ -6,10 +6,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::calls::{cards_recording, flowing_call, FlowingCall};
 use crate::helpers::tempdir;
 use crate::restart::{app_at, free_port, start};
 
@@ -31,17 +30,17 @@ async fn sigkill_20_s_into_a_recorded_call_leaves_files_that_play_17_s() {
     let port = free_port();
     let mut child = start(&dir.0, port).await;
     let app = app_at(port, None);
-    let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
-    assert_eq!(s, 200);
+    cards_recording(&app, "always").await;
     let agent = app.ready_agent(1).await;
-    let (visitor, conv) = served_chat(&app, &agent, "Crash").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let mut visitor_ws = app.ws(&visitor).await;
-    let call = active_call(&app, &visitor, &agent, conv).await;
-    let visitor_peer = join(&mut visitor_ws, call).await;
-    let agent_peer = join(&mut agent_ws, call).await;
-    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let FlowingCall {
+        visitor: _visitor,
+        conversation: _conv,
+        call,
+        visitor_ws: _visitor_ws,
+        agent_ws: _agent_ws,
+        visitor_peer,
+        agent_peer,
+    } = flowing_call(&app, &agent, "Crash").await;
     tokio::time::sleep(Duration::from_secs(20)).await;
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();

@@ -7,23 +7,16 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::calls::{active_call, join, served_chat, until_media_flows};
+use crate::calls::{cards_recording, flowing_call, FlowingCall};
 use crate::helpers::spawn_app;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_screen_is_recorded_as_its_own_file() {
     let app = spawn_app().await;
-    let admin = app.login("admin@demo.kefu", "demo-admin").await;
-    let (s, _) = app.call("PUT", "/api/v1/groups/1/recording-policy", Some(&admin), Some(json!({ "policy": "always" }))).await;
-    assert_eq!(s, 200);
+    cards_recording(&app, "always").await;
     let agent = app.ready_agent(1).await;
-    let (visitor, conv) = served_chat(&app, &agent, "Screen").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let mut visitor_ws = app.ws(&visitor).await;
-    let call = active_call(&app, &visitor, &agent, conv).await;
-    let visitor_peer = join(&mut visitor_ws, call).await;
-    let agent_peer = join(&mut agent_ws, call).await;
-    until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    let FlowingCall { visitor: _visitor, conversation: _conv, call, mut visitor_ws, mut agent_ws, visitor_peer, agent_peer } =
+        flowing_call(&app, &agent, "Screen").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
 
     // The visitor shares a screen for about 3 s.
