@@ -74,6 +74,9 @@ pub async fn live(State(state): State<AppState>, staff: Staff) -> ApiResult<Json
     Ok(Json(LiveStats { groups, agents, today, waiting }))
 }
 
+/// Rows of the live waiting list at most.
+const WAITING_ROWS: usize = 200;
+
 /// The waiting list: who waits in the groups shown, since when, longest waiting first.
 async fn waiting_list(state: &AppState, staff: &Staff, shown: &impl Fn(i64) -> bool) -> ApiResult<Vec<crate::views::ConversationView>> {
     use kefu_core::ConversationStatus::{Offered, Queued};
@@ -81,6 +84,9 @@ async fn waiting_list(state: &AppState, staff: &Staff, shown: &impl Fn(i64) -> b
     rows.extend(state.store.conversations_by_status(Some(Offered), None).await?);
     rows.retain(|c| shown(c.group_id));
     rows.sort_by_key(|c| (c.queued_at, c.id));
+    // Every supervisor's page asks every few seconds, and each row is a full view: the longest
+    // waiting rows only (the group lines still count everyone who waits).
+    rows.truncate(WAITING_ROWS);
     let caller = Caller::Staff(staff.clone());
     let mut out = Vec::with_capacity(rows.len());
     for c in &rows {
