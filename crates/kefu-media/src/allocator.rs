@@ -4,9 +4,9 @@
 //!
 //! Rules: the best layer that fits the budget (the estimate less the audio it receives), a
 //! screen share served before cameras; nothing (video paused, audio goes on) when even the
-//! lowest layer does not fit. Down at once; up only with headroom and not right after a
-//! switch down, so a noisy estimate does not make the subscriber flap between layers (each
-//! switch costs a keyframe). Video that flows pauses only when the budget stays well short of
+//! lowest layer does not fit. Down at once; up only with headroom (a resume from a pause with
+//! less than the whole lowest layer) and not right after a switch down, so a noisy estimate
+//! does not make the subscriber flap between layers (each switch costs a keyframe). Video that flows pauses only when the budget stays well short of
 //! its lowest layer ([`KEEP_LOWEST_PERCENT`], [`PAUSE_AFTER`]), not on every dip of the estimate.
 
 use std::time::{Duration, Instant};
@@ -20,8 +20,25 @@ pub const UP_HEADROOM_PERCENT: u64 = 115;
 /// After a switch down (or a pause), no switch up for this long.
 pub const UP_HOLD: Duration = Duration::from_secs(2);
 
+/// Paused (or not yet started) video resumes at its lowest layer when the budget holds this
+/// share of the layer's rate, in percent (and [`UP_HOLD`] has passed since the pause). Under
+/// 100: while paused, padding fills the link up to the estimate (see [`probe`]), so the link
+/// already carries the whole estimate; media in its place adds only what the layer and the
+/// audio exceed it by. Asking for the layer with headroom, as an up-switch does, a subscriber
+/// paused on a 300 kbit/s link with 5% loss stayed paused: its estimate (audio and padding,
+/// held by the loss) settled at 175–215 kbit/s, short of the 230 kbit/s that a 150 kbit/s layer
+/// with headroom and 50 kbit/s of audio asked for — the 2 fps of
+/// e2e/tests/call-weak-network.spec.ts in the whole suite (sfu_weak_link_tests.rs).
+pub const RESUME_LOWEST_PERCENT: u64 = 80;
+
 /// Video that flows keeps its lowest layer while the budget holds this share of the layer's
-/// rate, in percent; below it for [`PAUSE_AFTER`], the video pauses. The estimate swings around
+/// rate, in percent; below it for [`PAUSE_AFTER`], the video pauses. The hysteresis between a
+/// pause and a resume is this share against [`RESUME_LOWEST_PERCENT`]. Paused video resumes when
+/// the whole layer fits (after [`UP_HOLD`]), with no [`UP_HEADROOM_PERCENT`]: the hysteresis
+/// is between this share and the whole layer. With the headroom too, a subscriber paused on a
+/// 300 kbit/s link with 5% loss, whose estimate (audio and padding only) settled at 175–215
+/// kbit/s, waited for 230 kbit/s (a 150 kbit/s layer with headroom and 50 kbit/s of audio) and
+/// stayed paused — the 2 fps of e2e/tests/call-weak-network.spec.ts in the whole suite. The estimate swings around
 /// what is sent, by a third and more on a lossy link, and a pause costs a freeze and a keyframe
 /// to resume; while paused, only audio and probes measure the link, so the estimate climbs back
 /// slowly. Pausing as soon as the lowest layer did not fit, a subscriber whose link carries it
@@ -64,10 +81,11 @@ pub struct Demand {
 /// The layer of each demand (in the demands' order) for a subscriber whose budget is `budget`
 /// bits per second (`None`: unknown, no limit).
 ///
-/// A chosen layer fits what is left of the budget, except the lowest layer of a track that
-/// already flows: kept while [`KEEP_LOWEST_PERCENT`] of it fits, and whatever the budget unless
-/// `may_pause`. Above the current layer it must fit with [`UP_HEADROOM_PERCENT`] and `may_go_up`
-/// must hold.
+/// A chosen layer fits what is left of the budget, except the lowest layer of a track: kept,
+/// once it flows, while [`KEEP_LOWEST_PERCENT`] of it fits (and whatever the budget unless
+/// `may_pause`); resumed or started when [`RESUME_LOWEST_PERCENT`] of it fits. Above the current
+/// layer it must fit with [`UP_HEADROOM_PERCENT`]; any layer above the current one (a resume
+/// too) needs `may_go_up`.
 pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool, may_pause: bool) -> Vec<Option<Layer>> {
     let mut order: Vec<usize> = (0..demands.len()).collect();
     order.sort_by_key(|&i| (demands[i].kind != TrackKind::Screen, demands[i].track));
@@ -77,10 +95,13 @@ pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool, may_paus
         let d = &demands[i];
         let pick = (0..d.rates.len()).rev().find(|&layer| {
             let rate = d.rates[layer];
-            let fits = left.is_none_or(|left| rate <= left);
             let up = d.current.is_none_or(|current| layer > usize::from(current));
-            let room_to_go_up = left.is_none_or(|left| rate.saturating_mul(UP_HEADROOM_PERCENT) / 100 <= left);
-            fits && (!up || (may_go_up && room_to_go_up))
+            let needs = match (up, layer) {
+                (false, _) => rate,
+                (true, 0) => rate.saturating_mul(RESUME_LOWEST_PERCENT) / 100,
+                (true, _) => rate.saturating_mul(UP_HEADROOM_PERCENT) / 100,
+            };
+            left.is_none_or(|left| needs <= left) && (!up || may_go_up)
         });
         let keep_lowest = || {
             let lowest = *d.rates.first()?;

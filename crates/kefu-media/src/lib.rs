@@ -101,6 +101,8 @@ mod sfu;
 mod sfu_simulcast_tests;
 #[cfg(test)]
 mod sfu_tests;
+#[cfg(test)]
+mod sfu_weak_link_tests;
 mod tcp;
 mod udp;
 mod worker;

@@ -82,6 +82,10 @@ pub(crate) struct Peer {
     /// Cumulative (bytes received, bytes sent, when) of the last stats, for rates.
     pub last_stats: Option<(u64, u64, Instant)>,
     rtx_cache: Duration,
+    /// The latest bandwidth estimate towards it and the last one logged (debug logs follow the
+    /// estimate in steps of a fifth, not every update).
+    pub estimate: Option<u64>,
+    pub logged_estimate: Option<u64>,
 }
 
 /// How every connection is built.
@@ -148,6 +152,8 @@ impl Peer {
             offer_not_before: now,
             last_stats: None,
             rtx_cache: setup.rtx_cache,
+            estimate: None,
+            logged_estimate: None,
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))

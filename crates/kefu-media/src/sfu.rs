@@ -335,8 +335,13 @@ impl Sfu {
                 self.events.push_back(MediaEvent::Stats(figures));
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
-                tracing::trace!(participant = participant.0, bps = estimate.as_u64(), "media: estimate");
-                let input = room::Input::Estimate { subscriber: participant, bps: estimate.as_u64() };
+                let bps = estimate.as_u64();
+                peer.estimate = Some(bps);
+                if peer.logged_estimate.is_none_or(|logged| bps.abs_diff(logged) * 5 >= logged) {
+                    peer.logged_estimate = Some(bps);
+                    tracing::debug!(participant = participant.0, bps, "media: estimate");
+                }
+                let input = room::Input::Estimate { subscriber: participant, bps };
                 let _ = self.room_input(now, room, input);
             }
             _ => {}
@@ -479,7 +484,8 @@ impl Sfu {
                 self.drain(publisher);
             }
             room::Output::SetLayer { subscriber, track, layer } => {
-                tracing::debug!(subscriber = subscriber.0, track = track.0, ?layer, "media: layer chosen");
+                let estimate = self.peers.get(&subscriber).and_then(|p| p.estimate);
+                tracing::debug!(subscriber = subscriber.0, track = track.0, ?layer, ?estimate, "media: layer chosen");
                 if let Some(sending) = self.peers.get_mut(&subscriber).and_then(|p| p.sending.get_mut(&track)) {
                     sending.forwarder.set_target(layer);
                 }

@@ -177,11 +177,13 @@ thread_local! {
 /// The emulated network: every datagram is delayed; one in `loss_every` to a chosen address is
 /// dropped.
 pub(crate) struct Link {
-    delay: Duration,
+    pub delay: Duration,
     queue: VecDeque<(Instant, SocketAddr, SocketAddr, Vec<u8>)>,
     pub loss_to: Option<(SocketAddr, u32)>,
     counter: u32,
     pub dropped: u32,
+    /// Of those, dropped because the bottleneck's queue was full.
+    pub overflowed: u32,
     /// A bottleneck towards one address (bits per second), as `tbf` makes: datagrams queue
     /// behind each other, and are dropped when the queue holds more than [`LIMIT_QUEUE`].
     pub limit_to: Option<(SocketAddr, u64)>,
@@ -193,24 +195,24 @@ pub(crate) const LIMIT_QUEUE: Duration = Duration::from_millis(100);
 
 impl Link {
     pub(crate) fn new(delay: Duration) -> Self {
-        Link { delay, queue: VecDeque::new(), loss_to: None, counter: 0, dropped: 0, limit_to: None, busy_until: None }
+        Link { delay, queue: VecDeque::new(), loss_to: None, counter: 0, dropped: 0, overflowed: 0, limit_to: None, busy_until: None }
     }
 
     fn send(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, bytes: Vec<u8>) {
+        // The bottleneck first, then the random loss past it (a `tbf` on the way, an nftables
+        // rule at the receiver): a datagram lost there has taken its time on the link.
+        let mut at = now + self.delay;
         if let Some((addr, bps)) = self.limit_to {
             if addr == to {
                 let start = self.busy_until.unwrap_or(now).max(now);
                 if start > now + LIMIT_QUEUE {
                     self.dropped += 1;
+                    self.overflowed += 1;
                     return;
                 }
                 let wire = Duration::from_micros((bytes.len() as u64 + 28) * 8 * 1_000_000 / bps);
                 self.busy_until = Some(start + wire);
-                let at = start + wire + self.delay;
-                // Keep the queue ordered by delivery time.
-                let i = self.queue.iter().rposition(|(t, ..)| *t <= at).map_or(0, |i| i + 1);
-                self.queue.insert(i, (at, from, to, bytes));
-                return;
+                at = start + wire + self.delay;
             }
         }
         if let Some((addr, every)) = self.loss_to {
@@ -222,7 +224,9 @@ impl Link {
                 }
             }
         }
-        self.queue.push_back((now + self.delay, from, to, bytes));
+        // Keep the queue ordered by delivery time.
+        let i = self.queue.iter().rposition(|(t, ..)| *t <= at).map_or(0, |i| i + 1);
+        self.queue.insert(i, (at, from, to, bytes));
     }
 
     fn due(&mut self, now: Instant) -> Vec<(SocketAddr, SocketAddr, Vec<u8>)> {

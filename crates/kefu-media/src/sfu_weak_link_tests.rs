@@ -1,0 +1,50 @@
+//! In-process tests of a subscriber on a weak link, as e2e/tests/call-weak-network.spec.ts
+//! builds it: a 300 kbit/s bottleneck with a short queue (`tbf`), 5% loss past it and 50 ms
+//! each way. The publisher's lowest layer fits that link with room to spare; the subscriber
+//! must get it steadily, not flap between it, a pause and an overflowing link.
+
+use std::time::{Duration, Instant};
+
+use crate::sfu_tests::World;
+
+/// (rid, frame size in bytes) at 25 frames/s: ~150 kbit/s, ~550 kbit/s, ~1.6 Mbit/s on the
+/// wire, about what Chromium's 720p simulcast sends at idle motion.
+const LAYERS: [(&str, usize); 3] = [("l", 700), ("m", 2_600), ("h", 8_000)];
+
+/// Video frames of layer `rid` B received in `[from, to)`.
+fn frames(world: &World, rid: &str, from: Instant, to: Instant) -> usize {
+    let size = LAYERS.iter().find(|(r, _)| *r == rid).map(|(_, s)| *s).unwrap_or(0);
+    world.clients[1].video_log.iter().filter(|(at, len)| *at >= from && *at < to && *len == size).count()
+}
+
+/// The longest gap between two video frames B received in `[from, to)`.
+fn longest_gap(world: &World, from: Instant, to: Instant) -> Duration {
+    let times: Vec<Instant> = world.clients[1].video_log.iter().map(|(at, _)| *at).filter(|at| *at >= from && *at < to).collect();
+    let mut gap = times.first().map_or(to - from, |first| *first - from);
+    for pair in times.windows(2) {
+        gap = gap.max(pair[1] - pair[0]);
+    }
+    gap.max(times.last().map_or(Duration::ZERO, |last| to - *last))
+}
+
+#[test]
+fn on_a_weak_link_the_subscriber_gets_the_lowest_layer_steadily() {
+    let mut world = World::new();
+    world.link.delay = Duration::from_millis(50);
+    world.join_with_layers(1, &LAYERS);
+    world.join(2);
+    world.run(Duration::from_secs(12));
+    let b_addr = world.clients[1].addr;
+    world.link.limit_to = Some((b_addr, 300_000));
+    world.link.loss_to = Some((b_addr, 20));
+    world.run(Duration::from_secs(12));
+    let (from, overflowed_before) = (world.now, world.link.overflowed);
+    world.run(Duration::from_secs(20));
+    let low = frames(&world, "l", from, world.now);
+    let gap = longest_gap(&world, from, world.now);
+    let overflowed = world.link.overflowed - overflowed_before;
+    println!("20 s on the weak link: {low} frames of the lowest layer ({:.1}/s), longest gap {gap:?}, {overflowed} datagrams overflowed the bottleneck", low as f64 / 20.0);
+    assert_eq!(frames(&world, "m", from, world.now) + frames(&world, "h", from, world.now), 0, "only the lowest layer fits");
+    assert!(low >= 20 * 20, "B gets the lowest layer's frames steadily: {low} in 20 s");
+    assert!(gap < Duration::from_secs(1), "no pause: the longest gap was {gap:?}");
+}
