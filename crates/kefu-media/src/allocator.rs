@@ -6,8 +6,9 @@
 //! screen share served before cameras; nothing (video paused, audio goes on) when even the
 //! lowest layer does not fit. Down at once; up only with headroom (a resume from a pause with
 //! less than the whole lowest layer) and not right after a switch down, so a noisy estimate
-//! does not make the subscriber flap between layers (each switch costs a keyframe). Video that flows pauses only when the budget stays well short of
-//! its lowest layer ([`KEEP_LOWEST_PERCENT`], [`PAUSE_AFTER`]), not on every dip of the estimate.
+//! does not make the subscriber flap between layers (each switch costs a keyframe). Video that
+//! flows pauses only when the budget stays well short of its lowest layer
+//! ([`KEEP_LOWEST_PERCENT`], [`PAUSE_AFTER`]), not on every dip of the estimate.
 
 use std::time::{Duration, Instant};
 
@@ -33,15 +34,10 @@ pub const RESUME_LOWEST_PERCENT: u64 = 80;
 
 /// Video that flows keeps its lowest layer while the budget holds this share of the layer's
 /// rate, in percent; below it for [`PAUSE_AFTER`], the video pauses. The hysteresis between a
-/// pause and a resume is this share against [`RESUME_LOWEST_PERCENT`]. Paused video resumes when
-/// the whole layer fits (after [`UP_HOLD`]), with no [`UP_HEADROOM_PERCENT`]: the hysteresis
-/// is between this share and the whole layer. With the headroom too, a subscriber paused on a
-/// 300 kbit/s link with 5% loss, whose estimate (audio and padding only) settled at 175–215
-/// kbit/s, waited for 230 kbit/s (a 150 kbit/s layer with headroom and 50 kbit/s of audio) and
-/// stayed paused — the 2 fps of e2e/tests/call-weak-network.spec.ts in the whole suite. The estimate swings around
-/// what is sent, by a third and more on a lossy link, and a pause costs a freeze and a keyframe
-/// to resume; while paused, only audio and probes measure the link, so the estimate climbs back
-/// slowly. Pausing as soon as the lowest layer did not fit, a subscriber whose link carries it
+/// pause and a resume is this share against [`RESUME_LOWEST_PERCENT`]. The estimate swings
+/// around what is sent, by a third and more on a lossy link, and a pause costs a freeze and a
+/// keyframe to resume; while paused, only audio and probes measure the link, so the estimate
+/// climbs back slowly. Pausing as soon as the lowest layer did not fit, a subscriber whose link carries it
 /// (300 kbit/s, 5% loss, 100 ms) flapped between it and a pause and decoded ~6 frames per second
 /// instead of the layer's ~25 (e2e/tests/call-weak-network.spec.ts).
 pub const KEEP_LOWEST_PERCENT: u64 = 50;
