@@ -67,6 +67,21 @@ fn video_pauses_only_when_the_budget_stays_short() {
 }
 
 #[test]
+fn paused_video_resumes_after_the_hold_once_most_of_its_lowest_layer_fits() {
+    let t0 = Instant::now();
+    let mut budget = Budget { estimate: Some(60_000), ..Budget::default() };
+    let flowing = [camera(1, Some(0))];
+    assert_eq!(budget.allocate(t0, 40_000, &flowing), vec![Some(0)]);
+    assert_eq!(budget.allocate(t0 + PAUSE_AFTER, 40_000, &flowing), vec![None], "paused");
+    let paused = [camera(1, None)];
+    // 40 kbit/s of audio and 125 kbit/s for video: 83% of the 150 kbit/s layer, which a link
+    // kept full by padding carries. (With the headroom of an up-switch it needed 212.5.)
+    budget.estimate = Some(165_000);
+    assert_eq!(budget.allocate(t0 + PAUSE_AFTER + Duration::from_secs(1), 40_000, &paused), vec![None], "held after the pause");
+    assert_eq!(budget.allocate(t0 + PAUSE_AFTER + UP_HOLD, 40_000, &paused), vec![Some(0)], "resumed");
+}
+
+#[test]
 fn a_screen_share_is_served_before_a_camera() {
     let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_000_000], current: Some(0) };
     let chosen = choose(Some(1_300_000), &[camera(1, Some(0)), screen], true, true);
