@@ -322,6 +322,7 @@ impl Sfu {
                 }
             }
             Event::PeerStats(stats) => {
+                peer.adapt_rtx_cache(stats.rtt);
                 let mut figures = participant_stats(peer, &stats);
                 // The first video track it receives, at the layer it receives.
                 let mut forwarded: Vec<(TrackId, u8)> =
