@@ -27,9 +27,10 @@ pub struct MediaConfig {
     /// A participant whose ICE has not connected this long after `join` is dropped with
     /// [`crate::LeaveReason::Timeout`].
     pub connect_timeout: Duration,
-    /// How long each forwarded video stream keeps its sent packets to answer NACKs (str0m's
-    /// default is 3 s; most of the memory per subscribed stream). Loss older than this is
-    /// repaired by a keyframe instead.
+    /// The longest each forwarded video stream keeps its sent packets to answer NACKs (str0m's
+    /// default is 3 s; most of the memory per subscribed stream); once the subscriber's RTT is
+    /// known, it keeps a few round trips of them (see `rtx`). Loss older than that is repaired
+    /// by a keyframe instead.
     pub rtx_cache: Duration,
     /// Media worker threads. Each owns whole rooms (a room's forwarding stays on one thread) and
     /// one socket of the UDP port's `SO_REUSEPORT` group; at least 1.

@@ -96,6 +96,7 @@ mod meter;
 mod peer;
 mod recorder;
 pub mod room;
+mod rtx;
 mod sfu;
 #[cfg(test)]
 mod sfu_simulcast_tests;

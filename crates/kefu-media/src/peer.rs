@@ -16,6 +16,7 @@ use crate::api::{ClientOffer, MediaError};
 use crate::codec::VideoCodec;
 use crate::forward::{Forwarder, Layer};
 use crate::ids::{ParticipantId, RoomId, TrackId, TrackKind};
+use crate::rtx;
 
 /// After a client's offer, the server may wait this long before its own next offer. It used to
 /// be 200 ms, so that the answer reached the client first even when answers and events are
@@ -81,11 +82,14 @@ pub(crate) struct Peer {
     offer_not_before: Instant,
     /// Cumulative (bytes received, bytes sent, when) of the last stats, for rates.
     pub last_stats: Option<(u64, u64, Instant)>,
+    /// The longest the retransmission cache may keep (the configured age).
     rtx_cache: Duration,
     /// The latest bandwidth estimate towards it and the last one logged (debug logs follow the
     /// estimate in steps of a fifth, not every update).
     pub estimate: Option<u64>,
     pub logged_estimate: Option<u64>,
+    /// What the forwarded video streams' caches keep now (see `rtx`).
+    rtx_age: Duration,
 }
 
 /// How every connection is built.
@@ -154,6 +158,7 @@ impl Peer {
             rtx_cache: setup.rtx_cache,
             estimate: None,
             logged_estimate: None,
+            rtx_age: setup.rtx_cache,
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))
@@ -290,16 +295,26 @@ impl Peer {
     }
 
     /// str0m keeps 3 s (up to 2,000 packets) of every sent stream for retransmission: most of a
-    /// subscriber's memory. A NACK answered later than about a second is useless to a real-time
-    /// receiver (its jitter buffer has moved on; it asks for a keyframe instead), so the cache
-    /// keeps [`PeerSetup::rtx_cache`], and at most 500 packets per second of it (a keyframe burst
-    /// of a 1080p layer fits).
+    /// subscriber's memory. The cache keeps what `rtx::age_for` says for this subscriber's RTT.
     fn limit_rtx_cache(&mut self, mid: Mid) {
-        let age = self.rtx_cache;
-        let packets = ((age.as_millis() / 2) as usize).max(50);
+        let age = self.rtx_age;
         let mut api = self.rtc.direct_api();
         if let Some(stream) = api.stream_tx_by_mid(mid, None) {
-            stream.set_rtx_cache(packets, age, Some(0.15));
+            stream.set_rtx_cache(rtx::max_packets(age), age, Some(0.15));
+        }
+    }
+
+    /// A new RTT of this subscriber: its forwarded video streams' caches follow it (when it
+    /// moved enough to be worth the packets a resize drops).
+    pub(crate) fn adapt_rtx_cache(&mut self, rtt: Option<Duration>) {
+        let wanted = rtx::age_for(rtt, self.rtx_cache);
+        if !rtx::worth_resizing(self.rtx_age, wanted) {
+            return;
+        }
+        self.rtx_age = wanted;
+        let video: Vec<Mid> = self.sending.values().filter(|s| s.video).map(|s| s.mid).collect();
+        for mid in video {
+            self.limit_rtx_cache(mid);
         }
     }
 
