@@ -167,11 +167,14 @@ pub struct QaAgentTotals {
     pub review_sum: i64,
 }
 
-/// One rule's line of the QA report.
+/// One rule's hits on one agent's conversations: the QA report sums the agents its reader
+/// oversees (a conversation has one agent, so the conversations add up exactly).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QaRuleTotals {
     /// Rule id.
     pub rule_id: i64,
+    /// The agent whose conversations were hit.
+    pub agent_id: i64,
     /// Its latest name.
     pub rule_name: String,
     /// Hits.

@@ -231,14 +231,15 @@ impl Store {
         })
     }
 
-    /// Per rule, over conversations closed in [from, to): hits and conversations hit.
+    /// Per rule and agent, over conversations closed in [from, to): hits and conversations hit.
     pub async fn qa_rule_totals(&self, from: i64, to: i64) -> Result<Vec<QaRuleTotals>> {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
-                "SELECT h.rule_id, MAX(h.rule_name) AS rule_name, COUNT(*) AS hits, COUNT(DISTINCT h.conversation_id) AS conversations
+                "SELECT h.rule_id, r.agent_id, MAX(h.rule_name) AS rule_name, COUNT(*) AS hits,
+                        COUNT(DISTINCT h.conversation_id) AS conversations
                  FROM qa_hits h JOIN qa_results r ON r.conversation_id = h.conversation_id
                  WHERE r.closed_at >= $1 AND r.closed_at < $2
-                 GROUP BY h.rule_id ORDER BY hits DESC, h.rule_id",
+                 GROUP BY h.rule_id, r.agent_id ORDER BY h.rule_id, r.agent_id",
             )
             .bind(from)
             .bind(to)

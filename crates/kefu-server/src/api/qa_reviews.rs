@@ -417,12 +417,20 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
             avg_review_score: (t.reviewed > 0).then(|| avg(t.review_sum, t.reviewed)),
         })
         .collect();
-    let rules = state
-        .store
-        .qa_rule_totals(from, to)
-        .await?
-        .into_iter()
-        .map(|r| QaRuleLine { rule_id: r.rule_id, rule_name: r.rule_name, hits: r.hits, conversations: r.conversations })
-        .collect();
+    // The rules' hits on the same agents' conversations, summed per rule.
+    let mut rules: Vec<QaRuleLine> = Vec::new();
+    for r in state.store.qa_rule_totals(from, to).await? {
+        if shown.as_ref().is_some_and(|s| !s.contains(&r.agent_id)) {
+            continue;
+        }
+        match rules.last_mut() {
+            Some(line) if line.rule_id == r.rule_id => {
+                line.hits += r.hits;
+                line.conversations += r.conversations;
+            }
+            _ => rules.push(QaRuleLine { rule_id: r.rule_id, rule_name: r.rule_name, hits: r.hits, conversations: r.conversations }),
+        }
+    }
+    rules.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.rule_id.cmp(&b.rule_id)));
     Ok(Json(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules }))
 }
