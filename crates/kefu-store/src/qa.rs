@@ -125,6 +125,16 @@ pub struct QaReviewRow {
     pub created_at: i64,
 }
 
+/// A review with its conversation's skill group: what the appeals list needs of each appeal.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QaReviewInGroup {
+    /// The review.
+    #[sqlx(flatten)]
+    pub review: QaReviewRow,
+    /// Its conversation's skill group.
+    pub group_id: i64,
+}
+
 /// An appeal.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QaAppealRow {

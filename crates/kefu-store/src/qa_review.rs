@@ -1,6 +1,6 @@
 //! Quality inspection by people: scoring forms, reviews, appeals (申诉) and the QA report's sums.
 
-use crate::{conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewRow, QaRuleTotals, Result, Store, StoreError};
+use crate::{conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewInGroup, QaReviewRow, QaRuleTotals, Result, Store, StoreError};
 
 const REVIEW: &str =
     "id, conversation_id, agent_id, reviewer_id, form_id, form_name, items, line_comments, comment, score, fatal, created_at";
@@ -175,6 +175,24 @@ impl Store {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(&format!(
                 "SELECT {APPEAL} FROM qa_appeals WHERE ($1 IS NULL OR status = $1) ORDER BY created_at, id LIMIT $2"
+            ))
+            .bind(status)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
+    /// The reviews of the appeals [`Store::qa_appeals`] lists with the same arguments, with their
+    /// conversations' groups, in one read (the list needs both for every appeal).
+    pub async fn qa_appealed_reviews(&self, status: Option<&str>, limit: i64) -> Result<Vec<QaReviewInGroup>> {
+        let columns: Vec<String> = REVIEW.split(", ").map(|c| format!("r.{c}")).collect();
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {}, c.group_id FROM qa_appeals a
+                 JOIN qa_reviews r ON r.id = a.review_id JOIN conversations c ON c.id = r.conversation_id
+                 WHERE ($1 IS NULL OR a.status = $1) ORDER BY a.created_at, a.id LIMIT $2",
+                columns.join(", ")
             ))
             .bind(status)
             .bind(limit)
