@@ -1,6 +1,8 @@
 //! Quality inspection by people: scoring forms, reviews, appeals (申诉) and the QA report's sums.
 
-use crate::{conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewInGroup, QaReviewRow, QaRuleTotals, Result, Store, StoreError};
+use crate::{
+    conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewInGroup, QaReviewRow, QaRuleTotals, Result, Store, StoreError,
+};
 
 const REVIEW: &str =
     "id, conversation_id, agent_id, reviewer_id, form_id, form_name, items, line_comments, comment, score, fatal, created_at";
