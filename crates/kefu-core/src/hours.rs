@@ -44,6 +44,16 @@ impl ZoneName {
     pub fn zone(&self) -> &TimeZone {
         &self.zone
     }
+
+    /// The start of the local day `now` (ms) falls in: "today" on the live pages, as in the
+    /// reports. A day that starts inside a gap (a zone that skipped midnight) starts at the first
+    /// instant after it; a time outside the calendar's range reads as the 24 hours before it.
+    pub fn day_start(&self, now: i64) -> i64 {
+        jiff::Timestamp::from_millisecond(now)
+            .and_then(|t| t.to_zoned_datetime(self.zone.clone()).start_of_day())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(now - 86_400_000)
+    }
 }
 
 impl TryFrom<String> for ZoneName {
@@ -195,6 +205,22 @@ impl BusinessHours {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_starts_at_local_midnight() {
+        let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let shanghai = ZoneName::new("Asia/Shanghai").unwrap();
+        // 00:30 on 1 December in Shanghai is still 30 November in UTC.
+        assert_eq!(shanghai.day_start(ms("2026-11-30T16:30:00Z")), ms("2026-11-30T16:00:00Z"));
+        assert_eq!(shanghai.day_start(ms("2026-11-30T15:59:59Z")), ms("2026-11-29T16:00:00Z"));
+        assert_eq!(shanghai.day_start(ms("2026-11-30T16:00:00Z")), ms("2026-11-30T16:00:00Z"), "midnight is today's");
+        // A day of 23 hours: Berlin's spring forward.
+        let berlin = ZoneName::new("Europe/Berlin").unwrap();
+        assert_eq!(berlin.day_start(ms("2026-03-29T20:00:00Z")), ms("2026-03-28T23:00:00Z"));
+        // Santiago skips midnight itself (00:00 -> 01:00 in September): the day starts at 01:00.
+        let santiago = ZoneName::new("America/Santiago").unwrap();
+        assert_eq!(santiago.day_start(ms("2026-09-06T12:00:00Z")), ms("2026-09-06T04:00:00Z"));
+    }
 
     const DAY_MS: i64 = 86_400_000;
     const HOUR_MS: i64 = 3_600_000;

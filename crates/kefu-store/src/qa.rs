@@ -125,6 +125,16 @@ pub struct QaReviewRow {
     pub created_at: i64,
 }
 
+/// A review with its conversation's skill group: what the appeals list needs of each appeal.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QaReviewInGroup {
+    /// The review.
+    #[sqlx(flatten)]
+    pub review: QaReviewRow,
+    /// Its conversation's skill group.
+    pub group_id: i64,
+}
+
 /// An appeal.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QaAppealRow {
@@ -167,11 +177,14 @@ pub struct QaAgentTotals {
     pub review_sum: i64,
 }
 
-/// One rule's line of the QA report.
+/// One rule's hits on one agent's conversations: the QA report sums the agents its reader
+/// oversees (a conversation has one agent, so the conversations add up exactly).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct QaRuleTotals {
     /// Rule id.
     pub rule_id: i64,
+    /// The agent whose conversations were hit.
+    pub agent_id: i64,
     /// Its latest name.
     pub rule_name: String,
     /// Hits.

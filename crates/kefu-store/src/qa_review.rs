@@ -1,6 +1,8 @@
 //! Quality inspection by people: scoring forms, reviews, appeals (申诉) and the QA report's sums.
 
-use crate::{conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewRow, QaRuleTotals, Result, Store, StoreError};
+use crate::{
+    conflict, touched, QaAgentTotals, QaAppealRow, QaFormRow, QaReviewInGroup, QaReviewRow, QaRuleTotals, Result, Store, StoreError,
+};
 
 const REVIEW: &str =
     "id, conversation_id, agent_id, reviewer_id, form_id, form_name, items, line_comments, comment, score, fatal, created_at";
@@ -183,6 +185,24 @@ impl Store {
         })
     }
 
+    /// The reviews of the appeals [`Store::qa_appeals`] lists with the same arguments, with their
+    /// conversations' groups, in one read (the list needs both for every appeal).
+    pub async fn qa_appealed_reviews(&self, status: Option<&str>, limit: i64) -> Result<Vec<QaReviewInGroup>> {
+        let columns: Vec<String> = REVIEW.split(", ").map(|c| format!("r.{c}")).collect();
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_as(&format!(
+                "SELECT {}, c.group_id FROM qa_appeals a
+                 JOIN qa_reviews r ON r.id = a.review_id JOIN conversations c ON c.id = r.conversation_id
+                 WHERE ($1 IS NULL OR a.status = $1) ORDER BY a.created_at, a.id LIMIT $2",
+                columns.join(", ")
+            ))
+            .bind(status)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// Decide an open appeal; false if it was already decided.
     pub async fn decide_qa_appeal(
         &self,
@@ -231,14 +251,15 @@ impl Store {
         })
     }
 
-    /// Per rule, over conversations closed in [from, to): hits and conversations hit.
+    /// Per rule and agent, over conversations closed in [from, to): hits and conversations hit.
     pub async fn qa_rule_totals(&self, from: i64, to: i64) -> Result<Vec<QaRuleTotals>> {
         on_pool!(self, |pool| {
             Ok(sqlx::query_as(
-                "SELECT h.rule_id, MAX(h.rule_name) AS rule_name, COUNT(*) AS hits, COUNT(DISTINCT h.conversation_id) AS conversations
+                "SELECT h.rule_id, r.agent_id, MAX(h.rule_name) AS rule_name, COUNT(*) AS hits,
+                        COUNT(DISTINCT h.conversation_id) AS conversations
                  FROM qa_hits h JOIN qa_results r ON r.conversation_id = h.conversation_id
                  WHERE r.closed_at >= $1 AND r.closed_at < $2
-                 GROUP BY h.rule_id ORDER BY hits DESC, h.rule_id",
+                 GROUP BY h.rule_id, r.agent_id ORDER BY h.rule_id, r.agent_id",
             )
             .bind(from)
             .bind(to)

@@ -22,7 +22,7 @@ mod sample_tests;
 mod tests;
 
 pub use form::{check_form, review_score, FormError, FormItem, ItemMark};
-pub use sample::{draw_sample, week_before, IsoWeek, SampleReason, Sampled, Scored};
+pub use sample::{draw_sample, week_before, weeks_due, IsoWeek, SampleReason, Sampled, Scored};
 
 use serde::{Deserialize, Serialize};
 

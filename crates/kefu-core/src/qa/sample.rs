@@ -127,6 +127,24 @@ pub fn week_before(now: i64, zone: &TimeZone) -> Option<IsoWeek> {
     Some(IsoWeek { year: iso.year(), week: iso.week(), from: midnight(start, zone)?, to: midnight(monday, zone)? })
 }
 
+/// The weeks a sampler due at `now` draws, oldest first: the week before `now`'s always, and
+/// the `catch_up - 1` weeks before it at most that ended after `since` (when the sample was
+/// turned on) — the weeks missed while the server was down or the sample was off. A week
+/// already drawn is the caller's to skip (its marker row).
+pub fn weeks_due(now: i64, zone: &TimeZone, since: i64, catch_up: usize) -> Vec<IsoWeek> {
+    let mut out: Vec<IsoWeek> = week_before(now, zone).into_iter().collect();
+    while out.len() < catch_up {
+        // The week before the one starting at the oldest's Monday.
+        let Some(w) = out.last().and_then(|w| week_before(w.from, zone)) else { break };
+        if w.to <= since {
+            break;
+        }
+        out.push(w);
+    }
+    out.reverse();
+    out
+}
+
 fn midnight(d: Date, zone: &TimeZone) -> Option<i64> {
     d.to_zoned_datetime(zone.clone()).ok().map(|z| z.timestamp().as_millisecond())
 }

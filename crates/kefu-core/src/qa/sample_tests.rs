@@ -64,3 +64,22 @@ fn the_week_before_in_the_organisations_zone() {
     let utc = jiff::tz::TimeZone::UTC;
     assert_eq!(week_before(ms("2021-01-06T12:00:00Z"), &utc).unwrap().key(), "2020-W53");
 }
+
+#[test]
+fn the_weeks_due_catch_up_those_missed_since_the_sample_was_turned_on() {
+    let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+    let ms = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let keys = |ws: Vec<IsoWeek>| ws.iter().map(IsoWeek::key).collect::<Vec<_>>();
+    let now = ms("2026-12-01T04:00:00Z"); // Tuesday of W49 in Shanghai
+                                          // Turned on long ago: eight weeks at most, oldest first, ending with the week before.
+    let due = weeks_due(now, &shanghai, 0, 8);
+    assert_eq!(keys(due.clone()), ["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48"]);
+    assert!(due.windows(2).all(|p| p[0].to == p[1].from), "back to back");
+    // Turned on during W46 (Wednesday): W46 counts (it ended after), W45 does not.
+    assert_eq!(keys(weeks_due(now, &shanghai, ms("2026-11-11T02:00:00Z"), 8)), ["2026-W46", "2026-W47", "2026-W48"]);
+    // Turned on exactly when W47 began: W46 ended then and is not due.
+    assert_eq!(keys(weeks_due(now, &shanghai, ms("2026-11-15T16:00:00Z"), 8)), ["2026-W47", "2026-W48"]);
+    // Turned on today: the week before only, as before catching up existed.
+    assert_eq!(keys(weeks_due(now, &shanghai, now, 8)), ["2026-W48"]);
+    assert_eq!(keys(weeks_due(now, &shanghai, 0, 1)), ["2026-W48"]);
+}

@@ -22,7 +22,7 @@ use crate::views::{
     QaReport, QaReviewView, QaRuleLine, QaSampleResult, QaScoredItem,
 };
 use kefu_core::qa::{draw_sample, review_score, FormItem, ItemMark, SampleReason, Scored};
-use kefu_store::{NewQaReview, QaReviewRow, StoreError};
+use kefu_store::{NewQaReview, QaReviewInGroup, QaReviewRow, StoreError};
 
 const DAY: i64 = 86_400_000;
 /// The most rows a work list (queue, my results, appeals) reads before paging: a week's
@@ -324,16 +324,19 @@ pub async fn appeals(
     }
     let names = names(&state).await?;
     let mine = crate::oversight::overseen(&state, &staff).await?;
+    let status = q.status.as_deref();
+    // Two reads, whatever the number of appeals: the appeals, and their reviews with groups.
+    let reviews: HashMap<i64, QaReviewInGroup> =
+        state.store.qa_appealed_reviews(status, WORK_LIST_ROWS).await?.into_iter().map(|r| (r.review.id, r)).collect();
     let mut appeals = Vec::new();
-    for a in state.store.qa_appeals(q.status.as_deref(), WORK_LIST_ROWS).await? {
-        let review = state.store.qa_review(a.review_id).await?;
+    for a in state.store.qa_appeals(status, WORK_LIST_ROWS).await? {
+        // Only an appeal made between the two reads lacks its review here: it shows next time.
+        let Some(r) = reviews.get(&a.review_id) else { continue };
         // A supervisor decides the appeals of the groups they oversee.
-        if let Some(mine) = &mine {
-            if !mine.contains(&state.store.conversation(review.conversation_id).await?.group_id) {
-                continue;
-            }
+        if mine.as_ref().is_some_and(|mine| !mine.contains(&r.group_id)) {
+            continue;
         }
-        appeals.push(QaAppealView::of(&a, &review, name_of(&names, a.agent_id)));
+        appeals.push(QaAppealView::of(&a, &r.review, name_of(&names, a.agent_id)));
     }
     let page = page.page(appeals, |a| a.id, |a| vec![a.agent_name.as_str(), a.reason.as_str()])?;
     Ok(Json(QaAppealList { appeals: page.rows, total: page.total, next_after: page.next_after }))
@@ -417,12 +420,20 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
             avg_review_score: (t.reviewed > 0).then(|| avg(t.review_sum, t.reviewed)),
         })
         .collect();
-    let rules = state
-        .store
-        .qa_rule_totals(from, to)
-        .await?
-        .into_iter()
-        .map(|r| QaRuleLine { rule_id: r.rule_id, rule_name: r.rule_name, hits: r.hits, conversations: r.conversations })
-        .collect();
+    // The rules' hits on the same agents' conversations, summed per rule.
+    let mut rules: Vec<QaRuleLine> = Vec::new();
+    for r in state.store.qa_rule_totals(from, to).await? {
+        if shown.as_ref().is_some_and(|s| !s.contains(&r.agent_id)) {
+            continue;
+        }
+        match rules.last_mut() {
+            Some(line) if line.rule_id == r.rule_id => {
+                line.hits += r.hits;
+                line.conversations += r.conversations;
+            }
+            _ => rules.push(QaRuleLine { rule_id: r.rule_id, rule_name: r.rule_name, hits: r.hits, conversations: r.conversations }),
+        }
+    }
+    rules.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.rule_id.cmp(&b.rule_id)));
     Ok(Json(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules }))
 }

@@ -33,7 +33,7 @@ pub async fn put_sampling(State(state): State<AppState>, staff: Staff, ApiJson(b
         return Err(ApiError::invalid("flag_below: 0 to 100"));
     }
     let before = sampling::setting(&state.store).await?;
-    sampling::set_setting(&state.store, &b).await?;
+    sampling::set_setting(&state.store, &b, crate::clock::now_ms()).await?;
     if before != b {
         let change = Change::new(AuditEntity::QaSampling, "weekly", AuditAction::Updated, "weekly sample").before(&before).after(&b);
         record(&state, &staff, change).await;

@@ -97,8 +97,8 @@ async fn waiting_list(state: &AppState, staff: &Staff, shown: &impl Fn(i64) -> b
 
 /// Today's contacts as the core reads them; only those `agent` served when given.
 async fn today_records(state: &AppState, now: i64, agent: Option<i64>) -> ApiResult<Vec<ContactRecord>> {
-    // "Today" is the last 24 hours until a per-tenant time zone exists.
-    let since = now - 86_400_000;
+    // Today starts at the organisation's local midnight, as the reports' days do.
+    let since = state.org.time_zone().day_start(now);
     Ok(state.store.contacts_since(since).await?.iter().filter(|c| agent.is_none() || c.agent_id == agent).map(record_of).collect())
 }
 

@@ -12,7 +12,8 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::views::{thresholds_of, FloorGroup, FloorView, StatusCounts, ThresholdsView};
 
-/// "Today" is the last 24 hours, as on the supervisor page, until a per-tenant time zone exists.
+/// How far back the floor's alert list looks: the last 24 hours (the figures' "today" starts at
+/// the organisation's local midnight instead, as in the reports).
 pub const TODAY_MS: i64 = 86_400_000;
 
 /// Each group's thresholds: its own, else the defaults (with whether they are its own).
@@ -43,9 +44,10 @@ pub fn record_of(c: &ContactRow) -> ContactRecord {
     }
 }
 
-/// Today's contacts (queued since 24 hours ago).
+/// Today's contacts: queued since the organisation's local midnight (its time zone setting), so
+/// the wall's service level today is the reports' day.
 pub async fn today_contacts(state: &AppState, now: i64) -> ApiResult<Vec<ContactRow>> {
-    Ok(state.store.contacts_since(now - TODAY_MS).await?)
+    Ok(state.store.contacts_since(state.org.time_zone().day_start(now)).await?)
 }
 
 /// The floor at `now`, from today's contacts as last read.

@@ -23,7 +23,7 @@ pub struct GroupLive {
     pub service_level_target_secs: u32,
 }
 
-/// The last 24 hours' service figures.
+/// Today's service figures (since the organisation's local midnight).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TodayStats {
     /// Conversations that entered a queue.
@@ -90,7 +90,7 @@ pub struct LiveStats {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgentDay {
     pub agent: AgentView,
-    /// The last 24 hours of the conversations this agent served (answered, handle time, CSAT).
+    /// Today's conversations this agent served (since local midnight: answered, handle time, CSAT).
     pub today: TodayStats,
     /// The conversations the agent serves now.
     pub conversations: Vec<super::ConversationView>,

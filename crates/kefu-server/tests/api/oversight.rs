@@ -120,3 +120,36 @@ async fn a_supervisor_in_no_group_oversees_nothing_and_is_told_why() {
     let (_, all) = app.call("GET", search, Some(&admin), None).await;
     assert!(!all["results"].as_array().unwrap().is_empty(), "{all}");
 }
+
+/// The QA report's rule lines count the same agents' conversations as its agent lines: the
+/// supervisor of card services does not see the rule hits of a loans agent's conversation.
+#[tokio::test]
+async fn a_supervisors_qa_report_counts_rule_hits_on_their_groups_agents_only() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let (_, starter) = app.call("POST", "/api/v1/qa/starter", Some(&admin), None).await;
+    assert!(starter["rules"].is_array(), "{starter}");
+    // Neither agent greets: the greeting rule hits both conversations.
+    let zhang = app.ready_agent(1).await;
+    let (cards, _) = crate::qa::served(&app, &zhang, "在吗", &["嗯"]).await;
+    let loans = loans_conversation(&app).await;
+    for id in [cards, loans] {
+        crate::qa::scored(&app, &admin, id, |_| true).await;
+    }
+    let now = jiff::Timestamp::now();
+    let day = jiff::SignedDuration::from_hours(24);
+    let span = format!("from={}&to={}", now - day, now + day);
+    let greeting = |report: &Value| -> (i64, i64) {
+        let line = report["rules"].as_array().unwrap().iter().find(|r| r["rule_name"] == "问候语").expect("greeting line").clone();
+        (line["hits"].as_i64().unwrap(), line["conversations"].as_i64().unwrap())
+    };
+    let total = |report: &Value| -> i64 { report["rules"].as_array().unwrap().iter().map(|r| r["hits"].as_i64().unwrap()).sum() };
+    let (s, all) = app.call("GET", &format!("/api/v1/qa/report?{span}"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{all}");
+    let (s, mine) = app.call("GET", &format!("/api/v1/qa/report?{span}"), Some(&sup), None).await;
+    assert_eq!(s, 200, "{mine}");
+    assert_eq!(greeting(&all), (2, 2), "{all}");
+    assert_eq!(greeting(&mine), (1, 1), "card services' conversation only: {mine}");
+    assert!(total(&mine) < total(&all), "{mine} {all}");
+}

@@ -8,7 +8,7 @@ use crate::helpers::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
 /// A conversation agent1 served and closed: the visitor writes `visitor_says`, the agent `says`.
-async fn served(app: &TestApp, agent: &str, visitor_says: &str, says: &[&str]) -> (i64, String) {
+pub(crate) async fn served(app: &TestApp, agent: &str, visitor_says: &str, says: &[&str]) -> (i64, String) {
     let v = app.visitor("质检客户").await;
     let id = app.start(&v, visitor_says).await["id"].as_i64().unwrap();
     let (s, e) = app.call("POST", &format!("/api/v1/conversations/{id}/accept"), Some(agent), None).await;
@@ -25,7 +25,7 @@ async fn served(app: &TestApp, agent: &str, visitor_says: &str, says: &[&str]) -
 
 /// The QA page of a conversation once its automatic score is there (it is written by a task
 /// after the close) and satisfies `done`.
-async fn scored(app: &TestApp, token: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn scored(app: &TestApp, token: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..100 {
         let (s, v) = app.call("GET", &format!("/api/v1/qa/conversations/{id}"), Some(token), None).await;
         assert_eq!(s, 200, "{v}");

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::helpers::{spawn_app, TestApp};
-use kefu_server::qa::sampling::{draw_due_week, WeekDraw};
+use kefu_server::qa::sampling::{draw_due_weeks, set_setting, QaSampling, WeekDraw};
 use kefu_store::QaResultRow;
 use serde_json::json;
 
@@ -75,13 +75,17 @@ async fn the_week_is_drawn_once_with_every_flagged_one_and_n_percent_per_agent()
     let zone = app.config_again().time_zone;
     let now = ms("2025-03-12T09:00:00+08:00");
 
-    assert_eq!(draw_due_week(&store, &zone, now).await.unwrap(), None, "off: nothing drawn");
+    assert_eq!(draw_due_weeks(&store, &zone, now).await.unwrap(), [], "off: nothing drawn");
     let (s, v) =
         app.call("PUT", "/api/v1/qa/sampling", Some(&admin), Some(json!({ "enabled": true, "percent": 50, "flag_below": 80 }))).await;
     assert_eq!(s, 200, "{v}");
 
-    let drawn = draw_due_week(&store, &zone, now).await.unwrap();
-    assert_eq!(drawn, Some(WeekDraw { week: "2025-W10".into(), added: 5 }), "2 flagged, ceil(50% of 4) + ceil(50% of 2) random");
+    let drawn = draw_due_weeks(&store, &zone, now).await.unwrap();
+    assert_eq!(
+        drawn,
+        [WeekDraw { week: "2025-W10".into(), added: 5 }],
+        "turned on later than the fake now: that week only; 2 flagged, ceil(50% of 4) + ceil(50% of 2) random"
+    );
     let (s, q) = app.call("GET", "/api/v1/qa/queue", Some(&admin), None).await;
     assert_eq!(s, 200, "{q}");
     let items: Vec<(i64, String)> = q["items"]
@@ -99,8 +103,47 @@ async fn the_week_is_drawn_once_with_every_flagged_one_and_n_percent_per_agent()
     assert!(!random.contains(&ids[6]), "Monday in Shanghai is the next week: {q}");
 
     // Again, later that week, and from another node's handle: the week is drawn already.
-    assert_eq!(draw_due_week(&store, &zone, now + 3_600_000).await.unwrap(), None);
-    assert_eq!(draw_due_week(&app.store().await, &zone, now).await.unwrap(), None);
+    assert_eq!(draw_due_weeks(&store, &zone, now + 3_600_000).await.unwrap(), []);
+    assert_eq!(draw_due_weeks(&app.store().await, &zone, now).await.unwrap(), []);
     let (_, again) = app.call("GET", "/api/v1/qa/queue", Some(&admin), None).await;
     assert_eq!(again["items"].as_array().map(Vec::len), Some(5), "nothing added: {again}");
+}
+
+/// Weeks missed while the server was down or the sample was off are drawn late, each once,
+/// back to the week the sample was first turned on in (and eight weeks at most).
+#[tokio::test]
+async fn missed_weeks_are_drawn_late_once_since_the_sample_was_turned_on() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let agent = app.ready_agent(1).await;
+    let store = app.store().await;
+    let agent_id = store.users().await.unwrap().iter().find(|u| u.email == "agent1@demo.kefu").unwrap().id;
+    // One flagged conversation in each of 2025-W08, W09 and W10 (Shanghai).
+    let mut ids = Vec::new();
+    for closed in ["2025-02-19T10:00:00+08:00", "2025-02-26T10:00:00+08:00", "2025-03-05T10:00:00+08:00"] {
+        let id = served(&app, &agent, &admin).await;
+        let row = QaResultRow { conversation_id: id, agent_id, score: 10, heavy_hit: false, closed_at: ms(closed), scored_at: ms(closed) };
+        store.save_qa_result(&row, &[]).await.unwrap();
+        ids.push(id);
+    }
+    let zone = app.config_again().time_zone;
+    let on = QaSampling { enabled: true, percent: 0, flag_below: 80 };
+    // Turned on during W09, then off over the W10 boundary (and the server down over W11's).
+    set_setting(&store, &on, ms("2025-02-25T09:00:00+08:00")).await.unwrap();
+    set_setting(&store, &QaSampling { enabled: false, ..on.clone() }, ms("2025-02-28T09:00:00+08:00")).await.unwrap();
+    assert_eq!(draw_due_weeks(&store, &zone, ms("2025-03-04T09:00:00+08:00")).await.unwrap(), [], "off");
+    set_setting(&store, &on, ms("2025-03-19T09:00:00+08:00")).await.unwrap();
+
+    let now = ms("2025-03-19T09:00:00+08:00"); // Wednesday of W12
+    let week = |w: &str, added| WeekDraw { week: w.into(), added };
+    let drawn = draw_due_weeks(&store, &zone, now).await.unwrap();
+    assert_eq!(drawn, [week("2025-W09", 1), week("2025-W10", 1), week("2025-W11", 0)], "not W08: before it was turned on");
+    assert_eq!(draw_due_weeks(&store, &zone, now + 3_600_000).await.unwrap(), [], "each week once");
+    let (_, q) = app.call("GET", "/api/v1/qa/queue", Some(&admin), None).await;
+    let queued: BTreeSet<i64> = q["items"].as_array().unwrap().iter().map(|i| i["conversation_id"].as_i64().unwrap()).collect();
+    assert_eq!(queued, BTreeSet::from([ids[1], ids[2]]), "{q}");
+    // Ten weeks later: eight weeks back at most.
+    let later = draw_due_weeks(&store, &zone, now + 10 * 7 * 86_400_000).await.unwrap();
+    let keys: Vec<&str> = later.iter().map(|d| d.week.as_str()).collect();
+    assert_eq!(keys, ["2025-W14", "2025-W15", "2025-W16", "2025-W17", "2025-W18", "2025-W19", "2025-W20", "2025-W21"]);
 }

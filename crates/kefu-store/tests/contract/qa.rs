@@ -65,6 +65,10 @@ async fn results_reviews_appeals_and_the_report() {
         let appeal = store.create_qa_appeal(r1, agent, "理由", 7).await.unwrap();
         assert!(matches!(store.create_qa_appeal(r1, agent, "again", 7).await, Err(StoreError::Conflict(_))));
         assert_eq!(store.qa_appeals(Some("open"), 10).await.unwrap().len(), 1);
+        let reviews = store.qa_appealed_reviews(Some("open"), 10).await.unwrap();
+        assert_eq!(reviews.iter().map(|r| r.review.id).collect::<Vec<_>>(), [r1], "the appealed review");
+        assert_eq!(reviews[0].group_id, store.conversation(one).await.unwrap().group_id);
+        assert!(store.qa_appealed_reviews(Some("upheld"), 10).await.unwrap().is_empty());
         assert!(store.decide_qa_appeal(appeal, "upheld", reviewer, Some("ok"), Some(100), 8).await.unwrap());
         assert!(!store.decide_qa_appeal(appeal, "rejected", reviewer, None, None, 9).await.unwrap(), "decided once");
         assert!(store.qa_appeals(Some("open"), 10).await.unwrap().is_empty());

@@ -1939,7 +1939,7 @@ export interface components {
             agent: components["schemas"]["AgentView"];
             /** @description The conversations the agent serves now. */
             conversations: components["schemas"]["ConversationView"][];
-            /** @description The last 24 hours of the conversations this agent served (answered, handle time, CSAT). */
+            /** @description Today's conversations this agent served (since local midnight: answered, handle time, CSAT). */
             today: components["schemas"]["TodayStats"];
         };
         /** @description One agent's time in one interval. */
@@ -5093,7 +5093,7 @@ export interface components {
             /** Format: int32 */
             waiting_warning: number;
         };
-        /** @description The last 24 hours' service figures. */
+        /** @description Today's service figures (since the organisation's local midnight). */
         TodayStats: {
             /**
              * Format: int64

@@ -1,25 +1,39 @@
 //! Quality inspection (质检): what the QA pages show — my results, the reviewers' queue, the
 //! conversation under review, appeals, the report, and the admin's rules, forms and reviewers.
-//! Components never call the API; they call these actions.
+//! Components never call the API; they call these actions. The work lists, rules and reviewers
+//! come a page at a time (`QA_PAGE`): `load…` reads the first page, `more…` appends the next.
 
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import { useLoadMore } from '../app/loadMore';
 import type * as Api from '@kefu/api';
 import { qaApi } from '../api/qa';
 import type { Id } from '../api/types';
 
 export const useQaStore = defineStore('qa', () => {
-  const mine = ref<Api.QaMyResult[]>([]);
   /** From `GET /qa/mine`: which tabs the caller gets. */
   const canReview = ref(false);
   const canJudge = ref(false);
-  const queue = ref<Api.QaQueueItem[]>([]);
+  const minePages = useLoadMore(async (after: number | undefined) => {
+    const r = await qaApi.mine(after);
+    canReview.value = r.can_review;
+    canJudge.value = r.can_judge;
+    return { rows: r.results, next: r.next_after, total: r.total };
+  });
+  const queuePages = useLoadMore(qaApi.queue);
+  /** The appeals filter the pages were read with. */
+  let appealStatus: 'open' | 'upheld' | 'rejected' | undefined;
+  const appealPages = useLoadMore((after: number | undefined) => qaApi.appeals(appealStatus, after));
+  const rulePages = useLoadMore(qaApi.rules);
+  const reviewerPages = useLoadMore(qaApi.reviewers);
+  const mine = minePages.rows;
+  const queue = queuePages.rows;
+  const appeals = appealPages.rows;
+  const rules = rulePages.rows;
+  const reviewers = reviewerPages.rows;
   const current = ref<Api.QaConversationView | null>(null);
   const forms = ref<Api.QaFormView[]>([]);
-  const rules = ref<Api.QaRuleView[]>([]);
-  const appeals = ref<Api.QaAppealView[]>([]);
   const report = ref<Api.QaReport | null>(null);
-  const reviewers = ref<Api.QaReviewerView[]>([]);
   const loading = ref(false);
 
   async function busy<T>(f: () => Promise<T>): Promise<T> {
@@ -32,14 +46,11 @@ export const useQaStore = defineStore('qa', () => {
   }
 
   async function loadMine(): Promise<void> {
-    const r = await busy(qaApi.mine);
-    mine.value = r.results;
-    canReview.value = r.can_review;
-    canJudge.value = r.can_judge;
+    await busy(minePages.first);
   }
 
   async function loadQueue(): Promise<void> {
-    queue.value = await busy(qaApi.queue);
+    await busy(queuePages.first);
   }
 
   async function sample(body: Api.QaSampleBody): Promise<Api.QaSampleResult> {
@@ -69,7 +80,8 @@ export const useQaStore = defineStore('qa', () => {
   }
 
   async function loadAppeals(status?: 'open' | 'upheld' | 'rejected'): Promise<void> {
-    appeals.value = await busy(() => qaApi.appeals(status));
+    appealStatus = status;
+    await busy(appealPages.first);
   }
 
   async function decide(appeal: Id, body: Api.QaDecisionBody, reload?: 'open'): Promise<void> {
@@ -92,7 +104,7 @@ export const useQaStore = defineStore('qa', () => {
   }
 
   async function loadRules(): Promise<void> {
-    rules.value = await busy(qaApi.rules);
+    await busy(rulePages.first);
   }
 
   async function saveRule(id: Id | null, body: Api.QaRuleBody): Promise<void> {
@@ -104,15 +116,16 @@ export const useQaStore = defineStore('qa', () => {
   async function removeRule(id: Id): Promise<void> {
     await qaApi.removeRule(id);
     rules.value = rules.value.filter((r) => r.id !== id);
+    rulePages.total.value -= 1;
   }
 
   async function addStarter(): Promise<void> {
-    rules.value = (await qaApi.starter()).rules;
-    await loadForms();
+    await qaApi.starter();
+    await Promise.all([loadRules(), loadForms()]);
   }
 
   async function loadReviewers(): Promise<void> {
-    reviewers.value = await qaApi.reviewers();
+    await reviewerPages.first();
   }
 
   async function setReviewer(user: Id, on: boolean): Promise<void> {
@@ -130,8 +143,17 @@ export const useQaStore = defineStore('qa', () => {
     return qaApi.setSampling(s);
   }
 
+  /** What a list's "load more" bar shows. */
+  const pages = {
+    mine: { total: minePages.total, hasMore: minePages.hasMore, loading: minePages.loading, more: minePages.more },
+    queue: { total: queuePages.total, hasMore: queuePages.hasMore, loading: queuePages.loading, more: queuePages.more },
+    appeals: { total: appealPages.total, hasMore: appealPages.hasMore, loading: appealPages.loading, more: appealPages.more },
+    rules: { total: rulePages.total, hasMore: rulePages.hasMore, loading: rulePages.loading, more: rulePages.more },
+    reviewers: { total: reviewerPages.total, hasMore: reviewerPages.hasMore, loading: reviewerPages.loading, more: reviewerPages.more },
+  };
+
   return {
-    mine, canReview, canJudge, queue, current, forms, rules, appeals, report, reviewers, loading,
+    mine, canReview, canJudge, queue, current, forms, rules, appeals, report, reviewers, loading, pages,
     loadMine, loadQueue, sample, open, rescore, submitReview, appeal, loadAppeals, decide, loadReport,
     loadForms, saveForm, loadRules, saveRule, removeRule, addStarter, loadReviewers, setReviewer,
     loadSampling, saveSampling,
