@@ -97,7 +97,10 @@ impl Engine {
             Err(e) => tracing::error!(call, error = %e, "the router refused a call's end"),
         }
         self.calls.close(call);
-        self.calls.snapshots.forget_call(call);
+        if let Err(e) = self.store.forget_snapshot_requests(call).await {
+            // They expire within a minute all the same.
+            tracing::warn!(call, error = ?e, "could not forget an ended call's snapshot requests");
+        }
         crate::calls::refresh_metric(&self.store, &self.metrics).await;
         if let Some(agent) = self.store.conversation(conversation).await.ok().and_then(|c| c.agent_id) {
             self.announce_agent(agent).await;

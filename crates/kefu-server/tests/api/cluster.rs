@@ -257,6 +257,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let store = kefu_store::Store::connect(&db).await.unwrap();
     // A video call: the visitor on A (the call's home: it joins first), the agent on B.
     let mut cross = crate::cluster_calls::start(na, nb, &store).await;
+    cross.snapshot(nb, na).await;
 
     // 2. A line forms while the agents are away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
