@@ -4,7 +4,7 @@
 //! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
 //! for the cluster as a whole (new visitors from one address). A call across two nodes carries
 //! media, survives the owner's death, and is ended by a survivor when its home dies
-//! (`cluster_calls`).
+//! (`cluster_calls`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -367,6 +367,10 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(replay, stored.iter().map(|e| e.seq).collect::<Vec<_>>(), "exactly what was missed");
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
+
+    // A stale owner (the database's lease epoch moved on) writes nothing and steps down.
+    let owner = the_owner(&nodes.iter().collect::<Vec<_>>()).await;
+    crate::cluster_fencing::a_stale_owner_writes_nothing(&nodes[1 - owner].app, &db, &agent, first).await;
 
     no_two_owners_when_the_lease_connection_breaks(&nodes.iter().collect::<Vec<_>>(), &db).await;
 
