@@ -71,6 +71,8 @@ pub const TABLES: &[&str] = &[
     "maturity_answers",
     "rate_windows",
     "login_failures",
+    "snapshot_requests",
+    "routing_lease",
 ];
 
 /// What arrived in one table.

@@ -9,6 +9,8 @@ pub mod sqlite {
     /// Suffix of a read inside a write transaction whose rows the transaction decides on. The
     /// write gate already serialises writers.
     pub const FOR_UPDATE: &str = "";
+    /// Suffix of a read that must stay true until commit (the gate again).
+    pub const FOR_SHARE: &str = "";
     /// Whether a transaction must lock rows itself before a check-then-write (no: the gate).
     pub const LOCKS_ROWS: bool = false;
     /// Suffix of the outbox claim's inner select (the gate serialises claimers).
@@ -23,6 +25,8 @@ pub mod postgres {
     pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
     /// Lock the rows read, until commit: another transaction deciding on them waits.
     pub const FOR_UPDATE: &str = " FOR UPDATE";
+    /// Keep the rows read unchanged until commit; readers do not wait for each other.
+    pub const FOR_SHARE: &str = " FOR SHARE";
     /// Whether a transaction must lock rows itself before a check-then-write.
     pub const LOCKS_ROWS: bool = true;
     /// Several nodes claim outbox rows at once: each takes rows nobody else holds.

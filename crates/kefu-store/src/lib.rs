@@ -156,10 +156,12 @@ mod rate;
 mod reasons;
 mod recordings;
 mod replies;
+mod routing_lease;
 pub mod search;
 mod sentiment;
 mod sessions;
 mod settings;
+mod snapshot_requests;
 mod tags;
 pub mod testing;
 mod tx;
@@ -189,6 +191,7 @@ pub use recordings::*;
 pub use search::{SearchFilter, SearchHit, Source as SearchSource};
 pub use sentiment::*;
 pub use sessions::*;
+pub use snapshot_requests::*;
 pub use tags::*;
 pub use tx::Tx;
 pub use wrap_up::*;
@@ -217,6 +220,15 @@ pub enum StoreError {
     /// different from its source.
     #[error("{0}")]
     Copy(String),
+    /// A routing write from an owner whose lease epoch `held` is no longer the current one
+    /// (`current`): another node took routing over.
+    #[error("routing: this node's lease epoch {held} is no longer current (now {current})")]
+    Fenced {
+        /// The epoch the writer presented.
+        held: i64,
+        /// The epoch in the database.
+        current: i64,
+    },
 }
 
 /// Result of store calls.

@@ -98,7 +98,7 @@ pub async fn upload(
             return Err(ApiError::Forbidden("snapshot: only the visitor's device answers a snapshot request".into()));
         }
         // Refused before the body is read: no open request, no upload.
-        state.calls.snapshots.check(request, id, now_ms())?;
+        crate::calls::snapshots::check(&state.store, request, id, now_ms()).await?;
     }
     if let Caller::Visitor(v) = &caller {
         // Counted before the body is read: a refused upload costs neither bandwidth nor disk.
@@ -145,10 +145,11 @@ pub async fn upload(
     tokio::fs::create_dir_all(path.parent().expect("has a parent")).await.map_err(|e| ApiError::Internal(e.into()))?;
     tokio::fs::write(&path, &bytes).await.map_err(|e| ApiError::Internal(e.into()))?;
     let now = now_ms();
-    // Answered now, once: a second upload for the same request is refused (a retry with the same
-    // client_id was answered above with the message already made).
+    let mut tx = state.store.begin().await?;
+    // Answered now, once, with the attachment: a second upload for the same request is refused
+    // (a retry with the same client_id was answered above with the message already made).
     let snapshot_call_id = match retry.snapshot.as_deref() {
-        Some(request) => Some(state.calls.snapshots.take(request, id, now)?),
+        Some(request) => Some(crate::calls::snapshots::take(&mut tx, request, id, now).await?),
         None => None,
     };
     let row = AttachmentRow {
@@ -163,7 +164,6 @@ pub async fn upload(
         width: size.map(|(w, _)| i64::from(w)),
         height: size.map(|(_, h)| i64::from(h)),
     };
-    let mut tx = state.store.begin().await?;
     let attachment_id = tx.insert_attachment(&row, now).await?;
     tx.commit().await?;
     let out = Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: retry.client_id.as_deref() };

@@ -157,7 +157,7 @@ pub async fn snapshot(
         return Err(ApiError::Conflict("a snapshot needs an active video call".into()));
     }
     let ttl = i64::from(state.config.snapshot_request_secs) * 1000;
-    let request_id = state.calls.snapshots.request(call.id, c.id, now_ms(), ttl);
+    let request_id = crate::calls::snapshots::request(&state.store, call.id, c.id, now_ms(), ttl).await?;
     let data = serde_json::json!({ "request_id": request_id });
     // Ephemeral, like the signalling frames: a device that is not connected now cannot answer.
     let frame: std::sync::Arc<str> =

@@ -31,7 +31,7 @@ impl Engine {
         }
         let new = NewCall { conversation_id: conversation, media, started_by, answered: false };
         let written = async {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.begin().await?;
             let call = tx.insert_call(&new, now).await?;
             let events = record(&mut tx, &call, now).await?;
             tx.commit().await?;
@@ -58,7 +58,7 @@ impl Engine {
     /// The other side answers a ringing call.
     pub(crate) async fn answer_call(&mut self, call: i64) -> ApiResult<()> {
         let now = now_ms();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(row) = tx.answer_call(call, now).await? else {
             return Err(ApiError::Conflict("the call is not ringing".into()));
         };
@@ -73,7 +73,7 @@ impl Engine {
     /// call has already ended (or is no longer in `only_if`).
     pub(crate) async fn end_call(&mut self, call: i64, reason: &str, only_if: Option<CallStatus>) -> ApiResult<()> {
         let now = now_ms();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.begin().await?;
         let Some(row) = tx.end_call(call, reason, only_if, now).await? else {
             return Err(ApiError::Conflict(match only_if {
                 Some(status) => format!("the call is no longer {}", status.as_str()),
@@ -97,7 +97,10 @@ impl Engine {
             Err(e) => tracing::error!(call, error = %e, "the router refused a call's end"),
         }
         self.calls.close(call);
-        self.calls.snapshots.forget_call(call);
+        if let Err(e) = self.store.forget_snapshot_requests(call).await {
+            // They expire within a minute all the same.
+            tracing::warn!(call, error = ?e, "could not forget an ended call's snapshot requests");
+        }
         crate::calls::refresh_metric(&self.store, &self.metrics).await;
         if let Some(agent) = self.store.conversation(conversation).await.ok().and_then(|c| c.agent_id) {
             self.announce_agent(agent).await;

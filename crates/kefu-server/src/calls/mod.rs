@@ -43,8 +43,6 @@ pub struct CallMedia {
     handle: MediaHandle,
     parts: Arc<Mutex<HashMap<ParticipantId, Part>>>,
     next: Arc<AtomicU64>,
-    /// The agents' open snapshot requests.
-    pub snapshots: snapshots::SnapshotRequests,
     /// In a cluster: where other nodes' rooms are, and how to reach them.
     pub cluster: Option<Arc<cluster::CallCluster>>,
 }
@@ -57,7 +55,7 @@ fn room(call: i64) -> RoomId {
 impl CallMedia {
     /// Wrap a running media server's handle.
     pub fn new(handle: MediaHandle) -> CallMedia {
-        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), snapshots: Default::default(), cluster: None }
+        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), cluster: None }
     }
 
     /// The same, one node of a cluster.

@@ -1,66 +1,44 @@
 //! Call snapshots: the agent asks, the visitor's device takes a full-resolution still from its
-//! own camera and uploads it. This owns the open requests (in memory: they live a minute and a
-//! restart ends every call anyway) and reading a still's pixel size from its PNG or JPEG header.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! own camera and uploads it. This owns the open requests (rows in the store, so the agent's
+//! request and the visitor's upload may reach different nodes of a cluster) and reading a
+//! still's pixel size from its PNG or JPEG header.
 
 use rand::RngCore;
 
-use crate::error::ApiError;
+use kefu_store::{SnapshotRequestRow, Store, Tx};
 
-/// One open request: which call (and conversation) asked, and until when it may be answered.
-#[derive(Debug, Clone, Copy)]
-struct Open {
-    call: i64,
-    conversation: i64,
-    expires_at: i64,
+use crate::error::{ApiError, ApiResult};
+
+/// A new request from `call` of `conversation`, answerable for `ttl_ms`; returns its id
+/// (random, so a visitor cannot answer a request it was not sent). Expired ones are dropped.
+pub async fn request(store: &Store, call: i64, conversation: i64, now: i64, ttl_ms: i64) -> ApiResult<String> {
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let id = hex::encode(bytes);
+    let row = SnapshotRequestRow { call_id: call, conversation_id: conversation, expires_at: now + ttl_ms };
+    store.open_snapshot_request(&id, row, now).await?;
+    Ok(id)
 }
 
-/// The open snapshot requests, by request id. Cheap to clone.
-#[derive(Clone, Default)]
-pub struct SnapshotRequests {
-    open: Arc<Mutex<HashMap<String, Open>>>,
+/// The call of an open request of `conversation`, or why an upload cannot answer it.
+pub async fn check(store: &Store, request_id: &str, conversation: i64, now: i64) -> ApiResult<i64> {
+    answerable(store.snapshot_request(request_id).await?, conversation, now)
 }
 
-impl SnapshotRequests {
-    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, Open>> {
-        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+/// Answer the request inside the upload's transaction: it is gone afterwards (a retry is
+/// answered by its client_id), and of two uploads racing for it only one gets it.
+pub async fn take(tx: &mut Tx, request_id: &str, conversation: i64, now: i64) -> ApiResult<i64> {
+    answerable(tx.take_snapshot_request(request_id).await?, conversation, now)
+}
 
-    /// A new request from `call` of `conversation`, answerable for `ttl_ms`; returns its id
-    /// (random, so a visitor cannot answer a request it was not sent). Expired ones are dropped.
-    pub fn request(&self, call: i64, conversation: i64, now: i64, ttl_ms: i64) -> String {
-        let mut bytes = [0u8; 12];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let id = hex::encode(bytes);
-        let mut open = self.open();
-        open.retain(|_, o| o.expires_at > now);
-        open.insert(id.clone(), Open { call, conversation, expires_at: now + ttl_ms });
-        id
-    }
-
-    /// The call of an open request of `conversation`, or why an upload cannot answer it.
-    pub fn check(&self, request_id: &str, conversation: i64, now: i64) -> Result<i64, ApiError> {
-        match self.open().get(request_id) {
-            Some(o) if o.conversation == conversation && o.expires_at > now => Ok(o.call),
-            Some(o) if o.conversation == conversation => {
-                Err(ApiError::Conflict("snapshot: the agent's snapshot request has expired; the agent can ask again".into()))
-            }
-            _ => Err(ApiError::Conflict("snapshot: no open snapshot request with this id in this conversation's call".into())),
+/// Whether an open request (if any) may be answered from `conversation` at `now`.
+fn answerable(open: Option<SnapshotRequestRow>, conversation: i64, now: i64) -> ApiResult<i64> {
+    match open {
+        Some(o) if o.conversation_id == conversation && o.expires_at > now => Ok(o.call_id),
+        Some(o) if o.conversation_id == conversation => {
+            Err(ApiError::Conflict("snapshot: the agent's snapshot request has expired; the agent can ask again".into()))
         }
-    }
-
-    /// Answer the request: it is gone afterwards (a retry is answered by its client_id).
-    pub fn take(&self, request_id: &str, conversation: i64, now: i64) -> Result<i64, ApiError> {
-        let call = self.check(request_id, conversation, now)?;
-        self.open().remove(request_id);
-        Ok(call)
-    }
-
-    /// Forget the requests of an ended call.
-    pub fn forget_call(&self, call: i64) {
-        self.open().retain(|_, o| o.call != call);
+        _ => Err(ApiError::Conflict("snapshot: no open snapshot request with this id in this conversation's call".into())),
     }
 }
 
@@ -134,15 +112,11 @@ mod tests {
     }
 
     #[test]
-    fn a_request_is_answered_once_in_its_conversation_before_it_expires() {
-        let r = SnapshotRequests::default();
-        let id = r.request(5, 9, 1_000, 60_000);
-        assert!(r.check(&id, 8, 2_000).is_err(), "another conversation");
-        assert!(r.check(&id, 9, 61_000).is_err(), "expired");
-        assert_eq!(r.take(&id, 9, 2_000).ok(), Some(5));
-        assert!(r.take(&id, 9, 2_000).is_err(), "answered already");
-        let id = r.request(5, 9, 1_000, 60_000);
-        r.forget_call(5);
-        assert!(r.check(&id, 9, 2_000).is_err(), "the call ended");
+    fn a_request_is_answered_only_in_its_conversation_before_it_expires() {
+        let open = Some(SnapshotRequestRow { call_id: 5, conversation_id: 9, expires_at: 61_000 });
+        assert!(answerable(open, 8, 2_000).is_err(), "another conversation");
+        assert!(answerable(open, 9, 61_000).is_err(), "expired");
+        assert!(answerable(None, 9, 2_000).is_err(), "answered already, or never asked");
+        assert_eq!(answerable(open, 9, 2_000).ok(), Some(5));
     }
 }

@@ -11,6 +11,11 @@
 //! writes fail midway (a statement error) would leave the transaction half-done (PostgreSQL
 //! aborts it): the batch is rolled back and every message in it is written again alone, in its
 //! own transaction, so one bad message never sinks the others.
+//!
+//! In a cluster a visitor's message also takes the cluster-wide rate quota, which may ask
+//! PostgreSQL: that is done for the whole batch before its transaction opens, so no round trip
+//! of the limiter runs while the batch holds its row locks. A quota taken for a message that is
+//! not stored after all (a retry, a closed conversation) goes back to the node's share.
 
 use std::sync::Arc;
 
@@ -61,6 +66,8 @@ struct Job {
     msg: NewMessage,
     /// The visitor's rate limit was charged (a message written again alone is not charged twice).
     charged: bool,
+    /// The cluster-wide quota was taken for it, before the transaction.
+    quota: bool,
     done: oneshot::Sender<ApiResult<Written>>,
 }
 
@@ -103,7 +110,7 @@ impl MessageWriter {
         let (done, answer) = oneshot::channel();
         let stopped = || ApiError::Internal(anyhow::anyhow!("the message writer stopped"));
         let queue = &self.queues[msg.conversation.rem_euclid(self.queues.len() as i64) as usize];
-        queue.send(Job { msg, charged: false, done }).await.map_err(|_| stopped())?;
+        queue.send(Job { msg, charged: false, quota: false, done }).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -116,7 +123,8 @@ async fn run(w: Writer, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Store a batch, then answer every sender.
-async fn write_batch(w: &Writer, mut jobs: Vec<Job>) {
+async fn write_batch(w: &Writer, jobs: Vec<Job>) {
+    let mut jobs = take_quotas(w, jobs).await;
     // Conversation rows are locked (PostgreSQL) in id order: two nodes' batches cannot deadlock.
     // The sort is stable, so one conversation's messages keep their arrival order.
     jobs.sort_by_key(|j| j.msg.conversation);
@@ -124,7 +132,7 @@ async fn write_batch(w: &Writer, mut jobs: Vec<Job>) {
         match together(w, &mut jobs).await {
             Ok(results) => {
                 for (job, result) in jobs.into_iter().zip(results) {
-                    let _ = job.done.send(result);
+                    answer(w, job, result);
                 }
                 return;
             }
@@ -133,8 +141,42 @@ async fn write_batch(w: &Writer, mut jobs: Vec<Job>) {
     }
     for mut job in jobs {
         let result = alone(w, &mut job).await;
-        let _ = job.done.send(result);
+        answer(w, job, result);
     }
+}
+
+/// Whether a job is a visitor's text message (what the message limit counts; files are
+/// counted by their upload).
+fn limited(m: &NewMessage) -> bool {
+    m.sender == "visitor" && m.attachment_id.is_none()
+}
+
+/// In a cluster: take each visitor message's cluster-wide quota before the transaction opens.
+/// Refused ones are answered at once; the others go on to be written.
+async fn take_quotas(w: &Writer, jobs: Vec<Job>) -> Vec<Job> {
+    if !w.limits.messages_shared() {
+        return jobs;
+    }
+    let mut kept = Vec::with_capacity(jobs.len());
+    for mut job in jobs {
+        if limited(&job.msg) && !job.quota {
+            if let Err(e) = w.limits.visitor_message_shared(job.msg.sender_id).await {
+                let _ = job.done.send(Err(e));
+                continue;
+            }
+            job.quota = true;
+        }
+        kept.push(job);
+    }
+    kept
+}
+
+/// Answer the sender; a quota taken for a message not stored now goes back.
+fn answer(w: &Writer, job: Job, result: ApiResult<Written>) {
+    if job.quota && !matches!(result, Ok(Written::New { .. })) {
+        w.limits.refund_visitor_message_shared(job.msg.sender_id);
+    }
+    let _ = job.done.send(result);
 }
 
 /// All jobs in one transaction. `Err` when a write failed (nothing of the batch committed).
@@ -179,9 +221,10 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResul
         }
     }
     // After the retry check: a retried message costs nothing. Files are counted by the upload.
-    if m.sender == "visitor" && m.attachment_id.is_none() && !job.charged {
+    // Only the node's own limiter here (memory, no wait); the cluster's was taken before.
+    if limited(m) && !job.charged {
         job.charged = true;
-        if let Err(e) = w.limits.visitor_message(m.sender_id).await {
+        if let Err(e) = w.limits.visitor_message_here(m.sender_id) {
             return Ok(Err(e));
         }
     }

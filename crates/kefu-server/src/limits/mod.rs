@@ -104,12 +104,35 @@ impl Limits {
     }
 
     /// One message from a visitor. In a cluster this may ask PostgreSQL on its own connection:
-    /// never call it holding the SQLite write gate (a cluster runs on PostgreSQL only).
+    /// never call it inside a write transaction (the message batch takes the two halves apart).
     pub async fn visitor_message(&self, visitor: i64) -> Result<(), ApiError> {
-        take(&self.messages, &visitor, "messages")?;
+        self.visitor_message_here(visitor)?;
+        self.visitor_message_shared(visitor).await
+    }
+
+    /// The node's own half of a visitor message's limit: memory only, never waits.
+    pub fn visitor_message_here(&self, visitor: i64) -> Result<(), ApiError> {
+        take(&self.messages, &visitor, "messages")
+    }
+
+    /// The cluster's half (Ok on a lone node): may ask PostgreSQL, so it is taken before a
+    /// write transaction opens, never inside one.
+    pub async fn visitor_message_shared(&self, visitor: i64) -> Result<(), ApiError> {
         match &self.shared {
             Some(s) => s.messages.take(&visitor.to_string()).await,
             None => Ok(()),
+        }
+    }
+
+    /// Whether messages take a cluster-wide quota (`visitor_message_shared` does something).
+    pub fn messages_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Give back a cluster quota taken for a message that was not stored after all.
+    pub fn refund_visitor_message_shared(&self, visitor: i64) {
+        if let Some(s) = &self.shared {
+            s.messages.refund(&visitor.to_string());
         }
     }
 

@@ -118,6 +118,17 @@ impl SharedWindow {
         }
     }
 
+    /// Give back one request of `key` taken in this window but not spent after all (the
+    /// message was a retry, or refused for another reason): this node's to spend again. The
+    /// shared counter keeps it, so the cluster can only let fewer through, never more.
+    pub fn refund(&self, key: &str) {
+        let now = now_ms();
+        let window_start = now - now.rem_euclid(self.period_ms);
+        if let Some(l) = lock(&self.leases).get_mut(key).filter(|l| l.window_start == window_start) {
+            l.left += 1;
+        }
+    }
+
     fn refused(&self, wait_ms: i64) -> ApiError {
         ApiError::RateLimited { what: self.what, retry_after: Duration::from_millis(wait_ms.max(1) as u64) }
     }

@@ -47,7 +47,7 @@ impl Engine {
         let now = now_ms();
         match out {
             Output::Offered { conversation, agent, group, expires_at, reason } => {
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 tx.set_offered(conversation.0, agent.0, expires_at.0).await?;
                 tx.record_fact(&Fact::Offered { conversation: *conversation, agent: *agent, group: *group }, now).await?;
                 tx.log_routing("offered", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": reason }), now).await?;
@@ -63,7 +63,7 @@ impl Engine {
             }
             Output::Assigned { conversation, agent, group } => {
                 let name = self.store.user(agent.0).await?.name;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 tx.set_assigned(conversation.0, agent.0, now).await?;
                 let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), None, now).await?];
                 events.push(updated(&mut tx, conversation.0, Some("conversation.assigned"), now).await?);
@@ -84,7 +84,7 @@ impl Engine {
                 self.announce_agent(agent.0).await;
             }
             Output::OfferWithdrawn { conversation, agent, reason } => {
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 let c = tx.conversation(conversation.0).await?;
                 if c.status == ConversationStatus::Offered {
                     tx.set_queued(conversation.0, c.group_id).await?;
@@ -98,7 +98,7 @@ impl Engine {
             }
             Output::Requeued { conversation, agent, group } => {
                 let name = self.store.user(agent.0).await?.name;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 // Its call cannot go on without the agent (the router already freed the slot).
                 let call = end_open_call(&mut tx, conversation.0, "failed", now).await?;
                 let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));
@@ -119,7 +119,7 @@ impl Engine {
                 announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
             }
             Output::Overflowed { conversation, from, to } => {
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 tx.set_queued(conversation.0, to.0).await?;
                 tx.record_fact(&Fact::Overflowed { conversation: *conversation, from: *from, to: *to }, now).await?;
                 let event = updated(&mut tx, conversation.0, None, now).await?;
@@ -129,7 +129,7 @@ impl Engine {
             }
             Output::AgentStatusChanged { agent, status, reason } => {
                 self.save_status(agent.0, status).await;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.begin().await?;
                 tx.log_routing(
                     "agent_status",
                     None,
@@ -158,7 +158,7 @@ impl Engine {
     async fn write_status(&mut self, agent: i64, status: &AgentStatus) -> ApiResult<()> {
         let (text, reason, until) = status_text(status);
         let now = now_ms();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.begin().await?;
         let (was, was_reason) = tx.set_user_status(agent, text, reason.as_deref(), until).await?;
         let from = StatusFact { status: was, reason: was_reason };
         let to = StatusFact::of(status);

@@ -13,6 +13,12 @@
 //! `CHECK_TIMEOUT`, and stops routing at the first failure; a node that takes the lock waits
 //! `TAKEOVER_GRACE` (longer than the two together, twice) before it routes, so the old owner has
 //! stopped by then.
+//!
+//! Timers are not a guarantee (a process can stall longer than any grace), so routing writes are
+//! also fenced: a node that takes the lock increments the lease epoch in PostgreSQL, and every
+//! routing write checks in its own transaction that its owner's epoch is still the current one
+//! (`Engine::begin`). A stale owner's write is refused, and the owner steps down at the first
+//! refusal.
 
 use std::time::Duration;
 
@@ -23,7 +29,7 @@ use sqlx::{Connection, PgConnection};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::{ApiError, ApiResult, ErrorCode, ErrorParams};
-use crate::routing::{Answer, Command, EngineParts, Op, Query};
+use crate::routing::{Answer, Command, EngineParts, Fence, Op, Query};
 
 /// The subject the owner answers on.
 const SUBJECT: &str = "kefu.routing";
@@ -158,17 +164,22 @@ async fn own_while_held(
         }
         tokio::time::sleep(LEASE_EVERY).await;
     }
+    // From now on the previous owner's routing writes are refused (its writes in flight
+    // commit first: their epoch check holds the row).
+    let epoch = parts.store.take_routing_epoch().await.context("routing lease epoch")?;
     // The owner before may not have noticed yet that it lost the lock (see the module doc).
     tokio::time::sleep(TAKEOVER_GRACE).await;
     if let Err(e) = held(&mut lock).await {
         anyhow::bail!("lost the lease connection while waiting to route: {e}");
     }
     let started = std::time::Instant::now();
-    let (tx, task) = crate::routing::spawn_engine(parts.clone()).await.context("failed to rebuild the router")?;
+    let lost = std::sync::Arc::new(tokio::sync::Notify::new());
+    let fence = Fence { epoch, lost: lost.clone() };
+    let (tx, task) = crate::routing::spawn_engine(parts.clone(), Some(fence)).await.context("failed to rebuild the router")?;
     let mut requests = client.subscribe(SUBJECT).await.context("subscribe kefu.routing")?;
     owned.send_replace(Some(tx.clone()));
     parts.metrics.routing_owner.set(1);
-    tracing::info!(rebuilt_ms = started.elapsed().as_millis() as u64, "this node owns routing now");
+    tracing::info!(epoch, rebuilt_ms = started.elapsed().as_millis() as u64, "this node owns routing now");
     let mut check = tokio::time::interval(CHECK_EVERY);
     let result = loop {
         tokio::select! {
@@ -185,6 +196,9 @@ async fn own_while_held(
                         let _ = client.publish(reply, body.into()).await;
                     }
                 });
+            }
+            _ = lost.notified() => {
+                break Err(anyhow::anyhow!("a routing write was fenced off: another node took routing over (epoch {epoch} is stale)"));
             }
             _ = check.tick() => {
                 // The lock lives with this connection: if it broke, another node may hold it soon.

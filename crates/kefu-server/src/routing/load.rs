@@ -132,7 +132,7 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
             }
             _ => {
                 // Offers do not survive a restart: the conversation waits again, in its old place.
-                let mut tx = engine.store.begin().await?;
+                let mut tx = engine.begin().await?;
                 tx.set_queued(c.id, c.group_id).await?;
                 let offered_to = c.offered_agent_id.filter(|_| c.status == ConversationStatus::Offered);
                 if let Some(agent) = offered_to {

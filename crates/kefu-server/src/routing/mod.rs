@@ -147,11 +147,39 @@ pub(crate) struct Engine {
     pub next_tick: Option<Millis>,
     /// Visitor of each routed conversation, to send queue positions without a query.
     pub visitors: std::collections::HashMap<i64, i64>,
+    /// In a cluster: this ownership's lease epoch, which every routing write presents.
+    pub fence: Option<Fence>,
+}
+
+/// A routing owner's fencing token (cluster only): its lease epoch, and how it learns that a
+/// write was refused because another node took routing over since.
+#[derive(Clone)]
+pub(crate) struct Fence {
+    pub epoch: i64,
+    /// Notified at the first refused write: the owner steps down (routing/cluster.rs).
+    pub lost: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Engine {
     pub(crate) fn waiting_visitor(&self, conversation: i64) -> Option<i64> {
         self.visitors.get(&conversation).copied()
+    }
+
+    /// A routing write's transaction. In a cluster it first checks, in the transaction, that
+    /// this owner's lease epoch is still the current one (and holds it so until commit): an
+    /// owner that stalled while another node took over writes nothing.
+    pub(crate) async fn begin(&self) -> ApiResult<kefu_store::Tx> {
+        let mut tx = self.store.begin().await?;
+        if let Some(fence) = &self.fence {
+            if let Err(e) = tx.check_routing_epoch(fence.epoch).await {
+                if matches!(e, kefu_store::StoreError::Fenced { .. }) {
+                    tracing::error!(error = %e, "a routing write was refused: another node owns routing");
+                    fence.lost.notify_one();
+                }
+                return Err(e.into());
+            }
+        }
+        Ok(tx)
     }
 }
 
@@ -169,7 +197,7 @@ pub struct EngineParts {
 
 /// Rebuild the router from the database and start the task here (one node).
 pub async fn start(parts: EngineParts) -> anyhow::Result<Routing> {
-    let (tx, _task) = spawn_engine(parts).await?;
+    let (tx, _task) = spawn_engine(parts, None).await?;
     Ok(Routing { owner: Owner::Local(tx) })
 }
 
@@ -180,10 +208,13 @@ pub fn start_clustered(database_url: String, client: async_nats::Client, parts: 
 }
 
 /// Rebuild the router from the database and spawn the task that owns it.
-pub(crate) async fn spawn_engine(parts: EngineParts) -> anyhow::Result<(mpsc::Sender<Command>, tokio::task::JoinHandle<()>)> {
+pub(crate) async fn spawn_engine(
+    parts: EngineParts,
+    fence: Option<Fence>,
+) -> anyhow::Result<(mpsc::Sender<Command>, tokio::task::JoinHandle<()>)> {
     let EngineParts { store, hub, links, metrics, calls, floor, seed } = parts;
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
-    let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default() };
+    let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default(), fence };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     let task = tokio::spawn(async move {

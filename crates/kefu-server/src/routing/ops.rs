@@ -220,7 +220,7 @@ impl Engine {
         let (to_group, to_agent) = to;
         let now = now_ms();
         let by_name = self.store.user(by).await?.name;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.begin().await?;
         let c = tx.conversation(conversation).await?;
         tx.set_queued(conversation, to_group.unwrap_or(c.group_id)).await?;
         let fact = Fact::Transferred {
@@ -257,7 +257,7 @@ impl Engine {
             Some(a) => Some(self.store.user(a).await?.name),
             None => None,
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.begin().await?;
         // Its call ends with it (and first, so the timeline reads in order).
         let call = crate::calls::record::end_open_call(&mut tx, conversation, "conversation_closed", now).await?;
         let (ended_call, mut events) = call.map_or((None, vec![]), |(row, events)| (Some(row.id), events));

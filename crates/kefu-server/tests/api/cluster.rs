@@ -2,9 +2,9 @@
 //! and agents spread over the nodes chat and are routed; then the routing owner is SIGKILLed
 //! while conversations wait, and another node routes them in the same order with their waiting
 //! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
-//! for the cluster as a whole (new visitors from one address). A call across two nodes carries
+//! for the cluster as a whole (new visitors from one address, a visitor's messages). A call across two nodes carries
 //! media, survives the owner's death, and is ended by a survivor when its home dies
-//! (`cluster_calls`).
+//! (`cluster_calls`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -18,6 +18,8 @@ use crate::restart::{app_at, free_port};
 const METRICS_TOKEN: &str = "cluster-test-metrics";
 /// New visitors per address per minute, for the whole cluster.
 const VISITORS_PER_MINUTE: usize = 30;
+/// Messages per visitor per 10 s, for the whole cluster (the default).
+const VISITOR_MESSAGES_PER_10S: usize = 20;
 /// The demo's agent1 and agent2 (both in card services).
 const AGENT1: i64 = 3;
 const AGENT2: i64 = 4;
@@ -52,7 +54,7 @@ async fn start_node(db: &str, nats: &str) -> Node {
         &config,
         format!(
             "metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n\
-             visitors_per_minute = {VISITORS_PER_MINUTE}\ntrusted_proxies = [\"127.0.0.1\"]\n"
+             visitors_per_minute = {VISITORS_PER_MINUTE}\nvisitor_messages_per_10s = {VISITOR_MESSAGES_PER_10S}\ntrusted_proxies = [\"127.0.0.1\"]\n"
         ),
     )
     .unwrap();
@@ -102,46 +104,6 @@ async fn the_owner(nodes: &[&Node]) -> usize {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no node took the routing lease");
-}
-
-/// New visitors from one address (forwarded by the trusted proxy), round robin over the nodes
-/// until every node refuses: the cluster lets the configured total through, not one per node.
-async fn visitors_limited_across_nodes(nodes: &[Node]) {
-    // Counters are per minute: start early in one, so the whole burst counts in a single window.
-    let into_minute = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 60_000;
-    if into_minute > 50_000 {
-        tokio::time::sleep(Duration::from_millis((60_100 - into_minute) as u64)).await;
-    }
-    let (mut accepted, mut refused_by) = (0, std::collections::BTreeSet::new());
-    let started = Instant::now();
-    for i in 0..VISITORS_PER_MINUTE * 3 {
-        let app = &nodes[i % nodes.len()].app;
-        let r = app
-            .http
-            .post(app.url("/api/v1/visitors"))
-            .header("x-forwarded-for", "203.0.113.9")
-            .json(&json!({ "name": format!("burst {i}") }))
-            .send()
-            .await
-            .unwrap();
-        match r.status().as_u16() {
-            200 => accepted += 1,
-            429 => {
-                refused_by.insert(i % nodes.len());
-                let body: Value = r.json().await.unwrap();
-                assert_eq!(body["error"]["code"], "rate_limited", "{body}");
-            }
-            s => panic!("visitor creation answered {s}"),
-        }
-    }
-    eprintln!(
-        "shared limit: {accepted} of {} new visitors accepted over {} nodes in {} ms",
-        VISITORS_PER_MINUTE * 3,
-        nodes.len(),
-        started.elapsed().as_millis()
-    );
-    assert_eq!(accepted, VISITORS_PER_MINUTE, "the cluster's total, not {VISITORS_PER_MINUTE} per node");
-    assert_eq!(refused_by.len(), nodes.len(), "every node refuses once the total is reached");
 }
 
 /// The owner stalls (SIGSTOP) and its lease connection is cut meanwhile, so PostgreSQL frees
@@ -253,10 +215,13 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
         na.call("POST", &format!("/api/v1/conversations/{id}/close"), Some(&agent), Some(json!({ "wrap_up_code": "resolved" }))).await;
     assert_eq!(s, 200);
 
-    visitors_limited_across_nodes(&nodes).await;
+    let apps: Vec<&TestApp> = nodes.iter().map(|n| &n.app).collect();
+    crate::cluster_limits::visitors_limited_across_nodes(&apps, VISITORS_PER_MINUTE).await;
+    crate::cluster_limits::messages_limited_across_nodes(&apps, VISITOR_MESSAGES_PER_10S).await;
     let store = kefu_store::Store::connect(&db).await.unwrap();
     // A video call: the visitor on A (the call's home: it joins first), the agent on B.
     let mut cross = crate::cluster_calls::start(na, nb, &store).await;
+    cross.snapshot(nb, na).await;
 
     // 2. A line forms while the agents are away (one chat at a time), spread over the nodes.
     let admin = na.login("admin@demo.kefu", "demo-admin").await;
@@ -366,6 +331,10 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(replay, stored.iter().map(|e| e.seq).collect::<Vec<_>>(), "exactly what was missed");
     assert!(replay.first() == Some(&(seen + 1)) && replay.windows(2).all(|w| w[1] == w[0] + 1), "{replay:?}");
     assert!(stored.iter().any(|e| e.data.contains("after failover")));
+
+    // A stale owner (the database's lease epoch moved on) writes nothing and steps down.
+    let owner = the_owner(&nodes.iter().collect::<Vec<_>>()).await;
+    crate::cluster_fencing::a_stale_owner_writes_nothing(&nodes[1 - owner].app, &db, &agent, first).await;
 
     no_two_owners_when_the_lease_connection_breaks(&nodes.iter().collect::<Vec<_>>(), &db).await;
 

@@ -3,6 +3,7 @@
 //! other side's signalling reaches it through NATS and its answer carries that node's media
 //! address; media flows both ways, keeps flowing while an unrelated node dies, and when the
 //! call's home dies a survivor ends the call (`server_restart`, as a restart ends its own) and frees the agent's call slot.
+//! A snapshot asked for through the agent's node is answered by an upload through the visitor's.
 
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,27 @@ async fn ring_and_answer(a: &TestApp, b: &TestApp, visitor: &str, agent: &str, c
 }
 
 impl CrossCall {
+    /// The agent asks for a snapshot through `agent_node`, the visitor's device answers through
+    /// `visitor_node` (the open request is in the database, not in one node's memory), and both
+    /// sides see the still arrive.
+    pub async fn snapshot(&mut self, agent_node: &TestApp, visitor_node: &TestApp) {
+        let (s, v) = agent_node.call("POST", &format!("/api/v1/calls/{}/snapshots", self.call), Some(&self.agent), None).await;
+        assert_eq!(s, 202, "{v}");
+        let request = v["request_id"].as_str().unwrap().to_string();
+        let asked = self.visitor_ws.wait_until("call.snapshot_requested", |e| e["call_id"] == self.call).await;
+        assert_eq!(asked["data"]["request_id"], request.as_str(), "the request reaches the visitor's node");
+        let (s, m) = crate::snapshots::answer(visitor_node, &self.visitor, self.conversation, &request, crate::snapshots::jpeg()).await;
+        assert_eq!(s, 201, "an upload on another node answers the request: {m}");
+        assert_eq!(m["attachment"]["snapshot"], json!({ "call_id": self.call, "width": 1280, "height": 720 }), "{m}");
+        for ws in [&mut self.visitor_ws, &mut self.agent_ws] {
+            let seen = ws.wait_until("message.created", |e| e["data"]["id"] == m["id"]).await;
+            assert_eq!(seen["data"]["attachment"]["snapshot"]["call_id"], self.call, "{seen}");
+        }
+        // A retry through another node is the same message, not a second still.
+        let (s, again) = crate::snapshots::answer(agent_node, &self.visitor, self.conversation, &request, crate::snapshots::jpeg()).await;
+        assert_eq!((s, &again["id"]), (200, &m["id"]), "{again}");
+    }
+
     /// Media goes on arriving at both peers, and the call is still active.
     pub async fn still_flowing(&mut self, app: &TestApp) {
         let (a, v) = (self.agent_peer.audio(), self.visitor_peer.audio());

@@ -14,6 +14,8 @@ mod canned;
 mod catalog_paging;
 mod cluster;
 mod cluster_calls;
+mod cluster_fencing;
+mod cluster_limits;
 mod compositions;
 mod conversation_flow;
 mod deceptive_text;

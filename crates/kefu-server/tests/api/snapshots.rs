@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// A JPEG header as a camera writes it: SOI, JFIF APP0, a baseline SOF0 of 1280x720, EOI.
-fn jpeg() -> Vec<u8> {
+pub fn jpeg() -> Vec<u8> {
     let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0];
     b.extend_from_slice(&[0xFF, 0xC0, 0, 17, 8, 0x02, 0xD0, 0x05, 0x00, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
     b.extend_from_slice(&[0xFF, 0xD9]);
@@ -37,7 +37,7 @@ async fn ask(app: &TestApp, token: &str, call: i64) -> (u16, Value) {
 }
 
 /// Upload `bytes` as the answer to `request` (client_id `snap-<request>`).
-async fn answer(app: &TestApp, token: &str, conv: i64, request: &str, bytes: Vec<u8>) -> (u16, Value) {
+pub async fn answer(app: &TestApp, token: &str, conv: i64, request: &str, bytes: Vec<u8>) -> (u16, Value) {
     let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name("snapshot.jpg"));
     let path = format!("/api/v1/conversations/{conv}/attachments?client_id=snap-{request}&snapshot={request}");
     let r = app.http.post(app.url(&path)).bearer_auth(token).multipart(form).send().await.unwrap();

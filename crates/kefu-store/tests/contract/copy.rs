@@ -200,6 +200,9 @@ async fn fill(store: &Store) {
     store.take_rate("visitors", "203.0.113.9", 60_000, 0, 3).await.unwrap();
     store.add_login_failure("account:a@x.y", 27).await.unwrap();
     store.draw_qa_week("2025-W10", 10, &[], 28).await.unwrap();
+    let request = kefu_store::SnapshotRequestRow { call_id: call.id, conversation_id: id, expires_at: 60_029 };
+    store.open_snapshot_request("0029", request, 29).await.unwrap();
+    store.take_routing_epoch().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ mod support;
 mod agent_tools;
 mod audit;
 mod calls;
+mod cluster_turns;
 mod conversations;
 mod copy;
 mod directory;
