@@ -200,7 +200,7 @@ impl Modify for UniqueOperationIds {
     components(schemas(
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
-        views::OfferRevoked, views::Hello, views::SessionEnded, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
+        views::OfferRevoked, views::Hello, views::SessionEnded, views::Resync, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
         views::CallView, views::CallSdp, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView, views::VisitorTags,
         views::AuditEntity, views::AuditAction,

@@ -2,7 +2,14 @@
 //! subjects and every node's hub delivers what it hears to its own sockets; session ends travel
 //! the same way; presence is asked of every node (request/reply). Without NATS none of this runs
 //! and the hub delivers locally. Owns no socket and decides nothing.
+//!
+//! Frames published while a node's NATS connection is down may never arrive (NATS keeps no
+//! history). Conversation events are in the database by sequence number, so a lost frame is
+//! a gap a client can fill with `resume`; but the client must know to. So a node that
+//! reconnects publishes `kefu.resync`, and every node (itself too) sends its sockets a
+//! `resync` frame: they re-send `resume` and get what they missed.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -54,14 +61,37 @@ pub struct Bus {
     /// One queue to one publishing task, so frames leave in the order they were handed over
     /// (a task per publish would reorder a conversation's events).
     outbox: mpsc::UnboundedSender<(String, String)>,
+    /// Told each time the connection comes back after a loss.
+    reconnected: Arc<tokio::sync::Notify>,
 }
+
+/// Where a node tells every node that frames may have been lost.
+const RESYNC: &str = "kefu.resync";
 
 impl Bus {
     /// Connect; fails when the server cannot be reached at start (later losses are retried by
     /// the client and shown by `/readyz`).
     pub async fn connect(url: &str) -> anyhow::Result<Bus> {
+        let reconnected = Arc::new(tokio::sync::Notify::new());
+        let (told, lost) = (reconnected.clone(), Arc::new(AtomicBool::new(false)));
         let client = async_nats::ConnectOptions::new()
             .name("kefu")
+            .event_callback(move |event| {
+                let (told, lost) = (told.clone(), lost.clone());
+                async move {
+                    match event {
+                        async_nats::Event::Disconnected => {
+                            tracing::warn!("lost the connection to NATS; frames may be lost until it is back");
+                            lost.store(true, Ordering::SeqCst);
+                        }
+                        async_nats::Event::Connected if lost.swap(false, Ordering::SeqCst) => {
+                            tracing::info!("connected to NATS again: clients resync");
+                            told.notify_one();
+                        }
+                        _ => {}
+                    }
+                }
+            })
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
@@ -84,7 +114,7 @@ impl Bus {
                 }
             }
         });
-        Ok(Bus { client, outbox })
+        Ok(Bus { client, outbox, reconnected })
     }
 
     /// The client, for the other cluster parts (routing requests, lease).
@@ -127,6 +157,23 @@ impl Bus {
         let mut frames = self.client.subscribe("kefu.deliver.>").await.context("subscribe kefu.deliver")?;
         let mut closes = self.client.subscribe("kefu.close.>").await.context("subscribe kefu.close")?;
         let mut presence = self.client.subscribe("kefu.presence.>").await.context("subscribe kefu.presence")?;
+        let mut resyncs = self.client.subscribe(RESYNC).await.context("subscribe kefu.resync")?;
+        // After a reconnect: through the outbox, so it leaves after the frames queued before it.
+        let (outbox, reconnected) = (self.outbox.clone(), self.reconnected.clone());
+        tokio::spawn(async move {
+            loop {
+                reconnected.notified().await;
+                if outbox.send((RESYNC.to_string(), String::new())).is_err() {
+                    break;
+                }
+            }
+        });
+        let h = hub.clone();
+        tokio::spawn(async move {
+            while resyncs.next().await.is_some() {
+                h.resync_local();
+            }
+        });
         let h = hub.clone();
         tokio::spawn(async move {
             while let Some(m) = frames.next().await {

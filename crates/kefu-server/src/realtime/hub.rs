@@ -165,6 +165,13 @@ impl Hub {
         }
     }
 
+    /// Tell every socket of this node that frames may have been lost (see `bus`): each client
+    /// re-sends `resume` and gets the conversation events it missed from the database.
+    pub(crate) fn resync_local(&self) {
+        let f = frame("resync", None, None, &json!({ "reason": "bus_reconnected" }));
+        self.send(|inner| inner.conns.keys().copied().collect(), &f);
+    }
+
     /// Deliver to this node's sockets of a topic.
     pub(crate) fn deliver_local(&self, topic: &Topic, frame: &Arc<str>) {
         match topic {

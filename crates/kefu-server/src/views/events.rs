@@ -135,6 +135,16 @@ pub struct SessionEnded {
     pub reason: SessionEndReason,
 }
 
+/// `resync`: frames may have been lost (this node's link to the other nodes broke and came
+/// back, or another node's did). Conversation events are not lost for good: re-send `resume`
+/// with the cursors to get what was missed from the database; reload what ephemeral frames
+/// keep up to date (offers, queue places, agent statuses) from REST.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Resync {
+    /// `bus_reconnected`.
+    pub reason: String,
+}
+
 /// A frame from the server on `/api/v1/ws?token=`: `{type, conversation_id?, seq?, data}`.
 ///
 /// Conversation events (`message.created` data = MessageView, `conversation.updated` data =
@@ -144,7 +154,8 @@ pub struct SessionEnded {
 /// `queue.position` (QueueView), `offer.created` (OfferCreated), `offer.revoked` (OfferRevoked),
 /// `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
 /// client frame the server could not read) and `session.ended` (SessionEnded, the last frame
-/// before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
+/// before the server closes the socket with code 4401). `resync` (Resync) asks the client to
+/// re-send `resume`: frames may have been lost between nodes. Clients send `WsClientFrame`s.
 ///
 /// Calls: `call.updated` (CallView) is a conversation event with a seq. Media signalling frames
 /// go only to the socket that joined the call and carry `call_id` instead of a conversation:
@@ -184,6 +195,8 @@ pub enum WsEvent {
     Error { data: ErrorDetail },
     #[serde(rename = "session.ended")]
     SessionEnded { data: SessionEnded },
+    #[serde(rename = "resync")]
+    Resync { data: Resync },
     #[serde(rename = "call.updated")]
     CallUpdated { conversation_id: i64, seq: i64, data: CallView },
     #[serde(rename = "call.answer")]

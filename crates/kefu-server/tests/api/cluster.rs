@@ -5,6 +5,7 @@
 //! for the cluster as a whole (new visitors from one address, a visitor's messages). A call across two nodes carries
 //! media, survives the owner's death, and is ended by a survivor when its home dies
 //! (`cluster_calls`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
+//! Sockets resync after NATS was down (`cluster_resync`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -80,6 +81,25 @@ async fn start_node(db: &str, nats: &str) -> Node {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("a kefu node did not become ready");
+}
+
+/// A `nats-server` on a loopback port, once it accepts connections.
+async fn start_nats(bin: &std::path::Path, port: u16) -> Proc {
+    let proc = Proc(
+        Command::new(bin)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts"),
+    );
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proc
 }
 
 /// Whether this node says it owns routing (`kefu_routing_owner 1` on /metrics).
@@ -169,20 +189,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     };
     let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
     let nats_port = free_port();
-    let nats_proc = Proc(
-        Command::new(nats_bin)
-            .args(["-a", "127.0.0.1", "-p", &nats_port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server starts"),
-    );
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", nats_port)).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let nats_proc = start_nats(&nats_bin, nats_port).await;
     let nats = format!("nats://127.0.0.1:{nats_port}");
     // One after the other: the first seeds the demo organisation.
     let mut nodes = vec![];
@@ -346,7 +353,10 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     let last = &nodes[0].app;
     cross.ended_by_a_survivor(last, killed_at, &store).await;
 
-    // 6. Without NATS a node is not ready (its events would reach no other node).
+    // 6. Without NATS a node is not ready (its events would reach no other node), and frames
+    // published meanwhile may be lost: once NATS is back its sockets resync.
+    let (visitor, conversation) = waiting.last().map(|(v, c)| (v.clone(), c["id"].as_i64().unwrap())).unwrap();
+    let follower = crate::cluster_resync::following(last, &visitor, conversation).await;
     drop(nats_proc);
     let mut unready = false;
     for _ in 0..100 {
@@ -357,6 +367,8 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(unready, "/readyz still ready 10 s after NATS went away");
+    let restart = start_nats(&nats_bin, nats_port);
+    let _nats_again = crate::cluster_resync::resumes_after_resync(last, &visitor, conversation, follower, restart).await;
 }
 
 /// A cluster shares one PostgreSQL database: NATS with the embedded SQLite file is refused at start.

@@ -16,6 +16,7 @@ mod cluster;
 mod cluster_calls;
 mod cluster_fencing;
 mod cluster_limits;
+mod cluster_resync;
 mod compositions;
 mod conversation_flow;
 mod deceptive_text;

@@ -4647,6 +4647,16 @@ export interface components {
             name: string;
         };
         /**
+         * @description `resync`: frames may have been lost (this node's link to the other nodes broke and came
+         *     back, or another node's did). Conversation events are not lost for good: re-send `resume`
+         *     with the cursors to get what was missed from the database; reload what ephemeral frames
+         *     keep up to date (offers, queue places, agent statuses) from REST.
+         */
+        Resync: {
+            /** @description `bus_reconnected`. */
+            reason: string;
+        };
+        /**
          * @description Which earlier agent a returning customer waits for: the last one, or the one who served most.
          * @enum {string}
          */
@@ -5530,7 +5540,8 @@ export interface components {
          *     `queue.position` (QueueView), `offer.created` (OfferCreated), `offer.revoked` (OfferRevoked),
          *     `agent.status` (AgentView), `hello` (`{}`), `pong` (null), `error` (ErrorDetail, for a
          *     client frame the server could not read) and `session.ended` (SessionEnded, the last frame
-         *     before the server closes the socket with code 4401). Clients send `WsClientFrame`s.
+         *     before the server closes the socket with code 4401). `resync` (Resync) asks the client to
+         *     re-send `resume`: frames may have been lost between nodes. Clients send `WsClientFrame`s.
          *
          *     Calls: `call.updated` (CallView) is a conversation event with a seq. Media signalling frames
          *     go only to the socket that joined the call and carry `call_id` instead of a conversation:
@@ -5609,6 +5620,10 @@ export interface components {
             data: components["schemas"]["SessionEnded"];
             /** @enum {string} */
             type: "session.ended";
+        } | {
+            data: components["schemas"]["Resync"];
+            /** @enum {string} */
+            type: "resync";
         } | {
             /** Format: int64 */
             conversation_id: number;
@@ -5891,6 +5906,7 @@ export type ReportExportList = components['schemas']['ReportExportList'];
 export type ReportExportView = components['schemas']['ReportExportView'];
 export type ReportInterval = components['schemas']['ReportInterval'];
 export type ReportKey = components['schemas']['ReportKey'];
+export type Resync = components['schemas']['Resync'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];

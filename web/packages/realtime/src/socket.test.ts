@@ -105,6 +105,21 @@ describe('KefuSocket', () => {
     socket.close();
   });
 
+  it('resumes with the current cursors when the server says frames may have been lost', () => {
+    const cursors = { '7': 3 };
+    const { socket, events } = setup(cursors);
+    socket.connect();
+    last().serverOpen();
+    cursors['7'] = 8;
+    last().serverSend({ type: 'resync', data: { reason: 'bus_reconnected' } });
+    expect(last().sent).toEqual([
+      { type: 'resume', cursors: { '7': 3 } },
+      { type: 'resume', cursors: { '7': 8 } },
+    ]);
+    expect(events.map((e) => e.type)).toEqual(['resync']);
+    socket.close();
+  });
+
   it('delivers events but swallows pongs and junk', () => {
     const { socket, events } = setup();
     socket.connect();

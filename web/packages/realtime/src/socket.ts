@@ -105,6 +105,9 @@ export class KefuSocket {
         this.#ended(typeof ev.data?.reason === 'string' ? ev.data.reason : 'revoked');
         return;
       }
+      // Frames may have been lost between the server's nodes: resume from the cursors at once
+      // (conversation events come back from the database); the caller may reload the rest.
+      if (ev.type === 'resync') this.resume();
       this.#opts.onEvent(ev);
     };
     // An error is always followed by close; reconnecting happens there.
