@@ -11,6 +11,7 @@ mod auth_and_errors;
 mod call_quality;
 mod calls;
 mod canned;
+mod catalog_filters;
 mod catalog_paging;
 mod cluster;
 mod cluster_calls;

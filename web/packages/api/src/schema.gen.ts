@@ -6350,6 +6350,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only keys holding this scope (`conversations:read`, `admin`, …). */
+                scope?: string | null;
             };
             header?: never;
             path?: never;
@@ -6357,7 +6359,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the API keys not revoked (admin); `q`: in the name; a page at a time with `limit` */
+            /** @description the API keys not revoked (admin); `q`: in the name; `scope`: those holding it; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6652,6 +6654,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only those routed to this skill group. */
+                group_id?: number | null;
             };
             header?: never;
             path?: never;
@@ -6659,7 +6663,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the business types by id (`q`: in any of their names), a page at a time with `limit` */
+            /** @description the business types by id (`q`: in any of their names; `group_id`: those routed to that group), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8180,6 +8184,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only groups routing by this strategy (`load_balance`, `round_robin`, …). */
+                strategy?: null | components["schemas"]["Strategy"];
             };
             header?: never;
             path?: never;
@@ -8187,7 +8193,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the skill groups with their members, by id (`q`: in the name), a page at a time with `limit` */
+            /** @description the skill groups with their members, by id (`q`: in the name; `strategy`: those routing so), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10204,6 +10210,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching tag at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -10211,7 +10219,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the tag list, by name */
+            /** @description the tag list, by name (`status` with `include_disabled`: enabled or disabled ones only) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10633,6 +10641,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -10640,7 +10650,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the webhooks (admin); `q`: in the URL; a page at a time with `limit` */
+            /** @description the webhooks (admin); `q`: in the URL; `status`: active (`enabled`) or paused (`disabled`) ones only; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -11029,6 +11039,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -11036,7 +11048,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; a page at a time with `limit` */
+            /** @description the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; `status`: enabled or disabled ones only; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
