@@ -49,6 +49,12 @@ async fn todays_alerts_page_newest_first_and_a_new_alert_does_not_shift_a_later_
     assert_eq!(all.iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 2]);
     let (s, _) = app.call("GET", "/api/v1/alerts?limit=0", Some(&sup), None).await;
     assert_eq!(s, 422);
+    // Agents read neither alert list, paged or not.
+    let agent = app.ready_agent(1).await;
+    for path in ["/api/v1/alerts?limit=2", "/api/v1/sentiment-alerts?limit=2"] {
+        let (s, _) = app.call("GET", path, Some(&agent), None).await;
+        assert_eq!(s, 403, "{path}");
+    }
 }
 
 #[tokio::test]
