@@ -36,3 +36,32 @@ test('the API keys table pages by 50 and finds a key by name (zh-CN)', async ({ 
     await context.close();
   }
 });
+
+test('en: the tags table filters by status on the server, kept in the URL, beside the search', async ({ browser }) => {
+  const admin = await api.login('admin@demo.kefu', 'demo-admin');
+  const off = await api.post(admin, '/api/v1/tags', { name: 'filter-off 停用', color: '#999999' });
+  await api.call('PATCH', `/api/v1/tags/${off.id}`, admin, { disabled: true });
+  const on = await api.post(admin, '/api/v1/tags', { name: 'filter-on 启用', color: '#336699' });
+  const { context, page } = await person(browser, 'en');
+  try {
+    await login(page, 'admin@demo.kefu', 'demo-admin');
+    await page.goto(`${base()}/app/admin/tags`);
+    const table = page.getByTestId('admin-tags-table');
+    await page.getByTestId('tag-search').fill('filter-');
+    await expect(table.locator('tbody tr')).toHaveCount(2);
+    await page.getByTestId('tag-status').click();
+    await page.getByRole('option', { name: 'Disabled' }).click();
+    await expect(table.locator('tbody tr')).toHaveCount(1);
+    await expect(table.getByTestId('tag-name')).toHaveValue('filter-off 停用');
+    await expect(page).toHaveURL(/status=disabled/);
+    await expect(page.getByTestId('tag-page')).toContainText('1 in all');
+    // A reload keeps the filter.
+    await page.reload();
+    await page.getByTestId('tag-search').fill('filter-');
+    await expect(table.locator('tbody tr')).toHaveCount(1);
+    await expect(table.getByTestId('tag-name')).toHaveValue('filter-off 停用');
+  } finally {
+    for (const id of [off.id, on.id]) await api.call('DELETE', `/api/v1/tags/${id}`, admin);
+    await context.close();
+  }
+});

@@ -1,5 +1,6 @@
 //! Admin-only settings: integrators' API keys, webhooks and their delivery log.
 
+use crate::api::list_filters::{ScopeFilter, StatusFilter};
 use crate::api::paging::ListQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -27,10 +28,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/webhooks/{id}/deliveries", get(deliveries))
 }
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", params(ListQuery), responses((status = 200, description = "the API keys not revoked (admin); `q`: in the name; a page at a time with `limit`", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn keys(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<ApiKeyList>> {
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "admin", params(ListQuery, ScopeFilter), responses((status = 200, description = "the API keys not revoked (admin); `q`: in the name; `scope`: those holding it; a page at a time with `limit`", body = ApiKeyList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn keys(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<ScopeFilter>,
+) -> ApiResult<Json<ApiKeyList>> {
     staff.require_scope(Scope::Admin)?;
-    let all = state.store.api_keys().await?.iter().map(ApiKeyView::from).collect();
+    let scope = f.scope.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let all = state
+        .store
+        .api_keys()
+        .await?
+        .iter()
+        .map(ApiKeyView::from)
+        .filter(|k| scope.is_none_or(|s| k.scopes.iter().any(|x| x == s)))
+        .collect();
     let page = q.page(all, |k| k.id, |k| vec![k.name.as_str()])?;
     Ok(Json(ApiKeyList { api_keys: page.rows, total: page.total, next_after: page.next_after }))
 }
@@ -94,10 +108,16 @@ async fn check_webhook(state: &AppState, url: Option<&str>, events: Option<&[Str
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", params(ListQuery), responses((status = 200, description = "the webhooks (admin); `q`: in the URL; a page at a time with `limit`", body = WebhookList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn webhooks(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<WebhookList>> {
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "admin", params(ListQuery, StatusFilter), responses((status = 200, description = "the webhooks (admin); `q`: in the URL; `status`: active (`enabled`) or paused (`disabled`) ones only; a page at a time with `limit`", body = WebhookList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn webhooks(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<StatusFilter>,
+) -> ApiResult<Json<WebhookList>> {
     staff.require_scope(Scope::Admin)?;
-    let all = state.store.webhooks().await?.iter().map(WebhookView::from).collect();
+    let wanted = f.wanted()?;
+    let all = state.store.webhooks().await?.iter().map(WebhookView::from).filter(|w| wanted(w.active)).collect();
     let page = q.page(all, |w| w.id, |w| vec![w.url.as_str()])?;
     Ok(Json(WebhookList { webhooks: page.rows, total: page.total, next_after: page.next_after }))
 }

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use kefu_core::{Levels, Thresholds};
 use serde::Deserialize;
 
-use crate::api::paging::ListQuery;
+use crate::api::paging::{IdOrder, ListQuery};
 use crate::audit::{record, Change};
 use crate::auth::Staff;
 use crate::clock::now_ms;
@@ -147,22 +147,27 @@ pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (none when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn today_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<AlertList>> {
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", params(ListQuery), responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included, paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn today_alerts(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<AlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let names: std::collections::HashMap<i64, String> = state.store.groups().await?.into_iter().map(|g| (g.id, g.name)).collect();
     let watched = crate::floor::watched_groups(&state, &staff).await?;
     let rows = state.store.floor_alerts_since(now_ms() - figures::TODAY_MS, 500).await?;
-    let alerts = rows
+    let alerts: Vec<AlertView> = rows
         .iter()
         .filter(|r| watched.as_ref().is_none_or(|w| w.contains(&r.group_id)))
         .map(|r| AlertView::build(r, names.get(&r.group_id).map_or("", String::as_str)))
         .collect();
-    Ok(Json(AlertList { alerts }))
+    let page = q.page_by_id(alerts, IdOrder::Newest, |a| a.id, |a| vec![a.group_name.as_str()])?;
+    Ok(Json(AlertList { alerts: page.rows, total: page.total, next_after: page.next_after }))
 }
 
-#[utoipa::path(get, path = "/api/v1/sentiment-alerts", tag = "stats", responses((status = 200, description = "customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all", body = SentimentAlertList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<SentimentAlertList>> {
+#[utoipa::path(get, path = "/api/v1/sentiment-alerts", tag = "stats", params(ListQuery), responses((status = 200, description = "customers who turned strongly negative and have not recovered, oldest first, paged by id (`q` finds the customer's or the group's name; 200 a page without `limit`; `sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all", body = SentimentAlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn sentiment_alerts(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<SentimentAlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let watched = crate::floor::watched_groups(&state, &staff).await?;
     let mut alerts = vec![];
@@ -172,7 +177,8 @@ pub async fn sentiment_alerts(State(state): State<AppState>, staff: Staff) -> Ap
             alerts.push(v);
         }
     }
-    Ok(Json(SentimentAlertList { alerts }))
+    let page = q.page_by_id(alerts, IdOrder::Oldest, |a| a.id, |a| vec![a.visitor_name.as_str(), a.group_name.as_str()])?;
+    Ok(Json(SentimentAlertList { alerts: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[utoipa::path(get, path = "/api/v1/stats/floor", tag = "stats", responses((status = 200, description = "the groups the caller watches (a supervisor: their own, none when in none; admins all) now: line, agents by status, today's service level, thresholds (supervisor); `floor.updated` frames follow", body = FloorView), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::auth::{Caller, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
-use crate::conversations::messages::{insert, mark_read, send, Outgoing, MAX_TEXT_CHARS};
+use crate::conversations::messages::{insert, mark_read, send, Outgoing};
 use crate::conversations::redact::{redacted, Payload};
 use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
@@ -166,8 +166,9 @@ pub async fn create(
     }
     let message = body.message.as_deref().map(clean_message);
     let text = message.as_deref().map(str::trim).filter(|m| !m.is_empty());
-    if text.is_some_and(|m| m.chars().count() > MAX_TEXT_CHARS) {
-        return Err(ApiError::message_too_long("message", MAX_TEXT_CHARS));
+    let max = state.org.max_message_chars();
+    if text.is_some_and(|m| m.chars().count() > max) {
+        return Err(ApiError::message_too_long("message", max));
     }
     if body.leave_message && text.is_none() {
         return Err(ApiError::invalid("message: required when leaving a message"));
@@ -376,7 +377,7 @@ pub async fn messages(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct PostMessage {
-    /// The text, 1 to 5000 characters.
+    /// The text, 1 to the organisation's `max_message_chars` (default 5000) characters.
     body: String,
     /// The sender's own id for this message: echoed back, and a retry with the same id stores nothing new.
     client_id: Option<String>,
@@ -399,8 +400,9 @@ pub async fn post_message(
     if text.is_empty() {
         return Err(ApiError::invalid("body: must not be empty"));
     }
-    if text.chars().count() > MAX_TEXT_CHARS {
-        return Err(ApiError::message_too_long("body", MAX_TEXT_CHARS));
+    let max = state.org.max_message_chars();
+    if text.chars().count() > max {
+        return Err(ApiError::message_too_long("body", max));
     }
     let (view, created) =
         send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;

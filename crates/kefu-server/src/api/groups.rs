@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use kefu_core::Millis;
 use serde::Deserialize;
 
+use crate::api::list_filters::{GroupFilter, StrategyFilter};
 use crate::api::paging::ListQuery;
 use crate::audit::{record, Change};
 use crate::auth::Staff;
@@ -66,10 +67,17 @@ async fn views(state: &AppState) -> ApiResult<Vec<GroupView>> {
         .collect())
 }
 
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(ListQuery), responses((status = 200, description = "the skill groups with their members, by id (`q`: in the name), a page at a time with `limit`", body = GroupList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<GroupList>> {
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(ListQuery, StrategyFilter), responses((status = 200, description = "the skill groups with their members, by id (`q`: in the name; `strategy`: those routing so), a page at a time with `limit`", body = GroupList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<StrategyFilter>,
+) -> ApiResult<Json<GroupList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let page = q.page(views(&state).await?, |g| g.id, |g| vec![g.name.as_str()])?;
+    let mut all = views(&state).await?;
+    all.retain(|g| f.strategy.is_none_or(|s| s == g.strategy));
+    let page = q.page(all, |g| g.id, |g| vec![g.name.as_str()])?;
     Ok(Json(GroupList { groups: page.rows, total: page.total, next_after: page.next_after }))
 }
 
@@ -307,10 +315,22 @@ pub async fn set_members(
     Ok(Json(v))
 }
 
-#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", params(ListQuery), responses((status = 200, description = "the business types by id (`q`: in any of their names), a page at a time with `limit`", body = BusinessTypeList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list_types(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<BusinessTypeList>> {
+#[utoipa::path(get, path = "/api/v1/business-types", tag = "groups", params(ListQuery, GroupFilter), responses((status = 200, description = "the business types by id (`q`: in any of their names; `group_id`: those routed to that group), a page at a time with `limit`", body = BusinessTypeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list_types(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<GroupFilter>,
+) -> ApiResult<Json<BusinessTypeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let all = state.store.business_types().await?.iter().map(BusinessTypeView::from).collect();
+    let all = state
+        .store
+        .business_types()
+        .await?
+        .iter()
+        .map(BusinessTypeView::from)
+        .filter(|t| f.group_id.is_none_or(|g| g == t.group_id))
+        .collect();
     let page = q.page(all, |t| t.id, |t| std::iter::once(t.name.as_str()).chain(t.names.values().map(String::as_str)).collect())?;
     Ok(Json(BusinessTypeList { business_types: page.rows, total: page.total, next_after: page.next_after }))
 }

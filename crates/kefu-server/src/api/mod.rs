@@ -13,6 +13,7 @@ pub mod conversations;
 pub mod groups;
 pub mod headers;
 pub mod history;
+pub mod list_filters;
 pub mod maturity;
 pub mod notes;
 pub mod openapi;

@@ -185,6 +185,7 @@ impl Modify for UniqueOperationIds {
         crate::api::maturity::answer,
         crate::api::settings::show,
         crate::api::settings::save,
+        crate::api::settings::workspace,
         crate::api::reports::export,
         crate::api::reports::exports,
         crate::api::widgets::config,

@@ -5,6 +5,8 @@
 //! starts right after the `after` row in that order, so rows created meanwhile never make a page
 //! repeat or skip one. Catalogs are small (tens to hundreds of rows) and read whole from the
 //! store; the matching here folds case for every script, which SQLite's `lower()` does not.
+//! The short live lists (today's alerts, sentiment alerts, a call's recordings) page by id order
+//! past the cursor (`page_by_id`), and the planning groups like the catalogs.
 
 use serde::Deserialize;
 
@@ -47,6 +49,37 @@ impl ListQuery {
     pub fn page<T>(&self, rows: Vec<T>, id: impl Fn(&T) -> i64, text: impl Fn(&T) -> Vec<&str>) -> ApiResult<Page<T>> {
         page_of(rows, self.q.as_deref(), self.after, self.limit, id, text)
     }
+
+    /// As [`ListQuery::page`] for the short live lists kept in id order (alerts, a call's
+    /// recordings): rows come and go (an alert clears), so a page starts at the first row past
+    /// the cursor's id in that order rather than at the cursor row itself, which may be gone.
+    pub fn page_by_id<T>(
+        &self,
+        rows: Vec<T>,
+        order: IdOrder,
+        id: impl Fn(&T) -> i64,
+        text: impl Fn(&T) -> Vec<&str>,
+    ) -> ApiResult<Page<T>> {
+        let mut all = page_of(rows, self.q.as_deref(), None, None, &id, text)?;
+        if let Some(after) = self.after {
+            all.rows.retain(|r| match order {
+                IdOrder::Oldest => id(r) > after,
+                IdOrder::Newest => id(r) < after,
+            });
+        }
+        let limit = limit_of(self.limit, 200)?;
+        let (rows, next_after) = split_page(all.rows, limit, id);
+        Ok(Page { rows, total: all.total, next_after })
+    }
+}
+
+/// Which way a list kept in id order runs.
+#[derive(Debug, Clone, Copy)]
+pub enum IdOrder {
+    /// Oldest first (ids rising).
+    Oldest,
+    /// Newest first (ids falling).
+    Newest,
 }
 
 /// The long, growing lists (conversations, webhook deliveries) page newest first by id in the
@@ -145,6 +178,15 @@ mod tests {
         assert_eq!(split_page(vec![9, 8], 2, |r| *r), (vec![9, 8], None));
         assert!(limit_of(Some(0), 50).is_err() && limit_of(Some(201), 50).is_err());
         assert_eq!(limit_of(None, 50).unwrap(), 50);
+    }
+
+    #[test]
+    fn a_live_list_pages_past_a_cursor_row_that_has_gone() {
+        let q = ListQuery { after: Some(5), limit: Some(2), ..Default::default() };
+        let newest = q.page_by_id(vec![9, 7, 4, 3, 1], IdOrder::Newest, |r| *r, |_| vec![]).unwrap();
+        assert_eq!((newest.rows, newest.total, newest.next_after), (vec![4, 3], 5, Some(3)));
+        let oldest = q.page_by_id(vec![1, 3, 4, 7, 9], IdOrder::Oldest, |r| *r, |_| vec![]).unwrap();
+        assert_eq!((oldest.rows, oldest.next_after), (vec![7, 9], None));
     }
 
     #[test]

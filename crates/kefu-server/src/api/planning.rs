@@ -55,14 +55,19 @@ async fn planned_group(state: &AppState, staff: &Staff, id: i64) -> ApiResult<Gr
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/planning/groups", tag = "planning", responses((status = 200, description = "the groups this caller plans, with their planning settings", body = PlanningGroupList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn groups(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<PlanningGroupList>> {
+#[utoipa::path(get, path = "/api/v1/planning/groups", tag = "planning", params(crate::api::paging::ListQuery), responses((status = 200, description = "the groups this caller plans, with their planning settings, by name, paged like the catalogs (`q` finds the name)", body = PlanningGroupList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn groups(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<crate::api::paging::ListQuery>,
+) -> ApiResult<Json<PlanningGroupList>> {
     let mut out = Vec::new();
     for g in planned_groups(&state, &staff).await? {
         out.push(PlanningGroup { id: g.id, name: g.name, settings: PlanningSettings::of(&planning::settings(&state.store, g.id).await?) });
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(PlanningGroupList { groups: out }))
+    let page = q.page(out, |g| g.id, |g| vec![g.name.as_str()])?;
+    Ok(Json(PlanningGroupList { groups: page.rows, total: page.total, next_after: page.next_after }))
 }
 
 #[utoipa::path(put, path = "/api/v1/planning/groups/{id}/settings", tag = "planning", request_body = PlanningSettings, responses((status = 200, description = "saved (admin)", body = PlanningSettings), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -10,6 +10,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use tokio_util::io::ReaderStream;
 
+use crate::api::paging::{IdOrder, ListQuery};
 use crate::api::ranged;
 use crate::audit::{record, Change};
 use crate::auth::{bearer, resolve, Caller, Staff};
@@ -51,25 +52,38 @@ pub async fn control(
     Ok(Json(command(&state, &staff, id, body.action).await?))
 }
 
-fn visible(staff: &Staff, rows: Vec<RecordingRow>) -> RecordingList {
-    RecordingList { recordings: rows.iter().filter(|r| may_fetch(staff, r)).map(RecordingView::from).collect() }
+/// The page `q` asks for of the files the caller may fetch, oldest first (`q` finds the role).
+fn visible(staff: &Staff, rows: Vec<RecordingRow>, q: &ListQuery) -> ApiResult<RecordingList> {
+    let views: Vec<RecordingView> = rows.iter().filter(|r| may_fetch(staff, r)).map(RecordingView::from).collect();
+    let page = q.page_by_id(views, IdOrder::Oldest, |r| r.id, |r| vec![r.role.as_str()])?;
+    Ok(RecordingList { recordings: page.rows, total: page.total, next_after: page.next_after })
 }
 
-#[utoipa::path(get, path = "/api/v1/calls/{id}/recordings", tag = "calls", params(("id" = i64, Path, description = "call id")), responses((status = 200, description = "the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors)", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn of_call(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<RecordingList>> {
+#[utoipa::path(get, path = "/api/v1/calls/{id}/recordings", tag = "calls", params(("id" = i64, Path, description = "call id"), ListQuery), responses((status = 200, description = "the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors), oldest first, paged by id (200 a page without `limit`)", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn of_call(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<RecordingList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     let call = state.store.call(id).await.map_err(|_| ApiError::not_found("call"))?;
     let caller = crate::auth::Caller::Staff(staff.clone());
     load_visible(&state.store, &caller, call.conversation_id).await.map_err(|_| ApiError::not_found("call"))?;
-    Ok(Json(visible(&staff, state.store.recordings_of_call(id).await?)))
+    Ok(Json(visible(&staff, state.store.recordings_of_call(id).await?, &q)?))
 }
 
-#[utoipa::path(get, path = "/api/v1/conversations/{id}/recordings", tag = "conversations", params(("id" = i64, Path, description = "conversation id")), responses((status = 200, description = "the recording files of the conversation's calls the caller may fetch", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn of_conversation(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<RecordingList>> {
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/recordings", tag = "conversations", params(("id" = i64, Path, description = "conversation id"), ListQuery), responses((status = 200, description = "the recording files of the conversation's calls the caller may fetch, oldest first, paged by id (200 a page without `limit`)", body = RecordingList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn of_conversation(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<RecordingList>> {
     staff.require_scope(Scope::ConversationsRead)?;
     let caller = crate::auth::Caller::Staff(staff.clone());
     load_visible(&state.store, &caller, id).await?;
-    Ok(Json(visible(&staff, state.store.recordings_of_conversation(id).await?)))
+    Ok(Json(visible(&staff, state.store.recordings_of_conversation(id).await?, &q)?))
 }
 
 #[utoipa::path(get, path = "/api/v1/recordings/{id}/file", tag = "calls", params(("id" = i64, Path, description = "recording id")), responses((status = 200, description = "the WebM file (Matroska when the participant sent H.264; see `mime`); each download is logged: who, when", content_type = "video/webm"), crate::error::ApiErrors), security(("bearer" = [])))]

@@ -1,6 +1,7 @@
 //! `/api/v1/settings`: the organisation's settings (crate::org) — the time zone reports count
-//! days in (a named IANA zone) and the sentiment alert thresholds. Admins read and change them;
-//! every change is audited and in force at once.
+//! days in (a named IANA zone), the sentiment alert thresholds and the message length limit.
+//! Admins read and change them; every change is audited and in force at once. Every staff member
+//! reads the few the workspace needs (`/api/v1/settings/workspace`).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/settings", get(show).put(save))
+    Router::new().route("/api/v1/settings", get(show).put(save)).route("/api/v1/settings/workspace", get(workspace))
 }
 
 /// The organisation's settings.
@@ -29,6 +30,16 @@ pub struct OrgSettings {
     /// An alerted customer's trend at or above this (above `sentiment_alert_at`, at most 1) clears
     /// it (default -0.1).
     pub sentiment_clear_at: f64,
+    /// The most characters a message text may have (100 to 20000; default 5000): the server
+    /// refuses longer ones (`message_too_long`), the widget and the workspace count against it.
+    pub max_message_chars: usize,
+}
+
+/// What every staff member's workspace needs of the organisation's settings.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceSettings {
+    /// The message length limit the composer counts against.
+    pub max_message_chars: usize,
 }
 
 /// The fields to change; those left out keep their value.
@@ -37,6 +48,7 @@ pub struct OrgSettingsBody {
     time_zone: Option<String>,
     sentiment_alert_at: Option<f64>,
     sentiment_clear_at: Option<f64>,
+    max_message_chars: Option<usize>,
 }
 
 fn view(v: &OrgValues) -> OrgSettings {
@@ -44,7 +56,16 @@ fn view(v: &OrgValues) -> OrgSettings {
         time_zone: v.time_zone.name().to_string(),
         sentiment_alert_at: v.sentiment.raise_at(),
         sentiment_clear_at: v.sentiment.clear_at(),
+        max_message_chars: v.max_message_chars,
     }
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/workspace", tag = "settings",
+    responses((status = 200, description = "the settings the workspace needs: the message length limit (any staff member)", body = WorkspaceSettings), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn workspace(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WorkspaceSettings>> {
+    staff.require_scope(Scope::ConversationsRead)?;
+    Ok(Json(WorkspaceSettings { max_message_chars: state.org.max_message_chars() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings",
@@ -69,7 +90,12 @@ pub async fn save(State(state): State<AppState>, staff: Staff, ApiJson(b): ApiJs
     let alert = b.sentiment_alert_at.unwrap_or(before.sentiment.raise_at());
     let clear = b.sentiment_clear_at.unwrap_or(before.sentiment.clear_at());
     let sentiment = kefu_sentiment::Thresholds::new(alert, clear).map_err(ApiError::invalid)?;
-    let after = OrgValues { time_zone, sentiment };
+    let max_message_chars = b.max_message_chars.unwrap_or(before.max_message_chars);
+    if !crate::org::MESSAGE_CHARS_RANGE.contains(&max_message_chars) {
+        let (lo, hi) = (crate::org::MESSAGE_CHARS_RANGE.start(), crate::org::MESSAGE_CHARS_RANGE.end());
+        return Err(ApiError::invalid_field("max_message_chars", format!("max_message_chars: {lo} to {hi} characters")));
+    }
+    let after = OrgValues { time_zone, sentiment, max_message_chars };
     state.org.save(&state.store, after.clone()).await?;
     let (was, now) = (view(&before), view(&after));
     record(&state, &staff, Change::new(AuditEntity::OrgSettings, "org", AuditAction::Updated, "org").before(&was).after(&now)).await;

@@ -2,6 +2,7 @@
 //! each time one is put on or taken off) and tags on a customer. Staff only; visitors see none
 //! (a conversation's `tags` is emptied for them by the redaction rule).
 
+use crate::api::list_filters::StatusFilter;
 use crate::api::paging::ListQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -45,10 +46,17 @@ pub struct TagQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/tags", tag = "tags", params(TagQuery), responses((status = 200, description = "the tag list, by name", body = TagList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, staff: Staff, Query(q): Query<TagQuery>) -> ApiResult<Json<TagList>> {
+#[utoipa::path(get, path = "/api/v1/tags", tag = "tags", params(TagQuery, StatusFilter), responses((status = 200, description = "the tag list, by name (`status` with `include_disabled`: enabled or disabled ones only)", body = TagList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<TagQuery>,
+    Query(f): Query<StatusFilter>,
+) -> ApiResult<Json<TagList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let TagList { tags, .. } = TagList::of(&state.store.tags(q.include_disabled).await?);
+    let wanted = f.wanted()?;
+    let TagList { mut tags, .. } = TagList::of(&state.store.tags(q.include_disabled).await?);
+    tags.retain(|t| wanted(!t.disabled));
     let page = ListQuery { q: q.q, after: q.after, limit: q.limit }.page(tags, |t| t.id, |t| vec![t.name.as_str()])?;
     Ok(Json(TagList { tags: page.rows, total: page.total, next_after: page.next_after }))
 }

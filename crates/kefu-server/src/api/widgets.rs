@@ -191,7 +191,7 @@ pub async fn config(State(state): State<AppState>, Query(q): Query<WidgetQuery>)
             .map(|g| GroupWelcome { group_id: g.id, welcome: crate::text::stored_localized(&g.welcome) })
             .filter(|g| !g.welcome.is_empty())
             .collect(),
-        max_message_chars: crate::conversations::messages::MAX_TEXT_CHARS,
+        max_message_chars: state.org.max_message_chars(),
     };
     // The loader on the customer's site reads the branding before any frame exists: public data,
     // read without credentials, so any origin may.

@@ -1,6 +1,7 @@
 //! `/api/v1/wrap-up-codes`: the wrap-up codes (服务小结) agents pick when closing; admins add,
 //! relabel, disable, reorder and delete them.
 
+use crate::api::list_filters::StatusFilter;
 use crate::api::paging::ListQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -28,10 +29,16 @@ fn check_label(label: &str) -> ApiResult<()> {
     Ok(())
 }
 
-#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", params(ListQuery), responses((status = 200, description = "the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; a page at a time with `limit`", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn codes(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<WrapUpCodeList>> {
+#[utoipa::path(get, path = "/api/v1/wrap-up-codes", tag = "admin", params(ListQuery, StatusFilter), responses((status = 200, description = "the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; `status`: enabled or disabled ones only; a page at a time with `limit`", body = WrapUpCodeList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn codes(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(f): Query<StatusFilter>,
+) -> ApiResult<Json<WrapUpCodeList>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    let all = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).collect();
+    let wanted = f.wanted()?;
+    let all = state.store.wrap_up_codes().await?.iter().map(WrapUpCodeView::from).filter(|c| wanted(!c.disabled)).collect();
     let page = q.page(all, |c| c.id, |c| vec![c.code.as_str(), c.label.as_str()])?;
     Ok(Json(WrapUpCodeList { codes: page.rows, total: page.total, next_after: page.next_after }))
 }

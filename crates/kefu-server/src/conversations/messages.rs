@@ -12,9 +12,6 @@ use crate::state::AppState;
 use crate::views::{MessageRead, MessageSentimentView, MessageView};
 use kefu_store::{ConversationRow, MessageSentimentRow, Tx};
 
-/// Longest text message, in characters.
-pub const MAX_TEXT_CHARS: usize = 5000;
-
 /// What is being sent.
 pub struct Outgoing<'a> {
     pub kind: &'a str,

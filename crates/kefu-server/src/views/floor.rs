@@ -205,4 +205,9 @@ impl AlertView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertList {
     pub alerts: Vec<AlertView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

@@ -50,6 +50,11 @@ pub struct PlanningGroup {
 pub struct PlanningGroupList {
     /// By name.
     pub groups: Vec<PlanningGroup>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// What an import stored.

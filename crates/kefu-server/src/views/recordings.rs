@@ -125,6 +125,11 @@ pub fn recording_mime(path: &str) -> &'static str {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RecordingList {
     pub recordings: Vec<RecordingView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }
 
 /// The side-by-side MP4 of a call's recordings, with its watermark (time, agent, conversation).

@@ -87,4 +87,9 @@ impl SentimentAlertView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SentimentAlertList {
     pub alerts: Vec<SentimentAlertView>,
+    /// Rows matching `q` on every page together.
+    pub total: i64,
+    /// `after` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_after: Option<i64>,
 }

@@ -68,6 +68,40 @@ async fn the_widget_config_tells_the_message_limit_the_server_enforces() {
 }
 
 #[tokio::test]
+async fn the_message_limit_is_one_organisation_setting_the_widget_the_workspace_and_the_server_share() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (agent, visitor, id) = served(&app).await;
+    // Only admins change it, within its range, and the refusal names the field.
+    let (s, e) = app.call("PUT", "/api/v1/settings", Some(&agent), Some(json!({ "max_message_chars": 300 }))).await;
+    assert_eq!(s, 403, "{e}");
+    let (s, e) = app.call("PUT", "/api/v1/settings", Some(&admin), Some(json!({ "max_message_chars": 5 }))).await;
+    assert_eq!((s, e["error"]["params"]["field"].as_str()), (422, Some("max_message_chars")), "{e}");
+    let (s, v) = app.call("PUT", "/api/v1/settings", Some(&admin), Some(json!({ "max_message_chars": 300 }))).await;
+    assert_eq!((s, v["max_message_chars"].as_u64()), (200, Some(300)), "{v}");
+    // The widget and every staff member's workspace read the same figure.
+    let (_, cfg) = app.call("GET", "/api/v1/widget/config", None, None).await;
+    assert_eq!(cfg["max_message_chars"], 300, "{cfg}");
+    let (s, ws) = app.call("GET", "/api/v1/settings/workspace", Some(&agent), None).await;
+    assert_eq!((s, ws["max_message_chars"].as_u64()), (200, Some(300)), "{ws}");
+    let (s, _) = app.call("GET", "/api/v1/settings/workspace", None, None).await;
+    assert_eq!(s, 401);
+    // The server refuses one character more from either side, naming the new limit.
+    let path = format!("/api/v1/conversations/{id}/messages");
+    for token in [&visitor, &agent] {
+        let (s, e) = app.call("POST", &path, Some(token), Some(json!({ "body": "长".repeat(301) }))).await;
+        assert_eq!((s, code(&e), e["error"]["params"]["max"].as_u64()), (422, Some("message_too_long"), Some(300)), "{e}");
+    }
+    let (s, e) = app.call("POST", &path, Some(&visitor), Some(json!({ "body": "长".repeat(300) }))).await;
+    assert_eq!(s, 201, "{e}");
+    // A first message with the new conversation too.
+    let other = app.visitor("另一位").await;
+    let (s, e) =
+        app.call("POST", "/api/v1/conversations", Some(&other), Some(json!({ "business_type_id": 1, "message": "长".repeat(301) }))).await;
+    assert_eq!((s, code(&e), e["error"]["params"]["max"].as_u64()), (422, Some("message_too_long"), Some(300)), "{e}");
+}
+
+#[tokio::test]
 async fn a_transfer_to_an_agent_who_cannot_take_it_is_agent_unavailable() {
     let app = spawn_app().await;
     let (agent, _visitor, id) = served(&app).await;

@@ -1544,6 +1544,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["settings_workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/agents/{id}": {
         parameters: {
             query?: never;
@@ -2054,6 +2070,16 @@ export interface components {
         /** @description `GET /api/v1/alerts`: today's alerts, newest first, the active ones included. */
         AlertList: {
             alerts: components["schemas"]["AlertView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description What an alert watches: `waiting` (conversations in line), `longest_wait` (seconds the first
@@ -3850,6 +3876,11 @@ export interface components {
         /** @description The organisation's settings. */
         OrgSettings: {
             /**
+             * @description The most characters a message text may have (100 to 20000; default 5000): the server
+             *     refuses longer ones (`message_too_long`), the widget and the workspace count against it.
+             */
+            max_message_chars: number;
+            /**
              * Format: double
              * @description A customer's latest message or trend at or below this (-1 to below 0) raises a sentiment
              *     alert (default -0.5).
@@ -3866,6 +3897,7 @@ export interface components {
         };
         /** @description The fields to change; those left out keep their value. */
         OrgSettingsBody: {
+            max_message_chars?: number | null;
             /** Format: double */
             sentiment_alert_at?: number | null;
             /** Format: double */
@@ -3900,6 +3932,16 @@ export interface components {
         PlanningGroupList: {
             /** @description By name. */
             groups: components["schemas"]["PlanningGroup"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description A group's planning settings (admin-set; defaults 30% shrinkage, 1 contact at a time, 80/20). */
         PlanningSettings: {
@@ -3925,7 +3967,7 @@ export interface components {
             within_secs: number;
         };
         PostMessage: {
-            /** @description The text, 1 to 5000 characters. */
+            /** @description The text, 1 to the organisation's `max_message_chars` (default 5000) characters. */
             body: string;
             /** @description The sender's own id for this message: echoed back, and a retry with the same id stores nothing new. */
             client_id?: string | null;
@@ -4532,7 +4574,17 @@ export interface components {
         };
         /** @description `GET /api/v1/calls/{id}/recordings`, `GET /api/v1/conversations/{id}/recordings`. */
         RecordingList: {
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
             recordings: components["schemas"]["RecordingView"][];
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /** @description `GET /api/v1/recording-policies`. */
         RecordingPolicies: {
@@ -4771,6 +4823,16 @@ export interface components {
         /** @description `GET /api/v1/sentiment-alerts`: the active alerts, oldest first. */
         SentimentAlertList: {
             alerts: components["schemas"]["SentimentAlertView"][];
+            /**
+             * Format: int64
+             * @description `after` for the next page; null on the last page.
+             */
+            next_after: number | null;
+            /**
+             * Format: int64
+             * @description Rows matching `q` on every page together.
+             */
+            total: number;
         };
         /**
          * @description A customer who turned strongly negative (`sentiment.raised`), or recovered or whose
@@ -5459,6 +5521,11 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** @description What every staff member's workspace needs of the organisation's settings. */
+        WorkspaceSettings: {
+            /** @description The message length limit the composer counts against. */
+            max_message_chars: number;
+        };
         /** @description `GET /api/v1/wrap-up-codes`, in the admin's order. */
         WrapUpCodeList: {
             codes: components["schemas"]["WrapUpCodeView"][];
@@ -5966,6 +6033,7 @@ export type WidgetConfig = components['schemas']['WidgetConfig'];
 export type WidgetEntry = components['schemas']['WidgetEntry'];
 export type WidgetList = components['schemas']['WidgetList'];
 export type WidgetSettings = components['schemas']['WidgetSettings'];
+export type WorkspaceSettings = components['schemas']['WorkspaceSettings'];
 export type WrapUpCodeList = components['schemas']['WrapUpCodeList'];
 export type WrapUpCodeView = components['schemas']['WrapUpCodeView'];
 export type WsClientFrame = components['schemas']['WsClientFrame'];
@@ -6255,14 +6323,21 @@ export interface operations {
     };
     stats_today_alerts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included: a supervisor sees those of their groups (none when in none), admins all */
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included, paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6291,6 +6366,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only keys holding this scope (`conversations:read`, `admin`, …). */
+                scope?: string | null;
             };
             header?: never;
             path?: never;
@@ -6298,7 +6375,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the API keys not revoked (admin); `q`: in the name; a page at a time with `limit` */
+            /** @description the API keys not revoked (admin); `q`: in the name; `scope`: those holding it; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6593,6 +6670,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only those routed to this skill group. */
+                group_id?: number | null;
             };
             header?: never;
             path?: never;
@@ -6600,7 +6679,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the business types by id (`q`: in any of their names), a page at a time with `limit` */
+            /** @description the business types by id (`q`: in any of their names; `group_id`: those routed to that group), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7056,7 +7135,14 @@ export interface operations {
     };
     calls_of_call: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description call id */
@@ -7066,7 +7152,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors) */
+            /** @description the call's recording files the caller may fetch (the agent who served it, supervisors, admins; never visitors), oldest first, paged by id (200 a page without `limit`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7834,7 +7920,14 @@ export interface operations {
     };
     conversations_of_conversation: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path: {
                 /** @description conversation id */
@@ -7844,7 +7937,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the recording files of the conversation's calls the caller may fetch */
+            /** @description the recording files of the conversation's calls the caller may fetch, oldest first, paged by id (200 a page without `limit`) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8107,6 +8200,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description Only groups routing by this strategy (`load_balance`, `round_robin`, …). */
+                strategy?: null | components["schemas"]["Strategy"];
             };
             header?: never;
             path?: never;
@@ -8114,7 +8209,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the skill groups with their members, by id (`q`: in the name), a page at a time with `limit` */
+            /** @description the skill groups with their members, by id (`q`: in the name; `strategy`: those routing so), a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8528,14 +8623,21 @@ export interface operations {
     };
     planning_groups: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description the groups this caller plans, with their planning settings */
+            /** @description the groups this caller plans, with their planning settings, by name, paged like the catalogs (`q` finds the name) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9898,14 +10000,21 @@ export interface operations {
     };
     stats_sentiment_alerts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Text inside the row's name (and the other fields the list names), any case. */
+                q?: string | null;
+                /** @description `next_after` of the previous page. */
+                after?: number | null;
+                /** @description Page size, 1 to 200; without it, every matching row at once. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description customers who turned strongly negative and have not recovered, oldest first (`sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all */
+            /** @description customers who turned strongly negative and have not recovered, oldest first, paged by id (`q` finds the customer's or the group's name; 200 a page without `limit`; `sentiment.raised` / `sentiment.cleared` frames follow): a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9974,6 +10083,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    settings_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the settings the workspace needs: the message length limit (any staff member) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceSettings"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -10088,6 +10226,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching tag at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -10095,7 +10235,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the tag list, by name */
+            /** @description the tag list, by name (`status` with `include_disabled`: enabled or disabled ones only) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10517,6 +10657,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -10524,7 +10666,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the webhooks (admin); `q`: in the URL; a page at a time with `limit` */
+            /** @description the webhooks (admin); `q`: in the URL; `status`: active (`enabled`) or paused (`disabled`) ones only; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10913,6 +11055,8 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /** @description `enabled` or `disabled`; both without it. */
+                status?: string | null;
             };
             header?: never;
             path?: never;
@@ -10920,7 +11064,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; a page at a time with `limit` */
+            /** @description the wrap-up codes in order, disabled ones included (check `disabled` before offering one); `q`: in the code or label; `status`: enabled or disabled ones only; a page at a time with `limit` */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -197,6 +197,7 @@ export class App {
     this.#show(
       leaveMessageForm({
         t: this.#t,
+        maxChars: this.#config?.max_message_chars,
         onSubmit: async (text) => {
           try {
             await this.#api.createConversation({ ...conversationRequest(input, text), channel: this.#device });

@@ -1,8 +1,10 @@
 // The message length limit as the widget's composer shows it, by the workspace's rule: the
-// server refuses a text of more than 5000 characters (Unicode code points after trimming), so
+// server refuses a text longer than the organisation's limit (an admin sets it; default 5000
+// characters, Unicode code points after trimming), so
 // the composer counts the same way, shows "4600 / 5000" from 90% of the limit and blocks sending
 // over it, keeping the text (the textarea has no maxlength: a paste is never silently cut).
-// The server's figure comes in GET /widget/config (`max_message_chars`); this is the fallback.
+// The server's figure comes in GET /widget/config (`max_message_chars`); this is the fallback
+// until the config arrives.
 
 export const MAX_TEXT_CHARS = 5000;
 

@@ -1,5 +1,6 @@
 // Calls of a conversation (video service, or a call started from a chat), as seen by staff.
 import { http } from './client';
+import { everyPage } from './everyPage';
 import type * as Api from '@kefu/api';
 import type { CallMedia, CallView, Id } from './types';
 
@@ -17,8 +18,7 @@ export const callsApi = {
   /** The side-by-side MP4 of a recorded call (404 until its job starts), with a signed `play_url`. */
   composition: (id: Id) => http.get<Api.CompositionView>(`/calls/${id}/composition`),
   /** The recording files of a conversation's calls that I may fetch. */
-  recordingsOf: (conversationId: Id) =>
-    http.get<Api.RecordingList>(`/conversations/${conversationId}/recordings`).then((r) => r.recordings),
+  recordingsOf: (conversationId: Id) => everyPage<Api.RecordingView>(`/conversations/${conversationId}/recordings`, 'recordings'),
   /** A call's quality timeline (staff only). */
   quality: (id: Id) => http.get<Api.CallQuality>(`/calls/${id}/quality`).then((r) => r.samples),
   /** What joining media needs: the ICE servers and the camera capture size the deployment sets. */

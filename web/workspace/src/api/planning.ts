@@ -1,6 +1,7 @@
 // Workforce planning: history import, forecast, staffing and shift suggestions per group.
 import type * as Api from '@kefu/api';
 import { http, request } from './client';
+import { everyPage } from './everyPage';
 import type { Id } from './types';
 
 export type PlanningGroup = Api.PlanningGroup;
@@ -11,7 +12,8 @@ export type ContractBody = Api.ContractBody;
 export type PlanningSettings = Api.PlanningSettings;
 
 export const planningApi = {
-  groups: () => http.get<Api.PlanningGroupList>('/planning/groups').then((r) => r.groups),
+  /** Every group this caller plans, by name. */
+  groups: () => everyPage<PlanningGroup>('/planning/groups', 'groups'),
   importCsv: (csv: string) =>
     request<Api.ImportResult>('POST', '/planning/history/import', { text: { body: csv, type: 'text/csv' } }),
   forecast: (group: Id, weeks: number) => http.get<ForecastView>(`/planning/groups/${group}/forecast`, { weeks }),

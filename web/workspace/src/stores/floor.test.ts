@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AlertView, FloorView } from '../api/types';
+import { floorApi } from '../api/floor';
 import { mergeAlerts, useFloorStore } from './floor';
 
 vi.mock('../api/floor', () => ({ floorApi: { floor: vi.fn(), alerts: vi.fn() } }));
@@ -61,5 +62,20 @@ describe('floor store', () => {
     expect(mergeAlerts([alert(1)], [cleared])[0]?.cleared_at).toBe(cleared.cleared_at);
     expect(mergeAlerts([cleared], [alert(1)])[0]?.cleared_at).toBe(cleared.cleared_at);
     expect(mergeAlerts([alert(1)], [alert(1, { level: 'critical' })])[0]?.level).toBe('critical');
+  });
+
+  it('loads today\'s first page, then older pages under it until the last', async () => {
+    vi.mocked(floorApi.floor).mockResolvedValue(view('2026-12-01T10:00:02Z', 0));
+    vi.mocked(floorApi.alerts)
+      .mockResolvedValueOnce({ alerts: [alert(5), alert(4)], total: 4, next_after: 4 })
+      .mockResolvedValueOnce({ alerts: [alert(3), alert(2)], total: 4, next_after: null });
+    const s = useFloorStore();
+    await s.load();
+    expect([s.total, s.olderAfter]).toEqual([4, 4]);
+    expect(s.alerts.map((a) => a.id)).toEqual([5, 4]);
+    await s.loadOlder();
+    expect(floorApi.alerts).toHaveBeenLastCalledWith(4);
+    expect(s.alerts.map((a) => a.id)).toEqual([5, 4, 3, 2]);
+    expect(s.olderAfter).toBeNull();
   });
 });

@@ -38,6 +38,9 @@ export const useFloorStore = defineStore('floor', () => {
   const alerts = ref<AlertView[]>([]);
   const active = computed(() => alerts.value.filter((a) => !a.cleared_at));
   const loading = ref(false);
+  /** Today's alerts on the server (the pages not loaded yet included), and where the older ones start. */
+  const total = ref(0);
+  const olderAfter = ref<number | null>(null);
 
   /** The snapshot (the socket is already open: frames from now on are not lost). */
   async function load(): Promise<void> {
@@ -47,9 +50,19 @@ export const useFloorStore = defineStore('floor', () => {
       const [f, a] = await Promise.all([floorApi.floor(), floorApi.alerts()]);
       if (!floor.value || Date.parse(f.as_of) >= Date.parse(floor.value.as_of)) floor.value = f;
       alerts.value = mergeAlerts(a.alerts, alerts.value);
+      total.value = a.total;
+      olderAfter.value = a.next_after;
     } finally {
       loading.value = false;
     }
+  }
+
+  /** The next page of older alerts, under those shown. */
+  async function loadOlder(): Promise<void> {
+    if (olderAfter.value == null) return;
+    const a = await floorApi.alerts(olderAfter.value);
+    alerts.value = mergeAlerts(alerts.value, a.alerts);
+    olderAfter.value = a.next_after;
   }
 
   function applyFloor(v: FloorView): void {
@@ -58,6 +71,7 @@ export const useFloorStore = defineStore('floor', () => {
   }
 
   function applyAlert(a: AlertView): void {
+    if (!alerts.value.some((x) => x.id === a.id)) total.value += 1;
     alerts.value = mergeAlerts(alerts.value, [a]);
   }
 
@@ -73,7 +87,9 @@ export const useFloorStore = defineStore('floor', () => {
   function reset(): void {
     floor.value = null;
     alerts.value = [];
+    total.value = 0;
+    olderAfter.value = null;
   }
 
-  return { floor, alerts, active, loading, load, applyFloor, applyAlert, raised, reset };
+  return { floor, alerts, active, loading, total, olderAfter, load, loadOlder, applyFloor, applyAlert, raised, reset };
 });

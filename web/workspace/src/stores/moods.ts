@@ -21,7 +21,7 @@ export const useMoodsStore = defineStore('moods', () => {
   const gone = new Set<number>();
 
   async function load(): Promise<void> {
-    const { alerts } = await floorApi.sentimentAlerts();
+    const alerts = await floorApi.sentimentAlerts();
     let list = active.value;
     for (const a of alerts) if (!gone.has(a.id)) list = applyMood(list, a);
     active.value = list;

@@ -3,12 +3,15 @@
 
 import type { Translate } from '../../i18n';
 import { h } from '../dom';
+import { MAX_TEXT_CHARS } from '../message-length';
 
 export interface LeaveMessageOptions {
   t: Translate;
   /** Rejects with a translated message. */
   onSubmit: (text: string) => Promise<void>;
   onBack: () => void;
+  /** The server's message length limit (GET /widget/config). */
+  maxChars?: number;
 }
 
 export function leaveMessageForm(o: LeaveMessageOptions): HTMLElement {
@@ -17,7 +20,7 @@ export function leaveMessageForm(o: LeaveMessageOptions): HTMLElement {
     id: 'leave-message-text',
     class: 'field__input',
     rows: 5,
-    maxlength: 5000,
+    maxlength: o.maxChars ?? MAX_TEXT_CHARS,
     required: true,
     'data-testid': 'leave-message-text',
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charCount, lengthState, MAX_TEXT_CHARS } from './messageLength';
+import { charCount, DEFAULT_MAX_TEXT_CHARS as MAX_TEXT_CHARS, lengthState } from './messageLength';
 
 describe('message length', () => {
   it('counts code points after trimming, as the server does', () => {
@@ -15,5 +15,11 @@ describe('message length', () => {
     expect(lengthState('字'.repeat(4500))).toMatchObject({ showCounter: true, over: false, left: 500 });
     expect(lengthState('字'.repeat(MAX_TEXT_CHARS))).toMatchObject({ over: false, left: 0 });
     expect(lengthState('字'.repeat(MAX_TEXT_CHARS + 3))).toMatchObject({ over: true, left: -3 });
+  });
+
+  it('counts against the organisation\'s limit when the server gives another', () => {
+    expect(lengthState('字'.repeat(270), 300)).toMatchObject({ showCounter: true, over: false, left: 30 });
+    expect(lengthState('字'.repeat(269), 300)).toMatchObject({ showCounter: false });
+    expect(lengthState('字'.repeat(301), 300)).toMatchObject({ over: true, left: -1 });
   });
 });

@@ -1,10 +1,12 @@
-//! The message length limit as the composer shows it: the server refuses a text of more than
-//! 5000 characters (MAX_TEXT_CHARS, counted in Unicode code points after trimming), so the
-//! composer counts the same way, shows a counter near the limit and blocks sending over it.
+//! The message length limit as the composer shows it: the server refuses a text longer than the
+//! organisation's limit (`max_message_chars`, default 5000, counted in Unicode code points after
+//! trimming; stores/messageLimit reads it), so the composer counts the same way, shows a counter
+//! near the limit and blocks sending over it.
 
-export const MAX_TEXT_CHARS = 5000;
-/** The counter appears from here on (90% of the limit). */
-export const COUNTER_FROM = 4500;
+/** The limit until the server's figure arrives. */
+export const DEFAULT_MAX_TEXT_CHARS = 5000;
+/** The counter appears from this share of the limit on. */
+export const COUNTER_SHARE = 0.9;
 
 export interface LengthState {
   count: number;
@@ -21,7 +23,7 @@ export function charCount(text: string): number {
   return n;
 }
 
-export function lengthState(text: string, max = MAX_TEXT_CHARS, from = COUNTER_FROM): LengthState {
+export function lengthState(text: string, max = DEFAULT_MAX_TEXT_CHARS, from = Math.floor(max * COUNTER_SHARE)): LengthState {
   const count = charCount(text);
   return { count, left: max - count, showCounter: count >= from, over: count > max };
 }
