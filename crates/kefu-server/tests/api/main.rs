@@ -26,6 +26,7 @@ mod identity;
 mod identity_limits;
 mod limits;
 mod list_paging;
+mod local_recording;
 mod localized_texts;
 mod maturity;
 mod media_peer;
