@@ -14,14 +14,25 @@ export interface RecordingSources {
   local: MediaStream | null;
 }
 
-/** Frames drawn per second into the recording. */
-const FPS = 25;
+/**
+ * Frames drawn per second into the recording: enough for a reviewer to follow faces and
+ * documents held up, and 40 % less encoding than 25 fps on an agent's PC that is already encoding
+ * its camera in three layers and decoding the customer's.
+ */
+const FPS = 15;
 const WIDTH = 1280;
 const HEIGHT = 720;
 
-/** The best WebM type this browser records (VP8 + Opus plays everywhere). */
+/**
+ * The type to record. H.264 in Matroska first: an agent's PC encodes it in hardware, and where it
+ * cannot, Chromium's software H.264 encoder still kept 118 of 120 frames of 1280x720 (5 s at
+ * 24 fps) on an overloaded 2-core machine where its software VP8 encoder kept 2 to 25. Else VP8 + Opus in WebM. As the server's recordings: WebM for VP8,
+ * Matroska for H.264.
+ */
 function mimeType(video: boolean): string {
-  const wanted = video ? ['video/webm;codecs=vp8,opus', 'video/webm'] : ['audio/webm;codecs=opus', 'audio/webm'];
+  const wanted = video
+    ? ['video/x-matroska;codecs=avc1,opus', 'video/webm;codecs=vp8,opus', 'video/webm']
+    : ['audio/webm;codecs=opus', 'audio/webm'];
   return wanted.find((t) => MediaRecorder.isTypeSupported(t)) ?? '';
 }
 
@@ -66,6 +77,7 @@ export class LocalRecorder {
   readonly #canvas: HTMLCanvasElement | null = null;
   readonly #players = { main: player(), small: player(), pip: player() };
   #timer: ReturnType<typeof setInterval> | undefined;
+  #frames: CanvasCaptureMediaStreamTrack | undefined;
   #sources: RecordingSources;
   readonly #done: Promise<Blob>;
 
@@ -80,7 +92,11 @@ export class LocalRecorder {
       c.width = WIDTH;
       c.height = HEIGHT;
       this.#canvas = c;
-      tracks.unshift(...c.captureStream(FPS).getVideoTracks());
+      // Frames are pushed after each drawing (rate 0 + requestFrame): a detached canvas is not
+      // painted, and an automatic capture of it gives only a few frames a second.
+      const [track] = c.captureStream(0).getVideoTracks();
+      this.#frames = track as CanvasCaptureMediaStreamTrack | undefined;
+      if (track) tracks.unshift(track);
       // A timer, not requestAnimationFrame: frames go on while the agent looks at another tab
       // (a page playing the call's sound is not throttled to one wake-up a second).
       this.#timer = setInterval(() => this.#draw(), 1000 / FPS);
@@ -135,6 +151,7 @@ export class LocalRecorder {
       drawFit(g, pip, 0, HEIGHT - h - 16, w, h);
       g.restore();
     }
+    this.#frames?.requestFrame();
   }
 
   /** Stops and returns the file. */
@@ -150,14 +167,14 @@ export class LocalRecorder {
   }
 }
 
-/** Save `blob` as a download named for the call and the time it started. */
+/** Save `blob` as a download named for the call and the time it started (`.mkv` for Matroska, else `.webm`). */
 export function saveRecording(blob: Blob, callId: number, startedAt: number): void {
   const at = new Date(startedAt);
   const two = (n: number) => String(n).padStart(2, '0');
   const stamp = `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}-${two(at.getHours())}${two(at.getMinutes())}${two(at.getSeconds())}`;
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
-  a.download = `kefu-call-${callId}-${stamp}.webm`;
+  a.download = `kefu-call-${callId}-${stamp}.${blob.type.includes('matroska') ? 'mkv' : 'webm'}`;
   document.body.appendChild(a);
   a.click();
   a.remove();
