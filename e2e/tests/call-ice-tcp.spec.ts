@@ -1,34 +1,54 @@
 // A video call over ICE-TCP (RFC 6544, RFC 4571 framing) where UDP cannot be used: this spec
-// starts its own kefu with `media_tcp = true`, and its own Chromium with
-// `--force-webrtc-ip-handling-policy=disable_non_proxied_udp` — WebRTC then sends no UDP at all
-// (no proxy is set, so there is no proxied UDP either) and can only open TCP connections to the
-// SFU's passive TCP candidate. getStats() on both sides: the selected candidate pair is TCP and
-// the other's video keeps decoding.
-import { chromium, expect, test, type Browser, type Frame, type Page } from '@playwright/test';
-import config from '../playwright.config';
-import { agentReady, api, leaveFloor, ownKefu, prechat } from './helpers';
+// starts its own kefu with `media_tcp = true` on a media port of its choosing, and an nftables
+// rule (a table of its own, on loopback, for that one UDP port, removed afterwards) drops every
+// UDP datagram sent to the SFU — a firewall that lets only TCP through. Both browsers then can
+// only reach the SFU's passive TCP candidate. getStats() on both sides: the selected candidate
+// pair is TCP and the other's video keeps decoding. (Checked: with `media_tcp = false` the same
+// spec fails, the call never connects.)
+//
+// Chromium's `--force-webrtc-ip-handling-policy=disable_non_proxied_udp` was tried first: with
+// `media_tcp = false` the call still connected over a UDP host pair, so it does not make UDP
+// unusable here; the firewall rule does.
+import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { expect, test, type Frame, type Page } from '@playwright/test';
+import { startKefu, type Kefu } from '../server';
+import { agentReady, api, leaveFloor, prechat, withTestHooks } from './helpers';
 
-ownKefu(() => 'media_tcp = true\n');
+const TABLE = `kefu_icetcp_${process.pid}`;
+let kefu: Kefu | undefined;
+let sharedUrl: string | undefined;
 
-let browser: Browser;
+/** A UDP port free now on 127.0.0.1 (the server binds TCP to the same number). */
+function freeUdpPort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createSocket('udp4');
+    s.once('error', fail);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
 
 test.beforeAll(async () => {
-  const launch = config.use?.launchOptions ?? {};
-  browser = await chromium.launch({ ...launch, args: [...(launch.args ?? []), '--force-webrtc-ip-handling-policy=disable_non_proxied_udp'] });
+  const port = await freeUdpPort();
+  const rule = `table inet ${TABLE} {\n chain input {\n  type filter hook input priority 0; policy accept;\n  iifname "lo" udp dport ${port} drop\n }\n}\n`;
+  execFileSync('nft', ['-f', '-'], { input: rule });
+  kefu = await startKefu('', { mediaToml: `media_udp = "127.0.0.1:${port}"\nmedia_loopback_only = true\nmedia_tcp = true\n` });
+  sharedUrl = process.env.KEFU_E2E_URL;
+  process.env.KEFU_E2E_URL = kefu.url;
 });
 
-test.afterAll(async () => {
-  await browser?.close();
+test.afterAll(() => {
+  process.env.KEFU_E2E_URL = sharedUrl;
+  kefu?.stop();
+  try {
+    execFileSync('nft', ['delete', 'table', 'inet', TABLE]);
+  } catch {
+    /* not created */
+  }
 });
-
-/** A page with the call code's test hooks (the peer connection at `window.__kefuCall.peer`). */
-async function hooked(locale: string) {
-  const context = await browser.newContext({ locale });
-  await context.addInitScript(() => {
-    (window as unknown as { __KEFU_TEST_HOOKS__: unknown }).__KEFU_TEST_HOOKS__ = true;
-  });
-  return { context, page: await context.newPage() };
-}
 
 interface PairStats {
   connection: string;
@@ -76,11 +96,11 @@ async function expectTcpVideo(side: string, where: Page | Frame) {
   expect(after.framesDecoded - before.framesDecoded, `${side}: frames decoded in 5 s`).toBeGreaterThan(20);
 }
 
-test('video service with UDP unusable: both sides reach the SFU over ICE-TCP and see each other', async () => {
+test('video service with UDP to the SFU dropped: both sides reach it over ICE-TCP and see each other', async ({ browser }) => {
   test.setTimeout(150_000);
-  const agent = await hooked('en-US');
+  const agent = await withTestHooks(browser, 'en-US');
   await agentReady(agent.page, 'agent1@demo.kefu');
-  const visitor = await hooked('zh-CN');
+  const visitor = await withTestHooks(browser, 'zh-CN');
   const frame = await prechat(visitor.page, 'TCP 客户');
   await frame.getByTestId('video-service').click();
   await agent.page.getByTestId('offer-accept').click();
