@@ -11,7 +11,8 @@ step "system packages"
 # chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
 # (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
 # store contract suite on PostgreSQL (scripts/with-postgres.sh); nats-server for the cluster test;
-# nftables (nft) for the weak-network call test's packet loss (iproute2's ip/tc are there).
+# nftables (nft) for the weak-network call test's packet loss and the ICE-TCP test's UDP block
+# (iproute2's ip/tc are there).
 missing=""
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"

@@ -97,6 +97,19 @@ pub enum MediaEvent {
         /// Which.
         room: RoomId,
     },
+    /// A recording's writer began: the file asked for with [`MediaHandle::start_recording`], or
+    /// a shared screen's file that the media server began by itself at the share's first packet
+    /// (so the server can list it while the share runs, not only once it ends).
+    RecordingStarted {
+        /// Its room.
+        room: RoomId,
+        /// Whose recording.
+        participant: ParticipantId,
+        /// The file (`.webm`; an H.264 one is renamed `.mkv`, which its end reports).
+        path: PathBuf,
+        /// Its time zero, milliseconds since the Unix epoch.
+        started_unix_ms: i64,
+    },
     /// A recording's file is finished (stopped, the participant left, the media server
     /// stopped) or ended early by a write error.
     RecordingEnded(RecordingEnded),

@@ -150,6 +150,7 @@ pub struct FileConfig {
     pub turn_ttl_secs: Option<u32>,
     pub video_1080p: Option<bool>,
     pub recordings_dir: Option<PathBuf>,
+    pub client_recording: Option<bool>,
 }
 
 /// Resolved settings.
@@ -266,6 +267,11 @@ pub struct Config {
     /// Where call recordings are written (one WebM file per participant, under `call-<id>/`)
     /// [default: `<data_dir>/recordings`].
     pub recordings_dir: PathBuf,
+    /// Agents may record a call in their own browser (本地录制, a WebM they download); the
+    /// server is told when it starts and stops, audits both and shows the visitor the recording
+    /// notice. Off by default: a file on an agent's PC escapes the server's retention and access
+    /// rules, so a deployment opts in.
+    pub client_recording: bool,
     /// First admin, when the database has no user (`KEFU_ADMIN_EMAIL`, `KEFU_ADMIN_PASSWORD`).
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
@@ -355,6 +361,7 @@ impl Config {
             video_1080p: file.video_1080p.unwrap_or(false),
             snapshot_request_secs: 60,
             recordings_dir: file.recordings_dir.unwrap_or_else(|| data_dir.join("recordings")),
+            client_recording: file.client_recording.unwrap_or(false),
             data_dir,
             admin_email: std::env::var("KEFU_ADMIN_EMAIL").ok(),
             admin_password: std::env::var("KEFU_ADMIN_PASSWORD").ok(),
@@ -408,6 +415,7 @@ impl Config {
             video_1080p: false,
             snapshot_request_secs: 60,
             recordings_dir: data_dir.join("recordings"),
+            client_recording: false,
             data_dir,
             admin_email: None,
             admin_password: None,

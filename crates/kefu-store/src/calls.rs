@@ -30,13 +30,16 @@ pub struct CallRow {
     pub recording_policy: String,
     /// off | recording | paused.
     pub recording: String,
+    /// The agent records the call in their own browser now (client-side recording, where the
+    /// deployment allows it): the visitor is told, as for the server's recording.
+    pub local_recording: bool,
 }
 
-const CALL_COLUMNS: &str =
-    "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording";
+pub(crate) const CALL_COLUMNS: &str =
+    "id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording, local_recording";
 /// A conversation's call that is not ended (at most one: the `calls_one_open` index).
 const OPEN_CALL: &str = "SELECT id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason,
-     recording_policy, recording FROM calls WHERE conversation_id = $1 AND status <> 'ended'";
+     recording_policy, recording, local_recording FROM calls WHERE conversation_id = $1 AND status <> 'ended'";
 
 /// A call to insert.
 #[derive(Debug, Clone, Copy)]
@@ -150,14 +153,32 @@ impl Tx {
     pub async fn end_call(&mut self, id: i64, reason: &str, only_if: Option<CallStatus>, now: i64) -> Result<Option<CallRow>> {
         on_tx!(self, |db| {
             Ok(sqlx::query_as(&format!(
-                "UPDATE calls SET status = 'ended', ended_at = $1, end_reason = $2, recording = 'off' WHERE id = $3 AND status <> 'ended'
-               AND ($4 IS NULL OR status = $5) RETURNING {CALL_COLUMNS}"
+                "UPDATE calls SET status = 'ended', ended_at = $1, end_reason = $2, recording = 'off', local_recording = $6 WHERE id = $3
+               AND status <> 'ended' AND ($4 IS NULL OR status = $5) RETURNING {CALL_COLUMNS}"
             ))
             .bind(now)
             .bind(reason)
             .bind(id)
             .bind(only_if)
             .bind(only_if)
+            .bind(false)
+            .fetch_optional(&mut *db)
+            .await?)
+        })
+    }
+
+    /// The agent's local recording of an active call starts (`on`) or stops; `None` if the call
+    /// is not active or the recording is already so. The check is the update's own condition, so
+    /// of two requests at once exactly one passes.
+    pub async fn set_call_local_recording(&mut self, id: i64, on: bool) -> Result<Option<CallRow>> {
+        on_tx!(self, |db| {
+            Ok(sqlx::query_as(&format!(
+                "UPDATE calls SET local_recording = $1 WHERE id = $2 AND status = 'active' AND local_recording <> $3
+                 RETURNING {CALL_COLUMNS}"
+            ))
+            .bind(on)
+            .bind(id)
+            .bind(on)
             .fetch_optional(&mut *db)
             .await?)
         })

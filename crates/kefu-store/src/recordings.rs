@@ -258,10 +258,10 @@ impl Tx {
     /// Set a call's recording policy and state; the updated call.
     pub async fn set_call_recording(&mut self, call_id: i64, policy: &str, state: &str) -> Result<crate::CallRow> {
         on_tx!(self, |db| {
-            sqlx::query_as(
-                "UPDATE calls SET recording_policy = $1, recording = $2 WHERE id = $3
-                 RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
-            )
+            sqlx::query_as(&format!(
+                "UPDATE calls SET recording_policy = $1, recording = $2 WHERE id = $3 RETURNING {}",
+                crate::calls::CALL_COLUMNS
+            ))
             .bind(policy)
             .bind(state)
             .bind(call_id)
@@ -276,10 +276,10 @@ impl Tx {
     /// is the update's own condition, so two commands at once cannot both pass it.
     pub async fn transition_call_recording(&mut self, call_id: i64, from: &str, to: &str) -> Result<Option<crate::CallRow>> {
         on_tx!(self, |db| {
-            Ok(sqlx::query_as(
-                "UPDATE calls SET recording = $1 WHERE id = $2 AND status = 'active' AND recording = $3
-                 RETURNING id, conversation_id, media, status, started_by, started_at, answered_at, ended_at, end_reason, recording_policy, recording",
-            )
+            Ok(sqlx::query_as(&format!(
+                "UPDATE calls SET recording = $1 WHERE id = $2 AND status = 'active' AND recording = $3 RETURNING {}",
+                crate::calls::CALL_COLUMNS
+            ))
             .bind(to)
             .bind(call_id)
             .bind(from)

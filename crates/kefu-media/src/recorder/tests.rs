@@ -68,6 +68,10 @@ fn write(path: &Path, video: bool, start: Instant, samples: Vec<Sample>) -> Reco
     drop(tx);
     thread.join().expect("the writer does not panic");
     match ended.recv().expect("a report") {
+        MediaEvent::RecordingStarted { started_unix_ms, .. } => assert!(started_unix_ms > 0, "its time zero"),
+        other => panic!("the start comes first, not {other:?}"),
+    }
+    match ended.recv().expect("a report") {
         MediaEvent::RecordingEnded(ended) => ended,
         other => panic!("unexpected {other:?}"),
     }

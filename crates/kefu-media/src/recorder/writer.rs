@@ -137,6 +137,12 @@ impl Writer {
         let started = self.started;
         let behind = Instant::now().saturating_duration_since(started).as_millis() as i64;
         let started_unix_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0) - behind;
+        let _ = self.reports.send(MediaEvent::RecordingStarted {
+            room: self.room,
+            participant: self.participant,
+            path: self.path.clone(),
+            started_unix_ms,
+        });
         let mut state = State {
             opened: Instant::now(),
             started_unix_ms,

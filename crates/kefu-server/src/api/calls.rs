@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::routing::{Op, Routing};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
-use crate::views::{CallQuality, CallView, CaptureSize, IceServers, QualitySample, SnapshotRequested, StartCall};
+use crate::views::{CallQuality, CallView, CaptureSize, IceServers, LocalRecordingBody, QualitySample, SnapshotRequested, StartCall};
 use kefu_store::{CallRow, ConversationRow};
 
 pub fn router() -> Router<AppState> {
@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{id}/ice-servers", get(ice_servers))
         .route("/api/v1/calls/{id}/snapshots", post(snapshot))
         .route("/api/v1/calls/{id}/quality", get(quality))
+        .route("/api/v1/calls/{id}/local-recording", post(local_recording))
 }
 
 /// The caller's side of the conversation: its visitor, or the agent serving it.
@@ -130,7 +131,7 @@ pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id)
     let (_, c) = load(&state, &caller, id).await?;
     // A relay credential is for the call's two parties only: a supervisor who may read the
     // conversation learns nothing here, not even that the call exists.
-    side(&caller, &c).map_err(|_| ApiError::not_found("call"))?;
+    let side = side(&caller, &c).map_err(|_| ApiError::not_found("call"))?;
     let who = match &caller {
         Caller::Visitor(v) => format!("visitor-{v}"),
         Caller::Staff(s) => format!("user-{}", s.id),
@@ -140,7 +141,24 @@ pub async fn ice_servers(State(state): State<AppState>, caller: Caller, Path(id)
     Ok(Json(IceServers {
         ice_servers: turn::ice_servers(&config.turn_urls, config.turn_secret.as_ref(), config.turn_ttl_secs, &who, now_secs),
         capture: if config.video_1080p { CaptureSize { width: 1920, height: 1080 } } else { CaptureSize { width: 1280, height: 720 } },
+        client_recording: config.client_recording && side == "agent",
     }))
+}
+
+#[utoipa::path(post, path = "/api/v1/calls/{id}/local-recording", tag = "calls", params(("id" = i64, Path, description = "id")), request_body = LocalRecordingBody,
+    responses((status = 200, description = "The agent serving the active call tells the server that their browser starts or stops recording it (client-side recording; the file stays with the agent). The call's `local_recording` changes (`call.updated`: the visitor sees the recording notice), the timeline gets `local_recording_started`/`_stopped` and the audit log an entry. 403 when the deployment does not allow it (`client_recording = false`) or for anyone but the serving agent; 409 when the call is not active or already in that state", body = CallView), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn local_recording(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<LocalRecordingBody>,
+) -> ApiResult<Json<CallView>> {
+    caller.require_scope(Scope::ConversationsWrite)?;
+    let Caller::Staff(staff) = &caller else {
+        return Err(ApiError::Forbidden("local recording: only the agent serving the call records it in their browser".into()));
+    };
+    Ok(Json(crate::calls::local_recording::command(&state, staff, id, body.action).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/calls/{id}/snapshots", tag = "calls", params(("id" = i64, Path, description = "id")), responses((status = 202, description = "asked: the visitor's device gets `call.snapshot_requested` and uploads a full-resolution still of its own camera to the conversation's attachments with `?snapshot=<request_id>` within 60 s; it arrives as an image message whose attachment has `snapshot` (call, width, height) and `sha256`", body = SnapshotRequested), crate::error::ApiErrors), security(("bearer" = [])))]

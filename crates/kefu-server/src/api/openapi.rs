@@ -83,6 +83,7 @@ impl Modify for UniqueOperationIds {
         crate::api::calls::ice_servers,
         crate::api::calls::snapshot,
         crate::api::calls::quality,
+        crate::api::calls::local_recording,
         crate::api::recordings::control,
         crate::api::recordings::of_call,
         crate::api::recordings::of_conversation,

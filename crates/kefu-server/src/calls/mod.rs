@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod composition;
 pub mod composition_graph;
 pub mod lifecycle;
+pub mod local_recording;
 pub mod quality;
 pub mod record;
 pub mod recording;

@@ -275,8 +275,19 @@ impl Finisher {
         super::composition::maybe_compose(&self.store, &self.dir, row.call_id).await;
     }
 
+    /// The media server began a file. A camera file has its row already (made before asking);
+    /// a shared screen's file gets its row now, so it is listed while the share runs.
+    pub async fn started(&self, path: &Path, started_ms: i64) {
+        let Ok(rel) = path.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) else { return };
+        if !rel.ends_with("-screen.webm") || self.store.recording_by_path(&rel).await.is_ok() {
+            return;
+        }
+        self.screen_row(&rel, started_ms).await;
+    }
+
     /// A shared screen's file (the media server started it when the share began): its row,
-    /// made now after its camera file's (same call, side and agent).
+    /// made after its camera file's (same call, side and agent) when it starts, or at its end if
+    /// its start was missed.
     async fn screen_row(&self, rel: &str, started_ms: i64) -> Option<RecordingRow> {
         let stem = rel.strip_suffix("-screen.webm")?;
         let camera = match self.store.recording_by_path(&format!("{stem}.webm")).await {
@@ -360,16 +371,21 @@ async fn finish_as_interrupted(store: &Store, dir: &Path, open: &[RecordingRow])
     Ok(open.len())
 }
 
-/// A screen shared during a recording the process died in: its file (no row was made yet, as
-/// rows of screens are made when they end) gets one, kept as `interrupted` like its camera's.
+/// A screen shared during a recording the process died in: its file gets a row if it has none
+/// (rows of screens are made when the share starts; a process that died right then may have
+/// missed it), kept as `interrupted` like its camera's.
 async fn screen_interrupted(store: &Store, dir: &Path, camera: &RecordingRow) -> anyhow::Result<()> {
     let Some(stem) = camera.path.strip_suffix(".webm").or_else(|| camera.path.strip_suffix(".mkv")) else { return Ok(()) };
-    for rel in [format!("{stem}-screen.webm"), format!("{stem}-screen.mkv")] {
+    let names = [format!("{stem}-screen.webm"), format!("{stem}-screen.mkv")];
+    for name in &names {
+        // Its row, under either name (an H.264 file's row keeps `.webm` until it is finished).
+        if store.recording_by_path(name).await.is_ok() {
+            return Ok(());
+        }
+    }
+    for rel in names {
         let path = dir.join(&rel);
         let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
-        if store.recording_by_path(&rel).await.is_ok() {
-            continue;
-        }
         let new = NewRecording {
             call_id: camera.call_id,
             conversation_id: camera.conversation_id,

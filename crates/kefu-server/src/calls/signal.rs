@@ -299,6 +299,8 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
                 quality.forget(participant);
                 left(&media, &routing, participant, reason).await
             }
+            // Awaited here, so a file's row exists before its end is handled.
+            MediaEvent::RecordingStarted { path, started_unix_ms, .. } => finisher.started(&path, started_unix_ms).await,
             // Hashing a file takes a while: the events behind it do not wait.
             MediaEvent::RecordingEnded(ended) => {
                 let finisher = finisher.clone();

@@ -46,6 +46,9 @@ words! {
         QaForm = "qa_form",
         QaReviewer = "qa_reviewer",
         QaSampling = "qa_sampling",
+        // An agent's recording of a call in their own browser (client-side recording), started
+        // and stopped; the id is the call's. Not an admin change, but the same who-and-when trail.
+        LocalRecording = "local_recording",
     }
 }
 
@@ -57,6 +60,8 @@ words! {
         Deleted = "deleted",
         Reordered = "reordered",
         Rotated = "rotated",
+        Started = "started",
+        Stopped = "stopped",
     }
 }
 

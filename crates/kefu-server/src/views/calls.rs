@@ -96,6 +96,9 @@ pub struct CallView {
     /// Whether the server records the call now; the visitor is shown a notice unless `off`.
     #[schema(value_type = super::RecordingState)]
     pub recording: String,
+    /// The agent records the call in their own browser now (client-side recording, where the
+    /// deployment allows it); the visitor is shown the recording notice while it is true.
+    pub local_recording: bool,
 }
 
 impl From<&CallRow> for CallView {
@@ -112,6 +115,7 @@ impl From<&CallRow> for CallView {
             end_reason: c.end_reason.clone(),
             recording_policy: c.recording_policy.clone(),
             recording: c.recording.clone(),
+            local_recording: c.local_recording,
         }
     }
 }
@@ -139,6 +143,24 @@ pub struct IceServer {
 pub struct IceServers {
     pub ice_servers: Vec<IceServer>,
     pub capture: CaptureSize,
+    /// The caller (the call's agent) may record the call in their browser: the deployment's
+    /// `client_recording`. Always false for the visitor.
+    pub client_recording: bool,
+}
+
+/// `POST /api/v1/calls/{id}/local-recording`: the agent's browser starts or stops recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalRecordingAction {
+    Start,
+    Stop,
+}
+
+/// The body of `POST /api/v1/calls/{id}/local-recording`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocalRecordingBody {
+    pub action: LocalRecordingAction,
 }
 
 /// The camera capture size: 1280x720, or 1920x1080 where the deployment enables it. Browsers

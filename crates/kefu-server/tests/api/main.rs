@@ -31,6 +31,7 @@ mod identity_limits;
 mod limits;
 mod list_paging;
 mod live_list_paging;
+mod local_recording;
 mod localized_texts;
 mod maturity;
 mod media_peer;

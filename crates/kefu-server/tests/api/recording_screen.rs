@@ -34,6 +34,11 @@ async fn a_shared_screen_is_recorded_as_its_own_file() {
             }
         }
     }
+    // While the share runs, its file is already listed (recording), not only once it ends.
+    let (_, v) = app.call("GET", &format!("/api/v1/calls/{call}/recordings"), Some(&agent), None).await;
+    let live: Vec<&Value> = v["recordings"].as_array().unwrap().iter().filter(|r| r["kind"] == "screen").collect();
+    assert_eq!(live.len(), 1, "the screen's row appears when the share starts: {v}");
+    assert_eq!(live[0]["status"], "recording", "{v}");
     let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200);
     drop((visitor_peer, agent_peer));

@@ -420,6 +420,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calls/{id}/local-recording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["calls_local_recording"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calls/{id}/quality": {
         parameters: {
             query?: never;
@@ -2182,12 +2198,12 @@ export interface components {
          * @description What was done to it.
          * @enum {string}
          */
-        AuditAction: "created" | "updated" | "deleted" | "reordered" | "rotated";
+        AuditAction: "created" | "updated" | "deleted" | "reordered" | "rotated" | "started" | "stopped";
         /**
          * @description What kind of object an administrative change touched.
          * @enum {string}
          */
-        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings" | "org_settings" | "qa_rule" | "qa_form" | "qa_reviewer" | "qa_sampling";
+        AuditEntity: "agent" | "group" | "group_members" | "business_type" | "wrap_up_code" | "tag" | "canned_response" | "webhook" | "api_key" | "widget" | "identity_secret" | "recording_policy" | "maturity_answers" | "alert_thresholds" | "planning_settings" | "org_settings" | "qa_rule" | "qa_form" | "qa_reviewer" | "qa_sampling" | "local_recording";
         /** @description One administrative change. */
         AuditEntryView: {
             /** @description What was done. */
@@ -2382,6 +2398,11 @@ export interface components {
             ended_at: string | null;
             /** Format: int64 */
             id: number;
+            /**
+             * @description The agent records the call in their own browser now (client-side recording, where the
+             *     deployment allows it); the visitor is shown the recording notice while it is true.
+             */
+            local_recording: boolean;
             media: components["schemas"]["CallMedia"];
             /** @description Whether the server records the call now; the visitor is shown a notice unless `off`. */
             recording: components["schemas"]["RecordingState"];
@@ -3495,6 +3516,11 @@ export interface components {
          */
         IceServers: {
             capture: components["schemas"]["CaptureSize"];
+            /**
+             * @description The caller (the call's agent) may record the call in their browser: the deployment's
+             *     `client_recording`. Always false for the visitor.
+             */
+            client_recording: boolean;
             ice_servers: components["schemas"]["IceServer"][];
         };
         /** @description `GET /api/v1/widgets/identity-secret`. */
@@ -3558,6 +3584,15 @@ export interface components {
              *     first, each with the customer, VIP level, group, `queued_at` and first message.
              */
             waiting: components["schemas"]["ConversationView"][];
+        };
+        /**
+         * @description `POST /api/v1/calls/{id}/local-recording`: the agent's browser starts or stops recording.
+         * @enum {string}
+         */
+        LocalRecordingAction: "start" | "stop";
+        /** @description The body of `POST /api/v1/calls/{id}/local-recording`. */
+        LocalRecordingBody: {
+            action: components["schemas"]["LocalRecordingAction"];
         };
         LoginBody: {
             /** @description The staff user's email address. */
@@ -5885,6 +5920,8 @@ export type ItemMark = components['schemas']['ItemMark'];
 export type KeyBody = components['schemas']['KeyBody'];
 export type LauncherPosition = components['schemas']['LauncherPosition'];
 export type LiveStats = components['schemas']['LiveStats'];
+export type LocalRecordingAction = components['schemas']['LocalRecordingAction'];
+export type LocalRecordingBody = components['schemas']['LocalRecordingBody'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type LoginResponse = components['schemas']['LoginResponse'];
 export type MakeUpDayView = components['schemas']['MakeUpDayView'];
@@ -7052,6 +7089,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IceServers"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    calls_local_recording: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocalRecordingBody"];
+            };
+        };
+        responses: {
+            /** @description The agent serving the active call tells the server that their browser starts or stops recording it (client-side recording; the file stays with the agent). The call's `local_recording` changes (`call.updated`: the visitor sees the recording notice), the timeline gets `local_recording_started`/`_stopped` and the audit log an entry. 403 when the deployment does not allow it (`client_recording = false`) or for anyone but the serving agent; 409 when the call is not active or already in that state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallView"];
                 };
             };
             /** @description JSON error naming the problem */

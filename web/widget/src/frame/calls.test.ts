@@ -45,6 +45,7 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   end_reason: null,
   recording_policy: 'off',
   recording: 'off',
+  local_recording: false,
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -83,6 +84,12 @@ describe('CallController (widget)', () => {
     expect(notice.textContent).toBe('录音录像已暂停');
     expect(byTestId('call-view')).toBe(screen);
     ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'on_demand', recording: 'off' }));
+    expect(notice.hidden).toBe(true);
+    // The agent records in their browser: the same notice.
+    ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'off', recording: 'off', local_recording: true }));
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toBe('本次通话正在录音录像');
+    ctl.apply(call({ status: 'active', answered_at: '2026-11-30T20:00:05Z', recording_policy: 'off', recording: 'off', local_recording: false }));
     expect(notice.hidden).toBe(true);
   });
 

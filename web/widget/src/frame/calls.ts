@@ -235,14 +235,15 @@ export class CallController {
     this.#stream = null;
   }
 
-  /** The visitor is told while the server records the call (kept as one node: the call screen
+  /** The visitor is told while the server or the agent's browser records the call (kept as one node: the call screen
    * beside it must not be re-inserted, which would pause its videos). */
   readonly #recording = h('p', { class: 'call-strip__recording', role: 'status', 'data-testid': 'call-recording-notice', hidden: true });
 
   #renderRecording(): void {
     const { t } = this.#deps;
     const c = this.#call;
-    const state = c?.status === 'active' ? c.recording : 'off';
+    // The agent's local recording (in their browser) is a recording all the same.
+    const state = c?.status !== 'active' ? 'off' : c.local_recording ? 'recording' : c.recording;
     this.#recording.hidden = state === 'off';
     this.#recording.dataset.state = state ?? 'off';
     const text = state === 'paused' ? t('callRecordingPaused') : c?.media === 'voice' ? t('callRecordingVoice') : t('callRecording');

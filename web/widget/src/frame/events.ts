@@ -35,6 +35,7 @@ export function eventText(t: Translate, m: EventMessage): string {
       return typeof secs === 'number' ? t('eventCallEnded', { media, duration: duration(t, secs) }) : t('eventCallEndedShort', { media });
     }
     case 'recording_started':
+    case 'local_recording_started':
       return t('eventRecordingStarted');
     case 'recording_paused':
       return t('eventRecordingPaused');
@@ -42,6 +43,7 @@ export function eventText(t: Translate, m: EventMessage): string {
       return t('eventRecordingResumed');
     case 'recording_stopped':
     case 'recording_failed':
+    case 'local_recording_stopped':
       return t('eventRecordingStopped');
     default:
       // A code this build does not know (a newer server): better its text than nothing.

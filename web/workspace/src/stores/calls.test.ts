@@ -88,6 +88,7 @@ const call = (over: Partial<CallView> = {}): CallView => ({
   end_reason: null,
   recording_policy: 'off',
   recording: 'off',
+  local_recording: false,
   ...over,
 });
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -100,7 +101,7 @@ beforeEach(() => {
   useSessionStore().user = { id: 5, email: 'a@x', name: 'A', role: 'agent', must_change_password: false };
   useConversationsStore().upsertConversation(conversation({ id: 1, agent_id: 5, status: 'assigned' }));
   api.iceServers.mockResolvedValue([]);
-  api.media.mockResolvedValue({ iceServers: [], capture: { width: 1280, height: 720 } });
+  api.media.mockResolvedValue({ iceServers: [], capture: { width: 1280, height: 720 }, clientRecording: false });
 });
 
 describe('calls store', () => {

@@ -6,7 +6,7 @@
 //! reached only through the sender the bridge sets.
 
 import { defineStore } from 'pinia';
-import { computed, markRaw, ref, shallowRef } from 'vue';
+import { computed, markRaw, ref, shallowRef, watch } from 'vue';
 import {
   CallSession,
   callErrorKind,
@@ -20,6 +20,7 @@ import {
   type NetworkQuality,
 } from '@kefu/realtime/call';
 import { callsApi } from '../api/calls';
+import { canRecordLocally, LocalRecorder, saveRecording } from '../features/agent/localRecorder';
 import { reportWarning } from '../app/feedback';
 import { i18n } from '../app/i18n';
 import type { CallMedia, CallView, Conversation, Id } from '../api/types';
@@ -36,6 +37,10 @@ export interface MyCall {
   cameraOff: boolean;
   /** My screen is being shared. */
   sharing: boolean;
+  /** The deployment lets me record this call in my browser (本地录制) and this browser can. */
+  canRecordLocally: boolean;
+  /** When my local recording began (this browser's clock), null when not recording. */
+  localSince: number | null;
 }
 
 type Sender = (frame: unknown) => boolean;
@@ -66,6 +71,10 @@ export const useCallsStore = defineStore('calls', () => {
   const dismissed = ref(new Set<Id>());
 
   let session: CallSession | null = null;
+  /** My local recording of the call, if one runs. */
+  let recorder: LocalRecorder | null = null;
+  /** A local recording being started or stopped (its button waits). */
+  const localBusy = ref(false);
   let sender: Sender = () => false;
   /** Frames that arrived before the session existed (only for the call being joined). */
   let early: CallServerFrame[] = [];
@@ -196,15 +205,26 @@ export const useCallsStore = defineStore('calls', () => {
       const stream = await ensureMedia(call.media);
       let iceServers: RTCIceServer[] = [];
       let capture: CaptureSize | undefined;
+      let clientRecording = false;
       try {
-        ({ iceServers, capture } = await callsApi.media(call.id));
+        ({ iceServers, capture, clientRecording } = await callsApi.media(call.id));
       } catch {
         // No TURN list: host candidates may still do.
       }
       if (joining !== call.id) return; // ended meanwhile
       const remote = markRaw(new MediaStream());
       remoteStream.value = remote;
-      mine.value = { callId: call.id, conversationId: call.conversation_id, media: call.media, state: 'idle', muted: false, cameraOff: false, sharing: false };
+      mine.value = {
+        callId: call.id,
+        conversationId: call.conversation_id,
+        media: call.media,
+        state: 'idle',
+        muted: false,
+        cameraOff: false,
+        sharing: false,
+        canRecordLocally: clientRecording && canRecordLocally(),
+        localSince: null,
+      };
       const s = markRaw(
         new CallSession({
           callId: call.id,
@@ -303,6 +323,51 @@ export const useCallsStore = defineStore('calls', () => {
     apply(await callsApi.recording(m.callId, action));
   }
 
+  /**
+   * Starts recording my call in this browser. The server hears first (it refuses where the
+   * deployment does not allow it, and shows the customer the recording notice), then the
+   * recorder starts; if it cannot, the server hears that it stopped.
+   */
+  async function startLocalRecording(): Promise<void> {
+    const m = mine.value;
+    if (!m || recorder || localBusy.value) return;
+    localBusy.value = true;
+    try {
+      apply(await callsApi.localRecording(m.callId, 'start'));
+      if (mine.value?.callId !== m.callId) return; // the call ended meanwhile
+      try {
+        recorder = markRaw(new LocalRecorder(sources(), m.media === 'video'));
+      } catch (e) {
+        void callsApi.localRecording(m.callId, 'stop').then(apply, () => {});
+        throw e;
+      }
+      mine.value = { ...mine.value, localSince: recorder.startedAt };
+    } finally {
+      localBusy.value = false;
+    }
+  }
+
+  /** Stops my local recording and saves its file (a download); the server hears it stopped. */
+  async function stopLocalRecording(): Promise<void> {
+    const r = recorder;
+    const m = mine.value;
+    if (!r) return;
+    recorder = null;
+    localBusy.value = true;
+    if (m) mine.value = { ...m, localSince: null };
+    try {
+      saveRecording(await r.stop(), m?.callId ?? 0, r.startedAt);
+      if (m) apply(await callsApi.localRecording(m.callId, 'stop'));
+    } finally {
+      localBusy.value = false;
+    }
+  }
+
+  function sources() {
+    return { remote: remoteStream.value, screen: remoteScreen.value, local: localStream.value };
+  }
+  watch([remoteStream, remoteScreen, localStream], () => recorder?.update(sources()));
+
   /** Shares my screen (the browser asks which one); rejects when refused or unsupported. */
   async function shareScreen(): Promise<void> {
     const m = mine.value;
@@ -327,6 +392,14 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function release(): void {
+    // The call ended under a local recording: the agent keeps what was recorded (the server
+    // ended it with the call).
+    if (recorder) {
+      const r = recorder;
+      const id = mine.value?.callId ?? 0;
+      recorder = null;
+      void r.stop().then((blob) => saveRecording(blob, id, r.startedAt));
+    }
     snapshotPending.value = null;
     clearTimeout(snapshotTimer);
     joining = null;
@@ -397,6 +470,9 @@ export const useCallsStore = defineStore('calls', () => {
     snapshot,
     snapshotArrived,
     recording,
+    localBusy,
+    startLocalRecording,
+    stopLocalRecording,
     conversationGone,
     reset,
   };

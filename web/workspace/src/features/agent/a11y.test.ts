@@ -59,7 +59,7 @@ describe('accessibility: incoming call', () => {
     useSessionStore().user = { id: 5, email: 'a@x', name: 'Agent', role: 'agent', must_change_password: false };
     useConversationsStore().upsertConversation(conversation({ id: 4, agent_id: 5, visitor: visitor({ name: 'Han Mei' }) }));
     const wrapper = mount(IncomingCallDialog, { global: { plugins: [pinia, i18n] }, attachTo: document.body });
-    useCallsStore().apply({ id: 8, conversation_id: 4, media: 'video', status: 'ringing', started_by: 'visitor', started_at: '2026-11-30T20:00:00Z', answered_at: null, ended_at: null, end_reason: null, recording_policy: 'off', recording: 'off' });
+    useCallsStore().apply({ id: 8, conversation_id: 4, media: 'video', status: 'ringing', started_by: 'visitor', started_at: '2026-11-30T20:00:00Z', answered_at: null, ended_at: null, end_reason: null, recording_policy: 'off', recording: 'off', local_recording: false });
     await nextTick();
     await nextTick();
 

@@ -61,6 +61,10 @@ export function eventLine(t: Translate, m: EventMessage): string {
       return t('agent.event.recordingStopped', {});
     case 'recording_failed':
       return t('agent.event.recordingFailed', {});
+    case 'local_recording_started':
+      return t('agent.event.localRecordingStarted', {});
+    case 'local_recording_stopped':
+      return t('agent.event.localRecordingStopped', {});
     case 'call_ended': {
       const media = mediaWord(t, m.data);
       const d = callData(m.data);
