@@ -152,7 +152,7 @@ impl Peer {
             offer_not_before: now,
             last_stats: None,
             rtx_cache: setup.rtx_cache,
-            rtx_age: rtx::age_for(None, setup.rtx_cache),
+            rtx_age: setup.rtx_cache,
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))

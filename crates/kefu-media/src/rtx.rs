@@ -4,19 +4,12 @@
 //! receiver's jitter buffer still waits for it: the NACK needs about one RTT to come and the
 //! repair one more, and a receiver asks again once or twice before it gives up and wants a
 //! keyframe. So the cache keeps a few RTTs plus a margin for bursts and scheduling, never more
-//! than the configured [`crate::MediaConfig::rtx_cache`]. Until the first RTT is known (the first
-//! stats, a few seconds in) it keeps [`UNKNOWN_RTT_AGE`]: starting at the configured maximum
-//! filled the allocator with a second of packets per stream that it kept after the cache shrank
-//! (tools/media-load: 0.236 instead of ~0.2 MB per subscribed stream).
+//! than the configured [`crate::MediaConfig::rtx_cache`] (the figure used until an RTT is known).
 
 use std::time::Duration;
 
 /// Kept whatever the RTT: a burst of loss on a near link is still repaired.
 pub(crate) const MIN_AGE: Duration = Duration::from_millis(250);
-
-/// The age before an RTT is known: enough for paths up to ~60 ms RTT; longer ones get more once
-/// measured.
-pub(crate) const UNKNOWN_RTT_AGE: Duration = Duration::from_millis(500);
 
 /// RTTs a retransmission may take to be asked for, asked again and delivered.
 const RTTS: u32 = 4;
@@ -29,7 +22,7 @@ const HYSTERESIS: f64 = 0.25;
 /// The cache age for a subscriber with this RTT (`None`: not measured yet), at most `max`.
 pub(crate) fn age_for(rtt: Option<Duration>, max: Duration) -> Duration {
     match rtt {
-        None => UNKNOWN_RTT_AGE.min(max),
+        None => max,
         Some(rtt) => MIN_AGE.saturating_add(rtt.saturating_mul(RTTS)).min(max).max(MIN_AGE.min(max)),
     }
 }
@@ -54,8 +47,7 @@ mod tests {
     #[test]
     fn the_cache_keeps_a_few_round_trips_within_the_configured_age() {
         let max = MS(1_000);
-        assert_eq!(age_for(None, max), UNKNOWN_RTT_AGE, "until an RTT is known");
-        assert_eq!(age_for(None, MS(300)), MS(300), "or the configured age if that is less");
+        assert_eq!(age_for(None, max), max, "until an RTT is known, the configured age");
         assert_eq!(age_for(Some(MS(1)), max), MS(254), "a near subscriber: the floor and a little");
         assert_eq!(age_for(Some(MS(0)), max), MIN_AGE);
         assert_eq!(age_for(Some(MS(100)), max), MS(650), "a 100 ms path: four round trips more");
