@@ -41,7 +41,7 @@ struct Args {
     /// Worker threads of the tool's clients.
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// The started server's media worker threads (`media_threads`; default: one per core).
+    /// The started server's media worker threads (`media_threads`; default: the server's, 1).
     #[arg(long)]
     media_threads: Option<usize>,
     /// More lines for the started server's kefu.toml, e.g. "media_rtx_cache_ms = 500".
