@@ -4,6 +4,25 @@
 
 use crate::{touched, Result, Store, StoreError, Tx};
 
+/// What was downloaded: each has its own log table (a file's rows go with the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Download {
+    /// One participant's recording file, by its id.
+    Recording(i64),
+    /// A call's composed MP4, by the call's id.
+    Composition(i64),
+}
+
+impl Download {
+    /// (log table, key column, key): fixed names, never user input.
+    fn row(self) -> (&'static str, &'static str, i64) {
+        match self {
+            Download::Recording(id) => ("recording_downloads", "recording_id", id),
+            Download::Composition(id) => ("composition_downloads", "call_id", id),
+        }
+    }
+}
+
 /// A recording file as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecordingRow {
@@ -228,30 +247,6 @@ impl Store {
             .await?)
         })
     }
-
-    /// Log a download of a recording: by a user, or an API key.
-    pub async fn log_recording_download(&self, recording_id: i64, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
-        in_write!(self, |conn| {
-            sqlx::query("INSERT INTO recording_downloads (recording_id, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)")
-                .bind(recording_id)
-                .bind(user_id)
-                .bind(api_key_id)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        })
-    }
-
-    /// The downloads of a recording: (user id, API key id, at), oldest first.
-    pub async fn recording_downloads(&self, recording_id: i64) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
-        on_pool!(self, |pool| {
-            Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM recording_downloads WHERE recording_id = $1 ORDER BY id")
-                .bind(recording_id)
-                .fetch_all(pool)
-                .await?)
-        })
-    }
 }
 
 impl Tx {
@@ -393,27 +388,22 @@ impl Store {
         })
     }
 
-    /// Log a download (or a playback) of a call's composition: by a user, or an API key.
-    pub async fn log_composition_download(&self, call_id: i64, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
+    /// Log a download (or a playback) of a recording file or a call's composition: by a user, or
+    /// an API key.
+    pub async fn log_download(&self, what: Download, user_id: Option<i64>, api_key_id: Option<i64>, now: i64) -> Result<()> {
+        let (table, key, id) = what.row();
+        let sql = format!("INSERT INTO {table} ({key}, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)");
         in_write!(self, |conn| {
-            sqlx::query("INSERT INTO composition_downloads (call_id, user_id, api_key_id, at) VALUES ($1, $2, $3, $4)")
-                .bind(call_id)
-                .bind(user_id)
-                .bind(api_key_id)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&sql).bind(id).bind(user_id).bind(api_key_id).bind(now).execute(&mut *conn).await?;
             Ok(())
         })
     }
 
-    /// The downloads of a call's composition: (user id, API key id, at), oldest first.
-    pub async fn composition_downloads(&self, call_id: i64) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
-        on_pool!(self, |pool| {
-            Ok(sqlx::query_as("SELECT user_id, api_key_id, at FROM composition_downloads WHERE call_id = $1 ORDER BY id")
-                .bind(call_id)
-                .fetch_all(pool)
-                .await?)
-        })
+    /// The downloads of a recording file or a call's composition: (user id, API key id, at),
+    /// oldest first.
+    pub async fn downloads(&self, what: Download) -> Result<Vec<(Option<i64>, Option<i64>, i64)>> {
+        let (table, key, id) = what.row();
+        let sql = format!("SELECT user_id, api_key_id, at FROM {table} WHERE {key} = $1 ORDER BY id");
+        on_pool!(self, |pool| Ok(sqlx::query_as(&sql).bind(id).fetch_all(pool).await?))
     }
 }

@@ -25,7 +25,7 @@ use crate::views::{
 };
 
 use crate::views::{ApiKeyScope as Scope, AuditAction, AuditEntity};
-use kefu_store::{CompositionRow, RecordingRow};
+use kefu_store::{CompositionRow, Download, RecordingRow};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -99,7 +99,7 @@ pub async fn download(State(state): State<AppState>, staff: Staff, Path(id): Pat
     let file = tokio::fs::File::open(state.config.recordings_dir.join(&r.path)).await.map_err(|_| ApiError::not_found("recording file"))?;
     let len = file.metadata().await.map_err(|e| ApiError::Internal(e.into()))?.len();
     let user = staff.is_user().then_some(staff.id);
-    state.store.log_recording_download(r.id, user, staff.api_key, now_ms()).await?;
+    state.store.log_download(Download::Recording(r.id), user, staff.api_key, now_ms()).await?;
     tracing::info!(recording = r.id, user = ?user, api_key = ?staff.api_key, "recording downloaded");
     let mime = recording_mime(&r.path);
     let ext = if mime == "video/webm" { "webm" } else { "mkv" };
@@ -205,7 +205,7 @@ pub async fn composition_file(
     // Logged once per download or playback: a player's seeks (ranges from later bytes) are part
     // of the playback its first request (from byte 0) already logged.
     if ranged::reads_from_start(&headers, len) {
-        state.store.log_composition_download(id, user, api_key, now_ms()).await?;
+        state.store.log_download(Download::Composition(id), user, api_key, now_ms()).await?;
         tracing::info!(call = id, user = ?user, api_key = ?api_key, "composition downloaded");
     }
     ranged::serve(&path, len, &headers, "video/mp4", &format!("attachment; filename=\"call-{id}.mp4\"")).await

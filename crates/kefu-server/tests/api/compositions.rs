@@ -59,7 +59,7 @@ async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_
     assert!(view["starts_at"].is_string(), "{view}");
     let file = format!("/api/v1/calls/{call}/composition/file");
     let store = app.store().await;
-    assert!(store.composition_downloads(call).await.unwrap().is_empty(), "looking at the view is no download");
+    assert!(store.downloads(kefu_store::Download::Composition(call)).await.unwrap().is_empty(), "looking at the view is no download");
 
     // The agent who served it, by token: the whole file, logged.
     let agent_id = me(&app, &agent).await;
@@ -86,7 +86,7 @@ async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_
     let other = app.ready_agent(2).await;
     assert_eq!(fetch(&app, &file, Some(&other), None).await.0, 404);
 
-    let log = store.composition_downloads(call).await.unwrap();
+    let log = store.downloads(kefu_store::Download::Composition(call)).await.unwrap();
     let who: Vec<_> = log.iter().map(|(user, key, _)| (*user, *key)).collect();
     assert_eq!(who, [(Some(agent_id), None), (Some(supervisor_id), None)], "{log:?}");
     assert!(log.iter().all(|(_, _, at)| *at > 0));

@@ -112,7 +112,7 @@ async fn an_always_recorded_call_leaves_one_file_per_side_that_only_staff_who_ma
     assert_eq!((s, v["recordings"].as_array().map(Vec::len)), (200, Some(2)), "{v}");
 
     // Each download is logged: who and when.
-    let log = app.store().await.recording_downloads(id).await.unwrap();
+    let log = app.store().await.downloads(kefu_store::Download::Recording(id)).await.unwrap();
     assert_eq!(log.len(), 2, "the agent's and the supervisor's: {log:?}");
     assert!(log.iter().all(|(user, _, at)| user.is_some() && *at > 0));
 }

@@ -3,7 +3,7 @@
 
 use kefu_core::Role;
 use kefu_store::{
-    AttachmentRow, CallQualityRow, FinishedRecording, GroupRow, MessageSentimentRow, NewCall, NewMessage, NewNote, NewQaReview,
+    AttachmentRow, CallQualityRow, Download, FinishedRecording, GroupRow, MessageSentimentRow, NewCall, NewMessage, NewNote, NewQaReview,
     NewRecording, NewUser, QaResultRow, QaRuleFields, Store, StoreError, TokenOwner, TABLES,
 };
 use serde_json::json;
@@ -102,9 +102,9 @@ async fn fill(store: &Store) {
     let rec = store.insert_recording(&file, 22).await.unwrap();
     let done = FinishedRecording { status: "finished", bytes: 1000, duration_ms: Some(5000), sha256: Some("ab"), error: None };
     store.finish_recording(rec.id, &done, 28).await.unwrap();
-    store.log_recording_download(rec.id, Some(agent), None, 31).await.unwrap();
+    store.log_download(Download::Recording(rec.id), Some(agent), None, 31).await.unwrap();
     assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29).await.unwrap());
-    store.log_composition_download(call.id, Some(agent), None, 32).await.unwrap();
+    store.log_download(Download::Composition(call.id), Some(agent), None, 32).await.unwrap();
     let q = CallQualityRow {
         call_id: call.id,
         side: "visitor".into(),

@@ -1,6 +1,6 @@
 //! Call recordings (migration 0008) and call quality timelines (0009).
 
-use kefu_store::{BusinessTypeRow, CallQualityRow, FinishedRecording, NewCall, NewRecording, StoreError};
+use kefu_store::{BusinessTypeRow, CallQualityRow, Download, FinishedRecording, NewCall, NewRecording, StoreError};
 
 use crate::support::{conversation, each_backend, group_and_visitor};
 
@@ -65,9 +65,9 @@ async fn policies_a_calls_recording_state_and_its_files() {
         assert!(store.open_recordings().await.unwrap().is_empty());
         assert_eq!(store.recording_by_path("1/v.webm").await.unwrap().id, r.id);
         assert_eq!(store.recordings_of_call(call.id).await.unwrap(), store.recordings_of_conversation(id).await.unwrap());
-        store.log_recording_download(r.id, Some(7), None, 40).await.unwrap();
-        store.log_recording_download(r.id, None, Some(3), 41).await.unwrap();
-        assert_eq!(store.recording_downloads(r.id).await.unwrap(), [(Some(7), None, 40), (None, Some(3), 41)]);
+        store.log_download(Download::Recording(r.id), Some(7), None, 40).await.unwrap();
+        store.log_download(Download::Recording(r.id), None, Some(3), 41).await.unwrap();
+        assert_eq!(store.downloads(Download::Recording(r.id)).await.unwrap(), [(Some(7), None, 40), (None, Some(3), 41)]);
 
         assert!(store.claim_composition(call.id, None, "1/c.mp4", 49).await.unwrap());
         assert_eq!(store.release_unfinished_compositions().await.unwrap(), [call.id], "a job cut off is released");
@@ -77,9 +77,9 @@ async fn policies_a_calls_recording_state_and_its_files() {
         let c = store.composition(call.id).await.unwrap().unwrap();
         assert_eq!((c.status.as_str(), c.finished_at, c.bytes), ("finished", Some(52), Some(9)));
         assert!(store.release_unfinished_compositions().await.unwrap().is_empty(), "a finished one stays");
-        store.log_composition_download(call.id, Some(7), None, 53).await.unwrap();
-        store.log_composition_download(call.id, None, Some(3), 54).await.unwrap();
-        assert_eq!(store.composition_downloads(call.id).await.unwrap(), [(Some(7), None, 53), (None, Some(3), 54)]);
+        store.log_download(Download::Composition(call.id), Some(7), None, 53).await.unwrap();
+        store.log_download(Download::Composition(call.id), None, Some(3), 54).await.unwrap();
+        assert_eq!(store.downloads(Download::Composition(call.id)).await.unwrap(), [(Some(7), None, 53), (None, Some(3), 54)]);
 
         let mut tx = store.begin().await.unwrap();
         let ended = tx.end_call(call.id, "hangup", None, 60).await.unwrap().unwrap();
