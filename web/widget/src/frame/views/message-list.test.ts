@@ -86,6 +86,34 @@ describe('MessageList', () => {
     expect(list.el.lastElementChild).toBe(pill);
   });
 
+  // The browser sends the scroll event with the next frame, not when scrollTop changes.
+  it('does not pull down a customer who scrolled up just before a message arrived (no scroll event yet)', () => {
+    const list = new MessageList({ t: translator('en'), locale: 'en', attachments });
+    layout(list.el, 2000);
+    list.update([text(1), image(null)], 0);
+    expect(list.el.scrollTop).toBe(2000);
+    list.el.scrollTop = 0; // the customer scrolls up; its scroll event is still pending
+    list.update([text(1), image(null), text(2)], 0);
+    expect(list.el.scrollTop).toBe(0);
+    const pill = list.el.querySelector<HTMLButtonElement>('[data-testid=new-messages]');
+    expect(pill?.hidden).toBe(false);
+    expect(pill?.textContent).toBe('New messages ↓');
+    list.el.querySelector('img')?.dispatchEvent(new Event('load'));
+    expect(list.el.scrollTop).toBe(0);
+  });
+
+  it('stays at the bottom when the event of its own scroll comes after an image grew the list', () => {
+    const list = new MessageList({ t: translator('zh-CN'), locale: 'zh-CN', attachments });
+    layout(list.el, 2000);
+    list.update([text(1), image(null)], 0);
+    expect(list.el.scrollTop).toBe(2000);
+    layout(list.el, 2400); // the image knows its size before its load event
+    list.el.dispatchEvent(new Event('scroll')); // the event of scrollToEnd's scroll, one frame late
+    list.el.querySelector('img')?.dispatchEvent(new Event('load'));
+    expect(list.el.scrollTop).toBe(2400);
+    expect(list.el.querySelector<HTMLButtonElement>('[data-testid=new-messages]')?.hidden).toBe(true);
+  });
+
   it("keeps the group's welcome message above every message as messages arrive", () => {
     const list = new MessageList({ t: translator('en'), locale: 'en', attachments, welcome: 'Hello, this is card services.' });
     const text = (id: number): ChatItem => ({ ...image(null), key: `m:${id}`, id, seq: id, kind: 'text', body: `line ${id}`, attachment: null });

@@ -30,6 +30,12 @@ export class MessageList {
   readonly #pill: HTMLButtonElement;
   /** Whether the customer is at the bottom: set by their scrolling, not by content growing. */
   #stuck = true;
+  /**
+   * Where scrollToEnd left the log. The browser reports scrolling later (with the next frame), so
+   * only the position tells a customer who has just scrolled away (it moved) from content that
+   * grew below it (an image that got its size before its load event; it did not move).
+   */
+  #pinnedTop = 0;
   /** The welcome line above the messages, if the group has one. */
   readonly #lead: HTMLElement | null;
 
@@ -48,14 +54,23 @@ export class MessageList {
     if (this.#lead) this.el.append(this.#lead);
     this.el.append(this.#pill);
     this.el.addEventListener('scroll', () => {
-      this.#stuck = this.#nearEnd();
+      // Our own scroll's event can arrive after the list grew below it: not the customer leaving.
+      this.#stuck = this.#nearEnd() || (this.#stuck && this.#atPin());
       if (this.#stuck) this.#pill.hidden = true;
     });
   }
 
   /** Whether the newest lines are in view (then new ones keep it scrolled to the end). */
   atBottom(): boolean {
+    // The customer may have scrolled up since the last scroll event (it comes with the next
+    // frame): a message or an image arriving before it must not pull them back down.
+    if (this.#stuck && !this.#atPin() && !this.#nearEnd()) this.#stuck = false;
     return this.#stuck;
+  }
+
+  /** Whether the log is still where scrollToEnd left it (the customer has not moved it). */
+  #atPin(): boolean {
+    return Math.abs(this.el.scrollTop - this.#pinnedTop) <= 1;
   }
 
   #nearEnd(): boolean {
@@ -66,7 +81,7 @@ export class MessageList {
   /** Shows `items`; own messages up to `agentReadSeq` are marked read. */
   update(items: ChatItem[], agentReadSeq: number, forceScroll = false): void {
     const el = this.el;
-    const atBottom = this.#stuck;
+    const atBottom = this.atBottom();
     let arrived = false;
     const seen = new Set<string>();
     let prev: Element | null = this.#lead;
@@ -101,6 +116,7 @@ export class MessageList {
 
   scrollToEnd(): void {
     this.el.scrollTop = this.el.scrollHeight;
+    this.#pinnedTop = this.el.scrollTop; // as the browser clamped it
     this.#stuck = true;
     this.#pill.hidden = true;
   }
@@ -137,7 +153,7 @@ export class MessageList {
       const img = h('img', { alt: this.#opts.t('image', { name: a.name }), 'data-testid': 'message-image', class: 'msg__img' });
       // The image makes the list taller when it arrives: stay at the bottom if the customer was.
       img.addEventListener('load', () => {
-        if (this.#stuck) this.scrollToEnd();
+        if (this.atBottom()) this.scrollToEnd();
       });
       const link = h('a', { target: '_blank', rel: 'noopener' }, img);
       this.#opts.attachments.objectUrl(a.url).then(
