@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use kefu_core::{AgentStatusKind, Fact, StatusFact};
+use kefu_core::{AgentStatusKind, Fact, FactKind, StatusFact};
 use serde::Serialize;
 
 use crate::contacts::Timed;
@@ -35,7 +35,61 @@ pub struct Segment {
     pub end: i64,
 }
 
-/// What a fact changes for one agent.
+/// What one fact means for agents' states: all of it the agent report reads. A caller may read
+/// these straight from the fact log's typed columns instead of decoding whole facts (a month is
+/// hundreds of thousands of them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AgentMove {
+    /// An agent's status became this.
+    Status {
+        /// Who.
+        agent: i64,
+        /// The new status.
+        to: StatusFact,
+    },
+    /// An agent answered a conversation (taking it from whoever held it).
+    Serve {
+        /// Which.
+        conversation: i64,
+        /// Who.
+        agent: i64,
+    },
+    /// A conversation left whoever held it: transferred, requeued, closed or abandoned.
+    End {
+        /// Which.
+        conversation: i64,
+    },
+}
+
+impl AgentMove {
+    /// The move a fact makes, if any.
+    pub fn of(fact: &Fact) -> Option<AgentMove> {
+        Some(match fact {
+            Fact::AgentStatus { agent, to, .. } => AgentMove::Status { agent: agent.0, to: to.clone() },
+            Fact::Answered { conversation, agent, .. } => AgentMove::Serve { conversation: conversation.0, agent: agent.0 },
+            Fact::Transferred { conversation, .. }
+            | Fact::Requeued { conversation, .. }
+            | Fact::Closed { conversation, .. }
+            | Fact::Abandoned { conversation, .. } => AgentMove::End { conversation: conversation.0 },
+            _ => return None,
+        })
+    }
+
+    /// The move of a fact stored with these columns (its kind, the conversation and agent it
+    /// names, and for a status change the status it moved to), as [`AgentMove::of`] the fact.
+    pub fn of_columns(kind: FactKind, conversation: Option<i64>, agent: Option<i64>, to: Option<StatusFact>) -> Option<AgentMove> {
+        Some(match kind {
+            FactKind::AgentStatus => AgentMove::Status { agent: agent?, to: to? },
+            FactKind::Answered => AgentMove::Serve { conversation: conversation?, agent: agent? },
+            FactKind::Transferred | FactKind::Requeued | FactKind::Closed | FactKind::Abandoned => {
+                AgentMove::End { conversation: conversation? }
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// What a move changes for one agent.
 enum Change {
     Status(StatusFact),
     Serve(i64),
@@ -63,33 +117,34 @@ impl Tracker {
 /// Fold facts (in time order) into each agent's state segments, closing open ones at `until`.
 /// An agent's first status fact may come from before the range (where they stood at its start).
 pub fn segments(facts: &[Timed], until: i64) -> Vec<Segment> {
+    segments_of_moves(facts.iter().filter_map(|t| Some((t.at, AgentMove::of(&t.fact)?))), until)
+}
+
+/// [`segments`] of moves already taken from facts: `(at, move)` in time order.
+pub fn segments_of_moves(moves: impl IntoIterator<Item = (i64, AgentMove)>, until: i64) -> Vec<Segment> {
     let mut agents: HashMap<i64, Tracker> = HashMap::new();
     let mut holder: HashMap<i64, i64> = HashMap::new();
     let mut out = vec![];
     let offline = || StatusFact { status: AgentStatusKind::Offline, reason: None };
-    for Timed { at, fact } in facts {
-        let at = (*at).min(until);
-        // (agent, change) pairs this fact makes.
-        let mut changes: Vec<(i64, Change)> = vec![];
-        match fact {
-            Fact::AgentStatus { agent, to, .. } => changes.push((agent.0, Change::Status(to.clone()))),
-            Fact::Answered { conversation, agent, .. } => {
-                if let Some(previous) = holder.insert(conversation.0, agent.0) {
-                    changes.push((previous, Change::Release(conversation.0)));
+    for (at, m) in moves {
+        let at = at.min(until);
+        // The (agent, change) pairs this move makes: at most a release and a serve.
+        let mut changes: [Option<(i64, Change)>; 2] = [None, None];
+        match m {
+            AgentMove::Status { agent, to } => changes[0] = Some((agent, Change::Status(to))),
+            AgentMove::Serve { conversation, agent } => {
+                if let Some(previous) = holder.insert(conversation, agent) {
+                    changes[0] = Some((previous, Change::Release(conversation)));
                 }
-                changes.push((agent.0, Change::Serve(conversation.0)));
+                changes[1] = Some((agent, Change::Serve(conversation)));
             }
-            Fact::Transferred { conversation, .. }
-            | Fact::Requeued { conversation, .. }
-            | Fact::Closed { conversation, .. }
-            | Fact::Abandoned { conversation, .. } => {
-                if let Some(previous) = holder.remove(&conversation.0) {
-                    changes.push((previous, Change::Release(conversation.0)));
+            AgentMove::End { conversation } => {
+                if let Some(previous) = holder.remove(&conversation) {
+                    changes[0] = Some((previous, Change::Release(conversation)));
                 }
             }
-            _ => {}
         }
-        for (agent, change) in changes {
+        for (agent, change) in changes.into_iter().flatten() {
             let t = agents.entry(agent).or_insert_with(|| Tracker { status: offline(), serving: HashSet::new(), since: at });
             let before = t.state();
             match change {

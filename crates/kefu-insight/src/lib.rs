@@ -33,7 +33,7 @@ mod maturity;
 mod reasons;
 mod report;
 
-pub use agents::{segments, AgentFigures, Segment, State};
+pub use agents::{segments, segments_of_moves, AgentFigures, AgentMove, Segment, State};
 pub use contacts::{contacts, Contact, Timed};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
@@ -42,6 +42,6 @@ pub use maturity::{
 };
 pub use reasons::{reason_report, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact};
 pub use report::{
-    agent_report, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report, ReportSpec, Row,
-    AGENT_FACTS, CONVERSATION_FACTS,
+    agent_report, agent_report_of_moves, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report,
+    ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
 };

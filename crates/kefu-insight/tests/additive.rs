@@ -5,7 +5,10 @@ mod common;
 
 use common::*;
 use jiff::tz::TimeZone;
-use kefu_insight::{agent_report, conversation_report, AgentFigures, ConversationFigures, Dimension, Interval, Key, Report, Timed};
+use kefu_insight::{
+    agent_report, agent_report_of_moves, conversation_report, AgentFigures, AgentMove, ConversationFigures, Dimension, Interval, Key,
+    Report, Timed,
+};
 use proptest::prelude::*;
 
 /// One conversation: queued at `t` s, waits `w` s, then is answered by `agent` (talk `h` s,
@@ -96,6 +99,25 @@ proptest! {
         let s = spec(Interval::Min30, Dimension::Agent);
         prop_assert_eq!(conversation_report(&only(&kefu_insight::CONVERSATION_FACTS), &s), conversation_report(&f, &s));
         prop_assert_eq!(agent_report(&only(&kefu_insight::AGENT_FACTS), &s), agent_report(&f, &s));
+    }
+
+    /// The server reads moves from the fact log's columns (kind, conversation, agent, and a status
+    /// change's new status) instead of whole facts: the report is the same.
+    #[test]
+    fn the_report_of_stored_columns_is_the_report_of_the_facts(lives in proptest::collection::vec(life(), 0..40), logins in proptest::collection::vec((1..4i64, 0..40_000i64, 41_000..90_000i64), 0..3)) {
+        let f = facts(&lives, &logins);
+        let moves = f.iter().filter_map(|t| {
+            let to = match &t.fact {
+                kefu_core::Fact::AgentStatus { to, .. } => Some(to.clone()),
+                _ => None,
+            };
+            let m = AgentMove::of_columns(t.fact.kind(), t.fact.conversation().map(|c| c.0), t.fact.agent().map(|a| a.0), to)?;
+            Some((t.at, m))
+        });
+        for interval in [Interval::Min15, Interval::Day] {
+            let s = spec(interval, Dimension::Agent);
+            prop_assert_eq!(agent_report_of_moves(moves.clone(), &s), agent_report(&f, &s));
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The fact log: appended inside the transaction of the change a fact records, read back by time
 //! range for reports. Never updated or deleted here. Also the audit of report exports.
 
-use kefu_core::{AgentStatusKind, Fact, FactKind};
+use kefu_core::{AgentStatusKind, Fact, FactKind, StatusFact};
 
 use crate::{Result, Store, StoreError, Tx};
 
@@ -20,6 +20,38 @@ fn decode(id: i64, at: i64, data: &str) -> Result<FactRow> {
     let fact = serde_json::from_str(data).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
     Ok(FactRow { id, at, fact })
 }
+
+/// A fact as the agent state report reads it: its typed columns, and for a status change only
+/// the status it moved to (decoding whole facts was most of a month's report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentFactRow {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// Which kind of fact.
+    pub kind: FactKind,
+    /// The conversation it is about, if any.
+    pub conversation_id: Option<i64>,
+    /// The agent it is about, if any.
+    pub agent_id: Option<i64>,
+    /// The status an agent moved to (status changes only).
+    pub to: Option<StatusFact>,
+}
+
+/// The part of a status fact's JSON the agent report reads (the rest is skipped unparsed).
+#[derive(serde::Deserialize)]
+struct StatusTo {
+    to: StatusFact,
+}
+
+fn agent_fact(at: i64, kind: FactKind, conversation_id: Option<i64>, agent_id: Option<i64>, data: Option<&str>) -> Result<AgentFactRow> {
+    let to = match data {
+        Some(data) => Some(serde_json::from_str::<StatusTo>(data).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?.to),
+        None => None,
+    };
+    Ok(AgentFactRow { at, kind, conversation_id, agent_id, to })
+}
+
+type AgentColumns = (i64, FactKind, Option<i64>, Option<i64>, Option<String>);
 
 impl Tx {
     /// Append a fact (commits with the transaction's change, or not at all).
@@ -114,6 +146,46 @@ impl Store {
             .fetch_all(pool)
             .await?;
             rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Facts written at `from <= at < to` as the agent state report reads them, in time order
+    /// (ties in the order written), only those of `kinds` unless it is empty: columns only, and
+    /// JSON decoded for status changes alone (their new status).
+    pub async fn agent_facts_between(&self, from: i64, to: i64, kinds: &[FactKind]) -> Result<Vec<AgentFactRow>> {
+        let only = if kinds.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 4)).collect();
+            format!(" AND kind IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "SELECT at, kind, conversation_id, agent_id, CASE WHEN kind = $3 THEN data END FROM facts
+             WHERE at >= $1 AND at < $2{only} ORDER BY at, id"
+        );
+        on_pool!(self, |pool| {
+            let mut q = sqlx::query_as::<_, AgentColumns>(&sql).bind(from).bind(to).bind(FactKind::AgentStatus);
+            for k in kinds {
+                q = q.bind(*k);
+            }
+            let rows = q.fetch_all(pool).await?;
+            rows.iter().map(|(at, kind, c, a, data)| agent_fact(*at, *kind, *c, *a, data.as_deref())).collect()
+        })
+    }
+
+    /// [`Store::last_statuses_before`] as the agent state report reads it.
+    pub async fn last_agent_statuses_before(&self, before: i64) -> Result<Vec<AgentFactRow>> {
+        on_pool!(self, |pool| {
+            let rows: Vec<AgentColumns> = sqlx::query_as(
+                "SELECT f.at, f.kind, f.conversation_id, f.agent_id, f.data FROM facts f
+                 WHERE f.id IN (SELECT MAX(id) FROM facts WHERE kind = $1 AND agent_id IS NOT NULL AND at < $2 GROUP BY agent_id)
+                 ORDER BY f.at, f.id",
+            )
+            .bind(FactKind::AgentStatus)
+            .bind(before)
+            .fetch_all(pool)
+            .await?;
+            rows.iter().map(|(at, kind, c, a, data)| agent_fact(*at, *kind, *c, *a, data.as_deref())).collect()
         })
     }
 

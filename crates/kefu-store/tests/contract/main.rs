@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agent_facts;
 mod agent_tools;
 mod audit;
 mod calls;
