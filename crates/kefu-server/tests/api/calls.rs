@@ -240,7 +240,7 @@ async fn bad_signalling_gets_a_call_error_and_the_server_goes_on() {
     ws.wait_for("pong").await;
     assert_eq!(call_status(&app, &visitor, call).await["status"], "active", "bad frames do not end the call");
     let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/ice-servers"), Some(&visitor), None).await;
-    assert_eq!((s, v), (200, json!({ "ice_servers": [], "capture": { "width": 1280, "height": 720 } })));
+    assert_eq!((s, v), (200, json!({ "ice_servers": [], "capture": { "width": 1280, "height": 720 }, "client_recording": false })));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
