@@ -60,6 +60,18 @@ pub struct Pending {
     data: Value,
 }
 
+impl Pending {
+    /// What the event carries (for `conversation.updated`, the conversation's view).
+    pub fn data(&self) -> &Value {
+        &self.data
+    }
+
+    /// The sequence number the event took.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
+}
+
 /// Append `conversation.updated` carrying the conversation as it now is, plus the webhook.
 pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
     let v = view_in(tx, id).await?;

@@ -79,3 +79,28 @@ async fn conversation_events_are_delivered_signed_and_retried() {
     assert_eq!((d["status"].as_str(), d["attempts"].as_i64()), (Some("delivered"), Some(2)), "{log}");
     assert_eq!(d["last_status_code"], 200, "{log}");
 }
+
+#[tokio::test]
+async fn the_queued_webhook_carries_the_conversation_as_created() {
+    let app = spawn_app_with(|c| c.outbound_allow = vec!["127.0.0.1".into()]).await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let (url, seen) = receiver().await;
+    let (s, w) = app.call("POST", "/api/v1/webhooks", Some(&admin), Some(json!({ "url": url, "events": ["conversation.queued"] }))).await;
+    assert_eq!(s, 201, "{w}");
+
+    let v = app.visitor("Queued").await;
+    let id = app.start(&v, "hello").await["id"].clone();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while seen.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (event, _, body) = seen.lock().unwrap().first().cloned().expect("delivered after a retry");
+    assert_eq!(event, "conversation.queued");
+    let payload: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let c = &payload["conversation"];
+    assert_eq!(c["id"], id, "{payload}");
+    assert_eq!(c["status"], "queued", "{payload}");
+    assert_eq!(c["visitor"]["name"], "Queued", "{payload}");
+    // Its `conversation.updated` event is seq 1; the opening message comes after it.
+    assert_eq!(c["last_seq"], 1, "{payload}");
+}
