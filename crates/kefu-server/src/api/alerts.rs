@@ -147,12 +147,30 @@ pub async fn reset_thresholds(State(state): State<AppState>, staff: Staff, Path(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", params(ListQuery), responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included, paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn today_alerts(State(state): State<AppState>, staff: Staff, Query(q): Query<ListQuery>) -> ApiResult<Json<AlertList>> {
+/// Which alerts `GET /alerts` lists.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlertFilter {
+    /// `true`: only the alerts still active, however old (what the page's banners show; at most
+    /// one per group and metric, so a page holds them all), instead of today's.
+    #[serde(default)]
+    pub active: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "stats", params(ListQuery, AlertFilter), responses((status = 200, description = "today's floor alerts (the last 24 hours), newest first, the active ones included, or with `active=true` only those still active; paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all", body = AlertList), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn today_alerts(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+    Query(filter): Query<AlertFilter>,
+) -> ApiResult<Json<AlertList>> {
     staff.require_scope(Scope::StatsRead)?;
     let names: std::collections::HashMap<i64, String> = state.store.groups().await?.into_iter().map(|g| (g.id, g.name)).collect();
     let watched = crate::floor::watched_groups(&state, &staff).await?;
-    let rows = state.store.floor_alerts_since(now_ms() - figures::TODAY_MS, 500).await?;
+    let rows = match filter.active {
+        true => state.store.active_floor_alerts().await?,
+        false => state.store.floor_alerts_since(now_ms() - figures::TODAY_MS, 500).await?,
+    };
     let alerts: Vec<AlertView> = rows
         .iter()
         .filter(|r| watched.as_ref().is_none_or(|w| w.contains(&r.group_id)))

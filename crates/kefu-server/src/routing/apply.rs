@@ -178,15 +178,25 @@ impl Engine {
         self.floor.poke();
     }
 
-    /// Tell waiting visitors where they stand now.
-    fn announce_positions(&self, group: GroupId) {
+    /// Tell waiting visitors whose place or estimate changed where they stand now (the others
+    /// were told already; a visitor who reconnects reads it with their conversation).
+    fn announce_positions(&mut self, group: GroupId) {
+        let before = self.told.remove(&group).unwrap_or_default();
+        let mut now = std::collections::HashMap::new();
         for (conversation, info) in self.router.queue_positions(group) {
+            now.insert(conversation.0, info);
+            if before.get(&conversation.0) == Some(&info) {
+                continue;
+            }
             let data = serde_json::to_value(QueueView { position: info.position, estimated_wait_secs: info.estimated_wait_secs })
                 .unwrap_or_default();
             let f = frame("queue.position", Some(conversation.0), None, &data);
             if let Some(visitor) = self.waiting_visitor(conversation.0) {
                 self.hub.to_visitor(visitor, &f);
             }
+        }
+        if !now.is_empty() {
+            self.told.insert(group, now);
         }
     }
 }

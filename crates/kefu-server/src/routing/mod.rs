@@ -147,6 +147,10 @@ pub(crate) struct Engine {
     pub next_tick: Option<Millis>,
     /// Visitor of each routed conversation, to send queue positions without a query.
     pub visitors: std::collections::HashMap<i64, i64>,
+    /// What each waiting visitor was last told of their place, per group: only changes are sent.
+    /// A customer joining the end of a line of N moves no one ahead, so telling all N again at
+    /// every arrival made a long line quadratic in frames.
+    pub told: std::collections::HashMap<kefu_core::GroupId, std::collections::HashMap<i64, kefu_core::QueueInfo>>,
     /// In a cluster: this ownership's lease epoch, which every routing write presents.
     pub fence: Option<Fence>,
 }
@@ -214,7 +218,19 @@ pub(crate) async fn spawn_engine(
 ) -> anyhow::Result<(mpsc::Sender<Command>, tokio::task::JoinHandle<()>)> {
     let EngineParts { store, hub, links, metrics, calls, floor, seed } = parts;
     let router = Router::new(RouterConfig { seed, ..RouterConfig::default() });
-    let mut engine = Engine { router, store, hub, links, metrics, calls, floor, next_tick: None, visitors: Default::default(), fence };
+    let mut engine = Engine {
+        router,
+        store,
+        hub,
+        links,
+        metrics,
+        calls,
+        floor,
+        next_tick: None,
+        visitors: Default::default(),
+        told: Default::default(),
+        fence,
+    };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     let task = tokio::spawn(async move {

@@ -168,6 +168,16 @@ async fn waiting_visitors_see_their_place_and_nobody_else_sees_their_chat() {
     assert_eq!(first["queue"]["position"], 1);
     assert_eq!(second["queue"]["position"], 2);
     assert_eq!(second["queue"]["estimated_wait_secs"], serde_json::Value::Null, "nobody logged in: unknown wait");
+    // B is told their place once; a customer joining behind moves nobody ahead, so B is not told
+    // again (a long line would otherwise cost every waiting customer a frame per arrival).
+    b_ws.wait_until("queue.position", |e| e["data"]["position"] == 2).await;
+    let c = app.visitor("C").await;
+    let third = app.start(&c, "third").await;
+    assert_eq!(third["queue"]["position"], 3);
+    let heard = b_ws.drain(300).await;
+    assert!(heard.iter().all(|e| e["type"] != "queue.position"), "{heard:?}");
+    let (s, _) = app.call("POST", &format!("/api/v1/conversations/{}/leave", third["id"]), Some(&c), None).await;
+    assert_eq!(s, 200);
 
     // Visitor A cannot read B's conversation: 404, not 403.
     let id_b = second["id"].as_i64().unwrap();

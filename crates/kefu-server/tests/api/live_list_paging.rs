@@ -49,6 +49,17 @@ async fn todays_alerts_page_newest_first_and_a_new_alert_does_not_shift_a_later_
     assert_eq!(all.iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 2]);
     let (s, _) = app.call("GET", "/api/v1/alerts?limit=0", Some(&sup), None).await;
     assert_eq!(s, 422);
+    // The banners' list: only those still active, however old and however many pages of today's
+    // alerts come before them.
+    let old = store.insert_floor_alert(1, "service_level", "critical", 40, 80, now - 3 * 86_400_000).await.unwrap();
+    store.clear_floor_alert(made[0], now).await.unwrap();
+    let (s, active) = app.call("GET", "/api/v1/alerts?active=true&limit=50", Some(&sup), None).await;
+    assert_eq!(s, 200, "{active}");
+    let active_ids = ids(&active, "alerts");
+    assert!(active_ids.contains(&old) && !active_ids.contains(&made[0]), "{active}");
+    assert!(active["alerts"].as_array().unwrap().iter().all(|a| a["cleared_at"].is_null()), "{active}");
+    let (s, v) = app.call("GET", "/api/v1/alerts?active=maybe", Some(&sup), None).await;
+    assert!(s == 400 || s == 422, "{s} {v}");
     // Agents read neither alert list, paged or not.
     let agent = app.ready_agent(1).await;
     for path in ["/api/v1/alerts?limit=2", "/api/v1/sentiment-alerts?limit=2"] {

@@ -6367,6 +6367,11 @@ export interface operations {
                 after?: number | null;
                 /** @description Page size, 1 to 200; without it, every matching row at once. */
                 limit?: number | null;
+                /**
+                 * @description `true`: only the alerts still active, however old (what the page's banners show; at most
+                 *     one per group and metric, so a page holds them all), instead of today's.
+                 */
+                active?: boolean;
             };
             header?: never;
             path?: never;
@@ -6374,7 +6379,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included, paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all */
+            /** @description today's floor alerts (the last 24 hours), newest first, the active ones included, or with `active=true` only those still active; paged by id (`q` finds the group's name; 200 a page without `limit`): a supervisor sees those of their groups (none when in none), admins all */
             200: {
                 headers: {
                     [name: string]: unknown;

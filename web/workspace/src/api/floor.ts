@@ -2,7 +2,7 @@
 import type * as Api from '@kefu/api';
 import { http } from './client';
 import { everyPage } from './everyPage';
-import type { FloorView, Id, SentimentAlert, Thresholds, ThresholdsBody, ThresholdsList } from './types';
+import type { AlertView, FloorView, Id, SentimentAlert, Thresholds, ThresholdsBody, ThresholdsList } from './types';
 
 type AlertList = Api.AlertList;
 
@@ -13,6 +13,8 @@ export const floorApi = {
   floor: () => http.get<FloorView>('/stats/floor'),
   /** A page of today's alerts, newest first, the active ones included; `after` = the previous page's `next_after`. */
   alerts: (after?: Id) => http.get<AlertList>('/alerts', { limit: ALERTS_PAGE, after }),
+  /** The alerts still active, however old (at most one per group and metric: the banners). */
+  activeAlerts: () => everyPage<AlertView>('/alerts', 'alerts', { active: 'true' }),
   /** Customers who turned strongly negative and have not recovered, oldest first (every page). */
   sentimentAlerts: () => everyPage<SentimentAlert>('/sentiment-alerts', 'alerts'),
   thresholds: () => http.get<ThresholdsList>('/alert-thresholds'),

@@ -4,7 +4,7 @@ import type { AlertView, FloorView } from '../api/types';
 import { floorApi } from '../api/floor';
 import { mergeAlerts, useFloorStore } from './floor';
 
-vi.mock('../api/floor', () => ({ floorApi: { floor: vi.fn(), alerts: vi.fn() } }));
+vi.mock('../api/floor', () => ({ floorApi: { floor: vi.fn(), alerts: vi.fn(), activeAlerts: vi.fn() } }));
 vi.mock('../features/agent/offerAlert', () => ({ notify: vi.fn() }));
 
 function alert(id: number, over: Partial<AlertView> = {}): AlertView {
@@ -66,6 +66,7 @@ describe('floor store', () => {
 
   it('loads today\'s first page, then older pages under it until the last', async () => {
     vi.mocked(floorApi.floor).mockResolvedValue(view('2026-12-01T10:00:02Z', 0));
+    vi.mocked(floorApi.activeAlerts).mockResolvedValue([]);
     vi.mocked(floorApi.alerts)
       .mockResolvedValueOnce({ alerts: [alert(5), alert(4)], total: 4, next_after: 4 })
       .mockResolvedValueOnce({ alerts: [alert(3), alert(2)], total: 4, next_after: null });
@@ -77,5 +78,15 @@ describe('floor store', () => {
     expect(floorApi.alerts).toHaveBeenLastCalledWith(4);
     expect(s.alerts.map((a) => a.id)).toEqual([5, 4, 3, 2]);
     expect(s.olderAfter).toBeNull();
+  });
+
+  it('shows an alert still active that is older than the first page, without "load older"', async () => {
+    vi.mocked(floorApi.floor).mockResolvedValue(view('2026-12-01T10:00:02Z', 0));
+    vi.mocked(floorApi.alerts).mockResolvedValueOnce({ alerts: [alert(5, { cleared_at: '2026-12-01T10:01:00Z' })], total: 3, next_after: 5 });
+    vi.mocked(floorApi.activeAlerts).mockResolvedValue([alert(1)]);
+    const s = useFloorStore();
+    await s.load();
+    expect(s.active.map((a) => a.id)).toEqual([1]);
+    expect(s.alerts.map((a) => a.id)).toEqual([5, 1]);
   });
 });

@@ -47,9 +47,11 @@ export const useFloorStore = defineStore('floor', () => {
     loading.value = true;
     try {
       await loadFeatures(['wallboard']);
-      const [f, a] = await Promise.all([floorApi.floor(), floorApi.alerts()]);
+      // The first page of today's alerts, and every active one: an alert still on may be older
+      // than that page (the banners must show it without "load older").
+      const [f, a, on] = await Promise.all([floorApi.floor(), floorApi.alerts(), floorApi.activeAlerts()]);
       if (!floor.value || Date.parse(f.as_of) >= Date.parse(floor.value.as_of)) floor.value = f;
-      alerts.value = mergeAlerts(a.alerts, alerts.value);
+      alerts.value = mergeAlerts(mergeAlerts(a.alerts, on), alerts.value);
       total.value = a.total;
       olderAfter.value = a.next_after;
     } finally {
