@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { startKefu, type Kefu } from '../server';
-import { agentReady, api, leaveFloor, prechat, withTestHooks } from './helpers';
+import { agentReady, api, expectSteadyVideo, leaveFloor, prechat, withTestHooks } from './helpers';
 
 const TABLE = `kefu_icetcp_${process.pid}`;
 let kefu: Kefu | undefined;
@@ -50,50 +50,11 @@ test.afterAll(() => {
   }
 });
 
-interface PairStats {
-  connection: string;
-  protocol: string;
-  localType: string;
-  remoteTcpType: string;
-  framesDecoded: number;
-}
-
-/** The selected candidate pair's transport and the inbound video frames decoded so far. */
-async function pairStats(where: Page | Frame): Promise<PairStats> {
-  return where.evaluate(async () => {
-    const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
-    if (!call) return { connection: 'none', protocol: '', localType: '', remoteTcpType: '', framesDecoded: -1 };
-    const report = await call.peer.getStats();
-    let protocol = '';
-    let localType = '';
-    let remoteTcpType = '';
-    let framesDecoded = 0;
-    report.forEach((s: Record<string, unknown>) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded += Number(s.framesDecoded ?? 0);
-      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-        const pair = report.get(s.selectedCandidatePairId);
-        const local = pair && report.get(pair.localCandidateId);
-        const remote = pair && report.get(pair.remoteCandidateId);
-        protocol = local?.protocol ?? '';
-        localType = local?.candidateType ?? '';
-        remoteTcpType = remote?.tcpType ?? '';
-      }
-    });
-    return { connection: call.peer.connectionState, protocol, localType, remoteTcpType, framesDecoded };
-  });
-}
-
 /** Media over TCP: a TCP pair selected (to the SFU's passive candidate), the other's video decoding steadily. */
 async function expectTcpVideo(side: string, where: Page | Frame) {
-  await expect.poll(async () => (await pairStats(where)).framesDecoded, { message: `${side}: first video frames`, timeout: 30_000 }).toBeGreaterThan(0);
-  const before = await pairStats(where);
-  await new Promise((r) => setTimeout(r, 5_000));
-  const after = await pairStats(where);
-  console.log(`${side}: ${after.framesDecoded - before.framesDecoded} frames decoded in 5 s over ${after.protocol} ${after.localType} -> ${after.remoteTcpType}, ${after.connection}`);
-  expect(after.connection, side).toBe('connected');
-  expect(after.protocol, `${side}: the selected pair's transport`).toBe('tcp');
-  expect(after.remoteTcpType, `${side}: the SFU's candidate`).toBe('passive');
-  expect(after.framesDecoded - before.framesDecoded, `${side}: frames decoded in 5 s`).toBeGreaterThan(20);
+  const pair = await expectSteadyVideo(side, where);
+  expect(pair.protocol, `${side}: the selected pair's transport`).toBe('tcp');
+  expect(pair.remoteTcpType, `${side}: the SFU's candidate`).toBe('passive');
 }
 
 test('video service with UDP to the SFU dropped: both sides reach it over ICE-TCP and see each other', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Frame, type Page } from '@playwright/test';
 import { startKefu, type Kefu } from '../server';
 
 export const base = () => {
@@ -116,4 +116,55 @@ export function ownKefu(extraToml?: () => string | Promise<string>) {
     process.env.KEFU_E2E_URL = sharedUrl;
     kefu?.stop();
   });
+}
+
+/** The selected ICE candidate pair of the call on this page (or widget frame), and the inbound video frames decoded so far. */
+export interface SelectedPair {
+  connection: string;
+  /** The local candidate's transport (udp | tcp) and type (host | srflx | relay). */
+  protocol: string;
+  localType: string;
+  remoteType: string;
+  remoteAddress: string;
+  /** The remote candidate's TCP type (passive for the SFU's ICE-TCP candidate). */
+  remoteTcpType: string;
+  framesDecoded: number;
+}
+
+export async function selectedPair(where: Page | Frame): Promise<SelectedPair> {
+  return where.evaluate(async () => {
+    const none = { connection: 'none', protocol: '', localType: '', remoteType: '', remoteAddress: '', remoteTcpType: '', framesDecoded: -1 };
+    const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
+    if (!call) return none;
+    const report = await call.peer.getStats();
+    const out = { ...none, connection: call.peer.connectionState, framesDecoded: 0 };
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += Number(s.framesDecoded ?? 0);
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        const pair = report.get(s.selectedCandidatePairId);
+        const local = pair && report.get(pair.localCandidateId);
+        const remote = pair && report.get(pair.remoteCandidateId);
+        out.protocol = local?.protocol ?? '';
+        out.localType = local?.candidateType ?? '';
+        out.remoteType = remote?.candidateType ?? '';
+        out.remoteAddress = remote?.address ?? '';
+        out.remoteTcpType = remote?.tcpType ?? '';
+      }
+    });
+    return out;
+  });
+}
+
+/** The other side's video decoding steadily (more than 20 frames in 5 s) on a connected call; the pair it flows over, for the caller's transport checks. */
+export async function expectSteadyVideo(side: string, where: Page | Frame): Promise<SelectedPair> {
+  await expect.poll(async () => (await selectedPair(where)).framesDecoded, { message: `${side}: first video frames`, timeout: 30_000 }).toBeGreaterThan(0);
+  const before = await selectedPair(where);
+  await new Promise((r) => setTimeout(r, 5_000));
+  const after = await selectedPair(where);
+  console.log(
+    `${side}: ${after.framesDecoded - before.framesDecoded} frames decoded in 5 s over ${after.protocol} ${after.localType} -> ${after.remoteType} ${after.remoteAddress} ${after.remoteTcpType}, ${after.connection}`,
+  );
+  expect(after.connection, side).toBe('connected');
+  expect(after.framesDecoded - before.framesDecoded, `${side}: frames decoded in 5 s`).toBeGreaterThan(20);
+  return after;
 }

@@ -36,6 +36,14 @@ pub async fn active_call(app: &TestApp, visitor: &str, agent: &str, conversation
     id
 }
 
+/// A visitor's chat served by agent1 with an active video call: (visitor, agent, conversation, call).
+pub async fn in_call(app: &TestApp, name: &str) -> (String, String, i64, i64) {
+    let agent = app.ready_agent(1).await;
+    let (visitor, conversation) = served_chat(app, &agent, name).await;
+    let call = active_call(app, &visitor, &agent, conversation).await;
+    (visitor, agent, conversation, call)
+}
+
 async fn call_status(app: &TestApp, token: &str, call: i64) -> Value {
     let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}"), Some(token), None).await;
     assert_eq!(s, 200, "{v}");

@@ -18,18 +18,7 @@ pub fn jpeg() -> Vec<u8> {
 
 /// A visitor's chat served by agent1 with an active video call: (visitor, agent, conversation, call).
 async fn in_call(app: &TestApp) -> (String, String, i64, i64) {
-    let agent = app.ready_agent(1).await;
-    let visitor = app.visitor("Zhao").await;
-    let conv = app.start(&visitor, "hello").await["id"].as_i64().unwrap();
-    let (s, v) = app.call("POST", &format!("/api/v1/conversations/{conv}/accept"), Some(&agent), None).await;
-    assert_eq!(s, 200, "{v}");
-    let (s, call) =
-        app.call("POST", &format!("/api/v1/conversations/{conv}/calls"), Some(&visitor), Some(json!({ "media": "video" }))).await;
-    assert_eq!(s, 201, "{call}");
-    let call = call["id"].as_i64().unwrap();
-    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/accept"), Some(&agent), None).await;
-    assert_eq!(s, 200, "{v}");
-    (visitor, agent, conv, call)
+    crate::calls::in_call(app, "Zhao").await
 }
 
 async fn ask(app: &TestApp, token: &str, call: i64) -> (u16, Value) {
