@@ -112,6 +112,11 @@ impl Tx {
     }
 }
 
+/// Each agent's last status fact before `$2` (`$1` = the status kind), oldest first.
+const LAST_STATUS_OF_EACH_AGENT: &str =
+    "WHERE f.id IN (SELECT MAX(id) FROM facts WHERE kind = $1 AND agent_id IS NOT NULL AND at < $2 GROUP BY agent_id)
+     ORDER BY f.at, f.id";
+
 impl Store {
     /// Facts written at `from <= at < to`, in time order (ties in the order written); only those
     /// of `kinds` unless it is empty (a report reads only what it folds).
@@ -136,15 +141,12 @@ impl Store {
     /// Each agent's last status fact before `before`: where the agent stood when a range starts.
     pub async fn last_statuses_before(&self, before: i64) -> Result<Vec<FactRow>> {
         on_pool!(self, |pool| {
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT f.id, f.at, f.data FROM facts f
-                 WHERE f.id IN (SELECT MAX(id) FROM facts WHERE kind = $1 AND agent_id IS NOT NULL AND at < $2 GROUP BY agent_id)
-                 ORDER BY f.at, f.id",
-            )
-            .bind(FactKind::AgentStatus)
-            .bind(before)
-            .fetch_all(pool)
-            .await?;
+            let rows: Vec<(i64, i64, String)> =
+                sqlx::query_as(&format!("SELECT f.id, f.at, f.data FROM facts f {LAST_STATUS_OF_EACH_AGENT}"))
+                    .bind(FactKind::AgentStatus)
+                    .bind(before)
+                    .fetch_all(pool)
+                    .await?;
             rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
         })
     }
@@ -176,11 +178,9 @@ impl Store {
     /// [`Store::last_statuses_before`] as the agent state report reads it.
     pub async fn last_agent_statuses_before(&self, before: i64) -> Result<Vec<AgentFactRow>> {
         on_pool!(self, |pool| {
-            let rows: Vec<AgentColumns> = sqlx::query_as(
-                "SELECT f.at, f.kind, f.conversation_id, f.agent_id, f.data FROM facts f
-                 WHERE f.id IN (SELECT MAX(id) FROM facts WHERE kind = $1 AND agent_id IS NOT NULL AND at < $2 GROUP BY agent_id)
-                 ORDER BY f.at, f.id",
-            )
+            let rows: Vec<AgentColumns> = sqlx::query_as(&format!(
+                "SELECT f.at, f.kind, f.conversation_id, f.agent_id, f.data FROM facts f {LAST_STATUS_OF_EACH_AGENT}"
+            ))
             .bind(FactKind::AgentStatus)
             .bind(before)
             .fetch_all(pool)
