@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { startKefu, type Kefu } from '../server';
-import { agentReady, api, expectSteadyVideo, leaveFloor, prechat, withTestHooks } from './helpers';
+import { agentReady, api, expectSteadyVideo, leaveFloor, prechat, startVideoService, withTestHooks } from './helpers';
 
 const TABLE = `kefu_icetcp_${process.pid}`;
 let kefu: Kefu | undefined;
@@ -63,15 +63,7 @@ test('video service with UDP to the SFU dropped: both sides reach it over ICE-TC
   await agentReady(agent.page, 'agent1@demo.kefu');
   const visitor = await withTestHooks(browser, 'zh-CN');
   const frame = await prechat(visitor.page, 'TCP 客户');
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  const callView = frame.getByTestId('call-view');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(callView).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-
-  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  const { panel, callView, widgetFrame } = await startVideoService(agent.page, visitor.page, frame);
   await expectTcpVideo('agent', agent.page);
   await expectTcpVideo('visitor', widgetFrame);
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { agentReady, api, leaveFloor, ownKefu, prechat, withTestHooks } from './helpers';
+import { agentReady, api, leaveFloor, ownKefu, prechat, startVideoService, withTestHooks } from './helpers';
 
 ownKefu(() => 'client_recording = true\n');
 
@@ -46,13 +46,7 @@ test('the agent records the call locally: the visitor is told, the file has vide
   await agentReady(agent.page, 'agent1@demo.kefu');
   const visitor = await withTestHooks(browser, 'zh-CN');
   const frame = await prechat(visitor.page, '本地录制客户');
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(frame.getByTestId('call-view')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  const callId = Number(await panel.getAttribute('data-call-id'));
+  const { panel, callId } = await startVideoService(agent.page, visitor.page, frame);
   const notice = frame.getByTestId('call-recording-notice');
   await expect(notice, 'the server does not record this call').toBeHidden();
   // Let the customer's video arrive before recording starts.

@@ -5,7 +5,7 @@
 // currentTime advances), the chat of the call is beside it, the message of the moment is marked
 // as the video passes its time, and clicking a message seeks the video there.
 import { expect, test } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, api, base, leaveFloor, startVideoService, withTestHooks } from './helpers';
 
 test('a recorded call plays back in the history with its chat at the right times', async ({ browser }) => {
   test.setTimeout(180_000);
@@ -23,12 +23,7 @@ test('a recorded call plays back in the history with its chat at the right times
     const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
     await frame.getByTestId('prechat-name').fill('回放客户');
     await frame.getByTestId('prechat-business-type').selectOption({ label: typeName });
-    await frame.getByTestId('video-service').click();
-    await agent.page.getByTestId('offer-accept').click();
-
-    const panel = agent.page.getByTestId('call-panel');
-    await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-    const callId = Number(await panel.getAttribute('data-call-id'));
+    const { panel, callId } = await startVideoService(agent.page, visitor.page, frame);
     const token = await api.login('agent1@demo.kefu', 'demo-agent');
     const call = await api.get(token, `/api/v1/calls/${callId}`);
     const conv = call.conversation_id as number;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { agentReady, api, base, leaveFloor, withTestHooks } from './helpers';
+import { agentReady, api, base, leaveFloor, startVideoService, withTestHooks } from './helpers';
 
 /** ffprobe's duration (s), stream kinds and video width of a file. */
 function probe(path: string): { duration: number; kinds: string[]; width: number } {
@@ -35,13 +35,7 @@ test('an always-recorded video call: the visitor is told, and both files match t
   const frame = visitor.page.frameLocator('[data-testid=kefu-frame]');
   await frame.getByTestId('prechat-name').fill('录制客户');
   await frame.getByTestId('prechat-business-type').selectOption({ label: typeName });
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(frame.getByTestId('call-view')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  const callId = Number(await panel.getAttribute('data-call-id'));
+  const { panel, callId } = await startVideoService(agent.page, visitor.page, frame);
 
   // The visitor is told on screen; the agent sees REC and may pause (not stop: always).
   const notice = frame.getByTestId('call-recording-notice');

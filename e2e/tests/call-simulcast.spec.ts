@@ -5,7 +5,7 @@
 // frames decoded rising. Both call screens show the network indicator in words, and after the
 // call the agent opens the call's quality timeline from its line in the conversation.
 import { expect, test, type Frame, type Page } from '@playwright/test';
-import { agentReady, api, leaveFloor, withTestHooks, prechat } from './helpers';
+import { agentReady, api, leaveFloor, withTestHooks, prechat, startVideoService } from './helpers';
 
 interface Inbound {
   frameWidth: number;
@@ -46,13 +46,7 @@ test('simulcast: the visitor publishes three layers and the agent receives the t
   await agentReady(agent.page, 'agent1@demo.kefu');
   const visitor = await withTestHooks(browser, 'en-US');
   const frame = await prechat(visitor.page, 'Simulcast customer');
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  const callId = Number(await panel.getAttribute('data-call-id'));
-  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  const { panel, callId, widgetFrame } = await startVideoService(agent.page, visitor.page, frame);
 
   // The visitor's browser encodes three layers.
   await expect

@@ -4,7 +4,7 @@
 // time and hash, and the image's natural size equals the visitor camera's capture settings
 // (Chromium's fake camera, read with getSettings() through the test hook).
 import { expect, test, type Frame, type Page } from '@playwright/test';
-import { agentReady, leaveFloor, withTestHooks, prechat } from './helpers';
+import { agentReady, leaveFloor, withTestHooks, prechat, startVideoService } from './helpers';
 
 
 /** The capture size of the camera track this side sends (from the exposed peer connection). */
@@ -29,13 +29,7 @@ test('the agent captures a snapshot: a full-resolution still of the visitor came
 
   const visitor = await withTestHooks(browser, 'zh-CN');
   const frame = await prechat(visitor.page, '抓拍客户');
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(frame.getByTestId('call-view')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  const { panel, widgetFrame } = await startVideoService(agent.page, visitor.page, frame);
   const camera = await cameraSettings(widgetFrame);
   expect(camera.width, 'the visitor camera reports its capture size').toBeGreaterThan(0);
   const received = await agent.page.getByTestId('call-remote-video').evaluate((v: HTMLVideoElement) => `${v.videoWidth}x${v.videoHeight}`);

@@ -8,7 +8,7 @@
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { startCoturn, type Coturn } from '../coturn';
 import { startKefu, type Kefu } from '../server';
-import { agentReady, api, base, expectSteadyVideo, leaveFloor, withTestHooks, prechat } from './helpers';
+import { agentReady, api, base, expectSteadyVideo, leaveFloor, withTestHooks, prechat, startVideoService } from './helpers';
 
 let coturn: Coturn;
 let kefu: Kefu;
@@ -41,15 +41,7 @@ test('video service through TURN only: both sides relay through coturn and see e
 
   const visitor = await withTestHooks(browser, 'zh-CN', { relayOnly: true });
   const frame = await prechat(visitor.page, '隔着防火墙的客户');
-  await frame.getByTestId('video-service').click();
-  await agent.page.getByTestId('offer-accept').click();
-
-  const panel = agent.page.getByTestId('call-panel');
-  const callView = frame.getByTestId('call-view');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(callView).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-
-  const widgetFrame = (await (await visitor.page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  const { panel, callView, widgetFrame } = await startVideoService(agent.page, visitor.page, frame);
   await expectRelayedVideo('agent', agent.page);
   await expectRelayedVideo('visitor', widgetFrame);
 

@@ -16,7 +16,7 @@ import { chromium, expect, test, type Browser, type Frame } from '@playwright/te
 import { createSocket } from 'node:dgram';
 import { startKefu, type Kefu } from '../server';
 import { createWeakNet, type WeakNet } from '../weaknet';
-import { agentReady, api, prechat } from './helpers';
+import { agentReady, api, prechat, startVideoService } from './helpers';
 
 interface Seen {
   connection: string;
@@ -130,14 +130,7 @@ test('weak network: the layer drops, video and audio go on, and quality climbs b
   await agentReady(agent, 'agent1@demo.kefu');
   const visitor = await hooks(visitorBrowser, 'en-US');
   const frame = await prechat(visitor, 'Customer on a weak network');
-  await frame.getByTestId('video-service').click();
-  await agent.getByTestId('offer-accept').click();
-  const panel = agent.getByTestId('call-panel');
-  const callView = frame.getByTestId('call-view');
-  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  await expect(callView).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
-  const callId = Number(await panel.getAttribute('data-call-id'));
-  const widget = (await (await visitor.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  const { panel, callView, callId, widgetFrame: widget } = await startVideoService(agent, visitor, frame);
   const token = await api.login('agent1@demo.kefu', 'demo-agent');
   /** The layer the server forwards to the visitor now (its latest quality sample). */
   const visitorRid = async (): Promise<string | null> => {

@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type BrowserContext, type Frame, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from '@playwright/test';
 import { startKefu, type Kefu } from '../server';
 
 export const base = () => {
@@ -92,6 +92,23 @@ export async function prechat(page: Page, name: string) {
   await frame.getByTestId('prechat-name').fill(name);
   await frame.getByTestId('prechat-business-type').selectOption({ label: '信用卡业务 Credit cards' });
   return frame;
+}
+
+/**
+ * The customer, past the pre-chat form in `frame`, taps 视频客服 (video service); the agent on
+ * `agent` takes the offer, and both sides wait for the call to connect. Returns the agent's call
+ * panel, the widget's call view, the call's id and the widget's frame (for getStats()).
+ */
+export async function startVideoService(agent: Page, visitor: Page, frame: FrameLocator) {
+  await frame.getByTestId('video-service').click();
+  await agent.getByTestId('offer-accept').click();
+  const panel = agent.getByTestId('call-panel');
+  const callView = frame.getByTestId('call-view');
+  await expect(panel).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  await expect(callView).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
+  const callId = Number(await panel.getAttribute('data-call-id'));
+  const widgetFrame = (await (await visitor.$('[data-testid=kefu-frame]'))!.contentFrame())!;
+  return { panel, callView, callId, widgetFrame };
 }
 
 /** Chooses the option labelled `label` in the Element Plus select with test id `testid`. */
