@@ -2,7 +2,7 @@
 //! the sampled work queue, reviews and appeals. What a score means and who may see it is the
 //! server's and the core's business; this module only stores and sums.
 
-use crate::{conflict, touched, Result, Store, StoreError};
+use crate::{conflict, touched, Result, Store, StoreError, Tx};
 
 /// An automatic rule.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -386,22 +386,10 @@ impl Store {
     /// Put conversations in the work queue; one already there keeps its reason. Answers how
     /// many were added.
     pub async fn add_qa_samples(&self, samples: &[(i64, i64, &str)], now: i64) -> Result<u64> {
-        in_write!(self, |conn| {
-            let mut added = 0;
-            for (conversation, agent, reason) in samples {
-                let done = sqlx::query(
-                    "INSERT INTO qa_samples (conversation_id, agent_id, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                )
-                .bind(conversation)
-                .bind(agent)
-                .bind(reason)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-                added += done.rows_affected();
-            }
-            Ok(added)
-        })
+        let mut tx = self.begin().await?;
+        let added = tx.queue_qa_samples(samples, now).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 
     /// The work queue: samples not reviewed yet, flagged first, then oldest.
@@ -417,5 +405,27 @@ impl Store {
             .fetch_all(pool)
             .await?)
         })
+    }
+}
+
+impl Tx {
+    /// Queue samples (conversation, agent, reason) inside the caller's transaction: the one
+    /// insert both the reviewer's "add" and the weekly draw use. A conversation already queued
+    /// keeps its reason; answers how many were added.
+    pub(crate) async fn queue_qa_samples(&mut self, samples: &[(i64, i64, &str)], now: i64) -> Result<u64> {
+        let mut added = 0;
+        for (conversation, agent, reason) in samples {
+            added += on_tx!(self, |db| sqlx::query(
+                "INSERT INTO qa_samples (conversation_id, agent_id, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(conversation)
+            .bind(agent)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *db)
+            .await?
+            .rows_affected());
+        }
+        Ok(added)
     }
 }

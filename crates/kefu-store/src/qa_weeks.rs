@@ -9,38 +9,28 @@ impl Store {
     /// transaction. None when the week was drawn already (by this node or another): nothing
     /// is added. Some(added) otherwise; a conversation already queued keeps its reason.
     pub async fn draw_qa_week(&self, week: &str, percent: i64, samples: &[(i64, i64, &str)], now: i64) -> Result<Option<u64>> {
-        in_write!(self, |conn| {
-            let claimed =
-                sqlx::query("INSERT INTO qa_sample_weeks (week, percent, added, drawn_at) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING")
-                    .bind(week)
-                    .bind(percent)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-            if claimed == 0 {
-                return Ok(None);
-            }
-            let mut added = 0;
-            for (conversation, agent, reason) in samples {
-                added += sqlx::query(
-                    "INSERT INTO qa_samples (conversation_id, agent_id, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                )
-                .bind(conversation)
-                .bind(agent)
-                .bind(reason)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-            }
-            sqlx::query("UPDATE qa_sample_weeks SET added = $1 WHERE week = $2")
-                .bind(i64::try_from(added).unwrap_or(i64::MAX))
-                .bind(week)
-                .execute(&mut *conn)
-                .await?;
-            Ok(Some(added))
-        })
+        let mut tx = self.begin().await?;
+        let claimed = on_tx!(tx, |db| sqlx::query(
+            "INSERT INTO qa_sample_weeks (week, percent, added, drawn_at) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(week)
+        .bind(percent)
+        .bind(now)
+        .execute(&mut *db)
+        .await?
+        .rows_affected());
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let added = tx.queue_qa_samples(samples, now).await?;
+        on_tx!(tx, |db| sqlx::query("UPDATE qa_sample_weeks SET added = $1 WHERE week = $2")
+            .bind(i64::try_from(added).unwrap_or(i64::MAX))
+            .bind(week)
+            .execute(&mut *db)
+            .await?
+            .rows_affected());
+        tx.commit().await?;
+        Ok(Some(added))
     }
 
     /// Whether `week` has been drawn.
