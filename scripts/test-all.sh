@@ -61,14 +61,11 @@ wait "$pg_pid" || pg_status=$?
 cat "$pg_log"
 rm -f "$pg_log"
 [ "$pg_status" = 0 ] || { echo "the store contract suite failed on PostgreSQL"; exit 1; }
-if [ "${KEFU_API_ON_POSTGRES:-0}" = 1 ]; then
-  step "server api suite on PostgreSQL (KEFU_API_ON_POSTGRES=1)"
-  scripts/with-postgres.sh cargo test -p kefu-server --test api
-else
-  step "kefu migrate-store (the demo pilot moves to PostgreSQL); 3 nodes on NATS + PostgreSQL"
-  # One throwaway cluster for both; the cluster test's nodes are real binaries on loopback.
-  scripts/with-postgres.sh cargo test -p kefu-server --test api -- migrate_store cluster
-fi
+step "server api suite on PostgreSQL, with kefu migrate-store and 3 nodes on NATS"
+# The same integration tests as on SQLite above, each on a fresh schema of one throwaway cluster;
+# among them migrate-store (the demo pilot moves to PostgreSQL) and the cluster test (three real
+# kefu binaries on loopback, NATS and this PostgreSQL).
+scripts/with-postgres.sh cargo test -p kefu-server --test api
 
 step "browser tests (Playwright driving /usr/bin/chromium)"
 (cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx playwright test)
