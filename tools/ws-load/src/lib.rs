@@ -20,19 +20,22 @@ impl Server {
     /// Start `kefu` with the demo organisation; `config` is the TOML the tool needs (raised
     /// per-address limits: every client of a load tool comes from 127.0.0.1).
     pub async fn start(kefu: &str, port: u16, tool: &str, config: &str) -> Result<Server> {
-        Server::start_on(kefu, port, tool, config, None).await
+        Server::start_on(kefu, port, tool, config, Backend::default()).await
     }
 
-    /// Same, on the PostgreSQL database at `database_url` when given (`KEFU_DATABASE_URL`; with
-    /// `scripts/with-postgres.sh` that is `$KEFU_TEST_POSTGRES_URL`), else the SQLite file.
-    pub async fn start_on(kefu: &str, port: u16, tool: &str, config: &str, database_url: Option<&str>) -> Result<Server> {
-        let dir = std::env::temp_dir().join(format!("kefu-{tool}-{}", std::process::id()));
+    /// Same, on the given backend (its own SQLite file by default).
+    pub async fn start_on(kefu: &str, port: u16, tool: &str, config: &str, backend: Backend<'_>) -> Result<Server> {
+        let dir = std::env::temp_dir().join(format!("kefu-{tool}-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let config_file = dir.join("kefu.toml");
         std::fs::write(&config_file, config)?;
         let mut command = Command::new(kefu);
-        if let Some(url) = database_url {
+        if let Some(url) = backend.database_url {
             command.env("KEFU_DATABASE_URL", url);
+        }
+        if let Some(url) = backend.nats_url {
+            // Nodes of one cluster on one machine: each its own media port.
+            command.env("KEFU_NATS_URL", url).env("KEFU_MEDIA_UDP", "127.0.0.1:0");
         }
         let child = command
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--config"])
@@ -70,6 +73,54 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Where a started kefu keeps its state: its own SQLite file by default; a PostgreSQL database
+/// (`KEFU_DATABASE_URL`; under `scripts/with-postgres.sh` that is `$KEFU_TEST_POSTGRES_URL`); and,
+/// for several nodes of one cluster on that database, a NATS server.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Backend<'a> {
+    pub database_url: Option<&'a str>,
+    pub nats_url: Option<&'a str>,
+}
+
+/// A `nats-server` (Debian's package) on a loopback port for a tool's cluster, killed on drop.
+pub struct Nats {
+    child: Child,
+    /// `nats://127.0.0.1:<port>`.
+    pub url: String,
+}
+
+impl Nats {
+    pub async fn start(port: u16) -> Result<Nats> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let bin = std::env::split_paths(&path)
+            .chain(["/usr/sbin".into(), "/usr/bin".into()])
+            .map(|d| d.join("nats-server"))
+            .find(|p| p.is_file())
+            .context("nats-server not found (apt install nats-server), or pass --nats-url")?;
+        let child = Command::new(bin)
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("failed to start nats-server")?;
+        let nats = Nats { child, url: format!("nats://127.0.0.1:{port}") };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Ok(nats);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("nats-server did not listen on port {port}")
+    }
+}
+
+impl Drop for Nats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -9,7 +9,9 @@
 //! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all), and with
 //! `--line-first` offers per second when the agents go ready in front of the whole line.
 //! `--database-url postgres://…` runs the server on PostgreSQL (under `scripts/with-postgres.sh`:
-//! `--database-url "$KEFU_TEST_POSTGRES_URL"`).
+//! `--database-url "$KEFU_TEST_POSTGRES_URL"`). `--nodes 3` (PostgreSQL only) starts three nodes
+//! of one cluster on that database and a `nats-server` (or uses `--nats-url`), and spreads the
+//! visitors and agents over the nodes round robin, so most deliveries cross nodes.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +21,7 @@ use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::{connect_async, tungstenite::Message};
-use ws_load::{call, login, Server};
+use ws_load::{call, login, Backend, Nats, Server};
 
 #[derive(Parser, Debug, Clone)]
 struct Args {
@@ -44,6 +46,13 @@ struct Args {
     /// Run the server on this PostgreSQL database (default: its SQLite file).
     #[arg(long)]
     database_url: Option<String>,
+    /// Nodes of one cluster (PostgreSQL and NATS), on consecutive ports from `--port`.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
+    /// The NATS server the nodes share (default with `--nodes` > 1: a `nats-server` started on
+    /// the port after the nodes').
+    #[arg(long)]
+    nats_url: Option<String>,
     /// Every visitor queues first; then all agents go ready at once (measures offers per second).
     #[arg(long)]
     line_first: bool,
@@ -79,9 +88,29 @@ fn micros(base: Instant) -> u64 {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let config = "visitors_per_minute = 1000000\nlogin_attempts_per_minute = 1000000\nvisitor_messages_per_10s = 1000000\n";
-    let server = Server::start_on(&args.kefu, args.port, "load", config, args.database_url.as_deref()).await?;
-    println!("database: {}", if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" });
-    let base_url = server.base.clone();
+    let nodes = args.nodes.max(1);
+    if nodes > 1 && args.database_url.is_none() {
+        bail!("several nodes share one PostgreSQL database: pass --database-url postgres://…");
+    }
+    let own_nats = match (&args.nats_url, nodes) {
+        (None, 2..) => Some(Nats::start(args.port + nodes as u16).await?),
+        _ => None,
+    };
+    let nats_url = args.nats_url.clone().or(own_nats.as_ref().map(|n| n.url.clone()));
+    let backend = Backend { database_url: args.database_url.as_deref(), nats_url: nats_url.as_deref() };
+    // The first node migrates and seeds the database before the others start.
+    let mut servers = vec![];
+    for n in 0..nodes {
+        servers.push(Server::start_on(&args.kefu, args.port + n as u16, "load", config, backend).await?);
+    }
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let node = |i: usize| bases[i % bases.len()].clone();
+    println!(
+        "database: {}; nodes: {nodes}{}",
+        if args.database_url.is_some() { "PostgreSQL" } else { "SQLite" },
+        nats_url.as_deref().map(|u| format!(" on NATS {u}")).unwrap_or_default()
+    );
+    let base_url = bases[0].clone();
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
 
     let agents = args.visitors.div_ceil(args.chats_per_agent);
@@ -112,16 +141,16 @@ async fn main() -> Result<()> {
     let mut tasks = vec![];
     let mut tokens = vec![];
     for i in 0..agents {
-        let token = login(&http, &base_url, &format!("load{i}@load.kefu"), "load-agent-pw").await?;
-        tasks.push(tokio::spawn(agent(http.clone(), base_url.clone(), token.clone(), t0, samples.clone())));
-        tokens.push(token);
+        let token = login(&http, &node(i), &format!("load{i}@load.kefu"), "load-agent-pw").await?;
+        tasks.push(tokio::spawn(agent(http.clone(), node(i), token.clone(), t0, samples.clone())));
+        tokens.push((node(i), token));
     }
-    let go_ready = |tokens: Vec<String>| {
-        let (http, base_url) = (http.clone(), base_url.clone());
+    let go_ready = |tokens: Vec<(String, String)>| {
+        let http = http.clone();
         async move {
             let ready = tokens
                 .iter()
-                .map(|t| call(&http, &base_url, "PUT", "/api/v1/agents/me/status", Some(t), Some(json!({ "status": "ready" }))));
+                .map(|(base, t)| call(&http, base, "PUT", "/api/v1/agents/me/status", Some(t), Some(json!({ "status": "ready" }))));
             futures::future::join_all(ready).await
         }
     };
@@ -130,7 +159,7 @@ async fn main() -> Result<()> {
     }
     let setup = Instant::now();
     let visitors: Vec<_> =
-        (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), base_url.clone(), i, args.clone(), t0, samples.clone()))).collect();
+        (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), node(i), i, args.clone(), t0, samples.clone()))).collect();
     let mut ready_at = None;
     if args.line_first {
         // The whole line waits (a visitor that failed to start is reported at the end).
