@@ -7,10 +7,11 @@
 //! to a quarter of what is left, at most `MAX_CHUNK`) and spends them locally; what it could not
 //! be granted it gives back at once. A chunk a node holds but does not spend before the window
 //! ends is lost: a key spread over nodes may get slightly less than the limit, never more. A
-//! refused key is refused locally until its retry time.
+//! refused key is refused locally until its retry time. One request at a time refills a key's
+//! share on a node; the key's other requests wait for that share.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kefu_store::{RateCount, Store};
@@ -36,7 +37,7 @@ pub struct SharedWindow {
 }
 
 /// What this node holds of a key's current window.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Lease {
     window_start: i64,
     /// Requests taken from the counter, not yet spent.
@@ -45,6 +46,22 @@ struct Lease {
     next_chunk: i64,
     /// Refused here, without asking, until then (ms).
     refused_until: i64,
+    /// Held while one request refills the key's share: requests of the key arriving meanwhile
+    /// wait for that share instead of each taking a chunk of their own (a concurrent burst would
+    /// otherwise take the whole window in a few chunks, be refused for the rest, and leave the
+    /// tokens unspent on the node until the window ends).
+    refill: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// What a request can do with the node's share of its key.
+enum Here {
+    Spent,
+    Refused(i64),
+    /// Nothing left here: take `chunk` from the counter, holding `gate`.
+    Refill {
+        gate: Arc<tokio::sync::Mutex<()>>,
+        chunk: i64,
+    },
 }
 
 impl SharedWindow {
@@ -61,20 +78,23 @@ impl SharedWindow {
 
     /// One request of `key`.
     pub async fn take(&self, key: &str) -> Result<(), ApiError> {
-        let now = now_ms();
+        self.take_at(key, now_ms()).await
+    }
+
+    /// One request of `key` at `now` (ms): tests choose where in a window it falls.
+    async fn take_at(&self, key: &str, now: i64) -> Result<(), ApiError> {
         let window_start = now - now.rem_euclid(self.period_ms);
-        let chunk = {
-            let mut leases = lock(&self.leases);
-            let lease = leases.get_mut(key).filter(|l| l.window_start == window_start || l.refused_until > now);
-            match lease {
-                Some(l) if l.refused_until > now => return Err(self.refused(l.refused_until - now)),
-                Some(l) if l.left > 0 => {
-                    l.left -= 1;
-                    return Ok(());
-                }
-                Some(l) => l.next_chunk,
-                None => chunk_of(self.limit),
-            }
+        let gate = match self.here(key, now, window_start) {
+            Here::Spent => return Ok(()),
+            Here::Refused(ms) => return Err(self.refused(ms)),
+            Here::Refill { gate, .. } => gate,
+        };
+        let _refilling = gate.lock().await;
+        // Whoever held the gate before may have refilled the share (or been refused): look again.
+        let chunk = match self.here(key, now, window_start) {
+            Here::Spent => return Ok(()),
+            Here::Refused(ms) => return Err(self.refused(ms)),
+            Here::Refill { chunk, .. } => chunk,
         };
         let count = match self.store.take_rate(self.bucket, key, window_start, window_start - self.period_ms, chunk).await {
             Ok(c) => c,
@@ -94,16 +114,7 @@ impl SharedWindow {
             }
         }
         let mut leases = lock(&self.leases);
-        if leases.len() >= MAX_KEYS && !leases.contains_key(key) {
-            leases.retain(|_, l| l.window_start == window_start || l.refused_until > now);
-            if leases.len() >= MAX_KEYS {
-                leases.clear();
-            }
-        }
-        let lease = leases.entry(key.to_string()).or_default();
-        if lease.window_start != window_start {
-            *lease = Lease { window_start, ..Lease::default() };
-        }
+        let lease = self.lease(&mut leases, key, now, window_start);
         lease.next_chunk = verdict.next_chunk;
         match verdict.granted {
             0 => {
@@ -116,6 +127,36 @@ impl SharedWindow {
                 Ok(())
             }
         }
+    }
+
+    /// Spend one of the node's share of `key` if it has one; else say why not.
+    fn here(&self, key: &str, now: i64, window_start: i64) -> Here {
+        let mut leases = lock(&self.leases);
+        let l = self.lease(&mut leases, key, now, window_start);
+        if l.refused_until > now {
+            Here::Refused(l.refused_until - now)
+        } else if l.left > 0 {
+            l.left -= 1;
+            Here::Spent
+        } else {
+            Here::Refill { gate: l.refill.clone(), chunk: l.next_chunk }
+        }
+    }
+
+    /// The node's lease of `key`, started afresh in a new window (unless it is still refused).
+    fn lease<'a>(&self, leases: &'a mut HashMap<String, Lease>, key: &str, now: i64, window_start: i64) -> &'a mut Lease {
+        if leases.len() >= MAX_KEYS && !leases.contains_key(key) {
+            leases.retain(|_, l| l.window_start == window_start || l.refused_until > now);
+            if leases.len() >= MAX_KEYS {
+                leases.clear();
+            }
+        }
+        let lease = leases.entry(key.to_string()).or_default();
+        if lease.window_start != window_start && lease.refused_until <= now {
+            let refill = std::mem::take(&mut lease.refill);
+            *lease = Lease { window_start, next_chunk: chunk_of(self.limit), refill, ..Lease::default() };
+        }
+        lease
     }
 
     /// Give back one request of `key` taken in this window but not spent after all (the
@@ -187,6 +228,55 @@ fn judge(limit: i64, period: i64, now: i64, window_start: i64, chunk: i64, count
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two nodes (two store handles on one database) share `limit` per minute for each key: on
+    /// PostgreSQL with `KEFU_TEST_POSTGRES_URL`, else on a SQLite file (removed by the caller).
+    async fn two_nodes(limit: u32, file: &std::path::Path) -> Vec<SharedWindow> {
+        let (a, b) = match kefu_store::testing::postgres_url_from_env() {
+            Some(base) => {
+                let url = kefu_store::testing::fresh_postgres_url(&base).await.unwrap();
+                (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap())
+            }
+            None => (Store::open(file).await.unwrap(), Store::open(file).await.unwrap()),
+        };
+        let window = |s| SharedWindow::new(s, "visitors", "new_visitors", limit, Duration::from_secs(60));
+        vec![window(a), window(b)]
+    }
+
+    /// The cluster test's scene: one forwarded address bursts over the nodes until they refuse,
+    /// then another address (the proxy's own, with one visitor already) gets its whole allowance
+    /// on every node, also while its requests interleave with another burst.
+    #[tokio::test]
+    async fn a_burst_from_one_address_leaves_every_other_address_its_own_allowance() {
+        let dir = std::env::temp_dir().join(format!("kefu-shared-{}-{}", std::process::id(), now_ms()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let nodes = two_nodes(30, &dir.join("kefu.db")).await;
+        // 35 s into a window: what the refused burst waits for is the window's end, 25 s away.
+        let t = 1_800_000_000_000 + 35_000;
+        nodes[1].take_at("127.0.0.1", t - 5_000).await.unwrap();
+        let mut accepted = 0;
+        for i in 0..90 {
+            match nodes[i % 2].take_at("203.0.113.9", t + i as i64).await {
+                Ok(()) => accepted += 1,
+                Err(e) => assert!(matches!(e, ApiError::RateLimited { retry_after, .. } if retry_after.as_secs() <= 25), "{e:?}"),
+            }
+        }
+        assert_eq!(accepted, 30);
+        for (i, node) in nodes.iter().enumerate() {
+            node.take_at("127.0.0.1", t + 100).await.unwrap_or_else(|e| panic!("node {i} refused another address: {e:?}"));
+        }
+        // Concurrent: a second burst, and 17 more of the proxy's own address (20 of its 30), on
+        // both nodes at once. The burst still gets exactly its 30 (each node refills a key's share
+        // once at a time, not once per waiting request).
+        let burst = (0..90).map(|i| nodes[i % 2].take_at("198.51.100.7", t + 200));
+        let other = (0..17).map(|i| nodes[i % 2].take_at("127.0.0.1", t + 200));
+        let (burst, other) = tokio::join!(futures::future::join_all(burst), futures::future::join_all(other));
+        assert_eq!(burst.iter().filter(|r| r.is_ok()).count(), 30);
+        let refused: Vec<_> = other.iter().filter_map(|r| r.as_ref().err()).collect();
+        drop(nodes);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(refused.is_empty(), "the proxy's own address was refused: {refused:?}");
+    }
 
     fn count(current: i64, previous: i64) -> RateCount {
         RateCount { current, previous }

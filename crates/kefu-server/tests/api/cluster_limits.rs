@@ -18,7 +18,8 @@ async fn early_in_window(period_ms: u128, margin_ms: u128) {
 
 /// New visitors from one address (forwarded by the trusted proxy), round robin over the nodes
 /// until every node refuses: the cluster lets the configured total through, not one per node.
-pub async fn visitors_limited_across_nodes(nodes: &[&TestApp], limit: usize) {
+/// Right after, another address gets its own allowance on every node.
+pub async fn visitors_limited_across_nodes(nodes: &[&TestApp], limit: usize, db: &str) {
     // Counters are per minute: start early in one, so the whole burst counts in a single window.
     early_in_window(60_000, 10_000).await;
     let (mut accepted, mut refused_by) = (0, std::collections::BTreeSet::new());
@@ -51,6 +52,22 @@ pub async fn visitors_limited_across_nodes(nodes: &[&TestApp], limit: usize) {
     );
     assert_eq!(accepted, limit, "the cluster's total, not {limit} per node");
     assert_eq!(refused_by.len(), nodes.len(), "every node refuses once the total is reached");
+    for (i, app) in nodes.iter().enumerate() {
+        let r = app.http.post(app.url("/api/v1/visitors")).header("x-forwarded-for", "198.51.100.20").json(&json!({ "name": "next" }));
+        let r = r.send().await.unwrap();
+        if r.status() != 200 {
+            // What every node counted, to tell a leak between addresses from anything else.
+            let counters = rate_windows(db).await;
+            panic!("node {i} refused another address after the burst: {} {}; counters {counters:?}", r.status(), r.text().await.unwrap());
+        }
+    }
+}
+
+/// The shared counters (bucket, key, window start, count).
+async fn rate_windows(db: &str) -> Vec<(String, String, i64, i64)> {
+    use sqlx::Connection;
+    let mut pg = sqlx::PgConnection::connect(db).await.unwrap();
+    sqlx::query_as("SELECT bucket, key, window_start, n FROM rate_windows ORDER BY 1, 2, 3").fetch_all(&mut pg).await.unwrap()
 }
 
 /// One visitor's messages, round robin over the nodes until every node refuses: the cluster

@@ -59,6 +59,9 @@ export class ChatSession {
   #typingSentAt = 0;
   #typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
   #lastUnread = -1;
+  /** The socket was down since the last time it was open (what has no seq must be read again). */
+  #wasDown = false;
+  #disposed = false;
 
   constructor(conversation: Conversation, deps: ChatDeps) {
     this.conversation = conversation;
@@ -133,7 +136,10 @@ export class ChatSession {
       return;
     }
     const e = ev as WsEvent;
-    if (e.type === 'typing' && e.data?.who === 'agent') this.#setAgentTyping(Boolean(e.data.typing));
+    // Frames may have been lost between the server's nodes (the socket resumes the messages):
+    // the place in line has no seq, so it is read again.
+    if (e.type === 'resync') void this.#reload();
+    else if (e.type === 'typing' && e.data?.who === 'agent') this.#setAgentTyping(Boolean(e.data.typing));
     else if (e.type === 'queue.position' && this.conversation.status === 'queued') {
       const q = e.data;
       this.conversation = { ...this.conversation, queue: { position: q.position, estimated_wait_secs: q.estimated_wait_secs } };
@@ -150,8 +156,12 @@ export class ChatSession {
     if (connected) {
       this.#connected = true;
       this.#render();
+      // `queue.position` frames sent while the socket was down are not replayed.
+      if (this.#wasDown) void this.#reload();
+      this.#wasDown = false;
       return;
     }
+    this.#wasDown = true;
     this.#setAgentTyping(false);
     this.#offlineTimer = setTimeout(() => {
       this.#connected = false;
@@ -212,7 +222,24 @@ export class ChatSession {
     }
   }
 
+  /**
+   * The conversation read again over REST: its state and place in line. A copy older than what
+   * the socket already applied (an event overtook the answer) is not taken.
+   */
+  async #reload(): Promise<void> {
+    let conv: Conversation;
+    try {
+      conv = await this.#deps.api.conversation(this.id);
+    } catch {
+      return; // The next frame, resync or reconnect tries again; nothing to tell the visitor.
+    }
+    if (this.#disposed || conv.last_seq < this.conversation.last_seq) return;
+    this.#setConversation(conv);
+    this.#render();
+  }
+
   dispose(): void {
+    this.#disposed = true;
     this.calls.dispose();
     clearTimeout(this.#offlineTimer);
     clearTimeout(this.#agentTypingTimer);

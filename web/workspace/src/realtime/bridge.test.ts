@@ -1,7 +1,9 @@
 import type { KefuSocketOptions, ServerEvent } from '@kefu/realtime';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { agentsApi } from '../api/agents';
 import { conversationsApi } from '../api/conversations';
+import { statsApi } from '../api/stats';
 import { useAgentStatusStore } from '../stores/agentStatus';
 import { useCallsStore } from '../stores/calls';
 import { useClockStore } from '../stores/clock';
@@ -10,6 +12,7 @@ import { useConversationsStore } from '../stores/conversations';
 import { useFloorStore } from '../stores/floor';
 import { useOffersStore } from '../stores/offers';
 import { useSessionStore } from '../stores/session';
+import { useSupervisorStore } from '../stores/supervisor';
 import { useTagsStore } from '../stores/tags';
 import { agent, conversation, message } from '../stores/testing';
 import { createBridge, socketUrl, type Bridge } from './bridge';
@@ -25,7 +28,12 @@ vi.mock('../api/conversations', () => ({
   },
 }));
 
+vi.mock('../api/agents', () => ({ agentsApi: { me: vi.fn(), list: vi.fn(), setStatus: vi.fn() } }));
+vi.mock('../api/stats', () => ({ statsApi: { live: vi.fn() } }));
+
 const api = vi.mocked(conversationsApi);
+const agents = vi.mocked(agentsApi);
+const stats = vi.mocked(statsApi);
 
 class FakeSocket {
   sent: unknown[] = [];
@@ -247,6 +255,32 @@ describe('bridge routing', () => {
     expect(connection.reconnects).toBe(1);
     expect(api.list).toHaveBeenCalledWith('assigned', true);
     expect(api.list).toHaveBeenCalledWith('offered', true);
+  });
+});
+
+describe('bridge: resync', () => {
+  it('reads again what has no seq (offers, my chats, statuses, the floor) when frames may have been lost', async () => {
+    const offered = conversation({ id: 9, status: 'offered', offered_agent_id: 5 });
+    api.list.mockImplementation((status) => Promise.resolve(status === 'offered' ? [offered] : []));
+    agents.me.mockResolvedValue(agent({ id: 5, status: 'away', away_reason: 'missed_offers' }));
+    stats.live.mockResolvedValue({ agents: [agent({ id: 6, status: 'away' })] } as never);
+    start();
+    socket.open();
+    const supervisor = useSupervisorStore();
+    supervisor.startPolling();
+    await vi.waitFor(() => expect(supervisor.stats).not.toBeNull());
+    const agentStatus = useAgentStatusStore();
+    agentStatus.me = agent({ id: 5, status: 'ready' });
+    expect(api.list).not.toHaveBeenCalled();
+
+    // The offer.created and agent.status frames went to a node cut off from this one.
+    socket.emit({ type: 'resync', data: { reason: 'bus_reconnected' } });
+    await vi.waitFor(() => expect(useOffersStore().offers.map((o) => o.conversation.id)).toEqual([9]));
+    expect(api.list).toHaveBeenCalledWith('assigned', true);
+    await vi.waitFor(() => expect(agentStatus.status).toBe('away'));
+    expect(stats.live).toHaveBeenCalledTimes(2);
+    expect(useConnectionStore().reconnects).toBe(0);
+    supervisor.stopPolling();
   });
 });
 

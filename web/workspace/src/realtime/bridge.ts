@@ -168,6 +168,11 @@ export function createBridge(opts: BridgeOptions): Bridge {
       case 'sentiment.cleared':
         moods.cleared(e.data);
         break;
+      case 'resync':
+        // Frames may have been lost between the server's nodes: `resume` (sent by the socket)
+        // brings back the conversations' events; what has no seq is read again.
+        reloadUnsequenced();
+        break;
       case 'hello':
         // On every (re)connect: how far this machine's clock is from the server's.
         clock.sync(e.data?.server_time);
@@ -190,14 +195,26 @@ export function createBridge(opts: BridgeOptions): Bridge {
     connection.state = s;
     if (s !== 'open') return;
     if (everOpen) {
-      // Ephemeral events (offers) sent while we were away are not replayed: reload the lists.
       connection.reconnects++;
-      void conversations.loadActive().catch(() => {});
-      void offers.loadPending().catch(() => {});
-      // Floor frames sent while we were away are not replayed either.
-      if (floor.floor) void floor.load().catch(() => {});
+      reloadUnsequenced();
     }
     everOpen = true;
+  }
+
+  /**
+   * Frames without a seq (offers, agent statuses, floor figures) are never replayed, and a
+   * conversation newly mine has no cursor to resume from: after a reconnect or a `resync`, what
+   * shows them is read again over REST. Only what is loaded already: a list nobody opened stays
+   * unloaded.
+   */
+  function reloadUnsequenced(): void {
+    void conversations.loadActive().catch(() => {});
+    void offers.loadPending().catch(() => {});
+    if (agentStatus.me) void agentStatus.load().catch(() => {});
+    if (directory.agents.length > 0) void directory.loadAgents().catch(() => {});
+    // The supervisor's live figures (queues, waiting line, agents' statuses) while the view is open.
+    supervisor.floorChanged();
+    if (floor.floor) void floor.load().catch(() => {});
   }
 
   function start(): void {
