@@ -50,9 +50,10 @@ pub const PAUSE_AFTER: Duration = Duration::from_secs(2);
 pub const AUDIO_RATE: u64 = 40_000;
 
 /// A layer's bitrate before it is measured (it has not arrived yet, or is paused at the
-/// publisher and was never seen): 720p simulcast as Chromium sends it, lowest first.
+/// publisher and was never seen): 720p simulcast as Kefu's clients cap it (`cameraEncodings`
+/// in @kefu/realtime), lowest first.
 pub fn nominal_rate(layers: usize, layer: Layer) -> u64 {
-    const SIMULCAST: [u64; 3] = [150_000, 500_000, 1_500_000];
+    const SIMULCAST: [u64; 3] = [100_000, 500_000, 1_500_000];
     if layers <= 1 {
         return 800_000;
     }

@@ -115,7 +115,7 @@ fn probing_asks_for_the_next_step_and_the_top() {
 
 #[test]
 fn nominal_rates_rise_with_the_layer() {
-    assert_eq!(nominal_rate(3, 0), 150_000);
+    assert_eq!(nominal_rate(3, 0), 100_000);
     assert_eq!(nominal_rate(3, 2), 1_500_000);
     assert_eq!(nominal_rate(2, 1), 1_500_000);
     assert_eq!(nominal_rate(1, 0), 800_000);
