@@ -43,8 +43,8 @@ impl Reporting {
             self.last = Some((stats.bytes_rx, stats.bytes_tx, stats.timestamp));
             return None;
         };
-        // Half a sample early is on time: reports keep the interval, not interval + a sample.
-        if stats.timestamp + SAMPLE_INTERVAL / 2 < at + interval {
+        // A sample a little early is on time: reports keep the interval, not interval + a sample.
+        if stats.timestamp + SAMPLE_INTERVAL / 4 < at + interval {
             return None;
         }
         let secs = (stats.timestamp - at).as_secs_f64().max(1e-3);
