@@ -8,9 +8,10 @@
 //! averaged one alone, a subscriber on a top layer of ~1.6 Mbit/s whose link fell to 300 kbit/s
 //! was sent the top and then the middle layer for seconds, overflowing the link: nothing
 //! decodable reached it for 2.5 to 7 s (sfu_weak_link_tests.rs). The raw estimate, read from the
-//! stats every [`SAMPLE_INTERVAL`], is taken when it is the lower; the averaged one when the
-//! raw is above it, so a rise (and each switch up, which costs a keyframe) still waits for the
-//! average.
+//! stats every [`SAMPLE_INTERVAL`], goes to the room as a "fast" figure when it is the lower:
+//! flowing video steps down among its layers on it at once. Everything else (switches up,
+//! pausing, resuming) still follows the average: the raw estimate swings far further (to
+//! str0m's floor for seconds after a link narrows).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -41,20 +42,21 @@ pub(crate) struct Estimate {
     pub delivered: Option<u64>,
     /// (when, media bytes sent so far) of the samples of the last [`SENT_WINDOW`].
     sent: VecDeque<(Instant, u64)>,
-    /// What the room was last told.
+    /// The fast figure the room was last told.
     told: Option<u64>,
 }
 
 impl Estimate {
-    /// A new averaged estimate; returns the figure to tell the room if it changed.
-    pub(crate) fn averaged(&mut self, bps: u64) -> Option<u64> {
+    /// A new averaged estimate (for the room's [`crate::room::Input::Estimate`]); returns the
+    /// fast figure to tell the room if it changed.
+    pub(crate) fn averaged(&mut self, bps: u64) -> Option<Option<u64>> {
         self.averaged = Some(bps);
         self.tell()
     }
 
     /// A stats sample: the raw estimate, the media bytes sent so far and the loss over the last
-    /// second. Returns the figure to tell the room if it changed.
-    pub(crate) fn sample(&mut self, now: Instant, raw: Option<u64>, bytes_sent: u64, loss: Option<f32>) -> Option<u64> {
+    /// second. Returns the fast figure to tell the room if it changed.
+    pub(crate) fn sample(&mut self, now: Instant, raw: Option<u64>, bytes_sent: u64, loss: Option<f32>) -> Option<Option<u64>> {
         if let Some(raw) = raw {
             self.raw = Some(raw);
         }
@@ -73,20 +75,26 @@ impl Estimate {
         self.tell()
     }
 
-    /// The figure the allocator works with: the lowest of the three, once the averaged one
-    /// exists (before it, str0m has no estimate the allocator should limit by).
+    /// The lowest of the three, once the averaged one exists (before it, str0m has no
+    /// estimate the allocator should limit by).
     pub(crate) fn current(&self) -> Option<u64> {
         let averaged = self.averaged?;
         [self.raw, self.delivered].into_iter().flatten().min().map_or(Some(averaged), |low| Some(low.min(averaged)))
     }
 
-    fn tell(&mut self) -> Option<u64> {
-        let now = self.current();
-        if now == self.told {
+    /// The fast figure for the allocator ([`crate::allocator::Budget::fast`]): the lowest of
+    /// the three when it is below the averaged one.
+    pub(crate) fn fast(&self) -> Option<u64> {
+        self.current().filter(|c| Some(*c) != self.averaged)
+    }
+
+    fn tell(&mut self) -> Option<Option<u64>> {
+        let fast = self.fast();
+        if fast == self.told {
             return None;
         }
-        self.told = now;
-        now
+        self.told = fast;
+        Some(fast)
     }
 }
 
@@ -95,17 +103,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_lower_of_the_two_goes_to_the_room_once_each() {
+    fn a_lower_raw_estimate_is_told_once_as_the_fast_figure() {
         let t0 = Instant::now();
         let at = |ms: u64| t0 + Duration::from_millis(ms);
         let mut e = Estimate::default();
         assert_eq!(e.sample(at(0), Some(900_000), 0, None), None, "no averaged estimate yet: no limit");
-        assert_eq!(e.averaged(1_000_000), Some(900_000), "the raw one is lower");
-        assert_eq!(e.sample(at(200), Some(240_000), 0, None), Some(240_000), "the link narrowed: down at once");
+        assert_eq!(e.averaged(1_000_000), Some(Some(900_000)), "the raw one is lower");
+        assert_eq!(e.sample(at(200), Some(240_000), 0, None), Some(Some(240_000)), "the link narrowed: down at once");
         assert_eq!(e.averaged(700_000), None, "the average follows slowly, the raw one still rules");
         assert_eq!(e.sample(at(400), Some(240_000), 0, None), None, "told once");
-        assert_eq!(e.sample(at(600), Some(2_000_000), 0, None), Some(700_000), "a rise waits for the average");
-        assert_eq!(e.averaged(1_500_000), Some(1_500_000));
+        assert_eq!(e.sample(at(600), Some(2_000_000), 0, None), Some(None), "a rise waits for the average: no fast figure");
+        assert_eq!(e.averaged(1_500_000), None);
         assert_eq!(e.current(), Some(1_500_000));
     }
 
@@ -119,12 +127,12 @@ mod tests {
         for i in 0..=5 {
             e.sample(at(i * 200), Some(2_000_000), i * 40_000, Some(0.05));
         }
-        assert_eq!(e.current(), Some(2_000_000), "5% lost: the estimates rule");
+        assert_eq!(e.fast(), None, "5% lost: no fast figure");
         assert_eq!(
             e.sample(at(1_200), Some(1_800_000), 240_000, Some(0.75)),
-            Some(400_000),
+            Some(Some(400_000)),
             "75% lost: a quarter of 1.6 Mbit/s got through"
         );
-        assert_eq!(e.sample(at(1_400), Some(1_500_000), 280_000, Some(0.1)), Some(1_500_000), "the loss is over: the raw estimate");
+        assert_eq!(e.sample(at(1_400), Some(1_500_000), 280_000, Some(0.1)), Some(Some(1_500_000)), "the loss is over: the raw estimate");
     }
 }

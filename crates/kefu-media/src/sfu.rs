@@ -332,8 +332,8 @@ impl Sfu {
                 let raw = stats.bwe_tx.map(|raw| raw.as_u64());
                 let raw = peer.estimate.sample(stats.timestamp, raw, stats.bytes_tx, stats.egress_loss_fraction);
                 let report = peer.reporting.sample(room, participant, &stats);
-                if let Some(bps) = raw {
-                    self.estimate_changed(now, room, participant, bps);
+                if raw.is_some() {
+                    self.estimate_changed(now, room, participant, None, raw);
                 }
                 let Some(peer) = self.peers.get_mut(&participant) else { return };
                 let Some(mut figures) = report else { return };
@@ -349,25 +349,38 @@ impl Sfu {
                 self.events.push_back(MediaEvent::Stats(figures));
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
-                if let Some(bps) = peer.estimate.averaged(estimate.as_u64()) {
-                    self.estimate_changed(now, room, participant, bps);
-                }
+                let bps = estimate.as_u64();
+                let fast = peer.estimate.averaged(bps);
+                self.estimate_changed(now, room, participant, Some(bps), fast);
             }
             _ => {}
         }
     }
 
-    /// The estimate towards `participant` that its allocator uses changed (see `estimate`).
-    fn estimate_changed(&mut self, now: Instant, room: RoomId, participant: ParticipantId, bps: u64) {
+    /// The estimates towards `participant` changed (see `estimate`): str0m's averaged one,
+    /// and the fast figure (`Some(None)`: none any more).
+    fn estimate_changed(
+        &mut self,
+        now: Instant,
+        room: RoomId,
+        participant: ParticipantId,
+        averaged: Option<u64>,
+        fast: Option<Option<u64>>,
+    ) {
         if let Some(peer) = self.peers.get_mut(&participant) {
-            if peer.logged_estimate.is_none_or(|logged| bps.abs_diff(logged) * 5 >= logged) {
+            let e = &peer.estimate;
+            if let Some(bps) = e.current().filter(|bps| peer.logged_estimate.is_none_or(|logged| bps.abs_diff(logged) * 5 >= logged)) {
                 peer.logged_estimate = Some(bps);
-                let e = &peer.estimate;
                 let (averaged, raw, delivered) = (e.averaged, e.raw, e.delivered);
                 tracing::debug!(participant = participant.0, bps, ?averaged, ?raw, ?delivered, "media: estimate");
             }
         }
-        let _ = self.room_input(now, room, room::Input::Estimate { subscriber: participant, bps });
+        if let Some(bps) = averaged {
+            let _ = self.room_input(now, room, room::Input::Estimate { subscriber: participant, bps });
+        }
+        if let Some(bps) = fast {
+            let _ = self.room_input(now, room, room::Input::FastEstimate { subscriber: participant, bps });
+        }
     }
 
     /// Fan one incoming packet out to the room's decision: each ready subscriber whose layer
