@@ -50,9 +50,10 @@ pub const PAUSE_AFTER: Duration = Duration::from_secs(2);
 pub const AUDIO_RATE: u64 = 40_000;
 
 /// A layer's bitrate before it is measured (it has not arrived yet, or is paused at the
-/// publisher and was never seen): 720p simulcast as Chromium sends it, lowest first.
+/// publisher and was never seen): 720p simulcast as Kefu's clients cap it (`cameraEncodings`
+/// in @kefu/realtime), lowest first.
 pub fn nominal_rate(layers: usize, layer: Layer) -> u64 {
-    const SIMULCAST: [u64; 3] = [150_000, 500_000, 1_500_000];
+    const SIMULCAST: [u64; 3] = [100_000, 500_000, 1_500_000];
     if layers <= 1 {
         return 800_000;
     }
@@ -117,8 +118,15 @@ pub fn choose(budget: Option<u64>, demands: &[Demand], may_go_up: bool, may_paus
 #[derive(Clone, Debug, Default)]
 pub struct Budget {
     /// The bandwidth estimate towards the subscriber, bits per second; `None` until the
-    /// estimator has one (then no limit applies).
+    /// estimator has one (then no limit applies). It decides everything but how far down
+    /// flowing video goes.
     pub estimate: Option<u64>,
+    /// A faster, lower figure (str0m's raw estimate, or what got through a lossy second; see
+    /// `estimate.rs`), if there is one: flowing video steps down to the layer it carries at
+    /// once, but it never pauses nor holds back a resume. The raw estimate of a link that just
+    /// narrowed falls to str0m's floor (40 kbit/s) for seconds: taken for everything, it paused
+    /// the video of e2e/tests/call-weak-network.spec.ts for half a minute.
+    pub fast: Option<u64>,
     last_down: Option<Instant>,
     short_since: Option<Instant>,
 }
@@ -134,6 +142,14 @@ impl Budget {
             self.short_since = None;
         } else if now < *self.short_since.get_or_insert(now) + PAUSE_AFTER {
             chosen = choose(budget, demands, may_go_up, false);
+        }
+        if let Some(fast) = self.fast.filter(|f| self.estimate.is_none_or(|e| *f < e)) {
+            let lower = choose(Some(fast.saturating_sub(audio)), demands, may_go_up, false);
+            for (c, l) in chosen.iter_mut().zip(lower) {
+                if let Some(layer) = c {
+                    *layer = (*layer).min(l.unwrap_or(0));
+                }
+            }
         }
         if chosen.iter().zip(demands).any(|(c, d)| *c < d.current) {
             self.last_down = Some(now);

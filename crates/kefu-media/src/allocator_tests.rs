@@ -82,6 +82,22 @@ fn paused_video_resumes_after_the_hold_once_most_of_its_lowest_layer_fits() {
 }
 
 #[test]
+fn the_fast_figure_takes_flowing_video_down_but_never_pauses_nor_holds_a_resume() {
+    let t0 = Instant::now();
+    let mut budget = Budget { estimate: Some(2_000_000), ..Budget::default() };
+    assert_eq!(budget.allocate(t0, 40_000, &[camera(1, Some(2))]), vec![Some(2)]);
+    budget.fast = Some(300_000);
+    assert_eq!(budget.allocate(t0, 40_000, &[camera(1, Some(2))]), vec![Some(0)], "the raw estimate fell: down at once");
+    budget.fast = Some(40_000);
+    let later = t0 + PAUSE_AFTER * 2;
+    assert_eq!(budget.allocate(t0, 40_000, &[camera(1, Some(0))]), vec![Some(0)]);
+    assert_eq!(budget.allocate(later, 40_000, &[camera(1, Some(0))]), vec![Some(0)], "at str0m's floor for long: no pause");
+    assert_eq!(budget.allocate(later, 40_000, &[camera(1, None)]), vec![Some(0)], "a paused video resumes on the estimate");
+    budget.fast = Some(3_000_000);
+    assert_eq!(budget.allocate(later, 40_000, &[camera(1, Some(0))]), vec![Some(2)], "never up beyond the estimate");
+}
+
+#[test]
 fn a_screen_share_is_served_before_a_camera() {
     let screen = Demand { track: TrackId(9), kind: TrackKind::Screen, rates: vec![1_000_000], current: Some(0) };
     let chosen = choose(Some(1_300_000), &[camera(1, Some(0)), screen], true, true);
@@ -115,7 +131,7 @@ fn probing_asks_for_the_next_step_and_the_top() {
 
 #[test]
 fn nominal_rates_rise_with_the_layer() {
-    assert_eq!(nominal_rate(3, 0), 150_000);
+    assert_eq!(nominal_rate(3, 0), 100_000);
     assert_eq!(nominal_rate(3, 2), 1_500_000);
     assert_eq!(nominal_rate(2, 1), 1_500_000);
     assert_eq!(nominal_rate(1, 0), 800_000);

@@ -80,10 +80,18 @@ impl Forwarder {
     }
 
     /// The layer to forward from now on (switched to at its next keyframe); `None` pauses at
-    /// once. Returns whether a keyframe of the target is needed for the switch.
+    /// once, and so does a lower layer: the current one stops at once and the video resumes at
+    /// the target's keyframe. Returns whether a keyframe of the target is needed for the switch.
+    ///
+    /// A switch up keeps the current layer until the target's keyframe (nothing lost). A switch
+    /// down comes when the subscriber's link no longer carries the current layer: what is
+    /// forwarded of it meanwhile only queues in str0m's pacer (up to 2 s of it, paced at the
+    /// fallen estimate) and delays the lower layer's keyframe behind it. Forwarding the top
+    /// layer until the low one's keyframe, a subscriber whose link fell from unlimited to
+    /// 300 kbit/s got its first low-layer frame 1.5 s after the switch (sfu_weak_link_tests.rs).
     pub(crate) fn set_target(&mut self, target: Option<Layer>) -> bool {
         self.target = target;
-        if target.is_none() {
+        if target.is_none_or(|t| self.current().is_some_and(|c| t < c)) {
             self.source = None;
         }
         self.switch_pending()

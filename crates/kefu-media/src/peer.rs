@@ -14,8 +14,10 @@ use str0m::{Candidate, Event, IceCreds, Output, Rtc};
 
 use crate::api::{ClientOffer, MediaError};
 use crate::codec::VideoCodec;
+use crate::estimate::{self, Estimate};
 use crate::forward::{Forwarder, Layer};
 use crate::ids::{ParticipantId, RoomId, TrackId, TrackKind};
+use crate::report::Reporting;
 use crate::rtx;
 
 /// After a client's offer, the server may wait this long before its own next offer. It used to
@@ -24,6 +26,13 @@ use crate::rtx;
 /// is out and applies it right after the answer (`@kefu/realtime` CallSession), so the wait only
 /// delayed the first forwarded packet of every join (~220 ms median in tools/media-load).
 pub(crate) const OFFER_SETTLE: Duration = Duration::from_millis(0);
+
+/// Retransmissions may take this share of a forwarded video stream (str0m's default is 0.15).
+/// A link that just narrowed loses a burst of packets: with the default, the repairs right
+/// after the fall to the weak link (300 kbit/s, 5% loss) crossed it and were dropped, and the
+/// subscriber froze a second more (sfu_weak_link_tests.rs); the bandwidth estimate, not this
+/// cap, is what keeps the link from overflowing.
+const RTX_SHARE_CAP: f32 = 0.3;
 
 /// A datagram to send.
 #[derive(Debug)]
@@ -80,16 +89,17 @@ pub(crate) struct Peer {
     wanted: Vec<Change>,
     pending: Option<PendingOffer>,
     offer_not_before: Instant,
-    /// Cumulative (bytes received, bytes sent, when) of the last stats, for rates.
-    pub last_stats: Option<(u64, u64, Instant)>,
+    /// Its stats reports to the server, from str0m's more frequent samples.
+    pub reporting: Reporting,
     /// The longest the retransmission cache may keep (the configured age).
     rtx_cache: Duration,
-    /// The latest bandwidth estimate towards it and the last one logged (debug logs follow the
-    /// estimate in steps of a fifth, not every update).
-    pub estimate: Option<u64>,
+    /// The bandwidth estimate towards it (str0m's averaged and raw ones) and the last one
+    /// logged (debug logs follow the estimate in steps of a fifth, not every update).
+    pub estimate: Estimate,
     pub logged_estimate: Option<u64>,
-    /// What the forwarded video streams' caches keep now (see `rtx`).
+    /// What the forwarded video streams' caches keep now (see `rtx`), and whether an RTT set it.
     rtx_age: Duration,
+    rtx_age_measured: bool,
 }
 
 /// How every connection is built.
@@ -98,6 +108,9 @@ pub(crate) struct PeerSetup {
     /// Local address fed to str0m as each datagram's destination.
     pub local_addr: SocketAddr,
     pub candidates: Vec<Candidate>,
+    /// How often the participant's stats are reported to the server (`None`: never). str0m's
+    /// own stats come every [`estimate::SAMPLE_INTERVAL`] whatever this says: they carry the
+    /// raw bandwidth estimate.
     pub stats_interval: Option<Duration>,
     /// One DTLS certificate for every connection (as Janus and mediasoup do): generating a key
     /// pair per join cost CPU and memory; the fingerprint in each answer is the same.
@@ -121,7 +134,7 @@ impl Peer {
             .set_rtp_mode(true)
             .set_ice_lite(true)
             .set_local_ice_credentials(creds)
-            .set_stats_interval(setup.stats_interval)
+            .set_stats_interval(Some(estimate::SAMPLE_INTERVAL))
             .enable_bwe(Some(str0m::bwe::Bitrate::kbps(300)))
             .clear_codecs();
         if let Some(cert) = &setup.dtls_cert {
@@ -154,11 +167,12 @@ impl Peer {
             wanted: Vec::new(),
             pending: None,
             offer_not_before: now,
-            last_stats: None,
+            reporting: Reporting::new(setup.stats_interval),
             rtx_cache: setup.rtx_cache,
-            estimate: None,
+            estimate: Estimate::default(),
             logged_estimate: None,
             rtx_age: setup.rtx_cache,
+            rtx_age_measured: false,
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))
@@ -296,22 +310,27 @@ impl Peer {
 
     /// str0m keeps 3 s (up to 2,000 packets) of every sent stream for retransmission: most of a
     /// subscriber's memory. The cache keeps what `rtx::age_for` says for this subscriber's RTT.
+    ///
+    /// While retransmissions exceed [`RTX_SHARE_CAP`] of what a stream sent over the last
+    /// second, str0m drops the NACKed packets it has queued: each such loss freezes the
+    /// receiver's video until a keyframe.
     fn limit_rtx_cache(&mut self, mid: Mid) {
         let age = self.rtx_age;
         let mut api = self.rtc.direct_api();
         if let Some(stream) = api.stream_tx_by_mid(mid, None) {
-            stream.set_rtx_cache(rtx::max_packets(age), age, Some(0.15));
+            stream.set_rtx_cache(rtx::max_packets(age), age, Some(RTX_SHARE_CAP));
         }
     }
 
     /// A new RTT of this subscriber: its forwarded video streams' caches follow it (when it
-    /// moved enough to be worth the packets a resize drops).
-    pub(crate) fn adapt_rtx_cache(&mut self, rtt: Option<Duration>) {
-        let wanted = rtx::age_for(rtt, self.rtx_cache);
-        if !rtx::worth_resizing(self.rtx_age, wanted) {
+    /// moved enough to be worth the packets a resize drops, and only up after the first).
+    pub(crate) fn adapt_rtx_cache(&mut self, rtt: Duration) {
+        let wanted = rtx::age_for(Some(rtt), self.rtx_cache);
+        if !rtx::worth_resizing(self.rtx_age, wanted, !self.rtx_age_measured) {
             return;
         }
         self.rtx_age = wanted;
+        self.rtx_age_measured = true;
         let video: Vec<Mid> = self.sending.values().filter(|s| s.video).map(|s| s.mid).collect();
         for mid in video {
             self.limit_rtx_cache(mid);

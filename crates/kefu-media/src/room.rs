@@ -99,6 +99,14 @@ pub enum Input {
         /// The estimate.
         bps: u64,
     },
+    /// A faster, lower figure of the estimate towards a subscriber (bits per second; see
+    /// [`crate::allocator::Budget::fast`]), or `None` when there is none below the estimate.
+    FastEstimate {
+        /// Whose.
+        subscriber: ParticipantId,
+        /// The figure.
+        bps: Option<u64>,
+    },
     /// The measured bitrate of each layer of a track (bits per second, lowest first); 0 for a
     /// layer that sent nothing lately (its last known rate is kept).
     LayerRates {
@@ -350,6 +358,12 @@ impl Room {
             Input::Estimate { subscriber, bps } => {
                 if let Some(member) = self.members.get_mut(&subscriber) {
                     member.budget.estimate = Some(bps);
+                    self.allocate(now);
+                }
+            }
+            Input::FastEstimate { subscriber, bps } => {
+                if let Some(member) = self.members.get_mut(&subscriber) {
+                    member.budget.fast = bps;
                     self.allocate(now);
                 }
             }

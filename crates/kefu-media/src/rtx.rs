@@ -27,10 +27,15 @@ pub(crate) fn age_for(rtt: Option<Duration>, max: Duration) -> Duration {
     }
 }
 
-/// Whether a cache of age `current` should be resized to `wanted`.
-pub(crate) fn worth_resizing(current: Duration, wanted: Duration) -> bool {
+/// Whether a cache of age `current` should be resized to `wanted`. `first`: the first RTT
+/// of the subscriber (the cache has the configured age): it may shrink. After that it only
+/// grows. A resize drops every cached packet (str0m rebuilds the cache), so a loss just before
+/// it cannot be repaired and the receiver's video freezes until a keyframe; on a congested
+/// link the RTT swings with the queue (100-170 ms on a 300 kbit/s `tbf`), and following it both
+/// ways resized every second or two, each time a freeze (sfu_weak_link_tests.rs).
+pub(crate) fn worth_resizing(current: Duration, wanted: Duration, first: bool) -> bool {
     let (a, b) = (current.as_secs_f64(), wanted.as_secs_f64());
-    (a - b).abs() > HYSTERESIS * a.max(b)
+    (first || b > a) && (a - b).abs() > HYSTERESIS * a.max(b)
 }
 
 /// At most this many packets per second of age (a keyframe burst of a 1080p layer fits).
@@ -58,10 +63,11 @@ mod tests {
 
     #[test]
     fn small_changes_of_the_rtt_leave_the_cache_alone() {
-        assert!(!worth_resizing(MS(1_000), MS(1_000)));
-        assert!(!worth_resizing(MS(650), MS(700)), "7 %");
-        assert!(worth_resizing(MS(1_000), MS(254)), "the first RTT of a near subscriber");
-        assert!(worth_resizing(MS(254), MS(650)), "the path got longer");
+        assert!(!worth_resizing(MS(1_000), MS(1_000), true));
+        assert!(!worth_resizing(MS(650), MS(700), false), "7 %");
+        assert!(worth_resizing(MS(1_000), MS(254), true), "the first RTT of a near subscriber");
+        assert!(worth_resizing(MS(254), MS(650), false), "the path got longer");
+        assert!(!worth_resizing(MS(918), MS(674), false), "a queue drained: the cache stays as it is");
         assert_eq!(max_packets(MS(1_000)), 500);
         assert_eq!(max_packets(MS(20)), 50);
     }

@@ -11,10 +11,9 @@ use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::KeyframeRequestKind;
 use str0m::net::{Protocol, Receive};
 use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Vp8Descriptor};
-use str0m::stats::PeerStats;
 use str0m::{Event, IceConnectionState, Input};
 
-use crate::api::{ClientOffer, MediaError, MediaEvent, ParticipantStats};
+use crate::api::{ClientOffer, MediaError, MediaEvent};
 use crate::codec::{keyframe_size, starts_keyframe, VideoCodec};
 use crate::deadlines::Deadlines;
 use crate::demux::Demux;
@@ -327,8 +326,17 @@ impl Sfu {
                 }
             }
             Event::PeerStats(stats) => {
-                peer.adapt_rtx_cache(stats.rtt);
-                let mut figures = participant_stats(peer, &stats);
+                if let Some(rtt) = stats.rtt {
+                    peer.adapt_rtx_cache(rtt);
+                }
+                let raw = stats.bwe_tx.map(|raw| raw.as_u64());
+                let raw = peer.estimate.sample(stats.timestamp, raw, stats.bytes_tx, stats.egress_loss_fraction);
+                let report = peer.reporting.sample(room, participant, &stats);
+                if raw.is_some() {
+                    self.estimate_changed(now, room, participant, None, raw);
+                }
+                let Some(peer) = self.peers.get_mut(&participant) else { return };
+                let Some(mut figures) = report else { return };
                 // The first video track it receives, at the layer it receives.
                 let mut forwarded: Vec<(TrackId, u8)> =
                     peer.sending.iter().filter_map(|(track, s)| s.forwarder.current().filter(|_| s.video).map(|l| (*track, l))).collect();
@@ -342,15 +350,36 @@ impl Sfu {
             }
             Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. } | BweKind::Remb { estimate, .. }) => {
                 let bps = estimate.as_u64();
-                peer.estimate = Some(bps);
-                if peer.logged_estimate.is_none_or(|logged| bps.abs_diff(logged) * 5 >= logged) {
-                    peer.logged_estimate = Some(bps);
-                    tracing::debug!(participant = participant.0, bps, "media: estimate");
-                }
-                let input = room::Input::Estimate { subscriber: participant, bps };
-                let _ = self.room_input(now, room, input);
+                let fast = peer.estimate.averaged(bps);
+                self.estimate_changed(now, room, participant, Some(bps), fast);
             }
             _ => {}
+        }
+    }
+
+    /// The estimates towards `participant` changed (see `estimate`): str0m's averaged one,
+    /// and the fast figure (`Some(None)`: none any more).
+    fn estimate_changed(
+        &mut self,
+        now: Instant,
+        room: RoomId,
+        participant: ParticipantId,
+        averaged: Option<u64>,
+        fast: Option<Option<u64>>,
+    ) {
+        if let Some(peer) = self.peers.get_mut(&participant) {
+            let e = &peer.estimate;
+            if let Some(bps) = e.current().filter(|bps| peer.logged_estimate.is_none_or(|logged| bps.abs_diff(logged) * 5 >= logged)) {
+                peer.logged_estimate = Some(bps);
+                let (averaged, raw, delivered) = (e.averaged, e.raw, e.delivered);
+                tracing::debug!(participant = participant.0, bps, ?averaged, ?raw, ?delivered, "media: estimate");
+            }
+        }
+        if let Some(bps) = averaged {
+            let _ = self.room_input(now, room, room::Input::Estimate { subscriber: participant, bps });
+        }
+        if let Some(bps) = fast {
+            let _ = self.room_input(now, room, room::Input::FastEstimate { subscriber: participant, bps });
         }
     }
 
@@ -493,7 +522,7 @@ impl Sfu {
                 self.drain(publisher);
             }
             room::Output::SetLayer { subscriber, track, layer } => {
-                let estimate = self.peers.get(&subscriber).and_then(|p| p.estimate);
+                let estimate = self.peers.get(&subscriber).and_then(|p| p.estimate.current());
                 tracing::debug!(subscriber = subscriber.0, track = track.0, ?layer, ?estimate, "media: layer chosen");
                 if let Some(sending) = self.peers.get_mut(&subscriber).and_then(|p| p.sending.get_mut(&track)) {
                     sending.forwarder.set_target(layer);
@@ -535,30 +564,6 @@ impl Sfu {
                 self.events.push_back(event);
             }
         }
-    }
-}
-
-fn participant_stats(peer: &mut Peer, stats: &PeerStats) -> ParticipantStats {
-    let (ingress_bps, egress_bps) = match peer.last_stats {
-        Some((rx, tx, at)) if stats.timestamp > at => {
-            let secs = (stats.timestamp - at).as_secs_f64();
-            let rate = |now: u64, then: u64| (now.saturating_sub(then) as f64 * 8.0 / secs) as u64;
-            (rate(stats.bytes_rx, rx), rate(stats.bytes_tx, tx))
-        }
-        _ => (0, 0),
-    };
-    peer.last_stats = Some((stats.bytes_rx, stats.bytes_tx, stats.timestamp));
-    ParticipantStats {
-        room: peer.room,
-        participant: peer.id,
-        ingress_bps,
-        egress_bps,
-        ingress_loss: stats.ingress_loss_fraction,
-        egress_loss: stats.egress_loss_fraction,
-        rtt: stats.rtt,
-        estimate_bps: stats.bwe_tx.map(|b| b.as_u64()),
-        forwarded_video: None,
-        published_rids: Vec::new(),
     }
 }
 

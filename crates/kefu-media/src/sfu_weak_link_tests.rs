@@ -45,6 +45,41 @@ fn on_a_weak_link_the_subscriber_gets_the_lowest_layer_steadily() {
     let overflowed = world.link.overflowed - overflowed_before;
     println!("20 s on the weak link: {low} frames of the lowest layer ({:.1}/s), longest gap {gap:?}, {overflowed} datagrams overflowed the bottleneck", low as f64 / 20.0);
     assert_eq!(frames(&world, "m", from, world.now) + frames(&world, "h", from, world.now), 0, "only the lowest layer fits");
-    assert!(low >= 20 * 20, "B gets the lowest layer's frames steadily: {low} in 20 s");
-    assert!(gap < Duration::from_secs(1), "no pause: the longest gap was {gap:?}");
+    assert!(low >= 20 * 24, "B gets nearly all the lowest layer's frames (25 a second): {low} in 20 s");
+    // A loss the SFU cannot repair (the packet is no longer cached) freezes the video until a
+    // keyframe: the caches used to be rebuilt, emptied, whenever the RTT moved (723 ms here).
+    assert!(gap < Duration::from_millis(600), "no pause, no freeze: the longest gap was {gap:?}");
+}
+
+/// One call whose link to B narrows from unlimited (B on the top layer, ~1.6 Mbit/s) to the
+/// weak link `after` into it: (seconds from the narrowing until no frame waits half a second
+/// or more, frames of the lowest layer in the first 5 s).
+fn narrowing(after: Duration) -> (f64, usize) {
+    let mut world = World::new();
+    world.link.delay = Duration::from_millis(50);
+    world.join_with_layers(1, &LAYERS);
+    world.join(2);
+    world.run(after);
+    let t0 = world.now;
+    assert!(frames(&world, "h", t0 - Duration::from_secs(2), t0) >= 45, "unlimited, B gets the top layer");
+    let b_addr = world.clients[1].addr;
+    world.link.limit_to = Some((b_addr, 300_000));
+    world.link.loss_to = Some((b_addr, 20));
+    world.run(Duration::from_secs(12));
+    let s = |secs: f64| t0 + Duration::from_secs_f64(secs);
+    let steady = (0..48).map(|i| f64::from(i) * 0.25).find(|from| longest_gap(&world, s(*from), s(12.0)) < Duration::from_millis(500));
+    (steady.unwrap_or(12.0), frames(&world, "l", s(0.0), s(5.0)))
+}
+
+/// When B's link narrows mid-call: how soon the lowest layer flows steadily. Each call is
+/// deterministic but chaotic (when the link narrows against the frames, losses and feedback
+/// decides much), so five calls narrowing at different moments are averaged.
+#[test]
+fn when_the_link_narrows_mid_call_the_lowest_layer_flows_within_seconds() {
+    let runs: Vec<(f64, usize)> = (0..5).map(|k| narrowing(Duration::from_millis(14_000 + k * 370))).collect();
+    let steady = runs.iter().map(|r| r.0).sum::<f64>() / runs.len() as f64;
+    let frames = runs.iter().map(|r| r.1).sum::<usize>() / runs.len();
+    println!("narrowed: {runs:?}; on average steady {steady:.2} s after, {frames} lowest-layer frames in the first 5 s");
+    assert!(steady <= 2.5, "frames flow steadily within 2.5 s on average: {steady:.2} s ({runs:?})");
+    assert!(frames >= 75, "B gets at least 3 s of the lowest layer's frames in the first 5 s on average: {frames} ({runs:?})");
 }

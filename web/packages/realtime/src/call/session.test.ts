@@ -184,6 +184,8 @@ describe('CallSession', () => {
       ['m', 2],
       ['h', 1],
     ]);
+    // The lowest layer fits a 300 kbit/s link with audio, headers and loss repair.
+    expect(camera.params.encodings[0]!.maxBitrate).toBeLessThanOrEqual(100_000);
     expect(peer.made[0]!.params.encodings).toEqual([]);
     expect(session.activeLayers()).toEqual(['l', 'm', 'h']);
     await session.handle({ type: 'call.layers', call_id: 7, data: { mid: camera.mid, active: ['l'], rids: ['l', 'm', 'h'] } });

@@ -58,12 +58,15 @@ export interface CaptureSize {
 
 /**
  * The camera's simulcast layers, lowest first: a quarter, half and full capture size, each capped
- * near the bitrate the SFU's allocator counts on for it.
+ * near the bitrate the SFU's allocator counts on for it. The lowest is what a weak link gets: at
+ * 100 kbit/s it fits a 300 kbit/s mobile link with the audio (~40 kbit/s), packet headers
+ * (~35 kbit/s at 320x180), the repair of a 5-10% loss and room for the estimate to swing (at
+ * 150 kbit/s the SFU's estimate on such a link, 130-250 kbit/s, often did not carry it).
  */
 export function cameraEncodings(capture: CaptureSize = { width: 1280, height: 720 }): RTCRtpEncodingParameters[] {
   const top = capture.height >= 1080 ? 2_500_000 : 1_500_000;
   return [
-    { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+    { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
     { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
     { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: top },
   ];
