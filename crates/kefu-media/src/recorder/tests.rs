@@ -369,7 +369,7 @@ fn luma_series(path: &Path) -> Vec<f64> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-vf", "fps=10,scale=160:90", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .args(["-vf", "fps=10:start_time=0,scale=160:90", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
         .output()
         .expect("ffmpeg runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

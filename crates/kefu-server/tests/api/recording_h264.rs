@@ -1,5 +1,6 @@
 //! A participant whose browser publishes H.264: their recording is Matroska (the issue: WebM
-//! for VP8/Opus, Matroska for H.264), listed and downloaded as such, and composed like any other.
+//! for VP8/Opus, Matroska for H.264), listed and downloaded as such, and composed like any other;
+//! paused, it shows black (as VP8's does), not the last picture held.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -47,6 +48,45 @@ fn pictures() -> Vec<Vec<u8>> {
     pictures
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// `bytes` written to a temporary file named for `role`, removed when the returned guard drops.
+fn path_of(bytes: &[u8], role: &str) -> Temp {
+    let path = std::env::temp_dir().join(format!("kefu-h264-pause-{}-{role}.mkv", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    Temp(path)
+}
+
+struct Temp(std::path::PathBuf);
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl std::ops::Deref for Temp {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+/// The mean luma (0 black .. 255 white) of the picture shown, ten times a second from the file's
+/// time zero (a picture is held until the next).
+fn luma_series(path: &std::path::Path) -> Vec<f64> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-vf", "fps=10:start_time=0,scale=160:90", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64).collect()
+}
+
 async fn join_h264(ws: &mut Socket, call: i64, pictures: Arc<Vec<Vec<u8>>>) -> Peer {
     let offering = media_peer::offer_h264(pictures);
     ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
@@ -69,7 +109,21 @@ async fn an_h264_participant_is_recorded_to_matroska() {
     let visitor_peer = join_h264(&mut visitor_ws, call, pictures.clone()).await;
     let agent_peer = join_h264(&mut agent_ws, call, pictures).await;
     until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Paused for 3 s (a card number said aloud), then resumed for 2 s.
+    let recording = |action: &'static str| {
+        let (app, agent) = (&app, &agent);
+        async move {
+            let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(agent), Some(json!({ "action": action }))).await;
+            assert_eq!(s, 200, "{action}: {v}");
+        }
+    };
+    let paused_at = now_ms();
+    recording("pause").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let resumed_at = now_ms();
+    recording("resume").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200);
     drop((visitor_peer, agent_peer));
@@ -84,6 +138,7 @@ async fn an_h264_participant_is_recorded_to_matroska() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(files.len(), 2, "{files:?}");
+    let rows = app.store().await.recordings_of_call(call).await.unwrap();
     for r in &files {
         assert_eq!((r["status"].as_str(), r["mime"].as_str()), (Some("finished"), Some("video/x-matroska")), "{r}");
         let resp = app.http.get(app.url(r["url"].as_str().unwrap())).bearer_auth(&agent).send().await.unwrap();
@@ -103,7 +158,17 @@ async fn an_h264_participant_is_recorded_to_matroska() {
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         assert!(text.contains("codec_name=h264") && text.contains("codec_name=opus") && text.contains("width=320"), "{text}");
         let duration: f64 = text.lines().find_map(|l| l.strip_prefix("duration=")).and_then(|d| d.parse().ok()).unwrap_or(0.0);
-        assert!(duration > 2.5, "about the call's length: {duration}");
+        assert!(duration > 6.5, "about the call's length: {duration}");
+        // Black through the pause (a second's margin at each edge: the request's way to the
+        // media thread, and the next keyframe after the resume), the picture before and after.
+        let started = rows.iter().find(|row| Some(row.id) == r["id"].as_i64()).expect("its row").started_at;
+        let luma = luma_series(&path_of(&bytes, r["role"].as_str().unwrap()));
+        let tenth = |ms: i64| ((ms - started) / 100) as usize;
+        let (pause, after) =
+            (&luma[tenth(paused_at + 800)..tenth(resumed_at - 300)], &luma[tenth(resumed_at + 1200)..tenth(resumed_at + 1800)]);
+        println!("{}: mean luma while paused {pause:?}, after {after:?}", r["role"]);
+        assert!(!pause.is_empty() && pause.iter().all(|&l| l < 20.0), "black while paused: {pause:?}");
+        assert!(!after.is_empty() && after.iter().all(|&l| l > 60.0), "the picture after: {after:?}");
     }
     // Composed like any other: the MP4 is made from the two .mkv files.
     let mut status = String::new();
