@@ -363,17 +363,27 @@ fn a_screen_file_has_its_picture_and_no_empty_sound_track() {
     assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// The mean luma (0 black .. 255 white) of the picture a player shows, ten times a second from
-/// the start (a picture is held until the next: `fps` repeats it).
-fn luma_series(path: &Path) -> Vec<f64> {
+/// Each decoded picture's time (s) and mean luma (0 black .. 255 white), in order. A player
+/// shows each until the next one's time.
+fn pictures(path: &Path) -> Vec<(f64, f64)> {
+    let times = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    let times: Vec<f64> =
+        String::from_utf8_lossy(&times.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
+    // Every picture scaled to one size (the black ones are smaller), none dropped or repeated.
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args(["-vf", "fps=10:start_time=0,scale=160:90", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .args(["-map", "0:v", "-vf", "scale=160:90", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
         .output()
         .expect("ffmpeg runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64).collect()
+    let lumas = out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64);
+    assert_eq!(times.len(), out.stdout.len() / (160 * 90), "one time per picture");
+    times.into_iter().zip(lumas).collect()
 }
 
 #[test]
@@ -396,10 +406,13 @@ fn a_paused_h264_recording_shows_black_and_resumes_on_the_real_picture() {
     // Every picture decodes, black included, and the stream's own after the pause.
     let out = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&mkv.0).args(["-f", "null", "-"]).output().expect("ffmpeg runs");
     assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
-    let luma = luma_series(&mkv.0);
-    println!("mean luma ten times a second: {:?}", luma.iter().map(|l| l.round()).collect::<Vec<_>>());
-    // A little margin around the pause's edges (a frame is placed by its capture time).
-    let (before, during, after) = (&luma[2..13], &luma[17..34], &luma[42..48]);
+    let shown = pictures(&mkv.0);
+    let at = |t: f64| shown.iter().take_while(|(pts, _)| *pts <= t).last().map_or(f64::NAN, |(_, luma)| *luma);
+    let luma: Vec<f64> = (0..50).map(|tenth| at(f64::from(tenth) / 10.0)).collect();
+    println!("mean luma shown ten times a second: {:?}", luma.iter().map(|l| l.round()).collect::<Vec<_>>());
+    // A little margin around the pause's edges (a frame is placed by its capture time; the
+    // picture comes back on the first keyframe after it, at 4 s).
+    let (before, during, after) = (&luma[2..14], &luma[16..39], &luma[41..50]);
     assert!(during.iter().all(|&l| l < 20.0), "black while paused, not the last picture held: {during:?}");
     assert!(before.iter().chain(after).all(|&l| l > 60.0), "the picture before and after: {before:?} {after:?}");
     let (duration, _) = ffprobe(&mkv.0);

@@ -54,13 +54,7 @@ async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_
     assert_eq!(s, 200);
     drop(flow);
 
-    let composed = composed(&app, &agent, call).await;
-    // As long as the call (its files start when it was answered, under `always`), not longer.
-    let row = app.store().await.call(call).await.unwrap();
-    let talked = (row.ended_at.unwrap() - row.answered_at.unwrap()) as f64 / 1000.0;
-    println!("composed {:.2} s of a call of {talked:.2} s", composed.duration);
-    assert!((composed.duration - talked).abs() < 1.0, "the MP4 lasts {} s, the call {talked} s", composed.duration);
-    let view = composed.view;
+    let view = finished_composition(&app, &agent, call).await;
     let bytes = view["bytes"].as_i64().unwrap() as usize;
     assert!(view["starts_at"].is_string(), "{view}");
     let file = format!("/api/v1/calls/{call}/composition/file");
@@ -96,6 +90,14 @@ async fn the_composed_mp4_is_fetched_by_token_or_signed_link_and_every_download_
     let who: Vec<_> = log.iter().map(|(user, key, _)| (*user, *key)).collect();
     assert_eq!(who, [(Some(agent_id), None), (Some(supervisor_id), None)], "{log:?}");
     assert!(log.iter().all(|(_, _, at)| *at > 0));
+
+    // It lasts as long as the call (its files start when it was answered, under `always`), not
+    // longer.
+    let composed = composed(&app, &agent, call).await;
+    let row = store.call(call).await.unwrap();
+    let talked = (row.ended_at.unwrap() - row.answered_at.unwrap()) as f64 / 1000.0;
+    println!("composed {:.2} s of a call of {talked:.2} s", composed.duration);
+    assert!((composed.duration - talked).abs() < 1.0, "the MP4 lasts {} s, the call {talked} s", composed.duration);
 }
 
 /// ffprobe's format duration (s) and stream kinds of an MP4 held in memory.
