@@ -403,12 +403,14 @@ impl Store {
     /// died while ffmpeg ran): each becomes `lease`'s holder's, to be made again; their calls.
     /// Jobs still leased at `now` are left alone, so several nodes may ask at once: on
     /// PostgreSQL each skips the rows another is claiming (`FOR UPDATE SKIP LOCKED`), on SQLite
-    /// the write gate serialises them, and a job is taken by one node only.
+    /// the write gate serialises them, and a job is taken by one node only. A holder never takes
+    /// its own jobs (it is making them), so asking again with the same `now` ends.
     pub async fn claim_stale_compositions(&self, now: i64, lease: JobLease<'_>, limit: i64) -> Result<Vec<i64>> {
         let mut calls: Vec<i64> = in_write!(self, |conn| {
             Ok(sqlx::query_scalar(&format!(
                 "UPDATE call_compositions SET claimed_by = $1, lease_until = $2 WHERE call_id IN (
                    SELECT call_id FROM call_compositions WHERE status = 'composing' AND (lease_until IS NULL OR lease_until <= $3)
+                     AND (claimed_by IS NULL OR claimed_by <> $1)
                    ORDER BY call_id LIMIT $4{})
                  RETURNING call_id",
                 dialect::SKIP_LOCKED

@@ -159,6 +159,11 @@ async fn compositions_cut_off_are_taken_over_by_exactly_one_of_several_nodes() {
             assert!(store.renew_composition(*call, JobLease { holder: name, until: 3_000 }).await.unwrap());
         }
         assert!(store.claim_stale_compositions(2_999, JobLease { holder: "late", until: 4_000 }, 100).await.unwrap().is_empty());
+        // A lone server at start-up takes every unfinished job whatever its lease, and asking
+        // again takes none of its own: the sweep ends.
+        let lone = JobLease { holder: "lone", until: 5_000 };
+        assert_eq!(store.claim_stale_compositions(i64::MAX, lone, 100).await.unwrap(), calls);
+        assert!(store.claim_stale_compositions(i64::MAX, lone, 100).await.unwrap().is_empty(), "not its own jobs again");
     })
     .await;
 }
