@@ -84,14 +84,9 @@ impl Application {
         if cut > 0 {
             tracing::warn!(files = cut, "recordings being written when the server stopped were kept as interrupted");
         }
-        if config.nats_url.is_none() {
-            let redo = crate::calls::composition::resume_unfinished(&store, &config.recordings_dir)
-                .await
-                .context("failed to resume the compositions of the last run")?;
-            if redo > 0 {
-                tracing::warn!(calls = redo, "compositions cut off when the server stopped are made again");
-            }
-        }
+        // Compositions a dead process was making are made again: by a lone server at once, and
+        // in a cluster by whichever node finds the dead holder's lease ended first.
+        crate::calls::composition::spawn_recovery(store.clone(), config.recordings_dir.clone(), config.nats_url.is_none());
         if ended > 0 {
             tracing::warn!(calls = ended, "calls running when the server stopped were ended (server_restart)");
         }

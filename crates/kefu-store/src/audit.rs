@@ -2,7 +2,7 @@
 //! when, with the object before and after. What goes into `before`/`after` (and that no secret
 //! does) is the server's decision; this module stores rows and pages through them newest first.
 
-use crate::{Result, Store};
+use crate::{Result, Store, Tx};
 
 /// One change to append.
 #[derive(Debug, Clone)]
@@ -73,26 +73,49 @@ pub struct AuditFilter {
 
 const AUDIT_COLUMNS: &str = "id, at, actor_id, api_key_id, actor_name, entity, entity_id, action, summary, before_json, after_json";
 
+const APPEND: &str =
+    "INSERT INTO admin_audit (at, actor_id, api_key_id, actor_name, entity, entity_id, action, summary, before_json, after_json)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+
+impl Tx {
+    /// Append an entry inside the transaction of the change it records (it commits with it);
+    /// returns its id.
+    pub async fn append_audit(&mut self, e: &NewAuditEntry<'_>, now: i64) -> Result<i64> {
+        on_tx!(self, |conn| {
+            Ok(sqlx::query_scalar(APPEND)
+                .bind(now)
+                .bind(e.actor_id)
+                .bind(e.api_key_id)
+                .bind(e.actor_name)
+                .bind(e.entity)
+                .bind(e.entity_id)
+                .bind(e.action)
+                .bind(e.summary)
+                .bind(e.before)
+                .bind(e.after)
+                .fetch_one(&mut *conn)
+                .await?)
+        })
+    }
+}
+
 impl Store {
     /// Append an entry; returns its id.
     pub async fn append_audit(&self, e: &NewAuditEntry<'_>, now: i64) -> Result<i64> {
         in_write!(self, |conn| {
-            Ok(sqlx::query_scalar(
-                "INSERT INTO admin_audit (at, actor_id, api_key_id, actor_name, entity, entity_id, action, summary, before_json, after_json)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(now)
-            .bind(e.actor_id)
-            .bind(e.api_key_id)
-            .bind(e.actor_name)
-            .bind(e.entity)
-            .bind(e.entity_id)
-            .bind(e.action)
-            .bind(e.summary)
-            .bind(e.before)
-            .bind(e.after)
-            .fetch_one(&mut *conn)
-            .await?)
+            Ok(sqlx::query_scalar(APPEND)
+                .bind(now)
+                .bind(e.actor_id)
+                .bind(e.api_key_id)
+                .bind(e.actor_name)
+                .bind(e.entity)
+                .bind(e.entity_id)
+                .bind(e.action)
+                .bind(e.summary)
+                .bind(e.before)
+                .bind(e.after)
+                .fetch_one(&mut *conn)
+                .await?)
         })
     }
 

@@ -322,37 +322,69 @@ pub struct CompositionRow {
     pub error: Option<String>,
 }
 
+/// Who holds a composition job, and until when (ms) unless the holder renews it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobLease<'a> {
+    /// The holding process (unique per process: a node of a cluster, or a lone server's run).
+    pub holder: &'a str,
+    /// The job is the holder's until then; after that another node may take it over.
+    pub until: i64,
+}
+
 impl Store {
-    /// Claim a call's composition; `false` if it was claimed before (one job per call).
-    pub async fn claim_composition(&self, call_id: i64, agent_id: Option<i64>, path: &str, now: i64) -> Result<bool> {
+    /// Claim a call's composition for `lease`'s holder; `false` if it was claimed before (one
+    /// job per call).
+    pub async fn claim_composition(&self, call_id: i64, agent_id: Option<i64>, path: &str, now: i64, lease: JobLease<'_>) -> Result<bool> {
         in_write!(self, |conn| {
             let done = sqlx::query(
-                "INSERT INTO call_compositions (call_id, agent_id, path, status, created_at) VALUES ($1, $2, $3, 'composing', $4)
-                 ON CONFLICT (call_id) DO NOTHING",
+                "INSERT INTO call_compositions (call_id, agent_id, path, status, created_at, claimed_by, lease_until)
+                 VALUES ($1, $2, $3, 'composing', $4, $5, $6) ON CONFLICT (call_id) DO NOTHING",
             )
             .bind(call_id)
             .bind(agent_id)
             .bind(path)
             .bind(now)
+            .bind(lease.holder)
+            .bind(lease.until)
             .execute(&mut *conn)
             .await?;
             Ok(done.rows_affected() == 1)
         })
     }
 
-    /// The composition ended: finished (with size and hash) or failed (with why).
+    /// The holder is still composing: its lease runs until `lease.until`. `false` when the job
+    /// is no longer its own (its lease ran out and another node took it over, or it ended).
+    pub async fn renew_composition(&self, call_id: i64, lease: JobLease<'_>) -> Result<bool> {
+        in_write!(self, |conn| {
+            let done = sqlx::query(
+                "UPDATE call_compositions SET lease_until = $1 WHERE call_id = $2 AND status = 'composing' AND claimed_by = $3",
+            )
+            .bind(lease.until)
+            .bind(call_id)
+            .bind(lease.holder)
+            .execute(&mut *conn)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// The composition `holder` was making ended: finished (with size and hash) or failed (with
+    /// why). `false` (nothing written) when the job is no longer the holder's: the node that
+    /// took it over reports its own outcome.
     pub async fn finish_composition(
         &self,
         call_id: i64,
+        holder: &str,
         bytes: Option<i64>,
         sha256: Option<&str>,
         error: Option<&str>,
         now: i64,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         in_write!(self, |conn| {
             let status = if error.is_some() { "failed" } else { "finished" };
-            sqlx::query(
-                "UPDATE call_compositions SET status = $1, finished_at = $2, bytes = $3, sha256 = $4, error = $5 WHERE call_id = $6",
+            let done = sqlx::query(
+                "UPDATE call_compositions SET status = $1, finished_at = $2, bytes = $3, sha256 = $4, error = $5, lease_until = NULL
+                 WHERE call_id = $6 AND status = 'composing' AND claimed_by = $7",
             )
             .bind(status)
             .bind(now)
@@ -360,20 +392,38 @@ impl Store {
             .bind(sha256)
             .bind(error)
             .bind(call_id)
+            .bind(holder)
             .execute(&mut *conn)
             .await?;
-            Ok(())
+            Ok(done.rows_affected() == 1)
         })
     }
 
-    /// Forget the compositions claimed but never finished (the process died while ffmpeg ran),
-    /// so they can be claimed and made again; their calls.
-    pub async fn release_unfinished_compositions(&self) -> Result<Vec<i64>> {
-        in_write!(self, |conn| {
-            Ok(sqlx::query_scalar("DELETE FROM call_compositions WHERE status = 'composing' RETURNING call_id")
-                .fetch_all(&mut *conn)
-                .await?)
-        })
+    /// Take over up to `limit` compositions whose holder stopped renewing them (a process that
+    /// died while ffmpeg ran): each becomes `lease`'s holder's, to be made again; their calls.
+    /// Jobs still leased at `now` are left alone, so several nodes may ask at once: on
+    /// PostgreSQL each skips the rows another is claiming (`FOR UPDATE SKIP LOCKED`), on SQLite
+    /// the write gate serialises them, and a job is taken by one node only. A holder never takes
+    /// its own jobs (it is making them), so asking again with the same `now` ends.
+    pub async fn claim_stale_compositions(&self, now: i64, lease: JobLease<'_>, limit: i64) -> Result<Vec<i64>> {
+        let mut calls: Vec<i64> = in_write!(self, |conn| {
+            Ok(sqlx::query_scalar(&format!(
+                "UPDATE call_compositions SET claimed_by = $1, lease_until = $2 WHERE call_id IN (
+                   SELECT call_id FROM call_compositions WHERE status = 'composing' AND (lease_until IS NULL OR lease_until <= $3)
+                     AND (claimed_by IS NULL OR claimed_by <> $1)
+                   ORDER BY call_id LIMIT $4{})
+                 RETURNING call_id",
+                dialect::SKIP_LOCKED
+            ))
+            .bind(lease.holder)
+            .bind(lease.until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?)
+        })?;
+        calls.sort_unstable();
+        Ok(calls)
     }
 
     /// A call's composition, if one was made or is being made.

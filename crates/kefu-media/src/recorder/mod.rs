@@ -8,7 +8,10 @@
 //! written to Matroska instead (the file takes the `.mkv` extension; [`RecordingEnded::file`]
 //! names it). A screen the participant shares is recorded into a file of its own next to the
 //! camera's (`<name>-screen.webm`, see [`screen_path`]), from its first packet to the end of the
-//! recording; its end is reported like the camera file's.
+//! recording, with no sound track (the participant's sound is in the camera's file); its end is
+//! reported like the camera file's. Paused, the recording writes silence and, once a second, a
+//! black keyframe: VP8's, or for H.264 a black IDR carrying its own parameter sets (the
+//! following real keyframe brings the stream's back).
 
 mod depacketize;
 mod h264;
@@ -100,7 +103,7 @@ impl Recorders {
             return Err(MediaError::AlreadyRecording);
         }
         self.writers.retain(|w| !w.is_finished());
-        let link = spawn(&self.reports_tx, &mut self.writers, now, room, participant, path.clone(), expect_video)?;
+        let link = spawn(&self.reports_tx, &mut self.writers, now, room, participant, path.clone(), expect_video, true)?;
         self.taps
             .insert(participant, Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None });
         Ok(())
@@ -137,9 +140,10 @@ impl Recorders {
         };
         let screen = kind == TrackKind::Screen;
         if screen && tap.screen.is_none() {
-            // The share began: its file starts now (its time zero is its first packet).
+            // The share began: its file starts now (its time zero is its first packet). It has
+            // no sound track: the participant's sound is the camera file's.
             let path = screen_path(&tap.path);
-            match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true) {
+            match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true, false) {
                 Ok(link) => tap.screen = Some(link),
                 Err(e) => {
                     tracing::warn!(participant = publisher.0, error = %e, "recording: could not start the screen's file");
@@ -204,7 +208,9 @@ impl Recorders {
     }
 }
 
-/// Start a writer thread for the file at `path`; the media thread's end of it.
+/// Start a writer thread for the file at `path` (with a sound track if `audio`); the media
+/// thread's end of it.
+#[allow(clippy::too_many_arguments)]
 fn spawn(
     reports: &Sender<MediaEvent>,
     writers: &mut Vec<JoinHandle<()>>,
@@ -213,10 +219,12 @@ fn spawn(
     participant: ParticipantId,
     path: PathBuf,
     expect_video: bool,
+    audio: bool,
 ) -> Result<Link, MediaError> {
     let (samples_tx, samples) = mpsc::sync_channel(CHANNEL_PACKETS);
     let shared = Arc::new(Shared::default());
-    let writer = Writer { started: now, room, participant, path, expect_video, shared: shared.clone(), samples, reports: reports.clone() };
+    let writer =
+        Writer { started: now, room, participant, path, expect_video, audio, shared: shared.clone(), samples, reports: reports.clone() };
     let thread = std::thread::Builder::new()
         .name(format!("kefu-rec-{}", participant.0))
         .spawn(move || writer.run())

@@ -11,7 +11,7 @@ use crate::api::{MediaEvent, RecordingEnded};
 use crate::ids::{ParticipantId, RoomId};
 use crate::recorder::depacketize::Packet;
 use crate::recorder::timing::SenderReport;
-use crate::recorder::writer::{Sample, Shared, Writer, BLACK_KEYFRAME, OPUS_SILENCE};
+use crate::recorder::writer::{Sample, Shared, Writer, BLACK_H264, BLACK_KEYFRAME, OPUS_SILENCE};
 use crate::sfu_tests::World;
 
 /// A file in the temporary directory, removed when dropped.
@@ -45,6 +45,11 @@ fn ffprobe(path: &Path) -> (f64, Vec<String>) {
 
 /// Run a writer over `samples` and return its report.
 fn write(path: &Path, video: bool, start: Instant, samples: Vec<Sample>) -> RecordingEnded {
+    write_with(path, video, true, start, samples)
+}
+
+/// [`write`] for a file with a sound track or (a shared screen's) without.
+fn write_with(path: &Path, video: bool, audio: bool, start: Instant, samples: Vec<Sample>) -> RecordingEnded {
     let (tx, rx) = mpsc::sync_channel(samples.len() + 1);
     let (reports, ended) = mpsc::channel();
     let writer = Writer {
@@ -53,6 +58,7 @@ fn write(path: &Path, video: bool, start: Instant, samples: Vec<Sample>) -> Reco
         participant: ParticipantId(7),
         path: path.to_path_buf(),
         expect_video: video,
+        audio,
         shared: Arc::new(Shared::default()),
         samples: rx,
         reports,
@@ -219,7 +225,7 @@ fn a_file_cut_off_mid_call_still_plays_to_its_last_cluster() {
     use crate::recorder::webm::{Layout, WebmWriter, AUDIO_TRACK, VIDEO_TRACK};
     let file = TempFile::new("cut");
     let out = std::fs::File::create(&file.0).expect("a temporary file");
-    let mut webm = WebmWriter::create(out, Layout { video: Some((320, 180)), started_unix_ms: 0, avc: None }).expect("header");
+    let mut webm = WebmWriter::create(out, Layout { audio: true, video: Some((320, 180)), started_unix_ms: 0, avc: None }).expect("header");
     for ms in (0..3_500).step_by(20) {
         webm.write_frame(AUDIO_TRACK, ms, true, &OPUS_SILENCE).expect("written");
         if ms % 40 == 0 {
@@ -341,4 +347,74 @@ fn h264_video_is_written_to_matroska_that_ffprobe_reads_and_ffmpeg_decodes() {
         .expect("ffprobe runs");
     let decoded: u32 = String::from_utf8_lossy(&frames.stdout).trim().parse().unwrap_or(0);
     assert!(decoded >= 95, "about 100 pictures decoded: {decoded}");
+}
+
+#[test]
+fn a_screen_file_has_its_picture_and_no_empty_sound_track() {
+    let file = TempFile::new("screen");
+    let start = Instant::now();
+    // Sound reaching a screen's writer (it should not) is left out rather than declared empty.
+    let ended = write_with(&file.0, true, false, start, media(3, start));
+    assert_eq!(ended.error, None);
+    let (duration, kinds) = ffprobe(&file.0);
+    assert_eq!(kinds, ["video"], "a screen's file declares no audio track it never fills");
+    assert!((duration - 3.0).abs() < 0.2, "duration {duration}");
+    let out = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&file.0).args(["-f", "null", "-"]).output().expect("ffmpeg runs");
+    assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Each decoded picture's time (s) and mean luma (0 black .. 255 white), in order. A player
+/// shows each until the next one's time.
+fn pictures(path: &Path) -> Vec<(f64, f64)> {
+    let times = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    let times: Vec<f64> =
+        String::from_utf8_lossy(&times.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
+    // Every picture scaled to one size (the black ones are smaller), none dropped or repeated.
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v", "-vf", "scale=160:90", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lumas = out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64);
+    assert_eq!(times.len(), out.stdout.len() / (160 * 90), "one time per picture");
+    times.into_iter().zip(lumas).collect()
+}
+
+#[test]
+fn a_paused_h264_recording_shows_black_and_resumes_on_the_real_picture() {
+    let file = TempFile::new("h264-pause");
+    let mkv = TempFile(file.0.with_extension("mkv"));
+    let start = Instant::now();
+    // Paused from 1.5 s to 3.5 s of 5 s (the publisher goes on sending; the writer blanks it).
+    let mut samples = h264_media(5, start);
+    for s in &mut samples {
+        let at = s.packet.arrival.duration_since(start);
+        s.packet.paused = (Duration::from_millis(1500)..Duration::from_millis(3500)).contains(&at);
+    }
+    let ended = write(&file.0, true, start, samples);
+    assert_eq!(ended.error, None);
+    assert_eq!(ended.file, mkv.0);
+    let bytes = std::fs::read(&mkv.0).expect("the file");
+    let blacks = bytes.windows(BLACK_H264.len()).filter(|w| *w == BLACK_H264).count();
+    assert!((2..=3).contains(&blacks), "a black picture each second of the pause: {blacks}");
+    // Every picture decodes, black included, and the stream's own after the pause.
+    let out = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&mkv.0).args(["-f", "null", "-"]).output().expect("ffmpeg runs");
+    assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
+    let shown = pictures(&mkv.0);
+    let at = |t: f64| shown.iter().take_while(|(pts, _)| *pts <= t).last().map_or(f64::NAN, |(_, luma)| *luma);
+    let luma: Vec<f64> = (0..50).map(|tenth| at(f64::from(tenth) / 10.0)).collect();
+    println!("mean luma shown ten times a second: {:?}", luma.iter().map(|l| l.round()).collect::<Vec<_>>());
+    // A little margin around the pause's edges (a frame is placed by its capture time; the
+    // picture comes back on the first keyframe after it, at 4 s).
+    let (before, during, after) = (&luma[2..14], &luma[16..39], &luma[41..50]);
+    assert!(during.iter().all(|&l| l < 20.0), "black while paused, not the last picture held: {during:?}");
+    assert!(before.iter().chain(after).all(|&l| l > 60.0), "the picture before and after: {before:?} {after:?}");
+    let (duration, _) = ffprobe(&mkv.0);
+    assert!((duration - 5.0).abs() < 0.2, "duration {duration}");
 }

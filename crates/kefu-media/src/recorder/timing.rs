@@ -8,8 +8,21 @@
 //! stream has seen a report, its frames are placed by the arrival of its first packet plus RTP
 //! time elapsed. A track's times never go backwards (a later report may move the mapping by a
 //! few milliseconds; the frame is then placed 1 ms after the previous one).
+//!
+//! The sender's wall clock is trusted only as far as our own arrivals bear it out: a frame is
+//! captured before it arrives, and arrives at most [`MAX_LATE`] after (jitter buffer, NACK
+//! retransmissions). A place outside that window means the sender's clock jumped (a phone that
+//! syncs its clock mid-call, a user who changes it): `delta` is fixed again from that frame.
+//! Without this a jump of 30 s would leave 30 s of nothing in the file, which then runs longer
+//! than the call (and so does the composed MP4).
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// How long after its capture a frame may arrive before its sender's clock is taken to have
+/// jumped (seconds): beyond any jitter buffer or retransmission.
+const MAX_LATE: f64 = 2.0;
+/// How far before its arrival a frame may be placed (seconds): clocks are never exact.
+const MAX_EARLY: f64 = 0.25;
 
 /// A sender report: the sender's wall time at an RTP time of the stream.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,7 +63,13 @@ impl Timeline {
         let seconds = match clock.report {
             Some(report) => {
                 let sender = unix_seconds(report.ntp) + rtp_diff(rtp_time, report.rtp_time) / clock.rate;
-                let delta = *self.delta.get_or_insert(self.ours(arrival) - sender);
+                let ours = self.ours(arrival);
+                let mut delta = *self.delta.get_or_insert(ours - sender);
+                if !(ours - MAX_LATE..=ours + MAX_EARLY).contains(&(sender + delta)) {
+                    // The sender's clock jumped: its frames are placed from here by arrival.
+                    delta = ours - sender;
+                    self.delta = Some(delta);
+                }
                 sender + delta
             }
             None => {
@@ -118,6 +137,25 @@ mod tests {
         assert_eq!(v, 1_000, "video is placed with the audio it was captured with, not by arrival");
         // Never backwards.
         assert_eq!(timeline.place(&mut audio, 1_000, start), 1_001);
+    }
+
+    #[test]
+    fn a_sender_clock_that_jumps_mid_call_does_not_stretch_the_file() {
+        let start = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut timeline = Timeline::new(start);
+        let mut audio = StreamClock::new(48_000);
+        audio.report(SenderReport { ntp: wall, rtp_time: 0 });
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        assert_eq!(timeline.place(&mut audio, 48_000, at(1_000)), 1_000);
+        assert_eq!(timeline.place(&mut audio, 96_000, at(2_050)), 2_000, "jitter is no jump");
+        // The phone syncs its clock: 30 s forward; its next report says so.
+        audio.report(SenderReport { ntp: wall + Duration::from_secs(32), rtp_time: 96_000 });
+        assert_eq!(timeline.place(&mut audio, 144_000, at(3_000)), 3_000, "placed by arrival, not 30 s on");
+        assert_eq!(timeline.place(&mut audio, 192_000, at(4_010)), 4_000, "and on from there");
+        // And back.
+        audio.report(SenderReport { ntp: wall, rtp_time: 192_000 });
+        assert_eq!(timeline.place(&mut audio, 240_000, at(5_000)), 5_000);
     }
 
     #[test]

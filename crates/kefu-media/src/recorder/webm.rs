@@ -11,7 +11,8 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 
-/// Track numbers in the file: audio first, video (if any) second.
+/// Track numbers in the file: audio (if any) first, video (if any) second. A file without audio
+/// keeps video as track 2 (Matroska track numbers need not be contiguous).
 pub(crate) const AUDIO_TRACK: u64 = 1;
 pub(crate) const VIDEO_TRACK: u64 = 2;
 
@@ -65,6 +66,11 @@ mod id {
 /// What the file holds, fixed when its header is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
+    /// Whether the file has an Opus track. A shared screen's file has none: its sound (if any)
+    /// travels on the participant's one audio track, recorded in the camera's file, and an
+    /// audio track declared but never written makes players and ffprobe report a stream of no
+    /// length next to the picture.
+    pub audio: bool,
     /// The video track's size as its first keyframe said; `None`: audio only.
     pub video: Option<(u16, u16)>,
     /// Wall-clock start of the recording, milliseconds since the Unix epoch (DateUTC).
@@ -88,6 +94,7 @@ pub(crate) struct WebmWriter {
     tracks_at: u64,
     /// File offset of the Duration float's 8 bytes.
     duration_at: u64,
+    has_audio: bool,
     has_video: bool,
     cluster: Option<Cluster>,
     cues: Vec<(i64, u64)>,
@@ -143,20 +150,22 @@ impl WebmWriter {
 
         let tracks_at = head.len() as u64;
         let mut tracks = Vec::new();
-        let mut audio = Vec::new();
-        uint(&mut audio, id::TRACK_NUMBER, AUDIO_TRACK);
-        uint(&mut audio, id::TRACK_UID, AUDIO_TRACK);
-        uint(&mut audio, id::TRACK_TYPE, 2);
-        uint(&mut audio, id::FLAG_LACING, 0);
-        bytes(&mut audio, id::CODEC_ID, b"A_OPUS");
-        bytes(&mut audio, id::CODEC_PRIVATE, &opus_head());
-        uint(&mut audio, id::CODEC_DELAY, 6_500_000);
-        uint(&mut audio, id::SEEK_PRE_ROLL, 80_000_000);
-        let mut settings = Vec::new();
-        bytes(&mut settings, id::SAMPLING_FREQUENCY, &48_000f64.to_be_bytes());
-        uint(&mut settings, id::CHANNELS, 2);
-        bytes(&mut audio, id::AUDIO, &settings);
-        bytes(&mut tracks, id::TRACK_ENTRY, &audio);
+        if layout.audio {
+            let mut audio = Vec::new();
+            uint(&mut audio, id::TRACK_NUMBER, AUDIO_TRACK);
+            uint(&mut audio, id::TRACK_UID, AUDIO_TRACK);
+            uint(&mut audio, id::TRACK_TYPE, 2);
+            uint(&mut audio, id::FLAG_LACING, 0);
+            bytes(&mut audio, id::CODEC_ID, b"A_OPUS");
+            bytes(&mut audio, id::CODEC_PRIVATE, &opus_head());
+            uint(&mut audio, id::CODEC_DELAY, 6_500_000);
+            uint(&mut audio, id::SEEK_PRE_ROLL, 80_000_000);
+            let mut settings = Vec::new();
+            bytes(&mut settings, id::SAMPLING_FREQUENCY, &48_000f64.to_be_bytes());
+            uint(&mut settings, id::CHANNELS, 2);
+            bytes(&mut audio, id::AUDIO, &settings);
+            bytes(&mut tracks, id::TRACK_ENTRY, &audio);
+        }
         if let Some((width, height)) = layout.video {
             let mut video = Vec::new();
             uint(&mut video, id::TRACK_NUMBER, VIDEO_TRACK);
@@ -187,6 +196,7 @@ impl WebmWriter {
             info_at,
             tracks_at,
             duration_at,
+            has_audio: layout.audio,
             has_video: layout.video.is_some(),
             cluster: None,
             cues: Vec::new(),
@@ -197,7 +207,13 @@ impl WebmWriter {
     /// Append one frame at `at_ms` (from the recording's start; never before the previous
     /// frame of the same track). A cluster older than a second is written out first, and so is
     /// any cluster when a video keyframe arrives, so that keyframes start clusters (seek points).
+    /// A frame of a track the file does not have (video of a file opened audio-only, sound for
+    /// a screen's file) is left out.
     pub(crate) fn write_frame(&mut self, track: u64, at_ms: i64, keyframe: bool, frame: &[u8]) -> io::Result<()> {
+        let declared = if track == AUDIO_TRACK { self.has_audio } else { self.has_video };
+        if !declared {
+            return Ok(());
+        }
         let at_ms = at_ms.max(0);
         let video_key = track == VIDEO_TRACK && keyframe;
         let close = match &self.cluster {

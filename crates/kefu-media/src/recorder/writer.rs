@@ -19,6 +19,12 @@ use crate::recorder::webm::{Layout, WebmWriter, AUDIO_TRACK, VIDEO_TRACK};
 /// A VP8 keyframe of a black 320x180 picture (made once with ffmpeg's libvpx): written while a
 /// recording is paused, so players show black rather than the last picture.
 pub(crate) const BLACK_KEYFRAME: &[u8] = include_bytes!("black-320x180.vp8");
+/// An H.264 IDR picture of a black 320x180 frame, with its own SPS and PPS in front, as
+/// Matroska stores it (4-byte lengths; made once with ffmpeg's libx264, constrained baseline):
+/// written while an H.264 recording is paused. Its parameter sets travel in-band, so decoders
+/// take its size whatever the track's; the picture after the pause is a real keyframe that
+/// brings the stream's own parameter sets back (see `Writer::frames`).
+pub(crate) const BLACK_H264: &[u8] = include_bytes!("black-320x180.h264");
 /// An Opus frame of 20 ms of silence (CELT, TOC 0xF8): replaces the audio while paused.
 pub(crate) const OPUS_SILENCE: [u8; 3] = [0xF8, 0xFF, 0xFE];
 /// Frames are held this long so that audio and video leave in time order.
@@ -100,6 +106,8 @@ pub(crate) struct Writer {
     pub participant: ParticipantId,
     pub path: PathBuf,
     pub expect_video: bool,
+    /// Whether the file has a sound track (not a shared screen's file: see `Layout::audio`).
+    pub audio: bool,
     pub shared: Arc<Shared>,
     pub samples: Receiver<Sample>,
     pub reports: Sender<MediaEvent>,
@@ -124,6 +132,9 @@ struct State {
     last_keyframe: Option<Instant>,
     last_request: Option<Instant>,
     black_at: Option<i64>,
+    /// A black H.264 picture (with its own parameter sets) was written since the last real
+    /// keyframe: the next one must carry the stream's SPS and PPS.
+    h264_black: bool,
     file: Option<File>,
     webm: Option<WebmWriter>,
     queue: Vec<Out>,
@@ -158,6 +169,7 @@ impl Writer {
             last_keyframe: None,
             last_request: None,
             black_at: None,
+            h264_black: false,
             file: None,
             webm: None,
             queue: Vec::new(),
@@ -218,6 +230,9 @@ impl Writer {
     }
 
     fn take(&self, state: &mut State, sample: Sample, now: Instant, released: &mut Vec<Released>) -> std::io::Result<()> {
+        if !sample.video && !self.audio {
+            return Ok(());
+        }
         let stream = if sample.video { &mut state.video } else { &mut state.audio };
         let Some(switched) = stream.accept(&sample, now) else { return Ok(()) };
         if switched && sample.video {
@@ -258,23 +273,38 @@ impl Writer {
             let assembled = if state.is_h264 { state.h264.push(&packet) } else { state.vp8.push(&packet) };
             let Some(frame) = assembled else { continue };
             let at_ms = state.timeline.place(&mut state.video.clock, frame.rtp_time, frame.arrival);
-            if frame.paused && state.is_h264 {
-                // No black H.264 picture to write (its parameter sets must match the stream's):
-                // the paused frames are left out, and the picture resumes from a keyframe.
-                state.need_keyframe = true;
-                continue;
-            }
             if frame.paused {
                 // Black once a second (a seek into the pause lands on black too); the picture
                 // after the pause must start from a real keyframe.
                 state.need_keyframe = true;
+                if state.is_h264 && !state.avc_open {
+                    // The Matroska track needs the stream's parameter sets: open it on a
+                    // keyframe that has them (a recording that starts paused); until then the
+                    // paused pictures have nowhere to go.
+                    if state.webm.is_none() && self.expect_video && frame.keyframe {
+                        if let Some(avc) = state.h264.avc_config() {
+                            self.open_h264(state, frame.size.unwrap_or((640, 360)), avc)?;
+                        }
+                    }
+                    if !state.avc_open {
+                        continue;
+                    }
+                }
                 if state.black_at.is_none_or(|at| at_ms - at >= 1000) {
                     state.black_at = Some(at_ms);
-                    push(state, Out { track: VIDEO_TRACK, at_ms, keyframe: true, data: BLACK_KEYFRAME.to_vec() });
+                    let black = if state.is_h264 { BLACK_H264 } else { BLACK_KEYFRAME };
+                    state.h264_black |= state.is_h264;
+                    push(state, Out { track: VIDEO_TRACK, at_ms, keyframe: true, data: black.to_vec() });
                 }
                 continue;
             }
             state.black_at = None;
+            let mut frame = frame;
+            if frame.keyframe && state.is_h264 && std::mem::take(&mut state.h264_black) {
+                // The black picture replaced the decoder's parameter sets: a keyframe whose
+                // encoder sends them only now and then gets the stream's own in front.
+                frame.data = with_parameter_sets(&state.h264, frame.data);
+            }
             if frame.keyframe {
                 if state.webm.is_none() && self.expect_video {
                     let size = frame.size.unwrap_or((640, 360));
@@ -317,7 +347,8 @@ impl Writer {
 
     fn open(&self, state: &mut State, video: Option<(u16, u16)>) -> std::io::Result<()> {
         let Some(file) = state.file.take() else { return Ok(()) };
-        state.webm = Some(WebmWriter::create(file, Layout { video, started_unix_ms: state.started_unix_ms, avc: None })?);
+        let layout = Layout { audio: self.audio, video, started_unix_ms: state.started_unix_ms, avc: None };
+        state.webm = Some(WebmWriter::create(file, layout)?);
         Ok(())
     }
 
@@ -327,7 +358,7 @@ impl Writer {
         let mkv = self.path.with_extension("mkv");
         std::fs::rename(&self.path, &mkv)?;
         state.written = mkv;
-        let layout = Layout { video: Some(size), started_unix_ms: state.started_unix_ms, avc: Some(avc) };
+        let layout = Layout { audio: self.audio, video: Some(size), started_unix_ms: state.started_unix_ms, avc: Some(avc) };
         state.webm = Some(WebmWriter::create(file, layout)?);
         state.avc_open = true;
         Ok(())
@@ -354,6 +385,26 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// An H.264 access unit (length-prefixed NAL units) with the stream's latest SPS and PPS in
+/// front, unless it carries an SPS already.
+fn with_parameter_sets(h264: &H264Assembler, data: Vec<u8>) -> Vec<u8> {
+    let (Some(sps), Some(pps)) = (&h264.sps, &h264.pps) else { return data };
+    let mut at = 0;
+    while let Some(len) = data.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize) {
+        if data.get(at + 4).is_some_and(|b| b & 0x1f == 7) {
+            return data;
+        }
+        at += 4 + len;
+    }
+    let mut out = Vec::with_capacity(sps.len() + pps.len() + 8 + data.len());
+    for nal in [sps, pps] {
+        out.extend_from_slice(&(nal.len() as u32).to_be_bytes());
+        out.extend_from_slice(nal);
+    }
+    out.extend_from_slice(&data);
+    out
 }
 
 /// Queue a frame in time order (frames of one stream come in order; the two streams interleave).

@@ -74,13 +74,12 @@ impl Engine {
     pub(crate) async fn end_call(&mut self, call: i64, reason: &str, only_if: Option<CallStatus>) -> ApiResult<()> {
         let now = now_ms();
         let mut tx = self.begin().await?;
-        let Some(row) = tx.end_call(call, reason, only_if, now).await? else {
+        let Some((row, events)) = crate::calls::record::end(&mut tx, call, reason, only_if, now).await? else {
             return Err(ApiError::Conflict(match only_if {
                 Some(status) => format!("the call is no longer {}", status.as_str()),
                 None => "the call has already ended".into(),
             }));
         };
-        let events = record(&mut tx, &row, now).await?;
         tx.commit().await?;
         self.call_ended(call, row.conversation_id).await;
         announce_with(&self.store, &self.hub, &self.links, events, &[]).await;

@@ -161,10 +161,8 @@ pub async fn end_interrupted(store: &Store) -> anyhow::Result<usize> {
     for call in &open {
         let now = now_ms();
         let mut tx = store.begin().await?;
-        if let Some(ended) = tx.end_call(call.id, "server_restart", None, now).await? {
-            // Nobody is connected yet: the events are announced by resume, not now.
-            let _events: Vec<Pending> = record::record(&mut tx, &ended, now).await?;
-        }
+        // Nobody is connected yet: the events are announced by resume, not now.
+        let _ended: Option<(_, Vec<Pending>)> = record::end(&mut tx, call.id, "server_restart", None, now).await?;
         tx.commit().await?;
     }
     Ok(open.len())

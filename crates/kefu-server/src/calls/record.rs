@@ -55,7 +55,25 @@ pub async fn record(tx: &mut Tx, call: &CallRow, now: i64) -> ApiResult<Vec<Pend
 /// End the conversation's open call (if any) inside `tx`, with its events.
 pub async fn end_open_call(tx: &mut Tx, conversation: i64, reason: &str, now: i64) -> ApiResult<Option<(CallRow, Vec<Pending>)>> {
     let Some(open) = tx.open_call(conversation).await? else { return Ok(None) };
-    let Some(ended) = tx.end_call(open.id, reason, None, now).await? else { return Ok(None) };
-    let events = record(tx, &ended, now).await?;
+    end(tx, open.id, reason, None, now).await
+}
+
+/// End a call inside `tx` (`only_if`: only from that status), with its events; `None` if it had
+/// already ended (or is no longer in `only_if`). Every end of a call comes here: a client-side
+/// recording running then ends with it, and says so as the agent's stop would have.
+pub async fn end(tx: &mut Tx, id: i64, reason: &str, only_if: Option<CallStatus>, now: i64) -> ApiResult<Option<(CallRow, Vec<Pending>)>> {
+    // Read (and locked on PostgreSQL) first: the end clears `local_recording`.
+    let recorded_locally = match tx.call(id).await {
+        Ok(call) => call.local_recording,
+        Err(kefu_store::StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(ended) = tx.end_call(id, reason, only_if, now).await? else { return Ok(None) };
+    let mut events = Vec::new();
+    if recorded_locally {
+        // Before the call's own end line, so the timeline reads in order.
+        events.push(crate::calls::local_recording::ended_with_call(tx, &ended, now).await?);
+    }
+    events.extend(record(tx, &ended, now).await?);
     Ok(Some((ended, events)))
 }

@@ -106,6 +106,35 @@ pub async fn flowing_call(app: &TestApp, agent: &str, name: &str) -> FlowingCall
     FlowingCall { visitor, conversation, call, visitor_ws, agent_ws, visitor_peer, agent_peer }
 }
 
+/// The composed MP4 of a recorded call, once its job is done.
+pub struct Composed {
+    /// The composition's view as the asker sees it.
+    pub view: Value,
+    /// ffprobe's format duration, in seconds.
+    pub duration: f64,
+}
+
+/// Wait for the call's composition (made after it ended), fetch it as `token` and check it is an
+/// MP4 with one video and one audio stream: the check every recording test ends with.
+pub async fn composed(app: &TestApp, token: &str, call: i64) -> Composed {
+    let mut view = Value::Null;
+    for _ in 0..600 {
+        let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/composition"), Some(token), None).await;
+        if s == 200 && v["status"] != "composing" {
+            view = v;
+            break;
+        }
+        assert!(s == 404 || v["status"] == "composing", "{s} {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(view["status"], "finished", "the composition of call {call}: {view}");
+    let resp = app.http.get(app.url(view["url"].as_str().unwrap())).bearer_auth(token).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (duration, kinds) = crate::compositions::probe_mp4(&resp.bytes().await.unwrap(), &call.to_string());
+    assert_eq!(kinds, ["audio", "video"], "the composition of call {call}");
+    Composed { view, duration }
+}
+
 /// The admin sets the cards group's recording policy; the admin's token.
 pub async fn cards_recording(app: &TestApp, policy: &str) -> String {
     let admin = app.login("admin@demo.kefu", "demo-admin").await;

@@ -76,13 +76,34 @@ async fn where_allowed_the_serving_agent_records_locally_the_visitor_is_told_and
     assert_eq!((got[1].0, got[1].1), ("started", id.as_str()), "{entries:?}");
     assert!(!got[1].2.is_empty() && !got[1].2.starts_with('#'), "who: {entries:?}");
 
-    // A call that ends while recording locally is no longer recorded.
+    // A call that ends while recording locally is no longer recorded, and that recording's stop
+    // is written as the agent's own would be: by the serving agent, saying the call ended.
     let (s, _) = local(&app, &agent, call, "start").await;
     assert_eq!(s, 200);
-    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&visitor), None).await;
     assert_eq!((s, &v["local_recording"]), (200, &json!(false)), "{v}");
     let (s, e) = local(&app, &agent, call, "start").await;
     assert_eq!(s, 409, "the call is over: {e}");
+    let entries = audit(&app).await;
+    assert_eq!(entries.len(), 4, "{entries:?}");
+    let last = &entries[0];
+    assert_eq!((last["action"].as_str(), last["entity_id"].as_str()), (Some("stopped"), Some(id.as_str())), "{last}");
+    assert_eq!(last["actor_name"], entries[1]["actor_name"], "by the serving agent, who started it: {entries:?}");
+    assert!(last["summary"].as_str().unwrap().contains("the call ended: hangup"), "why: {last}");
+    let (_, list) = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(&visitor), None).await;
+    let lines: Vec<&str> = list["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "event")
+        .filter_map(|m| m["body"].as_str())
+        .filter(|b| b.starts_with("local_recording") || *b == "call_ended")
+        .collect();
+    assert_eq!(
+        lines,
+        ["local_recording_started", "local_recording_stopped", "local_recording_started", "local_recording_stopped", "call_ended"],
+        "the stop, then the call's end: {list}"
+    );
 }
 
 #[tokio::test]

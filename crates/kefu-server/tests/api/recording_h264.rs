@@ -1,5 +1,6 @@
 //! A participant whose browser publishes H.264: their recording is Matroska (the issue: WebM
-//! for VP8/Opus, Matroska for H.264), listed and downloaded as such, and composed like any other.
+//! for VP8/Opus, Matroska for H.264), listed and downloaded as such, and composed like any other;
+//! paused, it shows black (as VP8's does), not the last picture held.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -47,6 +48,55 @@ fn pictures() -> Vec<Vec<u8>> {
     pictures
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// `bytes` written to a temporary file named for `role`, removed when the returned guard drops.
+fn path_of(bytes: &[u8], role: &str) -> Temp {
+    let path = std::env::temp_dir().join(format!("kefu-h264-pause-{}-{role}.mkv", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    Temp(path)
+}
+
+struct Temp(std::path::PathBuf);
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl std::ops::Deref for Temp {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+/// Each decoded picture's time (s) and mean luma (0 black .. 255 white), in order. A player
+/// shows each until the next one's time.
+fn shown_pictures(path: &std::path::Path) -> Vec<(f64, f64)> {
+    let times = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs");
+    let times: Vec<f64> =
+        String::from_utf8_lossy(&times.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
+    // Every picture scaled to one size (the black ones are smaller), none dropped or repeated.
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v", "-vf", "scale=160:90", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lumas = out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64);
+    assert_eq!(times.len(), out.stdout.len() / (160 * 90), "one time per picture");
+    times.into_iter().zip(lumas).collect()
+}
+
 async fn join_h264(ws: &mut Socket, call: i64, pictures: Arc<Vec<Vec<u8>>>) -> Peer {
     let offering = media_peer::offer_h264(pictures);
     ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
@@ -69,7 +119,21 @@ async fn an_h264_participant_is_recorded_to_matroska() {
     let visitor_peer = join_h264(&mut visitor_ws, call, pictures.clone()).await;
     let agent_peer = join_h264(&mut agent_ws, call, pictures).await;
     until_media_flows(&mut [(&mut visitor_ws, &visitor_peer), (&mut agent_ws, &agent_peer)], call).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Paused for 3 s (a card number said aloud), then resumed for 2 s.
+    let recording = |action: &'static str| {
+        let (app, agent) = (&app, &agent);
+        async move {
+            let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(agent), Some(json!({ "action": action }))).await;
+            assert_eq!(s, 200, "{action}: {v}");
+        }
+    };
+    let paused_at = now_ms();
+    recording("pause").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let resumed_at = now_ms();
+    recording("resume").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200);
     drop((visitor_peer, agent_peer));
@@ -103,7 +167,21 @@ async fn an_h264_participant_is_recorded_to_matroska() {
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         assert!(text.contains("codec_name=h264") && text.contains("codec_name=opus") && text.contains("width=320"), "{text}");
         let duration: f64 = text.lines().find_map(|l| l.strip_prefix("duration=")).and_then(|d| d.parse().ok()).unwrap_or(0.0);
-        assert!(duration > 2.5, "about the call's length: {duration}");
+        assert!(duration > 6.5, "about the call's length: {duration}");
+        // Black through the pause (a second's margin at each edge: the request's way to the
+        // media thread, and the next keyframe after the resume), the picture before and after.
+        // The pause is found in the file (its place there depends on the sender's clock): a run
+        // of black pictures of about its length, with the picture before and after it.
+        let shown = shown_pictures(&path_of(&bytes, r["role"].as_str().unwrap()));
+        println!("{}: {:?}", r["role"], shown.iter().map(|(t, l)| format!("{t:.2}:{l:.0}")).collect::<Vec<_>>());
+        let black = |l: f64| l < 20.0;
+        let first = shown.iter().position(|(_, l)| black(*l)).expect("black pictures while paused");
+        let back = first + shown[first..].iter().position(|(_, l)| !black(*l)).expect("the picture after the pause");
+        let dark = shown[back].0 - shown[first].0;
+        let paused = (resumed_at - paused_at) as f64 / 1000.0;
+        assert!(first > 0 && shown[..first].iter().all(|(_, l)| !black(*l)), "the picture before the pause");
+        assert!(shown[back..].iter().all(|(_, l)| !black(*l)), "no black after the resume");
+        assert!(dark > paused * 0.6 && dark < paused + 1.5, "black for about the pause's {paused} s: {dark} s");
     }
     // Composed like any other: the MP4 is made from the two .mkv files.
     let mut status = String::new();

@@ -1,6 +1,6 @@
 //! A screen shared during a recorded call is recorded as a file of its own, next to the
-//! sharer's camera file (kind `screen`), from the moment the share began; the composition stays
-//! the two cameras side by side.
+//! sharer's camera file (kind `screen`), from the moment the share began, with a video stream and
+//! no (empty) audio track; the composition stays the two cameras side by side.
 
 use std::process::Command;
 use std::time::Duration;
@@ -65,6 +65,8 @@ async fn a_shared_screen_is_recorded_as_its_own_file() {
     assert_eq!(screen["bytes"].as_i64(), Some(bytes.len() as i64));
     let path = std::env::temp_dir().join(format!("kefu-screen-api-{}.webm", std::process::id()));
     std::fs::write(&path, &bytes).unwrap();
+    let streams =
+        Command::new("ffprobe").args(["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0"]).arg(&path).output().unwrap();
     let out = Command::new("ffprobe")
         .args(["-v", "error", "-select_streams", "v", "-count_packets", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0"])
         .arg(&path)
@@ -74,4 +76,6 @@ async fn a_shared_screen_is_recorded_as_its_own_file() {
     let packets: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
     println!("the screen's file: {} bytes, {packets} video packets", bytes.len());
     assert!(packets >= 40, "about 3 s of the screen at 25 fps: {packets}");
+    let kinds = String::from_utf8_lossy(&streams.stdout).trim().to_owned();
+    assert_eq!(kinds, "video", "the screen's file has its picture and no empty sound track");
 }

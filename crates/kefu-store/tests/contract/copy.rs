@@ -103,7 +103,7 @@ async fn fill(store: &Store) {
     let done = FinishedRecording { status: "finished", bytes: 1000, duration_ms: Some(5000), sha256: Some("ab"), error: None };
     store.finish_recording(rec.id, &done, 28).await.unwrap();
     store.log_download(Download::Recording(rec.id), Some(agent), None, 31).await.unwrap();
-    assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29).await.unwrap());
+    assert!(store.claim_composition(call.id, Some(agent), "1/c.mp4", 29, kefu_store::JobLease { holder: "n1", until: 99 }).await.unwrap());
     store.log_download(Download::Composition(call.id), Some(agent), None, 32).await.unwrap();
     let q = CallQualityRow {
         call_id: call.id,
