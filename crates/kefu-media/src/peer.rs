@@ -158,7 +158,7 @@ impl Peer {
             rtx_cache: setup.rtx_cache,
             estimate: None,
             logged_estimate: None,
-            rtx_age: setup.rtx_cache,
+            rtx_age: rtx::age_for(None, setup.rtx_cache),
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))
