@@ -182,7 +182,7 @@ const CATCH_UP_ROUNDS: usize = 32;
 fn catch_up(sfu: &mut Sfu) {
     for _ in 0..CATCH_UP_ROUNDS {
         let now = Instant::now();
-        if !sfu.poll_timeout().is_some_and(|at| at <= now) {
+        if sfu.poll_timeout().is_none_or(|at| at > now) {
             return;
         }
         sfu.handle_timeout(now);
