@@ -91,9 +91,7 @@ impl Worker {
         loop {
             catch_up(&mut sfu);
             let mut transmits = sfu.take_transmits();
-            // One destination's datagrams next to each other (in their order): a subscriber's
-            // burst of equal-sized video packets then leaves in one GSO write (see `udp`).
-            transmits.sort_by_key(|t| t.destination);
+            crate::udp::group_by_destination(&mut transmits);
             send_tcp(&transmits, &mut tcp_out);
             socket.send_all(&transmits).await;
             sfu.recycle_transmits(transmits);
