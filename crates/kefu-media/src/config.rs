@@ -28,9 +28,9 @@ pub struct MediaConfig {
     /// [`crate::LeaveReason::Timeout`].
     pub connect_timeout: Duration,
     /// The longest each forwarded video stream keeps its sent packets to answer NACKs (str0m's
-    /// default is 3 s; most of the memory per subscribed stream); once the subscriber's RTT is
-    /// known, it keeps a few round trips of them (see `rtx`). Loss older than that is repaired
-    /// by a keyframe instead.
+    /// default is 3 s; most of the memory per subscribed stream); until the subscriber's RTT is
+    /// known it keeps 500 ms (at most this), then a few round trips (see `rtx`). Loss older than
+    /// that is repaired by a keyframe instead.
     pub rtx_cache: Duration,
     /// Media worker threads. Each owns whole rooms (a room's forwarding stays on one thread) and
     /// one socket of the UDP port's `SO_REUSEPORT` group; at least 1.

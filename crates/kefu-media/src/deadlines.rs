@@ -2,20 +2,21 @@
 //! earliest deadline and the due keys in O(log n) instead of scanning every participant and room
 //! on every datagram (a scan that cost 17% of the media thread at 50 calls). Pure.
 
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
 use std::hash::Hash;
 use std::time::Instant;
 
 /// One deadline per key, ordered by time.
 #[derive(Debug)]
 pub(crate) struct Deadlines<K> {
-    by_key: HashMap<K, Instant>,
+    by_key: FxHashMap<K, Instant>,
     ordered: BTreeSet<(Instant, K)>,
 }
 
 impl<K> Default for Deadlines<K> {
     fn default() -> Self {
-        Deadlines { by_key: HashMap::new(), ordered: BTreeSet::new() }
+        Deadlines { by_key: FxHashMap::default(), ordered: BTreeSet::new() }
     }
 }
 

@@ -2,7 +2,7 @@
 //! second over the last interval, and the frame size the last keyframe declared. They feed the
 //! allocator (layer bitrates) and the participants' stats (what a subscriber receives).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 use crate::api::VideoLayerStats;
@@ -37,7 +37,7 @@ struct TrackMeter {
 /// Every published track's meters.
 #[derive(Debug, Default)]
 pub(crate) struct Meters {
-    tracks: HashMap<TrackId, TrackMeter>,
+    tracks: FxHashMap<TrackId, TrackMeter>,
     since: Option<Instant>,
 }
 

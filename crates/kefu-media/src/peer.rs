@@ -1,7 +1,8 @@
 //! One participant's connection: its str0m `Rtc` (RTP mode, ICE-lite), the tracks it publishes
 //! and receives by mid, and the server side of its offer/answer exchanges.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,7 @@ pub(crate) struct Sending {
     pub video: bool,
     pub forwarder: Forwarder,
     /// Publisher's payload type -> ours, learnt on the first packet of each.
-    pub pt_map: HashMap<Pt, Option<Pt>>,
+    pub pt_map: FxHashMap<Pt, Option<Pt>>,
 }
 
 #[derive(Debug)]
@@ -79,13 +80,13 @@ pub(crate) struct Peer {
     pub next_timeout: Instant,
     screen_mids: HashSet<String>,
     /// Incoming (published) media by mid.
-    pub published: HashMap<Mid, TrackId>,
+    pub published: FxHashMap<Mid, TrackId>,
     /// The simulcast rids of each published mid, lowest layer first (empty: no simulcast).
-    pub rids: HashMap<Mid, Vec<Rid>>,
+    pub rids: FxHashMap<Mid, Vec<Rid>>,
     /// Outgoing (forwarded) tracks, negotiated.
-    pub sending: HashMap<TrackId, Sending>,
+    pub sending: FxHashMap<TrackId, Sending>,
     /// Outgoing mid -> track, for the subscriber's keyframe requests.
-    pub sending_by_mid: HashMap<Mid, TrackId>,
+    pub sending_by_mid: FxHashMap<Mid, TrackId>,
     wanted: Vec<Change>,
     pending: Option<PendingOffer>,
     offer_not_before: Instant,
@@ -160,10 +161,10 @@ impl Peer {
             connected: false,
             next_timeout: now,
             screen_mids: HashSet::new(),
-            published: HashMap::new(),
-            rids: HashMap::new(),
-            sending: HashMap::new(),
-            sending_by_mid: HashMap::new(),
+            published: FxHashMap::default(),
+            rids: FxHashMap::default(),
+            sending: FxHashMap::default(),
+            sending_by_mid: FxHashMap::default(),
             wanted: Vec::new(),
             pending: None,
             offer_not_before: now,
@@ -171,7 +172,7 @@ impl Peer {
             rtx_cache: setup.rtx_cache,
             estimate: Estimate::default(),
             logged_estimate: None,
-            rtx_age: setup.rtx_cache,
+            rtx_age: rtx::age_for(None, setup.rtx_cache),
             rtx_age_measured: false,
         };
         let answer = peer.accept_offer(now, offer)?;
@@ -301,7 +302,7 @@ impl Peer {
             if video {
                 self.limit_rtx_cache(mid);
             }
-            self.sending.insert(track, Sending { mid, video, forwarder, pt_map: HashMap::new() });
+            self.sending.insert(track, Sending { mid, video, forwarder, pt_map: FxHashMap::default() });
             self.sending_by_mid.insert(mid, track);
             ready.push(track);
         }

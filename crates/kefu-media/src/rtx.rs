@@ -4,12 +4,20 @@
 //! receiver's jitter buffer still waits for it: the NACK needs about one RTT to come and the
 //! repair one more, and a receiver asks again once or twice before it gives up and wants a
 //! keyframe. So the cache keeps a few RTTs plus a margin for bursts and scheduling, never more
-//! than the configured [`crate::MediaConfig::rtx_cache`] (the figure used until an RTT is known).
+//! than the configured [`crate::MediaConfig::rtx_cache`].
+//!
+//! Until the first stats give the RTT (5 s into a call), the cache keeps [`INITIAL_AGE`]: what
+//! it holds then sets the process's memory high-water mark (the allocator keeps the pages of a
+//! cache that later shrinks), and a full second of video was ~0.2 MB per subscriber, most of a
+//! subscriber's memory (tools/media-load).
 
 use std::time::Duration;
 
 /// Kept whatever the RTT: a burst of loss on a near link is still repaired.
 pub(crate) const MIN_AGE: Duration = Duration::from_millis(250);
+
+/// The cache's age before an RTT is measured: four round trips of 60 ms and the floor.
+pub(crate) const INITIAL_AGE: Duration = Duration::from_millis(500);
 
 /// RTTs a retransmission may take to be asked for, asked again and delivered.
 const RTTS: u32 = 4;
@@ -22,13 +30,13 @@ const HYSTERESIS: f64 = 0.25;
 /// The cache age for a subscriber with this RTT (`None`: not measured yet), at most `max`.
 pub(crate) fn age_for(rtt: Option<Duration>, max: Duration) -> Duration {
     match rtt {
-        None => max,
+        None => INITIAL_AGE.min(max),
         Some(rtt) => MIN_AGE.saturating_add(rtt.saturating_mul(RTTS)).min(max).max(MIN_AGE.min(max)),
     }
 }
 
 /// Whether a cache of age `current` should be resized to `wanted`. `first`: the first RTT
-/// of the subscriber (the cache has the configured age): it may shrink. After that it only
+/// of the subscriber (the cache has its initial age): it may shrink or grow. After that it only
 /// grows. A resize drops every cached packet (str0m rebuilds the cache), so a loss just before
 /// it cannot be repaired and the receiver's video freezes until a keyframe; on a congested
 /// link the RTT swings with the queue (100-170 ms on a 300 kbit/s `tbf`), and following it both
@@ -52,7 +60,8 @@ mod tests {
     #[test]
     fn the_cache_keeps_a_few_round_trips_within_the_configured_age() {
         let max = MS(1_000);
-        assert_eq!(age_for(None, max), max, "until an RTT is known, the configured age");
+        assert_eq!(age_for(None, max), MS(500), "until an RTT is known, the initial age");
+        assert_eq!(age_for(None, MS(300)), MS(300), "a configured age below it wins");
         assert_eq!(age_for(Some(MS(1)), max), MS(254), "a near subscriber: the floor and a little");
         assert_eq!(age_for(Some(MS(0)), max), MIN_AGE);
         assert_eq!(age_for(Some(MS(100)), max), MS(650), "a 100 ms path: four round trips more");

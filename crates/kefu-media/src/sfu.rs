@@ -2,11 +2,12 @@
 //! forwarding of RTP between them. Time is an argument; datagrams come in as bytes and go out as
 //! [`Transmit`]s. The driver (one thread, one socket) and the in-process tests both drive it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::media::KeyframeRequestKind;
 use str0m::net::{Protocol, Receive};
@@ -29,8 +30,8 @@ use crate::room::{self, Room, RoomConfig};
 pub(crate) struct Sfu {
     setup: PeerSetup,
     room_config: RoomConfig,
-    rooms: HashMap<RoomId, Room>,
-    peers: HashMap<ParticipantId, Peer>,
+    rooms: FxHashMap<RoomId, Room>,
+    peers: FxHashMap<ParticipantId, Peer>,
     demux: Demux,
     /// When each participant's `Rtc` (or its next server offer) and each room is due: the
     /// media loop looks at the earliest, not at everyone, per datagram.
@@ -61,8 +62,8 @@ impl Sfu {
         Sfu {
             setup,
             room_config,
-            rooms: HashMap::new(),
-            peers: HashMap::new(),
+            rooms: FxHashMap::default(),
+            peers: FxHashMap::default(),
             demux: Demux::default(),
             peer_deadlines: Deadlines::default(),
             room_deadlines: Deadlines::default(),

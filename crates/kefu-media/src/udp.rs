@@ -121,6 +121,14 @@ impl MediaSocket {
     }
 }
 
+/// Puts each destination's datagrams next to each other, in their order: a subscriber's burst of
+/// equal-sized video packets, released while other subscribers' packets were too, then leaves in
+/// one GSO write. The order between destinations does not matter.
+pub(crate) fn group_by_destination(transmits: &mut [Transmit]) {
+    // Stable: a destination's datagrams keep their order (RTP sequence, DTLS records, TCP frames).
+    transmits.sort_by_key(|t| t.destination);
+}
+
 /// Where the GSO run starting at `at` ends (exclusive): the following datagrams to the same
 /// destination of the same size, the last of them possibly shorter (GSO's rule), within the
 /// segment and byte limits.
@@ -159,6 +167,14 @@ mod tests {
         assert_eq!(run_end(&ts, 0, 1), 1, "no GSO: one by one");
         let big: Vec<Transmit> = (0..80).map(|_| t(1, 1200)).collect();
         assert_eq!(run_end(&big, 0, 64), 50, "at most 60,000 bytes");
+    }
+
+    #[test]
+    fn interleaved_bursts_become_runs_in_their_order() {
+        let mut ts = vec![t(1, 100), t(2, 100), t(1, 101), t(3, 80), t(2, 101), t(1, 102), t(2, 60)];
+        group_by_destination(&mut ts);
+        let got: Vec<(u16, usize)> = ts.iter().map(|t| (t.destination.port(), t.contents.len())).collect();
+        assert_eq!(got, [(1, 100), (1, 101), (1, 102), (2, 100), (2, 101), (2, 60), (3, 80)]);
     }
 
     #[tokio::test]

@@ -89,7 +89,9 @@ impl Worker {
         // The TCP connections this worker took over, by remote address: where to write.
         let mut tcp_out: HashMap<SocketAddr, mpsc::Sender<Vec<u8>>> = HashMap::new();
         loop {
-            let transmits = sfu.take_transmits();
+            catch_up(&mut sfu);
+            let mut transmits = sfu.take_transmits();
+            crate::udp::group_by_destination(&mut transmits);
             send_tcp(&transmits, &mut tcp_out);
             socket.send_all(&transmits).await;
             sfu.recycle_transmits(transmits);
@@ -131,20 +133,11 @@ impl Worker {
                         }
                     }
                     hand_off(&mut foreign, &peers);
-                    // Under a steady stream of datagrams the timer branch may lose the race:
-                    // what is due (pacing, feedback, keep-alives) is handled here too.
-                    let now = Instant::now();
-                    if sfu.poll_timeout().is_some_and(|at| at <= now) {
-                        sfu.handle_timeout(now);
-                    }
                 },
                 Some(batch) = handoffs.recv() => {
                     let now = Instant::now();
                     for r in &batch {
                         sfu.handle_datagram(now, r.tcp, r.source, &r.contents);
-                    }
-                    if sfu.poll_timeout().is_some_and(|at| at <= now) {
-                        sfu.handle_timeout(now);
                     }
                 },
                 command = commands.recv() => match command {
@@ -161,8 +154,8 @@ impl Worker {
                     Some(command) => dispatch(&mut sfu, &directory, me, Instant::now(), command),
                 },
                 () = tokio::time::sleep_until(deadline.into()) => {
+                    // What is due is handled by `catch_up` at the top of the loop.
                     let now = Instant::now();
-                    sfu.handle_timeout(now);
                     if now >= next_prune {
                         next_prune = now + PRUNE_EVERY;
                         if let Some(steer) = steer.as_mut() {
@@ -173,6 +166,24 @@ impl Worker {
                 },
             }
         }
+    }
+}
+
+/// Rounds of [`catch_up`] per turn of the loop at most (a stuck deadline cannot starve the socket).
+const CATCH_UP_ROUNDS: usize = 32;
+
+/// Handles what is due, again and again while something is due at the clock's new reading.
+/// str0m's pacer releases one packet per timeout and asks for the next 1 µs later: a subscriber's
+/// burst (a video frame's packets) is thus released in a few rounds here, and sent together,
+/// instead of one turn of the loop per packet — each waiting for tokio's timer, whose 1 ms ticks
+/// round a deadline 1 µs away up to the next millisecond, or for the next datagram to arrive.
+fn catch_up(sfu: &mut Sfu) {
+    for _ in 0..CATCH_UP_ROUNDS {
+        let now = Instant::now();
+        if sfu.poll_timeout().is_none_or(|at| at > now) {
+            return;
+        }
+        sfu.handle_timeout(now);
     }
 }
 

@@ -42,7 +42,8 @@ impl Server {
             .arg(&config_file)
             .arg("--data-dir")
             .arg(dir.join("data"))
-            .env("KEFU_LOG", "warn")
+            // Quiet unless the caller asks for more (e.g. `KEFU_LOG=info` to see why calls end).
+            .env("KEFU_LOG", std::env::var("KEFU_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::from(std::fs::File::create(dir.join("kefu.log"))?))
             .spawn()
             .with_context(|| format!("failed to start {kefu}"))?;
