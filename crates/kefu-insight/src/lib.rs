@@ -42,6 +42,6 @@ pub use maturity::{
 };
 pub use reasons::{reason_report, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact};
 pub use report::{
-    agent_report, agent_report_of_moves, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report,
-    ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
+    agent_report, agent_report_of_moves, agent_report_of_sums, conversation_report, conversation_report_of, conversation_report_of_cells,
+    Dimension, Key, Report, ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
 };
