@@ -1,7 +1,8 @@
 //! The agent state report from the store's read model (time summed per quarter hour as facts are
 //! written, plus each agent's open state) is the report of the fold of the facts: every figure
 //! (logged in, ready, each away reason, busy, wrap-up, occupancy, utilisation), per 15 min,
-//! 30 min and day, on random days of traffic; and again after the model is rebuilt from the log.
+//! 30 min and day, on random days of traffic; and again after the model is rebuilt from the log
+//! (as is the conversation report's model, by `kefu rebuild-reports`).
 //! SQLite always; PostgreSQL too when `KEFU_TEST_POSTGRES_URL` is set
 //! (`scripts/with-postgres.sh cargo test -p kefu-insight --test read_model`).
 
@@ -123,6 +124,14 @@ async fn check(store: Store, seed: u64) {
     agree(&store, &facts, &format!("seed {seed}, kept as written")).await;
     store.rebuild_agent_states(0).await.unwrap();
     agree(&store, &facts, &format!("seed {seed}, rebuilt from the log")).await;
+    // `kefu rebuild-reports` also replays the log into the conversation report's read model.
+    let mut kept = store.contacts_queued_between(i64::MIN, i64::MAX).await.unwrap();
+    assert!(!kept.is_empty());
+    assert_eq!(store.rebuild_report_contacts().await.unwrap(), facts.len());
+    let mut rebuilt = store.contacts_queued_between(i64::MIN, i64::MAX).await.unwrap();
+    kept.sort_by_key(|r| r.conversation_id);
+    rebuilt.sort_by_key(|r| r.conversation_id);
+    assert_eq!(rebuilt, kept, "seed {seed}: the conversation read model replayed from the log");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
