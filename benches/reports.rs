@@ -1,7 +1,8 @@
 //! The month report over a real SQLite file: 100,000 conversations in 30 days (with their offers,
 //! answers, closes, wrap-ups, transfers, CSAT and agents' logins), then the time to read the month's
-//! facts and fold them into the day-by-group conversation report, and into the agent state report.
-//! Target: under a second (issue 9). The server reads the conversation report's read model
+//! facts and fold them into the day-by-group conversation report, and into the agent state report
+//! (from its read model, `agent_state_intervals`, and by the fold of the facts it replaced), and
+//! the contact reasons report (70% of the conversations tagged). Target: under a second (issue 9). The server reads the conversation report's read model
 //! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it. Run: `cargo bench -p kefu-insight --bench reports`.
 //! The seeded file is kept in the target dir and reused while its fact count matches.
 
@@ -12,8 +13,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use jiff::tz::TimeZone;
 use kefu_core::{AgentId, AgentStatusKind, ClosedBy, ConversationId, Fact, GroupId, StatusFact};
 use kefu_insight::{
-    agent_report, agent_report_of_moves, conversation_report, conversation_report_of_cells, AgentMove, ConversationFigures, Dimension,
-    Interval, Key, ReportSpec, Timed, AGENT_FACTS, CONVERSATION_FACTS,
+    agent_report, agent_report_of_moves, agent_report_of_sums, conversation_report, conversation_report_of_cells, reason_report,
+    reason_report_of_sums, AgentMove, ConversationFigures, Dimension, Interval, Key, ReasonCell, ReasonSpec, ReportSpec, Segment, State,
+    TaggedContact, Timed, AGENT_FACTS, CONVERSATION_FACTS,
 };
 use kefu_store::Store;
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -118,6 +120,78 @@ async fn seeded() -> (Store, usize) {
     (store, facts.len())
 }
 
+/// What the contact reasons report joins: the conversations themselves (with CSAT comments),
+/// twelve tags, and one or two tags on 70% of the conversations. Written with plain SQL (the
+/// store writes them one conversation at a time).
+async fn seed_tags(path: &std::path::Path) {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    let options = SqliteConnectOptions::new().filename(path).foreign_keys(true);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.expect("a pool");
+    let tagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_tags").fetch_one(&pool).await.expect("a count");
+    if tagged > 0 {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut tx = pool.begin().await.expect("a transaction");
+    for g in 1..=3 {
+        sqlx::query("INSERT INTO skill_groups (id, name, strategy, fallback_strategy, created_at) VALUES ($1, $2, 'longest_idle', 'longest_idle', 0)")
+            .bind(g)
+            .bind(format!("group {g}"))
+            .execute(&mut *tx)
+            .await
+            .expect("a group");
+    }
+    for t in 1..=12 {
+        sqlx::query("INSERT INTO tags (id, name, color, created_at, updated_at) VALUES ($1, $2, '#409EFF', 0, 0)")
+            .bind(t)
+            .bind(format!("reason {t}"))
+            .execute(&mut *tx)
+            .await
+            .expect("a tag");
+    }
+    for v in 1..60_000 {
+        sqlx::query("INSERT INTO visitors (id, name, created_at) VALUES ($1, 'v', 0)").bind(v).execute(&mut *tx).await.expect("a visitor");
+    }
+    let mut csat = HashMap::new();
+    let facts = month();
+    for (_, f) in &facts {
+        if let Fact::Csat { conversation, score } = f {
+            csat.insert(conversation.0, *score);
+        }
+    }
+    for (at, f) in &facts {
+        let Fact::Queued { conversation, customer, group, .. } = f else { continue };
+        let score = csat.get(&conversation.0).copied();
+        sqlx::query(
+            "INSERT INTO conversations (id, visitor_id, group_id, status, created_at, queued_at, closed_at, csat_score, csat_comment)
+             VALUES ($1, $2, $3, 'closed', $4, $4, $4, $5, $6)",
+        )
+        .bind(conversation.0)
+        .bind(customer)
+        .bind(group.0)
+        .bind(at)
+        .bind(score.map(i64::from))
+        .bind(score.filter(|_| rng.gen_bool(0.5)).map(|s| format!("comment scored {s}")))
+        .execute(&mut *tx)
+        .await
+        .expect("a conversation");
+        if rng.gen_bool(0.7) {
+            let first = rng.gen_range(1..=12);
+            let second = rng.gen_range(1..=12);
+            for tag in if rng.gen_bool(0.3) && second != first { vec![first, second] } else { vec![first] } {
+                sqlx::query("INSERT INTO conversation_tags (conversation_id, tag_id, added_at) VALUES ($1, $2, $3)")
+                    .bind(conversation.0)
+                    .bind(tag)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("a tag on a conversation");
+            }
+        }
+    }
+    tx.commit().await.expect("committed");
+}
+
 fn spec(interval: Interval, by: Dimension) -> ReportSpec {
     ReportSpec {
         from: FROM,
@@ -138,6 +212,9 @@ fn spec(interval: Interval, by: Dimension) -> ReportSpec {
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let (store, n) = rt.block_on(seeded());
+    // A file seeded before the read model existed gets it from its facts (as the server at start-up).
+    rt.block_on(store.build_agent_states(FROM + 40 * DAY)).expect("the agent state model");
+    rt.block_on(seed_tags(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-2.db")));
     eprintln!("{n} facts of {CONVERSATIONS} conversations seeded");
     let mut g = c.benchmark_group("month report");
     g.sample_size(10);
@@ -186,8 +263,104 @@ fn bench(c: &mut Criterion) {
     };
     let s = spec(Interval::Min30, Dimension::Agent);
     assert_eq!(agent_report_of_moves(moves(), &s), agent_report(&whole(), &s), "both reads make the same report");
+    // What the server does now: the read model's quarter-hour sums and each agent's open state.
+    let now = s.now;
+    let summed = || {
+        let sums = rt.block_on(store.agent_state_sums(FROM, FROM + DAYS * DAY, 1_800_000)).expect("sums");
+        let open = rt.block_on(store.agent_states_open()).expect("open states");
+        let until = (FROM + DAYS * DAY).min(now);
+        agent_report_of_sums(
+            sums.into_iter().filter_map(|r| Some((r.slot, r.agent_id, State::of_word(&r.state, r.reason)?, r.ms))),
+            open.into_iter().filter_map(|o| {
+                Some(Segment { agent: o.agent_id, state: State::of_word(&o.state, o.reason)?, start: o.since, end: until })
+            }),
+            &s,
+        )
+    };
+    assert_eq!(summed(), agent_report(&whole(), &s), "the read model makes the fold's report");
+    g.bench_function("agent states per 30 min (read model)", |b| b.iter(summed));
+    g.bench_function("agent states per day (read model)", |b| {
+        let day = spec(Interval::Day, Dimension::Agent);
+        b.iter(|| {
+            let sums = rt.block_on(store.agent_state_sums(FROM, FROM + DAYS * DAY, 1_800_000)).expect("sums");
+            let open = rt.block_on(store.agent_states_open()).expect("open states");
+            agent_report_of_sums(
+                sums.into_iter().filter_map(|r| Some((r.slot, r.agent_id, State::of_word(&r.state, r.reason)?, r.ms))),
+                open.into_iter().filter_map(|o| {
+                    Some(Segment { agent: o.agent_id, state: State::of_word(&o.state, o.reason)?, start: o.since, end: now })
+                }),
+                &day,
+            )
+        })
+    });
     g.bench_function("agent states per 30 min (read + fold)", |b| b.iter(|| agent_report_of_moves(moves(), &s)));
     g.bench_function("agent states per 30 min (whole facts decoded + fold)", |b| b.iter(|| agent_report(&whole(), &s)));
+    // The contact reasons report as the server makes it: tagged rows joined with the read model
+    // and the conversations, the count of all, and the fold per tag and day.
+    let filter = kefu_store::ContactFilter::default();
+    let reasons = ReasonSpec {
+        from: FROM,
+        to: FROM + DAYS * DAY,
+        interval: Interval::Day,
+        zone: TimeZone::get("Asia/Shanghai").expect("a zone"),
+        comments_per_tag: 50,
+    };
+    // What the server does now: sums per tag and half hour by the database, commented rows only.
+    let summed_reasons = || {
+        let (sums, tagged) = rt.block_on(store.reason_sums(FROM, FROM + DAYS * DAY, 1_800_000, &filter)).expect("sums");
+        let comments: Vec<TaggedContact> = rt
+            .block_on(store.tagged_comments(FROM, FROM + DAYS * DAY, &filter))
+            .expect("comments")
+            .into_iter()
+            .map(|r| TaggedContact {
+                conversation: r.conversation_id,
+                tag: r.tag_id,
+                queued_at: r.queued_at,
+                ended_at: r.ended_at,
+                csat: r.csat.and_then(|s| u8::try_from(s).ok()),
+                comment: r.csat_comment,
+            })
+            .collect();
+        let cells: Vec<ReasonCell> = sums
+            .into_iter()
+            .map(|s| ReasonCell {
+                tag: s.tag_id,
+                at: s.slot,
+                conversations: s.conversations as u64,
+                csat_count: s.csat_count as u64,
+                csat_sum: s.csat_sum as u64,
+                csat_good: s.csat_good as u64,
+            })
+            .collect();
+        let all = rt.block_on(store.contact_count(FROM, FROM + DAYS * DAY, &filter)).expect("a count");
+        reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, &reasons)
+    };
+    g.bench_function("contact reasons per day (summed by the database)", |b| b.iter(summed_reasons));
+    let mut checked = false;
+    g.bench_function("contact reasons per day (rows folded)", |b| {
+        b.iter(|| {
+            let rows = rt.block_on(store.tagged_contacts(FROM, FROM + DAYS * DAY, &filter)).expect("tagged rows");
+            let all = rt.block_on(store.contact_count(FROM, FROM + DAYS * DAY, &filter)).expect("a count");
+            let tagged: Vec<TaggedContact> = rows
+                .into_iter()
+                .map(|r| TaggedContact {
+                    conversation: r.conversation_id,
+                    tag: r.tag_id,
+                    queued_at: r.queued_at,
+                    ended_at: r.ended_at,
+                    csat: r.csat.and_then(|s| u8::try_from(s).ok()),
+                    comment: r.csat_comment,
+                })
+                .collect();
+            let r = reason_report(&tagged, all as u64, &reasons);
+            assert_eq!(r.conversations, CONVERSATIONS as u64);
+            if !checked {
+                assert_eq!(summed_reasons(), r, "the sums make the rows' report");
+                checked = true;
+            }
+            r
+        })
+    });
     g.finish();
 }
 

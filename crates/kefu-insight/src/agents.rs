@@ -22,6 +22,19 @@ pub enum State {
     Away(String),
 }
 
+impl State {
+    /// The state of a stored word (`ready`, `busy`, `wrap_up`, `away`) and away reason.
+    pub fn of_word(word: &str, reason: String) -> Option<State> {
+        Some(match word {
+            "ready" => State::Ready,
+            "busy" => State::Busy,
+            "wrap_up" => State::WrapUp,
+            "away" => State::Away(reason),
+            _ => return None,
+        })
+    }
+}
+
 /// One stretch of one agent in one state: `[start, end)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {

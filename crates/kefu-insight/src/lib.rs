@@ -40,8 +40,10 @@ pub use interval::Interval;
 pub use maturity::{
     assess, CheckSource, DimensionScore, Evidence, MaturityCheck, MaturityDimension, MaturityLevel, MaturityQuestion, MAX_ANSWER, QUESTIONS,
 };
-pub use reasons::{reason_report, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact};
+pub use reasons::{
+    reason_report, reason_report_of_sums, ReasonCell, ReasonComment, ReasonFigures, ReasonReport, ReasonSpec, TaggedContact,
+};
 pub use report::{
-    agent_report, agent_report_of_moves, conversation_report, conversation_report_of, conversation_report_of_cells, Dimension, Key, Report,
-    ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
+    agent_report, agent_report_of_moves, agent_report_of_sums, conversation_report, conversation_report_of, conversation_report_of_cells,
+    Dimension, Key, Report, ReportSpec, Row, AGENT_FACTS, CONVERSATION_FACTS,
 };

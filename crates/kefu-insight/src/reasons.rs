@@ -103,12 +103,17 @@ fn ratio(num: u64, den: u64) -> Option<f64> {
 
 #[derive(Default)]
 struct Sums {
-    conversations: BTreeSet<i64>,
+    conversations: u64,
     trend: Vec<u64>,
     csat_count: u64,
     csat_sum: u64,
     csat_good: u64,
     comments: Vec<ReasonComment>,
+}
+
+/// Which interval of `cover` holds `at` (the first when before it).
+fn index(cover: &[(i64, i64)], at: i64) -> usize {
+    cover.partition_point(|&(start, _)| start <= at).saturating_sub(1)
 }
 
 /// Fold tagged contacts into the report. `conversations`: all conversations of the range under
@@ -117,18 +122,19 @@ struct Sums {
 pub fn reason_report(tagged: &[TaggedContact], conversations: u64, spec: &ReasonSpec) -> ReasonReport {
     let cover = spec.interval.cover(spec.from, spec.to, &spec.zone);
     let mut per_tag: BTreeMap<i64, Sums> = BTreeMap::new();
+    let mut seen: BTreeSet<(i64, i64)> = BTreeSet::new();
     let mut any: BTreeSet<i64> = BTreeSet::new();
     for t in tagged {
         if t.queued_at < spec.from || t.queued_at >= spec.to {
             continue;
         }
-        let sums = per_tag.entry(t.tag).or_insert_with(|| Sums { trend: vec![0; cover.len()], ..Sums::default() });
-        if !sums.conversations.insert(t.conversation) {
+        if !seen.insert((t.tag, t.conversation)) {
             continue;
         }
+        let sums = per_tag.entry(t.tag).or_insert_with(|| Sums { trend: vec![0; cover.len()], ..Sums::default() });
+        sums.conversations += 1;
         any.insert(t.conversation);
-        let i = cover.partition_point(|&(start, _)| start <= t.queued_at).saturating_sub(1);
-        if let Some(n) = sums.trend.get_mut(i) {
+        if let Some(n) = sums.trend.get_mut(index(&cover, t.queued_at)) {
             *n += 1;
         }
         if let Some(score) = t.csat {
@@ -136,11 +142,72 @@ pub fn reason_report(tagged: &[TaggedContact], conversations: u64, spec: &Reason
             sums.csat_sum += u64::from(score);
             sums.csat_good += u64::from(score >= 4);
         }
-        if let Some(comment) = t.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            sums.comments.push(ReasonComment { conversation: t.conversation, score: t.csat, comment: comment.to_string(), at: t.ended_at });
+        comment(sums, t);
+    }
+    finish(per_tag, any.len() as u64, conversations, &cover, spec)
+}
+
+/// What a database summed of one tag's conversations that queued in one bucket of time (a
+/// bucket lies inside one interval of the report: a quarter or half hour from its start).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReasonCell {
+    /// The tag.
+    pub tag: i64,
+    /// The bucket's start (ms).
+    pub at: i64,
+    /// Conversations carrying the tag.
+    pub conversations: u64,
+    /// Of them, with a CSAT score; their sum; those scoring 4 or 5.
+    pub csat_count: u64,
+    #[allow(missing_docs)]
+    pub csat_sum: u64,
+    #[allow(missing_docs)]
+    pub csat_good: u64,
+}
+
+/// [`reason_report`] of sums a database made per tag and bucket, the tags on conversations with a
+/// comment (`comments`; the others are not needed), and the count of distinct tagged
+/// conversations (`tagged`).
+pub fn reason_report_of_sums(
+    cells: &[ReasonCell],
+    comments: &[TaggedContact],
+    tagged: u64,
+    conversations: u64,
+    spec: &ReasonSpec,
+) -> ReasonReport {
+    let cover = spec.interval.cover(spec.from, spec.to, &spec.zone);
+    let mut per_tag: BTreeMap<i64, Sums> = BTreeMap::new();
+    for c in cells {
+        if c.at < spec.from || c.at >= spec.to || c.conversations == 0 {
+            continue;
+        }
+        let sums = per_tag.entry(c.tag).or_insert_with(|| Sums { trend: vec![0; cover.len()], ..Sums::default() });
+        sums.conversations += c.conversations;
+        if let Some(n) = sums.trend.get_mut(index(&cover, c.at)) {
+            *n += c.conversations;
+        }
+        sums.csat_count += c.csat_count;
+        sums.csat_sum += c.csat_sum;
+        sums.csat_good += c.csat_good;
+    }
+    for t in comments {
+        if t.queued_at < spec.from || t.queued_at >= spec.to {
+            continue;
+        }
+        if let Some(sums) = per_tag.get_mut(&t.tag) {
+            comment(sums, t);
         }
     }
-    let tagged_count = any.len() as u64;
+    finish(per_tag, tagged, conversations, &cover, spec)
+}
+
+fn comment(sums: &mut Sums, t: &TaggedContact) {
+    if let Some(comment) = t.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        sums.comments.push(ReasonComment { conversation: t.conversation, score: t.csat, comment: comment.to_string(), at: t.ended_at });
+    }
+}
+
+fn finish(per_tag: BTreeMap<i64, Sums>, tagged_count: u64, conversations: u64, cover: &[(i64, i64)], spec: &ReasonSpec) -> ReasonReport {
     let mut reasons: Vec<ReasonFigures> = per_tag
         .into_iter()
         .map(|(tag, mut s)| {
@@ -148,7 +215,7 @@ pub fn reason_report(tagged: &[TaggedContact], conversations: u64, spec: &Reason
             s.comments.sort_by(|a, b| b.at.unwrap_or(i64::MAX).cmp(&a.at.unwrap_or(i64::MAX)).then(b.conversation.cmp(&a.conversation)));
             let comment_count = s.comments.len() as u64;
             s.comments.truncate(spec.comments_per_tag);
-            let n = s.conversations.len() as u64;
+            let n = s.conversations;
             ReasonFigures {
                 tag,
                 conversations: n,
@@ -257,5 +324,52 @@ mod tests {
             assert_eq!(reason.trend.iter().sum::<u64>(), reason.conversations);
         }
         assert_eq!(r.reasons.iter().map(|x| x.conversations).sum::<u64>(), 50);
+    }
+
+    /// What a database sums per tag and half hour, folded with the commented rows, is the
+    /// report of the rows themselves.
+    #[test]
+    fn the_report_of_sums_is_the_report_of_the_rows() {
+        let mut rows = vec![];
+        for i in 0..400i64 {
+            let queued = START - H + (i * 7_919_000) % (4 * DAY);
+            let comment = match i % 5 {
+                0 => Some("  slow answer "),
+                1 => Some("   "),
+                2 => Some("好"),
+                _ => None,
+            };
+            let csat = (i % 3 != 0).then_some((i % 5 + 1) as u8);
+            rows.push(t(i / 2 + 1, i % 7 + 1, queued, csat, comment));
+            if i % 11 == 0 {
+                rows.push(t(i / 2 + 1, i % 7 + 1, queued, csat, comment));
+            }
+        }
+        let s = ReasonSpec { comments_per_tag: 5, ..spec(3) };
+        let mut seen = BTreeSet::new();
+        let mut cells: BTreeMap<(i64, i64), ReasonCell> = BTreeMap::new();
+        let mut tagged = BTreeSet::new();
+        for r in &rows {
+            if r.queued_at < s.from || r.queued_at >= s.to || !seen.insert((r.tag, r.conversation)) {
+                continue;
+            }
+            tagged.insert(r.conversation);
+            let at = s.from + (r.queued_at - s.from) / 1_800_000 * 1_800_000;
+            let c = cells.entry((r.tag, at)).or_insert(ReasonCell { tag: r.tag, at, ..ReasonCell::default() });
+            c.conversations += 1;
+            if let Some(score) = r.csat {
+                c.csat_count += 1;
+                c.csat_sum += u64::from(score);
+                c.csat_good += u64::from(score >= 4);
+            }
+        }
+        let cells: Vec<ReasonCell> = cells.into_values().collect();
+        // A tag is on a conversation once in the database.
+        let mut once = BTreeSet::new();
+        let commented: Vec<TaggedContact> =
+            rows.iter().filter(|r| r.comment.is_some() && once.insert((r.tag, r.conversation))).cloned().collect();
+        let whole = reason_report(&rows, 500, &s);
+        assert!(whole.reasons.iter().any(|r| r.comment_count > 5), "comments are cut");
+        assert_eq!(reason_report_of_sums(&cells, &commented, tagged.len() as u64, 500, &s), whole);
     }
 }

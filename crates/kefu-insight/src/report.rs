@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use kefu_core::FactKind;
 use serde::{Deserialize, Serialize};
 
-use crate::agents::{segments_of_moves, AgentFigures, AgentMove};
+use crate::agents::{segments_of_moves, AgentFigures, AgentMove, Segment, State};
 use crate::contacts::{contacts, Contact, Timed};
 use crate::figures::ConversationFigures;
 use crate::interval::Interval;
@@ -154,6 +154,8 @@ impl Figures for AgentFigures {
 
 fn assemble<F: Figures>(spec: &ReportSpec, cover: &[(i64, i64)], cells: BTreeMap<(usize, Key), F>) -> Report<F> {
     let label = |start: i64| spec.interval.label(start, &spec.zone);
+    // Each interval's label once (a month of half hours per agent is tens of thousands of rows).
+    let labels: Vec<String> = cover.iter().map(|&(s, _)| label(s)).collect();
     let mut totals: BTreeMap<Key, F> = BTreeMap::new();
     let mut overall = F::default();
     let mut rows = Vec::with_capacity(cells.len());
@@ -161,7 +163,7 @@ fn assemble<F: Figures>(spec: &ReportSpec, cover: &[(i64, i64)], cells: BTreeMap
         totals.entry(key.clone()).or_default().add(&figures);
         overall.add(&figures);
         figures.finish();
-        rows.push(Row { start: cover[i].0, label: label(cover[i].0), key, figures });
+        rows.push(Row { start: cover[i].0, label: labels[i].clone(), key, figures });
     }
     let totals = totals
         .into_iter()
@@ -171,7 +173,7 @@ fn assemble<F: Figures>(spec: &ReportSpec, cover: &[(i64, i64)], cells: BTreeMap
         })
         .collect();
     overall.finish();
-    Report { intervals: cover.iter().map(|&(s, _)| (s, label(s))).collect(), rows, totals, overall }
+    Report { intervals: cover.iter().zip(labels).map(|(&(s, _), l)| (s, l)).collect(), rows, totals, overall }
 }
 
 /// The conversation report: contacts that queued in `from..to`. `facts` in time order, reaching
@@ -219,11 +221,32 @@ pub fn agent_report(facts: &[Timed], spec: &ReportSpec) -> Report<AgentFigures> 
 /// The agent state report of the moves the facts make (`(at, move)` in time order; see
 /// [`agent_report`]): the server reads them from typed columns without decoding the facts.
 pub fn agent_report_of_moves(moves: impl IntoIterator<Item = (i64, AgentMove)>, spec: &ReportSpec) -> Report<AgentFigures> {
+    let until = spec.to.min(spec.now);
+    agent_report_of_sums(std::iter::empty(), segments_of_moves(moves, until), spec)
+}
+
+/// The agent state report of time already summed per moment, agent and state (the server's read
+/// model sums closed stretches per quarter hour: each sum goes to the interval its moment falls
+/// in), plus stretches still open (each agent's current state since it began), cut at
+/// `min(to, now)`.
+pub fn agent_report_of_sums(
+    sums: impl IntoIterator<Item = (i64, i64, State, i64)>,
+    open: impl IntoIterator<Item = Segment>,
+    spec: &ReportSpec,
+) -> Report<AgentFigures> {
     let cover = spec.interval.cover(spec.from, spec.to, &spec.zone);
     let until = spec.to.min(spec.now);
+    let wanted = |agent: &i64| spec.agents.as_ref().is_none_or(|a| a.contains(agent));
     let mut cells: BTreeMap<(usize, Key), AgentFigures> = BTreeMap::new();
-    for s in segments_of_moves(moves, until) {
-        if spec.agents.as_ref().is_some_and(|a| !a.contains(&s.agent)) {
+    for (at, agent, state, ms) in sums {
+        if at < spec.from || at >= until || ms <= 0 || !wanted(&agent) {
+            continue;
+        }
+        let Some(i) = slot(&cover, at) else { continue };
+        cells.entry((i, Key::Id(agent))).or_default().count(&state, ms);
+    }
+    for s in open {
+        if !wanted(&s.agent) {
             continue;
         }
         let (start, end) = (s.start.max(spec.from), s.end.min(until));

@@ -46,6 +46,11 @@ impl Application {
         if indexed > 0 {
             tracing::info!(messages = indexed, "older messages indexed for search");
         }
+        // Facts written before the agent state report's read model existed (migration 0031) are
+        // folded into it once, before the first report reads it.
+        if store.build_agent_states(crate::clock::now_ms()).await.context("failed to build the agent state report from the fact log")? {
+            tracing::info!("agent state report built from the fact log");
+        }
         tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         tokio::task::spawn_blocking(crate::sentiment::warm);
         if config.demo {

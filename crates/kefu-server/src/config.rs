@@ -27,6 +27,20 @@ pub enum Command {
     /// Copy a SQLite database into an empty PostgreSQL one and verify counts and checksums
     /// (stop the server first; the uploads dir stays where it is).
     MigrateStore(MigrateStoreArgs),
+    /// Rebuild the reports' read models (conversations, agent states) from the fact log, for
+    /// facts written before a model existed (stop the server first).
+    RebuildReports(RebuildReportsArgs),
+}
+
+/// Flags of `kefu rebuild-reports`: the database, as `kefu serve` names it.
+#[derive(Args, Debug, Clone)]
+pub struct RebuildReportsArgs {
+    /// Where the SQLite database lives (`<data dir>/kefu.db`) [default: ./kefu-data].
+    #[arg(long, env = "KEFU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// PostgreSQL instead (`postgres://user:password@host:5432/kefu`).
+    #[arg(long, env = "KEFU_DATABASE_URL")]
+    pub database_url: Option<DatabaseUrl>,
 }
 
 /// Flags of `kefu migrate-store`.

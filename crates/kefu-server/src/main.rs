@@ -25,6 +25,20 @@ async fn main() -> anyhow::Result<()> {
             println!("copied {total} rows in {} tables; counts and checksums verified on PostgreSQL", copied.len());
             Ok(())
         }
+        Command::RebuildReports(args) => {
+            let store = match &args.database_url {
+                Some(url) => kefu_store::Store::connect(&url.0).await.context("failed to connect to PostgreSQL")?,
+                None => {
+                    let dir = args.data_dir.clone().unwrap_or_else(|| "kefu-data".into());
+                    kefu_store::Store::open(&dir.join("kefu.db")).await.with_context(|| format!("failed to open {}", dir.display()))?
+                }
+            };
+            let facts = store.rebuild_report_contacts().await.context("failed to rebuild the conversation report")?;
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+            store.rebuild_agent_states(now).await.context("failed to rebuild the agent state report")?;
+            println!("rebuilt the conversation and agent state reports from {facts} facts");
+            Ok(())
+        }
         Command::Serve(args) => {
             let filter = EnvFilter::try_from_env("KEFU_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
             if args.log_json {

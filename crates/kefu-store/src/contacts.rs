@@ -142,6 +142,26 @@ impl Tx {
 }
 
 impl Store {
+    /// Throw the conversation report's read model away and replay the whole fact log into it (in
+    /// time order), in one transaction: `kefu rebuild-reports`, for facts written before the
+    /// model existed. Returns the facts replayed.
+    pub async fn rebuild_report_contacts(&self) -> Result<usize> {
+        let facts = self.facts_between(i64::MIN, i64::MAX, &[]).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(tx, |db| {
+            if dialect::LOCKS_ROWS {
+                sqlx::query("LOCK TABLE report_contacts IN EXCLUSIVE MODE").execute(&mut *db).await?;
+            }
+            sqlx::query("DELETE FROM report_contacts").execute(&mut *db).await?;
+            Ok::<(), crate::StoreError>(())
+        })?;
+        for f in &facts {
+            tx.project_contact(&f.fact, f.at).await?;
+        }
+        tx.commit().await?;
+        Ok(facts.len())
+    }
+
     /// The read model's rows of conversations queued at `from <= queued_at < to`, in no order.
     /// Columns are read by position: a month is 100,000 rows, and looking each column up by name
     /// was a measurable share of the report's time.

@@ -43,7 +43,13 @@ struct StatusTo {
     to: StatusFact,
 }
 
-fn agent_fact(at: i64, kind: FactKind, conversation_id: Option<i64>, agent_id: Option<i64>, data: Option<&str>) -> Result<AgentFactRow> {
+pub(crate) fn agent_fact(
+    at: i64,
+    kind: FactKind,
+    conversation_id: Option<i64>,
+    agent_id: Option<i64>,
+    data: Option<&str>,
+) -> Result<AgentFactRow> {
     let to = match data {
         Some(data) => Some(serde_json::from_str::<StatusTo>(data).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?.to),
         None => None,
@@ -69,7 +75,8 @@ impl Tx {
                 .await?;
             Ok::<(), crate::StoreError>(())
         })?;
-        self.project_contact(fact, at).await
+        self.project_contact(fact, at).await?;
+        self.project_agent_state(fact, at).await
     }
 
     /// How many messages the visitor and agents sent in a conversation (for its closing fact).

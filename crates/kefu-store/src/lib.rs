@@ -132,6 +132,7 @@ macro_rules! in_write {
     }};
 }
 
+mod agent_states;
 mod audit;
 mod call_homes;
 mod calls;
@@ -169,6 +170,7 @@ mod tx;
 mod vocab_tests;
 mod wrap_up;
 
+pub use agent_states::*;
 pub use audit::*;
 pub use calls::*;
 pub use canned::*;

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/planning/groups/{id}/forecast", get(forecast_view))
         .route("/api/v1/planning/groups/{id}/staffing", get(staffing))
         .route("/api/v1/planning/groups/{id}/schedule", get(latest_schedule).post(make_schedule))
+        .route("/api/v1/planning/groups/{id}/schedule/actuals", get(plan_actuals))
 }
 
 /// The groups this caller plans: all for admins and API keys with `stats:read`, else the
@@ -251,6 +252,18 @@ pub async fn make_schedule(
     if b.contracts.is_empty() || b.contracts.len() > 500 {
         return Err(ApiError::invalid("contracts: 1 to 500 agents"));
     }
+    let mut b = b;
+    for (i, c) in b.contracts.iter_mut().enumerate() {
+        let Some(agent) = c.agent_id else { continue };
+        let user = match state.store.user(agent).await {
+            Ok(u) => u,
+            Err(kefu_store::StoreError::NotFound) => return Err(ApiError::invalid(format!("contracts.{i}.agent_id: no user {agent}"))),
+            Err(e) => return Err(e.into()),
+        };
+        if c.name.trim().is_empty() {
+            c.name = user.name;
+        }
+    }
     let contracts = b.contracts.iter().enumerate().map(|(i, c)| c.to_plan(i)).collect::<Result<Vec<_>, _>>()?;
     let staffing = staffing_of(&state, id, weeks).await?;
     // Shifts are placed on whole days (contracts speak in clock times), so the plan starts at
@@ -277,6 +290,7 @@ pub async fn make_schedule(
                 ShiftView {
                     contract: s.agent as u32,
                     name: b.contracts[s.agent].name.clone(),
+                    agent_id: b.contracts[s.agent].agent_id,
                     start,
                     end: start + i64::from(s.len) * INTERVAL_MS,
                 }
@@ -287,6 +301,7 @@ pub async fn make_schedule(
         under: plan.under,
         over: plan.over,
         contracts: b.contracts,
+        forecast: std::iter::repeat_n(0.0, lead).chain(staffing.points.iter().map(|p| p.offered)).collect(),
     };
     let body = serde_json::to_string(&view).map_err(|e| ApiError::Internal(e.into()))?;
     let caller = staff.is_user().then_some(staff.id);
@@ -301,4 +316,13 @@ pub async fn latest_schedule(State(state): State<AppState>, staff: Staff, Path(i
     let mut view: ScheduleView = serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))?;
     view.id = row.id;
     Ok(Json(view))
+}
+
+#[utoipa::path(get, path = "/api/v1/planning/groups/{id}/schedule/actuals", tag = "planning", responses((status = 200, description = "the group's latest saved plan against what happened, per interval that has begun: agents required and scheduled against the group's agents logged in, ready and working (from the agent state report), contacts forecast against contacts that came", body = PlanActualsView), crate::error::ApiErrors), security(("bearer" = [])))]
+pub async fn plan_actuals(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<PlanActualsView>> {
+    planned_group(&state, &staff, id).await?;
+    let row = state.store.latest_schedule(id).await?.ok_or_else(|| ApiError::not_found("schedule"))?;
+    let plan: ScheduleView = serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))?;
+    let points = planning::actuals::compare(&state, id, &plan, now_ms()).await?;
+    Ok(Json(PlanActualsView { group_id: id, schedule_id: row.id, starts_at: plan.starts_at, interval_minutes: 30, points }))
 }

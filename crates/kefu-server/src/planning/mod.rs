@@ -2,6 +2,7 @@
 //! Kefu's own conversations), and hands it to `kefu-plan` for forecasts, staffing and shifts.
 //! The HTTP surface is `api::planning`; the arithmetic is all in `kefu-plan`.
 
+pub mod actuals;
 pub mod csv;
 
 use std::collections::BTreeMap;

@@ -181,7 +181,12 @@ pub struct StaffingView {
 /// What one agent may work.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ContractBody {
-    /// Who (shown on the shifts).
+    /// The agent (a user) this contract is, if it names one: the shifts carry their id, and
+    /// their name when `name` is left empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<i64>,
+    /// Who (shown on the shifts); may be empty when `agent_id` names the agent.
+    #[serde(default)]
     pub name: String,
     /// Most hours a week.
     pub hours_per_week: f64,
@@ -259,6 +264,9 @@ pub struct ShiftView {
     pub contract: u32,
     /// The agent's name.
     pub name: String,
+    /// The agent (user id) when the contract names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<i64>,
     /// Start, ms.
     pub start: i64,
     /// End, ms.
@@ -288,4 +296,44 @@ pub struct ScheduleView {
     pub over: u32,
     /// The contracts it was made from.
     pub contracts: Vec<ContractBody>,
+    /// Contacts forecast per interval when it was made (0 before the forecast starts): what the
+    /// plan expected, shown later against what came.
+    #[serde(default)]
+    pub forecast: Vec<f64>,
+}
+
+/// One interval of a plan against what happened.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanActualPoint {
+    /// Start, ms.
+    pub start: i64,
+    /// Agents the plan asked for.
+    pub required: u32,
+    /// Agents on the suggested shifts.
+    pub scheduled: u32,
+    /// Agents of the group logged in, on average over the interval (logged-in time ÷ its length).
+    pub logged_in: f64,
+    /// Agents of the group ready (idle, available), on average.
+    pub ready: f64,
+    /// Agents of the group serving or in wrap-up, on average.
+    pub working: f64,
+    /// Contacts forecast.
+    pub forecast_offered: f64,
+    /// Contacts that came (queued in the group).
+    pub offered: u64,
+}
+
+/// The group's latest plan against what happened, for its intervals that have begun.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanActualsView {
+    /// Group.
+    pub group_id: i64,
+    /// The schedule compared.
+    pub schedule_id: i64,
+    /// First interval.
+    pub starts_at: i64,
+    /// Interval length.
+    pub interval_minutes: u32,
+    /// Per interval, up to now or the plan's end.
+    pub points: Vec<PlanActualPoint>,
 }

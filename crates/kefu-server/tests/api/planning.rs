@@ -187,3 +187,51 @@ async fn own_conversations_are_history_when_nothing_was_imported() {
     let actual = f["actual"].as_array().unwrap();
     assert_eq!(actual.last().unwrap()["offered"], 1.0, "{actual:?}");
 }
+
+/// A contract may name an agent (the suggested shifts then carry their id and name), and the
+/// latest plan is compared with what happened: agents logged in against agents scheduled, and
+/// contacts that came against the forecast, per interval that has begun.
+#[tokio::test]
+async fn contracts_name_agents_and_the_plan_is_compared_with_what_happened() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let agent = app.ready_agent(1).await;
+    let (s, me) = app.call("GET", "/api/v1/auth/me", Some(&agent), None).await;
+    assert_eq!(s, 200, "{me}");
+    let (agent_id, agent_name) = (me["id"].as_i64().unwrap(), me["name"].as_str().unwrap().to_string());
+    let visitor = app.visitor("Planned customer").await;
+    app.start(&visitor, "hello").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+
+    let contract = |agent: i64| json!({ "agent_id": agent, "hours_per_week": 40, "shift_hours": [8], "earliest_start": "00:00", "latest_end": "24:00" });
+    let url = format!("/api/v1/planning/groups/{cards}/schedule");
+    let (s, e) = app.call("POST", &url, Some(&admin), Some(json!({ "contracts": [contract(999_999)] }))).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().starts_with("contracts.0.agent_id"), "{e}");
+    let (s, plan) = app.call("POST", &url, Some(&admin), Some(json!({ "contracts": [contract(agent_id)] }))).await;
+    assert_eq!(s, 201, "{plan}");
+    assert_eq!(plan["contracts"][0]["name"], agent_name.as_str(), "the agent's name fills the contract's");
+    for sh in plan["shifts"].as_array().unwrap() {
+        assert_eq!((sh["agent_id"].as_i64(), sh["name"].as_str()), (Some(agent_id), Some(agent_name.as_str())), "{sh}");
+    }
+    assert_eq!(plan["forecast"].as_array().unwrap().len(), plan["required"].as_array().unwrap().len());
+
+    let (s, cmp) = app.call("GET", &format!("{url}/actuals"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{cmp}");
+    assert_eq!(cmp["schedule_id"], plan["id"]);
+    let points = cmp["points"].as_array().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    // The plan starts at the midnight (UTC) before its forecast, which starts after the last
+    // half hour of history: today, unless the test runs in the day's last half hour.
+    if plan["starts_at"].as_i64().unwrap() <= now - 1_800_000 {
+        let last = points.last().unwrap();
+        assert!(last["start"].as_i64().unwrap() <= now && now < last["start"].as_i64().unwrap() + 1_800_000, "{last}");
+        assert_eq!(last["offered"], 1, "the visitor's conversation came in this half hour: {last}");
+        assert!(last["logged_in"].as_f64().unwrap() > 0.0, "the ready agent is logged in: {last}");
+        let total: u64 = points.iter().map(|p| p["offered"].as_u64().unwrap()).sum();
+        assert_eq!(total, 1);
+    }
+    let loans = group_id(&app, &admin, LOANS).await;
+    let (s, _) = app.call("GET", &format!("/api/v1/planning/groups/{loans}/schedule/actuals"), Some(&admin), None).await;
+    assert_eq!(s, 404, "no plan yet");
+}

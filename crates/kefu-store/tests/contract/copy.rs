@@ -185,7 +185,21 @@ async fn fill(store: &Store) {
     };
     let mut tx = store.begin().await.unwrap();
     tx.record_fact(&queued, 24).await.unwrap();
+    // The agent state model: a ready stretch closed (its quarter hour), an open state, a
+    // conversation served; then built once (its mark).
+    let status = |status, reason: Option<&str>| kefu_core::StatusFact { status, reason: reason.map(str::to_string) };
+    let (offline, ready, lunch) = (
+        status(kefu_core::AgentStatusKind::Offline, None),
+        status(kefu_core::AgentStatusKind::Ready, None),
+        status(kefu_core::AgentStatusKind::Away, Some("午饭")),
+    );
+    let who = kefu_core::AgentId(agent);
+    tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: offline, to: ready.clone() }, 24).await.unwrap();
+    tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: ready, to: lunch }, 25).await.unwrap();
+    let answered = kefu_core::Fact::Answered { conversation: kefu_core::ConversationId(id), agent: who, group: kefu_core::GroupId(a) };
+    tx.record_fact(&answered, 25).await.unwrap();
     tx.commit().await.unwrap();
+    assert!(store.build_agent_states(25).await.unwrap());
     let export = kefu_store::ExportRow {
         user_id: Some(agent),
         api_key_id: None,

@@ -1064,6 +1064,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/planning/groups/{id}/schedule/actuals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_plan_actuals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/planning/groups/{id}/settings": {
         parameters: {
             query?: never;
@@ -2637,6 +2653,12 @@ export interface components {
         };
         /** @description What one agent may work. */
         ContractBody: {
+            /**
+             * Format: int64
+             * @description The agent (a user) this contract is, if it names one: the shifts carry their id, and
+             *     their name when `name` is left empty.
+             */
+            agent_id?: number | null;
             /** @description Days off, 0 = Monday .. 6 = Sunday. */
             days_off?: number[];
             /** @description Earliest start, `HH:MM` (on the half hour). */
@@ -2648,8 +2670,8 @@ export interface components {
             hours_per_week: number;
             /** @description Latest end, `HH:MM` (`24:00` for midnight). */
             latest_end: string;
-            /** @description Who (shown on the shifts). */
-            name: string;
+            /** @description Who (shown on the shifts); may be empty when `agent_id` names the agent. */
+            name?: string;
             /** @description Allowed shift lengths, hours (multiples of 0.5). */
             shift_hours: number[];
         };
@@ -3951,6 +3973,74 @@ export interface components {
             /** @description At least 8 characters, and not the current one. */
             new_password: string;
         };
+        /** @description One interval of a plan against what happened. */
+        PlanActualPoint: {
+            /**
+             * Format: double
+             * @description Contacts forecast.
+             */
+            forecast_offered: number;
+            /**
+             * Format: double
+             * @description Agents of the group logged in, on average over the interval (logged-in time ÷ its length).
+             */
+            logged_in: number;
+            /**
+             * Format: int64
+             * @description Contacts that came (queued in the group).
+             */
+            offered: number;
+            /**
+             * Format: double
+             * @description Agents of the group ready (idle, available), on average.
+             */
+            ready: number;
+            /**
+             * Format: int32
+             * @description Agents the plan asked for.
+             */
+            required: number;
+            /**
+             * Format: int32
+             * @description Agents on the suggested shifts.
+             */
+            scheduled: number;
+            /**
+             * Format: int64
+             * @description Start, ms.
+             */
+            start: number;
+            /**
+             * Format: double
+             * @description Agents of the group serving or in wrap-up, on average.
+             */
+            working: number;
+        };
+        /** @description The group's latest plan against what happened, for its intervals that have begun. */
+        PlanActualsView: {
+            /**
+             * Format: int64
+             * @description Group.
+             */
+            group_id: number;
+            /**
+             * Format: int32
+             * @description Interval length.
+             */
+            interval_minutes: number;
+            /** @description Per interval, up to now or the plan's end. */
+            points: components["schemas"]["PlanActualPoint"][];
+            /**
+             * Format: int64
+             * @description The schedule compared.
+             */
+            schedule_id: number;
+            /**
+             * Format: int64
+             * @description First interval.
+             */
+            starts_at: number;
+        };
         /** @description A group the caller plans. */
         PlanningGroup: {
             /**
@@ -4770,6 +4860,11 @@ export interface components {
             /** @description Agents on shift per interval. */
             coverage: number[];
             /**
+             * @description Contacts forecast per interval when it was made (0 before the forecast starts): what the
+             *     plan expected, shown later against what came.
+             */
+            forecast?: number[];
+            /**
              * Format: int64
              * @description Group.
              */
@@ -4934,6 +5029,11 @@ export interface components {
         SettableStatus: "ready" | "away" | "offline";
         /** @description One suggested shift. */
         ShiftView: {
+            /**
+             * Format: int64
+             * @description The agent (user id) when the contract names one.
+             */
+            agent_id?: number | null;
             /**
              * Format: int32
              * @description Index into `contracts`.
@@ -5957,6 +6057,8 @@ export type OrgSettings = components['schemas']['OrgSettings'];
 export type OrgSettingsBody = components['schemas']['OrgSettingsBody'];
 export type Party = components['schemas']['Party'];
 export type PasswordBody = components['schemas']['PasswordBody'];
+export type PlanActualPoint = components['schemas']['PlanActualPoint'];
+export type PlanActualsView = components['schemas']['PlanActualsView'];
 export type PlanningGroup = components['schemas']['PlanningGroup'];
 export type PlanningGroupList = components['schemas']['PlanningGroupList'];
 export type PlanningSettings = components['schemas']['PlanningSettings'];
@@ -8822,6 +8924,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScheduleView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_plan_actuals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the group's latest saved plan against what happened, per interval that has begun: agents required and scheduled against the group's agents logged in, ready and working (from the agent state report), contacts forecast against contacts that came */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanActualsView"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -10,6 +10,7 @@ export type StaffingView = Api.StaffingView;
 export type ScheduleView = Api.ScheduleView;
 export type ContractBody = Api.ContractBody;
 export type PlanningSettings = Api.PlanningSettings;
+export type PlanActualsView = Api.PlanActualsView;
 
 export const planningApi = {
   /** Every group this caller plans, by name. */
@@ -22,4 +23,6 @@ export const planningApi = {
     http.post<ScheduleView>(`/planning/groups/${group}/schedule`, { weeks, contracts } satisfies Api.ScheduleRequest),
   saveSettings: (group: Id, settings: PlanningSettings) => http.put<PlanningSettings>(`/planning/groups/${group}/settings`, settings),
   latestSchedule: (group: Id) => http.get<ScheduleView>(`/planning/groups/${group}/schedule`),
+  /** The latest plan against what happened, per interval that has begun. */
+  actuals: (group: Id) => http.get<PlanActualsView>(`/planning/groups/${group}/schedule/actuals`),
 };

@@ -1,5 +1,6 @@
 //! Workforce planning: the groups the caller plans, and for the chosen one its forecast,
-//! staffing and latest shift suggestion. Contracts are typed in as a template (N agents alike).
+//! staffing and latest shift suggestion, and that plan against what happened. Contracts are typed
+//! in as a template: for the group's agents chosen by name, or for N unnamed agents alike.
 
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
@@ -8,13 +9,17 @@ import {
   type ContractBody,
   type ForecastView,
   type PlanningGroup,
+  type PlanActualsView,
   type PlanningSettings,
   type ScheduleView,
   type StaffingView,
 } from '../api/planning';
+import { agentsApi } from '../api/agents';
 import type { Id } from '../api/types';
 
 export interface ContractTemplate {
+  /** The group's agents the contract is for; when empty, `agents` unnamed ones. */
+  agentIds: Id[];
   agents: number;
   namePrefix: string;
   hoursPerWeek: number;
@@ -24,15 +29,45 @@ export interface ContractTemplate {
   daysOff: number[];
 }
 
+/** One contract per chosen agent (named by the server from the agent), else per unnamed agent. */
 export function contractsOf(t: ContractTemplate): ContractBody[] {
-  return Array.from({ length: t.agents }, (_, i) => ({
-    name: `${t.namePrefix} ${i + 1}`,
+  const terms = {
     hours_per_week: t.hoursPerWeek,
     shift_hours: t.shiftHours,
     earliest_start: t.earliestStart,
     latest_end: t.latestEnd,
     days_off: t.daysOff,
-  }));
+  };
+  if (t.agentIds.length > 0) return t.agentIds.map((id) => ({ agent_id: id, name: '', ...terms }));
+  return Array.from({ length: t.agents }, (_, i) => ({ name: `${t.namePrefix} ${i + 1}`, ...terms }));
+}
+
+export interface ActualSeries {
+  /** Interval starts (ms). */
+  starts: number[];
+  scheduled: number[];
+  loggedIn: number[];
+  ready: number[];
+  forecast: number[];
+  offered: number[];
+}
+
+/** The plan-against-actual view as chart columns (averages of agents rounded to tenths). */
+export function actualSeries(v: PlanActualsView): ActualSeries {
+  const tenth = (x: number) => Math.round(x * 10) / 10;
+  return {
+    starts: v.points.map((p) => p.start),
+    scheduled: v.points.map((p) => p.scheduled),
+    loggedIn: v.points.map((p) => tenth(p.logged_in)),
+    ready: v.points.map((p) => tenth(p.ready)),
+    forecast: v.points.map((p) => tenth(p.forecast_offered)),
+    offered: v.points.map((p) => p.offered),
+  };
+}
+
+export interface GroupAgent {
+  id: Id;
+  name: string;
 }
 
 export const usePlanningStore = defineStore('planning', () => {
@@ -42,6 +77,9 @@ export const usePlanningStore = defineStore('planning', () => {
   const forecast = ref<ForecastView | null>(null);
   const staffing = ref<StaffingView | null>(null);
   const schedule = ref<ScheduleView | null>(null);
+  const actuals = ref<PlanActualsView | null>(null);
+  /** The chosen group's agents, whom contracts may name. */
+  const agents = ref<GroupAgent[]>([]);
   const loading = ref(false);
   /** Why there is no forecast (no history yet), shown instead of the charts. */
   const empty = ref<string | null>(null);
@@ -62,10 +100,13 @@ export const usePlanningStore = defineStore('planning', () => {
       staffing.value = s;
       empty.value = null;
       schedule.value = await planningApi.latestSchedule(group.value).catch(() => null);
+      actuals.value = schedule.value ? await planningApi.actuals(group.value).catch(() => null) : null;
+      agents.value = (await agentsApi.page({ group_id: group.value }, undefined, 500)).agents.map((a) => ({ id: a.id, name: a.name }));
     } catch (e) {
       forecast.value = null;
       staffing.value = null;
       schedule.value = null;
+      actuals.value = null;
       empty.value = e instanceof Error ? e.message : String(e);
     } finally {
       loading.value = false;
@@ -80,6 +121,7 @@ export const usePlanningStore = defineStore('planning', () => {
   async function suggest(template: ContractTemplate): Promise<void> {
     if (group.value == null) return;
     schedule.value = await planningApi.schedule(group.value, weeks.value, contractsOf(template));
+    actuals.value = await planningApi.actuals(group.value).catch(() => null);
   }
 
   /** Admin: change the group's settings, then recompute the staffing. */
@@ -90,5 +132,21 @@ export const usePlanningStore = defineStore('planning', () => {
     staffing.value = await planningApi.staffing(group.value, weeks.value);
   }
 
-  return { saveSettings, groups, group, weeks, forecast, staffing, schedule, loading, empty, loadGroups, refresh, importCsv, suggest };
+  return {
+    saveSettings,
+    groups,
+    group,
+    weeks,
+    forecast,
+    staffing,
+    schedule,
+    actuals,
+    agents,
+    loading,
+    empty,
+    loadGroups,
+    refresh,
+    importCsv,
+    suggest,
+  };
 });
