@@ -17,7 +17,7 @@ use crate::conversations::redact::{redacted, Payload};
 use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::realtime::frame;
-use crate::routing::Op;
+use crate::routing::{Op, Queued};
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
 use crate::views::{
@@ -283,7 +283,17 @@ pub async fn create(
         state.metrics.messages.inc();
     }
     announce(&state, events, &[]).await;
-    state.routing.run(Op::Enqueue { conversation: id }).await?;
+    let queued = Queued {
+        conversation: id,
+        visitor,
+        group: group_id,
+        media: media.to_string(),
+        priority: v.vip_level,
+        queued_at: now,
+        min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
+        front: false,
+    };
+    state.routing.run(Op::Enqueue(queued)).await?;
     Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?)))
 }
 

@@ -52,6 +52,16 @@ pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<Convers
     Ok(v)
 }
 
+/// Build a view from parts read for many conversations at once (`Store::view_parts`); the same
+/// view `build_view` gives, without the customer's first message (the caller decides on it).
+pub fn view_from_parts(p: &kefu_store::ViewParts) -> ConversationView {
+    let mut v = ConversationView::build(&p.conversation, &p.visitor, p.agent_name.clone(), p.call.as_ref());
+    v.tags = p.tags.iter().map(Into::into).collect();
+    v.awaiting_reply_since = p.awaiting_reply_since.map(crate::clock::rfc3339);
+    v.reply_target_secs = p.reply_target_secs;
+    v
+}
+
 /// A conversation event ready to announce after commit.
 pub struct Pending {
     conversation: i64,
