@@ -12,9 +12,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use kefu_core::{AgentId, ConversationId, Fact, GroupId, Input, Millis, Output};
-use tokio::sync::oneshot;
 use kefu_store::{ConversationRow, NewCall, NewOffer};
 use serde_json::json;
+use tokio::sync::oneshot;
 
 use crate::calls::record::record;
 use crate::clock::{now_ms, rfc3339};
@@ -73,8 +73,12 @@ impl Engine {
     async fn feed(&mut self, op: Op) -> ApiResult<()> {
         let input = match op {
             Op::Enqueue(queued) => self.queued_input(&queued).await,
-            Op::Accept { conversation, agent } => Input::OfferAccepted { conversation: ConversationId(conversation), agent: AgentId(agent) },
-            Op::Decline { conversation, agent } => Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) },
+            Op::Accept { conversation, agent } => {
+                Input::OfferAccepted { conversation: ConversationId(conversation), agent: AgentId(agent) }
+            }
+            Op::Decline { conversation, agent } => {
+                Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) }
+            }
             other => return self.run(other).await,
         };
         self.router.handle_input(Millis(now_ms()), input)?;
