@@ -137,18 +137,24 @@ pub async fn announce_with(store: &Store, hub: &Hub, links: &AttachmentLinks, ev
 /// Same as `announce_with`, to the people of `c` as already read (the message writer read it in
 /// the transaction that stored the events).
 pub fn announce_to(hub: &Hub, links: &AttachmentLinks, c: &ConversationRow, events: Vec<Pending>, also: &[i64]) {
+    let agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
+    announce_people(hub, links, c.visitor_id, agents, events);
+}
+
+/// Send committed events to a visitor and to these agents (who the caller knows are the
+/// conversation's people: a conversation just created has its visitor only).
+pub fn announce_people(hub: &Hub, links: &AttachmentLinks, visitor: i64, mut agents: Vec<i64>, events: Vec<Pending>) {
+    agents.sort_unstable();
+    agents.dedup();
     for e in &events {
         let mut data = e.data.clone();
         links.sign_in(&mut data, now_ms());
         let f = frame(e.kind, Some(e.conversation), Some(e.seq), &data);
         let mut for_visitor = data.clone();
         redact_for_visitor(e.kind, &mut for_visitor);
-        hub.to_visitor(c.visitor_id, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
-        let mut agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
-        agents.sort_unstable();
-        agents.dedup();
-        for a in agents {
-            hub.to_user(a, &f);
+        hub.to_visitor(visitor, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
+        for a in &agents {
+            hub.to_user(*a, &f);
         }
     }
 }

@@ -74,3 +74,28 @@ async fn an_agent_going_ready_in_front_of_a_line_gets_the_first_in_line_from_one
         ws.wait_until("conversation.updated", |e| e["data"]["status"] == "assigned").await;
     }
 }
+
+#[tokio::test]
+async fn a_start_answers_the_conversation_as_reading_it_back_gives_it() {
+    let app = spawn_app_with(|_| {}).await;
+    for (name, text) in [("Ann", Some("我的卡被锁了")), ("Bob", None)] {
+        let visitor = app.visitor(name).await;
+        let body = match text {
+            Some(t) => json!({ "business_type_id": 1, "message": t }),
+            None => json!({ "business_type_id": 1 }),
+        };
+        let (s, started) = app.call("POST", "/api/v1/conversations", Some(&visitor), Some(body)).await;
+        assert_eq!(s, 201, "{started}");
+        let id = started["id"].as_i64().unwrap();
+        let (_, read) = app.call("GET", &format!("/api/v1/conversations/{id}"), Some(&visitor), None).await;
+        assert_eq!(started, read, "the answer to a start is what a read gives");
+        assert_eq!(started["status"], "queued");
+        assert!(started["queue"]["position"].as_i64().unwrap() >= 1, "{started}");
+    }
+    // With an agent free it is offered at once, and the answer says so.
+    let _agent = app.ready_agent(1).await;
+    let visitor = app.visitor("Cai").await;
+    let started = app.start(&visitor, "hello").await;
+    let (_, read) = app.call("GET", &format!("/api/v1/conversations/{}", started["id"]), Some(&visitor), None).await;
+    assert_eq!(started, read);
+}
