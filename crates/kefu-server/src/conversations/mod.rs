@@ -85,7 +85,13 @@ impl Pending {
 /// Append `conversation.updated` carrying the conversation as it now is, plus the webhook.
 pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
     let v = view_in(tx, id).await?;
-    let data = serde_json::to_value(&v).map_err(|e| ApiError::Internal(e.into()))?;
+    updated_with(tx, &v, webhook, now).await
+}
+
+/// `updated` with the view its caller built (a conversation just inserted: nothing to read).
+pub async fn updated_with(tx: &mut Tx, v: &ConversationView, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
+    let id = v.id;
+    let data = serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into()))?;
     let seq = tx.append_event(id, "conversation.updated", &data, now).await?;
     if let Some(event) = webhook {
         tx.enqueue_webhooks(event, &json!({ "event": event, "conversation": data }), now).await?;
