@@ -7,7 +7,9 @@
 //! Also reported: conversations created per second over REST (every visitor starts one at once),
 //! messages per second during the chat phase (each visitor sends one per `--pause-ms` and gets an
 //! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all), and with
-//! `--line-first` offers per second when the agents go ready in front of the whole line.
+//! `--line-first` offers per second when the agents go ready in front of the whole line: offers
+//! made (each on its agent's socket) and offers accepted (each agent accepts every offer at
+//! once; counted when the visitor hears it is assigned).
 //! `--database-url postgres://…` runs the server on PostgreSQL (under `scripts/with-postgres.sh`:
 //! `--database-url "$KEFU_TEST_POSTGRES_URL"`).
 
@@ -57,6 +59,8 @@ struct Samples {
     /// When each conversation was created and assigned (µs since t0).
     created: Vec<u64>,
     assigned: Vec<u64>,
+    /// When each offer reached its agent's socket (µs since t0).
+    offered: Vec<u64>,
     /// When the first and the last message arrived (µs since t0).
     first_message: Option<u64>,
     last_message: u64,
@@ -159,6 +163,11 @@ async fn main() -> Result<()> {
     let (n, secs) = span(&s.created, None);
     println!("conversations created: {n} in {secs:.2} s = {:.0}/s (REST, all visitors at once)", n as f64 / secs.max(1e-6));
     if let Some(ready_at) = ready_at {
+        let (n, secs) = span(&s.offered, Some(ready_at));
+        println!(
+            "offers made after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s (stored, then on the agents' sockets)",
+            n as f64 / secs.max(1e-6)
+        );
         let (n, secs) = span(&s.assigned, Some(ready_at));
         println!("offers accepted after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s", n as f64 / secs.max(1e-6));
     }
@@ -195,6 +204,7 @@ async fn agent(http: reqwest::Client, base: String, token: String, t0: Instant, 
         let Some(conv) = e["conversation_id"].as_i64() else { continue };
         match e["type"].as_str() {
             Some("offer.created") => {
+                samples.lock().unwrap().offered.push(micros(t0));
                 let (http, base, token) = (http.clone(), base.clone(), token.clone());
                 tokio::spawn(async move {
                     call(&http, &base, "POST", &format!("/api/v1/conversations/{conv}/accept"), Some(&token), None).await
