@@ -63,6 +63,23 @@ fn value_rows(rows: usize, width: usize) -> String {
 }
 
 impl Tx {
+    /// Lock these conversations' rows in id order (PostgreSQL; SQLite has one writer anyway).
+    /// A transaction writing many conversations takes their locks in the order the message
+    /// writer does (`conversations/batch.rs` sorts by id), so the two cannot deadlock.
+    pub async fn lock_conversations(&mut self, ids: &[i64]) -> Result<()> {
+        if ids.len() < 2 {
+            return Ok(());
+        }
+        let list = id_list(ids.iter().copied());
+        on_tx!(self, |db| {
+            if dialect::LOCKS_ROWS {
+                let sql = format!("SELECT id FROM conversations WHERE id IN ({list}) ORDER BY id{}", dialect::FOR_UPDATE);
+                sqlx::query(&sql).execute(&mut *db).await?;
+            }
+            Ok(())
+        })
+    }
+
     /// Record many offers: each conversation set offered (unless it was closed meanwhile), with
     /// its `offered` fact and routing log line, in three statements whatever their number. The
     /// same rows as `set_offered` + `record_fact(Offered)` + `log_routing("offered")` each.
@@ -95,6 +112,7 @@ impl Tx {
             "INSERT INTO routing_log (at, kind, conversation_id, agent_id, group_id, detail) VALUES {}",
             value_rows(offers.len(), 6)
         );
+        self.lock_conversations(&offers.iter().map(|o| o.conversation_id).collect::<Vec<_>>()).await?;
         on_tx!(self, |db| {
             sqlx::query(&update).execute(&mut *db).await?;
             let mut q = sqlx::query(&fact_sql);

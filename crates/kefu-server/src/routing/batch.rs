@@ -220,6 +220,9 @@ impl Engine {
     /// Write assignments in one transaction.
     async fn write_assigned(&self, outs: &[Output], now: i64) -> ApiResult<Vec<Assigned>> {
         let mut tx = self.begin().await?;
+        let ids: Vec<i64> =
+            outs.iter().filter_map(|o| if let Output::Assigned { conversation, .. } = o { Some(conversation.0) } else { None }).collect();
+        tx.lock_conversations(&ids).await?;
         let mut done = Vec::with_capacity(outs.len());
         for out in outs {
             let Output::Assigned { conversation, agent, group } = out else { continue };
