@@ -133,9 +133,11 @@ async fn main() -> Result<()> {
         go_ready(tokens.clone()).await;
     }
     let setup = Instant::now();
+    let cpu_at_start = ws_load::cpu_ms(server.pid());
     let visitors: Vec<_> =
         (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), base_url.clone(), i, args.clone(), t0, samples.clone()))).collect();
     let mut ready_at = None;
+    let mut cpu_at_ready = None;
     if args.line_first {
         // The whole line waits (a visitor that failed to start is reported at the end).
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -143,6 +145,7 @@ async fn main() -> Result<()> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         ready_at = Some(micros(t0));
+        cpu_at_ready = ws_load::cpu_ms(server.pid());
         go_ready(tokens.clone()).await;
     }
     for v in visitors {
@@ -152,6 +155,7 @@ async fn main() -> Result<()> {
         }
     }
     let elapsed = setup.elapsed();
+    let cpu_at_end = ws_load::cpu_ms(server.pid());
     let s = samples.lock().unwrap();
     println!("connections: {} visitors + {agents} agents; run {:.1} s; errors {}", args.visitors, elapsed.as_secs_f64(), s.errors);
     report("visitor -> agent", &s.to_agent);
@@ -170,6 +174,19 @@ async fn main() -> Result<()> {
         );
         let (n, secs) = span(&s.assigned, Some(ready_at));
         println!("offers accepted after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s", n as f64 / secs.max(1e-6));
+    }
+    // Server CPU per operation: steady on a busy machine, where the rates above are not.
+    let per = |from: Option<f64>, to: Option<f64>| Some((to? - from?) / args.visitors as f64);
+    match (ready_at, per(cpu_at_start, cpu_at_ready), per(cpu_at_ready, cpu_at_end)) {
+        (Some(_), Some(start), Some(rest)) => println!(
+            "server CPU per conversation: {start:.2} ms to start it (visitor, socket, REST start, queued); {rest:.2} ms from agents ready to the end (offer, accept{})",
+            if args.messages > 0 { ", the chat" } else { "" }
+        ),
+        _ => {
+            if let Some(all) = per(cpu_at_start, cpu_at_end) {
+                println!("server CPU per conversation: {all:.2} ms (start, offer, accept, the chat)");
+            }
+        }
     }
     let messages = s.to_agent.len() + s.to_visitor.len();
     let secs = s.last_message.saturating_sub(s.first_message.unwrap_or(0)) as f64 / 1e6;
