@@ -24,13 +24,19 @@ use kefu_store::{ConversationRow, Store, Tx};
 /// pool: the writer must not wait for a connection while it holds the write lock).
 pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
     let c = tx.conversation(id).await?;
-    let visitor = tx.visitor(c.visitor_id).await?;
     let agent_name = match c.agent_id {
         Some(a) => Some(tx.user_name(a).await?),
         None => None,
     };
+    view_of_row_in(tx, &c, agent_name).await
+}
+
+/// `view_in` from a row the transaction already read and its agent's name, already known.
+pub async fn view_of_row_in(tx: &mut Tx, c: &ConversationRow, agent_name: Option<String>) -> ApiResult<ConversationView> {
+    let id = c.id;
+    let visitor = tx.visitor(c.visitor_id).await?;
     let call = tx.open_call(id).await?;
-    let mut v = ConversationView::build(&c, &visitor, agent_name, call.as_ref());
+    let mut v = ConversationView::build(c, &visitor, agent_name, call.as_ref());
     v.tags = tx.conversation_tags(id).await?.iter().map(Into::into).collect();
     v.awaiting_reply_since = tx.awaiting_reply_since(id).await?.map(crate::clock::rfc3339);
     v.reply_target_secs = tx.reply_target(id).await?;

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 
 use crate::calls::record::record;
 use crate::clock::{now_ms, rfc3339};
-use crate::conversations::{announce_to, system_message, updated, view_from_parts, Pending};
+use crate::conversations::{announce_to, system_message, updated_with, view_from_parts, view_of_row_in, Pending};
 use crate::error::ApiResult;
 use crate::realtime::frame;
 use crate::routing::{Command, Engine, Op};
@@ -251,8 +251,11 @@ async fn assign(tx: &mut kefu_store::Tx, conversation: ConversationId, agent: Ag
     let name = tx.user_name(agent.0).await?;
     tx.set_assigned(conversation.0, agent.0, now).await?;
     let mut events: Vec<Pending> = vec![system_message(tx, conversation.0, "assigned", Some(&name), None, now).await?];
-    events.push(updated(tx, conversation.0, Some("conversation.assigned"), now).await?);
+    // One read of the row serves the view, the call check and who to tell; the agent's name
+    // is the one just read.
     let row = tx.conversation(conversation.0).await?;
+    let view = view_of_row_in(tx, &row, Some(name)).await?;
+    events.push(updated_with(tx, &view, Some("conversation.assigned"), now).await?);
     // A conversation queued for a call: taking the offer answers it (the router holds the call
     // slot from the offer on).
     let call = row.media == "video" || row.media == "voice";
