@@ -38,6 +38,8 @@ pub struct MetricsInner {
     /// Transactions that stored messages (group commit: one holds many messages under load).
     pub message_batches: Value,
     pub offers: Value,
+    /// Transactions that stored offers (a burst of offers shares one).
+    pub offer_batches: Value,
     pub assignments: Value,
     pub abandoned: Value,
     pub conversations_created: Value,
@@ -84,6 +86,12 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
     );
     one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
     one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());
+    one(
+        "kefu_offer_transactions_total",
+        "counter",
+        "Transactions that stored offers (a burst of offers, agents going ready in front of a line, shares one).",
+        m.offer_batches.get(),
+    );
     one("kefu_assignments_total", "counter", "Offers accepted.", m.assignments.get());
     one("kefu_abandoned_total", "counter", "Conversations given up while waiting.", m.abandoned.get());
     one("kefu_webhook_deliveries_total", "counter", "Webhook deliveries that succeeded.", m.webhook_deliveries.get());

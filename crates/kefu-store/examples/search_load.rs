@@ -51,7 +51,7 @@ async fn fill(store: &Store, messages: usize, kind: &str, agent: i64) -> f64 {
             left_message: false,
             media: "chat",
         };
-        let id = tx.insert_conversation(&conv, 10).await.unwrap();
+        let id = tx.insert_conversation(&conv, 10).await.unwrap().id;
         if c % 20 == 0 {
             tx.set_assigned(id, agent, 15).await.unwrap();
         }

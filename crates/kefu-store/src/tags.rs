@@ -20,7 +20,7 @@ pub struct TagRow {
     pub updated_at: i64,
 }
 
-const TAG_COLUMNS: &str = "t.id, t.name, t.color, t.disabled, t.created_at, t.updated_at";
+pub(crate) const TAG_COLUMNS: &str = "t.id, t.name, t.color, t.disabled, t.created_at, t.updated_at";
 
 impl Store {
     /// Every tag (or only the enabled ones), by name.

@@ -158,3 +158,17 @@ pub async fn visitor(http: &reqwest::Client, base: &str, name: &str) -> Result<S
     let (_, v) = call(http, base, "POST", "/api/v1/visitors", None, Some(json!({ "name": name }))).await?;
     v["token"].as_str().map(str::to_string).with_context(|| format!("no visitor token: {v}"))
 }
+
+/// CPU time (user + system, ms) a process has used so far, from `/proc/<pid>/stat` (Linux; None
+/// elsewhere). A figure per operation from it holds on a busy machine, where wall-clock rates
+/// mostly measure the other work.
+pub fn cpu_ms(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces, so cut at its closing parenthesis):
+    // state is the 3rd field of the line, utime the 14th, stime the 15th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // USER_HZ is 100 on Linux (x86_64 and arm64).
+    Some(ticks * 10.0)
+}

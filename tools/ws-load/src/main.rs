@@ -7,7 +7,9 @@
 //! Also reported: conversations created per second over REST (every visitor starts one at once),
 //! messages per second during the chat phase (each visitor sends one per `--pause-ms` and gets an
 //! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all), and with
-//! `--line-first` offers per second when the agents go ready in front of the whole line.
+//! `--line-first` offers per second when the agents go ready in front of the whole line: offers
+//! made (each on its agent's socket) and offers accepted (each agent accepts every offer at
+//! once; counted when the visitor hears it is assigned).
 //! `--database-url postgres://…` runs the server on PostgreSQL (under `scripts/with-postgres.sh`:
 //! `--database-url "$KEFU_TEST_POSTGRES_URL"`). `--nodes 3` (PostgreSQL only) starts three nodes
 //! of one cluster on that database and a `nats-server` (or uses `--nats-url`), and spreads the
@@ -66,6 +68,8 @@ struct Samples {
     /// When each conversation was created and assigned (µs since t0).
     created: Vec<u64>,
     assigned: Vec<u64>,
+    /// When each offer reached its agent's socket (µs since t0).
+    offered: Vec<u64>,
     /// When the first and the last message arrived (µs since t0).
     first_message: Option<u64>,
     last_message: u64,
@@ -158,9 +162,11 @@ async fn main() -> Result<()> {
         go_ready(tokens.clone()).await;
     }
     let setup = Instant::now();
+    let cpu_at_start = ws_load::cpu_ms(server.pid());
     let visitors: Vec<_> =
         (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), node(i), i, args.clone(), t0, samples.clone()))).collect();
     let mut ready_at = None;
+    let mut cpu_at_ready = None;
     if args.line_first {
         // The whole line waits (a visitor that failed to start is reported at the end).
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -168,6 +174,7 @@ async fn main() -> Result<()> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         ready_at = Some(micros(t0));
+        cpu_at_ready = ws_load::cpu_ms(server.pid());
         go_ready(tokens.clone()).await;
     }
     for v in visitors {
@@ -177,6 +184,7 @@ async fn main() -> Result<()> {
         }
     }
     let elapsed = setup.elapsed();
+    let cpu_at_end = ws_load::cpu_ms(server.pid());
     let s = samples.lock().unwrap();
     println!("connections: {} visitors + {agents} agents; run {:.1} s; errors {}", args.visitors, elapsed.as_secs_f64(), s.errors);
     report("visitor -> agent", &s.to_agent);
@@ -188,8 +196,26 @@ async fn main() -> Result<()> {
     let (n, secs) = span(&s.created, None);
     println!("conversations created: {n} in {secs:.2} s = {:.0}/s (REST, all visitors at once)", n as f64 / secs.max(1e-6));
     if let Some(ready_at) = ready_at {
+        let (n, secs) = span(&s.offered, Some(ready_at));
+        println!(
+            "offers made after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s (stored, then on the agents' sockets)",
+            n as f64 / secs.max(1e-6)
+        );
         let (n, secs) = span(&s.assigned, Some(ready_at));
         println!("offers accepted after {agents} agents went ready: {n} in {secs:.2} s = {:.0}/s", n as f64 / secs.max(1e-6));
+    }
+    // Server CPU per operation: steady on a busy machine, where the rates above are not.
+    let per = |from: Option<f64>, to: Option<f64>| Some((to? - from?) / args.visitors as f64);
+    match (ready_at, per(cpu_at_start, cpu_at_ready), per(cpu_at_ready, cpu_at_end)) {
+        (Some(_), Some(start), Some(rest)) => println!(
+            "server CPU per conversation: {start:.2} ms to start it (visitor, socket, REST start, queued); {rest:.2} ms from agents ready to the end (offer, accept{})",
+            if args.messages > 0 { ", the chat" } else { "" }
+        ),
+        _ => {
+            if let Some(all) = per(cpu_at_start, cpu_at_end) {
+                println!("server CPU per conversation: {all:.2} ms (start, offer, accept, the chat)");
+            }
+        }
     }
     let messages = s.to_agent.len() + s.to_visitor.len();
     let secs = s.last_message.saturating_sub(s.first_message.unwrap_or(0)) as f64 / 1e6;
@@ -224,6 +250,7 @@ async fn agent(http: reqwest::Client, base: String, token: String, t0: Instant, 
         let Some(conv) = e["conversation_id"].as_i64() else { continue };
         match e["type"].as_str() {
             Some("offer.created") => {
+                samples.lock().unwrap().offered.push(micros(t0));
                 let (http, base, token) = (http.clone(), base.clone(), token.clone());
                 tokio::spawn(async move {
                     call(&http, &base, "POST", &format!("/api/v1/conversations/{conv}/accept"), Some(&token), None).await

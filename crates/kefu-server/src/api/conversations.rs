@@ -14,10 +14,10 @@ use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{insert, mark_read, send, Outgoing};
 use crate::conversations::redact::{redacted, Payload};
-use crate::conversations::{announce, build_view, updated};
+use crate::conversations::{announce, announce_people, build_view, updated, updated_with};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::realtime::frame;
-use crate::routing::Op;
+use crate::routing::{Op, Queued};
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
 use crate::views::{
@@ -234,8 +234,8 @@ pub async fn create(
             now,
         )
         .await;
-    let id = match inserted {
-        Ok(id) => id,
+    let row = match inserted {
+        Ok(row) => row,
         // A second tab of the same visitor won the race: both get that one conversation.
         Err(kefu_store::StoreError::Conflict(_)) => {
             drop(tx);
@@ -248,6 +248,7 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    let id = row.id;
     let queued = Fact::Queued {
         conversation: ConversationId(id),
         customer: visitor,
@@ -258,9 +259,14 @@ pub async fn create(
         left_message: body.leave_message,
     };
     tx.record_fact(&queued, now).await?;
-    let created = updated(&mut tx, id, Some("conversation.created"), now).await?;
-    // The view `created` just read, with the seq its event took, is what a second read here
-    // would give: reusing it keeps six reads out of the write lock.
+    // Its first view, from what this transaction wrote: a new conversation has no agent, call,
+    // tag or reply wait yet, and its visitor is `v` (renamed above when asked). Only the group's
+    // reply target is read: six reads fewer under the write lock.
+    let renamed = kefu_store::VisitorRow { name: new_name.clone().unwrap_or_else(|| v.name.clone()), ..v.clone() };
+    let mut first = ConversationView::build(&row, &renamed, None, None);
+    first.reply_target_secs = tx.reply_target(id).await?;
+    let created = updated_with(&mut tx, &first, Some("conversation.created"), now).await?;
+    // That view with the seq its event took is what a second read here would give.
     let mut view = created.data().clone();
     view["last_seq"] = json!(created.seq());
     tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
@@ -271,20 +277,46 @@ pub async fn create(
         let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
         let name = new_name.clone().unwrap_or_else(|| v.name.clone());
         let (message, event) = insert(&mut tx, id, ("visitor", visitor, &name), &out, opening, now).await?;
-        opening_message = Some(message.id);
+        opening_message = Some(message);
         events.push(event);
     }
     tx.commit().await?;
-    if let (Some(message), Some(s)) = (opening_message, opening) {
-        crate::sentiment::observe(&state, id, message, s.score).await;
+    if let (Some(message), Some(s)) = (&opening_message, opening) {
+        crate::sentiment::observe(&state, id, message.id, s.score).await;
     }
     state.metrics.conversations_created.inc();
     if text.is_some() {
         state.metrics.messages.inc();
     }
-    announce(&state, events, &[]).await;
-    state.routing.run(Op::Enqueue { conversation: id }).await?;
-    Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?)))
+    // The answer is the view this transaction built, as a read after the commit would give it
+    // (its last event, the opening message): eight reads fewer per start.
+    let mut answer: ConversationView = serde_json::from_value(view).map_err(|e| ApiError::Internal(e.into()))?;
+    answer.last_seq = events.last().map_or(answer.last_seq, |e| e.seq());
+    if let Some(m) = opening_message {
+        answer.awaiting_reply_since = Some(m.created_at.clone());
+        answer.last_message = Some(MessageView { sentiment: None, ..m });
+    }
+    // Just created: its visitor is the only one to tell.
+    announce_people(&state.hub, &state.links, visitor, vec![], events);
+    let queued = Queued {
+        conversation: id,
+        visitor,
+        group: group_id,
+        media: media.to_string(),
+        priority: v.vip_level,
+        queued_at: now,
+        min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
+        front: false,
+    };
+    state.routing.run(Op::Enqueue(queued)).await?;
+    match state.routing.queue_info(id).await? {
+        Some(q) => {
+            answer.queue = Some(QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
+            Ok((StatusCode::CREATED, Json(redacted(Payload::Conversation, answer))))
+        }
+        // Offered at once (or gone meanwhile): read as it is now.
+        None => Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?))),
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

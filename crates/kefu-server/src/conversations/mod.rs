@@ -24,13 +24,19 @@ use kefu_store::{ConversationRow, Store, Tx};
 /// pool: the writer must not wait for a connection while it holds the write lock).
 pub async fn view_in(tx: &mut Tx, id: i64) -> ApiResult<ConversationView> {
     let c = tx.conversation(id).await?;
-    let visitor = tx.visitor(c.visitor_id).await?;
     let agent_name = match c.agent_id {
         Some(a) => Some(tx.user_name(a).await?),
         None => None,
     };
+    view_of_row_in(tx, &c, agent_name).await
+}
+
+/// `view_in` from a row the transaction already read and its agent's name, already known.
+pub async fn view_of_row_in(tx: &mut Tx, c: &ConversationRow, agent_name: Option<String>) -> ApiResult<ConversationView> {
+    let id = c.id;
+    let visitor = tx.visitor(c.visitor_id).await?;
     let call = tx.open_call(id).await?;
-    let mut v = ConversationView::build(&c, &visitor, agent_name, call.as_ref());
+    let mut v = ConversationView::build(c, &visitor, agent_name, call.as_ref());
     v.tags = tx.conversation_tags(id).await?.iter().map(Into::into).collect();
     v.awaiting_reply_since = tx.awaiting_reply_since(id).await?.map(crate::clock::rfc3339);
     v.reply_target_secs = tx.reply_target(id).await?;
@@ -50,6 +56,16 @@ pub async fn build_view(store: &Store, c: &ConversationRow) -> ApiResult<Convers
     v.awaiting_reply_since = store.awaiting_reply_since(c.id).await?.map(crate::clock::rfc3339);
     v.reply_target_secs = store.reply_target(c.id).await?;
     Ok(v)
+}
+
+/// Build a view from parts read for many conversations at once (`Store::view_parts`); the same
+/// view `build_view` gives, without the customer's first message (the caller decides on it).
+pub fn view_from_parts(p: &kefu_store::ViewParts) -> ConversationView {
+    let mut v = ConversationView::build(&p.conversation, &p.visitor, p.agent_name.clone(), p.call.as_ref());
+    v.tags = p.tags.iter().map(Into::into).collect();
+    v.awaiting_reply_since = p.awaiting_reply_since.map(crate::clock::rfc3339);
+    v.reply_target_secs = p.reply_target_secs;
+    v
 }
 
 /// A conversation event ready to announce after commit.
@@ -75,7 +91,13 @@ impl Pending {
 /// Append `conversation.updated` carrying the conversation as it now is, plus the webhook.
 pub async fn updated(tx: &mut Tx, id: i64, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
     let v = view_in(tx, id).await?;
-    let data = serde_json::to_value(&v).map_err(|e| ApiError::Internal(e.into()))?;
+    updated_with(tx, &v, webhook, now).await
+}
+
+/// `updated` with the view its caller built (a conversation just inserted: nothing to read).
+pub async fn updated_with(tx: &mut Tx, v: &ConversationView, webhook: Option<&str>, now: i64) -> ApiResult<Pending> {
+    let id = v.id;
+    let data = serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into()))?;
     let seq = tx.append_event(id, "conversation.updated", &data, now).await?;
     if let Some(event) = webhook {
         tx.enqueue_webhooks(event, &json!({ "event": event, "conversation": data }), now).await?;
@@ -127,18 +149,24 @@ pub async fn announce_with(store: &Store, hub: &Hub, links: &AttachmentLinks, ev
 /// Same as `announce_with`, to the people of `c` as already read (the message writer read it in
 /// the transaction that stored the events).
 pub fn announce_to(hub: &Hub, links: &AttachmentLinks, c: &ConversationRow, events: Vec<Pending>, also: &[i64]) {
+    let agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
+    announce_people(hub, links, c.visitor_id, agents, events);
+}
+
+/// Send committed events to a visitor and to these agents (who the caller knows are the
+/// conversation's people: a conversation just created has its visitor only).
+pub fn announce_people(hub: &Hub, links: &AttachmentLinks, visitor: i64, mut agents: Vec<i64>, events: Vec<Pending>) {
+    agents.sort_unstable();
+    agents.dedup();
     for e in &events {
         let mut data = e.data.clone();
         links.sign_in(&mut data, now_ms());
         let f = frame(e.kind, Some(e.conversation), Some(e.seq), &data);
         let mut for_visitor = data.clone();
         redact_for_visitor(e.kind, &mut for_visitor);
-        hub.to_visitor(c.visitor_id, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
-        let mut agents: Vec<i64> = c.agent_id.into_iter().chain(c.offered_agent_id).chain(also.iter().copied()).collect();
-        agents.sort_unstable();
-        agents.dedup();
-        for a in agents {
-            hub.to_user(a, &f);
+        hub.to_visitor(visitor, &frame(e.kind, Some(e.conversation), Some(e.seq), &for_visitor));
+        for a in &agents {
+            hub.to_user(*a, &f);
         }
     }
 }

@@ -7,34 +7,34 @@ use std::collections::BTreeSet;
 use kefu_core::{AgentStatus, Fact, GroupId, Output, StatusFact};
 use serde_json::json;
 
-use crate::calls::record::{end_open_call, record};
-use crate::clock::{now_ms, rfc3339};
-use crate::conversations::{announce_with, build_view, system_message, updated, Pending};
+use crate::calls::record::end_open_call;
+use crate::clock::now_ms;
+use crate::conversations::{announce_with, system_message, updated};
 use crate::error::ApiResult;
 use crate::realtime::frame;
 use crate::routing::load::status_text;
 use crate::routing::Engine;
-use crate::views::{MessageView, OfferCreated, OfferRevoked, QueueView};
-use kefu_store::NewCall;
+use crate::views::{OfferRevoked, QueueView};
 
 impl Engine {
-    /// Apply every pending output of the router.
+    /// Apply every pending output of the router (runs of offers and of assignments share a
+    /// transaction: `batch.rs`).
     pub(crate) async fn drain(&mut self) {
         let mut changed: BTreeSet<GroupId> = BTreeSet::new();
+        let mut outs = Vec::new();
         loop {
-            let out = self.router.poll_output();
-            if let Output::Timeout(at) = out {
-                self.next_tick = at;
-                break;
-            }
-            if let Output::QueueChanged { group } = out {
-                changed.insert(group);
-                continue;
-            }
-            if let Err(e) = self.apply(&out).await {
-                tracing::error!(output = ?out, error = ?e, "could not apply a routing decision");
+            match self.router.poll_output() {
+                Output::Timeout(at) => {
+                    self.next_tick = at;
+                    break;
+                }
+                Output::QueueChanged { group } => {
+                    changed.insert(group);
+                }
+                out => outs.push(out),
             }
         }
+        self.apply_all(outs).await;
         if !changed.is_empty() {
             self.floor.poke();
         }
@@ -43,45 +43,14 @@ impl Engine {
         }
     }
 
-    async fn apply(&mut self, out: &Output) -> ApiResult<()> {
+    pub(crate) async fn apply(&mut self, out: &Output) -> ApiResult<()> {
         let now = now_ms();
         match out {
-            Output::Offered { conversation, agent, group, expires_at, reason } => {
-                let mut tx = self.begin().await?;
-                tx.set_offered(conversation.0, agent.0, expires_at.0).await?;
-                tx.record_fact(&Fact::Offered { conversation: *conversation, agent: *agent, group: *group }, now).await?;
-                tx.log_routing("offered", Some(conversation.0), Some(agent.0), Some(group.0), &json!({ "reason": reason }), now).await?;
-                tx.commit().await?;
-                let c = self.store.conversation(conversation.0).await?;
-                let mut view = build_view(&self.store, &c).await?;
-                // The agent decides on the offer by what the customer asked.
-                view.first_message = self.store.first_visitor_message(c.id).await?.map(|m| MessageView::build(&m, None));
-                let offer = OfferCreated { conversation: view, expires_at: rfc3339(expires_at.0), reason: (*reason).into() };
-                let data = serde_json::to_value(offer).unwrap_or_default();
-                self.hub.to_user(agent.0, &frame("offer.created", Some(conversation.0), None, &data));
-                self.metrics.offers.inc();
-            }
-            Output::Assigned { conversation, agent, group } => {
-                let name = self.store.user(agent.0).await?.name;
-                let mut tx = self.begin().await?;
-                tx.set_assigned(conversation.0, agent.0, now).await?;
-                let mut events: Vec<Pending> = vec![system_message(&mut tx, conversation.0, "assigned", Some(&name), None, now).await?];
-                events.push(updated(&mut tx, conversation.0, Some("conversation.assigned"), now).await?);
-                // A conversation queued for a call: taking the offer answers it (the router
-                // holds the call slot from the offer on).
-                let media = tx.conversation(conversation.0).await?.media;
-                if media == "video" || media == "voice" {
-                    let new = NewCall { conversation_id: conversation.0, media: &media, started_by: "visitor", answered: true };
-                    let call = tx.insert_call(&new, now).await?;
-                    events.extend(record(&mut tx, &call, now).await?);
+            Output::Offered { .. } => self.offer_all(std::slice::from_ref(out)).await,
+            Output::Assigned { .. } => {
+                for agent in self.assign_all(std::slice::from_ref(out)).await {
+                    self.announce_agent(agent).await;
                 }
-                tx.record_fact(&Fact::Answered { conversation: *conversation, agent: *agent, group: *group }, now).await?;
-                tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
-                tx.commit().await?;
-                announce_with(&self.store, &self.hub, &self.links, events, &[]).await;
-                crate::calls::refresh_metric(&self.store, &self.metrics).await;
-                self.metrics.assignments.inc();
-                self.announce_agent(agent.0).await;
             }
             Output::OfferWithdrawn { conversation, agent, reason } => {
                 let mut tx = self.begin().await?;

@@ -11,7 +11,7 @@ use crate::clock::now_ms;
 use crate::realtime::frame;
 use crate::routing::Engine;
 use crate::views::{BusinessHoursView, OfferRevoked, OfferRevokedReason};
-use kefu_store::{ConversationRow, GroupRow, UserRow};
+use kefu_store::{GroupRow, UserRow};
 use serde_json::json;
 
 /// The core's view of a stored group.
@@ -147,7 +147,7 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
                     let revoked = serde_json::to_value(OfferRevoked { reason: OfferRevokedReason::Rerouted }).unwrap_or_default();
                     engine.hub.to_user(agent, &frame("offer.revoked", Some(c.id), None, &revoked));
                 }
-                let input = engine.queued_input(&c).await;
+                let input = engine.queued_input(&crate::routing::ops::Queued::of(&c)).await;
                 if let Err(e) = engine.router.handle_input(now, input) {
                     tracing::error!(conversation = c.id, error = %e, "could not restore a queued conversation");
                 }
@@ -170,17 +170,17 @@ pub(crate) async fn restore(engine: &mut Engine) -> anyhow::Result<()> {
 impl Engine {
     /// The `ConversationQueued` input for a stored conversation (new, or restored with its
     /// original arrival time), naming the agent a returning or designated customer waits for.
-    pub(crate) async fn queued_input(&mut self, c: &ConversationRow) -> Input {
-        self.visitors.insert(c.id, c.visitor_id);
+    pub(crate) async fn queued_input(&mut self, c: &crate::routing::ops::Queued) -> Input {
+        self.visitors.insert(c.conversation, c.visitor);
         Input::ConversationQueued(Waiting {
-            conversation: ConversationId(c.id),
-            group: GroupId(c.group_id),
+            conversation: ConversationId(c.conversation),
+            group: GroupId(c.group),
             media: media_of(&c.media),
             priority: Priority(c.priority.clamp(0, 9) as u8),
             queued_at: Millis(c.queued_at),
             min_skill: SkillLevel::parse(c.min_skill_level).unwrap_or(SkillLevel::MIN),
-            named_agent: self.named_agent(c.visitor_id, c.group_id).await,
-            front: c.returned_to_queue,
+            named_agent: self.named_agent(c.visitor, c.group).await,
+            front: c.front,
         })
     }
 }

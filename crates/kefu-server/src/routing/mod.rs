@@ -3,13 +3,14 @@
 //! then announces it. One task, no locks around the core (DESIGN.md §1).
 
 mod apply;
+mod batch;
 mod cluster;
 mod load;
 mod ops;
 mod query;
 
 pub use load::{group_config, parse_status, status_text};
-pub use ops::Op;
+pub use ops::{Op, Queued};
 pub use query::{AgentVerdict, Answer, GroupLine, GroupVerdict, Query, Refusal};
 
 use std::time::Duration;
@@ -153,6 +154,8 @@ pub(crate) struct Engine {
     pub told: std::collections::HashMap<kefu_core::GroupId, std::collections::HashMap<i64, kefu_core::QueueInfo>>,
     /// In a cluster: this ownership's lease epoch, which every routing write presents.
     pub fence: Option<Fence>,
+    /// What naming a waited-for agent needs of each group, so a start reads no group row.
+    pub(crate) groups: std::collections::HashMap<i64, ops::GroupNaming>,
 }
 
 /// A routing owner's fencing token (cluster only): its lease epoch, and how it learns that a
@@ -230,26 +233,25 @@ pub(crate) async fn spawn_engine(
         visitors: Default::default(),
         told: Default::default(),
         fence,
+        groups: Default::default(),
     };
     load::restore(&mut engine).await?;
     let (tx, mut rx) = mpsc::channel::<Command>(1024);
     let task = tokio::spawn(async move {
+        let mut cmds = Vec::with_capacity(batch::MAX_BATCH);
         loop {
             let sleep = match engine.next_tick {
                 Some(at) => Duration::from_millis(at.0.saturating_sub(now_ms()).max(0) as u64),
                 None => Duration::from_secs(3600),
             };
             tokio::select! {
-                cmd = rx.recv() => match cmd {
-                    Some(Command::Op(op, reply)) => {
-                        let result = engine.run(op).await;
-                        let _ = reply.send(result);
+                // Everything that queued while the task was busy, taken at once (`batch.rs`).
+                n = rx.recv_many(&mut cmds, batch::MAX_BATCH) => {
+                    if n == 0 {
+                        break;
                     }
-                    Some(Command::Query(q, reply)) => {
-                        let _ = reply.send(q.answer(&engine.router, Millis(now_ms())));
-                    }
-                    None => break,
-                },
+                    engine.handle(cmds.drain(..)).await;
+                }
                 _ = tokio::time::sleep(sleep) => {
                     if let Err(e) = engine.input(kefu_core::Input::Tick).await {
                         tracing::error!(error = ?e, "routing tick failed");

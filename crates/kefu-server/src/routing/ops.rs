@@ -15,8 +15,9 @@ use crate::routing::Engine;
 /// What the routing task can be asked to do (plain data: it may travel to the owner node).
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Op {
-    /// A stored, queued conversation enters its group's line.
-    Enqueue { conversation: i64 },
+    /// A stored, queued conversation enters its group's line (carrying what its starter wrote,
+    /// so the routing task does not read the conversation again).
+    Enqueue(Queued),
     /// The agent accepts an offer.
     Accept { conversation: i64, agent: i64 },
     /// The agent declines an offer.
@@ -53,6 +54,45 @@ pub enum Op {
     EndCall { call: i64, reason: String, only_if: Option<kefu_core::CallStatus> },
 }
 
+/// A queued conversation as the router needs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Queued {
+    pub conversation: i64,
+    pub visitor: i64,
+    pub group: i64,
+    /// `chat`, `video` or `voice` (as stored).
+    pub media: String,
+    pub priority: i64,
+    pub queued_at: i64,
+    pub min_skill_level: i64,
+    /// Taken back from an agent: it waits at the front of the line.
+    pub front: bool,
+}
+
+impl Queued {
+    /// From its stored row.
+    pub fn of(c: &kefu_store::ConversationRow) -> Queued {
+        Queued {
+            conversation: c.id,
+            visitor: c.visitor_id,
+            group: c.group_id,
+            media: c.media.clone(),
+            priority: c.priority,
+            queued_at: c.queued_at,
+            min_skill_level: c.min_skill_level,
+            front: c.returned_to_queue,
+        }
+    }
+}
+
+/// What the routing task keeps of a group to name the agent a customer waits for (read once,
+/// replaced when the group changes: `Op::GroupChanged`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GroupNaming {
+    pub strategy: Strategy,
+    pub returning_by: ReturningBy,
+}
+
 impl Engine {
     /// Feed one input to the router and apply what it decides.
     pub(crate) async fn input(&mut self, input: Input) -> ApiResult<()> {
@@ -64,9 +104,8 @@ impl Engine {
     pub(crate) async fn run(&mut self, op: Op) -> ApiResult<()> {
         let now = Millis(now_ms());
         match op {
-            Op::Enqueue { conversation } => {
-                let c = self.store.conversation(conversation).await?;
-                let input = self.queued_input(&c).await;
+            Op::Enqueue(queued) => {
+                let input = self.queued_input(&queued).await;
                 self.input(input).await
             }
             Op::Accept { conversation, agent } => {
@@ -161,12 +200,14 @@ impl Engine {
             Op::GroupChanged { group } => {
                 let g = self.store.group(group).await?;
                 let config = group_config(&g).map_err(ApiError::Validation)?;
+                self.groups.insert(group, GroupNaming { strategy: g.strategy, returning_by: g.returning_by });
                 self.input(Input::GroupUpdated { group: GroupId(group), config }).await
             }
             Op::RemoveGroup { group } => {
                 if !self.router.waiting_in(GroupId(group)).is_empty() {
                     return Err(ApiError::Conflict("the group still has waiting conversations".into()));
                 }
+                self.groups.remove(&group);
                 match self.router.handle_input(now, Input::GroupRemoved { group: GroupId(group) }) {
                     Ok(()) | Err(kefu_core::CoreError::UnknownGroup(_)) => Ok(()),
                     Err(e) => Err(e.into()),
@@ -179,8 +220,16 @@ impl Engine {
     }
 
     /// The earlier agent a returning customer should wait for, per the group's setting.
-    pub(crate) async fn named_agent(&self, visitor: i64, group: i64) -> Option<AgentId> {
-        let g = self.store.group(group).await.ok()?;
+    pub(crate) async fn named_agent(&mut self, visitor: i64, group: i64) -> Option<AgentId> {
+        let g = match self.groups.get(&group) {
+            Some(g) => *g,
+            None => {
+                let row = self.store.group(group).await.ok()?;
+                let g = GroupNaming { strategy: row.strategy, returning_by: row.returning_by };
+                self.groups.insert(group, g);
+                g
+            }
+        };
         if g.strategy == Strategy::Designated {
             return self.store.visitor(visitor).await.ok()?.designated_agent_id.map(AgentId);
         }

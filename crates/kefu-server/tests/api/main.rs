@@ -56,6 +56,7 @@ mod recordings;
 mod redaction;
 mod reports;
 mod restart;
+mod routing_batch;
 mod search;
 mod seeded_day;
 mod sentiment;

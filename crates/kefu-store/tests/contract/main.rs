@@ -17,6 +17,7 @@ mod outbox;
 mod planning;
 mod qa;
 mod recordings;
+mod routing_batch;
 mod search;
 mod sentiment;
 mod sessions;

@@ -53,7 +53,7 @@ pub async fn conversation(store: &Store, group: i64, visitor: i64) -> i64 {
         left_message: false,
         media: "chat",
     };
-    let id = tx.insert_conversation(&c, 10).await.expect("conversation");
+    let id = tx.insert_conversation(&c, 10).await.expect("conversation").id;
     tx.commit().await.unwrap();
     id
 }
