@@ -162,7 +162,9 @@ async fn main() -> Result<()> {
         go_ready(tokens.clone()).await;
     }
     let setup = Instant::now();
-    let cpu_at_start = ws_load::cpu_ms(server.pid());
+    // The server's CPU time (all nodes together).
+    let cpu = || servers.iter().map(|s| ws_load::cpu_ms(s.pid())).sum::<Option<f64>>();
+    let cpu_at_start = cpu();
     let visitors: Vec<_> =
         (0..args.visitors).map(|i| tokio::spawn(visitor(http.clone(), node(i), i, args.clone(), t0, samples.clone()))).collect();
     let mut ready_at = None;
@@ -174,7 +176,7 @@ async fn main() -> Result<()> {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         ready_at = Some(micros(t0));
-        cpu_at_ready = ws_load::cpu_ms(server.pid());
+        cpu_at_ready = cpu();
         go_ready(tokens.clone()).await;
     }
     for v in visitors {
@@ -184,7 +186,7 @@ async fn main() -> Result<()> {
         }
     }
     let elapsed = setup.elapsed();
-    let cpu_at_end = ws_load::cpu_ms(server.pid());
+    let cpu_at_end = cpu();
     let s = samples.lock().unwrap();
     println!("connections: {} visitors + {agents} agents; run {:.1} s; errors {}", args.visitors, elapsed.as_secs_f64(), s.errors);
     report("visitor -> agent", &s.to_agent);
