@@ -40,6 +40,9 @@ pub struct OrgSettings {
 pub struct WorkspaceSettings {
     /// The message length limit the composer counts against.
     pub max_message_chars: usize,
+    /// The organisation's time zone (IANA name): reports count days in it, so a page's "today"
+    /// is today there, whatever the browser's zone.
+    pub time_zone: String,
 }
 
 /// The fields to change; those left out keep their value.
@@ -61,11 +64,11 @@ fn view(v: &OrgValues) -> OrgSettings {
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/workspace", tag = "settings",
-    responses((status = 200, description = "the settings the workspace needs: the message length limit (any staff member)", body = WorkspaceSettings), crate::error::ApiErrors),
+    responses((status = 200, description = "the settings the workspace needs: the message length limit and the time zone (any staff member)", body = WorkspaceSettings), crate::error::ApiErrors),
     security(("bearer" = [])))]
 pub async fn workspace(State(state): State<AppState>, staff: Staff) -> ApiResult<Json<WorkspaceSettings>> {
     staff.require_scope(Scope::ConversationsRead)?;
-    Ok(Json(WorkspaceSettings { max_message_chars: state.org.max_message_chars() }))
+    Ok(Json(WorkspaceSettings { max_message_chars: state.org.max_message_chars(), time_zone: state.org.time_zone().name().to_string() }))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings",

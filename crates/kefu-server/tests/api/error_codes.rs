@@ -84,6 +84,9 @@ async fn the_message_limit_is_one_organisation_setting_the_widget_the_workspace_
     assert_eq!(cfg["max_message_chars"], 300, "{cfg}");
     let (s, ws) = app.call("GET", "/api/v1/settings/workspace", Some(&agent), None).await;
     assert_eq!((s, ws["max_message_chars"].as_u64()), (200, Some(300)), "{ws}");
+    // And the organisation's time zone, in which the report pages count "today".
+    let (_, org) = app.call("GET", "/api/v1/settings", Some(&admin), None).await;
+    assert_eq!(ws["time_zone"], org["time_zone"], "{ws}");
     let (s, _) = app.call("GET", "/api/v1/settings/workspace", None, None).await;
     assert_eq!(s, 401);
     // The server refuses one character more from either side, naming the new limit.

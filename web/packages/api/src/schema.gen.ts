@@ -5660,6 +5660,11 @@ export interface components {
         WorkspaceSettings: {
             /** @description The message length limit the composer counts against. */
             max_message_chars: number;
+            /**
+             * @description The organisation's time zone (IANA name): reports count days in it, so a page's "today"
+             *     is today there, whatever the browser's zone.
+             */
+            time_zone: string;
         };
         /** @description `GET /api/v1/wrap-up-codes`, in the admin's order. */
         WrapUpCodeList: {
@@ -10316,7 +10321,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the settings the workspace needs: the message length limit (any staff member) */
+            /** @description the settings the workspace needs: the message length limit and the time zone (any staff member) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -14,7 +14,7 @@ import {
   type ScheduleView,
   type StaffingView,
 } from '../api/planning';
-import { agentsApi } from '../api/agents';
+import { everyPage } from '../api/everyPage';
 import type { Id } from '../api/types';
 
 export interface ContractTemplate {
@@ -101,7 +101,10 @@ export const usePlanningStore = defineStore('planning', () => {
       empty.value = null;
       schedule.value = await planningApi.latestSchedule(group.value).catch(() => null);
       actuals.value = schedule.value ? await planningApi.actuals(group.value).catch(() => null) : null;
-      agents.value = (await agentsApi.page({ group_id: group.value }, undefined, 500)).agents.map((a) => ({ id: a.id, name: a.name }));
+      // Who contracts may name: without it (a caller who may not list agents) plans stay unnamed.
+      agents.value = await everyPage<GroupAgent>('/agents', 'agents', { group_id: group.value })
+        .then((list) => list.map((a) => ({ id: a.id, name: a.name })))
+        .catch(() => []);
     } catch (e) {
       forecast.value = null;
       staffing.value = null;
