@@ -312,14 +312,7 @@ fn bench(c: &mut Criterion) {
             .block_on(store.tagged_comments(FROM, FROM + DAYS * DAY, &filter))
             .expect("comments")
             .into_iter()
-            .map(|r| TaggedContact {
-                conversation: r.conversation_id,
-                tag: r.tag_id,
-                queued_at: r.queued_at,
-                ended_at: r.ended_at,
-                csat: r.csat.and_then(|s| u8::try_from(s).ok()),
-                comment: r.csat_comment,
-            })
+            .map(tagged_contact)
             .collect();
         let cells: Vec<ReasonCell> = sums
             .into_iter()
@@ -341,17 +334,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let rows = rt.block_on(store.tagged_contacts(FROM, FROM + DAYS * DAY, &filter)).expect("tagged rows");
             let all = rt.block_on(store.contact_count(FROM, FROM + DAYS * DAY, &filter)).expect("a count");
-            let tagged: Vec<TaggedContact> = rows
-                .into_iter()
-                .map(|r| TaggedContact {
-                    conversation: r.conversation_id,
-                    tag: r.tag_id,
-                    queued_at: r.queued_at,
-                    ended_at: r.ended_at,
-                    csat: r.csat.and_then(|s| u8::try_from(s).ok()),
-                    comment: r.csat_comment,
-                })
-                .collect();
+            let tagged: Vec<TaggedContact> = rows.into_iter().map(tagged_contact).collect();
             let r = reason_report(&tagged, all as u64, &reasons);
             assert_eq!(r.conversations, CONVERSATIONS as u64);
             if !checked {
@@ -366,3 +349,15 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+
+/// A stored tag row as the report reads it (the server's reports do the same).
+fn tagged_contact(r: kefu_store::TaggedContactRow) -> TaggedContact {
+    TaggedContact {
+        conversation: r.conversation_id,
+        tag: r.tag_id,
+        queued_at: r.queued_at,
+        ended_at: r.ended_at,
+        csat: r.csat.and_then(|s| u8::try_from(s).ok()),
+        comment: r.csat_comment,
+    }
+}

@@ -100,23 +100,12 @@ impl Tx {
 }
 
 impl Store {
-    /// Append an entry; returns its id.
+    /// Append an entry in a transaction of its own; returns its id.
     pub async fn append_audit(&self, e: &NewAuditEntry<'_>, now: i64) -> Result<i64> {
-        in_write!(self, |conn| {
-            Ok(sqlx::query_scalar(APPEND)
-                .bind(now)
-                .bind(e.actor_id)
-                .bind(e.api_key_id)
-                .bind(e.actor_name)
-                .bind(e.entity)
-                .bind(e.entity_id)
-                .bind(e.action)
-                .bind(e.summary)
-                .bind(e.before)
-                .bind(e.after)
-                .fetch_one(&mut *conn)
-                .await?)
-        })
+        let mut tx = self.begin().await?;
+        let id = tx.append_audit(e, now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Entries matching `f`, newest first, strictly older than the entry `before_id` when given
