@@ -16,6 +16,20 @@ async fn local(app: &TestApp, token: &str, call: i64, action: &str) -> (u16, Val
     app.call("POST", &format!("/api/v1/calls/{call}/local-recording"), Some(token), Some(json!({ "action": action }))).await
 }
 
+/// The conversation's timeline lines about local recording and the call's end, in order.
+async fn call_events(app: &TestApp, visitor: &str, conv: i64) -> Vec<String> {
+    let (_, list) = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(visitor), None).await;
+    list["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "event")
+        .filter_map(|m| m["body"].as_str())
+        .filter(|b| b.starts_with("local_recording") || *b == "call_ended")
+        .map(str::to_string)
+        .collect()
+}
+
 async fn audit(app: &TestApp) -> Vec<Value> {
     let admin = app.login("admin@demo.kefu", "demo-admin").await;
     let (s, page) = app.call("GET", "/api/v1/audit-log?entity=local_recording", Some(&admin), None).await;
@@ -54,16 +68,8 @@ async fn where_allowed_the_serving_agent_records_locally_the_visitor_is_told_and
     assert_eq!((s, &v["local_recording"]), (200, &json!(false)), "{v}");
     visitor_ws.wait_until("call.updated", |e| e["data"]["local_recording"] == false).await;
 
-    let (_, list) = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(&visitor), None).await;
-    let lines: Vec<&str> = list["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["kind"] == "event")
-        .filter_map(|m| m["body"].as_str())
-        .filter(|b| b.starts_with("local_recording"))
-        .collect();
-    assert_eq!(lines, ["local_recording_started", "local_recording_stopped"], "both ends in the timeline: {list}");
+    let lines = call_events(&app, &visitor, conv).await;
+    assert_eq!(lines, ["local_recording_started", "local_recording_stopped"], "both ends in the timeline");
 
     let entries = audit(&app).await;
     let got: Vec<(&str, &str, &str)> = entries
@@ -90,19 +96,11 @@ async fn where_allowed_the_serving_agent_records_locally_the_visitor_is_told_and
     assert_eq!((last["action"].as_str(), last["entity_id"].as_str()), (Some("stopped"), Some(id.as_str())), "{last}");
     assert_eq!(last["actor_name"], entries[1]["actor_name"], "by the serving agent, who started it: {entries:?}");
     assert!(last["summary"].as_str().unwrap().contains("the call ended: hangup"), "why: {last}");
-    let (_, list) = app.call("GET", &format!("/api/v1/conversations/{conv}/messages"), Some(&visitor), None).await;
-    let lines: Vec<&str> = list["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["kind"] == "event")
-        .filter_map(|m| m["body"].as_str())
-        .filter(|b| b.starts_with("local_recording") || *b == "call_ended")
-        .collect();
+    let lines = call_events(&app, &visitor, conv).await;
     assert_eq!(
         lines,
         ["local_recording_started", "local_recording_stopped", "local_recording_started", "local_recording_stopped", "call_ended"],
-        "the stop, then the call's end: {list}"
+        "the stop, then the call's end"
     );
 }
 
