@@ -6,7 +6,9 @@
 //!
 //! Also reported: conversations created per second over REST (every visitor starts one at once),
 //! messages per second during the chat phase (each visitor sends one per `--pause-ms` and gets an
-//! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all), and with
+//! answer: 5,000 visitors at the default pause are ~10,000 messages/s in all; each visitor's first
+//! message is staggered over the pause, as customers do not type in step), the latency of the
+//! steady chat (sent while every visitor chats: compare runs by it, at its rate), and with
 //! `--line-first` offers per second when the agents go ready in front of the whole line: offers
 //! made (each on its agent's socket) and offers accepted (each agent accepts every offer at
 //! once; counted when the visitor hears it is assigned).
@@ -37,7 +39,7 @@ struct Args {
     #[arg(long, default_value_t = 50)]
     chats_per_agent: usize,
     /// Messages each visitor sends (each answered by the agent).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 10)]
     messages: usize,
     /// Pause between a visitor's messages.
     #[arg(long, default_value_t = 1000)]
@@ -62,14 +64,17 @@ struct Args {
 
 #[derive(Default)]
 struct Samples {
-    to_agent: Vec<u64>,
-    to_visitor: Vec<u64>,
+    /// Each delivery: when it was sent and how long it took (µs).
+    to_agent: Vec<(u64, u64)>,
+    to_visitor: Vec<(u64, u64)>,
     errors: usize,
     /// When each conversation was created and assigned (µs since t0).
     created: Vec<u64>,
     assigned: Vec<u64>,
     /// When each offer reached its agent's socket (µs since t0).
     offered: Vec<u64>,
+    /// When each visitor was done: its last answer and a pause after it (µs since t0).
+    finished: Vec<u64>,
     /// When the first and the last message arrived (µs since t0).
     first_message: Option<u64>,
     last_message: u64,
@@ -189,8 +194,22 @@ async fn main() -> Result<()> {
     let cpu_at_end = cpu();
     let s = samples.lock().unwrap();
     println!("connections: {} visitors + {agents} agents; run {:.1} s; errors {}", args.visitors, elapsed.as_secs_f64(), s.errors);
-    report("visitor -> agent", &s.to_agent);
-    report("agent -> visitor", &s.to_visitor);
+    let all = |v: &[(u64, u64)]| v.iter().map(|d| d.1).collect::<Vec<_>>();
+    report("visitor -> agent", &all(&s.to_agent));
+    report("agent -> visitor", &all(&s.to_visitor));
+    // Visitors chat as soon as they are served, so early messages share the server with the
+    // starts and the routing of the rest, and late ones with fewer visitors still chatting: the
+    // steady chat is what was sent once every visitor chats (a pause after the last assignment)
+    // until the first visitor is done. Its rate, not the whole run's, is the offered load.
+    let steady_from = s.assigned.iter().max().copied().unwrap_or(0) + args.pause_ms * 1000;
+    let steady_to = s.finished.iter().min().copied().unwrap_or(0).saturating_sub(args.pause_ms * 1000);
+    let steady: Vec<u64> = s.to_agent.iter().chain(&s.to_visitor).filter(|d| d.0 > steady_from && d.0 < steady_to).map(|d| d.1).collect();
+    if steady_to > steady_from {
+        let secs = (steady_to - steady_from) as f64 / 1e6;
+        report(&format!("steady chat ({:.0} messages/s for {secs:.1} s), both ways", steady.len() as f64 / secs), &steady);
+    } else {
+        println!("steady chat: none (raise --messages: visitors finished before the last was served)");
+    }
     let span = |v: &[u64], from: Option<u64>| {
         let (lo, hi) = (from.or(v.iter().min().copied()).unwrap_or(0), v.iter().max().copied().unwrap_or(0));
         (v.len(), hi.saturating_sub(lo) as f64 / 1e6)
@@ -262,7 +281,7 @@ async fn agent(http: reqwest::Client, base: String, token: String, t0: Instant, 
                 if let Some(sent) = e["data"]["body"].as_str().and_then(stamp) {
                     let now = micros(t0);
                     let mut s = samples.lock().unwrap();
-                    s.to_agent.push(now.saturating_sub(sent));
+                    s.to_agent.push((sent, now.saturating_sub(sent)));
                     s.arrived(now);
                     drop(s);
                     let (http, base, token) = (http.clone(), base.clone(), token.clone());
@@ -304,6 +323,12 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
     })
     .await
     .context("not assigned within 120 s")?;
+    // Real customers do not type in step: each visitor starts at its own point of the pause, so
+    // the chat is a steady stream (visitors / pause per second) and not a burst of every visitor
+    // at once each pause. (When every conversation is served within a moment, a burst is what a
+    // common start would give, and its latency is the queue behind the burst.)
+    let offset = (i as u64).wrapping_mul(7919) % args.pause_ms.max(1);
+    tokio::time::sleep(Duration::from_millis(offset)).await;
     for _ in 0..args.messages {
         let body = json!({ "body": format!("load:{}", micros(t0)) });
         call(&http, &base, "POST", &format!("/api/v1/conversations/{id}/messages"), Some(&token), Some(body)).await?;
@@ -314,7 +339,7 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
                     if let Some(sent) = e["data"]["body"].as_str().and_then(stamp) {
                         let now = micros(t0);
                         let mut s = samples.lock().unwrap();
-                        s.to_visitor.push(now.saturating_sub(sent));
+                        s.to_visitor.push((sent, now.saturating_sub(sent)));
                         s.arrived(now);
                         return;
                     }
@@ -325,5 +350,6 @@ async fn visitor(http: reqwest::Client, base: String, i: usize, args: Args, t0: 
         .context("no answer within 120 s")?;
         tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
     }
+    samples.lock().unwrap().finished.push(micros(t0));
     Ok(())
 }
