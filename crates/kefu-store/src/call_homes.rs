@@ -1,5 +1,6 @@
 //! Where a call's media lives in a cluster (migration 0024): the home node of its room and that
-//! node's media address. The first node to claim a call keeps it; the server decides the rest.
+//! node's media address. The first node to claim a call keeps it; when that node dies, one
+//! survivor moves it to itself (compare-and-set on the dead home); the server decides the rest.
 
 use crate::{Result, Store};
 
@@ -16,6 +17,23 @@ impl Store {
             let (node, addr): (Option<i64>, Option<String>) =
                 sqlx::query_as("SELECT home_node, media_addr FROM calls WHERE id = $1").bind(call).fetch_one(&mut *conn).await?;
             Ok((node.unwrap_or_default(), addr.unwrap_or_default()))
+        })
+    }
+
+    /// Move an active call's home from `dead` to `node` (media address `addr`), only if `dead` is
+    /// still its home: of several survivors trying at once exactly one gets true.
+    pub async fn move_call_home(&self, call: i64, dead: i64, node: i64, addr: &str) -> Result<bool> {
+        in_write!(self, |conn| {
+            let moved = sqlx::query(
+                "UPDATE calls SET home_node = $3, media_addr = $4 WHERE id = $1 AND home_node = $2 AND status = 'active'",
+            )
+            .bind(call)
+            .bind(dead)
+            .bind(node)
+            .bind(addr)
+            .execute(&mut *conn)
+            .await?;
+            Ok(moved.rows_affected() == 1)
         })
     }
 
