@@ -159,6 +159,7 @@ pub struct FileConfig {
     pub media_threads: Option<usize>,
     pub media_tcp: Option<bool>,
     pub call_ring_secs: Option<u32>,
+    pub call_rejoin_secs: Option<u32>,
     pub turn_urls: Option<Vec<String>>,
     pub turn_secret: Option<String>,
     pub turn_ttl_secs: Option<u32>,
@@ -265,6 +266,9 @@ pub struct Config {
     pub media_stats_interval_ms: u64,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
+    /// Cluster: a call moved to a survivor after its home node died ends `home_lost` unless both
+    /// sides have joined its media there within this long.
+    pub call_rejoin_secs: u32,
     /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
     /// `turns:host:5349?transport=tcp`. Empty: no TURN (browsers reach the media socket directly).
     pub turn_urls: Vec<String>,
@@ -369,6 +373,7 @@ impl Config {
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: file.call_ring_secs.unwrap_or(45).max(1),
+            call_rejoin_secs: file.call_rejoin_secs.unwrap_or(30).max(1),
             turn_secret: turn_secret(file.turn_secret, &turn_urls)?,
             turn_urls,
             turn_ttl_secs: file.turn_ttl_secs.unwrap_or(MAX_TTL_SECS).clamp(60, MAX_TTL_SECS),
@@ -423,6 +428,7 @@ impl Config {
             media_connect_timeout_secs: 30,
             media_stats_interval_ms: 5_000,
             call_ring_secs: 45,
+            call_rejoin_secs: 30,
             turn_urls: vec![],
             turn_secret: None,
             turn_ttl_secs: MAX_TTL_SECS,

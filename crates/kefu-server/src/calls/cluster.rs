@@ -7,8 +7,13 @@
 //!
 //! Each node holds a PostgreSQL advisory lock named by its id for as long as it lives (like the
 //! routing lease: the lock dies with the connection, no TTL to wait out). Every node looks at the
-//! homes of open calls every `REAP_EVERY`; a home whose lock it can take is dead, and its calls
-//! end `server_restart`, as a restart ends its own through the router, which frees the agents' call slots.
+//! homes of open calls every `REAP_EVERY`; a home whose lock it can take is dead. Its active calls
+//! go on: one survivor takes each over (the call row's home moves from the dead node to it by
+//! compare-and-set), opens its room and sends both sides `call.moved`; their clients join the new
+//! home's media with a new peer connection (a side whose socket died with the home reconnects to
+//! a survivor first). A moved call whose two sides are not both back within `call_rejoin_secs`
+//! ends `home_lost`, which frees the agent's call slot. Ringing calls have no home (it is claimed
+//! at the first media join), so a node's death leaves them ringing.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -155,13 +160,13 @@ impl CallCluster {
 }
 
 /// Keep the liveness lock's connection busy enough to notice it broke; a broken one means other
-/// nodes may take this node for dead and end its calls: say so loudly.
+/// nodes may take this node for dead and take its calls over: say so loudly.
 async fn keep_alive(mut lock: PgConnection, node: i64) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     loop {
         tick.tick().await;
         if let Err(e) = sqlx::query("SELECT 1").execute(&mut lock).await {
-            tracing::error!(node, error = %e, "lost the node liveness lock: other nodes will end this node's calls");
+            tracing::error!(node, error = %e, "lost the node liveness lock: other nodes will take this node's calls over");
             return;
         }
     }
@@ -211,7 +216,7 @@ pub async fn run(state: AppState, cluster: Arc<CallCluster>, database_url: Strin
     Ok(())
 }
 
-/// End the calls whose home died (see the module doc).
+/// Take over the calls whose home died (see the module doc).
 async fn reap_dead_homes(state: AppState, cluster: Arc<CallCluster>, url: String) {
     let mut probe: Option<PgConnection> = None;
     let mut tick = tokio::time::interval(REAP_EVERY);
@@ -245,17 +250,76 @@ async fn reap_dead_homes(state: AppState, cluster: Arc<CallCluster>, url: String
                 }
             };
             if is_dead {
-                tracing::warn!(call, home, "the node holding a call's media is gone: the call ends");
-                // Refused when another survivor ended it first: nothing left to do then.
-                let _ = state.routing.run(Op::EndCall { call, reason: "server_restart".into(), only_if: None }).await;
-                // Nobody is writing its files any more.
-                if let Err(e) = crate::calls::recording::finish_interrupted_of_call(&state.store, &state.config.recordings_dir, call).await
-                {
-                    tracing::warn!(call, error = ?e, "could not finish a dead node's recordings");
-                }
+                take_over(&state, &cluster, call, home).await;
             }
         }
     }
+}
+
+/// A call's home `dead` is gone. Every survivor forgets its sockets' joins there; one of them
+/// (compare-and-set on the call row) becomes the call's home: it keeps the dead node's files as
+/// interrupted, opens the room, tells both sides `call.moved` and watches that they rejoin.
+async fn take_over(state: &AppState, cluster: &Arc<CallCluster>, call: i64, dead: i64) {
+    cluster.remote().retain(|(_, id), home| !(*id == call && *home == dead));
+    let moved_at = crate::clock::now_ms();
+    match state.store.move_call_home(call, dead, cluster.node, &cluster.media_addr).await {
+        Ok(true) => {}
+        // Another survivor moved it first (or it ended meanwhile).
+        Ok(false) => return,
+        Err(e) => {
+            tracing::warn!(call, error = ?e, "could not take over a call whose home died");
+            return;
+        }
+    }
+    tracing::warn!(call, dead, node = cluster.node, "the node holding a call's media is gone: this node takes the call over");
+    // Nobody is writing the dead node's files any more; this node's own segments start later.
+    if let Err(e) = crate::calls::recording::finish_interrupted_before(&state.store, &state.config.recordings_dir, call, moved_at).await {
+        tracing::warn!(call, error = ?e, "could not finish a dead node's recordings");
+    }
+    if let Err(e) = state.calls.open(call).await {
+        tracing::warn!(call, error = %e, "could not open a moved call's room: the call ends");
+        end_lost(state, call).await;
+        return;
+    }
+    let parties = match state.store.call(call).await {
+        Ok(row) => state.store.conversation(row.conversation_id).await.ok(),
+        Err(_) => None,
+    };
+    if let Some(c) = parties {
+        let frame = moved_frame(call);
+        state.hub.to_visitor(c.visitor_id, &frame);
+        if let Some(agent) = c.agent_id {
+            state.hub.to_user(agent, &frame);
+        }
+    }
+    let (state, node) = (state.clone(), cluster.node);
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(u64::from(state.config.call_rejoin_secs))).await;
+        let still_here = matches!(state.store.call_home(call).await, Ok(Some((home, _))) if home == node);
+        let sides = state.calls.parts_of_call(call).into_iter().map(|(_, side)| side).collect::<Vec<_>>();
+        if still_here && !both_sides(&sides) {
+            tracing::warn!(call, ?sides, "a moved call's media was not rejoined in time: the call ends");
+            end_lost(&state, call).await;
+        }
+    });
+}
+
+/// `call.moved`: the call's media moved to another node; the client makes a new peer connection
+/// and joins again (`call.join`), its signalling reaching the new home as any join does.
+fn moved_frame(call: i64) -> Arc<str> {
+    serde_json::json!({ "type": "call.moved", "call_id": call, "data": { "reason": "home_lost" } }).to_string().into()
+}
+
+/// Whether both the visitor and the agent are in the room.
+fn both_sides(sides: &[&str]) -> bool {
+    sides.contains(&"visitor") && sides.contains(&"agent")
+}
+
+/// End a moved call that could not go on (its agent's call slot is freed by the end).
+async fn end_lost(state: &AppState, call: i64) {
+    let op = Op::EndCall { call, reason: "home_lost".into(), only_if: Some(kefu_core::CallStatus::Active) };
+    // Refused when it ended meanwhile (hung up): nothing left to do then.
+    let _ = state.routing.run(op).await;
 }
 
 /// Whether nobody holds `home`'s liveness lock (taken and given back at once to find out).
@@ -270,4 +334,24 @@ async fn home_is_dead(probe: &mut Option<PgConnection>, url: &str, home: i64) ->
         sqlx::query("SELECT pg_advisory_unlock($1, $2)").bind(NODE_CLASS).bind(home as i32).execute(&mut *conn).await?;
     }
     Ok(taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moved_call_goes_on_only_with_both_sides_back() {
+        assert!(both_sides(&["agent", "visitor"]));
+        assert!(both_sides(&["visitor", "agent", "agent"]), "a side on two sockets");
+        assert!(!both_sides(&["agent", "agent"]), "the visitor never came back");
+        assert!(!both_sides(&["visitor"]));
+        assert!(!both_sides(&[]), "nobody rejoined");
+    }
+
+    #[test]
+    fn the_moved_frame_names_the_call_and_why() {
+        let v: serde_json::Value = serde_json::from_str(&moved_frame(42)).unwrap();
+        assert_eq!(v, serde_json::json!({ "type": "call.moved", "call_id": 42, "data": { "reason": "home_lost" } }));
+    }
 }

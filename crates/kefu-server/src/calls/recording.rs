@@ -187,7 +187,10 @@ async fn start_file(state: &AppState, call: &CallRow, c: &ConversationRow, p: Pa
     };
     // Its start is the file's time zero, which lies `lead` before now: what lines the files (and
     // the chat's messages) up on the call's timeline.
-    let lead = lead(call, now);
+    // A side's later segment (its media rejoined on another node after the call's home died)
+    // starts now: only its first file reaches back to the answer.
+    let again = state.store.recordings_of_call(call.id).await?.iter().any(|r| r.role == role);
+    let lead = if again { std::time::Duration::ZERO } else { lead(call, now) };
     let row = state.store.insert_recording(&new, now - lead.as_millis() as i64).await?;
     let video = call.media == "video";
     let started = match state.calls.handle.start_recording(p, abs, video, lead).await {
@@ -336,8 +339,18 @@ pub async fn finish_interrupted(store: &Store, dir: &Path) -> anyhow::Result<usi
 /// The files of a call whose node died (cluster): kept as interrupted; their size and hash are
 /// read if `dir` is storage this node shares with the dead one.
 pub async fn finish_interrupted_of_call(store: &Store, dir: &Path, call: i64) -> anyhow::Result<usize> {
-    let open: Vec<RecordingRow> =
-        store.recordings_of_call(call).await?.into_iter().filter(|r| matches!(r.status.as_str(), "recording" | "paused")).collect();
+    finish_interrupted_before(store, dir, call, i64::MAX).await
+}
+
+/// The same for the files of a call that started before `before` (a survivor that took the call
+/// over keeps the segments its own room starts from then on).
+pub async fn finish_interrupted_before(store: &Store, dir: &Path, call: i64, before: i64) -> anyhow::Result<usize> {
+    let open: Vec<RecordingRow> = store
+        .recordings_of_call(call)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(r.status.as_str(), "recording" | "paused") && r.started_at < before)
+        .collect();
     finish_as_interrupted(store, dir, &open).await
 }
 

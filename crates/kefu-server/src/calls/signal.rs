@@ -211,10 +211,13 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         // The first node to join a call is its home; a socket elsewhere joins the room there.
         let unavailable = |_| refuse("media_unavailable", "could not find the call's media node");
         let (home, _) = state.store.claim_call_home(call_id, cluster.node, &cluster.media_addr).await.map_err(unavailable)?;
+        match cluster.home_of(conn, call_id) {
+            Some(joined) if joined == home => return Err(refuse("already_joined", "this socket is already in the call")),
+            // Joined on a home that died and handed the call over (`call.moved`): that join is gone.
+            Some(_) => cluster.forget(conn, call_id),
+            None => {}
+        }
         if home != cluster.node {
-            if cluster.home_of(conn, call_id).is_some() {
-                return Err(refuse("already_joined", "this socket is already in the call"));
-            }
             let (node, side) = (cluster.node, role.to_string());
             let request = MediaRequest::Join { call: call_id, node, conn, side, sdp: offer.sdp, screen_mids: offer.screen_mids };
             return match cluster.ask(home, &request).await {

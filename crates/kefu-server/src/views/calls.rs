@@ -46,7 +46,8 @@ pub enum CallSide {
 
 /// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
 /// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-/// (the server stopped; in a cluster, the node holding the call's media, and a survivor ended it).
+/// (the server stopped), `home_lost` (cluster: the node holding the call's media died, a survivor
+/// took the call over, and the two sides did not both rejoin its media there in time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallEndReason {
@@ -56,6 +57,7 @@ pub enum CallEndReason {
     Failed,
     ConversationClosed,
     ServerRestart,
+    HomeLost,
 }
 
 impl CallEndReason {
@@ -68,6 +70,7 @@ impl CallEndReason {
             CallEndReason::Failed => "failed",
             CallEndReason::ConversationClosed => "conversation_closed",
             CallEndReason::ServerRestart => "server_restart",
+            CallEndReason::HomeLost => "home_lost",
         }
     }
 }
@@ -183,6 +186,14 @@ pub struct CallLayers {
     pub active: Vec<String>,
     /// Every rid of the track, lowest first.
     pub rids: Vec<String>,
+}
+
+/// `call.moved` (cluster): the node holding the call's media died and a survivor took the call
+/// over; the client closes its peer connection and joins again with a new one (`call.join`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallMoved {
+    /// Why: `home_lost`.
+    pub reason: String,
 }
 
 /// SDP text in `call.answer` and `call.offer` frames.

@@ -164,7 +164,10 @@ pub struct Resync {
 /// active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
 /// device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
 /// `call.layers` (to the publishing socket) says which simulcast layers of its camera anyone
-/// receives: the page sets `active` on its encodings by rid.
+/// receives: the page sets `active` on its encodings by rid. `call.moved` (to both sides' sockets,
+/// cluster only) says the node holding the call's media died and a survivor took the call over:
+/// the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
+/// socket that died with that node reconnects first, then joins its still-active call again).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -205,6 +208,8 @@ pub enum WsEvent {
     CallOffer { call_id: i64, data: CallSdp },
     #[serde(rename = "call.error")]
     CallError { call_id: i64, data: ErrorDetail },
+    #[serde(rename = "call.moved")]
+    CallMoved { call_id: i64, data: super::CallMoved },
     #[serde(rename = "call.snapshot_requested")]
     CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
     /// A staff-only line (internal note, whisper, tag line) of a conversation: staff only, and

@@ -3,8 +3,8 @@
 //! while conversations wait, and another node routes them in the same order with their waiting
 //! time, and a client resumes on a surviving node with exactly what it missed. Rate limits hold
 //! for the cluster as a whole (new visitors from one address, a visitor's messages). A call across two nodes carries
-//! media, survives the owner's death, and is ended by a survivor when its home dies
-//! (`cluster_calls`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
+//! media, survives the owner's death, and is taken over by a survivor when its home dies, which
+//! ends it when nobody rejoins (`cluster_calls`; rejoining: `cluster_call_failover`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
 //! Sockets resync after NATS was down (`cluster_resync`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
@@ -26,7 +26,7 @@ const AGENT1: i64 = 3;
 const AGENT2: i64 = 4;
 
 /// A child process killed when the test ends, however it ends.
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -35,18 +35,24 @@ impl Drop for Proc {
     }
 }
 
-struct Node {
-    proc: Proc,
-    app: TestApp,
+pub(crate) struct Node {
+    pub(crate) proc: Proc,
+    pub(crate) app: TestApp,
     _dir: tempdir::Dir,
 }
 
-fn nats_server() -> Option<std::path::PathBuf> {
+pub(crate) fn nats_server() -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path).chain(["/usr/sbin".into(), "/usr/bin".into()]).map(|d| d.join("nats-server")).find(|p| p.is_file())
 }
 
 async fn start_node(db: &str, nats: &str) -> Node {
+    // A call whose home dies and that nobody rejoins ends soon after (step 5).
+    start_node_with(db, nats, "call_rejoin_secs = 3\n").await
+}
+
+/// A node whose kefu.toml has `extra` lines too.
+pub(crate) async fn start_node_with(db: &str, nats: &str, extra: &str) -> Node {
     let dir = tempdir::Dir::new();
     let port = free_port();
     let config = dir.0.join("kefu.toml");
@@ -55,7 +61,7 @@ async fn start_node(db: &str, nats: &str) -> Node {
         &config,
         format!(
             "metrics_token = \"{METRICS_TOKEN}\"\nagent_disconnect_grace_secs = 120\nvisitor_abandon_grace_secs = 120\n\
-             visitors_per_minute = {VISITORS_PER_MINUTE}\nvisitor_messages_per_10s = {VISITOR_MESSAGES_PER_10S}\ntrusted_proxies = [\"127.0.0.1\"]\n"
+             visitors_per_minute = {VISITORS_PER_MINUTE}\nvisitor_messages_per_10s = {VISITOR_MESSAGES_PER_10S}\ntrusted_proxies = [\"127.0.0.1\"]\n{extra}"
         ),
     )
     .unwrap();
@@ -84,7 +90,7 @@ async fn start_node(db: &str, nats: &str) -> Node {
 }
 
 /// A `nats-server` on a loopback port, once it accepts connections.
-async fn start_nats(bin: &std::path::Path, port: u16) -> Proc {
+pub(crate) async fn start_nats(bin: &std::path::Path, port: u16) -> Proc {
     let proc = Proc(
         Command::new(bin)
             .args(["-a", "127.0.0.1", "-p", &port.to_string()])
@@ -351,7 +357,8 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
 
     no_two_owners_when_the_lease_connection_breaks(&nodes.iter().collect::<Vec<_>>(), &db).await;
 
-    // 5. SIGKILL the call's home (A): a survivor ends the call and frees the agent's call slot.
+    // 5. SIGKILL the call's home (A): a survivor takes the call over, and as nobody rejoins its
+    // media, ends it and frees the agent's call slot.
     let Node { proc: mut home, .. } = nodes.remove(a);
     home.0.kill().unwrap();
     let killed_at = Instant::now();

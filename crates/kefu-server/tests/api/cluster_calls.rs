@@ -2,7 +2,10 @@
 //! is on one node and whose agent is on another has one room, on the node that joined first; the
 //! other side's signalling reaches it through NATS and its answer carries that node's media
 //! address; media flows both ways, keeps flowing while an unrelated node dies, and when the
-//! call's home dies a survivor ends the call (`server_restart`, as a restart ends its own) and frees the agent's call slot.
+//! call's home dies a survivor takes the call over and tells both sides (`call.moved`): when they
+//! rejoin, media flows through the new home and the recording goes on in new segments
+//! (`cluster_call_failover`); when nobody rejoins, the call ends `home_lost` and frees the
+//! agent's call slot.
 //! A snapshot asked for through the agent's node is answered by an upload through the visitor's.
 
 use std::time::{Duration, Instant};
@@ -82,7 +85,7 @@ pub async fn start(home: &TestApp, agent_node: &TestApp, store: &kefu_store::Sto
 }
 
 /// The visitor rings (through `a`), the agent answers (through `b`): the active call's id.
-async fn ring_and_answer(a: &TestApp, b: &TestApp, visitor: &str, agent: &str, conversation: i64) -> i64 {
+pub(crate) async fn ring_and_answer(a: &TestApp, b: &TestApp, visitor: &str, agent: &str, conversation: i64) -> i64 {
     let (s, call) =
         a.call("POST", &format!("/api/v1/conversations/{conversation}/calls"), Some(visitor), Some(json!({ "media": "video" }))).await;
     assert_eq!(s, 201, "{call}");
@@ -134,14 +137,17 @@ impl CrossCall {
         assert_eq!((s, v["status"].as_str()), (200, Some("active")), "{v}");
     }
 
-    /// The call's home was killed at `killed_at`: a survivor ends the call and the agent can
-    /// take another call at once.
+    /// The call's home was killed at `killed_at` and nobody rejoins its media: a survivor takes
+    /// it over and says so (`call.moved`), then ends it `home_lost`, and the agent can take
+    /// another call at once.
     pub async fn ended_by_a_survivor(mut self, survivor: &TestApp, killed_at: Instant, store: &kefu_store::Store) {
+        self.agent_ws.wait_until("call.moved", |e| e["call_id"] == self.call).await;
+        eprintln!("call home SIGKILL -> call.moved from a survivor: {} ms", killed_at.elapsed().as_millis());
         let ended = call_event(&mut self.agent_ws, self.call, "ended").await;
         let after = killed_at.elapsed();
-        eprintln!("call home SIGKILL -> call ended by a survivor: {} ms", after.as_millis());
-        assert_eq!(ended["data"]["end_reason"], "server_restart", "{ended}");
-        assert!(after < Duration::from_secs(10), "the call ended {after:?} after its node died");
+        eprintln!("call home SIGKILL -> call ended by a survivor, nobody rejoined: {} ms", after.as_millis());
+        assert_eq!(ended["data"]["end_reason"], "home_lost", "{ended}");
+        assert!(after < Duration::from_secs(10), "the call ended {after:?} after its node died (call_rejoin_secs = 3)");
         let (s, v): (u16, Value) = survivor.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
         assert_eq!((s, v["status"].as_str()), (200, Some("ended")), "{v}");
         // Its recording files are kept as interrupted (nobody writes them any more).
@@ -156,5 +162,57 @@ impl CrossCall {
         }
         // The agent's call slot is free: a new call on the same conversation rings and is answered.
         ring_and_answer(survivor, survivor, &self.visitor, &self.agent, self.conversation).await;
+    }
+
+    /// The call's home was killed at `killed_at`: the agent's socket (on a survivor) is told
+    /// `call.moved` and joins again with a new peer; the visitor, whose socket died with the
+    /// home, reconnects to `visitor_node` and joins the still-active call again. Media flows
+    /// through the new home; how long after the kill is returned.
+    pub async fn rejoined_on_a_survivor(&mut self, visitor_node: &TestApp, killed_at: Instant) -> Duration {
+        self.agent_ws.wait_until("call.moved", |e| e["call_id"] == self.call).await;
+        let moved = killed_at.elapsed();
+        self.visitor_ws = visitor_node.ws(&self.visitor).await;
+        self.agent_peer = rejoin(&mut self.agent_ws, self.call).await;
+        self.visitor_peer = rejoin(&mut self.visitor_ws, self.call).await;
+        until_media_flows(&mut [(&mut self.visitor_ws, &self.visitor_peer), (&mut self.agent_ws, &self.agent_peer)], self.call).await;
+        let flowing = killed_at.elapsed();
+        eprintln!("call home SIGKILL -> call.moved {} ms, media flowing again {} ms", moved.as_millis(), flowing.as_millis());
+        flowing
+    }
+
+    /// The agent hangs up through `app`: the call ends and the agent's call slot is free again.
+    pub async fn hang_up(&mut self, app: &TestApp) {
+        let (s, v) = app.call("POST", &format!("/api/v1/calls/{}/hangup", self.call), Some(&self.agent), None).await;
+        assert_eq!(s, 200, "{v}");
+        call_event(&mut self.agent_ws, self.call, "ended").await;
+    }
+
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+}
+
+/// Join a moved call's media again with a new peer, retrying while no node has taken it over
+/// yet (its dead home cannot answer: `media_unavailable`).
+async fn rejoin(ws: &mut Socket, call: i64) -> Peer {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let offering = media_peer::offer();
+        ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
+        loop {
+            let e = ws.next_event().await;
+            if e["call_id"] != call {
+                continue;
+            }
+            if e["type"] == "call.answer" {
+                return offering.answered(e["data"]["sdp"].as_str().unwrap());
+            }
+            if e["type"] == "call.error" {
+                assert_eq!(e["data"]["code"], "media_unavailable", "{e}");
+                assert!(Instant::now() < deadline, "no survivor took the call over: {e}");
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

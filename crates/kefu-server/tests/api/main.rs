@@ -14,6 +14,7 @@ mod canned;
 mod catalog_filters;
 mod catalog_paging;
 mod cluster;
+mod cluster_call_failover;
 mod cluster_calls;
 mod cluster_fencing;
 mod cluster_limits;

@@ -2362,10 +2362,11 @@ export interface components {
         /**
          * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
          *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-         *     (the server stopped; in a cluster, the node holding the call's media, and a survivor ended it).
+         *     (the server stopped), `home_lost` (cluster: the node holding the call's media died, a survivor
+         *     took the call over, and the two sides did not both rejoin its media there in time).
          * @enum {string}
          */
-        CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
+        CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart" | "home_lost";
         /**
          * @description `call.layers`: which simulcast layers of the camera sent on `mid` are wanted; the page sets
          *     `active` on each encoding by rid (layers nobody receives pause at the source).
@@ -2383,6 +2384,14 @@ export interface components {
          * @enum {string}
          */
         CallMedia: "video" | "voice";
+        /**
+         * @description `call.moved` (cluster): the node holding the call's media died and a survivor took the call
+         *     over; the client closes its peer connection and joins again with a new one (`call.join`).
+         */
+        CallMoved: {
+            /** @description Why: `home_lost`. */
+            reason: string;
+        };
         /** @description `GET /api/v1/calls/{id}/quality`: the call's quality timeline, oldest first. */
         CallQuality: {
             /** Format: int64 */
@@ -5757,7 +5766,10 @@ export interface components {
          *     active ...). `call.snapshot_requested` (to the visitor's sockets only) asks the visitor's
          *     device for a full-resolution still of its own camera, uploaded with `?snapshot=<request_id>`.
          *     `call.layers` (to the publishing socket) says which simulcast layers of its camera anyone
-         *     receives: the page sets `active` on its encodings by rid.
+         *     receives: the page sets `active` on its encodings by rid. `call.moved` (to both sides' sockets,
+         *     cluster only) says the node holding the call's media died and a survivor took the call over:
+         *     the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
+         *     socket that died with that node reconnects first, then joins its still-active call again).
          */
         WsEvent: {
             /** Format: int64 */
@@ -5860,6 +5872,12 @@ export interface components {
         } | {
             /** Format: int64 */
             call_id: number;
+            data: components["schemas"]["CallMoved"];
+            /** @enum {string} */
+            type: "call.moved";
+        } | {
+            /** Format: int64 */
+            call_id: number;
             data: components["schemas"]["SnapshotRequested"];
             /** @enum {string} */
             type: "call.snapshot_requested";
@@ -5957,6 +5975,7 @@ export type BusinessTypeView = components['schemas']['BusinessTypeView'];
 export type CallEndReason = components['schemas']['CallEndReason'];
 export type CallLayers = components['schemas']['CallLayers'];
 export type CallMedia = components['schemas']['CallMedia'];
+export type CallMoved = components['schemas']['CallMoved'];
 export type CallQuality = components['schemas']['CallQuality'];
 export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];

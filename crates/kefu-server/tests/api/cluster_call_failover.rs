@@ -1,0 +1,101 @@
+//! A call whose home node dies goes on (three nodes on one PostgreSQL and one `nats-server`):
+//! the visitor's socket and the call's room are on A, the agent's socket on B. SIGKILL A: a
+//! survivor takes the call over, the agent is told `call.moved` and joins again, the visitor
+//! reconnects to C and joins again; media flows through the new home within seconds, the call
+//! row names it, the agent still holds one call slot, and the recording goes on in a second
+//! segment per side (the dead node's files kept as interrupted). Hanging up frees the slot.
+//! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::cluster::{nats_server, start_nats, start_node_with, Node};
+use crate::restart::free_port;
+
+async fn call_load(app: &crate::helpers::TestApp, agent: &str) -> i64 {
+    let (s, me): (u16, Value) = app.call("GET", "/api/v1/agents/me", Some(agent), None).await;
+    assert_eq!(s, 200, "{me}");
+    me["load"]["call"].as_i64().unwrap()
+}
+
+/// The call's files, once there are at least `want` (a new segment's row comes just after its join).
+async fn segments(store: &kefu_store::Store, call: i64, want: usize) -> Vec<kefu_store::RecordingRow> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let files = store.recordings_of_call(call).await.unwrap();
+        if files.len() >= want {
+            return files;
+        }
+        assert!(Instant::now() < deadline, "{want} files expected: {files:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_call_goes_on_when_its_home_node_dies() {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set (run under scripts/with-postgres.sh)");
+        return;
+    };
+    let Some(nats_bin) = nats_server() else {
+        eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
+        return;
+    };
+    let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
+    let nats_port = free_port();
+    let _nats = start_nats(&nats_bin, nats_port).await;
+    let nats = format!("nats://127.0.0.1:{nats_port}");
+    let mut nodes: Vec<Node> = vec![];
+    for _ in 0..3 {
+        nodes.push(start_node_with(&db, &nats, "call_rejoin_secs = 10\n").await);
+    }
+    let store = kefu_store::Store::connect(&db).await.unwrap();
+    let mut cross = crate::cluster_calls::start(&nodes[0].app, &nodes[1].app, &store).await;
+    let call = cross.call;
+    let (old_home, _) = store.call_home(call).await.unwrap().expect("a home");
+    assert_eq!(call_load(&nodes[1].app, cross.agent()).await, 1);
+
+    // SIGKILL the home (A, the visitor's node).
+    let Node { proc: mut home, .. } = nodes.remove(0);
+    home.0.kill().unwrap();
+    let killed_at = Instant::now();
+    home.0.wait().unwrap();
+    let (b, c) = (&nodes[0].app, &nodes[1].app);
+    let flowing = cross.rejoined_on_a_survivor(c, killed_at).await;
+    assert!(flowing < Duration::from_secs(10), "media flowed again {flowing:?} after the home died");
+
+    let (new_home, _) = store.call_home(call).await.unwrap().expect("a home");
+    assert_ne!(new_home, old_home, "the call row names the survivor that took it over");
+    let (s, v) = b.call("GET", &format!("/api/v1/calls/{call}"), Some(cross.agent()), None).await;
+    assert_eq!((s, v["status"].as_str(), v["recording"].as_str()), (200, Some("active"), Some("recording")), "{v}");
+    assert_eq!(call_load(b, cross.agent()).await, 1, "the agent still holds exactly one call slot");
+    // Past the rejoin deadline the call is still on: both sides came back.
+    tokio::time::sleep(Duration::from_secs(10).saturating_sub(killed_at.elapsed()) + Duration::from_secs(3)).await;
+    cross.still_flowing(b).await;
+
+    // The recording: the dead node's file of each side kept as interrupted, a new one going on.
+    let files = segments(&store, call, 4).await;
+    for side in ["visitor", "agent"] {
+        let mut of: Vec<&str> = files.iter().filter(|f| f.role == side).map(|f| f.status.as_str()).collect();
+        of.sort_unstable();
+        assert_eq!(of, ["interrupted", "recording"], "{side}: {files:?}");
+    }
+    // The call's record lists both segments of each side.
+    let (s, listed) = b.call("GET", &format!("/api/v1/calls/{call}/recordings"), Some(cross.agent()), None).await;
+    assert_eq!(s, 200, "{listed}");
+    assert!(listed.to_string().matches("\"role\":\"visitor\"").count() >= 2, "{listed}");
+
+    cross.hang_up(b).await;
+    assert_eq!(call_load(c, cross.agent()).await, 0, "hanging up frees the agent's call slot");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let files = store.recordings_of_call(call).await.unwrap();
+        if files.iter().all(|f| !matches!(f.status.as_str(), "recording" | "paused")) {
+            assert_eq!(files.iter().filter(|f| f.status == "finished").count(), 2, "{files:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new segments never finished: {files:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
