@@ -24,15 +24,14 @@ impl Store {
     /// still its home: of several survivors trying at once exactly one gets true.
     pub async fn move_call_home(&self, call: i64, dead: i64, node: i64, addr: &str) -> Result<bool> {
         in_write!(self, |conn| {
-            let moved = sqlx::query(
-                "UPDATE calls SET home_node = $3, media_addr = $4 WHERE id = $1 AND home_node = $2 AND status = 'active'",
-            )
-            .bind(call)
-            .bind(dead)
-            .bind(node)
-            .bind(addr)
-            .execute(&mut *conn)
-            .await?;
+            let moved =
+                sqlx::query("UPDATE calls SET home_node = $3, media_addr = $4 WHERE id = $1 AND home_node = $2 AND status = 'active'")
+                    .bind(call)
+                    .bind(dead)
+                    .bind(node)
+                    .bind(addr)
+                    .execute(&mut *conn)
+                    .await?;
             Ok(moved.rows_affected() == 1)
         })
     }

@@ -12,7 +12,8 @@
 //! compare-and-set), opens its room and sends both sides `call.moved`; their clients join the new
 //! home's media with a new peer connection (a side whose socket died with the home reconnects to
 //! a survivor first). A moved call whose two sides are not both back within `call_rejoin_secs`
-//! ends `home_lost`, which frees the agent's call slot. Ringing calls have no home (it is claimed
+//! ends `server_restart` (as before this takeover existed, and as a restart ends its own), which
+//! frees the agent's call slot. Ringing calls have no home (it is claimed
 //! at the first media join), so a node's death leaves them ringing.
 
 use std::collections::HashMap;
@@ -32,6 +33,10 @@ use crate::state::AppState;
 const NODE_CLASS: i32 = 0x6b65_6675;
 /// How often the homes of open calls are checked.
 const REAP_EVERY: Duration = Duration::from_secs(2);
+/// How often a side not back in a moved call is told `call.moved` again.
+const MOVED_AGAIN_EVERY: Duration = Duration::from_secs(2);
+/// How many times ending a lost call is tried, a second apart.
+const END_TRIES: u32 = 60;
 /// How long a forwarded signalling request waits for the home.
 const HOME_WAIT: Duration = Duration::from_secs(10);
 
@@ -258,7 +263,8 @@ async fn reap_dead_homes(state: AppState, cluster: Arc<CallCluster>, url: String
 
 /// A call's home `dead` is gone. Every survivor forgets its sockets' joins there; one of them
 /// (compare-and-set on the call row) becomes the call's home: it keeps the dead node's files as
-/// interrupted, opens the room, tells both sides `call.moved` and watches that they rejoin.
+/// interrupted, opens the room, tells both sides `call.moved` (again every `MOVED_AGAIN_EVERY` to
+/// a side not back yet) and ends the call if they are not both back in time.
 async fn take_over(state: &AppState, cluster: &Arc<CallCluster>, call: i64, dead: i64) {
     cluster.remote().retain(|(_, id), home| !(*id == call && *home == dead));
     let moved_at = crate::clock::now_ms();
@@ -281,25 +287,40 @@ async fn take_over(state: &AppState, cluster: &Arc<CallCluster>, call: i64, dead
         end_lost(state, call).await;
         return;
     }
-    let parties = match state.store.call(call).await {
+    let Some(c) = (match state.store.call(call).await {
         Ok(row) => state.store.conversation(row.conversation_id).await.ok(),
         Err(_) => None,
+    }) else {
+        return;
     };
-    if let Some(c) = parties {
-        let frame = moved_frame(call);
-        state.hub.to_visitor(c.visitor_id, &frame);
-        if let Some(agent) = c.agent_id {
-            state.hub.to_user(agent, &frame);
-        }
-    }
     let (state, node) = (state.clone(), cluster.node);
     tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(u64::from(state.config.call_rejoin_secs))).await;
-        let still_here = matches!(state.store.call_home(call).await, Ok(Some((home, _))) if home == node);
-        let sides = state.calls.parts_of_call(call).into_iter().map(|(_, side)| side).collect::<Vec<_>>();
-        if still_here && !both_sides(&sides) {
-            tracing::warn!(call, ?sides, "a moved call's media was not rejoined in time: the call ends");
-            end_lost(&state, call).await;
+        // Told again to a side not back yet: its socket may have died with the home and
+        // reconnected to a survivor after the first frame went out.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(u64::from(state.config.call_rejoin_secs));
+        loop {
+            let sides = state.calls.parts_of_call(call).into_iter().map(|(_, side)| side).collect::<Vec<_>>();
+            if both_sides(&sides) {
+                return;
+            }
+            let still_here = matches!(state.store.call_home(call).await, Ok(Some((home, _))) if home == node);
+            let open = matches!(state.store.call(call).await, Ok(row) if row.status == kefu_core::CallStatus::Active);
+            if !still_here || !open {
+                return;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(call, ?sides, "a moved call's media was not rejoined in time: the call ends");
+                end_lost(&state, call).await;
+                return;
+            }
+            let frame = moved_frame(call);
+            if !sides.contains(&"visitor") {
+                state.hub.to_visitor(c.visitor_id, &frame);
+            }
+            if let (false, Some(agent)) = (sides.contains(&"agent"), c.agent_id) {
+                state.hub.to_user(agent, &frame);
+            }
+            tokio::time::sleep(MOVED_AGAIN_EVERY.min(deadline.saturating_duration_since(tokio::time::Instant::now()))).await;
         }
     });
 }
@@ -315,11 +336,20 @@ fn both_sides(sides: &[&str]) -> bool {
     sides.contains(&"visitor") && sides.contains(&"agent")
 }
 
-/// End a moved call that could not go on (its agent's call slot is freed by the end).
+/// End a moved call that could not go on (its agent's call slot is freed by the end). Tried
+/// again while routing cannot be reached (its owner may have died with the home): a call left
+/// active here would hold the agent's call slot for good.
 async fn end_lost(state: &AppState, call: i64) {
-    let op = Op::EndCall { call, reason: "home_lost".into(), only_if: Some(kefu_core::CallStatus::Active) };
-    // Refused when it ended meanwhile (hung up): nothing left to do then.
-    let _ = state.routing.run(op).await;
+    for _ in 0..END_TRIES {
+        let op = Op::EndCall { call, reason: "server_restart".into(), only_if: Some(kefu_core::CallStatus::Active) };
+        match state.routing.run(op).await {
+            // Conflict: it ended meanwhile (hung up); nothing left to do.
+            Ok(()) | Err(crate::error::ApiError::Conflict(_)) => return,
+            Err(e) => tracing::warn!(call, error = %e, "could not end a moved call yet"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    tracing::error!(call, "gave up ending a moved call: it ends at the next start of a lone node");
 }
 
 /// Whether nobody holds `home`'s liveness lock (taken and given back at once to find out).

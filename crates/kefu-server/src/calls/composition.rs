@@ -100,8 +100,10 @@ struct Plan {
 }
 
 /// The call's files to compose, if it is a video call that has ended with every file finished
-/// and a file of each side.
-async fn plan(store: &Store, call_id: i64) -> anyhow::Result<Option<Plan>> {
+/// and a file of each side. A file this node cannot read is left out (a cluster whose
+/// `recordings_dir` is not shared: a call taken over after its node died has its first segments
+/// on that node's disk; they stay there, listed as `interrupted`, and the rest is composed).
+async fn plan(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<Option<Plan>> {
     let call = store.call(call_id).await?;
     if call.status != CallStatus::Ended || call.media != "video" {
         return Ok(None);
@@ -115,7 +117,14 @@ async fn plan(store: &Store, call_id: i64) -> anyhow::Result<Option<Plan>> {
         let camera = |r: &&RecordingRow| !crate::views::is_screen_file(&r.path);
         files.iter().filter(|r| r.role == role && matches!(r.status.as_str(), "finished" | "interrupted")).filter(camera).cloned().collect()
     };
-    let (agent, visitor) = (usable("agent"), usable("visitor"));
+    let here = |files: Vec<RecordingRow>| -> Vec<RecordingRow> {
+        let (here, elsewhere): (Vec<_>, Vec<_>) = files.into_iter().partition(|r| dir.join(&r.path).is_file());
+        for r in &elsewhere {
+            tracing::warn!(call = call_id, file = %r.path, "composition: a recording file is not on this node's disk; composed without it");
+        }
+        here
+    };
+    let (agent, visitor) = (here(usable("agent")), here(usable("visitor")));
     if agent.is_empty() || visitor.is_empty() {
         return Ok(None);
     }
@@ -123,7 +132,7 @@ async fn plan(store: &Store, call_id: i64) -> anyhow::Result<Option<Plan>> {
 }
 
 async fn compose(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<()> {
-    let Some(plan) = plan(store, call_id).await? else { return Ok(()) };
+    let Some(plan) = plan(store, dir, call_id).await? else { return Ok(()) };
     let rel = format!("call-{call_id}/{NAME}");
     if !store.claim_composition(call_id, plan.agent[0].agent_id, &rel, now_ms(), lease()).await? {
         return Ok(());
@@ -133,7 +142,7 @@ async fn compose(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<()> 
 
 /// A job this process took over: made again from the call's files.
 async fn remake(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<()> {
-    match plan(store, call_id).await? {
+    match plan(store, dir, call_id).await? {
         Some(plan) => make(store, dir, call_id, plan).await,
         None => {
             store.finish_composition(call_id, holder(), None, None, Some("nothing_to_compose"), now_ms()).await?;

@@ -46,8 +46,8 @@ pub enum CallSide {
 
 /// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
 /// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-/// (the server stopped), `home_lost` (cluster: the node holding the call's media died, a survivor
-/// took the call over, and the two sides did not both rejoin its media there in time).
+/// (the server stopped; in a cluster, the node holding the call's media died and its two sides did
+/// not both rejoin the call's media on the survivor that took it over within `call_rejoin_secs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallEndReason {
@@ -57,7 +57,6 @@ pub enum CallEndReason {
     Failed,
     ConversationClosed,
     ServerRestart,
-    HomeLost,
 }
 
 impl CallEndReason {
@@ -70,7 +69,6 @@ impl CallEndReason {
             CallEndReason::Failed => "failed",
             CallEndReason::ConversationClosed => "conversation_closed",
             CallEndReason::ServerRestart => "server_restart",
-            CallEndReason::HomeLost => "home_lost",
         }
     }
 }

@@ -74,7 +74,7 @@ pub(crate) async fn start_node_with(db: &str, nats: &str, extra: &str) -> Node {
         .env("KEFU_NATS_URL", nats)
         .env("KEFU_MEDIA_UDP", "127.0.0.1:0")
         .env_remove("KEFU_METRICS_TOKEN")
-        .stdout(Stdio::null())
+        .stdout(node_log(port))
         .stderr(Stdio::null())
         .spawn()
         .expect("kefu starts");
@@ -87,6 +87,15 @@ pub(crate) async fn start_node_with(db: &str, nats: &str, extra: &str) -> Node {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("a kefu node did not become ready");
+}
+
+/// Where a node's log (its standard output) goes: nowhere, or with `KEFU_TEST_NODE_LOGS=<dir>` a file per node there
+/// (to read what the nodes did when a cluster test fails).
+fn node_log(port: u16) -> Stdio {
+    match std::env::var_os("KEFU_TEST_NODE_LOGS") {
+        Some(dir) => std::fs::File::create(std::path::Path::new(&dir).join(format!("kefu-{port}.log"))).map_or(Stdio::null(), Stdio::from),
+        None => Stdio::null(),
+    }
 }
 
 /// A `nats-server` on a loopback port, once it accepts connections.

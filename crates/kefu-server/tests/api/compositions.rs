@@ -199,3 +199,35 @@ async fn a_composition_cut_off_by_a_restart_is_made_again_at_the_next_start() {
     assert_eq!(view["status"], "finished", "{view}");
     assert!(view["sha256"].is_string(), "{view}");
 }
+
+/// A call taken over after its node died, in a cluster whose `recordings_dir` is not shared: its
+/// first segments are on the dead node's disk. The composition is made of the files this node
+/// has (here: the first visitor file is gone from the disk) instead of failing as a whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_file_missing_from_this_nodes_disk_is_composed_without() {
+    let app = spawn_app().await;
+    cards_recording(&app, "on_demand").await;
+    let agent = app.ready_agent(1).await;
+    let flow = flowing_call(&app, &agent, "Elsewhere").await;
+    let call = flow.call;
+    let act = |action: &'static str| {
+        let (app, agent) = (&app, &agent);
+        async move {
+            let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/recording"), Some(agent), Some(json!({ "action": action }))).await;
+            assert_eq!(s, 200, "{action}: {v}");
+        }
+    };
+    act("start").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    act("stop").await;
+    act("start").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let store = app.store().await;
+    let first = store.recordings_of_call(call).await.unwrap().into_iter().find(|r| r.role == "visitor").unwrap();
+    std::fs::remove_file(app.data_dir.0.join("recordings").join(&first.path)).expect("the first visitor file was on disk");
+    let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200);
+    drop(flow);
+    let v = finished_composition(&app, &agent, call).await;
+    assert_eq!(v["status"], "finished", "{v}");
+}

@@ -78,7 +78,7 @@ export class CallScreen {
   #timer: ReturnType<typeof setInterval> | undefined;
   /** The network-quality indicator (good / fair / poor, in words). */
   readonly #network: HTMLElement;
-  readonly #stopNetwork: () => void;
+  #stopNetwork: () => void;
 
   static async start(o: CallScreenOptions): Promise<CallScreen> {
     const stream = o.stream ?? (await openLocalMedia(o.call.media));
@@ -120,6 +120,12 @@ export class CallScreen {
       onTrackEnded: (track) => this.#removeRemote(track),
       onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
+      // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
+      onPeer: (peer) => {
+        this.#stopNetwork();
+        this.#network.hidden = true;
+        this.#stopNetwork = watchNetwork(peer, (q) => this.#showNetwork(q));
+      },
       onError: (code, message) => {
         console.warn('call', o.call.id, code, message);
         this.#notify(ERROR_KEYS[callErrorKind(code)]);
@@ -370,7 +376,7 @@ export class CallScreen {
       this.#tick();
       this.#timer = setInterval(() => this.#tick(), 1000);
     } else {
-      this.#status.textContent = s === 'failed' ? this.#t('failed') : this.#t('connecting');
+      this.#status.textContent = s === 'failed' ? this.#t('failed') : s === 'reconnecting' ? this.#t('reconnecting') : this.#t('connecting');
     }
   }
 

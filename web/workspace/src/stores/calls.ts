@@ -255,6 +255,12 @@ export const useCallsStore = defineStore('calls', () => {
           onState: (state) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
           },
+          // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
+          onPeer: (peer) => {
+            stopNetwork?.();
+            network.value = null;
+            stopNetwork = watchNetwork(peer, (q) => (network.value = q));
+          },
           onError: (code, message) => {
             console.warn('call', call.id, code, message);
             reportWarning(i18n.global.t(`agent.call.errors.${callErrorKind(code)}`));

@@ -20,5 +20,6 @@ export {
   type Facing,
 } from './devices';
 export { callErrorKind, type CallErrorKind } from './errors';
+export { MediaRejoin } from './rejoin';
 export { exposeCallForTests } from './testing';
 export { rateNetwork, sampleStats, watchNetwork, type LossCounters, type NetworkQuality, type NetworkSample } from './quality';

@@ -16,7 +16,14 @@
 // capture size). The SFU forwards each receiver the layer its bandwidth carries, and tells us with
 // `call.layers` which layers anyone receives: the others are set `active: false` (the browser
 // stops encoding them) until wanted again.
+//
+// A call whose media node died (cluster): the server sends `call.moved` and the call's room is
+// open on a surviving node. The session then makes a new peer connection, publishes the same
+// local tracks on it and sends `call.join` again (state `reconnecting` until media flows); a join
+// refused with `media_unavailable` meanwhile is tried again a moment later (see rejoin.ts). A
+// connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
 
+import { MediaRejoin } from './rejoin';
 import { relayOnlyForTests } from './testing';
 
 /** The part of RTCPeerConnection a CallSession uses (a real one satisfies it). */
@@ -97,7 +104,7 @@ export interface CallServerFrame {
 }
 
 /** Where the media stands, for the UI. */
-export type CallMediaState = 'idle' | 'joining' | 'connecting' | 'connected' | 'failed' | 'left';
+export type CallMediaState = 'idle' | 'joining' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
 
 export interface CallSessionOptions {
   callId: number;
@@ -123,6 +130,10 @@ export interface CallSessionOptions {
   capture?: CaptureSize;
   /** Publish the camera in three simulcast layers (default true). */
   simulcast?: boolean;
+  /** A new peer connection replaced the old one (after `call.moved`): watchers of `peer` follow it. */
+  onPeer?: (peer: PeerLike) => void;
+  /** The clock, for tests. */
+  now?: () => number;
 }
 
 /** What the call receives besides what it sends: the other side's audio and video. */
@@ -132,8 +143,14 @@ const DEFAULT_GATHER_TIMEOUT_MS = 2_000;
 
 export class CallSession {
   readonly callId: number;
-  readonly peer: PeerLike;
+  #peer: PeerLike;
+  readonly #config: RTCConfiguration;
   readonly #opts: CallSessionOptions;
+  /** What `join` published and asked to receive: a rejoin on a new peer does the same. */
+  #local: MediaStreamTrack[] = [];
+  #receive: ReceiveKind[] = [];
+  readonly #rejoin = new MediaRejoin();
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #state: CallMediaState = 'idle';
   /** Our offer (join or renegotiate) is out and its answer has not been applied yet. */
   #offerOut = false;
@@ -155,14 +172,29 @@ export class CallSession {
   constructor(opts: CallSessionOptions) {
     this.#opts = opts;
     this.callId = opts.callId;
-    const config: RTCConfiguration = {
+    this.#config = {
       iceServers: opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
       iceTransportPolicy: (opts.relayOnly ?? relayOnlyForTests()) ? 'relay' : 'all',
     };
-    this.peer = (opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(config);
-    this.peer.addEventListener('track', ((ev: RTCTrackEvent) => this.#onTrack(ev)) as (ev: never) => void);
-    this.peer.addEventListener('connectionstatechange', (() => this.#onConnectionState()) as (ev: never) => void);
+    this.#peer = this.#makePeer();
+  }
+
+  /** The peer connection to the SFU (a new one after the call moved to another node). */
+  get peer(): PeerLike {
+    return this.#peer;
+  }
+
+  #makePeer(): PeerLike {
+    const peer = (this.#opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(this.#config);
+    // A replaced peer's late events are not this call's any more.
+    peer.addEventListener('track', ((ev: RTCTrackEvent) => {
+      if (peer === this.#peer) this.#onTrack(ev);
+    }) as (ev: never) => void);
+    peer.addEventListener('connectionstatechange', (() => {
+      if (peer === this.#peer) this.#onConnectionState();
+    }) as (ev: never) => void);
+    return peer;
   }
 
   get state(): CallMediaState {
@@ -181,7 +213,18 @@ export class CallSession {
   join(local: MediaStreamTrack[], receive: ReceiveKind[] = []): Promise<void> {
     if (this.#state !== 'idle') return Promise.resolve();
     this.#setState('joining');
+    this.#local = [...local];
+    this.#receive = [...receive];
+    this.#publish();
+    return this.#run(async () => {
+      await this.#offer('call.join', true);
+    });
+  }
+
+  /** Adds the local tracks and the receive-only transceivers to the peer. */
+  #publish(): void {
     const capture = this.#opts.capture;
+    const local = this.#local;
     for (const track of local) {
       if (track.kind !== 'video') {
         this.peer.addTransceiver(track, { direction: 'sendrecv' });
@@ -193,10 +236,34 @@ export class CallSession {
       if (this.#opts.simulcast ?? true) init.sendEncodings = cameraEncodings(capture);
       this.#cameras.push(this.peer.addTransceiver(track, init));
     }
-    for (const kind of receive) this.peer.addTransceiver(kind, { direction: 'recvonly' });
-    return this.#run(async () => {
-      await this.#offer('call.join', true);
-    });
+    for (const kind of this.#receive) this.peer.addTransceiver(kind, { direction: 'recvonly' });
+  }
+
+  /**
+   * The call's media moved to another node (`call.moved`): a new peer connection with the same
+   * local tracks joins it. The old connection's remote tracks end; a screen share stops (the
+   * person shares again, nothing is shared behind their back).
+   */
+  async #moveTo(): Promise<void> {
+    clearTimeout(this.#retryTimer);
+    const old = this.#peer;
+    this.#offerOut = false;
+    this.#queuedOffer = null;
+    this.#renegotiateWanted = false;
+    this.#cameras.length = 0;
+    this.#screens.length = 0;
+    if (this.#sharing) {
+      this.#sharing.track.stop();
+      this.#sharing = null;
+      this.#opts.onScreenEnded?.();
+    }
+    for (const track of [...this.#remote]) this.#remoteEnded(track);
+    this.#peer = this.#makePeer();
+    old.close();
+    this.#setState('reconnecting');
+    this.#opts.onPeer?.(this.#peer);
+    this.#publish();
+    await this.#offer('call.join', true);
   }
 
   /** Offers again (e.g. after adding a track); waits for a stable state if an exchange is going on. */
@@ -266,9 +333,22 @@ export class CallSession {
         if (typeof mid !== 'string' || !Array.isArray(active)) return Promise.resolve();
         return this.#setLayers(mid, active.filter((r): r is string => typeof r === 'string'));
       }
+      case 'call.moved': {
+        // Before the first join nothing is published yet: that join finds the new node anyway.
+        if (this.#state === 'idle' || !this.#rejoin.moved(this.#now())) return Promise.resolve();
+        return this.#run(() => this.#moveTo());
+      }
       case 'call.error': {
         const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';
         const message = typeof frame.data?.message === 'string' ? frame.data.message : code;
+        const retryIn = this.#state === 'reconnecting' ? this.#rejoin.refused(code) : null;
+        if (retryIn !== null) {
+          // Our join reached a node that has not taken the call over yet: ask again shortly.
+          this.#offerOut = false;
+          clearTimeout(this.#retryTimer);
+          this.#retryTimer = setTimeout(() => void this.#run(() => this.#moveTo()), retryIn);
+          return Promise.resolve();
+        }
         this.#opts.onError?.(code, message);
         return Promise.resolve();
       }
@@ -280,6 +360,7 @@ export class CallSession {
   /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
   leave(): void {
     if (this.#closed) return;
+    clearTimeout(this.#retryTimer);
     this.#sharing?.track.stop();
     this.#sharing = null;
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
@@ -380,6 +461,7 @@ export class CallSession {
     await this.peer.setRemoteDescription({ type: 'answer', sdp });
     this.#offerOut = false;
     this.#sweepRemote();
+    // Reconnecting (after a move) stays so until the new connection carries media.
     if (this.#state === 'joining') this.#setState('connecting');
     const queued = this.#queuedOffer;
     this.#queuedOffer = null;
@@ -445,8 +527,16 @@ export class CallSession {
   #onConnectionState(): void {
     if (this.#closed) return;
     const s = this.peer.connectionState;
-    if (s === 'connected') this.#setState('connected');
+    if (s === 'connected') {
+      this.#rejoin.settled();
+      this.#setState('connected');
+    } else if (s === 'disconnected' && this.#state === 'connected') this.#setState('reconnecting');
+    // (A replaced peer's failure is not reported: its events are dropped, see #makePeer.)
     else if (s === 'failed') this.#setState('failed');
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
   }
 
   #setState(s: CallMediaState): void {
