@@ -11,7 +11,8 @@
 //! go on: one survivor takes each over (the call row's home moves from the dead node to it by
 //! compare-and-set), opens its room and sends both sides `call.moved`; their clients join the new
 //! home's media with a new peer connection (a side whose socket died with the home reconnects to
-//! a survivor first). A moved call whose two sides are not both back within `call_rejoin_secs`
+//! a survivor first); the old home, if it runs on after all (taken for dead), is told on
+//! `kefu.media.moved` to let go of its room. A moved call whose two sides are not both back within `call_rejoin_secs`
 //! ends `server_restart` (as before this takeover existed, and as a restart ends its own), which
 //! frees the agent's call slot. Ringing calls have no home (it is claimed
 //! at the first media join), so a node's death leaves them ringing.
@@ -184,6 +185,7 @@ pub async fn run(state: AppState, cluster: Arc<CallCluster>, database_url: Strin
     let mut requests = client.subscribe(format!("kefu.media.{}", cluster.node)).await.context("subscribe kefu.media")?;
     let mut frames = client.subscribe(format!("kefu.sock.{}", cluster.node)).await.context("subscribe kefu.sock")?;
     let mut closes = client.subscribe("kefu.media.close").await.context("subscribe kefu.media.close")?;
+    let mut moves = client.subscribe("kefu.media.moved").await.context("subscribe kefu.media.moved")?;
     let s = state.clone();
     tokio::spawn(async move {
         while let Some(m) = requests.next().await {
@@ -214,6 +216,17 @@ pub async fn run(state: AppState, cluster: Arc<CallCluster>, database_url: Strin
             if let Some(call) = std::str::from_utf8(&m.payload).ok().and_then(|t| t.parse::<i64>().ok()) {
                 media.close_here(call);
                 c.remote().retain(|(_, id), _| *id != call);
+            }
+        }
+    });
+    let (media, node) = (state.calls.clone(), cluster.node);
+    tokio::spawn(async move {
+        while let Some(m) = moves.next().await {
+            // A node taken for dead while it runs on still has the room: it lets go of it.
+            if let Some((call, home)) = parse_move(&m.payload) {
+                if home != node {
+                    media.give_up_room(call);
+                }
             }
         }
     });
@@ -278,6 +291,10 @@ async fn take_over(state: &AppState, cluster: &Arc<CallCluster>, call: i64, dead
         }
     }
     tracing::warn!(call, dead, node = cluster.node, "the node holding a call's media is gone: this node takes the call over");
+    let (client, body) = (cluster.client.clone(), format!("{call} {}", cluster.node));
+    tokio::spawn(async move {
+        let _ = client.publish("kefu.media.moved", body.into()).await;
+    });
     // Nobody is writing the dead node's files any more; this node's own segments start later.
     if let Err(e) = crate::calls::recording::finish_interrupted_before(&state.store, &state.config.recordings_dir, call, moved_at).await {
         tracing::warn!(call, error = ?e, "could not finish a dead node's recordings");
@@ -331,6 +348,13 @@ fn moved_frame(call: i64) -> Arc<str> {
     serde_json::json!({ "type": "call.moved", "call_id": call, "data": { "reason": "home_lost" } }).to_string().into()
 }
 
+/// `kefu.media.moved`: "<call> <new home>".
+fn parse_move(payload: &[u8]) -> Option<(i64, i64)> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let (call, home) = text.split_once(' ')?;
+    Some((call.parse().ok()?, home.parse().ok()?))
+}
+
 /// Whether both the visitor and the agent are in the room.
 fn both_sides(sides: &[&str]) -> bool {
     sides.contains(&"visitor") && sides.contains(&"agent")
@@ -377,6 +401,13 @@ mod tests {
         assert!(!both_sides(&["agent", "agent"]), "the visitor never came back");
         assert!(!both_sides(&["visitor"]));
         assert!(!both_sides(&[]), "nobody rejoined");
+    }
+
+    #[test]
+    fn a_move_names_the_call_and_its_new_home() {
+        assert_eq!(parse_move(b"12 345"), Some((12, 345)));
+        assert_eq!(parse_move(b"12"), None);
+        assert_eq!(parse_move(b"x 345"), None);
     }
 
     #[test]

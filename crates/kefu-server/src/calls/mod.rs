@@ -134,6 +134,14 @@ impl CallMedia {
         }
     }
 
+    /// Give up this node's room of a call another node took over: its participants are forgotten
+    /// first (their leaving then ends nothing and no renegotiation reaches their sockets, whose
+    /// clients are joining the new home), then the room closes.
+    pub(crate) fn give_up_room(&self, call: i64) {
+        self.parts().retain(|_, p| p.call != call);
+        self.close_here(call);
+    }
+
     /// Close the call's room if this node has it.
     pub(crate) fn close_here(&self, call: i64) {
         let handle = self.handle.clone();

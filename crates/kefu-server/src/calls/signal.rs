@@ -204,13 +204,20 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status.as_str())));
     }
     let media = &state.calls;
-    if media.participant(conn, call_id).is_some() {
-        return Err(refuse("already_joined", "this socket is already in the call"));
-    }
+    let here = media.participant(conn, call_id);
     if let Some(cluster) = &media.cluster {
         // The first node to join a call is its home; a socket elsewhere joins the room there.
         let unavailable = |_| refuse("media_unavailable", "could not find the call's media node");
         let (home, _) = state.store.claim_call_home(call_id, cluster.node, &cluster.media_addr).await.map_err(unavailable)?;
+        if let Some(p) = here {
+            if home == cluster.node {
+                return Err(refuse("already_joined", "this socket is already in the call"));
+            }
+            // This node was taken for dead and a survivor took the call over (`call.moved`): the
+            // socket's participant here is of a room that is no longer the call's.
+            media.unregister(p);
+            let _ = media.handle.leave(p).await;
+        }
         match cluster.home_of(conn, call_id) {
             Some(joined) if joined == home => return Err(refuse("already_joined", "this socket is already in the call")),
             // Joined on a home that died and handed the call over (`call.moved`): that join is gone.
@@ -228,6 +235,9 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
                 MediaReply::Refused { code, message } => Err(Refusal { code, message }),
             };
         }
+    }
+    if here.is_some() {
+        return Err(refuse("already_joined", "this socket is already in the call"));
     }
     join_here(state, call_id, conn, role, None, offer).await
 }
@@ -300,7 +310,7 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
             }
             MediaEvent::ParticipantLeft { participant, reason, .. } => {
                 quality.forget(participant);
-                left(&media, &routing, participant, reason).await
+                left(&media, &routing, &finisher.store, participant, reason).await
             }
             // Awaited here, so a file's row exists before its end is handled.
             MediaEvent::RecordingStarted { path, started_unix_ms, .. } => finisher.started(&path, started_unix_ms).await,
@@ -314,9 +324,21 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
     }
 }
 
-/// A participant is gone: a broken connection ends its call, and so does the last one leaving.
-async fn left(media: &CallMedia, routing: &Routing, participant: ParticipantId, reason: LeaveReason) {
+/// A participant is gone: a broken connection ends its call, and so does the last one leaving —
+/// unless the call's room is no longer this node's (in a cluster, a node taken for dead whose
+/// calls a survivor took over: its participants' connections time out here while the call goes
+/// on there).
+async fn left(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, participant: ParticipantId, reason: LeaveReason) {
     let Some(part) = media.unregister(participant) else { return };
+    if let Some(cluster) = &media.cluster {
+        if matches!(store.call_home(part.call).await, Ok(Some((home, _))) if home != cluster.node) {
+            tracing::info!(call = part.call, ?reason, "a participant left a room another node has taken over");
+            if media.in_call(part.call) == 0 {
+                media.close_here(part.call);
+            }
+            return;
+        }
+    }
     if reason != LeaveReason::Hangup || media.in_call(part.call) == 0 {
         tracing::info!(call = part.call, ?reason, "a call participant left");
         end_failed(routing, part.call).await;

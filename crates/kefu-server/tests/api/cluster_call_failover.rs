@@ -4,11 +4,14 @@
 //! reconnects to C and joins again; media flows through the new home within seconds, the call
 //! row names it, the agent still holds one call slot, and the recording goes on in a second
 //! segment per side (the dead node's files kept as interrupted). Hanging up frees the slot.
+//! A node taken for dead while it runs on (its liveness lock's connection cut) loses its call to
+//! a survivor the same way, and the participants timing out in its old room do not end the call.
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use sqlx::Connection;
 
 use crate::cluster::{nats_server, start_nats, start_node_with, Node};
 use crate::restart::free_port;
@@ -98,4 +101,30 @@ async fn a_call_goes_on_when_its_home_node_dies() {
         assert!(Instant::now() < deadline, "the new segments never finished: {files:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // 2. B is home to a new call (the visitor on B, the agent on C); B's liveness lock's
+    // connection is cut while B runs on: C takes the call over, both sides rejoin from where
+    // they are, and when the old participants in B's room time out the call goes on.
+    let mut second = crate::cluster_calls::start(b, c, &store).await;
+    let (old_home, _) = store.call_home(second.call).await.unwrap().expect("a home");
+    let mut pg = sqlx::PgConnection::connect(&db).await.unwrap();
+    // The node's lock: advisory, the two-key form (class 0x6b656675, the node's id).
+    let cut: Vec<(bool,)> = sqlx::query_as(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted
+            AND classid = {}::oid AND objid = {old_home}::oid AND objsubid = 2",
+        0x6b65_6675
+    ))
+    .fetch_all(&mut pg)
+    .await
+    .unwrap();
+    assert_eq!(cut.len(), 1, "the home's liveness lock");
+    let cut_at = Instant::now();
+    let flowing = second.rejoined_where_they_are(cut_at).await;
+    eprintln!("home's liveness lock cut -> media flowing through a survivor {} ms", flowing.as_millis());
+    let (new_home, _) = store.call_home(second.call).await.unwrap().expect("a home");
+    assert_ne!(new_home, old_home);
+    // Long enough for the old room's participants (not answering any more) to time out on B.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    second.still_flowing(c).await;
+    assert_eq!(call_load(c, second.agent()).await, 1);
 }

@@ -183,6 +183,19 @@ impl CrossCall {
         flowing
     }
 
+    /// The call's home lost its liveness lock at `since` while it runs on (taken for dead): both
+    /// sockets, still connected, are told `call.moved` and join again where they are; media flows
+    /// through the survivor that took the call over. How long after `since`.
+    pub async fn rejoined_where_they_are(&mut self, since: Instant) -> Duration {
+        for ws in [&mut self.agent_ws, &mut self.visitor_ws] {
+            ws.wait_until("call.moved", |e| e["call_id"] == self.call).await;
+        }
+        self.agent_peer = rejoin(&mut self.agent_ws, self.call).await;
+        self.visitor_peer = rejoin(&mut self.visitor_ws, self.call).await;
+        until_media_flows(&mut [(&mut self.visitor_ws, &self.visitor_peer), (&mut self.agent_ws, &self.agent_peer)], self.call).await;
+        since.elapsed()
+    }
+
     /// The agent hangs up through `app`: the call ends and the agent's call slot is free again.
     pub async fn hang_up(&mut self, app: &TestApp) {
         let (s, v) = app.call("POST", &format!("/api/v1/calls/{}/hangup", self.call), Some(&self.agent), None).await;

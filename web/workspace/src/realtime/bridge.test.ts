@@ -112,6 +112,9 @@ describe('bridge: calls', () => {
     expect(calls.callOf(1)?.status).toBe('ended');
     socket.emit({ type: 'call.offer', call_id: 3, data: { sdp: 'v=0' } });
     expect(signal).toHaveBeenCalledWith(expect.objectContaining({ type: 'call.offer', call_id: 3 }));
+    // The call's media node died and a survivor took it over: the session joins it again.
+    socket.emit({ type: 'call.moved', call_id: 3, data: { reason: 'home_lost' } });
+    expect(signal).toHaveBeenCalledWith(expect.objectContaining({ type: 'call.moved', call_id: 3 }));
   });
 });
 
