@@ -13,6 +13,7 @@ pub mod record;
 pub mod recording;
 pub mod signal;
 pub mod snapshots;
+pub mod takeover;
 pub mod turn;
 
 use std::collections::HashMap;
