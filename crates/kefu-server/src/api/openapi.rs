@@ -180,6 +180,7 @@ impl Modify for UniqueOperationIds {
         crate::api::planning::make_schedule,
         crate::api::planning::latest_schedule,
         crate::api::planning::plan_actuals,
+        crate::api::planning::schedules,
         crate::api::reports::conversations,
         crate::api::reports::agents,
         crate::api::reports::reasons,

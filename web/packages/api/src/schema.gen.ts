@@ -1080,6 +1080,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/planning/groups/{id}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_schedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/planning/groups/{id}/settings": {
         parameters: {
             query?: never;
@@ -3976,6 +3992,12 @@ export interface components {
         /** @description One interval of a plan against what happened. */
         PlanActualPoint: {
             /**
+             * Format: int32
+             * @description Agents of the group who were ready or serving at any time in the interval (head count,
+             *     set against `scheduled`).
+             */
+            agents_on: number;
+            /**
              * Format: double
              * @description Contacts forecast.
              */
@@ -4001,6 +4023,11 @@ export interface components {
              */
             required: number;
             /**
+             * Format: int64
+             * @description The saved plan this interval's planned figures come from (none: no plan covers it).
+             */
+            schedule_id?: number | null;
+            /**
              * Format: int32
              * @description Agents on the suggested shifts.
              */
@@ -4016,8 +4043,10 @@ export interface components {
              */
             working: number;
         };
-        /** @description The group's latest plan against what happened, for its intervals that have begun. */
+        /** @description A period of the group's plans against what happened. */
         PlanActualsView: {
+            /** @description First day of the period, YYYY-MM-DD in the organisation's time zone. */
+            from: string;
             /**
              * Format: int64
              * @description Group.
@@ -4028,18 +4057,20 @@ export interface components {
              * @description Interval length.
              */
             interval_minutes: number;
-            /** @description Per interval, up to now or the plan's end. */
+            /** @description Per interval of the period that has begun. */
             points: components["schemas"]["PlanActualPoint"][];
             /**
              * Format: int64
-             * @description The schedule compared.
+             * @description The plan asked for; none when each interval shows the latest plan saved for it.
              */
-            schedule_id: number;
+            schedule_id?: number | null;
             /**
              * Format: int64
-             * @description First interval.
+             * @description First interval, ms.
              */
             starts_at: number;
+            /** @description Last day of the period, included. */
+            to: string;
         };
         /** @description A group the caller plans. */
         PlanningGroup: {
@@ -4843,6 +4874,11 @@ export interface components {
          * @enum {string}
          */
         Role: "agent" | "supervisor" | "admin";
+        /** @description The group's saved plans, newest first. */
+        ScheduleList: {
+            /** @description Newest first (at most 100). */
+            schedules: components["schemas"]["ScheduleSummary"][];
+        };
         /** @description Ask for shifts over the next `weeks` of the group's forecast. */
         ScheduleRequest: {
             /** @description The agents available, with their contracts. */
@@ -4852,6 +4888,34 @@ export interface components {
              * @description 1 to 4 (default 1).
              */
             weeks?: number | null;
+        };
+        /** @description A saved plan, as the plan picker lists it. */
+        ScheduleSummary: {
+            /**
+             * Format: int64
+             * @description When it was saved, ms.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description End of its last interval, ms.
+             */
+            ends_at: number;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int32
+             * @description Shifts on it.
+             */
+            shifts: number;
+            /**
+             * Format: int64
+             * @description First interval, ms.
+             */
+            starts_at: number;
         };
         /** @description A saved schedule suggestion with its coverage curve against the requirement. */
         ScheduleView: {
@@ -6120,7 +6184,9 @@ export type ReportKey = components['schemas']['ReportKey'];
 export type Resync = components['schemas']['Resync'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
+export type ScheduleList = components['schemas']['ScheduleList'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
+export type ScheduleSummary = components['schemas']['ScheduleSummary'];
 export type ScheduleView = components['schemas']['ScheduleView'];
 export type SearchPage = components['schemas']['SearchPage'];
 export type SearchResult = components['schemas']['SearchResult'];
@@ -8944,6 +9010,50 @@ export interface operations {
     };
     planning_plan_actuals: {
         parameters: {
+            query?: {
+                /**
+                 * @description One saved plan of the group (see `/schedules`). Default: each interval against the newest
+                 *     plan saved for it.
+                 */
+                schedule_id?: number | null;
+                /**
+                 * @description First day, YYYY-MM-DD in the organisation's time zone. Default: the first day of the plan
+                 *     asked for, else of the newest plan.
+                 */
+                from?: string | null;
+                /** @description Last day, included (default: `from` when given, else the plan's last day). At most 62 days. */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a period of the group's plans against what happened, per interval that has begun: agents required and scheduled (from the plan asked for, else the newest plan saved for each interval) against the group's agents logged in, ready and working (from the agent state report) and how many were ready or serving, contacts forecast against contacts that came */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanActualsView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_schedules: {
+        parameters: {
             query?: never;
             header?: never;
             path: {
@@ -8953,13 +9063,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the group's latest saved plan against what happened, per interval that has begun: agents required and scheduled against the group's agents logged in, ready and working (from the agent state report), contacts forecast against contacts that came */
+            /** @description the group's saved plans, newest first (at most 100): what the plan-against-actuals view may be asked for */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanActualsView"];
+                    "application/json": components["schemas"]["ScheduleList"];
                 };
             };
             /** @description JSON error naming the problem */

@@ -11,6 +11,7 @@ export type ScheduleView = Api.ScheduleView;
 export type ContractBody = Api.ContractBody;
 export type PlanningSettings = Api.PlanningSettings;
 export type PlanActualsView = Api.PlanActualsView;
+export type ScheduleSummary = Api.ScheduleSummary;
 
 export const planningApi = {
   /** Every group this caller plans, by name. */
@@ -23,6 +24,9 @@ export const planningApi = {
     http.post<ScheduleView>(`/planning/groups/${group}/schedule`, { weeks, contracts } satisfies Api.ScheduleRequest),
   saveSettings: (group: Id, settings: PlanningSettings) => http.put<PlanningSettings>(`/planning/groups/${group}/settings`, settings),
   latestSchedule: (group: Id) => http.get<ScheduleView>(`/planning/groups/${group}/schedule`),
-  /** The latest plan against what happened, per interval that has begun. */
-  actuals: (group: Id) => http.get<PlanActualsView>(`/planning/groups/${group}/schedule/actuals`),
+  /** A period against the plans saved for it (default: the newest plan's span), per interval that has begun. */
+  actuals: (group: Id, q: { schedule_id?: number; from?: string; to?: string } = {}) =>
+    http.get<PlanActualsView>(`/planning/groups/${group}/schedule/actuals`, q),
+  /** The group's saved plans, newest first. */
+  schedules: (group: Id) => http.get<Api.ScheduleList>(`/planning/groups/${group}/schedules`).then((l) => l.schedules),
 };
