@@ -3,7 +3,9 @@
 //! conversation being served (`agent_state_serving`), brought up to date by each fact inside the
 //! transaction that writes it, and built once from the fact log for facts written before the
 //! model existed. It mirrors kefu-insight's `agents` fold (the definitions and their tests live
-//! there; tests check the two agree).
+//! there; tests check the two agree). A fact written late (stamped before one already folded for
+//! the same agent or conversation) re-folds the agents it touches from the log (`late`), so the
+//! model always equals a fold of the log in time order.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -32,11 +34,13 @@ struct Tracker {
     serving: i64,
     /// Since when the current state holds.
     since: i64,
+    /// The latest fact folded into this agent's stretches (a fact stamped before it is late).
+    last_at: i64,
 }
 
 impl Tracker {
     fn offline(since: i64) -> Tracker {
-        Tracker { status: AgentStatusKind::Offline, reason: None, serving: 0, since }
+        Tracker { status: AgentStatusKind::Offline, reason: None, serving: 0, since, last_at: since }
     }
 
     /// The state word and away reason ('' unless away); None when logged out.
@@ -122,6 +126,7 @@ impl Fold {
         for (agent, change) in changes.into_iter().flatten() {
             let t = self.trackers.entry(agent).or_insert_with(|| Tracker::offline(at));
             let before = t.state();
+            t.last_at = t.last_at.max(at);
             match change {
                 Change::Status(status, reason) => (t.status, t.reason) = (status, reason),
                 Change::Serve => t.serving += 1,
@@ -200,6 +205,9 @@ macro_rules! write_sums {
     }};
 }
 
+// After `write_sums!`, which it uses.
+mod late;
+
 impl Tx {
     /// Bring the agent state model up to date with `fact` (called by [`Tx::record_fact`]).
     pub(crate) async fn project_agent_state(&mut self, fact: &Fact, at: i64) -> Result<()> {
@@ -209,7 +217,7 @@ impl Tx {
             Move::Serve { conversation, agent } => (Some(*conversation), Some(*agent)),
             Move::End { conversation } => (Some(*conversation), None),
         };
-        on_tx!(self, |db| {
+        let late = on_tx!(self, |db| 'fold: {
             let mut fold = Fold::default();
             let previous: Option<i64> = match conversation {
                 Some(c) => {
@@ -226,8 +234,25 @@ impl Tx {
             if let (Some(c), Some(p)) = (conversation, previous) {
                 fold.holders.insert(c, p);
             }
+            // Everyone who ever answered the conversation is locked too: a late fact on it
+            // re-folds them all (it may change who held it when).
+            let answerers: Vec<i64> = match conversation {
+                Some(c) => {
+                    sqlx::query_scalar(
+                        "SELECT DISTINCT agent_id FROM facts WHERE conversation_id = $1 AND kind = $2 AND agent_id IS NOT NULL",
+                    )
+                    .bind(c)
+                    .bind(FactKind::Answered)
+                    .fetch_all(&mut *db)
+                    .await?
+                }
+                None => vec![],
+            };
             // Lowest id first, so two writers lock trackers in one order.
-            let agents: BTreeSet<i64> = [agent, previous].into_iter().flatten().collect();
+            let agents: BTreeSet<i64> = [agent, previous].into_iter().flatten().chain(answerers).collect();
+            // Where each agent's open stretch began: a re-fold rewrites from there (or the late
+            // fact) on, since nothing after it was written yet.
+            let mut open_since: BTreeMap<i64, i64> = BTreeMap::new();
             for a in &agents {
                 sqlx::query("INSERT INTO agent_state_now (agent_id, status, serving, since) VALUES ($1, $2, 0, $3) ON CONFLICT (agent_id) DO NOTHING")
                     .bind(a)
@@ -235,26 +260,51 @@ impl Tx {
                     .bind(at)
                     .execute(&mut *db)
                     .await?;
-                let (status, reason, serving, since): (AgentStatusKind, Option<String>, i64, i64) = sqlx::query_as(&format!(
-                    "SELECT status, reason, serving, since FROM agent_state_now WHERE agent_id = $1{}",
+                let (status, reason, serving, since, last_at): (AgentStatusKind, Option<String>, i64, i64, i64) = sqlx::query_as(&format!(
+                    "SELECT status, reason, serving, since, last_at FROM agent_state_now WHERE agent_id = $1{}",
                     dialect::FOR_UPDATE
                 ))
                 .bind(a)
                 .fetch_one(&mut *db)
                 .await?;
-                fold.trackers.insert(*a, Tracker { status, reason, serving, since });
+                open_since.insert(*a, since);
+                if [agent, previous].contains(&Some(*a)) {
+                    fold.trackers.insert(*a, Tracker { status, reason, serving, since, last_at });
+                }
+            }
+            // Late: something already folded for this agent, the holder, or the conversation
+            // happened after this fact. Folding it on top would put it out of order.
+            let late_for_agents = fold.trackers.values().any(|t| t.last_at > at);
+            let late_for_conversation = match conversation {
+                Some(c) => {
+                    let marks: Vec<String> = (0..KINDS.len()).map(|i| format!("${}", i + 3)).collect();
+                    let sql =
+                        format!("SELECT id FROM facts WHERE conversation_id = $1 AND at > $2 AND kind IN ({}) LIMIT 1", marks.join(", "));
+                    let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(c).bind(at);
+                    for k in KINDS {
+                        q = q.bind(k);
+                    }
+                    q.fetch_optional(&mut *db).await?.is_some()
+                }
+                None => false,
+            };
+            if late_for_agents || late_for_conversation {
+                break 'fold Ok::<Option<BTreeMap<i64, i64>>, StoreError>(Some(open_since));
             }
             let serve = matches!(m, Move::Serve { .. });
             fold.apply(at, m);
             for (a, t) in &fold.trackers {
-                sqlx::query("UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4 WHERE agent_id = $5")
-                    .bind(t.status)
-                    .bind(&t.reason)
-                    .bind(t.serving)
-                    .bind(t.since)
-                    .bind(a)
-                    .execute(&mut *db)
-                    .await?;
+                sqlx::query(
+                    "UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4, last_at = $5 WHERE agent_id = $6",
+                )
+                .bind(t.status)
+                .bind(&t.reason)
+                .bind(t.serving)
+                .bind(t.since)
+                .bind(t.last_at)
+                .bind(a)
+                .execute(&mut *db)
+                .await?;
             }
             if let Some(c) = conversation {
                 if serve {
@@ -271,8 +321,12 @@ impl Tx {
                 }
             }
             write_sums!(db, fold.sums);
-            Ok::<(), StoreError>(())
-        })
+            Ok(None)
+        })?;
+        match late {
+            Some(open_since) => self.refold_agents(&open_since, conversation, at).await,
+            None => Ok(()),
+        }
     }
 }
 
@@ -322,14 +376,17 @@ impl Store {
                 }
             }
             for (a, t) in &fold.trackers {
-                sqlx::query("INSERT INTO agent_state_now (agent_id, status, reason, serving, since) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(a)
-                    .bind(t.status)
-                    .bind(&t.reason)
-                    .bind(t.serving)
-                    .bind(t.since)
-                    .execute(&mut *db)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO agent_state_now (agent_id, status, reason, serving, since, last_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(a)
+                .bind(t.status)
+                .bind(&t.reason)
+                .bind(t.serving)
+                .bind(t.since)
+                .bind(t.last_at)
+                .execute(&mut *db)
+                .await?;
             }
             for (c, a) in &fold.holders {
                 sqlx::query("INSERT INTO agent_state_serving (conversation_id, agent_id) VALUES ($1, $2)")
@@ -409,7 +466,7 @@ impl Store {
             Ok(rows
                 .into_iter()
                 .filter_map(|(agent_id, status, reason, serving, since)| {
-                    let (state, reason) = Tracker { status, reason, serving, since }.state()?;
+                    let (state, reason) = Tracker { status, reason, serving, since, last_at: since }.state()?;
                     Some(AgentStateOpen { agent_id, state: state.to_string(), reason, since })
                 })
                 .collect())
