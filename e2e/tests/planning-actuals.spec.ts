@@ -2,6 +2,7 @@
 // ready for a while in one of its half hours, and the planner's plan-against-actuals card counts
 // that agent against the plan; the plan and the period chosen live in the URL (a reload keeps
 // them), and a past week can be asked for by its days.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { agentReady, api, base, login, ownKefu, person } from './helpers';
 
@@ -78,6 +79,15 @@ test('an agent ready in a planned half hour is counted against the plan, for the
   await page.reload();
   await expect(page.getByTestId('planning-actuals-plan')).toContainText(`排班 #${plan.id}`);
   await expect(firstRow(page).nth(2)).toHaveText('1');
+
+  // The same period as a CSV: a row per half hour, the agent counted in one of them.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('planning-actuals-csv').click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^kefu-plan_actuals-${cards}-.*\\.csv$`));
+  const lines = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  expect(lines[0]).toBe('时段,排班,需求人数,排班人数,就绪或服务中人数,在线人数,就绪人数,服务中人数,预测进线量,实际进线量');
+  const counted = lines.slice(1).filter((l) => l.split(',')[4] === '1');
+  expect(counted.length).toBeGreaterThanOrEqual(1);
+  expect(counted[0]!.split(',')[1]).toBe(String(plan.id));
 
   // A past week by its days (a link or a bookmark): before any plan and any agent, so nothing
   // was scheduled and nobody came, and the picker shows the days asked for.

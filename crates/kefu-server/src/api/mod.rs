@@ -19,6 +19,7 @@ pub mod notes;
 pub mod openapi;
 pub mod paging;
 pub mod planning;
+pub mod planning_actuals;
 pub mod qa;
 pub mod qa_reviews;
 pub mod qa_sampling;

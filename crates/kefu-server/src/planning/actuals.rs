@@ -11,8 +11,9 @@ use kefu_insight::{Dimension, Interval, ReportSpec};
 
 use crate::error::ApiResult;
 use crate::planning::INTERVAL_MS;
+use crate::reports::export::{Cell, Table};
 use crate::state::AppState;
-use crate::views::planning::{PlanActualPoint, ScheduleView};
+use crate::views::planning::{PlanActualPoint, PlanActualsView, ScheduleView};
 
 /// A saved plan's span: `[starts_at, ends_at)`.
 pub fn plan_end(plan: &ScheduleView) -> i64 {
@@ -102,6 +103,44 @@ pub async fn compare(
         start += INTERVAL_MS;
     }
     Ok(out)
+}
+
+/// The period as an export table: one row per half hour, its start in the organisation's zone.
+pub fn table(view: &PlanActualsView, zone: &jiff::tz::TimeZone, zh: bool) -> Table {
+    let pairs = [
+        ("时段", "Interval"),
+        ("排班", "Plan"),
+        ("需求人数", "Agents required"),
+        ("排班人数", "Agents scheduled"),
+        ("就绪或服务中人数", "Agents ready or serving"),
+        ("在线人数", "Agents logged in"),
+        ("就绪人数", "Agents ready"),
+        ("服务中人数", "Agents working"),
+        ("预测进线量", "Contacts forecast"),
+        ("实际进线量", "Contacts offered"),
+    ];
+    let headers = pairs.iter().map(|(z, e)| if zh { z } else { e }.to_string()).collect();
+    let tenth = |v: f64| Cell::Number((v * 10.0).round() / 10.0);
+    let rows = view
+        .points
+        .iter()
+        .map(|p| {
+            let start = jiff::Timestamp::from_millisecond(p.start).map(|t| zone.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string());
+            vec![
+                Cell::Text(start.unwrap_or_default()),
+                p.schedule_id.map_or(Cell::Empty, |id| Cell::Number(id as f64)),
+                Cell::Number(f64::from(p.required)),
+                Cell::Number(f64::from(p.scheduled)),
+                Cell::Number(f64::from(p.agents_on)),
+                tenth(p.logged_in),
+                tenth(p.ready),
+                tenth(p.working),
+                tenth(p.forecast_offered),
+                Cell::Number(p.offered as f64),
+            ]
+        })
+        .collect();
+    Table { headers, rows }
 }
 
 #[cfg(test)]

@@ -332,3 +332,49 @@ async fn any_period_is_compared_with_the_plans_saved_for_it() {
         assert!(e["error"]["message"].is_string(), "{e}");
     }
 }
+
+/// The plan-against-actuals period exports like the reports: CSV (English headers asked for) or
+/// XLSX, one row per half hour with its start in the organisation's zone, and every export is
+/// logged with the report exports.
+#[tokio::test]
+async fn the_plan_against_actuals_period_exports_as_csv_and_xlsx() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, e) = post_csv(&app, &admin, three_weeks_csv(CARDS)).await;
+    assert_eq!(s, 200, "{e}");
+    let contract = json!({ "name": "A", "hours_per_week": 40, "shift_hours": [8], "earliest_start": "08:00", "latest_end": "20:00" });
+    let (s, plan) = app
+        .call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&admin), Some(json!({ "contracts": [contract] })))
+        .await;
+    assert_eq!(s, 201, "{plan}");
+    let url = |q: &str| app.url(&format!("/api/v1/planning/groups/{cards}/schedule/actuals/export?from=2026-01-26&to=2026-01-26&{q}"));
+
+    let resp = app.http.get(url("locale=en")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.contains(&format!("kefu-plan_actuals-{cards}-2026-01-26_2026-01-26.csv")), "{disposition}");
+    let text = resp.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("Interval,Plan,Agents required,Agents scheduled,Agents ready or serving"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 48, "a row per half hour of the day");
+    // The organisation's day (Asia/Shanghai) starts at 16:00 UTC the day before: the plan (from
+    // 00:00 UTC) covers the half hours from 08:00 on.
+    assert!(lines[1].starts_with("2026-01-26 00:00,,"), "{}", lines[1]);
+    assert!(lines[17].starts_with(&format!("2026-01-26 08:00,{},", plan["id"])), "{}", lines[17]);
+
+    let resp = app.http.get(url("format=xlsx")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+    let resp = app.http.get(url("format=pdf")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+
+    let (s, log) = app.call("GET", "/api/v1/reports/exports", Some(&admin), None).await;
+    assert_eq!(s, 200, "{log}");
+    let exports = log["exports"].as_array().unwrap();
+    assert_eq!(exports.len(), 2, "{log}");
+    assert_eq!((exports[0]["report"].as_str(), exports[0]["format"].as_str()), (Some("plan_actuals"), Some("xlsx")));
+    assert_eq!((exports[1]["format"].as_str(), exports[1]["rows"].as_i64()), (Some("csv"), Some(48)));
+    assert!(exports[1]["query"].as_str().unwrap().contains(&format!("group={cards}")), "{}", exports[1]);
+}

@@ -1080,6 +1080,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/planning/groups/{id}/schedule/actuals/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/planning/groups/{id}/schedules": {
         parameters: {
             query?: never;
@@ -9039,6 +9055,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanActualsView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_export: {
+        parameters: {
+            query?: {
+                /**
+                 * @description One saved plan of the group (see `/schedules`). Default: each interval against the newest
+                 *     plan saved for it.
+                 */
+                schedule_id?: number | null;
+                /**
+                 * @description First day, YYYY-MM-DD in the organisation's time zone. Default: the first day of the plan
+                 *     asked for, else of the newest plan.
+                 */
+                from?: string | null;
+                /** @description Last day, included (default: `from` when given, else the plan's last day). At most 62 days. */
+                to?: string | null;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string | null;
+                /** @description Header language: `zh-CN` (default) or `en`. */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the period of plans against what happened as a CSV (UTF-8 with BOM) or XLSX file, one row per half hour (times in the organisation's zone); logged with the report exports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             /** @description JSON error naming the problem */

@@ -137,6 +137,21 @@ export const usePlanningStore = defineStore('planning', () => {
     await loadActuals();
   }
 
+  /** The chosen period against the plans as a file, saved by the browser. */
+  async function downloadActuals(format: 'csv' | 'xlsx', locale: string): Promise<void> {
+    if (group.value == null) return;
+    const blob = await planningApi.exportActuals(group.value, actualsQuery(period.value), format, locale);
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `kefu-plan_actuals-${group.value}-${actuals.value?.from ?? ''}_${actuals.value?.to ?? ''}.${format}`;
+    a.rel = 'noopener';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   /** The saved plans and the chosen period against them (none: no plan and no period yet). */
   async function loadActuals(): Promise<void> {
     if (group.value == null) return;
@@ -171,6 +186,7 @@ export const usePlanningStore = defineStore('planning', () => {
     period,
     actualsError,
     loadActuals,
+    downloadActuals,
     agents,
     loading,
     empty,
