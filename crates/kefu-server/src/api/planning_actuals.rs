@@ -80,8 +80,7 @@ pub async fn plan_actuals(
 }
 
 async fn actuals_of(state: &AppState, staff: &Staff, id: i64, q: &ActualsQuery) -> ApiResult<PlanActualsView> {
-    let state = state.clone();
-    planned_group(&state, staff, id).await?;
+    planned_group(state, staff, id).await?;
     let plans: Vec<ScheduleView> = match q.schedule_id {
         Some(s) => vec![plan_of(&state.store.schedule(id, s).await?.ok_or_else(|| ApiError::not_found("schedule"))?)?],
         None => state.store.schedules(id, i64::MAX, PLANS_LISTED).await?.iter().map(plan_of).collect::<ApiResult<_>>()?,
@@ -94,18 +93,18 @@ async fn actuals_of(state: &AppState, staff: &Staff, id: i64, q: &ActualsQuery) 
         (None, Some(_)) => return Err(ApiError::invalid("from: required with to")),
         (None, None) => {
             let plan = plans.first().ok_or_else(|| ApiError::not_found("schedule"))?;
-            (day_of(&state, plan.starts_at)?, day_of(&state, planning::actuals::plan_end(plan) - 1)?)
+            (day_of(state, plan.starts_at)?, day_of(state, planning::actuals::plan_end(plan) - 1)?)
         }
     };
     if to_day < from_day {
         return Err(ApiError::invalid("to: on or after from"));
     }
-    let from = crate::reports::midnight(from_day, &state)?;
-    let to = crate::reports::midnight(to_day.tomorrow().map_err(|_| ApiError::invalid("to: too far"))?, &state)?;
+    let from = crate::reports::midnight(from_day, state)?;
+    let to = crate::reports::midnight(to_day.tomorrow().map_err(|_| ApiError::invalid("to: too far"))?, state)?;
     if to - from > 62 * 86_400_000 {
         return Err(ApiError::invalid("to: at most 62 days after from"));
     }
-    let points = planning::actuals::compare(&state, id, &plans, from, to, now_ms()).await?;
+    let points = planning::actuals::compare(state, id, &plans, from, to, now_ms()).await?;
     Ok(PlanActualsView {
         group_id: id,
         schedule_id: q.schedule_id,
