@@ -182,6 +182,7 @@ impl Modify for UniqueOperationIds {
         crate::api::planning_actuals::plan_actuals,
         crate::api::planning_actuals::schedules,
         crate::api::planning_actuals::export,
+        crate::api::qa_report_export::export,
         crate::api::reports::conversations,
         crate::api::reports::agents,
         crate::api::reports::reasons,

@@ -395,6 +395,12 @@ pub struct QaReportQuery {
 
 #[utoipa::path(get, path = "/api/v1/qa/report", tag = "qa", params(QaReportQuery), responses((status = 200, description = "average scores and hits per agent and per rule (supervisors, reviewers, admins)", body = QaReport), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query<QaReportQuery>) -> ApiResult<Json<QaReport>> {
+    Ok(Json(qa_report(&state, &staff, &q).await?))
+}
+
+/// The QA report the caller may read (its export too).
+pub(crate) async fn qa_report(state: &AppState, staff: &Staff, q: &QaReportQuery) -> ApiResult<QaReport> {
+    let (state, staff) = (state.clone(), staff.clone());
     require_report_reader(&state, &staff).await?;
     let (from, to) = (time_param("from", &q.from)?, time_param("to", &q.to)?);
     if to <= from || to - from > 366 * DAY {
@@ -435,5 +441,5 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
         }
     }
     rules.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.rule_id.cmp(&b.rule_id)));
-    Ok(Json(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules }))
+    Ok(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules })
 }

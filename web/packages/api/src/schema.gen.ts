@@ -1320,6 +1320,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/qa/reviewers": {
         parameters: {
             query?: never;
@@ -9622,6 +9638,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_export: {
+        parameters: {
+            query: {
+                /** @description Start (RFC 3339), inclusive: conversations closed from then. */
+                from: string;
+                /** @description End (RFC 3339), exclusive; at most 366 days after `from`. */
+                to: string;
+                /** @description `agents` (default: a line per agent) or `rules` (a line per rule). */
+                part?: string | null;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string | null;
+                /** @description Header language: `zh-CN` (default) or `en`. */
+                locale?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the QA report's lines per agent or per rule as a CSV (UTF-8 with BOM) or XLSX file; logged with the report exports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             /** @description JSON error naming the problem */
