@@ -400,16 +400,15 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
 
 /// The QA report the caller may read (its export too).
 pub(crate) async fn qa_report(state: &AppState, staff: &Staff, q: &QaReportQuery) -> ApiResult<QaReport> {
-    let (state, staff) = (state.clone(), staff.clone());
-    require_report_reader(&state, &staff).await?;
+    require_report_reader(state, staff).await?;
     let (from, to) = (time_param("from", &q.from)?, time_param("to", &q.to)?);
     if to <= from || to - from > 366 * DAY {
         return Err(ApiError::invalid("to: after from, and at most 366 days after it"));
     }
-    let names = names(&state).await?;
+    let names = names(state).await?;
     let avg = |sum: i64, n: i64| if n == 0 { 0.0 } else { (sum as f64 / n as f64 * 10.0).round() / 10.0 };
     // A supervisor who is not a reviewer reads the agents of the groups they oversee.
-    let shown = if is_reviewer(&state, &staff).await? { None } else { crate::oversight::overseen_agents(&state, &staff).await? };
+    let shown = if is_reviewer(state, staff).await? { None } else { crate::oversight::overseen_agents(state, staff).await? };
     let agents = state
         .store
         .qa_agent_totals(from, to)
