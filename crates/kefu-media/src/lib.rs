@@ -107,6 +107,8 @@ mod sfu_tests;
 #[cfg(test)]
 mod sfu_weak_link_tests;
 mod tcp;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod udp;
 mod worker;
 

@@ -156,4 +156,28 @@ impl Store {
         .fetch_optional(pool)
         .await?))
     }
+
+    /// The group's saved schedules starting before `before` (ms), newest first, at most `limit`.
+    pub async fn schedules(&self, group_id: i64, before: i64, limit: i64) -> Result<Vec<ScheduleRow>> {
+        on_pool!(self, |pool| Ok(sqlx::query_as(
+            "SELECT id, group_id, starts_at, body, created_by, created_at FROM planning_schedules
+             WHERE group_id = $1 AND starts_at < $2 ORDER BY id DESC LIMIT $3"
+        )
+        .bind(group_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// One of the group's saved schedules.
+    pub async fn schedule(&self, group_id: i64, id: i64) -> Result<Option<ScheduleRow>> {
+        on_pool!(self, |pool| Ok(sqlx::query_as(
+            "SELECT id, group_id, starts_at, body, created_by, created_at FROM planning_schedules WHERE group_id = $1 AND id = $2"
+        )
+        .bind(group_id)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?))
+    }
 }

@@ -1,7 +1,7 @@
 //! Recording tests: the writer on its own (decodable media in, ffprobe and ffmpeg read the
 //! file), a full disk, and recording inside the in-process SFU with str0m peers.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -13,21 +13,7 @@ use crate::recorder::depacketize::Packet;
 use crate::recorder::timing::SenderReport;
 use crate::recorder::writer::{Sample, Shared, Writer, BLACK_H264, BLACK_KEYFRAME, OPUS_SILENCE};
 use crate::sfu_tests::World;
-
-/// A file in the temporary directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str) -> Self {
-        TempFile(std::env::temp_dir().join(format!("kefu-rec-{}-{name}.webm", std::process::id())))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use crate::testing::{h264_pictures, nal_units, shown_pictures, TempFile};
 
 /// What ffprobe says about a file: (format duration in seconds, codec types of its streams).
 fn ffprobe(path: &Path) -> (f64, Vec<String>) {
@@ -244,41 +230,8 @@ fn a_file_cut_off_mid_call_still_plays_to_its_last_cluster() {
 /// baseline, a keyframe a second with its SPS and PPS in front): single NAL units and FU-A
 /// fragments, the marker on each picture's last packet; with the Opus audio of [`media`].
 fn h264_media(seconds: u64, start: Instant) -> Vec<Sample> {
-    let raw = TempFile(std::env::temp_dir().join(format!("kefu-rec-{}-src.h264", std::process::id())));
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", &seconds.to_string()])
-        .args(["-pix_fmt", "yuv420p", "-c:v", "libx264", "-profile:v", "baseline", "-threads", "1", "-g", "25"])
-        .args(["-x264-params", "repeat-headers=1", "-f", "h264"])
-        .arg(&raw.0)
-        .output()
-        .expect("ffmpeg runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stream = std::fs::read(&raw.0).expect("the H.264 stream");
-    // Annex B: NAL units after 00 00 01 start codes (a 4-byte code leaves a 0 at the end).
-    let mut starts = Vec::new();
-    for i in 0..stream.len().saturating_sub(3) {
-        if stream[i..i + 3] == [0, 0, 1] {
-            starts.push(i + 3);
-        }
-    }
-    let nals: Vec<&[u8]> = starts
-        .iter()
-        .enumerate()
-        .map(|(n, &s)| {
-            let end = starts.get(n + 1).map_or(stream.len(), |&next| next - 3);
-            let nal = &stream[s..end];
-            nal.strip_suffix(&[0]).unwrap_or(nal)
-        })
-        .collect();
-    // One slice a picture: a picture ends with its slice (types 1 and 5).
-    let mut pictures: Vec<Vec<&[u8]>> = vec![Vec::new()];
-    for nal in nals {
-        pictures.last_mut().unwrap().push(nal);
-        if matches!(nal[0] & 0x1f, 1 | 5) {
-            pictures.push(Vec::new());
-        }
-    }
-    pictures.retain(|p| !p.is_empty());
+    let stream = h264_pictures(seconds);
+    let pictures: Vec<Vec<&[u8]>> = stream.iter().map(|p| nal_units(p).into_iter().map(|(_, nal)| nal).collect()).collect();
     let wall = SystemTime::now();
     let video_rtp0 = 4_000_000_000u32;
     let mut samples: Vec<(Instant, Sample)> =
@@ -363,29 +316,6 @@ fn a_screen_file_has_its_picture_and_no_empty_sound_track() {
     assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// Each decoded picture's time (s) and mean luma (0 black .. 255 white), in order. A player
-/// shows each until the next one's time.
-fn pictures(path: &Path) -> Vec<(f64, f64)> {
-    let times = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    let times: Vec<f64> =
-        String::from_utf8_lossy(&times.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
-    // Every picture scaled to one size (the black ones are smaller), none dropped or repeated.
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", "0:v", "-vf", "scale=160:90", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lumas = out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64);
-    assert_eq!(times.len(), out.stdout.len() / (160 * 90), "one time per picture");
-    times.into_iter().zip(lumas).collect()
-}
-
 #[test]
 fn a_paused_h264_recording_shows_black_and_resumes_on_the_real_picture() {
     let file = TempFile::new("h264-pause");
@@ -406,7 +336,7 @@ fn a_paused_h264_recording_shows_black_and_resumes_on_the_real_picture() {
     // Every picture decodes, black included, and the stream's own after the pause.
     let out = Command::new("ffmpeg").args(["-v", "error", "-i"]).arg(&mkv.0).args(["-f", "null", "-"]).output().expect("ffmpeg runs");
     assert!(out.status.success() && out.stderr.is_empty(), "ffmpeg: {}", String::from_utf8_lossy(&out.stderr));
-    let shown = pictures(&mkv.0);
+    let shown = shown_pictures(&mkv.0);
     let at = |t: f64| shown.iter().take_while(|(pts, _)| *pts <= t).last().map_or(f64::NAN, |(_, luma)| *luma);
     let luma: Vec<f64> = (0..50).map(|tenth| at(f64::from(tenth) / 10.0)).collect();
     println!("mean luma shown ten times a second: {:?}", luma.iter().map(|l| l.round()).collect::<Vec<_>>());

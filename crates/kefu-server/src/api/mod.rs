@@ -19,7 +19,9 @@ pub mod notes;
 pub mod openapi;
 pub mod paging;
 pub mod planning;
+pub mod planning_actuals;
 pub mod qa;
+pub mod qa_report_export;
 pub mod qa_reviews;
 pub mod qa_sampling;
 pub mod ranged;
@@ -79,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .merge(qa_sampling::router())
         .merge(alerts::router())
         .merge(planning::router())
+        .merge(qa_report_export::router())
         .merge(reports::router())
         .merge(maturity::router())
         .merge(settings::router())

@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/planning/groups/{id}/forecast", get(forecast_view))
         .route("/api/v1/planning/groups/{id}/staffing", get(staffing))
         .route("/api/v1/planning/groups/{id}/schedule", get(latest_schedule).post(make_schedule))
-        .route("/api/v1/planning/groups/{id}/schedule/actuals", get(plan_actuals))
+        .merge(super::planning_actuals::router())
 }
 
 /// The groups this caller plans: all for admins and API keys with `stats:read`, else the
@@ -47,7 +47,7 @@ async fn planned_groups(state: &AppState, staff: &Staff) -> ApiResult<Vec<GroupR
     Ok(groups.into_iter().filter(|g| mine.contains(&g.id)).collect())
 }
 
-async fn planned_group(state: &AppState, staff: &Staff, id: i64) -> ApiResult<GroupRow> {
+pub(crate) async fn planned_group(state: &AppState, staff: &Staff, id: i64) -> ApiResult<GroupRow> {
     let groups = planned_groups(state, staff).await?;
     match groups.into_iter().find(|g| g.id == id) {
         Some(g) => Ok(g),
@@ -313,16 +313,5 @@ pub async fn make_schedule(
 pub async fn latest_schedule(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<ScheduleView>> {
     planned_group(&state, &staff, id).await?;
     let row = state.store.latest_schedule(id).await?.ok_or_else(|| ApiError::not_found("schedule"))?;
-    let mut view: ScheduleView = serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))?;
-    view.id = row.id;
-    Ok(Json(view))
-}
-
-#[utoipa::path(get, path = "/api/v1/planning/groups/{id}/schedule/actuals", tag = "planning", responses((status = 200, description = "the group's latest saved plan against what happened, per interval that has begun: agents required and scheduled against the group's agents logged in, ready and working (from the agent state report), contacts forecast against contacts that came", body = PlanActualsView), crate::error::ApiErrors), security(("bearer" = [])))]
-pub async fn plan_actuals(State(state): State<AppState>, staff: Staff, Path(id): Path<i64>) -> ApiResult<Json<PlanActualsView>> {
-    planned_group(&state, &staff, id).await?;
-    let row = state.store.latest_schedule(id).await?.ok_or_else(|| ApiError::not_found("schedule"))?;
-    let plan: ScheduleView = serde_json::from_str(&row.body).map_err(|e| ApiError::Internal(e.into()))?;
-    let points = planning::actuals::compare(&state, id, &plan, now_ms()).await?;
-    Ok(Json(PlanActualsView { group_id: id, schedule_id: row.id, starts_at: plan.starts_at, interval_minutes: 30, points }))
+    Ok(Json(super::planning_actuals::plan_of(&row)?))
 }

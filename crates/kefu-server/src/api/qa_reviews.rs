@@ -395,15 +395,20 @@ pub struct QaReportQuery {
 
 #[utoipa::path(get, path = "/api/v1/qa/report", tag = "qa", params(QaReportQuery), responses((status = 200, description = "average scores and hits per agent and per rule (supervisors, reviewers, admins)", body = QaReport), crate::error::ApiErrors), security(("bearer" = [])))]
 pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query<QaReportQuery>) -> ApiResult<Json<QaReport>> {
-    require_report_reader(&state, &staff).await?;
+    Ok(Json(qa_report(&state, &staff, &q).await?))
+}
+
+/// The QA report the caller may read (its export too).
+pub(crate) async fn qa_report(state: &AppState, staff: &Staff, q: &QaReportQuery) -> ApiResult<QaReport> {
+    require_report_reader(state, staff).await?;
     let (from, to) = (time_param("from", &q.from)?, time_param("to", &q.to)?);
     if to <= from || to - from > 366 * DAY {
         return Err(ApiError::invalid("to: after from, and at most 366 days after it"));
     }
-    let names = names(&state).await?;
+    let names = names(state).await?;
     let avg = |sum: i64, n: i64| if n == 0 { 0.0 } else { (sum as f64 / n as f64 * 10.0).round() / 10.0 };
     // A supervisor who is not a reviewer reads the agents of the groups they oversee.
-    let shown = if is_reviewer(&state, &staff).await? { None } else { crate::oversight::overseen_agents(&state, &staff).await? };
+    let shown = if is_reviewer(state, staff).await? { None } else { crate::oversight::overseen_agents(state, staff).await? };
     let agents = state
         .store
         .qa_agent_totals(from, to)
@@ -435,5 +440,5 @@ pub async fn report(State(state): State<AppState>, staff: Staff, Query(q): Query
         }
     }
     rules.sort_by(|a, b| b.hits.cmp(&a.hits).then(a.rule_id.cmp(&b.rule_id)));
-    Ok(Json(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules }))
+    Ok(QaReport { from: rfc3339(from), to: rfc3339(to), agents, rules })
 }

@@ -62,6 +62,23 @@ pub struct ExportParams {
     locale: Option<String>,
 }
 
+impl ExportParams {
+    /// (headers in Chinese, XLSX rather than CSV), checked.
+    pub(crate) fn form(&self) -> ApiResult<(bool, bool)> {
+        let zh = match self.locale.as_deref() {
+            None | Some("zh-CN") => true,
+            Some("en") => false,
+            Some(other) => return Err(ApiError::invalid(format!("locale: {other:?} is not one of zh-CN, en"))),
+        };
+        let xlsx = match self.format.as_deref() {
+            None | Some("csv") => false,
+            Some("xlsx") => true,
+            Some(other) => return Err(ApiError::invalid(format!("format: {other:?} is not one of csv, xlsx"))),
+        };
+        Ok((zh, xlsx))
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/reports/{report}/export", tag = "reports",
     params(("report" = String, Path, description = "`conversations`, `agents` or `reasons`"), ReportParams, ExportParams),
     responses((status = 200, description = "the report's rows and totals as a CSV (UTF-8 with BOM) or XLSX file; every export is logged", content_type = "application/octet-stream", body = Vec<u8>), crate::error::ApiErrors),
@@ -75,16 +92,7 @@ pub async fn export(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     staff.require_scope(Scope::StatsRead)?;
-    let zh = match e.locale.as_deref() {
-        None | Some("zh-CN") => true,
-        Some("en") => false,
-        Some(other) => return Err(ApiError::invalid(format!("locale: {other:?} is not one of zh-CN, en"))),
-    };
-    let xlsx_asked = match e.format.as_deref() {
-        None | Some("csv") => false,
-        Some("xlsx") => true,
-        Some(other) => return Err(ApiError::invalid(format!("format: {other:?} is not one of csv, xlsx"))),
-    };
+    let (zh, xlsx_asked) = e.form()?;
     let (table, span) = match report.as_str() {
         "conversations" => {
             let r = reports::conversations(&state, &staff, &p).await?;

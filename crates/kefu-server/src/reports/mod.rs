@@ -87,11 +87,11 @@ fn word<T: for<'de> Deserialize<'de>>(field: &str, value: &str, allowed: &str) -
         .map_err(|_| ApiError::invalid(format!("{field}: {value:?} is not one of {allowed}")))
 }
 
-fn day(field: &str, text: &str) -> ApiResult<Date> {
+pub(crate) fn day(field: &str, text: &str) -> ApiResult<Date> {
     text.parse::<Date>().map_err(|_| ApiError::invalid(format!("{field}: a date YYYY-MM-DD, not {text:?}")))
 }
 
-fn midnight(d: Date, state: &AppState) -> ApiResult<i64> {
+pub(crate) fn midnight(d: Date, state: &AppState) -> ApiResult<i64> {
     d.to_zoned_datetime(state.org.time_zone().zone().clone())
         .map(|z| z.timestamp().as_millisecond())
         .map_err(|_| ApiError::invalid(format!("{d}: no such day in the organisation's time zone")))

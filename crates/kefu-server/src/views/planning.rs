@@ -307,6 +307,8 @@ pub struct ScheduleView {
 pub struct PlanActualPoint {
     /// Start, ms.
     pub start: i64,
+    /// The saved plan this interval's planned figures come from (none: no plan covers it).
+    pub schedule_id: Option<i64>,
     /// Agents the plan asked for.
     pub required: u32,
     /// Agents on the suggested shifts.
@@ -317,23 +319,52 @@ pub struct PlanActualPoint {
     pub ready: f64,
     /// Agents of the group serving or in wrap-up, on average.
     pub working: f64,
+    /// Agents of the group who were ready or serving at any time in the interval (head count,
+    /// set against `scheduled`).
+    pub agents_on: u32,
     /// Contacts forecast.
     pub forecast_offered: f64,
     /// Contacts that came (queued in the group).
     pub offered: u64,
 }
 
-/// The group's latest plan against what happened, for its intervals that have begun.
+/// A period of the group's plans against what happened.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlanActualsView {
     /// Group.
     pub group_id: i64,
-    /// The schedule compared.
-    pub schedule_id: i64,
-    /// First interval.
+    /// The plan asked for; none when each interval shows the latest plan saved for it.
+    pub schedule_id: Option<i64>,
+    /// First day of the period, YYYY-MM-DD in the organisation's time zone.
+    pub from: String,
+    /// Last day of the period, included.
+    pub to: String,
+    /// First interval, ms.
     pub starts_at: i64,
     /// Interval length.
     pub interval_minutes: u32,
-    /// Per interval, up to now or the plan's end.
+    /// Per interval of the period that has begun.
     pub points: Vec<PlanActualPoint>,
+}
+
+/// A saved plan, as the plan picker lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleSummary {
+    /// Id.
+    pub id: i64,
+    /// First interval, ms.
+    pub starts_at: i64,
+    /// End of its last interval, ms.
+    pub ends_at: i64,
+    /// When it was saved, ms.
+    pub created_at: i64,
+    /// Shifts on it.
+    pub shifts: u32,
+}
+
+/// The group's saved plans, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleList {
+    /// Newest first (at most 100).
+    pub schedules: Vec<ScheduleSummary>,
 }

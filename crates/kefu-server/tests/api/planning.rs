@@ -218,8 +218,8 @@ async fn contracts_name_agents_and_the_plan_is_compared_with_what_happened() {
 
     let (s, cmp) = app.call("GET", &format!("{url}/actuals"), Some(&admin), None).await;
     assert_eq!(s, 200, "{cmp}");
-    assert_eq!(cmp["schedule_id"], plan["id"]);
     let points = cmp["points"].as_array().unwrap();
+    assert!(points.iter().filter(|p| p["start"].as_i64() >= plan["starts_at"].as_i64()).all(|p| p["schedule_id"] == plan["id"]), "{cmp}");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
     // The plan starts at the midnight (UTC) before its forecast, which starts after the last
     // half hour of history: today, unless the test runs in the day's last half hour.
@@ -228,10 +228,153 @@ async fn contracts_name_agents_and_the_plan_is_compared_with_what_happened() {
         assert!(last["start"].as_i64().unwrap() <= now && now < last["start"].as_i64().unwrap() + 1_800_000, "{last}");
         assert_eq!(last["offered"], 1, "the visitor's conversation came in this half hour: {last}");
         assert!(last["logged_in"].as_f64().unwrap() > 0.0, "the ready agent is logged in: {last}");
+        assert_eq!(last["agents_on"], 1, "the ready agent counts against the plan: {last}");
         let total: u64 = points.iter().map(|p| p["offered"].as_u64().unwrap()).sum();
         assert_eq!(total, 1);
     }
     let loans = group_id(&app, &admin, LOANS).await;
     let (s, _) = app.call("GET", &format!("/api/v1/planning/groups/{loans}/schedule/actuals"), Some(&admin), None).await;
     assert_eq!(s, 404, "no plan yet");
+}
+
+/// Two plans saved for two past weeks: a period spanning both shows each interval against the
+/// plan made for it (the newer plan does not hide the older week), one plan may be asked for by
+/// id, and the plan picker lists both, newest first.
+#[tokio::test]
+async fn any_period_is_compared_with_the_plans_saved_for_it() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let contract =
+        |name: &str| json!({ "name": name, "hours_per_week": 40, "shift_hours": [8], "earliest_start": "08:00", "latest_end": "20:00" });
+    let url = format!("/api/v1/planning/groups/{cards}/schedule");
+    // History to Monday 26 January: the plan is for the week from then.
+    let (s, e) = post_csv(&app, &admin, three_weeks_csv(CARDS)).await;
+    assert_eq!(s, 200, "{e}");
+    let (s, older) = app.call("POST", &url, Some(&admin), Some(json!({ "contracts": [contract("A"), contract("B")] }))).await;
+    assert_eq!(s, 201, "{older}");
+    // A fourth week of history: the next plan is for the week from Monday 2 February.
+    let fourth: String = (0..7 * 48)
+        .map(|i| {
+            // From Monday 26 January 2026, 00:00 UTC.
+            let at = 1_769_385_600_000_i64 + i * 1_800_000;
+            let (weekday, slot) = (i / 48 < 5, i % 48);
+            let offered = if weekday && (18..36).contains(&slot) { 20 } else { 0 };
+            let stamp = jiff::Timestamp::from_millisecond(at).unwrap();
+            format!("{stamp},{CARDS},{offered},{}\n", if offered > 0 { "180" } else { "" })
+        })
+        .collect();
+    let (s, e) = post_csv(&app, &admin, fourth).await;
+    assert_eq!(s, 200, "{e}");
+    let (s, newer) = app.call("POST", &url, Some(&admin), Some(json!({ "contracts": [contract("C")] }))).await;
+    assert_eq!(s, 201, "{newer}");
+    let week = 336 * 1_800_000_i64;
+    assert_eq!(newer["starts_at"].as_i64().unwrap() - older["starts_at"].as_i64().unwrap(), week, "{older} {newer}");
+
+    let (s, list) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/schedules"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{list}");
+    let ids: Vec<&Value> = list["schedules"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+    assert_eq!(ids, vec![&newer["id"], &older["id"]]);
+    assert_eq!(list["schedules"][1]["ends_at"].as_i64(), newer["starts_at"].as_i64());
+
+    // Both weeks and a day either side: each interval against the plan made for it.
+    let (s, cmp) = app.call("GET", &format!("{url}/actuals?from=2026-01-25&to=2026-02-09"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{cmp}");
+    assert_eq!((cmp["from"].as_str(), cmp["to"].as_str()), (Some("2026-01-25"), Some("2026-02-09")));
+    let points = cmp["points"].as_array().unwrap();
+    assert_eq!(points.len(), 16 * 48, "every half hour of the 16 days: {}", points.len());
+    let mut seen = [0, 0, 0];
+    for p in points {
+        let start = p["start"].as_i64().unwrap();
+        let plan = [&older, &newer].into_iter().find(|pl| {
+            let at = pl["starts_at"].as_i64().unwrap();
+            (at..at + week).contains(&start)
+        });
+        match plan {
+            Some(pl) => {
+                let i = ((start - pl["starts_at"].as_i64().unwrap()) / 1_800_000) as usize;
+                assert_eq!(p["schedule_id"], pl["id"], "{p}");
+                assert_eq!(p["scheduled"], pl["coverage"][i], "{p}");
+                assert_eq!(p["required"], pl["required"][i], "{p}");
+                seen[if pl["id"] == older["id"] { 0 } else { 1 }] += 1;
+            }
+            None => {
+                assert!(p["schedule_id"].is_null() && p["scheduled"] == 0, "{p}");
+                seen[2] += 1;
+            }
+        }
+        assert_eq!((p["offered"].as_u64(), p["agents_on"].as_u64()), (Some(0), Some(0)), "nobody worked then: {p}");
+    }
+    assert_eq!(&seen[..2], &[336, 336], "{seen:?}");
+    assert!(points.iter().any(|p| p["scheduled"].as_u64().unwrap() > 0), "the plans put agents on shifts");
+
+    // One plan by id: the other week has no plan then.
+    let (s, one) =
+        app.call("GET", &format!("{url}/actuals?schedule_id={}&from=2026-01-25&to=2026-02-09", older["id"]), Some(&admin), None).await;
+    assert_eq!(s, 200, "{one}");
+    assert_eq!(one["schedule_id"], older["id"]);
+    assert!(one["points"].as_array().unwrap().iter().all(|p| p["schedule_id"].is_null() || p["schedule_id"] == older["id"]));
+    assert_eq!(one["points"].as_array().unwrap().iter().filter(|p| p["schedule_id"] == older["id"]).count(), 336);
+    // The default period is the plan's own.
+    let (s, own) = app.call("GET", &format!("{url}/actuals?schedule_id={}", older["id"]), Some(&admin), None).await;
+    assert_eq!(s, 200, "{own}");
+    assert!(own["starts_at"].as_i64() <= older["starts_at"].as_i64(), "{}", own["starts_at"]);
+
+    for (q, status) in [
+        ("from=2026-02-09&to=2026-01-25", 422),
+        ("from=2026-01-01&to=2026-03-31", 422),
+        ("to=2026-01-25", 422),
+        ("from=yesterday", 422),
+        ("schedule_id=999999", 404),
+    ] {
+        let (s, e) = app.call("GET", &format!("{url}/actuals?{q}"), Some(&admin), None).await;
+        assert_eq!(s, status, "{q}: {e}");
+        assert!(e["error"]["message"].is_string(), "{e}");
+    }
+}
+
+/// The plan-against-actuals period exports like the reports: CSV (English headers asked for) or
+/// XLSX, one row per half hour with its start in the organisation's zone, and every export is
+/// logged with the report exports.
+#[tokio::test]
+async fn the_plan_against_actuals_period_exports_as_csv_and_xlsx() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, e) = post_csv(&app, &admin, three_weeks_csv(CARDS)).await;
+    assert_eq!(s, 200, "{e}");
+    let contract = json!({ "name": "A", "hours_per_week": 40, "shift_hours": [8], "earliest_start": "08:00", "latest_end": "20:00" });
+    let (s, plan) = app
+        .call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&admin), Some(json!({ "contracts": [contract] })))
+        .await;
+    assert_eq!(s, 201, "{plan}");
+    let url = |q: &str| app.url(&format!("/api/v1/planning/groups/{cards}/schedule/actuals/export?from=2026-01-26&to=2026-01-26&{q}"));
+
+    let resp = app.http.get(url("locale=en")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
+    let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.contains(&format!("kefu-plan_actuals-{cards}-2026-01-26_2026-01-26.csv")), "{disposition}");
+    let text = resp.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("Interval,Plan,Agents required,Agents scheduled,Agents ready or serving"), "{}", lines[0]);
+    assert_eq!(lines.len(), 1 + 48, "a row per half hour of the day");
+    // The organisation's day (Asia/Shanghai) starts at 16:00 UTC the day before: the plan (from
+    // 00:00 UTC) covers the half hours from 08:00 on.
+    assert!(lines[1].starts_with("2026-01-26 00:00,,"), "{}", lines[1]);
+    assert!(lines[17].starts_with(&format!("2026-01-26 08:00,{},", plan["id"])), "{}", lines[17]);
+
+    let resp = app.http.get(url("format=xlsx")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+    let resp = app.http.get(url("format=pdf")).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+
+    let (s, log) = app.call("GET", "/api/v1/reports/exports", Some(&admin), None).await;
+    assert_eq!(s, 200, "{log}");
+    let exports = log["exports"].as_array().unwrap();
+    assert_eq!(exports.len(), 2, "{log}");
+    assert_eq!((exports[0]["report"].as_str(), exports[0]["format"].as_str()), (Some("plan_actuals"), Some("xlsx")));
+    assert_eq!((exports[1]["format"].as_str(), exports[1]["rows"].as_i64()), (Some("csv"), Some(48)));
+    assert!(exports[1]["query"].as_str().unwrap().contains(&format!("group={cards}")), "{}", exports[1]);
 }

@@ -176,6 +176,26 @@ async fn samples_fill_the_queue_and_reviews_empty_it() {
         "{rep}"
     );
     assert_eq!(rep["rules"][0]["hits"], 1, "{rep}");
+
+    // The same report as files, per agent and per rule, each export logged.
+    let export = |q: String| app.url(&format!("/api/v1/qa/report/export?from={}&to={}&{q}", enc(&from), enc(&to)));
+    let resp = app.http.get(export("locale=en".into())).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!((resp.status().as_u16(), resp.headers()["content-type"].to_str().unwrap()), (200, "text/csv; charset=utf-8"));
+    let text = resp.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0].trim(), "Agent,Scored,Average automatic score,Heavy hits,Reviewed,Average review score");
+    assert!(lines[1].contains(",2,85,") && lines.len() == 2, "{text}");
+    let resp = app.http.get(export("part=rules".into())).bearer_auth(&admin).send().await.unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(text.trim_start_matches('\u{feff}').starts_with("规则,命中次数,命中会话数"), "{text}");
+    let resp = app.http.get(export("part=rules&format=xlsx".into())).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(&resp.bytes().await.unwrap()[..2], b"PK");
+    let resp = app.http.get(export("part=calls".into())).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let (_, log) = app.call("GET", "/api/v1/reports/exports", Some(&admin), None).await;
+    let logged: Vec<(&str, &str)> =
+        log["exports"].as_array().unwrap().iter().map(|e| (e["report"].as_str().unwrap(), e["format"].as_str().unwrap())).collect();
+    assert_eq!(logged, vec![("qa_rules", "xlsx"), ("qa_rules", "csv"), ("qa_agents", "csv")]);
 }
 
 fn enc(s: &str) -> String {

@@ -6,95 +6,22 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kefu_media::testing::{h264_pictures, shown_pictures, TempFile};
 use serde_json::json;
 
 use crate::calls::{active_call, served_chat, until_media_flows};
 use crate::helpers::{spawn_app, Socket};
 use crate::media_peer::{self, Peer};
 
-/// Two seconds of x264 (320x240 baseline, a keyframe a second with SPS and PPS), one Annex B
-/// access unit per picture.
+/// Two seconds of x264, one Annex B access unit per picture (str0m packetises Annex B).
 fn pictures() -> Vec<Vec<u8>> {
-    let path = std::env::temp_dir().join(format!("kefu-h264-api-{}.h264", std::process::id()));
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "2", "-pix_fmt", "yuv420p"])
-        .args(["-c:v", "libx264", "-profile:v", "baseline", "-threads", "1", "-g", "25", "-x264-params", "repeat-headers=1", "-f", "h264"])
-        .arg(&path)
-        .output()
-        .expect("ffmpeg runs (apt-get install ffmpeg)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let stream = std::fs::read(&path).unwrap();
-    let _ = std::fs::remove_file(&path);
-    // Split after each slice (one per picture); the start codes stay (str0m packetises Annex B).
-    let mut pictures = Vec::new();
-    let mut from = 0;
-    let mut i = 0;
-    while i + 3 < stream.len() {
-        if stream[i..i + 3] == [0, 0, 1] {
-            let nal = stream[i + 3] & 0x1f;
-            if matches!(nal, 1 | 5) {
-                let next = (i + 3..stream.len().saturating_sub(3)).find(|&j| stream[j..j + 3] == [0, 0, 1]).unwrap_or(stream.len());
-                // Keep a 4-byte start code's leading zero with the next picture.
-                let end = if next < stream.len() && next > 0 && stream[next - 1] == 0 { next - 1 } else { next };
-                pictures.push(stream[from..end].to_vec());
-                from = end;
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
-    }
+    let pictures = h264_pictures(2);
     assert!(pictures.len() >= 45, "{} pictures", pictures.len());
     pictures
 }
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
-}
-
-/// `bytes` written to a temporary file named for `role`, removed when the returned guard drops.
-fn path_of(bytes: &[u8], role: &str) -> Temp {
-    let path = std::env::temp_dir().join(format!("kefu-h264-pause-{}-{role}.mkv", std::process::id()));
-    std::fs::write(&path, bytes).unwrap();
-    Temp(path)
-}
-
-struct Temp(std::path::PathBuf);
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-impl std::ops::Deref for Temp {
-    type Target = std::path::Path;
-    fn deref(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-/// Each decoded picture's time (s) and mean luma (0 black .. 255 white), in order. A player
-/// shows each until the next one's time.
-fn shown_pictures(path: &std::path::Path) -> Vec<(f64, f64)> {
-    let times = Command::new("ffprobe")
-        .args(["-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time", "-of", "csv=p=0"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    let times: Vec<f64> =
-        String::from_utf8_lossy(&times.stdout).lines().filter_map(|l| l.trim().trim_end_matches(',').parse().ok()).collect();
-    // Every picture scaled to one size (the black ones are smaller), none dropped or repeated.
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", "0:v", "-vf", "scale=160:90", "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "gray", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lumas = out.stdout.chunks(160 * 90).map(|f| f.iter().map(|&b| f64::from(b)).sum::<f64>() / f.len() as f64);
-    assert_eq!(times.len(), out.stdout.len() / (160 * 90), "one time per picture");
-    times.into_iter().zip(lumas).collect()
 }
 
 async fn join_h264(ws: &mut Socket, call: i64, pictures: Arc<Vec<Vec<u8>>>) -> Peer {
@@ -172,7 +99,7 @@ async fn an_h264_participant_is_recorded_to_matroska() {
         // media thread, and the next keyframe after the resume), the picture before and after.
         // The pause is found in the file (its place there depends on the sender's clock): a run
         // of black pictures of about its length, with the picture before and after it.
-        let shown = shown_pictures(&path_of(&bytes, r["role"].as_str().unwrap()));
+        let shown = shown_pictures(&TempFile::with_bytes(&format!("h264-pause-{}", r["role"].as_str().unwrap()), "mkv", &bytes));
         println!("{}: {:?}", r["role"], shown.iter().map(|(t, l)| format!("{t:.2}:{l:.0}")).collect::<Vec<_>>());
         let black = |l: f64| l < 20.0;
         let first = shown.iter().position(|(_, l)| black(*l)).expect("black pictures while paused");

@@ -14,6 +14,7 @@ mod copy;
 mod directory;
 mod floor_alerts;
 mod insight_reads;
+mod late_facts;
 mod outbox;
 mod planning;
 mod qa;

@@ -1080,6 +1080,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/planning/groups/{id}/schedule/actuals/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/planning/groups/{id}/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["planning_schedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/planning/groups/{id}/settings": {
         parameters: {
             query?: never;
@@ -1280,6 +1312,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["qa_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/qa/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["qa_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3985,6 +4033,12 @@ export interface components {
         /** @description One interval of a plan against what happened. */
         PlanActualPoint: {
             /**
+             * Format: int32
+             * @description Agents of the group who were ready or serving at any time in the interval (head count,
+             *     set against `scheduled`).
+             */
+            agents_on: number;
+            /**
              * Format: double
              * @description Contacts forecast.
              */
@@ -4010,6 +4064,11 @@ export interface components {
              */
             required: number;
             /**
+             * Format: int64
+             * @description The saved plan this interval's planned figures come from (none: no plan covers it).
+             */
+            schedule_id?: number | null;
+            /**
              * Format: int32
              * @description Agents on the suggested shifts.
              */
@@ -4025,8 +4084,10 @@ export interface components {
              */
             working: number;
         };
-        /** @description The group's latest plan against what happened, for its intervals that have begun. */
+        /** @description A period of the group's plans against what happened. */
         PlanActualsView: {
+            /** @description First day of the period, YYYY-MM-DD in the organisation's time zone. */
+            from: string;
             /**
              * Format: int64
              * @description Group.
@@ -4037,18 +4098,20 @@ export interface components {
              * @description Interval length.
              */
             interval_minutes: number;
-            /** @description Per interval, up to now or the plan's end. */
+            /** @description Per interval of the period that has begun. */
             points: components["schemas"]["PlanActualPoint"][];
             /**
              * Format: int64
-             * @description The schedule compared.
+             * @description The plan asked for; none when each interval shows the latest plan saved for it.
              */
-            schedule_id: number;
+            schedule_id?: number | null;
             /**
              * Format: int64
-             * @description First interval.
+             * @description First interval, ms.
              */
             starts_at: number;
+            /** @description Last day of the period, included. */
+            to: string;
         };
         /** @description A group the caller plans. */
         PlanningGroup: {
@@ -4852,6 +4915,11 @@ export interface components {
          * @enum {string}
          */
         Role: "agent" | "supervisor" | "admin";
+        /** @description The group's saved plans, newest first. */
+        ScheduleList: {
+            /** @description Newest first (at most 100). */
+            schedules: components["schemas"]["ScheduleSummary"][];
+        };
         /** @description Ask for shifts over the next `weeks` of the group's forecast. */
         ScheduleRequest: {
             /** @description The agents available, with their contracts. */
@@ -4861,6 +4929,34 @@ export interface components {
              * @description 1 to 4 (default 1).
              */
             weeks?: number | null;
+        };
+        /** @description A saved plan, as the plan picker lists it. */
+        ScheduleSummary: {
+            /**
+             * Format: int64
+             * @description When it was saved, ms.
+             */
+            created_at: number;
+            /**
+             * Format: int64
+             * @description End of its last interval, ms.
+             */
+            ends_at: number;
+            /**
+             * Format: int64
+             * @description Id.
+             */
+            id: number;
+            /**
+             * Format: int32
+             * @description Shifts on it.
+             */
+            shifts: number;
+            /**
+             * Format: int64
+             * @description First interval, ms.
+             */
+            starts_at: number;
         };
         /** @description A saved schedule suggestion with its coverage curve against the requirement. */
         ScheduleView: {
@@ -6139,7 +6235,9 @@ export type ReportKey = components['schemas']['ReportKey'];
 export type Resync = components['schemas']['Resync'];
 export type ReturningBy = components['schemas']['ReturningBy'];
 export type Role = components['schemas']['Role'];
+export type ScheduleList = components['schemas']['ScheduleList'];
 export type ScheduleRequest = components['schemas']['ScheduleRequest'];
+export type ScheduleSummary = components['schemas']['ScheduleSummary'];
 export type ScheduleView = components['schemas']['ScheduleView'];
 export type SearchPage = components['schemas']['SearchPage'];
 export type SearchResult = components['schemas']['SearchResult'];
@@ -8963,6 +9061,98 @@ export interface operations {
     };
     planning_plan_actuals: {
         parameters: {
+            query?: {
+                /**
+                 * @description One saved plan of the group (see `/schedules`). Default: each interval against the newest
+                 *     plan saved for it.
+                 */
+                schedule_id?: number | null;
+                /**
+                 * @description First day, YYYY-MM-DD in the organisation's time zone. Default: the first day of the plan
+                 *     asked for, else of the newest plan.
+                 */
+                from?: string | null;
+                /** @description Last day, included (default: `from` when given, else the plan's last day). At most 62 days. */
+                to?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a period of the group's plans against what happened, per interval that has begun: agents required and scheduled (from the plan asked for, else the newest plan saved for each interval) against the group's agents logged in, ready and working (from the agent state report) and how many were ready or serving, contacts forecast against contacts that came */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanActualsView"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_export: {
+        parameters: {
+            query?: {
+                /**
+                 * @description One saved plan of the group (see `/schedules`). Default: each interval against the newest
+                 *     plan saved for it.
+                 */
+                schedule_id?: number | null;
+                /**
+                 * @description First day, YYYY-MM-DD in the organisation's time zone. Default: the first day of the plan
+                 *     asked for, else of the newest plan.
+                 */
+                from?: string | null;
+                /** @description Last day, included (default: `from` when given, else the plan's last day). At most 62 days. */
+                to?: string | null;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string | null;
+                /** @description Header language: `zh-CN` (default) or `en`. */
+                locale?: string | null;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the period of plans against what happened as a CSV (UTF-8 with BOM) or XLSX file, one row per half hour (times in the organisation's zone); logged with the report exports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    planning_schedules: {
+        parameters: {
             query?: never;
             header?: never;
             path: {
@@ -8972,13 +9162,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the group's latest saved plan against what happened, per interval that has begun: agents required and scheduled against the group's agents logged in, ready and working (from the agent state report), contacts forecast against contacts that came */
+            /** @description the group's saved plans, newest first (at most 100): what the plan-against-actuals view may be asked for */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanActualsView"];
+                    "application/json": components["schemas"]["ScheduleList"];
                 };
             };
             /** @description JSON error naming the problem */
@@ -9467,6 +9657,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QaReport"];
+                };
+            };
+            /** @description JSON error naming the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qa_export: {
+        parameters: {
+            query: {
+                /** @description Start (RFC 3339), inclusive: conversations closed from then. */
+                from: string;
+                /** @description End (RFC 3339), exclusive; at most 366 days after `from`. */
+                to: string;
+                /** @description `agents` (default: a line per agent) or `rules` (a line per rule). */
+                part?: string | null;
+                /** @description `csv` (default) or `xlsx`. */
+                format?: string | null;
+                /** @description Header language: `zh-CN` (default) or `en`. */
+                locale?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the QA report's lines per agent or per rule as a CSV (UTF-8 with BOM) or XLSX file; logged with the report exports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
                 };
             };
             /** @description JSON error naming the problem */

@@ -1,6 +1,6 @@
 // Quality inspection (质检): rules, forms, reviewers, the queue, reviews, appeals, the report.
 import type * as Api from '@kefu/api';
-import { http } from './client';
+import { http, requestBlob } from './client';
 import type { Id } from './types';
 import type { CursorPage } from '../app/cursorPages';
 
@@ -29,6 +29,9 @@ export const qaApi = {
     http.get<Api.QaAppealList>('/qa/appeals', { status, ...paged(after) }).then((r) => page(r.appeals, r)),
   decide: (appeal: Id, body: Api.QaDecisionBody) => http.post<Api.QaAppealView>(`/qa/appeals/${appeal}/decision`, body),
   report: (from: string, to: string) => http.get<Api.QaReport>('/qa/report', { from, to }),
+  /** The report per agent or per rule as a file (the server logs every export). */
+  exportReport: (from: string, to: string, part: 'agents' | 'rules', format: 'csv' | 'xlsx', locale: string) =>
+    requestBlob(`/qa/report/export?${new URLSearchParams({ from, to, part, format, locale }).toString()}`),
   rules: (after?: number) => http.get<Api.QaRuleList>('/qa/rules', paged(after)).then((r) => page(r.rules, r)),
   createRule: (body: Api.QaRuleBody) => http.post<Api.QaRuleView>('/qa/rules', body),
   updateRule: (id: Id, body: Api.QaRuleBody) => http.patch<Api.QaRuleView>(`/qa/rules/${id}`, body),

@@ -37,3 +37,30 @@ export function todayIn(zone: string | null, now: Date = new Date()): string {
     return dayjs(now).format('YYYY-MM-DD');
   }
 }
+
+/** The zone's offset from UTC (ms) at `at`; 0 when the zone is unknown. */
+function offsetAt(zone: string, at: number): number {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(at));
+    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+    const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name);
+    if (!m) return 0;
+    const sign = m[1] === '-' ? -1 : 1;
+    return sign * (Number(m[2]) * 60 + Number(m[3] ?? 0)) * 60_000;
+  } catch {
+    return 0;
+  }
+}
+
+/** The instant (RFC 3339, UTC) a day (YYYY-MM-DD) begins in `zone`; in the browser's zone when
+ *  null. A day is a day of the organisation's reports wherever the browser is. */
+export function midnightIn(day: string, zone: string | null): string {
+  if (!zone) return dayjs(day).startOf('day').toISOString();
+  const [y, m, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y!, m! - 1, d!);
+  // The offset at the wall-clock midnight, checked once more at the instant found (a day that
+  // begins just after an offset change).
+  let at = wall - offsetAt(zone, wall);
+  at = wall - offsetAt(zone, at);
+  return new Date(at).toISOString();
+}

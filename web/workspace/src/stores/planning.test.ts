@@ -31,8 +31,10 @@ describe('actualSeries', () => {
   it('puts the plan and what happened side by side per interval', () => {
     const point = (start: number, scheduled: number, loggedIn: number, forecast: number, offered: number) => ({
       start,
+      schedule_id: 2,
       required: scheduled,
       scheduled,
+      agents_on: scheduled - 1,
       logged_in: loggedIn,
       ready: loggedIn / 2,
       working: loggedIn / 2,
@@ -41,13 +43,16 @@ describe('actualSeries', () => {
     });
     const s = actualSeries({
       group_id: 1,
-      schedule_id: 2,
+      schedule_id: null,
+      from: '1970-01-01',
+      to: '1970-01-01',
       starts_at: 0,
       interval_minutes: 30,
       points: [point(0, 2, 1.96, 10.04, 12), point(1_800_000, 3, 3, 8, 7)],
     });
     expect(s.starts).toEqual([0, 1_800_000]);
     expect(s.scheduled).toEqual([2, 3]);
+    expect(s.agentsOn).toEqual([1, 2]);
     expect(s.loggedIn).toEqual([2, 3]);
     expect(s.ready).toEqual([1, 1.5]);
     expect(s.forecast).toEqual([10, 8]);

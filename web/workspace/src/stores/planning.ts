@@ -11,9 +11,11 @@ import {
   type PlanningGroup,
   type PlanActualsView,
   type PlanningSettings,
+  type ScheduleSummary,
   type ScheduleView,
   type StaffingView,
 } from '../api/planning';
+import { actualsQuery, type PlanPeriod } from '../features/planning/period';
 import { everyPage } from '../api/everyPage';
 import type { Id } from '../api/types';
 
@@ -46,6 +48,8 @@ export interface ActualSeries {
   /** Interval starts (ms). */
   starts: number[];
   scheduled: number[];
+  /** Agents ready or serving at any time in the interval (head count). */
+  agentsOn: number[];
   loggedIn: number[];
   ready: number[];
   forecast: number[];
@@ -58,6 +62,7 @@ export function actualSeries(v: PlanActualsView): ActualSeries {
   return {
     starts: v.points.map((p) => p.start),
     scheduled: v.points.map((p) => p.scheduled),
+    agentsOn: v.points.map((p) => p.agents_on),
     loggedIn: v.points.map((p) => tenth(p.logged_in)),
     ready: v.points.map((p) => tenth(p.ready)),
     forecast: v.points.map((p) => tenth(p.forecast_offered)),
@@ -78,6 +83,11 @@ export const usePlanningStore = defineStore('planning', () => {
   const staffing = ref<StaffingView | null>(null);
   const schedule = ref<ScheduleView | null>(null);
   const actuals = ref<PlanActualsView | null>(null);
+  /** The group's saved plans (newest first), and the period and plan compared (from the URL). */
+  const plans = ref<ScheduleSummary[]>([]);
+  const period = ref<PlanPeriod>({});
+  /** Why the chosen period could not be compared (shown in its card). */
+  const actualsError = ref<string | null>(null);
   /** The chosen group's agents, whom contracts may name. */
   const agents = ref<GroupAgent[]>([]);
   const loading = ref(false);
@@ -100,7 +110,7 @@ export const usePlanningStore = defineStore('planning', () => {
       staffing.value = s;
       empty.value = null;
       schedule.value = await planningApi.latestSchedule(group.value).catch(() => null);
-      actuals.value = schedule.value ? await planningApi.actuals(group.value).catch(() => null) : null;
+      await loadActuals();
       // Who contracts may name: without it (a caller who may not list agents) plans stay unnamed.
       agents.value = await everyPage<GroupAgent>('/agents', 'agents', { group_id: group.value })
         .then((list) => list.map((a) => ({ id: a.id, name: a.name })))
@@ -124,7 +134,35 @@ export const usePlanningStore = defineStore('planning', () => {
   async function suggest(template: ContractTemplate): Promise<void> {
     if (group.value == null) return;
     schedule.value = await planningApi.schedule(group.value, weeks.value, contractsOf(template));
-    actuals.value = await planningApi.actuals(group.value).catch(() => null);
+    await loadActuals();
+  }
+
+  /** The chosen period against the plans as a file, saved by the browser. */
+  async function downloadActuals(format: 'csv' | 'xlsx', locale: string): Promise<void> {
+    if (group.value == null) return;
+    const blob = await planningApi.exportActuals(group.value, actualsQuery(period.value), format, locale);
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `kefu-plan_actuals-${group.value}-${actuals.value?.from ?? ''}_${actuals.value?.to ?? ''}.${format}`;
+    a.rel = 'noopener';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /** The saved plans and the chosen period against them (none: no plan and no period yet). */
+  async function loadActuals(): Promise<void> {
+    if (group.value == null) return;
+    const g = group.value;
+    plans.value = await planningApi.schedules(g).catch(() => []);
+    actualsError.value = null;
+    actuals.value = await planningApi.actuals(g, actualsQuery(period.value)).catch((e: unknown) => {
+      // No plan yet and no period chosen: nothing to compare, not an error.
+      if (period.value.from || period.value.plan) actualsError.value = e instanceof Error ? e.message : String(e);
+      return null;
+    });
   }
 
   /** Admin: change the group's settings, then recompute the staffing. */
@@ -144,6 +182,11 @@ export const usePlanningStore = defineStore('planning', () => {
     staffing,
     schedule,
     actuals,
+    plans,
+    period,
+    actualsError,
+    loadActuals,
+    downloadActuals,
     agents,
     loading,
     empty,

@@ -93,6 +93,22 @@ export const useQaStore = defineStore('qa', () => {
     report.value = await busy(() => qaApi.report(from, to));
   }
 
+  /** The loaded report's span per agent or per rule as a file, saved by the browser. */
+  async function downloadReport(part: 'agents' | 'rules', format: 'csv' | 'xlsx', locale: string): Promise<void> {
+    const r = report.value;
+    if (!r) return;
+    const blob = await qaApi.exportReport(r.from, r.to, part, format, locale);
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `kefu-qa_${part}-${r.from.slice(0, 10)}_${r.to.slice(0, 10)}.${format}`;
+    a.rel = 'noopener';
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
   async function loadForms(): Promise<void> {
     forms.value = await qaApi.forms();
   }
@@ -154,7 +170,7 @@ export const useQaStore = defineStore('qa', () => {
 
   return {
     mine, canReview, canJudge, queue, current, forms, rules, appeals, report, reviewers, loading, pages,
-    loadMine, loadQueue, sample, open, rescore, submitReview, appeal, loadAppeals, decide, loadReport,
+    loadMine, loadQueue, sample, open, rescore, submitReview, appeal, loadAppeals, decide, loadReport, downloadReport,
     loadForms, saveForm, loadRules, saveRule, removeRule, addStarter, loadReviewers, setReviewer,
     loadSampling, saveSampling,
   };

@@ -3,14 +3,16 @@
 //! conversation being served (`agent_state_serving`), brought up to date by each fact inside the
 //! transaction that writes it, and built once from the fact log for facts written before the
 //! model existed. It mirrors kefu-insight's `agents` fold (the definitions and their tests live
-//! there; tests check the two agree).
+//! there; tests check the two agree). A fact written late (stamped before one already folded for
+//! the same agent or conversation) re-folds the agents it touches from the log (`late`), so the
+//! model always equals a fold of the log in time order.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::{AgentStatusKind, Fact, FactKind};
 
 use crate::facts::{agent_fact, AgentFactRow};
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Store, StoreError};
 
 /// Quarter hours: every report interval (15 min to a month, in any zone of today's tz database,
 /// whose offsets are whole quarter hours) is made of whole ones.
@@ -32,11 +34,13 @@ struct Tracker {
     serving: i64,
     /// Since when the current state holds.
     since: i64,
+    /// The latest fact folded into this agent's stretches (a fact stamped before it is late).
+    last_at: i64,
 }
 
 impl Tracker {
     fn offline(since: i64) -> Tracker {
-        Tracker { status: AgentStatusKind::Offline, reason: None, serving: 0, since }
+        Tracker { status: AgentStatusKind::Offline, reason: None, serving: 0, since, last_at: since }
     }
 
     /// The state word and away reason ('' unless away); None when logged out.
@@ -122,6 +126,7 @@ impl Fold {
         for (agent, change) in changes.into_iter().flatten() {
             let t = self.trackers.entry(agent).or_insert_with(|| Tracker::offline(at));
             let before = t.state();
+            t.last_at = t.last_at.max(at);
             match change {
                 Change::Status(status, reason) => (t.status, t.reason) = (status, reason),
                 Change::Serve => t.serving += 1,
@@ -200,81 +205,9 @@ macro_rules! write_sums {
     }};
 }
 
-impl Tx {
-    /// Bring the agent state model up to date with `fact` (called by [`Tx::record_fact`]).
-    pub(crate) async fn project_agent_state(&mut self, fact: &Fact, at: i64) -> Result<()> {
-        let Some(m) = Move::of_fact(fact) else { return Ok(()) };
-        let (conversation, agent) = match &m {
-            Move::Status { agent, .. } => (None, Some(*agent)),
-            Move::Serve { conversation, agent } => (Some(*conversation), Some(*agent)),
-            Move::End { conversation } => (Some(*conversation), None),
-        };
-        on_tx!(self, |db| {
-            let mut fold = Fold::default();
-            let previous: Option<i64> = match conversation {
-                Some(c) => {
-                    sqlx::query_scalar(&format!(
-                        "SELECT agent_id FROM agent_state_serving WHERE conversation_id = $1{}",
-                        dialect::FOR_UPDATE
-                    ))
-                    .bind(c)
-                    .fetch_optional(&mut *db)
-                    .await?
-                }
-                None => None,
-            };
-            if let (Some(c), Some(p)) = (conversation, previous) {
-                fold.holders.insert(c, p);
-            }
-            // Lowest id first, so two writers lock trackers in one order.
-            let agents: BTreeSet<i64> = [agent, previous].into_iter().flatten().collect();
-            for a in &agents {
-                sqlx::query("INSERT INTO agent_state_now (agent_id, status, serving, since) VALUES ($1, $2, 0, $3) ON CONFLICT (agent_id) DO NOTHING")
-                    .bind(a)
-                    .bind(AgentStatusKind::Offline)
-                    .bind(at)
-                    .execute(&mut *db)
-                    .await?;
-                let (status, reason, serving, since): (AgentStatusKind, Option<String>, i64, i64) = sqlx::query_as(&format!(
-                    "SELECT status, reason, serving, since FROM agent_state_now WHERE agent_id = $1{}",
-                    dialect::FOR_UPDATE
-                ))
-                .bind(a)
-                .fetch_one(&mut *db)
-                .await?;
-                fold.trackers.insert(*a, Tracker { status, reason, serving, since });
-            }
-            let serve = matches!(m, Move::Serve { .. });
-            fold.apply(at, m);
-            for (a, t) in &fold.trackers {
-                sqlx::query("UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4 WHERE agent_id = $5")
-                    .bind(t.status)
-                    .bind(&t.reason)
-                    .bind(t.serving)
-                    .bind(t.since)
-                    .bind(a)
-                    .execute(&mut *db)
-                    .await?;
-            }
-            if let Some(c) = conversation {
-                if serve {
-                    sqlx::query(
-                        "INSERT INTO agent_state_serving (conversation_id, agent_id) VALUES ($1, $2)
-                         ON CONFLICT (conversation_id) DO UPDATE SET agent_id = excluded.agent_id",
-                    )
-                    .bind(c)
-                    .bind(agent)
-                    .execute(&mut *db)
-                    .await?;
-                } else if previous.is_some() {
-                    sqlx::query("DELETE FROM agent_state_serving WHERE conversation_id = $1").bind(c).execute(&mut *db).await?;
-                }
-            }
-            write_sums!(db, fold.sums);
-            Ok::<(), StoreError>(())
-        })
-    }
-}
+// After `write_sums!`, which they use.
+mod late;
+mod project;
 
 impl Store {
     /// Build the agent state model from the fact log unless it was built before (facts written
@@ -322,14 +255,17 @@ impl Store {
                 }
             }
             for (a, t) in &fold.trackers {
-                sqlx::query("INSERT INTO agent_state_now (agent_id, status, reason, serving, since) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(a)
-                    .bind(t.status)
-                    .bind(&t.reason)
-                    .bind(t.serving)
-                    .bind(t.since)
-                    .execute(&mut *db)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO agent_state_now (agent_id, status, reason, serving, since, last_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(a)
+                .bind(t.status)
+                .bind(&t.reason)
+                .bind(t.serving)
+                .bind(t.since)
+                .bind(t.last_at)
+                .execute(&mut *db)
+                .await?;
             }
             for (c, a) in &fold.holders {
                 sqlx::query("INSERT INTO agent_state_serving (conversation_id, agent_id) VALUES ($1, $2)")
@@ -409,7 +345,7 @@ impl Store {
             Ok(rows
                 .into_iter()
                 .filter_map(|(agent_id, status, reason, serving, since)| {
-                    let (state, reason) = Tracker { status, reason, serving, since }.state()?;
+                    let (state, reason) = Tracker { status, reason, serving, since, last_at: since }.state()?;
                     Some(AgentStateOpen { agent_id, state: state.to_string(), reason, since })
                 })
                 .collect())

@@ -1,0 +1,105 @@
+//! `/api/v1/qa/report/export`: the QA report (质检报表) as a CSV or XLSX file, per agent or per
+//! rule, for the same callers as the report itself; each export is logged with the report
+//! exports.
+
+use axum::extract::{Query, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::qa_reviews::{qa_report, QaReportQuery};
+use crate::auth::Staff;
+use crate::clock::now_ms;
+use crate::error::{ApiError, ApiResult};
+use crate::reports::export::{csv, xlsx, Cell, Table};
+use crate::state::AppState;
+use crate::views::QaReport;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/qa/report/export", get(export))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct QaExportPart {
+    /// `agents` (default: a line per agent) or `rules` (a line per rule).
+    part: Option<String>,
+}
+
+/// One part of the report as a table, headers in Chinese or English.
+fn table(r: &QaReport, rules: bool, zh: bool) -> Table {
+    let words = |pairs: &[(&str, &str)]| pairs.iter().map(|(z, e)| if zh { z } else { e }.to_string()).collect();
+    let n = |v: i64| Cell::Number(v as f64);
+    if rules {
+        let headers = words(&[("规则", "Rule"), ("命中次数", "Hits"), ("命中会话数", "Conversations")]);
+        let rows = r.rules.iter().map(|l| vec![Cell::Text(l.rule_name.clone()), n(l.hits), n(l.conversations)]).collect();
+        return Table { headers, rows };
+    }
+    let headers = words(&[
+        ("坐席", "Agent"),
+        ("自动评分会话数", "Scored"),
+        ("平均自动得分", "Average automatic score"),
+        ("严重命中会话数", "Heavy hits"),
+        ("人工复核数", "Reviewed"),
+        ("平均复核得分", "Average review score"),
+    ]);
+    let rows = r
+        .agents
+        .iter()
+        .map(|l| {
+            vec![
+                Cell::Text(l.agent_name.clone()),
+                n(l.scored),
+                Cell::Number(l.avg_auto_score),
+                n(l.heavy_hits),
+                n(l.reviewed),
+                l.avg_review_score.map_or(Cell::Empty, Cell::Number),
+            ]
+        })
+        .collect();
+    Table { headers, rows }
+}
+
+#[utoipa::path(get, path = "/api/v1/qa/report/export", tag = "qa", params(QaReportQuery, QaExportPart, crate::api::reports::ExportParams),
+    responses((status = 200, description = "the QA report's lines per agent or per rule as a CSV (UTF-8 with BOM) or XLSX file; logged with the report exports", content_type = "application/octet-stream", body = Vec<u8>), crate::error::ApiErrors),
+    security(("bearer" = [])))]
+pub async fn export(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<QaReportQuery>,
+    Query(p): Query<QaExportPart>,
+    Query(e): Query<crate::api::reports::ExportParams>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
+    let (zh, as_xlsx) = e.form()?;
+    let rules = match p.part.as_deref() {
+        None | Some("agents") => false,
+        Some("rules") => true,
+        Some(other) => return Err(ApiError::invalid(format!("part: {other:?} is not one of agents, rules"))),
+    };
+    let report = qa_report(&state, &staff, &q).await?;
+    let table = table(&report, rules, zh);
+    let name = if rules { "qa_rules" } else { "qa_agents" };
+    let (format, body, mime) = if as_xlsx {
+        ("xlsx", xlsx(&table, name)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    } else {
+        ("csv", csv(&table), "text/csv; charset=utf-8")
+    };
+    state
+        .store
+        .log_export(&kefu_store::ExportRow {
+            user_id: staff.is_user().then_some(staff.id),
+            api_key_id: staff.api_key,
+            report: name.into(),
+            format: format.into(),
+            query: raw.unwrap_or_default(),
+            rows: table.rows.len() as i64,
+            created_at: now_ms(),
+        })
+        .await?;
+    let day = |t: &str| t.get(..10).unwrap_or_default().to_string();
+    let file = format!("kefu-{name}-{}_{}.{format}", day(&report.from), day(&report.to));
+    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], body)
+        .into_response())
+}
