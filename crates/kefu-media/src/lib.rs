@@ -99,6 +99,7 @@ mod recorder;
 mod report;
 pub mod room;
 mod rtx;
+mod send_plan;
 mod sfu;
 #[cfg(test)]
 mod sfu_simulcast_tests;

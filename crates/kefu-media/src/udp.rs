@@ -1,24 +1,25 @@
 //! The media socket's batched I/O. Receives take up to [`quinn_udp::BATCH_SIZE`] datagrams per
-//! system call (`recvmmsg`, and GRO where the kernel coalesces a sender's run); sends write each
-//! run of equal-sized datagrams to one destination (a video frame's packets to a subscriber) as one
-//! GSO `sendmsg`. One system call per datagram each way was 30% of the media thread's time at 50
-//! calls (tools/media-load); the notes measured ~296k sends/s one by one against ~978k with GSO on
+//! system call (`recvmmsg`, and GRO where the kernel coalesces a sender's run); sends follow
+//! `send_plan`: each run of equal-sized datagrams to one destination (a video frame's packets to a
+//! subscriber) is one GSO `sendmsg`, the single datagrams to many destinations one `sendmmsg`. One
+//! system call per datagram each way was 30% of the media thread's time at 50 calls
+//! (tools/media-load); the notes measured ~296k sends/s one by one against ~978k with GSO on
 //! loopback here.
 
-use std::io::{self, IoSliceMut};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::SocketAddr;
 
 use quinn_udp::{RecvMeta, Transmit as Datagrams, UdpSocketState, BATCH_SIZE};
+use rustix::net::addr::SocketAddrArg;
+use rustix::net::{sendmmsg, MMsgHdr, SendAncillaryBuffer, SendFlags, SocketAddrAny};
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use crate::peer::Transmit;
+use crate::send_plan::{plan, Step, GSO_MAX_BYTES};
 
 /// A GRO read can coalesce up to 64 KiB of one sender's datagrams into one buffer.
 const RECV_BUFFER_LEN: usize = 64 * 1024;
-
-/// A GSO write carries at most this many bytes (a UDP datagram's limit, with room for headers).
-const GSO_MAX_BYTES: usize = 60_000;
 
 /// The one UDP socket of the media thread, with its batching state and buffers.
 #[derive(Debug)]
@@ -71,52 +72,82 @@ impl MediaSocket {
         Ok(datagrams)
     }
 
-    /// Sends the UDP transmits (TCP ones are skipped) in order: each run of same-sized datagrams to one destination in
-    /// one GSO write. A failed send is logged and dropped (RTP and ICE recover from loss).
+    /// Sends the UDP transmits (TCP ones are skipped) as `send_plan` says: each run of
+    /// same-sized datagrams to one destination in one GSO write, the single datagrams together in
+    /// `sendmmsg` calls. `transmits` must be grouped by destination ([`group_by_destination`]).
+    /// A failed send is logged and dropped (RTP and ICE recover from loss).
     pub(crate) async fn send_all(&mut self, transmits: &[Transmit]) {
         let max_segments = self.state.max_gso_segments().max(1);
-        let mut at = 0;
-        while at < transmits.len() {
-            if transmits[at].tcp {
-                at += 1;
-                continue;
+        for step in plan(transmits, max_segments) {
+            match step {
+                Step::Run(run) => self.send_run(&transmits[run]).await,
+                Step::Singles(singles) => self.send_singles(transmits, &singles).await,
             }
-            let end = run_end(transmits, at, max_segments);
-            let first = &transmits[at];
-            let segments = end - at;
-            let contents: &[u8] = if segments == 1 {
-                &first.contents
-            } else {
-                self.run.clear();
-                for t in &transmits[at..end] {
-                    self.run.extend_from_slice(&t.contents);
-                }
-                &self.run
-            };
-            let datagrams = Datagrams {
-                destination: first.destination,
-                ecn: None,
-                contents,
-                segment_size: (segments > 1).then_some(first.contents.len()),
-                src_ip: None,
-            };
-            loop {
-                // `send` logs and swallows every error but "would block".
-                match self.socket.try_io(Interest::WRITABLE, || self.state.send((&self.socket).into(), &datagrams)) {
-                    Ok(()) => break,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                        if let Err(e) = self.socket.writable().await {
-                            tracing::debug!(error = %e, "media: socket not writable");
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::debug!(error = %e, "media: send failed");
+        }
+    }
+
+    /// One GSO write of datagrams to one destination, equal-sized but the last.
+    async fn send_run(&mut self, run: &[Transmit]) {
+        let Some(first) = run.first() else { return };
+        self.run.clear();
+        for t in run {
+            self.run.extend_from_slice(&t.contents);
+        }
+        let datagrams = Datagrams {
+            destination: first.destination,
+            ecn: None,
+            contents: &self.run,
+            segment_size: (run.len() > 1).then_some(first.contents.len()),
+            src_ip: None,
+        };
+        loop {
+            // `send` logs and swallows every error but "would block".
+            match self.socket.try_io(Interest::WRITABLE, || self.state.send((&self.socket).into(), &datagrams)) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.socket.writable().await {
+                        tracing::debug!(error = %e, "media: socket not writable");
                         break;
                     }
                 }
+                Err(e) => {
+                    tracing::debug!(error = %e, "media: send failed");
+                    break;
+                }
             }
-            at = end;
+        }
+    }
+
+    /// `transmits[i]` for each of `singles`, one datagram each, in as few `sendmmsg` calls as
+    /// the kernel takes. A datagram the kernel refuses is dropped and the rest still go.
+    async fn send_singles(&self, transmits: &[Transmit], singles: &[usize]) {
+        let addrs: Vec<SocketAddrAny> = singles.iter().map(|&i| transmits[i].destination.as_any()).collect();
+        let iovs: Vec<[IoSlice<'_>; 1]> = singles.iter().map(|&i| [IoSlice::new(&transmits[i].contents)]).collect();
+        let mut controls: Vec<SendAncillaryBuffer<'_, '_, '_>> = singles.iter().map(|_| SendAncillaryBuffer::default()).collect();
+        let mut messages: Vec<MMsgHdr<'_>> = addrs
+            .iter()
+            .zip(&iovs)
+            .zip(controls.iter_mut())
+            .map(|((addr, iov), control)| MMsgHdr::new_with_addr(addr, iov, control))
+            .collect();
+        let mut sent = 0;
+        while sent < messages.len() {
+            let batch = &mut messages[sent..];
+            let result = self.socket.try_io(Interest::WRITABLE, || Ok(sendmmsg(&self.socket, batch, SendFlags::empty())?));
+            match result {
+                // The kernel reports at least one message sent, or an error for the first.
+                Ok(n) => sent += n.max(1),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Err(e) = self.socket.writable().await {
+                        tracing::debug!(error = %e, "media: socket not writable");
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "media: send failed");
+                    sent += 1;
+                }
+            }
         }
     }
 }
@@ -129,44 +160,12 @@ pub(crate) fn group_by_destination(transmits: &mut [Transmit]) {
     transmits.sort_by_key(|t| t.destination);
 }
 
-/// Where the GSO run starting at `at` ends (exclusive): the following datagrams to the same
-/// destination of the same size, the last of them possibly shorter (GSO's rule), within the
-/// segment and byte limits.
-fn run_end(transmits: &[Transmit], at: usize, max_segments: usize) -> usize {
-    let first = &transmits[at];
-    let size = first.contents.len();
-    let mut end = at + 1;
-    while end < transmits.len() && end - at < max_segments && (end - at + 1) * size <= GSO_MAX_BYTES {
-        let next = &transmits[end];
-        if next.tcp || next.destination != first.destination || next.contents.len() > size || next.contents.is_empty() {
-            break;
-        }
-        end += 1;
-        if next.contents.len() < size {
-            break;
-        }
-    }
-    end
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(port: u16, len: usize) -> Transmit {
         Transmit { tcp: false, destination: SocketAddr::from(([127, 0, 0, 1], port)), contents: vec![len as u8; len] }
-    }
-
-    #[test]
-    fn runs_are_equal_sized_datagrams_to_one_destination_the_last_maybe_shorter() {
-        let ts = [t(1, 100), t(1, 100), t(1, 60), t(1, 100), t(2, 100), t(2, 120), t(2, 120)];
-        assert_eq!(run_end(&ts, 0, 64), 3, "two of 100 and a shorter last");
-        assert_eq!(run_end(&ts, 3, 64), 4, "another destination ends a run");
-        assert_eq!(run_end(&ts, 4, 64), 5, "a longer datagram ends a run");
-        assert_eq!(run_end(&ts, 5, 64), 7);
-        assert_eq!(run_end(&ts, 0, 1), 1, "no GSO: one by one");
-        let big: Vec<Transmit> = (0..80).map(|_| t(1, 1200)).collect();
-        assert_eq!(run_end(&big, 0, 64), 50, "at most 60,000 bytes");
     }
 
     #[test]

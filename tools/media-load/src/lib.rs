@@ -135,14 +135,14 @@ pub async fn run(o: &Options) -> Result<Report> {
     };
     let base = o.url.clone().or_else(|| own.as_ref().map(|s| s.base.clone())).context("no server")?;
     let pid = own.as_ref().map(Server::pid).or(o.server_pid);
-    let rss = || pid.and_then(|p| procfs::rss_mb(p).ok());
-    let rss_idle_mb = rss();
+    let rss = || pid.and_then(|p| procfs::rss(p).ok());
+    let rss_idle = rss();
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let tag = format!("ml{}", SystemTime::now().duration_since(SystemTime::UNIX_EPOCH)?.as_secs());
     let calls = setup::calls(&http, &base, (&o.admin_email, &o.admin_password), o.calls, &tag).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_signalled_mb = rss();
+    let rss_signalled = rss();
 
     let source = Arc::new(Source::new(o.video_kbps, o.fps));
     let (stop, stop_rx) = watch::channel(false);
@@ -179,7 +179,7 @@ pub async fn run(o: &Options) -> Result<Report> {
     let a = Snapshot::take(pid, &seats);
     tokio::time::sleep(Duration::from_secs_f64(o.secs)).await;
     let b = Snapshot::take(pid, &seats);
-    let rss_media_mb = rss();
+    let rss_media = rss();
 
     let _ = stop.send(true);
     let mut errors = Vec::new();
@@ -224,9 +224,11 @@ pub async fn run(o: &Options) -> Result<Report> {
         server_cpu_secs: b.server_cpu.zip(a.server_cpu).map(|(b, a)| b - a),
         server_udp_drops: b.server_udp_drops.zip(a.server_udp_drops).map(|(b, a)| b.saturating_sub(a)),
         media_thread_cpu_secs: b.media_cpu.zip(a.media_cpu).map(|(b, a)| b - a),
-        rss_idle_mb,
-        rss_signalled_mb,
-        rss_media_mb,
+        rss_idle_mb: rss_idle.map(|r| r.total_mb),
+        rss_signalled_mb: rss_signalled.map(|r| r.total_mb),
+        rss_media_mb: rss_media.map(|r| r.total_mb),
+        anon_signalled_mb: rss_signalled.map(|r| r.anon_mb),
+        anon_media_mb: rss_media.map(|r| r.anon_mb),
         join_to_first_ms,
         phases,
         tool_cpu_secs: b.tool_cpu - a.tool_cpu,

@@ -36,12 +36,27 @@ pub fn thread_cpu_secs(pid: u32, prefix: &str) -> Option<f64> {
     total
 }
 
-/// Resident memory in MB (MiB).
-pub fn rss_mb(pid: u32) -> Result<f64> {
+/// Resident memory in MB (MiB): all of it (`VmRSS`) and the anonymous part (`RssAnon`: heap,
+/// stacks), which leaves out the file-backed pages (the binary's code and data, faulted in on
+/// first use whatever the load, shared and reclaimable).
+#[derive(Clone, Copy, Debug)]
+pub struct Rss {
+    pub total_mb: f64,
+    pub anon_mb: f64,
+}
+
+pub fn rss(pid: u32) -> Result<Rss> {
     let status = fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let kb: f64 =
-        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()).context("no VmRSS")?.parse()?;
-    Ok(kb / 1024.0)
+    let field = |name: &str| -> Result<f64> {
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .context("no such field")?
+            .parse()?;
+        Ok(kb / 1024.0)
+    };
+    Ok(Rss { total_mb: field("VmRSS:")?, anon_mb: field("RssAnon:")? })
 }
 
 /// Datagrams the kernel dropped because the process's UDP sockets' receive buffers were full
@@ -75,7 +90,8 @@ mod tests {
     fn this_process_can_be_read() {
         let me = std::process::id();
         assert!(cpu_secs(me).expect("cpu") >= 0.0);
-        assert!(rss_mb(me).expect("rss") > 0.1);
+        let rss = rss(me).expect("rss");
+        assert!(rss.total_mb > 0.1 && rss.anon_mb > 0.0 && rss.anon_mb <= rss.total_mb, "{rss:?}");
         assert!(thread_cpu_secs(me, "no-such-thread-name").is_none());
         let _socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("a socket");
         assert_eq!(udp_drops(me), Some(0));

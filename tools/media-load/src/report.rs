@@ -48,6 +48,9 @@ pub struct Report {
     pub rss_idle_mb: Option<f64>,
     pub rss_signalled_mb: Option<f64>,
     pub rss_media_mb: Option<f64>,
+    /// The anonymous part of the RSS (heap, stacks) at the same two points.
+    pub anon_signalled_mb: Option<f64>,
+    pub anon_media_mb: Option<f64>,
     /// Join -> first forwarded packet, ms, one per participant that got one.
     pub join_to_first_ms: Vec<f64>,
     pub phases: Phases,
@@ -80,8 +83,17 @@ impl Report {
     pub fn pps_per_core(&self) -> Option<f64> {
         self.cpu_us_per_packet().filter(|us| *us > 0.0).map(|us| 1e6 / us)
     }
-    /// Server memory the media added (RSS with media minus RSS with the calls signalled).
+    /// Server memory the media added: anonymous RSS (heap, stacks) with media minus with the
+    /// calls signalled. File-backed pages (the binary's code paged in when media starts, ~3 MB
+    /// whatever the number of calls) are not memory per stream; without `RssAnon`, all of RSS.
     fn media_mb(&self) -> Option<f64> {
+        match (self.anon_media_mb, self.anon_signalled_mb) {
+            (Some(media), Some(signalled)) => Some(media - signalled),
+            _ => self.media_rss_mb(),
+        }
+    }
+    /// All resident memory the media added, file-backed pages included.
+    fn media_rss_mb(&self) -> Option<f64> {
         Some(self.rss_media_mb? - self.rss_signalled_mb?)
     }
     pub fn mb_per_participant(&self) -> Option<f64> {
@@ -89,6 +101,10 @@ impl Report {
     }
     pub fn mb_per_stream(&self) -> Option<f64> {
         self.media_mb().map(|m| m / self.streams.max(1) as f64)
+    }
+    /// Per subscribed stream counting all of RSS (the figure before file-backed pages were left out).
+    pub fn rss_mb_per_stream(&self) -> Option<f64> {
+        self.media_rss_mb().map(|m| m / self.streams.max(1) as f64)
     }
 
     pub fn json(&self) -> Value {
@@ -103,6 +119,8 @@ impl Report {
             "media_thread_cpu_secs": self.media_thread_cpu_secs, "server_udp_drops": self.server_udp_drops,
             "cpu_us_per_forwarded_packet": self.cpu_us_per_packet(), "pps_per_core": self.pps_per_core(),
             "rss_idle_mb": self.rss_idle_mb, "rss_signalled_mb": self.rss_signalled_mb, "rss_media_mb": self.rss_media_mb,
+            "anon_signalled_mb": self.anon_signalled_mb, "anon_media_mb": self.anon_media_mb,
+            "rss_mb_per_subscribed_stream": self.rss_mb_per_stream(),
             "mb_per_participant": self.mb_per_participant(), "mb_per_subscribed_stream": self.mb_per_stream(),
             "join_to_first_packet_ms": {
                 "n": self.join_to_first_ms.len(), "median": quantile(&self.join_to_first_ms, 0.5),
@@ -151,6 +169,11 @@ impl Report {
         }
         if let (Some(idle), Some(sig), Some(media)) = (self.rss_idle_mb, self.rss_signalled_mb, self.rss_media_mb) {
             out += &format!("  RSS            idle {idle:.1} MB, calls signalled {sig:.1} MB, with media {media:.1} MB\n");
+            if let (Some(sig), Some(media), Some(all)) = (self.anon_signalled_mb, self.anon_media_mb, self.rss_mb_per_stream()) {
+                out += &format!(
+                    "  anonymous RSS  calls signalled {sig:.1} MB, with media {media:.1} MB  (all of RSS: {all:.3} MB per subscribed stream)\n"
+                );
+            }
         }
         if let (Some(p), Some(s)) = (self.mb_per_participant(), self.mb_per_stream()) {
             out += &format!(
@@ -213,12 +236,18 @@ mod tests {
             server_cpu_secs: Some(0.05),
             rss_signalled_mb: Some(30.0),
             rss_media_mb: Some(31.6),
+            anon_signalled_mb: Some(20.0),
+            anon_media_mb: Some(21.2),
             join_to_first_ms: vec![40.0, 10.0, 20.0, 30.0],
             ..Report::default()
         };
         assert_eq!(r.cpu_us_per_packet(), Some(5.0));
         assert_eq!(r.pps_per_core(), Some(200_000.0));
-        assert!((r.mb_per_stream().unwrap() - 0.2).abs() < 1e-9);
+        // Anonymous memory only: the file-backed pages the media paged in are no stream's.
+        assert!((r.mb_per_stream().unwrap() - 0.15).abs() < 1e-9);
+        assert!((r.rss_mb_per_stream().unwrap() - 0.2).abs() < 1e-9);
+        let without_anon = Report { anon_media_mb: None, ..r.clone() };
+        assert!((without_anon.mb_per_stream().unwrap() - 0.2).abs() < 1e-9, "all of RSS when RssAnon is unknown");
         assert_eq!(quantile(&r.join_to_first_ms, 0.5), Some(30.0));
         assert!(r.table().contains("200000 forwarded packets/s per core  [target >= 100000: met]"), "{}", r.table());
         assert_eq!(r.json()["pps_per_core"], 200_000.0);
