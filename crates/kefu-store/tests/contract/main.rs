@@ -13,6 +13,7 @@ mod copy;
 mod directory;
 mod floor_alerts;
 mod insight_reads;
+mod message_batch;
 mod outbox;
 mod planning;
 mod qa;
