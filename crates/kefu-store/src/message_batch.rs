@@ -24,6 +24,8 @@ pub struct NewEvent<'a> {
     pub kind: &'a str,
     /// Its payload.
     pub data: &'a serde_json::Value,
+    /// When (ms).
+    pub at: i64,
 }
 
 impl Tx {
@@ -76,10 +78,10 @@ impl Tx {
         counts.iter().map(|(id, n)| last.get(id).map(|l| (*id, l - n + 1)).ok_or(StoreError::NotFound)).collect()
     }
 
-    /// Insert many messages, each with a sequence number taken by [`Tx::take_seqs`], and their
-    /// search terms: one statement per `ROWS_PER_INSERT` messages and per chunk of terms.
-    /// Returns the rows as stored, in the order given.
-    pub async fn insert_messages(&mut self, messages: &[(NewMessage<'_>, i64)], now: i64) -> Result<Vec<MessageRow>> {
+    /// Insert many messages `(message, seq, at)`, each with a sequence number taken by
+    /// [`Tx::take_seqs`], and their search terms: one statement per `ROWS_PER_INSERT` messages
+    /// and per chunk of terms. Returns the rows as stored, in the order given.
+    pub async fn insert_messages(&mut self, messages: &[(NewMessage<'_>, i64, i64)]) -> Result<Vec<MessageRow>> {
         let mut ids: HashMap<(i64, i64), i64> = HashMap::with_capacity(messages.len());
         for chunk in messages.chunks(ROWS_PER_INSERT) {
             let sql = format!(
@@ -89,7 +91,7 @@ impl Tx {
             );
             let rows: Vec<(i64, i64, i64)> = on_tx!(self, |db| {
                 let mut q = sqlx::query_as(&sql);
-                for (m, seq) in chunk {
+                for (m, seq, at) in chunk {
                     q = q
                         .bind(m.conversation_id)
                         .bind(*seq)
@@ -101,7 +103,7 @@ impl Tx {
                         .bind(m.attachment_id)
                         .bind(m.client_id)
                         .bind(m.data)
-                        .bind(now);
+                        .bind(*at);
                 }
                 q.fetch_all(&mut *db).await.map_err(crate::conflict)?
             });
@@ -110,7 +112,7 @@ impl Tx {
         }
         let stored = messages
             .iter()
-            .map(|(m, seq)| {
+            .map(|(m, seq, at)| {
                 let id = *ids.get(&(m.conversation_id, *seq)).ok_or(StoreError::NotFound)?;
                 Ok(MessageRow {
                     id,
@@ -124,7 +126,7 @@ impl Tx {
                     attachment_id: m.attachment_id,
                     client_id: m.client_id.map(Into::into),
                     data: m.data.map(Into::into),
-                    created_at: now,
+                    created_at: *at,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -152,7 +154,7 @@ impl Tx {
     }
 
     /// Append many events whose sequence numbers were taken (one statement per `ROWS_PER_INSERT`).
-    pub async fn insert_events(&mut self, events: &[NewEvent<'_>], now: i64) -> Result<()> {
+    pub async fn insert_events(&mut self, events: &[NewEvent<'_>]) -> Result<()> {
         for chunk in events.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO conversation_events (conversation_id, seq, type, data, created_at) VALUES {}",
@@ -161,7 +163,7 @@ impl Tx {
             on_tx!(self, |db| {
                 let mut q = sqlx::query(&sql);
                 for e in chunk {
-                    q = q.bind(e.conversation_id).bind(e.seq).bind(e.kind).bind(e.data.to_string()).bind(now);
+                    q = q.bind(e.conversation_id).bind(e.seq).bind(e.kind).bind(e.data.to_string()).bind(e.at);
                 }
                 q.execute(&mut *db).await?;
             });
@@ -184,23 +186,23 @@ impl Tx {
         Ok(())
     }
 
-    /// Queue a delivery of each payload, in the order given, for every active webhook subscribed
-    /// to `event` (one statement per `ROWS_PER_INSERT` payloads); returns how many.
-    pub async fn enqueue_webhooks_each(&mut self, event: &str, payloads: &[serde_json::Value], now: i64) -> Result<u64> {
+    /// Queue a delivery of each `(payload, at)`, in the order given, for every active webhook
+    /// subscribed to `event` (one statement per `ROWS_PER_INSERT` payloads); returns how many.
+    pub async fn enqueue_webhooks_each(&mut self, event: &str, payloads: &[(serde_json::Value, i64)]) -> Result<u64> {
         let mut queued = 0;
-        for (c, chunk) in payloads.chunks(ROWS_PER_INSERT).enumerate() {
+        for chunk in payloads.chunks(ROWS_PER_INSERT) {
             let rows: Vec<String> =
-                (0..chunk.len()).map(|i| format!("SELECT ${} AS payload, {} AS n", i + 3, c * ROWS_PER_INSERT + i)).collect();
+                (0..chunk.len()).map(|i| format!("SELECT ${} AS payload, ${} AS at, {i} AS n", 2 * i + 2, 2 * i + 3)).collect();
             on_tx!(self, |db| {
                 let sql = format!(
                     "INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at)
-                     SELECT w.id, $1, p.payload, $2, $2 FROM ({}) p CROSS JOIN webhooks w WHERE w.active = TRUE AND {} ORDER BY p.n, w.id",
+                     SELECT w.id, $1, p.payload, p.at, p.at FROM ({}) p CROSS JOIN webhooks w WHERE w.active = TRUE AND {} ORDER BY p.n, w.id",
                     rows.join(" UNION ALL "),
                     dialect::WEBHOOK_WANTS_EVENT
                 );
-                let mut q = sqlx::query(&sql).bind(event).bind(now);
-                for p in chunk {
-                    q = q.bind(p.to_string());
+                let mut q = sqlx::query(&sql).bind(event);
+                for (p, at) in chunk {
+                    q = q.bind(p.to_string()).bind(*at);
                 }
                 queued += q.execute(&mut *db).await?.rows_affected();
             });

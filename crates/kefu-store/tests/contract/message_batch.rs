@@ -55,11 +55,12 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
         let seqs = tx.take_seqs(&[(a, 3), (b, 1)]).await.unwrap();
         assert_eq!((seqs[&a], seqs[&b]), (2, 1));
         let batch = [
-            (msg(a, "visitor", visitor, "退款进度怎么样"), 2),
-            (msg(b, "visitor", other, "hello refund"), 1),
-            (msg(a, "agent", agent, "马上处理"), 3),
+            (msg(a, "visitor", visitor, "退款进度怎么样"), 2, 50),
+            (msg(b, "visitor", other, "hello refund"), 1, 51),
+            (msg(a, "agent", agent, "马上处理"), 3, 52),
         ];
-        let rows = tx.insert_messages(&batch, 50).await.unwrap();
+        let rows = tx.insert_messages(&batch).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.created_at).collect::<Vec<_>>(), vec![50, 51, 52]);
         assert_eq!(
             rows.iter().map(|r| (r.conversation_id, r.seq, r.sender.as_str())).collect::<Vec<_>>(),
             vec![(a, 2, "visitor"), (b, 1, "visitor"), (a, 3, "agent")]
@@ -70,15 +71,16 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
         let data: Vec<serde_json::Value> = rows.iter().map(|r| json!({ "id": r.id })).collect();
         let read = json!({ "reader": "agent", "seq": 3 });
         let events = [
-            NewEvent { conversation_id: a, seq: 2, kind: "message.created", data: &data[0] },
-            NewEvent { conversation_id: b, seq: 1, kind: "message.created", data: &data[1] },
-            NewEvent { conversation_id: a, seq: 3, kind: "message.created", data: &data[2] },
-            NewEvent { conversation_id: a, seq: 4, kind: "message.read", data: &read },
+            NewEvent { conversation_id: a, seq: 2, kind: "message.created", data: &data[0], at: 50 },
+            NewEvent { conversation_id: b, seq: 1, kind: "message.created", data: &data[1], at: 51 },
+            NewEvent { conversation_id: a, seq: 3, kind: "message.created", data: &data[2], at: 52 },
+            NewEvent { conversation_id: a, seq: 4, kind: "message.read", data: &read, at: 52 },
         ];
-        tx.insert_events(&events, 50).await.unwrap();
+        tx.insert_events(&events).await.unwrap();
         tx.set_agent_read(&[(a, 3)]).await.unwrap();
-        assert_eq!(tx.enqueue_webhooks_each("message.created", &data, 50).await.unwrap(), 3);
-        assert_eq!(tx.enqueue_webhooks_each("message.created", &[], 50).await.unwrap(), 0);
+        let payloads: Vec<(serde_json::Value, i64)> = data.iter().cloned().zip([50, 51, 52]).collect();
+        assert_eq!(tx.enqueue_webhooks_each("message.created", &payloads).await.unwrap(), 3);
+        assert_eq!(tx.enqueue_webhooks_each("message.created", &[]).await.unwrap(), 0);
         tx.commit().await.unwrap();
 
         assert_eq!(
@@ -109,6 +111,7 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
             data.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
             "in message order"
         );
+        assert_eq!(deliveries.iter().map(|d| d.created_at).collect::<Vec<_>>(), vec![50, 51, 52]);
         assert!(store.deliveries(other_hook).await.unwrap().is_empty());
     })
     .await;
