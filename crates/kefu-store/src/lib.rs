@@ -184,7 +184,7 @@ pub use facts::*;
 pub use floor_alerts::*;
 pub use integrations::*;
 pub use maturity::*;
-pub use message_batch::NewEvent;
+pub use message_batch::{NewEvent, WriteTarget};
 pub use notes::*;
 pub use planning::*;
 pub use qa::*;

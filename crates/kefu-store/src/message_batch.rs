@@ -6,12 +6,25 @@
 
 use std::collections::HashMap;
 
+use sqlx::{FromRow, Row};
+
 use crate::conversations::CONV_COLUMNS;
 use crate::routing_batch::{id_list, value_rows};
 use crate::{ConversationRow, MessageRow, MessageSentimentRow, NewMessage, Result, StoreError, Tx};
 
 /// Rows per multi-row `INSERT` (at most 11 binds each: well under both engines' bind limits).
 const ROWS_PER_INSERT: usize = 500;
+
+/// A conversation a batch writes into, and the names of who may write in it.
+#[derive(Debug, Clone)]
+pub struct WriteTarget {
+    /// The conversation, as the transaction read it.
+    pub conversation: ConversationRow,
+    /// Its visitor's display name.
+    pub visitor_name: String,
+    /// The name of the agent it is assigned or offered to (`agent_id`), if any.
+    pub agent_name: Option<String>,
+}
 
 /// One event to append with a sequence number already taken.
 #[derive(Debug, Clone)]
@@ -29,9 +42,11 @@ pub struct NewEvent<'a> {
 }
 
 impl Tx {
-    /// These conversations, read in one statement (on PostgreSQL locked, in id order, until the
-    /// transaction ends, as [`Tx::conversation`] locks one). Missing ids are simply absent.
-    pub async fn conversations_for_write(&mut self, ids: &[i64]) -> Result<HashMap<i64, ConversationRow>> {
+    /// These conversations with their visitor's and serving agent's names (the only people who
+    /// may write in one), read in one statement (on PostgreSQL the conversations are locked, in
+    /// id order, until the transaction ends, as [`Tx::conversation`] locks one). Missing ids are
+    /// simply absent.
+    pub async fn conversations_for_write(&mut self, ids: &[i64]) -> Result<HashMap<i64, WriteTarget>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
@@ -39,43 +54,44 @@ impl Tx {
         sorted.sort_unstable();
         sorted.dedup();
         let list = id_list(sorted);
-        let rows: Vec<ConversationRow> = on_tx!(self, |db| {
-            sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id IN ({list}) ORDER BY id{}", dialect::FOR_UPDATE))
-                .fetch_all(&mut *db)
-                .await?
-        });
-        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-    }
-
-    /// The display names of these visitors and of these users (one statement each, none for an
-    /// empty list). Unknown ids are absent.
-    pub async fn sender_names(&mut self, visitors: &[i64], users: &[i64]) -> Result<(HashMap<i64, String>, HashMap<i64, String>)> {
-        let mut out = (HashMap::new(), HashMap::new());
-        for (table, ids, names) in [("visitors", visitors, &mut out.0), ("users", users, &mut out.1)] {
-            if ids.is_empty() {
-                continue;
+        let columns: Vec<String> = CONV_COLUMNS.split(',').map(|c| format!("c.{}", c.trim())).collect();
+        let columns = columns.join(", ");
+        on_tx!(self, |db| {
+            let lock = if dialect::LOCKS_ROWS { " FOR UPDATE OF c" } else { "" };
+            let sql = format!(
+                "SELECT {columns}, v.name AS visitor_name, u.name AS agent_name FROM conversations c
+                 JOIN visitors v ON v.id = c.visitor_id LEFT JOIN users u ON u.id = c.agent_id
+                 WHERE c.id IN ({list}) ORDER BY c.id{lock}"
+            );
+            let mut out = HashMap::new();
+            for row in sqlx::query(&sql).fetch_all(&mut *db).await? {
+                let conversation = ConversationRow::from_row(&row)?;
+                let target =
+                    WriteTarget { visitor_name: row.try_get("visitor_name")?, agent_name: row.try_get("agent_name")?, conversation };
+                out.insert(target.conversation.id, target);
             }
-            let sql = format!("SELECT id, name FROM {table} WHERE id IN ({})", id_list(ids.iter().copied()));
-            let rows: Vec<(i64, String)> = on_tx!(self, |db| sqlx::query_as(&sql).fetch_all(&mut *db).await?);
-            names.extend(rows);
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
-    /// Take `n` sequence numbers of each conversation `(id, n)` in one statement; returns the
-    /// first number taken of each (`NotFound` when a conversation does not exist).
-    pub async fn take_seqs(&mut self, counts: &[(i64, i64)]) -> Result<HashMap<i64, i64>> {
+    /// Take `n` sequence numbers of each conversation `(id, n, agent_read)` in one statement,
+    /// and set its agent's read marker to `agent_read` when given (the batch's twin of
+    /// `mark_read` for an agent's own new reply, which always moves it). Returns the first
+    /// number taken of each (`NotFound` when a conversation does not exist).
+    pub async fn take_seqs(&mut self, counts: &[(i64, i64, Option<i64>)]) -> Result<HashMap<i64, i64>> {
         if counts.is_empty() {
             return Ok(HashMap::new());
         }
-        let case: String = counts.iter().map(|(id, n)| format!(" WHEN {id} THEN {n}")).collect();
+        let case: String = counts.iter().map(|(id, n, _)| format!(" WHEN {id} THEN {n}")).collect();
+        let read: String = counts.iter().filter_map(|(id, _, r)| r.map(|r| format!(" WHEN {id} THEN {r}"))).collect();
+        let read = if read.is_empty() { String::new() } else { format!(", agent_read_seq = CASE id{read} ELSE agent_read_seq END") };
         let sql = format!(
-            "UPDATE conversations SET last_seq = last_seq + CASE id{case} ELSE 0 END WHERE id IN ({}) RETURNING id, last_seq",
+            "UPDATE conversations SET last_seq = last_seq + CASE id{case} ELSE 0 END{read} WHERE id IN ({}) RETURNING id, last_seq",
             id_list(counts.iter().map(|c| c.0))
         );
         let rows: Vec<(i64, i64)> = on_tx!(self, |db| sqlx::query_as(&sql).fetch_all(&mut *db).await?);
         let last: HashMap<i64, i64> = rows.into_iter().collect();
-        counts.iter().map(|(id, n)| last.get(id).map(|l| (*id, l - n + 1)).ok_or(StoreError::NotFound)).collect()
+        counts.iter().map(|(id, n, _)| last.get(id).map(|l| (*id, l - n + 1)).ok_or(StoreError::NotFound)).collect()
     }
 
     /// Insert many messages `(message, seq, at)`, each with a sequence number taken by
@@ -168,21 +184,6 @@ impl Tx {
                 q.execute(&mut *db).await?;
             });
         }
-        Ok(())
-    }
-
-    /// Set the agent's read marker of each conversation `(id, seq)` to `seq`, in one statement
-    /// (the batch's twin of `mark_read` for an agent's own new reply, which always moves it).
-    pub async fn set_agent_read(&mut self, marks: &[(i64, i64)]) -> Result<()> {
-        if marks.is_empty() {
-            return Ok(());
-        }
-        let case: String = marks.iter().map(|(id, seq)| format!(" WHEN {id} THEN {seq}")).collect();
-        let sql = format!(
-            "UPDATE conversations SET agent_read_seq = CASE id{case} ELSE agent_read_seq END WHERE id IN ({})",
-            id_list(marks.iter().map(|m| m.0))
-        );
-        on_tx!(self, |db| sqlx::query(&sql).execute(&mut *db).await.map(|_| ())?);
         Ok(())
     }
 

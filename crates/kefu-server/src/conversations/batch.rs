@@ -134,16 +134,16 @@ async fn write_batch(w: &Writer, jobs: Vec<Job>) {
     // Conversation rows are locked (PostgreSQL) in id order: two nodes' batches cannot deadlock.
     // The sort is stable, so one conversation's messages keep their arrival order.
     jobs.sort_by_key(|j| j.msg.conversation);
-    if jobs.len() > 1 {
-        match together(w, &mut jobs).await {
-            Ok(results) => {
-                for (job, result) in jobs.into_iter().zip(results) {
-                    answer(w, job, result);
-                }
-                return;
+    // Even one message goes the batch's way: its statements are no more than writing it alone.
+    // A failed batch of one is written again alone (the same rows, through the simple path).
+    match together(w, &mut jobs).await {
+        Ok(results) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                answer(w, job, result);
             }
-            Err(e) => tracing::warn!(error = %e, messages = jobs.len(), "a batch of messages failed; writing each alone"),
+            return;
         }
+        Err(e) => tracing::warn!(error = %e, messages = jobs.len(), "a batch of messages failed; writing each alone"),
     }
     for mut job in jobs {
         let result = alone(w, &mut job).await;

@@ -1,7 +1,7 @@
 //! The transaction of a batch of messages, with a few statements whatever its size: the batch's
-//! conversations (locked on PostgreSQL) and its senders' names read once, each conversation's
-//! sequence numbers taken in one update, then one multi-row insert per table (messages and their
-//! terms, scores, events, webhook rows) and one update of the agents' read markers.
+//! conversations (locked on PostgreSQL) read once with the names of who may write in them, each
+//! conversation's sequence numbers (and an agent's read marker) taken in one update, then one
+//! multi-row insert per table: messages, their terms, scores, events, webhook rows.
 //!
 //! Why: on SQLite every statement is a round trip to the connection's worker thread, and on
 //! PostgreSQL one over the socket; a dozen per message were most of the message path's cost.
@@ -39,23 +39,19 @@ impl Plan {
 /// a failed write (the transaction is spoilt: the caller writes each message alone).
 pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<Vec<ApiResult<Written>>> {
     let ids: Vec<i64> = jobs.iter().map(|j| j.msg.conversation).collect();
+    // With the names of the only people who may write in each: its visitor and its agent.
     let convs = tx.conversations_for_write(&ids).await?;
-    let webhooks = tx.webhooks_want("message.created").await?;
-    let unnamed = |sender: &str| -> Vec<i64> {
-        jobs.iter().filter(|j| j.msg.sender == sender && j.msg.sender_name.is_none()).map(|j| j.msg.sender_id).collect()
-    };
-    let (visitors, users) = tx.sender_names(&unnamed("visitor"), &unnamed("agent")).await?;
 
     // The checks, in arrival order (as writing each alone would make them).
     let mut plans = Vec::with_capacity(jobs.len());
     let mut client_ids: HashMap<(i64, &'static str, String), usize> = HashMap::new();
     for (i, job) in jobs.iter_mut().enumerate() {
         let m = &job.msg;
-        let Some(c) = convs.get(&m.conversation).filter(|c| may_write(m, c)) else {
+        let Some(target) = convs.get(&m.conversation).filter(|t| may_write(m, &t.conversation)) else {
             plans.push(Plan::done(Ok(Written::NotWriter)));
             continue;
         };
-        if c.status == ConversationStatus::Closed {
+        if target.conversation.status == ConversationStatus::Closed {
             plans.push(Plan::done(Err(ApiError::Conflict("the conversation is closed".into()))));
             continue;
         }
@@ -77,10 +73,11 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
             }
         }
         let m = &job.msg;
-        let names = if m.sender == "visitor" { &visitors } else { &users };
-        let Some(name) = m.sender_name.clone().or_else(|| names.get(&m.sender_id).cloned()) else {
-            plans.push(Plan::done(Err(ApiError::not_found("sender"))));
-            continue;
+        // `may_write`: a visitor's conversation, or one assigned to this agent.
+        let name = match (&m.sender_name, m.sender) {
+            (Some(n), _) => n.clone(),
+            (None, "visitor") => target.visitor_name.clone(),
+            (None, _) => target.agent_name.clone().unwrap_or_default(),
         };
         if let Some(cid) = &m.client_id {
             client_ids.insert((m.conversation, m.sender, cid.clone()), i);
@@ -88,19 +85,36 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
         plans.push(Plan::Write(name));
     }
 
-    // Sequence numbers: a message takes one, an agent's reply one more for its read marker.
-    let mut counts: Vec<(i64, i64)> = vec![];
+    // Sequence numbers: a message takes one, an agent's reply one more for its read marker,
+    // counted on from the `last_seq` this transaction read (the row is its own till the end).
+    let mut counts: Vec<(i64, i64, Option<i64>)> = vec![];
+    let mut next: HashMap<i64, i64> = HashMap::new();
     for (job, plan) in jobs.iter().zip(&plans) {
         if let Plan::Write(_) = plan {
-            let n = if job.msg.sender == "agent" { 2 } else { 1 };
+            let c = job.msg.conversation;
+            let seq = next.entry(c).or_insert_with(|| convs.get(&c).map_or(0, |t| t.conversation.last_seq) + 1);
+            let reply = job.msg.sender == "agent";
+            let read = reply.then_some(*seq);
+            *seq += if reply { 2 } else { 1 };
             match counts.last_mut() {
                 // Jobs are sorted by conversation: its messages are next to each other.
-                Some((c, total)) if *c == job.msg.conversation => *total += n,
-                _ => counts.push((job.msg.conversation, n)),
+                Some((id, total, upto)) if *id == c => {
+                    *total += if reply { 2 } else { 1 };
+                    *upto = read.or(*upto);
+                }
+                _ => counts.push((c, if reply { 2 } else { 1 }, read)),
             }
         }
     }
-    let mut next = tx.take_seqs(&counts).await?;
+    let first = tx.take_seqs(&counts).await?;
+    let mut next: HashMap<i64, i64> = HashMap::new();
+    for (c, _, _) in &counts {
+        let expected = convs.get(c).map_or(0, |t| t.conversation.last_seq) + 1;
+        if first.get(c) != Some(&expected) {
+            return Err(ApiError::Internal(anyhow::anyhow!("conversation {c}: its sequence moved under the batch")));
+        }
+        next.insert(*c, expected);
+    }
     let mut seqs = vec![0; jobs.len()];
     let mut rows = vec![];
     for (i, (job, plan)) in jobs.iter().zip(&plans).enumerate() {
@@ -131,7 +145,6 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
     // Views, scores, events, read markers and webhook rows of what was stored.
     let mut written: Vec<Option<(MessageView, Vec<Pending>, i64)>> = (0..jobs.len()).map(|_| None).collect();
     let mut scores = vec![];
-    let mut marks: Vec<(i64, i64)> = vec![];
     for (i, (job, row)) in jobs.iter().zip(&by_job).enumerate() {
         let Some(row) = row else { continue };
         let m = &job.msg;
@@ -153,10 +166,6 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
             let data =
                 serde_json::to_value(MessageRead { reader: "agent".into(), seq: seqs[i] }).map_err(|e| ApiError::Internal(e.into()))?;
             events.push(Pending { conversation: m.conversation, seq: seqs[i] + 1, kind: "message.read", data });
-            match marks.last_mut() {
-                Some((c, upto)) if *c == m.conversation => *upto = seqs[i],
-                _ => marks.push((m.conversation, seqs[i])),
-            }
         }
         written[i] = Some((view, events, m.now));
     }
@@ -165,8 +174,8 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
     let rows: Vec<NewEvent> =
         all.iter().map(|(p, at)| NewEvent { conversation_id: p.conversation, seq: p.seq, kind: p.kind, data: &p.data, at: *at }).collect();
     tx.insert_events(&rows).await?;
-    tx.set_agent_read(&marks).await?;
-    if webhooks {
+    // No check first whether a webhook wants them: the insert selects the webhooks itself.
+    {
         let payloads: Vec<(Value, i64)> = all
             .iter()
             .filter(|(p, _)| p.kind == "message.created")
@@ -185,7 +194,7 @@ pub async fn write_all(tx: &mut Tx, w: &Writer, jobs: &mut [Job]) -> ApiResult<V
             Plan::RetryOf(first) => Ok(Written::Retried(by_job[first].clone().ok_or_else(missing)?)),
             Plan::Write(_) => {
                 let (view, events, _) = written[i].take().ok_or_else(missing)?;
-                let conversation = Box::new(convs.get(&jobs[i].msg.conversation).cloned().ok_or_else(missing)?);
+                let conversation = Box::new(convs.get(&jobs[i].msg.conversation).ok_or_else(missing)?.conversation.clone());
                 Ok(Written::New { view, conversation, events })
             }
         });

@@ -39,7 +39,7 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
         let other = store.create_visitor("w", Some("zh-CN"), 1).await.unwrap().id;
         let (a, b) = (conversation(&store, group, visitor).await, conversation(&store, group, other).await);
         let mut tx = store.begin().await.unwrap();
-        assert!(matches!(tx.take_seqs(&[(a, 3), (999_999, 1)]).await, Err(StoreError::NotFound)));
+        assert!(matches!(tx.take_seqs(&[(a, 3, None), (999_999, 1, None)]).await, Err(StoreError::NotFound)));
         drop(tx); // rolled back
         let mut tx = store.begin().await.unwrap();
         // One message already there: the batch's numbers follow it.
@@ -48,11 +48,12 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
 
         let convs = tx.conversations_for_write(&[b, a, a, 999_999]).await.unwrap();
         assert_eq!(convs.len(), 2, "each existing conversation once, a missing one absent");
-        assert_eq!((convs[&a].last_seq, convs[&b].visitor_id), (1, other));
-        let (visitors, users) = tx.sender_names(&[visitor, 999_999], &[agent]).await.unwrap();
-        assert_eq!((visitors[&visitor].as_str(), users[&agent].as_str(), visitors.len()), ("v", "张三", 1));
+        assert_eq!((convs[&a].conversation.last_seq, convs[&b].conversation.visitor_id), (1, other));
+        assert_eq!((convs[&a].visitor_name.as_str(), convs[&b].visitor_name.as_str(), convs[&a].agent_name.as_deref()), ("v", "w", None));
+        tx.set_assigned(a, agent, 40).await.unwrap();
+        assert_eq!(tx.conversations_for_write(&[a]).await.unwrap()[&a].agent_name.as_deref(), Some("张三"));
 
-        let seqs = tx.take_seqs(&[(a, 3), (b, 1)]).await.unwrap();
+        let seqs = tx.take_seqs(&[(a, 3, Some(3)), (b, 1, None)]).await.unwrap();
         assert_eq!((seqs[&a], seqs[&b]), (2, 1));
         let batch = [
             (msg(a, "visitor", visitor, "退款进度怎么样"), 2, 50),
@@ -77,7 +78,6 @@ async fn a_batch_stores_what_one_message_at_a_time_would() {
             NewEvent { conversation_id: a, seq: 4, kind: "message.read", data: &read, at: 52 },
         ];
         tx.insert_events(&events).await.unwrap();
-        tx.set_agent_read(&[(a, 3)]).await.unwrap();
         let payloads: Vec<(serde_json::Value, i64)> = data.iter().cloned().zip([50, 51, 52]).collect();
         assert_eq!(tx.enqueue_webhooks_each("message.created", &payloads).await.unwrap(), 3);
         assert_eq!(tx.enqueue_webhooks_each("message.created", &[]).await.unwrap(), 0);
