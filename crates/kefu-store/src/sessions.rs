@@ -39,6 +39,9 @@ pub struct ApiKeyRow {
 /// revoked_at, expires_at, the user's enabled flag, the visitor's blocked_at.
 type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
 
+/// user_id, the user's role and must_change_password, visitor_id.
+type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>);
+
 impl Store {
     /// Record a new token (by hash).
     pub async fn create_session(&self, token_hash: &str, owner: TokenOwner, now: i64, expires_at: i64) -> Result<()> {
@@ -81,7 +84,7 @@ impl Store {
     /// and `user` in one statement.
     pub async fn session_caller(&self, token_hash: &str, now: i64) -> Result<Option<SessionCaller>> {
         on_pool!(self, |pool| {
-            let row: Option<(Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>)> = sqlx::query_as(
+            let row: Option<CallerRow> = sqlx::query_as(
                 "SELECT s.user_id, u.role, u.must_change_password, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
              LEFT JOIN visitors v ON v.id = s.visitor_id
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND (u.id IS NULL OR u.enabled = TRUE)
