@@ -13,7 +13,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ErrorCode, ErrorParams};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
-use kefu_store::TokenOwner;
+use kefu_store::SessionCaller;
 
 pub use kefu_core::Role;
 
@@ -205,20 +205,19 @@ pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_pass
         let role = if scopes.contains(&Scope::Admin) { Role::Admin } else { Role::Supervisor };
         return Ok(Caller::Staff(Staff { id: 0, role, scopes, api_key: Some(key.id) }));
     }
-    match state.store.session_owner(&hash, now_ms()).await? {
-        Some(TokenOwner::User(id)) => {
-            let user = state.store.user(id).await?;
-            if user.must_change_password && !path_allowed_before_password_change {
+    // One read: the session with its user's role and password flag.
+    match state.store.session_caller(&hash, now_ms()).await? {
+        Some(SessionCaller::User { id, role, must_change_password }) => {
+            if must_change_password && !path_allowed_before_password_change {
                 return Err(ApiError::coded(
                     ErrorCode::PasswordChangeRequired,
                     "password_change_required: set your own password first (PUT /api/v1/auth/password)",
                     ErrorParams::default(),
                 ));
             }
-            let role = user.role;
             Ok(Caller::Staff(Staff { id, role, scopes: role.scopes(), api_key: None }))
         }
-        Some(TokenOwner::Visitor(id)) => Ok(Caller::Visitor(id)),
+        Some(SessionCaller::Visitor(id)) => Ok(Caller::Visitor(id)),
         None => Err(ApiError::Unauthorized("invalid, expired or revoked token".into())),
     }
 }

@@ -50,12 +50,12 @@ pub struct ViewParts {
 
 /// `1, 2, 3`: ids are integers, so they are written into the statement (as `contacts.rs` does
 /// for its filters) rather than bound one placeholder each.
-fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
     ids.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// `($1, $2, $3), ($4, $5, $6)`: `rows` groups of `width` numbered placeholders.
-fn value_rows(rows: usize, width: usize) -> String {
+pub(crate) fn value_rows(rows: usize, width: usize) -> String {
     (0..rows)
         .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
         .collect::<Vec<_>>()

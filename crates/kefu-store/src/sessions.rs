@@ -11,6 +11,16 @@ pub enum TokenOwner {
     Visitor(i64),
 }
 
+/// Who a live token belongs to, with what its checks need (one read answers an authenticated
+/// request: no second one for the user).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionCaller {
+    /// A staff user: their role now, and whether their password is one-time.
+    User { id: i64, role: kefu_core::Role, must_change_password: bool },
+    /// A visitor.
+    Visitor(i64),
+}
+
 /// An integrator's key.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRow {
@@ -28,6 +38,9 @@ pub struct ApiKeyRow {
 
 /// revoked_at, expires_at, the user's enabled flag, the visitor's blocked_at.
 type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
+
+/// user_id, the user's role and must_change_password, visitor_id.
+type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>);
 
 impl Store {
     /// Record a new token (by hash).
@@ -64,6 +77,28 @@ impl Store {
             .fetch_optional(pool)
             .await?;
             Ok(row.and_then(|(u, v)| u.map(TokenOwner::User).or(v.map(TokenOwner::Visitor))))
+        })
+    }
+
+    /// The owner of a live token, a user with their role and password flag: `session_owner`
+    /// and `user` in one statement.
+    pub async fn session_caller(&self, token_hash: &str, now: i64) -> Result<Option<SessionCaller>> {
+        on_pool!(self, |pool| {
+            let row: Option<CallerRow> = sqlx::query_as(
+                "SELECT s.user_id, u.role, u.must_change_password, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+             LEFT JOIN visitors v ON v.id = s.visitor_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND (u.id IS NULL OR u.enabled = TRUE)
+               AND (v.id IS NULL OR v.blocked_at IS NULL)",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.and_then(|(user, role, must, visitor)| match (user, role, visitor) {
+                (Some(id), Some(role), _) => Some(SessionCaller::User { id, role, must_change_password: must.unwrap_or(false) }),
+                (None, _, Some(v)) => Some(SessionCaller::Visitor(v)),
+                _ => None,
+            }))
         })
     }
 

@@ -167,7 +167,9 @@ pub async fn upload(
     let attachment_id = tx.insert_attachment(&row, now).await?;
     tx.commit().await?;
     let out = Outgoing { kind, body: &name, attachment_id: Some(attachment_id), client_id: retry.client_id.as_deref() };
-    let (view, _) = send(&state, &caller, &c, out).await?;
+    let Some((view, _)) = send(&state, &caller, id, out).await? else {
+        return Err(crate::conversations::messages::refusal(&state, &caller, id).await);
+    };
     Ok((StatusCode::CREATED, Json(view)))
 }
 

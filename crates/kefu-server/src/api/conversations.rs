@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::auth::{Caller, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
-use crate::conversations::messages::{insert, mark_read, send, Outgoing};
+use crate::conversations::messages::{check_writer, insert, mark_read, refusal, send, Outgoing};
 use crate::conversations::redact::{redacted, Payload};
 use crate::conversations::{announce, announce_people, build_view, updated, updated_with};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
@@ -427,21 +427,27 @@ pub async fn post_message(
     ApiJson(body): ApiJson<PostMessage>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
     caller.require_scope(Scope::ConversationsWrite)?;
-    let c = load_visible(&state.store, &caller, id).await?;
-    if !can_write(&caller, &c) {
-        return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()));
-    }
+    // Who may write is checked by the message writer on the conversation row it reads anyway
+    // (no read of it here); a refusal, or a body refused before writing, is then explained by
+    // the checks of `check_writer`, so the answers and their order stay those of reading first.
     let cleaned = clean_message(&body.body);
     let text = cleaned.trim();
-    if text.is_empty() {
-        return Err(ApiError::invalid("body: must not be empty"));
-    }
     let max = state.org.max_message_chars();
-    if text.chars().count() > max {
-        return Err(ApiError::message_too_long("body", max));
+    let invalid = if text.is_empty() {
+        Some(ApiError::invalid("body: must not be empty"))
+    } else if text.chars().count() > max {
+        Some(ApiError::message_too_long("body", max))
+    } else {
+        None
+    };
+    if let Some(e) = invalid {
+        check_writer(&state, &caller, id).await?;
+        return Err(e);
     }
-    let (view, created) =
-        send(&state, &caller, &c, Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() }).await?;
+    let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: body.client_id.as_deref() };
+    let Some((view, created)) = send(&state, &caller, id, out).await? else {
+        return Err(refusal(&state, &caller, id).await);
+    };
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
 }
 

@@ -43,7 +43,9 @@ pub struct NewMessage {
     /// `visitor` or `agent`.
     pub sender: &'static str,
     pub sender_id: i64,
-    pub sender_name: String,
+    /// The sender's display name; `None`: the writer reads it (a batch reads all its senders'
+    /// names at once).
+    pub sender_name: Option<String>,
     pub kind: String,
     pub body: String,
     pub attachment_id: Option<i64>,
@@ -55,6 +57,10 @@ pub struct NewMessage {
 
 /// What the writer did with a message.
 pub enum Written {
+    /// Not stored: the conversation does not exist, or the sender may not write in it now (its
+    /// visitor, or the agent holding it assigned, may). The writer checks this on the row it
+    /// reads anyway; the route then finds out which answer (404, 403) the caller gets.
+    NotWriter,
     /// The sender already stored it under this client id (a retry): that message, unchanged.
     Retried(MessageRow),
     /// Stored now: its view, the conversation as the transaction saw it (who to tell), and the
@@ -62,10 +68,10 @@ pub enum Written {
     New { view: MessageView, conversation: Box<ConversationRow>, events: Vec<Pending> },
 }
 
-struct Job {
-    msg: NewMessage,
+pub(super) struct Job {
+    pub(super) msg: NewMessage,
     /// The visitor's rate limit was charged (a message written again alone is not charged twice).
-    charged: bool,
+    pub(super) charged: bool,
     /// The cluster-wide quota was taken for it, before the transaction.
     quota: bool,
     done: oneshot::Sender<ApiResult<Written>>,
@@ -128,16 +134,16 @@ async fn write_batch(w: &Writer, jobs: Vec<Job>) {
     // Conversation rows are locked (PostgreSQL) in id order: two nodes' batches cannot deadlock.
     // The sort is stable, so one conversation's messages keep their arrival order.
     jobs.sort_by_key(|j| j.msg.conversation);
-    if jobs.len() > 1 {
-        match together(w, &mut jobs).await {
-            Ok(results) => {
-                for (job, result) in jobs.into_iter().zip(results) {
-                    answer(w, job, result);
-                }
-                return;
+    // Even one message goes the batch's way: its statements are no more than writing it alone.
+    // A failed batch of one is written again alone (the same rows, through the simple path).
+    match together(w, &mut jobs).await {
+        Ok(results) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                answer(w, job, result);
             }
-            Err(e) => tracing::warn!(error = %e, messages = jobs.len(), "a batch of messages failed; writing each alone"),
+            return;
         }
+        Err(e) => tracing::warn!(error = %e, messages = jobs.len(), "a batch of messages failed; writing each alone"),
     }
     for mut job in jobs {
         let result = alone(w, &mut job).await;
@@ -145,9 +151,18 @@ async fn write_batch(w: &Writer, jobs: Vec<Job>) {
     }
 }
 
+/// Whether the sender may write in the conversation now: its visitor, or the agent holding it
+/// assigned (`access::can_write`, on the row the writer read).
+pub(super) fn may_write(m: &NewMessage, c: &ConversationRow) -> bool {
+    match m.sender {
+        "visitor" => c.visitor_id == m.sender_id,
+        _ => c.agent_id == Some(m.sender_id) && c.status == ConversationStatus::Assigned,
+    }
+}
+
 /// Whether a job is a visitor's text message (what the message limit counts; files are
 /// counted by their upload).
-fn limited(m: &NewMessage) -> bool {
+pub(super) fn limited(m: &NewMessage) -> bool {
     m.sender == "visitor" && m.attachment_id.is_none()
 }
 
@@ -182,11 +197,7 @@ fn answer(w: &Writer, job: Job, result: ApiResult<Written>) {
 /// All jobs in one transaction. `Err` when a write failed (nothing of the batch committed).
 async fn together(w: &Writer, jobs: &mut [Job]) -> ApiResult<Vec<ApiResult<Written>>> {
     let mut tx = w.store.begin().await?;
-    let webhooks = tx.webhooks_want("message.created").await?;
-    let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs.iter_mut() {
-        results.push(one(&mut tx, w, job, webhooks).await?);
-    }
+    let results = super::batch_tx::write_all(&mut tx, w, jobs).await?;
     tx.commit().await?;
     w.metrics.message_batches.inc();
     Ok(results)
@@ -208,9 +219,12 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResul
     // Locks the row on PostgreSQL; the status is the one this transaction decides on.
     let conversation = match tx.conversation(m.conversation).await {
         Ok(c) => c,
-        Err(StoreError::NotFound) => return Ok(Err(ApiError::NotFound("conversation not found".into()))),
+        Err(StoreError::NotFound) => return Ok(Ok(Written::NotWriter)),
         Err(e) => return Err(e.into()),
     };
+    if !may_write(m, &conversation) {
+        return Ok(Ok(Written::NotWriter));
+    }
     if conversation.status == ConversationStatus::Closed {
         return Ok(Err(ApiError::Conflict("the conversation is closed".into())));
     }
@@ -228,9 +242,13 @@ async fn one(tx: &mut Tx, w: &Writer, job: &mut Job, webhooks: bool) -> ApiResul
             return Ok(Err(e));
         }
     }
+    let name = match &m.sender_name {
+        Some(n) => n.clone(),
+        None if m.sender == "visitor" => tx.visitor(m.sender_id).await?.name,
+        None => tx.user_name(m.sender_id).await?,
+    };
     let out = Outgoing { kind: &m.kind, body: &m.body, attachment_id: m.attachment_id, client_id: m.client_id.as_deref() };
-    let (view, created) =
-        insert_with(tx, m.conversation, (m.sender, m.sender_id, &m.sender_name), &out, m.sentiment, m.now, webhooks).await?;
+    let (view, created) = insert_with(tx, m.conversation, (m.sender, m.sender_id, &name), &out, m.sentiment, m.now, webhooks).await?;
     let mut events = vec![created];
     if m.sender == "agent" {
         // The agent has read everything up to their own reply (same commit as the reply).

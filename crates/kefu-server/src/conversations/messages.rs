@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::auth::Caller;
 use crate::clock::now_ms;
+use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::batch::{NewMessage, Written};
 use crate::conversations::{announce, announce_to, Pending};
 use crate::error::{ApiError, ApiResult};
@@ -20,28 +21,28 @@ pub struct Outgoing<'a> {
     pub client_id: Option<&'a str>,
 }
 
-/// Store and deliver a message from `caller` into `conv`; the view returned (its attachment link
-/// signed) is the caller's REST answer, and whether it is new (false: a retried `client_id`).
-/// The message goes through the group-commit writer ([`crate::conversations::batch`]): it is
+/// Store and deliver a message from `caller` into conversation `conv`; the view returned (its
+/// attachment link signed) is the caller's REST answer, and whether it is new (false: a retried
+/// `client_id`). `None`: not stored, as the conversation does not exist or the caller may not
+/// write in it now (`access::can_write`) — the route tells which (`refusal`).
+/// The message goes through the group-commit writer ([`crate::conversations::batch`]), which
+/// checks the sender on the conversation row it reads anyway and reads the sender's name: it is
 /// announced, and answered, only once its transaction committed.
-pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out: Outgoing<'_>) -> ApiResult<(MessageView, bool)> {
-    if conv.status == kefu_core::ConversationStatus::Closed {
-        return Err(ApiError::Conflict("the conversation is closed".into()));
-    }
+pub async fn send(state: &AppState, caller: &Caller, conv: i64, out: Outgoing<'_>) -> ApiResult<Option<(MessageView, bool)>> {
     if let Some(cid) = out.client_id {
         check_client_id(cid)?;
     }
-    let (sender, sender_id, sender_name) = match caller {
-        Caller::Visitor(v) => ("visitor", *v, state.store.visitor(*v).await?.name),
-        Caller::Staff(s) => ("agent", s.id, state.store.user(s.id).await?.name),
+    let (sender, sender_id) = match caller {
+        Caller::Visitor(v) => ("visitor", *v),
+        Caller::Staff(s) => ("agent", s.id),
     };
     // Scored before the message is queued for writing: the writer never waits for the lexicons.
     let sentiment = crate::sentiment::score(sender, out.kind, out.body);
     let msg = NewMessage {
-        conversation: conv.id,
+        conversation: conv,
         sender,
         sender_id,
-        sender_name,
+        sender_name: None,
         kind: out.kind.into(),
         body: out.body.into(),
         attachment_id: out.attachment_id,
@@ -50,16 +51,17 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
         now: now_ms(),
     };
     match state.messages.write(msg).await? {
+        Written::NotWriter => Ok(None),
         Written::Retried(existing) => {
             let attachment = match existing.attachment_id {
                 Some(a) => Some(state.store.attachment(a).await?),
                 None => None,
             };
-            Ok((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now_ms()), false))
+            Ok(Some((state.links.sign_message(MessageView::build(&existing, attachment.as_ref()), now_ms()), false)))
         }
         Written::New { mut view, conversation, events } => {
             if let Some(s) = sentiment {
-                crate::sentiment::observe(state, conv.id, view.id, s.score).await;
+                crate::sentiment::observe(state, conv, view.id, s.score).await;
             }
             state.metrics.messages.inc();
             announce_to(&state.hub, &state.links, &conversation, events, &[]);
@@ -67,9 +69,28 @@ pub async fn send(state: &AppState, caller: &Caller, conv: &ConversationRow, out
                 // The customer's own answer never carries their sentiment score (staff only).
                 view.sentiment = None;
             }
-            Ok((state.links.sign_message(view, now_ms()), true))
+            Ok(Some((state.links.sign_message(view, now_ms()), true)))
         }
     }
+}
+
+/// Why `caller` may not write in conversation `id` (what a route answers when [`send`] stored
+/// nothing, or before it tries): 404 when they may not see it (403 for a supervisor outside its
+/// group), else 403. The same answers, in the same order, as `load_visible` then `can_write`.
+pub async fn refusal(state: &AppState, caller: &Caller, id: i64) -> ApiError {
+    match load_visible(&state.store, caller, id).await {
+        Err(e) => e,
+        Ok(_) => ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()),
+    }
+}
+
+/// `Ok` when `caller` may write in conversation `id` now, else why not (as [`refusal`]).
+pub async fn check_writer(state: &AppState, caller: &Caller, id: i64) -> ApiResult<ConversationRow> {
+    let c = load_visible(&state.store, caller, id).await?;
+    if !can_write(caller, &c) {
+        return Err(ApiError::Forbidden("only the visitor and the agent serving the conversation can write in it".into()));
+    }
+    Ok(c)
 }
 
 /// A client id is 1 to 64 characters.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod batch;
+mod batch_tx;
 pub mod links;
 pub mod messages;
 pub mod notes;

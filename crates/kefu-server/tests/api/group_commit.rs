@@ -186,11 +186,13 @@ async fn a_message_failing_in_a_batch_does_not_sink_the_others() {
         limits: std::sync::Arc::new(kefu_server::limits::Limits::new(&app.config_again())),
         metrics: Default::default(),
     });
+    // The writer checks the sender on the row it reads: each message from its conversation's visitor.
+    let visitor_of = [(a, store.conversation(a).await.unwrap().visitor_id), (b, store.conversation(b).await.unwrap().visitor_id)];
     let msg = |conversation: i64, body: &str, attachment_id: Option<i64>| NewMessage {
         conversation,
         sender: "visitor",
-        sender_id: 1,
-        sender_name: "Tom".into(),
+        sender_id: visitor_of.iter().find(|(c, _)| *c == conversation).unwrap().1,
+        sender_name: None,
         kind: if attachment_id.is_some() { "file".into() } else { "text".into() },
         body: body.into(),
         attachment_id,
@@ -206,6 +208,7 @@ async fn a_message_failing_in_a_batch_does_not_sink_the_others() {
         match &results[i] {
             Ok(Written::New { view, .. }) => assert_eq!(view.body, body),
             Ok(Written::Retried(_)) => panic!("{body}: not a retry"),
+            Ok(Written::NotWriter) => panic!("{body}: its visitor may write"),
             Err(e) => panic!("{body}: {e:?}"),
         }
     }
@@ -216,4 +219,70 @@ async fn a_message_failing_in_a_batch_does_not_sink_the_others() {
     let bodies: Vec<String> =
         store.messages_after(a, 0).await.unwrap().into_iter().filter(|m| m.sender == "visitor").map(|m| m.body).collect();
     assert_eq!(bodies, ["hi", "a1", "a2"]);
+}
+
+/// In one batch: a retry of a message sent moments before in the same batch is answered with
+/// that message (stored once); a message from someone who may not write in the conversation is
+/// refused (`NotWriter`) and takes no sequence number; the agent's reply moves their read marker.
+#[tokio::test]
+async fn a_batch_checks_its_senders_and_stores_a_retry_once() {
+    use kefu_server::conversations::batch::{MessageWriter, NewMessage, Writer, Written};
+    let app = spawn_app_with(|_| {}).await;
+    let agent = app.ready_agent(1).await;
+    let (_, a) = chatting(&app, &agent, "Tom").await;
+    let store = app.store().await;
+    let tom = store.conversation(a).await.unwrap().visitor_id;
+    let agent_id = store.conversation(a).await.unwrap().agent_id.unwrap();
+    let writer = MessageWriter::start(Writer {
+        store: store.clone(),
+        limits: std::sync::Arc::new(kefu_server::limits::Limits::new(&app.config_again())),
+        metrics: Default::default(),
+    });
+    let msg = |sender: &'static str, sender_id: i64, body: &str, client_id: Option<&str>| NewMessage {
+        conversation: a,
+        sender,
+        sender_id,
+        sender_name: None,
+        kind: "text".into(),
+        body: body.into(),
+        attachment_id: None,
+        client_id: client_id.map(Into::into),
+        sentiment: None,
+        now: 1,
+    };
+    let before = store.conversation(a).await.unwrap().last_seq;
+    let results = join_all(
+        [
+            msg("visitor", tom, "once", Some("c1")),
+            msg("visitor", tom + 1000, "stranger", None),
+            msg("visitor", tom, "once", Some("c1")),
+            msg("agent", agent_id, "reply", None),
+            msg("agent", agent_id + 1000, "not theirs", None),
+        ]
+        .map(|m| writer.write(m)),
+    )
+    .await;
+    let first = match &results[0] {
+        Ok(Written::New { view, .. }) => view.id,
+        _ => panic!("the first is stored"),
+    };
+    assert!(matches!(results[1], Ok(Written::NotWriter)), "another visitor may not write in it");
+    match &results[2] {
+        Ok(Written::Retried(row)) => assert_eq!((row.id, row.body.as_str()), (first, "once")),
+        _ => panic!("the retry is answered with the first"),
+    }
+    match &results[3] {
+        Ok(Written::New { view, events, .. }) => {
+            let name = store.user(agent_id).await.unwrap().name;
+            assert_eq!(view.sender_name.as_deref(), Some(name.as_str()), "the name read by the writer");
+            assert_eq!(events.len(), 2, "the reply and the agent's read marker");
+        }
+        _ => panic!("the agent's reply is stored"),
+    }
+    assert!(matches!(results[4], Ok(Written::NotWriter)), "an agent not holding it may not write in it");
+    let c = store.conversation(a).await.unwrap();
+    assert_eq!(c.last_seq, before + 3, "a message, a reply, a read marker");
+    assert_eq!(c.agent_read_seq, before + 2);
+    let bodies: Vec<String> = store.messages_after(a, before).await.unwrap().into_iter().map(|m| m.body).collect();
+    assert_eq!(bodies, ["once", "reply"]);
 }

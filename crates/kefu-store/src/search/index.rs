@@ -69,6 +69,32 @@ impl Store {
 }
 
 impl Tx {
+    /// Write the terms of many rows of `source` just inserted, `(id, conversation, kind, body)`
+    /// each, in one statement per `TERMS_PER_INSERT` terms (a batch of messages, not one each).
+    pub(crate) async fn index_many(&mut self, source: Source, rows: &[(i64, i64, &str, &str)]) -> Result<()> {
+        let terms: Vec<(String, i64, i64)> = rows
+            .iter()
+            .filter(|r| source.searches(r.2))
+            .flat_map(|&(id, conversation, _, body)| terms::index_terms(body).into_iter().map(move |t| (t, id, conversation)))
+            .collect();
+        for chunk in terms.chunks(TERMS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO {} (term, {}, conversation_id) VALUES {} ON CONFLICT DO NOTHING",
+                source.terms_table(),
+                source.id_column(),
+                crate::routing_batch::value_rows(chunk.len(), 3)
+            );
+            on_tx!(self, |db| {
+                let mut q = sqlx::query(&sql);
+                for (t, id, conversation) in chunk {
+                    q = q.bind(t.as_str()).bind(*id).bind(*conversation);
+                }
+                q.execute(&mut *db).await?;
+            });
+        }
+        Ok(())
+    }
+
     /// Write the terms of a row of `source` just inserted, if its kind is searched.
     pub(crate) async fn index(&mut self, source: Source, id: i64, conversation_id: i64, kind: &str, body: &str) -> Result<()> {
         if !source.searches(kind) {

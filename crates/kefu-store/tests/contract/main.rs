@@ -15,6 +15,7 @@ mod directory;
 mod floor_alerts;
 mod insight_reads;
 mod late_facts;
+mod message_batch;
 mod outbox;
 mod planning;
 mod qa;
