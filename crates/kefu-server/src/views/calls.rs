@@ -46,8 +46,9 @@ pub enum CallSide {
 
 /// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
 /// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-/// (the server stopped; in a cluster, the node holding the call's media died and its two sides did
-/// not both rejoin the call's media on the survivor that took it over within `call_rejoin_secs`).
+/// (the server stopped with the call running), `home_lost` (in a cluster, the node carrying the
+/// call's media died and its two sides did not both rejoin the call's media on the survivor that
+/// took it over within `call_rejoin_secs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CallEndReason {
@@ -57,6 +58,7 @@ pub enum CallEndReason {
     Failed,
     ConversationClosed,
     ServerRestart,
+    HomeLost,
 }
 
 impl CallEndReason {
@@ -69,6 +71,7 @@ impl CallEndReason {
             CallEndReason::Failed => "failed",
             CallEndReason::ConversationClosed => "conversation_closed",
             CallEndReason::ServerRestart => "server_restart",
+            CallEndReason::HomeLost => "home_lost",
         }
     }
 }
