@@ -10,7 +10,6 @@ use std::time::Duration;
 use super::cluster::CallCluster;
 use crate::routing::Op;
 use crate::state::AppState;
-use crate::views::CallEndReason;
 
 /// How often a side not back in a moved call is told `call.moved` again.
 const MOVED_AGAIN_EVERY: Duration = Duration::from_secs(2);
@@ -108,7 +107,8 @@ fn both_sides(sides: &[&str]) -> bool {
 /// active here would hold the agent's call slot for good.
 async fn end_lost(state: &AppState, call: i64) {
     for _ in 0..END_TRIES {
-        let op = Op::EndCall { call, reason: CallEndReason::HomeLost.as_str().into(), only_if: Some(kefu_core::CallStatus::Active) };
+        let op =
+            Op::EndCall { call, reason: kefu_core::CallEndReason::HomeLost.as_str().into(), only_if: Some(kefu_core::CallStatus::Active) };
         match state.routing.run(op).await {
             // Conflict: it ended meanwhile (hung up); nothing left to do.
             Ok(()) | Err(crate::error::ApiError::Conflict(_)) => return,

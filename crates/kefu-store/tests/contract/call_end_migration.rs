@@ -100,6 +100,14 @@ async fn calls_and_their_references_survive_the_end_reason_rebuild() {
     let unknown = tx.insert_call(&NewCall { conversation_id: 2, ..second }, 70).await.unwrap();
     assert!(tx.end_call(unknown.id, "vanished", None, 71).await.is_err(), "the CHECK still refuses unknown reasons");
     drop(tx);
+    // Every word of the core's vocabulary is one the table takes.
+    for reason in kefu_core::CallEndReason::ALL {
+        let mut tx = store.begin().await.unwrap();
+        let call = tx.insert_call(&NewCall { conversation_id: 2, ..second }, 80).await.unwrap();
+        let ended = tx.end_call(call.id, reason.as_str(), None, 81).await.unwrap_or_else(|e| panic!("{reason:?}: {e}"));
+        assert_eq!(ended.and_then(|c| c.end_reason).as_deref(), Some(reason.as_str()));
+        drop(tx);
+    }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2364,7 +2364,7 @@ export interface components {
          *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
          *     (the server stopped with the call running), `home_lost` (in a cluster, the node carrying the
          *     call's media died and its two sides did not both rejoin the call's media on the survivor that
-         *     took it over within `call_rejoin_secs`).
+         *     took it over within `call_rejoin_secs`). The calls table's CHECK lists the same words.
          * @enum {string}
          */
         CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart" | "home_lost";
