@@ -61,4 +61,4 @@ pub use router::{
 };
 pub use stats::{service_level, ContactRecord, ServiceStats, SlRule, SlRules, Verdict, Wait};
 pub use types::{AgentId, Capacity, ConversationId, GroupId, Media, Millis, Priority, SkillLevel};
-pub use vocab::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role};
+pub use vocab::{AgentStatusKind, CallEndReason, CallStatus, ConversationStatus, ReturningBy, Role};

@@ -114,6 +114,59 @@ impl CallStatus {
     }
 }
 
+/// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
+/// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
+/// (the server stopped with the call running), `home_lost` (in a cluster, the node carrying the
+/// call's media died and its two sides did not both rejoin the call's media on the survivor that
+/// took it over within `call_rejoin_secs`). The calls table's CHECK lists the same words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CallEndReason {
+    /// Either side hung up.
+    Hangup,
+    /// The side that did not start it declined.
+    Declined,
+    /// Not answered within `call_ring_secs`.
+    Missed,
+    /// Media broke, or a participant vanished.
+    Failed,
+    /// Its conversation closed.
+    ConversationClosed,
+    /// The server stopped with the call running (ended at the next start).
+    ServerRestart,
+    /// In a cluster: the node carrying the call's media died, and its two sides were not both back
+    /// in its media on the survivor that took it over within `call_rejoin_secs`.
+    HomeLost,
+}
+
+impl CallEndReason {
+    /// Every end reason.
+    pub const ALL: [CallEndReason; 7] = [
+        CallEndReason::Hangup,
+        CallEndReason::Declined,
+        CallEndReason::Missed,
+        CallEndReason::Failed,
+        CallEndReason::ConversationClosed,
+        CallEndReason::ServerRestart,
+        CallEndReason::HomeLost,
+    ];
+
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallEndReason::Hangup => "hangup",
+            CallEndReason::Declined => "declined",
+            CallEndReason::Missed => "missed",
+            CallEndReason::Failed => "failed",
+            CallEndReason::ConversationClosed => "conversation_closed",
+            CallEndReason::ServerRestart => "server_restart",
+            CallEndReason::HomeLost => "home_lost",
+        }
+    }
+}
+
 /// Which earlier agent a returning customer waits for: the last one, or the one who served most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -266,8 +266,8 @@ pub struct Config {
     pub media_stats_interval_ms: u64,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
-    /// Cluster: a call moved to a survivor after its home node died ends (`server_restart`) unless both
-    /// sides have joined its media there within this long (`server_restart`).
+    /// Cluster: a call moved to a survivor after its home node died ends (`home_lost`) unless both
+    /// sides have joined its media there within this long.
     pub call_rejoin_secs: u32,
     /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
     /// `turns:host:5349?transport=tcp`. Empty: no TURN (browsers reach the media socket directly).

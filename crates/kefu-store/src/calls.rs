@@ -24,7 +24,7 @@ pub struct CallRow {
     pub answered_at: Option<i64>,
     /// Ended.
     pub ended_at: Option<i64>,
-    /// hangup | declined | missed | failed | conversation_closed | server_restart.
+    /// hangup | declined | missed | failed | conversation_closed | server_restart | home_lost.
     pub end_reason: Option<String>,
     /// always | on_demand | off: fixed when the call became active.
     pub recording_policy: String,

@@ -226,6 +226,9 @@ pub enum StoreError {
     /// different from its source.
     #[error("{0}")]
     Copy(String),
+    /// Migrating a SQLite file left rows referencing rows that are gone.
+    #[error("{0}")]
+    Integrity(String),
     /// A routing write from an owner whose lease epoch `held` is no longer the current one
     /// (`current`): another node took routing over.
     #[error("routing: this node's lease epoch {held} is no longer current (now {current})")]
@@ -300,6 +303,42 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+/// Run the SQLite migrations on one connection of their own with foreign keys off, SQLite's
+/// documented way to change a table's definition (https://www.sqlite.org/lang_altertable.html):
+/// a rebuild (0036 rebuilds `calls`) drops the old table, and with foreign keys on that drop first
+/// deletes its rows, which fails on (or cascades to) the rows referencing them. The pragma cannot
+/// be set inside the transaction sqlx runs each migration in, and sqlx 0.8's SQLite driver does
+/// not honour `-- no-transaction`, hence the connection-wide setting. When anything was applied,
+/// `PRAGMA foreign_key_check` then proves no reference dangles.
+async fn migrate_sqlite(options: SqliteConnectOptions) -> Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = options.foreign_keys(false).connect().await?;
+    let before = applied_migrations(&mut conn).await?;
+    dialect::sqlite::MIGRATOR.run(&mut conn).await?;
+    if applied_migrations(&mut conn).await? != before {
+        let dangling: Vec<(String, Option<i64>, String)> =
+            sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check").fetch_all(&mut conn).await?;
+        if let Some((table, row, parent)) = dangling.first() {
+            return Err(StoreError::Integrity(format!(
+                "after migrating, {} row(s) reference a missing row (first: {table} row {row:?} -> {parent})",
+                dangling.len()
+            )));
+        }
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// How many migrations the SQLite file has applied (none before its first).
+async fn applied_migrations(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
+    let table: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM sqlite_schema WHERE name = '_sqlx_migrations'").fetch_optional(&mut *conn).await?;
+    Ok(match table {
+        Some(_) => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&mut *conn).await?,
+        None => 0,
+    })
+}
+
 /// The connection pool and every query.
 #[derive(Clone)]
 pub struct Store {
@@ -329,8 +368,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
+        migrate_sqlite(options.clone()).await?;
         let pool = SqlitePoolOptions::new().max_connections(16).connect_with(options).await?;
-        dialect::sqlite::MIGRATOR.run(&pool).await?;
         Ok(Store { pool: Pool::Sqlite(pool), write_gate: Default::default() })
     }
 

@@ -1,7 +1,7 @@
 //! The core's vocabulary as SQLite stores it: each word round-trips as the TEXT it always was,
 //! and a word the code does not know is a decode error, never a panic.
 
-use kefu_core::{AgentStatusKind, CallStatus, ConversationStatus, ReturningBy, Role, Strategy};
+use kefu_core::{AgentStatusKind, CallEndReason, CallStatus, ConversationStatus, ReturningBy, Role, Strategy};
 use serde::Serialize;
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Decode, Encode, Sqlite, Type};
@@ -50,6 +50,9 @@ async fn every_word_round_trips_as_its_text() {
     }
     for s in CallStatus::ALL {
         round_trip(&pool, s).await;
+    }
+    for r in CallEndReason::ALL {
+        round_trip(&pool, r).await;
     }
     for r in [ReturningBy::Last, ReturningBy::Most] {
         round_trip(&pool, r).await;

@@ -13,8 +13,7 @@
 //! the new home's media with a new peer connection (a side whose socket died with the home
 //! reconnects to a survivor first); the old home, if it runs on after all (taken for dead), is
 //! told on `kefu.media.moved` to let go of its room. A moved call whose two sides are not both
-//! back within `call_rejoin_secs` ends `server_restart` (as before this takeover existed, and as
-//! a restart ends its own), which frees the agent's call slot. Ringing calls have no home (it is
+//! back within `call_rejoin_secs` ends `home_lost`, which frees the agent's call slot. Ringing calls have no home (it is
 //! claimed at the first media join), so a node's death leaves them ringing.
 
 use std::collections::HashMap;

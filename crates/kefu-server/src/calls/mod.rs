@@ -171,7 +171,8 @@ pub async fn end_interrupted(store: &Store) -> anyhow::Result<usize> {
         let now = now_ms();
         let mut tx = store.begin().await?;
         // Nobody is connected yet: the events are announced by resume, not now.
-        let _ended: Option<(_, Vec<Pending>)> = record::end(&mut tx, call.id, "server_restart", None, now).await?;
+        let _ended: Option<(_, Vec<Pending>)> =
+            record::end(&mut tx, call.id, kefu_core::CallEndReason::ServerRestart.as_str(), None, now).await?;
         tx.commit().await?;
     }
     Ok(open.len())

@@ -285,7 +285,9 @@ pub async fn socket_closed(state: &AppState, conn: u64) {
 
 async fn end_failed(routing: &Routing, call: i64) {
     // Refused when the call already ended (hung up, closed): nothing left to do then.
-    let _ = routing.run(Op::EndCall { call, reason: "failed".into(), only_if: Some(CallStatus::Active) }).await;
+    let _ = routing
+        .run(Op::EndCall { call, reason: kefu_core::CallEndReason::Failed.as_str().into(), only_if: Some(CallStatus::Active) })
+        .await;
 }
 
 /// Consume the media server's events for as long as it runs.

@@ -1,7 +1,7 @@
 //! Taking a call over when its home node died (see `cluster`): one survivor moves the call row's
 //! home to itself, lets the old home (if it runs on after all) know, keeps the dead node's files
 //! as interrupted, opens the room, tells both sides `call.moved` until they are back, and ends the
-//! call (`server_restart`) when they are not both back within `call_rejoin_secs`. Touches no
+//! call (`home_lost`) when they are not both back within `call_rejoin_secs`. Touches no
 //! signalling: the clients' new `call.join`s reach the new home as any join does.
 
 use std::sync::Arc;
@@ -107,7 +107,8 @@ fn both_sides(sides: &[&str]) -> bool {
 /// active here would hold the agent's call slot for good.
 async fn end_lost(state: &AppState, call: i64) {
     for _ in 0..END_TRIES {
-        let op = Op::EndCall { call, reason: "server_restart".into(), only_if: Some(kefu_core::CallStatus::Active) };
+        let op =
+            Op::EndCall { call, reason: kefu_core::CallEndReason::HomeLost.as_str().into(), only_if: Some(kefu_core::CallStatus::Active) };
         match state.routing.run(op).await {
             // Conflict: it ended meanwhile (hung up); nothing left to do.
             Ok(()) | Err(crate::error::ApiError::Conflict(_)) => return,

@@ -34,7 +34,7 @@ pub enum ConversationMedia {
 }
 
 // Call status is the core's vocabulary (stored through sqlx::Type, documented from the same enum).
-pub use kefu_core::CallStatus;
+pub use kefu_core::{CallEndReason, CallStatus};
 
 /// Which side started the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -42,35 +42,6 @@ pub use kefu_core::CallStatus;
 pub enum CallSide {
     Visitor,
     Agent,
-}
-
-/// Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
-/// `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-/// (the server stopped; in a cluster, the node holding the call's media died and its two sides did
-/// not both rejoin the call's media on the survivor that took it over within `call_rejoin_secs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CallEndReason {
-    Hangup,
-    Declined,
-    Missed,
-    Failed,
-    ConversationClosed,
-    ServerRestart,
-}
-
-impl CallEndReason {
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallEndReason::Hangup => "hangup",
-            CallEndReason::Declined => "declined",
-            CallEndReason::Missed => "missed",
-            CallEndReason::Failed => "failed",
-            CallEndReason::ConversationClosed => "conversation_closed",
-            CallEndReason::ServerRestart => "server_restart",
-        }
-    }
 }
 
 /// A call of a conversation (also the data of the `call.updated` conversation event).

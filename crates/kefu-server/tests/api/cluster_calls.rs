@@ -4,7 +4,7 @@
 //! address; media flows both ways, keeps flowing while an unrelated node dies, and when the
 //! call's home dies a survivor takes the call over and tells both sides (`call.moved`): when they
 //! rejoin, media flows through the new home and the recording goes on in new segments
-//! (`cluster_call_failover`); when nobody rejoins, the call ends (`server_restart`) and frees
+//! (`cluster_call_failover`); when nobody rejoins, the call ends (`home_lost`) and frees
 //! the agent's call slot.
 //! A snapshot asked for through the agent's node is answered by an upload through the visitor's.
 
@@ -138,7 +138,7 @@ impl CrossCall {
     }
 
     /// The call's home was killed at `killed_at` and nobody rejoins its media: a survivor takes
-    /// it over and says so (`call.moved`), then ends it `server_restart`, and the agent can take
+    /// it over and says so (`call.moved`), then ends it `home_lost`, and the agent can take
     /// another call at once.
     pub async fn ended_by_a_survivor(mut self, survivor: &TestApp, killed_at: Instant, store: &kefu_store::Store) {
         self.agent_ws.wait_until("call.moved", |e| e["call_id"] == self.call).await;
@@ -146,7 +146,7 @@ impl CrossCall {
         let ended = call_event(&mut self.agent_ws, self.call, "ended").await;
         let after = killed_at.elapsed();
         eprintln!("call home SIGKILL -> call ended by a survivor, nobody rejoined: {} ms", after.as_millis());
-        assert_eq!(ended["data"]["end_reason"], "server_restart", "{ended}");
+        assert_eq!(ended["data"]["end_reason"], "home_lost", "{ended}");
         assert!(after < Duration::from_secs(10), "the call ended {after:?} after its node died (call_rejoin_secs = 3)");
         let (s, v): (u16, Value) = survivor.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
         assert_eq!((s, v["status"].as_str()), (200, Some("ended")), "{v}");

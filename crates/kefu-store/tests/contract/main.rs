@@ -6,6 +6,7 @@ mod support;
 mod agent_facts;
 mod agent_tools;
 mod audit;
+mod call_end_migration;
 mod call_homes;
 mod calls;
 mod cluster_turns;

@@ -2410,11 +2410,12 @@ export interface components {
         /**
          * @description Why a call ended: `hangup` (either side), `declined`, `missed` (not answered in time),
          *     `failed` (media broke, or a participant vanished), `conversation_closed`, `server_restart`
-         *     (the server stopped; in a cluster, the node holding the call's media died and its two sides did
-         *     not both rejoin the call's media on the survivor that took it over within `call_rejoin_secs`).
+         *     (the server stopped with the call running), `home_lost` (in a cluster, the node carrying the
+         *     call's media died and its two sides did not both rejoin the call's media on the survivor that
+         *     took it over within `call_rejoin_secs`). The calls table's CHECK lists the same words.
          * @enum {string}
          */
-        CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart";
+        CallEndReason: "hangup" | "declined" | "missed" | "failed" | "conversation_closed" | "server_restart" | "home_lost";
         /**
          * @description `call.layers`: which simulcast layers of the camera sent on `mid` are wanted; the page sets
          *     `active` on each encoding by rid (layers nobody receives pause at the source).

@@ -1,7 +1,7 @@
 // Test doubles of the browser's WebRTC objects for CallSession's tests (not shipped: imported
 // only by *.test.ts).
 
-import type { PeerLike, TransceiverLike } from './session';
+import type { PeerLike, TransceiverLike } from './contract';
 
 /** A fake RTCPeerConnection: follows the signalling states of the spec and records every step. */
 export class FakePeer implements PeerLike {

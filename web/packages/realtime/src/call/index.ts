@@ -2,7 +2,9 @@
 // devices. Imported only by the code that runs when a call starts (the widget loads it with
 // import()), so none of it weighs on the chat.
 
-export { CallSession, cameraEncodings, type CaptureSize, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike, trackSource } from './session';
+export { CallSession } from './session';
+export { cameraEncodings } from './camera';
+export { type CaptureSize, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike, trackSource } from './contract';
 export {
   cameraCount,
   cameraIds,

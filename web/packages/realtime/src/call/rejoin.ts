@@ -3,7 +3,7 @@
 // so a repeat that arrives while our new join is on its way must not start yet another one; and
 // a join that reaches a node before it took the call over is refused `media_unavailable`, to be
 // tried again a moment later, a bounded number of times (the server ends the call
-// `server_restart` when the sides are not back in time). Pure: the caller owns the clock and the timers.
+// `home_lost` when the sides are not back in time). Pure: the caller owns the clock and the timers.
 
 /** A repeat of the same move within this long after a rejoin began is ignored. */
 export const SETTLE_MS = 5_000;

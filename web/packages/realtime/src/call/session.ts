@@ -23,121 +23,15 @@
 // refused with `media_unavailable` meanwhile is tried again a moment later (see rejoin.ts). A
 // connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
 
+import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
+import type { CallClientFrame, CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
 import { MediaRejoin } from './rejoin';
+import { RemoteTracks } from './remote';
 import { relayOnlyForTests } from './testing';
 
-/** The part of RTCPeerConnection a CallSession uses (a real one satisfies it). */
-export interface PeerLike {
-  readonly signalingState: RTCSignalingState;
-  readonly iceGatheringState: RTCIceGatheringState;
-  readonly connectionState: RTCPeerConnectionState;
-  readonly localDescription: RTCSessionDescription | RTCSessionDescriptionInit | null;
-  addTransceiver(trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit): TransceiverLike;
-  createOffer(): Promise<RTCSessionDescriptionInit>;
-  createAnswer(): Promise<RTCSessionDescriptionInit>;
-  setLocalDescription(d?: RTCSessionDescriptionInit): Promise<void>;
-  setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void>;
-  getStats(): Promise<RTCStatsReport>;
-  close(): void;
-  addEventListener(type: string, listener: (ev: never) => void): void;
-}
+export { cameraEncodings } from './camera';
+export { trackSource, type CallClientFrame, type CallMediaState, type CallServerFrame, type CallSessionOptions, type CaptureSize, type PeerLike, type ReceiveKind, type TrackSource, type TransceiverLike } from './contract';
 
-/** The part of RTCRtpTransceiver a CallSession uses. */
-export interface TransceiverLike {
-  readonly mid: string | null;
-  direction: RTCRtpTransceiverDirection;
-  readonly currentDirection?: RTCRtpTransceiverDirection | null;
-  readonly sender: {
-    readonly track?: MediaStreamTrack | null;
-    replaceTrack(track: MediaStreamTrack | null): Promise<void>;
-    /** The sender's own stats (outbound-rtp per layer): tells whether its encoder gets frames. */
-    getStats?(): Promise<RTCStatsReport>;
-    getParameters?(): RTCRtpSendParameters;
-    setParameters?(p: RTCRtpSendParameters): Promise<void>;
-  };
-}
-
-/** The camera capture size the server asks for (720p, or 1080p where the deployment enables it). */
-export interface CaptureSize {
-  width: number;
-  height: number;
-}
-
-/**
- * The camera's simulcast layers, lowest first: a quarter, half and full capture size, each capped
- * near the bitrate the SFU's allocator counts on for it. The lowest is what a weak link gets: at
- * 100 kbit/s it fits a 300 kbit/s mobile link with the audio (~40 kbit/s), packet headers
- * (~35 kbit/s at 320x180), the repair of a 5-10% loss and room for the estimate to swing (at
- * 150 kbit/s the SFU's estimate on such a link, 130-250 kbit/s, often did not carry it).
- */
-export function cameraEncodings(capture: CaptureSize = { width: 1280, height: 720 }): RTCRtpEncodingParameters[] {
-  const top = capture.height >= 1080 ? 2_500_000 : 1_500_000;
-  return [
-    { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
-    { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
-    { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: top },
-  ];
-}
-
-/** Where a remote track comes from: the other side's microphone, camera or shared screen. */
-export type TrackSource = 'audio' | 'camera' | 'screen';
-
-/** The source of a remote track, from the stream id the server gave it. */
-export function trackSource(track: MediaStreamTrack, streamIds: readonly string[]): TrackSource {
-  if (track.kind === 'audio') return 'audio';
-  return streamIds.some((id) => id.startsWith('kefu-screen-')) ? 'screen' : 'camera';
-}
-
-/** Client -> server frames of the contract. */
-export type CallClientFrame =
-  | { type: 'call.join'; call_id: number; sdp: string; screen_mids: string[] }
-  | { type: 'call.renegotiate'; call_id: number; sdp: string; screen_mids: string[] }
-  | { type: 'call.answer'; call_id: number; sdp: string }
-  | { type: 'call.leave'; call_id: number };
-
-/** Server -> client frames (ephemeral, no seq). */
-export interface CallServerFrame {
-  type: string;
-  call_id?: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  data?: any;
-}
-
-/** Where the media stands, for the UI. */
-export type CallMediaState = 'idle' | 'joining' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'left';
-
-export interface CallSessionOptions {
-  callId: number;
-  /** Sends one frame on the WebSocket; false when the socket is down. */
-  send: (frame: CallClientFrame) => boolean;
-  /** Builds the peer connection (a real RTCPeerConnection by default). */
-  createPeer?: (config: RTCConfiguration) => PeerLike;
-  iceServers?: RTCIceServer[];
-  /** Only TURN relay candidates (default: only when a browser test asks, see testing.ts). */
-  relayOnly?: boolean;
-  /** A remote track arrived (after an answer or a server offer), with its source. */
-  onTrack?: (track: MediaStreamTrack, source: TrackSource) => void;
-  /** A remote track went away (the other side stopped sharing its screen, or left). */
-  onTrackEnded?: (track: MediaStreamTrack) => void;
-  /** Our own screen share ended (stopped here, or by the browser's "stop sharing"). */
-  onScreenEnded?: () => void;
-  onState?: (state: CallMediaState) => void;
-  /** A `call.error` from the server or a local WebRTC failure. */
-  onError?: (code: string, message: string) => void;
-  /** How long the first offer waits for ICE candidates to be gathered (no trickle in the contract). */
-  gatherTimeoutMs?: number;
-  /** The camera capture size (from the ice-servers route); 1280x720 when absent. */
-  capture?: CaptureSize;
-  /** Publish the camera in three simulcast layers (default true). */
-  simulcast?: boolean;
-  /** A new peer connection replaced the old one (after `call.moved`): watchers of `peer` follow it. */
-  onPeer?: (peer: PeerLike) => void;
-  /** The clock, for tests. */
-  now?: () => number;
-}
-
-/** What the call receives besides what it sends: the other side's audio and video. */
-export type ReceiveKind = 'audio' | 'video';
 
 const DEFAULT_GATHER_TIMEOUT_MS = 2_000;
 
@@ -165,13 +59,17 @@ export class CallSession {
   /** The screen being shared now, if any. */
   #sharing: { transceiver: TransceiverLike; track: MediaStreamTrack } | null = null;
   /** Remote tracks reported through onTrack and not yet reported ended. */
-  readonly #remote = new Set<MediaStreamTrack>();
+  readonly #remote: RemoteTracks;
   /** The camera transceivers, whose simulcast layers `call.layers` turns on and off. */
   readonly #cameras: TransceiverLike[] = [];
 
   constructor(opts: CallSessionOptions) {
     this.#opts = opts;
     this.callId = opts.callId;
+    this.#remote = new RemoteTracks(
+      (track, source) => this.#opts.onTrack?.(track, source),
+      (track) => this.#opts.onTrackEnded?.(track),
+    );
     this.#config = {
       iceServers: opts.iceServers ?? [],
       bundlePolicy: 'max-bundle',
@@ -189,7 +87,7 @@ export class CallSession {
     const peer = (this.#opts.createPeer ?? ((c) => new RTCPeerConnection(c) as unknown as PeerLike))(this.#config);
     // A replaced peer's late events are not this call's any more.
     peer.addEventListener('track', ((ev: RTCTrackEvent) => {
-      if (peer === this.#peer) this.#onTrack(ev);
+      if (peer === this.#peer) this.#remote.arrived(ev);
     }) as (ev: never) => void);
     peer.addEventListener('connectionstatechange', (() => {
       if (peer === this.#peer) this.#onConnectionState();
@@ -257,7 +155,7 @@ export class CallSession {
       this.#sharing = null;
       this.#opts.onScreenEnded?.();
     }
-    for (const track of [...this.#remote]) this.#remoteEnded(track);
+    this.#remote.endAll();
     this.#peer = this.#makePeer();
     old.close();
     this.#setState('reconnecting');
@@ -380,39 +278,13 @@ export class CallSession {
   async replaceCamera(track: MediaStreamTrack, confirmMs = 2_000, pollMs = 100): Promise<boolean> {
     const camera = this.#cameras[0];
     if (!camera) throw new Error('no camera is published in this call');
-    const sender = camera.sender;
-    const previous = sender.track ?? null;
-    // A disabled track sends black frames only now and then: nothing to confirm in time.
-    const confirm = sender.getStats && track.enabled && confirmMs > 0;
-    await sender.replaceTrack(track);
-    if (!confirm) return true;
-    const start = await framesEncoded(sender);
-    for (let waited = 0; waited < confirmMs; waited += pollMs) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      // One frame may still have been in the pipeline from the previous track: wait for two.
-      if ((await framesEncoded(sender)) >= start + 2) return true;
-    }
-    await sender.replaceTrack(previous?.readyState === 'live' ? previous : null).catch(() => {});
-    return false;
+    return replaceCameraTrack(camera, track, confirmMs, pollMs);
   }
 
   /** Turns the camera's simulcast encodings on and off by rid, as the server asked. */
   async #setLayers(mid: string, active: string[]): Promise<void> {
-    const sender = this.#cameras.find((t) => t.mid === mid)?.sender;
-    if (!sender?.getParameters || !sender.setParameters) return;
-    const params = sender.getParameters();
-    let changed = false;
-    for (const e of params.encodings ?? []) {
-      if (!e.rid) continue;
-      const on = active.includes(e.rid);
-      if (e.active !== on) {
-        e.active = on;
-        changed = true;
-      }
-    }
-    if (!changed) return;
     try {
-      await sender.setParameters(params);
+      await setActiveLayers(this.#cameras.find((t) => t.mid === mid), active);
     } catch (e) {
       // A renegotiation raced the change: the next `call.layers` sets it again.
       this.#opts.onError?.('layers', e instanceof Error ? e.message : String(e));
@@ -421,8 +293,7 @@ export class CallSession {
 
   /** The layers the camera is sending now (rids with `active`), for tests and diagnostics. */
   activeLayers(): string[] {
-    const params = this.#cameras[0]?.sender.getParameters?.();
-    return (params?.encodings ?? []).filter((e) => e.rid && e.active !== false).map((e) => e.rid as string);
+    return activeLayersOf(this.#cameras[0]);
   }
 
   get #closed(): boolean {
@@ -460,7 +331,7 @@ export class CallSession {
     if (!this.#offerOut || this.peer.signalingState !== 'have-local-offer') return; // late or stray
     await this.peer.setRemoteDescription({ type: 'answer', sdp });
     this.#offerOut = false;
-    this.#sweepRemote();
+    this.#remote.sweep();
     // Reconnecting (after a move) stays so until the new connection carries media.
     if (this.#state === 'joining') this.#setState('connecting');
     const queued = this.#queuedOffer;
@@ -473,7 +344,7 @@ export class CallSession {
     await this.peer.setRemoteDescription({ type: 'offer', sdp });
     const answer = await this.peer.createAnswer();
     await this.peer.setLocalDescription(answer);
-    this.#sweepRemote();
+    this.#remote.sweep();
     this.#opts.send({ type: 'call.answer', call_id: this.callId, sdp: this.peer.localDescription?.sdp ?? answer.sdp ?? '' });
   }
 
@@ -498,32 +369,6 @@ export class CallSession {
     });
   }
 
-  #onTrack(ev: RTCTrackEvent): void {
-    const track = ev.track;
-    // Only what the SFU forwards (it names each stream `kefu-*`). The browser also fires `track`
-    // for the receive side of our own sendrecv transceivers, on which the SFU never sends: such a
-    // silent track would pass for the other side's camera when they send none (one-way video).
-    if (!(ev.streams ?? []).some((s) => s.id.startsWith('kefu-'))) return;
-    this.#remote.add(track);
-    track.addEventListener?.('ended', () => this.#remoteEnded(track));
-    for (const stream of ev.streams ?? []) {
-      stream.addEventListener?.('removetrack', ((e: MediaStreamTrackEvent) => {
-        if (e.track === track) this.#remoteEnded(track);
-      }) as EventListener);
-    }
-    this.#opts.onTrack?.(track, trackSource(track, (ev.streams ?? []).map((s) => s.id)));
-  }
-
-  /** After a remote description: a track whose m-line the server stopped has ended. */
-  #sweepRemote(): void {
-    for (const track of [...this.#remote]) if (track.readyState === 'ended') this.#remoteEnded(track);
-  }
-
-  #remoteEnded(track: MediaStreamTrack): void {
-    if (!this.#remote.delete(track)) return;
-    this.#opts.onTrackEnded?.(track);
-  }
-
   #onConnectionState(): void {
     if (this.#closed) return;
     const s = this.peer.connectionState;
@@ -544,13 +389,4 @@ export class CallSession {
     this.#state = s;
     this.#opts.onState?.(s);
   }
-}
-
-/** Frames the sender's encoder produced so far, over all its simulcast layers. */
-async function framesEncoded(sender: Pick<TransceiverLike['sender'], 'getStats'>): Promise<number> {
-  let frames = 0;
-  (await sender.getStats?.())?.forEach((s: { type?: string; framesEncoded?: number }) => {
-    if (s.type === 'outbound-rtp') frames += s.framesEncoded ?? 0;
-  });
-  return frames;
 }

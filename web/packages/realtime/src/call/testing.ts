@@ -5,7 +5,7 @@
 // (`iceTransportPolicy: 'relay'`), so a test proves a call works through TURN. Nothing changes
 // otherwise; production pages never set the flag.
 
-import type { PeerLike } from './session';
+import type { PeerLike } from './contract';
 
 interface TestHooks {
   relayOnly?: boolean;

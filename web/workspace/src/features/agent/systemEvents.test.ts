@@ -37,6 +37,11 @@ describe('eventLine (staff side)', () => {
     // Cut off: the reason in words, never the code.
     expect(eventLine(zh.t, call('call_ended', { media: 'video', duration_secs: 40, end_reason: 'failed' }))).toBe('视频通话结束：连接失败');
     expect(eventLine(en.t, call('call_ended', { media: 'voice', end_reason: 'server_restart' }))).toBe('Voice call ended: the service restarted');
+    // The call's media node died and the two sides were not back in time.
+    expect(eventLine(zh.t, call('call_ended', { media: 'video', end_reason: 'home_lost' }))).toBe('视频通话结束：通话所在服务器故障，未能及时恢复通话');
+    expect(eventLine(en.t, call('call_ended', { media: 'video', end_reason: 'home_lost' }))).toBe(
+      "Video call ended: the call's server went down and the call could not be resumed in time",
+    );
   });
 
   it('names the agent who joined', () => {

@@ -70,8 +70,8 @@ export function eventLine(t: Translate, m: EventMessage): string {
       const d = callData(m.data);
       if (d.end_reason === 'missed') return t('agent.event.callMissed', { media });
       if (d.end_reason === 'declined') return t('agent.event.callDeclined', { media });
-      // A call cut off (network, restart, the chat closed) says why, not just "ended".
-      if (d.end_reason === 'failed' || d.end_reason === 'server_restart' || d.end_reason === 'conversation_closed') {
+      // A call cut off (network, restart, its media server lost, the chat closed) says why, not just "ended".
+      if (CUT_OFF.has(d.end_reason)) {
         return t('agent.event.callEndedWhy', { media, reason: t(`agent.callEndReason.${d.end_reason}`, {}) });
       }
       return typeof d.duration_secs === 'number'
@@ -83,6 +83,9 @@ export function eventLine(t: Translate, m: EventMessage): string {
       return m.body;
   }
 }
+
+/** End reasons of a call cut off: the line names the reason (`agent.callEndReason.*`). */
+const CUT_OFF: ReadonlySet<unknown> = new Set(['failed', 'server_restart', 'home_lost', 'conversation_closed']);
 
 /** `data` of the call lines (`call_started` / `call_ended`): media, and at the end how long and why. */
 interface CallLineData {
