@@ -112,7 +112,8 @@ pub async fn save_settings(
 pub async fn import(State(state): State<AppState>, staff: Staff, body: String) -> ApiResult<Json<ImportResult>> {
     let groups = planned_groups(&state, &staff).await?;
     let all = state.store.groups().await?;
-    let rows = csv::parse(&body).map_err(ApiError::invalid)?;
+    let clock = PlanClock::new(state.org.time_zone().zone().clone(), now_ms());
+    let rows = csv::parse(&body, &clock).map_err(ApiError::invalid)?;
     let mut out: Vec<HistoryRow> = Vec::with_capacity(rows.len());
     let mut counts: Vec<ImportedGroup> = Vec::new();
     for r in rows {

@@ -33,6 +33,11 @@ impl PlanClock {
         PlanClock { zone, phase: offset_ms.rem_euclid(INTERVAL_MS) }
     }
 
+    /// The zone.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
+    }
+
     /// The start of the zone's half hour holding `at`.
     pub fn floor(&self, at: i64) -> i64 {
         at - (at - self.phase).rem_euclid(INTERVAL_MS)
