@@ -383,3 +383,33 @@ async fn the_plan_against_actuals_period_exports_as_csv_and_xlsx() {
     assert_eq!((exports[1]["format"].as_str(), exports[1]["rows"].as_i64()), (Some("csv"), Some(48)));
     assert!(exports[1]["query"].as_str().unwrap().contains(&format!("group={cards}")), "{}", exports[1]);
 }
+
+#[tokio::test]
+async fn a_zone_off_the_half_hour_plans_on_its_own_half_hours() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, v) = app.call("PUT", "/api/v1/settings", Some(&admin), Some(json!({ "time_zone": "Asia/Kathmandu" }))).await;
+    assert_eq!(s, 200, "{v}");
+    // The same weeks with plain times: read on Kathmandu's clock (+05:45).
+    let (s, e) = post_csv(&app, &admin, three_weeks_csv(CARDS).replace("+08:00", "")).await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = post_csv(&app, &admin, format!("2026-01-26T09:00:00Z,{CARDS},1\n")).await;
+    assert_eq!(s, 422, "09:00 UTC is 14:45 in Kathmandu, not the start of its half hour: {e}");
+    let contracts: Vec<Value> = (1..=8)
+        .map(|i| json!({ "name": format!("Agent {i}"), "hours_per_week": 40, "shift_hours": [9], "earliest_start": "08:00", "latest_end": "20:00", "days_off": [5, 6] }))
+        .collect();
+    let (s, plan) =
+        app.call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&admin), Some(json!({ "contracts": contracts }))).await;
+    assert_eq!(s, 201, "{plan}");
+    // Monday 26 January 00:00 in Kathmandu is 18:15 UTC the day before.
+    let monday = 1_769_385_600_000_i64 - 20_700_000;
+    assert_eq!(plan["starts_at"], monday, "{}", plan["starts_at"]);
+    assert_eq!((plan["under"].as_u64(), plan["over"].as_u64()), (Some(0), Some(0)), "{}", plan["shifts"]);
+    for sh in plan["shifts"].as_array().unwrap() {
+        // 09:00-18:00 in Kathmandu: 03:15-12:15 UTC.
+        let minute_of_day = |t: i64| t.rem_euclid(86_400_000) / 60_000;
+        let (start, end) = (sh["start"].as_i64().unwrap(), sh["end"].as_i64().unwrap());
+        assert_eq!((minute_of_day(start), minute_of_day(end)), (3 * 60 + 15, 12 * 60 + 15), "{sh}");
+    }
+}
