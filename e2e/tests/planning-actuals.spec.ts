@@ -20,8 +20,9 @@ function historyCsv(): string {
   return rows.join('\n') + '\n';
 }
 
-/** The half hour's label as the planning page writes it. */
-const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+/** The half hour's label as the planning page writes it: on the organisation's clock
+ *  (Asia/Shanghai, UTC+8 all year). */
+const stamp = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 function firstRow(page: Page) {
   return page.getByTestId('planning-actuals-table').locator('.el-table__body tr').first().locator('td');

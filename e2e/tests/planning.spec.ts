@@ -4,17 +4,21 @@
 import { expect, test } from '@playwright/test';
 import { api, base, person } from './helpers';
 
-/** Three weeks of half hours up to today's midnight (UTC): 12 calls each half hour from 09:00
- *  to 18:00 on weekdays, 240 s handle time. */
+/** The organisation's zone (the demo's Asia/Shanghai, UTC+8 all year). */
+const SHANGHAI = 8 * 3_600_000;
+
+/** Three weeks of half hours up to today's midnight in Shanghai: 12 calls each half hour from
+ *  09:00 to 18:00 Shanghai time on its weekdays, 240 s handle time. */
 function historyCsv(group: string): string {
-  const end = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  const end = Math.floor((Date.now() + SHANGHAI) / 86_400_000) * 86_400_000 - SHANGHAI;
   const rows = ['interval_start,group,offered,aht'];
   for (let t = end - 21 * 86_400_000; t < end; t += 1_800_000) {
-    const d = new Date(t);
+    // Shanghai's wall clock read through the UTC getters.
+    const d = new Date(t + SHANGHAI);
     const weekday = d.getUTCDay() >= 1 && d.getUTCDay() <= 5;
     const slot = d.getUTCHours() * 2 + d.getUTCMinutes() / 30;
     const offered = weekday && slot >= 18 && slot < 36 ? 12 : 0;
-    rows.push(`${d.toISOString()},${group},${offered},${offered ? 240 : ''}`);
+    rows.push(`${new Date(t).toISOString()},${group},${offered},${offered ? 240 : ''}`);
   }
   return rows.join('\n') + '\n';
 }
@@ -41,11 +45,20 @@ test('the planner imports a CSV and sees the forecast and the suggested shifts',
   await expect.poll(() => forecast.locator('svg path').count()).toBeGreaterThan(10);
   await expect(page.getByTestId('planning-method')).not.toBeEmpty();
   await expect(page.getByTestId('planning-backtest')).toContainText('上周同时段');
+  // Times on the organisation's clock: calls from 09:00 Shanghai time are at 09:00 (not 01:00).
+  await expect(page.getByTestId('planning-staffing-table')).toContainText('时段（Asia/Shanghai）');
   await expect(page.getByTestId('planning-staffing-table')).toContainText('09:00');
 
   await page.getByTestId('planning-suggest').click();
   const shifts = page.getByTestId('planning-shifts');
   await expect(shifts).toContainText('坐席 1');
+  await expect(shifts).toContainText('开始（Asia/Shanghai）');
+  // The default contract (08:00-20:00, weekends off) is kept on the Shanghai clock: the
+  // demand is 09:00-18:00 there, so every shift starts and ends inside those hours.
+  const cells = await shifts.locator('.el-table__body tr td').allTextContents();
+  const times = cells.filter((c) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/.test(c.trim())).map((c) => c.trim().slice(11));
+  expect(times.length).toBeGreaterThan(0);
+  for (const hm of times) expect(hm >= '08:00' && hm <= '20:00', hm).toBe(true);
   await expect(page.getByTestId('planning-gaps')).toContainText('个班次');
   const coverage = page.getByTestId('planning-coverage-chart');
   await expect(coverage.locator('svg')).toBeVisible();

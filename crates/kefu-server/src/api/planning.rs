@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use kefu_plan::forecast::{forecast, run};
-use kefu_plan::schedule::{suggest, Horizon};
+use kefu_plan::schedule::{gaps, suggest, Horizon};
 use kefu_plan::staffing::{staff_interval, IntervalLoad, Target};
 use kefu_store::{GroupRow, HistoryRow, PlanningSettingsRow};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::audit::{record, Change};
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::planning::zone::{coverage, LocalGrid, PlanClock};
 use crate::planning::{self, csv, Series, INTERVAL_MS, SEASONS};
 use crate::state::AppState;
 use crate::views::planning::*;
@@ -111,7 +112,8 @@ pub async fn save_settings(
 pub async fn import(State(state): State<AppState>, staff: Staff, body: String) -> ApiResult<Json<ImportResult>> {
     let groups = planned_groups(&state, &staff).await?;
     let all = state.store.groups().await?;
-    let rows = csv::parse(&body).map_err(ApiError::invalid)?;
+    let clock = PlanClock::new(state.org.time_zone().zone().clone(), now_ms());
+    let rows = csv::parse(&body, &clock).map_err(ApiError::invalid)?;
     let mut out: Vec<HistoryRow> = Vec::with_capacity(rows.len());
     let mut counts: Vec<ImportedGroup> = Vec::new();
     for r in rows {
@@ -148,7 +150,8 @@ fn weeks(q: &WeeksQuery) -> ApiResult<u32> {
 
 /// History, forecast of volume and handle time, and the backtest shown against the actuals.
 async fn forecast_of(state: &AppState, group_id: i64, weeks: u32) -> ApiResult<ForecastView> {
-    let series = planning::group_history(&state.store, group_id, now_ms())
+    let clock = PlanClock::new(state.org.time_zone().zone().clone(), now_ms());
+    let series = planning::group_history(&state.store, &clock, group_id, now_ms())
         .await?
         .ok_or_else(|| ApiError::invalid("history: this group has no history yet; import a CSV or wait for traffic"))?;
     let horizon = weeks as usize * SEASONS.per_week;
@@ -266,40 +269,47 @@ pub async fn make_schedule(
     }
     let contracts = b.contracts.iter().enumerate().map(|(i, c)| c.to_plan(i)).collect::<Result<Vec<_>, _>>()?;
     let staffing = staffing_of(&state, id, weeks).await?;
-    // Shifts are placed on whole days (contracts speak in clock times), so the plan starts at
-    // the midnight before the forecast, with nothing required before the forecast's start.
-    let starts_at = staffing.starts_at - staffing.starts_at.rem_euclid(86_400_000);
+    // Shifts are placed on whole local days (contracts speak in the organisation's clock
+    // times and weekdays), so the plan starts at the local midnight before the forecast, with
+    // nothing required before the forecast's start. `required`, `coverage` and `forecast` stay
+    // on the UTC intervals from `starts_at`; the solver works on the wall clock (48 half hours a
+    // local day) and its shifts are turned back into instants, so a DST change day keeps a
+    // 09:00 shift at 09:00.
+    let clock = PlanClock::new(state.org.time_zone().zone().clone(), now_ms());
+    let starts_at = clock.midnight_before(staffing.starts_at);
     let lead = ((staffing.starts_at - starts_at) / INTERVAL_MS) as usize;
     let required: Vec<u32> = std::iter::repeat_n(0, lead).chain(staffing.points.iter().map(|p| p.scheduled)).collect();
-    // Weekday in UTC (1970-01-01 was a Thursday, 3 counting from Monday) until the
-    // organisation's time zone setting lands.
-    let first_weekday = ((starts_at.div_euclid(86_400_000) + 3).rem_euclid(7)) as u8;
+    let grid = LocalGrid::covering(&clock, starts_at, starts_at + required.len() as i64 * INTERVAL_MS);
+    let wall = grid.wall_required(&clock, starts_at, &required);
+    let first_weekday = grid.first.weekday().to_monday_zero_offset() as u8;
     let horizon = Horizon { per_day: SEASONS.per_day as u32, first_weekday };
-    let req = required.clone();
-    let plan = tokio::task::spawn_blocking(move || suggest(&req, horizon, &contracts)).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let plan = tokio::task::spawn_blocking(move || suggest(&wall, horizon, &contracts)).await.map_err(|e| ApiError::Internal(e.into()))?;
+    let shifts: Vec<ShiftView> = plan
+        .shifts
+        .iter()
+        .map(|s| {
+            let (start, end) = grid.shift(&clock, s.day, s.start, s.len);
+            ShiftView {
+                contract: s.agent as u32,
+                name: b.contracts[s.agent].name.clone(),
+                agent_id: b.contracts[s.agent].agent_id,
+                start,
+                end,
+            }
+        })
+        .collect();
+    let covered = coverage(starts_at, required.len(), &shifts.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>());
+    let (under, over) = gaps(&required, &covered);
     let mut view = ScheduleView {
         id: 0,
         group_id: id,
         starts_at,
         interval_minutes: 30,
-        shifts: plan
-            .shifts
-            .iter()
-            .map(|s| {
-                let start = starts_at + (i64::from(s.day) * SEASONS.per_day as i64 + i64::from(s.start)) * INTERVAL_MS;
-                ShiftView {
-                    contract: s.agent as u32,
-                    name: b.contracts[s.agent].name.clone(),
-                    agent_id: b.contracts[s.agent].agent_id,
-                    start,
-                    end: start + i64::from(s.len) * INTERVAL_MS,
-                }
-            })
-            .collect(),
+        shifts,
         required,
-        coverage: plan.coverage,
-        under: plan.under,
-        over: plan.over,
+        coverage: covered,
+        under,
+        over,
         contracts: b.contracts,
         forecast: std::iter::repeat_n(0.0, lead).chain(staffing.points.iter().map(|p| p.offered)).collect(),
     };

@@ -4,7 +4,7 @@
 use jiff::civil::DateTime;
 use jiff::Timestamp;
 
-use super::INTERVAL_MS;
+use super::zone::PlanClock;
 
 /// Most rows one import takes (two years of one group's half hours, with room to spare).
 pub const MAX_ROWS: usize = 200_000;
@@ -26,8 +26,8 @@ pub struct CsvRow {
 
 /// Parse the whole file. A header line is optional (recognised by a first cell that is not a
 /// time). Times are RFC 3339 (`2026-03-02T09:30:00+08:00`) or a plain `2026-03-02 09:30`,
-/// read as UTC until the organisation's time zone setting lands.
-pub fn parse(text: &str) -> Result<Vec<CsvRow>, String> {
+/// read on the organisation's clock; either must start one of its half hours.
+pub fn parse(text: &str, clock: &PlanClock) -> Result<Vec<CsvRow>, String> {
     let mut rows = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
@@ -37,14 +37,15 @@ pub fn parse(text: &str) -> Result<Vec<CsvRow>, String> {
         }
         let owned = split_cells(raw).ok_or_else(|| format!("line {line}: a quoted cell is not closed"))?;
         let cells: Vec<&str> = owned.iter().map(|c| c.trim()).collect();
-        if rows.is_empty() && line_is_header(&cells) {
+        if rows.is_empty() && line_is_header(&cells, clock) {
             continue;
         }
         if cells.len() < 3 || cells.len() > 4 {
             return Err(format!("line {line}: expected interval_start,group,offered[,aht], found {} columns", cells.len()));
         }
-        let start = parse_time(cells[0]).ok_or_else(|| format!("line {line}: interval_start {:?} is not a date and time", cells[0]))?;
-        if start.rem_euclid(INTERVAL_MS) != 0 {
+        let start =
+            parse_time(cells[0], clock).ok_or_else(|| format!("line {line}: interval_start {:?} is not a date and time", cells[0]))?;
+        if clock.floor(start) != start {
             return Err(format!("line {line}: interval_start {:?} is not on a 30-minute boundary", cells[0]));
         }
         if cells[1].is_empty() {
@@ -94,21 +95,43 @@ fn split_cells(line: &str) -> Option<Vec<String>> {
     (!quoted).then_some(cells)
 }
 
-fn line_is_header(cells: &[&str]) -> bool {
-    cells.first().is_some_and(|c| parse_time(c).is_none() && c.chars().any(|ch| ch.is_ascii_alphabetic()))
+fn line_is_header(cells: &[&str], clock: &PlanClock) -> bool {
+    cells.first().is_some_and(|c| parse_time(c, clock).is_none() && c.chars().any(|ch| ch.is_ascii_alphabetic()))
 }
 
-fn parse_time(s: &str) -> Option<i64> {
+fn parse_time(s: &str, clock: &PlanClock) -> Option<i64> {
     if let Ok(ts) = s.parse::<Timestamp>() {
         return Some(ts.as_millisecond());
     }
     let dt: DateTime = s.parse().ok()?;
-    Some(jiff::tz::TimeZone::UTC.to_timestamp(dt).ok()?.as_millisecond())
+    Some(clock.zone().to_ambiguous_timestamp(dt).compatible().ok()?.as_millisecond())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn utc() -> PlanClock {
+        PlanClock::new(jiff::tz::TimeZone::UTC, 0)
+    }
+
+    fn parse(text: &str) -> Result<Vec<CsvRow>, String> {
+        super::parse(text, &utc())
+    }
+
+    #[test]
+    fn plain_times_are_on_the_organisation_clock() {
+        let zone = |name: &str| PlanClock::new(jiff::tz::TimeZone::get(name).unwrap(), 1_772_443_800_000);
+        let rows = super::parse("2026-03-02 10:00,Sales,1\n2026-03-02T10:30:00Z,Sales,1\n", &zone("Asia/Shanghai")).unwrap();
+        assert_eq!(rows[0].start, 1_772_416_800_000, "10:00 in Shanghai is 02:00 UTC");
+        assert_eq!(rows[1].start, 1_772_447_400_000);
+        // Kathmandu (+05:45): its half hours start at :15 and :45 UTC.
+        let k = zone("Asia/Kathmandu");
+        let rows = super::parse("2026-03-02 09:00,Sales,1\n2026-03-02T09:30:00+05:45,Sales,1\n", &k).unwrap();
+        assert_eq!(rows[0].start, 1_772_421_300_000, "03:15 UTC");
+        let e = super::parse("2026-03-02T09:00:00Z,Sales,1\n", &k).unwrap_err();
+        assert!(e.contains("30-minute"), "{e}");
+    }
 
     #[test]
     fn reads_rows_with_and_without_header_and_aht() {

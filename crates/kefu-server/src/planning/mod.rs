@@ -4,6 +4,7 @@
 
 pub mod actuals;
 pub mod csv;
+pub mod zone;
 
 use std::collections::BTreeMap;
 
@@ -11,10 +12,12 @@ use kefu_plan::forecast::Seasons;
 use kefu_store::{PlanningSettingsRow, Store};
 
 use crate::error::ApiResult;
+use zone::PlanClock;
 
-/// Planning interval: 30 minutes.
+/// Planning interval: 30 minutes of the organisation's wall clock (see `zone`).
 pub const INTERVAL_MS: i64 = 30 * 60 * 1000;
-/// Intervals in a day and a week (the centre's calendar is the clock's: 24 × 7).
+/// Intervals in a day and a week (24 × 7; a DST change day is off by two, which the
+/// seasonal models absorb).
 pub const SEASONS: Seasons = Seasons { per_day: 48, per_week: 336 };
 /// How far back history is read for a forecast.
 pub const HISTORY_WEEKS: i64 = 12;
@@ -61,16 +64,17 @@ struct Bucket {
 
 /// The group's history for the `HISTORY_WEEKS` up to its latest interval on record. Imported
 /// intervals win over Kefu's own for the same half hour (they are the old system's full count).
+/// Both are counted on the zone's half hours (`clock.floor`).
 ///
 /// Seam: Kefu's own history is read from the conversations table here. When the event log's
 /// interval read model lands, `own_history` is the one function to point at it.
-pub async fn group_history(store: &Store, group_id: i64, now: i64) -> ApiResult<Option<Series>> {
+pub async fn group_history(store: &Store, clock: &PlanClock, group_id: i64, now: i64) -> ApiResult<Option<Series>> {
     let window = HISTORY_WEEKS * 7 * 86_400_000;
-    let mut buckets = own_history(store, group_id, now - window).await?;
+    let mut buckets = own_history(store, clock, group_id, now - window).await?;
     // Imported history may end long ago (an old system's export): read its last 12 weeks.
     let imported_until = store.latest_history(group_id).await?.unwrap_or(i64::MIN + window);
     for r in store.history(group_id, imported_until - window).await? {
-        buckets.insert(r.interval_start, Bucket { offered: r.offered as f64, aht_given: r.aht_secs, ..Bucket::default() });
+        buckets.insert(clock.floor(r.interval_start), Bucket { offered: r.offered as f64, aht_given: r.aht_secs, ..Bucket::default() });
     }
     let Some(&last) = buckets.keys().next_back() else {
         return Ok(None);
@@ -87,10 +91,10 @@ pub async fn group_history(store: &Store, group_id: i64, now: i64) -> ApiResult<
 }
 
 /// Offered and handle time per half hour from the group's conversations since `since`.
-async fn own_history(store: &Store, group_id: i64, since: i64) -> ApiResult<BTreeMap<i64, Bucket>> {
+async fn own_history(store: &Store, clock: &PlanClock, group_id: i64, since: i64) -> ApiResult<BTreeMap<i64, Bucket>> {
     let mut out: BTreeMap<i64, Bucket> = BTreeMap::new();
     for (queued_at, assigned_at, closed_at) in store.group_contacts_since(group_id, since).await? {
-        let b = out.entry(queued_at - queued_at.rem_euclid(INTERVAL_MS)).or_default();
+        let b = out.entry(clock.floor(queued_at)).or_default();
         b.offered += 1.0;
         if let (Some(a), Some(c)) = (assigned_at, closed_at) {
             b.handle_sum += (c - a).max(0) as f64 / 1000.0;

@@ -192,11 +192,11 @@ pub struct ContractBody {
     pub hours_per_week: f64,
     /// Allowed shift lengths, hours (multiples of 0.5).
     pub shift_hours: Vec<f64>,
-    /// Earliest start, `HH:MM` (on the half hour).
+    /// Earliest start, `HH:MM` on the half hour, in the organisation's time zone.
     pub earliest_start: String,
-    /// Latest end, `HH:MM` (`24:00` for midnight).
+    /// Latest end, `HH:MM` (`24:00` for midnight), in the organisation's time zone.
     pub latest_end: String,
-    /// Days off, 0 = Monday .. 6 = Sunday.
+    /// Days off, 0 = Monday .. 6 = Sunday, the organisation's days.
     #[serde(default)]
     pub days_off: Vec<u8>,
 }
@@ -280,7 +280,7 @@ pub struct ScheduleView {
     pub id: i64,
     /// Group.
     pub group_id: i64,
-    /// First interval.
+    /// First interval: the organisation's midnight starting the plan's first day.
     pub starts_at: i64,
     /// Interval length.
     pub interval_minutes: u32,

@@ -9,8 +9,9 @@ use crate::helpers::{spawn_app, TestApp};
 const CARDS: &str = "信用卡服务 Card services";
 const LOANS: &str = "贷款咨询 Loans";
 
-/// Three weeks (from Monday 5 January 2026, UTC) of a weekday pattern: 20 calls each half hour
-/// from 09:00 to 18:00 with a 180 s handle time, nothing at night or at weekends.
+/// Three weeks (from Monday 5 January 2026 in the organisation's zone, Asia/Shanghai) of a
+/// weekday pattern: 20 calls each half hour from 09:00 to 18:00 Shanghai time with a 180 s
+/// handle time, nothing at night or at weekends.
 fn three_weeks_csv(group: &str) -> String {
     let mut out = String::from("interval_start,group,offered,aht\n");
     for day in 0..21 {
@@ -19,7 +20,7 @@ fn three_weeks_csv(group: &str) -> String {
             let open = (18..36).contains(&slot);
             let offered = if weekday && open { 20 } else { 0 };
             let (d, h, m) = (5 + day, slot / 2, (slot % 2) * 30);
-            out.push_str(&format!("2026-01-{d:02}T{h:02}:{m:02}:00Z,{group},{offered},{}\n", if offered > 0 { "180" } else { "" }));
+            out.push_str(&format!("2026-01-{d:02}T{h:02}:{m:02}:00+08:00,{group},{offered},{}\n", if offered > 0 { "180" } else { "" }));
         }
     }
     out
@@ -77,10 +78,11 @@ async fn csv_import_then_forecast_then_staffing_then_schedule() {
         .await;
     assert_eq!(s, 200, "{v}");
 
-    // Forecast: the week after the import (Monday 26 January 2026 00:00 UTC), every half hour.
+    // Forecast: the week after the import (Monday 26 January 2026 00:00 in Shanghai, 16:00 UTC
+    // the day before), every half hour.
     let (s, f) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/forecast?weeks=1"), Some(&sup), None).await;
     assert_eq!(s, 200, "{f}");
-    let monday = 1_769_385_600_000_i64;
+    let monday = 1_769_385_600_000_i64 - 8 * 3_600_000;
     assert_eq!(f["starts_at"], monday);
     let points = f["points"].as_array().unwrap();
     assert_eq!(points.len(), 336);
@@ -105,7 +107,8 @@ async fn csv_import_then_forecast_then_staffing_then_schedule() {
     assert_eq!((p["required"].as_u64(), p["scheduled"].as_u64()), (Some(4), Some(6)), "{p}");
     assert_eq!(st["points"][6]["required"], 0);
 
-    // Schedule: eight agents on 40 hours, 9- or 4-hour shifts between 08:00 and 20:00, weekends off.
+    // Schedule: eight agents on 40 hours, 9- or 4-hour shifts between 08:00 and 20:00 Shanghai
+    // time, its weekends off.
     let contracts: Vec<Value> = (1..=8)
         .map(|i| json!({ "name": format!("Agent {i}"), "hours_per_week": 40, "shift_hours": [9, 4], "earliest_start": "08:00", "latest_end": "20:00", "days_off": [5, 6] }))
         .collect();
@@ -122,6 +125,9 @@ async fn csv_import_then_forecast_then_staffing_then_schedule() {
         let (start, end) = (sh["start"].as_i64().unwrap(), sh["end"].as_i64().unwrap());
         let (day, from, to) = ((start - monday) / 86_400_000, (start - monday) % 86_400_000, (end - monday) % 86_400_000);
         assert!(day < 5 && from >= 8 * 3_600_000 && (to <= 20 * 3_600_000 && to > from), "{sh}");
+        // Covering 09:00-18:00 in Shanghai exactly: every shift is 01:00-10:00 UTC.
+        let utc_hour = |t: i64| t.rem_euclid(86_400_000) / 3_600_000;
+        assert_eq!((utc_hour(start), utc_hour(end)), (1, 10), "{sh}");
     }
     let required: Vec<u64> = plan["required"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
     let coverage: Vec<u64> = plan["coverage"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
@@ -256,8 +262,8 @@ async fn any_period_is_compared_with_the_plans_saved_for_it() {
     // A fourth week of history: the next plan is for the week from Monday 2 February.
     let fourth: String = (0..7 * 48)
         .map(|i| {
-            // From Monday 26 January 2026, 00:00 UTC.
-            let at = 1_769_385_600_000_i64 + i * 1_800_000;
+            // From Monday 26 January 2026, 00:00 in Shanghai.
+            let at = 1_769_385_600_000_i64 - 8 * 3_600_000 + i * 1_800_000;
             let (weekday, slot) = (i / 48 < 5, i % 48);
             let offered = if weekday && (18..36).contains(&slot) { 20 } else { 0 };
             let stamp = jiff::Timestamp::from_millisecond(at).unwrap();
@@ -359,10 +365,9 @@ async fn the_plan_against_actuals_period_exports_as_csv_and_xlsx() {
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
     assert!(lines[0].starts_with("Interval,Plan,Agents required,Agents scheduled,Agents ready or serving"), "{}", lines[0]);
     assert_eq!(lines.len(), 1 + 48, "a row per half hour of the day");
-    // The organisation's day (Asia/Shanghai) starts at 16:00 UTC the day before: the plan (from
-    // 00:00 UTC) covers the half hours from 08:00 on.
-    assert!(lines[1].starts_with("2026-01-26 00:00,,"), "{}", lines[1]);
-    assert!(lines[17].starts_with(&format!("2026-01-26 08:00,{},", plan["id"])), "{}", lines[17]);
+    // The organisation's day (Asia/Shanghai) and the plan both start at its midnight.
+    assert_eq!(plan["starts_at"], 1_769_356_800_000_i64, "2026-01-26 00:00 in Shanghai");
+    assert!(lines[1].starts_with(&format!("2026-01-26 00:00,{},", plan["id"])), "{}", lines[1]);
 
     let resp = app.http.get(url("format=xlsx")).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
@@ -377,4 +382,34 @@ async fn the_plan_against_actuals_period_exports_as_csv_and_xlsx() {
     assert_eq!((exports[0]["report"].as_str(), exports[0]["format"].as_str()), (Some("plan_actuals"), Some("xlsx")));
     assert_eq!((exports[1]["format"].as_str(), exports[1]["rows"].as_i64()), (Some("csv"), Some(48)));
     assert!(exports[1]["query"].as_str().unwrap().contains(&format!("group={cards}")), "{}", exports[1]);
+}
+
+#[tokio::test]
+async fn a_zone_off_the_half_hour_plans_on_its_own_half_hours() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, v) = app.call("PUT", "/api/v1/settings", Some(&admin), Some(json!({ "time_zone": "Asia/Kathmandu" }))).await;
+    assert_eq!(s, 200, "{v}");
+    // The same weeks with plain times: read on Kathmandu's clock (+05:45).
+    let (s, e) = post_csv(&app, &admin, three_weeks_csv(CARDS).replace("+08:00", "")).await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = post_csv(&app, &admin, format!("2026-01-26T09:00:00Z,{CARDS},1\n")).await;
+    assert_eq!(s, 422, "09:00 UTC is 14:45 in Kathmandu, not the start of its half hour: {e}");
+    let contracts: Vec<Value> = (1..=8)
+        .map(|i| json!({ "name": format!("Agent {i}"), "hours_per_week": 40, "shift_hours": [9], "earliest_start": "08:00", "latest_end": "20:00", "days_off": [5, 6] }))
+        .collect();
+    let (s, plan) =
+        app.call("POST", &format!("/api/v1/planning/groups/{cards}/schedule"), Some(&admin), Some(json!({ "contracts": contracts }))).await;
+    assert_eq!(s, 201, "{plan}");
+    // Monday 26 January 00:00 in Kathmandu is 18:15 UTC the day before.
+    let monday = 1_769_385_600_000_i64 - 20_700_000;
+    assert_eq!(plan["starts_at"], monday, "{}", plan["starts_at"]);
+    assert_eq!((plan["under"].as_u64(), plan["over"].as_u64()), (Some(0), Some(0)), "{}", plan["shifts"]);
+    for sh in plan["shifts"].as_array().unwrap() {
+        // 09:00-18:00 in Kathmandu: 03:15-12:15 UTC.
+        let minute_of_day = |t: i64| t.rem_euclid(86_400_000) / 60_000;
+        let (start, end) = (sh["start"].as_i64().unwrap(), sh["end"].as_i64().unwrap());
+        assert_eq!((minute_of_day(start), minute_of_day(end)), (3 * 60 + 15, 12 * 60 + 15), "{sh}");
+    }
 }

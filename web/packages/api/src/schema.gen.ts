@@ -2717,16 +2717,16 @@ export interface components {
              *     their name when `name` is left empty.
              */
             agent_id?: number | null;
-            /** @description Days off, 0 = Monday .. 6 = Sunday. */
+            /** @description Days off, 0 = Monday .. 6 = Sunday, the organisation's days. */
             days_off?: number[];
-            /** @description Earliest start, `HH:MM` (on the half hour). */
+            /** @description Earliest start, `HH:MM` on the half hour, in the organisation's time zone. */
             earliest_start: string;
             /**
              * Format: double
              * @description Most hours a week.
              */
             hours_per_week: number;
-            /** @description Latest end, `HH:MM` (`24:00` for midnight). */
+            /** @description Latest end, `HH:MM` (`24:00` for midnight), in the organisation's time zone. */
             latest_end: string;
             /** @description Who (shown on the shifts); may be empty when `agent_id` names the agent. */
             name?: string;
@@ -4996,7 +4996,7 @@ export interface components {
             shifts: components["schemas"]["ShiftView"][];
             /**
              * Format: int64
-             * @description First interval.
+             * @description First interval: the organisation's midnight starting the plan's first day.
              */
             starts_at: number;
             /**
