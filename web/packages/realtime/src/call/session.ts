@@ -24,7 +24,7 @@
 // connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
-import type { CallClientFrame, CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
+import type { CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
 import { MediaRejoin } from './rejoin';
 import { RemoteTracks } from './remote';
 import { relayOnlyForTests } from './testing';
