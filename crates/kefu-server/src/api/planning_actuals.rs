@@ -3,8 +3,7 @@
 //! same callers as the rest of planning.
 
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -130,25 +129,7 @@ pub async fn export(
     let (zh, xlsx) = e.form()?;
     let view = actuals_of(&state, &staff, id, &q).await?;
     let table = planning::actuals::table(&view, state.org.time_zone().zone(), zh);
-    const REPORT: &str = "plan_actuals";
-    let (format, body, mime) = if xlsx {
-        ("xlsx", crate::reports::export::xlsx(&table, REPORT)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else {
-        ("csv", crate::reports::export::csv(&table), "text/csv; charset=utf-8")
-    };
-    state
-        .store
-        .log_export(&kefu_store::ExportRow {
-            user_id: staff.is_user().then_some(staff.id),
-            api_key_id: staff.api_key,
-            report: REPORT.into(),
-            format: format.into(),
-            query: format!("group={id}&{}", raw.unwrap_or_default()),
-            rows: table.rows.len() as i64,
-            created_at: now_ms(),
-        })
-        .await?;
-    let name = format!("kefu-{REPORT}-{id}-{}_{}.{format}", view.from, view.to);
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
-        .into_response())
+    let query = format!("group={id}&{}", raw.unwrap_or_default());
+    let span = format!("{id}-{}_{}", view.from, view.to);
+    crate::api::reports::send_export(&state, &staff, &table, "plan_actuals", xlsx, query, &span).await
 }

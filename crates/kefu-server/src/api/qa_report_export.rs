@@ -3,17 +3,15 @@
 //! exports.
 
 use axum::extract::{Query, RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
 use super::qa_reviews::{qa_report, QaReportQuery};
 use crate::auth::Staff;
-use crate::clock::now_ms;
 use crate::error::{ApiError, ApiResult};
-use crate::reports::export::{csv, xlsx, Cell, Table};
+use crate::reports::export::{Cell, Table};
 use crate::state::AppState;
 use crate::views::QaReport;
 
@@ -81,25 +79,7 @@ pub async fn export(
     let report = qa_report(&state, &staff, &q).await?;
     let table = table(&report, rules, zh);
     let name = if rules { "qa_rules" } else { "qa_agents" };
-    let (format, body, mime) = if as_xlsx {
-        ("xlsx", xlsx(&table, name)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else {
-        ("csv", csv(&table), "text/csv; charset=utf-8")
-    };
-    state
-        .store
-        .log_export(&kefu_store::ExportRow {
-            user_id: staff.is_user().then_some(staff.id),
-            api_key_id: staff.api_key,
-            report: name.into(),
-            format: format.into(),
-            query: raw.unwrap_or_default(),
-            rows: table.rows.len() as i64,
-            created_at: now_ms(),
-        })
-        .await?;
     let day = |t: &str| t.get(..10).unwrap_or_default().to_string();
-    let file = format!("kefu-{name}-{}_{}.{format}", day(&report.from), day(&report.to));
-    Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], body)
-        .into_response())
+    let span = format!("{}_{}", day(&report.from), day(&report.to));
+    crate::api::reports::send_export(&state, &staff, &table, name, as_xlsx, raw.unwrap_or_default(), &span).await
 }

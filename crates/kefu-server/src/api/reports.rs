@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::auth::Staff;
 use crate::clock::{now_ms, rfc3339};
 use crate::error::{ApiError, ApiResult};
-use crate::reports::export::{agent_table, conversation_table, csv, reason_table, xlsx};
+use crate::reports::export::{agent_table, conversation_table, csv, reason_table, xlsx, Table};
 use crate::reports::{self, ReportParams};
 use crate::state::AppState;
 use crate::views::{AgentReport, ApiKeyScope as Scope, ConversationReport, ReasonReport, ReportExportList, ReportExportView};
@@ -108,19 +108,34 @@ pub async fn export(
         }
         _ => return Err(ApiError::not_found("report")),
     };
+    send_export(&state, &staff, &table, &report, xlsx_asked, raw.unwrap_or_default(), &span).await
+}
+
+/// Answer with `table` as a file (XLSX when asked, else CSV) named `kefu-{report}-{span}`, after
+/// logging the export (who, which report, the query it answered, how many rows): every export
+/// endpoint ends here.
+pub(crate) async fn send_export(
+    state: &AppState,
+    staff: &Staff,
+    table: &Table,
+    report: &str,
+    xlsx_asked: bool,
+    query: String,
+    span: &str,
+) -> ApiResult<Response> {
     let (format, body, mime) = if xlsx_asked {
-        ("xlsx", xlsx(&table, &report)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        ("xlsx", xlsx(table, report)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     } else {
-        ("csv", csv(&table), "text/csv; charset=utf-8")
+        ("csv", csv(table), "text/csv; charset=utf-8")
     };
     state
         .store
         .log_export(&kefu_store::ExportRow {
             user_id: staff.is_user().then_some(staff.id),
             api_key_id: staff.api_key,
-            report: report.clone(),
+            report: report.into(),
             format: format.into(),
-            query: raw.unwrap_or_default(),
+            query,
             rows: table.rows.len() as i64,
             created_at: now_ms(),
         })
