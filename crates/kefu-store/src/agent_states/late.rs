@@ -56,17 +56,7 @@ impl Tx {
                 let sums: Vec<_> = fold.sums.into_iter().filter(|((slot, a, _, _), _)| a == agent && *slot >= from_slot).collect();
                 write_sums!(db, sums);
                 if let Some(t) = fold.trackers.get(agent) {
-                    sqlx::query(
-                        "UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4, last_at = $5 WHERE agent_id = $6",
-                    )
-                    .bind(t.status)
-                    .bind(&t.reason)
-                    .bind(t.serving)
-                    .bind(t.since)
-                    .bind(t.last_at)
-                    .bind(agent)
-                    .execute(&mut *db)
-                    .await?;
+                    save_tracker!(db, agent, t);
                 }
             }
             if let Some(c) = conversation {

@@ -205,7 +205,23 @@ macro_rules! write_sums {
     }};
 }
 
-// After `write_sums!`, which they use.
+/// Store an agent's tracker (where the fold left them) in `agent_state_now`.
+macro_rules! save_tracker {
+    ($db:expr, $agent:expr, $t:expr) => {{
+        let t = $t;
+        sqlx::query("UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4, last_at = $5 WHERE agent_id = $6")
+            .bind(t.status)
+            .bind(&t.reason)
+            .bind(t.serving)
+            .bind(t.since)
+            .bind(t.last_at)
+            .bind($agent)
+            .execute(&mut *$db)
+            .await?;
+    }};
+}
+
+// After `write_sums!` and `save_tracker!`, which they use.
 mod late;
 mod project;
 

@@ -95,17 +95,7 @@ impl Tx {
             let serve = matches!(m, Move::Serve { .. });
             fold.apply(at, m);
             for (a, t) in &fold.trackers {
-                sqlx::query(
-                    "UPDATE agent_state_now SET status = $1, reason = $2, serving = $3, since = $4, last_at = $5 WHERE agent_id = $6",
-                )
-                .bind(t.status)
-                .bind(&t.reason)
-                .bind(t.serving)
-                .bind(t.since)
-                .bind(t.last_at)
-                .bind(a)
-                .execute(&mut *db)
-                .await?;
+                save_tracker!(db, a, t);
             }
             if let Some(c) = conversation {
                 if serve {
