@@ -98,6 +98,32 @@ fn node_log(port: u16) -> Stdio {
     }
 }
 
+/// What a cluster test runs on: a fresh PostgreSQL schema and a `nats-server`, running while
+/// `nats` lives (`nats_bin` and `nats_port` start it again).
+pub(crate) struct Backing {
+    pub(crate) db: String,
+    pub(crate) nats: Proc,
+    pub(crate) nats_url: String,
+    pub(crate) nats_bin: std::path::PathBuf,
+    pub(crate) nats_port: u16,
+}
+
+/// The [`Backing`] of a cluster test; None, said on stderr, where PostgreSQL or NATS is missing.
+pub(crate) async fn cluster_backing() -> Option<Backing> {
+    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
+        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set (run under scripts/with-postgres.sh)");
+        return None;
+    };
+    let Some(nats_bin) = nats_server() else {
+        eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
+        return None;
+    };
+    let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
+    let nats_port = free_port();
+    let nats = start_nats(&nats_bin, nats_port).await;
+    Some(Backing { db, nats, nats_url: format!("nats://127.0.0.1:{nats_port}"), nats_bin, nats_port })
+}
+
 /// A `nats-server` on a loopback port, once it accepts connections.
 pub(crate) async fn start_nats(bin: &std::path::Path, port: u16) -> Proc {
     let proc = Proc(
@@ -194,18 +220,7 @@ fn of(e: &Value, id: i64) -> bool {
 
 #[tokio::test]
 async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
-    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
-        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set (run under scripts/with-postgres.sh)");
-        return;
-    };
-    let Some(nats_bin) = nats_server() else {
-        eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
-        return;
-    };
-    let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
-    let nats_port = free_port();
-    let nats_proc = start_nats(&nats_bin, nats_port).await;
-    let nats = format!("nats://127.0.0.1:{nats_port}");
+    let Some(Backing { db, nats: nats_proc, nats_url: nats, nats_bin, nats_port }) = cluster_backing().await else { return };
     // One after the other: the first seeds the demo organisation.
     let mut nodes = vec![];
     for _ in 0..3 {

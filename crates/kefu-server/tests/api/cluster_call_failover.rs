@@ -13,8 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sqlx::Connection;
 
-use crate::cluster::{nats_server, start_nats, start_node_with, Node};
-use crate::restart::free_port;
+use crate::cluster::{cluster_backing, start_node_with, Backing, Node};
 
 async fn call_load(app: &crate::helpers::TestApp, agent: &str) -> i64 {
     let (s, me): (u16, Value) = app.call("GET", "/api/v1/agents/me", Some(agent), None).await;
@@ -37,18 +36,7 @@ async fn segments(store: &kefu_store::Store, call: i64, want: usize) -> Vec<kefu
 
 #[tokio::test]
 async fn a_call_goes_on_when_its_home_node_dies() {
-    let Some(base) = kefu_store::testing::postgres_url_from_env() else {
-        eprintln!("skipped: KEFU_TEST_POSTGRES_URL is not set (run under scripts/with-postgres.sh)");
-        return;
-    };
-    let Some(nats_bin) = nats_server() else {
-        eprintln!("skipped: nats-server is not installed (apt-get install nats-server)");
-        return;
-    };
-    let db = kefu_store::testing::fresh_postgres_url(&base).await.expect("a fresh PostgreSQL schema");
-    let nats_port = free_port();
-    let _nats = start_nats(&nats_bin, nats_port).await;
-    let nats = format!("nats://127.0.0.1:{nats_port}");
+    let Some(Backing { db, nats: _nats, nats_url: nats, .. }) = cluster_backing().await else { return };
     let mut nodes: Vec<Node> = vec![];
     for _ in 0..3 {
         nodes.push(start_node_with(&db, &nats, "call_rejoin_secs = 10\n").await);
