@@ -33,8 +33,11 @@ use crate::routing::{Answer, Command, EngineParts, Fence, Op, Query};
 
 /// The subject the owner answers on.
 const SUBJECT: &str = "kefu.routing";
-/// The advisory lock's key ("kefu" + routing, any constant the operator's other apps do not use).
-const LEASE_KEY: i64 = 0x6b65_6675_0001;
+/// The advisory lock's class ("ke" + routing, any constant the operator's other apps do not use);
+/// its second key is a hash of the schema Kefu's tables are in. Advisory locks belong to the
+/// whole database: two deployments in two schemas of one database (or two cluster tests side by
+/// side) would otherwise share one lease, and one of them would route nothing.
+const LEASE_CLASS: i32 = 0x6b65_0001;
 /// How often a node without the lease tries to take it.
 const LEASE_EVERY: Duration = Duration::from_millis(500);
 /// How often the owner checks its lock connection, and how long a check may take (generous: a
@@ -158,7 +161,8 @@ async fn own_while_held(
     let options = url.parse::<sqlx::postgres::PgConnectOptions>().context("database_url")?.application_name(LEASE_APP_NAME);
     let mut lock = PgConnection::connect_with(&options).await.context("lease connection")?;
     loop {
-        let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(LEASE_KEY).fetch_one(&mut lock).await?;
+        let (taken,): (bool,) =
+            sqlx::query_as("SELECT pg_try_advisory_lock($1, hashtext(current_schema()))").bind(LEASE_CLASS).fetch_one(&mut lock).await?;
         if taken {
             break;
         }

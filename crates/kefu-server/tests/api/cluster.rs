@@ -178,8 +178,11 @@ async fn no_two_owners_when_the_lease_connection_breaks(nodes: &[&Node], db: &st
     signal("-STOP");
     let mut pg = sqlx::PgConnection::connect(db).await.unwrap();
     let cut: Vec<(bool,)> = sqlx::query_as(
+        // This cluster's lease only (its schema's; other tests' clusters share the database):
+        // class 0x6b650001, second key the hash of the schema.
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'kefu-routing-lease'
-            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 1801781249::oid
+                          AND objid = hashtext(current_schema())::oid AND objsubid = 2)",
     )
     .fetch_all(&mut pg)
     .await
