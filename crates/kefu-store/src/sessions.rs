@@ -63,25 +63,16 @@ impl Store {
         })
     }
 
-    /// The owner of a live token.
+    /// The owner of a live token (its user or visitor id): [`Store::session_caller`] without
+    /// the user's role.
     pub async fn session_owner(&self, token_hash: &str, now: i64) -> Result<Option<TokenOwner>> {
-        on_pool!(self, |pool| {
-            let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-                "SELECT s.user_id, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
-             LEFT JOIN visitors v ON v.id = s.visitor_id
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND (u.id IS NULL OR u.enabled = TRUE)
-               AND (v.id IS NULL OR v.blocked_at IS NULL)",
-            )
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?;
-            Ok(row.and_then(|(u, v)| u.map(TokenOwner::User).or(v.map(TokenOwner::Visitor))))
-        })
+        Ok(self.session_caller(token_hash, now).await?.map(|c| match c {
+            SessionCaller::User { id, .. } => TokenOwner::User(id),
+            SessionCaller::Visitor(v) => TokenOwner::Visitor(v),
+        }))
     }
 
-    /// The owner of a live token, a user with their role and password flag: `session_owner`
-    /// and `user` in one statement.
+    /// The owner of a live token, a user with their role and password flag, in one statement.
     pub async fn session_caller(&self, token_hash: &str, now: i64) -> Result<Option<SessionCaller>> {
         on_pool!(self, |pool| {
             let row: Option<CallerRow> = sqlx::query_as(
