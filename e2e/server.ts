@@ -21,6 +21,8 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 export interface Kefu {
   url: string;
   stop: () => void;
+  /** SIGKILLs the process (a node dying without a word: call-move.spec.ts); `stop` still cleans up. */
+  kill: () => void;
 }
 
 /** Where a kefu of a spec's own listens, when not on loopback (call-weak-network.spec.ts). */
@@ -63,6 +65,7 @@ export async function startKefu(extraToml = '', address: KefuAddress = {}): Prom
       child.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
+    kill: () => child.kill('SIGKILL'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CallSession, type CallClientFrame, type PeerLike } from './session';
-import { FakePeer } from './fake-peer';
+import { FakePeer, FakeTrack } from './fake-peer';
 import { MAX_RETRIES, MediaRejoin, RETRY_MS, SETTLE_MS } from './rejoin';
 
 /** A session whose every peer connection is kept, on a clock the test moves. */
@@ -10,6 +10,7 @@ function setup() {
   const states: string[] = [];
   const errors: string[] = [];
   const ended: string[] = [];
+  let screenEnded = 0;
   const handedOut: PeerLike[] = [];
   let now = 1_000_000;
   const session = new CallSession({
@@ -23,10 +24,11 @@ function setup() {
     onState: (s) => states.push(s),
     onError: (code) => errors.push(code),
     onTrackEnded: (t) => ended.push(t.kind),
+    onScreenEnded: () => (screenEnded += 1),
     onPeer: (p) => handedOut.push(p),
     now: () => now,
   });
-  return { session, peers, sent, states, errors, ended, handedOut, advance: (ms: number) => (now += ms) };
+  return { session, peers, sent, states, errors, ended, handedOut, advance: (ms: number) => (now += ms), screenEnded: () => screenEnded };
 }
 
 const track = (kind: string) => ({ kind }) as MediaStreamTrack;
@@ -118,6 +120,83 @@ describe('a call whose media node died (call.moved)', () => {
     await s.session.handle(moved);
     expect(s.peers).toHaveLength(1);
     expect(s.sent).toEqual([]);
+  });
+});
+
+describe('a screen shared when the call moves', () => {
+  /** A connected call sharing `screen` (its renegotiation answered). */
+  async function sharing(s: ReturnType<typeof setup>, screen: FakeTrack) {
+    await connected(s);
+    await s.session.shareScreen(screen as unknown as MediaStreamTrack);
+    await s.session.handle(answer('server-answer-share'));
+    expect(s.sent.at(-1)).toMatchObject({ type: 'call.renegotiate', screen_mids: ['2'] });
+  }
+
+  it('is published again on the new peer with the same track, named a screen in the join', async () => {
+    const s = setup();
+    const screen = new FakeTrack('video');
+    await sharing(s, screen);
+    await s.session.handle(moved);
+    const second = s.peers[1]!;
+    expect(second.transceivers.map((t) => [t.what, t.direction])).toEqual([
+      ['audio', 'sendrecv'],
+      ['video', 'sendrecv'],
+      ['video', 'sendonly'],
+    ]);
+    expect(second.made[2]!.track).toBe(screen);
+    expect(s.sent.at(-1)).toEqual({ type: 'call.join', call_id: 7, sdp: 'client-offer-1', screen_mids: ['2'] });
+    // Nothing was stopped: no new picker, the share goes on.
+    expect(screen.readyState).toBe('live');
+    expect(s.session.sharing).toBe(true);
+    expect(s.screenEnded()).toBe(0);
+  });
+
+  it('is dropped when its track ended meanwhile, and the join carries no screen', async () => {
+    const s = setup();
+    const screen = new FakeTrack('video');
+    await sharing(s, screen);
+    // Ended without the event reaching the session yet (e.g. stopped while the page was busy).
+    screen.readyState = 'ended';
+    await s.session.handle(moved);
+    expect(s.peers[1]!.transceivers.map((t) => t.direction)).toEqual(['sendrecv', 'sendrecv']);
+    expect(s.sent.at(-1)).toMatchObject({ type: 'call.join', screen_mids: [] });
+    expect(s.session.sharing).toBe(false);
+    expect(s.screenEnded()).toBe(1);
+  });
+
+  it('goes along again when the rejoin is refused and tried once more', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = setup();
+      const screen = new FakeTrack('video');
+      await sharing(s, screen);
+      await s.session.handle(moved);
+      await s.session.handle({ type: 'call.error', call_id: 7, data: { code: 'media_unavailable', message: 'not yet' } });
+      await vi.advanceTimersByTimeAsync(RETRY_MS + 10);
+      expect(s.peers).toHaveLength(3);
+      expect(s.peers[2]!.made.at(-1)!.track).toBe(screen);
+      expect(s.sent.at(-1)).toMatchObject({ type: 'call.join', screen_mids: ['2'] });
+      expect(s.screenEnded()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("stops on the new peer: by the person, or by the browser's stop button", async () => {
+    const s = setup();
+    const screen = new FakeTrack('video');
+    await sharing(s, screen);
+    await s.session.handle(moved);
+    await s.session.handle(answer('server-answer-2'));
+    const second = s.peers[1]!;
+    second.connectionState = 'connected';
+    second.emit('connectionstatechange');
+    screen.endByBrowser();
+    await vi.waitFor(() => expect(s.sent.at(-1)).toMatchObject({ type: 'call.renegotiate', screen_mids: ['2'] }));
+    expect(second.made[2]!.direction).toBe('inactive');
+    expect(second.made[2]!.track).toBeNull();
+    expect(s.session.sharing).toBe(false);
+    expect(s.screenEnded()).toBe(1);
   });
 });
 

@@ -21,6 +21,9 @@
 // open on a surviving node. The session then makes a new peer connection, publishes the same
 // local tracks on it and sends `call.join` again (state `reconnecting` until media flows); a join
 // refused with `media_unavailable` meanwhile is tried again a moment later (see rejoin.ts). A
+// screen being shared goes along: its track (still live: the browser's capture does not depend on
+// the peer connection) gets a fresh `sendonly` transceiver on the new peer, listed in the join's
+// `screen_mids`, so no new picker is shown; a screen track that ended meanwhile is dropped. A
 // connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
@@ -139,8 +142,9 @@ export class CallSession {
 
   /**
    * The call's media moved to another node (`call.moved`): a new peer connection with the same
-   * local tracks joins it. The old connection's remote tracks end; a screen share stops (the
-   * person shares again, nothing is shared behind their back).
+   * local tracks joins it. The old connection's remote tracks end. A screen being shared is
+   * published again on the new connection (the same track: the person chose to share it and has
+   * not stopped); one whose track ended meanwhile (the browser's "stop sharing") is dropped.
    */
   async #moveTo(): Promise<void> {
     clearTimeout(this.#retryTimer);
@@ -150,17 +154,16 @@ export class CallSession {
     this.#renegotiateWanted = false;
     this.#cameras.length = 0;
     this.#screens.length = 0;
-    if (this.#sharing) {
-      this.#sharing.track.stop();
-      this.#sharing = null;
-      this.#opts.onScreenEnded?.();
-    }
+    const screen = this.#sharing?.track ?? null;
+    this.#sharing = null;
     this.#remote.endAll();
     this.#peer = this.#makePeer();
     old.close();
     this.#setState('reconnecting');
     this.#opts.onPeer?.(this.#peer);
     this.#publish();
+    if (screen && screen.readyState !== 'ended') this.#addScreen(screen);
+    else if (screen) this.#opts.onScreenEnded?.();
     await this.#offer('call.join', true);
   }
 
@@ -181,13 +184,18 @@ export class CallSession {
    */
   shareScreen(track: MediaStreamTrack): Promise<void> {
     if (this.#closed || this.#sharing) return Promise.resolve();
-    const transceiver = this.peer.addTransceiver(track, { direction: 'sendonly' });
-    this.#screens.push(transceiver);
-    this.#sharing = { transceiver, track };
+    this.#addScreen(track);
     track.addEventListener?.('ended', () => {
       if (this.#sharing?.track === track) void this.stopScreen();
     });
     return this.renegotiate();
+  }
+
+  /** A fresh `sendonly` transceiver for a screen track on the current peer: the screen shared now. */
+  #addScreen(track: MediaStreamTrack): void {
+    const transceiver = this.peer.addTransceiver(track, { direction: 'sendonly' });
+    this.#screens.push(transceiver);
+    this.#sharing = { transceiver, track };
   }
 
   /** Stops the screen share: the transceiver goes inactive and the server unpublishes it. */
