@@ -4,6 +4,7 @@
 
 pub mod actuals;
 pub mod csv;
+pub mod wall;
 pub mod zone;
 
 use std::collections::BTreeMap;
@@ -16,8 +17,8 @@ use zone::PlanClock;
 
 /// Planning interval: 30 minutes of the organisation's wall clock (see `zone`).
 pub const INTERVAL_MS: i64 = 30 * 60 * 1000;
-/// Intervals in a day and a week (24 × 7; a DST change day is off by two, which the
-/// seasonal models absorb).
+/// Wall half hours in a local day and week: forecasts run on the zone's wall clock (`wall`), so
+/// a DST change day is 48 of them like any other.
 pub const SEASONS: Seasons = Seasons { per_day: 48, per_week: 336 };
 /// How far back history is read for a forecast.
 pub const HISTORY_WEEKS: i64 = 12;
@@ -44,13 +45,18 @@ impl Series {
     /// Handle time per interval with the gaps filled by the offered-weighted mean (the
     /// forecasting models need a value everywhere; a quiet night has no handle time).
     pub fn aht_filled(&self) -> Vec<f64> {
-        let (sum, n) = self.aht.iter().zip(&self.offered).fold((0.0, 0.0), |(s, n), (a, o)| match a {
-            Some(a) if *o > 0.0 => (s + a * o, n + o),
-            _ => (s, n),
-        });
-        let mean = if n > 0.0 { sum / n } else { DEFAULT_AHT_SECS };
-        self.aht.iter().map(|a| a.unwrap_or(mean)).collect()
+        fill_aht(&self.aht, &self.offered)
     }
+}
+
+/// Handle times with the gaps filled by the offered-weighted mean of the rest.
+pub(crate) fn fill_aht(aht: &[Option<f64>], offered: &[f64]) -> Vec<f64> {
+    let (sum, n) = aht.iter().zip(offered).fold((0.0, 0.0), |(s, n), (a, o)| match a {
+        Some(a) if *o > 0.0 => (s + a * o, n + o),
+        _ => (s, n),
+    });
+    let mean = if n > 0.0 { sum / n } else { DEFAULT_AHT_SECS };
+    aht.iter().map(|a| a.unwrap_or(mean)).collect()
 }
 
 /// One interval of history, from either source.
