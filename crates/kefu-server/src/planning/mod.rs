@@ -96,14 +96,16 @@ pub async fn group_history(store: &Store, clock: &PlanClock, group_id: i64, now:
     Ok(Some(series))
 }
 
-/// Offered and handle time per half hour from the group's conversations since `since`.
+/// Offered and handle time per half hour from the group's conversations since `since`. Handle
+/// time is talk (answered to closed) plus the closing agent's wrap-up, as the reports' AHT: an
+/// agent in wrap-up is not free for the next contact, so staffing must count it.
 async fn own_history(store: &Store, clock: &PlanClock, group_id: i64, since: i64) -> ApiResult<BTreeMap<i64, Bucket>> {
     let mut out: BTreeMap<i64, Bucket> = BTreeMap::new();
-    for (queued_at, assigned_at, closed_at) in store.group_contacts_since(group_id, since).await? {
+    for (queued_at, assigned_at, closed_at, wrap_ms) in store.group_contacts_since(group_id, since).await? {
         let b = out.entry(clock.floor(queued_at)).or_default();
         b.offered += 1.0;
         if let (Some(a), Some(c)) = (assigned_at, closed_at) {
-            b.handle_sum += (c - a).max(0) as f64 / 1000.0;
+            b.handle_sum += ((c - a).max(0) + wrap_ms.max(0)) as f64 / 1000.0;
             b.handled += 1.0;
         }
     }
