@@ -1,5 +1,6 @@
 //! The conversation report's read model (`report_contacts`): one row per conversation, brought
-//! up to date by each fact inside the transaction that writes the fact. It mirrors kefu-insight's
+//! up to date by each fact inside the transaction that writes the fact (a fact written late is
+//! handed to `contacts_late`). It mirrors kefu-insight's
 //! `contacts` fold (the definitions and their tests live there; an integration test checks the
 //! two agree). Written on the fact's path, read only by reports.
 
@@ -37,8 +38,17 @@ const COLUMNS: &str = "conversation_id, customer_id, group_id, business_type_id,
     answered_at, ended_at, abandoned_after_ms, closed_by_agent, talk_ms, wrap_ms, transfers, csat, messages, returned_at";
 
 impl Tx {
-    /// Bring the read model up to date with `fact` (called by [`Tx::record_fact`]).
+    /// Bring the read model up to date with `fact` (called by [`Tx::record_fact`]): folded on
+    /// top when it comes in time order, else what it changes folded again (`contacts_late`).
     pub(crate) async fn project_contact(&mut self, fact: &Fact, at: i64) -> Result<()> {
+        if self.contact_fact_is_late(fact, at).await? {
+            return self.refold_contact(fact).await;
+        }
+        self.fold_contact(fact, at).await
+    }
+
+    /// Fold `fact` on top of the model: right when every fact folded so far came before it.
+    async fn fold_contact(&mut self, fact: &Fact, at: i64) -> Result<()> {
         on_tx!(self, |db| {
             match fact {
                 Fact::Queued { conversation, customer, group, business_type, channel, vip, left_message } => {
@@ -156,7 +166,7 @@ impl Store {
             Ok::<(), crate::StoreError>(())
         })?;
         for f in &facts {
-            tx.project_contact(&f.fact, f.at).await?;
+            tx.fold_contact(&f.fact, f.at).await?;
         }
         tx.commit().await?;
         Ok(facts.len())

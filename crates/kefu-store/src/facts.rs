@@ -16,7 +16,7 @@ pub struct FactRow {
     pub fact: Fact,
 }
 
-fn decode(id: i64, at: i64, data: &str) -> Result<FactRow> {
+pub(crate) fn decode(id: i64, at: i64, data: &str) -> Result<FactRow> {
     let fact = serde_json::from_str(data).map_err(|e| StoreError::Db(sqlx::Error::Decode(Box::new(e))))?;
     Ok(FactRow { id, at, fact })
 }

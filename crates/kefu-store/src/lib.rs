@@ -139,6 +139,7 @@ mod calls;
 mod canned;
 mod closed;
 mod contacts;
+mod contacts_late;
 mod conversations;
 mod copy;
 pub mod dialect;

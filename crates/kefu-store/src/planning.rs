@@ -88,12 +88,14 @@ impl Store {
         .await?))
     }
 
-    /// Start (ms), queue time and handle time (ms, when answered and closed) of the group's
-    /// conversations queued since `since`: the raw material of Kefu's own interval history.
-    pub async fn group_contacts_since(&self, group_id: i64, since: i64) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+    /// When each of the group's conversations queued since `since` was queued, answered and
+    /// closed, with its wrap-up time (ms, from the conversation report's model; 0 when none):
+    /// the raw material of Kefu's own interval history.
+    pub async fn group_contacts_since(&self, group_id: i64, since: i64) -> Result<Vec<(i64, Option<i64>, Option<i64>, i64)>> {
         on_pool!(self, |pool| Ok(sqlx::query_as(
-            "SELECT queued_at, assigned_at, closed_at FROM conversations
-             WHERE group_id = $1 AND queued_at >= $2 AND left_message = FALSE ORDER BY queued_at"
+            "SELECT c.queued_at, c.assigned_at, c.closed_at, COALESCE(r.wrap_ms, 0) FROM conversations c
+             LEFT JOIN report_contacts r ON r.conversation_id = c.id
+             WHERE c.group_id = $1 AND c.queued_at >= $2 AND c.left_message = FALSE ORDER BY c.queued_at"
         )
         .bind(group_id)
         .bind(since)

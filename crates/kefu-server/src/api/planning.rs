@@ -16,6 +16,7 @@ use crate::audit::{record, Change};
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::planning::wall::{on_real_intervals, over_history, WallSeries};
 use crate::planning::zone::{coverage, LocalGrid, PlanClock};
 use crate::planning::{self, csv, Series, INTERVAL_MS, SEASONS};
 use crate::state::AppState;
@@ -155,23 +156,31 @@ async fn forecast_of(state: &AppState, group_id: i64, weeks: u32) -> ApiResult<F
         .await?
         .ok_or_else(|| ApiError::invalid("history: this group has no history yet; import a CSV or wait for traffic"))?;
     let horizon = weeks as usize * SEASONS.per_week;
-    let view = tokio::task::spawn_blocking(move || compute_forecast(group_id, &series, horizon))
+    let view = tokio::task::spawn_blocking(move || compute_forecast(group_id, &clock, &series, horizon))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(view)
 }
 
-fn compute_forecast(group_id: i64, series: &Series, horizon: usize) -> ForecastView {
-    let volume = forecast(&series.offered, SEASONS, horizon);
-    let aht_hist = series.aht_filled();
-    let aht = forecast(&aht_hist, SEASONS, horizon);
+/// The models run on the zone's wall half hours (`planning::wall`); what they say comes back on
+/// the real intervals: `horizon` of them from the end of the history, as staffing and the plans
+/// count them.
+fn compute_forecast(group_id: i64, clock: &PlanClock, series: &Series, horizon: usize) -> ForecastView {
+    let wall = WallSeries::of(series, clock);
+    // A spring-forward change within the horizon moves the wall clock on by more than the real
+    // intervals: a day to spare.
+    let slots = horizon + SEASONS.per_day;
+    let volume = forecast(&wall.offered, SEASONS, slots);
+    let aht = forecast(&wall.aht_filled(), SEASONS, slots);
     let at = |i: usize| series.start + i as i64 * INTERVAL_MS;
     // The chosen method's forecast of the last week from what came before, drawn over that
     // week's actuals: the forecast-vs-actual view of how well this series is predicted.
-    let held = SEASONS.per_week.min(series.offered.len() / 5);
-    let split = series.offered.len() - held;
-    let backtest_values = if held > 0 { run(volume.method, &series.offered[..split], SEASONS, held).unwrap_or_default() } else { vec![] };
+    let held = SEASONS.per_week.min(wall.offered.len() / 5);
+    let split = wall.offered.len() - held;
+    let backtest_values = if held > 0 { run(volume.method, &wall.offered[..split], SEASONS, held).unwrap_or_default() } else { vec![] };
     let shown_from = series.offered.len().saturating_sub(2 * SEASONS.per_week);
+    let offered = on_real_intervals(clock, &volume.values, wall.end(), series.end(), horizon, SEASONS.per_week);
+    let handle = on_real_intervals(clock, &aht.values, wall.end(), series.end(), horizon, SEASONS.per_week);
     ForecastView {
         group_id,
         interval_minutes: 30,
@@ -182,13 +191,14 @@ fn compute_forecast(group_id: i64, series: &Series, horizon: usize) -> ForecastV
         actual: (shown_from..series.offered.len())
             .map(|i| ActualPoint { start: at(i), offered: series.offered[i], aht_secs: series.aht[i] })
             .collect(),
-        backtest_points: backtest_values.iter().enumerate().map(|(i, v)| BacktestPoint { start: at(split + i), offered: *v }).collect(),
-        points: volume
-            .values
+        backtest_points: over_history(clock, series, &backtest_values, wall.first + split as i64)
+            .into_iter()
+            .map(|(start, offered)| BacktestPoint { start, offered })
+            .collect(),
+        points: offered
             .iter()
-            .zip(&aht.values)
-            .enumerate()
-            .map(|(i, (o, a))| ForecastPoint { start: series.end() + i as i64 * INTERVAL_MS, offered: *o, aht_secs: *a })
+            .zip(&handle)
+            .map(|((start, o), (_, a))| ForecastPoint { start: *start, offered: *o, aht_secs: *a })
             .collect(),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod actuals;
 pub mod csv;
+pub mod wall;
 pub mod zone;
 
 use std::collections::BTreeMap;
@@ -16,8 +17,8 @@ use zone::PlanClock;
 
 /// Planning interval: 30 minutes of the organisation's wall clock (see `zone`).
 pub const INTERVAL_MS: i64 = 30 * 60 * 1000;
-/// Intervals in a day and a week (24 × 7; a DST change day is off by two, which the
-/// seasonal models absorb).
+/// Wall half hours in a local day and week: forecasts run on the zone's wall clock (`wall`), so
+/// a DST change day is 48 of them like any other.
 pub const SEASONS: Seasons = Seasons { per_day: 48, per_week: 336 };
 /// How far back history is read for a forecast.
 pub const HISTORY_WEEKS: i64 = 12;
@@ -44,13 +45,18 @@ impl Series {
     /// Handle time per interval with the gaps filled by the offered-weighted mean (the
     /// forecasting models need a value everywhere; a quiet night has no handle time).
     pub fn aht_filled(&self) -> Vec<f64> {
-        let (sum, n) = self.aht.iter().zip(&self.offered).fold((0.0, 0.0), |(s, n), (a, o)| match a {
-            Some(a) if *o > 0.0 => (s + a * o, n + o),
-            _ => (s, n),
-        });
-        let mean = if n > 0.0 { sum / n } else { DEFAULT_AHT_SECS };
-        self.aht.iter().map(|a| a.unwrap_or(mean)).collect()
+        fill_aht(&self.aht, &self.offered)
     }
+}
+
+/// Handle times with the gaps filled by the offered-weighted mean of the rest.
+pub(crate) fn fill_aht(aht: &[Option<f64>], offered: &[f64]) -> Vec<f64> {
+    let (sum, n) = aht.iter().zip(offered).fold((0.0, 0.0), |(s, n), (a, o)| match a {
+        Some(a) if *o > 0.0 => (s + a * o, n + o),
+        _ => (s, n),
+    });
+    let mean = if n > 0.0 { sum / n } else { DEFAULT_AHT_SECS };
+    aht.iter().map(|a| a.unwrap_or(mean)).collect()
 }
 
 /// One interval of history, from either source.
@@ -90,14 +96,16 @@ pub async fn group_history(store: &Store, clock: &PlanClock, group_id: i64, now:
     Ok(Some(series))
 }
 
-/// Offered and handle time per half hour from the group's conversations since `since`.
+/// Offered and handle time per half hour from the group's conversations since `since`. Handle
+/// time is talk (answered to closed) plus the closing agent's wrap-up, as the reports' AHT: an
+/// agent in wrap-up is not free for the next contact, so staffing must count it.
 async fn own_history(store: &Store, clock: &PlanClock, group_id: i64, since: i64) -> ApiResult<BTreeMap<i64, Bucket>> {
     let mut out: BTreeMap<i64, Bucket> = BTreeMap::new();
-    for (queued_at, assigned_at, closed_at) in store.group_contacts_since(group_id, since).await? {
+    for (queued_at, assigned_at, closed_at, wrap_ms) in store.group_contacts_since(group_id, since).await? {
         let b = out.entry(clock.floor(queued_at)).or_default();
         b.offered += 1.0;
         if let (Some(a), Some(c)) = (assigned_at, closed_at) {
-            b.handle_sum += (c - a).max(0) as f64 / 1000.0;
+            b.handle_sum += ((c - a).max(0) + wrap_ms.max(0)) as f64 / 1000.0;
             b.handled += 1.0;
         }
     }

@@ -67,6 +67,25 @@ impl PlanClock {
         self.zone.to_ambiguous_zoned_datetime(wall).compatible().map_or(0, |z| z.timestamp().as_millisecond())
     }
 
+    /// The wall half hour holding `at`, as an ordinal: half hours of the wall clock since
+    /// 1970-01-01 00:00 (the local date and time read as if they were UTC). Consecutive wall
+    /// half hours have consecutive ordinals whatever the offset does; a spring-forward gap's
+    /// ordinals hold no instant and a fall-back hour's hold two.
+    pub fn wall_slot(&self, at: i64) -> i64 {
+        let wall = zoned(&self.zone, at).datetime();
+        let secs = TimeZone::UTC.to_ambiguous_timestamp(wall).compatible().map_or(at / 1000, |t| t.as_second());
+        secs.div_euclid(INTERVAL_MS / 1000)
+    }
+
+    /// The instant wall half hour `ordinal` (see [`PlanClock::wall_slot`]) begins: its first
+    /// occurrence when repeated, the instant just after the gap when skipped.
+    pub fn wall_slot_start(&self, ordinal: i64) -> i64 {
+        let wall = Timestamp::from_second(ordinal * (INTERVAL_MS / 1000)).map(|t| TimeZone::UTC.to_datetime(t));
+        wall.ok()
+            .and_then(|w| self.zone.to_ambiguous_zoned_datetime(w).compatible().ok())
+            .map_or(ordinal * INTERVAL_MS, |z| z.timestamp().as_millisecond())
+    }
+
     /// Whether wall time `slot` on `date` happens at all (not in a spring-forward gap).
     pub fn exists(&self, date: Date, slot: u32) -> bool {
         let wall = Self::wall(date, slot);

@@ -413,3 +413,54 @@ async fn a_zone_off_the_half_hour_plans_on_its_own_half_hours() {
         assert_eq!((minute_of_day(start), minute_of_day(end)), (3 * 60 + 15, 12 * 60 + 15), "{sh}");
     }
 }
+
+/// In a zone with daylight saving the forecast keeps the daily peak at its wall time: six weeks
+/// of a 10:00 peak in Berlin winter time (+01), forecast into summer time (+02).
+#[tokio::test]
+async fn a_daily_peak_stays_at_its_wall_time_after_a_dst_change() {
+    use jiff::{civil::date, tz::TimeZone, Timestamp, ToSpan};
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let cards = group_id(&app, &admin, CARDS).await;
+    let (s, v) = app.call("PUT", "/api/v1/settings", Some(&admin), Some(json!({ "time_zone": "Europe/Berlin" }))).await;
+    assert_eq!(s, 200, "{v}");
+    // Sunday 15 February to Saturday 28 March 2026, plain times on Berlin's clock; the clocks
+    // go forward that night (02:00 -> 03:00).
+    let mut csv = String::from("interval_start,group,offered\n");
+    for d in 0..42 {
+        let day = date(2026, 2, 15).checked_add(d.days()).unwrap();
+        for slot in 0..48 {
+            let offered = match slot {
+                20 => 40,
+                19 | 21 => 20,
+                16..=37 => 8,
+                _ => 1,
+            };
+            csv.push_str(&format!("{day} {:02}:{:02},{CARDS},{offered}\n", slot / 2, (slot % 2) * 30));
+        }
+    }
+    let (s, r) = post_csv(&app, &admin, csv).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, f) = app.call("GET", &format!("/api/v1/planning/groups/{cards}/forecast?weeks=1"), Some(&admin), None).await;
+    assert_eq!(s, 200, "{f}");
+    let berlin = TimeZone::get("Europe/Berlin").unwrap();
+    let local = |ms: i64| berlin.to_datetime(Timestamp::from_millisecond(ms).unwrap());
+    let points = f["points"].as_array().unwrap();
+    assert_eq!(points.len(), 336, "a week of real half hours from the end of the history");
+    assert_eq!(local(points[0]["start"].as_i64().unwrap()).to_string(), "2026-03-29T00:00:00");
+    // Each whole local day's busiest half hour.
+    let mut peaks: Vec<(String, String, f64)> = vec![];
+    for p in points {
+        let t = local(p["start"].as_i64().unwrap());
+        let (day, time, v) = (t.date().to_string(), t.time().to_string(), p["offered"].as_f64().unwrap());
+        match peaks.last_mut() {
+            Some(last) if last.0 == day => {
+                if v > last.2 {
+                    (last.1, last.2) = (time, v);
+                }
+            }
+            _ => peaks.push((day, time, v)),
+        }
+    }
+    assert!(peaks[..7].iter().all(|(_, time, _)| time == "10:00:00"), "{peaks:?}");
+}

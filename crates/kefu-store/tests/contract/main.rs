@@ -16,6 +16,7 @@ mod directory;
 mod floor_alerts;
 mod insight_reads;
 mod late_facts;
+mod late_facts_contacts;
 mod message_batch;
 mod outbox;
 mod planning;

@@ -1,6 +1,8 @@
 //! Planning storage of migration 0014: imported history (a re-import replaces an interval),
-//! per-group settings, saved schedules, and the conversations read as Kefu's own history.
+//! per-group settings, saved schedules, and the conversations read as Kefu's own history (with
+//! their wrap-up time from the conversation report's model).
 
+use kefu_core::{AgentId, AgentStatusKind, ClosedBy, ConversationId, Fact, GroupId, StatusFact};
 use kefu_store::{HistoryRow, PlanningSettingsRow};
 
 use crate::support::{conversation, each_backend, group_and_visitor};
@@ -30,8 +32,51 @@ async fn history_settings_and_schedules_round_trip() {
         let latest = store.latest_schedule(group).await.unwrap().unwrap();
         assert_eq!((latest.id, latest.body.as_str()), (id, "{\"a\":2}"));
 
-        let _ = conversation(&store, group, visitor).await;
-        assert_eq!(store.group_contacts_since(group, 0).await.unwrap().len(), 1);
+        // Its wrap-up time comes from the conversation report's model: 60 s after its close.
+        let c = conversation(&store, group, visitor).await;
+        let (agent, g) = (AgentId(5), GroupId(group));
+        let status = |from, to| Fact::AgentStatus {
+            agent,
+            from: StatusFact { status: from, reason: None },
+            to: StatusFact { status: to, reason: None },
+        };
+        let facts = [
+            (
+                10,
+                Fact::Queued {
+                    conversation: ConversationId(c),
+                    customer: visitor,
+                    group: g,
+                    business_type: None,
+                    channel: "web".into(),
+                    vip: false,
+                    left_message: false,
+                },
+            ),
+            (20_000, Fact::Answered { conversation: ConversationId(c), agent, group: g }),
+            (
+                100_000,
+                Fact::Closed {
+                    conversation: ConversationId(c),
+                    group: g,
+                    agent: Some(agent),
+                    by: ClosedBy::Agent,
+                    wrap_up_code: None,
+                    visitor_messages: 1,
+                    agent_messages: 1,
+                },
+            ),
+            (100_000, status(AgentStatusKind::Ready, AgentStatusKind::WrapUp)),
+            (160_000, status(AgentStatusKind::WrapUp, AgentStatusKind::Ready)),
+        ];
+        for (at, f) in &facts {
+            let mut tx = store.begin().await.unwrap();
+            tx.record_fact(f, *at).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let contacts = store.group_contacts_since(group, 0).await.unwrap();
+        assert_eq!(contacts.len(), 1);
+        assert_eq!(contacts[0].3, 60_000, "{contacts:?}");
     })
     .await;
 }

@@ -1,0 +1,348 @@
+//! Facts written late for the conversation report's model (`report_contacts`): a fact stamped
+//! before one already folded for the same conversation, its customer or the agents serving it
+//! (clock skew between nodes, a retried write) cannot be folded on top, since the model's rows
+//! depend on the order facts happen in (talk time needs the answer before the close; a return
+//! counts only after a close; wrap-up goes to the conversation the agent closed last). Instead
+//! what it may change is folded again from the fact log in time order: the conversation's own
+//! columns, the returns of its customer's conversations and the wrap-up of the conversations of
+//! the agents it touches. The rows then equal `kefu rebuild-reports`'s, at the cost of reading
+//! those facts; a fact in time order costs the few indexed look-ups that tell it is not late.
+//!
+//! One case is not re-folded: wrap-up given to a conversation by an agent who no longer holds
+//! it (answered again by someone else after it closed, while the first agent was in wrap-up).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kefu_core::{AgentStatusKind, Fact};
+
+use crate::facts::{decode, FactRow};
+use crate::{Result, StoreError, Tx};
+
+/// The kinds that change a row's own columns, as stored (`FactKind`'s snake case).
+const OWN_KINDS: &str = "'queued', 'answered', 'abandoned', 'transferred', 'closed', 'csat'";
+
+/// A conversation's own columns, folded from its facts as `Tx::project_contact` folds them.
+#[derive(Debug, Clone, PartialEq)]
+struct Own {
+    customer: i64,
+    group: i64,
+    business_type: Option<i64>,
+    channel: String,
+    agent: Option<i64>,
+    vip: bool,
+    left_message: bool,
+    queued_at: i64,
+    answered_at: Option<i64>,
+    ended_at: Option<i64>,
+    abandoned_after_ms: Option<i64>,
+    closed_by_agent: bool,
+    talk_ms: i64,
+    transfers: i64,
+    csat: Option<i64>,
+    messages: Option<i64>,
+}
+
+/// Fold one fact of the conversation into its columns (`None` until it is queued: facts before
+/// that find no row).
+fn fold_own(own: &mut Option<Own>, at: i64, fact: &Fact) {
+    if let Fact::Queued { customer, group, business_type, channel, vip, left_message, .. } = fact {
+        if own.is_none() {
+            *own = Some(Own {
+                customer: *customer,
+                group: group.0,
+                business_type: *business_type,
+                channel: channel.clone(),
+                agent: None,
+                vip: *vip,
+                left_message: *left_message,
+                queued_at: at,
+                answered_at: None,
+                ended_at: None,
+                abandoned_after_ms: None,
+                closed_by_agent: false,
+                talk_ms: 0,
+                transfers: 0,
+                csat: None,
+                messages: None,
+            });
+        }
+        return;
+    }
+    let Some(o) = own else { return };
+    match fact {
+        Fact::Answered { agent, group, .. } => {
+            o.answered_at.get_or_insert(at);
+            o.agent = Some(agent.0);
+            o.group = group.0;
+        }
+        Fact::Abandoned { group, waited_ms, .. } => {
+            o.abandoned_after_ms = Some(*waited_ms);
+            o.ended_at = Some(at);
+            o.group = group.0;
+        }
+        Fact::Transferred { .. } => o.transfers += 1,
+        Fact::Closed { agent, visitor_messages, agent_messages, .. } => {
+            o.ended_at = Some(at);
+            o.messages = Some(i64::from(visitor_messages + agent_messages));
+            o.closed_by_agent = o.answered_at.is_some() && agent.is_some();
+            o.talk_ms = match (o.closed_by_agent, o.answered_at) {
+                (true, Some(a)) => at - a,
+                _ => 0,
+            };
+        }
+        Fact::Csat { score, .. } => o.csat = Some(i64::from(*score)),
+        _ => {}
+    }
+}
+
+impl Tx {
+    /// Whether `fact`, stamped `at`, came after something it should have preceded: a fact of
+    /// its conversation, a later arrival or close of its customer, or a later status of an agent
+    /// who answered it; for a status change, a later status, answer or close of the agent.
+    pub(crate) async fn contact_fact_is_late(&mut self, fact: &Fact, at: i64) -> Result<bool> {
+        let conversation = match fact {
+            Fact::AgentStatus { agent, .. } => {
+                return on_tx!(self, |db| {
+                    let hit: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM facts WHERE agent_id = $1 AND kind IN ('agent_status', 'answered', 'closed') AND at > $2 LIMIT 1",
+                    )
+                    .bind(agent.0)
+                    .bind(at)
+                    .fetch_optional(&mut *db)
+                    .await?;
+                    Ok(hit.is_some())
+                });
+            }
+            Fact::Queued { conversation, .. }
+            | Fact::Answered { conversation, .. }
+            | Fact::Abandoned { conversation, .. }
+            | Fact::Transferred { conversation, .. }
+            | Fact::Closed { conversation, .. }
+            | Fact::Csat { conversation, .. } => conversation.0,
+            _ => return Ok(false),
+        };
+        let touches_agents = matches!(fact, Fact::Queued { .. } | Fact::Answered { .. } | Fact::Abandoned { .. } | Fact::Closed { .. });
+        on_tx!(self, |db| {
+            let later: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT id FROM facts WHERE conversation_id = $1 AND kind IN ({OWN_KINDS}) AND at > $2 LIMIT 1"
+            ))
+            .bind(conversation)
+            .bind(at)
+            .fetch_optional(&mut *db)
+            .await?;
+            if later.is_some() {
+                return Ok(true);
+            }
+            // The customer: an arrival may have to mark an earlier close as returned to; a
+            // close may already have been followed by an arrival.
+            let customer: Option<i64> = match fact {
+                Fact::Queued { customer, .. } => Some(*customer),
+                Fact::Abandoned { .. } | Fact::Closed { .. } => {
+                    sqlx::query_scalar("SELECT customer_id FROM report_contacts WHERE conversation_id = $1")
+                        .bind(conversation)
+                        .fetch_optional(&mut *db)
+                        .await?
+                }
+                _ => None,
+            };
+            if let Some(customer) = customer {
+                let ends = matches!(fact, Fact::Queued { .. });
+                let hit: Option<i64> = sqlx::query_scalar(
+                    "SELECT conversation_id FROM report_contacts WHERE customer_id = $1 AND conversation_id <> $2
+                       AND (queued_at > $3 OR ($4 AND ended_at > $3)) LIMIT 1",
+                )
+                .bind(customer)
+                .bind(conversation)
+                .bind(at)
+                .bind(ends)
+                .fetch_optional(&mut *db)
+                .await?;
+                if hit.is_some() {
+                    return Ok(true);
+                }
+            }
+            // The agents who answered it: a wrap-up they began later chose the conversation
+            // they had closed last without this fact.
+            if touches_agents {
+                let hit: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM facts WHERE kind = 'agent_status' AND at > $2 AND agent_id IN
+                       (SELECT agent_id FROM facts WHERE conversation_id = $1 AND kind = 'answered') LIMIT 1",
+                )
+                .bind(conversation)
+                .bind(at)
+                .fetch_optional(&mut *db)
+                .await?;
+                if hit.is_some() {
+                    return Ok(true);
+                }
+            }
+            Ok::<bool, StoreError>(false)
+        })
+    }
+
+    /// Fold again from the log what the late `fact` may change (see the module's doc).
+    pub(crate) async fn refold_contact(&mut self, fact: &Fact) -> Result<()> {
+        let mut agents: BTreeSet<i64> = BTreeSet::new();
+        if let Fact::AgentStatus { agent, .. } = fact {
+            agents.insert(agent.0);
+        }
+        if let Some(c) = fact.conversation() {
+            let facts = self.logged(&format!("conversation_id = {} AND kind IN ({OWN_KINDS})", c.0)).await?;
+            let mut own = None;
+            for f in &facts {
+                fold_own(&mut own, f.at, &f.fact);
+                if let Fact::Answered { agent, .. } = &f.fact {
+                    agents.insert(agent.0);
+                }
+            }
+            if let Some(own) = own {
+                self.save_own(c.0, &own).await?;
+                self.refold_returns(own.customer).await?;
+            }
+        }
+        for agent in agents {
+            self.refold_wrap(agent).await?;
+        }
+        Ok(())
+    }
+
+    /// Facts matching `filter` (SQL over integers and constant words only), in time order.
+    async fn logged(&mut self, filter: &str) -> Result<Vec<FactRow>> {
+        let sql = format!("SELECT id, at, data FROM facts WHERE {filter} ORDER BY at, id");
+        let rows: Vec<(i64, i64, String)> = on_tx!(self, |db| sqlx::query_as(&sql).fetch_all(&mut *db).await)?;
+        rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+    }
+
+    async fn save_own(&mut self, conversation: i64, o: &Own) -> Result<()> {
+        on_tx!(self, |db| {
+            sqlx::query(
+                "INSERT INTO report_contacts (conversation_id, customer_id, group_id, business_type_id, channel, agent_id, vip, left_message,
+                   queued_at, answered_at, ended_at, abandoned_after_ms, closed_by_agent, talk_ms, transfers, csat, messages)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 ON CONFLICT (conversation_id) DO UPDATE SET customer_id = excluded.customer_id, group_id = excluded.group_id,
+                   business_type_id = excluded.business_type_id, channel = excluded.channel, agent_id = excluded.agent_id,
+                   vip = excluded.vip, left_message = excluded.left_message, queued_at = excluded.queued_at,
+                   answered_at = excluded.answered_at, ended_at = excluded.ended_at, abandoned_after_ms = excluded.abandoned_after_ms,
+                   closed_by_agent = excluded.closed_by_agent, talk_ms = excluded.talk_ms, transfers = excluded.transfers,
+                   csat = excluded.csat, messages = excluded.messages",
+            )
+            .bind(conversation)
+            .bind(o.customer)
+            .bind(o.group)
+            .bind(o.business_type)
+            .bind(&o.channel)
+            .bind(o.agent)
+            .bind(o.vip)
+            .bind(o.left_message)
+            .bind(o.queued_at)
+            .bind(o.answered_at)
+            .bind(o.ended_at)
+            .bind(o.abandoned_after_ms)
+            .bind(o.closed_by_agent)
+            .bind(o.talk_ms)
+            .bind(o.transfers)
+            .bind(o.csat)
+            .bind(o.messages)
+            .execute(&mut *db)
+            .await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Each of the customer's conversations returned to: the first arrival of the customer
+    /// after the conversation first ended.
+    async fn refold_returns(&mut self, customer: i64) -> Result<()> {
+        let ids: Vec<i64> = on_tx!(self, |db| sqlx::query_scalar("SELECT conversation_id FROM report_contacts WHERE customer_id = $1")
+            .bind(customer)
+            .fetch_all(&mut *db)
+            .await)?;
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let facts = self.logged(&format!("conversation_id IN ({list}) AND kind IN ('queued', 'abandoned', 'closed')")).await?;
+        // Per conversation: (has a row, has ended, returned at).
+        let mut state: BTreeMap<i64, (bool, bool, Option<i64>)> = ids.iter().map(|c| (*c, (false, false, None))).collect();
+        for f in &facts {
+            let Some(c) = f.fact.conversation() else { continue };
+            match &f.fact {
+                Fact::Queued { .. } => {
+                    for s in state.values_mut() {
+                        if s.0 && s.1 && s.2.is_none() {
+                            s.2 = Some(f.at);
+                        }
+                    }
+                    if let Some(s) = state.get_mut(&c.0) {
+                        s.0 = true;
+                    }
+                }
+                _ => {
+                    if let Some(s) = state.get_mut(&c.0).filter(|s| s.0) {
+                        s.1 = true;
+                    }
+                }
+            }
+        }
+        for (c, (_, _, returned)) in state {
+            on_tx!(self, |db| sqlx::query("UPDATE report_contacts SET returned_at = $1 WHERE conversation_id = $2")
+                .bind(returned)
+                .bind(c)
+                .execute(&mut *db)
+                .await
+                .map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// The wrap-up time of the conversations the agent holds, folded again from the agent's
+    /// status changes and the facts of every conversation they answered.
+    async fn refold_wrap(&mut self, agent: i64) -> Result<()> {
+        let facts = self
+            .logged(&format!(
+                "(kind = 'agent_status' AND agent_id = {agent}) OR (kind IN ({OWN_KINDS}) AND conversation_id IN
+                   (SELECT conversation_id FROM facts WHERE kind = 'answered' AND agent_id = {agent}))"
+            ))
+            .await?;
+        // Per conversation: its columns, wrap-up time and open wrap-up.
+        let mut rows: BTreeMap<i64, (Option<Own>, i64, Option<i64>)> = BTreeMap::new();
+        for f in &facts {
+            match &f.fact {
+                Fact::AgentStatus { from, to, .. } => {
+                    let mine = |o: &Option<Own>| o.as_ref().is_some_and(|o| o.agent == Some(agent));
+                    if from.status == AgentStatusKind::WrapUp {
+                        for (own, ms, open) in rows.values_mut() {
+                            if let (true, Some(since)) = (mine(own), *open) {
+                                *ms += f.at - since;
+                                *open = None;
+                            }
+                        }
+                    }
+                    if to.status == AgentStatusKind::WrapUp {
+                        let last = rows
+                            .iter()
+                            .filter(|(_, (own, _, _))| mine(own) && own.as_ref().is_some_and(|o| o.closed_by_agent))
+                            .max_by_key(|(c, (own, _, _))| (own.as_ref().and_then(|o| o.ended_at), **c))
+                            .map(|(c, _)| *c);
+                        if let Some(row) = last.and_then(|c| rows.get_mut(&c)) {
+                            row.2 = Some(f.at);
+                        }
+                    }
+                }
+                fact => {
+                    if let Some(c) = fact.conversation() {
+                        fold_own(&mut rows.entry(c.0).or_insert((None, 0, None)).0, f.at, fact);
+                    }
+                }
+            }
+        }
+        for (c, (own, ms, open)) in rows {
+            if own.is_some_and(|o| o.agent == Some(agent)) {
+                on_tx!(self, |db| sqlx::query("UPDATE report_contacts SET wrap_ms = $1, wrap_started_at = $2 WHERE conversation_id = $3")
+                    .bind(ms)
+                    .bind(open)
+                    .bind(c)
+                    .execute(&mut *db)
+                    .await
+                    .map(|_| ()))?;
+            }
+        }
+        Ok(())
+    }
+}
