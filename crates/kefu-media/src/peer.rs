@@ -200,11 +200,14 @@ impl Peer {
         Ok(answer.to_sdp_string())
     }
 
-    /// The kind of an incoming video/audio mid.
+    /// The kind of an incoming video/audio mid: a mid the client listed as a screen share's is
+    /// the share's picture, or its sound (a shared tab's audio).
     pub(crate) fn track_kind(&self, mid: Mid, kind: MediaKind) -> TrackKind {
+        let screen = self.screen_mids.contains(&mid.to_string());
         match kind {
+            MediaKind::Audio if screen => TrackKind::ScreenAudio,
             MediaKind::Audio => TrackKind::Audio,
-            MediaKind::Video if self.screen_mids.contains(&mid.to_string()) => TrackKind::Screen,
+            MediaKind::Video if screen => TrackKind::Screen,
             MediaKind::Video => TrackKind::Camera,
         }
     }
@@ -262,11 +265,13 @@ impl Peer {
                 Change::Add(track, kind) => {
                     let media_kind = if kind.is_video() { MediaKind::Video } else { MediaKind::Audio };
                     // One stream per publisher's track. The id names the kind (the only place a
-                    // subscriber can learn it): the browser shows a `kefu-screen-*` track large.
+                    // subscriber can learn it): the browser shows a `kefu-screen-*` track large
+                    // and plays a `kefu-screen-audio-*` one beside the other side's voice.
                     let label = match kind {
                         TrackKind::Audio => "audio",
                         TrackKind::Camera => "camera",
                         TrackKind::Screen => "screen",
+                        TrackKind::ScreenAudio => "screen-audio",
                     };
                     let stream = format!("kefu-{label}-{}", track.0);
                     let mid = api.add_media(media_kind, Direction::SendOnly, Some(stream.clone()), Some(stream), None);

@@ -19,7 +19,7 @@ use crate::codec::{keyframe_size, starts_keyframe, VideoCodec};
 use crate::deadlines::Deadlines;
 use crate::demux::Demux;
 use crate::forward::Incoming;
-use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
+use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 use crate::meter::Meters;
 use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
 use crate::recorder::Recorders;
@@ -313,11 +313,18 @@ impl Sfu {
                 let layers = peer.learn_rids(added.mid);
                 let rids: Vec<String> = peer.rids.get(&added.mid).into_iter().flatten().map(|r| r.to_string()).collect();
                 self.meters.add(now, room, track, &rids);
+                if kind == TrackKind::ScreenAudio {
+                    self.recorders.share_sound(participant, true);
+                }
                 let layers = u8::try_from(layers).unwrap_or(u8::MAX);
                 let _ = self.room_input(now, room, room::Input::Publish { participant, track, kind, layers });
             }
             Event::MediaChanged(changed) if !changed.direction.is_receiving() => {
                 if let Some(track) = peer.published.remove(&changed.mid) {
+                    let sound = self.rooms.get(&room).and_then(|r| r.track(track)).is_some_and(|(_, k)| k == TrackKind::ScreenAudio);
+                    if sound {
+                        self.recorders.share_sound(participant, false);
+                    }
                     let _ = self.room_input(now, room, room::Input::Unpublish { track });
                 }
             }

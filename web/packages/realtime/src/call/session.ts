@@ -7,10 +7,13 @@
 // machine is tested with a fake.
 //
 // Screen share: a `sendonly` transceiver per share, its mid listed in `screen_mids` of the
-// renegotiation (the server forwards it as a Screen track); stopping sets it `inactive` and
-// renegotiates (the server unpublishes it). A fresh transceiver per share: the server learns a
-// screen only when a new m-line appears. Remote tracks come with their source, read from the
-// stream id the server gives them (`kefu-screen-*`, `kefu-camera-*`, `kefu-audio-*`).
+// renegotiation (the server forwards it as a Screen track); the share's sound (a shared tab's
+// audio, when the browser offers it) gets a `sendonly` audio transceiver of its own beside the
+// microphone's, its mid listed too (the server forwards and records it as the screen's sound).
+// Stopping sets them `inactive` and renegotiates (the server unpublishes them). Fresh
+// transceivers per share: the server learns a screen only when a new m-line appears. Remote
+// tracks come with their source, read from the stream id the server gives them
+// (`kefu-screen-*`, `kefu-screen-audio-*`, `kefu-camera-*`, `kefu-audio-*`).
 //
 // Simulcast: the camera is published in three layers (rids l, m, h: a quarter, half and full
 // capture size). The SFU forwards each receiver the layer its bandwidth carries, and tells us with
@@ -56,8 +59,8 @@ export class CallSession {
   #chain: Promise<void> = Promise.resolve();
   /** Every screen-share transceiver made here (stopped ones too: their mids stay screens). */
   readonly #screens: TransceiverLike[] = [];
-  /** The screen being shared now, if any. */
-  #sharing: { transceiver: TransceiverLike; track: MediaStreamTrack } | null = null;
+  /** The screen being shared now (its picture first, then its sound if any), if any. */
+  #sharing: { transceivers: TransceiverLike[]; tracks: MediaStreamTrack[] } | null = null;
   /** Remote tracks reported through onTrack and not yet reported ended. */
   readonly #remote: RemoteTracks;
   /** The camera transceivers, whose simulcast layers `call.layers` turns on and off. */
@@ -151,7 +154,7 @@ export class CallSession {
     this.#cameras.length = 0;
     this.#screens.length = 0;
     if (this.#sharing) {
-      this.#sharing.track.stop();
+      for (const track of this.#sharing.tracks) track.stop();
       this.#sharing = null;
       this.#opts.onScreenEnded?.();
     }
@@ -176,30 +179,39 @@ export class CallSession {
   }
 
   /**
-   * Shares a screen track (from getDisplayMedia): a new `sendonly` transceiver, announced in
-   * `screen_mids` of the renegotiation. The browser's own "stop sharing" ends it too.
+   * Shares a screen track (from getDisplayMedia) and, if given, its sound (the shared tab's
+   * audio track): a new `sendonly` transceiver each, announced in `screen_mids` of the
+   * renegotiation. The browser's own "stop sharing" (the picture's track ending) ends both.
    */
-  shareScreen(track: MediaStreamTrack): Promise<void> {
+  shareScreen(track: MediaStreamTrack, sound?: MediaStreamTrack | null): Promise<void> {
     if (this.#closed || this.#sharing) return Promise.resolve();
-    const transceiver = this.peer.addTransceiver(track, { direction: 'sendonly' });
-    this.#screens.push(transceiver);
-    this.#sharing = { transceiver, track };
+    const tracks = sound ? [track, sound] : [track];
+    const transceivers = tracks.map((t) => this.peer.addTransceiver(t, { direction: 'sendonly' }));
+    this.#screens.push(...transceivers);
+    this.#sharing = { transceivers, tracks };
     track.addEventListener?.('ended', () => {
-      if (this.#sharing?.track === track) void this.stopScreen();
+      if (this.#sharing?.tracks[0] === track) void this.stopScreen();
     });
     return this.renegotiate();
   }
 
-  /** Stops the screen share: the transceiver goes inactive and the server unpublishes it. */
+  /** Whether the screen being shared sends its sound too. */
+  get sharingSound(): boolean {
+    return (this.#sharing?.tracks.length ?? 0) > 1;
+  }
+
+  /** Stops the screen share, picture and sound: the transceivers go inactive and the server unpublishes them. */
   async stopScreen(): Promise<void> {
     const sharing = this.#sharing;
     if (!sharing) return;
     this.#sharing = null;
-    sharing.track.stop();
+    for (const track of sharing.tracks) track.stop();
     this.#opts.onScreenEnded?.();
     if (this.#closed) return;
-    sharing.transceiver.direction = 'inactive';
-    await sharing.transceiver.sender.replaceTrack(null).catch(() => {});
+    for (const transceiver of sharing.transceivers) {
+      transceiver.direction = 'inactive';
+      await transceiver.sender.replaceTrack(null).catch(() => {});
+    }
     await this.renegotiate();
   }
 
@@ -259,7 +271,7 @@ export class CallSession {
   leave(): void {
     if (this.#closed) return;
     clearTimeout(this.#retryTimer);
-    this.#sharing?.track.stop();
+    for (const track of this.#sharing?.tracks ?? []) track.stop();
     this.#sharing = null;
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
     this.peer.close();
