@@ -149,4 +149,24 @@ async fn a_shared_screens_sound_is_forwarded_recorded_with_the_screen_and_compos
     // graph with the sound-only clip) and lasts the call.
     let view = crate::compositions::finished_composition(&app, &agent, call).await;
     assert!(view["bytes"].as_i64().unwrap_or(0) > 0, "{view}");
+    // Its sound is in the mix: louder while the share sounds than before it (the screen file
+    // starts about a second after the cameras' and lasts about 3 s).
+    let resp = app.http.get(app.url(&format!("/api/v1/calls/{call}/composition/file"))).bearer_auth(&agent).send().await.unwrap();
+    let path = std::env::temp_dir().join(format!("kefu-screen-sound-composed-{}.mp4", std::process::id()));
+    std::fs::write(&path, resp.bytes().await.unwrap()).unwrap();
+    let loudness = |from: f64, to: f64| -> f64 {
+        let out = Command::new("ffmpeg")
+            .args(["-v", "info", "-nostdin", "-ss", &format!("{from}"), "-to", &format!("{to}"), "-i"])
+            .arg(&path)
+            .args(["-vn", "-af", "volumedetect", "-f", "null", "-"])
+            .output()
+            .unwrap();
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        let line = log.lines().find(|l| l.contains("mean_volume:")).unwrap_or_else(|| panic!("no volume: {log}"));
+        line.split("mean_volume:").nth(1).unwrap().trim().trim_end_matches(" dB").parse().unwrap()
+    };
+    let (before, during) = (loudness(0.2, 0.9), loudness(2.2, 3.4));
+    let _ = std::fs::remove_file(&path);
+    println!("the composition's mean volume: {before:.1} dB before the share, {during:.1} dB while it sounds");
+    assert!(during > before + 1.0, "the share's sound is mixed in: {before:.1} dB -> {during:.1} dB");
 }
