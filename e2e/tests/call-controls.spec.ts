@@ -41,6 +41,21 @@ async function framesOf(where: Page | Frame, testid: string): Promise<number> {
   return (await inbound(where)).video[id] ?? 0;
 }
 
+/** The audio energy received so far for the track an <audio> plays (by test id), -1 when it plays none. */
+async function energyOf(where: Page | Frame, testid: string): Promise<number> {
+  return where.evaluate(async (testid) => {
+    const el = document.querySelector(`[data-testid=${testid}]`) as HTMLAudioElement | null;
+    const id = (el?.srcObject as MediaStream | null)?.getAudioTracks()[0]?.id;
+    const call = (window as unknown as { __kefuCall?: { peer: RTCPeerConnection } | null }).__kefuCall;
+    if (!id || !call) return -1;
+    let energy = 0;
+    (await call.peer.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.trackIdentifier === id) energy = Number(s.totalAudioEnergy ?? 0);
+    });
+    return energy;
+  }, testid);
+}
+
 async function widgetFrameOf(page: Page): Promise<Frame> {
   return (await (await page.$('[data-testid=kefu-frame]'))!.contentFrame())!;
 }
@@ -115,6 +130,53 @@ test('screen share: the agent shares, the visitor sees the screen large and deco
   });
   await expect(visitorShare).toHaveText('共享屏幕');
   await expect(agent.page.getByTestId('call-remote-screen')).toBeHidden({ timeout: 15_000 });
+
+  await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
+  await expect(frame.getByTestId('call-view')).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});
+
+test("screen share with the tab's sound: the other side hears it beside the voice; stopping the share stops both", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const { agent, visitor, frame } = await servedChat(browser, '共享声音客户');
+  await agent.page.getByTestId('call-start').click();
+  await frame.getByTestId('call-accept').click();
+  await connected(agent.page, frame);
+  const widget = await widgetFrameOf(visitor.page);
+
+  // Chromium's fake capture answers getDisplayMedia({ video, audio: true }) with a screen and a
+  // (fake) sound: the agent's share publishes both.
+  const share = agent.page.getByTestId('call-screen-share');
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'true');
+  const sent = await agent.page.evaluate(() => {
+    const call = (window as unknown as { __kefuCall: { peer: RTCPeerConnection } }).__kefuCall;
+    return call.peer.getTransceivers().filter((t) => t.direction === 'sendonly').map((t) => t.sender.track?.kind);
+  });
+  expect(sent, 'the share sends its picture and its sound').toEqual(['video', 'audio']);
+  await expect(frame.getByTestId('call-remote-screen')).toBeVisible({ timeout: 30_000 });
+  // The visitor's page plays the share's sound on its own element, beside the agent's voice.
+  await expect.poll(() => energyOf(widget, 'call-remote-screen-sound'), { message: 'the share sounds at the visitor', timeout: 30_000 }).toBeGreaterThan(0);
+  const before = await energyOf(widget, 'call-remote-screen-sound');
+  await new Promise((r) => setTimeout(r, 3_000));
+  const after = await energyOf(widget, 'call-remote-screen-sound');
+  const voice = (await inbound(widget)).audioEnergy - after;
+  console.log(`visitor: the share's audio energy ${before.toFixed(4)} -> ${after.toFixed(4)} in 3 s; the agent's voice ${voice.toFixed(4)}`);
+  expect(after, "the share's audio energy rises").toBeGreaterThan(before);
+  expect(voice, "the agent's voice goes on beside it").toBeGreaterThan(0);
+  await expect(frame.getByTestId('call-remote-screen-sound')).toHaveAttribute('aria-label', '坐席共享的声音');
+
+  // Stopping the share stops the sound with the picture.
+  await share.click();
+  await expect(frame.getByTestId('call-remote-screen')).toBeHidden({ timeout: 15_000 });
+  await expect.poll(() => energyOf(widget, 'call-remote-screen-sound'), { message: 'the share sound is gone', timeout: 15_000 }).toBe(-1);
+  const live = await agent.page.evaluate(() => {
+    const call = (window as unknown as { __kefuCall: { peer: RTCPeerConnection } }).__kefuCall;
+    return call.peer.getSenders().filter((x) => x.track?.readyState === 'live').map((x) => x.track!.kind).sort();
+  });
+  expect(live, 'only the microphone and camera are sent after the share').toEqual(['audio', 'video']);
 
   await agent.page.getByTestId('call-panel').getByTestId('call-hangup').click();
   await expect(frame.getByTestId('call-view')).toBeHidden();

@@ -15,9 +15,10 @@ use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 pub struct ClientOffer {
     /// The offer's SDP text, as `RTCPeerConnection.localDescription.sdp`.
     pub sdp: String,
-    /// The `mid`s of the video transceivers that send a screen share. The SDP cannot say it (a
-    /// browser neither lets a page choose msids nor mark content); video not listed here is a
-    /// camera. The client knows the mids after `setLocalDescription(offer)`.
+    /// The `mid`s of the transceivers that send a screen share: its picture, and its sound (a
+    /// shared tab's audio) if any. The SDP cannot say it (a browser neither lets a page choose
+    /// msids nor mark content); video not listed here is a camera, audio a microphone. The
+    /// client knows the mids after `setLocalDescription(offer)`.
     pub screen_mids: Vec<String>,
 }
 

@@ -45,12 +45,15 @@ pub enum TrackKind {
     Camera,
     /// A shared screen or window (VP8 or H.264).
     Screen,
+    /// The sound of a shared screen or tab (Opus), beside the microphone: Chromium offers a
+    /// shared tab's audio with `getDisplayMedia({ audio: true })`.
+    ScreenAudio,
 }
 
 impl TrackKind {
     /// Whether this kind is video (camera or screen).
     pub fn is_video(self) -> bool {
-        !matches!(self, TrackKind::Audio)
+        matches!(self, TrackKind::Camera | TrackKind::Screen)
     }
 }
 

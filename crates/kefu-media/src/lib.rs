@@ -96,6 +96,7 @@ mod ids;
 mod meter;
 mod peer;
 mod recorder;
+mod repair;
 mod report;
 pub mod room;
 mod rtx;

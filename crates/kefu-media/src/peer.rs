@@ -18,6 +18,7 @@ use crate::codec::VideoCodec;
 use crate::estimate::{self, Estimate};
 use crate::forward::{Forwarder, Layer};
 use crate::ids::{ParticipantId, RoomId, TrackId, TrackKind};
+use crate::repair::{Hearing, NackWatch};
 use crate::report::Reporting;
 use crate::rtx;
 
@@ -59,6 +60,8 @@ pub(crate) struct Sending {
     pub forwarder: Forwarder,
     /// Publisher's payload type -> ours, learnt on the first packet of each.
     pub pt_map: FxHashMap<Pt, Option<Pt>>,
+    /// Whether its NACKs can still be served (video; see `repair`).
+    pub nack_watch: NackWatch,
 }
 
 #[derive(Debug)]
@@ -101,6 +104,8 @@ pub(crate) struct Peer {
     /// What the forwarded video streams' caches keep now (see `rtx`), and whether an RTT set it.
     rtx_age: Duration,
     rtx_age_measured: bool,
+    /// When a datagram last came from it (see `repair`).
+    pub hearing: Hearing,
 }
 
 /// How every connection is built.
@@ -174,6 +179,7 @@ impl Peer {
             logged_estimate: None,
             rtx_age: rtx::age_for(None, setup.rtx_cache),
             rtx_age_measured: false,
+            hearing: Hearing::default(),
         };
         let answer = peer.accept_offer(now, offer)?;
         Ok((peer, answer))
@@ -194,11 +200,14 @@ impl Peer {
         Ok(answer.to_sdp_string())
     }
 
-    /// The kind of an incoming video/audio mid.
+    /// The kind of an incoming video/audio mid: a mid the client listed as a screen share's is
+    /// the share's picture, or its sound (a shared tab's audio).
     pub(crate) fn track_kind(&self, mid: Mid, kind: MediaKind) -> TrackKind {
+        let screen = self.screen_mids.contains(&mid.to_string());
         match kind {
+            MediaKind::Audio if screen => TrackKind::ScreenAudio,
             MediaKind::Audio => TrackKind::Audio,
-            MediaKind::Video if self.screen_mids.contains(&mid.to_string()) => TrackKind::Screen,
+            MediaKind::Video if screen => TrackKind::Screen,
             MediaKind::Video => TrackKind::Camera,
         }
     }
@@ -256,11 +265,13 @@ impl Peer {
                 Change::Add(track, kind) => {
                     let media_kind = if kind.is_video() { MediaKind::Video } else { MediaKind::Audio };
                     // One stream per publisher's track. The id names the kind (the only place a
-                    // subscriber can learn it): the browser shows a `kefu-screen-*` track large.
+                    // subscriber can learn it): the browser shows a `kefu-screen-*` track large
+                    // and plays a `kefu-screen-audio-*` one beside the other side's voice.
                     let label = match kind {
                         TrackKind::Audio => "audio",
                         TrackKind::Camera => "camera",
                         TrackKind::Screen => "screen",
+                        TrackKind::ScreenAudio => "screen-audio",
                     };
                     let stream = format!("kefu-{label}-{}", track.0);
                     let mid = api.add_media(media_kind, Direction::SendOnly, Some(stream.clone()), Some(stream), None);
@@ -302,7 +313,7 @@ impl Peer {
             if video {
                 self.limit_rtx_cache(mid);
             }
-            self.sending.insert(track, Sending { mid, video, forwarder, pt_map: FxHashMap::default() });
+            self.sending.insert(track, Sending { mid, video, forwarder, pt_map: FxHashMap::default(), nack_watch: NackWatch::default() });
             self.sending_by_mid.insert(mid, track);
             ready.push(track);
         }
@@ -321,6 +332,11 @@ impl Peer {
         if let Some(stream) = api.stream_tx_by_mid(mid, None) {
             stream.set_rtx_cache(rtx::max_packets(age), age, Some(RTX_SHARE_CAP));
         }
+    }
+
+    /// How long its forwarded video streams keep sent packets for NACKs now.
+    pub(crate) fn rtx_age(&self) -> Duration {
+        self.rtx_age
     }
 
     /// A new RTT of this subscriber: its forwarded video streams' caches follow it (when it

@@ -19,10 +19,11 @@ use crate::codec::{keyframe_size, starts_keyframe, VideoCodec};
 use crate::deadlines::Deadlines;
 use crate::demux::Demux;
 use crate::forward::Incoming;
-use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId};
+use crate::ids::{LeaveReason, ParticipantId, RoomId, TrackId, TrackKind};
 use crate::meter::Meters;
 use crate::peer::{video_codec, Peer, PeerSetup, Transmit};
 use crate::recorder::Recorders;
+use crate::repair::Sample;
 use crate::room::{self, Room, RoomConfig};
 
 /// The whole media state of one media thread.
@@ -195,6 +196,7 @@ impl Sfu {
     pub(crate) fn handle_datagram(&mut self, now: Instant, tcp: bool, source: SocketAddr, contents: &[u8]) {
         let Some(participant) = self.demux.route(source, contents) else { return };
         let Some(peer) = self.peers.get_mut(&participant) else { return };
+        peer.hearing.heard(now);
         let Ok(contents) = contents.try_into() else { return };
         let proto = if tcp { Protocol::Tcp } else { Protocol::Udp };
         let receive = Receive { proto, source, destination: self.setup.local_addr, contents };
@@ -311,11 +313,18 @@ impl Sfu {
                 let layers = peer.learn_rids(added.mid);
                 let rids: Vec<String> = peer.rids.get(&added.mid).into_iter().flatten().map(|r| r.to_string()).collect();
                 self.meters.add(now, room, track, &rids);
+                if kind == TrackKind::ScreenAudio {
+                    self.recorders.share_sound(participant, true);
+                }
                 let layers = u8::try_from(layers).unwrap_or(u8::MAX);
                 let _ = self.room_input(now, room, room::Input::Publish { participant, track, kind, layers });
             }
             Event::MediaChanged(changed) if !changed.direction.is_receiving() => {
                 if let Some(track) = peer.published.remove(&changed.mid) {
+                    let sound = self.rooms.get(&room).and_then(|r| r.track(track)).is_some_and(|(_, k)| k == TrackKind::ScreenAudio);
+                    if sound {
+                        self.recorders.share_sound(participant, false);
+                    }
                     let _ = self.room_input(now, room, room::Input::Unpublish { track });
                 }
             }
@@ -324,6 +333,17 @@ impl Sfu {
                 if let Some(track) = peer.sending_by_mid.get(&request.mid).copied() {
                     let input = room::Input::KeyframeWanted { subscriber: participant, track };
                     let _ = self.room_input(now, room, input);
+                }
+            }
+            Event::MediaEgressStats(stats) => {
+                let Some(track) = peer.sending_by_mid.get(&stats.mid).copied() else { return };
+                let age = peer.rtx_age();
+                let Some(sending) = peer.sending.get_mut(&track).filter(|s| s.video) else { return };
+                let sample = Sample { at: stats.timestamp, nacks: stats.nacks, reported: stats.remote.map(|r| *r.maximum_sequence_number) };
+                if sending.nack_watch.sample(sample, &peer.hearing, age) {
+                    // Its NACKs ask for packets the cache dropped: only a keyframe repairs that.
+                    tracing::debug!(subscriber = participant.0, track = track.0, "media: NACK past the cache, keyframe wanted");
+                    let _ = self.room_input(now, room, room::Input::KeyframeWanted { subscriber: participant, track });
                 }
             }
             Event::PeerStats(stats) => {

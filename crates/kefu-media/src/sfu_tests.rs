@@ -188,6 +188,10 @@ pub(crate) struct Link {
     /// behind each other, and are dropped when the queue holds more than [`LIMIT_QUEUE`].
     pub limit_to: Option<(SocketAddr, u64)>,
     busy_until: Option<Instant>,
+    /// An address cut off both ways (a tunnel): everything to and from it is lost.
+    pub cut: Option<SocketAddr>,
+    /// An address that receives nothing (its downlink is cut) while what it sends goes through.
+    pub cut_towards: Option<SocketAddr>,
 }
 
 /// How much a limited link queues before it drops (as a `tbf` latency).
@@ -195,10 +199,25 @@ pub(crate) const LIMIT_QUEUE: Duration = Duration::from_millis(100);
 
 impl Link {
     pub(crate) fn new(delay: Duration) -> Self {
-        Link { delay, queue: VecDeque::new(), loss_to: None, counter: 0, dropped: 0, overflowed: 0, limit_to: None, busy_until: None }
+        Link {
+            delay,
+            queue: VecDeque::new(),
+            loss_to: None,
+            counter: 0,
+            dropped: 0,
+            overflowed: 0,
+            limit_to: None,
+            busy_until: None,
+            cut: None,
+            cut_towards: None,
+        }
     }
 
     fn send(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, bytes: Vec<u8>) {
+        if self.cut.is_some_and(|addr| addr == to || addr == from) || self.cut_towards == Some(to) {
+            self.dropped += 1;
+            return;
+        }
         // The bottleneck first, then the random loss past it (a `tbf` on the way, an nftables
         // rule at the receiver): a datagram lost there has taken its time on the link.
         let mut at = now + self.delay;

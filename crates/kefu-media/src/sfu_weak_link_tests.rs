@@ -83,3 +83,78 @@ fn when_the_link_narrows_mid_call_the_lowest_layer_flows_within_seconds() {
     assert!(steady <= 2.5, "frames flow steadily within 2.5 s on average: {steady:.2} s ({runs:?})");
     assert!(frames >= 75, "B gets at least 3 s of the lowest layer's frames in the first 5 s on average: {frames} ({runs:?})");
 }
+
+/// B is cut off for `cut` (both ways, or only the link towards it), then comes back: how long
+/// after its return the publisher was asked for a keyframe (within 3 s), and whether B sees
+/// video again.
+fn back_from_a_cut(cut: Duration, both_ways: bool) -> (Option<Duration>, bool) {
+    let mut world = World::new();
+    world.link.delay = Duration::from_millis(30);
+    world.join(1);
+    world.join(2);
+    world.run(Duration::from_secs(8));
+    let b_addr = world.clients[1].addr;
+    let frames_before = world.clients[1].video_frames;
+    assert!(frames_before > 100, "B sees A before the cut: {frames_before} frames");
+    if both_ways {
+        world.link.cut = Some(b_addr);
+    } else {
+        world.link.cut_towards = Some(b_addr);
+    }
+    world.run(cut);
+    let requests_at_return = world.clients[0].keyframe_requests;
+    (world.link.cut, world.link.cut_towards) = (None, None);
+    let back = world.now;
+    // Step in 10 ms until A is asked for a keyframe (or 3 s pass).
+    let mut asked = None;
+    while world.now < back + Duration::from_secs(3) {
+        world.run(Duration::from_millis(10));
+        if world.clients[0].keyframe_requests > requests_at_return {
+            asked = Some(world.now - back);
+            break;
+        }
+    }
+    world.run(Duration::from_secs(1));
+    (asked, world.clients[1].video_frames > frames_before + 10)
+}
+
+/// B is cut off (both ways) for longer than its retransmission cache keeps packets, then comes
+/// back. Its NACKs ask for packets the SFU no longer has: the publisher must be asked for a
+/// keyframe at once, not leave B frozen until the next periodic one (without the request: none
+/// within 3 s).
+#[test]
+fn a_subscriber_back_from_a_cut_longer_than_the_cache_gets_a_keyframe_requested() {
+    let (asked, sees) = back_from_a_cut(Duration::from_millis(2_500), true);
+    println!("cut both ways 2.5 s: the publisher was asked for a keyframe {asked:?} after B came back");
+    let asked = asked.expect("the publisher is asked for a keyframe after B's return");
+    assert!(asked <= Duration::from_secs(1), "within a second of B's return: {asked:?}");
+    assert!(sees, "B sees A again");
+}
+
+/// Only the link towards B is cut (B's own reports still arrive, naming the same last packet):
+/// the same keyframe request when it comes back.
+#[test]
+fn a_subscriber_whose_downlink_was_cut_gets_a_keyframe_requested_on_its_return() {
+    let (asked, sees) = back_from_a_cut(Duration::from_secs(3), false);
+    println!("downlink cut 3 s: the publisher was asked for a keyframe {asked:?} after B came back");
+    let asked = asked.expect("the publisher is asked for a keyframe after B's return");
+    assert!(asked <= Duration::from_secs(1), "within a second of B's return: {asked:?}");
+    assert!(sees, "B sees A again");
+}
+
+/// A short loss the cache covers is repaired by retransmission: no keyframe is asked for.
+#[test]
+fn a_cut_shorter_than_the_cache_asks_for_no_keyframe() {
+    let mut world = World::new();
+    world.link.delay = Duration::from_millis(30);
+    world.join(1);
+    world.join(2);
+    world.run(Duration::from_secs(8));
+    let b_addr = world.clients[1].addr;
+    let requests_before = world.clients[0].keyframe_requests;
+    world.link.cut = Some(b_addr);
+    world.run(Duration::from_millis(150));
+    world.link.cut = None;
+    world.run(Duration::from_secs(2));
+    assert_eq!(world.clients[0].keyframe_requests, requests_before, "the retransmissions repaired it");
+}

@@ -8,8 +8,12 @@
 //! written to Matroska instead (the file takes the `.mkv` extension; [`RecordingEnded::file`]
 //! names it). A screen the participant shares is recorded into a file of its own next to the
 //! camera's (`<name>-screen.webm`, see [`screen_path`]), from its first packet to the end of the
-//! recording, with no sound track (the participant's sound is in the camera's file); its end is
-//! reported like the camera file's. Paused, the recording writes silence and, once a second, a
+//! recording; its end is reported like the camera file's. The share's sound (a shared tab's
+//! audio, published beside the microphone) is that file's sound track, so the file plays the
+//! share as the other side saw and heard it, and the participant's own voice stays alone in the
+//! camera's file; a share without sound gives a file without a sound track. (Whether a share
+//! sounds is known when its file starts: both tracks come in one renegotiation. A later share in
+//! the same recording continues the same file, with or without its sound track.) Paused, the recording writes silence and, once a second, a
 //! black keyframe: VP8's, or for H.264 a black IDR carrying its own parameter sets (the
 //! following real keyframe brings the stream's back).
 
@@ -22,7 +26,7 @@ mod writer;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
@@ -47,6 +51,8 @@ const CHANNEL_PACKETS: usize = 2048;
 #[derive(Debug)]
 pub(crate) struct Recorders {
     taps: HashMap<ParticipantId, Tap>,
+    /// Participants whose screen share publishes its sound now (see [`Recorders::share_sound`]).
+    sounding_shares: HashSet<ParticipantId>,
     reports_tx: Sender<MediaEvent>,
     reports: Receiver<MediaEvent>,
     writers: Vec<JoinHandle<()>>,
@@ -83,7 +89,7 @@ pub(crate) fn screen_path(camera: &std::path::Path) -> PathBuf {
 impl Default for Recorders {
     fn default() -> Self {
         let (reports_tx, reports) = mpsc::channel();
-        Recorders { taps: HashMap::new(), reports_tx, reports, writers: Vec::new() }
+        Recorders { taps: HashMap::new(), sounding_shares: HashSet::new(), reports_tx, reports, writers: Vec::new() }
     }
 }
 
@@ -133,17 +139,18 @@ impl Recorders {
     pub(crate) fn offer(&mut self, publisher: ParticipantId, kind: TrackKind, codec: Codec, packet: &RtpPacket) -> bool {
         let Some(tap) = self.taps.get_mut(&publisher) else { return false };
         let (video, h264) = match (kind, codec) {
-            (TrackKind::Audio, Codec::Opus) => (false, false),
+            (TrackKind::Audio | TrackKind::ScreenAudio, Codec::Opus) => (false, false),
             (TrackKind::Camera | TrackKind::Screen, Codec::Vp8) if tap.expect_video => (true, false),
             (TrackKind::Camera | TrackKind::Screen, Codec::H264) if tap.expect_video => (true, true),
             _ => return false,
         };
-        let screen = kind == TrackKind::Screen;
+        let screen = matches!(kind, TrackKind::Screen | TrackKind::ScreenAudio);
         if screen && tap.screen.is_none() {
-            // The share began: its file starts now (its time zero is its first packet). It has
-            // no sound track: the participant's sound is the camera file's.
+            // The share began: its file starts now (its time zero is its first packet), with a
+            // sound track when the share publishes its sound.
             let path = screen_path(&tap.path);
-            match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true, false) {
+            let sound = kind == TrackKind::ScreenAudio || self.sounding_shares.contains(&publisher);
+            match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true, sound) {
                 Ok(link) => tap.screen = Some(link),
                 Err(e) => {
                     tracing::warn!(participant = publisher.0, error = %e, "recording: could not start the screen's file");
@@ -192,6 +199,16 @@ impl Recorders {
         shared.want_keyframe.swap(false, Ordering::Relaxed)
     }
 
+    /// `participant`'s screen share publishes its sound (`on`), or no longer does: a screen file
+    /// started meanwhile gets a sound track.
+    pub(crate) fn share_sound(&mut self, participant: ParticipantId, on: bool) {
+        if on {
+            self.sounding_shares.insert(participant);
+        } else {
+            self.sounding_shares.remove(&participant);
+        }
+    }
+
     /// Whether `participant` is being recorded.
     pub(crate) fn records(&self, participant: ParticipantId) -> bool {
         self.taps.contains_key(&participant)
@@ -200,6 +217,7 @@ impl Recorders {
     /// The participant left: its recording ends.
     pub(crate) fn forget(&mut self, participant: ParticipantId) {
         self.taps.remove(&participant);
+        self.sounding_shares.remove(&participant);
     }
 
     /// A recording's end, reported by its writer.

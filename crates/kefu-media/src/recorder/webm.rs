@@ -66,10 +66,9 @@ mod id {
 /// What the file holds, fixed when its header is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
-    /// Whether the file has an Opus track. A shared screen's file has none: its sound (if any)
-    /// travels on the participant's one audio track, recorded in the camera's file, and an
-    /// audio track declared but never written makes players and ffprobe report a stream of no
-    /// length next to the picture.
+    /// Whether the file has an Opus track. A shared screen's file has one only when the share
+    /// publishes its sound (a shared tab's audio): an audio track declared but never written
+    /// makes players and ffprobe report a stream of no length next to the picture.
     pub audio: bool,
     /// The video track's size as its first keyframe said; `None`: audio only.
     pub video: Option<(u16, u16)>,

@@ -106,7 +106,7 @@ pub(crate) struct Writer {
     pub participant: ParticipantId,
     pub path: PathBuf,
     pub expect_video: bool,
-    /// Whether the file has a sound track (not a shared screen's file: see `Layout::audio`).
+    /// Whether the file has a sound track (a shared screen's file only when the share sounds: see `Layout::audio`).
     pub audio: bool,
     pub shared: Arc<Shared>,
     pub samples: Receiver<Sample>,

@@ -92,7 +92,8 @@ pub async fn maybe_compose(store: &Store, dir: &Path, call_id: i64) {
     }
 }
 
-/// What a call's composition is made of: each side's camera files.
+/// What a call's composition is made of: each side's camera files, and its shared screens' files
+/// (for their sound only: see [`run_ffmpeg`]).
 struct Plan {
     agent: Vec<RecordingRow>,
     visitor: Vec<RecordingRow>,
@@ -113,9 +114,7 @@ async fn plan(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<Option<
         return Ok(None);
     }
     let usable = |role: &str| -> Vec<RecordingRow> {
-        // Each side's camera files; a shared screen has its own file, not part of the picture.
-        let camera = |r: &&RecordingRow| !crate::views::is_screen_file(&r.path);
-        files.iter().filter(|r| r.role == role && matches!(r.status.as_str(), "finished" | "interrupted")).filter(camera).cloned().collect()
+        files.iter().filter(|r| r.role == role && matches!(r.status.as_str(), "finished" | "interrupted")).cloned().collect()
     };
     let here = |files: Vec<RecordingRow>| -> Vec<RecordingRow> {
         let (here, elsewhere): (Vec<_>, Vec<_>) = files.into_iter().partition(|r| dir.join(&r.path).is_file());
@@ -125,7 +124,8 @@ async fn plan(store: &Store, dir: &Path, call_id: i64) -> anyhow::Result<Option<
         here
     };
     let (agent, visitor) = (here(usable("agent")), here(usable("visitor")));
-    if agent.is_empty() || visitor.is_empty() {
+    let camera = |r: &RecordingRow| !crate::views::is_screen_file(&r.path);
+    if !agent.iter().any(camera) || !visitor.iter().any(camera) {
         return Ok(None);
     }
     Ok(Some(Plan { agent, visitor, conversation: call.conversation_id }))
@@ -244,7 +244,12 @@ async fn run_ffmpeg(dir: &Path, agent: &[&RecordingRow], visitor: &[&RecordingRo
         let found = probe(&dir.join(&r.path)).await?;
         let offset = (r.started_at - origin) as f64 / 1000.0;
         length = length.max(offset + found.end);
-        clips.push(Clip { offset, video: found.video, audio: found.audio });
+        // A shared screen's file is not part of the picture (the two cameras side by side), but
+        // its sound (a shared tab's audio) is mixed into that side's: the reviewer of the one
+        // watermarked file hears what the other side heard. A second audio track would be
+        // left unheard: browsers' <video> and most players play only the first.
+        let screen = crate::views::is_screen_file(&r.path);
+        clips.push(Clip { offset, video: found.video && !screen, audio: found.audio });
     }
     // The text goes through a file: drawtext then needs no escaping of ':' or quotes.
     let text_file: PathBuf = out.with_extension("txt");

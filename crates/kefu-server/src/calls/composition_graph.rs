@@ -38,8 +38,10 @@ pub fn filter(agent: &[Clip], visitor: &[Clip], length: f64, text_file: &str) ->
         labels.push(format!("[a{i}]"));
     }
     parts.extend(sounds);
-    // Not normalised by the number of inputs (files of one side never sound at once, and the bed
-    // is silent): two voices at half volume each, as a plain two-input mix would give.
+    // Not normalised by the number of inputs (a side's camera files never sound at once, and the
+    // bed is silent): two voices at half volume each, as a plain two-input mix would give. A
+    // shared screen's file is a clip without picture whose sound (a shared tab's audio) joins
+    // the mix over its side's voice.
     parts.push(format!("{}amix=inputs={}:duration=longest:normalize=0,volume=0.5[a]", labels.concat(), labels.len()));
     parts.join(";")
 }

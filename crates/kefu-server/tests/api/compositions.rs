@@ -11,7 +11,7 @@ use crate::calls::{active_call, cards_recording, composed, flowing_call, join, s
 use crate::helpers::{spawn_app, TestApp};
 
 /// Poll until the call's composition has finished; its view as `token` sees it.
-async fn finished_composition(app: &TestApp, token: &str, call: i64) -> Value {
+pub async fn finished_composition(app: &TestApp, token: &str, call: i64) -> Value {
     for _ in 0..600 {
         let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/composition"), Some(token), None).await;
         if s == 200 && v["status"] == "finished" {

@@ -3,9 +3,10 @@
 //! Its SDP travels over the test's WebSocket like a browser's would.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,9 @@ use str0m::{Candidate, Event, Input, Output, Rtc};
 pub struct Counters {
     pub audio: AtomicUsize,
     pub video: AtomicUsize,
+    /// Audio frames received per mid (the other side's voice and its shared screen's sound
+    /// arrive on two).
+    pub audio_by_mid: Mutex<HashMap<String, usize>>,
 }
 
 /// A peer that made its first offer and waits for the answer.
@@ -40,8 +44,9 @@ pub struct Offering {
 enum Ask {
     /// Apply a server offer, reply with the answer.
     Apply(String),
-    /// Offer a new send-only video transceiver (a screen share), reply with the offer.
-    Offer,
+    /// Offer a new send-only video transceiver (a screen share) and, if true, a send-only audio
+    /// one (its sound), reply with their mids and the offer.
+    Offer(bool),
     /// Apply the answer to our last offer.
     Answered(String),
 }
@@ -97,6 +102,7 @@ impl Offering {
             keyframe_due: true,
             h264: self.h264,
             screen: None,
+            screen_sound: None,
         };
         let flag = stop.clone();
         let thread = std::thread::spawn(move || state.run(asks_rx, replies_tx, flag));
@@ -111,9 +117,20 @@ impl Peer {
     }
     /// Start a screen share: the new offer's SDP and the new transceiver's mid.
     pub fn share_screen(&self) -> (String, String) {
-        let reply = self.ask(Ask::Offer);
+        let reply = self.ask(Ask::Offer(false));
         let (mid, sdp) = reply.split_once('\n').expect("mid then SDP");
         (sdp.to_string(), mid.to_string())
+    }
+    /// Start a screen share with its sound (a shared tab's audio, sent beside the microphone):
+    /// the new offer's SDP and the two new transceivers' mids.
+    pub fn share_screen_with_sound(&self) -> (String, Vec<String>) {
+        let reply = self.ask(Ask::Offer(true));
+        let (mids, sdp) = reply.split_once('\n').expect("mids then SDP");
+        (sdp.to_string(), mids.split(' ').map(str::to_string).collect())
+    }
+    /// How many mids audio arrived on.
+    pub fn audio_mids(&self) -> usize {
+        self.counters.audio_by_mid.lock().unwrap().values().filter(|n| **n > 20).count()
     }
     /// Apply the server's answer to our last offer.
     pub fn answered(&self, answer: &str) {
@@ -151,6 +168,8 @@ struct State {
     h264: Option<Arc<Vec<Vec<u8>>>>,
     /// The shared screen's transceiver, once its offer was answered.
     screen: Option<Mid>,
+    /// The shared screen's sound transceiver, once its offer was answered.
+    screen_sound: Option<Mid>,
 }
 
 impl State {
@@ -169,20 +188,24 @@ impl State {
                         let offer = SdpOffer::from_sdp_string(&sdp).expect("a valid server offer");
                         self.rtc.sdp_api().accept_offer(offer).expect("offer accepted").to_sdp_string()
                     }
-                    Ask::Offer => {
+                    Ask::Offer(sound) => {
                         let mut api = self.rtc.sdp_api();
                         let mid = api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None);
+                        let sound = sound.then(|| api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None));
                         let (offer, p) = api.apply().expect("an offer");
                         pending = Some(p);
-                        pending_screen = Some(mid);
-                        format!("{mid}\n{}", offer.to_sdp_string())
+                        pending_screen = Some((mid, sound));
+                        let mids = sound.map_or(mid.to_string(), |s| format!("{mid} {s}"));
+                        format!("{mids}\n{}", offer.to_sdp_string())
                     }
                     Ask::Answered(sdp) => {
                         let answer = SdpAnswer::from_sdp_string(&sdp).expect("a valid answer");
                         let p = pending.take().expect("an offer out");
                         self.rtc.sdp_api().accept_answer(p, answer).expect("answer accepted");
                         // The screen is sent from now on, like the camera.
-                        self.screen = pending_screen.take();
+                        if let Some((screen, sound)) = pending_screen.take() {
+                            (self.screen, self.screen_sound) = (Some(screen), sound);
+                        }
                         String::new()
                     }
                 };
@@ -216,8 +239,12 @@ impl State {
                     let _ = self.socket.send_to(&t.contents, t.destination);
                 }
                 Output::Event(Event::MediaData(data)) => {
-                    let c = if data.params.spec().codec == Codec::Opus { &self.counters.audio } else { &self.counters.video };
+                    let audio = data.params.spec().codec == Codec::Opus;
+                    let c = if audio { &self.counters.audio } else { &self.counters.video };
                     c.fetch_add(1, Ordering::Relaxed);
+                    if audio {
+                        *self.counters.audio_by_mid.lock().unwrap().entry(data.mid.to_string()).or_default() += 1;
+                    }
                 }
                 Output::Event(Event::KeyframeRequest(_)) => self.keyframe_due = true,
                 Output::Event(_) => {}
@@ -226,13 +253,15 @@ impl State {
     }
 
     fn send_media(&mut self, tick: u64, now: Instant) {
-        if let Some(writer) = self.rtc.writer(self.audio) {
-            let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt());
-            if let Some(pt) = pt {
-                let _ = writer.write(pt, now, MediaTime::new(tick * 960, Frequency::FORTY_EIGHT_KHZ), vec![0xfc; 60]);
+        for mid in [Some(self.audio), self.screen_sound].into_iter().flatten() {
+            if let Some(writer) = self.rtc.writer(mid) {
+                let pt = writer.payload_params().find(|p| p.spec().codec == Codec::Opus).map(|p| p.pt());
+                if let Some(pt) = pt {
+                    let _ = writer.write(pt, now, MediaTime::new(tick * 960, Frequency::FORTY_EIGHT_KHZ), vec![0xfc; 60]);
+                }
             }
+            self.drain();
         }
-        self.drain();
         if let (Some(pictures), true) = (&self.h264, tick.is_multiple_of(2)) {
             let picture = pictures[(tick / 2) as usize % pictures.len()].clone();
             if let Some(writer) = self.rtc.writer(self.video) {

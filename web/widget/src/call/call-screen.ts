@@ -1,7 +1,8 @@
 // The call chunk (loaded with import() only when a call starts): the visitor's call screen —
 // the agent's video large, the own preview small, mute / camera off / share screen (desktop
 // browsers: hidden where getDisplayMedia is missing, e.g. phones) / full screen / hang up; a
-// screen the agent shares is shown large, the agent's camera small —
+// screen the agent shares is shown large, the agent's camera small, and its sound (a shared
+// tab's audio) plays beside the agent's voice; the visitor's own share sends its sound too —
 // over a CallSession to Kefu's SFU. The chat stays below it; App and ChatSession own the rest.
 
 import {
@@ -61,6 +62,8 @@ export class CallScreen {
   readonly #status: HTMLElement;
   readonly #remoteVideo: HTMLVideoElement;
   readonly #screenVideo: HTMLVideoElement;
+  /** The sound of the screen the agent shares (a shared tab's audio), beside the agent's voice. */
+  readonly #screenSound: HTMLAudioElement;
   readonly #share: HTMLButtonElement;
   readonly #mute: HTMLButtonElement;
   readonly #camera: HTMLButtonElement | null;
@@ -116,7 +119,11 @@ export class CallScreen {
       send: o.send,
       iceServers: ice,
       capture,
-      onTrack: (track, source) => (source === 'screen' ? this.#showScreen(track) : this.#addRemote(track)),
+      onTrack: (track, source) => {
+        if (source === 'screen') this.#showScreen(track);
+        else if (source === 'screen-audio') this.#playScreenSound(track);
+        else this.#addRemote(track);
+      },
       onTrackEnded: (track) => this.#removeRemote(track),
       onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
@@ -138,6 +145,7 @@ export class CallScreen {
     this.#remoteVideo.srcObject = this.#remote;
     this.#screenVideo = h('video', { class: 'call__screen', autoplay: true, playsinline: true, hidden: true, 'aria-label': t('remoteScreen'), 'data-testid': 'call-remote-screen' });
     this.#screenVideo.muted = true;
+    this.#screenSound = h('audio', { autoplay: true, hidden: true, 'aria-label': t('remoteScreenSound'), 'data-testid': 'call-remote-screen-sound' });
     const local = h('video', { class: 'call__local', autoplay: true, playsinline: true, 'aria-label': t('localVideo'), 'data-testid': 'call-local-video' });
     local.muted = true; // never hear oneself
     local.srcObject = stream;
@@ -163,7 +171,7 @@ export class CallScreen {
     this.el = h(
       'section',
       { class: `call call--${o.call.media}`, 'aria-label': t('region'), 'data-testid': 'call-view', 'data-call-id': o.call.id, 'data-state': 'idle' },
-      h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#remoteVideo, local),
+      h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#screenSound, this.#remoteVideo, local),
       this.#status,
       this.#network,
       this.#notice,
@@ -290,6 +298,7 @@ export class CallScreen {
     stopStream(this.#stream);
     this.#remoteVideo.srcObject = null;
     this.#screenVideo.srcObject = null;
+    this.#screenSound.srcObject = null;
   }
 
   async #join(): Promise<void> {
@@ -328,9 +337,18 @@ export class CallScreen {
     void this.#screenVideo.play().catch(() => {});
   }
 
+  /** The agent's shared screen sounds (a shared tab's audio): played beside the agent's voice. */
+  #playScreenSound(track: MediaStreamTrack): void {
+    this.#screenSound.srcObject = new MediaStream([track]);
+    void this.#screenSound.play().catch(() => {});
+  }
+
   #removeRemote(track: MediaStreamTrack): void {
     const screen = this.#screenVideo.srcObject as MediaStream | null;
-    if (screen?.getTracks().includes(track)) {
+    const sound = this.#screenSound.srcObject as MediaStream | null;
+    if (sound?.getTracks().includes(track)) {
+      this.#screenSound.srcObject = null;
+    } else if (screen?.getTracks().includes(track)) {
       this.#screenVideo.srcObject = null;
       this.#screenVideo.hidden = true;
       this.el.classList.remove('call--screen');
@@ -346,7 +364,9 @@ export class CallScreen {
     }
     let stream: MediaStream;
     try {
-      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+      // The sound too where the browser offers it (Chromium: a shared tab's audio, if the
+      // visitor leaves "share tab audio" ticked); it is sent beside the microphone.
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
     } catch {
       return; // the visitor closed the browser's picker: nothing to share
     }
@@ -354,7 +374,7 @@ export class CallScreen {
     if (!track) return;
     track.contentHint = 'detail';
     this.#setSharing(true);
-    await this.#session.shareScreen(track);
+    await this.#session.shareScreen(track, stream.getAudioTracks()[0] ?? null);
   }
 
   /** The indicator says the quality in words; the colour only repeats it. */

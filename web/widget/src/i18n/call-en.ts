@@ -27,6 +27,7 @@ export const call = {
   shareScreen: 'Share screen',
   stopShare: 'Stop sharing',
   remoteScreen: "Agent's screen",
+  remoteScreenSound: "Sound of the agent's shared screen",
   snapshotTaken: 'The agent took a snapshot',
   snapshotCameraOff: 'The agent asked for a snapshot; none was taken because your camera is off',
   snapshotFailed: 'The agent asked for a snapshot, but it could not be taken',

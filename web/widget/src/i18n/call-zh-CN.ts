@@ -28,6 +28,7 @@ export const call: typeof en = {
   shareScreen: '共享屏幕',
   stopShare: '停止共享',
   remoteScreen: '坐席的屏幕',
+  remoteScreenSound: '坐席共享的声音',
   snapshotTaken: '坐席已抓拍',
   snapshotCameraOff: '坐席请求抓拍；您的摄像头已关闭，未拍摄',
   snapshotFailed: '坐席请求抓拍，但未能拍摄',

@@ -59,6 +59,8 @@ export const useCallsStore = defineStore('calls', () => {
   const remoteStream = shallowRef<MediaStream | null>(null);
   /** The customer's shared screen (shown large, their camera small), null when none. */
   const remoteScreen = shallowRef<MediaStream | null>(null);
+  /** The sound of the screen the other side shares (a shared tab's audio), beside their voice. */
+  const remoteScreenSound = shallowRef<MediaStream | null>(null);
   /** The network-quality indicator of my call (from my browser's getStats), null before a reading. */
   const network = ref<NetworkQuality | null>(null);
   let stopNetwork: (() => void) | null = null;
@@ -236,6 +238,10 @@ export const useCallsStore = defineStore('calls', () => {
               remoteScreen.value = markRaw(new MediaStream([track]));
               return;
             }
+            if (source === 'screen-audio') {
+              remoteScreenSound.value = markRaw(new MediaStream([track]));
+              return;
+            }
             for (const old of remote.getTracks().filter((x) => x.kind === track.kind)) remote.removeTrack(old);
             remote.addTrack(track);
             // A new object so that watchers (the <video> srcObject) see the change.
@@ -244,6 +250,8 @@ export const useCallsStore = defineStore('calls', () => {
           onTrackEnded: (track) => {
             if (remoteScreen.value?.getTracks().includes(track)) {
               remoteScreen.value = null;
+            } else if (remoteScreenSound.value?.getTracks().includes(track)) {
+              remoteScreenSound.value = null;
             } else if (remote.getTracks().includes(track)) {
               remote.removeTrack(track);
               remoteStream.value = markRaw(new MediaStream(remote.getTracks()));
@@ -380,17 +388,23 @@ export const useCallsStore = defineStore('calls', () => {
     if (!m || !session || session.sharing) return;
     const md = navigator.mediaDevices;
     if (!md?.getDisplayMedia) throw new Error('getDisplayMedia is not available');
-    const stream = await md.getDisplayMedia({ video: true, audio: false });
+    // The sound too where the browser offers it (Chromium: a shared tab's audio); it is sent
+    // beside the microphone, and recorded with the screen.
+    const stream = await md.getDisplayMedia({ video: true, audio: true });
     const track = stream.getVideoTracks()[0];
-    if (!track) return;
+    const sound = stream.getAudioTracks()[0] ?? null;
+    if (!track) {
+      sound?.stop();
+      return;
+    }
     if (!session || mine.value?.callId !== m.callId) {
-      track.stop(); // the call ended while the browser was asking
+      for (const t of stream.getTracks()) t.stop(); // the call ended while the browser was asking
       return;
     }
     // Text and slides stay sharp rather than smooth.
     if ('contentHint' in track) track.contentHint = 'detail';
     mine.value = { ...mine.value, sharing: true };
-    await session.shareScreen(track);
+    await session.shareScreen(track, sound);
   }
 
   async function stopScreen(): Promise<void> {
@@ -419,6 +433,7 @@ export const useCallsStore = defineStore('calls', () => {
     mine.value = null;
     remoteStream.value = null;
     remoteScreen.value = null;
+    remoteScreenSound.value = null;
     dropLocal();
   }
 
@@ -455,6 +470,7 @@ export const useCallsStore = defineStore('calls', () => {
     localStream,
     remoteStream,
     remoteScreen,
+    remoteScreenSound,
     network,
     quality,
     busy,

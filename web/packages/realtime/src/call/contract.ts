@@ -39,12 +39,15 @@ export interface CaptureSize {
   height: number;
 }
 
-/** Where a remote track comes from: the other side's microphone, camera or shared screen. */
-export type TrackSource = 'audio' | 'camera' | 'screen';
+/**
+ * Where a remote track comes from: the other side's microphone, camera, shared screen, or the
+ * shared screen's sound (a shared tab's audio, beside the microphone).
+ */
+export type TrackSource = 'audio' | 'camera' | 'screen' | 'screen-audio';
 
 /** The source of a remote track, from the stream id the server gave it. */
 export function trackSource(track: MediaStreamTrack, streamIds: readonly string[]): TrackSource {
-  if (track.kind === 'audio') return 'audio';
+  if (track.kind === 'audio') return streamIds.some((id) => id.startsWith('kefu-screen-audio-')) ? 'screen-audio' : 'audio';
   return streamIds.some((id) => id.startsWith('kefu-screen-')) ? 'screen' : 'camera';
 }
 
@@ -77,7 +80,7 @@ export interface CallSessionOptions {
   relayOnly?: boolean;
   /** A remote track arrived (after an answer or a server offer), with its source. */
   onTrack?: (track: MediaStreamTrack, source: TrackSource) => void;
-  /** A remote track went away (the other side stopped sharing its screen, or left). */
+  /** A remote track went away (the other side stopped sharing its screen or its sound, or left). */
   onTrackEnded?: (track: MediaStreamTrack) => void;
   /** Our own screen share ended (stopped here, or by the browser's "stop sharing"). */
   onScreenEnded?: () => void;

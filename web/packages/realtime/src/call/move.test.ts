@@ -151,6 +151,22 @@ describe('a screen shared when the call moves', () => {
     expect(s.screenEnded()).toBe(0);
   });
 
+  it("takes the shared tab's sound along with the picture", async () => {
+    const s = setup();
+    const screen = new FakeTrack('video');
+    const sound = new FakeTrack('audio');
+    await connected(s);
+    await s.session.shareScreen(screen as unknown as MediaStreamTrack, sound as unknown as MediaStreamTrack);
+    await s.session.handle(answer('server-answer-share'));
+    await s.session.handle(moved);
+    const second = s.peers[1]!;
+    expect(second.made[2]!.track).toBe(screen);
+    expect(second.made[3]!.track).toBe(sound);
+    expect(s.sent.at(-1)).toMatchObject({ type: 'call.join', screen_mids: ['2', '3'] });
+    expect(s.session.sharingSound).toBe(true);
+    expect(sound.readyState).toBe('live');
+  });
+
   it('is dropped when its track ended meanwhile, and the join carries no screen', async () => {
     const s = setup();
     const screen = new FakeTrack('video');

@@ -280,6 +280,40 @@ describe('CallSession', () => {
     expect(tracks).toEqual(['own screen ended']);
   });
 
+  it("shares a screen with its sound: two sendonly transceivers, both in screen_mids; stopping (or the browser's stop) ends both", async () => {
+    const { peer, sent, session, tracks } = setup();
+    await session.join([track('audio'), track('video')]);
+    await session.handle(answer('a1'));
+    const screen = new FakeTrack('video');
+    const sound = new FakeTrack('audio');
+    await session.shareScreen(screen as unknown as MediaStreamTrack, sound as unknown as MediaStreamTrack);
+    expect(session.sharing).toBe(true);
+    expect(session.sharingSound).toBe(true);
+    expect(peer.transceivers.slice(-2)).toEqual([
+      { what: 'video', direction: 'sendonly' },
+      { what: 'audio', direction: 'sendonly' },
+    ]);
+    expect(sent.at(-1)).toEqual({ type: 'call.renegotiate', call_id: 7, sdp: 'client-offer-2', screen_mids: ['2', '3'] });
+    await session.handle(answer('a2'));
+
+    // The browser's "stop sharing" ends the picture: the sound stops with it.
+    screen.endByBrowser();
+    await session.renegotiate();
+    expect(session.sharing).toBe(false);
+    expect(session.sharingSound).toBe(false);
+    expect(sound.readyState).toBe('ended');
+    expect([peer.made[2]!.direction, peer.made[3]!.direction]).toEqual(['inactive', 'inactive']);
+    expect([peer.made[2]!.track, peer.made[3]!.track]).toEqual([null, null]);
+    expect(sent.at(-1)).toMatchObject({ type: 'call.renegotiate', screen_mids: ['2', '3'] });
+    expect(tracks).toEqual(['own screen ended']);
+  });
+
+  it("tells the other side's shared sound from its microphone by the server's stream id", () => {
+    expect(trackSource({ kind: 'audio' } as MediaStreamTrack, ['kefu-screen-audio-4'])).toBe('screen-audio');
+    expect(trackSource({ kind: 'audio' } as MediaStreamTrack, ['kefu-audio-3'])).toBe('audio');
+    expect(trackSource({ kind: 'video' } as MediaStreamTrack, ['kefu-screen-5'])).toBe('screen');
+  });
+
   it("stops sharing when the browser's own stop button ends the screen track", async () => {
     const { peer, sent, session } = setup();
     await session.join([track('audio')]);

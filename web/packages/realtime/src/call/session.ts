@@ -7,10 +7,13 @@
 // machine is tested with a fake.
 //
 // Screen share: a `sendonly` transceiver per share, its mid listed in `screen_mids` of the
-// renegotiation (the server forwards it as a Screen track); stopping sets it `inactive` and
-// renegotiates (the server unpublishes it). A fresh transceiver per share: the server learns a
-// screen only when a new m-line appears. Remote tracks come with their source, read from the
-// stream id the server gives them (`kefu-screen-*`, `kefu-camera-*`, `kefu-audio-*`).
+// renegotiation (the server forwards it as a Screen track); the share's sound (a shared tab's
+// audio, when the browser offers it) gets a `sendonly` audio transceiver of its own beside the
+// microphone's, its mid listed too (the server forwards and records it as the screen's sound).
+// Stopping sets them `inactive` and renegotiates (the server unpublishes them). Fresh
+// transceivers per share: the server learns a screen only when a new m-line appears. Remote
+// tracks come with their source, read from the stream id the server gives them
+// (`kefu-screen-*`, `kefu-screen-audio-*`, `kefu-camera-*`, `kefu-audio-*`).
 //
 // Simulcast: the camera is published in three layers (rids l, m, h: a quarter, half and full
 // capture size). The SFU forwards each receiver the layer its bandwidth carries, and tells us with
@@ -21,7 +24,7 @@
 // open on a surviving node. The session then makes a new peer connection, publishes the same
 // local tracks on it and sends `call.join` again (state `reconnecting` until media flows); a join
 // refused with `media_unavailable` meanwhile is tried again a moment later (see rejoin.ts). A
-// screen being shared goes along: its track (still live: the browser's capture does not depend on
+// screen being shared goes along (with its sound, if any): its track (still live: the browser's capture does not depend on
 // the peer connection) gets a fresh `sendonly` transceiver on the new peer, listed in the join's
 // `screen_mids`, so no new picker is shown; a screen track that ended meanwhile is dropped. A
 // connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
@@ -59,8 +62,8 @@ export class CallSession {
   #chain: Promise<void> = Promise.resolve();
   /** Every screen-share transceiver made here (stopped ones too: their mids stay screens). */
   readonly #screens: TransceiverLike[] = [];
-  /** The screen being shared now, if any. */
-  #sharing: { transceiver: TransceiverLike; track: MediaStreamTrack } | null = null;
+  /** The screen being shared now (its picture first, then its sound if any), if any. */
+  #sharing: { transceivers: TransceiverLike[]; tracks: MediaStreamTrack[] } | null = null;
   /** Remote tracks reported through onTrack and not yet reported ended. */
   readonly #remote: RemoteTracks;
   /** The camera transceivers, whose simulcast layers `call.layers` turns on and off. */
@@ -154,7 +157,7 @@ export class CallSession {
     this.#renegotiateWanted = false;
     this.#cameras.length = 0;
     this.#screens.length = 0;
-    const screen = this.#sharing?.track ?? null;
+    const screen = this.#sharing?.tracks ?? null;
     this.#sharing = null;
     this.#remote.endAll();
     this.#peer = this.#makePeer();
@@ -162,8 +165,12 @@ export class CallSession {
     this.#setState('reconnecting');
     this.#opts.onPeer?.(this.#peer);
     this.#publish();
-    if (screen && screen.readyState !== 'ended') this.#addScreen(screen);
-    else if (screen) this.#opts.onScreenEnded?.();
+    // The picture decides: its sound goes along while it is live too.
+    if (screen && screen[0] && screen[0].readyState !== 'ended') this.#addScreen(screen.filter((t) => t.readyState !== 'ended'));
+    else if (screen) {
+      for (const track of screen) track.stop();
+      this.#opts.onScreenEnded?.();
+    }
     await this.#offer('call.join', true);
   }
 
@@ -179,35 +186,46 @@ export class CallSession {
   }
 
   /**
-   * Shares a screen track (from getDisplayMedia): a new `sendonly` transceiver, announced in
-   * `screen_mids` of the renegotiation. The browser's own "stop sharing" ends it too.
+   * Shares a screen track (from getDisplayMedia) and, if given, its sound (the shared tab's
+   * audio track): a new `sendonly` transceiver each, announced in `screen_mids` of the
+   * renegotiation. The browser's own "stop sharing" (the picture's track ending) ends both.
    */
-  shareScreen(track: MediaStreamTrack): Promise<void> {
+  shareScreen(track: MediaStreamTrack, sound?: MediaStreamTrack | null): Promise<void> {
     if (this.#closed || this.#sharing) return Promise.resolve();
-    this.#addScreen(track);
+    this.#addScreen(sound ? [track, sound] : [track]);
     track.addEventListener?.('ended', () => {
-      if (this.#sharing?.track === track) void this.stopScreen();
+      if (this.#sharing?.tracks[0] === track) void this.stopScreen();
     });
     return this.renegotiate();
   }
 
-  /** A fresh `sendonly` transceiver for a screen track on the current peer: the screen shared now. */
-  #addScreen(track: MediaStreamTrack): void {
-    const transceiver = this.peer.addTransceiver(track, { direction: 'sendonly' });
-    this.#screens.push(transceiver);
-    this.#sharing = { transceiver, track };
+  /**
+   * Fresh `sendonly` transceivers on the current peer for a screen's tracks (its picture first,
+   * then its sound if any): the screen shared now.
+   */
+  #addScreen(tracks: MediaStreamTrack[]): void {
+    const transceivers = tracks.map((t) => this.peer.addTransceiver(t, { direction: 'sendonly' }));
+    this.#screens.push(...transceivers);
+    this.#sharing = { transceivers, tracks };
   }
 
-  /** Stops the screen share: the transceiver goes inactive and the server unpublishes it. */
+  /** Whether the screen being shared sends its sound too. */
+  get sharingSound(): boolean {
+    return (this.#sharing?.tracks.length ?? 0) > 1;
+  }
+
+  /** Stops the screen share, picture and sound: the transceivers go inactive and the server unpublishes them. */
   async stopScreen(): Promise<void> {
     const sharing = this.#sharing;
     if (!sharing) return;
     this.#sharing = null;
-    sharing.track.stop();
+    for (const track of sharing.tracks) track.stop();
     this.#opts.onScreenEnded?.();
     if (this.#closed) return;
-    sharing.transceiver.direction = 'inactive';
-    await sharing.transceiver.sender.replaceTrack(null).catch(() => {});
+    for (const transceiver of sharing.transceivers) {
+      transceiver.direction = 'inactive';
+      await transceiver.sender.replaceTrack(null).catch(() => {});
+    }
     await this.renegotiate();
   }
 
@@ -267,7 +285,7 @@ export class CallSession {
   leave(): void {
     if (this.#closed) return;
     clearTimeout(this.#retryTimer);
-    this.#sharing?.track.stop();
+    for (const track of this.#sharing?.tracks ?? []) track.stop();
     this.#sharing = null;
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
     this.peer.close();
