@@ -25,7 +25,8 @@ async fn flowing_again(visitor_ws: &mut Socket, visitor: &Peer, agent_ws: &mut S
         if visitor.audio() > 20 && visitor.video() > 10 && agent.audio() > since.0 + 20 && agent.video() > since.1 + 10 {
             return;
         }
-        assert!(Instant::now() < deadline, "media did not flow both ways again in 30 s");
+        let counts = (visitor.audio(), visitor.video(), agent.audio(), agent.video());
+        assert!(Instant::now() < deadline, "media did not flow both ways again in 30 s: {counts:?}, the agent had {since:?}");
         for (ws, peer) in [(&mut *visitor_ws, visitor), (&mut *agent_ws, agent)] {
             for e in ws.drain(50).await {
                 if e["type"] == "call.offer" && e["call_id"] == call {
@@ -76,7 +77,6 @@ async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_reco
     drop(visitor_peer);
     tokio::time::sleep(SERVER_NOTICES).await;
     assert_eq!(status(&app, &agent, call).await["status"], "active", "a lost connection does not end the call at once");
-    agent_ws.drain(50).await;
     let since = (agent_peer.audio(), agent_peer.video());
     let visitor_peer = join(&mut visitor_ws, call).await;
     flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
@@ -103,5 +103,6 @@ async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_reco
     assert_eq!(roles, ["agent", "visitor", "visitor", "visitor"], "{files:?}");
     assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
     let made = composed(&app, &agent, call).await;
+    eprintln!("composition {} s, files {files:?}", made.duration);
     assert!(made.duration > 20.0, "the composition spans the call: {} s", made.duration);
 }
