@@ -62,8 +62,11 @@ impl TrackKind {
 pub enum LeaveReason {
     /// The server asked (`leave`, `close_room`) or the peer closed DTLS.
     Hangup,
-    /// The peer stopped answering (ICE disconnected and did not come back, or never connected).
+    /// The peer never connected within the connect timeout.
     Timeout,
+    /// The peer had connected, then stopped answering (ICE disconnected: a network switch, a NAT
+    /// rebinding, a network gone for a while). Its client may join again with a new connection.
+    Lost,
     /// The connection broke: a DTLS/SRTP or negotiation error.
     Failed,
 }

@@ -301,7 +301,8 @@ impl Sfu {
                 self.try_offer(now, participant);
             }
             Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
-                self.failed.push((participant, LeaveReason::Timeout));
+                let reason = if peer.connected { LeaveReason::Lost } else { LeaveReason::Timeout };
+                self.failed.push((participant, reason));
             }
             Event::Closed => self.failed.push((participant, LeaveReason::Hangup)),
             Event::MediaAdded(added) if added.direction.is_receiving() => {

@@ -134,7 +134,16 @@ impl Application {
             links: links.clone(),
             dir: config.recordings_dir.clone(),
         };
-        tokio::spawn(crate::calls::signal::run_events(media_events, calls.clone(), hub.clone(), routing.clone(), quality, finisher));
+        let rejoin_grace = std::time::Duration::from_secs(u64::from(config.call_rejoin_secs));
+        tokio::spawn(crate::calls::signal::run_events(
+            media_events,
+            calls.clone(),
+            hub.clone(),
+            routing.clone(),
+            quality,
+            finisher,
+            rejoin_grace,
+        ));
         crate::calls::refresh_metric(&store, &metrics).await;
         tokio::spawn(crate::integrations::webhooks::run(store.clone(), outbound.clone(), metrics.clone()));
         let listener = TcpListener::bind(config.listen).await.with_context(|| format!("failed to listen on {}", config.listen))?;

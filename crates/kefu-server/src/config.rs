@@ -266,8 +266,10 @@ pub struct Config {
     pub media_stats_interval_ms: u64,
     /// A ringing call not answered this long ends as `missed`.
     pub call_ring_secs: u32,
-    /// Cluster: a call moved to a survivor after its home node died ends (`home_lost`) unless both
-    /// sides have joined its media there within this long.
+    /// How long a call waits for a side's media to come back: in a cluster, a call moved to a
+    /// survivor after its home node died ends (`home_lost`) unless both sides have joined its
+    /// media there within this long; on any node, a side whose connection was lost (a network
+    /// switch) ends the call (`failed`) unless it joins again within this long.
     pub call_rejoin_secs: u32,
     /// TURN servers (coturn) handed to browsers for calls, `turn:host:3478?transport=udp` or
     /// `turns:host:5349?transport=tcp`. Empty: no TURN (browsers reach the media socket directly).

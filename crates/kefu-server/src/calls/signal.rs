@@ -4,9 +4,17 @@
 //! one outbox, so a join's answer always reaches the client before any later offer. In a
 //! cluster a call's room lives on its home node: a socket elsewhere has its signalling carried
 //! there (`calls::cluster`), and `at_home` runs it.
+//!
+//! A socket that joins a call it is already in replaces its participant: the client lost its
+//! connection (a phone switching networks, a NAT rebinding) and joins again with a new peer
+//! connection. The old participant is forgotten first (its leaving ends nothing), then leaves: its
+//! tracks are unpublished, its recording file ends; the new one publishes, subscribes and records
+//! a new segment like any join. A participant whose connection was lost (`LeaveReason::Lost`) does
+//! not end the call at once: its side has `call_rejoin_secs` to join again.
 
 use kefu_core::CallStatus;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kefu_media::{ClientOffer, LeaveReason, MediaError, MediaEvent, MediaEvents, ParticipantId};
 use serde::Deserialize;
@@ -125,11 +133,10 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
     let result = match request {
         MediaRequest::Join { call, node, conn, side, sdp, screen_mids } => {
             let side = if side == "visitor" { "visitor" } else { "agent" };
-            if media.remote_participant(Some(node), conn, call).is_some() {
-                Err(refuse("already_joined", "this socket is already in the call"))
-            } else {
-                join_here(state, call, conn, side, Some(node), ClientOffer { sdp, screen_mids }).await
+            if let Some(old) = media.remote_participant(Some(node), conn, call) {
+                replace(media, old).await;
             }
+            join_here(state, call, conn, side, Some(node), ClientOffer { sdp, screen_mids }).await
         }
         MediaRequest::Renegotiate { call, node, conn, sdp, screen_mids } => match media.remote_participant(Some(node), conn, call) {
             Some(p) => apply(media, p, SignalOp::Renegotiate(ClientOffer { sdp, screen_mids })).await,
@@ -210,19 +217,16 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         let unavailable = |_| refuse("media_unavailable", "could not find the call's media node");
         let (home, _) = state.store.claim_call_home(call_id, cluster.node, &cluster.media_addr).await.map_err(unavailable)?;
         if let Some(p) = here {
-            if home == cluster.node {
-                return Err(refuse("already_joined", "this socket is already in the call"));
-            }
-            // This node was taken for dead and a survivor took the call over (`call.moved`): the
-            // socket's participant here is of a room that is no longer the call's.
-            media.unregister(p);
-            let _ = media.handle.leave(p).await;
+            // Either the socket joins again after losing its connection (this node is still the
+            // home: the join below replaces it), or this node was taken for dead and a survivor
+            // took the call over (`call.moved`): the participant here is of a room that is no
+            // longer the call's. Either way it goes.
+            replace(media, p).await;
         }
-        match cluster.home_of(conn, call_id) {
-            Some(joined) if joined == home => return Err(refuse("already_joined", "this socket is already in the call")),
-            // Joined on a home that died and handed the call over (`call.moved`): that join is gone.
-            Some(_) => cluster.forget(conn, call_id),
-            None => {}
+        // Joined at the home before: a join again replaces that participant there (`at_home`);
+        // a join at a home that died and handed the call over (`call.moved`) is gone.
+        if matches!(cluster.home_of(conn, call_id), Some(joined) if joined != home) {
+            cluster.forget(conn, call_id);
         }
         if home != cluster.node {
             let (node, side) = (cluster.node, role.to_string());
@@ -236,10 +240,19 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
             };
         }
     }
-    if here.is_some() {
-        return Err(refuse("already_joined", "this socket is already in the call"));
+    if let Some(old) = here {
+        replace(media, old).await;
     }
     join_here(state, call_id, conn, role, None, offer).await
+}
+
+/// A participant about to be replaced by its socket's new join: forgotten first, so its leaving
+/// (`ParticipantLeft`) neither ends the call nor reaches the socket, then out of the room.
+async fn replace(media: &CallMedia, old: ParticipantId) {
+    if let Some(part) = media.unregister(old) {
+        tracing::info!(call = part.call, side = part.side, participant = old.0, "a participant joins again: its old connection goes");
+    }
+    let _ = media.handle.leave(old).await;
 }
 
 /// Join a socket (of this node, or of `node`) to the call's room on this node.
@@ -291,7 +304,15 @@ async fn end_failed(routing: &Routing, call: i64) {
 }
 
 /// Consume the media server's events for as long as it runs.
-pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, routing: Routing, mut quality: Quality, finisher: Finisher) {
+pub async fn run_events(
+    mut events: MediaEvents,
+    media: CallMedia,
+    hub: Hub,
+    routing: Routing,
+    mut quality: Quality,
+    finisher: Finisher,
+    rejoin_grace: Duration,
+) {
     while let Some(event) = events.recv().await {
         match event {
             MediaEvent::Stats(stats) => {
@@ -312,7 +333,7 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
             }
             MediaEvent::ParticipantLeft { participant, reason, .. } => {
                 quality.forget(participant);
-                left(&media, &routing, &finisher.store, participant, reason).await
+                left(&media, &routing, &finisher.store, participant, reason, rejoin_grace).await
             }
             // Awaited here, so a file's row exists before its end is handled.
             MediaEvent::RecordingStarted { path, started_unix_ms, .. } => finisher.started(&path, started_unix_ms).await,
@@ -329,8 +350,16 @@ pub async fn run_events(mut events: MediaEvents, media: CallMedia, hub: Hub, rou
 /// A participant is gone: a broken connection ends its call, and so does the last one leaving —
 /// unless the call's room is no longer this node's (in a cluster, a node taken for dead whose
 /// calls a survivor took over: its participants' connections time out here while the call goes
-/// on there).
-async fn left(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, participant: ParticipantId, reason: LeaveReason) {
+/// on there). A lost connection (the client may join again) ends the call only when its side
+/// has not joined again within `rejoin_grace`.
+async fn left(
+    media: &CallMedia,
+    routing: &Routing,
+    store: &kefu_store::Store,
+    participant: ParticipantId,
+    reason: LeaveReason,
+    rejoin_grace: Duration,
+) {
     let Some(part) = media.unregister(participant) else { return };
     if let Some(cluster) = &media.cluster {
         if matches!(store.call_home(part.call).await, Ok(Some((home, _))) if home != cluster.node) {
@@ -340,6 +369,18 @@ async fn left(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, p
             }
             return;
         }
+    }
+    if reason == LeaveReason::Lost {
+        tracing::info!(call = part.call, side = part.side, "a participant's connection was lost: waiting for it to join again");
+        let (media, routing) = (media.clone(), routing.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(rejoin_grace).await;
+            if !media.parts_of_call(part.call).iter().any(|(_, side)| *side == part.side) {
+                tracing::info!(call = part.call, side = part.side, "a lost participant did not join again in time");
+                end_failed(&routing, part.call).await;
+            }
+        });
+        return;
     }
     if reason != LeaveReason::Hangup || media.in_call(part.call) == 0 {
         tracing::info!(call = part.call, ?reason, "a call participant left");

@@ -9,6 +9,7 @@ mod attachment_links;
 mod audit_log;
 mod auth_and_errors;
 mod call_quality;
+mod call_recover;
 mod calls;
 mod canned;
 mod catalog_filters;

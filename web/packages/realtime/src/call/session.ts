@@ -28,10 +28,17 @@
 // the peer connection) gets a fresh `sendonly` transceiver on the new peer, listed in the join's
 // `screen_mids`, so no new picker is shown; a screen track that ended meanwhile is dropped. A
 // connection that drops (`disconnected`) also shows `reconnecting` until it recovers.
+//
+// A connection lost on the same node (it went `failed`, or stayed `disconnected` for
+// DISCONNECTED_MS) is recovered the same way: a new peer connection with the same tracks joins
+// again (the server replaces the old participant), tried again with growing windows until media
+// flows or RECOVER_FOR_MS has passed (then `failed`); see rejoin.ts. Only a call whose media
+// connected once recovers (a first connection that fails is a setup problem, not a lost
+// network), and a move's rejoin under way is left to finish.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
 import type { CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
-import { MediaRejoin } from './rejoin';
+import { DISCONNECTED_MS, MediaRecovery, MediaRejoin, RETRY_MS } from './rejoin';
 import { RemoteTracks } from './remote';
 import { relayOnlyForTests } from './testing';
 
@@ -51,6 +58,13 @@ export class CallSession {
   #receive: ReceiveKind[] = [];
   readonly #rejoin = new MediaRejoin();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #recovery = new MediaRecovery();
+  /** Runs out when a `disconnected` connection is taken for lost. */
+  #lostTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs out when a recovery attempt's connection did not come up in its window. */
+  #attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The call's media connected once (only then is a lost connection recovered). */
+  #everConnected = false;
   #state: CallMediaState = 'idle';
   /** Our offer (join or renegotiate) is out and its answer has not been applied yet. */
   #offerOut = false;
@@ -260,6 +274,8 @@ export class CallSession {
       case 'call.moved': {
         // Before the first join nothing is published yet: that join finds the new node anyway.
         if (this.#state === 'idle' || !this.#rejoin.moved(this.#now())) return Promise.resolve();
+        // The move's rejoin replaces any recovery under way (same node or not, it joins anew).
+        this.#stopRecovery();
         return this.#run(() => this.#moveTo());
       }
       case 'call.error': {
@@ -285,6 +301,7 @@ export class CallSession {
   leave(): void {
     if (this.#closed) return;
     clearTimeout(this.#retryTimer);
+    this.#stopRecovery();
     for (const track of this.#sharing?.tracks ?? []) track.stop();
     this.#sharing = null;
     this.#opts.send({ type: 'call.leave', call_id: this.callId });
@@ -400,10 +417,57 @@ export class CallSession {
     const s = this.peer.connectionState;
     if (s === 'connected') {
       this.#rejoin.settled();
+      this.#stopRecovery();
+      this.#everConnected = true;
       this.#setState('connected');
-    } else if (s === 'disconnected' && this.#state === 'connected') this.#setState('reconnecting');
-    // (A replaced peer's failure is not reported: its events are dropped, see #makePeer.)
-    else if (s === 'failed') this.#setState('failed');
+    } else if (s === 'disconnected') {
+      if (this.#state === 'connected') this.#setState('reconnecting');
+      // A recovery under way has its own window for the attempt's connection.
+      if (this.#everConnected && !this.#recovery.recovering && this.#lostTimer === undefined) {
+        this.#lostTimer = setTimeout(() => this.#recover(), DISCONNECTED_MS);
+      }
+    } else if (s === 'failed') {
+      // (A replaced peer's failure is not reported: its events are dropped, see #makePeer.)
+      if (this.#everConnected) this.#recover();
+      else this.#setState('failed');
+    }
+  }
+
+  /** The connection is lost: join again on a new one, again after each attempt's window. */
+  #recover(): void {
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
+    clearTimeout(this.#attemptTimer);
+    if (this.#closed) return;
+    const now = this.#now();
+    if (this.#rejoin.moving(now)) {
+      // A move's rejoin is under way, with its own retries: look again later.
+      this.#attemptTimer = setTimeout(() => this.#recover(), RETRY_MS);
+      return;
+    }
+    const wait = this.#recovery.attempt(now);
+    if (wait === null) {
+      this.#stopRecovery();
+      this.#setState('failed');
+      return;
+    }
+    this.#attemptTimer = setTimeout(() => this.#recover(), wait);
+    void this.#run(async () => {
+      try {
+        await this.#moveTo();
+      } catch {
+        // The socket to the server is down too: the next attempt tries again.
+        this.#offerOut = false;
+      }
+    });
+  }
+
+  #stopRecovery(): void {
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
+    clearTimeout(this.#attemptTimer);
+    this.#attemptTimer = undefined;
+    this.#recovery.settled();
   }
 
   #now(): number {

@@ -1,0 +1,108 @@
+//! A call recovers from a lost connection on the same media node: the visitor's peer connection
+//! dies (a phone switching from Wi-Fi to 4G) while its WebSocket stays, and the same socket joins
+//! again with a new peer. Whether the server still holds the old participant (the client noticed
+//! first) or has already dropped it (ICE timed out there first), the new join replaces it: media
+//! flows both ways again, the call stays active, each join records a new segment of the visitor,
+//! and the composition is made of them all. A side that never comes back ends the call `failed`
+//! once `call_rejoin_secs` have passed.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::calls::{cards_recording, composed, flowing_call, join, FlowingCall};
+use crate::helpers::{spawn_app_with, Socket, TestApp};
+use crate::media_peer::Peer;
+
+/// How long the server's ICE (lite) keeps a pair with no binding request: str0m's 15 s, and a margin.
+const SERVER_NOTICES: Duration = Duration::from_secs(17);
+
+/// Relay server offers until `visitor` received media, and `agent` received more than `since`
+/// (audio, video) again: the new connection carries media both ways.
+async fn flowing_again(visitor_ws: &mut Socket, visitor: &Peer, agent_ws: &mut Socket, agent: &Peer, since: (usize, usize), call: i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if visitor.audio() > 20 && visitor.video() > 10 && agent.audio() > since.0 + 20 && agent.video() > since.1 + 10 {
+            return;
+        }
+        let counts = (visitor.audio(), visitor.video(), agent.audio(), agent.video());
+        assert!(Instant::now() < deadline, "media did not flow both ways again in 30 s: {counts:?}, the agent had {since:?}");
+        for (ws, peer) in [(&mut *visitor_ws, visitor), (&mut *agent_ws, agent)] {
+            for e in ws.drain(50).await {
+                if e["type"] == "call.offer" && e["call_id"] == call {
+                    let answer = peer.answer(e["data"]["sdp"].as_str().unwrap());
+                    ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": answer })).await;
+                }
+                assert_ne!(e["type"], "call.error", "{e}");
+            }
+        }
+    }
+}
+
+async fn status(app: &TestApp, token: &str, call: i64) -> Value {
+    let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}"), Some(token), None).await;
+    assert_eq!(s, 200, "{v}");
+    v
+}
+
+/// Every file of the call once none is being written any more.
+async fn ended_files(app: &TestApp, token: &str, call: i64) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (s, v) = app.call("GET", &format!("/api/v1/calls/{call}/recordings"), Some(token), None).await;
+        assert_eq!(s, 200, "{v}");
+        let files = v["recordings"].as_array().cloned().unwrap_or_default();
+        if !files.is_empty() && files.iter().all(|r| r["status"] != "recording" && r["status"] != "paused") {
+            return files;
+        }
+        assert!(Instant::now() < deadline, "the files of call {call} did not end: {v}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_recording_go_on() {
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 4).await;
+    cards_recording(&app, "always").await;
+    let agent = app.ready_agent(1).await;
+    let FlowingCall { call, mut visitor_ws, mut agent_ws, visitor_peer, agent_peer, .. } = flowing_call(&app, &agent, "Roaming").await;
+
+    // 1. The client notices first: its old connection is still the server's participant.
+    drop(visitor_peer);
+    let since = (agent_peer.audio(), agent_peer.video());
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+
+    // 2. The network is gone long enough for the server to drop the participant: the call waits.
+    drop(visitor_peer);
+    tokio::time::sleep(SERVER_NOTICES).await;
+    assert_eq!(status(&app, &agent, call).await["status"], "active", "a lost connection does not end the call at once");
+    let since = (agent_peer.audio(), agent_peer.video());
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(status(&app, &agent, call).await["status"], "active", "past the grace, the rejoined call goes on");
+
+    // 3. Gone for good: the call ends `failed` once the grace has passed.
+    drop(visitor_peer);
+    let gone = Instant::now();
+    let deadline = gone + SERVER_NOTICES + Duration::from_secs(10);
+    while status(&app, &agent, call).await["status"] != "ended" {
+        assert!(Instant::now() < deadline, "the call of a side that never came back did not end");
+        agent_ws.drain(200).await;
+    }
+    assert_eq!(status(&app, &agent, call).await["end_reason"], "failed");
+    assert!(gone.elapsed() > Duration::from_secs(4), "not before the grace: {:?}", gone.elapsed());
+    drop(agent_peer);
+
+    // One file for the agent, a segment per join for the visitor, all complete; the composition
+    // is made of them.
+    let files = ended_files(&app, &agent, call).await;
+    let mut roles: Vec<&str> = files.iter().map(|r| r["role"].as_str().unwrap()).collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["agent", "visitor", "visitor", "visitor"], "{files:?}");
+    assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
+    let made = composed(&app, &agent, call).await;
+    eprintln!("composition {} s, files {files:?}", made.duration);
+    assert!(made.duration > 20.0, "the composition spans the call: {} s", made.duration);
+}
