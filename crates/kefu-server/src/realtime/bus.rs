@@ -45,7 +45,10 @@ pub(crate) enum Envelope {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum CloseTarget {
     Session(String),
-    User { id: i64, keep: Option<String> },
+    User {
+        id: i64,
+        keep: Option<String>,
+    },
     Visitor(i64),
     /// An integrator's key (by id): it has no sockets, but nodes may remember it.
     ApiKey(i64),
