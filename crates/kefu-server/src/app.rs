@@ -68,6 +68,7 @@ impl Application {
             }
             None => Hub::default(),
         };
+        hub.session_cache_all().set_time_limit(i64::from(config.session_cache_secs) * 1000);
         let metrics = Arc::new(MetricsInner::default());
         // A room lives on one node; in a cluster the others' calls are live, so only a lone node
         // may end every call it finds open (a dead node's calls are ended by a survivor that

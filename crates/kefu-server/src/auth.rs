@@ -13,7 +13,7 @@ use crate::clock::now_ms;
 use crate::error::{ApiError, ErrorCode, ErrorParams};
 use crate::state::AppState;
 use crate::views::ApiKeyScope as Scope;
-use kefu_store::SessionCaller;
+use kefu_store::{LiveSession, SessionCaller};
 
 pub use kefu_core::Role;
 
@@ -195,31 +195,53 @@ fn has_url_token(query: Option<&str>) -> bool {
 }
 
 /// Resolve a token to its caller. A user whose password is one-time may only reach the
-/// routes that change it (`path_allowed_before_password_change`).
+/// routes that change it (`path_allowed_before_password_change`). Callers are remembered for a
+/// few seconds ([`crate::session_cache`]); every revocation makes every node forget at once.
 pub async fn resolve_for(state: &AppState, token: &str, path_allowed_before_password_change: bool) -> Result<Caller, ApiError> {
     let hash = token_hash(token);
+    let now = now_ms();
+    let cache = state.hub.session_cache();
+    if let Some((caller, must_change_password)) = cache.and_then(|c| c.get(&hash, now)) {
+        return admit(caller, must_change_password, path_allowed_before_password_change);
+    }
+    let seen = cache.map(crate::session_cache::SessionCache::epoch);
+    let (caller, must_change_password, expires_at) = read_caller(state, token, &hash, now).await?;
+    if let (Some(cache), Some(seen)) = (cache, seen) {
+        cache.remember(hash, caller.clone(), must_change_password, expires_at, now, seen);
+    }
+    admit(caller, must_change_password, path_allowed_before_password_change)
+}
+
+/// A token's caller from the database (one read), its password flag and when it expires.
+async fn read_caller(state: &AppState, token: &str, hash: &str, now: i64) -> Result<(Caller, bool, i64), ApiError> {
     if token.starts_with("kefu_") {
-        let key = state.store.api_key_by_hash(&hash).await?.ok_or_else(|| ApiError::Unauthorized("invalid or revoked API key".into()))?;
+        let key = state.store.api_key_by_hash(hash).await?.ok_or_else(|| ApiError::Unauthorized("invalid or revoked API key".into()))?;
         let granted: Vec<Scope> = serde_json::from_str(&key.scopes).unwrap_or_default();
         let scopes = Scope::expand(&granted);
         let role = if scopes.contains(&Scope::Admin) { Role::Admin } else { Role::Supervisor };
-        return Ok(Caller::Staff(Staff { id: 0, role, scopes, api_key: Some(key.id) }));
+        // Keys do not expire; they are revoked.
+        return Ok((Caller::Staff(Staff { id: 0, role, scopes, api_key: Some(key.id) }), false, i64::MAX));
     }
     // One read: the session with its user's role and password flag.
-    match state.store.session_caller(&hash, now_ms()).await? {
-        Some(SessionCaller::User { id, role, must_change_password }) => {
-            if must_change_password && !path_allowed_before_password_change {
-                return Err(ApiError::coded(
-                    ErrorCode::PasswordChangeRequired,
-                    "password_change_required: set your own password first (PUT /api/v1/auth/password)",
-                    ErrorParams::default(),
-                ));
-            }
-            Ok(Caller::Staff(Staff { id, role, scopes: role.scopes(), api_key: None }))
+    match state.store.session_caller(hash, now).await? {
+        Some(LiveSession { caller: SessionCaller::User { id, role, must_change_password }, expires_at }) => {
+            Ok((Caller::Staff(Staff { id, role, scopes: role.scopes(), api_key: None }), must_change_password, expires_at))
         }
-        Some(SessionCaller::Visitor(id)) => Ok(Caller::Visitor(id)),
+        Some(LiveSession { caller: SessionCaller::Visitor(id), expires_at }) => Ok((Caller::Visitor(id), false, expires_at)),
         None => Err(ApiError::Unauthorized("invalid, expired or revoked token".into())),
     }
+}
+
+/// Let the caller in, unless their password is one-time and the route is not about it.
+fn admit(caller: Caller, must_change_password: bool, path_allowed_before_password_change: bool) -> Result<Caller, ApiError> {
+    if must_change_password && !path_allowed_before_password_change {
+        return Err(ApiError::coded(
+            ErrorCode::PasswordChangeRequired,
+            "password_change_required: set your own password first (PUT /api/v1/auth/password)",
+            ErrorParams::default(),
+        ));
+    }
+    Ok(caller)
 }
 
 /// Resolve a token for a route that is not about the caller's own password.

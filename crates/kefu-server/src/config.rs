@@ -143,6 +143,7 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     pub metrics_listen: Option<SocketAddr>,
     pub ws_connections_per_token: Option<u32>,
+    pub session_cache_secs: Option<u32>,
     pub account_login_failures_before_delay: Option<u32>,
     pub account_login_failures_per_hour: Option<u32>,
     pub visitor_messages_per_10s: Option<u32>,
@@ -221,6 +222,9 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Open WebSockets allowed per token (a workspace needs one per tab); more get 429.
     pub ws_connections_per_token: u32,
+    /// How long a node remembers who a token belongs to (0: read it at every request). Every
+    /// revocation is forgotten at once on every node; this bounds a lost NATS message.
+    pub session_cache_secs: u32,
     /// Failed logins of one account within 15 minutes before each further attempt must wait
     /// (5 s, then doubling up to 15 min), whichever address it comes from.
     pub account_login_failures_before_delay: u32,
@@ -354,6 +358,11 @@ impl Config {
             metrics_token: std::env::var("KEFU_METRICS_TOKEN").ok().or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             metrics_listen: file.metrics_listen,
             ws_connections_per_token: file.ws_connections_per_token.unwrap_or(5).max(1),
+            session_cache_secs: match std::env::var("KEFU_SESSION_CACHE_SECS") {
+                Ok(v) => v.trim().parse().with_context(|| format!("KEFU_SESSION_CACHE_SECS: not a number of seconds: {v}"))?,
+                Err(_) => file.session_cache_secs.unwrap_or(10),
+            }
+            .min(60),
             account_login_failures_before_delay: file.account_login_failures_before_delay.unwrap_or(10),
             account_login_failures_per_hour: file.account_login_failures_per_hour.unwrap_or(100),
             visitor_messages_per_10s: file.visitor_messages_per_10s.unwrap_or(20),
@@ -412,6 +421,7 @@ impl Config {
             metrics_token: None,
             metrics_listen: None,
             ws_connections_per_token: 5,
+            session_cache_secs: 10,
             account_login_failures_before_delay: 10,
             account_login_failures_per_hour: 100,
             visitor_messages_per_10s: 1000,

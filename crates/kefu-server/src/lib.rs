@@ -30,6 +30,7 @@ pub mod reports;
 pub mod routing;
 pub mod sentiment;
 pub mod serve;
+pub mod session_cache;
 pub mod state;
 pub mod text;
 pub mod views;

@@ -21,6 +21,15 @@ pub enum SessionCaller {
     Visitor(i64),
 }
 
+/// A live token's caller and when the token expires (a cache of callers keeps no entry past it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveSession {
+    /// Who the token belongs to.
+    pub caller: SessionCaller,
+    /// When the token stops working (ms).
+    pub expires_at: i64,
+}
+
 /// An integrator's key.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiKeyRow {
@@ -39,8 +48,8 @@ pub struct ApiKeyRow {
 /// revoked_at, expires_at, the user's enabled flag, the visitor's blocked_at.
 type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
 
-/// user_id, the user's role and must_change_password, visitor_id.
-type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>);
+/// user_id, the user's role and must_change_password, visitor_id, expires_at.
+type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>, i64);
 
 impl Store {
     /// Record a new token (by hash).
@@ -66,17 +75,18 @@ impl Store {
     /// The owner of a live token (its user or visitor id): [`Store::session_caller`] without
     /// the user's role.
     pub async fn session_owner(&self, token_hash: &str, now: i64) -> Result<Option<TokenOwner>> {
-        Ok(self.session_caller(token_hash, now).await?.map(|c| match c {
+        Ok(self.session_caller(token_hash, now).await?.map(|live| match live.caller {
             SessionCaller::User { id, .. } => TokenOwner::User(id),
             SessionCaller::Visitor(v) => TokenOwner::Visitor(v),
         }))
     }
 
-    /// The owner of a live token, a user with their role and password flag, in one statement.
-    pub async fn session_caller(&self, token_hash: &str, now: i64) -> Result<Option<SessionCaller>> {
+    /// The owner of a live token, a user with their role and password flag, and the token's
+    /// expiry, in one statement.
+    pub async fn session_caller(&self, token_hash: &str, now: i64) -> Result<Option<LiveSession>> {
         on_pool!(self, |pool| {
             let row: Option<CallerRow> = sqlx::query_as(
-                "SELECT s.user_id, u.role, u.must_change_password, s.visitor_id FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+                "SELECT s.user_id, u.role, u.must_change_password, s.visitor_id, s.expires_at FROM sessions s LEFT JOIN users u ON u.id = s.user_id
              LEFT JOIN visitors v ON v.id = s.visitor_id
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND (u.id IS NULL OR u.enabled = TRUE)
                AND (v.id IS NULL OR v.blocked_at IS NULL)",
@@ -85,10 +95,13 @@ impl Store {
             .bind(now)
             .fetch_optional(pool)
             .await?;
-            Ok(row.and_then(|(user, role, must, visitor)| match (user, role, visitor) {
-                (Some(id), Some(role), _) => Some(SessionCaller::User { id, role, must_change_password: must.unwrap_or(false) }),
-                (None, _, Some(v)) => Some(SessionCaller::Visitor(v)),
-                _ => None,
+            Ok(row.and_then(|(user, role, must, visitor, expires_at)| {
+                let caller = match (user, role, visitor) {
+                    (Some(id), Some(role), _) => SessionCaller::User { id, role, must_change_password: must.unwrap_or(false) },
+                    (None, _, Some(v)) => SessionCaller::Visitor(v),
+                    _ => return None,
+                };
+                Some(LiveSession { caller, expires_at })
             }))
         })
     }

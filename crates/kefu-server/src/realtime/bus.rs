@@ -7,7 +7,8 @@
 //! history). Conversation events are in the database by sequence number, so a lost frame is
 //! a gap a client can fill with `resume`; but the client must know to. So a node that
 //! reconnects publishes `kefu.resync`, and every node (itself too) sends its sockets a
-//! `resync` frame: they re-send `resume` and get what they missed.
+//! `resync` frame: they re-send `resume` and get what they missed; and forgets the tokens it
+//! remembered, since session ends may have been lost the same way.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use std::time::Duration;
 use anyhow::Context;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::realtime::hub::{Hub, Topic};
 use crate::views::SessionEndReason;
@@ -24,6 +25,10 @@ use crate::views::SessionEndReason;
 /// How long a presence question waits for a node that holds the socket. Nodes without it stay
 /// silent, so "offline" costs this long; it is asked only after a grace period of seconds.
 const PRESENCE_WAIT: Duration = Duration::from_millis(400);
+
+/// How long a revocation waits for NATS to take its session end before it answers anyway (the
+/// other nodes' caches then forget it at their time limit at the latest).
+const FLUSH_WAIT: Duration = Duration::from_secs(2);
 
 /// What travels on `kefu.deliver.*` and `kefu.close.*`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,8 +45,13 @@ pub(crate) enum Envelope {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum CloseTarget {
     Session(String),
-    User { id: i64, keep: Option<String> },
+    User {
+        id: i64,
+        keep: Option<String>,
+    },
     Visitor(i64),
+    /// An integrator's key (by id): it has no sockets, but nodes may remember it.
+    ApiKey(i64),
 }
 
 impl CloseTarget {
@@ -50,8 +60,17 @@ impl CloseTarget {
             CloseTarget::Session(_) => "kefu.close.session",
             CloseTarget::User { .. } => "kefu.close.user",
             CloseTarget::Visitor(_) => "kefu.close.visitor",
+            CloseTarget::ApiKey(_) => "kefu.close.api_key",
         }
     }
+}
+
+/// What the publishing task is handed.
+enum Outgoing {
+    /// Publish a payload on a subject.
+    Publish(String, String),
+    /// Answer once everything handed over before has reached the NATS server.
+    Flush(oneshot::Sender<()>),
 }
 
 /// A connection to NATS. Cheap to clone.
@@ -60,7 +79,7 @@ pub struct Bus {
     client: async_nats::Client,
     /// One queue to one publishing task, so frames leave in the order they were handed over
     /// (a task per publish would reorder a conversation's events).
-    outbox: mpsc::UnboundedSender<(String, String)>,
+    outbox: mpsc::UnboundedSender<Outgoing>,
     /// Told each time the connection comes back after a loss.
     reconnected: Arc<tokio::sync::Notify>,
 }
@@ -105,12 +124,23 @@ impl Bus {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let (outbox, mut rx) = mpsc::unbounded_channel::<(String, String)>();
+        let (outbox, mut rx) = mpsc::unbounded_channel::<Outgoing>();
         let publisher = client.clone();
         tokio::spawn(async move {
-            while let Some((subject, payload)) = rx.recv().await {
-                if let Err(e) = publisher.publish(subject, payload.into()).await {
-                    tracing::warn!(error = %e, "could not publish to NATS");
+            while let Some(out) = rx.recv().await {
+                match out {
+                    Outgoing::Publish(subject, payload) => {
+                        if let Err(e) = publisher.publish(subject, payload.into()).await {
+                            tracing::warn!(error = %e, "could not publish to NATS");
+                        }
+                    }
+                    Outgoing::Flush(done) => {
+                        // Bounded: a NATS server that is away must not hold a request forever.
+                        if let Ok(Err(e)) = tokio::time::timeout(FLUSH_WAIT, publisher.flush()).await {
+                            tracing::warn!(error = %e, "could not flush to NATS");
+                        }
+                        let _ = done.send(());
+                    }
                 }
             }
         });
@@ -136,10 +166,19 @@ impl Bus {
         self.send(target.subject().to_string(), &Envelope::Close { target, reason });
     }
 
+    /// Wait until everything handed over so far has reached the NATS server (which passes it on
+    /// to the other nodes at once): a revocation is heard on every node before it is answered.
+    pub(crate) async fn flushed(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.outbox.send(Outgoing::Flush(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+
     fn send(&self, subject: String, envelope: &Envelope) {
         match serde_json::to_string(envelope) {
             Ok(payload) => {
-                let _ = self.outbox.send((subject, payload));
+                let _ = self.outbox.send(Outgoing::Publish(subject, payload));
             }
             Err(e) => tracing::error!(error = %e, "could not encode a frame for NATS"),
         }
@@ -163,7 +202,7 @@ impl Bus {
         tokio::spawn(async move {
             loop {
                 reconnected.notified().await;
-                if outbox.send((RESYNC.to_string(), String::new())).is_err() {
+                if outbox.send(Outgoing::Publish(RESYNC.to_string(), String::new())).is_err() {
                     break;
                 }
             }
@@ -171,6 +210,8 @@ impl Bus {
         let h = hub.clone();
         tokio::spawn(async move {
             while resyncs.next().await.is_some() {
+                // Session ends published meanwhile may be lost too.
+                h.session_cache_all().forget_all();
                 h.resync_local();
             }
         });

@@ -4,7 +4,8 @@
 //! expiry) its connections end at once: no frame after that, then a last `session.ended`.
 //! Every index entry goes when its last connection does, so memory follows open sockets.
 //! Frames are published to a [`Topic`]; with a NATS bus (several nodes) every node's hub delivers
-//! them to its own sockets, without one the hub delivers them itself.
+//! them to its own sockets, without one the hub delivers them itself. Session ends also make every
+//! node forget the ended tokens it remembered ([`SessionCache`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
 use crate::realtime::bus::{Bus, CloseTarget};
+use crate::session_cache::SessionCache;
 use crate::views::SessionEndReason;
 
 /// Who a frame is for; each node delivers it to the matching sockets it holds.
@@ -104,6 +106,8 @@ pub struct Hub {
     inner: Arc<Mutex<Inner>>,
     /// Other nodes, when there are (`nats_url`): frames go through NATS, this node included.
     bus: Option<Bus>,
+    /// Who the tokens used lately belong to; forgotten here as sessions end, on every node.
+    sessions: Arc<SessionCache>,
 }
 
 /// A server->client frame: `{type, conversation_id?, seq?, data}`.
@@ -146,7 +150,7 @@ pub struct TooManyConnections;
 impl Hub {
     /// A hub whose frames reach every node through `bus`; starts delivering what it hears.
     pub async fn clustered(bus: Bus) -> anyhow::Result<Hub> {
-        let hub = Hub { inner: Arc::default(), bus: Some(bus.clone()) };
+        let hub = Hub { inner: Arc::default(), bus: Some(bus.clone()), sessions: Arc::default() };
         bus.serve(hub.clone()).await?;
         Ok(hub)
     }
@@ -154,6 +158,29 @@ impl Hub {
     /// The NATS bus, when clustered.
     pub fn bus(&self) -> Option<&Bus> {
         self.bus.as_ref()
+    }
+
+    /// The token cache, unless this node is cut from NATS now: then it cannot hear other nodes'
+    /// revocations, and every token is read from the database until the link is back (and the
+    /// resync has made it forget what it knew).
+    pub fn session_cache(&self) -> Option<&SessionCache> {
+        match &self.bus {
+            Some(bus) if !bus.connected() => None,
+            _ => Some(&self.sessions),
+        }
+    }
+
+    /// The token cache, whether or not NATS is up (to forget).
+    pub(crate) fn session_cache_all(&self) -> &SessionCache {
+        &self.sessions
+    }
+
+    /// Wait until the session ends handed over so far have reached NATS, so every node has heard
+    /// them before a revocation is answered (at once without NATS).
+    pub async fn session_ends_sent(&self) {
+        if let Some(bus) = &self.bus {
+            bus.flushed().await;
+        }
     }
 
     /// Send a frame to a topic's sockets, on every node.
@@ -286,6 +313,7 @@ impl Hub {
 
     /// End this node's connections of a target (a no-op for those already gone).
     pub(crate) fn close_local(&self, target: &CloseTarget, reason: SessionEndReason) -> usize {
+        self.sessions.forget(target);
         match target {
             CloseTarget::Session(session) => {
                 self.close(|inner| inner.by_session.get(session.as_str()).cloned().unwrap_or_default(), reason)
@@ -300,6 +328,8 @@ impl Hub {
                 reason,
             ),
             CloseTarget::Visitor(v) => self.close(|inner| inner.by_visitor.get(v).cloned().unwrap_or_default(), reason),
+            // Keys open no sockets; only the caches forget them.
+            CloseTarget::ApiKey(_) => 0,
         }
     }
 
@@ -316,6 +346,11 @@ impl Hub {
     /// End every connection of a visitor.
     pub fn close_visitor(&self, visitor: i64, reason: SessionEndReason) -> usize {
         self.close_everywhere(CloseTarget::Visitor(visitor), reason)
+    }
+
+    /// Forget a revoked API key on every node.
+    pub fn revoke_api_key(&self, key: i64) {
+        self.close_everywhere(CloseTarget::ApiKey(key), SessionEndReason::Revoked);
     }
 
     /// End one connection.

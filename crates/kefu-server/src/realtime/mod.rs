@@ -6,4 +6,5 @@ mod hub;
 pub mod ws;
 
 pub use bus::Bus;
+pub(crate) use bus::CloseTarget;
 pub use hub::{frame, ConnGuard, Hub, Registration, TooManyConnections, Topic, Who};

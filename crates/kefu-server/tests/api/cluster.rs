@@ -5,7 +5,8 @@
 //! for the cluster as a whole (new visitors from one address, a visitor's messages). A call across two nodes carries
 //! media, survives the owner's death, and is taken over by a survivor when its home dies, which
 //! ends it when nobody rejoins (`cluster_calls`; rejoining: `cluster_call_failover`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
-//! Sockets resync after NATS was down (`cluster_resync`).
+//! Sockets resync after NATS was down (`cluster_resync`). A logout or password change on one
+//! node is refused on the others from the next request (`cluster_sessions`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -256,6 +257,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
     assert_eq!(s, 200);
 
     let apps: Vec<&TestApp> = nodes.iter().map(|n| &n.app).collect();
+    crate::cluster_sessions::revocations_hold_on_every_node_at_once(&apps).await;
     // The burst first: other addresses, the proxy's own included (the messages step's visitor),
     // must pass right after it.
     crate::cluster_limits::visitors_limited_across_nodes(&apps, VISITORS_PER_MINUTE, &db).await;

@@ -97,7 +97,7 @@ async fn shared_rate_counters_add_up_give_back_and_prune() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_session_caller_comes_with_the_users_role_and_password_flag_in_one_read() {
     use kefu_core::Role;
-    use kefu_store::{NewUser, SessionCaller};
+    use kefu_store::{LiveSession, NewUser, SessionCaller};
     each_backend(|store| async move {
         let (_, visitor) = group_and_visitor(&store).await;
         let user = store
@@ -110,8 +110,9 @@ async fn a_session_caller_comes_with_the_users_role_and_password_flag_in_one_rea
         store.create_session("u", TokenOwner::User(user), 0, 1000).await.unwrap();
         store.create_session("v", TokenOwner::Visitor(visitor), 0, 1000).await.unwrap();
         let expected = SessionCaller::User { id: user, role: Role::Supervisor, must_change_password: false };
-        assert_eq!(store.session_caller("u", 10).await.unwrap(), Some(expected));
-        assert_eq!(store.session_caller("v", 10).await.unwrap(), Some(SessionCaller::Visitor(visitor)));
+        assert_eq!(store.session_caller("u", 10).await.unwrap(), Some(LiveSession { caller: expected, expires_at: 1000 }));
+        let visitor_caller = SessionCaller::Visitor(visitor);
+        assert_eq!(store.session_caller("v", 10).await.unwrap(), Some(LiveSession { caller: visitor_caller, expires_at: 1000 }));
         assert_eq!(store.session_caller("u", 1000).await.unwrap(), None, "expired");
         assert_eq!(store.session_caller("nope", 10).await.unwrap(), None);
         store.revoke_user_sessions(user, 20).await.unwrap();
