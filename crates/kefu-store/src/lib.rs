@@ -140,6 +140,7 @@ mod canned;
 mod closed;
 mod contacts;
 mod contacts_late;
+mod contacts_lock;
 mod conversations;
 mod copy;
 pub mod dialect;
