@@ -11,7 +11,7 @@ use crate::helpers::{spawn_app, TestApp};
 
 fn shanghai(at: &str) -> i64 {
     let dt: DateTime = at.parse().unwrap();
-    dt.to_zoned(TimeZone::get("Asia/Shanghai").unwrap()).unwrap().timestamp().as_millisecond()
+    dt.to_zoned_datetime(TimeZone::get("Asia/Shanghai").unwrap()).unwrap().timestamp().as_millisecond()
 }
 
 /// Local times of the seeded conversations: the last evening of September (a Wednesday), the
