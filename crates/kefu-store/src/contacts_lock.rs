@@ -46,10 +46,12 @@ impl Tx {
                 lock(CONVERSATION, c.0).execute(&mut *db).await?;
                 let customer: Option<i64> = match fact {
                     Fact::Queued { customer, .. } => Some(*customer),
-                    _ => sqlx::query_scalar("SELECT customer_id FROM report_contacts WHERE conversation_id = $1")
-                        .bind(c.0)
-                        .fetch_optional(&mut *db)
-                        .await?,
+                    _ => {
+                        sqlx::query_scalar("SELECT customer_id FROM report_contacts WHERE conversation_id = $1")
+                            .bind(c.0)
+                            .fetch_optional(&mut *db)
+                            .await?
+                    }
                 };
                 if let Some(customer) = customer {
                     lock(CUSTOMER, customer).execute(&mut *db).await?;

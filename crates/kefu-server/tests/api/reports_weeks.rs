@@ -27,20 +27,30 @@ async fn seed(app: &TestApp) {
     for (i, local) in ARRIVALS.iter().enumerate() {
         let at = shanghai(local);
         let c = ConversationId(90_000 + i as i64);
-        let queued =
-            Fact::Queued { conversation: c, customer: 500 + i as i64, group: g, business_type: None, channel: "web".into(), vip: false, left_message: false };
+        let queued = Fact::Queued {
+            conversation: c,
+            customer: 500 + i as i64,
+            group: g,
+            business_type: None,
+            channel: "web".into(),
+            vip: false,
+            left_message: false,
+        };
         let mut facts = vec![(at, queued)];
         if i % 2 == 0 {
             facts.push((at + 20_000, Fact::Answered { conversation: c, agent: AgentId(3), group: g }));
-            facts.push((at + 600_000, Fact::Closed {
-                conversation: c,
-                group: g,
-                agent: Some(AgentId(3)),
-                by: ClosedBy::Agent,
-                wrap_up_code: None,
-                visitor_messages: 1,
-                agent_messages: 1,
-            }));
+            facts.push((
+                at + 600_000,
+                Fact::Closed {
+                    conversation: c,
+                    group: g,
+                    agent: Some(AgentId(3)),
+                    by: ClosedBy::Agent,
+                    wrap_up_code: None,
+                    visitor_messages: 1,
+                    agent_messages: 1,
+                },
+            ));
         } else {
             facts.push((at + 60_000, Fact::Abandoned { conversation: c, group: g, waited_ms: 60_000 }));
         }
