@@ -89,3 +89,47 @@ test('the admin changes the shrinkage and the agents to schedule follow', async 
   await page.getByTestId('planning-settings-save').click();
   await expect(firstRow.locator('td').nth(4)).toHaveText('8'); // 4 / (1 - 0.5)
 });
+
+test('the planning page reads in English: texts, forecast chart, no raw keys', async ({ browser }) => {
+  const { page } = await person(browser, 'en-US');
+  await page.goto(`${base()}/app/`);
+  await page.getByTestId('login-email').fill('supervisor@demo.kefu');
+  await page.getByTestId('login-password').fill('demo-supervisor');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+
+  await page.getByTestId('nav-planning').click();
+  await expect(page.getByRole('heading', { name: 'Forecast and scheduling' })).toBeVisible();
+  await page.getByTestId('planning-import-input').setInputFiles({
+    name: 'history.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(historyCsv('信用卡服务 Card services')),
+  });
+  await expect(page.getByText('1008 intervals imported')).toBeVisible();
+
+  const forecast = page.getByTestId('planning-forecast-chart');
+  await expect(forecast.locator('svg')).toBeVisible();
+  await expect.poll(() => forecast.locator('svg path').count()).toBeGreaterThan(10);
+  await expect(forecast).toHaveAttribute('aria-label', /Contacts offered per half hour/);
+  await expect(forecast.locator('svg')).toContainText('Actual');
+  await expect(forecast.locator('svg')).toContainText('Forecast');
+  await expect(page.getByText('Forecast against actual')).toBeVisible();
+  await expect(page.getByTestId('planning-backtest')).toContainText('Same interval last week');
+  await expect(page.getByTestId('planning-backtest')).toContainText('Backtest error (wMAPE)');
+  const staffing = page.getByTestId('planning-staffing-table');
+  await expect(staffing).toContainText('Interval (Asia/Shanghai)');
+  await expect(staffing).toContainText('Agents required');
+  await expect(staffing).toContainText('09:00');
+
+  await page.getByTestId('planning-suggest').click();
+  const shifts = page.getByTestId('planning-shifts');
+  await expect(shifts).toContainText('Agent 1');
+  await expect(shifts).toContainText('Start (Asia/Shanghai)');
+  await expect(page.getByTestId('planning-gaps')).toContainText('shifts');
+  await expect(page.getByTestId('planning-coverage-chart')).toHaveAttribute('aria-label', /Agents on shift per half hour/);
+
+  // No message key shown raw, and no Chinese outside the data (the demo group's own name).
+  const text = (await page.locator('main').innerText()).replaceAll('信用卡服务', '');
+  expect(text).not.toMatch(/\bplanning\.[a-zA-Z]/);
+  expect(text).not.toMatch(/[\u4e00-\u9fff]/);
+});

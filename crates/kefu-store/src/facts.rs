@@ -75,6 +75,9 @@ impl Tx {
                 .await?;
             Ok::<(), crate::StoreError>(())
         })?;
+        // Before the projections' checks: on PostgreSQL a related fact being written side by
+        // side waits for this one's commit, or this one for it (`contacts_lock`).
+        self.lock_for_contact(fact).await?;
         self.project_contact(fact, at).await?;
         self.project_agent_state(fact, at).await
     }

@@ -44,6 +44,9 @@
 //!   * one open conversation per visitor and one open call per conversation are partial unique
 //!     indexes on both engines (the loser of a race gets `Conflict`);
 //!   * [`Store::update_user`] locks the enabled admins before the "not the last admin" check;
+//!   * each fact ([`Tx::record_fact`]) takes advisory locks on its conversation, customer and
+//!     agents before the report models' late-fact checks (`contacts_lock`), so of two related
+//!     facts written side by side the second sees the first and re-folds if it came late;
 //!   * the webhook outbox is claimed ([`Store::claim_deliveries`]) with `FOR UPDATE SKIP
 //!     LOCKED` and a lease, so several nodes deliver without taking the same row.
 //! - Unique violations become [`StoreError::Conflict`] inside the store on both engines, worded
@@ -140,6 +143,7 @@ mod canned;
 mod closed;
 mod contacts;
 mod contacts_late;
+mod contacts_lock;
 mod conversations;
 mod copy;
 pub mod dialect;

@@ -58,6 +58,7 @@ mod recording_screen;
 mod recordings;
 mod redaction;
 mod reports;
+mod reports_weeks;
 mod restart;
 mod routing_batch;
 mod search;

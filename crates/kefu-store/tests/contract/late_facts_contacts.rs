@@ -186,3 +186,28 @@ async fn conversation_facts_written_in_any_nearby_order_give_the_rows_a_rebuild_
     })
     .await;
 }
+
+/// Two related facts written side by side: the later one's transaction is still open when the
+/// earlier one (its answer) is written. On PostgreSQL, without a lock the answer's check would
+/// not see the uncommitted close and fold on top of it (no talk time); with the lock it waits
+/// for the close's commit, finds it late and re-folds. On SQLite the write gate serialises.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_late_fact_written_beside_a_later_one_is_found_late() {
+    each_backend(|store| async move {
+        let (g, _) = group_and_visitor(&store).await;
+        let a = 31;
+        write(&store, &[(MIN, queued(1, 7, g))]).await;
+        let mut later = store.begin().await.unwrap();
+        later.record_fact(&closed(1, a, g, 2), 30 * MIN).await.unwrap();
+        let beside = store.clone();
+        let earlier = tokio::spawn(async move { write(&beside, &[(10 * MIN, answered(1, a, g))]).await });
+        // Let the answer's transaction reach its check while the close is uncommitted.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        later.commit().await.unwrap();
+        earlier.await.unwrap();
+        let rows = assert_as_rebuilt(&store, "side by side").await;
+        let one = &rows[0];
+        assert_eq!((one.answered_at, one.talk_ms, one.closed_by_agent), (Some(10 * MIN), 20 * MIN, true), "{one:?}");
+    })
+    .await;
+}
