@@ -41,8 +41,12 @@ async function refusals(browser: Browser, c: (typeof CASES)[number]) {
   // A conversation served by agent 1. Agent 2 (张伟) is ready when the transfer list is shown, and
   // logs out before agent 1 submits: the server refuses (409 agent_unavailable).
   await agentReady(page, 'agent1@demo.kefu');
+  // Agent 2 is ready in a workspace of their own: a ready agent with no workspace connected is
+  // set away once the disconnect grace of a page that closed earlier runs out (an earlier spec's
+  // agent 2 page closed about a minute before this line, the grace's length).
+  const colleague = await person(browser, c.locale);
+  await agentReady(colleague.page, 'agent2@demo.kefu');
   const agent2 = await api.login('agent2@demo.kefu', 'demo-agent');
-  await api.call('PUT', '/api/v1/agents/me/status', agent2, { status: 'ready' });
   const name = `转接被拒 ${c.locale}`;
   const visitor = await api.visitor(name);
   await api.post(visitor, '/api/v1/conversations', { business_type_id: 1, message: '请帮我转人工' });
@@ -66,5 +70,6 @@ async function refusals(browser: Browser, c: (typeof CASES)[number]) {
   await expect(option.getByTestId('transfer-option-reason')).toHaveText(c.offline);
 
   await context.close();
+  await colleague.context.close();
   await leaveFloor('agent1@demo.kefu');
 }
