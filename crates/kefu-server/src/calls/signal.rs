@@ -211,12 +211,12 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status.as_str())));
     }
     let media = &state.calls;
-    let here = media.participant(conn, call_id);
+    let mut here = media.participant(conn, call_id);
     if let Some(cluster) = &media.cluster {
         // The first node to join a call is its home; a socket elsewhere joins the room there.
         let unavailable = |_| refuse("media_unavailable", "could not find the call's media node");
         let (home, _) = state.store.claim_call_home(call_id, cluster.node, &cluster.media_addr).await.map_err(unavailable)?;
-        if let Some(p) = here {
+        if let Some(p) = here.take() {
             // Either the socket joins again after losing its connection (this node is still the
             // home: the join below replaces it), or this node was taken for dead and a survivor
             // took the call over (`call.moved`): the participant here is of a room that is no
