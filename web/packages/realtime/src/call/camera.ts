@@ -39,8 +39,7 @@ export async function replaceCameraTrack(camera: TransceiverLike, track: MediaSt
   const start = await framesEncoded(sender);
   for (let waited = 0; waited < confirmMs; waited += pollMs) {
     await new Promise((r) => setTimeout(r, pollMs));
-    // One frame may still have been in the pipeline from the previous track: wait for two.
-    if ((await framesEncoded(sender)) >= start + 2) return true;
+    if (newFrames(start, await framesEncoded(sender)) >= CONFIRM_FRAMES) return true;
   }
   await sender.replaceTrack(previous?.readyState === 'live' ? previous : null).catch(() => {});
   return false;
@@ -73,11 +72,26 @@ export function activeLayersOf(camera: TransceiverLike | undefined): string[] {
   return (params?.encodings ?? []).filter((e) => e.rid && e.active !== false).map((e) => e.rid as string);
 }
 
-/** Frames the sender's encoder produced so far, over all its simulcast layers. */
-async function framesEncoded(sender: Pick<TransceiverLike['sender'], 'getStats'>): Promise<number> {
-  let frames = 0;
-  (await sender.getStats?.())?.forEach((s: { type?: string; framesEncoded?: number }) => {
-    if (s.type === 'outbound-rtp') frames += s.framesEncoded ?? 0;
+/**
+ * Frames a layer must encode after a switch to prove the new camera gives a picture. Frames of
+ * the previous track can still be in the pipeline when `replaceTrack` resolves — on a busy
+ * machine a few, and each of them is encoded once per simulcast layer — while a camera that
+ * works gives 15-30 a second: five in one layer tell the two apart within a few hundred ms.
+ */
+const CONFIRM_FRAMES = 5;
+
+/** Frames the sender's encoder produced so far, per simulcast layer (by stats id). */
+async function framesEncoded(sender: Pick<TransceiverLike['sender'], 'getStats'>): Promise<Map<string, number>> {
+  const frames = new Map<string, number>();
+  (await sender.getStats?.())?.forEach((s: { type?: string; id?: string; rid?: string; framesEncoded?: number }, key: string) => {
+    if (s.type === 'outbound-rtp') frames.set(s.rid ?? s.id ?? key, s.framesEncoded ?? 0);
   });
   return frames;
+}
+
+/** The most frames any one layer encoded between two readings. */
+function newFrames(before: Map<string, number>, now: Map<string, number>): number {
+  let most = 0;
+  for (const [layer, frames] of now) most = Math.max(most, frames - (before.get(layer) ?? 0));
+  return most;
 }

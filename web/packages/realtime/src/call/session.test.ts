@@ -139,6 +139,26 @@ describe('CallSession', () => {
     }
   });
 
+  it('does not take the previous camera\'s last frames, encoded once per layer, for the new one\'s', async () => {
+    const { peer, session } = setup();
+    const front = { kind: 'video', enabled: true, readyState: 'live' } as MediaStreamTrack;
+    await session.join([track('audio'), front]);
+    await session.handle(answer('server-answer-1'));
+    const camera = peer.made[1]!;
+    // Three layers; after the switch two frames still in the pipeline reach each of them.
+    let stale = 0;
+    Object.assign(camera.sender, {
+      getStats: async () => {
+        const frames = 100 + Math.min(stale++, 2);
+        return new Map(['l', 'm', 'h'].map((rid) => [rid, { type: 'outbound-rtp', rid, framesEncoded: frames }])) as unknown as RTCStatsReport;
+      },
+    });
+    Object.defineProperty(camera.sender, 'track', { get: () => camera.track });
+    const depth = { kind: 'video', enabled: true, readyState: 'live' } as MediaStreamTrack;
+    expect(await session.replaceCamera(depth, 200, 10)).toBe(false);
+    expect(camera.track).toBe(front);
+  });
+
   it('asks the camera for the capture size the deployment sets, with a higher top layer for 1080p', async () => {
     const peer = new FakePeer();
     const asked: MediaTrackConstraints[] = [];
