@@ -337,7 +337,11 @@ impl Engine {
         tx.commit().await?;
         self.visitors.remove(&conversation);
         if self.router.contains(ConversationId(conversation)) {
-            self.router.handle_input(Millis(now), Input::ConversationEnded { conversation: ConversationId(conversation) })?;
+            // Read the clock again: the agent's wrap-up starts now that the close is stored (on a
+            // busy database the writes above can take a while, and a wrap-up timed from before
+            // them would end early, or at once, while its status facts said it took no time).
+            let ended = Input::ConversationEnded { conversation: ConversationId(conversation) };
+            self.router.handle_input(Millis(now_ms()), ended)?;
         }
         if let Some(call) = ended_call {
             // The router freed the call slot with the conversation; the room still has to go.

@@ -111,9 +111,10 @@ async fn a_login_for_an_unknown_email_takes_as_long_as_for_a_known_one() {
     let (k, u, gap) = (median(&mut known), median(&mut unknown), gaps[gaps.len() / 2]);
     eprintln!("login medians over 50 wrong passwords: known email {k:?}, unknown email {u:?}, paired difference {gap} µs");
     // Without the stand-in hash an unknown email skips argon2 entirely, so the gap is about a
-    // whole verification (the known median). A few milliseconds — or a quarter of a
-    // verification on a machine so busy that each one takes long — is noise, not a tell.
-    let allowed = (k.as_micros() as i128 / 4).max(5_000);
+    // whole verification (the known median). A few milliseconds — or up to half a
+    // verification on a machine so busy that each one takes long (the test suites run side by
+    // side: a quarter was exceeded there at load 18) — is noise, not a tell.
+    let allowed = (k.as_micros() as i128 / 2).max(5_000);
     assert!(gap.abs() < allowed, "known {k:?} vs unknown {u:?} (paired {gap} µs, allowed {allowed}): the timing tells who has an account");
 }
 
