@@ -10,7 +10,9 @@
 //! connection. The old participant is forgotten first (its leaving ends nothing), then leaves: its
 //! tracks are unpublished, its recording file ends; the new one publishes, subscribes and records
 //! a new segment like any join. A participant whose connection was lost (`LeaveReason::Lost`) does
-//! not end the call at once: its side has `call_rejoin_secs` to join again.
+//! not end the call at once: its side has `call_rejoin_secs` to join again. Nor does one whose
+//! socket closed (`socket_closed`): it leaves the room, and its side has the same grace to join
+//! again from a new socket (a `call.join` of the same visitor or agent, on any node).
 
 use kefu_core::CallStatus;
 use std::sync::Arc;
@@ -150,6 +152,13 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
             Some(p) => apply(media, p, SignalOp::Leave).await,
             None => Err(not_joined()),
         },
+        MediaRequest::Vanished { call, node, conn } => {
+            if let Some(p) = media.remote_participant(Some(node), conn, call) {
+                let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
+                vanished(media, &state.routing, &state.store, p, grace).await;
+            }
+            Ok(None)
+        }
         MediaRequest::Recording { call, action } => match crate::calls::recording::files_follow_here(state, call, action).await {
             Ok(()) => Ok(None),
             Err(e) => Err(refuse("media_unavailable", e.to_string())),
@@ -280,20 +289,70 @@ async fn join_here(
     }
 }
 
-/// The socket closed: its participants vanish without hanging up, so their calls end `failed`
-/// (the other side is told, the agent's call slot is freed).
+/// The socket closed (a tab closed, or a phone switching from Wi-Fi to 4G: its socket dies with
+/// its media path): its participants vanish without hanging up. Each leaves the room at once (its
+/// tracks are unpublished, its recording file ends), and its side has `call_rejoin_secs` to join
+/// the still-active call again from a new socket, as a lost connection has; after that the call
+/// ends `failed`. A participant of this socket joined on another node is handed to that home,
+/// which keeps the grace (it knows who is in the room).
+///
+/// Why leave at once rather than keep the participant until the grace ends: no socket can reach
+/// it any more, so a server offer (the other side renegotiating, rejoining) would wait on it for
+/// good and its recording would go on from a connection nobody can steer; the new socket's join
+/// makes a new peer connection anyway. A media path that survived the socket costs a second of
+/// media, the price of any rejoin.
 pub async fn socket_closed(state: &AppState, conn: u64) {
-    for (p, call) in state.calls.of_conn(conn) {
-        let _ = state.calls.handle.leave(p).await;
-        end_failed(&state.routing, call).await;
+    let media = &state.calls;
+    let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
+    for (p, _) in media.of_conn(conn) {
+        vanished(media, &state.routing, &state.store, p, grace).await;
     }
-    if let Some(cluster) = &state.calls.cluster {
+    if let Some(cluster) = &media.cluster {
         for (call, home) in cluster.remote_of_conn(conn) {
-            let _ = cluster.ask(home, &MediaRequest::Leave { call, node: cluster.node, conn }).await;
             cluster.forget(conn, call);
-            end_failed(&state.routing, call).await;
+            if let MediaReply::Refused { code, message } =
+                cluster.ask(home, &MediaRequest::Vanished { call, node: cluster.node, conn }).await
+            {
+                // The home is gone (a survivor takes the call over and waits for both sides) or
+                // refused: the participant there times out as a lost connection and gets the grace.
+                tracing::warn!(call, home, code, message, "could not tell a call's home that a socket closed");
+            }
         }
     }
+}
+
+/// A participant whose socket closed: forgotten first (its leaving ends nothing by itself), out
+/// of the room, and its side waited for.
+async fn vanished(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, p: ParticipantId, grace: Duration) {
+    let Some(part) = media.unregister(p) else { return };
+    tracing::info!(
+        call = part.call,
+        side = part.side,
+        participant = p.0,
+        "a call participant's socket closed: waiting for its side to join again"
+    );
+    let _ = media.handle.leave(p).await;
+    wait_for_side(media, routing, store, part.call, part.side, grace);
+}
+
+/// A side of `call` is gone without hanging up (its connection lost, its socket closed): the call
+/// ends `failed` unless that side is in the room again within `grace` — or the call's room is no
+/// longer this node's (a survivor took it over and waits for both sides itself).
+fn wait_for_side(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, call: i64, side: &'static str, grace: Duration) {
+    let (media, routing, store) = (media.clone(), routing.clone(), store.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        if media.parts_of_call(call).iter().any(|(_, s)| *s == side) {
+            return;
+        }
+        if let Some(cluster) = &media.cluster {
+            if matches!(store.call_home(call).await, Ok(Some((home, _))) if home != cluster.node) {
+                return;
+            }
+        }
+        tracing::info!(call, side, "a side gone without hanging up did not join again in time");
+        end_failed(&routing, call).await;
+    });
 }
 
 async fn end_failed(routing: &Routing, call: i64) {
@@ -372,14 +431,7 @@ async fn left(
     }
     if reason == LeaveReason::Lost {
         tracing::info!(call = part.call, side = part.side, "a participant's connection was lost: waiting for it to join again");
-        let (media, routing) = (media.clone(), routing.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(rejoin_grace).await;
-            if !media.parts_of_call(part.call).iter().any(|(_, side)| *side == part.side) {
-                tracing::info!(call = part.call, side = part.side, "a lost participant did not join again in time");
-                end_failed(&routing, part.call).await;
-            }
-        });
+        wait_for_side(media, routing, store, part.call, part.side, rejoin_grace);
         return;
     }
     if reason != LeaveReason::Hangup || media.in_call(part.call) == 0 {

@@ -4,7 +4,8 @@
 //! first) or has already dropped it (ICE timed out there first), the new join replaces it: media
 //! flows both ways again, the call stays active, each join records a new segment of the visitor,
 //! and the composition is made of them all. A side that never comes back ends the call `failed`
-//! once `call_rejoin_secs` have passed.
+//! once `call_rejoin_secs` have passed. The same when the WebSocket goes too (a real Wi-Fi -> 4G
+//! switch): a new socket of the visitor joins the still-active call within the grace.
 
 use std::time::{Duration, Instant};
 
@@ -105,4 +106,36 @@ async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_reco
     let made = composed(&app, &agent, call).await;
     eprintln!("composition {} s, files {files:?}", made.duration);
     assert!(made.duration > 20.0, "the composition spans the call: {} s", made.duration);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_socket_joins_again_from_a_new_socket_and_the_call_and_its_recording_go_on() {
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 4).await;
+    cards_recording(&app, "always").await;
+    let agent = app.ready_agent(1).await;
+    let FlowingCall { visitor, call, visitor_ws, mut agent_ws, visitor_peer, agent_peer, .. } =
+        flowing_call(&app, &agent, "Switching").await;
+
+    // Wi-Fi to 4G: the socket and the media path go together.
+    drop(visitor_ws);
+    drop(visitor_peer);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(status(&app, &agent, call).await["status"], "active", "a closed socket does not end the call at once");
+    let since = (agent_peer.audio(), agent_peer.video());
+    let mut visitor_ws = app.ws(&visitor).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+    // Past the grace the call goes on: its side came back.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(status(&app, &agent, call).await["status"], "active");
+
+    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200, "{v}");
+    drop((visitor_peer, agent_peer));
+    // A file for the agent, a segment per socket for the visitor, all complete.
+    let files = ended_files(&app, &agent, call).await;
+    let mut roles: Vec<&str> = files.iter().map(|r| r["role"].as_str().unwrap()).collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["agent", "visitor", "visitor"], "{files:?}");
+    assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
 }

@@ -181,6 +181,11 @@ export class CallScreen {
     this.#setState('idle');
   }
 
+  /** The socket connected again after it was lost: the media joins again through it. */
+  socketReopened(): void {
+    void this.#session.socketReopened();
+  }
+
   /** A `call.answer` / `call.offer` / `call.error` frame from the socket. */
   signal(frame: CallServerFrame): void {
     if (frame.type === 'call.snapshot_requested') {

@@ -198,6 +198,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
     if (everOpen) {
       connection.reconnects++;
       reloadUnsequenced();
+      // The server took my call's media out when the old socket closed: it joins again.
+      calls.socketReopened();
     }
     everOpen = true;
   }

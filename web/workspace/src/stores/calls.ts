@@ -139,6 +139,11 @@ export const useCallsStore = defineStore('calls', () => {
     else if (joining !== null && frame.call_id === joining) early.push(frame);
   }
 
+  /** The socket connected again after it was lost: my call's media joins again through it. */
+  function socketReopened(): void {
+    void session?.socketReopened();
+  }
+
   /** Opens camera and microphone (the pre-call check); rejects with a DeviceError. */
   async function ensureMedia(media: CallMedia): Promise<MediaStream> {
     if (localStream.value) return localStream.value;
@@ -481,6 +486,7 @@ export const useCallsStore = defineStore('calls', () => {
     apply,
     noteConversation,
     signal,
+    socketReopened,
     start,
     accept,
     decline,

@@ -35,6 +35,9 @@
 // flows or RECOVER_FOR_MS has passed (then `failed`); see rejoin.ts. Only a call whose media
 // connected once recovers (a first connection that fails is a setup problem, not a lost
 // network), and a move's rejoin under way is left to finish.
+//
+// A WebSocket lost meanwhile (the same network switch) took our participant out of the room on
+// the server: when the socket is back, `socketReopened` joins again through it the same way.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
 import type { CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
@@ -295,6 +298,22 @@ export class CallSession {
       default:
         return Promise.resolve();
     }
+  }
+
+  /**
+   * The WebSocket connected again after it was lost (a phone switching from Wi-Fi to 4G loses
+   * both): the server took our participant out of the room when the old socket closed and waits
+   * `call_rejoin_secs` for this side, so a session still in its call joins again through the new
+   * socket with a new peer connection, as after a move (a join refused `media_unavailable` is
+   * tried again). Call it on every reconnect, not on the first connect.
+   */
+  socketReopened(): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'failed' || this.#closed) return Promise.resolve();
+    // Counted as a move: a `call.moved` repeated meanwhile (a cluster node died with the socket)
+    // is the same rejoin, not another one.
+    this.#rejoin.moved(this.#now());
+    this.#stopRecovery();
+    return this.#run(() => this.#moveTo());
   }
 
   /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
