@@ -136,7 +136,7 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
         MediaRequest::Join { call, node, conn, side, sdp, screen_mids } => {
             let side = if side == "visitor" { "visitor" } else { "agent" };
             if let Some(old) = media.remote_participant(Some(node), conn, call) {
-                replace(media, old).await;
+                replace(media, &state.hub, old).await;
             }
             join_here(state, call, conn, side, Some(node), ClientOffer { sdp, screen_mids }).await
         }
@@ -155,7 +155,7 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
         MediaRequest::Vanished { call, node, conn } => {
             if let Some(p) = media.remote_participant(Some(node), conn, call) {
                 let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
-                vanished(media, &state.routing, &state.store, p, grace).await;
+                vanished(state, p, grace).await;
             }
             Ok(None)
         }
@@ -230,7 +230,7 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
             // home: the join below replaces it), or this node was taken for dead and a survivor
             // took the call over (`call.moved`): the participant here is of a room that is no
             // longer the call's. Either way it goes.
-            replace(media, p).await;
+            replace(media, &state.hub, p).await;
         }
         // Joined at the home before: a join again replaces that participant there (`at_home`);
         // a join at a home that died and handed the call over (`call.moved`) is gone.
@@ -250,16 +250,18 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         }
     }
     if let Some(old) = here {
-        replace(media, old).await;
+        replace(media, &state.hub, old).await;
     }
     join_here(state, call_id, conn, role, None, offer).await
 }
 
 /// A participant about to be replaced by its socket's new join: forgotten first, so its leaving
 /// (`ParticipantLeft`) neither ends the call nor reaches the socket, then out of the room.
-async fn replace(media: &CallMedia, old: ParticipantId) {
+async fn replace(media: &CallMedia, hub: &Hub, old: ParticipantId) {
     if let Some(part) = media.unregister(old) {
         tracing::info!(call = part.call, side = part.side, participant = old.0, "a participant joins again: its old connection goes");
+        // Reconnecting until the new connection carries media.
+        media.side_lost(hub, part.call, part.side);
     }
     let _ = media.handle.leave(old).await;
 }
@@ -305,7 +307,7 @@ pub async fn socket_closed(state: &AppState, conn: u64) {
     let media = &state.calls;
     let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
     for (p, _) in media.of_conn(conn) {
-        vanished(media, &state.routing, &state.store, p, grace).await;
+        vanished(state, p, grace).await;
     }
     if let Some(cluster) = &media.cluster {
         for (call, home) in cluster.remote_of_conn(conn) {
@@ -323,7 +325,8 @@ pub async fn socket_closed(state: &AppState, conn: u64) {
 
 /// A participant whose socket closed: forgotten first (its leaving ends nothing by itself), out
 /// of the room, and its side waited for.
-async fn vanished(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, p: ParticipantId, grace: Duration) {
+async fn vanished(state: &AppState, p: ParticipantId, grace: Duration) {
+    let (media, routing, store) = (&state.calls, &state.routing, &state.store);
     let Some(part) = media.unregister(p) else { return };
     tracing::info!(
         call = part.call,
@@ -331,6 +334,7 @@ async fn vanished(media: &CallMedia, routing: &Routing, store: &kefu_store::Stor
         participant = p.0,
         "a call participant's socket closed: waiting for its side to join again"
     );
+    media.side_lost(&state.hub, part.call, part.side);
     let _ = media.handle.leave(p).await;
     wait_for_side(media, routing, store, part.call, part.side, grace);
 }
@@ -390,9 +394,14 @@ pub async fn run_events(
                     media.to_socket(&hub, part, &call_frame("call.layers", part.call, data));
                 }
             }
+            MediaEvent::ParticipantConnected { participant, .. } => {
+                if let Some(part) = media.part(participant) {
+                    media.side_connected(&hub, part);
+                }
+            }
             MediaEvent::ParticipantLeft { participant, reason, .. } => {
                 quality.forget(participant);
-                left(&media, &routing, &finisher.store, participant, reason, rejoin_grace).await
+                left(&media, &hub, &routing, &finisher.store, participant, reason, rejoin_grace).await
             }
             // Awaited here, so a file's row exists before its end is handled.
             MediaEvent::RecordingStarted { path, started_unix_ms, .. } => finisher.started(&path, started_unix_ms).await,
@@ -413,6 +422,7 @@ pub async fn run_events(
 /// has not joined again within `rejoin_grace`.
 async fn left(
     media: &CallMedia,
+    hub: &Hub,
     routing: &Routing,
     store: &kefu_store::Store,
     participant: ParticipantId,
@@ -431,6 +441,7 @@ async fn left(
     }
     if reason == LeaveReason::Lost {
         tracing::info!(call = part.call, side = part.side, "a participant's connection was lost: waiting for it to join again");
+        media.side_lost(hub, part.call, part.side);
         wait_for_side(media, routing, store, part.call, part.side, rejoin_grace);
         return;
     }

@@ -41,6 +41,8 @@ export interface MyCall {
   canRecordLocally: boolean;
   /** When my local recording began (this browser's clock), null when not recording. */
   localSince: number | null;
+  /** The customer's connection went and the call waits for them to join again (`call.peer`). */
+  peerAway: boolean;
 }
 
 type Sender = (frame: unknown) => boolean;
@@ -231,6 +233,7 @@ export const useCallsStore = defineStore('calls', () => {
         sharing: false,
         canRecordLocally: clientRecording && canRecordLocally(),
         localSince: null,
+        peerAway: false,
       };
       const s = markRaw(
         new CallSession({
@@ -267,6 +270,9 @@ export const useCallsStore = defineStore('calls', () => {
           },
           onState: (state) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
+          },
+          onPeerAway: (peerAway) => {
+            if (mine.value?.callId === call.id) mine.value = { ...mine.value, peerAway };
           },
           // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
           onPeer: (peer) => {

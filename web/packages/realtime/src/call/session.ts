@@ -36,6 +36,9 @@
 // connected once recovers (a first connection that fails is a setup problem, not a lost
 // network), and a move's rejoin under way is left to finish.
 //
+// The server says when the other side's connection went and came back (`call.peer` lost /
+// back): `peerAway`, and `onPeerAway` for the page.
+//
 // A WebSocket lost meanwhile (the same network switch) took our participant out of the room on
 // the server: when the socket is back, `socketReopened` joins again through it the same way.
 
@@ -66,6 +69,8 @@ export class CallSession {
   #lostTimer: ReturnType<typeof setTimeout> | undefined;
   /** Runs out when a recovery attempt's connection did not come up in its window. */
   #attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The other side's connection is gone and not back yet (`call.peer`). */
+  #peerAway = false;
   /** The call's media connected once (only then is a lost connection recovered). */
   #everConnected = false;
   #state: CallMediaState = 'idle';
@@ -120,6 +125,11 @@ export class CallSession {
 
   get state(): CallMediaState {
     return this.#state;
+  }
+
+  /** Whether the other side is reconnecting (`call.peer` lost, not back yet). */
+  get peerAway(): boolean {
+    return this.#peerAway;
   }
 
   /** Whether our offer is out (exposed for tests and diagnostics). */
@@ -280,6 +290,16 @@ export class CallSession {
         // The move's rejoin replaces any recovery under way (same node or not, it joins anew).
         this.#stopRecovery();
         return this.#run(() => this.#moveTo());
+      }
+      case 'call.peer': {
+        const state = frame.data?.state;
+        if (state !== 'lost' && state !== 'back') return Promise.resolve();
+        const away = state === 'lost';
+        if (away !== this.#peerAway) {
+          this.#peerAway = away;
+          this.#opts.onPeerAway?.(away);
+        }
+        return Promise.resolve();
       }
       case 'call.error': {
         const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';

@@ -96,3 +96,21 @@ describe('a socket that connected again', () => {
     expect(failed.joins()).toBe(1);
   });
 });
+
+describe('the other side reconnecting (call.peer)', () => {
+  it('is away from lost until back, told once per change, and only for this call', async () => {
+    const seen: boolean[] = [];
+    const session = new CallSession({ callId: 7, send: () => true, createPeer: () => new FakePeer(), onPeerAway: (a) => seen.push(a) });
+    const peer = (state: string, call = 7) => session.handle({ type: 'call.peer', call_id: call, data: { side: 'visitor', state } });
+    expect(session.peerAway).toBe(false);
+    await peer('lost');
+    expect(session.peerAway).toBe(true);
+    await peer('lost'); // a repeat changes nothing
+    await peer('back', 8); // another call's
+    await peer('weird'); // a state this build does not know
+    expect(session.peerAway).toBe(true);
+    await peer('back');
+    expect(session.peerAway).toBe(false);
+    expect(seen).toEqual([true, false]);
+  });
+});
