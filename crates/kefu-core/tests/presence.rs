@@ -5,7 +5,7 @@
 mod common;
 use common::{offers, Sim};
 use kefu_core::*;
-use proptest::prelude::*;
+use proptest::prelude::{prop, prop_assert_eq, proptest};
 
 fn disconnected() -> AgentStatus {
     AgentStatus::Away(AwayReason::Other(DISCONNECTED.into()))
