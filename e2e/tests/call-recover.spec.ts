@@ -7,6 +7,8 @@
 // so the server drops the visitor's participant and waits for it to come back — then the rule goes.
 // The visitor's call view says 正在重新连接 (reconnecting) during the cut, then connected again,
 // and getStats() on both sides shows the other's video decoding again over the new connection.
+// The agent's call panel says the customer is reconnecting (`call.peer` lost: the visitor's
+// connection went and is joining again) while the visitor is away, and stops once they are back.
 //
 // Which path started the recovery is printed: Chromium says `disconnected` a few seconds into the
 // cut, and the session rejoins after DISCONNECTED_MS (5 s) of it — before Chromium would reach
@@ -129,6 +131,8 @@ test('a visitor whose media path is cut for 20 s reconnects by itself, and both 
     await expect(callView).toHaveAttribute('data-state', 'reconnecting', { timeout: 15_000 });
     console.log(`reconnecting shown ${Date.now() - cutAt} ms into the cut`);
     await expect(frame.getByTestId('call-status')).toContainText('正在重新连接');
+    await expect(panel.getByTestId('call-peer-reconnecting')).toContainText('The customer is reconnecting', { timeout: 20_000 });
+    console.log(`the agent sees the customer reconnecting ${Date.now() - cutAt} ms into the cut`);
     await new Promise((r) => setTimeout(r, Math.max(0, CUT_MS - (Date.now() - cutAt))));
     await expect(callView, 'still reconnecting at the end of the cut').toHaveAttribute('data-state', 'reconnecting');
   } finally {
@@ -139,6 +143,8 @@ test('a visitor whose media path is cut for 20 s reconnects by itself, and both 
   console.log(`in call again ${Date.now() - liftedAt} ms after the cut lifted`);
   console.log(`the visitor's peer connections (ms since the cut): ${(await widgetFrame.evaluate(() => (window as unknown as { __peerLog: string[] }).__peerLog)).join(', ')}`);
   await expect(panel).toHaveAttribute('data-state', 'connected');
+  await expect(panel.getByTestId('call-peer-reconnecting'), 'the customer is back').toBeHidden({ timeout: 15_000 });
+  console.log(`the agent's "customer reconnecting" cleared ${Date.now() - liftedAt} ms after the cut lifted`);
 
   // Media both ways again: the visitor over its new connection, the agent from the new tracks.
   await framesArrive('visitor again', widgetFrame);

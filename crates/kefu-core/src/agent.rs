@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::types::{Capacity, GroupId, Media, Millis, SkillLevel};
 
+/// The away reason of an agent whose workspace disconnected and did not come back in time.
+pub const DISCONNECTED: &str = "disconnected";
+
 /// Why an agent is away (小休). `MissedOffers` is set by the router itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +57,10 @@ pub(crate) struct AgentState {
     pub offers: std::collections::BTreeSet<crate::types::ConversationId>,
     /// Offers in a row that timed out; reset by any accept.
     pub missed_in_row: u32,
+    /// When a status was last declared for the agent (`Input::AgentStatusSet`: by the agent, an
+    /// admin, an adapter restoring state — not the router's own changes such as a wrap-up
+    /// ending): a disconnect noticed before then does not undo it (`Input::AgentDisconnected`).
+    pub status_since: Millis,
 }
 
 impl AgentState {

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rand::{rngs::SmallRng, SeedableRng};
 
-use crate::agent::{AgentState, AgentStatus, AwayReason};
+use crate::agent::{AgentState, AgentStatus, AwayReason, DISCONNECTED};
 use crate::group::{GroupConfig, Strategy};
 use crate::pick::{pick, Candidate};
 use crate::router::*;
@@ -46,7 +46,13 @@ impl Router {
             Input::AgentUpdated { agent, capacity, groups } => self.update_agent(now, agent, capacity, groups)?,
             Input::AgentRemoved { agent } => self.remove_agent(agent)?,
             Input::AgentDisabled { agent } => self.disable_agent(now, agent)?,
-            Input::AgentStatusSet { agent, status } => self.set_status(now, agent, status)?,
+            Input::AgentStatusSet { agent, status } => {
+                self.set_status(now, agent, status)?;
+                // Declared from outside; the router's own changes (a wrap-up ending, missed
+                // offers) are not a choice a disconnect must respect.
+                self.agents.get_mut(&agent).expect("set_status found the agent").status_since = now;
+            }
+            Input::AgentDisconnected { agent, closed_at } => self.disconnected(now, agent, closed_at)?,
             Input::ConversationQueued(w) => self.enqueue(now, w)?,
             Input::ConversationAssigned { conversation, group, media, agent, assigned_at } => {
                 self.restore_assigned(conversation, group, media, agent, assigned_at)?
@@ -140,6 +146,7 @@ impl Router {
             last_offered_at: now,
             missed_in_row: 0,
             offers: BTreeSet::new(),
+            status_since: now,
         });
         agent.capacity = capacity;
         let old: Vec<GroupId> = agent.groups.keys().copied().collect();
@@ -203,6 +210,17 @@ impl Router {
             self.put_in_line(now, c);
         }
         Ok(())
+    }
+
+    /// A socket of the agent closed at `closed_at` and none came back in time: a ready (or
+    /// wrapping up) agent goes away (`disconnected`), unless their status was set since the
+    /// socket closed — a choice made after it (over REST, from another device) stands.
+    fn disconnected(&mut self, now: Millis, id: AgentId, closed_at: Millis) -> Result<(), CoreError> {
+        let agent = self.agents.get(&id).ok_or(CoreError::UnknownAgent(id))?;
+        if !matches!(agent.status, AgentStatus::Ready | AgentStatus::WrapUp { .. }) || agent.status_since > closed_at {
+            return Ok(());
+        }
+        self.set_status(now, id, AgentStatus::Away(AwayReason::Other(DISCONNECTED.into())))
     }
 
     fn set_status(&mut self, now: Millis, id: AgentId, status: AgentStatus) -> Result<(), CoreError> {

@@ -47,7 +47,7 @@ mod takeover;
 mod types;
 mod vocab;
 
-pub use agent::{AgentStatus, AwayReason};
+pub use agent::{AgentStatus, AwayReason, DISCONNECTED};
 pub use alerts::{
     level_of, ActiveAlert, AlertBook, AlertChange, AlertLevel, AlertMetric, FloorReading, Levels, ThresholdError, Thresholds, MIN_JUDGED,
     SETTLE_MS,

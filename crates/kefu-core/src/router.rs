@@ -93,6 +93,16 @@ pub enum Input {
         /// The new status.
         status: AgentStatus,
     },
+    /// A socket of the agent closed at `closed_at` (the adapter's clock) and none of theirs came
+    /// back within the disconnect grace. A ready or wrapping-up agent goes away with the reason
+    /// [`DISCONNECTED`] — unless their status was set after `closed_at`: a status chosen since
+    /// (over REST with no socket, from another device) is not undone by an older socket's timer.
+    AgentDisconnected {
+        /// The agent.
+        agent: AgentId,
+        /// When the socket closed (after a restart: when the process started listening).
+        closed_at: Millis,
+    },
     /// A conversation joins a queue (new, or restored after a restart with its old `queued_at`).
     ConversationQueued(Waiting),
     /// Restore an accepted conversation after a restart: it counts on the agent's load.

@@ -298,11 +298,13 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
 /// After a restart, agents stored as ready have no workspace connection yet. Those who do not
 /// reconnect within the grace period are set away, as they would be after a disconnect.
 async fn away_if_not_back(state: AppState) {
+    // Like a socket closed now: a status set after the start (over REST) stands.
+    let started = crate::clock::now_ms();
     tokio::time::sleep(std::time::Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
     let Ok(users) = state.store.users().await else { return };
     for u in users.iter().filter(|u| matches!(u.status, AgentStatusKind::Ready | AgentStatusKind::WrapUp)) {
         if !state.hub.user_present(u.id).await {
-            if let Err(e) = state.routing.run(crate::routing::Op::AgentDisconnected { agent: u.id }).await {
+            if let Err(e) = state.routing.run(crate::routing::Op::AgentDisconnected { agent: u.id, closed_at: started }).await {
                 tracing::warn!(agent = u.id, error = ?e, "could not mark an absent agent away");
             }
         }

@@ -75,6 +75,13 @@ pub(crate) enum MediaRequest {
         node: i64,
         conn: u64,
     },
+    /// The socket (of `node`) closed: its participant leaves, and its side gets the rejoin grace
+    /// here, where the room is (`signal::socket_closed`).
+    Vanished {
+        call: i64,
+        node: i64,
+        conn: u64,
+    },
     /// A recording change made on another node: the files of this room follow.
     Recording {
         call: i64,

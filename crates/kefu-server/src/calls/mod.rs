@@ -16,7 +16,7 @@ pub mod snapshots;
 pub mod takeover;
 pub mod turn;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -45,6 +45,10 @@ pub struct CallMedia {
     handle: MediaHandle,
     parts: Arc<Mutex<HashMap<ParticipantId, Part>>>,
     next: Arc<AtomicU64>,
+    /// Sides of calls whose connection went (lost, socket closed, joining again) and whose new
+    /// one has not carried media yet: the other side was told `call.peer` lost, and is told back
+    /// when it does. Kept on the call's home, where the room's events are.
+    away: Arc<Mutex<HashSet<(i64, &'static str)>>>,
     /// In a cluster: where other nodes' rooms are, and how to reach them.
     pub cluster: Option<Arc<cluster::CallCluster>>,
 }
@@ -57,7 +61,7 @@ fn room(call: i64) -> RoomId {
 impl CallMedia {
     /// Wrap a running media server's handle.
     pub fn new(handle: MediaHandle) -> CallMedia {
-        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), cluster: None }
+        CallMedia { handle, parts: Default::default(), next: Arc::new(AtomicU64::new(1)), away: Default::default(), cluster: None }
     }
 
     /// The same, one node of a cluster.
@@ -108,6 +112,34 @@ impl CallMedia {
         }
     }
 
+    fn away(&self) -> std::sync::MutexGuard<'_, HashSet<(i64, &'static str)>> {
+        self.away.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A side's connection went (and the call waits for it): the other side is told, once.
+    fn side_lost(&self, hub: &crate::realtime::Hub, call: i64, side: &'static str) {
+        if self.away().insert((call, side)) {
+            self.tell_other_side(hub, call, side, crate::views::CallPeerState::Lost);
+        }
+    }
+
+    /// A participant's media connected: if its side was away, the other side is told it is back.
+    fn side_connected(&self, hub: &crate::realtime::Hub, part: Part) {
+        if self.away().remove(&(part.call, part.side)) {
+            self.tell_other_side(hub, part.call, part.side, crate::views::CallPeerState::Back);
+        }
+    }
+
+    /// `call.peer` about `side` to the other side's participants in the call.
+    fn tell_other_side(&self, hub: &crate::realtime::Hub, call: i64, side: &'static str, state: crate::views::CallPeerState) {
+        let data = crate::views::CallPeer { side: side.to_string(), state };
+        let frame: Arc<str> = serde_json::json!({ "type": "call.peer", "call_id": call, "data": data }).to_string().into();
+        let others: Vec<Part> = self.parts().values().filter(|p| p.call == call && p.side != side).copied().collect();
+        for part in others {
+            self.to_socket(hub, part, &frame);
+        }
+    }
+
     /// The participants of a call, with their side.
     fn parts_of_call(&self, call: i64) -> Vec<(ParticipantId, &'static str)> {
         self.parts().iter().filter(|(_, p)| p.call == call).map(|(&id, p)| (id, p.side)).collect()
@@ -145,6 +177,7 @@ impl CallMedia {
 
     /// Close the call's room if this node has it.
     pub(crate) fn close_here(&self, call: i64) {
+        self.away().retain(|(c, _)| *c != call);
         let handle = self.handle.clone();
         tokio::spawn(async move {
             match handle.close_room(room(call)).await {

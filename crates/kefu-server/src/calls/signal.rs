@@ -10,7 +10,9 @@
 //! connection. The old participant is forgotten first (its leaving ends nothing), then leaves: its
 //! tracks are unpublished, its recording file ends; the new one publishes, subscribes and records
 //! a new segment like any join. A participant whose connection was lost (`LeaveReason::Lost`) does
-//! not end the call at once: its side has `call_rejoin_secs` to join again.
+//! not end the call at once: its side has `call_rejoin_secs` to join again. Nor does one whose
+//! socket closed (`socket_closed`): it leaves the room, and its side has the same grace to join
+//! again from a new socket (a `call.join` of the same visitor or agent, on any node).
 
 use kefu_core::CallStatus;
 use std::sync::Arc;
@@ -134,7 +136,7 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
         MediaRequest::Join { call, node, conn, side, sdp, screen_mids } => {
             let side = if side == "visitor" { "visitor" } else { "agent" };
             if let Some(old) = media.remote_participant(Some(node), conn, call) {
-                replace(media, old).await;
+                replace(media, &state.hub, old).await;
             }
             join_here(state, call, conn, side, Some(node), ClientOffer { sdp, screen_mids }).await
         }
@@ -150,6 +152,13 @@ pub(crate) async fn at_home(state: &AppState, request: MediaRequest) -> MediaRep
             Some(p) => apply(media, p, SignalOp::Leave).await,
             None => Err(not_joined()),
         },
+        MediaRequest::Vanished { call, node, conn } => {
+            if let Some(p) = media.remote_participant(Some(node), conn, call) {
+                let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
+                vanished(state, p, grace).await;
+            }
+            Ok(None)
+        }
         MediaRequest::Recording { call, action } => match crate::calls::recording::files_follow_here(state, call, action).await {
             Ok(()) => Ok(None),
             Err(e) => Err(refuse("media_unavailable", e.to_string())),
@@ -221,7 +230,7 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
             // home: the join below replaces it), or this node was taken for dead and a survivor
             // took the call over (`call.moved`): the participant here is of a room that is no
             // longer the call's. Either way it goes.
-            replace(media, p).await;
+            replace(media, &state.hub, p).await;
         }
         // Joined at the home before: a join again replaces that participant there (`at_home`);
         // a join at a home that died and handed the call over (`call.moved`) is gone.
@@ -241,16 +250,18 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
         }
     }
     if let Some(old) = here {
-        replace(media, old).await;
+        replace(media, &state.hub, old).await;
     }
     join_here(state, call_id, conn, role, None, offer).await
 }
 
 /// A participant about to be replaced by its socket's new join: forgotten first, so its leaving
 /// (`ParticipantLeft`) neither ends the call nor reaches the socket, then out of the room.
-async fn replace(media: &CallMedia, old: ParticipantId) {
+async fn replace(media: &CallMedia, hub: &Hub, old: ParticipantId) {
     if let Some(part) = media.unregister(old) {
         tracing::info!(call = part.call, side = part.side, participant = old.0, "a participant joins again: its old connection goes");
+        // Reconnecting until the new connection carries media.
+        media.side_lost(hub, part.call, part.side);
     }
     let _ = media.handle.leave(old).await;
 }
@@ -280,20 +291,72 @@ async fn join_here(
     }
 }
 
-/// The socket closed: its participants vanish without hanging up, so their calls end `failed`
-/// (the other side is told, the agent's call slot is freed).
+/// The socket closed (a tab closed, or a phone switching from Wi-Fi to 4G: its socket dies with
+/// its media path): its participants vanish without hanging up. Each leaves the room at once (its
+/// tracks are unpublished, its recording file ends), and its side has `call_rejoin_secs` to join
+/// the still-active call again from a new socket, as a lost connection has; after that the call
+/// ends `failed`. A participant of this socket joined on another node is handed to that home,
+/// which keeps the grace (it knows who is in the room).
+///
+/// Why leave at once rather than keep the participant until the grace ends: no socket can reach
+/// it any more, so a server offer (the other side renegotiating, rejoining) would wait on it for
+/// good and its recording would go on from a connection nobody can steer; the new socket's join
+/// makes a new peer connection anyway. A media path that survived the socket costs a second of
+/// media, the price of any rejoin.
 pub async fn socket_closed(state: &AppState, conn: u64) {
-    for (p, call) in state.calls.of_conn(conn) {
-        let _ = state.calls.handle.leave(p).await;
-        end_failed(&state.routing, call).await;
+    let media = &state.calls;
+    let grace = Duration::from_secs(u64::from(state.config.call_rejoin_secs));
+    for (p, _) in media.of_conn(conn) {
+        vanished(state, p, grace).await;
     }
-    if let Some(cluster) = &state.calls.cluster {
+    if let Some(cluster) = &media.cluster {
         for (call, home) in cluster.remote_of_conn(conn) {
-            let _ = cluster.ask(home, &MediaRequest::Leave { call, node: cluster.node, conn }).await;
             cluster.forget(conn, call);
-            end_failed(&state.routing, call).await;
+            if let MediaReply::Refused { code, message } =
+                cluster.ask(home, &MediaRequest::Vanished { call, node: cluster.node, conn }).await
+            {
+                // The home is gone (a survivor takes the call over and waits for both sides) or
+                // refused: the participant there times out as a lost connection and gets the grace.
+                tracing::warn!(call, home, code, message, "could not tell a call's home that a socket closed");
+            }
         }
     }
+}
+
+/// A participant whose socket closed: forgotten first (its leaving ends nothing by itself), out
+/// of the room, and its side waited for.
+async fn vanished(state: &AppState, p: ParticipantId, grace: Duration) {
+    let (media, routing, store) = (&state.calls, &state.routing, &state.store);
+    let Some(part) = media.unregister(p) else { return };
+    tracing::info!(
+        call = part.call,
+        side = part.side,
+        participant = p.0,
+        "a call participant's socket closed: waiting for its side to join again"
+    );
+    media.side_lost(&state.hub, part.call, part.side);
+    let _ = media.handle.leave(p).await;
+    wait_for_side(media, routing, store, part.call, part.side, grace);
+}
+
+/// A side of `call` is gone without hanging up (its connection lost, its socket closed): the call
+/// ends `failed` unless that side is in the room again within `grace` — or the call's room is no
+/// longer this node's (a survivor took it over and waits for both sides itself).
+fn wait_for_side(media: &CallMedia, routing: &Routing, store: &kefu_store::Store, call: i64, side: &'static str, grace: Duration) {
+    let (media, routing, store) = (media.clone(), routing.clone(), store.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        if media.parts_of_call(call).iter().any(|(_, s)| *s == side) {
+            return;
+        }
+        if let Some(cluster) = &media.cluster {
+            if matches!(store.call_home(call).await, Ok(Some((home, _))) if home != cluster.node) {
+                return;
+            }
+        }
+        tracing::info!(call, side, "a side gone without hanging up did not join again in time");
+        end_failed(&routing, call).await;
+    });
 }
 
 async fn end_failed(routing: &Routing, call: i64) {
@@ -331,9 +394,14 @@ pub async fn run_events(
                     media.to_socket(&hub, part, &call_frame("call.layers", part.call, data));
                 }
             }
+            MediaEvent::ParticipantConnected { participant, .. } => {
+                if let Some(part) = media.part(participant) {
+                    media.side_connected(&hub, part);
+                }
+            }
             MediaEvent::ParticipantLeft { participant, reason, .. } => {
                 quality.forget(participant);
-                left(&media, &routing, &finisher.store, participant, reason, rejoin_grace).await
+                left(&media, &hub, &routing, &finisher.store, participant, reason, rejoin_grace).await
             }
             // Awaited here, so a file's row exists before its end is handled.
             MediaEvent::RecordingStarted { path, started_unix_ms, .. } => finisher.started(&path, started_unix_ms).await,
@@ -354,6 +422,7 @@ pub async fn run_events(
 /// has not joined again within `rejoin_grace`.
 async fn left(
     media: &CallMedia,
+    hub: &Hub,
     routing: &Routing,
     store: &kefu_store::Store,
     participant: ParticipantId,
@@ -372,14 +441,8 @@ async fn left(
     }
     if reason == LeaveReason::Lost {
         tracing::info!(call = part.call, side = part.side, "a participant's connection was lost: waiting for it to join again");
-        let (media, routing) = (media.clone(), routing.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(rejoin_grace).await;
-            if !media.parts_of_call(part.call).iter().any(|(_, side)| *side == part.side) {
-                tracing::info!(call = part.call, side = part.side, "a lost participant did not join again in time");
-                end_failed(&routing, part.call).await;
-            }
-        });
+        media.side_lost(hub, part.call, part.side);
+        wait_for_side(media, routing, store, part.call, part.side, rejoin_grace);
         return;
     }
     if reason != LeaveReason::Hangup || media.in_call(part.call) == 0 {

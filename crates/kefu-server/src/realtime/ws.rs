@@ -171,11 +171,13 @@ async fn session(state: AppState, caller: Caller, who: Who, hash: String, expire
         // An agent whose workspace is gone (tab closed, laptop asleep) must not keep getting
         // offers: after a grace period for reloads and flaky networks, a ready agent goes away.
         Who::User { id, .. } => {
+            // A status set after this moment (over REST, from another device) stands.
+            let closed_at = now_ms();
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(state.config.agent_disconnect_grace_secs.into())).await;
                 // Connected to any node counts (cluster-wide presence).
                 if !state.hub.user_present(id).await {
-                    if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id }).await {
+                    if let Err(e) = state.routing.run(Op::AgentDisconnected { agent: id, closed_at }).await {
                         tracing::warn!(agent = id, error = ?e, "could not mark a disconnected agent away");
                     }
                 }

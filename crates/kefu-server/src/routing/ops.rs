@@ -38,7 +38,9 @@ pub enum Op {
     /// An agent sets their status.
     SetStatus { agent: i64, status: AgentStatus },
     /// The agent's last workspace connection closed a while ago: a ready agent goes away.
-    AgentDisconnected { agent: i64 },
+    /// A socket of the agent closed at `closed_at` (ms) and none came back within the grace;
+    /// the core decides (a status set since stands).
+    AgentDisconnected { agent: i64, closed_at: i64 },
     /// An agent's capacity, memberships or enabled flag changed in the database.
     AgentChanged { agent: i64 },
     /// A group's settings changed in the database.
@@ -168,16 +170,15 @@ impl Engine {
                 self.drain().await;
                 Ok(())
             }
-            Op::AgentDisconnected { agent } => {
-                let ready =
-                    self.router.agent(AgentId(agent)).is_some_and(|a| matches!(a.status, AgentStatus::Ready | AgentStatus::WrapUp { .. }));
-                if !ready {
-                    return Ok(());
+            Op::AgentDisconnected { agent, closed_at } => {
+                // Unknown to the router (disabled meanwhile): nothing to undo.
+                let Some(before) = self.router.agent(AgentId(agent)).map(|a| a.status) else { return Ok(()) };
+                self.router.handle_input(now, Input::AgentDisconnected { agent: AgentId(agent), closed_at: Millis(closed_at) })?;
+                let after = self.router.agent(AgentId(agent)).map(|a| a.status);
+                if let Some(status) = after.filter(|s| *s != before) {
+                    self.save_status(agent, &status).await;
+                    self.drain().await;
                 }
-                let status = AgentStatus::Away(kefu_core::AwayReason::Other("disconnected".into()));
-                self.router.handle_input(now, Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
-                self.save_status(agent, &status).await;
-                self.drain().await;
                 Ok(())
             }
             Op::AgentChanged { agent } => {

@@ -165,6 +165,25 @@ pub struct CallMoved {
     pub reason: String,
 }
 
+/// `call.peer`: the other side of my call lost its connection (`lost`: its network went, its
+/// socket closed, or it is joining again with a new connection; the call waits
+/// `call_rejoin_secs` for it) or is back (`back`: its new connection carries media). The page
+/// shows "the customer / the agent is reconnecting" in between.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallPeer {
+    /// Whose connection: `visitor` or `agent`.
+    pub side: String,
+    pub state: CallPeerState,
+}
+
+/// Where the other side's connection stands (`call.peer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallPeerState {
+    Lost,
+    Back,
+}
+
 /// SDP text in `call.answer` and `call.offer` frames.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CallSdp {

@@ -168,6 +168,8 @@ pub struct Resync {
 /// cluster only) says the node holding the call's media died and a survivor took the call over:
 /// the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
 /// socket that died with that node reconnects first, then joins its still-active call again).
+/// `call.peer` (to the other side's sockets in the call) says a side lost its connection and the
+/// call waits for it (`lost`), or that it is back (`back`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -210,6 +212,8 @@ pub enum WsEvent {
     CallError { call_id: i64, data: ErrorDetail },
     #[serde(rename = "call.moved")]
     CallMoved { call_id: i64, data: super::CallMoved },
+    #[serde(rename = "call.peer")]
+    CallPeer { call_id: i64, data: super::CallPeer },
     #[serde(rename = "call.snapshot_requested")]
     CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
     /// A staff-only line (internal note, whisper, tag line) of a conversation: staff only, and

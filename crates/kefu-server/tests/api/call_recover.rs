@@ -4,7 +4,8 @@
 //! first) or has already dropped it (ICE timed out there first), the new join replaces it: media
 //! flows both ways again, the call stays active, each join records a new segment of the visitor,
 //! and the composition is made of them all. A side that never comes back ends the call `failed`
-//! once `call_rejoin_secs` have passed.
+//! once `call_rejoin_secs` have passed. The same when the WebSocket goes too (a real Wi-Fi -> 4G
+//! switch): a new socket of the visitor joins the still-active call within the grace.
 
 use std::time::{Duration, Instant};
 
@@ -18,25 +19,67 @@ use crate::media_peer::Peer;
 const SERVER_NOTICES: Duration = Duration::from_secs(17);
 
 /// Relay server offers until `visitor` received media, and `agent` received more than `since`
-/// (audio, video) again: the new connection carries media both ways.
-async fn flowing_again(visitor_ws: &mut Socket, visitor: &Peer, agent_ws: &mut Socket, agent: &Peer, since: (usize, usize), call: i64) {
+/// (audio, video) again: the new connection carries media both ways. The agent's frames meanwhile.
+async fn flowing_again(
+    visitor_ws: &mut Socket,
+    visitor: &Peer,
+    agent_ws: &mut Socket,
+    agent: &Peer,
+    since: (usize, usize),
+    call: i64,
+) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut agent_saw = vec![];
     loop {
         if visitor.audio() > 20 && visitor.video() > 10 && agent.audio() > since.0 + 20 && agent.video() > since.1 + 10 {
-            return;
+            return agent_saw;
         }
         let counts = (visitor.audio(), visitor.video(), agent.audio(), agent.video());
         assert!(Instant::now() < deadline, "media did not flow both ways again in 30 s: {counts:?}, the agent had {since:?}");
-        for (ws, peer) in [(&mut *visitor_ws, visitor), (&mut *agent_ws, agent)] {
+        for (ws, peer, is_agent) in [(&mut *visitor_ws, visitor, false), (&mut *agent_ws, agent, true)] {
             for e in ws.drain(50).await {
                 if e["type"] == "call.offer" && e["call_id"] == call {
                     let answer = peer.answer(e["data"]["sdp"].as_str().unwrap());
                     ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": answer })).await;
                 }
                 assert_ne!(e["type"], "call.error", "{e}");
+                if is_agent {
+                    agent_saw.push(e);
+                }
             }
         }
     }
+}
+
+/// Answer the server's offers to `peer` until a frame of `kind` for the call comes: that frame.
+async fn answering_until(ws: &mut Socket, peer: &Peer, call: i64, kind: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut found = None;
+    loop {
+        // The whole batch: an offer may come right after the frame looked for.
+        for e in ws.drain(50).await {
+            if e["type"] == "call.offer" && e["call_id"] == call {
+                let answer = peer.answer(e["data"]["sdp"].as_str().unwrap());
+                ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": answer })).await;
+            }
+            if found.is_none() && e["type"] == kind && e["call_id"] == call {
+                found = Some(e);
+            }
+        }
+        if let Some(e) = found {
+            return e;
+        }
+        assert!(Instant::now() < deadline, "no {kind} within 10 s");
+    }
+}
+
+/// The `call.peer` frames about the visitor among `frames`: their states, in order.
+fn visitor_states(frames: &[Value]) -> Vec<&str> {
+    frames
+        .iter()
+        .filter(|e| e["type"] == "call.peer" && e["data"]["side"] == "visitor")
+        .filter_map(|e| e["data"]["state"].as_str())
+        .collect()
 }
 
 async fn status(app: &TestApp, token: &str, call: i64) -> Value {
@@ -71,7 +114,9 @@ async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_reco
     drop(visitor_peer);
     let since = (agent_peer.audio(), agent_peer.video());
     let visitor_peer = join(&mut visitor_ws, call).await;
-    flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+    let mut saw = flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+    saw.extend(agent_ws.drain(500).await);
+    assert_eq!(visitor_states(&saw), ["lost", "back"], "the agent saw the customer reconnect: {saw:?}");
 
     // 2. The network is gone long enough for the server to drop the participant: the call waits.
     drop(visitor_peer);
@@ -105,4 +150,40 @@ async fn a_lost_connection_joins_again_with_a_new_peer_and_the_call_and_its_reco
     let made = composed(&app, &agent, call).await;
     eprintln!("composition {} s, files {files:?}", made.duration);
     assert!(made.duration > 20.0, "the composition spans the call: {} s", made.duration);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_socket_joins_again_from_a_new_socket_and_the_call_and_its_recording_go_on() {
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 4).await;
+    cards_recording(&app, "always").await;
+    let agent = app.ready_agent(1).await;
+    let FlowingCall { visitor, call, visitor_ws, mut agent_ws, visitor_peer, agent_peer, .. } =
+        flowing_call(&app, &agent, "Switching").await;
+
+    // Wi-Fi to 4G: the socket and the media path go together. The agent is told the customer
+    // is reconnecting (`call.peer` lost), and that they are back once their media is.
+    drop(visitor_ws);
+    drop(visitor_peer);
+    let lost = answering_until(&mut agent_ws, &agent_peer, call, "call.peer").await;
+    assert_eq!(lost["data"], json!({ "side": "visitor", "state": "lost" }), "{lost}");
+    assert_eq!(status(&app, &agent, call).await["status"], "active", "a closed socket does not end the call at once");
+    let since = (agent_peer.audio(), agent_peer.video());
+    let mut visitor_ws = app.ws(&visitor).await;
+    let visitor_peer = join(&mut visitor_ws, call).await;
+    let mut saw = flowing_again(&mut visitor_ws, &visitor_peer, &mut agent_ws, &agent_peer, since, call).await;
+    saw.extend(agent_ws.drain(500).await);
+    assert_eq!(visitor_states(&saw), ["back"], "{saw:?}");
+    // Past the grace the call goes on: its side came back.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(status(&app, &agent, call).await["status"], "active");
+
+    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200, "{v}");
+    drop((visitor_peer, agent_peer));
+    // A file for the agent, a segment per socket for the visitor, all complete.
+    let files = ended_files(&app, &agent, call).await;
+    let mut roles: Vec<&str> = files.iter().map(|r| r["role"].as_str().unwrap()).collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["agent", "visitor", "visitor"], "{files:?}");
+    assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
 }

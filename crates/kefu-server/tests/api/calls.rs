@@ -282,7 +282,7 @@ async fn bad_signalling_gets_a_call_error_and_the_server_goes_on() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_the_conversation_or_vanishing_ends_the_call_and_frees_the_slot() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 2).await;
     let agent = app.ready_agent(1).await;
     let (v1, c1) = served_chat(&app, &agent, "Closer").await;
     let (v2, c2) = served_chat(&app, &agent, "Vanisher").await;
@@ -296,18 +296,23 @@ async fn closing_the_conversation_or_vanishing_ends_the_call_and_frees_the_slot(
     let ended = call_event(&mut v1_ws, call, "ended").await;
     assert_eq!(ended["data"]["end_reason"], "conversation_closed");
 
-    // The visitor joins media, then their socket dies without hanging up.
+    // The visitor joins media, then their socket dies without hanging up and never comes back:
+    // the call waits `call_rejoin_secs` (2 s here) for a new socket of theirs, then ends.
     let call = active_call(&app, &v2, &agent, c2).await;
     let mut v2_ws = app.ws(&v2).await;
     let peer = join(&mut v2_ws, call).await;
     drop(v2_ws);
     drop(peer);
+    let gone = tokio::time::Instant::now();
     let mut agent_ws = app.ws(&agent).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(call_status(&app, &agent, call).await["status"], "active", "a closed socket does not end the call at once");
+    let deadline = gone + Duration::from_secs(10);
     while call_status(&app, &agent, call).await["status"] != "ended" {
         assert!(tokio::time::Instant::now() < deadline, "the call of a vanished participant did not end");
         agent_ws.drain(100).await;
     }
+    assert!(gone.elapsed() >= Duration::from_secs(2), "not before the grace: {:?}", gone.elapsed());
     assert_eq!(call_status(&app, &agent, call).await["end_reason"], "failed");
     let (s, v) = start_call(&app, &v3, c3).await;
     assert_eq!(s, 201, "the agent's call slot is free: {v}");

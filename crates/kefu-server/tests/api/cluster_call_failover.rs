@@ -6,6 +6,8 @@
 //! segment per side (the dead node's files kept as interrupted). Hanging up frees the slot.
 //! A node taken for dead while it runs on (its liveness lock's connection cut) loses its call to
 //! a survivor the same way, and the participants timing out in its old room do not end the call.
+//! A socket that closes on a node other than the call's home leaves its side the rejoin grace
+//! there: its new socket joins the still-active call again.
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::time::{Duration, Instant};
@@ -114,5 +116,10 @@ async fn a_call_goes_on_when_its_home_node_dies() {
     // Long enough for the old room's participants (not answering any more) to time out on B.
     tokio::time::sleep(Duration::from_secs(15)).await;
     second.still_flowing(c).await;
+    assert_eq!(call_load(c, second.agent()).await, 1);
+
+    // 3. The visitor's socket (on B; the room is on C now) closes with its media: C keeps the
+    // rejoin grace, and the visitor's new socket on B joins again within it.
+    second.visitor_socket_closed_and_back(b, Duration::from_secs(10)).await;
     assert_eq!(call_load(c, second.agent()).await, 1);
 }

@@ -196,6 +196,23 @@ impl CrossCall {
         since.elapsed()
     }
 
+    /// The visitor's socket closes with its media (a phone switching networks) while the call's
+    /// room is on another node: the home keeps the rejoin grace (`grace`), the visitor's new
+    /// socket on `visitor_node` joins the still-active call again, media flows both ways, and the
+    /// call is still on once the grace is over.
+    pub async fn visitor_socket_closed_and_back(&mut self, visitor_node: &TestApp, grace: Duration) {
+        let old = std::mem::replace(&mut self.visitor_ws, visitor_node.ws(&self.visitor).await);
+        drop(old);
+        let closed = Instant::now();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (s, v) = visitor_node.call("GET", &format!("/api/v1/calls/{}", self.call), Some(&self.agent), None).await;
+        assert_eq!((s, v["status"].as_str()), (200, Some("active")), "a closed socket does not end the call at once: {v}");
+        self.visitor_peer = rejoin(&mut self.visitor_ws, self.call).await;
+        until_media_flows(&mut [(&mut self.visitor_ws, &self.visitor_peer), (&mut self.agent_ws, &self.agent_peer)], self.call).await;
+        tokio::time::sleep((grace + Duration::from_secs(2)).saturating_sub(closed.elapsed())).await;
+        self.still_flowing(visitor_node).await;
+    }
+
     /// The agent hangs up through `app`: the call ends and the agent's call slot is free again.
     pub async fn hang_up(&mut self, app: &TestApp) {
         let (s, v) = app.call("POST", &format!("/api/v1/calls/{}/hangup", self.call), Some(&self.agent), None).await;

@@ -268,6 +268,23 @@ async fn an_agent_whose_workspace_is_gone_stops_getting_offers() {
     assert_eq!((me["status"].as_str(), me["away_reason"].as_str()), (Some("away"), Some("disconnected")), "{me}");
 }
 
+/// The presence trap: an agent set ready over REST with no socket is not set away by the grace
+/// timer of an older socket that closed before.
+#[tokio::test]
+async fn an_agent_set_ready_over_rest_after_their_socket_closed_stays_ready() {
+    let app = crate::helpers::spawn_app_with(|c| c.agent_disconnect_grace_secs = 1).await;
+    let agent = app.ready_agent(1).await;
+    let ws = app.ws(&agent).await;
+    drop(ws);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let body = serde_json::json!({ "status": "ready" });
+    let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
+    let (_, me) = app.call("GET", "/api/v1/agents/me", Some(&agent), None).await;
+    assert_eq!(me["status"], "ready", "the older socket's timer undid a later choice: {me}");
+}
+
 #[tokio::test]
 async fn the_serving_agent_reads_the_customers_earlier_conversations() {
     let app = spawn_app().await;

@@ -2441,6 +2441,22 @@ export interface components {
             /** @description Why: `home_lost`. */
             reason: string;
         };
+        /**
+         * @description `call.peer`: the other side of my call lost its connection (`lost`: its network went, its
+         *     socket closed, or it is joining again with a new connection; the call waits
+         *     `call_rejoin_secs` for it) or is back (`back`: its new connection carries media). The page
+         *     shows "the customer / the agent is reconnecting" in between.
+         */
+        CallPeer: {
+            /** @description Whose connection: `visitor` or `agent`. */
+            side: string;
+            state: components["schemas"]["CallPeerState"];
+        };
+        /**
+         * @description Where the other side's connection stands (`call.peer`).
+         * @enum {string}
+         */
+        CallPeerState: "lost" | "back";
         /** @description `GET /api/v1/calls/{id}/quality`: the call's quality timeline, oldest first. */
         CallQuality: {
             /** Format: int64 */
@@ -5867,6 +5883,8 @@ export interface components {
          *     cluster only) says the node holding the call's media died and a survivor took the call over:
          *     the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
          *     socket that died with that node reconnects first, then joins its still-active call again).
+         *     `call.peer` (to the other side's sockets in the call) says a side lost its connection and the
+         *     call waits for it (`lost`), or that it is back (`back`).
          */
         WsEvent: {
             /** Format: int64 */
@@ -5975,6 +5993,12 @@ export interface components {
         } | {
             /** Format: int64 */
             call_id: number;
+            data: components["schemas"]["CallPeer"];
+            /** @enum {string} */
+            type: "call.peer";
+        } | {
+            /** Format: int64 */
+            call_id: number;
             data: components["schemas"]["SnapshotRequested"];
             /** @enum {string} */
             type: "call.snapshot_requested";
@@ -6073,6 +6097,8 @@ export type CallEndReason = components['schemas']['CallEndReason'];
 export type CallLayers = components['schemas']['CallLayers'];
 export type CallMedia = components['schemas']['CallMedia'];
 export type CallMoved = components['schemas']['CallMoved'];
+export type CallPeer = components['schemas']['CallPeer'];
+export type CallPeerState = components['schemas']['CallPeerState'];
 export type CallQuality = components['schemas']['CallQuality'];
 export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];

@@ -75,6 +75,8 @@ export class CallScreen {
   readonly #full: HTMLButtonElement;
   readonly #answeredAt: number;
   readonly #notice: HTMLElement;
+  /** "The agent is reconnecting", while the agent's connection is gone (`call.peer`). */
+  readonly #peer: HTMLElement;
   readonly #api: Api;
   readonly #call: CallView;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +129,7 @@ export class CallScreen {
       onTrackEnded: (track) => this.#removeRemote(track),
       onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
+      onPeerAway: (away) => (this.#peer.hidden = !away),
       // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
       onPeer: (peer) => {
         this.#stopNetwork();
@@ -155,6 +158,7 @@ export class CallScreen {
     this.#local = local;
     this.#status = h('p', { class: 'call__status', role: 'status', 'data-testid': 'call-status' });
     this.#notice = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-notice', hidden: true });
+    this.#peer = h('p', { class: 'call__notice', role: 'status', 'data-testid': 'call-peer-reconnecting', hidden: true }, t('agentReconnecting'));
     this.#network = h('p', { class: 'call__network', role: 'status', 'data-testid': 'call-network', hidden: true });
     this.#stopNetwork = watchNetwork(this.#session.peer, (q) => this.#showNetwork(q));
     this.#mute = this.#toggle('call-mute', t('mute'), () => this.#setMuted(!this.#muted()));
@@ -174,11 +178,17 @@ export class CallScreen {
       h('div', { class: 'call__stage' }, video ? null : this.#voiceCard(o.peerName || t('agent')), this.#screenVideo, this.#screenSound, this.#remoteVideo, local),
       this.#status,
       this.#network,
+      this.#peer,
       this.#notice,
       h('div', { class: 'call__controls' }, this.#mute, this.#camera, this.#flip, this.#share, this.#full, hangup),
     );
     document.addEventListener('fullscreenchange', this.#onFullscreen);
     this.#setState('idle');
+  }
+
+  /** The socket connected again after it was lost: the media joins again through it. */
+  socketReopened(): void {
+    void this.#session.socketReopened();
   }
 
   /** A `call.answer` / `call.offer` / `call.error` frame from the socket. */

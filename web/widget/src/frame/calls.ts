@@ -130,6 +130,11 @@ export class CallController {
     else if (this.#joining !== null && frame.call_id === this.#joining) this.#early.push(frame);
   }
 
+  /** The socket connected again after it was lost: the call's media joins again through it. */
+  socketReopened(): void {
+    this.#screen?.socketReopened();
+  }
+
   dispose(): void {
     this.#disposed = true;
     this.#release();

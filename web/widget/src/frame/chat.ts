@@ -156,8 +156,12 @@ export class ChatSession {
     if (connected) {
       this.#connected = true;
       this.#render();
-      // `queue.position` frames sent while the socket was down are not replayed.
-      if (this.#wasDown) void this.#reload();
+      // `queue.position` frames sent while the socket was down are not replayed; the call's
+      // media left the room with the old socket and joins again.
+      if (this.#wasDown) {
+        void this.#reload();
+        this.calls.socketReopened();
+      }
       this.#wasDown = false;
       return;
     }

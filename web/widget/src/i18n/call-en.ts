@@ -5,6 +5,7 @@ export const call = {
   region: 'Video call',
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting… your call goes on, video and sound are coming back',
+  agentReconnecting: 'The agent is reconnecting… please wait',
   inProgress: 'In call {time}',
   failed: 'The connection was lost. Hang up and try again.',
   errorSetup: 'The call could not connect its audio and video. Hang up and try again.',

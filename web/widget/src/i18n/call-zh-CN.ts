@@ -5,6 +5,7 @@ import type { call as en } from './call-en';
 export const call: typeof en = {
   region: '视频通话',
   reconnecting: '正在重新连接…通话未中断，音视频即将恢复',
+  agentReconnecting: '客服正在重新连接…请稍候',
   connecting: '正在连接…',
   inProgress: '通话中 {time}',
   failed: '连接已断开，请挂断后重试。',

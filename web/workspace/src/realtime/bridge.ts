@@ -118,6 +118,7 @@ export function createBridge(opts: BridgeOptions): Bridge {
       case 'call.offer':
       case 'call.error':
       case 'call.moved':
+      case 'call.peer':
         // Media signalling of the call I am in (no seq: not part of the conversation's log).
         calls.signal(e);
         break;
@@ -198,6 +199,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
     if (everOpen) {
       connection.reconnects++;
       reloadUnsequenced();
+      // The server took my call's media out when the old socket closed: it joins again.
+      calls.socketReopened();
     }
     everOpen = true;
   }

@@ -41,6 +41,8 @@ export interface MyCall {
   canRecordLocally: boolean;
   /** When my local recording began (this browser's clock), null when not recording. */
   localSince: number | null;
+  /** The customer's connection went and the call waits for them to join again (`call.peer`). */
+  peerAway: boolean;
 }
 
 type Sender = (frame: unknown) => boolean;
@@ -139,6 +141,11 @@ export const useCallsStore = defineStore('calls', () => {
     else if (joining !== null && frame.call_id === joining) early.push(frame);
   }
 
+  /** The socket connected again after it was lost: my call's media joins again through it. */
+  function socketReopened(): void {
+    void session?.socketReopened();
+  }
+
   /** Opens camera and microphone (the pre-call check); rejects with a DeviceError. */
   async function ensureMedia(media: CallMedia): Promise<MediaStream> {
     if (localStream.value) return localStream.value;
@@ -226,6 +233,7 @@ export const useCallsStore = defineStore('calls', () => {
         sharing: false,
         canRecordLocally: clientRecording && canRecordLocally(),
         localSince: null,
+        peerAway: false,
       };
       const s = markRaw(
         new CallSession({
@@ -262,6 +270,9 @@ export const useCallsStore = defineStore('calls', () => {
           },
           onState: (state) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, state };
+          },
+          onPeerAway: (peerAway) => {
+            if (mine.value?.callId === call.id) mine.value = { ...mine.value, peerAway };
           },
           // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
           onPeer: (peer) => {
@@ -481,6 +492,7 @@ export const useCallsStore = defineStore('calls', () => {
     apply,
     noteConversation,
     signal,
+    socketReopened,
     start,
     accept,
     decline,

@@ -93,6 +93,11 @@ export interface CallSessionOptions {
   capture?: CaptureSize;
   /** Publish the camera in three simulcast layers (default true). */
   simulcast?: boolean;
+  /**
+   * The other side's connection went (`call.peer` lost: the call waits for it to join again)
+   * or came back: the page says "the customer / the agent is reconnecting" meanwhile.
+   */
+  onPeerAway?: (away: boolean) => void;
   /** A new peer connection replaced the old one (after `call.moved`): watchers of `peer` follow it. */
   onPeer?: (peer: PeerLike) => void;
   /** The clock, for tests. */

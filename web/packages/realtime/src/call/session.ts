@@ -35,6 +35,12 @@
 // flows or RECOVER_FOR_MS has passed (then `failed`); see rejoin.ts. Only a call whose media
 // connected once recovers (a first connection that fails is a setup problem, not a lost
 // network), and a move's rejoin under way is left to finish.
+//
+// The server says when the other side's connection went and came back (`call.peer` lost /
+// back): `peerAway`, and `onPeerAway` for the page.
+//
+// A WebSocket lost meanwhile (the same network switch) took our participant out of the room on
+// the server: when the socket is back, `socketReopened` joins again through it the same way.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
 import type { CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
@@ -63,6 +69,8 @@ export class CallSession {
   #lostTimer: ReturnType<typeof setTimeout> | undefined;
   /** Runs out when a recovery attempt's connection did not come up in its window. */
   #attemptTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The other side's connection is gone and not back yet (`call.peer`). */
+  #peerAway = false;
   /** The call's media connected once (only then is a lost connection recovered). */
   #everConnected = false;
   #state: CallMediaState = 'idle';
@@ -117,6 +125,11 @@ export class CallSession {
 
   get state(): CallMediaState {
     return this.#state;
+  }
+
+  /** Whether the other side is reconnecting (`call.peer` lost, not back yet). */
+  get peerAway(): boolean {
+    return this.#peerAway;
   }
 
   /** Whether our offer is out (exposed for tests and diagnostics). */
@@ -278,6 +291,16 @@ export class CallSession {
         this.#stopRecovery();
         return this.#run(() => this.#moveTo());
       }
+      case 'call.peer': {
+        const state = frame.data?.state;
+        if (state !== 'lost' && state !== 'back') return Promise.resolve();
+        const away = state === 'lost';
+        if (away !== this.#peerAway) {
+          this.#peerAway = away;
+          this.#opts.onPeerAway?.(away);
+        }
+        return Promise.resolve();
+      }
       case 'call.error': {
         const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';
         const message = typeof frame.data?.message === 'string' ? frame.data.message : code;
@@ -295,6 +318,22 @@ export class CallSession {
       default:
         return Promise.resolve();
     }
+  }
+
+  /**
+   * The WebSocket connected again after it was lost (a phone switching from Wi-Fi to 4G loses
+   * both): the server took our participant out of the room when the old socket closed and waits
+   * `call_rejoin_secs` for this side, so a session still in its call joins again through the new
+   * socket with a new peer connection, as after a move (a join refused `media_unavailable` is
+   * tried again). Call it on every reconnect, not on the first connect.
+   */
+  socketReopened(): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'failed' || this.#closed) return Promise.resolve();
+    // Counted as a move: a `call.moved` repeated meanwhile (a cluster node died with the socket)
+    // is the same rejoin, not another one.
+    this.#rejoin.moved(this.#now());
+    this.#stopRecovery();
+    return this.#run(() => this.#moveTo());
   }
 
   /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
