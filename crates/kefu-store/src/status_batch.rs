@@ -49,10 +49,12 @@ impl Tx {
         // The last change of each agent is what stays.
         let last: HashMap<i64, &StatusChange> = changes.iter().map(|c| (c.agent_id, c)).collect();
         on_tx!(self, |db| {
-            let rows: Vec<(i64, AgentStatusKind, Option<String>)> =
-                sqlx::query_as(&format!("SELECT id, status, away_reason FROM users WHERE id IN ({list}) ORDER BY id{}", dialect::FOR_UPDATE))
-                    .fetch_all(&mut *db)
-                    .await?;
+            let rows: Vec<(i64, AgentStatusKind, Option<String>)> = sqlx::query_as(&format!(
+                "SELECT id, status, away_reason FROM users WHERE id IN ({list}) ORDER BY id{}",
+                dialect::FOR_UPDATE
+            ))
+            .fetch_all(&mut *db)
+            .await?;
             if rows.len() != ids.len() {
                 return Err(StoreError::NotFound);
             }

@@ -46,7 +46,7 @@ async fn a_hundred_agents_going_ready_at_once_get_one_offer_each_and_nobody_in_l
             capacity_call: 1,
         };
         let id = store.create_user(user, now).await.unwrap();
-        let token = kefu_server::auth::new_token("kefu_");
+        let token = kefu_server::auth::new_token("");
         store.create_session(&kefu_server::auth::token_hash(&token), TokenOwner::User(id), now, now + 3_600_000).await.unwrap();
         agents.push((id, token));
     }
