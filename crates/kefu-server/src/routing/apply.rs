@@ -5,6 +5,7 @@ use kefu_core::ConversationStatus;
 use std::collections::BTreeSet;
 
 use kefu_core::{AgentStatus, Fact, GroupId, Output, StatusFact};
+use kefu_store::StatusChange;
 use serde_json::json;
 
 use crate::calls::record::end_open_call;
@@ -118,21 +119,47 @@ impl Engine {
     /// Store an agent's status and announce it to the agent and supervisors.
     /// The change and its fact commit together; an unchanged status writes no fact.
     pub(crate) async fn save_status(&mut self, agent: i64, status: &AgentStatus) {
-        if let Err(e) = self.write_status(agent, status).await {
-            tracing::error!(agent, error = ?e, "could not store an agent status");
-        }
-        self.announce_agent(agent).await;
+        self.save_statuses(&[(agent, status.clone())]).await;
     }
 
-    async fn write_status(&mut self, agent: i64, status: &AgentStatus) -> ApiResult<()> {
-        let (text, reason, until) = status_text(status);
+    /// Store agents' statuses (in the order set) in one transaction, then announce each agent
+    /// once. A batch that fails is written again one status per transaction, so one bad row
+    /// never sinks the others.
+    pub(crate) async fn save_statuses(&mut self, statuses: &[(i64, AgentStatus)]) {
+        match self.write_statuses(statuses).await {
+            Ok(()) => {}
+            Err(e) if statuses.len() > 1 => {
+                tracing::warn!(error = ?e, statuses = statuses.len(), "a batch of agent statuses failed; writing each alone");
+                for one in statuses {
+                    if let Err(e) = self.write_statuses(std::slice::from_ref(one)).await {
+                        tracing::error!(agent = one.0, error = ?e, "could not store an agent status");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(agent = statuses.first().map(|s| s.0), error = ?e, "could not store an agent status"),
+        }
+        let agents: BTreeSet<i64> = statuses.iter().map(|s| s.0).collect();
+        self.announce_agents(&agents.into_iter().collect::<Vec<_>>()).await;
+    }
+
+    /// The statuses with one read and one update in all, and a fact for each that changed.
+    async fn write_statuses(&mut self, statuses: &[(i64, AgentStatus)]) -> ApiResult<()> {
         let now = now_ms();
+        let changes: Vec<StatusChange> = statuses
+            .iter()
+            .map(|(agent, status)| {
+                let (text, reason, until) = status_text(status);
+                StatusChange { agent_id: *agent, status: text, away_reason: reason, wrap_up_until: until }
+            })
+            .collect();
         let mut tx = self.begin().await?;
-        let (was, was_reason) = tx.set_user_status(agent, text, reason.as_deref(), until).await?;
-        let from = StatusFact { status: was, reason: was_reason };
-        let to = StatusFact::of(status);
-        if from != to {
-            tx.record_fact(&Fact::AgentStatus { agent: kefu_core::AgentId(agent), from, to }, now).await?;
+        let before = tx.set_user_statuses(&changes).await?;
+        for ((agent, status), (was, was_reason)) in statuses.iter().zip(before) {
+            let from = StatusFact { status: was, reason: was_reason };
+            let to = StatusFact::of(status);
+            if from != to {
+                tx.record_fact(&Fact::AgentStatus { agent: kefu_core::AgentId(*agent), from, to }, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -140,10 +167,21 @@ impl Engine {
 
     /// Send the agent's live view to them and to supervisors.
     pub(crate) async fn announce_agent(&self, agent: i64) {
-        let Ok(view) = crate::agents::agent_view(&self.store, &self.router, agent).await else { return };
-        let f = frame("agent.status", None, None, &serde_json::to_value(view).unwrap_or_default());
-        self.hub.to_user(agent, &f);
-        self.hub.to_supervisors(&f);
+        self.announce_agents(&[agent]).await;
+    }
+
+    /// Send each agent's live view to them and to supervisors: two reads, whatever their number.
+    pub(crate) async fn announce_agents(&self, agents: &[i64]) {
+        if agents.is_empty() {
+            return;
+        }
+        let (Ok(users), Ok(members)) = (self.store.users_in(agents).await, self.store.members().await) else { return };
+        for u in &users {
+            let view = crate::agents::build(u, &members, self.router.agent(kefu_core::AgentId(u.id)).as_ref());
+            let f = frame("agent.status", None, None, &serde_json::to_value(view).unwrap_or_default());
+            self.hub.to_user(u.id, &f);
+            self.hub.to_supervisors(&f);
+        }
         self.floor.poke();
     }
 

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use kefu_core::{AgentId, ConversationId, Fact, GroupId, Input, Millis, Output};
+use kefu_core::{AgentId, AgentStatus, ConversationId, Fact, GroupId, Input, Millis, Output};
 use kefu_store::{ConversationRow, NewCall, NewOffer};
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -47,15 +47,20 @@ impl Engine {
     /// command first settles them (it sees, and a query answers from, what they left stored).
     /// Each caller is answered only after its decisions were stored and announced.
     pub(crate) async fn handle(&mut self, cmds: impl Iterator<Item = Command>) {
-        let mut fed: Vec<Reply> = Vec::new();
+        let mut fed = Fed::default();
         for cmd in cmds {
             match cmd {
-                Command::Op(op, reply) if feeds_only(&op) => match self.feed(op).await {
-                    Ok(()) => fed.push(reply),
-                    Err(e) => {
-                        let _ = reply.send(Err(e));
+                Command::Op(op, reply) if feeds_only(&op) => {
+                    if !fed.joins(&op) {
+                        self.settle(&mut fed).await;
                     }
-                },
+                    match self.feed(op, &mut fed.statuses).await {
+                        Ok(()) => fed.replies.push(reply),
+                        Err(e) => {
+                            let _ = reply.send(Err(e));
+                        }
+                    }
+                }
                 Command::Op(op, reply) => {
                     self.settle(&mut fed).await;
                     let _ = reply.send(self.run(op).await);
@@ -69,8 +74,9 @@ impl Engine {
         self.settle(&mut fed).await;
     }
 
-    /// Give a start, an accept or a decline to the router, without applying what it decides yet.
-    async fn feed(&mut self, op: Op) -> ApiResult<()> {
+    /// Give a start, an accept, a decline or a status to the router, without applying what it
+    /// decides yet (a status is kept in `statuses`, to be stored before what it led to).
+    async fn feed(&mut self, op: Op, statuses: &mut Vec<(i64, AgentStatus)>) -> ApiResult<()> {
         let input = match op {
             Op::Enqueue(queued) => self.queued_input(&queued).await,
             Op::Accept { conversation, agent } => {
@@ -79,19 +85,28 @@ impl Engine {
             Op::Decline { conversation, agent } => {
                 Input::OfferDeclined { conversation: ConversationId(conversation), agent: AgentId(agent) }
             }
+            Op::SetStatus { agent, status } => {
+                self.router.handle_input(Millis(now_ms()), Input::AgentStatusSet { agent: AgentId(agent), status: status.clone() })?;
+                statuses.push((agent, status));
+                return Ok(());
+            }
             other => return self.run(other).await,
         };
         self.router.handle_input(Millis(now_ms()), input)?;
         Ok(())
     }
 
-    /// Apply what the fed commands decided, then answer their callers.
-    async fn settle(&mut self, fed: &mut Vec<Reply>) {
-        if fed.is_empty() {
+    /// Store the statuses fed, apply what the fed commands decided, then answer their callers.
+    async fn settle(&mut self, fed: &mut Fed) {
+        if fed.replies.is_empty() {
             return;
         }
+        if !fed.statuses.is_empty() {
+            let statuses = std::mem::take(&mut fed.statuses);
+            self.save_statuses(&statuses).await;
+        }
         self.drain().await;
-        for reply in fed.drain(..) {
+        for reply in fed.replies.drain(..) {
             let _ = reply.send(Ok(()));
         }
         // A settle that wrote nothing (a line growing: starts only) awaited no I/O, and a batch
@@ -124,9 +139,7 @@ impl Engine {
             }
             rest = later;
         }
-        for agent in agents {
-            self.announce_agent(agent).await;
-        }
+        self.announce_agents(&agents.into_iter().collect::<Vec<_>>()).await;
     }
 
     /// Store offers, then send each to its agent with the conversation as it now is.
@@ -238,9 +251,35 @@ impl Engine {
     }
 }
 
-/// Whether an operation only feeds the router (its writes are the router's decisions).
+/// Whether an operation only feeds the router (its writes are the router's decisions, and a
+/// status).
 fn feeds_only(op: &Op) -> bool {
-    matches!(op, Op::Enqueue(_) | Op::Accept { .. } | Op::Decline { .. })
+    matches!(op, Op::Enqueue(_) | Op::Accept { .. } | Op::Decline { .. } | Op::SetStatus { .. })
+}
+
+/// Commands fed to the router whose decisions are not applied yet.
+#[derive(Default)]
+struct Fed {
+    replies: Vec<Reply>,
+    /// The statuses set, in order: stored (in one transaction) before anything they led to is
+    /// written or announced.
+    statuses: Vec<(i64, AgentStatus)>,
+}
+
+impl Fed {
+    /// Whether `op` may share this settle. Statuses settle apart from starts, accepts and
+    /// declines, and an agent's second status apart from its first: what is stored then reads
+    /// in the order the router took it (all statuses are written before the decisions).
+    fn joins(&self, op: &Op) -> bool {
+        if self.replies.is_empty() {
+            return true;
+        }
+        let only_statuses = self.statuses.len() == self.replies.len();
+        match op {
+            Op::SetStatus { agent, .. } => only_statuses && !self.statuses.iter().any(|(a, _)| a == agent),
+            _ => self.statuses.is_empty(),
+        }
+    }
 }
 
 /// (conversation, agent, expires at) of an offer.

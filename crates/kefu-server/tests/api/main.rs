@@ -50,6 +50,7 @@ mod qa;
 mod qa_audit;
 mod qa_paging;
 mod qa_sampling;
+mod ready_burst;
 mod reasons;
 mod recording_crash;
 mod recording_h264;
