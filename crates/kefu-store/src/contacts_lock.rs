@@ -9,10 +9,10 @@
 //! could judge themselves in time order and fold on top, out of order. So before the facts of a
 //! transaction are written and folded, it takes transaction-scoped advisory locks
 //! (`pg_advisory_xact_lock`, held until commit) on what their checks, folds and re-folds read:
-//! their conversations, those conversations' customers, every agent who answered one of them and
-//! the facts' own agents. Two related facts share at least one key, so the second waits until
-//! the first commits; under READ COMMITTED its check, a later statement, then sees the first fact
-//! and, if that one is later, re-folds.
+//! their conversations, those conversations' customers, every agent who answered or closed one of
+//! them, and the facts' own agents. Two related facts share at least one key, so the second waits
+//! until the first commits; under READ COMMITTED its check, a later statement, then sees the first
+//! fact and, if that one is later, re-folds.
 //!
 //! Why no deadlock: a transaction takes all these locks at once, at commit ([`Tx::commit`] writes
 //! the facts recorded during the transaction, `facts.rs`), after all its other work, and in one
@@ -89,10 +89,12 @@ impl Tx {
                     sqlx::query_scalar(&format!("SELECT customer_id FROM report_contacts WHERE conversation_id IN ({list})"))
                         .fetch_all(&mut *db)
                         .await?;
+                // Those who answered or closed them: whose wrap-ups and states their facts re-fold.
                 let answerers: Vec<i64> = sqlx::query_scalar(&format!(
-                    "SELECT DISTINCT agent_id FROM facts WHERE conversation_id IN ({list}) AND kind = $1 AND agent_id IS NOT NULL"
+                    "SELECT DISTINCT agent_id FROM facts WHERE conversation_id IN ({list}) AND kind IN ($1, $2) AND agent_id IS NOT NULL"
                 ))
                 .bind(FactKind::Answered)
+                .bind(FactKind::Closed)
                 .fetch_all(&mut *db)
                 .await?;
                 rest.extend(customers.into_iter().map(|c| key(CUSTOMER, c)));

@@ -94,7 +94,7 @@ impl Tx {
     }
 
     /// Insert fact rows, in order (ids ascending), a few hundred per statement.
-    async fn insert_facts(&mut self, facts: &[(Fact, i64)]) -> Result<()> {
+    pub(crate) async fn insert_facts(&mut self, facts: &[(Fact, i64)]) -> Result<()> {
         for chunk in facts.chunks(500) {
             let data = chunk
                 .iter()

@@ -145,6 +145,7 @@ mod closed;
 mod contacts;
 mod contacts_late;
 mod contacts_lock;
+mod contacts_wrap;
 mod conversations;
 mod copy;
 pub mod dialect;
