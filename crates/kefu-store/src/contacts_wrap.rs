@@ -45,10 +45,12 @@ struct Wrap {
 }
 
 impl Tx {
-    /// The conversation `agent` closed last before `place` (a close that counts), if any.
+    /// The conversation `agent` closed last before `place` (a close that counts), if any. The
+    /// plain `at <= $2` lets the agent's closes be read backwards from `place` on the index
+    /// (with only the `OR`, a rebuild scanned every close of the agent for each wrap-up).
     async fn closed_last(&mut self, agent: i64, place: Place) -> Result<Option<i64>> {
         let sql = format!(
-            "SELECT f.conversation_id FROM facts f WHERE f.agent_id = $1 AND (f.at < $2 OR (f.at = $2 AND f.id < $3)) AND {COUNTED_CLOSE}
+            "SELECT f.conversation_id FROM facts f WHERE f.agent_id = $1 AND f.at <= $2 AND (f.at < $2 OR f.id < $3) AND {COUNTED_CLOSE}
              ORDER BY f.at DESC, f.id DESC LIMIT 1"
         );
         on_tx!(self, |db| Ok(sqlx::query_scalar(&sql).bind(agent).bind(place.0).bind(place.1).fetch_optional(&mut *db).await?))
@@ -99,15 +101,14 @@ impl Tx {
     /// next close of another conversation (after it, the conversation closed last is that one,
     /// as before).
     pub(crate) async fn refold_wraps_of_closers(&mut self, conversation: i64, from: i64) -> Result<()> {
-        let closers: Vec<(i64, i64)> =
-            on_tx!(self, |db| {
-                sqlx::query_as(
+        let closers: Vec<(i64, i64)> = on_tx!(self, |db| {
+            sqlx::query_as(
             "SELECT agent_id, MAX(at) FROM facts WHERE conversation_id = $1 AND kind = 'closed' AND agent_id IS NOT NULL GROUP BY agent_id"
         )
         .bind(conversation)
         .fetch_all(&mut *db)
         .await
-            })?;
+        })?;
         let next_sql =
             format!("SELECT MIN(f.at) FROM facts f WHERE f.agent_id = $1 AND f.conversation_id <> $2 AND f.at > $3 AND {COUNTED_CLOSE}");
         for (agent, last_close) in closers {
@@ -140,7 +141,7 @@ impl Tx {
         // The window's status changes, then the ones after it until its last wrap-up has ended.
         'pages: loop {
             let rows: Vec<(i64, i64, String)> = on_tx!(self, |db| sqlx::query_as(
-                "SELECT id, at, data FROM facts WHERE kind = 'agent_status' AND agent_id = $1 AND (at > $2 OR (at = $2 AND id > $3))
+                "SELECT id, at, data FROM facts WHERE kind = 'agent_status' AND agent_id = $1 AND at >= $2 AND (at > $2 OR id > $3)
                  ORDER BY at, id LIMIT $4"
             )
             .bind(agent)
