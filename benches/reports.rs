@@ -1,10 +1,17 @@
-//! The month report over a real SQLite file: 100,000 conversations in 30 days (with their offers,
+//! The month report over a real database (a SQLite file, or PostgreSQL at
+//! `KEFU_BENCH_DATABASE_URL`): 100,000 conversations in 30 days (with their offers,
 //! answers, closes, wrap-ups, transfers, CSAT and agents' logins), then the time to read the month's
 //! facts and fold them into the day-by-group conversation report, and into the agent state report
 //! (from its read model, `agent_state_intervals`, and by the fold of the facts it replaced), and
 //! the contact reasons report (70% of the conversations tagged). Target: under a second (issue 9). The server reads the conversation report's read model
-//! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it. Run: `cargo bench -p kefu-insight --bench reports`.
-//! The seeded file is kept in the target dir and reused while its fact count matches.
+//! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it.
+//! Run: `cargo bench -p kefu-insight --bench reports` (SQLite), or on a throwaway PostgreSQL:
+//! `scripts/with-postgres.sh sh -c 'KEFU_BENCH_DATABASE_URL=$KEFU_TEST_POSTGRES_URL cargo bench -p kefu-insight --bench reports'`.
+//! Seeding writes the facts in bulk and builds the read models from them; the seeded database is
+//! reused while its fact count matches (the SQLite file is kept in the target dir).
+
+// A benchmark times itself; the crate under test does not.
+#![allow(clippy::disallowed_methods)]
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -100,96 +107,89 @@ fn month() -> Vec<(i64, Fact)> {
     out
 }
 
+/// Where the bench runs: PostgreSQL at `KEFU_BENCH_DATABASE_URL` (an empty database, or one this
+/// bench seeded), else a SQLite file in the target dir.
+const DATABASE_URL_ENV: &str = "KEFU_BENCH_DATABASE_URL";
+
+/// The store, seeded with the month unless it holds it already (its fact count matches): the facts
+/// go into the log in bulk and the read models are built from it, as `kefu rebuild-reports` does.
 async fn seeded() -> (Store, usize) {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-2.db");
     let facts = month();
-    if let Ok(store) = Store::open(&path).await {
-        if store.facts_between(FROM, FROM + DAYS * DAY, &[]).await.map(|f| f.len()).ok() == Some(facts.len()) {
-            return (store, facts.len());
+    let store = match std::env::var(DATABASE_URL_ENV).ok().filter(|u| !u.trim().is_empty()) {
+        Some(url) => Store::connect(&url).await.expect("a PostgreSQL store"),
+        None => {
+            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-3.db");
+            match Store::open(&path).await {
+                Ok(store) => store,
+                Err(_) => {
+                    let _ = std::fs::remove_file(&path);
+                    Store::open(&path).await.expect("a store")
+                }
+            }
         }
+    };
+    let held = store.facts_between(FROM, FROM + DAYS * DAY, &[]).await.expect("facts").len();
+    if held == facts.len() {
+        return (store, held);
     }
-    let _ = std::fs::remove_file(&path);
-    let store = Store::open(&path).await.expect("a store");
-    for chunk in facts.chunks(50_000) {
-        let mut tx = store.begin().await.expect("a transaction");
-        for (at, fact) in chunk {
-            tx.record_fact(fact, *at).await.expect("a fact");
-        }
-        tx.commit().await.expect("committed");
-    }
+    assert_eq!(held, 0, "the bench's database holds other facts: give it an empty one");
+    let started = std::time::Instant::now();
+    let timed: Vec<(Fact, i64)> = facts.iter().map(|(at, f)| (f.clone(), *at)).collect();
+    kefu_store::testing::insert_facts_unfolded(&store, &timed).await.expect("facts");
+    store.rebuild_report_contacts().await.expect("the conversation report's model");
+    store.rebuild_agent_states(FROM + 40 * DAY).await.expect("the agent state model");
+    seed_tags(&store, &facts).await;
+    eprintln!("seeded {:?} in {:.1} s", store.backend(), started.elapsed().as_secs_f64());
     (store, facts.len())
 }
 
+/// Multi-row INSERTs of literal rows, a thousand rows each.
+fn inserts(head: &str, rows: &[String]) -> Vec<String> {
+    rows.chunks(1_000).map(|c| format!("{head} VALUES {}", c.join(", "))).collect()
+}
+
 /// What the contact reasons report joins: the conversations themselves (with CSAT comments),
-/// twelve tags, and one or two tags on 70% of the conversations. Written with plain SQL (the
-/// store writes them one conversation at a time).
-async fn seed_tags(path: &std::path::Path) {
-    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
-    let options = SqliteConnectOptions::new().filename(path).foreign_keys(true);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.expect("a pool");
-    let tagged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM conversation_tags").fetch_one(&pool).await.expect("a count");
-    if tagged > 0 {
+/// twelve tags, and one or two tags on 70% of the conversations. Written as plain rows in bulk
+/// (the store writes them one conversation at a time), the same SQL on both engines.
+async fn seed_tags(store: &Store, facts: &[(i64, Fact)]) {
+    use kefu_store::testing::{count, execute};
+    if count(store, "SELECT COUNT(*) FROM conversation_tags").await.expect("a count") > 0 {
         return;
     }
     let mut rng = StdRng::seed_from_u64(12);
-    let mut tx = pool.begin().await.expect("a transaction");
-    for g in 1..=3 {
-        sqlx::query("INSERT INTO skill_groups (id, name, strategy, fallback_strategy, created_at) VALUES ($1, $2, 'longest_idle', 'longest_idle', 0)")
-            .bind(g)
-            .bind(format!("group {g}"))
-            .execute(&mut *tx)
-            .await
-            .expect("a group");
-    }
-    for t in 1..=12 {
-        sqlx::query("INSERT INTO tags (id, name, color, created_at, updated_at) VALUES ($1, $2, '#409EFF', 0, 0)")
-            .bind(t)
-            .bind(format!("reason {t}"))
-            .execute(&mut *tx)
-            .await
-            .expect("a tag");
-    }
-    for v in 1..60_000 {
-        sqlx::query("INSERT INTO visitors (id, name, created_at) VALUES ($1, 'v', 0)").bind(v).execute(&mut *tx).await.expect("a visitor");
-    }
+    let groups: Vec<String> = (1..=3).map(|g| format!("({g}, 'group {g}', 'longest_idle', 'longest_idle', 0)")).collect();
+    let tags: Vec<String> = (1..=12).map(|t| format!("({t}, 'reason {t}', '#409EFF', 0, 0)")).collect();
+    let visitors: Vec<String> = (1..60_000).map(|v| format!("({v}, 'v', 0)")).collect();
     let mut csat = HashMap::new();
-    let facts = month();
-    for (_, f) in &facts {
+    for (_, f) in facts {
         if let Fact::Csat { conversation, score } = f {
             csat.insert(conversation.0, *score);
         }
     }
-    for (at, f) in &facts {
+    let (mut conversations, mut tagged) = (vec![], vec![]);
+    for (at, f) in facts {
         let Fact::Queued { conversation, customer, group, .. } = f else { continue };
         let score = csat.get(&conversation.0).copied();
-        sqlx::query(
-            "INSERT INTO conversations (id, visitor_id, group_id, status, created_at, queued_at, closed_at, csat_score, csat_comment)
-             VALUES ($1, $2, $3, 'closed', $4, $4, $4, $5, $6)",
-        )
-        .bind(conversation.0)
-        .bind(customer)
-        .bind(group.0)
-        .bind(at)
-        .bind(score.map(i64::from))
-        .bind(score.filter(|_| rng.gen_bool(0.5)).map(|s| format!("comment scored {s}")))
-        .execute(&mut *tx)
-        .await
-        .expect("a conversation");
+        let comment = score.filter(|_| rng.gen_bool(0.5)).map_or("NULL".to_string(), |s| format!("'comment scored {s}'"));
+        let score = score.map_or("NULL".to_string(), |s| s.to_string());
+        conversations.push(format!("({}, {customer}, {}, 'closed', {at}, {at}, {at}, {score}, {comment})", conversation.0, group.0));
         if rng.gen_bool(0.7) {
             let first = rng.gen_range(1..=12);
             let second = rng.gen_range(1..=12);
             for tag in if rng.gen_bool(0.3) && second != first { vec![first, second] } else { vec![first] } {
-                sqlx::query("INSERT INTO conversation_tags (conversation_id, tag_id, added_at) VALUES ($1, $2, $3)")
-                    .bind(conversation.0)
-                    .bind(tag)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await
-                    .expect("a tag on a conversation");
+                tagged.push(format!("({}, {tag}, {at})", conversation.0));
             }
         }
     }
-    tx.commit().await.expect("committed");
+    let mut sql = inserts("INSERT INTO skill_groups (id, name, strategy, fallback_strategy, created_at)", &groups);
+    sql.extend(inserts("INSERT INTO tags (id, name, color, created_at, updated_at)", &tags));
+    sql.extend(inserts("INSERT INTO visitors (id, name, created_at)", &visitors));
+    sql.extend(inserts(
+        "INSERT INTO conversations (id, visitor_id, group_id, status, created_at, queued_at, closed_at, csat_score, csat_comment)",
+        &conversations,
+    ));
+    sql.extend(inserts("INSERT INTO conversation_tags (conversation_id, tag_id, added_at)", &tagged));
+    execute(store, &sql).await.expect("the tagged conversations");
 }
 
 fn spec(interval: Interval, by: Dimension) -> ReportSpec {
@@ -212,10 +212,7 @@ fn spec(interval: Interval, by: Dimension) -> ReportSpec {
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let (store, n) = rt.block_on(seeded());
-    // A file seeded before the read model existed gets it from its facts (as the server at start-up).
-    rt.block_on(store.build_agent_states(FROM + 40 * DAY)).expect("the agent state model");
-    rt.block_on(seed_tags(&PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-2.db")));
-    eprintln!("{n} facts of {CONVERSATIONS} conversations seeded");
+    eprintln!("{n} facts of {CONVERSATIONS} conversations seeded, on {:?}", store.backend());
     let mut g = c.benchmark_group("month report");
     g.sample_size(10);
     g.bench_function("conversations by group per day (read model, summed per quarter hour)", |b| {

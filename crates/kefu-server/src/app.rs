@@ -51,6 +51,10 @@ impl Application {
         if store.build_agent_states(crate::clock::now_ms()).await.context("failed to build the agent state report from the fact log")? {
             tracing::info!("agent state report built from the fact log");
         }
+        // Likewise the conversation report's model, once, since it keeps wrap-ups apart (migration 0037).
+        if store.build_report_contacts(crate::clock::now_ms()).await.context("failed to build the conversation report from the fact log")? {
+            tracing::info!("conversation report built from the fact log");
+        }
         tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         tokio::task::spawn_blocking(crate::sentiment::warm);
         if config.demo {

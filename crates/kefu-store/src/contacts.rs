@@ -4,7 +4,7 @@
 //! `contacts` fold (the definitions and their tests live there; an integration test checks the
 //! two agree). Written on the fact's path, read only by reports.
 
-use kefu_core::{AgentStatusKind, Fact};
+use kefu_core::Fact;
 
 use crate::{Result, Store, Tx};
 
@@ -34,6 +34,9 @@ pub struct ReportContactRow {
     pub returned_at: Option<i64>,
 }
 
+/// The name of this read model in `read_model_builds` (built with its wrap-ups, migration 0037).
+const MODEL: &str = "report_contacts";
+
 const COLUMNS: &str = "conversation_id, customer_id, group_id, business_type_id, channel, agent_id, vip, left_message, queued_at,
     answered_at, ended_at, abandoned_after_ms, closed_by_agent, talk_ms, wrap_ms, transfers, csat, messages, returned_at";
 
@@ -42,13 +45,20 @@ impl Tx {
     /// top when it comes in time order, else what it changes folded again (`contacts_late`).
     pub(crate) async fn project_contact(&mut self, fact: &Fact, at: i64) -> Result<()> {
         if self.contact_fact_is_late(fact, at).await? {
-            return self.refold_contact(fact).await;
+            return self.refold_contact(fact, at).await;
         }
-        self.fold_contact(fact, at).await
+        // Just written: after every fact of the log at its time.
+        self.fold_contact(fact, (at, i64::MAX)).await
     }
 
-    /// Fold `fact` on top of the model: right when every fact folded so far came before it.
-    async fn fold_contact(&mut self, fact: &Fact, at: i64) -> Result<()> {
+    /// Fold `fact`, at `place` in the log, on top of the model: right when every fact folded so
+    /// far came before it.
+    async fn fold_contact(&mut self, fact: &Fact, place: crate::contacts_wrap::Place) -> Result<()> {
+        let at = place.0;
+        if let Fact::AgentStatus { agent, from, to } = fact {
+            // Wrap-up goes to the conversation the agent closed last (`contacts_wrap`).
+            return self.fold_wrap(agent.0, from.status, to.status, place).await;
+        }
         on_tx!(self, |db| {
             match fact {
                 Fact::Queued { conversation, customer, group, business_type, channel, vip, left_message } => {
@@ -120,30 +130,6 @@ impl Tx {
                         .execute(&mut *db)
                         .await?;
                 }
-                Fact::AgentStatus { agent, from, to } => {
-                    // Wrap-up belongs to the conversation the agent closed last.
-                    if from.status == AgentStatusKind::WrapUp {
-                        sqlx::query(
-                            "UPDATE report_contacts SET wrap_ms = wrap_ms + ($1 - wrap_started_at), wrap_started_at = NULL
-                             WHERE agent_id = $2 AND wrap_started_at IS NOT NULL",
-                        )
-                        .bind(at)
-                        .bind(agent.0)
-                        .execute(&mut *db)
-                        .await?;
-                    }
-                    if to.status == AgentStatusKind::WrapUp {
-                        sqlx::query(
-                            "UPDATE report_contacts SET wrap_started_at = $1 WHERE conversation_id =
-                               (SELECT conversation_id FROM report_contacts WHERE agent_id = $2 AND closed_by_agent = TRUE
-                                ORDER BY ended_at DESC, conversation_id DESC LIMIT 1)",
-                        )
-                        .bind(at)
-                        .bind(agent.0)
-                        .execute(&mut *db)
-                        .await?;
-                    }
-                }
                 _ => {}
             }
             Ok(())
@@ -160,16 +146,41 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(tx, |db| {
             if dialect::LOCKS_ROWS {
-                sqlx::query("LOCK TABLE report_contacts IN EXCLUSIVE MODE").execute(&mut *db).await?;
+                sqlx::query("LOCK TABLE report_contacts, report_wraps IN EXCLUSIVE MODE").execute(&mut *db).await?;
             }
             sqlx::query("DELETE FROM report_contacts").execute(&mut *db).await?;
+            sqlx::query("DELETE FROM report_wraps").execute(&mut *db).await?;
             Ok::<(), crate::StoreError>(())
         })?;
         for f in &facts {
-            tx.fold_contact(&f.fact, f.at).await?;
+            tx.fold_contact(&f.fact, (f.at, f.id)).await?;
         }
         tx.commit().await?;
         Ok(facts.len())
+    }
+
+    /// Rebuild the model from the log unless it was built since it has its wrap-ups
+    /// (`report_wraps`, migration 0037): run at start-up. True when it built.
+    pub async fn build_report_contacts(&self, now: i64) -> Result<bool> {
+        let done: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar("SELECT built_at FROM read_model_builds WHERE name = $1")
+            .bind(MODEL)
+            .fetch_optional(pool)
+            .await?);
+        if done.is_some() {
+            return Ok(false);
+        }
+        self.rebuild_report_contacts().await?;
+        in_write!(self, |db| {
+            sqlx::query(
+                "INSERT INTO read_model_builds (name, built_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at",
+            )
+            .bind(MODEL)
+            .bind(now)
+            .execute(&mut *db)
+            .await?;
+            Ok(())
+        })?;
+        Ok(true)
     }
 
     /// The read model's rows of conversations queued at `from <= queued_at < to`, in no order.

@@ -4,16 +4,14 @@
 //! depend on the order facts happen in (talk time needs the answer before the close; a return
 //! counts only after a close; wrap-up goes to the conversation the agent closed last). Instead
 //! what it may change is folded again from the fact log in time order: the conversation's own
-//! columns, the returns of its customer's conversations and the wrap-up of the conversations of
-//! the agents it touches. The rows then equal `kefu rebuild-reports`'s, at the cost of reading
-//! those facts; a fact in time order costs the few indexed look-ups that tell it is not late.
-//!
-//! One case is not re-folded: wrap-up given to a conversation by an agent who no longer holds
-//! it (answered again by someone else after it closed, while the first agent was in wrap-up).
+//! columns, the returns of its customer's conversations, and the wrap-ups it may move or end
+//! (`contacts_wrap`: only those begun in the window the fact bounds). The rows then equal
+//! `kefu rebuild-reports`'s, at the cost of reading those facts; a fact in time order costs the
+//! few indexed look-ups that tell it is not late.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use kefu_core::{AgentStatusKind, Fact};
+use kefu_core::Fact;
 
 use crate::facts::{decode, FactRow};
 use crate::{Result, StoreError, Tx};
@@ -161,12 +159,12 @@ impl Tx {
                     return Ok(true);
                 }
             }
-            // The agents who answered it: a wrap-up they began later chose the conversation
-            // they had closed last without this fact.
+            // The agents who answered or closed it: a wrap-up they began later chose the
+            // conversation they had closed last without this fact.
             if touches_agents {
                 let hit: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM facts WHERE kind = 'agent_status' AND at > $2 AND agent_id IN
-                       (SELECT agent_id FROM facts WHERE conversation_id = $1 AND kind = 'answered') LIMIT 1",
+                       (SELECT agent_id FROM facts WHERE conversation_id = $1 AND kind IN ('answered', 'closed')) LIMIT 1",
                 )
                 .bind(conversation)
                 .bind(at)
@@ -180,28 +178,26 @@ impl Tx {
         })
     }
 
-    /// Fold again from the log what the late `fact` may change (see the module's doc).
-    pub(crate) async fn refold_contact(&mut self, fact: &Fact) -> Result<()> {
-        let mut agents: BTreeSet<i64> = BTreeSet::new();
+    /// Fold again from the log what the late `fact`, stamped `at`, may change (see the module's doc).
+    pub(crate) async fn refold_contact(&mut self, fact: &Fact, at: i64) -> Result<()> {
         if let Fact::AgentStatus { agent, .. } = fact {
-            agents.insert(agent.0);
+            // The wrap-up open at it, and its own: up to the agent's next change after it.
+            return self.refold_wraps(agent.0, at, at).await;
         }
         if let Some(c) = fact.conversation() {
             let facts = self.logged(&format!("conversation_id = {} AND kind IN ({OWN_KINDS})", c.0)).await?;
             let mut own = None;
             for f in &facts {
                 fold_own(&mut own, f.at, &f.fact);
-                if let Fact::Answered { agent, .. } = &f.fact {
-                    agents.insert(agent.0);
-                }
             }
             if let Some(own) = own {
                 self.save_own(c.0, &own).await?;
                 self.refold_returns(own.customer).await?;
             }
-        }
-        for agent in agents {
-            self.refold_wrap(agent).await?;
+            // Which close counts for wrap-up, and so the conversation a wrap-up goes to.
+            if matches!(fact, Fact::Queued { .. } | Fact::Answered { .. } | Fact::Closed { .. }) {
+                self.refold_wraps_of_closers(c.0, at).await?;
+            }
         }
         Ok(())
     }
@@ -287,61 +283,6 @@ impl Tx {
                 .execute(&mut *db)
                 .await
                 .map(|_| ()))?;
-        }
-        Ok(())
-    }
-
-    /// The wrap-up time of the conversations the agent holds, folded again from the agent's
-    /// status changes and the facts of every conversation they answered.
-    async fn refold_wrap(&mut self, agent: i64) -> Result<()> {
-        let facts = self
-            .logged(&format!(
-                "(kind = 'agent_status' AND agent_id = {agent}) OR (kind IN ({OWN_KINDS}) AND conversation_id IN
-                   (SELECT conversation_id FROM facts WHERE kind = 'answered' AND agent_id = {agent}))"
-            ))
-            .await?;
-        // Per conversation: its columns, wrap-up time and open wrap-up.
-        let mut rows: BTreeMap<i64, (Option<Own>, i64, Option<i64>)> = BTreeMap::new();
-        for f in &facts {
-            match &f.fact {
-                Fact::AgentStatus { from, to, .. } => {
-                    let mine = |o: &Option<Own>| o.as_ref().is_some_and(|o| o.agent == Some(agent));
-                    if from.status == AgentStatusKind::WrapUp {
-                        for (own, ms, open) in rows.values_mut() {
-                            if let (true, Some(since)) = (mine(own), *open) {
-                                *ms += f.at - since;
-                                *open = None;
-                            }
-                        }
-                    }
-                    if to.status == AgentStatusKind::WrapUp {
-                        let last = rows
-                            .iter()
-                            .filter(|(_, (own, _, _))| mine(own) && own.as_ref().is_some_and(|o| o.closed_by_agent))
-                            .max_by_key(|(c, (own, _, _))| (own.as_ref().and_then(|o| o.ended_at), **c))
-                            .map(|(c, _)| *c);
-                        if let Some(row) = last.and_then(|c| rows.get_mut(&c)) {
-                            row.2 = Some(f.at);
-                        }
-                    }
-                }
-                fact => {
-                    if let Some(c) = fact.conversation() {
-                        fold_own(&mut rows.entry(c.0).or_insert((None, 0, None)).0, f.at, fact);
-                    }
-                }
-            }
-        }
-        for (c, (own, ms, open)) in rows {
-            if own.is_some_and(|o| o.agent == Some(agent)) {
-                on_tx!(self, |db| sqlx::query("UPDATE report_contacts SET wrap_ms = $1, wrap_started_at = $2 WHERE conversation_id = $3")
-                    .bind(ms)
-                    .bind(open)
-                    .bind(c)
-                    .execute(&mut *db)
-                    .await
-                    .map(|_| ()))?;
-            }
         }
         Ok(())
     }

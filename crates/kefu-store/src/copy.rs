@@ -66,6 +66,7 @@ pub const TABLES: &[&str] = &[
     "facts",
     "report_exports",
     "report_contacts",
+    "report_wraps",
     "agent_state_intervals",
     "agent_state_now",
     "agent_state_serving",

@@ -3,6 +3,8 @@
 
 use kefu_core::{AgentStatusKind, Fact, FactKind, StatusFact};
 
+use crate::contacts_lock::folded_by_reports;
+use crate::routing_batch::value_rows;
 use crate::{Result, Store, StoreError, Tx};
 
 /// A stored fact: when, and what.
@@ -60,26 +62,63 @@ pub(crate) fn agent_fact(
 type AgentColumns = (i64, FactKind, Option<i64>, Option<i64>, Option<String>);
 
 impl Tx {
-    /// Append a fact (commits with the transaction's change, or not at all).
+    /// Append a fact: it commits with the transaction's change, or not at all. It is written, and
+    /// folded into the report models, when the transaction commits (`write_facts`): the locks
+    /// that keeps the models right are then taken all at once, in one order (`contacts_lock`).
+    /// Nothing reads a transaction's own facts before it commits.
     pub async fn record_fact(&mut self, fact: &Fact, at: i64) -> Result<()> {
-        let data = serde_json::to_string(fact).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
-        on_tx!(self, |db| {
-            sqlx::query("INSERT INTO facts (at, kind, conversation_id, agent_id, group_id, data) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(at)
-                .bind(fact.kind())
-                .bind(fact.conversation().map(|c| c.0))
-                .bind(fact.agent().map(|a| a.0))
-                .bind(fact.group().map(|g| g.0))
-                .bind(data)
-                .execute(&mut *db)
-                .await?;
-            Ok::<(), crate::StoreError>(())
-        })?;
-        // Before the projections' checks: on PostgreSQL a related fact being written side by
-        // side waits for this one's commit, or this one for it (`contacts_lock`).
-        self.lock_for_contact(fact).await?;
-        self.project_contact(fact, at).await?;
-        self.project_agent_state(fact, at).await
+        self.facts.push((fact.clone(), at));
+        Ok(())
+    }
+
+    /// Write the facts recorded in this transaction, in the order recorded, each folded into the
+    /// report models before the next is written (as if each had its own transaction), after
+    /// locking what the models read for all of them. Called by [`Tx::commit`].
+    pub(crate) async fn write_facts(&mut self) -> Result<()> {
+        let facts = std::mem::take(&mut self.facts);
+        let folded: Vec<(Fact, i64)> = facts.iter().filter(|(f, _)| folded_by_reports(f)).cloned().collect();
+        self.lock_for_contacts(&folded).await?;
+        // Facts the models do not fold go in together, one statement per run of them.
+        let mut run: Vec<(Fact, i64)> = vec![];
+        for (fact, at) in facts {
+            if !folded_by_reports(&fact) {
+                run.push((fact, at));
+                continue;
+            }
+            self.insert_facts(&std::mem::take(&mut run)).await?;
+            self.insert_facts(std::slice::from_ref(&(fact.clone(), at))).await?;
+            self.project_contact(&fact, at).await?;
+            self.project_agent_state(&fact, at).await?;
+        }
+        self.insert_facts(&run).await
+    }
+
+    /// Insert fact rows, in order (ids ascending), a few hundred per statement.
+    pub(crate) async fn insert_facts(&mut self, facts: &[(Fact, i64)]) -> Result<()> {
+        for chunk in facts.chunks(500) {
+            let data = chunk
+                .iter()
+                .map(|(f, _)| serde_json::to_string(f))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+            let sql =
+                format!("INSERT INTO facts (at, kind, conversation_id, agent_id, group_id, data) VALUES {}", value_rows(chunk.len(), 6));
+            on_tx!(self, |db| {
+                let mut q = sqlx::query(&sql);
+                for ((fact, at), data) in chunk.iter().zip(&data) {
+                    q = q
+                        .bind(*at)
+                        .bind(fact.kind())
+                        .bind(fact.conversation().map(|c| c.0))
+                        .bind(fact.agent().map(|a| a.0))
+                        .bind(fact.group().map(|g| g.0))
+                        .bind(data.as_str());
+                }
+                q.execute(&mut *db).await?;
+                Ok::<(), StoreError>(())
+            })?;
+        }
+        Ok(())
     }
 
     /// How many messages the visitor and agents sent in a conversation (for its closing fact).

@@ -44,9 +44,10 @@
 //!   * one open conversation per visitor and one open call per conversation are partial unique
 //!     indexes on both engines (the loser of a race gets `Conflict`);
 //!   * [`Store::update_user`] locks the enabled admins before the "not the last admin" check;
-//!   * each fact ([`Tx::record_fact`]) takes advisory locks on its conversation, customer and
-//!     agents before the report models' late-fact checks (`contacts_lock`), so of two related
-//!     facts written side by side the second sees the first and re-folds if it came late;
+//!   * the facts a transaction records ([`Tx::record_fact`]) are written at its commit, after
+//!     advisory locks on their conversations, customers and agents taken all at once in one
+//!     total order (`contacts_lock`): of two related facts written side by side the second sees
+//!     the first and re-folds if it came late, and no two writers deadlock on these locks;
 //!   * the webhook outbox is claimed ([`Store::claim_deliveries`]) with `FOR UPDATE SKIP
 //!     LOCKED` and a lease, so several nodes deliver without taking the same row.
 //! - Unique violations become [`StoreError::Conflict`] inside the store on both engines, worded
@@ -144,6 +145,7 @@ mod closed;
 mod contacts;
 mod contacts_late;
 mod contacts_lock;
+mod contacts_wrap;
 mod conversations;
 mod copy;
 pub mod dialect;
@@ -404,9 +406,9 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let gate = self.write_gate.clone().lock_owned().await;
-                Ok(Tx { inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _gate: Some(gate) })
+                Ok(Tx { inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _gate: Some(gate), facts: vec![] })
             }
-            Pool::Postgres(pool) => Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None }),
+            Pool::Postgres(pool) => Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None, facts: vec![] }),
         }
     }
 

@@ -81,7 +81,7 @@ impl Tx {
     }
 
     /// Record many offers: each conversation set offered (unless it was closed meanwhile), with
-    /// its `offered` fact and routing log line, in three statements whatever their number. The
+    /// its `offered` fact and routing log line, in three statements (the facts' at commit) whatever their number. The
     /// same rows as `set_offered` + `record_fact(Offered)` + `log_routing("offered")` each.
     pub async fn record_offers(&mut self, offers: &[NewOffer], now: i64) -> Result<()> {
         if offers.is_empty() {
@@ -94,32 +94,19 @@ impl Tx {
             "UPDATE conversations SET status = 'offered', offered_agent_id = CASE id{agent_case} END,
                offer_expires_at = CASE id{expiry_case} END, agent_id = NULL WHERE id IN ({ids}) AND status <> 'closed'"
         );
-        let facts = offers
-            .iter()
-            .map(|o| {
-                let fact = Fact::Offered {
-                    conversation: ConversationId(o.conversation_id),
-                    agent: AgentId(o.agent_id),
-                    group: GroupId(o.group_id),
-                };
-                serde_json::to_string(&fact).map(|data| (fact.kind(), data))
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
-        let fact_sql =
-            format!("INSERT INTO facts (at, kind, conversation_id, agent_id, group_id, data) VALUES {}", value_rows(offers.len(), 6));
         let log_sql = format!(
             "INSERT INTO routing_log (at, kind, conversation_id, agent_id, group_id, detail) VALUES {}",
             value_rows(offers.len(), 6)
         );
         self.lock_conversations(&offers.iter().map(|o| o.conversation_id).collect::<Vec<_>>()).await?;
+        // The facts go in at commit, with the transaction's others, in one statement (`facts.rs`).
+        for o in offers {
+            let fact =
+                Fact::Offered { conversation: ConversationId(o.conversation_id), agent: AgentId(o.agent_id), group: GroupId(o.group_id) };
+            self.record_fact(&fact, now).await?;
+        }
         on_tx!(self, |db| {
             sqlx::query(&update).execute(&mut *db).await?;
-            let mut q = sqlx::query(&fact_sql);
-            for (o, (kind, data)) in offers.iter().zip(&facts) {
-                q = q.bind(now).bind(*kind).bind(o.conversation_id).bind(o.agent_id).bind(o.group_id).bind(data.as_str());
-            }
-            q.execute(&mut *db).await?;
             let mut q = sqlx::query(&log_sql);
             for o in offers {
                 q = q.bind(now).bind("offered").bind(o.conversation_id).bind(o.agent_id).bind(o.group_id).bind(o.detail.to_string());

@@ -40,3 +40,32 @@ pub async fn forget_search_index(store: &crate::Store) -> Result<()> {
         Ok(())
     })
 }
+
+/// Append facts to the log in bulk, a few hundred per statement, without folding them into the
+/// report models: benchmarks seed a month this way on either backend, then build the models
+/// from the log ([`crate::Store::rebuild_report_contacts`], [`crate::Store::rebuild_agent_states`]).
+pub async fn insert_facts_unfolded(store: &crate::Store, facts: &[(kefu_core::Fact, i64)]) -> Result<()> {
+    for chunk in facts.chunks(50_000) {
+        let mut tx = store.begin().await?;
+        tx.insert_facts(chunk).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Run statements of literal SQL (no parameters) in one write transaction on either backend;
+/// returns the rows they touched. For seeding benchmarks with plain rows.
+pub async fn execute(store: &crate::Store, statements: &[String]) -> Result<u64> {
+    let mut tx = store.begin().await?;
+    let mut touched = 0;
+    for sql in statements {
+        touched += on_tx!(tx, |db| sqlx::query(sql).execute(&mut *db).await?.rows_affected());
+    }
+    tx.commit().await?;
+    Ok(touched)
+}
+
+/// A count (`SELECT COUNT(*) …`, literal SQL) on either backend.
+pub async fn count(store: &crate::Store, sql: &str) -> Result<i64> {
+    Ok(on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await?))
+}

@@ -18,11 +18,16 @@ pub struct Tx {
     pub(crate) inner: TxInner,
     /// SQLite's write gate, released when the transaction ends (commit or drop); None on PostgreSQL.
     pub(crate) _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Facts recorded in this transaction, with their times, written at commit (`facts.rs`).
+    pub(crate) facts: Vec<(kefu_core::Fact, i64)>,
 }
 
 impl Tx {
-    /// Commit.
-    pub async fn commit(self) -> Result<()> {
+    /// Write the facts recorded (folding them into the report models), then commit.
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.facts.is_empty() {
+            self.write_facts().await?;
+        }
         match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,

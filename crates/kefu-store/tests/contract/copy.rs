@@ -195,9 +195,29 @@ async fn fill(store: &Store) {
     );
     let who = kefu_core::AgentId(agent);
     tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: offline, to: ready.clone() }, 24).await.unwrap();
-    tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: ready, to: lunch }, 25).await.unwrap();
+    tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: ready, to: lunch.clone() }, 25).await.unwrap();
     let answered = kefu_core::Fact::Answered { conversation: kefu_core::ConversationId(id), agent: who, group: kefu_core::GroupId(a) };
     tx.record_fact(&answered, 25).await.unwrap();
+    // A wrap-up (`report_wraps`): another conversation of the report's, answered and closed.
+    let other = kefu_core::ConversationId(id + 1_000);
+    let mut queued_other = queued.clone();
+    if let kefu_core::Fact::Queued { conversation, .. } = &mut queued_other {
+        *conversation = other;
+    }
+    tx.record_fact(&queued_other, 25).await.unwrap();
+    tx.record_fact(&kefu_core::Fact::Answered { conversation: other, agent: who, group: kefu_core::GroupId(a) }, 25).await.unwrap();
+    let close = kefu_core::Fact::Closed {
+        conversation: other,
+        group: kefu_core::GroupId(a),
+        agent: Some(who),
+        by: kefu_core::ClosedBy::Agent,
+        wrap_up_code: None,
+        visitor_messages: 1,
+        agent_messages: 1,
+    };
+    tx.record_fact(&close, 25).await.unwrap();
+    let wrap = status(kefu_core::AgentStatusKind::WrapUp, None);
+    tx.record_fact(&kefu_core::Fact::AgentStatus { agent: who, from: lunch, to: wrap }, 25).await.unwrap();
     tx.commit().await.unwrap();
     assert!(store.build_agent_states(25).await.unwrap());
     let export = kefu_store::ExportRow {

@@ -188,9 +188,10 @@ async fn conversation_facts_written_in_any_nearby_order_give_the_rows_a_rebuild_
 }
 
 /// Two related facts written side by side: the later one's transaction is still open when the
-/// earlier one (its answer) is written. On PostgreSQL, without a lock the answer's check would
-/// not see the uncommitted close and fold on top of it (no talk time); with the lock it waits
-/// for the close's commit, finds it late and re-folds. On SQLite the write gate serialises.
+/// earlier one (its answer) is written. A transaction's facts are written and checked at its
+/// commit, under the locks (`contacts_lock`): here the answer commits first and the close folds
+/// on top of it in time order; had the close's commit been under way, the answer's check would
+/// have waited for it on PostgreSQL, found it late and re-folded. On SQLite the gate serialises.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_late_fact_written_beside_a_later_one_is_found_late() {
     each_backend(|store| async move {

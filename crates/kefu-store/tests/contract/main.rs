@@ -13,6 +13,7 @@ mod cluster_turns;
 mod conversations;
 mod copy;
 mod directory;
+mod fact_locks;
 mod floor_alerts;
 mod insight_reads;
 mod late_facts;
