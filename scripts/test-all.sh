@@ -4,8 +4,9 @@
 # it needs.
 #
 # Most of a run waits (on timers, browsers, a database) rather than computes, so independent
-# suites run side by side in lanes: the browser specs without calls beside the Rust suites, then
-# the call specs, whose frame rates and timings want the machine to themselves. Each lane writes a
+# suites run side by side in lanes: the browser specs without calls beside the Rust suites; then
+# the Rust tests of calls and recordings on SQLite and PostgreSQL; then the browser specs of calls,
+# whose frame rates and timings want the machine to themselves. Each lane writes a
 # log, printed when it ends (a failed lane's last); the time of every step is printed at the end,
 # whatever the outcome.
 set -euo pipefail
@@ -104,9 +105,20 @@ browser() {
   (cd e2e && KEFU_E2E_PART="$1" KEFU_BIN="$work/kefu" npx playwright test)
 }
 
-# The api suite's test binary (built by `cargo test --no-run`), run without cargo: cargo holds
-# the build directory while its tests run, so a second `cargo test` would wait for the first.
-api_suite_on_postgres() {
+# The tests of calls and their recordings (media over real UDP, recorder threads, ffmpeg
+# compositions, call failover): their timings want a quiet machine, so they run after the lanes,
+# beside nothing but themselves. Test name filters; the lanes skip exactly these.
+media_tests=(call_quality:: call_recover:: calls:: cluster_call compositions:: local_recording:: recording snapshots::)
+skip_media=()
+for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
+
+# api_on_postgres TEST-ARGS...: the api suite's test binary (built by `cargo test --no-run`) on
+# PostgreSQL, run without cargo: cargo holds the build directory while its tests run, so a second
+# `cargo test` would wait for the first. The same integration tests as on SQLite, each on a fresh
+# schema of one throwaway cluster; among them migrate-store (the demo pilot moves to PostgreSQL)
+# and the cluster tests (three real kefu binaries on loopback, NATS and this PostgreSQL). Run from
+# the package, as cargo does.
+api_on_postgres() {
   local bin
   bin="$(cargo test -p kefu-server --test api --no-run --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
@@ -114,10 +126,7 @@ for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "api" and m.get("executable"): print(m["executable"])')"
   [ -x "$bin" ] || { echo "the api test binary was not found"; return 1; }
-  # The same integration tests as on SQLite, each on a fresh schema of one throwaway cluster;
-  # among them migrate-store (the demo pilot moves to PostgreSQL) and the cluster tests (three real
-  # kefu binaries on loopback, NATS and this PostgreSQL). Run from the package, as cargo does.
-  scripts/with-postgres.sh bash -c "cd crates/kefu-server && '$bin'"
+  scripts/with-postgres.sh bash -c 'cd crates/kefu-server && exec "$@"' api "$bin" "$@"
 }
 
 rust_suites() {
@@ -125,13 +134,19 @@ rust_suites() {
   timed clippy cargo clippy --workspace --all-targets -- -D warnings
   timed cargo-deny cargo_deny
   timed "test build" cargo test --workspace --no-run
-  lane api-postgres api_suite_on_postgres
-  step "rust: tests on SQLite (core unit + property, store contract, server integration)"
-  timed "tests (SQLite)" cargo test --workspace
+  lane api-postgres api_on_postgres "${skip_media[@]}"
+  step "rust: tests on SQLite (core unit + property, store contract, server integration), calls aside"
+  timed "tests (SQLite)" cargo test --workspace -- "${skip_media[@]}"
   step "store contract suite on PostgreSQL"
   # A throwaway cluster on a Unix socket.
   timed "store contract (PostgreSQL)" scripts/with-postgres.sh cargo test -p kefu-store --test contract
   join api-postgres
+}
+
+media_suites() {
+  step "rust: the tests of calls and recordings, on SQLite then on PostgreSQL"
+  timed "call tests (SQLite)" cargo test --workspace -- "${media_tests[@]}"
+  timed "call tests (PostgreSQL)" api_on_postgres "${media_tests[@]}"
 }
 
 # Debian's packages download while the web UIs and the server build.
@@ -153,5 +168,6 @@ rust_suites
 join web-unit
 join browser-no-calls
 
+media_suites
 step "browser tests of calls (Playwright driving /usr/bin/chromium), alone on the machine"
 timed "browser: calls" browser calls
