@@ -29,7 +29,7 @@ async fn refused_soon(app: &TestApp, token: &str) -> bool {
 }
 
 /// The supervisor logs out on the first node, then changes their password there while signed in
-/// twice; the other nodes, which had just let both tokens in, refuse them at once.
+/// twice; the other nodes, which had just let both tokens in, refuse them right after.
 pub async fn revocations_hold_on_every_node_at_once(apps: &[&TestApp]) {
     let (here, others) = apps.split_first().expect("nodes");
     let token = here.login("supervisor@demo.kefu", "demo-supervisor").await;
