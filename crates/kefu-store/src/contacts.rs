@@ -162,22 +162,14 @@ impl Store {
     /// Rebuild the model from the log unless it was built since it has its wrap-ups
     /// (`report_wraps`, migration 0037): run at start-up. True when it built.
     pub async fn build_report_contacts(&self, now: i64) -> Result<bool> {
-        let done: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar("SELECT built_at FROM read_model_builds WHERE name = $1")
-            .bind(MODEL)
-            .fetch_optional(pool)
-            .await?);
+        let done: Option<i64> =
+            on_pool!(self, |pool| sqlx::query_scalar(crate::agent_states::MODEL_BUILT_AT).bind(MODEL).fetch_optional(pool).await?);
         if done.is_some() {
             return Ok(false);
         }
         self.rebuild_report_contacts().await?;
         in_write!(self, |db| {
-            sqlx::query(
-                "INSERT INTO read_model_builds (name, built_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at",
-            )
-            .bind(MODEL)
-            .bind(now)
-            .execute(&mut *db)
-            .await?;
+            sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
             Ok(())
         })?;
         Ok(true)

@@ -18,6 +18,13 @@ use crate::{Result, Store, StoreError};
 /// whose offsets are whole quarter hours) is made of whole ones.
 const SLOT_MS: i64 = 900_000;
 
+/// When a read model (by name) was built from the fact log, if it was: read models that are
+/// built once, at the first start-up that has them (this one and the conversation report's).
+pub(crate) const MODEL_BUILT_AT: &str = "SELECT built_at FROM read_model_builds WHERE name = $1";
+/// Marks a read model (by name) built at a time.
+pub(crate) const MARK_MODEL_BUILT: &str =
+    "INSERT INTO read_model_builds (name, built_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at";
+
 /// The name of this read model in `read_model_builds`.
 const MODEL: &str = "agent_states";
 
@@ -246,8 +253,7 @@ impl Store {
                     .execute(&mut *db)
                     .await?;
             }
-            let done: Option<i64> =
-                sqlx::query_scalar("SELECT built_at FROM read_model_builds WHERE name = $1").bind(MODEL).fetch_optional(&mut *db).await?;
+            let done: Option<i64> = sqlx::query_scalar(crate::agent_states::MODEL_BUILT_AT).bind(MODEL).fetch_optional(&mut *db).await?;
             if done.is_some() && !again {
                 return Ok(false);
             }
@@ -291,13 +297,7 @@ impl Store {
                     .await?;
             }
             write_sums!(db, fold.sums);
-            sqlx::query(
-                "INSERT INTO read_model_builds (name, built_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET built_at = excluded.built_at",
-            )
-            .bind(MODEL)
-            .bind(now)
-            .execute(&mut *db)
-            .await?;
+            sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
             Ok::<bool, StoreError>(true)
         })?;
         tx.commit().await?;
