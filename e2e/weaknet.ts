@@ -6,7 +6,7 @@
 // adds the delay and stands for the 1:1 NAT in front of kefu's media port. Runs as root.
 // Nothing leaves the machine: the pair's addresses are private and nothing routes beyond them.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -42,6 +42,11 @@ const run = (cmd: string, args: string[], input?: string) => execFileSync(cmd, a
 
 const NS_PREFIX = 'kefu-wn-';
 
+/** No IPv6 address on this side's end of a pair either (see createWeakNet). */
+const noIpv6 = (dev: string) => {
+  if (existsSync('/proc/sys/net/ipv6')) run('sysctl', ['-qw', `net.ipv6.conf.${dev}.disable_ipv6=1`]);
+};
+
 /** Namespaces left by runs whose process is gone (a killed runner cannot clean up). */
 function removeStale() {
   for (const line of run('ip', ['netns', 'list']).split('\n')) {
@@ -74,8 +79,16 @@ export async function createWeakNet(): Promise<WeakNet> {
   run('ip', ['netns', 'add', ns]);
   run('ip', ['netns', 'add', agentNs]);
   try {
+    // IPv4 only inside the namespaces: an IPv6 link-local address arrives a second or two after a
+    // link comes up (once duplicate detection ends), and Chromium takes that for a network change
+    // and aborts its requests with ERR_NETWORK_CHANGED — once, the agent's page loaded without its
+    // script and the spec waited 5 minutes for the login form.
+    for (const n of existsSync('/proc/sys/net/ipv6') ? [ns, agentNs] : []) {
+      for (const scope of ['all', 'default']) run('ip', ['netns', 'exec', n, 'sysctl', '-qw', `net.ipv6.conf.${scope}.disable_ipv6=1`]);
+    }
     run('ip', ['link', 'add', hostDev, 'type', 'veth', 'peer', 'name', visitorDev, 'netns', ns]);
     run('ip', ['addr', 'add', `${hostIp}/30`, 'dev', hostDev]);
+    noIpv6(hostDev);
     run('ip', ['link', 'set', hostDev, 'up']);
     run('ip', ['-n', ns, 'addr', 'add', `${visitorIp}/30`, 'dev', visitorDev]);
     run('ip', ['-n', ns, 'link', 'set', visitorDev, 'up']);
@@ -83,6 +96,7 @@ export async function createWeakNet(): Promise<WeakNet> {
     // The agent reaches hostIp through its own pair (this side delivers to its own address).
     run('ip', ['link', 'add', agentHostDev, 'type', 'veth', 'peer', 'name', agentDev, 'netns', agentNs]);
     run('ip', ['addr', 'add', `${agentHostIp}/30`, 'dev', agentHostDev]);
+    noIpv6(agentHostDev);
     run('ip', ['link', 'set', agentHostDev, 'up']);
     run('ip', ['-n', agentNs, 'addr', 'add', `10.214.${octet}.2/30`, 'dev', agentDev]);
     run('ip', ['-n', agentNs, 'link', 'set', agentDev, 'up']);

@@ -17,7 +17,8 @@ export async function person(browser: Browser, locale: string): Promise<{ contex
 /** Log in to the workspace (the user menu shows once signed in). */
 export async function login(page: Page, email: string, password = 'demo-agent') {
   await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
+  // A page that loads without its script never shows the form: fail in 30 s, not at the test's end.
+  await page.getByTestId('login-email').fill(email, { timeout: 30_000 });
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('user-menu')).toBeVisible();
@@ -26,7 +27,8 @@ export async function login(page: Page, email: string, password = 'demo-agent') 
 /** Log in to the workspace and set the status to ready. */
 export async function agentReady(page: Page, email: string, password = 'demo-agent') {
   await page.goto(`${base()}/app/`);
-  await page.getByTestId('login-email').fill(email);
+  // A page that loads without its script never shows the form: fail in 30 s, not at the test's end.
+  await page.getByTestId('login-email').fill(email, { timeout: 30_000 });
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('status-switch').click();
