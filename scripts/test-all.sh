@@ -99,10 +99,10 @@ cargo_deny() {
   "$dir/bin/cargo-deny" check licenses bans sources
 }
 
-# browser PART: the Playwright specs of one part (see e2e/playwright.config.ts), on a copy of the
-# kefu binary taken before the Rust suites run (a rebuild then cannot swap it under a spec).
+# browser PART: the Playwright specs of one part (see e2e/playwright.config.ts), on the copy of the
+# kefu binary taken after the test build (a rebuild then cannot swap it under a spec).
 browser() {
-  (cd e2e && KEFU_E2E_PART="$1" KEFU_BIN="$work/kefu" npx playwright test)
+  (cd e2e && KEFU_E2E_PART="$1" npx playwright test)
 }
 
 # The tests of calls and their recordings (media over real UDP, recorder threads, ffmpeg
@@ -112,54 +112,76 @@ media_tests=(call_quality:: call_recover:: calls:: cluster_call compositions:: l
 skip_media=()
 for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
 
-# api_on_postgres TEST-ARGS...: the api suite's test binary (built by `cargo test --no-run`) on
-# PostgreSQL, run without cargo: cargo holds the build directory while its tests run, so a second
-# `cargo test` would wait for the first. The same integration tests as on SQLite, each on a fresh
-# schema of one throwaway cluster; among them migrate-store (the demo pilot moves to PostgreSQL)
-# and the cluster tests (three real kefu binaries on loopback, NATS and this PostgreSQL). Run from
-# the package, as cargo does.
-api_on_postgres() {
-  local bin
-  bin="$(cargo test -p kefu-server --test api --no-run --message-format=json 2>/dev/null |
-    python3 -c 'import json,sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "api" and m.get("executable"): print(m["executable"])')"
-  [ -x "$bin" ] || { echo "the api test binary was not found"; return 1; }
-  scripts/with-postgres.sh bash -c 'cd crates/kefu-server && exec "$@"' api "$bin" "$@"
+# The test build, once: `cargo test --workspace --no-run`, its artifacts listed in $artifacts. Every
+# later step runs what it built: `cargo test --workspace`, which builds nothing more, or a test
+# binary straight from the list. A `cargo build -p kefu-server` or `cargo test -p kefu-store` would
+# resolve features without the other members' dev-dependencies (criterion's, tempfile's, the
+# server's test support) and build the server and most of its dependencies again, with other
+# features: minutes each on a cold machine.
+artifacts="$work/artifacts.json"
+test_build() {
+  cargo test --workspace --no-run --message-format=json-render-diagnostics >"$artifacts"
 }
 
+# test_binary NAME: the executable of the test target NAME (an integration test) from the build.
+test_binary() {
+  python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[2] and m.get("executable"): print(m["executable"])' "$artifacts" "$1"
+}
+
+# on_postgres PACKAGE TARGET TEST-ARGS...: a test binary of the build on PostgreSQL, run without
+# cargo (cargo holds the build directory while its tests run, so a second `cargo test` would wait
+# for the first) from its package's directory, as cargo runs it. Each test gets a fresh schema of
+# one throwaway cluster on a Unix socket (scripts/with-postgres.sh).
+on_postgres() {
+  local dir=$1 name=$2 bin
+  shift 2
+  bin="$(test_binary "$name")"
+  [ -x "$bin" ] || { echo "the test binary $name was not found in the build"; return 1; }
+  scripts/with-postgres.sh bash -c 'cd "$0" && exec "$@"' "$dir" "$bin" "$@"
+}
+
+# The api suite on PostgreSQL: the same integration tests as on SQLite; among them migrate-store
+# (the demo pilot moves to PostgreSQL) and the cluster tests (three real kefu binaries on loopback,
+# NATS and this PostgreSQL).
+api_on_postgres() { on_postgres crates/kefu-server api "$@"; }
+
 rust_suites() {
-  step "rust: clippy, cargo deny, build the tests"
+  lane api-postgres api_on_postgres "${skip_media[@]}"
+  step "rust: clippy, cargo deny"
   timed clippy cargo clippy --workspace --all-targets -- -D warnings
   timed cargo-deny cargo_deny
-  timed "test build" cargo test --workspace --no-run
-  lane api-postgres api_on_postgres "${skip_media[@]}"
   step "rust: tests on SQLite (core unit + property, store contract, server integration), calls aside"
   timed "tests (SQLite)" cargo test --workspace -- "${skip_media[@]}"
   step "store contract suite on PostgreSQL"
-  # A throwaway cluster on a Unix socket.
-  timed "store contract (PostgreSQL)" scripts/with-postgres.sh cargo test -p kefu-store --test contract
+  timed "store contract (PostgreSQL)" on_postgres crates/kefu-store contract
   join api-postgres
 }
 
+# SQLite and PostgreSQL side by side: together they keep less than half the machine busy.
 media_suites() {
-  step "rust: the tests of calls and recordings, on SQLite then on PostgreSQL"
+  step "rust: the tests of calls and recordings, on SQLite and on PostgreSQL"
+  lane "call-tests-postgres" api_on_postgres "${media_tests[@]}"
   timed "call tests (SQLite)" cargo test --workspace -- "${media_tests[@]}"
-  timed "call tests (PostgreSQL)" api_on_postgres "${media_tests[@]}"
+  join call-tests-postgres
 }
 
-# Debian's packages download while the web UIs and the server build.
+# Debian's packages download while the web UIs and the tests build.
 lane packages system_packages
 
 step "front-end: install, type-check, build"
 timed "web build" scripts/build-web.sh
 lane web-unit bash -c 'cd web && npm test'
 
-step "rust: fmt, build the server (it embeds the web build)"
+step "rust: fmt, build the server and the tests (the server embeds the web build)"
 timed fmt cargo fmt --all -- --check
-timed "server build" cargo build -p kefu-server
+timed "test build" test_build
+# The kefu the tests built. Every suite that starts kefu as a process (the browser specs, the media
+# load tool's smoke test) runs this copy.
 cp target/debug/kefu "$work/kefu"
+export KEFU_BIN="$work/kefu"
 timed "e2e npm ci" bash -c 'cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; }'
 
 join packages
