@@ -4,9 +4,10 @@
 # it needs.
 #
 # Most of a run waits (on timers, browsers, a database) rather than computes, so independent
-# suites run side by side in lanes: the browser specs without calls beside the Rust suites; then
-# the Rust tests of calls and recordings on SQLite and PostgreSQL; then the browser specs of calls,
-# whose frame rates and timings want the machine to themselves. Each lane writes a
+# suites run side by side in lanes: once the server is built, the browser specs without calls and
+# the api suite on PostgreSQL beside the rest of the Rust suites; then the Rust tests of calls and
+# recordings on SQLite and PostgreSQL; then the browser specs of calls, whose frame rates and
+# timings want the machine to themselves. Nothing is built twice (see server_build). Each lane writes a
 # log, printed when it ends (a failed lane's last); the time of every step is printed at the end,
 # whatever the outcome.
 set -euo pipefail
@@ -112,33 +113,39 @@ media_tests=(call_quality:: call_recover:: calls:: cluster_call compositions:: l
 skip_media=()
 for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
 
-# The test build, once: `cargo test --workspace --no-run`, its artifacts listed in $artifacts. Every
-# later step runs what it built: `cargo test --workspace`, which builds nothing more, or a test
-# binary straight from the list. A `cargo build -p kefu-server` or `cargo test -p kefu-store` would
+# The tests build once, in two steps: first the server and its api suite
+# (`cargo test --workspace --no-run --test api`: the kefu binary comes with it), so the browser
+# specs and the api suite on PostgreSQL can start; then everything else. Every later step runs what
+# was built: `cargo test --workspace`, which builds nothing more, or a test binary straight from the
+# build's list of artifacts. A `cargo build -p kefu-server` or `cargo test -p kefu-store` would
 # resolve features without the other members' dev-dependencies (criterion's, tempfile's, the
 # server's test support) and build the server and most of its dependencies again, with other
 # features: minutes each on a cold machine.
-artifacts="$work/artifacts.json"
+server_artifacts="$work/server-artifacts.json"
+test_artifacts="$work/test-artifacts.json"
+server_build() {
+  cargo test --workspace --no-run --test api --message-format=json-render-diagnostics >"$server_artifacts"
+}
 test_build() {
-  cargo test --workspace --no-run --message-format=json-render-diagnostics >"$artifacts"
+  cargo test --workspace --no-run --message-format=json-render-diagnostics >"$test_artifacts"
 }
 
-# test_binary NAME: the executable of the test target NAME (an integration test) from the build.
+# test_binary ARTIFACTS NAME: the executable of the test target NAME in a build's list.
 test_binary() {
   python3 -c 'import json,sys
 for line in open(sys.argv[1]):
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[2] and m.get("executable"): print(m["executable"])' "$artifacts" "$1"
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[2] and m.get("executable"): print(m["executable"])' "$1" "$2"
 }
 
-# on_postgres PACKAGE TARGET TEST-ARGS...: a test binary of the build on PostgreSQL, run without
-# cargo (cargo holds the build directory while its tests run, so a second `cargo test` would wait
-# for the first) from its package's directory, as cargo runs it. Each test gets a fresh schema of
-# one throwaway cluster on a Unix socket (scripts/with-postgres.sh).
+# on_postgres ARTIFACTS PACKAGE-DIR TARGET TEST-ARGS...: a test binary of a build on PostgreSQL,
+# run without cargo (cargo holds the build directory while its tests run, so a second `cargo test`
+# would wait for the first) from its package's directory, as cargo runs it. Each test gets a fresh
+# schema of one throwaway cluster on a Unix socket (scripts/with-postgres.sh).
 on_postgres() {
-  local dir=$1 name=$2 bin
-  shift 2
-  bin="$(test_binary "$name")"
+  local list=$1 dir=$2 name=$3 bin
+  shift 3
+  bin="$(test_binary "$list" "$name")"
   [ -x "$bin" ] || { echo "the test binary $name was not found in the build"; return 1; }
   scripts/with-postgres.sh bash -c 'cd "$0" && exec "$@"' "$dir" "$bin" "$@"
 }
@@ -146,17 +153,18 @@ on_postgres() {
 # The api suite on PostgreSQL: the same integration tests as on SQLite; among them migrate-store
 # (the demo pilot moves to PostgreSQL) and the cluster tests (three real kefu binaries on loopback,
 # NATS and this PostgreSQL).
-api_on_postgres() { on_postgres crates/kefu-server api "$@"; }
+api_on_postgres() { on_postgres "$server_artifacts" crates/kefu-server api "$@"; }
 
 rust_suites() {
   lane api-postgres api_on_postgres "${skip_media[@]}"
-  step "rust: clippy, cargo deny"
+  step "rust: build the other tests; clippy, cargo deny"
+  timed "test build" test_build
   timed clippy cargo clippy --workspace --all-targets -- -D warnings
   timed cargo-deny cargo_deny
   step "rust: tests on SQLite (core unit + property, store contract, server integration), calls aside"
   timed "tests (SQLite)" cargo test --workspace -- "${skip_media[@]}"
   step "store contract suite on PostgreSQL"
-  timed "store contract (PostgreSQL)" on_postgres crates/kefu-store contract
+  timed "store contract (PostgreSQL)" on_postgres "$test_artifacts" crates/kefu-store contract
   join api-postgres
 }
 
@@ -175,9 +183,9 @@ step "front-end: install, type-check, build"
 timed "web build" scripts/build-web.sh
 lane web-unit bash -c 'cd web && npm test'
 
-step "rust: fmt, build the server and the tests (the server embeds the web build)"
+step "rust: fmt, build the server and its api tests (the server embeds the web build)"
 timed fmt cargo fmt --all -- --check
-timed "test build" test_build
+timed "server build" server_build
 # The kefu the tests built. Every suite that starts kefu as a process (the browser specs, the media
 # load tool's smoke test) runs this copy.
 cp target/debug/kefu "$work/kefu"
