@@ -4,7 +4,8 @@
 // notice as for the server's recording; after a few seconds the agent stops, the browser saves the
 // file as a download (H.264 + Opus in Matroska in Chromium), and ffprobe finds a video and an audio stream in it (ffmpeg: frames decoded
 // and sound that is not silence, the two voices mixed). The timeline and the audit log have both
-// ends. On the shared kefu (the setting off) the control is absent.
+// ends. On the shared kefu (the setting off) the control is absent. A second test mutes both
+// voices and shares a tab with sound: the file still has sound, the tab's.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,52 @@ test('the agent records the call locally: the visitor is told, the file has vide
   const audit = await api.get(admin, '/api/v1/audit-log?entity=local_recording');
   expect(audit.entries.map((e: { action: string; entity_id: string }) => `${e.action} ${e.entity_id}`)).toEqual([`stopped ${callId}`, `started ${callId}`]);
 
+  await panel.getByTestId('call-hangup').click();
+  await expect(panel).toBeHidden();
+  await leaveFloor('agent1@demo.kefu');
+  await agent.context.close();
+  await visitor.context.close();
+});
+
+test("the sound of the agent's shared tab is in the local recording, beside the voices (both muted here)", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const agent = await withTestHooks(browser, 'en-US');
+  await agentReady(agent.page, 'agent1@demo.kefu');
+  const visitor = await withTestHooks(browser, 'en-US');
+  const frame = await prechat(visitor.page, 'Local recording with a shared tab');
+  const { panel } = await startVideoService(agent.page, visitor.page, frame);
+  await expect(panel.getByTestId('call-remote-video')).toHaveJSProperty('readyState', 4, { timeout: 15_000 });
+  // Both voices off: what sound the file has can only be the shared tab's.
+  await panel.getByTestId('call-mute').click();
+  await expect(panel.getByTestId('call-mute')).toHaveAttribute('aria-pressed', 'true');
+  await frame.getByTestId('call-mute').click();
+  await expect(frame.getByTestId('call-mute')).toHaveAttribute('aria-pressed', 'true');
+  // Chromium's fake capture answers getDisplayMedia({ video, audio: true }) with a screen and a sound.
+  const share = panel.getByTestId('call-screen-share');
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'true');
+
+  const button = panel.getByTestId('call-local-record');
+  await button.click();
+  await expect(panel.getByTestId('call-local-rec')).toBeVisible();
+  await new Promise((r) => setTimeout(r, 4_000));
+  const download = agent.page.waitForEvent('download');
+  await button.click();
+  const file = await download;
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-e2e-localrec-'));
+  try {
+    const path = join(dir, file.suggestedFilename());
+    await file.saveAs(path);
+    const p = probe(path);
+    console.log(`local recording with a shared tab, voices muted: streams ${p.kinds.join('+')}, peak ${p.maxVolume} dB`);
+    expect(p.kinds).toEqual(['audio', 'video']);
+    expect(p.maxVolume, "the shared tab's sound in the file").toBeGreaterThan(-50);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'false');
   await panel.getByTestId('call-hangup').click();
   await expect(panel).toBeHidden();
   await leaveFloor('agent1@demo.kefu');

@@ -63,6 +63,8 @@ export const useCallsStore = defineStore('calls', () => {
   const remoteScreen = shallowRef<MediaStream | null>(null);
   /** The sound of the screen the other side shares (a shared tab's audio), beside their voice. */
   const remoteScreenSound = shallowRef<MediaStream | null>(null);
+  /** The sound of the screen I share (a shared tab's audio), null when none: my local recording mixes it in. */
+  const myScreenSound = shallowRef<MediaStream | null>(null);
   /** The network-quality indicator of my call (from my browser's getStats), null before a reading. */
   const network = ref<NetworkQuality | null>(null);
   let stopNetwork: (() => void) | null = null;
@@ -266,6 +268,7 @@ export const useCallsStore = defineStore('calls', () => {
             }
           },
           onScreenEnded: () => {
+            myScreenSound.value = null;
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, sharing: false };
           },
           onState: (state) => {
@@ -389,9 +392,10 @@ export const useCallsStore = defineStore('calls', () => {
   }
 
   function sources() {
-    return { remote: remoteStream.value, screen: remoteScreen.value, local: localStream.value };
+    const screenSounds = [remoteScreenSound.value, myScreenSound.value].filter((s): s is MediaStream => s !== null);
+    return { remote: remoteStream.value, screen: remoteScreen.value, local: localStream.value, screenSounds };
   }
-  watch([remoteStream, remoteScreen, localStream], () => recorder?.update(sources()));
+  watch([remoteStream, remoteScreen, localStream, remoteScreenSound, myScreenSound], () => recorder?.update(sources()));
 
   /** Shares my screen (the browser asks which one); rejects when refused or unsupported. */
   async function shareScreen(): Promise<void> {
@@ -416,6 +420,7 @@ export const useCallsStore = defineStore('calls', () => {
     if ('contentHint' in track) track.contentHint = 'detail';
     mine.value = { ...mine.value, sharing: true };
     await session.shareScreen(track, sound);
+    if (sound && sound.readyState === 'live') myScreenSound.value = markRaw(new MediaStream([sound]));
   }
 
   async function stopScreen(): Promise<void> {
@@ -445,6 +450,7 @@ export const useCallsStore = defineStore('calls', () => {
     remoteStream.value = null;
     remoteScreen.value = null;
     remoteScreenSound.value = null;
+    myScreenSound.value = null;
     dropLocal();
   }
 

@@ -1,7 +1,8 @@
 // Client-side recording (本地录制) of the agent's call: one WebM made in this browser with
 // MediaRecorder and saved as a download. What it records is the composed view the agent sees —
 // the customer's camera large (their shared screen large and their camera small while they share),
-// the agent's own camera small in the corner — with the customer's and the agent's sound mixed.
+// the agent's own camera small in the corner — with the customer's and the agent's voices and the
+// sound of a screen either of them shares (a shared tab's audio) mixed.
 // Why composed rather than the customer's track alone: a reviewer needs both faces and both voices
 // in one file, and the tracks change during a call (a camera switched, a screen shared, a track
 // renegotiated) while a MediaRecorder stops when its stream's track set changes; a canvas and a
@@ -12,6 +13,8 @@ export interface RecordingSources {
   remote: MediaStream | null;
   screen: MediaStream | null;
   local: MediaStream | null;
+  /** The sound of the screens shared now, on either side (a shared tab's audio). */
+  screenSounds: MediaStream[];
 }
 
 /**
@@ -121,7 +124,7 @@ export class LocalRecorder {
     setStream(main, sources.screen ?? sources.remote);
     setStream(small, sources.screen ? sources.remote : null);
     setStream(pip, sources.local);
-    const audio = [sources.remote, sources.local].flatMap((s) => s?.getAudioTracks() ?? []);
+    const audio = [sources.remote, sources.local, ...sources.screenSounds].flatMap((s) => s?.getAudioTracks() ?? []);
     const ids = audio.map((t) => t.id).join(',');
     if (ids === this.#audioIds) return;
     this.#audioIds = ids;
