@@ -2,6 +2,7 @@
 //! endpoint with resume-from-sequence. It never decides anything; it only delivers.
 
 mod bus;
+mod nodes;
 mod hub;
 pub mod ws;
 
