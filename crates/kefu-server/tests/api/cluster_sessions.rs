@@ -71,3 +71,32 @@ pub async fn revocations_hold_on_every_node_at_once(apps: &[&TestApp]) {
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+/// A node that cannot answer (stalled by SIGSTOP: its NATS and PostgreSQL connections stay open,
+/// so it still counts as live) does not hang a logout elsewhere: the logout is answered after the
+/// revocation's bounded wait (2 s), not before; once the node runs again it refuses the token.
+pub async fn a_stalled_node_delays_a_logout_by_the_bounded_wait(here: &TestApp, stalled: &TestApp, stalled_pid: u32) {
+    let token = here.login("agent3@demo.kefu", "demo-agent").await;
+    for app in [here, stalled] {
+        assert_eq!(me(app, &token).await, 200, "each node remembers the token");
+    }
+    let pid = stalled_pid.to_string();
+    let signal = |sig: &str| assert!(std::process::Command::new("kill").args([sig, &pid]).status().unwrap().success());
+    signal("-STOP");
+    let start = Instant::now();
+    let (status, _) = here.call("POST", "/api/v1/auth/logout", Some(&token), None).await;
+    let took = start.elapsed();
+    signal("-CONT");
+    assert_eq!(status, 204);
+    eprintln!("logout while a node is stalled: answered after {:.0} ms", ms(took));
+    assert!(took >= Duration::from_millis(1900), "the logout waited for the stalled node's confirmation ({took:?})");
+    assert!(took < Duration::from_secs(6), "but not much longer than the bounded wait ({took:?})");
+    // The session end is in the stalled node's NATS socket when it runs again: it is applied
+    // within moments, and the database refuses the token meanwhile on every other node.
+    assert_eq!(me(here, &token).await, 401);
+    let back = Instant::now();
+    while me(stalled, &token).await != 401 {
+        assert!(back.elapsed() < Duration::from_secs(2), "the stalled node forgets the token once it runs again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
