@@ -24,7 +24,7 @@ use tokio::sync::{Mutex, Notify};
 /// How often the lock connection is checked (a broken one means other nodes no longer wait for
 /// this one: its cache must go out of use soon after), and how long a check may take.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
-const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 /// The membership connection's name in `pg_stat_activity` (operators, and tests, find it).
 const APP_NAME: &str = "kefu-node";
 
@@ -68,7 +68,7 @@ impl Nodes {
 
     /// Take the lock, and keep it for the life of the process (checked, taken again when lost).
     pub(crate) async fn join(self: &Arc<Nodes>) -> anyhow::Result<()> {
-        let conn = self.lock().await.context("node membership lock")?;
+        let conn = self.take_lock().await.context("node membership lock")?;
         *self.conn.lock().await = Some(conn);
         self.held.store(true, Ordering::SeqCst);
         tracing::info!(node = self.id, "this node is counted among the cluster's nodes");
@@ -76,7 +76,7 @@ impl Nodes {
         Ok(())
     }
 
-    async fn lock(&self) -> anyhow::Result<PgConnection> {
+    async fn take_lock(&self) -> anyhow::Result<PgConnection> {
         let options = self.url.parse::<sqlx::postgres::PgConnectOptions>().context("database_url")?.application_name(APP_NAME);
         let mut conn = PgConnection::connect_with(&options).await?;
         sqlx::query(LOCK).bind(self.id).execute(&mut conn).await?;
@@ -105,7 +105,7 @@ impl Nodes {
             if self.held.swap(false, Ordering::SeqCst) {
                 tracing::error!(node = self.id, "lost the node membership lock: this node reads every token from the database until it has it again");
             }
-            match self.lock().await {
+            match self.take_lock().await {
                 Ok(conn) => {
                     *self.conn.lock().await = Some(conn);
                     tracing::info!(node = self.id, "took the node membership lock again");
