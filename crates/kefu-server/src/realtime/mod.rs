@@ -2,8 +2,8 @@
 //! endpoint with resume-from-sequence. It never decides anything; it only delivers.
 
 mod bus;
-mod nodes;
 mod hub;
+mod nodes;
 pub mod ws;
 
 pub use bus::Bus;

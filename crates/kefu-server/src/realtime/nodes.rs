@@ -103,7 +103,10 @@ impl Nodes {
                 continue;
             }
             if self.held.swap(false, Ordering::SeqCst) {
-                tracing::error!(node = self.id, "lost the node membership lock: this node reads every token from the database until it has it again");
+                tracing::error!(
+                    node = self.id,
+                    "lost the node membership lock: this node reads every token from the database until it has it again"
+                );
             }
             match self.take_lock().await {
                 Ok(conn) => {
