@@ -155,7 +155,13 @@ impl Bus {
                         }
                         // Messages were dropped: session ends among them, perhaps.
                         async_nats::Event::SlowConsumer(sid) => {
-                            tracing::warn!(sid, "a NATS subscription dropped messages (slow consumer): remembered tokens are forgotten");
+                            // Said once per doubt: an overloaded node drops many.
+                            if doubted.none() {
+                                tracing::warn!(
+                                    sid,
+                                    "a NATS subscription dropped messages (slow consumer): remembered tokens are forgotten"
+                                );
+                            }
                             doubted.raise();
                         }
                         _ => {}
@@ -314,6 +320,7 @@ impl Bus {
                 }
                 h.session_cache_all().forget_all();
                 bus.doubts.cleared.store(doubts, Ordering::SeqCst);
+                tracing::info!("remembered tokens forgotten after a doubt: the session cache answers again");
             }
         });
         let (h, nodes) = (hub.clone(), self.nodes.clone());
