@@ -63,14 +63,12 @@ impl Application {
         let widget_secret = secret_setting(&store, "widget_secret").await?;
         let org = crate::org::Org::load(&store, config.time_zone.clone()).await.context("failed to read the organisation's settings")?;
         let links = AttachmentLinks::new(&secret_setting(&store, "attachment_link_secret").await?);
-        let hub = match &config.nats_url {
-            Some(url) => {
-                if config.database_url.is_none() {
-                    anyhow::bail!("nats_url needs database_url: the nodes of a cluster share one PostgreSQL database");
-                }
-                Hub::clustered(crate::realtime::Bus::connect(url).await?).await.context("failed to listen on NATS")?
+        let hub = match (&config.nats_url, &config.database_url) {
+            (Some(url), Some(db)) => {
+                Hub::clustered(crate::realtime::Bus::connect(url, &db.0).await?).await.context("failed to listen on NATS")?
             }
-            None => Hub::default(),
+            (Some(_), None) => anyhow::bail!("nats_url needs database_url: the nodes of a cluster share one PostgreSQL database"),
+            (None, _) => Hub::default(),
         };
         hub.session_cache_all().set_time_limit(i64::from(config.session_cache_secs) * 1000);
         let metrics = Arc::new(MetricsInner::default());
@@ -107,7 +105,7 @@ impl Application {
             (Some(bus), Some(url)) => {
                 let addr = media.local_addr();
                 let addr = config.media_public_ip.map_or(addr, |ip| std::net::SocketAddr::new(ip, addr.port()));
-                let cluster = crate::calls::cluster::CallCluster::start(&url.0, bus.client().clone(), addr.to_string())
+                let cluster = crate::calls::cluster::CallCluster::start(bus.node(), &url.0, bus.client().clone(), addr.to_string())
                     .await
                     .context("failed to join the cluster's call plane")?;
                 calls = calls.clustered(cluster.clone());

@@ -2,8 +2,9 @@
 //! message above all) usually reads nothing from the database. Owns only its map. The hub
 //! forgets entries whenever a session ends or changes (logout, revocation, a password or role
 //! change, disabling, blocking, a revoked API key), on this node at once and on every other node
-//! through the same NATS message that closes the token's WebSockets there; the time limit is only
-//! a safety net for a NATS message that got lost.
+//! through the same NATS message that closes the token's WebSockets there; the revoking request
+//! is answered once every live node confirmed it forgot (`realtime::bus`). The time limit is only
+//! a safety net for a node that did not confirm in time.
 //!
 //! A read that started before a revocation must not put the caller back after the revocation
 //! forgot it: every forget moves an epoch on, and an answer is kept only if the epoch it was read
@@ -16,9 +17,10 @@ use std::sync::Mutex;
 use crate::auth::Caller;
 use crate::realtime::CloseTarget;
 
-/// How long a caller is remembered by default (ms; `session_cache_secs`). Revocations reach every node through NATS within
-/// milliseconds; this bounds how long a token could still work on a node that missed one (NATS
-/// keeps no history) and is not also told by the resync after a reconnect. Ten seconds is the
+/// How long a caller is remembered by default (ms; `session_cache_secs`). Every live node confirms
+/// a revocation before it is answered; this bounds how long a token could still work on a node
+/// that did not within the revocation's wait (a node that knows it may have missed one empties
+/// its cache before it trusts it again). Ten seconds is the
 /// order of a WebSocket reconnect and of the agent disconnect grace: a 5,000-client floor
 /// sending a message each second re-reads each token once in ten messages at most.
 pub const REMEMBER_MS: i64 = 10_000;

@@ -90,8 +90,7 @@ pub async fn revoke_key(State(state): State<AppState>, staff: Staff, Path(id): P
         return Err(ApiError::not_found("API key"));
     }
     // Refused on every node from the next request on.
-    state.hub.revoke_api_key(id);
-    state.hub.session_ends_sent().await;
+    state.hub.revoke_api_key(id).await;
     let name = before.as_ref().map(|k| k.name.clone()).unwrap_or_default();
     record(&state, &staff, Change::new(AuditEntity::ApiKey, id, AuditAction::Deleted, name).before(&before)).await;
     Ok(StatusCode::NO_CONTENT)

@@ -291,8 +291,7 @@ pub async fn update(
     };
     if let Some(reason) = ended {
         state.store.revoke_user_sessions(id, now_ms()).await?;
-        state.hub.close_user(id, None, reason);
-        state.hub.session_ends_sent().await;
+        state.hub.close_user(id, None, reason).await;
     }
     // A disabled agent goes offline and their conversations go back to the front of the line.
     state.routing.run(Op::AgentChanged { agent: id }).await?;

@@ -83,8 +83,7 @@ pub async fn logout(State(state): State<AppState>, staff: Staff, parts: Parts) -
         let hash = token_hash(&token);
         let now = now_ms();
         state.store.revoke_session(&hash, now).await?;
-        state.hub.close_session(&hash, SessionEndReason::LoggedOut);
-        state.hub.session_ends_sent().await;
+        state.hub.close_session(&hash, SessionEndReason::LoggedOut).await;
         // Signed out everywhere: no more offers now, not after the disconnect grace period.
         if staff.is_user() && state.store.live_sessions(TokenOwner::User(staff.id), now).await? == 0 {
             state.routing.run(Op::SetStatus { agent: staff.id, status: AgentStatus::Offline }).await?;
@@ -149,7 +148,6 @@ pub async fn change_password(
     // Other sessions (perhaps someone who knew the old password) end; this one stays.
     let keep = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
     state.store.revoke_other_sessions(staff.id, &keep, now_ms()).await?;
-    state.hub.close_user(staff.id, Some(&keep), SessionEndReason::PasswordChanged);
-    state.hub.session_ends_sent().await;
+    state.hub.close_user(staff.id, Some(&keep), SessionEndReason::PasswordChanged).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -272,8 +272,7 @@ pub async fn logout(State(state): State<AppState>, VisitorCaller(id): VisitorCal
     state.store.revoke_session(&hash, now).await?;
     // Say why at once: a socket that finds its session revoked on its own check (while the
     // abandon below waits its turn) would say "revoked" instead of "logged out".
-    state.hub.close_session(&hash, SessionEndReason::LoggedOut);
-    state.hub.session_ends_sent().await;
+    state.hub.close_session(&hash, SessionEndReason::LoggedOut).await;
     if state.store.live_sessions(TokenOwner::Visitor(id), now).await? == 0 {
         // Nobody is left to answer the agent: give up the place in line. A conversation already
         // with an agent stays for the agent to close.
@@ -316,8 +315,7 @@ pub async fn block(
         state.routing.run(Op::CloseBlocked { conversation: c.id, by, reason: reason.to_string() }).await?;
     }
     state.store.revoke_visitor_sessions(id, now).await?;
-    state.hub.close_visitor(id, SessionEndReason::Blocked);
-    state.hub.session_ends_sent().await;
+    state.hub.close_visitor(id, SessionEndReason::Blocked).await;
     tracing::info!(visitor = id, by = ?by, "visitor blocked");
     Ok(Json(VisitorView::from(&visitor)))
 }

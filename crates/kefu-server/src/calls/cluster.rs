@@ -37,7 +37,7 @@ const HOME_WAIT: Duration = Duration::from_secs(10);
 
 /// This node in the cluster's call plane. Cheap to share.
 pub struct CallCluster {
-    /// This node's id (random at start; the name of its liveness lock).
+    /// This node's id in the cluster (`Bus::node`: random at start; the name of its liveness lock).
     pub node: i64,
     /// This node's media address, as recorded on the calls it is home to.
     pub media_addr: String,
@@ -104,9 +104,9 @@ struct SocketFrame {
 }
 
 impl CallCluster {
-    /// Take this node's liveness lock (held until the process dies) and join the call plane.
-    pub async fn start(database_url: &str, client: async_nats::Client, media_addr: String) -> anyhow::Result<Arc<CallCluster>> {
-        let node = i64::from(rand::random::<u32>() >> 1);
+    /// Take the liveness lock of `node` (this node's id in the cluster; held until the process
+    /// dies) and join the call plane.
+    pub async fn start(node: i64, database_url: &str, client: async_nats::Client, media_addr: String) -> anyhow::Result<Arc<CallCluster>> {
         let mut lock = PgConnection::connect(database_url).await.context("node liveness connection")?;
         sqlx::query("SELECT pg_advisory_lock($1, $2)").bind(NODE_CLASS).bind(node as i32).execute(&mut lock).await?;
         tokio::spawn(keep_alive(lock, node));

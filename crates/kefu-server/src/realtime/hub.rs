@@ -160,12 +160,12 @@ impl Hub {
         self.bus.as_ref()
     }
 
-    /// The token cache, unless this node is cut from NATS now: then it cannot hear other nodes'
-    /// revocations, and every token is read from the database until the link is back (and the
-    /// resync has made it forget what it knew).
+    /// The token cache, unless this node may have missed another node's revocation (cut from
+    /// NATS, not counted among the live nodes, or not yet emptied after such a doubt: see `bus`):
+    /// then every token is read from the database until the cache has been emptied.
     pub fn session_cache(&self) -> Option<&SessionCache> {
         match &self.bus {
-            Some(bus) if !bus.connected() => None,
+            Some(bus) if !bus.cache_trusted() => None,
             _ => Some(&self.sessions),
         }
     }
@@ -173,14 +173,6 @@ impl Hub {
     /// The token cache, whether or not NATS is up (to forget).
     pub(crate) fn session_cache_all(&self) -> &SessionCache {
         &self.sessions
-    }
-
-    /// Wait until the session ends handed over so far have reached NATS, so every node has heard
-    /// them before a revocation is answered (at once without NATS).
-    pub async fn session_ends_sent(&self) {
-        if let Some(bus) = &self.bus {
-            bus.flushed().await;
-        }
     }
 
     /// Send a frame to a topic's sockets, on every node.
@@ -301,12 +293,14 @@ impl Hub {
         self.publish(Topic::Staff(users.to_vec()), frame);
     }
 
-    /// End connections here at once, and on the other nodes through the bus. Returns how many
+    /// End connections here at once, and on the other nodes through the bus: with NATS, returns
+    /// once every live node has applied it (or a bounded wait ran out, which is logged), so the
+    /// token is refused everywhere when the revoking request is answered. Returns how many
     /// ended on this node.
-    fn close_everywhere(&self, target: CloseTarget, reason: SessionEndReason) -> usize {
+    async fn close_everywhere(&self, target: CloseTarget, reason: SessionEndReason) -> usize {
         let here = self.close_local(&target, reason);
         if let Some(bus) = &self.bus {
-            bus.close(target, reason);
+            bus.close(target, reason).await;
         }
         here
     }
@@ -333,24 +327,24 @@ impl Hub {
         }
     }
 
-    /// End every connection opened with this token.
-    pub fn close_session(&self, session: &str, reason: SessionEndReason) -> usize {
-        self.close_everywhere(CloseTarget::Session(session.to_string()), reason)
+    /// End every connection opened with this token, on every node.
+    pub async fn close_session(&self, session: &str, reason: SessionEndReason) -> usize {
+        self.close_everywhere(CloseTarget::Session(session.to_string()), reason).await
     }
 
     /// End every connection of a user, except those opened with `keep` (a token hash).
-    pub fn close_user(&self, user: i64, keep: Option<&str>, reason: SessionEndReason) -> usize {
-        self.close_everywhere(CloseTarget::User { id: user, keep: keep.map(str::to_string) }, reason)
+    pub async fn close_user(&self, user: i64, keep: Option<&str>, reason: SessionEndReason) -> usize {
+        self.close_everywhere(CloseTarget::User { id: user, keep: keep.map(str::to_string) }, reason).await
     }
 
     /// End every connection of a visitor.
-    pub fn close_visitor(&self, visitor: i64, reason: SessionEndReason) -> usize {
-        self.close_everywhere(CloseTarget::Visitor(visitor), reason)
+    pub async fn close_visitor(&self, visitor: i64, reason: SessionEndReason) -> usize {
+        self.close_everywhere(CloseTarget::Visitor(visitor), reason).await
     }
 
     /// Forget a revoked API key on every node.
-    pub fn revoke_api_key(&self, key: i64) {
-        self.close_everywhere(CloseTarget::ApiKey(key), SessionEndReason::Revoked);
+    pub async fn revoke_api_key(&self, key: i64) {
+        self.close_everywhere(CloseTarget::ApiKey(key), SessionEndReason::Revoked).await;
     }
 
     /// End one connection.
@@ -451,20 +445,20 @@ mod tests {
         assert!(hub.register(AGENT, "s1", 2).is_ok(), "closing frees a place");
     }
 
-    #[test]
-    fn closing_ends_only_the_chosen_connections() {
+    #[tokio::test]
+    async fn closing_ends_only_the_chosen_connections() {
         let hub = Hub::default();
         let here = hub.register(AGENT, "keep", 5).unwrap();
         let there = hub.register(AGENT, "other", 5).unwrap();
         let visitor = hub.register(Who::Visitor(3), "v1", 5).unwrap();
-        assert_eq!(hub.close_user(7, Some("keep"), SessionEndReason::PasswordChanged), 1);
+        assert_eq!(hub.close_user(7, Some("keep"), SessionEndReason::PasswordChanged).await, 1);
         assert_eq!(*there.ended.borrow(), Some(SessionEndReason::PasswordChanged));
         assert_eq!(*here.ended.borrow(), None);
         assert!(hub.user_online(7));
-        assert_eq!(hub.close_session("keep", SessionEndReason::LoggedOut), 1);
+        assert_eq!(hub.close_session("keep", SessionEndReason::LoggedOut).await, 1);
         assert_eq!(*here.ended.borrow(), Some(SessionEndReason::LoggedOut));
         assert!(!hub.user_online(7));
-        assert_eq!(hub.close_visitor(3, SessionEndReason::Blocked), 1);
+        assert_eq!(hub.close_visitor(3, SessionEndReason::Blocked).await, 1);
         assert_eq!(*visitor.ended.borrow(), Some(SessionEndReason::Blocked));
         assert_eq!(hub.index_sizes(), (0, 0, 0));
     }

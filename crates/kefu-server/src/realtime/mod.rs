@@ -3,6 +3,7 @@
 
 mod bus;
 mod hub;
+mod nodes;
 pub mod ws;
 
 pub use bus::Bus;

@@ -6,7 +6,8 @@
 //! media, survives the owner's death, and is taken over by a survivor when its home dies, which
 //! ends it when nobody rejoins (`cluster_calls`; rejoining: `cluster_call_failover`). An owner whose lease epoch is stale writes nothing (`cluster_fencing`).
 //! Sockets resync after NATS was down (`cluster_resync`). A logout or password change on one
-//! node is refused on the others from the next request (`cluster_sessions`).
+//! node is refused on the others from the next request, and a stalled node delays a logout by
+//! the bounded wait only (`cluster_sessions`).
 //! Skipped without `KEFU_TEST_POSTGRES_URL` (`scripts/with-postgres.sh`) or `nats-server`.
 
 use std::process::{Child, Command, Stdio};
@@ -258,6 +259,7 @@ async fn three_nodes_route_chat_and_survive_the_routing_owner_dying() {
 
     let apps: Vec<&TestApp> = nodes.iter().map(|n| &n.app).collect();
     crate::cluster_sessions::revocations_hold_on_every_node_at_once(&apps).await;
+    crate::cluster_sessions::a_stalled_node_delays_a_logout_by_the_bounded_wait(na, nb, nodes[b].proc.0.id()).await;
     // The burst first: other addresses, the proxy's own included (the messages step's visitor),
     // must pass right after it.
     crate::cluster_limits::visitors_limited_across_nodes(&apps, VISITORS_PER_MINUTE, &db).await;
