@@ -18,6 +18,7 @@ mod floor_alerts;
 mod insight_reads;
 mod late_facts;
 mod late_facts_contacts;
+mod model_builds;
 mod message_batch;
 mod outbox;
 mod planning;
