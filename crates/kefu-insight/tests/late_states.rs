@@ -93,7 +93,7 @@ fn sqlite_store(rt: &tokio::runtime::Runtime) -> (Store, std::path::PathBuf) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     #[test]
     fn late_facts_fold_as_the_log_in_order(moves in moves(), delays in prop::collection::vec(0usize..9, 1..70)) {
