@@ -38,7 +38,9 @@ fn facts(moves: &[Gen]) -> Vec<Timed> {
 }
 
 fn moves() -> impl Strategy<Value = Vec<Gen>> {
-    prop::collection::vec((prop_oneof![1 => Just(0i64), 6 => 1i64..1_200], 1i64..=3, 1i64..=5, 0u8..12), 20..70)
+    // One gap in seven is 0: two facts at one time.
+    let gap = (0i64..1_400).prop_map(|g| if g >= 1_200 { 0 } else { g + 1 });
+    prop::collection::vec((gap, 1i64..=3, 1i64..=5, 0u8..12), 20..70)
 }
 
 /// Everything the model holds, in one order.
