@@ -35,7 +35,7 @@ pub struct ReportContactRow {
 }
 
 /// The name of this read model in `read_model_builds` (built with its wrap-ups, migration 0037).
-const MODEL: &str = "report_contacts";
+pub(crate) const MODEL: &str = "report_contacts";
 
 const COLUMNS: &str = "conversation_id, customer_id, group_id, business_type_id, channel, agent_id, vip, left_message, queued_at,
     answered_at, ended_at, abandoned_after_ms, closed_by_agent, talk_ms, wrap_ms, transfers, csat, messages, returned_at";
@@ -142,37 +142,51 @@ impl Store {
     /// time order), in one transaction: `kefu rebuild-reports`, for facts written before the
     /// model existed. Returns the facts replayed.
     pub async fn rebuild_report_contacts(&self) -> Result<usize> {
-        let facts = self.facts_between(i64::MIN, i64::MAX, &[]).await?;
+        Ok(self.fold_report_contacts(None).await?.unwrap_or(0))
+    }
+
+    /// Rebuild the model from the log unless it was built since it has its wrap-ups
+    /// (`report_wraps`, migration 0037): run at start-up. True when it built. Nodes starting
+    /// together build it once: the check, the build and its mark are one transaction, which
+    /// on PostgreSQL holds the model's tables locked (the second node waits, then finds it built).
+    pub async fn build_report_contacts(&self, now: i64) -> Result<bool> {
+        Ok(self.fold_report_contacts(Some(now)).await?.is_some())
+    }
+
+    /// Replay the fact log into the model in one transaction, marked built at `build_at` if
+    /// given (and then only if it was not built yet: None when it was). Some(facts replayed).
+    async fn fold_report_contacts(&self, build_at: Option<i64>) -> Result<Option<usize>> {
         let mut tx = self.begin().await?;
-        on_tx!(tx, |db| {
+        let built: Option<i64> = on_tx!(tx, |db| {
             if dialect::LOCKS_ROWS {
+                // Writers of facts (and another node's build) wait here; under READ COMMITTED the
+                // statements after the lock see what committed before it.
                 sqlx::query("LOCK TABLE report_contacts, report_wraps IN EXCLUSIVE MODE").execute(&mut *db).await?;
             }
+            match build_at {
+                Some(_) => sqlx::query_scalar(crate::agent_states::MODEL_BUILT_AT).bind(MODEL).fetch_optional(&mut *db).await?,
+                None => None,
+            }
+        });
+        if built.is_some() {
+            return Ok(None);
+        }
+        on_tx!(tx, |db| {
             sqlx::query("DELETE FROM report_contacts").execute(&mut *db).await?;
             sqlx::query("DELETE FROM report_wraps").execute(&mut *db).await?;
             Ok::<(), crate::StoreError>(())
         })?;
+        let facts = tx.facts_between(i64::MIN, i64::MAX).await?;
         for f in &facts {
             tx.fold_contact(&f.fact, (f.at, f.id)).await?;
         }
-        tx.commit().await?;
-        Ok(facts.len())
-    }
-
-    /// Rebuild the model from the log unless it was built since it has its wrap-ups
-    /// (`report_wraps`, migration 0037): run at start-up. True when it built.
-    pub async fn build_report_contacts(&self, now: i64) -> Result<bool> {
-        let done: Option<i64> =
-            on_pool!(self, |pool| sqlx::query_scalar(crate::agent_states::MODEL_BUILT_AT).bind(MODEL).fetch_optional(pool).await?);
-        if done.is_some() {
-            return Ok(false);
+        if let Some(now) = build_at {
+            on_tx!(tx, |db| {
+                sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
+            });
         }
-        self.rebuild_report_contacts().await?;
-        in_write!(self, |db| {
-            sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
-            Ok(())
-        })?;
-        Ok(true)
+        tx.commit().await?;
+        Ok(Some(facts.len()))
     }
 
     /// The read model's rows of conversations queued at `from <= queued_at < to`, in no order.

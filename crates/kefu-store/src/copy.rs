@@ -70,6 +70,7 @@ pub const TABLES: &[&str] = &[
     "agent_state_intervals",
     "agent_state_now",
     "agent_state_serving",
+    "agent_state_steps",
     "read_model_builds",
     "message_sentiments",
     "sentiment_alerts",

@@ -86,11 +86,39 @@ impl Tx {
                 continue;
             }
             self.insert_facts(&std::mem::take(&mut run)).await?;
-            self.insert_facts(std::slice::from_ref(&(fact.clone(), at))).await?;
+            let id = self.insert_fact(&fact, at).await?;
             self.project_contact(&fact, at).await?;
-            self.project_agent_state(&fact, at).await?;
+            self.project_agent_state(&fact, at, id).await?;
         }
         self.insert_facts(&run).await
+    }
+
+    /// Every fact written at `from <= at < to`, in the log's order, as this transaction sees them.
+    pub(crate) async fn facts_between(&mut self, from: i64, to: i64) -> Result<Vec<FactRow>> {
+        on_tx!(self, |db| {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as("SELECT id, at, data FROM facts WHERE at >= $1 AND at < $2 ORDER BY at, id")
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *db)
+                .await?;
+            rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
+        })
+    }
+
+    /// Insert one fact row; its id (with `at`, its place in the log's order).
+    async fn insert_fact(&mut self, fact: &Fact, at: i64) -> Result<i64> {
+        let data = serde_json::to_string(fact).map_err(|e| StoreError::Db(sqlx::Error::Encode(Box::new(e))))?;
+        on_tx!(self, |db| Ok(sqlx::query_scalar(
+            "INSERT INTO facts (at, kind, conversation_id, agent_id, group_id, data) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(at)
+        .bind(fact.kind())
+        .bind(fact.conversation().map(|c| c.0))
+        .bind(fact.agent().map(|a| a.0))
+        .bind(fact.group().map(|g| g.0))
+        .bind(data.as_str())
+        .fetch_one(&mut *db)
+        .await?))
     }
 
     /// Insert fact rows, in order (ids ascending), a few hundred per statement.

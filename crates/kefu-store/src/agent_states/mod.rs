@@ -1,16 +1,18 @@
 //! The agent state report's read model: each agent's time per quarter hour in each state
 //! (`agent_state_intervals`), where each agent stands now (`agent_state_now`) and who holds each
-//! conversation being served (`agent_state_serving`), brought up to date by each fact inside the
+//! conversation being served (`agent_state_serving`), and each step of each agent's state with
+//! the state it left (`agent_state_steps`), brought up to date by each fact inside the
 //! transaction that writes it, and built once from the fact log for facts written before the
 //! model existed. It mirrors kefu-insight's `agents` fold (the definitions and their tests live
 //! there; tests check the two agree). A fact written late (stamped before one already folded for
-//! the same agent or conversation) re-folds the agents it touches from the log (`late`), so the
+//! the same agent or conversation) re-folds only the window of steps it changes (`late`), so the
 //! model always equals a fold of the log in time order.
 
 use std::collections::{BTreeMap, HashMap};
 
 use kefu_core::{AgentStatusKind, Fact, FactKind};
 
+use crate::contacts_wrap::Place;
 use crate::facts::{agent_fact, AgentFactRow};
 use crate::{Result, Store, StoreError};
 
@@ -63,6 +65,7 @@ impl Tracker {
 }
 
 /// What a fact does to agents' states.
+#[derive(Debug, Clone)]
 enum Move {
     Status { agent: i64, status: AgentStatusKind, reason: Option<String> },
     Serve { conversation: i64, agent: i64 },
@@ -95,69 +98,132 @@ impl Move {
             _ => return None,
         })
     }
+
+    /// The steps this move makes when `holder` holds its conversation (at most a release and a
+    /// serve, in that order), and who holds it after.
+    fn steps(&self, holder: Option<i64>) -> ([Option<(i64, Step)>; 2], Option<i64>) {
+        match self {
+            Move::Status { agent, status, reason } => ([Some((*agent, Step::Status(*status, reason.clone()))), None], holder),
+            Move::Serve { agent, .. } if holder == Some(*agent) => ([Some((*agent, Step::Again)), None], holder),
+            Move::Serve { agent, .. } => ([holder.map(|h| (h, Step::Release)), Some((*agent, Step::Serve))], Some(*agent)),
+            Move::End { .. } => ([holder.map(|h| (h, Step::Release)), None], None),
+        }
+    }
 }
 
-enum Change {
+/// What one fact does to one agent's tracker: the `step` of an `agent_state_steps` row.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
     Status(AgentStatusKind, Option<String>),
+    /// Begins to hold a conversation.
     Serve,
+    /// Stops holding one (it ended, or someone else answered it).
     Release,
+    /// Answers again a conversation they hold: a release, then a serve (as the fold takes it).
+    Again,
+}
+
+impl Step {
+    fn word(&self) -> &'static str {
+        match self {
+            Step::Status(..) => "status",
+            Step::Serve => "serve",
+            Step::Release => "release",
+            Step::Again => "again",
+        }
+    }
+
+    /// A stored step: its word and the status it left (a status step's own).
+    fn of_word(word: &str, status: AgentStatusKind, reason: Option<String>) -> Option<Step> {
+        Some(match word {
+            "status" => Step::Status(status, reason),
+            "serve" => Step::Serve,
+            "release" => Step::Release,
+            "again" => Step::Again,
+            _ => return None,
+        })
+    }
+}
+
+/// Time per (quarter hour, agent, state, away reason).
+type Sums = BTreeMap<(i64, i64, &'static str, String), i64>;
+
+impl Tracker {
+    /// Take one step at `at`, adding each stretch it closes to `sums`.
+    fn step(&mut self, agent: i64, at: i64, step: &Step, sums: &mut Sums) {
+        self.last_at = self.last_at.max(at);
+        match step {
+            Step::Status(status, reason) => self.change(agent, at, sums, |t| (t.status, t.reason) = (*status, reason.clone())),
+            Step::Serve => self.change(agent, at, sums, |t| t.serving += 1),
+            Step::Release => self.change(agent, at, sums, |t| t.serving = (t.serving - 1).max(0)),
+            Step::Again => {
+                self.change(agent, at, sums, |t| t.serving = (t.serving - 1).max(0));
+                self.change(agent, at, sums, |t| t.serving += 1);
+            }
+        }
+    }
+
+    fn change(&mut self, agent: i64, at: i64, sums: &mut Sums, f: impl FnOnce(&mut Tracker)) {
+        let before = self.state();
+        f(self);
+        if before != self.state() {
+            if let Some((state, reason)) = before {
+                add_stretch(sums, agent, state, reason, self.since, at);
+            }
+            self.since = at;
+        }
+    }
+
+    /// The same state, since the same time (the time of the latest fact aside).
+    fn same_as(&self, other: &Tracker) -> bool {
+        (self.status, &self.reason, self.serving, self.since) == (other.status, &other.reason, other.serving, other.since)
+    }
+}
+
+/// A step taken: a row of `agent_state_steps`.
+#[derive(Debug, Clone)]
+struct StepRow {
+    agent: i64,
+    place: Place,
+    step: Step,
+    /// The tracker it left.
+    after: Tracker,
 }
 
 /// The fold of moves over trackers and holders (all of them when building, the few a fact
-/// touches when writing), with the time of each closed stretch summed per quarter hour.
+/// touches when writing), with the time of each closed stretch summed per quarter hour and
+/// each step taken.
 #[derive(Default)]
 struct Fold {
     trackers: HashMap<i64, Tracker>,
     holders: HashMap<i64, i64>,
-    sums: BTreeMap<(i64, i64, &'static str, String), i64>,
+    sums: Sums,
+    steps: Vec<StepRow>,
 }
 
 impl Fold {
-    fn apply(&mut self, at: i64, m: Move) {
-        // The (agent, change) pairs this move makes: at most a release and a serve, in that order.
-        let mut changes: [Option<(i64, Change)>; 2] = [None, None];
-        match m {
-            Move::Status { agent, status, reason } => changes[0] = Some((agent, Change::Status(status, reason))),
-            Move::Serve { conversation, agent } => {
-                if let Some(previous) = self.holders.insert(conversation, agent) {
-                    changes[0] = Some((previous, Change::Release));
-                }
-                changes[1] = Some((agent, Change::Serve));
-            }
-            Move::End { conversation } => {
-                if let Some(previous) = self.holders.remove(&conversation) {
-                    changes[0] = Some((previous, Change::Release));
-                }
-            }
+    fn apply(&mut self, place: Place, m: Move) {
+        let conversation = match &m {
+            Move::Status { .. } => None,
+            Move::Serve { conversation, .. } | Move::End { conversation } => Some(*conversation),
+        };
+        let (steps, holder) = m.steps(conversation.and_then(|c| self.holders.get(&c).copied()));
+        if let Some(c) = conversation {
+            match holder {
+                Some(h) => self.holders.insert(c, h),
+                None => self.holders.remove(&c),
+            };
         }
-        for (agent, change) in changes.into_iter().flatten() {
-            let t = self.trackers.entry(agent).or_insert_with(|| Tracker::offline(at));
-            let before = t.state();
-            t.last_at = t.last_at.max(at);
-            match change {
-                Change::Status(status, reason) => (t.status, t.reason) = (status, reason),
-                Change::Serve => t.serving += 1,
-                Change::Release => t.serving = (t.serving - 1).max(0),
-            }
-            if before != t.state() {
-                if let Some((state, reason)) = before {
-                    add_stretch(&mut self.sums, agent, state, reason, t.since, at);
-                }
-                t.since = at;
-            }
+        for (agent, step) in steps.into_iter().flatten() {
+            let t = self.trackers.entry(agent).or_insert_with(|| Tracker::offline(place.0));
+            t.step(agent, place.0, &step, &mut self.sums);
+            self.steps.push(StepRow { agent, place, step, after: t.clone() });
         }
     }
 }
 
 /// Count `[start, end)` of one state in the quarter hours it spans.
-fn add_stretch(
-    sums: &mut BTreeMap<(i64, i64, &'static str, String), i64>,
-    agent: i64,
-    state: &'static str,
-    reason: String,
-    start: i64,
-    end: i64,
-) {
+fn add_stretch(sums: &mut Sums, agent: i64, state: &'static str, reason: String, start: i64, end: i64) {
     let mut slot = start - start.rem_euclid(SLOT_MS);
     while slot < end {
         let ms = end.min(slot + SLOT_MS) - start.max(slot);
@@ -212,6 +278,31 @@ macro_rules! write_sums {
     }};
 }
 
+/// Insert step rows (`StepRow`s), five hundred per statement (a build writes one per fact).
+macro_rules! write_steps {
+    ($db:expr, $rows:expr) => {{
+        for chunk in $rows.chunks(500) {
+            let sql = format!(
+                "INSERT INTO agent_state_steps (agent_id, at, fact_id, step, status, reason, serving, since) VALUES {}",
+                crate::routing_batch::value_rows(chunk.len(), 8)
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q
+                    .bind(r.agent)
+                    .bind(r.place.0)
+                    .bind(r.place.1)
+                    .bind(r.step.word())
+                    .bind(r.after.status)
+                    .bind(r.after.reason.clone())
+                    .bind(r.after.serving)
+                    .bind(r.after.since);
+            }
+            q.execute(&mut *$db).await?;
+        }
+    }};
+}
+
 /// Store an agent's tracker (where the fold left them) in `agent_state_now`.
 macro_rules! save_tracker {
     ($db:expr, $agent:expr, $t:expr) => {{
@@ -249,7 +340,7 @@ impl Store {
         let built = on_tx!(tx, |db| {
             if dialect::LOCKS_ROWS {
                 // Writers of facts on other nodes wait here, then fold their fact onto the result.
-                sqlx::query("LOCK TABLE agent_state_now, agent_state_serving, agent_state_intervals IN EXCLUSIVE MODE")
+                sqlx::query("LOCK TABLE agent_state_now, agent_state_serving, agent_state_intervals, agent_state_steps IN EXCLUSIVE MODE")
                     .execute(&mut *db)
                     .await?;
             }
@@ -257,23 +348,24 @@ impl Store {
             if done.is_some() && !again {
                 return Ok(false);
             }
-            for t in ["agent_state_intervals", "agent_state_now", "agent_state_serving"] {
+            for t in ["agent_state_intervals", "agent_state_now", "agent_state_serving", "agent_state_steps"] {
                 sqlx::query(&format!("DELETE FROM {t}")).execute(&mut *db).await?;
             }
             let marks: Vec<String> = (0..KINDS.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
-                "SELECT at, kind, conversation_id, agent_id, CASE WHEN kind = $1 THEN data END FROM facts
+                "SELECT at, id, kind, conversation_id, agent_id, CASE WHEN kind = $1 THEN data END FROM facts
                  WHERE kind IN ({}) ORDER BY at, id",
                 marks.join(", ")
             );
-            let mut q = sqlx::query_as::<_, (i64, FactKind, Option<i64>, Option<i64>, Option<String>)>(&sql).bind(FactKind::AgentStatus);
+            let mut q =
+                sqlx::query_as::<_, (i64, i64, FactKind, Option<i64>, Option<i64>, Option<String>)>(&sql).bind(FactKind::AgentStatus);
             for k in KINDS {
                 q = q.bind(k);
             }
             let mut fold = Fold::default();
-            for (at, kind, c, a, data) in q.fetch_all(&mut *db).await? {
+            for (at, id, kind, c, a, data) in q.fetch_all(&mut *db).await? {
                 if let Some(m) = Move::of_row(agent_fact(at, kind, c, a, data.as_deref())?) {
-                    fold.apply(at, m);
+                    fold.apply((at, id), m);
                 }
             }
             for (a, t) in &fold.trackers {
@@ -297,6 +389,7 @@ impl Store {
                     .await?;
             }
             write_sums!(db, fold.sums);
+            write_steps!(db, fold.steps);
             sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
             Ok::<bool, StoreError>(true)
         })?;

@@ -2,7 +2,7 @@
 //! the trackers and holder the fact touches are locked, the fact folded on top, and a fact that
 //! came late handed to `late` instead.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use kefu_core::{AgentStatusKind, Fact, FactKind};
 
@@ -10,9 +10,11 @@ use super::{Fold, Move, Tracker, KINDS};
 use crate::{Result, StoreError, Tx};
 
 impl Tx {
-    /// Bring the agent state model up to date with `fact` (called by [`Tx::record_fact`]).
-    pub(crate) async fn project_agent_state(&mut self, fact: &Fact, at: i64) -> Result<()> {
+    /// Bring the agent state model up to date with `fact`, just written as fact `id` (called by
+    /// [`Tx::record_fact`]).
+    pub(crate) async fn project_agent_state(&mut self, fact: &Fact, at: i64, id: i64) -> Result<()> {
         let Some(m) = Move::of_fact(fact) else { return Ok(()) };
+        let late_move = m.clone();
         let (conversation, agent) = match &m {
             Move::Status { agent, .. } => (None, Some(*agent)),
             Move::Serve { conversation, agent } => (Some(*conversation), Some(*agent)),
@@ -35,8 +37,8 @@ impl Tx {
             if let (Some(c), Some(p)) = (conversation, previous) {
                 fold.holders.insert(c, p);
             }
-            // Everyone who ever answered the conversation is locked too: a late fact on it
-            // re-folds them all (it may change who held it when).
+            // Everyone who ever answered the conversation is locked too: a late fact on it may
+            // change the steps of whoever held it just before or after it.
             let answerers: Vec<i64> = match conversation {
                 Some(c) => {
                     sqlx::query_scalar(
@@ -51,9 +53,6 @@ impl Tx {
             };
             // Lowest id first, so two writers lock trackers in one order.
             let agents: BTreeSet<i64> = [agent, previous].into_iter().flatten().chain(answerers).collect();
-            // Where each agent's open stretch began: a re-fold rewrites from there (or the late
-            // fact) on, since nothing after it was written yet.
-            let mut open_since: BTreeMap<i64, i64> = BTreeMap::new();
             for a in &agents {
                 sqlx::query("INSERT INTO agent_state_now (agent_id, status, serving, since) VALUES ($1, $2, 0, $3) ON CONFLICT (agent_id) DO NOTHING")
                     .bind(a)
@@ -68,7 +67,6 @@ impl Tx {
                 .bind(a)
                 .fetch_one(&mut *db)
                 .await?;
-                open_since.insert(*a, since);
                 if [agent, previous].contains(&Some(*a)) {
                     fold.trackers.insert(*a, Tracker { status, reason, serving, since, last_at });
                 }
@@ -90,10 +88,10 @@ impl Tx {
                 None => false,
             };
             if late_for_agents || late_for_conversation {
-                break 'fold Ok::<Option<BTreeMap<i64, i64>>, StoreError>(Some(open_since));
+                break 'fold Ok::<bool, StoreError>(true);
             }
             let serve = matches!(m, Move::Serve { .. });
-            fold.apply(at, m);
+            fold.apply((at, id), m);
             for (a, t) in &fold.trackers {
                 save_tracker!(db, a, t);
             }
@@ -112,11 +110,12 @@ impl Tx {
                 }
             }
             write_sums!(db, fold.sums);
-            Ok(None)
+            write_steps!(db, fold.steps);
+            Ok(false)
         })?;
-        match late {
-            Some(open_since) => self.refold_agents(&open_since, conversation, at).await,
-            None => Ok(()),
+        if late {
+            self.refold_late(late_move, (at, id)).await?;
         }
+        Ok(())
     }
 }

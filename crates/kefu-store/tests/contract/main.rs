@@ -19,6 +19,7 @@ mod insight_reads;
 mod late_facts;
 mod late_facts_contacts;
 mod message_batch;
+mod model_builds;
 mod outbox;
 mod planning;
 mod qa;
