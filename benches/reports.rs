@@ -338,17 +338,7 @@ fn bench(c: &mut Criterion) {
                 let (sums, tagged) = rt.block_on(store.reason_sums(from, to, 1_800_000, &filter)).expect("sums");
                 let comments: Vec<TaggedContact> =
                     rt.block_on(store.tagged_comments(from, to, &filter)).expect("comments").into_iter().map(tagged_contact).collect();
-                let cells: Vec<ReasonCell> = sums
-                    .into_iter()
-                    .map(|s| ReasonCell {
-                        tag: s.tag_id,
-                        at: s.slot,
-                        conversations: s.conversations as u64,
-                        csat_count: s.csat_count as u64,
-                        csat_sum: s.csat_sum as u64,
-                        csat_good: s.csat_good as u64,
-                    })
-                    .collect();
+                let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
                 let all = rt.block_on(store.contact_count(from, to, &filter)).expect("a count");
                 reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, &reasons)
             })
@@ -441,17 +431,7 @@ fn bench(c: &mut Criterion) {
             .into_iter()
             .map(tagged_contact)
             .collect();
-        let cells: Vec<ReasonCell> = sums
-            .into_iter()
-            .map(|s| ReasonCell {
-                tag: s.tag_id,
-                at: s.slot,
-                conversations: s.conversations as u64,
-                csat_count: s.csat_count as u64,
-                csat_sum: s.csat_sum as u64,
-                csat_good: s.csat_good as u64,
-            })
-            .collect();
+        let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
         let all = rt.block_on(store.contact_count(FROM, FROM + DAYS * DAY, &filter)).expect("a count");
         reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, &reasons)
     };
@@ -476,6 +456,18 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+
+/// A stored contact-reason sum as the report folds it.
+fn reason_cell(s: kefu_store::ReasonSumRow) -> ReasonCell {
+    ReasonCell {
+        tag: s.tag_id,
+        at: s.slot,
+        conversations: s.conversations as u64,
+        csat_count: s.csat_count as u64,
+        csat_sum: s.csat_sum as u64,
+        csat_good: s.csat_good as u64,
+    }
+}
 
 /// A stored tag row as the report reads it (the server's reports do the same).
 fn tagged_contact(r: kefu_store::TaggedContactRow) -> TaggedContact {
