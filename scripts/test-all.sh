@@ -20,9 +20,18 @@ times="$work/times"
 started=$SECONDS
 declare -A lane_pid=()
 finish() {
-  local rc=$?
-  # A lane still running when a step failed is stopped with the run.
-  for pid in "${lane_pid[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  local rc=$? name
+  # A lane still running when a step failed is stopped with the run; a lane that ended on its own
+  # and was never joined shows the end of its log (its failures would be lost otherwise).
+  for name in "${!lane_pid[@]}"; do
+    if kill -0 "${lane_pid[$name]}" 2>/dev/null; then
+      kill -- "-${lane_pid[$name]}" 2>/dev/null || kill "${lane_pid[$name]}" 2>/dev/null || true
+    else
+      step "$name: ended before the run stopped; the end of its log"
+      grep -E '^test .* FAILED$|^---- |panicked at' "$work/$name.log" | head -40 || true
+      tail -n 60 "$work/$name.log"
+    fi
+  done
   printf '\n==> times (seconds; lanes overlap)\n'
   cat "$times"
   printf 'whole run: %s s, exit %s\n' "$((SECONDS - started))" "$rc"

@@ -134,7 +134,8 @@ impl Tx {
     /// Fold `agent`'s steps again with `edits` in (in place order), from the step before the
     /// first edit until, past the last, their state is what it was; rewrite those steps, add the
     /// difference to the quarter hours, and their current state if the window reached it.
-    /// `late_at`: the late fact's time (the latest fact folded for the agent is at least it).
+    /// `late_at`: the late fact's time (the latest fact folded for the agent is at least it, and
+    /// at least the window's last step).
     async fn refold_steps(&mut self, agent: i64, edits: &[(Place, Option<Step>)], late_at: i64) -> Result<()> {
         let Some(first) = edits.first().map(|e| e.0) else { return Ok(()) };
         let before: Option<StepColumns> = on_tx!(self, |db| sqlx::query_as(
@@ -237,8 +238,10 @@ impl Tx {
             if let (false, Some(t)) = (converged, &new) {
                 save_tracker!(db, agent, t);
             }
+            // The window may reach past the late fact (a conversation's next move): a fact stamped
+            // before the window's end is late for this agent too.
             sqlx::query("UPDATE agent_state_now SET last_at = CASE WHEN last_at < $1 THEN $1 ELSE last_at END WHERE agent_id = $2")
-                .bind(late_at)
+                .bind(late_at.max(last.0))
                 .bind(agent)
                 .execute(&mut *db)
                 .await?;
