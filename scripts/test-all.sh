@@ -6,10 +6,10 @@
 # Most of a run waits (on timers, browsers, a database) rather than computes, so independent
 # suites run side by side in lanes: once the server is built, the browser specs without calls and
 # the api suite on PostgreSQL beside the rest of the Rust suites; then the Rust tests of calls and
-# recordings on SQLite and PostgreSQL; then the browser specs of calls, whose frame rates and
-# timings want the machine to themselves. Nothing is built twice (see server_build). Each lane writes a
-# log, printed when it ends (a failed lane's last); the time of every step is printed at the end,
-# whatever the outcome.
+# recordings on SQLite and PostgreSQL beside the browser lane's end; then the browser specs of
+# calls, whose frame rates and timings want the machine to themselves. Nothing is built twice (see
+# server_build). Each lane writes a log, printed when it ends (a failed lane's last); the time of
+# every step is printed at the end, whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -116,8 +116,9 @@ browser() {
 }
 
 # The tests of calls and their recordings (media over real UDP, recorder threads, ffmpeg
-# compositions, call failover): their timings want a quiet machine, so they run after the lanes,
-# beside nothing but themselves. Test name filters; the lanes skip exactly these.
+# compositions, call failover): their timings want a machine that is not compiling or running the
+# busy suites, so they run after the Rust lane, beside the browser lane's quieter end. Test name
+# filters; the lanes skip exactly these.
 media_tests=(call_quality:: call_recover:: calls:: cluster_call compositions:: local_recording:: recording snapshots::)
 skip_media=()
 for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
@@ -130,13 +131,21 @@ for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
 # resolve features without the other members' dev-dependencies (criterion's, tempfile's, the
 # server's test support) and build the server and most of its dependencies again, with other
 # features: minutes each on a cold machine.
+#
+# Clippy lints our crates while they build for the tests: clippy-driver, as the workspace members'
+# compiler, lints and compiles (the way `cargo clippy` runs it, with its arguments in CLIPPY_ARGS).
+# A separate `cargo clippy` would check every dependency once more (over 8 minutes on a cold CI
+# machine). The test build takes every target, benches included, as `cargo clippy --all-targets`
+# did. Every cargo command of this run sees the same two variables, so none builds anew.
 server_artifacts="$work/server-artifacts.json"
 test_artifacts="$work/test-artifacts.json"
+export RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 server_build() {
   cargo test --workspace --no-run --test api --message-format=json-render-diagnostics >"$server_artifacts"
 }
 test_build() {
-  cargo test --workspace --no-run --message-format=json-render-diagnostics >"$test_artifacts"
+  cargo test --workspace --no-run --all-targets --message-format=json-render-diagnostics >"$test_artifacts"
 }
 
 # test_binary ARTIFACTS NAME: the executable of the test target NAME in a build's list.
@@ -166,9 +175,8 @@ api_on_postgres() { on_postgres "$server_artifacts" crates/kefu-server api "$@";
 
 rust_suites() {
   lane api-postgres api_on_postgres "${skip_media[@]}"
-  step "rust: build the other tests; clippy, cargo deny"
+  step "rust: build (and lint) the other tests and the benches; cargo deny"
   timed "test build" test_build
-  timed clippy cargo clippy --workspace --all-targets -- -D warnings
   timed cargo-deny cargo_deny
   step "rust: tests on SQLite (core unit + property, store contract, server integration), calls aside"
   timed "tests (SQLite)" cargo test --workspace -- "${skip_media[@]}"
@@ -177,7 +185,7 @@ rust_suites() {
   join api-postgres
 }
 
-# SQLite and PostgreSQL side by side: together they keep less than half the machine busy.
+# SQLite and PostgreSQL side by side: together they keep a third of the machine busy at most.
 media_suites() {
   step "rust: the tests of calls and recordings, on SQLite and on PostgreSQL"
   lane "call-tests-postgres" api_on_postgres "${media_tests[@]}"
@@ -205,8 +213,10 @@ join packages
 lane browser-no-calls browser no-calls
 rust_suites
 join web-unit
+# The browser lane outlasts the Rust lane by minutes and keeps the machine less than half busy
+# then: the call tests (another third at most) run beside its end.
+media_suites
 join browser-no-calls
 
-media_suites
 step "browser tests of calls (Playwright driving /usr/bin/chromium), alone on the machine"
 timed "browser: calls" browser calls
