@@ -56,6 +56,7 @@ mod recording_crash;
 mod recording_h264;
 mod recording_race;
 mod recording_screen;
+mod recording_screen_segments;
 mod recordings;
 mod redaction;
 mod reports;
