@@ -120,7 +120,8 @@ impl Recorders {
         }
         self.writers.retain(|w| !w.is_finished());
         let link = spawn(&self.reports_tx, &mut self.writers, now, room, participant, path.clone(), expect_video, true)?;
-        let tap = Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None, screen_files: 0 };
+        let tap =
+            Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None, screen_files: 0 };
         self.taps.insert(participant, tap);
         Ok(())
     }

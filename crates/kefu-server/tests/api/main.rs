@@ -16,6 +16,7 @@ mod catalog_filters;
 mod catalog_paging;
 mod cluster;
 mod cluster_call_failover;
+mod cluster_call_replace;
 mod cluster_calls;
 mod cluster_fencing;
 mod cluster_limits;
