@@ -240,3 +240,22 @@ pub fn parse_policy(word: &str) -> RecordingPolicy {
         _ => RecordingPolicy::Off,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_screen_file_of_any_segment_names_its_camera_file() {
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.webm"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.mkv"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-2.webm"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-12.mkv"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123.webm"), None, "a camera's file");
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-.webm"), None);
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-x.webm"), None);
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.mp4"), None);
+        assert!(is_screen_file("call-1/agent-2-9-screen-3.webm"));
+        assert!(!is_screen_file("call-1/agent-2-9.mkv"));
+    }
+}
