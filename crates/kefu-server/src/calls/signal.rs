@@ -278,7 +278,7 @@ fn ended_meanwhile(state: &AppState, caller: &Caller, conn: u64, call: &kefu_sto
 
 /// The newest socket of a side takes the call: every other participant of `side` in `call` (an
 /// older socket of the same visitor or agent, not yet known dead, or another tab) is told
-/// `call.replaced` and replaced like a socket's own earlier join. Before the new one joins.
+/// `call.replaced` and replaced like a socket's own earlier join. Once the new one has joined.
 async fn supersede_side(media: &CallMedia, hub: &Hub, call: i64, side: &'static str, node: Option<i64>, conn: u64) {
     let older: Vec<(ParticipantId, crate::calls::Part)> = media
         .parts()
@@ -316,10 +316,12 @@ async fn join_here(
 ) -> Result<Option<String>, Refusal> {
     let media = &state.calls;
     media.open(call_id).await?;
-    supersede_side(media, &state.hub, call_id, role, node, conn).await;
     let p = media.register(call_id, conn, role, node);
     match media.handle.join(room(call_id), p, offer).await {
         Ok(answer) => {
+            // Only a join that worked takes the call from the side's older sockets: a bad offer
+            // leaves the side as it was.
+            supersede_side(media, &state.hub, call_id, role, node, conn).await;
             // Not awaited: the answer goes back now; the file starts beside it.
             tokio::spawn(crate::calls::recording::participant_joined(state.clone(), call_id, p, role));
             Ok(Some(answer))

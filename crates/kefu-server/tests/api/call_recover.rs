@@ -200,8 +200,15 @@ async fn a_newer_socket_of_a_side_takes_the_call_at_once_and_the_old_one_is_told
     let FlowingCall { visitor, call, mut visitor_ws, mut agent_ws, visitor_peer: old_peer, agent_peer, .. } =
         flowing_call(&app, &agent, "Two sockets").await;
 
-    let since = (agent_peer.audio(), agent_peer.video());
+    // A newer socket's join that fails (a bad offer) takes nothing from the old one.
     let mut new_ws = app.ws(&visitor).await;
+    new_ws.send(json!({ "type": "call.join", "call_id": call, "sdp": "v=0 not SDP", "screen_mids": [] })).await;
+    let e = new_ws.wait_for("call.error").await;
+    assert_eq!(e["data"]["code"], "bad_sdp", "{e}");
+    let old_saw = visitor_ws.drain(300).await;
+    assert!(old_saw.iter().all(|e| e["type"] != "call.replaced"), "{old_saw:?}");
+
+    let since = (agent_peer.audio(), agent_peer.video());
     let new_peer = join(&mut new_ws, call).await;
     let replaced = visitor_ws.wait_until("call.replaced", |e| e["call_id"] == call).await;
     assert_eq!(replaced["data"], json!({ "reason": "joined_elsewhere" }), "{replaced}");
