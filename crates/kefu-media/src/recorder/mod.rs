@@ -7,13 +7,16 @@
 //! early. Either way [`MediaEvent::RecordingEnded`] follows. A participant publishing H.264 is
 //! written to Matroska instead (the file takes the `.mkv` extension; [`RecordingEnded::file`]
 //! names it). A screen the participant shares is recorded into a file of its own next to the
-//! camera's (`<name>-screen.webm`, see [`screen_path`]), from its first packet to the end of the
+//! camera's (`<name>-screen.webm`, see [`screen_segment_path`]), from its first packet to the end of the
 //! recording; its end is reported like the camera file's. The share's sound (a shared tab's
 //! audio, published beside the microphone) is that file's sound track, so the file plays the
 //! share as the other side saw and heard it, and the participant's own voice stays alone in the
 //! camera's file; a share without sound gives a file without a sound track. (Whether a share
 //! sounds is known when its file starts: both tracks come in one renegotiation. A later share in
-//! the same recording continues the same file, with or without its sound track.) Paused, the recording writes silence and, once a second, a
+//! the same recording continues the same file when it brings no sound, or the file already has a
+//! sound track; a later share that brings sound to a file without a sound track ends that file
+//! and starts the next segment, `<name>-screen-2.webm` and so on, so its sound is recorded.)
+//! Paused, the recording writes silence and, once a second, a
 //! black keyframe: VP8's, or for H.264 a black IDR carrying its own parameter sets (the
 //! following real keyframe brings the stream's back).
 
@@ -70,6 +73,8 @@ struct Tap {
     path: PathBuf,
     /// The shared screen's own writer, once a screen packet came.
     screen: Option<Link>,
+    /// How many screen files this recording began (the next segment's number is one more).
+    screen_files: u32,
 }
 
 /// The media thread's end of a screen recording.
@@ -77,13 +82,18 @@ struct Tap {
 struct Link {
     samples: SyncSender<Sample>,
     shared: Arc<Shared>,
+    /// Whether its file has a sound track.
+    sound: bool,
 }
 
-/// Where a recording's shared screen goes: `call-1/visitor-5-123.webm` ->
-/// `call-1/visitor-5-123-screen.webm`.
-pub(crate) fn screen_path(camera: &std::path::Path) -> PathBuf {
+/// Where the `n`th screen file of a recording goes (counting from 1): `call-1/visitor-5-123.webm`
+/// -> `call-1/visitor-5-123-screen.webm`, a later segment `call-1/visitor-5-123-screen-2.webm`.
+pub(crate) fn screen_segment_path(camera: &std::path::Path, n: u32) -> PathBuf {
     let stem = camera.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    camera.with_file_name(format!("{stem}-screen.webm"))
+    match n {
+        0 | 1 => camera.with_file_name(format!("{stem}-screen.webm")),
+        n => camera.with_file_name(format!("{stem}-screen-{n}.webm")),
+    }
 }
 
 impl Default for Recorders {
@@ -110,8 +120,9 @@ impl Recorders {
         }
         self.writers.retain(|w| !w.is_finished());
         let link = spawn(&self.reports_tx, &mut self.writers, now, room, participant, path.clone(), expect_video, true)?;
-        self.taps
-            .insert(participant, Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None });
+        let tap =
+            Tap { samples: link.samples, shared: link.shared, paused: false, expect_video, room, path, screen: None, screen_files: 0 };
+        self.taps.insert(participant, tap);
         Ok(())
     }
 
@@ -145,11 +156,16 @@ impl Recorders {
             _ => return false,
         };
         let screen = matches!(kind, TrackKind::Screen | TrackKind::ScreenAudio);
-        if screen && tap.screen.is_none() {
+        let sound = kind == TrackKind::ScreenAudio || self.sounding_shares.contains(&publisher);
+        // A later share that brings sound to a screen file without a sound track: that file
+        // ends (its writer finishes it and reports) and the next segment starts now, with one.
+        let silent_file = tap.screen.as_ref().is_some_and(|link| !link.sound);
+        if screen && (tap.screen.is_none() || (sound && silent_file)) {
             // The share began: its file starts now (its time zero is its first packet), with a
             // sound track when the share publishes its sound.
-            let path = screen_path(&tap.path);
-            let sound = kind == TrackKind::ScreenAudio || self.sounding_shares.contains(&publisher);
+            tap.screen = None;
+            tap.screen_files += 1;
+            let path = screen_segment_path(&tap.path, tap.screen_files);
             match spawn(&self.reports_tx, &mut self.writers, packet.timestamp, tap.room, publisher, path, true, sound) {
                 Ok(link) => tap.screen = Some(link),
                 Err(e) => {
@@ -248,7 +264,7 @@ fn spawn(
         .spawn(move || writer.run())
         .map_err(|e| MediaError::Recording(format!("cannot start the recording thread: {e}")))?;
     writers.push(thread);
-    Ok(Link { samples: samples_tx, shared })
+    Ok(Link { samples: samples_tx, shared, sound: audio })
 }
 
 impl Drop for Recorders {

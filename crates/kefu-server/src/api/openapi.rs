@@ -207,7 +207,7 @@ impl Modify for UniqueOperationIds {
         ErrorBody, ErrorDetail,
         views::WsEvent, views::WsClientFrame, views::Typing, views::MessageRead, views::OfferCreated, views::OfferReason,
         views::OfferRevoked, views::Hello, views::SessionEnded, views::Resync, views::QueueView, views::AgentView, views::ConversationView, views::MessageView,
-        views::CallView, views::CallSdp, views::CallMoved, views::CallPeer, views::CallPeerState, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
+        views::CallView, views::CallSdp, views::CallMoved, views::CallPeer, views::CallPeerState, views::CallReplaced, views::SnapshotRequested, views::SnapshotView, views::CallLayers, views::CaptureSize,
         views::NoteView, views::NoteKind, views::NotificationView, views::NotificationKind, views::TagList, views::TagView, views::VisitorTags,
         views::AuditEntity, views::AuditAction,
         views::FloorView, views::AlertView, views::SentimentAlertView, views::MessageSentimentView,

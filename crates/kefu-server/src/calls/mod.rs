@@ -29,7 +29,7 @@ use kefu_store::Store;
 
 /// Who a media participant is: one socket in one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Part {
+pub(crate) struct Part {
     call: i64,
     conn: u64,
     /// visitor | agent: whose media (the quality timeline and the recording file say so; a
@@ -69,7 +69,7 @@ impl CallMedia {
         CallMedia { cluster: Some(cluster), ..self }
     }
 
-    fn parts(&self) -> std::sync::MutexGuard<'_, HashMap<ParticipantId, Part>> {
+    pub(crate) fn parts(&self) -> std::sync::MutexGuard<'_, HashMap<ParticipantId, Part>> {
         self.parts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 

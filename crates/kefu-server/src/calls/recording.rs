@@ -282,17 +282,18 @@ impl Finisher {
     /// a shared screen's file gets its row now, so it is listed while the share runs.
     pub async fn started(&self, path: &Path, started_ms: i64) {
         let Ok(rel) = path.strip_prefix(&self.dir).map(|p| p.to_string_lossy().into_owned()) else { return };
-        if !rel.ends_with("-screen.webm") || self.store.recording_by_path(&rel).await.is_ok() {
+        if !crate::views::is_screen_file(&rel) || self.store.recording_by_path(&rel).await.is_ok() {
             return;
         }
         self.screen_row(&rel, started_ms).await;
     }
 
-    /// A shared screen's file (the media server started it when the share began): its row,
-    /// made after its camera file's (same call, side and agent) when it starts, or at its end if
-    /// its start was missed.
+    /// A shared screen's file (the media server started it when the share began, or a later
+    /// share's segment): its row, made after its camera file's (same call, side and agent) when
+    /// it starts, or at its end if its start was missed. Its start is its place on the call's
+    /// timeline, so the composition takes the segments in time order.
     async fn screen_row(&self, rel: &str, started_ms: i64) -> Option<RecordingRow> {
-        let stem = rel.strip_suffix("-screen.webm")?;
+        let stem = crate::views::screen_camera_stem(rel)?;
         let camera = match self.store.recording_by_path(&format!("{stem}.webm")).await {
             Ok(row) => row,
             Err(_) => self.store.recording_by_path(&format!("{stem}.mkv")).await.ok()?,
@@ -389,34 +390,44 @@ async fn finish_as_interrupted(store: &Store, dir: &Path, open: &[RecordingRow])
 /// missed it), kept as `interrupted` like its camera's.
 async fn screen_interrupted(store: &Store, dir: &Path, camera: &RecordingRow) -> anyhow::Result<()> {
     let Some(stem) = camera.path.strip_suffix(".webm").or_else(|| camera.path.strip_suffix(".mkv")) else { return Ok(()) };
-    let names = [format!("{stem}-screen.webm"), format!("{stem}-screen.mkv")];
-    for name in &names {
-        // Its row, under either name (an H.264 file's row keeps `.webm` until it is finished).
-        if store.recording_by_path(name).await.is_ok() {
-            return Ok(());
+    // The share's segments: `-screen`, then `-screen-2` and on while such a file or row exists.
+    for n in 1u32.. {
+        let base = if n == 1 { format!("{stem}-screen") } else { format!("{stem}-screen-{n}") };
+        let names = [format!("{base}.webm"), format!("{base}.mkv")];
+        let mut seen = false;
+        for name in &names {
+            // Its row, under either name (an H.264 file's row keeps `.webm` until it is finished).
+            seen |= store.recording_by_path(name).await.is_ok();
         }
-    }
-    for rel in names {
-        let path = dir.join(&rel);
-        let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
-        let new = NewRecording {
-            call_id: camera.call_id,
-            conversation_id: camera.conversation_id,
-            role: &camera.role,
-            agent_id: camera.agent_id,
-            path: &rel,
-            status: "recording",
-        };
-        let row = store.insert_recording(&new, camera.started_at).await?;
-        let sha = hash_file(path).await;
-        let f = FinishedRecording {
-            status: "interrupted",
-            bytes: meta.len() as i64,
-            duration_ms: None,
-            sha256: sha.as_deref(),
-            error: Some("server_restart"),
-        };
-        store.finish_recording(row.id, &f, now_ms()).await?;
+        if seen {
+            continue;
+        }
+        for rel in names {
+            let path = dir.join(&rel);
+            let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
+            seen = true;
+            let new = NewRecording {
+                call_id: camera.call_id,
+                conversation_id: camera.conversation_id,
+                role: &camera.role,
+                agent_id: camera.agent_id,
+                path: &rel,
+                status: "recording",
+            };
+            let row = store.insert_recording(&new, camera.started_at).await?;
+            let sha = hash_file(path).await;
+            let f = FinishedRecording {
+                status: "interrupted",
+                bytes: meta.len() as i64,
+                duration_ms: None,
+                sha256: sha.as_deref(),
+                error: Some("server_restart"),
+            };
+            store.finish_recording(row.id, &f, now_ms()).await?;
+        }
+        if !seen {
+            break;
+        }
     }
     Ok(())
 }

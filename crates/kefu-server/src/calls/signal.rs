@@ -13,6 +13,13 @@
 //! not end the call at once: its side has `call_rejoin_secs` to join again. Nor does one whose
 //! socket closed (`socket_closed`): it leaves the room, and its side has the same grace to join
 //! again from a new socket (a `call.join` of the same visitor or agent, on any node).
+//!
+//! The newest socket of a side takes the call at once: a join from another socket of a side
+//! already in the call (the client reconnected while its old socket is not yet known dead, or a
+//! second tab) tells the older socket `call.replaced` and drops its participant from the room, as
+//! a rejoin on the same socket does. And a party's join of a call that ended meanwhile (its
+//! socket came back after the grace) is answered `call.ended` with the call as it ended, not
+//! `call_not_active`: the client ends the call as the conversation's `call.updated` would.
 
 use kefu_core::CallStatus;
 use std::sync::Arc;
@@ -216,6 +223,10 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
     if !party {
         return Err(not_in_call());
     }
+    if call.status == CallStatus::Ended {
+        ended_meanwhile(state, caller, conn, &call);
+        return Ok(None);
+    }
     if call.status != CallStatus::Active {
         return Err(refuse("call_not_active", format!("the call is {}: join once it is active", call.status.as_str())));
     }
@@ -255,6 +266,34 @@ async fn join(state: &AppState, caller: &Caller, conn: u64, call_id: i64, offer:
     join_here(state, call_id, conn, role, None, offer).await
 }
 
+/// A party joined a call that ended meanwhile: its socket gets `call.ended`, the call as it ended
+/// (as the conversation's `call.updated` has it, which a resume brings too), not an error.
+fn ended_meanwhile(state: &AppState, caller: &Caller, conn: u64, call: &kefu_store::CallRow) {
+    let mut view = serde_json::to_value(crate::views::CallView::from(call)).unwrap_or_default();
+    if matches!(caller, Caller::Visitor(_)) {
+        crate::conversations::redact::redact_for_visitor("call.updated", &mut view);
+    }
+    state.hub.to_conn(conn, &call_frame("call.ended", call.id, view));
+}
+
+/// The newest socket of a side takes the call: every other participant of `side` in `call` (an
+/// older socket of the same visitor or agent, not yet known dead, or another tab) is told
+/// `call.replaced` and replaced like a socket's own earlier join. Once the new one has joined.
+async fn supersede_side(media: &CallMedia, hub: &Hub, call: i64, side: &'static str, node: Option<i64>, conn: u64) {
+    let older: Vec<(ParticipantId, crate::calls::Part)> = media
+        .parts()
+        .iter()
+        .filter(|(_, p)| p.call == call && p.side == side && !(p.node == node && p.conn == conn))
+        .map(|(&id, &p)| (id, p))
+        .collect();
+    for (id, part) in older {
+        tracing::info!(call, side, participant = id.0, "a newer socket of the side joins: the older one's participant goes");
+        let data = serde_json::to_value(crate::views::CallReplaced { reason: "joined_elsewhere".into() }).unwrap_or_default();
+        media.to_socket(hub, part, &call_frame("call.replaced", call, data));
+        replace(media, hub, id).await;
+    }
+}
+
 /// A participant about to be replaced by its socket's new join: forgotten first, so its leaving
 /// (`ParticipantLeft`) neither ends the call nor reaches the socket, then out of the room.
 async fn replace(media: &CallMedia, hub: &Hub, old: ParticipantId) {
@@ -280,6 +319,9 @@ async fn join_here(
     let p = media.register(call_id, conn, role, node);
     match media.handle.join(room(call_id), p, offer).await {
         Ok(answer) => {
+            // Only a join that worked takes the call from the side's older sockets: a bad offer
+            // leaves the side as it was.
+            supersede_side(media, &state.hub, call_id, role, node, conn).await;
             // Not awaited: the answer goes back now; the file starts beside it.
             tokio::spawn(crate::calls::recording::participant_joined(state.clone(), call_id, p, role));
             Ok(Some(answer))

@@ -165,6 +165,15 @@ pub struct CallMoved {
     pub reason: String,
 }
 
+/// `call.replaced`: a newer socket of the same side (the client reconnected while this socket was
+/// not yet known dead, or another tab) joined the call and took it: this socket's media left the
+/// room. The client closes its peer connection and does not join again by itself.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallReplaced {
+    /// Why: `joined_elsewhere`.
+    pub reason: String,
+}
+
 /// `call.peer`: the other side of my call lost its connection (`lost`: its network went, its
 /// socket closed, or it is joining again with a new connection; the call waits
 /// `call_rejoin_secs` for it) or is back (`back`: its new connection carries media). The page

@@ -169,7 +169,10 @@ pub struct Resync {
 /// the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
 /// socket that died with that node reconnects first, then joins its still-active call again).
 /// `call.peer` (to the other side's sockets in the call) says a side lost its connection and the
-/// call waits for it (`lost`), or that it is back (`back`).
+/// call waits for it (`lost`), or that it is back (`back`). `call.replaced` (to a socket whose
+/// participant a newer socket of the same side replaced) says its media left the call.
+/// `call.ended` answers a party's `call.join` of a call that ended meanwhile with the call as it
+/// ended (instead of a `call_not_active` error).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type")]
 pub enum WsEvent {
@@ -214,6 +217,10 @@ pub enum WsEvent {
     CallMoved { call_id: i64, data: super::CallMoved },
     #[serde(rename = "call.peer")]
     CallPeer { call_id: i64, data: super::CallPeer },
+    #[serde(rename = "call.replaced")]
+    CallReplaced { call_id: i64, data: super::CallReplaced },
+    #[serde(rename = "call.ended")]
+    CallEnded { call_id: i64, data: CallView },
     #[serde(rename = "call.snapshot_requested")]
     CallSnapshotRequested { call_id: i64, data: SnapshotRequested },
     /// A staff-only line (internal note, whisper, tag line) of a conversation: staff only, and

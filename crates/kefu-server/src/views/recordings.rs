@@ -107,9 +107,21 @@ impl From<&RecordingRow> for RecordingView {
     }
 }
 
-/// Whether a recording file is a shared screen's (the recorder names it `<camera>-screen.webm`).
+/// Whether a recording file is a shared screen's (the recorder names it `<camera>-screen.webm`,
+/// a later segment `<camera>-screen-2.webm`: see [`screen_camera_stem`]).
 pub fn is_screen_file(path: &str) -> bool {
-    path.ends_with("-screen.webm") || path.ends_with("-screen.mkv")
+    screen_camera_stem(path).is_some()
+}
+
+/// A shared screen's file's camera file, without its extension: `call-1/visitor-5-123-screen.webm`
+/// and `call-1/visitor-5-123-screen-2.mkv` -> `call-1/visitor-5-123`. `None` for a camera's file.
+pub fn screen_camera_stem(path: &str) -> Option<&str> {
+    let name = path.strip_suffix(".webm").or_else(|| path.strip_suffix(".mkv"))?;
+    if let Some(stem) = name.strip_suffix("-screen") {
+        return Some(stem);
+    }
+    let (stem, n) = name.rsplit_once("-screen-")?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(stem)
 }
 
 /// A recording file's type, by the name the recorder gave it: Matroska for H.264, else WebM.
@@ -226,5 +238,24 @@ pub fn parse_policy(word: &str) -> RecordingPolicy {
         "always" => RecordingPolicy::Always,
         "on_demand" => RecordingPolicy::OnDemand,
         _ => RecordingPolicy::Off,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_screen_file_of_any_segment_names_its_camera_file() {
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.webm"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.mkv"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-2.webm"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-12.mkv"), Some("call-1/visitor-5-123"));
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123.webm"), None, "a camera's file");
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-.webm"), None);
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen-x.webm"), None);
+        assert_eq!(screen_camera_stem("call-1/visitor-5-123-screen.mp4"), None);
+        assert!(is_screen_file("call-1/agent-2-9-screen-3.webm"));
+        assert!(!is_screen_file("call-1/agent-2-9.mkv"));
     }
 }

@@ -187,3 +187,95 @@ async fn a_closed_socket_joins_again_from_a_new_socket_and_the_call_and_its_reco
     assert_eq!(roles, ["agent", "visitor", "visitor"], "{files:?}");
     assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
 }
+
+/// The visitor's page reconnects from a new socket while the server still holds the old one (not
+/// yet known dead, its peer still sending): the newest socket takes the call at once. The old
+/// socket is told `call.replaced` and its participant leaves the room (its signalling is refused,
+/// its peer gets no more media, its recording segment ends); when it closes later nothing happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_socket_of_a_side_takes_the_call_at_once_and_the_old_one_is_told() {
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 2).await;
+    cards_recording(&app, "always").await;
+    let agent = app.ready_agent(1).await;
+    let FlowingCall { visitor, call, mut visitor_ws, mut agent_ws, visitor_peer: old_peer, agent_peer, .. } =
+        flowing_call(&app, &agent, "Two sockets").await;
+
+    // A newer socket's join that fails (a bad offer) takes nothing from the old one.
+    let mut new_ws = app.ws(&visitor).await;
+    new_ws.send(json!({ "type": "call.join", "call_id": call, "sdp": "v=0 not SDP", "screen_mids": [] })).await;
+    let e = new_ws.wait_for("call.error").await;
+    assert_eq!(e["data"]["code"], "bad_sdp", "{e}");
+    let old_saw = visitor_ws.drain(300).await;
+    assert!(old_saw.iter().all(|e| e["type"] != "call.replaced"), "{old_saw:?}");
+
+    let since = (agent_peer.audio(), agent_peer.video());
+    let new_peer = join(&mut new_ws, call).await;
+    let replaced = visitor_ws.wait_until("call.replaced", |e| e["call_id"] == call).await;
+    assert_eq!(replaced["data"], json!({ "reason": "joined_elsewhere" }), "{replaced}");
+    let mut saw = flowing_again(&mut new_ws, &new_peer, &mut agent_ws, &agent_peer, since, call).await;
+    saw.extend(agent_ws.drain(500).await);
+    assert_eq!(visitor_states(&saw), ["lost", "back"], "the agent saw the customer reconnect: {saw:?}");
+
+    // The old socket's participant is gone: its signalling is refused, its peer gets nothing more.
+    visitor_ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": "v=0" })).await;
+    let e = visitor_ws.wait_for("call.error").await;
+    assert_eq!(e["data"]["code"], "not_joined", "{e}");
+    let before = (old_peer.audio(), old_peer.video());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(old_peer.video() <= before.1 + 2 && old_peer.audio() <= before.0 + 4, "the old peer still receives: {before:?}");
+
+    // The old socket closing later changes nothing: the call goes on past the grace, unannounced.
+    drop(visitor_ws);
+    drop(old_peer);
+    let saw = {
+        let mut saw = vec![];
+        let until = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < until {
+            for e in agent_ws.drain(100).await {
+                if e["type"] == "call.offer" && e["call_id"] == call {
+                    let answer = agent_peer.answer(e["data"]["sdp"].as_str().unwrap());
+                    agent_ws.send(json!({ "type": "call.answer", "call_id": call, "sdp": answer })).await;
+                }
+                saw.push(e);
+            }
+        }
+        saw
+    };
+    assert_eq!(visitor_states(&saw), Vec::<&str>::new(), "{saw:?}");
+    assert_eq!(status(&app, &agent, call).await["status"], "active");
+
+    let (s, v) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
+    assert_eq!(s, 200, "{v}");
+    drop((new_peer, agent_peer));
+    let files = ended_files(&app, &agent, call).await;
+    let mut roles: Vec<&str> = files.iter().map(|r| r["role"].as_str().unwrap()).collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["agent", "visitor", "visitor"], "a segment per socket: {files:?}");
+    assert!(files.iter().all(|r| r["status"] == "finished"), "{files:?}");
+}
+
+/// The visitor's socket comes back after the grace, when the call has ended `failed` meanwhile:
+/// its page's `call.join` is answered `call.ended` with the call as it ended, not an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_of_a_call_that_ended_meanwhile_gets_the_ended_call_not_an_error() {
+    let app = spawn_app_with(|c| c.call_rejoin_secs = 1).await;
+    let agent = app.ready_agent(1).await;
+    let FlowingCall { visitor, call, visitor_ws, mut agent_ws, visitor_peer, agent_peer, .. } = flowing_call(&app, &agent, "Late").await;
+    drop(visitor_ws);
+    drop(visitor_peer);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while status(&app, &agent, call).await["status"] != "ended" {
+        assert!(Instant::now() < deadline, "the call of a side that never came back did not end");
+        agent_ws.drain(200).await;
+    }
+    drop(agent_peer);
+
+    let mut visitor_ws = app.ws(&visitor).await;
+    let offering = crate::media_peer::offer();
+    visitor_ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
+    let ended = visitor_ws.wait_until("call.ended", |e| e["call_id"] == call).await;
+    assert_eq!((ended["data"]["id"].as_i64(), &ended["data"]["status"]), (Some(call), &json!("ended")), "{ended}");
+    assert_eq!(ended["data"]["end_reason"], "failed", "{ended}");
+    let after = visitor_ws.drain(500).await;
+    assert!(after.iter().all(|e| e["type"] != "call.error"), "no error reaches the page: {after:?}");
+}

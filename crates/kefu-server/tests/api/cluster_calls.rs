@@ -25,14 +25,14 @@ pub struct CrossCall {
     conversation: i64,
     visitor: String,
     agent: String,
-    visitor_ws: Socket,
+    pub(crate) visitor_ws: Socket,
     pub agent_ws: Socket,
-    visitor_peer: Peer,
-    agent_peer: Peer,
+    pub(crate) visitor_peer: Peer,
+    pub(crate) agent_peer: Peer,
 }
 
 /// Join a call's media over `ws`: the peer and the server's answer.
-async fn join(ws: &mut Socket, call: i64) -> (Peer, String) {
+pub(crate) async fn join(ws: &mut Socket, call: i64) -> (Peer, String) {
     let offering = media_peer::offer();
     ws.send(json!({ "type": "call.join", "call_id": call, "sdp": offering.sdp, "screen_mids": [] })).await;
     let answer = ws.wait_until("call.answer", |e| e["call_id"] == call).await;

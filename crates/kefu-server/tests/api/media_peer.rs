@@ -47,6 +47,8 @@ enum Ask {
     /// Offer a new send-only video transceiver (a screen share) and, if true, a send-only audio
     /// one (its sound), reply with their mids and the offer.
     Offer(bool),
+    /// Stop the screen share: its transceivers go inactive (as a browser's do), reply with the offer.
+    StopShare,
     /// Apply the answer to our last offer.
     Answered(String),
 }
@@ -128,6 +130,10 @@ impl Peer {
         let (mids, sdp) = reply.split_once('\n').expect("mids then SDP");
         (sdp.to_string(), mids.split(' ').map(str::to_string).collect())
     }
+    /// Stop the screen share (picture and sound): the offer that makes its transceivers inactive.
+    pub fn stop_share(&self) -> String {
+        self.ask(Ask::StopShare)
+    }
     /// How many mids audio arrived on.
     pub fn audio_mids(&self) -> usize {
         self.counters.audio_by_mid.lock().unwrap().values().filter(|n| **n > 20).count()
@@ -194,9 +200,20 @@ impl State {
                         let sound = sound.then(|| api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None));
                         let (offer, p) = api.apply().expect("an offer");
                         pending = Some(p);
-                        pending_screen = Some((mid, sound));
+                        pending_screen = Some((Some(mid), sound));
                         let mids = sound.map_or(mid.to_string(), |s| format!("{mid} {s}"));
                         format!("{mids}\n{}", offer.to_sdp_string())
+                    }
+                    Ask::StopShare => {
+                        let shared: Vec<Mid> = [self.screen.take(), self.screen_sound.take()].into_iter().flatten().collect();
+                        let mut api = self.rtc.sdp_api();
+                        for mid in shared {
+                            api.set_direction(mid, Direction::Inactive);
+                        }
+                        let (offer, p) = api.apply().expect("an offer");
+                        pending = Some(p);
+                        pending_screen = Some((None, None));
+                        offer.to_sdp_string()
                     }
                     Ask::Answered(sdp) => {
                         let answer = SdpAnswer::from_sdp_string(&sdp).expect("a valid answer");
@@ -204,7 +221,7 @@ impl State {
                         self.rtc.sdp_api().accept_answer(p, answer).expect("answer accepted");
                         // The screen is sent from now on, like the camera.
                         if let Some((screen, sound)) = pending_screen.take() {
-                            (self.screen, self.screen_sound) = (Some(screen), sound);
+                            (self.screen, self.screen_sound) = (screen, sound);
                         }
                         String::new()
                     }

@@ -2463,6 +2463,15 @@ export interface components {
             call_id: number;
             samples: components["schemas"]["QualitySample"][];
         };
+        /**
+         * @description `call.replaced`: a newer socket of the same side (the client reconnected while this socket was
+         *     not yet known dead, or another tab) joined the call and took it: this socket's media left the
+         *     room. The client closes its peer connection and does not join again by itself.
+         */
+        CallReplaced: {
+            /** @description Why: `joined_elsewhere`. */
+            reason: string;
+        };
         /** @description SDP text in `call.answer` and `call.offer` frames. */
         CallSdp: {
             sdp: string;
@@ -5884,7 +5893,10 @@ export interface components {
          *     the client shows "reconnecting", makes a new peer connection and sends `call.join` again (a
          *     socket that died with that node reconnects first, then joins its still-active call again).
          *     `call.peer` (to the other side's sockets in the call) says a side lost its connection and the
-         *     call waits for it (`lost`), or that it is back (`back`).
+         *     call waits for it (`lost`), or that it is back (`back`). `call.replaced` (to a socket whose
+         *     participant a newer socket of the same side replaced) says its media left the call.
+         *     `call.ended` answers a party's `call.join` of a call that ended meanwhile with the call as it
+         *     ended (instead of a `call_not_active` error).
          */
         WsEvent: {
             /** Format: int64 */
@@ -5999,6 +6011,18 @@ export interface components {
         } | {
             /** Format: int64 */
             call_id: number;
+            data: components["schemas"]["CallReplaced"];
+            /** @enum {string} */
+            type: "call.replaced";
+        } | {
+            /** Format: int64 */
+            call_id: number;
+            data: components["schemas"]["CallView"];
+            /** @enum {string} */
+            type: "call.ended";
+        } | {
+            /** Format: int64 */
+            call_id: number;
             data: components["schemas"]["SnapshotRequested"];
             /** @enum {string} */
             type: "call.snapshot_requested";
@@ -6100,6 +6124,7 @@ export type CallMoved = components['schemas']['CallMoved'];
 export type CallPeer = components['schemas']['CallPeer'];
 export type CallPeerState = components['schemas']['CallPeerState'];
 export type CallQuality = components['schemas']['CallQuality'];
+export type CallReplaced = components['schemas']['CallReplaced'];
 export type CallSdp = components['schemas']['CallSdp'];
 export type CallSide = components['schemas']['CallSide'];
 export type CallStatus = components['schemas']['CallStatus'];

@@ -51,6 +51,8 @@ export interface CallScreenOptions {
   peerName?: string | null;
   /** The visitor pressed hang up. */
   onHangup: () => void;
+  /** A newer socket of this visitor (another tab or device) took the call: this screen's media left it. */
+  onReplaced?: () => void;
 }
 
 export class CallScreen {
@@ -130,6 +132,7 @@ export class CallScreen {
       onScreenEnded: () => this.#setSharing(false),
       onState: (s) => this.#setState(s),
       onPeerAway: (away) => (this.#peer.hidden = !away),
+      onReplaced: () => o.onReplaced?.(),
       // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
       onPeer: (peer) => {
         this.#stopNetwork();

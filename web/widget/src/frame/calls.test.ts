@@ -12,13 +12,13 @@ const chunk = vi.hoisted(() => {
       super(problem);
     }
   }
-  const screens: { callId: number; stream: unknown; frames: unknown[]; ended: boolean; el: HTMLElement }[] = [];
+  const screens: { callId: number; stream: unknown; frames: unknown[]; ended: boolean; el: HTMLElement; onReplaced?: () => void }[] = [];
   return {
     DeviceError,
     screens,
     openLocalMedia: vi.fn(),
-    start: vi.fn(async (o: { call: { id: number }; stream?: unknown }) => {
-      const s = { callId: o.call.id, stream: o.stream, frames: [] as unknown[], ended: false, el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() { s.ended = true; } };
+    start: vi.fn(async (o: { call: { id: number }; stream?: unknown; onReplaced?: () => void }) => {
+      const s = { callId: o.call.id, stream: o.stream, frames: [] as unknown[], ended: false, el: document.createElement('section'), onReplaced: o.onReplaced, signal(f: unknown) { s.frames.push(f); }, end() { s.ended = true; } };
       s.el.dataset.testid = 'call-view';
       screens.push(s);
       return s;
@@ -129,6 +129,35 @@ describe('CallController (widget)', () => {
     expect(byTestId('call-start')).not.toBeNull();
   });
 
+  it('steps out quietly when another tab or device takes the call, and does not join it again', async () => {
+    const ctl = controller();
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    ctl.apply(call({ status: 'active' }));
+    await flush();
+    await flush();
+    expect(chunk.start).toHaveBeenCalledTimes(1);
+    chunk.screens[0]!.onReplaced!();
+    expect(chunk.screens[0]!.ended).toBe(true);
+    expect(byTestId('call-view')).toBeNull();
+    expect(notices).toEqual([t('callContinuesElsewhere')]);
+    ctl.apply(call({ status: 'active', recording: 'recording' }));
+    await flush();
+    expect(chunk.start).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends the call on call.ended (a join of a call that ended meanwhile), with no warning', async () => {
+    const ctl = controller();
+    chunk.openLocalMedia.mockResolvedValue(stream());
+    ctl.apply(call({ status: 'active' }));
+    await flush();
+    await flush();
+    ctl.signal({ type: 'call.ended', call_id: 7, data: call({ status: 'ended', end_reason: 'failed' }) });
+    expect(chunk.screens[0]!.ended).toBe(true);
+    expect(chunk.screens[0]!.frames).toHaveLength(0);
+    expect(byTestId('call-view')).toBeNull();
+    expect(notices).toEqual([]);
+  });
+
   it('answers a video call with the camera off for me: only the microphone is opened (one-way video)', async () => {
     const ctl = controller();
     ctl.apply(call());
@@ -200,7 +229,7 @@ describe('CallController (widget)', () => {
       (o: { call: { id: number } }) =>
         new Promise((r) => {
           release = () => {
-            const s = { callId: o.call.id, stream: undefined as unknown, ended: false, frames: [] as unknown[], el: document.createElement('section'), signal(f: unknown) { s.frames.push(f); }, end() {} };
+            const s = { callId: o.call.id, stream: undefined as unknown, ended: false, frames: [] as unknown[], el: document.createElement('section'), onReplaced: undefined, signal(f: unknown) { s.frames.push(f); }, end() {} };
             chunk.screens.push(s);
             r(s);
           };

@@ -88,6 +88,8 @@ export class CallController {
   #busy = false;
   /** The last call that ended: a stale copy of it must not ring or join again. */
   #endedId: number | null = null;
+  /** A call another tab or device of this visitor took (`call.replaced`): not joined again from here. */
+  #replacedId: number | null = null;
   #sig = '';
   #disposed = false;
 
@@ -118,14 +120,21 @@ export class CallController {
     this.#call = call.status === 'ended' ? null : call;
     if (call.status === 'ended') {
       if (this.#joining === call.id || this.#screen?.callId === call.id) this.#release();
-    } else if (call.status === 'active' && this.#joining !== call.id) {
+    } else if (call.status === 'active' && this.#joining !== call.id && call.id !== this.#replacedId) {
       void this.#join(call);
     }
     this.#render();
   }
 
-  /** `call.answer`, `call.offer`, `call.error` frames (ephemeral, by call id). */
+  /**
+   * `call.answer`, `call.offer`, `call.error` frames (ephemeral, by call id); `call.ended` (the
+   * answer to a join of a call that ended meanwhile) ends it as its `call.updated` would.
+   */
   signal(frame: CallServerFrame): void {
+    if (frame.type === 'call.ended') {
+      if (frame.data) this.apply(frame.data as CallView);
+      return;
+    }
     if (this.#screen) this.#screen.signal(frame);
     else if (this.#joining !== null && frame.call_id === this.#joining) this.#early.push(frame);
   }
@@ -208,6 +217,7 @@ export class CallController {
         stream: stream ?? undefined,
         peerName: this.#conversation.agent_name,
         onHangup: () => this.#hangup(call),
+        onReplaced: () => this.#replaced(call.id),
       });
       if (this.#disposed || this.#joining !== call.id) {
         screen.end();
@@ -224,6 +234,14 @@ export class CallController {
       // The other side would wait in an empty call: end it.
       this.#hangup(call);
     }
+  }
+
+  /** Another tab or device of this visitor joined the call and took it: this page steps out of it quietly. */
+  #replaced(callId: number): void {
+    this.#replacedId = callId;
+    if (this.#joining === callId || this.#screen?.callId === callId) this.#release();
+    this.#deps.notify(this.#deps.t('callContinuesElsewhere'));
+    this.#render();
   }
 
   /** Ends the media of the current call locally (the server ended it, or the chat went away). */

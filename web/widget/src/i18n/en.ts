@@ -128,6 +128,7 @@ export const frame = {
   eventRecordingResumed: 'Recording resumed',
   eventRecordingStopped: 'Recording stopped',
   callBusy: 'Customer service cannot take a video call right now. Please try again later, or keep chatting here.',
+  callContinuesElsewhere: 'The call continues in another window or on another device.',
   callStartFailed: 'The call could not start. Please try again.',
   callEndedNotice: 'The call has ended. You can keep chatting here.',
   deviceNoCamera: 'No camera was found. Connect a camera and try again, or keep chatting by text.',

@@ -128,6 +128,7 @@ export const frame: typeof en.frame = {
   eventRecordingResumed: '录音录像已恢复',
   eventRecordingStopped: '录音录像已停止',
   callBusy: '客服暂时无法接听视频通话，请稍后再试，或继续在此文字咨询。',
+  callContinuesElsewhere: '通话已在另一个窗口或设备上继续。',
   callStartFailed: '通话未能接通，请重试。',
   callEndedNotice: '通话已结束，您可以继续在此文字咨询。',
   deviceNoCamera: '未检测到摄像头。请连接摄像头后重试，或继续文字咨询。',

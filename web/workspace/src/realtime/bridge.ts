@@ -119,6 +119,8 @@ export function createBridge(opts: BridgeOptions): Bridge {
       case 'call.error':
       case 'call.moved':
       case 'call.peer':
+      case 'call.replaced':
+      case 'call.ended':
         // Media signalling of the call I am in (no seq: not part of the conversation's log).
         calls.signal(e);
         break;

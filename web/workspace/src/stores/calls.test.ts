@@ -6,6 +6,9 @@ import { useCallsStore } from './calls';
 import { useConversationsStore } from './conversations';
 import { useSessionStore } from './session';
 import { conversation } from './testing';
+import { reportWarning } from '../app/feedback';
+
+vi.mock('../app/feedback', () => ({ reportWarning: vi.fn(), reportError: vi.fn(), reportSuccess: vi.fn() }));
 
 vi.mock('../api/calls', () => ({
   callsApi: { start: vi.fn(), accept: vi.fn(), decline: vi.fn(), hangup: vi.fn(), iceServers: vi.fn(), media: vi.fn(), get: vi.fn(), snapshot: vi.fn(), recording: vi.fn() },
@@ -17,7 +20,7 @@ class FakeSession {
   joined: string[] = [];
   frames: unknown[] = [];
   left = false;
-  constructor(readonly opts: { callId: number; send: (f: unknown) => boolean }) {
+  constructor(readonly opts: { callId: number; send: (f: unknown) => boolean; onReplaced?: () => void }) {
     sessions.push(this);
   }
   get callId() {
@@ -155,6 +158,31 @@ describe('calls store', () => {
     expect(sessions[0]!.left).toBe(true);
     expect(calls.mine).toBeNull();
     expect(lastTracks.every((t) => t.stopped)).toBe(true);
+  });
+
+  it('another tab taking my call (call.replaced) releases the media here, and this tab does not join it again', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'active' }));
+    await flush();
+    sessions[0]!.opts.onReplaced!();
+    expect(calls.mine).toBeNull();
+    expect(lastTracks.every((t) => t.stopped)).toBe(true);
+    expect(reportWarning).toHaveBeenCalledTimes(1);
+    calls.apply(call({ status: 'active', recording: 'recording' }));
+    await flush();
+    expect(sessions).toHaveLength(1);
+  });
+
+  it('call.ended (the answer to a join of a call that ended meanwhile) ends my call like its call.updated', async () => {
+    const calls = useCallsStore();
+    calls.apply(call({ status: 'active' }));
+    await flush();
+    calls.signal({ type: 'call.ended', call_id: 9, data: call({ status: 'ended', end_reason: 'failed' }) });
+    expect(sessions[0]!.left).toBe(true);
+    expect(sessions[0]!.frames).toHaveLength(0);
+    expect(calls.mine).toBeNull();
+    expect(calls.callOf(1)?.end_reason).toBe('failed');
+    expect(reportWarning).not.toHaveBeenCalled();
   });
 
   it('hang-up ends the call through the server and releases the media on its answer', async () => {

@@ -85,6 +85,8 @@ export const useCallsStore = defineStore('calls', () => {
   /** Frames that arrived before the session existed (only for the call being joined). */
   let early: CallServerFrame[] = [];
   let joining: Id | null = null;
+  /** Calls another tab or window of mine took (`call.replaced`): not joined again from here. */
+  const replaced = new Set<Id>();
 
   const conversations = useConversationsStore();
   const me = computed(() => useSessionStore().user?.id ?? null);
@@ -119,7 +121,7 @@ export const useCallsStore = defineStore('calls', () => {
     if (call.status === 'ended') {
       dismissed.value.delete(call.id);
       if (mine.value?.callId === call.id || joining === call.id) release();
-    } else if (call.status === 'active' && mine.value?.callId !== call.id && joining !== call.id && isMyConversation(call.conversation_id)) {
+    } else if (call.status === 'active' && mine.value?.callId !== call.id && joining !== call.id && !replaced.has(call.id) && isMyConversation(call.conversation_id)) {
       void join(call).catch(() => {});
     }
   }
@@ -132,13 +134,18 @@ export const useCallsStore = defineStore('calls', () => {
   function noteConversation(c: Conversation): void {
     if (c.call) apply(c.call);
     const known = byConversation.value.get(c.id);
-    if (known?.status === 'active' && mine.value?.callId !== known.id && joining !== known.id && isMyConversation(c.id)) {
+    if (known?.status === 'active' && mine.value?.callId !== known.id && joining !== known.id && !replaced.has(known.id) && isMyConversation(c.id)) {
       void join(known).catch(() => {});
     }
   }
 
   /** `call.answer` / `call.offer` / `call.error` from the socket. */
   function signal(frame: CallServerFrame): void {
+    // The answer to a join of a call that ended meanwhile: the call as it ended, as `call.updated` has it.
+    if (frame.type === 'call.ended') {
+      if (frame.data) apply(frame.data as CallView);
+      return;
+    }
     if (session) void session.handle(frame);
     else if (joining !== null && frame.call_id === joining) early.push(frame);
   }
@@ -276,6 +283,12 @@ export const useCallsStore = defineStore('calls', () => {
           },
           onPeerAway: (peerAway) => {
             if (mine.value?.callId === call.id) mine.value = { ...mine.value, peerAway };
+          },
+          // Another tab or window of mine joined the call and took it: this one steps out quietly.
+          onReplaced: () => {
+            replaced.add(call.id);
+            if (mine.value?.callId === call.id || joining === call.id) release();
+            reportWarning(i18n.global.t('agent.call.continuesElsewhere'));
           },
           // The call's media moved to another server (`call.moved`): the indicator follows the new connection.
           onPeer: (peer) => {

@@ -98,6 +98,12 @@ export interface CallSessionOptions {
    * or came back: the page says "the customer / the agent is reconnecting" meanwhile.
    */
   onPeerAway?: (away: boolean) => void;
+  /**
+   * A newer socket of the same side (this page's own reconnect, or another tab or device) took the
+   * call (`call.replaced`): this session's media left the room and the session is closed
+   * (`left`); it does not join again by itself.
+   */
+  onReplaced?: () => void;
   /** A new peer connection replaced the old one (after `call.moved`): watchers of `peer` follow it. */
   onPeer?: (peer: PeerLike) => void;
   /** The clock, for tests. */

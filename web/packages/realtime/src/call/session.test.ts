@@ -10,6 +10,7 @@ function setup(opts: { up?: boolean } = {}) {
   const errors: string[] = [];
   const states: string[] = [];
   const tracks: string[] = [];
+  const replaced: number[] = [];
   const session = new CallSession({
     callId: 7,
     send: (f) => {
@@ -23,8 +24,9 @@ function setup(opts: { up?: boolean } = {}) {
     onTrack: (t, source) => tracks.push(source === 'screen' ? 'screen' : t.kind),
     onTrackEnded: (t) => tracks.push(`ended ${t.kind}`),
     onScreenEnded: () => tracks.push('own screen ended'),
+    onReplaced: () => replaced.push(1),
   });
-  return { peer, sent, errors, states, tracks, session };
+  return { peer, sent, errors, states, tracks, session, replaced };
 }
 
 const track = (kind: string) => ({ kind }) as MediaStreamTrack;
@@ -268,6 +270,20 @@ describe('CallSession', () => {
     await session.handle(answer('a1'));
     expect(peer.log).toEqual(['local offer client-offer-1']);
     expect(session.state).toBe('left');
+  });
+
+  it('closes quietly when a newer socket of ours took the call: no call.leave, no error, no rejoin on a reopened socket', async () => {
+    const { peer, sent, errors, session, replaced } = setup();
+    await session.join([track('audio')]);
+    await session.handle({ type: 'call.replaced', call_id: 7, data: { reason: 'joined_elsewhere' } });
+    expect(session.state).toBe('left');
+    expect(peer.closed).toBe(true);
+    expect(replaced.length).toBe(1);
+    await session.socketReopened();
+    await session.handle({ type: 'call.replaced', call_id: 7, data: { reason: 'joined_elsewhere' } });
+    expect(sent.map((f) => f.type)).toEqual(['call.join']);
+    expect(errors).toEqual([]);
+    expect(replaced.length).toBe(1);
   });
 
   it('passes on the tracks the SFU forwards, not the silent receive side of our own transceivers', () => {

@@ -41,6 +41,8 @@
 //
 // A WebSocket lost meanwhile (the same network switch) took our participant out of the room on
 // the server: when the socket is back, `socketReopened` joins again through it the same way.
+// The newest socket of a side takes the call: a session whose socket was superseded gets
+// `call.replaced` and closes quietly (`left`, `onReplaced`), without `call.leave` or a rejoin.
 
 import { activeLayersOf, cameraEncodings, replaceCameraTrack, setActiveLayers } from './camera';
 import type { CallMediaState, CallServerFrame, CallSessionOptions, PeerLike, ReceiveKind, TransceiverLike } from './contract';
@@ -301,6 +303,12 @@ export class CallSession {
         }
         return Promise.resolve();
       }
+      case 'call.replaced': {
+        // Another socket of ours took the call: the server dropped this media already.
+        this.#close();
+        this.#opts.onReplaced?.();
+        return Promise.resolve();
+      }
       case 'call.error': {
         const code = typeof frame.data?.code === 'string' ? frame.data.code : 'call_error';
         const message = typeof frame.data?.message === 'string' ? frame.data.message : code;
@@ -339,11 +347,17 @@ export class CallSession {
   /** Leaves the media (the call itself ends through the REST hang-up) and closes the connection. */
   leave(): void {
     if (this.#closed) return;
+    this.#opts.send({ type: 'call.leave', call_id: this.callId });
+    this.#close();
+  }
+
+  /** Stops everything of the media here: timers, recovery, the screen share, the connection. */
+  #close(): void {
+    if (this.#closed) return;
     clearTimeout(this.#retryTimer);
     this.#stopRecovery();
     for (const track of this.#sharing?.tracks ?? []) track.stop();
     this.#sharing = null;
-    this.#opts.send({ type: 'call.leave', call_id: this.callId });
     this.peer.close();
     this.#setState('left');
   }
