@@ -36,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
             let facts = store.rebuild_report_contacts().await.context("failed to rebuild the conversation report")?;
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
             store.rebuild_agent_states(now).await.context("failed to rebuild the agent state report")?;
-            println!("rebuilt the conversation and agent state reports from {facts} facts");
+            println!("rebuilt the conversation, contact reasons and agent state reports from {facts} facts");
             Ok(())
         }
         Command::Serve(args) => {
