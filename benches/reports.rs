@@ -330,16 +330,9 @@ fn bench(c: &mut Criterion) {
                 )
             })
         });
-        let reasons = ReasonSpec {
-            from,
-            to,
-            interval: Interval::Day,
-            zone: TimeZone::get("Asia/Shanghai").expect("a zone"),
-            comments_per_tag: 50,
-        };
-        g.bench_function(format!("{range}: contact reasons per day (read model)"), |b| {
-            b.iter(|| modelled_reasons(&rt, &store, &reasons))
-        });
+        let reasons =
+            ReasonSpec { from, to, interval: Interval::Day, zone: TimeZone::get("Asia/Shanghai").expect("a zone"), comments_per_tag: 50 };
+        g.bench_function(format!("{range}: contact reasons per day (read model)"), |b| b.iter(|| modelled_reasons(&rt, &store, &reasons)));
         g.bench_function(format!("{range}: contact reasons per day (summed by the database)"), |b| {
             b.iter(|| summed_reasons(&rt, &store, &reasons))
         });
@@ -456,8 +449,12 @@ fn modelled_reasons(rt: &tokio::runtime::Runtime, store: &Store, spec: &ReasonSp
     let filter = kefu_store::ContactFilter::default();
     let (sums, tagged) = rt.block_on(store.reason_sums(spec.from, spec.to, 1_800_000, &filter)).expect("sums");
     let per_tag = spec.comments_per_tag as i64;
-    let comments: Vec<TaggedContact> =
-        rt.block_on(store.reason_comments(spec.from, spec.to, per_tag, &filter)).expect("comments").into_iter().map(tagged_contact).collect();
+    let comments: Vec<TaggedContact> = rt
+        .block_on(store.reason_comments(spec.from, spec.to, per_tag, &filter))
+        .expect("comments")
+        .into_iter()
+        .map(tagged_contact)
+        .collect();
     let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
     let all = rt.block_on(store.contact_count(spec.from, spec.to, &filter)).expect("a count");
     reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, spec)

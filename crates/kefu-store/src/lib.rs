@@ -408,9 +408,16 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let gate = self.write_gate.clone().lock_owned().await;
-                Ok(Tx { inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _gate: Some(gate), facts: vec![], reasons_stale: Default::default() })
+                Ok(Tx {
+                    inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    _gate: Some(gate),
+                    facts: vec![],
+                    reasons_stale: Default::default(),
+                })
             }
-            Pool::Postgres(pool) => Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None, facts: vec![], reasons_stale: Default::default() }),
+            Pool::Postgres(pool) => {
+                Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None, facts: vec![], reasons_stale: Default::default() })
+            }
         }
     }
 

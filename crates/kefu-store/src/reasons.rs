@@ -85,7 +85,8 @@ impl Store {
             )
         };
         on_pool!(self, |pool| {
-            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&sql).bind(from).bind(to).bind(step).fetch_all(pool).await?;
+            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> =
+                sqlx::query_as(&sql).bind(from).bind(to).bind(step).fetch_all(pool).await?;
             let mut tagged = 0;
             let mut out = Vec::with_capacity(rows.len());
             for (tag_id, slot, conversations, csat_count, csat_sum, csat_good, comments) in rows {
@@ -133,7 +134,8 @@ impl Store {
         );
         let distinct = format!("SELECT COUNT(DISTINCT r.conversation_id) {where_}");
         on_pool!(self, |pool| {
-            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(&sums).bind(from).bind(to).bind(step).fetch_all(pool).await?;
+            let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> =
+                sqlx::query_as(&sums).bind(from).bind(to).bind(step).fetch_all(pool).await?;
             let tagged: i64 = sqlx::query_scalar(&distinct).bind(from).bind(to).fetch_one(pool).await?;
             let rows = rows
                 .into_iter()

@@ -104,7 +104,8 @@ fn counted_of(rows: Vec<CurrentColumns>) -> Vec<Counted> {
     let mut any: BTreeMap<i64, Counted> = BTreeMap::new();
     for (conversation, tag, queued_at, group, business_type, channel, csat, comment, ended_at) in rows {
         let commented = comment.is_some_and(|c| !c.trim().is_empty());
-        let row = Counted { conversation, tag, queued_at, group, business_type: business_type.unwrap_or(0), channel, csat, commented, ended_at };
+        let row =
+            Counted { conversation, tag, queued_at, group, business_type: business_type.unwrap_or(0), channel, csat, commented, ended_at };
         any.entry(conversation).or_insert_with(|| Counted { tag: ANY_TAG, ..row.clone() });
         out.push(row);
     }
