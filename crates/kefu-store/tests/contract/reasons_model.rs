@@ -190,3 +190,60 @@ async fn reasons_model_follows_tags_and_late_facts() {
     })
     .await;
 }
+
+/// Tags added and removed, answers that move conversations and a tag's deletion, written side
+/// by side from several connections (PostgreSQL runs them at once): the model still equals the
+/// raw rows, and nobody deadlocks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_side_by_side_keep_the_reasons_model_whole() {
+    each_backend(|store| async move {
+        let g1 = store.save_group(&GroupRow::new("售前"), 1).await.unwrap();
+        let g2 = store.save_group(&GroupRow::new("售后"), 1).await.unwrap();
+        let tags = [
+            store.create_tag("a", "#ff0000", false, 1).await.unwrap(),
+            store.create_tag("b", "#00ff00", false, 1).await.unwrap(),
+            store.create_tag("c", "#0000ff", false, 1).await.unwrap(),
+        ];
+        let mut ids = vec![];
+        for i in 0..12i64 {
+            let v = store.create_visitor(&format!("v{i}"), None, 1).await.unwrap().id;
+            let c = conversation(&store, g1, v).await;
+            fact(&store, (i + 1) * MIN, queued(c, v, g1, if i % 2 == 0 { "web" } else { "h5" })).await;
+            tag(&store, c, tags[0], true).await;
+            if i % 2 == 1 {
+                tag(&store, c, tags[2], true).await;
+            }
+            ids.push(c);
+        }
+        let at = 100 * MIN;
+        let writers = ids.iter().enumerate().map(|(i, &c)| {
+            let (s1, s2, s3) = (store.clone(), store.clone(), store.clone());
+            async move {
+                let add = async {
+                    let mut tx = s1.begin().await.unwrap();
+                    tx.add_conversation_tag(c, tags[1], None, 2).await.unwrap();
+                    tx.commit().await.unwrap();
+                };
+                let answer = async {
+                    let mut tx = s2.begin().await.unwrap();
+                    let answered = Fact::Answered { conversation: ConversationId(c), agent: AgentId(1 + i as i64 % 3), group: GroupId(g2) };
+                    tx.record_fact(&answered, at + i as i64).await.unwrap();
+                    tx.commit().await.unwrap();
+                };
+                let remove = async {
+                    let mut tx = s3.begin().await.unwrap();
+                    tx.remove_conversation_tag(c, tags[0]).await.unwrap();
+                    tx.commit().await.unwrap();
+                };
+                tokio::join!(add, answer, remove);
+            }
+        });
+        let delete = {
+            let s = store.clone();
+            async move { s.delete_tag(tags[2]).await.unwrap() }
+        };
+        tokio::join!(futures::future::join_all(writers), delete);
+        assert_model(&store, "written side by side", (g1, g2)).await;
+    })
+    .await;
+}
