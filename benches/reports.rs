@@ -3,7 +3,8 @@
 //! answers, closes, wrap-ups, transfers, CSAT and agents' logins), then the time to read the month's
 //! facts and fold them into the day-by-group conversation report, and into the agent state report
 //! (from its read model, `agent_state_intervals`, and by the fold of the facts it replaced), and
-//! the contact reasons report (70% of the conversations tagged); the server's reads for a day and
+//! the contact reasons report (70% of the conversations tagged; from its read model,
+//! `report_reasons`, and summed over the raw rows as before it); the server's reads for a day and
 //! a week too. Target: under a second (issue 9). The server reads the conversation report's read model
 //! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it.
 //! Run: `cargo bench -p kefu-insight --bench reports` (SQLite), or on a throwaway PostgreSQL:
