@@ -3,7 +3,8 @@
 //! answers, closes, wrap-ups, transfers, CSAT and agents' logins), then the time to read the month's
 //! facts and fold them into the day-by-group conversation report, and into the agent state report
 //! (from its read model, `agent_state_intervals`, and by the fold of the facts it replaced), and
-//! the contact reasons report (70% of the conversations tagged); the server's reads for a day and
+//! the contact reasons report (70% of the conversations tagged; from its read model,
+//! `report_reasons`, and summed over the raw rows as before it); the server's reads for a day and
 //! a week too. Target: under a second (issue 9). The server reads the conversation report's read model
 //! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it.
 //! Run: `cargo bench -p kefu-insight --bench reports` (SQLite), or on a throwaway PostgreSQL:
@@ -290,6 +291,11 @@ fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let (store, n) = rt.block_on(seeded());
     eprintln!("{n} facts of {CONVERSATIONS} conversations seeded, on {:?}", store.backend());
+    // The contact reasons model, built once from the seeded tags as at a server's start-up.
+    let started = std::time::Instant::now();
+    if rt.block_on(store.build_report_reasons(FROM + 40 * DAY)).expect("the contact reasons model") {
+        eprintln!("contact reasons model built in {:.1} s", started.elapsed().as_secs_f64());
+    }
     let mut g = c.benchmark_group("month report");
     g.sample_size(10);
     g.warm_up_time(std::time::Duration::from_secs(1));
@@ -325,23 +331,11 @@ fn bench(c: &mut Criterion) {
                 )
             })
         });
+        let reasons =
+            ReasonSpec { from, to, interval: Interval::Day, zone: TimeZone::get("Asia/Shanghai").expect("a zone"), comments_per_tag: 50 };
+        g.bench_function(format!("{range}: contact reasons per day (read model)"), |b| b.iter(|| modelled_reasons(&rt, &store, &reasons)));
         g.bench_function(format!("{range}: contact reasons per day (summed by the database)"), |b| {
-            let filter = kefu_store::ContactFilter::default();
-            let reasons = ReasonSpec {
-                from,
-                to,
-                interval: Interval::Day,
-                zone: TimeZone::get("Asia/Shanghai").expect("a zone"),
-                comments_per_tag: 50,
-            };
-            b.iter(|| {
-                let (sums, tagged) = rt.block_on(store.reason_sums(from, to, 1_800_000, &filter)).expect("sums");
-                let comments: Vec<TaggedContact> =
-                    rt.block_on(store.tagged_comments(from, to, &filter)).expect("comments").into_iter().map(tagged_contact).collect();
-                let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
-                let all = rt.block_on(store.contact_count(from, to, &filter)).expect("a count");
-                reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, &reasons)
-            })
+            b.iter(|| summed_reasons(&rt, &store, &reasons))
         });
     }
     g.bench_function("conversations by group per day (read model, summed per quarter hour)", |b| {
@@ -422,20 +416,13 @@ fn bench(c: &mut Criterion) {
         zone: TimeZone::get("Asia/Shanghai").expect("a zone"),
         comments_per_tag: 50,
     };
-    // What the server does now: sums per tag and half hour by the database, commented rows only.
-    let summed_reasons = || {
-        let (sums, tagged) = rt.block_on(store.reason_sums(FROM, FROM + DAYS * DAY, 1_800_000, &filter)).expect("sums");
-        let comments: Vec<TaggedContact> = rt
-            .block_on(store.tagged_comments(FROM, FROM + DAYS * DAY, &filter))
-            .expect("comments")
-            .into_iter()
-            .map(tagged_contact)
-            .collect();
-        let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
-        let all = rt.block_on(store.contact_count(FROM, FROM + DAYS * DAY, &filter)).expect("a count");
-        reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, &reasons)
-    };
-    g.bench_function("contact reasons per day (summed by the database)", |b| b.iter(summed_reasons));
+    // What the server does: the read model's sums per tag and half hour, each tag's newest comments.
+    assert_eq!(modelled_reasons(&rt, &store, &reasons), summed_reasons(&rt, &store, &reasons), "the model makes the rows' report");
+    g.bench_function("contact reasons per day (read model)", |b| b.iter(|| modelled_reasons(&rt, &store, &reasons)));
+    // Before the model: summed by the database over the tags joined with the conversation
+    // report's model, and every commented row.
+    let summed = || summed_reasons(&rt, &store, &reasons);
+    g.bench_function("contact reasons per day (summed by the database)", |b| b.iter(summed));
     let mut checked = false;
     g.bench_function("contact reasons per day (rows folded)", |b| {
         b.iter(|| {
@@ -445,7 +432,7 @@ fn bench(c: &mut Criterion) {
             let r = reason_report(&tagged, all as u64, &reasons);
             assert_eq!(r.conversations, CONVERSATIONS as u64);
             if !checked {
-                assert_eq!(summed_reasons(), r, "the sums make the rows' report");
+                assert_eq!(summed(), r, "the sums make the rows' report");
                 checked = true;
             }
             r
@@ -457,6 +444,44 @@ fn bench(c: &mut Criterion) {
 criterion_group!(benches, bench);
 criterion_main!(benches);
 
+/// The contact reasons report as the server makes it: the read model's sums and each tag's newest
+/// comments, and the count of all conversations.
+fn modelled_reasons(rt: &tokio::runtime::Runtime, store: &Store, spec: &ReasonSpec) -> kefu_insight::ReasonReport {
+    let filter = kefu_store::ContactFilter::default();
+    let (sums, tagged) = rt.block_on(store.reason_sums(spec.from, spec.to, 1_800_000, &filter)).expect("sums");
+    let per_tag = spec.comments_per_tag as i64;
+    let comments: Vec<TaggedContact> = rt
+        .block_on(store.reason_comments(spec.from, spec.to, per_tag, &filter))
+        .expect("comments")
+        .into_iter()
+        .map(tagged_contact)
+        .collect();
+    let cells: Vec<ReasonCell> = sums.into_iter().map(reason_cell).collect();
+    let all = rt.block_on(store.contact_count(spec.from, spec.to, &filter)).expect("a count");
+    reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, spec)
+}
+
+/// The report as the server made it before the read model: sums per tag and half hour by the
+/// database over the raw rows, every commented row read (and counted per tag and half hour).
+fn summed_reasons(rt: &tokio::runtime::Runtime, store: &Store, spec: &ReasonSpec) -> kefu_insight::ReasonReport {
+    let filter = kefu_store::ContactFilter::default();
+    let step = 1_800_000;
+    let (sums, tagged) = rt.block_on(store.reason_sums_of_rows(spec.from, spec.to, step, &filter)).expect("sums");
+    let comments: Vec<TaggedContact> =
+        rt.block_on(store.tagged_comments(spec.from, spec.to, &filter)).expect("comments").into_iter().map(tagged_contact).collect();
+    let mut counted: HashMap<(i64, i64), u64> = HashMap::new();
+    for t in comments.iter().filter(|t| t.comment.as_deref().is_some_and(|c| !c.trim().is_empty())) {
+        *counted.entry((t.tag, spec.from + (t.queued_at - spec.from) / step * step)).or_default() += 1;
+    }
+    let cells: Vec<ReasonCell> = sums
+        .into_iter()
+        .map(reason_cell)
+        .map(|c| ReasonCell { comments: counted.get(&(c.tag, c.at)).copied().unwrap_or(0), ..c })
+        .collect();
+    let all = rt.block_on(store.contact_count(spec.from, spec.to, &filter)).expect("a count");
+    reason_report_of_sums(&cells, &comments, tagged as u64, all as u64, spec)
+}
+
 /// A stored contact-reason sum as the report folds it.
 fn reason_cell(s: kefu_store::ReasonSumRow) -> ReasonCell {
     ReasonCell {
@@ -466,6 +491,7 @@ fn reason_cell(s: kefu_store::ReasonSumRow) -> ReasonCell {
         csat_count: s.csat_count as u64,
         csat_sum: s.csat_sum as u64,
         csat_good: s.csat_good as u64,
+        comments: s.comments as u64,
     }
 }
 

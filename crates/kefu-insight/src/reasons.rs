@@ -108,6 +108,8 @@ struct Sums {
     csat_count: u64,
     csat_sum: u64,
     csat_good: u64,
+    /// Comments in all (the list may hold only the newest).
+    comment_count: u64,
     comments: Vec<ReasonComment>,
 }
 
@@ -142,7 +144,7 @@ pub fn reason_report(tagged: &[TaggedContact], conversations: u64, spec: &Reason
             sums.csat_sum += u64::from(score);
             sums.csat_good += u64::from(score >= 4);
         }
-        comment(sums, t);
+        sums.comment_count += u64::from(comment(sums, t));
     }
     finish(per_tag, any.len() as u64, conversations, &cover, spec)
 }
@@ -163,10 +165,13 @@ pub struct ReasonCell {
     pub csat_sum: u64,
     #[allow(missing_docs)]
     pub csat_good: u64,
+    /// Of them, with a comment that is not blank.
+    pub comments: u64,
 }
 
-/// [`reason_report`] of sums a database made per tag and bucket, the tags on conversations with a
-/// comment (`comments`; the others are not needed), and the count of distinct tagged
+/// [`reason_report`] of sums a database made per tag and bucket (comments counted there), the
+/// tags on conversations with a comment (`comments`: all of them, or at least each tag's
+/// `comments_per_tag` newest; the others are not needed), and the count of distinct tagged
 /// conversations (`tagged`).
 pub fn reason_report_of_sums(
     cells: &[ReasonCell],
@@ -189,6 +194,7 @@ pub fn reason_report_of_sums(
         sums.csat_count += c.csat_count;
         sums.csat_sum += c.csat_sum;
         sums.csat_good += c.csat_good;
+        sums.comment_count += c.comments;
     }
     for t in comments {
         if t.queued_at < spec.from || t.queued_at >= spec.to {
@@ -201,10 +207,11 @@ pub fn reason_report_of_sums(
     finish(per_tag, tagged, conversations, &cover, spec)
 }
 
-fn comment(sums: &mut Sums, t: &TaggedContact) {
-    if let Some(comment) = t.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        sums.comments.push(ReasonComment { conversation: t.conversation, score: t.csat, comment: comment.to_string(), at: t.ended_at });
-    }
+/// List `t`'s comment under the tag, if it has one that is not blank (true then).
+fn comment(sums: &mut Sums, t: &TaggedContact) -> bool {
+    let Some(comment) = t.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) else { return false };
+    sums.comments.push(ReasonComment { conversation: t.conversation, score: t.csat, comment: comment.to_string(), at: t.ended_at });
+    true
 }
 
 fn finish(per_tag: BTreeMap<i64, Sums>, tagged_count: u64, conversations: u64, cover: &[(i64, i64)], spec: &ReasonSpec) -> ReasonReport {
@@ -213,7 +220,7 @@ fn finish(per_tag: BTreeMap<i64, Sums>, tagged_count: u64, conversations: u64, c
         .map(|(tag, mut s)| {
             // Newest first; a conversation without an end (still open) is the newest of all.
             s.comments.sort_by(|a, b| b.at.unwrap_or(i64::MAX).cmp(&a.at.unwrap_or(i64::MAX)).then(b.conversation.cmp(&a.conversation)));
-            let comment_count = s.comments.len() as u64;
+            let comment_count = s.comment_count;
             s.comments.truncate(spec.comments_per_tag);
             let n = s.conversations;
             ReasonFigures {
@@ -362,6 +369,7 @@ mod tests {
                 c.csat_sum += u64::from(score);
                 c.csat_good += u64::from(score >= 4);
             }
+            c.comments += u64::from(r.comment.as_deref().is_some_and(|t| !t.trim().is_empty()));
         }
         let cells: Vec<ReasonCell> = cells.into_values().collect();
         // A tag is on a conversation once in the database.
@@ -371,5 +379,17 @@ mod tests {
         let whole = reason_report(&rows, 500, &s);
         assert!(whole.reasons.iter().any(|r| r.comment_count > 5), "comments are cut");
         assert_eq!(reason_report_of_sums(&cells, &commented, tagged.len() as u64, 500, &s), whole);
+        // Given only each tag's newest comments (what the store lists), the report is the same.
+        let newest: Vec<TaggedContact> = whole
+            .reasons
+            .iter()
+            .flat_map(|r| {
+                let tag = r.tag;
+                let kept: BTreeSet<i64> = r.comments.iter().map(|c| c.conversation).collect();
+                commented.iter().filter(move |t| t.tag == tag && kept.contains(&t.conversation)).cloned()
+            })
+            .collect();
+        assert!(newest.len() < commented.len());
+        assert_eq!(reason_report_of_sums(&cells, &newest, tagged.len() as u64, 500, &s), whole);
     }
 }

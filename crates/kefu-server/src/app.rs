@@ -55,6 +55,10 @@ impl Application {
         if store.build_report_contacts(crate::clock::now_ms()).await.context("failed to build the conversation report from the fact log")? {
             tracing::info!("conversation report built from the fact log");
         }
+        // And the contact reasons model (migration 0039), once, from the tags already there.
+        if store.build_report_reasons(crate::clock::now_ms()).await.context("failed to build the contact reasons report")? {
+            tracing::info!("contact reasons report built from the tags on conversations");
+        }
         tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         tokio::task::spawn_blocking(crate::sentiment::warm);
         if config.demo {

@@ -33,10 +33,15 @@ async fn main() -> anyhow::Result<()> {
                     kefu_store::Store::open(&dir.join("kefu.db")).await.with_context(|| format!("failed to open {}", dir.display()))?
                 }
             };
+            let started = std::time::Instant::now();
             let facts = store.rebuild_report_contacts().await.context("failed to rebuild the conversation report")?;
+            let contacts = started.elapsed().as_secs_f64();
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
             store.rebuild_agent_states(now).await.context("failed to rebuild the agent state report")?;
-            println!("rebuilt the conversation and agent state reports from {facts} facts");
+            let states = started.elapsed().as_secs_f64() - contacts;
+            println!(
+                "rebuilt the conversation and contact reasons reports from {facts} facts in {contacts:.1} s, the agent state report in {states:.1} s"
+            );
             Ok(())
         }
         Command::Serve(args) => {

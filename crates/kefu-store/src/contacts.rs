@@ -138,9 +138,10 @@ impl Tx {
 }
 
 impl Store {
-    /// Throw the conversation report's read model away and replay the whole fact log into it (in
-    /// time order), in one transaction: `kefu rebuild-reports`, for facts written before the
-    /// model existed. Returns the facts replayed.
+    /// Throw the conversation report's read model away and fold the whole fact log into it again
+    /// (in time order, in memory, written in bulk: `contacts_build`), with the contact reasons
+    /// model that reads it, in one transaction: `kefu rebuild-reports`, for facts written before
+    /// the model existed. Returns the facts folded.
     pub async fn rebuild_report_contacts(&self) -> Result<usize> {
         Ok(self.fold_report_contacts(None).await?.unwrap_or(0))
     }
@@ -153,15 +154,19 @@ impl Store {
         Ok(self.fold_report_contacts(Some(now)).await?.is_some())
     }
 
-    /// Replay the fact log into the model in one transaction, marked built at `build_at` if
-    /// given (and then only if it was not built yet: None when it was). Some(facts replayed).
+    /// Fold the fact log into the model (and the contact reasons model, which reads it) in one
+    /// transaction, marked built at `build_at` if given (and then only if it was not built yet:
+    /// None when it was). Some(facts folded).
     async fn fold_report_contacts(&self, build_at: Option<i64>) -> Result<Option<usize>> {
         let mut tx = self.begin().await?;
         let built: Option<i64> = on_tx!(tx, |db| {
             if dialect::LOCKS_ROWS {
                 // Writers of facts (and another node's build) wait here; under READ COMMITTED the
-                // statements after the lock see what committed before it.
-                sqlx::query("LOCK TABLE report_contacts, report_wraps IN EXCLUSIVE MODE").execute(&mut *db).await?;
+                // statements after the lock see what committed before it. In the order writers
+                // take them: the reasons model after the conversation report's.
+                sqlx::query("LOCK TABLE report_contacts, report_wraps, report_reason_tags, report_reasons IN EXCLUSIVE MODE")
+                    .execute(&mut *db)
+                    .await?;
             }
             match build_at {
                 Some(_) => sqlx::query_scalar(crate::agent_states::MODEL_BUILT_AT).bind(MODEL).fetch_optional(&mut *db).await?,
@@ -177,12 +182,13 @@ impl Store {
             Ok::<(), crate::StoreError>(())
         })?;
         let facts = tx.facts_between(i64::MIN, i64::MAX).await?;
-        for f in &facts {
-            tx.fold_contact(&f.fact, (f.at, f.id)).await?;
-        }
+        tx.fill_report_contacts(&facts).await?;
+        tx.refill_reasons().await?;
         if let Some(now) = build_at {
             on_tx!(tx, |db| {
-                sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(MODEL).bind(now).execute(&mut *db).await?;
+                for model in [MODEL, crate::reasons_model::MODEL] {
+                    sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(model).bind(now).execute(&mut *db).await?;
+                }
             });
         }
         tx.commit().await?;

@@ -21,28 +21,28 @@ const OWN_KINDS: &str = "'queued', 'answered', 'abandoned', 'transferred', 'clos
 
 /// A conversation's own columns, folded from its facts as `Tx::project_contact` folds them.
 #[derive(Debug, Clone, PartialEq)]
-struct Own {
-    customer: i64,
-    group: i64,
-    business_type: Option<i64>,
-    channel: String,
-    agent: Option<i64>,
-    vip: bool,
-    left_message: bool,
-    queued_at: i64,
-    answered_at: Option<i64>,
-    ended_at: Option<i64>,
-    abandoned_after_ms: Option<i64>,
-    closed_by_agent: bool,
-    talk_ms: i64,
-    transfers: i64,
-    csat: Option<i64>,
-    messages: Option<i64>,
+pub(crate) struct Own {
+    pub(crate) customer: i64,
+    pub(crate) group: i64,
+    pub(crate) business_type: Option<i64>,
+    pub(crate) channel: String,
+    pub(crate) agent: Option<i64>,
+    pub(crate) vip: bool,
+    pub(crate) left_message: bool,
+    pub(crate) queued_at: i64,
+    pub(crate) answered_at: Option<i64>,
+    pub(crate) ended_at: Option<i64>,
+    pub(crate) abandoned_after_ms: Option<i64>,
+    pub(crate) closed_by_agent: bool,
+    pub(crate) talk_ms: i64,
+    pub(crate) transfers: i64,
+    pub(crate) csat: Option<i64>,
+    pub(crate) messages: Option<i64>,
 }
 
 /// Fold one fact of the conversation into its columns (`None` until it is queued: facts before
 /// that find no row).
-fn fold_own(own: &mut Option<Own>, at: i64, fact: &Fact) {
+pub(crate) fn fold_own(own: &mut Option<Own>, at: i64, fact: &Fact) {
     if let Fact::Queued { customer, group, business_type, channel, vip, left_message, .. } = fact {
         if own.is_none() {
             *own = Some(Own {

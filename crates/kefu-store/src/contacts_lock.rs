@@ -61,14 +61,16 @@ pub(crate) fn folded_by_reports(fact: &Fact) -> bool {
 
 impl Tx {
     /// On PostgreSQL, lock what the report models read for `facts` (the folded facts of this
-    /// transaction), all of them, in one total order (see the module's doc).
-    pub(crate) async fn lock_for_contacts(&mut self, facts: &[(Fact, i64)]) -> Result<()> {
+    /// transaction), all of them, and the conversations whose contact reasons it resyncs
+    /// (`reasons`, `reasons_model`), in one total order (see the module's doc).
+    pub(crate) async fn lock_for_contacts(&mut self, facts: &[(Fact, i64)], reasons: &BTreeSet<i64>) -> Result<()> {
         on_tx!(self, |db| {
-            if !dialect::LOCKS_ROWS || facts.is_empty() {
+            if !dialect::LOCKS_ROWS || (facts.is_empty() && reasons.is_empty()) {
                 return Ok(());
             }
             let lock = |(space, id): (i32, i32)| sqlx::query("SELECT pg_advisory_xact_lock($1, $2)").bind(space).bind(id);
-            let conversations: BTreeSet<i64> = facts.iter().filter_map(|(f, _)| f.conversation()).map(|c| c.0).collect();
+            let mut conversations: BTreeSet<i64> = facts.iter().filter_map(|(f, _)| f.conversation()).map(|c| c.0).collect();
+            conversations.extend(reasons);
             for k in conversations.iter().map(|c| key(CONVERSATION, *c)).collect::<BTreeSet<_>>() {
                 lock(k).execute(&mut *db).await?;
             }

@@ -67,6 +67,8 @@ pub const TABLES: &[&str] = &[
     "report_exports",
     "report_contacts",
     "report_wraps",
+    "report_reason_tags",
+    "report_reasons",
     "agent_state_intervals",
     "agent_state_now",
     "agent_state_serving",

@@ -73,11 +73,14 @@ impl Tx {
 
     /// Write the facts recorded in this transaction, in the order recorded, each folded into the
     /// report models before the next is written (as if each had its own transaction), after
-    /// locking what the models read for all of them. Called by [`Tx::commit`].
+    /// locking what the models read for all of them; then bring the contact reasons of their
+    /// conversations, and of those whose tags changed, up to date. Called by [`Tx::commit`].
     pub(crate) async fn write_facts(&mut self) -> Result<()> {
         let facts = std::mem::take(&mut self.facts);
         let folded: Vec<(Fact, i64)> = facts.iter().filter(|(f, _)| folded_by_reports(f)).cloned().collect();
-        self.lock_for_contacts(&folded).await?;
+        let mut reasons = std::mem::take(&mut self.reasons_stale);
+        reasons.extend(folded.iter().filter_map(|(f, _)| f.conversation()).map(|c| c.0));
+        self.lock_for_contacts(&folded, &reasons).await?;
         // Facts the models do not fold go in together, one statement per run of them.
         let mut run: Vec<(Fact, i64)> = vec![];
         for (fact, at) in facts {
@@ -90,7 +93,8 @@ impl Tx {
             self.project_contact(&fact, at).await?;
             self.project_agent_state(&fact, at, id).await?;
         }
-        self.insert_facts(&run).await
+        self.insert_facts(&run).await?;
+        self.resync_reasons(&reasons).await
     }
 
     /// Every fact written at `from <= at < to`, in the log's order, as this transaction sees them.

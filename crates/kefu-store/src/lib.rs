@@ -143,6 +143,7 @@ mod calls;
 mod canned;
 mod closed;
 mod contacts;
+mod contacts_build;
 mod contacts_late;
 mod contacts_lock;
 mod contacts_wrap;
@@ -163,6 +164,7 @@ mod qa_weeks;
 mod quality;
 mod rate;
 mod reasons;
+mod reasons_model;
 mod recordings;
 mod replies;
 mod routing_batch;
@@ -406,9 +408,16 @@ impl Store {
         match &self.pool {
             Pool::Sqlite(pool) => {
                 let gate = self.write_gate.clone().lock_owned().await;
-                Ok(Tx { inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _gate: Some(gate), facts: vec![] })
+                Ok(Tx {
+                    inner: tx::TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                    _gate: Some(gate),
+                    facts: vec![],
+                    reasons_stale: Default::default(),
+                })
             }
-            Pool::Postgres(pool) => Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None, facts: vec![] }),
+            Pool::Postgres(pool) => {
+                Ok(Tx { inner: tx::TxInner::Postgres(pool.begin().await?), _gate: None, facts: vec![], reasons_stale: Default::default() })
+            }
         }
     }
 

@@ -75,16 +75,18 @@ impl Store {
         })
     }
 
-    /// Remove a tag everywhere it is used.
+    /// Remove a tag everywhere it is used (and from the contact reasons model).
     pub async fn delete_tag(&self, id: i64) -> Result<()> {
-        in_write!(self, |conn| {
+        let mut tx = self.begin().await?;
+        on_tx!(tx, |conn| {
             for table in ["conversation_tags", "visitor_tags"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE tag_id = $1")).bind(id).execute(&mut *conn).await?;
             }
             let done = sqlx::query("DELETE FROM tags WHERE id = $1").bind(id).execute(&mut *conn).await?;
             touched(done.rows_affected())?;
-            Ok(())
-        })
+        });
+        tx.resync_reasons_of_tag(id).await?;
+        tx.commit().await
     }
 
     /// A conversation's tags, by name.
@@ -165,7 +167,12 @@ impl Tx {
             .bind(now)
             .execute(&mut *db)
             .await?;
-            Ok(done.rows_affected() > 0)
+            Ok::<bool, StoreError>(done.rows_affected() > 0)
+        })
+        .inspect(|&done| {
+            if done {
+                self.reasons_stale.insert(conversation_id);
+            }
         })
     }
 
@@ -177,7 +184,12 @@ impl Tx {
                 .bind(tag_id)
                 .execute(&mut *db)
                 .await?;
-            Ok(done.rows_affected() > 0)
+            Ok::<bool, StoreError>(done.rows_affected() > 0)
+        })
+        .inspect(|&done| {
+            if done {
+                self.reasons_stale.insert(conversation_id);
+            }
         })
     }
 }

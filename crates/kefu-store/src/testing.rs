@@ -75,38 +75,8 @@ pub async fn count(store: &crate::Store, sql: &str) -> Result<i64> {
 /// definitions the model mirrors) instead of replaying it fact by fact, which takes long on
 /// PostgreSQL. The model's wrap-ups (`report_wraps`), which only late facts read, are left empty.
 pub async fn insert_report_contacts(store: &crate::Store, rows: &[crate::ReportContactRow], now: i64) -> Result<()> {
-    const COLUMNS: &str = "conversation_id, customer_id, group_id, business_type_id, channel, agent_id, vip, left_message, queued_at,
-        answered_at, ended_at, abandoned_after_ms, closed_by_agent, talk_ms, wrap_ms, transfers, csat, messages, returned_at";
     let mut tx = store.begin().await?;
-    for chunk in rows.chunks(500) {
-        let sql = format!("INSERT INTO report_contacts ({COLUMNS}) VALUES {}", crate::routing_batch::value_rows(chunk.len(), 19));
-        on_tx!(tx, |db| {
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q
-                    .bind(r.conversation_id)
-                    .bind(r.customer_id)
-                    .bind(r.group_id)
-                    .bind(r.business_type_id)
-                    .bind(r.channel.as_str())
-                    .bind(r.agent_id)
-                    .bind(r.vip)
-                    .bind(r.left_message)
-                    .bind(r.queued_at)
-                    .bind(r.answered_at)
-                    .bind(r.ended_at)
-                    .bind(r.abandoned_after_ms)
-                    .bind(r.closed_by_agent)
-                    .bind(r.talk_ms)
-                    .bind(r.wrap_ms)
-                    .bind(r.transfers)
-                    .bind(r.csat)
-                    .bind(r.messages)
-                    .bind(r.returned_at);
-            }
-            q.execute(&mut *db).await?;
-        });
-    }
+    tx.insert_contact_rows(rows).await?;
     on_tx!(tx, |db| {
         sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(crate::contacts::MODEL).bind(now).execute(&mut *db).await?;
     });

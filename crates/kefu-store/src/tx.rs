@@ -20,12 +20,16 @@ pub struct Tx {
     pub(crate) _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// Facts recorded in this transaction, with their times, written at commit (`facts.rs`).
     pub(crate) facts: Vec<(kefu_core::Fact, i64)>,
+    /// Conversations whose tags or CSAT comment this transaction changed: their contact reasons
+    /// rows are brought up to date at commit (`reasons_model`), with those of its facts.
+    pub(crate) reasons_stale: std::collections::BTreeSet<i64>,
 }
 
 impl Tx {
-    /// Write the facts recorded (folding them into the report models), then commit.
+    /// Write the facts recorded (folding them into the report models) and bring the contact
+    /// reasons model up to date, then commit.
     pub async fn commit(mut self) -> Result<()> {
-        if !self.facts.is_empty() {
+        if !self.facts.is_empty() || !self.reasons_stale.is_empty() {
             self.write_facts().await?;
         }
         match self.inner {
@@ -180,7 +184,12 @@ impl Tx {
             .bind(id)
             .execute(&mut *db)
             .await?;
-            Ok(done.rows_affected() > 0)
+            Ok::<bool, StoreError>(done.rows_affected() > 0)
+        })
+        .inspect(|&done| {
+            if done {
+                self.reasons_stale.insert(id);
+            }
         })
     }
 

@@ -1,8 +1,7 @@
 //! The contact reasons report (咨询原因): conversations per tag over a range, with their trend,
-//! CSAT and the customers' comments. Tags are read from `conversation_tags` when the report is
-//! asked, not from facts: a tag is a label agents may correct after the conversation, and the
-//! report wants the label conversations carry now (a replay of tag facts would arrive at the
-//! same rows, later). Nothing here is on the routing path.
+//! CSAT and the customers' comments. Read from the store's contact reasons model, which follows
+//! the tags conversations carry now (a tag is a label agents may correct after the
+//! conversation), not from facts. Nothing here is on the routing path.
 
 use kefu_insight::{Interval, ReasonCell, ReasonSpec, TaggedContact};
 
@@ -24,13 +23,13 @@ pub async fn reasons(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRe
         business_types: a.business_types.clone(),
         channels: a.channels.clone(),
     };
-    // Summed by the database per tag and half hour (quarter hour for 15-minute rows, or in a
-    // zone off the half hour); only conversations with a comment come back one by one.
+    // The read model's sums added up per tag and half hour (quarter hour for 15-minute rows, or
+    // in a zone off the half hour); only each tag's newest comments come back one by one.
     let halves = a.interval != Interval::Min15 && Interval::Min30.start_of(a.from, state.org.time_zone().zone()) == a.from;
     let (sums, tagged) = state.store.reason_sums(a.from, a.to, if halves { 1_800_000 } else { 900_000 }, &filter).await?;
     let comments: Vec<TaggedContact> = state
         .store
-        .tagged_comments(a.from, a.to, &filter)
+        .reason_comments(a.from, a.to, COMMENTS_PER_TAG as i64, &filter)
         .await?
         .into_iter()
         .map(|r| TaggedContact {
@@ -51,6 +50,7 @@ pub async fn reasons(state: &AppState, staff: &Staff, p: &ReportParams) -> ApiRe
             csat_count: s.csat_count.max(0) as u64,
             csat_sum: s.csat_sum.max(0) as u64,
             csat_good: s.csat_good.max(0) as u64,
+            comments: s.comments.max(0) as u64,
         })
         .collect();
     let all = state.store.contact_count(a.from, a.to, &filter).await?;

@@ -23,6 +23,7 @@ mod model_builds;
 mod outbox;
 mod planning;
 mod qa;
+mod reasons_model;
 mod recordings;
 mod routing_batch;
 mod search;

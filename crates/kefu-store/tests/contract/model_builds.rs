@@ -79,6 +79,8 @@ async fn two_nodes_starting_together_build_the_models_once() {
             "read_model_builds",
             "report_contacts",
             "report_wraps",
+            "report_reason_tags",
+            "report_reasons",
             "agent_state_intervals",
             "agent_state_now",
             "agent_state_serving",
@@ -97,7 +99,9 @@ async fn two_nodes_starting_together_build_the_models_once() {
             let (a, b, c, d) = (a.unwrap(), b.unwrap(), c.unwrap(), d.unwrap());
             assert!(a ^ b, "round {round}: the conversation report built once ({a}, {b})");
             assert!(c ^ d, "round {round}: the agent state model built once ({c}, {d})");
-            assert_eq!(count(&store, "SELECT COUNT(*) FROM read_model_builds").await.unwrap(), 2);
+            // The conversation report's build fills and marks the contact reasons model too.
+            assert_eq!(count(&store, "SELECT COUNT(*) FROM read_model_builds").await.unwrap(), 3);
+            assert!(!store.build_report_reasons(3).await.unwrap(), "round {round}: the contact reasons model built with it");
             let mut built = store.contacts_queued_between(i64::MIN, i64::MAX).await.unwrap();
             built.sort_by_key(|r| r.conversation_id);
             assert_eq!(built, kept, "round {round}: the conversation report as the facts made it");
