@@ -172,6 +172,7 @@ mod sentiment;
 mod sessions;
 mod settings;
 mod snapshot_requests;
+mod start_batch;
 mod status_batch;
 mod tags;
 pub mod testing;
