@@ -14,11 +14,11 @@ use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
 use crate::conversations::messages::{check_writer, mark_read, refusal, send, Outgoing};
 use crate::conversations::redact::{redacted, Payload};
+use crate::conversations::starts::{NewStart, NewlyStarted, Started};
 use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::realtime::frame;
 use crate::routing::Op;
-use crate::conversations::starts::{NewStart, NewlyStarted, Started};
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
 use crate::views::{

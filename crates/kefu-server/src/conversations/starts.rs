@@ -182,8 +182,7 @@ async fn write_batch(s: &Starter, jobs: Vec<Job>) {
     let routing = s.routing.clone();
     tokio::spawn(async move {
         let mut results = routed.wait(&routing).await.into_iter();
-        let ids: Vec<i64> =
-            answers.iter().filter_map(|(_, a)| a.as_ref().ok().and_then(|n| n.as_ref()).map(|n| n.answer.id)).collect();
+        let ids: Vec<i64> = answers.iter().filter_map(|(_, a)| a.as_ref().ok().and_then(|n| n.as_ref()).map(|n| n.answer.id)).collect();
         let mut lines = match routing.queue_infos(ids.clone()).await {
             Ok(lines) => lines.into_iter(),
             Err(e) => {
