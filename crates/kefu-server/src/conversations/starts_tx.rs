@@ -72,8 +72,8 @@ pub async fn write_all(tx: &mut Tx, starts: &[&NewStart], now: i64) -> ApiResult
     // The reply target is the group's: read once per group.
     let mut targets: HashMap<i64, i64> = HashMap::new();
     for row in rows.iter().flatten() {
-        if !targets.contains_key(&row.group_id) {
-            targets.insert(row.group_id, tx.reply_target(row.id).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = targets.entry(row.group_id) {
+            e.insert(tx.reply_target(row.id).await?);
         }
     }
     // Seq 1: the conversation's first event; seq 2: the opening message.
