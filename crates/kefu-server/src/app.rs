@@ -171,6 +171,13 @@ impl Application {
             limits: limits.clone(),
             metrics: metrics.clone(),
         });
+        let starts = crate::conversations::starts::StartWriter::spawn(crate::conversations::starts::Starter {
+            store: store.clone(),
+            routing: routing.clone(),
+            hub: hub.clone(),
+            links: links.clone(),
+            metrics: metrics.clone(),
+        });
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -186,6 +193,7 @@ impl Application {
             moods: Default::default(),
             org,
             messages,
+            starts,
         };
         if let Some((cluster, url)) = call_cluster {
             crate::calls::cluster::run(state.clone(), cluster, url).await.context("failed to listen for calls on NATS")?;

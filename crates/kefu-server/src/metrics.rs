@@ -43,6 +43,8 @@ pub struct MetricsInner {
     pub assignments: Value,
     pub abandoned: Value,
     pub conversations_created: Value,
+    /// Transactions that stored conversation starts (group commit: many starts share one).
+    pub start_batches: Value,
     pub webhook_deliveries: Value,
     pub webhook_failures: Value,
     pub calls_active: Value,
@@ -85,6 +87,12 @@ pub fn render(m: &MetricsInner, groups: &[GroupFigures]) -> String {
         m.message_batches.get(),
     );
     one("kefu_conversations_created_total", "counter", "Conversations created.", m.conversations_created.get());
+    one(
+        "kefu_start_transactions_total",
+        "counter",
+        "Transactions that stored conversation starts (group commit: many starts share one under load).",
+        m.start_batches.get(),
+    );
     one("kefu_offers_total", "counter", "Offers made to agents.", m.offers.get());
     one(
         "kefu_offer_transactions_total",

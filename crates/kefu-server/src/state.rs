@@ -37,6 +37,8 @@ pub struct AppState {
     pub org: crate::org::Org,
     /// Stores messages, many to a transaction (group commit).
     pub messages: crate::conversations::batch::MessageWriter,
+    /// Starts conversations, many to a transaction (group commit).
+    pub starts: crate::conversations::starts::StartWriter,
 }
 
 impl AppState {

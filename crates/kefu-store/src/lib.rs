@@ -42,7 +42,8 @@
 //!   * [`Tx::insert_note`] reads the conversation's `last_seq` `FOR UPDATE`: a staff note sits
 //!     after a message whose transaction took the next seq first, as behind SQLite's gate;
 //!   * one open conversation per visitor and one open call per conversation are partial unique
-//!     indexes on both engines (the loser of a race gets `Conflict`);
+//!     indexes on both engines (the loser of a race gets `Conflict`; a batch of starts,
+//!     [`Tx::insert_conversations`], skips it with `ON CONFLICT DO NOTHING`);
 //!   * [`Store::update_user`] locks the enabled admins before the "not the last admin" check;
 //!   * the facts a transaction records ([`Tx::record_fact`]) are written at its commit, after
 //!     advisory locks on their conversations, customers and agents taken all at once in one
@@ -174,6 +175,7 @@ mod sentiment;
 mod sessions;
 mod settings;
 mod snapshot_requests;
+mod start_batch;
 mod status_batch;
 mod tags;
 pub mod testing;

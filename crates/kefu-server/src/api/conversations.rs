@@ -12,19 +12,20 @@ use serde_json::{json, Value};
 use crate::auth::{Caller, Role, Staff, VisitorCaller};
 use crate::clock::now_ms;
 use crate::conversations::access::{can_write, load_visible};
-use crate::conversations::messages::{check_writer, insert, mark_read, refusal, send, Outgoing};
+use crate::conversations::messages::{check_writer, mark_read, refusal, send, Outgoing};
 use crate::conversations::redact::{redacted, Payload};
-use crate::conversations::{announce, announce_people, build_view, updated, updated_with};
+use crate::conversations::starts::{NewStart, NewlyStarted, Started};
+use crate::conversations::{announce, build_view, updated};
 use crate::error::{ApiError, ApiJson, ApiResult, ErrorCode, ErrorParams};
 use crate::realtime::frame;
-use crate::routing::{Op, Queued};
+use crate::routing::Op;
 use crate::state::AppState;
 use crate::text::{clean_line, clean_message};
 use crate::views::{
     ApiKeyScope as Scope, ConversationList, ConversationView, MessagePage, MessageSentimentView, MessageView, QueueView, Typing,
 };
-use kefu_core::{ConversationId, Fact, GroupId};
-use kefu_store::{ConversationRow, NewConversation};
+use kefu_core::{ConversationId, Fact};
+use kefu_store::ConversationRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -214,31 +215,24 @@ pub async fn create(
     if media != "chat" && body.leave_message {
         return Err(ApiError::invalid("media: a left message is a chat"));
     }
-    let now = now_ms();
     // The opening message's sentiment, scored before the write lock is taken.
-    let opening = text.and_then(|t| crate::sentiment::score("visitor", "text", t));
-    let mut tx = state.store.begin().await?;
-    let inserted = tx
-        .insert_conversation(
-            &NewConversation {
-                visitor_id: visitor,
-                group_id,
-                business_type_id: business_type.map(|t| t.id),
-                channel,
-                priority: v.vip_level,
-                min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
-                topic: topic.or(business_type.map(|t| t.name.as_str())),
-                left_message: body.leave_message,
-                media,
-            },
-            now,
-        )
-        .await;
-    let row = match inserted {
-        Ok(row) => row,
+    let opening = text.map(|t| (t.to_string(), crate::sentiment::score("visitor", "text", t)));
+    let start = NewStart {
+        visitor: kefu_store::VisitorRow { name: new_name.unwrap_or_else(|| v.name.clone()), ..v },
+        group_id,
+        business_type_id: business_type.map(|t| t.id),
+        min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
+        topic: topic.or(business_type.map(|t| t.name.as_str())).map(str::to_string),
+        channel,
+        media,
+        left_message: body.leave_message,
+        opening,
+    };
+    // Stored (with the starts that arrived with it), announced, and in the router's hands.
+    let started = match state.starts.start(start).await? {
+        Started::New(n) => *n,
         // A second tab of the same visitor won the race: both get that one conversation.
-        Err(kefu_store::StoreError::Conflict(_)) => {
-            drop(tx);
+        Started::Open => {
             let open = state
                 .store
                 .open_conversation(visitor)
@@ -246,76 +240,18 @@ pub async fn create(
                 .ok_or_else(|| ApiError::Conflict("the conversation was closed meanwhile; start again".into()))?;
             return Ok((StatusCode::OK, Json(view_for(&state, &caller, open.id).await?)));
         }
-        Err(e) => return Err(e.into()),
     };
-    let id = row.id;
-    let queued = Fact::Queued {
-        conversation: ConversationId(id),
-        customer: visitor,
-        group: GroupId(group_id),
-        business_type: business_type.map(|t| t.id),
-        channel: channel.to_string(),
-        vip: v.vip_level > 0,
-        left_message: body.leave_message,
-    };
-    tx.record_fact(&queued, now).await?;
-    // Its first view, from what this transaction wrote: a new conversation has no agent, call,
-    // tag or reply wait yet, and its visitor is `v` (renamed above when asked). Only the group's
-    // reply target is read: six reads fewer under the write lock.
-    let renamed = kefu_store::VisitorRow { name: new_name.clone().unwrap_or_else(|| v.name.clone()), ..v.clone() };
-    let mut first = ConversationView::build(&row, &renamed, None, None);
-    first.reply_target_secs = tx.reply_target(id).await?;
-    let created = updated_with(&mut tx, &first, Some("conversation.created"), now).await?;
-    // That view with the seq its event took is what a second read here would give.
-    let mut view = created.data().clone();
-    view["last_seq"] = json!(created.seq());
-    tx.enqueue_webhooks("conversation.queued", &json!({ "event": "conversation.queued", "conversation": view }), now).await?;
-    let mut events = vec![created];
-    // The opening message commits with the conversation: a request killed halfway loses neither.
-    let mut opening_message = None;
-    if let Some(text) = text {
-        let out = Outgoing { kind: "text", body: text, attachment_id: None, client_id: None };
-        let name = new_name.clone().unwrap_or_else(|| v.name.clone());
-        let (message, event) = insert(&mut tx, id, ("visitor", visitor, &name), &out, opening, now).await?;
-        opening_message = Some(message);
-        events.push(event);
+    let NewlyStarted { mut answer, queue, scored } = started;
+    if let Some((message, score)) = scored {
+        crate::sentiment::observe(&state, answer.id, message, score).await;
     }
-    tx.commit().await?;
-    if let (Some(message), Some(s)) = (&opening_message, opening) {
-        crate::sentiment::observe(&state, id, message.id, s.score).await;
-    }
-    state.metrics.conversations_created.inc();
-    if text.is_some() {
-        state.metrics.messages.inc();
-    }
-    // The answer is the view this transaction built, as a read after the commit would give it
-    // (its last event, the opening message): eight reads fewer per start.
-    let mut answer: ConversationView = serde_json::from_value(view).map_err(|e| ApiError::Internal(e.into()))?;
-    answer.last_seq = events.last().map_or(answer.last_seq, |e| e.seq());
-    if let Some(m) = opening_message {
-        answer.awaiting_reply_since = Some(m.created_at.clone());
-        answer.last_message = Some(MessageView { sentiment: None, ..m });
-    }
-    // Just created: its visitor is the only one to tell.
-    announce_people(&state.hub, &state.links, visitor, vec![], events);
-    let queued = Queued {
-        conversation: id,
-        visitor,
-        group: group_id,
-        media: media.to_string(),
-        priority: v.vip_level,
-        queued_at: now,
-        min_skill_level: business_type.map_or(1, |t| t.min_skill_level),
-        front: false,
-    };
-    state.routing.run(Op::Enqueue(queued)).await?;
-    match state.routing.queue_info(id).await? {
+    match queue {
         Some(q) => {
             answer.queue = Some(QueueView { position: q.position, estimated_wait_secs: q.estimated_wait_secs });
             Ok((StatusCode::CREATED, Json(redacted(Payload::Conversation, answer))))
         }
         // Offered at once (or gone meanwhile): read as it is now.
-        None => Ok((StatusCode::CREATED, Json(view_for(&state, &caller, id).await?))),
+        None => Ok((StatusCode::CREATED, Json(view_for(&state, &caller, answer.id).await?))),
     }
 }
 

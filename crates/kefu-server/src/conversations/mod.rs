@@ -8,6 +8,8 @@ pub mod links;
 pub mod messages;
 pub mod notes;
 pub mod redact;
+pub mod starts;
+mod starts_tx;
 
 pub use redact::redact_for_visitor;
 

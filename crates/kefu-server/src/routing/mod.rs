@@ -102,6 +102,36 @@ impl Routing {
         }
     }
 
+    /// Send operations now, in this order, to be awaited later (`Submitted::wait`): a caller
+    /// that must hand over its operations in order need not wait for each to be done.
+    pub async fn submit(&self, ops: Vec<Op>) -> Submitted {
+        let local = match &self.owner {
+            Owner::Local(tx) => Some(tx.clone()),
+            Owner::Cluster(remote) => remote.local(),
+        };
+        let Some(tx) = local else { return Submitted(ops.into_iter().map(Sent::Remote).collect()) };
+        let mut sent = Vec::with_capacity(ops.len());
+        for op in ops {
+            let (reply, rx) = oneshot::channel();
+            sent.push(match tx.send(Command::Op(op, reply)).await {
+                Ok(()) => Sent::Local(rx),
+                Err(_) => Sent::Failed,
+            });
+        }
+        Submitted(sent)
+    }
+
+    /// Where each of these conversations stands, from one moment (None: not waiting).
+    pub async fn queue_infos(&self, conversations: Vec<i64>) -> ApiResult<Vec<Option<QueueInfo>>> {
+        if conversations.is_empty() {
+            return Ok(vec![]);
+        }
+        match self.query(Query::QueueInfos { conversations }).await? {
+            Answer::QueueInfos(infos) => Ok(infos),
+            other => Err(mismatch(&other)),
+        }
+    }
+
     /// Where a waiting conversation stands (None once it is not waiting).
     pub async fn queue_info(&self, conversation: i64) -> ApiResult<Option<QueueInfo>> {
         match self.query(Query::QueueInfo { conversation }).await? {
@@ -121,6 +151,33 @@ impl Routing {
             Answer::TransferVerdicts { agents, groups } => Ok((agents, groups)),
             other => Err(mismatch(&other)),
         }
+    }
+}
+
+/// Operations sent by `Routing::submit`, one answer each to come.
+pub struct Submitted(Vec<Sent>);
+
+enum Sent {
+    /// In this process's routing task.
+    Local(oneshot::Receiver<ApiResult<()>>),
+    /// For the owner on another node: asked in order when awaited.
+    Remote(Op),
+    /// The routing task has stopped.
+    Failed,
+}
+
+impl Submitted {
+    /// Each operation's result, in the order sent.
+    pub async fn wait(self, routing: &Routing) -> Vec<ApiResult<()>> {
+        let mut out = Vec::with_capacity(self.0.len());
+        for sent in self.0 {
+            out.push(match sent {
+                Sent::Local(rx) => rx.await.map_err(|_| gone()).and_then(|r| r),
+                Sent::Remote(op) => routing.run(op).await,
+                Sent::Failed => Err(gone()),
+            });
+        }
+        out
     }
 }
 

@@ -15,6 +15,8 @@ pub enum Query {
     Agents { ids: Vec<i64> },
     /// Where a waiting conversation stands.
     QueueInfo { conversation: i64 },
+    /// Where each of these conversations stands (conversations just started, all at once).
+    QueueInfos { conversations: Vec<i64> },
     /// Whether the conversation could be transferred to each agent and group now.
     TransferVerdicts { conversation: i64, agents: Vec<i64>, groups: Vec<i64> },
 }
@@ -26,6 +28,7 @@ pub enum Answer {
     Groups(Vec<GroupLine>),
     Agents(Vec<Option<AgentSnapshot>>),
     QueueInfo(Option<QueueInfo>),
+    QueueInfos(Vec<Option<QueueInfo>>),
     TransferVerdicts { agents: Vec<AgentVerdict>, groups: Vec<GroupVerdict> },
 }
 
@@ -86,6 +89,9 @@ impl Query {
             ),
             Query::Agents { ids } => Answer::Agents(ids.iter().map(|&id| r.agent(AgentId(id))).collect()),
             Query::QueueInfo { conversation } => Answer::QueueInfo(r.queue_info(ConversationId(*conversation))),
+            Query::QueueInfos { conversations } => {
+                Answer::QueueInfos(conversations.iter().map(|c| r.queue_info(ConversationId(*c))).collect())
+            }
             Query::TransferVerdicts { conversation, agents, groups } => {
                 let conv = ConversationId(*conversation);
                 let holder = r.holder(conv);

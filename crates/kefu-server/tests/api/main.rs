@@ -70,6 +70,7 @@ mod sentiment;
 mod session_cache;
 mod sessions;
 mod snapshots;
+mod starts_at_once;
 mod tags;
 mod take_over;
 mod transfer_candidates;

@@ -236,3 +236,43 @@ async fn a_decision_on_what_a_transaction_read_is_made_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn starts_in_one_insert_skip_a_visitor_with_an_open_conversation() {
+    each_backend(|store| async move {
+        let (group, open) = group_and_visitor(&store).await;
+        let first = conversation(&store, group, open).await;
+        let b = store.create_visitor("b", None, 1).await.unwrap().id;
+        let c = store.create_visitor("c", None, 1).await.unwrap().id;
+        let start = |visitor_id| NewConversation {
+            visitor_id,
+            group_id: group,
+            business_type_id: None,
+            channel: "web",
+            priority: 0,
+            min_skill_level: 1,
+            topic: None,
+            left_message: false,
+            media: "chat",
+        };
+        let mut tx = store.begin().await.unwrap();
+        let rows = tx.insert_conversations(&[start(b), start(open), start(c)], 50).await.unwrap();
+        tx.commit().await.unwrap();
+        let (rb, ro, rc) = (rows[0].clone().unwrap(), &rows[1], rows[2].clone().unwrap());
+        assert!(ro.is_none(), "the visitor with an open conversation is skipped");
+        assert!(first < rb.id && rb.id < rc.id, "ids in the order given");
+        assert_eq!((rb.visitor_id, rb.status, rb.queued_at, rb.last_seq), (b, ConversationStatus::Queued, 50, 0));
+        assert_eq!(store.open_conversation(open).await.unwrap().map(|c| c.id), Some(first));
+        assert_eq!(store.open_conversation(c).await.unwrap().map(|c| c.id), Some(rc.id));
+
+        // Any other failure fails the statement: nothing of it is written.
+        let d = store.create_visitor("d", None, 1).await.unwrap().id;
+        let e = store.create_visitor("e", None, 1).await.unwrap().id;
+        let mut tx = store.begin().await.unwrap();
+        let no_group = NewConversation { group_id: group + 1000, ..start(e) };
+        assert!(tx.insert_conversations(&[start(d), no_group], 60).await.is_err());
+        drop(tx);
+        assert_eq!(store.open_conversation(d).await.unwrap().map(|c| c.id), None);
+    })
+    .await;
+}
