@@ -5,7 +5,7 @@
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use crate::conversations::{CONV_COLUMNS, MSG_COLUMNS};
-use crate::{conflict, AttachmentRow, ConversationRow, MessageRow, NewConversation, NewMessage, Result, StoreError};
+use crate::{conflict, AttachmentRow, ConversationRow, MessageRow, NewMessage, Result, StoreError};
 
 /// The open transaction of one backend.
 pub(crate) enum TxInner {
@@ -37,33 +37,6 @@ impl Tx {
             TxInner::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
-    }
-
-    /// Insert a queued conversation; returns it as stored (its starter builds the first view
-    /// from it without reading it back). `Conflict` when the visitor already has one that is
-    /// not closed (`conversations_one_open_per_visitor`).
-    pub async fn insert_conversation(&mut self, c: &NewConversation<'_>, now: i64) -> Result<ConversationRow> {
-        let sql = format!(
-            "INSERT INTO conversations (visitor_id, group_id, business_type_id, channel, status, priority, min_skill_level, topic,
-               left_message, created_at, queued_at, media) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10, $11) RETURNING {CONV_COLUMNS}"
-        );
-        on_tx!(self, |db| {
-            sqlx::query_as(&sql)
-                .bind(c.visitor_id)
-                .bind(c.group_id)
-                .bind(c.business_type_id)
-                .bind(c.channel)
-                .bind(c.priority)
-                .bind(c.min_skill_level)
-                .bind(c.topic)
-                .bind(c.left_message)
-                .bind(now)
-                .bind(now)
-                .bind(c.media)
-                .fetch_one(&mut *db)
-                .await
-                .map_err(crate::conflict)
-        })
     }
 
     /// Re-read a conversation inside the transaction; on PostgreSQL the row stays locked until
