@@ -149,8 +149,17 @@ async fn a_shared_screens_sound_is_forwarded_recorded_with_the_screen_and_compos
     // graph with the sound-only clip) and lasts the call.
     let view = crate::compositions::finished_composition(&app, &agent, call).await;
     assert!(view["bytes"].as_i64().unwrap_or(0) > 0, "{view}");
-    // Its sound is in the mix: louder while the share sounds than before it (the screen file
-    // starts about a second after the cameras' and lasts about 3 s).
+    // Its sound is in the mix: louder while the share sounds than before it. The windows are
+    // placed by the files' own times (the composition starts at the earliest file's start), not
+    // by guesses, since on a loaded machine the share may start seconds late.
+    let ms = |r: &Value| {
+        let t = time::OffsetDateTime::parse(r["started_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+        (t.unix_timestamp_nanos() / 1_000_000) as f64 / 1000.0
+    };
+    let origin = files.iter().map(ms).fold(f64::MAX, f64::min);
+    let share_from = ms(screen) - origin;
+    let share_to = share_from + screen["duration_ms"].as_f64().unwrap_or(0.0) / 1000.0;
+    assert!(share_from > 0.7 && share_to > share_from + 1.5, "the share starts after the cameras and lasts: {files:?}");
     let resp = app.http.get(app.url(&format!("/api/v1/calls/{call}/composition/file"))).bearer_auth(&agent).send().await.unwrap();
     let path = std::env::temp_dir().join(format!("kefu-screen-sound-composed-{}.mp4", std::process::id()));
     std::fs::write(&path, resp.bytes().await.unwrap()).unwrap();
@@ -165,8 +174,10 @@ async fn a_shared_screens_sound_is_forwarded_recorded_with_the_screen_and_compos
         let line = log.lines().find(|l| l.contains("mean_volume:")).unwrap_or_else(|| panic!("no volume: {log}"));
         line.split("mean_volume:").nth(1).unwrap().trim().trim_end_matches(" dB").parse().unwrap()
     };
-    let (before, during) = (loudness(0.2, 0.9), loudness(2.2, 3.4));
+    let (before, during) = (loudness(0.2, share_from - 0.3), loudness(share_from + 0.5, share_to - 0.5));
     let _ = std::fs::remove_file(&path);
-    println!("the composition's mean volume: {before:.1} dB before the share, {during:.1} dB while it sounds");
+    println!(
+        "the composition's mean volume: {before:.1} dB before the share, {during:.1} dB while it sounds ({share_from:.1}-{share_to:.1} s)"
+    );
     assert!(during > before + 1.0, "the share's sound is mixed in: {before:.1} dB -> {during:.1} dB");
 }
