@@ -59,6 +59,7 @@ mod recording_race;
 mod recording_screen;
 mod recording_screen_segments;
 mod recordings;
+mod screen_recording;
 mod redaction;
 mod reports;
 mod reports_weeks;
