@@ -64,7 +64,10 @@ async fn a_shared_screens_sound_is_forwarded_recorded_with_the_screen_and_compos
 
     let (offer, mids) = c.visitor_peer.share_screen_with_sound();
     let offered = renegotiate(&mut c, offer, &mids, 3).await;
-    assert!(offered.iter().any(|sdp| sdp.contains("kefu-screen-audio-")), "the agent is offered the share's sound as a kefu-screen-audio track");
+    assert!(
+        offered.iter().any(|sdp| sdp.contains("kefu-screen-audio-")),
+        "the agent is offered the share's sound as a kefu-screen-audio track"
+    );
     assert_eq!(c.agent_peer.audio_mids(), 2, "the agent hears the share's sound beside the visitor's voice");
     let (s, _) = app.call("POST", &format!("/api/v1/calls/{call}/hangup"), Some(&agent), None).await;
     assert_eq!(s, 200);
