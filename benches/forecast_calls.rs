@@ -7,7 +7,8 @@
 //! week, peeks at the first).
 //!
 //! Run: tools/planning-bench/fetch-calls.sh && cargo bench -p kefu-plan --bench forecast_calls
-//! (CALLS_CSV=path overrides the default target/planning-bench/calls.csv).
+//! (CALLS_CSV=path overrides the default target/planning-bench/calls.csv). `forecast_wall` runs
+//! the same series through the planning forecast's wall-clock walk, on New York's clock.
 
 // A benchmark reads its data file and times itself; the crate under test does neither.
 #![allow(clippy::disallowed_methods)]

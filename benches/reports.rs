@@ -9,9 +9,10 @@
 //! (`report_contacts`, one row per conversation); the fold of the facts is timed beside it.
 //! Run: `cargo bench -p kefu-insight --bench reports` (SQLite), or on a throwaway PostgreSQL:
 //! `scripts/with-postgres.sh sh -c 'KEFU_BENCH_DATABASE_URL=$KEFU_TEST_POSTGRES_URL cargo bench -p kefu-insight --bench reports'`.
-//! Seeding writes the facts in bulk, the conversation report's model folded in memory and
-//! written in bulk, and builds the agent state model from the log; the seeded database is
-//! reused while its fact count matches (the SQLite file is kept in the target dir).
+//! Seeding writes the facts in bulk, builds the conversation report's model (with its wrap-ups)
+//! and the contact reasons model as a server's start-up does (folded in memory, written in
+//! bulk), and builds the agent state model from the log; the seeded database is reused while
+//! its fact count matches (the SQLite file is kept in the target dir).
 
 // A benchmark times itself; the crate under test does not.
 #![allow(clippy::disallowed_methods)]
@@ -121,7 +122,7 @@ async fn seeded() -> (Store, usize) {
     let store = match std::env::var(DATABASE_URL_ENV).ok().filter(|u| !u.trim().is_empty()) {
         Some(url) => Store::connect(&url).await.expect("a PostgreSQL store"),
         None => {
-            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-4.db");
+            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports-bench-5.db");
             match Store::open(&path).await {
                 Ok(store) => store,
                 Err(_) => {
@@ -140,72 +141,19 @@ async fn seeded() -> (Store, usize) {
     let timed: Vec<(Fact, i64)> = facts.iter().map(|(at, f)| (f.clone(), *at)).collect();
     kefu_store::testing::insert_facts_unfolded(&store, &timed).await.expect("facts");
     eprintln!("facts written in {:.1} s", started.elapsed().as_secs_f64());
-    // The conversation report's model folded in memory and written in bulk (replayed fact by
-    // fact, as `kefu rebuild-reports` does, it took long on PostgreSQL).
-    let rows = report_contacts(&facts);
-    kefu_store::testing::insert_report_contacts(&store, &rows, FROM + 40 * DAY).await.expect("the conversation report's model");
-    eprintln!("conversation report's model written at {:.1} s", started.elapsed().as_secs_f64());
+    seed_tags(&store, &facts).await;
+    eprintln!("tagged conversations written at {:.1} s", started.elapsed().as_secs_f64());
+    // The conversation report's model as a server's start-up builds it from the log (kefu-insight's
+    // fold in memory, written in bulk): its rows, the month's wrap-ups (`report_wraps`, one per
+    // close), and the contact reasons model over the tags just written.
+    assert!(store.build_report_contacts(FROM + 40 * DAY).await.expect("the conversation report's model"), "built once");
+    let wraps = kefu_store::testing::count(&store, "SELECT COUNT(*) FROM report_wraps").await.expect("a count");
+    eprintln!("conversation report's model built at {:.1} s, {wraps} wrap-ups", started.elapsed().as_secs_f64());
     // The agent state model's build folds in memory and writes in bulk already.
     store.rebuild_agent_states(FROM + 40 * DAY).await.expect("the agent state model");
     eprintln!("agent state model built at {:.1} s", started.elapsed().as_secs_f64());
-    seed_tags(&store, &facts).await;
     eprintln!("seeded {:?} in {:.1} s", store.backend(), started.elapsed().as_secs_f64());
     (store, facts.len())
-}
-
-/// The conversation report's model rows: kefu-insight's fold of the month (the definitions the
-/// store's model mirrors; tests check the two agree), with each conversation's `returned_at` as
-/// the store sets it (the customer's next arrival after it ended).
-fn report_contacts(facts: &[(i64, Fact)]) -> Vec<kefu_store::ReportContactRow> {
-    let timed: Vec<Timed> = facts.iter().map(|(at, f)| Timed { at: *at, fact: f.clone() }).collect();
-    let contacts = kefu_insight::contacts(&timed, 7 * DAY);
-    let index: HashMap<i64, usize> = contacts.iter().enumerate().map(|(i, c)| (c.conversation, i)).collect();
-    let mut returned: Vec<Option<i64>> = vec![None; contacts.len()];
-    let mut ended = vec![false; contacts.len()];
-    let mut waiting: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (at, f) in facts {
-        match f {
-            Fact::Queued { customer, .. } => {
-                for i in waiting.remove(customer).unwrap_or_default() {
-                    returned[i] = Some(*at);
-                }
-            }
-            Fact::Closed { conversation, .. } | Fact::Abandoned { conversation, .. } => {
-                if let Some(&i) = index.get(&conversation.0) {
-                    if !ended[i] && returned[i].is_none() {
-                        ended[i] = true;
-                        waiting.entry(contacts[i].customer).or_default().push(i);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    contacts
-        .into_iter()
-        .zip(returned)
-        .map(|(c, returned_at)| kefu_store::ReportContactRow {
-            conversation_id: c.conversation,
-            customer_id: c.customer,
-            group_id: c.group,
-            business_type_id: c.business_type,
-            channel: c.channel,
-            agent_id: c.agent,
-            vip: c.vip,
-            left_message: c.left_message,
-            queued_at: c.queued_at,
-            answered_at: c.answered_at,
-            ended_at: c.ended_at,
-            abandoned_after_ms: c.abandoned_after,
-            closed_by_agent: c.closed_by_agent,
-            talk_ms: c.talk_ms,
-            wrap_ms: c.wrap_ms,
-            transfers: i64::from(c.transfers),
-            csat: c.csat.map(i64::from),
-            messages: c.messages.map(i64::from),
-            returned_at,
-        })
-        .collect()
 }
 
 /// Multi-row INSERTs of literal rows, a thousand rows each.

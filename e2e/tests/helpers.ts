@@ -75,10 +75,11 @@ export async function leaveFloor(email: string, password = 'demo-agent') {
 /**
  * A browser context whose pages run with the call code's test hooks: `true` puts the call's
  * RTCPeerConnection at `window.__kefuCall.peer` for getStats(); `{ relayOnly: true }` also forces
- * `iceTransportPolicy: 'relay'`. Production pages never set the flag.
+ * `iceTransportPolicy: 'relay'`. Production pages never set the flag. `sameStorageAs`: the new
+ * context starts with that one's cookies and localStorage (the same visitor on another device).
  */
-export async function withTestHooks(browser: Browser, locale: string, hooks: true | { relayOnly: true } = true) {
-  const context = await browser.newContext({ locale });
+export async function withTestHooks(browser: Browser, locale: string, hooks: true | { relayOnly: true } = true, sameStorageAs?: BrowserContext) {
+  const context = await browser.newContext({ locale, storageState: await sameStorageAs?.storageState() });
   await context.addInitScript((h) => {
     (window as unknown as { __KEFU_TEST_HOOKS__: unknown }).__KEFU_TEST_HOOKS__ = h;
   }, hooks);

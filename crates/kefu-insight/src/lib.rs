@@ -34,7 +34,7 @@ mod reasons;
 mod report;
 
 pub use agents::{segments, segments_of_moves, AgentFigures, AgentMove, Segment, State};
-pub use contacts::{contacts, Contact, Timed};
+pub use contacts::{contacts, fold_contact, fold_log, Contact, ContactLog, Timed, Wrap, Wraps};
 pub use figures::ConversationFigures;
 pub use interval::Interval;
 pub use maturity::{

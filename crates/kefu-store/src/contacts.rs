@@ -1,8 +1,8 @@
 //! The conversation report's read model (`report_contacts`): one row per conversation, brought
 //! up to date by each fact inside the transaction that writes the fact (a fact written late is
-//! handed to `contacts_late`). It mirrors kefu-insight's
-//! `contacts` fold (the definitions and their tests live there; an integration test checks the
-//! two agree). Written on the fact's path, read only by reports.
+//! handed to `contacts_late`). It is kefu-insight's contact fold (`fold_log`: the definitions and
+//! their tests live there; the whole-log build and the late refold call it, and an integration
+//! test checks the SQL path here agrees). Written on the fact's path, read only by reports.
 
 use kefu_core::Fact;
 
@@ -32,6 +32,32 @@ pub struct ReportContactRow {
     pub messages: Option<i64>,
     /// The customer's next conversation after this one closed.
     pub returned_at: Option<i64>,
+}
+
+impl From<kefu_insight::Contact> for ReportContactRow {
+    fn from(c: kefu_insight::Contact) -> Self {
+        ReportContactRow {
+            conversation_id: c.conversation,
+            customer_id: c.customer,
+            group_id: c.group,
+            business_type_id: c.business_type,
+            channel: c.channel,
+            agent_id: c.agent,
+            vip: c.vip,
+            left_message: c.left_message,
+            queued_at: c.queued_at,
+            answered_at: c.answered_at,
+            ended_at: c.ended_at,
+            abandoned_after_ms: c.abandoned_after,
+            closed_by_agent: c.closed_by_agent,
+            talk_ms: c.talk_ms,
+            wrap_ms: c.wrap_ms,
+            transfers: i64::from(c.transfers),
+            csat: c.csat.map(i64::from),
+            messages: c.messages.map(i64::from),
+            returned_at: c.returned_at,
+        }
+    }
 }
 
 /// The name of this read model in `read_model_builds` (built with its wrap-ups, migration 0037).

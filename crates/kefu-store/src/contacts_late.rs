@@ -9,89 +9,14 @@
 //! `kefu rebuild-reports`'s, at the cost of reading those facts; a fact in time order costs the
 //! few indexed look-ups that tell it is not late.
 
-use std::collections::BTreeMap;
-
 use kefu_core::Fact;
+use kefu_insight::{fold_contact, fold_log, Contact};
 
 use crate::facts::{decode, FactRow};
 use crate::{Result, StoreError, Tx};
 
 /// The kinds that change a row's own columns, as stored (`FactKind`'s snake case).
 const OWN_KINDS: &str = "'queued', 'answered', 'abandoned', 'transferred', 'closed', 'csat'";
-
-/// A conversation's own columns, folded from its facts as `Tx::project_contact` folds them.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Own {
-    pub(crate) customer: i64,
-    pub(crate) group: i64,
-    pub(crate) business_type: Option<i64>,
-    pub(crate) channel: String,
-    pub(crate) agent: Option<i64>,
-    pub(crate) vip: bool,
-    pub(crate) left_message: bool,
-    pub(crate) queued_at: i64,
-    pub(crate) answered_at: Option<i64>,
-    pub(crate) ended_at: Option<i64>,
-    pub(crate) abandoned_after_ms: Option<i64>,
-    pub(crate) closed_by_agent: bool,
-    pub(crate) talk_ms: i64,
-    pub(crate) transfers: i64,
-    pub(crate) csat: Option<i64>,
-    pub(crate) messages: Option<i64>,
-}
-
-/// Fold one fact of the conversation into its columns (`None` until it is queued: facts before
-/// that find no row).
-pub(crate) fn fold_own(own: &mut Option<Own>, at: i64, fact: &Fact) {
-    if let Fact::Queued { customer, group, business_type, channel, vip, left_message, .. } = fact {
-        if own.is_none() {
-            *own = Some(Own {
-                customer: *customer,
-                group: group.0,
-                business_type: *business_type,
-                channel: channel.clone(),
-                agent: None,
-                vip: *vip,
-                left_message: *left_message,
-                queued_at: at,
-                answered_at: None,
-                ended_at: None,
-                abandoned_after_ms: None,
-                closed_by_agent: false,
-                talk_ms: 0,
-                transfers: 0,
-                csat: None,
-                messages: None,
-            });
-        }
-        return;
-    }
-    let Some(o) = own else { return };
-    match fact {
-        Fact::Answered { agent, group, .. } => {
-            o.answered_at.get_or_insert(at);
-            o.agent = Some(agent.0);
-            o.group = group.0;
-        }
-        Fact::Abandoned { group, waited_ms, .. } => {
-            o.abandoned_after_ms = Some(*waited_ms);
-            o.ended_at = Some(at);
-            o.group = group.0;
-        }
-        Fact::Transferred { .. } => o.transfers += 1,
-        Fact::Closed { agent, visitor_messages, agent_messages, .. } => {
-            o.ended_at = Some(at);
-            o.messages = Some(i64::from(visitor_messages + agent_messages));
-            o.closed_by_agent = o.answered_at.is_some() && agent.is_some();
-            o.talk_ms = match (o.closed_by_agent, o.answered_at) {
-                (true, Some(a)) => at - a,
-                _ => 0,
-            };
-        }
-        Fact::Csat { score, .. } => o.csat = Some(i64::from(*score)),
-        _ => {}
-    }
-}
 
 impl Tx {
     /// Whether `fact`, stamped `at`, came after something it should have preceded: a fact of
@@ -188,7 +113,7 @@ impl Tx {
             let facts = self.logged(&format!("conversation_id = {} AND kind IN ({OWN_KINDS})", c.0)).await?;
             let mut own = None;
             for f in &facts {
-                fold_own(&mut own, f.at, &f.fact);
+                fold_contact(&mut own, f.at, &f.fact);
             }
             if let Some(own) = own {
                 self.save_own(c.0, &own).await?;
@@ -209,7 +134,7 @@ impl Tx {
         rows.iter().map(|(id, at, data)| decode(*id, *at, data)).collect()
     }
 
-    async fn save_own(&mut self, conversation: i64, o: &Own) -> Result<()> {
+    async fn save_own(&mut self, conversation: i64, o: &Contact) -> Result<()> {
         on_tx!(self, |db| {
             sqlx::query(
                 "INSERT INTO report_contacts (conversation_id, customer_id, group_id, business_type_id, channel, agent_id, vip, left_message,
@@ -233,12 +158,12 @@ impl Tx {
             .bind(o.queued_at)
             .bind(o.answered_at)
             .bind(o.ended_at)
-            .bind(o.abandoned_after_ms)
+            .bind(o.abandoned_after)
             .bind(o.closed_by_agent)
             .bind(o.talk_ms)
-            .bind(o.transfers)
-            .bind(o.csat)
-            .bind(o.messages)
+            .bind(i64::from(o.transfers))
+            .bind(o.csat.map(i64::from))
+            .bind(o.messages.map(i64::from))
             .execute(&mut *db)
             .await?;
             Ok::<(), StoreError>(())
@@ -246,7 +171,7 @@ impl Tx {
     }
 
     /// Each of the customer's conversations returned to: the first arrival of the customer
-    /// after the conversation first ended.
+    /// after the conversation first ended ([`fold_log`] over their conversations' facts).
     async fn refold_returns(&mut self, customer: i64) -> Result<()> {
         let ids: Vec<i64> = on_tx!(self, |db| sqlx::query_scalar("SELECT conversation_id FROM report_contacts WHERE customer_id = $1")
             .bind(customer)
@@ -254,31 +179,13 @@ impl Tx {
             .await)?;
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let facts = self.logged(&format!("conversation_id IN ({list}) AND kind IN ('queued', 'abandoned', 'closed')")).await?;
-        // Per conversation: (has a row, has ended, returned at).
-        let mut state: BTreeMap<i64, (bool, bool, Option<i64>)> = ids.iter().map(|c| (*c, (false, false, None))).collect();
-        for f in &facts {
-            let Some(c) = f.fact.conversation() else { continue };
-            match &f.fact {
-                Fact::Queued { .. } => {
-                    for s in state.values_mut() {
-                        if s.0 && s.1 && s.2.is_none() {
-                            s.2 = Some(f.at);
-                        }
-                    }
-                    if let Some(s) = state.get_mut(&c.0) {
-                        s.0 = true;
-                    }
-                }
-                _ => {
-                    if let Some(s) = state.get_mut(&c.0).filter(|s| s.0) {
-                        s.1 = true;
-                    }
-                }
-            }
-        }
-        for (c, (_, _, returned)) in state {
+        let folded = fold_log(facts.iter().map(|f| (f.at, &f.fact)));
+        let returned: std::collections::HashMap<i64, Option<i64>> =
+            folded.contacts.iter().map(|c| (c.conversation, c.returned_at)).collect();
+        for c in ids {
+            let back = returned.get(&c).copied().flatten();
             on_tx!(self, |db| sqlx::query("UPDATE report_contacts SET returned_at = $1 WHERE conversation_id = $2")
-                .bind(returned)
+                .bind(back)
                 .bind(c)
                 .execute(&mut *db)
                 .await

@@ -1,7 +1,7 @@
 //! The wrap-up part of the conversation report's model: each wrap-up of an agent
 //! (`report_wraps`) and the conversation it is given to, summed into `report_contacts.wrap_ms`.
 //!
-//! As kefu-insight's `contacts` fold defines it: a status change into wrap-up begins a wrap-up
+//! As kefu-insight's contact fold defines it (`Wraps`, which the refold here runs): a status change into wrap-up begins a wrap-up
 //! for the conversation the agent closed last (a close of theirs, after the conversation was
 //! queued and answered) if there is one; a change out of wrap-up ends the open one and gives it
 //! its time; a new one begun while one is open replaces it (no time). Which agent holds the
@@ -18,6 +18,7 @@
 use std::collections::BTreeSet;
 
 use kefu_core::{AgentStatusKind, Fact};
+use kefu_insight::Wraps;
 
 use crate::facts::decode;
 use crate::routing_batch::id_list;
@@ -35,14 +36,6 @@ const COUNTED_CLOSE: &str = "f.kind = 'closed' AND EXISTS (SELECT 1 FROM facts a
 
 /// Status changes of an agent read per statement while folding wrap-ups again.
 const PAGE: i64 = 64;
-
-/// A wrap-up as folded again from the log.
-struct Wrap {
-    started_at: i64,
-    conversation: i64,
-    ended_at: Option<i64>,
-    replaced: bool,
-}
 
 impl Tx {
     /// The conversation `agent` closed last before `place` (a close that counts), if any. The
@@ -135,8 +128,7 @@ impl Tx {
         .fetch_one(&mut *db)
         .await)?;
         let from = earliest.map_or(from, |e| e.min(from));
-        let mut wraps: Vec<Wrap> = vec![];
-        let mut open: Option<usize> = None;
+        let mut wraps = Wraps::default();
         let mut after: Place = (from, i64::MIN);
         // The window's status changes, then the ones after it until its last wrap-up has ended.
         'pages: loop {
@@ -152,30 +144,20 @@ impl Tx {
             .await)?;
             let last_page = (rows.len() as i64) < PAGE;
             for (id, at, data) in rows {
-                if at > until && open.is_none() {
+                if at > until && !wraps.is_open(agent) {
                     break 'pages;
                 }
                 after = (at, id);
                 let Fact::AgentStatus { from: was, to, .. } = decode(id, at, &data)?.fact else { continue };
                 let begins = if to.status == AgentStatusKind::WrapUp { self.closed_last(agent, (at, id)).await? } else { None };
-                if let Some(i) = open {
-                    if was.status == AgentStatusKind::WrapUp || begins.is_some() {
-                        wraps[i].ended_at = Some(at);
-                        wraps[i].replaced = was.status != AgentStatusKind::WrapUp;
-                        open = None;
-                    }
-                }
-                if let (Some(conversation), true) = (begins, at <= until) {
-                    wraps.push(Wrap { started_at: at, conversation, ended_at: None, replaced: false });
-                    open = Some(wraps.len() - 1);
-                }
+                wraps.status_changed(agent, at, was.status, begins, at <= until);
             }
             if last_page {
                 break;
             }
         }
         on_tx!(self, |db| {
-            let mut touched: BTreeSet<i64> = wraps.iter().map(|w| w.conversation).collect();
+            let mut touched: BTreeSet<i64> = wraps.list.iter().map(|w| w.conversation).collect();
             let old: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT conversation_id FROM report_wraps WHERE agent_id = $1 AND started_at >= $2 AND started_at <= $3",
             )
@@ -191,7 +173,7 @@ impl Tx {
                 .bind(until)
                 .execute(&mut *db)
                 .await?;
-            for w in &wraps {
+            for w in &wraps.list {
                 sqlx::query(
                     "INSERT INTO report_wraps (agent_id, started_at, conversation_id, ended_at, replaced) VALUES ($1, $2, $3, $4, $5)",
                 )

@@ -69,17 +69,3 @@ pub async fn execute(store: &crate::Store, statements: &[String]) -> Result<u64>
 pub async fn count(store: &crate::Store, sql: &str) -> Result<i64> {
     Ok(on_pool!(store, |pool| sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await?))
 }
-
-/// Write the conversation report's model rows in bulk (multi-row INSERTs) and mark the model
-/// built, in one transaction: benchmarks fold a month in memory (kefu-insight's `contacts`, the
-/// definitions the model mirrors) instead of replaying it fact by fact, which takes long on
-/// PostgreSQL. The model's wrap-ups (`report_wraps`), which only late facts read, are left empty.
-pub async fn insert_report_contacts(store: &crate::Store, rows: &[crate::ReportContactRow], now: i64) -> Result<()> {
-    let mut tx = store.begin().await?;
-    tx.insert_contact_rows(rows).await?;
-    on_tx!(tx, |db| {
-        sqlx::query(crate::agent_states::MARK_MODEL_BUILT).bind(crate::contacts::MODEL).bind(now).execute(&mut *db).await?;
-    });
-    tx.commit().await?;
-    Ok(())
-}

@@ -13,9 +13,10 @@
 //! share as the other side saw and heard it, and the participant's own voice stays alone in the
 //! camera's file; a share without sound gives a file without a sound track. (Whether a share
 //! sounds is known when its file starts: both tracks come in one renegotiation. A later share in
-//! the same recording continues the same file when it brings no sound, or the file already has a
-//! sound track; a later share that brings sound to a file without a sound track ends that file
-//! and starts the next segment, `<name>-screen-2.webm` and so on, so its sound is recorded.)
+//! the same recording continues the same file when its tracks are the file's; a later share whose
+//! tracks differ (sound to a file without a sound track, or no sound to a file with one) ends that
+//! file and starts the next segment, `<name>-screen-2.webm` and so on: its sound is recorded, and
+//! a silent share does not fill a sound track with silence.)
 //! Paused, the recording writes silence and, once a second, a
 //! black keyframe: VP8's, or for H.264 a black IDR carrying its own parameter sets (the
 //! following real keyframe brings the stream's back).
@@ -157,10 +158,11 @@ impl Recorders {
         };
         let screen = matches!(kind, TrackKind::Screen | TrackKind::ScreenAudio);
         let sound = kind == TrackKind::ScreenAudio || self.sounding_shares.contains(&publisher);
-        // A later share that brings sound to a screen file without a sound track: that file
-        // ends (its writer finishes it and reports) and the next segment starts now, with one.
-        let silent_file = tap.screen.as_ref().is_some_and(|link| !link.sound);
-        if screen && (tap.screen.is_none() || (sound && silent_file)) {
+        // A later share whose tracks are not the open screen file's (sound to a file without a
+        // sound track, or none to a file with one): that file ends (its writer finishes it and
+        // reports) and the next segment starts now, with the tracks this share has.
+        let other_tracks = tap.screen.as_ref().is_some_and(|link| link.sound != sound);
+        if screen && (tap.screen.is_none() || other_tracks) {
             // The share began: its file starts now (its time zero is its first packet), with a
             // sound track when the share publishes its sound.
             tap.screen = None;

@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kefu_plan::forecast::{forecast, run};
+use kefu_plan::forecast::run;
 use kefu_plan::schedule::{gaps, suggest, Horizon};
 use kefu_plan::staffing::{staff_interval, IntervalLoad, Target};
 use kefu_store::{GroupRow, HistoryRow, PlanningSettingsRow};
@@ -16,7 +16,7 @@ use crate::audit::{record, Change};
 use crate::auth::{Role, Staff};
 use crate::clock::now_ms;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::planning::wall::{on_real_intervals, over_history, WallSeries};
+use crate::planning::wall::{forecast_after, over_history, WallSeries};
 use crate::planning::zone::{coverage, LocalGrid, PlanClock};
 use crate::planning::{self, csv, Series, INTERVAL_MS, SEASONS};
 use crate::state::AppState;
@@ -167,11 +167,8 @@ async fn forecast_of(state: &AppState, group_id: i64, weeks: u32) -> ApiResult<F
 /// count them.
 fn compute_forecast(group_id: i64, clock: &PlanClock, series: &Series, horizon: usize) -> ForecastView {
     let wall = WallSeries::of(series, clock);
-    // A spring-forward change within the horizon moves the wall clock on by more than the real
-    // intervals: a day to spare.
-    let slots = horizon + SEASONS.per_day;
-    let volume = forecast(&wall.offered, SEASONS, slots);
-    let aht = forecast(&wall.aht_filled(), SEASONS, slots);
+    let (volume, offered) = forecast_after(clock, &wall, &wall.offered, series.end(), horizon);
+    let (aht, handle) = forecast_after(clock, &wall, &wall.aht_filled(), series.end(), horizon);
     let at = |i: usize| series.start + i as i64 * INTERVAL_MS;
     // The chosen method's forecast of the last week from what came before, drawn over that
     // week's actuals: the forecast-vs-actual view of how well this series is predicted.
@@ -179,8 +176,6 @@ fn compute_forecast(group_id: i64, clock: &PlanClock, series: &Series, horizon: 
     let split = wall.offered.len() - held;
     let backtest_values = if held > 0 { run(volume.method, &wall.offered[..split], SEASONS, held).unwrap_or_default() } else { vec![] };
     let shown_from = series.offered.len().saturating_sub(2 * SEASONS.per_week);
-    let offered = on_real_intervals(clock, &volume.values, wall.end(), series.end(), horizon, SEASONS.per_week);
-    let handle = on_real_intervals(clock, &aht.values, wall.end(), series.end(), horizon, SEASONS.per_week);
     ForecastView {
         group_id,
         interval_minutes: 30,

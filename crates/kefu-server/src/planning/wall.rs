@@ -5,8 +5,10 @@
 //! there knowing nothing of zones, and each real interval of the result takes its wall half
 //! hour's value. Owns only that mapping; in a zone without DST it is one to one.
 
+use kefu_plan::forecast::{forecast, Forecast};
+
 use super::zone::PlanClock;
-use super::{fill_aht, Series, INTERVAL_MS};
+use super::{fill_aht, Series, INTERVAL_MS, SEASONS};
 
 /// A series over wall half hours (ordinals of [`PlanClock::wall_slot`]), continuous from `first`.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +87,16 @@ pub fn on_real_intervals(clock: &PlanClock, values: &[f64], first: i64, start: i
         .collect()
 }
 
+/// `values` (one per wall half hour of `wall`: its offered, or its filled handle times)
+/// forecast on the wall clock, and drawn on the `horizon` real intervals from `start` (the
+/// history's end): the planning forecast's walk. A day more is forecast than asked, since a
+/// spring-forward change within the horizon moves the wall clock on faster than real intervals.
+pub fn forecast_after(clock: &PlanClock, wall: &WallSeries, values: &[f64], start: i64, horizon: usize) -> (Forecast, Vec<(i64, f64)>) {
+    let chosen = forecast(values, SEASONS, horizon + SEASONS.per_day);
+    let points = on_real_intervals(clock, &chosen.values, wall.end(), start, horizon, SEASONS.per_week);
+    (chosen, points)
+}
+
 /// The real intervals of `series` whose wall half hour is one of `values` (the first being wall
 /// half hour `first`), each with that value: a forecast of the history's tail drawn over it.
 pub fn over_history(clock: &PlanClock, series: &Series, values: &[f64], first: i64) -> Vec<(i64, f64)> {
@@ -100,10 +112,8 @@ pub fn over_history(clock: &PlanClock, series: &Series, values: &[f64], first: i
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planning::SEASONS;
     use jiff::tz::TimeZone;
     use jiff::Timestamp;
-    use kefu_plan::forecast::forecast;
 
     fn ms(s: &str) -> i64 {
         s.parse::<Timestamp>().unwrap().as_millisecond()
@@ -140,8 +150,7 @@ mod tests {
     /// The forecast of a week after `history`, as `compute_forecast` makes it.
     fn week_after(c: &PlanClock, history: &Series) -> Vec<(i64, f64)> {
         let wall = WallSeries::of(history, c);
-        let f = forecast(&wall.offered, SEASONS, SEASONS.per_week + SEASONS.per_day);
-        on_real_intervals(c, &f.values, wall.end(), history.end(), SEASONS.per_week, SEASONS.per_week)
+        forecast_after(c, &wall, &wall.offered, history.end(), SEASONS.per_week).1
     }
 
     /// Each local day's busiest real interval, as a local time.

@@ -64,6 +64,7 @@ mod reports;
 mod reports_weeks;
 mod restart;
 mod routing_batch;
+mod screen_recording;
 mod search;
 mod seeded_day;
 mod sentiment;
