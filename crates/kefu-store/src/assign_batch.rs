@@ -54,14 +54,13 @@ impl Tx {
             "INSERT INTO conversation_agents (conversation_id, agent_id) VALUES {} ON CONFLICT DO NOTHING",
             run.iter().map(|a| format!("({}, {})", a.conversation_id, a.agent_id)).collect::<Vec<_>>().join(", ")
         );
-        let rows: Vec<ConversationRow> = on_tx!(self, |db| {
-            let rows = sqlx::query_as(&update).bind(now).fetch_all(&mut *db).await?;
-            sqlx::query(&served).execute(&mut *db).await?;
-            rows
-        });
+        let rows: Vec<ConversationRow> = on_tx!(self, |db| sqlx::query_as(&update).bind(now).fetch_all(&mut *db).await?);
         if rows.len() != run.len() {
             return Err(StoreError::NotFound);
         }
+        on_tx!(self, |db| {
+            sqlx::query(&served).execute(&mut *db).await?;
+        });
         let mut rows: HashMap<i64, ConversationRow> = rows.into_iter().map(|c| (c.id, c)).collect();
         run.iter()
             .map(|a| {
