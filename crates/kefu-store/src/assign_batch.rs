@@ -90,7 +90,8 @@ impl Tx {
             return Ok(vec![]);
         }
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
-        let names: Vec<(i64, String)> = rows.iter().filter_map(|c| c.agent_id).filter_map(|a| names.get(&a).map(|n| (a, n.clone()))).collect();
+        let names: Vec<(i64, String)> =
+            rows.iter().filter_map(|c| c.agent_id).filter_map(|a| names.get(&a).map(|n| (a, n.clone()))).collect();
         let parts = on_tx!(self, |db| crate::routing_batch::read_parts!(&mut *db, rows))?;
         Ok(crate::routing_batch::assemble(&ids, rows, parts, names, vec![]))
     }

@@ -138,6 +138,7 @@ macro_rules! in_write {
 }
 
 mod agent_states;
+mod assign_batch;
 mod audit;
 mod call_homes;
 mod calls;
@@ -156,7 +157,6 @@ mod facts;
 mod floor_alerts;
 mod integrations;
 mod maturity;
-mod assign_batch;
 mod message_batch;
 mod notes;
 mod planning;
@@ -186,6 +186,7 @@ mod vocab_tests;
 mod wrap_up;
 
 pub use agent_states::*;
+pub use assign_batch::{NewAssignment, RoutingLine};
 pub use audit::*;
 pub use calls::*;
 pub use canned::*;
@@ -197,7 +198,6 @@ pub use facts::*;
 pub use floor_alerts::*;
 pub use integrations::*;
 pub use maturity::*;
-pub use assign_batch::{NewAssignment, RoutingLine};
 pub use message_batch::{NewEvent, WriteTarget};
 pub use notes::*;
 pub use planning::*;

@@ -137,11 +137,10 @@ impl Engine {
         let mut done = Vec::with_capacity(rows.len());
         let mut lines = Vec::with_capacity(rows.len());
         let seqs = stored.iter().map(|s| s.1);
-        for (((row, seq), (message, view)), (a, group)) in rows.into_iter().zip(seqs).zip(message_data.into_iter().zip(view_data)).zip(&run) {
-            let mut announced = vec![
-                Pending::new(row.id, seq, "message.created", message),
-                Pending::new(row.id, seq + 1, "conversation.updated", view),
-            ];
+        for (((row, seq), (message, view)), (a, group)) in rows.into_iter().zip(seqs).zip(message_data.into_iter().zip(view_data)).zip(&run)
+        {
+            let mut announced =
+                vec![Pending::new(row.id, seq, "message.created", message), Pending::new(row.id, seq + 1, "conversation.updated", view)];
             // A conversation queued for a call: taking the offer answers it (the router holds
             // the call slot from the offer on).
             let call = row.media == "video" || row.media == "voice";
@@ -156,7 +155,12 @@ impl Engine {
                 group: kefu_core::GroupId(*group),
             };
             tx.record_fact(&answered, now).await?;
-            lines.push(RoutingLine { conversation_id: Some(row.id), agent_id: Some(a.agent_id), group_id: Some(*group), detail: json!({}) });
+            lines.push(RoutingLine {
+                conversation_id: Some(row.id),
+                agent_id: Some(a.agent_id),
+                group_id: Some(*group),
+                detail: json!({}),
+            });
             done.push(Assigned { row, events: announced, agent: a.agent_id, call });
         }
         tx.log_routing_many("assigned", &lines, now).await?;

@@ -128,10 +128,8 @@ async fn accepts_stored_at_once_leave_what_set_assigned_leaves_and_a_missing_con
         tx.commit().await.unwrap();
         let single = store.conversation(ids[2]).await.unwrap();
 
-        let before: Vec<i64> = [store.conversation(ids[0]).await.unwrap(), store.conversation(ids[1]).await.unwrap()]
-            .iter()
-            .map(|c| c.last_seq)
-            .collect();
+        let before: Vec<i64> =
+            [store.conversation(ids[0]).await.unwrap(), store.conversation(ids[1]).await.unwrap()].iter().map(|c| c.last_seq).collect();
         let run = [NewAssignment { conversation_id: ids[1], agent_id: b }, NewAssignment { conversation_id: ids[0], agent_id: a }];
         let mut tx = store.begin().await.unwrap();
         let stored = tx.set_assigned_many(&run, 2, 50).await.unwrap();
@@ -143,7 +141,12 @@ async fn accepts_stored_at_once_leave_what_set_assigned_leaves_and_a_missing_con
         let parts = tx.view_parts_of(stored.iter().map(|s| s.0.clone()).collect(), &names).await.unwrap();
         let lines: Vec<RoutingLine> = run
             .iter()
-            .map(|r| RoutingLine { conversation_id: Some(r.conversation_id), agent_id: Some(r.agent_id), group_id: Some(group), detail: json!({}) })
+            .map(|r| RoutingLine {
+                conversation_id: Some(r.conversation_id),
+                agent_id: Some(r.agent_id),
+                group_id: Some(group),
+                detail: json!({}),
+            })
             .collect();
         tx.log_routing_many("assigned", &lines, 50).await.unwrap();
         tx.commit().await.unwrap();
@@ -152,7 +155,14 @@ async fn accepts_stored_at_once_leave_what_set_assigned_leaves_and_a_missing_con
             assert_eq!(format!("{row:?}"), format!("{now:?}"), "the row returned is the row stored");
             assert_eq!(
                 (now.status, now.agent_id, now.offered_agent_id, now.assigned_at, now.agent_read_seq, now.returned_to_queue),
-                (single.status, Some(r.agent_id), single.offered_agent_id, single.assigned_at, single.agent_read_seq, single.returned_to_queue)
+                (
+                    single.status,
+                    Some(r.agent_id),
+                    single.offered_agent_id,
+                    single.assigned_at,
+                    single.agent_read_seq,
+                    single.returned_to_queue
+                )
             );
             assert!(store.agent_served(r.conversation_id, r.agent_id).await.unwrap());
         }
