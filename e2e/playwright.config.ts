@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 
 // Debian's Chromium, never a downloaded browser. Flags from shared/notes/webrtc-testing.md:
@@ -28,45 +26,16 @@ const disabledFeatures = [
   'WebRtcHideLocalIpsWithMdns',
 ];
 
-// scripts/test-all.sh runs the specs in parts: those without calls beside the Rust suites, in two
-// halves side by side (each Playwright run has its own kefu, from globalSetup), then the call specs
-// (video frame rates, bandwidth shaping, failover timings) on a quiet machine. The halves take every
-// other spec file in name order, so a new spec joins one by itself. Without KEFU_E2E_PART every
-// spec runs.
+// scripts/test-all.sh runs the specs in two parts: those without calls beside the Rust suites,
+// then the call specs (video frame rates, bandwidth shaping, failover timings) on a quiet machine.
+// Without KEFU_E2E_PART every spec runs.
 const callSpecs = /call(-[a-z-]+)?\.spec\.ts$/;
-const parts = ['calls', 'no-calls', 'no-calls-1', 'no-calls-2'];
 const part = process.env.KEFU_E2E_PART;
-if (part && !parts.includes(part)) throw new Error(`KEFU_E2E_PART is one of ${parts.join(', ')}, not "${part}"`);
-
-/** The spec files of one half of the part without calls (`half` 0 or 1), as globs. */
-function noCallsHalf(half: number): string[] {
-  const dir = join(import.meta.dirname, 'tests');
-  const specs = readdirSync(dir)
-    .filter((f) => f.endsWith('.spec.ts') && !callSpecs.test(f))
-    .sort();
-  return specs.filter((_, i) => i % 2 === half).map((f) => `**/${f}`);
-}
-
-function selection() {
-  switch (part) {
-    case 'calls':
-      return { testMatch: callSpecs };
-    case 'no-calls':
-      return { testIgnore: callSpecs };
-    case 'no-calls-1':
-      return { testMatch: noCallsHalf(0) };
-    case 'no-calls-2':
-      return { testMatch: noCallsHalf(1) };
-    default:
-      return {};
-  }
-}
+if (part && part !== 'calls' && part !== 'no-calls') throw new Error(`KEFU_E2E_PART is "calls" or "no-calls", not "${part}"`);
 
 export default defineConfig({
   testDir: './tests',
-  ...selection(),
-  // Each part writes its own results: the halves run at the same time.
-  outputDir: `test-results/${part ?? 'all'}`,
+  ...(part === 'calls' ? { testMatch: callSpecs } : part === 'no-calls' ? { testIgnore: callSpecs } : {}),
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

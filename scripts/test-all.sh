@@ -3,13 +3,14 @@
 # front-end unit tests; browser tests in Debian's Chromium against the real server. Installs what
 # it needs.
 #
-# Independent suites run side by side in lanes: once the server is built, the browser specs
-# without calls (in two halves, each with its own kefu) and then the Rust tests of calls and
-# recordings, beside the api suite on PostgreSQL and the rest of the Rust suites; last the browser
-# specs of calls, whose frame rates and timings want the machine to themselves. Nothing is built
-# twice (see server_build). Each lane writes a log, printed when it ends (a failed lane's last); the
-# time of every step, and how busy the machine was each minute, are printed at the end, whatever
-# the outcome.
+# Most of a run waits (on timers, browsers, a database) rather than computes, so independent
+# suites run side by side in lanes: once the server is built, the browser specs without calls and
+# the api suite on PostgreSQL beside the rest of the Rust suites; then the Rust tests of calls and
+# recordings on SQLite and PostgreSQL beside the browser lane's end; then the browser specs of
+# calls, whose frame rates and timings want the machine to themselves. Nothing is built twice (see
+# server_build). Each lane writes a log, printed when it ends (a failed lane's last); the time of
+# every step, and how busy the machine was each minute, are printed at the end, whatever the
+# outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -54,7 +55,7 @@ cpu_busy() {
   done
 }
 : >"$work/cpu"
-cpu_busy &
+cpu_busy >/dev/null 2>&1 &
 cpu_sampler=$!
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -133,11 +134,10 @@ browser() {
   (cd e2e && KEFU_E2E_PART="$1" npx playwright test)
 }
 
-# The tests of calls and their recordings in the api suite (media over real UDP, recorder threads,
-# ffmpeg compositions, call failover): their timings want a machine that is not compiling, so they
-# run after the browser specs without calls, in that lane. Test name filters: the other runs of the
-# api suite skip exactly these; the few unit and store contract tests the filters also match run in
-# the Rust lane (call_tests_outside_api).
+# The tests of calls and their recordings (media over real UDP, recorder threads, ffmpeg
+# compositions, call failover): their timings want a machine that is not compiling or running the
+# busy suites, so they run after the Rust lane, beside the browser lane's quieter end. Test name
+# filters; the lanes skip exactly these.
 media_tests=(call_quality:: call_recover:: calls:: cluster_call compositions:: local_recording:: recording snapshots::)
 skip_media=()
 for t in "${media_tests[@]}"; do skip_media+=(--skip "$t"); done
@@ -175,30 +175,15 @@ for line in open(sys.argv[1]):
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[2] and m.get("executable"): print(m["executable"])' "$1" "$2"
 }
 
-# found_binary ARTIFACTS TARGET: the test binary, or a failure naming what is missing.
-found_binary() {
-  local bin
-  bin="$(test_binary "$1" "$2")"
-  [ -x "$bin" ] || { echo "the test binary $2 was not found in the build" >&2; return 1; }
-  echo "$bin"
-}
-
-# on_sqlite ARTIFACTS PACKAGE-DIR TARGET TEST-ARGS...: a test binary of a build, run without cargo
-# (cargo holds the build directory while its tests run, so a second `cargo test` would wait for the
-# first) from its package's directory, as cargo runs it.
-on_sqlite() {
-  local list=$1 dir=$2 name=$3 bin
-  shift 3
-  bin="$(found_binary "$list" "$name")" || return 1
-  (cd "$dir" && exec "$bin" "$@")
-}
-
-# on_postgres ARTIFACTS PACKAGE-DIR TARGET TEST-ARGS...: the same on PostgreSQL: each test gets a
-# fresh schema of one throwaway cluster on a Unix socket (scripts/with-postgres.sh).
+# on_postgres ARTIFACTS PACKAGE-DIR TARGET TEST-ARGS...: a test binary of a build on PostgreSQL,
+# run without cargo (cargo holds the build directory while its tests run, so a second `cargo test`
+# would wait for the first) from its package's directory, as cargo runs it. Each test gets a fresh
+# schema of one throwaway cluster on a Unix socket (scripts/with-postgres.sh).
 on_postgres() {
   local list=$1 dir=$2 name=$3 bin
   shift 3
-  bin="$(found_binary "$list" "$name")" || return 1
+  bin="$(test_binary "$list" "$name")"
+  [ -x "$bin" ] || { echo "the test binary $name was not found in the build"; return 1; }
   scripts/with-postgres.sh bash -c 'cd "$0" && exec "$@"' "$dir" "$bin" "$@"
 }
 
@@ -207,23 +192,6 @@ on_postgres() {
 # NATS and this PostgreSQL).
 api_on_postgres() { on_postgres "$server_artifacts" crates/kefu-server api "$@"; }
 
-# The tests the call filters match outside the api suite (the recorder's, the composition
-# graph's, the store contract's recordings), from every test binary of the test build but the api
-# suite's and the benches'. Not with `cargo test --lib --test …`: a narrower selection of targets
-# resolves other features and builds again.
-call_tests_outside_api() {
-  local rc=0 dir bin
-  while IFS=$'\t' read -r dir bin; do
-    (cd "$dir" && "$bin" "${media_tests[@]}") || rc=1
-  done < <(python3 -c 'import json,os,sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    t = m.get("target", {})
-    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"] and t["name"] != "api" and "bench" not in t["kind"]:
-        print(os.path.dirname(m["manifest_path"]), m["executable"], sep="\t")' "$test_artifacts")
-  return "$rc"
-}
-
 rust_suites() {
   lane api-postgres api_on_postgres "${skip_media[@]}"
   step "rust: build (and lint) the other tests and the benches; cargo deny"
@@ -231,33 +199,17 @@ rust_suites() {
   timed cargo-deny cargo_deny
   step "rust: tests on SQLite (core unit + property, store contract, server integration), calls aside"
   timed "tests (SQLite)" cargo test --workspace -- "${skip_media[@]}"
-  timed "call unit tests (SQLite)" call_tests_outside_api
   step "store contract suite on PostgreSQL"
   timed "store contract (PostgreSQL)" on_postgres "$test_artifacts" crates/kefu-store contract
   join api-postgres
 }
 
-# The browser specs without calls, in two halves side by side (each Playwright run starts its own
-# kefu: most of a spec's time is waiting on the page and on timers); then the tests of calls and
-# recordings on SQLite and on PostgreSQL side by side (together a third of the machine at most).
-# Every part runs whatever failed before it, so a run reports all of its failures.
-browser_then_calls() {
-  local rc=0 half
-  # In the background of this lane's own process group, so a stopped run stops it too.
-  timed "browser no-calls 2" browser no-calls-2 >"$work/browser-no-calls-2.log" 2>&1 &
-  half=$!
-  timed "browser no-calls 1" browser no-calls-1 || rc=1
-  wait "$half" || rc=1
-  step "browser no-calls 2: log"
-  cat "$work/browser-no-calls-2.log"
+# SQLite and PostgreSQL side by side: together they keep a third of the machine busy at most.
+media_suites() {
   step "rust: the tests of calls and recordings, on SQLite and on PostgreSQL"
-  timed "call tests (PostgreSQL)" api_on_postgres "${media_tests[@]}" >"$work/call-tests-postgres.log" 2>&1 &
-  half=$!
-  timed "call tests (SQLite)" on_sqlite "$server_artifacts" crates/kefu-server api "${media_tests[@]}" || rc=1
-  wait "$half" || rc=1
-  step "call tests (PostgreSQL): log"
-  cat "$work/call-tests-postgres.log"
-  return "$rc"
+  lane "call-tests-postgres" api_on_postgres "${media_tests[@]}"
+  timed "call tests (SQLite)" cargo test --workspace -- "${media_tests[@]}"
+  join call-tests-postgres
 }
 
 # Debian's packages download while the web UIs and the tests build.
@@ -277,10 +229,13 @@ export KEFU_BIN="$work/kefu"
 timed "e2e npm ci" bash -c 'cd e2e && { [ -d node_modules ] || npm ci --no-audit --no-fund; }'
 
 join packages
-lane browser-then-calls browser_then_calls
+lane browser-no-calls browser no-calls
 rust_suites
 join web-unit
-join browser-then-calls
+# The browser lane outlasts the Rust lane by minutes and keeps the machine less than half busy
+# then: the call tests (another third at most) run beside its end.
+media_suites
+join browser-no-calls
 
 step "browser tests of calls (Playwright driving /usr/bin/chromium), alone on the machine"
 timed "browser: calls" browser calls
