@@ -10,7 +10,6 @@
 import { expect, test, type Frame, type Page } from '@playwright/test';
 import { agentReady, base, leaveFloor, prechat, startVideoService, withTestHooks } from './helpers';
 
-
 /** Inbound video frames decoded so far on the exposed peer connection (-1: none). */
 async function framesDecoded(where: Page | Frame): Promise<number> {
   return where.evaluate(async () => {

@@ -9,6 +9,8 @@
 //! `kefu rebuild-reports`'s, at the cost of reading those facts; a fact in time order costs the
 //! few indexed look-ups that tell it is not late.
 
+use std::collections::HashMap;
+
 use kefu_core::Fact;
 use kefu_insight::{fold_contact, fold_log, Contact};
 
@@ -180,8 +182,7 @@ impl Tx {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
         let facts = self.logged(&format!("conversation_id IN ({list}) AND kind IN ('queued', 'abandoned', 'closed')")).await?;
         let folded = fold_log(facts.iter().map(|f| (f.at, &f.fact)));
-        let returned: std::collections::HashMap<i64, Option<i64>> =
-            folded.contacts.iter().map(|c| (c.conversation, c.returned_at)).collect();
+        let returned: HashMap<i64, Option<i64>> = folded.contacts.iter().map(|c| (c.conversation, c.returned_at)).collect();
         for c in ids {
             let back = returned.get(&c).copied().flatten();
             on_tx!(self, |db| sqlx::query("UPDATE report_contacts SET returned_at = $1 WHERE conversation_id = $2")
