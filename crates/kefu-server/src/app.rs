@@ -62,7 +62,7 @@ impl Application {
         tokio::task::spawn_blocking(kefu_store::search::terms::warm);
         tokio::task::spawn_blocking(crate::sentiment::warm);
         if config.demo {
-            crate::demo::seed(&store).await.context("failed to seed the demo organisation")?;
+            crate::demo::seed(&store, config.password_cost).await.context("failed to seed the demo organisation")?;
         }
         let widget_secret = secret_setting(&store, "widget_secret").await?;
         let org = crate::org::Org::load(&store, config.time_zone.clone()).await.context("failed to read the organisation's settings")?;
@@ -165,7 +165,7 @@ impl Application {
         });
         tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
         // The stand-in hash for unknown emails is made now, not by the first login that needs it.
-        crate::auth::dummy_hash();
+        crate::auth::dummy_hash(config.password_cost);
         let messages = crate::conversations::batch::MessageWriter::start(crate::conversations::batch::Writer {
             store: store.clone(),
             limits: limits.clone(),
@@ -284,7 +284,7 @@ async fn first_admin(store: &Store, config: &Config) -> anyhow::Result<()> {
         Some(p) => (p.clone(), false),
         None => (crate::auth::new_token("")[..16].to_string(), true),
     };
-    let hash = hash_password(&password)?;
+    let hash = hash_password(&password, config.password_cost)?;
     let id = store
         .create_user(
             NewUser {

@@ -2,7 +2,7 @@
 //! and the extractors every route uses to check what the caller may do (scopes).
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use base64::Engine;
@@ -113,27 +113,51 @@ pub enum Caller {
     Visitor(i64),
 }
 
-/// Hash a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+/// How costly a new password hash is. `Standard` is argon2id with OWASP's parameters (19 MiB, two
+/// passes, one lane) and is what every deployment runs: neither the file nor the command line can
+/// lower it. `Testing` (argon2id at its smallest memory, one pass) is set only by
+/// `Config::for_tests`: every test app seeds six demo accounts and logs them in, hundreds of apps
+/// per run on two backends, and the standard cost was a share of the whole suite's CPU time. A hash
+/// carries its parameters, so checking one costs what making it did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PasswordCost {
+    #[default]
+    Standard,
+    Testing,
 }
 
-/// Check a password against its stored hash.
+impl PasswordCost {
+    fn hasher(self) -> Argon2<'static> {
+        match self {
+            PasswordCost::Standard => Argon2::default(),
+            PasswordCost::Testing => match Params::new(Params::MIN_M_COST, Params::MIN_T_COST, Params::MIN_P_COST, None) {
+                Ok(params) => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+                // The crate's own minimums are valid parameters; were they not, hash as deployments do.
+                Err(_) => Argon2::default(),
+            },
+        }
+    }
+}
+
+/// Hash a password with argon2id and a random salt.
+pub fn hash_password(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    cost.hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+/// Check a password against its stored hash (with the parameters the hash names).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// An argon2id hash of nothing anyone knows, made once with the same parameters as real ones: a
-/// login for an unknown email (or a disabled user) verifies against it, so it takes as long as
-/// one for a known email and the timing does not tell who has an account.
-pub fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        // Hashing a random password cannot fail with the default parameters; were it to, the
-        // empty string verifies nothing (quickly, but still correctly).
-        hash_password(&new_token("")).unwrap_or_default()
-    });
-    &DUMMY
+/// An argon2id hash of nothing anyone knows, made once per cost with the same parameters as real
+/// ones: a login for an unknown email (or a disabled user) verifies against it, so it takes as long
+/// as one for a known email and the timing does not tell who has an account.
+pub fn dummy_hash(cost: PasswordCost) -> &'static str {
+    static DUMMY: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    // Hashing a random password cannot fail with these parameters; were it to, the empty string
+    // verifies nothing (quickly, but still correctly).
+    DUMMY[cost as usize].get_or_init(|| hash_password(&new_token(""), cost).unwrap_or_default())
 }
 
 /// A turn to check a password: one per core at a time. Each check takes ~19 MiB and tens of
@@ -154,9 +178,9 @@ pub async fn verify_password_blocking(password: String, hash: String) -> bool {
 
 /// `hash_password` off the async threads, taking a `password_turn` like a login: an admin creating
 /// hundreds of accounts neither stalls other requests nor outruns the cores.
-pub async fn hash_password_blocking(password: String) -> anyhow::Result<String> {
+pub async fn hash_password_blocking(password: String, cost: PasswordCost) -> anyhow::Result<String> {
     let _turn = password_turn().await;
-    tokio::task::spawn_blocking(move || hash_password(&password)).await.map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))?
+    tokio::task::spawn_blocking(move || hash_password(&password, cost)).await.map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))?
 }
 
 /// A new random token: 32 bytes, URL-safe base64, with a prefix saying what it is.
@@ -300,13 +324,17 @@ mod tests {
 
     #[test]
     fn passwords_verify_only_themselves() {
-        let h = hash_password("correct horse").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse", &h));
-        assert!(!verify_password("wrong", &h));
-        assert!(!verify_password("x", "not a hash"));
-        assert!(dummy_hash().starts_with("$argon2id$"), "same algorithm and parameters as real hashes");
-        assert_eq!(PasswordHash::new(dummy_hash()).unwrap().params, PasswordHash::new(&h).unwrap().params);
+        for cost in [PasswordCost::Standard, PasswordCost::Testing] {
+            let h = hash_password("correct horse", cost).unwrap();
+            assert!(h.starts_with("$argon2id$"));
+            assert!(verify_password("correct horse", &h));
+            assert!(!verify_password("wrong", &h));
+            assert!(!verify_password("x", "not a hash"));
+            assert!(dummy_hash(cost).starts_with("$argon2id$"), "same algorithm and parameters as real hashes");
+            assert_eq!(PasswordHash::new(dummy_hash(cost)).unwrap().params, PasswordHash::new(&h).unwrap().params);
+        }
+        let standard = hash_password("x", PasswordCost::Standard).unwrap();
+        assert!(standard.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "OWASP's parameters: {standard}");
     }
 
     #[test]

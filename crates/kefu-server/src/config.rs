@@ -179,6 +179,9 @@ pub struct Config {
     pub nats_url: Option<String>,
     pub listen: SocketAddr,
     pub demo: bool,
+    /// How costly new password hashes are: always `Standard` from the file and command line;
+    /// `for_tests` lowers it (see `PasswordCost`).
+    pub password_cost: crate::auth::PasswordCost,
     /// Service level target ("80 % in 20 s" has 20 here).
     pub service_level_target_secs: u32,
     /// The organisation's time zone (IANA name): report days, weeks and months start at its
@@ -338,6 +341,7 @@ impl Config {
                 None => file.database_url.map(|u| u.parse()).transpose()?,
             }
             .filter(|u: &DatabaseUrl| !u.0.trim().is_empty()),
+            password_cost: crate::auth::PasswordCost::Standard,
             nats_url: args.nats_url.clone().or(file.nats_url).filter(|u| !u.trim().is_empty()),
             listen: args.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid literal")),
             demo: args.demo || file.demo.unwrap_or(false),
@@ -405,6 +409,7 @@ impl Config {
             nats_url: None,
             listen: "127.0.0.1:0".parse().expect("valid literal"),
             demo: false,
+            password_cost: crate::auth::PasswordCost::Testing,
             service_level_target_secs: 20,
             time_zone: kefu_core::ZoneName::new(DEFAULT_TIME_ZONE).expect("a known zone"),
             fcr_window_days: 7,

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::auth::hash_password;
+use crate::auth::{hash_password, PasswordCost};
 use crate::clock::now_ms;
 use kefu_core::{Role, Strategy};
 use kefu_store::{BusinessTypeRow, CannedFields, GroupRow, NewUser, Store};
@@ -28,7 +28,7 @@ pub const DEMO_CANNED: [(&str, &str, &str, &str); 6] = [
 ];
 
 /// Seed unless already seeded.
-pub async fn seed(store: &Store) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, cost: PasswordCost) -> anyhow::Result<()> {
     seed_canned(store).await?;
     if store.setting("demo_seeded").await?.is_some() {
         return Ok(());
@@ -36,7 +36,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let now = now_ms();
     let mut ids = vec![];
     for (email, name, role, password) in DEMO_USERS {
-        let hash = hash_password(password)?;
+        let hash = hash_password(password, cost)?;
         ids.push(store.create_user(NewUser { email, name, role, password_hash: &hash, capacity_chat: 5, capacity_call: 1 }, now).await?);
     }
     let group = |name: &str, strategy: Strategy, fallback: Strategy, crm: Option<&str>| GroupRow {

@@ -212,7 +212,7 @@ pub async fn create(
     check_password_rules(&body.password)?;
     let capacity = body.capacity.unwrap_or(Slots { chat: 5, call: 1 });
     check_capacity(&capacity)?;
-    let hash = hash_password_blocking(body.password.clone()).await.map_err(ApiError::Internal)?;
+    let hash = hash_password_blocking(body.password.clone(), state.config.password_cost).await.map_err(ApiError::Internal)?;
     let id = state
         .store
         .create_user(
@@ -269,7 +269,7 @@ pub async fn update(
     let hash = match &body.password {
         Some(p) => {
             check_password_rules(p)?;
-            Some(hash_password_blocking(p.clone()).await.map_err(ApiError::Internal)?)
+            Some(hash_password_blocking(p.clone(), state.config.password_cost).await.map_err(ApiError::Internal)?)
         }
         None => None,
     };

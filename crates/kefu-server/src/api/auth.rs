@@ -57,7 +57,7 @@ pub async fn login(
     // login costs one argon2 verification, so the timing tells nothing.
     let hash = match &user {
         Some(u) if u.enabled => u.password_hash.clone(),
-        _ => dummy_hash().to_string(),
+        _ => dummy_hash(state.config.password_cost).to_string(),
     };
     let verified = verify_password_blocking(body.password, hash).await;
     drop(turn);
@@ -143,7 +143,7 @@ pub async fn change_password(
     if body.new_password == body.current_password {
         return Err(ApiError::invalid("new_password: must differ from the current one"));
     }
-    let hash = hash_password_blocking(body.new_password.clone()).await.map_err(ApiError::Internal)?;
+    let hash = hash_password_blocking(body.new_password.clone(), state.config.password_cost).await.map_err(ApiError::Internal)?;
     state.store.set_password(staff.id, &hash, false).await?;
     // Other sessions (perhaps someone who knew the old password) end; this one stays.
     let keep = request_token(&parts).map(|t| token_hash(&t)).unwrap_or_default();
