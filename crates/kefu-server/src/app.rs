@@ -164,6 +164,8 @@ impl Application {
             None => Limits::new(&config),
         });
         tokio::spawn(crate::limits::prune_every_minute(limits.clone()));
+        // Closed conversations whose automatic QA score was lost (a crash after the close) get it.
+        tokio::spawn(crate::qa::sweep_every(store.clone(), std::time::Duration::from_secs(600)));
         // The stand-in hash for unknown emails is made now, not by the first login that needs it.
         crate::auth::dummy_hash(config.password_cost);
         let messages = crate::conversations::batch::MessageWriter::start(crate::conversations::batch::Writer {

@@ -324,6 +324,23 @@ impl Store {
         })
     }
 
+    /// Closed conversations an agent served that have no automatic result (their scoring, a task
+    /// after the close, was lost to a crash or failed), by id after `after`, at most `limit`.
+    pub async fn conversations_awaiting_qa(&self, after: i64, limit: i64) -> Result<Vec<i64>> {
+        on_pool!(self, |pool| {
+            Ok(sqlx::query_scalar(
+                "SELECT c.id FROM conversations c
+                 WHERE c.id > $1 AND c.status = 'closed' AND c.agent_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM qa_results r WHERE r.conversation_id = c.id)
+                 ORDER BY c.id LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        })
+    }
+
     /// A conversation's automatic result and hits, if scored.
     pub async fn qa_result(&self, conversation: i64) -> Result<Option<(QaResultRow, Vec<QaHitRow>)>> {
         on_pool!(self, |pool| {

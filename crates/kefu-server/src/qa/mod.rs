@@ -14,13 +14,49 @@ use crate::clock::now_ms;
 
 /// Score a conversation later, on its own task: called after a close (or a survey answer)
 /// commits, so neither the routing task nor the request waits for QA. A failure is logged; the
-/// re-run endpoint repairs it.
+/// sweep (`score_missed`) scores it later, and the re-run endpoint can at once.
 pub fn score_later(store: Store, conversation: i64) {
     tokio::spawn(async move {
         if let Err(e) = score(&store, conversation).await {
             tracing::warn!(conversation, error = %e, "automatic QA scoring failed");
         }
     });
+}
+
+/// Score every served, closed conversation without a result: the ones whose scoring task was
+/// lost (the process died between the close and the score) or failed. Run at start-up and then
+/// every `every`, so 100% of conversations get their automatic score. Several nodes may sweep
+/// at once: a result is replaced, never doubled. Returns how many it scored.
+pub async fn score_missed(store: &Store) -> usize {
+    let (mut after, mut scored) = (0, 0);
+    loop {
+        let ids = match store.conversations_awaiting_qa(after, 200).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not look for conversations QA has not scored");
+                return scored;
+            }
+        };
+        let Some(&last) = ids.last() else { return scored };
+        for id in ids {
+            match score(store, id).await {
+                Ok(_) => scored += 1,
+                Err(e) => tracing::warn!(conversation = id, error = %e, "automatic QA scoring failed"),
+            }
+        }
+        after = last;
+    }
+}
+
+/// `score_missed` now and then every `every`, for the life of the process.
+pub async fn sweep_every(store: Store, every: std::time::Duration) {
+    loop {
+        let n = score_missed(&store).await;
+        if n > 0 {
+            tracing::info!(scored = n, "QA scored conversations whose automatic score was missing");
+        }
+        tokio::time::sleep(every).await;
+    }
 }
 
 /// Why a conversation cannot be scored.

@@ -328,3 +328,43 @@ async fn the_agent_appeals_once_and_a_supervisor_decides() {
     assert_eq!(mine["results"][0]["review"]["final_score"], 85, "{mine}");
     assert_eq!(mine["results"][0]["review"]["appeal"]["status"], "upheld");
 }
+
+#[tokio::test]
+async fn a_score_lost_to_a_crash_after_the_close_is_made_at_the_next_start() {
+    let app = spawn_app().await;
+    let admin = app.login("admin@demo.kefu", "demo-admin").await;
+    let agent = app.ready_agent(1).await;
+    let (id, _) = served(&app, &agent, "我的快递丢了", &["这事你自己看着办吧"]).await;
+    // And one the visitor left while waiting.
+    let waiting = app.visitor("等不及的客户").await;
+    let abandoned = app.start(&waiting, "还有人吗").await["id"].as_i64().unwrap();
+    let (s, e) = app.call("POST", &format!("/api/v1/conversations/{abandoned}/leave"), Some(&waiting), None).await;
+    assert_eq!(s, 200, "{e}");
+    let before = scored(&app, &admin, id, |_| true).await["auto"]["score"].clone();
+    // The process died between the close and its scoring task: no result was written.
+    let store = app.store().await;
+    kefu_store::testing::execute(
+        &store,
+        &[format!("DELETE FROM qa_hits WHERE conversation_id = {id}"), format!("DELETE FROM qa_results WHERE conversation_id = {id}")],
+    )
+    .await
+    .unwrap();
+    let (s, v) = app.call("GET", &format!("/api/v1/qa/conversations/{id}"), Some(&admin), None).await;
+    assert_eq!((s, v["auto"].is_null()), (200, true), "{v}");
+
+    // The next start finds it and scores it as the lost task would have.
+    let again = kefu_server::Application::build(app.config_again()).await.expect("rebuilds");
+    let next = TestApp {
+        base: format!("http://{}", again.addr()),
+        http: reqwest::Client::new(),
+        widget_secret: String::new(),
+        data_dir: crate::helpers::tempdir::Dir::new(),
+        database_url: app.database_url.clone(),
+    };
+    tokio::spawn(again.run(std::future::pending()));
+    let page = scored(&next, &admin, id, |_| true).await;
+    assert_eq!(page["auto"]["score"], before, "{page}");
+    // A conversation nobody served is not anyone's work to score.
+    let (s, v) = next.call("GET", &format!("/api/v1/qa/conversations/{abandoned}"), Some(&admin), None).await;
+    assert_eq!((s, v["auto"].is_null()), (200, true), "{v}");
+}
