@@ -271,6 +271,7 @@ pub async fn conversations(state: &AppState, staff: &Staff, p: &ReportParams) ->
         rows: report.rows.into_iter().map(row).collect(),
         totals: report.totals.into_iter().map(row).collect(),
         overall: report.overall,
+        short_abandon_secs: state.config.short_abandon_secs,
     })
 }
 

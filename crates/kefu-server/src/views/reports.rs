@@ -52,6 +52,9 @@ pub struct ConversationReport {
     pub totals: Vec<ConversationReportRow>,
     /// Over the range.
     pub overall: ConversationFigures,
+    /// A customer who gave up within this many seconds is a short abandon (`abandoned_short`):
+    /// left out of the service level (the deployment's `short_abandon_secs`).
+    pub short_abandon_secs: u32,
 }
 
 /// A row of the agent state report.

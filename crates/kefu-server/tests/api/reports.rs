@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp};
 
 /// Today in the organisation's time zone (the default, Asia/Shanghai).
 fn today() -> String {
@@ -89,6 +89,21 @@ async fn a_supervisor_reads_the_days_figures_of_their_groups() {
     let (s, r) = app.call("GET", &format!("/api/v1/reports/conversations?from={day}&by=group&group_ids=1,2"), Some(&admin), None).await;
     assert_eq!(s, 200);
     assert_eq!(r["overall"]["offered"], 3);
+}
+
+#[tokio::test]
+async fn the_short_abandon_limit_is_the_deployments_in_the_report_and_its_export() {
+    let app = spawn_app_with(|c| c.short_abandon_secs = 10).await;
+    let sup = app.login("supervisor@demo.kefu", "demo-supervisor").await;
+    let day = today();
+    let (s, r) = app.call("GET", &format!("/api/v1/reports/conversations?from={day}"), Some(&sup), None).await;
+    assert_eq!((s, r["short_abandon_secs"].as_u64()), (200, Some(10)), "{r}");
+    for (locale, header) in [("en", "Abandoned,Abandoned within 10 s,Service level %"), ("zh-CN", "放弃量,10秒内放弃,服务水平 %")]
+    {
+        let url = app.url(&format!("/api/v1/reports/conversations/export?from={day}&format=csv&locale={locale}"));
+        let text = app.http.get(url).bearer_auth(&sup).send().await.unwrap().text().await.unwrap();
+        assert!(text.lines().next().unwrap_or("").contains(header), "{locale}: {text}");
+    }
 }
 
 #[tokio::test]

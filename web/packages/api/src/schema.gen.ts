@@ -2920,6 +2920,12 @@ export interface components {
             overall: components["schemas"]["ConversationFigures"];
             /** @description Per interval and key, only those with conversations. */
             rows: components["schemas"]["ConversationReportRow"][];
+            /**
+             * Format: int32
+             * @description A customer who gave up within this many seconds is a short abandon (`abandoned_short`):
+             *     left out of the service level (the deployment's `short_abandon_secs`).
+             */
+            short_abandon_secs: number;
             /** @description The organisation's time zone (IANA name) the days and labels are in. */
             time_zone: string;
             /** @description Last local day, included. */
