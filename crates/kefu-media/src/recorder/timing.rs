@@ -158,6 +158,119 @@ mod tests {
         assert_eq!(timeline.place(&mut audio, 240_000, at(5_000)), 5_000);
     }
 
+    /// Consecutive places of 20 ms frames never closer than three quarters of a frame: time that
+    /// moved back is made up gradually, not by packing frames 1 ms apart.
+    fn assert_unpacked(placed: &[(f64, i64)], frame_ms: i64, what: &str) {
+        for w in placed.windows(2) {
+            let ((at, a), (_, b)) = (w[0], w[1]);
+            assert!(b - a >= frame_ms * 3 / 4, "{what}: frames placed at {a} and {b} ms (arrived at {at:.0} ms): packed");
+        }
+    }
+
+    /// `count` 20 ms audio frames of a sender whose first frame arrives 2 s late, with the hundred
+    /// behind it in a burst (as after a stall), then each 5 ms after its capture; from frame
+    /// `report_from` on a report ties them to the sender's clock. (arrival ms, placed ms) per frame.
+    fn late_first_packet(report_from: Option<usize>, count: usize) -> Vec<(f64, i64)> {
+        let start = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let rtp0 = 7_000u32;
+        let mut timeline = Timeline::new(start);
+        let mut audio = StreamClock::new(48_000);
+        (0..count)
+            .map(|k| {
+                let captured = k as f64 * 0.020 - 2.0;
+                let arrival = if k <= 100 { k as f64 * 0.000_2 } else { captured + 0.005 };
+                if report_from.is_some_and(|from| k >= from) {
+                    audio.report(SenderReport { ntp: wall, rtp_time: rtp0 });
+                }
+                let rtp = rtp0.wrapping_add(k as u32 * 960);
+                (arrival * 1000.0, timeline.place(&mut audio, rtp, start + Duration::from_secs_f64(arrival)))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_first_packet_that_arrives_late_does_not_squeeze_the_frames_behind_it() {
+        // The report with the late first frame, a second after the stall, or none.
+        for report_from in [Some(0), Some(150), None] {
+            let placed = late_first_packet(report_from, 1_600);
+            let what = format!("report from frame {report_from:?}");
+            assert_unpacked(&placed, 20, &what);
+            // The first 3 s of media (the burst and what follows) take about 3 s of the file.
+            let span = placed[150].1 - placed[0].1;
+            assert!(span >= 2_700, "{what}: 3 s of media span {span} ms");
+            // Nothing runs further ahead of its arrival than the first frame's delay...
+            assert!(placed.iter().all(|(at, ms)| (*ms as f64) <= at + 2_050.0), "{what}: {placed:?}");
+            // ...and 30 s on, the frames are back where they arrive (and where the report says).
+            let (at, ms) = placed[placed.len() - 1];
+            assert!((ms as f64 - at).abs() <= 30.0, "{what}: the last frame arrived at {at:.0} ms, placed at {ms}");
+        }
+    }
+
+    #[test]
+    fn without_a_report_an_rtp_clock_that_jumps_is_followed_by_arrival() {
+        let start = Instant::now();
+        let mut timeline = Timeline::new(start);
+        let mut audio = StreamClock::new(48_000);
+        // 2 s on time, then the sender restarts its RTP clock 30 s back, then jumps 60 s on.
+        let placed: Vec<(f64, i64)> = (0..300u32)
+            .map(|k| {
+                let shift: i64 = match k {
+                    0..100 => 0,
+                    100..200 => -30 * 48_000,
+                    _ => 30 * 48_000,
+                };
+                let rtp = (1_000_000 + i64::from(k) * 960 + shift) as u32;
+                let arrival = f64::from(k) * 20.0 + 5.0;
+                (arrival, timeline.place(&mut audio, rtp, start + Duration::from_secs_f64(arrival / 1000.0)))
+            })
+            .collect();
+        assert_unpacked(&placed, 20, "an RTP clock that jumps");
+        for (at, ms) in &placed {
+            assert!((*ms as f64 - at).abs() <= 30.0, "arrived at {at:.0} ms, placed at {ms}: {placed:?}");
+        }
+    }
+
+    #[test]
+    fn audio_and_video_fall_into_sync_when_their_reports_come_seconds_late() {
+        let start = Instant::now();
+        let wall = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let (audio_rtp0, video_rtp0) = (555u32, u32::MAX - 90_000);
+        let mut timeline = Timeline::new(start);
+        let mut audio = StreamClock::new(48_000);
+        let mut video = StreamClock::new(90_000);
+        // (arrival s, video, frame number): the sound's first frame arrives 600 ms late with the
+        // next thirty in a burst, then 10 ms after capture; the picture 30 ms after capture.
+        let mut frames: Vec<(f64, bool, u32)> = (0..750)
+            .map(|k| (if k <= 30 { 0.6 + f64::from(k) * 0.000_2 } else { f64::from(k) * 0.020 + 0.010 }, false, k))
+            .chain((0..375).map(|j| (f64::from(j) * 0.040 + 0.030, true, j)))
+            .collect();
+        frames.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut sound, mut picture) = (Vec::new(), Vec::new());
+        for (arrival, is_video, n) in frames {
+            let at = start + Duration::from_secs_f64(arrival);
+            // Both streams' reports come only 3 s into the media.
+            if is_video {
+                if n >= 75 {
+                    video.report(SenderReport { ntp: wall, rtp_time: video_rtp0 });
+                }
+                picture.push((arrival * 1000.0, timeline.place(&mut video, video_rtp0.wrapping_add(n * 3_600), at)));
+            } else {
+                if n >= 150 {
+                    audio.report(SenderReport { ntp: wall, rtp_time: audio_rtp0 });
+                }
+                sound.push((arrival * 1000.0, timeline.place(&mut audio, audio_rtp0.wrapping_add(n * 960), at)));
+            }
+        }
+        assert_unpacked(&sound, 20, "sound");
+        assert_unpacked(&picture, 40, "picture");
+        // From 10 s on, a picture and the sound captured with it are at one place.
+        for j in 250..375 {
+            let (v, a) = (picture[j].1, sound[2 * j].1);
+            assert!((v - a).abs() <= 20, "the picture of {} ms at {v} ms, its sound at {a} ms", j * 40);
+        }
+    }
+
     #[test]
     fn without_a_report_a_stream_runs_from_its_first_arrival() {
         let start = Instant::now();
