@@ -176,7 +176,13 @@ impl Recorders {
                 }
             }
         }
-        let report = packet.last_sender_info.map(|s| SenderReport { ntp: s.ntp_time, rtp_time: s.rtp_time.numer() as u32 });
+        // A report sent before its sender sent a packet ties no media to the sender's clock
+        // (str0m sends one with RTP time 0 when a new track's first report is due before its first
+        // frame, which places that track seconds off): it is left out.
+        let report = packet
+            .last_sender_info
+            .filter(|s| s.sender_packet_count > 0)
+            .map(|s| SenderReport { ntp: s.ntp_time, rtp_time: s.rtp_time.numer() as u32 });
         let layer_rank = match packet.header.ext_vals.rid.as_deref() {
             None | Some("h" | "f") => 0,
             Some("m") => 1,
