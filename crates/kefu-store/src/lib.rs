@@ -138,6 +138,7 @@ macro_rules! in_write {
 }
 
 mod agent_states;
+mod assign_batch;
 mod audit;
 mod call_homes;
 mod calls;
@@ -185,6 +186,7 @@ mod vocab_tests;
 mod wrap_up;
 
 pub use agent_states::*;
+pub use assign_batch::{NewAssignment, RoutingLine};
 pub use audit::*;
 pub use calls::*;
 pub use canned::*;

@@ -7,9 +7,7 @@ use std::collections::HashMap;
 
 use kefu_core::{AgentId, ConversationId, Fact, GroupId};
 
-use crate::calls::CALL_COLUMNS;
 use crate::conversations::{CONV_COLUMNS, MSG_COLUMNS};
-use crate::directory::VISITOR_COLUMNS;
 use crate::{CallRow, ConversationRow, MessageRow, Result, Store, StoreError, TagRow, Tx, VisitorRow};
 
 /// One offer to record.
@@ -117,6 +115,71 @@ impl Tx {
     }
 }
 
+/// The parts of conversations' views besides their rows, their agents' names and their first
+/// messages, read one query per part.
+pub(crate) struct Parts {
+    pub(crate) visitors: Vec<VisitorRow>,
+    pub(crate) calls: Vec<CallRow>,
+    pub(crate) tagged: Vec<(i64, i64)>,
+    pub(crate) tags: Vec<TagRow>,
+    pub(crate) awaiting: Vec<(i64, Option<i64>)>,
+    pub(crate) targets: Vec<(i64, i64)>,
+}
+
+/// Read the [`Parts`] of `$rows` (conversation rows) through `$db` (a pool, or `&mut *conn`
+/// inside a transaction): the same queries either way.
+macro_rules! read_parts {
+    ($db:expr, $rows:expr) => {{
+        let rows: &[$crate::ConversationRow] = &$rows;
+        let list = $crate::routing_batch::id_list(rows.iter().map(|c| c.id));
+        let visitor_ids = $crate::routing_batch::id_list(rows.iter().map(|c| c.visitor_id));
+        async {
+            let visitors: Vec<$crate::VisitorRow> = sqlx::query_as(&format!(
+                "SELECT {} FROM visitors WHERE id IN ({visitor_ids})",
+                $crate::directory::VISITOR_COLUMNS
+            ))
+            .fetch_all($db)
+            .await?;
+            let calls: Vec<$crate::CallRow> = sqlx::query_as(&format!(
+                "SELECT {} FROM calls WHERE conversation_id IN ({list}) AND status <> 'ended'",
+                $crate::calls::CALL_COLUMNS
+            ))
+            .fetch_all($db)
+            .await?;
+            let tagged: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                "SELECT c.conversation_id, t.id FROM tags t JOIN conversation_tags c ON c.tag_id = t.id
+                 WHERE c.conversation_id IN ({list}) ORDER BY t.name"
+            ))
+            .fetch_all($db)
+            .await?;
+            let tags: Vec<$crate::TagRow> = if tagged.is_empty() {
+                vec![]
+            } else {
+                let tag_ids = $crate::routing_batch::id_list(tagged.iter().map(|t| t.1));
+                sqlx::query_as(&format!("SELECT {} FROM tags t WHERE t.id IN ({tag_ids})", $crate::tags::TAG_COLUMNS))
+                    .fetch_all($db)
+                    .await?
+            };
+            let awaiting: Vec<(i64, Option<i64>)> = sqlx::query_as(&format!(
+                "SELECT m.conversation_id, MIN(m.created_at) FROM messages m
+                 WHERE m.conversation_id IN ({list}) AND m.sender = 'visitor' AND m.kind <> 'event'
+                   AND m.seq > COALESCE((SELECT MAX(a.seq) FROM messages a WHERE a.conversation_id = m.conversation_id AND a.sender = 'agent'), 0)
+                 GROUP BY m.conversation_id"
+            ))
+            .fetch_all($db)
+            .await?;
+            let targets: Vec<(i64, i64)> = sqlx::query_as(&format!(
+                "SELECT c.id, g.reply_target_secs FROM conversations c JOIN skill_groups g ON g.id = c.group_id WHERE c.id IN ({list})"
+            ))
+            .fetch_all($db)
+            .await?;
+            Ok::<_, $crate::StoreError>($crate::routing_batch::Parts { visitors, calls, tagged, tags, awaiting, targets })
+        }
+        .await
+    }};
+}
+pub(crate) use read_parts;
+
 impl Store {
     /// The view parts of these conversations, in the order asked (an id that does not exist is
     /// left out): seven queries in all, whatever their number.
@@ -128,71 +191,33 @@ impl Store {
         on_pool!(self, |pool| {
             let rows: Vec<ConversationRow> =
                 sqlx::query_as(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id IN ({list})")).fetch_all(pool).await?;
-            let visitor_ids = id_list(rows.iter().map(|c| c.visitor_id));
-            let visitors: Vec<VisitorRow> =
-                sqlx::query_as(&format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE id IN ({visitor_ids})")).fetch_all(pool).await?;
+            let parts = read_parts!(pool, rows)?;
             let agents: Vec<i64> = rows.iter().filter_map(|c| c.agent_id).collect();
             let names: Vec<(i64, String)> = if agents.is_empty() {
                 vec![]
             } else {
                 sqlx::query_as(&format!("SELECT id, name FROM users WHERE id IN ({})", id_list(agents))).fetch_all(pool).await?
             };
-            let calls: Vec<CallRow> =
-                sqlx::query_as(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE conversation_id IN ({list}) AND status <> 'ended'"))
-                    .fetch_all(pool)
-                    .await?;
-            let tagged: Vec<(i64, i64)> = sqlx::query_as(&format!(
-                "SELECT c.conversation_id, t.id FROM tags t JOIN conversation_tags c ON c.tag_id = t.id
-                 WHERE c.conversation_id IN ({list}) ORDER BY t.name"
-            ))
-            .fetch_all(pool)
-            .await?;
-            let tags: Vec<TagRow> = if tagged.is_empty() {
-                vec![]
-            } else {
-                let tag_ids = id_list(tagged.iter().map(|t| t.1));
-                sqlx::query_as(&format!("SELECT {} FROM tags t WHERE t.id IN ({tag_ids})", crate::tags::TAG_COLUMNS))
-                    .fetch_all(pool)
-                    .await?
-            };
-            let awaiting: Vec<(i64, Option<i64>)> = sqlx::query_as(&format!(
-                "SELECT m.conversation_id, MIN(m.created_at) FROM messages m
-                 WHERE m.conversation_id IN ({list}) AND m.sender = 'visitor' AND m.kind <> 'event'
-                   AND m.seq > COALESCE((SELECT MAX(a.seq) FROM messages a WHERE a.conversation_id = m.conversation_id AND a.sender = 'agent'), 0)
-                 GROUP BY m.conversation_id"
-            ))
-            .fetch_all(pool)
-            .await?;
-            let targets: Vec<(i64, i64)> = sqlx::query_as(&format!(
-                "SELECT c.id, g.reply_target_secs FROM conversations c JOIN skill_groups g ON g.id = c.group_id WHERE c.id IN ({list})"
-            ))
-            .fetch_all(pool)
-            .await?;
             let firsts: Vec<MessageRow> = sqlx::query_as(&format!(
                 "SELECT {MSG_COLUMNS} FROM messages m WHERE m.conversation_id IN ({list}) AND m.sender = 'visitor' AND m.kind <> 'event'
                    AND m.seq = (SELECT MIN(f.seq) FROM messages f WHERE f.conversation_id = m.conversation_id AND f.sender = 'visitor' AND f.kind <> 'event')"
             ))
             .fetch_all(pool)
             .await?;
-            Ok::<_, StoreError>(assemble(ids, rows, visitors, names, calls, tagged, tags, awaiting, targets, firsts))
+            Ok::<_, StoreError>(assemble(ids, rows, parts, names, firsts))
         })
     }
 }
 
 /// Put the parts read by `view_parts` together, per conversation, in the order asked.
-#[allow(clippy::too_many_arguments)]
-fn assemble(
+pub(crate) fn assemble(
     ids: &[i64],
     rows: Vec<ConversationRow>,
-    visitors: Vec<VisitorRow>,
+    parts: Parts,
     names: Vec<(i64, String)>,
-    calls: Vec<CallRow>,
-    tagged: Vec<(i64, i64)>,
-    tags: Vec<TagRow>,
-    awaiting: Vec<(i64, Option<i64>)>,
-    targets: Vec<(i64, i64)>,
     firsts: Vec<MessageRow>,
 ) -> Vec<ViewParts> {
+    let Parts { visitors, calls, tagged, tags, awaiting, targets } = parts;
     let mut rows: HashMap<i64, ConversationRow> = rows.into_iter().map(|c| (c.id, c)).collect();
     let visitors: HashMap<i64, VisitorRow> = visitors.into_iter().map(|v| (v.id, v)).collect();
     let names: HashMap<i64, String> = names.into_iter().collect();

@@ -18,6 +18,17 @@ impl Store {
             .await?)
         })
     }
+
+    /// The current routing epoch (0 before any node took routing). A node asking the owner
+    /// reads it before it sends: if it grows while no answer has come, the owner that had the
+    /// request lost routing (fenced: whatever it wrote committed before the new owner's
+    /// rebuild), and the request goes to the next one.
+    pub async fn routing_epoch(&self) -> Result<i64> {
+        let epoch: Option<i64> = on_pool!(self, |pool| sqlx::query_scalar("SELECT epoch FROM routing_lease WHERE name = 'routing'")
+            .fetch_optional(pool)
+            .await?);
+        Ok(epoch.unwrap_or(0))
+    }
 }
 
 impl Tx {

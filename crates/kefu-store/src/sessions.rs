@@ -52,6 +52,33 @@ type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
 type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>, i64);
 
 impl Store {
+    /// A new anonymous visitor with their session, in one write transaction and two statements
+    /// (the visitor row as inserted, not read back): `create_visitor` then `create_session`
+    /// without the second transaction.
+    pub async fn create_visitor_with_session(
+        &self,
+        name: &str,
+        locale: Option<&str>,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<crate::VisitorRow> {
+        let insert =
+            format!("INSERT INTO visitors (name, locale, created_at) VALUES ($1, $2, $3) RETURNING {}", crate::directory::VISITOR_COLUMNS);
+        in_write!(self, |conn| {
+            let visitor: crate::VisitorRow = sqlx::query_as(&insert).bind(name).bind(locale).bind(now).fetch_one(&mut *conn).await?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, visitor_id, created_at, expires_at) VALUES ($1, NULL, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(visitor.id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *conn)
+                .await
+                .map_err(conflict)?;
+            Ok(visitor)
+        })
+    }
+
     /// Record a new token (by hash).
     pub async fn create_session(&self, token_hash: &str, owner: TokenOwner, now: i64, expires_at: i64) -> Result<()> {
         in_write!(self, |conn| {

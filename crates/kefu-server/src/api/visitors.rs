@@ -128,10 +128,12 @@ pub async fn create(
     if name.is_some_and(|n| n.chars().count() > 64) {
         return Err(ApiError::invalid("name: at most 64 characters"));
     }
+    let token = new_token("v_");
+    let expires_at = now + VISITOR_TOKEN_DAYS * 86_400_000;
     let visitor = match &body.identity_token {
-        Some(token) => {
+        Some(identity) => {
             let max_lifetime_secs = i64::from(state.config.identity_token_max_hours) * 3600;
-            let id = verify_identity(&state.identity_secret(), token, max_lifetime_secs, now / 1000)?;
+            let id = verify_identity(&state.identity_secret(), identity, max_lifetime_secs, now / 1000)?;
             bind_to_origins(&id, &widget_origins(&state, body.widget.as_deref()).await?, body.origin.as_deref())?;
             if state.store.customer_block(&id.sub).await?.is_some() {
                 return Err(ApiError::coded(
@@ -155,15 +157,17 @@ pub async fn create(
                 designated_agent_id: designated,
                 locale,
             };
-            state.store.upsert_customer(&customer, now).await?
+            let visitor = state.store.upsert_customer(&customer, now).await?;
+            state.store.create_session(&token_hash(&token), TokenOwner::Visitor(visitor.id), now, expires_at).await?;
+            visitor
         }
         None => {
+            // The visitor and their session in one write transaction (behind SQLite's one
+            // writer, each transaction of a crowd of new visitors queues).
             let fallback = format!("访客{}", now % 100_000);
-            state.store.create_visitor(name.unwrap_or(&fallback), locale, now).await?
+            state.store.create_visitor_with_session(name.unwrap_or(&fallback), locale, &token_hash(&token), now, expires_at).await?
         }
     };
-    let token = new_token("v_");
-    state.store.create_session(&token_hash(&token), TokenOwner::Visitor(visitor.id), now, now + VISITOR_TOKEN_DAYS * 86_400_000).await?;
     Ok(Json(VisitorSession { token, visitor: redacted(Payload::Visitor, VisitorView::from(&visitor)) }))
 }
 

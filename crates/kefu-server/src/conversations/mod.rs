@@ -80,6 +80,11 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// An event already stored with its sequence number (a batch writer built it).
+    pub(crate) fn new(conversation: i64, seq: i64, kind: &'static str, data: Value) -> Self {
+        Pending { conversation, seq, kind, data }
+    }
+
     /// What the event carries (for `conversation.updated`, the conversation's view).
     pub fn data(&self) -> &Value {
         &self.data

@@ -11,14 +11,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use kefu_core::{AgentId, AgentStatus, ConversationId, Fact, GroupId, Input, Millis, Output};
-use kefu_store::{ConversationRow, NewCall, NewOffer};
+use kefu_core::{AgentId, AgentStatus, ConversationId, Input, Millis, Output};
+use kefu_store::NewOffer;
 use serde_json::json;
 use tokio::sync::oneshot;
 
-use crate::calls::record::record;
 use crate::clock::{now_ms, rfc3339};
-use crate::conversations::{announce_to, system_message, updated_with, view_from_parts, view_of_row_in, Pending};
+use crate::conversations::view_from_parts;
 use crate::error::ApiResult;
 use crate::realtime::frame;
 use crate::routing::{Command, Engine, Op};
@@ -30,16 +29,6 @@ pub(crate) const MAX_BATCH: usize = 128;
 
 /// A reply owed to a caller once its decisions are stored.
 type Reply = oneshot::Sender<ApiResult<()>>;
-
-/// An assignment written, to announce after the commit.
-struct Assigned {
-    /// The conversation as the transaction left it (who to tell).
-    row: ConversationRow,
-    events: Vec<Pending>,
-    agent: i64,
-    /// A call was answered with it (the active-calls figure changes).
-    call: bool,
-}
 
 impl Engine {
     /// Commands that arrived together, in their order. Starts, accepts and declines only feed
@@ -203,52 +192,6 @@ impl Engine {
         self.metrics.offer_batches.inc();
         Ok(())
     }
-
-    /// Store assignments, then announce each. Returns the agents whose load changed.
-    pub(crate) async fn assign_all(&mut self, outs: &[Output]) -> Vec<i64> {
-        let now = now_ms();
-        let mut done = Vec::with_capacity(outs.len());
-        match self.write_assigned(outs, now).await {
-            Ok(written) => done = written,
-            Err(e) if outs.len() > 1 => {
-                tracing::warn!(error = ?e, assignments = outs.len(), "a batch of assignments failed; writing each alone");
-                for out in outs {
-                    match self.write_assigned(std::slice::from_ref(out), now).await {
-                        Ok(written) => done.extend(written),
-                        Err(e) => tracing::error!(output = ?out, error = ?e, "could not store an assignment"),
-                    }
-                }
-            }
-            Err(e) => tracing::error!(output = ?outs.first(), error = ?e, "could not store an assignment"),
-        }
-        let mut agents = Vec::with_capacity(done.len());
-        let mut calls = false;
-        for a in done {
-            announce_to(&self.hub, &self.links, &a.row, a.events, &[]);
-            self.metrics.assignments.inc();
-            calls |= a.call;
-            agents.push(a.agent);
-        }
-        if calls {
-            crate::calls::refresh_metric(&self.store, &self.metrics).await;
-        }
-        agents
-    }
-
-    /// Write assignments in one transaction.
-    async fn write_assigned(&self, outs: &[Output], now: i64) -> ApiResult<Vec<Assigned>> {
-        let mut tx = self.begin().await?;
-        let ids: Vec<i64> =
-            outs.iter().filter_map(|o| if let Output::Assigned { conversation, .. } = o { Some(conversation.0) } else { None }).collect();
-        tx.lock_conversations(&ids).await?;
-        let mut done = Vec::with_capacity(outs.len());
-        for out in outs {
-            let Output::Assigned { conversation, agent, group } = out else { continue };
-            done.push(assign(&mut tx, *conversation, *agent, *group, now).await?);
-        }
-        tx.commit().await?;
-        Ok(done)
-    }
 }
 
 /// Whether an operation only feeds the router (its writes are the router's decisions, and a
@@ -288,27 +231,4 @@ fn offered(out: &Output) -> Option<(i64, i64, i64)> {
         Output::Offered { conversation, agent, expires_at, .. } => Some((conversation.0, agent.0, expires_at.0)),
         _ => None,
     }
-}
-
-/// One accepted offer, written inside `tx`.
-async fn assign(tx: &mut kefu_store::Tx, conversation: ConversationId, agent: AgentId, group: GroupId, now: i64) -> ApiResult<Assigned> {
-    let name = tx.user_name(agent.0).await?;
-    tx.set_assigned(conversation.0, agent.0, now).await?;
-    let mut events: Vec<Pending> = vec![system_message(tx, conversation.0, "assigned", Some(&name), None, now).await?];
-    // One read of the row serves the view, the call check and who to tell; the agent's name
-    // is the one just read.
-    let row = tx.conversation(conversation.0).await?;
-    let view = view_of_row_in(tx, &row, Some(name)).await?;
-    events.push(updated_with(tx, &view, Some("conversation.assigned"), now).await?);
-    // A conversation queued for a call: taking the offer answers it (the router holds the call
-    // slot from the offer on).
-    let call = row.media == "video" || row.media == "voice";
-    if call {
-        let new = NewCall { conversation_id: conversation.0, media: &row.media, started_by: "visitor", answered: true };
-        let call = tx.insert_call(&new, now).await?;
-        events.extend(record(tx, &call, now).await?);
-    }
-    tx.record_fact(&Fact::Answered { conversation, agent, group }, now).await?;
-    tx.log_routing("assigned", Some(conversation.0), Some(agent.0), Some(group.0), &json!({}), now).await?;
-    Ok(Assigned { row, events, agent: agent.0, call })
 }

@@ -53,6 +53,9 @@ const LEASE_APP_NAME: &str = "kefu-routing-lease";
 const ANSWER_WAIT: Duration = Duration::from_secs(10);
 /// How long a request keeps trying while no node owns the router (a failover).
 const OWNER_WAIT: Duration = Duration::from_secs(15);
+/// How often a request waiting for its answer checks whether routing changed hands (a
+/// normal answer comes in milliseconds, before the first check).
+const OWNER_CHECK_EVERY: Duration = Duration::from_millis(250);
 
 /// What a node asks the owner.
 #[derive(Debug, Serialize, Deserialize)]
@@ -103,6 +106,8 @@ impl From<WireError> for ApiError {
 #[derive(Clone)]
 pub(crate) struct Remote {
     client: async_nats::Client,
+    /// Where the lease epoch is read.
+    store: kefu_store::Store,
     local: watch::Receiver<Option<mpsc::Sender<Command>>>,
 }
 
@@ -113,11 +118,29 @@ impl Remote {
     }
 
     /// Ask the owner, waiting through a failover (no owner yet) but not past `OWNER_WAIT`.
+    ///
+    /// An owner that dies with a request unanswered (or one NATS handed the request to in the
+    /// instant before it removed the dead owner's subscription) never answers. Rather than
+    /// wait that out and fail, the request watches the lease epoch: once it has grown past the
+    /// one read before sending, the owner that had the request can write nothing more (its
+    /// writes are fenced; what it committed is in the new owner's rebuild), and the request
+    /// goes to the next owner, which decides it on what is stored.
     pub(crate) async fn ask(&self, request: &Request) -> ApiResult<Response> {
         let payload = serde_json::to_vec(request).map_err(|e| ApiError::Internal(e.into()))?;
         let deadline = tokio::time::Instant::now() + OWNER_WAIT;
         loop {
-            let asked = tokio::time::timeout(ANSWER_WAIT, self.client.request(SUBJECT, payload.clone().into())).await;
+            let epoch = self.store.routing_epoch().await?;
+            let asked = tokio::time::timeout(ANSWER_WAIT, self.client.request(SUBJECT, payload.clone().into()));
+            let asked = tokio::select! {
+                asked = asked => asked,
+                () = self.owner_changed(epoch) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(ApiError::Internal(anyhow::anyhow!("routing changed hands and no owner answered in time")));
+                    }
+                    tracing::warn!(epoch, "routing changed hands while a request waited for its answer: asking the next owner");
+                    continue;
+                }
+            };
             match asked {
                 Ok(Ok(msg)) => return serde_json::from_slice(&msg.payload).map_err(|e| ApiError::Internal(e.into())),
                 // Nobody owns the router this instant: wait for the next owner.
@@ -125,8 +148,20 @@ impl Remote {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Ok(Err(e)) => return Err(ApiError::Internal(anyhow::anyhow!("routing owner unreachable: {e}"))),
-                // The owner took it and went quiet (it may have died): whether it was done is not known.
+                // The owner took it and went quiet while keeping routing: whether it was done is not known.
                 Err(_) => return Err(ApiError::Internal(anyhow::anyhow!("the routing owner did not answer in time"))),
+            }
+        }
+    }
+
+    /// Returns once the routing epoch is no longer `epoch` (checked every `OWNER_CHECK_EVERY`).
+    async fn owner_changed(&self, epoch: i64) {
+        loop {
+            tokio::time::sleep(OWNER_CHECK_EVERY).await;
+            match self.store.routing_epoch().await {
+                Ok(now) if now != epoch => return,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "could not read the routing epoch"),
             }
         }
     }
@@ -135,8 +170,9 @@ impl Remote {
 /// Start competing for the lease; the returned handle routes through whoever holds it.
 pub(crate) fn start(database_url: String, client: async_nats::Client, parts: EngineParts) -> Remote {
     let (owned_tx, owned_rx) = watch::channel(None);
+    let store = parts.store.clone();
     tokio::spawn(hold_lease(database_url, client.clone(), parts, owned_tx));
-    Remote { client, local: owned_rx }
+    Remote { client, store, local: owned_rx }
 }
 
 async fn hold_lease(url: String, client: async_nats::Client, parts: EngineParts, owned: watch::Sender<Option<mpsc::Sender<Command>>>) {

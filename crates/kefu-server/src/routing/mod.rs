@@ -3,6 +3,7 @@
 //! then announces it. One task, no locks around the core (DESIGN.md §1).
 
 mod apply;
+mod assign;
 mod batch;
 mod cluster;
 mod load;

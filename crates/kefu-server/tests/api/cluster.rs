@@ -152,7 +152,7 @@ async fn owns_routing(app: &TestApp) -> bool {
 }
 
 /// The one node that owns routing, once exactly one does.
-async fn the_owner(nodes: &[&Node]) -> usize {
+pub(crate) async fn the_owner(nodes: &[&Node]) -> usize {
     for _ in 0..200 {
         let mut owners = vec![];
         for (i, n) in nodes.iter().enumerate() {

@@ -18,6 +18,7 @@ mod cluster;
 mod cluster_call_failover;
 mod cluster_call_replace;
 mod cluster_calls;
+mod cluster_failover_requests;
 mod cluster_fencing;
 mod cluster_limits;
 mod cluster_resync;

@@ -99,3 +99,66 @@ async fn a_start_answers_the_conversation_as_reading_it_back_gives_it() {
     let (_, read) = app.call("GET", &format!("/api/v1/conversations/{}", started["id"]), Some(&visitor), None).await;
     assert_eq!(started, read);
 }
+
+#[tokio::test]
+async fn accepts_sent_at_once_share_a_run_and_a_bad_one_fails_alone_with_the_error_it_gets_alone() {
+    let app = spawn_app_with(|c| c.metrics_token = Some("scrape".into())).await;
+    let mut line = vec![];
+    for i in 0..5 {
+        let visitor = app.visitor(&format!("v{i}")).await;
+        let id = app.start(&visitor, &format!("question {i}")).await["id"].as_i64().unwrap();
+        line.push((visitor, id));
+    }
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    let mut agent_ws = app.ws(&agent).await;
+    let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
+    assert_eq!(s, 200, "{v}");
+    let mut offered = vec![];
+    for _ in 0..5 {
+        offered.push(agent_ws.wait_for("offer.created").await["data"]["conversation"]["id"].as_i64().unwrap());
+    }
+    // The five accepts and a second accept of the first, all at once: the second accept of the
+    // first is refused (whichever of the two the router takes second), the others all stored.
+    let mut paths: Vec<String> = offered.iter().map(|id| format!("/api/v1/conversations/{id}/accept")).collect();
+    paths.push(paths[0].clone());
+    let answers = join_all(paths.iter().map(|p| app.call("POST", p, Some(&agent), None))).await;
+    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s != 200).collect();
+    assert_eq!(refused.len(), 1, "{answers:?}");
+    assert!(answers.iter().filter(|(s, _)| *s == 200).all(|(_, v)| v["status"] == "assigned"), "{answers:?}");
+    // The same answer as a lone second accept gets.
+    let alone = app.call("POST", &paths[0], Some(&agent), None).await;
+    assert_eq!((refused[0].0, &refused[0].1), (alone.0, &alone.1));
+    assert!(alone.0 >= 400 && alone.0 < 500 && alone.1["error"]["code"].is_string(), "{alone:?}");
+    let store = app.store().await;
+    for id in &offered {
+        let c = store.conversation(*id).await.unwrap();
+        assert_eq!((c.status, c.agent_id), (kefu_core::ConversationStatus::Assigned, Some(agent_id(&app, &agent).await)));
+        let events = store.events_after(*id, 0).await.unwrap();
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gap-free");
+        let assigned =
+            store.messages_after(*id, 0).await.unwrap().into_iter().filter(|m| m.sender == "system" && m.body == "assigned").count();
+        assert_eq!(assigned, 1, "assigned once");
+        let facts = store.facts_of_conversation(*id).await.unwrap();
+        assert_eq!(facts.iter().filter(|f| matches!(f.fact, kefu_core::Fact::Answered { .. })).count(), 1);
+    }
+    let metrics = app.http.get(app.url("/metrics")).bearer_auth("scrape").send().await.unwrap().text().await.unwrap();
+    assert_eq!(metric(&metrics, "kefu_assignments_total"), 5);
+    // The agent heard each assignment once, with its view.
+    let mut heard = std::collections::BTreeSet::new();
+    for e in agent_ws.drain(500).await {
+        if e["type"] == "conversation.updated" && e["data"]["status"] == "assigned" {
+            assert_eq!(e["data"]["agent_name"], "李娜 Li Na", "{e}");
+            heard.insert(e["conversation_id"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(heard.into_iter().collect::<Vec<_>>(), {
+        let mut o = offered.clone();
+        o.sort_unstable();
+        o
+    });
+}
+
+async fn agent_id(app: &crate::helpers::TestApp, token: &str) -> i64 {
+    app.call("GET", "/api/v1/agents/me", Some(token), None).await.1["id"].as_i64().unwrap()
+}

@@ -38,8 +38,10 @@ async fn a_snapshot_request_is_taken_once_and_forgotten_with_its_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stale_routing_owner_cannot_write_and_a_takeover_waits_for_its_write_in_flight() {
     each_backend(|store| async move {
+        assert_eq!(store.routing_epoch().await.unwrap(), 0, "nobody owned routing yet");
         let first = store.take_routing_epoch().await.unwrap();
         assert_eq!(first, 1, "the first owner makes the row");
+        assert_eq!(store.routing_epoch().await.unwrap(), first, "what a node asking the owner reads");
         let (group, visitor) = group_and_visitor(&store).await;
         let c = conversation(&store, group, visitor).await;
 
@@ -55,6 +57,7 @@ async fn a_stale_routing_owner_cannot_write_and_a_takeover_waits_for_its_write_i
         tx.commit().await.unwrap();
         let second = takeover.await.unwrap();
         assert_eq!(second, first + 1);
+        assert_eq!(store.routing_epoch().await.unwrap(), second);
 
         // From then on the old owner's writes are refused, the new owner's go through.
         let mut tx = store.begin().await.unwrap();

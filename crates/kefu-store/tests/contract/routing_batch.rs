@@ -3,7 +3,7 @@
 //! give, in the order asked.
 
 use kefu_core::{ConversationStatus, Fact};
-use kefu_store::{NewCall, NewMessage, NewOffer, NewUser, Store};
+use kefu_store::{NewAssignment, NewCall, NewMessage, NewOffer, NewUser, RoutingLine, Store};
 use serde_json::json;
 
 use crate::support::{conversation, each_backend, group_and_visitor};
@@ -105,6 +105,88 @@ async fn view_parts_of_many_conversations_match_the_single_reads_in_the_order_as
         assert_eq!(b.first_visitor_message.as_ref().map(|m| m.body.as_str()), Some("first"));
         assert!(q.first_visitor_message.is_none());
         assert!(store.view_parts(&[]).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn accepts_stored_at_once_leave_what_set_assigned_leaves_and_a_missing_conversation_fails_the_whole_run() {
+    each_backend(|store: Store| async move {
+        let (group, v1) = group_and_visitor(&store).await;
+        let (v2, v3) = (another_visitor(&store, "b").await, another_visitor(&store, "c").await);
+        let (a, b) = (store.create_user(agent("a@x"), 1).await.unwrap(), store.create_user(agent("b@x"), 1).await.unwrap());
+        let ids = [conversation(&store, group, v1).await, conversation(&store, group, v2).await, conversation(&store, group, v3).await];
+        let tag = store.create_tag("vip", "#000000", false, 1).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let seq = tx.next_seq(ids[1]).await.unwrap();
+        tx.insert_message(&line(ids[1], "hello"), seq, 40).await.unwrap();
+        tx.add_conversation_tag(ids[1], tag, None, 41).await.unwrap();
+        tx.commit().await.unwrap();
+        // The twin, one at a time, on the third conversation.
+        let mut tx = store.begin().await.unwrap();
+        tx.set_assigned(ids[2], a, 50).await.unwrap();
+        tx.commit().await.unwrap();
+        let single = store.conversation(ids[2]).await.unwrap();
+
+        let before: Vec<i64> =
+            [store.conversation(ids[0]).await.unwrap(), store.conversation(ids[1]).await.unwrap()].iter().map(|c| c.last_seq).collect();
+        let run = [NewAssignment { conversation_id: ids[1], agent_id: b }, NewAssignment { conversation_id: ids[0], agent_id: a }];
+        let mut tx = store.begin().await.unwrap();
+        let stored = tx.set_assigned_many(&run, 2, 50).await.unwrap();
+        assert_eq!(stored.iter().map(|s| s.0.id).collect::<Vec<_>>(), vec![ids[1], ids[0]], "in the order given");
+        assert_eq!(stored[0].1, before[1] + 1, "the first of the two numbers taken");
+        assert_eq!(stored[1].1, before[0] + 1);
+        let names = tx.user_names(&[a, b, 999_999]).await.unwrap();
+        assert_eq!((names.len(), names[&b].as_str()), (2, "Agent A"));
+        let parts = tx.view_parts_of(stored.iter().map(|s| s.0.clone()).collect(), &names).await.unwrap();
+        let lines: Vec<RoutingLine> = run
+            .iter()
+            .map(|r| RoutingLine {
+                conversation_id: Some(r.conversation_id),
+                agent_id: Some(r.agent_id),
+                group_id: Some(group),
+                detail: json!({}),
+            })
+            .collect();
+        tx.log_routing_many("assigned", &lines, 50).await.unwrap();
+        tx.commit().await.unwrap();
+        for ((row, _), r) in stored.iter().zip(&run) {
+            let now = store.conversation(r.conversation_id).await.unwrap();
+            assert_eq!(format!("{row:?}"), format!("{now:?}"), "the row returned is the row stored");
+            assert_eq!(
+                (now.status, now.agent_id, now.offered_agent_id, now.assigned_at, now.agent_read_seq, now.returned_to_queue),
+                (
+                    single.status,
+                    Some(r.agent_id),
+                    single.offered_agent_id,
+                    single.assigned_at,
+                    single.agent_read_seq,
+                    single.returned_to_queue
+                )
+            );
+            assert!(store.agent_served(r.conversation_id, r.agent_id).await.unwrap());
+        }
+        // The parts read inside the transaction are those read through the pool after it.
+        let after = store.view_parts(&[ids[1], ids[0]]).await.unwrap();
+        for (inside, outside) in parts.iter().zip(&after) {
+            assert_eq!(inside.conversation.id, outside.conversation.id);
+            assert_eq!(inside.visitor.id, outside.visitor.id);
+            assert_eq!(inside.agent_name, outside.agent_name);
+            assert_eq!(inside.tags.iter().map(|t| t.id).collect::<Vec<_>>(), outside.tags.iter().map(|t| t.id).collect::<Vec<_>>());
+            assert_eq!(inside.awaiting_reply_since, outside.awaiting_reply_since);
+            assert_eq!(inside.reply_target_secs, outside.reply_target_secs);
+        }
+        assert_eq!(parts[0].awaiting_reply_since, Some(40));
+
+        // One conversation that does not exist fails the run, and the transaction writes nothing.
+        let fresh = conversation(&store, group, another_visitor(&store, "d").await).await;
+        let mut tx = store.begin().await.unwrap();
+        let bad = [NewAssignment { conversation_id: fresh, agent_id: a }, NewAssignment { conversation_id: 999_999, agent_id: a }];
+        let failed = tx.set_assigned_many(&bad, 2, 60).await;
+        assert!(matches!(failed, Err(kefu_store::StoreError::NotFound)), "{failed:?}");
+        drop(tx);
+        assert_eq!(store.conversation(fresh).await.unwrap().status, ConversationStatus::Queued);
+        assert!(!store.agent_served(fresh, a).await.unwrap());
     })
     .await;
 }

@@ -120,3 +120,21 @@ async fn a_session_caller_comes_with_the_users_role_and_password_flag_in_one_rea
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_visitor_created_with_their_session_is_both_or_neither() {
+    each_backend(|store| async move {
+        let v = store.create_visitor_with_session("访客1", Some("zh-CN"), "hv", 5, 1000).await.unwrap();
+        assert_eq!(format!("{v:?}"), format!("{:?}", store.visitor(v.id).await.unwrap()), "the row as stored");
+        assert_eq!((v.name.as_str(), v.locale.as_deref()), ("访客1", Some("zh-CN")));
+        assert_eq!(store.session_owner("hv", 10).await.unwrap(), Some(TokenOwner::Visitor(v.id)));
+        assert_eq!(store.session_expires_at("hv").await.unwrap(), Some(1000));
+        // A token hash already taken: no session, and no visitor left without one.
+        let failed = store.create_visitor_with_session("访客2", None, "hv", 6, 1000).await;
+        assert!(matches!(failed, Err(StoreError::Conflict(_))), "{failed:?}");
+        assert!(matches!(store.visitor(v.id + 1).await, Err(StoreError::NotFound)), "the visitor rolled back with the session");
+        let next = store.create_visitor_with_session("访客3", None, "hw", 7, 1000).await.unwrap();
+        assert_eq!(store.session_owner("hw", 10).await.unwrap(), Some(TokenOwner::Visitor(next.id)));
+    })
+    .await;
+}
