@@ -5,7 +5,23 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app_with, Socket, TestApp};
+
+/// `n` visitors start conversations one after the other (visitor token, conversation id, in line
+/// order); then agent1 logs in, opens the workspace socket and goes ready (token and socket).
+async fn line_then_agent1_ready(app: &TestApp, n: usize) -> (Vec<(String, i64)>, String, Socket) {
+    let mut line = vec![];
+    for i in 0..n {
+        let visitor = app.visitor(&format!("v{i}")).await;
+        let id = app.start(&visitor, &format!("question {i}")).await["id"].as_i64().unwrap();
+        line.push((visitor, id));
+    }
+    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
+    let agent_ws = app.ws(&agent).await;
+    let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
+    assert_eq!(s, 200, "{v}");
+    (line, agent, agent_ws)
+}
 
 fn metric(text: &str, name: &str) -> i64 {
     text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
@@ -14,17 +30,8 @@ fn metric(text: &str, name: &str) -> i64 {
 #[tokio::test]
 async fn an_agent_going_ready_in_front_of_a_line_gets_the_first_in_line_from_one_transaction() {
     let app = spawn_app_with(|c| c.metrics_token = Some("scrape".into())).await;
-    // Seven wait (agent1's chat capacity is five); they arrive one after the other.
-    let mut line = vec![];
-    for i in 0..7 {
-        let visitor = app.visitor(&format!("v{i}")).await;
-        let id = app.start(&visitor, &format!("question {i}")).await["id"].as_i64().unwrap();
-        line.push((visitor, id));
-    }
-    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
-    assert_eq!(s, 200, "{v}");
+    // Seven wait (agent1's chat capacity is five).
+    let (line, agent, mut agent_ws) = line_then_agent1_ready(&app, 7).await;
     let mut offered = vec![];
     for _ in 0..5 {
         let offer = agent_ws.wait_for("offer.created").await;
@@ -103,16 +110,7 @@ async fn a_start_answers_the_conversation_as_reading_it_back_gives_it() {
 #[tokio::test]
 async fn accepts_sent_at_once_share_a_run_and_a_bad_one_fails_alone_with_the_error_it_gets_alone() {
     let app = spawn_app_with(|c| c.metrics_token = Some("scrape".into())).await;
-    let mut line = vec![];
-    for i in 0..5 {
-        let visitor = app.visitor(&format!("v{i}")).await;
-        let id = app.start(&visitor, &format!("question {i}")).await["id"].as_i64().unwrap();
-        line.push((visitor, id));
-    }
-    let agent = app.login("agent1@demo.kefu", "demo-agent").await;
-    let mut agent_ws = app.ws(&agent).await;
-    let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
-    assert_eq!(s, 200, "{v}");
+    let (_line, agent, mut agent_ws) = line_then_agent1_ready(&app, 5).await;
     let mut offered = vec![];
     for _ in 0..5 {
         offered.push(agent_ws.wait_for("offer.created").await["data"]["conversation"]["id"].as_i64().unwrap());
