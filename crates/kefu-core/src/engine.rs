@@ -394,6 +394,12 @@ impl Router {
     }
 
     fn accept(&mut self, now: Millis, id: ConversationId, agent: AgentId) -> Result<(), CoreError> {
+        // An accept sent again by the agent it made the server (a client's retry after a lost
+        // answer, or a request re-sent to the next routing owner after the first stored the accept
+        // and died) changes nothing and succeeds: the caller answers as the first accept did.
+        if self.convs.get(&id).is_some_and(|c| matches!(c.phase, Phase::Assigned { agent: a } if a == agent)) {
+            return Ok(());
+        }
         self.check_offered(id, agent)?;
         let conv = self.convs.get_mut(&id).expect("checked above");
         if let Phase::Offered { expires_at, .. } = conv.phase {

@@ -362,6 +362,28 @@ fn restored_conversations_keep_their_place_and_load() {
 }
 
 #[test]
+fn an_accept_repeated_by_the_serving_agent_changes_nothing_and_anyone_elses_is_refused() {
+    let mut s = Sim::new();
+    s.group(1, Strategy::LoadBalance);
+    s.agent(1, 2, &[1]);
+    s.agent(2, 2, &[1]);
+    s.queue(10, 1);
+    let (agent, other) = match offers(&s.log)[..] {
+        [(10, a)] => (a, 3 - a),
+        ref seen => panic!("one offer of 10: {seen:?}"),
+    };
+    assert!(!s.accept(10, agent).is_empty(), "assigned");
+    assert_eq!(s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(agent) }), Ok(vec![]));
+    assert_eq!(
+        s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(other) }),
+        Err(CoreError::NotOffered(ConversationId(10), AgentId(other)))
+    );
+    // Still one conversation on the serving agent: the next goes to the other.
+    s.queue(11, 1);
+    assert_eq!(offers(&s.log).last(), Some(&(11, other)));
+}
+
+#[test]
 fn bad_input_is_refused_and_changes_nothing() {
     let mut s = Sim::new();
     s.group(1, Strategy::LoadBalance);

@@ -108,25 +108,31 @@ async fn a_start_answers_the_conversation_as_reading_it_back_gives_it() {
 }
 
 #[tokio::test]
-async fn accepts_sent_at_once_share_a_run_and_a_bad_one_fails_alone_with_the_error_it_gets_alone() {
+async fn accepts_sent_at_once_share_a_run_a_repeat_answers_as_the_first_and_a_bad_one_fails_alone() {
     let app = spawn_app_with(|c| c.metrics_token = Some("scrape".into())).await;
     let (_line, agent, mut agent_ws) = line_then_agent1_ready(&app, 5).await;
+    let supervisor = app.login("supervisor@demo.kefu", "demo-supervisor").await;
     let mut offered = vec![];
     for _ in 0..5 {
         offered.push(agent_ws.wait_for("offer.created").await["data"]["conversation"]["id"].as_i64().unwrap());
     }
-    // The five accepts and a second accept of the first, all at once: the second accept of the
-    // first is refused (whichever of the two the router takes second), the others all stored.
-    let mut paths: Vec<String> = offered.iter().map(|id| format!("/api/v1/conversations/{id}/accept")).collect();
-    paths.push(paths[0].clone());
-    let answers = join_all(paths.iter().map(|p| app.call("POST", p, Some(&agent), None))).await;
-    let refused: Vec<_> = answers.iter().filter(|(s, _)| *s != 200).collect();
-    assert_eq!(refused.len(), 1, "{answers:?}");
-    assert!(answers.iter().filter(|(s, _)| *s == 200).all(|(_, v)| v["status"] == "assigned"), "{answers:?}");
-    // The same answer as a lone second accept gets.
-    let alone = app.call("POST", &paths[0], Some(&agent), None).await;
+    // The five accepts, a second accept of the first (a retry) and the supervisor's accept of the
+    // first (offered to agent1, not to them), all at once: the repeat answers as the first (the
+    // conversation is agent1's, whichever the router takes first), the supervisor's is refused.
+    let mut asks: Vec<(String, &str)> = offered.iter().map(|id| (format!("/api/v1/conversations/{id}/accept"), agent.as_str())).collect();
+    asks.push(asks[0].clone());
+    asks.push((asks[0].0.clone(), supervisor.as_str()));
+    let answers = join_all(asks.iter().map(|(p, t)| app.call("POST", p, Some(t), None))).await;
+    let (done, refused) = answers.split_at(asks.len() - 1);
+    assert!(done.iter().all(|(s, v)| *s == 200 && v["status"] == "assigned"), "{answers:?}");
+    assert_eq!(done[0].1["id"], done[5].1["id"]);
+    // The refusal is the one a lone accept of the supervisor's gets.
+    let alone = app.call("POST", &asks[0].0, Some(&supervisor), None).await;
     assert_eq!((refused[0].0, &refused[0].1), (alone.0, &alone.1));
-    assert!(alone.0 >= 400 && alone.0 < 500 && alone.1["error"]["code"].is_string(), "{alone:?}");
+    assert_eq!((alone.0, alone.1["error"]["code"].as_str()), (409, Some("not_offered")), "{alone:?}");
+    // A retry long after answers as the first too; nothing below is stored twice.
+    let again = app.call("POST", &asks[0].0, Some(&agent), None).await;
+    assert_eq!((again.0, &again.1["status"]), (200, &json!("assigned")), "{again:?}");
     let store = app.store().await;
     for id in &offered {
         let c = store.conversation(*id).await.unwrap();
