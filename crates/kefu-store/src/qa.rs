@@ -290,10 +290,12 @@ impl Store {
     }
 
     /// Store (or replace) a conversation's automatic result with its hits:
-    /// (rule id, rule name, weight, message, detail).
+    /// (rule id, rule name, weight, message, detail). Two scorings of one conversation may
+    /// finish together (after its close and after its survey answer): the result row is written
+    /// first, so on PostgreSQL the second waits on that row until the first commits and then
+    /// replaces its hits, instead of both clearing none and adding theirs.
     pub async fn save_qa_result(&self, r: &QaResultRow, hits: &[(i64, String, i64, Option<i64>, String)]) -> Result<()> {
         in_write!(self, |conn| {
-            sqlx::query("DELETE FROM qa_hits WHERE conversation_id = $1").bind(r.conversation_id).execute(&mut *conn).await?;
             sqlx::query(
                 "INSERT INTO qa_results (conversation_id, agent_id, score, heavy_hit, closed_at, scored_at) VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (conversation_id) DO UPDATE SET agent_id = excluded.agent_id, score = excluded.score,
@@ -307,6 +309,7 @@ impl Store {
             .bind(r.scored_at)
             .execute(&mut *conn)
             .await?;
+            sqlx::query("DELETE FROM qa_hits WHERE conversation_id = $1").bind(r.conversation_id).execute(&mut *conn).await?;
             for (rule, name, weight, message, detail) in hits {
                 sqlx::query(
                     "INSERT INTO qa_hits (conversation_id, rule_id, rule_name, weight, message_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",

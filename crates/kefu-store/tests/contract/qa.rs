@@ -31,6 +31,28 @@ fn review(conversation_id: i64, agent_id: i64, reviewer_id: i64, score: i64) -> 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_scorings_finishing_at_once_leave_one_result_with_one_scorings_hits() {
+    // After the close and after the survey answer: the first result of a conversation, twice.
+    each_backend(|store| async move {
+        let (group, _) = group_and_visitor(&store).await;
+        let agent = user(&store, "a@x").await;
+        let rule = QaRuleFields { name: "结束语", definition: r#"{"kind":"wrap_up_missing"}"#, weight: 5, heavy: false, enabled: true };
+        let rid = store.create_qa_rule(&rule, 1).await.unwrap();
+        let hits = [(rid, "结束语".to_string(), 5, None, "no closing".to_string())];
+        for i in 0..5 {
+            let visitor = store.create_visitor(&format!("v{i}"), None, 1).await.unwrap().id;
+            let scored = result(conversation(&store, group, visitor).await, agent, 95, false);
+            let (a, b) = tokio::join!(store.save_qa_result(&scored, &hits), store.save_qa_result(&scored, &hits));
+            a.unwrap();
+            b.unwrap();
+            let (_, saved) = store.qa_result(scored.conversation_id).await.unwrap().unwrap();
+            assert_eq!(saved.len(), 1, "one scoring's hits, not both");
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn results_reviews_appeals_and_the_report() {
     each_backend(|store| async move {
         let (group, visitor) = group_and_visitor(&store).await;
