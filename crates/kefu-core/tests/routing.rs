@@ -374,6 +374,7 @@ fn an_accept_repeated_by_the_serving_agent_changes_nothing_and_anyone_elses_is_r
     };
     assert!(!s.accept(10, agent).is_empty(), "assigned");
     assert_eq!(s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(agent) }), Ok(vec![]));
+    assert_eq!(s.router.agent(AgentId(agent)).map(|a| a.load.chat), Some(1), "counted once");
     assert_eq!(
         s.try_input(Input::OfferAccepted { conversation: ConversationId(10), agent: AgentId(other) }),
         Err(CoreError::NotOffered(ConversationId(10), AgentId(other)))

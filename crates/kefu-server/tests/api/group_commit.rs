@@ -5,7 +5,7 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, tempdir, TestApp};
+use crate::helpers::{metric, spawn_app_with, tempdir, TestApp};
 use crate::restart::{app_at, database_url, free_port, start};
 
 /// A visitor in a conversation accepted by agent 1: (visitor token, agent token, conversation).
@@ -20,10 +20,6 @@ async fn chatting(app: &TestApp, agent: &str, name: &str) -> (String, i64) {
 /// Post a message (the path owned by the future, so many can wait at once).
 async fn post(app: &TestApp, id: i64, token: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     app.call("POST", &format!("/api/v1/conversations/{id}/messages"), Some(token), Some(body)).await
-}
-
-fn metric(text: &str, name: &str) -> i64 {
-    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
 }
 
 #[tokio::test]

@@ -41,6 +41,11 @@ pub mod tempdir {
     }
 }
 
+/// The value of a counter or gauge without labels in a `/metrics` text (panics when missing).
+pub fn metric(text: &str, name: &str) -> i64 {
+    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
+}
+
 /// Start the server with the demo organisation.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await

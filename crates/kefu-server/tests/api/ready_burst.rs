@@ -8,14 +8,10 @@ use kefu_core::{ConversationStatus, FactKind, Role};
 use kefu_store::{NewUser, TokenOwner};
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{metric, spawn_app_with};
 
 const AGENTS: usize = 100;
 const LINE: usize = 130;
-
-fn metric(text: &str, name: &str) -> i64 {
-    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
-}
 
 #[tokio::test]
 async fn a_hundred_agents_going_ready_at_once_get_one_offer_each_and_nobody_in_line_is_skipped() {

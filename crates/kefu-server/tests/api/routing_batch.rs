@@ -5,7 +5,7 @@
 use futures::future::join_all;
 use serde_json::json;
 
-use crate::helpers::{spawn_app_with, Socket, TestApp};
+use crate::helpers::{metric, spawn_app_with, Socket, TestApp};
 
 /// `n` visitors start conversations one after the other (visitor token, conversation id, in line
 /// order); then agent1 logs in, opens the workspace socket and goes ready (token and socket).
@@ -21,10 +21,6 @@ async fn line_then_agent1_ready(app: &TestApp, n: usize) -> (Vec<(String, i64)>,
     let (s, v) = app.call("PUT", "/api/v1/agents/me/status", Some(&agent), Some(json!({ "status": "ready" }))).await;
     assert_eq!(s, 200, "{v}");
     (line, agent, agent_ws)
-}
-
-fn metric(text: &str, name: &str) -> i64 {
-    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use futures::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app_with, TestApp};
+use crate::helpers::{metric, spawn_app_with, TestApp};
 
 /// Start a conversation with an opening message (the path owned by the future, so many can
 /// wait at once).
@@ -16,10 +16,6 @@ async fn start(app: &TestApp, i: usize, token: &str) -> (usize, u16, Value) {
     let body = json!({ "business_type_id": 1, "message": format!("hello {i}") });
     let (s, v) = app.call("POST", "/api/v1/conversations", Some(token), Some(body)).await;
     (i, s, v)
-}
-
-fn metric(text: &str, name: &str) -> i64 {
-    text.lines().find_map(|l| l.strip_prefix(name)?.trim().parse().ok()).unwrap_or_else(|| panic!("{name} missing"))
 }
 
 #[tokio::test]
