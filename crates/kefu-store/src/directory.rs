@@ -176,6 +176,11 @@ pub(crate) const USER_COLUMNS: &str =
     "id, email, name, role, password_hash, capacity_chat, capacity_call, status, away_reason, wrap_up_until, enabled,
     must_change_password";
 const GROUP_COLUMNS: &str = "id, name, strategy, fallback_strategy, returning_by, hold_secs, offer_timeout_secs, max_missed_offers, overflow_after_secs, overflow_group_id, wrap_up_secs, business_hours, crm_url_template, welcome";
+/// A new anonymous visitor (name, locale, created_at), the row as inserted.
+pub(crate) fn insert_visitor_sql() -> String {
+    format!("INSERT INTO visitors (name, locale, created_at) VALUES ($1, $2, $3) RETURNING {VISITOR_COLUMNS}")
+}
+
 pub(crate) const VISITOR_COLUMNS: &str =
     "id, external_id, name, vip_level, attributes, designated_agent_id, locale, blocked_at, blocked_reason";
 
@@ -320,15 +325,8 @@ impl Store {
 
     /// Create an anonymous visitor.
     pub async fn create_visitor(&self, name: &str, locale: Option<&str>, now: i64) -> Result<VisitorRow> {
-        in_write!(self, |conn| {
-            let id: i64 = sqlx::query_scalar("INSERT INTO visitors (name, locale, created_at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(name)
-                .bind(locale)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await?;
-            Ok(sqlx::query_as(&format!("SELECT {VISITOR_COLUMNS} FROM visitors WHERE id = $1")).bind(id).fetch_one(&mut *conn).await?)
-        })
+        let insert = insert_visitor_sql();
+        in_write!(self, |conn| Ok(sqlx::query_as(&insert).bind(name).bind(locale).bind(now).fetch_one(&mut *conn).await?))
     }
 
     /// Create or update the known customer with this external id.

@@ -51,9 +51,13 @@ type SessionLiveness = (Option<i64>, i64, Option<bool>, Option<i64>);
 /// user_id, the user's role and must_change_password, visitor_id, expires_at.
 type CallerRow = (Option<i64>, Option<kefu_core::Role>, Option<bool>, Option<i64>, i64);
 
+/// A new token (by hash) of a user or a visitor: token_hash, user_id, visitor_id, created_at,
+/// expires_at.
+const INSERT_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, visitor_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+
 impl Store {
     /// A new anonymous visitor with their session, in one write transaction and two statements
-    /// (the visitor row as inserted, not read back): `create_visitor` then `create_session`
+    /// (the visitor row as inserted): `create_visitor` then `create_session`
     /// without the second transaction.
     pub async fn create_visitor_with_session(
         &self,
@@ -63,12 +67,12 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<crate::VisitorRow> {
-        let insert =
-            format!("INSERT INTO visitors (name, locale, created_at) VALUES ($1, $2, $3) RETURNING {}", crate::directory::VISITOR_COLUMNS);
+        let insert = crate::directory::insert_visitor_sql();
         in_write!(self, |conn| {
             let visitor: crate::VisitorRow = sqlx::query_as(&insert).bind(name).bind(locale).bind(now).fetch_one(&mut *conn).await?;
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, visitor_id, created_at, expires_at) VALUES ($1, NULL, $2, $3, $4)")
+            sqlx::query(INSERT_SESSION)
                 .bind(token_hash)
+                .bind(None::<i64>)
                 .bind(visitor.id)
                 .bind(now)
                 .bind(expires_at)
@@ -86,7 +90,7 @@ impl Store {
                 TokenOwner::User(id) => (Some(id), None),
                 TokenOwner::Visitor(id) => (None, Some(id)),
             };
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, visitor_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            sqlx::query(INSERT_SESSION)
                 .bind(token_hash)
                 .bind(user)
                 .bind(visitor)
